@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Runs every test paydesk has: style gates, UI unit tests, Rust unit and integration tests,
+# the real-keyring test and the desktop end-to-end test in a real window.
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+source "$ROOT/scripts/setup.sh"
+setup_main --test
+cd "$ROOT"
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "UI: type check, lint, unit tests, build"
+(cd ui && npm run --silent typecheck && npm run --silent lint && npm test --silent && npm run --silent build)
+
+step "Rust: format and lints"
+cargo fmt --all --check
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "Rust: build the app"
+cargo build --locked --workspace --all-targets
+
+# Everything that touches the keyring runs in a private D-Bus session with its own
+# gnome-keyring, unlocked with a throwaway password, and a fresh XDG_DATA_HOME.
+step "Rust tests and desktop end-to-end, inside a private keyring session"
+export XDG_DATA_HOME="$(mktemp -d)"
+dbus-run-session -- bash "$ROOT/scripts/in-keyring-session.sh"

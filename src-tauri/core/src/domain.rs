@@ -1,0 +1,165 @@
+//! The nouns: profiles, orders, attempts and their states.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// Where an attempt stands. `unknown` is not `failed`: the request was sent and its fate was
+/// not read. `needs_review` waits for a person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AttemptState {
+    Created,
+    Submitting,
+    Pending,
+    Succeeded,
+    Failed,
+    Unknown,
+    NeedsReview,
+}
+
+impl AttemptState {
+    pub const ALL: [AttemptState; 7] = [
+        AttemptState::Created,
+        AttemptState::Submitting,
+        AttemptState::Pending,
+        AttemptState::Succeeded,
+        AttemptState::Failed,
+        AttemptState::Unknown,
+        AttemptState::NeedsReview,
+    ];
+
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            AttemptState::Created => "created",
+            AttemptState::Submitting => "submitting",
+            AttemptState::Pending => "pending",
+            AttemptState::Succeeded => "succeeded",
+            AttemptState::Failed => "failed",
+            AttemptState::Unknown => "unknown",
+            AttemptState::NeedsReview => "needs_review",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<AttemptState> {
+        AttemptState::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+
+    /// Succeeded and failed never change again.
+    pub fn is_terminal(&self) -> bool {
+        matches!(self, AttemptState::Succeeded | AttemptState::Failed)
+    }
+
+    /// The state machine of DESIGN.md. Anything else is a bug and is refused.
+    pub fn can_become(&self, next: AttemptState) -> bool {
+        use AttemptState::*;
+        match self {
+            Created => matches!(next, Submitting | Failed),
+            Submitting => matches!(next, Pending | Succeeded | Failed | Unknown),
+            Pending => matches!(next, Succeeded | Failed | Unknown | NeedsReview),
+            // A retry of an unknown attempt resubmits with the same idempotency key.
+            Unknown => matches!(next, Submitting | Pending | Succeeded | Failed | NeedsReview),
+            NeedsReview => matches!(next, Succeeded | Failed),
+            Succeeded | Failed => false,
+        }
+    }
+}
+
+impl fmt::Display for AttemptState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A gateway profile: which gateway, where, and its non-secret settings. Its secrets live in
+/// the keyring under `vault_id`, never here.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Profile {
+    pub id: i64,
+    pub name: String,
+    pub gateway: String,
+    pub base_url: String,
+    pub settings: BTreeMap<String, String>,
+    pub is_sandbox: bool,
+    #[serde(skip)]
+    pub vault_id: String,
+}
+
+/// An order as lists show it: its amount and the state of its latest attempt.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct OrderView {
+    pub id: i64,
+    pub order_no: String,
+    pub profile: String,
+    pub gateway: String,
+    pub is_sandbox: bool,
+    pub amount_minor: i64,
+    pub currency: String,
+    /// The amount in the main unit with every minor digit ("12.30"), formatted by the backend.
+    pub amount: String,
+    pub subject: String,
+    pub attributes: BTreeMap<String, String>,
+    pub state: Option<AttemptState>,
+    pub channel: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Attempt {
+    pub id: i64,
+    pub order_id: i64,
+    pub channel: String,
+    pub state: AttemptState,
+    pub idempotency_key: String,
+    pub amount_minor: i64,
+    pub gateway_ref: Option<String>,
+    pub pay_url: Option<String>,
+    pub error_code: Option<String>,
+    pub error_message: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct AttemptEvent {
+    pub attempt_id: i64,
+    pub state: AttemptState,
+    pub detail: Option<String>,
+    pub at: i64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::AttemptState::*;
+    use super::*;
+
+    #[test]
+    fn names_round_trip() {
+        for s in AttemptState::ALL {
+            assert_eq!(AttemptState::parse(s.as_str()), Some(s));
+            assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
+        }
+    }
+
+    #[test]
+    fn terminal_states_never_move() {
+        for from in [Succeeded, Failed] {
+            assert!(from.is_terminal());
+            for to in AttemptState::ALL {
+                assert!(!from.can_become(to), "{from} -> {to}");
+            }
+        }
+    }
+
+    #[test]
+    fn unknown_is_resolved_not_failed_blindly() {
+        assert!(Submitting.can_become(Unknown));
+        assert!(Unknown.can_become(Submitting), "a retry reuses the attempt and its key");
+        assert!(Unknown.can_become(NeedsReview));
+        assert!(!Created.can_become(Succeeded), "nothing succeeds without being sent");
+        assert!(!NeedsReview.can_become(Submitting), "a person decides, nothing is resent");
+        assert!(Pending.can_become(Succeeded));
+    }
+}

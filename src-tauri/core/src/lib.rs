@@ -1,0 +1,13 @@
+//! paydesk's core: the domain (orders, attempts, states), the payment [`engine`], the SQLite
+//! [`store`] and the keyring [`vault`]. The shells (window, command line) only translate
+//! into calls on this crate.
+
+pub mod demo;
+pub mod domain;
+pub mod engine;
+pub mod report;
+pub mod store;
+pub mod vault;
+
+pub use paydesk_gateways as gateways;
+pub use paydesk_gateways::{Channel, Currency, Money, MoneyError};

@@ -1,0 +1,95 @@
+//! The shapes the shells print and send over IPC: one place, so the window and the command
+//! line cannot disagree about what a payment looks like.
+
+use serde::Serialize;
+
+use crate::domain::{Attempt, AttemptEvent, AttemptState, OrderView, Profile};
+use crate::engine::{error_report, ErrorReport};
+use paydesk_gateways::{connector_for, Capabilities};
+
+/// One payment's outcome, as `pay --json` prints it and `pay_order` returns it.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct PaymentReport {
+    pub order_no: String,
+    pub state: AttemptState,
+    pub attempt_id: i64,
+    pub channel: String,
+    pub idempotency_key: String,
+    pub gateway_ref: Option<String>,
+    pub pay_url: Option<String>,
+    pub error: Option<ErrorReport>,
+}
+
+impl PaymentReport {
+    pub fn new(order_no: &str, attempt: &Attempt) -> Self {
+        PaymentReport {
+            order_no: order_no.to_string(),
+            state: attempt.state,
+            attempt_id: attempt.id,
+            channel: attempt.channel.clone(),
+            idempotency_key: attempt.idempotency_key.clone(),
+            gateway_ref: attempt.gateway_ref.clone(),
+            pay_url: attempt.pay_url.clone(),
+            error: error_report(attempt),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AttemptDetail {
+    #[serde(flatten)]
+    pub attempt: Attempt,
+    /// The charged amount in the main unit ("12.30"), formatted by the backend.
+    pub amount: String,
+    pub error: Option<ErrorReport>,
+    pub events: Vec<AttemptEvent>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct OrderDetail {
+    pub order: OrderView,
+    pub attempts: Vec<AttemptDetail>,
+}
+
+/// A gateway profile as the window shows it: never any secret, only which ones it needs.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProfileView {
+    pub name: String,
+    pub gateway: String,
+    pub base_url: String,
+    pub is_sandbox: bool,
+    pub settings: std::collections::BTreeMap<String, String>,
+    pub capabilities: Option<Capabilities>,
+}
+
+impl From<&Profile> for ProfileView {
+    fn from(p: &Profile) -> Self {
+        ProfileView {
+            name: p.name.clone(),
+            gateway: p.gateway.clone(),
+            base_url: p.base_url.clone(),
+            is_sandbox: p.is_sandbox,
+            settings: p.settings.clone(),
+            capabilities: connector_for(&p.gateway).map(|c| c.capabilities()),
+        }
+    }
+}
+
+impl crate::store::Store {
+    pub async fn order_detail(&self, order_no: &str) -> crate::store::Result<OrderDetail> {
+        let order = self.order(order_no).await?;
+        let currency = paydesk_gateways::Currency::parse(&order.currency)
+            .map_err(|e| crate::store::StoreError::Corrupt(e.to_string()))?;
+        let mut attempts = Vec::new();
+        for attempt in self.attempts(order_no).await? {
+            let events = self.events(attempt.id).await?;
+            attempts.push(AttemptDetail {
+                amount: paydesk_gateways::Money::from_minor(attempt.amount_minor, currency).to_decimal_string(),
+                error: error_report(&attempt),
+                attempt,
+                events,
+            });
+        }
+        Ok(OrderDetail { order, attempts })
+    }
+}

@@ -1,0 +1,515 @@
+//! The SQLite store: profiles, orders, attempts and their events. WAL, `synchronous=FULL`
+//! (a committed journal row survives a power cut), migrations embedded in the binary.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::Duration;
+
+use paydesk_gateways::{Currency, Money};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
+    SqliteSynchronous,
+};
+use sqlx::Row;
+
+use crate::domain::{Attempt, AttemptEvent, AttemptState, OrderView, Profile};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("could not open the database at {path}: {source}")]
+    Open { path: PathBuf, source: sqlx::Error },
+    #[error("could not migrate the database: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("database error: {0}")]
+    Sql(#[from] sqlx::Error),
+    #[error("a gateway profile named {0:?} already exists")]
+    DuplicateProfile(String),
+    #[error("no gateway profile named {0:?}")]
+    NoSuchProfile(String),
+    #[error("order {0:?} already exists")]
+    DuplicateOrder(String),
+    #[error("no order {0:?}")]
+    NoSuchOrder(String),
+    #[error("a payment for order {0:?} is already in progress")]
+    AttemptInProgress(String),
+    #[error("order {0:?} is already paid")]
+    AlreadyPaid(String),
+    #[error("attempt {id} cannot go from {from} to {to}")]
+    BadTransition { id: i64, from: AttemptState, to: AttemptState },
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+#[derive(Debug, Clone)]
+pub struct NewProfile {
+    pub name: String,
+    pub gateway: String,
+    pub base_url: String,
+    pub settings: BTreeMap<String, String>,
+    pub is_sandbox: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewOrder {
+    pub order_no: String,
+    pub profile: String,
+    pub amount: Money,
+    pub subject: String,
+    pub attributes: BTreeMap<String, String>,
+}
+
+/// How an attempt ended up after a gateway's answer, for [`Store::record`].
+#[derive(Debug, Clone, Default)]
+pub struct AttemptUpdate {
+    pub gateway_ref: Option<String>,
+    pub pay_url: Option<String>,
+    pub error_code: Option<String>,
+    pub error_message: Option<String>,
+    pub detail: Option<String>,
+}
+
+#[derive(Clone)]
+pub struct Store {
+    pool: SqlitePool,
+    path: PathBuf,
+}
+
+pub fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+fn json_map(text: &str) -> Result<BTreeMap<String, String>> {
+    serde_json::from_str(text).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+fn to_json(map: &BTreeMap<String, String>) -> String {
+    serde_json::to_string(map).expect("string map serializes")
+}
+
+fn is_unique_violation(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(db) if db.is_unique_violation())
+}
+
+impl Store {
+    /// Opens (creating if needed) the database file and brings its schema up to date.
+    pub async fn open(path: &Path) -> Result<Store> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| StoreError::Open {
+                path: path.to_path_buf(),
+                source: sqlx::Error::Io(e),
+            })?;
+        }
+        let options = SqliteConnectOptions::from_str("sqlite:")
+            .expect("static URL")
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options)
+            .await
+            .map_err(|source| StoreError::Open {
+                path: path.to_path_buf(),
+                source,
+            })?;
+        sqlx::migrate!("./migrations").run(&pool).await?;
+        Ok(Store {
+            pool,
+            path: path.to_path_buf(),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    // ---- profiles ----
+
+    pub async fn create_profile(&self, new: &NewProfile) -> Result<Profile> {
+        let vault_id = uuid::Uuid::new_v4().to_string();
+        let inserted = sqlx::query(
+            "INSERT INTO profiles (name, gateway, base_url, settings, is_sandbox, vault_id, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&new.name)
+        .bind(&new.gateway)
+        .bind(&new.base_url)
+        .bind(to_json(&new.settings))
+        .bind(new.is_sandbox)
+        .bind(&vault_id)
+        .bind(now_ms())
+        .execute(&self.pool)
+        .await;
+        match inserted {
+            Err(e) if is_unique_violation(&e) => Err(StoreError::DuplicateProfile(new.name.clone())),
+            Err(e) => Err(e.into()),
+            Ok(_) => self.profile(&new.name).await,
+        }
+    }
+
+    fn profile_from_row(row: &SqliteRow) -> Result<Profile> {
+        Ok(Profile {
+            id: row.try_get("id")?,
+            name: row.try_get("name")?,
+            gateway: row.try_get("gateway")?,
+            base_url: row.try_get("base_url")?,
+            settings: json_map(row.try_get("settings")?)?,
+            is_sandbox: row.try_get("is_sandbox")?,
+            vault_id: row.try_get("vault_id")?,
+        })
+    }
+
+    pub async fn profile(&self, name: &str) -> Result<Profile> {
+        let row = sqlx::query("SELECT * FROM profiles WHERE name = ?")
+            .bind(name)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or_else(|| StoreError::NoSuchProfile(name.to_string()))?;
+        Self::profile_from_row(&row)
+    }
+
+    pub async fn profiles(&self) -> Result<Vec<Profile>> {
+        sqlx::query("SELECT * FROM profiles ORDER BY name")
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(Self::profile_from_row)
+            .collect()
+    }
+
+    pub async fn set_profile_base_url(&self, name: &str, base_url: &str) -> Result<()> {
+        let done = sqlx::query("UPDATE profiles SET base_url = ? WHERE name = ?")
+            .bind(base_url)
+            .bind(name)
+            .execute(&self.pool)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NoSuchProfile(name.to_string()));
+        }
+        Ok(())
+    }
+
+    // ---- orders ----
+
+    pub async fn add_order(&self, new: &NewOrder) -> Result<OrderView> {
+        let profile = self.profile(&new.profile).await?;
+        let inserted = sqlx::query(
+            "INSERT INTO orders (order_no, profile_id, amount_minor, currency, subject, attributes, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&new.order_no)
+        .bind(profile.id)
+        .bind(new.amount.minor)
+        .bind(new.amount.currency.code())
+        .bind(&new.subject)
+        .bind(to_json(&new.attributes))
+        .bind(now_ms())
+        .execute(&self.pool)
+        .await;
+        match inserted {
+            Err(e) if is_unique_violation(&e) => Err(StoreError::DuplicateOrder(new.order_no.clone())),
+            Err(e) => Err(e.into()),
+            Ok(_) => self.order(&new.order_no).await,
+        }
+    }
+
+    const ORDER_VIEW: &'static str = "
+        SELECT o.id, o.order_no, o.amount_minor, o.currency, o.subject, o.attributes, o.created_at,
+               p.name AS profile, p.gateway, p.is_sandbox,
+               a.state, a.channel, COALESCE(a.updated_at, o.created_at) AS updated_at
+        FROM orders o
+        JOIN profiles p ON p.id = o.profile_id
+        LEFT JOIN attempts a ON a.id = (SELECT max(id) FROM attempts WHERE order_id = o.id)";
+
+    fn order_from_row(row: &SqliteRow) -> Result<OrderView> {
+        let currency_code: String = row.try_get("currency")?;
+        let currency = Currency::parse(&currency_code).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let amount_minor: i64 = row.try_get("amount_minor")?;
+        let state: Option<String> = row.try_get("state")?;
+        Ok(OrderView {
+            id: row.try_get("id")?,
+            order_no: row.try_get("order_no")?,
+            profile: row.try_get("profile")?,
+            gateway: row.try_get("gateway")?,
+            is_sandbox: row.try_get("is_sandbox")?,
+            amount_minor,
+            currency: currency_code,
+            amount: Money::from_minor(amount_minor, currency).to_decimal_string(),
+            subject: row.try_get("subject")?,
+            attributes: json_map(row.try_get("attributes")?)?,
+            state: state
+                .map(|s| AttemptState::parse(&s).ok_or_else(|| StoreError::Corrupt(format!("state {s:?}"))))
+                .transpose()?,
+            channel: row.try_get("channel")?,
+            created_at: row.try_get("created_at")?,
+            updated_at: row.try_get("updated_at")?,
+        })
+    }
+
+    pub async fn order(&self, order_no: &str) -> Result<OrderView> {
+        let row = sqlx::query(&format!("{} WHERE o.order_no = ?", Self::ORDER_VIEW))
+            .bind(order_no)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or_else(|| StoreError::NoSuchOrder(order_no.to_string()))?;
+        Self::order_from_row(&row)
+    }
+
+    /// The newest orders first, at most `limit`.
+    pub async fn orders(&self, limit: i64) -> Result<Vec<OrderView>> {
+        sqlx::query(&format!("{} ORDER BY o.id DESC LIMIT ?", Self::ORDER_VIEW))
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(Self::order_from_row)
+            .collect()
+    }
+
+    // ---- attempts ----
+
+    fn attempt_from_row(row: &SqliteRow) -> Result<Attempt> {
+        let state: String = row.try_get("state")?;
+        Ok(Attempt {
+            id: row.try_get("id")?,
+            order_id: row.try_get("order_id")?,
+            channel: row.try_get("channel")?,
+            state: AttemptState::parse(&state).ok_or_else(|| StoreError::Corrupt(format!("state {state:?}")))?,
+            idempotency_key: row.try_get("idempotency_key")?,
+            amount_minor: row.try_get("amount_minor")?,
+            gateway_ref: row.try_get("gateway_ref")?,
+            pay_url: row.try_get("pay_url")?,
+            error_code: row.try_get("error_code")?,
+            error_message: row.try_get("error_message")?,
+            created_at: row.try_get("created_at")?,
+            updated_at: row.try_get("updated_at")?,
+        })
+    }
+
+    pub async fn attempt(&self, id: i64) -> Result<Attempt> {
+        let row = sqlx::query("SELECT * FROM attempts WHERE id = ?")
+            .bind(id)
+            .fetch_one(&self.pool)
+            .await?;
+        Self::attempt_from_row(&row)
+    }
+
+    /// Every attempt of an order, oldest first.
+    pub async fn attempts(&self, order_no: &str) -> Result<Vec<Attempt>> {
+        let order = self.order(order_no).await?;
+        sqlx::query("SELECT * FROM attempts WHERE order_id = ? ORDER BY id")
+            .bind(order.id)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(Self::attempt_from_row)
+            .collect()
+    }
+
+    pub async fn events(&self, attempt_id: i64) -> Result<Vec<AttemptEvent>> {
+        let rows = sqlx::query("SELECT * FROM attempt_events WHERE attempt_id = ? ORDER BY id")
+            .bind(attempt_id)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|row| {
+                let state: String = row.try_get("state")?;
+                Ok(AttemptEvent {
+                    attempt_id: row.try_get("attempt_id")?,
+                    state: AttemptState::parse(&state)
+                        .ok_or_else(|| StoreError::Corrupt(format!("state {state:?}")))?,
+                    detail: row.try_get("detail")?,
+                    at: row.try_get("at")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Journals a new attempt as `submitting` (with its `created` and `submitting` events) in
+    /// one durable transaction. Only after this returns may the request be sent. The database
+    /// refuses a second live attempt for the same order.
+    pub async fn begin_attempt(
+        &self,
+        order_id: i64,
+        order_no: &str,
+        channel: &str,
+        idempotency_key: &str,
+        amount_minor: i64,
+        deductions_json: &str,
+    ) -> Result<Attempt> {
+        let now = now_ms();
+        let mut tx = self.pool.begin().await?;
+        let inserted = sqlx::query(
+            "INSERT INTO attempts (order_id, channel, state, idempotency_key, amount_minor, deductions, created_at, updated_at)
+             VALUES (?, ?, 'submitting', ?, ?, ?, ?, ?)",
+        )
+        .bind(order_id)
+        .bind(channel)
+        .bind(idempotency_key)
+        .bind(amount_minor)
+        .bind(deductions_json)
+        .bind(now)
+        .bind(now)
+        .execute(&mut *tx)
+        .await;
+        let id = match inserted {
+            Ok(done) => done.last_insert_rowid(),
+            Err(e) if is_unique_violation(&e) => {
+                drop(tx);
+                let paid: Option<i64> = sqlx::query_scalar(
+                    "SELECT id FROM attempts WHERE order_id = ? AND state = 'succeeded'",
+                )
+                .bind(order_id)
+                .fetch_optional(&self.pool)
+                .await?;
+                return Err(match paid {
+                    Some(_) => StoreError::AlreadyPaid(order_no.to_string()),
+                    None => StoreError::AttemptInProgress(order_no.to_string()),
+                });
+            }
+            Err(e) => return Err(e.into()),
+        };
+        for state in ["created", "submitting"] {
+            sqlx::query("INSERT INTO attempt_events (attempt_id, state, detail, at) VALUES (?, ?, NULL, ?)")
+                .bind(id)
+                .bind(state)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        self.attempt(id).await
+    }
+
+    /// Moves an attempt to `next` with its event, refusing transitions the state machine
+    /// does not allow (checked inside the transaction, so two writers cannot both move it).
+    pub async fn record(&self, attempt_id: i64, next: AttemptState, update: &AttemptUpdate) -> Result<Attempt> {
+        let now = now_ms();
+        let mut tx = self.pool.begin().await?;
+        let current: String = sqlx::query_scalar("SELECT state FROM attempts WHERE id = ?")
+            .bind(attempt_id)
+            .fetch_one(&mut *tx)
+            .await?;
+        let from = AttemptState::parse(&current).ok_or_else(|| StoreError::Corrupt(current.clone()))?;
+        if !from.can_become(next) {
+            return Err(StoreError::BadTransition { id: attempt_id, from, to: next });
+        }
+        sqlx::query(
+            "UPDATE attempts SET state = ?, updated_at = ?,
+                gateway_ref = COALESCE(?, gateway_ref), pay_url = COALESCE(?, pay_url),
+                error_code = ?, error_message = ?
+             WHERE id = ?",
+        )
+        .bind(next.as_str())
+        .bind(now)
+        .bind(&update.gateway_ref)
+        .bind(&update.pay_url)
+        .bind(&update.error_code)
+        .bind(&update.error_message)
+        .bind(attempt_id)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("INSERT INTO attempt_events (attempt_id, state, detail, at) VALUES (?, ?, ?, ?)")
+            .bind(attempt_id)
+            .bind(next.as_str())
+            .bind(&update.detail)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        self.attempt(attempt_id).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn store() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("paydesk.sqlite")).await.unwrap();
+        (dir, store)
+    }
+
+    async fn with_order(store: &Store) -> OrderView {
+        store
+            .create_profile(&NewProfile {
+                name: "p".into(),
+                gateway: "sensecore".into(),
+                base_url: "http://127.0.0.1:1".into(),
+                settings: BTreeMap::new(),
+                is_sandbox: false,
+            })
+            .await
+            .unwrap();
+        store
+            .add_order(&NewOrder {
+                order_no: "o-1".into(),
+                profile: "p".into(),
+                amount: Money::parse("12.34", Currency::CNY).unwrap(),
+                subject: "s".into(),
+                attributes: BTreeMap::new(),
+            })
+            .await
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn one_live_attempt_per_order_is_enforced_by_the_database() {
+        let (_dir, store) = store().await;
+        let order = with_order(&store).await;
+        assert_eq!(order.amount, "12.34");
+        let first = store.begin_attempt(order.id, "o-1", "balance", "k1", 1234, "[]").await.unwrap();
+        assert_eq!(first.state, AttemptState::Submitting);
+        let second = store.begin_attempt(order.id, "o-1", "balance", "k2", 1234, "[]").await;
+        assert!(matches!(second, Err(StoreError::AttemptInProgress(_))), "{second:?}");
+
+        store.record(first.id, AttemptState::Failed, &AttemptUpdate::default()).await.unwrap();
+        let retry = store.begin_attempt(order.id, "o-1", "balance", "k3", 1234, "[]").await.unwrap();
+        store.record(retry.id, AttemptState::Succeeded, &AttemptUpdate::default()).await.unwrap();
+        let after_paid = store.begin_attempt(order.id, "o-1", "balance", "k4", 1234, "[]").await;
+        assert!(matches!(after_paid, Err(StoreError::AlreadyPaid(_))), "{after_paid:?}");
+
+        let states: Vec<_> = store.events(retry.id).await.unwrap().into_iter().map(|e| e.state).collect();
+        assert_eq!(states, [AttemptState::Created, AttemptState::Submitting, AttemptState::Succeeded]);
+        assert_eq!(store.order("o-1").await.unwrap().state, Some(AttemptState::Succeeded));
+    }
+
+    #[tokio::test]
+    async fn refuses_transitions_outside_the_state_machine() {
+        let (_dir, store) = store().await;
+        let order = with_order(&store).await;
+        let a = store.begin_attempt(order.id, "o-1", "balance", "k1", 1234, "[]").await.unwrap();
+        store.record(a.id, AttemptState::Succeeded, &AttemptUpdate::default()).await.unwrap();
+        let again = store.record(a.id, AttemptState::Failed, &AttemptUpdate::default()).await;
+        assert!(matches!(again, Err(StoreError::BadTransition { .. })));
+        assert_eq!(store.attempt(a.id).await.unwrap().state, AttemptState::Succeeded);
+    }
+
+    #[tokio::test]
+    async fn duplicates_are_clear_errors() {
+        let (_dir, store) = store().await;
+        with_order(&store).await;
+        let dup = store
+            .add_order(&NewOrder {
+                order_no: "o-1".into(),
+                profile: "p".into(),
+                amount: Money::from_minor(1, Currency::CNY),
+                subject: String::new(),
+                attributes: BTreeMap::new(),
+            })
+            .await;
+        assert!(matches!(dup, Err(StoreError::DuplicateOrder(_))));
+        assert!(matches!(store.profile("nope").await, Err(StoreError::NoSuchProfile(_))));
+    }
+}

@@ -1,0 +1,213 @@
+//! The shape every connector shares: requests, outcomes, capabilities and error classes.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::{Money, Secrets};
+
+/// A way to pay, in paydesk's own words; each connector maps it to its gateway's value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    Balance,
+    Alipay,
+    Wechat,
+    Credit,
+    Unionpay,
+    FrozenAccount,
+    RemitOffline,
+    RemitOnline,
+    Contract,
+    Bank,
+}
+
+impl Channel {
+    pub const ALL: [Channel; 10] = [
+        Channel::Balance,
+        Channel::Alipay,
+        Channel::Wechat,
+        Channel::Credit,
+        Channel::Unionpay,
+        Channel::FrozenAccount,
+        Channel::RemitOffline,
+        Channel::RemitOnline,
+        Channel::Contract,
+        Channel::Bank,
+    ];
+
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Channel::Balance => "balance",
+            Channel::Alipay => "alipay",
+            Channel::Wechat => "wechat",
+            Channel::Credit => "credit",
+            Channel::Unionpay => "unionpay",
+            Channel::FrozenAccount => "frozen_account",
+            Channel::RemitOffline => "remit_offline",
+            Channel::RemitOnline => "remit_online",
+            Channel::Contract => "contract",
+            Channel::Bank => "bank",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Channel> {
+        Channel::ALL.into_iter().find(|c| c.as_str() == text)
+    }
+}
+
+/// A voucher or coupon deduction chosen for an attempt.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Deduction {
+    pub id: String,
+    pub amount: Money,
+}
+
+/// Everything a connector needs to build one payment request.
+#[derive(Debug, Clone)]
+pub struct PayRequest {
+    pub order_no: String,
+    pub amount: Money,
+    pub subject: String,
+    pub channel: Channel,
+    /// Stable across every retry of one attempt.
+    pub idempotency_key: String,
+    pub deductions: Vec<Deduction>,
+    /// Profile settings (non-secret), e.g. `billing_account_id`.
+    pub settings: BTreeMap<String, String>,
+    /// Per-order attributes, e.g. `resource_pack_id`.
+    pub attributes: BTreeMap<String, String>,
+}
+
+/// What a gateway can do; the UI offers only what is listed here.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Capabilities {
+    pub channels: Vec<Channel>,
+    pub vouchers: bool,
+    pub coupon: bool,
+    pub credit_split: bool,
+    pub status_query: bool,
+    pub idempotency_key: bool,
+    /// Secrets the profile must hold in the keyring.
+    pub required_secrets: Vec<String>,
+}
+
+/// Whether sending the same request again is safe.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RetryClass {
+    /// Nothing happened; a new attempt may be sent.
+    Safe,
+    /// The gateway refused for a reason a resend will not fix.
+    Not,
+    /// The fate is unknown: resolve by a status query or a person before any resend.
+    Unknown,
+}
+
+/// A refusal or fault in the gateway's own words, plus what it means for a retry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GatewayError {
+    /// The gateway's own code, as text (`INVALID_ARGUMENT`, `-4`, `isv.invalid-parameter`).
+    pub code: String,
+    /// The gateway's own message.
+    pub message: String,
+    pub retry: RetryClass,
+}
+
+impl GatewayError {
+    pub fn new(code: impl Into<String>, message: impl Into<String>, retry: RetryClass) -> Self {
+        GatewayError {
+            code: code.into(),
+            message: message.into(),
+            retry,
+        }
+    }
+}
+
+/// What a gateway's answer means for the attempt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PayOutcome {
+    Succeeded(Receipt),
+    /// Accepted, but the payer must still act or the gateway is still processing.
+    Pending(Receipt),
+    Failed(GatewayError),
+    /// The answer could not be read: the payment may or may not have happened.
+    Unknown(GatewayError),
+}
+
+/// References the gateway gave back.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Receipt {
+    pub gateway_ref: Option<String>,
+    pub pay_url: Option<String>,
+    /// The gateway's raw structured detail worth keeping (a charge, an order_info).
+    pub detail: Option<serde_json::Value>,
+}
+
+/// A request the connector refuses to build: nothing is sent.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BuildError {
+    #[error("channel {0} is not offered by this gateway")]
+    UnsupportedChannel(&'static str),
+    #[error("missing secret {0:?} in the profile's keyring entries")]
+    MissingSecret(String),
+    #[error("missing setting {0:?} in the gateway profile")]
+    MissingSetting(String),
+    #[error("invalid base URL: {0}")]
+    BadBaseUrl(String),
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// One gateway's translator. Implementations are pure: no clocks read behind the caller's
+/// back beyond what the request needs, no sockets, no files.
+pub trait Connector: Send + Sync {
+    fn id(&self) -> &'static str;
+    fn capabilities(&self) -> Capabilities;
+    fn build_pay(
+        &self,
+        base_url: &str,
+        request: &PayRequest,
+        secrets: &Secrets,
+    ) -> Result<http::Request<Vec<u8>>, BuildError>;
+    fn parse_pay(&self, response: &http::Response<Vec<u8>>) -> PayOutcome;
+}
+
+/// Joins a profile's base URL (scheme, host, port, optional prefix) with a documented path.
+pub fn join_url(base_url: &str, path: &str) -> Result<String, BuildError> {
+    let base = base_url.trim();
+    let lower = base.to_ascii_lowercase();
+    if !(lower.starts_with("http://") || lower.starts_with("https://")) {
+        return Err(BuildError::BadBaseUrl(format!(
+            "{base:?} must start with http:// or https://"
+        )));
+    }
+    if base.contains(['?', '#']) {
+        return Err(BuildError::BadBaseUrl(format!(
+            "{base:?} must not carry a query or fragment"
+        )));
+    }
+    Ok(format!("{}{}", base.trim_end_matches('/'), path))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn channel_names_round_trip() {
+        for c in Channel::ALL {
+            assert_eq!(Channel::parse(c.as_str()), Some(c));
+            let json = serde_json::to_string(&c).unwrap();
+            assert_eq!(json, format!("\"{}\"", c.as_str()));
+        }
+        assert_eq!(Channel::parse("cash"), None);
+    }
+
+    #[test]
+    fn join_url_keeps_prefix_and_rejects_junk() {
+        assert_eq!(join_url("http://127.0.0.1:9/sc/", "/v1/x").unwrap(), "http://127.0.0.1:9/sc/v1/x");
+        assert!(join_url("ftp://x", "/a").is_err());
+        assert!(join_url("http://x/?a=1", "/a").is_err());
+    }
+}

@@ -1,0 +1,27 @@
+//! Gateway connectors: pure translators between paydesk's typed payment requests and each
+//! gateway's HTTP wire format, plus the one HTTP [`transport`] that carries them.
+//!
+//! A connector never performs I/O. [`Connector::build_pay`] turns a [`PayRequest`] into an
+//! [`http::Request`]; [`Connector::parse_pay`] turns the [`http::Response`] into a
+//! [`PayOutcome`]. That keeps every connector testable against hand-written responses.
+
+pub mod connector;
+pub mod money;
+pub mod secrets;
+pub mod sensecore;
+pub mod transport;
+
+pub use connector::*;
+pub use money::{Currency, GoogleMoney, Money, MoneyError};
+pub use secrets::Secrets;
+
+/// The connector for a gateway id (`sensecore`, ...), or `None` if paydesk does not know it.
+pub fn connector_for(gateway: &str) -> Option<Box<dyn Connector>> {
+    match gateway {
+        sensecore::ID => Some(Box::new(sensecore::Sensecore)),
+        _ => None,
+    }
+}
+
+/// Every gateway id paydesk speaks.
+pub const GATEWAYS: &[&str] = &[sensecore::ID];

@@ -1,0 +1,18 @@
+//! The paydesk binary: a thin desktop shell (Tauri) and a thin command line over
+//! `paydesk-core`. Both only translate input into core calls and results into output.
+
+mod cli;
+mod desktop;
+mod runtime;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+pub fn main() -> ExitCode {
+    let args = cli::Args::parse();
+    match args.command {
+        None => desktop::run(args.data_dir),
+        Some(command) => cli::run(args.data_dir, command),
+    }
+}

@@ -1,0 +1,110 @@
+//! What both shells share at start-up: the data directory, logging, the store, the vault and
+//! the in-process sandbox that a first run uses when nothing is configured.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use paydesk_core::demo;
+use paydesk_core::engine::Engine;
+use paydesk_core::gateways::transport::Transport;
+use paydesk_core::store::Store;
+use paydesk_core::vault::{KeyringVault, Vault};
+use paydesk_sandbox::{RunningSandbox, SandboxConfig};
+use secrecy::ExposeSecret;
+
+/// `--data-dir`, else `PAYDESK_DATA_DIR`, else the platform's data directory.
+pub fn data_dir(flag: Option<PathBuf>) -> Result<PathBuf, String> {
+    if let Some(dir) = flag.or_else(|| std::env::var_os("PAYDESK_DATA_DIR").map(PathBuf::from)) {
+        return Ok(dir);
+    }
+    dirs::data_dir()
+        .map(|d| d.join("paydesk"))
+        .ok_or_else(|| "no data directory: set PAYDESK_DATA_DIR or pass --data-dir".to_string())
+}
+
+pub fn database_path(data_dir: &Path) -> PathBuf {
+    data_dir.join("paydesk.sqlite")
+}
+
+pub fn log_path(data_dir: &Path) -> PathBuf {
+    data_dir.join("paydesk.log")
+}
+
+/// Logs go to stderr and to `paydesk.log` in the data directory. No secret is ever passed to
+/// a log macro: secrets are `SecretString`s whose `Debug` is redacted.
+pub fn init_logging(data_dir: &Path) {
+    use tracing_subscriber::fmt::writer::MakeWriterExt;
+    let filter = tracing_subscriber::EnvFilter::try_from_env("PAYDESK_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let file = std::fs::create_dir_all(data_dir).and_then(|_| {
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(log_path(data_dir))
+    });
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_ansi(false);
+    let _ = match file {
+        Ok(file) => builder
+            .with_writer(std::io::stderr.and(Mutex::new(file)))
+            .try_init(),
+        Err(_) => builder.with_writer(std::io::stderr).try_init(),
+    };
+}
+
+pub struct Opened {
+    pub engine: Engine,
+    pub data_dir: PathBuf,
+}
+
+pub async fn open(data_dir: &Path) -> Result<Opened, String> {
+    let store = Store::open(&database_path(data_dir))
+        .await
+        .map_err(|e| e.to_string())?;
+    let vault: Arc<dyn Vault> = Arc::new(
+        tokio::task::spawn_blocking(KeyringVault::connect)
+            .await
+            .map_err(|e| e.to_string())?
+            .map_err(|e| e.to_string())?,
+    );
+    Ok(Opened {
+        engine: Engine::new(store, vault, Transport::default()),
+        data_dir: data_dir.to_path_buf(),
+    })
+}
+
+/// Starts the built-in sandbox on a free loopback port, points the sandbox profile at it and
+/// makes sure the demo orders exist there and in the store.
+pub async fn start_builtin_sandbox(engine: &Engine) -> Result<RunningSandbox, String> {
+    let store = engine.store();
+    let settings = BTreeMap::from([("billing_account_id".to_string(), "sandbox-ba-1".to_string())]);
+    let (profile, token) = demo::ensure_sandbox_profile(store, engine.vault(), "sensecore", settings)
+        .await
+        .map_err(|e| e.to_string())?;
+    let sandbox = paydesk_sandbox::start(
+        "127.0.0.1:0",
+        SandboxConfig {
+            sensecore_token: token.expose_secret().to_string(),
+        },
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    store
+        .set_profile_base_url(&profile.name, &sandbox.base_url("sensecore"))
+        .await
+        .map_err(|e| e.to_string())?;
+    demo::seed_demo_orders(store, &profile.name)
+        .await
+        .map_err(|e| e.to_string())?;
+    // The in-process sandbox starts empty each run: give it this profile's orders.
+    for order in store.orders(i64::MAX).await.map_err(|e| e.to_string())? {
+        if order.profile == profile.name {
+            sandbox.ledger.register(
+                &profile.gateway,
+                paydesk_sandbox::SandboxOrder::new(&order.order_no, order.amount_minor, &order.currency, &order.subject),
+            );
+        }
+    }
+    tracing::info!(url = %sandbox.root_url(), "built-in sandbox listening");
+    Ok(sandbox)
+}

@@ -1,0 +1,191 @@
+//! The engine pays orders against the sandbox over real HTTP on loopback, into a real SQLite
+//! file, and the sandbox's ledger is the judge of what was charged.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use paydesk_core::domain::AttemptState;
+use paydesk_core::engine::{Engine, PayCommand, PayError};
+use paydesk_core::gateways::transport::Transport;
+use paydesk_core::store::{NewOrder, NewProfile, Store, StoreError};
+use paydesk_core::vault::{MemoryVault, Vault};
+use paydesk_core::{Channel, Currency, Money};
+use paydesk_sandbox::{RunningSandbox, SandboxConfig, SandboxOrder};
+use secrecy::SecretString;
+
+const TOKEN: &str = "integration-token-0123456789abcdef";
+
+struct World {
+    _dir: tempfile::TempDir,
+    db: std::path::PathBuf,
+    engine: Engine,
+    sandbox: RunningSandbox,
+}
+
+async fn world() -> World {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("paydesk.sqlite");
+    let store = Store::open(&db).await.unwrap();
+    let sandbox = paydesk_sandbox::start("127.0.0.1:0", SandboxConfig { sensecore_token: TOKEN.into() })
+        .await
+        .unwrap();
+    let vault: Arc<dyn Vault> = Arc::new(MemoryVault::default());
+    let engine = Engine::new(store, vault, Transport::default());
+    World { _dir: dir, db, engine, sandbox }
+}
+
+impl World {
+    async fn profile(&self, name: &str, base_url: &str, token: &str) {
+        let profile = self
+            .engine
+            .store()
+            .create_profile(&NewProfile {
+                name: name.into(),
+                gateway: "sensecore".into(),
+                base_url: base_url.into(),
+                settings: BTreeMap::from([("billing_account_id".into(), "ba-1".into())]),
+                is_sandbox: false,
+            })
+            .await
+            .unwrap();
+        self.engine
+            .vault()
+            .set(&profile.vault_id, "token", &SecretString::from(token.to_string()))
+            .unwrap();
+    }
+
+    /// Adds the order to paydesk and, when `known_to_gateway`, to the sandbox's order book.
+    async fn order(&self, profile: &str, order_no: &str, amount: &str, known_to_gateway: bool) {
+        let amount = Money::parse(amount, Currency::CNY).unwrap();
+        self.engine
+            .store()
+            .add_order(&NewOrder {
+                order_no: order_no.into(),
+                profile: profile.into(),
+                amount,
+                subject: "integration".into(),
+                attributes: BTreeMap::new(),
+            })
+            .await
+            .unwrap();
+        if known_to_gateway {
+            self.sandbox
+                .ledger
+                .register("sensecore", SandboxOrder::new(order_no, amount.minor, "CNY", "integration"));
+        }
+    }
+
+    async fn pay(&self, order_no: &str, channel: Channel) -> Result<paydesk_core::domain::Attempt, PayError> {
+        self.engine
+            .pay(&PayCommand { order_no: order_no.into(), channel, deductions: vec![] })
+            .await
+    }
+}
+
+#[tokio::test]
+async fn pays_once_and_the_result_survives_reopening_the_file() {
+    let w = world().await;
+    w.profile("sc", &w.sandbox.base_url("sensecore"), TOKEN).await;
+    w.order("sc", "ORD/1 ?#:", "12.34", true).await;
+
+    let attempt = w.pay("ORD/1 ?#:", Channel::Balance).await.unwrap();
+    assert_eq!(attempt.state, AttemptState::Succeeded);
+    assert_eq!(attempt.gateway_ref.as_deref(), Some("ORD/1 ?#:"));
+    assert_eq!(w.sandbox.ledger.charges_for("sensecore", "ORD/1 ?#:"), 1);
+    assert_eq!(w.sandbox.ledger.charges()[0].amount_minor, 1234);
+
+    let again = w.pay("ORD/1 ?#:", Channel::Balance).await;
+    assert!(matches!(again, Err(PayError::Store(StoreError::AlreadyPaid(_)))), "{again:?}");
+    assert_eq!(w.sandbox.ledger.charges_for("sensecore", "ORD/1 ?#:"), 1, "never charged twice");
+
+    w.engine.store().close().await;
+    let reopened = Store::open(&w.db).await.unwrap();
+    let detail = reopened.order_detail("ORD/1 ?#:").await.unwrap();
+    assert_eq!(detail.order.state, Some(AttemptState::Succeeded));
+    let states: Vec<_> = detail.attempts[0].events.iter().map(|e| e.state).collect();
+    assert_eq!(states, [AttemptState::Created, AttemptState::Submitting, AttemptState::Succeeded]);
+}
+
+#[tokio::test]
+async fn vouchers_reduce_the_charge_exactly() {
+    let w = world().await;
+    w.profile("sc", &w.sandbox.base_url("sensecore"), TOKEN).await;
+    w.order("sc", "V-1", "100.00", true).await;
+    let attempt = w
+        .engine
+        .pay(&PayCommand {
+            order_no: "V-1".into(),
+            channel: Channel::Credit,
+            deductions: vec![("v-a".into(), "0.01".into()), ("v-b".into(), "33.33".into())],
+        })
+        .await
+        .unwrap();
+    assert_eq!(attempt.state, AttemptState::Succeeded);
+    assert_eq!(attempt.amount_minor, 6666);
+    assert_eq!(w.sandbox.ledger.charges()[0].amount_minor, 6666);
+}
+
+#[tokio::test]
+async fn interactive_channels_are_pending() {
+    let w = world().await;
+    w.profile("sc", &w.sandbox.base_url("sensecore"), TOKEN).await;
+    w.order("sc", "A-1", "9.90", true).await;
+    let attempt = w.pay("A-1", Channel::Alipay).await.unwrap();
+    assert_eq!(attempt.state, AttemptState::Pending);
+    let second = w.pay("A-1", Channel::Balance).await;
+    assert!(matches!(second, Err(PayError::Store(StoreError::AttemptInProgress(_)))), "{second:?}");
+}
+
+#[tokio::test]
+async fn gateway_refusals_fail_with_the_gateways_words_and_charge_nothing() {
+    let w = world().await;
+    w.profile("wrong-token", &w.sandbox.base_url("sensecore"), "not-the-token").await;
+    w.profile("sc", &w.sandbox.base_url("sensecore"), TOKEN).await;
+    w.order("wrong-token", "E-1", "1.00", true).await;
+    w.order("sc", "E-2", "1.00", false).await;
+
+    let unauth = w.pay("E-1", Channel::Balance).await.unwrap();
+    assert_eq!(unauth.state, AttemptState::Failed);
+    assert_eq!(unauth.error_code.as_deref(), Some("UNAUTHENTICATED"));
+
+    let missing = w.pay("E-2", Channel::Balance).await.unwrap();
+    assert_eq!(missing.state, AttemptState::Failed);
+    assert_eq!(missing.error_code.as_deref(), Some("NOT_FOUND"));
+    assert!(missing.error_message.unwrap().contains("E-2"));
+    assert!(w.sandbox.ledger.charges().is_empty());
+}
+
+#[tokio::test]
+async fn an_unreachable_gateway_fails_as_not_sent_and_a_new_attempt_may_follow() {
+    let w = world().await;
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    w.profile("down", &format!("http://127.0.0.1:{port}"), TOKEN).await;
+    w.order("down", "D-1", "5.00", false).await;
+    let attempt = w.pay("D-1", Channel::Balance).await.unwrap();
+    assert_eq!(attempt.state, AttemptState::Failed);
+    assert_eq!(attempt.error_code.as_deref(), Some("NOT_SENT"));
+    let retry = w.pay("D-1", Channel::Balance).await.unwrap();
+    assert_ne!(retry.idempotency_key, attempt.idempotency_key);
+}
+
+#[tokio::test]
+async fn refusals_before_sending_change_nothing() {
+    let w = world().await;
+    w.profile("sc", &w.sandbox.base_url("sensecore"), TOKEN).await;
+    w.order("sc", "R-1", "1.00", true).await;
+    let bank = w.pay("R-1", Channel::Bank).await;
+    assert!(matches!(bank, Err(PayError::Refused(_))), "{bank:?}");
+    let over = w
+        .engine
+        .pay(&PayCommand {
+            order_no: "R-1".into(),
+            channel: Channel::Balance,
+            deductions: vec![("v".into(), "1.01".into())],
+        })
+        .await;
+    assert!(matches!(over, Err(PayError::Refused(_))), "{over:?}");
+    let unknown = w.pay("NOPE", Channel::Balance).await;
+    assert!(matches!(unknown, Err(PayError::Store(StoreError::NoSuchOrder(_)))));
+    assert!(w.engine.store().attempts("R-1").await.unwrap().is_empty());
+    assert!(w.sandbox.ledger.charges().is_empty());
+}
