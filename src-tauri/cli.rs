@@ -20,7 +20,11 @@ use secrecy::SecretString;
 use crate::runtime;
 
 #[derive(Parser, Debug)]
-#[command(name = "paydesk", version, about = "Desktop merchant payment console. With no subcommand, opens the window.")]
+#[command(
+    name = "paydesk",
+    version,
+    about = "Desktop merchant payment console. With no subcommand, opens the window."
+)]
 pub struct Args {
     /// Use this data directory instead of the platform's (also: PAYDESK_DATA_DIR).
     #[arg(long, global = true, value_name = "DIR")]
@@ -114,7 +118,10 @@ struct Failure {
 }
 
 fn bad_input(message: impl Into<String>) -> Failure {
-    Failure { code: 2, message: message.into() }
+    Failure {
+        code: 2,
+        message: message.into(),
+    }
 }
 
 impl From<StoreError> for Failure {
@@ -128,7 +135,10 @@ impl From<StoreError> for Failure {
             | StoreError::AlreadyPaid(_) => 2,
             _ => 1,
         };
-        Failure { code, message: e.to_string() }
+        Failure {
+            code,
+            message: e.to_string(),
+        }
     }
 }
 
@@ -206,27 +216,52 @@ async fn shutdown_signal() {
 }
 
 async fn execute(dir: &std::path::Path, command: Command) -> Result<u8, Failure> {
-    let opened = runtime::open(dir).await.map_err(|e| Failure { code: 1, message: e })?;
-    let engine = opened.engine;
+    let engine = runtime::open(dir).await.map_err(|e| Failure {
+        code: 1,
+        message: e,
+    })?;
     let store = engine.store();
     match command {
         Command::Sandbox { .. } => unreachable!("handled before opening the store"),
-        Command::Profile(ProfileCommand::Add { name, gateway, base_url, settings }) => {
+        Command::Profile(ProfileCommand::Add {
+            name,
+            gateway,
+            base_url,
+            settings,
+        }) => {
             if !GATEWAYS.contains(&gateway.as_str()) {
-                return Err(bad_input(format!("unknown gateway {gateway:?}; one of {}", GATEWAYS.join(", "))));
+                return Err(bad_input(format!(
+                    "unknown gateway {gateway:?}; one of {}",
+                    GATEWAYS.join(", ")
+                )));
             }
-            paydesk_core::gateways::join_url(&base_url, "").map_err(|e| bad_input(e.to_string()))?;
+            paydesk_core::gateways::join_url(&base_url, "")
+                .map_err(|e| bad_input(e.to_string()))?;
             let settings = key_values(&settings, "setting")?;
             let profile = store
-                .create_profile(&NewProfile { name, gateway, base_url, settings, is_sandbox: false })
+                .create_profile(&NewProfile {
+                    name,
+                    gateway,
+                    base_url,
+                    settings,
+                    is_sandbox: false,
+                })
                 .await?;
             println!("profile {} added", profile.name);
             Ok(0)
         }
         Command::Profile(ProfileCommand::List { json }) => {
-            let profiles: Vec<ProfileView> = store.profiles().await?.iter().map(ProfileView::from).collect();
+            let profiles: Vec<ProfileView> = store
+                .profiles()
+                .await?
+                .iter()
+                .map(ProfileView::from)
+                .collect();
             if json {
-                println!("{}", serde_json::to_string(&profiles).expect("serializable"));
+                println!(
+                    "{}",
+                    serde_json::to_string(&profiles).expect("serializable")
+                );
             } else {
                 for p in profiles {
                     let badge = if p.is_sandbox { " [SANDBOX]" } else { "" };
@@ -248,33 +283,71 @@ async fn execute(dir: &std::path::Path, command: Command) -> Result<u8, Failure>
             let vault = engine.vault();
             let vault_id = profile.vault_id.clone();
             let key_name = key.clone();
-            tokio::task::spawn_blocking(move || vault.set(&vault_id, &key_name, &SecretString::from(value)))
-                .await
-                .map_err(|e| Failure { code: 1, message: e.to_string() })?
-                .map_err(|e| Failure { code: 1, message: e.to_string() })?;
-            println!("secret {key} of profile {} stored in the OS keyring", profile.name);
+            tokio::task::spawn_blocking(move || {
+                vault.set(&vault_id, &key_name, &SecretString::from(value))
+            })
+            .await
+            .map_err(|e| Failure {
+                code: 1,
+                message: e.to_string(),
+            })?
+            .map_err(|e| Failure {
+                code: 1,
+                message: e.to_string(),
+            })?;
+            println!(
+                "secret {key} of profile {} stored in the OS keyring",
+                profile.name
+            );
             Ok(0)
         }
-        Command::Order(OrderCommand::Add { profile, order_no, amount, currency, subject, attributes }) => {
+        Command::Order(OrderCommand::Add {
+            profile,
+            order_no,
+            amount,
+            currency,
+            subject,
+            attributes,
+        }) => {
             if order_no.trim().is_empty() {
                 return Err(bad_input("the order number is empty"));
             }
             let currency = Currency::parse(&currency).map_err(|e| bad_input(e.to_string()))?;
-            let amount = Money::parse_positive(&amount, currency).map_err(|e| bad_input(e.to_string()))?;
+            let amount =
+                Money::parse_positive(&amount, currency).map_err(|e| bad_input(e.to_string()))?;
             let attributes = key_values(&attributes, "attribute")?;
             let order = store
-                .add_order(&NewOrder { order_no, profile, amount, subject, attributes })
+                .add_order(&NewOrder {
+                    order_no,
+                    profile,
+                    amount,
+                    subject,
+                    attributes,
+                })
                 .await?;
             println!("order {} added: {}", order.order_no, amount);
             Ok(0)
         }
-        Command::Pay { order_no, channel, vouchers, json } => {
+        Command::Pay {
+            order_no,
+            channel,
+            vouchers,
+            json,
+        } => {
             let channel = match channel {
-                Some(text) => Channel::parse(&text).ok_or_else(|| bad_input(format!("unknown channel {text:?}")))?,
+                Some(text) => Channel::parse(&text)
+                    .ok_or_else(|| bad_input(format!("unknown channel {text:?}")))?,
                 None => return Err(bad_input("--channel is required for this gateway")),
             };
             let deductions = key_values(&vouchers, "voucher")?.into_iter().collect();
-            let attempt = engine.pay(&PayCommand { order_no: order_no.clone(), channel, deductions }).await?;
+            let attempt = engine
+                .pay(&PayCommand {
+                    order_no: order_no.clone(),
+                    channel,
+                    deductions,
+                    coupon: None,
+                })
+                .await?;
             let report = PaymentReport::new(&order_no, &attempt);
             print_report(&report, json);
             Ok(exit_code(report.state))
@@ -284,7 +357,8 @@ async fn execute(dir: &std::path::Path, command: Command) -> Result<u8, Failure>
             let latest = detail.attempts.last();
             if json {
                 let mut value = match latest {
-                    Some(a) => serde_json::to_value(PaymentReport::new(&order_no, &a.attempt)).expect("serializable"),
+                    Some(a) => serde_json::to_value(PaymentReport::new(&order_no, &a.attempt))
+                        .expect("serializable"),
                     None => serde_json::json!({
                         "order_no": order_no, "state": "created", "attempt_id": null, "channel": null,
                         "idempotency_key": null, "gateway_ref": null, "pay_url": null, "error": null
@@ -293,9 +367,15 @@ async fn execute(dir: &std::path::Path, command: Command) -> Result<u8, Failure>
                 value["attempts"] = serde_json::to_value(&detail.attempts).expect("serializable");
                 println!("{value}");
             } else {
-                println!("order {} ({} {})", order_no, detail.order.currency, detail.order.amount);
+                println!(
+                    "order {} ({} {})",
+                    order_no, detail.order.currency, detail.order.amount
+                );
                 for a in &detail.attempts {
-                    println!("  attempt {} via {}: {}", a.attempt.id, a.attempt.channel, a.attempt.state);
+                    println!(
+                        "  attempt {} via {}: {}",
+                        a.attempt.id, a.attempt.channel, a.attempt.state
+                    );
                 }
             }
             Ok(latest.map_or(0, |a| exit_code(a.attempt.state)))
@@ -305,7 +385,10 @@ async fn execute(dir: &std::path::Path, command: Command) -> Result<u8, Failure>
 
 fn exit_code(state: AttemptState) -> u8 {
     match state {
-        AttemptState::Succeeded | AttemptState::Pending | AttemptState::Created | AttemptState::Submitting => 0,
+        AttemptState::Succeeded
+        | AttemptState::Pending
+        | AttemptState::Created
+        | AttemptState::Submitting => 0,
         AttemptState::Failed => 1,
         AttemptState::Unknown | AttemptState::NeedsReview => 3,
     }

@@ -3,11 +3,11 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use paydesk_core::domain::OrderView;
 use paydesk_core::engine::{Engine, PayCommand, PayError};
 use paydesk_core::report::{OrderDetail, PaymentReport, ProfileView};
 use paydesk_core::store::StoreError;
 use paydesk_core::Channel;
-use paydesk_core::domain::OrderView;
 use paydesk_sandbox::RunningSandbox;
 use serde::{Deserialize, Serialize};
 use tauri::State;
@@ -40,7 +40,10 @@ impl From<StoreError> for IpcError {
             StoreError::AlreadyPaid(_) => "already_paid",
             _ => "internal",
         };
-        IpcError { kind, message: e.to_string() }
+        IpcError {
+            kind,
+            message: e.to_string(),
+        }
     }
 }
 
@@ -48,8 +51,14 @@ impl From<PayError> for IpcError {
     fn from(e: PayError) -> Self {
         match e {
             PayError::Store(s) => s.into(),
-            PayError::Refused(message) => IpcError { kind: "refused", message },
-            PayError::Vault(v) => IpcError { kind: "keyring", message: v.to_string() },
+            PayError::Refused(message) => IpcError {
+                kind: "refused",
+                message,
+            },
+            PayError::Vault(v) => IpcError {
+                kind: "keyring",
+                message: v.to_string(),
+            },
         }
     }
 }
@@ -87,7 +96,10 @@ async fn list_profiles(state: State<'_, AppState>) -> Result<Vec<ProfileView>, I
 }
 
 #[tauri::command]
-async fn order_detail(state: State<'_, AppState>, order_no: String) -> Result<OrderDetail, IpcError> {
+async fn order_detail(
+    state: State<'_, AppState>,
+    order_no: String,
+) -> Result<OrderDetail, IpcError> {
     Ok(state.engine()?.store().order_detail(&order_no).await?)
 }
 
@@ -116,6 +128,7 @@ async fn pay_order(
             .into_iter()
             .map(|d| (d.id, d.amount))
             .collect(),
+        coupon: None,
     };
     let attempt = state.engine()?.pay(&command).await?;
     Ok(PaymentReport::new(&order_no, &attempt))
@@ -132,25 +145,37 @@ fn start(data_dir: Option<PathBuf>) -> AppState {
         Ok(d) => d,
         Err(e) => {
             info.startup_error = Some(e);
-            return AppState { engine: None, info, _sandbox: None };
+            return AppState {
+                engine: None,
+                info,
+                _sandbox: None,
+            };
         }
     };
     runtime::init_logging(&dir);
     info.data_dir = dir.display().to_string();
     let started = tauri::async_runtime::block_on(async {
-        let opened = runtime::open(&dir).await?;
-        let sandbox = runtime::start_builtin_sandbox(&opened.engine).await?;
-        Ok::<_, String>((opened, sandbox))
+        let engine = runtime::open(&dir).await?;
+        let sandbox = runtime::start_builtin_sandbox(&engine).await?;
+        Ok::<_, String>((engine, sandbox))
     });
     match started {
-        Ok((opened, sandbox)) => {
+        Ok((engine, sandbox)) => {
             info.sandbox_url = Some(sandbox.root_url());
-            AppState { engine: Some(opened.engine), info, _sandbox: Some(sandbox) }
+            AppState {
+                engine: Some(engine),
+                info,
+                _sandbox: Some(sandbox),
+            }
         }
         Err(e) => {
             tracing::error!(error = %e, "the back end could not start");
             info.startup_error = Some(e);
-            AppState { engine: None, info, _sandbox: None }
+            AppState {
+                engine: None,
+                info,
+                _sandbox: None,
+            }
         }
     }
 }

@@ -10,7 +10,7 @@ use paydesk_core::engine::Engine;
 use paydesk_core::gateways::transport::Transport;
 use paydesk_core::store::Store;
 use paydesk_core::vault::{KeyringVault, Vault};
-use paydesk_sandbox::{RunningSandbox, SandboxConfig};
+use paydesk_sandbox::{Credentials, RunningSandbox, SandboxConfig, SandboxOrder};
 use secrecy::ExposeSecret;
 
 /// `--data-dir`, else `PAYDESK_DATA_DIR`, else the platform's data directory.
@@ -43,7 +43,9 @@ pub fn init_logging(data_dir: &Path) {
             .append(true)
             .open(log_path(data_dir))
     });
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_ansi(false);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(false);
     let _ = match file {
         Ok(file) => builder
             .with_writer(std::io::stderr.and(Mutex::new(file)))
@@ -52,12 +54,7 @@ pub fn init_logging(data_dir: &Path) {
     };
 }
 
-pub struct Opened {
-    pub engine: Engine,
-    pub data_dir: PathBuf,
-}
-
-pub async fn open(data_dir: &Path) -> Result<Opened, String> {
+pub async fn open(data_dir: &Path) -> Result<Engine, String> {
     let store = Store::open(&database_path(data_dir))
         .await
         .map_err(|e| e.to_string())?;
@@ -67,41 +64,71 @@ pub async fn open(data_dir: &Path) -> Result<Opened, String> {
             .map_err(|e| e.to_string())?
             .map_err(|e| e.to_string())?,
     );
-    Ok(Opened {
-        engine: Engine::new(store, vault, Transport::default()),
-        data_dir: data_dir.to_path_buf(),
-    })
+    Ok(Engine::new(store, vault, Transport::default()))
 }
 
-/// Starts the built-in sandbox on a free loopback port, points the sandbox profile at it and
-/// makes sure the demo orders exist there and in the store.
+/// Starts the built-in sandbox on a free loopback port: one SANDBOX profile per gateway
+/// paydesk speaks, its secrets generated into the OS keyring on first run, its demo orders in
+/// the store and in the emulator's order book.
 pub async fn start_builtin_sandbox(engine: &Engine) -> Result<RunningSandbox, String> {
     let store = engine.store();
-    let settings = BTreeMap::from([("billing_account_id".to_string(), "sandbox-ba-1".to_string())]);
-    let (profile, token) = demo::ensure_sandbox_profile(store, engine.vault(), "sensecore", settings)
+    let defaults = SandboxConfig::default();
+    let mut config = SandboxConfig {
+        gateways: BTreeMap::new(),
+    };
+    let mut profiles = Vec::new();
+    for gateway in paydesk_core::gateways::GATEWAYS {
+        let fixed = defaults.gateways.get(*gateway).cloned().unwrap_or_default();
+        let lengths = fixed
+            .secrets
+            .iter()
+            .map(|(k, v)| (k.clone(), v.len()))
+            .collect();
+        let (profile, secrets) = demo::ensure_sandbox_profile(
+            store,
+            engine.vault(),
+            gateway,
+            fixed.settings.clone(),
+            lengths,
+        )
         .await
         .map_err(|e| e.to_string())?;
-    let sandbox = paydesk_sandbox::start(
-        "127.0.0.1:0",
-        SandboxConfig {
-            sensecore_token: token.expose_secret().to_string(),
-        },
-    )
-    .await
-    .map_err(|e| e.to_string())?;
-    store
-        .set_profile_base_url(&profile.name, &sandbox.base_url("sensecore"))
+        config.gateways.insert(
+            gateway.to_string(),
+            Credentials {
+                // The emulator checks what the profile sends, so it takes the profile's settings.
+                settings: profile.settings.clone(),
+                secrets: secrets
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.expose_secret().to_string()))
+                    .collect(),
+            },
+        );
+        profiles.push(profile);
+    }
+    let sandbox = paydesk_sandbox::start("127.0.0.1:0", config)
         .await
         .map_err(|e| e.to_string())?;
-    demo::seed_demo_orders(store, &profile.name)
-        .await
-        .map_err(|e| e.to_string())?;
-    // The in-process sandbox starts empty each run: give it this profile's orders.
+    for profile in &profiles {
+        store
+            .set_profile_base_url(&profile.name, &sandbox.base_url(&profile.gateway))
+            .await
+            .map_err(|e| e.to_string())?;
+        demo::seed_demo_orders(store, &profile.gateway, &profile.name)
+            .await
+            .map_err(|e| e.to_string())?;
+    }
+    // The in-process sandbox starts empty each run: give it the sandbox profiles' orders.
     for order in store.orders(i64::MAX).await.map_err(|e| e.to_string())? {
-        if order.profile == profile.name {
+        if let Some(profile) = profiles.iter().find(|p| p.name == order.profile) {
             sandbox.ledger.register(
                 &profile.gateway,
-                paydesk_sandbox::SandboxOrder::new(&order.order_no, order.amount_minor, &order.currency, &order.subject),
+                SandboxOrder::new(
+                    &order.order_no,
+                    order.amount_minor,
+                    &order.currency,
+                    &order.subject,
+                ),
             );
         }
     }

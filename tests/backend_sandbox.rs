@@ -26,12 +26,22 @@ async fn world() -> World {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("paydesk.sqlite");
     let store = Store::open(&db).await.unwrap();
-    let sandbox = paydesk_sandbox::start("127.0.0.1:0", SandboxConfig { sensecore_token: TOKEN.into() })
-        .await
-        .unwrap();
+    let mut config = SandboxConfig::default();
+    config
+        .gateways
+        .get_mut("sensecore")
+        .unwrap()
+        .secrets
+        .insert("token".into(), TOKEN.into());
+    let sandbox = paydesk_sandbox::start("127.0.0.1:0", config).await.unwrap();
     let vault: Arc<dyn Vault> = Arc::new(MemoryVault::default());
     let engine = Engine::new(store, vault, Transport::default());
-    World { _dir: dir, db, engine, sandbox }
+    World {
+        _dir: dir,
+        db,
+        engine,
+        sandbox,
+    }
 }
 
 impl World {
@@ -50,7 +60,11 @@ impl World {
             .unwrap();
         self.engine
             .vault()
-            .set(&profile.vault_id, "token", &SecretString::from(token.to_string()))
+            .set(
+                &profile.vault_id,
+                "token",
+                &SecretString::from(token.to_string()),
+            )
             .unwrap();
     }
 
@@ -69,15 +83,25 @@ impl World {
             .await
             .unwrap();
         if known_to_gateway {
-            self.sandbox
-                .ledger
-                .register("sensecore", SandboxOrder::new(order_no, amount.minor, "CNY", "integration"));
+            self.sandbox.ledger.register(
+                "sensecore",
+                SandboxOrder::new(order_no, amount.minor, "CNY", "integration"),
+            );
         }
     }
 
-    async fn pay(&self, order_no: &str, channel: Channel) -> Result<paydesk_core::domain::Attempt, PayError> {
+    async fn pay(
+        &self,
+        order_no: &str,
+        channel: Channel,
+    ) -> Result<paydesk_core::domain::Attempt, PayError> {
         self.engine
-            .pay(&PayCommand { order_no: order_no.into(), channel, deductions: vec![] })
+            .pay(&PayCommand {
+                order_no: order_no.into(),
+                channel,
+                deductions: vec![],
+                coupon: None,
+            })
             .await
     }
 }
@@ -85,7 +109,8 @@ impl World {
 #[tokio::test]
 async fn pays_once_and_the_result_survives_reopening_the_file() {
     let w = world().await;
-    w.profile("sc", &w.sandbox.base_url("sensecore"), TOKEN).await;
+    w.profile("sc", &w.sandbox.base_url("sensecore"), TOKEN)
+        .await;
     w.order("sc", "ORD/1 ?#:", "12.34", true).await;
 
     let attempt = w.pay("ORD/1 ?#:", Channel::Balance).await.unwrap();
@@ -95,28 +120,47 @@ async fn pays_once_and_the_result_survives_reopening_the_file() {
     assert_eq!(w.sandbox.ledger.charges()[0].amount_minor, 1234);
 
     let again = w.pay("ORD/1 ?#:", Channel::Balance).await;
-    assert!(matches!(again, Err(PayError::Store(StoreError::AlreadyPaid(_)))), "{again:?}");
-    assert_eq!(w.sandbox.ledger.charges_for("sensecore", "ORD/1 ?#:"), 1, "never charged twice");
+    assert!(
+        matches!(again, Err(PayError::Store(StoreError::AlreadyPaid(_)))),
+        "{again:?}"
+    );
+    assert_eq!(
+        w.sandbox.ledger.charges_for("sensecore", "ORD/1 ?#:"),
+        1,
+        "never charged twice"
+    );
 
     w.engine.store().close().await;
     let reopened = Store::open(&w.db).await.unwrap();
     let detail = reopened.order_detail("ORD/1 ?#:").await.unwrap();
     assert_eq!(detail.order.state, Some(AttemptState::Succeeded));
     let states: Vec<_> = detail.attempts[0].events.iter().map(|e| e.state).collect();
-    assert_eq!(states, [AttemptState::Created, AttemptState::Submitting, AttemptState::Succeeded]);
+    assert_eq!(
+        states,
+        [
+            AttemptState::Created,
+            AttemptState::Submitting,
+            AttemptState::Succeeded
+        ]
+    );
 }
 
 #[tokio::test]
 async fn vouchers_reduce_the_charge_exactly() {
     let w = world().await;
-    w.profile("sc", &w.sandbox.base_url("sensecore"), TOKEN).await;
+    w.profile("sc", &w.sandbox.base_url("sensecore"), TOKEN)
+        .await;
     w.order("sc", "V-1", "100.00", true).await;
     let attempt = w
         .engine
         .pay(&PayCommand {
             order_no: "V-1".into(),
             channel: Channel::Credit,
-            deductions: vec![("v-a".into(), "0.01".into()), ("v-b".into(), "33.33".into())],
+            deductions: vec![
+                ("v-a".into(), "0.01".into()),
+                ("v-b".into(), "33.33".into()),
+            ],
+            coupon: None,
         })
         .await
         .unwrap();
@@ -128,19 +172,32 @@ async fn vouchers_reduce_the_charge_exactly() {
 #[tokio::test]
 async fn interactive_channels_are_pending() {
     let w = world().await;
-    w.profile("sc", &w.sandbox.base_url("sensecore"), TOKEN).await;
+    w.profile("sc", &w.sandbox.base_url("sensecore"), TOKEN)
+        .await;
     w.order("sc", "A-1", "9.90", true).await;
     let attempt = w.pay("A-1", Channel::Alipay).await.unwrap();
     assert_eq!(attempt.state, AttemptState::Pending);
     let second = w.pay("A-1", Channel::Balance).await;
-    assert!(matches!(second, Err(PayError::Store(StoreError::AttemptInProgress(_)))), "{second:?}");
+    assert!(
+        matches!(
+            second,
+            Err(PayError::Store(StoreError::AttemptInProgress(_)))
+        ),
+        "{second:?}"
+    );
 }
 
 #[tokio::test]
 async fn gateway_refusals_fail_with_the_gateways_words_and_charge_nothing() {
     let w = world().await;
-    w.profile("wrong-token", &w.sandbox.base_url("sensecore"), "not-the-token").await;
-    w.profile("sc", &w.sandbox.base_url("sensecore"), TOKEN).await;
+    w.profile(
+        "wrong-token",
+        &w.sandbox.base_url("sensecore"),
+        "not-the-token",
+    )
+    .await;
+    w.profile("sc", &w.sandbox.base_url("sensecore"), TOKEN)
+        .await;
     w.order("wrong-token", "E-1", "1.00", true).await;
     w.order("sc", "E-2", "1.00", false).await;
 
@@ -158,8 +215,13 @@ async fn gateway_refusals_fail_with_the_gateways_words_and_charge_nothing() {
 #[tokio::test]
 async fn an_unreachable_gateway_fails_as_not_sent_and_a_new_attempt_may_follow() {
     let w = world().await;
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    w.profile("down", &format!("http://127.0.0.1:{port}"), TOKEN).await;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    w.profile("down", &format!("http://127.0.0.1:{port}"), TOKEN)
+        .await;
     w.order("down", "D-1", "5.00", false).await;
     let attempt = w.pay("D-1", Channel::Balance).await.unwrap();
     assert_eq!(attempt.state, AttemptState::Failed);
@@ -171,7 +233,8 @@ async fn an_unreachable_gateway_fails_as_not_sent_and_a_new_attempt_may_follow()
 #[tokio::test]
 async fn refusals_before_sending_change_nothing() {
     let w = world().await;
-    w.profile("sc", &w.sandbox.base_url("sensecore"), TOKEN).await;
+    w.profile("sc", &w.sandbox.base_url("sensecore"), TOKEN)
+        .await;
     w.order("sc", "R-1", "1.00", true).await;
     let bank = w.pay("R-1", Channel::Bank).await;
     assert!(matches!(bank, Err(PayError::Refused(_))), "{bank:?}");
@@ -181,11 +244,15 @@ async fn refusals_before_sending_change_nothing() {
             order_no: "R-1".into(),
             channel: Channel::Balance,
             deductions: vec![("v".into(), "1.01".into())],
+            coupon: None,
         })
         .await;
     assert!(matches!(over, Err(PayError::Refused(_))), "{over:?}");
     let unknown = w.pay("NOPE", Channel::Balance).await;
-    assert!(matches!(unknown, Err(PayError::Store(StoreError::NoSuchOrder(_)))));
+    assert!(matches!(
+        unknown,
+        Err(PayError::Store(StoreError::NoSuchOrder(_)))
+    ));
     assert!(w.engine.store().attempts("R-1").await.unwrap().is_empty());
     assert!(w.sandbox.ledger.charges().is_empty());
 }

@@ -13,11 +13,28 @@ fn stores_reads_replaces_and_deletes_a_secret_in_the_os_keyring() {
 
     assert!(vault.get(&vault_id, "token").unwrap().is_none());
     vault.set(&vault_id, "token", &first).unwrap();
-    assert_eq!(vault.get(&vault_id, "token").unwrap().unwrap().expose_secret(), first.expose_secret());
+    assert_eq!(
+        vault
+            .get(&vault_id, "token")
+            .unwrap()
+            .unwrap()
+            .expose_secret(),
+        first.expose_secret()
+    );
 
     vault.set(&vault_id, "token", &second).unwrap();
-    assert_eq!(vault.get(&vault_id, "token").unwrap().unwrap().expose_secret(), "second-secret");
-    assert!(vault.get(&vault_id, "other").unwrap().is_none(), "keys are separate entries");
+    assert_eq!(
+        vault
+            .get(&vault_id, "token")
+            .unwrap()
+            .unwrap()
+            .expose_secret(),
+        "second-secret"
+    );
+    assert!(
+        vault.get(&vault_id, "other").unwrap().is_none(),
+        "keys are separate entries"
+    );
 
     vault.delete(&vault_id, "token").unwrap();
     assert!(vault.get(&vault_id, "token").unwrap().is_none());

@@ -103,7 +103,7 @@ test("a person pays a demo order by clicking, and sees it paid", async () => {
     const row = await browser.$('tr[data-order-no="DEMO-1001"]');
     await row.waitForDisplayed({ timeout: 30_000 });
     await browser.saveScreenshot(path.join(shots, "01-orders.png"));
-    await row.click();
+    await (await row.$("td")).click();
     const open = await browser.$('[data-testid="open-pay"]');
     await open.waitForEnabled({ timeout: 10_000 });
     await open.click();
@@ -143,7 +143,7 @@ test("after a restart the payment is still there and cannot be paid again", asyn
     const row = await browser.$('tr[data-order-no="DEMO-1001"]');
     await row.waitForDisplayed({ timeout: 30_000 });
     assert.equal(await (await row.$("[data-state]")).getAttribute("data-state"), "succeeded");
-    await row.click();
+    await (await row.$("td")).click();
     const attempt = await browser.$('[data-testid="attempt"]');
     await attempt.waitForDisplayed({ timeout: 10_000 });
     assert.equal(await attempt.getAttribute("data-state"), "succeeded");

@@ -9,20 +9,106 @@ use secrecy::SecretString;
 
 use crate::domain::Profile;
 use crate::store::{NewOrder, NewProfile, Store, StoreError};
-use crate::vault::{generate_token, Vault, VaultError};
+use crate::vault::{generate_secret, Vault, VaultError};
 
 /// The name of the built-in sandbox profile for each gateway.
 pub fn sandbox_profile_name(gateway: &str) -> String {
     format!("sandbox-{gateway}")
 }
 
-/// A demo order: number, amount in the main unit, subject.
-pub const DEMO_ORDERS: &[(&str, &str, &str)] = &[
-    ("DEMO-1001", "12.34", "Cloud GPU hours (A100)"),
-    ("DEMO-1002", "99.00", "Object storage, 1 TB month"),
-    ("DEMO-1003", "0.01", "Test charge"),
-    ("DEMO-1004", "1288.00", "Annual support plan"),
-    ("DEMO-1005", "45.60", "Inference credits"),
+/// A demo order: gateway, number, amount in the main unit, subject, order attributes.
+pub struct DemoOrder {
+    pub gateway: &'static str,
+    pub order_no: &'static str,
+    pub amount: &'static str,
+    pub subject: &'static str,
+    pub attributes: &'static [(&'static str, &'static str)],
+}
+
+const fn demo(
+    gateway: &'static str,
+    order_no: &'static str,
+    amount: &'static str,
+    subject: &'static str,
+    attributes: &'static [(&'static str, &'static str)],
+) -> DemoOrder {
+    DemoOrder {
+        gateway,
+        order_no,
+        amount,
+        subject,
+        attributes,
+    }
+}
+
+const PARTNER_ATTRS: &[(&str, &str)] = &[
+    ("user_id", "41840909af844632885424fbc20cae79"),
+    ("gift_pos_id", "55fca782f55f406d94e2cecb23d0140b"),
+    ("address_id", "1"),
+];
+
+pub const DEMO_ORDERS: &[DemoOrder] = &[
+    demo(
+        "sensecore",
+        "DEMO-1001",
+        "12.34",
+        "Cloud GPU hours (A100)",
+        &[],
+    ),
+    demo(
+        "sensecore",
+        "DEMO-1002",
+        "99.00",
+        "Object storage, 1 TB month",
+        &[],
+    ),
+    demo("sensecore", "DEMO-1003", "0.01", "Test charge", &[]),
+    demo(
+        "sensecore",
+        "DEMO-1004",
+        "1288.00",
+        "Annual support plan",
+        &[],
+    ),
+    demo(
+        "sensecore",
+        "DEMO-1005",
+        "45.60",
+        "Inference credits",
+        &[("resource_pack_id", "rp-demo-1")],
+    ),
+    demo(
+        "yian",
+        "12134676899915430002",
+        "99.00",
+        "collection的使用 (course)",
+        &[],
+    ),
+    demo(
+        "yian",
+        "12134676899915430003",
+        "19.90",
+        "Course bundle",
+        &[],
+    ),
+    demo("top", "TOP-3001", "30.00", "Cloud game hours", &[]),
+    demo("top", "TOP-3002", "128.00", "Cloud game season pass", &[]),
+    demo(
+        "partner",
+        "202201071757551641549475668",
+        "3.00",
+        "拉卡拉大POS 1台装礼包 升V5",
+        PARTNER_ATTRS,
+    ),
+    demo(
+        "partner",
+        "202201071757551641549475669",
+        "58.00",
+        "POS gift pack",
+        PARTNER_ATTRS,
+    ),
+    demo("debit", "DB-5001", "250.00", "Payout to merchant", &[]),
+    demo("debit", "DB-5002", "1000.50", "Supplier payout", &[]),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -33,14 +119,16 @@ pub enum SetupError {
     Vault(#[from] VaultError),
 }
 
-/// Ensures the sandbox profile for `gateway` exists and has its secrets in the vault, and
-/// returns it with the token the in-process sandbox must accept.
+/// Ensures the sandbox profile for `gateway` exists and that every secret it needs is in the
+/// vault (generating a random one of `secret_lengths[key]` characters where missing), and
+/// returns it with the secrets the in-process sandbox must accept.
 pub async fn ensure_sandbox_profile(
     store: &Store,
     vault: Arc<dyn Vault>,
     gateway: &str,
     settings: BTreeMap<String, String>,
-) -> Result<(Profile, SecretString), SetupError> {
+    secret_lengths: BTreeMap<String, usize>,
+) -> Result<(Profile, BTreeMap<String, SecretString>), SetupError> {
     let name = sandbox_profile_name(gateway);
     let profile = match store.profile(&name).await {
         Ok(p) => p,
@@ -59,29 +147,44 @@ pub async fn ensure_sandbox_profile(
         Err(e) => return Err(e.into()),
     };
     let vault_id = profile.vault_id.clone();
-    let token = tokio::task::spawn_blocking(move || -> Result<SecretString, VaultError> {
-        if let Some(existing) = vault.get(&vault_id, "token")? {
-            return Ok(existing);
+    let secrets = tokio::task::spawn_blocking(move || -> Result<_, VaultError> {
+        let mut secrets = BTreeMap::new();
+        for (key, length) in secret_lengths {
+            let value = match vault.get(&vault_id, &key)? {
+                Some(existing) => existing,
+                None => {
+                    let fresh = generate_secret(length);
+                    vault.set(&vault_id, &key, &fresh)?;
+                    fresh
+                }
+            };
+            secrets.insert(key, value);
         }
-        let token = generate_token();
-        vault.set(&vault_id, "token", &token)?;
-        Ok(token)
+        Ok(secrets)
     })
     .await
     .map_err(|e| VaultError::Refused(e.to_string()))??;
-    Ok((profile, token))
+    Ok((profile, secrets))
 }
 
-/// Adds the demo orders to a profile, once (existing ones are left alone).
-pub async fn seed_demo_orders(store: &Store, profile: &str) -> Result<(), StoreError> {
-    for (order_no, amount, subject) in DEMO_ORDERS {
+/// Adds a gateway's demo orders to a profile, once (existing ones are left alone).
+pub async fn seed_demo_orders(
+    store: &Store,
+    gateway: &str,
+    profile: &str,
+) -> Result<(), StoreError> {
+    for demo in DEMO_ORDERS.iter().filter(|d| d.gateway == gateway) {
         let added = store
             .add_order(&NewOrder {
-                order_no: order_no.to_string(),
+                order_no: demo.order_no.to_string(),
                 profile: profile.to_string(),
-                amount: Money::parse(amount, Currency::CNY).expect("valid demo amount"),
-                subject: subject.to_string(),
-                attributes: BTreeMap::new(),
+                amount: Money::parse(demo.amount, Currency::CNY).expect("valid demo amount"),
+                subject: demo.subject.to_string(),
+                attributes: demo
+                    .attributes
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect(),
             })
             .await;
         match added {

@@ -59,7 +59,10 @@ impl AttemptState {
             Submitting => matches!(next, Pending | Succeeded | Failed | Unknown),
             Pending => matches!(next, Succeeded | Failed | Unknown | NeedsReview),
             // A retry of an unknown attempt resubmits with the same idempotency key.
-            Unknown => matches!(next, Submitting | Pending | Succeeded | Failed | NeedsReview),
+            Unknown => matches!(
+                next,
+                Submitting | Pending | Succeeded | Failed | NeedsReview
+            ),
             NeedsReview => matches!(next, Succeeded | Failed),
             Succeeded | Failed => false,
         }
@@ -156,10 +159,19 @@ mod tests {
     #[test]
     fn unknown_is_resolved_not_failed_blindly() {
         assert!(Submitting.can_become(Unknown));
-        assert!(Unknown.can_become(Submitting), "a retry reuses the attempt and its key");
+        assert!(
+            Unknown.can_become(Submitting),
+            "a retry reuses the attempt and its key"
+        );
         assert!(Unknown.can_become(NeedsReview));
-        assert!(!Created.can_become(Succeeded), "nothing succeeds without being sent");
-        assert!(!NeedsReview.can_become(Submitting), "a person decides, nothing is resent");
+        assert!(
+            !Created.can_become(Succeeded),
+            "nothing succeeds without being sent"
+        );
+        assert!(
+            !NeedsReview.can_become(Submitting),
+            "a person decides, nothing is resent"
+        );
         assert!(Pending.can_become(Succeeded));
     }
 }

@@ -59,6 +59,8 @@ pub struct PayCommand {
     pub channel: Channel,
     /// Voucher/coupon id and the amount it deducts, as a decimal string in the order's currency.
     pub deductions: Vec<(String, String)>,
+    /// A coupon id, where the gateway takes one.
+    pub coupon: Option<String>,
 }
 
 /// A gateway error as the UI and CLI show it: the gateway's own code and words.
@@ -77,7 +79,11 @@ pub struct Engine {
 
 impl Engine {
     pub fn new(store: Store, vault: Arc<dyn Vault>, transport: Transport) -> Self {
-        Engine { store, vault, transport }
+        Engine {
+            store,
+            vault,
+            transport,
+        }
     }
 
     pub fn store(&self) -> &Store {
@@ -114,8 +120,9 @@ impl Engine {
     pub async fn pay(&self, command: &PayCommand) -> Result<Attempt, PayError> {
         let order = self.store.order(&command.order_no).await?;
         let profile = self.store.profile(&order.profile).await?;
-        let connector = connector_for(&profile.gateway)
-            .ok_or_else(|| PayError::Refused(format!("gateway {:?} is not supported", profile.gateway)))?;
+        let connector = connector_for(&profile.gateway).ok_or_else(|| {
+            PayError::Refused(format!("gateway {:?} is not supported", profile.gateway))
+        })?;
         let capabilities = connector.capabilities();
         if !capabilities.channels.contains(&command.channel) {
             return Err(PayError::Refused(format!(
@@ -124,20 +131,30 @@ impl Engine {
                 command.channel.as_str()
             )));
         }
-        let currency = Currency::parse(&order.currency).map_err(|e| PayError::Refused(e.to_string()))?;
+        let currency =
+            Currency::parse(&order.currency).map_err(|e| PayError::Refused(e.to_string()))?;
         let amount = Money::from_minor(order.amount_minor, currency);
         let mut deductions = Vec::new();
         let mut remaining = amount;
         for (id, text) in &command.deductions {
             let deducted = Money::parse_positive(text, currency)
                 .map_err(|e| PayError::Refused(format!("voucher {id}: {e}")))?;
-            remaining = remaining.checked_sub(&deducted).map_err(|e| PayError::Refused(e.to_string()))?;
-            deductions.push(Deduction { id: id.clone(), amount: deducted });
+            remaining = remaining
+                .checked_sub(&deducted)
+                .map_err(|e| PayError::Refused(e.to_string()))?;
+            deductions.push(Deduction {
+                id: id.clone(),
+                amount: deducted,
+            });
         }
         if remaining.minor < 0 {
-            return Err(PayError::Refused("the deductions exceed the order amount".into()));
+            return Err(PayError::Refused(
+                "the deductions exceed the order amount".into(),
+            ));
         }
-        let secrets = self.secrets(&profile.vault_id, &capabilities.required_secrets).await?;
+        let secrets = self
+            .secrets(&profile.vault_id, &capabilities.required_secrets)
+            .await?;
         let request = PayRequest {
             order_no: order.order_no.clone(),
             amount,
@@ -147,13 +164,20 @@ impl Engine {
             deductions,
             settings: profile.settings.clone(),
             attributes: order.attributes.clone(),
+            coupon: command.coupon.clone(),
+            credit_amount: None,
         };
         let http_request = connector.build_pay(&profile.base_url, &request, &secrets)?;
         let deductions_json = serde_json::to_string(
             &request
                 .deductions
                 .iter()
-                .map(|d| BTreeMap::from([("id", d.id.clone()), ("amount_minor", d.amount.minor.to_string())]))
+                .map(|d| {
+                    BTreeMap::from([
+                        ("id", d.id.clone()),
+                        ("amount_minor", d.amount.minor.to_string()),
+                    ])
+                })
                 .collect::<Vec<_>>(),
         )
         .expect("serializable");

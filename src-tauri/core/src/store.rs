@@ -36,7 +36,11 @@ pub enum StoreError {
     #[error("order {0:?} is already paid")]
     AlreadyPaid(String),
     #[error("attempt {id} cannot go from {from} to {to}")]
-    BadTransition { id: i64, from: AttemptState, to: AttemptState },
+    BadTransition {
+        id: i64,
+        from: AttemptState,
+        to: AttemptState,
+    },
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
 }
@@ -151,7 +155,9 @@ impl Store {
         .execute(&self.pool)
         .await;
         match inserted {
-            Err(e) if is_unique_violation(&e) => Err(StoreError::DuplicateProfile(new.name.clone())),
+            Err(e) if is_unique_violation(&e) => {
+                Err(StoreError::DuplicateProfile(new.name.clone()))
+            }
             Err(e) => Err(e.into()),
             Ok(_) => self.profile(&new.name).await,
         }
@@ -217,7 +223,9 @@ impl Store {
         .execute(&self.pool)
         .await;
         match inserted {
-            Err(e) if is_unique_violation(&e) => Err(StoreError::DuplicateOrder(new.order_no.clone())),
+            Err(e) if is_unique_violation(&e) => {
+                Err(StoreError::DuplicateOrder(new.order_no.clone()))
+            }
             Err(e) => Err(e.into()),
             Ok(_) => self.order(&new.order_no).await,
         }
@@ -233,7 +241,8 @@ impl Store {
 
     fn order_from_row(row: &SqliteRow) -> Result<OrderView> {
         let currency_code: String = row.try_get("currency")?;
-        let currency = Currency::parse(&currency_code).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let currency =
+            Currency::parse(&currency_code).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let amount_minor: i64 = row.try_get("amount_minor")?;
         let state: Option<String> = row.try_get("state")?;
         Ok(OrderView {
@@ -248,7 +257,10 @@ impl Store {
             subject: row.try_get("subject")?,
             attributes: json_map(row.try_get("attributes")?)?,
             state: state
-                .map(|s| AttemptState::parse(&s).ok_or_else(|| StoreError::Corrupt(format!("state {s:?}"))))
+                .map(|s| {
+                    AttemptState::parse(&s)
+                        .ok_or_else(|| StoreError::Corrupt(format!("state {s:?}")))
+                })
                 .transpose()?,
             channel: row.try_get("channel")?,
             created_at: row.try_get("created_at")?,
@@ -284,7 +296,8 @@ impl Store {
             id: row.try_get("id")?,
             order_id: row.try_get("order_id")?,
             channel: row.try_get("channel")?,
-            state: AttemptState::parse(&state).ok_or_else(|| StoreError::Corrupt(format!("state {state:?}")))?,
+            state: AttemptState::parse(&state)
+                .ok_or_else(|| StoreError::Corrupt(format!("state {state:?}")))?,
             idempotency_key: row.try_get("idempotency_key")?,
             amount_minor: row.try_get("amount_minor")?,
             gateway_ref: row.try_get("gateway_ref")?,
@@ -380,12 +393,14 @@ impl Store {
             Err(e) => return Err(e.into()),
         };
         for state in ["created", "submitting"] {
-            sqlx::query("INSERT INTO attempt_events (attempt_id, state, detail, at) VALUES (?, ?, NULL, ?)")
-                .bind(id)
-                .bind(state)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(
+                "INSERT INTO attempt_events (attempt_id, state, detail, at) VALUES (?, ?, NULL, ?)",
+            )
+            .bind(id)
+            .bind(state)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
         }
         tx.commit().await?;
         self.attempt(id).await
@@ -393,16 +408,26 @@ impl Store {
 
     /// Moves an attempt to `next` with its event, refusing transitions the state machine
     /// does not allow (checked inside the transaction, so two writers cannot both move it).
-    pub async fn record(&self, attempt_id: i64, next: AttemptState, update: &AttemptUpdate) -> Result<Attempt> {
+    pub async fn record(
+        &self,
+        attempt_id: i64,
+        next: AttemptState,
+        update: &AttemptUpdate,
+    ) -> Result<Attempt> {
         let now = now_ms();
         let mut tx = self.pool.begin().await?;
         let current: String = sqlx::query_scalar("SELECT state FROM attempts WHERE id = ?")
             .bind(attempt_id)
             .fetch_one(&mut *tx)
             .await?;
-        let from = AttemptState::parse(&current).ok_or_else(|| StoreError::Corrupt(current.clone()))?;
+        let from =
+            AttemptState::parse(&current).ok_or_else(|| StoreError::Corrupt(current.clone()))?;
         if !from.can_become(next) {
-            return Err(StoreError::BadTransition { id: attempt_id, from, to: next });
+            return Err(StoreError::BadTransition {
+                id: attempt_id,
+                from,
+                to: next,
+            });
         }
         sqlx::query(
             "UPDATE attempts SET state = ?, updated_at = ?,
@@ -419,13 +444,15 @@ impl Store {
         .bind(attempt_id)
         .execute(&mut *tx)
         .await?;
-        sqlx::query("INSERT INTO attempt_events (attempt_id, state, detail, at) VALUES (?, ?, ?, ?)")
-            .bind(attempt_id)
-            .bind(next.as_str())
-            .bind(&update.detail)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO attempt_events (attempt_id, state, detail, at) VALUES (?, ?, ?, ?)",
+        )
+        .bind(attempt_id)
+        .bind(next.as_str())
+        .bind(&update.detail)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
         self.attempt(attempt_id).await
     }
@@ -437,7 +464,9 @@ mod tests {
 
     async fn store() -> (tempfile::TempDir, Store) {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("paydesk.sqlite")).await.unwrap();
+        let store = Store::open(&dir.path().join("paydesk.sqlite"))
+            .await
+            .unwrap();
         (dir, store)
     }
 
@@ -469,31 +498,80 @@ mod tests {
         let (_dir, store) = store().await;
         let order = with_order(&store).await;
         assert_eq!(order.amount, "12.34");
-        let first = store.begin_attempt(order.id, "o-1", "balance", "k1", 1234, "[]").await.unwrap();
+        let first = store
+            .begin_attempt(order.id, "o-1", "balance", "k1", 1234, "[]")
+            .await
+            .unwrap();
         assert_eq!(first.state, AttemptState::Submitting);
-        let second = store.begin_attempt(order.id, "o-1", "balance", "k2", 1234, "[]").await;
-        assert!(matches!(second, Err(StoreError::AttemptInProgress(_))), "{second:?}");
+        let second = store
+            .begin_attempt(order.id, "o-1", "balance", "k2", 1234, "[]")
+            .await;
+        assert!(
+            matches!(second, Err(StoreError::AttemptInProgress(_))),
+            "{second:?}"
+        );
 
-        store.record(first.id, AttemptState::Failed, &AttemptUpdate::default()).await.unwrap();
-        let retry = store.begin_attempt(order.id, "o-1", "balance", "k3", 1234, "[]").await.unwrap();
-        store.record(retry.id, AttemptState::Succeeded, &AttemptUpdate::default()).await.unwrap();
-        let after_paid = store.begin_attempt(order.id, "o-1", "balance", "k4", 1234, "[]").await;
-        assert!(matches!(after_paid, Err(StoreError::AlreadyPaid(_))), "{after_paid:?}");
+        store
+            .record(first.id, AttemptState::Failed, &AttemptUpdate::default())
+            .await
+            .unwrap();
+        let retry = store
+            .begin_attempt(order.id, "o-1", "balance", "k3", 1234, "[]")
+            .await
+            .unwrap();
+        store
+            .record(retry.id, AttemptState::Succeeded, &AttemptUpdate::default())
+            .await
+            .unwrap();
+        let after_paid = store
+            .begin_attempt(order.id, "o-1", "balance", "k4", 1234, "[]")
+            .await;
+        assert!(
+            matches!(after_paid, Err(StoreError::AlreadyPaid(_))),
+            "{after_paid:?}"
+        );
 
-        let states: Vec<_> = store.events(retry.id).await.unwrap().into_iter().map(|e| e.state).collect();
-        assert_eq!(states, [AttemptState::Created, AttemptState::Submitting, AttemptState::Succeeded]);
-        assert_eq!(store.order("o-1").await.unwrap().state, Some(AttemptState::Succeeded));
+        let states: Vec<_> = store
+            .events(retry.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| e.state)
+            .collect();
+        assert_eq!(
+            states,
+            [
+                AttemptState::Created,
+                AttemptState::Submitting,
+                AttemptState::Succeeded
+            ]
+        );
+        assert_eq!(
+            store.order("o-1").await.unwrap().state,
+            Some(AttemptState::Succeeded)
+        );
     }
 
     #[tokio::test]
     async fn refuses_transitions_outside_the_state_machine() {
         let (_dir, store) = store().await;
         let order = with_order(&store).await;
-        let a = store.begin_attempt(order.id, "o-1", "balance", "k1", 1234, "[]").await.unwrap();
-        store.record(a.id, AttemptState::Succeeded, &AttemptUpdate::default()).await.unwrap();
-        let again = store.record(a.id, AttemptState::Failed, &AttemptUpdate::default()).await;
+        let a = store
+            .begin_attempt(order.id, "o-1", "balance", "k1", 1234, "[]")
+            .await
+            .unwrap();
+        store
+            .record(a.id, AttemptState::Succeeded, &AttemptUpdate::default())
+            .await
+            .unwrap();
+        let again = store
+            .record(a.id, AttemptState::Failed, &AttemptUpdate::default())
+            .await;
         assert!(matches!(again, Err(StoreError::BadTransition { .. })));
-        assert_eq!(store.attempt(a.id).await.unwrap().state, AttemptState::Succeeded);
+        assert_eq!(
+            store.attempt(a.id).await.unwrap().state,
+            AttemptState::Succeeded
+        );
     }
 
     #[tokio::test]
@@ -510,6 +588,9 @@ mod tests {
             })
             .await;
         assert!(matches!(dup, Err(StoreError::DuplicateOrder(_))));
-        assert!(matches!(store.profile("nope").await, Err(StoreError::NoSuchProfile(_))));
+        assert!(matches!(
+            store.profile("nope").await,
+            Err(StoreError::NoSuchProfile(_))
+        ));
     }
 }

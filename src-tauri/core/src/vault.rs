@@ -37,9 +37,8 @@ fn account(vault_id: &str, key: &str) -> String {
 /// the secret into an error path), but we keep only the kind to be sure.
 fn describe(e: &keyring_core::Error) -> String {
     match e {
-        keyring_core::Error::PlatformFailure(inner) | keyring_core::Error::NoStorageAccess(inner) => {
-            inner.to_string()
-        }
+        keyring_core::Error::PlatformFailure(inner)
+        | keyring_core::Error::NoStorageAccess(inner) => inner.to_string(),
         keyring_core::Error::NoEntry => "no such entry".into(),
         keyring_core::Error::Ambiguous(_) => "more than one matching entry".into(),
         keyring_core::Error::TooLong(what, max) => format!("{what} is longer than {max}"),
@@ -99,7 +98,10 @@ pub struct MemoryVault {
 impl Vault for MemoryVault {
     fn set(&self, vault_id: &str, key: &str, value: &SecretString) -> Result<(), VaultError> {
         let copy = SecretString::from(value.expose_secret().to_string());
-        self.values.lock().expect("lock").insert(account(vault_id, key), copy);
+        self.values
+            .lock()
+            .expect("lock")
+            .insert(account(vault_id, key), copy);
         Ok(())
     }
 
@@ -113,14 +115,21 @@ impl Vault for MemoryVault {
     }
 
     fn delete(&self, vault_id: &str, key: &str) -> Result<(), VaultError> {
-        self.values.lock().expect("lock").remove(&account(vault_id, key));
+        self.values
+            .lock()
+            .expect("lock")
+            .remove(&account(vault_id, key));
         Ok(())
     }
 }
 
-/// A fresh random secret (for the sandbox's generated token): 40 hex characters.
-pub fn generate_token() -> SecretString {
-    let a = uuid::Uuid::new_v4().simple().to_string();
-    let b = uuid::Uuid::new_v4().simple().to_string();
-    SecretString::from(format!("{a}{}", &b[..8]))
+/// A fresh random secret of `length` lowercase hex characters (so it is also valid ASCII key
+/// material, e.g. a 32-byte AES key).
+pub fn generate_secret(length: usize) -> SecretString {
+    let mut text = String::with_capacity(length + 32);
+    while text.len() < length {
+        text.push_str(&uuid::Uuid::new_v4().simple().to_string());
+    }
+    text.truncate(length);
+    SecretString::from(text)
 }

@@ -77,6 +77,23 @@ pub struct PayRequest {
     pub settings: BTreeMap<String, String>,
     /// Per-order attributes, e.g. `resource_pack_id`.
     pub attributes: BTreeMap<String, String>,
+    /// A coupon to apply (partner's `coupon_id`), where the gateway takes one.
+    pub coupon: Option<String>,
+    /// The part of `amount` paid on credit rather than balance (TOP's split).
+    pub credit_amount: Option<Money>,
+}
+
+/// What a status query needs to find an attempt at the gateway.
+#[derive(Debug, Clone)]
+pub struct StatusQuery {
+    pub order_no: String,
+    pub amount: Money,
+    pub channel: Channel,
+    pub idempotency_key: String,
+    /// The gateway's reference from the pay answer, when one was read.
+    pub gateway_ref: Option<String>,
+    pub settings: BTreeMap<String, String>,
+    pub attributes: BTreeMap<String, String>,
 }
 
 /// What a gateway can do; the UI offers only what is listed here.
@@ -171,6 +188,27 @@ pub trait Connector: Send + Sync {
         secrets: &Secrets,
     ) -> Result<http::Request<Vec<u8>>, BuildError>;
     fn parse_pay(&self, response: &http::Response<Vec<u8>>) -> PayOutcome;
+
+    /// The request that asks the gateway what became of a payment, or `None` when the gateway
+    /// has no status call (then an unknown attempt goes to a person).
+    fn build_status(
+        &self,
+        _base_url: &str,
+        _query: &StatusQuery,
+        _secrets: &Secrets,
+    ) -> Option<Result<http::Request<Vec<u8>>, BuildError>> {
+        None
+    }
+
+    /// Reads a status answer. `Failed` here means the gateway says the payment did not and
+    /// will not happen (nothing charged); `Unknown` that the answer settles nothing.
+    fn parse_status(&self, _response: &http::Response<Vec<u8>>) -> PayOutcome {
+        PayOutcome::Unknown(GatewayError::new(
+            "NO_STATUS_QUERY",
+            "this gateway has no status query",
+            RetryClass::Unknown,
+        ))
+    }
 }
 
 /// Joins a profile's base URL (scheme, host, port, optional prefix) with a documented path.
@@ -206,7 +244,10 @@ mod tests {
 
     #[test]
     fn join_url_keeps_prefix_and_rejects_junk() {
-        assert_eq!(join_url("http://127.0.0.1:9/sc/", "/v1/x").unwrap(), "http://127.0.0.1:9/sc/v1/x");
+        assert_eq!(
+            join_url("http://127.0.0.1:9/sc/", "/v1/x").unwrap(),
+            "http://127.0.0.1:9/sc/v1/x"
+        );
         assert!(join_url("ftp://x", "/a").is_err());
         assert!(join_url("http://x/?a=1", "/a").is_err());
     }

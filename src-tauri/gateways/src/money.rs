@@ -11,7 +11,11 @@ pub enum MoneyError {
     #[error("amount {0:?} is not a decimal number like 12.34")]
     NotDecimal(String),
     #[error("amount {amount:?} has more than {digits} decimal places for {currency}")]
-    TooPrecise { amount: String, digits: u32, currency: Currency },
+    TooPrecise {
+        amount: String,
+        digits: u32,
+        currency: Currency,
+    },
     #[error("amount {0:?} is too large")]
     Overflow(String),
     #[error("currency {0:?} is not a supported ISO 4217 code")]
@@ -43,8 +47,14 @@ const CURRENCIES: &[(&str, u32)] = &[
 ];
 
 impl Currency {
-    pub const CNY: Currency = Currency { code: *b"CNY", exponent: 2 };
-    pub const INR: Currency = Currency { code: *b"INR", exponent: 2 };
+    pub const CNY: Currency = Currency {
+        code: *b"CNY",
+        exponent: 2,
+    };
+    pub const INR: Currency = Currency {
+        code: *b"INR",
+        exponent: 2,
+    };
 
     pub fn parse(code: &str) -> Result<Self, MoneyError> {
         let upper = code.trim().to_ascii_uppercase();
@@ -182,7 +192,10 @@ impl Money {
         };
         let mut fraction_value: i64 = 0;
         for i in 0..exponent as usize {
-            let digit = significant.as_bytes().get(i).map_or(0, |b| (b - b'0') as i64);
+            let digit = significant
+                .as_bytes()
+                .get(i)
+                .map_or(0, |b| (b - b'0') as i64);
             fraction_value = fraction_value * 10 + digit;
         }
         let minor = whole_value
@@ -307,8 +320,14 @@ mod tests {
         assert!(matches!(cny("."), Err(MoneyError::NotDecimal(_))));
         assert!(matches!(cny("--1"), Err(MoneyError::NotDecimal(_))));
         assert!(matches!(cny("NaN"), Err(MoneyError::NotDecimal(_))));
-        assert!(matches!(cny("92233720368547758.08"), Err(MoneyError::Overflow(_))));
-        assert!(matches!(cny("99999999999999999999"), Err(MoneyError::Overflow(_))));
+        assert!(matches!(
+            cny("92233720368547758.08"),
+            Err(MoneyError::Overflow(_))
+        ));
+        assert!(matches!(
+            cny("99999999999999999999"),
+            Err(MoneyError::Overflow(_))
+        ));
         assert!(matches!(
             Money::parse_positive("0.00", Currency::CNY),
             Err(MoneyError::NotPositive(_))
@@ -327,7 +346,10 @@ mod tests {
     fn formats_with_every_minor_digit() {
         assert_eq!(cny("12.3").unwrap().to_string(), "¥12.30");
         assert_eq!(cny("-0.05").unwrap().to_decimal_string(), "-0.05");
-        assert_eq!(Money::from_minor(i64::MIN, Currency::CNY).to_decimal_string(), "-92233720368547758.08");
+        assert_eq!(
+            Money::from_minor(i64::MIN, Currency::CNY).to_decimal_string(),
+            "-92233720368547758.08"
+        );
         assert_eq!(Money::from_minor(5, Currency::INR).to_string(), "₹0.05");
     }
 
@@ -342,26 +364,57 @@ mod tests {
             assert_eq!(Money::from_google(&money.to_google()).unwrap(), money);
         }
         let json = serde_json::to_value(cny("12.34").unwrap().to_google()).unwrap();
-        assert_eq!(json, serde_json::json!({"currency_code": "CNY", "units": "12", "nanos": 340000000}));
+        assert_eq!(
+            json,
+            serde_json::json!({"currency_code": "CNY", "units": "12", "nanos": 340000000})
+        );
         let read: GoogleMoney =
             serde_json::from_str(r#"{"currencyCode":"CNY","units":12,"nanos":5}"#).unwrap();
-        assert!(matches!(Money::from_google(&read), Err(MoneyError::TooPrecise { .. })));
+        assert!(matches!(
+            Money::from_google(&read),
+            Err(MoneyError::TooPrecise { .. })
+        ));
     }
 
     #[test]
     fn google_money_rejects_mixed_signs_and_out_of_range_nanos() {
-        let mixed = GoogleMoney { currency_code: "CNY".into(), units: 1, nanos: -10_000_000 };
+        let mixed = GoogleMoney {
+            currency_code: "CNY".into(),
+            units: 1,
+            nanos: -10_000_000,
+        };
         assert!(Money::from_google(&mixed).is_err());
-        let big = GoogleMoney { currency_code: "CNY".into(), units: 0, nanos: 1_000_000_000 };
+        let big = GoogleMoney {
+            currency_code: "CNY".into(),
+            units: 0,
+            nanos: 1_000_000_000,
+        };
         assert!(Money::from_google(&big).is_err());
-        let overflow = GoogleMoney { currency_code: "CNY".into(), units: i64::MAX, nanos: 0 };
-        assert!(matches!(Money::from_google(&overflow), Err(MoneyError::Overflow(_))));
+        let overflow = GoogleMoney {
+            currency_code: "CNY".into(),
+            units: i64::MAX,
+            nanos: 0,
+        };
+        assert!(matches!(
+            Money::from_google(&overflow),
+            Err(MoneyError::Overflow(_))
+        ));
     }
 
     #[test]
     fn subtraction_checks_currency() {
         let inr = Money::from_minor(1, Currency::INR);
-        assert!(matches!(cny("1").unwrap().checked_sub(&inr), Err(MoneyError::CurrencyMismatch(..))));
-        assert_eq!(cny("1").unwrap().checked_sub(&cny("0.25").unwrap()).unwrap().minor, 75);
+        assert!(matches!(
+            cny("1").unwrap().checked_sub(&inr),
+            Err(MoneyError::CurrencyMismatch(..))
+        ));
+        assert_eq!(
+            cny("1")
+                .unwrap()
+                .checked_sub(&cny("0.25").unwrap())
+                .unwrap()
+                .minor,
+            75
+        );
     }
 }

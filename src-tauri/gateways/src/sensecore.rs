@@ -230,7 +230,8 @@ impl Connector for Sensecore {
         }
         match serde_json::from_slice::<RpcStatus>(body) {
             Ok(rpc) if rpc.code != 0 => {
-                let error = GatewayError::new(rpc_code_name(rpc.code), rpc.message, retry_class(rpc.code));
+                let error =
+                    GatewayError::new(rpc_code_name(rpc.code), rpc.message, retry_class(rpc.code));
                 match error.retry {
                     RetryClass::Unknown => PayOutcome::Unknown(error),
                     _ => PayOutcome::Failed(error),
@@ -262,6 +263,8 @@ mod tests {
             deductions: vec![],
             settings: BTreeMap::new(),
             attributes: BTreeMap::new(),
+            coupon: None,
+            credit_amount: None,
         }
     }
 
@@ -279,13 +282,23 @@ mod tests {
     #[test]
     fn builds_a_bearer_json_post_with_an_encoded_path_segment() {
         let req = Sensecore
-            .build_pay("http://127.0.0.1:1/sc", &request("A/B?c#d: e", Channel::Balance), &secrets())
+            .build_pay(
+                "http://127.0.0.1:1/sc",
+                &request("A/B?c#d: e", Channel::Balance),
+                &secrets(),
+            )
             .unwrap();
         assert_eq!(req.method(), http::Method::POST);
-        assert_eq!(req.uri().to_string(), "http://127.0.0.1:1/sc/v1/orders/A%2FB%3Fc%23d%3A%20e:pay");
+        assert_eq!(
+            req.uri().to_string(),
+            "http://127.0.0.1:1/sc/v1/orders/A%2FB%3Fc%23d%3A%20e:pay"
+        );
         assert_eq!(req.headers()["authorization"], "Bearer tok-123");
         let body: serde_json::Value = serde_json::from_slice(req.body()).unwrap();
-        assert_eq!(body, serde_json::json!({"order_id": "A/B?c#d: e", "payment_channel": "PC_BALANCE"}));
+        assert_eq!(
+            body,
+            serde_json::json!({"order_id": "A/B?c#d: e", "payment_channel": "PC_BALANCE"})
+        );
     }
 
     #[test]
@@ -302,8 +315,10 @@ mod tests {
     #[test]
     fn writes_vouchers_as_google_money_and_refuses_excess_deductions() {
         let mut req = request("1", Channel::Balance);
-        req.settings.insert("billing_account_id".into(), "ba-1".into());
-        req.attributes.insert("resource_pack_id".into(), "rp-9".into());
+        req.settings
+            .insert("billing_account_id".into(), "ba-1".into());
+        req.attributes
+            .insert("resource_pack_id".into(), "rp-9".into());
         req.deductions.push(Deduction {
             id: "v1".into(),
             amount: Money::parse("1.75", Currency::CNY).unwrap(),
@@ -318,7 +333,10 @@ mod tests {
             ]})
         );
         req.deductions[0].amount = Money::parse("12.35", Currency::CNY).unwrap();
-        assert!(matches!(Sensecore.build_pay("http://x", &req, &secrets()), Err(BuildError::Invalid(_))));
+        assert!(matches!(
+            Sensecore.build_pay("http://x", &req, &secrets()),
+            Err(BuildError::Invalid(_))
+        ));
     }
 
     #[test]
@@ -332,7 +350,9 @@ mod tests {
     #[test]
     fn reads_success_and_interactive_pending() {
         let ok = Sensecore.parse_pay(&response(200, r#"{"order_id":"o1","interactive":false}"#));
-        assert!(matches!(ok, PayOutcome::Succeeded(ref r) if r.gateway_ref.as_deref() == Some("o1")));
+        assert!(
+            matches!(ok, PayOutcome::Succeeded(ref r) if r.gateway_ref.as_deref() == Some("o1"))
+        );
         let pending = Sensecore.parse_pay(&response(200, r#"{"orderId":"o1","interactive":true}"#));
         assert!(matches!(pending, PayOutcome::Pending(_)));
     }
@@ -375,9 +395,17 @@ mod tests {
 
     #[test]
     fn an_unreadable_answer_is_unknown_never_failed() {
-        for (status, body) in [(200, "not json"), (200, "{}"), (502, "<html>bad gateway</html>"), (400, "")] {
+        for (status, body) in [
+            (200, "not json"),
+            (200, "{}"),
+            (502, "<html>bad gateway</html>"),
+            (400, ""),
+        ] {
             assert!(
-                matches!(Sensecore.parse_pay(&response(status, body)), PayOutcome::Unknown(_)),
+                matches!(
+                    Sensecore.parse_pay(&response(status, body)),
+                    PayOutcome::Unknown(_)
+                ),
                 "{status} {body}"
             );
         }

@@ -86,7 +86,11 @@ mod tests {
     #[tokio::test]
     async fn a_refused_connection_is_not_sent() {
         // Bind then drop a listener to get a loopback port nobody is listening on.
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
         let request = http::Request::post(format!("http://127.0.0.1:{port}/x"))
             .body(Vec::new())
             .unwrap();

@@ -82,9 +82,18 @@ impl Ledger {
     }
 
     /// Charges an order once; a paid order is never charged again.
-    pub(crate) fn charge(&self, gateway: &str, order_no: &str, amount_minor: i64, channel: &str) -> ChargeResult {
+    pub(crate) fn charge(
+        &self,
+        gateway: &str,
+        order_no: &str,
+        amount_minor: i64,
+        channel: &str,
+    ) -> ChargeResult {
         let mut book = self.inner.lock().expect("ledger lock");
-        let Some(order) = book.orders.get_mut(&(gateway.to_string(), order_no.to_string())) else {
+        let Some(order) = book
+            .orders
+            .get_mut(&(gateway.to_string(), order_no.to_string()))
+        else {
             return ChargeResult::UnknownOrder;
         };
         if order.paid {

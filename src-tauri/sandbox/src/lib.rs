@@ -4,9 +4,14 @@
 //! Every gateway lives under its own path prefix (`{root}/sensecore`, ...). Test and admin
 //! endpoints live under `{root}/_sandbox`: registering orders and reading the ledger.
 
+mod debit;
 mod ledger;
+mod partner;
 mod sensecore;
+mod top;
+mod yian;
 
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
@@ -19,24 +24,106 @@ use tokio::sync::oneshot;
 
 pub use ledger::{Charge, Ledger, SandboxOrder};
 
-/// The credentials each emulator accepts.
-#[derive(Clone)]
+/// Every gateway the sandbox emulates, in the order it lists them.
+pub const GATEWAYS: [&str; 5] = ["sensecore", "yian", "top", "partner", "debit"];
+
+/// The settings and secrets one emulator accepts, under the names paydesk's gateway profiles
+/// use (`token`, `app_secret`, `app_key`, `access_key`, ...).
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Credentials {
+    pub settings: BTreeMap<String, String>,
+    pub secrets: BTreeMap<String, String>,
+}
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Credentials")
+            .field("settings", &self.settings)
+            .field("secrets", &self.secrets.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+fn pairs(items: &[(&str, &str)]) -> BTreeMap<String, String> {
+    items
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+/// The credentials each emulator accepts, per gateway id.
+#[derive(Clone, Debug)]
 pub struct SandboxConfig {
-    pub sensecore_token: String,
+    pub gateways: BTreeMap<String, Credentials>,
+}
+
+impl SandboxConfig {
+    /// A secret the emulator for `gateway` accepts ("" when none is configured, which no
+    /// request can match).
+    pub fn secret(&self, gateway: &str, key: &str) -> &str {
+        self.gateways
+            .get(gateway)
+            .and_then(|c| c.secrets.get(key))
+            .map_or("", String::as_str)
+    }
+
+    pub fn setting(&self, gateway: &str, key: &str) -> &str {
+        self.gateways
+            .get(gateway)
+            .and_then(|c| c.settings.get(key))
+            .map_or("", String::as_str)
+    }
 }
 
 impl Default for SandboxConfig {
     /// Fixed, documented test credentials for the standalone `paydesk sandbox`.
     fn default() -> Self {
-        SandboxConfig {
-            sensecore_token: "sandbox-sensecore-token".into(),
-        }
-    }
-}
-
-impl std::fmt::Debug for SandboxConfig {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SandboxConfig").finish_non_exhaustive()
+        let gateways = BTreeMap::from([
+            (
+                "sensecore".to_string(),
+                Credentials {
+                    settings: pairs(&[("billing_account_id", "sandbox-ba-1")]),
+                    secrets: pairs(&[("token", "sandbox-sensecore-token")]),
+                },
+            ),
+            (
+                "yian".to_string(),
+                Credentials {
+                    settings: BTreeMap::new(),
+                    secrets: pairs(&[("token", "5a4dbe3f9c1e4b7d8a2f6c0e1b3d5f7a9c2e4b6d")]),
+                },
+            ),
+            (
+                "top".to_string(),
+                Credentials {
+                    settings: pairs(&[
+                        ("app_key", "12345678"),
+                        ("sign_method", "md5"),
+                        ("tenant_id", "1"),
+                        ("charge_item_code", "1"),
+                        ("category_code", "1"),
+                        ("commodity_code", "1"),
+                        ("user_country", "CHINA"),
+                    ]),
+                    secrets: pairs(&[("app_secret", "sandbox-top-app-secret")]),
+                },
+            ),
+            (
+                "partner".to_string(),
+                Credentials {
+                    settings: BTreeMap::new(),
+                    secrets: pairs(&[("sign_key", "sandbox-partner-sign-key")]),
+                },
+            ),
+            (
+                "debit".to_string(),
+                Credentials {
+                    settings: pairs(&[("merchant_id", "10001"), ("api_version", "v2")]),
+                    secrets: pairs(&[("access_key", "sandboxdebitaccesskey0123456789a")]),
+                },
+            ),
+        ]);
+        SandboxConfig { gateways }
     }
 }
 
@@ -73,16 +160,28 @@ impl RunningSandbox {
     }
 
     pub fn listings(&self) -> Vec<GatewayListing> {
-        let mut secrets = serde_json::Map::new();
-        secrets.insert("token".into(), self.config.sensecore_token.clone().into());
-        let mut settings = serde_json::Map::new();
-        settings.insert("billing_account_id".into(), "sandbox-ba-1".into());
-        vec![GatewayListing {
-            gateway: "sensecore",
-            base_url: self.base_url("sensecore"),
-            settings,
-            secrets,
-        }]
+        let to_json = |map: &BTreeMap<String, String>| {
+            map.iter()
+                .map(|(k, v)| (k.clone(), serde_json::Value::from(v.as_str())))
+                .collect()
+        };
+        GATEWAYS
+            .iter()
+            .map(|gateway| {
+                let credentials = self
+                    .config
+                    .gateways
+                    .get(*gateway)
+                    .cloned()
+                    .unwrap_or_default();
+                GatewayListing {
+                    gateway,
+                    base_url: self.base_url(gateway),
+                    settings: to_json(&credentials.settings),
+                    secrets: to_json(&credentials.secrets),
+                }
+            })
+            .collect()
     }
 }
 
@@ -140,6 +239,10 @@ pub async fn start(addr: &str, config: SandboxConfig) -> Result<RunningSandbox, 
 fn router(state: AppState) -> Router {
     Router::new()
         .nest("/sensecore", sensecore::routes())
+        .nest("/yian", yian::routes())
+        .nest("/top", top::routes())
+        .nest("/partner", partner::routes())
+        .nest("/debit", debit::routes())
         .route("/_sandbox/orders", post(register_order))
         .route("/_sandbox/ledger", get(read_ledger))
         .with_state(state)
@@ -172,7 +275,12 @@ async fn register_order(
     }
     state.ledger.register(
         &order.gateway,
-        SandboxOrder::new(&order.order_no, order.amount_minor, &order.currency, &order.subject),
+        SandboxOrder::new(
+            &order.order_no,
+            order.amount_minor,
+            &order.currency,
+            &order.subject,
+        ),
     );
     Ok(Json(serde_json::json!({"registered": order.order_no})))
 }

@@ -70,8 +70,11 @@ fn order_segment(path: &str) -> Option<(String, bool)> {
 
 async fn dispatch(State(state): State<AppState>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
-    if !authorized(&parts.headers, &state.config.sensecore_token) {
-        return rpc_error(UNAUTHENTICATED, "request had invalid authentication credentials");
+    if !authorized(&parts.headers, state.config.secret(GATEWAY, "token")) {
+        return rpc_error(
+            UNAUTHENTICATED,
+            "request had invalid authentication credentials",
+        );
     }
     let Some((order_id, is_pay)) = order_segment(parts.uri.path()) else {
         return rpc_error(NOT_FOUND, "no such resource");
@@ -137,7 +140,9 @@ fn money_nanos(money: &Value) -> Result<(String, i128), String> {
         .to_string();
     let units: i64 = match field(money, "units", "units") {
         None => 0,
-        Some(Value::String(s)) => s.parse().map_err(|_| format!("units {s:?} is not an int64"))?,
+        Some(Value::String(s)) => s
+            .parse()
+            .map_err(|_| format!("units {s:?} is not an int64"))?,
         Some(Value::Number(n)) => n.as_i64().ok_or("units is not an int64")?,
         Some(_) => return Err("units is not an int64".into()),
     };
@@ -152,7 +157,10 @@ fn money_nanos(money: &Value) -> Result<(String, i128), String> {
     if (units > 0 && nanos < 0) || (units < 0 && nanos > 0) {
         return Err("units and nanos must have the same sign".into());
     }
-    Ok((currency, i128::from(units) * 1_000_000_000 + i128::from(nanos)))
+    Ok((
+        currency,
+        i128::from(units) * 1_000_000_000 + i128::from(nanos),
+    ))
 }
 
 fn pay(state: &AppState, path_order_id: &str, body: &[u8]) -> Response {
@@ -164,15 +172,25 @@ fn pay(state: &AppState, path_order_id: &str, body: &[u8]) -> Response {
         return rpc_error(INVALID_ARGUMENT, "order_id in the body must match the path");
     }
     let channel = match read_channel(field(&body, "payment_channel", "paymentChannel")) {
-        None => return rpc_error(INVALID_ARGUMENT, "payment_channel is missing or not a known value"),
-        Some("PC_UNSPECIFIED") => return rpc_error(INVALID_ARGUMENT, "payment_channel must be specified"),
+        None => {
+            return rpc_error(
+                INVALID_ARGUMENT,
+                "payment_channel is missing or not a known value",
+            )
+        }
+        Some("PC_UNSPECIFIED") => {
+            return rpc_error(INVALID_ARGUMENT, "payment_channel must be specified")
+        }
         Some(c) => c,
     };
     let Some(order) = state.ledger.order(GATEWAY, path_order_id) else {
         return rpc_error(NOT_FOUND, &format!("order {path_order_id} not found"));
     };
     if order.paid {
-        return rpc_error(FAILED_PRECONDITION, &format!("order {path_order_id} is already paid"));
+        return rpc_error(
+            FAILED_PRECONDITION,
+            &format!("order {path_order_id} is already paid"),
+        );
     }
     let mut deducted_nanos: i128 = 0;
     if let Some(groups) = field(&body, "ba_vouchers", "baVouchers") {
@@ -186,11 +204,17 @@ fn pay(state: &AppState, path_order_id: &str, body: &[u8]) -> Response {
                 .unwrap_or_default();
             for voucher in vouchers {
                 let Some(amount) = field(&voucher, "deduction_amount", "deductionAmount") else {
-                    return rpc_error(INVALID_ARGUMENT, "a selected voucher has no deduction_amount");
+                    return rpc_error(
+                        INVALID_ARGUMENT,
+                        "a selected voucher has no deduction_amount",
+                    );
                 };
                 match money_nanos(amount) {
                     Ok((currency, _)) if !currency.eq_ignore_ascii_case(&order.currency) => {
-                        return rpc_error(INVALID_ARGUMENT, "voucher currency differs from the order's");
+                        return rpc_error(
+                            INVALID_ARGUMENT,
+                            "voucher currency differs from the order's",
+                        );
                     }
                     Ok((_, nanos)) if nanos <= 0 => {
                         return rpc_error(INVALID_ARGUMENT, "a voucher deduction must be positive");
@@ -204,14 +228,25 @@ fn pay(state: &AppState, path_order_id: &str, body: &[u8]) -> Response {
     // The sandbox's orders are all in two-decimal currencies: one minor unit is 10^7 nanos.
     let order_nanos = i128::from(order.amount_minor) * 10_000_000;
     if deducted_nanos > order_nanos {
-        return rpc_error(INVALID_ARGUMENT, "voucher deductions exceed the order amount");
+        return rpc_error(
+            INVALID_ARGUMENT,
+            "voucher deductions exceed the order amount",
+        );
     }
     let charged_minor = ((order_nanos - deducted_nanos) / 10_000_000) as i64;
-    match state.ledger.charge(GATEWAY, path_order_id, charged_minor, channel) {
+    match state
+        .ledger
+        .charge(GATEWAY, path_order_id, charged_minor, channel)
+    {
         ChargeResult::Charged => {}
-        ChargeResult::UnknownOrder => return rpc_error(NOT_FOUND, &format!("order {path_order_id} not found")),
+        ChargeResult::UnknownOrder => {
+            return rpc_error(NOT_FOUND, &format!("order {path_order_id} not found"))
+        }
         ChargeResult::AlreadyPaid => {
-            return rpc_error(FAILED_PRECONDITION, &format!("order {path_order_id} is already paid"))
+            return rpc_error(
+                FAILED_PRECONDITION,
+                &format!("order {path_order_id} is already paid"),
+            )
         }
     }
     Json(json!({"order_id": path_order_id, "interactive": interactive(channel)})).into_response()
@@ -234,14 +269,22 @@ mod tests {
 
     #[test]
     fn reads_one_encoded_segment() {
-        assert_eq!(order_segment("/sensecore/v1/orders/A%2FB%3A%20c:pay"), Some(("A/B: c".into(), true)));
+        assert_eq!(
+            order_segment("/sensecore/v1/orders/A%2FB%3A%20c:pay"),
+            Some(("A/B: c".into(), true))
+        );
         assert_eq!(order_segment("/v1/orders/o1"), Some(("o1".into(), false)));
         assert_eq!(order_segment("/v1/orders/a/b:pay"), None);
     }
 
     #[test]
     fn reads_money_with_sign_rules() {
-        assert_eq!(money_nanos(&json!({"currency_code":"CNY","units":"-1","nanos":-750000000})).unwrap().1, -1_750_000_000);
+        assert_eq!(
+            money_nanos(&json!({"currency_code":"CNY","units":"-1","nanos":-750000000}))
+                .unwrap()
+                .1,
+            -1_750_000_000
+        );
         assert!(money_nanos(&json!({"units":"1","nanos":-1})).is_err());
         assert!(money_nanos(&json!({"units":1,"nanos":1_000_000_000})).is_err());
     }
