@@ -6,10 +6,14 @@
 //! [`PayOutcome`]. That keeps every connector testable against hand-written responses.
 
 pub mod connector;
+pub mod debit;
 pub mod money;
+pub mod partner;
 pub mod secrets;
 pub mod sensecore;
+pub mod top;
 pub mod transport;
+pub mod yian;
 
 pub use connector::*;
 pub use money::{Currency, GoogleMoney, Money, MoneyError};
@@ -19,9 +23,13 @@ pub use secrets::Secrets;
 pub fn connector_for(gateway: &str) -> Option<Box<dyn Connector>> {
     match gateway {
         sensecore::ID => Some(Box::new(sensecore::Sensecore)),
+        yian::ID => Some(Box::new(yian::Yian)),
+        top::ID => Some(Box::new(top::Top)),
+        partner::ID => Some(Box::new(partner::Partner)),
+        debit::ID => Some(Box::new(debit::Debit)),
         _ => None,
     }
 }
 
 /// Every gateway id paydesk speaks.
-pub const GATEWAYS: &[&str] = &[sensecore::ID];
+pub const GATEWAYS: &[&str] = &[sensecore::ID, yian::ID, top::ID, partner::ID, debit::ID];

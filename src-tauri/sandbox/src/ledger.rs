@@ -35,10 +35,54 @@ pub struct Charge {
     pub channel: String,
 }
 
+/// Everything the emulators know, behind one lock so that check-then-charge is atomic.
 #[derive(Default)]
-struct Book {
-    orders: HashMap<(String, String), SandboxOrder>,
-    charges: Vec<Charge>,
+pub(crate) struct Book {
+    pub orders: HashMap<(String, String), SandboxOrder>,
+    pub charges: Vec<Charge>,
+    /// Per-gateway memory an emulator keeps (idempotency records, charge objects, ...),
+    /// keyed by (gateway, key).
+    pub memos: HashMap<(String, String), serde_json::Value>,
+    /// Per-gateway counters for ids the emulators hand out.
+    pub counters: HashMap<String, u64>,
+}
+
+impl Book {
+    pub fn order_mut(&mut self, gateway: &str, order_no: &str) -> Option<&mut SandboxOrder> {
+        self.orders.get_mut(&(gateway.to_string(), order_no.to_string()))
+    }
+
+    pub fn recall(&self, gateway: &str, key: &str) -> Option<&serde_json::Value> {
+        self.memos.get(&(gateway.to_string(), key.to_string()))
+    }
+
+    pub fn remember(&mut self, gateway: &str, key: &str, value: serde_json::Value) {
+        self.memos.insert((gateway.to_string(), key.to_string()), value);
+    }
+
+    pub fn next_id(&mut self, gateway: &str) -> u64 {
+        let counter = self.counters.entry(gateway.to_string()).or_insert(0);
+        *counter += 1;
+        *counter
+    }
+
+    /// Marks the order paid and records the charge; refuses a paid or unknown order.
+    pub fn charge(&mut self, gateway: &str, order_no: &str, amount_minor: i64, channel: &str) -> ChargeResult {
+        let Some(order) = self.order_mut(gateway, order_no) else {
+            return ChargeResult::UnknownOrder;
+        };
+        if order.paid {
+            return ChargeResult::AlreadyPaid;
+        }
+        order.paid = true;
+        self.charges.push(Charge {
+            gateway: gateway.into(),
+            order_no: order_no.into(),
+            amount_minor,
+            channel: channel.into(),
+        });
+        ChargeResult::Charged
+    }
 }
 
 #[derive(Clone, Default)]
@@ -46,6 +90,7 @@ pub struct Ledger {
     inner: Arc<Mutex<Book>>,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum ChargeResult {
     Charged,
     UnknownOrder,
@@ -82,30 +127,14 @@ impl Ledger {
     }
 
     /// Charges an order once; a paid order is never charged again.
-    pub(crate) fn charge(
-        &self,
-        gateway: &str,
-        order_no: &str,
-        amount_minor: i64,
-        channel: &str,
-    ) -> ChargeResult {
+    pub(crate) fn charge(&self, gateway: &str, order_no: &str, amount_minor: i64, channel: &str) -> ChargeResult {
+        self.transact(|book| book.charge(gateway, order_no, amount_minor, channel))
+    }
+
+    /// Runs `f` with the whole book locked: what an emulator checks and changes inside is
+    /// atomic with respect to every other request.
+    pub(crate) fn transact<R>(&self, f: impl FnOnce(&mut Book) -> R) -> R {
         let mut book = self.inner.lock().expect("ledger lock");
-        let Some(order) = book
-            .orders
-            .get_mut(&(gateway.to_string(), order_no.to_string()))
-        else {
-            return ChargeResult::UnknownOrder;
-        };
-        if order.paid {
-            return ChargeResult::AlreadyPaid;
-        }
-        order.paid = true;
-        book.charges.push(Charge {
-            gateway: gateway.into(),
-            order_no: order_no.into(),
-            amount_minor,
-            channel: channel.into(),
-        });
-        ChargeResult::Charged
+        f(&mut book)
     }
 }
