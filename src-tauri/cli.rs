@@ -12,7 +12,9 @@ use paydesk_core::domain::AttemptState;
 use paydesk_core::engine::{PayCommand, PayError};
 use paydesk_core::gateways::GATEWAYS;
 use paydesk_core::report::{PaymentReport, ProfileView};
-use paydesk_core::store::{NewOrder, NewProfile, StoreError};
+use paydesk_core::gateways::transport::Transport;
+use paydesk_core::sandbox_link;
+use paydesk_core::store::{HistoryFilter, NewOrder, NewProfile, StoreError};
 use paydesk_core::{Channel, Currency, Money};
 use paydesk_sandbox::SandboxConfig;
 use secrecy::SecretString;
@@ -52,19 +54,45 @@ pub enum Command {
     /// Pay an order.
     Pay {
         order_no: String,
+        /// balance, alipay, wechat, credit, unionpay, ... (may be left out when the gateway has one channel).
         #[arg(long)]
         channel: Option<String>,
         /// A voucher deduction, ID=AMOUNT (repeatable).
         #[arg(long = "voucher", value_name = "ID=AMOUNT")]
         vouchers: Vec<String>,
+        /// A coupon id, where the gateway takes coupons.
+        #[arg(long)]
+        coupon: Option<String>,
+        /// The part of the amount paid on credit rather than balance (TOP).
+        #[arg(long = "credit-amount", value_name = "AMOUNT")]
+        credit_amount: Option<String>,
         #[arg(long)]
         json: bool,
     },
     /// Show an order's payment state.
     Status {
         order_no: String,
+        /// Ask the gateway about a pending or unknown payment first.
+        #[arg(long)]
+        refresh: bool,
         #[arg(long)]
         json: bool,
+    },
+    /// List payment attempts, newest first.
+    History {
+        #[arg(long)]
+        state: Option<String>,
+        #[arg(long)]
+        channel: Option<String>,
+        #[arg(long)]
+        profile: Option<String>,
+        /// Only attempts made on or after this date (YYYY-MM-DD, UTC) or time (RFC 3339).
+        #[arg(long)]
+        since: Option<String>,
+        #[arg(long, conflicts_with = "csv")]
+        json: bool,
+        #[arg(long)]
+        csv: bool,
     },
 }
 
@@ -235,19 +263,23 @@ async fn execute(dir: &std::path::Path, command: Command) -> Result<u8, Failure>
                     GATEWAYS.join(", ")
                 )));
             }
+            check_profile_name(&name)?;
             paydesk_core::gateways::join_url(&base_url, "")
                 .map_err(|e| bad_input(e.to_string()))?;
+            if !base_url.trim().to_ascii_lowercase().starts_with("https://")
+                && !sandbox_link::is_loopback(&base_url)
+            {
+                return Err(bad_input(format!(
+                    "base URL {base_url:?} must use https unless it is on this machine (loopback)"
+                )));
+            }
             let settings = key_values(&settings, "setting")?;
+            let is_sandbox = sandbox_link::is_sandbox(&Transport::default(), &base_url, &gateway).await;
             let profile = store
-                .create_profile(&NewProfile {
-                    name,
-                    gateway,
-                    base_url,
-                    settings,
-                    is_sandbox: false,
-                })
+                .create_profile(&NewProfile { name, gateway, base_url, settings, is_sandbox })
                 .await?;
-            println!("profile {} added", profile.name);
+            let badge = if profile.is_sandbox { " (SANDBOX)" } else { "" };
+            println!("profile {} added{badge}", profile.name);
             Ok(0)
         }
         Command::Profile(ProfileCommand::List { json }) => {
@@ -309,9 +341,7 @@ async fn execute(dir: &std::path::Path, command: Command) -> Result<u8, Failure>
             subject,
             attributes,
         }) => {
-            if order_no.trim().is_empty() {
-                return Err(bad_input("the order number is empty"));
-            }
+            check_order_no(&order_no)?;
             let currency = Currency::parse(&currency).map_err(|e| bad_input(e.to_string()))?;
             let amount =
                 Money::parse_positive(&amount, currency).map_err(|e| bad_input(e.to_string()))?;
@@ -328,31 +358,45 @@ async fn execute(dir: &std::path::Path, command: Command) -> Result<u8, Failure>
             println!("order {} added: {}", order.order_no, amount);
             Ok(0)
         }
-        Command::Pay {
-            order_no,
-            channel,
-            vouchers,
-            json,
-        } => {
+        Command::Pay { order_no, channel, vouchers, coupon, credit_amount, json } => {
+            let order = store.order(&order_no).await?;
+            let profile = store.profile(&order.profile).await?;
+            let channels = paydesk_core::gateways::connector_for(&profile.gateway)
+                .map(|c| c.capabilities().channels)
+                .unwrap_or_default();
             let channel = match channel {
-                Some(text) => Channel::parse(&text)
-                    .ok_or_else(|| bad_input(format!("unknown channel {text:?}")))?,
-                None => return Err(bad_input("--channel is required for this gateway")),
+                Some(text) => Channel::parse(&text).ok_or_else(|| {
+                    bad_input(format!(
+                        "unknown channel {text:?}; {} offers {}",
+                        profile.gateway,
+                        channel_list(&channels)
+                    ))
+                })?,
+                None if channels.len() == 1 => channels[0],
+                None => {
+                    return Err(bad_input(format!(
+                        "--channel is required: {} offers {}",
+                        profile.gateway,
+                        channel_list(&channels)
+                    )))
+                }
             };
             let deductions = key_values(&vouchers, "voucher")?.into_iter().collect();
-            let attempt = engine
-                .pay(&PayCommand {
-                    order_no: order_no.clone(),
-                    channel,
-                    deductions,
-                    coupon: None,
-                })
-                .await?;
+            let command = PayCommand { order_no: order_no.clone(), channel, deductions, coupon, credit_amount };
+            let attempt = engine.pay(&command).await?;
             let report = PaymentReport::new(&order_no, &attempt);
             print_report(&report, json);
             Ok(exit_code(report.state))
         }
-        Command::Status { order_no, json } => {
+        Command::Status { order_no, refresh, json } => {
+            if refresh {
+                let order = store.order(&order_no).await?;
+                if let Some(latest) = store.latest_attempt(order.id).await? {
+                    if matches!(latest.state, AttemptState::Pending | AttemptState::Unknown) {
+                        engine.check_status(latest.id).await?;
+                    }
+                }
+            }
             let detail = store.order_detail(&order_no).await?;
             let latest = detail.attempts.last();
             if json {
@@ -368,19 +412,104 @@ async fn execute(dir: &std::path::Path, command: Command) -> Result<u8, Failure>
                 println!("{value}");
             } else {
                 println!(
-                    "order {} ({} {})",
-                    order_no, detail.order.currency, detail.order.amount
+                    "order {} ({} {}) via {}",
+                    order_no, detail.order.currency, detail.order.amount, detail.order.profile
                 );
+                if detail.attempts.is_empty() {
+                    println!("  not paid yet");
+                }
                 for a in &detail.attempts {
-                    println!(
-                        "  attempt {} via {}: {}",
-                        a.attempt.id, a.attempt.channel, a.attempt.state
-                    );
+                    print!("  attempt {} via {}: {}", a.attempt.id, a.attempt.channel, a.attempt.state);
+                    if let Some(e) = &a.error {
+                        print!(" ({}: {})", e.code, e.message);
+                    }
+                    println!();
                 }
             }
             Ok(latest.map_or(0, |a| exit_code(a.attempt.state)))
         }
+        Command::History { state, channel, profile, since, json, csv } => {
+            let filter = HistoryFilter {
+                state: state
+                    .map(|s| {
+                        AttemptState::parse(&s).ok_or_else(|| bad_input(format!("unknown state {s:?}")))
+                    })
+                    .transpose()?,
+                channel: channel
+                    .map(|c| {
+                        Channel::parse(&c)
+                            .map(|c| c.as_str().to_string())
+                            .ok_or_else(|| bad_input(format!("unknown channel {c:?}")))
+                    })
+                    .transpose()?,
+                profile,
+                since_ms: since.map(|s| parse_since(&s)).transpose()?,
+                limit: None,
+            };
+            let rows = store.history(&filter).await?;
+            if json {
+                println!("{}", serde_json::to_string(&rows).expect("serializable"));
+            } else if csv {
+                let mut writer = csv::Writer::from_writer(std::io::stdout());
+                for row in &rows {
+                    writer.serialize(row).map_err(|e| Failure { code: 1, message: e.to_string() })?;
+                }
+                writer.flush().map_err(|e| Failure { code: 1, message: e.to_string() })?;
+            } else {
+                for r in &rows {
+                    println!(
+                        "{}\t{}\t{} {}\t{}\t{}\t{}",
+                        r.attempt_id, r.order_no, r.currency, r.amount, r.channel, r.state, r.profile
+                    );
+                }
+            }
+            Ok(0)
+        }
     }
+}
+
+fn channel_list(channels: &[Channel]) -> String {
+    if channels.is_empty() {
+        return "no channel".into();
+    }
+    channels.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(", ")
+}
+
+fn parse_since(text: &str) -> Result<i64, Failure> {
+    if let Ok(time) = chrono::DateTime::parse_from_rfc3339(text.trim()) {
+        return Ok(time.timestamp_millis());
+    }
+    chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+        .map(|d| d.and_hms_opt(0, 0, 0).expect("midnight").and_utc().timestamp_millis())
+        .map_err(|_| {
+            bad_input(format!("--since {text:?} must be a date (YYYY-MM-DD) or an RFC 3339 time"))
+        })
+}
+
+fn check_profile_name(name: &str) -> Result<(), Failure> {
+    let ok = !name.is_empty()
+        && name.len() <= 64
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    if ok {
+        Ok(())
+    } else {
+        Err(bad_input(format!(
+            "profile name {name:?} must be 1 to 64 letters, digits, '-', '_' or '.'"
+        )))
+    }
+}
+
+fn check_order_no(order_no: &str) -> Result<(), Failure> {
+    if order_no.trim().is_empty() {
+        return Err(bad_input("the order number is empty"));
+    }
+    if order_no.chars().count() > 128 {
+        return Err(bad_input("the order number is longer than 128 characters"));
+    }
+    if order_no.chars().any(char::is_control) {
+        return Err(bad_input("the order number contains control characters"));
+    }
+    Ok(())
 }
 
 fn exit_code(state: AttemptState) -> u8 {

@@ -10,7 +10,7 @@ use paydesk_core::store::StoreError;
 use paydesk_core::Channel;
 use paydesk_sandbox::RunningSandbox;
 use serde::{Deserialize, Serialize};
-use tauri::State;
+use tauri::{Emitter, State};
 
 use crate::runtime;
 
@@ -129,6 +129,7 @@ async fn pay_order(
             .map(|d| (d.id, d.amount))
             .collect(),
         coupon: None,
+            credit_amount: None,
     };
     let attempt = state.engine()?.pay(&command).await?;
     Ok(PaymentReport::new(&order_no, &attempt))
@@ -180,10 +181,40 @@ fn start(data_dir: Option<PathBuf>) -> AppState {
     }
 }
 
+/// How often the reconciler looks for attempts that are due for a status check.
+const RECONCILE_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Settles pending and unknown attempts in the background for as long as the window is open,
+/// telling the window about every attempt whose state changed.
+fn spawn_reconciler(handle: tauri::AppHandle, engine: Engine) {
+    tauri::async_runtime::spawn(async move {
+        loop {
+            match engine.reconcile_due().await {
+                Ok(changed) if !changed.is_empty() => {
+                    let ids: Vec<i64> = changed.iter().map(|a| a.id).collect();
+                    if let Err(e) = handle.emit("attempts-changed", &ids) {
+                        tracing::warn!(error = %e, "could not notify the window");
+                    }
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "reconciler pass failed"),
+            }
+            tokio::time::sleep(RECONCILE_EVERY).await;
+        }
+    });
+}
+
 pub fn run(data_dir: Option<PathBuf>) -> ExitCode {
     let state = start(data_dir);
+    let engine = state.engine.clone();
     let result = tauri::Builder::default()
         .manage(state)
+        .setup(move |app| {
+            if let Some(engine) = engine {
+                spawn_reconciler(app.handle().clone(), engine);
+            }
+            Ok(())
+        })
         .invoke_handler(tauri::generate_handler![
             app_info,
             list_orders,

@@ -10,7 +10,7 @@ use paydesk_core::engine::Engine;
 use paydesk_core::gateways::transport::Transport;
 use paydesk_core::store::Store;
 use paydesk_core::vault::{KeyringVault, Vault};
-use paydesk_sandbox::{Credentials, RunningSandbox, SandboxConfig, SandboxOrder};
+use paydesk_sandbox::{Credentials, RunningSandbox, SandboxConfig};
 use secrecy::ExposeSecret;
 
 /// `--data-dir`, else `PAYDESK_DATA_DIR`, else the platform's data directory.
@@ -118,20 +118,8 @@ pub async fn start_builtin_sandbox(engine: &Engine) -> Result<RunningSandbox, St
             .await
             .map_err(|e| e.to_string())?;
     }
-    // The in-process sandbox starts empty each run: give it the sandbox profiles' orders.
-    for order in store.orders(i64::MAX).await.map_err(|e| e.to_string())? {
-        if let Some(profile) = profiles.iter().find(|p| p.name == order.profile) {
-            sandbox.ledger.register(
-                &profile.gateway,
-                SandboxOrder::new(
-                    &order.order_no,
-                    order.amount_minor,
-                    &order.currency,
-                    &order.subject,
-                ),
-            );
-        }
-    }
+    // Orders reach the sandbox's order book when they are paid (Engine::pay registers orders
+    // of sandbox profiles), so a restarted sandbox still knows every order.
     tracing::info!(url = %sandbox.root_url(), "built-in sandbox listening");
     Ok(sandbox)
 }

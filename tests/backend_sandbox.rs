@@ -101,6 +101,7 @@ impl World {
                 channel,
                 deductions: vec![],
                 coupon: None,
+            credit_amount: None,
             })
             .await
     }
@@ -161,6 +162,7 @@ async fn vouchers_reduce_the_charge_exactly() {
                 ("v-b".into(), "33.33".into()),
             ],
             coupon: None,
+            credit_amount: None,
         })
         .await
         .unwrap();
@@ -245,6 +247,7 @@ async fn refusals_before_sending_change_nothing() {
             channel: Channel::Balance,
             deductions: vec![("v".into(), "1.01".into())],
             coupon: None,
+            credit_amount: None,
         })
         .await;
     assert!(matches!(over, Err(PayError::Refused(_))), "{over:?}");

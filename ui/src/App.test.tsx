@@ -1,4 +1,4 @@
-import { act, render, screen, waitFor, within } from "@testing-library/react";
+import { act, cleanup, render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import { afterEach, describe, expect, it } from "vitest";
@@ -84,11 +84,21 @@ function mockBackend(options: { startupError?: string; payResult?: PaymentReport
       default:
         throw new Error(`unexpected command ${cmd}`);
     }
-  });
+  }, { shouldMockEvents: true });
+  // The page-side half of the event plugin that a real webview injects; jsdom lacks it.
+  const internals = (window as unknown as { __TAURI_EVENT_PLUGIN_INTERNALS__: Record<string, unknown> })
+    .__TAURI_EVENT_PLUGIN_INTERNALS__;
+  internals.unregisterListener ??= () => {};
   return backend;
 }
 
-afterEach(() => clearMocks());
+afterEach(async () => {
+  // Unmount first and let the (asynchronous) unlisten finish: it needs the mocked event
+  // plugin still in place.
+  cleanup();
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  clearMocks();
+});
 
 describe("the console", () => {
   it("lists orders with their amount, state and the SANDBOX badge", async () => {

@@ -1,4 +1,5 @@
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
+import { listen } from "@tauri-apps/api/event";
 import { api, errorMessage } from "./api";
 import { OrderPanel } from "./components/OrderPanel";
 import { OrdersTable } from "./components/OrdersTable";
@@ -44,8 +45,22 @@ export function App() {
       .catch((e) => setError(errorMessage(e)));
   }, [refresh]);
 
+  // The reconciler settles pending and unknown payments in the background; whatever it
+  // changes shows up here without anyone pressing a button.
+  const selectedRef = useRef<string | null>(null);
+  useEffect(() => {
+    const unlisten = listen<number[]>("attempts-changed", () => {
+      void refresh();
+      if (selectedRef.current) void loadDetail(selectedRef.current);
+    });
+    return () => {
+      void unlisten.then((stop) => stop());
+    };
+  }, [refresh, loadDetail]);
+
   const select = useCallback(
     (orderNo: string) => {
+      selectedRef.current = orderNo;
       setSelected(orderNo);
       void loadDetail(orderNo);
     },

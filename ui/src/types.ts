@@ -88,6 +88,10 @@ export interface AttemptDetail {
   pay_url: string | null;
   error_code: string | null;
   error_message: string | null;
+  coupon: string | null;
+  credit_minor: number | null;
+  /** How often the reconciler asked the gateway about this attempt. */
+  checks: number;
   created_at: number;
   updated_at: number;
   /** Decimal string in the main unit, formatted by the backend. */

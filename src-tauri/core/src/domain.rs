@@ -121,6 +121,14 @@ pub struct Attempt {
     pub pay_url: Option<String>,
     pub error_code: Option<String>,
     pub error_message: Option<String>,
+    /// The voucher/coupon deductions as JSON (`[{"id", "amount_minor"}]`).
+    #[serde(skip)]
+    pub deductions: String,
+    pub coupon: Option<String>,
+    /// The part of the amount paid on credit, where the gateway splits balance and credit.
+    pub credit_minor: Option<i64>,
+    /// How often the reconciler asked the gateway about this attempt.
+    pub checks: i64,
     pub created_at: i64,
     pub updated_at: i64,
 }

@@ -5,17 +5,17 @@
 //! leave. Whatever happens after sending is recorded; an answer that cannot be read leaves
 //! the attempt `unknown`, never `failed`.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use paydesk_gateways::transport::{Transport, TransportError};
 use paydesk_gateways::{
-    connector_for, BuildError, Channel, Currency, Deduction, GatewayError, Money, PayOutcome,
-    PayRequest, Receipt, Secrets,
+    connector_for, BuildError, Channel, Connector, Currency, Deduction, GatewayError, Money,
+    PayOutcome, PayRequest, Receipt, RetryClass, Secrets, StatusQuery,
 };
 use serde::Serialize;
 
 use crate::domain::{Attempt, AttemptState};
+use crate::sandbox_link;
 use crate::store::{AttemptUpdate, Store, StoreError};
 use crate::vault::{Vault, VaultError};
 
@@ -61,6 +61,8 @@ pub struct PayCommand {
     pub deductions: Vec<(String, String)>,
     /// A coupon id, where the gateway takes one.
     pub coupon: Option<String>,
+    /// The part paid on credit instead of balance (decimal string), where the gateway splits.
+    pub credit_amount: Option<String>,
 }
 
 /// A gateway error as the UI and CLI show it: the gateway's own code and words.
@@ -117,12 +119,31 @@ impl Engine {
         .map_err(|e| PayError::Refused(format!("keyring task failed: {e}")))?
     }
 
+    /// Pays an order. An order whose last attempt's fate is unknown is settled first (status
+    /// query, then a resend under the same idempotency key where the gateway honours one);
+    /// it is never paid again blind.
     pub async fn pay(&self, command: &PayCommand) -> Result<Attempt, PayError> {
         let order = self.store.order(&command.order_no).await?;
+        if let Some(latest) = self.store.latest_attempt(order.id).await? {
+            match latest.state {
+                AttemptState::Unknown | AttemptState::Submitting => {
+                    let settled = self.settle_unknown(latest.id).await?;
+                    if settled.state != AttemptState::Failed {
+                        return Ok(settled);
+                    }
+                }
+                AttemptState::NeedsReview => {
+                    return Err(PayError::Refused(format!(
+                        "the last payment of order {} needs a person to resolve it before anything else is sent",
+                        order.order_no
+                    )))
+                }
+                _ => {}
+            }
+        }
         let profile = self.store.profile(&order.profile).await?;
-        let connector = connector_for(&profile.gateway).ok_or_else(|| {
-            PayError::Refused(format!("gateway {:?} is not supported", profile.gateway))
-        })?;
+        let connector = connector_for(&profile.gateway)
+            .ok_or_else(|| PayError::Refused(format!("gateway {:?} is not supported", profile.gateway)))?;
         let capabilities = connector.capabilities();
         if !capabilities.channels.contains(&command.channel) {
             return Err(PayError::Refused(format!(
@@ -131,30 +152,42 @@ impl Engine {
                 command.channel.as_str()
             )));
         }
-        let currency =
-            Currency::parse(&order.currency).map_err(|e| PayError::Refused(e.to_string()))?;
+        let currency = Currency::parse(&order.currency).map_err(|e| PayError::Refused(e.to_string()))?;
         let amount = Money::from_minor(order.amount_minor, currency);
         let mut deductions = Vec::new();
         let mut remaining = amount;
         for (id, text) in &command.deductions {
             let deducted = Money::parse_positive(text, currency)
                 .map_err(|e| PayError::Refused(format!("voucher {id}: {e}")))?;
-            remaining = remaining
-                .checked_sub(&deducted)
-                .map_err(|e| PayError::Refused(e.to_string()))?;
-            deductions.push(Deduction {
-                id: id.clone(),
-                amount: deducted,
-            });
+            remaining = remaining.checked_sub(&deducted).map_err(|e| PayError::Refused(e.to_string()))?;
+            deductions.push(Deduction { id: id.clone(), amount: deducted });
         }
         if remaining.minor < 0 {
-            return Err(PayError::Refused(
-                "the deductions exceed the order amount".into(),
-            ));
+            return Err(PayError::Refused("the deductions exceed the order amount".into()));
         }
-        let secrets = self
-            .secrets(&profile.vault_id, &capabilities.required_secrets)
-            .await?;
+        let credit_amount = match &command.credit_amount {
+            None => None,
+            Some(text) => {
+                if !capabilities.credit_split {
+                    return Err(PayError::Refused(format!(
+                        "{} does not split payments between balance and credit",
+                        profile.gateway
+                    )));
+                }
+                let credit = Money::parse_positive(text, currency)
+                    .map_err(|e| PayError::Refused(format!("credit amount: {e}")))?;
+                if credit.minor > remaining.minor {
+                    return Err(PayError::Refused(format!(
+                        "the credit amount {credit} is more than the {remaining} to pay"
+                    )));
+                }
+                Some(credit)
+            }
+        };
+        if command.coupon.is_some() && !capabilities.coupon {
+            return Err(PayError::Refused(format!("{} does not take coupons", profile.gateway)));
+        }
+        let secrets = self.secrets(&profile.vault_id, &capabilities.required_secrets).await?;
         let request = PayRequest {
             order_no: order.order_no.clone(),
             amount,
@@ -165,22 +198,23 @@ impl Engine {
             settings: profile.settings.clone(),
             attributes: order.attributes.clone(),
             coupon: command.coupon.clone(),
-            credit_amount: None,
+            credit_amount,
         };
         let http_request = connector.build_pay(&profile.base_url, &request, &secrets)?;
-        let deductions_json = serde_json::to_string(
-            &request
-                .deductions
-                .iter()
-                .map(|d| {
-                    BTreeMap::from([
-                        ("id", d.id.clone()),
-                        ("amount_minor", d.amount.minor.to_string()),
-                    ])
-                })
-                .collect::<Vec<_>>(),
-        )
-        .expect("serializable");
+        if profile.is_sandbox {
+            sandbox_link::register_order(
+                &self.transport,
+                &profile.base_url,
+                &profile.gateway,
+                &order.order_no,
+                order.amount_minor,
+                &order.currency,
+                &order.subject,
+                &order.attributes,
+            )
+            .await
+            .map_err(|e| PayError::Refused(format!("the sandbox could not take the order: {e}")))?;
+        }
         let attempt = self
             .store
             .begin_attempt(
@@ -189,27 +223,249 @@ impl Engine {
                 command.channel.as_str(),
                 &request.idempotency_key,
                 remaining.minor,
-                &deductions_json,
+                &deductions_json(&request.deductions),
+                request.coupon.as_deref(),
+                request.credit_amount.map(|m| m.minor),
             )
             .await?;
         tracing::info!(order_no = %order.order_no, attempt = attempt.id, gateway = %profile.gateway, "sending payment");
+        self.send_and_record(connector.as_ref(), attempt.id, http_request).await
+    }
+
+    /// Sends a journaled attempt's request once and records what came back.
+    async fn send_and_record(
+        &self,
+        connector: &dyn Connector,
+        attempt_id: i64,
+        http_request: http::Request<Vec<u8>>,
+    ) -> Result<Attempt, PayError> {
         let outcome = match self.transport.send(http_request).await {
             Ok(response) => connector.parse_pay(&response),
             Err(TransportError::NotSent(why)) => PayOutcome::Failed(GatewayError::new(
                 "NOT_SENT",
                 format!("the gateway could not be reached; nothing was sent ({why})"),
-                paydesk_gateways::RetryClass::Safe,
+                RetryClass::Safe,
             )),
             Err(TransportError::AnswerLost(why)) => PayOutcome::Unknown(GatewayError::new(
                 "ANSWER_LOST",
                 format!("the request was sent but its answer was lost ({why})"),
-                paydesk_gateways::RetryClass::Unknown,
+                RetryClass::Unknown,
             )),
         };
         let (state, update) = outcome_update(outcome);
-        tracing::info!(order_no = %order.order_no, attempt = attempt.id, state = %state, "payment recorded");
-        Ok(self.store.record(attempt.id, state, &update).await?)
+        tracing::info!(attempt = attempt_id, state = %state, "payment recorded");
+        Ok(self.store.record(attempt_id, state, &update).await?)
     }
+
+    /// Rebuilds what an attempt needs to talk to its gateway again.
+    async fn context(&self, attempt: &Attempt) -> Result<AttemptContext, PayError> {
+        let order = self.store.order_of(attempt).await?;
+        let profile = self.store.profile(&order.profile).await?;
+        let connector = connector_for(&profile.gateway)
+            .ok_or_else(|| PayError::Refused(format!("gateway {:?} is not supported", profile.gateway)))?;
+        let currency = Currency::parse(&order.currency).map_err(|e| PayError::Refused(e.to_string()))?;
+        let channel = Channel::parse(&attempt.channel)
+            .ok_or_else(|| PayError::Refused(format!("stored channel {:?} is unknown", attempt.channel)))?;
+        let secrets = self
+            .secrets(&profile.vault_id, &connector.capabilities().required_secrets)
+            .await?;
+        Ok(AttemptContext { order, profile, connector, currency, channel, secrets })
+    }
+
+    /// Asks the gateway what became of a pending or unknown attempt and records a conclusive
+    /// answer. An inconclusive one leaves the attempt as it was, to be asked again later.
+    pub async fn check_status(&self, attempt_id: i64) -> Result<Attempt, PayError> {
+        let mut attempt = self.store.attempt(attempt_id).await?;
+        if attempt.state == AttemptState::Submitting {
+            // Only the reconciler gets here, once the sender has been gone too long.
+            attempt = self
+                .store
+                .record(
+                    attempt.id,
+                    AttemptState::Unknown,
+                    &AttemptUpdate {
+                        error_code: Some("INTERRUPTED".into()),
+                        error_message: Some("paydesk stopped before the gateway's answer was recorded".into()),
+                        detail: Some("the sender stopped before recording the answer".into()),
+                        ..AttemptUpdate::default()
+                    },
+                )
+                .await?;
+        }
+        if !matches!(attempt.state, AttemptState::Pending | AttemptState::Unknown) {
+            return Ok(attempt);
+        }
+        let ctx = self.context(&attempt).await?;
+        let query = StatusQuery {
+            order_no: ctx.order.order_no.clone(),
+            amount: Money::from_minor(ctx.order.amount_minor, ctx.currency),
+            channel: ctx.channel,
+            idempotency_key: attempt.idempotency_key.clone(),
+            gateway_ref: attempt.gateway_ref.clone(),
+            settings: ctx.profile.settings.clone(),
+            attributes: ctx.order.attributes.clone(),
+        };
+        let Some(built) = ctx.connector.build_status(&ctx.profile.base_url, &query, &ctx.secrets) else {
+            if attempt.state == AttemptState::Unknown && !ctx.connector.capabilities().idempotency_key {
+                return self.to_review(&attempt, "the gateway has neither a status query nor an idempotency key").await;
+            }
+            self.store.note_inconclusive_check(attempt.id).await?;
+            return Ok(self.store.attempt(attempt.id).await?);
+        };
+        let outcome = match built {
+            Err(e) => PayOutcome::Unknown(GatewayError::new("STATUS_NOT_BUILT", e.to_string(), RetryClass::Unknown)),
+            Ok(request) => match self.transport.send(request).await {
+                Ok(response) => ctx.connector.parse_status(&response),
+                Err(e) => PayOutcome::Unknown(GatewayError::new("STATUS_UNREACHABLE", e.to_string(), RetryClass::Unknown)),
+            },
+        };
+        let (state, update) = match outcome {
+            PayOutcome::Pending(_) if attempt.state == AttemptState::Pending => (None, None),
+            PayOutcome::Unknown(_) => (None, None),
+            other => {
+                let (state, update) = outcome_update(other);
+                (Some(state), Some(update))
+            }
+        };
+        match (state, update) {
+            (Some(state), Some(update)) => {
+                tracing::info!(attempt = attempt.id, state = %state, "status settled");
+                Ok(self.store.record(attempt.id, state, &update).await?)
+            }
+            _ => {
+                if attempt.state == AttemptState::Unknown && attempt.checks + 1 >= MAX_INCONCLUSIVE_CHECKS {
+                    return self.to_review(&attempt, "the gateway's status query never settled the payment").await;
+                }
+                self.store.note_inconclusive_check(attempt.id).await?;
+                Ok(self.store.attempt(attempt.id).await?)
+            }
+        }
+    }
+
+    async fn to_review(&self, attempt: &Attempt, why: &str) -> Result<Attempt, PayError> {
+        tracing::warn!(attempt = attempt.id, why, "payment needs a person");
+        let evidence = format!(
+            "{why}; last error: {}: {}",
+            attempt.error_code.as_deref().unwrap_or("none"),
+            attempt.error_message.as_deref().unwrap_or("")
+        );
+        Ok(self
+            .store
+            .record(
+                attempt.id,
+                AttemptState::NeedsReview,
+                &AttemptUpdate {
+                    error_code: attempt.error_code.clone(),
+                    error_message: attempt.error_message.clone(),
+                    detail: Some(evidence),
+                    ..AttemptUpdate::default()
+                },
+            )
+            .await?)
+    }
+
+    /// Settles an attempt whose fate is unknown: ask first; if the answer settles nothing and
+    /// the gateway honours idempotency keys, resend the same request under the same key; if
+    /// it does not, a person decides.
+    pub async fn settle_unknown(&self, attempt_id: i64) -> Result<Attempt, PayError> {
+        let checked = self.check_status(attempt_id).await?;
+        if checked.state != AttemptState::Unknown {
+            return Ok(checked);
+        }
+        let ctx = self.context(&checked).await?;
+        if !ctx.connector.capabilities().idempotency_key {
+            return self
+                .to_review(&checked, "the payment's fate is unknown and the gateway cannot deduplicate a resend")
+                .await;
+        }
+        let deductions = read_deductions(&checked.deductions, ctx.currency)?;
+        let request = PayRequest {
+            order_no: ctx.order.order_no.clone(),
+            amount: Money::from_minor(ctx.order.amount_minor, ctx.currency),
+            subject: ctx.order.subject.clone(),
+            channel: ctx.channel,
+            idempotency_key: checked.idempotency_key.clone(),
+            deductions,
+            settings: ctx.profile.settings.clone(),
+            attributes: ctx.order.attributes.clone(),
+            coupon: checked.coupon.clone(),
+            credit_amount: checked.credit_minor.map(|m| Money::from_minor(m, ctx.currency)),
+        };
+        let http_request = ctx.connector.build_pay(&ctx.profile.base_url, &request, &ctx.secrets)?;
+        let resubmitted = self
+            .store
+            .record(
+                checked.id,
+                AttemptState::Submitting,
+                &AttemptUpdate {
+                    detail: Some("resent under the same idempotency key".into()),
+                    ..AttemptUpdate::default()
+                },
+            )
+            .await?;
+        self.send_and_record(ctx.connector.as_ref(), resubmitted.id, http_request).await
+    }
+
+    /// One pass of the reconciler: asks about every attempt that is due, returns the ones that
+    /// changed state.
+    pub async fn reconcile_due(&self) -> Result<Vec<Attempt>, PayError> {
+        let due = self.store.due_for_check(crate::store::now_ms(), 200).await?;
+        let mut changed = Vec::new();
+        for attempt in due {
+            match self.check_status(attempt.id).await {
+                Ok(after) if after.state != attempt.state => changed.push(after),
+                Ok(_) => {}
+                Err(e) => {
+                    tracing::warn!(attempt = attempt.id, error = %e, "status check failed");
+                    self.store.note_inconclusive_check(attempt.id).await?;
+                }
+            }
+        }
+        Ok(changed)
+    }
+
+    /// A person's decision on an attempt that needs review.
+    pub async fn resolve_review(&self, attempt_id: i64, decision: AttemptState, note: &str) -> Result<Attempt, PayError> {
+        if note.trim().is_empty() {
+            return Err(PayError::Refused("a resolution needs a note saying why".into()));
+        }
+        Ok(self.store.resolve_review(attempt_id, decision, note.trim()).await?)
+    }
+}
+
+/// After this many inconclusive status answers an unknown attempt goes to a person.
+pub const MAX_INCONCLUSIVE_CHECKS: i64 = 10;
+
+struct AttemptContext {
+    order: crate::domain::OrderView,
+    profile: crate::domain::Profile,
+    connector: Box<dyn Connector>,
+    currency: Currency,
+    channel: Channel,
+    secrets: Secrets,
+}
+
+fn deductions_json(deductions: &[Deduction]) -> String {
+    serde_json::to_string(
+        &deductions
+            .iter()
+            .map(|d| serde_json::json!({"id": d.id, "amount_minor": d.amount.minor}))
+            .collect::<Vec<_>>(),
+    )
+    .expect("serializable")
+}
+
+fn read_deductions(json: &str, currency: Currency) -> Result<Vec<Deduction>, PayError> {
+    let corrupt = |why: String| PayError::Store(StoreError::Corrupt(format!("stored deductions: {why}")));
+    let items: Vec<serde_json::Value> = serde_json::from_str(json).map_err(|e| corrupt(e.to_string()))?;
+    items
+        .iter()
+        .map(|item| {
+            let id = item["id"].as_str().ok_or_else(|| corrupt("no id".into()))?;
+            let minor = item["amount_minor"].as_i64().ok_or_else(|| corrupt("no amount".into()))?;
+            Ok(Deduction { id: id.to_string(), amount: Money::from_minor(minor, currency) })
+        })
+        .collect()
 }
 
 fn receipt_update(receipt: Receipt) -> AttemptUpdate {

@@ -6,6 +6,7 @@ pub mod demo;
 pub mod domain;
 pub mod engine;
 pub mod report;
+pub mod sandbox_link;
 pub mod store;
 pub mod vault;
 

@@ -47,6 +47,17 @@ pub enum StoreError {
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
+/// A `submitting` attempt older than this has lost its sender (a crash, a kill): the
+/// reconciler treats it as unknown.
+pub const STUCK_SUBMITTING_MS: i64 = 2 * 60 * 1000;
+
+/// When the reconciler asks about a pending or unknown attempt again: quickly at first, then
+/// backing off to once every ten minutes.
+pub fn next_check_delay_ms(checks: i64) -> i64 {
+    let seconds = 2_i64.saturating_pow(checks.clamp(0, 20) as u32).min(600);
+    seconds * 1000
+}
+
 #[derive(Debug, Clone)]
 pub struct NewProfile {
     pub name: String,
@@ -304,6 +315,10 @@ impl Store {
             pay_url: row.try_get("pay_url")?,
             error_code: row.try_get("error_code")?,
             error_message: row.try_get("error_message")?,
+            deductions: row.try_get("deductions")?,
+            coupon: row.try_get("coupon")?,
+            credit_minor: row.try_get("credit_minor")?,
+            checks: row.try_get("checks")?,
             created_at: row.try_get("created_at")?,
             updated_at: row.try_get("updated_at")?,
         })
@@ -359,20 +374,28 @@ impl Store {
         idempotency_key: &str,
         amount_minor: i64,
         deductions_json: &str,
+        coupon: Option<&str>,
+        credit_minor: Option<i64>,
     ) -> Result<Attempt> {
         let now = now_ms();
         let mut tx = self.pool.begin().await?;
         let inserted = sqlx::query(
-            "INSERT INTO attempts (order_id, channel, state, idempotency_key, amount_minor, deductions, created_at, updated_at)
-             VALUES (?, ?, 'submitting', ?, ?, ?, ?, ?)",
+            "INSERT INTO attempts (order_id, channel, state, idempotency_key, amount_minor, deductions,
+                                   coupon, credit_minor, created_at, updated_at, next_check_at)
+             VALUES (?, ?, 'submitting', ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(order_id)
         .bind(channel)
         .bind(idempotency_key)
         .bind(amount_minor)
         .bind(deductions_json)
+        .bind(coupon)
+        .bind(credit_minor)
         .bind(now)
         .bind(now)
+        // Should this process die before recording the answer, the reconciler finds the
+        // attempt due and settles it.
+        .bind(now + STUCK_SUBMITTING_MS)
         .execute(&mut *tx)
         .await;
         let id = match inserted {
@@ -429,14 +452,20 @@ impl Store {
                 to: next,
             });
         }
+        let next_check_at = match next {
+            AttemptState::Pending | AttemptState::Unknown => Some(now + next_check_delay_ms(0)),
+            AttemptState::Submitting => Some(now + STUCK_SUBMITTING_MS),
+            _ => None,
+        };
         sqlx::query(
-            "UPDATE attempts SET state = ?, updated_at = ?,
+            "UPDATE attempts SET state = ?, updated_at = ?, next_check_at = ?,
                 gateway_ref = COALESCE(?, gateway_ref), pay_url = COALESCE(?, pay_url),
                 error_code = ?, error_message = ?
              WHERE id = ?",
         )
         .bind(next.as_str())
         .bind(now)
+        .bind(next_check_at)
         .bind(&update.gateway_ref)
         .bind(&update.pay_url)
         .bind(&update.error_code)
@@ -455,6 +484,166 @@ impl Store {
         .await?;
         tx.commit().await?;
         self.attempt(attempt_id).await
+    }
+}
+
+impl Store {
+    /// The order an attempt belongs to.
+    pub async fn order_of(&self, attempt: &Attempt) -> Result<OrderView> {
+        let order_no: String = sqlx::query_scalar("SELECT order_no FROM orders WHERE id = ?")
+            .bind(attempt.order_id)
+            .fetch_one(&self.pool)
+            .await?;
+        self.order(&order_no).await
+    }
+
+    /// The latest attempt of an order, if any.
+    pub async fn latest_attempt(&self, order_id: i64) -> Result<Option<Attempt>> {
+        let row = sqlx::query("SELECT * FROM attempts WHERE order_id = ? ORDER BY id DESC LIMIT 1")
+            .bind(order_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(Self::attempt_from_row).transpose()
+    }
+
+    /// Attempts the reconciler should ask about now: pending or unknown ones that are due, and
+    /// `submitting` ones whose sender has been gone too long.
+    pub async fn due_for_check(&self, now: i64, limit: i64) -> Result<Vec<Attempt>> {
+        sqlx::query(
+            "SELECT * FROM attempts
+             WHERE state IN ('pending', 'unknown', 'submitting') AND next_check_at <= ?
+             ORDER BY next_check_at LIMIT ?",
+        )
+        .bind(now)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(Self::attempt_from_row)
+        .collect()
+    }
+
+    /// Notes that the gateway was asked and its answer settled nothing; asks again later.
+    pub async fn note_inconclusive_check(&self, attempt_id: i64) -> Result<()> {
+        let now = now_ms();
+        let checks: i64 = sqlx::query_scalar(
+            "UPDATE attempts SET checks = checks + 1 WHERE id = ? RETURNING checks",
+        )
+        .bind(attempt_id)
+        .fetch_one(&self.pool)
+        .await?;
+        sqlx::query("UPDATE attempts SET next_check_at = ? WHERE id = ?")
+            .bind(now + next_check_delay_ms(checks))
+            .bind(attempt_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Records a person's decision on an attempt that needs review, with the note, for good.
+    pub async fn resolve_review(&self, attempt_id: i64, decision: AttemptState, note: &str) -> Result<Attempt> {
+        if !matches!(decision, AttemptState::Succeeded | AttemptState::Failed) {
+            return Err(StoreError::Corrupt(format!("a review decides succeeded or failed, not {decision}")));
+        }
+        let current = self.attempt(attempt_id).await?;
+        if current.state != AttemptState::NeedsReview {
+            return Err(StoreError::BadTransition { id: attempt_id, from: current.state, to: decision });
+        }
+        sqlx::query("INSERT INTO reviews (attempt_id, decision, note, at) VALUES (?, ?, ?, ?)")
+            .bind(attempt_id)
+            .bind(decision.as_str())
+            .bind(note)
+            .bind(now_ms())
+            .execute(&self.pool)
+            .await?;
+        self.record(
+            attempt_id,
+            decision,
+            &AttemptUpdate { detail: Some(format!("resolved by a person: {note}")), ..AttemptUpdate::default() },
+        )
+        .await
+    }
+}
+
+/// Filters for the payment history (every one optional).
+#[derive(Debug, Clone, Default)]
+pub struct HistoryFilter {
+    pub state: Option<AttemptState>,
+    pub channel: Option<String>,
+    pub profile: Option<String>,
+    /// Attempts created at or after this time (unix ms).
+    pub since_ms: Option<i64>,
+    pub limit: Option<i64>,
+}
+
+/// One attempt as the history lists it.
+#[derive(Debug, Clone, serde::Serialize, PartialEq, Eq)]
+pub struct HistoryRow {
+    pub attempt_id: i64,
+    pub order_no: String,
+    pub profile: String,
+    pub gateway: String,
+    pub channel: String,
+    pub state: AttemptState,
+    pub amount: String,
+    pub currency: String,
+    pub idempotency_key: String,
+    pub gateway_ref: Option<String>,
+    pub pay_url: Option<String>,
+    pub error_code: Option<String>,
+    pub error_message: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl Store {
+    /// Attempts, newest first, narrowed by the filter.
+    pub async fn history(&self, filter: &HistoryFilter) -> Result<Vec<HistoryRow>> {
+        let mut query = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+            "SELECT a.id, o.order_no, p.name AS profile, p.gateway, a.channel, a.state, a.amount_minor,
+                    o.currency, a.idempotency_key, a.gateway_ref, a.pay_url, a.error_code, a.error_message,
+                    a.created_at, a.updated_at
+             FROM attempts a JOIN orders o ON o.id = a.order_id JOIN profiles p ON p.id = o.profile_id
+             WHERE 1 = 1",
+        );
+        if let Some(state) = filter.state {
+            query.push(" AND a.state = ").push_bind(state.as_str());
+        }
+        if let Some(channel) = &filter.channel {
+            query.push(" AND a.channel = ").push_bind(channel.clone());
+        }
+        if let Some(profile) = &filter.profile {
+            query.push(" AND p.name = ").push_bind(profile.clone());
+        }
+        if let Some(since) = filter.since_ms {
+            query.push(" AND a.created_at >= ").push_bind(since);
+        }
+        query.push(" ORDER BY a.id DESC LIMIT ").push_bind(filter.limit.unwrap_or(i64::MAX));
+        let rows = query.build().fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|row| {
+                let currency_code: String = row.try_get("currency")?;
+                let currency = Currency::parse(&currency_code).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                let state: String = row.try_get("state")?;
+                Ok(HistoryRow {
+                    attempt_id: row.try_get("id")?,
+                    order_no: row.try_get("order_no")?,
+                    profile: row.try_get("profile")?,
+                    gateway: row.try_get("gateway")?,
+                    channel: row.try_get("channel")?,
+                    state: AttemptState::parse(&state).ok_or_else(|| StoreError::Corrupt(state.clone()))?,
+                    amount: Money::from_minor(row.try_get("amount_minor")?, currency).to_decimal_string(),
+                    currency: currency_code,
+                    idempotency_key: row.try_get("idempotency_key")?,
+                    gateway_ref: row.try_get("gateway_ref")?,
+                    pay_url: row.try_get("pay_url")?,
+                    error_code: row.try_get("error_code")?,
+                    error_message: row.try_get("error_message")?,
+                    created_at: row.try_get("created_at")?,
+                    updated_at: row.try_get("updated_at")?,
+                })
+            })
+            .collect()
     }
 }
 
@@ -499,12 +688,12 @@ mod tests {
         let order = with_order(&store).await;
         assert_eq!(order.amount, "12.34");
         let first = store
-            .begin_attempt(order.id, "o-1", "balance", "k1", 1234, "[]")
+            .begin_attempt(order.id, "o-1", "balance", "k1", 1234, "[]", None, None)
             .await
             .unwrap();
         assert_eq!(first.state, AttemptState::Submitting);
         let second = store
-            .begin_attempt(order.id, "o-1", "balance", "k2", 1234, "[]")
+            .begin_attempt(order.id, "o-1", "balance", "k2", 1234, "[]", None, None)
             .await;
         assert!(
             matches!(second, Err(StoreError::AttemptInProgress(_))),
@@ -516,7 +705,7 @@ mod tests {
             .await
             .unwrap();
         let retry = store
-            .begin_attempt(order.id, "o-1", "balance", "k3", 1234, "[]")
+            .begin_attempt(order.id, "o-1", "balance", "k3", 1234, "[]", None, None)
             .await
             .unwrap();
         store
@@ -524,7 +713,7 @@ mod tests {
             .await
             .unwrap();
         let after_paid = store
-            .begin_attempt(order.id, "o-1", "balance", "k4", 1234, "[]")
+            .begin_attempt(order.id, "o-1", "balance", "k4", 1234, "[]", None, None)
             .await;
         assert!(
             matches!(after_paid, Err(StoreError::AlreadyPaid(_))),
@@ -557,7 +746,7 @@ mod tests {
         let (_dir, store) = store().await;
         let order = with_order(&store).await;
         let a = store
-            .begin_attempt(order.id, "o-1", "balance", "k1", 1234, "[]")
+            .begin_attempt(order.id, "o-1", "balance", "k1", 1234, "[]", None, None)
             .await
             .unwrap();
         store

@@ -3,6 +3,12 @@
 //! Bearer auth, JSON body with snake_case keys, errors as `google.rpc.Status` whose body
 //! `code` is authoritative (the HTTP status only confirms it). `interactive: true` in a 200
 //! answer means the payer must still act: the attempt is pending.
+//!
+//! Status [ours, emulator-side: nothing public documents it]: `GET {base}/v1/orders/{order_id}`
+//! answers `{"order_id", "state"}` with `PAID`, `PAYING` (the payer must still act) or `UNPAID`
+//! (no payment took effect: paying again is safe, since SenseCore refuses a second payment of
+//! a paid order anyway). A 404 or 501 there means the deployment has no status endpoint,
+//! which settles nothing. The order id is the only idempotency key SenseCore has.
 
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde::{Deserialize, Serialize};
@@ -42,6 +48,11 @@ struct BillingAccountVouchers<'a> {
 struct SelectedVoucher<'a> {
     id: &'a str,
     deduction_amount: GoogleMoney,
+}
+
+#[derive(Deserialize)]
+struct StatusResponse {
+    state: String,
 }
 
 #[derive(Deserialize)]
@@ -125,8 +136,9 @@ impl Connector for Sensecore {
             vouchers: true,
             coupon: false,
             credit_split: false,
-            status_query: false,
-            idempotency_key: false,
+            status_query: true,
+            // The order id: a paid order is never paid again.
+            idempotency_key: true,
             required_secrets: vec!["token".into()],
         }
     }
@@ -204,6 +216,63 @@ impl Connector for Sensecore {
             .map_err(|e| BuildError::Invalid(e.to_string()))
     }
 
+    fn build_status(
+        &self,
+        base_url: &str,
+        query: &StatusQuery,
+        secrets: &Secrets,
+    ) -> Option<Result<http::Request<Vec<u8>>, BuildError>> {
+        let build = || {
+            let token = secrets
+                .expose("token")
+                .filter(|t| !t.is_empty())
+                .ok_or_else(|| BuildError::MissingSecret("token".into()))?;
+            let segment = utf8_percent_encode(&query.order_no, PATH_SEGMENT);
+            let url = join_url(base_url, &format!("/v1/orders/{segment}"))?;
+            http::Request::get(url)
+                .header("accept", "application/json")
+                .header("authorization", format!("Bearer {token}"))
+                .body(Vec::new())
+                .map_err(|e| BuildError::Invalid(e.to_string()))
+        };
+        Some(build())
+    }
+
+    fn parse_status(&self, response: &http::Response<Vec<u8>>) -> PayOutcome {
+        let status = response.status();
+        if status.is_success() {
+            return match serde_json::from_slice::<StatusResponse>(response.body()) {
+                Ok(read) => match read.state.as_str() {
+                    "PAID" => PayOutcome::Succeeded(Receipt::default()),
+                    "PAYING" => PayOutcome::Pending(Receipt::default()),
+                    "UNPAID" => PayOutcome::Failed(GatewayError::new(
+                        "UNPAID",
+                        "the gateway has no payment for this order; nothing was charged",
+                        RetryClass::Safe,
+                    )),
+                    other => PayOutcome::Unknown(GatewayError::new(
+                        "UNREADABLE_STATUS",
+                        format!("unknown order state {other:?}"),
+                        RetryClass::Unknown,
+                    )),
+                },
+                Err(e) => PayOutcome::Unknown(GatewayError::new(
+                    "MALFORMED_RESPONSE",
+                    format!("HTTP {status} with an unreadable body: {e}"),
+                    RetryClass::Unknown,
+                )),
+            };
+        }
+        match self.parse_pay(response) {
+            PayOutcome::Failed(e) if e.code == "UNAUTHENTICATED" || e.code == "PERMISSION_DENIED" => {
+                PayOutcome::Unknown(e)
+            }
+            // No status endpoint (404/501) or an error: the answer settles nothing.
+            PayOutcome::Failed(e) | PayOutcome::Unknown(e) => PayOutcome::Unknown(e),
+            other => other,
+        }
+    }
+
     fn parse_pay(&self, response: &http::Response<Vec<u8>>) -> PayOutcome {
         let status = response.status();
         let body = response.body();
@@ -264,6 +333,7 @@ mod tests {
             settings: BTreeMap::new(),
             attributes: BTreeMap::new(),
             coupon: None,
+            credit_amount: None,
             credit_amount: None,
         }
     }
@@ -391,6 +461,31 @@ mod tests {
             assert_eq!(error.code, rpc_code_name(code));
             assert_eq!(error.message, format!("m{code}"));
         }
+    }
+
+    #[test]
+    fn status_reads_paid_paying_unpaid_and_nothing_else() {
+        let req = Sensecore
+            .build_status("http://x/sc", &StatusQuery {
+                order_no: "a/b".into(),
+                amount: Money::parse("1", Currency::CNY).unwrap(),
+                channel: Channel::Balance,
+                idempotency_key: "k".into(),
+                gateway_ref: None,
+                settings: BTreeMap::new(),
+                attributes: BTreeMap::new(),
+            }, &secrets())
+            .unwrap()
+            .unwrap();
+        assert_eq!(req.method(), http::Method::GET);
+        assert_eq!(req.uri().to_string(), "http://x/sc/v1/orders/a%2Fb");
+        let read = |status, body: &str| Sensecore.parse_status(&response(status, body));
+        assert!(matches!(read(200, r#"{"order_id":"a","state":"PAID"}"#), PayOutcome::Succeeded(_)));
+        assert!(matches!(read(200, r#"{"order_id":"a","state":"PAYING"}"#), PayOutcome::Pending(_)));
+        assert!(matches!(read(200, r#"{"order_id":"a","state":"UNPAID"}"#), PayOutcome::Failed(ref e) if e.retry == RetryClass::Safe));
+        assert!(matches!(read(200, r#"{"state":"REFUNDED"}"#), PayOutcome::Unknown(_)));
+        assert!(matches!(read(404, r#"{"code":5,"message":"not found"}"#), PayOutcome::Unknown(_)));
+        assert!(matches!(read(501, ""), PayOutcome::Unknown(_)));
     }
 
     #[test]

@@ -11,6 +11,8 @@ pub struct SandboxOrder {
     pub amount_minor: i64,
     pub currency: String,
     pub subject: String,
+    /// The order's attributes as paydesk holds them (e.g. partner's user_id, gift_pos_id).
+    pub attributes: std::collections::BTreeMap<String, String>,
     pub paid: bool,
 }
 
@@ -21,8 +23,14 @@ impl SandboxOrder {
             amount_minor,
             currency: currency.into(),
             subject: subject.into(),
+            attributes: Default::default(),
             paid: false,
         }
+    }
+
+    pub fn with_attributes(mut self, attributes: std::collections::BTreeMap<String, String>) -> Self {
+        self.attributes = attributes;
+        self
     }
 }
 

@@ -245,6 +245,7 @@ fn router(state: AppState) -> Router {
         .nest("/debit", debit::routes())
         .route("/_sandbox/orders", post(register_order))
         .route("/_sandbox/ledger", get(read_ledger))
+        .route("/_sandbox/info", get(info))
         .with_state(state)
 }
 
@@ -257,6 +258,8 @@ struct RegisterOrder {
     currency: String,
     #[serde(default)]
     subject: String,
+    #[serde(default)]
+    attributes: BTreeMap<String, String>,
 }
 
 fn default_currency() -> String {
@@ -280,9 +283,15 @@ async fn register_order(
             order.amount_minor,
             &order.currency,
             &order.subject,
-        ),
+        )
+        .with_attributes(order.attributes),
     );
     Ok(Json(serde_json::json!({"registered": order.order_no})))
+}
+
+/// Lets paydesk recognise a sandbox (and label its profiles SANDBOX) before registering orders.
+async fn info() -> Json<serde_json::Value> {
+    Json(serde_json::json!({"sandbox": "paydesk", "gateways": GATEWAYS}))
 }
 
 async fn read_ledger(State(state): State<AppState>) -> Json<Vec<Charge>> {
