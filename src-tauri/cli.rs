@@ -10,12 +10,13 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use paydesk_core::domain::AttemptState;
 use paydesk_core::engine::{PayCommand, PayError};
+use paydesk_core::gateways::transport::Transport;
 use paydesk_core::gateways::GATEWAYS;
 use paydesk_core::report::{PaymentReport, ProfileView};
-use paydesk_core::gateways::transport::Transport;
 use paydesk_core::sandbox_link;
 use paydesk_core::store::{HistoryFilter, NewOrder, NewProfile, StoreError};
 use paydesk_core::{Channel, Currency, Money};
+use paydesk_sandbox::faults::{parse_fault_flag, FaultPlan};
 use paydesk_sandbox::SandboxConfig;
 use secrecy::SecretString;
 
@@ -41,6 +42,14 @@ pub enum Command {
     Sandbox {
         #[arg(long, default_value = "127.0.0.1:0")]
         listen: String,
+        /// Inject faults: GATEWAY:KIND=VALUE with GATEWAY a gateway or `all` and KIND one of
+        /// timeout, server_error, reset, malformed, lost_response (rates 0..1), latency_ms,
+        /// hold_ms (repeatable). Also at run time: PUT /_sandbox/faults/{gateway}.
+        #[arg(long = "fault", value_name = "GATEWAY:KIND=VALUE")]
+        faults: Vec<String>,
+        /// Seed for fault injection, to replay a run.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
     },
     /// Gateway profiles.
     #[command(subcommand)]
@@ -199,8 +208,13 @@ pub fn run(data_dir: Option<PathBuf>, command: Command) -> ExitCode {
         .build()
         .expect("tokio runtime");
     let outcome = runtime.block_on(async move {
-        if let Command::Sandbox { listen } = command {
-            return serve_sandbox(&listen).await;
+        if let Command::Sandbox {
+            listen,
+            faults,
+            seed,
+        } = command
+        {
+            return serve_sandbox(&listen, &faults, seed).await;
         }
         let dir = runtime::data_dir(data_dir).map_err(bad_input)?;
         runtime::init_logging(&dir);
@@ -215,10 +229,32 @@ pub fn run(data_dir: Option<PathBuf>, command: Command) -> ExitCode {
     }
 }
 
-async fn serve_sandbox(listen: &str) -> Result<u8, Failure> {
-    let sandbox = paydesk_sandbox::start(listen, SandboxConfig::default())
+async fn serve_sandbox(listen: &str, fault_flags: &[String], seed: u64) -> Result<u8, Failure> {
+    let mut plans = std::collections::BTreeMap::<String, FaultPlan>::new();
+    for flag in fault_flags {
+        let (gateways, kind, value) =
+            parse_fault_flag(flag).map_err(|e| bad_input(e.to_string()))?;
+        for gateway in gateways {
+            plans
+                .entry(gateway)
+                .or_default()
+                .set(&kind, &value)
+                .map_err(|e| bad_input(e.to_string()))?;
+        }
+    }
+    let config = SandboxConfig {
+        fault_seed: seed,
+        ..SandboxConfig::default()
+    };
+    let sandbox = paydesk_sandbox::start(listen, config)
         .await
         .map_err(|e| bad_input(e.to_string()))?;
+    for (gateway, plan) in plans {
+        sandbox
+            .faults
+            .set_plan(&gateway, plan)
+            .map_err(|e| bad_input(e.to_string()))?;
+    }
     for listing in sandbox.listings() {
         println!("{}", serde_json::to_string(&listing).expect("serializable"));
     }
@@ -274,9 +310,16 @@ async fn execute(dir: &std::path::Path, command: Command) -> Result<u8, Failure>
                 )));
             }
             let settings = key_values(&settings, "setting")?;
-            let is_sandbox = sandbox_link::is_sandbox(&Transport::default(), &base_url, &gateway).await;
+            let is_sandbox =
+                sandbox_link::is_sandbox(&Transport::default(), &base_url, &gateway).await;
             let profile = store
-                .create_profile(&NewProfile { name, gateway, base_url, settings, is_sandbox })
+                .create_profile(&NewProfile {
+                    name,
+                    gateway,
+                    base_url,
+                    settings,
+                    is_sandbox,
+                })
                 .await?;
             let badge = if profile.is_sandbox { " (SANDBOX)" } else { "" };
             println!("profile {} added{badge}", profile.name);
@@ -358,7 +401,14 @@ async fn execute(dir: &std::path::Path, command: Command) -> Result<u8, Failure>
             println!("order {} added: {}", order.order_no, amount);
             Ok(0)
         }
-        Command::Pay { order_no, channel, vouchers, coupon, credit_amount, json } => {
+        Command::Pay {
+            order_no,
+            channel,
+            vouchers,
+            coupon,
+            credit_amount,
+            json,
+        } => {
             let order = store.order(&order_no).await?;
             let profile = store.profile(&order.profile).await?;
             let channels = paydesk_core::gateways::connector_for(&profile.gateway)
@@ -382,13 +432,23 @@ async fn execute(dir: &std::path::Path, command: Command) -> Result<u8, Failure>
                 }
             };
             let deductions = key_values(&vouchers, "voucher")?.into_iter().collect();
-            let command = PayCommand { order_no: order_no.clone(), channel, deductions, coupon, credit_amount };
+            let command = PayCommand {
+                order_no: order_no.clone(),
+                channel,
+                deductions,
+                coupon,
+                credit_amount,
+            };
             let attempt = engine.pay(&command).await?;
             let report = PaymentReport::new(&order_no, &attempt);
             print_report(&report, json);
             Ok(exit_code(report.state))
         }
-        Command::Status { order_no, refresh, json } => {
+        Command::Status {
+            order_no,
+            refresh,
+            json,
+        } => {
             if refresh {
                 let order = store.order(&order_no).await?;
                 if let Some(latest) = store.latest_attempt(order.id).await? {
@@ -419,7 +479,10 @@ async fn execute(dir: &std::path::Path, command: Command) -> Result<u8, Failure>
                     println!("  not paid yet");
                 }
                 for a in &detail.attempts {
-                    print!("  attempt {} via {}: {}", a.attempt.id, a.attempt.channel, a.attempt.state);
+                    print!(
+                        "  attempt {} via {}: {}",
+                        a.attempt.id, a.attempt.channel, a.attempt.state
+                    );
                     if let Some(e) = &a.error {
                         print!(" ({}: {})", e.code, e.message);
                     }
@@ -428,11 +491,19 @@ async fn execute(dir: &std::path::Path, command: Command) -> Result<u8, Failure>
             }
             Ok(latest.map_or(0, |a| exit_code(a.attempt.state)))
         }
-        Command::History { state, channel, profile, since, json, csv } => {
+        Command::History {
+            state,
+            channel,
+            profile,
+            since,
+            json,
+            csv,
+        } => {
             let filter = HistoryFilter {
                 state: state
                     .map(|s| {
-                        AttemptState::parse(&s).ok_or_else(|| bad_input(format!("unknown state {s:?}")))
+                        AttemptState::parse(&s)
+                            .ok_or_else(|| bad_input(format!("unknown state {s:?}")))
                     })
                     .transpose()?,
                 channel: channel
@@ -452,14 +523,26 @@ async fn execute(dir: &std::path::Path, command: Command) -> Result<u8, Failure>
             } else if csv {
                 let mut writer = csv::Writer::from_writer(std::io::stdout());
                 for row in &rows {
-                    writer.serialize(row).map_err(|e| Failure { code: 1, message: e.to_string() })?;
+                    writer.serialize(row).map_err(|e| Failure {
+                        code: 1,
+                        message: e.to_string(),
+                    })?;
                 }
-                writer.flush().map_err(|e| Failure { code: 1, message: e.to_string() })?;
+                writer.flush().map_err(|e| Failure {
+                    code: 1,
+                    message: e.to_string(),
+                })?;
             } else {
                 for r in &rows {
                     println!(
                         "{}\t{}\t{} {}\t{}\t{}\t{}",
-                        r.attempt_id, r.order_no, r.currency, r.amount, r.channel, r.state, r.profile
+                        r.attempt_id,
+                        r.order_no,
+                        r.currency,
+                        r.amount,
+                        r.channel,
+                        r.state,
+                        r.profile
                     );
                 }
             }
@@ -472,7 +555,11 @@ fn channel_list(channels: &[Channel]) -> String {
     if channels.is_empty() {
         return "no channel".into();
     }
-    channels.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(", ")
+    channels
+        .iter()
+        .map(|c| c.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn parse_since(text: &str) -> Result<i64, Failure> {
@@ -480,16 +567,25 @@ fn parse_since(text: &str) -> Result<i64, Failure> {
         return Ok(time.timestamp_millis());
     }
     chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
-        .map(|d| d.and_hms_opt(0, 0, 0).expect("midnight").and_utc().timestamp_millis())
+        .map(|d| {
+            d.and_hms_opt(0, 0, 0)
+                .expect("midnight")
+                .and_utc()
+                .timestamp_millis()
+        })
         .map_err(|_| {
-            bad_input(format!("--since {text:?} must be a date (YYYY-MM-DD) or an RFC 3339 time"))
+            bad_input(format!(
+                "--since {text:?} must be a date (YYYY-MM-DD) or an RFC 3339 time"
+            ))
         })
 }
 
 fn check_profile_name(name: &str) -> Result<(), Failure> {
     let ok = !name.is_empty()
         && name.len() <= 64
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
     if ok {
         Ok(())
     } else {

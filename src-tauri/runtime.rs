@@ -75,6 +75,7 @@ pub async fn start_builtin_sandbox(engine: &Engine) -> Result<RunningSandbox, St
     let defaults = SandboxConfig::default();
     let mut config = SandboxConfig {
         gateways: BTreeMap::new(),
+        fault_seed: defaults.fault_seed,
     };
     let mut profiles = Vec::new();
     for gateway in paydesk_core::gateways::GATEWAYS {

@@ -142,8 +142,9 @@ impl Engine {
             }
         }
         let profile = self.store.profile(&order.profile).await?;
-        let connector = connector_for(&profile.gateway)
-            .ok_or_else(|| PayError::Refused(format!("gateway {:?} is not supported", profile.gateway)))?;
+        let connector = connector_for(&profile.gateway).ok_or_else(|| {
+            PayError::Refused(format!("gateway {:?} is not supported", profile.gateway))
+        })?;
         let capabilities = connector.capabilities();
         if !capabilities.channels.contains(&command.channel) {
             return Err(PayError::Refused(format!(
@@ -152,18 +153,26 @@ impl Engine {
                 command.channel.as_str()
             )));
         }
-        let currency = Currency::parse(&order.currency).map_err(|e| PayError::Refused(e.to_string()))?;
+        let currency =
+            Currency::parse(&order.currency).map_err(|e| PayError::Refused(e.to_string()))?;
         let amount = Money::from_minor(order.amount_minor, currency);
         let mut deductions = Vec::new();
         let mut remaining = amount;
         for (id, text) in &command.deductions {
             let deducted = Money::parse_positive(text, currency)
                 .map_err(|e| PayError::Refused(format!("voucher {id}: {e}")))?;
-            remaining = remaining.checked_sub(&deducted).map_err(|e| PayError::Refused(e.to_string()))?;
-            deductions.push(Deduction { id: id.clone(), amount: deducted });
+            remaining = remaining
+                .checked_sub(&deducted)
+                .map_err(|e| PayError::Refused(e.to_string()))?;
+            deductions.push(Deduction {
+                id: id.clone(),
+                amount: deducted,
+            });
         }
         if remaining.minor < 0 {
-            return Err(PayError::Refused("the deductions exceed the order amount".into()));
+            return Err(PayError::Refused(
+                "the deductions exceed the order amount".into(),
+            ));
         }
         let credit_amount = match &command.credit_amount {
             None => None,
@@ -185,9 +194,14 @@ impl Engine {
             }
         };
         if command.coupon.is_some() && !capabilities.coupon {
-            return Err(PayError::Refused(format!("{} does not take coupons", profile.gateway)));
+            return Err(PayError::Refused(format!(
+                "{} does not take coupons",
+                profile.gateway
+            )));
         }
-        let secrets = self.secrets(&profile.vault_id, &capabilities.required_secrets).await?;
+        let secrets = self
+            .secrets(&profile.vault_id, &capabilities.required_secrets)
+            .await?;
         let request = PayRequest {
             order_no: order.order_no.clone(),
             amount,
@@ -229,7 +243,8 @@ impl Engine {
             )
             .await?;
         tracing::info!(order_no = %order.order_no, attempt = attempt.id, gateway = %profile.gateway, "sending payment");
-        self.send_and_record(connector.as_ref(), attempt.id, http_request).await
+        self.send_and_record(connector.as_ref(), attempt.id, http_request)
+            .await
     }
 
     /// Sends a journaled attempt's request once and records what came back.
@@ -261,15 +276,28 @@ impl Engine {
     async fn context(&self, attempt: &Attempt) -> Result<AttemptContext, PayError> {
         let order = self.store.order_of(attempt).await?;
         let profile = self.store.profile(&order.profile).await?;
-        let connector = connector_for(&profile.gateway)
-            .ok_or_else(|| PayError::Refused(format!("gateway {:?} is not supported", profile.gateway)))?;
-        let currency = Currency::parse(&order.currency).map_err(|e| PayError::Refused(e.to_string()))?;
-        let channel = Channel::parse(&attempt.channel)
-            .ok_or_else(|| PayError::Refused(format!("stored channel {:?} is unknown", attempt.channel)))?;
+        let connector = connector_for(&profile.gateway).ok_or_else(|| {
+            PayError::Refused(format!("gateway {:?} is not supported", profile.gateway))
+        })?;
+        let currency =
+            Currency::parse(&order.currency).map_err(|e| PayError::Refused(e.to_string()))?;
+        let channel = Channel::parse(&attempt.channel).ok_or_else(|| {
+            PayError::Refused(format!("stored channel {:?} is unknown", attempt.channel))
+        })?;
         let secrets = self
-            .secrets(&profile.vault_id, &connector.capabilities().required_secrets)
+            .secrets(
+                &profile.vault_id,
+                &connector.capabilities().required_secrets,
+            )
             .await?;
-        Ok(AttemptContext { order, profile, connector, currency, channel, secrets })
+        Ok(AttemptContext {
+            order,
+            profile,
+            connector,
+            currency,
+            channel,
+            secrets,
+        })
     }
 
     /// Asks the gateway what became of a pending or unknown attempt and records a conclusive
@@ -285,7 +313,9 @@ impl Engine {
                     AttemptState::Unknown,
                     &AttemptUpdate {
                         error_code: Some("INTERRUPTED".into()),
-                        error_message: Some("paydesk stopped before the gateway's answer was recorded".into()),
+                        error_message: Some(
+                            "paydesk stopped before the gateway's answer was recorded".into(),
+                        ),
                         detail: Some("the sender stopped before recording the answer".into()),
                         ..AttemptUpdate::default()
                     },
@@ -305,18 +335,36 @@ impl Engine {
             settings: ctx.profile.settings.clone(),
             attributes: ctx.order.attributes.clone(),
         };
-        let Some(built) = ctx.connector.build_status(&ctx.profile.base_url, &query, &ctx.secrets) else {
-            if attempt.state == AttemptState::Unknown && !ctx.connector.capabilities().idempotency_key {
-                return self.to_review(&attempt, "the gateway has neither a status query nor an idempotency key").await;
+        let Some(built) = ctx
+            .connector
+            .build_status(&ctx.profile.base_url, &query, &ctx.secrets)
+        else {
+            if attempt.state == AttemptState::Unknown
+                && !ctx.connector.capabilities().idempotency_key
+            {
+                return self
+                    .to_review(
+                        &attempt,
+                        "the gateway has neither a status query nor an idempotency key",
+                    )
+                    .await;
             }
             self.store.note_inconclusive_check(attempt.id).await?;
             return Ok(self.store.attempt(attempt.id).await?);
         };
         let outcome = match built {
-            Err(e) => PayOutcome::Unknown(GatewayError::new("STATUS_NOT_BUILT", e.to_string(), RetryClass::Unknown)),
+            Err(e) => PayOutcome::Unknown(GatewayError::new(
+                "STATUS_NOT_BUILT",
+                e.to_string(),
+                RetryClass::Unknown,
+            )),
             Ok(request) => match self.transport.send(request).await {
                 Ok(response) => ctx.connector.parse_status(&response),
-                Err(e) => PayOutcome::Unknown(GatewayError::new("STATUS_UNREACHABLE", e.to_string(), RetryClass::Unknown)),
+                Err(e) => PayOutcome::Unknown(GatewayError::new(
+                    "STATUS_UNREACHABLE",
+                    e.to_string(),
+                    RetryClass::Unknown,
+                )),
             },
         };
         let (state, update) = match outcome {
@@ -333,8 +381,15 @@ impl Engine {
                 Ok(self.store.record(attempt.id, state, &update).await?)
             }
             _ => {
-                if attempt.state == AttemptState::Unknown && attempt.checks + 1 >= MAX_INCONCLUSIVE_CHECKS {
-                    return self.to_review(&attempt, "the gateway's status query never settled the payment").await;
+                if attempt.state == AttemptState::Unknown
+                    && attempt.checks + 1 >= MAX_INCONCLUSIVE_CHECKS
+                {
+                    return self
+                        .to_review(
+                            &attempt,
+                            "the gateway's status query never settled the payment",
+                        )
+                        .await;
                 }
                 self.store.note_inconclusive_check(attempt.id).await?;
                 Ok(self.store.attempt(attempt.id).await?)
@@ -365,8 +420,9 @@ impl Engine {
     }
 
     /// Settles an attempt whose fate is unknown: ask first; if the answer settles nothing and
-    /// the gateway honours idempotency keys, resend the same request under the same key; if
-    /// it does not, a person decides.
+    /// the gateway honours idempotency keys, resend the same request under the same key (the
+    /// gateway answers with the first result); otherwise it stays unknown for the reconciler
+    /// to ask again, and goes to a person when asking cannot settle it.
     pub async fn settle_unknown(&self, attempt_id: i64) -> Result<Attempt, PayError> {
         let checked = self.check_status(attempt_id).await?;
         if checked.state != AttemptState::Unknown {
@@ -374,9 +430,7 @@ impl Engine {
         }
         let ctx = self.context(&checked).await?;
         if !ctx.connector.capabilities().idempotency_key {
-            return self
-                .to_review(&checked, "the payment's fate is unknown and the gateway cannot deduplicate a resend")
-                .await;
+            return Ok(checked);
         }
         let deductions = read_deductions(&checked.deductions, ctx.currency)?;
         let request = PayRequest {
@@ -389,9 +443,13 @@ impl Engine {
             settings: ctx.profile.settings.clone(),
             attributes: ctx.order.attributes.clone(),
             coupon: checked.coupon.clone(),
-            credit_amount: checked.credit_minor.map(|m| Money::from_minor(m, ctx.currency)),
+            credit_amount: checked
+                .credit_minor
+                .map(|m| Money::from_minor(m, ctx.currency)),
         };
-        let http_request = ctx.connector.build_pay(&ctx.profile.base_url, &request, &ctx.secrets)?;
+        let http_request =
+            ctx.connector
+                .build_pay(&ctx.profile.base_url, &request, &ctx.secrets)?;
         let resubmitted = self
             .store
             .record(
@@ -403,16 +461,24 @@ impl Engine {
                 },
             )
             .await?;
-        self.send_and_record(ctx.connector.as_ref(), resubmitted.id, http_request).await
+        self.send_and_record(ctx.connector.as_ref(), resubmitted.id, http_request)
+            .await
     }
 
-    /// One pass of the reconciler: asks about every attempt that is due, returns the ones that
+    /// One pass of the reconciler: settles every attempt that is due, returns the ones that
     /// changed state.
     pub async fn reconcile_due(&self) -> Result<Vec<Attempt>, PayError> {
-        let due = self.store.due_for_check(crate::store::now_ms(), 200).await?;
+        let due = self
+            .store
+            .due_for_check(crate::store::now_ms(), 200)
+            .await?;
         let mut changed = Vec::new();
         for attempt in due {
-            match self.check_status(attempt.id).await {
+            let settled = match attempt.state {
+                AttemptState::Unknown => self.settle_unknown(attempt.id).await,
+                _ => self.check_status(attempt.id).await,
+            };
+            match settled {
                 Ok(after) if after.state != attempt.state => changed.push(after),
                 Ok(_) => {}
                 Err(e) => {
@@ -425,11 +491,21 @@ impl Engine {
     }
 
     /// A person's decision on an attempt that needs review.
-    pub async fn resolve_review(&self, attempt_id: i64, decision: AttemptState, note: &str) -> Result<Attempt, PayError> {
+    pub async fn resolve_review(
+        &self,
+        attempt_id: i64,
+        decision: AttemptState,
+        note: &str,
+    ) -> Result<Attempt, PayError> {
         if note.trim().is_empty() {
-            return Err(PayError::Refused("a resolution needs a note saying why".into()));
+            return Err(PayError::Refused(
+                "a resolution needs a note saying why".into(),
+            ));
         }
-        Ok(self.store.resolve_review(attempt_id, decision, note.trim()).await?)
+        Ok(self
+            .store
+            .resolve_review(attempt_id, decision, note.trim())
+            .await?)
     }
 }
 
@@ -456,14 +532,21 @@ fn deductions_json(deductions: &[Deduction]) -> String {
 }
 
 fn read_deductions(json: &str, currency: Currency) -> Result<Vec<Deduction>, PayError> {
-    let corrupt = |why: String| PayError::Store(StoreError::Corrupt(format!("stored deductions: {why}")));
-    let items: Vec<serde_json::Value> = serde_json::from_str(json).map_err(|e| corrupt(e.to_string()))?;
+    let corrupt =
+        |why: String| PayError::Store(StoreError::Corrupt(format!("stored deductions: {why}")));
+    let items: Vec<serde_json::Value> =
+        serde_json::from_str(json).map_err(|e| corrupt(e.to_string()))?;
     items
         .iter()
         .map(|item| {
             let id = item["id"].as_str().ok_or_else(|| corrupt("no id".into()))?;
-            let minor = item["amount_minor"].as_i64().ok_or_else(|| corrupt("no amount".into()))?;
-            Ok(Deduction { id: id.to_string(), amount: Money::from_minor(minor, currency) })
+            let minor = item["amount_minor"]
+                .as_i64()
+                .ok_or_else(|| corrupt("no amount".into()))?;
+            Ok(Deduction {
+                id: id.to_string(),
+                amount: Money::from_minor(minor, currency),
+            })
         })
         .collect()
 }

@@ -140,6 +140,10 @@ impl Store {
         })
     }
 
+    pub(crate) fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
     pub fn path(&self) -> &Path {
         &self.path
     }
@@ -378,7 +382,9 @@ impl Store {
         credit_minor: Option<i64>,
     ) -> Result<Attempt> {
         let now = now_ms();
-        let mut tx = self.pool.begin().await?;
+        // IMMEDIATE takes the write lock up front: a deferred transaction that reads and then
+        // writes fails with SQLITE_BUSY (no waiting) when another writer got in between.
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let inserted = sqlx::query(
             "INSERT INTO attempts (order_id, channel, state, idempotency_key, amount_minor, deductions,
                                    coupon, credit_minor, created_at, updated_at, next_check_at)
@@ -438,7 +444,9 @@ impl Store {
         update: &AttemptUpdate,
     ) -> Result<Attempt> {
         let now = now_ms();
-        let mut tx = self.pool.begin().await?;
+        // IMMEDIATE takes the write lock up front: a deferred transaction that reads and then
+        // writes fails with SQLITE_BUSY (no waiting) when another writer got in between.
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let current: String = sqlx::query_scalar("SELECT state FROM attempts WHERE id = ?")
             .bind(attempt_id)
             .fetch_one(&mut *tx)
@@ -541,13 +549,24 @@ impl Store {
     }
 
     /// Records a person's decision on an attempt that needs review, with the note, for good.
-    pub async fn resolve_review(&self, attempt_id: i64, decision: AttemptState, note: &str) -> Result<Attempt> {
+    pub async fn resolve_review(
+        &self,
+        attempt_id: i64,
+        decision: AttemptState,
+        note: &str,
+    ) -> Result<Attempt> {
         if !matches!(decision, AttemptState::Succeeded | AttemptState::Failed) {
-            return Err(StoreError::Corrupt(format!("a review decides succeeded or failed, not {decision}")));
+            return Err(StoreError::Corrupt(format!(
+                "a review decides succeeded or failed, not {decision}"
+            )));
         }
         let current = self.attempt(attempt_id).await?;
         if current.state != AttemptState::NeedsReview {
-            return Err(StoreError::BadTransition { id: attempt_id, from: current.state, to: decision });
+            return Err(StoreError::BadTransition {
+                id: attempt_id,
+                from: current.state,
+                to: decision,
+            });
         }
         sqlx::query("INSERT INTO reviews (attempt_id, decision, note, at) VALUES (?, ?, ?, ?)")
             .bind(attempt_id)
@@ -559,7 +578,10 @@ impl Store {
         self.record(
             attempt_id,
             decision,
-            &AttemptUpdate { detail: Some(format!("resolved by a person: {note}")), ..AttemptUpdate::default() },
+            &AttemptUpdate {
+                detail: Some(format!("resolved by a person: {note}")),
+                ..AttemptUpdate::default()
+            },
         )
         .await
     }
@@ -618,12 +640,15 @@ impl Store {
         if let Some(since) = filter.since_ms {
             query.push(" AND a.created_at >= ").push_bind(since);
         }
-        query.push(" ORDER BY a.id DESC LIMIT ").push_bind(filter.limit.unwrap_or(i64::MAX));
+        query
+            .push(" ORDER BY a.id DESC LIMIT ")
+            .push_bind(filter.limit.unwrap_or(i64::MAX));
         let rows = query.build().fetch_all(&self.pool).await?;
         rows.iter()
             .map(|row| {
                 let currency_code: String = row.try_get("currency")?;
-                let currency = Currency::parse(&currency_code).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                let currency = Currency::parse(&currency_code)
+                    .map_err(|e| StoreError::Corrupt(e.to_string()))?;
                 let state: String = row.try_get("state")?;
                 Ok(HistoryRow {
                     attempt_id: row.try_get("id")?,
@@ -631,8 +656,10 @@ impl Store {
                     profile: row.try_get("profile")?,
                     gateway: row.try_get("gateway")?,
                     channel: row.try_get("channel")?,
-                    state: AttemptState::parse(&state).ok_or_else(|| StoreError::Corrupt(state.clone()))?,
-                    amount: Money::from_minor(row.try_get("amount_minor")?, currency).to_decimal_string(),
+                    state: AttemptState::parse(&state)
+                        .ok_or_else(|| StoreError::Corrupt(state.clone()))?,
+                    amount: Money::from_minor(row.try_get("amount_minor")?, currency)
+                        .to_decimal_string(),
                     currency: currency_code,
                     idempotency_key: row.try_get("idempotency_key")?,
                     gateway_ref: row.try_get("gateway_ref")?,

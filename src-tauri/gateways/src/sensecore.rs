@@ -137,8 +137,9 @@ impl Connector for Sensecore {
             coupon: false,
             credit_split: false,
             status_query: true,
-            // The order id: a paid order is never paid again.
-            idempotency_key: true,
+            // A paid order is never paid twice, but a resend's "already paid" refusal cannot be
+            // told apart from a real refusal: an unknown attempt is settled by the status query.
+            idempotency_key: false,
             required_secrets: vec!["token".into()],
         }
     }
@@ -264,7 +265,9 @@ impl Connector for Sensecore {
             };
         }
         match self.parse_pay(response) {
-            PayOutcome::Failed(e) if e.code == "UNAUTHENTICATED" || e.code == "PERMISSION_DENIED" => {
+            PayOutcome::Failed(e)
+                if e.code == "UNAUTHENTICATED" || e.code == "PERMISSION_DENIED" =>
+            {
                 PayOutcome::Unknown(e)
             }
             // No status endpoint (404/501) or an error: the answer settles nothing.
@@ -466,25 +469,43 @@ mod tests {
     #[test]
     fn status_reads_paid_paying_unpaid_and_nothing_else() {
         let req = Sensecore
-            .build_status("http://x/sc", &StatusQuery {
-                order_no: "a/b".into(),
-                amount: Money::parse("1", Currency::CNY).unwrap(),
-                channel: Channel::Balance,
-                idempotency_key: "k".into(),
-                gateway_ref: None,
-                settings: BTreeMap::new(),
-                attributes: BTreeMap::new(),
-            }, &secrets())
+            .build_status(
+                "http://x/sc",
+                &StatusQuery {
+                    order_no: "a/b".into(),
+                    amount: Money::parse("1", Currency::CNY).unwrap(),
+                    channel: Channel::Balance,
+                    idempotency_key: "k".into(),
+                    gateway_ref: None,
+                    settings: BTreeMap::new(),
+                    attributes: BTreeMap::new(),
+                },
+                &secrets(),
+            )
             .unwrap()
             .unwrap();
         assert_eq!(req.method(), http::Method::GET);
         assert_eq!(req.uri().to_string(), "http://x/sc/v1/orders/a%2Fb");
         let read = |status, body: &str| Sensecore.parse_status(&response(status, body));
-        assert!(matches!(read(200, r#"{"order_id":"a","state":"PAID"}"#), PayOutcome::Succeeded(_)));
-        assert!(matches!(read(200, r#"{"order_id":"a","state":"PAYING"}"#), PayOutcome::Pending(_)));
-        assert!(matches!(read(200, r#"{"order_id":"a","state":"UNPAID"}"#), PayOutcome::Failed(ref e) if e.retry == RetryClass::Safe));
-        assert!(matches!(read(200, r#"{"state":"REFUNDED"}"#), PayOutcome::Unknown(_)));
-        assert!(matches!(read(404, r#"{"code":5,"message":"not found"}"#), PayOutcome::Unknown(_)));
+        assert!(matches!(
+            read(200, r#"{"order_id":"a","state":"PAID"}"#),
+            PayOutcome::Succeeded(_)
+        ));
+        assert!(matches!(
+            read(200, r#"{"order_id":"a","state":"PAYING"}"#),
+            PayOutcome::Pending(_)
+        ));
+        assert!(
+            matches!(read(200, r#"{"order_id":"a","state":"UNPAID"}"#), PayOutcome::Failed(ref e) if e.retry == RetryClass::Safe)
+        );
+        assert!(matches!(
+            read(200, r#"{"state":"REFUNDED"}"#),
+            PayOutcome::Unknown(_)
+        ));
+        assert!(matches!(
+            read(404, r#"{"code":5,"message":"not found"}"#),
+            PayOutcome::Unknown(_)
+        ));
         assert!(matches!(read(501, ""), PayOutcome::Unknown(_)));
     }
 

@@ -5,6 +5,7 @@
 //! endpoints live under `{root}/_sandbox`: registering orders and reading the ledger.
 
 mod debit;
+pub mod faults;
 mod ledger;
 mod partner;
 mod sensecore;
@@ -55,6 +56,8 @@ fn pairs(items: &[(&str, &str)]) -> BTreeMap<String, String> {
 #[derive(Clone, Debug)]
 pub struct SandboxConfig {
     pub gateways: BTreeMap<String, Credentials>,
+    /// Seeds fault injection, so a run with faults can be replayed.
+    pub fault_seed: u64,
 }
 
 impl SandboxConfig {
@@ -123,7 +126,10 @@ impl Default for SandboxConfig {
                 },
             ),
         ]);
-        SandboxConfig { gateways }
+        SandboxConfig {
+            gateways,
+            fault_seed: 1,
+        }
     }
 }
 
@@ -140,12 +146,14 @@ pub struct GatewayListing {
 pub(crate) struct AppState {
     pub config: Arc<SandboxConfig>,
     pub ledger: Ledger,
+    pub faults: faults::Faults,
 }
 
 /// A running sandbox. Dropping it stops the server.
 pub struct RunningSandbox {
     pub addr: SocketAddr,
     pub ledger: Ledger,
+    pub faults: faults::Faults,
     config: Arc<SandboxConfig>,
     shutdown: Option<oneshot::Sender<()>>,
 }
@@ -212,9 +220,11 @@ pub async fn start(addr: &str, config: SandboxConfig) -> Result<RunningSandbox, 
     })?;
     let config = Arc::new(config);
     let ledger = Ledger::default();
+    let faults = faults::Faults::new(config.fault_seed);
     let state = AppState {
         config: config.clone(),
         ledger: ledger.clone(),
+        faults: faults.clone(),
     };
     let app = router(state);
     let (tx, rx) = oneshot::channel::<()>();
@@ -231,18 +241,29 @@ pub async fn start(addr: &str, config: SandboxConfig) -> Result<RunningSandbox, 
     Ok(RunningSandbox {
         addr: local,
         ledger,
+        faults,
         config,
         shutdown: Some(tx),
     })
 }
 
 fn router(state: AppState) -> Router {
-    Router::new()
+    let emulators = Router::new()
         .nest("/sensecore", sensecore::routes())
         .nest("/yian", yian::routes())
         .nest("/top", top::routes())
         .nest("/partner", partner::routes())
         .nest("/debit", debit::routes())
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            faults::inject,
+        ));
+    Router::new()
+        .merge(emulators)
+        .route(
+            "/_sandbox/faults/{gateway}",
+            axum::routing::put(set_faults).delete(clear_faults),
+        )
         .route("/_sandbox/orders", post(register_order))
         .route("/_sandbox/ledger", get(read_ledger))
         .route("/_sandbox/info", get(info))
@@ -287,6 +308,33 @@ async fn register_order(
         .with_attributes(order.attributes),
     );
     Ok(Json(serde_json::json!({"registered": order.order_no})))
+}
+
+async fn set_faults(
+    State(state): State<AppState>,
+    axum::extract::Path(gateway): axum::extract::Path<String>,
+    Json(plan): Json<faults::FaultPlan>,
+) -> Result<Json<faults::FaultPlan>, (axum::http::StatusCode, String)> {
+    let bad = |m: String| (axum::http::StatusCode::BAD_REQUEST, m);
+    let targets: Vec<&str> = if gateway == "all" {
+        GATEWAYS.to_vec()
+    } else if GATEWAYS.contains(&gateway.as_str()) {
+        vec![gateway.as_str()]
+    } else {
+        return Err(bad(format!("unknown gateway {gateway:?}")));
+    };
+    for target in targets {
+        state
+            .faults
+            .set_plan(target, plan.clone())
+            .map_err(|e| bad(e.to_string()))?;
+    }
+    Ok(Json(plan))
+}
+
+async fn clear_faults(State(state): State<AppState>) -> axum::http::StatusCode {
+    state.faults.clear();
+    axum::http::StatusCode::NO_CONTENT
 }
 
 /// Lets paydesk recognise a sandbox (and label its profiles SANDBOX) before registering orders.
