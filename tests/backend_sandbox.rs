@@ -101,7 +101,7 @@ impl World {
                 channel,
                 deductions: vec![],
                 coupon: None,
-            credit_amount: None,
+                credit_amount: None,
             })
             .await
     }

@@ -78,7 +78,12 @@ fn attributes(gateway: &str) -> Vec<&'static str> {
 }
 
 /// Sets up a profile for `gateway` from the sandbox's own listing, secrets through stdin.
-fn add_profile(data: &Path, listing: &Value, name: &str, secret_override: Option<&str>) -> Vec<String> {
+fn add_profile(
+    data: &Path,
+    listing: &Value,
+    name: &str,
+    secret_override: Option<&str>,
+) -> Vec<String> {
     let gateway = listing["gateway"].as_str().unwrap();
     let mut args = vec![
         "profile".to_string(),
@@ -94,15 +99,31 @@ fn add_profile(data: &Path, listing: &Value, name: &str, secret_override: Option
         args.push(format!("{k}={}", v.as_str().unwrap()));
     }
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    assert!(ok(&paydesk(data, &args, None)).contains("SANDBOX"), "a sandbox profile is labelled");
+    assert!(
+        ok(&paydesk(data, &args, None)).contains("SANDBOX"),
+        "a sandbox profile is labelled"
+    );
     for (key, value) in listing["secrets"].as_object().unwrap() {
         let value = secret_override.unwrap_or(value.as_str().unwrap());
-        ok(&paydesk(data, &["secret", "set", name, key], Some(&format!("{value}\n"))));
+        ok(&paydesk(
+            data,
+            &["secret", "set", name, key],
+            Some(&format!("{value}\n")),
+        ));
     }
-    let profiles: Value = serde_json::from_str(&ok(&paydesk(data, &["profile", "list", "--json"], None))).unwrap();
-    let profile = profiles.as_array().unwrap().iter().find(|p| p["name"] == name).unwrap().clone();
+    let profiles: Value =
+        serde_json::from_str(&ok(&paydesk(data, &["profile", "list", "--json"], None))).unwrap();
+    let profile = profiles
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == name)
+        .unwrap()
+        .clone();
     assert_eq!(profile["is_sandbox"], true);
-    assert!(!profile.to_string().contains(listing["secrets"].to_string().trim_matches(['{', '}'])));
+    assert!(!profile
+        .to_string()
+        .contains(listing["secrets"].to_string().trim_matches(['{', '}'])));
     profile["capabilities"]["channels"]
         .as_array()
         .unwrap()
@@ -114,12 +135,27 @@ fn add_profile(data: &Path, listing: &Value, name: &str, secret_override: Option
 fn pays_every_channel(gateway: &str) {
     let data = tempfile::tempdir().unwrap();
     let sandbox = start_sandbox();
-    let listing = sandbox.listings.iter().find(|l| l["gateway"] == gateway).unwrap();
+    let listing = sandbox
+        .listings
+        .iter()
+        .find(|l| l["gateway"] == gateway)
+        .unwrap();
     let channels = add_profile(data.path(), listing, gateway, None);
     assert!(!channels.is_empty(), "{gateway} offers channels");
     for (i, channel) in channels.iter().enumerate() {
         let order_no = format!("CLI-{gateway}-{i}");
-        let mut args = vec!["order", "add", "--profile", gateway, "--order-no", &order_no, "--amount", "12.34", "--subject", "cli test"];
+        let mut args = vec![
+            "order",
+            "add",
+            "--profile",
+            gateway,
+            "--order-no",
+            &order_no,
+            "--amount",
+            "12.34",
+            "--subject",
+            "cli test",
+        ];
         let attrs = attributes(gateway);
         for a in &attrs {
             args.extend(["--attr", a]);
@@ -135,11 +171,21 @@ fn pays_every_channel(gateway: &str) {
             report["state"] == "succeeded" || report["state"] == "pending",
             "{gateway}/{channel}: {report}"
         );
-        for field in ["attempt_id", "idempotency_key", "gateway_ref", "pay_url", "error"] {
+        for field in [
+            "attempt_id",
+            "idempotency_key",
+            "gateway_ref",
+            "pay_url",
+            "error",
+        ] {
             assert!(report.get(field).is_some(), "{field} in {report}");
         }
         let again = paydesk(data.path(), &pay, None);
-        assert_eq!(again.status.code(), Some(2), "a second payment is refused: {again:?}");
+        assert_eq!(
+            again.status.code(),
+            Some(2),
+            "a second payment is refused: {again:?}"
+        );
         assert!(again.stdout.is_empty());
 
         let status: Value = serde_json::from_str(&ok(&paydesk(
@@ -150,7 +196,11 @@ fn pays_every_channel(gateway: &str) {
         .unwrap();
         assert_eq!(status["attempts"].as_array().unwrap().len(), 1, "{status}");
     }
-    let csv = ok(&paydesk(data.path(), &["history", "--csv", "--profile", gateway], None));
+    let csv = ok(&paydesk(
+        data.path(),
+        &["history", "--csv", "--profile", gateway],
+        None,
+    ));
     assert_eq!(csv.lines().count(), channels.len() + 1, "{csv}");
     assert!(csv.starts_with("attempt_id,order_no,"));
 }
@@ -164,10 +214,31 @@ fn sensecore_pays_on_every_channel_from_the_command_line() {
 fn a_gateway_refusal_exits_1_with_the_gateways_words() {
     let data = tempfile::tempdir().unwrap();
     let sandbox = start_sandbox();
-    let listing = sandbox.listings.iter().find(|l| l["gateway"] == "sensecore").unwrap();
+    let listing = sandbox
+        .listings
+        .iter()
+        .find(|l| l["gateway"] == "sensecore")
+        .unwrap();
     add_profile(data.path(), listing, "wrong", Some("not-the-token"));
-    ok(&paydesk(data.path(), &["order", "add", "--profile", "wrong", "--order-no", "W-1", "--amount", "1"], None));
-    let out = paydesk(data.path(), &["pay", "W-1", "--channel", "balance", "--json"], None);
+    ok(&paydesk(
+        data.path(),
+        &[
+            "order",
+            "add",
+            "--profile",
+            "wrong",
+            "--order-no",
+            "W-1",
+            "--amount",
+            "1",
+        ],
+        None,
+    ));
+    let out = paydesk(
+        data.path(),
+        &["pay", "W-1", "--channel", "balance", "--json"],
+        None,
+    );
     assert_eq!(out.status.code(), Some(1));
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["state"], "failed");
@@ -179,18 +250,98 @@ fn a_gateway_refusal_exits_1_with_the_gateways_words() {
 fn bad_input_exits_2_and_changes_nothing() {
     let data = tempfile::tempdir().unwrap();
     let sandbox = start_sandbox();
-    let listing = sandbox.listings.iter().find(|l| l["gateway"] == "sensecore").unwrap();
+    let listing = sandbox
+        .listings
+        .iter()
+        .find(|l| l["gateway"] == "sensecore")
+        .unwrap();
     add_profile(data.path(), listing, "sc", None);
-    ok(&paydesk(data.path(), &["order", "add", "--profile", "sc", "--order-no", "B-1", "--amount", "5.00"], None));
+    ok(&paydesk(
+        data.path(),
+        &[
+            "order",
+            "add",
+            "--profile",
+            "sc",
+            "--order-no",
+            "B-1",
+            "--amount",
+            "5.00",
+        ],
+        None,
+    ));
     let before = ok(&paydesk(data.path(), &["history", "--json"], None));
     let cases: &[&[&str]] = &[
-        &["order", "add", "--profile", "sc", "--order-no", "B-2", "--amount", "1.234"],
-        &["order", "add", "--profile", "sc", "--order-no", "B-2", "--amount", "-1"],
-        &["order", "add", "--profile", "sc", "--order-no", "B-2", "--amount", "abc"],
-        &["order", "add", "--profile", "sc", "--order-no", "", "--amount", "1"],
-        &["order", "add", "--profile", "sc", "--order-no", "B\u{7}2", "--amount", "1"],
-        &["order", "add", "--profile", "nope", "--order-no", "B-2", "--amount", "1"],
-        &["order", "add", "--profile", "sc", "--order-no", "B-1", "--amount", "1"],
+        &[
+            "order",
+            "add",
+            "--profile",
+            "sc",
+            "--order-no",
+            "B-2",
+            "--amount",
+            "1.234",
+        ],
+        &[
+            "order",
+            "add",
+            "--profile",
+            "sc",
+            "--order-no",
+            "B-2",
+            "--amount",
+            "-1",
+        ],
+        &[
+            "order",
+            "add",
+            "--profile",
+            "sc",
+            "--order-no",
+            "B-2",
+            "--amount",
+            "abc",
+        ],
+        &[
+            "order",
+            "add",
+            "--profile",
+            "sc",
+            "--order-no",
+            "",
+            "--amount",
+            "1",
+        ],
+        &[
+            "order",
+            "add",
+            "--profile",
+            "sc",
+            "--order-no",
+            "B\u{7}2",
+            "--amount",
+            "1",
+        ],
+        &[
+            "order",
+            "add",
+            "--profile",
+            "nope",
+            "--order-no",
+            "B-2",
+            "--amount",
+            "1",
+        ],
+        &[
+            "order",
+            "add",
+            "--profile",
+            "sc",
+            "--order-no",
+            "B-1",
+            "--amount",
+            "1",
+        ],
         &["pay", "B-1", "--channel", "cash"],
         &["pay", "B-1"],
         &["pay", "B-1", "--channel", "bank"],
@@ -198,9 +349,33 @@ fn bad_input_exits_2_and_changes_nothing() {
         &["pay", "B-1", "--channel", "balance", "--voucher", "v1"],
         &["pay", "B-1", "--channel", "balance", "--credit-amount", "1"],
         &["pay", "NOPE", "--channel", "balance"],
-        &["profile", "add", "x", "--gateway", "paypal", "--base-url", "https://x"],
-        &["profile", "add", "x", "--gateway", "top", "--base-url", "http://example.com"],
-        &["profile", "add", "bad name", "--gateway", "top", "--base-url", "https://x"],
+        &[
+            "profile",
+            "add",
+            "x",
+            "--gateway",
+            "paypal",
+            "--base-url",
+            "https://x",
+        ],
+        &[
+            "profile",
+            "add",
+            "x",
+            "--gateway",
+            "top",
+            "--base-url",
+            "http://example.com",
+        ],
+        &[
+            "profile",
+            "add",
+            "bad name",
+            "--gateway",
+            "top",
+            "--base-url",
+            "https://x",
+        ],
         &["history", "--state", "lost"],
         &["history", "--since", "yesterday"],
     ];
@@ -208,9 +383,15 @@ fn bad_input_exits_2_and_changes_nothing() {
         let out = paydesk(data.path(), args, None);
         assert_eq!(out.status.code(), Some(2), "{args:?}: {out:?}");
         let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(stderr.starts_with("paydesk: ") || stderr.starts_with("error:"), "{args:?}: {stderr}");
+        assert!(
+            stderr.starts_with("paydesk: ") || stderr.starts_with("error:"),
+            "{args:?}: {stderr}"
+        );
     }
-    assert_eq!(ok(&paydesk(data.path(), &["history", "--json"], None)), before);
+    assert_eq!(
+        ok(&paydesk(data.path(), &["history", "--json"], None)),
+        before
+    );
     let profiles = ok(&paydesk(data.path(), &["profile", "list"], None));
     assert_eq!(profiles.lines().count(), 1, "{profiles}");
 }

@@ -30,7 +30,9 @@ pub fn is_loopback(base_url: &str) -> bool {
         host.rsplit_once(':').map_or(host, |(h, _)| h)
     };
     host == "localhost"
-        || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 /// True when `base_url` is served by a paydesk sandbox. Only loopback URLs are asked.
@@ -82,10 +84,13 @@ pub async fn register_order(
         attributes,
     })
     .expect("serializable");
-    let request = http::Request::post(format!("{}/_sandbox/orders", sandbox_root(base_url, gateway)))
-        .header("content-type", "application/json")
-        .body(body)
-        .map_err(|e| e.to_string())?;
+    let request = http::Request::post(format!(
+        "{}/_sandbox/orders",
+        sandbox_root(base_url, gateway)
+    ))
+    .header("content-type", "application/json")
+    .body(body)
+    .map_err(|e| e.to_string())?;
     match transport.send(request).await {
         Ok(response) if response.status().is_success() => Ok(()),
         Ok(response) => Err(format!(
@@ -103,8 +108,14 @@ mod tests {
 
     #[test]
     fn finds_the_root_and_loopback_hosts() {
-        assert_eq!(sandbox_root("http://127.0.0.1:5/top/", "top"), "http://127.0.0.1:5");
-        assert_eq!(sandbox_root("http://127.0.0.1:5", "top"), "http://127.0.0.1:5");
+        assert_eq!(
+            sandbox_root("http://127.0.0.1:5/top/", "top"),
+            "http://127.0.0.1:5"
+        );
+        assert_eq!(
+            sandbox_root("http://127.0.0.1:5", "top"),
+            "http://127.0.0.1:5"
+        );
         assert!(is_loopback("http://127.0.0.1:5/top"));
         assert!(is_loopback("http://localhost/x"));
         assert!(is_loopback("http://[::1]:8080/x"));

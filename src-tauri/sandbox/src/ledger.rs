@@ -28,7 +28,10 @@ impl SandboxOrder {
         }
     }
 
-    pub fn with_attributes(mut self, attributes: std::collections::BTreeMap<String, String>) -> Self {
+    pub fn with_attributes(
+        mut self,
+        attributes: std::collections::BTreeMap<String, String>,
+    ) -> Self {
         self.attributes = attributes;
         self
     }
@@ -57,7 +60,8 @@ pub(crate) struct Book {
 
 impl Book {
     pub fn order_mut(&mut self, gateway: &str, order_no: &str) -> Option<&mut SandboxOrder> {
-        self.orders.get_mut(&(gateway.to_string(), order_no.to_string()))
+        self.orders
+            .get_mut(&(gateway.to_string(), order_no.to_string()))
     }
 
     pub fn recall(&self, gateway: &str, key: &str) -> Option<&serde_json::Value> {
@@ -65,7 +69,8 @@ impl Book {
     }
 
     pub fn remember(&mut self, gateway: &str, key: &str, value: serde_json::Value) {
-        self.memos.insert((gateway.to_string(), key.to_string()), value);
+        self.memos
+            .insert((gateway.to_string(), key.to_string()), value);
     }
 
     pub fn next_id(&mut self, gateway: &str) -> u64 {
@@ -75,7 +80,13 @@ impl Book {
     }
 
     /// Marks the order paid and records the charge; refuses a paid or unknown order.
-    pub fn charge(&mut self, gateway: &str, order_no: &str, amount_minor: i64, channel: &str) -> ChargeResult {
+    pub fn charge(
+        &mut self,
+        gateway: &str,
+        order_no: &str,
+        amount_minor: i64,
+        channel: &str,
+    ) -> ChargeResult {
         let Some(order) = self.order_mut(gateway, order_no) else {
             return ChargeResult::UnknownOrder;
         };
@@ -135,7 +146,13 @@ impl Ledger {
     }
 
     /// Charges an order once; a paid order is never charged again.
-    pub(crate) fn charge(&self, gateway: &str, order_no: &str, amount_minor: i64, channel: &str) -> ChargeResult {
+    pub(crate) fn charge(
+        &self,
+        gateway: &str,
+        order_no: &str,
+        amount_minor: i64,
+        channel: &str,
+    ) -> ChargeResult {
         self.transact(|book| book.charge(gateway, order_no, amount_minor, channel))
     }
 
