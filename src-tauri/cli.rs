@@ -87,6 +87,11 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Settle every open payment now: attempts whose sender died, unknown and pending ones.
+    Reconcile {
+        #[arg(long)]
+        json: bool,
+    },
     /// List payment attempts, newest first.
     History {
         #[arg(long)]
@@ -490,6 +495,23 @@ async fn execute(dir: &std::path::Path, command: Command) -> Result<u8, Failure>
                 }
             }
             Ok(latest.map_or(0, |a| exit_code(a.attempt.state)))
+        }
+        Command::Reconcile { json } => {
+            let changed = engine.reconcile_all().await?;
+            let mut reports = Vec::new();
+            for attempt in &changed {
+                let order = store.order_of(attempt).await?;
+                reports.push(PaymentReport::new(&order.order_no, attempt));
+            }
+            if json {
+                println!("{}", serde_json::to_string(&reports).expect("serializable"));
+            } else {
+                for r in &reports {
+                    print_report(r, false);
+                }
+                println!("{} payment(s) settled", reports.len());
+            }
+            Ok(0)
         }
         Command::History {
             state,

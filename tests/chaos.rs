@@ -20,20 +20,16 @@ use paydesk_sandbox::faults::FaultPlan;
 use paydesk_sandbox::{SandboxConfig, SandboxOrder};
 use secrecy::SecretString;
 
-/// Order attributes a gateway needs.
-fn attributes(gateway: &str) -> BTreeMap<String, String> {
-    let pairs: &[(&str, &str)] = match gateway {
-        "partner" => &[
-            ("user_id", "41840909af844632885424fbc20cae79"),
-            ("gift_pos_id", "55fca782f55f406d94e2cecb23d0140b"),
-            ("address_id", "1"),
-        ],
-        _ => &[],
-    };
-    pairs
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
+/// Order attributes a gateway needs; partner pays one gift pack per order.
+fn attributes(gateway: &str, n: usize) -> BTreeMap<String, String> {
+    match gateway {
+        "partner" => BTreeMap::from([
+            ("user_id".to_string(), "41840909af844632885424fbc20cae79".to_string()),
+            ("gift_pos_id".to_string(), format!("gift-pack-{n}")),
+            ("address_id".to_string(), "1".to_string()),
+        ]),
+        _ => BTreeMap::new(),
+    }
 }
 
 pub struct Verdict {
@@ -97,15 +93,20 @@ async fn run_chaos(gateways: &[&str], n: usize, seed: u64) -> Verdict {
                 profile: gateway.to_string(),
                 amount,
                 subject: "chaos".into(),
-                attributes: attributes(gateway),
+                attributes: attributes(gateway, i),
             })
             .await
             .unwrap();
         sandbox.ledger.register(
             gateway,
             SandboxOrder::new(&order_no, amount.minor, "CNY", "chaos")
-                .with_attributes(attributes(gateway)),
+                .with_attributes(attributes(gateway, i)),
         );
+        if gateway == "partner" {
+            let attrs = attributes(gateway, i);
+            paydesk_sandbox::bind_gift_order(&sandbox.ledger, &order_no, &attrs["user_id"], &attrs["gift_pos_id"])
+                .unwrap();
+        }
         let channel = connector_for(gateway).unwrap().capabilities().channels[0];
         orders.push((order_no, channel));
     }
@@ -259,7 +260,7 @@ fn chaos_n() -> usize {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn no_double_charge_no_lost_payment_under_faults() {
-    let gateways = ["sensecore"];
+    let gateways = ["sensecore", "top", "partner"];
     let n = chaos_n();
     let verdict = run_chaos(&gateways, n, 42).await;
     let injected: u64 = verdict.faults.values().sum();

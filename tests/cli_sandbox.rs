@@ -2,135 +2,10 @@
 //! `paydesk sandbox` in another process, every gateway, every channel it offers.
 //! Needs the OS keyring (secrets are stored with `paydesk secret set`).
 
-use std::io::{BufRead, BufReader, Write};
-use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
+mod common;
 
+use common::*;
 use serde_json::Value;
-
-const BIN: &str = env!("CARGO_BIN_EXE_paydesk");
-
-struct Sandbox {
-    child: Child,
-    listings: Vec<Value>,
-}
-
-impl Drop for Sandbox {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start_sandbox() -> Sandbox {
-    let mut child = Command::new(BIN)
-        .args(["sandbox", "--listen", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("paydesk sandbox starts");
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let listings: Vec<Value> = (0..5)
-        .map(|_| serde_json::from_str(&lines.next().expect("a listing line").unwrap()).unwrap())
-        .collect();
-    Sandbox { child, listings }
-}
-
-fn paydesk(data: &Path, args: &[&str], stdin: Option<&str>) -> Output {
-    let mut child = Command::new(BIN)
-        .args(args)
-        .env("PAYDESK_DATA_DIR", data)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut input = child.stdin.take().unwrap();
-    if let Some(text) = stdin {
-        input.write_all(text.as_bytes()).unwrap();
-    }
-    drop(input);
-    child.wait_with_output().unwrap()
-}
-
-fn ok(output: &Output) -> String {
-    assert!(
-        output.status.success(),
-        "exit {:?}: {}{}",
-        output.status.code(),
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout.clone()).unwrap()
-}
-
-/// Order attributes a gateway needs (partner's are per order).
-fn attributes(gateway: &str) -> Vec<&'static str> {
-    match gateway {
-        "partner" => vec![
-            "user_id=41840909af844632885424fbc20cae79",
-            "gift_pos_id=55fca782f55f406d94e2cecb23d0140b",
-            "address_id=1",
-        ],
-        "sensecore" => vec!["resource_pack_id=rp-cli"],
-        _ => vec![],
-    }
-}
-
-/// Sets up a profile for `gateway` from the sandbox's own listing, secrets through stdin.
-fn add_profile(
-    data: &Path,
-    listing: &Value,
-    name: &str,
-    secret_override: Option<&str>,
-) -> Vec<String> {
-    let gateway = listing["gateway"].as_str().unwrap();
-    let mut args = vec![
-        "profile".to_string(),
-        "add".into(),
-        name.into(),
-        "--gateway".into(),
-        gateway.into(),
-        "--base-url".into(),
-        listing["base_url"].as_str().unwrap().into(),
-    ];
-    for (k, v) in listing["settings"].as_object().unwrap() {
-        args.push("--set".into());
-        args.push(format!("{k}={}", v.as_str().unwrap()));
-    }
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    assert!(
-        ok(&paydesk(data, &args, None)).contains("SANDBOX"),
-        "a sandbox profile is labelled"
-    );
-    for (key, value) in listing["secrets"].as_object().unwrap() {
-        let value = secret_override.unwrap_or(value.as_str().unwrap());
-        ok(&paydesk(
-            data,
-            &["secret", "set", name, key],
-            Some(&format!("{value}\n")),
-        ));
-    }
-    let profiles: Value =
-        serde_json::from_str(&ok(&paydesk(data, &["profile", "list", "--json"], None))).unwrap();
-    let profile = profiles
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["name"] == name)
-        .unwrap()
-        .clone();
-    assert_eq!(profile["is_sandbox"], true);
-    assert!(!profile
-        .to_string()
-        .contains(listing["secrets"].to_string().trim_matches(['{', '}'])));
-    profile["capabilities"]["channels"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c.as_str().unwrap().to_string())
-        .collect()
-}
 
 fn pays_every_channel(gateway: &str) {
     let data = tempfile::tempdir().unwrap();
@@ -156,9 +31,9 @@ fn pays_every_channel(gateway: &str) {
             "--subject",
             "cli test",
         ];
-        let attrs = attributes(gateway);
+        let attrs = attributes(gateway, i);
         for a in &attrs {
-            args.extend(["--attr", a]);
+            args.extend(["--attr", a.as_str()]);
         }
         ok(&paydesk(data.path(), &args, None));
         let mut pay = vec!["pay", order_no.as_str(), "--json"];
@@ -208,6 +83,16 @@ fn pays_every_channel(gateway: &str) {
 #[test]
 fn sensecore_pays_on_every_channel_from_the_command_line() {
     pays_every_channel("sensecore");
+}
+
+#[test]
+fn top_pays_on_every_channel_from_the_command_line() {
+    pays_every_channel("top");
+}
+
+#[test]
+fn partner_pays_on_every_channel_from_the_command_line() {
+    pays_every_channel("partner");
 }
 
 #[test]

@@ -41,10 +41,16 @@ const fn demo(
     }
 }
 
+// The partner API pays a gift pack for a user: each demo order is its own pack.
 const PARTNER_ATTRS: &[(&str, &str)] = &[
     ("user_id", "41840909af844632885424fbc20cae79"),
     ("gift_pos_id", "55fca782f55f406d94e2cecb23d0140b"),
     ("address_id", "1"),
+];
+const PARTNER_ATTRS_2: &[(&str, &str)] = &[
+    ("user_id", "41840909af844632885424fbc20cae79"),
+    ("gift_pos_id", "7b1e2c9d4f3a4e6b8c0d2f4a6b8c0d2e"),
+    ("address_id", "2"),
 ];
 
 pub const DEMO_ORDERS: &[DemoOrder] = &[

@@ -126,6 +126,9 @@ impl Engine {
         let order = self.store.order(&command.order_no).await?;
         if let Some(latest) = self.store.latest_attempt(order.id).await? {
             match latest.state {
+                AttemptState::Submitting if self.store.sender_alive(latest.id).await? => {
+                    return Err(StoreError::AttemptInProgress(order.order_no.clone()).into());
+                }
                 AttemptState::Unknown | AttemptState::Submitting => {
                     let settled = self.settle_unknown(latest.id).await?;
                     if settled.state != AttemptState::Failed {
@@ -485,6 +488,38 @@ impl Engine {
                     tracing::warn!(attempt = attempt.id, error = %e, "status check failed");
                     self.store.note_inconclusive_check(attempt.id).await?;
                 }
+            }
+        }
+        Ok(changed)
+    }
+
+    /// Attempts whose sender died mid-flight (kill -9, a crash) become `unknown` — the request
+    /// may or may not have left — and are settled like any unknown attempt.
+    pub async fn recover_orphans(&self) -> Result<Vec<Attempt>, PayError> {
+        let mut settled = Vec::new();
+        for orphan in self.store.orphaned_submissions().await? {
+            tracing::warn!(attempt = orphan.id, "recovering a payment whose sender stopped mid-flight");
+            settled.push(self.settle_unknown(orphan.id).await?);
+        }
+        Ok(settled)
+    }
+
+    /// Settles every open attempt now, whatever its schedule: orphans, unknown and pending.
+    pub async fn reconcile_all(&self) -> Result<Vec<Attempt>, PayError> {
+        let mut changed = self.recover_orphans().await?;
+        let open = self
+            .store
+            .due_for_check(i64::MAX, i64::MAX)
+            .await?
+            .into_iter()
+            .filter(|a| a.state != AttemptState::Submitting);
+        for attempt in open {
+            let after = match attempt.state {
+                AttemptState::Unknown => self.settle_unknown(attempt.id).await?,
+                _ => self.check_status(attempt.id).await?,
+            };
+            if after.state != attempt.state {
+                changed.push(after);
             }
         }
         Ok(changed)

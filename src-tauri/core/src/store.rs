@@ -51,6 +51,16 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 /// reconciler treats it as unknown.
 pub const STUCK_SUBMITTING_MS: i64 = 2 * 60 * 1000;
 
+/// Whether a process with this id still runs on this machine. Where that cannot be known,
+/// the answer is "alive", and the stuck-sender timeout settles the attempt instead.
+fn process_alive(pid: i64) -> bool {
+    if cfg!(target_os = "linux") {
+        u32::try_from(pid).is_ok_and(|pid| pid == std::process::id() || Path::new(&format!("/proc/{pid}")).exists())
+    } else {
+        true
+    }
+}
+
 /// When the reconciler asks about a pending or unknown attempt again: quickly at first, then
 /// backing off to once every ten minutes.
 pub fn next_check_delay_ms(checks: i64) -> i64 {
@@ -387,8 +397,8 @@ impl Store {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let inserted = sqlx::query(
             "INSERT INTO attempts (order_id, channel, state, idempotency_key, amount_minor, deductions,
-                                   coupon, credit_minor, created_at, updated_at, next_check_at)
-             VALUES (?, ?, 'submitting', ?, ?, ?, ?, ?, ?, ?, ?)",
+                                   coupon, credit_minor, created_at, updated_at, next_check_at, owner_pid)
+             VALUES (?, ?, 'submitting', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(order_id)
         .bind(channel)
@@ -402,6 +412,7 @@ impl Store {
         // Should this process die before recording the answer, the reconciler finds the
         // attempt due and settles it.
         .bind(now + STUCK_SUBMITTING_MS)
+        .bind(i64::from(std::process::id()))
         .execute(&mut *tx)
         .await;
         let id = match inserted {
@@ -468,7 +479,8 @@ impl Store {
         sqlx::query(
             "UPDATE attempts SET state = ?, updated_at = ?, next_check_at = ?,
                 gateway_ref = COALESCE(?, gateway_ref), pay_url = COALESCE(?, pay_url),
-                error_code = ?, error_message = ?
+                error_code = ?, error_message = ?,
+                owner_pid = CASE WHEN ? = 'submitting' THEN ? ELSE owner_pid END
              WHERE id = ?",
         )
         .bind(next.as_str())
@@ -478,6 +490,8 @@ impl Store {
         .bind(&update.pay_url)
         .bind(&update.error_code)
         .bind(&update.error_message)
+        .bind(next.as_str())
+        .bind(i64::from(std::process::id()))
         .bind(attempt_id)
         .execute(&mut *tx)
         .await?;
@@ -529,6 +543,32 @@ impl Store {
         .iter()
         .map(Self::attempt_from_row)
         .collect()
+    }
+
+    /// Whether the process sending this attempt is still running.
+    pub async fn sender_alive(&self, attempt_id: i64) -> Result<bool> {
+        let owner: Option<i64> = sqlx::query_scalar("SELECT owner_pid FROM attempts WHERE id = ?")
+            .bind(attempt_id)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(owner.is_none_or(process_alive))
+    }
+
+    /// `submitting` attempts whose sending process is gone (killed, crashed): their answer
+    /// will never be recorded by that process.
+    pub async fn orphaned_submissions(&self) -> Result<Vec<Attempt>> {
+        let rows = sqlx::query("SELECT * FROM attempts WHERE state = 'submitting'")
+            .fetch_all(&self.pool)
+            .await?;
+        let mut orphans = Vec::new();
+        for row in &rows {
+            let attempt = Self::attempt_from_row(row)?;
+            let owner: Option<i64> = row.try_get("owner_pid")?;
+            if owner.is_some_and(|pid| !process_alive(pid)) {
+                orphans.push(attempt);
+            }
+        }
+        Ok(orphans)
     }
 
     /// Notes that the gateway was asked and its answer settled nothing; asks again later.

@@ -337,7 +337,6 @@ mod tests {
             attributes: BTreeMap::new(),
             coupon: None,
             credit_amount: None,
-            credit_amount: None,
         }
     }
 

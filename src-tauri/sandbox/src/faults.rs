@@ -151,6 +151,8 @@ struct FaultState {
     plans: HashMap<String, FaultPlan>,
     rng: u64,
     injected: HashMap<String, u64>,
+    /// Every request that reached an emulator, as "METHOD /path" → count.
+    requests: HashMap<String, u64>,
 }
 
 impl Faults {
@@ -160,6 +162,7 @@ impl Faults {
                 plans: HashMap::new(),
                 rng: seed ^ 0x9E37_79B9_7F4A_7C15,
                 injected: HashMap::new(),
+                requests: HashMap::new(),
             })),
         }
     }
@@ -191,6 +194,15 @@ impl Faults {
     /// How many faults of each kind were injected so far (e.g. `"lost_response"` → 12).
     pub fn injected(&self) -> HashMap<String, u64> {
         self.inner.lock().expect("faults lock").injected.clone()
+    }
+
+    /// Every request that reached an emulator so far, as `"POST /top/router/rest"` → count.
+    pub fn requests(&self) -> HashMap<String, u64> {
+        self.inner.lock().expect("faults lock").requests.clone()
+    }
+
+    fn count(&self, request: String) {
+        *self.inner.lock().expect("faults lock").requests.entry(request).or_insert(0) += 1;
     }
 
     fn draw(&self, gateway: &str) -> (FaultPlan, Option<Fault>) {
@@ -274,6 +286,13 @@ pub(crate) async fn inject(
         .next()
         .unwrap_or("")
         .to_string();
+    // The emulators' own test hooks (e.g. /partner/_sandbox/bind) are not the gateway.
+    if request.uri().path().contains("/_sandbox/") {
+        return next.run(request).await;
+    }
+    state
+        .faults
+        .count(format!("{} {}", request.method(), request.uri().path()));
     let (plan, fault) = state.faults.draw(&gateway);
     if plan.latency_ms > 0 {
         tokio::time::sleep(Duration::from_millis(plan.latency_ms)).await;

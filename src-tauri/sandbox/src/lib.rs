@@ -24,6 +24,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
 pub use ledger::{Charge, Ledger, SandboxOrder};
+pub use partner::{bind_gift_order, BindError};
 
 /// Every gateway the sandbox emulates, in the order it lists them.
 pub const GATEWAYS: [&str; 5] = ["sensecore", "yian", "top", "partner", "debit"];
@@ -267,6 +268,7 @@ fn router(state: AppState) -> Router {
         .route("/_sandbox/orders", post(register_order))
         .route("/_sandbox/ledger", get(read_ledger))
         .route("/_sandbox/info", get(info))
+        .route("/_sandbox/requests", get(read_requests))
         .with_state(state)
 }
 
@@ -305,8 +307,18 @@ async fn register_order(
             &order.currency,
             &order.subject,
         )
-        .with_attributes(order.attributes),
+        .with_attributes(order.attributes.clone()),
     );
+    // The partner API identifies what is paid by (user_id, gift_pos_id), not by an order
+    // number: link the pair to this order so the emulator knows what a pay request pays.
+    if order.gateway == "partner" {
+        if let (Some(user), Some(gift)) = (order.attributes.get("user_id"), order.attributes.get("gift_pos_id")) {
+            match bind_gift_order(&state.ledger, &order.order_no, user, gift) {
+                Ok(()) => {}
+                Err(e) => return Err((axum::http::StatusCode::CONFLICT, e.to_string())),
+            }
+        }
+    }
     Ok(Json(serde_json::json!({"registered": order.order_no})))
 }
 
@@ -340,6 +352,10 @@ async fn clear_faults(State(state): State<AppState>) -> axum::http::StatusCode {
 /// Lets paydesk recognise a sandbox (and label its profiles SANDBOX) before registering orders.
 async fn info() -> Json<serde_json::Value> {
     Json(serde_json::json!({"sandbox": "paydesk", "gateways": GATEWAYS}))
+}
+
+async fn read_requests(State(state): State<AppState>) -> Json<std::collections::HashMap<String, u64>> {
+    Json(state.faults.requests())
 }
 
 async fn read_ledger(State(state): State<AppState>) -> Json<Vec<Charge>> {

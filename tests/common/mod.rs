@@ -1,0 +1,161 @@
+//! What the whole-system tests share: the real `paydesk` binary and `paydesk sandbox` in
+//! another process.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+
+use serde_json::Value;
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_paydesk");
+
+pub struct Sandbox {
+    pub child: Child,
+    pub listings: Vec<Value>,
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn start_sandbox() -> Sandbox {
+    start_sandbox_with(&[])
+}
+
+/// Starts `paydesk sandbox` with extra flags (e.g. `--fault`).
+pub fn start_sandbox_with(flags: &[&str]) -> Sandbox {
+    let mut child = Command::new(BIN)
+        .args(["sandbox", "--listen", "127.0.0.1:0"])
+        .args(flags)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("paydesk sandbox starts");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let listings: Vec<Value> = (0..5)
+        .map(|_| serde_json::from_str(&lines.next().expect("a listing line").unwrap()).unwrap())
+        .collect();
+    Sandbox { child, listings }
+}
+
+pub fn paydesk(data: &Path, args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = Command::new(BIN)
+        .args(args)
+        .env("PAYDESK_DATA_DIR", data)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    if let Some(text) = stdin {
+        input.write_all(text.as_bytes()).unwrap();
+    }
+    drop(input);
+    child.wait_with_output().unwrap()
+}
+
+pub fn ok(output: &Output) -> String {
+    assert!(
+        output.status.success(),
+        "exit {:?}: {}{}",
+        output.status.code(),
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout.clone()).unwrap()
+}
+
+/// Order attributes a gateway needs, as KEY=VALUE. Partner pays a gift pack per user: each
+/// order gets its own pack (`n`).
+pub fn attributes(gateway: &str, n: usize) -> Vec<String> {
+    match gateway {
+        "partner" => vec![
+            "user_id=41840909af844632885424fbc20cae79".into(),
+            format!("gift_pos_id=gift-pack-{n}"),
+            "address_id=1".into(),
+        ],
+        "sensecore" => vec!["resource_pack_id=rp-cli".into()],
+        _ => vec![],
+    }
+}
+
+/// Sets up a profile for `gateway` from the sandbox's own listing, secrets through stdin.
+pub fn add_profile(
+    data: &Path,
+    listing: &Value,
+    name: &str,
+    secret_override: Option<&str>,
+) -> Vec<String> {
+    let gateway = listing["gateway"].as_str().unwrap();
+    let mut args = vec![
+        "profile".to_string(),
+        "add".into(),
+        name.into(),
+        "--gateway".into(),
+        gateway.into(),
+        "--base-url".into(),
+        listing["base_url"].as_str().unwrap().into(),
+    ];
+    for (k, v) in listing["settings"].as_object().unwrap() {
+        args.push("--set".into());
+        args.push(format!("{k}={}", v.as_str().unwrap()));
+    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    assert!(
+        ok(&paydesk(data, &args, None)).contains("SANDBOX"),
+        "a sandbox profile is labelled"
+    );
+    for (key, value) in listing["secrets"].as_object().unwrap() {
+        let value = secret_override.unwrap_or(value.as_str().unwrap());
+        ok(&paydesk(
+            data,
+            &["secret", "set", name, key],
+            Some(&format!("{value}\n")),
+        ));
+    }
+    let profiles: Value =
+        serde_json::from_str(&ok(&paydesk(data, &["profile", "list", "--json"], None))).unwrap();
+    let profile = profiles
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == name)
+        .unwrap()
+        .clone();
+    assert_eq!(profile["is_sandbox"], true);
+    assert!(!profile
+        .to_string()
+        .contains(listing["secrets"].to_string().trim_matches(['{', '}'])));
+    profile["capabilities"]["channels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap().to_string())
+        .collect()
+}
+
+impl Sandbox {
+    pub fn listing(&self, gateway: &str) -> &Value {
+        self.listings.iter().find(|l| l["gateway"] == gateway).unwrap()
+    }
+
+    pub fn root(&self) -> String {
+        let base = self.listings[0]["base_url"].as_str().unwrap();
+        base.rsplit_once('/').unwrap().0.to_string()
+    }
+
+    /// `GET {root}/_sandbox/{what}` as JSON (ledger, requests).
+    pub fn admin(&self, what: &str) -> Value {
+        let url = format!("{}/_sandbox/{what}", self.root());
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        runtime.block_on(async {
+            let response = reqwest::get(&url).await.unwrap_or_else(|e| panic!("{url}: {e}"));
+            response.json::<Value>().await.unwrap_or_else(|e| panic!("{url}: {e}"))
+        })
+    }
+}
