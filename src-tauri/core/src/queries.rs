@@ -1,0 +1,1115 @@
+//! What the console asks of the store beyond paying: a paged, filtered, sorted order list that
+//! stays quick at a million orders, a lookup by any reference, the exact quote shown before
+//! paying, the dashboard's totals, and the edits of gateway profiles.
+//!
+//! Every amount leaves here as minor units plus a decimal string formatted by [`Money`]: the
+//! window never does arithmetic on money.
+
+use std::collections::BTreeMap;
+
+use paydesk_gateways::{connector_for, Capabilities, Channel, Currency, Money};
+use serde::Serialize;
+use sqlx::sqlite::SqliteRow;
+use sqlx::{QueryBuilder, Row, Sqlite};
+
+use crate::domain::{AttemptState, OrderView};
+use crate::store::{Result, Store, StoreError};
+
+/// How the order list is sorted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OrderSort {
+    /// Newest first by default: the order in which orders were added.
+    #[default]
+    Created,
+    OrderNo,
+    Amount,
+}
+
+/// One page of the order list, narrowed by every filter that is set.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct OrderQuery {
+    /// Typed text: a prefix of an order number, gateway reference or idempotency key, a pay URL,
+    /// or (from three characters on) any part of an order number or subject.
+    pub text: Option<String>,
+    /// The state of the order's latest attempt; `created` also matches never-paid orders.
+    pub state: Option<AttemptState>,
+    /// The channel of the order's latest attempt.
+    pub channel: Option<String>,
+    pub profile: Option<String>,
+    /// Orders created at or after this time (unix ms).
+    pub from_ms: Option<i64>,
+    /// Orders created before this time (unix ms).
+    pub to_ms: Option<i64>,
+    pub sort: OrderSort,
+    pub descending: bool,
+    pub offset: i64,
+    pub limit: i64,
+}
+
+/// The most rows one page may hold: the window asks for what it shows, not for everything.
+pub const MAX_PAGE: i64 = 500;
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct OrderPage {
+    /// How many orders match the filters, in all.
+    pub total: i64,
+    pub offset: i64,
+    pub rows: Vec<OrderView>,
+}
+
+/// Which reference an order was found by.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct LookupHit {
+    pub order_no: String,
+    /// `order_no`, `gateway_ref`, `idempotency_key`, `pay_url`, `subject`.
+    pub matched: &'static str,
+    pub value: String,
+}
+
+/// What a payment would charge, computed exactly as [`crate::engine::Engine::pay`] checks it.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Quote {
+    pub currency: String,
+    /// The order's amount.
+    pub amount: String,
+    pub amount_minor: i64,
+    /// The sum of the voucher deductions.
+    pub deducted: String,
+    pub deducted_minor: i64,
+    /// What the gateway is asked to charge after the deductions.
+    pub remaining: String,
+    pub remaining_minor: i64,
+    /// Of the remainder, the part paid on credit and the part paid from balance (split only).
+    pub credit: Option<String>,
+    pub balance: Option<String>,
+}
+
+/// The inputs of a payment, as [`crate::engine::PayCommand`] takes them.
+#[derive(Debug, Clone)]
+pub struct QuoteInput {
+    pub order_no: String,
+    pub channel: Channel,
+    pub deductions: Vec<(String, String)>,
+    pub coupon: Option<String>,
+    pub credit_amount: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum QuoteError {
+    /// The engine would refuse this payment before sending anything, for this reason.
+    #[error("{0}")]
+    Refused(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Takings of one channel in one state and currency.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct TakingsRow {
+    pub channel: String,
+    pub state: AttemptState,
+    pub currency: String,
+    pub count: i64,
+    pub amount_minor: i64,
+    pub amount: String,
+}
+
+/// Attempts the reconciler is still working on, and those waiting for a person.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Activity {
+    pub in_flight: i64,
+    pub needs_review: i64,
+}
+
+fn corrupt(why: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(why.to_string())
+}
+
+fn decimal(minor: i64, currency: Currency) -> String {
+    Money::from_minor(minor, currency).to_decimal_string()
+}
+
+/// The upper bound of a prefix range: every string that starts with `prefix` sorts below it.
+fn prefix_end(prefix: &str) -> String {
+    format!("{prefix}\u{10FFFF}")
+}
+
+const ORDER_COLUMNS: &str = "
+    SELECT o.id, o.order_no, o.amount_minor, o.currency, o.subject, o.attributes, o.created_at,
+           p.name AS profile, p.gateway, p.is_sandbox,
+           a.state, a.channel, COALESCE(a.updated_at, o.created_at) AS updated_at";
+
+/// What the filters read: the orders alone, every condition on attempts being a subquery
+/// that walks an index of attempts.
+const ORDER_FROM_ORDERS: &str = " FROM orders o";
+
+const ORDER_JOINS: &str = "
+    JOIN profiles p ON p.id = o.profile_id
+    LEFT JOIN attempts a ON a.id = (SELECT max(id) FROM attempts WHERE order_id = o.id)";
+
+fn order_from_row(row: &SqliteRow) -> Result<OrderView> {
+    let currency_code: String = row.try_get("currency")?;
+    let currency = Currency::parse(&currency_code).map_err(corrupt)?;
+    let amount_minor: i64 = row.try_get("amount_minor")?;
+    let state: Option<String> = row.try_get("state")?;
+    let attributes: String = row.try_get("attributes")?;
+    Ok(OrderView {
+        id: row.try_get("id")?,
+        order_no: row.try_get("order_no")?,
+        profile: row.try_get("profile")?,
+        gateway: row.try_get("gateway")?,
+        is_sandbox: row.try_get("is_sandbox")?,
+        amount_minor,
+        currency: currency_code,
+        amount: decimal(amount_minor, currency),
+        subject: row.try_get("subject")?,
+        attributes: serde_json::from_str(&attributes).map_err(corrupt)?,
+        state: state
+            .map(|s| AttemptState::parse(&s).ok_or_else(|| corrupt(format!("state {s:?}"))))
+            .transpose()?,
+        channel: row.try_get("channel")?,
+        created_at: row.try_get("created_at")?,
+        updated_at: row.try_get("updated_at")?,
+    })
+}
+
+/// The orders whose references match typed text. Each branch uses an index: prefixes of order
+/// numbers, gateway references and idempotency keys are index ranges, a pay URL is looked up
+/// whole, and three or more characters anywhere in an order number or subject go through the
+/// trigram index.
+fn push_text_filter(q: &mut QueryBuilder<'_, Sqlite>, text: &str) {
+    let end = prefix_end(text);
+    q.push(" AND (o.order_no >= ")
+        .push_bind(text.to_string())
+        .push(" AND o.order_no < ")
+        .push_bind(end.clone());
+    q.push(" OR o.id IN (SELECT order_id FROM attempts WHERE gateway_ref >= ")
+        .push_bind(text.to_string())
+        .push(" AND gateway_ref < ")
+        .push_bind(end.clone())
+        .push(")");
+    q.push(" OR o.id IN (SELECT order_id FROM attempts WHERE idempotency_key >= ")
+        .push_bind(text.to_string())
+        .push(" AND idempotency_key < ")
+        .push_bind(end)
+        .push(")");
+    q.push(" OR o.id IN (SELECT order_id FROM attempts WHERE pay_url = ")
+        .push_bind(text.to_string())
+        .push(")");
+    if text.chars().count() >= 3 {
+        // A phrase of the whole text: the trigram tokenizer matches it anywhere in a column.
+        let phrase = format!("\"{}\"", text.replace('"', "\"\""));
+        q.push(" OR o.id IN (SELECT rowid FROM order_search WHERE order_search MATCH ")
+            .push_bind(phrase)
+            .push(")");
+    }
+    q.push(")");
+}
+
+fn push_filters(q: &mut QueryBuilder<'_, Sqlite>, filter: &OrderQuery) {
+    q.push(" WHERE 1 = 1");
+    if let Some(text) = filter
+        .text
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    {
+        push_text_filter(q, text);
+    }
+    match filter.state {
+        None => {}
+        Some(AttemptState::Created) => {
+            // Attempts are journaled as `submitting`: an order still `created` has none.
+            q.push(" AND (NOT EXISTS (SELECT 1 FROM attempts WHERE order_id = o.id)");
+            q.push(" OR o.id IN (SELECT s.order_id FROM attempts s WHERE s.state = 'created'");
+            q.push(" AND s.id = (SELECT max(id) FROM attempts WHERE order_id = s.order_id)))");
+        }
+        Some(state) => {
+            // Walks the attempts in that state (an index) rather than every order.
+            q.push(" AND o.id IN (SELECT s.order_id FROM attempts s WHERE s.state = ")
+                .push_bind(state.as_str())
+                .push(" AND s.id = (SELECT max(id) FROM attempts WHERE order_id = s.order_id))");
+        }
+    }
+    if let Some(channel) = &filter.channel {
+        q.push(" AND o.id IN (SELECT s.order_id FROM attempts s WHERE s.channel = ")
+            .push_bind(channel.clone())
+            .push(" AND s.id = (SELECT max(id) FROM attempts WHERE order_id = s.order_id))");
+    }
+    if let Some(profile) = &filter.profile {
+        q.push(" AND o.profile_id = (SELECT id FROM profiles WHERE name = ")
+            .push_bind(profile.clone())
+            .push(")");
+    }
+    if let Some(from) = filter.from_ms {
+        q.push(" AND o.created_at >= ").push_bind(from);
+    }
+    if let Some(to) = filter.to_ms {
+        q.push(" AND o.created_at < ").push_bind(to);
+    }
+}
+
+impl Store {
+    /// One page of orders matching the query, with the number of matches in all.
+    pub async fn query_orders(&self, query: &OrderQuery) -> Result<OrderPage> {
+        let limit = query.limit.clamp(1, MAX_PAGE);
+        let offset = query.offset.max(0);
+
+        let mut count = QueryBuilder::<Sqlite>::new("SELECT count(*)");
+        count.push(ORDER_FROM_ORDERS);
+        push_filters(&mut count, query);
+        let total: i64 = count.build_query_scalar().fetch_one(self.pool()).await?;
+
+        // The page's ids first, from the orders alone, so that skipping a deep offset walks an
+        // index instead of joining every skipped row; the page itself is then joined.
+        let direction = if query.descending { "DESC" } else { "ASC" };
+        let order_by = match query.sort {
+            OrderSort::Created => format!(" ORDER BY o.id {direction}"),
+            OrderSort::OrderNo => format!(" ORDER BY o.order_no {direction}"),
+            OrderSort::Amount => {
+                format!(" ORDER BY o.amount_minor {direction}, o.id {direction}")
+            }
+        };
+        let mut page = QueryBuilder::<Sqlite>::new(ORDER_COLUMNS);
+        page.push(" FROM (SELECT o.id");
+        page.push(ORDER_FROM_ORDERS);
+        push_filters(&mut page, query);
+        page.push(&order_by);
+        page.push(" LIMIT ").push_bind(limit);
+        page.push(" OFFSET ").push_bind(offset);
+        page.push(") k JOIN orders o ON o.id = k.id");
+        page.push(ORDER_JOINS);
+        page.push(&order_by);
+        let rows = page.build().fetch_all(self.pool()).await?;
+        Ok(OrderPage {
+            total,
+            offset,
+            rows: rows.iter().map(order_from_row).collect::<Result<_>>()?,
+        })
+    }
+
+    /// Every order a support agent could mean by `reference`: exact matches on any reference
+    /// first, then prefixes, then the text search. Local only, so it works offline.
+    pub async fn lookup(&self, reference: &str, limit: i64) -> Result<Vec<LookupHit>> {
+        let text = reference.trim();
+        if text.is_empty() {
+            return Ok(Vec::new());
+        }
+        let limit = limit.clamp(1, MAX_PAGE);
+        let exact = sqlx::query(
+            "SELECT order_no, 'order_no' AS matched, order_no AS value FROM orders WHERE order_no = ?1
+             UNION ALL
+             SELECT o.order_no, 'gateway_ref', a.gateway_ref FROM attempts a JOIN orders o ON o.id = a.order_id
+               WHERE a.gateway_ref = ?1
+             UNION ALL
+             SELECT o.order_no, 'idempotency_key', a.idempotency_key FROM attempts a JOIN orders o ON o.id = a.order_id
+               WHERE a.idempotency_key = ?1
+             UNION ALL
+             SELECT o.order_no, 'pay_url', a.pay_url FROM attempts a JOIN orders o ON o.id = a.order_id
+               WHERE a.pay_url = ?1",
+        )
+        .bind(text)
+        .fetch_all(self.pool())
+        .await?;
+        let mut hits = Vec::new();
+        let mut seen = std::collections::BTreeSet::new();
+        let mut take = |rows: Vec<SqliteRow>, hits: &mut Vec<LookupHit>| -> Result<()> {
+            for row in rows {
+                let order_no: String = row.try_get("order_no")?;
+                let matched: String = row.try_get("matched")?;
+                if seen.insert(order_no.clone()) {
+                    hits.push(LookupHit {
+                        order_no,
+                        matched: match matched.as_str() {
+                            "order_no" => "order_no",
+                            "gateway_ref" => "gateway_ref",
+                            "idempotency_key" => "idempotency_key",
+                            "pay_url" => "pay_url",
+                            _ => "subject",
+                        },
+                        value: row.try_get("value")?,
+                    });
+                }
+            }
+            Ok(())
+        };
+        take(exact, &mut hits)?;
+        if !hits.is_empty() {
+            return Ok(hits);
+        }
+        let end = prefix_end(text);
+        let mut fuzzy = QueryBuilder::<Sqlite>::new(
+            "SELECT order_no, 'order_no' AS matched, order_no AS value FROM orders WHERE order_no >= ",
+        );
+        fuzzy
+            .push_bind(text.to_string())
+            .push(" AND order_no < ")
+            .push_bind(end.clone());
+        fuzzy
+            .push(
+                " UNION ALL SELECT o.order_no, 'gateway_ref', a.gateway_ref FROM attempts a
+                  JOIN orders o ON o.id = a.order_id WHERE a.gateway_ref >= ",
+            )
+            .push_bind(text.to_string())
+            .push(" AND a.gateway_ref < ")
+            .push_bind(end.clone());
+        fuzzy
+            .push(
+                " UNION ALL SELECT o.order_no, 'idempotency_key', a.idempotency_key FROM attempts a
+                  JOIN orders o ON o.id = a.order_id WHERE a.idempotency_key >= ",
+            )
+            .push_bind(text.to_string())
+            .push(" AND a.idempotency_key < ")
+            .push_bind(end);
+        if text.chars().count() >= 3 {
+            fuzzy
+                .push(
+                    " UNION ALL SELECT o.order_no, 'subject', o.subject FROM order_search s
+                      JOIN orders o ON o.id = s.rowid WHERE order_search MATCH ",
+                )
+                .push_bind(format!("\"{}\"", text.replace('"', "\"\"")));
+        }
+        fuzzy.push(" LIMIT ").push_bind(limit);
+        let rows = fuzzy.build().fetch_all(self.pool()).await?;
+        take(rows, &mut hits)?;
+        Ok(hits)
+    }
+
+    /// What paying `input` would charge, refused for exactly the reasons the engine refuses
+    /// before sending.
+    pub async fn quote(&self, input: &QuoteInput) -> Result<Quote, QuoteError> {
+        let order = self.order(&input.order_no).await?;
+        let profile = self.profile(&order.profile).await?;
+        let connector = connector_for(&profile.gateway).ok_or_else(|| {
+            QuoteError::Refused(format!("gateway {:?} is not supported", profile.gateway))
+        })?;
+        let capabilities = connector.capabilities();
+        if !capabilities.channels.contains(&input.channel) {
+            return Err(QuoteError::Refused(format!(
+                "{} does not offer the {} channel",
+                profile.gateway,
+                input.channel.as_str()
+            )));
+        }
+        let currency =
+            Currency::parse(&order.currency).map_err(|e| QuoteError::Refused(e.to_string()))?;
+        let amount = Money::from_minor(order.amount_minor, currency);
+        if !input.deductions.is_empty() && !capabilities.vouchers {
+            return Err(QuoteError::Refused(format!(
+                "{} takes no vouchers",
+                profile.gateway
+            )));
+        }
+        let mut remaining = amount;
+        for (id, text) in &input.deductions {
+            let deducted = Money::parse_positive(text, currency)
+                .map_err(|e| QuoteError::Refused(format!("voucher {id}: {e}")))?;
+            remaining = remaining
+                .checked_sub(&deducted)
+                .map_err(|e| QuoteError::Refused(e.to_string()))?;
+        }
+        if remaining.minor < 0 {
+            return Err(QuoteError::Refused(
+                "the deductions exceed the order amount".into(),
+            ));
+        }
+        let credit = match &input.credit_amount {
+            None => None,
+            Some(text) => {
+                if !capabilities.credit_split {
+                    return Err(QuoteError::Refused(format!(
+                        "{} does not split payments between balance and credit",
+                        profile.gateway
+                    )));
+                }
+                let credit = Money::parse_positive(text, currency)
+                    .map_err(|e| QuoteError::Refused(format!("credit amount: {e}")))?;
+                if credit.minor > remaining.minor {
+                    return Err(QuoteError::Refused(format!(
+                        "the credit amount {credit} is more than the {remaining} to pay"
+                    )));
+                }
+                Some(credit)
+            }
+        };
+        if input.coupon.is_some() && !capabilities.coupon {
+            return Err(QuoteError::Refused(format!(
+                "{} does not take coupons",
+                profile.gateway
+            )));
+        }
+        let deducted_minor = amount.minor - remaining.minor;
+        Ok(Quote {
+            currency: currency.code().to_string(),
+            amount: amount.to_decimal_string(),
+            amount_minor: amount.minor,
+            deducted: decimal(deducted_minor, currency),
+            deducted_minor,
+            remaining: remaining.to_decimal_string(),
+            remaining_minor: remaining.minor,
+            credit: credit.map(|c| c.to_decimal_string()),
+            balance: credit.map(|c| decimal(remaining.minor - c.minor, currency)),
+        })
+    }
+
+    /// Attempts started at or after `since_ms`, summed by channel, state and currency.
+    pub async fn takings(&self, since_ms: i64) -> Result<Vec<TakingsRow>> {
+        let rows = sqlx::query(
+            "SELECT a.channel, a.state, o.currency, count(*) AS n, sum(a.amount_minor) AS total
+             FROM attempts a JOIN orders o ON o.id = a.order_id
+             WHERE a.created_at >= ?
+             GROUP BY a.channel, a.state, o.currency
+             ORDER BY a.channel, a.state, o.currency",
+        )
+        .bind(since_ms)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let state: String = row.try_get("state")?;
+                let currency_code: String = row.try_get("currency")?;
+                let currency = Currency::parse(&currency_code).map_err(corrupt)?;
+                let total: i64 = row.try_get("total")?;
+                Ok(TakingsRow {
+                    channel: row.try_get("channel")?,
+                    state: AttemptState::parse(&state).ok_or_else(|| corrupt(&state))?,
+                    currency: currency_code,
+                    count: row.try_get("n")?,
+                    amount_minor: total,
+                    amount: decimal(total, currency),
+                })
+            })
+            .collect()
+    }
+
+    pub async fn activity(&self) -> Result<Activity> {
+        let row = sqlx::query(
+            "SELECT
+               (SELECT count(*) FROM attempts WHERE state IN ('pending', 'unknown', 'submitting')) AS in_flight,
+               (SELECT count(*) FROM attempts WHERE state = 'needs_review') AS needs_review",
+        )
+        .fetch_one(self.pool())
+        .await?;
+        Ok(Activity {
+            in_flight: row.try_get("in_flight")?,
+            needs_review: row.try_get("needs_review")?,
+        })
+    }
+
+    /// Changes where a profile's gateway lives and its non-secret settings.
+    pub async fn update_profile(
+        &self,
+        name: &str,
+        base_url: &str,
+        settings: &BTreeMap<String, String>,
+    ) -> Result<()> {
+        let settings = serde_json::to_string(settings).map_err(corrupt)?;
+        let done = sqlx::query("UPDATE profiles SET base_url = ?, settings = ? WHERE name = ?")
+            .bind(base_url)
+            .bind(settings)
+            .bind(name)
+            .execute(self.pool())
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NoSuchProfile(name.to_string()));
+        }
+        Ok(())
+    }
+
+    /// How many orders a profile has: a profile with orders keeps them and cannot be removed.
+    pub async fn profile_order_count(&self, name: &str) -> Result<i64> {
+        let profile = self.profile(name).await?;
+        Ok(
+            sqlx::query_scalar("SELECT count(*) FROM orders WHERE profile_id = ?")
+                .bind(profile.id)
+                .fetch_one(self.pool())
+                .await?,
+        )
+    }
+
+    /// Removes a profile unless it has orders (their history must stay readable); true when
+    /// it was removed.
+    pub async fn remove_profile(&self, name: &str) -> Result<bool> {
+        self.profile(name).await?;
+        let done = sqlx::query(
+            "DELETE FROM profiles WHERE name = ?
+               AND NOT EXISTS (SELECT 1 FROM orders WHERE profile_id = profiles.id)",
+        )
+        .bind(name)
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+}
+
+/// A gateway paydesk speaks, with what it can do.
+#[derive(Debug, Clone, Serialize)]
+pub struct GatewayInfo {
+    pub id: &'static str,
+    pub capabilities: Capabilities,
+}
+
+pub fn gateways() -> Vec<GatewayInfo> {
+    paydesk_gateways::GATEWAYS
+        .iter()
+        .filter_map(|id| {
+            connector_for(id).map(|c| GatewayInfo {
+                id,
+                capabilities: c.capabilities(),
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::time::Instant;
+
+    use paydesk_gateways::transport::Transport;
+
+    use super::*;
+    use crate::engine::{Engine, PayCommand, PayError};
+    use crate::store::{now_ms, AttemptUpdate, NewOrder, NewProfile};
+    use crate::vault::MemoryVault;
+
+    async fn store() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("paydesk.sqlite"))
+            .await
+            .unwrap();
+        (dir, store)
+    }
+
+    async fn profile(store: &Store, name: &str, gateway: &str) {
+        store
+            .create_profile(&NewProfile {
+                name: name.into(),
+                gateway: gateway.into(),
+                base_url: "http://127.0.0.1:9".into(),
+                settings: BTreeMap::new(),
+                is_sandbox: false,
+            })
+            .await
+            .unwrap();
+    }
+
+    async fn order(
+        store: &Store,
+        profile: &str,
+        order_no: &str,
+        amount: &str,
+        subject: &str,
+    ) -> OrderView {
+        store
+            .add_order(&NewOrder {
+                order_no: order_no.into(),
+                profile: profile.into(),
+                amount: Money::parse(amount, Currency::CNY).unwrap(),
+                subject: subject.into(),
+                attributes: BTreeMap::new(),
+            })
+            .await
+            .unwrap()
+    }
+
+    fn query() -> OrderQuery {
+        OrderQuery {
+            limit: 100,
+            ..OrderQuery::default()
+        }
+    }
+
+    fn numbers(page: &OrderPage) -> Vec<&str> {
+        page.rows.iter().map(|o| o.order_no.as_str()).collect()
+    }
+
+    /// Three orders: A-1 paid by Alipay (charge ch_abc, pay URL), A-2 failed on balance,
+    /// B-1 on another profile never paid.
+    async fn seeded() -> (tempfile::TempDir, Store) {
+        let (dir, store) = store().await;
+        profile(&store, "shop", "sensecore").await;
+        profile(&store, "other", "top").await;
+        let a1 = order(&store, "shop", "A-1", "12.34", "GPU hours").await;
+        let a2 = order(&store, "shop", "A-2", "0.50", "Storage").await;
+        order(&store, "other", "B-1", "99.00", "Season pass").await;
+        let paid = store
+            .begin_attempt(a1.id, "A-1", "alipay", "key-one", 1234, "[]", None, None)
+            .await
+            .unwrap();
+        store
+            .record(
+                paid.id,
+                AttemptState::Pending,
+                &AttemptUpdate {
+                    gateway_ref: Some("ch_abc123".into()),
+                    pay_url: Some("https://pay.example/qr?o=A-1".into()),
+                    ..AttemptUpdate::default()
+                },
+            )
+            .await
+            .unwrap();
+        store
+            .record(paid.id, AttemptState::Succeeded, &AttemptUpdate::default())
+            .await
+            .unwrap();
+        let failed = store
+            .begin_attempt(a2.id, "A-2", "balance", "key-two", 50, "[]", None, None)
+            .await
+            .unwrap();
+        store
+            .record(failed.id, AttemptState::Failed, &AttemptUpdate::default())
+            .await
+            .unwrap();
+        (dir, store)
+    }
+
+    #[tokio::test]
+    async fn filters_search_sorts_and_pages_in_the_database() {
+        let (_dir, store) = seeded().await;
+        let all = store.query_orders(&query()).await.unwrap();
+        assert_eq!(all.total, 3);
+        assert_eq!(numbers(&all), ["A-1", "A-2", "B-1"]);
+
+        let text = |t: &str| OrderQuery {
+            text: Some(t.into()),
+            ..query()
+        };
+        assert_eq!(
+            numbers(&store.query_orders(&text("A-")).await.unwrap()),
+            ["A-1", "A-2"]
+        );
+        assert_eq!(
+            numbers(&store.query_orders(&text("ch_abc")).await.unwrap()),
+            ["A-1"]
+        );
+        assert_eq!(
+            numbers(&store.query_orders(&text("key-two")).await.unwrap()),
+            ["A-2"]
+        );
+        assert_eq!(
+            numbers(
+                &store
+                    .query_orders(&text("https://pay.example/qr?o=A-1"))
+                    .await
+                    .unwrap()
+            ),
+            ["A-1"]
+        );
+        // Anywhere in the subject, any case, from three characters on.
+        assert_eq!(
+            numbers(&store.query_orders(&text("ason pa")).await.unwrap()),
+            ["B-1"]
+        );
+        assert_eq!(
+            numbers(&store.query_orders(&text("gpu")).await.unwrap()),
+            ["A-1"]
+        );
+        assert_eq!(
+            store
+                .query_orders(&text("\"quoted\" OR x"))
+                .await
+                .unwrap()
+                .total,
+            0
+        );
+
+        let state = |s| OrderQuery {
+            state: Some(s),
+            ..query()
+        };
+        assert_eq!(
+            numbers(
+                &store
+                    .query_orders(&state(AttemptState::Succeeded))
+                    .await
+                    .unwrap()
+            ),
+            ["A-1"]
+        );
+        assert_eq!(
+            numbers(
+                &store
+                    .query_orders(&state(AttemptState::Failed))
+                    .await
+                    .unwrap()
+            ),
+            ["A-2"]
+        );
+        assert_eq!(
+            numbers(
+                &store
+                    .query_orders(&state(AttemptState::Created))
+                    .await
+                    .unwrap()
+            ),
+            ["B-1"]
+        );
+
+        let channel = OrderQuery {
+            channel: Some("alipay".into()),
+            ..query()
+        };
+        assert_eq!(
+            numbers(&store.query_orders(&channel).await.unwrap()),
+            ["A-1"]
+        );
+        let other = OrderQuery {
+            profile: Some("other".into()),
+            ..query()
+        };
+        assert_eq!(numbers(&store.query_orders(&other).await.unwrap()), ["B-1"]);
+        let future = OrderQuery {
+            from_ms: Some(now_ms() + 60_000),
+            ..query()
+        };
+        assert_eq!(store.query_orders(&future).await.unwrap().total, 0);
+        let past = OrderQuery {
+            to_ms: Some(0),
+            ..query()
+        };
+        assert_eq!(store.query_orders(&past).await.unwrap().total, 0);
+
+        let by_amount = OrderQuery {
+            sort: OrderSort::Amount,
+            descending: true,
+            ..query()
+        };
+        assert_eq!(
+            numbers(&store.query_orders(&by_amount).await.unwrap()),
+            ["B-1", "A-1", "A-2"]
+        );
+        let second = OrderQuery {
+            sort: OrderSort::OrderNo,
+            offset: 1,
+            limit: 1,
+            ..query()
+        };
+        let page = store.query_orders(&second).await.unwrap();
+        assert_eq!((page.total, numbers(&page)), (3, vec!["A-2"]));
+        let a1 = &store.query_orders(&text("A-1")).await.unwrap().rows[0];
+        assert_eq!(
+            (a1.amount.as_str(), a1.state),
+            ("12.34", Some(AttemptState::Succeeded))
+        );
+    }
+
+    #[tokio::test]
+    async fn finds_an_order_by_any_reference() {
+        let (_dir, store) = seeded().await;
+        let find = |r: &'static str| {
+            let store = store.clone();
+            async move {
+                store
+                    .lookup(r, 10)
+                    .await
+                    .unwrap()
+                    .into_iter()
+                    .map(|h| (h.order_no, h.matched))
+                    .collect::<Vec<_>>()
+            }
+        };
+        assert_eq!(
+            find("ch_abc123").await,
+            [("A-1".to_string(), "gateway_ref")]
+        );
+        assert_eq!(
+            find(" key-two ").await,
+            [("A-2".to_string(), "idempotency_key")]
+        );
+        assert_eq!(
+            find("https://pay.example/qr?o=A-1").await,
+            [("A-1".to_string(), "pay_url")]
+        );
+        assert_eq!(find("B-1").await, [("B-1".to_string(), "order_no")]);
+        assert_eq!(find("ch_ab").await, [("A-1".to_string(), "gateway_ref")]);
+        assert_eq!(find("torag").await, [("A-2".to_string(), "subject")]);
+        assert!(find("nothing-like-it").await.is_empty());
+    }
+
+    #[tokio::test]
+    async fn the_quote_refuses_what_the_engine_refuses_and_prices_the_rest_exactly() {
+        let (_dir, store) = seeded().await;
+        order(&store, "shop", "V-1", "100.00", "").await;
+        order(&store, "other", "T-1", "30.00", "").await;
+        // No secrets: the engine refuses every payment its own checks let through at the
+        // keyring, so nothing is sent and both verdicts can be compared.
+        let top_caps = connector_for("top").unwrap().capabilities();
+        let top = top_caps
+            .channels
+            .first()
+            .copied()
+            .unwrap_or(Channel::Balance);
+        let engine = Engine::new(
+            store.clone(),
+            Arc::new(MemoryVault::default()),
+            Transport::default(),
+        );
+        type Case<'a> = (
+            &'a str,
+            Channel,
+            Vec<(&'a str, &'a str)>,
+            Option<&'a str>,
+            Option<&'a str>,
+        );
+        let cases: Vec<Case> = vec![
+            ("V-1", Channel::Balance, vec![], None, None),
+            (
+                "V-1",
+                Channel::Balance,
+                vec![("v1", "30.10"), ("v2", "0.05")],
+                None,
+                None,
+            ),
+            ("V-1", Channel::Balance, vec![("v1", "100.00")], None, None),
+            ("V-1", Channel::Balance, vec![("v1", "100.01")], None, None),
+            ("V-1", Channel::Balance, vec![("v1", "1.234")], None, None),
+            ("V-1", Channel::Balance, vec![("v1", "-1")], None, None),
+            ("V-1", Channel::Balance, vec![("v1", "abc")], None, None),
+            ("V-1", Channel::Unionpay, vec![], None, None),
+            ("V-1", Channel::Balance, vec![], Some("c-1"), None),
+            ("V-1", Channel::Balance, vec![], None, Some("1.00")),
+            ("T-1", top, vec![], None, Some("10.00")),
+            ("T-1", top, vec![], None, Some("30.01")),
+            ("T-1", top, vec![], None, Some("0")),
+            ("NOPE", Channel::Balance, vec![], None, None),
+        ];
+        for (order_no, channel, deductions, coupon, credit) in cases {
+            let deductions: Vec<(String, String)> = deductions
+                .iter()
+                .map(|(i, a)| (i.to_string(), a.to_string()))
+                .collect();
+            let quote = store
+                .quote(&QuoteInput {
+                    order_no: order_no.into(),
+                    channel,
+                    deductions: deductions.clone(),
+                    coupon: coupon.map(String::from),
+                    credit_amount: credit.map(String::from),
+                })
+                .await;
+            let paid = engine
+                .pay(&PayCommand {
+                    order_no: order_no.into(),
+                    channel,
+                    deductions,
+                    coupon: coupon.map(String::from),
+                    credit_amount: credit.map(String::from),
+                })
+                .await;
+            let label = format!("{order_no} {channel:?} {credit:?}");
+            match (&quote, &paid) {
+                (Ok(_), Err(PayError::Refused(why))) => {
+                    assert!(
+                        why.contains("keyring"),
+                        "{label}: quoted, but the engine refused: {why}"
+                    )
+                }
+                (Err(QuoteError::Refused(q)), Err(PayError::Refused(p))) => {
+                    assert_eq!(q, p, "{label}")
+                }
+                (
+                    Err(QuoteError::Store(StoreError::NoSuchOrder(_))),
+                    Err(PayError::Store(StoreError::NoSuchOrder(_))),
+                ) => {}
+                other => panic!("{label}: quote and engine disagree: {other:?}"),
+            }
+        }
+        assert_eq!(
+            store.activity().await.unwrap(),
+            Activity {
+                in_flight: 0,
+                needs_review: 0
+            }
+        );
+
+        let quote = store
+            .quote(&QuoteInput {
+                order_no: "V-1".into(),
+                channel: Channel::Balance,
+                deductions: vec![("v1".into(), "30.10".into()), ("v2".into(), "0.05".into())],
+                coupon: None,
+                credit_amount: None,
+            })
+            .await
+            .unwrap();
+        assert_eq!(
+            (
+                quote.amount.as_str(),
+                quote.deducted.as_str(),
+                quote.remaining.as_str(),
+                quote.remaining_minor
+            ),
+            ("100.00", "30.15", "69.85", 6985)
+        );
+        if top_caps.credit_split {
+            let split = store
+                .quote(&QuoteInput {
+                    order_no: "T-1".into(),
+                    channel: top,
+                    deductions: vec![],
+                    coupon: None,
+                    credit_amount: Some("10.5".into()),
+                })
+                .await
+                .unwrap();
+            assert_eq!(
+                (split.credit.as_deref(), split.balance.as_deref()),
+                (Some("10.50"), Some("19.50"))
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn takings_and_profiles() {
+        let (_dir, store) = seeded().await;
+        let rows = store.takings(0).await.unwrap();
+        let paid = rows
+            .iter()
+            .find(|r| r.state == AttemptState::Succeeded)
+            .unwrap();
+        assert_eq!(
+            (paid.channel.as_str(), paid.count, paid.amount.as_str()),
+            ("alipay", 1, "12.34")
+        );
+        assert!(store.takings(now_ms() + 60_000).await.unwrap().is_empty());
+
+        let settings = BTreeMap::from([("billing_account_id".to_string(), "ba-9".to_string())]);
+        store
+            .update_profile("shop", "https://gw.example", &settings)
+            .await
+            .unwrap();
+        let shop = store.profile("shop").await.unwrap();
+        assert_eq!(
+            (shop.base_url.as_str(), &shop.settings),
+            ("https://gw.example", &settings)
+        );
+        assert!(matches!(
+            store.update_profile("nope", "x", &settings).await,
+            Err(StoreError::NoSuchProfile(_))
+        ));
+
+        assert_eq!(store.profile_order_count("shop").await.unwrap(), 2);
+        assert!(
+            !store.remove_profile("shop").await.unwrap(),
+            "a profile with orders stays"
+        );
+        profile(&store, "empty", "yian").await;
+        assert!(store.remove_profile("empty").await.unwrap());
+        assert!(matches!(
+            store.profile("empty").await,
+            Err(StoreError::NoSuchProfile(_))
+        ));
+        assert!(gateways()
+            .iter()
+            .any(|g| g.id == "sensecore" && g.capabilities.vouchers));
+    }
+
+    /// A million orders: a page, a count, a search and a filter each answer quickly, because
+    /// every one of them walks an index rather than the table.
+    #[tokio::test]
+    async fn a_million_orders_stay_quick() {
+        let (_dir, store) = store().await;
+        profile(&store, "shop", "sensecore").await;
+        sqlx::query(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000000)
+             INSERT INTO orders (order_no, profile_id, amount_minor, currency, subject, attributes, created_at)
+             SELECT printf('ORD-%07d', i), 1, 100 + i % 9000, 'CNY', 'item ' || (i % 997), '{}', 1700000000000 + i FROM n",
+        )
+        .execute(store.pool())
+        .await
+        .unwrap();
+        let order = store.order("ORD-0500000").await.unwrap();
+        let paid = store
+            .begin_attempt(
+                order.id,
+                "ORD-0500000",
+                "balance",
+                "k-big",
+                100,
+                "[]",
+                None,
+                None,
+            )
+            .await
+            .unwrap();
+        store
+            .record(
+                paid.id,
+                AttemptState::Failed,
+                &AttemptUpdate {
+                    gateway_ref: Some("ch_big".into()),
+                    ..AttemptUpdate::default()
+                },
+            )
+            .await
+            .unwrap();
+        let timed = |q: OrderQuery| {
+            let store = store.clone();
+            async move {
+                let started = Instant::now();
+                let page = store.query_orders(&q).await.unwrap();
+                (page, started.elapsed())
+            }
+        };
+        let budget = std::time::Duration::from_millis(1500);
+        let (page, took) = timed(OrderQuery {
+            limit: 200,
+            ..OrderQuery::default()
+        })
+        .await;
+        assert_eq!((page.total, page.rows.len()), (1_000_000, 200));
+        assert!(took < budget, "first page: {took:?}");
+        let (page, took) = timed(OrderQuery {
+            offset: 999_900,
+            limit: 200,
+            sort: OrderSort::Amount,
+            ..OrderQuery::default()
+        })
+        .await;
+        assert_eq!(page.rows.len(), 100);
+        assert!(took < budget, "last page by amount: {took:?}");
+        let (page, took) = timed(OrderQuery {
+            text: Some("RD-04999".into()),
+            limit: 200,
+            ..OrderQuery::default()
+        })
+        .await;
+        assert_eq!(page.total, 100);
+        assert!(took < budget, "text search: {took:?}");
+        let (page, took) = timed(OrderQuery {
+            text: Some("ch_big".into()),
+            limit: 200,
+            ..OrderQuery::default()
+        })
+        .await;
+        assert_eq!(numbers(&page), ["ORD-0500000"]);
+        assert!(took < budget, "gateway reference: {took:?}");
+        let (page, took) = timed(OrderQuery {
+            state: Some(AttemptState::Failed),
+            limit: 200,
+            ..OrderQuery::default()
+        })
+        .await;
+        assert_eq!(page.total, 1);
+        assert!(took < budget, "state filter: {took:?}");
+        let (page, took) = timed(OrderQuery {
+            channel: Some("balance".into()),
+            limit: 200,
+            ..OrderQuery::default()
+        })
+        .await;
+        assert_eq!(page.total, 1);
+        assert!(took < budget, "channel filter: {took:?}");
+        let (page, took) = timed(OrderQuery {
+            state: Some(AttemptState::Created),
+            limit: 200,
+            ..OrderQuery::default()
+        })
+        .await;
+        assert_eq!(page.total, 999_999);
+        assert!(took < budget, "never paid: {took:?}");
+    }
+}
