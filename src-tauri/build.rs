@@ -6,6 +6,21 @@ const COMMANDS: &[&str] = &[
     "list_profiles",
     "order_detail",
     "pay_order",
+    "quote",
+    "query_orders",
+    "lookup",
+    "add_order",
+    "check_status",
+    "resolve_review",
+    "takings",
+    "activity",
+    "list_gateways",
+    "save_profile",
+    "remove_profile",
+    "secret_status",
+    "set_secret",
+    "delete_secret",
+    "test_connection",
 ];
 
 fn main() {

@@ -3,12 +3,20 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use paydesk_core::domain::OrderView;
+use std::collections::BTreeMap;
+
+use paydesk_core::domain::{AttemptState, OrderView};
 use paydesk_core::engine::{Engine, PayCommand, PayError};
+use paydesk_core::queries::{
+    self, Activity, GatewayInfo, LookupHit, OrderPage, OrderQuery, Quote, QuoteError, QuoteInput,
+    TakingsRow,
+};
 use paydesk_core::report::{OrderDetail, PaymentReport, ProfileView};
-use paydesk_core::store::StoreError;
-use paydesk_core::Channel;
+use paydesk_core::store::{NewOrder, NewProfile, StoreError};
+use paydesk_core::vault::VaultError;
+use paydesk_core::{Channel, Currency, Money};
 use paydesk_sandbox::RunningSandbox;
+use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 use tauri::{Emitter, State};
 
@@ -38,6 +46,7 @@ impl From<StoreError> for IpcError {
             StoreError::NoSuchOrder(_) | StoreError::NoSuchProfile(_) => "not_found",
             StoreError::AttemptInProgress(_) => "in_progress",
             StoreError::AlreadyPaid(_) => "already_paid",
+            StoreError::DuplicateOrder(_) | StoreError::DuplicateProfile(_) => "duplicate",
             _ => "internal",
         };
         IpcError {
@@ -60,6 +69,31 @@ impl From<PayError> for IpcError {
                 message: v.to_string(),
             },
         }
+    }
+}
+
+impl From<QuoteError> for IpcError {
+    fn from(e: QuoteError) -> Self {
+        match e {
+            QuoteError::Store(s) => s.into(),
+            QuoteError::Refused(message) => refused(message),
+        }
+    }
+}
+
+impl From<VaultError> for IpcError {
+    fn from(e: VaultError) -> Self {
+        IpcError {
+            kind: "keyring",
+            message: e.to_string(),
+        }
+    }
+}
+
+fn refused(message: impl Into<String>) -> IpcError {
+    IpcError {
+        kind: "refused",
+        message: message.into(),
     }
 }
 
@@ -115,24 +149,327 @@ async fn pay_order(
     order_no: String,
     channel: String,
     deductions: Option<Vec<DeductionInput>>,
+    coupon: Option<String>,
+    credit_amount: Option<String>,
 ) -> Result<PaymentReport, IpcError> {
-    let channel = Channel::parse(&channel).ok_or_else(|| IpcError {
-        kind: "refused",
-        message: format!("unknown channel {channel:?}"),
-    })?;
+    let input = pay_input(
+        order_no.clone(),
+        &channel,
+        deductions,
+        coupon,
+        credit_amount,
+    )?;
     let command = PayCommand {
-        order_no: order_no.clone(),
-        channel,
-        deductions: deductions
-            .unwrap_or_default()
-            .into_iter()
-            .map(|d| (d.id, d.amount))
-            .collect(),
-        coupon: None,
-            credit_amount: None,
+        order_no: input.order_no,
+        channel: input.channel,
+        deductions: input.deductions,
+        coupon: input.coupon,
+        credit_amount: input.credit_amount,
     };
     let attempt = state.engine()?.pay(&command).await?;
     Ok(PaymentReport::new(&order_no, &attempt))
+}
+
+/// The payment's inputs as the window sends them: blank optional fields mean "none".
+fn pay_input(
+    order_no: String,
+    channel: &str,
+    deductions: Option<Vec<DeductionInput>>,
+    coupon: Option<String>,
+    credit_amount: Option<String>,
+) -> Result<QuoteInput, IpcError> {
+    let channel =
+        Channel::parse(channel).ok_or_else(|| refused(format!("unknown channel {channel:?}")))?;
+    let blank = |v: Option<String>| v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+    let mut rows = Vec::new();
+    for d in deductions.unwrap_or_default() {
+        let (id, amount) = (d.id.trim().to_string(), d.amount.trim().to_string());
+        if id.is_empty() && amount.is_empty() {
+            continue;
+        }
+        if id.is_empty() {
+            return Err(refused(format!("the voucher of {amount} has no id")));
+        }
+        rows.push((id, amount));
+    }
+    Ok(QuoteInput {
+        order_no,
+        channel,
+        deductions: rows,
+        coupon: blank(coupon),
+        credit_amount: blank(credit_amount),
+    })
+}
+
+/// What the payment would charge, refused for the reasons `pay_order` would refuse it.
+#[tauri::command]
+async fn quote(
+    state: State<'_, AppState>,
+    order_no: String,
+    channel: String,
+    deductions: Option<Vec<DeductionInput>>,
+    coupon: Option<String>,
+    credit_amount: Option<String>,
+) -> Result<Quote, IpcError> {
+    let input = pay_input(order_no, &channel, deductions, coupon, credit_amount)?;
+    Ok(state.engine()?.store().quote(&input).await?)
+}
+
+#[tauri::command]
+async fn query_orders(
+    state: State<'_, AppState>,
+    query: OrderQuery,
+) -> Result<OrderPage, IpcError> {
+    Ok(state.engine()?.store().query_orders(&query).await?)
+}
+
+#[tauri::command]
+async fn lookup(state: State<'_, AppState>, reference: String) -> Result<Vec<LookupHit>, IpcError> {
+    Ok(state.engine()?.store().lookup(&reference, 50).await?)
+}
+
+#[tauri::command]
+async fn add_order(
+    state: State<'_, AppState>,
+    profile: String,
+    order_no: String,
+    amount: String,
+    currency: String,
+    subject: String,
+) -> Result<OrderView, IpcError> {
+    let order_no = order_no.trim().to_string();
+    if order_no.is_empty() || order_no.chars().count() > 128 {
+        return Err(refused("an order number has 1 to 128 characters"));
+    }
+    let currency = Currency::parse(&currency).map_err(|e| refused(e.to_string()))?;
+    let amount =
+        Money::parse_positive(amount.trim(), currency).map_err(|e| refused(e.to_string()))?;
+    let new = NewOrder {
+        order_no,
+        profile,
+        amount,
+        subject: subject.trim().to_string(),
+        attributes: BTreeMap::new(),
+    };
+    Ok(state.engine()?.store().add_order(&new).await?)
+}
+
+#[tauri::command]
+async fn check_status(
+    state: State<'_, AppState>,
+    attempt_id: i64,
+) -> Result<OrderDetail, IpcError> {
+    let engine = state.engine()?;
+    let attempt = engine.check_status(attempt_id).await?;
+    let order = engine.store().order_of(&attempt).await?;
+    Ok(engine.store().order_detail(&order.order_no).await?)
+}
+
+#[tauri::command]
+async fn resolve_review(
+    state: State<'_, AppState>,
+    attempt_id: i64,
+    decision: String,
+    note: String,
+) -> Result<OrderDetail, IpcError> {
+    let decision = match AttemptState::parse(&decision) {
+        Some(d @ (AttemptState::Succeeded | AttemptState::Failed)) => d,
+        _ => return Err(refused("a review decides succeeded or failed")),
+    };
+    let engine = state.engine()?;
+    let attempt = engine.resolve_review(attempt_id, decision, &note).await?;
+    let order = engine.store().order_of(&attempt).await?;
+    Ok(engine.store().order_detail(&order.order_no).await?)
+}
+
+#[tauri::command]
+async fn takings(state: State<'_, AppState>, since_ms: i64) -> Result<Vec<TakingsRow>, IpcError> {
+    Ok(state.engine()?.store().takings(since_ms).await?)
+}
+
+#[tauri::command]
+async fn activity(state: State<'_, AppState>) -> Result<Activity, IpcError> {
+    Ok(state.engine()?.store().activity().await?)
+}
+
+#[tauri::command]
+fn list_gateways() -> Vec<GatewayInfo> {
+    queries::gateways()
+}
+
+#[tauri::command]
+async fn save_profile(
+    state: State<'_, AppState>,
+    name: String,
+    gateway: String,
+    base_url: String,
+    settings: BTreeMap<String, String>,
+    create: bool,
+) -> Result<ProfileView, IpcError> {
+    let store = state.engine()?.store();
+    let (name, base_url) = (name.trim().to_string(), base_url.trim().to_string());
+    queries::check_base_url(&base_url).map_err(refused)?;
+    let settings: BTreeMap<String, String> = settings
+        .into_iter()
+        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+        .filter(|(k, _)| !k.is_empty())
+        .collect();
+    if create {
+        if name.is_empty() || name.chars().count() > 64 {
+            return Err(refused("a profile name has 1 to 64 characters"));
+        }
+        if paydesk_core::gateways::connector_for(&gateway).is_none() {
+            return Err(refused(format!("gateway {gateway:?} is not supported")));
+        }
+        let profile = store
+            .create_profile(&NewProfile {
+                name,
+                gateway,
+                base_url,
+                settings,
+                is_sandbox: false,
+            })
+            .await?;
+        return Ok(ProfileView::from(&profile));
+    }
+    store.update_profile(&name, &base_url, &settings).await?;
+    Ok(ProfileView::from(&store.profile(&name).await?))
+}
+
+/// The secrets a profile needs and whether each is in the keyring: never their values.
+#[derive(Debug, Clone, Serialize)]
+pub struct SecretState {
+    key: String,
+    set: bool,
+}
+
+async fn secret_states(engine: &Engine, name: &str) -> Result<Vec<SecretState>, IpcError> {
+    let profile = engine.store().profile(name).await?;
+    let keys = paydesk_core::gateways::connector_for(&profile.gateway)
+        .map(|c| c.capabilities().required_secrets)
+        .unwrap_or_default();
+    let vault = engine.vault();
+    tokio::task::spawn_blocking(move || {
+        keys.into_iter()
+            .map(|key| {
+                let set = vault.get(&profile.vault_id, &key)?.is_some();
+                Ok(SecretState { key, set })
+            })
+            .collect::<Result<Vec<_>, VaultError>>()
+    })
+    .await
+    .map_err(|e| refused(e.to_string()))?
+    .map_err(IpcError::from)
+}
+
+/// Only the secrets the profile's gateway asks for can be written.
+async fn secret_slot(engine: &Engine, name: &str, key: &str) -> Result<String, IpcError> {
+    let states = secret_states(engine, name).await?;
+    if !states.iter().any(|s| s.key == key) {
+        return Err(refused(format!(
+            "the gateway takes no secret named {key:?}"
+        )));
+    }
+    Ok(engine.store().profile(name).await?.vault_id)
+}
+
+#[tauri::command]
+async fn secret_status(
+    state: State<'_, AppState>,
+    profile: String,
+) -> Result<Vec<SecretState>, IpcError> {
+    secret_states(state.engine()?, &profile).await
+}
+
+/// Writes a secret into the keyring. The value goes in and is never sent back.
+#[tauri::command]
+async fn set_secret(
+    state: State<'_, AppState>,
+    profile: String,
+    key: String,
+    value: String,
+) -> Result<Vec<SecretState>, IpcError> {
+    let value = SecretString::from(value);
+    let engine = state.engine()?;
+    let vault_id = secret_slot(engine, &profile, &key).await?;
+    let vault = engine.vault();
+    let write_key = key.clone();
+    tokio::task::spawn_blocking(move || vault.set(&vault_id, &write_key, &value))
+        .await
+        .map_err(|e| refused(e.to_string()))??;
+    tracing::info!(profile = %profile, key = %key, "secret replaced");
+    secret_states(engine, &profile).await
+}
+
+#[tauri::command]
+async fn delete_secret(
+    state: State<'_, AppState>,
+    profile: String,
+    key: String,
+) -> Result<Vec<SecretState>, IpcError> {
+    let engine = state.engine()?;
+    let vault_id = secret_slot(engine, &profile, &key).await?;
+    let vault = engine.vault();
+    let delete_key = key.clone();
+    tokio::task::spawn_blocking(move || vault.delete(&vault_id, &delete_key))
+        .await
+        .map_err(|e| refused(e.to_string()))??;
+    tracing::info!(profile = %profile, key = %key, "secret deleted");
+    secret_states(engine, &profile).await
+}
+
+#[tauri::command]
+async fn remove_profile(state: State<'_, AppState>, profile: String) -> Result<(), IpcError> {
+    let engine = state.engine()?;
+    let secrets = secret_states(engine, &profile).await?;
+    let vault_id = engine.store().profile(&profile).await?.vault_id;
+    let orders = engine.store().profile_order_count(&profile).await?;
+    if orders > 0 || !engine.store().remove_profile(&profile).await? {
+        return Err(refused(format!(
+            "profile {profile:?} has {orders} orders; their history keeps it"
+        )));
+    }
+    let vault = engine.vault();
+    tokio::task::spawn_blocking(move || {
+        secrets
+            .iter()
+            .try_for_each(|s| vault.delete(&vault_id, &s.key))
+    })
+    .await
+    .map_err(|e| refused(e.to_string()))??;
+    Ok(())
+}
+
+/// Whether the gateway's host answers on its port, and which secrets are missing.
+#[derive(Debug, Clone, Serialize)]
+pub struct ConnectionReport {
+    reachable: bool,
+    detail: String,
+    missing_secrets: Vec<String>,
+}
+
+#[tauri::command]
+async fn test_connection(
+    state: State<'_, AppState>,
+    profile: String,
+) -> Result<ConnectionReport, IpcError> {
+    let engine = state.engine()?;
+    let base_url = engine.store().profile(&profile).await?.base_url;
+    let missing_secrets = secret_states(engine, &profile)
+        .await?
+        .into_iter()
+        .filter(|s| !s.set)
+        .map(|s| s.key)
+        .collect();
+    let (reachable, detail) = match queries::reachable(&base_url).await {
+        Ok(address) => (true, address),
+        Err(why) => (false, why),
+    };
+    Ok(ConnectionReport {
+        reachable,
+        detail,
+        missing_secrets,
+    })
 }
 
 fn start(data_dir: Option<PathBuf>) -> AppState {
@@ -220,7 +557,22 @@ pub fn run(data_dir: Option<PathBuf>) -> ExitCode {
             list_orders,
             list_profiles,
             order_detail,
-            pay_order
+            pay_order,
+            quote,
+            query_orders,
+            lookup,
+            add_order,
+            check_status,
+            resolve_review,
+            takings,
+            activity,
+            list_gateways,
+            save_profile,
+            remove_profile,
+            secret_status,
+            set_secret,
+            delete_secret,
+            test_connection
         ])
         .run(tauri::generate_context!());
     match result {

@@ -563,6 +563,44 @@ pub fn gateways() -> Vec<GatewayInfo> {
         .collect()
 }
 
+/// A profile's base URL: http or https, with a host.
+pub fn check_base_url(base_url: &str) -> std::result::Result<http::Uri, String> {
+    let uri: http::Uri = base_url
+        .parse()
+        .map_err(|_| format!("{base_url:?} is not a URL"))?;
+    match (uri.scheme_str(), uri.host()) {
+        (Some("http" | "https"), Some(_)) => Ok(uri),
+        _ => Err("the base URL starts with http:// or https:// and names a host".into()),
+    }
+}
+
+/// Whether something accepts connections where the base URL points: the address it reached,
+/// or why not. Only a TCP connection, so no gateway ever sees a request from this.
+pub async fn reachable(base_url: &str) -> std::result::Result<String, String> {
+    let uri = check_base_url(base_url)?;
+    let host = uri
+        .host()
+        .unwrap_or_default()
+        .trim_matches(['[', ']'])
+        .to_string();
+    let port = uri
+        .port_u16()
+        .unwrap_or(if uri.scheme_str() == Some("https") {
+            443
+        } else {
+            80
+        });
+    let connect = tokio::net::TcpStream::connect((host.as_str(), port));
+    match tokio::time::timeout(std::time::Duration::from_secs(5), connect).await {
+        Ok(Ok(stream)) => Ok(stream
+            .peer_addr()
+            .map(|a| a.to_string())
+            .unwrap_or_else(|_| format!("{host}:{port}"))),
+        Ok(Err(e)) => Err(format!("{host}:{port}: {e}")),
+        Err(_) => Err(format!("{host}:{port}: no answer within 5 seconds")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::sync::Arc;
