@@ -28,6 +28,8 @@ fn pays_every_channel(gateway: &str) {
             &order_no,
             "--amount",
             "12.34",
+            "--currency",
+            currency(gateway),
             "--subject",
             "cli test",
         ];
@@ -93,6 +95,16 @@ fn top_pays_on_every_channel_from_the_command_line() {
 #[test]
 fn partner_pays_on_every_channel_from_the_command_line() {
     pays_every_channel("partner");
+}
+
+#[test]
+fn yian_pays_on_every_channel_from_the_command_line() {
+    pays_every_channel("yian");
+}
+
+#[test]
+fn debit_pays_out_from_the_command_line() {
+    pays_every_channel("debit");
 }
 
 #[test]

@@ -13,7 +13,16 @@ use serde_json::Value;
 fn add_order(data: &std::path::Path, order_no: &str, amount: &str) {
     ok(&paydesk(
         data,
-        &["order", "add", "--profile", "sc", "--order-no", order_no, "--amount", amount],
+        &[
+            "order",
+            "add",
+            "--profile",
+            "sc",
+            "--order-no",
+            order_no,
+            "--amount",
+            amount,
+        ],
         None,
     ));
 }
@@ -24,7 +33,9 @@ fn pay_requests(sandbox: &Sandbox, order_no: &str) -> u64 {
         .as_object()
         .unwrap()
         .iter()
-        .filter(|(k, _)| k.starts_with("POST ") && k.ends_with(&format!("/v1/orders/{order_no}:pay")))
+        .filter(|(k, _)| {
+            k.starts_with("POST ") && k.ends_with(&format!("/v1/orders/{order_no}:pay"))
+        })
         .map(|(_, v)| v.as_u64().unwrap())
         .sum()
 }
@@ -58,7 +69,11 @@ fn two_processes_paying_one_order_send_one_request() {
             message.contains("already in progress") || message.contains("already paid"),
             "{message}"
         );
-        assert_eq!(pay_requests(&sandbox, &order_no), 1, "exactly one request reached the gateway");
+        assert_eq!(
+            pay_requests(&sandbox, &order_no),
+            1,
+            "exactly one request reached the gateway"
+        );
     }
 }
 
@@ -72,7 +87,10 @@ fn next(seed: &mut u64) -> u64 {
 
 #[test]
 fn sigkill_at_random_points_loses_nothing_and_charges_nothing_twice() {
-    let kills: usize = std::env::var("PAYDESK_CRASH_KILLS").ok().and_then(|v| v.parse().ok()).unwrap_or(50);
+    let kills: usize = std::env::var("PAYDESK_CRASH_KILLS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(50);
     let data = tempfile::tempdir().unwrap();
     let sandbox = start_sandbox_with(&["--fault", "sensecore:latency_ms=60"]);
     add_profile(data.path(), sandbox.listing("sensecore"), "sc", None);
@@ -96,35 +114,61 @@ fn sigkill_at_random_points_loses_nothing_and_charges_nothing_twice() {
         child.kill().ok(); // SIGKILL on Unix
         child.wait().unwrap();
     }
-    assert!(killed * 2 >= kills, "most processes were killed mid-flight ({killed} of {kills})");
+    assert!(
+        killed * 2 >= kills,
+        "most processes were killed mid-flight ({killed} of {kills})"
+    );
 
     // The next start settles everything; a second pass finds nothing left.
-    let before: Value = serde_json::from_str(&ok(&paydesk(data.path(), &["history", "--json"], None))).unwrap();
-    let interrupted = before.as_array().unwrap().iter().filter(|r| r["state"] == "submitting").count();
+    let before: Value =
+        serde_json::from_str(&ok(&paydesk(data.path(), &["history", "--json"], None))).unwrap();
+    let interrupted = before
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["state"] == "submitting")
+        .count();
     eprintln!("{killed} of {kills} killed mid-run; {interrupted} attempts left submitting");
-    assert!(interrupted > 0, "some kills landed between the journal and the answer");
+    assert!(
+        interrupted > 0,
+        "some kills landed between the journal and the answer"
+    );
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
-        let report: Value = serde_json::from_str(&ok(&paydesk(data.path(), &["reconcile", "--json"], None))).unwrap();
-        let history: Value = serde_json::from_str(&ok(&paydesk(data.path(), &["history", "--json"], None))).unwrap();
+        let report: Value =
+            serde_json::from_str(&ok(&paydesk(data.path(), &["reconcile", "--json"], None)))
+                .unwrap();
+        let history: Value =
+            serde_json::from_str(&ok(&paydesk(data.path(), &["history", "--json"], None))).unwrap();
         let open = history
             .as_array()
             .unwrap()
             .iter()
-            .filter(|r| matches!(r["state"].as_str(), Some("submitting" | "pending" | "unknown")))
+            .filter(|r| {
+                matches!(
+                    r["state"].as_str(),
+                    Some("submitting" | "pending" | "unknown")
+                )
+            })
             .count();
         if open == 0 {
             break;
         }
-        assert!(Instant::now() < deadline, "still open after reconciling: {report}");
+        assert!(
+            Instant::now() < deadline,
+            "still open after reconciling: {report}"
+        );
         std::thread::sleep(Duration::from_millis(200));
     }
 
-    let history: Value = serde_json::from_str(&ok(&paydesk(data.path(), &["history", "--json"], None))).unwrap();
+    let history: Value =
+        serde_json::from_str(&ok(&paydesk(data.path(), &["history", "--json"], None))).unwrap();
     let ledger = sandbox.admin("ledger");
     let mut charges: HashMap<String, usize> = HashMap::new();
     for charge in ledger.as_array().unwrap() {
-        *charges.entry(charge["order_no"].as_str().unwrap().to_string()).or_default() += 1;
+        *charges
+            .entry(charge["order_no"].as_str().unwrap().to_string())
+            .or_default() += 1;
     }
     for (order, count) in &charges {
         assert_eq!(*count, 1, "{order} charged {count} times");
@@ -135,13 +179,22 @@ fn sigkill_at_random_points_loses_nothing_and_charges_nothing_twice() {
             .filter(|r| r["order_no"] == order.as_str())
             .map(|r| r["state"].as_str().unwrap())
             .collect();
-        assert!(states.contains(&"succeeded"), "lost payment {order}: {states:?}");
+        assert!(
+            states.contains(&"succeeded"),
+            "lost payment {order}: {states:?}"
+        );
     }
     for row in history.as_array().unwrap() {
         let state = row["state"].as_str().unwrap();
-        assert!(matches!(state, "succeeded" | "failed" | "needs_review"), "{row}");
+        assert!(
+            matches!(state, "succeeded" | "failed" | "needs_review"),
+            "{row}"
+        );
         if state == "succeeded" {
-            assert!(charges.contains_key(row["order_no"].as_str().unwrap()), "phantom success {row}");
+            assert!(
+                charges.contains_key(row["order_no"].as_str().unwrap()),
+                "phantom success {row}"
+            );
         }
     }
 }

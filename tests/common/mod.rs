@@ -141,7 +141,10 @@ pub fn add_profile(
 
 impl Sandbox {
     pub fn listing(&self, gateway: &str) -> &Value {
-        self.listings.iter().find(|l| l["gateway"] == gateway).unwrap()
+        self.listings
+            .iter()
+            .find(|l| l["gateway"] == gateway)
+            .unwrap()
     }
 
     pub fn root(&self) -> String {
@@ -152,10 +155,27 @@ impl Sandbox {
     /// `GET {root}/_sandbox/{what}` as JSON (ledger, requests).
     pub fn admin(&self, what: &str) -> Value {
         let url = format!("{}/_sandbox/{what}", self.root());
-        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
         runtime.block_on(async {
-            let response = reqwest::get(&url).await.unwrap_or_else(|e| panic!("{url}: {e}"));
-            response.json::<Value>().await.unwrap_or_else(|e| panic!("{url}: {e}"))
+            let response = reqwest::get(&url)
+                .await
+                .unwrap_or_else(|e| panic!("{url}: {e}"));
+            response
+                .json::<Value>()
+                .await
+                .unwrap_or_else(|e| panic!("{url}: {e}"))
         })
+    }
+}
+
+/// The currency a gateway's sandbox charges in (BharatPay pays out rupees).
+pub fn currency(gateway: &str) -> &'static str {
+    if gateway == "debit" {
+        "INR"
+    } else {
+        "CNY"
     }
 }

@@ -19,6 +19,7 @@ pub fn sandbox_profile_name(gateway: &str) -> String {
 /// A demo order: gateway, number, amount in the main unit, subject, order attributes.
 pub struct DemoOrder {
     pub gateway: &'static str,
+    pub currency: &'static str,
     pub order_no: &'static str,
     pub amount: &'static str,
     pub subject: &'static str,
@@ -34,6 +35,12 @@ const fn demo(
 ) -> DemoOrder {
     DemoOrder {
         gateway,
+        // BharatPay pays out rupees; the others charge yuan.
+        currency: if matches!(gateway.as_bytes(), b"debit") {
+            "INR"
+        } else {
+            "CNY"
+        },
         order_no,
         amount,
         subject,
@@ -111,7 +118,7 @@ pub const DEMO_ORDERS: &[DemoOrder] = &[
         "202201071757551641549475669",
         "58.00",
         "POS gift pack",
-        PARTNER_ATTRS,
+        PARTNER_ATTRS_2,
     ),
     demo("debit", "DB-5001", "250.00", "Payout to merchant", &[]),
     demo("debit", "DB-5002", "1000.50", "Supplier payout", &[]),
@@ -184,7 +191,11 @@ pub async fn seed_demo_orders(
             .add_order(&NewOrder {
                 order_no: demo.order_no.to_string(),
                 profile: profile.to_string(),
-                amount: Money::parse(demo.amount, Currency::CNY).expect("valid demo amount"),
+                amount: Money::parse(
+                    demo.amount,
+                    Currency::parse(demo.currency).expect("known currency"),
+                )
+                .expect("valid demo amount"),
                 subject: demo.subject.to_string(),
                 attributes: demo
                     .attributes

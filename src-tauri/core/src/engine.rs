@@ -246,7 +246,7 @@ impl Engine {
             )
             .await?;
         tracing::info!(order_no = %order.order_no, attempt = attempt.id, gateway = %profile.gateway, "sending payment");
-        self.send_and_record(connector.as_ref(), attempt.id, http_request)
+        self.send_and_record(connector.as_ref(), &secrets, attempt.id, http_request)
             .await
     }
 
@@ -254,11 +254,12 @@ impl Engine {
     async fn send_and_record(
         &self,
         connector: &dyn Connector,
+        secrets: &Secrets,
         attempt_id: i64,
         http_request: http::Request<Vec<u8>>,
     ) -> Result<Attempt, PayError> {
         let outcome = match self.transport.send(http_request).await {
-            Ok(response) => connector.parse_pay(&response),
+            Ok(response) => connector.parse_pay_with(&response, secrets),
             Err(TransportError::NotSent(why)) => PayOutcome::Failed(GatewayError::new(
                 "NOT_SENT",
                 format!("the gateway could not be reached; nothing was sent ({why})"),
@@ -337,6 +338,9 @@ impl Engine {
             gateway_ref: attempt.gateway_ref.clone(),
             settings: ctx.profile.settings.clone(),
             attributes: ctx.order.attributes.clone(),
+            credit_amount: attempt
+                .credit_minor
+                .map(|m| Money::from_minor(m, ctx.currency)),
         };
         let Some(built) = ctx
             .connector
@@ -362,7 +366,7 @@ impl Engine {
                 RetryClass::Unknown,
             )),
             Ok(request) => match self.transport.send(request).await {
-                Ok(response) => ctx.connector.parse_status(&response),
+                Ok(response) => ctx.connector.parse_status_with(&response, &ctx.secrets),
                 Err(e) => PayOutcome::Unknown(GatewayError::new(
                     "STATUS_UNREACHABLE",
                     e.to_string(),
@@ -464,8 +468,13 @@ impl Engine {
                 },
             )
             .await?;
-        self.send_and_record(ctx.connector.as_ref(), resubmitted.id, http_request)
-            .await
+        self.send_and_record(
+            ctx.connector.as_ref(),
+            &ctx.secrets,
+            resubmitted.id,
+            http_request,
+        )
+        .await
     }
 
     /// One pass of the reconciler: settles every attempt that is due, returns the ones that
@@ -498,7 +507,10 @@ impl Engine {
     pub async fn recover_orphans(&self) -> Result<Vec<Attempt>, PayError> {
         let mut settled = Vec::new();
         for orphan in self.store.orphaned_submissions().await? {
-            tracing::warn!(attempt = orphan.id, "recovering a payment whose sender stopped mid-flight");
+            tracing::warn!(
+                attempt = orphan.id,
+                "recovering a payment whose sender stopped mid-flight"
+            );
             settled.push(self.settle_unknown(orphan.id).await?);
         }
         Ok(settled)

@@ -94,6 +94,8 @@ pub struct StatusQuery {
     pub gateway_ref: Option<String>,
     pub settings: BTreeMap<String, String>,
     pub attributes: BTreeMap<String, String>,
+    /// The part paid on credit, as the attempt sent it (TOP's split).
+    pub credit_amount: Option<Money>,
 }
 
 /// What a gateway can do; the UI offers only what is listed here.
@@ -188,6 +190,21 @@ pub trait Connector: Send + Sync {
         secrets: &Secrets,
     ) -> Result<http::Request<Vec<u8>>, BuildError>;
     fn parse_pay(&self, response: &http::Response<Vec<u8>>) -> PayOutcome;
+
+    /// [`Connector::parse_pay`] for a gateway whose answers are sealed with a profile secret
+    /// (debit V2). The engine always calls this one.
+    fn parse_pay_with(&self, response: &http::Response<Vec<u8>>, _secrets: &Secrets) -> PayOutcome {
+        self.parse_pay(response)
+    }
+
+    /// [`Connector::parse_status`] with the profile's secrets; the engine always calls this one.
+    fn parse_status_with(
+        &self,
+        response: &http::Response<Vec<u8>>,
+        _secrets: &Secrets,
+    ) -> PayOutcome {
+        self.parse_status(response)
+    }
 
     /// The request that asks the gateway what became of a payment, or `None` when the gateway
     /// has no status call (then an unknown attempt goes to a person).

@@ -754,6 +754,7 @@ mod tests {
                     gateway_ref: Some("g".into()),
                     settings: BTreeMap::new(),
                     attributes: BTreeMap::new(),
+                    credit_amount: None,
                 },
                 &secrets()
             )

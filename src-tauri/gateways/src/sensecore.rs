@@ -478,6 +478,7 @@ mod tests {
                     gateway_ref: None,
                     settings: BTreeMap::new(),
                     attributes: BTreeMap::new(),
+                    credit_amount: None,
                 },
                 &secrets(),
             )

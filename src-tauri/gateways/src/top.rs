@@ -355,7 +355,7 @@ impl Top {
             settings: query.settings.clone(),
             attributes: query.attributes.clone(),
             coupon: None,
-            credit_amount: None,
+            credit_amount: query.credit_amount,
         };
         self.build_pay_at(base_url, &request, secrets, now)
     }
@@ -995,6 +995,7 @@ mod tests {
             gateway_ref: Some("req-9".into()),
             settings: settings(),
             attributes: BTreeMap::new(),
+            credit_amount: None,
         };
         let later = now() + chrono::Duration::minutes(30);
         let status = Top

@@ -180,6 +180,7 @@ async fn alipay_is_charged_and_pending_with_a_url_the_payer_opens() {
         gateway_ref: receipt.gateway_ref.clone(),
         settings: BTreeMap::new(),
         attributes: BTreeMap::new(),
+        credit_amount: None,
     };
     assert!(Partner
         .build_status(&sandbox.base_url(GW), &query, &secrets())

@@ -70,6 +70,7 @@ impl Fixture {
             gateway_ref: None,
             settings: request.settings.clone(),
             attributes: BTreeMap::new(),
+            credit_amount: None,
         }
     }
 

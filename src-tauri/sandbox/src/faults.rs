@@ -202,7 +202,13 @@ impl Faults {
     }
 
     fn count(&self, request: String) {
-        *self.inner.lock().expect("faults lock").requests.entry(request).or_insert(0) += 1;
+        *self
+            .inner
+            .lock()
+            .expect("faults lock")
+            .requests
+            .entry(request)
+            .or_insert(0) += 1;
     }
 
     fn draw(&self, gateway: &str) -> (FaultPlan, Option<Fault>) {

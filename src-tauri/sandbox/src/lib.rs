@@ -122,7 +122,11 @@ impl Default for SandboxConfig {
             (
                 "debit".to_string(),
                 Credentials {
-                    settings: pairs(&[("merchant_id", "10001"), ("api_version", "v2")]),
+                    settings: pairs(&[
+                        ("merchant_id", "10001"),
+                        ("api_version", "v2"),
+                        ("currency", "INR"),
+                    ]),
                     secrets: pairs(&[("access_key", "sandboxdebitaccesskey0123456789a")]),
                 },
             ),
@@ -312,7 +316,10 @@ async fn register_order(
     // The partner API identifies what is paid by (user_id, gift_pos_id), not by an order
     // number: link the pair to this order so the emulator knows what a pay request pays.
     if order.gateway == "partner" {
-        if let (Some(user), Some(gift)) = (order.attributes.get("user_id"), order.attributes.get("gift_pos_id")) {
+        if let (Some(user), Some(gift)) = (
+            order.attributes.get("user_id"),
+            order.attributes.get("gift_pos_id"),
+        ) {
             match bind_gift_order(&state.ledger, &order.order_no, user, gift) {
                 Ok(()) => {}
                 Err(e) => return Err((axum::http::StatusCode::CONFLICT, e.to_string())),
@@ -354,7 +361,9 @@ async fn info() -> Json<serde_json::Value> {
     Json(serde_json::json!({"sandbox": "paydesk", "gateways": GATEWAYS}))
 }
 
-async fn read_requests(State(state): State<AppState>) -> Json<std::collections::HashMap<String, u64>> {
+async fn read_requests(
+    State(state): State<AppState>,
+) -> Json<std::collections::HashMap<String, u64>> {
     Json(state.faults.requests())
 }
 
