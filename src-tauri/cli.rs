@@ -12,6 +12,9 @@ use paydesk_core::domain::AttemptState;
 use paydesk_core::engine::{PayCommand, PayError};
 use paydesk_core::gateways::transport::Transport;
 use paydesk_core::gateways::GATEWAYS;
+use paydesk_core::import::{
+    check_order_no as order_no_problem, import_orders, ImportError, ImportFormat,
+};
 use paydesk_core::report::{PaymentReport, ProfileView};
 use paydesk_core::sandbox_link;
 use paydesk_core::store::{HistoryFilter, NewOrder, NewProfile, StoreError};
@@ -86,6 +89,29 @@ pub enum Command {
         refresh: bool,
         #[arg(long)]
         json: bool,
+    },
+    /// Import orders from a CSV or JSON file (see the README for the columns).
+    Import {
+        file: PathBuf,
+        /// csv or json (default: from the file's extension).
+        #[arg(long)]
+        format: Option<String>,
+        /// The profile for rows that name none.
+        #[arg(long)]
+        profile: Option<String>,
+        /// Print the report as JSON on stdout.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Record a person's decision on a payment that needs review.
+    Resolve {
+        attempt_id: i64,
+        /// succeeded or failed
+        #[arg(long)]
+        decision: String,
+        /// Why (kept in the audit log).
+        #[arg(long)]
+        note: String,
     },
     /// Settle every open payment now: attempts whose sender died, unknown and pending ones.
     Reconcile {
@@ -170,6 +196,7 @@ impl From<StoreError> for Failure {
     fn from(e: StoreError) -> Self {
         let code = match e {
             StoreError::NoSuchOrder(_)
+            | StoreError::NoSuchAttempt(_)
             | StoreError::NoSuchProfile(_)
             | StoreError::DuplicateOrder(_)
             | StoreError::DuplicateProfile(_)
@@ -496,6 +523,91 @@ async fn execute(dir: &std::path::Path, command: Command) -> Result<u8, Failure>
             }
             Ok(latest.map_or(0, |a| exit_code(a.attempt.state)))
         }
+        Command::Import {
+            file,
+            format,
+            profile,
+            json,
+        } => {
+            let format = match format.as_deref() {
+                Some("csv") => ImportFormat::Csv,
+                Some("json") => ImportFormat::Json,
+                Some(other) => {
+                    return Err(bad_input(format!("--format {other:?} must be csv or json")))
+                }
+                None => ImportFormat::from_path(&file).ok_or_else(|| {
+                    bad_input(format!(
+                        "{}: say --format csv or --format json",
+                        file.display()
+                    ))
+                })?,
+            };
+            let reader = std::fs::File::open(&file)
+                .map(std::io::BufReader::new)
+                .map_err(|e| bad_input(format!("{}: {e}", file.display())))?;
+            let report = import_orders(store, reader, format, profile.as_deref(), |p| {
+                eprintln!(
+                    "paydesk: import: {} rows read, {} imported, {} rejected",
+                    p.rows_read, p.imported, p.rejected
+                );
+            })
+            .await
+            .map_err(|e| match e {
+                ImportError::Unreadable(message) => {
+                    bad_input(format!("{}: {message}", file.display()))
+                }
+                ImportError::Store(s) => s.into(),
+            })?;
+            if json {
+                println!("{}", serde_json::to_string(&report).expect("serializable"));
+            } else {
+                for r in &report.rejected {
+                    println!(
+                        "line {}{}: {}",
+                        r.line,
+                        r.order_no
+                            .as_deref()
+                            .map(|n| format!(" ({n})"))
+                            .unwrap_or_default(),
+                        r.reason
+                    );
+                }
+                println!(
+                    "{} of {} rows imported, {} rejected",
+                    report.imported,
+                    report.rows,
+                    report.rejected.len()
+                );
+            }
+            Ok(if report.rejected.is_empty() { 0 } else { 2 })
+        }
+        Command::Resolve {
+            attempt_id,
+            decision,
+            note,
+        } => {
+            let decision = match decision.as_str() {
+                "succeeded" => AttemptState::Succeeded,
+                "failed" => AttemptState::Failed,
+                other => {
+                    return Err(bad_input(format!(
+                        "--decision {other:?} must be succeeded or failed"
+                    )))
+                }
+            };
+            let attempt = engine
+                .resolve_review(attempt_id, decision, &note)
+                .await
+                .map_err(|e| match e {
+                    PayError::Store(StoreError::BadTransition { from, .. }) => bad_input(format!(
+                        "attempt {attempt_id} is {from}, not waiting for review"
+                    )),
+                    other => other.into(),
+                })?;
+            let order = store.order_of(&attempt).await?;
+            print_report(&PaymentReport::new(&order.order_no, &attempt), false);
+            Ok(0)
+        }
         Command::Reconcile { json } => {
             let changed = engine.reconcile_all().await?;
             let mut reports = Vec::new();
@@ -618,16 +730,7 @@ fn check_profile_name(name: &str) -> Result<(), Failure> {
 }
 
 fn check_order_no(order_no: &str) -> Result<(), Failure> {
-    if order_no.trim().is_empty() {
-        return Err(bad_input("the order number is empty"));
-    }
-    if order_no.chars().count() > 128 {
-        return Err(bad_input("the order number is longer than 128 characters"));
-    }
-    if order_no.chars().any(char::is_control) {
-        return Err(bad_input("the order number contains control characters"));
-    }
-    Ok(())
+    order_no_problem(order_no).map_err(bad_input)
 }
 
 fn exit_code(state: AttemptState) -> u8 {

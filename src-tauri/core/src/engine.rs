@@ -38,6 +38,7 @@ impl PayError {
             PayError::Store(e) => matches!(
                 e,
                 StoreError::NoSuchOrder(_)
+                    | StoreError::NoSuchAttempt(_)
                     | StoreError::NoSuchProfile(_)
                     | StoreError::AttemptInProgress(_)
                     | StoreError::AlreadyPaid(_)

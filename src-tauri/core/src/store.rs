@@ -31,6 +31,8 @@ pub enum StoreError {
     DuplicateOrder(String),
     #[error("no order {0:?}")]
     NoSuchOrder(String),
+    #[error("no payment attempt {0}")]
+    NoSuchAttempt(i64),
     #[error("a payment for order {0:?} is already in progress")]
     AttemptInProgress(String),
     #[error("order {0:?} is already paid")]
@@ -343,8 +345,9 @@ impl Store {
     pub async fn attempt(&self, id: i64) -> Result<Attempt> {
         let row = sqlx::query("SELECT * FROM attempts WHERE id = ?")
             .bind(id)
-            .fetch_one(&self.pool)
-            .await?;
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StoreError::NoSuchAttempt(id))?;
         Self::attempt_from_row(&row)
     }
 

@@ -1,0 +1,192 @@
+//! Importing orders and settling a payment a person must decide, from the command line.
+
+mod common;
+
+use common::*;
+use serde_json::Value;
+
+#[test]
+fn import_takes_good_rows_reports_bad_ones_and_changes_nothing_for_them() {
+    let data = tempfile::tempdir().unwrap();
+    let sandbox = start_sandbox();
+    add_profile(data.path(), sandbox.listing("sensecore"), "sc", None);
+    let file = data.path().join("orders.csv");
+    std::fs::write(
+        &file,
+        "order_no,amount,currency,subject,attr.resource_pack_id\n\
+         IMP-1,10.00,CNY,first,rp-1\n\
+         IMP-2,abc,CNY,bad amount,\n\
+         IMP-3,0.01,,cheapest,\n\
+         IMP-1,1.00,CNY,duplicate,\n",
+    )
+    .unwrap();
+    let out = paydesk(
+        data.path(),
+        &[
+            "import",
+            file.to_str().unwrap(),
+            "--profile",
+            "sc",
+            "--json",
+        ],
+        None,
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "rejected rows make the exit code 2: {out:?}"
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["rows"], 4);
+    assert_eq!(report["imported"], 2);
+    let lines: Vec<u64> = report["rejected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["line"].as_u64().unwrap())
+        .collect();
+    assert_eq!(lines, [3, 5]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("4 rows read, 2 imported, 2 rejected"));
+    let status: Value = serde_json::from_str(&ok(&paydesk(
+        data.path(),
+        &["status", "IMP-3", "--json"],
+        None,
+    )))
+    .unwrap();
+    assert_eq!(status["state"], "created");
+    assert_eq!(
+        paydesk(data.path(), &["status", "IMP-2"], None)
+            .status
+            .code(),
+        Some(2)
+    );
+    let pay: Value = serde_json::from_str(&ok(&paydesk(
+        data.path(),
+        &["pay", "IMP-1", "--channel", "balance", "--json"],
+        None,
+    )))
+    .unwrap();
+    assert_eq!(pay["state"], "succeeded");
+
+    let broken = data.path().join("broken.csv");
+    std::fs::write(&broken, "order,price\nx,1\n").unwrap();
+    let out = paydesk(
+        data.path(),
+        &["import", broken.to_str().unwrap(), "--profile", "sc"],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown column"));
+}
+
+#[test]
+fn a_payment_nobody_can_settle_waits_for_a_person_and_keeps_their_note() {
+    let data = tempfile::tempdir().unwrap();
+    // Partner has neither a status query nor an idempotency key: a lost answer cannot be
+    // settled by asking or by resending.
+    let sandbox = start_sandbox_with(&["--fault", "partner:lost_response=1"]);
+    add_profile(data.path(), sandbox.listing("partner"), "pt", None);
+    let mut args = vec![
+        "order",
+        "add",
+        "--profile",
+        "pt",
+        "--order-no",
+        "REV-1",
+        "--amount",
+        "3.00",
+    ];
+    let attrs = attributes("partner", 1);
+    for a in &attrs {
+        args.extend(["--attr", a.as_str()]);
+    }
+    ok(&paydesk(data.path(), &args, None));
+    let out = paydesk(
+        data.path(),
+        &["pay", "REV-1", "--channel", "balance", "--json"],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(3), "unknown exits 3: {out:?}");
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["state"], "unknown");
+    let attempt_id = report["attempt_id"].as_i64().unwrap().to_string();
+
+    let settled: Value =
+        serde_json::from_str(&ok(&paydesk(data.path(), &["reconcile", "--json"], None))).unwrap();
+    assert_eq!(settled[0]["state"], "needs_review", "{settled}");
+    let again = paydesk(data.path(), &["pay", "REV-1", "--channel", "balance"], None);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("needs a person"));
+    assert_eq!(
+        sandbox.admin("ledger").as_array().unwrap().len(),
+        1,
+        "the lost answer did charge, once"
+    );
+
+    let no_note = paydesk(
+        data.path(),
+        &[
+            "resolve",
+            &attempt_id,
+            "--decision",
+            "succeeded",
+            "--note",
+            "  ",
+        ],
+        None,
+    );
+    assert_eq!(no_note.status.code(), Some(2));
+    let bad_decision = paydesk(
+        data.path(),
+        &["resolve", &attempt_id, "--decision", "maybe", "--note", "x"],
+        None,
+    );
+    assert_eq!(bad_decision.status.code(), Some(2));
+    assert_eq!(
+        paydesk(
+            data.path(),
+            &["resolve", "999", "--decision", "failed", "--note", "x"],
+            None
+        )
+        .status
+        .code(),
+        Some(2)
+    );
+    ok(&paydesk(
+        data.path(),
+        &[
+            "resolve",
+            &attempt_id,
+            "--decision",
+            "succeeded",
+            "--note",
+            "seen as paid in the partner back office",
+        ],
+        None,
+    ));
+    let status: Value = serde_json::from_str(&ok(&paydesk(
+        data.path(),
+        &["status", "REV-1", "--json"],
+        None,
+    )))
+    .unwrap();
+    assert_eq!(status["state"], "succeeded");
+    let events = status["attempts"][0]["events"].as_array().unwrap();
+    assert!(events.last().unwrap()["detail"]
+        .as_str()
+        .unwrap()
+        .contains("partner back office"));
+    let twice = paydesk(
+        data.path(),
+        &[
+            "resolve",
+            &attempt_id,
+            "--decision",
+            "failed",
+            "--note",
+            "changed my mind",
+        ],
+        None,
+    );
+    assert_eq!(twice.status.code(), Some(2), "a decision is final");
+}
