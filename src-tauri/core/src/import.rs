@@ -80,6 +80,9 @@ struct RawRow {
     attributes: BTreeMap<String, serde_json::Value>,
 }
 
+/// A row as read with its line: the row, or why it could not be read.
+type ReadRow = (u64, Result<RawRow, String>);
+
 struct CheckedRow {
     order_no: String,
     profile_id: i64,
@@ -167,9 +170,7 @@ impl Checker<'_> {
 }
 
 /// Reads rows from CSV into the same shape as JSON rows.
-fn csv_rows(
-    reader: impl Read,
-) -> Result<impl Iterator<Item = (u64, Result<RawRow, String>)>, ImportError> {
+fn csv_rows(reader: impl Read) -> Result<impl Iterator<Item = ReadRow>, ImportError> {
     let mut csv = csv::ReaderBuilder::new()
         .flexible(false)
         .from_reader(reader);
@@ -232,7 +233,7 @@ fn csv_rows(
     }))
 }
 
-fn json_rows(mut reader: impl Read) -> Result<Vec<(u64, Result<RawRow, String>)>, ImportError> {
+fn json_rows(mut reader: impl Read) -> Result<Vec<ReadRow>, ImportError> {
     let mut text = String::new();
     reader
         .read_to_string(&mut text)
@@ -270,7 +271,7 @@ pub async fn import_orders(
             return Err(StoreError::NoSuchProfile(name.to_string()).into());
         }
     }
-    let rows: Box<dyn Iterator<Item = (u64, Result<RawRow, String>)>> = match format {
+    let rows: Box<dyn Iterator<Item = ReadRow>> = match format {
         ImportFormat::Csv => Box::new(csv_rows(reader)?),
         ImportFormat::Json => Box::new(json_rows(reader)?.into_iter()),
     };
