@@ -8,6 +8,8 @@
 pub mod connector;
 pub mod debit;
 pub mod money;
+#[cfg(test)]
+mod money_props;
 pub mod partner;
 pub mod secrets;
 pub mod sensecore;

@@ -341,6 +341,15 @@ fn read_success(envelope: Envelope) -> PayOutcome {
             )
         }
     };
+    if info.order_price < 0 || info.deduct_price < 0 || info.deduct_price > info.order_price {
+        return unknown(
+            "MALFORMED_RESPONSE",
+            format!(
+                "code 1 with impossible prices: order_price {} fen, deduct_price {} fen",
+                info.order_price, info.deduct_price
+            ),
+        );
+    }
     let pay_url = match envelope.result.get("ali_pay_url") {
         None | Some(Value::Null) => None,
         Some(Value::String(url)) => Some(url.trim()).filter(|u| !u.is_empty()),
