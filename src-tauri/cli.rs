@@ -90,6 +90,8 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Receive gateways' callbacks at every profile's loopback `callback_url` until stopped.
+    Callbacks,
     /// Import orders from a CSV or JSON file (see the README for the columns).
     Import {
         file: PathBuf,
@@ -522,6 +524,24 @@ async fn execute(dir: &std::path::Path, command: Command) -> Result<u8, Failure>
                 }
             }
             Ok(latest.map_or(0, |a| exit_code(a.attempt.state)))
+        }
+        Command::Callbacks => {
+            let listeners = runtime::serve_callbacks(engine.clone())
+                .await
+                .map_err(bad_input)?;
+            if listeners.is_empty() {
+                return Err(bad_input("no profile has a loopback callback_url setting"));
+            }
+            for l in &listeners {
+                println!(
+                    "{}",
+                    serde_json::json!({"profile": l.profile, "url": l.url})
+                );
+            }
+            use std::io::Write;
+            let _ = std::io::stdout().flush();
+            shutdown_signal().await;
+            Ok(0)
         }
         Command::Import {
             file,

@@ -124,3 +124,72 @@ pub async fn start_builtin_sandbox(engine: &Engine) -> Result<RunningSandbox, St
     tracing::info!(url = %sandbox.root_url(), "built-in sandbox listening");
     Ok(sandbox)
 }
+
+/// A listener for a gateway's callbacks, at a profile's loopback `callback_url`.
+pub struct CallbackListener {
+    pub profile: String,
+    pub url: String,
+}
+
+/// Serves every profile's loopback `callback_url` (debit's payout callbacks): each
+/// notification is verified and recorded by the engine; only an accepted one is answered 200,
+/// so the gateway resends what was not. Runs until the process ends.
+pub async fn serve_callbacks(engine: Engine) -> Result<Vec<CallbackListener>, String> {
+    use std::collections::HashMap;
+
+    let mut routes: HashMap<String, Vec<(String, String)>> = HashMap::new();
+    for profile in engine.store().profiles().await.map_err(|e| e.to_string())? {
+        let Some(url) = profile
+            .settings
+            .get("callback_url")
+            .filter(|u| !u.is_empty())
+        else {
+            continue;
+        };
+        if !paydesk_core::sandbox_link::is_loopback(url) || !url.starts_with("http://") {
+            tracing::warn!(profile = %profile.name, "callback_url is not an http loopback URL: not listening");
+            continue;
+        }
+        let uri: axum::http::Uri = url
+            .parse()
+            .map_err(|e| format!("callback_url {url:?}: {e}"))?;
+        let authority = uri.authority().map(|a| a.to_string()).unwrap_or_default();
+        routes
+            .entry(authority)
+            .or_default()
+            .push((uri.path().to_string(), profile.name.clone()));
+    }
+    let mut listeners = Vec::new();
+    for (authority, paths) in routes {
+        let mut router = axum::Router::new();
+        for (path, profile) in &paths {
+            let engine = engine.clone();
+            let profile_name = profile.clone();
+            router = router.route(
+                path,
+                axum::routing::post(move |body: axum::body::Bytes| async move {
+                    match engine.receive_callback(&profile_name, &body).await {
+                        Ok(_) => (axum::http::StatusCode::OK, "ok".to_string()),
+                        Err(e) => {
+                            tracing::warn!(profile = %profile_name, error = %e, "callback not accepted");
+                            (axum::http::StatusCode::BAD_REQUEST, e.to_string())
+                        }
+                    }
+                }),
+            );
+            listeners.push(CallbackListener {
+                profile: profile.clone(),
+                url: format!("http://{authority}{path}"),
+            });
+        }
+        let socket = tokio::net::TcpListener::bind(&authority)
+            .await
+            .map_err(|e| format!("cannot listen for callbacks on {authority}: {e}"))?;
+        tokio::spawn(async move {
+            if let Err(e) = axum::serve(socket, router).await {
+                tracing::error!(error = %e, "callback listener stopped");
+            }
+        });
+    }
+    Ok(listeners)
+}

@@ -538,6 +538,61 @@ impl Engine {
         Ok(changed)
     }
 
+    /// A notification the gateway pushed for a profile (debit's callback): verified and read
+    /// by the connector, then recorded on the attempt it names when it settles it. An `Err`
+    /// means the notification was not accepted (the gateway will send it again).
+    pub async fn receive_callback(
+        &self,
+        profile_name: &str,
+        body: &[u8],
+    ) -> Result<Attempt, PayError> {
+        let profile = self.store.profile(profile_name).await?;
+        let connector = connector_for(&profile.gateway).ok_or_else(|| {
+            PayError::Refused(format!("gateway {:?} is not supported", profile.gateway))
+        })?;
+        let secrets = self
+            .secrets(
+                &profile.vault_id,
+                &connector.capabilities().required_secrets,
+            )
+            .await?;
+        let (key, outcome) = connector
+            .parse_callback(body, &secrets)
+            .ok_or_else(|| PayError::Refused(format!("{} sends no callbacks", profile.gateway)))?
+            .map_err(|e| {
+                PayError::Refused(format!("callback refused: {}: {}", e.code, e.message))
+            })?;
+        let attempt =
+            self.store.attempt_by_key(&key).await?.ok_or_else(|| {
+                PayError::Refused(format!("no attempt sent idempotency key {key:?}"))
+            })?;
+        let (state, update) = match outcome {
+            PayOutcome::Succeeded(r) => (AttemptState::Succeeded, receipt_update(r)),
+            PayOutcome::Failed(e) => (AttemptState::Failed, error_update(e)),
+            // Still processing, or unreadable: nothing to record.
+            PayOutcome::Pending(_) | PayOutcome::Unknown(_) => return Ok(attempt),
+        };
+        if attempt.state == state {
+            return Ok(attempt);
+        }
+        if !attempt.state.can_become(state) {
+            tracing::warn!(attempt = attempt.id, from = %attempt.state, to = %state, "a callback contradicts a settled payment");
+            return Ok(attempt);
+        }
+        tracing::info!(attempt = attempt.id, state = %state, "callback settled a payment");
+        Ok(self
+            .store
+            .record(
+                attempt.id,
+                state,
+                &AttemptUpdate {
+                    detail: Some("reported by the gateway's callback".into()),
+                    ..update
+                },
+            )
+            .await?)
+    }
+
     /// A person's decision on an attempt that needs review.
     pub async fn resolve_review(
         &self,

@@ -552,6 +552,15 @@ impl Store {
         .collect()
     }
 
+    /// The attempt that sent this idempotency key.
+    pub async fn attempt_by_key(&self, idempotency_key: &str) -> Result<Option<Attempt>> {
+        let row = sqlx::query("SELECT * FROM attempts WHERE idempotency_key = ?")
+            .bind(idempotency_key)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(Self::attempt_from_row).transpose()
+    }
+
     /// Whether the process sending this attempt is still running.
     pub async fn sender_alive(&self, attempt_id: i64) -> Result<bool> {
         let owner: Option<i64> = sqlx::query_scalar("SELECT owner_pid FROM attempts WHERE id = ?")

@@ -206,6 +206,16 @@ pub trait Connector: Send + Sync {
         self.parse_status(response)
     }
 
+    /// Reads a notification the gateway pushed to paydesk (debit's callback): the idempotency
+    /// key of the attempt it is about and what it says. `None` when the gateway sends none.
+    fn parse_callback(
+        &self,
+        _body: &[u8],
+        _secrets: &Secrets,
+    ) -> Option<Result<(String, PayOutcome), GatewayError>> {
+        None
+    }
+
     /// The request that asks the gateway what became of a payment, or `None` when the gateway
     /// has no status call (then an unknown attempt goes to a person).
     fn build_status(

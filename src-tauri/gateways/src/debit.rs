@@ -481,6 +481,15 @@ fn access_key_checked(key: &str) -> Result<&str, String> {
 }
 
 impl Connector for Debit {
+    fn parse_callback(
+        &self,
+        body: &[u8],
+        secrets: &Secrets,
+    ) -> Option<Result<(String, PayOutcome), GatewayError>> {
+        let key = secrets.expose("access_key").unwrap_or("");
+        Some(parse_callback(body, key))
+    }
+
     /// `parse_pay` for a caller that holds the profile's secrets: also reads V2 answers.
     fn parse_pay_with(&self, response: &http::Response<Vec<u8>>, secrets: &Secrets) -> PayOutcome {
         read(response, access_key(secrets).ok(), Call::Pay)
