@@ -548,6 +548,17 @@ pub fn run(data_dir: Option<PathBuf>) -> ExitCode {
         .manage(state)
         .setup(move |app| {
             if let Some(engine) = engine {
+                let listening = engine.clone();
+                tauri::async_runtime::spawn(async move {
+                    match runtime::serve_callbacks(listening).await {
+                        Ok(listeners) => {
+                            for l in listeners {
+                                tracing::info!(profile = %l.profile, url = %l.url, "receiving callbacks");
+                            }
+                        }
+                        Err(e) => tracing::warn!(error = %e, "callbacks cannot be received"),
+                    }
+                });
                 spawn_reconciler(app.handle().clone(), engine);
             }
             Ok(())

@@ -5,6 +5,7 @@
 pub mod demo;
 pub mod domain;
 pub mod engine;
+pub mod import;
 pub mod queries;
 pub mod report;
 pub mod sandbox_link;
