@@ -1,9 +1,11 @@
-import { act, cleanup, render, screen, waitFor, within } from "@testing-library/react";
+import { act, render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
+import { emit } from "@tauri-apps/api/event";
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import { afterEach, describe, expect, it } from "vitest";
 import { App } from "./App";
-import type { OrderDetail, OrderView, PaymentReport, ProfileView } from "./types";
+import i18n from "./i18n";
+import type { AttemptDetail, OrderDetail, OrderQuery, OrderView, PaymentReport, ProfileView, Quote } from "./types";
 
 const order: OrderView = {
   id: 1,
@@ -33,7 +35,7 @@ const profile: ProfileView = {
     vouchers: true,
     coupon: false,
     credit_split: false,
-    status_query: false,
+    status_query: true,
     idempotency_key: false,
     required_secrets: ["token"],
   },
@@ -50,44 +52,110 @@ const paid: PaymentReport = {
   error: null,
 };
 
-interface Backend {
-  calls: { cmd: string; args: unknown }[];
-  paid: boolean;
+function attempt(state: AttemptDetail["state"], extra: Partial<AttemptDetail> = {}): AttemptDetail {
+  return {
+    id: 7,
+    order_id: 1,
+    channel: "alipay",
+    state,
+    idempotency_key: "k-1",
+    amount_minor: 1234,
+    gateway_ref: "ch_123",
+    pay_url: null,
+    error_code: null,
+    error_message: null,
+    coupon: null,
+    credit_minor: null,
+    checks: 0,
+    created_at: 1_700_000_000_000,
+    updated_at: 1_700_000_000_000,
+    amount: "12.34",
+    error: null,
+    events: [{ attempt_id: 7, state, detail: null, at: 1_700_000_000_000 }],
+    ...extra,
+  };
 }
 
-function mockBackend(options: { startupError?: string; payResult?: PaymentReport } = {}): Backend {
-  const backend: Backend = { calls: [], paid: false };
-  mockIPC((cmd, args) => {
-    backend.calls.push({ cmd, args });
-    switch (cmd) {
-      case "app_info":
-        return {
-          version: "0.1.0",
-          data_dir: "/tmp/pd",
-          sandbox_url: "http://127.0.0.1:1",
-          startup_error: options.startupError ?? null,
-        };
-      case "list_orders":
-        return [backend.paid ? { ...order, state: "succeeded", channel: "balance" } : order];
-      case "list_profiles":
-        return [profile];
-      case "order_detail": {
-        const detail: OrderDetail = {
-          order: backend.paid ? { ...order, state: "succeeded" } : order,
-          attempts: [],
-        };
-        return detail;
+interface Options {
+  startupError?: string;
+  payResult?: PaymentReport;
+  total?: number;
+  attempts?: AttemptDetail[];
+}
+
+interface Backend {
+  calls: { cmd: string; args: Record<string, unknown> }[];
+  paid: boolean;
+  attempts: AttemptDetail[];
+}
+
+function quoteFor(args: Record<string, unknown>): Quote {
+  const deductions = (args.deductions as { id: string; amount: string }[]) ?? [];
+  // The real quote is exact decimal arithmetic in the backend; this fake only answers the
+  // cases the tests send.
+  const deducted = deductions.length ? "10.00" : "0.00";
+  return {
+    currency: "CNY",
+    amount: "12.34",
+    amount_minor: 1234,
+    deducted,
+    deducted_minor: deductions.length ? 1000 : 0,
+    remaining: deductions.length ? "2.34" : "12.34",
+    remaining_minor: deductions.length ? 234 : 1234,
+    credit: null,
+    balance: null,
+  };
+}
+
+function mockBackend(options: Options = {}): Backend {
+  const backend: Backend = { calls: [], paid: false, attempts: options.attempts ?? [] };
+  const current = (): OrderView =>
+    backend.paid ? { ...order, state: "succeeded", channel: "balance" } : { ...order, state: backend.attempts.at(-1)?.state ?? null };
+  mockIPC(
+    (cmd, raw) => {
+      const args = (raw ?? {}) as Record<string, unknown>;
+      backend.calls.push({ cmd, args });
+      switch (cmd) {
+        case "app_info":
+          return { version: "0.1.0", data_dir: "/tmp/pd", sandbox_url: "http://127.0.0.1:1", startup_error: options.startupError ?? null };
+        case "query_orders": {
+          const q = args.query as OrderQuery;
+          const total = options.total ?? 1;
+          if (total === 1) return { total: 1, offset: 0, rows: q.offset === 0 ? [current()] : [] };
+          const rows = Array.from({ length: Math.max(0, Math.min(q.limit, total - q.offset)) }, (_, i) => ({
+            ...order,
+            id: q.offset + i + 1,
+            order_no: `ORD-${String(q.offset + i).padStart(7, "0")}`,
+          }));
+          return { total, offset: q.offset, rows };
+        }
+        case "list_profiles":
+          return [profile];
+        case "activity":
+          return { in_flight: 0, needs_review: 0 };
+        case "lookup":
+          return args.reference === "DEMO-1001" ? [{ order_no: "DEMO-1001", matched: "order_no", value: "DEMO-1001" }] : [];
+        case "order_detail": {
+          const detail: OrderDetail = { order: current(), attempts: backend.attempts };
+          return detail;
+        }
+        case "quote":
+          return quoteFor(args);
+        case "pay_order":
+          backend.paid = true;
+          backend.attempts = [attempt("succeeded")];
+          return options.payResult ?? paid;
+        case "resolve_review":
+          backend.attempts = [attempt(args.decision as "succeeded")];
+          return { order: current(), attempts: backend.attempts };
+        default:
+          throw new Error(`unexpected command ${cmd}`);
       }
-      case "pay_order":
-        backend.paid = true;
-        return options.payResult ?? paid;
-      default:
-        throw new Error(`unexpected command ${cmd}`);
-    }
-  }, { shouldMockEvents: true });
+    },
+    { shouldMockEvents: true },
+  );
   // The page-side half of the event plugin that a real webview injects; jsdom lacks it.
-  const internals = (window as unknown as { __TAURI_EVENT_PLUGIN_INTERNALS__: Record<string, unknown> })
-    .__TAURI_EVENT_PLUGIN_INTERNALS__;
+  const internals = (window as unknown as { __TAURI_EVENT_PLUGIN_INTERNALS__: Record<string, unknown> }).__TAURI_EVENT_PLUGIN_INTERNALS__;
   internals.unregisterListener ??= () => {};
   return backend;
 }
@@ -95,10 +163,21 @@ function mockBackend(options: { startupError?: string; payResult?: PaymentReport
 afterEach(async () => {
   // Unmount first and let the (asynchronous) unlisten finish: it needs the mocked event
   // plugin still in place.
+  const { cleanup } = await import("@testing-library/react");
   cleanup();
   await new Promise((resolve) => setTimeout(resolve, 0));
   clearMocks();
+  await i18n.changeLanguage("en");
+  localStorage.clear();
 });
+
+async function openPay(user: ReturnType<typeof userEvent.setup>) {
+  await user.click(await screen.findByText("DEMO-1001"));
+  await user.click(await screen.findByTestId("open-pay"));
+  const dialog = await screen.findByTestId("pay-dialog");
+  await waitFor(() => expect((within(dialog).getByTestId("confirm-pay") as HTMLButtonElement).disabled).toBe(false));
+  return dialog;
+}
 
 describe("the console", () => {
   it("lists orders with their amount, state and the SANDBOX badge", async () => {
@@ -109,15 +188,14 @@ describe("the console", () => {
     expect(within(tr).getByText("¥12.34")).toBeTruthy();
     expect(within(tr).getByText("Created")).toBeTruthy();
     expect(within(tr).getByText("SANDBOX")).toBeTruthy();
+    expect(screen.getByTestId("sandbox-status").textContent).toBe("Running on the built-in sandbox gateways");
   });
 
   it("pays an order once, however often Confirm is pressed", async () => {
     const backend = mockBackend();
     const user = userEvent.setup();
     render(<App />);
-    await user.click(await screen.findByText("DEMO-1001"));
-    await user.click(await screen.findByTestId("open-pay"));
-    const dialog = await screen.findByTestId("pay-dialog");
+    const dialog = await openPay(user);
     expect(within(dialog).getByText("Balance")).toBeTruthy();
     expect(within(dialog).getByText("Alipay")).toBeTruthy();
     expect(within(dialog).getByTestId("charge-amount").textContent).toBe("¥12.34");
@@ -135,18 +213,110 @@ describe("the console", () => {
     expect(pays[0]!.args).toMatchObject({ orderNo: "DEMO-1001", channel: "balance" });
   });
 
-  it("shows the gateway's own words when it refuses", async () => {
+  it("shows the gateway's own words and what they mean when it refuses", async () => {
     mockBackend({
       payResult: { ...paid, state: "failed", gateway_ref: null, error: { code: "FAILED_PRECONDITION", message: "order is already paid" } },
     });
     const user = userEvent.setup();
     render(<App />);
-    await user.click(await screen.findByText("DEMO-1001"));
-    await user.click(await screen.findByTestId("open-pay"));
-    await user.click(await screen.findByTestId("confirm-pay"));
+    await openPay(user);
+    await user.keyboard("{Enter}");
     const result = await screen.findByTestId("pay-result");
     expect(result.getAttribute("data-state")).toBe("failed");
     expect(within(result).getByText(/FAILED_PRECONDITION: order is already paid/)).toBeTruthy();
+    expect(within(result).getByText(/支付请求失败 — the gateway refused the payment; nothing was charged/)).toBeTruthy();
+  });
+
+  it("deducts vouchers by the backend's exact quote and sends them with the payment", async () => {
+    const backend = mockBackend();
+    const user = userEvent.setup();
+    render(<App />);
+    const dialog = await openPay(user);
+    await user.click(within(dialog).getByTestId("add-voucher"));
+    await user.type(within(dialog).getByTestId("voucher-id-0"), "v-1");
+    await user.type(within(dialog).getByTestId("voucher-amount-0"), "10");
+    await waitFor(() => expect(within(dialog).getByTestId("charge-amount").textContent).toBe("¥2.34"));
+    expect(within(dialog).getByTestId("deducted").textContent).toBe("−¥10.00");
+    await user.click(within(dialog).getByTestId("confirm-pay"));
+    await screen.findByTestId("pay-result");
+    const pay = backend.calls.find((c) => c.cmd === "pay_order")!;
+    expect(pay.args).toMatchObject({ deductions: [{ id: "v-1", amount: "10" }] });
+  });
+
+  it("shows a QR code for a pay URL and a state line that updates itself", async () => {
+    mockBackend({
+      payResult: { ...paid, channel: "alipay", state: "pending", pay_url: "https://pay.example/qr/1", attempt_id: 7 },
+    });
+    const user = userEvent.setup();
+    render(<App />);
+    await openPay(user);
+    await user.keyboard("{Enter}");
+    const result = await screen.findByTestId("pay-result");
+    expect(result.getAttribute("data-state")).toBe("pending");
+    const qr = await within(result).findByTestId("pay-qr");
+    expect(qr.getAttribute("src")).toMatch(/^data:image\/svg\+xml;charset=utf-8,/);
+    expect(within(result).getByTestId("live-state").textContent).toBe("Now: Pending");
+    await act(async () => {
+      await emit("attempts-changed", [7]);
+    });
+    // The order now reads paid (the fake's paid flag), so the live line follows it.
+    await waitFor(() => expect(screen.getByTestId("pay-result").getAttribute("data-state")).toBe("succeeded"));
+  });
+
+  it("opens the pay dialog when a scanner types an order number and Enter", async () => {
+    mockBackend();
+    const user = userEvent.setup();
+    render(<App />);
+    await screen.findByText("DEMO-1001");
+    await user.keyboard("/");
+    expect(document.activeElement).toBe(screen.getByTestId("global-search"));
+    await user.keyboard("DEMO-1001{Enter}");
+    expect(await screen.findByTestId("pay-dialog")).toBeTruthy();
+  });
+
+  it("keeps the DOM small at a million orders and asks the backend for pages", async () => {
+    const backend = mockBackend({ total: 1_000_000 });
+    render(<App />);
+    await screen.findByText("ORD-0000000");
+    expect(screen.getByTestId("order-count").textContent).toBe("1,000,000 orders");
+    expect(document.querySelectorAll("tr[data-order-no]").length).toBeLessThan(60);
+    for (const call of backend.calls.filter((c) => c.cmd === "query_orders")) {
+      expect((call.args.query as OrderQuery).limit).toBeLessThanOrEqual(100);
+    }
+  });
+
+  it("switches language in Settings, and the states follow", async () => {
+    mockBackend();
+    const user = userEvent.setup();
+    render(<App />);
+    await screen.findByText("DEMO-1001");
+    await user.keyboard("{Control>}5{/Control}");
+    await user.selectOptions(await screen.findByTestId("language"), "zh-CN");
+    expect(screen.getByRole("heading", { name: "设置" })).toBeTruthy();
+    await user.keyboard("{Control>}1{/Control}");
+    const row = (await screen.findByText("DEMO-1001")).closest("tr")!;
+    expect(within(row).getByText("已创建")).toBeTruthy();
+    expect(screen.getByText("正在使用内置沙箱网关")).toBeTruthy();
+    expect(localStorage.getItem("paydesk.language")).toBe("zh-CN");
+  });
+
+  it("lets a person resolve a payment that needs review, only with a note", async () => {
+    const backend = mockBackend({ attempts: [attempt("needs_review")] });
+    const user = userEvent.setup();
+    render(<App />);
+    await user.click(await screen.findByText("DEMO-1001"));
+    const form = await screen.findByTestId("resolve-form");
+    const submit = within(form).getByRole("button", { name: "Record decision" }) as HTMLButtonElement;
+    await user.click(within(form).getByLabelText("It was paid"));
+    expect(submit.disabled).toBe(true);
+    await user.type(within(form).getByLabelText("Note (required)"), "customer's bank statement shows it");
+    await user.click(submit);
+    await waitFor(() => expect(screen.getByTestId("attempt").getAttribute("data-state")).toBe("succeeded"));
+    expect(backend.calls.find((c) => c.cmd === "resolve_review")!.args).toMatchObject({
+      attemptId: 7,
+      decision: "succeeded",
+      note: "customer's bank statement shows it",
+    });
   });
 
   it("shows a readable error instead of a blank window when the back end cannot start", async () => {

@@ -1,34 +1,55 @@
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { listen } from "@tauri-apps/api/event";
+import { useTranslation } from "react-i18next";
 import { api, errorMessage } from "./api";
-import { OrderPanel } from "./components/OrderPanel";
-import { OrdersTable } from "./components/OrdersTable";
+import { DashboardView } from "./components/DashboardView";
+import { GatewaysView } from "./components/GatewaysView";
+import { LookupView } from "./components/LookupView";
+import { NewOrderDialog } from "./components/NewOrderDialog";
+import { canPay, OrderPanel } from "./components/OrderPanel";
+import { OrdersTable, type OrderFilters } from "./components/OrdersTable";
 import { PayDialog } from "./components/PayDialog";
-import type { AppInfo, OrderDetail, OrderView, ProfileView } from "./types";
+import { SandboxBadge } from "./components/StateBadge";
+import { SettingsView } from "./components/SettingsView";
+import type { Activity, AppInfo, AttemptState, Channel, OrderDetail, OrderView, ProfileView } from "./types";
+import { dateInputToMs, STATES } from "./words";
+
+const VIEWS = ["orders", "lookup", "dashboard", "gateways", "settings"] as const;
+type View = (typeof VIEWS)[number];
+
+function typingIn(target: EventTarget | null): boolean {
+  const el = target as HTMLElement | null;
+  return !!el && (el.tagName === "INPUT" || el.tagName === "TEXTAREA" || el.tagName === "SELECT" || el.isContentEditable);
+}
 
 export function App() {
+  const { t, i18n } = useTranslation();
+  const [view, setView] = useState<View>("orders");
   const [info, setInfo] = useState<AppInfo | null>(null);
-  const [orders, setOrders] = useState<OrderView[]>([]);
   const [profiles, setProfiles] = useState<ProfileView[]>([]);
-  const [selected, setSelected] = useState<string | null>(null);
+  const [search, setSearch] = useState("");
+  const [text, setText] = useState("");
+  const [state, setState] = useState<AttemptState | "">("");
+  const [channel, setChannel] = useState<Channel | "">("");
+  const [profile, setProfile] = useState("");
+  const [from, setFrom] = useState("");
+  const [to, setTo] = useState("");
+  const [total, setTotal] = useState<number | null>(null);
   const [detail, setDetail] = useState<OrderDetail | null>(null);
-  const [paying, setPaying] = useState(false);
+  const [paying, setPaying] = useState<OrderView | null>(null);
+  const [adding, setAdding] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const [refreshToken, setRefreshToken] = useState(0);
+  const [activity, setActivity] = useState<Activity | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const searchRef = useRef<HTMLInputElement>(null);
+  const ready = info !== null && !info.startup_error;
 
-  const refresh = useCallback(async () => {
-    try {
-      const [o, p] = await Promise.all([api.listOrders(), api.listProfiles()]);
-      setOrders(o);
-      setProfiles(p);
-      setError(null);
-    } catch (e) {
-      setError(errorMessage(e));
-    }
-  }, []);
+  const refresh = useCallback(() => setRefreshToken((n) => n + 1), []);
 
-  const loadDetail = useCallback(async (orderNo: string) => {
+  const loadProfiles = useCallback(async () => {
     try {
-      setDetail(await api.orderDetail(orderNo));
+      setProfiles(await api.listProfiles());
     } catch (e) {
       setError(errorMessage(e));
     }
@@ -40,77 +61,341 @@ export function App() {
       .then((i) => {
         setInfo(i);
         if (i.startup_error) setError(i.startup_error);
-        else void refresh();
+        else void loadProfiles();
       })
       .catch((e) => setError(errorMessage(e)));
-  }, [refresh]);
+  }, [loadProfiles]);
+
+  // Search as you type, a moment after the last key.
+  useEffect(() => {
+    const timer = setTimeout(() => setText(search.trim()), 150);
+    return () => clearTimeout(timer);
+  }, [search]);
+
+  const filters: OrderFilters = useMemo(
+    () => ({
+      text: text || null,
+      state: state || null,
+      channel: channel || null,
+      profile: profile || null,
+      from_ms: dateInputToMs(from),
+      to_ms: dateInputToMs(to, 1),
+    }),
+    [text, state, channel, profile, from, to],
+  );
+
+  const selectedRef = useRef<string | null>(null);
+  const openDetail = useCallback(async (orderNo: string) => {
+    selectedRef.current = orderNo;
+    try {
+      const d = await api.orderDetail(orderNo);
+      if (selectedRef.current === orderNo) setDetail(d);
+      return d;
+    } catch (e) {
+      setError(errorMessage(e));
+      return null;
+    }
+  }, []);
+
+  const loadActivity = useCallback(() => {
+    api.activity().then(setActivity, () => setActivity(null));
+  }, []);
+
+  useEffect(() => {
+    if (!ready) return;
+    loadActivity();
+    const timer = setInterval(loadActivity, 5000);
+    return () => clearInterval(timer);
+  }, [ready, loadActivity, refreshToken]);
 
   // The reconciler settles pending and unknown payments in the background; whatever it
   // changes shows up here without anyone pressing a button.
-  const selectedRef = useRef<string | null>(null);
   useEffect(() => {
     const unlisten = listen<number[]>("attempts-changed", () => {
-      void refresh();
-      if (selectedRef.current) void loadDetail(selectedRef.current);
+      refresh();
+      if (selectedRef.current) void openDetail(selectedRef.current);
     });
     return () => {
       void unlisten.then((stop) => stop());
     };
-  }, [refresh, loadDetail]);
+  }, [refresh, openDetail]);
 
-  const select = useCallback(
-    (orderNo: string) => {
-      selectedRef.current = orderNo;
-      setSelected(orderNo);
-      void loadDetail(orderNo);
-    },
-    [loadDetail],
-  );
+  const closePanel = useCallback(() => {
+    selectedRef.current = null;
+    setDetail(null);
+  }, []);
 
-  const selectedOrder = orders.find((o) => o.order_no === selected);
+  /** A scanner types an order number and Enter: pay it, or show it if it cannot be paid. */
+  const openReference = useCallback(async () => {
+    const reference = search.trim();
+    if (!reference) return;
+    setView("orders");
+    try {
+      const hits = await api.lookup(reference);
+      if (hits.length !== 1) {
+        setText(reference);
+        if (hits.length === 0) setNotice(t("search.noMatch", { text: reference }));
+        return;
+      }
+      setNotice(null);
+      const d = await openDetail(hits[0]!.order_no);
+      if (d && canPay(d)) setPaying(d.order);
+    } catch (e) {
+      setError(errorMessage(e));
+    }
+  }, [search, openDetail, t]);
+
+  const checkSelected = useCallback(async () => {
+    const latest = detail?.attempts[detail.attempts.length - 1];
+    if (!latest || (latest.state !== "pending" && latest.state !== "unknown")) return;
+    try {
+      setDetail(await api.checkStatus(latest.id));
+      refresh();
+    } catch (e) {
+      setError(errorMessage(e));
+    }
+  }, [detail, refresh]);
+
+  const dialogOpen = paying !== null || adding;
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const ctrl = e.ctrlKey || e.metaKey;
+      if ((e.key === "/" && !typingIn(e.target) && !dialogOpen) || (ctrl && e.key.toLowerCase() === "k")) {
+        e.preventDefault();
+        searchRef.current?.focus();
+        searchRef.current?.select();
+      } else if (ctrl && /^[1-5]$/.test(e.key) && !dialogOpen) {
+        e.preventDefault();
+        setView(VIEWS[Number(e.key) - 1]!);
+      } else if (ctrl && e.key.toLowerCase() === "n" && !dialogOpen && ready) {
+        e.preventDefault();
+        setAdding(true);
+      } else if (e.key === "Escape" && !dialogOpen && detail && view === "orders") {
+        closePanel();
+      } else if (e.key.toLowerCase() === "r" && !ctrl && !typingIn(e.target) && !dialogOpen) {
+        void checkSelected();
+      }
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [dialogOpen, detail, view, ready, closePanel, checkSelected]);
+
+  const channels = useMemo(() => {
+    const all = new Set<Channel>();
+    for (const p of profiles) for (const c of p.capabilities?.channels ?? []) all.add(c);
+    return [...all];
+  }, [profiles]);
+
+  const filtered = state || channel || profile || from || to;
 
   return (
     <div className="shell">
-      <nav className="nav" aria-label="Views">
+      <nav className="nav" aria-label={t("nav.label")}>
         <div className="brand">paydesk</div>
-        <a aria-current="page" href="#orders">
-          Orders
-        </a>
+        {VIEWS.map((v, i) => (
+          <a
+            key={v}
+            href={`#${v}`}
+            data-view={v}
+            aria-current={view === v ? "page" : undefined}
+            aria-keyshortcuts={`Control+${i + 1}`}
+            onClick={(e) => {
+              e.preventDefault();
+              setView(v);
+            }}
+          >
+            {t(`nav.${v}`)}
+            <kbd aria-hidden="true">Ctrl {i + 1}</kbd>
+          </a>
+        ))}
       </nav>
+      <header className="topbar">
+        <form
+          role="search"
+          className="search"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void openReference();
+          }}
+        >
+          <label htmlFor="global-search" className="visually-hidden">
+            {t("search.label")}
+          </label>
+          <input
+            id="global-search"
+            ref={searchRef}
+            type="search"
+            autoComplete="off"
+            spellCheck={false}
+            data-testid="global-search"
+            aria-keyshortcuts="/ Control+K"
+            placeholder={t("search.placeholder")}
+            value={search}
+            onChange={(e) => {
+              setSearch(e.target.value);
+              setNotice(null);
+              if (view !== "orders") setView("orders");
+            }}
+          />
+        </form>
+        <button type="button" className="primary" data-testid="new-order" aria-keyshortcuts="Control+N" disabled={!ready} onClick={() => setAdding(true)}>
+          + {t("orders.newOrder")}
+        </button>
+      </header>
       <main className="main">
         {error && (
           <div className="banner error" role="alert">
-            <strong>Something went wrong.</strong> {error}
+            <strong>{t("common.somethingWrong")}</strong> <span className="grow">{error}</span>
             <button type="button" onClick={() => void navigator.clipboard?.writeText(error)}>
-              Copy details
+              {t("common.copyDetails")}
+            </button>
+            <button type="button" className="small" aria-label={t("common.close")} onClick={() => setError(null)}>
+              ✕
             </button>
           </div>
         )}
-        <section className="content">
-          <div className="list">
-            <h1>Orders</h1>
-            <OrdersTable orders={orders} selected={selected} onSelect={select} />
-          </div>
-          {detail && <OrderPanel detail={detail} onPay={() => setPaying(true)} />}
-        </section>
+        {view === "orders" && (
+          <section className="content" aria-labelledby="orders-title">
+            <div className="list">
+              <div className="view-head">
+                <h1 id="orders-title">{t("orders.title")}</h1>
+                {total !== null && (
+                  <span className="hint" data-testid="order-count">
+                    {t("orders.count", { count: total, n: total.toLocaleString(i18n.language) })}
+                  </span>
+                )}
+              </div>
+              <div className="filters" role="group" aria-label={t("orders.filters")}>
+                <select aria-label={t("term.state")} value={state} data-testid="filter-state" onChange={(e) => setState(e.target.value as AttemptState | "")}>
+                  <option value="">{t("orders.anyState")}</option>
+                  {STATES.map((s) => (
+                    <option key={s} value={s}>
+                      {t(`state.${s}`)}
+                    </option>
+                  ))}
+                </select>
+                <select aria-label={t("term.channel")} value={channel} data-testid="filter-channel" onChange={(e) => setChannel(e.target.value as Channel | "")}>
+                  <option value="">{t("orders.anyChannel")}</option>
+                  {channels.map((c) => (
+                    <option key={c} value={c}>
+                      {t(`channel.${c}`)}
+                    </option>
+                  ))}
+                </select>
+                <select aria-label={t("term.profile")} value={profile} data-testid="filter-profile" onChange={(e) => setProfile(e.target.value)}>
+                  <option value="">{t("orders.anyProfile")}</option>
+                  {profiles.map((p) => (
+                    <option key={p.name} value={p.name}>
+                      {p.name}
+                    </option>
+                  ))}
+                </select>
+                <label>
+                  {t("orders.from")} <input type="date" value={from} data-testid="filter-from" onChange={(e) => setFrom(e.target.value)} />
+                </label>
+                <label>
+                  {t("orders.to")} <input type="date" value={to} data-testid="filter-to" onChange={(e) => setTo(e.target.value)} />
+                </label>
+                {filtered && (
+                  <button
+                    type="button"
+                    className="small"
+                    onClick={() => {
+                      setState("");
+                      setChannel("");
+                      setProfile("");
+                      setFrom("");
+                      setTo("");
+                    }}
+                  >
+                    {t("orders.clearFilters")}
+                  </button>
+                )}
+              </div>
+              {notice && (
+                <p className="notice" role="status">
+                  {notice}
+                </p>
+              )}
+              {ready && (
+                <OrdersTable
+                  filters={filters}
+                  refreshToken={refreshToken}
+                  selected={detail?.order.order_no ?? null}
+                  onSelect={(o) => void openDetail(o.order_no)}
+                  onTotal={setTotal}
+                  onError={setError}
+                />
+              )}
+            </div>
+            {detail && (
+              <OrderPanel
+                detail={detail}
+                onPay={() => setPaying(detail.order)}
+                onChanged={(d) => {
+                  setDetail(d);
+                  refresh();
+                }}
+                onClose={closePanel}
+              />
+            )}
+          </section>
+        )}
+        {view === "lookup" && ready && <LookupView />}
+        {view === "dashboard" && ready && <DashboardView refreshToken={refreshToken} />}
+        {view === "gateways" && ready && <GatewaysView profiles={profiles} onChanged={() => void loadProfiles()} />}
+        {view === "settings" && <SettingsView />}
       </main>
       <footer className="status" role="contentinfo">
         {info?.sandbox_url ? (
-          <span className="badge sandbox">SANDBOX</span>
+          <>
+            <SandboxBadge />
+            <span data-testid="sandbox-status">{t("status.sandbox")}</span>
+          </>
         ) : null}
-        <span>{info?.sandbox_url ? "Running on the built-in sandbox gateways" : ""}</span>
+        {activity && (
+          <span data-testid="activity" aria-live="polite">
+            {activity.in_flight > 0 ? (
+              <>
+                <span className="spinner small" aria-hidden="true" /> {t("status.checking", { count: activity.in_flight })}
+              </>
+            ) : (
+              t("status.idle")
+            )}
+            {activity.needs_review > 0 && <strong className="state-needs_review"> · {t("status.review", { count: activity.needs_review })}</strong>}
+          </span>
+        )}
         <span className="spacer" />
-        <span title="Data directory">{info?.data_dir}</span>
-        <span>v{info?.version}</span>
+        {info?.data_dir && (
+          <span title={t("status.dataDir")} className="mono">
+            {t("status.dataDir")}: {info.data_dir}
+          </span>
+        )}
+        {info && <span>{t("status.version", { version: info.version })}</span>}
       </footer>
-      {paying && selectedOrder && (
+      {paying && (
         <PayDialog
-          order={selectedOrder}
-          profile={profiles.find((p) => p.name === selectedOrder.profile)}
-          onClose={() => setPaying(false)}
+          order={paying}
+          profile={profiles.find((p) => p.name === paying.profile)}
+          onClose={() => {
+            setPaying(null);
+            searchRef.current?.focus();
+          }}
           onPaid={() => {
-            void refresh();
-            void loadDetail(selectedOrder.order_no);
+            refresh();
+            void openDetail(paying.order_no);
+          }}
+        />
+      )}
+      {adding && (
+        <NewOrderDialog
+          profiles={profiles}
+          onClose={() => setAdding(false)}
+          onAdded={(o) => {
+            setAdding(false);
+            setView("orders");
+            refresh();
+            void openDetail(o.order_no);
           }}
         />
       )}

@@ -120,3 +120,88 @@ export interface IpcError {
   kind: string;
   message: string;
 }
+
+export type OrderSort = "created" | "order_no" | "amount";
+
+export interface OrderQuery {
+  text?: string | null;
+  state?: AttemptState | null;
+  channel?: Channel | null;
+  profile?: string | null;
+  from_ms?: number | null;
+  to_ms?: number | null;
+  sort: OrderSort;
+  descending: boolean;
+  offset: number;
+  limit: number;
+}
+
+export interface OrderPage {
+  total: number;
+  offset: number;
+  rows: OrderView[];
+}
+
+export type LookupMatch = "order_no" | "gateway_ref" | "idempotency_key" | "pay_url" | "subject";
+
+export interface LookupHit {
+  order_no: string;
+  matched: LookupMatch;
+  value: string;
+}
+
+export interface Deduction {
+  id: string;
+  amount: string;
+}
+
+export interface PayInput {
+  orderNo: string;
+  channel: Channel;
+  deductions: Deduction[];
+  coupon: string | null;
+  creditAmount: string | null;
+}
+
+/** Exact amounts computed by the backend; every string is a decimal in the order's currency. */
+export interface Quote {
+  currency: string;
+  amount: string;
+  amount_minor: number;
+  deducted: string;
+  deducted_minor: number;
+  remaining: string;
+  remaining_minor: number;
+  credit: string | null;
+  balance: string | null;
+}
+
+export interface TakingsRow {
+  channel: Channel;
+  state: AttemptState;
+  currency: string;
+  count: number;
+  amount_minor: number;
+  amount: string;
+}
+
+export interface Activity {
+  in_flight: number;
+  needs_review: number;
+}
+
+export interface GatewayInfo {
+  id: string;
+  capabilities: Capabilities;
+}
+
+export interface SecretState {
+  key: string;
+  set: boolean;
+}
+
+export interface ConnectionReport {
+  reachable: boolean;
+  detail: string;
+  missing_secrets: string[];
+}

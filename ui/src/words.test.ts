@@ -1,5 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { formatMoney, STATE_LABEL } from "./words";
+import { en } from "./locales/en";
+import { zhCN } from "./locales/zh-CN";
+import { languageFor } from "./i18n";
+import { dateInputToMs, formatMoney, weekStart } from "./words";
 
 describe("words", () => {
   it("prints the backend's exact amount with the currency symbol", () => {
@@ -8,8 +11,56 @@ describe("words", () => {
     expect(formatMoney("1.00", "XTS")).toBe("XTS 1.00");
   });
 
-  it("names every state as UX.md does", () => {
-    expect(STATE_LABEL.succeeded).toBe("Paid");
-    expect(STATE_LABEL.needs_review).toBe("Needs review");
+  it("names every state and channel as UX.md does, in both languages", () => {
+    expect(en.state).toEqual({
+      created: "Created",
+      submitting: "Submitting",
+      pending: "Pending",
+      succeeded: "Paid",
+      failed: "Failed",
+      unknown: "Unknown",
+      needs_review: "Needs review",
+    });
+    expect(zhCN.state).toEqual({
+      created: "已创建",
+      submitting: "提交中",
+      pending: "支付中",
+      succeeded: "支付成功",
+      failed: "支付失败",
+      unknown: "结果未知",
+      needs_review: "待人工处理",
+    });
+    expect(zhCN.channel).toMatchObject({
+      balance: "余额",
+      alipay: "支付宝",
+      wechat: "微信支付",
+      credit: "信控支付",
+      unionpay: "银联",
+      voucher: "代金券",
+      coupon: "优惠券",
+      bank: "银行转账",
+    });
+    expect(en.channel).toMatchObject({ wechat: "WeChat Pay", bank: "Bank transfer", credit: "Credit" });
+    expect(zhCN.term).toMatchObject({ orderNo: "订单号", amount: "金额", gateway: "网关", channel: "渠道", checkStatus: "核对状态" });
+  });
+
+  it("gives both languages the same keys", () => {
+    const keys = (o: object, prefix = ""): string[] =>
+      Object.entries(o).flatMap(([k, v]) => (typeof v === "object" ? keys(v, `${prefix}${k}.`) : [`${prefix}${k}`]));
+    expect(keys(zhCN).sort()).toEqual(keys(en).sort());
+  });
+
+  it("follows the system locale", () => {
+    expect(languageFor("zh-CN")).toBe("zh-CN");
+    expect(languageFor("zh-Hans-SG")).toBe("zh-CN");
+    expect(languageFor("en-GB")).toBe("en");
+    expect(languageFor(undefined)).toBe("en");
+  });
+
+  it("turns dates into local midnights without touching money", () => {
+    expect(dateInputToMs("2026-11-21")).toBe(new Date(2026, 10, 21).getTime());
+    expect(dateInputToMs("2026-11-21", 1)).toBe(new Date(2026, 10, 22).getTime());
+    expect(dateInputToMs("")).toBeNull();
+    expect(weekStart(new Date(2026, 10, 22, 15))).toBe(new Date(2026, 10, 16).getTime());
   });
 });

@@ -1,26 +1,5 @@
-// The console's vocabulary (UX.md). English for now; the zh-CN table joins with the i18n work.
-import type { AttemptState, Channel } from "./types";
-
-export const STATE_LABEL: Record<AttemptState, string> = {
-  created: "Created",
-  submitting: "Submitting",
-  pending: "Pending",
-  succeeded: "Paid",
-  failed: "Failed",
-  unknown: "Unknown",
-  needs_review: "Needs review",
-};
-
-/** What the person should do next, per state. */
-export const STATE_HINT: Record<AttemptState, string> = {
-  created: "Ready to pay.",
-  submitting: "Sending to the gateway…",
-  pending: "Waiting for the customer or the gateway.",
-  succeeded: "Payment received.",
-  failed: "The gateway refused the payment; nothing was charged.",
-  unknown: "Checking with the gateway: do not pay again.",
-  needs_review: "Needs a person: open to resolve.",
-};
+// Formatting that is the same in every language. The words themselves live in locales/.
+import type { AttemptState } from "./types";
 
 export const STATE_ICON: Record<AttemptState, string> = {
   created: "○",
@@ -32,18 +11,15 @@ export const STATE_ICON: Record<AttemptState, string> = {
   needs_review: "!",
 };
 
-export const CHANNEL_LABEL: Record<Channel, string> = {
-  balance: "Balance",
-  alipay: "Alipay",
-  wechat: "WeChat Pay",
-  credit: "Credit",
-  unionpay: "UnionPay",
-  frozen_account: "Frozen account",
-  remit_offline: "Offline remittance",
-  remit_online: "Online remittance",
-  contract: "Contract",
-  bank: "Bank transfer",
-};
+export const STATES: AttemptState[] = [
+  "created",
+  "submitting",
+  "pending",
+  "succeeded",
+  "failed",
+  "unknown",
+  "needs_review",
+];
 
 const SYMBOLS: Record<string, string> = { CNY: "¥", JPY: "¥", INR: "₹", USD: "$", EUR: "€", HKD: "HK$" };
 
@@ -56,4 +32,21 @@ export function formatTime(ms: number): string {
   const d = new Date(ms);
   const pad = (n: number) => String(n).padStart(2, "0");
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+}
+
+/** Local midnight of the given day, and of the Monday of its week (unix ms). */
+export function dayStart(now: Date): number {
+  return new Date(now.getFullYear(), now.getMonth(), now.getDate()).getTime();
+}
+
+export function weekStart(now: Date): number {
+  const back = (now.getDay() + 6) % 7;
+  return new Date(now.getFullYear(), now.getMonth(), now.getDate() - back).getTime();
+}
+
+/** "2026-11-21" from an <input type="date"> as local midnight (unix ms), or null. */
+export function dateInputToMs(value: string, plusDays = 0): number | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  if (!m) return null;
+  return new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3]) + plusDays).getTime();
 }

@@ -1,85 +1,211 @@
-import type { OrderDetail } from "../types";
-import { CHANNEL_LABEL, STATE_HINT, STATE_LABEL, formatMoney, formatTime } from "../words";
+import { useState } from "react";
+import { useTranslation } from "react-i18next";
+import { api, errorMessage } from "../api";
+import type { AttemptDetail, OrderDetail } from "../types";
+import { formatMoney, formatTime } from "../words";
+import { CopyButton } from "./CopyButton";
 import { SandboxBadge, StateBadge } from "./StateBadge";
-
-interface Props {
-  detail: OrderDetail;
-  onPay: () => void;
-}
 
 /** An order can be paid unless an attempt is live or it is already paid. */
 export function canPay(detail: OrderDetail): boolean {
   return detail.attempts.every((a) => a.state === "failed");
 }
 
-export function OrderPanel({ detail, onPay }: Props) {
+function canCheck(a: AttemptDetail) {
+  return a.state === "pending" || a.state === "unknown";
+}
+
+interface Props {
+  detail: OrderDetail;
+  onPay?: () => void;
+  onChanged: (detail: OrderDetail) => void;
+  onClose?: () => void;
+  /** The Lookup view shows copy buttons next to every reference. */
+  copyable?: boolean;
+}
+
+export function OrderPanel({ detail, onPay, onChanged, onClose, copyable }: Props) {
+  const { t } = useTranslation();
   const { order, attempts } = detail;
   const latest = attempts[attempts.length - 1];
   return (
-    <aside className="panel" aria-label={`Order ${order.order_no}`}>
+    <aside className="panel" aria-label={t("detail.label", { orderNo: order.order_no })} data-testid="order-panel">
       <header>
         <h2 className="mono">{order.order_no}</h2>
         {order.is_sandbox && <SandboxBadge />}
+        <span className="spacer" />
+        {onClose && (
+          <button type="button" className="small" aria-label={t("detail.close")} onClick={onClose}>
+            ✕
+          </button>
+        )}
       </header>
       <dl className="facts">
-        <dt>Amount</dt>
+        <dt>{t("term.amount")}</dt>
         <dd className="num amount">{formatMoney(order.amount, order.currency)}</dd>
-        <dt>Subject</dt>
-        <dd>{order.subject || "—"}</dd>
-        <dt>Gateway</dt>
+        <dt>{t("term.subject")}</dt>
+        <dd>{order.subject || t("common.none")}</dd>
+        <dt>{t("term.gateway")}</dt>
         <dd>
           {order.profile} ({order.gateway})
         </dd>
-        <dt>State</dt>
+        <dt>{t("term.created")}</dt>
+        <dd>{formatTime(order.created_at)}</dd>
+        <dt>{t("term.state")}</dt>
         <dd data-testid="order-state">
           <StateBadge state={order.state} />
-          <div className="hint">{STATE_HINT[order.state ?? "created"]}</div>
+          <div className="hint">{t(`hint.${order.state ?? "created"}`)}</div>
         </dd>
       </dl>
-      <button
-        type="button"
-        className="primary"
-        data-testid="open-pay"
-        disabled={!canPay(detail)}
-        onClick={onPay}
-      >
-        Pay…
-      </button>
-      <h3>Attempts</h3>
-      {attempts.length === 0 && <p className="empty">No payment attempts yet.</p>}
+      {onPay && (
+        <button type="button" className="primary" data-testid="open-pay" disabled={!canPay(detail)} onClick={onPay}>
+          {t("detail.pay")}
+        </button>
+      )}
+      <h3>{t("detail.attempts")}</h3>
+      {attempts.length === 0 && <p className="empty">{t("detail.noAttempts")}</p>}
       <ol className="attempts">
-        {attempts.map((a) => (
-          <li key={a.id} data-testid="attempt" data-state={a.state}>
-            <div className="attempt-head">
-              <StateBadge state={a.state} /> {CHANNEL_LABEL[a.channel]} ·{" "}
-              <span className="num">{formatMoney(a.amount, order.currency)}</span>
-            </div>
-            {a.gateway_ref && (
-              <div className="ref">
-                Gateway reference: <span className="mono">{a.gateway_ref}</span>
-              </div>
-            )}
-            {a.error && (
-              <div className="error" role="note">
-                {a.error.code}: {a.error.message}
-              </div>
-            )}
-            <ul className="timeline">
-              {a.events.map((e, i) => (
-                <li key={i}>
-                  <time>{formatTime(e.at)}</time> {STATE_LABEL[e.state]}
-                  {e.detail ? ` — ${e.detail}` : ""}
-                </li>
-              ))}
-            </ul>
-          </li>
+        {[...attempts].reverse().map((a) => (
+          <AttemptItem key={a.id} attempt={a} currency={order.currency} copyable={copyable} onChanged={onChanged} />
         ))}
       </ol>
       {latest && (
         <p className="idem">
-          Idempotency key of the latest attempt: <span className="mono">{latest.idempotency_key}</span>
+          {t("detail.latestKey")}: <span className="mono">{latest.idempotency_key}</span>
         </p>
       )}
     </aside>
+  );
+}
+
+function Ref({ label, value, copyable }: { label: string; value: string; copyable?: boolean }) {
+  return (
+    <div className="ref">
+      {label}: <span className="mono">{value}</span> {copyable && <CopyButton text={value} label={`${label}: ${value}`} />}
+    </div>
+  );
+}
+
+function AttemptItem({
+  attempt: a,
+  currency,
+  copyable,
+  onChanged,
+}: {
+  attempt: AttemptDetail;
+  currency: string;
+  copyable?: boolean;
+  onChanged: (d: OrderDetail) => void;
+}) {
+  const { t } = useTranslation();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  async function check() {
+    setBusy(true);
+    setError(null);
+    try {
+      onChanged(await api.checkStatus(a.id));
+    } catch (e) {
+      setError(errorMessage(e));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <li data-testid="attempt" data-state={a.state}>
+      <div className="attempt-head">
+        <StateBadge state={a.state} /> {t(`channel.${a.channel}`)} ·{" "}
+        <span className="num">{formatMoney(a.amount, currency)}</span>
+      </div>
+      <div className="hint">{t(`hint.${a.state}`)}</div>
+      {a.gateway_ref && <Ref label={t("term.gatewayRef")} value={a.gateway_ref} copyable={copyable} />}
+      {a.pay_url && <Ref label={t("term.payUrl")} value={a.pay_url} copyable={copyable} />}
+      {copyable && <Ref label={t("term.idempotencyKey")} value={a.idempotency_key} copyable />}
+      {a.error && (
+        <div className="error" role="note">
+          {t("detail.error")}: {a.error.code}: {a.error.message}
+        </div>
+      )}
+      {a.checks > 0 && <div className="hint">{t("detail.checks", { count: a.checks })}</div>}
+      {canCheck(a) && (
+        <button type="button" className="small" data-testid="check-status" disabled={busy} onClick={() => void check()}>
+          {busy ? t("detail.checking") : t("detail.checkNow")}
+        </button>
+      )}
+      {error && (
+        <div className="error" role="alert">
+          {error}
+        </div>
+      )}
+      {a.state === "needs_review" && <ResolveForm attemptId={a.id} onChanged={onChanged} />}
+      <ul className="timeline" aria-label={t("lookup.timeline")}>
+        {a.events.map((e, i) => (
+          <li key={i}>
+            <time>{formatTime(e.at)}</time> {t(`state.${e.state}`)}
+            {e.detail ? ` — ${e.detail}` : ""}
+          </li>
+        ))}
+      </ul>
+    </li>
+  );
+}
+
+function ResolveForm({ attemptId, onChanged }: { attemptId: number; onChanged: (d: OrderDetail) => void }) {
+  const { t } = useTranslation();
+  const [decision, setDecision] = useState<"succeeded" | "failed" | null>(null);
+  const [note, setNote] = useState("");
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const ready = decision !== null && note.trim().length > 0 && !busy;
+
+  async function submit() {
+    if (!ready || !decision) return;
+    setBusy(true);
+    setError(null);
+    try {
+      onChanged(await api.resolveReview(attemptId, decision, note.trim()));
+    } catch (e) {
+      setError(errorMessage(e));
+      setBusy(false);
+    }
+  }
+
+  return (
+    <form
+      className="resolve"
+      data-testid="resolve-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void submit();
+      }}
+    >
+      <h4>{t("detail.resolveTitle")}</h4>
+      <p className="hint">{t("detail.resolveHelp")}</p>
+      <fieldset>
+        <legend>{t("detail.decision")}</legend>
+        <label>
+          <input type="radio" name={`decision-${attemptId}`} checked={decision === "succeeded"} onChange={() => setDecision("succeeded")} />{" "}
+          {t("detail.decidedPaid")}
+        </label>
+        <label>
+          <input type="radio" name={`decision-${attemptId}`} checked={decision === "failed"} onChange={() => setDecision("failed")} />{" "}
+          {t("detail.decidedFailed")}
+        </label>
+      </fieldset>
+      <label className="field">
+        {t("detail.note")}
+        <textarea required value={note} onChange={(e) => setNote(e.target.value)} rows={2} />
+      </label>
+      {error && (
+        <div className="error" role="alert">
+          {error}
+        </div>
+      )}
+      <button type="submit" className="primary" disabled={!ready}>
+        {t("detail.resolve")}
+      </button>
+    </form>
   );
 }

@@ -1,0 +1,314 @@
+import { useEffect, useState } from "react";
+import { useTranslation } from "react-i18next";
+import { api, errorMessage } from "../api";
+import type { ConnectionReport, GatewayInfo, ProfileView, SecretState } from "../types";
+import { SandboxBadge } from "./StateBadge";
+
+interface Props {
+  profiles: ProfileView[];
+  onChanged: () => void;
+}
+
+export function GatewaysView({ profiles, onChanged }: Props) {
+  const { t } = useTranslation();
+  const [gateways, setGateways] = useState<GatewayInfo[]>([]);
+  const [adding, setAdding] = useState(false);
+  useEffect(() => {
+    api.listGateways().then(setGateways, () => setGateways([]));
+  }, []);
+  return (
+    <section className="view gateways" aria-labelledby="gateways-title">
+      <header className="view-head">
+        <h1 id="gateways-title">{t("gateways.title")}</h1>
+        <button type="button" className="primary" data-testid="add-profile" onClick={() => setAdding(true)}>
+          + {t("gateways.add")}
+        </button>
+      </header>
+      {adding && (
+        <ProfileForm
+          gateways={gateways}
+          onDone={() => {
+            setAdding(false);
+            onChanged();
+          }}
+          onCancel={() => setAdding(false)}
+        />
+      )}
+      <div className="cards">
+        {profiles.map((p) => (
+          <ProfileCard key={p.name} profile={p} gateways={gateways} onChanged={onChanged} />
+        ))}
+      </div>
+    </section>
+  );
+}
+
+function Capabilities({ profile }: { profile: ProfileView }) {
+  const { t } = useTranslation();
+  const c = profile.capabilities;
+  if (!c) return null;
+  const extras = [
+    c.vouchers && t("gateways.vouchers"),
+    c.coupon && t("gateways.coupon"),
+    c.credit_split && t("gateways.creditSplit"),
+    c.status_query && t("gateways.statusQuery"),
+  ].filter(Boolean);
+  return (
+    <p className="caps">
+      {t("gateways.capabilities")}: {c.channels.map((ch) => t(`channel.${ch}`)).join(" · ")}
+      {extras.length > 0 && <> · {extras.join(" · ")}</>}
+    </p>
+  );
+}
+
+function ProfileCard({ profile, gateways, onChanged }: { profile: ProfileView; gateways: GatewayInfo[]; onChanged: () => void }) {
+  const { t } = useTranslation();
+  const [editing, setEditing] = useState(false);
+  const [report, setReport] = useState<ConnectionReport | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  async function test() {
+    setError(null);
+    setReport(null);
+    try {
+      setReport(await api.testConnection(profile.name));
+    } catch (e) {
+      setError(errorMessage(e));
+    }
+  }
+
+  async function remove() {
+    if (!window.confirm(t("gateways.removeConfirm", { name: profile.name }))) return;
+    try {
+      await api.removeProfile(profile.name);
+      onChanged();
+    } catch (e) {
+      setError(errorMessage(e));
+    }
+  }
+
+  return (
+    <article className="card profile" aria-label={profile.name} data-profile={profile.name}>
+      <header>
+        <h2 className="mono">{profile.name}</h2>
+        {profile.is_sandbox && <SandboxBadge />}
+      </header>
+      <dl className="facts">
+        <dt>{t("gateways.gateway")}</dt>
+        <dd>{profile.gateway}</dd>
+        <dt>{t("gateways.baseUrl")}</dt>
+        <dd className="mono wrap">{profile.base_url}</dd>
+        {Object.entries(profile.settings).map(([k, v]) => (
+          <div key={k} className="contents">
+            <dt className="mono">{k}</dt>
+            <dd className="mono wrap">{v}</dd>
+          </div>
+        ))}
+      </dl>
+      {profile.is_sandbox && <p className="hint">{t("gateways.sandboxNote")}</p>}
+      <Capabilities profile={profile} />
+      <Secrets profile={profile.name} />
+      <div className="actions">
+        <button type="button" onClick={() => setEditing(!editing)}>
+          {t("gateways.edit")}
+        </button>
+        <button type="button" data-testid="test-connection" onClick={() => void test()}>
+          {t("gateways.test")}
+        </button>
+        <button type="button" className="danger" onClick={() => void remove()}>
+          {t("common.remove")}
+        </button>
+      </div>
+      {report && (
+        <p className={report.reachable ? "ok" : "error"} role="status" data-testid="connection-report">
+          {report.reachable ? t("gateways.reachable", { detail: report.detail }) : t("gateways.unreachable", { detail: report.detail })}
+          {report.missing_secrets.length > 0 && (
+            <>
+              <br />
+              {t("gateways.missingSecrets", { keys: report.missing_secrets.join(", ") })}
+            </>
+          )}
+        </p>
+      )}
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      {editing && (
+        <ProfileForm
+          gateways={gateways}
+          existing={profile}
+          onDone={() => {
+            setEditing(false);
+            onChanged();
+          }}
+          onCancel={() => setEditing(false)}
+        />
+      )}
+    </article>
+  );
+}
+
+/** Secrets go in, never come out: the window only learns whether each one is set. */
+function Secrets({ profile }: { profile: string }) {
+  const { t } = useTranslation();
+  const [states, setStates] = useState<SecretState[]>([]);
+  const [values, setValues] = useState<Record<string, string>>({});
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    api.secretStatus(profile).then(setStates, (e) => setError(errorMessage(e)));
+  }, [profile]);
+
+  async function run(action: Promise<SecretState[]>, key: string) {
+    setError(null);
+    try {
+      setStates(await action);
+    } catch (e) {
+      setError(errorMessage(e));
+    } finally {
+      setValues((v) => ({ ...v, [key]: "" }));
+    }
+  }
+
+  if (states.length === 0 && !error) return null;
+  return (
+    <fieldset className="secrets">
+      <legend>{t("gateways.secrets")}</legend>
+      {states.map((s) => (
+        <form
+          key={s.key}
+          className="secret-row"
+          data-secret={s.key}
+          onSubmit={(e) => {
+            e.preventDefault();
+            const value = values[s.key] ?? "";
+            if (value) void run(api.setSecret(profile, s.key, value), s.key);
+          }}
+        >
+          <span className="mono">{s.key}</span>
+          <span className={s.set ? "ok" : "error"}>{s.set ? t("gateways.secretSet") : t("gateways.secretMissing")}</span>
+          <input
+            type="password"
+            autoComplete="off"
+            aria-label={t("gateways.secretNew", { key: s.key })}
+            value={values[s.key] ?? ""}
+            onChange={(e) => setValues({ ...values, [s.key]: e.target.value })}
+          />
+          <button type="submit">{s.set ? t("gateways.secretReplace") : t("gateways.secretStore")}</button>
+          {s.set && (
+            <button type="button" className="danger small" aria-label={t("gateways.secretDelete", { key: s.key })} onClick={() => void run(api.deleteSecret(profile, s.key), s.key)}>
+              ✕
+            </button>
+          )}
+        </form>
+      ))}
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+    </fieldset>
+  );
+}
+
+function ProfileForm({
+  gateways,
+  existing,
+  onDone,
+  onCancel,
+}: {
+  gateways: GatewayInfo[];
+  existing?: ProfileView;
+  onDone: () => void;
+  onCancel: () => void;
+}) {
+  const { t } = useTranslation();
+  const [name, setName] = useState(existing?.name ?? "");
+  const [gateway, setGateway] = useState(existing?.gateway ?? gateways[0]?.id ?? "");
+  const [baseUrl, setBaseUrl] = useState(existing?.base_url ?? "https://");
+  const [settings, setSettings] = useState<[string, string][]>(Object.entries(existing?.settings ?? {}));
+  const [error, setError] = useState<string | null>(null);
+
+  async function save() {
+    setError(null);
+    try {
+      await api.saveProfile({ name, gateway, baseUrl, settings: Object.fromEntries(settings), create: !existing });
+      onDone();
+    } catch (e) {
+      setError(errorMessage(e));
+    }
+  }
+
+  return (
+    <form
+      className="profile-form"
+      data-testid="profile-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void save();
+      }}
+    >
+      {!existing && (
+        <>
+          <label className="field">
+            {t("gateways.name")}
+            <input required value={name} onChange={(e) => setName(e.target.value)} />
+          </label>
+          <label className="field">
+            {t("gateways.gateway")}
+            <select value={gateway} onChange={(e) => setGateway(e.target.value)}>
+              {gateways.map((g) => (
+                <option key={g.id} value={g.id}>
+                  {g.id}
+                </option>
+              ))}
+            </select>
+          </label>
+        </>
+      )}
+      <label className="field">
+        {t("gateways.baseUrl")}
+        <input required className="mono" value={baseUrl} onChange={(e) => setBaseUrl(e.target.value)} />
+      </label>
+      <fieldset>
+        <legend>{t("gateways.settings")}</legend>
+        {settings.map(([k, v], i) => (
+          <div className="setting-row" key={i}>
+            <input
+              aria-label={`${t("gateways.settingKey")} ${i + 1}`}
+              className="mono"
+              value={k}
+              onChange={(e) => setSettings(settings.map((s, j) => (j === i ? [e.target.value, s[1]] : s)))}
+            />
+            <input
+              aria-label={`${t("gateways.settingValue")} ${i + 1}`}
+              className="mono"
+              value={v}
+              onChange={(e) => setSettings(settings.map((s, j) => (j === i ? [s[0], e.target.value] : s)))}
+            />
+            <button type="button" className="small" aria-label={`${t("common.remove")} ${k}`} onClick={() => setSettings(settings.filter((_, j) => j !== i))}>
+              ✕
+            </button>
+          </div>
+        ))}
+        <button type="button" className="small" onClick={() => setSettings([...settings, ["", ""]])}>
+          + {t("gateways.addSetting")}
+        </button>
+      </fieldset>
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      <footer>
+        <button type="button" onClick={onCancel}>
+          {t("common.cancel")}
+        </button>
+        <button type="submit" className="primary">
+          {t("common.save")}
+        </button>
+      </footer>
+    </form>
+  );
+}
