@@ -6,10 +6,11 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 # Build and run: Tauri's WebKitGTK stack. Tests add a virtual display, the WebDriver for
-# WebKitGTK, a Secret Service (gnome-keyring) in a private D-Bus session, and sqlite3.
+# WebKitGTK, a Secret Service (gnome-keyring) in a private D-Bus session, sqlite3, and Debian's
+# chromium for the browser tests of the built UI.
 APT_RUN=(libwebkit2gtk-4.1-dev build-essential pkg-config libxdo-dev libssl-dev
          libayatana-appindicator3-dev librsvg2-dev)
-APT_TEST=(xvfb webkit2gtk-driver gnome-keyring dbus dbus-x11 libsecret-tools sqlite3)
+APT_TEST=(xvfb webkit2gtk-driver gnome-keyring dbus dbus-x11 libsecret-tools sqlite3 chromium)
 
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi

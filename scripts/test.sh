@@ -12,6 +12,9 @@ step() { printf '\n== %s\n' "$*"; }
 step "UI: type check, lint, unit tests, build"
 (cd ui && npm run --silent typecheck && npm run --silent lint && npm test --silent && npm run --silent build)
 
+step "UI: the built console in Debian's chromium, IPC mocked (Playwright)"
+(cd ui && npx playwright test)
+
 step "Rust: format and lints"
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --locked -- -D warnings

@@ -1,0 +1,115 @@
+// Runs in the page before the app: a stand-in for the Tauri runtime and paydesk's commands,
+// with a million orders generated on demand, so the built UI can be driven in a plain browser.
+(() => {
+  const TOTAL = 1_000_000;
+  const now = Date.now();
+  const state = { paid: false, calls: [] };
+  const order = (i) => ({
+    id: TOTAL - i,
+    order_no: i === 0 ? "DEMO-1001" : `ORD-${String(i).padStart(7, "0")}`,
+    profile: "sandbox-sensecore",
+    gateway: "sensecore",
+    is_sandbox: true,
+    amount_minor: 1234,
+    currency: "CNY",
+    amount: "12.34",
+    subject: i === 0 ? "Cloud GPU hours" : `Item ${i % 997}`,
+    attributes: {},
+    state: i === 0 && state.paid ? "succeeded" : null,
+    channel: i === 0 && state.paid ? "alipay" : null,
+    created_at: now - i * 1000,
+    updated_at: now - i * 1000,
+  });
+  const profile = {
+    name: "sandbox-sensecore",
+    gateway: "sensecore",
+    base_url: "http://127.0.0.1:1/sensecore",
+    is_sandbox: true,
+    settings: {},
+    capabilities: {
+      channels: ["balance", "alipay", "wechat"],
+      vouchers: true,
+      coupon: false,
+      credit_split: false,
+      status_query: true,
+      idempotency_key: false,
+      required_secrets: ["token"],
+    },
+  };
+  const attempt = (s) => ({
+    id: 7, order_id: TOTAL, channel: "alipay", state: s, idempotency_key: "k-7", amount_minor: 234,
+    gateway_ref: "ch_abc", pay_url: "https://pay.example/qr/7", error_code: null, error_message: null,
+    coupon: null, credit_minor: null, checks: 0, created_at: now, updated_at: now, amount: "2.34", error: null,
+    events: [{ attempt_id: 7, state: s, detail: null, at: now }],
+  });
+  const commands = {
+    app_info: () => ({ version: "0.1.0", data_dir: "/home/cashier/.local/share/paydesk", sandbox_url: "http://127.0.0.1:1", startup_error: null }),
+    list_profiles: () => [profile],
+    list_gateways: () => [{ id: "sensecore", capabilities: profile.capabilities }],
+    activity: () => ({ in_flight: state.paid ? 1 : 0, needs_review: 0 }),
+    query_orders: ({ query }) => {
+      const text = (query.text || "").toUpperCase();
+      const total = text ? (text.startsWith("DEMO") ? 1 : 0) : TOTAL;
+      const rows = [];
+      for (let k = query.offset; k < Math.min(total, query.offset + query.limit); k++) {
+        rows.push(order(query.sort === "created" && !query.descending ? TOTAL - 1 - k : k));
+      }
+      return { total, offset: query.offset, rows };
+    },
+    lookup: ({ reference }) => (reference === "DEMO-1001" || reference === "ch_abc" ? [{ order_no: "DEMO-1001", matched: reference === "ch_abc" ? "gateway_ref" : "order_no", value: reference }] : []),
+    order_detail: () => ({ order: order(0), attempts: state.paid ? [attempt(state.settled ? "succeeded" : "pending")] : [] }),
+    quote: ({ deductions }) => {
+      const d = (deductions || []).length > 0;
+      return { currency: "CNY", amount: "12.34", amount_minor: 1234, deducted: d ? "10.00" : "0.00", deducted_minor: d ? 1000 : 0, remaining: d ? "2.34" : "12.34", remaining_minor: d ? 234 : 1234, credit: null, balance: null };
+    },
+    pay_order: () => {
+      state.paid = true;
+      return { order_no: "DEMO-1001", state: "pending", attempt_id: 7, channel: "alipay", idempotency_key: "k-7", gateway_ref: "ch_abc", pay_url: "https://pay.example/qr/7", error: null };
+    },
+    takings: () => [
+      { channel: "alipay", state: "succeeded", currency: "CNY", count: 3, amount_minor: 12034, amount: "120.34" },
+      { channel: "balance", state: "succeeded", currency: "CNY", count: 5, amount_minor: 5000, amount: "50.00" },
+      { channel: "wechat", state: "failed", currency: "CNY", count: 1, amount_minor: 99, amount: "0.99" },
+    ],
+    secret_status: () => [{ key: "token", set: true }],
+  };
+  const callbacks = new Map();
+  const listeners = new Map();
+  let next = 1;
+  window.__TAURI_INTERNALS__ = {
+    metadata: { currentWindow: { label: "main" }, currentWebview: { windowLabel: "main", label: "main" } },
+    transformCallback(cb) {
+      const id = next++;
+      callbacks.set(id, cb);
+      return id;
+    },
+    unregisterCallback(id) {
+      callbacks.delete(id);
+    },
+    runCallback(id, data) {
+      callbacks.get(id)?.(data);
+    },
+    convertFileSrc: (p) => p,
+    async invoke(cmd, args) {
+      state.calls.push({ cmd, args });
+      if (cmd === "plugin:event|listen") {
+        const list = listeners.get(args.event) || [];
+        list.push(args.handler);
+        listeners.set(args.event, list);
+        return args.handler;
+      }
+      if (cmd === "plugin:event|unlisten") return null;
+      const run = commands[cmd];
+      if (!run) throw { kind: "internal", message: `unexpected command ${cmd}` };
+      return run(args || {});
+    },
+  };
+  window.__TAURI_EVENT_PLUGIN_INTERNALS__ = { unregisterListener() {} };
+  window.__paydesk = {
+    state,
+    emit(event, payload) {
+      if (event === "attempts-changed") state.settled = true;
+      for (const id of listeners.get(event) || []) callbacks.get(id)?.({ event, id, payload });
+    },
+  };
+})();
