@@ -43,11 +43,19 @@ install_tauri_driver() {
   fi
 }
 
+install_cargo_fuzz() {
+  if ! cargo fuzz --version >/dev/null 2>&1; then
+    echo "setup: installing cargo-fuzz"
+    cargo install cargo-fuzz --locked --version "^0.13"
+  fi
+}
+
 setup_main() {
   install_apt "${APT_RUN[@]}"
   if [ "${1:-}" = "--test" ]; then
     install_apt "${APT_TEST[@]}"
     install_tauri_driver
+    install_cargo_fuzz
     install_npm "$ROOT/tests/e2e"
   fi
   install_npm "$ROOT/ui"

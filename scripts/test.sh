@@ -22,6 +22,9 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 step "Rust: build the app"
 cargo build --locked --workspace --all-targets
 
+step "Fuzz: a short bounded pass of every target (scripts/fuzz.sh SECONDS for longer)"
+bash scripts/fuzz.sh 20
+
 # Everything that touches the keyring runs in a private D-Bus session with its own
 # gnome-keyring, unlocked with a throwaway password, and a fresh XDG_DATA_HOME.
 step "Rust tests and desktop end-to-end, inside a private keyring session"

@@ -252,6 +252,18 @@ pub async fn start(addr: &str, config: SandboxConfig) -> Result<RunningSandbox, 
     })
 }
 
+/// Every emulator and the admin endpoints as one service with a fresh ledger, without a
+/// listener: for driving requests in-process (the fuzz targets).
+#[doc(hidden)]
+pub fn service(config: SandboxConfig) -> Router {
+    let faults = faults::Faults::new(config.fault_seed);
+    router(AppState {
+        config: Arc::new(config),
+        ledger: Ledger::default(),
+        faults,
+    })
+}
+
 fn router(state: AppState) -> Router {
     let emulators = Router::new()
         .nest("/sensecore", sensecore::routes())

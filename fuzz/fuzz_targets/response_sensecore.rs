@@ -1,0 +1,4 @@
+//! Every answer the sensecore connector reads: pay and status, with and without the profile's secrets.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| paydesk_fuzz::responses("sensecore", data));

@@ -1,0 +1,137 @@
+//! What the fuzz targets share: turning fuzzer bytes into gateway answers, callbacks and
+//! sandbox requests. The formats are plain text so the seed corpus can be real answers and
+//! requests, readable and editable by hand:
+//!
+//! - an answer is `SSS` (HTTP status, three digits), one mode byte (`s`: seal the body as a
+//!   debit V2 `data` under the profile's access key; anything else: the body as is), then the
+//!   body;
+//! - a callback is `s` + `sourceNo` + `\n` + the JSON to seal, or any other bytes as the body;
+//! - sandbox requests are separated by `\0\0`; each is `METHOD PATH`, header lines `Name:
+//!   value`, an empty line, then the body.
+
+use paydesk_gateways::{connector_for, debit, Secrets};
+use paydesk_sandbox::SandboxConfig;
+use tower::ServiceExt;
+
+/// The credentials of the built-in sandbox, so the fuzzer reaches past authentication.
+fn sandbox_secret(gateway: &str, key: &str) -> String {
+    SandboxConfig::default().secret(gateway, key).to_string()
+}
+
+fn secrets() -> Secrets {
+    Secrets::new()
+        .with("token", sandbox_secret("sensecore", "token"))
+        .with("app_secret", sandbox_secret("top", "app_secret"))
+        .with("sign_key", sandbox_secret("partner", "sign_key"))
+        .with("access_key", debit_key())
+}
+
+fn debit_key() -> String {
+    sandbox_secret("debit", "access_key")
+}
+
+fn seal(plain: &[u8]) -> String {
+    paydesk_crypto::aes256_ecb_encrypt_b64(debit_key().as_bytes(), plain)
+        .expect("the sandbox key is 32 bytes")
+}
+
+fn status_of(head: &[u8]) -> u16 {
+    std::str::from_utf8(head)
+        .ok()
+        .and_then(|s| s.parse::<u16>().ok())
+        .filter(|s| (100..=599).contains(s))
+        .unwrap_or(200)
+}
+
+/// Feeds one answer to every parser of `gateway`'s connector.
+pub fn responses(gateway: &str, data: &[u8]) {
+    let connector = connector_for(gateway).expect("a known gateway");
+    let (head, rest) = data.split_at(data.len().min(3));
+    let status = status_of(head);
+    let body = match rest.split_first() {
+        Some((b's', plain)) => {
+            serde_json::to_vec(&serde_json::json!({"code": 0, "message": "", "data": seal(plain)}))
+                .expect("JSON")
+        }
+        Some((_, body)) => body.to_vec(),
+        None => Vec::new(),
+    };
+    let response = http::Response::builder()
+        .status(status)
+        .header("content-type", "application/json")
+        .body(body)
+        .expect("a valid status");
+    let secrets = secrets();
+    let _ = connector.parse_pay(&response);
+    let _ = connector.parse_status(&response);
+    let _ = connector.parse_pay_with(&response, &secrets);
+    let _ = connector.parse_status_with(&response, &secrets);
+    let _ = connector.parse_pay_with(&response, &Secrets::new());
+}
+
+/// Feeds one callback body to debit's decoder, with the right key, no key and a wrong one.
+pub fn debit_callback(data: &[u8]) {
+    let body = match data.split_first() {
+        Some((b's', rest)) => {
+            let split = rest.iter().position(|b| *b == b'\n').unwrap_or(rest.len());
+            let source_no = String::from_utf8_lossy(&rest[..split]);
+            let plain = rest.get(split + 1..).unwrap_or_default();
+            serde_json::to_vec(&serde_json::json!({"sourceNo": source_no, "data": seal(plain)}))
+                .expect("JSON")
+        }
+        _ => data.to_vec(),
+    };
+    let _ = debit::parse_callback(&body, &debit_key());
+    let _ = debit::parse_callback(&body, "");
+    let _ = debit::parse_callback(&body, "0123456789abcdef0123456789abcdef");
+}
+
+/// At most this many requests per input: enough to register an order, pay it and ask again.
+const MAX_REQUESTS: usize = 6;
+
+fn request_of(text: &[u8]) -> Option<http::Request<axum::body::Body>> {
+    let split = text
+        .windows(2)
+        .position(|w| w == b"\n\n")
+        .unwrap_or(text.len());
+    let head = std::str::from_utf8(&text[..split]).ok()?;
+    let body = text.get(split + 2..).unwrap_or_default().to_vec();
+    let mut lines = head.lines();
+    let (method, path) = lines.next()?.split_once(' ')?;
+    let mut builder = http::Request::builder()
+        .method(method)
+        .uri(format!("http://127.0.0.1{path}"));
+    for line in lines {
+        let (name, value) = line.split_once(':')?;
+        builder = builder.header(name.trim(), value.trim());
+    }
+    builder.body(axum::body::Body::from(body)).ok()
+}
+
+/// Sends a few requests, in order, to one fresh sandbox (its own ledger).
+pub fn sandbox_requests(data: &[u8]) {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .expect("a runtime");
+    let app = paydesk_sandbox::service(SandboxConfig::default());
+    runtime.block_on(async {
+        let mut rest = data;
+        for _ in 0..MAX_REQUESTS {
+            if rest.is_empty() {
+                break;
+            }
+            let end = rest
+                .windows(2)
+                .position(|w| w == b"\0\0")
+                .unwrap_or(rest.len());
+            let (one, tail) = rest.split_at(end);
+            rest = tail.get(2..).unwrap_or_default();
+            let Some(request) = request_of(one) else {
+                continue;
+            };
+            let response = app.clone().oneshot(request).await.expect("infallible");
+            let _ = axum::body::to_bytes(response.into_body(), 8 * 1024 * 1024).await;
+        }
+    });
+}
