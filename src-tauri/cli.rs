@@ -203,7 +203,8 @@ impl From<StoreError> for Failure {
             | StoreError::DuplicateOrder(_)
             | StoreError::DuplicateProfile(_)
             | StoreError::AttemptInProgress(_)
-            | StoreError::AlreadyPaid(_) => 2,
+            | StoreError::AlreadyPaid(_)
+            | StoreError::BadBaseUrl(_) => 2,
             _ => 1,
         };
         Failure {

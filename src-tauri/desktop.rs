@@ -47,6 +47,7 @@ impl From<StoreError> for IpcError {
             StoreError::AttemptInProgress(_) => "in_progress",
             StoreError::AlreadyPaid(_) => "already_paid",
             StoreError::DuplicateOrder(_) | StoreError::DuplicateProfile(_) => "duplicate",
+            StoreError::BadBaseUrl(_) => "refused",
             _ => "internal",
         };
         IpcError {

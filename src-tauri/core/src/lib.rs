@@ -2,6 +2,7 @@
 //! [`store`] and the keyring [`vault`]. The shells (window, command line) only translate
 //! into calls on this crate.
 
+pub mod base_url;
 pub mod demo;
 pub mod domain;
 pub mod engine;

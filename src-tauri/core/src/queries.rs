@@ -505,6 +505,9 @@ impl Store {
         base_url: &str,
         settings: &BTreeMap<String, String>,
     ) -> Result<()> {
+        // An unknown profile is reported as such whatever the URL.
+        self.profile(name).await?;
+        crate::base_url::check(base_url).map_err(StoreError::BadBaseUrl)?;
         let settings = serde_json::to_string(settings).map_err(corrupt)?;
         let done = sqlx::query("UPDATE profiles SET base_url = ?, settings = ? WHERE name = ?")
             .bind(base_url)

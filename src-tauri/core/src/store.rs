@@ -23,6 +23,8 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("database error: {0}")]
     Sql(#[from] sqlx::Error),
+    #[error("{0}")]
+    BadBaseUrl(String),
     #[error("a gateway profile named {0:?} already exists")]
     DuplicateProfile(String),
     #[error("no gateway profile named {0:?}")]
@@ -169,6 +171,7 @@ impl Store {
     // ---- profiles ----
 
     pub async fn create_profile(&self, new: &NewProfile) -> Result<Profile> {
+        crate::base_url::check(&new.base_url).map_err(StoreError::BadBaseUrl)?;
         let vault_id = uuid::Uuid::new_v4().to_string();
         let inserted = sqlx::query(
             "INSERT INTO profiles (name, gateway, base_url, settings, is_sandbox, vault_id, created_at)
@@ -223,6 +226,7 @@ impl Store {
     }
 
     pub async fn set_profile_base_url(&self, name: &str, base_url: &str) -> Result<()> {
+        crate::base_url::check(base_url).map_err(StoreError::BadBaseUrl)?;
         let done = sqlx::query("UPDATE profiles SET base_url = ? WHERE name = ?")
             .bind(base_url)
             .bind(name)

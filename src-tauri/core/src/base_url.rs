@@ -1,0 +1,162 @@
+//! The rule every gateway profile's base URL obeys, enforced by the store for every path that
+//! creates or edits a profile (the command line, the window, the built-in sandbox): `https`,
+//! unless the gateway runs on this machine (a loopback host), because a payment request
+//! carries the profile's credentials and a plain-HTTP hop to another machine would expose them.
+
+use std::net::IpAddr;
+
+/// Why a base URL is refused, in words for the person who typed it; `Ok` when it may be used.
+pub fn check(base_url: &str) -> Result<(), String> {
+    if base_url.is_empty() {
+        return Err("the base URL is empty".into());
+    }
+    if base_url.len() > 2048 {
+        return Err("the base URL is longer than 2048 characters".into());
+    }
+    if base_url
+        .chars()
+        .any(|c| c.is_control() || c.is_whitespace())
+    {
+        return Err(format!(
+            "the base URL {base_url:?} contains spaces or control characters"
+        ));
+    }
+    paydesk_gateways::join_url(base_url, "").map_err(|e| e.to_string())?;
+    let uri: http::Uri = base_url
+        .parse()
+        .map_err(|_| format!("{base_url:?} is not a URL"))?;
+    let authority = uri
+        .authority()
+        .ok_or_else(|| format!("the base URL {base_url:?} names no host"))?;
+    if authority.as_str().contains('@') {
+        // user:password@host would keep a credential in the database and in every listing.
+        return Err(format!(
+            "the base URL must not carry a user name or password; secrets go in the keyring ({})",
+            uri.host().unwrap_or_default()
+        ));
+    }
+    let host = authority.host();
+    if host.is_empty() {
+        return Err(format!("the base URL {base_url:?} names no host"));
+    }
+    let https = uri
+        .scheme_str()
+        .is_some_and(|s| s.eq_ignore_ascii_case("https"));
+    if !https && !is_loopback_host(host) {
+        return Err(format!(
+            "base URL {base_url:?} must use https unless it is on this machine (loopback)"
+        ));
+    }
+    Ok(())
+}
+
+/// `localhost` or a loopback address (127.0.0.0/8, ::1); `host` as `http::Uri` gives it, IPv6 in
+/// brackets.
+pub fn is_loopback_host(host: &str) -> bool {
+    let bare = host
+        .strip_prefix('[')
+        .and_then(|h| h.strip_suffix(']'))
+        .unwrap_or(host);
+    bare.eq_ignore_ascii_case("localhost")
+        || bare.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+    use crate::store::{NewProfile, Store, StoreError};
+
+    #[test]
+    fn https_anywhere_http_only_on_loopback() {
+        for ok in [
+            "https://gw.example",
+            "https://gw.example:8443/prefix/",
+            "HTTPS://GW.EXAMPLE",
+            "http://127.0.0.1:9",
+            "http://127.8.9.10/sc",
+            "http://localhost:8080",
+            "http://LOCALHOST",
+            "http://[::1]:9/x",
+        ] {
+            assert_eq!(check(ok), Ok(()), "{ok}");
+        }
+        for (bad, why) in [
+            ("http://gw.example", "must use https"),
+            ("http://10.0.0.1", "must use https"),
+            ("http://[::2]:9", "must use https"),
+            ("http://localhost.evil.example", "must use https"),
+            ("http://127.0.0.1.evil.example", "must use https"),
+            ("http://127.0.0.1@evil.example", "user name or password"),
+            ("https://user:pw@gw.example", "user name or password"),
+            ("ftp://gw.example", "http:// or https://"),
+            ("file:///etc/passwd", "http:// or https://"),
+            ("javascript:alert(1)", "http:// or https://"),
+            ("../../etc/passwd", "http:// or https://"),
+            ("https://gw.example/?a=1", "query or fragment"),
+            ("https://gw.example/#x", "query or fragment"),
+            ("https://", "not a URL"),
+            ("", "empty"),
+            (" https://gw.example", "spaces or control"),
+            ("https://gw.example/\u{0}", "spaces or control"),
+            ("https://gw.example/\n", "spaces or control"),
+        ] {
+            let refused = check(bad).expect_err(bad);
+            assert!(refused.contains(why), "{bad:?}: {refused}");
+        }
+        assert!(check(&format!("https://gw.example/{}", "a".repeat(1 << 20))).is_err());
+    }
+
+    fn profile(name: &str, base_url: &str) -> NewProfile {
+        NewProfile {
+            name: name.into(),
+            gateway: "sensecore".into(),
+            base_url: base_url.into(),
+            settings: BTreeMap::new(),
+            is_sandbox: false,
+        }
+    }
+
+    #[tokio::test]
+    async fn the_store_refuses_to_create_or_edit_a_profile_with_a_plain_http_remote_url() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("paydesk.sqlite"))
+            .await
+            .unwrap();
+        let refused = store
+            .create_profile(&profile("remote", "http://gw.example"))
+            .await
+            .unwrap_err();
+        assert!(matches!(refused, StoreError::BadBaseUrl(_)), "{refused}");
+        assert!(refused.to_string().contains("must use https"), "{refused}");
+        assert!(store.profiles().await.unwrap().is_empty());
+
+        store
+            .create_profile(&profile("shop", "https://gw.example"))
+            .await
+            .unwrap();
+        let settings = BTreeMap::new();
+        for bad in ["http://gw.example", "https://u:p@gw.example", "ftp://x"] {
+            let refused = store
+                .update_profile("shop", bad, &settings)
+                .await
+                .unwrap_err();
+            assert!(matches!(refused, StoreError::BadBaseUrl(_)), "{bad}");
+            let refused = store.set_profile_base_url("shop", bad).await.unwrap_err();
+            assert!(matches!(refused, StoreError::BadBaseUrl(_)), "{bad}");
+        }
+        assert_eq!(
+            store.profile("shop").await.unwrap().base_url,
+            "https://gw.example"
+        );
+        store
+            .set_profile_base_url("shop", "http://127.0.0.1:9/sc")
+            .await
+            .unwrap();
+        assert_eq!(
+            store.profile("shop").await.unwrap().base_url,
+            "http://127.0.0.1:9/sc"
+        );
+    }
+}
