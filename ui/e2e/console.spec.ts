@@ -6,6 +6,9 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const shots = path.resolve(here, "../../tests/e2e/screenshots");
 
 test.beforeEach(async ({ page }) => {
+  // The window runs with tauri.conf.json's freezePrototype: a library that writes to a
+  // built-in prototype breaks the real app, so it must break these tests too.
+  await page.addInitScript(() => Object.freeze(Object.prototype));
   await page.addInitScript({ path: path.join(here, "mock-backend.js") });
   await page.addInitScript(() => localStorage.setItem("paydesk.language", "en"));
 });
