@@ -150,73 +150,23 @@ impl Engine {
             PayError::Refused(format!("gateway {:?} is not supported", profile.gateway))
         })?;
         let capabilities = connector.capabilities();
-        if !capabilities.channels.contains(&command.channel) {
-            return Err(PayError::Refused(format!(
-                "{} does not offer the {} channel",
-                profile.gateway,
-                command.channel.as_str()
-            )));
-        }
-        let currency =
-            Currency::parse(&order.currency).map_err(|e| PayError::Refused(e.to_string()))?;
-        let amount = Money::from_minor(order.amount_minor, currency);
-        let mut deductions = Vec::new();
-        let mut remaining = amount;
-        for (id, text) in &command.deductions {
-            let deducted = Money::parse_positive(text, currency)
-                .map_err(|e| PayError::Refused(format!("voucher {id}: {e}")))?;
-            remaining = remaining
-                .checked_sub(&deducted)
-                .map_err(|e| PayError::Refused(e.to_string()))?;
-            deductions.push(Deduction {
-                id: id.clone(),
-                amount: deducted,
-            });
-        }
-        if remaining.minor < 0 {
-            return Err(PayError::Refused(
-                "the deductions exceed the order amount".into(),
-            ));
-        }
-        let credit_amount = match &command.credit_amount {
-            None => None,
-            Some(text) => {
-                if !capabilities.credit_split {
-                    return Err(PayError::Refused(format!(
-                        "{} does not split payments between balance and credit",
-                        profile.gateway
-                    )));
-                }
-                let credit = Money::parse_positive(text, currency)
-                    .map_err(|e| PayError::Refused(format!("credit amount: {e}")))?;
-                if credit.minor > remaining.minor {
-                    return Err(PayError::Refused(format!(
-                        "the credit amount {credit} is more than the {remaining} to pay"
-                    )));
-                }
-                Some(credit)
-            }
-        };
-        if command.coupon.is_some() && !capabilities.coupon {
-            return Err(PayError::Refused(format!(
-                "{} does not take coupons",
-                profile.gateway
-            )));
-        }
+        let plan = plan_payment(&order, &profile.gateway, &capabilities, command)
+            .map_err(PayError::Refused)?;
         let secrets = self
             .secrets(&profile.vault_id, &capabilities.required_secrets)
             .await?;
+        let remaining = plan.remaining;
         let request = PayRequest {
             order_no: order.order_no.clone(),
-            amount,
+            amount: plan.amount,
             subject: order.subject.clone(),
             channel: command.channel,
             idempotency_key: uuid::Uuid::new_v4().simple().to_string(),
-            deductions,
+            deductions: plan.deductions,
             settings: profile.settings.clone(),
             attributes: order.attributes.clone(),
             coupon: command.coupon.clone(),
-            credit_amount,
+            credit_amount: plan.credit,
         };
         let http_request = connector.build_pay(&profile.base_url, &request, &secrets)?;
         if profile.is_sandbox {
@@ -610,6 +560,82 @@ impl Engine {
             .resolve_review(attempt_id, decision, note.trim())
             .await?)
     }
+}
+
+/// What a payment comes to once its deductions and split are applied, exactly.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaymentPlan {
+    pub amount: Money,
+    pub deductions: Vec<Deduction>,
+    /// What the gateway is asked to charge after the deductions.
+    pub remaining: Money,
+    /// Of the remainder, the part paid on credit (split gateways only).
+    pub credit: Option<Money>,
+}
+
+/// Checks a payment against the order and the gateway's capabilities and works out its
+/// amounts, or says why it would be refused. The one place both paying and quoting decide
+/// this, so the window's quote and the payment cannot disagree.
+pub fn plan_payment(
+    order: &crate::domain::OrderView,
+    gateway: &str,
+    capabilities: &paydesk_gateways::Capabilities,
+    command: &PayCommand,
+) -> Result<PaymentPlan, String> {
+    if !capabilities.channels.contains(&command.channel) {
+        return Err(format!(
+            "{gateway} does not offer the {} channel",
+            command.channel.as_str()
+        ));
+    }
+    let currency = Currency::parse(&order.currency).map_err(|e| e.to_string())?;
+    if !command.deductions.is_empty() && !capabilities.vouchers {
+        return Err(format!("{gateway} does not take vouchers"));
+    }
+    if command.coupon.is_some() && !capabilities.coupon {
+        return Err(format!("{gateway} does not take coupons"));
+    }
+    let amount = Money::from_minor(order.amount_minor, currency);
+    let mut deductions = Vec::new();
+    let mut remaining = amount;
+    for (id, text) in &command.deductions {
+        let deducted =
+            Money::parse_positive(text, currency).map_err(|e| format!("voucher {id}: {e}"))?;
+        remaining = remaining
+            .checked_sub(&deducted)
+            .map_err(|e| e.to_string())?;
+        deductions.push(Deduction {
+            id: id.clone(),
+            amount: deducted,
+        });
+    }
+    if remaining.minor < 0 {
+        return Err("the deductions exceed the order amount".into());
+    }
+    let credit = match &command.credit_amount {
+        None => None,
+        Some(text) => {
+            if !capabilities.credit_split {
+                return Err(format!(
+                    "{gateway} does not split payments between balance and credit"
+                ));
+            }
+            let credit =
+                Money::parse_positive(text, currency).map_err(|e| format!("credit amount: {e}"))?;
+            if credit.minor > remaining.minor {
+                return Err(format!(
+                    "the credit amount {credit} is more than the {remaining} to pay"
+                ));
+            }
+            Some(credit)
+        }
+    };
+    Ok(PaymentPlan {
+        amount,
+        deductions,
+        remaining,
+        credit,
+    })
 }
 
 /// After this many inconclusive status answers an unknown attempt goes to a person.

@@ -385,61 +385,22 @@ impl Store {
         let connector = connector_for(&profile.gateway).ok_or_else(|| {
             QuoteError::Refused(format!("gateway {:?} is not supported", profile.gateway))
         })?;
-        let capabilities = connector.capabilities();
-        if !capabilities.channels.contains(&input.channel) {
-            return Err(QuoteError::Refused(format!(
-                "{} does not offer the {} channel",
-                profile.gateway,
-                input.channel.as_str()
-            )));
-        }
-        let currency =
-            Currency::parse(&order.currency).map_err(|e| QuoteError::Refused(e.to_string()))?;
-        let amount = Money::from_minor(order.amount_minor, currency);
-        if !input.deductions.is_empty() && !capabilities.vouchers {
-            return Err(QuoteError::Refused(format!(
-                "{} takes no vouchers",
-                profile.gateway
-            )));
-        }
-        let mut remaining = amount;
-        for (id, text) in &input.deductions {
-            let deducted = Money::parse_positive(text, currency)
-                .map_err(|e| QuoteError::Refused(format!("voucher {id}: {e}")))?;
-            remaining = remaining
-                .checked_sub(&deducted)
-                .map_err(|e| QuoteError::Refused(e.to_string()))?;
-        }
-        if remaining.minor < 0 {
-            return Err(QuoteError::Refused(
-                "the deductions exceed the order amount".into(),
-            ));
-        }
-        let credit = match &input.credit_amount {
-            None => None,
-            Some(text) => {
-                if !capabilities.credit_split {
-                    return Err(QuoteError::Refused(format!(
-                        "{} does not split payments between balance and credit",
-                        profile.gateway
-                    )));
-                }
-                let credit = Money::parse_positive(text, currency)
-                    .map_err(|e| QuoteError::Refused(format!("credit amount: {e}")))?;
-                if credit.minor > remaining.minor {
-                    return Err(QuoteError::Refused(format!(
-                        "the credit amount {credit} is more than the {remaining} to pay"
-                    )));
-                }
-                Some(credit)
-            }
+        let command = crate::engine::PayCommand {
+            order_no: input.order_no.clone(),
+            channel: input.channel,
+            deductions: input.deductions.clone(),
+            coupon: input.coupon.clone(),
+            credit_amount: input.credit_amount.clone(),
         };
-        if input.coupon.is_some() && !capabilities.coupon {
-            return Err(QuoteError::Refused(format!(
-                "{} does not take coupons",
-                profile.gateway
-            )));
-        }
+        let plan = crate::engine::plan_payment(
+            &order,
+            &profile.gateway,
+            &connector.capabilities(),
+            &command,
+        )
+        .map_err(QuoteError::Refused)?;
+        let (amount, remaining, credit) = (plan.amount, plan.remaining, plan.credit);
+        let currency = amount.currency;
         let deducted_minor = amount.minor - remaining.minor;
         Ok(Quote {
             currency: currency.code().to_string(),
