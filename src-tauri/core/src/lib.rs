@@ -10,6 +10,7 @@ pub mod import;
 pub mod queries;
 pub mod report;
 pub mod sandbox_link;
+pub mod storage_health;
 pub mod store;
 pub mod vault;
 

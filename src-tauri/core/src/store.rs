@@ -21,8 +21,13 @@ pub enum StoreError {
     Open { path: PathBuf, source: sqlx::Error },
     #[error("could not migrate the database: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    /// (`From<sqlx::Error>` lives in `storage_health`: a full disk gets its own variant.)
     #[error("database error: {0}")]
-    Sql(#[from] sqlx::Error),
+    Sql(sqlx::Error),
+    #[error("the disk holding the database is full, so nothing was written ({0}); free some space and try again")]
+    DiskFull(String),
+    #[error("cannot use the database at {path}: {why}")]
+    Unusable { path: PathBuf, why: String },
     #[error("{0}")]
     BadBaseUrl(String),
     #[error("a gateway profile named {0:?} already exists")]
@@ -132,7 +137,9 @@ impl Store {
                 path: path.to_path_buf(),
                 source: sqlx::Error::Io(e),
             })?;
+            crate::storage_health::check_writable_dir(dir, path)?;
         }
+        crate::storage_health::before_open(path).await?;
         let options = SqliteConnectOptions::from_str("sqlite:")
             .expect("static URL")
             .filename(path)
