@@ -43,7 +43,9 @@ pub struct IpcError {
 impl From<StoreError> for IpcError {
     fn from(e: StoreError) -> Self {
         let kind = match &e {
-            StoreError::NoSuchOrder(_) | StoreError::NoSuchProfile(_) => "not_found",
+            StoreError::NoSuchOrder(_)
+            | StoreError::NoSuchProfile(_)
+            | StoreError::NoSuchAttempt(_) => "not_found",
             StoreError::AttemptInProgress(_) => "in_progress",
             StoreError::AlreadyPaid(_) => "already_paid",
             StoreError::DuplicateOrder(_) | StoreError::DuplicateProfile(_) => "duplicate",
