@@ -47,6 +47,16 @@ impl fmt::Debug for Secrets {
     }
 }
 
+/// A header value that carries a secret (`Bearer …`, `Token …`), marked sensitive so the
+/// request's `Debug` output and HTTP/2 header compression leave it out.
+pub fn secret_header(value: String) -> Result<http::HeaderValue, crate::BuildError> {
+    let mut header = http::HeaderValue::try_from(value).map_err(|_| {
+        crate::BuildError::Invalid("a secret is not valid in an HTTP header".into())
+    })?;
+    header.set_sensitive(true);
+    Ok(header)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

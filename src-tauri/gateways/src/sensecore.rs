@@ -212,7 +212,10 @@ impl Connector for Sensecore {
         http::Request::post(url)
             .header("content-type", "application/json")
             .header("accept", "application/json")
-            .header("authorization", format!("Bearer {token}"))
+            .header(
+                "authorization",
+                crate::secrets::secret_header(format!("Bearer {token}"))?,
+            )
             .body(serde_json::to_vec(&body).expect("serializable body"))
             .map_err(|e| BuildError::Invalid(e.to_string()))
     }
@@ -232,7 +235,10 @@ impl Connector for Sensecore {
             let url = join_url(base_url, &format!("/v1/orders/{segment}"))?;
             http::Request::get(url)
                 .header("accept", "application/json")
-                .header("authorization", format!("Bearer {token}"))
+                .header(
+                    "authorization",
+                    crate::secrets::secret_header(format!("Bearer {token}"))?,
+                )
                 .body(Vec::new())
                 .map_err(|e| BuildError::Invalid(e.to_string()))
         };

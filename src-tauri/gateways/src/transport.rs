@@ -41,7 +41,10 @@ impl Transport {
     ) -> Result<http::Response<Vec<u8>>, TransportError> {
         let request = reqwest::Request::try_from(request)
             .map_err(|e| TransportError::NotSent(e.to_string()))?;
+        // Errors drop the URL: a query string may carry a session or a signature, and the
+        // message is stored with the attempt and shown to people.
         let mut response = self.client.execute(request).await.map_err(|e| {
+            let e = e.without_url();
             if e.is_connect() || e.is_builder() {
                 TransportError::NotSent(e.to_string())
             } else {
@@ -58,7 +61,7 @@ impl Transport {
         while let Some(chunk) = response
             .chunk()
             .await
-            .map_err(|e| TransportError::AnswerLost(e.to_string()))?
+            .map_err(|e| TransportError::AnswerLost(e.without_url().to_string()))?
         {
             if body.len() + chunk.len() > MAX_RESPONSE_BYTES {
                 return Err(TransportError::AnswerLost(format!(
@@ -96,5 +99,22 @@ mod tests {
             .unwrap();
         let err = Transport::default().send(request).await.unwrap_err();
         assert!(matches!(err, TransportError::NotSent(_)), "{err:?}");
+    }
+
+    #[tokio::test]
+    async fn errors_never_quote_the_url_and_its_query() {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let request = http::Request::post(format!(
+            "http://127.0.0.1:{port}/router/rest?session=canary-session&sign=canary-sign"
+        ))
+        .body(Vec::new())
+        .unwrap();
+        let err = Transport::default().send(request).await.unwrap_err();
+        let shown = format!("{err} {err:?}");
+        assert!(!shown.contains("canary"), "{shown}");
     }
 }

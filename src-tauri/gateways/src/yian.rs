@@ -474,7 +474,10 @@ impl Connector for Yian {
         http::Request::put(join_url(base_url, PAY_PATH)?)
             .header("content-type", "application/x-www-form-urlencoded")
             .header("accept", "application/json")
-            .header("authorization", format!("Token {token}"))
+            .header(
+                "authorization",
+                crate::secrets::secret_header(format!("Token {token}"))?,
+            )
             .body(body.into_bytes())
             .map_err(|e| BuildError::Invalid(e.to_string()))
     }
@@ -511,7 +514,10 @@ impl Connector for Yian {
             let segment = utf8_percent_encode(&query.order_no, PATH_SEGMENT);
             http::Request::get(join_url(base_url, &format!("/pay/charge/{segment}/"))?)
                 .header("accept", "application/json")
-                .header("authorization", format!("Token {token}"))
+                .header(
+                    "authorization",
+                    crate::secrets::secret_header(format!("Token {token}"))?,
+                )
                 .body(Vec::new())
                 .map_err(|e| BuildError::Invalid(e.to_string()))
         })();
