@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import { fileURLToPath } from "node:url";
+import { renderSVG } from "uqr";
 import { remote } from "webdriverio";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -19,6 +20,27 @@ const db = path.join(dataDir, "paydesk.sqlite");
 const children = [];
 let appOutput = "";
 const ipcResponses = [];
+
+let driverPort = 0;
+
+/** A loopback port nobody listens on, so parallel runs on one machine cannot collide. */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** An X display number no other server holds. */
+function freeDisplay() {
+  for (let n = 90 + (process.pid % 400); ; n++) {
+    if (!existsSync(`/tmp/.X11-unix/X${n}`) && !existsSync(`/tmp/.X${n}-lock`)) return `:${n}`;
+  }
+}
 
 function waitForPort(port, timeoutMs) {
   const deadline = Date.now() + timeoutMs;
@@ -52,13 +74,19 @@ before(async () => {
   mkdirSync(shots, { recursive: true });
   const env = { ...process.env, PAYDESK_DATA_DIR: dataDir };
   if (!env.DISPLAY) {
-    env.DISPLAY = ":99";
-    start("Xvfb", [":99", "-screen", "0", "1400x900x24", "-nolisten", "tcp"], env);
+    env.DISPLAY = freeDisplay();
+    start("Xvfb", [env.DISPLAY, "-screen", "0", "1400x900x24", "-nolisten", "tcp"], env);
     await new Promise((r) => setTimeout(r, 500));
   }
   env.DBUS_SESSION_BUS_ADDRESS ??= "unix:path=/nonexistent";
-  start("tauri-driver", ["--port", "4444", "--native-port", "4445", "--native-driver", "/usr/bin/WebKitWebDriver"], env);
-  await waitForPort(4444, 20_000);
+  driverPort = await freePort();
+  const nativePort = await freePort();
+  start(
+    "tauri-driver",
+    ["--port", String(driverPort), "--native-port", String(nativePort), "--native-driver", "/usr/bin/WebKitWebDriver"],
+    env,
+  );
+  await waitForPort(driverPort, 20_000);
 });
 
 after(() => {
@@ -66,15 +94,25 @@ after(() => {
 });
 
 async function openApp() {
-  const browser = await remote({
-    hostname: "127.0.0.1",
-    port: 4444,
-    logLevel: "warn",
-    connectionRetryTimeout: 60_000,
-    capabilities: { "tauri:options": { application: bin }, "wdio:enforceWebDriverClassic": true },
-  });
-  await browser.setTimeout({ implicit: 0 });
-  return browser;
+  // tauri-driver takes one session at a time and the previous app may still be closing, so
+  // a session can be handed out and lost at once: try again after a moment.
+  for (let tries = 1; ; tries++) {
+    const browser = await remote({
+      hostname: "127.0.0.1",
+      port: driverPort,
+      logLevel: "warn",
+      connectionRetryTimeout: 60_000,
+      capabilities: { "tauri:options": { application: bin }, "wdio:enforceWebDriverClassic": true },
+    });
+    try {
+      await browser.setTimeout({ implicit: 0 });
+      return browser;
+    } catch (e) {
+      await browser.deleteSession().catch(() => {});
+      if (tries >= 3) throw e;
+      await new Promise((r) => setTimeout(r, 1_000));
+    }
+  }
 }
 
 /** Calls an IPC command from inside the page, as the UI does, and keeps the raw answer. */
@@ -156,6 +194,370 @@ test("after a restart the payment is still there and cannot be paid again", asyn
     await browser.deleteSession();
   }
   assert.equal(sql("SELECT count(*) AS n FROM attempts")[0].n, 1);
+});
+
+// The helpers below drive the window as a person does: click a row, press Pay…, pick a channel.
+
+/** WebKit's screenshot can lag the DOM by a frame or two. */
+async function shot(browser, name) {
+  await browser.pause(300);
+  await browser.saveScreenshot(path.join(shots, `${name}.png`));
+}
+
+async function selectOrder(browser, orderNo) {
+  const row = await browser.$(`tr[data-order-no="${orderNo}"]`);
+  await row.waitForDisplayed({ timeout: 30_000 });
+  await (await row.$("td")).click();
+  const title = await browser.$('[data-testid="order-panel"] h2');
+  await browser.waitUntil(async () => (await title.isExisting()) && (await title.getText()) === orderNo, {
+    timeout: 10_000,
+    timeoutMsg: `the detail of ${orderNo} did not open`,
+  });
+}
+
+/** Opens the pay dialog of the selected order and picks a channel. */
+async function openPay(browser, channel) {
+  const open = await browser.$('[data-testid="open-pay"]');
+  await open.waitForEnabled({ timeout: 10_000 });
+  await open.click();
+  const button = await browser.$(`button[data-channel="${channel}"]`);
+  await button.waitForDisplayed({ timeout: 10_000 });
+  await button.click();
+  await browser.waitUntil(async () => (await button.getAttribute("aria-pressed")) === "true", { timeout: 5_000 });
+}
+
+/** Waits for the backend's quote of what is on screen, then confirms. */
+async function confirmPay(browser) {
+  const confirm = await browser.$('[data-testid="confirm-pay"]');
+  await confirm.waitForEnabled({ timeout: 10_000 });
+  await confirm.click();
+  const result = await browser.$('[data-testid="pay-result"]');
+  await result.waitForDisplayed({ timeout: 20_000 });
+  return result;
+}
+
+async function closePay(browser) {
+  await (await browser.$('[data-testid="close-pay"]')).click();
+  await (await browser.$('[data-testid="pay-dialog"]')).waitForExist({ reverse: true, timeout: 5_000 });
+}
+
+async function waitForState(element, state, timeout) {
+  await element.waitUntil(async function () {
+    return (await this.getAttribute("data-state")) === state;
+  }, { timeout, timeoutMsg: `never became ${state}` });
+}
+
+async function attemptsOf(orderNo) {
+  return sql(
+    "SELECT a.state, a.channel, a.gateway_ref, a.pay_url, a.amount_minor, a.error_code, a.checks FROM attempts a " +
+      `JOIN orders o ON o.id = a.order_id WHERE o.order_no = '${orderNo.replaceAll("'", "''")}' ORDER BY a.id`,
+  );
+}
+
+/** What the built-in sandbox charged: the ground truth, read from its ledger. */
+async function ledger(browser) {
+  const info = await invoke(browser, "app_info");
+  const answer = await fetch(`${info.ok.sandbox_url}/_sandbox/ledger`);
+  assert.equal(answer.status, 200);
+  return answer.json();
+}
+
+/** The QR the window shows must be the pay URL's, so the test renders the URL itself and compares. */
+async function assertQrOf(browser, payUrl) {
+  const qr = await browser.$('[data-testid="pay-qr"]');
+  await qr.waitForDisplayed({ timeout: 5_000 });
+  const expected = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(renderSVG(payUrl, { ecc: "M", border: 2 }))}`;
+  assert.equal(await qr.getAttribute("src"), expected, "the QR code encodes the attempt's pay URL");
+  assert.ok((await qr.getSize("width")) >= 200, "the QR code is large enough to scan");
+}
+
+let yianChargeId = null;
+
+test("Alipay on 益安: a QR code of the pay URL, then paid by the reconciler while the window is open", async () => {
+  const orderNo = "12134676899915430002";
+  const browser = await openApp();
+  try {
+    await selectOrder(browser, orderNo);
+    await openPay(browser, "alipay");
+    assert.equal(await (await browser.$('[data-testid="charge-amount"]')).getText(), "¥99.00");
+    await shot(browser, "05-alipay-choose");
+    const result = await confirmPay(browser);
+    // The reconciler's first look is a second after the answer: the pending state is on screen now.
+    const [pending] = await attemptsOf(orderNo);
+    assert.equal(pending.channel, "alipay");
+    assert.match(pending.gateway_ref, /^ch_/);
+    assert.ok(pending.pay_url, "益安 answers a pay URL for Alipay");
+    assert.equal(await result.getAttribute("data-state"), "pending");
+    await assertQrOf(browser, pending.pay_url);
+    assert.match(await (await browser.$('[data-testid="live-state"]')).getText(), /Now: Pending/);
+    await shot(browser, "06-alipay-qr");
+    await waitForState(result, "succeeded", 15_000);
+    assert.match(await (await browser.$('[data-testid="live-state"]')).getText(), /Now: Paid/);
+    assert.equal(await (await browser.$('[data-testid="pay-qr"]')).isExisting(), false, "no QR once paid");
+    assert.match(await result.getText(), new RegExp(pending.gateway_ref));
+    await shot(browser, "07-alipay-paid");
+    await closePay(browser);
+    const badge = await browser.$(`tr[data-order-no="${orderNo}"] [data-state]`);
+    await waitForState(badge, "succeeded", 10_000);
+    const attempt = await browser.$('[data-testid="attempt"]');
+    await waitForState(attempt, "succeeded", 10_000);
+    assert.match(await attempt.getText(), /Alipay · ¥99\.00/);
+    ipcResponses.push(await browser.getPageSource());
+
+    const charges = (await ledger(browser)).filter((c) => c.order_no === orderNo);
+    assert.deepEqual(charges, [{ gateway: "yian", order_no: orderNo, amount_minor: 9900, channel: "alipay" }]);
+    const [settled] = await attemptsOf(orderNo);
+    assert.equal(settled.state, "succeeded");
+    yianChargeId = settled.gateway_ref;
+  } finally {
+    await browser.deleteSession();
+  }
+});
+
+test("Alipay on partner: the QR code, and an honest pending line, since partner cannot be asked", async () => {
+  const orderNo = "202201071757551641549475668";
+  const browser = await openApp();
+  try {
+    await selectOrder(browser, orderNo);
+    await openPay(browser, "alipay");
+    const result = await confirmPay(browser);
+    assert.equal(await result.getAttribute("data-state"), "pending");
+    const [attempt] = await attemptsOf(orderNo);
+    assert.ok(attempt.pay_url, "partner answers ali_pay_url");
+    await assertQrOf(browser, attempt.pay_url);
+    const hint = await browser.$('[data-testid="state-hint"]');
+    assert.match(await hint.getText(), /cannot be asked/);
+    await shot(browser, "08-partner-qr");
+    // Several reconciler passes later it is still pending: nothing can settle it but a person.
+    await browser.pause(5_000);
+    assert.equal(await result.getAttribute("data-state"), "pending");
+    assert.match(await (await browser.$('[data-testid="live-state"]')).getText(), /Now: Pending/);
+    await closePay(browser);
+    const item = await browser.$('[data-testid="attempt"]');
+    await item.waitForDisplayed({ timeout: 10_000 });
+    assert.equal(await item.getAttribute("data-state"), "pending");
+    assert.match(await item.getText(), /cannot be asked/);
+    assert.doesNotMatch(await item.getText(), /Asked the gateway/);
+    assert.equal(await (await item.$('[data-testid="check-status"]')).isExisting(), false);
+    await shot(browser, "09-partner-pending-detail");
+    ipcResponses.push(await browser.getPageSource());
+    assert.deepEqual(
+      (await ledger(browser)).filter((c) => c.order_no === orderNo),
+      [{ gateway: "partner", order_no: orderNo, amount_minor: 300, channel: "alipay" }],
+    );
+  } finally {
+    await browser.deleteSession();
+  }
+});
+
+test("WeChat Pay on SenseCore: pending, then paid by the reconciler while the dialog is open", async () => {
+  const orderNo = "DEMO-1002";
+  const browser = await openApp();
+  try {
+    await selectOrder(browser, orderNo);
+    await openPay(browser, "wechat");
+    await shot(browser, "10-wechat-choose");
+    const result = await confirmPay(browser);
+    assert.equal(await result.getAttribute("data-state"), "pending");
+    assert.match(await (await browser.$('[data-testid="state-hint"]')).getText(), /Waiting for the customer/);
+    assert.equal((await attemptsOf(orderNo))[0].channel, "wechat");
+    await waitForState(result, "succeeded", 15_000);
+    await shot(browser, "11-wechat-paid");
+    await closePay(browser);
+    await waitForState(await browser.$(`tr[data-order-no="${orderNo}"] [data-state]`), "succeeded", 10_000);
+    const events = sql(
+      "SELECT e.state FROM attempt_events e JOIN attempts a ON a.id = e.attempt_id JOIN orders o ON o.id = a.order_id " +
+        `WHERE o.order_no = '${orderNo}' ORDER BY e.id`,
+    ).map((e) => e.state);
+    assert.deepEqual(events, ["created", "submitting", "pending", "succeeded"]);
+    assert.deepEqual(
+      (await ledger(browser)).filter((c) => c.order_no === orderNo),
+      [{ gateway: "sensecore", order_no: orderNo, amount_minor: 9900, channel: "PC_WECHAT" }],
+    );
+    ipcResponses.push(await browser.getPageSource());
+  } finally {
+    await browser.deleteSession();
+  }
+});
+
+test("a voucher on SenseCore: the remaining amount shown exactly, and that amount charged", async () => {
+  const orderNo = "DEMO-1005";
+  const browser = await openApp();
+  try {
+    await selectOrder(browser, orderNo);
+    await openPay(browser, "balance");
+    await (await browser.$('[data-testid="add-voucher"]')).click();
+    await (await browser.$('[data-testid="voucher-id-0"]')).setValue("v-e2e-1");
+    await (await browser.$('[data-testid="voucher-amount-0"]')).setValue("5.61");
+    const charge = await browser.$('[data-testid="charge-amount"]');
+    await browser.waitUntil(async () => (await charge.getText()) === "¥39.99", {
+      timeout: 10_000,
+      timeoutMsg: "the backend's remaining amount was not shown",
+    });
+    assert.equal(await (await browser.$('[data-testid="deducted"]')).getText(), "−¥5.61");
+    assert.match(await (await browser.$('[data-testid="confirm-pay"]')).getText(), /¥39\.99/);
+    await shot(browser, "12-voucher-quote");
+    const result = await confirmPay(browser);
+    await waitForState(result, "succeeded", 10_000);
+    await closePay(browser);
+    const attempt = await browser.$('[data-testid="attempt"]');
+    await waitForState(attempt, "succeeded", 10_000);
+    assert.match(await attempt.getText(), /Balance · ¥39\.99/);
+    await shot(browser, "13-voucher-paid");
+    ipcResponses.push(await browser.getPageSource());
+    assert.deepEqual(
+      (await ledger(browser)).filter((c) => c.order_no === orderNo),
+      [{ gateway: "sensecore", order_no: orderNo, amount_minor: 3999, channel: "PC_BALANCE" }],
+    );
+    assert.equal((await attemptsOf(orderNo))[0].amount_minor, 3999);
+  } finally {
+    await browser.deleteSession();
+  }
+});
+
+test("a gateway's refusal in its own words: TOP's credit line, on an order added by hand", async () => {
+  const orderNo = "TOP-E2E-CREDIT";
+  const browser = await openApp();
+  try {
+    await (await browser.$('tr[data-order-no="DEMO-1001"]')).waitForDisplayed({ timeout: 30_000 });
+    await (await browser.$('[data-testid="new-order"]')).click();
+    const dialog = await browser.$('[data-testid="new-order-dialog"]');
+    await dialog.waitForDisplayed({ timeout: 5_000 });
+    await (await browser.$('[data-testid="new-order-no"]')).setValue(orderNo);
+    await (await browser.$('[data-testid="new-order-amount"]')).setValue("60000.00");
+    await (await browser.$('[data-testid="new-order-subject"]')).setValue("Cloud game studio licence");
+    await (await browser.$('[data-testid="new-order-profile"]')).selectByAttribute("value", "sandbox-top");
+    await shot(browser, "14-new-order");
+    await (await browser.$('[data-testid="new-order-create"]')).click();
+    await dialog.waitForExist({ reverse: true, timeout: 10_000 });
+    const title = await browser.$('[data-testid="order-panel"] h2');
+    await browser.waitUntil(async () => (await title.getText()) === orderNo, { timeout: 10_000 });
+
+    await openPay(browser, "balance");
+    await (await browser.$('[data-testid="split"]')).click();
+    await (await browser.$('[data-testid="credit-amount"]')).setValue("55000.00");
+    const credit = await browser.$('[data-testid="credit-part"]');
+    await credit.waitForDisplayed({ timeout: 10_000 });
+    assert.equal(await credit.getText(), "¥55000.00");
+    assert.equal(await (await browser.$('[data-testid="balance-part"]')).getText(), "¥5000.00");
+    await shot(browser, "15-credit-split");
+    const result = await confirmPay(browser);
+    assert.equal(await result.getAttribute("data-state"), "failed");
+    assert.match(await result.getText(), /支付请求失败 — the gateway refused the payment; nothing was charged/);
+    const words = await (await browser.$('[data-testid="gateway-words"]')).getText();
+    assert.match(words, /CREDIT_LIMIT_EXCEEDED/);
+    assert.match(words, /信控额度不足/);
+    await shot(browser, "16-gateway-refusal");
+    await closePay(browser);
+    const attempt = await browser.$('[data-testid="attempt"]');
+    await waitForState(attempt, "failed", 10_000);
+    assert.match(await attempt.getText(), /CREDIT_LIMIT_EXCEEDED/);
+    // Refused, nothing charged: the order can be paid again.
+    assert.equal(await (await browser.$('[data-testid="open-pay"]')).isEnabled(), true);
+    ipcResponses.push(await browser.getPageSource());
+    assert.deepEqual((await ledger(browser)).filter((c) => c.order_no === orderNo), []);
+    const [row] = await attemptsOf(orderNo);
+    assert.equal(row.state, "failed");
+    assert.match(row.error_code, /CREDIT_LIMIT_EXCEEDED/);
+  } finally {
+    await browser.deleteSession();
+  }
+});
+
+test("support looks up the 益安 payment by its charge id", async () => {
+  assert.match(yianChargeId ?? "", /^ch_/, "the Alipay test recorded a charge id");
+  const browser = await openApp();
+  try {
+    await (await browser.$('tr[data-order-no="DEMO-1001"]')).waitForDisplayed({ timeout: 30_000 });
+    await shot(browser, "17-orders-after-payments");
+    await (await browser.$('a[data-view="lookup"]')).click();
+    const input = await browser.$('[data-testid="lookup-input"]');
+    await input.waitForDisplayed({ timeout: 5_000 });
+    await input.setValue(yianChargeId);
+    await browser.keys("Enter");
+    const found = await browser.$('[data-testid="lookup-detail"]');
+    await found.waitForDisplayed({ timeout: 10_000 });
+    assert.equal(await (await found.$("h2")).getText(), "12134676899915430002");
+    assert.match(await (await browser.$('[data-testid="lookup-matched"]')).getText(), /Found by gateway reference/);
+    const attempt = await found.$('[data-testid="attempt"]');
+    assert.equal(await attempt.getAttribute("data-state"), "succeeded");
+    assert.match(await attempt.getText(), new RegExp(yianChargeId));
+    await shot(browser, "18-lookup");
+    ipcResponses.push(await browser.getPageSource());
+  } finally {
+    await browser.deleteSession();
+  }
+});
+
+test("switching to 简体中文 shows UX.md's words, in both themes", async () => {
+  const browser = await openApp();
+  try {
+    await (await browser.$('tr[data-order-no="DEMO-1001"]')).waitForDisplayed({ timeout: 30_000 });
+    await (await browser.$('a[data-view="settings"]')).click();
+    const language = await browser.$('[data-testid="language"]');
+    await language.waitForDisplayed({ timeout: 5_000 });
+    await language.selectByAttribute("value", "zh-CN");
+    await browser.waitUntil(async () => (await (await browser.$('a[data-view="orders"]')).getText()).startsWith("订单"), {
+      timeout: 5_000,
+    });
+    assert.equal(await browser.execute(() => document.documentElement.lang), "zh-CN");
+    await shot(browser, "19-settings-zh");
+    const nav = await browser.$$("nav a");
+    const navWords = [];
+    for (const a of nav) navWords.push((await a.getText()).split("\n")[0].replace(/\s*Ctrl \d$/, ""));
+    assert.deepEqual(navWords, ["订单", "查询", "概览", "网关", "设置"]);
+
+    await (await browser.$('a[data-view="orders"]')).click();
+    const badgeOf = async (orderNo) => (await browser.$(`tr[data-order-no="${orderNo}"] [data-state]`)).getText();
+    await (await browser.$('tr[data-order-no="DEMO-1001"]')).waitForDisplayed({ timeout: 10_000 });
+    assert.match(await badgeOf("DEMO-1001"), /支付成功/);
+    assert.match(await badgeOf("202201071757551641549475668"), /支付中/);
+    assert.match(await badgeOf("TOP-E2E-CREDIT"), /支付失败/);
+    assert.match(await badgeOf("DEMO-1003"), /已创建/);
+    const channelOf = async (orderNo) => (await browser.$(`tr[data-order-no="${orderNo}"] td[data-col="channel"]`)).getText();
+    assert.equal(await channelOf("DEMO-1001"), "余额");
+    assert.equal(await channelOf("12134676899915430002"), "支付宝");
+    assert.equal(await channelOf("DEMO-1002"), "微信支付");
+    const headers = [];
+    for (const th of await browser.$$("table.orders th")) headers.push(await th.getText());
+    assert.ok(headers.some((h) => h.startsWith("订单号")) && headers.some((h) => h.startsWith("金额")), headers.join());
+    await selectOrder(browser, "202201071757551641549475668");
+    const panel = await browser.$('[data-testid="order-panel"]');
+    assert.match(await panel.getText(), /支付宝/);
+    assert.match(await panel.getText(), /网关/);
+    await shot(browser, "20-orders-zh");
+
+    await (await browser.$('a[data-view="settings"]')).click();
+    await (await browser.$('[data-testid="theme"]')).selectByAttribute("value", "dark");
+    assert.equal(await browser.execute(() => document.documentElement.dataset.theme), "dark");
+    await (await browser.$('a[data-view="orders"]')).click();
+    await selectOrder(browser, "TOP-E2E-CREDIT");
+    await shot(browser, "21-orders-zh-dark");
+    await (await browser.$('[data-testid="open-pay"]')).click();
+    await (await browser.$('button[data-channel="credit"]')).waitForDisplayed({ timeout: 5_000 });
+    assert.match(await (await browser.$('button[data-channel="credit"]')).getText(), /信控支付/);
+    await shot(browser, "22-pay-zh-dark");
+    await browser.keys("Escape");
+    await (await browser.$('[data-testid="pay-dialog"]')).waitForExist({ reverse: true, timeout: 5_000 });
+    await (await browser.$('a[data-view="lookup"]')).click();
+    const input = await browser.$('[data-testid="lookup-input"]');
+    await input.setValue(yianChargeId);
+    await browser.keys("Enter");
+    await (await browser.$('[data-testid="lookup-detail"]')).waitForDisplayed({ timeout: 10_000 });
+    assert.match(await (await browser.$('[data-testid="lookup-matched"]')).getText(), /网关单号/);
+    await shot(browser, "23-lookup-zh-dark");
+    ipcResponses.push(await browser.getPageSource());
+
+    // Back to English and the system theme, so the window starts as it did.
+    await (await browser.$('a[data-view="settings"]')).click();
+    await (await browser.$('[data-testid="theme"]')).selectByAttribute("value", "system");
+    await (await browser.$('[data-testid="language"]')).selectByAttribute("value", "en");
+    await browser.waitUntil(async () => (await (await browser.$('a[data-view="orders"]')).getText()).startsWith("Orders"), {
+      timeout: 5_000,
+    });
+  } finally {
+    await browser.deleteSession();
+  }
 });
 
 function filesUnder(dir) {

@@ -81,6 +81,7 @@ interface Options {
   payResult?: PaymentReport;
   total?: number;
   attempts?: AttemptDetail[];
+  profile?: ProfileView;
 }
 
 interface Backend {
@@ -130,7 +131,7 @@ function mockBackend(options: Options = {}): Backend {
           return { total, offset: q.offset, rows };
         }
         case "list_profiles":
-          return [profile];
+          return [options.profile ?? profile];
         case "activity":
           return { in_flight: 0, needs_review: 0 };
         case "lookup":
@@ -261,6 +262,45 @@ describe("the console", () => {
     });
     // The order now reads paid (the fake's paid flag), so the live line follows it.
     await waitFor(() => expect(screen.getByTestId("pay-result").getAttribute("data-state")).toBe("succeeded"));
+  });
+
+  it("does not promise that a pending payment settles itself where the gateway cannot be asked", async () => {
+    const unasked: ProfileView = { ...profile, capabilities: { ...profile.capabilities!, status_query: false } };
+    mockBackend({
+      profile: unasked,
+      payResult: { ...paid, channel: "alipay", state: "pending", pay_url: "https://pay.example/qr/1" },
+    });
+    const user = userEvent.setup();
+    render(<App />);
+    await openPay(user);
+    await user.keyboard("{Enter}");
+    const result = await screen.findByTestId("pay-result");
+    expect(result.getAttribute("data-state")).toBe("pending");
+    expect(within(result).getByTestId("state-hint").textContent).toMatch(/cannot be asked for the result/);
+    expect(within(result).getByTestId("pay-qr")).toBeTruthy();
+  });
+
+  it("offers no status check, and claims no checks, where the gateway cannot be asked", async () => {
+    const unasked: ProfileView = { ...profile, capabilities: { ...profile.capabilities!, status_query: false } };
+    mockBackend({ profile: unasked, attempts: [attempt("pending", { checks: 3 })] });
+    const user = userEvent.setup();
+    render(<App />);
+    await user.click(await screen.findByText("DEMO-1001"));
+    const item = await screen.findByTestId("attempt");
+    expect(item.textContent).toMatch(/cannot be asked for the result/);
+    expect(item.textContent).not.toMatch(/Asked the gateway/);
+    expect(within(item).queryByTestId("check-status")).toBeNull();
+  });
+
+  it("offers a status check of a pending payment where the gateway can be asked", async () => {
+    mockBackend({ attempts: [attempt("pending", { checks: 2 })] });
+    const user = userEvent.setup();
+    render(<App />);
+    await user.click(await screen.findByText("DEMO-1001"));
+    const item = await screen.findByTestId("attempt");
+    expect(item.textContent).toMatch(/Waiting for the customer to scan/);
+    expect(item.textContent).toMatch(/Asked the gateway 2 times/);
+    expect(within(item).getByTestId("check-status")).toBeTruthy();
   });
 
   it("opens the pay dialog when a scanner types an order number and Enter", async () => {

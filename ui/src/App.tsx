@@ -331,6 +331,7 @@ export function App() {
             {detail && (
               <OrderPanel
                 detail={detail}
+                statusQuery={profiles.find((p) => p.name === detail.order.profile)?.capabilities?.status_query ?? true}
                 onPay={() => setPaying(detail.order)}
                 onChanged={(d) => {
                   setDetail(d);
@@ -341,7 +342,7 @@ export function App() {
             )}
           </section>
         )}
-        {view === "lookup" && ready && <LookupView />}
+        {view === "lookup" && ready && <LookupView profiles={profiles} />}
         {view === "dashboard" && ready && <DashboardView refreshToken={refreshToken} />}
         {view === "gateways" && ready && <GatewaysView profiles={profiles} onChanged={() => void loadProfiles()} />}
         {view === "settings" && <SettingsView />}

@@ -11,6 +11,15 @@ export const STATE_ICON: Record<AttemptState, string> = {
   needs_review: "!",
 };
 
+/**
+ * The locale key of what a state means for the person. A pending payment on a gateway without
+ * a status query never changes by itself, so it must not promise that it will.
+ */
+export function hintKey(state: AttemptState | null, statusQuery = true): string {
+  if (state === "pending" && !statusQuery) return "hint.pendingUnasked";
+  return `hint.${state ?? "created"}`;
+}
+
 export const STATES: AttemptState[] = [
   "created",
   "submitting",

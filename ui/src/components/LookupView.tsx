@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { api, errorMessage } from "../api";
-import type { LookupHit, OrderDetail } from "../types";
+import type { LookupHit, OrderDetail, ProfileView } from "../types";
 import { formatMoney, formatTime } from "../words";
 import { CopyButton } from "./CopyButton";
 import { OrderPanel } from "./OrderPanel";
@@ -28,7 +28,7 @@ function asText(d: OrderDetail, t: (k: string) => string): string {
   return lines.join("\n");
 }
 
-export function LookupView({ initial }: { initial?: string }) {
+export function LookupView({ initial, profiles = [] }: { initial?: string; profiles?: ProfileView[] }) {
   const { t } = useTranslation();
   const [text, setText] = useState(initial ?? "");
   const [hits, setHits] = useState<LookupHit[] | null>(null);
@@ -114,7 +114,12 @@ export function LookupView({ initial }: { initial?: string }) {
             </p>
           )}
           <CopyButton text={asText(detail, t)} label={t("lookup.copyAll")} />
-          <OrderPanel detail={detail} onChanged={setDetail} copyable />
+          <OrderPanel
+            detail={detail}
+            onChanged={setDetail}
+            copyable
+            statusQuery={profiles.find((p) => p.name === detail.order.profile)?.capabilities?.status_query ?? true}
+          />
         </div>
       )}
     </section>

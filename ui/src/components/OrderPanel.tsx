@@ -2,7 +2,7 @@ import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { api, errorMessage } from "../api";
 import type { AttemptDetail, OrderDetail } from "../types";
-import { formatMoney, formatTime } from "../words";
+import { formatMoney, formatTime, hintKey } from "../words";
 import { CopyButton } from "./CopyButton";
 import { SandboxBadge, StateBadge } from "./StateBadge";
 
@@ -11,8 +11,9 @@ export function canPay(detail: OrderDetail): boolean {
   return detail.attempts.every((a) => a.state === "failed");
 }
 
-function canCheck(a: AttemptDetail) {
-  return a.state === "pending" || a.state === "unknown";
+/** Asking is worth a button when the gateway answers, or to hand an unknown attempt to a person. */
+function canCheck(a: AttemptDetail, statusQuery: boolean) {
+  return (a.state === "pending" && statusQuery) || a.state === "unknown";
 }
 
 interface Props {
@@ -22,9 +23,11 @@ interface Props {
   onClose?: () => void;
   /** The Lookup view shows copy buttons next to every reference. */
   copyable?: boolean;
+  /** Whether the order's gateway can be asked about a payment (its capabilities). */
+  statusQuery?: boolean;
 }
 
-export function OrderPanel({ detail, onPay, onChanged, onClose, copyable }: Props) {
+export function OrderPanel({ detail, onPay, onChanged, onClose, copyable, statusQuery = true }: Props) {
   const { t } = useTranslation();
   const { order, attempts } = detail;
   const latest = attempts[attempts.length - 1];
@@ -54,7 +57,7 @@ export function OrderPanel({ detail, onPay, onChanged, onClose, copyable }: Prop
         <dt>{t("term.state")}</dt>
         <dd data-testid="order-state">
           <StateBadge state={order.state} />
-          <div className="hint">{t(`hint.${order.state ?? "created"}`)}</div>
+          <div className="hint">{t(hintKey(order.state, statusQuery))}</div>
         </dd>
       </dl>
       {onPay && (
@@ -66,7 +69,14 @@ export function OrderPanel({ detail, onPay, onChanged, onClose, copyable }: Prop
       {attempts.length === 0 && <p className="empty">{t("detail.noAttempts")}</p>}
       <ol className="attempts">
         {[...attempts].reverse().map((a) => (
-          <AttemptItem key={a.id} attempt={a} currency={order.currency} copyable={copyable} onChanged={onChanged} />
+          <AttemptItem
+            key={a.id}
+            attempt={a}
+            currency={order.currency}
+            copyable={copyable}
+            statusQuery={statusQuery}
+            onChanged={onChanged}
+          />
         ))}
       </ol>
       {latest && (
@@ -90,11 +100,13 @@ function AttemptItem({
   attempt: a,
   currency,
   copyable,
+  statusQuery,
   onChanged,
 }: {
   attempt: AttemptDetail;
   currency: string;
   copyable?: boolean;
+  statusQuery: boolean;
   onChanged: (d: OrderDetail) => void;
 }) {
   const { t } = useTranslation();
@@ -119,7 +131,7 @@ function AttemptItem({
         <StateBadge state={a.state} /> {t(`channel.${a.channel}`)} ·{" "}
         <span className="num">{formatMoney(a.amount, currency)}</span>
       </div>
-      <div className="hint">{t(`hint.${a.state}`)}</div>
+      <div className="hint">{t(hintKey(a.state, statusQuery))}</div>
       {a.gateway_ref && <Ref label={t("term.gatewayRef")} value={a.gateway_ref} copyable={copyable} />}
       {a.pay_url && <Ref label={t("term.payUrl")} value={a.pay_url} copyable={copyable} />}
       {copyable && <Ref label={t("term.idempotencyKey")} value={a.idempotency_key} copyable />}
@@ -128,8 +140,8 @@ function AttemptItem({
           {t("detail.error")}: {a.error.code}: {a.error.message}
         </div>
       )}
-      {a.checks > 0 && <div className="hint">{t("detail.checks", { count: a.checks })}</div>}
-      {canCheck(a) && (
+      {a.checks > 0 && statusQuery && <div className="hint">{t("detail.checks", { count: a.checks })}</div>}
+      {canCheck(a, statusQuery) && (
         <button type="button" className="small" data-testid="check-status" disabled={busy} onClick={() => void check()}>
           {busy ? t("detail.checking") : t("detail.checkNow")}
         </button>

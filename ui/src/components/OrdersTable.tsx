@@ -270,7 +270,7 @@ export function OrdersTable({ filters, refreshToken, selected, onSelect, onTotal
                 {row.getVisibleCells().map((cell) => {
                   const numeric = (cell.column.columnDef.meta as { numeric?: boolean } | undefined)?.numeric;
                   return (
-                    <td key={cell.id} className={numeric ? "num" : undefined}>
+                    <td key={cell.id} className={numeric ? "num" : undefined} data-col={cell.column.id}>
                       {flexRender(cell.column.columnDef.cell, cell.getContext())}
                     </td>
                   );

@@ -3,7 +3,7 @@ import { listen } from "@tauri-apps/api/event";
 import { useTranslation } from "react-i18next";
 import { api, errorKind, errorMessage } from "../api";
 import type { AttemptState, Channel, Deduction, OrderView, PayInput, PaymentReport, ProfileView, Quote } from "../types";
-import { formatMoney } from "../words";
+import { formatMoney, hintKey } from "../words";
 import { QrCode } from "./QrCode";
 import { SandboxBadge, StateBadge } from "./StateBadge";
 
@@ -285,7 +285,13 @@ export function PayDialog({ order, profile, onClose, onPaid }: Props) {
           </p>
         )}
         {phase.kind === "done" && (
-          <PayResult report={phase.report} order={order} charge={charge} onClose={onClose} />
+          <PayResult
+            report={phase.report}
+            order={order}
+            charge={charge}
+            statusQuery={caps?.status_query ?? true}
+            onClose={onClose}
+          />
         )}
         {phase.kind === "error" && (
           <div className="result" role="alert" data-testid="pay-error">
@@ -306,11 +312,13 @@ function PayResult({
   report,
   order,
   charge,
+  statusQuery,
   onClose,
 }: {
   report: PaymentReport;
   order: OrderView;
   charge: string;
+  statusQuery: boolean;
   onClose: () => void;
 }) {
   const { t } = useTranslation();
@@ -341,7 +349,7 @@ function PayResult({
   return (
     <div className="result" role="status" data-testid="pay-result" data-state={state}>
       <StateBadge state={state} />
-      <p>{t(`hint.${state}`)}</p>
+      <p data-testid="state-hint">{t(hintKey(state, statusQuery))}</p>
       {state === "failed" && report.error && <p className="meaning">{t("pay.failedMeaning")}</p>}
       {report.error && (
         <p className="error" data-testid="gateway-words">

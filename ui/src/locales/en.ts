@@ -23,6 +23,8 @@ export const en = {
     created: "Ready to pay.",
     submitting: "Sending to the gateway…",
     pending: "Waiting for the customer to scan, or for the gateway.",
+    pendingUnasked:
+      "Waiting for the customer to pay. This gateway cannot be asked for the result, so this will not change by itself: check the gateway's merchant records.",
     succeeded: "Payment received.",
     failed: "The gateway refused the payment; nothing was charged.",
     unknown: "Checking with the gateway: do not pay again.",

@@ -24,6 +24,7 @@ export const zhCN: Resources = {
     created: "可以支付。",
     submitting: "正在发送到网关…",
     pending: "等待顾客扫码或网关处理。",
+    pendingUnasked: "等待顾客支付。此网关不提供结果查询，状态不会自动更新：请在网关的商户后台核对。",
     succeeded: "已收到付款。",
     failed: "网关拒绝了这笔支付，未扣款。",
     unknown: "正在向网关核对状态：请勿重复支付。",
