@@ -238,7 +238,16 @@ async fn judge(
                     row.order_no
                 );
             }
-            AttemptState::NeedsReview => needs_review += 1,
+            AttemptState::NeedsReview => {
+                needs_review += 1;
+                let capabilities = connector_for(&row.gateway).unwrap().capabilities();
+                assert!(
+                    !capabilities.status_query && !capabilities.idempotency_key,
+                    "{} went to a person although {} can be asked once the storm is over",
+                    row.order_no,
+                    row.gateway
+                );
+            }
             _ => {}
         }
     }
