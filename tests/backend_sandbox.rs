@@ -259,3 +259,72 @@ async fn refusals_before_sending_change_nothing() {
     assert!(w.engine.store().attempts("R-1").await.unwrap().is_empty());
     assert!(w.sandbox.ledger.charges().is_empty());
 }
+
+#[tokio::test]
+async fn a_pending_payment_no_one_can_ask_about_goes_to_a_person_after_the_reconcilers_patience() {
+    let w = world().await;
+    let config = SandboxConfig::default();
+    let profile = w
+        .engine
+        .store()
+        .create_profile(&NewProfile {
+            name: "pt".into(),
+            gateway: "partner".into(),
+            base_url: w.sandbox.base_url("partner"),
+            settings: BTreeMap::new(),
+            is_sandbox: false,
+        })
+        .await
+        .unwrap();
+    let key = config.secret("partner", "sign_key").to_string();
+    w.engine
+        .vault()
+        .set(&profile.vault_id, "sign_key", &SecretString::from(key))
+        .unwrap();
+    let attributes = BTreeMap::from([
+        ("user_id".to_string(), "u-1".to_string()),
+        ("gift_pos_id".to_string(), "g-1".to_string()),
+        ("address_id".to_string(), "1".to_string()),
+    ]);
+    let amount = Money::parse("3.00", Currency::CNY).unwrap();
+    w.engine
+        .store()
+        .add_order(&NewOrder {
+            order_no: "PT-P".into(),
+            profile: "pt".into(),
+            amount,
+            subject: "gift".into(),
+            attributes: attributes.clone(),
+        })
+        .await
+        .unwrap();
+    w.sandbox.ledger.register(
+        "partner",
+        SandboxOrder::new("PT-P", amount.minor, "CNY", "gift").with_attributes(attributes),
+    );
+    paydesk_sandbox::bind_gift_order(&w.sandbox.ledger, "PT-P", "u-1", "g-1").unwrap();
+
+    let attempt = w.pay("PT-P", Channel::Alipay).await.unwrap();
+    assert_eq!(attempt.state, AttemptState::Pending);
+    assert!(attempt.pay_url.is_some(), "the payer's Alipay URL is kept");
+    let mut state = attempt.state;
+    for _ in 0..paydesk_core::engine::MAX_INCONCLUSIVE_CHECKS - 1 {
+        state = w.engine.check_status(attempt.id).await.unwrap().state;
+        assert_eq!(state, AttemptState::Pending, "patience first");
+    }
+    state = w
+        .engine
+        .check_status(attempt.id)
+        .await
+        .map(|a| a.state)
+        .unwrap_or(state);
+    assert_eq!(state, AttemptState::NeedsReview);
+    let events = w.engine.store().events(attempt.id).await.unwrap();
+    assert!(events
+        .last()
+        .unwrap()
+        .detail
+        .as_deref()
+        .unwrap()
+        .contains("no status query"));
+}

@@ -307,6 +307,18 @@ impl Engine {
                     )
                     .await;
             }
+            // A payment waiting for its payer that the gateway cannot be asked about: after
+            // the reconciler's patience (about half an hour of backoff), a person confirms it.
+            if attempt.state == AttemptState::Pending
+                && attempt.checks + 1 >= MAX_INCONCLUSIVE_CHECKS
+            {
+                return self
+                    .to_review(
+                        &attempt,
+                        "still waiting for the payer, and the gateway has no status query",
+                    )
+                    .await;
+            }
             self.store.note_inconclusive_check(attempt.id).await?;
             return Ok(self.store.attempt(attempt.id).await?);
         };
