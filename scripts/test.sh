@@ -7,7 +7,10 @@ source "$ROOT/scripts/setup.sh"
 setup_main --test
 cd "$ROOT"
 
-step() { printf '\n== %s\n' "$*"; }
+# Each step says when it started and how long the run has taken so far (SECONDS), so a slow
+# step shows up in CI's log.
+step() { printf '\n== [%s, %dm%02ds] %s\n' "$(date +%T)" $((SECONDS / 60)) $((SECONDS % 60)) "$*"; }
+trap 'printf "\n== finished in %dm%02ds\n" $((SECONDS / 60)) $((SECONDS % 60))' EXIT
 
 step "UI: type check, lint, unit tests, build"
 (cd ui && npm run --silent typecheck && npm run --silent lint && npm test --silent && npm run --silent build)
