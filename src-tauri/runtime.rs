@@ -23,6 +23,19 @@ pub fn data_dir(flag: Option<PathBuf>) -> Result<PathBuf, String> {
         .ok_or_else(|| "no data directory: set PAYDESK_DATA_DIR or pass --data-dir".to_string())
 }
 
+/// How long a gateway may take to answer before the answer counts as lost:
+/// `PAYDESK_GATEWAY_TIMEOUT_MS`, 30 s by default.
+pub fn gateway_timeout() -> std::time::Duration {
+    std::env::var("PAYDESK_GATEWAY_TIMEOUT_MS")
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+        .filter(|ms| (100..=600_000).contains(ms))
+        .map_or(
+            std::time::Duration::from_secs(30),
+            std::time::Duration::from_millis,
+        )
+}
+
 pub fn database_path(data_dir: &Path) -> PathBuf {
     data_dir.join("paydesk.sqlite")
 }
@@ -64,7 +77,7 @@ pub async fn open(data_dir: &Path) -> Result<Engine, String> {
             .map_err(|e| e.to_string())?
             .map_err(|e| e.to_string())?,
     );
-    Ok(Engine::new(store, vault, Transport::default()))
+    Ok(Engine::new(store, vault, Transport::new(gateway_timeout())))
 }
 
 /// Starts the built-in sandbox on a free loopback port: one SANDBOX profile per gateway

@@ -328,3 +328,45 @@ async fn a_pending_payment_no_one_can_ask_about_goes_to_a_person_after_the_recon
         .unwrap()
         .contains("no status query"));
 }
+
+#[tokio::test]
+async fn no_payment_found_only_counts_once_a_lost_request_must_have_landed() {
+    let w = world().await;
+    let engine = Engine::new(
+        w.engine.store().clone(),
+        w.engine.vault(),
+        Transport::new(std::time::Duration::from_millis(300)),
+    );
+    w.profile("sc", &w.sandbox.base_url("sensecore"), TOKEN)
+        .await;
+    w.order("sc", "SLOW-1", "4.00", true).await;
+    let mut held = paydesk_sandbox::faults::FaultPlan::default();
+    held.set("timeout", "1").unwrap();
+    held.set("hold_ms", "2000").unwrap();
+    w.sandbox.faults.set_plan("sensecore", held).unwrap();
+    let command = PayCommand {
+        order_no: "SLOW-1".into(),
+        channel: Channel::Balance,
+        deductions: vec![],
+        coupon: None,
+        credit_amount: None,
+    };
+    let attempt = engine.pay(&command).await.unwrap();
+    assert_eq!(attempt.state, AttemptState::Unknown);
+    w.sandbox.faults.clear();
+
+    let early = engine.check_status(attempt.id).await.unwrap();
+    assert_eq!(
+        early.state,
+        AttemptState::Unknown,
+        "the held request could still land"
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(650)).await;
+    let later = engine.check_status(attempt.id).await.unwrap();
+    assert_eq!(
+        later.state,
+        AttemptState::Failed,
+        "nothing landed: safe to pay again"
+    );
+    assert_eq!(later.error_code.as_deref(), Some("UNPAID"));
+}

@@ -156,7 +156,10 @@ async fn run_chaos(gateways: &[&str], n: usize, seed: u64) -> Verdict {
 
     // The storm passes; the reconciler settles everything it can.
     sandbox.faults.clear();
+    // A lost answer is only ruled "not charged" once its request must have landed or died
+    // (twice the transport's timeout): give the rounds time.
     for _round in 0..30 {
+        tokio::time::sleep(Duration::from_millis(150)).await;
         let open: Vec<i64> = store
             .history(&HistoryFilter::default())
             .await

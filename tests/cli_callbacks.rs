@@ -4,7 +4,7 @@
 mod common;
 
 use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use common::*;
@@ -36,9 +36,8 @@ fn a_debit_callback_settles_a_pending_payout() {
     add_profile(data.path(), &listing_with_callback, "dbcb", None);
 
     let mut listener = Killed(
-        Command::new(BIN)
+        command(data.path())
             .arg("callbacks")
-            .env("PAYDESK_DATA_DIR", data.path())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()

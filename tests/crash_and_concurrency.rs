@@ -4,7 +4,7 @@
 mod common;
 
 use std::collections::HashMap;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use common::*;
@@ -50,9 +50,8 @@ fn two_processes_paying_one_order_send_one_request() {
         let order_no = format!("RACE-{round}");
         add_order(data.path(), &order_no, "8.88");
         let spawn = || {
-            Command::new(BIN)
+            command(data.path())
                 .args(["pay", &order_no, "--channel", "balance", "--json"])
-                .env("PAYDESK_DATA_DIR", data.path())
                 .stdout(Stdio::piped())
                 .stderr(Stdio::piped())
                 .spawn()
@@ -99,9 +98,8 @@ fn sigkill_at_random_points_loses_nothing_and_charges_nothing_twice() {
     for i in 0..kills {
         let order_no = format!("KILL-{i}");
         add_order(data.path(), &order_no, "3.21");
-        let mut child = Command::new(BIN)
+        let mut child = command(data.path())
             .args(["pay", &order_no, "--channel", "balance", "--json"])
-            .env("PAYDESK_DATA_DIR", data.path())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()

@@ -8,6 +8,19 @@ use std::process::{Child, Command, Output, Stdio};
 
 use serde_json::Value;
 
+/// How long the binary under test waits for a gateway: short, so that lost answers settle in
+/// seconds (a lost answer is only ruled "not charged" after twice this).
+pub const GATEWAY_TIMEOUT_MS: &str = "1500";
+
+/// The `paydesk` binary with the test environment (data dir, gateway timeout).
+pub fn command(data: &Path) -> Command {
+    let mut command = Command::new(BIN);
+    command
+        .env("PAYDESK_DATA_DIR", data)
+        .env("PAYDESK_GATEWAY_TIMEOUT_MS", GATEWAY_TIMEOUT_MS);
+    command
+}
+
 pub const BIN: &str = env!("CARGO_BIN_EXE_paydesk");
 
 pub struct Sandbox {
@@ -43,9 +56,8 @@ pub fn start_sandbox_with(flags: &[&str]) -> Sandbox {
 }
 
 pub fn paydesk(data: &Path, args: &[&str], stdin: Option<&str>) -> Output {
-    let mut child = Command::new(BIN)
+    let mut child = command(data)
         .args(args)
-        .env("PAYDESK_DATA_DIR", data)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

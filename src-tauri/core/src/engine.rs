@@ -337,9 +337,23 @@ impl Engine {
                 )),
             },
         };
+        // A request whose answer was lost may still be on its way through the gateway: "no
+        // such payment" only counts once such a request must have landed or died.
+        let sent_at = self
+            .store
+            .last_sent_at(attempt.id)
+            .await?
+            .unwrap_or(attempt.created_at);
+        let settled_for_sure =
+            crate::store::now_ms() - sent_at >= 2 * self.transport.timeout().as_millis() as i64;
         let (state, update) = match outcome {
             PayOutcome::Pending(_) if attempt.state == AttemptState::Pending => (None, None),
             PayOutcome::Unknown(_) => (None, None),
+            PayOutcome::Failed(_)
+                if attempt.state == AttemptState::Unknown && !settled_for_sure =>
+            {
+                (None, None)
+            }
             other => {
                 let (state, update) = outcome_update(other);
                 (Some(state), Some(update))

@@ -563,6 +563,16 @@ impl Store {
         .collect()
     }
 
+    /// When the attempt's request last left (its latest `submitting` event).
+    pub async fn last_sent_at(&self, attempt_id: i64) -> Result<Option<i64>> {
+        Ok(sqlx::query_scalar(
+            "SELECT max(at) FROM attempt_events WHERE attempt_id = ? AND state = 'submitting'",
+        )
+        .bind(attempt_id)
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
     /// The attempt that sent this idempotency key.
     pub async fn attempt_by_key(&self, idempotency_key: &str) -> Result<Option<Attempt>> {
         let row = sqlx::query("SELECT * FROM attempts WHERE idempotency_key = ?")

@@ -21,6 +21,7 @@ pub enum TransportError {
 #[derive(Clone)]
 pub struct Transport {
     client: reqwest::Client,
+    timeout: Duration,
 }
 
 impl Transport {
@@ -32,7 +33,12 @@ impl Transport {
             .user_agent(concat!("paydesk/", env!("CARGO_PKG_VERSION")))
             .build()
             .expect("a TLS backend is compiled in");
-        Transport { client }
+        Transport { client, timeout }
+    }
+
+    /// How long one request may take before its answer counts as lost.
+    pub fn timeout(&self) -> Duration {
+        self.timeout
     }
 
     pub async fn send(
