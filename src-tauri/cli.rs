@@ -18,6 +18,7 @@ use paydesk_core::import::{
 use paydesk_core::report::{PaymentReport, ProfileView};
 use paydesk_core::sandbox_link;
 use paydesk_core::store::{HistoryFilter, NewOrder, NewProfile, StoreError};
+use paydesk_core::vault::VaultError;
 use paydesk_core::{Channel, Currency, Money};
 use paydesk_sandbox::faults::{parse_fault_flag, FaultPlan};
 use paydesk_sandbox::SandboxConfig;
@@ -204,7 +205,8 @@ impl From<StoreError> for Failure {
             | StoreError::DuplicateProfile(_)
             | StoreError::AttemptInProgress(_)
             | StoreError::AlreadyPaid(_)
-            | StoreError::BadBaseUrl(_) => 2,
+            | StoreError::BadBaseUrl(_)
+            | StoreError::BadInput(_) => 2,
             _ => 1,
         };
         Failure {
@@ -251,6 +253,7 @@ pub fn run(data_dir: Option<PathBuf>, command: Command) -> ExitCode {
         {
             return serve_sandbox(&listen, &faults, seed).await;
         }
+        check_argument_lengths()?;
         let dir = runtime::data_dir(data_dir).map_err(bad_input)?;
         runtime::init_logging(&dir);
         execute(&dir, command).await
@@ -402,7 +405,11 @@ async fn execute(dir: &std::path::Path, command: Command) -> Result<u8, Failure>
                 message: e.to_string(),
             })?
             .map_err(|e| Failure {
-                code: 1,
+                code: if matches!(e, VaultError::BadSecret(_)) {
+                    2
+                } else {
+                    1
+                },
                 message: e.to_string(),
             })?;
             println!(
@@ -748,6 +755,22 @@ fn check_profile_name(name: &str) -> Result<(), Failure> {
             "profile name {name:?} must be 1 to 64 letters, digits, '-', '_' or '.'"
         )))
     }
+}
+
+/// No value paydesk takes comes near this; refusing longer arguments up front keeps every
+/// error message, which quotes what it refuses, to one readable line.
+const MAX_ARGUMENT_CHARS: usize = 4096;
+
+fn check_argument_lengths() -> Result<(), Failure> {
+    for (n, arg) in std::env::args_os().enumerate().skip(1) {
+        let chars = arg.to_string_lossy().chars().count();
+        if chars > MAX_ARGUMENT_CHARS {
+            return Err(bad_input(format!(
+                "argument {n} is {chars} characters long; none may be longer than {MAX_ARGUMENT_CHARS}"
+            )));
+        }
+    }
+    Ok(())
 }
 
 fn check_order_no(order_no: &str) -> Result<(), Failure> {

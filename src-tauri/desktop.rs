@@ -49,7 +49,7 @@ impl From<StoreError> for IpcError {
             StoreError::AttemptInProgress(_) => "in_progress",
             StoreError::AlreadyPaid(_) => "already_paid",
             StoreError::DuplicateOrder(_) | StoreError::DuplicateProfile(_) => "duplicate",
-            StoreError::BadBaseUrl(_) => "refused",
+            StoreError::BadBaseUrl(_) | StoreError::BadInput(_) => "refused",
             _ => "internal",
         };
         IpcError {
@@ -86,8 +86,12 @@ impl From<QuoteError> for IpcError {
 
 impl From<VaultError> for IpcError {
     fn from(e: VaultError) -> Self {
+        let kind = match e {
+            VaultError::BadSecret(_) => "refused",
+            _ => "keyring",
+        };
         IpcError {
-            kind: "keyring",
+            kind,
             message: e.to_string(),
         }
     }

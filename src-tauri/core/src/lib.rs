@@ -7,6 +7,7 @@ pub mod demo;
 pub mod domain;
 pub mod engine;
 pub mod import;
+pub mod input_rules;
 pub mod queries;
 pub mod report;
 pub mod sandbox_link;

@@ -224,4 +224,4 @@ pub fn backup_path(path: &Path, version: i64) -> PathBuf {
 
 #[cfg(test)]
 #[path = "storage_health_tests.rs"]
-mod tests;
+pub(crate) mod tests;

@@ -30,6 +30,9 @@ pub enum StoreError {
     Unusable { path: PathBuf, why: String },
     #[error("{0}")]
     BadBaseUrl(String),
+    /// A value the store refuses to keep (see `input_rules`); nothing was written.
+    #[error("{0}")]
+    BadInput(String),
     #[error("a gateway profile named {0:?} already exists")]
     DuplicateProfile(String),
     #[error("no gateway profile named {0:?}")]
@@ -248,6 +251,7 @@ impl Store {
     // ---- orders ----
 
     pub async fn add_order(&self, new: &NewOrder) -> Result<OrderView> {
+        crate::input_rules::check_new_order(new).map_err(StoreError::BadInput)?;
         let profile = self.profile(&new.profile).await?;
         let inserted = sqlx::query(
             "INSERT INTO orders (order_no, profile_id, amount_minor, currency, subject, attributes, created_at)

@@ -18,6 +18,9 @@ pub enum VaultError {
     Unavailable(String),
     #[error("the OS keyring refused the operation: {0}")]
     Refused(String),
+    /// Refused before the keyring was asked (see `input_rules::check_secret`).
+    #[error("{0}")]
+    BadSecret(String),
 }
 
 /// Where secrets are kept. The real one is [`KeyringVault`]; unit tests may use
@@ -68,6 +71,8 @@ impl KeyringVault {
 
 impl Vault for KeyringVault {
     fn set(&self, vault_id: &str, key: &str, value: &SecretString) -> Result<(), VaultError> {
+        crate::input_rules::check_secret(key, value.expose_secret())
+            .map_err(VaultError::BadSecret)?;
         self.entry(vault_id, key)?
             .set_password(value.expose_secret())
             .map_err(|e| VaultError::Refused(describe(&e)))
@@ -97,6 +102,8 @@ pub struct MemoryVault {
 
 impl Vault for MemoryVault {
     fn set(&self, vault_id: &str, key: &str, value: &SecretString) -> Result<(), VaultError> {
+        crate::input_rules::check_secret(key, value.expose_secret())
+            .map_err(VaultError::BadSecret)?;
         let copy = SecretString::from(value.expose_secret().to_string());
         self.values
             .lock()

@@ -28,6 +28,18 @@ pub enum MoneyError {
     CurrencyMismatch(Currency, Currency),
 }
 
+/// The input as an error quotes it: whole up to 40 characters, cut after that, so a hostile
+/// megabyte gives a one-line error.
+fn clip(text: &str) -> String {
+    const KEEP: usize = 40;
+    if text.chars().count() <= KEEP {
+        text.to_string()
+    } else {
+        let head: String = text.chars().take(KEEP).collect();
+        format!("{head}… ({} characters)", text.chars().count())
+    }
+}
+
 /// An ISO 4217 currency the console supports, with its minor-unit exponent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
@@ -65,7 +77,7 @@ impl Currency {
                 code: c.as_bytes().try_into().expect("three letters"),
                 exponent: *e,
             })
-            .ok_or_else(|| MoneyError::UnknownCurrency(code.to_string()))
+            .ok_or_else(|| MoneyError::UnknownCurrency(clip(code)))
     }
 
     pub fn code(&self) -> &str {
@@ -173,18 +185,18 @@ impl Money {
             || !all_digits(fraction)
             || (digits.contains('.') && fraction.is_empty())
         {
-            return Err(MoneyError::NotDecimal(amount.to_string()));
+            return Err(MoneyError::NotDecimal(clip(amount)));
         }
         let exponent = currency.exponent();
         let significant = fraction.trim_end_matches('0');
         if significant.len() > exponent as usize {
             return Err(MoneyError::TooPrecise {
-                amount: amount.to_string(),
+                amount: clip(amount),
                 digits: exponent,
                 currency,
             });
         }
-        let overflow = || MoneyError::Overflow(amount.to_string());
+        let overflow = || MoneyError::Overflow(clip(amount));
         let whole_value: i64 = if whole.is_empty() {
             0
         } else {

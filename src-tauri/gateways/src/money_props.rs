@@ -319,6 +319,21 @@ proptest! {
 }
 
 #[test]
+fn errors_quote_at_most_a_short_head_of_a_huge_input() {
+    let huge = "9".repeat(1 << 20);
+    for refused in [
+        Money::parse(&huge, Currency::CNY).unwrap_err(),
+        Money::parse(&format!("x{huge}"), Currency::CNY).unwrap_err(),
+        Money::parse(&format!("1.{huge}"), Currency::CNY).unwrap_err(),
+        Currency::parse(&huge).unwrap_err(),
+    ] {
+        let shown = refused.to_string();
+        assert!(shown.len() < 200, "{} bytes", shown.len());
+        assert!(shown.contains("1048"), "{shown}");
+    }
+}
+
+#[test]
 fn yian_charge_in_an_unknown_currency_is_unreadable() {
     let refused = yian::Charge::from_value(&yian_charge(json!(100), "xts")).unwrap_err();
     assert!(refused.contains("xts"), "{refused}");
