@@ -97,14 +97,20 @@ impl Engine {
         self.vault.clone()
     }
 
-    /// Reads the profile's secrets off the async runtime (keyring calls block on D-Bus).
-    async fn secrets(&self, vault_id: &str, keys: &[String]) -> Result<Secrets, PayError> {
+    /// Reads the profile's secrets off the async runtime (keyring calls block on D-Bus):
+    /// every required one (refusing when one is missing) and the optional ones it holds.
+    async fn secrets(
+        &self,
+        vault_id: &str,
+        capabilities: &paydesk_gateways::Capabilities,
+    ) -> Result<Secrets, PayError> {
         let vault = self.vault.clone();
         let vault_id = vault_id.to_string();
-        let keys = keys.to_vec();
+        let required = capabilities.required_secrets.clone();
+        let optional = capabilities.optional_secrets.clone();
         tokio::task::spawn_blocking(move || {
             let mut secrets = Secrets::new();
-            for key in keys {
+            for key in required {
                 match vault.get(&vault_id, &key)? {
                     Some(value) => secrets.insert(key, value),
                     None => {
@@ -112,6 +118,11 @@ impl Engine {
                             "the gateway profile has no {key:?} secret in the keyring"
                         )))
                     }
+                }
+            }
+            for key in optional {
+                if let Some(value) = vault.get(&vault_id, &key)? {
+                    secrets.insert(key, value);
                 }
             }
             Ok(secrets)
@@ -152,9 +163,7 @@ impl Engine {
         let capabilities = connector.capabilities();
         let plan = plan_payment(&order, &profile.gateway, &capabilities, command)
             .map_err(PayError::Refused)?;
-        let secrets = self
-            .secrets(&profile.vault_id, &capabilities.required_secrets)
-            .await?;
+        let secrets = self.secrets(&profile.vault_id, &capabilities).await?;
         let remaining = plan.remaining;
         let request = PayRequest {
             order_no: order.order_no.clone(),
@@ -240,10 +249,7 @@ impl Engine {
             PayError::Refused(format!("stored channel {:?} is unknown", attempt.channel))
         })?;
         let secrets = self
-            .secrets(
-                &profile.vault_id,
-                &connector.capabilities().required_secrets,
-            )
+            .secrets(&profile.vault_id, &connector.capabilities())
             .await?;
         Ok(AttemptContext {
             order,
@@ -527,10 +533,7 @@ impl Engine {
             PayError::Refused(format!("gateway {:?} is not supported", profile.gateway))
         })?;
         let secrets = self
-            .secrets(
-                &profile.vault_id,
-                &connector.capabilities().required_secrets,
-            )
+            .secrets(&profile.vault_id, &connector.capabilities())
             .await?;
         let (key, outcome) = connector
             .parse_callback(body, &secrets)

@@ -109,6 +109,9 @@ pub struct Capabilities {
     pub idempotency_key: bool,
     /// Secrets the profile must hold in the keyring.
     pub required_secrets: Vec<String>,
+    /// Secrets sent when the profile holds them (TOP's `session`).
+    #[serde(default)]
+    pub optional_secrets: Vec<String>,
 }
 
 /// Whether sending the same request again is safe.

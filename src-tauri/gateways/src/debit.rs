@@ -114,10 +114,7 @@ impl ApiVersion {
 /// The access key, checked to be the 32 printable ASCII characters AES-256 is keyed by. The
 /// error never contains the key.
 fn access_key(secrets: &Secrets) -> Result<&str, BuildError> {
-    let key = secrets
-        .expose("access_key")
-        .filter(|k| !k.is_empty())
-        .ok_or_else(|| BuildError::MissingSecret("access_key".into()))?;
+    let key = secrets.require("access_key")?;
     if key.len() != 32 || !key.bytes().all(|b| (0x20..=0x7e).contains(&b)) {
         return Err(BuildError::Invalid(format!(
             "secret access_key must be exactly 32 printable ASCII characters (got {} bytes)",
@@ -516,6 +513,7 @@ impl Connector for Debit {
             status_query: true,
             idempotency_key: true,
             required_secrets: vec!["access_key".into()],
+            optional_secrets: vec![],
         }
     }
 

@@ -408,6 +408,7 @@ impl Connector for Partner {
             status_query: false,
             idempotency_key: false,
             required_secrets: vec![SIGN_KEY.into()],
+            optional_secrets: vec![],
         }
     }
 
@@ -419,10 +420,7 @@ impl Connector for Partner {
     ) -> Result<http::Request<Vec<u8>>, BuildError> {
         let pay_type = pay_type(request.channel)
             .ok_or(BuildError::UnsupportedChannel(request.channel.as_str()))?;
-        let key = secrets
-            .expose(SIGN_KEY)
-            .filter(|k| !k.is_empty())
-            .ok_or_else(|| BuildError::MissingSecret(SIGN_KEY.into()))?;
+        let key = secrets.require(SIGN_KEY)?;
         if request.amount.currency != Currency::CNY {
             return Err(BuildError::Invalid(format!(
                 "the partner prices in CNY fen, the order is in {}",

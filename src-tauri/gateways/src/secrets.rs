@@ -29,6 +29,13 @@ impl Secrets {
         self.values.get(key)
     }
 
+    /// A secret the request cannot be built without: its value, or a refusal naming it.
+    pub fn require(&self, key: &str) -> Result<&str, crate::BuildError> {
+        self.expose(key)
+            .filter(|v| !v.is_empty())
+            .ok_or_else(|| crate::BuildError::MissingSecret(key.to_string()))
+    }
+
     /// The secret's value, for the one moment a connector writes it into a request.
     pub fn expose(&self, key: &str) -> Option<&str> {
         self.values.get(key).map(|v| v.expose_secret())

@@ -141,6 +141,7 @@ impl Connector for Sensecore {
             // told apart from a real refusal: an unknown attempt is settled by the status query.
             idempotency_key: false,
             required_secrets: vec!["token".into()],
+            optional_secrets: vec![],
         }
     }
 
@@ -152,10 +153,7 @@ impl Connector for Sensecore {
     ) -> Result<http::Request<Vec<u8>>, BuildError> {
         let channel = channel_value(request.channel)
             .ok_or(BuildError::UnsupportedChannel(request.channel.as_str()))?;
-        let token = secrets
-            .expose("token")
-            .filter(|t| !t.is_empty())
-            .ok_or_else(|| BuildError::MissingSecret("token".into()))?;
+        let token = secrets.require("token")?;
         if request.order_no.is_empty() {
             return Err(BuildError::Invalid("order number is empty".into()));
         }
@@ -227,10 +225,7 @@ impl Connector for Sensecore {
         secrets: &Secrets,
     ) -> Option<Result<http::Request<Vec<u8>>, BuildError>> {
         let build = || {
-            let token = secrets
-                .expose("token")
-                .filter(|t| !t.is_empty())
-                .ok_or_else(|| BuildError::MissingSecret("token".into()))?;
+            let token = secrets.require("token")?;
             let segment = utf8_percent_encode(&query.order_no, PATH_SEGMENT);
             let url = join_url(base_url, &format!("/v1/orders/{segment}"))?;
             http::Request::get(url)

@@ -255,10 +255,7 @@ impl Top {
         now: DateTime<Utc>,
     ) -> Result<http::Request<Vec<u8>>, BuildError> {
         let (balance, credit) = split(request)?;
-        let secret = secrets
-            .expose("app_secret")
-            .filter(|s| !s.is_empty())
-            .ok_or_else(|| BuildError::MissingSecret("app_secret".into()))?;
+        let secret = secrets.require("app_secret")?;
         if request.order_no.is_empty() {
             return Err(BuildError::Invalid("order number is empty".into()));
         }
@@ -520,6 +517,7 @@ impl Connector for Top {
             status_query: true,
             idempotency_key: true,
             required_secrets: vec!["app_secret".into()],
+            optional_secrets: vec!["session".into()],
         }
     }
 

@@ -403,10 +403,7 @@ fn read_answer(response: &http::Response<Vec<u8>>) -> Answer {
 
 impl Yian {
     fn token<'a>(&self, secrets: &'a Secrets) -> Result<&'a str, BuildError> {
-        let token = secrets
-            .expose("token")
-            .filter(|t| !t.is_empty())
-            .ok_or_else(|| BuildError::MissingSecret("token".into()))?;
+        let token = secrets.require("token")?;
         if token.len() != 40 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Err(BuildError::Invalid(
                 "the yian token must be a DRF token key: 40 hexadecimal characters".into(),
@@ -430,6 +427,7 @@ impl Connector for Yian {
             status_query: true,
             idempotency_key: false,
             required_secrets: vec!["token".into()],
+            optional_secrets: vec![],
         }
     }
 
