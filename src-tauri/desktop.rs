@@ -352,8 +352,15 @@ pub struct SecretState {
 
 async fn secret_states(engine: &Engine, name: &str) -> Result<Vec<SecretState>, IpcError> {
     let profile = engine.store().profile(name).await?;
-    let keys = paydesk_core::gateways::connector_for(&profile.gateway)
-        .map(|c| c.capabilities().required_secrets)
+    let keys: Vec<String> = paydesk_core::gateways::connector_for(&profile.gateway)
+        .map(|c| {
+            let capabilities = c.capabilities();
+            capabilities
+                .required_secrets
+                .into_iter()
+                .chain(capabilities.optional_secrets)
+                .collect()
+        })
         .unwrap_or_default();
     let vault = engine.vault();
     tokio::task::spawn_blocking(move || {
