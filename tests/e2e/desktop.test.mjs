@@ -158,6 +158,7 @@ test("a person pays a demo order by clicking, and sees it paid", async () => {
     await (await browser.$('[data-testid="close-pay"]')).click();
     const badge = await browser.$('tr[data-order-no="DEMO-1001"] [data-state]');
     await browser.waitUntil(async () => (await badge.getAttribute("data-state")) === "succeeded", { timeout: 10_000 });
+    await assertLayoutFits(browser);
 
     for (const cmd of ["app_info", "list_orders", "list_profiles"]) await invoke(browser, cmd);
     await invoke(browser, "order_detail", { orderNo: "DEMO-1001" });
@@ -247,6 +248,32 @@ async function waitForState(element, state, timeout) {
   }, { timeout, timeoutMsg: `never became ${state}` });
 }
 
+/**
+ * The orders table fits its box (no sideways scrolling) with the essential columns shown, and
+ * the detail panel's controls are inside the window.
+ */
+async function assertLayoutFits(browser) {
+  const layout = await browser.execute(() => {
+    const box = document.querySelector('[data-testid="orders-scroll"]');
+    const shown = (col) => {
+      const th = document.querySelector(`table.orders th[data-col="${col}"]`);
+      return !!th && th.getBoundingClientRect().width > 0;
+    };
+    const outside = [...document.querySelectorAll('[data-testid="order-panel"] button')]
+      .filter((b) => b.getBoundingClientRect().right > window.innerWidth + 0.5)
+      .map((b) => b.outerHTML);
+    return {
+      scrollWidth: box.scrollWidth,
+      clientWidth: box.clientWidth,
+      essentials: ["order_no", "amount", "state"].every(shown),
+      outside,
+    };
+  });
+  assert.ok(layout.scrollWidth <= layout.clientWidth, `the table is ${layout.scrollWidth}px wide in a ${layout.clientWidth}px box`);
+  assert.ok(layout.essentials, "order number, amount and state are always shown");
+  assert.deepEqual(layout.outside, [], "panel buttons outside the window");
+}
+
 async function attemptsOf(orderNo) {
   return sql(
     "SELECT a.state, a.channel, a.gateway_ref, a.pay_url, a.amount_minor, a.error_code, a.checks FROM attempts a " +
@@ -279,7 +306,8 @@ test("Alipay on 益安: a QR code of the pay URL, then paid by the reconciler wh
   try {
     await selectOrder(browser, orderNo);
     await openPay(browser, "alipay");
-    assert.equal(await (await browser.$('[data-testid="charge-amount"]')).getText(), "¥99.00");
+    const charge = await browser.$('[data-testid="charge-amount"]');
+    await browser.waitUntil(async () => (await charge.getText()) === "¥99.00", { timeout: 10_000 });
     await shot(browser, "05-alipay-choose");
     const result = await confirmPay(browser);
     // The reconciler's first look is a second after the answer: the pending state is on screen now.
@@ -339,6 +367,7 @@ test("Alipay on partner: the QR code, and an honest pending line, since partner 
     assert.match(await item.getText(), /cannot be asked/);
     assert.doesNotMatch(await item.getText(), /Asked the gateway/);
     assert.equal(await (await item.$('[data-testid="check-status"]')).isExisting(), false);
+    await assertLayoutFits(browser);
     await shot(browser, "09-partner-pending-detail");
     ipcResponses.push(await browser.getPageSource());
     assert.deepEqual(
@@ -469,6 +498,7 @@ test("support looks up the 益安 payment by its charge id", async () => {
   const browser = await openApp();
   try {
     await (await browser.$('tr[data-order-no="DEMO-1001"]')).waitForDisplayed({ timeout: 30_000 });
+    await assertLayoutFits(browser);
     await shot(browser, "17-orders-after-payments");
     await (await browser.$('a[data-view="lookup"]')).click();
     const input = await browser.$('[data-testid="lookup-input"]');
@@ -489,6 +519,39 @@ test("support looks up the 益安 payment by its charge id", async () => {
   }
 });
 
+test("the dashboard counts today's payments, and the gateways view shows the five sandbox profiles", async () => {
+  const browser = await openApp();
+  try {
+    await (await browser.$('tr[data-order-no="DEMO-1001"]')).waitForDisplayed({ timeout: 30_000 });
+    await (await browser.$('a[data-view="dashboard"]')).click();
+    const today = await browser.$('[data-testid="period-Today"]');
+    await today.waitForDisplayed({ timeout: 10_000 });
+    const text = await today.getText();
+    // Paid: DEMO-1001 and DEMO-1005 on balance, the 益安 order on Alipay, DEMO-1002 on WeChat
+    // Pay; failed: TOP's refusal; the partner payment is still pending.
+    assert.match(text, /80%/);
+    assert.match(text, /4 paid of 5 settled/);
+    assert.match(text, /Balance\s*¥52\.33\s*2 attempts/);
+    assert.match(text, /Alipay\s*¥99\.00\s*1 attempt/);
+    assert.match(text, /WeChat Pay\s*¥99\.00/);
+    await shot(browser, "19-dashboard");
+
+    await (await browser.$('a[data-view="gateways"]')).click();
+    const cards = await browser.$$("article[data-profile]");
+    await browser.waitUntil(async () => (await browser.$$("article[data-profile]")).length === 5, { timeout: 10_000 });
+    for (const card of cards) assert.match(await card.getText(), /SANDBOX/);
+    const yian = await browser.$('article[data-profile="sandbox-yian"]');
+    await (await yian.$('[data-testid="test-connection"]')).click();
+    const report = await yian.$('[data-testid="connection-report"]');
+    await report.waitForDisplayed({ timeout: 10_000 });
+    assert.match(await report.getText(), /^Reachable at 127\.0\.0\.1:\d+$/);
+    await shot(browser, "20-gateways");
+    ipcResponses.push(await browser.getPageSource());
+  } finally {
+    await browser.deleteSession();
+  }
+});
+
 test("switching to 简体中文 shows UX.md's words, in both themes", async () => {
   const browser = await openApp();
   try {
@@ -501,7 +564,7 @@ test("switching to 简体中文 shows UX.md's words, in both themes", async () =
       timeout: 5_000,
     });
     assert.equal(await browser.execute(() => document.documentElement.lang), "zh-CN");
-    await shot(browser, "19-settings-zh");
+    await shot(browser, "21-settings-zh");
     const nav = await browser.$$("nav a");
     const navWords = [];
     for (const a of nav) navWords.push((await a.getText()).split("\n")[0].replace(/\s*Ctrl \d$/, ""));
@@ -514,7 +577,9 @@ test("switching to 简体中文 shows UX.md's words, in both themes", async () =
     assert.match(await badgeOf("202201071757551641549475668"), /支付中/);
     assert.match(await badgeOf("TOP-E2E-CREDIT"), /支付失败/);
     assert.match(await badgeOf("DEMO-1003"), /已创建/);
-    const channelOf = async (orderNo) => (await browser.$(`tr[data-order-no="${orderNo}"] td[data-col="channel"]`)).getText();
+    // textContent: WebKitWebDriver reads no text from a clipping (overflow: hidden) table cell.
+    const channelOf = async (orderNo) =>
+      (await browser.$(`tr[data-order-no="${orderNo}"] td[data-col="channel"]`)).getProperty("textContent");
     assert.equal(await channelOf("DEMO-1001"), "余额");
     assert.equal(await channelOf("12134676899915430002"), "支付宝");
     assert.equal(await channelOf("DEMO-1002"), "微信支付");
@@ -525,18 +590,19 @@ test("switching to 简体中文 shows UX.md's words, in both themes", async () =
     const panel = await browser.$('[data-testid="order-panel"]');
     assert.match(await panel.getText(), /支付宝/);
     assert.match(await panel.getText(), /网关/);
-    await shot(browser, "20-orders-zh");
+    await assertLayoutFits(browser);
+    await shot(browser, "22-orders-zh");
 
     await (await browser.$('a[data-view="settings"]')).click();
     await (await browser.$('[data-testid="theme"]')).selectByAttribute("value", "dark");
     assert.equal(await browser.execute(() => document.documentElement.dataset.theme), "dark");
     await (await browser.$('a[data-view="orders"]')).click();
     await selectOrder(browser, "TOP-E2E-CREDIT");
-    await shot(browser, "21-orders-zh-dark");
+    await shot(browser, "23-orders-zh-dark");
     await (await browser.$('[data-testid="open-pay"]')).click();
     await (await browser.$('button[data-channel="credit"]')).waitForDisplayed({ timeout: 5_000 });
     assert.match(await (await browser.$('button[data-channel="credit"]')).getText(), /信控支付/);
-    await shot(browser, "22-pay-zh-dark");
+    await shot(browser, "24-pay-zh-dark");
     await browser.keys("Escape");
     await (await browser.$('[data-testid="pay-dialog"]')).waitForExist({ reverse: true, timeout: 5_000 });
     await (await browser.$('a[data-view="lookup"]')).click();
@@ -545,7 +611,7 @@ test("switching to 简体中文 shows UX.md's words, in both themes", async () =
     await browser.keys("Enter");
     await (await browser.$('[data-testid="lookup-detail"]')).waitForDisplayed({ timeout: 10_000 });
     assert.match(await (await browser.$('[data-testid="lookup-matched"]')).getText(), /网关单号/);
-    await shot(browser, "23-lookup-zh-dark");
+    await shot(browser, "25-lookup-zh-dark");
     ipcResponses.push(await browser.getPageSource());
 
     // Back to English and the system theme, so the window starts as it did.

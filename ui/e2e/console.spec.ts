@@ -32,6 +32,20 @@ test("a million orders scroll smoothly with a bounded DOM", async ({ page }) => 
   for (const q of queries) expect(q.args.query!.limit).toBeLessThanOrEqual(100);
 });
 
+test("with the detail panel open at 1280×800 the table still fits, its least important columns left out", async ({ page }) => {
+  await page.goto("/");
+  const box = page.getByTestId("orders-scroll");
+  await expect(page.locator('tr[data-order-no="DEMO-1001"]')).toBeVisible();
+  await expect(page.locator('th[data-col="subject"]')).toBeVisible();
+  await page.locator('tr[data-order-no="DEMO-1001"] td').first().click();
+  await expect(page.getByTestId("order-panel")).toBeVisible();
+  await expect(page.locator('th[data-col="subject"]')).toHaveCount(0);
+  for (const col of ["order_no", "amount", "state"]) await expect(page.locator(`th[data-col="${col}"]`)).toBeVisible();
+  const [scrollWidth, clientWidth] = await box.evaluate((el) => [el.scrollWidth, el.clientWidth]);
+  expect(scrollWidth).toBeLessThanOrEqual(clientWidth);
+  await page.screenshot({ path: path.join(shots, "pw-07-panel.png") });
+});
+
 test("a scanner pays with a voucher; the QR code's state line settles by itself", async ({ page }) => {
   await page.goto("/");
   await expect(page.locator('tr[data-order-no="DEMO-1001"]')).toBeVisible();

@@ -318,7 +318,7 @@ describe("the console", () => {
     const backend = mockBackend({ total: 1_000_000 });
     render(<App />);
     await screen.findByText("ORD-0000000");
-    expect(screen.getByTestId("order-count").textContent).toBe("1,000,000 orders");
+    expect((await screen.findByTestId("order-count")).textContent).toBe("1,000,000 orders");
     expect(document.querySelectorAll("tr[data-order-no]").length).toBeLessThan(60);
     for (const call of backend.calls.filter((c) => c.cmd === "query_orders")) {
       expect((call.args.query as OrderQuery).limit).toBeLessThanOrEqual(100);

@@ -291,10 +291,10 @@ export function App() {
                   ))}
                 </select>
                 <label>
-                  {t("orders.from")} <input type="date" value={from} data-testid="filter-from" onChange={(e) => setFrom(e.target.value)} />
+                  {t("orders.from")} <input type="date" value={from} data-empty={from ? undefined : ""} data-testid="filter-from" onChange={(e) => setFrom(e.target.value)} />
                 </label>
                 <label>
-                  {t("orders.to")} <input type="date" value={to} data-testid="filter-to" onChange={(e) => setTo(e.target.value)} />
+                  {t("orders.to")} <input type="date" value={to} data-empty={to ? undefined : ""} data-testid="filter-to" onChange={(e) => setTo(e.target.value)} />
                 </label>
                 {filtered && (
                   <button
@@ -368,7 +368,7 @@ export function App() {
         )}
         <span className="spacer" />
         {info?.data_dir && (
-          <span title={t("status.dataDir")} className="mono">
+          <span title={info.data_dir} className="mono data-dir">
             {t("status.dataDir")}: {info.data_dir}
           </span>
         )}

@@ -43,6 +43,18 @@ export function formatTime(ms: number): string {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
 }
 
+/**
+ * A time as short as it can be without being ambiguous: the time alone today, the date and
+ * minute this year, the date before that. Tables show this; the full time is in its title.
+ */
+export function formatWhen(ms: number, now: Date = new Date()): string {
+  const full = formatTime(ms);
+  const d = new Date(ms);
+  if (d.getFullYear() !== now.getFullYear()) return full.slice(0, 10);
+  if (d.getMonth() === now.getMonth() && d.getDate() === now.getDate()) return full.slice(11);
+  return full.slice(5, 16);
+}
+
 /** Local midnight of the given day, and of the Monday of its week (unix ms). */
 export function dayStart(now: Date): number {
   return new Date(now.getFullYear(), now.getMonth(), now.getDate()).getTime();

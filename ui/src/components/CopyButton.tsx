@@ -1,7 +1,8 @@
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 
-export function CopyButton({ text, label }: { text: string; label?: string }) {
+/** `showLabel` puts the label on the button itself, where "Copy" alone would not say what. */
+export function CopyButton({ text, label, showLabel }: { text: string; label?: string; showLabel?: boolean }) {
   const { t } = useTranslation();
   const [done, setDone] = useState(false);
   return (
@@ -13,7 +14,7 @@ export function CopyButton({ text, label }: { text: string; label?: string }) {
         void navigator.clipboard?.writeText(text).then(() => setDone(true), () => setDone(false));
       }}
     >
-      {done ? t("common.copied") : t("common.copy")}
+      {done ? t("common.copied") : showLabel && label ? label : t("common.copy")}
     </button>
   );
 }

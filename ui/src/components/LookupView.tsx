@@ -113,7 +113,7 @@ export function LookupView({ initial, profiles = [] }: { initial?: string; profi
               {t("lookup.matchedBy", { what: t(`lookup.matched.${hits[0]!.matched}`) })}
             </p>
           )}
-          <CopyButton text={asText(detail, t)} label={t("lookup.copyAll")} />
+          <CopyButton text={asText(detail, t)} label={t("lookup.copyAll")} showLabel />
           <OrderPanel
             detail={detail}
             onChanged={setDetail}

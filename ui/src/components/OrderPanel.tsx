@@ -156,11 +156,27 @@ function AttemptItem({
         {a.events.map((e, i) => (
           <li key={i}>
             <time>{formatTime(e.at)}</time> {t(`state.${e.state}`)}
-            {e.detail ? ` — ${e.detail}` : ""}
+            {e.detail && <EventDetail text={e.detail} />}
           </li>
         ))}
       </ul>
     </li>
+  );
+}
+
+/** Beyond this, a detail (often a gateway's whole answer) is folded to its first words. */
+const FOLD_AT = 120;
+
+function EventDetail({ text }: { text: string }) {
+  if (text.length <= FOLD_AT) return <> — {text}</>;
+  return (
+    <>
+      {" — "}
+      <details>
+        <summary>{text.slice(0, 60)}…</summary>
+        <pre>{text}</pre>
+      </details>
+    </>
   );
 }
 

@@ -4,7 +4,7 @@ import { useVirtualizer } from "@tanstack/react-virtual";
 import { useTranslation } from "react-i18next";
 import { api, errorMessage } from "../api";
 import type { OrderQuery, OrderSort, OrderView } from "../types";
-import { formatMoney, formatTime } from "../words";
+import { formatMoney, formatTime, formatWhen } from "../words";
 import { SandboxBadge, StateBadge } from "./StateBadge";
 
 /** Rows per backend page: the table asks only for the pages it is showing. */
@@ -13,6 +13,38 @@ export const PAGE_SIZE = 100;
 const ROW_HEIGHT = 32;
 
 export type OrderFilters = Omit<OrderQuery, "offset" | "limit" | "sort" | "descending">;
+
+/**
+ * Column widths in px (cell padding included). Wide enough for a 27-digit order number, the
+ * longest state badge in either language and a profile name with its SANDBOX badge (a long
+ * name is cut, the badge never). The subject takes whatever is left, at least SUBJECT_MIN.
+ */
+export const COLUMN_WIDTHS = {
+  order_no: 248,
+  amount: 104,
+  profile: 210,
+  channel: 110,
+  state: 122,
+  updated_at: 120,
+} as const;
+const SUBJECT_MIN = 130;
+/** The order in which columns give way as the list narrows: UX.md's column order, from the end. */
+const GIVE_WAY = ["subject", "updated_at", "channel", "profile"] as const;
+
+/**
+ * Which columns fit a table `width` px wide. Order number, amount and state always show;
+ * the others are left out, least important first, rather than make the list scroll sideways.
+ */
+export function visibleColumns(width: number): Set<string> {
+  const shown = new Set<string>([...Object.keys(COLUMN_WIDTHS), "subject"]);
+  const need = () =>
+    [...shown].reduce((sum, c) => sum + (c === "subject" ? SUBJECT_MIN : COLUMN_WIDTHS[c as keyof typeof COLUMN_WIDTHS]), 0);
+  for (const column of GIVE_WAY) {
+    if (need() <= width) break;
+    shown.delete(column);
+  }
+  return shown;
+}
 
 interface Props {
   filters: OrderFilters;
@@ -33,12 +65,25 @@ export function OrdersTable({ filters, refreshToken, selected, onSelect, onTotal
   const [pages, setPages] = useState<Map<number, OrderView[]>>(new Map());
   const scrollRef = useRef<HTMLDivElement>(null);
   const inFlight = useRef(new Set<string>());
+  // The box's width decides the columns. (CSS container queries could hide cells, but
+  // WebKitGTK does not lay a fixed-layout table out again when they do.)
+  const [boxWidth, setBoxWidth] = useState<number | null>(null);
+  const observer = useRef<ResizeObserver | null>(null);
+  const setScrollBox = useCallback((box: HTMLDivElement | null) => {
+    scrollRef.current = box;
+    observer.current?.disconnect();
+    observer.current = null;
+    if (!box) return;
+    setBoxWidth(box.clientWidth);
+    if (typeof ResizeObserver === "undefined") return;
+    observer.current = new ResizeObserver(() => setBoxWidth(box.clientWidth));
+    observer.current.observe(box);
+  }, []);
 
   const sort: OrderSort = (sorting[0]?.id as OrderSort | undefined) ?? "created";
   const descending = sorting[0] ? sorting[0].desc : true;
   const queryKey = JSON.stringify({ filters, sort, descending });
 
-  // eslint-disable-next-line react-hooks/incompatible-library -- read afresh on every render, never memoized
   const virtualizer = useVirtualizer({
     count: total ?? 0,
     getScrollElement: () => scrollRef.current,
@@ -108,7 +153,11 @@ export function OrdersTable({ filters, refreshToken, selected, onSelect, onTotal
       column.accessor("order_no", {
         id: "order_no",
         header: () => t("term.orderNo"),
-        cell: (c) => <span className="mono">{c.getValue()}</span>,
+        cell: (c) => (
+          <span className="mono" title={c.getValue()}>
+            {c.getValue()}
+          </span>
+        ),
         enableSorting: true,
       }),
       column.accessor("amount", {
@@ -121,10 +170,14 @@ export function OrdersTable({ filters, refreshToken, selected, onSelect, onTotal
       column.accessor("profile", {
         id: "profile",
         header: () => t("term.gateway"),
+        // The badge stays whole; a long profile name gives way first.
         cell: (c) => (
-          <>
-            {c.getValue()} {c.row.original.is_sandbox && <SandboxBadge />}
-          </>
+          <span className="cell-flex">
+            <span className="clip" title={c.getValue()}>
+              {c.getValue()}
+            </span>
+            {c.row.original.is_sandbox && <SandboxBadge />}
+          </span>
         ),
         enableSorting: false,
       }),
@@ -143,17 +196,23 @@ export function OrdersTable({ filters, refreshToken, selected, onSelect, onTotal
       column.accessor("updated_at", {
         id: "updated_at",
         header: () => t("term.lastUpdate"),
-        cell: (c) => formatTime(c.getValue()),
+        cell: (c) => <time title={formatTime(c.getValue())}>{formatWhen(c.getValue())}</time>,
         enableSorting: false,
       }),
       column.accessor("subject", {
         id: "subject",
         header: () => t("term.subject"),
-        cell: (c) => c.getValue(),
+        cell: (c) => <span title={c.getValue()}>{c.getValue()}</span>,
         enableSorting: false,
       }),
     ],
     [t],
+  );
+
+  const shown = useMemo(() => (boxWidth ? visibleColumns(boxWidth) : null), [boxWidth]);
+  const columnVisibility = useMemo(
+    () => Object.fromEntries(columns.map((c) => [c.id!, shown ? shown.has(c.id!) : true])),
+    [columns, shown],
   );
 
   const table = useReactTable({
@@ -168,7 +227,7 @@ export function OrdersTable({ filters, refreshToken, selected, onSelect, onTotal
     autoResetAll: false,
     enableSortingRemoval: true,
     sortDescFirst: false,
-    state: { sorting },
+    state: { sorting, columnVisibility },
     onSortingChange: setSorting,
   });
   const rowById = new Map(table.getRowModel().rows.map((r) => [r.id, r]));
@@ -188,12 +247,20 @@ export function OrdersTable({ filters, refreshToken, selected, onSelect, onTotal
     return <p className="empty">{filtered ? t("orders.emptyFiltered") : t("orders.empty")}</p>;
   }
 
+  const span = table.getVisibleLeafColumns().length;
   const padTop = items[0]?.start ?? 0;
   const padBottom = virtualizer.getTotalSize() - (items[items.length - 1]?.end ?? 0);
 
   return (
-    <div className="table-scroll" ref={scrollRef} data-testid="orders-scroll">
-      <table className="orders" aria-label={t("orders.title")} aria-rowcount={(total ?? 0) + 1}>
+    <div className="table-scroll" ref={setScrollBox} data-testid="orders-scroll">
+      {/* A new set of columns is a new table element: WebKitGTK keeps a fixed-layout table's
+          old width when columns are removed from it. */}
+      <table
+        key={table.getVisibleLeafColumns().map((c) => c.id).join()}
+        className="orders"
+        aria-label={t("orders.title")}
+        aria-rowcount={(total ?? 0) + 1}
+      >
         <thead>
           {table.getHeaderGroups().map((g) => (
             <tr key={g.id}>
@@ -205,6 +272,11 @@ export function OrdersTable({ filters, refreshToken, selected, onSelect, onTotal
                   <th
                     key={h.id}
                     scope="col"
+                    data-col={h.column.id}
+                    ref={(el) => {
+                      const width = COLUMN_WIDTHS[h.column.id as keyof typeof COLUMN_WIDTHS];
+                      if (el && width) el.style.width = `${width}px`;
+                    }}
                     className={numeric ? "num" : undefined}
                     aria-sort={dir === "asc" ? "ascending" : dir === "desc" ? "descending" : undefined}
                   >
@@ -230,7 +302,7 @@ export function OrdersTable({ filters, refreshToken, selected, onSelect, onTotal
         <tbody>
           {padTop > 0 && (
             <tr aria-hidden="true" className="spacer-row">
-              <td colSpan={columns.length} ref={(el) => void (el && (el.style.height = `${padTop}px`))} />
+              <td colSpan={span} ref={(el) => void (el && (el.style.height = `${padTop}px`))} />
             </tr>
           )}
           {items.map((item) => {
@@ -239,7 +311,7 @@ export function OrdersTable({ filters, refreshToken, selected, onSelect, onTotal
             if (!order || !row) {
               return (
                 <tr key={`loading-${item.index}`} className="loading-row" data-index={item.index} aria-rowindex={item.index + 2}>
-                  <td colSpan={columns.length}>{t("orders.loadingRow")}</td>
+                  <td colSpan={span}>{t("orders.loadingRow")}</td>
                 </tr>
               );
             }
@@ -280,7 +352,7 @@ export function OrdersTable({ filters, refreshToken, selected, onSelect, onTotal
           })}
           {padBottom > 0 && (
             <tr aria-hidden="true" className="spacer-row">
-              <td colSpan={columns.length} ref={(el) => void (el && (el.style.height = `${padBottom}px`))} />
+              <td colSpan={span} ref={(el) => void (el && (el.style.height = `${padBottom}px`))} />
             </tr>
           )}
         </tbody>

@@ -349,8 +349,12 @@ function PayResult({
   return (
     <div className="result" role="status" data-testid="pay-result" data-state={state}>
       <StateBadge state={state} />
-      <p data-testid="state-hint">{t(hintKey(state, statusQuery))}</p>
-      {state === "failed" && report.error && <p className="meaning">{t("pay.failedMeaning")}</p>}
+      {/* A refusal says what it means once, in both languages' words, instead of the plain hint. */}
+      {state === "failed" && report.error ? (
+        <p className="meaning">{t("pay.failedMeaning")}</p>
+      ) : (
+        <p data-testid="state-hint">{t(hintKey(state, statusQuery))}</p>
+      )}
       {report.error && (
         <p className="error" data-testid="gateway-words">
           {t("pay.gatewayWords")}: {report.error.code}: {report.error.message}
