@@ -93,6 +93,8 @@ pub enum Command {
     },
     /// Receive gateways' callbacks at every profile's loopback `callback_url` until stopped.
     Callbacks,
+    /// Read every page of the database and report any damage (changes nothing).
+    Check,
     /// Import orders from a CSV or JSON file (see the README for the columns).
     Import {
         file: PathBuf,
@@ -532,6 +534,11 @@ async fn execute(dir: &std::path::Path, command: Command) -> Result<u8, Failure>
                 }
             }
             Ok(latest.map_or(0, |a| exit_code(a.attempt.state)))
+        }
+        Command::Check => {
+            paydesk_core::storage_health::full_check(store.path()).await?;
+            println!("{}: every page reads back intact", store.path().display());
+            Ok(0)
         }
         Command::Callbacks => {
             let listeners = runtime::serve_callbacks(engine.clone())

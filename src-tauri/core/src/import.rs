@@ -170,7 +170,7 @@ impl Checker<'_> {
 }
 
 /// Reads rows from CSV into the same shape as JSON rows.
-fn csv_rows(reader: impl Read) -> Result<impl Iterator<Item = ReadRow>, ImportError> {
+fn csv_rows(reader: impl Read + Send) -> Result<impl Iterator<Item = ReadRow> + Send, ImportError> {
     let mut csv = csv::ReaderBuilder::new()
         .flexible(false)
         .from_reader(reader);
@@ -255,7 +255,7 @@ fn json_rows(mut reader: impl Read) -> Result<Vec<ReadRow>, ImportError> {
 /// Imports orders, reporting progress after every batch.
 pub async fn import_orders(
     store: &Store,
-    reader: impl Read,
+    reader: impl Read + Send,
     format: ImportFormat,
     default_profile: Option<&str>,
     mut progress: impl FnMut(Progress),
@@ -271,7 +271,7 @@ pub async fn import_orders(
             return Err(StoreError::NoSuchProfile(name.to_string()).into());
         }
     }
-    let rows: Box<dyn Iterator<Item = ReadRow>> = match format {
+    let rows: Box<dyn Iterator<Item = ReadRow> + Send> = match format {
         ImportFormat::Csv => Box::new(csv_rows(reader)?),
         ImportFormat::Json => Box::new(json_rows(reader)?.into_iter()),
     };

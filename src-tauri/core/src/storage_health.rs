@@ -3,7 +3,11 @@
 //!
 //! - the data directory must be writable (SQLite's WAL needs its `-wal` and `-shm` files
 //!   beside the database), else "read-only" rather than SQLite's "unable to open";
-//! - an existing file must pass `PRAGMA quick_check`, else it is left exactly as it is;
+//! - an existing file must pass `PRAGMA quick_check`, else it is left exactly as it is. The
+//!   check reads every page (seconds at a million attempts), so at start-up it runs only on
+//!   small files and before a migration; a large store gets it from [`full_check`] later (the
+//!   window runs it in the background, `paydesk check` on demand). A damaged page met before
+//!   then still fails its query with SQLite's own "malformed" error and changes nothing;
 //! - a database that a newer paydesk migrated (a schema version this binary does not know) is
 //!   refused rather than opened by code that does not understand it;
 //! - before any migration runs on a database that has data, a copy is written beside it with
@@ -145,7 +149,10 @@ fn open_error(path: &Path, e: sqlx::Error) -> StoreError {
     }
 }
 
-async fn check_and_back_up(conn: &mut SqliteConnection, path: &Path) -> Result<(), StoreError> {
+/// Files up to this size are checked page by page at every start (a fraction of a second).
+const FULL_CHECK_AT_START_UP_TO: u64 = 16 * 1024 * 1024;
+
+async fn quick_check(conn: &mut SqliteConnection, path: &Path) -> Result<(), StoreError> {
     let problems: Vec<String> = match sqlx::query_scalar("PRAGMA quick_check")
         .fetch_all(&mut *conn)
         .await
@@ -156,6 +163,28 @@ async fn check_and_back_up(conn: &mut SqliteConnection, path: &Path) -> Result<(
     if problems != ["ok"] {
         let shown: Vec<_> = problems.iter().take(3).map(String::as_str).collect();
         return Err(damaged(path, format!("quick_check: {}", shown.join("; "))));
+    }
+    Ok(())
+}
+
+/// Reads every page of an open database and reports damage (what start-up skips on large
+/// files). Read-only: it changes nothing.
+pub async fn full_check(path: &Path) -> Result<(), StoreError> {
+    let options = SqliteConnectOptions::from_str("sqlite:")
+        .expect("static URL")
+        .filename(path)
+        .read_only(true)
+        .create_if_missing(false);
+    let mut conn = options.connect().await.map_err(|e| open_error(path, e))?;
+    let checked = quick_check(&mut conn, path).await;
+    let _ = conn.close().await;
+    checked
+}
+
+async fn check_and_back_up(conn: &mut SqliteConnection, path: &Path) -> Result<(), StoreError> {
+    let size = std::fs::metadata(path).map_or(0, |m| m.len());
+    if size <= FULL_CHECK_AT_START_UP_TO {
+        quick_check(conn, path).await?;
     }
     let has_history: bool = sqlx::query_scalar(
         "SELECT count(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'",
@@ -192,6 +221,10 @@ async fn check_and_back_up(conn: &mut SqliteConnection, path: &Path) -> Result<(
     .await
     .map_err(|e| open_error(path, e))?;
     if pending && has_tables {
+        // Never migrate (or back up) a damaged file, however large.
+        if size > FULL_CHECK_AT_START_UP_TO {
+            quick_check(conn, path).await?;
+        }
         let current = applied.last().copied().unwrap_or(0);
         let backup = backup_path(path, current);
         sqlx::query("VACUUM INTO ?")

@@ -357,3 +357,36 @@ async fn a_full_disk_is_named_and_every_committed_order_survives() {
     assert!(store.order(&format!("O-{added}")).await.is_err());
     store.close().await;
 }
+
+#[tokio::test]
+async fn a_large_store_opens_without_reading_every_page_and_the_full_check_finds_damage() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = db_path(dir.path());
+    let store = store_with_orders(&path, 1).await;
+    // Grow the file past the start-up check's limit with one big statement.
+    sqlx::query(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 60000)
+         INSERT INTO orders (order_no, profile_id, amount_minor, currency, subject, attributes, created_at)
+         SELECT 'BIG-' || i, 1, 100, 'CNY', printf('%.200c', 'x'), '{}', i FROM n",
+    )
+    .execute(store.pool())
+    .await
+    .unwrap();
+    close_fully(store, &path).await;
+    let mut bytes = std::fs::read(&path).unwrap();
+    assert!(bytes.len() as u64 > FULL_CHECK_AT_START_UP_TO, "{} bytes", bytes.len());
+    // Damage a page deep in the file, far from anything opening the store reads.
+    let page = bytes.len() / 4096 / 2 * 4096;
+    for b in &mut bytes[page..page + 4096] {
+        *b = 0x5A;
+    }
+    std::fs::write(&path, &bytes).unwrap();
+
+    let started = std::time::Instant::now();
+    let store = Store::open(&path).await.expect("a large store opens without a full read");
+    let opened_in = started.elapsed();
+    store.close().await;
+    let found = full_check(&path).await.err().expect("the full check finds the damaged page");
+    assert!(found.to_string().contains("damaged"), "{found}");
+    eprintln!("opened a {} MB store in {opened_in:?}", bytes.len() / 1_000_000);
+}
