@@ -163,6 +163,8 @@ impl Engine {
         let capabilities = connector.capabilities();
         let plan = plan_payment(&order, &profile.gateway, &capabilities, command)
             .map_err(PayError::Refused)?;
+        // Profiles are checked when written; a database from before that rule is checked here.
+        crate::base_url::check(&profile.base_url).map_err(PayError::Refused)?;
         let secrets = self.secrets(&profile.vault_id, &capabilities).await?;
         let remaining = plan.remaining;
         let request = PayRequest {
