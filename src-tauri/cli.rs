@@ -342,13 +342,7 @@ async fn execute(dir: &std::path::Path, command: Command) -> Result<u8, Failure>
             check_profile_name(&name)?;
             paydesk_core::gateways::join_url(&base_url, "")
                 .map_err(|e| bad_input(e.to_string()))?;
-            if !base_url.trim().to_ascii_lowercase().starts_with("https://")
-                && !sandbox_link::is_loopback(&base_url)
-            {
-                return Err(bad_input(format!(
-                    "base URL {base_url:?} must use https unless it is on this machine (loopback)"
-                )));
-            }
+            paydesk_core::base_url::check(&base_url).map_err(bad_input)?;
             let settings = key_values(&settings, "setting")?;
             let is_sandbox =
                 sandbox_link::is_sandbox(&Transport::default(), &base_url, &gateway).await;
