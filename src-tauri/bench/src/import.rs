@@ -1,0 +1,226 @@
+//! Import of orders from CSV against the sqlite3 shell's `.import` of the same file.
+
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use paydesk_core::import::{import_orders, ImportFormat};
+use paydesk_core::store::{NewProfile, Store};
+
+use crate::figures::{Better, Check, Figure, GroupResult};
+use crate::sql;
+use crate::stats::{median, show_ms, show_rate, thousands, Spread};
+use crate::world;
+
+pub struct Config {
+    pub rows: usize,
+    pub rounds: usize,
+}
+
+fn write_csv(path: &Path, rows: usize) {
+    let mut out = BufWriter::new(std::fs::File::create(path).expect("csv"));
+    writeln!(out, "order_no,profile,amount,currency,subject").unwrap();
+    for i in 0..rows {
+        let minor = 100 + (i * 7919) % 99_900;
+        let subject = match i % 4 {
+            0 => "Cloud GPU hours".to_string(),
+            1 => format!("Object storage {} TB", i % 97),
+            2 => format!("\"Annual licence, seat {}\"", i % 500),
+            _ => format!("算力包 {}", i % 40),
+        };
+        writeln!(
+            out,
+            "IMP-{:08},shop,{}.{:02},CNY,{subject}",
+            i,
+            minor / 100,
+            minor % 100
+        )
+        .unwrap();
+    }
+    out.flush().unwrap();
+}
+
+async fn empty_store(path: &Path) -> Store {
+    let store = Store::open(path).await.expect("store");
+    store
+        .create_profile(&NewProfile {
+            name: "shop".into(),
+            gateway: "sensecore".into(),
+            base_url: "https://sensecore.example".into(),
+            settings: Default::default(),
+            is_sandbox: false,
+        })
+        .await
+        .expect("profile");
+    store
+}
+
+fn count(db: &Path, table: &str) -> usize {
+    let (_, out) = sql::shell(
+        db,
+        &format!(".timeout 10000\nSELECT count(*) FROM {table};\n"),
+    )
+    .expect("count rows");
+    out.trim().parse().expect("a count")
+}
+
+pub fn run(work: &Path, config: &Config) -> GroupResult {
+    let dir = world::fresh_dir(&work.join("import"));
+    let csv = dir.join("orders.csv");
+    write_csv(&csv, config.rows);
+    let runtime = crate::engine_runtime();
+    // The same job in the shell starts from a copy of an empty, migrated paydesk store.
+    let template = dir.join("template.sqlite");
+    runtime.block_on(async { empty_store(&template).await.close().await });
+
+    let fresh = |name: &str| -> PathBuf {
+        let round = dir.join(name);
+        let _ = std::fs::remove_dir_all(&round);
+        std::fs::create_dir_all(&round).unwrap();
+        round
+    };
+    let mut paydesk_ms = Vec::new();
+    let mut plain_ms = Vec::new();
+    let mut same_job_ms = Vec::new();
+    let csv_text = csv.display().to_string();
+    // A warm-up round reads the file into the page cache; a large file gets there in round one.
+    let warmups = usize::from(config.rows <= 100_000);
+    for round in 0..config.rounds + warmups {
+        let warmup = round < warmups;
+
+        let db = fresh("paydesk").join("paydesk.sqlite");
+        let elapsed = runtime.block_on(async {
+            let store = empty_store(&db).await;
+            let file = std::fs::File::open(&csv).expect("csv");
+            let started = Instant::now();
+            let report = import_orders(
+                &store,
+                std::io::BufReader::with_capacity(1 << 16, file),
+                ImportFormat::Csv,
+                None,
+                |_| {},
+            )
+            .await
+            .expect("import");
+            let elapsed = started.elapsed().as_secs_f64() * 1000.0;
+            assert_eq!(
+                report.imported as usize,
+                config.rows,
+                "{:?}",
+                report.rejected.first()
+            );
+            store.close().await;
+            elapsed
+        });
+        assert_eq!(count(&db, "orders"), config.rows);
+
+        let plain = fresh("plain").join("plain.sqlite");
+        let (plain_elapsed, _) = sql::shell(
+            &plain,
+            &format!(
+                "PRAGMA journal_mode = WAL;\nPRAGMA synchronous = FULL;\n.import --csv {csv_text} orders\n"
+            ),
+        )
+        .expect(".import");
+        assert_eq!(count(&plain, "orders"), config.rows);
+
+        let same = fresh("same").join("paydesk.sqlite");
+        std::fs::copy(&template, &same).expect("template");
+        let (same_elapsed, _) = sql::shell(
+            &same,
+            &format!(
+                "PRAGMA journal_mode = WAL;\nPRAGMA synchronous = FULL;\n.import --csv {csv_text} staging\n\
+                 BEGIN;\n\
+                 INSERT INTO orders (order_no, profile_id, amount_minor, currency, subject, attributes, created_at)\n\
+                 SELECT s.order_no, p.id, CAST(round(s.amount * 100) AS INTEGER), s.currency, s.subject, '{{}}', 1700000000000\n\
+                 FROM staging s JOIN profiles p ON p.name = s.profile WHERE true ON CONFLICT (order_no) DO NOTHING;\n\
+                 DROP TABLE staging;\nCOMMIT;\n"
+            ),
+        )
+        .expect(".import into paydesk's schema");
+        assert_eq!(count(&same, "orders"), config.rows);
+
+        if !warmup {
+            paydesk_ms.push(elapsed);
+            plain_ms.push(plain_elapsed);
+            same_job_ms.push(same_elapsed);
+        }
+    }
+    drop(runtime);
+    let _ = std::fs::remove_dir_all(dir.join("paydesk"));
+    let _ = std::fs::remove_dir_all(dir.join("plain"));
+    let _ = std::fs::remove_dir_all(dir.join("same"));
+
+    let vs_plain: Vec<f64> = paydesk_ms
+        .iter()
+        .zip(&plain_ms)
+        .map(|(p, b)| p / b)
+        .collect();
+    let vs_same: Vec<f64> = paydesk_ms
+        .iter()
+        .zip(&same_job_ms)
+        .map(|(p, b)| p / b)
+        .collect();
+    let rows = config.rows as f64;
+    let line = |what: &str, times: &[f64]| {
+        let m = median(times);
+        format!(
+            "{what}: {} ({})",
+            show_ms(m),
+            show_rate(rows / (m / 1000.0))
+        )
+    };
+    let paydesk_line = line(
+        "`import_orders` (checks every row, reports each bad one)",
+        &paydesk_ms,
+    );
+    let ratio = Spread::of(&vs_plain);
+    GroupResult {
+        group: "import".into(),
+        setup: vec![
+            format!(
+                "{} orders in one CSV file ({:.1} MB): order_no, profile, amount, currency, subject (quoted commas, Chinese text)",
+                thousands(config.rows as i64),
+                std::fs::metadata(&csv).map(|m| m.len()).unwrap_or(0) as f64 / 1e6
+            ),
+            format!(
+                "{} rounds after a warm-up, each into a fresh database on the same disk",
+                config.rounds
+            ),
+        ],
+        method: vec![
+            "paydesk: `paydesk_core::import::import_orders` into a fresh store (WAL, synchronous=FULL), timed from the first byte read to the last commit.".into(),
+            "sqlite3 `.import`: the same file into a table of its own (WAL, synchronous=FULL), timed as the whole shell process.".into(),
+            "sqlite3 doing the same job: `.import` into a staging table of a fresh, empty paydesk database, then one INSERT … SELECT into `orders` (its unique order number, indexes and trigram search index), no per-row checks.".into(),
+        ],
+        figures: vec![
+            Figure {
+                id: "import.vs_import".into(),
+                title: "Import ÷ sqlite3 `.import`".into(),
+                ratio,
+                better: Better::Lower,
+                subject: paydesk_line.clone(),
+                baseline: line("sqlite3 `.import` into a plain table", &plain_ms),
+                target: Some(Check::at_most("ratio", ratio.median, 2.0, |v| format!("{v:.2}×"))),
+                checks: vec![],
+                rounds: config.rounds,
+            },
+            Figure {
+                id: "import.vs_same_job".into(),
+                title: "Import ÷ sqlite3 doing the same job".into(),
+                ratio: Spread::of(&vs_same),
+                better: Better::Lower,
+                subject: paydesk_line,
+                baseline: line(
+                    "sqlite3 `.import` + INSERT … SELECT into paydesk's schema",
+                    &same_job_ms,
+                ),
+                target: None,
+                checks: vec![],
+                rounds: config.rounds,
+            },
+        ],
+        load: (0.0, 0.0),
+        seconds: 0.0,
+    }
+}

@@ -1,0 +1,278 @@
+//! paydesk's benchmarks. `scripts/bench.sh` builds and runs them and writes BENCHMARKS.md;
+//! `scripts/bench.sh --smoke` is the small version CI runs against committed ratios.
+//!
+//! Every figure is a ratio to a baseline measured in the same run (the machine is shared and
+//! noisy): the engine's pay against a raw HTTP request and a bare durable commit, lookups
+//! against the sqlite3 shell on the same file, import against sqlite3's `.import`, reconcile
+//! against the sandbox's capacity under wrk, start-up and memory against WebKitGTK's
+//! MiniBrowser. The UI figures come from Playwright (ui/bench) in the same format.
+
+mod commit;
+mod figures;
+mod import;
+mod lookups;
+mod pay;
+mod reconcile;
+mod report;
+mod sql;
+mod startup;
+mod stats;
+mod world;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use clap::{Parser, Subcommand};
+
+use crate::figures::{GroupResult, FAIL_AT};
+
+#[derive(Parser)]
+#[command(
+    name = "paydesk-bench",
+    about = "paydesk's benchmarks: ratios to the machine's floor"
+)]
+struct Args {
+    #[command(subcommand)]
+    command: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Measure, writing one JSON file per group into --out.
+    Run {
+        #[arg(long)]
+        out: PathBuf,
+        /// Scratch space for stores and files (on the disk being measured).
+        #[arg(long, default_value = "target/bench/work")]
+        work: PathBuf,
+        /// The small sizes CI uses.
+        #[arg(long)]
+        smoke: bool,
+        /// Groups to run, comma-separated: pay, lookups, import, reconcile, startup.
+        #[arg(long, value_delimiter = ',', default_values_t = ["pay".to_string(), "lookups".to_string(), "import".to_string(), "reconcile".to_string()])]
+        only: Vec<String>,
+        /// The paydesk binary, for start-up.
+        #[arg(long)]
+        app: Option<PathBuf>,
+    },
+    /// Write BENCHMARKS.md from a run's results.
+    Report {
+        #[arg(long)]
+        results: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long, default_value = "scripts/bench.sh")]
+        command: String,
+        #[arg(long, default_value = "")]
+        commit: String,
+        /// Hand-written analysis appended to the report.
+        #[arg(long)]
+        notes: Option<PathBuf>,
+        #[arg(long)]
+        minutes: Option<f64>,
+    },
+    /// Compare runs with the committed smoke ratios; fails on a 2× regression in every run.
+    Check {
+        #[arg(long)]
+        baseline: PathBuf,
+        /// Result directories: a retried run may clear a noisy figure.
+        #[arg(long, required = true, num_args = 1..)]
+        results: Vec<PathBuf>,
+        /// Write the groups that failed here, one per line (for a retry).
+        #[arg(long)]
+        failed_groups: Option<PathBuf>,
+        /// Replace the committed ratios with these results' instead of checking.
+        #[arg(long)]
+        update: bool,
+    },
+}
+
+/// The runtime paydesk's engine runs on in the window: multi-threaded, a worker per core.
+pub(crate) fn engine_runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("a runtime")
+}
+
+fn run_group(
+    name: &str,
+    smoke: bool,
+    work: &std::path::Path,
+    app: Option<&PathBuf>,
+) -> GroupResult {
+    match name {
+        "pay" => pay::run(
+            work,
+            &pay::Config {
+                rounds: if smoke { 5 } else { 15 },
+                per_round: if smoke { 10 } else { 40 },
+            },
+        ),
+        "lookups" => lookups::run(
+            work,
+            &lookups::Config {
+                rows: if smoke { 10_000 } else { 1_000_000 },
+                rounds: if smoke { 3 } else { 5 },
+                samples: if smoke { 50 } else { 300 },
+                shell_ms: if smoke { 100.0 } else { 250.0 },
+            },
+        ),
+        "import" => import::run(
+            work,
+            &import::Config {
+                rows: if smoke { 10_000 } else { 1_000_000 },
+                rounds: 3,
+            },
+        ),
+        "reconcile" => reconcile::run(
+            work,
+            &reconcile::Config {
+                attempts: if smoke { 300 } else { 10_000 },
+                rounds: 3,
+                wrk_seconds: if smoke { 1 } else { 5 },
+            },
+        ),
+        "startup" => startup::run(
+            work,
+            &startup::Config {
+                app: app.cloned().expect("start-up needs --app PATH"),
+                rows: if smoke { 10_000 } else { 1_000_000 },
+                launches: if smoke { 3 } else { 7 },
+            },
+        ),
+        other => panic!("no benchmark group {other:?}"),
+    }
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    match args.command {
+        Cmd::Run {
+            out,
+            work,
+            smoke,
+            only,
+            app,
+        } => {
+            sql::install();
+            let work = std::path::absolute(&work).expect("a work directory");
+            for name in &only {
+                eprintln!("bench: {name}{}", if smoke { " (smoke)" } else { "" });
+                let load = figures::load_average();
+                let started = Instant::now();
+                let mut result = run_group(name, smoke, &work, app.as_ref());
+                result.load = (load, figures::load_average());
+                result.seconds = started.elapsed().as_secs_f64();
+                for f in &result.figures {
+                    eprintln!(
+                        "  {:<36} {:>9.3} [{:.3}–{:.3}]  {}",
+                        f.id,
+                        f.ratio.median,
+                        f.ratio.lo,
+                        f.ratio.hi,
+                        match f.passes() {
+                            None => "",
+                            Some(true) => "target met",
+                            Some(false) => "target missed",
+                        }
+                    );
+                }
+                figures::write_group(&out, &result).expect("results");
+            }
+            if std::env::var_os("PAYDESK_BENCH_KEEP").is_none() {
+                let _ = std::fs::remove_dir_all(&work);
+            }
+            ExitCode::SUCCESS
+        }
+        Cmd::Report {
+            results,
+            out,
+            command,
+            commit,
+            notes,
+            minutes,
+        } => {
+            let groups = match figures::read_groups(&results) {
+                Ok(g) => g,
+                Err(e) => {
+                    eprintln!("paydesk-bench: {e}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            let context = report::Context {
+                command,
+                smoke_command: "scripts/bench.sh --smoke".into(),
+                commit,
+                notes: notes.map(|p| std::fs::read_to_string(p).expect("notes")),
+                minutes,
+            };
+            std::fs::write(&out, report::render(&groups, &context)).expect("report");
+            eprintln!("bench: wrote {}", out.display());
+            ExitCode::SUCCESS
+        }
+        Cmd::Check {
+            baseline,
+            results,
+            failed_groups,
+            update,
+        } => {
+            let runs: Result<Vec<Vec<GroupResult>>, String> =
+                results.iter().map(|r| figures::read_groups(r)).collect();
+            let runs = match runs {
+                Ok(r) => r,
+                Err(e) => {
+                    eprintln!("paydesk-bench: {e}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            if update {
+                let latest = runs.last().cloned().unwrap_or_default();
+                figures::write_baselines(&baseline, &figures::baselines_from(&latest))
+                    .expect("baselines");
+                eprintln!("bench: wrote {}", baseline.display());
+                return ExitCode::SUCCESS;
+            }
+            let baselines = match figures::read_baselines(&baseline) {
+                Ok(b) => b,
+                Err(e) => {
+                    eprintln!("paydesk-bench: {e}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            let verdicts = figures::check(&baselines, &runs);
+            let mut failed = std::collections::BTreeSet::new();
+            for v in &verdicts {
+                eprintln!(
+                    "  {:<36} committed {:>9.3}  now {:>9}  {}",
+                    v.id,
+                    v.baseline,
+                    v.current.map_or("–".into(), |c| format!("{c:.3}")),
+                    match (v.failed, v.factor) {
+                        (false, Some(f)) => format!("ok ({f:.2}× of committed)"),
+                        (true, Some(f)) => format!("REGRESSED {f:.2}× (fails at {FAIL_AT}×)"),
+                        (_, None) => "NOT MEASURED".into(),
+                    }
+                );
+                if v.failed {
+                    failed.insert(v.group.clone());
+                }
+            }
+            if let Some(path) = failed_groups {
+                let text: String = failed.iter().map(|g| format!("{g}\n")).collect();
+                std::fs::write(path, text).expect("failed groups");
+            }
+            if failed.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                eprintln!(
+                    "bench: regression of {FAIL_AT}× or worse in: {}",
+                    failed.iter().cloned().collect::<Vec<_>>().join(", ")
+                );
+                ExitCode::FAILURE
+            }
+        }
+    }
+}

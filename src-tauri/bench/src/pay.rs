@@ -1,0 +1,201 @@
+//! Pay overhead: `Engine::pay` against the same request sent raw to the same emulator
+//! endpoint, and against one bare durable SQLite commit on the same disk.
+
+use std::path::Path;
+use std::time::Instant;
+
+use paydesk_core::domain::AttemptState;
+use paydesk_core::engine::PayCommand;
+use paydesk_core::gateways::{connector_for, Channel, Currency, Money, PayRequest};
+
+use crate::commit::BareDb;
+use crate::figures::{Better, Check, Figure, GroupResult};
+use crate::stats::{median, ms, percentile, show_ms, Spread};
+use crate::world::{self, Gateway, GATEWAY};
+
+pub struct Config {
+    pub rounds: usize,
+    pub per_round: usize,
+}
+
+pub fn run(work: &Path, config: &Config) -> GroupResult {
+    let dir = world::fresh_dir(&work.join("pay"));
+    let gateway = Gateway::start(2);
+    let runtime = crate::engine_runtime();
+    let (pay, http, commit) = runtime.block_on(measure(&dir, &gateway, config));
+    drop(runtime);
+    drop(gateway);
+
+    let mut vs_http = Vec::new();
+    let mut vs_commit = Vec::new();
+    let mut budget = Vec::new();
+    for round in 0..config.rounds {
+        let (p, h, c) = (
+            median(&pay[round]),
+            median(&http[round]),
+            median(&commit[round]),
+        );
+        vs_http.push(p / h);
+        vs_commit.push(p / c);
+        budget.push((p - h) / (2.0 * c + 1.0));
+    }
+    let all = |rounds: &[Vec<f64>]| rounds.concat();
+    let (pay_all, http_all, commit_all) = (all(&pay), all(&http), all(&commit));
+    let pay_p50 = median(&pay_all);
+    let http_p50 = median(&http_all);
+    let commit_p50 = median(&commit_all);
+    let overhead = pay_p50 - http_p50;
+    let allowed = 2.0 * commit_p50 + 1.0;
+    let pay_line = format!(
+        "`Engine::pay`: p50 {}, p99 {}",
+        show_ms(pay_p50),
+        show_ms(percentile(&pay_all, 99.0))
+    );
+    let http_line = format!(
+        "the same POST sent raw (reqwest, kept-alive connection): p50 {}, p99 {}",
+        show_ms(http_p50),
+        show_ms(percentile(&http_all, 99.0))
+    );
+    let commit_line = format!(
+        "one bare durable commit (SQLite C API, WAL, synchronous=FULL): p50 {}, p99 {}",
+        show_ms(commit_p50),
+        show_ms(percentile(&commit_all, 99.0))
+    );
+    let budget_ratio = Spread::of(&budget);
+    GroupResult {
+        group: "pay".into(),
+        setup: vec![
+            format!(
+                "{} rounds × {} payments, each payment interleaved with one raw request and one bare commit",
+                config.rounds, config.per_round
+            ),
+            "SenseCore balance payments (succeed at once) against the sandbox on loopback, its own 2 threads; a fresh order each time".into(),
+            "the store and the bare database in the same directory on the same disk".into(),
+        ],
+        method: vec![
+            "`Engine::pay` reads the order and its latest attempt, plans the payment, journals the attempt (one durable commit), sends, and records the answer (a second durable commit).".into(),
+            "The raw request is the connector's own request for another order of the same amount, sent with a plain reqwest client: the HTTP floor of a payment.".into(),
+            "Overhead is pay − raw HTTP (p50); the budget is two bare durable commits + 1 ms.".into(),
+        ],
+        figures: vec![
+            Figure {
+                id: "pay.vs_http".into(),
+                title: "Pay ÷ raw HTTP request".into(),
+                ratio: Spread::of(&vs_http),
+                better: Better::Lower,
+                subject: pay_line.clone(),
+                baseline: http_line,
+                target: None,
+                checks: vec![],
+                rounds: config.rounds,
+            },
+            Figure {
+                id: "pay.vs_commit".into(),
+                title: "Pay ÷ bare durable commit".into(),
+                ratio: Spread::of(&vs_commit),
+                better: Better::Lower,
+                subject: pay_line,
+                baseline: commit_line,
+                target: None,
+                checks: vec![],
+                rounds: config.rounds,
+            },
+            Figure {
+                id: "pay.overhead".into(),
+                title: "Pay overhead ÷ (2 durable commits + 1 ms)".into(),
+                ratio: budget_ratio,
+                better: Better::Lower,
+                subject: format!("overhead (pay − raw HTTP, p50) {}", show_ms(overhead)),
+                baseline: format!("2 × bare commit + 1 ms = {}", show_ms(allowed)),
+                target: Some(Check::at_most("ratio", budget_ratio.median, 1.0, |v| {
+                    format!("{v:.2}×")
+                })),
+                checks: vec![Check::at_most("overhead", overhead, allowed, show_ms)],
+                rounds: config.rounds,
+            },
+        ],
+        load: (0.0, 0.0),
+        seconds: 0.0,
+    }
+}
+
+type Rounds = Vec<Vec<f64>>;
+
+async fn measure(dir: &Path, gateway: &Gateway, config: &Config) -> (Rounds, Rounds, Rounds) {
+    let world = world::pay_world(dir, gateway).await;
+    let bare = BareDb::open(&dir.join("bare.sqlite")).expect("a bare database");
+    let warmup = 5;
+    let n = config.rounds * config.per_round + warmup;
+    let paid = world.add_orders(gateway, "PAY-", n).await;
+    let raw = world.add_orders(gateway, "RAW-", n).await;
+    let connector = connector_for(GATEWAY).expect("sensecore");
+    let client = reqwest::Client::new();
+    let settings = world
+        .store
+        .profile(&world.profile)
+        .await
+        .expect("profile")
+        .settings;
+
+    let mut pay = vec![Vec::new(); config.rounds];
+    let mut http = vec![Vec::new(); config.rounds];
+    let mut commit = vec![Vec::new(); config.rounds];
+    for i in 0..n {
+        let round = i.checked_sub(warmup).map(|k| k / config.per_round);
+
+        let command = PayCommand {
+            order_no: paid[i].0.clone(),
+            channel: Channel::Balance,
+            deductions: vec![],
+            coupon: None,
+            credit_amount: None,
+        };
+        let started = Instant::now();
+        let attempt = world.engine.pay(&command).await.expect("pay");
+        let pay_ms = ms(started.elapsed());
+        assert_eq!(attempt.state, AttemptState::Succeeded, "{attempt:?}");
+
+        let (order_no, minor) = &raw[i];
+        let request = connector
+            .build_pay(
+                &world.base_url,
+                &PayRequest {
+                    order_no: order_no.clone(),
+                    amount: Money::from_minor(*minor, Currency::CNY),
+                    subject: "bench".into(),
+                    channel: Channel::Balance,
+                    idempotency_key: format!("{:032x}", i as u128 + 0xbe7c4),
+                    deductions: vec![],
+                    settings: settings.clone(),
+                    attributes: Default::default(),
+                    coupon: None,
+                    credit_amount: None,
+                },
+                &world.secrets,
+            )
+            .expect("a request");
+        let request = reqwest::Request::try_from(request).expect("a reqwest request");
+        let started = Instant::now();
+        let response = client.execute(request).await.expect("the sandbox answers");
+        let status = response.status();
+        let body = response.bytes().await.expect("a body");
+        let http_ms = ms(started.elapsed());
+        assert!(
+            status.is_success(),
+            "raw pay: {status} {}",
+            String::from_utf8_lossy(&body)
+        );
+
+        let started = Instant::now();
+        bare.commit_one().expect("a bare commit");
+        let commit_ms = ms(started.elapsed());
+
+        if let Some(round) = round {
+            pay[round].push(pay_ms);
+            http[round].push(http_ms);
+            commit[round].push(commit_ms);
+        }
+    }
+    world.store.close().await;
+    (pay, http, commit)
+}
