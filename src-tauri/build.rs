@@ -21,6 +21,8 @@ const COMMANDS: &[&str] = &[
     "set_secret",
     "delete_secret",
     "test_connection",
+    "import_orders",
+    "export_orders",
 ];
 
 fn main() {

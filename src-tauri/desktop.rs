@@ -7,6 +7,8 @@ use std::collections::BTreeMap;
 
 use paydesk_core::domain::{AttemptState, OrderView};
 use paydesk_core::engine::{Engine, PayCommand, PayError};
+use paydesk_core::export::{self, ExportError, ExportFormat};
+use paydesk_core::import::{self, ImportError, ImportFormat, Progress, RowError};
 use paydesk_core::queries::{
     self, Activity, GatewayInfo, LookupHit, OrderPage, OrderQuery, Quote, QuoteError, QuoteInput,
     TakingsRow,
@@ -18,7 +20,7 @@ use paydesk_core::{Channel, Currency, Money};
 use paydesk_sandbox::RunningSandbox;
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
-use tauri::{Emitter, State};
+use tauri::{AppHandle, Emitter, State};
 
 use crate::runtime;
 
@@ -31,6 +33,8 @@ pub struct AppInfo {
     pub sandbox_url: Option<String>,
     /// Why the back end could not start, shown instead of a blank window.
     pub startup_error: Option<String>,
+    /// The largest file `import_orders` takes, in bytes (the page checks before reading it).
+    pub max_import_bytes: usize,
 }
 
 /// An error crossing IPC: a stable kind for the UI to branch on and a readable message.
@@ -486,12 +490,134 @@ async fn test_connection(
     })
 }
 
+/// The file's text crosses IPC in one message: 64 MiB is some 500,000 orders of CSV.
+const MAX_IMPORT_BYTES: usize = 64 * 1024 * 1024;
+/// Rejected rows sent back with the report; the counts are always complete.
+const MAX_REPORTED_ROWS: usize = 1000;
+/// Orders in one export: beyond this, narrow the filters or use `paydesk history --csv`.
+const MAX_EXPORT_ROWS: u64 = 200_000;
+
+/// An import's outcome: `rejected` holds the first rows refused, with their line and reason.
+#[derive(Debug, Clone, Serialize)]
+pub struct ImportSummary {
+    rows: u64,
+    imported: u64,
+    rejected_count: u64,
+    rejected: Vec<RowError>,
+}
+
+/// Imports orders from a file's text, which the person chose in the page. Emits
+/// `import-progress` (rows read, imported, rejected) as batches are written.
+#[tauri::command]
+async fn import_orders(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    content: String,
+    format: String,
+    profile: Option<String>,
+) -> Result<ImportSummary, IpcError> {
+    if content.len() > MAX_IMPORT_BYTES {
+        return Err(refused(format!(
+            "the file has {} bytes; an import takes at most {MAX_IMPORT_BYTES}",
+            content.len()
+        )));
+    }
+    let format = match format.to_ascii_lowercase().as_str() {
+        "csv" => ImportFormat::Csv,
+        "json" => ImportFormat::Json,
+        other => {
+            return Err(refused(format!(
+                "unknown import format {other:?}: csv or json"
+            )))
+        }
+    };
+    let profile = profile
+        .map(|p| p.trim().to_string())
+        .filter(|p| !p.is_empty());
+    // Spreadsheets save UTF-8 CSV behind a byte order mark; it is not part of the header.
+    let content = match content.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_string(),
+        None => content,
+    };
+    let report = import::import_orders(
+        state.engine()?.store(),
+        content.as_bytes(),
+        format,
+        profile.as_deref(),
+        |progress: Progress| {
+            if let Err(e) = app.emit("import-progress", progress) {
+                tracing::warn!(error = %e, "could not report import progress");
+            }
+        },
+    )
+    .await
+    .map_err(|e| match e {
+        ImportError::Unreadable(why) => refused(why),
+        ImportError::Store(s) => s.into(),
+    })?;
+    tracing::info!(
+        rows = report.rows,
+        imported = report.imported,
+        rejected = report.rejected.len(),
+        "orders imported"
+    );
+    let rejected_count = report.rejected.len() as u64;
+    let mut rejected = report.rejected;
+    rejected.truncate(MAX_REPORTED_ROWS);
+    Ok(ImportSummary {
+        rows: report.rows,
+        imported: report.imported,
+        rejected_count,
+        rejected,
+    })
+}
+
+/// A file for the page to hand to the person as a download.
+#[derive(Debug, Clone, Serialize)]
+pub struct ExportFile {
+    file_name: String,
+    media_type: &'static str,
+    rows: u64,
+    content: String,
+}
+
+/// The orders matching the list's filters, as CSV or JSON.
+#[tauri::command]
+async fn export_orders(
+    state: State<'_, AppState>,
+    query: OrderQuery,
+    format: String,
+) -> Result<ExportFile, IpcError> {
+    let format = ExportFormat::parse(&format)
+        .ok_or_else(|| refused(format!("unknown export format {format:?}: csv or json")))?;
+    let export = export::export_orders(state.engine()?.store(), &query, format, MAX_EXPORT_ROWS)
+        .await
+        .map_err(|e| match e {
+            ExportError::TooMany { .. } => refused(e.to_string()),
+            ExportError::Store(s) => s.into(),
+        })?;
+    let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S");
+    // A byte order mark is how spreadsheets tell UTF-8 CSV (Chinese subjects) from a local
+    // code page; the import takes it off again.
+    let content = match format {
+        ExportFormat::Csv => format!("\u{feff}{}", export.content),
+        ExportFormat::Json => export.content,
+    };
+    Ok(ExportFile {
+        file_name: format!("paydesk-orders-{stamp}.{}", format.extension()),
+        media_type: format.media_type(),
+        rows: export.rows,
+        content,
+    })
+}
+
 fn start(data_dir: Option<PathBuf>) -> AppState {
     let mut info = AppInfo {
         version: env!("CARGO_PKG_VERSION"),
         data_dir: String::new(),
         sandbox_url: None,
         startup_error: None,
+        max_import_bytes: MAX_IMPORT_BYTES,
     };
     let dir = match runtime::data_dir(data_dir) {
         Ok(d) => d,
@@ -573,6 +699,15 @@ pub fn run(data_dir: Option<PathBuf>) -> ExitCode {
                         Err(e) => tracing::warn!(error = %e, "callbacks cannot be received"),
                     }
                 });
+                // Start-up reads every page only of small stores; a large one is checked here,
+                // without holding up the window.
+                let database = engine.store().path().to_path_buf();
+                tauri::async_runtime::spawn(async move {
+                    match paydesk_core::storage_health::full_check(&database).await {
+                        Ok(()) => tracing::info!("the database reads back intact"),
+                        Err(e) => tracing::error!(error = %e, "the database is damaged"),
+                    }
+                });
                 spawn_reconciler(app.handle().clone(), engine);
             }
             Ok(())
@@ -597,7 +732,9 @@ pub fn run(data_dir: Option<PathBuf>) -> ExitCode {
             secret_status,
             set_secret,
             delete_secret,
-            test_connection
+            test_connection,
+            import_orders,
+            export_orders
         ])
         .run(tauri::generate_context!());
     match result {

@@ -17,6 +17,10 @@ const bin = process.env.PAYDESK_BIN ?? path.join(root, "target/debug/paydesk");
 const shots = path.join(here, "screenshots");
 const dataDir = mkdtempSync(path.join(tmpdir(), "paydesk-e2e-"));
 const db = path.join(dataDir, "paydesk.sqlite");
+// The window's downloads (exports) land here: WebKitGTK saves to the XDG download directory.
+const configDir = mkdtempSync(path.join(tmpdir(), "paydesk-e2e-config-"));
+const downloads = mkdtempSync(path.join(tmpdir(), "paydesk-e2e-downloads-"));
+writeFileSync(path.join(configDir, "user-dirs.dirs"), `XDG_DOWNLOAD_DIR="${downloads}"\n`);
 const children = [];
 let appOutput = "";
 const ipcResponses = [];
@@ -72,7 +76,7 @@ function start(command, args, env) {
 before(async () => {
   assert.ok(existsSync(bin), `build the app first: ${bin} is missing`);
   mkdirSync(shots, { recursive: true });
-  const env = { ...process.env, PAYDESK_DATA_DIR: dataDir };
+  const env = { ...process.env, PAYDESK_DATA_DIR: dataDir, XDG_CONFIG_HOME: configDir };
   if (!env.DISPLAY) {
     env.DISPLAY = freeDisplay();
     start("Xvfb", [env.DISPLAY, "-screen", "0", "1400x900x24", "-nolisten", "tcp"], env);
@@ -129,6 +133,35 @@ async function invoke(browser, cmd, args = {}) {
   );
   ipcResponses.push(answer);
   return JSON.parse(answer);
+}
+
+/** RFC 4180: quoted fields may hold commas, quotes ("") and line breaks. */
+function parseCsv(text) {
+  const rows = [];
+  let row = [];
+  let field = "";
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ",") {
+      row.push(field);
+      field = "";
+    } else if (c === "\n") {
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = "";
+    } else if (c !== "\r") field += c;
+  }
+  if (field || row.length) rows.push([...row, field]);
+  return rows;
 }
 
 function sql(query) {
@@ -621,6 +654,100 @@ test("switching to 简体中文 shows UX.md's words, in both themes", async () =
     await browser.waitUntil(async () => (await (await browser.$('a[data-view="orders"]')).getText()).startsWith("Orders"), {
       timeout: 5_000,
     });
+  } finally {
+    await browser.deleteSession();
+  }
+});
+
+test("importing a file shows its progress and each refused row; exporting the filtered list downloads it", async () => {
+  // 12,000 good rows (more than one of the importer's batches, so progress is reported on the
+  // way) and two bad ones at known lines.
+  const lines = ["order_no,amount,profile,subject"];
+  for (let i = 1; i <= 12_000; i++) lines.push(`IMP-${String(i).padStart(5, "0")},${(i % 90) + 10}.50,sandbox-sensecore,Imported ${i}`);
+  lines.splice(3, 0, "IMP-BAD-AMOUNT,12.345,sandbox-sensecore,too precise");
+  lines.splice(8, 0, "IMP-BAD-PROFILE,1.00,nowhere,no such profile");
+  const file = path.join(downloads, "..", `paydesk-e2e-import-${process.pid}.csv`);
+  writeFileSync(file, lines.join("\n") + "\n");
+
+  const browser = await openApp();
+  try {
+    await (await browser.$('tr[data-order-no="DEMO-1001"]')).waitForDisplayed({ timeout: 30_000 });
+    await browser.keys(["Control", "i"]);
+    const dialog = await browser.$('[data-testid="import-dialog"]');
+    await dialog.waitForDisplayed({ timeout: 5_000 });
+    await (await browser.$('[data-testid="import-file"]')).setValue(file);
+    assert.equal(await (await browser.$('[data-testid="import-format"]')).getValue(), "csv");
+    await shot(browser, "26-import-choose");
+    // Every progress line the dialog shows, as it shows it.
+    await browser.execute(() => {
+      window.__progressSeen = [];
+      new MutationObserver(() => {
+        const line = document.querySelector('[data-testid="import-progress"] p')?.textContent;
+        if (line && window.__progressSeen.at(-1) !== line) window.__progressSeen.push(line);
+      }).observe(document.body, { subtree: true, childList: true, characterData: true });
+    });
+    await (await browser.$('[data-testid="import-start"]')).click();
+    const report = await browser.$('[data-testid="import-report"]');
+    await report.waitForDisplayed({ timeout: 60_000 });
+    const seen = await browser.execute(() => window.__progressSeen);
+    assert.ok(
+      seen.some((l) => /^5002 of about 12002 rows read · 5000 imported · 2 rejected$/.test(l)),
+      `progress shown: ${JSON.stringify(seen)}`,
+    );
+    assert.equal(
+      await (await browser.$('[data-testid="import-summary"]')).getText(),
+      "Imported 12000 of 12002 rows. 2 rows were not imported; nothing else changed:",
+    );
+    const rejected = await browser.execute(() =>
+      [...document.querySelectorAll('[data-testid="import-rejected"] tbody tr')].map((tr) =>
+        [...tr.querySelectorAll("td")].map((td) => td.textContent),
+      ),
+    );
+    assert.equal(rejected.length, 2);
+    assert.deepEqual(rejected.map((r) => r.slice(0, 2)), [["4", "IMP-BAD-AMOUNT"], ["9", "IMP-BAD-PROFILE"]]);
+    assert.match(rejected[0][2], /12\.345/);
+    assert.match(rejected[1][2], /nowhere/);
+    await shot(browser, "27-import-report");
+    await (await browser.$('[data-testid="import-close"]')).click();
+    await dialog.waitForExist({ reverse: true, timeout: 5_000 });
+    const count = await browser.$('[data-testid="order-count"]');
+    await browser.waitUntil(async () => (await count.getText()) === "12,014 orders", { timeout: 10_000 });
+    assert.equal(sql("SELECT count(*) AS n FROM orders WHERE order_no LIKE 'IMP-%'")[0].n, 12_000);
+    assert.equal(sql("SELECT amount_minor FROM orders WHERE order_no = 'IMP-00001'")[0].amount_minor, 1150);
+    await shot(browser, "28-orders-after-import");
+
+    // Export what is filtered: the paid orders.
+    await (await browser.$('[data-testid="filter-state"]')).selectByAttribute("value", "succeeded");
+    await browser.waitUntil(async () => (await count.getText()) === "4 orders", { timeout: 10_000 });
+    await browser.keys(["Control", "e"]);
+    const exportDialog = await browser.$('[data-testid="export-dialog"]');
+    await exportDialog.waitForDisplayed({ timeout: 5_000 });
+    assert.equal(await (await browser.$('[data-testid="export-matches"]')).getText(), "4 orders match the list's filters and search.");
+    await (await browser.$('[data-testid="export-start"]')).click();
+    const saved = await browser.$('[data-testid="export-saved"]');
+    await saved.waitForDisplayed({ timeout: 10_000 });
+    const name = (await saved.getText()).match(/Saved (paydesk-orders-\d{8}-\d{6}\.csv) \(4 orders\)/)?.[1];
+    assert.ok(name, await saved.getText());
+    await shot(browser, "29-export");
+    const exported = path.join(downloads, name);
+    await browser.waitUntil(async () => existsSync(exported) && readFileSync(exported, "utf8").includes("DEMO-1005"), {
+      timeout: 15_000,
+      timeoutMsg: `${exported} was not downloaded (${readdirSync(downloads).join(", ")})`,
+    });
+    const text = readFileSync(exported, "utf8");
+    assert.ok(text.startsWith("\uFEFForder_no,profile,gateway,amount,currency,subject,state,channel,gateway_ref,"), text.slice(0, 120));
+    const rows = parseCsv(text.slice(1)).slice(1);
+    assert.deepEqual(
+      rows.map((r) => [r[0], r[3], r[6], r[7]]).sort(),
+      [
+        ["12134676899915430002", "99.00", "succeeded", "alipay"],
+        ["DEMO-1001", "12.34", "succeeded", "balance"],
+        ["DEMO-1002", "99.00", "succeeded", "wechat"],
+        ["DEMO-1005", "45.60", "succeeded", "balance"],
+      ],
+    );
+    assert.equal(rows.find((r) => r[0] === "12134676899915430002")[8], yianChargeId);
+    ipcResponses.push(await browser.getPageSource());
   } finally {
     await browser.deleteSession();
   }

@@ -3,6 +3,8 @@ import { listen } from "@tauri-apps/api/event";
 import { useTranslation } from "react-i18next";
 import { api, errorMessage } from "./api";
 import { DashboardView } from "./components/DashboardView";
+import { ExportDialog } from "./components/ExportDialog";
+import { ImportDialog } from "./components/ImportDialog";
 import { GatewaysView } from "./components/GatewaysView";
 import { LookupView } from "./components/LookupView";
 import { NewOrderDialog } from "./components/NewOrderDialog";
@@ -38,6 +40,8 @@ export function App() {
   const [detail, setDetail] = useState<OrderDetail | null>(null);
   const [paying, setPaying] = useState<OrderView | null>(null);
   const [adding, setAdding] = useState(false);
+  const [importing, setImporting] = useState(false);
+  const [exporting, setExporting] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [refreshToken, setRefreshToken] = useState(0);
   const [activity, setActivity] = useState<Activity | null>(null);
@@ -156,7 +160,7 @@ export function App() {
     }
   }, [detail, refresh]);
 
-  const dialogOpen = paying !== null || adding;
+  const dialogOpen = paying !== null || adding || importing || exporting;
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       const ctrl = e.ctrlKey || e.metaKey;
@@ -170,6 +174,14 @@ export function App() {
       } else if (ctrl && e.key.toLowerCase() === "n" && !dialogOpen && ready) {
         e.preventDefault();
         setAdding(true);
+      } else if (ctrl && e.key.toLowerCase() === "i" && !dialogOpen && ready) {
+        e.preventDefault();
+        setImporting(true);
+      } else if (ctrl && e.key.toLowerCase() === "e" && !dialogOpen && ready) {
+        // Exports what the orders list is filtered to, so the list is where it happens.
+        e.preventDefault();
+        setView("orders");
+        setExporting(true);
       } else if (e.key === "Escape" && !dialogOpen && detail && view === "orders") {
         closePanel();
       } else if (e.key.toLowerCase() === "r" && !ctrl && !typingIn(e.target) && !dialogOpen) {
@@ -259,11 +271,18 @@ export function App() {
             <div className="list">
               <div className="view-head">
                 <h1 id="orders-title">{t("orders.title")}</h1>
+                <span className="spacer" />
                 {total !== null && (
                   <span className="hint" data-testid="order-count">
                     {t("orders.count", { count: total, n: total.toLocaleString(i18n.language) })}
                   </span>
                 )}
+                <button type="button" className="small" data-testid="open-import" aria-keyshortcuts="Control+I" disabled={!ready} onClick={() => setImporting(true)}>
+                  {t("orders.import")}
+                </button>
+                <button type="button" className="small" data-testid="open-export" aria-keyshortcuts="Control+E" disabled={!ready} onClick={() => setExporting(true)}>
+                  {t("orders.export")}
+                </button>
               </div>
               <div className="filters" role="group" aria-label={t("orders.filters")}>
                 <select aria-label={t("term.state")} value={state} data-testid="filter-state" onChange={(e) => setState(e.target.value as AttemptState | "")}>
@@ -388,6 +407,15 @@ export function App() {
           }}
         />
       )}
+      {importing && (
+        <ImportDialog
+          profiles={profiles}
+          maxBytes={info?.max_import_bytes ?? 64 * 1024 * 1024}
+          onClose={() => setImporting(false)}
+          onImported={() => refresh()}
+        />
+      )}
+      {exporting && <ExportDialog filters={filters} total={total} onClose={() => setExporting(false)} />}
       {adding && (
         <NewOrderDialog
           profiles={profiles}

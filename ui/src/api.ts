@@ -4,6 +4,9 @@ import type {
   Activity,
   AppInfo,
   ConnectionReport,
+  ExportFile,
+  FileFormat,
+  ImportSummary,
   GatewayInfo,
   IpcError,
   LookupHit,
@@ -54,6 +57,10 @@ export const api = {
     invoke<SecretState[]>("set_secret", { profile, key, value }),
   deleteSecret: (profile: string, key: string) => invoke<SecretState[]>("delete_secret", { profile, key }),
   testConnection: (profile: string) => invoke<ConnectionReport>("test_connection", { profile }),
+  /** The file's text, read in the page; progress arrives as `import-progress` events. */
+  importOrders: (content: string, format: FileFormat, profile: string | null) =>
+    invoke<ImportSummary>("import_orders", { content, format, profile }),
+  exportOrders: (query: Partial<OrderQuery>, format: FileFormat) => invoke<ExportFile>("export_orders", { query, format }),
 };
 
 /** Any rejection from IPC as a readable message. */

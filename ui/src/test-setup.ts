@@ -17,3 +17,6 @@ for (const [prop, size] of [["clientHeight", 600], ["clientWidth", 1000], ["offs
 }
 
 afterEach(() => cleanup());
+
+// jsdom does not scroll; the table scrolls to the top on a new query.
+Element.prototype.scrollTo ??= function scrollTo() {};

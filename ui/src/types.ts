@@ -26,6 +26,8 @@ export interface AppInfo {
   data_dir: string;
   sandbox_url: string | null;
   startup_error: string | null;
+  /** The largest file an import takes, in bytes. */
+  max_import_bytes?: number;
 }
 
 export interface OrderView {
@@ -204,4 +206,35 @@ export interface ConnectionReport {
   reachable: boolean;
   detail: string;
   missing_secrets: string[];
+}
+
+export type FileFormat = "csv" | "json";
+
+/** `import-progress`: counts so far, after each batch the backend writes. */
+export interface ImportProgress {
+  rows_read: number;
+  imported: number;
+  rejected: number;
+}
+
+export interface RowError {
+  /** The file's line (CSV) or the 1-based element (JSON). */
+  line: number;
+  order_no: string | null;
+  reason: string;
+}
+
+export interface ImportSummary {
+  rows: number;
+  imported: number;
+  rejected_count: number;
+  /** The first rejected rows; `rejected_count` counts them all. */
+  rejected: RowError[];
+}
+
+export interface ExportFile {
+  file_name: string;
+  media_type: string;
+  rows: number;
+  content: string;
 }

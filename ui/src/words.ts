@@ -55,6 +55,13 @@ export function formatWhen(ms: number, now: Date = new Date()): string {
   return full.slice(5, 16);
 }
 
+/** A file size for people: "812 KB", "12.4 MB". */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KB`;
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+}
+
 /** Local midnight of the given day, and of the Monday of its week (unix ms). */
 export function dayStart(now: Date): number {
   return new Date(now.getFullYear(), now.getMonth(), now.getDate()).getTime();

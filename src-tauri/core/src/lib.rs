@@ -6,6 +6,7 @@ pub mod base_url;
 pub mod demo;
 pub mod domain;
 pub mod engine;
+pub mod export;
 pub mod import;
 pub mod input_rules;
 pub mod queries;

@@ -143,9 +143,9 @@ const ORDER_COLUMNS: &str = "
 
 /// What the filters read: the orders alone, every condition on attempts being a subquery
 /// that walks an index of attempts.
-const ORDER_FROM_ORDERS: &str = " FROM orders o";
+pub(crate) const ORDER_FROM_ORDERS: &str = " FROM orders o";
 
-const ORDER_JOINS: &str = "
+pub(crate) const ORDER_JOINS: &str = "
     JOIN profiles p ON p.id = o.profile_id
     LEFT JOIN attempts a ON a.id = (SELECT max(id) FROM attempts WHERE order_id = o.id)";
 
@@ -208,7 +208,7 @@ fn push_text_filter(q: &mut QueryBuilder<'_, Sqlite>, text: &str) {
     q.push(")");
 }
 
-fn push_filters(q: &mut QueryBuilder<'_, Sqlite>, filter: &OrderQuery) {
+pub(crate) fn push_filters(q: &mut QueryBuilder<'_, Sqlite>, filter: &OrderQuery) {
     q.push(" WHERE 1 = 1");
     if let Some(text) = filter
         .text
@@ -251,6 +251,16 @@ fn push_filters(q: &mut QueryBuilder<'_, Sqlite>, filter: &OrderQuery) {
     }
 }
 
+/// The ORDER BY of a query's sort, on the orders alone.
+pub(crate) fn order_by(query: &OrderQuery) -> String {
+    let direction = if query.descending { "DESC" } else { "ASC" };
+    match query.sort {
+        OrderSort::Created => format!(" ORDER BY o.id {direction}"),
+        OrderSort::OrderNo => format!(" ORDER BY o.order_no {direction}"),
+        OrderSort::Amount => format!(" ORDER BY o.amount_minor {direction}, o.id {direction}"),
+    }
+}
+
 impl Store {
     /// One page of orders matching the query, with the number of matches in all.
     pub async fn query_orders(&self, query: &OrderQuery) -> Result<OrderPage> {
@@ -264,14 +274,7 @@ impl Store {
 
         // The page's ids first, from the orders alone, so that skipping a deep offset walks an
         // index instead of joining every skipped row; the page itself is then joined.
-        let direction = if query.descending { "DESC" } else { "ASC" };
-        let order_by = match query.sort {
-            OrderSort::Created => format!(" ORDER BY o.id {direction}"),
-            OrderSort::OrderNo => format!(" ORDER BY o.order_no {direction}"),
-            OrderSort::Amount => {
-                format!(" ORDER BY o.amount_minor {direction}, o.id {direction}")
-            }
-        };
+        let order_by = order_by(query);
         let mut page = QueryBuilder::<Sqlite>::new(ORDER_COLUMNS);
         page.push(" FROM (SELECT o.id");
         page.push(ORDER_FROM_ORDERS);

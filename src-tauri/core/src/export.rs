@@ -1,0 +1,389 @@
+//! Exporting the orders a person has narrowed the console's list to, as CSV or JSON: the same
+//! filters as [`Store::query_orders`], every match (not one page), each order with its latest
+//! attempt. Amounts are the exact decimal strings of the order's currency (JSON adds the minor
+//! units as an integer); times are RFC 3339 in this computer's time zone.
+//!
+//! CSV columns: `order_no, profile, gateway, amount, currency, subject, state, channel,
+//! gateway_ref, idempotency_key, error_code, error_message, created_at, updated_at`. A free-text
+//! cell (subject, error message) that a spreadsheet would run as a formula (starting with `=`,
+//! `+`, `-`, `@`, tab or carriage return) is written behind a `'`.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Local, SecondsFormat};
+use paydesk_gateways::{Currency, Money};
+use serde::Serialize;
+use sqlx::sqlite::SqliteRow;
+use sqlx::{QueryBuilder, Row, Sqlite};
+
+use crate::domain::AttemptState;
+use crate::queries::{self, OrderQuery};
+use crate::store::{Store, StoreError};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportFormat {
+    Csv,
+    Json,
+}
+
+impl ExportFormat {
+    pub fn parse(s: &str) -> Option<ExportFormat> {
+        match s.to_ascii_lowercase().as_str() {
+            "csv" => Some(ExportFormat::Csv),
+            "json" => Some(ExportFormat::Json),
+            _ => None,
+        }
+    }
+
+    pub fn extension(self) -> &'static str {
+        match self {
+            ExportFormat::Csv => "csv",
+            ExportFormat::Json => "json",
+        }
+    }
+
+    pub fn media_type(self) -> &'static str {
+        match self {
+            ExportFormat::Csv => "text/csv",
+            ExportFormat::Json => "application/json",
+        }
+    }
+}
+
+/// One exported order.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct ExportRow {
+    pub order_no: String,
+    pub profile: String,
+    pub gateway: String,
+    pub amount: String,
+    pub amount_minor: i64,
+    pub currency: String,
+    pub subject: String,
+    pub attributes: BTreeMap<String, String>,
+    /// The latest attempt's state; `created` for an order never paid.
+    pub state: AttemptState,
+    pub channel: Option<String>,
+    pub gateway_ref: Option<String>,
+    pub idempotency_key: Option<String>,
+    pub error_code: Option<String>,
+    pub error_message: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Export {
+    pub rows: u64,
+    pub content: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    #[error("more than {max} orders match: narrow the filters, or use `paydesk history --csv`")]
+    TooMany { max: u64 },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+fn corrupt(why: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(why.to_string())
+}
+
+fn local_time(ms: i64) -> String {
+    DateTime::from_timestamp_millis(ms)
+        .map(|t| {
+            t.with_timezone(&Local)
+                .to_rfc3339_opts(SecondsFormat::Secs, false)
+        })
+        .unwrap_or_else(|| ms.to_string())
+}
+
+fn row_from(row: &SqliteRow) -> Result<ExportRow, StoreError> {
+    let currency_code: String = row.try_get("currency")?;
+    let currency = Currency::parse(&currency_code).map_err(corrupt)?;
+    let amount_minor: i64 = row.try_get("amount_minor")?;
+    let state: Option<String> = row.try_get("state")?;
+    let attributes: String = row.try_get("attributes")?;
+    let attributes: BTreeMap<String, serde_json::Value> =
+        serde_json::from_str(&attributes).map_err(corrupt)?;
+    Ok(ExportRow {
+        order_no: row.try_get("order_no")?,
+        profile: row.try_get("profile")?,
+        gateway: row.try_get("gateway")?,
+        amount: Money::from_minor(amount_minor, currency).to_decimal_string(),
+        amount_minor,
+        currency: currency_code,
+        subject: row.try_get("subject")?,
+        attributes: attributes
+            .into_iter()
+            .map(|(k, v)| match v {
+                serde_json::Value::String(s) => (k, s),
+                other => (k, other.to_string()),
+            })
+            .collect(),
+        state: match state {
+            None => AttemptState::Created,
+            Some(s) => AttemptState::parse(&s).ok_or_else(|| corrupt(format!("state {s:?}")))?,
+        },
+        channel: row.try_get("channel")?,
+        gateway_ref: row.try_get("gateway_ref")?,
+        idempotency_key: row.try_get("idempotency_key")?,
+        error_code: row.try_get("error_code")?,
+        error_message: row.try_get("error_message")?,
+        created_at: local_time(row.try_get("created_at")?),
+        updated_at: local_time(row.try_get("updated_at")?),
+    })
+}
+
+/// A cell a spreadsheet would evaluate is written as text.
+fn inert(text: &str) -> String {
+    match text.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{text}"),
+        _ => text.to_string(),
+    }
+}
+
+fn to_csv(rows: &[ExportRow]) -> Result<String, StoreError> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let header = [
+        "order_no",
+        "profile",
+        "gateway",
+        "amount",
+        "currency",
+        "subject",
+        "state",
+        "channel",
+        "gateway_ref",
+        "idempotency_key",
+        "error_code",
+        "error_message",
+        "created_at",
+        "updated_at",
+    ];
+    let failed = |e: csv::Error| corrupt(format!("writing CSV: {e}"));
+    writer.write_record(header).map_err(failed)?;
+    for r in rows {
+        let opt = |v: &Option<String>| v.clone().unwrap_or_default();
+        writer
+            .write_record([
+                r.order_no.clone(),
+                r.profile.clone(),
+                r.gateway.clone(),
+                r.amount.clone(),
+                r.currency.clone(),
+                inert(&r.subject),
+                r.state.as_str().to_string(),
+                opt(&r.channel),
+                opt(&r.gateway_ref),
+                opt(&r.idempotency_key),
+                opt(&r.error_code),
+                inert(&opt(&r.error_message)),
+                r.created_at.clone(),
+                r.updated_at.clone(),
+            ])
+            .map_err(failed)?;
+    }
+    let bytes = writer
+        .into_inner()
+        .map_err(|e| corrupt(format!("writing CSV: {e}")))?;
+    String::from_utf8(bytes).map_err(corrupt)
+}
+
+/// Every order matching `query`'s filters, in its sort order (its offset and limit are
+/// ignored), as CSV or JSON. More than `max_rows` matches are refused rather than cut short.
+pub async fn export_orders(
+    store: &Store,
+    query: &OrderQuery,
+    format: ExportFormat,
+    max_rows: u64,
+) -> Result<Export, ExportError> {
+    let order_by = queries::order_by(query);
+    let mut q = QueryBuilder::<Sqlite>::new(
+        "SELECT o.order_no, o.amount_minor, o.currency, o.subject, o.attributes, o.created_at,
+                p.name AS profile, p.gateway, a.state, a.channel, a.gateway_ref,
+                a.idempotency_key, a.error_code, a.error_message,
+                COALESCE(a.updated_at, o.created_at) AS updated_at
+         FROM (SELECT o.id",
+    );
+    q.push(queries::ORDER_FROM_ORDERS);
+    queries::push_filters(&mut q, query);
+    q.push(&order_by);
+    // One more than allowed tells "too many" apart from "exactly the limit".
+    q.push(" LIMIT ")
+        .push_bind(i64::try_from(max_rows.saturating_add(1)).unwrap_or(i64::MAX));
+    q.push(") k JOIN orders o ON o.id = k.id");
+    q.push(queries::ORDER_JOINS);
+    q.push(&order_by);
+    let fetched = q
+        .build()
+        .fetch_all(store.pool())
+        .await
+        .map_err(StoreError::from)?;
+    if fetched.len() as u64 > max_rows {
+        return Err(ExportError::TooMany { max: max_rows });
+    }
+    let rows = fetched
+        .iter()
+        .map(row_from)
+        .collect::<Result<Vec<_>, _>>()?;
+    let content = match format {
+        ExportFormat::Csv => to_csv(&rows)?,
+        ExportFormat::Json => serde_json::to_string_pretty(&rows).map_err(corrupt)?,
+    };
+    Ok(Export {
+        rows: rows.len() as u64,
+        content,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{AttemptUpdate, NewOrder, NewProfile};
+
+    async fn store() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("paydesk.sqlite"))
+            .await
+            .unwrap();
+        for (name, gateway) in [("sc", "sensecore"), ("ya", "yian")] {
+            store
+                .create_profile(&NewProfile {
+                    name: name.into(),
+                    gateway: gateway.into(),
+                    base_url: "http://127.0.0.1:9".into(),
+                    settings: BTreeMap::new(),
+                    is_sandbox: false,
+                })
+                .await
+                .unwrap();
+        }
+        (dir, store)
+    }
+
+    async fn order(store: &Store, profile: &str, no: &str, amount: &str, subject: &str) {
+        store
+            .add_order(&NewOrder {
+                order_no: no.into(),
+                profile: profile.into(),
+                amount: Money::parse(amount, Currency::parse("CNY").unwrap()).unwrap(),
+                subject: subject.into(),
+                attributes: BTreeMap::from([("k".to_string(), "v".to_string())]),
+            })
+            .await
+            .unwrap();
+    }
+
+    fn filtered(profile: &str) -> OrderQuery {
+        OrderQuery {
+            profile: Some(profile.into()),
+            descending: true,
+            ..OrderQuery::default()
+        }
+    }
+
+    #[tokio::test]
+    async fn exports_every_match_of_the_filters_with_exact_amounts() {
+        let (_dir, store) = store().await;
+        order(&store, "sc", "SC-1", "12.30", "GPU hours").await;
+        order(&store, "sc", "SC-2", "0.01", "=HYPERLINK(\"x\")").await;
+        order(&store, "ya", "YA-1", "99.00", "course").await;
+
+        let csv = export_orders(&store, &filtered("sc"), ExportFormat::Csv, 10)
+            .await
+            .unwrap();
+        assert_eq!(csv.rows, 2);
+        let mut reader = csv::Reader::from_reader(csv.content.as_bytes());
+        let header: Vec<String> = reader
+            .headers()
+            .unwrap()
+            .iter()
+            .map(str::to_string)
+            .collect();
+        assert_eq!(
+            header[..7],
+            ["order_no", "profile", "gateway", "amount", "currency", "subject", "state"]
+        );
+        let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+        // Newest first, as the list shows them.
+        assert_eq!(&records[0][0], "SC-2");
+        assert_eq!(&records[0][3], "0.01");
+        assert_eq!(&records[0][5], "'=HYPERLINK(\"x\")");
+        assert_eq!(&records[0][6], "created");
+        assert_eq!(&records[1][0], "SC-1");
+        assert_eq!(&records[1][3], "12.30");
+        assert!(records[1][12].contains('T'), "{}", &records[1][12]);
+
+        let json = export_orders(&store, &filtered("ya"), ExportFormat::Json, 10)
+            .await
+            .unwrap();
+        let value: serde_json::Value = serde_json::from_str(&json.content).unwrap();
+        assert_eq!(value.as_array().unwrap().len(), 1);
+        assert_eq!(value[0]["order_no"], "YA-1");
+        assert_eq!(value[0]["amount"], "99.00");
+        assert_eq!(value[0]["amount_minor"], 9900);
+        assert_eq!(value[0]["attributes"]["k"], "v");
+    }
+
+    #[tokio::test]
+    async fn carries_the_latest_attempt_and_refuses_more_than_the_limit() {
+        let (_dir, store) = store().await;
+        order(&store, "sc", "SC-1", "12.30", "GPU hours").await;
+        order(&store, "sc", "SC-2", "5.00", "storage").await;
+        let sc1 = store.order("SC-1").await.unwrap();
+        let attempt = store
+            .begin_attempt(sc1.id, "SC-1", "balance", "key-1", 1230, "[]", None, None)
+            .await
+            .unwrap();
+        store
+            .record(
+                attempt.id,
+                AttemptState::Failed,
+                &AttemptUpdate {
+                    gateway_ref: Some("ref-1".into()),
+                    error_code: Some("DENIED".into()),
+                    error_message: Some("-1 is not a balance".into()),
+                    ..AttemptUpdate::default()
+                },
+            )
+            .await
+            .unwrap();
+        let failed = OrderQuery {
+            state: Some(AttemptState::Failed),
+            ..OrderQuery::default()
+        };
+        let export = export_orders(&store, &failed, ExportFormat::Json, 10)
+            .await
+            .unwrap();
+        let value: serde_json::Value = serde_json::from_str(&export.content).unwrap();
+        assert_eq!(value.as_array().unwrap().len(), 1);
+        assert_eq!(value[0]["state"], "failed");
+        assert_eq!(value[0]["channel"], "balance");
+        assert_eq!(value[0]["gateway_ref"], "ref-1");
+        assert_eq!(value[0]["idempotency_key"], "key-1");
+        assert_eq!(value[0]["error_code"], "DENIED");
+        let csv = export_orders(&store, &failed, ExportFormat::Csv, 10)
+            .await
+            .unwrap();
+        assert!(
+            csv.content.contains(",'-1 is not a balance,"),
+            "{}",
+            csv.content
+        );
+
+        let all = OrderQuery::default();
+        assert_eq!(
+            export_orders(&store, &all, ExportFormat::Csv, 2)
+                .await
+                .unwrap()
+                .rows,
+            2
+        );
+        assert!(matches!(
+            export_orders(&store, &all, ExportFormat::Csv, 1).await,
+            Err(ExportError::TooMany { max: 1 })
+        ));
+    }
+}

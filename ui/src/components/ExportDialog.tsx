@@ -1,0 +1,112 @@
+import { useEffect, useRef, useState } from "react";
+import { useTranslation } from "react-i18next";
+import { api, errorMessage } from "../api";
+import type { ExportFile, FileFormat } from "../types";
+import type { OrderFilters } from "./OrdersTable";
+
+interface Props {
+  filters: OrderFilters;
+  /** How many orders the list shows for these filters. */
+  total: number | null;
+  onClose: () => void;
+}
+
+/** Hands the backend's file to the person as a download (no file system access needed). */
+export function download(file: ExportFile) {
+  const blob = new Blob([file.content], { type: `${file.media_type};charset=utf-8` });
+  const url = URL.createObjectURL(blob);
+  const link = document.createElement("a");
+  link.href = url;
+  link.download = file.file_name;
+  document.body.appendChild(link);
+  link.click();
+  link.remove();
+  // The download has its own reference to the data once started.
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
+export function ExportDialog({ filters, total, onClose }: Props) {
+  const { t } = useTranslation();
+  const [format, setFormat] = useState<FileFormat>("csv");
+  const [busy, setBusy] = useState(false);
+  const [saved, setSaved] = useState<{ file: string; rows: number } | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const startRef = useRef<HTMLButtonElement>(null);
+
+  useEffect(() => startRef.current?.focus(), []);
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === "Escape" && !busy) {
+        e.preventDefault();
+        onClose();
+      }
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [busy, onClose]);
+
+  async function start() {
+    if (busy) return;
+    setBusy(true);
+    setError(null);
+    setSaved(null);
+    try {
+      const file = await api.exportOrders({ ...filters, sort: "created", descending: true }, format);
+      download(file);
+      setSaved({ file: file.file_name, rows: file.rows });
+    } catch (e) {
+      setError(errorMessage(e));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <div className="backdrop">
+      <form
+        className="dialog"
+        role="dialog"
+        aria-modal="true"
+        aria-labelledby="export-title"
+        data-testid="export-dialog"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void start();
+        }}
+      >
+        <header>
+          <h2 id="export-title">{t("export.title")}</h2>
+        </header>
+        <p data-testid="export-matches">{total === null ? t("common.loading") : t("export.matches", { count: total })}</p>
+        <fieldset className="choice">
+          <legend>{t("import.format")}</legend>
+          {(["csv", "json"] as const).map((f) => (
+            <label key={f}>
+              <input type="radio" name="export-format" value={f} checked={format === f} data-testid={`export-${f}`} onChange={() => setFormat(f)} />{" "}
+              {t(`export.${f}`)}
+            </label>
+          ))}
+        </fieldset>
+        <p className="hint">{t("export.help")}</p>
+        {saved && (
+          <p className="ok" role="status" data-testid="export-saved">
+            {t("export.saved", { file: saved.file, count: saved.rows })}
+          </p>
+        )}
+        {error && (
+          <p className="error" role="alert" data-testid="export-error">
+            {error}
+          </p>
+        )}
+        <footer>
+          <button type="button" onClick={onClose}>
+            {saved ? t("common.close") : t("common.cancel")}
+          </button>
+          <button type="submit" className="primary" ref={startRef} disabled={busy || total === 0} data-testid="export-start">
+            {busy ? t("export.exporting") : t("export.start")}
+          </button>
+        </footer>
+      </form>
+    </div>
+  );
+}
