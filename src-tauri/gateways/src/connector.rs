@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde::{Deserialize, Serialize};
 
 use crate::{Money, Secrets};
@@ -239,6 +240,29 @@ pub trait Connector: Send + Sync {
             RetryClass::Unknown,
         ))
     }
+}
+
+/// Everything but RFC 3986's unreserved characters is escaped: a value stays one path segment
+/// whatever it holds (`/`, `?`, `#`, `:`, spaces), and reads back from any form decoder (a
+/// space as `%20`).
+const ESCAPED: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// A value escaped for a URL path segment, a query or a form body.
+pub fn escape(value: &str) -> impl std::fmt::Display + '_ {
+    utf8_percent_encode(value, ESCAPED)
+}
+
+/// `application/x-www-form-urlencoded` text of the pairs, in the order given.
+pub fn form_encode<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
+    pairs
+        .into_iter()
+        .map(|(k, v)| format!("{}={}", escape(k), escape(v)))
+        .collect::<Vec<_>>()
+        .join("&")
 }
 
 /// Joins a profile's base URL (scheme, host, port, optional prefix) with a documented path.

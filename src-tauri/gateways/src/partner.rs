@@ -59,7 +59,6 @@
 //!   back office shows the order under `gateway_ref`). A resend would create a second order
 //!   at the gateway.
 
-use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 
@@ -76,14 +75,6 @@ pub const SIGN_KEY: &str = "sign_key";
 
 /// `code` of a successful answer.
 pub const SUCCESS_CODE: i64 = 1;
-
-/// Form encoding: everything but RFC 3986 unreserved characters is escaped (a space as `%20`,
-/// which every form decoder reads).
-const FORM: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
 
 pub struct Partner;
 
@@ -476,17 +467,7 @@ impl Connector for Partner {
         params.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
         let signature = sign(params.iter().copied(), key);
         params.push(("sign", &signature));
-        let body = params
-            .iter()
-            .map(|(k, v)| {
-                format!(
-                    "{}={}",
-                    utf8_percent_encode(k, FORM),
-                    utf8_percent_encode(v, FORM)
-                )
-            })
-            .collect::<Vec<_>>()
-            .join("&");
+        let body = form_encode(params.iter().copied());
 
         let url = join_url(base_url, PAY_PATH)?;
         http::Request::post(url)

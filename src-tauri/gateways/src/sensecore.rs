@@ -10,21 +10,12 @@
 //! a paid order anyway). A 404 or 501 there means the deployment has no status endpoint,
 //! which settles nothing. The order id is the only idempotency key SenseCore has.
 
-use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde::{Deserialize, Serialize};
 
 use crate::connector::*;
 use crate::{GoogleMoney, Secrets};
 
 pub const ID: &str = "sensecore";
-
-/// Everything but RFC 3986 unreserved characters is escaped, so the order id stays one path
-/// segment whatever it contains (`/`, `?`, `#`, `:`, spaces).
-const PATH_SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
 
 pub struct Sensecore;
 
@@ -205,7 +196,7 @@ impl Connector for Sensecore {
                 .filter(|v| !v.is_empty()),
             ba_vouchers,
         };
-        let segment = utf8_percent_encode(&request.order_no, PATH_SEGMENT);
+        let segment = escape(&request.order_no);
         let url = join_url(base_url, &format!("/v1/orders/{segment}:pay"))?;
         http::Request::post(url)
             .header("content-type", "application/json")
@@ -226,7 +217,7 @@ impl Connector for Sensecore {
     ) -> Option<Result<http::Request<Vec<u8>>, BuildError>> {
         let build = || {
             let token = secrets.require("token")?;
-            let segment = utf8_percent_encode(&query.order_no, PATH_SEGMENT);
+            let segment = escape(&query.order_no);
             let url = join_url(base_url, &format!("/v1/orders/{segment}"))?;
             http::Request::get(url)
                 .header("accept", "application/json")

@@ -64,7 +64,6 @@
 //!   non-empty; `detail` keeps the whole wrapper object.
 
 use chrono::{DateTime, FixedOffset, Utc};
-use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -78,14 +77,6 @@ pub const METHOD: &str = "alibaba.cloudgame.tradeplatform.payorder";
 pub const RESPONSE_KEY: &str = "alibaba_cloudgame_tradeplatform_payorder_response";
 /// The sub_code under which TOP refuses a known `pay_idempotent_code` with a different body.
 pub const IDEMPOTENCY_CONFLICT: &str = "isv.pay-idempotent-code-conflict";
-
-/// Form and query values: everything but RFC 3986 unreserved characters is escaped (a space
-/// becomes `%20`, which every form decoder reads back as a space).
-const FORM_VALUE: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
 
 pub struct Top;
 
@@ -230,20 +221,6 @@ fn split(request: &PayRequest) -> Result<(i64, i64), BuildError> {
     }
 }
 
-fn form_encode(pairs: &[(&str, &str)]) -> String {
-    pairs
-        .iter()
-        .map(|(k, v)| {
-            format!(
-                "{}={}",
-                utf8_percent_encode(k, FORM_VALUE),
-                utf8_percent_encode(v, FORM_VALUE)
-            )
-        })
-        .collect::<Vec<_>>()
-        .join("&")
-}
-
 impl Top {
     /// [`Connector::build_pay`] with the clock given: `now` becomes `timestamp` and
     /// `pay_start_time`.
@@ -322,7 +299,7 @@ impl Top {
         let url = format!(
             "{}?{}",
             join_url(base_url, "/router/rest")?,
-            form_encode(&system)
+            form_encode(system.iter().copied())
         );
         http::Request::post(url)
             .header(
@@ -330,7 +307,7 @@ impl Top {
                 "application/x-www-form-urlencoded;charset=utf-8",
             )
             .header("accept", "application/json")
-            .body(form_encode(&business).into_bytes())
+            .body(form_encode(business.iter().copied()).into_bytes())
             .map_err(|e| BuildError::Invalid(e.to_string()))
     }
 

@@ -51,7 +51,6 @@
 
 use std::collections::BTreeMap;
 
-use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
 
@@ -73,20 +72,6 @@ pub const MSG_NO_CHARGE: &str = "未找到支付记录";
 
 /// DRF's text when no `Authorization: Token` header came at all.
 pub const DRF_NOT_PROVIDED: &str = "Authentication credentials were not provided.";
-
-/// Form values keep only RFC 3986 unreserved characters (and `*`) unescaped.
-const FORM_VALUE: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'*');
-
-/// The order number stays one path segment whatever it contains.
-const PATH_SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
 
 pub struct Yian;
 
@@ -464,11 +449,10 @@ impl Connector for Yian {
         if request.credit_amount.is_some() {
             return Err(BuildError::Invalid("yian has no credit split".into()));
         }
-        let body = format!(
-            "order_no={}&channel={}",
-            utf8_percent_encode(&request.order_no, FORM_VALUE),
-            channel
-        );
+        let body = form_encode([
+            ("order_no", request.order_no.as_str()),
+            ("channel", channel),
+        ]);
         http::Request::put(join_url(base_url, PAY_PATH)?)
             .header("content-type", "application/x-www-form-urlencoded")
             .header("accept", "application/json")
@@ -509,7 +493,7 @@ impl Connector for Yian {
             if query.order_no.is_empty() {
                 return Err(BuildError::Invalid("order number is empty".into()));
             }
-            let segment = utf8_percent_encode(&query.order_no, PATH_SEGMENT);
+            let segment = escape(&query.order_no);
             http::Request::get(join_url(base_url, &format!("/pay/charge/{segment}/"))?)
                 .header("accept", "application/json")
                 .header(
