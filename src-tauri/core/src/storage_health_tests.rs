@@ -386,7 +386,9 @@ async fn a_large_store_opens_without_reading_every_page_and_the_full_check_finds
     let store = Store::open(&path).await.expect("a large store opens without a full read");
     let opened_in = started.elapsed();
     store.close().await;
-    let found = full_check(&path).await.err().expect("the full check finds the damaged page");
+    let found = full_check(&path)
+        .await
+        .expect_err("the full check finds the damaged page");
     assert!(found.to_string().contains("damaged"), "{found}");
     eprintln!("opened a {} MB store in {opened_in:?}", bytes.len() / 1_000_000);
 }
