@@ -374,7 +374,11 @@ async fn a_large_store_opens_without_reading_every_page_and_the_full_check_finds
     .unwrap();
     close_fully(store, &path).await;
     let mut bytes = std::fs::read(&path).unwrap();
-    assert!(bytes.len() as u64 > FULL_CHECK_AT_START_UP_TO, "{} bytes", bytes.len());
+    assert!(
+        bytes.len() as u64 > FULL_CHECK_AT_START_UP_TO,
+        "{} bytes",
+        bytes.len()
+    );
     // Damage a page deep in the file, far from anything opening the store reads.
     let page = bytes.len() / 4096 / 2 * 4096;
     for b in &mut bytes[page..page + 4096] {
@@ -383,12 +387,17 @@ async fn a_large_store_opens_without_reading_every_page_and_the_full_check_finds
     std::fs::write(&path, &bytes).unwrap();
 
     let started = std::time::Instant::now();
-    let store = Store::open(&path).await.expect("a large store opens without a full read");
+    let store = Store::open(&path)
+        .await
+        .expect("a large store opens without a full read");
     let opened_in = started.elapsed();
     store.close().await;
     let found = full_check(&path)
         .await
         .expect_err("the full check finds the damaged page");
     assert!(found.to_string().contains("damaged"), "{found}");
-    eprintln!("opened a {} MB store in {opened_in:?}", bytes.len() / 1_000_000);
+    eprintln!(
+        "opened a {} MB store in {opened_in:?}",
+        bytes.len() / 1_000_000
+    );
 }
