@@ -23,6 +23,7 @@ const COMMANDS: &[&str] = &[
     "test_connection",
     "import_orders",
     "export_orders",
+    "status_checks",
 ];
 
 fn main() {

@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
 
 use std::collections::BTreeMap;
 
@@ -14,6 +15,7 @@ use paydesk_core::queries::{
     TakingsRow,
 };
 use paydesk_core::report::{OrderDetail, PaymentReport, ProfileView};
+use paydesk_core::storage_health;
 use paydesk_core::store::{NewOrder, NewProfile, StoreError};
 use paydesk_core::vault::VaultError;
 use paydesk_core::{Channel, Currency, Money};
@@ -111,6 +113,8 @@ fn refused(message: impl Into<String>) -> IpcError {
 struct AppState {
     engine: Option<Engine>,
     info: AppInfo,
+    /// What the background read of every page of the database found (see `run`).
+    storage: Arc<Mutex<StorageStatus>>,
     // Kept alive for the life of the window; dropping it stops the server.
     _sandbox: Option<RunningSandbox>,
 }
@@ -611,6 +615,96 @@ async fn export_orders(
     })
 }
 
+/// The data directory's health as the status bar shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct StorageStatus {
+    /// `ok`, `checking` (the read of every page is still under way) or `problem`.
+    state: &'static str,
+    detail: Option<String>,
+}
+
+impl StorageStatus {
+    fn checking() -> Self {
+        StorageStatus {
+            state: "checking",
+            detail: None,
+        }
+    }
+
+    fn from_check(checked: Result<(), StoreError>) -> Self {
+        match checked {
+            Ok(()) => StorageStatus {
+                state: "ok",
+                detail: None,
+            },
+            Err(e) => StorageStatus {
+                state: "problem",
+                detail: Some(e.to_string()),
+            },
+        }
+    }
+}
+
+/// Whether a profile's gateway host accepts a connection on its port.
+#[derive(Debug, Clone, Serialize)]
+pub struct GatewayReach {
+    profile: String,
+    is_sandbox: bool,
+    reachable: bool,
+    /// The address that answered, or why none did.
+    detail: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StatusChecks {
+    gateways: Vec<GatewayReach>,
+    storage: StorageStatus,
+}
+
+/// The status bar's checks, cheap enough to repeat every half minute: a TCP connection to each
+/// profile's gateway (nothing is sent), a small write to the data directory, and what the
+/// background read of the database found.
+#[tauri::command]
+async fn status_checks(state: State<'_, AppState>) -> Result<StatusChecks, IpcError> {
+    let engine = state.engine()?;
+    let mut probes = tokio::task::JoinSet::new();
+    for profile in engine.store().profiles().await? {
+        probes.spawn(async move {
+            let reached = queries::reachable(&profile.base_url).await;
+            GatewayReach {
+                profile: profile.name,
+                is_sandbox: profile.is_sandbox,
+                reachable: reached.is_ok(),
+                detail: reached.unwrap_or_else(|why| why),
+            }
+        });
+    }
+    let database = engine.store().path().to_path_buf();
+    let writable = tokio::task::spawn_blocking(move || {
+        let dir = database
+            .parent()
+            .map(|d| d.to_path_buf())
+            .unwrap_or_default();
+        storage_health::check_writable_dir(&dir, &database)
+    })
+    .await
+    .map_err(|e| refused(e.to_string()))?;
+    let storage = match writable {
+        Ok(()) => state
+            .storage
+            .lock()
+            .map(|s| s.clone())
+            .unwrap_or_else(|e| e.into_inner().clone()),
+        Err(e) => StorageStatus::from_check(Err(e)),
+    };
+    let mut gateways = Vec::new();
+    while let Some(reach) = probes.join_next().await {
+        gateways.push(reach.map_err(|e| refused(e.to_string()))?);
+    }
+    gateways.sort_by(|a, b| a.profile.cmp(&b.profile));
+    Ok(StatusChecks { gateways, storage })
+}
+
 fn start(data_dir: Option<PathBuf>) -> AppState {
     let mut info = AppInfo {
         version: env!("CARGO_PKG_VERSION"),
@@ -626,6 +720,7 @@ fn start(data_dir: Option<PathBuf>) -> AppState {
             return AppState {
                 engine: None,
                 info,
+                storage: Arc::new(Mutex::new(StorageStatus::checking())),
                 _sandbox: None,
             };
         }
@@ -643,6 +738,7 @@ fn start(data_dir: Option<PathBuf>) -> AppState {
             AppState {
                 engine: Some(engine),
                 info,
+                storage: Arc::new(Mutex::new(StorageStatus::checking())),
                 _sandbox: Some(sandbox),
             }
         }
@@ -652,6 +748,7 @@ fn start(data_dir: Option<PathBuf>) -> AppState {
             AppState {
                 engine: None,
                 info,
+                storage: Arc::new(Mutex::new(StorageStatus::checking())),
                 _sandbox: None,
             }
         }
@@ -684,6 +781,7 @@ fn spawn_reconciler(handle: tauri::AppHandle, engine: Engine) {
 pub fn run(data_dir: Option<PathBuf>) -> ExitCode {
     let state = start(data_dir);
     let engine = state.engine.clone();
+    let storage = state.storage.clone();
     let result = tauri::Builder::default()
         .manage(state)
         .setup(move |app| {
@@ -703,9 +801,16 @@ pub fn run(data_dir: Option<PathBuf>) -> ExitCode {
                 // without holding up the window.
                 let database = engine.store().path().to_path_buf();
                 tauri::async_runtime::spawn(async move {
-                    match paydesk_core::storage_health::full_check(&database).await {
+                    let checked = storage_health::full_check(&database).await;
+                    match &checked {
                         Ok(()) => tracing::info!("the database reads back intact"),
                         Err(e) => tracing::error!(error = %e, "the database is damaged"),
+                    }
+                    // The status bar reports it.
+                    let status = StorageStatus::from_check(checked);
+                    match storage.lock() {
+                        Ok(mut s) => *s = status,
+                        Err(poisoned) => *poisoned.into_inner() = status,
                     }
                 });
                 spawn_reconciler(app.handle().clone(), engine);
@@ -734,7 +839,8 @@ pub fn run(data_dir: Option<PathBuf>) -> ExitCode {
             delete_secret,
             test_connection,
             import_orders,
-            export_orders
+            export_orders,
+            status_checks
         ])
         .run(tauri::generate_context!());
     match result {

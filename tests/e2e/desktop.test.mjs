@@ -173,7 +173,16 @@ test("a person pays a demo order by clicking, and sees it paid", async () => {
   try {
     const row = await browser.$('tr[data-order-no="DEMO-1001"]');
     await row.waitForDisplayed({ timeout: 30_000 });
-    await browser.saveScreenshot(path.join(shots, "01-orders.png"));
+    const reach = await browser.$('[data-testid="gateway-reach"]');
+    await reach.waitForDisplayed({ timeout: 15_000 });
+    assert.equal(await reach.getText(), "✓ All 5 gateways reachable");
+    const storage = await browser.$('[data-testid="storage"]');
+    await browser.waitUntil(async () => (await storage.getAttribute("data-state")) === "ok", {
+      timeout: 15_000,
+      timeoutMsg: "the data directory was never reported sound",
+    });
+    assert.equal(await storage.getProperty("textContent"), `✓ Data directory OK: ${dataDir}`);
+    await shot(browser, "01-orders");
     await (await row.$("td")).click();
     const open = await browser.$('[data-testid="open-pay"]');
     await open.waitForEnabled({ timeout: 10_000 });
@@ -295,15 +304,21 @@ async function assertLayoutFits(browser) {
     const outside = [...document.querySelectorAll('[data-testid="order-panel"] button')]
       .filter((b) => b.getBoundingClientRect().right > window.innerWidth + 0.5)
       .map((b) => b.outerHTML);
+    const status = document.querySelector(".status");
     return {
       scrollWidth: box.scrollWidth,
       clientWidth: box.clientWidth,
+      pageWidth: document.documentElement.scrollWidth,
+      statusOverflow: status.scrollWidth - status.clientWidth,
       essentials: ["order_no", "amount", "state"].every(shown),
       outside,
     };
   });
   assert.ok(layout.scrollWidth <= layout.clientWidth, `the table is ${layout.scrollWidth}px wide in a ${layout.clientWidth}px box`);
   assert.ok(layout.essentials, "order number, amount and state are always shown");
+  const windowWidth = await browser.execute(() => window.innerWidth);
+  assert.ok(layout.pageWidth <= windowWidth, `the page is ${layout.pageWidth}px wide in a ${windowWidth}px window`);
+  assert.ok(layout.statusOverflow <= 0, `the status bar overflows by ${layout.statusOverflow}px`);
   assert.deepEqual(layout.outside, [], "panel buttons outside the window");
 }
 
@@ -400,6 +415,11 @@ test("Alipay on partner: the QR code, and an honest pending line, since partner 
     assert.match(await item.getText(), /cannot be asked/);
     assert.doesNotMatch(await item.getText(), /Asked the gateway/);
     assert.equal(await (await item.$('[data-testid="check-status"]')).isExisting(), false);
+    // The status bar does not claim to be checking it.
+    const activity = await browser.$('[data-testid="activity"]');
+    const said = () => activity.getProperty("textContent");
+    await browser.waitUntil(async () => /1 cannot be checked/.test(await said()), { timeout: 10_000 });
+    assert.doesNotMatch(await said(), /Checking \d+ payment/);
     await assertLayoutFits(browser);
     await shot(browser, "09-partner-pending-detail");
     ipcResponses.push(await browser.getPageSource());
@@ -579,6 +599,30 @@ test("the dashboard counts today's payments, and the gateways view shows the fiv
     await report.waitForDisplayed({ timeout: 10_000 });
     assert.match(await report.getText(), /^Reachable at 127\.0\.0\.1:\d+$/);
     await shot(browser, "20-gateways");
+
+    // A profile whose gateway does not answer shows in the status bar at once.
+    await (await browser.$('[data-testid="add-profile"]')).click();
+    const form = await browser.$('[data-testid="profile-form"]');
+    await form.waitForDisplayed({ timeout: 5_000 });
+    const inputs = await form.$$("input");
+    await inputs[0].setValue("shop-offline");
+    await (await form.$("select")).selectByAttribute("value", "partner");
+    await inputs[1].setValue("http://127.0.0.1:9");
+    await (await form.$('button[type="submit"]')).click();
+    const offline = await browser.$('article[data-profile="shop-offline"]');
+    await offline.waitForDisplayed({ timeout: 10_000 });
+    const reach = await browser.$('[data-testid="gateway-reach"]');
+    await browser.waitUntil(async () => (await reach.getText()) === "✕ Not reachable: shop-offline", {
+      timeout: 10_000,
+      timeoutMsg: `the status bar said ${await reach.getText()}`,
+    });
+    assert.match(await reach.getAttribute("title"), /shop-offline: ✕ 127\.0\.0\.1:9: /);
+    await offline.scrollIntoView();
+    await shot(browser, "20b-gateway-unreachable");
+    await (await offline.$("button.danger")).click();
+    await browser.acceptAlert();
+    await offline.waitForExist({ reverse: true, timeout: 10_000 });
+    await browser.waitUntil(async () => (await reach.getText()) === "✓ All 5 gateways reachable", { timeout: 10_000 });
     ipcResponses.push(await browser.getPageSource());
   } finally {
     await browser.deleteSession();

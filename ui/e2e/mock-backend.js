@@ -46,7 +46,11 @@
     app_info: () => ({ version: "0.1.0", data_dir: "/home/cashier/.local/share/paydesk", sandbox_url: "http://127.0.0.1:1", startup_error: null }),
     list_profiles: () => [profile],
     list_gateways: () => [{ id: "sensecore", capabilities: profile.capabilities }],
-    activity: () => ({ in_flight: state.paid ? 1 : 0, needs_review: 0 }),
+    activity: () => ({ in_flight: state.paid ? 1 : 0, unasked: 0, needs_review: 0 }),
+    status_checks: () => ({
+      gateways: [{ profile: "sandbox-sensecore", is_sandbox: true, reachable: true, detail: "127.0.0.1:1" }],
+      storage: { state: "ok", detail: null },
+    }),
     query_orders: ({ query }) => {
       const text = (query.text || "").toUpperCase();
       const total = text ? (text.startsWith("DEMO") ? 1 : 0) : TOTAL;

@@ -5,7 +5,19 @@ import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { App } from "./App";
 import i18n from "./i18n";
-import type { AttemptDetail, ExportFile, ImportSummary, OrderDetail, OrderQuery, OrderView, PaymentReport, ProfileView, Quote } from "./types";
+import type {
+  Activity,
+  AttemptDetail,
+  ExportFile,
+  ImportSummary,
+  OrderDetail,
+  OrderQuery,
+  OrderView,
+  PaymentReport,
+  ProfileView,
+  Quote,
+  StatusChecks,
+} from "./types";
 
 const order: OrderView = {
   id: 1,
@@ -83,6 +95,8 @@ interface Options {
   attempts?: AttemptDetail[];
   profile?: ProfileView;
   maxImportBytes?: number;
+  activity?: Activity;
+  statusChecks?: () => StatusChecks;
   onImport?: (args: Record<string, unknown>) => ImportSummary | Promise<ImportSummary>;
   onExport?: (args: Record<string, unknown>) => ExportFile | Promise<ExportFile>;
 }
@@ -142,7 +156,14 @@ function mockBackend(options: Options = {}): Backend {
         case "list_profiles":
           return [options.profile ?? profile];
         case "activity":
-          return { in_flight: 0, needs_review: 0 };
+          return options.activity ?? { in_flight: 0, unasked: 0, needs_review: 0 };
+        case "status_checks":
+          return (
+            options.statusChecks?.() ?? {
+              gateways: [{ profile: "sandbox-sensecore", is_sandbox: true, reachable: true, detail: "127.0.0.1:1" }],
+              storage: { state: "ok", detail: null },
+            }
+          );
         case "lookup":
           return args.reference === "DEMO-1001" ? [{ order_no: "DEMO-1001", matched: "order_no", value: "DEMO-1001" }] : [];
         case "order_detail": {
@@ -204,7 +225,7 @@ describe("the console", () => {
     expect(within(tr).getByText("¥12.34")).toBeTruthy();
     expect(within(tr).getByText("Created")).toBeTruthy();
     expect(within(tr).getByText("SANDBOX")).toBeTruthy();
-    expect(screen.getByTestId("sandbox-status").textContent).toBe("Running on the built-in sandbox gateways");
+    expect(screen.getByTestId("sandbox-status").textContent).toBe("Built-in sandbox gateways");
   });
 
   it("pays an order once, however often Confirm is pressed", async () => {
@@ -351,7 +372,7 @@ describe("the console", () => {
     await user.keyboard("{Control>}1{/Control}");
     const row = (await screen.findByText("DEMO-1001")).closest("tr")!;
     expect(within(row).getByText("已创建")).toBeTruthy();
-    expect(screen.getByText("正在使用内置沙箱网关")).toBeTruthy();
+    expect(screen.getByText("内置沙箱网关")).toBeTruthy();
     expect(localStorage.getItem("paydesk.language")).toBe("zh-CN");
   });
 
@@ -513,5 +534,65 @@ describe("import and export", () => {
     const dialog = await screen.findByTestId("export-dialog");
     await user.click(within(dialog).getByTestId("export-start"));
     expect((await within(dialog).findByTestId("export-error")).textContent).toBe("more than 200000 orders match: narrow the filters");
+  });
+});
+
+describe("the status bar", () => {
+  it("says the gateways answer and the data directory is sound", async () => {
+    mockBackend();
+    render(<App />);
+    const reach = await screen.findByTestId("gateway-reach");
+    expect(reach.textContent).toBe("✓ Gateway reachable");
+    await waitFor(() => expect(screen.getByTestId("storage").getAttribute("data-state")).toBe("ok"));
+    expect(screen.getByTestId("storage").textContent).toBe("✓ Data directory OK: /tmp/pd");
+  });
+
+  it("names an unreachable gateway, which opens the Gateways view", async () => {
+    mockBackend({
+      statusChecks: () => ({
+        gateways: [
+          { profile: "sandbox-sensecore", is_sandbox: true, reachable: true, detail: "127.0.0.1:1" },
+          { profile: "shop-top", is_sandbox: false, reachable: false, detail: "top.example:443: connection refused" },
+        ],
+        storage: { state: "ok", detail: null },
+      }),
+    });
+    const user = userEvent.setup();
+    render(<App />);
+    const reach = await screen.findByTestId("gateway-reach");
+    expect(reach.textContent).toBe("✕ Not reachable: shop-top");
+    expect(reach.getAttribute("title")).toContain("shop-top: ✕ top.example:443: connection refused");
+    await user.click(reach);
+    expect(await screen.findByRole("heading", { name: "Gateways" })).toBeTruthy();
+  });
+
+  it("shows a damaged data directory in the status bar and as an error with its details", async () => {
+    let state: "checking" | "problem" = "checking";
+    mockBackend({
+      statusChecks: () =>
+        state === "checking"
+          ? { gateways: [], storage: { state, detail: null } }
+          : { gateways: [], storage: { state, detail: "the database file is damaged (quick_check: page 7)" } },
+    });
+    render(<App />);
+    await waitFor(() => expect(screen.getByTestId("storage").getAttribute("data-state")).toBe("checking"));
+    expect(screen.getByTestId("storage").textContent).toContain("Checking the data directory");
+    // The background read finishes; the bar asks again soon while it is still checking.
+    state = "problem";
+    await waitFor(() => expect(screen.getByTestId("storage").getAttribute("data-state")).toBe("problem"), { timeout: 4000 });
+    expect(screen.getByTestId("storage").textContent).toContain("Data directory problem");
+    expect((await screen.findByRole("alert")).textContent).toContain("Data directory problem: the database file is damaged (quick_check: page 7)");
+  });
+
+  it("counts payments that wait on a gateway that cannot be asked apart from those being checked", async () => {
+    mockBackend({ activity: { in_flight: 2, unasked: 1, needs_review: 1 } });
+    render(<App />);
+    const activity = await screen.findByTestId("activity");
+    await waitFor(() => expect(activity.getAttribute("title")).toBe("Checking 2 payments · 1 cannot be checked (the gateway has no status query) · 1 need a person"));
+    expect([...activity.children].map((c) => c.textContent?.trim())).toEqual([
+      "Checking 2 payments",
+      "1 cannot be checked (the gateway has no status query)",
+      "1 need a person",
+    ]);
   });
 });

@@ -11,9 +11,9 @@ import { NewOrderDialog } from "./components/NewOrderDialog";
 import { canPay, OrderPanel } from "./components/OrderPanel";
 import { OrdersTable, type OrderFilters } from "./components/OrdersTable";
 import { PayDialog } from "./components/PayDialog";
-import { SandboxBadge } from "./components/StateBadge";
 import { SettingsView } from "./components/SettingsView";
-import type { Activity, AppInfo, AttemptState, Channel, OrderDetail, OrderView, ProfileView } from "./types";
+import { StatusBar } from "./components/StatusBar";
+import type { AppInfo, AttemptState, Channel, OrderDetail, OrderView, ProfileView } from "./types";
 import { dateInputToMs, STATES } from "./words";
 
 const VIEWS = ["orders", "lookup", "dashboard", "gateways", "settings"] as const;
@@ -44,7 +44,6 @@ export function App() {
   const [exporting, setExporting] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [refreshToken, setRefreshToken] = useState(0);
-  const [activity, setActivity] = useState<Activity | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const searchRef = useRef<HTMLInputElement>(null);
   const ready = info !== null && !info.startup_error;
@@ -101,16 +100,6 @@ export function App() {
     }
   }, []);
 
-  const loadActivity = useCallback(() => {
-    api.activity().then(setActivity, () => setActivity(null));
-  }, []);
-
-  useEffect(() => {
-    if (!ready) return;
-    loadActivity();
-    const timer = setInterval(loadActivity, 5000);
-    return () => clearInterval(timer);
-  }, [ready, loadActivity, refreshToken]);
 
   // The reconciler settles pending and unknown payments in the background; whatever it
   // changes shows up here without anyone pressing a button.
@@ -366,33 +355,14 @@ export function App() {
         {view === "gateways" && ready && <GatewaysView profiles={profiles} onChanged={() => void loadProfiles()} />}
         {view === "settings" && <SettingsView />}
       </main>
-      <footer className="status" role="contentinfo">
-        {info?.sandbox_url ? (
-          <>
-            <SandboxBadge />
-            <span data-testid="sandbox-status">{t("status.sandbox")}</span>
-          </>
-        ) : null}
-        {activity && (
-          <span data-testid="activity" aria-live="polite">
-            {activity.in_flight > 0 ? (
-              <>
-                <span className="spinner small" aria-hidden="true" /> {t("status.checking", { count: activity.in_flight })}
-              </>
-            ) : (
-              t("status.idle")
-            )}
-            {activity.needs_review > 0 && <strong className="state-needs_review"> · {t("status.review", { count: activity.needs_review })}</strong>}
-          </span>
-        )}
-        <span className="spacer" />
-        {info?.data_dir && (
-          <span title={info.data_dir} className="mono data-dir">
-            {t("status.dataDir")}: {info.data_dir}
-          </span>
-        )}
-        {info && <span>{t("status.version", { version: info.version })}</span>}
-      </footer>
+      <StatusBar
+        info={info}
+        ready={ready}
+        refreshToken={refreshToken}
+        profilesKey={profiles.map((p) => `${p.name} ${p.base_url}`).join("\n")}
+        onOpenGateways={() => setView("gateways")}
+        onStorageProblem={(detail) => setError(`${t("status.dataProblem")}: ${detail}`)}
+      />
       {paying && (
         <PayDialog
           order={paying}

@@ -19,6 +19,7 @@ import type {
   ProfileView,
   Quote,
   SecretState,
+  StatusChecks,
   TakingsRow,
 } from "./types";
 
@@ -48,6 +49,7 @@ export const api = {
     invoke<OrderDetail>("resolve_review", { attemptId, decision, note }),
   takings: (sinceMs: number) => invoke<TakingsRow[]>("takings", { sinceMs }),
   activity: () => invoke<Activity>("activity"),
+  statusChecks: () => invoke<StatusChecks>("status_checks"),
   saveProfile: (p: { name: string; gateway: string; baseUrl: string; settings: Record<string, string>; create: boolean }) =>
     invoke<ProfileView>("save_profile", p),
   removeProfile: (profile: string) => invoke<void>("remove_profile", { profile }),

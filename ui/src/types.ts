@@ -188,8 +188,28 @@ export interface TakingsRow {
 }
 
 export interface Activity {
+  /** Open attempts on gateways the reconciler can ask. */
   in_flight: number;
+  /** Pending on a gateway without a status query: nothing settles them by itself. */
+  unasked: number;
   needs_review: number;
+}
+
+export interface GatewayReach {
+  profile: string;
+  is_sandbox: boolean;
+  reachable: boolean;
+  detail: string;
+}
+
+export interface StorageStatus {
+  state: "ok" | "checking" | "problem";
+  detail: string | null;
+}
+
+export interface StatusChecks {
+  gateways: GatewayReach[];
+  storage: StorageStatus;
 }
 
 export interface GatewayInfo {

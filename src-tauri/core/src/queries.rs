@@ -119,7 +119,10 @@ pub struct TakingsRow {
 /// Attempts the reconciler is still working on, and those waiting for a person.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Activity {
+    /// Pending, unknown or being sent, on gateways the reconciler can ask.
     pub in_flight: i64,
+    /// Pending on a gateway without a status query: nothing paydesk does settles them.
+    pub unasked: i64,
     pub needs_review: i64,
 }
 
@@ -449,15 +452,31 @@ impl Store {
     }
 
     pub async fn activity(&self) -> Result<Activity> {
-        let row = sqlx::query(
+        let unasked: Vec<&str> = paydesk_gateways::GATEWAYS
+            .iter()
+            .copied()
+            .filter(|g| {
+                paydesk_gateways::connector_for(g).is_some_and(|c| !c.capabilities().status_query)
+            })
+            .collect();
+        let mut q = QueryBuilder::<Sqlite>::new(
             "SELECT
-               (SELECT count(*) FROM attempts WHERE state IN ('pending', 'unknown', 'submitting')) AS in_flight,
-               (SELECT count(*) FROM attempts WHERE state = 'needs_review') AS needs_review",
-        )
-        .fetch_one(self.pool())
-        .await?;
+               (SELECT count(*) FROM attempts WHERE state IN ('pending', 'unknown', 'submitting')) AS open,
+               (SELECT count(*) FROM attempts WHERE state = 'needs_review') AS needs_review,
+               (SELECT count(*) FROM attempts a JOIN orders o ON o.id = a.order_id
+                  JOIN profiles p ON p.id = o.profile_id
+                  WHERE a.state = 'pending' AND p.gateway IN ('' ",
+        );
+        for gateway in unasked {
+            q.push(", ").push_bind(gateway);
+        }
+        q.push(")) AS unasked");
+        let row = q.build().fetch_one(self.pool()).await?;
+        let open: i64 = row.try_get("open")?;
+        let unasked: i64 = row.try_get("unasked")?;
         Ok(Activity {
-            in_flight: row.try_get("in_flight")?,
+            in_flight: open - unasked,
+            unasked,
             needs_review: row.try_get("needs_review")?,
         })
     }
@@ -629,6 +648,50 @@ mod tests {
 
     fn numbers(page: &OrderPage) -> Vec<&str> {
         page.rows.iter().map(|o| o.order_no.as_str()).collect()
+    }
+
+    #[tokio::test]
+    async fn activity_tells_what_the_reconciler_can_ask_from_what_no_one_can() {
+        let (_dir, store) = store().await;
+        profile(&store, "sc", "sensecore").await;
+        profile(&store, "pt", "partner").await;
+        for (profile, no) in [("sc", "S-1"), ("pt", "P-1"), ("pt", "P-2")] {
+            let o = order(&store, profile, no, "3.00", "").await;
+            let a = store
+                .begin_attempt(
+                    o.id,
+                    no,
+                    "alipay",
+                    &format!("k-{no}"),
+                    300,
+                    "[]",
+                    None,
+                    None,
+                )
+                .await
+                .unwrap();
+            store
+                .record(a.id, AttemptState::Pending, &AttemptUpdate::default())
+                .await
+                .unwrap();
+        }
+        let p2 = store.order_detail("P-2").await.unwrap().attempts[0]
+            .attempt
+            .id;
+        store
+            .record(p2, AttemptState::Unknown, &AttemptUpdate::default())
+            .await
+            .unwrap();
+        // S-1 pending and P-2 unknown can be settled by asking (or by a person, after);
+        // P-1 pending on partner cannot be asked at all.
+        assert_eq!(
+            store.activity().await.unwrap(),
+            Activity {
+                in_flight: 2,
+                unasked: 1,
+                needs_review: 0
+            }
+        );
     }
 
     /// Three orders: A-1 paid by Alipay (charge ch_abc, pay URL), A-2 failed on balance,
@@ -926,6 +989,7 @@ mod tests {
             store.activity().await.unwrap(),
             Activity {
                 in_flight: 0,
+                unasked: 0,
                 needs_review: 0
             }
         );

@@ -1,0 +1,135 @@
+import { useCallback, useEffect, useRef, useState } from "react";
+import { useTranslation } from "react-i18next";
+import { api } from "../api";
+import type { Activity, AppInfo, StatusChecks } from "../types";
+import { SandboxBadge } from "./StateBadge";
+
+/** How often the gateways are dialled and the data directory written to. */
+export const CHECK_EVERY_MS = 30_000;
+const ACTIVITY_EVERY_MS = 5_000;
+
+interface Props {
+  info: AppInfo | null;
+  ready: boolean;
+  /** Changes whenever payments may have changed. */
+  refreshToken: number;
+  /** Changes when a profile is added, removed or moved: its gateway is dialled at once. */
+  profilesKey: string;
+  onOpenGateways: () => void;
+  /** A data directory problem, once per distinct problem, for the page's error banner. */
+  onStorageProblem: (detail: string) => void;
+}
+
+function activityText(a: Activity, t: (key: string, options?: Record<string, unknown>) => string): string {
+  const parts = [];
+  if (a.in_flight > 0) parts.push(t("status.checking", { count: a.in_flight }));
+  if (a.unasked > 0) parts.push(t("status.unasked", { count: a.unasked }));
+  if (a.needs_review > 0) parts.push(t("status.review", { count: a.needs_review }));
+  return parts.length ? parts.join(" · ") : t("status.idle");
+}
+
+export function StatusBar({ info, ready, refreshToken, profilesKey, onOpenGateways, onStorageProblem }: Props) {
+  const { t } = useTranslation();
+  const [activity, setActivity] = useState<Activity | null>(null);
+  const [checks, setChecks] = useState<StatusChecks | null>(null);
+  const reported = useRef<string | null>(null);
+
+  const loadActivity = useCallback(() => {
+    api.activity().then(setActivity, () => setActivity(null));
+  }, []);
+  useEffect(() => {
+    if (!ready) return;
+    loadActivity();
+    const timer = setInterval(loadActivity, ACTIVITY_EVERY_MS);
+    return () => clearInterval(timer);
+  }, [ready, loadActivity, refreshToken]);
+
+  const loadChecks = useCallback(() => {
+    api.statusChecks().then(setChecks, () => setChecks(null));
+  }, []);
+  useEffect(() => {
+    if (!ready) return;
+    loadChecks();
+    const timer = setInterval(loadChecks, CHECK_EVERY_MS);
+    return () => clearInterval(timer);
+  }, [ready, loadChecks, profilesKey]);
+  // A damaged store shows as soon as the background read finds it, not half a minute later.
+  useEffect(() => {
+    if (!ready || checks?.storage.state !== "checking") return;
+    const timer = setTimeout(loadChecks, 2_000);
+    return () => clearTimeout(timer);
+  }, [ready, checks, loadChecks]);
+
+  const problem = checks?.storage.state === "problem" ? (checks.storage.detail ?? "") : null;
+  useEffect(() => {
+    if (problem !== null && problem !== reported.current) {
+      reported.current = problem;
+      onStorageProblem(problem);
+    }
+  }, [problem, onStorageProblem]);
+
+  const down = checks?.gateways.filter((g) => !g.reachable) ?? [];
+  const gatewaysTitle = checks?.gateways.map((g) => `${g.profile}: ${g.reachable ? "✓" : "✕"} ${g.detail}`).join("\n");
+
+  return (
+    <footer className="status" role="contentinfo">
+      {info?.sandbox_url ? (
+        <>
+          <SandboxBadge />
+          <span className="shrink" data-testid="sandbox-status" title={t("status.sandbox")}>
+            {t("status.sandbox")}
+          </span>
+        </>
+      ) : null}
+      {activity && (
+        <span className="shrink activity" data-testid="activity" aria-live="polite" title={activityText(activity, t)}>
+          {activity.in_flight > 0 && (
+            <span>
+              <span className="spinner small" aria-hidden="true" /> {t("status.checking", { count: activity.in_flight })}
+            </span>
+          )}
+          {activity.unasked > 0 && (
+            <span className="state-pending" data-testid="unasked">
+              {t("status.unasked", { count: activity.unasked })}
+            </span>
+          )}
+          {activity.needs_review > 0 && <strong className="state-needs_review">{t("status.review", { count: activity.needs_review })}</strong>}
+          {activity.in_flight + activity.unasked + activity.needs_review === 0 && <span>{t("status.idle")}</span>}
+        </span>
+      )}
+      <span className="spacer" />
+      {checks && checks.gateways.length > 0 && (
+        <button
+          type="button"
+          className={`status-item ${down.length ? "state-failed" : "state-succeeded"}`}
+          data-testid="gateway-reach"
+          data-down={down.length}
+          title={gatewaysTitle}
+          onClick={onOpenGateways}
+        >
+          <span aria-hidden="true">{down.length ? "✕" : "✓"}</span>{" "}
+          {down.length
+            ? t("status.gatewaysDown", { count: down.length, names: down.map((g) => g.profile).join(", ") })
+            : t("status.gatewaysUp", { count: checks.gateways.length })}
+        </button>
+      )}
+      {info?.data_dir && (
+        <span
+          className={`status-item data-dir ${checks?.storage.state === "problem" ? "state-failed" : ""}`}
+          data-testid="storage"
+          data-state={checks?.storage.state ?? "checking"}
+          title={checks?.storage.detail ?? info.data_dir}
+        >
+          <span aria-hidden="true">{checks?.storage.state === "ok" ? "✓" : checks?.storage.state === "problem" ? "✕" : "…"}</span>{" "}
+          {checks?.storage.state === "problem"
+            ? t("status.dataProblem")
+            : checks?.storage.state === "ok"
+              ? t("status.dataOk")
+              : t("status.dataChecking")}
+          : <span className="mono">{info.data_dir}</span>
+        </span>
+      )}
+      {info && <span>{t("status.version", { version: info.version })}</span>}
+    </footer>
+  );
+}
