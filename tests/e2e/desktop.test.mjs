@@ -572,6 +572,64 @@ test("support looks up the 益安 payment by its charge id", async () => {
   }
 });
 
+test("keyboard: a dialog keeps the focus, Esc closes it, and the focus goes back where it was", async () => {
+  const browser = await openApp();
+  try {
+    await selectOrder(browser, "DEMO-1003");
+    const payButton = await browser.$('[data-testid="open-pay"]');
+    await payButton.waitForEnabled({ timeout: 10_000 });
+    await browser.execute(() => document.querySelector('[data-testid="open-pay"]').focus());
+    await browser.keys("Enter");
+    const dialog = await browser.$('[data-testid="pay-dialog"]');
+    await dialog.waitForDisplayed({ timeout: 5_000 });
+    const confirm = await browser.$('[data-testid="confirm-pay"]');
+    await confirm.waitForEnabled({ timeout: 10_000 });
+    const focused = () =>
+      browser.execute(() => {
+        const a = document.activeElement;
+        return {
+          inDialog: !!a?.closest('[data-testid="pay-dialog"]'),
+          testId: a?.getAttribute("data-testid") ?? null,
+          label: a?.textContent?.trim().slice(0, 40) ?? "",
+        };
+      });
+    await browser.waitUntil(async () => (await focused()).testId === "confirm-pay", {
+      timeout: 5_000,
+      timeoutMsg: "Confirm did not take the focus, so Enter would not pay",
+    });
+    const reached = new Set();
+    // Round the dialog once each way: past Confirm (the last control) to the first and back.
+    for (let i = 0; i < 28; i++) {
+      await browser.keys(i < 14 ? ["Tab"] : ["Shift", "Tab"]);
+      const f = await focused();
+      assert.ok(f.inDialog, `Tab left the dialog for ${JSON.stringify(f)}`);
+      reached.add(f.label);
+    }
+    assert.ok(
+      reached.has("Cancel") && reached.has("+ Add voucher") && [...reached].some((l) => l.startsWith("Confirm")),
+      [...reached].join(" | "),
+    );
+    assert.equal(await browser.execute(() => !!document.getElementById("root").closest("[inert]")), true);
+    await shot(browser, "18b-pay-dialog-keyboard");
+    await browser.keys("Escape");
+    await dialog.waitForExist({ reverse: true, timeout: 5_000 });
+    assert.equal((await focused()).testId, "open-pay", "the focus is back on Pay…");
+    // The detail panel behind the dialog stayed open: Esc was the dialog's.
+    assert.equal(await (await browser.$('[data-testid="order-panel"]')).isDisplayed(), true);
+    assert.equal(sql("SELECT count(*) AS n FROM attempts a JOIN orders o ON o.id = a.order_id WHERE o.order_no = 'DEMO-1003'")[0].n, 0);
+
+    await browser.keys(["Control", "n"]);
+    const newOrder = await browser.$('[data-testid="new-order-dialog"]');
+    await newOrder.waitForDisplayed({ timeout: 5_000 });
+    assert.equal((await focused()).testId, "new-order-no");
+    await browser.keys("Escape");
+    await newOrder.waitForExist({ reverse: true, timeout: 5_000 });
+    assert.equal((await focused()).testId, "open-pay");
+  } finally {
+    await browser.deleteSession();
+  }
+});
+
 test("the dashboard counts today's payments, and the gateways view shows the five sandbox profiles", async () => {
   const browser = await openApp();
   try {

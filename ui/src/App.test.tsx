@@ -596,3 +596,87 @@ describe("the status bar", () => {
     ]);
   });
 });
+
+describe("dialogs", () => {
+  async function tabAround(user: ReturnType<typeof userEvent.setup>, dialog: HTMLElement, shift: boolean) {
+    const seen = new Set<Element>();
+    for (let i = 0; i < 30; i++) {
+      await user.keyboard(shift ? "{Shift>}{Tab}{/Shift}" : "{Tab}");
+      expect(dialog.contains(document.activeElement)).toBe(true);
+      seen.add(document.activeElement!);
+    }
+    return seen;
+  }
+
+  it("keep Tab inside, make the window behind inert, close on Esc and give the focus back to the opener", async () => {
+    mockBackend();
+    const user = userEvent.setup();
+    render(<App />);
+    await user.click(await screen.findByText("DEMO-1001"));
+    const payButton = await screen.findByTestId("open-pay");
+    await user.click(payButton);
+    const dialog = await screen.findByRole("dialog", { name: "Pay DEMO-1001" });
+    expect(dialog.getAttribute("aria-describedby")).toBe("pay-subject");
+    await waitFor(() => expect(document.activeElement).toBe(within(dialog).getByTestId("confirm-pay")));
+    expect(screen.getByTestId("global-search").closest("[inert]")).not.toBeNull();
+    const forward = await tabAround(user, dialog, false);
+    const backward = await tabAround(user, dialog, true);
+    // Every control is reached both ways: the channels, vouchers, Cancel and Confirm.
+    expect(forward.size).toBeGreaterThanOrEqual(6);
+    expect(backward.size).toBe(forward.size);
+    expect([...forward].every((el) => backward.has(el))).toBe(true);
+    await user.keyboard("{Escape}");
+    expect(screen.queryByTestId("pay-dialog")).toBeNull();
+    expect(document.activeElement).toBe(payButton);
+    expect(screen.getByTestId("global-search").closest("[inert]")).toBeNull();
+    // Esc went to the dialog, not to the detail panel behind it.
+    expect(screen.getByTestId("order-panel")).toBeTruthy();
+  });
+
+  it("after a payment, when Pay… can no longer take the focus, give it to the search box for the next scan", async () => {
+    mockBackend();
+    const user = userEvent.setup();
+    render(<App />);
+    await openPay(user);
+    await user.keyboard("{Enter}");
+    const result = await screen.findByTestId("pay-result");
+    await waitFor(() => expect(document.activeElement).toBe(within(result).getByTestId("close-pay")));
+    await waitFor(() => expect((screen.getByTestId("open-pay") as HTMLButtonElement).disabled).toBe(true));
+    await user.keyboard("{Escape}");
+    expect(screen.queryByTestId("pay-dialog")).toBeNull();
+    expect(document.activeElement).toBe(screen.getByTestId("global-search"));
+  });
+
+  it("cannot be closed with Esc while the payment is being sent", async () => {
+    mockBackend({ payResult: undefined });
+    const user = userEvent.setup();
+    render(<App />);
+    const dialog = await openPay(user);
+    // Hold the payment in flight.
+    mockIPC((cmd) => (cmd === "pay_order" ? new Promise(() => {}) : cmd === "quote" ? quoteFor({}) : null), { shouldMockEvents: true });
+    await user.click(within(dialog).getByTestId("confirm-pay"));
+    expect(await screen.findByTestId("pay-progress")).toBeTruthy();
+    await user.keyboard("{Escape}");
+    expect(screen.getByTestId("pay-dialog")).toBeTruthy();
+  });
+
+  it("name every dialog and return the focus to the button that opened it", async () => {
+    mockBackend({ onImport: () => ({ rows: 0, imported: 0, rejected_count: 0, rejected: [] }), onExport: () => ({ file_name: "x.csv", media_type: "text/csv", rows: 0, content: "" }) });
+    const user = userEvent.setup();
+    render(<App />);
+    await screen.findByText("DEMO-1001");
+    for (const [opener, name] of [
+      ["new-order", "New order"],
+      ["open-import", "Import orders"],
+      ["open-export", "Export orders"],
+    ] as const) {
+      const button = screen.getByTestId(opener);
+      await user.click(button);
+      const dialog = await screen.findByRole("dialog", { name });
+      expect(dialog.contains(document.activeElement)).toBe(true);
+      await user.keyboard("{Escape}");
+      expect(screen.queryByRole("dialog")).toBeNull();
+      expect(document.activeElement).toBe(button);
+    }
+  });
+});

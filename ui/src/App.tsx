@@ -367,10 +367,8 @@ export function App() {
         <PayDialog
           order={paying}
           profile={profiles.find((p) => p.name === paying.profile)}
-          onClose={() => {
-            setPaying(null);
-            searchRef.current?.focus();
-          }}
+          onClose={() => setPaying(null)}
+          fallbackFocus={() => searchRef.current}
           onPaid={() => {
             refresh();
             void openDetail(paying.order_no);

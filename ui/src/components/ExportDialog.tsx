@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { api, errorMessage } from "../api";
 import type { ExportFile, FileFormat } from "../types";
+import { Modal } from "./Modal";
 import type { OrderFilters } from "./OrdersTable";
 
 interface Props {
@@ -34,16 +35,6 @@ export function ExportDialog({ filters, total, onClose }: Props) {
   const startRef = useRef<HTMLButtonElement>(null);
 
   useEffect(() => startRef.current?.focus(), []);
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      if (e.key === "Escape" && !busy) {
-        e.preventDefault();
-        onClose();
-      }
-    };
-    window.addEventListener("keydown", onKey);
-    return () => window.removeEventListener("keydown", onKey);
-  }, [busy, onClose]);
 
   async function start() {
     if (busy) return;
@@ -62,13 +53,8 @@ export function ExportDialog({ filters, total, onClose }: Props) {
   }
 
   return (
-    <div className="backdrop">
+    <Modal labelledBy="export-title" describedBy="export-matches" testId="export-dialog" canClose={!busy} onClose={onClose}>
       <form
-        className="dialog"
-        role="dialog"
-        aria-modal="true"
-        aria-labelledby="export-title"
-        data-testid="export-dialog"
         onSubmit={(e) => {
           e.preventDefault();
           void start();
@@ -77,7 +63,7 @@ export function ExportDialog({ filters, total, onClose }: Props) {
         <header>
           <h2 id="export-title">{t("export.title")}</h2>
         </header>
-        <p data-testid="export-matches">{total === null ? t("common.loading") : t("export.matches", { count: total })}</p>
+        <p id="export-matches" data-testid="export-matches">{total === null ? t("common.loading") : t("export.matches", { count: total })}</p>
         <fieldset className="choice">
           <legend>{t("import.format")}</legend>
           {(["csv", "json"] as const).map((f) => (
@@ -107,6 +93,6 @@ export function ExportDialog({ filters, total, onClose }: Props) {
           </button>
         </footer>
       </form>
-    </div>
+    </Modal>
   );
 }

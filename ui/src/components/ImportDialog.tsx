@@ -4,6 +4,7 @@ import { useTranslation } from "react-i18next";
 import { api, errorMessage } from "../api";
 import type { FileFormat, ImportProgress, ImportSummary, ProfileView } from "../types";
 import { formatBytes } from "../words";
+import { Modal } from "./Modal";
 
 interface Props {
   profiles: ProfileView[];
@@ -69,16 +70,6 @@ export function ImportDialog({ profiles, maxBytes, onClose, onImported }: Props)
   const tooBig = file !== null && file.size > maxBytes;
 
   useEffect(() => fileRef.current?.focus(), []);
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      if (e.key === "Escape" && !busy) {
-        e.preventDefault();
-        onClose();
-      }
-    };
-    window.addEventListener("keydown", onKey);
-    return () => window.removeEventListener("keydown", onKey);
-  }, [busy, onClose]);
 
   async function start() {
     if (!file || tooBig || busy) return;
@@ -102,83 +93,81 @@ export function ImportDialog({ profiles, maxBytes, onClose, onImported }: Props)
   }
 
   return (
-    <div className="backdrop">
-      <div className="dialog wide" role="dialog" aria-modal="true" aria-labelledby="import-title" data-testid="import-dialog">
-        <header>
-          <h2 id="import-title">{t("import.title")}</h2>
-        </header>
-        {(phase.kind === "choose" || phase.kind === "failed") && (
-          <form
-            onSubmit={(e) => {
-              e.preventDefault();
-              void start();
-            }}
-          >
-            <p className="hint" id="import-help">
-              {t("import.help")}
+    <Modal labelledBy="import-title" describedBy="import-help" testId="import-dialog" className="wide" canClose={!busy} onClose={onClose}>
+      <header>
+        <h2 id="import-title">{t("import.title")}</h2>
+      </header>
+      {(phase.kind === "choose" || phase.kind === "failed") && (
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            void start();
+          }}
+        >
+          <p className="hint" id="import-help">
+            {t("import.help")}
+          </p>
+          <label className="field">
+            {t("import.file")}
+            <input
+              ref={fileRef}
+              type="file"
+              accept=".csv,.json,text/csv,application/json"
+              aria-describedby="import-help"
+              data-testid="import-file"
+              onChange={(e) => {
+                const chosen = e.target.files?.[0] ?? null;
+                setFile(chosen);
+                const guessed = chosen ? formatOf(chosen.name) : null;
+                if (guessed) setFormat(guessed);
+                if (phase.kind === "failed") setPhase({ kind: "choose" });
+              }}
+            />
+          </label>
+          {tooBig && (
+            <p className="error" role="alert" data-testid="import-too-big">
+              {t("import.tooBig", { size: formatBytes(file.size), max: formatBytes(maxBytes) })}
             </p>
+          )}
+          <div className="field-row">
             <label className="field">
-              {t("import.file")}
-              <input
-                ref={fileRef}
-                type="file"
-                accept=".csv,.json,text/csv,application/json"
-                aria-describedby="import-help"
-                data-testid="import-file"
-                onChange={(e) => {
-                  const chosen = e.target.files?.[0] ?? null;
-                  setFile(chosen);
-                  const guessed = chosen ? formatOf(chosen.name) : null;
-                  if (guessed) setFormat(guessed);
-                  if (phase.kind === "failed") setPhase({ kind: "choose" });
-                }}
-              />
+              {t("import.format")}
+              <select value={format} data-testid="import-format" onChange={(e) => setFormat(e.target.value as FileFormat)}>
+                <option value="csv">CSV</option>
+                <option value="json">JSON</option>
+              </select>
             </label>
-            {tooBig && (
-              <p className="error" role="alert" data-testid="import-too-big">
-                {t("import.tooBig", { size: formatBytes(file.size), max: formatBytes(maxBytes) })}
-              </p>
-            )}
-            <div className="field-row">
-              <label className="field">
-                {t("import.format")}
-                <select value={format} data-testid="import-format" onChange={(e) => setFormat(e.target.value as FileFormat)}>
-                  <option value="csv">CSV</option>
-                  <option value="json">JSON</option>
-                </select>
-              </label>
-              <label className="field grow">
-                {t("import.profile")}
-                <select value={profile} data-testid="import-profile" onChange={(e) => setProfile(e.target.value)}>
-                  <option value="">{t("import.fromFile")}</option>
-                  {profiles.map((p) => (
-                    <option key={p.name} value={p.name}>
-                      {p.name}
-                      {p.is_sandbox ? " (SANDBOX)" : ""}
-                    </option>
-                  ))}
-                </select>
-              </label>
-            </div>
-            {phase.kind === "failed" && (
-              <p className="error" role="alert" data-testid="import-error">
-                {t("import.failed")}: {phase.message}
-              </p>
-            )}
-            <footer>
-              <button type="button" onClick={onClose}>
-                {t("common.cancel")}
-              </button>
-              <button type="submit" className="primary" disabled={!file || tooBig} data-testid="import-start">
-                {t("import.start")}
-              </button>
-            </footer>
-          </form>
-        )}
-        {phase.kind === "importing" && <ImportProgressView progress={phase.progress} total={phase.total} />}
-        {phase.kind === "done" && <ImportReport summary={phase.summary} onClose={onClose} copy={() => reportText(phase.summary, t)} />}
-      </div>
-    </div>
+            <label className="field grow">
+              {t("import.profile")}
+              <select value={profile} data-testid="import-profile" onChange={(e) => setProfile(e.target.value)}>
+                <option value="">{t("import.fromFile")}</option>
+                {profiles.map((p) => (
+                  <option key={p.name} value={p.name}>
+                    {p.name}
+                    {p.is_sandbox ? " (SANDBOX)" : ""}
+                  </option>
+                ))}
+              </select>
+            </label>
+          </div>
+          {phase.kind === "failed" && (
+            <p className="error" role="alert" data-testid="import-error">
+              {t("import.failed")}: {phase.message}
+            </p>
+          )}
+          <footer>
+            <button type="button" onClick={onClose}>
+              {t("common.cancel")}
+            </button>
+            <button type="submit" className="primary" disabled={!file || tooBig} data-testid="import-start">
+              {t("import.start")}
+            </button>
+          </footer>
+        </form>
+      )}
+      {phase.kind === "importing" && <ImportProgressView progress={phase.progress} total={phase.total} />}
+      {phase.kind === "done" && <ImportReport summary={phase.summary} onClose={onClose} copy={() => reportText(phase.summary, t)} />}
+    </Modal>
   );
 }
 

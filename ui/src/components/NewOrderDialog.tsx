@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { api, errorMessage } from "../api";
 import type { OrderView, ProfileView } from "../types";
+import { Modal } from "./Modal";
 
 interface Props {
   profiles: ProfileView[];
@@ -21,13 +22,6 @@ export function NewOrderDialog({ profiles, onClose, onAdded }: Props) {
   const first = useRef<HTMLInputElement>(null);
 
   useEffect(() => first.current?.focus(), []);
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      if (e.key === "Escape" && !busy) onClose();
-    };
-    window.addEventListener("keydown", onKey);
-    return () => window.removeEventListener("keydown", onKey);
-  }, [busy, onClose]);
 
   async function submit() {
     if (busy) return;
@@ -42,13 +36,8 @@ export function NewOrderDialog({ profiles, onClose, onAdded }: Props) {
   }
 
   return (
-    <div className="backdrop">
+    <Modal labelledBy="new-order-title" testId="new-order-dialog" canClose={!busy} onClose={onClose}>
       <form
-        className="dialog"
-        role="dialog"
-        aria-modal="true"
-        aria-labelledby="new-order-title"
-        data-testid="new-order-dialog"
         onSubmit={(e) => {
           e.preventDefault();
           void submit();
@@ -106,6 +95,6 @@ export function NewOrderDialog({ profiles, onClose, onAdded }: Props) {
           </button>
         </footer>
       </form>
-    </div>
+    </Modal>
   );
 }

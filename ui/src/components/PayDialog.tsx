@@ -4,6 +4,7 @@ import { useTranslation } from "react-i18next";
 import { api, errorKind, errorMessage } from "../api";
 import type { AttemptState, Channel, Deduction, OrderView, PayInput, PaymentReport, ProfileView, Quote } from "../types";
 import { formatMoney, hintKey } from "../words";
+import { Modal } from "./Modal";
 import { QrCode } from "./QrCode";
 import { SandboxBadge, StateBadge } from "./StateBadge";
 
@@ -11,6 +12,8 @@ interface Props {
   order: OrderView;
   profile: ProfileView | undefined;
   onClose: () => void;
+  /** Where the focus goes on closing when the opener cannot take it (Pay… once paid). */
+  fallbackFocus?: () => HTMLElement | null;
   onPaid: (report: PaymentReport) => void;
 }
 
@@ -29,7 +32,7 @@ const CHANNEL_ICON: Partial<Record<Channel, string>> = {
   bank: "⇄",
 };
 
-export function PayDialog({ order, profile, onClose, onPaid }: Props) {
+export function PayDialog({ order, profile, onClose, onPaid, fallbackFocus }: Props) {
   const { t } = useTranslation();
   const caps = profile?.capabilities;
   const channels = caps?.channels ?? [];
@@ -88,19 +91,9 @@ export function PayDialog({ order, profile, onClose, onPaid }: Props) {
     if (!quoteFresh || focusedOnce.current) return;
     focusedOnce.current = true;
     const active = document.activeElement;
-    if (!active || active === document.body || !active.closest("[data-testid=pay-dialog]")) confirmRef.current?.focus();
+    const untouched = !active || active === document.body || active.getAttribute("role") === "dialog";
+    if (untouched || !active.closest("[data-testid=pay-dialog]")) confirmRef.current?.focus();
   }, [quoteFresh]);
-
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      if (e.key === "Escape" && phase.kind !== "sending") {
-        e.preventDefault();
-        onClose();
-      }
-    };
-    window.addEventListener("keydown", onKey);
-    return () => window.removeEventListener("keydown", onKey);
-  }, [phase.kind, onClose]);
 
   async function confirm() {
     if (!input || submitted.current) return;
@@ -121,190 +114,197 @@ export function PayDialog({ order, profile, onClose, onPaid }: Props) {
   const charge = quote ? formatMoney(quote.remaining, quote.currency) : "…";
 
   return (
-    <div className="backdrop">
-      <div className="dialog" role="dialog" aria-modal="true" aria-labelledby="pay-title" data-testid="pay-dialog">
-        <header>
-          <h2 id="pay-title">
-            {t("pay.title")} <span className="mono">{order.order_no}</span>
-          </h2>
-          {order.is_sandbox && <SandboxBadge />}
-          <span className="spacer" />
-          <strong className="num">{formatMoney(order.amount, order.currency)}</strong>
-        </header>
-        <p className="subject">{order.subject}</p>
-        {phase.kind === "choose" && (
-          <form
-            onSubmit={(e) => {
-              e.preventDefault();
-              if (quoteFresh) void confirm();
-            }}
-          >
-            <fieldset className="channels">
-              <legend>{t("pay.chooseChannel")}</legend>
-              {channels.length === 0 && <p className="error">{t("pay.noChannel")}</p>}
-              {channels.map((c) => (
-                <button
-                  key={c}
-                  type="button"
-                  className={c === channel ? "channel chosen" : "channel"}
-                  aria-pressed={c === channel}
-                  data-channel={c}
-                  onClick={() => setChannel(c)}
-                >
-                  <span className="channel-icon" aria-hidden="true">
-                    {CHANNEL_ICON[c] ?? "•"}
-                  </span>
-                  {t(`channel.${c}`)}
-                </button>
-              ))}
-            </fieldset>
-            {caps?.vouchers && (
-              <fieldset className="vouchers" data-testid="vouchers">
-                <legend>{t("pay.vouchers")}</legend>
-                {vouchers.map((v, i) => (
-                  <div className="voucher-row" key={i}>
-                    <input
-                      aria-label={`${t("pay.voucherId")} ${i + 1}`}
-                      placeholder={t("pay.voucherId")}
-                      value={v.id}
-                      data-testid={`voucher-id-${i}`}
-                      onChange={(e) => setVouchers(vouchers.map((x, j) => (j === i ? { ...x, id: e.target.value } : x)))}
-                    />
-                    <input
-                      aria-label={`${t("pay.voucherAmount")} ${i + 1}`}
-                      placeholder="0.00"
-                      inputMode="decimal"
-                      className="num"
-                      value={v.amount}
-                      data-testid={`voucher-amount-${i}`}
-                      onChange={(e) =>
-                        setVouchers(vouchers.map((x, j) => (j === i ? { ...x, amount: e.target.value } : x)))
-                      }
-                    />
-                    <button
-                      type="button"
-                      className="small"
-                      aria-label={t("pay.removeVoucher", { n: i + 1 })}
-                      onClick={() => setVouchers(vouchers.filter((_, j) => j !== i))}
-                    >
-                      ✕
-                    </button>
-                  </div>
-                ))}
-                <button
-                  type="button"
-                  className="small"
-                  data-testid="add-voucher"
-                  onClick={() => setVouchers([...vouchers, { id: "", amount: "" }])}
-                >
-                  + {t("pay.addVoucher")}
-                </button>
-              </fieldset>
-            )}
-            {caps?.coupon && (
-              <label className="field">
-                {t("pay.coupon")}
-                <input value={coupon} placeholder={t("pay.couponId")} data-testid="coupon" onChange={(e) => setCoupon(e.target.value)} />
-              </label>
-            )}
-            {caps?.credit_split && (
-              <div className="split">
-                <label>
-                  <input type="checkbox" checked={split} data-testid="split" onChange={(e) => setSplit(e.target.checked)} />{" "}
-                  {t("pay.split")}
-                </label>
-                {split && (
-                  <label className="field">
-                    {t("pay.creditAmount")}
-                    <input
-                      value={credit}
-                      inputMode="decimal"
-                      className="num"
-                      placeholder="0.00"
-                      data-testid="credit-amount"
-                      onChange={(e) => setCredit(e.target.value)}
-                    />
-                  </label>
-                )}
-              </div>
-            )}
-            <dl className="quote" aria-live="polite">
-              {quote && quote.deducted_minor > 0 && (
-                <>
-                  <dt>{t("pay.orderAmount")}</dt>
-                  <dd className="num">{formatMoney(quote.amount, quote.currency)}</dd>
-                  <dt>{t("pay.deducted")}</dt>
-                  <dd className="num" data-testid="deducted">
-                    −{formatMoney(quote.deducted, quote.currency)}
-                  </dd>
-                </>
-              )}
-              {quote?.credit && quote.balance && (
-                <>
-                  <dt>{t("pay.creditAmount")}</dt>
-                  <dd className="num" data-testid="credit-part">
-                    {formatMoney(quote.credit, quote.currency)}
-                  </dd>
-                  <dt>{t("pay.onBalance")}</dt>
-                  <dd className="num" data-testid="balance-part">
-                    {formatMoney(quote.balance, quote.currency)}
-                  </dd>
-                </>
-              )}
-            </dl>
-            {quoteError && (
-              <p className="error" role="alert" data-testid="quote-error">
-                {quoteError}
-              </p>
-            )}
-            <div className="total">
-              <span>{t("pay.toCharge")}</span>
-              <strong className="num" data-testid="charge-amount">
-                {charge}
-              </strong>
-            </div>
-            <footer>
-              <button type="button" onClick={onClose}>
-                {t("common.cancel")}
-              </button>
+    <Modal
+      labelledBy="pay-title"
+      describedBy="pay-subject"
+      testId="pay-dialog"
+      canClose={phase.kind !== "sending"}
+      onClose={onClose}
+      fallbackFocus={fallbackFocus}
+    >
+      <header>
+        <h2 id="pay-title">
+          {t("pay.title")} <span className="mono">{order.order_no}</span>
+        </h2>
+        {order.is_sandbox && <SandboxBadge />}
+        <span className="spacer" />
+        <strong className="num">{formatMoney(order.amount, order.currency)}</strong>
+      </header>
+      <p className="subject" id="pay-subject">
+        {order.subject}
+      </p>
+      {phase.kind === "choose" && (
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (quoteFresh) void confirm();
+          }}
+        >
+          <fieldset className="channels">
+            <legend>{t("pay.chooseChannel")}</legend>
+            {channels.length === 0 && <p className="error">{t("pay.noChannel")}</p>}
+            {channels.map((c) => (
               <button
-                type="submit"
-                className="primary"
-                ref={confirmRef}
-                data-testid="confirm-pay"
-                disabled={!channel || !quoteFresh}
+                key={c}
+                type="button"
+                className={c === channel ? "channel chosen" : "channel"}
+                aria-pressed={c === channel}
+                data-channel={c}
+                onClick={() => setChannel(c)}
               >
-                {t("pay.confirm", { amount: charge })}
+                <span className="channel-icon" aria-hidden="true">
+                  {CHANNEL_ICON[c] ?? "•"}
+                </span>
+                {t(`channel.${c}`)}
               </button>
-            </footer>
-          </form>
-        )}
-        {phase.kind === "sending" && (
-          <p className="progress" role="status" data-testid="pay-progress">
-            <span className="spinner" aria-hidden="true" /> {t("pay.sending")}
-          </p>
-        )}
-        {phase.kind === "done" && (
-          <PayResult
-            report={phase.report}
-            order={order}
-            charge={charge}
-            statusQuery={caps?.status_query ?? true}
-            onClose={onClose}
-          />
-        )}
-        {phase.kind === "error" && (
-          <div className="result" role="alert" data-testid="pay-error">
-            <p className="error">{phase.message}</p>
-            <footer>
-              <button type="button" onClick={onClose} data-testid="close-pay">
-                {t("common.close")}
+            ))}
+          </fieldset>
+          {caps?.vouchers && (
+            <fieldset className="vouchers" data-testid="vouchers">
+              <legend>{t("pay.vouchers")}</legend>
+              {vouchers.map((v, i) => (
+                <div className="voucher-row" key={i}>
+                  <input
+                    aria-label={`${t("pay.voucherId")} ${i + 1}`}
+                    placeholder={t("pay.voucherId")}
+                    value={v.id}
+                    data-testid={`voucher-id-${i}`}
+                    onChange={(e) => setVouchers(vouchers.map((x, j) => (j === i ? { ...x, id: e.target.value } : x)))}
+                  />
+                  <input
+                    aria-label={`${t("pay.voucherAmount")} ${i + 1}`}
+                    placeholder="0.00"
+                    inputMode="decimal"
+                    className="num"
+                    value={v.amount}
+                    data-testid={`voucher-amount-${i}`}
+                    onChange={(e) =>
+                      setVouchers(vouchers.map((x, j) => (j === i ? { ...x, amount: e.target.value } : x)))
+                    }
+                  />
+                  <button
+                    type="button"
+                    className="small"
+                    aria-label={t("pay.removeVoucher", { n: i + 1 })}
+                    onClick={() => setVouchers(vouchers.filter((_, j) => j !== i))}
+                  >
+                    ✕
+                  </button>
+                </div>
+              ))}
+              <button
+                type="button"
+                className="small"
+                data-testid="add-voucher"
+                onClick={() => setVouchers([...vouchers, { id: "", amount: "" }])}
+              >
+                + {t("pay.addVoucher")}
               </button>
-            </footer>
+            </fieldset>
+          )}
+          {caps?.coupon && (
+            <label className="field">
+              {t("pay.coupon")}
+              <input value={coupon} placeholder={t("pay.couponId")} data-testid="coupon" onChange={(e) => setCoupon(e.target.value)} />
+            </label>
+          )}
+          {caps?.credit_split && (
+            <div className="split">
+              <label>
+                <input type="checkbox" checked={split} data-testid="split" onChange={(e) => setSplit(e.target.checked)} />{" "}
+                {t("pay.split")}
+              </label>
+              {split && (
+                <label className="field">
+                  {t("pay.creditAmount")}
+                  <input
+                    value={credit}
+                    inputMode="decimal"
+                    className="num"
+                    placeholder="0.00"
+                    data-testid="credit-amount"
+                    onChange={(e) => setCredit(e.target.value)}
+                  />
+                </label>
+              )}
+            </div>
+          )}
+          <dl className="quote" aria-live="polite">
+            {quote && quote.deducted_minor > 0 && (
+              <>
+                <dt>{t("pay.orderAmount")}</dt>
+                <dd className="num">{formatMoney(quote.amount, quote.currency)}</dd>
+                <dt>{t("pay.deducted")}</dt>
+                <dd className="num" data-testid="deducted">
+                  −{formatMoney(quote.deducted, quote.currency)}
+                </dd>
+              </>
+            )}
+            {quote?.credit && quote.balance && (
+              <>
+                <dt>{t("pay.creditAmount")}</dt>
+                <dd className="num" data-testid="credit-part">
+                  {formatMoney(quote.credit, quote.currency)}
+                </dd>
+                <dt>{t("pay.onBalance")}</dt>
+                <dd className="num" data-testid="balance-part">
+                  {formatMoney(quote.balance, quote.currency)}
+                </dd>
+              </>
+            )}
+          </dl>
+          {quoteError && (
+            <p className="error" role="alert" data-testid="quote-error">
+              {quoteError}
+            </p>
+          )}
+          <div className="total">
+            <span>{t("pay.toCharge")}</span>
+            <strong className="num" data-testid="charge-amount">
+              {charge}
+            </strong>
           </div>
-        )}
-      </div>
-    </div>
+          <footer>
+            <button type="button" onClick={onClose}>
+              {t("common.cancel")}
+            </button>
+            <button
+              type="submit"
+              className="primary"
+              ref={confirmRef}
+              data-testid="confirm-pay"
+              disabled={!channel || !quoteFresh}
+            >
+              {t("pay.confirm", { amount: charge })}
+            </button>
+          </footer>
+        </form>
+      )}
+      {phase.kind === "sending" && (
+        <p className="progress" role="status" data-testid="pay-progress">
+          <span className="spinner" aria-hidden="true" /> {t("pay.sending")}
+        </p>
+      )}
+      {phase.kind === "done" && (
+        <PayResult
+          report={phase.report}
+          order={order}
+          charge={charge}
+          statusQuery={caps?.status_query ?? true}
+          onClose={onClose}
+        />
+      )}
+      {phase.kind === "error" && (
+        <div className="result" role="alert" data-testid="pay-error">
+          <p className="error">{phase.message}</p>
+          <footer>
+            <button type="button" onClick={onClose} data-testid="close-pay">
+              {t("common.close")}
+            </button>
+          </footer>
+        </div>
+      )}
+    </Modal>
   );
 }
 
