@@ -221,25 +221,21 @@ pub(crate) fn push_filters(q: &mut QueryBuilder<'_, Sqlite>, filter: &OrderQuery
     {
         push_text_filter(q, text);
     }
+    // The latest attempt's state and channel are kept on the order (migration 0006), so these
+    // filters, with the date range, are ranges of one index of orders.
     match filter.state {
         None => {}
         Some(AttemptState::Created) => {
             // Attempts are journaled as `submitting`: an order still `created` has none.
-            q.push(" AND (NOT EXISTS (SELECT 1 FROM attempts WHERE order_id = o.id)");
-            q.push(" OR o.id IN (SELECT s.order_id FROM attempts s WHERE s.state = 'created'");
-            q.push(" AND s.id = (SELECT max(id) FROM attempts WHERE order_id = s.order_id)))");
+            q.push(" AND (o.latest_state IS NULL OR o.latest_state = 'created')");
         }
         Some(state) => {
-            // Walks the attempts in that state (an index) rather than every order.
-            q.push(" AND o.id IN (SELECT s.order_id FROM attempts s WHERE s.state = ")
-                .push_bind(state.as_str())
-                .push(" AND s.id = (SELECT max(id) FROM attempts WHERE order_id = s.order_id))");
+            q.push(" AND o.latest_state = ").push_bind(state.as_str());
         }
     }
     if let Some(channel) = &filter.channel {
-        q.push(" AND o.id IN (SELECT s.order_id FROM attempts s WHERE s.channel = ")
-            .push_bind(channel.clone())
-            .push(" AND s.id = (SELECT max(id) FROM attempts WHERE order_id = s.order_id))");
+        q.push(" AND o.latest_channel = ")
+            .push_bind(channel.clone());
     }
     if let Some(profile) = &filter.profile {
         q.push(" AND o.profile_id = (SELECT id FROM profiles WHERE name = ")

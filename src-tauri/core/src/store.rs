@@ -768,6 +768,10 @@ impl Store {
 mod scale_tests;
 
 #[cfg(test)]
+#[path = "latest_attempt_tests.rs"]
+mod latest_attempt_tests;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 

@@ -1,0 +1,247 @@
+//! The latest attempt's state and channel kept on each order (migration 0006): they follow
+//! every attempt the store writes, an existing database is filled in when it is migrated, and
+//! the console's filters read them through an index instead of walking the attempts.
+
+use std::borrow::Cow;
+use std::str::FromStr;
+
+use sqlx::sqlite::SqliteConnectOptions;
+use sqlx::{ConnectOptions, Connection, Executor, Row};
+
+use super::*;
+use crate::queries::{push_filters, OrderQuery};
+
+async fn profile(store: &Store) {
+    store
+        .create_profile(&NewProfile {
+            name: "p".into(),
+            gateway: "sensecore".into(),
+            base_url: "http://127.0.0.1:1".into(),
+            settings: BTreeMap::new(),
+            is_sandbox: false,
+        })
+        .await
+        .unwrap();
+}
+
+async fn order(store: &Store, order_no: &str) -> OrderView {
+    store
+        .add_order(&NewOrder {
+            order_no: order_no.into(),
+            profile: "p".into(),
+            amount: Money::parse("12.34", Currency::CNY).unwrap(),
+            subject: String::new(),
+            attributes: BTreeMap::new(),
+        })
+        .await
+        .unwrap()
+}
+
+/// Every order's kept state and channel against its latest attempt, read the long way.
+async fn assert_kept(store: &Store) -> usize {
+    let rows = sqlx::query(
+        "SELECT o.order_no, o.latest_state, o.latest_channel, a.state, a.channel
+         FROM orders o
+         LEFT JOIN attempts a ON a.id = (SELECT max(id) FROM attempts WHERE order_id = o.id)",
+    )
+    .fetch_all(store.pool())
+    .await
+    .unwrap();
+    for row in &rows {
+        let kept: (Option<String>, Option<String>) = (row.get(1), row.get(2));
+        let latest: (Option<String>, Option<String>) = (row.get(3), row.get(4));
+        assert_eq!(kept, latest, "order {}", row.get::<String, _>(0));
+    }
+    rows.len()
+}
+
+#[tokio::test]
+async fn the_latest_attempt_is_kept_on_its_order_through_every_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("paydesk.sqlite"))
+        .await
+        .unwrap();
+    profile(&store).await;
+    let o1 = order(&store, "O-1").await;
+    let o2 = order(&store, "O-2").await;
+    order(&store, "O-3").await;
+    assert_eq!(assert_kept(&store).await, 3);
+
+    let a = store
+        .begin_attempt(o1.id, "O-1", "alipay", "k1", 1234, "[]", None, None)
+        .await
+        .unwrap();
+    assert_kept(&store).await;
+    store
+        .record(a.id, AttemptState::Pending, &AttemptUpdate::default())
+        .await
+        .unwrap();
+    assert_kept(&store).await;
+    store
+        .record(a.id, AttemptState::Succeeded, &AttemptUpdate::default())
+        .await
+        .unwrap();
+    assert_kept(&store).await;
+
+    // A failure, then a second attempt on another channel that needs a person.
+    let failed = store
+        .begin_attempt(o2.id, "O-2", "balance", "k2", 1234, "[]", None, None)
+        .await
+        .unwrap();
+    store
+        .record(failed.id, AttemptState::Failed, &AttemptUpdate::default())
+        .await
+        .unwrap();
+    let retry = store
+        .begin_attempt(o2.id, "O-2", "wechat", "k3", 1234, "[]", None, None)
+        .await
+        .unwrap();
+    store
+        .record(retry.id, AttemptState::Unknown, &AttemptUpdate::default())
+        .await
+        .unwrap();
+    store
+        .record(
+            retry.id,
+            AttemptState::NeedsReview,
+            &AttemptUpdate::default(),
+        )
+        .await
+        .unwrap();
+    assert_kept(&store).await;
+    store
+        .resolve_review(retry.id, AttemptState::Failed, "customer cancelled")
+        .await
+        .unwrap();
+    assert_kept(&store).await;
+    // An older attempt changing (a late answer) does not overwrite the latest one's state.
+    sqlx::query("UPDATE attempts SET state = 'failed', channel = 'credit' WHERE id = ?")
+        .bind(failed.id)
+        .execute(store.pool())
+        .await
+        .unwrap();
+    assert_kept(&store).await;
+    let kept: (String, String) =
+        sqlx::query_as("SELECT latest_state, latest_channel FROM orders WHERE order_no = 'O-2'")
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+    assert_eq!(kept, ("failed".to_string(), "wechat".to_string()));
+    // Removing the latest attempt brings the one before it back.
+    sqlx::query("DELETE FROM attempt_events WHERE attempt_id = ?")
+        .bind(retry.id)
+        .execute(store.pool())
+        .await
+        .unwrap();
+    sqlx::query("DELETE FROM reviews WHERE attempt_id = ?")
+        .bind(retry.id)
+        .execute(store.pool())
+        .await
+        .unwrap();
+    sqlx::query("DELETE FROM attempts WHERE id = ?")
+        .bind(retry.id)
+        .execute(store.pool())
+        .await
+        .unwrap();
+    assert_kept(&store).await;
+    assert_eq!(
+        store.order("O-3").await.unwrap().state,
+        None,
+        "never paid: nothing kept"
+    );
+}
+
+#[tokio::test]
+async fn a_store_from_before_is_filled_in_when_it_is_migrated() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("paydesk.sqlite");
+    // The schema as it was before migration 6, with orders paid in it.
+    {
+        let mut conn = SqliteConnectOptions::from_str("sqlite:")
+            .unwrap()
+            .filename(&path)
+            .create_if_missing(true)
+            .connect()
+            .await
+            .unwrap();
+        let mut before = sqlx::migrate!("./migrations");
+        before.migrations = Cow::Owned(
+            before
+                .migrations
+                .iter()
+                .filter(|m| m.version < 6)
+                .cloned()
+                .collect(),
+        );
+        before.run(&mut conn).await.unwrap();
+        conn.execute(
+            "INSERT INTO profiles (name, gateway, base_url, vault_id, created_at)
+             VALUES ('p', 'sensecore', 'http://127.0.0.1:1', 'v', 0);
+             INSERT INTO orders (order_no, profile_id, amount_minor, currency, created_at)
+             VALUES ('B-1', 1, 100, 'CNY', 1), ('B-2', 1, 100, 'CNY', 2), ('B-3', 1, 100, 'CNY', 3);
+             INSERT INTO attempts (order_id, channel, state, idempotency_key, amount_minor, created_at, updated_at)
+             VALUES (1, 'balance', 'failed', 'k1', 100, 1, 1), (1, 'alipay', 'succeeded', 'k2', 100, 2, 2),
+                    (2, 'wechat', 'pending', 'k3', 100, 3, 3);",
+        )
+        .await
+        .unwrap();
+        conn.close().await.unwrap();
+    }
+    let store = Store::open(&path).await.unwrap();
+    assert_eq!(assert_kept(&store).await, 3);
+    let b1 = store.order("B-1").await.unwrap();
+    assert_eq!(
+        (b1.state, b1.channel.as_deref()),
+        (Some(AttemptState::Succeeded), Some("alipay"))
+    );
+}
+
+#[tokio::test]
+async fn the_console_filters_read_an_index_of_orders_not_the_attempts() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("paydesk.sqlite"))
+        .await
+        .unwrap();
+    let filters = [
+        OrderQuery {
+            state: Some(AttemptState::Succeeded),
+            channel: Some("wechat".into()),
+            from_ms: Some(1),
+            to_ms: Some(2),
+            ..OrderQuery::default()
+        },
+        OrderQuery {
+            state: Some(AttemptState::Failed),
+            from_ms: Some(1),
+            ..OrderQuery::default()
+        },
+        OrderQuery {
+            channel: Some("alipay".into()),
+            to_ms: Some(2),
+            ..OrderQuery::default()
+        },
+    ];
+    for filter in &filters {
+        let mut count = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+            "EXPLAIN QUERY PLAN SELECT count(*) FROM orders o",
+        );
+        push_filters(&mut count, filter);
+        let plan: Vec<String> = count
+            .build()
+            .fetch_all(store.pool())
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.get::<String, _>("detail"))
+            .collect();
+        assert!(
+            plan.iter()
+                .any(|l| l.contains("USING COVERING INDEX orders_by_latest_")),
+            "{filter:?}: {plan:?}"
+        );
+        assert!(
+            !plan.iter().any(|l| l.contains("attempts")),
+            "{filter:?} walks attempts: {plan:?}"
+        );
+    }
+}
