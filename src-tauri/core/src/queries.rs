@@ -260,31 +260,58 @@ pub(crate) fn order_by(query: &OrderQuery) -> String {
     }
 }
 
+/// One page of orders: the page's ids first, from the orders alone, so that skipping a deep
+/// offset walks an index instead of joining every skipped row; the page itself is then joined.
+pub(crate) fn page_query(
+    query: &OrderQuery,
+    limit: i64,
+    offset: i64,
+) -> QueryBuilder<'static, Sqlite> {
+    let order_by = order_by(query);
+    let mut page = QueryBuilder::<Sqlite>::new(ORDER_COLUMNS);
+    page.push(" FROM (SELECT o.id");
+    page.push(ORDER_FROM_ORDERS);
+    push_filters(&mut page, query);
+    page.push(&order_by);
+    page.push(" LIMIT ").push_bind(limit);
+    page.push(" OFFSET ").push_bind(offset);
+    // CROSS JOIN keeps the page's ids the outer loop: with the limit a bound parameter,
+    // SQLite would otherwise scan every order and look each one up in the page.
+    page.push(") k CROSS JOIN orders o ON o.id = k.id");
+    page.push(ORDER_JOINS);
+    page.push(&order_by);
+    page
+}
+
 impl Store {
     /// One page of orders matching the query, with the number of matches in all.
     pub async fn query_orders(&self, query: &OrderQuery) -> Result<OrderPage> {
         let limit = query.limit.clamp(1, MAX_PAGE);
         let offset = query.offset.max(0);
 
-        let mut count = QueryBuilder::<Sqlite>::new("SELECT count(*)");
-        count.push(ORDER_FROM_ORDERS);
-        push_filters(&mut count, query);
-        let total: i64 = count.build_query_scalar().fetch_one(self.pool()).await?;
+        let unfiltered = query.text.as_deref().is_none_or(|t| t.trim().is_empty())
+            && query.state.is_none()
+            && query.channel.is_none()
+            && query.profile.is_none()
+            && query.from_ms.is_none()
+            && query.to_ms.is_none();
+        let total: i64 = if unfiltered {
+            // Without a WHERE clause SQLite counts an index's entries page by page instead of
+            // reading each one: three times quicker at a million orders.
+            sqlx::query_scalar("SELECT count(*) FROM orders")
+                .fetch_one(self.pool())
+                .await?
+        } else {
+            let mut count = QueryBuilder::<Sqlite>::new("SELECT count(*)");
+            count.push(ORDER_FROM_ORDERS);
+            push_filters(&mut count, query);
+            count.build_query_scalar().fetch_one(self.pool()).await?
+        };
 
-        // The page's ids first, from the orders alone, so that skipping a deep offset walks an
-        // index instead of joining every skipped row; the page itself is then joined.
-        let order_by = order_by(query);
-        let mut page = QueryBuilder::<Sqlite>::new(ORDER_COLUMNS);
-        page.push(" FROM (SELECT o.id");
-        page.push(ORDER_FROM_ORDERS);
-        push_filters(&mut page, query);
-        page.push(&order_by);
-        page.push(" LIMIT ").push_bind(limit);
-        page.push(" OFFSET ").push_bind(offset);
-        page.push(") k JOIN orders o ON o.id = k.id");
-        page.push(ORDER_JOINS);
-        page.push(&order_by);
-        let rows = page.build().fetch_all(self.pool()).await?;
+        let rows = page_query(query, limit, offset)
+            .build()
+            .fetch_all(self.pool())
+            .await?;
         Ok(OrderPage {
             total,
             offset,
@@ -582,6 +609,10 @@ pub async fn reachable(base_url: &str) -> std::result::Result<String, String> {
         Err(_) => Err(format!("{host}:{port}: no answer within 5 seconds")),
     }
 }
+
+#[cfg(test)]
+#[path = "console_plan_tests.rs"]
+mod console_plan_tests;
 
 #[cfg(test)]
 mod tests {
