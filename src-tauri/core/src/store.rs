@@ -153,6 +153,9 @@ impl Store {
             .busy_timeout(Duration::from_secs(10));
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
+            // A connection is a thread in this process, not a socket that may have died: pinging
+            // it before every statement only costs a round trip to that thread.
+            .test_before_acquire(false)
             .connect_with(options)
             .await
             .map_err(|source| StoreError::Open {
