@@ -72,6 +72,15 @@ enum Cmd {
         #[arg(long)]
         minutes: Option<f64>,
     },
+    /// Profile statements on a database with paydesk's SQLite: the plan and the time of each.
+    Explain {
+        db: PathBuf,
+        /// Values bound to every statement's parameters, in order (integers or text).
+        #[arg(long = "bind")]
+        binds: Vec<String>,
+        /// Statements, each run five times.
+        statements: Vec<String>,
+    },
     /// Compare runs with the committed smoke ratios; fails on a 2× regression in every run.
     Check {
         #[arg(long)]
@@ -85,6 +94,9 @@ enum Cmd {
         /// Replace the committed ratios with these results' instead of checking.
         #[arg(long)]
         update: bool,
+        /// Check only these groups' figures (comma-separated); all when empty.
+        #[arg(long, value_delimiter = ',')]
+        groups: Vec<String>,
     },
 }
 
@@ -118,6 +130,7 @@ fn run_group(
                 rounds: if smoke { 3 } else { 5 },
                 samples: if smoke { 50 } else { 300 },
                 shell_ms: if smoke { 100.0 } else { 250.0 },
+                round_ms: if smoke { 1_000.0 } else { 5_000.0 },
             },
         ),
         "import" => import::run(
@@ -187,6 +200,14 @@ fn main() -> ExitCode {
             }
             ExitCode::SUCCESS
         }
+        Cmd::Explain {
+            db,
+            binds,
+            statements,
+        } => {
+            engine_runtime().block_on(explain(&db, &binds, &statements));
+            ExitCode::SUCCESS
+        }
         Cmd::Report {
             results,
             out,
@@ -218,6 +239,7 @@ fn main() -> ExitCode {
             results,
             failed_groups,
             update,
+            groups,
         } => {
             let runs: Result<Vec<Vec<GroupResult>>, String> =
                 results.iter().map(|r| figures::read_groups(r)).collect();
@@ -236,7 +258,12 @@ fn main() -> ExitCode {
                 return ExitCode::SUCCESS;
             }
             let baselines = match figures::read_baselines(&baseline) {
-                Ok(b) => b,
+                Ok(b) => b
+                    .into_iter()
+                    .filter(|(id, _)| {
+                        groups.is_empty() || groups.iter().any(|g| id.split('.').next() == Some(g))
+                    })
+                    .collect(),
                 Err(e) => {
                     eprintln!("paydesk-bench: {e}");
                     return ExitCode::FAILURE;
@@ -274,5 +301,52 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         }
+    }
+}
+
+async fn explain(db: &std::path::Path, binds: &[String], statements: &[String]) {
+    use sqlx::{Connection, Row};
+    let url = format!("sqlite://{}?mode=ro", db.display());
+    let mut conn = sqlx::SqliteConnection::connect(&url)
+        .await
+        .expect("the database opens");
+    for sql in statements {
+        println!("{sql}");
+        fn bind<'q>(
+            sql: &'q str,
+            binds: &[String],
+        ) -> sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>> {
+            let mut query = sqlx::query(sql);
+            for value in binds {
+                query = match value.parse::<i64>() {
+                    Ok(n) => query.bind(n),
+                    Err(_) => query.bind(value.clone()),
+                };
+            }
+            query
+        }
+        let plan_sql = format!("EXPLAIN QUERY PLAN {sql}");
+        for row in bind(&plan_sql, binds)
+            .fetch_all(&mut conn)
+            .await
+            .expect("a plan")
+        {
+            println!("  {}", row.get::<String, _>("detail"));
+        }
+        let mut times = Vec::new();
+        let mut rows = 0;
+        for _ in 0..5 {
+            let started = Instant::now();
+            rows = bind(sql, binds)
+                .fetch_all(&mut conn)
+                .await
+                .expect("runs")
+                .len();
+            times.push(stats::ms(started.elapsed()));
+        }
+        println!(
+            "  {rows} rows, median {}",
+            stats::show_ms(stats::median(&times))
+        );
     }
 }

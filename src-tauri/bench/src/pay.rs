@@ -22,7 +22,12 @@ pub fn run(work: &Path, config: &Config) -> GroupResult {
     let dir = world::fresh_dir(&work.join("pay"));
     let gateway = Gateway::start(2);
     let runtime = crate::engine_runtime();
-    let (pay, http, commit) = runtime.block_on(measure(&dir, &gateway, config));
+    let Measured {
+        pay,
+        http,
+        commit,
+        steps,
+    } = runtime.block_on(measure(&dir, &gateway, config));
     drop(runtime);
     drop(gateway);
 
@@ -76,6 +81,14 @@ pub fn run(work: &Path, config: &Config) -> GroupResult {
             "`Engine::pay` reads the order and its latest attempt, plans the payment, journals the attempt (one durable commit), sends, and records the answer (a second durable commit).".into(),
             "The raw request is the connector's own request for another order of the same amount, sent with a plain reqwest client: the HTTP floor of a payment.".into(),
             "Overhead is pay − raw HTTP (p50); the budget is two bare durable commits + 1 ms.".into(),
+            format!(
+                "Where the overhead goes, the same store calls timed one by one (medians): {}.",
+                steps
+                    .iter()
+                    .map(|(name, m)| format!("{name} {}", show_ms(*m)))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ),
         ],
         figures: vec![
             Figure {
@@ -121,7 +134,82 @@ pub fn run(work: &Path, config: &Config) -> GroupResult {
 
 type Rounds = Vec<Vec<f64>>;
 
-async fn measure(dir: &Path, gateway: &Gateway, config: &Config) -> (Rounds, Rounds, Rounds) {
+/// What `Engine::pay` does besides sending, step by step, each step's median: where the
+/// overhead goes.
+async fn breakdown(world: &world::PayWorld, gateway: &Gateway, n: usize) -> Vec<(String, f64)> {
+    let orders = world.add_orders(gateway, "STEP-", n).await;
+    let vault = world.engine.vault();
+    let profile = world.store.profile(&world.profile).await.expect("profile");
+    let mut steps: Vec<(String, Vec<f64>)> = [
+        "read the order",
+        "read its latest attempt",
+        "read the profile",
+        "read the secret (a blocking task)",
+        "journal the attempt (durable commit)",
+        "record the answer (durable commit)",
+    ]
+    .iter()
+    .map(|s| (s.to_string(), Vec::new()))
+    .collect();
+    for (i, (order_no, minor)) in orders.iter().enumerate() {
+        let mut lap = Instant::now();
+        let mut split = |k: usize, steps: &mut Vec<(String, Vec<f64>)>| {
+            steps[k].1.push(ms(lap.elapsed()));
+            lap = Instant::now();
+        };
+        let order = world.store.order(order_no).await.expect("order");
+        split(0, &mut steps);
+        world.store.latest_attempt(order.id).await.expect("latest");
+        split(1, &mut steps);
+        world.store.profile(&world.profile).await.expect("profile");
+        split(2, &mut steps);
+        let v = vault.clone();
+        let id = profile.vault_id.clone();
+        tokio::task::spawn_blocking(move || v.get(&id, "token"))
+            .await
+            .unwrap()
+            .expect("secret");
+        split(3, &mut steps);
+        let attempt = world
+            .store
+            .begin_attempt(
+                order.id,
+                order_no,
+                "balance",
+                &format!("{:032x}", i as u128 + 0x57e9),
+                *minor,
+                "[]",
+                None,
+                None,
+            )
+            .await
+            .expect("journal");
+        split(4, &mut steps);
+        world
+            .store
+            .record(
+                attempt.id,
+                AttemptState::Succeeded,
+                &paydesk_core::store::AttemptUpdate::default(),
+            )
+            .await
+            .expect("record");
+        split(5, &mut steps);
+    }
+    steps
+        .into_iter()
+        .map(|(name, times)| (name, median(&times)))
+        .collect()
+}
+
+struct Measured {
+    pay: Rounds,
+    http: Rounds,
+    commit: Rounds,
+    steps: Vec<(String, f64)>,
+}
+
+async fn measure(dir: &Path, gateway: &Gateway, config: &Config) -> Measured {
     let world = world::pay_world(dir, gateway).await;
     let bare = BareDb::open(&dir.join("bare.sqlite")).expect("a bare database");
     let warmup = 5;
@@ -196,6 +284,12 @@ async fn measure(dir: &Path, gateway: &Gateway, config: &Config) -> (Rounds, Rou
             commit[round].push(commit_ms);
         }
     }
+    let steps = breakdown(&world, gateway, config.per_round * 2).await;
     world.store.close().await;
-    (pay, http, commit)
+    Measured {
+        pay,
+        http,
+        commit,
+        steps,
+    }
 }
