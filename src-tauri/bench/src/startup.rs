@@ -192,13 +192,30 @@ fn started_at(pid: u32) -> Option<f64> {
     Some(ticks / 100.0)
 }
 
+/// When the back end was ready (the built-in sandbox listening, after the store and the
+/// keyring), in ms after the process started, from the app's log in its data directory.
+fn backend_ready_ms(data_dir: &Path, started_wall: chrono::DateTime<chrono::Utc>) -> Option<f64> {
+    let log = std::fs::read_to_string(data_dir.join("paydesk.log")).ok()?;
+    let line = log
+        .lines()
+        .rev()
+        .find(|l| l.contains("built-in sandbox listening"))?;
+    let stamp = chrono::DateTime::parse_from_rfc3339(line.split_whitespace().next()?).ok()?;
+    let ms = (stamp.with_timezone(&chrono::Utc) - started_wall).num_microseconds()? as f64 / 1000.0;
+    (ms >= 0.0).then_some(ms)
+}
+
 struct Launch {
     /// From asking WebKitWebDriver for a session to the first order rows in the page.
     from_request_ms: f64,
     /// From the process's start to the first order rows (10 ms resolution).
     from_start_ms: f64,
     pss_mb: f64,
+    /// The back end ready, ms after the process started (paydesk only).
+    backend_ms: Option<f64>,
     processes: usize,
+    /// PSS by process name (the app, its web process, its network process), MB.
+    by_process: Vec<(String, f64)>,
 }
 
 /// Launches `binary`, waits for order rows and a search box in its page, measures, closes.
@@ -226,6 +243,7 @@ async fn launch(driver: &Driver, binary: &Path, args: &[String], url: Option<&st
     }
     let from_request_ms = requested.elapsed().as_secs_f64() * 1000.0;
     let ready_uptime = uptime();
+    let ready_wall = chrono::Utc::now();
     let all = processes();
     let name: String = binary
         .file_name()
@@ -240,10 +258,27 @@ async fn launch(driver: &Driver, binary: &Path, args: &[String], url: Option<&st
         .map(|(pid, _)| pid)
         .expect("the launched process");
     let from_start_ms = started_at(app).map_or(f64::NAN, |s| (ready_uptime - s) * 1000.0);
+    let started_wall = ready_wall - chrono::Duration::microseconds((from_start_ms * 1000.0) as i64);
+    let data_dir = args
+        .iter()
+        .position(|a| a == "--data-dir")
+        .and_then(|i| args.get(i + 1))
+        .map(PathBuf::from);
+    let backend_ms = data_dir.and_then(|d| backend_ready_ms(&d, started_wall));
     // Let it settle (the first reconciler pass, caches) before reading memory.
     tokio::time::sleep(Duration::from_secs(1)).await;
-    let tree = descendants(app, &processes());
-    let pss: f64 = tree.iter().map(|pid| pss_mb(*pid)).sum();
+    let all = processes();
+    let tree = descendants(app, &all);
+    let mut by_process: Vec<(String, f64)> = Vec::new();
+    for pid in &tree {
+        let name = all.get(pid).map_or("?".to_string(), |(_, n)| n.clone());
+        let mb = pss_mb(*pid);
+        match by_process.iter_mut().find(|(n, _)| *n == name) {
+            Some((_, total)) => *total += mb,
+            None => by_process.push((name, mb)),
+        }
+    }
+    let pss: f64 = by_process.iter().map(|(_, mb)| mb).sum();
     driver
         .call(
             reqwest::Method::DELETE,
@@ -264,7 +299,9 @@ async fn launch(driver: &Driver, binary: &Path, args: &[String], url: Option<&st
         from_request_ms,
         from_start_ms,
         pss_mb: pss,
+        backend_ms,
         processes: tree.len(),
+        by_process,
     }
 }
 
@@ -357,12 +394,39 @@ pub fn run(work: &Path, config: &Config) -> GroupResult {
     let start = |l: &Launch| l.from_start_ms;
     let pss = |l: &Launch| l.pss_mb;
     let describe = |what: &str, launches: &[Launch]| {
+        // Each process's median share, in the order the last launch listed them.
+        let names: Vec<String> = launches
+            .last()
+            .map(|l| l.by_process.iter().map(|(n, _)| n.clone()).collect())
+            .unwrap_or_default();
+        let shares: Vec<String> = names
+            .iter()
+            .map(|name| {
+                let mb: Vec<f64> = launches
+                    .iter()
+                    .map(|l| {
+                        l.by_process
+                            .iter()
+                            .find(|(n, _)| n == name)
+                            .map_or(0.0, |(_, mb)| *mb)
+                    })
+                    .collect();
+                format!("{name} {:.0}", median(&mb))
+            })
+            .collect();
+        let backend: Vec<f64> = launches.iter().filter_map(|l| l.backend_ms).collect();
         format!(
-            "{what}: {} from launch ({} from the WebDriver request), PSS {:.0} MB in {} processes",
+            "{what}: {} from launch{} ({} from the WebDriver request), PSS {:.0} MB in {} processes ({})",
             show_ms(median(&per(launches, start))),
+            if backend.is_empty() {
+                String::new()
+            } else {
+                format!(", the back end ready after {}", show_ms(median(&backend)))
+            },
             show_ms(median(&per(launches, request))),
             median(&per(launches, pss)),
-            launches.iter().map(|l| l.processes).max().unwrap_or(0)
+            launches.iter().map(|l| l.processes).max().unwrap_or(0),
+            shares.join(", ")
         )
     };
     let show_mb = |v: f64| format!("{v:.0} MB");
