@@ -25,6 +25,9 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 step "Rust: build the app"
 cargo build --locked --workspace --all-targets
 
+step "Benchmarks, small: fail on a ratio 2x worse than committed (scripts/bench.sh for the full run)"
+bash scripts/bench.sh --smoke
+
 step "Fuzz: a short bounded pass of every target (scripts/fuzz.sh SECONDS for longer)"
 bash scripts/fuzz.sh 20
 

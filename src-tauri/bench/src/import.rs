@@ -204,6 +204,7 @@ pub fn run(work: &Path, config: &Config) -> GroupResult {
                 target: Some(Check::at_most("ratio", ratio.median, 2.0, |v| format!("{v:.2}×"))),
                 checks: vec![],
                 rounds: config.rounds,
+                checked: true,
             },
             Figure {
                 id: "import.vs_same_job".into(),
@@ -218,6 +219,7 @@ pub fn run(work: &Path, config: &Config) -> GroupResult {
                 target: None,
                 checks: vec![],
                 rounds: config.rounds,
+                checked: true,
             },
         ],
         load: (0.0, 0.0),

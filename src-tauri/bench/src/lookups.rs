@@ -446,6 +446,7 @@ pub fn run(work: &Path, config: &Config) -> GroupResult {
             })),
             checks: vec![Check::at_most("p99", p99, kind.p99_target(), show_ms)],
             rounds: config.rounds,
+            checked: true,
         });
     }
     runtime.block_on(store.close());

@@ -119,8 +119,8 @@ fn run_group(
         "pay" => pay::run(
             work,
             &pay::Config {
-                rounds: if smoke { 5 } else { 15 },
-                per_round: if smoke { 10 } else { 40 },
+                rounds: if smoke { 9 } else { 15 },
+                per_round: if smoke { 20 } else { 40 },
             },
         ),
         "lookups" => lookups::run(
@@ -251,9 +251,16 @@ fn main() -> ExitCode {
                 }
             };
             if update {
+                // The groups measured replace their own entries; the others are kept.
                 let latest = runs.last().cloned().unwrap_or_default();
-                figures::write_baselines(&baseline, &figures::baselines_from(&latest))
-                    .expect("baselines");
+                let measured: Vec<&str> = latest.iter().map(|g| g.group.as_str()).collect();
+                let mut merged: figures::Baselines = figures::read_baselines(&baseline)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter(|(id, _)| !measured.contains(&id.split('.').next().unwrap_or("")))
+                    .collect();
+                merged.extend(figures::baselines_from(&latest));
+                figures::write_baselines(&baseline, &merged).expect("baselines");
                 eprintln!("bench: wrote {}", baseline.display());
                 return ExitCode::SUCCESS;
             }

@@ -101,6 +101,7 @@ pub fn run(work: &Path, config: &Config) -> GroupResult {
                 target: None,
                 checks: vec![],
                 rounds: config.rounds,
+                checked: true,
             },
             Figure {
                 id: "pay.vs_commit".into(),
@@ -112,6 +113,7 @@ pub fn run(work: &Path, config: &Config) -> GroupResult {
                 target: None,
                 checks: vec![],
                 rounds: config.rounds,
+                checked: true,
             },
             Figure {
                 id: "pay.overhead".into(),
@@ -125,6 +127,7 @@ pub fn run(work: &Path, config: &Config) -> GroupResult {
                 })),
                 checks: vec![Check::at_most("overhead", overhead, allowed, show_ms)],
                 rounds: config.rounds,
+                checked: false,
             },
         ],
         load: (0.0, 0.0),

@@ -161,6 +161,7 @@ pub fn run(work: &Path, config: &Config) -> GroupResult {
             })),
             checks: vec![],
             rounds: config.rounds,
+            checked: true,
         }],
         load: (0.0, 0.0),
         seconds: 0.0,

@@ -472,6 +472,7 @@ pub fn run(work: &Path, config: &Config) -> GroupResult {
                 target: None,
                 checks: vec![Check::at_most("launch to interactive", small_start, 600.0, show_ms)],
                 rounds: config.launches,
+                checked: true,
             },
             Figure {
                 id: "startup.large_vs_empty".into(),
@@ -483,6 +484,7 @@ pub fn run(work: &Path, config: &Config) -> GroupResult {
                 target: Some(Check::at_most("ratio", big_ratio.median, 1.1, |v| format!("{v:.2}×"))),
                 checks: vec![Check::at_most("launch to interactive", large_start, 600.0, show_ms)],
                 rounds: config.launches,
+                checked: true,
             },
             Figure {
                 id: "startup.memory_vs_minibrowser".into(),
@@ -494,6 +496,7 @@ pub fn run(work: &Path, config: &Config) -> GroupResult {
                 target: None,
                 checks: vec![Check::at_most("PSS", median(&per(&small, pss)), 300.0, show_mb)],
                 rounds: config.launches,
+                checked: true,
             },
             Figure {
                 id: "startup.memory_large_vs_empty".into(),
@@ -505,6 +508,7 @@ pub fn run(work: &Path, config: &Config) -> GroupResult {
                 target: None,
                 checks: vec![Check::at_most("PSS", median(&per(&large, pss)), 300.0, show_mb)],
                 rounds: config.launches,
+                checked: true,
             },
         ],
         load: (0.0, 0.0),
