@@ -55,6 +55,9 @@ enum Cmd {
         /// The paydesk binary, for start-up.
         #[arg(long)]
         app: Option<PathBuf>,
+        /// Rows (or attempts) instead of the group's own size, to profile one at another scale.
+        #[arg(long)]
+        rows: Option<usize>,
     },
     /// Write BENCHMARKS.md from a run's results.
     Report {
@@ -112,9 +115,12 @@ pub(crate) fn engine_runtime() -> tokio::runtime::Runtime {
 fn run_group(
     name: &str,
     smoke: bool,
+    rows: Option<usize>,
     work: &std::path::Path,
     app: Option<&PathBuf>,
 ) -> GroupResult {
+    let size =
+        |smoke_size: usize, full: usize| rows.unwrap_or(if smoke { smoke_size } else { full });
     match name {
         "pay" => pay::run(
             work,
@@ -126,7 +132,7 @@ fn run_group(
         "lookups" => lookups::run(
             work,
             &lookups::Config {
-                rows: if smoke { 10_000 } else { 1_000_000 },
+                rows: size(10_000, 1_000_000) as i64,
                 rounds: if smoke { 3 } else { 5 },
                 samples: if smoke { 50 } else { 300 },
                 shell_ms: if smoke { 100.0 } else { 250.0 },
@@ -136,14 +142,14 @@ fn run_group(
         "import" => import::run(
             work,
             &import::Config {
-                rows: if smoke { 10_000 } else { 1_000_000 },
+                rows: size(10_000, 1_000_000),
                 rounds: 3,
             },
         ),
         "reconcile" => reconcile::run(
             work,
             &reconcile::Config {
-                attempts: if smoke { 300 } else { 10_000 },
+                attempts: size(300, 10_000),
                 rounds: 3,
                 wrk_seconds: if smoke { 1 } else { 5 },
             },
@@ -152,7 +158,7 @@ fn run_group(
             work,
             &startup::Config {
                 app: app.cloned().expect("start-up needs --app PATH"),
-                rows: if smoke { 10_000 } else { 1_000_000 },
+                rows: size(10_000, 1_000_000) as i64,
                 launches: if smoke { 3 } else { 7 },
             },
         ),
@@ -169,6 +175,7 @@ fn main() -> ExitCode {
             smoke,
             only,
             app,
+            rows,
         } => {
             sql::install();
             let work = std::path::absolute(&work).expect("a work directory");
@@ -176,7 +183,7 @@ fn main() -> ExitCode {
                 eprintln!("bench: {name}{}", if smoke { " (smoke)" } else { "" });
                 let load = figures::load_average();
                 let started = Instant::now();
-                let mut result = run_group(name, smoke, &work, app.as_ref());
+                let mut result = run_group(name, smoke, rows, &work, app.as_ref());
                 result.load = (load, figures::load_average());
                 result.seconds = started.elapsed().as_secs_f64();
                 for f in &result.figures {
