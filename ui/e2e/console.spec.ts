@@ -32,6 +32,60 @@ test("a million orders scroll smoothly with a bounded DOM", async ({ page }) => 
   for (const q of queries) expect(q.args.query!.limit).toBeLessThanOrEqual(100);
 });
 
+test("the arrow keys walk the list a row at a time, keeping the row in view below the header", async ({ page }) => {
+  await page.goto("/");
+  const box = page.getByTestId("orders-scroll");
+  await page.locator('tr[data-order-no="DEMO-1001"] td').first().click();
+  await page.getByTestId("order-panel").waitFor();
+  for (let k = 1; k <= 40; k++) await page.keyboard.press("ArrowDown");
+  const focused = page.locator("tr:focus");
+  await expect(focused).toHaveAttribute("data-order-no", "ORD-0000040");
+  await expect(page.getByTestId("order-panel")).toContainText("DEMO-1001"); // the mock's detail is always DEMO-1001
+  const inView = () =>
+    box.evaluate((el) => {
+      const row = el.querySelector<HTMLElement>("tr:focus")!.getBoundingClientRect();
+      const head = el.querySelector("thead")!.getBoundingClientRect();
+      const view = el.getBoundingClientRect();
+      return row.top >= head.bottom - 1 && row.bottom <= view.bottom + 1;
+    });
+  expect(await inView()).toBe(true);
+  for (let k = 1; k <= 30; k++) await page.keyboard.press("ArrowUp");
+  await expect(focused).toHaveAttribute("data-order-no", "ORD-0000010");
+  expect(await inView()).toBe(true);
+  // From the last row of a million, up across a page of the backend's.
+  await box.evaluate((el) => (el.scrollTop = el.scrollHeight));
+  await page.locator('tr[data-order-no="ORD-0999999"] td').first().click();
+  for (let k = 1; k <= 120; k++) await page.keyboard.press("ArrowUp");
+  await expect(focused).toHaveAttribute("data-order-no", "ORD-0999879");
+  expect(await inView()).toBe(true);
+  expect(await page.locator("tr[data-order-no]").count()).toBeLessThan(80);
+});
+
+test("more orders than a browser can make a box tall: both ends still reachable, the DOM still small", async ({ page }) => {
+  await page.goto("/?orders=3000000");
+  await expect(page.getByTestId("order-count")).toHaveText("3,000,000 orders");
+  const box = page.getByTestId("orders-scroll");
+  expect(await box.evaluate((el) => el.scrollHeight)).toBeLessThan(33_000_000);
+  await box.evaluate((el) => (el.scrollTop = el.scrollHeight));
+  await expect(page.locator('tr[data-order-no="ORD-2999999"]')).toBeVisible();
+  expect(await page.locator("tr[data-order-no]").count()).toBeLessThan(80);
+  await page.locator('tr[data-order-no="ORD-2999999"] td').first().click();
+  for (let k = 1; k <= 5; k++) await page.keyboard.press("ArrowUp");
+  await expect(page.locator("tr:focus")).toHaveAttribute("data-order-no", "ORD-2999994");
+  // Halfway down the scroll bar is halfway down the list.
+  await box.evaluate((el) => (el.scrollTop = (el.scrollHeight - el.clientHeight) / 2));
+  const firstInView = () =>
+    box.evaluate((el) => {
+      const below = el.querySelector("thead")!.getBoundingClientRect().bottom;
+      const row = [...el.querySelectorAll<HTMLElement>("tr[data-order-no]")].find((r) => r.getBoundingClientRect().bottom > below + 1);
+      return row ? Number(row.dataset.index) : NaN;
+    });
+  await expect.poll(firstInView).toBeGreaterThan(1_499_950);
+  expect(await firstInView()).toBeLessThan(1_500_050);
+  await box.evaluate((el) => (el.scrollTop = 0));
+  await expect(page.locator('tr[data-order-no="DEMO-1001"]')).toBeVisible();
+});
+
 test("with the detail panel open at 1280×800 the table still fits, its least important columns left out", async ({ page }) => {
   await page.goto("/");
   const box = page.getByTestId("orders-scroll");

@@ -1,7 +1,8 @@
 // Runs in the page before the app: a stand-in for the Tauri runtime and paydesk's commands,
 // with a million orders generated on demand, so the built UI can be driven in a plain browser.
 (() => {
-  const TOTAL = 1_000_000;
+  // A test may ask for another number of orders: /?orders=3000000.
+  const TOTAL = Number(new URLSearchParams(location.search).get("orders")) || 1_000_000;
   const now = Date.now();
   const state = { paid: false, calls: [] };
   const order = (i) => ({

@@ -1,16 +1,14 @@
-import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
 import { createColumnHelper, flexRender, getCoreRowModel, useReactTable, type SortingState } from "@tanstack/react-table";
-import { useVirtualizer } from "@tanstack/react-virtual";
 import { useTranslation } from "react-i18next";
 import { api, errorMessage } from "../api";
+import { rowWindow, scrollTopToShow } from "../rowWindow";
 import type { OrderQuery, OrderSort, OrderView } from "../types";
 import { formatMoney, formatTime, formatWhen } from "../words";
 import { SandboxBadge, StateBadge } from "./StateBadge";
 
 /** Rows per backend page: the table asks only for the pages it is showing. */
 export const PAGE_SIZE = 100;
-// 32px rows keep a million of them under the browsers' ~33.5M px limit on an element's height.
-const ROW_HEIGHT = 32;
 
 export type OrderFilters = Omit<OrderQuery, "offset" | "limit" | "sort" | "descending">;
 
@@ -65,35 +63,42 @@ export function OrdersTable({ filters, refreshToken, selected, onSelect, onTotal
   const [pages, setPages] = useState<Map<number, OrderView[]>>(new Map());
   const scrollRef = useRef<HTMLDivElement>(null);
   const inFlight = useRef(new Set<string>());
+  // The row the arrow keys moved to, focused (and selected) once it is drawn and loaded.
+  const pendingFocus = useRef<{ index: number; select: boolean } | null>(null);
   // The box's width decides the columns. (CSS container queries could hide cells, but
   // WebKitGTK does not lay a fixed-layout table out again when they do.)
   const [boxWidth, setBoxWidth] = useState<number | null>(null);
+  // Its height, scroll position and sticky header decide which rows are drawn (rowWindow.ts).
+  const [view, setView] = useState({ top: 0, height: 0, header: 0 });
   const observer = useRef<ResizeObserver | null>(null);
   const setScrollBox = useCallback((box: HTMLDivElement | null) => {
     scrollRef.current = box;
     observer.current?.disconnect();
     observer.current = null;
     if (!box) return;
-    setBoxWidth(box.clientWidth);
+    const measure = () => {
+      setBoxWidth(box.clientWidth);
+      const next = { top: box.scrollTop, height: box.clientHeight, header: box.querySelector("thead")?.offsetHeight ?? 0 };
+      setView((v) => (v.top === next.top && v.height === next.height && v.header === next.header ? v : next));
+    };
+    measure();
     if (typeof ResizeObserver === "undefined") return;
-    observer.current = new ResizeObserver(() => setBoxWidth(box.clientWidth));
+    observer.current = new ResizeObserver(measure);
     observer.current.observe(box);
+  }, []);
+  const onScroll = useCallback(() => {
+    const top = scrollRef.current?.scrollTop ?? 0;
+    setView((v) => (v.top === top ? v : { ...v, top }));
   }, []);
 
   const sort: OrderSort = (sorting[0]?.id as OrderSort | undefined) ?? "created";
   const descending = sorting[0] ? sorting[0].desc : true;
   const queryKey = JSON.stringify({ filters, sort, descending });
 
-  const virtualizer = useVirtualizer({
-    count: total ?? 0,
-    getScrollElement: () => scrollRef.current,
-    estimateSize: () => ROW_HEIGHT,
-    overscan: 12,
-
-  });
-  const items = virtualizer.getVirtualItems();
-  const first = items[0]?.index ?? 0;
-  const last = items[items.length - 1]?.index ?? 0;
+  const rowsView = Math.max(0, view.height - view.header);
+  const win = rowWindow(total ?? 0, view.top, rowsView);
+  const first = win.start;
+  const last = Math.max(win.start, win.end - 1);
 
   const fetchPage = useCallback(
     (page: number, key: string, replace: boolean) => {
@@ -126,7 +131,9 @@ export function OrdersTable({ filters, refreshToken, selected, onSelect, onTotal
     keyRef.current = queryKey;
     if (changed) {
       scrollRef.current?.scrollTo({ top: 0 });
+      setView((v) => (v.top === 0 ? v : { ...v, top: 0 }));
       setPages(new Map());
+      pendingFocus.current = null;
     }
     const firstPage = changed ? 0 : Math.floor(first / PAGE_SIZE);
     const lastPage = changed ? 0 : Math.floor(last / PAGE_SIZE);
@@ -146,7 +153,8 @@ export function OrdersTable({ filters, refreshToken, selected, onSelect, onTotal
   }, [total, onTotal]);
 
   const rowAt = (index: number) => pages.get(Math.floor(index / PAGE_SIZE))?.[index % PAGE_SIZE];
-  const visible = items.map((i) => rowAt(i.index)).filter((r): r is OrderView => r !== undefined);
+  const indexes = Array.from({ length: win.end - win.start }, (_, k) => win.start + k);
+  const visible = indexes.map(rowAt).filter((r): r is OrderView => r !== undefined);
 
   const columns = useMemo(
     () => [
@@ -231,15 +239,44 @@ export function OrdersTable({ filters, refreshToken, selected, onSelect, onTotal
     onSortingChange: setSorting,
   });
   const rowById = new Map(table.getRowModel().rows.map((r) => [r.id, r]));
+  const tableKey = table.getVisibleLeafColumns().map((c) => c.id).join();
 
-  function focusRow(index: number) {
-    if (total === null || index < 0 || index >= total) return;
-    virtualizer.scrollToIndex(index);
-    requestAnimationFrame(() => {
-      scrollRef.current?.querySelector<HTMLElement>(`tr[data-index="${index}"]`)?.focus();
-    });
-    const order = rowAt(index);
-    if (order) onSelect(order);
+  const focusPending = () => {
+    const pending = pendingFocus.current;
+    if (pending === null) return;
+    const tr = scrollRef.current?.querySelector<HTMLElement>(`tr[data-order-no][data-index="${pending.index}"]`);
+    const order = rowAt(pending.index);
+    if (!tr || !order) return;
+    pendingFocus.current = null;
+    // Already scrolled into view: the browser's own scrolling would not know the sticky header.
+    tr.focus({ preventScroll: true });
+    if (pending.select) onSelect(order);
+  };
+  useEffect(focusPending);
+
+  // Opening the detail panel narrows the list and makes a new table (see below): the row that
+  // had the focus gets it back, so the arrow keys go on from where they were.
+  const focusedRow = useRef<number | null>(null);
+  const tableKeyRef = useRef(tableKey);
+  useLayoutEffect(() => {
+    const changed = tableKeyRef.current !== tableKey;
+    tableKeyRef.current = tableKey;
+    const index = focusedRow.current;
+    if (!changed || index === null || pendingFocus.current !== null) return;
+    if (document.activeElement && document.activeElement !== document.body) return;
+    focusRow(index, false);
+  });
+
+  /** Scrolls row `index` into view, then focuses it and, unless `select` is false, selects it. */
+  function focusRow(index: number, select = true) {
+    const box = scrollRef.current;
+    if (total === null || index < 0 || index >= total || !box) return;
+    const top = scrollTopToShow(total, index, box.scrollTop, Math.max(0, box.clientHeight - view.header));
+    if (top !== box.scrollTop) box.scrollTop = top;
+    pendingFocus.current = { index, select };
+    const now = box.scrollTop;
+    if (now !== view.top) setView((v) => (v.top === now ? v : { ...v, top: now }));
+    else focusPending();
   }
 
   if (total === 0) {
@@ -248,15 +285,14 @@ export function OrdersTable({ filters, refreshToken, selected, onSelect, onTotal
   }
 
   const span = table.getVisibleLeafColumns().length;
-  const padTop = items[0]?.start ?? 0;
-  const padBottom = virtualizer.getTotalSize() - (items[items.length - 1]?.end ?? 0);
+  const { padTop, padBottom } = win;
 
   return (
-    <div className="table-scroll" ref={setScrollBox} data-testid="orders-scroll">
+    <div className="table-scroll" ref={setScrollBox} onScroll={onScroll} data-testid="orders-scroll">
       {/* A new set of columns is a new table element: WebKitGTK keeps a fixed-layout table's
           old width when columns are removed from it. */}
       <table
-        key={table.getVisibleLeafColumns().map((c) => c.id).join()}
+        key={tableKey}
         className="orders"
         aria-label={t("orders.title")}
         aria-rowcount={(total ?? 0) + 1}
@@ -299,18 +335,27 @@ export function OrdersTable({ filters, refreshToken, selected, onSelect, onTotal
             </tr>
           ))}
         </thead>
-        <tbody>
+        <tbody
+          onFocus={(e) => {
+            const index = (e.target as HTMLElement).dataset.index;
+            focusedRow.current = index === undefined ? null : Number(index);
+          }}
+          onBlur={(e) => {
+            // Focus moved on to something else; a row taken out of the page moves it nowhere.
+            if (e.relatedTarget) focusedRow.current = null;
+          }}
+        >
           {padTop > 0 && (
             <tr aria-hidden="true" className="spacer-row">
               <td colSpan={span} ref={(el) => void (el && (el.style.height = `${padTop}px`))} />
             </tr>
           )}
-          {items.map((item) => {
-            const order = rowAt(item.index);
+          {indexes.map((index) => {
+            const order = rowAt(index);
             const row = order ? rowById.get(order.order_no) : undefined;
             if (!order || !row) {
               return (
-                <tr key={`loading-${item.index}`} className="loading-row" data-index={item.index} aria-rowindex={item.index + 2}>
+                <tr key={`loading-${index}`} className="loading-row" data-index={index} aria-rowindex={index + 2}>
                   <td colSpan={span}>{t("orders.loadingRow")}</td>
                 </tr>
               );
@@ -320,8 +365,8 @@ export function OrdersTable({ filters, refreshToken, selected, onSelect, onTotal
               <tr
                 key={order.order_no}
                 data-order-no={order.order_no}
-                data-index={item.index}
-                aria-rowindex={item.index + 2}
+                data-index={index}
+                aria-rowindex={index + 2}
                 className={isSelected ? "selected" : undefined}
                 aria-selected={isSelected}
                 tabIndex={0}
@@ -332,10 +377,10 @@ export function OrdersTable({ filters, refreshToken, selected, onSelect, onTotal
                     onSelect(order);
                   } else if (e.key === "ArrowDown") {
                     e.preventDefault();
-                    focusRow(item.index + 1);
+                    focusRow(index + 1);
                   } else if (e.key === "ArrowUp") {
                     e.preventDefault();
-                    focusRow(item.index - 1);
+                    focusRow(index - 1);
                   }
                 }}
               >
@@ -357,6 +402,9 @@ export function OrdersTable({ filters, refreshToken, selected, onSelect, onTotal
           )}
         </tbody>
       </table>
+      {/* As tall as every row, whatever is drawn: the scroll range never depends on rows that are
+          being replaced (Chromium lays the page out when a focused row is taken away). */}
+      <div className="table-sizer" aria-hidden="true" ref={(el) => void (el && (el.style.height = `${view.header + win.bodyHeight}px`))} />
     </div>
   );
 }
