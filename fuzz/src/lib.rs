@@ -7,8 +7,15 @@
 //!   body;
 //! - a callback is `s` + `sourceNo` + `\n` + the JSON to seal, or any other bytes as the body;
 //! - sandbox requests are separated by `\0\0`; each is `METHOD PATH`, header lines `Name:
-//!   value`, an empty line, then the body.
+//!   value`, an empty line, then the body;
+//! - an import file is one mode byte (its lowest bit: 0 CSV, 1 JSON; the next: 0 rows without
+//!   a profile get the default one, 1 they get none), then the file.
 
+use std::collections::{HashMap, HashSet};
+
+use paydesk_core::import::parse::{self, ImportFormat, Profiles, MAX_LIBRARY_MESSAGE_CHARS};
+use paydesk_core::input_rules::check_new_order;
+use paydesk_core::store::NewOrder;
 use paydesk_gateways::{connector_for, debit, Secrets};
 use paydesk_sandbox::SandboxConfig;
 use tower::ServiceExt;
@@ -134,4 +141,74 @@ pub fn sandbox_requests(data: &[u8]) {
             let _ = axum::body::to_bytes(response.into_body(), 8 * 1024 * 1024).await;
         }
     });
+}
+
+/// The longest reason a refused row (or an unreadable file) may give: the import's own sentence
+/// around either a quoted head of a value (`input_rules::shown`: 40 characters, each escaped to
+/// at most 10) or a library's message cut to [`MAX_LIBRARY_MESSAGE_CHARS`].
+const MAX_REASON_CHARS: usize = 40 * 10 + MAX_LIBRARY_MESSAGE_CHARS;
+
+/// A reason is one short line.
+fn assert_short_line(reason: &str) {
+    let shown = reason.chars().count();
+    assert!(
+        shown > 0 && shown <= MAX_REASON_CHARS,
+        "{shown} characters: {reason:.600}"
+    );
+    assert!(
+        !reason.contains(['\n', '\r']),
+        "more than one line: {reason:?}"
+    );
+}
+
+/// Reads one import file through the import's parsing layer. Beyond not panicking: every
+/// candidate is an order the store itself accepts (`input_rules::check_new_order`), with a
+/// positive amount, a known profile and an order number no earlier candidate has, in the
+/// file's order; every refusal is one short line.
+pub fn import_orders(data: &[u8]) {
+    let Some((&mode, file)) = data.split_first() else {
+        return;
+    };
+    let format = if mode & 1 == 0 {
+        ImportFormat::Csv
+    } else {
+        ImportFormat::Json
+    };
+    let ids = HashMap::from([("shop".to_string(), 1), ("其他 🛒".to_string(), 2)]);
+    let profiles = Profiles {
+        ids: &ids,
+        default: (mode & 2 == 0).then_some("shop"),
+    };
+    let rows = match parse::rows(file, format, profiles) {
+        Ok(rows) => rows,
+        Err(unreadable) => return assert_short_line(&unreadable.0),
+    };
+    let mut seen = HashSet::new();
+    let mut last_line = 0;
+    for row in rows {
+        match row {
+            Ok(order) => {
+                let profile = ids
+                    .iter()
+                    .find(|(_, id)| **id == order.profile_id)
+                    .map(|(name, _)| name.clone())
+                    .expect("a candidate's profile is one of the known ones");
+                assert!(order.amount.minor > 0, "{order:?}");
+                assert!(order.line >= last_line, "rows out of order: {order:?}");
+                last_line = order.line;
+                assert!(seen.insert(order.order_no.clone()), "twice: {order:?}");
+                let as_store_sees_it = NewOrder {
+                    order_no: order.order_no,
+                    profile,
+                    amount: order.amount,
+                    subject: order.subject,
+                    attributes: order.attributes,
+                };
+                if let Err(why) = check_new_order(&as_store_sees_it) {
+                    panic!("the store would refuse a candidate ({why}): {as_store_sees_it:?}");
+                }
+            }
+            Err(refused) => assert_short_line(&refused.reason),
+        }
+    }
 }

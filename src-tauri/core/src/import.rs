@@ -5,44 +5,25 @@
 //! and optionally `profile`, `currency` (default CNY), `subject`, and `attr.KEY` for each order
 //! attribute. JSON: an array of objects with the same fields (`attributes` as an object;
 //! `amount` a string, as money never travels as a float).
+//!
+//! Two halves: [`parse`] reads the file and checks each row (pure: bytes in, candidates or
+//! refusals out, fuzzed on its own); this module writes the candidates, in batches, and adds
+//! the one refusal that needs the database (the order number is already there).
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::io::Read;
 
-use paydesk_gateways::{Currency, Money};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::store::{now_ms, Store, StoreError};
+
+pub mod parse;
+
+pub use parse::{check_order_no, ImportFormat, OrderCandidate, Profiles, RowError};
 
 /// Rows per transaction: large enough to amortise the commit, small enough to report
 /// progress often.
 const BATCH: usize = 5_000;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ImportFormat {
-    Csv,
-    Json,
-}
-
-impl ImportFormat {
-    /// From a file name's extension.
-    pub fn from_path(path: &std::path::Path) -> Option<ImportFormat> {
-        match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
-            "csv" => Some(ImportFormat::Csv),
-            "json" => Some(ImportFormat::Json),
-            _ => None,
-        }
-    }
-}
-
-/// Why one row was not imported. `line` is the file's line for CSV, the 1-based element for
-/// JSON.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct RowError {
-    pub line: u64,
-    pub order_no: Option<String>,
-    pub reason: String,
-}
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct ImportReport {
@@ -67,189 +48,10 @@ pub enum ImportError {
     Store(#[from] StoreError),
 }
 
-/// One row as read, before checking.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawRow {
-    order_no: Option<String>,
-    profile: Option<String>,
-    amount: Option<serde_json::Value>,
-    currency: Option<String>,
-    subject: Option<String>,
-    #[serde(default)]
-    attributes: BTreeMap<String, serde_json::Value>,
-}
-
-/// A row as read with its line: the row, or why it could not be read.
-type ReadRow = (u64, Result<RawRow, String>);
-
-struct CheckedRow {
-    order_no: String,
-    profile_id: i64,
-    amount: Money,
-    subject: String,
-    attributes: String,
-}
-
-pub fn check_order_no(order_no: &str) -> Result<(), String> {
-    if order_no.trim().is_empty() {
-        return Err("the order number is empty".into());
+impl From<parse::Unreadable> for ImportError {
+    fn from(e: parse::Unreadable) -> Self {
+        ImportError::Unreadable(e.0)
     }
-    if order_no.chars().count() > 128 {
-        return Err("the order number is longer than 128 characters".into());
-    }
-    if order_no.chars().any(char::is_control) {
-        return Err("the order number contains control characters".into());
-    }
-    Ok(())
-}
-
-struct Checker<'a> {
-    profiles: &'a HashMap<String, i64>,
-    default_profile: Option<&'a str>,
-    seen: HashSet<String>,
-}
-
-impl Checker<'_> {
-    fn check(&mut self, raw: RawRow) -> Result<CheckedRow, String> {
-        let order_no = raw.order_no.unwrap_or_default();
-        check_order_no(&order_no)?;
-        let profile_name = raw
-            .profile
-            .filter(|p| !p.trim().is_empty())
-            .or_else(|| self.default_profile.map(str::to_string))
-            .ok_or("no profile: add a profile column or pass a default profile")?;
-        let profile_id = *self
-            .profiles
-            .get(profile_name.trim())
-            .ok_or_else(|| format!("no gateway profile named {profile_name:?}"))?;
-        let currency = Currency::parse(
-            raw.currency
-                .as_deref()
-                .filter(|c| !c.is_empty())
-                .unwrap_or("CNY"),
-        )
-        .map_err(|e| e.to_string())?;
-        let amount_text = match raw.amount {
-            Some(serde_json::Value::String(s)) => s,
-            Some(serde_json::Value::Number(_)) => {
-                return Err(
-                    "amount must be a decimal string like \"12.34\", not a JSON number".into(),
-                )
-            }
-            Some(_) | None => return Err("amount is missing".into()),
-        };
-        let amount = Money::parse_positive(&amount_text, currency).map_err(|e| e.to_string())?;
-        let subject = raw.subject.unwrap_or_default();
-        if subject.chars().count() > 512 {
-            return Err("the subject is longer than 512 characters".into());
-        }
-        let mut attributes = BTreeMap::new();
-        for (key, value) in raw.attributes {
-            let text = match value {
-                serde_json::Value::String(s) => s,
-                serde_json::Value::Number(n) => n.to_string(),
-                _ => return Err(format!("attribute {key:?} must be a string")),
-            };
-            if key.is_empty() || key.chars().any(char::is_control) {
-                return Err(format!("attribute name {key:?} is not valid"));
-            }
-            attributes.insert(key, text);
-        }
-        if !self.seen.insert(order_no.clone()) {
-            return Err("the order number appears earlier in this file".into());
-        }
-        Ok(CheckedRow {
-            order_no,
-            profile_id,
-            amount,
-            subject,
-            attributes: serde_json::to_string(&attributes).expect("string map"),
-        })
-    }
-}
-
-/// Reads rows from CSV into the same shape as JSON rows.
-fn csv_rows(reader: impl Read + Send) -> Result<impl Iterator<Item = ReadRow> + Send, ImportError> {
-    let mut csv = csv::ReaderBuilder::new()
-        .flexible(false)
-        .from_reader(reader);
-    let headers = csv
-        .headers()
-        .map_err(|e| ImportError::Unreadable(format!("the CSV header cannot be read: {e}")))?
-        .clone();
-    let mut columns = Vec::new();
-    for name in headers.iter() {
-        let name = name.trim();
-        let known = matches!(
-            name,
-            "order_no" | "profile" | "amount" | "currency" | "subject"
-        );
-        if !known && !name.starts_with("attr.") {
-            return Err(ImportError::Unreadable(format!(
-                "unknown column {name:?}: use order_no, profile, amount, currency, subject or attr.KEY"
-            )));
-        }
-        if columns.contains(&name.to_string()) {
-            return Err(ImportError::Unreadable(format!(
-                "column {name:?} appears twice"
-            )));
-        }
-        columns.push(name.to_string());
-    }
-    for required in ["order_no", "amount"] {
-        if !columns.iter().any(|c| c == required) {
-            return Err(ImportError::Unreadable(format!(
-                "the CSV has no {required:?} column"
-            )));
-        }
-    }
-    Ok(csv.into_records().map(move |record| match record {
-        Err(e) => {
-            let line = e.position().map_or(0, |p| p.line());
-            (line, Err(format!("unreadable row: {e}")))
-        }
-        Ok(record) => {
-            let line = record.position().map_or(0, |p| p.line());
-            let mut row = RawRow::default();
-            for (name, value) in columns.iter().zip(record.iter()) {
-                let value = value.to_string();
-                match name.as_str() {
-                    "order_no" => row.order_no = Some(value),
-                    "profile" => row.profile = Some(value),
-                    "amount" => row.amount = Some(serde_json::Value::String(value)),
-                    "currency" => row.currency = Some(value),
-                    "subject" => row.subject = Some(value),
-                    attr => {
-                        if !value.is_empty() {
-                            row.attributes
-                                .insert(attr["attr.".len()..].to_string(), value.into());
-                        }
-                    }
-                }
-            }
-            (line, Ok(row))
-        }
-    }))
-}
-
-fn json_rows(mut reader: impl Read) -> Result<Vec<ReadRow>, ImportError> {
-    let mut text = String::new();
-    reader
-        .read_to_string(&mut text)
-        .map_err(|e| ImportError::Unreadable(format!("the file is not UTF-8 text: {e}")))?;
-    let values: Vec<serde_json::Value> = serde_json::from_str(&text).map_err(|e| {
-        ImportError::Unreadable(format!("the file is not a JSON array of orders: {e}"))
-    })?;
-    Ok(values
-        .into_iter()
-        .enumerate()
-        .map(|(i, value)| {
-            let row = serde_json::from_value::<RawRow>(value)
-                .map_err(|e| format!("unreadable order: {e}"));
-            (i as u64 + 1, row)
-        })
-        .collect())
 }
 
 /// Imports orders, reporting progress after every batch.
@@ -271,27 +73,21 @@ pub async fn import_orders(
             return Err(StoreError::NoSuchProfile(name.to_string()).into());
         }
     }
-    let rows: Box<dyn Iterator<Item = ReadRow> + Send> = match format {
-        ImportFormat::Csv => Box::new(csv_rows(reader)?),
-        ImportFormat::Json => Box::new(json_rows(reader)?.into_iter()),
-    };
-    let mut checker = Checker {
-        profiles: &profiles,
-        default_profile,
-        seen: HashSet::new(),
-    };
+    let rows = parse::rows(
+        reader,
+        format,
+        Profiles {
+            ids: &profiles,
+            default: default_profile,
+        },
+    )?;
     let mut report = ImportReport::default();
-    let mut batch: Vec<(u64, CheckedRow)> = Vec::with_capacity(BATCH);
-    for (line, raw) in rows {
+    let mut batch: Vec<OrderCandidate> = Vec::with_capacity(BATCH);
+    for row in rows {
         report.rows += 1;
-        let order_hint = raw.as_ref().ok().and_then(|r| r.order_no.clone());
-        match raw.and_then(|r| checker.check(r)) {
-            Ok(row) => batch.push((line, row)),
-            Err(reason) => report.rejected.push(RowError {
-                line,
-                order_no: order_hint,
-                reason,
-            }),
+        match row {
+            Ok(candidate) => batch.push(candidate),
+            Err(refused) => report.rejected.push(refused),
         }
         if batch.len() >= BATCH {
             insert_batch(store, &mut batch, &mut report).await?;
@@ -318,7 +114,7 @@ const ROWS_PER_STATEMENT: usize = 200;
 
 async fn insert_batch(
     store: &Store,
-    batch: &mut Vec<(u64, CheckedRow)>,
+    batch: &mut Vec<OrderCandidate>,
     report: &mut ImportReport,
 ) -> Result<(), ImportError> {
     if batch.is_empty() {
@@ -334,14 +130,14 @@ async fn insert_batch(
         let mut insert = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
             "INSERT INTO orders (order_no, profile_id, amount_minor, currency, subject, attributes, created_at) ",
         );
-        insert.push_values(chunk, |mut values, (_, row)| {
+        insert.push_values(chunk, |mut values, row| {
             values
                 .push_bind(&row.order_no)
                 .push_bind(row.profile_id)
                 .push_bind(row.amount.minor)
                 .push_bind(row.amount.currency.code())
                 .push_bind(&row.subject)
-                .push_bind(&row.attributes)
+                .push_bind(serde_json::to_string(&row.attributes).expect("a string map"))
                 .push_bind(now);
         });
         // The rows that went in; an order number the store already has is left as it was.
@@ -353,12 +149,12 @@ async fn insert_batch(
             .map_err(StoreError::from)?
             .into_iter()
             .collect();
-        for (line, row) in chunk {
+        for row in chunk {
             if inserted.contains(&row.order_no) {
                 report.imported += 1;
             } else {
                 report.rejected.push(RowError {
-                    line: *line,
+                    line: row.line,
                     order_no: Some(row.order_no.clone()),
                     reason: "an order with this number already exists".into(),
                 });
@@ -372,6 +168,8 @@ async fn insert_batch(
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeMap;
+
     use super::*;
     use crate::store::NewProfile;
 
