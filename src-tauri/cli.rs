@@ -398,7 +398,13 @@ async fn execute(dir: &std::path::Path, command: Command) -> Result<u8, Failure>
             .await
             .map_err(|e| Failure {
                 code: 1,
-                message: e.to_string(),
+                // A panicked task's error carries the panic's message, and this task held the
+                // secret: only say what happened (the panic hook logged where).
+                message: if e.is_panic() {
+                    "the keyring task stopped on an internal error (see paydesk.log)".into()
+                } else {
+                    e.to_string()
+                },
             })?
             .map_err(|e| Failure {
                 code: if matches!(e, VaultError::BadSecret(_)) {

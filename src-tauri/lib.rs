@@ -3,6 +3,7 @@
 
 mod cli;
 mod desktop;
+mod panic_hook;
 mod runtime;
 
 use std::process::ExitCode;
@@ -10,6 +11,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 pub fn main() -> ExitCode {
+    panic_hook::install();
     let args = cli::Args::parse();
     match args.command {
         None => desktop::run(args.data_dir),

@@ -59,6 +59,9 @@ pub fn init_logging(data_dir: &Path) {
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_ansi(false);
+    if file.is_ok() {
+        crate::panic_hook::log_to(log_path(data_dir));
+    }
     let _ = match file {
         Ok(file) => builder
             .with_writer(std::io::stderr.and(Mutex::new(file)))

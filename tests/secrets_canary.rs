@@ -1,8 +1,13 @@
 //! The secrets canary: a unique random secret for every gateway's profile goes into the real OS
-//! keyring; then payments, refusals, server faults, a killed payment and the reconciler run
-//! through the real binary. Afterwards no secret may appear in any file of the data directory
-//! (the database, its WAL, backups, `paydesk.log`), in any process's stdout or stderr, or in
-//! the JSON the window would be shown (`profile list`, `status`, `history`).
+//! keyring; then payments, refusals, server faults, panics while secrets are loaded (with
+//! backtraces), a killed payment and the reconciler run through the real binary. Afterwards no
+//! secret may appear in any file of the data directory (the database, its WAL, backups,
+//! `paydesk.log`), in any process's stdout or stderr (crash output included), or in the JSON
+//! the window would be shown (`profile list`, `status`, `history`).
+//!
+//! The panics come from the test-only panic points of debug builds
+//! (`paydesk_gateways::test_panic`, `PAYDESK_TEST_PANIC`), whose messages quote the request or
+//! the secret in hand: the worst a careless `unwrap` could print.
 //!
 //! Runs inside the keyring session (scripts/in-keyring-session.sh): it needs the Secret Service.
 
@@ -10,6 +15,7 @@ mod common;
 
 use std::collections::BTreeMap;
 use std::hash::{BuildHasher, Hasher};
+use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
@@ -53,10 +59,52 @@ impl Transcript {
     }
 
     fn run(&mut self, data: &Path, args: &[&str], stdin: Option<&str>) -> Output {
-        let output = paydesk(data, args, stdin);
-        self.keep(&args.join(" "), &output);
+        self.run_env(data, args, stdin, &[])
+    }
+
+    /// Runs the binary with extra environment variables.
+    fn run_env(
+        &mut self,
+        data: &Path,
+        args: &[&str],
+        stdin: Option<&str>,
+        env: &[(&str, &str)],
+    ) -> Output {
+        let mut command = common::command(data);
+        command
+            .args(args)
+            .envs(env.iter().copied())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = command.spawn().unwrap();
+        let mut input = child.stdin.take().unwrap();
+        if let Some(text) = stdin {
+            input.write_all(text.as_bytes()).unwrap();
+        }
+        drop(input);
+        let output = child.wait_with_output().unwrap();
+        let label = env
+            .iter()
+            .map(|(k, v)| format!("{k}={v} "))
+            .chain(std::iter::once(args.join(" ")))
+            .collect::<String>();
+        self.keep(&label, &output);
         output
     }
+}
+
+/// The process panicked at `place` (a source file) and said so through paydesk's panic hook,
+/// with a backtrace, and ended with `code`.
+fn assert_panicked(output: &Output, place: &str, code: Option<i32>) {
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), code, "{stderr}");
+    let report = stderr
+        .lines()
+        .find(|l| l.starts_with("paydesk: internal error (a bug)"))
+        .unwrap_or_else(|| panic!("no panic report: {stderr}"));
+    assert!(report.contains(place), "{report}");
+    assert!(stderr.contains("stack backtrace:"), "{stderr}");
 }
 
 fn files_under(dir: &Path, found: &mut Vec<std::path::PathBuf>) {
@@ -154,7 +202,7 @@ fn no_secret_is_in_any_file_log_output_or_ipc_answer() {
                 );
                 ok(&set);
             }
-            for n in 0..2 {
+            for n in 0..3 {
                 let order_no = format!("{profile}-{n}");
                 let mut args: Vec<String> = [
                     "order",
@@ -240,6 +288,40 @@ fn no_secret_is_in_any_file_log_output_or_ipc_answer() {
         transcript.keep(&format!("pay good-{gateway}-1 (trace)"), &faulted);
         sandbox.faults.clear();
     }
+
+    // Panics while secrets are loaded, each with RUST_BACKTRACE=1: reading a profile's secrets
+    // from the keyring for a payment, storing one (`secret set`), and sending a signed request
+    // (which kills the process: exit 101, Rust's code for a panic).
+    let mut sent_panics = 0;
+    for (gateway, secrets) in &good {
+        let profile = format!("good-{gateway}");
+        let order_no = format!("{profile}-2");
+        let pay_args = ["pay", &order_no, "--channel", channel(gateway), "--json"];
+        let in_keyring = transcript.run_env(
+            data.path(),
+            &pay_args,
+            None,
+            &[("PAYDESK_TEST_PANIC", "vault_get"), ("RUST_BACKTRACE", "1")],
+        );
+        assert_panicked(&in_keyring, "vault.rs", Some(2));
+        let (key, value) = secrets.iter().next().unwrap();
+        let storing = transcript.run_env(
+            data.path(),
+            &["secret", "set", &profile, key],
+            Some(&format!("{value}\n")),
+            &[("PAYDESK_TEST_PANIC", "vault_set"), ("RUST_BACKTRACE", "1")],
+        );
+        assert_panicked(&storing, "vault.rs", Some(1));
+        let sending = transcript.run_env(
+            data.path(),
+            &pay_args,
+            None,
+            &[("PAYDESK_TEST_PANIC", "send"), ("RUST_BACKTRACE", "1")],
+        );
+        assert_panicked(&sending, "transport.rs", Some(101));
+        sent_panics += 1;
+    }
+    assert_eq!(sent_panics, good.len());
 
     // A crash: the pay process is killed (SIGKILL) while the gateway holds its request.
     ok(&transcript.run(
@@ -352,4 +434,10 @@ fn no_secret_is_in_any_file_log_output_or_ipc_answer() {
     assert!(contains(history, "succeeded") || contains(history, "pending"));
     let log = std::fs::read_to_string(data.path().join("paydesk.log")).unwrap();
     assert!(log.lines().count() > 10, "{log}");
+    assert_eq!(
+        log.matches("ERROR paydesk::panic: paydesk: internal error")
+            .count(),
+        3 * good.len(),
+        "every panic is in the log"
+    );
 }

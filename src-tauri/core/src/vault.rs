@@ -50,6 +50,18 @@ fn describe(e: &keyring_core::Error) -> String {
     }
 }
 
+/// Runs one keyring call; a panic inside it (the keyring crates, D-Bus) becomes a refusal
+/// instead of unwinding into the caller. Its message is dropped unread: it may quote the secret
+/// being read or written, and a task's panic message travels on in its `JoinError` (which
+/// callers print). The panic hook has already logged where it happened.
+fn contained<T>(call: impl FnOnce() -> Result<T, VaultError>) -> Result<T, VaultError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(call)).unwrap_or_else(|_| {
+        Err(VaultError::Refused(
+            "the keyring call stopped on an internal error (see paydesk.log)".into(),
+        ))
+    })
+}
+
 pub struct KeyringVault {
     store: Arc<zbus_secret_service_keyring_store::Store>,
 }
@@ -73,24 +85,43 @@ impl Vault for KeyringVault {
     fn set(&self, vault_id: &str, key: &str, value: &SecretString) -> Result<(), VaultError> {
         crate::input_rules::check_secret(key, value.expose_secret())
             .map_err(VaultError::BadSecret)?;
-        self.entry(vault_id, key)?
-            .set_password(value.expose_secret())
-            .map_err(|e| VaultError::Refused(describe(&e)))
+        contained(|| {
+            paydesk_gateways::test_panic::point("vault_set", || {
+                format!(
+                    "test panic storing {}: {}",
+                    account(vault_id, key),
+                    value.expose_secret()
+                )
+            });
+            self.entry(vault_id, key)?
+                .set_password(value.expose_secret())
+                .map_err(|e| VaultError::Refused(describe(&e)))
+        })
     }
 
     fn get(&self, vault_id: &str, key: &str) -> Result<Option<SecretString>, VaultError> {
-        match self.entry(vault_id, key)?.get_password() {
-            Ok(value) => Ok(Some(SecretString::from(value))),
+        contained(|| match self.entry(vault_id, key)?.get_password() {
+            Ok(value) => {
+                let value = SecretString::from(value);
+                paydesk_gateways::test_panic::point("vault_get", || {
+                    format!(
+                        "test panic holding {}: {}",
+                        account(vault_id, key),
+                        value.expose_secret()
+                    )
+                });
+                Ok(Some(value))
+            }
             Err(keyring_core::Error::NoEntry) => Ok(None),
             Err(e) => Err(VaultError::Refused(describe(&e))),
-        }
+        })
     }
 
     fn delete(&self, vault_id: &str, key: &str) -> Result<(), VaultError> {
-        match self.entry(vault_id, key)?.delete_credential() {
+        contained(|| match self.entry(vault_id, key)?.delete_credential() {
             Ok(()) | Err(keyring_core::Error::NoEntry) => Ok(()),
             Err(e) => Err(VaultError::Refused(describe(&e))),
-        }
+        })
     }
 }
 
@@ -139,4 +170,18 @@ pub fn generate_secret(length: usize) -> SecretString {
     }
     text.truncate(length);
     SecretString::from(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_in_a_keyring_call_is_a_refusal_that_quotes_nothing() {
+        let secret = String::from("canary-vault-secret");
+        let refused = contained::<()>(|| panic!("cannot store {secret}")).unwrap_err();
+        assert!(matches!(refused, VaultError::Refused(_)), "{refused:?}");
+        assert!(!refused.to_string().contains("canary"), "{refused}");
+        assert!(matches!(contained(|| Ok(7)), Ok(7)));
+    }
 }

@@ -13,6 +13,8 @@ mod money_props;
 pub mod partner;
 pub mod secrets;
 pub mod sensecore;
+#[doc(hidden)]
+pub mod test_panic;
 pub mod top;
 pub mod transport;
 pub mod yian;

@@ -45,6 +45,7 @@ impl Transport {
         &self,
         request: http::Request<Vec<u8>>,
     ) -> Result<http::Response<Vec<u8>>, TransportError> {
+        crate::test_panic::point("send", || format!("test panic sending {request:?}"));
         let request = reqwest::Request::try_from(request)
             .map_err(|e| TransportError::NotSent(e.to_string()))?;
         // Errors drop the URL: a query string may carry a session or a signature, and the
