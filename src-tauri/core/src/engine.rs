@@ -10,11 +10,12 @@ use std::sync::Arc;
 use paydesk_gateways::transport::{Transport, TransportError};
 use paydesk_gateways::{
     connector_for, BuildError, Channel, Connector, Currency, Deduction, GatewayError, Money,
-    PayOutcome, PayRequest, Receipt, RetryClass, Secrets, StatusQuery,
+    PayOutcome, PayRequest, Receipt, RetryClass, Secrets,
 };
 use serde::Serialize;
 
 use crate::domain::{Attempt, AttemptState};
+use crate::reconcile::Pass;
 use crate::sandbox_link;
 use crate::store::{AttemptUpdate, Store, StoreError};
 use crate::vault::{Vault, VaultError};
@@ -97,9 +98,13 @@ impl Engine {
         self.vault.clone()
     }
 
+    pub(crate) fn transport(&self) -> &Transport {
+        &self.transport
+    }
+
     /// Reads the profile's secrets off the async runtime (keyring calls block on D-Bus):
     /// every required one (refusing when one is missing) and the optional ones it holds.
-    async fn secrets(
+    pub(crate) async fn secrets(
         &self,
         vault_id: &str,
         capabilities: &paydesk_gateways::Capabilities,
@@ -266,149 +271,13 @@ impl Engine {
     /// Asks the gateway what became of a pending or unknown attempt and records a conclusive
     /// answer. An inconclusive one leaves the attempt as it was, to be asked again later.
     pub async fn check_status(&self, attempt_id: i64) -> Result<Attempt, PayError> {
-        let mut attempt = self.store.attempt(attempt_id).await?;
-        if attempt.state == AttemptState::Submitting {
-            // Only the reconciler gets here, once the sender has been gone too long.
-            attempt = self
-                .store
-                .record(
-                    attempt.id,
-                    AttemptState::Unknown,
-                    &AttemptUpdate {
-                        error_code: Some("INTERRUPTED".into()),
-                        error_message: Some(
-                            "paydesk stopped before the gateway's answer was recorded".into(),
-                        ),
-                        detail: Some("the sender stopped before recording the answer".into()),
-                        ..AttemptUpdate::default()
-                    },
-                )
-                .await?;
-        }
-        if !matches!(attempt.state, AttemptState::Pending | AttemptState::Unknown) {
-            return Ok(attempt);
-        }
-        let ctx = self.context(&attempt).await?;
-        let query = StatusQuery {
-            order_no: ctx.order.order_no.clone(),
-            amount: Money::from_minor(ctx.order.amount_minor, ctx.currency),
-            channel: ctx.channel,
-            idempotency_key: attempt.idempotency_key.clone(),
-            gateway_ref: attempt.gateway_ref.clone(),
-            settings: ctx.profile.settings.clone(),
-            attributes: ctx.order.attributes.clone(),
-            credit_amount: attempt
-                .credit_minor
-                .map(|m| Money::from_minor(m, ctx.currency)),
+        let attempt = self.store.attempt(attempt_id).await?;
+        let pass = Pass {
+            resend: false,
+            strict: true,
         };
-        let Some(built) = ctx
-            .connector
-            .build_status(&ctx.profile.base_url, &query, &ctx.secrets)
-        else {
-            if attempt.state == AttemptState::Unknown
-                && !ctx.connector.capabilities().idempotency_key
-            {
-                return self
-                    .to_review(
-                        &attempt,
-                        "the gateway has neither a status query nor an idempotency key",
-                    )
-                    .await;
-            }
-            // A payment waiting for its payer that the gateway cannot be asked about: after
-            // the reconciler's patience (about half an hour of backoff), a person confirms it.
-            if attempt.state == AttemptState::Pending
-                && attempt.checks + 1 >= MAX_INCONCLUSIVE_CHECKS
-            {
-                return self
-                    .to_review(
-                        &attempt,
-                        "still waiting for the payer, and the gateway has no status query",
-                    )
-                    .await;
-            }
-            self.store.note_inconclusive_check(attempt.id).await?;
-            return Ok(self.store.attempt(attempt.id).await?);
-        };
-        let outcome = match built {
-            Err(e) => PayOutcome::Unknown(GatewayError::new(
-                "STATUS_NOT_BUILT",
-                e.to_string(),
-                RetryClass::Unknown,
-            )),
-            Ok(request) => match self.transport.send(request).await {
-                Ok(response) => ctx.connector.parse_status_with(&response, &ctx.secrets),
-                Err(e) => PayOutcome::Unknown(GatewayError::new(
-                    "STATUS_UNREACHABLE",
-                    e.to_string(),
-                    RetryClass::Unknown,
-                )),
-            },
-        };
-        // A request whose answer was lost may still be on its way through the gateway: "no
-        // such payment" only counts once such a request must have landed or died.
-        let sent_at = self
-            .store
-            .last_sent_at(attempt.id)
-            .await?
-            .unwrap_or(attempt.created_at);
-        let settled_for_sure =
-            crate::store::now_ms() - sent_at >= 2 * self.transport.timeout().as_millis() as i64;
-        let (state, update) = match outcome {
-            PayOutcome::Pending(_) if attempt.state == AttemptState::Pending => (None, None),
-            PayOutcome::Unknown(_) => (None, None),
-            PayOutcome::Failed(_)
-                if attempt.state == AttemptState::Unknown && !settled_for_sure =>
-            {
-                (None, None)
-            }
-            other => {
-                let (state, update) = outcome_update(other);
-                (Some(state), Some(update))
-            }
-        };
-        match (state, update) {
-            (Some(state), Some(update)) => {
-                tracing::info!(attempt = attempt.id, state = %state, "status settled");
-                Ok(self.store.record(attempt.id, state, &update).await?)
-            }
-            _ => {
-                if attempt.state == AttemptState::Unknown
-                    && attempt.checks + 1 >= MAX_INCONCLUSIVE_CHECKS
-                {
-                    return self
-                        .to_review(
-                            &attempt,
-                            "the gateway's status query never settled the payment",
-                        )
-                        .await;
-                }
-                self.store.note_inconclusive_check(attempt.id).await?;
-                Ok(self.store.attempt(attempt.id).await?)
-            }
-        }
-    }
-
-    async fn to_review(&self, attempt: &Attempt, why: &str) -> Result<Attempt, PayError> {
-        tracing::warn!(attempt = attempt.id, why, "payment needs a person");
-        let evidence = format!(
-            "{why}; last error: {}: {}",
-            attempt.error_code.as_deref().unwrap_or("none"),
-            attempt.error_message.as_deref().unwrap_or("")
-        );
-        Ok(self
-            .store
-            .record(
-                attempt.id,
-                AttemptState::NeedsReview,
-                &AttemptUpdate {
-                    error_code: attempt.error_code.clone(),
-                    error_message: attempt.error_message.clone(),
-                    detail: Some(evidence),
-                    ..AttemptUpdate::default()
-                },
-            )
-            .await?)
+        self.settle_many(vec![attempt], pass).await?;
+        Ok(self.store.attempt(attempt_id).await?)
     }
 
     /// Settles an attempt whose fate is unknown: ask first; if the answer settles nothing and
@@ -416,26 +285,38 @@ impl Engine {
     /// gateway answers with the first result); otherwise it stays unknown for the reconciler
     /// to ask again, and goes to a person when asking cannot settle it.
     pub async fn settle_unknown(&self, attempt_id: i64) -> Result<Attempt, PayError> {
-        let checked = self.check_status(attempt_id).await?;
-        if checked.state != AttemptState::Unknown {
-            return Ok(checked);
+        let attempt = self.store.attempt(attempt_id).await?;
+        let pass = Pass {
+            resend: true,
+            strict: true,
+        };
+        self.settle_many(vec![attempt], pass).await?;
+        Ok(self.store.attempt(attempt_id).await?)
+    }
+
+    /// Sends an unknown attempt's request again under its own idempotency key, where the
+    /// gateway deduplicates by it; any other attempt is returned as it is.
+    pub(crate) async fn resend_same_key(&self, attempt_id: i64) -> Result<Attempt, PayError> {
+        let attempt = self.store.attempt(attempt_id).await?;
+        if attempt.state != AttemptState::Unknown {
+            return Ok(attempt);
         }
-        let ctx = self.context(&checked).await?;
+        let ctx = self.context(&attempt).await?;
         if !ctx.connector.capabilities().idempotency_key {
-            return Ok(checked);
+            return Ok(attempt);
         }
-        let deductions = read_deductions(&checked.deductions, ctx.currency)?;
+        let deductions = read_deductions(&attempt.deductions, ctx.currency)?;
         let request = PayRequest {
             order_no: ctx.order.order_no.clone(),
             amount: Money::from_minor(ctx.order.amount_minor, ctx.currency),
             subject: ctx.order.subject.clone(),
             channel: ctx.channel,
-            idempotency_key: checked.idempotency_key.clone(),
+            idempotency_key: attempt.idempotency_key.clone(),
             deductions,
             settings: ctx.profile.settings.clone(),
             attributes: ctx.order.attributes.clone(),
-            coupon: checked.coupon.clone(),
-            credit_amount: checked
+            coupon: attempt.coupon.clone(),
+            credit_amount: attempt
                 .credit_minor
                 .map(|m| Money::from_minor(m, ctx.currency)),
         };
@@ -445,7 +326,7 @@ impl Engine {
         let resubmitted = self
             .store
             .record(
-                checked.id,
+                attempt.id,
                 AttemptState::Submitting,
                 &AttemptUpdate {
                     detail: Some("resent under the same idempotency key".into()),
@@ -463,63 +344,46 @@ impl Engine {
     }
 
     /// One pass of the reconciler: settles every attempt that is due, returns the ones that
-    /// changed state.
+    /// changed state. An attempt that cannot be asked about is noted and asked again later.
     pub async fn reconcile_due(&self) -> Result<Vec<Attempt>, PayError> {
         let due = self
             .store
             .due_for_check(crate::store::now_ms(), 200)
             .await?;
-        let mut changed = Vec::new();
-        for attempt in due {
-            let settled = match attempt.state {
-                AttemptState::Unknown => self.settle_unknown(attempt.id).await,
-                _ => self.check_status(attempt.id).await,
-            };
-            match settled {
-                Ok(after) if after.state != attempt.state => changed.push(after),
-                Ok(_) => {}
-                Err(e) => {
-                    tracing::warn!(attempt = attempt.id, error = %e, "status check failed");
-                    self.store.note_inconclusive_check(attempt.id).await?;
-                }
-            }
-        }
-        Ok(changed)
+        let pass = Pass {
+            resend: true,
+            strict: false,
+        };
+        self.settle_many(due, pass).await
     }
 
     /// Attempts whose sender died mid-flight (kill -9, a crash) become `unknown` — the request
     /// may or may not have left — and are settled like any unknown attempt.
     pub async fn recover_orphans(&self) -> Result<Vec<Attempt>, PayError> {
-        let mut settled = Vec::new();
-        for orphan in self.store.orphaned_submissions().await? {
-            tracing::warn!(
-                attempt = orphan.id,
-                "recovering a payment whose sender stopped mid-flight"
-            );
-            settled.push(self.settle_unknown(orphan.id).await?);
-        }
-        Ok(settled)
+        let orphans = self.store.orphaned_submissions().await?;
+        let pass = Pass {
+            resend: true,
+            strict: true,
+        };
+        self.settle_many(orphans, pass).await
     }
 
     /// Settles every open attempt now, whatever its schedule: orphans, unknown and pending.
+    /// Stops at the first attempt that cannot be asked about.
     pub async fn reconcile_all(&self) -> Result<Vec<Attempt>, PayError> {
-        let mut changed = self.recover_orphans().await?;
-        let open = self
-            .store
-            .due_for_check(i64::MAX, i64::MAX)
-            .await?
-            .into_iter()
-            .filter(|a| a.state != AttemptState::Submitting);
-        for attempt in open {
-            let after = match attempt.state {
-                AttemptState::Unknown => self.settle_unknown(attempt.id).await?,
-                _ => self.check_status(attempt.id).await?,
-            };
-            if after.state != attempt.state {
-                changed.push(after);
-            }
-        }
-        Ok(changed)
+        let mut open = self.store.orphaned_submissions().await?;
+        open.extend(
+            self.store
+                .due_for_check(i64::MAX, i64::MAX)
+                .await?
+                .into_iter()
+                .filter(|a| a.state != AttemptState::Submitting),
+        );
+        let pass = Pass {
+            resend: true,
+            strict: true,
+        };
+        self.settle_many(open, pass).await
     }
 
     /// A notification the gateway pushed for a profile (debit's callback): verified and read
@@ -729,7 +593,7 @@ fn error_update(error: GatewayError) -> AttemptUpdate {
     }
 }
 
-fn outcome_update(outcome: PayOutcome) -> (AttemptState, AttemptUpdate) {
+pub(crate) fn outcome_update(outcome: PayOutcome) -> (AttemptState, AttemptUpdate) {
     match outcome {
         PayOutcome::Succeeded(r) => (AttemptState::Succeeded, receipt_update(r)),
         PayOutcome::Pending(r) => (AttemptState::Pending, receipt_update(r)),

@@ -10,6 +10,7 @@ pub mod export;
 pub mod import;
 pub mod input_rules;
 pub mod queries;
+pub mod reconcile;
 pub mod report;
 pub mod sandbox_link;
 pub mod storage_health;

@@ -1,7 +1,7 @@
 //! The SQLite store: profiles, orders, attempts and their events. WAL, `synchronous=FULL`
 //! (a committed journal row survives a power cut), migrations embedded in the binary.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;
@@ -108,6 +108,18 @@ pub struct AttemptUpdate {
     pub error_code: Option<String>,
     pub error_message: Option<String>,
     pub detail: Option<String>,
+}
+
+/// Rows per multi-row statement: well under SQLite's limit on bound values.
+const CHUNK_ROWS: usize = 256;
+
+/// What one status check concluded about an attempt, for [`Store::record_checks`].
+#[derive(Debug, Clone)]
+pub enum CheckVerdict {
+    /// The answer settles the attempt (or hands it to a person): move it to this state.
+    Settle(AttemptState, AttemptUpdate),
+    /// Nothing settled: ask again later, less often.
+    Inconclusive,
 }
 
 #[derive(Clone)]
@@ -479,16 +491,10 @@ impl Store {
         next: AttemptState,
         update: &AttemptUpdate,
     ) -> Result<Attempt> {
-        let now = now_ms();
         // IMMEDIATE takes the write lock up front: a deferred transaction that reads and then
         // writes fails with SQLITE_BUSY (no waiting) when another writer got in between.
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let current: String = sqlx::query_scalar("SELECT state FROM attempts WHERE id = ?")
-            .bind(attempt_id)
-            .fetch_one(&mut *tx)
-            .await?;
-        let from =
-            AttemptState::parse(&current).ok_or_else(|| StoreError::Corrupt(current.clone()))?;
+        let from = Self::current_state(&mut tx, attempt_id).await?.0;
         if !from.can_become(next) {
             return Err(StoreError::BadTransition {
                 id: attempt_id,
@@ -496,17 +502,151 @@ impl Store {
                 to: next,
             });
         }
+        let now = now_ms();
+        let attempt = Self::move_attempt(&mut tx, attempt_id, None, next, update, now)
+            .await?
+            .ok_or(StoreError::NoSuchAttempt(attempt_id))?;
+        Self::add_events(&mut tx, &[(attempt_id, next, update.detail.clone())], now).await?;
+        tx.commit().await?;
+        Ok(attempt)
+    }
+
+    /// Records what many status checks concluded, in one durable transaction. A check whose
+    /// attempt has moved on since it was read (a callback, a person, another reconciler)
+    /// changes nothing: the newer fact stands. Returns the attempts whose state changed.
+    pub async fn record_checks(&self, checks: &[(Attempt, CheckVerdict)]) -> Result<Vec<Attempt>> {
+        let now = now_ms();
+        let mut settles = Vec::new();
+        let mut inconclusive = Vec::new();
+        for (seen, verdict) in checks {
+            match verdict {
+                // A status answer never sends anything, so never moves an attempt to submitting.
+                CheckVerdict::Settle(next, update)
+                    if seen.state.can_become(*next) && *next != AttemptState::Submitting =>
+                {
+                    settles.push((seen, *next, update))
+                }
+                CheckVerdict::Settle(next, _) => {
+                    tracing::warn!(attempt = seen.id, from = %seen.state, to = %next, "a status answer contradicts the attempt's state; set aside");
+                }
+                CheckVerdict::Inconclusive => inconclusive.push(seen),
+            }
+        }
+        let mut changed = Vec::new();
+        let mut noted = 0;
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        // A statement per kind of verdict and chunk, each row guarded by the state and number
+        // of checks it was read with: the driver's round trip is paid per chunk, not per row.
+        for chunk in settles.chunks(CHUNK_ROWS) {
+            let mut sql = sqlx::QueryBuilder::new(
+                "WITH v(id, seen_state, seen_checks, next, next_check_at, gateway_ref, pay_url,
+                        error_code, error_message) AS (",
+            );
+            sql.push_values(chunk, |mut row, (seen, next, update)| {
+                let next_check_at = matches!(next, AttemptState::Pending | AttemptState::Unknown)
+                    .then(|| now + next_check_delay_ms(0));
+                row.push_bind(seen.id)
+                    .push_bind(seen.state.as_str())
+                    .push_bind(seen.checks)
+                    .push_bind(next.as_str())
+                    .push_bind(next_check_at)
+                    .push_bind(&update.gateway_ref)
+                    .push_bind(&update.pay_url)
+                    .push_bind(&update.error_code)
+                    .push_bind(&update.error_message);
+            });
+            sql.push(") UPDATE attempts SET state = v.next, updated_at = ")
+                .push_bind(now)
+                .push(
+                    ", next_check_at = v.next_check_at,
+                   gateway_ref = COALESCE(v.gateway_ref, attempts.gateway_ref),
+                   pay_url = COALESCE(v.pay_url, attempts.pay_url),
+                   error_code = v.error_code, error_message = v.error_message
+                 FROM v
+                 WHERE attempts.id = v.id AND attempts.state = v.seen_state
+                   AND attempts.checks = v.seen_checks
+                 RETURNING *",
+                );
+            for row in sql.build().fetch_all(&mut *tx).await? {
+                changed.push(Self::attempt_from_row(&row)?);
+            }
+        }
+        for chunk in inconclusive.chunks(CHUNK_ROWS) {
+            let mut sql =
+                sqlx::QueryBuilder::new("WITH v(id, seen_state, seen_checks, next_check_at) AS (");
+            sql.push_values(chunk, |mut row, seen| {
+                row.push_bind(seen.id)
+                    .push_bind(seen.state.as_str())
+                    .push_bind(seen.checks)
+                    .push_bind(now + next_check_delay_ms(seen.checks + 1));
+            });
+            sql.push(
+                ") UPDATE attempts SET checks = v.seen_checks + 1, next_check_at = v.next_check_at
+                 FROM v
+                 WHERE attempts.id = v.id AND attempts.state = v.seen_state
+                   AND attempts.checks = v.seen_checks",
+            );
+            noted += sql.build().execute(&mut *tx).await?.rows_affected();
+        }
+        let details: HashMap<i64, &Option<String>> = settles
+            .iter()
+            .map(|(seen, _, update)| (seen.id, &update.detail))
+            .collect();
+        let events: Vec<_> = changed
+            .iter()
+            .map(|a| (a.id, a.state, details[&a.id].clone()))
+            .collect();
+        Self::add_events(&mut tx, &events, now).await?;
+        tx.commit().await?;
+        let set_aside = settles.len() + inconclusive.len() - changed.len() - noted as usize;
+        if set_aside > 0 {
+            tracing::info!(
+                set_aside,
+                "attempts moved on while their status was asked; their answers were set aside"
+            );
+        }
+        changed.sort_by_key(|a| a.id);
+        Ok(changed)
+    }
+
+    async fn current_state(
+        tx: &mut sqlx::SqliteConnection,
+        attempt_id: i64,
+    ) -> Result<(AttemptState, i64)> {
+        let (state, checks): (String, i64) =
+            sqlx::query_as("SELECT state, checks FROM attempts WHERE id = ?")
+                .bind(attempt_id)
+                .fetch_optional(&mut *tx)
+                .await?
+                .ok_or(StoreError::NoSuchAttempt(attempt_id))?;
+        let state =
+            AttemptState::parse(&state).ok_or_else(|| StoreError::Corrupt(state.clone()))?;
+        Ok((state, checks))
+    }
+
+    /// The attempt's move to `next`, inside the caller's transaction (which has checked that
+    /// the state machine allows it). With `seen`, only if the attempt is still as it was
+    /// read then (same state, same number of checks); `None` when it has moved on.
+    async fn move_attempt(
+        tx: &mut sqlx::SqliteConnection,
+        attempt_id: i64,
+        seen: Option<&Attempt>,
+        next: AttemptState,
+        update: &AttemptUpdate,
+        now: i64,
+    ) -> Result<Option<Attempt>> {
         let next_check_at = match next {
             AttemptState::Pending | AttemptState::Unknown => Some(now + next_check_delay_ms(0)),
             AttemptState::Submitting => Some(now + STUCK_SUBMITTING_MS),
             _ => None,
         };
-        sqlx::query(
+        let row = sqlx::query(
             "UPDATE attempts SET state = ?, updated_at = ?, next_check_at = ?,
                 gateway_ref = COALESCE(?, gateway_ref), pay_url = COALESCE(?, pay_url),
                 error_code = ?, error_message = ?,
                 owner_pid = CASE WHEN ? = 'submitting' THEN ? ELSE owner_pid END
-             WHERE id = ?",
+             WHERE id = ? AND (? IS NULL OR (state = ? AND checks = ?))
+             RETURNING *",
         )
         .bind(next.as_str())
         .bind(now)
@@ -518,19 +658,33 @@ impl Store {
         .bind(next.as_str())
         .bind(i64::from(std::process::id()))
         .bind(attempt_id)
-        .execute(&mut *tx)
+        .bind(seen.map(|a| a.state.as_str()))
+        .bind(seen.map(|a| a.state.as_str()))
+        .bind(seen.map(|a| a.checks))
+        .fetch_optional(&mut *tx)
         .await?;
-        sqlx::query(
-            "INSERT INTO attempt_events (attempt_id, state, detail, at) VALUES (?, ?, ?, ?)",
-        )
-        .bind(attempt_id)
-        .bind(next.as_str())
-        .bind(&update.detail)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        self.attempt(attempt_id).await
+        row.as_ref().map(Self::attempt_from_row).transpose()
+    }
+
+    /// The events of attempts that moved, in as few statements as SQLite's limits allow.
+    async fn add_events(
+        tx: &mut sqlx::SqliteConnection,
+        events: &[(i64, AttemptState, Option<String>)],
+        now: i64,
+    ) -> Result<()> {
+        for chunk in events.chunks(CHUNK_ROWS) {
+            sqlx::QueryBuilder::new("INSERT INTO attempt_events (attempt_id, state, detail, at) ")
+                .push_values(chunk, |mut row, (id, state, detail)| {
+                    row.push_bind(id)
+                        .push_bind(state.as_str())
+                        .push_bind(detail)
+                        .push_bind(now);
+                })
+                .build()
+                .execute(&mut *tx)
+                .await?;
+        }
+        Ok(())
     }
 }
 
@@ -580,6 +734,34 @@ impl Store {
         .await?)
     }
 
+    /// When each of these attempts' requests last left (their latest `submitting` events).
+    pub async fn last_sent_at_many(&self, attempt_ids: &[i64]) -> Result<HashMap<i64, i64>> {
+        Ok(sqlx::query_as(
+            "SELECT attempt_id, max(at) FROM attempt_events
+             WHERE attempt_id IN (SELECT value FROM json_each(?)) AND state = 'submitting'
+             GROUP BY attempt_id",
+        )
+        .bind(serde_json::to_string(attempt_ids).expect("ids serialize"))
+        .fetch_all(&self.pool)
+        .await?
+        .into_iter()
+        .collect())
+    }
+
+    /// These orders by id, in one query.
+    pub async fn orders_by_id(&self, order_ids: &[i64]) -> Result<HashMap<i64, OrderView>> {
+        sqlx::query(&format!(
+            "{} WHERE o.id IN (SELECT value FROM json_each(?))",
+            Self::ORDER_VIEW
+        ))
+        .bind(serde_json::to_string(order_ids).expect("ids serialize"))
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|row| Self::order_from_row(row).map(|order| (order.id, order)))
+        .collect()
+    }
+
     /// The attempt that sent this idempotency key.
     pub async fn attempt_by_key(&self, idempotency_key: &str) -> Result<Option<Attempt>> {
         let row = sqlx::query("SELECT * FROM attempts WHERE idempotency_key = ?")
@@ -618,17 +800,19 @@ impl Store {
     /// Notes that the gateway was asked and its answer settled nothing; asks again later.
     pub async fn note_inconclusive_check(&self, attempt_id: i64) -> Result<()> {
         let now = now_ms();
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let checks: i64 = sqlx::query_scalar(
             "UPDATE attempts SET checks = checks + 1 WHERE id = ? RETURNING checks",
         )
         .bind(attempt_id)
-        .fetch_one(&self.pool)
+        .fetch_one(&mut *tx)
         .await?;
         sqlx::query("UPDATE attempts SET next_check_at = ? WHERE id = ?")
             .bind(now + next_check_delay_ms(checks))
             .bind(attempt_id)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
+        tx.commit().await?;
         Ok(())
     }
 

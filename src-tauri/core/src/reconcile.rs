@@ -1,0 +1,510 @@
+//! Settling attempts whose outcome is open (pending, unknown, or whose sender died): ask
+//! the gateway, read its answer by one set of rules ([`judge`]), record the verdicts.
+//!
+//! One path serves a person's "check status", paying an order whose last attempt is unknown
+//! and the reconciler's passes. A pass asks about many attempts at once (at most
+//! [`IN_FLIGHT`] queries in flight) and writes the verdicts that are ready together, one
+//! durable commit for up to [`BATCH`] of them, while the next answers arrive. A verdict
+//! lost to a crash is harmless: the attempt is still open and is asked again.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use paydesk_gateways::transport::Transport;
+use paydesk_gateways::{
+    connector_for, Channel, Connector, Currency, GatewayError, Money, PayOutcome, RetryClass,
+    Secrets, StatusQuery,
+};
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+
+use crate::domain::{Attempt, AttemptState, OrderView};
+use crate::engine::{outcome_update, Engine, PayError, MAX_INCONCLUSIVE_CHECKS};
+use crate::store::{now_ms, AttemptUpdate, CheckVerdict, StoreError};
+
+/// Status queries in flight at once: enough to hide a gateway's latency, few enough that a
+/// backlog does not look like an attack on it.
+pub const IN_FLIGHT: usize = 16;
+/// Verdicts written per durable commit, at most (fewer when fewer are ready).
+pub const BATCH: usize = 256;
+
+/// How a settling run behaves.
+#[derive(Clone, Copy)]
+pub(crate) struct Pass {
+    /// Resend under the same idempotency key an unknown attempt that asking did not settle,
+    /// where the gateway deduplicates by that key.
+    pub resend: bool,
+    /// Stop at the first attempt that cannot be asked about (a missing secret, a broken
+    /// profile) instead of noting it and asking again later.
+    pub strict: bool,
+}
+
+/// What asking a gateway profile needs, read once per run.
+struct GatewayLink {
+    base_url: String,
+    settings: BTreeMap<String, String>,
+    connector: Box<dyn Connector>,
+    idempotent: bool,
+    secrets: Secrets,
+}
+
+/// One attempt to ask about.
+struct StatusCheck {
+    attempt: Attempt,
+    query: StatusQuery,
+    link: Arc<GatewayLink>,
+    /// When its request last left: a "no such payment" is believed only once a request sent
+    /// then must have landed or died.
+    sent_at: i64,
+    patience_ms: i64,
+}
+
+/// What one answer (or its absence: `None` when the gateway has no status query) means for
+/// an open attempt.
+pub(crate) fn judge(
+    attempt: &Attempt,
+    idempotent: bool,
+    answer: Option<PayOutcome>,
+    settled_for_sure: bool,
+) -> CheckVerdict {
+    let last_chance = attempt.checks + 1 >= MAX_INCONCLUSIVE_CHECKS;
+    let Some(outcome) = answer else {
+        if attempt.state == AttemptState::Unknown && !idempotent {
+            return review(
+                attempt,
+                "the gateway has neither a status query nor an idempotency key",
+            );
+        }
+        // A payment waiting for its payer that the gateway cannot be asked about: after the
+        // reconciler's patience (about half an hour of backoff), a person confirms it.
+        if attempt.state == AttemptState::Pending && last_chance {
+            return review(
+                attempt,
+                "still waiting for the payer, and the gateway has no status query",
+            );
+        }
+        return CheckVerdict::Inconclusive;
+    };
+    let settles = match &outcome {
+        PayOutcome::Succeeded(_) => true,
+        PayOutcome::Pending(_) => attempt.state != AttemptState::Pending,
+        PayOutcome::Failed(_) => attempt.state != AttemptState::Unknown || settled_for_sure,
+        PayOutcome::Unknown(_) => false,
+    };
+    if settles {
+        let (state, update) = outcome_update(outcome);
+        return CheckVerdict::Settle(state, update);
+    }
+    if attempt.state == AttemptState::Unknown && last_chance {
+        return review(
+            attempt,
+            "the gateway's status query never settled the payment",
+        );
+    }
+    CheckVerdict::Inconclusive
+}
+
+fn review(attempt: &Attempt, why: &str) -> CheckVerdict {
+    let evidence = format!(
+        "{why}; last error: {}: {}",
+        attempt.error_code.as_deref().unwrap_or("none"),
+        attempt.error_message.as_deref().unwrap_or("")
+    );
+    CheckVerdict::Settle(
+        AttemptState::NeedsReview,
+        AttemptUpdate {
+            error_code: attempt.error_code.clone(),
+            error_message: attempt.error_message.clone(),
+            detail: Some(evidence),
+            ..AttemptUpdate::default()
+        },
+    )
+}
+
+/// Sends one status query (if the gateway has one) and judges the answer.
+async fn ask(transport: &Transport, check: &StatusCheck) -> CheckVerdict {
+    let link = &check.link;
+    let answer = link
+        .connector
+        .build_status(&link.base_url, &check.query, &link.secrets)
+        .map(|built| async move {
+            match built {
+                Err(e) => PayOutcome::Unknown(GatewayError::new(
+                    "STATUS_NOT_BUILT",
+                    e.to_string(),
+                    RetryClass::Unknown,
+                )),
+                Ok(request) => match transport.send(request).await {
+                    Ok(response) => link.connector.parse_status_with(&response, &link.secrets),
+                    Err(e) => PayOutcome::Unknown(GatewayError::new(
+                        "STATUS_UNREACHABLE",
+                        e.to_string(),
+                        RetryClass::Unknown,
+                    )),
+                },
+            }
+        });
+    let answer = match answer {
+        Some(pending) => Some(pending.await),
+        None => None,
+    };
+    let settled_for_sure = now_ms() - check.sent_at >= check.patience_ms;
+    judge(&check.attempt, link.idempotent, answer, settled_for_sure)
+}
+
+fn status_query(
+    attempt: &Attempt,
+    order: &OrderView,
+    settings: &BTreeMap<String, String>,
+) -> Result<StatusQuery, PayError> {
+    let currency =
+        Currency::parse(&order.currency).map_err(|e| PayError::Refused(e.to_string()))?;
+    let channel = Channel::parse(&attempt.channel).ok_or_else(|| {
+        PayError::Refused(format!("stored channel {:?} is unknown", attempt.channel))
+    })?;
+    Ok(StatusQuery {
+        order_no: order.order_no.clone(),
+        amount: Money::from_minor(order.amount_minor, currency),
+        channel,
+        idempotency_key: attempt.idempotency_key.clone(),
+        gateway_ref: attempt.gateway_ref.clone(),
+        settings: settings.clone(),
+        attributes: order.attributes.clone(),
+        credit_amount: attempt
+            .credit_minor
+            .map(|minor| Money::from_minor(minor, currency)),
+    })
+}
+
+fn interrupted() -> AttemptUpdate {
+    AttemptUpdate {
+        error_code: Some("INTERRUPTED".into()),
+        error_message: Some("paydesk stopped before the gateway's answer was recorded".into()),
+        detail: Some("the sender stopped before recording the answer".into()),
+        ..AttemptUpdate::default()
+    }
+}
+
+impl Engine {
+    /// Settles these attempts as far as asking (and, with `pass.resend`, a same-key resend)
+    /// can. Attempts that are not open are left alone. Returns the attempts whose state
+    /// changed, in id order.
+    pub(crate) async fn settle_many(
+        &self,
+        attempts: Vec<Attempt>,
+        pass: Pass,
+    ) -> Result<Vec<Attempt>, PayError> {
+        let before: HashMap<i64, AttemptState> = attempts.iter().map(|a| (a.id, a.state)).collect();
+        let mut latest: BTreeMap<i64, Attempt> = BTreeMap::new();
+        let mut open = Vec::new();
+        for attempt in attempts {
+            match attempt.state {
+                AttemptState::Submitting => {
+                    tracing::warn!(
+                        attempt = attempt.id,
+                        "settling a payment whose sender stopped mid-flight"
+                    );
+                    match self
+                        .store()
+                        .record(attempt.id, AttemptState::Unknown, &interrupted())
+                        .await
+                    {
+                        Ok(unknown) => {
+                            latest.insert(unknown.id, unknown.clone());
+                            open.push(unknown);
+                        }
+                        Err(e) => self.cannot_ask(pass, attempt.id, e.into()).await?,
+                    }
+                }
+                AttemptState::Pending | AttemptState::Unknown => open.push(attempt),
+                _ => {}
+            }
+        }
+
+        let permits = Arc::new(Semaphore::new(IN_FLIGHT));
+        let mut asked = JoinSet::new();
+        for check in self.status_checks(open, pass).await? {
+            let transport = self.transport().clone();
+            let permits = permits.clone();
+            asked.spawn(async move {
+                let _permit = permits.acquire_owned().await.expect("never closed");
+                let verdict = ask(&transport, &check).await;
+                (check, verdict)
+            });
+        }
+        let mut ready = Vec::with_capacity(BATCH);
+        let mut to_resend = Vec::new();
+        loop {
+            while ready.len() < BATCH {
+                match asked.try_join_next() {
+                    Some(joined) => ready.push(joined.unwrap_or_else(|e| {
+                        std::panic::resume_unwind(e.into_panic());
+                    })),
+                    None => break,
+                }
+            }
+            if ready.is_empty() {
+                match asked.join_next().await {
+                    Some(joined) => {
+                        ready.push(joined.unwrap_or_else(|e| {
+                            std::panic::resume_unwind(e.into_panic());
+                        }));
+                        continue;
+                    }
+                    None => break,
+                }
+            }
+            let mut verdicts = Vec::with_capacity(ready.len());
+            for (check, verdict) in ready.drain(..) {
+                if pass.resend
+                    && check.link.idempotent
+                    && check.attempt.state == AttemptState::Unknown
+                    && matches!(verdict, CheckVerdict::Inconclusive)
+                {
+                    to_resend.push(check.attempt.id);
+                }
+                verdicts.push((check.attempt, verdict));
+            }
+            for settled in self.store().record_checks(&verdicts).await? {
+                tracing::info!(attempt = settled.id, state = %settled.state, "status settled");
+                latest.insert(settled.id, settled);
+            }
+        }
+        for id in to_resend {
+            match self.resend_same_key(id).await {
+                Ok(after) => {
+                    latest.insert(after.id, after);
+                }
+                Err(e) => self.cannot_ask(pass, id, e).await?,
+            }
+        }
+        Ok(latest
+            .into_values()
+            .filter(|a| before.get(&a.id) != Some(&a.state))
+            .collect())
+    }
+
+    /// What each open attempt needs to be asked about: its order, its profile's link (read
+    /// once per profile), its status query.
+    async fn status_checks(
+        &self,
+        open: Vec<Attempt>,
+        pass: Pass,
+    ) -> Result<Vec<StatusCheck>, PayError> {
+        let order_ids: Vec<i64> = open.iter().map(|a| a.order_id).collect();
+        let orders = self.store().orders_by_id(&order_ids).await?;
+        let unknown: Vec<i64> = open
+            .iter()
+            .filter(|a| a.state == AttemptState::Unknown)
+            .map(|a| a.id)
+            .collect();
+        let sent = self.store().last_sent_at_many(&unknown).await?;
+        let patience_ms = 2 * self.transport().timeout().as_millis() as i64;
+        let mut links: HashMap<String, Result<Arc<GatewayLink>, String>> = HashMap::new();
+        let mut checks = Vec::with_capacity(open.len());
+        for attempt in open {
+            let Some(order) = orders.get(&attempt.order_id) else {
+                let missing = StoreError::Corrupt(format!("attempt {} has no order", attempt.id));
+                self.cannot_ask(pass, attempt.id, missing.into()).await?;
+                continue;
+            };
+            if !links.contains_key(&order.profile) {
+                let link = match self.gateway_link(&order.profile).await {
+                    Ok(link) => Ok(Arc::new(link)),
+                    Err(e) if pass.strict => return Err(e),
+                    Err(e) => Err(e.to_string()),
+                };
+                links.insert(order.profile.clone(), link);
+            }
+            let link = match &links[&order.profile] {
+                Ok(link) => link.clone(),
+                Err(why) => {
+                    self.cannot_ask(pass, attempt.id, PayError::Refused(why.clone()))
+                        .await?;
+                    continue;
+                }
+            };
+            let query = match status_query(&attempt, order, &link.settings) {
+                Ok(query) => query,
+                Err(e) => {
+                    self.cannot_ask(pass, attempt.id, e).await?;
+                    continue;
+                }
+            };
+            let sent_at = sent.get(&attempt.id).copied().unwrap_or(attempt.created_at);
+            checks.push(StatusCheck {
+                attempt,
+                query,
+                link,
+                sent_at,
+                patience_ms,
+            });
+        }
+        Ok(checks)
+    }
+
+    async fn gateway_link(&self, profile_name: &str) -> Result<GatewayLink, PayError> {
+        let profile = self.store().profile(profile_name).await?;
+        let connector = connector_for(&profile.gateway).ok_or_else(|| {
+            PayError::Refused(format!("gateway {:?} is not supported", profile.gateway))
+        })?;
+        let capabilities = connector.capabilities();
+        let secrets = self.secrets(&profile.vault_id, &capabilities).await?;
+        Ok(GatewayLink {
+            base_url: profile.base_url,
+            settings: profile.settings,
+            connector,
+            idempotent: capabilities.idempotency_key,
+            secrets,
+        })
+    }
+
+    /// An attempt that could not be asked about: in a strict run that is the run's error; in
+    /// the reconciler's background passes it is noted and asked again later.
+    async fn cannot_ask(
+        &self,
+        pass: Pass,
+        attempt_id: i64,
+        error: PayError,
+    ) -> Result<(), PayError> {
+        if pass.strict {
+            return Err(error);
+        }
+        tracing::warn!(attempt = attempt_id, error = %error, "status check failed");
+        self.store().note_inconclusive_check(attempt_id).await?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use paydesk_gateways::Receipt;
+
+    fn attempt(state: AttemptState, checks: i64) -> Attempt {
+        Attempt {
+            id: 7,
+            order_id: 1,
+            channel: "alipay".into(),
+            state,
+            idempotency_key: "k".into(),
+            amount_minor: 100,
+            gateway_ref: None,
+            pay_url: None,
+            error_code: Some("ANSWER_LOST".into()),
+            error_message: Some("timed out".into()),
+            deductions: "[]".into(),
+            coupon: None,
+            credit_minor: None,
+            checks,
+            created_at: 0,
+            updated_at: 0,
+        }
+    }
+
+    fn failed() -> PayOutcome {
+        PayOutcome::Failed(GatewayError::new(
+            "NOT_FOUND",
+            "no such order",
+            RetryClass::Safe,
+        ))
+    }
+
+    fn settles_to(verdict: &CheckVerdict) -> Option<AttemptState> {
+        match verdict {
+            CheckVerdict::Settle(state, _) => Some(*state),
+            CheckVerdict::Inconclusive => None,
+        }
+    }
+
+    #[test]
+    fn no_such_payment_is_believed_only_after_the_lost_request_had_time_to_land() {
+        let unknown = attempt(AttemptState::Unknown, 0);
+        assert_eq!(
+            settles_to(&judge(&unknown, true, Some(failed()), false)),
+            None
+        );
+        assert_eq!(
+            settles_to(&judge(&unknown, true, Some(failed()), true)),
+            Some(AttemptState::Failed)
+        );
+        // A pending payment the gateway calls failed is failed: its request is long in.
+        let pending = attempt(AttemptState::Pending, 0);
+        assert_eq!(
+            settles_to(&judge(&pending, true, Some(failed()), false)),
+            Some(AttemptState::Failed)
+        );
+    }
+
+    #[test]
+    fn still_pending_and_unreadable_answers_settle_nothing() {
+        let pending = attempt(AttemptState::Pending, 0);
+        let waiting = PayOutcome::Pending(Receipt::default());
+        assert_eq!(
+            settles_to(&judge(&pending, true, Some(waiting.clone()), true)),
+            None
+        );
+        let unknown = attempt(AttemptState::Unknown, 0);
+        assert_eq!(
+            settles_to(&judge(&unknown, true, Some(waiting), true)),
+            Some(AttemptState::Pending)
+        );
+        let garbled = PayOutcome::Unknown(GatewayError::new("X", "?", RetryClass::Unknown));
+        assert_eq!(
+            settles_to(&judge(&unknown, true, Some(garbled), true)),
+            None
+        );
+        assert_eq!(
+            settles_to(&judge(
+                &pending,
+                true,
+                Some(PayOutcome::Succeeded(Receipt::default())),
+                false
+            )),
+            Some(AttemptState::Succeeded)
+        );
+    }
+
+    #[test]
+    fn what_asking_cannot_settle_goes_to_a_person_with_the_evidence() {
+        let last = MAX_INCONCLUSIVE_CHECKS - 1;
+        let garbled = PayOutcome::Unknown(GatewayError::new("X", "?", RetryClass::Unknown));
+        let verdict = judge(
+            &attempt(AttemptState::Unknown, last),
+            true,
+            Some(garbled),
+            true,
+        );
+        let CheckVerdict::Settle(AttemptState::NeedsReview, update) = verdict else {
+            panic!("expected a review, got {verdict:?}");
+        };
+        assert!(update.detail.unwrap().contains("ANSWER_LOST: timed out"));
+        assert_eq!(update.error_code.as_deref(), Some("ANSWER_LOST"));
+        // No status query: an unknown attempt without an idempotency key cannot be settled by
+        // a machine at all; one with a key waits for its resend.
+        let unknown = attempt(AttemptState::Unknown, 0);
+        assert_eq!(
+            settles_to(&judge(&unknown, false, None, true)),
+            Some(AttemptState::NeedsReview)
+        );
+        assert_eq!(settles_to(&judge(&unknown, true, None, true)), None);
+        assert_eq!(
+            settles_to(&judge(
+                &attempt(AttemptState::Pending, last - 1),
+                true,
+                None,
+                true
+            )),
+            None
+        );
+        assert_eq!(
+            settles_to(&judge(
+                &attempt(AttemptState::Pending, last),
+                true,
+                None,
+                true
+            )),
+            Some(AttemptState::NeedsReview)
+        );
+    }
+}
