@@ -507,4 +507,102 @@ mod tests {
             Some(AttemptState::NeedsReview)
         );
     }
+
+    async fn pending_attempt() -> (tempfile::TempDir, crate::store::Store, Attempt) {
+        use crate::store::{NewOrder, NewProfile, Store};
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("paydesk.sqlite"))
+            .await
+            .unwrap();
+        store
+            .create_profile(&NewProfile {
+                name: "p".into(),
+                gateway: "sensecore".into(),
+                base_url: "http://127.0.0.1:1".into(),
+                settings: BTreeMap::new(),
+                is_sandbox: false,
+            })
+            .await
+            .unwrap();
+        let order = store
+            .add_order(&NewOrder {
+                order_no: "o-1".into(),
+                profile: "p".into(),
+                amount: Money::parse("12.34", Currency::CNY).unwrap(),
+                subject: "s".into(),
+                attributes: BTreeMap::new(),
+            })
+            .await
+            .unwrap();
+        let sent = store
+            .begin_attempt(order.id, "o-1", "alipay", "key-1", 1234, "[]", None, None)
+            .await
+            .unwrap();
+        let pending = store
+            .record(sent.id, AttemptState::Pending, &AttemptUpdate::default())
+            .await
+            .unwrap();
+        (dir, store, pending)
+    }
+
+    #[tokio::test]
+    async fn a_verdict_on_an_attempt_that_moved_on_changes_nothing() {
+        let (_dir, store, seen) = pending_attempt().await;
+        // While its status was being asked, the gateway's callback settled it.
+        store
+            .record(seen.id, AttemptState::Succeeded, &AttemptUpdate::default())
+            .await
+            .unwrap();
+        let events = store.events(seen.id).await.unwrap().len();
+        let failed = CheckVerdict::Settle(AttemptState::Failed, AttemptUpdate::default());
+        let changed = store
+            .record_checks(&[(seen.clone(), failed)])
+            .await
+            .unwrap();
+        assert!(changed.is_empty());
+        let now = store.attempt(seen.id).await.unwrap();
+        assert_eq!(now.state, AttemptState::Succeeded);
+        assert_eq!(store.events(seen.id).await.unwrap().len(), events);
+    }
+
+    #[tokio::test]
+    async fn an_answer_counted_by_another_pass_is_not_counted_twice() {
+        let (_dir, store, seen) = pending_attempt().await;
+        store.note_inconclusive_check(seen.id).await.unwrap();
+        let changed = store
+            .record_checks(&[(seen.clone(), CheckVerdict::Inconclusive)])
+            .await
+            .unwrap();
+        assert!(changed.is_empty());
+        assert_eq!(store.attempt(seen.id).await.unwrap().checks, 1);
+        // Read afresh, the same answer counts.
+        let fresh = store.attempt(seen.id).await.unwrap();
+        store
+            .record_checks(&[(fresh, CheckVerdict::Inconclusive)])
+            .await
+            .unwrap();
+        assert_eq!(store.attempt(seen.id).await.unwrap().checks, 2);
+    }
+
+    #[tokio::test]
+    async fn verdicts_are_recorded_together_with_their_events() {
+        let (_dir, store, seen) = pending_attempt().await;
+        let paid = CheckVerdict::Settle(
+            AttemptState::Succeeded,
+            AttemptUpdate {
+                gateway_ref: Some("G-1".into()),
+                detail: Some("paid".into()),
+                ..AttemptUpdate::default()
+            },
+        );
+        let changed = store.record_checks(&[(seen.clone(), paid)]).await.unwrap();
+        assert_eq!(changed.len(), 1);
+        assert_eq!(changed[0].state, AttemptState::Succeeded);
+        assert_eq!(changed[0].gateway_ref.as_deref(), Some("G-1"));
+        let last = store.events(seen.id).await.unwrap().pop().unwrap();
+        assert_eq!(last.state, AttemptState::Succeeded);
+        assert_eq!(last.detail.as_deref(), Some("paid"));
+        let order = store.order("o-1").await.unwrap();
+        assert_eq!(order.state, Some(AttemptState::Succeeded));
+    }
 }
