@@ -435,7 +435,8 @@ impl Store {
         let inserted = sqlx::query(
             "INSERT INTO attempts (order_id, channel, state, idempotency_key, amount_minor, deductions,
                                    coupon, credit_minor, created_at, updated_at, next_check_at, owner_pid)
-             VALUES (?, ?, 'submitting', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+             VALUES (?, ?, 'submitting', ?, ?, ?, ?, ?, ?, ?, ?, ?)
+             RETURNING *",
         )
         .bind(order_id)
         .bind(channel)
@@ -450,10 +451,10 @@ impl Store {
         // attempt due and settles it.
         .bind(now + STUCK_SUBMITTING_MS)
         .bind(i64::from(std::process::id()))
-        .execute(&mut *tx)
+        .fetch_one(&mut *tx)
         .await;
-        let id = match inserted {
-            Ok(done) => done.last_insert_rowid(),
+        let attempt = match inserted {
+            Ok(row) => Self::attempt_from_row(&row)?,
             Err(e) if is_unique_violation(&e) => {
                 drop(tx);
                 let paid: Option<i64> = sqlx::query_scalar(
@@ -469,18 +470,11 @@ impl Store {
             }
             Err(e) => return Err(e.into()),
         };
-        for state in ["created", "submitting"] {
-            sqlx::query(
-                "INSERT INTO attempt_events (attempt_id, state, detail, at) VALUES (?, ?, NULL, ?)",
-            )
-            .bind(id)
-            .bind(state)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-        }
+        let events =
+            [AttemptState::Created, AttemptState::Submitting].map(|s| (attempt.id, s, None));
+        Self::add_events(&mut tx, &events, now).await?;
         tx.commit().await?;
-        self.attempt(id).await
+        Ok(attempt)
     }
 
     /// Moves an attempt to `next` with its event, refusing transitions the state machine
@@ -494,18 +488,16 @@ impl Store {
         // IMMEDIATE takes the write lock up front: a deferred transaction that reads and then
         // writes fails with SQLITE_BUSY (no waiting) when another writer got in between.
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let from = Self::current_state(&mut tx, attempt_id).await?.0;
-        if !from.can_become(next) {
+        let now = now_ms();
+        let Some(attempt) = Self::move_attempt(&mut tx, attempt_id, next, update, now).await?
+        else {
+            let from = Self::current_state(&mut tx, attempt_id).await?.0;
             return Err(StoreError::BadTransition {
                 id: attempt_id,
                 from,
                 to: next,
             });
-        }
-        let now = now_ms();
-        let attempt = Self::move_attempt(&mut tx, attempt_id, None, next, update, now)
-            .await?
-            .ok_or(StoreError::NoSuchAttempt(attempt_id))?;
+        };
         Self::add_events(&mut tx, &[(attempt_id, next, update.detail.clone())], now).await?;
         tx.commit().await?;
         Ok(attempt)
@@ -624,13 +616,12 @@ impl Store {
         Ok((state, checks))
     }
 
-    /// The attempt's move to `next`, inside the caller's transaction (which has checked that
-    /// the state machine allows it). With `seen`, only if the attempt is still as it was
-    /// read then (same state, same number of checks); `None` when it has moved on.
+    /// The attempt's move to `next` inside the caller's transaction, if the state machine
+    /// allows it from the state the attempt is in; `None` when it does not (or there is no
+    /// such attempt).
     async fn move_attempt(
         tx: &mut sqlx::SqliteConnection,
         attempt_id: i64,
-        seen: Option<&Attempt>,
         next: AttemptState,
         update: &AttemptUpdate,
         now: i64,
@@ -645,7 +636,7 @@ impl Store {
                 gateway_ref = COALESCE(?, gateway_ref), pay_url = COALESCE(?, pay_url),
                 error_code = ?, error_message = ?,
                 owner_pid = CASE WHEN ? = 'submitting' THEN ? ELSE owner_pid END
-             WHERE id = ? AND (? IS NULL OR (state = ? AND checks = ?))
+             WHERE id = ? AND state IN (SELECT value FROM json_each(?))
              RETURNING *",
         )
         .bind(next.as_str())
@@ -658,12 +649,20 @@ impl Store {
         .bind(next.as_str())
         .bind(i64::from(std::process::id()))
         .bind(attempt_id)
-        .bind(seen.map(|a| a.state.as_str()))
-        .bind(seen.map(|a| a.state.as_str()))
-        .bind(seen.map(|a| a.checks))
+        .bind(Self::states_that_may_become(next))
         .fetch_optional(&mut *tx)
         .await?;
         row.as_ref().map(Self::attempt_from_row).transpose()
+    }
+
+    /// The states the state machine allows to move to `next`, as a JSON array for SQL.
+    fn states_that_may_become(next: AttemptState) -> String {
+        let from: Vec<&str> = AttemptState::ALL
+            .iter()
+            .filter(|from| from.can_become(next))
+            .map(AttemptState::as_str)
+            .collect();
+        serde_json::to_string(&from).expect("strings serialize")
     }
 
     /// The events of attempts that moved, in as few statements as SQLite's limits allow.
