@@ -141,7 +141,7 @@ pub fn run(work: &Path, config: &Config) -> GroupResult {
             "the sandbox on its own runtime with 2 threads, on the same 2 cores as paydesk and wrk".into(),
         ],
         method: vec![
-            "`Engine::reconcile_all` settles every open attempt: a status query each (GET /v1/orders/{id}) and the answer recorded durably.".into(),
+            format!("`Engine::reconcile_all` settles every open attempt: a status query each (GET /v1/orders/{{id}}), {} in flight, and the verdicts recorded durably, up to {} per commit as they arrive.", paydesk_core::reconcile::IN_FLIGHT, paydesk_core::reconcile::BATCH),
             "The share is attempts settled per second ÷ status queries per second the sandbox answers under wrk.".into(),
         ],
         figures: vec![Figure {
