@@ -110,7 +110,7 @@ pub async fn import_orders(
 
 /// Rows per INSERT statement: the driver's round trip to its database thread is paid once per
 /// statement, so many rows share one (7 values a row, far below SQLite's 32,766).
-const ROWS_PER_STATEMENT: usize = 200;
+const ROWS_PER_STATEMENT: usize = 500;
 
 async fn insert_batch(
     store: &Store,
@@ -124,6 +124,12 @@ async fn insert_batch(
     let mut tx = store
         .pool()
         .begin_with("BEGIN IMMEDIATE")
+        .await
+        .map_err(StoreError::from)?;
+    // Rows get the next free ids in order, so the rows a statement put in are exactly those
+    // above the largest id before it (the write lock keeps other writers out meanwhile).
+    let mut last_id: i64 = sqlx::query_scalar("SELECT COALESCE(max(id), 0) FROM orders")
+        .fetch_one(&mut *tx)
         .await
         .map_err(StoreError::from)?;
     for chunk in batch.chunks(ROWS_PER_STATEMENT) {
@@ -140,26 +146,44 @@ async fn insert_batch(
                 .push_bind(serde_json::to_string(&row.attributes).expect("a string map"))
                 .push_bind(now);
         });
-        // The rows that went in; an order number the store already has is left as it was.
-        insert.push(" ON CONFLICT(order_no) DO NOTHING RETURNING order_no");
-        let inserted: HashSet<String> = insert
-            .build_query_scalar::<String>()
-            .fetch_all(&mut *tx)
+        // An order number the store already has is left as it was.
+        insert.push(" ON CONFLICT(order_no) DO NOTHING");
+        let added = insert
+            .build()
+            .execute(&mut *tx)
             .await
             .map_err(StoreError::from)?
-            .into_iter()
-            .collect();
-        for row in chunk {
-            if inserted.contains(&row.order_no) {
-                report.imported += 1;
-            } else {
-                report.rejected.push(RowError {
-                    line: row.line,
-                    order_no: Some(row.order_no.clone()),
-                    reason: "an order with this number already exists".into(),
-                });
+            .rows_affected();
+        if added as usize == chunk.len() {
+            report.imported += added;
+        } else {
+            // Some rows were already there: which ones went in, read as one row of JSON rather
+            // than a row each.
+            let json: String =
+                sqlx::query_scalar("SELECT json_group_array(order_no) FROM orders WHERE id > ?")
+                    .bind(last_id)
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err(StoreError::from)?;
+            let mut went_in: HashSet<String> = serde_json::from_str::<Vec<String>>(&json)
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?
+                .into_iter()
+                .collect();
+            for row in chunk {
+                // The first row with a number takes it; a later one in the same file is a
+                // duplicate.
+                if went_in.remove(&row.order_no) {
+                    report.imported += 1;
+                } else {
+                    report.rejected.push(RowError {
+                        line: row.line,
+                        order_no: Some(row.order_no.clone()),
+                        reason: "an order with this number already exists".into(),
+                    });
+                }
             }
         }
+        last_id += added as i64;
     }
     tx.commit().await.map_err(StoreError::from)?;
     batch.clear();
