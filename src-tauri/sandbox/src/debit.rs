@@ -22,15 +22,16 @@
 //!   is written from integer paise as exact number text (`1000.5`), never through a float.
 //! - Errors are `{"code": N, "message": "...", "data": null}` (plain, also for V2):
 //!   `1` order not found (Get/GetV2, HTTP 200): nothing is known under that id/sourceNo;
-//!   `1001` unauthorized (HTTP 401): Authorization missing or not this merchant's access key
-//!   (V1) / merchant id (V2); `1002` (HTTP 400): V2 `data` does not decrypt to JSON with the
-//!   merchant's access key; `1003` (HTTP 400): the body (or decrypted data) is not the
-//!   expected JSON object, a field has the wrong type, or a Get names neither id nor sourceNo;
-//!   `1004` (HTTP 400): amount not positive, more than 2 decimals, above 9,999,999,999,999.99
-//!   (more than a double carries exactly) or not plain decimal; `1005` (HTTP 400): sourceNo
-//!   missing, empty or longer than 64 characters; `1006` (HTTP 400): callbackUrl is not an
-//!   http(s) URL on a loopback host (the sandbox calls nothing else); `1007` (HTTP 200): the
-//!   sandbox's order book already holds that sourceNo as paid by other means.
+//!   `1001` unauthorized (HTTP 401): Authorization missing, given twice, or not this merchant's
+//!   access key (V1) / merchant id (V2); `1002` (HTTP 400): V2 `data` does not decrypt to JSON
+//!   with the merchant's access key; `1003` (HTTP 400): the body (or decrypted data) is not
+//!   the expected JSON object, names a key twice, a field has the wrong type, or a Get names
+//!   neither id nor sourceNo; `1004` (HTTP 400): amount not positive, more than 2 decimals,
+//!   above 9,999,999,999,999.99 (more than a double carries exactly) or not plain decimal;
+//!   `1005` (HTTP 400): sourceNo missing, blank, with control characters or longer than 64
+//!   characters; `1006` (HTTP 400): callbackUrl is not an http(s) URL on a loopback host (the
+//!   sandbox calls nothing else) of at most 2,048 characters; `1007` (HTTP 200): the sandbox's order book already holds
+//!   that sourceNo as paid by other means.
 //! - `sourceNo` is the idempotency key: a Set/Place with a known sourceNo answers the existing
 //!   order as it stands (whatever the new amount or callbackUrl), never a second payout.
 //! - Processing: a payout of up to 1000.00 is final in the Set/Place answer; a larger one is
@@ -59,6 +60,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Number, Value};
 
 use crate::ledger::{Book, ChargeResult, SandboxOrder};
+use crate::strict_json::{self, JsonError};
 use crate::{AppState, Ledger, SandboxConfig};
 
 const GATEWAY: &str = "debit";
@@ -72,6 +74,8 @@ const INSTANT_LIMIT_MINOR: i64 = 100_000;
 /// 9,999,999,999,999.99: fifteen significant digits, what a double carries exactly.
 const MAX_AMOUNT_MINOR: i64 = 999_999_999_999_999;
 const MAX_SOURCE_NO_CHARS: usize = 64;
+/// The longest callbackUrl the sandbox will call.
+const MAX_CALLBACK_URL_CHARS: usize = 2048;
 
 /// Waits before each callback retry.
 const CALLBACK_BACKOFF: [Duration; 3] = [
@@ -238,8 +242,13 @@ fn loopback_http_url(url: &str) -> bool {
             .is_ok_and(|ip| ip.is_loopback())
 }
 
+/// The one Authorization header (none when it is missing or given more than once).
 fn authorization(headers: &HeaderMap) -> Option<&str> {
-    headers.get(header::AUTHORIZATION)?.to_str().ok()
+    let mut given = headers.get_all(header::AUTHORIZATION).iter();
+    match (given.next(), given.next()) {
+        (Some(only), None) => only.to_str().ok(),
+        _ => None,
+    }
 }
 
 /// Checks the Authorization header and returns the request's V1 JSON (decrypted for V2).
@@ -252,8 +261,7 @@ fn open(ctx: &Ctx, version: Version, headers: &HeaderMap, body: &[u8]) -> Result
     if expected.is_empty() || authorization(headers) != Some(expected) {
         return Err(refuse(StatusCode::UNAUTHORIZED, 1001, "unauthorized"));
     }
-    let outer: Value = serde_json::from_slice(body)
-        .map_err(|_| bad_request(1003, "the request body is not valid JSON"))?;
+    let outer = read_json(body, "the request body")?;
     match version {
         Version::V1 => Ok(outer),
         Version::V2 => {
@@ -267,9 +275,26 @@ fn open(ctx: &Ctx, version: Version, headers: &HeaderMap, body: &[u8]) -> Result
             let plain = aes256_ecb_decrypt_b64(access_key.as_bytes(), sealed)
                 .map_err(|_| undecryptable())?;
             // Bytes from a wrong key that happen to unpad are still not JSON.
-            serde_json::from_slice(&plain).map_err(|_| undecryptable())
+            match strict_json::parse(&plain) {
+                Ok(request) => Ok(request),
+                Err(JsonError::Syntax(_)) => Err(undecryptable()),
+                Err(JsonError::DuplicateKey(key)) => Err(bad_request(
+                    1003,
+                    format!("the decrypted data names {key} more than once"),
+                )),
+            }
         }
     }
+}
+
+/// JSON in which no object names a key twice (1003 otherwise).
+fn read_json(bytes: &[u8], what: &str) -> Result<Value, Refusal> {
+    strict_json::parse(bytes).map_err(|e| match e {
+        JsonError::Syntax(_) => bad_request(1003, format!("{what} is not valid JSON")),
+        JsonError::DuplicateKey(key) => {
+            bad_request(1003, format!("{what} names {key} more than once"))
+        }
+    })
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -295,8 +320,14 @@ fn read_set(request: &Value) -> Result<SetRequest, Refusal> {
     };
     let source_no = match object.get("sourceNo") {
         None | Some(Value::Null) => return Err(bad_request(1005, "sourceNo is required")),
-        Some(Value::String(s)) if s.is_empty() => {
+        Some(Value::String(s)) if s.trim().is_empty() => {
             return Err(bad_request(1005, "sourceNo is required"))
+        }
+        Some(Value::String(s)) if s.chars().any(char::is_control) => {
+            return Err(bad_request(
+                1005,
+                "sourceNo must not contain control characters",
+            ))
         }
         Some(Value::String(s)) if s.chars().count() > MAX_SOURCE_NO_CHARS => {
             return Err(bad_request(
@@ -310,11 +341,17 @@ fn read_set(request: &Value) -> Result<SetRequest, Refusal> {
     let callback_url = match object.get("callbackUrl") {
         None | Some(Value::Null) => None,
         Some(Value::String(s)) if s.is_empty() => None,
-        Some(Value::String(s)) if loopback_http_url(s) => Some(s.clone()),
+        Some(Value::String(s))
+            if s.chars().count() <= MAX_CALLBACK_URL_CHARS && loopback_http_url(s) =>
+        {
+            Some(s.clone())
+        }
         Some(Value::String(_)) => {
             return Err(bad_request(
                 1006,
-                "callbackUrl must be an http(s) URL on a loopback host",
+                format!(
+                    "callbackUrl must be an http(s) URL on a loopback host, at most {MAX_CALLBACK_URL_CHARS} characters"
+                ),
             ))
         }
         Some(_) => return Err(bad_request(1003, "callbackUrl must be a string")),

@@ -131,6 +131,24 @@ impl Ledger {
             .cloned()
     }
 
+    /// Everything the book holds (orders, charges, every emulator's memory and id counters),
+    /// in a stable order: two snapshots are equal exactly when nothing changed in between.
+    pub fn snapshot(&self) -> serde_json::Value {
+        let book = self.inner.lock().expect("ledger lock");
+        let mut orders: Vec<_> = book.orders.iter().collect();
+        orders.sort_by(|a, b| a.0.cmp(b.0));
+        let mut memos: Vec<_> = book.memos.iter().collect();
+        memos.sort_by(|a, b| a.0.cmp(b.0));
+        let mut counters: Vec<_> = book.counters.iter().collect();
+        counters.sort();
+        serde_json::json!({
+            "orders": orders,
+            "charges": book.charges,
+            "memos": memos,
+            "counters": counters,
+        })
+    }
+
     pub fn charges(&self) -> Vec<Charge> {
         self.inner.lock().expect("ledger lock").charges.clone()
     }

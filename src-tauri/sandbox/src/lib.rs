@@ -3,12 +3,20 @@
 //!
 //! Every gateway lives under its own path prefix (`{root}/sensecore`, ...). Test and admin
 //! endpoints live under `{root}/_sandbox`: registering orders and reading the ledger.
+//!
+//! Hostile requests get each gateway's own refusal and change nothing:
+//! `tests/bad_requests.rs` sends every emulator empty values, 1 MB strings, control
+//! characters, other scripts, path- and URL-like order numbers, wrong JSON types, duplicate
+//! fields and headers and bad signatures over loopback, comparing [`Ledger::snapshot`] before
+//! and after. JSON bodies are read by `strict_json` (a key given twice is refused) and
+//! refusals quote at most a short head of a value (`clip`).
 
 mod debit;
 pub mod faults;
 mod ledger;
 mod partner;
 mod sensecore;
+mod strict_json;
 mod top;
 mod yian;
 
@@ -25,6 +33,19 @@ use tokio::sync::oneshot;
 
 pub use ledger::{Charge, Ledger, SandboxOrder};
 pub use partner::{bind_gift_order, BindError};
+
+/// A value as an error message quotes it: whole up to 40 characters, cut after that, so a
+/// hostile megabyte gets a short answer (the answers are JSON, which escapes the rest).
+pub(crate) fn clip(text: &str) -> String {
+    const KEEP: usize = 40;
+    let count = text.chars().count();
+    if count <= KEEP {
+        text.to_string()
+    } else {
+        let head: String = text.chars().take(KEEP).collect();
+        format!("{head}… ({count} characters)")
+    }
+}
 
 /// Every gateway the sandbox emulates, in the order it lists them.
 pub const GATEWAYS: [&str; 5] = ["sensecore", "yian", "top", "partner", "debit"];

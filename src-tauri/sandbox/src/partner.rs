@@ -35,7 +35,7 @@
 //! | --- | --- | --- | --- |
 //! | 1 | paid (balance) or order created (Alipay) | 操作成功 | `{}` |
 //! | 401 | `sign` missing or wrong | 签名错误 | `{"sign": ...}` |
-//! | 422 | body unreadable, a parameter missing or malformed, `pay_type` not 1/2, a parameter twice | 参数错误 | field → message |
+//! | 422 | body unreadable, a parameter missing or malformed, `pay_type` not 1/2, a parameter twice (form or JSON) | 参数错误 | field → message |
 //! | 404 | no order bound to (`user_id`, `gift_pos_id`) | 礼包不存在 | `{}` |
 //! | 409 | the bound order is already paid (a second pay is refused, never charged) | 订单已支付 | `{}` |
 //! | 404 | `address_id` not in the address book | 收货地址不存在 | `{"address_id": ...}` |
@@ -73,7 +73,8 @@ use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
 use crate::ledger::{ChargeResult, Ledger};
-use crate::AppState;
+use crate::strict_json::{self, JsonError};
+use crate::{clip, AppState};
 
 const GATEWAY: &str = "partner";
 const PAY_PATH: &str = "/app/partner/order/pay";
@@ -151,7 +152,7 @@ fn read_form(body: &[u8]) -> Result<BTreeMap<String, String>, Envelope> {
             return Err(invalid("body", "参数编码错误"));
         };
         if params.insert(name.clone(), value).is_some() {
-            return Err(invalid(&name, "参数重复"));
+            return Err(invalid(&clip(&name), "参数重复"));
         }
     }
     Ok(params)
@@ -168,12 +169,14 @@ fn json_text(value: &Value) -> String {
     }
 }
 
+/// A JSON body's parameters, each as its text; an object naming a parameter twice is refused.
 fn read_json(body: &[u8]) -> Result<BTreeMap<String, String>, Envelope> {
-    match serde_json::from_slice::<Value>(body) {
+    match strict_json::parse(body) {
         Ok(Value::Object(fields)) => Ok(fields
             .iter()
             .map(|(k, v)| (k.clone(), json_text(v)))
             .collect()),
+        Err(JsonError::DuplicateKey(name)) => Err(invalid(&name, "参数重复")),
         _ => Err(invalid("body", "请求体不是JSON对象")),
     }
 }

@@ -1,6 +1,11 @@
 //! SenseCore emulator: `POST /v1/orders/{order_id}:pay` and `GET /v1/orders/{order_id}`.
 //!
 //! Written from the seed document and PROTOCOLS.md alone; shares no types with the connector.
+//!
+//! Hostile requests [ours]: every answer under `/sensecore` is the google.rpc.Status shape,
+//! an unknown path included (NOT_FOUND); a body that names a key twice, a wrong JSON type
+//! anywhere the emulator reads, or more than one `Authorization` header is refused
+//! (INVALID_ARGUMENT, UNAUTHENTICATED); messages quote at most a short head of a value.
 
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -11,13 +16,16 @@ use percent_encoding::percent_decode_str;
 use serde_json::{json, Value};
 
 use crate::ledger::ChargeResult;
-use crate::AppState;
+use crate::strict_json::{self, JsonError};
+use crate::{clip, AppState};
 
 const GATEWAY: &str = "sensecore";
 const MAX_BODY: usize = 1024 * 1024;
 
 pub(crate) fn routes() -> Router<AppState> {
-    Router::new().route("/v1/orders/{*rest}", any(dispatch))
+    Router::new()
+        .route("/v1/orders/{*rest}", any(dispatch))
+        .fallback(|| async { rpc_error(NOT_FOUND, "no such resource") })
 }
 
 /// grpc-gateway v2's HTTP status for a google.rpc.Code.
@@ -93,8 +101,12 @@ async fn dispatch(State(state): State<AppState>, request: Request) -> Response {
 }
 
 fn authorized(headers: &HeaderMap, token: &str) -> bool {
-    headers
-        .get("authorization")
+    let mut given = headers.get_all("authorization").iter();
+    // One credential: a second Authorization header makes the request ambiguous.
+    let (Some(only), None) = (given.next(), given.next()) else {
+        return false;
+    };
+    Some(only)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .is_some_and(|given| !token.is_empty() && given == token)
@@ -142,7 +154,7 @@ fn money_nanos(money: &Value) -> Result<(String, i128), String> {
         None => 0,
         Some(Value::String(s)) => s
             .parse()
-            .map_err(|_| format!("units {s:?} is not an int64"))?,
+            .map_err(|_| format!("units {} is not an int64", clip(s)))?,
         Some(Value::Number(n)) => n.as_i64().ok_or("units is not an int64")?,
         Some(_) => return Err("units is not an int64".into()),
     };
@@ -164,8 +176,17 @@ fn money_nanos(money: &Value) -> Result<(String, i128), String> {
 }
 
 fn pay(state: &AppState, path_order_id: &str, body: &[u8]) -> Response {
-    let Ok(body) = serde_json::from_slice::<Value>(body) else {
-        return rpc_error(INVALID_ARGUMENT, "request body is not valid JSON");
+    let body = match strict_json::parse(body) {
+        Ok(body) => body,
+        Err(JsonError::Syntax(_)) => {
+            return rpc_error(INVALID_ARGUMENT, "request body is not valid JSON")
+        }
+        Err(JsonError::DuplicateKey(key)) => {
+            return rpc_error(
+                INVALID_ARGUMENT,
+                &format!("request body names {key} more than once"),
+            )
+        }
     };
     let body_order_id = field(&body, "order_id", "orderId").and_then(Value::as_str);
     if body_order_id != Some(path_order_id) {
@@ -184,12 +205,15 @@ fn pay(state: &AppState, path_order_id: &str, body: &[u8]) -> Response {
         Some(c) => c,
     };
     let Some(order) = state.ledger.order(GATEWAY, path_order_id) else {
-        return rpc_error(NOT_FOUND, &format!("order {path_order_id} not found"));
+        return rpc_error(
+            NOT_FOUND,
+            &format!("order {} not found", clip(path_order_id)),
+        );
     };
     if order.paid {
         return rpc_error(
             FAILED_PRECONDITION,
-            &format!("order {path_order_id} is already paid"),
+            &format!("order {} is already paid", clip(path_order_id)),
         );
     }
     let mut deducted_nanos: i128 = 0;
@@ -198,10 +222,14 @@ fn pay(state: &AppState, path_order_id: &str, body: &[u8]) -> Response {
             return rpc_error(INVALID_ARGUMENT, "ba_vouchers must be a list");
         };
         for group in groups {
-            let vouchers = field(group, "selected_vouchers", "selectedVouchers")
-                .and_then(Value::as_array)
-                .cloned()
-                .unwrap_or_default();
+            if !group.is_object() {
+                return rpc_error(INVALID_ARGUMENT, "each ba_vouchers entry must be an object");
+            }
+            let vouchers = match field(group, "selected_vouchers", "selectedVouchers") {
+                None | Some(Value::Null) => Vec::new(),
+                Some(Value::Array(list)) => list.clone(),
+                Some(_) => return rpc_error(INVALID_ARGUMENT, "selected_vouchers must be a list"),
+            };
             for voucher in vouchers {
                 let Some(amount) = field(&voucher, "deduction_amount", "deductionAmount") else {
                     return rpc_error(
@@ -240,12 +268,15 @@ fn pay(state: &AppState, path_order_id: &str, body: &[u8]) -> Response {
     {
         ChargeResult::Charged => {}
         ChargeResult::UnknownOrder => {
-            return rpc_error(NOT_FOUND, &format!("order {path_order_id} not found"))
+            return rpc_error(
+                NOT_FOUND,
+                &format!("order {} not found", clip(path_order_id)),
+            )
         }
         ChargeResult::AlreadyPaid => {
             return rpc_error(
                 FAILED_PRECONDITION,
-                &format!("order {path_order_id} is already paid"),
+                &format!("order {} is already paid", clip(path_order_id)),
             )
         }
     }
@@ -254,7 +285,7 @@ fn pay(state: &AppState, path_order_id: &str, body: &[u8]) -> Response {
 
 fn status(state: &AppState, order_id: &str) -> Response {
     match state.ledger.order(GATEWAY, order_id) {
-        None => rpc_error(NOT_FOUND, &format!("order {order_id} not found")),
+        None => rpc_error(NOT_FOUND, &format!("order {} not found", clip(order_id))),
         Some(order) => Json(json!({
             "order_id": order.order_no,
             "state": if order.paid { "PAID" } else { "UNPAID" },

@@ -14,8 +14,9 @@
 //! answers `json` only; anything else is 41). Codes 21-31 carry no sub_code but 31's; 40 and
 //! 41 carry `isv.missing-parameter` / `isv.invalid-parameter` and name the field in `msg`.
 //! `session` and `partner_id` are signed but not otherwise required: this API needs no user
-//! authorisation. A parameter given twice (query and body, or twice in one) is refused with
-//! 41. Answers are JSON with HTTP 200 whatever they say.
+//! authorisation. A parameter given twice (query and body, or twice in one), or a
+//! `request_param` naming a key twice, is refused with 41. Answers are JSON with HTTP 200
+//! whatever they say; a refusal quotes at most a short head of a value.
 //!
 //! The business (`request_param`, a JSON object), in the sandbox's words ([ours]):
 //! - required strings `charge_item_code`, `order_id`, `category_code`, `user_country`,
@@ -63,7 +64,8 @@ use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_AL
 use serde_json::{json, Map, Value};
 
 use crate::ledger::{Book, ChargeResult};
-use crate::AppState;
+use crate::strict_json::{self, JsonError};
+use crate::{clip, AppState};
 
 const GATEWAY: &str = "top";
 const METHOD: &str = "alibaba.cloudgame.tradeplatform.payorder";
@@ -143,7 +145,7 @@ fn parse_form(text: &str) -> Result<Vec<(String, String)>, String> {
         percent_decode_str(&s.replace('+', " "))
             .decode_utf8()
             .map(|c| c.into_owned())
-            .map_err(|_| format!("{s:?} is not percent-encoded UTF-8"))
+            .map_err(|_| format!("{} is not percent-encoded UTF-8", clip(s)))
     };
     text.split('&')
         .filter(|pair| !pair.is_empty())
@@ -181,6 +183,7 @@ async fn rest(State(state): State<AppState>, request: Request) -> Response {
     let mut params = BTreeMap::new();
     for (k, v) in pairs {
         if params.contains_key(&k) {
+            let k = clip(&k);
             return respond(&invalid(&k, &format!("parameter {k} is given twice")));
         }
         params.insert(k, v);
@@ -293,8 +296,15 @@ fn handle(state: &AppState, params: &BTreeMap<String, String>, base: &str, now_m
     let Some(raw) = get("request_param") else {
         return missing("request_param");
     };
-    let Ok(Value::Object(param)) = serde_json::from_str::<Value>(raw) else {
-        return invalid("request_param", "request_param must be a JSON object");
+    let param = match strict_json::parse(raw.as_bytes()) {
+        Ok(Value::Object(param)) => param,
+        Err(JsonError::DuplicateKey(key)) => {
+            return invalid(
+                "request_param",
+                &format!("request_param names {key} more than once"),
+            )
+        }
+        _ => return invalid("request_param", "request_param must be a JSON object"),
     };
     match read_payment(state, &param) {
         Ok(payment) => pay(state, &param, &payment, base),
@@ -383,7 +393,10 @@ fn read_payment(state: &AppState, param: &Map<String, Value>) -> Result<Payment,
         if texts[key] != state.config.setting(GATEWAY, key) {
             return Err(invalid(
                 &format!("request_param.{key}"),
-                &format!("{key} {:?} is not configured for this tenant", texts[key]),
+                &format!(
+                    "{key} {:?} is not configured for this tenant",
+                    clip(&texts[key])
+                ),
             ));
         }
     }
@@ -444,13 +457,13 @@ fn pay_in(book: &mut Book, fingerprint: Value, p: &Payment, base: &str) -> Value
     let Some(order) = book.order_mut(GATEWAY, &p.order_id).cloned() else {
         return business(
             "isv.order-not-exist",
-            &format!("order {} does not exist", p.order_id),
+            &format!("order {} does not exist", clip(&p.order_id)),
         );
     };
     if order.paid {
         return business(
             "isv.order-already-paid",
-            &format!("order {} is already paid", p.order_id),
+            &format!("order {} is already paid", clip(&p.order_id)),
         );
     }
     if !p.currency.eq_ignore_ascii_case(&order.currency) {
@@ -458,7 +471,8 @@ fn pay_in(book: &mut Book, fingerprint: Value, p: &Payment, base: &str) -> Value
             "request_param.currency",
             &format!(
                 "currency {} differs from the order's {}",
-                p.currency, order.currency
+                clip(&p.currency),
+                order.currency
             ),
         );
     }
@@ -491,13 +505,13 @@ fn pay_in(book: &mut Book, fingerprint: Value, p: &Payment, base: &str) -> Value
         ChargeResult::UnknownOrder => {
             return business(
                 "isv.order-not-exist",
-                &format!("order {} does not exist", p.order_id),
+                &format!("order {} does not exist", clip(&p.order_id)),
             )
         }
         ChargeResult::AlreadyPaid => {
             return business(
                 "isv.order-already-paid",
-                &format!("order {} is already paid", p.order_id),
+                &format!("order {} is already paid", clip(&p.order_id)),
             )
         }
     }

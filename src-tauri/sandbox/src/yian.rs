@@ -11,7 +11,10 @@
 //!   credentials (401 "Authentication credentials were not provided."); `Token` alone, a key
 //!   with spaces or undecodable bytes get DRF's "Invalid token header. ..." texts; an unknown
 //!   key is "Invalid token.". Every 401 carries `WWW-Authenticate: Token`. The accepted key is
-//!   the `token` secret of the `yian` entry in [`crate::SandboxConfig`].
+//!   the `token` secret of the `yian` entry in [`crate::SandboxConfig`]. Two `Authorization`
+//!   headers reach Django joined by a comma, as a WSGI server joins them, and so fail.
+//! - A field given twice (form or JSON) is a 400 `{"detail": "... parse error - ..."}` [ours];
+//!   a path under `/yian` that is no view is DRF's 404 `{"detail": "Not found."}`.
 //! - Refusals, in the order they are checked: a channel other than `wx`/`alipay` →
 //!   `无效的支付通道` (seed); no `order_no` → `订单号不能为空` [ours]; an order the book does not
 //!   know → `订单不存在` [ours]; an order that already has a charge on the other channel →
@@ -45,7 +48,8 @@ use percent_encoding::{percent_decode, utf8_percent_encode, NON_ALPHANUMERIC};
 use serde_json::{json, Value};
 
 use crate::ledger::{Book, ChargeResult, SandboxOrder};
-use crate::AppState;
+use crate::strict_json::{self, JsonError};
+use crate::{clip, AppState};
 
 const GATEWAY: &str = "yian";
 const MAX_BODY: usize = 1024 * 1024;
@@ -82,6 +86,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/pay/pay_for_order/", any(pay_view))
         .route("/pay/charge/{order_no}/", any(charge_view))
         .route("/pay/cashier/{charge_id}/", get(cashier))
+        .fallback(|| async { detail(StatusCode::NOT_FOUND, "Not found.") })
 }
 
 fn detail(status: StatusCode, text: &str) -> Response {
@@ -108,17 +113,21 @@ fn charged(ch: Value) -> Response {
 fn method_not_allowed(method: &Method) -> Response {
     detail(
         StatusCode::METHOD_NOT_ALLOWED,
-        &format!("Method \"{method}\" not allowed."),
+        &format!("Method \"{}\" not allowed.", clip(method.as_str())),
     )
 }
 
 /// DRF's TokenAuthentication, then its IsAuthenticated permission.
 /// The error is DRF's 401 detail text.
 fn authenticate(headers: &HeaderMap, key: &str) -> Result<(), &'static str> {
+    // A WSGI server hands Django repeated headers joined by commas: two Authorization headers
+    // are one value with a comma and a space inside, which no key passes.
     let raw = headers
-        .get(header::AUTHORIZATION)
+        .get_all(header::AUTHORIZATION)
+        .iter()
         .map(|v| v.as_bytes())
-        .unwrap_or_default();
+        .collect::<Vec<_>>()
+        .join(&b","[..]);
     // Python's bytes.split(): runs of ASCII whitespace separate words.
     let words: Vec<&[u8]> = raw
         .split(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c))
@@ -137,8 +146,9 @@ fn authenticate(headers: &HeaderMap, key: &str) -> Result<(), &'static str> {
     }
 }
 
-/// `request.data` as the view reads it: the last value of each field, as text. The error is
-/// DRF's status and detail text.
+/// `request.data` as the view reads it: each field's value, as text. A field given twice (in a
+/// form or a JSON object) is refused where DRF would take the last one [ours]: such a request
+/// means two things at once. The error is DRF's status and detail text.
 fn parse_data(
     headers: &HeaderMap,
     body: &[u8],
@@ -156,10 +166,20 @@ fn parse_data(
         .trim()
         .to_ascii_lowercase();
     match media_type.as_str() {
-        "application/x-www-form-urlencoded" => Ok(parse_form(body)),
+        "application/x-www-form-urlencoded" => parse_form(body).map_err(|name| {
+            (
+                StatusCode::BAD_REQUEST,
+                format!("Form parse error - {} is given more than once", clip(&name)),
+            )
+        }),
         "application/json" => {
-            let value: Value = serde_json::from_slice(body)
-                .map_err(|e| (StatusCode::BAD_REQUEST, format!("JSON parse error - {e}")))?;
+            let value = strict_json::parse(body).map_err(|e| {
+                let why = match e {
+                    JsonError::Syntax(why) => why,
+                    JsonError::DuplicateKey(key) => format!("{key} is given more than once"),
+                };
+                (StatusCode::BAD_REQUEST, format!("JSON parse error - {why}"))
+            })?;
             let mut data = BTreeMap::new();
             if let Value::Object(fields) = value {
                 for (name, value) in fields {
@@ -176,12 +196,16 @@ fn parse_data(
         }
         _ => Err((
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            format!("Unsupported media type \"{content_type}\" in request."),
+            format!(
+                "Unsupported media type \"{}\" in request.",
+                clip(content_type)
+            ),
         )),
     }
 }
 
-fn parse_form(body: &[u8]) -> BTreeMap<String, String> {
+/// A form body's fields; the error is a field's name given more than once.
+fn parse_form(body: &[u8]) -> Result<BTreeMap<String, String>, String> {
     let decode = |part: &[u8]| {
         let spaced: Vec<u8> = part
             .iter()
@@ -189,13 +213,18 @@ fn parse_form(body: &[u8]) -> BTreeMap<String, String> {
             .collect();
         percent_decode(&spaced).decode_utf8_lossy().into_owned()
     };
-    body.split(|b| *b == b'&')
-        .filter(|pair| !pair.is_empty())
-        .map(|pair| match pair.iter().position(|b| *b == b'=') {
+    let mut data = BTreeMap::new();
+    for pair in body.split(|b| *b == b'&').filter(|pair| !pair.is_empty()) {
+        let (name, value) = match pair.iter().position(|b| *b == b'=') {
             Some(i) => (decode(&pair[..i]), decode(&pair[i + 1..])),
             None => (decode(pair), String::new()),
-        })
-        .collect()
+        };
+        if data.contains_key(&name) {
+            return Err(name);
+        }
+        data.insert(name, value);
+    }
+    Ok(data)
 }
 
 fn charge_key(order_no: &str) -> String {
@@ -601,14 +630,18 @@ mod tests {
     }
 
     #[test]
-    fn reads_form_fields_like_django() {
-        let data = parse_form(b"order_no=A%26B+C&channel=wx&channel=alipay&flag&=v");
+    fn reads_form_fields_like_django_but_refuses_one_given_twice() {
+        let data = parse_form(b"order_no=A%26B+C&channel=alipay&flag&=v").unwrap();
         assert_eq!(data["order_no"], "A&B C");
-        assert_eq!(data["channel"], "alipay", "the last value wins");
+        assert_eq!(data["channel"], "alipay");
         assert_eq!(data["flag"], "");
         assert_eq!(
-            parse_form("order_no=%E5%8D%95".as_bytes())["order_no"],
+            parse_form("order_no=%E5%8D%95".as_bytes()).unwrap()["order_no"],
             "单"
+        );
+        assert_eq!(
+            parse_form(b"order_no=1&channel=wx&channel=alipay"),
+            Err("channel".to_string())
         );
     }
 
