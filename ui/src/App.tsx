@@ -181,6 +181,17 @@ export function App() {
     return () => window.removeEventListener("keydown", onKey);
   }, [dialogOpen, detail, view, ready, closePanel, checkSelected]);
 
+  // The status bar's checks (counts over every attempt, a connection to each gateway) are asked
+  // for once the first page of orders is in, or a second after the back end is ready at the
+  // latest: the first screen's data goes first.
+  const [statusLate, setStatusLate] = useState(false);
+  useEffect(() => {
+    if (!ready) return;
+    const timer = setTimeout(() => setStatusLate(true), 1000);
+    return () => clearTimeout(timer);
+  }, [ready]);
+  const statusReady = ready && (total !== null || statusLate);
+
   const channels = useMemo(() => {
     const all = new Set<Channel>();
     for (const p of profiles) for (const c of p.capabilities?.channels ?? []) all.add(c);
@@ -357,7 +368,7 @@ export function App() {
       </main>
       <StatusBar
         info={info}
-        ready={ready}
+        ready={statusReady}
         refreshToken={refreshToken}
         profilesKey={profiles.map((p) => `${p.name} ${p.base_url}`).join("\n")}
         onOpenGateways={() => setView("gateways")}
