@@ -133,7 +133,15 @@ impl Engine {
             Ok(secrets)
         })
         .await
-        .map_err(|e| PayError::Refused(format!("keyring task failed: {e}")))?
+        // A JoinError's Display quotes a panic's message, which may hold what the task had in
+        // hand: a secret.
+        .map_err(|e| {
+            PayError::Refused(if e.is_panic() {
+                "the keyring call failed unexpectedly (a panic)".into()
+            } else {
+                "the keyring call was cancelled".into()
+            })
+        })?
     }
 
     /// Pays an order. An order whose last attempt's fate is unknown is settled first (status
