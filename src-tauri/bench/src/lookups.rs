@@ -6,7 +6,7 @@ use std::path::Path;
 use std::time::Instant;
 
 use paydesk_core::domain::AttemptState;
-use paydesk_core::queries::{OrderQuery, OrderSort};
+use paydesk_core::queries::{OrderQuery, OrderSort, TextMatch};
 use paydesk_core::store::{HistoryFilter, NewProfile, Store};
 use sqlx::{Connection, Row};
 
@@ -112,11 +112,13 @@ struct Sample {
     week_from: i64,
 }
 
-/// What a statement gave: a count, or this many rows.
+/// What a statement gave: this many rows, one row holding a JSON array of this many rows, or
+/// one row holding a count and such an array (a page with its total).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Answer {
-    Count(i64),
     Rows(usize),
+    JsonRows(usize),
+    Page(i64, usize),
 }
 
 fn order_query(kind: Kind, s: &Sample) -> OrderQuery {
@@ -191,19 +193,26 @@ async fn run_kind(store: &Store, kind: Kind, s: &Sample) -> Vec<Answer> {
                 .await
                 .expect("query_orders");
             assert!(!page.rows.is_empty(), "{kind:?} {s:?}");
-            vec![Answer::Count(page.total), Answer::Rows(page.rows.len())]
+            let page = Answer::Page(page.total, page.rows.len());
+            if kind == Kind::TypedSearch {
+                // First, how common each of the text's trigrams is (one row).
+                vec![Answer::Rows(1), page]
+            } else {
+                vec![page]
+            }
         }
         Kind::HistoryPage => {
             let rows = store.history(&history_filter(s)).await.expect("history");
             assert!(!rows.is_empty());
-            vec![Answer::Rows(rows.len())]
+            vec![Answer::JsonRows(rows.len())]
         }
     }
 }
 
-/// The values each statement of a lookup binds, in the order paydesk binds them. A mistake
-/// here cannot pass unnoticed: the shell's answers are compared with paydesk's.
-fn bound_values(kind: Kind, s: &Sample) -> Vec<Vec<Value>> {
+/// The values each statement of a lookup binds, in the order paydesk binds them (`text`: how
+/// the typed search's text is matched, which depends on the store). A mistake here cannot pass
+/// unnoticed: the shell's answers are compared with paydesk's.
+fn bound_values(kind: Kind, s: &Sample, typed: &TextMatch) -> Vec<Vec<Value>> {
     let text = |v: &str| Value::Text(v.to_string());
     match kind {
         Kind::Order => vec![vec![text(&s.order_no)]],
@@ -214,24 +223,19 @@ fn bound_values(kind: Kind, s: &Sample) -> Vec<Vec<Value>> {
         Kind::LookupPayUrl => vec![vec![text(&s.pay_url)]],
         Kind::TypedSearch => {
             let q = order_query(kind, s);
-            let t = q.text.unwrap();
-            let end = format!("{t}\u{10FFFF}");
-            let phrase = format!("\"{t}\"");
-            let filter = vec![
-                text(&t),
-                text(&end),
-                text(&t),
-                text(&end),
-                text(&t),
-                text(&end),
-                text(&t),
-                text(&phrase),
-            ];
-            let mut page = filter.clone();
+            assert_eq!(Some(&typed.text), q.text.as_ref());
+            assert!(!typed.probed.is_empty(), "{typed:?}");
+            let probe = typed
+                .probed
+                .iter()
+                .map(|v| Value::Text(v.clone()))
+                .collect();
+            // The matches (found once), then the page's size.
+            let mut page: Vec<Value> = typed.bound_values().into_iter().map(Value::Text).collect();
             page.extend([Value::Int(q.limit), Value::Int(q.offset)]);
-            vec![filter, page]
+            vec![probe, page]
         }
-        Kind::FirstPage => vec![vec![], vec![Value::Int(100), Value::Int(0)]],
+        Kind::FirstPage => vec![vec![Value::Int(100), Value::Int(0)]],
         Kind::ConsolePage => {
             let q = order_query(kind, s);
             let filter = vec![
@@ -240,9 +244,10 @@ fn bound_values(kind: Kind, s: &Sample) -> Vec<Vec<Value>> {
                 Value::Int(q.from_ms.unwrap()),
                 Value::Int(q.to_ms.unwrap()),
             ];
-            let mut page = filter.clone();
+            // The count's filters, the page's, then its size.
+            let mut page = [filter.clone(), filter].concat();
             page.extend([Value::Int(q.limit), Value::Int(q.offset)]);
-            vec![filter, page]
+            vec![page]
         }
         Kind::HistoryPage => vec![vec![
             text("succeeded"),
@@ -309,12 +314,35 @@ async fn samples(path: &Path, shape: &BulkShape, count: usize) -> Vec<Sample> {
     samples
 }
 
+/// What paydesk answers for one value and the statements it ran for it.
+async fn statements_of(store: &Store, kind: Kind, s: &Sample) -> (Vec<Answer>, Vec<String>) {
+    let (expected, statements) = sql::capture(run_kind(store, kind, s)).await;
+    // A connection the pool opens meanwhile sets itself up with PRAGMAs: not the lookup.
+    let statements: Vec<String> = statements
+        .into_iter()
+        .filter(|s| !s.starts_with("PRAGMA"))
+        .collect();
+    assert_eq!(
+        statements.len(),
+        expected.len(),
+        "{kind:?} ran {statements:#?}"
+    );
+    (expected, statements)
+}
+
 fn check_shell_answers(db: &Path, kind: Kind, statements: &[String], expected: &[Answer]) {
     for (sql, answer) in statements.iter().zip(expected) {
         let (_, out) = sql::shell(db, &format!("{sql};\n")).unwrap_or_else(|e| panic!("{e}"));
+        let json_rows = |json: &str| {
+            serde_json::from_str::<Vec<serde_json::Value>>(json.trim()).map_or(0, |r| r.len())
+        };
         let got = match answer {
-            Answer::Count(_) => Answer::Count(out.trim().parse().unwrap_or(-1)),
             Answer::Rows(_) => Answer::Rows(out.lines().count()),
+            Answer::JsonRows(_) => Answer::JsonRows(json_rows(&out)),
+            Answer::Page(..) => {
+                let (total, rows) = out.split_once('|').unwrap_or(("-1", "[]"));
+                Answer::Page(total.trim().parse().unwrap_or(-1), json_rows(rows))
+            }
         };
         assert_eq!(
             got, *answer,
@@ -330,26 +358,24 @@ pub fn run(work: &Path, config: &Config) -> GroupResult {
     let (shape, built_s) = runtime.block_on(build(&db, config.rows));
     let samples = runtime.block_on(samples(&db, &shape, config.samples));
     let store = runtime.block_on(Store::open(&db)).expect("store");
+    // How each sample's typed text is matched (read from the store, as query_orders reads it).
+    let texts: Vec<TextMatch> = runtime.block_on(async {
+        let mut texts = Vec::new();
+        for s in &samples {
+            let text = order_query(Kind::TypedSearch, s).text.unwrap();
+            texts.push(store.text_match(&text).await.expect("text_match"));
+        }
+        texts
+    });
 
     // What paydesk runs for each kind, checked against the shell's answers.
     let mut scripts = Vec::new();
     for kind in KINDS {
         runtime.block_on(run_kind(&store, kind, &samples[0]));
-        let (expected, statements) =
-            runtime.block_on(sql::capture(run_kind(&store, kind, &samples[0])));
-        // A connection the pool opens meanwhile sets itself up with PRAGMAs: not the lookup.
-        let statements: Vec<String> = statements
-            .into_iter()
-            .filter(|s| !s.starts_with("PRAGMA"))
-            .collect();
-        assert_eq!(
-            statements.len(),
-            expected.len(),
-            "{kind:?} ran {statements:#?}"
-        );
+        let (expected, statements) = runtime.block_on(statements_of(&store, kind, &samples[0]));
         let inlined: Vec<String> = statements
             .iter()
-            .zip(bound_values(kind, &samples[0]))
+            .zip(bound_values(kind, &samples[0], &texts[0]))
             .map(|(sql, values)| sql::inline(sql, &values).unwrap_or_else(|e| panic!("{e}")))
             .collect();
         check_shell_answers(&db, kind, &inlined, &expected);
@@ -364,8 +390,10 @@ pub fn run(work: &Path, config: &Config) -> GroupResult {
         let per_call = ms(started.elapsed()) / probe as f64;
         let count = ((config.round_ms / per_call) as usize).clamp(probe, samples.len());
         let mut script = String::new();
-        for s in &samples[..count] {
-            for (sql, values) in statements.iter().zip(bound_values(kind, s)) {
+        for (s, text) in samples[..count].iter().zip(&texts) {
+            // Each value's own statements: how typed text is matched depends on the text.
+            let (_, statements) = runtime.block_on(statements_of(&store, kind, s));
+            for (sql, values) in statements.iter().zip(bound_values(kind, s, text)) {
                 script.push_str(&sql::inline(sql, &values).expect("inline"));
                 script.push_str(";\n");
             }

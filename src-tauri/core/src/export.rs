@@ -200,6 +200,10 @@ pub async fn export_orders(
     max_rows: u64,
 ) -> Result<Export, ExportError> {
     let order_by = queries::order_by(query);
+    let text = match queries::typed(query) {
+        Some(text) => Some(store.text_match(text).await?),
+        None => None,
+    };
     let mut q = QueryBuilder::<Sqlite>::new(
         "SELECT o.order_no, o.amount_minor, o.currency, o.subject, o.attributes, o.created_at,
                 p.name AS profile, p.gateway, a.state, a.channel, a.gateway_ref,
@@ -208,7 +212,7 @@ pub async fn export_orders(
          FROM (SELECT o.id",
     );
     q.push(queries::ORDER_FROM_ORDERS);
-    queries::push_filters(&mut q, query);
+    queries::push_filters(&mut q, query, text.as_ref());
     q.push(&order_by);
     // One more than allowed tells "too many" apart from "exactly the limit".
     q.push(" LIMIT ")

@@ -225,7 +225,7 @@ async fn the_console_filters_read_an_index_of_orders_not_the_attempts() {
         let mut count = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
             "EXPLAIN QUERY PLAN SELECT count(*) FROM orders o",
         );
-        push_filters(&mut count, filter);
+        push_filters(&mut count, filter, None);
         let plan: Vec<String> = count
             .build()
             .fetch_all(store.pool())

@@ -72,8 +72,11 @@ fn full_scans(plan: &[String]) -> Vec<&String> {
         .collect()
 }
 
-async fn history_plan(store: &Store, filter: &HistoryFilter) -> Vec<String> {
-    let query = Store::history_query(filter);
+async fn history_plan(
+    store: &Store,
+    filter: &HistoryFilter,
+    query: sqlx::QueryBuilder<'static, sqlx::Sqlite>,
+) -> Vec<String> {
     let sql = query.sql().to_string();
     // The filter values do not change the plan's shape; bind representative ones.
     let mut binds: Vec<String> = Vec::new();
@@ -184,7 +187,7 @@ async fn every_lookup_and_filter_is_served_by_an_index_at_a_million_attempts() {
         },
     ];
     for filter in &filters {
-        let p = history_plan(&store, filter).await;
+        let p = history_plan(&store, filter, Store::history_query(filter)).await;
         assert!(
             full_scans(&p).is_empty(),
             "history {filter:?} reads every row: {p:?}"
@@ -195,6 +198,21 @@ async fn every_lookup_and_filter_is_served_by_an_index_at_a_million_attempts() {
                 "history {filter:?} sorts its matches instead of reading them in order: {p:?}"
             );
         }
+        // Read as one row of JSON, the page is the same walk of the same index.
+        let json = history_plan(&store, filter, Store::history_json_query(filter)).await;
+        let walks = |plan: &[String]| -> Vec<String> {
+            plan.iter()
+                .filter(|l| {
+                    l.starts_with("SEARCH") || l.starts_with("SCAN a") || l.contains("B-TREE")
+                })
+                .cloned()
+                .collect()
+        };
+        assert_eq!(
+            walks(&json),
+            walks(&p),
+            "history {filter:?} as JSON: {json:?}"
+        );
         let started = std::time::Instant::now();
         let page = store.history(filter).await.unwrap();
         assert!(!page.is_empty() && page.len() <= 50);
@@ -208,4 +226,56 @@ async fn every_lookup_and_filter_is_served_by_an_index_at_a_million_attempts() {
             started.elapsed()
         );
     }
+
+    // The console: its unfiltered count is kept by triggers, and typed text is looked for
+    // among the orders holding its rarest trigrams, through the trigram index.
+    let started = std::time::Instant::now();
+    let first = store
+        .query_orders(&crate::queries::OrderQuery {
+            descending: true,
+            limit: 100,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!((first.total, first.rows.len()), (rows, 100));
+    eprintln!("first page: {:?}", started.elapsed());
+    let search = crate::queries::OrderQuery {
+        text: Some("ORD-1234".into()),
+        descending: true,
+        limit: 100,
+        ..Default::default()
+    };
+    let text = store.text_match("ORD-1234").await.unwrap();
+    assert!(
+        matches!(text.substring, crate::queries::Substring::Checked { .. }),
+        "{text:?}"
+    );
+    let mut count =
+        sqlx::QueryBuilder::<sqlx::Sqlite>::new("EXPLAIN QUERY PLAN SELECT count(*) FROM orders o");
+    crate::queries::push_filters(&mut count, &search, Some(&text));
+    let p: Vec<String> = count
+        .build()
+        .fetch_all(&store.pool)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get::<String, _>("detail"))
+        .collect();
+    // The trigram index answering a MATCH shows as a SCAN of the virtual table.
+    assert!(
+        full_scans(&p)
+            .iter()
+            .all(|l| l.starts_with("SCAN order_search VIRTUAL TABLE INDEX 0:M")),
+        "typed search reads every order: {p:?}"
+    );
+    assert!(
+        p.iter().any(|l| l.contains("order_search VIRTUAL TABLE")),
+        "typed search without the trigram index: {p:?}"
+    );
+    let started = std::time::Instant::now();
+    let found = store.query_orders(&search).await.unwrap();
+    // ORD-1234, ORD-12340…ORD-12349 and ORD-123400…ORD-123499.
+    assert_eq!((found.total, found.rows.len()), (111, 100));
+    eprintln!("typed search {text:?}: {:?}", started.elapsed());
 }
