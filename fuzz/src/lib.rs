@@ -13,10 +13,9 @@
 
 use std::collections::{HashMap, HashSet};
 
-use paydesk_core::import::parse::{self, ImportFormat, Profiles, MAX_LIBRARY_MESSAGE_CHARS};
-use paydesk_core::input_rules::check_new_order;
-use paydesk_core::store::NewOrder;
 use paydesk_gateways::{connector_for, debit, Secrets};
+use paydesk_rules::input_rules::{check_order_fields, OrderFields};
+use paydesk_rules::parse::{self, ImportFormat, Profiles, MAX_LIBRARY_MESSAGE_CHARS};
 use paydesk_sandbox::SandboxConfig;
 use tower::ServiceExt;
 
@@ -162,9 +161,9 @@ fn assert_short_line(reason: &str) {
 }
 
 /// Reads one import file through the import's parsing layer. Beyond not panicking: every
-/// candidate is an order the store itself accepts (`input_rules::check_new_order`), with a
-/// positive amount, a known profile and an order number no earlier candidate has, in the
-/// file's order; every refusal is one short line.
+/// candidate is an order the store itself accepts (`input_rules::check_order_fields`, what
+/// `Store::add_order` checks), with a positive amount, a known profile and an order number no
+/// earlier candidate has, in the file's order; every refusal is one short line.
 pub fn import_orders(data: &[u8]) {
     let Some((&mode, file)) = data.split_first() else {
         return;
@@ -188,24 +187,22 @@ pub fn import_orders(data: &[u8]) {
     for row in rows {
         match row {
             Ok(order) => {
-                let profile = ids
-                    .iter()
-                    .find(|(_, id)| **id == order.profile_id)
-                    .map(|(name, _)| name.clone())
-                    .expect("a candidate's profile is one of the known ones");
+                assert!(
+                    ids.values().any(|id| *id == order.profile_id),
+                    "a candidate's profile is one of the known ones: {order:?}"
+                );
                 assert!(order.amount.minor > 0, "{order:?}");
                 assert!(order.line >= last_line, "rows out of order: {order:?}");
                 last_line = order.line;
                 assert!(seen.insert(order.order_no.clone()), "twice: {order:?}");
-                let as_store_sees_it = NewOrder {
-                    order_no: order.order_no,
-                    profile,
+                let as_store_sees_it = OrderFields {
+                    order_no: &order.order_no,
                     amount: order.amount,
-                    subject: order.subject,
-                    attributes: order.attributes,
+                    subject: &order.subject,
+                    attributes: &order.attributes,
                 };
-                if let Err(why) = check_new_order(&as_store_sees_it) {
-                    panic!("the store would refuse a candidate ({why}): {as_store_sees_it:?}");
+                if let Err(why) = check_order_fields(as_store_sees_it) {
+                    panic!("the store would refuse a candidate ({why}): {order:?}");
                 }
             }
             Err(refused) => assert_short_line(&refused.reason),

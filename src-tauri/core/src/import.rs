@@ -17,7 +17,8 @@ use serde::Serialize;
 
 use crate::store::{now_ms, Store, StoreError};
 
-pub mod parse;
+/// The parsing layer, in paydesk-rules so the fuzz targets build it without the store.
+pub use paydesk_rules::parse;
 
 pub use parse::{check_order_no, ImportFormat, OrderCandidate, Profiles, RowError};
 

@@ -1,104 +1,23 @@
 //! What the store accepts as an order, whichever door it came through (the window's IPC, the
-//! command line): checked in [`Store::add_order`](crate::store::Store::add_order) before
-//! anything is written, so a hostile value gets one clear refusal and changes nothing.
+//! command line, an imported file): checked in [`Store::add_order`](crate::store::Store::add_order)
+//! before anything is written, so a hostile value gets one clear refusal and changes nothing.
 //!
-//! Order numbers are the merchant's opaque text: path-like (`../../etc/passwd`) or URL-like
-//! (`http://x/y?z#w`) numbers, other scripts and emoji are kept byte for byte and travel
-//! percent-encoded as one path segment or form value; only what cannot be shown or sent
-//! faithfully is refused. Refusals never echo a long value back.
+//! The rules themselves live in paydesk-rules ([`paydesk_rules::input_rules`], pure, fuzzed
+//! with the import's parsing layer) and are re-exported here; this module adds the store's own
+//! order type to them, and its tests apply them through the store and the vault.
+
+pub use paydesk_rules::input_rules::*;
 
 use crate::store::NewOrder;
 
-pub const MAX_SUBJECT_CHARS: usize = 512;
-pub const MAX_ATTRIBUTES: usize = 64;
-pub const MAX_ATTRIBUTE_KEY_CHARS: usize = 64;
-pub const MAX_ATTRIBUTE_VALUE_CHARS: usize = 1024;
-
-/// A value for an error message: short values whole, long ones cut, so a 1 MB input gives a
-/// one-line error.
-pub fn shown(value: &str) -> String {
-    const KEEP: usize = 40;
-    if value.chars().count() <= KEEP {
-        format!("{value:?}")
-    } else {
-        let head: String = value.chars().take(KEEP).collect();
-        format!("{head:?}… ({} characters)", value.chars().count())
-    }
-}
-
-fn has_control(text: &str) -> bool {
-    text.chars().any(char::is_control)
-}
-
+/// [`check_order_fields`] for an order the store is asked to add.
 pub fn check_new_order(order: &NewOrder) -> Result<(), String> {
-    crate::import::check_order_no(&order.order_no)?;
-    if order.order_no.trim() != order.order_no {
-        return Err("the order number starts or ends with spaces".into());
-    }
-    if order.amount.minor <= 0 {
-        return Err(format!(
-            "the amount must be positive, got {}",
-            order.amount.to_decimal_string()
-        ));
-    }
-    if order.subject.chars().count() > MAX_SUBJECT_CHARS {
-        return Err(format!(
-            "the subject is longer than {MAX_SUBJECT_CHARS} characters"
-        ));
-    }
-    if has_control(&order.subject) {
-        return Err("the subject contains control characters".into());
-    }
-    if order.attributes.len() > MAX_ATTRIBUTES {
-        return Err(format!("more than {MAX_ATTRIBUTES} order attributes"));
-    }
-    for (key, value) in &order.attributes {
-        if key.is_empty() || key.chars().count() > MAX_ATTRIBUTE_KEY_CHARS || has_control(key) {
-            return Err(format!(
-                "attribute name {} must be 1 to {MAX_ATTRIBUTE_KEY_CHARS} characters without control characters",
-                shown(key)
-            ));
-        }
-        if value.chars().count() > MAX_ATTRIBUTE_VALUE_CHARS || has_control(value) {
-            return Err(format!(
-                "attribute {} must be at most {MAX_ATTRIBUTE_VALUE_CHARS} characters without control characters",
-                shown(key)
-            ));
-        }
-    }
-    Ok(())
-}
-
-/// The longest secret the keyring is asked to keep: far above any gateway's key or token.
-pub const MAX_SECRET_BYTES: usize = 4096;
-
-/// A secret's name and value before they reach the keyring. The refusal never quotes the value.
-pub fn check_secret(key: &str, value: &str) -> Result<(), String> {
-    let key_ok = !key.is_empty()
-        && key.len() <= 64
-        && key
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
-    if !key_ok {
-        return Err(format!(
-            "secret name {} must be 1 to 64 letters, digits, '_', '-' or '.'",
-            shown(key)
-        ));
-    }
-    if value.is_empty() {
-        return Err(format!("the value of secret {key} is empty"));
-    }
-    if value.len() > MAX_SECRET_BYTES {
-        return Err(format!(
-            "the value of secret {key} is longer than {MAX_SECRET_BYTES} bytes"
-        ));
-    }
-    if value.chars().any(char::is_control) {
-        return Err(format!(
-            "the value of secret {key} contains control characters (a pasted line break?)"
-        ));
-    }
-    Ok(())
+    check_order_fields(OrderFields {
+        order_no: &order.order_no,
+        amount: order.amount,
+        subject: &order.subject,
+        attributes: &order.attributes,
+    })
 }
 
 #[cfg(test)]

@@ -1,12 +1,12 @@
 //! The pure half of an import: a file's bytes → one result per row, either an order the store
 //! would accept or why the row cannot be one. No store and no I/O beyond the reader it is
 //! given, so it is fuzzed on its own (`fuzz/fuzz_targets/import_orders.rs`); the writer
-//! ([`crate::import::import_orders`]) takes the candidates as they come and adds only what
-//! needs the database (an order number the store already has).
+//! (paydesk-core's `import::import_orders`) takes the candidates as they come and adds only
+//! what needs the database (an order number the store already has).
 //!
-//! Every candidate has passed [`input_rules::check_new_order`](crate::input_rules::check_new_order),
-//! the rule [`Store::add_order`](crate::store::Store::add_order) applies to every other door:
-//! a file is no way around it. Refusals quote at most a short head of a long value.
+//! Every candidate has passed [`check_order_fields`], the rule paydesk-core's
+//! `Store::add_order` applies to every other door: a file is no way around it. Refusals quote at
+//! most a short head of a long value.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
@@ -17,8 +17,7 @@ use serde::de::{Deserializer, Error as _, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
-use crate::input_rules::{check_new_order, shown};
-use crate::store::NewOrder;
+use crate::input_rules::{check_order_fields, shown, OrderFields};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ImportFormat {
@@ -227,25 +226,23 @@ impl Checker<'_> {
         }
         // What the store demands of an order from any other door (spaces around the number,
         // control characters in the subject, how many and how long the attributes are).
-        let order = NewOrder {
+        check_order_fields(OrderFields {
+            order_no: &order_no,
+            amount,
+            subject: &subject,
+            attributes: &attributes,
+        })?;
+        if self.seen.contains(&order_no) {
+            return Err("the order number appears earlier in this file".into());
+        }
+        self.seen.insert(order_no.clone());
+        Ok(OrderCandidate {
+            line,
             order_no,
-            profile: profile_name,
+            profile_id,
             amount,
             subject,
             attributes,
-        };
-        check_new_order(&order)?;
-        if self.seen.contains(&order.order_no) {
-            return Err("the order number appears earlier in this file".into());
-        }
-        self.seen.insert(order.order_no.clone());
-        Ok(OrderCandidate {
-            line,
-            order_no: order.order_no,
-            profile_id,
-            amount: order.amount,
-            subject: order.subject,
-            attributes: order.attributes,
         })
     }
 }
