@@ -22,7 +22,7 @@ use paydesk_core::{Channel, Currency, Money};
 use paydesk_sandbox::RunningSandbox;
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
-use tauri::{AppHandle, Emitter, State};
+use tauri::{AppHandle, Emitter, Manager, State};
 
 use crate::runtime;
 
@@ -110,37 +110,53 @@ fn refused(message: impl Into<String>) -> IpcError {
     }
 }
 
+/// The window's state. The back end (store, keyring, built-in sandbox) is opened beside the
+/// window rather than before it: the window and its web process take longer to appear than
+/// the back end takes to open, so neither waits for the other. A command that arrives first
+/// waits for it.
 struct AppState {
-    engine: Option<Engine>,
-    info: AppInfo,
+    data_dir: Option<PathBuf>,
+    started: tokio::sync::OnceCell<Started>,
     /// What the background read of every page of the database found (see `run`).
     storage: Arc<Mutex<StorageStatus>>,
+}
+
+struct Started {
+    engine: Option<Engine>,
+    info: AppInfo,
     // Kept alive for the life of the window; dropping it stops the server.
     _sandbox: Option<RunningSandbox>,
 }
 
 impl AppState {
-    fn engine(&self) -> Result<&Engine, IpcError> {
-        self.engine.as_ref().ok_or_else(|| IpcError {
+    async fn started(&self) -> &Started {
+        self.started
+            .get_or_init(|| start(self.data_dir.clone()))
+            .await
+    }
+
+    async fn engine(&self) -> Result<&Engine, IpcError> {
+        let started = self.started().await;
+        started.engine.as_ref().ok_or_else(|| IpcError {
             kind: "startup",
-            message: self.info.startup_error.clone().unwrap_or_default(),
+            message: started.info.startup_error.clone().unwrap_or_default(),
         })
     }
 }
 
 #[tauri::command]
-fn app_info(state: State<'_, AppState>) -> AppInfo {
-    state.info.clone()
+async fn app_info(state: State<'_, AppState>) -> Result<AppInfo, IpcError> {
+    Ok(state.started().await.info.clone())
 }
 
 #[tauri::command]
 async fn list_orders(state: State<'_, AppState>) -> Result<Vec<OrderView>, IpcError> {
-    Ok(state.engine()?.store().orders(1000).await?)
+    Ok(state.engine().await?.store().orders(1000).await?)
 }
 
 #[tauri::command]
 async fn list_profiles(state: State<'_, AppState>) -> Result<Vec<ProfileView>, IpcError> {
-    let profiles = state.engine()?.store().profiles().await?;
+    let profiles = state.engine().await?.store().profiles().await?;
     Ok(profiles.iter().map(ProfileView::from).collect())
 }
 
@@ -149,7 +165,12 @@ async fn order_detail(
     state: State<'_, AppState>,
     order_no: String,
 ) -> Result<OrderDetail, IpcError> {
-    Ok(state.engine()?.store().order_detail(&order_no).await?)
+    Ok(state
+        .engine()
+        .await?
+        .store()
+        .order_detail(&order_no)
+        .await?)
 }
 
 #[derive(Debug, Deserialize)]
@@ -181,7 +202,7 @@ async fn pay_order(
         coupon: input.coupon,
         credit_amount: input.credit_amount,
     };
-    let attempt = state.engine()?.pay(&command).await?;
+    let attempt = state.engine().await?.pay(&command).await?;
     Ok(PaymentReport::new(&order_no, &attempt))
 }
 
@@ -227,7 +248,7 @@ async fn quote(
     credit_amount: Option<String>,
 ) -> Result<Quote, IpcError> {
     let input = pay_input(order_no, &channel, deductions, coupon, credit_amount)?;
-    Ok(state.engine()?.store().quote(&input).await?)
+    Ok(state.engine().await?.store().quote(&input).await?)
 }
 
 #[tauri::command]
@@ -235,12 +256,12 @@ async fn query_orders(
     state: State<'_, AppState>,
     query: OrderQuery,
 ) -> Result<OrderPage, IpcError> {
-    Ok(state.engine()?.store().query_orders(&query).await?)
+    Ok(state.engine().await?.store().query_orders(&query).await?)
 }
 
 #[tauri::command]
 async fn lookup(state: State<'_, AppState>, reference: String) -> Result<Vec<LookupHit>, IpcError> {
-    Ok(state.engine()?.store().lookup(&reference, 50).await?)
+    Ok(state.engine().await?.store().lookup(&reference, 50).await?)
 }
 
 #[tauri::command]
@@ -266,7 +287,7 @@ async fn add_order(
         subject: subject.trim().to_string(),
         attributes: BTreeMap::new(),
     };
-    Ok(state.engine()?.store().add_order(&new).await?)
+    Ok(state.engine().await?.store().add_order(&new).await?)
 }
 
 #[tauri::command]
@@ -274,7 +295,7 @@ async fn check_status(
     state: State<'_, AppState>,
     attempt_id: i64,
 ) -> Result<OrderDetail, IpcError> {
-    let engine = state.engine()?;
+    let engine = state.engine().await?;
     let attempt = engine.check_status(attempt_id).await?;
     let order = engine.store().order_of(&attempt).await?;
     Ok(engine.store().order_detail(&order.order_no).await?)
@@ -291,7 +312,7 @@ async fn resolve_review(
         Some(d @ (AttemptState::Succeeded | AttemptState::Failed)) => d,
         _ => return Err(refused("a review decides succeeded or failed")),
     };
-    let engine = state.engine()?;
+    let engine = state.engine().await?;
     let attempt = engine.resolve_review(attempt_id, decision, &note).await?;
     let order = engine.store().order_of(&attempt).await?;
     Ok(engine.store().order_detail(&order.order_no).await?)
@@ -299,12 +320,12 @@ async fn resolve_review(
 
 #[tauri::command]
 async fn takings(state: State<'_, AppState>, since_ms: i64) -> Result<Vec<TakingsRow>, IpcError> {
-    Ok(state.engine()?.store().takings(since_ms).await?)
+    Ok(state.engine().await?.store().takings(since_ms).await?)
 }
 
 #[tauri::command]
 async fn activity(state: State<'_, AppState>) -> Result<Activity, IpcError> {
-    Ok(state.engine()?.store().activity().await?)
+    Ok(state.engine().await?.store().activity().await?)
 }
 
 #[tauri::command]
@@ -321,7 +342,7 @@ async fn save_profile(
     settings: BTreeMap<String, String>,
     create: bool,
 ) -> Result<ProfileView, IpcError> {
-    let store = state.engine()?.store();
+    let store = state.engine().await?.store();
     let (name, base_url) = (name.trim().to_string(), base_url.trim().to_string());
     queries::check_base_url(&base_url).map_err(refused)?;
     let settings: BTreeMap<String, String> = settings
@@ -400,7 +421,7 @@ async fn secret_status(
     state: State<'_, AppState>,
     profile: String,
 ) -> Result<Vec<SecretState>, IpcError> {
-    secret_states(state.engine()?, &profile).await
+    secret_states(state.engine().await?, &profile).await
 }
 
 /// Writes a secret into the keyring. The value goes in and is never sent back.
@@ -412,7 +433,7 @@ async fn set_secret(
     value: String,
 ) -> Result<Vec<SecretState>, IpcError> {
     let value = SecretString::from(value);
-    let engine = state.engine()?;
+    let engine = state.engine().await?;
     let vault_id = secret_slot(engine, &profile, &key).await?;
     let vault = engine.vault();
     let write_key = key.clone();
@@ -429,7 +450,7 @@ async fn delete_secret(
     profile: String,
     key: String,
 ) -> Result<Vec<SecretState>, IpcError> {
-    let engine = state.engine()?;
+    let engine = state.engine().await?;
     let vault_id = secret_slot(engine, &profile, &key).await?;
     let vault = engine.vault();
     let delete_key = key.clone();
@@ -442,7 +463,7 @@ async fn delete_secret(
 
 #[tauri::command]
 async fn remove_profile(state: State<'_, AppState>, profile: String) -> Result<(), IpcError> {
-    let engine = state.engine()?;
+    let engine = state.engine().await?;
     let secrets = secret_states(engine, &profile).await?;
     let vault_id = engine.store().profile(&profile).await?.vault_id;
     let orders = engine.store().profile_order_count(&profile).await?;
@@ -475,7 +496,7 @@ async fn test_connection(
     state: State<'_, AppState>,
     profile: String,
 ) -> Result<ConnectionReport, IpcError> {
-    let engine = state.engine()?;
+    let engine = state.engine().await?;
     let base_url = engine.store().profile(&profile).await?.base_url;
     let missing_secrets = secret_states(engine, &profile)
         .await?
@@ -544,7 +565,7 @@ async fn import_orders(
         None => content,
     };
     let report = import::import_orders(
-        state.engine()?.store(),
+        state.engine().await?.store(),
         content.as_bytes(),
         format,
         profile.as_deref(),
@@ -594,12 +615,17 @@ async fn export_orders(
 ) -> Result<ExportFile, IpcError> {
     let format = ExportFormat::parse(&format)
         .ok_or_else(|| refused(format!("unknown export format {format:?}: csv or json")))?;
-    let export = export::export_orders(state.engine()?.store(), &query, format, MAX_EXPORT_ROWS)
-        .await
-        .map_err(|e| match e {
-            ExportError::TooMany { .. } => refused(e.to_string()),
-            ExportError::Store(s) => s.into(),
-        })?;
+    let export = export::export_orders(
+        state.engine().await?.store(),
+        &query,
+        format,
+        MAX_EXPORT_ROWS,
+    )
+    .await
+    .map_err(|e| match e {
+        ExportError::TooMany { .. } => refused(e.to_string()),
+        ExportError::Store(s) => s.into(),
+    })?;
     let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S");
     // A byte order mark is how spreadsheets tell UTF-8 CSV (Chinese subjects) from a local
     // code page; the import takes it off again.
@@ -666,7 +692,7 @@ pub struct StatusChecks {
 /// background read of the database found.
 #[tauri::command]
 async fn status_checks(state: State<'_, AppState>) -> Result<StatusChecks, IpcError> {
-    let engine = state.engine()?;
+    let engine = state.engine().await?;
     let mut probes = tokio::task::JoinSet::new();
     for profile in engine.store().profiles().await? {
         probes.spawn(async move {
@@ -705,7 +731,7 @@ async fn status_checks(state: State<'_, AppState>) -> Result<StatusChecks, IpcEr
     Ok(StatusChecks { gateways, storage })
 }
 
-fn start(data_dir: Option<PathBuf>) -> AppState {
+async fn start(data_dir: Option<PathBuf>) -> Started {
     let mut info = AppInfo {
         version: env!("CARGO_PKG_VERSION"),
         data_dir: String::new(),
@@ -717,38 +743,36 @@ fn start(data_dir: Option<PathBuf>) -> AppState {
         Ok(d) => d,
         Err(e) => {
             info.startup_error = Some(e);
-            return AppState {
+            return Started {
                 engine: None,
                 info,
-                storage: Arc::new(Mutex::new(StorageStatus::checking())),
                 _sandbox: None,
             };
         }
     };
     runtime::init_logging(&dir);
     info.data_dir = dir.display().to_string();
-    let started = tauri::async_runtime::block_on(async {
+    let started = async {
         let engine = runtime::open(&dir).await?;
         let sandbox = runtime::start_builtin_sandbox(&engine).await?;
         Ok::<_, String>((engine, sandbox))
-    });
+    }
+    .await;
     match started {
         Ok((engine, sandbox)) => {
             info.sandbox_url = Some(sandbox.root_url());
-            AppState {
+            Started {
                 engine: Some(engine),
                 info,
-                storage: Arc::new(Mutex::new(StorageStatus::checking())),
                 _sandbox: Some(sandbox),
             }
         }
         Err(e) => {
             tracing::error!(error = %e, "the back end could not start");
             info.startup_error = Some(e);
-            AppState {
+            Started {
                 engine: None,
                 info,
-                storage: Arc::new(Mutex::new(StorageStatus::checking())),
                 _sandbox: None,
             }
         }
@@ -778,14 +802,36 @@ fn spawn_reconciler(handle: tauri::AppHandle, engine: Engine) {
     });
 }
 
+/// Stores up to this size were read page by page as they opened; a larger one is read in the
+/// background once the window is up (`FULL_CHECK_DELAY`).
+const READ_AT_OPEN_UP_TO: u64 = 16 * 1024 * 1024;
+/// How long a large store's read of every page waits: about 1 GB at a million attempts, a
+/// second and a half of CPU that would otherwise compete with the first screen.
+const FULL_CHECK_DELAY: std::time::Duration = std::time::Duration::from_secs(5);
+
 pub fn run(data_dir: Option<PathBuf>) -> ExitCode {
-    let state = start(data_dir);
-    let engine = state.engine.clone();
+    // WebKitGTK composites pages with OpenGL, which without a GPU (a VM, Xvfb) is Mesa's
+    // llvmpipe on the CPU: for this page, which animates nothing that needs it, ~85 MB and
+    // ~0.5 s of CPU more in the web process before the first screen than painting in
+    // software. Unless the environment says otherwise; set before any thread is started.
+    if std::env::var_os("WEBKIT_DISABLE_COMPOSITING_MODE").is_none() {
+        std::env::set_var("WEBKIT_DISABLE_COMPOSITING_MODE", "1");
+    }
+    let state = AppState {
+        data_dir,
+        started: tokio::sync::OnceCell::new(),
+        storage: Arc::new(Mutex::new(StorageStatus::checking())),
+    };
     let storage = state.storage.clone();
     let result = tauri::Builder::default()
         .manage(state)
         .setup(move |app| {
-            if let Some(engine) = engine {
+            let handle = app.handle().clone();
+            tauri::async_runtime::spawn(async move {
+                let state = handle.state::<AppState>();
+                let Some(engine) = state.started().await.engine.clone() else {
+                    return;
+                };
                 let listening = engine.clone();
                 tauri::async_runtime::spawn(async move {
                     match runtime::serve_callbacks(listening).await {
@@ -801,6 +847,9 @@ pub fn run(data_dir: Option<PathBuf>) -> ExitCode {
                 // without holding up the window.
                 let database = engine.store().path().to_path_buf();
                 tauri::async_runtime::spawn(async move {
+                    if std::fs::metadata(&database).map_or(0, |m| m.len()) > READ_AT_OPEN_UP_TO {
+                        tokio::time::sleep(FULL_CHECK_DELAY).await;
+                    }
                     let checked = storage_health::full_check(&database).await;
                     match &checked {
                         Ok(()) => tracing::info!("the database reads back intact"),
@@ -813,8 +862,8 @@ pub fn run(data_dir: Option<PathBuf>) -> ExitCode {
                         Err(poisoned) => *poisoned.into_inner() = status,
                     }
                 });
-                spawn_reconciler(app.handle().clone(), engine);
-            }
+                spawn_reconciler(handle.clone(), engine);
+            });
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![

@@ -190,13 +190,13 @@ test("a person pays a demo order by clicking, and sees it paid", async () => {
     const balance = await browser.$('button[data-channel="balance"]');
     await balance.waitForDisplayed({ timeout: 10_000 });
     await balance.click();
-    await browser.saveScreenshot(path.join(shots, "02-pay-dialog.png"));
+    await screenshot(browser, "02-pay-dialog");
     await (await browser.$('[data-testid="confirm-pay"]')).click();
     const result = await browser.$('[data-testid="pay-result"]');
     await result.waitForDisplayed({ timeout: 20_000 });
     assert.equal(await result.getAttribute("data-state"), "succeeded");
     assert.match(await result.getText(), /Paid/);
-    await browser.saveScreenshot(path.join(shots, "03-paid.png"));
+    await screenshot(browser, "03-paid");
     await (await browser.$('[data-testid="close-pay"]')).click();
     const badge = await browser.$('tr[data-order-no="DEMO-1001"] [data-state]');
     await browser.waitUntil(async () => (await badge.getAttribute("data-state")) === "succeeded", { timeout: 10_000 });
@@ -229,7 +229,7 @@ test("after a restart the payment is still there and cannot be paid again", asyn
     await attempt.waitForDisplayed({ timeout: 10_000 });
     assert.equal(await attempt.getAttribute("data-state"), "succeeded");
     assert.equal(await (await browser.$('[data-testid="open-pay"]')).isEnabled(), false);
-    await browser.saveScreenshot(path.join(shots, "04-after-restart.png"));
+    await screenshot(browser, "04-after-restart");
     const again = await invoke(browser, "pay_order", { orderNo: "DEMO-1001", channel: "balance" });
     assert.equal(again.err?.kind, "already_paid");
     ipcResponses.push(await browser.getPageSource());
@@ -244,7 +244,30 @@ test("after a restart the payment is still there and cannot be paid again", asyn
 /** WebKit's screenshot can lag the DOM by a frame or two. */
 async function shot(browser, name) {
   await browser.pause(300);
-  await browser.saveScreenshot(path.join(shots, `${name}.png`));
+  await screenshot(browser, name);
+}
+
+/** The window's screenshot, saved as screenshots/NAME.png. */
+async function screenshot(browser, name) {
+  // The window paints without compositing (desktop.rs), and then WebKitGTK takes a WebDriver
+  // screenshot at the page's next paint, which an idle page never makes: one nearly invisible
+  // pixel keeps changing until the screenshot is taken.
+  await browser.execute(() => {
+    const dot = document.createElement("div");
+    dot.id = "e2e-paint";
+    dot.setAttribute("aria-hidden", "true");
+    dot.style.cssText = "position:fixed;left:0;bottom:0;width:1px;height:1px;pointer-events:none;opacity:.02;background:#000";
+    document.body.append(dot);
+    window.__e2ePaint = setInterval(() => (dot.style.background = dot.style.background === "rgb(0, 0, 0)" ? "#fff" : "#000"), 50);
+  });
+  try {
+    await browser.saveScreenshot(path.join(shots, `${name}.png`));
+  } finally {
+    await browser.execute(() => {
+      clearInterval(window.__e2ePaint);
+      document.getElementById("e2e-paint")?.remove();
+    });
+  }
 }
 
 async function selectOrder(browser, orderNo) {
