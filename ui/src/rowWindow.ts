@@ -10,8 +10,11 @@ export const ROW_HEIGHT = 32;
  * scroll bar still reaches the last row.
  */
 export const MAX_BODY_HEIGHT = 32_000_000;
-/** Rows rendered beyond each edge of the view, so a quick scroll does not show blank space. */
-export const OVERSCAN = 12;
+/**
+ * Rows rendered beyond each edge of the view, so a wheel step does not show blank space. Every
+ * row is work before the first screen: 12 rather than 6 cost ~30 ms more script in chromium.
+ */
+export const OVERSCAN = 6;
 
 export interface RowWindow {
   /** The first row rendered and one past the last. */

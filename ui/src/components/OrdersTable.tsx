@@ -143,7 +143,11 @@ export function OrdersTable({ filters, refreshToken, selected, onSelect, onTotal
 
   useEffect(() => {
     if (total === null) return;
-    for (let p = Math.floor(first / PAGE_SIZE); p <= Math.floor(last / PAGE_SIZE); p++) {
+    // The pages drawn, and the next one once the rows drawn come within half a page of it,
+    // so scrolling on rarely meets rows still loading.
+    const from = Math.max(0, first - PAGE_SIZE / 2);
+    const to = Math.min(total - 1, last + PAGE_SIZE / 2);
+    for (let p = Math.floor(from / PAGE_SIZE); p <= Math.floor(to / PAGE_SIZE); p++) {
       if (!pages.has(p)) fetchPage(p, queryKey, false);
     }
   }, [first, last, pages, total, queryKey, fetchPage]);
