@@ -3,7 +3,9 @@ import userEvent from "@testing-library/user-event";
 import { emit } from "@tauri-apps/api/event";
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { api, preload } from "./api";
 import { App } from "./App";
+import { FIRST_PAGE } from "./components/OrdersTable";
 import i18n from "./i18n";
 import type {
   Activity,
@@ -359,6 +361,25 @@ describe("the console", () => {
     for (const call of backend.calls.filter((c) => c.cmd === "query_orders")) {
       expect((call.args.query as OrderQuery).limit).toBeLessThanOrEqual(100);
     }
+  });
+
+  it("asks for the page the window preloads (main.tsx), so the preloaded answer is the one used", async () => {
+    const backend = mockBackend();
+    render(<App />);
+    await screen.findByText("DEMO-1001");
+    const first = backend.calls.find((c) => c.cmd === "query_orders")!;
+    expect(JSON.stringify(first.args)).toBe(JSON.stringify({ query: FIRST_PAGE }));
+  });
+
+  it("takes a preloaded answer over once, then asks the back end again", async () => {
+    const backend = mockBackend();
+    preload("query_orders", { query: FIRST_PAGE });
+    expect(backend.calls.filter((c) => c.cmd === "query_orders")).toHaveLength(1);
+    render(<App />);
+    await screen.findByText("DEMO-1001");
+    expect(backend.calls.filter((c) => c.cmd === "query_orders")).toHaveLength(1);
+    await api.queryOrders(FIRST_PAGE);
+    expect(backend.calls.filter((c) => c.cmd === "query_orders")).toHaveLength(2);
   });
 
   it("switches language in Settings, and the states follow", async () => {

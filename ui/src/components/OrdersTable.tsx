@@ -12,6 +12,17 @@ export const PAGE_SIZE = 100;
 
 export type OrderFilters = Omit<OrderQuery, "offset" | "limit" | "sort" | "descending">;
 
+/** Every order: the list's filters before anyone chooses one. */
+export const NO_FILTERS: OrderFilters = { text: null, state: null, channel: null, profile: null, from_ms: null, to_ms: null };
+
+/** The backend page `page` of the list filtered by `filters`, in that order. */
+export function pageQuery(filters: OrderFilters, sort: OrderSort, descending: boolean, page: number): OrderQuery {
+  return { ...filters, sort, descending, offset: page * PAGE_SIZE, limit: PAGE_SIZE };
+}
+
+/** The first page the window shows: every order, newest first. */
+export const FIRST_PAGE = pageQuery(NO_FILTERS, "created", true, 0);
+
 /**
  * Column widths in px (cell padding included). Wide enough for a 27-digit order number, the
  * longest state badge in either language and a profile name with its SANDBOX badge (a long
@@ -105,7 +116,7 @@ export function OrdersTable({ filters, refreshToken, selected, onSelect, onTotal
       const tag = `${key}#${page}`;
       if (inFlight.current.has(tag)) return;
       inFlight.current.add(tag);
-      const query: OrderQuery = { ...filters, sort, descending, offset: page * PAGE_SIZE, limit: PAGE_SIZE };
+      const query = pageQuery(filters, sort, descending, page);
       api
         .queryOrders(query)
         .then((result) => {
