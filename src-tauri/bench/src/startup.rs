@@ -55,6 +55,9 @@ impl Driver {
             .arg(format!("--port={port}"))
             .env("TAURI_AUTOMATION", "true")
             .env("TAURI_WEBVIEW_AUTOMATION", "true")
+            // paydesk paints without GL compositing (desktop.rs); the baseline browser does
+            // the same, so the two differ only in what they show.
+            .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -454,7 +457,7 @@ pub fn run(work: &Path, config: &Config) -> GroupResult {
                 "the large store: {} orders with an attempt and three events each, added to a first-run data directory in {built_s:.0} s",
                 thousands(config.rows)
             ),
-            "Xvfb 1400×900, WebKitGTK 4.1 from Debian, gnome-keyring in a private D-Bus session".into(),
+            "Xvfb 1400×900, WebKitGTK 4.1 from Debian, gnome-keyring in a private D-Bus session; both programs paint without GL compositing (WEBKIT_DISABLE_COMPOSITING_MODE=1, as paydesk sets it)".into(),
         ],
         method: vec![
             "Each program is launched by WebKitWebDriver (as tauri-driver launches paydesk in the e2e tests) and polled over WebDriver until its page has order rows (`tr[data-order-no]`) and a search box: interactive.".into(),
