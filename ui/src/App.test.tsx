@@ -422,6 +422,7 @@ describe("the console", () => {
     const alert = await screen.findByRole("alert");
     expect(alert.textContent).toContain("the OS keyring is not available");
     await waitFor(() => expect(screen.getByText("Copy details")).toBeTruthy());
+    expect(screen.queryByTestId("orders-scroll")).toBeNull();
   });
 });
 

@@ -336,7 +336,9 @@ export function App() {
                   {notice}
                 </p>
               )}
-              {ready && (
+              {/* Asks for its first page at once, beside app_info: unless the back end is
+                  known not to have started, the orders need not wait for the app's state. */}
+              {!info?.startup_error && (
                 <OrdersTable
                   filters={filters}
                   refreshToken={refreshToken}
