@@ -322,13 +322,26 @@ fn csv_rows<'a>(
 /// whole (`invalid type: string "…"`), and a row's reason must stay one short line.
 pub const MAX_LIBRARY_MESSAGE_CHARS: usize = 200;
 
+/// A library's message as one short line: cut to [`MAX_LIBRARY_MESSAGE_CHARS`], and control
+/// characters shown escaped, because serde quotes a field name raw (`unknown field `a\rb``) and a
+/// JSON key may hold any character.
 fn cut(text: &str) -> String {
-    if text.chars().count() <= MAX_LIBRARY_MESSAGE_CHARS {
-        text.to_string()
-    } else {
-        let head: String = text.chars().take(MAX_LIBRARY_MESSAGE_CHARS).collect();
-        format!("{head}…")
+    let mut shown = String::new();
+    let mut count = 0;
+    for c in text.chars() {
+        let piece: String = if c.is_control() {
+            c.escape_debug().collect()
+        } else {
+            c.into()
+        };
+        count += piece.chars().count();
+        if count > MAX_LIBRARY_MESSAGE_CHARS {
+            shown.push('…');
+            break;
+        }
+        shown.push_str(&piece);
     }
+    shown
 }
 
 /// serde_json's message, cut, without its " at line L column C": positions inside one element
@@ -467,6 +480,33 @@ mod tests {
         let ids = profiles();
         let unreadable = rows_error(&format!("order_no,amount,{huge}\n"), &ids);
         assert!(unreadable.0.len() < 200, "{} bytes", unreadable.0.len());
+    }
+
+    #[test]
+    fn a_library_message_quoting_a_control_character_stays_one_line() {
+        let rows = read(
+            r#"[{"order_no":"K-1","amount":"1.00","att\r\nributes":null},
+                {"order_no":"K-2","amount":"1.00","\u0007":"x"}]"#,
+            ImportFormat::Json,
+        );
+        let refused = reasons(&rows);
+        assert_eq!(refused.len(), 2, "{refused:?}");
+        assert!(refused[0].1.contains(r"att\r\nributes"), "{refused:?}");
+        assert!(refused[1].1.contains(r"\u{7}"), "{refused:?}");
+        assert!(
+            !refused.iter().any(|(_, r)| r.chars().any(char::is_control)),
+            "{refused:?}"
+        );
+        let bells = format!(
+            r#"[{{"order_no":"K-3","amount":"1","{}":1}}]"#,
+            "\\u0007".repeat(500)
+        );
+        let rows = read(&bells, ImportFormat::Json);
+        let reason = &rows[0].as_ref().unwrap_err().reason;
+        assert!(
+            reason.chars().count() <= "unreadable order: ".len() + MAX_LIBRARY_MESSAGE_CHARS + 1,
+            "{reason}"
+        );
     }
 
     fn rows_error(text: &str, ids: &HashMap<String, i64>) -> Unreadable {
