@@ -392,19 +392,13 @@ async fn execute(dir: &std::path::Path, command: Command) -> Result<u8, Failure>
             let vault = engine.vault();
             let vault_id = profile.vault_id.clone();
             let key_name = key.clone();
-            tokio::task::spawn_blocking(move || {
+            paydesk_core::off_thread::run("the keyring call", move || {
                 vault.set(&vault_id, &key_name, &SecretString::from(value))
             })
             .await
             .map_err(|e| Failure {
                 code: 1,
-                // A panicked task's error carries the panic's message, and this task held the
-                // secret: only say what happened (the panic hook logged where).
-                message: if e.is_panic() {
-                    "the keyring task stopped on an internal error (see paydesk.log)".into()
-                } else {
-                    e.to_string()
-                },
+                message: e.to_string(),
             })?
             .map_err(|e| Failure {
                 code: if matches!(e, VaultError::BadSecret(_)) {

@@ -392,7 +392,7 @@ async fn secret_states(engine: &Engine, name: &str) -> Result<Vec<SecretState>, 
         })
         .unwrap_or_default();
     let vault = engine.vault();
-    tokio::task::spawn_blocking(move || {
+    paydesk_core::off_thread::run("the keyring call", move || {
         keys.into_iter()
             .map(|key| {
                 let set = vault.get(&profile.vault_id, &key)?.is_some();
@@ -437,9 +437,11 @@ async fn set_secret(
     let vault_id = secret_slot(engine, &profile, &key).await?;
     let vault = engine.vault();
     let write_key = key.clone();
-    tokio::task::spawn_blocking(move || vault.set(&vault_id, &write_key, &value))
-        .await
-        .map_err(|e| refused(e.to_string()))??;
+    paydesk_core::off_thread::run("the keyring call", move || {
+        vault.set(&vault_id, &write_key, &value)
+    })
+    .await
+    .map_err(|e| refused(e.to_string()))??;
     tracing::info!(profile = %profile, key = %key, "secret replaced");
     secret_states(engine, &profile).await
 }
@@ -454,9 +456,11 @@ async fn delete_secret(
     let vault_id = secret_slot(engine, &profile, &key).await?;
     let vault = engine.vault();
     let delete_key = key.clone();
-    tokio::task::spawn_blocking(move || vault.delete(&vault_id, &delete_key))
-        .await
-        .map_err(|e| refused(e.to_string()))??;
+    paydesk_core::off_thread::run("the keyring call", move || {
+        vault.delete(&vault_id, &delete_key)
+    })
+    .await
+    .map_err(|e| refused(e.to_string()))??;
     tracing::info!(profile = %profile, key = %key, "secret deleted");
     secret_states(engine, &profile).await
 }
@@ -473,7 +477,7 @@ async fn remove_profile(state: State<'_, AppState>, profile: String) -> Result<(
         )));
     }
     let vault = engine.vault();
-    tokio::task::spawn_blocking(move || {
+    paydesk_core::off_thread::run("the keyring call", move || {
         secrets
             .iter()
             .try_for_each(|s| vault.delete(&vault_id, &s.key))
@@ -706,7 +710,7 @@ async fn status_checks(state: State<'_, AppState>) -> Result<StatusChecks, IpcEr
         });
     }
     let database = engine.store().path().to_path_buf();
-    let writable = tokio::task::spawn_blocking(move || {
+    let writable = paydesk_core::off_thread::run("the data directory check", move || {
         let dir = database
             .parent()
             .map(|d| d.to_path_buf())
@@ -725,7 +729,9 @@ async fn status_checks(state: State<'_, AppState>) -> Result<StatusChecks, IpcEr
     };
     let mut gateways = Vec::new();
     while let Some(reach) = probes.join_next().await {
-        gateways.push(reach.map_err(|e| refused(e.to_string()))?);
+        gateways.push(reach.map_err(|_| {
+            refused("a gateway check stopped on an internal error (see paydesk.log)")
+        })?);
     }
     gateways.sort_by(|a, b| a.profile.cmp(&b.profile));
     Ok(StatusChecks { gateways, storage })

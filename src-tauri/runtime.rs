@@ -75,7 +75,7 @@ pub async fn open(data_dir: &Path) -> Result<Engine, String> {
         .await
         .map_err(|e| e.to_string())?;
     let vault: Arc<dyn Vault> = Arc::new(
-        tokio::task::spawn_blocking(KeyringVault::connect)
+        paydesk_core::off_thread::run("connecting to the keyring", KeyringVault::connect)
             .await
             .map_err(|e| e.to_string())?
             .map_err(|e| e.to_string())?,

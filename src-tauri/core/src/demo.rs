@@ -160,7 +160,7 @@ pub async fn ensure_sandbox_profile(
         Err(e) => return Err(e.into()),
     };
     let vault_id = profile.vault_id.clone();
-    let secrets = tokio::task::spawn_blocking(move || -> Result<_, VaultError> {
+    let secrets = crate::off_thread::run("the keyring call", move || -> Result<_, VaultError> {
         let mut secrets = BTreeMap::new();
         for (key, length) in secret_lengths {
             let value = match vault.get(&vault_id, &key)? {

@@ -113,7 +113,7 @@ impl Engine {
         let vault_id = vault_id.to_string();
         let required = capabilities.required_secrets.clone();
         let optional = capabilities.optional_secrets.clone();
-        tokio::task::spawn_blocking(move || {
+        crate::off_thread::run("the keyring call", move || {
             let mut secrets = Secrets::new();
             for key in required {
                 match vault.get(&vault_id, &key)? {
@@ -133,15 +133,7 @@ impl Engine {
             Ok(secrets)
         })
         .await
-        // A JoinError's Display quotes a panic's message, which may hold what the task had in
-        // hand: a secret.
-        .map_err(|e| {
-            PayError::Refused(if e.is_panic() {
-                "the keyring call failed unexpectedly (a panic)".into()
-            } else {
-                "the keyring call was cancelled".into()
-            })
-        })?
+        .map_err(|e| PayError::Refused(e.to_string()))?
     }
 
     /// Pays an order. An order whose last attempt's fate is unknown is settled first (status

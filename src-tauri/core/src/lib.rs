@@ -9,6 +9,7 @@ pub mod engine;
 pub mod export;
 pub mod import;
 pub mod input_rules;
+pub mod off_thread;
 pub mod queries;
 pub mod reconcile;
 pub mod report;
