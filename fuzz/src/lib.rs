@@ -163,7 +163,8 @@ fn assert_short_line(reason: &str) {
 /// Reads one import file through the import's parsing layer. Beyond not panicking: every
 /// candidate is an order the store itself accepts (`input_rules::check_order_fields`, what
 /// `Store::add_order` checks), with a positive amount, a known profile and an order number no
-/// earlier candidate has, in the file's order; every refusal is one short line.
+/// earlier candidate has, in the file's order; every refusal is one short line, naming an order
+/// number only when it is one the store could hold.
 pub fn import_orders(data: &[u8]) {
     let Some((&mode, file)) = data.split_first() else {
         return;
@@ -205,7 +206,12 @@ pub fn import_orders(data: &[u8]) {
                     panic!("the store would refuse a candidate ({why}): {order:?}");
                 }
             }
-            Err(refused) => assert_short_line(&refused.reason),
+            Err(refused) => {
+                assert_short_line(&refused.reason);
+                if let Some(named) = &refused.order_no {
+                    assert!(parse::check_order_no(named).is_ok(), "{refused:.300?}");
+                }
+            }
         }
     }
 }

@@ -41,6 +41,7 @@ impl ImportFormat {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RowError {
     pub line: u64,
+    /// The row's order number, when it is one the store could hold.
     pub order_no: Option<String>,
     pub reason: String,
 }
@@ -138,7 +139,13 @@ impl Iterator for Rows<'_> {
 
     fn next(&mut self) -> Option<Self::Item> {
         let (line, raw) = self.read.next()?;
-        let order_no = raw.as_ref().ok().and_then(|r| r.order_no.clone());
+        // Named in the refusal only when it is a number the store could hold: an over-long
+        // or control-laden one is described by the reason, never echoed whole.
+        let order_no = raw
+            .as_ref()
+            .ok()
+            .and_then(|r| r.order_no.clone())
+            .filter(|n| check_order_no(n).is_ok());
         Some(
             raw.and_then(|r| self.checker.check(line, r))
                 .map_err(|reason| RowError {
@@ -477,6 +484,16 @@ mod tests {
         let reason = &rows[0].as_ref().unwrap_err().reason;
         assert!(reason.contains("invalid type: string"), "{reason:.80}");
         assert!(reason.len() < 400, "{} bytes", reason.len());
+        let rows = read(
+            &format!("order_no,amount\n{huge},1.00\n"),
+            ImportFormat::Csv,
+        );
+        let refused = rows[0].as_ref().unwrap_err();
+        assert!(refused.reason.contains("longer than 128"), "{refused:.80?}");
+        assert_eq!(
+            refused.order_no, None,
+            "a refusal never echoes a long value"
+        );
         let ids = profiles();
         let unreadable = rows_error(&format!("order_no,amount,{huge}\n"), &ids);
         assert!(unreadable.0.len() < 200, "{} bytes", unreadable.0.len());
