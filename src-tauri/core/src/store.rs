@@ -710,7 +710,9 @@ impl Store {
     /// `submitting` ones whose sender has been gone too long.
     pub async fn due_for_check(&self, now: i64, limit: i64) -> Result<Vec<Attempt>> {
         sqlx::query(
-            "SELECT * FROM attempts
+            // Without statistics the planner prefers the state index and sorts every open
+            // attempt (35 ms at 20,000 open); the partial index walks the first `limit` alone.
+            "SELECT * FROM attempts INDEXED BY attempts_due_for_check
              WHERE state IN ('pending', 'unknown', 'submitting') AND next_check_at <= ?
              ORDER BY next_check_at LIMIT ?",
         )
