@@ -5,6 +5,7 @@
 use sqlx::Row;
 
 use super::*;
+use crate::test_support::temp_store;
 
 async fn plan(store: &Store, query: &OrderQuery, text: Option<&TextMatch>) -> Vec<String> {
     let phrase = query.text.as_deref().map(TextMatch::phrase);
@@ -39,10 +40,7 @@ async fn plan(store: &Store, query: &OrderQuery, text: Option<&TextMatch>) -> Ve
 
 #[tokio::test]
 async fn a_page_joins_only_its_own_rows() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("paydesk.sqlite"))
-        .await
-        .unwrap();
+    let (_dir, store) = temp_store().await;
     let queries = [
         OrderQuery::default(),
         OrderQuery {
@@ -107,10 +105,7 @@ async fn a_page_joins_only_its_own_rows() {
 /// (materialized) for both, and no variant reads every order to count or to page.
 #[tokio::test]
 async fn a_page_and_its_count_are_one_statement() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("paydesk.sqlite"))
-        .await
-        .unwrap();
+    let (_dir, store) = temp_store().await;
     let checked = TextMatch {
         text: "PD200123".into(),
         substring: Substring::Checked {

@@ -245,36 +245,21 @@ pub async fn export_orders(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::{AttemptUpdate, NewOrder, NewProfile};
+    use crate::store::{AttemptUpdate, NewOrder};
+    use crate::test_support::{begin_attempt, cny, new_order, temp_store_with_profiles};
 
+    /// A store with profiles `sc` (sensecore) and `ya` (yian).
     async fn store() -> (tempfile::TempDir, Store) {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("paydesk.sqlite"))
-            .await
-            .unwrap();
-        for (name, gateway) in [("sc", "sensecore"), ("ya", "yian")] {
-            store
-                .create_profile(&NewProfile {
-                    name: name.into(),
-                    gateway: gateway.into(),
-                    base_url: "http://127.0.0.1:9".into(),
-                    settings: BTreeMap::new(),
-                    is_sandbox: false,
-                })
-                .await
-                .unwrap();
-        }
-        (dir, store)
+        temp_store_with_profiles(&[("sc", "sensecore"), ("ya", "yian")]).await
     }
 
+    /// Adds an order carrying the attribute `k` = `v`.
     async fn order(store: &Store, profile: &str, no: &str, amount: &str, subject: &str) {
         store
             .add_order(&NewOrder {
-                order_no: no.into(),
-                profile: profile.into(),
-                amount: Money::parse(amount, Currency::parse("CNY").unwrap()).unwrap(),
                 subject: subject.into(),
                 attributes: BTreeMap::from([("k".to_string(), "v".to_string())]),
+                ..new_order(profile, no, cny(amount))
             })
             .await
             .unwrap();
@@ -337,8 +322,7 @@ mod tests {
         order(&store, "sc", "SC-1", "12.30", "GPU hours").await;
         order(&store, "sc", "SC-2", "5.00", "storage").await;
         let sc1 = store.order("SC-1").await.unwrap();
-        let attempt = store
-            .begin_attempt(sc1.id, "SC-1", "balance", "key-1", 1230, "[]", None, None)
+        let attempt = begin_attempt(&store, &sc1, "balance", "key-1")
             .await
             .unwrap();
         store

@@ -193,27 +193,12 @@ async fn insert_batch(
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeMap;
-
     use super::*;
-    use crate::store::NewProfile;
+    use crate::test_support::temp_store_with_profiles;
 
+    /// A store with one profile, `p` on sensecore.
     async fn store() -> (tempfile::TempDir, Store) {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("paydesk.sqlite"))
-            .await
-            .unwrap();
-        store
-            .create_profile(&NewProfile {
-                name: "p".into(),
-                gateway: "sensecore".into(),
-                base_url: "https://x".into(),
-                settings: BTreeMap::new(),
-                is_sandbox: false,
-            })
-            .await
-            .unwrap();
-        (dir, store)
+        temp_store_with_profiles(&[("p", "sensecore")]).await
     }
 
     #[tokio::test]

@@ -22,23 +22,19 @@ pub fn check_new_order(order: &NewOrder) -> Result<(), String> {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeMap;
-
     use secrecy::SecretString;
 
     use super::*;
-    use crate::storage_health::tests::dump;
-    use crate::store::{NewProfile, Store, StoreError};
+    use crate::store::{Store, StoreError};
+    use crate::test_support::{add_profile, db_path, dump, new_order};
     use crate::vault::{MemoryVault, Vault, VaultError};
     use crate::{Currency, Money};
 
+    /// An order of 1.00 yuan on `shop` with subject `s`.
     fn order(order_no: &str) -> NewOrder {
         NewOrder {
-            order_no: order_no.into(),
-            profile: "shop".into(),
-            amount: Money::from_minor(100, Currency::CNY),
             subject: "s".into(),
-            attributes: BTreeMap::new(),
+            ..new_order("shop", order_no, Money::from_minor(100, Currency::CNY))
         }
     }
 
@@ -47,18 +43,9 @@ mod tests {
     #[tokio::test]
     async fn the_store_refuses_hostile_orders_and_changes_nothing() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("paydesk.sqlite");
+        let path = db_path(dir.path());
         let store = Store::open(&path).await.unwrap();
-        store
-            .create_profile(&NewProfile {
-                name: "shop".into(),
-                gateway: "sensecore".into(),
-                base_url: "https://gw.example".into(),
-                settings: BTreeMap::new(),
-                is_sandbox: false,
-            })
-            .await
-            .unwrap();
+        add_profile(&store, "shop", "sensecore").await;
         store.add_order(&order("O-1")).await.unwrap();
         let before = dump(&path).await;
         let huge = "x".repeat(1 << 20);

@@ -2,39 +2,18 @@
 //! every attempt the store writes, an existing database is filled in when it is migrated, and
 //! the console's filters read them through an index instead of walking the attempts.
 
-use std::borrow::Cow;
-use std::str::FromStr;
-
-use sqlx::sqlite::SqliteConnectOptions;
-use sqlx::{ConnectOptions, Connection, Executor, Row};
+use sqlx::Row;
 
 use super::*;
 use crate::queries::{push_filters, OrderQuery};
+use crate::test_support::{
+    add_order, begin_attempt, record_state, temp_database_before_migration, temp_store,
+    temp_store_with_profiles,
+};
 
-async fn profile(store: &Store) {
-    store
-        .create_profile(&NewProfile {
-            name: "p".into(),
-            gateway: "sensecore".into(),
-            base_url: "http://127.0.0.1:1".into(),
-            settings: BTreeMap::new(),
-            is_sandbox: false,
-        })
-        .await
-        .unwrap();
-}
-
+/// An order of 12.34 yuan on profile `p`, without a subject.
 async fn order(store: &Store, order_no: &str) -> OrderView {
-    store
-        .add_order(&NewOrder {
-            order_no: order_no.into(),
-            profile: "p".into(),
-            amount: Money::parse("12.34", Currency::CNY).unwrap(),
-            subject: String::new(),
-            attributes: BTreeMap::new(),
-        })
-        .await
-        .unwrap()
+    add_order(store, "p", order_no, "12.34", "").await
 }
 
 /// Every order's kept state and channel against its latest attempt, read the long way.
@@ -57,57 +36,25 @@ async fn assert_kept(store: &Store) -> usize {
 
 #[tokio::test]
 async fn the_latest_attempt_is_kept_on_its_order_through_every_change() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("paydesk.sqlite"))
-        .await
-        .unwrap();
-    profile(&store).await;
+    let (_dir, store) = temp_store_with_profiles(&[("p", "sensecore")]).await;
     let o1 = order(&store, "O-1").await;
     let o2 = order(&store, "O-2").await;
     order(&store, "O-3").await;
     assert_eq!(assert_kept(&store).await, 3);
 
-    let a = store
-        .begin_attempt(o1.id, "O-1", "alipay", "k1", 1234, "[]", None, None)
-        .await
-        .unwrap();
+    let a = begin_attempt(&store, &o1, "alipay", "k1").await.unwrap();
     assert_kept(&store).await;
-    store
-        .record(a.id, AttemptState::Pending, &AttemptUpdate::default())
-        .await
-        .unwrap();
+    record_state(&store, a.id, AttemptState::Pending).await;
     assert_kept(&store).await;
-    store
-        .record(a.id, AttemptState::Succeeded, &AttemptUpdate::default())
-        .await
-        .unwrap();
+    record_state(&store, a.id, AttemptState::Succeeded).await;
     assert_kept(&store).await;
 
     // A failure, then a second attempt on another channel that needs a person.
-    let failed = store
-        .begin_attempt(o2.id, "O-2", "balance", "k2", 1234, "[]", None, None)
-        .await
-        .unwrap();
-    store
-        .record(failed.id, AttemptState::Failed, &AttemptUpdate::default())
-        .await
-        .unwrap();
-    let retry = store
-        .begin_attempt(o2.id, "O-2", "wechat", "k3", 1234, "[]", None, None)
-        .await
-        .unwrap();
-    store
-        .record(retry.id, AttemptState::Unknown, &AttemptUpdate::default())
-        .await
-        .unwrap();
-    store
-        .record(
-            retry.id,
-            AttemptState::NeedsReview,
-            &AttemptUpdate::default(),
-        )
-        .await
-        .unwrap();
+    let failed = begin_attempt(&store, &o2, "balance", "k2").await.unwrap();
+    record_state(&store, failed.id, AttemptState::Failed).await;
+    let retry = begin_attempt(&store, &o2, "wechat", "k3").await.unwrap();
+    record_state(&store, retry.id, AttemptState::Unknown).await;
+    record_state(&store, retry.id, AttemptState::NeedsReview).await;
     assert_kept(&store).await;
     store
         .resolve_review(retry.id, AttemptState::Failed, "customer cancelled")
@@ -153,40 +100,18 @@ async fn the_latest_attempt_is_kept_on_its_order_through_every_change() {
 
 #[tokio::test]
 async fn a_store_from_before_is_filled_in_when_it_is_migrated() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("paydesk.sqlite");
     // The schema as it was before migration 6, with orders paid in it.
-    {
-        let mut conn = SqliteConnectOptions::from_str("sqlite:")
-            .unwrap()
-            .filename(&path)
-            .create_if_missing(true)
-            .connect()
-            .await
-            .unwrap();
-        let mut before = sqlx::migrate!("./migrations");
-        before.migrations = Cow::Owned(
-            before
-                .migrations
-                .iter()
-                .filter(|m| m.version < 6)
-                .cloned()
-                .collect(),
-        );
-        before.run(&mut conn).await.unwrap();
-        conn.execute(
-            "INSERT INTO profiles (name, gateway, base_url, vault_id, created_at)
-             VALUES ('p', 'sensecore', 'http://127.0.0.1:1', 'v', 0);
-             INSERT INTO orders (order_no, profile_id, amount_minor, currency, created_at)
-             VALUES ('B-1', 1, 100, 'CNY', 1), ('B-2', 1, 100, 'CNY', 2), ('B-3', 1, 100, 'CNY', 3);
-             INSERT INTO attempts (order_id, channel, state, idempotency_key, amount_minor, created_at, updated_at)
-             VALUES (1, 'balance', 'failed', 'k1', 100, 1, 1), (1, 'alipay', 'succeeded', 'k2', 100, 2, 2),
-                    (2, 'wechat', 'pending', 'k3', 100, 3, 3);",
-        )
-        .await
-        .unwrap();
-        conn.close().await.unwrap();
-    }
+    let (_dir, path) = temp_database_before_migration(
+        6,
+        "INSERT INTO profiles (name, gateway, base_url, vault_id, created_at)
+         VALUES ('p', 'sensecore', 'http://127.0.0.1:1', 'v', 0);
+         INSERT INTO orders (order_no, profile_id, amount_minor, currency, created_at)
+         VALUES ('B-1', 1, 100, 'CNY', 1), ('B-2', 1, 100, 'CNY', 2), ('B-3', 1, 100, 'CNY', 3);
+         INSERT INTO attempts (order_id, channel, state, idempotency_key, amount_minor, created_at, updated_at)
+         VALUES (1, 'balance', 'failed', 'k1', 100, 1, 1), (1, 'alipay', 'succeeded', 'k2', 100, 2, 2),
+                (2, 'wechat', 'pending', 'k3', 100, 3, 3);",
+    )
+    .await;
     let store = Store::open(&path).await.unwrap();
     assert_eq!(assert_kept(&store).await, 3);
     let b1 = store.order("B-1").await.unwrap();
@@ -198,10 +123,7 @@ async fn a_store_from_before_is_filled_in_when_it_is_migrated() {
 
 #[tokio::test]
 async fn the_console_filters_read_an_index_of_orders_not_the_attempts() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("paydesk.sqlite"))
-        .await
-        .unwrap();
+    let (_dir, store) = temp_store().await;
     let filters = [
         OrderQuery {
             state: Some(AttemptState::Succeeded),

@@ -16,6 +16,9 @@ pub mod report;
 pub mod sandbox_link;
 pub mod storage_health;
 pub mod store;
+/// Fixtures shared by the crate's tests (stores in temporary directories, profiles, orders).
+#[cfg(test)]
+mod test_support;
 pub mod vault;
 
 pub use paydesk_gateways as gateways;

@@ -951,48 +951,11 @@ mod tests {
 
     use super::*;
     use crate::engine::{Engine, PayCommand, PayError};
-    use crate::store::{now_ms, AttemptUpdate, NewOrder, NewProfile};
+    use crate::store::{now_ms, AttemptUpdate};
+    use crate::test_support::{
+        add_order, add_profile, begin_attempt, record_state, temp_store_with_profiles,
+    };
     use crate::vault::MemoryVault;
-
-    async fn store() -> (tempfile::TempDir, Store) {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("paydesk.sqlite"))
-            .await
-            .unwrap();
-        (dir, store)
-    }
-
-    async fn profile(store: &Store, name: &str, gateway: &str) {
-        store
-            .create_profile(&NewProfile {
-                name: name.into(),
-                gateway: gateway.into(),
-                base_url: "http://127.0.0.1:9".into(),
-                settings: BTreeMap::new(),
-                is_sandbox: false,
-            })
-            .await
-            .unwrap();
-    }
-
-    async fn order(
-        store: &Store,
-        profile: &str,
-        order_no: &str,
-        amount: &str,
-        subject: &str,
-    ) -> OrderView {
-        store
-            .add_order(&NewOrder {
-                order_no: order_no.into(),
-                profile: profile.into(),
-                amount: Money::parse(amount, Currency::CNY).unwrap(),
-                subject: subject.into(),
-                attributes: BTreeMap::new(),
-            })
-            .await
-            .unwrap()
-    }
 
     fn query() -> OrderQuery {
         OrderQuery {
@@ -1007,36 +970,19 @@ mod tests {
 
     #[tokio::test]
     async fn activity_tells_what_the_reconciler_can_ask_from_what_no_one_can() {
-        let (_dir, store) = store().await;
-        profile(&store, "sc", "sensecore").await;
-        profile(&store, "pt", "partner").await;
+        let (_dir, store) =
+            temp_store_with_profiles(&[("sc", "sensecore"), ("pt", "partner")]).await;
         for (profile, no) in [("sc", "S-1"), ("pt", "P-1"), ("pt", "P-2")] {
-            let o = order(&store, profile, no, "3.00", "").await;
-            let a = store
-                .begin_attempt(
-                    o.id,
-                    no,
-                    "alipay",
-                    &format!("k-{no}"),
-                    300,
-                    "[]",
-                    None,
-                    None,
-                )
+            let o = add_order(&store, profile, no, "3.00", "").await;
+            let a = begin_attempt(&store, &o, "alipay", &format!("k-{no}"))
                 .await
                 .unwrap();
-            store
-                .record(a.id, AttemptState::Pending, &AttemptUpdate::default())
-                .await
-                .unwrap();
+            record_state(&store, a.id, AttemptState::Pending).await;
         }
         let p2 = store.order_detail("P-2").await.unwrap().attempts[0]
             .attempt
             .id;
-        store
-            .record(p2, AttemptState::Unknown, &AttemptUpdate::default())
-            .await
-            .unwrap();
+        record_state(&store, p2, AttemptState::Unknown).await;
         // S-1 pending and P-2 unknown can be settled by asking (or by a person, after);
         // P-1 pending on partner cannot be asked at all.
         assert_eq!(
@@ -1052,14 +998,12 @@ mod tests {
     /// Three orders: A-1 paid by Alipay (charge ch_abc, pay URL), A-2 failed on balance,
     /// B-1 on another profile never paid.
     async fn seeded() -> (tempfile::TempDir, Store) {
-        let (dir, store) = store().await;
-        profile(&store, "shop", "sensecore").await;
-        profile(&store, "other", "top").await;
-        let a1 = order(&store, "shop", "A-1", "12.34", "GPU hours").await;
-        let a2 = order(&store, "shop", "A-2", "0.50", "Storage").await;
-        order(&store, "other", "B-1", "99.00", "Season pass").await;
-        let paid = store
-            .begin_attempt(a1.id, "A-1", "alipay", "key-one", 1234, "[]", None, None)
+        let (dir, store) =
+            temp_store_with_profiles(&[("shop", "sensecore"), ("other", "top")]).await;
+        let a1 = add_order(&store, "shop", "A-1", "12.34", "GPU hours").await;
+        let a2 = add_order(&store, "shop", "A-2", "0.50", "Storage").await;
+        add_order(&store, "other", "B-1", "99.00", "Season pass").await;
+        let paid = begin_attempt(&store, &a1, "alipay", "key-one")
             .await
             .unwrap();
         store
@@ -1074,18 +1018,11 @@ mod tests {
             )
             .await
             .unwrap();
-        store
-            .record(paid.id, AttemptState::Succeeded, &AttemptUpdate::default())
+        record_state(&store, paid.id, AttemptState::Succeeded).await;
+        let failed = begin_attempt(&store, &a2, "balance", "key-two")
             .await
             .unwrap();
-        let failed = store
-            .begin_attempt(a2.id, "A-2", "balance", "key-two", 50, "[]", None, None)
-            .await
-            .unwrap();
-        store
-            .record(failed.id, AttemptState::Failed, &AttemptUpdate::default())
-            .await
-            .unwrap();
+        record_state(&store, failed.id, AttemptState::Failed).await;
         (dir, store)
     }
 
@@ -1255,8 +1192,8 @@ mod tests {
     #[tokio::test]
     async fn the_quote_refuses_what_the_engine_refuses_and_prices_the_rest_exactly() {
         let (_dir, store) = seeded().await;
-        order(&store, "shop", "V-1", "100.00", "").await;
-        order(&store, "other", "T-1", "30.00", "").await;
+        add_order(&store, "shop", "V-1", "100.00", "").await;
+        add_order(&store, "other", "T-1", "30.00", "").await;
         // No secrets: the engine refuses every payment its own checks let through at the
         // keyring, so nothing is sent and both verdicts can be compared.
         let top_caps = connector_for("top").unwrap().capabilities();
@@ -1420,7 +1357,7 @@ mod tests {
             !store.remove_profile("shop").await.unwrap(),
             "a profile with orders stays"
         );
-        profile(&store, "empty", "yian").await;
+        add_profile(&store, "empty", "yian").await;
         assert!(store.remove_profile("empty").await.unwrap());
         assert!(matches!(
             store.profile("empty").await,
@@ -1435,8 +1372,7 @@ mod tests {
     /// every one of them walks an index rather than the table.
     #[tokio::test]
     async fn a_million_orders_stay_quick() {
-        let (_dir, store) = store().await;
-        profile(&store, "shop", "sensecore").await;
+        let (_dir, store) = temp_store_with_profiles(&[("shop", "sensecore")]).await;
         sqlx::query(
             "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000000)
              INSERT INTO orders (order_no, profile_id, amount_minor, currency, subject, attributes, created_at)

@@ -379,6 +379,7 @@ impl Engine {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::{add_profile_and_order, begin_attempt, record_state, temp_store};
     use paydesk_gateways::Receipt;
 
     fn attempt(state: AttemptState, checks: i64) -> Attempt {
@@ -508,40 +509,14 @@ mod tests {
         );
     }
 
+    /// Order `o-1` (see [`add_profile_and_order`]) with an attempt on alipay, pending.
     async fn pending_attempt() -> (tempfile::TempDir, crate::store::Store, Attempt) {
-        use crate::store::{NewOrder, NewProfile, Store};
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("paydesk.sqlite"))
+        let (dir, store) = temp_store().await;
+        let order = add_profile_and_order(&store).await;
+        let sent = begin_attempt(&store, &order, "alipay", "key-1")
             .await
             .unwrap();
-        store
-            .create_profile(&NewProfile {
-                name: "p".into(),
-                gateway: "sensecore".into(),
-                base_url: "http://127.0.0.1:1".into(),
-                settings: BTreeMap::new(),
-                is_sandbox: false,
-            })
-            .await
-            .unwrap();
-        let order = store
-            .add_order(&NewOrder {
-                order_no: "o-1".into(),
-                profile: "p".into(),
-                amount: Money::parse("12.34", Currency::CNY).unwrap(),
-                subject: "s".into(),
-                attributes: BTreeMap::new(),
-            })
-            .await
-            .unwrap();
-        let sent = store
-            .begin_attempt(order.id, "o-1", "alipay", "key-1", 1234, "[]", None, None)
-            .await
-            .unwrap();
-        let pending = store
-            .record(sent.id, AttemptState::Pending, &AttemptUpdate::default())
-            .await
-            .unwrap();
+        let pending = record_state(&store, sent.id, AttemptState::Pending).await;
         (dir, store, pending)
     }
 

@@ -5,12 +5,10 @@
 use sqlx::{Executor, Row};
 
 use super::*;
+use crate::test_support::temp_store;
 
 async fn big_store(rows: i64) -> (tempfile::TempDir, Store) {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("paydesk.sqlite"))
-        .await
-        .unwrap();
+    let (dir, store) = temp_store().await;
     let mut conn = store.pool.acquire().await.unwrap();
     conn.execute("BEGIN").await.unwrap();
     conn.execute(

@@ -2,38 +2,18 @@
 //! ([`Substring::Checked`]) finds exactly what one phrase of the trigram index finds, and the
 //! order count kept by triggers (migration 0009) is the number of orders.
 
-use std::borrow::Cow;
-use std::collections::BTreeMap;
 use std::str::FromStr;
 
 use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{ConnectOptions, Connection, Executor, Row};
 
 use super::*;
-use crate::store::NewProfile;
-
-async fn store() -> (tempfile::TempDir, Store) {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("paydesk.sqlite"))
-        .await
-        .unwrap();
-    store
-        .create_profile(&NewProfile {
-            name: "shop".into(),
-            gateway: "sensecore".into(),
-            base_url: "http://127.0.0.1:9".into(),
-            settings: BTreeMap::new(),
-            is_sandbox: false,
-        })
-        .await
-        .unwrap();
-    (dir, store)
-}
+use crate::test_support::{add_order, temp_database_before_migration, temp_store_with_profiles};
 
 /// 2,000 orders numbered as the bench numbers them (`PD2000…`: every number shares its first
 /// trigrams), then orders whose numbers and subjects hold what folding could get wrong.
 async fn seeded() -> (tempfile::TempDir, Store) {
-    let (dir, store) = store().await;
+    let (dir, store) = temp_store_with_profiles(&[("shop", "sensecore")]).await;
     sqlx::query(
         "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000)
          INSERT INTO orders (order_no, profile_id, amount_minor, currency, subject, created_at)
@@ -298,16 +278,7 @@ async fn the_order_count_follows_every_insert_and_delete() {
         .await
         .unwrap();
     assert_eq!(all.total, 2007);
-    store
-        .add_order(&crate::store::NewOrder {
-            order_no: "N-1".into(),
-            profile: "shop".into(),
-            amount: Money::parse("1.00", Currency::CNY).unwrap(),
-            subject: String::new(),
-            attributes: BTreeMap::new(),
-        })
-        .await
-        .unwrap();
+    add_order(&store, "shop", "N-1", "1.00", "").await;
     // A duplicate refused and a rolled-back insert leave it alone.
     sqlx::query(
         "INSERT INTO orders (order_no, profile_id, amount_minor, currency, created_at)
@@ -332,36 +303,14 @@ async fn the_order_count_follows_every_insert_and_delete() {
 
 #[tokio::test]
 async fn a_store_from_before_gets_its_order_count_when_it_is_migrated() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("paydesk.sqlite");
-    {
-        let mut conn = SqliteConnectOptions::from_str("sqlite:")
-            .unwrap()
-            .filename(&path)
-            .create_if_missing(true)
-            .connect()
-            .await
-            .unwrap();
-        let mut before = sqlx::migrate!("./migrations");
-        before.migrations = Cow::Owned(
-            before
-                .migrations
-                .iter()
-                .filter(|m| m.version < 9)
-                .cloned()
-                .collect(),
-        );
-        before.run(&mut conn).await.unwrap();
-        conn.execute(
-            "INSERT INTO profiles (name, gateway, base_url, vault_id, created_at)
-             VALUES ('p', 'sensecore', 'http://127.0.0.1:1', 'v', 0);
-             INSERT INTO orders (order_no, profile_id, amount_minor, currency, created_at)
-             VALUES ('B-1', 1, 100, 'CNY', 1), ('B-2', 1, 100, 'CNY', 2), ('B-3', 1, 100, 'CNY', 3);",
-        )
-        .await
-        .unwrap();
-        conn.close().await.unwrap();
-    }
+    let (_dir, path) = temp_database_before_migration(
+        9,
+        "INSERT INTO profiles (name, gateway, base_url, vault_id, created_at)
+         VALUES ('p', 'sensecore', 'http://127.0.0.1:1', 'v', 0);
+         INSERT INTO orders (order_no, profile_id, amount_minor, currency, created_at)
+         VALUES ('B-1', 1, 100, 'CNY', 1), ('B-2', 1, 100, 'CNY', 2), ('B-3', 1, 100, 'CNY', 3);",
+    )
+    .await;
     let store = Store::open(&path).await.unwrap();
     assert_eq!(kept_count(&store).await, (3, 3));
 }

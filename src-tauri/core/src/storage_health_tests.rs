@@ -1,6 +1,5 @@
 //! Storage faults at start-up and while writing: each gives a clear message and loses nothing.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -8,39 +7,28 @@ use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{ConnectOptions, Connection};
 
 use super::*;
-use crate::store::{NewOrder, NewProfile, Store};
+use crate::store::{NewOrder, Store};
+use crate::test_support::{add_profile, db_path, dump, new_order, temp_database_before_migration};
 use crate::{Currency, Money};
 
-fn db_path(dir: &Path) -> PathBuf {
-    dir.join("paydesk.sqlite")
-}
-
+/// The store at `path` with profile `shop` (sensecore) and orders `O-0` up to `O-{orders - 1}`.
 async fn store_with_orders(path: &Path, orders: usize) -> Store {
     let store = Store::open(path).await.unwrap();
-    store
-        .create_profile(&NewProfile {
-            name: "shop".into(),
-            gateway: "sensecore".into(),
-            base_url: "https://gw.example".into(),
-            settings: BTreeMap::new(),
-            is_sandbox: false,
-        })
-        .await
-        .unwrap();
+    add_profile(&store, "shop", "sensecore").await;
     for n in 0..orders {
         add_order(&store, n, "").await.unwrap();
     }
     store
 }
 
+/// Adds order `O-{n}` of (100 + `n`) fen on `shop`, returning the store's refusal for the test
+/// to judge.
 async fn add_order(store: &Store, n: usize, subject: &str) -> Result<(), StoreError> {
+    let amount = Money::from_minor(100 + n as i64, Currency::CNY);
     store
         .add_order(&NewOrder {
-            order_no: format!("O-{n}"),
-            profile: "shop".into(),
-            amount: Money::from_minor(100 + n as i64, Currency::CNY),
             subject: subject.into(),
-            attributes: BTreeMap::new(),
+            ..new_order("shop", &format!("O-{n}"), amount)
         })
         .await
         .map(|_| ())
@@ -75,44 +63,6 @@ async fn close_fully(store: Store, path: &Path) {
         tokio::time::sleep(std::time::Duration::from_millis(10)).await;
     }
     panic!("{} is still there", wal.display());
-}
-
-/// Every row of every table, as SQL literals: what "nothing changed" is judged by.
-pub(crate) async fn dump(path: &Path) -> Vec<String> {
-    let mut conn = SqliteConnectOptions::new()
-        .filename(path)
-        .connect()
-        .await
-        .unwrap();
-    let tables: Vec<String> = sqlx::query_scalar(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
-    )
-    .fetch_all(&mut conn)
-    .await
-    .unwrap();
-    let mut rows = Vec::new();
-    for table in tables {
-        let columns: Vec<String> =
-            sqlx::query_scalar(&format!("SELECT name FROM pragma_table_info('{table}')"))
-                .fetch_all(&mut conn)
-                .await
-                .unwrap();
-        let quoted: Vec<String> = columns.iter().map(|c| format!("quote(\"{c}\")")).collect();
-        let sql = format!(
-            "SELECT '{table}: ' || {} FROM \"{table}\"",
-            quoted.join(" || ',' || ")
-        );
-        rows.extend(
-            sqlx::query_scalar::<_, String>(&sql)
-                .fetch_all(&mut conn)
-                .await
-                .unwrap(),
-        );
-    }
-    conn.close().await.unwrap();
-    // Some tables have no rowid (the search index's): compare as sorted sets of rows.
-    rows.sort();
-    rows
 }
 
 fn unusable_why(e: StoreError) -> String {
@@ -194,26 +144,13 @@ async fn a_database_from_a_newer_paydesk_is_refused_and_unchanged() {
 
 #[tokio::test]
 async fn a_migration_runs_only_after_a_backup_beside_the_file() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = db_path(dir.path());
     // A database as the first release left it: only the first migration applied, with data.
-    let mut first = sqlx::migrate!("./migrations");
-    first.migrations = std::borrow::Cow::Owned(first.migrations[..1].to_vec());
-    let mut conn = SqliteConnectOptions::new()
-        .filename(&path)
-        .create_if_missing(true)
-        .connect()
-        .await
-        .unwrap();
-    first.run(&mut conn).await.unwrap();
-    sqlx::query(
+    let (dir, path) = temp_database_before_migration(
+        2,
         "INSERT INTO profiles (name, gateway, base_url, vault_id, created_at)
          VALUES ('old', 'sensecore', 'https://gw.example', 'v-1', 1)",
     )
-    .execute(&mut conn)
-    .await
-    .unwrap();
-    conn.close().await.unwrap();
+    .await;
     let before = dump(&path).await;
 
     let store = Store::open(&path).await.unwrap();

@@ -1044,71 +1044,31 @@ mod latest_attempt_tests;
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    async fn store() -> (tempfile::TempDir, Store) {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("paydesk.sqlite"))
-            .await
-            .unwrap();
-        (dir, store)
-    }
-
-    async fn with_order(store: &Store) -> OrderView {
-        store
-            .create_profile(&NewProfile {
-                name: "p".into(),
-                gateway: "sensecore".into(),
-                base_url: "http://127.0.0.1:1".into(),
-                settings: BTreeMap::new(),
-                is_sandbox: false,
-            })
-            .await
-            .unwrap();
-        store
-            .add_order(&NewOrder {
-                order_no: "o-1".into(),
-                profile: "p".into(),
-                amount: Money::parse("12.34", Currency::CNY).unwrap(),
-                subject: "s".into(),
-                attributes: BTreeMap::new(),
-            })
-            .await
-            .unwrap()
-    }
+    use crate::test_support::{
+        add_profile_and_order, begin_attempt, new_order, record_state, temp_store,
+    };
 
     #[tokio::test]
     async fn one_live_attempt_per_order_is_enforced_by_the_database() {
-        let (_dir, store) = store().await;
-        let order = with_order(&store).await;
+        let (_dir, store) = temp_store().await;
+        let order = add_profile_and_order(&store).await;
         assert_eq!(order.amount, "12.34");
-        let first = store
-            .begin_attempt(order.id, "o-1", "balance", "k1", 1234, "[]", None, None)
+        let first = begin_attempt(&store, &order, "balance", "k1")
             .await
             .unwrap();
         assert_eq!(first.state, AttemptState::Submitting);
-        let second = store
-            .begin_attempt(order.id, "o-1", "balance", "k2", 1234, "[]", None, None)
-            .await;
+        let second = begin_attempt(&store, &order, "balance", "k2").await;
         assert!(
             matches!(second, Err(StoreError::AttemptInProgress(_))),
             "{second:?}"
         );
 
-        store
-            .record(first.id, AttemptState::Failed, &AttemptUpdate::default())
+        record_state(&store, first.id, AttemptState::Failed).await;
+        let retry = begin_attempt(&store, &order, "balance", "k3")
             .await
             .unwrap();
-        let retry = store
-            .begin_attempt(order.id, "o-1", "balance", "k3", 1234, "[]", None, None)
-            .await
-            .unwrap();
-        store
-            .record(retry.id, AttemptState::Succeeded, &AttemptUpdate::default())
-            .await
-            .unwrap();
-        let after_paid = store
-            .begin_attempt(order.id, "o-1", "balance", "k4", 1234, "[]", None, None)
-            .await;
+        record_state(&store, retry.id, AttemptState::Succeeded).await;
+        let after_paid = begin_attempt(&store, &order, "balance", "k4").await;
         assert!(
             matches!(after_paid, Err(StoreError::AlreadyPaid(_))),
             "{after_paid:?}"
@@ -1137,16 +1097,12 @@ mod tests {
 
     #[tokio::test]
     async fn refuses_transitions_outside_the_state_machine() {
-        let (_dir, store) = store().await;
-        let order = with_order(&store).await;
-        let a = store
-            .begin_attempt(order.id, "o-1", "balance", "k1", 1234, "[]", None, None)
+        let (_dir, store) = temp_store().await;
+        let order = add_profile_and_order(&store).await;
+        let a = begin_attempt(&store, &order, "balance", "k1")
             .await
             .unwrap();
-        store
-            .record(a.id, AttemptState::Succeeded, &AttemptUpdate::default())
-            .await
-            .unwrap();
+        record_state(&store, a.id, AttemptState::Succeeded).await;
         let again = store
             .record(a.id, AttemptState::Failed, &AttemptUpdate::default())
             .await;
@@ -1159,16 +1115,10 @@ mod tests {
 
     #[tokio::test]
     async fn duplicates_are_clear_errors() {
-        let (_dir, store) = store().await;
-        with_order(&store).await;
+        let (_dir, store) = temp_store().await;
+        add_profile_and_order(&store).await;
         let dup = store
-            .add_order(&NewOrder {
-                order_no: "o-1".into(),
-                profile: "p".into(),
-                amount: Money::from_minor(1, Currency::CNY),
-                subject: String::new(),
-                attributes: BTreeMap::new(),
-            })
+            .add_order(&new_order("p", "o-1", Money::from_minor(1, Currency::CNY)))
             .await;
         assert!(matches!(dup, Err(StoreError::DuplicateOrder(_))));
         assert!(matches!(

@@ -1,0 +1,194 @@
+//! Fixtures shared by the crate's tests: a fresh store in a temporary directory, its gateway
+//! profiles, orders and attempts with the usual defaults, and the database's rows read back.
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use sqlx::sqlite::SqliteConnectOptions;
+use sqlx::{ConnectOptions, Connection, Executor};
+
+use crate::domain::{Attempt, AttemptState, OrderView};
+use crate::store::{AttemptUpdate, NewOrder, NewProfile, Store, StoreError};
+use crate::{Currency, Money};
+
+/// The base URL every test profile gets: on this machine (so plain http is allowed), and a
+/// port nothing answers on.
+pub(crate) const TEST_BASE_URL: &str = "http://127.0.0.1:9";
+
+/// Where the database lives in `dir`, under the name the app gives it.
+pub(crate) fn db_path(dir: &Path) -> PathBuf {
+    dir.join("paydesk.sqlite")
+}
+
+/// A fresh, empty store in a temporary directory, which lives as long as the returned guard.
+pub(crate) async fn temp_store() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&db_path(dir.path())).await.unwrap();
+    (dir, store)
+}
+
+/// A fresh store (as [`temp_store`]) holding one profile for each `(name, gateway)`.
+pub(crate) async fn temp_store_with_profiles(
+    profiles: &[(&str, &str)],
+) -> (tempfile::TempDir, Store) {
+    let (dir, store) = temp_store().await;
+    for (name, gateway) in profiles {
+        add_profile(&store, name, gateway).await;
+    }
+    (dir, store)
+}
+
+/// Adds a profile `name` for `gateway` at [`TEST_BASE_URL`]: no settings, not a sandbox.
+pub(crate) async fn add_profile(store: &Store, name: &str, gateway: &str) {
+    store
+        .create_profile(&NewProfile {
+            name: name.into(),
+            gateway: gateway.into(),
+            base_url: TEST_BASE_URL.into(),
+            settings: BTreeMap::new(),
+            is_sandbox: false,
+        })
+        .await
+        .unwrap();
+}
+
+/// An amount in yuan written as the console writes it (`"12.34"`).
+pub(crate) fn cny(amount: &str) -> Money {
+    Money::parse(amount, Currency::CNY).unwrap()
+}
+
+/// An order `order_no` of `amount` on `profile`, without a subject or attributes (set them
+/// with struct update syntax where a test needs them).
+pub(crate) fn new_order(profile: &str, order_no: &str, amount: Money) -> NewOrder {
+    NewOrder {
+        order_no: order_no.into(),
+        profile: profile.into(),
+        amount,
+        subject: String::new(),
+        attributes: BTreeMap::new(),
+    }
+}
+
+/// Adds an order `order_no` of `amount` yuan with `subject` and no attributes on `profile`.
+pub(crate) async fn add_order(
+    store: &Store,
+    profile: &str,
+    order_no: &str,
+    amount: &str,
+    subject: &str,
+) -> OrderView {
+    store
+        .add_order(&NewOrder {
+            subject: subject.into(),
+            ..new_order(profile, order_no, cny(amount))
+        })
+        .await
+        .unwrap()
+}
+
+/// Adds profile `p` on sensecore and its one order `o-1` of 12.34 yuan with subject `s`.
+pub(crate) async fn add_profile_and_order(store: &Store) -> OrderView {
+    add_profile(store, "p", "sensecore").await;
+    add_order(store, "p", "o-1", "12.34", "s").await
+}
+
+/// Begins an attempt on `channel` for the order's whole amount: no deductions, coupon or
+/// credit.
+pub(crate) async fn begin_attempt(
+    store: &Store,
+    order: &OrderView,
+    channel: &str,
+    idempotency_key: &str,
+) -> Result<Attempt, StoreError> {
+    store
+        .begin_attempt(
+            order.id,
+            &order.order_no,
+            channel,
+            idempotency_key,
+            order.amount_minor,
+            "[]",
+            None,
+            None,
+        )
+        .await
+}
+
+/// Moves an attempt to `state` with nothing else recorded.
+pub(crate) async fn record_state(store: &Store, attempt_id: i64, state: AttemptState) -> Attempt {
+    store
+        .record(attempt_id, state, &AttemptUpdate::default())
+        .await
+        .unwrap()
+}
+
+/// A database in a fresh temporary directory as the migrations before `version` left it, with
+/// `sql` (the rows it held) run on it: what opening a store from an older paydesk starts from.
+/// Returns the directory's guard and the database's path.
+pub(crate) async fn temp_database_before_migration(
+    version: i64,
+    sql: &str,
+) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = db_path(dir.path());
+    let mut conn = SqliteConnectOptions::from_str("sqlite:")
+        .unwrap()
+        .filename(&path)
+        .create_if_missing(true)
+        .connect()
+        .await
+        .unwrap();
+    let mut before = sqlx::migrate!("./migrations");
+    before.migrations = Cow::Owned(
+        before
+            .migrations
+            .iter()
+            .filter(|m| m.version < version)
+            .cloned()
+            .collect(),
+    );
+    before.run(&mut conn).await.unwrap();
+    conn.execute(sql).await.unwrap();
+    conn.close().await.unwrap();
+    (dir, path)
+}
+
+/// Every row of every table, as SQL literals: what "nothing changed" is judged by.
+pub(crate) async fn dump(path: &Path) -> Vec<String> {
+    let mut conn = SqliteConnectOptions::new()
+        .filename(path)
+        .connect()
+        .await
+        .unwrap();
+    let tables: Vec<String> = sqlx::query_scalar(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+    )
+    .fetch_all(&mut conn)
+    .await
+    .unwrap();
+    let mut rows = Vec::new();
+    for table in tables {
+        let columns: Vec<String> =
+            sqlx::query_scalar(&format!("SELECT name FROM pragma_table_info('{table}')"))
+                .fetch_all(&mut conn)
+                .await
+                .unwrap();
+        let quoted: Vec<String> = columns.iter().map(|c| format!("quote(\"{c}\")")).collect();
+        let sql = format!(
+            "SELECT '{table}: ' || {} FROM \"{table}\"",
+            quoted.join(" || ',' || ")
+        );
+        rows.extend(
+            sqlx::query_scalar::<_, String>(&sql)
+                .fetch_all(&mut conn)
+                .await
+                .unwrap(),
+        );
+    }
+    conn.close().await.unwrap();
+    // Some tables have no rowid (the search index's): compare as sorted sets of rows.
+    rows.sort();
+    rows
+}
