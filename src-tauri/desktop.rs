@@ -23,11 +23,15 @@ use paydesk_sandbox::RunningSandbox;
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, Emitter, Manager, State};
+use ts_rs::TS;
+
+#[cfg(test)]
+mod ipc_bindings;
 
 use crate::runtime;
 
 /// What the window needs to know about the running app.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 pub struct AppInfo {
     pub version: &'static str,
     pub data_dir: String,
@@ -40,7 +44,7 @@ pub struct AppInfo {
 }
 
 /// An error crossing IPC: a stable kind for the UI to branch on and a readable message.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 pub struct IpcError {
     pub kind: &'static str,
     pub message: String,
@@ -173,7 +177,9 @@ async fn order_detail(
         .await?)
 }
 
-#[derive(Debug, Deserialize)]
+/// A voucher deduction as the pay dialog sends it: the voucher's id and the amount taken off,
+/// a decimal string in the order's currency.
+#[derive(Debug, Deserialize, TS)]
 pub struct DeductionInput {
     id: String,
     amount: String,
@@ -373,7 +379,7 @@ async fn save_profile(
 }
 
 /// The secrets a profile needs and whether each is in the keyring: never their values.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 pub struct SecretState {
     key: String,
     set: bool,
@@ -488,7 +494,7 @@ async fn remove_profile(state: State<'_, AppState>, profile: String) -> Result<(
 }
 
 /// Whether the gateway's host answers on its port, and which secrets are missing.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 pub struct ConnectionReport {
     reachable: bool,
     detail: String,
@@ -527,7 +533,7 @@ const MAX_REPORTED_ROWS: usize = 1000;
 const MAX_EXPORT_ROWS: u64 = 200_000;
 
 /// An import's outcome: `rejected` holds the first rows refused, with their line and reason.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 pub struct ImportSummary {
     rows: u64,
     imported: u64,
@@ -602,7 +608,7 @@ async fn import_orders(
 }
 
 /// A file for the page to hand to the person as a download.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 pub struct ExportFile {
     file_name: String,
     media_type: &'static str,
@@ -646,9 +652,10 @@ async fn export_orders(
 }
 
 /// The data directory's health as the status bar shows it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 pub struct StorageStatus {
     /// `ok`, `checking` (the read of every page is still under way) or `problem`.
+    #[ts(type = r#""ok" | "checking" | "problem""#)]
     state: &'static str,
     detail: Option<String>,
 }
@@ -676,7 +683,7 @@ impl StorageStatus {
 }
 
 /// Whether a profile's gateway host accepts a connection on its port.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 pub struct GatewayReach {
     profile: String,
     is_sandbox: bool,
@@ -685,7 +692,7 @@ pub struct GatewayReach {
     detail: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 pub struct StatusChecks {
     gateways: Vec<GatewayReach>,
     storage: StorageStatus,

@@ -52,6 +52,7 @@ const profile: ProfileView = {
     status_query: true,
     idempotency_key: false,
     required_secrets: ["token"],
+    optional_secrets: [],
   },
 };
 

@@ -4,10 +4,11 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 /// Where an attempt stands. `unknown` is not `failed`: the request was sent and its fate was
 /// not read. `needs_review` waits for a person.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum AttemptState {
     Created,
@@ -90,7 +91,7 @@ pub struct Profile {
 }
 
 /// An order as lists show it: its amount and the state of its latest attempt.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, TS)]
 pub struct OrderView {
     pub id: i64,
     pub order_no: String,
@@ -104,15 +105,17 @@ pub struct OrderView {
     pub subject: String,
     pub attributes: BTreeMap<String, String>,
     pub state: Option<AttemptState>,
+    #[ts(as = "Option<paydesk_gateways::Channel>")]
     pub channel: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, TS)]
 pub struct Attempt {
     pub id: i64,
     pub order_id: i64,
+    #[ts(as = "paydesk_gateways::Channel")]
     pub channel: String,
     pub state: AttemptState,
     pub idempotency_key: String,
@@ -133,7 +136,7 @@ pub struct Attempt {
     pub updated_at: i64,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, TS)]
 pub struct AttemptEvent {
     pub attempt_id: i64,
     pub state: AttemptState,

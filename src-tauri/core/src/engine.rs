@@ -68,7 +68,7 @@ pub struct PayCommand {
 }
 
 /// A gateway error as the UI and CLI show it: the gateway's own code and words.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, ts_rs::TS)]
 pub struct ErrorReport {
     pub code: String,
     pub message: String,

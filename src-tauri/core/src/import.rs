@@ -33,7 +33,9 @@ pub struct ImportReport {
     pub rejected: Vec<RowError>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+/// How far an import has got, after each batch written: the window's `import-progress` event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(rename = "ImportProgress")]
 pub struct Progress {
     pub rows_read: u64,
     pub imported: u64,

@@ -11,12 +11,13 @@ use paydesk_gateways::{connector_for, Capabilities, Channel, Currency, Money};
 use serde::Serialize;
 use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite};
+use ts_rs::TS;
 
 use crate::domain::{AttemptState, OrderView};
 use crate::store::{Result, Store, StoreError};
 
 /// How the order list is sorted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum OrderSort {
     /// Newest first by default: the order in which orders were added.
@@ -27,8 +28,9 @@ pub enum OrderSort {
 }
 
 /// One page of the order list, narrowed by every filter that is set.
-#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize, TS)]
 #[serde(default)]
+#[ts(optional_fields = nullable)]
 pub struct OrderQuery {
     /// Typed text: a prefix of an order number, gateway reference or idempotency key, a pay URL,
     /// or (from three characters on) any part of an order number or subject.
@@ -36,6 +38,7 @@ pub struct OrderQuery {
     /// The state of the order's latest attempt; `created` also matches never-paid orders.
     pub state: Option<AttemptState>,
     /// The channel of the order's latest attempt.
+    #[ts(as = "Option<paydesk_gateways::Channel>")]
     pub channel: Option<String>,
     pub profile: Option<String>,
     /// Orders created at or after this time (unix ms).
@@ -51,7 +54,7 @@ pub struct OrderQuery {
 /// The most rows one page may hold: the window asks for what it shows, not for everything.
 pub const MAX_PAGE: i64 = 500;
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, TS)]
 pub struct OrderPage {
     /// How many orders match the filters, in all.
     pub total: i64,
@@ -60,16 +63,17 @@ pub struct OrderPage {
 }
 
 /// Which reference an order was found by.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, TS)]
 pub struct LookupHit {
     pub order_no: String,
     /// `order_no`, `gateway_ref`, `idempotency_key`, `pay_url`, `subject`.
+    #[ts(type = r#""order_no" | "gateway_ref" | "idempotency_key" | "pay_url" | "subject""#)]
     pub matched: &'static str,
     pub value: String,
 }
 
 /// What a payment would charge, computed exactly as [`crate::engine::Engine::pay`] checks it.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, TS)]
 pub struct Quote {
     pub currency: String,
     /// The order's amount.
@@ -106,8 +110,9 @@ pub enum QuoteError {
 }
 
 /// Takings of one channel in one state and currency.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, TS)]
 pub struct TakingsRow {
+    #[ts(as = "paydesk_gateways::Channel")]
     pub channel: String,
     pub state: AttemptState,
     pub currency: String,
@@ -117,7 +122,7 @@ pub struct TakingsRow {
 }
 
 /// Attempts the reconciler is still working on, and those waiting for a person.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, TS)]
 pub struct Activity {
     /// Pending, unknown or being sent, on gateways the reconciler can ask.
     pub in_flight: i64,
@@ -878,7 +883,7 @@ impl Store {
 }
 
 /// A gateway paydesk speaks, with what it can do.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 pub struct GatewayInfo {
     pub id: &'static str,
     pub capabilities: Capabilities,

@@ -2,17 +2,19 @@
 //! line cannot disagree about what a payment looks like.
 
 use serde::Serialize;
+use ts_rs::TS;
 
 use crate::domain::{Attempt, AttemptEvent, AttemptState, OrderView, Profile};
 use crate::engine::{error_report, ErrorReport};
 use paydesk_gateways::{connector_for, Capabilities};
 
 /// One payment's outcome, as `pay --json` prints it and `pay_order` returns it.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, TS)]
 pub struct PaymentReport {
     pub order_no: String,
     pub state: AttemptState,
     pub attempt_id: i64,
+    #[ts(as = "paydesk_gateways::Channel")]
     pub channel: String,
     pub idempotency_key: String,
     pub gateway_ref: Option<String>,
@@ -35,7 +37,7 @@ impl PaymentReport {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 pub struct AttemptDetail {
     #[serde(flatten)]
     pub attempt: Attempt,
@@ -45,14 +47,14 @@ pub struct AttemptDetail {
     pub events: Vec<AttemptEvent>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 pub struct OrderDetail {
     pub order: OrderView,
     pub attempts: Vec<AttemptDetail>,
 }
 
 /// A gateway profile as the window shows it: never any secret, only which ones it needs.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 pub struct ProfileView {
     pub name: String,
     pub gateway: String,

@@ -10,6 +10,7 @@ use crate::{Money, Secrets};
 /// A way to pay, in paydesk's own words; each connector maps it to its gateway's value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum Channel {
     Balance,
     Alipay,
@@ -101,6 +102,7 @@ pub struct StatusQuery {
 
 /// What a gateway can do; the UI offers only what is listed here.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Capabilities {
     pub channels: Vec<Channel>,
     pub vouchers: bool,

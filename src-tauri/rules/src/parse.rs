@@ -39,6 +39,7 @@ impl ImportFormat {
 /// Why one row was not imported. `line` is the file's line for CSV, the 1-based element for
 /// JSON.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct RowError {
     pub line: u64,
     /// The row's order number, when it is one the store could hold.

@@ -1,0 +1,97 @@
+//! The window's TypeScript view of the IPC shapes (`ui/src/ipc/`) is generated from the Rust
+//! types the commands take and return, so the two cannot drift apart: this test fails when a
+//! committed declaration differs from what the types say. To write them anew:
+//! `PAYDESK_WRITE_BINDINGS=1 cargo test --lib ipc_bindings`.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use paydesk_core::domain::OrderView;
+use paydesk_core::import::Progress;
+use paydesk_core::queries::{
+    Activity, GatewayInfo, LookupHit, OrderPage, OrderQuery, Quote, TakingsRow,
+};
+use paydesk_core::report::{OrderDetail, PaymentReport, ProfileView};
+use ts_rs::{Config, TS};
+
+use super::{
+    AppInfo, ConnectionReport, DeductionInput, ExportFile, ImportSummary, IpcError, SecretState,
+    StatusChecks,
+};
+
+/// Every shape a command takes or returns, or an event carries; the types they hold come along.
+fn export_every_shape(cfg: &Config) -> Result<(), ts_rs::ExportError> {
+    AppInfo::export_all(cfg)?;
+    IpcError::export_all(cfg)?;
+    OrderView::export_all(cfg)?;
+    OrderPage::export_all(cfg)?;
+    OrderQuery::export_all(cfg)?;
+    OrderDetail::export_all(cfg)?;
+    ProfileView::export_all(cfg)?;
+    PaymentReport::export_all(cfg)?;
+    DeductionInput::export_all(cfg)?;
+    Quote::export_all(cfg)?;
+    LookupHit::export_all(cfg)?;
+    TakingsRow::export_all(cfg)?;
+    Activity::export_all(cfg)?;
+    GatewayInfo::export_all(cfg)?;
+    SecretState::export_all(cfg)?;
+    ConnectionReport::export_all(cfg)?;
+    ImportSummary::export_all(cfg)?;
+    Progress::export_all(cfg)?;
+    ExportFile::export_all(cfg)?;
+    StatusChecks::export_all(cfg)
+}
+
+/// The declarations under `dir`, by file name.
+fn declarations(dir: &Path) -> BTreeMap<String, String> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return BTreeMap::new();
+    };
+    entries
+        .map(|e| e.expect("a directory entry").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "ts"))
+        .map(|p| {
+            let name = p.file_name().unwrap().to_string_lossy().into_owned();
+            (
+                name,
+                std::fs::read_to_string(&p).expect("a readable declaration"),
+            )
+        })
+        .collect()
+}
+
+fn config(out_dir: &Path) -> Config {
+    // JavaScript numbers hold every integer paydesk sends exactly: ids, counts, unix
+    // milliseconds and minor units all stay far below 2^53.
+    Config::new()
+        .with_large_int("number")
+        .with_out_dir(out_dir.to_path_buf())
+}
+
+#[test]
+fn the_window_s_typescript_shapes_match_the_rust_types() {
+    let committed_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("ui/src/ipc");
+    if std::env::var_os("PAYDESK_WRITE_BINDINGS").is_some() {
+        for stale in declarations(&committed_dir).keys() {
+            std::fs::remove_file(committed_dir.join(stale)).unwrap();
+        }
+        export_every_shape(&config(&committed_dir)).unwrap();
+        return;
+    }
+    let fresh_dir = tempfile::tempdir().unwrap();
+    export_every_shape(&config(fresh_dir.path())).unwrap();
+    let fresh = declarations(fresh_dir.path());
+    let committed = declarations(&committed_dir);
+    assert!(fresh.len() > 20, "{:?}", fresh.keys());
+    let differing: BTreeSet<&String> = fresh
+        .keys()
+        .chain(committed.keys())
+        .filter(|name| fresh.get(*name) != committed.get(*name))
+        .collect();
+    assert!(
+        differing.is_empty(),
+        "ui/src/ipc is out of date with the Rust types ({differing:?}); \
+         run `PAYDESK_WRITE_BINDINGS=1 cargo test --lib ipc_bindings` and commit the result"
+    );
+}
