@@ -370,3 +370,67 @@ async fn no_payment_found_only_counts_once_a_lost_request_must_have_landed() {
     );
     assert_eq!(later.error_code.as_deref(), Some("UNPAID"));
 }
+
+#[tokio::test]
+async fn a_charge_for_another_amount_than_asked_goes_to_a_person_and_nothing_more_is_sent() {
+    let world = world().await;
+    let credentials = &SandboxConfig::default().gateways["yian"];
+    let profile = world
+        .engine
+        .store()
+        .create_profile(&NewProfile {
+            name: "yian".into(),
+            gateway: "yian".into(),
+            base_url: world.sandbox.base_url("yian"),
+            settings: credentials.settings.clone(),
+            is_sandbox: false,
+        })
+        .await
+        .unwrap();
+    for (key, value) in &credentials.secrets {
+        world
+            .engine
+            .vault()
+            .set(&profile.vault_id, key, &SecretString::from(value.clone()))
+            .unwrap();
+    }
+    // 益安 prices a charge from its own order book, which here says ¥1.00 where paydesk's
+    // order says ¥1.50.
+    let asked = Money::parse("1.50", Currency::CNY).unwrap();
+    world
+        .engine
+        .store()
+        .add_order(&NewOrder {
+            order_no: "Y-1".into(),
+            profile: "yian".into(),
+            amount: asked,
+            subject: "integration".into(),
+            attributes: BTreeMap::new(),
+        })
+        .await
+        .unwrap();
+    world
+        .sandbox
+        .ledger
+        .register("yian", SandboxOrder::new("Y-1", 100, "CNY", "integration"));
+
+    let attempt = world.pay("Y-1", Channel::Alipay).await.unwrap();
+    assert_eq!(attempt.state, AttemptState::NeedsReview);
+    assert_eq!(attempt.error_code.as_deref(), Some("AMOUNT_MISMATCH"));
+    let why = attempt.error_message.clone().unwrap();
+    assert!(why.contains("¥1.00") && why.contains("¥1.50"), "{why}");
+    assert!(attempt
+        .gateway_ref
+        .as_deref()
+        .is_some_and(|r| r.starts_with("ch_")));
+
+    // A person decides; until then nothing more is sent, by the window or the reconciler.
+    assert!(matches!(
+        world.pay("Y-1", Channel::Alipay).await,
+        Err(PayError::Refused(_))
+    ));
+    world.engine.reconcile_all().await.unwrap();
+    let after = world.engine.store().attempt(attempt.id).await.unwrap();
+    assert_eq!(after.state, AttemptState::NeedsReview);
+    assert_eq!(world.sandbox.ledger.charges_for("yian", "Y-1"), 1);
+}

@@ -57,7 +57,8 @@ impl AttemptState {
         use AttemptState::*;
         match self {
             Created => matches!(next, Submitting | Failed),
-            Submitting => matches!(next, Pending | Succeeded | Failed | Unknown),
+            // NeedsReview: the answer names another amount than was asked.
+            Submitting => matches!(next, Pending | Succeeded | Failed | Unknown | NeedsReview),
             Pending => matches!(next, Succeeded | Failed | Unknown | NeedsReview),
             // A retry of an unknown attempt resubmits with the same idempotency key.
             Unknown => matches!(

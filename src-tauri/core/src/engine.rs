@@ -213,8 +213,14 @@ impl Engine {
             )
             .await?;
         tracing::info!(order_no = %order.order_no, attempt = attempt.id, gateway = %profile.gateway, "sending payment");
-        self.send_and_record(connector.as_ref(), &secrets, attempt.id, http_request)
-            .await
+        self.send_and_record(
+            connector.as_ref(),
+            &secrets,
+            attempt.id,
+            remaining,
+            http_request,
+        )
+        .await
     }
 
     /// Sends a journaled attempt's request once and records what came back.
@@ -223,6 +229,7 @@ impl Engine {
         connector: &dyn Connector,
         secrets: &Secrets,
         attempt_id: i64,
+        asked: Money,
         http_request: http::Request<Vec<u8>>,
     ) -> Result<Attempt, PayError> {
         let outcome = match self.transport.send(http_request).await {
@@ -238,7 +245,7 @@ impl Engine {
                 RetryClass::Unknown,
             )),
         };
-        let (state, update) = outcome_update(outcome);
+        let (state, update) = outcome_update(asked, outcome);
         tracing::info!(attempt = attempt_id, state = %state, "payment recorded");
         Ok(self.store.record(attempt_id, state, &update).await?)
     }
@@ -338,6 +345,7 @@ impl Engine {
             ctx.connector.as_ref(),
             &ctx.secrets,
             resubmitted.id,
+            Money::from_minor(resubmitted.amount_minor, ctx.currency),
             http_request,
         )
         .await
@@ -411,12 +419,15 @@ impl Engine {
             self.store.attempt_by_key(&key).await?.ok_or_else(|| {
                 PayError::Refused(format!("no attempt sent idempotency key {key:?}"))
             })?;
-        let (state, update) = match outcome {
-            PayOutcome::Succeeded(r) => (AttemptState::Succeeded, receipt_update(r)),
-            PayOutcome::Failed(e) => (AttemptState::Failed, error_update(e)),
-            // Still processing, or unreadable: nothing to record.
-            PayOutcome::Pending(_) | PayOutcome::Unknown(_) => return Ok(attempt),
-        };
+        // Still processing, or unreadable: nothing to record.
+        if matches!(outcome, PayOutcome::Pending(_) | PayOutcome::Unknown(_)) {
+            return Ok(attempt);
+        }
+        let order = self.store.order_of(&attempt).await?;
+        let currency =
+            Currency::parse(&order.currency).map_err(|e| PayError::Refused(e.to_string()))?;
+        let (state, update) =
+            outcome_update(Money::from_minor(attempt.amount_minor, currency), outcome);
         if attempt.state == state {
             return Ok(attempt);
         }
@@ -425,13 +436,19 @@ impl Engine {
             return Ok(attempt);
         }
         tracing::info!(attempt = attempt.id, state = %state, "callback settled a payment");
+        let detail = match update.detail {
+            Some(why) if state == AttemptState::NeedsReview => {
+                format!("reported by the gateway's callback: {why}")
+            }
+            _ => "reported by the gateway's callback".into(),
+        };
         Ok(self
             .store
             .record(
                 attempt.id,
                 state,
                 &AttemptUpdate {
-                    detail: Some("reported by the gateway's callback".into()),
+                    detail: Some(detail),
                     ..update
                 },
             )
@@ -584,6 +601,24 @@ fn receipt_update(receipt: Receipt) -> AttemptUpdate {
     }
 }
 
+fn amount_mismatch(asked: Money, receipt: Receipt) -> (AttemptState, AttemptUpdate) {
+    let charged = receipt.charged.as_ref().map(ToString::to_string);
+    let message = format!(
+        "the gateway reports {} for this payment, but {asked} was asked",
+        charged.as_deref().unwrap_or("another amount")
+    );
+    (
+        AttemptState::NeedsReview,
+        AttemptUpdate {
+            gateway_ref: receipt.gateway_ref,
+            pay_url: receipt.pay_url,
+            detail: Some(message.clone()),
+            error_code: Some("AMOUNT_MISMATCH".into()),
+            error_message: Some(message),
+        },
+    )
+}
+
 fn error_update(error: GatewayError) -> AttemptUpdate {
     AttemptUpdate {
         detail: Some(format!("{}: {}", error.code, error.message)),
@@ -593,8 +628,16 @@ fn error_update(error: GatewayError) -> AttemptUpdate {
     }
 }
 
-pub(crate) fn outcome_update(outcome: PayOutcome) -> (AttemptState, AttemptUpdate) {
+/// What a gateway's answer means for an attempt that asked it to charge `asked`. A payment
+/// the gateway reports for another amount is neither paid nor waiting: a person compares the
+/// gateway's record with the order (paydesk never settles a disagreement about money itself).
+pub(crate) fn outcome_update(asked: Money, outcome: PayOutcome) -> (AttemptState, AttemptUpdate) {
     match outcome {
+        PayOutcome::Succeeded(r) | PayOutcome::Pending(r)
+            if r.charged.as_ref().is_some_and(|c| !c.is(asked)) =>
+        {
+            amount_mismatch(asked, r)
+        }
         PayOutcome::Succeeded(r) => (AttemptState::Succeeded, receipt_update(r)),
         PayOutcome::Pending(r) => (AttemptState::Pending, receipt_update(r)),
         PayOutcome::Failed(e) => (AttemptState::Failed, error_update(e)),

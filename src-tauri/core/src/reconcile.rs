@@ -63,6 +63,7 @@ struct StatusCheck {
 /// an open attempt.
 pub(crate) fn judge(
     attempt: &Attempt,
+    asked: Money,
     idempotent: bool,
     answer: Option<PayOutcome>,
     settled_for_sure: bool,
@@ -85,14 +86,21 @@ pub(crate) fn judge(
         }
         return CheckVerdict::Inconclusive;
     };
-    let settles = match &outcome {
-        PayOutcome::Succeeded(_) => true,
-        PayOutcome::Pending(_) => attempt.state != AttemptState::Pending,
-        PayOutcome::Failed(_) => attempt.state != AttemptState::Unknown || settled_for_sure,
-        PayOutcome::Unknown(_) => false,
+    let disputed = match &outcome {
+        PayOutcome::Succeeded(r) | PayOutcome::Pending(r) => {
+            r.charged.as_ref().is_some_and(|c| !c.is(asked))
+        }
+        _ => false,
     };
+    let settles = disputed
+        || match &outcome {
+            PayOutcome::Succeeded(_) => true,
+            PayOutcome::Pending(_) => attempt.state != AttemptState::Pending,
+            PayOutcome::Failed(_) => attempt.state != AttemptState::Unknown || settled_for_sure,
+            PayOutcome::Unknown(_) => false,
+        };
     if settles {
-        let (state, update) = outcome_update(outcome);
+        let (state, update) = outcome_update(asked, outcome);
         return CheckVerdict::Settle(state, update);
     }
     if attempt.state == AttemptState::Unknown && last_chance {
@@ -149,7 +157,14 @@ async fn ask(transport: &Transport, check: &StatusCheck) -> CheckVerdict {
         None => None,
     };
     let settled_for_sure = now_ms() - check.sent_at >= check.patience_ms;
-    judge(&check.attempt, link.idempotent, answer, settled_for_sure)
+    let asked = Money::from_minor(check.attempt.amount_minor, check.query.amount.currency);
+    judge(
+        &check.attempt,
+        asked,
+        link.idempotent,
+        answer,
+        settled_for_sure,
+    )
 }
 
 fn status_query(
@@ -380,7 +395,7 @@ impl Engine {
 mod tests {
     use super::*;
     use crate::test_support::{add_profile_and_order, begin_attempt, record_state, temp_store};
-    use paydesk_gateways::Receipt;
+    use paydesk_gateways::{Charged, Receipt};
 
     fn attempt(state: AttemptState, checks: i64) -> Attempt {
         Attempt {
@@ -403,6 +418,62 @@ mod tests {
         }
     }
 
+    /// What the attempt asked the gateway to charge.
+    fn asked(attempt: &Attempt) -> Money {
+        Money::from_minor(attempt.amount_minor, Currency::CNY)
+    }
+
+    #[test]
+    fn a_payment_the_gateway_reports_for_another_amount_goes_to_a_person() {
+        let pending = attempt(AttemptState::Pending, 0);
+        let reporting = |charged: Charged| Receipt {
+            gateway_ref: Some("ch_1".into()),
+            charged: Some(charged),
+            ..Receipt::default()
+        };
+        let fen = |minor| Charged::Money(Money::from_minor(minor, Currency::CNY));
+        for exact in [
+            fen(100),
+            Charged::Decimal("1.00".into()),
+            Charged::Decimal("1".into()),
+        ] {
+            let paid = PayOutcome::Succeeded(reporting(exact));
+            assert_eq!(
+                settles_to(&judge(&pending, asked(&pending), true, Some(paid), false)),
+                Some(AttemptState::Succeeded)
+            );
+        }
+        let more = PayOutcome::Succeeded(reporting(fen(101)));
+        let verdict = judge(&pending, asked(&pending), true, Some(more), false);
+        let CheckVerdict::Settle(AttemptState::NeedsReview, update) = verdict else {
+            panic!("expected a review, got {verdict:?}");
+        };
+        assert_eq!(update.error_code.as_deref(), Some("AMOUNT_MISMATCH"));
+        let why = update.detail.unwrap();
+        assert!(why.contains("¥1.01") && why.contains("¥1.00"), "{why}");
+        assert_eq!(update.gateway_ref.as_deref(), Some("ch_1"));
+        // Still waiting, but for another amount; another currency; an amount finer than fen.
+        for disputed in [
+            PayOutcome::Pending(reporting(fen(99))),
+            PayOutcome::Succeeded(reporting(Charged::Money(Money::from_minor(
+                100,
+                Currency::INR,
+            )))),
+            PayOutcome::Succeeded(reporting(Charged::Decimal("1.001".into()))),
+        ] {
+            assert_eq!(
+                settles_to(&judge(
+                    &pending,
+                    asked(&pending),
+                    true,
+                    Some(disputed),
+                    false
+                )),
+                Some(AttemptState::NeedsReview)
+            );
+        }
+    }
+
     fn failed() -> PayOutcome {
         PayOutcome::Failed(GatewayError::new(
             "NOT_FOUND",
@@ -422,17 +493,35 @@ mod tests {
     fn no_such_payment_is_believed_only_after_the_lost_request_had_time_to_land() {
         let unknown = attempt(AttemptState::Unknown, 0);
         assert_eq!(
-            settles_to(&judge(&unknown, true, Some(failed()), false)),
+            settles_to(&judge(
+                &unknown,
+                asked(&unknown),
+                true,
+                Some(failed()),
+                false
+            )),
             None
         );
         assert_eq!(
-            settles_to(&judge(&unknown, true, Some(failed()), true)),
+            settles_to(&judge(
+                &unknown,
+                asked(&unknown),
+                true,
+                Some(failed()),
+                true
+            )),
             Some(AttemptState::Failed)
         );
         // A pending payment the gateway calls failed is failed: its request is long in.
         let pending = attempt(AttemptState::Pending, 0);
         assert_eq!(
-            settles_to(&judge(&pending, true, Some(failed()), false)),
+            settles_to(&judge(
+                &pending,
+                asked(&pending),
+                true,
+                Some(failed()),
+                false
+            )),
             Some(AttemptState::Failed)
         );
     }
@@ -442,22 +531,29 @@ mod tests {
         let pending = attempt(AttemptState::Pending, 0);
         let waiting = PayOutcome::Pending(Receipt::default());
         assert_eq!(
-            settles_to(&judge(&pending, true, Some(waiting.clone()), true)),
+            settles_to(&judge(
+                &pending,
+                asked(&pending),
+                true,
+                Some(waiting.clone()),
+                true
+            )),
             None
         );
         let unknown = attempt(AttemptState::Unknown, 0);
         assert_eq!(
-            settles_to(&judge(&unknown, true, Some(waiting), true)),
+            settles_to(&judge(&unknown, asked(&unknown), true, Some(waiting), true)),
             Some(AttemptState::Pending)
         );
         let garbled = PayOutcome::Unknown(GatewayError::new("X", "?", RetryClass::Unknown));
         assert_eq!(
-            settles_to(&judge(&unknown, true, Some(garbled), true)),
+            settles_to(&judge(&unknown, asked(&unknown), true, Some(garbled), true)),
             None
         );
         assert_eq!(
             settles_to(&judge(
                 &pending,
+                asked(&pending),
                 true,
                 Some(PayOutcome::Succeeded(Receipt::default())),
                 false
@@ -472,6 +568,7 @@ mod tests {
         let garbled = PayOutcome::Unknown(GatewayError::new("X", "?", RetryClass::Unknown));
         let verdict = judge(
             &attempt(AttemptState::Unknown, last),
+            asked(&attempt(AttemptState::Unknown, last)),
             true,
             Some(garbled),
             true,
@@ -485,13 +582,17 @@ mod tests {
         // a machine at all; one with a key waits for its resend.
         let unknown = attempt(AttemptState::Unknown, 0);
         assert_eq!(
-            settles_to(&judge(&unknown, false, None, true)),
+            settles_to(&judge(&unknown, asked(&unknown), false, None, true)),
             Some(AttemptState::NeedsReview)
         );
-        assert_eq!(settles_to(&judge(&unknown, true, None, true)), None);
+        assert_eq!(
+            settles_to(&judge(&unknown, asked(&unknown), true, None, true)),
+            None
+        );
         assert_eq!(
             settles_to(&judge(
                 &attempt(AttemptState::Pending, last - 1),
+                asked(&attempt(AttemptState::Pending, last - 1)),
                 true,
                 None,
                 true
@@ -501,6 +602,7 @@ mod tests {
         assert_eq!(
             settles_to(&judge(
                 &attempt(AttemptState::Pending, last),
+                asked(&attempt(AttemptState::Pending, last)),
                 true,
                 None,
                 true

@@ -167,6 +167,38 @@ pub struct Receipt {
     pub pay_url: Option<String>,
     /// The gateway's raw structured detail worth keeping (a charge, an order_info).
     pub detail: Option<serde_json::Value>,
+    /// What the gateway says this payment charges, when its answer says: the engine holds
+    /// it against what the attempt asked for, and a difference goes to a person.
+    pub charged: Option<Charged>,
+}
+
+/// An amount as a gateway's answer states it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Charged {
+    /// With its currency (益安's charge: `amount` in fen and `currency`).
+    Money(Money),
+    /// A decimal in the account's currency, which the answer does not name (debit's
+    /// `fiatAmount`).
+    Decimal(String),
+}
+
+impl Charged {
+    /// Whether this is exactly `asked`.
+    pub fn is(&self, asked: Money) -> bool {
+        match self {
+            Charged::Money(money) => *money == asked,
+            Charged::Decimal(text) => Money::parse(text, asked.currency) == Ok(asked),
+        }
+    }
+}
+
+impl std::fmt::Display for Charged {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Charged::Money(money) => write!(f, "{money}"),
+            Charged::Decimal(text) => f.write_str(text),
+        }
+    }
 }
 
 /// A request the connector refuses to build: nothing is sent.

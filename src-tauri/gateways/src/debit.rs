@@ -321,14 +321,16 @@ fn outcome_of(info: &Value) -> Result<PayOutcome, String> {
         Some(Value::String(s)) if !s.is_empty() => {}
         _ => return Err("channelDebitOrderSimpleInfo.merchantSourceNo is missing".into()),
     }
-    match object.get("fiatAmount") {
-        Some(Value::Number(n)) if decimal_text(n).is_some() => {}
-        _ => return Err("channelDebitOrderSimpleInfo.fiatAmount is not a decimal number".into()),
+    let fiat_amount = match object.get("fiatAmount") {
+        Some(Value::Number(n)) => decimal_text(n),
+        _ => None,
     }
+    .ok_or("channelDebitOrderSimpleInfo.fiatAmount is not a decimal number")?;
     let receipt = Receipt {
         gateway_ref: Some(id.to_string()),
         pay_url: None,
         detail: Some(info.clone()),
+        charged: Some(Charged::Decimal(fiat_amount)),
     };
     Ok(match process_code {
         30 => PayOutcome::Succeeded(receipt),
@@ -979,6 +981,8 @@ mod tests {
             fiat_amount(receipt.detail.as_ref().unwrap(), Currency::INR).unwrap(),
             inr("1000.50")
         );
+        assert_eq!(receipt.charged, Some(Charged::Decimal("1000.5".into())));
+        assert!(receipt.charged.unwrap().is(inr("1000.50")));
         assert!(matches!(
             Debit.parse_status_with(&response(200, &v2_answer(KEY, 20, "1")), &secrets()),
             PayOutcome::Pending(_)

@@ -360,6 +360,9 @@ fn read_success(envelope: Envelope) -> PayOutcome {
         gateway_ref,
         pay_url: pay_url.map(str::to_string),
         detail: Some(raw.clone()),
+        // `order_price` is the gift pack's list price, which the partner sets itself and a
+        // coupon may reduce: not an amount paydesk asked for.
+        charged: None,
     };
     match info.order_status {
         1 => PayOutcome::Succeeded(receipt),

@@ -278,6 +278,8 @@ impl Connector for Sensecore {
                         gateway_ref: Some(paid.order_id),
                         pay_url: None,
                         detail: None,
+                        // The answer names no amount.
+                        charged: None,
                     };
                     if paid.interactive {
                         PayOutcome::Pending(receipt)

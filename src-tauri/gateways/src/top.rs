@@ -437,6 +437,8 @@ fn read(response: &http::Response<Vec<u8>>) -> Answer {
                 gateway_ref: text(wrapper, "request_id"),
                 pay_url: text(value, "pay_url"),
                 detail: Some(wrapper.clone()),
+                // The answer names no amount.
+                charged: None,
             };
             Answer::Status(pay_status.to_string(), receipt)
         }

@@ -327,11 +327,14 @@ fn charge_outcome(ch: Value) -> PayOutcome {
             ))
         }
     };
+    // Checked readable by `Charge::from_value`.
+    let charged = charge.money().ok().map(Charged::Money);
     if charge.paid {
         return PayOutcome::Succeeded(Receipt {
             gateway_ref: Some(charge.id),
             pay_url: None,
             detail: Some(ch),
+            charged,
         });
     }
     if let Some(code) = charge.failure_code.clone().filter(|c| !c.is_empty()) {
@@ -342,6 +345,7 @@ fn charge_outcome(ch: Value) -> PayOutcome {
         pay_url: charge.pay_url(),
         gateway_ref: Some(charge.id),
         detail: Some(ch),
+        charged,
     })
 }
 
@@ -754,6 +758,10 @@ mod tests {
             Some("ch_WrHW58Ki5unLCSuf54OuHKCS")
         );
         assert_eq!(receipt.pay_url, None, "orderInfo is for the SDK, not a URL");
+        assert_eq!(
+            receipt.charged,
+            Some(Charged::Money(Money::from_minor(9900, Currency::CNY)))
+        );
         let seed: Value = serde_json::from_str(SEED_ANSWER).unwrap();
         assert_eq!(receipt.detail.as_ref(), Some(&seed["ch"]));
 
