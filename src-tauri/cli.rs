@@ -389,25 +389,17 @@ async fn execute(dir: &std::path::Path, command: Command) -> Result<u8, Failure>
             if value.is_empty() {
                 return Err(bad_input("the secret read from stdin is empty"));
             }
-            let vault = engine.vault();
-            let vault_id = profile.vault_id.clone();
-            let key_name = key.clone();
-            paydesk_core::off_thread::run("the keyring call", move || {
-                vault.set(&vault_id, &key_name, &SecretString::from(value))
-            })
-            .await
-            .map_err(|e| Failure {
-                code: 1,
-                message: e.to_string(),
-            })?
-            .map_err(|e| Failure {
-                code: if matches!(e, VaultError::BadSecret(_)) {
-                    2
-                } else {
-                    1
-                },
-                message: e.to_string(),
-            })?;
+            engine
+                .set_secret(&profile.name, &key, SecretString::from(value))
+                .await
+                .map_err(|e| match e {
+                    // The keyring itself failing is not the caller's input.
+                    PayError::Vault(v) if !matches!(v, VaultError::BadSecret(_)) => Failure {
+                        code: 1,
+                        message: v.to_string(),
+                    },
+                    other => other.into(),
+                })?;
             println!(
                 "secret {key} of profile {} stored in the OS keyring",
                 profile.name

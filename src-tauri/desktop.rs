@@ -10,6 +10,7 @@ use paydesk_core::domain::{AttemptState, OrderView};
 use paydesk_core::engine::{Engine, PayCommand, PayError};
 use paydesk_core::export::{self, ExportError, ExportFormat};
 use paydesk_core::import::{self, ImportError, ImportFormat, Progress, RowError};
+use paydesk_core::profile_secrets::SecretState;
 use paydesk_core::queries::{
     self, Activity, GatewayInfo, LookupHit, OrderPage, OrderQuery, Quote, QuoteError, QuoteInput,
     TakingsRow,
@@ -378,56 +379,12 @@ async fn save_profile(
     Ok(ProfileView::from(&store.profile(&name).await?))
 }
 
-/// The secrets a profile needs and whether each is in the keyring: never their values.
-#[derive(Debug, Clone, Serialize, TS)]
-pub struct SecretState {
-    key: String,
-    set: bool,
-}
-
-async fn secret_states(engine: &Engine, name: &str) -> Result<Vec<SecretState>, IpcError> {
-    let profile = engine.store().profile(name).await?;
-    let keys: Vec<String> = paydesk_core::gateways::connector_for(&profile.gateway)
-        .map(|c| {
-            let capabilities = c.capabilities();
-            capabilities
-                .required_secrets
-                .into_iter()
-                .chain(capabilities.optional_secrets)
-                .collect()
-        })
-        .unwrap_or_default();
-    let vault = engine.vault();
-    paydesk_core::off_thread::run("the keyring call", move || {
-        keys.into_iter()
-            .map(|key| {
-                let set = vault.get(&profile.vault_id, &key)?.is_some();
-                Ok(SecretState { key, set })
-            })
-            .collect::<Result<Vec<_>, VaultError>>()
-    })
-    .await
-    .map_err(|e| refused(e.to_string()))?
-    .map_err(IpcError::from)
-}
-
-/// Only the secrets the profile's gateway asks for can be written.
-async fn secret_slot(engine: &Engine, name: &str, key: &str) -> Result<String, IpcError> {
-    let states = secret_states(engine, name).await?;
-    if !states.iter().any(|s| s.key == key) {
-        return Err(refused(format!(
-            "the gateway takes no secret named {key:?}"
-        )));
-    }
-    Ok(engine.store().profile(name).await?.vault_id)
-}
-
 #[tauri::command]
 async fn secret_status(
     state: State<'_, AppState>,
     profile: String,
 ) -> Result<Vec<SecretState>, IpcError> {
-    secret_states(state.engine().await?, &profile).await
+    Ok(state.engine().await?.secret_states(&profile).await?)
 }
 
 /// Writes a secret into the keyring. The value goes in and is never sent back.
@@ -438,18 +395,11 @@ async fn set_secret(
     key: String,
     value: String,
 ) -> Result<Vec<SecretState>, IpcError> {
-    let value = SecretString::from(value);
     let engine = state.engine().await?;
-    let vault_id = secret_slot(engine, &profile, &key).await?;
-    let vault = engine.vault();
-    let write_key = key.clone();
-    paydesk_core::off_thread::run("the keyring call", move || {
-        vault.set(&vault_id, &write_key, &value)
-    })
-    .await
-    .map_err(|e| refused(e.to_string()))??;
-    tracing::info!(profile = %profile, key = %key, "secret replaced");
-    secret_states(engine, &profile).await
+    engine
+        .set_secret(&profile, &key, SecretString::from(value))
+        .await?;
+    Ok(engine.secret_states(&profile).await?)
 }
 
 #[tauri::command]
@@ -459,38 +409,13 @@ async fn delete_secret(
     key: String,
 ) -> Result<Vec<SecretState>, IpcError> {
     let engine = state.engine().await?;
-    let vault_id = secret_slot(engine, &profile, &key).await?;
-    let vault = engine.vault();
-    let delete_key = key.clone();
-    paydesk_core::off_thread::run("the keyring call", move || {
-        vault.delete(&vault_id, &delete_key)
-    })
-    .await
-    .map_err(|e| refused(e.to_string()))??;
-    tracing::info!(profile = %profile, key = %key, "secret deleted");
-    secret_states(engine, &profile).await
+    engine.delete_secret(&profile, &key).await?;
+    Ok(engine.secret_states(&profile).await?)
 }
 
 #[tauri::command]
 async fn remove_profile(state: State<'_, AppState>, profile: String) -> Result<(), IpcError> {
-    let engine = state.engine().await?;
-    let secrets = secret_states(engine, &profile).await?;
-    let vault_id = engine.store().profile(&profile).await?.vault_id;
-    let orders = engine.store().profile_order_count(&profile).await?;
-    if orders > 0 || !engine.store().remove_profile(&profile).await? {
-        return Err(refused(format!(
-            "profile {profile:?} has {orders} orders; their history keeps it"
-        )));
-    }
-    let vault = engine.vault();
-    paydesk_core::off_thread::run("the keyring call", move || {
-        secrets
-            .iter()
-            .try_for_each(|s| vault.delete(&vault_id, &s.key))
-    })
-    .await
-    .map_err(|e| refused(e.to_string()))??;
-    Ok(())
+    Ok(state.engine().await?.remove_profile(&profile).await?)
 }
 
 /// Whether the gateway's host answers on its port, and which secrets are missing.
@@ -508,7 +433,8 @@ async fn test_connection(
 ) -> Result<ConnectionReport, IpcError> {
     let engine = state.engine().await?;
     let base_url = engine.store().profile(&profile).await?.base_url;
-    let missing_secrets = secret_states(engine, &profile)
+    let missing_secrets = engine
+        .secret_states(&profile)
         .await?
         .into_iter()
         .filter(|s| !s.set)

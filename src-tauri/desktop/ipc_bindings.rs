@@ -14,9 +14,10 @@ use paydesk_core::queries::{
 use paydesk_core::report::{OrderDetail, PaymentReport, ProfileView};
 use ts_rs::{Config, TS};
 
+use paydesk_core::profile_secrets::SecretState;
+
 use super::{
-    AppInfo, ConnectionReport, DeductionInput, ExportFile, ImportSummary, IpcError, SecretState,
-    StatusChecks,
+    AppInfo, ConnectionReport, DeductionInput, ExportFile, ImportSummary, IpcError, StatusChecks,
 };
 
 /// Every shape a command takes or returns, or an event carries; the types they hold come along.

@@ -1,0 +1,214 @@
+//! A profile's secrets as the window and the command line manage them: which ones its gateway
+//! takes and whether each is in the keyring (never a value), writing or deleting one of those
+//! (no other name: a mistyped one would sit in the keyring unread), and removing a profile
+//! with its secrets. Keyring calls run off the async threads.
+
+use secrecy::SecretString;
+use serde::Serialize;
+use ts_rs::TS;
+
+use crate::engine::{Engine, PayError};
+use crate::input_rules::shown;
+use crate::off_thread;
+use crate::vault::VaultError;
+
+/// One secret a profile's gateway takes, and whether the keyring holds it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct SecretState {
+    pub key: String,
+    pub set: bool,
+}
+
+/// The secrets `gateway` takes: the ones it needs, then the ones it sends when present.
+fn secret_names(gateway: &str) -> Vec<String> {
+    paydesk_gateways::connector_for(gateway)
+        .map(|c| {
+            let capabilities = c.capabilities();
+            capabilities
+                .required_secrets
+                .into_iter()
+                .chain(capabilities.optional_secrets)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// A keyring call that did not finish is the keyring failing, not the caller's input.
+fn keyring_call_stopped(stopped: off_thread::TaskStopped) -> PayError {
+    PayError::Vault(VaultError::Refused(stopped.to_string()))
+}
+
+impl Engine {
+    /// The secrets the profile's gateway takes and whether each is in the keyring.
+    pub async fn secret_states(&self, profile: &str) -> Result<Vec<SecretState>, PayError> {
+        let profile = self.store().profile(profile).await?;
+        let keys = secret_names(&profile.gateway);
+        let vault = self.vault();
+        off_thread::run("the keyring call", move || {
+            keys.into_iter()
+                .map(|key| {
+                    let set = vault.get(&profile.vault_id, &key)?.is_some();
+                    Ok(SecretState { key, set })
+                })
+                .collect::<Result<Vec<_>, VaultError>>()
+        })
+        .await
+        .map_err(keyring_call_stopped)?
+        .map_err(PayError::from)
+    }
+
+    /// The profile's keyring slot for `key`, if its gateway takes a secret of that name.
+    async fn secret_slot(&self, profile: &str, key: &str) -> Result<String, PayError> {
+        let profile = self.store().profile(profile).await?;
+        if !secret_names(&profile.gateway).iter().any(|k| k == key) {
+            return Err(PayError::Refused(format!(
+                "the {} gateway takes no secret named {}",
+                profile.gateway,
+                shown(key)
+            )));
+        }
+        Ok(profile.vault_id)
+    }
+
+    /// Writes one of the profile's secrets into the keyring. The value is never sent back.
+    pub async fn set_secret(
+        &self,
+        profile: &str,
+        key: &str,
+        value: SecretString,
+    ) -> Result<(), PayError> {
+        let vault_id = self.secret_slot(profile, key).await?;
+        let vault = self.vault();
+        let key_name = key.to_string();
+        off_thread::run("the keyring call", move || {
+            vault.set(&vault_id, &key_name, &value)
+        })
+        .await
+        .map_err(keyring_call_stopped)??;
+        tracing::info!(profile = %profile, key = %key, "secret replaced");
+        Ok(())
+    }
+
+    /// Deletes one of the profile's secrets from the keyring.
+    pub async fn delete_secret(&self, profile: &str, key: &str) -> Result<(), PayError> {
+        let vault_id = self.secret_slot(profile, key).await?;
+        let vault = self.vault();
+        let key_name = key.to_string();
+        off_thread::run("the keyring call", move || {
+            vault.delete(&vault_id, &key_name)
+        })
+        .await
+        .map_err(keyring_call_stopped)??;
+        tracing::info!(profile = %profile, key = %key, "secret deleted");
+        Ok(())
+    }
+
+    /// Removes a profile that no order uses, then its secrets from the keyring. A profile with
+    /// orders stays: their history names it.
+    pub async fn remove_profile(&self, name: &str) -> Result<(), PayError> {
+        let profile = self.store().profile(name).await?;
+        let orders = self.store().profile_order_count(name).await?;
+        if orders > 0 || !self.store().remove_profile(name).await? {
+            return Err(PayError::Refused(format!(
+                "profile {} has {orders} orders; their history keeps it",
+                shown(name)
+            )));
+        }
+        let keys = secret_names(&profile.gateway);
+        let vault = self.vault();
+        off_thread::run("the keyring call", move || {
+            keys.iter()
+                .try_for_each(|key| vault.delete(&profile.vault_id, key))
+        })
+        .await
+        .map_err(keyring_call_stopped)??;
+        tracing::info!(profile = %name, "profile removed with its secrets");
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use paydesk_gateways::transport::Transport;
+    use secrecy::ExposeSecret;
+
+    use super::*;
+    use crate::test_support::{add_order, add_profile, temp_store};
+    use crate::vault::{MemoryVault, Vault};
+
+    #[tokio::test]
+    async fn only_the_secrets_a_gateway_takes_are_written_read_back_as_set_and_removed_with_the_profile(
+    ) {
+        let (_dir, store) = temp_store().await;
+        add_profile(&store, "top", "top").await;
+        let vault: Arc<dyn Vault> = Arc::new(MemoryVault::default());
+        let engine = Engine::new(store.clone(), vault.clone(), Transport::default());
+        let vault_id = store.profile("top").await.unwrap().vault_id;
+        let states = |set: &[bool]| -> Vec<SecretState> {
+            ["app_secret", "session"]
+                .iter()
+                .zip(set)
+                .map(|(key, set)| SecretState {
+                    key: key.to_string(),
+                    set: *set,
+                })
+                .collect()
+        };
+        assert_eq!(
+            engine.secret_states("top").await.unwrap(),
+            states(&[false, false])
+        );
+
+        engine
+            .set_secret(
+                "top",
+                "app_secret",
+                SecretString::from("s3cret".to_string()),
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            engine.secret_states("top").await.unwrap(),
+            states(&[true, false])
+        );
+        let stored = vault.get(&vault_id, "app_secret").unwrap().unwrap();
+        assert_eq!(stored.expose_secret(), "s3cret");
+
+        // A name the gateway does not take is refused before the keyring is asked.
+        let typo = engine
+            .set_secret("top", "app_secert", SecretString::from("x".to_string()))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&typo, PayError::Refused(why) if why.contains("app_secert")),
+            "{typo:?}"
+        );
+        assert!(vault.get(&vault_id, "app_secert").unwrap().is_none());
+
+        engine.delete_secret("top", "app_secret").await.unwrap();
+        assert!(vault.get(&vault_id, "app_secret").unwrap().is_none());
+
+        // A profile with orders stays, secrets and all; one without goes with them.
+        engine
+            .set_secret("top", "session", SecretString::from("sess".to_string()))
+            .await
+            .unwrap();
+        add_order(&store, "top", "T-1", "1.00", "").await;
+        assert!(matches!(
+            engine.remove_profile("top").await,
+            Err(PayError::Refused(_))
+        ));
+        assert!(vault.get(&vault_id, "session").unwrap().is_some());
+        add_profile(&store, "spare", "top").await;
+        let spare_id = store.profile("spare").await.unwrap().vault_id;
+        engine
+            .set_secret("spare", "session", SecretString::from("sess".to_string()))
+            .await
+            .unwrap();
+        engine.remove_profile("spare").await.unwrap();
+        assert!(vault.get(&spare_id, "session").unwrap().is_none());
+        assert!(store.profile("spare").await.is_err());
+    }
+}
