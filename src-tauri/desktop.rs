@@ -418,7 +418,7 @@ async fn remove_profile(state: State<'_, AppState>, profile: String) -> Result<(
     Ok(state.engine().await?.remove_profile(&profile).await?)
 }
 
-/// Whether the gateway's host answers on its port, and which secrets are missing.
+/// Whether the gateway's host answers on its port, and which required secrets are missing.
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct ConnectionReport {
     reachable: bool,
@@ -437,7 +437,7 @@ async fn test_connection(
         .secret_states(&profile)
         .await?
         .into_iter()
-        .filter(|s| !s.set)
+        .filter(|s| s.required && !s.set)
         .map(|s| s.key)
         .collect();
     let (reachable, detail) = match queries::reachable(&base_url).await {

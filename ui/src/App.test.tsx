@@ -18,6 +18,7 @@ import type {
   PaymentReport,
   ProfileView,
   Quote,
+  SecretState,
   StatusChecks,
 } from "./types";
 
@@ -102,6 +103,7 @@ interface Options {
   statusChecks?: () => StatusChecks;
   onImport?: (args: Record<string, unknown>) => ImportSummary | Promise<ImportSummary>;
   onExport?: (args: Record<string, unknown>) => ExportFile | Promise<ExportFile>;
+  secrets?: SecretState[];
 }
 
 interface Backend {
@@ -158,6 +160,11 @@ function mockBackend(options: Options = {}): Backend {
         }
         case "list_profiles":
           return [options.profile ?? profile];
+        case "secret_status":
+          if (!options.secrets) throw new Error("no secrets expected");
+          return options.secrets;
+        case "list_gateways":
+          return [];
         case "activity":
           return options.activity ?? { in_flight: 0, unasked: 0, needs_review: 0 };
         case "status_checks":
@@ -568,6 +575,24 @@ describe("the status bar", () => {
     expect(reach.textContent).toBe("✓ Gateway reachable");
     await waitFor(() => expect(screen.getByTestId("storage").getAttribute("data-state")).toBe("ok"));
     expect(screen.getByTestId("storage").textContent).toBe("✓ Data directory OK: /tmp/pd");
+  });
+
+  it("tells a missing required secret from an optional one that is not set", async () => {
+    mockBackend({
+      secrets: [
+        { key: "app_secret", required: true, set: false },
+        { key: "session", required: false, set: false },
+      ],
+    });
+    const user = userEvent.setup();
+    render(<App />);
+    await screen.findByText("DEMO-1001");
+    await user.keyboard("{Control>}4{/Control}");
+    await screen.findByRole("heading", { name: "Gateways" });
+    const row = (key: string) => document.querySelector(`[data-secret="${key}"]`) as HTMLElement;
+    await waitFor(() => expect(row("session")).toBeTruthy());
+    expect(within(row("app_secret")).getByText("missing").className).toBe("error");
+    expect(within(row("session")).getByText("not set (optional)").className).toBe("muted");
   });
 
   it("names an unreachable gateway, which opens the Gateways view", async () => {

@@ -16,19 +16,23 @@ use crate::vault::VaultError;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct SecretState {
     pub key: String,
+    /// Needed to pay; an optional one (TOP's `session`) is sent when it is set.
+    pub required: bool,
     pub set: bool,
 }
 
-/// The secrets `gateway` takes: the ones it needs, then the ones it sends when present.
-fn secret_names(gateway: &str) -> Vec<String> {
+/// The secrets `gateway` takes, each with whether it is required: the ones it needs, then
+/// the ones it sends when present.
+fn secret_names(gateway: &str) -> Vec<(String, bool)> {
     paydesk_gateways::connector_for(gateway)
         .map(|c| {
             let capabilities = c.capabilities();
-            capabilities
-                .required_secrets
+            let required = capabilities.required_secrets.into_iter().map(|k| (k, true));
+            let optional = capabilities
+                .optional_secrets
                 .into_iter()
-                .chain(capabilities.optional_secrets)
-                .collect()
+                .map(|k| (k, false));
+            required.chain(optional).collect()
         })
         .unwrap_or_default()
 }
@@ -46,9 +50,9 @@ impl Engine {
         let vault = self.vault();
         off_thread::run("the keyring call", move || {
             keys.into_iter()
-                .map(|key| {
+                .map(|(key, required)| {
                     let set = vault.get(&profile.vault_id, &key)?.is_some();
-                    Ok(SecretState { key, set })
+                    Ok(SecretState { key, required, set })
                 })
                 .collect::<Result<Vec<_>, VaultError>>()
         })
@@ -60,7 +64,7 @@ impl Engine {
     /// The profile's keyring slot for `key`, if its gateway takes a secret of that name.
     async fn secret_slot(&self, profile: &str, key: &str) -> Result<String, PayError> {
         let profile = self.store().profile(profile).await?;
-        if !secret_names(&profile.gateway).iter().any(|k| k == key) {
+        if !secret_names(&profile.gateway).iter().any(|(k, _)| k == key) {
             return Err(PayError::Refused(format!(
                 "the {} gateway takes no secret named {}",
                 profile.gateway,
@@ -118,7 +122,7 @@ impl Engine {
         let vault = self.vault();
         off_thread::run("the keyring call", move || {
             keys.iter()
-                .try_for_each(|key| vault.delete(&profile.vault_id, key))
+                .try_for_each(|(key, _)| vault.delete(&profile.vault_id, key))
         })
         .await
         .map_err(keyring_call_stopped)??;
@@ -147,11 +151,12 @@ mod tests {
         let engine = Engine::new(store.clone(), vault.clone(), Transport::default());
         let vault_id = store.profile("top").await.unwrap().vault_id;
         let states = |set: &[bool]| -> Vec<SecretState> {
-            ["app_secret", "session"]
+            [("app_secret", true), ("session", false)]
                 .iter()
                 .zip(set)
-                .map(|(key, set)| SecretState {
+                .map(|((key, required), set)| SecretState {
                     key: key.to_string(),
+                    required: *required,
                     set: *set,
                 })
                 .collect()

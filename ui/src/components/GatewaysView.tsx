@@ -187,7 +187,9 @@ function Secrets({ profile }: { profile: string }) {
           }}
         >
           <span className="mono">{s.key}</span>
-          <span className={s.set ? "ok" : "error"}>{s.set ? t("gateways.secretSet") : t("gateways.secretMissing")}</span>
+          <span className={s.set ? "ok" : s.required ? "error" : "muted"}>
+            {s.set ? t("gateways.secretSet") : s.required ? t("gateways.secretMissing") : t("gateways.secretOptional")}
+          </span>
           <input
             type="password"
             autoComplete="off"

@@ -3,4 +3,8 @@
 /**
  * One secret a profile's gateway takes, and whether the keyring holds it.
  */
-export type SecretState = { key: string, set: boolean, };
+export type SecretState = { key: string, 
+/**
+ * Needed to pay; an optional one (TOP's `session`) is sent when it is set.
+ */
+required: boolean, set: boolean, };

@@ -243,6 +243,7 @@ export const en = {
     secrets: "Secrets (stored in the OS keyring; never shown)",
     secretSet: "set",
     secretMissing: "missing",
+    secretOptional: "not set (optional)",
     secretNew: "New value for {{key}}",
     secretReplace: "Replace",
     secretStore: "Store",

@@ -243,6 +243,7 @@ export const zhCN: Resources = {
     secrets: "密钥（保存在系统钥匙串中，不会显示）",
     secretSet: "已设置",
     secretMissing: "未设置",
+    secretOptional: "未设置（可选）",
     secretNew: "{{key}} 的新值",
     secretReplace: "替换",
     secretStore: "保存",
