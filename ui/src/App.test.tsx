@@ -274,6 +274,19 @@ describe("the console", () => {
     expect(within(result).getByText(/支付请求失败 — the gateway refused the payment; nothing was charged/)).toBeTruthy();
   });
 
+  it("says what a payment reported for another amount means: a person, before anything else", async () => {
+    const message = "the gateway reports ¥1.00 for this payment, but ¥12.34 was asked";
+    mockBackend({ payResult: { ...paid, state: "needs_review", error: { code: "AMOUNT_MISMATCH", message } } });
+    const user = userEvent.setup();
+    render(<App />);
+    await openPay(user);
+    await user.keyboard("{Enter}");
+    const result = await screen.findByTestId("pay-result");
+    expect(result.getAttribute("data-state")).toBe("needs_review");
+    expect(within(result).getByText(/金额不符 — the gateway reports another amount than was asked/)).toBeTruthy();
+    expect(within(result).getByTestId("gateway-words").textContent).toContain(`AMOUNT_MISMATCH: ${message}`);
+  });
+
   it("deducts vouchers by the backend's exact quote and sends them with the payment", async () => {
     const backend = mockBackend();
     const user = userEvent.setup();

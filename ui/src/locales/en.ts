@@ -145,6 +145,8 @@ export const en = {
     sending: "Sending to the gateway…",
     result: "Result",
     failedMeaning: "支付请求失败 — the gateway refused the payment; nothing was charged.",
+    amountMismatchMeaning:
+      "金额不符 — the gateway reports another amount than was asked; nothing more is sent until a person compares it with the order and resolves it.",
     gatewayWords: "The gateway said",
     scan: "Scan to pay {{amount}}",
     qrAlt: "QR code of the pay URL",
