@@ -632,12 +632,9 @@ fn error_update(error: GatewayError) -> AttemptUpdate {
 /// the gateway reports for another amount is neither paid nor waiting: a person compares the
 /// gateway's record with the order (paydesk never settles a disagreement about money itself).
 pub(crate) fn outcome_update(asked: Money, outcome: PayOutcome) -> (AttemptState, AttemptUpdate) {
+    let disputed = outcome.reports_other_amount_than(asked);
     match outcome {
-        PayOutcome::Succeeded(r) | PayOutcome::Pending(r)
-            if r.charged.as_ref().is_some_and(|c| !c.is(asked)) =>
-        {
-            amount_mismatch(asked, r)
-        }
+        PayOutcome::Succeeded(r) | PayOutcome::Pending(r) if disputed => amount_mismatch(asked, r),
         PayOutcome::Succeeded(r) => (AttemptState::Succeeded, receipt_update(r)),
         PayOutcome::Pending(r) => (AttemptState::Pending, receipt_update(r)),
         PayOutcome::Failed(e) => (AttemptState::Failed, error_update(e)),

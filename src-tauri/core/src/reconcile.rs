@@ -86,13 +86,7 @@ pub(crate) fn judge(
         }
         return CheckVerdict::Inconclusive;
     };
-    let disputed = match &outcome {
-        PayOutcome::Succeeded(r) | PayOutcome::Pending(r) => {
-            r.charged.as_ref().is_some_and(|c| !c.is(asked))
-        }
-        _ => false,
-    };
-    let settles = disputed
+    let settles = outcome.reports_other_amount_than(asked)
         || match &outcome {
             PayOutcome::Succeeded(_) => true,
             PayOutcome::Pending(_) => attempt.state != AttemptState::Pending,

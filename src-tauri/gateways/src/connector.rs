@@ -160,6 +160,18 @@ pub enum PayOutcome {
     Unknown(GatewayError),
 }
 
+impl PayOutcome {
+    /// Whether the answer names an amount for this payment other than `asked`.
+    pub fn reports_other_amount_than(&self, asked: Money) -> bool {
+        match self {
+            PayOutcome::Succeeded(r) | PayOutcome::Pending(r) => {
+                r.charged.as_ref().is_some_and(|c| !c.is(asked))
+            }
+            PayOutcome::Failed(_) | PayOutcome::Unknown(_) => false,
+        }
+    }
+}
+
 /// References the gateway gave back.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Receipt {
