@@ -2,13 +2,22 @@ import { describe, expect, it } from "vitest";
 import { en } from "./locales/en";
 import { zhCN } from "./locales/zh-CN";
 import { languageFor } from "./i18n";
-import { dateInputToMs, formatMoney, weekStart } from "./words";
+import { dateInputToMs, formatMoney, hintKey, weekStart } from "./words";
 
 describe("words", () => {
   it("prints the backend's exact amount with the currency symbol", () => {
     expect(formatMoney("12.30", "CNY")).toBe("¥12.30");
     expect(formatMoney("0.05", "INR")).toBe("₹0.05");
     expect(formatMoney("1.00", "XTS")).toBe("XTS 1.00");
+  });
+
+  it("says what the person should do next, and why a payment waits for one", () => {
+    expect(hintKey("pending")).toBe("hint.pending");
+    expect(hintKey("pending", false)).toBe("hint.pendingUnasked");
+    expect(hintKey("needs_review", true, "ANSWER_LOST")).toBe("hint.needs_review");
+    expect(hintKey("needs_review", true, "AMOUNT_MISMATCH")).toBe("hint.amountMismatch");
+    expect(hintKey("succeeded", true, "AMOUNT_MISMATCH")).toBe("hint.succeeded");
+    expect(hintKey(null)).toBe("hint.created");
   });
 
   it("names every state and channel as UX.md does, in both languages", () => {

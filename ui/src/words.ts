@@ -15,8 +15,9 @@ export const STATE_ICON: Record<AttemptState, string> = {
  * The locale key of what a state means for the person. A pending payment on a gateway without
  * a status query never changes by itself, so it must not promise that it will.
  */
-export function hintKey(state: AttemptState | null, statusQuery = true): string {
+export function hintKey(state: AttemptState | null, statusQuery = true, errorCode?: string): string {
   if (state === "pending" && !statusQuery) return "hint.pendingUnasked";
+  if (state === "needs_review" && errorCode === "AMOUNT_MISMATCH") return "hint.amountMismatch";
   return `hint.${state ?? "created"}`;
 }
 

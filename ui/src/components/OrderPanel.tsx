@@ -131,7 +131,7 @@ function AttemptItem({
         <StateBadge state={a.state} /> {t(`channel.${a.channel}`)} ·{" "}
         <span className="num">{formatMoney(a.amount, currency)}</span>
       </div>
-      <div className="hint">{t(hintKey(a.state, statusQuery))}</div>
+      <div className="hint">{t(hintKey(a.state, statusQuery, a.error?.code))}</div>
       {a.gateway_ref && <Ref label={t("term.gatewayRef")} value={a.gateway_ref} copyable={copyable} />}
       {a.pay_url && <Ref label={t("term.payUrl")} value={a.pay_url} copyable={copyable} />}
       {copyable && <Ref label={t("term.idempotencyKey")} value={a.idempotency_key} copyable />}

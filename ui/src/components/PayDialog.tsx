@@ -352,10 +352,8 @@ function PayResult({
       {/* A refusal says what it means once, in both languages' words, instead of the plain hint. */}
       {state === "failed" && report.error ? (
         <p className="meaning">{t("pay.failedMeaning")}</p>
-      ) : state === "needs_review" && report.error?.code === "AMOUNT_MISMATCH" ? (
-        <p className="meaning">{t("pay.amountMismatchMeaning")}</p>
       ) : (
-        <p data-testid="state-hint">{t(hintKey(state, statusQuery))}</p>
+        <p data-testid="state-hint">{t(hintKey(state, statusQuery, report.error?.code))}</p>
       )}
       {report.error && (
         <p className="error" data-testid="gateway-words">

@@ -29,6 +29,8 @@ export const en = {
     failed: "The gateway refused the payment; nothing was charged.",
     unknown: "Checking with the gateway: do not pay again.",
     needs_review: "Needs a person: open to resolve.",
+    amountMismatch:
+      "金额不符 — the gateway reports another amount than was asked; nothing more is sent until a person compares it with the order and resolves it.",
   },
   channel: {
     balance: "Balance",
@@ -145,8 +147,6 @@ export const en = {
     sending: "Sending to the gateway…",
     result: "Result",
     failedMeaning: "支付请求失败 — the gateway refused the payment; nothing was charged.",
-    amountMismatchMeaning:
-      "金额不符 — the gateway reports another amount than was asked; nothing more is sent until a person compares it with the order and resolves it.",
     gatewayWords: "The gateway said",
     scan: "Scan to pay {{amount}}",
     qrAlt: "QR code of the pay URL",

@@ -29,6 +29,7 @@ export const zhCN: Resources = {
     failed: "网关拒绝了这笔支付，未扣款。",
     unknown: "正在向网关核对状态：请勿重复支付。",
     needs_review: "需要人工处理：打开以处理。",
+    amountMismatch: "金额不符 — 网关报告的金额与请求的不同；在有人核对订单并处理之前，不会再发送任何请求。",
   },
   channel: {
     balance: "余额",
@@ -145,7 +146,6 @@ export const zhCN: Resources = {
     sending: "正在发送到网关…",
     result: "结果",
     failedMeaning: "支付请求失败 — 网关拒绝了这笔支付，未扣款。",
-    amountMismatchMeaning: "金额不符 — 网关报告的金额与请求的不同；在有人核对订单并处理之前，不会再发送任何请求。",
     gatewayWords: "网关原文",
     scan: "扫码支付 {{amount}}",
     qrAlt: "支付链接二维码",
