@@ -176,7 +176,7 @@ pub async fn ensure_sandbox_profile(
         Ok(secrets)
     })
     .await
-    .map_err(|e| VaultError::Refused(e.to_string()))??;
+    .map_err(VaultError::from)??;
     Ok((profile, secrets))
 }
 

@@ -133,7 +133,7 @@ impl Engine {
             Ok(secrets)
         })
         .await
-        .map_err(|e| PayError::Refused(e.to_string()))?
+        .map_err(VaultError::from)?
     }
 
     /// Pays an order. An order whose last attempt's fate is unknown is settled first (status

@@ -37,11 +37,6 @@ fn secret_names(gateway: &str) -> Vec<(String, bool)> {
         .unwrap_or_default()
 }
 
-/// A keyring call that did not finish is the keyring failing, not the caller's input.
-fn keyring_call_stopped(stopped: off_thread::TaskStopped) -> PayError {
-    PayError::Vault(VaultError::Refused(stopped.to_string()))
-}
-
 impl Engine {
     /// The secrets the profile's gateway takes and whether each is in the keyring.
     pub async fn secret_states(&self, profile: &str) -> Result<Vec<SecretState>, PayError> {
@@ -57,7 +52,7 @@ impl Engine {
                 .collect::<Result<Vec<_>, VaultError>>()
         })
         .await
-        .map_err(keyring_call_stopped)?
+        .map_err(VaultError::from)?
         .map_err(PayError::from)
     }
 
@@ -88,7 +83,7 @@ impl Engine {
             vault.set(&vault_id, &key_name, &value)
         })
         .await
-        .map_err(keyring_call_stopped)??;
+        .map_err(VaultError::from)??;
         tracing::info!(profile = %profile, key = %key, "secret replaced");
         Ok(())
     }
@@ -102,7 +97,7 @@ impl Engine {
             vault.delete(&vault_id, &key_name)
         })
         .await
-        .map_err(keyring_call_stopped)??;
+        .map_err(VaultError::from)??;
         tracing::info!(profile = %profile, key = %key, "secret deleted");
         Ok(())
     }
@@ -125,7 +120,7 @@ impl Engine {
                 .try_for_each(|(key, _)| vault.delete(&profile.vault_id, key))
         })
         .await
-        .map_err(keyring_call_stopped)??;
+        .map_err(VaultError::from)??;
         tracing::info!(profile = %name, "profile removed with its secrets");
         Ok(())
     }

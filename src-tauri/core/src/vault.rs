@@ -23,6 +23,14 @@ pub enum VaultError {
     BadSecret(String),
 }
 
+/// A keyring call that did not finish (it panicked, or the runtime was stopping) is the
+/// keyring failing, not the caller's input.
+impl From<crate::off_thread::TaskStopped> for VaultError {
+    fn from(stopped: crate::off_thread::TaskStopped) -> Self {
+        VaultError::Refused(stopped.to_string())
+    }
+}
+
 /// Where secrets are kept. The real one is [`KeyringVault`]; unit tests may use
 /// [`MemoryVault`].
 pub trait Vault: Send + Sync {
