@@ -2,6 +2,7 @@
 //! the in-process sandbox that a first run uses when nothing is configured.
 
 use std::collections::BTreeMap;
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -153,7 +154,7 @@ pub struct CallbackListener {
 pub async fn serve_callbacks(engine: Engine) -> Result<Vec<CallbackListener>, String> {
     use std::collections::HashMap;
 
-    let mut routes: HashMap<String, Vec<(String, String)>> = HashMap::new();
+    let mut routes: HashMap<SocketAddr, Vec<(String, String)>> = HashMap::new();
     for profile in engine.store().profiles().await.map_err(|e| e.to_string())? {
         let Some(url) = profile
             .settings
@@ -162,21 +163,20 @@ pub async fn serve_callbacks(engine: Engine) -> Result<Vec<CallbackListener>, St
         else {
             continue;
         };
-        if !paydesk_core::sandbox_link::is_loopback(url) || !url.starts_with("http://") {
-            tracing::warn!(profile = %profile.name, "callback_url is not an http loopback URL: not listening");
-            continue;
-        }
-        let uri: axum::http::Uri = url
-            .parse()
-            .map_err(|e| format!("callback_url {url:?}: {e}"))?;
-        let authority = uri.authority().map(|a| a.to_string()).unwrap_or_default();
+        let (address, path) = match callback_address(url) {
+            Ok(found) => found,
+            Err(why) => {
+                tracing::warn!(profile = %profile.name, "callback_url {why}: not listening");
+                continue;
+            }
+        };
         routes
-            .entry(authority)
+            .entry(address)
             .or_default()
-            .push((uri.path().to_string(), profile.name.clone()));
+            .push((path, profile.name.clone()));
     }
     let mut listeners = Vec::new();
-    for (authority, paths) in routes {
+    for (address, paths) in routes {
         let mut router = axum::Router::new();
         for (path, profile) in &paths {
             let engine = engine.clone();
@@ -195,12 +195,12 @@ pub async fn serve_callbacks(engine: Engine) -> Result<Vec<CallbackListener>, St
             );
             listeners.push(CallbackListener {
                 profile: profile.clone(),
-                url: format!("http://{authority}{path}"),
+                url: format!("http://{address}{path}"),
             });
         }
-        let socket = tokio::net::TcpListener::bind(&authority)
+        let socket = tokio::net::TcpListener::bind(address)
             .await
-            .map_err(|e| format!("cannot listen for callbacks on {authority}: {e}"))?;
+            .map_err(|e| format!("cannot listen for callbacks on {address}: {e}"))?;
         tokio::spawn(async move {
             if let Err(e) = axum::serve(socket, router).await {
                 tracing::error!(error = %e, "callback listener stopped");
@@ -208,4 +208,53 @@ pub async fn serve_callbacks(engine: Engine) -> Result<Vec<CallbackListener>, St
         });
     }
     Ok(listeners)
+}
+
+/// Where a profile's `callback_url` is served, and its path: plain http on 127.0.0.1 only
+/// (`localhost` means that address too), so that nothing but this machine can post a
+/// notification that moves money records.
+fn callback_address(url: &str) -> Result<(SocketAddr, String), String> {
+    let uri: axum::http::Uri = url
+        .parse()
+        .map_err(|e| format!("{url:?} is not a URL: {e}"))?;
+    if uri.scheme_str() != Some("http") {
+        return Err(format!("{url:?} is not a plain http URL"));
+    }
+    match uri.host() {
+        Some("127.0.0.1" | "localhost") => {}
+        _ => return Err(format!("{url:?} is not on 127.0.0.1")),
+    }
+    let port = uri.port_u16().unwrap_or(80);
+    Ok((
+        SocketAddr::from((std::net::Ipv4Addr::LOCALHOST, port)),
+        uri.path().to_string(),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn callbacks_are_served_on_127_0_0_1_only() {
+        let local = |port: u16| SocketAddr::from((std::net::Ipv4Addr::LOCALHOST, port));
+        for (url, served) in [
+            ("http://127.0.0.1:8099/cb", Some((local(8099), "/cb"))),
+            (
+                "http://localhost:8099/debit/cb",
+                Some((local(8099), "/debit/cb")),
+            ),
+            ("http://127.0.0.1/cb", Some((local(80), "/cb"))),
+            ("http://[::1]:8099/cb", None),
+            ("http://127.0.0.2:8099/cb", None),
+            ("http://0.0.0.0:8099/cb", None),
+            ("http://192.168.1.20:8099/cb", None),
+            ("https://127.0.0.1:8099/cb", None),
+            ("not a url", None),
+        ] {
+            let found = callback_address(url).ok();
+            let expected = served.map(|(address, path)| (address, path.to_string()));
+            assert_eq!(found, expected, "{url}");
+        }
+    }
 }

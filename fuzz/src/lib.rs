@@ -11,7 +11,7 @@
 //! - an import file is one mode byte (its lowest bit: 0 CSV, 1 JSON; the next: 0 rows without
 //!   a profile get the default one, 1 they get none), then the file.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use paydesk_gateways::{connector_for, debit, Secrets};
 use paydesk_rules::input_rules::{check_order_fields, OrderFields};
@@ -70,9 +70,12 @@ pub fn responses(gateway: &str, data: &[u8]) {
     let secrets = secrets();
     let _ = connector.parse_pay(&response);
     let _ = connector.parse_status(&response);
-    let _ = connector.parse_pay_with(&response, &secrets);
-    let _ = connector.parse_status_with(&response, &secrets);
-    let _ = connector.parse_pay_with(&response, &Secrets::new());
+    for version in ["v1", "v2"] {
+        let settings = BTreeMap::from([("api_version".to_string(), version.to_string())]);
+        let _ = connector.parse_pay_with(&response, &secrets, &settings);
+        let _ = connector.parse_status_with(&response, &secrets, &settings);
+        let _ = connector.parse_pay_with(&response, &Secrets::new(), &settings);
+    }
 }
 
 /// Feeds one callback body to debit's decoder, with the right key, no key and a wrong one.

@@ -51,6 +51,7 @@ const profile: ProfileView = {
     coupon: false,
     credit_split: false,
     status_query: true,
+    status_query_is_resend: false,
     idempotency_key: false,
     required_secrets: ["token"],
     optional_secrets: [],
@@ -83,6 +84,8 @@ function attempt(state: AttemptDetail["state"], extra: Partial<AttemptDetail> = 
     coupon: null,
     credit_minor: null,
     checks: 0,
+    resends: 0,
+    contested: null,
     created_at: 1_700_000_000_000,
     updated_at: 1_700_000_000_000,
     amount: "12.34",
@@ -435,6 +438,20 @@ describe("the console", () => {
       decision: "succeeded",
       note: "customer's bank statement shows it",
     });
+  });
+
+  it("raises a settled payment a gateway contradicts, for a person to confirm or correct", async () => {
+    const evidence = "the gateway's callback reports this payment succeeded, but it is recorded as failed";
+    const backend = mockBackend({ attempts: [attempt("failed", { contested: evidence })] });
+    const user = userEvent.setup();
+    render(<App />);
+    await user.click(await screen.findByText("DEMO-1001"));
+    expect((await screen.findByTestId("contested")).textContent).toContain(evidence);
+    const form = await screen.findByTestId("resolve-form");
+    await user.click(within(form).getByLabelText("It was paid"));
+    await user.type(within(form).getByLabelText("Note (required)"), "bank statement shows the payout");
+    await user.click(within(form).getByRole("button", { name: "Record decision" }));
+    await waitFor(() => expect(backend.calls.some((c) => c.cmd === "resolve_review")).toBe(true));
   });
 
   it("shows a readable error instead of a blank window when the back end cannot start", async () => {

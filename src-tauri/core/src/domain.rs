@@ -69,6 +69,15 @@ impl AttemptState {
             Succeeded | Failed => false,
         }
     }
+
+    /// Whether a person's decision may settle an attempt in this state at `decision`: one
+    /// that needs review, either way; a settled one whose record a gateway's report
+    /// contradicts (`contested`), either way too (confirming the record, or correcting it).
+    /// No machine ever moves a settled attempt: only this decision, audited with its note.
+    pub fn can_be_decided(&self, contested: bool, decision: AttemptState) -> bool {
+        let decides = matches!(decision, AttemptState::Succeeded | AttemptState::Failed);
+        decides && (*self == AttemptState::NeedsReview || (contested && self.is_terminal()))
+    }
 }
 
 impl fmt::Display for AttemptState {
@@ -133,8 +142,21 @@ pub struct Attempt {
     pub credit_minor: Option<i64>,
     /// How often the reconciler asked the gateway about this attempt.
     pub checks: i64,
+    /// How often its request was sent again under its idempotency key.
+    pub resends: i64,
+    /// A gateway's report contradicting this settled payment, awaiting a person's decision.
+    pub contested: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
+}
+
+impl Attempt {
+    /// Whether the gateway answered the pay request as having taken it: a reference came
+    /// back, or it said the payment waits. A gateway that then "cannot find" it contradicts
+    /// itself, and that is for a person.
+    pub fn acknowledged(&self) -> bool {
+        self.gateway_ref.is_some() || self.state == AttemptState::Pending
+    }
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq, TS)]
@@ -164,6 +186,30 @@ mod tests {
             assert!(from.is_terminal());
             for to in AttemptState::ALL {
                 assert!(!from.can_become(to), "{from} -> {to}");
+            }
+        }
+    }
+
+    #[test]
+    fn only_a_person_settles_what_needs_review_or_is_contested() {
+        // (state, contested, decisions a person may make)
+        let table = [
+            (NeedsReview, false, vec![Succeeded, Failed]),
+            (Succeeded, true, vec![Succeeded, Failed]),
+            (Failed, true, vec![Succeeded, Failed]),
+            (Succeeded, false, vec![]),
+            (Failed, false, vec![]),
+            (Pending, true, vec![]),
+            (Unknown, false, vec![]),
+            (Submitting, false, vec![]),
+        ];
+        for (state, contested, allowed) in table {
+            for decision in AttemptState::ALL {
+                assert_eq!(
+                    state.can_be_decided(contested, decision),
+                    allowed.contains(&decision),
+                    "{state} contested={contested} -> {decision}"
+                );
             }
         }
     }

@@ -213,27 +213,36 @@ impl Engine {
             )
             .await?;
         tracing::info!(order_no = %order.order_no, attempt = attempt.id, gateway = %profile.gateway, "sending payment");
-        self.send_and_record(
-            connector.as_ref(),
-            &secrets,
-            attempt.id,
-            remaining,
-            http_request,
-        )
-        .await
+        let link = Link {
+            connector: connector.as_ref(),
+            secrets: &secrets,
+            settings: &profile.settings,
+        };
+        self.send_and_record(link, attempt.id, remaining, http_request, Sending::First)
+            .await
     }
 
     /// Sends a journaled attempt's request once and records what came back.
     async fn send_and_record(
         &self,
-        connector: &dyn Connector,
-        secrets: &Secrets,
+        link: Link<'_>,
         attempt_id: i64,
         asked: Money,
         http_request: http::Request<Vec<u8>>,
+        sending: Sending,
     ) -> Result<Attempt, PayError> {
         let outcome = match self.transport.send(http_request).await {
-            Ok(response) => connector.parse_pay_with(&response, secrets),
+            Ok(response) => link
+                .connector
+                .parse_pay_with(&response, link.secrets, link.settings),
+            // A resend that never left changes nothing about the first request, still unknown.
+            Err(TransportError::NotSent(why)) if sending == Sending::Resend => {
+                PayOutcome::Unknown(GatewayError::new(
+                    "RESEND_NOT_SENT",
+                    format!("the gateway could not be reached to ask again; the first request's fate is still unknown ({why})"),
+                    RetryClass::Unknown,
+                ))
+            }
             Err(TransportError::NotSent(why)) => PayOutcome::Failed(GatewayError::new(
                 "NOT_SENT",
                 format!("the gateway could not be reached; nothing was sent ({why})"),
@@ -245,7 +254,10 @@ impl Engine {
                 RetryClass::Unknown,
             )),
         };
-        let (state, update) = outcome_update(asked, outcome);
+        let (state, update) = match (sending, outcome) {
+            (Sending::Resend, PayOutcome::Failed(refusal)) => refused_resend(refusal),
+            (_, outcome) => outcome_update(asked, outcome),
+        };
         tracing::info!(attempt = attempt_id, state = %state, "payment recorded");
         Ok(self.store.record(attempt_id, state, &update).await?)
     }
@@ -312,6 +324,16 @@ impl Engine {
         if !ctx.connector.capabilities().idempotency_key {
             return Ok(attempt);
         }
+        if attempt.resends >= MAX_RESENDS {
+            return Ok(self
+                .store
+                .record(
+                    attempt.id,
+                    AttemptState::NeedsReview,
+                    &too_many_resends(&attempt),
+                )
+                .await?);
+        }
         let deductions = read_deductions(&attempt.deductions, ctx.currency)?;
         let request = PayRequest {
             order_no: ctx.order.order_no.clone(),
@@ -332,21 +354,25 @@ impl Engine {
                 .build_pay(&ctx.profile.base_url, &request, &ctx.secrets)?;
         let resubmitted = self
             .store
-            .record(
+            .record_resend(
                 attempt.id,
-                AttemptState::Submitting,
-                &AttemptUpdate {
-                    detail: Some("resent under the same idempotency key".into()),
-                    ..AttemptUpdate::default()
-                },
+                &format!(
+                    "resent under the same idempotency key ({} of at most {MAX_RESENDS})",
+                    attempt.resends + 1
+                ),
             )
             .await?;
+        let link = Link {
+            connector: ctx.connector.as_ref(),
+            secrets: &ctx.secrets,
+            settings: &ctx.profile.settings,
+        };
         self.send_and_record(
-            ctx.connector.as_ref(),
-            &ctx.secrets,
+            link,
             resubmitted.id,
             Money::from_minor(resubmitted.amount_minor, ctx.currency),
             http_request,
+            Sending::Resend,
         )
         .await
     }
@@ -420,7 +446,7 @@ impl Engine {
                 PayError::Refused(format!("no attempt sent idempotency key {key:?}"))
             })?;
         // Still processing, or unreadable: nothing to record.
-        if matches!(outcome, PayOutcome::Pending(_) | PayOutcome::Unknown(_)) {
+        if !matches!(outcome, PayOutcome::Succeeded(_) | PayOutcome::Failed(_)) {
             return Ok(attempt);
         }
         let order = self.store.order_of(&attempt).await?;
@@ -428,11 +454,24 @@ impl Engine {
             Currency::parse(&order.currency).map_err(|e| PayError::Refused(e.to_string()))?;
         let (state, update) =
             outcome_update(Money::from_minor(attempt.amount_minor, currency), outcome);
+        let report = match &update.detail {
+            Some(why) => format!("the gateway's callback reports this payment {state}: {why}"),
+            None => format!("the gateway's callback reports this payment {state}"),
+        };
+        // A callback never decides what a person must: it is evidence for them.
+        if attempt.state == AttemptState::NeedsReview {
+            return Ok(self.store.add_evidence(attempt.id, &report).await?);
+        }
         if attempt.state == state {
             return Ok(attempt);
         }
+        if attempt.state.is_terminal() {
+            tracing::warn!(attempt = attempt.id, from = %attempt.state, to = %state, "a callback contradicts a settled payment: raised for a person");
+            let evidence = format!("{report}, but it is recorded as {}", attempt.state);
+            return Ok(self.store.contest(attempt.id, &evidence).await?);
+        }
         if !attempt.state.can_become(state) {
-            tracing::warn!(attempt = attempt.id, from = %attempt.state, to = %state, "a callback contradicts a settled payment");
+            tracing::warn!(attempt = attempt.id, from = %attempt.state, to = %state, "a callback for a payment not yet sent");
             return Ok(attempt);
         }
         tracing::info!(attempt = attempt.id, state = %state, "callback settled a payment");
@@ -455,7 +494,8 @@ impl Engine {
             .await?)
     }
 
-    /// A person's decision on an attempt that needs review.
+    /// A person's decision on an attempt that needs review, or on a settled one a gateway's
+    /// report contradicts (confirming its record or correcting it).
     pub async fn resolve_review(
         &self,
         attempt_id: i64,
@@ -553,6 +593,25 @@ pub fn plan_payment(
 /// After this many inconclusive status answers an unknown attempt goes to a person.
 pub const MAX_INCONCLUSIVE_CHECKS: i64 = 10;
 
+/// An attempt's request is sent again under its idempotency key at most this often, whoever
+/// asks (Pay, Check status, the reconciler); then a person decides.
+pub const MAX_RESENDS: i64 = 5;
+
+/// Whether a request is an attempt's first or the same request sent again under its key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Sending {
+    First,
+    Resend,
+}
+
+/// What reading a gateway's answers for a profile needs.
+#[derive(Clone, Copy)]
+struct Link<'a> {
+    connector: &'a dyn Connector,
+    secrets: &'a Secrets,
+    settings: &'a std::collections::BTreeMap<String, String>,
+}
+
 struct AttemptContext {
     order: crate::domain::OrderView,
     profile: crate::domain::Profile,
@@ -628,6 +687,43 @@ fn error_update(error: GatewayError) -> AttemptUpdate {
     }
 }
 
+/// A refusal of a resend says nothing certain about the first request, which may have paid.
+fn refused_resend(refusal: GatewayError) -> (AttemptState, AttemptUpdate) {
+    let why = format!(
+        "the gateway refused the payment sent again under its idempotency key ({}: {}); the first request may have paid",
+        refusal.code, refusal.message
+    );
+    for_a_person(refusal, why)
+}
+
+pub(crate) fn too_many_resends(attempt: &Attempt) -> AttemptUpdate {
+    let why = format!(
+        "sent again {} times without an answer that settles it; last error: {}: {}",
+        attempt.resends,
+        attempt.error_code.as_deref().unwrap_or("none"),
+        attempt.error_message.as_deref().unwrap_or("")
+    );
+    AttemptUpdate {
+        error_code: attempt.error_code.clone(),
+        error_message: attempt.error_message.clone(),
+        detail: Some(why),
+        ..AttemptUpdate::default()
+    }
+}
+
+/// An answer a person must weigh: the gateway's own words kept, and why in the event.
+fn for_a_person(error: GatewayError, why: String) -> (AttemptState, AttemptUpdate) {
+    (
+        AttemptState::NeedsReview,
+        AttemptUpdate {
+            detail: Some(why),
+            error_code: Some(error.code),
+            error_message: Some(error.message),
+            ..AttemptUpdate::default()
+        },
+    )
+}
+
 /// What a gateway's answer means for an attempt that asked it to charge `asked`. A payment
 /// the gateway reports for another amount is neither paid nor waiting: a person compares the
 /// gateway's record with the order (paydesk never settles a disagreement about money itself).
@@ -637,8 +733,17 @@ pub(crate) fn outcome_update(asked: Money, outcome: PayOutcome) -> (AttemptState
         PayOutcome::Succeeded(r) | PayOutcome::Pending(r) if disputed => amount_mismatch(asked, r),
         PayOutcome::Succeeded(r) => (AttemptState::Succeeded, receipt_update(r)),
         PayOutcome::Pending(r) => (AttemptState::Pending, receipt_update(r)),
-        PayOutcome::Failed(e) => (AttemptState::Failed, error_update(e)),
+        PayOutcome::Failed(e) | PayOutcome::NoSuchPayment(e) => {
+            (AttemptState::Failed, error_update(e))
+        }
         PayOutcome::Unknown(e) => (AttemptState::Unknown, error_update(e)),
+        PayOutcome::ForAPerson(e) => {
+            let why = format!(
+                "the gateway's answer settles nothing either way ({}: {}); a person decides",
+                e.code, e.message
+            );
+            for_a_person(e, why)
+        }
     }
 }
 

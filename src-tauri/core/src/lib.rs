@@ -14,6 +14,8 @@ pub mod profile_secrets;
 pub mod queries;
 pub mod reconcile;
 pub mod report;
+#[cfg(test)]
+mod review_tests;
 pub mod sandbox_link;
 pub mod storage_health;
 pub mod store;

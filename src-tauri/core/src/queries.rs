@@ -814,7 +814,8 @@ impl Store {
         let mut q = QueryBuilder::<Sqlite>::new(
             "SELECT
                (SELECT count(*) FROM attempts WHERE state IN ('pending', 'unknown', 'submitting')) AS open,
-               (SELECT count(*) FROM attempts WHERE state = 'needs_review') AS needs_review,
+               (SELECT count(*) FROM attempts WHERE state = 'needs_review')
+                 + (SELECT count(*) FROM attempts WHERE contested IS NOT NULL) AS needs_review,
                (SELECT count(*) FROM attempts a JOIN orders o ON o.id = a.order_id
                   JOIN profiles p ON p.id = o.profile_id
                   WHERE a.state = 'pending' AND p.gateway IN ('' ",

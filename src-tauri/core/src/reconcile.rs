@@ -19,8 +19,10 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 use crate::domain::{Attempt, AttemptState, OrderView};
-use crate::engine::{outcome_update, Engine, PayError, MAX_INCONCLUSIVE_CHECKS};
-use crate::store::{now_ms, AttemptUpdate, CheckVerdict, StoreError};
+use crate::engine::{
+    outcome_update, too_many_resends, Engine, PayError, MAX_INCONCLUSIVE_CHECKS, MAX_RESENDS,
+};
+use crate::store::{now_ms, AttemptUpdate, CheckVerdict, Checked, StoreError};
 
 /// Status queries in flight at once: enough to hide a gateway's latency, few enough that a
 /// backlog does not look like an attack on it.
@@ -45,6 +47,8 @@ struct GatewayLink {
     settings: BTreeMap<String, String>,
     connector: Box<dyn Connector>,
     idempotent: bool,
+    /// Its status query sends the payment again (TOP): each one is a resend.
+    status_is_resend: bool,
     secrets: Secrets,
 }
 
@@ -86,11 +90,19 @@ pub(crate) fn judge(
         }
         return CheckVerdict::Inconclusive;
     };
+    if let PayOutcome::NoSuchPayment(e) = &outcome {
+        if attempt.acknowledged() {
+            return contradiction(attempt, e);
+        }
+    }
     let settles = outcome.reports_other_amount_than(asked)
         || match &outcome {
-            PayOutcome::Succeeded(_) => true,
+            PayOutcome::Succeeded(_) | PayOutcome::ForAPerson(_) => true,
             PayOutcome::Pending(_) => attempt.state != AttemptState::Pending,
             PayOutcome::Failed(_) => attempt.state != AttemptState::Unknown || settled_for_sure,
+            // "No such payment" for a request whose answer was lost: only once that request
+            // must have landed or died.
+            PayOutcome::NoSuchPayment(_) => settled_for_sure,
             PayOutcome::Unknown(_) => false,
         };
     if settles {
@@ -104,6 +116,30 @@ pub(crate) fn judge(
         );
     }
     CheckVerdict::Inconclusive
+}
+
+/// The gateway took this payment (a reference came back, or it said the payment waits) and
+/// now says it has no such payment: neither a failure nor a success, but evidence for a person.
+fn contradiction(attempt: &Attempt, answer: &GatewayError) -> CheckVerdict {
+    let why = format!(
+        "the gateway acknowledged this payment{} and now reports no such payment ({}: {})",
+        attempt
+            .gateway_ref
+            .as_deref()
+            .map(|r| format!(" as {r}"))
+            .unwrap_or_default(),
+        answer.code,
+        answer.message
+    );
+    CheckVerdict::Settle(
+        AttemptState::NeedsReview,
+        AttemptUpdate {
+            error_code: Some("CONTRADICTION".into()),
+            error_message: Some(why.clone()),
+            detail: Some(why),
+            ..AttemptUpdate::default()
+        },
+    )
 }
 
 fn review(attempt: &Attempt, why: &str) -> CheckVerdict {
@@ -137,7 +173,10 @@ async fn ask(transport: &Transport, check: &StatusCheck) -> CheckVerdict {
                     RetryClass::Unknown,
                 )),
                 Ok(request) => match transport.send(request).await {
-                    Ok(response) => link.connector.parse_status_with(&response, &link.secrets),
+                    Ok(response) => {
+                        link.connector
+                            .parse_status_with(&response, &link.secrets, &link.settings)
+                    }
                     Err(e) => PayOutcome::Unknown(GatewayError::new(
                         "STATUS_UNREACHABLE",
                         e.to_string(),
@@ -236,9 +275,17 @@ impl Engine {
             let transport = self.transport().clone();
             let permits = permits.clone();
             asked.spawn(async move {
+                // A status query that is a resend counts against the bound on resends; past
+                // it, nothing more is sent and a person decides.
+                if check.link.status_is_resend && check.attempt.resends >= MAX_RESENDS {
+                    let update = too_many_resends(&check.attempt);
+                    let verdict = CheckVerdict::Settle(AttemptState::NeedsReview, update);
+                    return (check, verdict, false);
+                }
                 let _permit = permits.acquire_owned().await.expect("never closed");
                 let verdict = ask(&transport, &check).await;
-                (check, verdict)
+                let resent = check.link.status_is_resend;
+                (check, verdict, resent)
             });
         }
         let mut ready = Vec::with_capacity(BATCH);
@@ -264,15 +311,21 @@ impl Engine {
                 }
             }
             let mut verdicts = Vec::with_capacity(ready.len());
-            for (check, verdict) in ready.drain(..) {
+            for (check, verdict, resent) in ready.drain(..) {
+                // Where asking was itself a resend, it is not sent a second time.
                 if pass.resend
                     && check.link.idempotent
+                    && !check.link.status_is_resend
                     && check.attempt.state == AttemptState::Unknown
                     && matches!(verdict, CheckVerdict::Inconclusive)
                 {
                     to_resend.push(check.attempt.id);
                 }
-                verdicts.push((check.attempt, verdict));
+                verdicts.push(Checked {
+                    seen: check.attempt,
+                    verdict,
+                    resent,
+                });
             }
             for settled in self.store().record_checks(&verdicts).await? {
                 tracing::info!(attempt = settled.id, state = %settled.state, "status settled");
@@ -364,6 +417,7 @@ impl Engine {
             settings: profile.settings,
             connector,
             idempotent: capabilities.idempotency_key,
+            status_is_resend: capabilities.status_query_is_resend,
             secrets,
         })
     }
@@ -407,6 +461,8 @@ mod tests {
             coupon: None,
             credit_minor: None,
             checks,
+            resends: 0,
+            contested: None,
             created_at: 0,
             updated_at: 0,
         }
@@ -521,6 +577,68 @@ mod tests {
     }
 
     #[test]
+    fn no_such_payment_is_believed_only_for_a_request_the_gateway_never_acknowledged() {
+        let not_found = || {
+            PayOutcome::NoSuchPayment(GatewayError::new(
+                "ORDER_NOT_FOUND",
+                "order not found",
+                RetryClass::Safe,
+            ))
+        };
+        let lost = attempt(AttemptState::Unknown, 0);
+        let acknowledged = Attempt {
+            gateway_ref: Some("7".into()),
+            ..attempt(AttemptState::Unknown, 0)
+        };
+        let pending = attempt(AttemptState::Pending, 0);
+        // (attempt, patience over, what it settles to)
+        let table = [
+            (&lost, false, None),
+            (&lost, true, Some(AttemptState::Failed)),
+            (&acknowledged, false, Some(AttemptState::NeedsReview)),
+            (&acknowledged, true, Some(AttemptState::NeedsReview)),
+            (&pending, false, Some(AttemptState::NeedsReview)),
+            (&pending, true, Some(AttemptState::NeedsReview)),
+        ];
+        for (seen, patience_over, expected) in table {
+            let verdict = judge(seen, asked(seen), true, Some(not_found()), patience_over);
+            assert_eq!(settles_to(&verdict), expected, "{seen:?} {patience_over}");
+            if expected == Some(AttemptState::NeedsReview) {
+                let CheckVerdict::Settle(_, update) = verdict else {
+                    unreachable!()
+                };
+                assert_eq!(update.error_code.as_deref(), Some("CONTRADICTION"));
+                assert!(update.detail.unwrap().contains("order not found"));
+            }
+        }
+    }
+
+    #[test]
+    fn an_answer_for_a_person_settles_nothing_by_itself() {
+        let refused = PayOutcome::ForAPerson(GatewayError::new(
+            "isv.order-not-exist",
+            "Remote service error",
+            RetryClass::Not,
+        ));
+        for state in [AttemptState::Unknown, AttemptState::Pending] {
+            let seen = attempt(state, 0);
+            for patience_over in [false, true] {
+                let verdict = judge(
+                    &seen,
+                    asked(&seen),
+                    true,
+                    Some(refused.clone()),
+                    patience_over,
+                );
+                let CheckVerdict::Settle(AttemptState::NeedsReview, update) = verdict else {
+                    panic!("expected a review, got {verdict:?}");
+                };
+                assert_eq!(update.error_code.as_deref(), Some("isv.order-not-exist"));
+            }
+        }
+    }
+
+    #[test]
     fn still_pending_and_unreadable_answers_settle_nothing() {
         let pending = attempt(AttemptState::Pending, 0);
         let waiting = PayOutcome::Pending(Receipt::default());
@@ -605,6 +723,14 @@ mod tests {
         );
     }
 
+    fn checked(seen: &Attempt, verdict: CheckVerdict) -> Checked {
+        Checked {
+            seen: seen.clone(),
+            verdict,
+            resent: false,
+        }
+    }
+
     /// Order `o-1` (see [`add_profile_and_order`]) with an attempt on alipay, pending.
     async fn pending_attempt() -> (tempfile::TempDir, crate::store::Store, Attempt) {
         let (dir, store) = temp_store().await;
@@ -627,7 +753,7 @@ mod tests {
         let events = store.events(seen.id).await.unwrap().len();
         let failed = CheckVerdict::Settle(AttemptState::Failed, AttemptUpdate::default());
         let changed = store
-            .record_checks(&[(seen.clone(), failed)])
+            .record_checks(&[checked(&seen, failed)])
             .await
             .unwrap();
         assert!(changed.is_empty());
@@ -641,7 +767,7 @@ mod tests {
         let (_dir, store, seen) = pending_attempt().await;
         store.note_inconclusive_check(seen.id).await.unwrap();
         let changed = store
-            .record_checks(&[(seen.clone(), CheckVerdict::Inconclusive)])
+            .record_checks(&[checked(&seen, CheckVerdict::Inconclusive)])
             .await
             .unwrap();
         assert!(changed.is_empty());
@@ -649,7 +775,7 @@ mod tests {
         // Read afresh, the same answer counts.
         let fresh = store.attempt(seen.id).await.unwrap();
         store
-            .record_checks(&[(fresh, CheckVerdict::Inconclusive)])
+            .record_checks(&[checked(&fresh, CheckVerdict::Inconclusive)])
             .await
             .unwrap();
         assert_eq!(store.attempt(seen.id).await.unwrap().checks, 2);
@@ -666,7 +792,7 @@ mod tests {
                 ..AttemptUpdate::default()
             },
         );
-        let changed = store.record_checks(&[(seen.clone(), paid)]).await.unwrap();
+        let changed = store.record_checks(&[checked(&seen, paid)]).await.unwrap();
         assert_eq!(changed.len(), 1);
         assert_eq!(changed[0].state, AttemptState::Succeeded);
         assert_eq!(changed[0].gateway_ref.as_deref(), Some("G-1"));

@@ -113,7 +113,17 @@ pub struct AttemptUpdate {
 /// Rows per multi-row statement: well under SQLite's limit on bound values.
 const CHUNK_ROWS: usize = 256;
 
-/// What one status check concluded about an attempt, for [`Store::record_checks`].
+/// One status check as it is recorded by [`Store::record_checks`]: the attempt as it was
+/// read, what the answer concluded, and whether asking sent the payment again (a status query
+/// that is a resend, as TOP's is), which counts against the bound on resends.
+#[derive(Debug, Clone)]
+pub struct Checked {
+    pub seen: Attempt,
+    pub verdict: CheckVerdict,
+    pub resent: bool,
+}
+
+/// What one status check concluded about an attempt.
 #[derive(Debug, Clone)]
 pub enum CheckVerdict {
     /// The answer settles the attempt (or hands it to a person): move it to this state.
@@ -367,6 +377,8 @@ impl Store {
             coupon: row.try_get("coupon")?,
             credit_minor: row.try_get("credit_minor")?,
             checks: row.try_get("checks")?,
+            resends: row.try_get("resends")?,
+            contested: row.try_get("contested")?,
             created_at: row.try_get("created_at")?,
             updated_at: row.try_get("updated_at")?,
         })
@@ -503,25 +515,65 @@ impl Store {
         Ok(attempt)
     }
 
+    /// Moves an unknown attempt back to `submitting` to send its request again under its own
+    /// idempotency key, counting the resend, in one durable transaction: only after this
+    /// returns may the request leave.
+    pub async fn record_resend(&self, attempt_id: i64, detail: &str) -> Result<Attempt> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let now = now_ms();
+        let update = AttemptUpdate {
+            detail: Some(detail.to_string()),
+            ..AttemptUpdate::default()
+        };
+        let moved =
+            Self::move_attempt(&mut tx, attempt_id, AttemptState::Submitting, &update, now).await?;
+        if moved.is_none() {
+            let from = Self::current_state(&mut tx, attempt_id).await?.0;
+            return Err(StoreError::BadTransition {
+                id: attempt_id,
+                from,
+                to: AttemptState::Submitting,
+            });
+        }
+        let row = sqlx::query("UPDATE attempts SET resends = resends + 1 WHERE id = ? RETURNING *")
+            .bind(attempt_id)
+            .fetch_one(&mut *tx)
+            .await?;
+        Self::add_events(
+            &mut tx,
+            &[(attempt_id, AttemptState::Submitting, update.detail)],
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Self::attempt_from_row(&row)
+    }
+
     /// Records what many status checks concluded, in one durable transaction. A check whose
     /// attempt has moved on since it was read (a callback, a person, another reconciler)
     /// changes nothing: the newer fact stands. Returns the attempts whose state changed.
-    pub async fn record_checks(&self, checks: &[(Attempt, CheckVerdict)]) -> Result<Vec<Attempt>> {
+    pub async fn record_checks(&self, checks: &[Checked]) -> Result<Vec<Attempt>> {
         let now = now_ms();
         let mut settles = Vec::new();
         let mut inconclusive = Vec::new();
-        for (seen, verdict) in checks {
+        for Checked {
+            seen,
+            verdict,
+            resent,
+        } in checks
+        {
+            let resent = i64::from(*resent);
             match verdict {
                 // A status answer never sends anything, so never moves an attempt to submitting.
                 CheckVerdict::Settle(next, update)
                     if seen.state.can_become(*next) && *next != AttemptState::Submitting =>
                 {
-                    settles.push((seen, *next, update))
+                    settles.push((seen, *next, update, resent))
                 }
                 CheckVerdict::Settle(next, _) => {
                     tracing::warn!(attempt = seen.id, from = %seen.state, to = %next, "a status answer contradicts the attempt's state; set aside");
                 }
-                CheckVerdict::Inconclusive => inconclusive.push(seen),
+                CheckVerdict::Inconclusive => inconclusive.push((seen, resent)),
             }
         }
         let mut changed = Vec::new();
@@ -532,9 +584,9 @@ impl Store {
         for chunk in settles.chunks(CHUNK_ROWS) {
             let mut sql = sqlx::QueryBuilder::new(
                 "WITH v(id, seen_state, seen_checks, next, next_check_at, gateway_ref, pay_url,
-                        error_code, error_message) AS (",
+                        error_code, error_message, resent) AS (",
             );
-            sql.push_values(chunk, |mut row, (seen, next, update)| {
+            sql.push_values(chunk, |mut row, (seen, next, update, resent)| {
                 let next_check_at = matches!(next, AttemptState::Pending | AttemptState::Unknown)
                     .then(|| now + next_check_delay_ms(0));
                 row.push_bind(seen.id)
@@ -545,7 +597,8 @@ impl Store {
                     .push_bind(&update.gateway_ref)
                     .push_bind(&update.pay_url)
                     .push_bind(&update.error_code)
-                    .push_bind(&update.error_message);
+                    .push_bind(&update.error_message)
+                    .push_bind(*resent);
             });
             sql.push(") UPDATE attempts SET state = v.next, updated_at = ")
                 .push_bind(now)
@@ -553,7 +606,8 @@ impl Store {
                     ", next_check_at = v.next_check_at,
                    gateway_ref = COALESCE(v.gateway_ref, attempts.gateway_ref),
                    pay_url = COALESCE(v.pay_url, attempts.pay_url),
-                   error_code = v.error_code, error_message = v.error_message
+                   error_code = v.error_code, error_message = v.error_message,
+                   resends = attempts.resends + v.resent
                  FROM v
                  WHERE attempts.id = v.id AND attempts.state = v.seen_state
                    AND attempts.checks = v.seen_checks
@@ -564,16 +618,19 @@ impl Store {
             }
         }
         for chunk in inconclusive.chunks(CHUNK_ROWS) {
-            let mut sql =
-                sqlx::QueryBuilder::new("WITH v(id, seen_state, seen_checks, next_check_at) AS (");
-            sql.push_values(chunk, |mut row, seen| {
+            let mut sql = sqlx::QueryBuilder::new(
+                "WITH v(id, seen_state, seen_checks, next_check_at, resent) AS (",
+            );
+            sql.push_values(chunk, |mut row, (seen, resent)| {
                 row.push_bind(seen.id)
                     .push_bind(seen.state.as_str())
                     .push_bind(seen.checks)
-                    .push_bind(now + next_check_delay_ms(seen.checks + 1));
+                    .push_bind(now + next_check_delay_ms(seen.checks + 1))
+                    .push_bind(*resent);
             });
             sql.push(
-                ") UPDATE attempts SET checks = v.seen_checks + 1, next_check_at = v.next_check_at
+                ") UPDATE attempts SET checks = v.seen_checks + 1, next_check_at = v.next_check_at,
+                   resends = attempts.resends + v.resent
                  FROM v
                  WHERE attempts.id = v.id AND attempts.state = v.seen_state
                    AND attempts.checks = v.seen_checks",
@@ -582,7 +639,7 @@ impl Store {
         }
         let details: HashMap<i64, &Option<String>> = settles
             .iter()
-            .map(|(seen, _, update)| (seen.id, &update.detail))
+            .map(|(seen, _, update, _)| (seen.id, &update.detail))
             .collect();
         let events: Vec<_> = changed
             .iter()
@@ -817,20 +874,22 @@ impl Store {
         Ok(())
     }
 
-    /// Records a person's decision on an attempt that needs review, with the note, for good.
+    /// Records a person's decision on an attempt that needs review, or on a settled one a
+    /// gateway's report contradicts, with the note, for good: the review row and the state
+    /// change it makes commit together or not at all.
     pub async fn resolve_review(
         &self,
         attempt_id: i64,
         decision: AttemptState,
         note: &str,
     ) -> Result<Attempt> {
-        if !matches!(decision, AttemptState::Succeeded | AttemptState::Failed) {
-            return Err(StoreError::Corrupt(format!(
-                "a review decides succeeded or failed, not {decision}"
-            )));
-        }
-        let current = self.attempt(attempt_id).await?;
-        if current.state != AttemptState::NeedsReview {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let now = now_ms();
+        let current = Self::attempt_in(&mut tx, attempt_id).await?;
+        if !current
+            .state
+            .can_be_decided(current.contested.is_some(), decision)
+        {
             return Err(StoreError::BadTransition {
                 id: attempt_id,
                 from: current.state,
@@ -841,18 +900,83 @@ impl Store {
             .bind(attempt_id)
             .bind(decision.as_str())
             .bind(note)
-            .bind(now_ms())
-            .execute(&self.pool)
+            .bind(now)
+            .execute(&mut *tx)
             .await?;
-        self.record(
-            attempt_id,
-            decision,
-            &AttemptUpdate {
-                detail: Some(format!("resolved by a person: {note}")),
-                ..AttemptUpdate::default()
-            },
+        let detail = format!("resolved by a person: {note}");
+        // Guarded by the state it was read in, the contradiction it answers cleared with it.
+        let moved = sqlx::query(
+            "UPDATE attempts SET state = ?, updated_at = ?, next_check_at = NULL, contested = NULL
+             WHERE id = ? AND state = ? RETURNING *",
         )
-        .await
+        .bind(decision.as_str())
+        .bind(now)
+        .bind(attempt_id)
+        .bind(current.state.as_str())
+        .fetch_one(&mut *tx)
+        .await;
+        let row = match moved {
+            Ok(row) => row,
+            Err(e) if is_unique_violation(&e) => {
+                return Err(StoreError::BadInput(format!(
+                    "attempt {attempt_id} cannot be marked {decision}: another payment of its order is paid or in progress"
+                )))
+            }
+            Err(e) => return Err(e.into()),
+        };
+        Self::add_events(&mut tx, &[(attempt_id, decision, Some(detail))], now).await?;
+        tx.commit().await?;
+        Self::attempt_from_row(&row)
+    }
+
+    /// Keeps a gateway's report about an attempt as evidence in its timeline, its state as it
+    /// is: what a person weighs on an attempt that needs review.
+    pub async fn add_evidence(&self, attempt_id: i64, evidence: &str) -> Result<Attempt> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let attempt = Self::attempt_in(&mut tx, attempt_id).await?;
+        Self::add_events(
+            &mut tx,
+            &[(attempt_id, attempt.state, Some(evidence.to_string()))],
+            now_ms(),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(attempt)
+    }
+
+    /// Marks a settled attempt as contradicted by a gateway's report, with the evidence, for a
+    /// person to decide; its state stays as it is until then.
+    pub async fn contest(&self, attempt_id: i64, evidence: &str) -> Result<Attempt> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let now = now_ms();
+        let row = sqlx::query(
+            "UPDATE attempts SET contested = ?, updated_at = ?
+             WHERE id = ? AND state IN ('succeeded', 'failed') RETURNING *",
+        )
+        .bind(evidence)
+        .bind(now)
+        .bind(attempt_id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or(StoreError::NoSuchAttempt(attempt_id))?;
+        let attempt = Self::attempt_from_row(&row)?;
+        Self::add_events(
+            &mut tx,
+            &[(attempt_id, attempt.state, Some(evidence.to_string()))],
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(attempt)
+    }
+
+    async fn attempt_in(tx: &mut sqlx::SqliteConnection, attempt_id: i64) -> Result<Attempt> {
+        let row = sqlx::query("SELECT * FROM attempts WHERE id = ?")
+            .bind(attempt_id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or(StoreError::NoSuchAttempt(attempt_id))?;
+        Self::attempt_from_row(&row)
     }
 }
 

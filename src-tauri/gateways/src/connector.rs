@@ -109,6 +109,10 @@ pub struct Capabilities {
     pub coupon: bool,
     pub credit_split: bool,
     pub status_query: bool,
+    /// The status query sends the payment again under its idempotency key (TOP has no query
+    /// of its own): every one counts as a resend, and a refusal of one settles nothing.
+    #[serde(default)]
+    pub status_query_is_resend: bool,
     pub idempotency_key: bool,
     /// Secrets the profile must hold in the keyring.
     pub required_secrets: Vec<String>,
@@ -158,6 +162,14 @@ pub enum PayOutcome {
     Failed(GatewayError),
     /// The answer could not be read: the payment may or may not have happened.
     Unknown(GatewayError),
+    /// A status answer: the gateway has no payment under this reference, so nothing was
+    /// charged under it, if the request it answers for ever arrived. Believable only for a
+    /// request whose answer was lost, once that request must have landed or died; for a
+    /// payment the gateway acknowledged it is a contradiction for a person.
+    NoSuchPayment(GatewayError),
+    /// An answer that the gateway's documents say no machine can read as settled either way
+    /// (a refused resend, whose first request may have paid): a person decides.
+    ForAPerson(GatewayError),
 }
 
 impl PayOutcome {
@@ -167,7 +179,21 @@ impl PayOutcome {
             PayOutcome::Succeeded(r) | PayOutcome::Pending(r) => {
                 r.charged.as_ref().is_some_and(|c| !c.is(asked))
             }
-            PayOutcome::Failed(_) | PayOutcome::Unknown(_) => false,
+            PayOutcome::Failed(_)
+            | PayOutcome::Unknown(_)
+            | PayOutcome::NoSuchPayment(_)
+            | PayOutcome::ForAPerson(_) => false,
+        }
+    }
+
+    /// The gateway's error, for the outcomes that carry one.
+    pub fn error(&self) -> Option<&GatewayError> {
+        match self {
+            PayOutcome::Succeeded(_) | PayOutcome::Pending(_) => None,
+            PayOutcome::Failed(e)
+            | PayOutcome::Unknown(e)
+            | PayOutcome::NoSuchPayment(e)
+            | PayOutcome::ForAPerson(e) => Some(e),
         }
     }
 }
@@ -241,17 +267,25 @@ pub trait Connector: Send + Sync {
     ) -> Result<http::Request<Vec<u8>>, BuildError>;
     fn parse_pay(&self, response: &http::Response<Vec<u8>>) -> PayOutcome;
 
-    /// [`Connector::parse_pay`] for a gateway whose answers are sealed with a profile secret
-    /// (debit V2). The engine always calls this one.
-    fn parse_pay_with(&self, response: &http::Response<Vec<u8>>, _secrets: &Secrets) -> PayOutcome {
+    /// [`Connector::parse_pay`] for a gateway whose answers depend on the profile: sealed with
+    /// one of its secrets, in the wire version its settings name (debit V2). The engine always
+    /// calls this one.
+    fn parse_pay_with(
+        &self,
+        response: &http::Response<Vec<u8>>,
+        _secrets: &Secrets,
+        _settings: &BTreeMap<String, String>,
+    ) -> PayOutcome {
         self.parse_pay(response)
     }
 
-    /// [`Connector::parse_status`] with the profile's secrets; the engine always calls this one.
+    /// [`Connector::parse_status`] with the profile's secrets and settings; the engine always
+    /// calls this one.
     fn parse_status_with(
         &self,
         response: &http::Response<Vec<u8>>,
         _secrets: &Secrets,
+        _settings: &BTreeMap<String, String>,
     ) -> PayOutcome {
         self.parse_status(response)
     }

@@ -356,9 +356,30 @@ fn decrypt_json(access_key: &str, sealed: &str) -> Result<Value, String> {
     serde_json::from_slice(&plain).map_err(|e| format!("decrypted data is not JSON: {e}"))
 }
 
-/// Reads an answer to a Set/Place (`Call::Pay`) or Get/GetV2 (`Call::Status`); `key` decrypts
-/// V2 answers.
-fn read(response: &http::Response<Vec<u8>>, key: Option<&str>, call: Call) -> PayOutcome {
+/// How an answer is read: with the profile's access key (which decrypts V2 answers) and the
+/// wire version it speaks, where the caller knows them.
+#[derive(Clone, Copy)]
+struct Reader<'a> {
+    key: Option<&'a str>,
+    version: Option<ApiVersion>,
+}
+
+impl<'a> Reader<'a> {
+    const BLIND: Reader<'static> = Reader {
+        key: None,
+        version: None,
+    };
+
+    fn of_profile(secrets: &'a Secrets, settings: &BTreeMap<String, String>) -> Self {
+        Reader {
+            key: access_key(secrets).ok(),
+            version: ApiVersion::from_settings(settings).ok(),
+        }
+    }
+}
+
+/// Reads an answer to a Set/Place (`Call::Pay`) or Get/GetV2 (`Call::Status`).
+fn read(response: &http::Response<Vec<u8>>, reader: Reader<'_>, call: Call) -> PayOutcome {
     let status = response.status();
     let envelope = serde_json::from_slice::<Value>(response.body())
         .ok()
@@ -391,9 +412,13 @@ fn read(response: &http::Response<Vec<u8>>, key: Option<&str>, call: Call) -> Pa
     }
     if code != 0 {
         return match call {
-            Call::Status if code == ORDER_NOT_FOUND && status.is_success() => PayOutcome::Failed(
-                GatewayError::new("ORDER_NOT_FOUND", message, RetryClass::Safe),
-            ),
+            Call::Status if code == ORDER_NOT_FOUND && status.is_success() => {
+                PayOutcome::NoSuchPayment(GatewayError::new(
+                    "ORDER_NOT_FOUND",
+                    message,
+                    RetryClass::Safe,
+                ))
+            }
             Call::Pay if refused_before_any_order(code) => PayOutcome::Failed(GatewayError::new(
                 code.to_string(),
                 message,
@@ -409,8 +434,16 @@ fn read(response: &http::Response<Vec<u8>>, key: Option<&str>, call: Call) -> Pa
         );
     }
     let read = match envelope.get("data") {
+        // [ours] A V2 answer is encrypted: one in the clear did not come from the gateway as
+        // documented (a proxy, a forgery) and is not believed.
+        Some(Value::Object(_)) if reader.version == Some(ApiVersion::V2) => {
+            return unknown(
+                "UNENCRYPTED_ANSWER",
+                "the V2 answer's data is not encrypted; it is not believed",
+            )
+        }
         Some(Value::Object(data)) => outcome_of_data(data),
-        Some(Value::String(sealed)) => match key {
+        Some(Value::String(sealed)) => match reader.key {
             None => {
                 return unknown(
                     "ACCESS_KEY_NEEDED",
@@ -490,8 +523,13 @@ impl Connector for Debit {
     }
 
     /// `parse_pay` for a caller that holds the profile's secrets: also reads V2 answers.
-    fn parse_pay_with(&self, response: &http::Response<Vec<u8>>, secrets: &Secrets) -> PayOutcome {
-        read(response, access_key(secrets).ok(), Call::Pay)
+    fn parse_pay_with(
+        &self,
+        response: &http::Response<Vec<u8>>,
+        secrets: &Secrets,
+        settings: &BTreeMap<String, String>,
+    ) -> PayOutcome {
+        read(response, Reader::of_profile(secrets, settings), Call::Pay)
     }
 
     /// `parse_status` for a caller that holds the profile's secrets: also reads V2 answers.
@@ -499,8 +537,13 @@ impl Connector for Debit {
         &self,
         response: &http::Response<Vec<u8>>,
         secrets: &Secrets,
+        settings: &BTreeMap<String, String>,
     ) -> PayOutcome {
-        read(response, access_key(secrets).ok(), Call::Status)
+        read(
+            response,
+            Reader::of_profile(secrets, settings),
+            Call::Status,
+        )
     }
     fn id(&self) -> &'static str {
         ID
@@ -513,6 +556,7 @@ impl Connector for Debit {
             coupon: false,
             credit_split: false,
             status_query: true,
+            status_query_is_resend: false,
             idempotency_key: true,
             required_secrets: vec!["access_key".into()],
             optional_secrets: vec![],
@@ -561,7 +605,7 @@ impl Connector for Debit {
     }
 
     fn parse_pay(&self, response: &http::Response<Vec<u8>>) -> PayOutcome {
-        read(response, None, Call::Pay)
+        read(response, Reader::BLIND, Call::Pay)
     }
 
     fn build_status(
@@ -583,7 +627,7 @@ impl Connector for Debit {
     }
 
     fn parse_status(&self, response: &http::Response<Vec<u8>>) -> PayOutcome {
-        read(response, None, Call::Status)
+        read(response, Reader::BLIND, Call::Status)
     }
 }
 
@@ -972,7 +1016,8 @@ mod tests {
     #[test]
     fn reads_v2_answers_only_with_the_key() {
         let body = v2_answer(KEY, 30, "1000.5");
-        let with_key = Debit.parse_pay_with(&response(200, &body), &secrets());
+        let v2 = settings(&[("api_version", "v2")]);
+        let with_key = Debit.parse_pay_with(&response(200, &body), &secrets(), &v2);
         let PayOutcome::Succeeded(receipt) = with_key else {
             panic!("{with_key:?}")
         };
@@ -984,7 +1029,7 @@ mod tests {
         assert_eq!(receipt.charged, Some(Charged::Decimal("1000.5".into())));
         assert!(receipt.charged.unwrap().is(inr("1000.50")));
         assert!(matches!(
-            Debit.parse_status_with(&response(200, &v2_answer(KEY, 20, "1")), &secrets()),
+            Debit.parse_status_with(&response(200, &v2_answer(KEY, 20, "1")), &secrets(), &v2),
             PayOutcome::Pending(_)
         ));
         let without = error_of(Debit.parse_pay(&response(200, &body)));
@@ -993,15 +1038,39 @@ mod tests {
             ("ACCESS_KEY_NEEDED", RetryClass::Unknown)
         );
         let other_key = "00000000000000000000000000000000";
-        let wrong =
-            Debit.parse_status_with(&response(200, &v2_answer(other_key, 30, "1")), &secrets());
+        let wrong = Debit.parse_status_with(
+            &response(200, &v2_answer(other_key, 30, "1")),
+            &secrets(),
+            &v2,
+        );
         assert!(matches!(wrong, PayOutcome::Unknown(ref e) if e.code == "UNDECRYPTABLE_RESPONSE"));
         // Sealed, but not the documented wrapper: unreadable, never a verdict.
         let bare = aes256_ecb_encrypt_b64(KEY.as_bytes(), br#"{"id":7,"processCode":30}"#).unwrap();
         let bare = format!(r#"{{"code":0,"message":"","data":"{bare}"}}"#);
         assert!(matches!(
-            Debit.parse_pay_with(&response(200, &bare), &secrets()),
+            Debit.parse_pay_with(&response(200, &bare), &secrets(), &v2),
             PayOutcome::Unknown(_)
+        ));
+        // A V2 answer in the clear did not come from the gateway as documented.
+        for (call, outcome) in [
+            (
+                "pay",
+                Debit.parse_pay_with(&response(200, &v1_answer(30, "1")), &secrets(), &v2),
+            ),
+            (
+                "status",
+                Debit.parse_status_with(&response(200, &v1_answer(30, "1")), &secrets(), &v2),
+            ),
+        ] {
+            assert!(
+                matches!(outcome, PayOutcome::Unknown(ref e) if e.code == "UNENCRYPTED_ANSWER"),
+                "{call}: {outcome:?}"
+            );
+        }
+        let v1 = settings(&[("api_version", "v1")]);
+        assert!(matches!(
+            Debit.parse_pay_with(&response(200, &v1_answer(30, "1")), &secrets(), &v1),
+            PayOutcome::Succeeded(_)
         ));
         // V2 refusals are plain text and read without the key.
         let refused = error_of(Debit.parse_pay(&response(
@@ -1044,21 +1113,19 @@ mod tests {
                 assert!(error.message.contains(&format!("m{code}")));
             }
         }
-        let not_found = error_of(Debit.parse_status(&response(
+        // "Not found" is no such payment (believed only for a lost request), never a failure.
+        let not_found = Debit.parse_status(&response(
             200,
             r#"{"code":1,"message":"order not found","data":null}"#,
-        )));
+        ));
         assert_eq!(
             not_found,
-            GatewayError::new("ORDER_NOT_FOUND", "order not found", RetryClass::Safe)
+            PayOutcome::NoSuchPayment(GatewayError::new(
+                "ORDER_NOT_FOUND",
+                "order not found",
+                RetryClass::Safe
+            ))
         );
-        assert!(matches!(
-            Debit.parse_status(&response(
-                200,
-                r#"{"code":1,"message":"order not found","data":null}"#
-            )),
-            PayOutcome::Failed(_)
-        ));
         for (status, code) in [
             (200, 1001),
             (401, 1001),
@@ -1110,7 +1177,7 @@ mod tests {
         ] {
             for outcome in [
                 Debit.parse_pay(&response(status, body)),
-                Debit.parse_status_with(&response(status, body), &secrets()),
+                Debit.parse_status_with(&response(status, body), &secrets(), &BTreeMap::new()),
             ] {
                 assert!(
                     matches!(outcome, PayOutcome::Unknown(_)),

@@ -400,6 +400,7 @@ impl Connector for Partner {
             coupon: true,
             credit_split: false,
             status_query: false,
+            status_query_is_resend: false,
             idempotency_key: false,
             required_secrets: vec![SIGN_KEY.into()],
             optional_secrets: vec![],

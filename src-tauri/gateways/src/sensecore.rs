@@ -128,6 +128,7 @@ impl Connector for Sensecore {
             coupon: false,
             credit_split: false,
             status_query: true,
+            status_query_is_resend: false,
             // A paid order is never paid twice, but a resend's "already paid" refusal cannot be
             // told apart from a real refusal: an unknown attempt is settled by the status query.
             idempotency_key: false,

@@ -55,10 +55,12 @@
 //!   `isv.pay-idempotent-code-conflict`, which says a payment under this code exists: unknown.
 //!   Without a sub_code: 7 (call limited, refused at the door) is safe to send later; 11, 21,
 //!   22, 24-31, 40 and 41 are refused; 15, 50 and anything else are unknown.
-//! - In a status answer only the business's own word settles anything: a `pay_status`, a
-//!   CommonError, or an `isv.` refusal under code 15, 40, 41 or 50 (nothing was paid under
-//!   this code). Refusals at the platform's door (signature, app key, timestamp, limits) say
-//!   nothing about the original payment and read as unknown.
+//! - In a status answer only a `pay_status` settles anything. A refusal of the resend (a
+//!   CommonError, or an `isv.` refusal under code 15, 40, 41 or 50) says nothing certain
+//!   about the first request, which may have paid [ours, PROTOCOLS.md]: `ForAPerson`, never
+//!   failed. Refusals at the platform's door (signature, app key, timestamp, limits) say
+//!   nothing about the original payment and read as unknown (asked again, within the
+//!   engine's bound on resends).
 //! - `Receipt.gateway_ref` is the answer's `request_id` (TOP returns no payment id; the
 //!   payment is known by its `pay_idempotent_code`); `pay_url` is `value.pay_url` when
 //!   non-empty; `detail` keeps the whole wrapper object.
@@ -494,6 +496,7 @@ impl Connector for Top {
             coupon: false,
             credit_split: true,
             status_query: true,
+            status_query_is_resend: true,
             idempotency_key: true,
             required_secrets: vec!["app_secret".into()],
             optional_secrets: vec!["session".into()],
@@ -530,10 +533,13 @@ impl Connector for Top {
         Some(self.build_status_at(base_url, query, secrets, Utc::now()))
     }
 
+    /// The "status query" is the payment sent again under its `pay_idempotent_code` [ours]:
+    /// a refusal of it says nothing certain about the first request, which may have paid, so
+    /// it is for a person, never a failure.
     fn parse_status(&self, response: &http::Response<Vec<u8>>) -> PayOutcome {
         match read(response) {
             Answer::Status(pay_status, receipt) => status_outcome(pay_status, receipt),
-            Answer::Refused(error) => PayOutcome::Failed(error),
+            Answer::Refused(error) => PayOutcome::ForAPerson(error),
             Answer::Platform {
                 code,
                 sub_code,
@@ -543,7 +549,7 @@ impl Connector for Top {
                     && error.retry == RetryClass::Not
                     && sub_code.as_deref().is_some_and(|s| s.starts_with("isv."));
                 if business_refusal {
-                    PayOutcome::Failed(error)
+                    PayOutcome::ForAPerson(error)
                 } else {
                     PayOutcome::Unknown(GatewayError {
                         retry: RetryClass::Unknown,
@@ -1035,12 +1041,13 @@ mod tests {
             r#"{{"{RESPONSE_KEY}":{{"result_success":false,"error":{{"error_code":{{"code":"CREDIT_LIMIT_EXCEEDED","prefix":"HP"}},
                 "location":"tradeplatform","message":"信控额度不足"}},"request_id":"r"}}}}"#
         );
+        // A refused payment failed; a refused resend (the status query) is for a person.
         for outcome in [
             Top.parse_pay(&response(200, &body)),
             Top.parse_status(&response(200, &body)),
         ] {
             match outcome {
-                PayOutcome::Failed(e) => {
+                PayOutcome::Failed(e) | PayOutcome::ForAPerson(e) => {
                     assert_eq!(e.code, "HP-CREDIT_LIMIT_EXCEEDED");
                     assert_eq!(e.message, "信控额度不足 (at tradeplatform)");
                     assert_eq!(e.retry, RetryClass::Not);
@@ -1048,6 +1055,14 @@ mod tests {
                 other => panic!("{other:?}"),
             }
         }
+        assert!(matches!(
+            Top.parse_pay(&response(200, &body)),
+            PayOutcome::Failed(_)
+        ));
+        assert!(matches!(
+            Top.parse_status(&response(200, &body)),
+            PayOutcome::ForAPerson(_)
+        ));
         let bare = format!(r#"{{"{RESPONSE_KEY}":{{"result_success":false}}}}"#);
         assert!(matches!(
             Top.parse_pay(&response(200, &bare)),
@@ -1122,16 +1137,18 @@ mod tests {
 
     #[test]
     fn a_status_answer_settles_only_on_the_business_word() {
-        let settles = [
+        // The business refused the resend: its first request may have paid, so a person
+        // decides; never a failure.
+        let for_a_person = [
             (50, Some("isv.order-not-exist")),
             (50, Some("isv.order-already-paid")),
             (41, Some("isv.invalid-parameter")),
         ];
-        for (code, sub_code) in settles {
+        for (code, sub_code) in for_a_person {
             assert!(
                 matches!(
                     Top.parse_status(&response(200, &error_body(code, sub_code))),
-                    PayOutcome::Failed(_)
+                    PayOutcome::ForAPerson(_)
                 ),
                 "{code} {sub_code:?}"
             );

@@ -41,8 +41,9 @@
 //! - Status: `GET {base}/pay/charge/{order_no}/` (emulator-only) answers the same envelope.
 //!   A 404, 405 or 501 there means the deployment has no status endpoint: Unknown
 //!   (`NO_STATUS_ENDPOINT`), and the attempt waits for a person. `订单不存在` is Failed (`Not`)
-//!   and `未找到支付记录` (no charge was ever made for the order) is Failed (`Safe`); any other
-//!   refusal settles nothing (Unknown).
+//!   and `未找到支付记录` (no charge was ever made for the order) is NoSuchPayment (`Safe`):
+//!   believable for a pay request whose answer was lost, a contradiction for a person once a
+//!   charge came back; any other refusal settles nothing (Unknown).
 //! - Lenient where nothing rides on it: the charge's identity, state and money (`id` with the
 //!   `ch_` prefix, `object: "charge"`, `created`, `paid`, `channel`, `order_no`, `amount`,
 //!   `currency`) must be present; descriptive fields default when absent. `subject`, `body`
@@ -414,6 +415,7 @@ impl Connector for Yian {
             coupon: false,
             credit_split: false,
             status_query: true,
+            status_query_is_resend: false,
             idempotency_key: false,
             required_secrets: vec!["token".into()],
             optional_secrets: vec![],
@@ -529,9 +531,11 @@ impl Connector for Yian {
                     MSG_UNKNOWN_ORDER => {
                         PayOutcome::Failed(GatewayError::new(code, message, RetryClass::Not))
                     }
-                    MSG_NO_CHARGE => {
-                        PayOutcome::Failed(GatewayError::new(code, message, RetryClass::Safe))
-                    }
+                    MSG_NO_CHARGE => PayOutcome::NoSuchPayment(GatewayError::new(
+                        code,
+                        message,
+                        RetryClass::Safe,
+                    )),
                     _ => PayOutcome::Unknown(GatewayError::new(code, message, RetryClass::Unknown)),
                 }
             }
@@ -1134,13 +1138,13 @@ mod tests {
         let error =
             failed(Yian.parse_status(&response(200, r#"{"status":-4,"message":"订单不存在"}"#)));
         assert_eq!(error.retry, RetryClass::Not);
-        let error = failed(Yian.parse_status(&response(
+        let no_charge = Yian.parse_status(&response(
             200,
             r#"{"status":-4,"message":"未找到支付记录"}"#,
-        )));
+        ));
         assert_eq!(
-            error,
-            GatewayError::new("-4", MSG_NO_CHARGE, RetryClass::Safe)
+            no_charge,
+            PayOutcome::NoSuchPayment(GatewayError::new("-4", MSG_NO_CHARGE, RetryClass::Safe))
         );
         let error =
             unknown(Yian.parse_status(&response(200, r#"{"status":-4,"message":"支付请求失败"}"#)));

@@ -81,7 +81,7 @@ impl World {
         let built = Debit
             .build_pay(&self.sandbox.base_url(GW), request, secrets)
             .unwrap();
-        Debit.parse_pay_with(&self.send(built).await, &self.secrets())
+        Debit.parse_pay_with(&self.send(built).await, &self.secrets(), &request.settings)
     }
 
     async fn pay(&self, request: &PayRequest) -> PayOutcome {
@@ -93,7 +93,7 @@ impl World {
             .build_status(&self.sandbox.base_url(GW), query, secrets)
             .expect("debit has a status call")
             .unwrap();
-        Debit.parse_status_with(&self.send(built).await, &self.secrets())
+        Debit.parse_status_with(&self.send(built).await, &self.secrets(), &query.settings)
     }
 
     async fn status(&self, key: &str, version: &str) -> PayOutcome {
@@ -311,7 +311,7 @@ async fn bad_credentials_are_refused_and_nothing_is_paid() {
     assert_eq!(w.charges(), 0);
     for key in ["auth-1", "auth-2", "auth-3"] {
         assert!(
-            matches!(w.status(key, "v1").await, PayOutcome::Failed(ref e) if e.code == "ORDER_NOT_FOUND")
+            matches!(w.status(key, "v1").await, PayOutcome::NoSuchPayment(ref e) if e.code == "ORDER_NOT_FOUND")
         );
     }
 }
@@ -323,7 +323,7 @@ async fn an_unknown_source_no_is_not_found_and_safe_to_send() {
         let status = w.status("never-sent", version).await;
         assert_eq!(
             status,
-            PayOutcome::Failed(GatewayError::new(
+            PayOutcome::NoSuchPayment(GatewayError::new(
                 "ORDER_NOT_FOUND",
                 "order not found",
                 RetryClass::Safe
@@ -420,7 +420,7 @@ async fn through_the_trait_v1_reads_fully_and_v2_needs_the_key() {
         matches!(Debit.parse_pay(&answer), PayOutcome::Unknown(ref e) if e.code == "ACCESS_KEY_NEEDED")
     );
     assert!(matches!(
-        Debit.parse_pay_with(&answer, &w.secrets()),
+        Debit.parse_pay_with(&answer, &w.secrets(), &w.settings("v2")),
         PayOutcome::Succeeded(_)
     ));
     let status = Debit

@@ -568,10 +568,13 @@ async fn an_unknown_payment_is_resolved_by_the_status_call_without_a_second_char
 #[tokio::test]
 async fn a_status_call_settles_only_on_the_business_word() {
     let f = fixture().await;
-    // Nothing under this code and no such order: it did not and will not happen.
+    // The business refuses the resend (no such order): that says nothing certain about a
+    // first request, which may have paid, so it is for a person.
     let r = f.request("GONE", 100, Channel::Balance, "k-g1");
-    let e = failed(f.status(&f.status_query(&r)).await);
-    assert_eq!(e.code, "isv.order-not-exist");
+    match f.status(&f.status_query(&r)).await {
+        PayOutcome::ForAPerson(e) => assert_eq!(e.code, "isv.order-not-exist"),
+        other => panic!("expected an answer for a person, got {other:?}"),
+    }
 
     // A refusal at the door says nothing about the original payment.
     f.order("G-2", 100);

@@ -388,11 +388,14 @@ async fn a_bad_amount_or_currency_is_a_failed_pay_request() {
             GatewayError::new("-4", yian::MSG_PAY_REQUEST_FAILED, RetryClass::Safe),
             "{order_no}"
         );
-        // Nothing was created, so a status query says so.
-        let error = failed(h.status(&h.base(), order_no).await);
+        // Nothing was created, so a status query says there is no such payment.
         assert_eq!(
-            error,
-            GatewayError::new("-4", yian::MSG_NO_CHARGE, RetryClass::Safe)
+            h.status(&h.base(), order_no).await,
+            PayOutcome::NoSuchPayment(GatewayError::new(
+                "-4",
+                yian::MSG_NO_CHARGE,
+                RetryClass::Safe
+            ))
         );
     }
     assert!(h.sandbox.ledger.charges().is_empty());

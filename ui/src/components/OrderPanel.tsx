@@ -151,7 +151,12 @@ function AttemptItem({
           {error}
         </div>
       )}
-      {a.state === "needs_review" && <ResolveForm attemptId={a.id} onChanged={onChanged} />}
+      {a.contested && (
+        <div className="warning" role="status" data-testid="contested">
+          {t("detail.contested")} {a.contested}
+        </div>
+      )}
+      {(a.state === "needs_review" || a.contested) && <ResolveForm attemptId={a.id} onChanged={onChanged} />}
       <ul className="timeline" aria-label={t("lookup.timeline")}>
         {a.events.map((e, i) => (
           <li key={i}>

@@ -16,4 +16,12 @@ credit_minor: number | null,
 /**
  * How often the reconciler asked the gateway about this attempt.
  */
-checks: number, created_at: number, updated_at: number, };
+checks: number, 
+/**
+ * How often its request was sent again under its idempotency key.
+ */
+resends: number, 
+/**
+ * A gateway's report contradicting this settled payment, awaiting a person's decision.
+ */
+contested: string | null, created_at: number, updated_at: number, };

@@ -4,7 +4,12 @@ import type { Channel } from "./Channel";
 /**
  * What a gateway can do; the UI offers only what is listed here.
  */
-export type Capabilities = { channels: Array<Channel>, vouchers: boolean, coupon: boolean, credit_split: boolean, status_query: boolean, idempotency_key: boolean, 
+export type Capabilities = { channels: Array<Channel>, vouchers: boolean, coupon: boolean, credit_split: boolean, status_query: boolean, 
+/**
+ * The status query sends the payment again under its idempotency key (TOP has no query
+ * of its own): every one counts as a resend, and a refusal of one settles nothing.
+ */
+status_query_is_resend: boolean, idempotency_key: boolean, 
 /**
  * Secrets the profile must hold in the keyring.
  */

@@ -125,6 +125,7 @@ export const en = {
     decidedFailed: "It was not paid",
     note: "Note (required)",
     resolve: "Record decision",
+    contested: "A gateway's report contradicts this settled payment. A person compares it with the record and confirms or corrects it.",
   },
   pay: {
     title: "Pay",

@@ -124,6 +124,7 @@ export const zhCN: Resources = {
     decidedFailed: "未支付",
     note: "备注（必填）",
     resolve: "记录决定",
+    contested: "网关的通知与这笔已结束的支付记录不符：请人工核对，确认或更正记录。",
   },
   pay: {
     title: "支付",

@@ -1,0 +1,444 @@
+//! Paths to a second charge or a lost payment, each closed and shown here against the real
+//! emulators over loopback HTTP, into a real SQLite file. A second sandbox that never saw the
+//! payment plays a gateway that forgets or refuses what it was sent.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use paydesk_core::domain::{Attempt, AttemptState};
+use paydesk_core::engine::{Engine, PayCommand, PayError, MAX_RESENDS};
+use paydesk_core::gateways::connector_for;
+use paydesk_core::gateways::transport::Transport;
+use paydesk_core::store::{NewOrder, NewProfile, Store};
+use paydesk_core::vault::{MemoryVault, Vault};
+use paydesk_core::{Currency, Money};
+use paydesk_sandbox::faults::FaultPlan;
+use paydesk_sandbox::{RunningSandbox, SandboxConfig, SandboxOrder};
+use secrecy::SecretString;
+
+struct World {
+    _dir: tempfile::TempDir,
+    engine: Engine,
+    /// The gateway the payment went to.
+    sandbox: RunningSandbox,
+    /// The same gateway with no memory of it.
+    amnesiac: RunningSandbox,
+}
+
+async fn world() -> World {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("paydesk.sqlite"))
+        .await
+        .unwrap();
+    let sandbox = paydesk_sandbox::start("127.0.0.1:0", SandboxConfig::default())
+        .await
+        .unwrap();
+    let amnesiac = paydesk_sandbox::start("127.0.0.1:0", SandboxConfig::default())
+        .await
+        .unwrap();
+    let vault: Arc<dyn Vault> = Arc::new(MemoryVault::default());
+    let engine = Engine::new(store, vault, Transport::new(Duration::from_millis(600)));
+    World {
+        _dir: dir,
+        engine,
+        sandbox,
+        amnesiac,
+    }
+}
+
+impl World {
+    /// A profile named after `gateway`, with the sandbox's credentials, and one order of
+    /// `amount` known to the first sandbox only.
+    async fn gateway_with_order(&self, gateway: &str, order_no: &str, amount: Money) {
+        let credentials = &SandboxConfig::default().gateways[gateway];
+        let profile = self
+            .engine
+            .store()
+            .create_profile(&NewProfile {
+                name: gateway.into(),
+                gateway: gateway.into(),
+                base_url: self.sandbox.base_url(gateway),
+                settings: credentials.settings.clone(),
+                is_sandbox: false,
+            })
+            .await
+            .unwrap();
+        for (key, value) in &credentials.secrets {
+            self.engine
+                .vault()
+                .set(&profile.vault_id, key, &SecretString::from(value.clone()))
+                .unwrap();
+        }
+        self.engine
+            .store()
+            .add_order(&NewOrder {
+                order_no: order_no.into(),
+                profile: gateway.into(),
+                amount,
+                subject: "money safety".into(),
+                attributes: BTreeMap::new(),
+            })
+            .await
+            .unwrap();
+        self.sandbox.ledger.register(
+            gateway,
+            SandboxOrder::new(
+                order_no,
+                amount.minor,
+                amount.currency.code(),
+                "money safety",
+            ),
+        );
+    }
+
+    async fn pay(&self, gateway: &str, order_no: &str) -> Result<Attempt, PayError> {
+        self.engine
+            .pay(&PayCommand {
+                order_no: order_no.into(),
+                channel: connector_for(gateway).unwrap().capabilities().channels[0],
+                deductions: vec![],
+                coupon: None,
+                credit_amount: None,
+            })
+            .await
+    }
+
+    /// The profile now reaches `base_url` (the amnesiac gateway, or nothing at all).
+    async fn move_gateway(&self, gateway: &str, base_url: &str) {
+        self.engine
+            .store()
+            .set_profile_base_url(gateway, base_url)
+            .await
+            .unwrap();
+    }
+
+    /// Every answer of the first gateway is lost after it has acted on the request.
+    fn answers_lost(&self, gateway: &str) {
+        let mut lost = FaultPlan::default();
+        lost.set("lost_response", "1").unwrap();
+        self.sandbox.faults.set_plan(gateway, lost).unwrap();
+    }
+
+    /// Charges for the order at either gateway, under its number or any of its attempts'
+    /// keys (a payout is booked under its sourceNo).
+    async fn charges(&self, gateway: &str, order_no: &str) -> usize {
+        let mut names = vec![order_no.to_string()];
+        for attempt in self.engine.store().attempts(order_no).await.unwrap() {
+            names.push(attempt.idempotency_key);
+        }
+        names
+            .iter()
+            .map(|name| {
+                self.sandbox.ledger.charges_for(gateway, name)
+                    + self.amnesiac.ledger.charges_for(gateway, name)
+            })
+            .sum()
+    }
+}
+
+fn rupees(amount: &str) -> Money {
+    Money::parse(amount, Currency::INR).unwrap()
+}
+
+/// A port on this machine nothing listens on.
+fn nowhere() -> String {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    format!("http://127.0.0.1:{port}")
+}
+
+#[tokio::test]
+async fn a_payout_the_gateway_acknowledged_and_then_cannot_find_goes_to_a_person() {
+    let w = world().await;
+    // Above 1,000.00 the sandbox answers "processing" and settles at the first status query.
+    w.gateway_with_order("debit", "P-1", rupees("2500.00"))
+        .await;
+    let sent = w.pay("debit", "P-1").await.unwrap();
+    assert_eq!(sent.state, AttemptState::Pending, "{sent:?}");
+    assert!(sent.gateway_ref.is_some(), "acknowledged with an order id");
+
+    w.move_gateway("debit", &w.amnesiac.base_url("debit")).await;
+    let checked = w.engine.check_status(sent.id).await.unwrap();
+    assert_eq!(checked.state, AttemptState::NeedsReview, "{checked:?}");
+    assert_eq!(checked.error_code.as_deref(), Some("CONTRADICTION"));
+    let why = checked.error_message.unwrap();
+    assert!(why.contains("order not found"), "{why}");
+
+    // Nothing more leaves for this order until a person decides.
+    assert!(matches!(
+        w.pay("debit", "P-1").await,
+        Err(PayError::Refused(_))
+    ));
+    // One payout, still processing at the gateway that took it; no second sourceNo anywhere.
+    assert_eq!(w.engine.store().attempts("P-1").await.unwrap().len(), 1);
+    assert_eq!(w.charges("debit", "P-1").await, 0);
+}
+
+#[tokio::test]
+async fn a_refused_resend_of_an_unknown_payment_goes_to_a_person_not_to_failed() {
+    let w = world().await;
+    let amount = Money::parse("12.00", Currency::CNY).unwrap();
+    w.gateway_with_order("top", "T-1", amount).await;
+    w.answers_lost("top");
+    let sent = w.pay("top", "T-1").await.unwrap();
+    assert_eq!(sent.state, AttemptState::Unknown, "{sent:?}");
+    assert_eq!(
+        w.charges("top", "T-1").await,
+        1,
+        "the lost answer's request paid"
+    );
+
+    // TOP's status check resends the payment; this gateway refuses it (no such order).
+    w.move_gateway("top", &w.amnesiac.base_url("top")).await;
+    let checked = w.engine.check_status(sent.id).await.unwrap();
+    assert_eq!(checked.state, AttemptState::NeedsReview, "{checked:?}");
+    assert_eq!(
+        checked.error_code.as_deref(),
+        Some("isv.order-not-exist"),
+        "the gateway's own words are kept"
+    );
+    assert!(matches!(
+        w.pay("top", "T-1").await,
+        Err(PayError::Refused(_))
+    ));
+    assert_eq!(w.charges("top", "T-1").await, 1);
+}
+
+#[tokio::test]
+async fn a_resend_that_never_left_keeps_the_payment_unknown_and_the_order_unpayable() {
+    let w = world().await;
+    w.gateway_with_order("debit", "P-2", rupees("99.00")).await;
+    w.answers_lost("debit");
+    let sent = w.pay("debit", "P-2").await.unwrap();
+    assert_eq!(sent.state, AttemptState::Unknown, "{sent:?}");
+
+    // Paying again asks first and resends under the same sourceNo; neither can leave.
+    w.move_gateway("debit", &nowhere()).await;
+    let again = w.pay("debit", "P-2").await.unwrap();
+    assert_eq!(again.id, sent.id, "no new attempt, no new sourceNo");
+    assert_eq!(again.state, AttemptState::Unknown, "{again:?}");
+    assert_eq!(again.error_code.as_deref(), Some("RESEND_NOT_SENT"));
+    let attempts = w.engine.store().attempts("P-2").await.unwrap();
+    assert_eq!(attempts.len(), 1);
+    assert_eq!(w.charges("debit", "P-2").await, 1);
+}
+
+#[tokio::test]
+async fn resends_are_bounded_whoever_asks_and_then_a_person_decides() {
+    let w = world().await;
+    w.gateway_with_order("debit", "P-3", rupees("10.00")).await;
+    w.answers_lost("debit");
+    let sent = w.pay("debit", "P-3").await.unwrap();
+    assert_eq!(sent.state, AttemptState::Unknown);
+
+    // Every status answer and every resend is lost: nothing settles it.
+    let mut asked = 0;
+    let mut last = sent.clone();
+    while last.state == AttemptState::Unknown && asked <= MAX_RESENDS + 1 {
+        last = w.pay("debit", "P-3").await.unwrap();
+        asked += 1;
+    }
+    assert_eq!(last.state, AttemptState::NeedsReview, "{last:?}");
+    assert_eq!(last.resends, MAX_RESENDS);
+    assert_eq!(asked, MAX_RESENDS + 1, "the bound, then a person");
+    assert_eq!(w.charges("debit", "P-3").await, 1);
+}
+
+/// A debit profile whose callbacks the engine reads, and one journaled payout per order,
+/// moved through `states`.
+async fn payout_in(w: &World, order_no: &str, key: &str, states: &[AttemptState]) -> Attempt {
+    let store = w.engine.store();
+    if store.profile("payouts").await.is_err() {
+        let profile = store
+            .create_profile(&NewProfile {
+                name: "payouts".into(),
+                gateway: "debit".into(),
+                base_url: "http://127.0.0.1:9".into(),
+                settings: BTreeMap::new(),
+                is_sandbox: false,
+            })
+            .await
+            .unwrap();
+        w.engine
+            .vault()
+            .set(
+                &profile.vault_id,
+                "access_key",
+                &SecretString::from(ACCESS_KEY.to_string()),
+            )
+            .unwrap();
+    }
+    let amount = rupees("100.50");
+    let order = store
+        .add_order(&NewOrder {
+            order_no: order_no.into(),
+            profile: "payouts".into(),
+            amount,
+            subject: "payout".into(),
+            attributes: BTreeMap::new(),
+        })
+        .await
+        .unwrap();
+    let mut attempt = store
+        .begin_attempt(
+            order.id,
+            order_no,
+            "bank",
+            key,
+            amount.minor,
+            "[]",
+            None,
+            None,
+        )
+        .await
+        .unwrap();
+    for state in states {
+        attempt = store
+            .record(attempt.id, *state, &Default::default())
+            .await
+            .unwrap();
+    }
+    attempt
+}
+
+const ACCESS_KEY: &str = "ecb797f9e9feab0a92ab283978d33711";
+
+/// The gateway's callback for `key`: paid out (30) or failed (40), sealed as it sends it.
+fn payout_callback(key: &str, process_code: i64) -> Vec<u8> {
+    payout_callback_of(key, process_code, "100.5")
+}
+
+/// [`payout_callback`] naming `fiat_amount` as the amount paid out.
+fn payout_callback_of(key: &str, process_code: i64, fiat_amount: &str) -> Vec<u8> {
+    let info = format!(
+        r#"{{"channelDebitOrderSimpleInfo":{{"id":7,"merchantSourceNo":"{key}","fiatAmount":{fiat_amount},"processCode":{process_code}}}}}"#
+    );
+    let sealed: serde_json::Value =
+        serde_json::from_str(&paydesk_core::gateways::debit::seal(ACCESS_KEY, &info).unwrap())
+            .unwrap();
+    serde_json::json!({"sourceNo": key, "data": sealed["data"]})
+        .to_string()
+        .into_bytes()
+}
+
+#[tokio::test]
+async fn a_callback_never_decides_what_a_person_must() {
+    let w = world().await;
+    let store = w.engine.store();
+    let waiting = payout_in(
+        &w,
+        "R-1",
+        "k-review",
+        &[AttemptState::Unknown, AttemptState::NeedsReview],
+    )
+    .await;
+    let after = w
+        .engine
+        .receive_callback("payouts", &payout_callback("k-review", 30))
+        .await
+        .unwrap();
+    assert_eq!(
+        after.state,
+        AttemptState::NeedsReview,
+        "a person still decides"
+    );
+    let evidence = store.events(waiting.id).await.unwrap().pop().unwrap();
+    assert_eq!(evidence.state, AttemptState::NeedsReview);
+    assert!(
+        evidence
+            .detail
+            .as_deref()
+            .is_some_and(|d| d.contains("callback reports this payment succeeded")),
+        "{evidence:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_callback_contradicting_a_settled_payment_is_raised_for_a_person_who_decides() {
+    let w = world().await;
+    let store = w.engine.store();
+    let failed = payout_in(&w, "C-1", "k-failed", &[AttemptState::Failed]).await;
+    let paid = payout_in(
+        &w,
+        "C-2",
+        "k-paid",
+        &[AttemptState::Pending, AttemptState::Succeeded],
+    )
+    .await;
+
+    // Agreeing with the record changes nothing.
+    let same = w
+        .engine
+        .receive_callback("payouts", &payout_callback("k-paid", 30))
+        .await
+        .unwrap();
+    assert_eq!(
+        (same.state, same.contested.clone()),
+        (AttemptState::Succeeded, None)
+    );
+    assert_eq!(store.activity().await.unwrap().needs_review, 0);
+
+    // The gateway says a payout recorded as failed was paid out: kept, and raised.
+    let contested = w
+        .engine
+        .receive_callback("payouts", &payout_callback("k-failed", 30))
+        .await
+        .unwrap();
+    assert_eq!(contested.state, AttemptState::Failed, "no machine moves it");
+    let why = contested.contested.clone().expect("raised for a person");
+    assert!(
+        why.contains("succeeded") && why.contains("recorded as failed"),
+        "{why}"
+    );
+    assert_eq!(store.activity().await.unwrap().needs_review, 1);
+    // A settled attempt nobody contests is not for a person to rewrite.
+    assert!(w
+        .engine
+        .resolve_review(paid.id, AttemptState::Failed, "typo")
+        .await
+        .is_err());
+
+    let decided = w
+        .engine
+        .resolve_review(
+            failed.id,
+            AttemptState::Succeeded,
+            "bank statement shows the payout",
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (decided.state, decided.contested),
+        (AttemptState::Succeeded, None)
+    );
+    assert_eq!(store.activity().await.unwrap().needs_review, 0);
+    let last = store.events(failed.id).await.unwrap().pop().unwrap();
+    assert_eq!(last.state, AttemptState::Succeeded);
+    assert!(last.detail.unwrap().contains("bank statement"));
+}
+
+#[tokio::test]
+async fn a_payout_callback_reporting_another_amount_goes_to_a_person() {
+    let w = world().await;
+    for (order_no, key, fiat_amount, settles_to) in [
+        ("D-1", "k-same", "100.5", AttemptState::Succeeded),
+        ("D-2", "k-less", "99.5", AttemptState::NeedsReview),
+    ] {
+        payout_in(&w, order_no, key, &[AttemptState::Pending]).await;
+        let settled = w
+            .engine
+            .receive_callback("payouts", &payout_callback_of(key, 30, fiat_amount))
+            .await
+            .unwrap();
+        assert_eq!(settled.state, settles_to, "{order_no}: {settled:?}");
+        if settles_to == AttemptState::NeedsReview {
+            assert_eq!(settled.error_code.as_deref(), Some("AMOUNT_MISMATCH"));
+            let why = settled.error_message.unwrap();
+            assert!(why.contains("99.5") && why.contains("100.50"), "{why}");
+        }
+    }
+}
