@@ -51,6 +51,13 @@ impl World {
     /// A profile named after `gateway`, with the sandbox's credentials, and one order of
     /// `amount` known to the first sandbox only.
     async fn gateway_with_order(&self, gateway: &str, order_no: &str, amount: Money) {
+        self.gateway(gateway).await;
+        self.order(gateway, order_no, amount, BTreeMap::new(), amount)
+            .await;
+    }
+
+    /// A profile named after `gateway`, with the sandbox's credentials.
+    async fn gateway(&self, gateway: &str) {
         let credentials = &SandboxConfig::default().gateways[gateway];
         let profile = self
             .engine
@@ -70,6 +77,18 @@ impl World {
                 .set(&profile.vault_id, key, &SecretString::from(value.clone()))
                 .unwrap();
         }
+    }
+
+    /// An order of `amount` at paydesk, which the first sandbox's order book prices at
+    /// `priced`.
+    async fn order(
+        &self,
+        gateway: &str,
+        order_no: &str,
+        amount: Money,
+        attributes: BTreeMap<String, String>,
+        priced: Money,
+    ) {
         self.engine
             .store()
             .add_order(&NewOrder {
@@ -77,7 +96,7 @@ impl World {
                 profile: gateway.into(),
                 amount,
                 subject: "money safety".into(),
-                attributes: BTreeMap::new(),
+                attributes: attributes.clone(),
             })
             .await
             .unwrap();
@@ -85,20 +104,30 @@ impl World {
             gateway,
             SandboxOrder::new(
                 order_no,
-                amount.minor,
-                amount.currency.code(),
+                priced.minor,
+                priced.currency.code(),
                 "money safety",
-            ),
+            )
+            .with_attributes(attributes),
         );
     }
 
     async fn pay(&self, gateway: &str, order_no: &str) -> Result<Attempt, PayError> {
+        self.pay_with_coupon(gateway, order_no, None).await
+    }
+
+    async fn pay_with_coupon(
+        &self,
+        gateway: &str,
+        order_no: &str,
+        coupon: Option<&str>,
+    ) -> Result<Attempt, PayError> {
         self.engine
             .pay(&PayCommand {
                 order_no: order_no.into(),
                 channel: connector_for(gateway).unwrap().capabilities().channels[0],
                 deductions: vec![],
-                coupon: None,
+                coupon: coupon.map(str::to_string),
                 credit_amount: None,
             })
             .await
@@ -441,4 +470,57 @@ async fn a_payout_callback_reporting_another_amount_goes_to_a_person() {
             assert!(why.contains("99.5") && why.contains("100.50"), "{why}");
         }
     }
+}
+
+fn yuan(amount: &str) -> Money {
+    Money::parse(amount, Currency::CNY).unwrap()
+}
+
+#[tokio::test]
+async fn the_partners_price_is_held_against_the_order_and_its_coupon_recorded() {
+    let w = world().await;
+    w.gateway("partner").await;
+    let user = "41840909af844632885424fbc20cae79";
+    for (order_no, pack, asked, priced) in [
+        ("G-1", "pack-1", yuan("58.00"), yuan("58.00")),
+        // A wrong gift pack, or a price changed at the partner.
+        ("G-2", "pack-2", yuan("58.00"), yuan("60.00")),
+    ] {
+        let attributes = BTreeMap::from([
+            ("user_id".to_string(), user.to_string()),
+            ("gift_pos_id".to_string(), pack.to_string()),
+            ("address_id".to_string(), "1".to_string()),
+        ]);
+        w.order("partner", order_no, asked, attributes, priced)
+            .await;
+        paydesk_sandbox::bind_gift_order(&w.sandbox.ledger, order_no, user, pack).unwrap();
+    }
+
+    let paid = w
+        .pay_with_coupon("partner", "G-1", Some("sandbox-coupon-500"))
+        .await
+        .unwrap();
+    assert_eq!(paid.state, AttemptState::Succeeded, "{paid:?}");
+    assert_eq!(
+        paid.gateway_deduction_minor,
+        Some(500),
+        "the coupon's deduction"
+    );
+    let detail = w.engine.store().order_detail("G-1").await.unwrap();
+    assert_eq!(
+        detail.attempts[0].amount, "53.00",
+        "charged: the price less the coupon"
+    );
+    let takings = w.engine.store().takings(0).await.unwrap();
+    assert_eq!(takings[0].amount_minor, 5300);
+
+    let disputed = w.pay("partner", "G-2").await.unwrap();
+    assert_eq!(disputed.state, AttemptState::NeedsReview, "{disputed:?}");
+    assert_eq!(disputed.error_code.as_deref(), Some("AMOUNT_MISMATCH"));
+    let why = disputed.error_message.unwrap();
+    assert!(why.contains("¥60.00") && why.contains("¥58.00"), "{why}");
+    assert!(matches!(
+        w.pay("partner", "G-2").await,
+        Err(PayError::Refused(_))
+    ));
 }

@@ -86,6 +86,7 @@ function attempt(state: AttemptDetail["state"], extra: Partial<AttemptDetail> = 
     checks: 0,
     resends: 0,
     contested: null,
+    gateway_deduction_minor: null,
     created_at: 1_700_000_000_000,
     updated_at: 1_700_000_000_000,
     amount: "12.34",

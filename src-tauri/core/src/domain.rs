@@ -146,11 +146,20 @@ pub struct Attempt {
     pub resends: i64,
     /// A gateway's report contradicting this settled payment, awaiting a person's decision.
     pub contested: Option<String>,
+    /// What the gateway took off the price itself (the partner's coupon): the payer was
+    /// charged `amount_minor` less this.
+    pub gateway_deduction_minor: Option<i64>,
     pub created_at: i64,
     pub updated_at: i64,
 }
 
 impl Attempt {
+    /// What the payer was charged, in minor units: what was asked, less what the gateway
+    /// itself deducted.
+    pub fn charged_minor(&self) -> i64 {
+        self.amount_minor - self.gateway_deduction_minor.unwrap_or(0)
+    }
+
     /// Whether the gateway answered the pay request as having taken it: a reference came
     /// back, or it said the payment waits. A gateway that then "cannot find" it contradicts
     /// itself, and that is for a person.

@@ -8,6 +8,7 @@
 use std::sync::Arc;
 
 use paydesk_gateways::transport::{Transport, TransportError};
+use paydesk_gateways::Charged;
 use paydesk_gateways::{
     connector_for, BuildError, Channel, Connector, Currency, Deduction, GatewayError, Money,
     PayOutcome, PayRequest, Receipt, RetryClass, Secrets,
@@ -653,6 +654,7 @@ fn read_deductions(json: &str, currency: Currency) -> Result<Vec<Deduction>, Pay
 
 fn receipt_update(receipt: Receipt) -> AttemptUpdate {
     AttemptUpdate {
+        gateway_deduction_minor: receipt.gateway_deduction.map(|d| d.minor),
         gateway_ref: receipt.gateway_ref,
         pay_url: receipt.pay_url,
         detail: receipt.detail.map(|d| d.to_string()),
@@ -661,16 +663,35 @@ fn receipt_update(receipt: Receipt) -> AttemptUpdate {
 }
 
 fn amount_mismatch(asked: Money, receipt: Receipt) -> (AttemptState, AttemptUpdate) {
-    let charged = receipt.charged.as_ref().map(ToString::to_string);
-    let message = format!(
-        "the gateway reports {} for this payment, but {asked} was asked",
-        charged.as_deref().unwrap_or("another amount")
-    );
+    let charged = receipt
+        .charged
+        .as_ref()
+        .map_or_else(|| "another amount".to_string(), ToString::to_string);
+    // Where the gateway took its own deduction first, the price it charged from is the
+    // figure held against what was asked.
+    let reported = match (&receipt.charged, receipt.gateway_deduction) {
+        (Some(Charged::Money(paid)), Some(deducted)) if deducted.minor > 0 => {
+            let price = paid
+                .minor
+                .checked_add(deducted.minor)
+                .filter(|_| paid.currency == deducted.currency)
+                .map(|minor| Money::from_minor(minor, paid.currency));
+            match price {
+                Some(price) => format!(
+                    "a price of {price} ({paid} charged after its own deduction of {deducted})"
+                ),
+                None => format!("{paid} charged after its own deduction of {deducted}"),
+            }
+        }
+        _ => charged,
+    };
+    let message = format!("the gateway reports {reported} for this payment, but {asked} was asked");
     (
         AttemptState::NeedsReview,
         AttemptUpdate {
             gateway_ref: receipt.gateway_ref,
             pay_url: receipt.pay_url,
+            gateway_deduction_minor: receipt.gateway_deduction.map(|d| d.minor),
             detail: Some(message.clone()),
             error_code: Some("AMOUNT_MISMATCH".into()),
             error_message: Some(message),

@@ -776,7 +776,8 @@ impl Store {
     /// Attempts started at or after `since_ms`, summed by channel, state and currency.
     pub async fn takings(&self, since_ms: i64) -> Result<Vec<TakingsRow>> {
         let rows = sqlx::query(
-            "SELECT a.channel, a.state, o.currency, count(*) AS n, sum(a.amount_minor) AS total
+            "SELECT a.channel, a.state, o.currency, count(*) AS n,
+                    sum(a.amount_minor - coalesce(a.gateway_deduction_minor, 0)) AS total
              FROM attempts a JOIN orders o ON o.id = a.order_id
              WHERE a.created_at >= ?
              GROUP BY a.channel, a.state, o.currency

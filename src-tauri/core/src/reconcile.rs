@@ -463,6 +463,7 @@ mod tests {
             checks,
             resends: 0,
             contested: None,
+            gateway_deduction_minor: None,
             created_at: 0,
             updated_at: 0,
         }

@@ -86,7 +86,7 @@ impl crate::store::Store {
         for attempt in self.attempts(order_no).await? {
             let events = self.events(attempt.id).await?;
             attempts.push(AttemptDetail {
-                amount: paydesk_gateways::Money::from_minor(attempt.amount_minor, currency)
+                amount: paydesk_gateways::Money::from_minor(attempt.charged_minor(), currency)
                     .to_decimal_string(),
                 error: error_report(&attempt),
                 attempt,

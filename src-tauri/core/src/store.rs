@@ -105,6 +105,8 @@ pub struct NewOrder {
 pub struct AttemptUpdate {
     pub gateway_ref: Option<String>,
     pub pay_url: Option<String>,
+    /// What the gateway took off the price itself (a coupon it applied), when it says.
+    pub gateway_deduction_minor: Option<i64>,
     pub error_code: Option<String>,
     pub error_message: Option<String>,
     pub detail: Option<String>,
@@ -379,6 +381,7 @@ impl Store {
             checks: row.try_get("checks")?,
             resends: row.try_get("resends")?,
             contested: row.try_get("contested")?,
+            gateway_deduction_minor: row.try_get("gateway_deduction_minor")?,
             created_at: row.try_get("created_at")?,
             updated_at: row.try_get("updated_at")?,
         })
@@ -584,7 +587,7 @@ impl Store {
         for chunk in settles.chunks(CHUNK_ROWS) {
             let mut sql = sqlx::QueryBuilder::new(
                 "WITH v(id, seen_state, seen_checks, next, next_check_at, gateway_ref, pay_url,
-                        error_code, error_message, resent) AS (",
+                        gateway_deduction_minor, error_code, error_message, resent) AS (",
             );
             sql.push_values(chunk, |mut row, (seen, next, update, resent)| {
                 let next_check_at = matches!(next, AttemptState::Pending | AttemptState::Unknown)
@@ -596,6 +599,7 @@ impl Store {
                     .push_bind(next_check_at)
                     .push_bind(&update.gateway_ref)
                     .push_bind(&update.pay_url)
+                    .push_bind(update.gateway_deduction_minor)
                     .push_bind(&update.error_code)
                     .push_bind(&update.error_message)
                     .push_bind(*resent);
@@ -606,6 +610,8 @@ impl Store {
                     ", next_check_at = v.next_check_at,
                    gateway_ref = COALESCE(v.gateway_ref, attempts.gateway_ref),
                    pay_url = COALESCE(v.pay_url, attempts.pay_url),
+                   gateway_deduction_minor =
+                     COALESCE(v.gateway_deduction_minor, attempts.gateway_deduction_minor),
                    error_code = v.error_code, error_message = v.error_message,
                    resends = attempts.resends + v.resent
                  FROM v
@@ -691,6 +697,7 @@ impl Store {
         let row = sqlx::query(
             "UPDATE attempts SET state = ?, updated_at = ?, next_check_at = ?,
                 gateway_ref = COALESCE(?, gateway_ref), pay_url = COALESCE(?, pay_url),
+                gateway_deduction_minor = COALESCE(?, gateway_deduction_minor),
                 error_code = ?, error_message = ?,
                 owner_pid = CASE WHEN ? = 'submitting' THEN ? ELSE owner_pid END
              WHERE id = ? AND state IN (SELECT value FROM json_each(?))
@@ -701,6 +708,7 @@ impl Store {
         .bind(next_check_at)
         .bind(&update.gateway_ref)
         .bind(&update.pay_url)
+        .bind(update.gateway_deduction_minor)
         .bind(&update.error_code)
         .bind(&update.error_message)
         .bind(next.as_str())

@@ -177,7 +177,13 @@ impl PayOutcome {
     pub fn reports_other_amount_than(&self, asked: Money) -> bool {
         match self {
             PayOutcome::Succeeded(r) | PayOutcome::Pending(r) => {
-                r.charged.as_ref().is_some_and(|c| !c.is(asked))
+                r.charged.as_ref().is_some_and(|charged| {
+                    let owed = match r.gateway_deduction {
+                        None => Ok(asked),
+                        Some(deducted) => asked.checked_sub(&deducted),
+                    };
+                    !matches!(owed, Ok(owed) if owed.minor >= 0 && charged.is(owed))
+                })
             }
             PayOutcome::Failed(_)
             | PayOutcome::Unknown(_)
@@ -208,6 +214,10 @@ pub struct Receipt {
     /// What the gateway says this payment charges, when its answer says: the engine holds
     /// it against what the attempt asked for, and a difference goes to a person.
     pub charged: Option<Charged>,
+    /// What the gateway itself took off the price before charging (the partner's coupon,
+    /// `deduct_price`): `charged` plus this is the price it must have been asked.
+    #[serde(default)]
+    pub gateway_deduction: Option<Money>,
 }
 
 /// An amount as a gateway's answer states it.
@@ -374,6 +384,35 @@ mod tests {
             assert_eq!(json, format!("\"{}\"", c.as_str()));
         }
         assert_eq!(Channel::parse("cash"), None);
+    }
+
+    #[test]
+    fn an_amount_is_held_against_what_was_asked_after_the_gateways_own_deduction() {
+        let fen = |minor| Money::from_minor(minor, crate::Currency::CNY);
+        let answer = |charged: i64, deducted: Option<i64>| {
+            PayOutcome::Succeeded(Receipt {
+                charged: Some(Charged::Money(fen(charged))),
+                gateway_deduction: deducted.map(fen),
+                ..Receipt::default()
+            })
+        };
+        // (charged, the gateway's own deduction, asked, reports another amount)
+        let table = [
+            (300, None, 300, false),
+            (301, None, 300, true),
+            (250, Some(50), 300, false),
+            (300, Some(0), 300, false),
+            (300, Some(100), 300, true),
+            (0, Some(300), 300, false),
+            (0, Some(400), 300, true),
+        ];
+        for (charged, deducted, asked, other) in table {
+            assert_eq!(
+                answer(charged, deducted).reports_other_amount_than(fen(asked)),
+                other,
+                "{charged} + {deducted:?} vs {asked}"
+            );
+        }
     }
 
     #[test]

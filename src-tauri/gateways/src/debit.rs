@@ -331,6 +331,7 @@ fn outcome_of(info: &Value) -> Result<PayOutcome, String> {
         pay_url: None,
         detail: Some(info.clone()),
         charged: Some(Charged::Decimal(fiat_amount)),
+        gateway_deduction: None,
     };
     Ok(match process_code {
         30 => PayOutcome::Succeeded(receipt),

@@ -43,7 +43,10 @@
 //!   `ali_pay_url` when non-empty (shown as a QR code); `detail` = `order_info` as received.
 //! - **Money**: `order_price` is the gift pack's price and `deduct_price` the coupon's
 //!   deduction, both integer fen; the payer is charged `order_price - deduct_price`
-//!   ([`OrderInfo::charged`]). `*_time_stamp` fields are unix milliseconds.
+//!   ([`OrderInfo::charged`]), which the receipt reports as `charged` with the coupon's
+//!   deduction beside it. [ours, PROTOCOLS.md] `order_price` must equal the amount paydesk
+//!   asked: another price (a wrong `gift_pos_id`, a price changed at the partner) is for a
+//!   person, never a success. `*_time_stamp` fields are unix milliseconds.
 //! - **Errors**: any `code` other than 1 is a refusal whose `msg` is shown; a non-empty
 //!   `errors` object (field → message) is appended to it. Retry classes: `429` (rate limited)
 //!   is [`RetryClass::Safe`]; `500`–`599` (a server fault, which may strike after the charge)
@@ -360,9 +363,10 @@ fn read_success(envelope: Envelope) -> PayOutcome {
         gateway_ref,
         pay_url: pay_url.map(str::to_string),
         detail: Some(raw.clone()),
-        // `order_price` is the gift pack's list price, which the partner sets itself and a
-        // coupon may reduce: not an amount paydesk asked for.
-        charged: None,
+        // [ours, PROTOCOLS.md] `order_price` must be the amount paydesk asked; the coupon's
+        // `deduct_price` comes off it, and the payer is charged the difference.
+        charged: Some(Charged::Money(info.charged())),
+        gateway_deduction: Some(Money::from_minor(info.deduct_price, Currency::CNY)),
     };
     match info.order_status {
         1 => PayOutcome::Succeeded(receipt),

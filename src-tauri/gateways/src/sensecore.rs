@@ -281,6 +281,7 @@ impl Connector for Sensecore {
                         detail: None,
                         // The answer names no amount.
                         charged: None,
+                        gateway_deduction: None,
                     };
                     if paid.interactive {
                         PayOutcome::Pending(receipt)

@@ -441,6 +441,7 @@ fn read(response: &http::Response<Vec<u8>>) -> Answer {
                 detail: Some(wrapper.clone()),
                 // The answer names no amount.
                 charged: None,
+                gateway_deduction: None,
             };
             Answer::Status(pay_status.to_string(), receipt)
         }

@@ -336,6 +336,7 @@ fn charge_outcome(ch: Value) -> PayOutcome {
             pay_url: None,
             detail: Some(ch),
             charged,
+            gateway_deduction: None,
         });
     }
     if let Some(code) = charge.failure_code.clone().filter(|c| !c.is_empty()) {
@@ -347,6 +348,7 @@ fn charge_outcome(ch: Value) -> PayOutcome {
         gateway_ref: Some(charge.id),
         detail: Some(ch),
         charged,
+        gateway_deduction: None,
     })
 }
 

@@ -24,4 +24,9 @@ resends: number,
 /**
  * A gateway's report contradicting this settled payment, awaiting a person's decision.
  */
-contested: string | null, created_at: number, updated_at: number, };
+contested: string | null, 
+/**
+ * What the gateway took off the price itself (the partner's coupon): the payer was
+ * charged `amount_minor` less this.
+ */
+gateway_deduction_minor: number | null, created_at: number, updated_at: number, };
