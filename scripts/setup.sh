@@ -50,12 +50,21 @@ install_cargo_fuzz() {
   fi
 }
 
+# The dependency graph's licenses, sources and bans (deny.toml), checked by scripts/test.sh.
+install_cargo_deny() {
+  if ! cargo deny --version >/dev/null 2>&1; then
+    echo "setup: installing cargo-deny"
+    cargo install cargo-deny --locked --version "^0.20"
+  fi
+}
+
 setup_main() {
   install_apt "${APT_RUN[@]}"
   if [ "${1:-}" = "--test" ]; then
     install_apt "${APT_TEST[@]}"
     install_tauri_driver
     install_cargo_fuzz
+    install_cargo_deny
     install_npm "$ROOT/tests/e2e"
   fi
   install_npm "$ROOT/ui"

@@ -18,6 +18,10 @@ step "UI: type check, lint, unit tests, build"
 step "UI: the built console in Debian's chromium, IPC mocked (Playwright)"
 (cd ui && npx playwright test)
 
+# The advisory database cannot be fetched here (README.md says how to run that check).
+step "Rust: dependency licenses, sources and bans (cargo-deny, deny.toml)"
+cargo deny --workspace --locked check bans licenses sources
+
 step "Rust: format and lints"
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --locked -- -D warnings

@@ -136,6 +136,9 @@ pub enum Command {
         since: Option<String>,
         #[arg(long, conflicts_with = "csv")]
         json: bool,
+        /// CSV for scripts: every value byte for byte, so a cell may start with `=`, `+`, `-`
+        /// or `@`. Not neutralised for spreadsheets: for a spreadsheet, use the window's
+        /// export, which writes such cells behind a `'`.
         #[arg(long)]
         csv: bool,
     },

@@ -19,9 +19,46 @@ pub fn data_dir(flag: Option<PathBuf>) -> Result<PathBuf, String> {
     if let Some(dir) = flag.or_else(|| std::env::var_os("PAYDESK_DATA_DIR").map(PathBuf::from)) {
         return Ok(dir);
     }
-    dirs::data_dir()
-        .map(|d| d.join("paydesk"))
+    platform_data_dir()
         .ok_or_else(|| "no data directory: set PAYDESK_DATA_DIR or pass --data-dir".to_string())
+}
+
+/// The platform's data directory for paydesk (`~/.local/share/paydesk` on Linux): paydesk's
+/// own, unlike one the user named.
+fn platform_data_dir() -> Option<PathBuf> {
+    dirs::data_dir().map(|d| d.join("paydesk"))
+}
+
+/// What start-up did to the data directory or found about it, logged once logging is up.
+enum DataDirNote {
+    Nothing,
+    /// paydesk's own directory, left open to others by an older paydesk, was made private.
+    Tightened,
+    /// A directory the user chose can be read by other users; it is left as it is.
+    OpenToOthers {
+        mode: u32,
+    },
+}
+
+/// Creates the data directory 0700 (with any parent it needs) when it is missing. paydesk's
+/// own directory is made private if it is not; one the user chose is never changed, only
+/// named when other users can read it. A directory that cannot be created is left to
+/// `Store::open` to name.
+fn prepare_data_dir(dir: &Path) -> DataDirNote {
+    if paydesk_core::private_files::create_dir(dir).is_err() {
+        return DataDirNote::Nothing;
+    }
+    if platform_data_dir().as_deref() == Some(dir) {
+        match paydesk_core::private_files::tighten(dir) {
+            Ok(true) => DataDirNote::Tightened,
+            _ => DataDirNote::Nothing,
+        }
+    } else {
+        match paydesk_core::private_files::readable_by_others(dir) {
+            Some(mode) => DataDirNote::OpenToOthers { mode },
+            None => DataDirNote::Nothing,
+        }
+    }
 }
 
 /// How long a gateway may take to answer before the answer counts as lost:
@@ -45,18 +82,15 @@ pub fn log_path(data_dir: &Path) -> PathBuf {
     data_dir.join("paydesk.log")
 }
 
-/// Logs go to stderr and to `paydesk.log` in the data directory. No secret is ever passed to
+/// Makes the data directory ready (`prepare_data_dir`), then logs to stderr and to
+/// `paydesk.log` in it (0600, see `paydesk_core::private_files`). No secret is ever passed to
 /// a log macro: secrets are `SecretString`s whose `Debug` is redacted.
 pub fn init_logging(data_dir: &Path) {
     use tracing_subscriber::fmt::writer::MakeWriterExt;
     let filter = tracing_subscriber::EnvFilter::try_from_env("PAYDESK_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let file = std::fs::create_dir_all(data_dir).and_then(|_| {
-        std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(log_path(data_dir))
-    });
+    let note = prepare_data_dir(data_dir);
+    let file = paydesk_core::private_files::open_append(&log_path(data_dir));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_ansi(false);
@@ -69,6 +103,20 @@ pub fn init_logging(data_dir: &Path) {
             .try_init(),
         Err(_) => builder.with_writer(std::io::stderr).try_init(),
     };
+    // On stderr (so the command line shows it) and in the log.
+    match note {
+        DataDirNote::Nothing => {}
+        DataDirNote::Tightened => tracing::info!(
+            "the data directory {} is now readable by its owner only",
+            data_dir.display()
+        ),
+        DataDirNote::OpenToOthers { mode } => tracing::warn!(
+            "the data directory {dir} can be read by other users (mode {mode:o}). paydesk's \
+             files in it are yours only, but a directory you chose is left as it is: \
+             `chmod 700 {dir}` keeps even their names to yourself",
+            dir = data_dir.display()
+        ),
+    }
 }
 
 pub async fn open(data_dir: &Path) -> Result<Engine, String> {

@@ -108,6 +108,58 @@ fn debit_pays_out_from_the_command_line() {
 }
 
 #[test]
+fn history_csv_is_byte_exact_for_scripts_and_its_help_says_so() {
+    let data = tempfile::tempdir().unwrap();
+    let sandbox = start_sandbox();
+    let listing = sandbox
+        .listings
+        .iter()
+        .find(|l| l["gateway"] == "sensecore")
+        .unwrap();
+    add_profile(data.path(), listing, "sc", None);
+    // An order number a spreadsheet would run as a formula.
+    let order_no = "=SUM(1+2)";
+    let mut args = vec![
+        "order",
+        "add",
+        "--profile",
+        "sc",
+        "--order-no",
+        order_no,
+        "--amount",
+        "1.00",
+    ];
+    let attrs = attributes("sensecore", 0);
+    for a in &attrs {
+        args.extend(["--attr", a.as_str()]);
+    }
+    ok(&paydesk(data.path(), &args, None));
+    ok(&paydesk(
+        data.path(),
+        &["pay", order_no, "--channel", "balance"],
+        None,
+    ));
+
+    let csv = ok(&paydesk(data.path(), &["history", "--csv"], None));
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let at = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .position(|h| h == "order_no")
+        .unwrap();
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 1, "{csv}");
+    assert_eq!(&rows[0][at], order_no, "kept byte for byte: {csv}");
+    assert!(csv.contains(",=SUM(1+2),"), "no quote, no prefix: {csv}");
+
+    let help = ok(&paydesk(data.path(), &["history", "--help"], None));
+    assert!(help.contains("byte for byte"), "{help}");
+    assert!(help.contains("Not neutralised for spreadsheets"), "{help}");
+    assert!(help.contains("window's export"), "{help}");
+}
+
+#[test]
 fn a_gateway_refusal_exits_1_with_the_gateways_words() {
     let data = tempfile::tempdir().unwrap();
     let sandbox = start_sandbox();

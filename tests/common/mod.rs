@@ -12,8 +12,16 @@ use serde_json::Value;
 /// seconds (a lost answer is only ruled "not charged" after twice this).
 pub const GATEWAY_TIMEOUT_MS: &str = "1500";
 
-/// The `paydesk` binary with the test environment (data dir, gateway timeout).
+/// The `paydesk` binary with the test environment (data dir, gateway timeout). The data
+/// directory is made private first, as a careful user's is: a temporary directory is 0755
+/// under the usual umask, and paydesk warns on stderr about a directory it did not create that
+/// other users can read (`tests/private_files.rs` shows that warning).
 pub fn command(data: &Path) -> Command {
+    #[cfg(unix)]
+    if data.is_dir() {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(data, std::fs::Permissions::from_mode(0o700)).unwrap();
+    }
     let mut command = Command::new(BIN);
     command
         .env("PAYDESK_DATA_DIR", data)

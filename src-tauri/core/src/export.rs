@@ -4,9 +4,11 @@
 //! units as an integer); times are RFC 3339 in this computer's time zone.
 //!
 //! CSV columns: `order_no, profile, gateway, amount, currency, subject, state, channel,
-//! gateway_ref, idempotency_key, error_code, error_message, created_at, updated_at`. A free-text
-//! cell (subject, error message) that a spreadsheet would run as a formula (starting with `=`,
-//! `+`, `-`, `@`, tab or carriage return) is written behind a `'`.
+//! gateway_ref, idempotency_key, error_code, error_message, created_at, updated_at`. The CSV is
+//! for spreadsheets: every cell that a spreadsheet would run as a formula (starting with `=`,
+//! `+`, `-`, `@`, tab or carriage return) is written behind a `'`, whoever wrote its text (the
+//! merchant's order numbers and subjects, the gateway's references and errors). JSON is for
+//! programs and carries every value as it is, and so does `paydesk history --csv`.
 
 use std::collections::BTreeMap;
 
@@ -136,7 +138,7 @@ fn row_from(row: &SqliteRow) -> Result<ExportRow, StoreError> {
     })
 }
 
-/// A cell a spreadsheet would evaluate is written as text.
+/// A cell a spreadsheet would evaluate is written as text. Every CSV cell goes through it.
 fn inert(text: &str) -> String {
     match text.chars().next() {
         Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{text}"),
@@ -164,26 +166,29 @@ fn to_csv(rows: &[ExportRow]) -> Result<String, StoreError> {
     ];
     let failed = |e: csv::Error| corrupt(format!("writing CSV: {e}"));
     writer.write_record(header).map_err(failed)?;
+    fn opt(v: &Option<String>) -> &str {
+        v.as_deref().unwrap_or_default()
+    }
     for r in rows {
-        let opt = |v: &Option<String>| v.clone().unwrap_or_default();
-        writer
-            .write_record([
-                r.order_no.clone(),
-                r.profile.clone(),
-                r.gateway.clone(),
-                r.amount.clone(),
-                r.currency.clone(),
-                inert(&r.subject),
-                r.state.as_str().to_string(),
-                opt(&r.channel),
-                opt(&r.gateway_ref),
-                opt(&r.idempotency_key),
-                opt(&r.error_code),
-                inert(&opt(&r.error_message)),
-                r.created_at.clone(),
-                r.updated_at.clone(),
-            ])
-            .map_err(failed)?;
+        let cells = [
+            r.order_no.as_str(),
+            &r.profile,
+            &r.gateway,
+            &r.amount,
+            &r.currency,
+            &r.subject,
+            r.state.as_str(),
+            opt(&r.channel),
+            opt(&r.gateway_ref),
+            opt(&r.idempotency_key),
+            opt(&r.error_code),
+            opt(&r.error_message),
+            &r.created_at,
+            &r.updated_at,
+        ];
+        // Every cell, not a list of the risky ones: a column added later cannot be missed.
+        // (The amount is positive and the state one of paydesk's words: never changed.)
+        writer.write_record(cells.map(inert)).map_err(failed)?;
     }
     let bytes = writer
         .into_inner()
@@ -314,6 +319,82 @@ mod tests {
         assert_eq!(value[0]["amount"], "99.00");
         assert_eq!(value[0]["amount_minor"], 9900);
         assert_eq!(value[0]["attributes"]["k"], "v");
+    }
+
+    /// A row whose every text is `{lead}` followed by the column's name, so a cell that went
+    /// to the wrong column or skipped the neutraliser shows which.
+    fn row_led_by(lead: char) -> ExportRow {
+        let text = |column: &str| Some(format!("{lead}{column}"));
+        ExportRow {
+            order_no: format!("{lead}order_no"),
+            profile: format!("{lead}profile"),
+            gateway: format!("{lead}gateway"),
+            amount: "1.00".into(),
+            amount_minor: 100,
+            currency: format!("{lead}currency"),
+            subject: format!("{lead}subject"),
+            attributes: BTreeMap::from([("k".to_string(), format!("{lead}attribute"))]),
+            state: AttemptState::Failed,
+            channel: text("channel"),
+            gateway_ref: text("gateway_ref"),
+            idempotency_key: text("idempotency_key"),
+            error_code: text("error_code"),
+            error_message: text("error_message"),
+            created_at: format!("{lead}created_at"),
+            updated_at: format!("{lead}updated_at"),
+        }
+    }
+
+    #[test]
+    fn no_csv_cell_starts_with_what_a_spreadsheet_would_run() {
+        // Every column that carries text: the merchant's (order number, subject, profile),
+        // the gateway's (reference, error code and message) and paydesk's own.
+        let text_columns = [
+            "order_no",
+            "profile",
+            "gateway",
+            "currency",
+            "subject",
+            "channel",
+            "gateway_ref",
+            "idempotency_key",
+            "error_code",
+            "error_message",
+            "created_at",
+            "updated_at",
+        ];
+        for lead in ['=', '+', '-', '@', '\t', '\r'] {
+            let csv = to_csv(&[row_led_by(lead)]).unwrap();
+            let mut reader = csv::Reader::from_reader(csv.as_bytes());
+            let header = reader.headers().unwrap().clone();
+            let record = reader.records().next().unwrap().unwrap();
+            assert_eq!(header.len(), record.len());
+            for (column, cell) in header.iter().zip(record.iter()) {
+                if text_columns.contains(&column) {
+                    assert_eq!(
+                        cell,
+                        format!("'{lead}{column}"),
+                        "{column} led by {lead:?}: {csv:?}"
+                    );
+                }
+                assert!(
+                    !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                    "{column} led by {lead:?} reaches a spreadsheet as {cell:?}"
+                );
+            }
+        }
+        // Nothing else is touched: text that does not start a formula is written as it is.
+        let plain = to_csv(&[ExportRow {
+            order_no: "A-1 = x".into(),
+            subject: "x=1+2".into(),
+            ..row_led_by('a')
+        }])
+        .unwrap();
+        assert!(
+            plain.contains("\nA-1 = x,aprofile,agateway,1.00,"),
+            "{plain}"
+        );
+        assert!(plain.contains(",x=1+2,failed,"), "{plain}");
     }
 
     #[tokio::test]

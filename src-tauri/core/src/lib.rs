@@ -10,6 +10,7 @@ pub mod export;
 pub mod import;
 pub mod input_rules;
 pub mod off_thread;
+pub mod private_files;
 pub mod profile_secrets;
 pub mod queries;
 pub mod reconcile;

@@ -11,8 +11,8 @@
 //! - a database that a newer paydesk migrated (a schema version this binary does not know) is
 //!   refused rather than opened by code that does not understand it;
 //! - before any migration runs on a database that has data, a copy is written beside it with
-//!   `VACUUM INTO` (`paydesk.sqlite.pre-v{N}-{UTC time}.bak`); if the copy cannot be written,
-//!   nothing is migrated;
+//!   `VACUUM INTO` (`paydesk.sqlite.pre-v{N}-{UTC time}.bak`, 0600 like the database: see
+//!   `private_files`); if the copy cannot be written, nothing is migrated;
 //! - "database or disk is full" anywhere becomes [`StoreError::DiskFull`].
 
 use std::collections::BTreeSet;
@@ -227,6 +227,15 @@ async fn check_and_back_up(conn: &mut SqliteConnection, path: &Path) -> Result<(
         }
         let current = applied.last().copied().unwrap_or(0);
         let backup = backup_path(path, current);
+        // Created empty and 0600 first (VACUUM INTO writes into an empty file): SQLite would
+        // create it 0644, less the umask.
+        crate::private_files::create_file(&backup).map_err(|e| StoreError::Unusable {
+            path: path.to_path_buf(),
+            why: format!(
+                "the database needs a schema upgrade and could not be backed up first ({e}); \
+                 nothing was changed"
+            ),
+        })?;
         sqlx::query("VACUUM INTO ?")
             .bind(backup.to_string_lossy().into_owned())
             .execute(&mut *conn)

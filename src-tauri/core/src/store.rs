@@ -157,16 +157,23 @@ fn is_unique_violation(e: &sqlx::Error) -> bool {
 }
 
 impl Store {
-    /// Opens (creating if needed) the database file and brings its schema up to date.
+    /// Opens (creating if needed) the database file and brings its schema up to date. The
+    /// files are the owner's only (`private_files`): a directory or database it creates is
+    /// 0700 or 0600 from the start, and existing ones are tightened before they are read.
     pub async fn open(path: &Path) -> Result<Store> {
+        let io_error = |e| StoreError::Open {
+            path: path.to_path_buf(),
+            source: sqlx::Error::Io(e),
+        };
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| StoreError::Open {
-                path: path.to_path_buf(),
-                source: sqlx::Error::Io(e),
-            })?;
+            crate::private_files::create_dir(dir).map_err(io_error)?;
             crate::storage_health::check_writable_dir(dir, path)?;
         }
+        crate::private_files::protect_database(path);
         crate::storage_health::before_open(path).await?;
+        // Created here rather than by SQLite, which would make it 0644 (less the umask); its
+        // -wal and -shm files take the database file's mode.
+        crate::private_files::create_file(path).map_err(io_error)?;
         let options = SqliteConnectOptions::from_str("sqlite:")
             .expect("static URL")
             .filename(path)
@@ -187,6 +194,9 @@ impl Store {
                 source,
             })?;
         sqlx::migrate!("./migrations").run(&pool).await?;
+        // SQLite makes its -wal and -shm files with the database's mode; ones another process
+        // left open to others are tightened now that they exist.
+        crate::private_files::protect_database(path);
         Ok(Store {
             pool,
             path: path.to_path_buf(),
