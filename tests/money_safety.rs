@@ -524,3 +524,48 @@ async fn the_partners_price_is_held_against_the_order_and_its_coupon_recorded() 
         Err(PayError::Refused(_))
     ));
 }
+
+#[tokio::test]
+async fn gateway_traffic_goes_through_a_proxy_only_where_the_profile_names_one() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let w = world().await;
+    w.gateway_with_order("debit", "X-1", rupees("5.00")).await;
+    // The profile's proxy: it answers nothing a gateway would, so the payment stays
+    // unknown, but it shows what it was handed.
+    let proxy = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let proxy_url = format!("http://{}", proxy.local_addr().unwrap());
+    let (handed, mut heard) = tokio::sync::mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = proxy.accept().await {
+            let mut head = vec![0; 8192];
+            let n = socket.read(&mut head).await.unwrap_or(0);
+            let _ = handed.send(String::from_utf8_lossy(&head[..n]).to_string());
+            let _ = socket
+                .write_all(
+                    b"HTTP/1.1 502 Bad Gateway\r\ncontent-length: 0\r\nconnection: close\r\n\r\n",
+                )
+                .await;
+        }
+    });
+    let profile = w.engine.store().profile("debit").await.unwrap();
+    let mut settings = profile.settings.clone();
+    settings.insert("proxy".into(), proxy_url);
+    w.engine
+        .store()
+        .update_profile("debit", &profile.base_url, &settings)
+        .await
+        .unwrap();
+    let sent = w.pay("debit", "X-1").await.unwrap();
+    assert_eq!(sent.state, AttemptState::Unknown, "{sent:?}");
+    let request = heard.recv().await.unwrap();
+    let gateway = w.sandbox.base_url("debit");
+    assert!(
+        request.starts_with(&format!("POST {gateway}/api/channel/Debit/")),
+        "{request}"
+    );
+    assert_eq!(
+        w.charges("debit", "X-1").await,
+        0,
+        "the proxy did not forward it"
+    );
+}

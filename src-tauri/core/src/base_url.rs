@@ -7,44 +7,59 @@ use std::net::IpAddr;
 
 /// Why a base URL is refused, in words for the person who typed it; `Ok` when it may be used.
 pub fn check(base_url: &str) -> Result<(), String> {
-    if base_url.is_empty() {
-        return Err("the base URL is empty".into());
+    check_url("base URL", base_url)
+}
+
+/// The profile setting naming a proxy its gateway traffic goes through. Nothing else ever
+/// sends paydesk's requests through a proxy (not the environment's HTTP_PROXY).
+pub const PROXY_SETTING: &str = "proxy";
+
+/// A profile's proxy, where it names one: the same rule as a base URL (https unless on this
+/// machine, no credentials in it), since every request and its credentials pass through it.
+pub fn proxy(
+    settings: &std::collections::BTreeMap<String, String>,
+) -> Result<Option<&str>, String> {
+    match settings.get(PROXY_SETTING).map(|p| p.as_str()) {
+        None | Some("") => Ok(None),
+        Some(proxy) => check_url("proxy", proxy).map(|()| Some(proxy)),
     }
-    if base_url.len() > 2048 {
-        return Err("the base URL is longer than 2048 characters".into());
+}
+
+/// The rule for a URL a profile's requests go to, `what` naming it in the refusal.
+fn check_url(what: &str, url: &str) -> Result<(), String> {
+    if url.is_empty() {
+        return Err(format!("the {what} is empty"));
     }
-    if base_url
-        .chars()
-        .any(|c| c.is_control() || c.is_whitespace())
-    {
+    if url.len() > 2048 {
+        return Err(format!("the {what} is longer than 2048 characters"));
+    }
+    if url.chars().any(|c| c.is_control() || c.is_whitespace()) {
         return Err(format!(
-            "the base URL {base_url:?} contains spaces or control characters"
+            "the {what} {url:?} contains spaces or control characters"
         ));
     }
-    paydesk_gateways::join_url(base_url, "").map_err(|e| e.to_string())?;
-    let uri: http::Uri = base_url
-        .parse()
-        .map_err(|_| format!("{base_url:?} is not a URL"))?;
+    paydesk_gateways::join_url(url, "").map_err(|e| e.to_string())?;
+    let uri: http::Uri = url.parse().map_err(|_| format!("{url:?} is not a URL"))?;
     let authority = uri
         .authority()
-        .ok_or_else(|| format!("the base URL {base_url:?} names no host"))?;
+        .ok_or_else(|| format!("the {what} {url:?} names no host"))?;
     if authority.as_str().contains('@') {
         // user:password@host would keep a credential in the database and in every listing.
         return Err(format!(
-            "the base URL must not carry a user name or password; secrets go in the keyring ({})",
+            "the {what} must not carry a user name or password; secrets go in the keyring ({})",
             uri.host().unwrap_or_default()
         ));
     }
     let host = authority.host();
     if host.is_empty() {
-        return Err(format!("the base URL {base_url:?} names no host"));
+        return Err(format!("the {what} {url:?} names no host"));
     }
     let https = uri
         .scheme_str()
         .is_some_and(|s| s.eq_ignore_ascii_case("https"));
     if !https && !is_loopback_host(host) {
         return Err(format!(
-            "base URL {base_url:?} must use https unless it is on this machine (loopback)"
+            "{what} {url:?} must use https unless it is on this machine (loopback)"
         ));
     }
     Ok(())
@@ -158,5 +173,45 @@ mod tests {
             store.profile("shop").await.unwrap().base_url,
             "http://127.0.0.1:9/sc"
         );
+    }
+
+    #[tokio::test]
+    async fn a_profiles_proxy_obeys_the_base_urls_rule() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("paydesk.sqlite"))
+            .await
+            .unwrap();
+        let with_proxy = |name: &str, proxy: &str| NewProfile {
+            settings: BTreeMap::from([(PROXY_SETTING.to_string(), proxy.to_string())]),
+            ..profile(name, "https://gw.example")
+        };
+        for (bad, why) in [
+            ("http://proxy.example:3128", "must use https"),
+            (
+                "https://user:pw@proxy.example:3128",
+                "user name or password",
+            ),
+            ("socks5://proxy.example:1080", "http:// or https://"),
+        ] {
+            let refused = store
+                .create_profile(&with_proxy("p", bad))
+                .await
+                .unwrap_err();
+            assert!(refused.to_string().contains(why), "{bad}: {refused}");
+            assert!(refused.to_string().contains("proxy"), "{bad}: {refused}");
+        }
+        assert!(store.profiles().await.unwrap().is_empty());
+        for (name, ok) in [
+            ("remote", "https://proxy.example:3128"),
+            ("local", "http://127.0.0.1:3128"),
+            ("none", ""),
+        ] {
+            store.create_profile(&with_proxy(name, ok)).await.unwrap();
+        }
+        let plain = BTreeMap::from([(PROXY_SETTING.to_string(), "http://proxy.example".into())]);
+        assert!(store
+            .update_profile("remote", "https://gw.example", &plain)
+            .await
+            .is_err());
     }
 }

@@ -103,6 +103,21 @@ impl Engine {
         &self.transport
     }
 
+    /// The transport a profile's requests take: through its own proxy where it names one,
+    /// directly otherwise.
+    pub(crate) fn transport_for(
+        &self,
+        settings: &std::collections::BTreeMap<String, String>,
+    ) -> Result<Transport, PayError> {
+        match crate::base_url::proxy(settings).map_err(PayError::Refused)? {
+            None => Ok(self.transport.clone()),
+            Some(proxy) => self
+                .transport
+                .through_proxy(proxy)
+                .map_err(|e| PayError::Refused(e.to_string())),
+        }
+    }
+
     /// Reads the profile's secrets off the async runtime (keyring calls block on D-Bus):
     /// every required one (refusing when one is missing) and the optional ones it holds.
     pub(crate) async fn secrets(
@@ -171,6 +186,7 @@ impl Engine {
             .map_err(PayError::Refused)?;
         // Profiles are checked when written; a database from before that rule is checked here.
         crate::base_url::check(&profile.base_url).map_err(PayError::Refused)?;
+        let transport = self.transport_for(&profile.settings)?;
         let secrets = self.secrets(&profile.vault_id, &capabilities).await?;
         let remaining = plan.remaining;
         let request = PayRequest {
@@ -188,7 +204,7 @@ impl Engine {
         let http_request = connector.build_pay(&profile.base_url, &request, &secrets)?;
         if profile.is_sandbox {
             sandbox_link::register_order(
-                &self.transport,
+                &transport,
                 &profile.base_url,
                 &profile.gateway,
                 &order.order_no,
@@ -218,6 +234,7 @@ impl Engine {
             connector: connector.as_ref(),
             secrets: &secrets,
             settings: &profile.settings,
+            transport: &transport,
         };
         self.send_and_record(link, attempt.id, remaining, http_request, Sending::First)
             .await
@@ -232,7 +249,7 @@ impl Engine {
         http_request: http::Request<Vec<u8>>,
         sending: Sending,
     ) -> Result<Attempt, PayError> {
-        let outcome = match self.transport.send(http_request).await {
+        let outcome = match link.transport.send(http_request).await {
             Ok(response) => link
                 .connector
                 .parse_pay_with(&response, link.secrets, link.settings),
@@ -363,10 +380,12 @@ impl Engine {
                 ),
             )
             .await?;
+        let transport = self.transport_for(&ctx.profile.settings)?;
         let link = Link {
             connector: ctx.connector.as_ref(),
             secrets: &ctx.secrets,
             settings: &ctx.profile.settings,
+            transport: &transport,
         };
         self.send_and_record(
             link,
@@ -611,6 +630,7 @@ struct Link<'a> {
     connector: &'a dyn Connector,
     secrets: &'a Secrets,
     settings: &'a std::collections::BTreeMap<String, String>,
+    transport: &'a Transport,
 }
 
 struct AttemptContext {

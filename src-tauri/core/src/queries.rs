@@ -845,6 +845,7 @@ impl Store {
         // An unknown profile is reported as such whatever the URL.
         self.profile(name).await?;
         crate::base_url::check(base_url).map_err(StoreError::BadBaseUrl)?;
+        crate::base_url::proxy(settings).map_err(StoreError::BadBaseUrl)?;
         let settings = serde_json::to_string(settings).map_err(corrupt)?;
         let done = sqlx::query("UPDATE profiles SET base_url = ?, settings = ? WHERE name = ?")
             .bind(base_url)

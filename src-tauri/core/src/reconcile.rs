@@ -50,6 +50,8 @@ struct GatewayLink {
     /// Its status query sends the payment again (TOP): each one is a resend.
     status_is_resend: bool,
     secrets: Secrets,
+    /// Directly, or through the profile's own proxy.
+    transport: Transport,
 }
 
 /// One attempt to ask about.
@@ -160,8 +162,9 @@ fn review(attempt: &Attempt, why: &str) -> CheckVerdict {
 }
 
 /// Sends one status query (if the gateway has one) and judges the answer.
-async fn ask(transport: &Transport, check: &StatusCheck) -> CheckVerdict {
+async fn ask(check: &StatusCheck) -> CheckVerdict {
     let link = &check.link;
+    let transport = &link.transport;
     let answer = link
         .connector
         .build_status(&link.base_url, &check.query, &link.secrets)
@@ -272,7 +275,6 @@ impl Engine {
         let permits = Arc::new(Semaphore::new(IN_FLIGHT));
         let mut asked = JoinSet::new();
         for check in self.status_checks(open, pass).await? {
-            let transport = self.transport().clone();
             let permits = permits.clone();
             asked.spawn(async move {
                 // A status query that is a resend counts against the bound on resends; past
@@ -283,7 +285,7 @@ impl Engine {
                     return (check, verdict, false);
                 }
                 let _permit = permits.acquire_owned().await.expect("never closed");
-                let verdict = ask(&transport, &check).await;
+                let verdict = ask(&check).await;
                 let resent = check.link.status_is_resend;
                 (check, verdict, resent)
             });
@@ -412,7 +414,9 @@ impl Engine {
         })?;
         let capabilities = connector.capabilities();
         let secrets = self.secrets(&profile.vault_id, &capabilities).await?;
+        let transport = self.transport_for(&profile.settings)?;
         Ok(GatewayLink {
+            transport,
             base_url: profile.base_url,
             settings: profile.settings,
             connector,

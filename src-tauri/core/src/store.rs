@@ -219,6 +219,7 @@ impl Store {
 
     pub async fn create_profile(&self, new: &NewProfile) -> Result<Profile> {
         crate::base_url::check(&new.base_url).map_err(StoreError::BadBaseUrl)?;
+        crate::base_url::proxy(&new.settings).map_err(StoreError::BadBaseUrl)?;
         let vault_id = uuid::Uuid::new_v4().to_string();
         let inserted = sqlx::query(
             "INSERT INTO profiles (name, gateway, base_url, settings, is_sandbox, vault_id, created_at)

@@ -3,6 +3,8 @@
 //! It never retries and never follows redirects: a payment request is sent at most once per
 //! call, and whether a failure means "not sent" or "fate unknown" is reported exactly.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// Answers larger than this are not read: no gateway documents anything close.
@@ -22,18 +24,60 @@ pub enum TransportError {
 pub struct Transport {
     client: reqwest::Client,
     timeout: Duration,
+    /// The clients that reach gateways through a profile's own proxy, one per proxy URL,
+    /// shared by every clone.
+    proxied: Arc<Mutex<HashMap<String, reqwest::Client>>>,
 }
 
 impl Transport {
     pub fn new(timeout: Duration) -> Self {
-        let client = reqwest::Client::builder()
+        // A proxy named only by the environment (HTTP_PROXY, ALL_PROXY…) is never used: it
+        // would be handed every request, a plain-http gateway's Authorization header with it.
+        let client = Self::builder(timeout)
+            .no_proxy()
+            .build()
+            .expect("a TLS backend is compiled in");
+        Transport {
+            client,
+            timeout,
+            proxied: Arc::default(),
+        }
+    }
+
+    fn builder(timeout: Duration) -> reqwest::ClientBuilder {
+        reqwest::Client::builder()
             .timeout(timeout)
             .connect_timeout(timeout.min(Duration::from_secs(10)))
             .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("paydesk/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .expect("a TLS backend is compiled in");
-        Transport { client, timeout }
+    }
+
+    /// This transport, reaching gateways through `proxy` (a URL the caller has checked, as a
+    /// profile's proxy setting is) instead of directly.
+    pub fn through_proxy(&self, proxy: &str) -> Result<Transport, TransportError> {
+        let mut proxied = self.proxied.lock().unwrap_or_else(|e| e.into_inner());
+        let client = match proxied.get(proxy) {
+            Some(client) => client.clone(),
+            None => {
+                let refused = |e: reqwest::Error| {
+                    TransportError::NotSent(format!(
+                        "the proxy cannot be used: {}",
+                        e.without_url()
+                    ))
+                };
+                let client = Self::builder(self.timeout)
+                    .proxy(reqwest::Proxy::all(proxy).map_err(refused)?)
+                    .build()
+                    .map_err(refused)?;
+                proxied.insert(proxy.to_string(), client.clone());
+                client
+            }
+        };
+        Ok(Transport {
+            client,
+            timeout: self.timeout,
+            proxied: self.proxied.clone(),
+        })
     }
 
     /// How long one request may take before its answer counts as lost.
@@ -106,6 +150,56 @@ mod tests {
             .unwrap();
         let err = Transport::default().send(request).await.unwrap_err();
         assert!(matches!(err, TransportError::NotSent(_)), "{err:?}");
+    }
+
+    /// A loopback listener that answers every request with 200 and hands back what it was
+    /// sent: a gateway, or a proxy.
+    async fn recording_listener() -> (String, tokio::sync::mpsc::UnboundedReceiver<String>) {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        let (seen, heard) = tokio::sync::mpsc::unbounded_channel();
+        tokio::spawn(async move {
+            while let Ok((mut socket, _)) = listener.accept().await {
+                let mut head = vec![0; 4096];
+                let n = socket.read(&mut head).await.unwrap_or(0);
+                let _ = seen.send(String::from_utf8_lossy(&head[..n]).to_string());
+                let _ = socket
+                    .write_all(
+                        b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok",
+                    )
+                    .await;
+            }
+        });
+        (format!("http://{address}"), heard)
+    }
+
+    fn request_to(gateway: &str) -> http::Request<Vec<u8>> {
+        http::Request::post(format!("{gateway}/pay"))
+            .header("authorization", "canary-access-key")
+            .body(Vec::new())
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_profiles_proxy_carries_its_requests_and_no_other() {
+        let (gateway, mut at_gateway) = recording_listener().await;
+        let (proxy, mut at_proxy) = recording_listener().await;
+        let direct = Transport::new(Duration::from_secs(5));
+        let proxied = direct.through_proxy(&proxy).unwrap();
+
+        proxied.send(request_to(&gateway)).await.unwrap();
+        let forwarded = at_proxy.recv().await.unwrap();
+        assert!(
+            forwarded.starts_with(&format!("POST {gateway}/pay ")),
+            "{forwarded}"
+        );
+        direct.send(request_to(&gateway)).await.unwrap();
+        assert!(at_gateway.recv().await.unwrap().starts_with("POST /pay "));
+        assert!(
+            at_proxy.try_recv().is_err(),
+            "the direct transport used the proxy"
+        );
     }
 
     #[tokio::test]
