@@ -485,7 +485,12 @@ async fn execute(dir: &std::path::Path, command: Command) -> Result<u8, Failure>
             if refresh {
                 let order = store.order(&order_no).await?;
                 if let Some(latest) = store.latest_attempt(order.id).await? {
-                    if matches!(latest.state, AttemptState::Pending | AttemptState::Unknown) {
+                    // A payment still being sent is checked too: settled there and then when
+                    // its sender is gone, refused (nothing changed) while it may be waiting.
+                    if matches!(
+                        latest.state,
+                        AttemptState::Pending | AttemptState::Unknown | AttemptState::Submitting
+                    ) {
                         engine.check_status(latest.id).await?;
                     }
                 }

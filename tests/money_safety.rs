@@ -10,7 +10,8 @@ use paydesk_core::domain::{Attempt, AttemptState};
 use paydesk_core::engine::{Engine, PayCommand, PayError, MAX_RESENDS};
 use paydesk_core::gateways::connector_for;
 use paydesk_core::gateways::transport::Transport;
-use paydesk_core::store::{NewOrder, NewProfile, Store};
+use paydesk_core::sender::Sender;
+use paydesk_core::store::{NewOrder, NewProfile, Sending, Store};
 use paydesk_core::vault::{MemoryVault, Vault};
 use paydesk_core::{Currency, Money};
 use paydesk_sandbox::faults::FaultPlan;
@@ -322,6 +323,10 @@ async fn payout_in(w: &World, order_no: &str, key: &str, states: &[AttemptState]
             "[]",
             None,
             None,
+            Sending {
+                sender: &Sender::new(),
+                timeout_ms: 600,
+            },
         )
         .await
         .unwrap();

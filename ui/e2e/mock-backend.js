@@ -41,7 +41,7 @@
   const attempt = (s) => ({
     id: 7, order_id: TOTAL, channel: "alipay", state: s, idempotency_key: "k-7", amount_minor: 234,
     gateway_ref: "ch_abc", pay_url: "https://pay.example/qr/7", error_code: null, error_message: null,
-    coupon: null, credit_minor: null, checks: 0, resends: 0, contested: null, gateway_deduction_minor: null, created_at: now, updated_at: now, amount: "2.34", error: null,
+    coupon: null, credit_minor: null, checks: 0, resends: 0, contested: null, gateway_deduction_minor: null, sent_at: now, sender_timeout_ms: 30000, created_at: now, updated_at: now, amount: "2.34", error: null,
     events: [{ attempt_id: 7, state: s, detail: null, at: now }],
   });
   const commands = {

@@ -87,6 +87,8 @@ function attempt(state: AttemptDetail["state"], extra: Partial<AttemptDetail> = 
     resends: 0,
     contested: null,
     gateway_deduction_minor: null,
+    sent_at: 1_700_000_000_000,
+    sender_timeout_ms: 30_000,
     created_at: 1_700_000_000_000,
     updated_at: 1_700_000_000_000,
     amount: "12.34",

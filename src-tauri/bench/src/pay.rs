@@ -7,6 +7,7 @@ use std::time::Instant;
 use paydesk_core::domain::AttemptState;
 use paydesk_core::engine::PayCommand;
 use paydesk_core::gateways::{connector_for, Channel, Currency, Money, PayRequest};
+use paydesk_core::store::Sending;
 
 use crate::commit::BareDb;
 use crate::figures::{Better, Check, Figure, GroupResult};
@@ -184,6 +185,10 @@ async fn breakdown(world: &world::PayWorld, gateway: &Gateway, n: usize) -> Vec<
                 "[]",
                 None,
                 None,
+                Sending {
+                    sender: &world.sender,
+                    timeout_ms: 30_000,
+                },
             )
             .await
             .expect("journal");

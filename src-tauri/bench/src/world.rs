@@ -2,6 +2,7 @@
 //! work), a store with a SenseCore profile whose secrets are in memory, and a million-row
 //! store built in a few statements.
 
+use paydesk_core::sender::Sender;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -74,6 +75,8 @@ pub struct PayWorld {
     pub secrets: Secrets,
     pub base_url: String,
     pub profile: String,
+    /// Who the hand-written journal commits of the breakdown say sent them.
+    pub sender: Sender,
 }
 
 pub const GATEWAY: &str = "sensecore";
@@ -114,6 +117,7 @@ pub async fn pay_world(dir: &Path, gateway: &Gateway) -> PayWorld {
         secrets,
         base_url,
         profile: profile.name,
+        sender: Sender::new(),
     }
 }
 

@@ -149,11 +149,31 @@ pub struct Attempt {
     /// What the gateway took off the price itself (the partner's coupon): the payer was
     /// charged `amount_minor` less this.
     pub gateway_deduction_minor: Option<i64>,
+    /// When its request last left (unix ms), and how long its sender waits for an answer.
+    pub sent_at: Option<i64>,
+    pub sender_timeout_ms: Option<i64>,
+    /// The engine that sent it and that engine's process ([`crate::sender`]).
+    #[serde(skip)]
+    #[ts(skip)]
+    pub sender: Option<String>,
+    #[serde(skip)]
+    #[ts(skip)]
+    pub sender_process: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
 }
 
 impl Attempt {
+    /// Who sent its request, when, and how long it waits: what [`crate::sender`] decides by.
+    pub fn send_record(&self) -> crate::sender::SendRecord {
+        crate::sender::SendRecord {
+            sender: self.sender.clone(),
+            process: self.sender_process.clone(),
+            sent_at: self.sent_at.unwrap_or(self.updated_at),
+            timeout_ms: self.sender_timeout_ms,
+        }
+    }
+
     /// What the payer was charged, in minor units: what was asked, less what the gateway
     /// itself deducted.
     pub fn charged_minor(&self) -> i64 {

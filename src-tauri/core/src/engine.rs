@@ -18,6 +18,8 @@ use serde::Serialize;
 use crate::domain::{Attempt, AttemptState};
 use crate::reconcile::Pass;
 use crate::sandbox_link;
+use crate::sender::{InFlight, Sender, Takeover};
+use crate::store::{now_ms, Sending};
 use crate::store::{AttemptUpdate, Store, StoreError};
 use crate::vault::{Vault, VaultError};
 
@@ -80,15 +82,35 @@ pub struct Engine {
     store: Store,
     vault: Arc<dyn Vault>,
     transport: Transport,
+    /// This engine as the sender of the requests it sends (its clones are the same sender).
+    sender: Sender,
 }
 
 impl Engine {
+    /// An engine over this store, a new sender with an identity of its own.
     pub fn new(store: Store, vault: Arc<dyn Vault>, transport: Transport) -> Self {
         Engine {
             store,
             vault,
             transport,
+            sender: Sender::new(),
         }
+    }
+
+    /// How this engine journals the requests it sends: itself, and its transport's timeout.
+    fn sending(&self) -> Sending<'_> {
+        Sending {
+            sender: &self.sender,
+            timeout_ms: i64::try_from(self.transport.timeout().as_millis()).unwrap_or(i64::MAX),
+        }
+    }
+
+    /// What may be done now with a `submitting` attempt: [`crate::sender`]'s one rule, for
+    /// every path that might touch one.
+    pub(crate) fn takeover(&self, attempt: &Attempt) -> Takeover {
+        let record = attempt.send_record();
+        let liveness = crate::sender::liveness(&attempt.idempotency_key, &record);
+        crate::sender::takeover(&record, liveness, now_ms())
     }
 
     pub fn store(&self) -> &Store {
@@ -97,10 +119,6 @@ impl Engine {
 
     pub fn vault(&self) -> Arc<dyn Vault> {
         self.vault.clone()
-    }
-
-    pub(crate) fn transport(&self) -> &Transport {
-        &self.transport
     }
 
     /// The transport a profile's requests take: through its own proxy where it names one,
@@ -159,7 +177,9 @@ impl Engine {
         let order = self.store.order(&command.order_no).await?;
         if let Some(latest) = self.store.latest_attempt(order.id).await? {
             match latest.state {
-                AttemptState::Submitting if self.store.sender_alive(latest.id).await? => {
+                AttemptState::Submitting
+                    if matches!(self.takeover(&latest), Takeover::NotBefore(_)) =>
+                {
                     return Err(StoreError::AttemptInProgress(order.order_no.clone()).into());
                 }
                 AttemptState::Unknown | AttemptState::Submitting => {
@@ -216,6 +236,9 @@ impl Engine {
             .await
             .map_err(|e| PayError::Refused(format!("the sandbox could not take the order: {e}")))?;
         }
+        // Marked in flight before it is journaled: from the commit on, whoever reads the
+        // attempt in this process knows its sender is waiting.
+        let _in_flight = InFlight::mark(&self.sender, &request.idempotency_key);
         let attempt = self
             .store
             .begin_attempt(
@@ -227,6 +250,7 @@ impl Engine {
                 &deductions_json(&request.deductions),
                 request.coupon.as_deref(),
                 request.credit_amount.map(|m| m.minor),
+                self.sending(),
             )
             .await?;
         tracing::info!(order_no = %order.order_no, attempt = attempt.id, gateway = %profile.gateway, "sending payment");
@@ -236,8 +260,14 @@ impl Engine {
             settings: &profile.settings,
             transport: &transport,
         };
-        self.send_and_record(link, attempt.id, remaining, http_request, Sending::First)
-            .await
+        self.send_and_record(
+            link,
+            attempt.id,
+            remaining,
+            http_request,
+            RequestKind::First,
+        )
+        .await
     }
 
     /// Sends a journaled attempt's request once and records what came back.
@@ -247,14 +277,14 @@ impl Engine {
         attempt_id: i64,
         asked: Money,
         http_request: http::Request<Vec<u8>>,
-        sending: Sending,
+        kind: RequestKind,
     ) -> Result<Attempt, PayError> {
         let outcome = match link.transport.send(http_request).await {
             Ok(response) => link
                 .connector
                 .parse_pay_with(&response, link.secrets, link.settings),
             // A resend that never left changes nothing about the first request, still unknown.
-            Err(TransportError::NotSent(why)) if sending == Sending::Resend => {
+            Err(TransportError::NotSent(why)) if kind == RequestKind::Resend => {
                 PayOutcome::Unknown(GatewayError::new(
                     "RESEND_NOT_SENT",
                     format!("the gateway could not be reached to ask again; the first request's fate is still unknown ({why})"),
@@ -272,8 +302,8 @@ impl Engine {
                 RetryClass::Unknown,
             )),
         };
-        let (state, update) = match (sending, outcome) {
-            (Sending::Resend, PayOutcome::Failed(refusal)) => refused_resend(refusal),
+        let (state, update) = match (kind, outcome) {
+            (RequestKind::Resend, PayOutcome::Failed(refusal)) => refused_resend(refusal),
             (_, outcome) => outcome_update(asked, outcome),
         };
         tracing::info!(attempt = attempt_id, state = %state, "payment recorded");
@@ -370,6 +400,7 @@ impl Engine {
         let http_request =
             ctx.connector
                 .build_pay(&ctx.profile.base_url, &request, &ctx.secrets)?;
+        let _in_flight = InFlight::mark(&self.sender, &attempt.idempotency_key);
         let resubmitted = self
             .store
             .record_resend(
@@ -378,6 +409,7 @@ impl Engine {
                     "resent under the same idempotency key ({} of at most {MAX_RESENDS})",
                     attempt.resends + 1
                 ),
+                self.sending(),
             )
             .await?;
         let transport = self.transport_for(&ctx.profile.settings)?;
@@ -392,7 +424,7 @@ impl Engine {
             resubmitted.id,
             Money::from_minor(resubmitted.amount_minor, ctx.currency),
             http_request,
-            Sending::Resend,
+            RequestKind::Resend,
         )
         .await
     }
@@ -400,10 +432,16 @@ impl Engine {
     /// One pass of the reconciler: settles every attempt that is due, returns the ones that
     /// changed state. An attempt that cannot be asked about is noted and asked again later.
     pub async fn reconcile_due(&self) -> Result<Vec<Attempt>, PayError> {
-        let due = self
-            .store
-            .due_for_check(crate::store::now_ms(), 200)
-            .await?;
+        let mut due = self.store.due_for_check(now_ms(), 200).await?;
+        // A sender certainly gone (a crash, a task dropped mid-request) is settled at once,
+        // before its time would be up.
+        let due_ids: std::collections::HashSet<i64> = due.iter().map(|a| a.id).collect();
+        due.extend(
+            self.abandoned()
+                .await?
+                .into_iter()
+                .filter(|a| !due_ids.contains(&a.id)),
+        );
         let pass = Pass {
             resend: true,
             strict: false,
@@ -411,21 +449,23 @@ impl Engine {
         self.settle_many(due, pass).await
     }
 
-    /// Attempts whose sender died mid-flight (kill -9, a crash) become `unknown` — the request
-    /// may or may not have left — and are settled like any unknown attempt.
-    pub async fn recover_orphans(&self) -> Result<Vec<Attempt>, PayError> {
-        let orphans = self.store.orphaned_submissions().await?;
-        let pass = Pass {
-            resend: true,
-            strict: true,
-        };
-        self.settle_many(orphans, pass).await
+    /// `submitting` attempts that may be taken over now: their sender is gone (killed,
+    /// crashed, its task dropped) or its time is up. They become `unknown` (the request may
+    /// or may not have left) and are settled like any unknown attempt.
+    async fn abandoned(&self) -> Result<Vec<Attempt>, PayError> {
+        Ok(self
+            .store
+            .submitting_attempts()
+            .await?
+            .into_iter()
+            .filter(|a| self.takeover(a) == Takeover::Now)
+            .collect())
     }
 
-    /// Settles every open attempt now, whatever its schedule: orphans, unknown and pending.
-    /// Stops at the first attempt that cannot be asked about.
+    /// Settles every open attempt now, whatever its schedule: abandoned sends, unknown and
+    /// pending. Stops at the first attempt that cannot be asked about.
     pub async fn reconcile_all(&self) -> Result<Vec<Attempt>, PayError> {
-        let mut open = self.store.orphaned_submissions().await?;
+        let mut open = self.abandoned().await?;
         open.extend(
             self.store
                 .due_for_check(i64::MAX, i64::MAX)
@@ -619,7 +659,7 @@ pub const MAX_RESENDS: i64 = 5;
 
 /// Whether a request is an attempt's first or the same request sent again under its key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Sending {
+enum RequestKind {
     First,
     Resend,
 }

@@ -1400,6 +1400,7 @@ mod tests {
                 "[]",
                 None,
                 None,
+                crate::test_support::sending(),
             )
             .await
             .unwrap();

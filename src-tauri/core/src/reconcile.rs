@@ -22,6 +22,7 @@ use crate::domain::{Attempt, AttemptState, OrderView};
 use crate::engine::{
     outcome_update, too_many_resends, Engine, PayError, MAX_INCONCLUSIVE_CHECKS, MAX_RESENDS,
 };
+use crate::sender::Takeover;
 use crate::store::{now_ms, AttemptUpdate, CheckVerdict, Checked, StoreError};
 
 /// Status queries in flight at once: enough to hide a gateway's latency, few enough that a
@@ -251,9 +252,19 @@ impl Engine {
         for attempt in attempts {
             match attempt.state {
                 AttemptState::Submitting => {
+                    // Its sender may still be waiting for the gateway: nothing changes, and a
+                    // person who asked is told so.
+                    if let Takeover::NotBefore(until) = self.takeover(&attempt) {
+                        if pass.strict {
+                            let order = self.store().order_of(&attempt).await?;
+                            tracing::info!(attempt = attempt.id, until, "still being sent");
+                            return Err(StoreError::AttemptInProgress(order.order_no).into());
+                        }
+                        continue;
+                    }
                     tracing::warn!(
                         attempt = attempt.id,
-                        "settling a payment whose sender stopped mid-flight"
+                        "settling a payment whose sender is gone or out of time"
                     );
                     match self
                         .store()
@@ -357,13 +368,6 @@ impl Engine {
     ) -> Result<Vec<StatusCheck>, PayError> {
         let order_ids: Vec<i64> = open.iter().map(|a| a.order_id).collect();
         let orders = self.store().orders_by_id(&order_ids).await?;
-        let unknown: Vec<i64> = open
-            .iter()
-            .filter(|a| a.state == AttemptState::Unknown)
-            .map(|a| a.id)
-            .collect();
-        let sent = self.store().last_sent_at_many(&unknown).await?;
-        let patience_ms = 2 * self.transport().timeout().as_millis() as i64;
         let mut links: HashMap<String, Result<Arc<GatewayLink>, String>> = HashMap::new();
         let mut checks = Vec::with_capacity(open.len());
         for attempt in open {
@@ -395,7 +399,9 @@ impl Engine {
                     continue;
                 }
             };
-            let sent_at = sent.get(&attempt.id).copied().unwrap_or(attempt.created_at);
+            // The patience comes from the timeout its own sender used, not this reader's.
+            let sent_at = attempt.sent_at.unwrap_or(attempt.created_at);
+            let patience_ms = crate::sender::patience_ms(attempt.sender_timeout_ms);
             checks.push(StatusCheck {
                 attempt,
                 query,
@@ -468,6 +474,10 @@ mod tests {
             resends: 0,
             contested: None,
             gateway_deduction_minor: None,
+            sent_at: Some(0),
+            sender_timeout_ms: Some(30_000),
+            sender: None,
+            sender_process: None,
             created_at: 0,
             updated_at: 0,
         }

@@ -14,6 +14,7 @@ use sqlx::sqlite::{
 use sqlx::Row;
 
 use crate::domain::{Attempt, AttemptEvent, AttemptState, OrderView, Profile};
+use crate::sender::Sender;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -59,20 +60,12 @@ pub enum StoreError {
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
-/// A `submitting` attempt older than this has lost its sender (a crash, a kill): the
-/// reconciler treats it as unknown.
-pub const STUCK_SUBMITTING_MS: i64 = 2 * 60 * 1000;
-
-/// Whether a process with this id still runs on this machine. Where that cannot be known,
-/// the answer is "alive", and the stuck-sender timeout settles the attempt instead.
-fn process_alive(pid: i64) -> bool {
-    if cfg!(target_os = "linux") {
-        u32::try_from(pid).is_ok_and(|pid| {
-            pid == std::process::id() || Path::new(&format!("/proc/{pid}")).exists()
-        })
-    } else {
-        true
-    }
+/// Who sends a request and how long it waits for the answer, journaled with the attempt
+/// each time its request leaves ([`crate::sender`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Sending<'a> {
+    pub sender: &'a Sender,
+    pub timeout_ms: i64,
 }
 
 /// When the reconciler asks about a pending or unknown attempt again: quickly at first, then
@@ -123,6 +116,18 @@ pub struct Checked {
     pub seen: Attempt,
     pub verdict: CheckVerdict,
     pub resent: bool,
+}
+
+impl Sending<'_> {
+    /// When anyone else may take over a request sent `now` this way.
+    fn deadline(&self, now: i64) -> i64 {
+        crate::sender::deadline(&crate::sender::SendRecord {
+            sender: None,
+            process: None,
+            sent_at: now,
+            timeout_ms: Some(self.timeout_ms),
+        })
+    }
 }
 
 /// What one status check concluded about an attempt.
@@ -393,6 +398,10 @@ impl Store {
             resends: row.try_get("resends")?,
             contested: row.try_get("contested")?,
             gateway_deduction_minor: row.try_get("gateway_deduction_minor")?,
+            sent_at: row.try_get("sent_at")?,
+            sender_timeout_ms: row.try_get("sender_timeout_ms")?,
+            sender: row.try_get("sender")?,
+            sender_process: row.try_get("sender_process")?,
             created_at: row.try_get("created_at")?,
             updated_at: row.try_get("updated_at")?,
         })
@@ -453,6 +462,7 @@ impl Store {
         deductions_json: &str,
         coupon: Option<&str>,
         credit_minor: Option<i64>,
+        sending: Sending<'_>,
     ) -> Result<Attempt> {
         let now = now_ms();
         // IMMEDIATE takes the write lock up front: a deferred transaction that reads and then
@@ -460,8 +470,9 @@ impl Store {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let inserted = sqlx::query(
             "INSERT INTO attempts (order_id, channel, state, idempotency_key, amount_minor, deductions,
-                                   coupon, credit_minor, created_at, updated_at, next_check_at, owner_pid)
-             VALUES (?, ?, 'submitting', ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                   coupon, credit_minor, created_at, updated_at, next_check_at,
+                                   sender, sender_process, sender_timeout_ms, sent_at)
+             VALUES (?, ?, 'submitting', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
              RETURNING *",
         )
         .bind(order_id)
@@ -473,10 +484,13 @@ impl Store {
         .bind(credit_minor)
         .bind(now)
         .bind(now)
-        // Should this process die before recording the answer, the reconciler finds the
-        // attempt due and settles it.
-        .bind(now + STUCK_SUBMITTING_MS)
-        .bind(i64::from(std::process::id()))
+        // Should its sender never record the answer, the reconciler finds the attempt due
+        // once the sender's own time is up, and settles it.
+        .bind(sending.deadline(now))
+        .bind(&sending.sender.id)
+        .bind(&sending.sender.process)
+        .bind(sending.timeout_ms)
+        .bind(now)
         .fetch_one(&mut *tx)
         .await;
         let attempt = match inserted {
@@ -532,7 +546,12 @@ impl Store {
     /// Moves an unknown attempt back to `submitting` to send its request again under its own
     /// idempotency key, counting the resend, in one durable transaction: only after this
     /// returns may the request leave.
-    pub async fn record_resend(&self, attempt_id: i64, detail: &str) -> Result<Attempt> {
+    pub async fn record_resend(
+        &self,
+        attempt_id: i64,
+        detail: &str,
+        sending: Sending<'_>,
+    ) -> Result<Attempt> {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let now = now_ms();
         let update = AttemptUpdate {
@@ -549,10 +568,19 @@ impl Store {
                 to: AttemptState::Submitting,
             });
         }
-        let row = sqlx::query("UPDATE attempts SET resends = resends + 1 WHERE id = ? RETURNING *")
-            .bind(attempt_id)
-            .fetch_one(&mut *tx)
-            .await?;
+        let row = sqlx::query(
+            "UPDATE attempts SET resends = resends + 1, next_check_at = ?, sender = ?,
+                sender_process = ?, sender_timeout_ms = ?, sent_at = ?
+             WHERE id = ? RETURNING *",
+        )
+        .bind(sending.deadline(now))
+        .bind(&sending.sender.id)
+        .bind(&sending.sender.process)
+        .bind(sending.timeout_ms)
+        .bind(now)
+        .bind(attempt_id)
+        .fetch_one(&mut *tx)
+        .await?;
         Self::add_events(
             &mut tx,
             &[(attempt_id, AttemptState::Submitting, update.detail)],
@@ -702,15 +730,17 @@ impl Store {
     ) -> Result<Option<Attempt>> {
         let next_check_at = match next {
             AttemptState::Pending | AttemptState::Unknown => Some(now + next_check_delay_ms(0)),
-            AttemptState::Submitting => Some(now + STUCK_SUBMITTING_MS),
+            // Only record_resend and begin_attempt send; they set the sender's own deadline.
+            AttemptState::Submitting => {
+                Some(now + crate::sender::UNRECORDED_TIMEOUT_MS + crate::sender::TAKEOVER_GRACE_MS)
+            }
             _ => None,
         };
         let row = sqlx::query(
             "UPDATE attempts SET state = ?, updated_at = ?, next_check_at = ?,
                 gateway_ref = COALESCE(?, gateway_ref), pay_url = COALESCE(?, pay_url),
                 gateway_deduction_minor = COALESCE(?, gateway_deduction_minor),
-                error_code = ?, error_message = ?,
-                owner_pid = CASE WHEN ? = 'submitting' THEN ? ELSE owner_pid END
+                error_code = ?, error_message = ?
              WHERE id = ? AND state IN (SELECT value FROM json_each(?))
              RETURNING *",
         )
@@ -722,8 +752,6 @@ impl Store {
         .bind(update.gateway_deduction_minor)
         .bind(&update.error_code)
         .bind(&update.error_message)
-        .bind(next.as_str())
-        .bind(i64::from(std::process::id()))
         .bind(attempt_id)
         .bind(Self::states_that_may_become(next))
         .fetch_optional(&mut *tx)
@@ -801,30 +829,6 @@ impl Store {
         .collect()
     }
 
-    /// When the attempt's request last left (its latest `submitting` event).
-    pub async fn last_sent_at(&self, attempt_id: i64) -> Result<Option<i64>> {
-        Ok(sqlx::query_scalar(
-            "SELECT max(at) FROM attempt_events WHERE attempt_id = ? AND state = 'submitting'",
-        )
-        .bind(attempt_id)
-        .fetch_one(&self.pool)
-        .await?)
-    }
-
-    /// When each of these attempts' requests last left (their latest `submitting` events).
-    pub async fn last_sent_at_many(&self, attempt_ids: &[i64]) -> Result<HashMap<i64, i64>> {
-        Ok(sqlx::query_as(
-            "SELECT attempt_id, max(at) FROM attempt_events
-             WHERE attempt_id IN (SELECT value FROM json_each(?)) AND state = 'submitting'
-             GROUP BY attempt_id",
-        )
-        .bind(serde_json::to_string(attempt_ids).expect("ids serialize"))
-        .fetch_all(&self.pool)
-        .await?
-        .into_iter()
-        .collect())
-    }
-
     /// These orders by id, in one query.
     pub async fn orders_by_id(&self, order_ids: &[i64]) -> Result<HashMap<i64, OrderView>> {
         sqlx::query(&format!(
@@ -848,30 +852,15 @@ impl Store {
         row.as_ref().map(Self::attempt_from_row).transpose()
     }
 
-    /// Whether the process sending this attempt is still running.
-    pub async fn sender_alive(&self, attempt_id: i64) -> Result<bool> {
-        let owner: Option<i64> = sqlx::query_scalar("SELECT owner_pid FROM attempts WHERE id = ?")
-            .bind(attempt_id)
-            .fetch_one(&self.pool)
-            .await?;
-        Ok(owner.is_none_or(process_alive))
-    }
-
-    /// `submitting` attempts whose sending process is gone (killed, crashed): their answer
-    /// will never be recorded by that process.
-    pub async fn orphaned_submissions(&self) -> Result<Vec<Attempt>> {
-        let rows = sqlx::query("SELECT * FROM attempts WHERE state = 'submitting'")
+    /// Every attempt whose request is being sent, as far as the journal knows: whether anyone
+    /// else may take one over is [`crate::sender`]'s to say.
+    pub async fn submitting_attempts(&self) -> Result<Vec<Attempt>> {
+        sqlx::query("SELECT * FROM attempts WHERE state = 'submitting'")
             .fetch_all(&self.pool)
-            .await?;
-        let mut orphans = Vec::new();
-        for row in &rows {
-            let attempt = Self::attempt_from_row(row)?;
-            let owner: Option<i64> = row.try_get("owner_pid")?;
-            if owner.is_some_and(|pid| !process_alive(pid)) {
-                orphans.push(attempt);
-            }
-        }
-        Ok(orphans)
+            .await?
+            .iter()
+            .map(Self::attempt_from_row)
+            .collect()
     }
 
     /// Notes that the gateway was asked and its answer settled nothing; asks again later.

@@ -112,8 +112,19 @@ pub(crate) async fn begin_attempt(
             "[]",
             None,
             None,
+            sending(),
         )
         .await
+}
+
+/// One sender for every fixture attempt: this process, a 30-second timeout.
+pub(crate) fn sending() -> crate::store::Sending<'static> {
+    static SENDER: std::sync::LazyLock<crate::sender::Sender> =
+        std::sync::LazyLock::new(crate::sender::Sender::new);
+    crate::store::Sending {
+        sender: &SENDER,
+        timeout_ms: 30_000,
+    }
 }
 
 /// Moves an attempt to `state` with nothing else recorded.

@@ -29,4 +29,8 @@ contested: string | null,
  * What the gateway took off the price itself (the partner's coupon): the payer was
  * charged `amount_minor` less this.
  */
-gateway_deduction_minor: number | null, created_at: number, updated_at: number, };
+gateway_deduction_minor: number | null, 
+/**
+ * When its request last left (unix ms), and how long its sender waits for an answer.
+ */
+sent_at: number | null, sender_timeout_ms: number | null, created_at: number, updated_at: number, };
