@@ -40,8 +40,8 @@
 //!   `alipay.orderInfo`, pointing at its cashier page. `pay_url` is set only while pending.
 //! - Status: `GET {base}/pay/charge/{order_no}/` (emulator-only) answers the same envelope.
 //!   A 404, 405 or 501 there means the deployment has no status endpoint: Unknown
-//!   (`NO_STATUS_ENDPOINT`), and the attempt waits for a person. `订单不存在` is Failed (`Not`)
-//!   and `未找到支付记录` (no charge was ever made for the order) is NoSuchPayment (`Safe`):
+//!   (`NO_STATUS_ENDPOINT`), and the attempt waits for a person. `订单不存在` (no such order) and
+//!   `未找到支付记录` (no charge was ever made for the order) are NoSuchPayment (`Safe`):
 //!   believable for a pay request whose answer was lost, a contradiction for a person once a
 //!   charge came back; any other refusal settles nothing (Unknown).
 //! - Lenient where nothing rides on it: the charge's identity, state and money (`id` with the
@@ -530,14 +530,11 @@ impl Connector for Yian {
             Answer::Refused { status, message } => {
                 let code = status.to_string();
                 match message.as_str() {
-                    MSG_UNKNOWN_ORDER => {
-                        PayOutcome::Failed(GatewayError::new(code, message, RetryClass::Not))
-                    }
-                    MSG_NO_CHARGE => PayOutcome::NoSuchPayment(GatewayError::new(
-                        code,
-                        message,
-                        RetryClass::Safe,
-                    )),
+                    // Neither the order nor a charge for it: nothing was charged, if the
+                    // request this answers for ever arrived.
+                    MSG_UNKNOWN_ORDER | MSG_NO_CHARGE => PayOutcome::NoSuchPayment(
+                        GatewayError::new(code, message, RetryClass::Safe),
+                    ),
                     _ => PayOutcome::Unknown(GatewayError::new(code, message, RetryClass::Unknown)),
                 }
             }
@@ -1137,9 +1134,10 @@ mod tests {
             Yian.parse_status(&response(200, SEED_ANSWER)),
             PayOutcome::Pending(_)
         ));
-        let error =
-            failed(Yian.parse_status(&response(200, r#"{"status":-4,"message":"订单不存在"}"#)));
-        assert_eq!(error.retry, RetryClass::Not);
+        assert_eq!(
+            Yian.parse_status(&response(200, r#"{"status":-4,"message":"订单不存在"}"#)),
+            PayOutcome::NoSuchPayment(GatewayError::new("-4", MSG_UNKNOWN_ORDER, RetryClass::Safe))
+        );
         let no_charge = Yian.parse_status(&response(
             200,
             r#"{"status":-4,"message":"未找到支付记录"}"#,

@@ -404,10 +404,13 @@ async fn a_bad_amount_or_currency_is_a_failed_pay_request() {
 #[tokio::test]
 async fn status_of_unknown_orders_and_deployments_without_the_endpoint() {
     let h = harness().await;
-    let error = failed(h.status(&h.base(), "nobody").await);
     assert_eq!(
-        error,
-        GatewayError::new("-4", yian::MSG_UNKNOWN_ORDER, RetryClass::Not)
+        h.status(&h.base(), "nobody").await,
+        PayOutcome::NoSuchPayment(GatewayError::new(
+            "-4",
+            yian::MSG_UNKNOWN_ORDER,
+            RetryClass::Safe
+        ))
     );
     // A server without the emulator-only endpoint answers 404: nobody can say, a person decides.
     let elsewhere = format!("{}/no-such-deployment", h.sandbox.root_url());
