@@ -3,6 +3,7 @@
 //! into calls on this crate.
 
 pub mod base_url;
+pub mod clock;
 pub mod demo;
 pub mod domain;
 pub mod engine;

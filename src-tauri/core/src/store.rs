@@ -145,9 +145,7 @@ pub struct Store {
     path: PathBuf,
 }
 
-pub fn now_ms() -> i64 {
-    chrono::Utc::now().timestamp_millis()
-}
+pub use crate::clock::now_ms;
 
 fn json_map(text: &str) -> Result<BTreeMap<String, String>> {
     serde_json::from_str(text).map_err(|e| StoreError::Corrupt(e.to_string()))

@@ -20,9 +20,24 @@ pub enum TransportError {
     AnswerLost(String),
 }
 
+/// What carries requests when it is not HTTP: a simulation's in-memory path to the
+/// emulators, with the faults its seed picks (`tests/simulation.rs`). It answers exactly as
+/// the HTTP path would: a response, `NotSent`, or `AnswerLost`.
+#[doc(hidden)]
+pub trait Carrier: Send + Sync {
+    fn carry(&self, request: http::Request<Vec<u8>>) -> Carried;
+}
+
+/// A [`Carrier`]'s answer, to be awaited.
+pub type Carried = std::pin::Pin<
+    Box<dyn std::future::Future<Output = Result<http::Response<Vec<u8>>, TransportError>> + Send>,
+>;
+
 #[derive(Clone)]
 pub struct Transport {
     client: reqwest::Client,
+    /// Set only in a simulation: requests go to it instead of the network.
+    carrier: Option<Arc<dyn Carrier>>,
     timeout: Duration,
     /// The clients that reach gateways through a profile's own proxy, one per proxy URL,
     /// shared by every clone.
@@ -39,8 +54,19 @@ impl Transport {
             .expect("a TLS backend is compiled in");
         Transport {
             client,
+            carrier: None,
             timeout,
             proxied: Arc::default(),
+        }
+    }
+
+    /// A transport whose requests `carrier` takes instead of the network, as if each had
+    /// waited up to `timeout`.
+    #[doc(hidden)]
+    pub fn carried_by(carrier: Arc<dyn Carrier>, timeout: Duration) -> Self {
+        Transport {
+            carrier: Some(carrier),
+            ..Transport::new(timeout)
         }
     }
 
@@ -55,6 +81,9 @@ impl Transport {
     /// This transport, reaching gateways through `proxy` (a URL the caller has checked, as a
     /// profile's proxy setting is) instead of directly.
     pub fn through_proxy(&self, proxy: &str) -> Result<Transport, TransportError> {
+        if self.carrier.is_some() {
+            return Ok(self.clone());
+        }
         let mut proxied = self.proxied.lock().unwrap_or_else(|e| e.into_inner());
         let client = match proxied.get(proxy) {
             Some(client) => client.clone(),
@@ -75,6 +104,7 @@ impl Transport {
         };
         Ok(Transport {
             client,
+            carrier: None,
             timeout: self.timeout,
             proxied: self.proxied.clone(),
         })
@@ -90,6 +120,9 @@ impl Transport {
         request: http::Request<Vec<u8>>,
     ) -> Result<http::Response<Vec<u8>>, TransportError> {
         crate::test_panic::point("send", || format!("test panic sending {request:?}"));
+        if let Some(carrier) = &self.carrier {
+            return carrier.carry(request).await;
+        }
         let request = reqwest::Request::try_from(request)
             .map_err(|e| TransportError::NotSent(e.to_string()))?;
         // Errors drop the URL: a query string may carry a session or a signature, and the

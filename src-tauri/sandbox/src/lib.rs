@@ -277,12 +277,20 @@ pub async fn start(addr: &str, config: SandboxConfig) -> Result<RunningSandbox, 
 /// listener: for driving requests in-process (the fuzz targets).
 #[doc(hidden)]
 pub fn service(config: SandboxConfig) -> Router {
+    service_with_ledger(config).0
+}
+
+/// [`service`], with the ledger it keeps: the judge of what was charged (the simulation).
+#[doc(hidden)]
+pub fn service_with_ledger(config: SandboxConfig) -> (Router, Ledger) {
     let faults = faults::Faults::new(config.fault_seed);
-    router(AppState {
+    let ledger = Ledger::default();
+    let router = router(AppState {
         config: Arc::new(config),
-        ledger: Ledger::default(),
+        ledger: ledger.clone(),
         faults,
-    })
+    });
+    (router, ledger)
 }
 
 fn router(state: AppState) -> Router {
