@@ -8,19 +8,18 @@
 use std::sync::Arc;
 
 use paydesk_gateways::transport::{Transport, TransportError};
-use paydesk_gateways::Charged;
 use paydesk_gateways::{
     connector_for, BuildError, Channel, Connector, Currency, Deduction, GatewayError, Money,
-    PayOutcome, PayRequest, Receipt, RetryClass, Secrets,
+    PayOutcome, PayRequest, RetryClass, Secrets,
 };
 use serde::Serialize;
 
 use crate::domain::{Attempt, AttemptState};
-use crate::reconcile::Pass;
 use crate::sandbox_link;
 use crate::sender::{InFlight, Sender, Takeover};
+use crate::settling::{outcome_update, refused_resend, too_many_resends, AttemptUpdate};
 use crate::store::{now_ms, Sending};
-use crate::store::{AttemptUpdate, Store, StoreError};
+use crate::store::{Store, StoreError};
 use crate::vault::{Vault, VaultError};
 
 #[derive(Debug, thiserror::Error)]
@@ -335,32 +334,6 @@ impl Engine {
         })
     }
 
-    /// Asks the gateway what became of a pending or unknown attempt and records a conclusive
-    /// answer. An inconclusive one leaves the attempt as it was, to be asked again later.
-    pub async fn check_status(&self, attempt_id: i64) -> Result<Attempt, PayError> {
-        let attempt = self.store.attempt(attempt_id).await?;
-        let pass = Pass {
-            resend: false,
-            strict: true,
-        };
-        self.settle_many(vec![attempt], pass).await?;
-        Ok(self.store.attempt(attempt_id).await?)
-    }
-
-    /// Settles an attempt whose fate is unknown: ask first; if the answer settles nothing and
-    /// the gateway honours idempotency keys, resend the same request under the same key (the
-    /// gateway answers with the first result); otherwise it stays unknown for the reconciler
-    /// to ask again, and goes to a person when asking cannot settle it.
-    pub async fn settle_unknown(&self, attempt_id: i64) -> Result<Attempt, PayError> {
-        let attempt = self.store.attempt(attempt_id).await?;
-        let pass = Pass {
-            resend: true,
-            strict: true,
-        };
-        self.settle_many(vec![attempt], pass).await?;
-        Ok(self.store.attempt(attempt_id).await?)
-    }
-
     /// Sends an unknown attempt's request again under its own idempotency key, where the
     /// gateway deduplicates by it; any other attempt is returned as it is.
     pub(crate) async fn resend_same_key(&self, attempt_id: i64) -> Result<Attempt, PayError> {
@@ -427,57 +400,6 @@ impl Engine {
             RequestKind::Resend,
         )
         .await
-    }
-
-    /// One pass of the reconciler: settles every attempt that is due, returns the ones that
-    /// changed state. An attempt that cannot be asked about is noted and asked again later.
-    pub async fn reconcile_due(&self) -> Result<Vec<Attempt>, PayError> {
-        let mut due = self.store.due_for_check(now_ms(), 200).await?;
-        // A sender certainly gone (a crash, a task dropped mid-request) is settled at once,
-        // before its time would be up.
-        let due_ids: std::collections::HashSet<i64> = due.iter().map(|a| a.id).collect();
-        due.extend(
-            self.abandoned()
-                .await?
-                .into_iter()
-                .filter(|a| !due_ids.contains(&a.id)),
-        );
-        let pass = Pass {
-            resend: true,
-            strict: false,
-        };
-        self.settle_many(due, pass).await
-    }
-
-    /// `submitting` attempts that may be taken over now: their sender is gone (killed,
-    /// crashed, its task dropped) or its time is up. They become `unknown` (the request may
-    /// or may not have left) and are settled like any unknown attempt.
-    async fn abandoned(&self) -> Result<Vec<Attempt>, PayError> {
-        Ok(self
-            .store
-            .submitting_attempts()
-            .await?
-            .into_iter()
-            .filter(|a| self.takeover(a) == Takeover::Now)
-            .collect())
-    }
-
-    /// Settles every open attempt now, whatever its schedule: abandoned sends, unknown and
-    /// pending. Stops at the first attempt that cannot be asked about.
-    pub async fn reconcile_all(&self) -> Result<Vec<Attempt>, PayError> {
-        let mut open = self.abandoned().await?;
-        open.extend(
-            self.store
-                .due_for_check(i64::MAX, i64::MAX)
-                .await?
-                .into_iter()
-                .filter(|a| a.state != AttemptState::Submitting),
-        );
-        let pass = Pass {
-            resend: true,
-            strict: true,
-        };
-        self.settle_many(open, pass).await
     }
 
     /// A notification the gateway pushed for a profile (debit's callback): verified and read
@@ -650,12 +572,7 @@ pub fn plan_payment(
     })
 }
 
-/// After this many inconclusive status answers an unknown attempt goes to a person.
-pub const MAX_INCONCLUSIVE_CHECKS: i64 = 10;
-
-/// An attempt's request is sent again under its idempotency key at most this often, whoever
-/// asks (Pay, Check status, the reconciler); then a person decides.
-pub const MAX_RESENDS: i64 = 5;
+pub use crate::settling::{MAX_INCONCLUSIVE_CHECKS, MAX_RESENDS};
 
 /// Whether a request is an attempt's first or the same request sent again under its key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -710,122 +627,6 @@ fn read_deductions(json: &str, currency: Currency) -> Result<Vec<Deduction>, Pay
             })
         })
         .collect()
-}
-
-fn receipt_update(receipt: Receipt) -> AttemptUpdate {
-    AttemptUpdate {
-        gateway_deduction_minor: receipt.gateway_deduction.map(|d| d.minor),
-        gateway_ref: receipt.gateway_ref,
-        pay_url: receipt.pay_url,
-        detail: receipt.detail.map(|d| d.to_string()),
-        ..AttemptUpdate::default()
-    }
-}
-
-fn amount_mismatch(asked: Money, receipt: Receipt) -> (AttemptState, AttemptUpdate) {
-    let charged = receipt
-        .charged
-        .as_ref()
-        .map_or_else(|| "another amount".to_string(), ToString::to_string);
-    // Where the gateway took its own deduction first, the price it charged from is the
-    // figure held against what was asked.
-    let reported = match (&receipt.charged, receipt.gateway_deduction) {
-        (Some(Charged::Money(paid)), Some(deducted)) if deducted.minor > 0 => {
-            let price = paid
-                .minor
-                .checked_add(deducted.minor)
-                .filter(|_| paid.currency == deducted.currency)
-                .map(|minor| Money::from_minor(minor, paid.currency));
-            match price {
-                Some(price) => format!(
-                    "a price of {price} ({paid} charged after its own deduction of {deducted})"
-                ),
-                None => format!("{paid} charged after its own deduction of {deducted}"),
-            }
-        }
-        _ => charged,
-    };
-    let message = format!("the gateway reports {reported} for this payment, but {asked} was asked");
-    (
-        AttemptState::NeedsReview,
-        AttemptUpdate {
-            gateway_ref: receipt.gateway_ref,
-            pay_url: receipt.pay_url,
-            gateway_deduction_minor: receipt.gateway_deduction.map(|d| d.minor),
-            detail: Some(message.clone()),
-            error_code: Some("AMOUNT_MISMATCH".into()),
-            error_message: Some(message),
-        },
-    )
-}
-
-fn error_update(error: GatewayError) -> AttemptUpdate {
-    AttemptUpdate {
-        detail: Some(format!("{}: {}", error.code, error.message)),
-        error_code: Some(error.code),
-        error_message: Some(error.message),
-        ..AttemptUpdate::default()
-    }
-}
-
-/// A refusal of a resend says nothing certain about the first request, which may have paid.
-fn refused_resend(refusal: GatewayError) -> (AttemptState, AttemptUpdate) {
-    let why = format!(
-        "the gateway refused the payment sent again under its idempotency key ({}: {}); the first request may have paid",
-        refusal.code, refusal.message
-    );
-    for_a_person(refusal, why)
-}
-
-pub(crate) fn too_many_resends(attempt: &Attempt) -> AttemptUpdate {
-    let why = format!(
-        "sent again {} times without an answer that settles it; last error: {}: {}",
-        attempt.resends,
-        attempt.error_code.as_deref().unwrap_or("none"),
-        attempt.error_message.as_deref().unwrap_or("")
-    );
-    AttemptUpdate {
-        error_code: attempt.error_code.clone(),
-        error_message: attempt.error_message.clone(),
-        detail: Some(why),
-        ..AttemptUpdate::default()
-    }
-}
-
-/// An answer a person must weigh: the gateway's own words kept, and why in the event.
-fn for_a_person(error: GatewayError, why: String) -> (AttemptState, AttemptUpdate) {
-    (
-        AttemptState::NeedsReview,
-        AttemptUpdate {
-            detail: Some(why),
-            error_code: Some(error.code),
-            error_message: Some(error.message),
-            ..AttemptUpdate::default()
-        },
-    )
-}
-
-/// What a gateway's answer means for an attempt that asked it to charge `asked`. A payment
-/// the gateway reports for another amount is neither paid nor waiting: a person compares the
-/// gateway's record with the order (paydesk never settles a disagreement about money itself).
-pub(crate) fn outcome_update(asked: Money, outcome: PayOutcome) -> (AttemptState, AttemptUpdate) {
-    let disputed = outcome.reports_other_amount_than(asked);
-    match outcome {
-        PayOutcome::Succeeded(r) | PayOutcome::Pending(r) if disputed => amount_mismatch(asked, r),
-        PayOutcome::Succeeded(r) => (AttemptState::Succeeded, receipt_update(r)),
-        PayOutcome::Pending(r) => (AttemptState::Pending, receipt_update(r)),
-        PayOutcome::Failed(e) | PayOutcome::NoSuchPayment(e) => {
-            (AttemptState::Failed, error_update(e))
-        }
-        PayOutcome::Unknown(e) => (AttemptState::Unknown, error_update(e)),
-        PayOutcome::ForAPerson(e) => {
-            let why = format!(
-                "the gateway's answer settles nothing either way ({}: {}); a person decides",
-                e.code, e.message
-            );
-            for_a_person(e, why)
-        }
-    }
 }
 
 /// The attempt's error, if any, in the shape the UI and CLI print.

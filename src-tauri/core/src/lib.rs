@@ -20,6 +20,7 @@ pub mod report;
 mod review_tests;
 pub mod sandbox_link;
 pub mod sender;
+pub mod settling;
 pub mod storage_health;
 pub mod store;
 /// Fixtures shared by the crate's tests (stores in temporary directories, profiles, orders).

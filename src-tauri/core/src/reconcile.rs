@@ -19,11 +19,12 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 use crate::domain::{Attempt, AttemptState, OrderView};
-use crate::engine::{
-    outcome_update, too_many_resends, Engine, PayError, MAX_INCONCLUSIVE_CHECKS, MAX_RESENDS,
-};
+use crate::engine::{Engine, PayError};
 use crate::sender::Takeover;
-use crate::store::{now_ms, AttemptUpdate, CheckVerdict, Checked, StoreError};
+use crate::settling::{
+    judge, too_many_resends, AttemptUpdate, CheckVerdict, Patience, Repeats, MAX_RESENDS,
+};
+use crate::store::{now_ms, Checked, StoreError};
 
 /// Status queries in flight at once: enough to hide a gateway's latency, few enough that a
 /// backlog does not look like an attack on it.
@@ -33,13 +34,28 @@ pub const BATCH: usize = 256;
 
 /// How a settling run behaves.
 #[derive(Clone, Copy)]
-pub(crate) struct Pass {
-    /// Resend under the same idempotency key an unknown attempt that asking did not settle,
-    /// where the gateway deduplicates by that key.
-    pub resend: bool,
-    /// Stop at the first attempt that cannot be asked about (a missing secret, a broken
-    /// profile) instead of noting it and asking again later.
-    pub strict: bool,
+struct Pass {
+    after_asking: AfterAsking,
+    on_error: OnError,
+}
+
+/// What follows an answer that settled an unknown attempt nothing.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum AfterAsking {
+    /// Send it again under the same idempotency key, where the gateway deduplicates by it.
+    ResendSameKey,
+    /// Leave it for the next time it is due.
+    Wait,
+}
+
+/// What an attempt that cannot be asked about (a missing secret, a broken profile) does to
+/// the run.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum OnError {
+    /// Stop: a person asked, and is told.
+    Stop,
+    /// Note it and ask again later: the background reconciler.
+    NoteAndGoOn,
 }
 
 /// What asking a gateway profile needs, read once per run.
@@ -47,7 +63,7 @@ struct GatewayLink {
     base_url: String,
     settings: BTreeMap<String, String>,
     connector: Box<dyn Connector>,
-    idempotent: bool,
+    repeats: Repeats,
     /// Its status query sends the payment again (TOP): each one is a resend.
     status_is_resend: bool,
     secrets: Secrets,
@@ -60,106 +76,6 @@ struct StatusCheck {
     attempt: Attempt,
     query: StatusQuery,
     link: Arc<GatewayLink>,
-    /// When its request last left: a "no such payment" is believed only once a request sent
-    /// then must have landed or died.
-    sent_at: i64,
-    patience_ms: i64,
-}
-
-/// What one answer (or its absence: `None` when the gateway has no status query) means for
-/// an open attempt.
-pub(crate) fn judge(
-    attempt: &Attempt,
-    asked: Money,
-    idempotent: bool,
-    answer: Option<PayOutcome>,
-    settled_for_sure: bool,
-) -> CheckVerdict {
-    let last_chance = attempt.checks + 1 >= MAX_INCONCLUSIVE_CHECKS;
-    let Some(outcome) = answer else {
-        if attempt.state == AttemptState::Unknown && !idempotent {
-            return review(
-                attempt,
-                "the gateway has neither a status query nor an idempotency key",
-            );
-        }
-        // A payment waiting for its payer that the gateway cannot be asked about: after the
-        // reconciler's patience (about half an hour of backoff), a person confirms it.
-        if attempt.state == AttemptState::Pending && last_chance {
-            return review(
-                attempt,
-                "still waiting for the payer, and the gateway has no status query",
-            );
-        }
-        return CheckVerdict::Inconclusive;
-    };
-    if let PayOutcome::NoSuchPayment(e) = &outcome {
-        if attempt.acknowledged() {
-            return contradiction(attempt, e);
-        }
-    }
-    let settles = outcome.reports_other_amount_than(asked)
-        || match &outcome {
-            PayOutcome::Succeeded(_) | PayOutcome::ForAPerson(_) => true,
-            PayOutcome::Pending(_) => attempt.state != AttemptState::Pending,
-            PayOutcome::Failed(_) => attempt.state != AttemptState::Unknown || settled_for_sure,
-            // "No such payment" for a request whose answer was lost: only once that request
-            // must have landed or died.
-            PayOutcome::NoSuchPayment(_) => settled_for_sure,
-            PayOutcome::Unknown(_) => false,
-        };
-    if settles {
-        let (state, update) = outcome_update(asked, outcome);
-        return CheckVerdict::Settle(state, update);
-    }
-    if attempt.state == AttemptState::Unknown && last_chance {
-        return review(
-            attempt,
-            "the gateway's status query never settled the payment",
-        );
-    }
-    CheckVerdict::Inconclusive
-}
-
-/// The gateway took this payment (a reference came back, or it said the payment waits) and
-/// now says it has no such payment: neither a failure nor a success, but evidence for a person.
-fn contradiction(attempt: &Attempt, answer: &GatewayError) -> CheckVerdict {
-    let why = format!(
-        "the gateway acknowledged this payment{} and now reports no such payment ({}: {})",
-        attempt
-            .gateway_ref
-            .as_deref()
-            .map(|r| format!(" as {r}"))
-            .unwrap_or_default(),
-        answer.code,
-        answer.message
-    );
-    CheckVerdict::Settle(
-        AttemptState::NeedsReview,
-        AttemptUpdate {
-            error_code: Some("CONTRADICTION".into()),
-            error_message: Some(why.clone()),
-            detail: Some(why),
-            ..AttemptUpdate::default()
-        },
-    )
-}
-
-fn review(attempt: &Attempt, why: &str) -> CheckVerdict {
-    let evidence = format!(
-        "{why}; last error: {}: {}",
-        attempt.error_code.as_deref().unwrap_or("none"),
-        attempt.error_message.as_deref().unwrap_or("")
-    );
-    CheckVerdict::Settle(
-        AttemptState::NeedsReview,
-        AttemptUpdate {
-            error_code: attempt.error_code.clone(),
-            error_message: attempt.error_message.clone(),
-            detail: Some(evidence),
-            ..AttemptUpdate::default()
-        },
-    )
 }
 
 /// Sends one status query (if the gateway has one) and judges the answer.
@@ -193,15 +109,9 @@ async fn ask(check: &StatusCheck) -> CheckVerdict {
         Some(pending) => Some(pending.await),
         None => None,
     };
-    let settled_for_sure = now_ms() - check.sent_at >= check.patience_ms;
     let asked = Money::from_minor(check.attempt.amount_minor, check.query.amount.currency);
-    judge(
-        &check.attempt,
-        asked,
-        link.idempotent,
-        answer,
-        settled_for_sure,
-    )
+    let patience = Patience::at(&check.attempt, now_ms());
+    judge(&check.attempt, asked, link.repeats, answer, patience)
 }
 
 fn status_query(
@@ -238,10 +148,87 @@ fn interrupted() -> AttemptUpdate {
 }
 
 impl Engine {
-    /// Settles these attempts as far as asking (and, with `pass.resend`, a same-key resend)
+    /// Asks the gateway what became of a pending or unknown attempt and records a conclusive
+    /// answer. An inconclusive one leaves the attempt as it was, to be asked again later.
+    pub async fn check_status(&self, attempt_id: i64) -> Result<Attempt, PayError> {
+        let attempt = self.store().attempt(attempt_id).await?;
+        let pass = Pass {
+            after_asking: AfterAsking::Wait,
+            on_error: OnError::Stop,
+        };
+        self.settle_many(vec![attempt], pass).await?;
+        Ok(self.store().attempt(attempt_id).await?)
+    }
+
+    /// Settles an attempt whose fate is unknown: ask first; if the answer settles nothing and
+    /// the gateway honours idempotency keys, resend the same request under the same key (the
+    /// gateway answers with the first result); otherwise it stays unknown for the reconciler
+    /// to ask again, and goes to a person when asking cannot settle it.
+    pub async fn settle_unknown(&self, attempt_id: i64) -> Result<Attempt, PayError> {
+        let attempt = self.store().attempt(attempt_id).await?;
+        let pass = Pass {
+            after_asking: AfterAsking::ResendSameKey,
+            on_error: OnError::Stop,
+        };
+        self.settle_many(vec![attempt], pass).await?;
+        Ok(self.store().attempt(attempt_id).await?)
+    }
+
+    /// One pass of the reconciler: settles every attempt that is due, returns the ones that
+    /// changed state. An attempt that cannot be asked about is noted and asked again later.
+    pub async fn reconcile_due(&self) -> Result<Vec<Attempt>, PayError> {
+        let mut due = self.store().due_for_check(now_ms(), 200).await?;
+        // A sender certainly gone (a crash, a task dropped mid-request) is settled at once,
+        // before its time would be up.
+        let due_ids: std::collections::HashSet<i64> = due.iter().map(|a| a.id).collect();
+        due.extend(
+            self.abandoned()
+                .await?
+                .into_iter()
+                .filter(|a| !due_ids.contains(&a.id)),
+        );
+        let pass = Pass {
+            after_asking: AfterAsking::ResendSameKey,
+            on_error: OnError::NoteAndGoOn,
+        };
+        self.settle_many(due, pass).await
+    }
+
+    /// `submitting` attempts that may be taken over now: their sender is gone (killed,
+    /// crashed, its task dropped) or its time is up. They become `unknown` (the request may
+    /// or may not have left) and are settled like any unknown attempt.
+    async fn abandoned(&self) -> Result<Vec<Attempt>, PayError> {
+        Ok(self
+            .store()
+            .submitting_attempts()
+            .await?
+            .into_iter()
+            .filter(|a| self.takeover(a) == Takeover::Now)
+            .collect())
+    }
+
+    /// Settles every open attempt now, whatever its schedule: abandoned sends, unknown and
+    /// pending. Stops at the first attempt that cannot be asked about.
+    pub async fn reconcile_all(&self) -> Result<Vec<Attempt>, PayError> {
+        let mut open = self.abandoned().await?;
+        open.extend(
+            self.store()
+                .due_for_check(i64::MAX, i64::MAX)
+                .await?
+                .into_iter()
+                .filter(|a| a.state != AttemptState::Submitting),
+        );
+        let pass = Pass {
+            after_asking: AfterAsking::ResendSameKey,
+            on_error: OnError::Stop,
+        };
+        self.settle_many(open, pass).await
+    }
+
+    /// Settles these attempts as far as asking (and, after `AfterAsking::ResendSameKey`, a resend)
     /// can. Attempts that are not open are left alone. Returns the attempts whose state
     /// changed, in id order.
-    pub(crate) async fn settle_many(
+    async fn settle_many(
         &self,
         attempts: Vec<Attempt>,
         pass: Pass,
@@ -255,7 +242,7 @@ impl Engine {
                     // Its sender may still be waiting for the gateway: nothing changes, and a
                     // person who asked is told so.
                     if let Takeover::NotBefore(until) = self.takeover(&attempt) {
-                        if pass.strict {
+                        if pass.on_error == OnError::Stop {
                             let order = self.store().order_of(&attempt).await?;
                             tracing::info!(attempt = attempt.id, until, "still being sent");
                             return Err(StoreError::AttemptInProgress(order.order_no).into());
@@ -326,8 +313,8 @@ impl Engine {
             let mut verdicts = Vec::with_capacity(ready.len());
             for (check, verdict, resent) in ready.drain(..) {
                 // Where asking was itself a resend, it is not sent a second time.
-                if pass.resend
-                    && check.link.idempotent
+                if pass.after_asking == AfterAsking::ResendSameKey
+                    && check.link.repeats == Repeats::Deduplicated
                     && !check.link.status_is_resend
                     && check.attempt.state == AttemptState::Unknown
                     && matches!(verdict, CheckVerdict::Inconclusive)
@@ -379,7 +366,7 @@ impl Engine {
             if !links.contains_key(&order.profile) {
                 let link = match self.gateway_link(&order.profile).await {
                     Ok(link) => Ok(Arc::new(link)),
-                    Err(e) if pass.strict => return Err(e),
+                    Err(e) if pass.on_error == OnError::Stop => return Err(e),
                     Err(e) => Err(e.to_string()),
                 };
                 links.insert(order.profile.clone(), link);
@@ -399,15 +386,10 @@ impl Engine {
                     continue;
                 }
             };
-            // The patience comes from the timeout its own sender used, not this reader's.
-            let sent_at = attempt.sent_at.unwrap_or(attempt.created_at);
-            let patience_ms = crate::sender::patience_ms(attempt.sender_timeout_ms);
             checks.push(StatusCheck {
                 attempt,
                 query,
                 link,
-                sent_at,
-                patience_ms,
             });
         }
         Ok(checks)
@@ -426,7 +408,7 @@ impl Engine {
             base_url: profile.base_url,
             settings: profile.settings,
             connector,
-            idempotent: capabilities.idempotency_key,
+            repeats: Repeats::of(&capabilities),
             status_is_resend: capabilities.status_query_is_resend,
             secrets,
         })
@@ -440,7 +422,7 @@ impl Engine {
         attempt_id: i64,
         error: PayError,
     ) -> Result<(), PayError> {
-        if pass.strict {
+        if pass.on_error == OnError::Stop {
             return Err(error);
         }
         tracing::warn!(attempt = attempt_id, error = %error, "status check failed");
@@ -452,291 +434,8 @@ impl Engine {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::AttemptUpdate;
     use crate::test_support::{add_profile_and_order, begin_attempt, record_state, temp_store};
-    use paydesk_gateways::{Charged, Receipt};
-
-    fn attempt(state: AttemptState, checks: i64) -> Attempt {
-        Attempt {
-            id: 7,
-            order_id: 1,
-            channel: "alipay".into(),
-            state,
-            idempotency_key: "k".into(),
-            amount_minor: 100,
-            gateway_ref: None,
-            pay_url: None,
-            error_code: Some("ANSWER_LOST".into()),
-            error_message: Some("timed out".into()),
-            deductions: "[]".into(),
-            coupon: None,
-            credit_minor: None,
-            checks,
-            resends: 0,
-            contested: None,
-            gateway_deduction_minor: None,
-            sent_at: Some(0),
-            sender_timeout_ms: Some(30_000),
-            sender: None,
-            sender_process: None,
-            created_at: 0,
-            updated_at: 0,
-        }
-    }
-
-    /// What the attempt asked the gateway to charge.
-    fn asked(attempt: &Attempt) -> Money {
-        Money::from_minor(attempt.amount_minor, Currency::CNY)
-    }
-
-    #[test]
-    fn a_payment_the_gateway_reports_for_another_amount_goes_to_a_person() {
-        let pending = attempt(AttemptState::Pending, 0);
-        let reporting = |charged: Charged| Receipt {
-            gateway_ref: Some("ch_1".into()),
-            charged: Some(charged),
-            ..Receipt::default()
-        };
-        let fen = |minor| Charged::Money(Money::from_minor(minor, Currency::CNY));
-        for exact in [
-            fen(100),
-            Charged::Decimal("1.00".into()),
-            Charged::Decimal("1".into()),
-        ] {
-            let paid = PayOutcome::Succeeded(reporting(exact));
-            assert_eq!(
-                settles_to(&judge(&pending, asked(&pending), true, Some(paid), false)),
-                Some(AttemptState::Succeeded)
-            );
-        }
-        let more = PayOutcome::Succeeded(reporting(fen(101)));
-        let verdict = judge(&pending, asked(&pending), true, Some(more), false);
-        let CheckVerdict::Settle(AttemptState::NeedsReview, update) = verdict else {
-            panic!("expected a review, got {verdict:?}");
-        };
-        assert_eq!(update.error_code.as_deref(), Some("AMOUNT_MISMATCH"));
-        let why = update.detail.unwrap();
-        assert!(why.contains("¥1.01") && why.contains("¥1.00"), "{why}");
-        assert_eq!(update.gateway_ref.as_deref(), Some("ch_1"));
-        // Still waiting, but for another amount; another currency; an amount finer than fen.
-        for disputed in [
-            PayOutcome::Pending(reporting(fen(99))),
-            PayOutcome::Succeeded(reporting(Charged::Money(Money::from_minor(
-                100,
-                Currency::INR,
-            )))),
-            PayOutcome::Succeeded(reporting(Charged::Decimal("1.001".into()))),
-        ] {
-            assert_eq!(
-                settles_to(&judge(
-                    &pending,
-                    asked(&pending),
-                    true,
-                    Some(disputed),
-                    false
-                )),
-                Some(AttemptState::NeedsReview)
-            );
-        }
-    }
-
-    fn failed() -> PayOutcome {
-        PayOutcome::Failed(GatewayError::new(
-            "NOT_FOUND",
-            "no such order",
-            RetryClass::Safe,
-        ))
-    }
-
-    fn settles_to(verdict: &CheckVerdict) -> Option<AttemptState> {
-        match verdict {
-            CheckVerdict::Settle(state, _) => Some(*state),
-            CheckVerdict::Inconclusive => None,
-        }
-    }
-
-    #[test]
-    fn no_such_payment_is_believed_only_after_the_lost_request_had_time_to_land() {
-        let unknown = attempt(AttemptState::Unknown, 0);
-        assert_eq!(
-            settles_to(&judge(
-                &unknown,
-                asked(&unknown),
-                true,
-                Some(failed()),
-                false
-            )),
-            None
-        );
-        assert_eq!(
-            settles_to(&judge(
-                &unknown,
-                asked(&unknown),
-                true,
-                Some(failed()),
-                true
-            )),
-            Some(AttemptState::Failed)
-        );
-        // A pending payment the gateway calls failed is failed: its request is long in.
-        let pending = attempt(AttemptState::Pending, 0);
-        assert_eq!(
-            settles_to(&judge(
-                &pending,
-                asked(&pending),
-                true,
-                Some(failed()),
-                false
-            )),
-            Some(AttemptState::Failed)
-        );
-    }
-
-    #[test]
-    fn no_such_payment_is_believed_only_for_a_request_the_gateway_never_acknowledged() {
-        let not_found = || {
-            PayOutcome::NoSuchPayment(GatewayError::new(
-                "ORDER_NOT_FOUND",
-                "order not found",
-                RetryClass::Safe,
-            ))
-        };
-        let lost = attempt(AttemptState::Unknown, 0);
-        let acknowledged = Attempt {
-            gateway_ref: Some("7".into()),
-            ..attempt(AttemptState::Unknown, 0)
-        };
-        let pending = attempt(AttemptState::Pending, 0);
-        // (attempt, patience over, what it settles to)
-        let table = [
-            (&lost, false, None),
-            (&lost, true, Some(AttemptState::Failed)),
-            (&acknowledged, false, Some(AttemptState::NeedsReview)),
-            (&acknowledged, true, Some(AttemptState::NeedsReview)),
-            (&pending, false, Some(AttemptState::NeedsReview)),
-            (&pending, true, Some(AttemptState::NeedsReview)),
-        ];
-        for (seen, patience_over, expected) in table {
-            let verdict = judge(seen, asked(seen), true, Some(not_found()), patience_over);
-            assert_eq!(settles_to(&verdict), expected, "{seen:?} {patience_over}");
-            if expected == Some(AttemptState::NeedsReview) {
-                let CheckVerdict::Settle(_, update) = verdict else {
-                    unreachable!()
-                };
-                assert_eq!(update.error_code.as_deref(), Some("CONTRADICTION"));
-                assert!(update.detail.unwrap().contains("order not found"));
-            }
-        }
-    }
-
-    #[test]
-    fn an_answer_for_a_person_settles_nothing_by_itself() {
-        let refused = PayOutcome::ForAPerson(GatewayError::new(
-            "isv.order-not-exist",
-            "Remote service error",
-            RetryClass::Not,
-        ));
-        for state in [AttemptState::Unknown, AttemptState::Pending] {
-            let seen = attempt(state, 0);
-            for patience_over in [false, true] {
-                let verdict = judge(
-                    &seen,
-                    asked(&seen),
-                    true,
-                    Some(refused.clone()),
-                    patience_over,
-                );
-                let CheckVerdict::Settle(AttemptState::NeedsReview, update) = verdict else {
-                    panic!("expected a review, got {verdict:?}");
-                };
-                assert_eq!(update.error_code.as_deref(), Some("isv.order-not-exist"));
-            }
-        }
-    }
-
-    #[test]
-    fn still_pending_and_unreadable_answers_settle_nothing() {
-        let pending = attempt(AttemptState::Pending, 0);
-        let waiting = PayOutcome::Pending(Receipt::default());
-        assert_eq!(
-            settles_to(&judge(
-                &pending,
-                asked(&pending),
-                true,
-                Some(waiting.clone()),
-                true
-            )),
-            None
-        );
-        let unknown = attempt(AttemptState::Unknown, 0);
-        assert_eq!(
-            settles_to(&judge(&unknown, asked(&unknown), true, Some(waiting), true)),
-            Some(AttemptState::Pending)
-        );
-        let garbled = PayOutcome::Unknown(GatewayError::new("X", "?", RetryClass::Unknown));
-        assert_eq!(
-            settles_to(&judge(&unknown, asked(&unknown), true, Some(garbled), true)),
-            None
-        );
-        assert_eq!(
-            settles_to(&judge(
-                &pending,
-                asked(&pending),
-                true,
-                Some(PayOutcome::Succeeded(Receipt::default())),
-                false
-            )),
-            Some(AttemptState::Succeeded)
-        );
-    }
-
-    #[test]
-    fn what_asking_cannot_settle_goes_to_a_person_with_the_evidence() {
-        let last = MAX_INCONCLUSIVE_CHECKS - 1;
-        let garbled = PayOutcome::Unknown(GatewayError::new("X", "?", RetryClass::Unknown));
-        let verdict = judge(
-            &attempt(AttemptState::Unknown, last),
-            asked(&attempt(AttemptState::Unknown, last)),
-            true,
-            Some(garbled),
-            true,
-        );
-        let CheckVerdict::Settle(AttemptState::NeedsReview, update) = verdict else {
-            panic!("expected a review, got {verdict:?}");
-        };
-        assert!(update.detail.unwrap().contains("ANSWER_LOST: timed out"));
-        assert_eq!(update.error_code.as_deref(), Some("ANSWER_LOST"));
-        // No status query: an unknown attempt without an idempotency key cannot be settled by
-        // a machine at all; one with a key waits for its resend.
-        let unknown = attempt(AttemptState::Unknown, 0);
-        assert_eq!(
-            settles_to(&judge(&unknown, asked(&unknown), false, None, true)),
-            Some(AttemptState::NeedsReview)
-        );
-        assert_eq!(
-            settles_to(&judge(&unknown, asked(&unknown), true, None, true)),
-            None
-        );
-        assert_eq!(
-            settles_to(&judge(
-                &attempt(AttemptState::Pending, last - 1),
-                asked(&attempt(AttemptState::Pending, last - 1)),
-                true,
-                None,
-                true
-            )),
-            None
-        );
-        assert_eq!(
-            settles_to(&judge(
-                &attempt(AttemptState::Pending, last),
-                asked(&attempt(AttemptState::Pending, last)),
-                true,
-                None,
-                true
-            )),
-            Some(AttemptState::NeedsReview)
-        );
-    }
 
     fn checked(seen: &Attempt, verdict: CheckVerdict) -> Checked {
         Checked {

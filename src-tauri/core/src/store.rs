@@ -15,6 +15,7 @@ use sqlx::Row;
 
 use crate::domain::{Attempt, AttemptEvent, AttemptState, OrderView, Profile};
 use crate::sender::Sender;
+pub use crate::settling::{AttemptUpdate, CheckVerdict};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -93,18 +94,6 @@ pub struct NewOrder {
     pub attributes: BTreeMap<String, String>,
 }
 
-/// How an attempt ended up after a gateway's answer, for [`Store::record`].
-#[derive(Debug, Clone, Default)]
-pub struct AttemptUpdate {
-    pub gateway_ref: Option<String>,
-    pub pay_url: Option<String>,
-    /// What the gateway took off the price itself (a coupon it applied), when it says.
-    pub gateway_deduction_minor: Option<i64>,
-    pub error_code: Option<String>,
-    pub error_message: Option<String>,
-    pub detail: Option<String>,
-}
-
 /// Rows per multi-row statement: well under SQLite's limit on bound values.
 const CHUNK_ROWS: usize = 256;
 
@@ -128,15 +117,6 @@ impl Sending<'_> {
             timeout_ms: Some(self.timeout_ms),
         })
     }
-}
-
-/// What one status check concluded about an attempt.
-#[derive(Debug, Clone)]
-pub enum CheckVerdict {
-    /// The answer settles the attempt (or hands it to a person): move it to this state.
-    Settle(AttemptState, AttemptUpdate),
-    /// Nothing settled: ask again later, less often.
-    Inconclusive,
 }
 
 #[derive(Clone)]
