@@ -172,6 +172,7 @@ impl Engine {
     /// Pays an order. An order whose last attempt's fate is unknown is settled first (status
     /// query, then a resend under the same idempotency key where the gateway honours one);
     /// it is never paid again blind.
+    #[tracing::instrument(name = "pay", skip_all, fields(order_no = %command.order_no, channel = command.channel.as_str()))]
     pub async fn pay(&self, command: &PayCommand) -> Result<Attempt, PayError> {
         let order = self.store.order(&command.order_no).await?;
         if let Some(latest) = self.store.latest_attempt(order.id).await? {
@@ -336,6 +337,7 @@ impl Engine {
 
     /// Sends an unknown attempt's request again under its own idempotency key, where the
     /// gateway deduplicates by it; any other attempt is returned as it is.
+    #[tracing::instrument(name = "resend", skip(self))]
     pub(crate) async fn resend_same_key(&self, attempt_id: i64) -> Result<Attempt, PayError> {
         let attempt = self.store.attempt(attempt_id).await?;
         if attempt.state != AttemptState::Unknown {
@@ -405,6 +407,7 @@ impl Engine {
     /// A notification the gateway pushed for a profile (debit's callback): verified and read
     /// by the connector, then recorded on the attempt it names when it settles it. An `Err`
     /// means the notification was not accepted (the gateway will send it again).
+    #[tracing::instrument(name = "callback", skip(self, body), fields(bytes = body.len()))]
     pub async fn receive_callback(
         &self,
         profile_name: &str,
@@ -478,6 +481,7 @@ impl Engine {
 
     /// A person's decision on an attempt that needs review, or on a settled one a gateway's
     /// report contradicts (confirming its record or correcting it).
+    #[tracing::instrument(name = "resolve_review", skip(self, note))]
     pub async fn resolve_review(
         &self,
         attempt_id: i64,

@@ -150,6 +150,7 @@ fn interrupted() -> AttemptUpdate {
 impl Engine {
     /// Asks the gateway what became of a pending or unknown attempt and records a conclusive
     /// answer. An inconclusive one leaves the attempt as it was, to be asked again later.
+    #[tracing::instrument(name = "check_status", skip(self))]
     pub async fn check_status(&self, attempt_id: i64) -> Result<Attempt, PayError> {
         let attempt = self.store().attempt(attempt_id).await?;
         let pass = Pass {
@@ -164,6 +165,7 @@ impl Engine {
     /// the gateway honours idempotency keys, resend the same request under the same key (the
     /// gateway answers with the first result); otherwise it stays unknown for the reconciler
     /// to ask again, and goes to a person when asking cannot settle it.
+    #[tracing::instrument(name = "settle_unknown", skip(self))]
     pub async fn settle_unknown(&self, attempt_id: i64) -> Result<Attempt, PayError> {
         let attempt = self.store().attempt(attempt_id).await?;
         let pass = Pass {
@@ -176,6 +178,7 @@ impl Engine {
 
     /// One pass of the reconciler: settles every attempt that is due, returns the ones that
     /// changed state. An attempt that cannot be asked about is noted and asked again later.
+    #[tracing::instrument(name = "reconcile_pass", skip_all)]
     pub async fn reconcile_due(&self) -> Result<Vec<Attempt>, PayError> {
         let mut due = self.store().due_for_check(now_ms(), 200).await?;
         // A sender certainly gone (a crash, a task dropped mid-request) is settled at once,
@@ -209,6 +212,7 @@ impl Engine {
 
     /// Settles every open attempt now, whatever its schedule: abandoned sends, unknown and
     /// pending. Stops at the first attempt that cannot be asked about.
+    #[tracing::instrument(name = "reconcile_all", skip_all)]
     pub async fn reconcile_all(&self) -> Result<Vec<Attempt>, PayError> {
         let mut open = self.abandoned().await?;
         open.extend(
