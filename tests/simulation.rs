@@ -4,8 +4,11 @@
 //! delivers, delays, loses (the request or its answer), fails them (before or after the
 //! gateway acted), or "kills" the desk that sent them: its task is dropped at that await point
 //! and a fresh engine with a new sender identity takes over the same file, as a restart
-//! would. Two desks race on one file; debit's callbacks arrive duplicated and reordered; the
-//! clock is the simulation's and moves when the seed says.
+//! would. Two desks race on one file, round by round (the clock moves between rounds, so a
+//! request leaves at the time it was journaled); debit's callbacks arrive duplicated and
+//! reordered; the clock is the simulation's and moves when the seed says. A seed replays its
+//! faults, kills and clock exactly; how two desks' writes interleave within a round depends
+//! on SQLite's worker threads.
 //!
 //! After each seed the emulators' ledgers judge: no order charged twice, no charge paydesk
 //! does not hold as paid (or hand to a person), no success without a charge, states moved
