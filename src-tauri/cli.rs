@@ -8,16 +8,15 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use paydesk_core::app::profiles::{self, ProfileInput};
 use paydesk_core::domain::AttemptState;
 use paydesk_core::engine::{PayCommand, PayError};
 use paydesk_core::gateways::transport::Transport;
-use paydesk_core::gateways::GATEWAYS;
 use paydesk_core::import::{
     check_order_no as order_no_problem, import_orders, ImportError, ImportFormat,
 };
 use paydesk_core::report::{PaymentReport, ProfileView};
-use paydesk_core::sandbox_link;
-use paydesk_core::store::{HistoryFilter, NewOrder, NewProfile, StoreError};
+use paydesk_core::store::{HistoryFilter, NewOrder, StoreError};
 use paydesk_core::vault::VaultError;
 use paydesk_core::{Channel, Currency, Money};
 use paydesk_sandbox::faults::{parse_fault_flag, FaultPlan};
@@ -336,28 +335,13 @@ async fn execute(dir: &std::path::Path, command: Command) -> Result<u8, Failure>
             base_url,
             settings,
         }) => {
-            if !GATEWAYS.contains(&gateway.as_str()) {
-                return Err(bad_input(format!(
-                    "unknown gateway {gateway:?}; one of {}",
-                    GATEWAYS.join(", ")
-                )));
-            }
-            check_profile_name(&name)?;
-            paydesk_core::gateways::join_url(&base_url, "")
-                .map_err(|e| bad_input(e.to_string()))?;
-            paydesk_core::base_url::check(&base_url).map_err(bad_input)?;
-            let settings = key_values(&settings, "setting")?;
-            let is_sandbox =
-                sandbox_link::is_sandbox(&Transport::default(), &base_url, &gateway).await;
-            let profile = store
-                .create_profile(&NewProfile {
-                    name,
-                    gateway,
-                    base_url,
-                    settings,
-                    is_sandbox,
-                })
-                .await?;
+            let input = ProfileInput {
+                name,
+                gateway,
+                base_url,
+                settings: key_values(&settings, "setting")?,
+            };
+            let profile = profiles::add_profile(store, &Transport::default(), input).await?;
             let badge = if profile.is_sandbox { " (SANDBOX)" } else { "" };
             println!("profile {} added{badge}", profile.name);
             Ok(0)
@@ -741,21 +725,6 @@ fn parse_since(text: &str) -> Result<i64, Failure> {
                 "--since {text:?} must be a date (YYYY-MM-DD) or an RFC 3339 time"
             ))
         })
-}
-
-fn check_profile_name(name: &str) -> Result<(), Failure> {
-    let ok = !name.is_empty()
-        && name.len() <= 64
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
-    if ok {
-        Ok(())
-    } else {
-        Err(bad_input(format!(
-            "profile name {name:?} must be 1 to 64 letters, digits, '-', '_' or '.'"
-        )))
-    }
 }
 
 /// No value paydesk takes comes near this; refusing longer arguments up front keeps every

@@ -6,9 +6,11 @@ use std::sync::{Arc, Mutex};
 
 use std::collections::BTreeMap;
 
+use paydesk_core::app::profiles::{self, ProfileInput};
 use paydesk_core::domain::{AttemptState, OrderView};
 use paydesk_core::engine::{Engine, PayCommand, PayError};
 use paydesk_core::export::{self, ExportError, ExportFormat};
+use paydesk_core::gateways::transport::Transport;
 use paydesk_core::import::{self, ImportError, ImportFormat, Progress, RowError};
 use paydesk_core::profile_secrets::SecretState;
 use paydesk_core::queries::{
@@ -17,7 +19,7 @@ use paydesk_core::queries::{
 };
 use paydesk_core::report::{OrderDetail, PaymentReport, ProfileView};
 use paydesk_core::storage_health;
-use paydesk_core::store::{NewOrder, NewProfile, StoreError};
+use paydesk_core::store::{NewOrder, StoreError};
 use paydesk_core::vault::VaultError;
 use paydesk_core::{Channel, Currency, Money};
 use paydesk_sandbox::RunningSandbox;
@@ -349,34 +351,19 @@ async fn save_profile(
     settings: BTreeMap<String, String>,
     create: bool,
 ) -> Result<ProfileView, IpcError> {
-    let store = state.engine().await?.store();
-    let (name, base_url) = (name.trim().to_string(), base_url.trim().to_string());
-    queries::check_base_url(&base_url).map_err(refused)?;
-    let settings: BTreeMap<String, String> = settings
-        .into_iter()
-        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
-        .filter(|(k, _)| !k.is_empty())
-        .collect();
-    if create {
-        if name.is_empty() || name.chars().count() > 64 {
-            return Err(refused("a profile name has 1 to 64 characters"));
-        }
-        if paydesk_core::gateways::connector_for(&gateway).is_none() {
-            return Err(refused(format!("gateway {gateway:?} is not supported")));
-        }
-        let profile = store
-            .create_profile(&NewProfile {
-                name,
-                gateway,
-                base_url,
-                settings,
-                is_sandbox: false,
-            })
-            .await?;
-        return Ok(ProfileView::from(&profile));
-    }
-    store.update_profile(&name, &base_url, &settings).await?;
-    Ok(ProfileView::from(&store.profile(&name).await?))
+    let engine = state.engine().await?;
+    let input = ProfileInput {
+        name,
+        gateway,
+        base_url,
+        settings,
+    };
+    let profile = if create {
+        profiles::add_profile(engine.store(), &Transport::default(), input).await?
+    } else {
+        profiles::edit_profile(engine.store(), input).await?
+    };
+    Ok(ProfileView::from(&profile))
 }
 
 #[tauri::command]

@@ -2,6 +2,7 @@
 //! [`store`] and the keyring [`vault`]. The shells (window, command line) only translate
 //! into calls on this crate.
 
+pub mod app;
 pub mod base_url;
 pub mod clock;
 pub mod demo;

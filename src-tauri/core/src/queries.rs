@@ -904,8 +904,8 @@ pub fn gateways() -> Vec<GatewayInfo> {
         .collect()
 }
 
-/// A profile's base URL: http or https, with a host.
-pub fn check_base_url(base_url: &str) -> std::result::Result<http::Uri, String> {
+/// A profile's base URL (checked when it was saved): http or https, with a host.
+fn check_base_url(base_url: &str) -> std::result::Result<http::Uri, String> {
     let uri: http::Uri = base_url
         .parse()
         .map_err(|_| format!("{base_url:?} is not a URL"))?;

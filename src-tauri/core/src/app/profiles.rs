@@ -1,0 +1,190 @@
+//! Saving a gateway profile, for the window and the command line alike: every rule a profile
+//! obeys is checked here once (its name, its gateway, its base URL and proxy, its settings'
+//! keys), and a base URL that is a paydesk sandbox is recognised as one.
+
+use std::collections::BTreeMap;
+
+use paydesk_gateways::transport::Transport;
+
+use crate::domain::Profile;
+use crate::sandbox_link;
+use crate::store::{NewProfile, Store, StoreError};
+
+/// A profile as a person typed it (in the window's form or on the command line).
+#[derive(Debug, Clone)]
+pub struct ProfileInput {
+    pub name: String,
+    pub gateway: String,
+    pub base_url: String,
+    pub settings: BTreeMap<String, String>,
+}
+
+/// The one rule for a profile's name: 1 to 64 letters, digits, `-`, `_` or `.` (it names the
+/// profile on the command line and in file imports, where anything else needs quoting).
+pub fn check_profile_name(name: &str) -> Result<(), String> {
+    let ok = !name.is_empty()
+        && name.len() <= 64
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "profile name {:?} must be 1 to 64 letters, digits, '-', '_' or '.'",
+            crate::input_rules::shown(name)
+        ))
+    }
+}
+
+/// What a person typed, tidied: the name, base URL and setting keys and values without the
+/// spaces around them, settings with an empty key dropped.
+fn tidy(input: ProfileInput) -> ProfileInput {
+    ProfileInput {
+        name: input.name.trim().to_string(),
+        gateway: input.gateway.trim().to_string(),
+        base_url: input.base_url.trim().to_string(),
+        settings: input
+            .settings
+            .into_iter()
+            .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+            .filter(|(k, _)| !k.is_empty())
+            .collect(),
+    }
+}
+
+/// Adds a profile, after every rule; a base URL that is a paydesk sandbox makes it a SANDBOX
+/// profile. Nothing is written when a rule refuses it.
+pub async fn add_profile(
+    store: &Store,
+    transport: &Transport,
+    input: ProfileInput,
+) -> Result<Profile, StoreError> {
+    let input = tidy(input);
+    if paydesk_gateways::connector_for(&input.gateway).is_none() {
+        return Err(StoreError::BadInput(format!(
+            "unknown gateway {:?}; one of {}",
+            crate::input_rules::shown(&input.gateway),
+            paydesk_gateways::GATEWAYS.join(", ")
+        )));
+    }
+    check_profile_name(&input.name).map_err(StoreError::BadInput)?;
+    crate::base_url::check(&input.base_url).map_err(StoreError::BadBaseUrl)?;
+    crate::base_url::proxy(&input.settings).map_err(StoreError::BadBaseUrl)?;
+    let is_sandbox = sandbox_link::is_sandbox(transport, &input.base_url, &input.gateway).await;
+    store
+        .create_profile(&NewProfile {
+            name: input.name,
+            gateway: input.gateway,
+            base_url: input.base_url,
+            settings: input.settings,
+            is_sandbox,
+        })
+        .await
+}
+
+/// Changes an existing profile's base URL and settings, after the same rules.
+pub async fn edit_profile(store: &Store, input: ProfileInput) -> Result<Profile, StoreError> {
+    let input = tidy(input);
+    store
+        .update_profile(&input.name, &input.base_url, &input.settings)
+        .await?;
+    store.profile(&input.name).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::{dump, temp_store};
+
+    fn input(name: &str, gateway: &str, base_url: &str) -> ProfileInput {
+        ProfileInput {
+            name: name.into(),
+            gateway: gateway.into(),
+            base_url: base_url.into(),
+            settings: BTreeMap::new(),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_profile_breaking_a_rule_is_refused_and_nothing_is_written() {
+        let (dir, store) = temp_store().await;
+        let before = dump(&crate::test_support::db_path(dir.path())).await;
+        let transport = Transport::default();
+        for (bad, why) in [
+            (
+                input("shop one", "sensecore", "https://gw.example"),
+                "profile name",
+            ),
+            (input("", "sensecore", "https://gw.example"), "profile name"),
+            (
+                input(&"a".repeat(65), "sensecore", "https://gw.example"),
+                "profile name",
+            ),
+            (
+                input("商户", "sensecore", "https://gw.example"),
+                "profile name",
+            ),
+            (
+                input("shop", "stripe", "https://gw.example"),
+                "unknown gateway",
+            ),
+            (
+                input("shop", "sensecore", "http://gw.example"),
+                "must use https",
+            ),
+            (
+                input("shop", "sensecore", "ftp://gw.example"),
+                "http:// or https://",
+            ),
+        ] {
+            let refused = add_profile(&store, &transport, bad.clone())
+                .await
+                .expect_err(&format!("{bad:?}"));
+            assert!(refused.to_string().contains(why), "{bad:?}: {refused}");
+        }
+        assert_eq!(
+            dump(&crate::test_support::db_path(dir.path())).await,
+            before
+        );
+    }
+
+    #[tokio::test]
+    async fn what_was_typed_is_tidied_before_it_is_kept() {
+        let (_dir, store) = temp_store().await;
+        let typed = ProfileInput {
+            settings: BTreeMap::from([
+                (" billing_account_id ".to_string(), " ba-1 ".to_string()),
+                ("  ".to_string(), "dropped".to_string()),
+            ]),
+            ..input(" shop.1 ", "sensecore", " https://gw.example ")
+        };
+        let saved = add_profile(&store, &Transport::default(), typed)
+            .await
+            .unwrap();
+        assert_eq!(saved.name, "shop.1");
+        assert_eq!(saved.base_url, "https://gw.example");
+        assert_eq!(
+            saved.settings,
+            BTreeMap::from([("billing_account_id".to_string(), "ba-1".to_string())])
+        );
+        assert!(!saved.is_sandbox, "nothing answers as a sandbox there");
+    }
+
+    #[tokio::test]
+    async fn a_profile_at_a_paydesk_sandbox_is_a_sandbox_profile_from_either_shell() {
+        let sandbox =
+            paydesk_sandbox::start("127.0.0.1:0", paydesk_sandbox::SandboxConfig::default())
+                .await
+                .unwrap();
+        let (_dir, store) = temp_store().await;
+        let saved = add_profile(
+            &store,
+            &Transport::default(),
+            input("sc", "sensecore", &sandbox.base_url("sensecore")),
+        )
+        .await
+        .unwrap();
+        assert!(saved.is_sandbox);
+    }
+}
