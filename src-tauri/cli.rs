@@ -8,15 +8,14 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use paydesk_core::app::orders::{self, OrderInput};
 use paydesk_core::app::profiles::{self, ProfileInput};
 use paydesk_core::domain::AttemptState;
 use paydesk_core::engine::{PayCommand, PayError};
 use paydesk_core::gateways::transport::Transport;
-use paydesk_core::import::{
-    check_order_no as order_no_problem, import_orders, ImportError, ImportFormat,
-};
+use paydesk_core::import::{import_orders, ImportError, ImportFormat};
 use paydesk_core::report::{PaymentReport, ProfileView};
-use paydesk_core::store::{HistoryFilter, NewOrder, StoreError};
+use paydesk_core::store::{HistoryFilter, StoreError};
 use paydesk_core::vault::VaultError;
 use paydesk_core::{Channel, Currency, Money};
 use paydesk_sandbox::faults::{parse_fault_flag, FaultPlan};
@@ -401,21 +400,19 @@ async fn execute(dir: &std::path::Path, command: Command) -> Result<u8, Failure>
             subject,
             attributes,
         }) => {
-            check_order_no(&order_no)?;
-            let currency = Currency::parse(&currency).map_err(|e| bad_input(e.to_string()))?;
-            let amount =
-                Money::parse_positive(&amount, currency).map_err(|e| bad_input(e.to_string()))?;
-            let attributes = key_values(&attributes, "attribute")?;
-            let order = store
-                .add_order(&NewOrder {
-                    order_no,
-                    profile,
-                    amount,
-                    subject,
-                    attributes,
-                })
-                .await?;
-            println!("order {} added: {}", order.order_no, amount);
+            let input = OrderInput {
+                profile,
+                order_no,
+                amount,
+                currency,
+                subject,
+                attributes: key_values(&attributes, "attribute")?,
+            };
+            let order = orders::add_order(store, input).await?;
+            let shown = Currency::parse(&order.currency)
+                .map(|c| Money::from_minor(order.amount_minor, c).to_string())
+                .unwrap_or(order.amount);
+            println!("order {} added: {shown}", order.order_no);
             Ok(0)
         }
         Command::Pay {
@@ -741,10 +738,6 @@ fn check_argument_lengths() -> Result<(), Failure> {
         }
     }
     Ok(())
-}
-
-fn check_order_no(order_no: &str) -> Result<(), Failure> {
-    order_no_problem(order_no).map_err(bad_input)
 }
 
 fn exit_code(state: AttemptState) -> u8 {

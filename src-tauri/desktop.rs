@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex};
 
 use std::collections::BTreeMap;
 
+use paydesk_core::app::orders::{self, OrderInput};
 use paydesk_core::app::profiles::{self, ProfileInput};
 use paydesk_core::domain::{AttemptState, OrderView};
 use paydesk_core::engine::{Engine, PayCommand, PayError};
@@ -19,9 +20,9 @@ use paydesk_core::queries::{
 };
 use paydesk_core::report::{OrderDetail, PaymentReport, ProfileView};
 use paydesk_core::storage_health;
-use paydesk_core::store::{NewOrder, StoreError};
+use paydesk_core::store::StoreError;
 use paydesk_core::vault::VaultError;
-use paydesk_core::{Channel, Currency, Money};
+use paydesk_core::Channel;
 use paydesk_sandbox::RunningSandbox;
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
@@ -281,22 +282,17 @@ async fn add_order(
     amount: String,
     currency: String,
     subject: String,
+    attributes: Option<BTreeMap<String, String>>,
 ) -> Result<OrderView, IpcError> {
-    let order_no = order_no.trim().to_string();
-    if order_no.is_empty() || order_no.chars().count() > 128 {
-        return Err(refused("an order number has 1 to 128 characters"));
-    }
-    let currency = Currency::parse(&currency).map_err(|e| refused(e.to_string()))?;
-    let amount =
-        Money::parse_positive(amount.trim(), currency).map_err(|e| refused(e.to_string()))?;
-    let new = NewOrder {
-        order_no,
+    let input = OrderInput {
         profile,
+        order_no,
         amount,
-        subject: subject.trim().to_string(),
-        attributes: BTreeMap::new(),
+        currency,
+        subject,
+        attributes: attributes.unwrap_or_default(),
     };
-    Ok(state.engine().await?.store().add_order(&new).await?)
+    Ok(orders::add_order(state.engine().await?.store(), input).await?)
 }
 
 #[tauri::command]

@@ -2,4 +2,5 @@
 //! rule it obeys, so that the two shells only translate (their arguments in, their errors out).
 //! It grows operation by operation.
 
+pub mod orders;
 pub mod profiles;
