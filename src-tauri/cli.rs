@@ -10,13 +10,13 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use paydesk_core::app::orders::{self, OrderInput};
 use paydesk_core::app::profiles::{self, ProfileInput};
+use paydesk_core::app::ErrorKind;
 use paydesk_core::domain::AttemptState;
 use paydesk_core::engine::{PayCommand, PayError};
 use paydesk_core::gateways::transport::Transport;
 use paydesk_core::import::{import_orders, ImportError, ImportFormat};
 use paydesk_core::report::{PaymentReport, ProfileView};
 use paydesk_core::store::{HistoryFilter, StoreError};
-use paydesk_core::vault::VaultError;
 use paydesk_core::{Channel, Currency, Money};
 use paydesk_sandbox::faults::{parse_fault_flag, FaultPlan};
 use paydesk_sandbox::SandboxConfig;
@@ -198,22 +198,24 @@ fn bad_input(message: impl Into<String>) -> Failure {
     }
 }
 
+/// The command line's one table from the kind of a failure to its exit code: 2 when nothing
+/// was done because of what was asked (bad input, a rule, a conflict), 1 when paydesk could
+/// not do it (the keyring, the database).
+fn exit_code_of(kind: ErrorKind) -> u8 {
+    match kind {
+        ErrorKind::Refused
+        | ErrorKind::NotFound
+        | ErrorKind::InProgress
+        | ErrorKind::AlreadyPaid
+        | ErrorKind::Duplicate => 2,
+        ErrorKind::Keyring | ErrorKind::Internal => 1,
+    }
+}
+
 impl From<StoreError> for Failure {
     fn from(e: StoreError) -> Self {
-        let code = match e {
-            StoreError::NoSuchOrder(_)
-            | StoreError::NoSuchAttempt(_)
-            | StoreError::NoSuchProfile(_)
-            | StoreError::DuplicateOrder(_)
-            | StoreError::DuplicateProfile(_)
-            | StoreError::AttemptInProgress(_)
-            | StoreError::AlreadyPaid(_)
-            | StoreError::BadBaseUrl(_)
-            | StoreError::BadInput(_) => 2,
-            _ => 1,
-        };
         Failure {
-            code,
+            code: exit_code_of(e.kind()),
             message: e.to_string(),
         }
     }
@@ -221,9 +223,9 @@ impl From<StoreError> for Failure {
 
 impl From<PayError> for Failure {
     fn from(e: PayError) -> Self {
-        match e {
-            PayError::Store(s) => s.into(),
-            other => bad_input(other.to_string()),
+        Failure {
+            code: exit_code_of(e.kind()),
+            message: e.to_string(),
         }
     }
 }
@@ -378,14 +380,7 @@ async fn execute(dir: &std::path::Path, command: Command) -> Result<u8, Failure>
             engine
                 .set_secret(&profile.name, &key, SecretString::from(value))
                 .await
-                .map_err(|e| match e {
-                    // The keyring itself failing is not the caller's input.
-                    PayError::Vault(v) if !matches!(v, VaultError::BadSecret(_)) => Failure {
-                        code: 1,
-                        message: v.to_string(),
-                    },
-                    other => other.into(),
-                })?;
+                .map_err(Failure::from)?;
             println!(
                 "secret {key} of profile {} stored in the OS keyring",
                 profile.name

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 
 use paydesk_core::app::orders::{self, OrderInput};
 use paydesk_core::app::profiles::{self, ProfileInput};
+use paydesk_core::app::ErrorKind;
 use paydesk_core::domain::{AttemptState, OrderView};
 use paydesk_core::engine::{Engine, PayCommand, PayError};
 use paydesk_core::export::{self, ExportError, ExportFormat};
@@ -54,38 +55,24 @@ pub struct IpcError {
     pub message: String,
 }
 
+impl IpcError {
+    fn of(kind: ErrorKind, message: String) -> Self {
+        IpcError {
+            kind: kind.as_str(),
+            message,
+        }
+    }
+}
+
 impl From<StoreError> for IpcError {
     fn from(e: StoreError) -> Self {
-        let kind = match &e {
-            StoreError::NoSuchOrder(_)
-            | StoreError::NoSuchProfile(_)
-            | StoreError::NoSuchAttempt(_) => "not_found",
-            StoreError::AttemptInProgress(_) => "in_progress",
-            StoreError::AlreadyPaid(_) => "already_paid",
-            StoreError::DuplicateOrder(_) | StoreError::DuplicateProfile(_) => "duplicate",
-            StoreError::BadBaseUrl(_) | StoreError::BadInput(_) => "refused",
-            _ => "internal",
-        };
-        IpcError {
-            kind,
-            message: e.to_string(),
-        }
+        IpcError::of(e.kind(), e.to_string())
     }
 }
 
 impl From<PayError> for IpcError {
     fn from(e: PayError) -> Self {
-        match e {
-            PayError::Store(s) => s.into(),
-            PayError::Refused(message) => IpcError {
-                kind: "refused",
-                message,
-            },
-            PayError::Vault(v) => IpcError {
-                kind: "keyring",
-                message: v.to_string(),
-            },
-        }
+        IpcError::of(e.kind(), e.to_string())
     }
 }
 
@@ -100,22 +87,12 @@ impl From<QuoteError> for IpcError {
 
 impl From<VaultError> for IpcError {
     fn from(e: VaultError) -> Self {
-        let kind = match e {
-            VaultError::BadSecret(_) => "refused",
-            _ => "keyring",
-        };
-        IpcError {
-            kind,
-            message: e.to_string(),
-        }
+        IpcError::of(e.kind(), e.to_string())
     }
 }
 
 fn refused(message: impl Into<String>) -> IpcError {
-    IpcError {
-        kind: "refused",
-        message: message.into(),
-    }
+    IpcError::of(ErrorKind::Refused, message.into())
 }
 
 /// The window's state. The back end (store, keyring, built-in sandbox) is opened beside the

@@ -33,23 +33,6 @@ pub enum PayError {
     Vault(#[from] VaultError),
 }
 
-impl PayError {
-    /// True when nothing was journaled or sent (bad input, refusal, a live attempt exists).
-    pub fn nothing_sent(&self) -> bool {
-        match self {
-            PayError::Refused(_) | PayError::Vault(_) => true,
-            PayError::Store(e) => matches!(
-                e,
-                StoreError::NoSuchOrder(_)
-                    | StoreError::NoSuchAttempt(_)
-                    | StoreError::NoSuchProfile(_)
-                    | StoreError::AttemptInProgress(_)
-                    | StoreError::AlreadyPaid(_)
-            ),
-        }
-    }
-}
-
 impl From<BuildError> for PayError {
     fn from(e: BuildError) -> Self {
         PayError::Refused(e.to_string())
