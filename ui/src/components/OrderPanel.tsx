@@ -153,7 +153,8 @@ function AttemptItem({
       )}
       {a.contested && (
         <div className="warning" role="status" data-testid="contested">
-          {t("detail.contested")} {a.contested}
+          <div>{t("detail.contested")}</div>
+          <blockquote className="evidence">{a.contested}</blockquote>
         </div>
       )}
       {(a.state === "needs_review" || a.contested) && <ResolveForm attemptId={a.id} onChanged={onChanged} />}
