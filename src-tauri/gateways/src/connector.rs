@@ -277,6 +277,13 @@ pub trait Connector: Send + Sync {
     ) -> Result<http::Request<Vec<u8>>, BuildError>;
     fn parse_pay(&self, response: &http::Response<Vec<u8>>) -> PayOutcome;
 
+    /// Whether a profile's settings are complete and readable for this gateway: checked when
+    /// the profile is saved, so that a missing or malformed setting is named then rather
+    /// than at the first payment.
+    fn check_settings(&self, _settings: &BTreeMap<String, String>) -> Result<(), BuildError> {
+        Ok(())
+    }
+
     /// [`Connector::parse_pay`] for a gateway whose answers depend on the profile: sealed with
     /// one of its secrets, in the wire version its settings name (debit V2). The engine always
     /// calls this one.

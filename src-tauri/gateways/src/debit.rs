@@ -609,6 +609,15 @@ impl Connector for Debit {
         read(response, Reader::BLIND, Call::Pay)
     }
 
+    fn check_settings(&self, settings: &BTreeMap<String, String>) -> Result<(), BuildError> {
+        if ApiVersion::from_settings(settings)? == ApiVersion::V2 {
+            merchant_id(settings)?;
+        }
+        callback_url(settings)?;
+        account_currency(settings)?;
+        Ok(())
+    }
+
     fn build_status(
         &self,
         base_url: &str,

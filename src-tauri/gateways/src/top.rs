@@ -65,6 +65,8 @@
 //!   payment is known by its `pay_idempotent_code`); `pay_url` is `value.pay_url` when
 //!   non-empty; `detail` keeps the whole wrapper object.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, FixedOffset, Utc};
 use serde::Serialize;
 use serde_json::Value;
@@ -163,6 +165,16 @@ struct RequestParam<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     credit_account_id: Option<i64>,
 }
+
+/// The settings a profile must hold (checked when it is saved, and again at each payment).
+const REQUIRED_SETTINGS: [&str; 6] = [
+    "app_key",
+    "tenant_id",
+    "charge_item_code",
+    "category_code",
+    "commodity_code",
+    "user_country",
+];
 
 fn setting<'a>(request: &'a PayRequest, key: &str) -> Result<&'a str, BuildError> {
     request
@@ -511,6 +523,30 @@ impl Connector for Top {
         secrets: &Secrets,
     ) -> Result<http::Request<Vec<u8>>, BuildError> {
         self.build_pay_at(base_url, request, secrets, Utc::now())
+    }
+
+    fn check_settings(&self, settings: &BTreeMap<String, String>) -> Result<(), BuildError> {
+        let given = |key: &str| {
+            settings
+                .get(key)
+                .map(|v| v.trim())
+                .filter(|v| !v.is_empty())
+        };
+        for key in REQUIRED_SETTINGS {
+            given(key).ok_or_else(|| BuildError::MissingSetting(key.into()))?;
+        }
+        integer_setting("tenant_id", given("tenant_id").unwrap_or_default())?;
+        if let Some(id) = given("credit_account_id") {
+            integer_setting("credit_account_id", id)?;
+        }
+        if let Some(name) = given("sign_method") {
+            SignMethod::parse(name).ok_or_else(|| {
+                BuildError::Invalid(format!(
+                    "sign_method must be md5, hmac or hmac-sha256, got {name:?}"
+                ))
+            })?;
+        }
+        Ok(())
     }
 
     fn parse_pay(&self, response: &http::Response<Vec<u8>>) -> PayOutcome {

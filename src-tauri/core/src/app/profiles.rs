@@ -37,6 +37,17 @@ pub fn check_profile_name(name: &str) -> Result<(), String> {
     }
 }
 
+/// The gateway's own rules for its settings (required ones present, each readable), so a
+/// profile that could never pay is refused when it is saved, not at its first payment.
+fn check_settings(
+    connector: &dyn paydesk_gateways::Connector,
+    settings: &BTreeMap<String, String>,
+) -> Result<(), StoreError> {
+    connector
+        .check_settings(settings)
+        .map_err(|e| StoreError::BadInput(e.to_string()))
+}
+
 /// What a person typed, tidied: the name, base URL and setting keys and values without the
 /// spaces around them, settings with an empty key dropped.
 fn tidy(input: ProfileInput) -> ProfileInput {
@@ -61,14 +72,15 @@ pub async fn add_profile(
     input: ProfileInput,
 ) -> Result<Profile, StoreError> {
     let input = tidy(input);
-    if paydesk_gateways::connector_for(&input.gateway).is_none() {
+    let Some(connector) = paydesk_gateways::connector_for(&input.gateway) else {
         return Err(StoreError::BadInput(format!(
             "unknown gateway {:?}; one of {}",
             crate::input_rules::shown(&input.gateway),
             paydesk_gateways::GATEWAYS.join(", ")
         )));
-    }
+    };
     check_profile_name(&input.name).map_err(StoreError::BadInput)?;
+    check_settings(connector.as_ref(), &input.settings)?;
     crate::base_url::check(&input.base_url).map_err(StoreError::BadBaseUrl)?;
     crate::base_url::proxy(&input.settings).map_err(StoreError::BadBaseUrl)?;
     let is_sandbox = sandbox_link::is_sandbox(transport, &input.base_url, &input.gateway).await;
@@ -86,6 +98,10 @@ pub async fn add_profile(
 /// Changes an existing profile's base URL and settings, after the same rules.
 pub async fn edit_profile(store: &Store, input: ProfileInput) -> Result<Profile, StoreError> {
     let input = tidy(input);
+    let saved = store.profile(&input.name).await?;
+    if let Some(connector) = paydesk_gateways::connector_for(&saved.gateway) {
+        check_settings(connector.as_ref(), &input.settings)?;
+    }
     store
         .update_profile(&input.name, &input.base_url, &input.settings)
         .await?;
@@ -104,6 +120,42 @@ mod tests {
             base_url: base_url.into(),
             settings: BTreeMap::new(),
         }
+    }
+
+    fn with_settings(input: ProfileInput, pairs: &[(&str, &str)]) -> ProfileInput {
+        ProfileInput {
+            settings: pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            ..input
+        }
+    }
+
+    /// TOP's required settings, with `tenant_id` as given.
+    fn top_settings(tenant_id: &str) -> Vec<(&'static str, &str)> {
+        vec![
+            ("app_key", "12345678"),
+            ("tenant_id", tenant_id),
+            ("charge_item_code", "1"),
+            ("category_code", "1"),
+            ("commodity_code", "1"),
+            ("user_country", "CHINA"),
+        ]
+    }
+
+    #[tokio::test]
+    async fn a_gateways_own_settings_are_checked_when_its_profile_is_saved() {
+        let (_dir, store) = temp_store().await;
+        let transport = Transport::default();
+        let top = with_settings(input("tp", "top", "https://gw.example"), &top_settings("1"));
+        add_profile(&store, &transport, top.clone()).await.unwrap();
+        // Editing it later obeys the same rules.
+        let incomplete = with_settings(top, &[("app_key", "12345678")]);
+        let refused = edit_profile(&store, incomplete).await.unwrap_err();
+        assert!(refused.to_string().contains("tenant_id"), "{refused}");
+        let v1 = with_settings(input("db", "debit", "https://gw.example"), &[]);
+        add_profile(&store, &transport, v1).await.unwrap();
     }
 
     #[tokio::test]
@@ -136,6 +188,28 @@ mod tests {
             (
                 input("shop", "sensecore", "ftp://gw.example"),
                 "http:// or https://",
+            ),
+            (input("shop", "top", "https://gw.example"), "app_key"),
+            (
+                with_settings(
+                    input("shop", "top", "https://gw.example"),
+                    &top_settings("x"),
+                ),
+                "tenant_id must be an integer",
+            ),
+            (
+                with_settings(
+                    input("shop", "debit", "https://gw.example"),
+                    &[("api_version", "v2")],
+                ),
+                "merchant_id",
+            ),
+            (
+                with_settings(
+                    input("shop", "debit", "https://gw.example"),
+                    &[("api_version", "v3")],
+                ),
+                "api_version",
             ),
         ] {
             let refused = add_profile(&store, &transport, bad.clone())
