@@ -1,4 +1,5 @@
 // Formatting that is the same in every language. The words themselves live in locales/.
+import type { en } from "./locales/en";
 import type { AttemptState } from "./types";
 
 export const STATE_ICON: Record<AttemptState, string> = {
@@ -15,7 +16,7 @@ export const STATE_ICON: Record<AttemptState, string> = {
  * The locale key of what a state means for the person. A pending payment on a gateway without
  * a status query never changes by itself, so it must not promise that it will.
  */
-export function hintKey(state: AttemptState | null, statusQuery = true, errorCode?: string): string {
+export function hintKey(state: AttemptState | null, statusQuery = true, errorCode?: string): `hint.${keyof typeof en.hint}` {
   if (state === "pending" && !statusQuery) return "hint.pendingUnasked";
   if (state === "needs_review" && errorCode === "AMOUNT_MISMATCH") return "hint.amountMismatch";
   return `hint.${state ?? "created"}`;

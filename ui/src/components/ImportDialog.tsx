@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from "react";
 import { listen } from "@tauri-apps/api/event";
+import type { TFunction } from "i18next";
 import { useTranslation } from "react-i18next";
 import { api, errorMessage } from "../api";
 import type { FileFormat, ImportProgress, ImportSummary, ProfileView } from "../types";
@@ -52,8 +53,8 @@ function readText(file: File): Promise<string> {
   });
 }
 
-function reportText(s: ImportSummary, t: (k: string, o?: Record<string, unknown>) => string): string {
-  const lines = [t("import.done", { imported: s.imported, rows: s.rows })];
+function reportText(s: ImportSummary, t: TFunction): string {
+  const lines: string[] = [t("import.done", { imported: s.imported, rows: s.rows })];
   for (const r of s.rejected) lines.push(`${t("import.line")} ${r.line}\t${r.order_no ?? ""}\t${r.reason}`);
   if (s.rejected_count > s.rejected.length) lines.push(t("import.firstOnly", { shown: s.rejected.length, count: s.rejected_count }));
   return lines.join("\n");
@@ -184,14 +185,11 @@ function ImportProgressView({ progress, total }: { progress: ImportProgress | nu
         <progress aria-label={label} />
       )}
       <p>
-        {progress
-          ? t(total ? "import.progressOf" : "import.progress", {
-              read: progress.rows_read,
-              total,
-              imported: progress.imported,
-              rejected: progress.rejected,
-            })
-          : t("import.reading")}
+        {!progress
+          ? t("import.reading")
+          : total
+            ? t("import.progressOf", { read: progress.rows_read, total, imported: progress.imported, rejected: progress.rejected })
+            : t("import.progress", { read: progress.rows_read, imported: progress.imported, rejected: progress.rejected })}
       </p>
     </div>
   );

@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from "react";
+import type { TFunction } from "i18next";
 import { useTranslation } from "react-i18next";
 import { api, errorMessage } from "../api";
 import type { LookupHit, OrderDetail, ProfileView } from "../types";
@@ -7,7 +8,7 @@ import { CopyButton } from "./CopyButton";
 import { OrderPanel } from "./OrderPanel";
 
 /** Everything known about an order as plain text, for pasting into a ticket. */
-function asText(d: OrderDetail, t: (k: string) => string): string {
+function asText(d: OrderDetail, t: TFunction): string {
   const lines = [
     `${t("term.orderNo")}: ${d.order.order_no}`,
     `${t("term.amount")}: ${formatMoney(d.order.amount, d.order.currency)}`,

@@ -207,7 +207,10 @@ export function OrdersTable({ filters, refreshToken, selected, onSelect, onTotal
       column.accessor("channel", {
         id: "channel",
         header: () => t("term.channel"),
-        cell: (c) => (c.getValue() ? t(`channel.${c.getValue()}`) : t("common.none")),
+        cell: (c) => {
+          const channel = c.getValue();
+          return channel ? t(`channel.${channel}`) : t("common.none");
+        },
         enableSorting: false,
       }),
       column.accessor("state", {

@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from "react";
+import type { TFunction } from "i18next";
 import { useTranslation } from "react-i18next";
 import { api } from "../api";
 import type { Activity, AppInfo, StatusChecks } from "../types";
@@ -20,7 +21,7 @@ interface Props {
   onStorageProblem: (detail: string) => void;
 }
 
-function activityText(a: Activity, t: (key: string, options?: Record<string, unknown>) => string): string {
+function activityText(a: Activity, t: TFunction): string {
   const parts = [];
   if (a.in_flight > 0) parts.push(t("status.checking", { count: a.in_flight }));
   if (a.unasked > 0) parts.push(t("status.unasked", { count: a.unasked }));
