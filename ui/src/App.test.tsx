@@ -1,12 +1,14 @@
-import { act, render, screen, waitFor, within } from "@testing-library/react";
+import { act, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { emit } from "@tauri-apps/api/event";
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { api, preload } from "./api";
+import { api } from "./api";
 import { App } from "./App";
-import { FIRST_PAGE } from "./components/OrdersTable";
 import i18n from "./i18n";
+import { createQueryClient, prefetchFirstScreen } from "./queries/client";
+import { FIRST_PAGE } from "./queries/paging";
+import { render } from "./test-render";
 import type {
   Activity,
   AttemptDetail,
@@ -188,10 +190,12 @@ function mockBackend(options: Options = {}): Backend {
         }
         case "quote":
           return quoteFor(args);
-        case "pay_order":
-          backend.paid = true;
-          backend.attempts = [attempt("succeeded")];
-          return options.payResult ?? paid;
+        case "pay_order": {
+          const report = options.payResult ?? paid;
+          backend.paid = report.state === "succeeded";
+          backend.attempts = [attempt(report.state, { id: report.attempt_id })];
+          return report;
+        }
         case "import_orders":
           if (!options.onImport) throw new Error("no import expected");
           return options.onImport(args);
@@ -210,6 +214,17 @@ function mockBackend(options: Options = {}): Backend {
   // The page-side half of the event plugin that a real webview injects; jsdom lacks it.
   const internals = (window as unknown as { __TAURI_EVENT_PLUGIN_INTERNALS__: Record<string, unknown> }).__TAURI_EVENT_PLUGIN_INTERNALS__;
   internals.unregisterListener ??= () => {};
+  // The reconciler settles what was waiting, then says so.
+  const tauri = (window as unknown as { __TAURI_INTERNALS__: { invoke: (cmd: string, args: unknown, options: unknown) => Promise<unknown> } })
+    .__TAURI_INTERNALS__;
+  const invoke = tauri.invoke;
+  tauri.invoke = (cmd, args, options) => {
+    if (cmd === "plugin:event|emit" && (args as { event: string }).event === "attempts-changed") {
+      backend.paid = true;
+      backend.attempts = backend.attempts.map((a) => (a.state === "pending" || a.state === "unknown" ? attempt("succeeded", { id: a.id }) : a));
+    }
+    return invoke(cmd, args, options);
+  };
   return backend;
 }
 
@@ -400,9 +415,10 @@ describe("the console", () => {
 
   it("takes a preloaded answer over once, then asks the back end again", async () => {
     const backend = mockBackend();
-    preload("query_orders", { query: FIRST_PAGE });
+    const queryClient = createQueryClient();
+    prefetchFirstScreen(queryClient);
     expect(backend.calls.filter((c) => c.cmd === "query_orders")).toHaveLength(1);
-    render(<App />);
+    render(<App />, queryClient);
     await screen.findByText("DEMO-1001");
     expect(backend.calls.filter((c) => c.cmd === "query_orders")).toHaveLength(1);
     await api.queryOrders(FIRST_PAGE);

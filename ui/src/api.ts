@@ -23,32 +23,6 @@ import type {
   TakingsRow,
 } from "./types";
 
-/** Commands started before anything asked for them (`preload`), each waiting for its first caller. */
-const preloaded = new Map<string, Promise<unknown>>();
-const callKey = (cmd: string, args: Record<string, unknown> = {}) => `${cmd} ${JSON.stringify(args)}`;
-
-/**
- * Starts a command now, as the page's script starts and before React has drawn anything, so
- * its answer is on the way by the time the first screen asks for it. The first call of the
- * same command with the same arguments takes it over; later calls go to the back end.
- */
-export function preload(cmd: string, args: Record<string, unknown> = {}) {
-  const answer = invoke(cmd, args);
-  // Whoever takes it over sees a refusal; until then it is not an unhandled one.
-  answer.catch(() => {});
-  preloaded.set(callKey(cmd, args), answer);
-}
-
-function call<T>(cmd: string, args: Record<string, unknown> = {}): Promise<T> {
-  const key = callKey(cmd, args);
-  const early = preloaded.get(key);
-  if (early) {
-    preloaded.delete(key);
-    return early as Promise<T>;
-  }
-  return invoke<T>(cmd, args);
-}
-
 function payArgs(p: PayInput) {
   return {
     orderNo: p.orderNo,
@@ -60,10 +34,10 @@ function payArgs(p: PayInput) {
 }
 
 export const api = {
-  appInfo: () => call<AppInfo>("app_info"),
+  appInfo: () => invoke<AppInfo>("app_info"),
   listProfiles: () => invoke<ProfileView[]>("list_profiles"),
   listGateways: () => invoke<GatewayInfo[]>("list_gateways"),
-  queryOrders: (query: OrderQuery) => call<OrderPage>("query_orders", { query }),
+  queryOrders: (query: OrderQuery) => invoke<OrderPage>("query_orders", { query }),
   lookup: (reference: string) => invoke<LookupHit[]>("lookup", { reference }),
   orderDetail: (orderNo: string) => invoke<OrderDetail>("order_detail", { orderNo }),
   quote: (input: PayInput) => invoke<Quote>("quote", payArgs(input)),

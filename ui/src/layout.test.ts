@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { COLUMN_WIDTHS, visibleColumns } from "./components/OrdersTable";
+import { COLUMN_WIDTHS, visibleColumns } from "./components/orderColumns";
 import { formatWhen } from "./words";
 
 const sorted = (s: Set<string>) => [...s].sort();

@@ -31,6 +31,7 @@ export type { ImportProgress } from "./ipc/ImportProgress";
 export type { RowError } from "./ipc/RowError";
 export type { ImportSummary } from "./ipc/ImportSummary";
 export type { ExportFile } from "./ipc/ExportFile";
+export type { Change } from "./ipc/Change";
 export type { DeductionInput as Deduction } from "./ipc/DeductionInput";
 
 import type { Channel } from "./ipc/Channel";

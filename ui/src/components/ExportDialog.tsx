@@ -1,9 +1,10 @@
+import { useMutation } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { api, errorMessage } from "../api";
+import type { OrderFilters } from "../queries/paging";
 import type { ExportFile, FileFormat } from "../types";
 import { Modal } from "./Modal";
-import type { OrderFilters } from "./OrdersTable";
 
 interface Props {
   filters: OrderFilters;
@@ -29,35 +30,22 @@ export function download(file: ExportFile) {
 export function ExportDialog({ filters, total, onClose }: Props) {
   const { t } = useTranslation();
   const [format, setFormat] = useState<FileFormat>("csv");
-  const [busy, setBusy] = useState(false);
-  const [saved, setSaved] = useState<{ file: string; rows: number } | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  // A mutation for its one-off run and state, though it changes nothing: a read of every match.
+  const exported = useMutation({
+    mutationFn: () => api.exportOrders({ ...filters, sort: "created", descending: true }, format),
+    onSuccess: download,
+  });
+  const busy = exported.isPending;
   const startRef = useRef<HTMLButtonElement>(null);
 
   useEffect(() => startRef.current?.focus(), []);
-
-  async function start() {
-    if (busy) return;
-    setBusy(true);
-    setError(null);
-    setSaved(null);
-    try {
-      const file = await api.exportOrders({ ...filters, sort: "created", descending: true }, format);
-      download(file);
-      setSaved({ file: file.file_name, rows: file.rows });
-    } catch (e) {
-      setError(errorMessage(e));
-    } finally {
-      setBusy(false);
-    }
-  }
 
   return (
     <Modal labelledBy="export-title" describedBy="export-matches" testId="export-dialog" canClose={!busy} onClose={onClose}>
       <form
         onSubmit={(e) => {
           e.preventDefault();
-          void start();
+          if (!busy) exported.mutate();
         }}
       >
         <header>
@@ -74,19 +62,19 @@ export function ExportDialog({ filters, total, onClose }: Props) {
           ))}
         </fieldset>
         <p className="hint">{t("export.help")}</p>
-        {saved && (
+        {exported.data && (
           <p className="ok" role="status" data-testid="export-saved">
-            {t("export.saved", { file: saved.file, count: saved.rows })}
+            {t("export.saved", { file: exported.data.file_name, count: exported.data.rows })}
           </p>
         )}
-        {error && (
+        {exported.error && (
           <p className="error" role="alert" data-testid="export-error">
-            {error}
+            {errorMessage(exported.error)}
           </p>
         )}
         <footer>
           <button type="button" onClick={onClose}>
-            {saved ? t("common.close") : t("common.cancel")}
+            {exported.data ? t("common.close") : t("common.cancel")}
           </button>
           <button type="submit" className="primary" ref={startRef} disabled={busy || total === 0} data-testid="export-start">
             {busy ? t("export.exporting") : t("export.start")}

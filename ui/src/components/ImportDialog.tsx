@@ -2,7 +2,8 @@ import { useEffect, useRef, useState } from "react";
 import { listen } from "@tauri-apps/api/event";
 import type { TFunction } from "i18next";
 import { useTranslation } from "react-i18next";
-import { api, errorMessage } from "../api";
+import { errorMessage } from "../api";
+import { useImportOrders } from "../queries/mutations";
 import type { FileFormat, ImportProgress, ImportSummary, ProfileView } from "../types";
 import { formatBytes } from "../words";
 import { Modal } from "./Modal";
@@ -12,7 +13,6 @@ interface Props {
   /** The backend's limit; the page refuses a larger file before reading it. */
   maxBytes: number;
   onClose: () => void;
-  onImported: (summary: ImportSummary) => void;
 }
 
 type Phase =
@@ -60,12 +60,13 @@ function reportText(s: ImportSummary, t: TFunction): string {
   return lines.join("\n");
 }
 
-export function ImportDialog({ profiles, maxBytes, onClose, onImported }: Props) {
+export function ImportDialog({ profiles, maxBytes, onClose }: Props) {
   const { t } = useTranslation();
   const [file, setFile] = useState<File | null>(null);
   const [format, setFormat] = useState<FileFormat>("csv");
   const [profile, setProfile] = useState("");
   const [phase, setPhase] = useState<Phase>({ kind: "choose" });
+  const importOrders = useImportOrders();
   const fileRef = useRef<HTMLInputElement>(null);
   const busy = phase.kind === "importing";
   const tooBig = file !== null && file.size > maxBytes;
@@ -83,9 +84,8 @@ export function ImportDialog({ profiles, maxBytes, onClose, onImported }: Props)
       stop = await listen<ImportProgress>("import-progress", (event) =>
         setPhase((p) => (p.kind === "importing" ? { ...p, progress: event.payload } : p)),
       );
-      const summary = await api.importOrders(text, format, profile || null);
+      const summary = await importOrders.mutateAsync({ content: text, format, profile: profile || null });
       setPhase({ kind: "done", summary });
-      onImported(summary);
     } catch (e) {
       setPhase({ kind: "failed", message: errorMessage(e) });
     } finally {

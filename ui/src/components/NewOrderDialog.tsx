@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { api, errorMessage } from "../api";
+import { errorMessage } from "../api";
+import { useAddOrder } from "../queries/mutations";
 import type { OrderView, ProfileView } from "../types";
 import { Modal } from "./Modal";
 
@@ -17,22 +18,16 @@ export function NewOrderDialog({ profiles, onClose, onAdded }: Props) {
   const [orderNo, setOrderNo] = useState("");
   const [amount, setAmount] = useState("");
   const [subject, setSubject] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const add = useAddOrder();
+  // Added, the dialog closes: until then it takes no second order.
+  const busy = add.isPending || add.isSuccess;
   const first = useRef<HTMLInputElement>(null);
 
   useEffect(() => first.current?.focus(), []);
 
-  async function submit() {
+  function submit() {
     if (busy) return;
-    setBusy(true);
-    setError(null);
-    try {
-      onAdded(await api.addOrder({ profile, orderNo, amount, currency: "CNY", subject }));
-    } catch (e) {
-      setError(errorMessage(e));
-      setBusy(false);
-    }
+    add.mutate({ profile, orderNo, amount, currency: "CNY", subject }, { onSuccess: onAdded });
   }
 
   return (
@@ -40,7 +35,7 @@ export function NewOrderDialog({ profiles, onClose, onAdded }: Props) {
       <form
         onSubmit={(e) => {
           e.preventDefault();
-          void submit();
+          submit();
         }}
       >
         <header>
@@ -81,9 +76,9 @@ export function NewOrderDialog({ profiles, onClose, onAdded }: Props) {
             ))}
           </select>
         </label>
-        {error && (
+        {add.error && (
           <p className="error" role="alert" data-testid="new-order-error">
-            {error}
+            {errorMessage(add.error)}
           </p>
         )}
         <footer>

@@ -1,6 +1,7 @@
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { api, errorMessage } from "../api";
+import { errorMessage } from "../api";
+import { useCheckStatus, useResolveReview } from "../queries/mutations";
 import type { AttemptDetail, OrderDetail } from "../types";
 import { formatMoney, formatTime, hintKey } from "../words";
 import { CopyButton } from "./CopyButton";
@@ -19,7 +20,6 @@ function canCheck(a: AttemptDetail, statusQuery: boolean) {
 interface Props {
   detail: OrderDetail;
   onPay?: () => void;
-  onChanged: (detail: OrderDetail) => void;
   onClose?: () => void;
   /** The Lookup view shows copy buttons next to every reference. */
   copyable?: boolean;
@@ -27,7 +27,7 @@ interface Props {
   statusQuery?: boolean;
 }
 
-export function OrderPanel({ detail, onPay, onChanged, onClose, copyable, statusQuery = true }: Props) {
+export function OrderPanel({ detail, onPay, onClose, copyable, statusQuery = true }: Props) {
   const { t } = useTranslation();
   const { order, attempts } = detail;
   const latest = attempts[attempts.length - 1];
@@ -69,14 +69,7 @@ export function OrderPanel({ detail, onPay, onChanged, onClose, copyable, status
       {attempts.length === 0 && <p className="empty">{t("detail.noAttempts")}</p>}
       <ol className="attempts">
         {[...attempts].reverse().map((a) => (
-          <AttemptItem
-            key={a.id}
-            attempt={a}
-            currency={order.currency}
-            copyable={copyable}
-            statusQuery={statusQuery}
-            onChanged={onChanged}
-          />
+          <AttemptItem key={a.id} attempt={a} currency={order.currency} copyable={copyable} statusQuery={statusQuery} />
         ))}
       </ol>
       {latest && (
@@ -101,29 +94,14 @@ function AttemptItem({
   currency,
   copyable,
   statusQuery,
-  onChanged,
 }: {
   attempt: AttemptDetail;
   currency: string;
   copyable?: boolean;
   statusQuery: boolean;
-  onChanged: (d: OrderDetail) => void;
 }) {
   const { t } = useTranslation();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-
-  async function check() {
-    setBusy(true);
-    setError(null);
-    try {
-      onChanged(await api.checkStatus(a.id));
-    } catch (e) {
-      setError(errorMessage(e));
-    } finally {
-      setBusy(false);
-    }
-  }
+  const check = useCheckStatus();
 
   return (
     <li data-testid="attempt" data-state={a.state}>
@@ -142,13 +120,13 @@ function AttemptItem({
       )}
       {a.checks > 0 && statusQuery && <div className="hint">{t("detail.checks", { count: a.checks })}</div>}
       {canCheck(a, statusQuery) && (
-        <button type="button" className="small" data-testid="check-status" disabled={busy} onClick={() => void check()}>
-          {busy ? t("detail.checking") : t("detail.checkNow")}
+        <button type="button" className="small" data-testid="check-status" disabled={check.isPending} onClick={() => check.mutate(a.id)}>
+          {check.isPending ? t("detail.checking") : t("detail.checkNow")}
         </button>
       )}
-      {error && (
+      {check.error && (
         <div className="error" role="alert">
-          {error}
+          {errorMessage(check.error)}
         </div>
       )}
       {a.contested && (
@@ -157,7 +135,7 @@ function AttemptItem({
           <blockquote className="evidence">{a.contested}</blockquote>
         </div>
       )}
-      {(a.state === "needs_review" || a.contested) && <ResolveForm attemptId={a.id} onChanged={onChanged} />}
+      {(a.state === "needs_review" || a.contested) && <ResolveForm attemptId={a.id} />}
       <ul className="timeline" aria-label={t("lookup.timeline")}>
         {a.events.map((e, i) => (
           <li key={i}>
@@ -186,25 +164,13 @@ function EventDetail({ text }: { text: string }) {
   );
 }
 
-function ResolveForm({ attemptId, onChanged }: { attemptId: number; onChanged: (d: OrderDetail) => void }) {
+function ResolveForm({ attemptId }: { attemptId: number }) {
   const { t } = useTranslation();
   const [decision, setDecision] = useState<"succeeded" | "failed" | null>(null);
   const [note, setNote] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const ready = decision !== null && note.trim().length > 0 && !busy;
-
-  async function submit() {
-    if (!ready || !decision) return;
-    setBusy(true);
-    setError(null);
-    try {
-      onChanged(await api.resolveReview(attemptId, decision, note.trim()));
-    } catch (e) {
-      setError(errorMessage(e));
-      setBusy(false);
-    }
-  }
+  const resolve = useResolveReview(attemptId);
+  // Once recorded, the form stays disabled until the new detail replaces it.
+  const ready = decision !== null && note.trim().length > 0 && !resolve.isPending && !resolve.isSuccess;
 
   return (
     <form
@@ -212,7 +178,7 @@ function ResolveForm({ attemptId, onChanged }: { attemptId: number; onChanged: (
       data-testid="resolve-form"
       onSubmit={(e) => {
         e.preventDefault();
-        void submit();
+        if (ready) resolve.mutate({ decision, note: note.trim() });
       }}
     >
       <h4>{t("detail.resolveTitle")}</h4>
@@ -232,9 +198,9 @@ function ResolveForm({ attemptId, onChanged }: { attemptId: number; onChanged: (
         {t("detail.note")}
         <textarea required value={note} onChange={(e) => setNote(e.target.value)} rows={2} />
       </label>
-      {error && (
+      {resolve.error && (
         <div className="error" role="alert">
-          {error}
+          {errorMessage(resolve.error)}
         </div>
       )}
       <button type="submit" className="primary" disabled={!ready}>

@@ -1,86 +1,34 @@
+import { hashKey } from "@tanstack/react-query";
+import { flexRender, getCoreRowModel, useReactTable, type OnChangeFn, type SortingState } from "@tanstack/react-table";
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
-import { createColumnHelper, flexRender, getCoreRowModel, useReactTable, type SortingState } from "@tanstack/react-table";
 import { useTranslation } from "react-i18next";
-import { api, errorMessage } from "../api";
+import { useReportError } from "../hooks/useErrorBanner";
+import type { OrderListing } from "../queries/keys";
+import { useOrderRows, useOrderTotal } from "../queries/orderPages";
+import { narrowed } from "../queries/paging";
 import { rowWindow, scrollTopToShow } from "../rowWindow";
-import type { OrderQuery, OrderSort, OrderView } from "../types";
-import { formatMoney, formatTime, formatWhen } from "../words";
-import { SandboxBadge, StateBadge } from "./StateBadge";
-
-/** Rows per backend page: the table asks only for the pages it is showing. */
-export const PAGE_SIZE = 100;
-
-export type OrderFilters = Omit<OrderQuery, "offset" | "limit" | "sort" | "descending">;
-
-/** Every order: the list's filters before anyone chooses one. */
-export const NO_FILTERS: OrderFilters = { text: null, state: null, channel: null, profile: null, from_ms: null, to_ms: null };
-
-/** The backend page `page` of the list filtered by `filters`, in that order. */
-export function pageQuery(filters: OrderFilters, sort: OrderSort, descending: boolean, page: number): OrderQuery {
-  return { ...filters, sort, descending, offset: page * PAGE_SIZE, limit: PAGE_SIZE };
-}
-
-/** The first page the window shows: every order, newest first. */
-export const FIRST_PAGE = pageQuery(NO_FILTERS, "created", true, 0);
-
-/**
- * Column widths in px (cell padding included). Wide enough for a 27-digit order number, the
- * longest state badge in either language and a profile name with its SANDBOX badge (a long
- * name is cut, the badge never). The subject takes whatever is left, at least SUBJECT_MIN.
- */
-export const COLUMN_WIDTHS = {
-  order_no: 248,
-  amount: 104,
-  profile: 210,
-  channel: 110,
-  state: 122,
-  updated_at: 120,
-} as const;
-const SUBJECT_MIN = 130;
-/** The order in which columns give way as the list narrows: UX.md's column order, from the end. */
-const GIVE_WAY = ["subject", "updated_at", "channel", "profile"] as const;
-
-/**
- * Which columns fit a table `width` px wide. Order number, amount and state always show;
- * the others are left out, least important first, rather than make the list scroll sideways.
- */
-export function visibleColumns(width: number): Set<string> {
-  const shown = new Set<string>([...Object.keys(COLUMN_WIDTHS), "subject"]);
-  const need = () =>
-    [...shown].reduce((sum, c) => sum + (c === "subject" ? SUBJECT_MIN : COLUMN_WIDTHS[c as keyof typeof COLUMN_WIDTHS]), 0);
-  for (const column of GIVE_WAY) {
-    if (need() <= width) break;
-    shown.delete(column);
-  }
-  return shown;
-}
+import type { OrderView } from "../types";
+import { COLUMN_WIDTHS, orderColumns, visibleColumns } from "./orderColumns";
 
 interface Props {
-  filters: OrderFilters;
-  /** Changes whenever orders may have changed (a payment, the reconciler). */
-  refreshToken: number;
+  listing: OrderListing;
+  sorting: SortingState;
+  onSortingChange: OnChangeFn<SortingState>;
   selected: string | null;
   onSelect: (order: OrderView) => void;
-  onTotal?: (total: number) => void;
-  onError: (message: string) => void;
+  onError: (error: unknown) => void;
 }
 
-const column = createColumnHelper<OrderView>();
-
-export function OrdersTable({ filters, refreshToken, selected, onSelect, onTotal, onError }: Props) {
+export function OrdersTable({ listing, sorting, onSortingChange, selected, onSelect, onError }: Props) {
   const { t } = useTranslation();
-  const [sorting, setSorting] = useState<SortingState>([]);
-  const [total, setTotal] = useState<number | null>(null);
-  const [pages, setPages] = useState<Map<number, OrderView[]>>(new Map());
   const scrollRef = useRef<HTMLDivElement>(null);
-  const inFlight = useRef(new Set<string>());
   // The row the arrow keys moved to, focused (and selected) once it is drawn and loaded.
   const pendingFocus = useRef<{ index: number; select: boolean } | null>(null);
   // The box's width decides the columns. (CSS container queries could hide cells, but
   // WebKitGTK does not lay a fixed-layout table out again when they do.)
   const [boxWidth, setBoxWidth] = useState<number | null>(null);
-  // Its height, scroll position and sticky header decide which rows are drawn (rowWindow.ts).
-  const [view, setView] = useState({ top: 0, height: 0, header: 0 });
+  // Its height, sticky header and scroll position decide which rows are drawn (rowWindow.ts).
+  const [size, setSize] = useState({ height: 0, header: 0 });
   const observer = useRef<ResizeObserver | null>(null);
   const setScrollBox = useCallback((box: HTMLDivElement | null) => {
     scrollRef.current = box;
@@ -89,151 +37,39 @@ export function OrdersTable({ filters, refreshToken, selected, onSelect, onTotal
     if (!box) return;
     const measure = () => {
       setBoxWidth(box.clientWidth);
-      const next = { top: box.scrollTop, height: box.clientHeight, header: box.querySelector("thead")?.offsetHeight ?? 0 };
-      setView((v) => (v.top === next.top && v.height === next.height && v.header === next.header ? v : next));
+      const next = { height: box.clientHeight, header: box.querySelector("thead")?.offsetHeight ?? 0 };
+      setSize((s) => (s.height === next.height && s.header === next.header ? s : next));
     };
     measure();
     if (typeof ResizeObserver === "undefined") return;
     observer.current = new ResizeObserver(measure);
     observer.current.observe(box);
   }, []);
-  const onScroll = useCallback(() => {
-    const top = scrollRef.current?.scrollTop ?? 0;
-    setView((v) => (v.top === top ? v : { ...v, top }));
-  }, []);
 
-  const sort: OrderSort = (sorting[0]?.id as OrderSort | undefined) ?? "created";
-  const descending = sorting[0] ? sorting[0].desc : true;
-  const queryKey = JSON.stringify({ filters, sort, descending });
-
-  const rowsView = Math.max(0, view.height - view.header);
-  const win = rowWindow(total ?? 0, view.top, rowsView);
-  const first = win.start;
-  const last = Math.max(win.start, win.end - 1);
-
-  const fetchPage = useCallback(
-    (page: number, key: string, replace: boolean) => {
-      const tag = `${key}#${page}`;
-      if (inFlight.current.has(tag)) return;
-      inFlight.current.add(tag);
-      const query = pageQuery(filters, sort, descending, page);
-      api
-        .queryOrders(query)
-        .then((result) => {
-          if (keyRef.current !== key) return;
-          setTotal(result.total);
-          setPages((old) => {
-            const next = replace ? new Map<number, OrderView[]>() : new Map(old);
-            next.set(page, result.rows);
-            return next;
-          });
-        })
-        .catch((e) => onError(errorMessage(e)))
-        .finally(() => inFlight.current.delete(tag));
-    },
-    [filters, sort, descending, onError],
+  // A new listing starts from the top: a scroll position belongs to the listing it was made in.
+  const listingKey = hashKey([listing]);
+  const [scroll, setScroll] = useState({ top: 0, listing: listingKey });
+  const top = scroll.listing === listingKey ? scroll.top : 0;
+  const scrolledTo = useCallback(
+    (to: number) => setScroll((s) => (s.top === to && s.listing === listingKey ? s : { top: to, listing: listingKey })),
+    [listingKey],
   );
+  const onScroll = useCallback(() => scrolledTo(scrollRef.current?.scrollTop ?? 0), [scrolledTo]);
+  useLayoutEffect(() => {
+    scrollRef.current?.scrollTo({ top: 0 });
+    pendingFocus.current = null;
+  }, [listingKey]);
 
-  // A new query starts from the top; a refresh reloads what is on screen in place, so the
-  // list never loses its scroll position.
-  const keyRef = useRef(queryKey);
-  useEffect(() => {
-    const changed = keyRef.current !== queryKey;
-    keyRef.current = queryKey;
-    if (changed) {
-      scrollRef.current?.scrollTo({ top: 0 });
-      setView((v) => (v.top === 0 ? v : { ...v, top: 0 }));
-      setPages(new Map());
-      pendingFocus.current = null;
-    }
-    const firstPage = changed ? 0 : Math.floor(first / PAGE_SIZE);
-    const lastPage = changed ? 0 : Math.floor(last / PAGE_SIZE);
-    for (let p = firstPage; p <= lastPage; p++) fetchPage(p, queryKey, changed && p === firstPage);
-    // eslint-disable-next-line react-hooks/exhaustive-deps -- only on a new query or a refresh
-  }, [queryKey, refreshToken]);
+  const { total, error: totalError } = useOrderTotal(listing);
+  const rowsView = Math.max(0, size.height - size.header);
+  const win = rowWindow(total ?? 0, top, rowsView);
+  const { rowAt, error: rowsError } = useOrderRows(listing, total, win.start, Math.max(win.start, win.end - 1));
+  useReportError(totalError ?? rowsError, onError);
 
-  useEffect(() => {
-    if (total === null) return;
-    // The pages drawn, and the next one once the rows drawn come within half a page of it,
-    // so scrolling on rarely meets rows still loading.
-    const from = Math.max(0, first - PAGE_SIZE / 2);
-    const to = Math.min(total - 1, last + PAGE_SIZE / 2);
-    for (let p = Math.floor(from / PAGE_SIZE); p <= Math.floor(to / PAGE_SIZE); p++) {
-      if (!pages.has(p)) fetchPage(p, queryKey, false);
-    }
-  }, [first, last, pages, total, queryKey, fetchPage]);
-
-  useEffect(() => {
-    if (total !== null) onTotal?.(total);
-  }, [total, onTotal]);
-
-  const rowAt = (index: number) => pages.get(Math.floor(index / PAGE_SIZE))?.[index % PAGE_SIZE];
   const indexes = Array.from({ length: win.end - win.start }, (_, k) => win.start + k);
   const visible = indexes.map(rowAt).filter((r): r is OrderView => r !== undefined);
 
-  const columns = useMemo(
-    () => [
-      column.accessor("order_no", {
-        id: "order_no",
-        header: () => t("term.orderNo"),
-        cell: (c) => (
-          <span className="mono" title={c.getValue()}>
-            {c.getValue()}
-          </span>
-        ),
-        enableSorting: true,
-      }),
-      column.accessor("amount", {
-        id: "amount",
-        header: () => t("term.amount"),
-        cell: (c) => formatMoney(c.getValue(), c.row.original.currency),
-        meta: { numeric: true },
-        enableSorting: true,
-      }),
-      column.accessor("profile", {
-        id: "profile",
-        header: () => t("term.gateway"),
-        // The badge stays whole; a long profile name gives way first.
-        cell: (c) => (
-          <span className="cell-flex">
-            <span className="clip" title={c.getValue()}>
-              {c.getValue()}
-            </span>
-            {c.row.original.is_sandbox && <SandboxBadge />}
-          </span>
-        ),
-        enableSorting: false,
-      }),
-      column.accessor("channel", {
-        id: "channel",
-        header: () => t("term.channel"),
-        cell: (c) => {
-          const channel = c.getValue();
-          return channel ? t(`channel.${channel}`) : t("common.none");
-        },
-        enableSorting: false,
-      }),
-      column.accessor("state", {
-        id: "state",
-        header: () => t("term.state"),
-        cell: (c) => <StateBadge state={c.getValue()} />,
-        enableSorting: false,
-      }),
-      column.accessor("updated_at", {
-        id: "updated_at",
-        header: () => t("term.lastUpdate"),
-        cell: (c) => <time title={formatTime(c.getValue())}>{formatWhen(c.getValue())}</time>,
-        enableSorting: false,
-      }),
-      column.accessor("subject", {
-        id: "subject",
-        header: () => t("term.subject"),
-        cell: (c) => <span title={c.getValue()}>{c.getValue()}</span>,
-        enableSorting: false,
-      }),
-    ],
-    [t],
-  );
+  const columns = useMemo(() => orderColumns(t), [t]);
 
   const shown = useMemo(() => (boxWidth ? visibleColumns(boxWidth) : null), [boxWidth]);
   const columnVisibility = useMemo(
@@ -254,7 +90,7 @@ export function OrdersTable({ filters, refreshToken, selected, onSelect, onTotal
     enableSortingRemoval: true,
     sortDescFirst: false,
     state: { sorting, columnVisibility },
-    onSortingChange: setSorting,
+    onSortingChange,
   });
   const rowById = new Map(table.getRowModel().rows.map((r) => [r.id, r]));
   const tableKey = table.getVisibleLeafColumns().map((c) => c.id).join();
@@ -289,17 +125,16 @@ export function OrdersTable({ filters, refreshToken, selected, onSelect, onTotal
   function focusRow(index: number, select = true) {
     const box = scrollRef.current;
     if (total === null || index < 0 || index >= total || !box) return;
-    const top = scrollTopToShow(total, index, box.scrollTop, Math.max(0, box.clientHeight - view.header));
-    if (top !== box.scrollTop) box.scrollTop = top;
+    const showing = scrollTopToShow(total, index, box.scrollTop, Math.max(0, box.clientHeight - size.header));
+    if (showing !== box.scrollTop) box.scrollTop = showing;
     pendingFocus.current = { index, select };
     const now = box.scrollTop;
-    if (now !== view.top) setView((v) => (v.top === now ? v : { ...v, top: now }));
+    if (now !== top) scrolledTo(now);
     else focusPending();
   }
 
   if (total === 0) {
-    const filtered = Object.values(filters).some((v) => v !== null && v !== undefined && v !== "");
-    return <p className="empty">{filtered ? t("orders.emptyFiltered") : t("orders.empty")}</p>;
+    return <p className="empty">{narrowed(listing) ? t("orders.emptyFiltered") : t("orders.empty")}</p>;
   }
 
   const span = table.getVisibleLeafColumns().length;
@@ -422,7 +257,7 @@ export function OrdersTable({ filters, refreshToken, selected, onSelect, onTotal
       </table>
       {/* As tall as every row, whatever is drawn: the scroll range never depends on rows that are
           being replaced (Chromium lays the page out when a focused row is taken away). */}
-      <div className="table-sizer" aria-hidden="true" ref={(el) => void (el && (el.style.height = `${view.header + win.bodyHeight}px`))} />
+      <div className="table-sizer" aria-hidden="true" ref={(el) => void (el && (el.style.height = `${size.header + win.bodyHeight}px`))} />
     </div>
   );
 }

@@ -1,12 +1,15 @@
-import { useEffect, useRef, useState } from "react";
-import { listen } from "@tauri-apps/api/event";
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import { useEffect, useMemo, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { api, errorKind, errorMessage } from "../api";
-import type { AttemptState, Channel, Deduction, OrderView, PayInput, PaymentReport, ProfileView, Quote } from "../types";
-import { formatMoney, hintKey } from "../words";
+import { errorKind, errorMessage } from "../api";
+import { useDebounced } from "../hooks/useDebounced";
+import { usePay } from "../queries/mutations";
+import { quoteQuery } from "../queries/reads";
+import type { Channel, Deduction, OrderView, PayInput, PaymentReport, ProfileView } from "../types";
+import { formatMoney } from "../words";
 import { Modal } from "./Modal";
-import { QrCode } from "./QrCode";
-import { SandboxBadge, StateBadge } from "./StateBadge";
+import { PayResult } from "./PayResult";
+import { SandboxBadge } from "./StateBadge";
 
 interface Props {
   order: OrderView;
@@ -17,11 +20,8 @@ interface Props {
   onPaid: (report: PaymentReport) => void;
 }
 
-type Phase =
-  | { kind: "choose" }
-  | { kind: "sending" }
-  | { kind: "done"; report: PaymentReport }
-  | { kind: "error"; message: string };
+/** The pause after the last change before the back end is asked for a price. */
+const QUOTE_PAUSE_MS = 120;
 
 const CHANNEL_ICON: Partial<Record<Channel, string>> = {
   balance: "◎",
@@ -41,49 +41,31 @@ export function PayDialog({ order, profile, onClose, onPaid, fallbackFocus }: Pr
   const [coupon, setCoupon] = useState("");
   const [split, setSplit] = useState(false);
   const [credit, setCredit] = useState("");
-  const [quote, setQuote] = useState<Quote | null>(null);
-  const [quoteError, setQuoteError] = useState<string | null>(null);
-  const [phase, setPhase] = useState<Phase>({ kind: "choose" });
+  const pay = usePay();
   // A ref, not state: a second click in the same frame must see the first one.
   const submitted = useRef(false);
   const confirmRef = useRef<HTMLButtonElement>(null);
 
-  const input: PayInput | null = channel
-    ? {
-        orderNo: order.order_no,
-        channel,
-        deductions: vouchers.filter((v) => v.id.trim() || v.amount.trim()),
-        coupon: caps?.coupon && coupon.trim() ? coupon.trim() : null,
-        creditAmount: caps?.credit_split && split && credit.trim() ? credit.trim() : null,
-      }
-    : null;
-  const inputKey = JSON.stringify(input);
+  const input: PayInput | null = useMemo(
+    () =>
+      channel
+        ? {
+            orderNo: order.order_no,
+            channel,
+            deductions: vouchers.filter((v) => v.id.trim() || v.amount.trim()),
+            coupon: caps?.coupon && coupon.trim() ? coupon.trim() : null,
+            creditAmount: caps?.credit_split && split && credit.trim() ? credit.trim() : null,
+          }
+        : null,
+    [order.order_no, channel, vouchers, caps, coupon, split, credit],
+  );
 
-  // The backend prices every change exactly; the window only shows its answer.
-  useEffect(() => {
-    if (!input) return;
-    let live = true;
-    const timer = setTimeout(() => {
-      api
-        .quote(input)
-        .then((q) => {
-          if (!live) return;
-          setQuote(q);
-          setQuoteError(null);
-        })
-        .catch((e) => {
-          if (!live) return;
-          setQuote(null);
-          setQuoteError(errorMessage(e));
-        });
-    }, 120);
-    return () => {
-      live = false;
-      clearTimeout(timer);
-    };
-    // eslint-disable-next-line react-hooks/exhaustive-deps -- inputKey is the input's identity
-  }, [inputKey]);
-
+  // The backend prices every change exactly; the window only shows its answer, the last one
+  // until the next is in.
+  const priced = useDebounced(input, QUOTE_PAUSE_MS);
+  const quoted = useQuery({ ...quoteQuery(priced), placeholderData: keepPreviousData });
+  const quote = quoted.data ?? null;
+  const quoteError = quoted.error ? errorMessage(quoted.error) : null;
   const quoteFresh = quote !== null && quoteError === null;
   // Confirm takes the focus once it can be pressed, so Enter pays; typing elsewhere keeps it.
   const focusedOnce = useRef(false);
@@ -95,20 +77,10 @@ export function PayDialog({ order, profile, onClose, onPaid, fallbackFocus }: Pr
     if (untouched || !active.closest("[data-testid=pay-dialog]")) confirmRef.current?.focus();
   }, [quoteFresh]);
 
-  async function confirm() {
+  function confirm() {
     if (!input || submitted.current) return;
     submitted.current = true;
-    setPhase({ kind: "sending" });
-    try {
-      const report = await api.pay(input);
-      setPhase({ kind: "done", report });
-      onPaid(report);
-    } catch (e) {
-      setPhase({
-        kind: "error",
-        message: errorKind(e) === "in_progress" ? `${t("pay.inProgress")} (${errorMessage(e)})` : errorMessage(e),
-      });
-    }
+    pay.mutate(input, { onSuccess: onPaid });
   }
 
   const charge = quote ? formatMoney(quote.remaining, quote.currency) : "…";
@@ -118,7 +90,7 @@ export function PayDialog({ order, profile, onClose, onPaid, fallbackFocus }: Pr
       labelledBy="pay-title"
       describedBy="pay-subject"
       testId="pay-dialog"
-      canClose={phase.kind !== "sending"}
+      canClose={!pay.isPending}
       onClose={onClose}
       fallbackFocus={fallbackFocus}
     >
@@ -133,11 +105,11 @@ export function PayDialog({ order, profile, onClose, onPaid, fallbackFocus }: Pr
       <p className="subject" id="pay-subject">
         {order.subject}
       </p>
-      {phase.kind === "choose" && (
+      {pay.isIdle && (
         <form
           onSubmit={(e) => {
             e.preventDefault();
-            if (quoteFresh) void confirm();
+            if (quoteFresh) confirm();
           }}
         >
           <fieldset className="channels">
@@ -280,23 +252,25 @@ export function PayDialog({ order, profile, onClose, onPaid, fallbackFocus }: Pr
           </footer>
         </form>
       )}
-      {phase.kind === "sending" && (
+      {pay.isPending && (
         <p className="progress" role="status" data-testid="pay-progress">
           <span className="spinner" aria-hidden="true" /> {t("pay.sending")}
         </p>
       )}
-      {phase.kind === "done" && (
+      {pay.isSuccess && (
         <PayResult
-          report={phase.report}
+          report={pay.data}
           order={order}
           charge={charge}
           statusQuery={caps?.status_query ?? true}
           onClose={onClose}
         />
       )}
-      {phase.kind === "error" && (
+      {pay.isError && (
         <div className="result" role="alert" data-testid="pay-error">
-          <p className="error">{phase.message}</p>
+          <p className="error">
+            {errorKind(pay.error) === "in_progress" ? `${t("pay.inProgress")} (${errorMessage(pay.error)})` : errorMessage(pay.error)}
+          </p>
           <footer>
             <button type="button" onClick={onClose} data-testid="close-pay">
               {t("common.close")}
@@ -305,84 +279,5 @@ export function PayDialog({ order, profile, onClose, onPaid, fallbackFocus }: Pr
         </div>
       )}
     </Modal>
-  );
-}
-
-function PayResult({
-  report,
-  order,
-  charge,
-  statusQuery,
-  onClose,
-}: {
-  report: PaymentReport;
-  order: OrderView;
-  charge: string;
-  statusQuery: boolean;
-  onClose: () => void;
-}) {
-  const { t } = useTranslation();
-  const [state, setState] = useState<AttemptState>(report.state);
-  const closeRef = useRef<HTMLButtonElement>(null);
-  useEffect(() => closeRef.current?.focus(), []);
-
-  // The reconciler settles a pending payment in the background; its event updates this line.
-  useEffect(() => {
-    if (state !== "pending" && state !== "unknown" && state !== "submitting") return;
-    let live = true;
-    const unlisten = listen<number[]>("attempts-changed", (event) => {
-      if (!event.payload.includes(report.attempt_id)) return;
-      api
-        .orderDetail(order.order_no)
-        .then((d) => {
-          const a = d.attempts.find((x) => x.id === report.attempt_id);
-          if (live && a) setState(a.state);
-        })
-        .catch(() => {});
-    });
-    return () => {
-      live = false;
-      void unlisten.then((stop) => stop());
-    };
-  }, [state, report.attempt_id, order.order_no]);
-
-  return (
-    <div className="result" role="status" data-testid="pay-result" data-state={state}>
-      <StateBadge state={state} />
-      {/* A refusal says what it means once, in both languages' words, instead of the plain hint. */}
-      {state === "failed" && report.error ? (
-        <p className="meaning">{t("pay.failedMeaning")}</p>
-      ) : (
-        <p data-testid="state-hint">{t(hintKey(state, statusQuery, report.error?.code))}</p>
-      )}
-      {report.error && (
-        <p className="error" data-testid="gateway-words">
-          {t("pay.gatewayWords")}: {report.error.code}: {report.error.message}
-        </p>
-      )}
-      {report.pay_url && state === "pending" && (
-        <figure className="qr-box">
-          <QrCode text={report.pay_url} alt={t("pay.qrAlt")} />
-          <figcaption>
-            <strong className="num">{t("pay.scan", { amount: charge })}</strong>
-          </figcaption>
-        </figure>
-      )}
-      {report.pay_url && (
-        <p className="live" data-testid="live-state" aria-live="polite">
-          {t("pay.liveState", { state: t(`state.${state}`) })}
-        </p>
-      )}
-      {report.gateway_ref && (
-        <p>
-          {t("term.gatewayRef")}: <span className="mono">{report.gateway_ref}</span>
-        </p>
-      )}
-      <footer>
-        <button type="button" className="primary" data-testid="close-pay" ref={closeRef} onClick={onClose}>
-          {t("common.close")}
-        </button>
-      </footer>
-    </div>
   );
 }

@@ -1,21 +1,25 @@
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useQuery } from "@tanstack/react-query";
+import { useEffect, useEffectEvent, useState } from "react";
 import type { TFunction } from "i18next";
 import { useTranslation } from "react-i18next";
-import { api } from "../api";
-import type { Activity, AppInfo, StatusChecks } from "../types";
+import { activityQuery, statusChecksQuery } from "../queries/reads";
+import type { Activity, AppInfo } from "../types";
 import { SandboxBadge } from "./StateBadge";
 
 /** How often the gateways are dialled and the data directory written to. */
 export const CHECK_EVERY_MS = 30_000;
 const ACTIVITY_EVERY_MS = 5_000;
+/** While the background read of the database is still going, how soon to ask again. */
+const STORAGE_CHECKING_EVERY_MS = 2_000;
+/** The latest the checks wait for the first page of orders once the back end is ready. */
+const CHECKS_WAIT_MS = 1_000;
 
 interface Props {
-  info: AppInfo | null;
+  info: AppInfo | undefined;
+  /** The back end has started. */
   ready: boolean;
-  /** Changes whenever payments may have changed. */
-  refreshToken: number;
-  /** Changes when a profile is added, removed or moved: its gateway is dialled at once. */
-  profilesKey: string;
+  /** The first page of orders is in. */
+  firstScreenIn: boolean;
   onOpenGateways: () => void;
   /** A data directory problem, once per distinct problem, for the page's error banner. */
   onStorageProblem: (detail: string) => void;
@@ -29,45 +33,37 @@ function activityText(a: Activity, t: TFunction): string {
   return parts.length ? parts.join(" · ") : t("status.idle");
 }
 
-export function StatusBar({ info, ready, refreshToken, profilesKey, onOpenGateways, onStorageProblem }: Props) {
+export function StatusBar({ info, ready, firstScreenIn, onOpenGateways, onStorageProblem }: Props) {
   const { t } = useTranslation();
-  const [activity, setActivity] = useState<Activity | null>(null);
-  const [checks, setChecks] = useState<StatusChecks | null>(null);
-  const reported = useRef<string | null>(null);
-
-  const loadActivity = useCallback(() => {
-    api.activity().then(setActivity, () => setActivity(null));
-  }, []);
+  // The checks (counts over every attempt, a connection to each gateway) are asked for once the
+  // first page of orders is in, or a moment after the back end is ready at the latest: the
+  // first screen's data goes first.
+  const [waited, setWaited] = useState(false);
   useEffect(() => {
     if (!ready) return;
-    loadActivity();
-    const timer = setInterval(loadActivity, ACTIVITY_EVERY_MS);
-    return () => clearInterval(timer);
-  }, [ready, loadActivity, refreshToken]);
-
-  const loadChecks = useCallback(() => {
-    api.statusChecks().then(setChecks, () => setChecks(null));
-  }, []);
-  useEffect(() => {
-    if (!ready) return;
-    loadChecks();
-    const timer = setInterval(loadChecks, CHECK_EVERY_MS);
-    return () => clearInterval(timer);
-  }, [ready, loadChecks, profilesKey]);
-  // A damaged store shows as soon as the background read finds it, not half a minute later.
-  useEffect(() => {
-    if (!ready || checks?.storage.state !== "checking") return;
-    const timer = setTimeout(loadChecks, 2_000);
+    const timer = setTimeout(() => setWaited(true), CHECKS_WAIT_MS);
     return () => clearTimeout(timer);
-  }, [ready, checks, loadChecks]);
+  }, [ready]);
+  const enabled = ready && (firstScreenIn || waited);
+
+  const activityAsked = useQuery({ ...activityQuery(), enabled, refetchInterval: ACTIVITY_EVERY_MS, refetchIntervalInBackground: true });
+  const checksAsked = useQuery({
+    ...statusChecksQuery(),
+    enabled,
+    refetchIntervalInBackground: true,
+    // A damaged store shows as soon as the background read finds it, not half a minute later.
+    refetchInterval: (query) => (query.state.data?.storage.state === "checking" ? STORAGE_CHECKING_EVERY_MS : CHECK_EVERY_MS),
+  });
+  // What could not be asked is not shown, rather than an answer gone stale.
+  const activity = activityAsked.isError ? undefined : activityAsked.data;
+  const checks = checksAsked.isError ? undefined : checksAsked.data;
 
   const problem = checks?.storage.state === "problem" ? (checks.storage.detail ?? "") : null;
+  const reportProblem = useEffectEvent((detail: string) => onStorageProblem(detail));
+  // Once per distinct problem.
   useEffect(() => {
-    if (problem !== null && problem !== reported.current) {
-      reported.current = problem;
-      onStorageProblem(problem);
-    }
-  }, [problem, onStorageProblem]);
+    if (problem !== null) reportProblem(problem);
+  }, [problem]);
 
   const down = checks?.gateways.filter((g) => !g.reachable) ?? [];
   const gatewaysTitle = checks?.gateways.map((g) => `${g.profile}: ${g.reachable ? "✓" : "✕"} ${g.detail}`).join("\n");

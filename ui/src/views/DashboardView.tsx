@@ -1,6 +1,7 @@
-import { useEffect, useState } from "react";
+import { useQueries } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
-import { api, errorMessage } from "../api";
+import { errorMessage } from "../api";
+import { takingsQuery } from "../queries/reads";
 import type { TakingsRow } from "../types";
 import { dayStart, formatMoney, STATES, weekStart } from "../words";
 
@@ -80,31 +81,22 @@ function Period({ title, rows }: { title: string; rows: TakingsRow[] }) {
   );
 }
 
-export function DashboardView({ refreshToken }: { refreshToken: number }) {
+export function DashboardView() {
   const { t } = useTranslation();
-  const [today, setToday] = useState<TakingsRow[] | null>(null);
-  const [week, setWeek] = useState<TakingsRow[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    const now = new Date();
-    Promise.all([api.takings(dayStart(now)), api.takings(weekStart(now))])
-      .then(([d, w]) => {
-        setToday(d);
-        setWeek(w);
-      })
-      .catch((e) => setError(errorMessage(e)));
-  }, [refreshToken]);
+  const now = new Date();
+  const [today, week] = useQueries({ queries: [takingsQuery(dayStart(now)), takingsQuery(weekStart(now))] });
+  const error = today.error ?? week.error;
   return (
     <section className="view dashboard" aria-labelledby="dashboard-title">
       <h1 id="dashboard-title">{t("dashboard.title")}</h1>
       {error && (
         <p className="error" role="alert">
-          {error}
+          {errorMessage(error)}
         </p>
       )}
       <div className="cards">
-        {today && <Period title={t("dashboard.today")} rows={today} />}
-        {week && <Period title={t("dashboard.week")} rows={week} />}
+        {today.data && <Period title={t("dashboard.today")} rows={today.data} />}
+        {week.data && <Period title={t("dashboard.week")} rows={week.data} />}
       </div>
     </section>
   );

@@ -1,11 +1,13 @@
+import { useQuery } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
 import type { TFunction } from "i18next";
 import { useTranslation } from "react-i18next";
-import { api, errorMessage } from "../api";
-import type { LookupHit, OrderDetail, ProfileView } from "../types";
+import { errorMessage } from "../api";
+import { CopyButton } from "../components/CopyButton";
+import { OrderPanel } from "../components/OrderPanel";
+import { lookupQuery, orderDetailQuery } from "../queries/reads";
+import type { OrderDetail, ProfileView } from "../types";
 import { formatMoney, formatTime } from "../words";
-import { CopyButton } from "./CopyButton";
-import { OrderPanel } from "./OrderPanel";
 
 /** Everything known about an order as plain text, for pasting into a ticket. */
 function asText(d: OrderDetail, t: TFunction): string {
@@ -32,32 +34,19 @@ function asText(d: OrderDetail, t: TFunction): string {
 export function LookupView({ initial, profiles = [] }: { initial?: string; profiles?: ProfileView[] }) {
   const { t } = useTranslation();
   const [text, setText] = useState(initial ?? "");
-  const [hits, setHits] = useState<LookupHit[] | null>(null);
-  const [detail, setDetail] = useState<OrderDetail | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  // What was looked up, and which of several orders it found was opened.
+  const [reference, setReference] = useState<string | null>(null);
+  const [opened, setOpened] = useState<string | null>(null);
   const box = useRef<HTMLInputElement>(null);
 
   useEffect(() => box.current?.focus(), []);
 
-  async function open(orderNo: string) {
-    try {
-      setDetail(await api.orderDetail(orderNo));
-    } catch (e) {
-      setError(errorMessage(e));
-    }
-  }
-
-  async function find() {
-    setError(null);
-    setDetail(null);
-    try {
-      const found = await api.lookup(text);
-      setHits(found);
-      if (found.length === 1) await open(found[0]!.order_no);
-    } catch (e) {
-      setError(errorMessage(e));
-    }
-  }
+  const found = useQuery(lookupQuery(reference));
+  const hits = found.data ?? null;
+  const orderNo = opened ?? (hits?.length === 1 ? hits[0]!.order_no : null);
+  const shown = useQuery(orderDetailQuery(orderNo));
+  const detail = shown.data;
+  const error = found.error ?? shown.error;
 
   return (
     <section className="view lookup" aria-labelledby="lookup-title">
@@ -66,7 +55,8 @@ export function LookupView({ initial, profiles = [] }: { initial?: string; profi
         className="lookup-form"
         onSubmit={(e) => {
           e.preventDefault();
-          void find();
+          setReference(text);
+          setOpened(null);
         }}
       >
         <label className="field grow">
@@ -89,7 +79,7 @@ export function LookupView({ initial, profiles = [] }: { initial?: string; profi
       </p>
       {error && (
         <p className="error" role="alert">
-          {error}
+          {errorMessage(error)}
         </p>
       )}
       {hits && hits.length === 0 && <p className="empty">{t("lookup.none", { text })}</p>}
@@ -97,7 +87,7 @@ export function LookupView({ initial, profiles = [] }: { initial?: string; profi
         <ul className="hits" data-testid="lookup-hits">
           {hits.map((h) => (
             <li key={h.order_no}>
-              <button type="button" className="link" onClick={() => void open(h.order_no)}>
+              <button type="button" className="link" onClick={() => setOpened(h.order_no)}>
                 <span className="mono">{h.order_no}</span>
               </button>{" "}
               <span className="hint">
@@ -117,7 +107,6 @@ export function LookupView({ initial, profiles = [] }: { initial?: string; profi
           <CopyButton text={asText(detail, t)} label={t("lookup.copyAll")} showLabel />
           <OrderPanel
             detail={detail}
-            onChanged={setDetail}
             copyable
             statusQuery={profiles.find((p) => p.name === detail.order.profile)?.capabilities?.status_query ?? true}
           />

@@ -1,21 +1,16 @@
-import { useEffect, useState } from "react";
+import { useMutation, useQuery } from "@tanstack/react-query";
+import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { api, errorMessage } from "../api";
-import type { ConnectionReport, GatewayInfo, ProfileView, SecretState } from "../types";
-import { SandboxBadge } from "./StateBadge";
+import { SandboxBadge } from "../components/StateBadge";
+import { useRemoveProfile, useSaveProfile, useSecret } from "../queries/mutations";
+import { gatewaysQuery, secretsQuery } from "../queries/reads";
+import type { GatewayInfo, ProfileView } from "../types";
 
-interface Props {
-  profiles: ProfileView[];
-  onChanged: () => void;
-}
-
-export function GatewaysView({ profiles, onChanged }: Props) {
+export function GatewaysView({ profiles }: { profiles: ProfileView[] }) {
   const { t } = useTranslation();
-  const [gateways, setGateways] = useState<GatewayInfo[]>([]);
+  const gateways = useQuery(gatewaysQuery()).data ?? [];
   const [adding, setAdding] = useState(false);
-  useEffect(() => {
-    api.listGateways().then(setGateways, () => setGateways([]));
-  }, []);
   return (
     <section className="view gateways" aria-labelledby="gateways-title">
       <header className="view-head">
@@ -25,18 +20,11 @@ export function GatewaysView({ profiles, onChanged }: Props) {
         </button>
       </header>
       {adding && (
-        <ProfileForm
-          gateways={gateways}
-          onDone={() => {
-            setAdding(false);
-            onChanged();
-          }}
-          onCancel={() => setAdding(false)}
-        />
+        <ProfileForm gateways={gateways} onDone={() => setAdding(false)} onCancel={() => setAdding(false)} />
       )}
       <div className="cards">
         {profiles.map((p) => (
-          <ProfileCard key={p.name} profile={p} gateways={gateways} onChanged={onChanged} />
+          <ProfileCard key={p.name} profile={p} gateways={gateways} />
         ))}
       </div>
     </section>
@@ -61,31 +49,14 @@ function Capabilities({ profile }: { profile: ProfileView }) {
   );
 }
 
-function ProfileCard({ profile, gateways, onChanged }: { profile: ProfileView; gateways: GatewayInfo[]; onChanged: () => void }) {
+function ProfileCard({ profile, gateways }: { profile: ProfileView; gateways: GatewayInfo[] }) {
   const { t } = useTranslation();
   const [editing, setEditing] = useState(false);
-  const [report, setReport] = useState<ConnectionReport | null>(null);
-  const [error, setError] = useState<string | null>(null);
-
-  async function test() {
-    setError(null);
-    setReport(null);
-    try {
-      setReport(await api.testConnection(profile.name));
-    } catch (e) {
-      setError(errorMessage(e));
-    }
-  }
-
-  async function remove() {
-    if (!window.confirm(t("gateways.removeConfirm", { name: profile.name }))) return;
-    try {
-      await api.removeProfile(profile.name);
-      onChanged();
-    } catch (e) {
-      setError(errorMessage(e));
-    }
-  }
+  // A mutation for its one-off run and state, though it changes nothing: it only dials.
+  const test = useMutation({ mutationFn: () => api.testConnection(profile.name) });
+  const remove = useRemoveProfile();
+  const report = test.data;
+  const error = test.error ?? remove.error;
 
   return (
     <article className="card profile" aria-label={profile.name} data-profile={profile.name}>
@@ -112,10 +83,25 @@ function ProfileCard({ profile, gateways, onChanged }: { profile: ProfileView; g
         <button type="button" onClick={() => setEditing(!editing)}>
           {t("gateways.edit")}
         </button>
-        <button type="button" data-testid="test-connection" onClick={() => void test()}>
+        <button
+          type="button"
+          data-testid="test-connection"
+          onClick={() => {
+            remove.reset();
+            test.mutate();
+          }}
+        >
           {t("gateways.test")}
         </button>
-        <button type="button" className="danger" onClick={() => void remove()}>
+        <button
+          type="button"
+          className="danger"
+          onClick={() => {
+            if (!window.confirm(t("gateways.removeConfirm", { name: profile.name }))) return;
+            test.reset();
+            remove.mutate(profile.name);
+          }}
+        >
           {t("common.remove")}
         </button>
       </div>
@@ -132,20 +118,10 @@ function ProfileCard({ profile, gateways, onChanged }: { profile: ProfileView; g
       )}
       {error && (
         <p className="error" role="alert">
-          {error}
+          {errorMessage(error)}
         </p>
       )}
-      {editing && (
-        <ProfileForm
-          gateways={gateways}
-          existing={profile}
-          onDone={() => {
-            setEditing(false);
-            onChanged();
-          }}
-          onCancel={() => setEditing(false)}
-        />
-      )}
+      {editing && <ProfileForm gateways={gateways} existing={profile} onDone={() => setEditing(false)} onCancel={() => setEditing(false)} />}
     </article>
   );
 }
@@ -153,22 +129,15 @@ function ProfileCard({ profile, gateways, onChanged }: { profile: ProfileView; g
 /** Secrets go in, never come out: the window only learns whether each one is set. */
 function Secrets({ profile }: { profile: string }) {
   const { t } = useTranslation();
-  const [states, setStates] = useState<SecretState[]>([]);
+  const status = useQuery(secretsQuery(profile));
+  const states = status.data ?? [];
+  const secret = useSecret(profile);
   const [values, setValues] = useState<Record<string, string>>({});
-  const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    api.secretStatus(profile).then(setStates, (e) => setError(errorMessage(e)));
-  }, [profile]);
+  const error = secret.error ?? status.error;
 
-  async function run(action: Promise<SecretState[]>, key: string) {
-    setError(null);
-    try {
-      setStates(await action);
-    } catch (e) {
-      setError(errorMessage(e));
-    } finally {
-      setValues((v) => ({ ...v, [key]: "" }));
-    }
+  /** Stores `value` as `key`, or deletes `key` when it is null; the typed value goes either way. */
+  function change(key: string, value: string | null) {
+    secret.mutate({ key, value }, { onSettled: () => setValues((v) => ({ ...v, [key]: "" })) });
   }
 
   if (states.length === 0 && !error) return null;
@@ -183,7 +152,7 @@ function Secrets({ profile }: { profile: string }) {
           onSubmit={(e) => {
             e.preventDefault();
             const value = values[s.key] ?? "";
-            if (value) void run(api.setSecret(profile, s.key, value), s.key);
+            if (value) change(s.key, value);
           }}
         >
           <span className="mono">{s.key}</span>
@@ -199,7 +168,7 @@ function Secrets({ profile }: { profile: string }) {
           />
           <button type="submit">{s.set ? t("gateways.secretReplace") : t("gateways.secretStore")}</button>
           {s.set && (
-            <button type="button" className="danger small" aria-label={t("gateways.secretDelete", { key: s.key })} onClick={() => void run(api.deleteSecret(profile, s.key), s.key)}>
+            <button type="button" className="danger small" aria-label={t("gateways.secretDelete", { key: s.key })} onClick={() => change(s.key, null)}>
               ✕
             </button>
           )}
@@ -207,7 +176,7 @@ function Secrets({ profile }: { profile: string }) {
       ))}
       {error && (
         <p className="error" role="alert">
-          {error}
+          {errorMessage(error)}
         </p>
       )}
     </fieldset>
@@ -230,17 +199,7 @@ function ProfileForm({
   const [gateway, setGateway] = useState(existing?.gateway ?? gateways[0]?.id ?? "");
   const [baseUrl, setBaseUrl] = useState(existing?.base_url ?? "https://");
   const [settings, setSettings] = useState<[string, string][]>(Object.entries(existing?.settings ?? {}));
-  const [error, setError] = useState<string | null>(null);
-
-  async function save() {
-    setError(null);
-    try {
-      await api.saveProfile({ name, gateway, baseUrl, settings: Object.fromEntries(settings), create: !existing });
-      onDone();
-    } catch (e) {
-      setError(errorMessage(e));
-    }
-  }
+  const save = useSaveProfile();
 
   return (
     <form
@@ -248,7 +207,7 @@ function ProfileForm({
       data-testid="profile-form"
       onSubmit={(e) => {
         e.preventDefault();
-        void save();
+        save.mutate({ name, gateway, baseUrl, settings: Object.fromEntries(settings), create: !existing }, { onSuccess: onDone });
       }}
     >
       {!existing && (
@@ -298,9 +257,9 @@ function ProfileForm({
           + {t("gateways.addSetting")}
         </button>
       </fieldset>
-      {error && (
+      {save.error && (
         <p className="error" role="alert">
-          {error}
+          {errorMessage(save.error)}
         </p>
       )}
       <footer>

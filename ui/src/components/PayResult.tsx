@@ -1,0 +1,72 @@
+// What became of a payment, kept up to date while it is still in the balance.
+import { useQuery } from "@tanstack/react-query";
+import { useEffect, useRef } from "react";
+import { useTranslation } from "react-i18next";
+import { orderDetailQuery } from "../queries/reads";
+import type { OrderView, PaymentReport } from "../types";
+import { hintKey } from "../words";
+import { QrCode } from "./QrCode";
+import { StateBadge } from "./StateBadge";
+
+export function PayResult({
+  report,
+  order,
+  charge,
+  statusQuery,
+  onClose,
+}: {
+  report: PaymentReport;
+  order: OrderView;
+  charge: string;
+  statusQuery: boolean;
+  onClose: () => void;
+}) {
+  const { t } = useTranslation();
+  const closeRef = useRef<HTMLButtonElement>(null);
+  useEffect(() => closeRef.current?.focus(), []);
+
+  // The reconciler settles a pending payment in the background: the order's detail is asked for
+  // again when it does (useBackendChanges), and this line follows its attempt.
+  const detail = useQuery(orderDetailQuery(order.order_no)).data;
+  const state = detail?.attempts.find((a) => a.id === report.attempt_id)?.state ?? report.state;
+
+  return (
+    <div className="result" role="status" data-testid="pay-result" data-state={state}>
+      <StateBadge state={state} />
+      {/* A refusal says what it means once, in both languages' words, instead of the plain hint. */}
+      {state === "failed" && report.error ? (
+        <p className="meaning">{t("pay.failedMeaning")}</p>
+      ) : (
+        <p data-testid="state-hint">{t(hintKey(state, statusQuery, report.error?.code))}</p>
+      )}
+      {report.error && (
+        <p className="error" data-testid="gateway-words">
+          {t("pay.gatewayWords")}: {report.error.code}: {report.error.message}
+        </p>
+      )}
+      {report.pay_url && state === "pending" && (
+        <figure className="qr-box">
+          <QrCode text={report.pay_url} alt={t("pay.qrAlt")} />
+          <figcaption>
+            <strong className="num">{t("pay.scan", { amount: charge })}</strong>
+          </figcaption>
+        </figure>
+      )}
+      {report.pay_url && (
+        <p className="live" data-testid="live-state" aria-live="polite">
+          {t("pay.liveState", { state: t(`state.${state}`) })}
+        </p>
+      )}
+      {report.gateway_ref && (
+        <p>
+          {t("term.gatewayRef")}: <span className="mono">{report.gateway_ref}</span>
+        </p>
+      )}
+      <footer>
+        <button type="button" className="primary" data-testid="close-pay" ref={closeRef} onClick={onClose}>
+          {t("common.close")}
+        </button>
+      </footer>
+    </div>
+  );
+}

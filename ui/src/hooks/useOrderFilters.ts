@@ -1,0 +1,78 @@
+import type { SortingState } from "@tanstack/react-table";
+import { useEffect, useMemo, useState } from "react";
+import type { OrderListing } from "../queries/keys";
+import type { OrderFilters } from "../queries/paging";
+import type { AttemptState, Channel, OrderSort } from "../types";
+import { dateInputToMs } from "../words";
+
+/** Search as you type, this long after the last key. */
+const TYPING_PAUSE_MS = 150;
+
+/** What the orders list is narrowed to and sorted by: the search box, the filters, the sort. */
+export function useOrderFilters() {
+  const [search, setSearch] = useState("");
+  const [text, setText] = useState("");
+  const [state, setState] = useState<AttemptState | "">("");
+  const [channel, setChannel] = useState<Channel | "">("");
+  const [profile, setProfile] = useState("");
+  const [from, setFrom] = useState("");
+  const [to, setTo] = useState("");
+  const [sorting, setSorting] = useState<SortingState>([]);
+
+  useEffect(() => {
+    const timer = setTimeout(() => setText(search.trim()), TYPING_PAUSE_MS);
+    return () => clearTimeout(timer);
+  }, [search]);
+
+  const filters: OrderFilters = useMemo(
+    () => ({
+      text: text || null,
+      state: state || null,
+      channel: channel || null,
+      profile: profile || null,
+      from_ms: dateInputToMs(from),
+      to_ms: dateInputToMs(to, 1),
+    }),
+    [text, state, channel, profile, from, to],
+  );
+  const listing: OrderListing = useMemo(
+    () => ({
+      ...filters,
+      sort: (sorting[0]?.id as OrderSort | undefined) ?? "created",
+      descending: sorting[0] ? sorting[0].desc : true,
+    }),
+    [filters, sorting],
+  );
+
+  return {
+    search,
+    setSearch,
+    /** Narrows the list to `reference` now, without the typing pause. */
+    searchNow: setText,
+    state,
+    setState,
+    channel,
+    setChannel,
+    profile,
+    setProfile,
+    from,
+    setFrom,
+    to,
+    setTo,
+    sorting,
+    setSorting,
+    filters,
+    listing,
+    /** Whether any filter (not the search) narrows the list. */
+    filtered: Boolean(state || channel || profile || from || to),
+    clearFilters: () => {
+      setState("");
+      setChannel("");
+      setProfile("");
+      setFrom("");
+      setTo("");
+    },
+  };
+}
+
+export type OrderFilterState = ReturnType<typeof useOrderFilters>;

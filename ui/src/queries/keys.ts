@@ -1,0 +1,39 @@
+// Every query's key, made here and nowhere else. A key starts with its tag: invalidating a tag
+// reaches every query under it (all pages of every listing, every order's detail), and the
+// rest of the key narrows it to one (one listing's page, one order's detail).
+import type { OrderQuery, PayInput } from "../types";
+
+export const Tag = {
+  AppInfo: "app-info",
+  Profiles: "profiles",
+  Gateways: "gateways",
+  Secrets: "secrets",
+  StatusChecks: "status-checks",
+  OrderPages: "order-pages",
+  OrderDetail: "order-detail",
+  Lookup: "lookup",
+  /** The takings and the attempts the reconciler is working on: counts over every order. */
+  Dashboard: "dashboard",
+  Quote: "quote",
+} as const;
+
+/** What the orders list shows: its filters and order, without the paging. */
+export type OrderListing = Omit<OrderQuery, "offset" | "limit">;
+
+export const keys = {
+  appInfo: () => [Tag.AppInfo] as const,
+  profiles: () => [Tag.Profiles] as const,
+  gateways: () => [Tag.Gateways] as const,
+  secrets: (profile: string) => [Tag.Secrets, profile] as const,
+  statusChecks: () => [Tag.StatusChecks] as const,
+  orderPages: () => [Tag.OrderPages] as const,
+  orderPage: (listing: OrderListing, page: number) => [Tag.OrderPages, listing, page] as const,
+  orderDetails: () => [Tag.OrderDetail] as const,
+  orderDetail: (orderNo: string | null) => [Tag.OrderDetail, orderNo] as const,
+  lookups: () => [Tag.Lookup] as const,
+  lookup: (reference: string | null) => [Tag.Lookup, reference] as const,
+  dashboard: () => [Tag.Dashboard] as const,
+  takings: (sinceMs: number) => [Tag.Dashboard, "takings", sinceMs] as const,
+  activity: () => [Tag.Dashboard, "activity"] as const,
+  quote: (input: PayInput | null) => [Tag.Quote, input] as const,
+};

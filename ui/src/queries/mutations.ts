@@ -1,0 +1,84 @@
+// The window's writes. Each one marks stale exactly what it changed, in the words of the change
+// the back end would announce for it (changes.ts), and keeps any fresh answer it got back.
+import { useMutation, useQueryClient, type QueryClient } from "@tanstack/react-query";
+import { api } from "../api";
+import type { FileFormat, OrderDetail, PayInput, SecretState } from "../types";
+import { invalidateFor } from "./changes";
+import { keys } from "./keys";
+
+/** An attempt's new state straight into its order's detail, and the lists marked stale. */
+function attemptSettled(queryClient: QueryClient, detail: OrderDetail, attemptId: number) {
+  queryClient.setQueryData(keys.orderDetail(detail.order.order_no), detail);
+  void invalidateFor(queryClient, { kind: "attempts", order_nos: [detail.order.order_no], attempt_ids: [attemptId] });
+}
+
+export function usePay() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (input: PayInput) => api.pay(input),
+    // A refused payment may still have left an attempt behind (sent, its answer lost).
+    onSettled: (report, _error, input) =>
+      void invalidateFor(queryClient, { kind: "attempts", order_nos: [input.orderNo], attempt_ids: report ? [report.attempt_id] : [] }),
+  });
+}
+
+export function useCheckStatus() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (attemptId: number) => api.checkStatus(attemptId),
+    onSuccess: (detail, attemptId) => attemptSettled(queryClient, detail, attemptId),
+  });
+}
+
+export function useResolveReview(attemptId: number) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: ({ decision, note }: { decision: "succeeded" | "failed"; note: string }) =>
+      api.resolveReview(attemptId, decision, note),
+    onSuccess: (detail) => attemptSettled(queryClient, detail, attemptId),
+  });
+}
+
+export function useAddOrder() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: api.addOrder,
+    onSuccess: (order) => void invalidateFor(queryClient, { kind: "orders", order_nos: [order.order_no] }),
+  });
+}
+
+export function useImportOrders() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: ({ content, format, profile }: { content: string; format: FileFormat; profile: string | null }) =>
+      api.importOrders(content, format, profile),
+    // Only new orders: no order already here changes.
+    onSuccess: () => void invalidateFor(queryClient, { kind: "orders", order_nos: [] }),
+  });
+}
+
+export function useSaveProfile() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: api.saveProfile,
+    onSuccess: (profile) => void invalidateFor(queryClient, { kind: "profiles", names: [profile.name] }),
+  });
+}
+
+export function useRemoveProfile() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (profile: string) => api.removeProfile(profile),
+    onSuccess: (_nothing, profile) => void invalidateFor(queryClient, { kind: "profiles", names: [profile] }),
+  });
+}
+
+/** Stores or deletes one secret of `profile`; the answer is the profile's secrets as they now are. */
+export function useSecret(profile: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: ({ key, value }: { key: string; value: string | null }): Promise<SecretState[]> =>
+      value === null ? api.deleteSecret(profile, key) : api.setSecret(profile, key, value),
+    onSuccess: (states) => queryClient.setQueryData(keys.secrets(profile), states),
+  });
+}

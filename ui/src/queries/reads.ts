@@ -1,0 +1,60 @@
+// One definition per read: its key and the command that answers it, shared by the hooks that
+// show it, the prefetch before the first render and the reads a click makes (fetchQuery).
+import { keepPreviousData, queryOptions, skipToken, useQuery } from "@tanstack/react-query";
+import { api } from "../api";
+import type { PayInput } from "../types";
+import { keys, type OrderListing } from "./keys";
+import { pageQuery } from "./paging";
+
+export const appInfoQuery = () => queryOptions({ queryKey: keys.appInfo(), queryFn: api.appInfo });
+
+export const profilesQuery = () => queryOptions({ queryKey: keys.profiles(), queryFn: api.listProfiles });
+
+export const gatewaysQuery = () => queryOptions({ queryKey: keys.gateways(), queryFn: api.listGateways });
+
+export const secretsQuery = (profile: string) =>
+  queryOptions({ queryKey: keys.secrets(profile), queryFn: () => api.secretStatus(profile) });
+
+export const statusChecksQuery = () => queryOptions({ queryKey: keys.statusChecks(), queryFn: api.statusChecks });
+
+export const activityQuery = () => queryOptions({ queryKey: keys.activity(), queryFn: api.activity });
+
+export const takingsQuery = (sinceMs: number) =>
+  queryOptions({ queryKey: keys.takings(sinceMs), queryFn: () => api.takings(sinceMs) });
+
+export const orderPageQuery = (listing: OrderListing, page: number) =>
+  queryOptions({ queryKey: keys.orderPage(listing, page), queryFn: () => api.queryOrders(pageQuery(listing, page)) });
+
+/** An order's detail; with no order, nothing is asked. */
+export const orderDetailQuery = (orderNo: string | null) =>
+  queryOptions({ queryKey: keys.orderDetail(orderNo), queryFn: orderNo === null ? skipToken : () => api.orderDetail(orderNo) });
+
+/** The orders a reference was recorded for; with no reference, nothing is asked. */
+export const lookupQuery = (reference: string | null) =>
+  queryOptions({ queryKey: keys.lookup(reference), queryFn: reference === null ? skipToken : () => api.lookup(reference) });
+
+/** A price for exactly this input (none without one); never reused once its dialog has closed. */
+export const quoteQuery = (input: PayInput | null) =>
+  queryOptions({ queryKey: keys.quote(input), queryFn: input ? () => api.quote(input) : skipToken, gcTime: 0 });
+
+export function useAppInfo() {
+  return useQuery(appInfoQuery());
+}
+
+/** The back end has started: app_info answered without a start-up error. */
+export function useBackendReady(): boolean {
+  const info = useAppInfo().data;
+  return info !== undefined && !info.startup_error;
+}
+
+/** The gateway profiles, asked for once the back end is known to have started. */
+export function useProfiles() {
+  const ready = useBackendReady();
+  return useQuery({ ...profilesQuery(), enabled: ready });
+}
+
+/** The selected order's detail. Choosing another keeps this one shown until the other is in. */
+export function useOrderDetail(orderNo: string | null) {
+  const query = useQuery({ ...orderDetailQuery(orderNo), placeholderData: keepPreviousData });
+  return { detail: orderNo === null ? undefined : query.data, error: query.error };
+}

@@ -1,0 +1,76 @@
+import { useTranslation } from "react-i18next";
+import { OrderFilterBar } from "../components/OrderFilterBar";
+import { OrderPanel } from "../components/OrderPanel";
+import { OrdersTable } from "../components/OrdersTable";
+import type { OrderFilterState } from "../hooks/useOrderFilters";
+import type { Dialog } from "../hooks/useShortcuts";
+import type { OrderDetail, OrderView, ProfileView } from "../types";
+
+interface Props {
+  filters: OrderFilterState;
+  /** How many orders the list holds, once known. */
+  total: number | null;
+  /** The back end has started. */
+  ready: boolean;
+  /** Unless the back end is known not to have started, the list need not wait for it. */
+  showList: boolean;
+  profiles: ProfileView[];
+  /** A line about the last search, such as that nothing matched. */
+  notice: string | null;
+  /** The selected order, once its detail is in. */
+  detail: OrderDetail | undefined;
+  onSelect: (orderNo: string) => void;
+  onClosePanel: () => void;
+  onPay: (order: OrderView) => void;
+  onOpenDialog: (dialog: Dialog) => void;
+  onError: (error: unknown) => void;
+}
+
+export function OrdersView({ filters, total, ready, showList, profiles, notice, detail, onSelect, onClosePanel, onPay, onOpenDialog, onError }: Props) {
+  const { t, i18n } = useTranslation();
+  return (
+    <section className="content" aria-labelledby="orders-title">
+      <div className="list">
+        <div className="view-head">
+          <h1 id="orders-title">{t("orders.title")}</h1>
+          <span className="spacer" />
+          {total !== null && (
+            <span className="hint" data-testid="order-count">
+              {t("orders.count", { count: total, n: total.toLocaleString(i18n.language) })}
+            </span>
+          )}
+          <button type="button" className="small" data-testid="open-import" aria-keyshortcuts="Control+I" disabled={!ready} onClick={() => onOpenDialog("import")}>
+            {t("orders.import")}
+          </button>
+          <button type="button" className="small" data-testid="open-export" aria-keyshortcuts="Control+E" disabled={!ready} onClick={() => onOpenDialog("export")}>
+            {t("orders.export")}
+          </button>
+        </div>
+        <OrderFilterBar filters={filters} profiles={profiles} />
+        {notice && (
+          <p className="notice" role="status">
+            {notice}
+          </p>
+        )}
+        {showList && (
+          <OrdersTable
+            listing={filters.listing}
+            sorting={filters.sorting}
+            onSortingChange={filters.setSorting}
+            selected={detail?.order.order_no ?? null}
+            onSelect={(o) => onSelect(o.order_no)}
+            onError={onError}
+          />
+        )}
+      </div>
+      {detail && (
+        <OrderPanel
+          detail={detail}
+          statusQuery={profiles.find((p) => p.name === detail.order.profile)?.capabilities?.status_query ?? true}
+          onPay={() => onPay(detail.order)}
+          onClose={onClosePanel}
+        />
+      )}
+    </section>
+  );
+}
