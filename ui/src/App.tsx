@@ -1,5 +1,5 @@
 import { useQueryClient } from "@tanstack/react-query";
-import { useCallback, useRef, useState } from "react";
+import { useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { ErrorBanner } from "./components/ErrorBanner";
 import { ExportDialog } from "./components/ExportDialog";
@@ -90,8 +90,6 @@ export function App() {
     },
   });
 
-  const reportStorageProblem = useCallback((detail: string) => report(`${t("status.dataProblem")}: ${detail}`), [report, t]);
-
   return (
     <div className="shell">
       <ViewNav view={view} onShow={setView} />
@@ -135,7 +133,7 @@ export function App() {
         ready={ready}
         firstScreenIn={total !== null}
         onOpenGateways={() => setView("gateways")}
-        onStorageProblem={reportStorageProblem}
+        onStorageProblem={(detail) => report(`${t("status.dataProblem")}: ${detail}`)}
       />
       {paying && (
         <PayDialog
