@@ -7,7 +7,7 @@ import { api } from "./api";
 import { App } from "./App";
 import i18n from "./i18n";
 import { createQueryClient, prefetchFirstScreen } from "./queries/client";
-import { FIRST_PAGE } from "./queries/paging";
+import { FIRST_LISTING, pageQuery } from "./queries/paging";
 import { render } from "./test-render";
 import type {
   Activity,
@@ -23,6 +23,9 @@ import type {
   SecretState,
   StatusChecks,
 } from "./types";
+
+/** What main.tsx asks for before the first render. */
+const FIRST_PAGE = pageQuery(FIRST_LISTING, 0);
 
 const order: OrderView = {
   id: 1,

@@ -3,7 +3,7 @@
 // rest of the key narrows it to one (one listing's page, one order's detail).
 import type { OrderQuery, PayInput } from "../types";
 
-export const Tag = {
+const Tag = {
   AppInfo: "app-info",
   Profiles: "profiles",
   Gateways: "gateways",

@@ -41,16 +41,10 @@ export function useAppInfo() {
   return useQuery(appInfoQuery());
 }
 
-/** The back end has started: app_info answered without a start-up error. */
-export function useBackendReady(): boolean {
-  const info = useAppInfo().data;
-  return info !== undefined && !info.startup_error;
-}
-
 /** The gateway profiles, asked for once the back end is known to have started. */
 export function useProfiles() {
-  const ready = useBackendReady();
-  return useQuery({ ...profilesQuery(), enabled: ready });
+  const info = useAppInfo().data;
+  return useQuery({ ...profilesQuery(), enabled: info !== undefined && !info.startup_error });
 }
 
 /** The selected order's detail. Choosing another keeps this one shown until the other is in. */
