@@ -12,9 +12,10 @@ use paydesk_core::app::orders::{self, OrderInput};
 use paydesk_core::app::profiles::{self, ProfileInput};
 use paydesk_core::app::ErrorKind;
 use paydesk_core::domain::AttemptState;
-use paydesk_core::engine::{PayCommand, PayError};
+use paydesk_core::engine::PayError;
 use paydesk_core::gateways::transport::Transport;
 use paydesk_core::import::{import_orders, ImportError, ImportFormat};
+use paydesk_core::pricing::PayCommand;
 use paydesk_core::report::{PaymentReport, ProfileView};
 use paydesk_core::store::{HistoryFilter, StoreError};
 use paydesk_core::{Channel, Currency, Money};
@@ -506,7 +507,7 @@ async fn execute(dir: &std::path::Path, command: Command) -> Result<u8, Failure>
             Ok(latest.map_or(0, |a| exit_code(a.attempt.state)))
         }
         Command::Check => {
-            paydesk_core::storage_health::full_check(store.path()).await?;
+            paydesk_core::store::health::full_check(store.path()).await?;
             println!("{}: every page reads back intact", store.path().display());
             Ok(0)
         }

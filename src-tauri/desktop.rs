@@ -6,21 +6,23 @@ use std::sync::{Arc, Mutex};
 
 use std::collections::BTreeMap;
 
+use paydesk_core::app::gateways::{self, GatewayInfo};
 use paydesk_core::app::orders::{self, OrderInput};
+use paydesk_core::app::payments::{self, QuoteError};
 use paydesk_core::app::profiles::{self, ProfileInput};
 use paydesk_core::app::ErrorKind;
+use paydesk_core::changes::{Change, Changes};
+use paydesk_core::console::{Activity, LookupHit, OrderPage, OrderQuery, TakingsRow};
 use paydesk_core::domain::{AttemptState, OrderView};
-use paydesk_core::engine::{Engine, PayCommand, PayError};
+use paydesk_core::engine::{Engine, PayError};
 use paydesk_core::export::{self, ExportError, ExportFormat};
 use paydesk_core::gateways::transport::Transport;
 use paydesk_core::import::{self, ImportError, ImportFormat, Progress, RowError};
+use paydesk_core::pricing::PayCommand;
+use paydesk_core::pricing::Quote;
 use paydesk_core::profile_secrets::SecretState;
-use paydesk_core::queries::{
-    self, Activity, GatewayInfo, LookupHit, OrderPage, OrderQuery, Quote, QuoteError, QuoteInput,
-    TakingsRow,
-};
 use paydesk_core::report::{OrderDetail, PaymentReport, ProfileView};
-use paydesk_core::storage_health;
+use paydesk_core::store::health as storage_health;
 use paydesk_core::store::StoreError;
 use paydesk_core::vault::VaultError;
 use paydesk_core::Channel;
@@ -182,14 +184,7 @@ async fn pay_order(
         coupon,
         credit_amount,
     )?;
-    let command = PayCommand {
-        order_no: input.order_no,
-        channel: input.channel,
-        deductions: input.deductions,
-        coupon: input.coupon,
-        credit_amount: input.credit_amount,
-    };
-    let attempt = state.engine().await?.pay(&command).await?;
+    let attempt = state.engine().await?.pay(&input).await?;
     Ok(PaymentReport::new(&order_no, &attempt))
 }
 
@@ -200,7 +195,7 @@ fn pay_input(
     deductions: Option<Vec<DeductionInput>>,
     coupon: Option<String>,
     credit_amount: Option<String>,
-) -> Result<QuoteInput, IpcError> {
+) -> Result<PayCommand, IpcError> {
     let channel =
         Channel::parse(channel).ok_or_else(|| refused(format!("unknown channel {channel:?}")))?;
     let blank = |v: Option<String>| v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
@@ -215,7 +210,7 @@ fn pay_input(
         }
         rows.push((id, amount));
     }
-    Ok(QuoteInput {
+    Ok(PayCommand {
         order_no,
         channel,
         deductions: rows,
@@ -235,7 +230,7 @@ async fn quote(
     credit_amount: Option<String>,
 ) -> Result<Quote, IpcError> {
     let input = pay_input(order_no, &channel, deductions, coupon, credit_amount)?;
-    Ok(state.engine().await?.store().quote(&input).await?)
+    Ok(payments::quote(state.engine().await?.store(), &input).await?)
 }
 
 #[tauri::command]
@@ -312,7 +307,7 @@ async fn activity(state: State<'_, AppState>) -> Result<Activity, IpcError> {
 
 #[tauri::command]
 fn list_gateways() -> Vec<GatewayInfo> {
-    queries::gateways()
+    gateways::gateways()
 }
 
 #[tauri::command]
@@ -400,9 +395,9 @@ async fn test_connection(
         .filter(|s| s.required && !s.set)
         .map(|s| s.key)
         .collect();
-    let (reachable, detail) = match queries::reachable(&base_url).await {
+    let (reachable, detail) = match gateways::reachable(&base_url).await {
         Ok(address) => (true, address),
-        Err(why) => (false, why),
+        Err(why) => (false, why.to_string()),
     };
     Ok(ConnectionReport {
         reachable,
@@ -593,12 +588,12 @@ async fn status_checks(state: State<'_, AppState>) -> Result<StatusChecks, IpcEr
     let mut probes = tokio::task::JoinSet::new();
     for profile in engine.store().profiles().await? {
         probes.spawn(async move {
-            let reached = queries::reachable(&profile.base_url).await;
+            let reached = gateways::reachable(&profile.base_url).await;
             GatewayReach {
                 profile: profile.name,
                 is_sandbox: profile.is_sandbox,
                 reachable: reached.is_ok(),
-                detail: reached.unwrap_or_else(|why| why),
+                detail: reached.unwrap_or_else(|why| why.to_string()),
             }
         });
     }
@@ -681,22 +676,34 @@ async fn start(data_dir: Option<PathBuf>) -> Started {
 /// How often the reconciler looks for attempts that are due for a status check.
 const RECONCILE_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
 
-/// Settles pending and unknown attempts in the background for as long as the window is open,
-/// telling the window about every attempt whose state changed.
-fn spawn_reconciler(handle: tauri::AppHandle, engine: Engine) {
+/// Settles pending and unknown attempts in the background for as long as the window is open.
+/// What it changes reaches the window through the change feed, like every other change.
+fn spawn_reconciler(engine: Engine) {
     tauri::async_runtime::spawn(async move {
         loop {
-            match engine.reconcile_due().await {
-                Ok(changed) if !changed.is_empty() => {
-                    let ids: Vec<i64> = changed.iter().map(|a| a.id).collect();
-                    if let Err(e) = handle.emit("attempts-changed", &ids) {
-                        tracing::warn!(error = %e, "could not notify the window");
-                    }
-                }
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e, "reconciler pass failed"),
+            if let Err(e) = engine.reconcile_due().await {
+                tracing::warn!(error = %e, "reconciler pass failed");
             }
             tokio::time::sleep(RECONCILE_EVERY).await;
+        }
+    });
+}
+
+/// Forwards every change the store commits to the window as a `change` event, whichever path
+/// made it (a payment, the reconciler, a callback, a person, an import, a profile edit).
+fn spawn_change_forwarder(handle: tauri::AppHandle, mut changes: Changes) {
+    tauri::async_runtime::spawn(async move {
+        while let Some(change) = changes.next().await {
+            if let Err(e) = handle.emit("change", &change) {
+                tracing::warn!(error = %e, "could not tell the window what changed");
+            }
+            // The window's views from before the `change` event listen for this one; it goes
+            // once every view listens to `change`.
+            if let Change::Attempts { attempt_ids, .. } = &change {
+                if let Err(e) = handle.emit("attempts-changed", attempt_ids) {
+                    tracing::warn!(error = %e, "could not notify the window");
+                }
+            }
         }
     });
 }
@@ -731,6 +738,7 @@ pub fn run(data_dir: Option<PathBuf>) -> ExitCode {
                 let Some(engine) = state.started().await.engine.clone() else {
                     return;
                 };
+                spawn_change_forwarder(handle.clone(), engine.store().subscribe());
                 let listening = engine.clone();
                 tauri::async_runtime::spawn(async move {
                     match runtime::serve_callbacks(listening).await {
@@ -761,7 +769,7 @@ pub fn run(data_dir: Option<PathBuf>) -> ExitCode {
                         Err(poisoned) => *poisoned.into_inner() = status,
                     }
                 });
-                spawn_reconciler(handle.clone(), engine);
+                spawn_reconciler(engine);
             });
             Ok(())
         })

@@ -10,9 +10,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use paydesk_core::domain::{Attempt, AttemptState};
-use paydesk_core::engine::{Engine, PayCommand};
+use paydesk_core::engine::Engine;
 use paydesk_core::gateways::connector_for;
 use paydesk_core::gateways::transport::Transport;
+use paydesk_core::pricing::PayCommand;
 use paydesk_core::store::{HistoryFilter, NewOrder, NewProfile, Store};
 use paydesk_core::vault::{MemoryVault, Vault};
 use paydesk_core::{Currency, Money};

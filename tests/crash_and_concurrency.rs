@@ -93,6 +93,16 @@ fn sigkill_at_random_points_loses_nothing_and_charges_nothing_twice() {
     let data = tempfile::tempdir().unwrap();
     let sandbox = start_sandbox_with(&["--fault", "sensecore:latency_ms=60"]);
     add_profile(data.path(), sandbox.listing("sensecore"), "sc", None);
+    // Kills are spread over the time a whole payment takes on this machine, measured once: a
+    // fixed window would, on a slow machine, kill every process before its journal is written.
+    add_order(data.path(), "KILL-MEASURE", "3.21");
+    let started = Instant::now();
+    ok(&paydesk(
+        data.path(),
+        &["pay", "KILL-MEASURE", "--channel", "balance", "--json"],
+        None,
+    ));
+    let whole_payment_ms = (started.elapsed().as_millis() as u64).max(50);
     let mut seed = 0x2545_F491_4F6C_DD1D_u64;
     let mut killed = 0;
     for i in 0..kills {
@@ -105,7 +115,7 @@ fn sigkill_at_random_points_loses_nothing_and_charges_nothing_twice() {
             .spawn()
             .unwrap();
         // Anywhere from before the journal is written to after the answer is recorded.
-        std::thread::sleep(Duration::from_millis(next(&mut seed) % 250));
+        std::thread::sleep(Duration::from_millis(next(&mut seed) % whole_payment_ms));
         if child.try_wait().unwrap().is_none() {
             killed += 1;
         }

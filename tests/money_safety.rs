@@ -7,9 +7,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use paydesk_core::domain::{Attempt, AttemptState};
-use paydesk_core::engine::{Engine, PayCommand, PayError, MAX_RESENDS};
+use paydesk_core::engine::{Engine, PayError, MAX_RESENDS};
 use paydesk_core::gateways::connector_for;
 use paydesk_core::gateways::transport::Transport;
+use paydesk_core::pricing::PayCommand;
 use paydesk_core::sender::Sender;
 use paydesk_core::store::{NewOrder, NewProfile, Sending, Store};
 use paydesk_core::vault::{MemoryVault, Vault};

@@ -7,8 +7,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use paydesk_core::domain::{Attempt, AttemptState};
-use paydesk_core::engine::{Engine, PayCommand, PayError};
+use paydesk_core::engine::{Engine, PayError};
 use paydesk_core::gateways::transport::Transport;
+use paydesk_core::pricing::PayCommand;
 use paydesk_core::store::{NewOrder, NewProfile, Store, StoreError};
 use paydesk_core::vault::{MemoryVault, Vault};
 use paydesk_core::{Channel, Currency, Money};

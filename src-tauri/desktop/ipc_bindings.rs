@@ -6,11 +6,12 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
+use paydesk_core::app::gateways::GatewayInfo;
+use paydesk_core::changes::Change;
+use paydesk_core::console::{Activity, LookupHit, OrderPage, OrderQuery, TakingsRow};
 use paydesk_core::domain::OrderView;
 use paydesk_core::import::Progress;
-use paydesk_core::queries::{
-    Activity, GatewayInfo, LookupHit, OrderPage, OrderQuery, Quote, TakingsRow,
-};
+use paydesk_core::pricing::Quote;
 use paydesk_core::report::{OrderDetail, PaymentReport, ProfileView};
 use ts_rs::{Config, TS};
 
@@ -41,7 +42,8 @@ fn export_every_shape(cfg: &Config) -> Result<(), ts_rs::ExportError> {
     ImportSummary::export_all(cfg)?;
     Progress::export_all(cfg)?;
     ExportFile::export_all(cfg)?;
-    StatusChecks::export_all(cfg)
+    StatusChecks::export_all(cfg)?;
+    Change::export_all(cfg)
 }
 
 /// The declarations under `dir`, by file name.

@@ -5,8 +5,8 @@
 use std::path::Path;
 use std::time::Instant;
 
+use paydesk_core::console::{OrderQuery, OrderSort, TextMatch};
 use paydesk_core::domain::AttemptState;
-use paydesk_core::queries::{OrderQuery, OrderSort, TextMatch};
 use paydesk_core::store::{HistoryFilter, NewProfile, Store};
 use sqlx::{Connection, Row};
 

@@ -5,8 +5,8 @@ use std::path::Path;
 use std::time::Instant;
 
 use paydesk_core::domain::AttemptState;
-use paydesk_core::engine::PayCommand;
 use paydesk_core::gateways::{connector_for, Channel, Currency, Money, PayRequest};
+use paydesk_core::pricing::PayCommand;
 use paydesk_core::store::Sending;
 
 use crate::commit::BareDb;

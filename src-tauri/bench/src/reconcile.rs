@@ -7,8 +7,8 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use paydesk_core::domain::AttemptState;
-use paydesk_core::engine::PayCommand;
 use paydesk_core::gateways::Channel;
+use paydesk_core::pricing::PayCommand;
 
 use crate::figures::{Better, Check, Figure, GroupResult};
 use crate::stats::{median, show_ms, show_rate, thousands, Spread};

@@ -88,6 +88,26 @@ impl fmt::Display for AttemptState {
 
 /// A gateway profile: which gateway, where, and its non-secret settings. Its secrets live in
 /// the keyring under `vault_id`, never here.
+/// A gateway profile to be created: the store checks its base URL and proxy.
+#[derive(Debug, Clone)]
+pub struct NewProfile {
+    pub name: String,
+    pub gateway: String,
+    pub base_url: String,
+    pub settings: BTreeMap<String, String>,
+    pub is_sandbox: bool,
+}
+
+/// An order to be added: the store checks it against `input_rules`.
+#[derive(Debug, Clone)]
+pub struct NewOrder {
+    pub order_no: String,
+    pub profile: String,
+    pub amount: paydesk_gateways::Money,
+    pub subject: String,
+    pub attributes: BTreeMap<String, String>,
+}
+
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Profile {
     pub id: i64,

@@ -15,6 +15,7 @@ use paydesk_gateways::{
 use serde::Serialize;
 
 use crate::domain::{Attempt, AttemptState};
+use crate::pricing::{plan_payment, PayCommand, PlanRefusal};
 use crate::sandbox_link;
 use crate::sender::{InFlight, Sender, Takeover};
 use crate::settling::{outcome_update, refused_resend, too_many_resends, AttemptUpdate};
@@ -33,23 +34,16 @@ pub enum PayError {
     Vault(#[from] VaultError),
 }
 
+impl From<PlanRefusal> for PayError {
+    fn from(refusal: PlanRefusal) -> Self {
+        PayError::Refused(refusal.to_string())
+    }
+}
+
 impl From<BuildError> for PayError {
     fn from(e: BuildError) -> Self {
         PayError::Refused(e.to_string())
     }
-}
-
-/// What a person asked for: pay this order this way.
-#[derive(Debug, Clone)]
-pub struct PayCommand {
-    pub order_no: String,
-    pub channel: Channel,
-    /// Voucher/coupon id and the amount it deducts, as a decimal string in the order's currency.
-    pub deductions: Vec<(String, String)>,
-    /// A coupon id, where the gateway takes one.
-    pub coupon: Option<String>,
-    /// The part paid on credit instead of balance (decimal string), where the gateway splits.
-    pub credit_amount: Option<String>,
 }
 
 /// A gateway error as the UI and CLI show it: the gateway's own code and words.
@@ -185,8 +179,7 @@ impl Engine {
             PayError::Refused(format!("gateway {:?} is not supported", profile.gateway))
         })?;
         let capabilities = connector.capabilities();
-        let plan = plan_payment(&order, &profile.gateway, &capabilities, command)
-            .map_err(PayError::Refused)?;
+        let plan = plan_payment(&order, &profile.gateway, &capabilities, command)?;
         // Profiles are checked when written; a database from before that rule is checked here.
         crate::base_url::check(&profile.base_url).map_err(PayError::Refused)?;
         let transport = self.transport_for(&profile.settings)?;
@@ -481,82 +474,6 @@ impl Engine {
             .resolve_review(attempt_id, decision, note.trim())
             .await?)
     }
-}
-
-/// What a payment comes to once its deductions and split are applied, exactly.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PaymentPlan {
-    pub amount: Money,
-    pub deductions: Vec<Deduction>,
-    /// What the gateway is asked to charge after the deductions.
-    pub remaining: Money,
-    /// Of the remainder, the part paid on credit (split gateways only).
-    pub credit: Option<Money>,
-}
-
-/// Checks a payment against the order and the gateway's capabilities and works out its
-/// amounts, or says why it would be refused. The one place both paying and quoting decide
-/// this, so the window's quote and the payment cannot disagree.
-pub fn plan_payment(
-    order: &crate::domain::OrderView,
-    gateway: &str,
-    capabilities: &paydesk_gateways::Capabilities,
-    command: &PayCommand,
-) -> Result<PaymentPlan, String> {
-    if !capabilities.channels.contains(&command.channel) {
-        return Err(format!(
-            "{gateway} does not offer the {} channel",
-            command.channel.as_str()
-        ));
-    }
-    let currency = Currency::parse(&order.currency).map_err(|e| e.to_string())?;
-    if !command.deductions.is_empty() && !capabilities.vouchers {
-        return Err(format!("{gateway} does not take vouchers"));
-    }
-    if command.coupon.is_some() && !capabilities.coupon {
-        return Err(format!("{gateway} does not take coupons"));
-    }
-    let amount = Money::from_minor(order.amount_minor, currency);
-    let mut deductions = Vec::new();
-    let mut remaining = amount;
-    for (id, text) in &command.deductions {
-        let deducted =
-            Money::parse_positive(text, currency).map_err(|e| format!("voucher {id}: {e}"))?;
-        remaining = remaining
-            .checked_sub(&deducted)
-            .map_err(|e| e.to_string())?;
-        deductions.push(Deduction {
-            id: id.clone(),
-            amount: deducted,
-        });
-    }
-    if remaining.minor < 0 {
-        return Err("the deductions exceed the order amount".into());
-    }
-    let credit = match &command.credit_amount {
-        None => None,
-        Some(text) => {
-            if !capabilities.credit_split {
-                return Err(format!(
-                    "{gateway} does not split payments between balance and credit"
-                ));
-            }
-            let credit =
-                Money::parse_positive(text, currency).map_err(|e| format!("credit amount: {e}"))?;
-            if credit.minor > remaining.minor {
-                return Err(format!(
-                    "the credit amount {credit} is more than the {remaining} to pay"
-                ));
-            }
-            Some(credit)
-        }
-    };
-    Ok(PaymentPlan {
-        amount,
-        deductions,
-        remaining,
-        credit,
-    })
 }
 
 pub use crate::settling::{MAX_INCONCLUSIVE_CHECKS, MAX_RESENDS};

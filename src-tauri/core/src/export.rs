@@ -18,8 +18,8 @@ use serde::Serialize;
 use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite};
 
+use crate::console::{self, OrderQuery};
 use crate::domain::AttemptState;
-use crate::queries::{self, OrderQuery};
 use crate::store::{Store, StoreError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -204,8 +204,8 @@ pub async fn export_orders(
     format: ExportFormat,
     max_rows: u64,
 ) -> Result<Export, ExportError> {
-    let order_by = queries::order_by(query);
-    let text = match queries::typed(query) {
+    let order_by = console::order_by(query);
+    let text = match console::typed(query) {
         Some(text) => Some(store.text_match(text).await?),
         None => None,
     };
@@ -216,14 +216,14 @@ pub async fn export_orders(
                 COALESCE(a.updated_at, o.created_at) AS updated_at
          FROM (SELECT o.id",
     );
-    q.push(queries::ORDER_FROM_ORDERS);
-    queries::push_filters(&mut q, query, text.as_ref());
+    q.push(console::ORDER_FROM_ORDERS);
+    console::push_filters(&mut q, query, text.as_ref());
     q.push(&order_by);
     // One more than allowed tells "too many" apart from "exactly the limit".
     q.push(" LIMIT ")
         .push_bind(i64::try_from(max_rows.saturating_add(1)).unwrap_or(i64::MAX));
     q.push(") k JOIN orders o ON o.id = k.id");
-    q.push(queries::ORDER_JOINS);
+    q.push(console::ORDER_JOINS);
     q.push(&order_by);
     let fetched = q
         .build()

@@ -15,6 +15,7 @@ use std::io::Read;
 
 use serde::Serialize;
 
+use crate::changes::Change;
 use crate::store::{now_ms, Store, StoreError};
 
 /// The parsing layer, in paydesk-rules so the fuzz targets build it without the store.
@@ -123,6 +124,7 @@ async fn insert_batch(
     if batch.is_empty() {
         return Ok(());
     }
+    let imported_before = report.imported;
     let now = now_ms();
     let mut tx = store
         .pool()
@@ -189,6 +191,10 @@ async fn insert_batch(
         last_id += added as i64;
     }
     tx.commit().await.map_err(StoreError::from)?;
+    if report.imported > imported_before {
+        // A batch is too many orders to name; every view of orders refreshes.
+        store.publish(Change::Everything);
+    }
     batch.clear();
     Ok(())
 }

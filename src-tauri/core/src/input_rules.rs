@@ -8,7 +8,7 @@
 
 pub use paydesk_rules::input_rules::*;
 
-use crate::store::NewOrder;
+use crate::domain::NewOrder;
 
 /// [`check_order_fields`] for an order the store is asked to add.
 pub fn check_new_order(order: &NewOrder) -> Result<(), String> {

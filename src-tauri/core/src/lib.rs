@@ -4,7 +4,9 @@
 
 pub mod app;
 pub mod base_url;
+pub mod changes;
 pub mod clock;
+pub mod console;
 pub mod demo;
 pub mod domain;
 pub mod engine;
@@ -12,9 +14,9 @@ pub mod export;
 pub mod import;
 pub mod input_rules;
 pub mod off_thread;
+pub mod pricing;
 pub mod private_files;
 pub mod profile_secrets;
-pub mod queries;
 pub mod reconcile;
 pub mod report;
 #[cfg(test)]
@@ -22,7 +24,6 @@ mod review_tests;
 pub mod sandbox_link;
 pub mod sender;
 pub mod settling;
-pub mod storage_health;
 pub mod store;
 /// Fixtures shared by the crate's tests (stores in temporary directories, profiles, orders).
 #[cfg(test)]

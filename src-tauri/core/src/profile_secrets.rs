@@ -85,6 +85,7 @@ impl Engine {
         .await
         .map_err(VaultError::from)??;
         tracing::info!(profile = %profile, key = %key, "secret replaced");
+        self.store().profile_changed(profile);
         Ok(())
     }
 
@@ -99,6 +100,7 @@ impl Engine {
         .await
         .map_err(VaultError::from)??;
         tracing::info!(profile = %profile, key = %key, "secret deleted");
+        self.store().profile_changed(profile);
         Ok(())
     }
 

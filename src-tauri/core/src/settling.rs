@@ -287,6 +287,13 @@ pub fn outcome_update(asked: Money, outcome: PayOutcome) -> (AttemptState, Attem
     }
 }
 
+/// When the reconciler asks about a pending or unknown attempt again: quickly at first, then
+/// backing off to once every ten minutes.
+pub fn next_check_delay_ms(checks: i64) -> i64 {
+    let seconds = 2_i64.saturating_pow(checks.clamp(0, 20) as u32).min(600);
+    seconds * 1000
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

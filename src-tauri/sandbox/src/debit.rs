@@ -36,7 +36,8 @@
 //!   order as it stands (whatever the new amount or callbackUrl), never a second payout.
 //! - Processing: a payout of up to 1000.00 is final in the Set/Place answer; a larger one is
 //!   answered `processCode` 20 (processing) and becomes final at the first Get/GetV2 that finds
-//!   it. An amount whose paise are 40 (`0.40`, `1000.40`) ends in 40 (failed); every other
+//!   it, or, when its paise are 55 (`1000.55`), on its own 300 ms after the answer (then only
+//!   its callback tells the merchant, unless a Get comes first). An amount whose paise are 40 (`0.40`, `1000.40`) ends in 40 (failed); every other
 //!   ends in 30 (paid out). A repeat Set/Place never advances an order.
 //! - The ledger: the charge is recorded (order number = sourceNo, channel `bank`, the payout
 //!   amount) in the same transaction that moves the order to 30, and never for 40; so every
@@ -77,6 +78,9 @@ const MAX_SOURCE_NO_CHARS: usize = 64;
 /// The longest callbackUrl the sandbox will call.
 const MAX_CALLBACK_URL_CHARS: usize = 2048;
 
+/// How long after its answer a payout whose paise are 55 settles on its own.
+const SETTLES_ON_ITS_OWN_AFTER: Duration = Duration::from_millis(300);
+
 /// Waits before each callback retry.
 const CALLBACK_BACKOFF: [Duration; 3] = [
     Duration::from_millis(200),
@@ -93,6 +97,7 @@ pub(crate) fn routes() -> Router<AppState> {
 }
 
 /// What the emulator reads and writes: the accepted credentials and the ledger.
+#[derive(Clone)]
 struct Ctx {
     config: Arc<SandboxConfig>,
     ledger: Ledger,
@@ -570,8 +575,30 @@ fn set(ctx: &Ctx, version: Version, headers: &HeaderMap, body: &[u8]) -> Result<
     })?;
     if settled {
         dispatch_callback(ctx, &payout);
+    } else if payout.amount_minor % 100 == 55 {
+        settle_on_its_own(ctx.clone(), payout.source_no.clone());
     }
     Ok(answer(ctx, version, &payout))
+}
+
+/// Settles a processing payout a moment after it was answered, with no Get asking, and calls
+/// back: the case where the merchant learns the outcome from the callback alone.
+fn settle_on_its_own(ctx: Ctx, source_no: String) {
+    tokio::spawn(async move {
+        tokio::time::sleep(SETTLES_ON_ITS_OWN_AFTER).await;
+        let at = now();
+        let settled = ctx.ledger.transact(|book| {
+            let mut payout = load(book, &source_no)?;
+            let settled = settle(book, &mut payout, &at);
+            if settled {
+                store(book, &payout);
+            }
+            settled.then_some(payout)
+        });
+        if let Some(payout) = settled {
+            dispatch_callback(&ctx, &payout);
+        }
+    });
 }
 
 fn get(ctx: &Ctx, version: Version, headers: &HeaderMap, body: &[u8]) -> Result<Response, Refusal> {

@@ -2,7 +2,9 @@
 //! rule it obeys, so that the two shells only translate (their arguments in, their errors out).
 //! It grows operation by operation.
 
+pub mod gateways;
 pub mod orders;
+pub mod payments;
 pub mod profiles;
 
 use crate::engine::PayError;

@@ -5,6 +5,8 @@
 use sqlx::Row;
 
 use super::*;
+use crate::console::{OrderQuery, OrderSort};
+use crate::store::Store;
 use crate::test_support::temp_store;
 
 async fn plan(store: &Store, query: &OrderQuery, text: Option<&TextMatch>) -> Vec<String> {

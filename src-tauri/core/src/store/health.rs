@@ -22,7 +22,7 @@ use std::str::FromStr;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
 use sqlx::{ConnectOptions, Connection};
 
-use crate::store::StoreError;
+use super::StoreError;
 
 /// SQLite's primary result codes that mean a storage fault rather than a bug.
 const SQLITE_FULL: &str = "13";
@@ -265,5 +265,5 @@ pub fn backup_path(path: &Path, version: i64) -> PathBuf {
 }
 
 #[cfg(test)]
-#[path = "storage_health_tests.rs"]
+#[path = "health_tests.rs"]
 pub(crate) mod tests;

@@ -5,7 +5,8 @@
 use sqlx::Row;
 
 use super::*;
-use crate::queries::{push_filters, OrderQuery};
+use crate::console::{push_filters, OrderQuery};
+use crate::domain::OrderView;
 use crate::test_support::{
     add_order, begin_attempt, record_state, temp_database_before_migration, temp_store,
     temp_store_with_profiles,

@@ -8,6 +8,8 @@ use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{ConnectOptions, Connection, Executor, Row};
 
 use super::*;
+use crate::console::OrderQuery;
+use crate::store::Store;
 use crate::test_support::{add_order, temp_database_before_migration, temp_store_with_profiles};
 
 /// 2,000 orders numbered as the bench numbers them (`PD2000…`: every number shares its first

@@ -1,0 +1,115 @@
+//! What the console's screens read beyond paying: the orders list (a paged, filtered, sorted
+//! list that stays quick at a million orders, with its text search), a lookup by any
+//! reference, and the dashboard's totals. One file per screen; the shapes they return are here.
+//!
+//! Every amount leaves here as minor units plus a decimal string formatted by [`Money`]: the
+//! window never does arithmetic on money.
+
+mod dashboard;
+mod lookup;
+mod search;
+
+use paydesk_gateways::{Currency, Money};
+use serde::Serialize;
+use ts_rs::TS;
+
+use crate::domain::{AttemptState, OrderView};
+use crate::store::StoreError;
+
+pub(crate) use search::{order_by, push_filters, typed, ORDER_FROM_ORDERS, ORDER_JOINS};
+pub use search::{Substring, TextMatch};
+
+/// How the order list is sorted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum OrderSort {
+    /// Newest first by default: the order in which orders were added.
+    #[default]
+    Created,
+    OrderNo,
+    Amount,
+}
+
+/// One page of the order list, narrowed by every filter that is set.
+#[derive(Debug, Clone, Default, serde::Deserialize, TS)]
+#[serde(default)]
+#[ts(optional_fields = nullable)]
+pub struct OrderQuery {
+    /// Typed text: a prefix of an order number, gateway reference or idempotency key, a pay URL,
+    /// or (from three characters on) any part of an order number or subject.
+    pub text: Option<String>,
+    /// The state of the order's latest attempt; `created` also matches never-paid orders.
+    pub state: Option<AttemptState>,
+    /// The channel of the order's latest attempt.
+    #[ts(as = "Option<paydesk_gateways::Channel>")]
+    pub channel: Option<String>,
+    pub profile: Option<String>,
+    /// Orders created at or after this time (unix ms).
+    pub from_ms: Option<i64>,
+    /// Orders created before this time (unix ms).
+    pub to_ms: Option<i64>,
+    pub sort: OrderSort,
+    pub descending: bool,
+    pub offset: i64,
+    pub limit: i64,
+}
+
+/// The most rows one page may hold: the window asks for what it shows, not for everything.
+pub const MAX_PAGE: i64 = 500;
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, TS)]
+pub struct OrderPage {
+    /// How many orders match the filters, in all.
+    pub total: i64,
+    pub offset: i64,
+    pub rows: Vec<OrderView>,
+}
+
+/// Which reference an order was found by.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, TS)]
+pub struct LookupHit {
+    pub order_no: String,
+    /// `order_no`, `gateway_ref`, `idempotency_key`, `pay_url`, `subject`.
+    #[ts(type = r#""order_no" | "gateway_ref" | "idempotency_key" | "pay_url" | "subject""#)]
+    pub matched: &'static str,
+    pub value: String,
+}
+
+/// Takings of one channel in one state and currency.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, TS)]
+pub struct TakingsRow {
+    #[ts(as = "paydesk_gateways::Channel")]
+    pub channel: String,
+    pub state: AttemptState,
+    pub currency: String,
+    pub count: i64,
+    pub amount_minor: i64,
+    pub amount: String,
+}
+
+/// Attempts the reconciler is still working on, and those waiting for a person.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, TS)]
+pub struct Activity {
+    /// Pending, unknown or being sent, on gateways the reconciler can ask.
+    pub in_flight: i64,
+    /// Pending on a gateway without a status query: nothing paydesk does settles them.
+    pub unasked: i64,
+    pub needs_review: i64,
+}
+
+fn corrupt(why: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(why.to_string())
+}
+
+fn decimal(minor: i64, currency: Currency) -> String {
+    Money::from_minor(minor, currency).to_decimal_string()
+}
+
+/// The upper bound of a prefix range: every string that starts with `prefix` sorts below it.
+fn prefix_end(prefix: &str) -> String {
+    format!("{prefix}\u{10FFFF}")
+}
+
+#[cfg(test)]
+#[path = "tests.rs"]
+mod tests;

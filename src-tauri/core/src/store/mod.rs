@@ -1,0 +1,285 @@
+//! The SQLite store: profiles, orders, attempts and their events, reviews, the payment history
+//! and the storage's health. WAL, `synchronous=FULL` (a committed journal row survives a power
+//! cut), migrations embedded in the binary. Each committed change is published on the store's
+//! [`ChangeFeed`] right after its transaction commits.
+//!
+//! One file per concern; the console's screens read through [`crate::console`].
+
+mod attempts;
+pub mod health;
+mod history;
+mod orders;
+mod profiles;
+mod reviews;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+
+use crate::changes::{Change, ChangeFeed, Changes};
+use crate::domain::AttemptState;
+
+pub use crate::clock::now_ms;
+pub use crate::domain::{NewOrder, NewProfile};
+pub use crate::settling::{AttemptUpdate, CheckVerdict};
+pub use attempts::{Checked, Sending};
+pub use history::{HistoryFilter, HistoryRow};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("could not open the database at {path}: {source}")]
+    Open { path: PathBuf, source: sqlx::Error },
+    #[error("could not migrate the database: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// (`From<sqlx::Error>` lives in `storage_health`: a full disk gets its own variant.)
+    #[error("database error: {0}")]
+    Sql(sqlx::Error),
+    #[error("the disk holding the database is full, so nothing was written ({0}); free some space and try again")]
+    DiskFull(String),
+    #[error("cannot use the database at {path}: {why}")]
+    Unusable { path: PathBuf, why: String },
+    #[error("{0}")]
+    BadBaseUrl(String),
+    /// A value the store refuses to keep (see `input_rules`); nothing was written.
+    #[error("{0}")]
+    BadInput(String),
+    #[error("a gateway profile named {0:?} already exists")]
+    DuplicateProfile(String),
+    #[error("no gateway profile named {0:?}")]
+    NoSuchProfile(String),
+    #[error("order {0:?} already exists")]
+    DuplicateOrder(String),
+    #[error("no order {0:?}")]
+    NoSuchOrder(String),
+    #[error("no payment attempt {0}")]
+    NoSuchAttempt(i64),
+    #[error("a payment for order {0:?} is already in progress")]
+    AttemptInProgress(String),
+    #[error("order {0:?} is already paid")]
+    AlreadyPaid(String),
+    #[error("attempt {id} cannot go from {from} to {to}")]
+    BadTransition {
+        id: i64,
+        from: AttemptState,
+        to: AttemptState,
+    },
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Rows per multi-row statement: well under SQLite's limit on bound values.
+const CHUNK_ROWS: usize = 256;
+
+#[derive(Clone)]
+pub struct Store {
+    pool: SqlitePool,
+    path: PathBuf,
+    changes: ChangeFeed,
+}
+
+fn json_map(text: &str) -> Result<BTreeMap<String, String>> {
+    serde_json::from_str(text).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+fn to_json(map: &BTreeMap<String, String>) -> String {
+    serde_json::to_string(map).expect("string map serializes")
+}
+
+fn is_unique_violation(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(db) if db.is_unique_violation())
+}
+
+impl Store {
+    /// Opens (creating if needed) the database file and brings its schema up to date. The
+    /// files are the owner's only (`private_files`): a directory or database it creates is
+    /// 0700 or 0600 from the start, and existing ones are tightened before they are read.
+    pub async fn open(path: &Path) -> Result<Store> {
+        let io_error = |e| StoreError::Open {
+            path: path.to_path_buf(),
+            source: sqlx::Error::Io(e),
+        };
+        if let Some(dir) = path.parent() {
+            crate::private_files::create_dir(dir).map_err(io_error)?;
+            health::check_writable_dir(dir, path)?;
+        }
+        crate::private_files::protect_database(path);
+        health::before_open(path).await?;
+        // Created here rather than by SQLite, which would make it 0644 (less the umask); its
+        // -wal and -shm files take the database file's mode.
+        crate::private_files::create_file(path).map_err(io_error)?;
+        let options = SqliteConnectOptions::from_str("sqlite:")
+            .expect("static URL")
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            // A connection is a thread in this process, not a socket that may have died: pinging
+            // it before every statement only costs a round trip to that thread.
+            .test_before_acquire(false)
+            .connect_with(options)
+            .await
+            .map_err(|source| StoreError::Open {
+                path: path.to_path_buf(),
+                source,
+            })?;
+        sqlx::migrate!("./migrations").run(&pool).await?;
+        // SQLite makes its -wal and -shm files with the database's mode; ones another process
+        // left open to others are tightened now that they exist.
+        crate::private_files::protect_database(path);
+        Ok(Store {
+            pool,
+            path: path.to_path_buf(),
+            changes: ChangeFeed::default(),
+        })
+    }
+
+    pub(crate) fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    /// Every change committed through this store (and its clones) from now on.
+    pub fn subscribe(&self) -> Changes {
+        self.changes.subscribe()
+    }
+
+    /// Publishes what a committed transaction changed.
+    pub(crate) fn publish(&self, change: Change) {
+        self.changes.publish(change);
+    }
+
+    /// Publishes that these attempts changed, naming their orders when anyone listens.
+    async fn publish_attempts(&self, attempt_ids: Vec<i64>) {
+        if attempt_ids.is_empty() || !self.changes.is_heard() {
+            return;
+        }
+        let order_nos = self.order_nos_of(&attempt_ids).await.unwrap_or_else(|e| {
+            // The change is committed; listeners then refresh every order they show.
+            tracing::warn!(error = %e, "could not name the orders of changed attempts");
+            Vec::new()
+        });
+        self.publish(Change::Attempts {
+            order_nos,
+            attempt_ids,
+        });
+    }
+}
+
+#[cfg(test)]
+#[path = "feed_tests.rs"]
+mod feed_tests;
+
+#[cfg(test)]
+#[path = "scale_tests.rs"]
+mod scale_tests;
+
+#[cfg(test)]
+#[path = "latest_attempt_tests.rs"]
+mod latest_attempt_tests;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::AttemptState;
+    use crate::test_support::{
+        add_profile_and_order, begin_attempt, new_order, record_state, temp_store,
+    };
+    use paydesk_gateways::{Currency, Money};
+
+    #[tokio::test]
+    async fn one_live_attempt_per_order_is_enforced_by_the_database() {
+        let (_dir, store) = temp_store().await;
+        let order = add_profile_and_order(&store).await;
+        assert_eq!(order.amount, "12.34");
+        let first = begin_attempt(&store, &order, "balance", "k1")
+            .await
+            .unwrap();
+        assert_eq!(first.state, AttemptState::Submitting);
+        let second = begin_attempt(&store, &order, "balance", "k2").await;
+        assert!(
+            matches!(second, Err(StoreError::AttemptInProgress(_))),
+            "{second:?}"
+        );
+
+        record_state(&store, first.id, AttemptState::Failed).await;
+        let retry = begin_attempt(&store, &order, "balance", "k3")
+            .await
+            .unwrap();
+        record_state(&store, retry.id, AttemptState::Succeeded).await;
+        let after_paid = begin_attempt(&store, &order, "balance", "k4").await;
+        assert!(
+            matches!(after_paid, Err(StoreError::AlreadyPaid(_))),
+            "{after_paid:?}"
+        );
+
+        let states: Vec<_> = store
+            .events(retry.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| e.state)
+            .collect();
+        assert_eq!(
+            states,
+            [
+                AttemptState::Created,
+                AttemptState::Submitting,
+                AttemptState::Succeeded
+            ]
+        );
+        assert_eq!(
+            store.order("o-1").await.unwrap().state,
+            Some(AttemptState::Succeeded)
+        );
+    }
+
+    #[tokio::test]
+    async fn refuses_transitions_outside_the_state_machine() {
+        let (_dir, store) = temp_store().await;
+        let order = add_profile_and_order(&store).await;
+        let a = begin_attempt(&store, &order, "balance", "k1")
+            .await
+            .unwrap();
+        record_state(&store, a.id, AttemptState::Succeeded).await;
+        let again = store
+            .record(a.id, AttemptState::Failed, &AttemptUpdate::default())
+            .await;
+        assert!(matches!(again, Err(StoreError::BadTransition { .. })));
+        assert_eq!(
+            store.attempt(a.id).await.unwrap().state,
+            AttemptState::Succeeded
+        );
+    }
+
+    #[tokio::test]
+    async fn duplicates_are_clear_errors() {
+        let (_dir, store) = temp_store().await;
+        add_profile_and_order(&store).await;
+        let dup = store
+            .add_order(&new_order("p", "o-1", Money::from_minor(1, Currency::CNY)))
+            .await;
+        assert!(matches!(dup, Err(StoreError::DuplicateOrder(_))));
+        assert!(matches!(
+            store.profile("nope").await,
+            Err(StoreError::NoSuchProfile(_))
+        ));
+    }
+}
