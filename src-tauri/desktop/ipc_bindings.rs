@@ -17,9 +17,11 @@ use ts_rs::{Config, TS};
 
 use paydesk_core::profile_secrets::SecretState;
 
-use super::{
-    AppInfo, ConnectionReport, DeductionInput, ExportFile, ImportSummary, IpcError, StatusChecks,
-};
+use super::orders::{ExportFile, ImportSummary};
+use super::payments::DeductionInput;
+use super::profiles::ConnectionReport;
+use super::status::StatusChecks;
+use super::{AppInfo, IpcError};
 
 /// Every shape a command takes or returns, or an event carries; the types they hold come along.
 fn export_every_shape(cfg: &Config) -> Result<(), ts_rs::ExportError> {

@@ -861,6 +861,31 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_payout_whose_paise_are_55_settles_on_its_own_with_nobody_asking() {
+        let state = state();
+        let (_, placed) = v1(&state, "set", r#"{"amount":1000.55,"sourceNo":"s55"}"#).await;
+        assert_eq!(info(&placed)["processCode"], PROCESSING);
+        let (_, other) = v1(&state, "set", r#"{"amount":1000.56,"sourceNo":"s56"}"#).await;
+        assert_eq!(info(&other)["processCode"], PROCESSING);
+        // No Get is sent: only the sandbox's own timer can charge it.
+        let mut waited = Duration::ZERO;
+        while state.ledger.charges_for(GATEWAY, "s55") == 0 {
+            assert!(waited < Duration::from_secs(10), "never settled on its own");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            waited += Duration::from_millis(20);
+        }
+        assert_eq!(state.ledger.charges_for(GATEWAY, "s55"), 1);
+        assert_eq!(
+            state.ledger.charges_for(GATEWAY, "s56"),
+            0,
+            "others wait for a Get"
+        );
+        let (_, got) = v1(&state, "get", r#"{"sourceNo":"s55"}"#).await;
+        assert_eq!(info(&got)["processCode"], SUCCEEDED);
+        assert_eq!(state.ledger.charges_for(GATEWAY, "s55"), 1);
+    }
+
+    #[tokio::test]
     async fn small_payouts_settle_at_once_and_charge_once() {
         let state = state();
         let (status, first) = v1(

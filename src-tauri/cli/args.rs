@@ -1,0 +1,166 @@
+//! The command line's arguments and subcommands, as clap parses them.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "paydesk",
+    version,
+    about = "Desktop merchant payment console. With no subcommand, opens the window."
+)]
+pub struct Args {
+    /// Use this data directory instead of the platform's (also: PAYDESK_DATA_DIR).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Serve the gateway emulators and print one JSON line per gateway.
+    Sandbox {
+        #[arg(long, default_value = "127.0.0.1:0")]
+        listen: String,
+        /// Inject faults: GATEWAY:KIND=VALUE with GATEWAY a gateway or `all` and KIND one of
+        /// timeout, server_error, reset, malformed, lost_response (rates 0..1), latency_ms,
+        /// hold_ms (repeatable). Also at run time: PUT /_sandbox/faults/{gateway}.
+        #[arg(long = "fault", value_name = "GATEWAY:KIND=VALUE")]
+        faults: Vec<String>,
+        /// Seed for fault injection, to replay a run.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+    /// Gateway profiles.
+    #[command(subcommand)]
+    Profile(ProfileCommand),
+    /// Secrets, kept in the OS keyring.
+    #[command(subcommand)]
+    Secret(SecretCommand),
+    /// Orders.
+    #[command(subcommand)]
+    Order(OrderCommand),
+    /// Pay an order.
+    Pay {
+        order_no: String,
+        /// balance, alipay, wechat, credit, unionpay, ... (may be left out when the gateway has one channel).
+        #[arg(long)]
+        channel: Option<String>,
+        /// A voucher deduction, ID=AMOUNT (repeatable).
+        #[arg(long = "voucher", value_name = "ID=AMOUNT")]
+        vouchers: Vec<String>,
+        /// A coupon id, where the gateway takes coupons.
+        #[arg(long)]
+        coupon: Option<String>,
+        /// The part of the amount paid on credit rather than balance (TOP).
+        #[arg(long = "credit-amount", value_name = "AMOUNT")]
+        credit_amount: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show an order's payment state.
+    Status {
+        order_no: String,
+        /// Ask the gateway about a pending or unknown payment first.
+        #[arg(long)]
+        refresh: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Receive gateways' callbacks at every profile's loopback `callback_url` until stopped.
+    Callbacks,
+    /// Read every page of the database and report any damage (changes nothing).
+    Check,
+    /// Import orders from a CSV or JSON file (see the README for the columns).
+    Import {
+        file: PathBuf,
+        /// csv or json (default: from the file's extension).
+        #[arg(long)]
+        format: Option<String>,
+        /// The profile for rows that name none.
+        #[arg(long)]
+        profile: Option<String>,
+        /// Print the report as JSON on stdout.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Record a person's decision on a payment that needs review.
+    Resolve {
+        attempt_id: i64,
+        /// succeeded or failed
+        #[arg(long)]
+        decision: String,
+        /// Why (kept in the audit log).
+        #[arg(long)]
+        note: String,
+    },
+    /// Settle every open payment now: attempts whose sender died, unknown and pending ones.
+    Reconcile {
+        #[arg(long)]
+        json: bool,
+    },
+    /// List payment attempts, newest first.
+    History {
+        #[arg(long)]
+        state: Option<String>,
+        #[arg(long)]
+        channel: Option<String>,
+        #[arg(long)]
+        profile: Option<String>,
+        /// Only attempts made on or after this date (YYYY-MM-DD, UTC) or time (RFC 3339).
+        #[arg(long)]
+        since: Option<String>,
+        #[arg(long, conflicts_with = "csv")]
+        json: bool,
+        /// CSV for scripts: every value byte for byte, so a cell may start with `=`, `+`, `-`
+        /// or `@`. Not neutralised for spreadsheets: for a spreadsheet, use the window's
+        /// export, which writes such cells behind a `'`.
+        #[arg(long)]
+        csv: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ProfileCommand {
+    Add {
+        name: String,
+        #[arg(long)]
+        gateway: String,
+        #[arg(long = "base-url")]
+        base_url: String,
+        /// A setting, KEY=VALUE (repeatable).
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        settings: Vec<String>,
+    },
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum SecretCommand {
+    /// Store a secret read from standard input into the OS keyring.
+    Set { profile: String, key: String },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum OrderCommand {
+    Add {
+        #[arg(long)]
+        profile: String,
+        #[arg(long = "order-no")]
+        order_no: String,
+        #[arg(long)]
+        amount: String,
+        #[arg(long, default_value = "CNY")]
+        currency: String,
+        #[arg(long, default_value = "")]
+        subject: String,
+        /// An order attribute, KEY=VALUE (repeatable).
+        #[arg(long = "attr", value_name = "KEY=VALUE")]
+        attributes: Vec<String>,
+    },
+}
