@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 
-use paydesk_core::changes::{Change, Changes};
+use paydesk_core::changes::Changes;
 use paydesk_core::engine::Engine;
 use paydesk_core::store::health as storage_health;
 use paydesk_sandbox::RunningSandbox;
@@ -152,13 +152,6 @@ fn spawn_change_forwarder(handle: tauri::AppHandle, mut changes: Changes) {
         while let Some(change) = changes.next().await {
             if let Err(e) = handle.emit("change", &change) {
                 tracing::warn!(error = %e, "could not tell the window what changed");
-            }
-            // The window's views from before the `change` event listen for this one; it goes
-            // once every view listens to `change`.
-            if let Change::Attempts { attempt_ids, .. } = &change {
-                if let Err(e) = handle.emit("attempts-changed", attempt_ids) {
-                    tracing::warn!(error = %e, "could not notify the window");
-                }
             }
         }
     });

@@ -485,6 +485,56 @@ test("WeChat Pay on SenseCore: pending, then paid by the reconciler while the di
   }
 });
 
+test("a debit payout settled by the gateway's callback alone updates the open pay dialog", async () => {
+  // The sandbox settles a payout whose paise are 55 on its own 300 ms after answering
+  // "processing" and calls back; the reconciler never finds it due, so only the callback,
+  // recorded by the back end and published on its change feed, can tell the window.
+  const orderNo = "DB-CALLBACK-1";
+  const callbackPort = await freePort();
+  let browser = await openApp();
+  try {
+    const profiles = await invoke(browser, "list_profiles");
+    const debit = profiles.ok.find((p) => p.name === "sandbox-debit");
+    assert.ok(debit, "the demo has a debit sandbox profile");
+    const saved = await invoke(browser, "save_profile", {
+      name: debit.name,
+      gateway: debit.gateway,
+      baseUrl: debit.base_url,
+      settings: { ...debit.settings, callback_url: `http://127.0.0.1:${callbackPort}/debit-callback` },
+      create: false,
+    });
+    assert.ok(saved.ok, JSON.stringify(saved));
+    const added = await invoke(browser, "add_order", {
+      profile: debit.name,
+      orderNo,
+      amount: "1000.55",
+      currency: "INR",
+      subject: "Payout settled by its callback",
+    });
+    assert.ok(added.ok, JSON.stringify(added));
+  } finally {
+    await browser.deleteSession();
+  }
+  // Callbacks are listened for from the start, at each profile's callback_url.
+  browser = await openApp();
+  try {
+    await selectOrder(browser, orderNo);
+    await openPay(browser, "bank");
+    const result = await confirmPay(browser);
+    assert.equal(await result.getAttribute("data-state"), "pending");
+    await waitForState(result, "succeeded", 10_000);
+    await shot(browser, "11b-debit-callback-paid");
+    const events = sql(
+      "SELECT e.state FROM attempt_events e JOIN attempts a ON a.id = e.attempt_id JOIN orders o ON o.id = a.order_id " +
+        `WHERE o.order_no = '${orderNo}' ORDER BY e.id`,
+    ).map((e) => e.state);
+    assert.deepEqual(events, ["created", "submitting", "pending", "succeeded"]);
+    await closePay(browser);
+  } finally {
+    await browser.deleteSession();
+  }
+});
+
 test("a voucher on SenseCore: the remaining amount shown exactly, and that amount charged", async () => {
   const orderNo = "DEMO-1005";
   const browser = await openApp();
