@@ -120,7 +120,13 @@ test("a scanner pays with a voucher; the QR code's state line settles by itself"
   await expect(result).toHaveAttribute("data-state", "pending");
   await expect(result.getByTestId("pay-qr")).toBeVisible();
   await page.screenshot({ path: path.join(shots, "pw-03-qr.png") });
-  await page.evaluate(() => (window as unknown as { __paydesk: { emit: (e: string, p: number[]) => void } }).__paydesk.emit("attempts-changed", [7]));
+  await page.evaluate(() =>
+    (window as unknown as { __paydesk: { emit: (e: string, p: unknown) => void } }).__paydesk.emit("change", {
+      kind: "attempts",
+      order_nos: ["DEMO-1001"],
+      attempt_ids: [7],
+    }),
+  );
   await expect(result).toHaveAttribute("data-state", "succeeded");
   await page.keyboard.press("Escape");
   await expect(dialog).toBeHidden();

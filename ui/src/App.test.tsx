@@ -12,6 +12,7 @@ import { render } from "./test-render";
 import type {
   Activity,
   AttemptDetail,
+  Change,
   ExportFile,
   ImportSummary,
   OrderDetail,
@@ -217,14 +218,18 @@ function mockBackend(options: Options = {}): Backend {
   // The page-side half of the event plugin that a real webview injects; jsdom lacks it.
   const internals = (window as unknown as { __TAURI_EVENT_PLUGIN_INTERNALS__: Record<string, unknown> }).__TAURI_EVENT_PLUGIN_INTERNALS__;
   internals.unregisterListener ??= () => {};
-  // The reconciler settles what was waiting, then says so.
+  // The reconciler settles the attempts it names as waiting, then says so.
   const tauri = (window as unknown as { __TAURI_INTERNALS__: { invoke: (cmd: string, args: unknown, options: unknown) => Promise<unknown> } })
     .__TAURI_INTERNALS__;
   const invoke = tauri.invoke;
   tauri.invoke = (cmd, args, options) => {
-    if (cmd === "plugin:event|emit" && (args as { event: string }).event === "attempts-changed") {
+    const sent = args as { event?: string; payload?: Change };
+    if (cmd === "plugin:event|emit" && sent.event === "change" && sent.payload?.kind === "attempts") {
+      const settled = sent.payload.attempt_ids;
       backend.paid = true;
-      backend.attempts = backend.attempts.map((a) => (a.state === "pending" || a.state === "unknown" ? attempt("succeeded", { id: a.id }) : a));
+      backend.attempts = backend.attempts.map((a) =>
+        settled.includes(a.id) && (a.state === "pending" || a.state === "unknown") ? attempt("succeeded", { id: a.id }) : a,
+      );
     }
     return invoke(cmd, args, options);
   };
@@ -341,7 +346,7 @@ describe("the console", () => {
     expect(qr.getAttribute("src")).toMatch(/^data:image\/svg\+xml;charset=utf-8,/);
     expect(within(result).getByTestId("live-state").textContent).toBe("Now: Pending");
     await act(async () => {
-      await emit("attempts-changed", [7]);
+      await emit("change", { kind: "attempts", order_nos: ["DEMO-1001"], attempt_ids: [7] } satisfies Change);
     });
     // The order now reads paid (the fake's paid flag), so the live line follows it.
     await waitFor(() => expect(screen.getByTestId("pay-result").getAttribute("data-state")).toBe("succeeded"));

@@ -28,7 +28,6 @@ export const keys = {
   statusChecks: () => [Tag.StatusChecks] as const,
   orderPages: () => [Tag.OrderPages] as const,
   orderPage: (listing: OrderListing, page: number) => [Tag.OrderPages, listing, page] as const,
-  orderDetails: () => [Tag.OrderDetail] as const,
   orderDetail: (orderNo: string | null) => [Tag.OrderDetail, orderNo] as const,
   lookups: () => [Tag.Lookup] as const,
   lookup: (reference: string | null) => [Tag.Lookup, reference] as const,

@@ -186,16 +186,6 @@ describe("changes in the back end", () => {
     expect(await askedAfter(queryClient, backend, "change", change)).toEqual(expected.sort());
   });
 
-  it("takes the older attempts-changed event for changed attempts of orders it does not name", async () => {
-    const backend = mockBackend();
-    const queryClient = createQueryClient();
-    render(<EveryRead />, queryClient);
-    await waitFor(() => expect(backend.asked).toHaveLength(12));
-    expect(await askedAfter(queryClient, backend, "attempts-changed", [7])).toEqual(
-      [...ORDER_LISTS, "order_detail A-1", "order_detail B-2", "status_checks"].sort(),
-    );
-  });
-
   it("shows a payment settled elsewhere in the open order's panel and its row", async () => {
     const backend = mockBackend();
     backend.attempts = [attempt("pending")];
