@@ -22,6 +22,8 @@ use paydesk_sandbox::faults::{parse_fault_flag, FaultPlan};
 use paydesk_sandbox::SandboxConfig;
 use secrecy::SecretString;
 
+use tracing::Instrument;
+
 use crate::runtime;
 
 mod args;
@@ -104,7 +106,8 @@ pub fn run(data_dir: Option<PathBuf>, command: Command) -> ExitCode {
         check_argument_lengths()?;
         let dir = runtime::data_dir(data_dir).map_err(bad_input)?;
         runtime::init_logging(&dir);
-        execute(&dir, command).await
+        let span = tracing::info_span!("subcommand", name = command.name());
+        execute(&dir, command).instrument(span).await
     });
     match outcome {
         Ok(code) => ExitCode::from(code),

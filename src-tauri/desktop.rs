@@ -77,6 +77,7 @@ impl AppState {
 }
 
 #[tauri::command]
+#[tracing::instrument(skip_all, err(level = "info", Debug))]
 async fn app_info(state: State<'_, AppState>) -> Result<AppInfo, IpcError> {
     Ok(state.started().await.info.clone())
 }

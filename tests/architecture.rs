@@ -201,3 +201,31 @@ fn a_cycle_is_found_and_named() {
     let acyclic = BTreeMap::from([("a".to_string(), BTreeSet::from(["b".to_string()]))]);
     assert_eq!(find_cycle(&acyclic), None);
 }
+
+/// Every window command runs in a span of its own, and records no argument it was not told to:
+/// `skip_all` keeps a secret (set_secret's value) out of the log whatever is added later.
+#[test]
+fn every_window_command_runs_in_a_span_that_records_only_named_fields() {
+    let mut files = Vec::new();
+    rust_files(&repo().join("src-tauri/desktop"), &mut files);
+    files.push(repo().join("src-tauri/desktop.rs"));
+    let mut commands = 0;
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        for (at, line) in lines.iter().enumerate() {
+            if line.trim() != "#[tauri::command]" {
+                continue;
+            }
+            commands += 1;
+            let next = lines.get(at + 1).map(|l| l.trim()).unwrap_or_default();
+            assert!(
+                next.starts_with("#[tracing::instrument(skip_all"),
+                "{}:{}: a command without a span that skips its arguments",
+                file.display(),
+                at + 1
+            );
+        }
+    }
+    assert!(commands >= 20, "found only {commands} commands");
+}

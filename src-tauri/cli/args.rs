@@ -164,3 +164,25 @@ pub enum OrderCommand {
         attributes: Vec<String>,
     },
 }
+
+impl Command {
+    /// The subcommand's name, as its tracing span records it (never an argument: a value
+    /// typed on the command line is no business of the log).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Command::Sandbox { .. } => "sandbox",
+            Command::Profile(ProfileCommand::Add { .. }) => "profile add",
+            Command::Profile(ProfileCommand::List { .. }) => "profile list",
+            Command::Secret(SecretCommand::Set { .. }) => "secret set",
+            Command::Order(OrderCommand::Add { .. }) => "order add",
+            Command::Pay { .. } => "pay",
+            Command::Status { .. } => "status",
+            Command::Callbacks => "callbacks",
+            Command::Check => "check",
+            Command::Import { .. } => "import",
+            Command::Resolve { .. } => "resolve",
+            Command::Reconcile { .. } => "reconcile",
+            Command::History { .. } => "history",
+        }
+    }
+}

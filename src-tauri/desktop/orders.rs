@@ -15,11 +15,13 @@ use ts_rs::TS;
 use super::*;
 
 #[tauri::command]
+#[tracing::instrument(skip_all, err(level = "info", Debug))]
 pub(crate) async fn list_orders(state: State<'_, AppState>) -> Result<Vec<OrderView>, IpcError> {
     Ok(state.engine().await?.store().orders(1000).await?)
 }
 
 #[tauri::command]
+#[tracing::instrument(skip_all, fields(order_no = %order_no), err(level = "info", Debug))]
 pub(crate) async fn order_detail(
     state: State<'_, AppState>,
     order_no: String,
@@ -33,6 +35,7 @@ pub(crate) async fn order_detail(
 }
 
 #[tauri::command]
+#[tracing::instrument(skip_all, err(level = "info", Debug))]
 pub(crate) async fn query_orders(
     state: State<'_, AppState>,
     query: OrderQuery,
@@ -41,6 +44,7 @@ pub(crate) async fn query_orders(
 }
 
 #[tauri::command]
+#[tracing::instrument(skip_all, err(level = "info", Debug))]
 pub(crate) async fn lookup(
     state: State<'_, AppState>,
     reference: String,
@@ -49,6 +53,7 @@ pub(crate) async fn lookup(
 }
 
 #[tauri::command]
+#[tracing::instrument(skip_all, fields(profile = %profile, order_no = %order_no), err(level = "info", Debug))]
 pub(crate) async fn add_order(
     state: State<'_, AppState>,
     profile: String,
@@ -70,6 +75,7 @@ pub(crate) async fn add_order(
 }
 
 #[tauri::command]
+#[tracing::instrument(skip_all, err(level = "info", Debug))]
 pub(crate) async fn takings(
     state: State<'_, AppState>,
     since_ms: i64,
@@ -78,6 +84,7 @@ pub(crate) async fn takings(
 }
 
 #[tauri::command]
+#[tracing::instrument(skip_all, err(level = "info", Debug))]
 pub(crate) async fn activity(state: State<'_, AppState>) -> Result<Activity, IpcError> {
     Ok(state.engine().await?.store().activity().await?)
 }
@@ -103,6 +110,7 @@ pub struct ImportSummary {
 /// Imports orders from a file's text, which the person chose in the page. Emits
 /// `import-progress` (rows read, imported, rejected) as batches are written.
 #[tauri::command]
+#[tracing::instrument(skip_all, fields(format = %format, bytes = content.len()), err(level = "info", Debug))]
 pub(crate) async fn import_orders(
     app: AppHandle,
     state: State<'_, AppState>,
@@ -177,6 +185,7 @@ pub struct ExportFile {
 
 /// The orders matching the list's filters, as CSV or JSON.
 #[tauri::command]
+#[tracing::instrument(skip_all, fields(format = %format), err(level = "info", Debug))]
 pub(crate) async fn export_orders(
     state: State<'_, AppState>,
     query: OrderQuery,

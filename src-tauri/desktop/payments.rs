@@ -21,6 +21,7 @@ pub struct DeductionInput {
 }
 
 #[tauri::command]
+#[tracing::instrument(skip_all, fields(order_no = %order_no, channel = %channel), err(level = "info", Debug))]
 pub(crate) async fn pay_order(
     state: State<'_, AppState>,
     order_no: String,
@@ -73,6 +74,7 @@ pub(crate) fn pay_input(
 
 /// What the payment would charge, refused for the reasons `pay_order` would refuse it.
 #[tauri::command]
+#[tracing::instrument(skip_all, fields(order_no = %order_no, channel = %channel), err(level = "info", Debug))]
 pub(crate) async fn quote(
     state: State<'_, AppState>,
     order_no: String,
@@ -86,6 +88,7 @@ pub(crate) async fn quote(
 }
 
 #[tauri::command]
+#[tracing::instrument(skip_all, fields(attempt_id = attempt_id), err(level = "info", Debug))]
 pub(crate) async fn check_status(
     state: State<'_, AppState>,
     attempt_id: i64,
@@ -97,6 +100,7 @@ pub(crate) async fn check_status(
 }
 
 #[tauri::command]
+#[tracing::instrument(skip_all, fields(attempt_id = attempt_id, decision = %decision), err(level = "info", Debug))]
 pub(crate) async fn resolve_review(
     state: State<'_, AppState>,
     attempt_id: i64,

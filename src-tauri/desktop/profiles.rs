@@ -15,6 +15,7 @@ use ts_rs::TS;
 use super::*;
 
 #[tauri::command]
+#[tracing::instrument(skip_all, err(level = "info", Debug))]
 pub(crate) async fn list_profiles(
     state: State<'_, AppState>,
 ) -> Result<Vec<ProfileView>, IpcError> {
@@ -23,11 +24,13 @@ pub(crate) async fn list_profiles(
 }
 
 #[tauri::command]
+#[tracing::instrument(skip_all)]
 pub(crate) fn list_gateways() -> Vec<GatewayInfo> {
     gateways::gateways()
 }
 
 #[tauri::command]
+#[tracing::instrument(skip_all, fields(name = %name, gateway = %gateway, create = create), err(level = "info", Debug))]
 pub(crate) async fn save_profile(
     state: State<'_, AppState>,
     name: String,
@@ -52,6 +55,7 @@ pub(crate) async fn save_profile(
 }
 
 #[tauri::command]
+#[tracing::instrument(skip_all, fields(profile = %profile), err(level = "info", Debug))]
 pub(crate) async fn secret_status(
     state: State<'_, AppState>,
     profile: String,
@@ -61,6 +65,7 @@ pub(crate) async fn secret_status(
 
 /// Writes a secret into the keyring. The value goes in and is never sent back.
 #[tauri::command]
+#[tracing::instrument(skip_all, fields(profile = %profile, key = %key), err(level = "info", Debug))]
 pub(crate) async fn set_secret(
     state: State<'_, AppState>,
     profile: String,
@@ -75,6 +80,7 @@ pub(crate) async fn set_secret(
 }
 
 #[tauri::command]
+#[tracing::instrument(skip_all, fields(profile = %profile, key = %key), err(level = "info", Debug))]
 pub(crate) async fn delete_secret(
     state: State<'_, AppState>,
     profile: String,
@@ -86,6 +92,7 @@ pub(crate) async fn delete_secret(
 }
 
 #[tauri::command]
+#[tracing::instrument(skip_all, fields(profile = %profile), err(level = "info", Debug))]
 pub(crate) async fn remove_profile(
     state: State<'_, AppState>,
     profile: String,
@@ -102,6 +109,7 @@ pub struct ConnectionReport {
 }
 
 #[tauri::command]
+#[tracing::instrument(skip_all, fields(profile = %profile), err(level = "info", Debug))]
 pub(crate) async fn test_connection(
     state: State<'_, AppState>,
     profile: String,

@@ -60,6 +60,7 @@ pub struct StatusChecks {
 /// profile's gateway (nothing is sent), a small write to the data directory, and what the
 /// background read of the database found.
 #[tauri::command]
+#[tracing::instrument(skip_all, err(level = "info", Debug))]
 pub(crate) async fn status_checks(state: State<'_, AppState>) -> Result<StatusChecks, IpcError> {
     let engine = state.engine().await?;
     let mut probes = tokio::task::JoinSet::new();

@@ -935,6 +935,63 @@ function filesUnder(dir) {
   });
 }
 
+test("the window and the command line refuse the same bad input with the same words", async () => {
+  // One rule in the core decides each refusal; both shells only translate it (an IPC error's
+  // kind, an exit code), so the words must be the same and nothing may change.
+  const cli = (args) => {
+    try {
+      execFileSync(bin, args, {
+        env: { ...process.env, PAYDESK_DATA_DIR: dataDir },
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      return { code: 0, stderr: "" };
+    } catch (e) {
+      return { code: e.status, stderr: String(e.stderr).trim() };
+    }
+  };
+  const profile = (name, gateway, baseUrl, settings = {}) => ({
+    window: ["save_profile", { name, gateway, baseUrl, settings, create: true }],
+    cli: ["profile", "add", name, "--gateway", gateway, "--base-url", baseUrl, ...Object.entries(settings).flatMap(([k, v]) => ["--set", `${k}=${v}`])],
+  });
+  const order = (profileName, orderNo, amount, currency) => ({
+    window: ["add_order", { profile: profileName, orderNo, amount, currency, subject: "same rule" }],
+    cli: ["order", "add", "--profile", profileName, `--order-no=${orderNo}`, `--amount=${amount}`, "--currency", currency, "--subject", "same rule"],
+  });
+  const cases = {
+    "a profile name with a slash": profile("bad/name", "sensecore", "https://gw.example"),
+    "an unknown gateway": profile("same-rule-1", "nope", "https://gw.example"),
+    "plain http to another machine": profile("same-rule-2", "sensecore", "http://pay.example.com"),
+    "a gateway setting missing": profile("same-rule-3", "top", "https://gw.example"),
+    "a profile that exists": profile("sandbox-sensecore", "sensecore", "https://gw.example"),
+    "an empty order number": order("sandbox-sensecore", "", "1.00", "CNY"),
+    "an order number with spaces around": order("sandbox-sensecore", " SAME-4 ", "1.00", "CNY"),
+    "a third decimal": order("sandbox-sensecore", "SAME-1", "1.234", "CNY"),
+    "a negative amount": order("sandbox-sensecore", "SAME-2", "-1", "CNY"),
+    "an unknown profile": order("nope", "SAME-3", "1.00", "CNY"),
+    "an order that exists": order("sandbox-sensecore", "DEMO-1001", "1.00", "CNY"),
+  };
+  const exitCodeOf = { refused: 2, not_found: 2, duplicate: 2, in_progress: 2, already_paid: 2 };
+  const counts = () => sql("SELECT (SELECT count(*) FROM profiles) AS profiles, (SELECT count(*) FROM orders) AS orders")[0];
+  const browser = await openApp();
+  try {
+    await (await browser.$('tr[data-order-no="DEMO-1001"]')).waitForDisplayed({ timeout: 30_000 });
+    const before = counts();
+    for (const [what, { window: [cmd, args], cli: argv }] of Object.entries(cases)) {
+      const answer = await invoke(browser, cmd, args);
+      assert.ok(answer.err, `${what}: the window accepted it`);
+      const { kind, message } = answer.err;
+      assert.ok(kind in exitCodeOf, `${what}: kind ${kind}`);
+      const shell = cli(argv);
+      assert.equal(shell.code, exitCodeOf[kind], `${what}: exit code for ${kind} (${shell.stderr})`);
+      assert.equal(shell.stderr, `paydesk: ${message}`, `${what}: the same words`);
+    }
+    assert.deepEqual(counts(), before, "nothing was added");
+  } finally {
+    await browser.deleteSession();
+  }
+});
+
 test("the token is in the keyring and nowhere else: not on disk, in logs or in IPC", () => {
   const found = execFileSync("secret-tool", ["search", "--all", "service", "paydesk"], {
     encoding: "utf8",

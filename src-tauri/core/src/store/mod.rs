@@ -36,7 +36,7 @@ pub enum StoreError {
     Open { path: PathBuf, source: sqlx::Error },
     #[error("could not migrate the database: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
-    /// (`From<sqlx::Error>` lives in `storage_health`: a full disk gets its own variant.)
+    /// (`From<sqlx::Error>` lives in `health`: a full disk gets its own variant.)
     #[error("database error: {0}")]
     Sql(sqlx::Error),
     #[error("the disk holding the database is full, so nothing was written ({0}); free some space and try again")]
@@ -171,15 +171,17 @@ impl Store {
         if attempt_ids.is_empty() || !self.changes.is_heard() {
             return;
         }
-        let order_nos = self.order_nos_of(&attempt_ids).await.unwrap_or_else(|e| {
-            // The change is committed; listeners then refresh every order they show.
-            tracing::warn!(error = %e, "could not name the orders of changed attempts");
-            Vec::new()
-        });
-        self.publish(Change::Attempts {
-            order_nos,
-            attempt_ids,
-        });
+        match self.order_nos_of(&attempt_ids).await {
+            Ok(order_nos) => self.publish(Change::Attempts {
+                order_nos,
+                attempt_ids,
+            }),
+            Err(e) => {
+                // The change is committed all the same: listeners refresh all they show.
+                tracing::warn!(error = %e, "could not name the orders of changed attempts");
+                self.publish(Change::Everything);
+            }
+        }
     }
 }
 
