@@ -172,7 +172,7 @@ describe("changes in the back end", () => {
   it.each<[string, Change, string[]]>([
     ["profiles", { kind: "profiles", names: ["shop-a"] }, ["list_gateways", "list_profiles", "secret_status shop-a", "status_checks"]],
     ["orders", { kind: "orders", order_nos: ["A-1"] }, [...ORDER_LISTS, "order_detail A-1"]],
-    ["attempts", { kind: "attempts", order_nos: ["A-1"], attempt_ids: [7] }, [...ORDER_LISTS, "order_detail A-1", "status_checks"]],
+    ["attempts", { kind: "attempts", order_nos: ["A-1"], attempt_ids: [7] }, [...ORDER_LISTS, "order_detail A-1"]],
     [
       "everything",
       { kind: "everything" },
