@@ -7,17 +7,16 @@ use std::io::Read;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use paydesk_core::app::lookups::{self, HistoryInput};
 use paydesk_core::app::orders::{self, OrderInput};
+use paydesk_core::app::payments::{self, PayInput};
 use paydesk_core::app::profiles::{self, ProfileInput};
-use paydesk_core::app::ErrorKind;
+use paydesk_core::app::{secrets, status, AppError, ErrorKind};
 use paydesk_core::domain::AttemptState;
-use paydesk_core::engine::PayError;
 use paydesk_core::gateways::transport::Transport;
-use paydesk_core::import::{import_orders, ImportError, ImportFormat};
-use paydesk_core::pricing::PayCommand;
-use paydesk_core::report::{PaymentReport, ProfileView};
-use paydesk_core::store::{HistoryFilter, StoreError};
-use paydesk_core::{Channel, Currency, Money};
+use paydesk_core::import::ImportFormat;
+use paydesk_core::report::{OrderDetail, PaymentReport};
+use paydesk_core::{Currency, Money};
 use paydesk_sandbox::faults::{parse_fault_flag, FaultPlan};
 use paydesk_sandbox::SandboxConfig;
 use secrecy::SecretString;
@@ -53,25 +52,26 @@ fn exit_code_of(kind: ErrorKind) -> u8 {
         | ErrorKind::InProgress
         | ErrorKind::AlreadyPaid
         | ErrorKind::Duplicate => 2,
-        ErrorKind::Keyring | ErrorKind::Internal => 1,
+        ErrorKind::Keyring | ErrorKind::Unavailable | ErrorKind::Internal => 1,
     }
 }
 
-impl From<StoreError> for Failure {
-    fn from(e: StoreError) -> Self {
+impl From<AppError> for Failure {
+    fn from(e: AppError) -> Self {
         Failure {
             code: exit_code_of(e.kind()),
-            message: e.to_string(),
+            message: e.message,
         }
     }
 }
 
-impl From<PayError> for Failure {
-    fn from(e: PayError) -> Self {
-        Failure {
-            code: exit_code_of(e.kind()),
-            message: e.to_string(),
+impl Failure {
+    /// A refusal about a file names the file.
+    fn about(mut self, file: &std::path::Path) -> Self {
+        if self.code == 2 {
+            self.message = format!("{}: {}", file.display(), self.message);
         }
+        self
     }
 }
 
@@ -104,7 +104,7 @@ pub fn run(data_dir: Option<PathBuf>, command: Command) -> ExitCode {
             return serve_sandbox(&listen, &faults, seed).await;
         }
         check_argument_lengths()?;
-        let dir = runtime::data_dir(data_dir).map_err(bad_input)?;
+        let dir = runtime::data_dir(data_dir)?;
         runtime::init_logging(&dir);
         let span = tracing::info_span!("subcommand", name = command.name());
         execute(&dir, command).instrument(span).await
@@ -169,10 +169,7 @@ async fn shutdown_signal() {
 }
 
 async fn execute(dir: &std::path::Path, command: Command) -> Result<u8, Failure> {
-    let engine = runtime::open(dir).await.map_err(|e| Failure {
-        code: 1,
-        message: e,
-    })?;
+    let engine = runtime::open(dir).await?;
     let store = engine.store();
     match command {
         Command::Sandbox { .. } => unreachable!("handled before opening the store"),
@@ -194,12 +191,7 @@ async fn execute(dir: &std::path::Path, command: Command) -> Result<u8, Failure>
             Ok(0)
         }
         Command::Profile(ProfileCommand::List { json }) => {
-            let profiles: Vec<ProfileView> = store
-                .profiles()
-                .await?
-                .iter()
-                .map(ProfileView::from)
-                .collect();
+            let profiles = profiles::list(store).await?;
             if json {
                 println!(
                     "{}",
@@ -214,7 +206,7 @@ async fn execute(dir: &std::path::Path, command: Command) -> Result<u8, Failure>
             Ok(0)
         }
         Command::Secret(SecretCommand::Set { profile, key }) => {
-            let profile = store.profile(&profile).await?;
+            let profile = profiles::get(store, &profile).await?;
             let mut value = String::new();
             std::io::stdin()
                 .read_to_string(&mut value)
@@ -223,10 +215,7 @@ async fn execute(dir: &std::path::Path, command: Command) -> Result<u8, Failure>
             if value.is_empty() {
                 return Err(bad_input("the secret read from stdin is empty"));
             }
-            engine
-                .set_secret(&profile.name, &key, SecretString::from(value))
-                .await
-                .map_err(Failure::from)?;
+            secrets::set(&engine, &profile.name, &key, SecretString::from(value)).await?;
             println!(
                 "secret {key} of profile {} stored in the OS keyring",
                 profile.name
@@ -264,38 +253,14 @@ async fn execute(dir: &std::path::Path, command: Command) -> Result<u8, Failure>
             credit_amount,
             json,
         } => {
-            let order = store.order(&order_no).await?;
-            let profile = store.profile(&order.profile).await?;
-            let channels = paydesk_core::gateways::connector_for(&profile.gateway)
-                .map(|c| c.capabilities().channels)
-                .unwrap_or_default();
-            let channel = match channel {
-                Some(text) => Channel::parse(&text).ok_or_else(|| {
-                    bad_input(format!(
-                        "unknown channel {text:?}; {} offers {}",
-                        profile.gateway,
-                        channel_list(&channels)
-                    ))
-                })?,
-                None if channels.len() == 1 => channels[0],
-                None => {
-                    return Err(bad_input(format!(
-                        "--channel is required: {} offers {}",
-                        profile.gateway,
-                        channel_list(&channels)
-                    )))
-                }
-            };
-            let deductions = key_values(&vouchers, "voucher")?.into_iter().collect();
-            let command = PayCommand {
-                order_no: order_no.clone(),
+            let input = PayInput {
+                order_no,
                 channel,
-                deductions,
+                vouchers: key_values(&vouchers, "voucher")?.into_iter().collect(),
                 coupon,
                 credit_amount,
             };
-            let attempt = engine.pay(&command).await?;
-            let report = PaymentReport::new(&order_no, &attempt);
+            let report = payments::pay(&engine, input).await?;
             print_report(&report, json);
             Ok(exit_code(report.state))
         }
@@ -304,62 +269,24 @@ async fn execute(dir: &std::path::Path, command: Command) -> Result<u8, Failure>
             refresh,
             json,
         } => {
-            if refresh {
-                let order = store.order(&order_no).await?;
-                if let Some(latest) = store.latest_attempt(order.id).await? {
-                    // A payment still being sent is checked too: settled there and then when
-                    // its sender is gone, refused (nothing changed) while it may be waiting.
-                    if matches!(
-                        latest.state,
-                        AttemptState::Pending | AttemptState::Unknown | AttemptState::Submitting
-                    ) {
-                        engine.check_status(latest.id).await?;
-                    }
-                }
-            }
-            let detail = store.order_detail(&order_no).await?;
-            let latest = detail.attempts.last();
-            if json {
-                let mut value = match latest {
-                    Some(a) => serde_json::to_value(PaymentReport::new(&order_no, &a.attempt))
-                        .expect("serializable"),
-                    None => serde_json::json!({
-                        "order_no": order_no, "state": "created", "attempt_id": null, "channel": null,
-                        "idempotency_key": null, "gateway_ref": null, "pay_url": null, "error": null
-                    }),
-                };
-                value["attempts"] = serde_json::to_value(&detail.attempts).expect("serializable");
-                println!("{value}");
+            let detail = if refresh {
+                payments::refresh(&engine, &order_no).await?
             } else {
-                println!(
-                    "order {} ({} {}) via {}",
-                    order_no, detail.order.currency, detail.order.amount, detail.order.profile
-                );
-                if detail.attempts.is_empty() {
-                    println!("  not paid yet");
-                }
-                for a in &detail.attempts {
-                    print!(
-                        "  attempt {} via {}: {}",
-                        a.attempt.id, a.attempt.channel, a.attempt.state
-                    );
-                    if let Some(e) = &a.error {
-                        print!(" ({}: {})", e.code, e.message);
-                    }
-                    println!();
-                }
-            }
-            Ok(latest.map_or(0, |a| exit_code(a.attempt.state)))
+                lookups::order_detail(store, &order_no).await?
+            };
+            print_status(&detail, json);
+            Ok(detail
+                .attempts
+                .last()
+                .map_or(0, |a| exit_code(a.attempt.state)))
         }
         Command::Check => {
-            paydesk_core::store::health::full_check(store.path()).await?;
+            status::full_check(store).await?;
             println!("{}: every page reads back intact", store.path().display());
             Ok(0)
         }
         Command::Callbacks => {
-            let listeners = runtime::serve_callbacks(engine.clone())
-                .await
-                .map_err(bad_input)?;
+            let listeners = runtime::serve_callbacks(engine.clone()).await?;
             if listeners.is_empty() {
                 return Err(bad_input("no profile has a loopback callback_url setting"));
             }
@@ -381,11 +308,7 @@ async fn execute(dir: &std::path::Path, command: Command) -> Result<u8, Failure>
             json,
         } => {
             let format = match format.as_deref() {
-                Some("csv") => ImportFormat::Csv,
-                Some("json") => ImportFormat::Json,
-                Some(other) => {
-                    return Err(bad_input(format!("--format {other:?} must be csv or json")))
-                }
+                Some(name) => orders::import_format(name)?,
                 None => ImportFormat::from_path(&file).ok_or_else(|| {
                     bad_input(format!(
                         "{}: say --format csv or --format json",
@@ -394,21 +317,15 @@ async fn execute(dir: &std::path::Path, command: Command) -> Result<u8, Failure>
                 })?,
             };
             let reader = std::fs::File::open(&file)
-                .map(std::io::BufReader::new)
                 .map_err(|e| bad_input(format!("{}: {e}", file.display())))?;
-            let report = import_orders(store, reader, format, profile.as_deref(), |p| {
+            let report = orders::import(store, reader, format, profile.as_deref(), |p| {
                 eprintln!(
                     "paydesk: import: {} rows read, {} imported, {} rejected",
                     p.rows_read, p.imported, p.rejected
                 );
             })
             .await
-            .map_err(|e| match e {
-                ImportError::Unreadable(message) => {
-                    bad_input(format!("{}: {message}", file.display()))
-                }
-                ImportError::Store(s) => s.into(),
-            })?;
+            .map_err(|e| Failure::from(e).about(&file))?;
             if json {
                 println!("{}", serde_json::to_string(&report).expect("serializable"));
             } else {
@@ -437,35 +354,17 @@ async fn execute(dir: &std::path::Path, command: Command) -> Result<u8, Failure>
             decision,
             note,
         } => {
-            let decision = match decision.as_str() {
-                "succeeded" => AttemptState::Succeeded,
-                "failed" => AttemptState::Failed,
-                other => {
-                    return Err(bad_input(format!(
-                        "--decision {other:?} must be succeeded or failed"
-                    )))
-                }
-            };
-            let attempt = engine
-                .resolve_review(attempt_id, decision, &note)
-                .await
-                .map_err(|e| match e {
-                    PayError::Store(StoreError::BadTransition { from, .. }) => bad_input(format!(
-                        "attempt {attempt_id} is {from}, not waiting for review"
-                    )),
-                    other => other.into(),
-                })?;
-            let order = store.order_of(&attempt).await?;
-            print_report(&PaymentReport::new(&order.order_no, &attempt), false);
+            let detail = payments::resolve_review(&engine, attempt_id, &decision, &note).await?;
+            if let Some(a) = detail.attempts.iter().find(|a| a.attempt.id == attempt_id) {
+                print_report(
+                    &PaymentReport::new(&detail.order.order_no, &a.attempt),
+                    false,
+                );
+            }
             Ok(0)
         }
         Command::Reconcile { json } => {
-            let changed = engine.reconcile_all().await?;
-            let mut reports = Vec::new();
-            for attempt in &changed {
-                let order = store.order_of(attempt).await?;
-                reports.push(PaymentReport::new(&order.order_no, attempt));
-            }
+            let reports = payments::reconcile(&engine).await?;
             if json {
                 println!("{}", serde_json::to_string(&reports).expect("serializable"));
             } else {
@@ -484,25 +383,13 @@ async fn execute(dir: &std::path::Path, command: Command) -> Result<u8, Failure>
             json,
             csv,
         } => {
-            let filter = HistoryFilter {
-                state: state
-                    .map(|s| {
-                        AttemptState::parse(&s)
-                            .ok_or_else(|| bad_input(format!("unknown state {s:?}")))
-                    })
-                    .transpose()?,
-                channel: channel
-                    .map(|c| {
-                        Channel::parse(&c)
-                            .map(|c| c.as_str().to_string())
-                            .ok_or_else(|| bad_input(format!("unknown channel {c:?}")))
-                    })
-                    .transpose()?,
+            let input = HistoryInput {
+                state,
+                channel,
                 profile,
-                since_ms: since.map(|s| parse_since(&s)).transpose()?,
-                limit: None,
+                since,
             };
-            let rows = store.history(&filter).await?;
+            let rows = lookups::history(store, input).await?;
             if json {
                 println!("{}", serde_json::to_string(&rows).expect("serializable"));
             } else if csv {
@@ -536,33 +423,40 @@ async fn execute(dir: &std::path::Path, command: Command) -> Result<u8, Failure>
     }
 }
 
-fn channel_list(channels: &[Channel]) -> String {
-    if channels.is_empty() {
-        return "no channel".into();
+/// `status`: the latest attempt as `pay` reports it, with every attempt beside it.
+fn print_status(detail: &OrderDetail, json: bool) {
+    let order_no = &detail.order.order_no;
+    let latest = detail.attempts.last();
+    if json {
+        let mut value = match latest {
+            Some(a) => serde_json::to_value(PaymentReport::new(order_no, &a.attempt))
+                .expect("serializable"),
+            None => serde_json::json!({
+                "order_no": order_no, "state": "created", "attempt_id": null, "channel": null,
+                "idempotency_key": null, "gateway_ref": null, "pay_url": null, "error": null
+            }),
+        };
+        value["attempts"] = serde_json::to_value(&detail.attempts).expect("serializable");
+        println!("{value}");
+        return;
     }
-    channels
-        .iter()
-        .map(|c| c.as_str())
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-fn parse_since(text: &str) -> Result<i64, Failure> {
-    if let Ok(time) = chrono::DateTime::parse_from_rfc3339(text.trim()) {
-        return Ok(time.timestamp_millis());
+    println!(
+        "order {} ({} {}) via {}",
+        order_no, detail.order.currency, detail.order.amount, detail.order.profile
+    );
+    if detail.attempts.is_empty() {
+        println!("  not paid yet");
     }
-    chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
-        .map(|d| {
-            d.and_hms_opt(0, 0, 0)
-                .expect("midnight")
-                .and_utc()
-                .timestamp_millis()
-        })
-        .map_err(|_| {
-            bad_input(format!(
-                "--since {text:?} must be a date (YYYY-MM-DD) or an RFC 3339 time"
-            ))
-        })
+    for a in &detail.attempts {
+        print!(
+            "  attempt {} via {}: {}",
+            a.attempt.id, a.attempt.channel, a.attempt.state
+        );
+        if let Some(e) = &a.error {
+            print!(" ({}: {})", e.code, e.message);
+        }
+        println!();
+    }
 }
 
 /// No value paydesk takes comes near this; refusing longer arguments up front keeps every

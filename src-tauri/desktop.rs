@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 
+use paydesk_core::app::AppError;
 use paydesk_core::changes::Changes;
 use paydesk_core::engine::Engine;
 use paydesk_core::store::health as storage_health;
@@ -18,6 +19,8 @@ use ts_rs::TS;
 mod error;
 #[cfg(test)]
 mod ipc_bindings;
+#[cfg(test)]
+mod ipc_commands;
 mod orders;
 mod payments;
 mod profiles;
@@ -69,9 +72,8 @@ impl AppState {
 
     async fn engine(&self) -> Result<&Engine, IpcError> {
         let started = self.started().await;
-        started.engine.as_ref().ok_or_else(|| IpcError {
-            kind: "startup",
-            message: started.info.startup_error.clone().unwrap_or_default(),
+        started.engine.as_ref().ok_or_else(|| {
+            AppError::unavailable(started.info.startup_error.clone().unwrap_or_default()).into()
         })
     }
 }
@@ -93,7 +95,7 @@ async fn start(data_dir: Option<PathBuf>) -> Started {
     let dir = match runtime::data_dir(data_dir) {
         Ok(d) => d,
         Err(e) => {
-            info.startup_error = Some(e);
+            info.startup_error = Some(e.to_string());
             return Started {
                 engine: None,
                 info,
@@ -106,7 +108,7 @@ async fn start(data_dir: Option<PathBuf>) -> Started {
     let started = async {
         let engine = runtime::open(&dir).await?;
         let sandbox = runtime::start_builtin_sandbox(&engine).await?;
-        Ok::<_, String>((engine, sandbox))
+        Ok::<_, AppError>((engine, sandbox))
     }
     .await;
     match started {
@@ -120,13 +122,34 @@ async fn start(data_dir: Option<PathBuf>) -> Started {
         }
         Err(e) => {
             tracing::error!(error = %e, "the back end could not start");
-            info.startup_error = Some(e);
+            info.startup_error = Some(e.to_string());
             Started {
                 engine: None,
                 info,
                 _sandbox: None,
             }
         }
+    }
+}
+
+/// An event the window listens to: its name, and the one type its payload has (both reach
+/// the window's TypeScript through `ui/src/ipc/commands.ts`).
+pub(crate) trait WindowEvent: Serialize + Clone {
+    const NAME: &'static str;
+}
+
+impl WindowEvent for paydesk_core::changes::Change {
+    const NAME: &'static str = "change";
+}
+
+impl WindowEvent for paydesk_core::import::Progress {
+    const NAME: &'static str = "import-progress";
+}
+
+/// Sends an event to the window; the only way the back end sends one.
+pub(crate) fn emit<E: WindowEvent>(app: &tauri::AppHandle, event: E) {
+    if let Err(e) = app.emit(E::NAME, event) {
+        tracing::warn!(error = %e, event = E::NAME, "could not send an event to the window");
     }
 }
 
@@ -151,9 +174,7 @@ fn spawn_reconciler(engine: Engine) {
 fn spawn_change_forwarder(handle: tauri::AppHandle, mut changes: Changes) {
     tauri::async_runtime::spawn(async move {
         while let Some(change) = changes.next().await {
-            if let Err(e) = handle.emit("change", &change) {
-                tracing::warn!(error = %e, "could not tell the window what changed");
-            }
+            emit(&handle, change);
         }
     });
 }

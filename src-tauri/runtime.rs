@@ -6,6 +6,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
+use paydesk_core::app::AppError;
 use paydesk_core::demo;
 use paydesk_core::engine::Engine;
 use paydesk_core::gateways::transport::Transport;
@@ -15,12 +16,13 @@ use paydesk_sandbox::{Credentials, RunningSandbox, SandboxConfig};
 use secrecy::ExposeSecret;
 
 /// `--data-dir`, else `PAYDESK_DATA_DIR`, else the platform's data directory.
-pub fn data_dir(flag: Option<PathBuf>) -> Result<PathBuf, String> {
+pub fn data_dir(flag: Option<PathBuf>) -> Result<PathBuf, AppError> {
     if let Some(dir) = flag.or_else(|| std::env::var_os("PAYDESK_DATA_DIR").map(PathBuf::from)) {
         return Ok(dir);
     }
-    platform_data_dir()
-        .ok_or_else(|| "no data directory: set PAYDESK_DATA_DIR or pass --data-dir".to_string())
+    platform_data_dir().ok_or_else(|| {
+        AppError::refused("no data directory: set PAYDESK_DATA_DIR or pass --data-dir")
+    })
 }
 
 /// The platform's data directory for paydesk (`~/.local/share/paydesk` on Linux): paydesk's
@@ -119,15 +121,12 @@ pub fn init_logging(data_dir: &Path) {
     }
 }
 
-pub async fn open(data_dir: &Path) -> Result<Engine, String> {
-    let store = Store::open(&database_path(data_dir))
-        .await
-        .map_err(|e| e.to_string())?;
+pub async fn open(data_dir: &Path) -> Result<Engine, AppError> {
+    let store = Store::open(&database_path(data_dir)).await?;
     let vault: Arc<dyn Vault> = Arc::new(
         paydesk_core::off_thread::run("connecting to the keyring", KeyringVault::connect)
             .await
-            .map_err(|e| e.to_string())?
-            .map_err(|e| e.to_string())?,
+            .map_err(|e| AppError::internal(e.to_string()))??,
     );
     Ok(Engine::new(store, vault, Transport::new(gateway_timeout())))
 }
@@ -135,7 +134,7 @@ pub async fn open(data_dir: &Path) -> Result<Engine, String> {
 /// Starts the built-in sandbox on a free loopback port: one SANDBOX profile per gateway
 /// paydesk speaks, its secrets generated into the OS keyring on first run, its demo orders in
 /// the store and in the emulator's order book.
-pub async fn start_builtin_sandbox(engine: &Engine) -> Result<RunningSandbox, String> {
+pub async fn start_builtin_sandbox(engine: &Engine) -> Result<RunningSandbox, AppError> {
     let store = engine.store();
     let defaults = SandboxConfig::default();
     let mut config = SandboxConfig {
@@ -157,8 +156,7 @@ pub async fn start_builtin_sandbox(engine: &Engine) -> Result<RunningSandbox, St
             fixed.settings.clone(),
             lengths,
         )
-        .await
-        .map_err(|e| e.to_string())?;
+        .await?;
         config.gateways.insert(
             gateway.to_string(),
             Credentials {
@@ -174,18 +172,15 @@ pub async fn start_builtin_sandbox(engine: &Engine) -> Result<RunningSandbox, St
     }
     let sandbox = paydesk_sandbox::start("127.0.0.1:0", config)
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| AppError::internal(format!("the built-in sandbox could not start: {e}")))?;
     for profile in &profiles {
         store
             .set_profile_base_url(&profile.name, &sandbox.base_url(&profile.gateway))
-            .await
-            .map_err(|e| e.to_string())?;
-        demo::seed_demo_orders(store, &profile.gateway, &profile.name)
-            .await
-            .map_err(|e| e.to_string())?;
+            .await?;
+        demo::seed_demo_orders(store, &profile.gateway, &profile.name).await?;
     }
-    // Orders reach the sandbox's order book when they are paid (Engine::pay registers orders
-    // of sandbox profiles), so a restarted sandbox still knows every order.
+    // Orders reach the sandbox's order book when they are paid (`app::payments::pay` registers
+    // orders of sandbox profiles), so a restarted sandbox still knows every order.
     tracing::info!(url = %sandbox.root_url(), "built-in sandbox listening");
     Ok(sandbox)
 }
@@ -199,11 +194,11 @@ pub struct CallbackListener {
 /// Serves every profile's loopback `callback_url` (debit's payout callbacks): each
 /// notification is verified and recorded by the engine; only an accepted one is answered 200,
 /// so the gateway resends what was not. Runs until the process ends.
-pub async fn serve_callbacks(engine: Engine) -> Result<Vec<CallbackListener>, String> {
+pub async fn serve_callbacks(engine: Engine) -> Result<Vec<CallbackListener>, AppError> {
     use std::collections::HashMap;
 
     let mut routes: HashMap<SocketAddr, Vec<(String, String)>> = HashMap::new();
-    for profile in engine.store().profiles().await.map_err(|e| e.to_string())? {
+    for profile in engine.store().profiles().await? {
         let Some(url) = profile
             .settings
             .get("callback_url")
@@ -246,9 +241,9 @@ pub async fn serve_callbacks(engine: Engine) -> Result<Vec<CallbackListener>, St
                 url: format!("http://{address}{path}"),
             });
         }
-        let socket = tokio::net::TcpListener::bind(address)
-            .await
-            .map_err(|e| format!("cannot listen for callbacks on {address}: {e}"))?;
+        let socket = tokio::net::TcpListener::bind(address).await.map_err(|e| {
+            AppError::refused(format!("cannot listen for callbacks on {address}: {e}"))
+        })?;
         tokio::spawn(async move {
             if let Err(e) = axum::serve(socket, router).await {
                 tracing::error!(error = %e, "callback listener stopped");

@@ -1,56 +1,49 @@
-//! The one error that crosses IPC, and the one table from the core's error kinds to it.
+//! The one error that crosses IPC, and the one table from the application layer's errors to
+//! it: the kind the window branches on, the problem's stable code and parameters it words in
+//! the person's language, and the English message it falls back on.
 
-use paydesk_core::app::payments::QuoteError;
-use paydesk_core::app::ErrorKind;
-use paydesk_core::engine::PayError;
-use paydesk_core::store::StoreError;
-use paydesk_core::vault::VaultError;
+use paydesk_core::app::{AppError, ErrorKind, Problem};
 use serde::Serialize;
 use ts_rs::TS;
 
-/// An error crossing IPC: a stable kind for the UI to branch on and a readable message.
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct IpcError {
-    pub kind: &'static str,
+    pub kind: ErrorKind,
     pub message: String,
+    #[serde(flatten)]
+    pub problem: Problem,
 }
 
-impl IpcError {
-    fn of(kind: ErrorKind, message: String) -> Self {
+impl From<AppError> for IpcError {
+    fn from(e: AppError) -> Self {
         IpcError {
-            kind: kind.as_str(),
-            message,
+            kind: e.kind(),
+            message: e.message,
+            problem: e.problem,
         }
-    }
-}
-
-impl From<StoreError> for IpcError {
-    fn from(e: StoreError) -> Self {
-        IpcError::of(e.kind(), e.to_string())
-    }
-}
-
-impl From<PayError> for IpcError {
-    fn from(e: PayError) -> Self {
-        IpcError::of(e.kind(), e.to_string())
-    }
-}
-
-impl From<QuoteError> for IpcError {
-    fn from(e: QuoteError) -> Self {
-        match e {
-            QuoteError::Store(s) => s.into(),
-            QuoteError::Refused(message) => refused(message),
-        }
-    }
-}
-
-impl From<VaultError> for IpcError {
-    fn from(e: VaultError) -> Self {
-        IpcError::of(e.kind(), e.to_string())
     }
 }
 
 pub(crate) fn refused(message: impl Into<String>) -> IpcError {
-    IpcError::of(ErrorKind::Refused, message.into())
+    AppError::refused(message).into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use paydesk_core::store::StoreError;
+
+    #[test]
+    fn an_error_crosses_ipc_as_its_kind_code_parameters_and_message() {
+        let e: IpcError = AppError::from(StoreError::AttemptInProgress("O-1".into())).into();
+        assert_eq!(
+            serde_json::to_value(&e).unwrap(),
+            serde_json::json!({
+                "kind": "in_progress",
+                "message": "a payment for order \"O-1\" is already in progress",
+                "code": "payment_in_progress",
+                "params": {"order_no": "O-1"},
+            })
+        );
+    }
 }

@@ -7,6 +7,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use paydesk_core::app::gateways::GatewayInfo;
+use paydesk_core::app::orders::ExportFile;
+use paydesk_core::app::profiles::ConnectionReport;
+use paydesk_core::app::secrets::SecretState;
 use paydesk_core::changes::Change;
 use paydesk_core::console::{Activity, LookupHit, OrderPage, OrderQuery, TakingsRow};
 use paydesk_core::domain::OrderView;
@@ -15,11 +18,8 @@ use paydesk_core::pricing::Quote;
 use paydesk_core::report::{OrderDetail, PaymentReport, ProfileView};
 use ts_rs::{Config, TS};
 
-use paydesk_core::profile_secrets::SecretState;
-
-use super::orders::{ExportFile, ImportSummary};
+use super::orders::ImportSummary;
 use super::payments::DeductionInput;
-use super::profiles::ConnectionReport;
 use super::status::StatusChecks;
 use super::{AppInfo, IpcError};
 
@@ -82,10 +82,12 @@ fn the_window_s_typescript_shapes_match_the_rust_types() {
             std::fs::remove_file(committed_dir.join(stale)).unwrap();
         }
         export_every_shape(&config(&committed_dir)).unwrap();
+        super::ipc_commands::write_commands(&committed_dir);
         return;
     }
     let fresh_dir = tempfile::tempdir().unwrap();
     export_every_shape(&config(fresh_dir.path())).unwrap();
+    super::ipc_commands::write_commands(fresh_dir.path());
     let fresh = declarations(fresh_dir.path());
     let committed = declarations(&committed_dir);
     assert!(fresh.len() > 20, "{:?}", fresh.keys());

@@ -2,14 +2,14 @@
 
 use std::collections::BTreeMap;
 
-use paydesk_core::app::orders::{self, OrderInput};
+use paydesk_core::app::lookups;
+use paydesk_core::app::orders::{self, ExportFile, OrderInput};
 use paydesk_core::console::{Activity, LookupHit, OrderPage, OrderQuery, TakingsRow};
 use paydesk_core::domain::OrderView;
-use paydesk_core::export::{self, ExportError, ExportFormat};
-use paydesk_core::import::{self, ImportError, ImportFormat, Progress, RowError};
+use paydesk_core::import::{Progress, RowError};
 use paydesk_core::report::OrderDetail;
 use serde::Serialize;
-use tauri::{AppHandle, Emitter, State};
+use tauri::{AppHandle, State};
 use ts_rs::TS;
 
 use super::*;
@@ -17,7 +17,7 @@ use super::*;
 #[tauri::command]
 #[tracing::instrument(skip_all, err(level = "info", Debug))]
 pub(crate) async fn list_orders(state: State<'_, AppState>) -> Result<Vec<OrderView>, IpcError> {
-    Ok(state.engine().await?.store().orders(1000).await?)
+    Ok(lookups::newest_orders(state.engine().await?.store(), 1000).await?)
 }
 
 #[tauri::command]
@@ -26,12 +26,7 @@ pub(crate) async fn order_detail(
     state: State<'_, AppState>,
     order_no: String,
 ) -> Result<OrderDetail, IpcError> {
-    Ok(state
-        .engine()
-        .await?
-        .store()
-        .order_detail(&order_no)
-        .await?)
+    Ok(lookups::order_detail(state.engine().await?.store(), &order_no).await?)
 }
 
 #[tauri::command]
@@ -40,7 +35,7 @@ pub(crate) async fn query_orders(
     state: State<'_, AppState>,
     query: OrderQuery,
 ) -> Result<OrderPage, IpcError> {
-    Ok(state.engine().await?.store().query_orders(&query).await?)
+    Ok(lookups::query_orders(state.engine().await?.store(), &query).await?)
 }
 
 #[tauri::command]
@@ -49,7 +44,7 @@ pub(crate) async fn lookup(
     state: State<'_, AppState>,
     reference: String,
 ) -> Result<Vec<LookupHit>, IpcError> {
-    Ok(state.engine().await?.store().lookup(&reference, 50).await?)
+    Ok(lookups::lookup(state.engine().await?.store(), &reference).await?)
 }
 
 #[tauri::command]
@@ -80,13 +75,13 @@ pub(crate) async fn takings(
     state: State<'_, AppState>,
     since_ms: i64,
 ) -> Result<Vec<TakingsRow>, IpcError> {
-    Ok(state.engine().await?.store().takings(since_ms).await?)
+    Ok(lookups::takings(state.engine().await?.store(), since_ms).await?)
 }
 
 #[tauri::command]
 #[tracing::instrument(skip_all, err(level = "info", Debug))]
 pub(crate) async fn activity(state: State<'_, AppState>) -> Result<Activity, IpcError> {
-    Ok(state.engine().await?.store().activity().await?)
+    Ok(lookups::activity(state.engine().await?.store()).await?)
 }
 
 /// The file's text crosses IPC in one message: 64 MiB is some 500,000 orders of CSV.
@@ -94,9 +89,6 @@ pub(crate) const MAX_IMPORT_BYTES: usize = 64 * 1024 * 1024;
 
 /// Rejected rows sent back with the report; the counts are always complete.
 pub(crate) const MAX_REPORTED_ROWS: usize = 1000;
-
-/// Orders in one export: beyond this, narrow the filters or use `paydesk history --csv`.
-pub(crate) const MAX_EXPORT_ROWS: u64 = 200_000;
 
 /// An import's outcome: `rejected` holds the first rows refused, with their line and reason.
 #[derive(Debug, Clone, Serialize, TS)]
@@ -124,45 +116,15 @@ pub(crate) async fn import_orders(
             content.len()
         )));
     }
-    let format = match format.to_ascii_lowercase().as_str() {
-        "csv" => ImportFormat::Csv,
-        "json" => ImportFormat::Json,
-        other => {
-            return Err(refused(format!(
-                "unknown import format {other:?}: csv or json"
-            )))
-        }
-    };
-    let profile = profile
-        .map(|p| p.trim().to_string())
-        .filter(|p| !p.is_empty());
-    // Spreadsheets save UTF-8 CSV behind a byte order mark; it is not part of the header.
-    let content = match content.strip_prefix('\u{feff}') {
-        Some(rest) => rest.to_string(),
-        None => content,
-    };
-    let report = import::import_orders(
+    let format = orders::import_format(&format)?;
+    let report = orders::import(
         state.engine().await?.store(),
         content.as_bytes(),
         format,
         profile.as_deref(),
-        |progress: Progress| {
-            if let Err(e) = app.emit("import-progress", progress) {
-                tracing::warn!(error = %e, "could not report import progress");
-            }
-        },
+        |progress: Progress| emit(&app, progress),
     )
-    .await
-    .map_err(|e| match e {
-        ImportError::Unreadable(why) => refused(why),
-        ImportError::Store(s) => s.into(),
-    })?;
-    tracing::info!(
-        rows = report.rows,
-        imported = report.imported,
-        rejected = report.rejected.len(),
-        "orders imported"
-    );
+    .await?;
     let rejected_count = report.rejected.len() as u64;
     let mut rejected = report.rejected;
     rejected.truncate(MAX_REPORTED_ROWS);
@@ -174,15 +136,6 @@ pub(crate) async fn import_orders(
     })
 }
 
-/// A file for the page to hand to the person as a download.
-#[derive(Debug, Clone, Serialize, TS)]
-pub struct ExportFile {
-    file_name: String,
-    media_type: &'static str,
-    rows: u64,
-    content: String,
-}
-
 /// The orders matching the list's filters, as CSV or JSON.
 #[tauri::command]
 #[tracing::instrument(skip_all, fields(format = %format), err(level = "info", Debug))]
@@ -191,30 +144,6 @@ pub(crate) async fn export_orders(
     query: OrderQuery,
     format: String,
 ) -> Result<ExportFile, IpcError> {
-    let format = ExportFormat::parse(&format)
-        .ok_or_else(|| refused(format!("unknown export format {format:?}: csv or json")))?;
-    let export = export::export_orders(
-        state.engine().await?.store(),
-        &query,
-        format,
-        MAX_EXPORT_ROWS,
-    )
-    .await
-    .map_err(|e| match e {
-        ExportError::TooMany { .. } => refused(e.to_string()),
-        ExportError::Store(s) => s.into(),
-    })?;
-    let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S");
-    // A byte order mark is how spreadsheets tell UTF-8 CSV (Chinese subjects) from a local
-    // code page; the import takes it off again.
-    let content = match format {
-        ExportFormat::Csv => format!("\u{feff}{}", export.content),
-        ExportFormat::Json => export.content,
-    };
-    Ok(ExportFile {
-        file_name: format!("paydesk-orders-{stamp}.{}", format.extension()),
-        media_type: format.media_type(),
-        rows: export.rows,
-        content,
-    })
+    let store = state.engine().await?.store();
+    Ok(orders::export(store, &query, &format, chrono::Local::now()).await?)
 }

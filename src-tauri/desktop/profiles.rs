@@ -3,14 +3,12 @@
 use std::collections::BTreeMap;
 
 use paydesk_core::app::gateways::{self, GatewayInfo};
-use paydesk_core::app::profiles::{self, ProfileInput};
+use paydesk_core::app::profiles::{self, ConnectionReport, ProfileInput};
+use paydesk_core::app::secrets::{self, SecretState};
 use paydesk_core::gateways::transport::Transport;
-use paydesk_core::profile_secrets::SecretState;
 use paydesk_core::report::ProfileView;
 use secrecy::SecretString;
-use serde::Serialize;
 use tauri::State;
-use ts_rs::TS;
 
 use super::*;
 
@@ -19,8 +17,7 @@ use super::*;
 pub(crate) async fn list_profiles(
     state: State<'_, AppState>,
 ) -> Result<Vec<ProfileView>, IpcError> {
-    let profiles = state.engine().await?.store().profiles().await?;
-    Ok(profiles.iter().map(ProfileView::from).collect())
+    Ok(profiles::list(state.engine().await?.store()).await?)
 }
 
 #[tauri::command]
@@ -60,7 +57,7 @@ pub(crate) async fn secret_status(
     state: State<'_, AppState>,
     profile: String,
 ) -> Result<Vec<SecretState>, IpcError> {
-    Ok(state.engine().await?.secret_states(&profile).await?)
+    Ok(secrets::states(state.engine().await?, &profile).await?)
 }
 
 /// Writes a secret into the keyring. The value goes in and is never sent back.
@@ -73,10 +70,8 @@ pub(crate) async fn set_secret(
     value: String,
 ) -> Result<Vec<SecretState>, IpcError> {
     let engine = state.engine().await?;
-    engine
-        .set_secret(&profile, &key, SecretString::from(value))
-        .await?;
-    Ok(engine.secret_states(&profile).await?)
+    secrets::set(engine, &profile, &key, SecretString::from(value)).await?;
+    Ok(secrets::states(engine, &profile).await?)
 }
 
 #[tauri::command]
@@ -87,8 +82,8 @@ pub(crate) async fn delete_secret(
     key: String,
 ) -> Result<Vec<SecretState>, IpcError> {
     let engine = state.engine().await?;
-    engine.delete_secret(&profile, &key).await?;
-    Ok(engine.secret_states(&profile).await?)
+    secrets::delete(engine, &profile, &key).await?;
+    Ok(secrets::states(engine, &profile).await?)
 }
 
 #[tauri::command]
@@ -97,15 +92,7 @@ pub(crate) async fn remove_profile(
     state: State<'_, AppState>,
     profile: String,
 ) -> Result<(), IpcError> {
-    Ok(state.engine().await?.remove_profile(&profile).await?)
-}
-
-/// Whether the gateway's host answers on its port, and which required secrets are missing.
-#[derive(Debug, Clone, Serialize, TS)]
-pub struct ConnectionReport {
-    reachable: bool,
-    detail: String,
-    missing_secrets: Vec<String>,
+    Ok(profiles::remove(state.engine().await?, &profile).await?)
 }
 
 #[tauri::command]
@@ -114,22 +101,5 @@ pub(crate) async fn test_connection(
     state: State<'_, AppState>,
     profile: String,
 ) -> Result<ConnectionReport, IpcError> {
-    let engine = state.engine().await?;
-    let base_url = engine.store().profile(&profile).await?.base_url;
-    let missing_secrets = engine
-        .secret_states(&profile)
-        .await?
-        .into_iter()
-        .filter(|s| s.required && !s.set)
-        .map(|s| s.key)
-        .collect();
-    let (reachable, detail) = match gateways::reachable(&base_url).await {
-        Ok(address) => (true, address),
-        Err(why) => (false, why.to_string()),
-    };
-    Ok(ConnectionReport {
-        reachable,
-        detail,
-        missing_secrets,
-    })
+    Ok(profiles::test_connection(state.engine().await?, &profile).await?)
 }

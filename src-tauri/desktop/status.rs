@@ -1,7 +1,7 @@
 //! The status bar's checks: each gateway's reach and the storage's health.
 
-use paydesk_core::app::gateways::{self};
-use paydesk_core::store::health as storage_health;
+use paydesk_core::app::status::{self, GatewayReach};
+use paydesk_core::app::AppError;
 use paydesk_core::store::StoreError;
 use serde::Serialize;
 use tauri::State;
@@ -32,22 +32,16 @@ impl StorageStatus {
                 state: "ok",
                 detail: None,
             },
-            Err(e) => StorageStatus {
-                state: "problem",
-                detail: Some(e.to_string()),
-            },
+            Err(e) => StorageStatus::problem(e.into()),
         }
     }
-}
 
-/// Whether a profile's gateway host accepts a connection on its port.
-#[derive(Debug, Clone, Serialize, TS)]
-pub struct GatewayReach {
-    profile: String,
-    is_sandbox: bool,
-    reachable: bool,
-    /// The address that answered, or why none did.
-    detail: String,
+    fn problem(e: AppError) -> Self {
+        StorageStatus {
+            state: "problem",
+            detail: Some(e.to_string()),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -62,43 +56,19 @@ pub struct StatusChecks {
 #[tauri::command]
 #[tracing::instrument(skip_all, err(level = "info", Debug))]
 pub(crate) async fn status_checks(state: State<'_, AppState>) -> Result<StatusChecks, IpcError> {
-    let engine = state.engine().await?;
-    let mut probes = tokio::task::JoinSet::new();
-    for profile in engine.store().profiles().await? {
-        probes.spawn(async move {
-            let reached = gateways::reachable(&profile.base_url).await;
-            GatewayReach {
-                profile: profile.name,
-                is_sandbox: profile.is_sandbox,
-                reachable: reached.is_ok(),
-                detail: reached.unwrap_or_else(|why| why.to_string()),
-            }
-        });
-    }
-    let database = engine.store().path().to_path_buf();
-    let writable = paydesk_core::off_thread::run("the data directory check", move || {
-        let dir = database
-            .parent()
-            .map(|d| d.to_path_buf())
-            .unwrap_or_default();
-        storage_health::check_writable_dir(&dir, &database)
-    })
-    .await
-    .map_err(|e| refused(e.to_string()))?;
-    let storage = match writable {
+    let store = state.engine().await?.store();
+    let (gateways, data_dir) =
+        tokio::join!(status::gateway_reach(store), status::check_data_dir(store));
+    let storage = match data_dir? {
         Ok(()) => state
             .storage
             .lock()
             .map(|s| s.clone())
             .unwrap_or_else(|e| e.into_inner().clone()),
-        Err(e) => StorageStatus::from_check(Err(e)),
+        Err(e) => StorageStatus::problem(e),
     };
-    let mut gateways = Vec::new();
-    while let Some(reach) = probes.join_next().await {
-        gateways.push(reach.map_err(|_| {
-            refused("a gateway check stopped on an internal error (see paydesk.log)")
-        })?);
-    }
-    gateways.sort_by(|a, b| a.profile.cmp(&b.profile));
-    Ok(StatusChecks { gateways, storage })
+    Ok(StatusChecks {
+        gateways: gateways?,
+        storage,
+    })
 }

@@ -1,27 +1,26 @@
-// Typed wrappers over the app's IPC commands: the only place the UI talks to the backend.
+// Typed wrappers over the app's IPC commands and events, the only place the UI talks to the
+// back end. Names, arguments and results come from ipc/commands.ts, generated from the Rust.
 import { invoke } from "@tauri-apps/api/core";
-import type {
-  Activity,
-  AppInfo,
-  ConnectionReport,
-  ExportFile,
-  FileFormat,
-  ImportSummary,
-  GatewayInfo,
-  IpcError,
-  LookupHit,
-  OrderDetail,
-  OrderPage,
-  OrderQuery,
-  OrderView,
-  PayInput,
-  PaymentReport,
-  ProfileView,
-  Quote,
-  SecretState,
-  StatusChecks,
-  TakingsRow,
-} from "./types";
+import { listen } from "@tauri-apps/api/event";
+import i18n from "./i18n";
+import { en } from "./locales/en";
+import type { AttemptState } from "./ipc/AttemptState";
+import type { ErrorKind } from "./ipc/ErrorKind";
+import type { Commands, Events } from "./ipc/commands";
+import type { FileFormat, IpcError, OrderQuery, PayInput } from "./types";
+
+/** Calls a command by its name with the arguments the Rust declares (ipc/commands.ts). */
+function call<K extends keyof Commands>(
+  command: K,
+  ...args: Commands[K]["args"] extends Record<string, never> ? [] : [Commands[K]["args"]]
+): Promise<Commands[K]["returns"]> {
+  return invoke<Commands[K]["returns"]>(command, args[0]);
+}
+
+/** Listens to an event the back end sends, with its payload's type; resolves to the unlisten. */
+export function listenTo<K extends keyof Events>(event: K, handler: (payload: Events[K]) => void): Promise<() => void> {
+  return listen<Events[K]>(event, (e) => handler(e.payload));
+}
 
 function payArgs(p: PayInput) {
   return {
@@ -34,44 +33,61 @@ function payArgs(p: PayInput) {
 }
 
 export const api = {
-  appInfo: () => invoke<AppInfo>("app_info"),
-  listProfiles: () => invoke<ProfileView[]>("list_profiles"),
-  listGateways: () => invoke<GatewayInfo[]>("list_gateways"),
-  queryOrders: (query: OrderQuery) => invoke<OrderPage>("query_orders", { query }),
-  lookup: (reference: string) => invoke<LookupHit[]>("lookup", { reference }),
-  orderDetail: (orderNo: string) => invoke<OrderDetail>("order_detail", { orderNo }),
-  quote: (input: PayInput) => invoke<Quote>("quote", payArgs(input)),
-  pay: (input: PayInput) => invoke<PaymentReport>("pay_order", payArgs(input)),
+  appInfo: () => call("app_info"),
+  listProfiles: () => call("list_profiles"),
+  listGateways: () => call("list_gateways"),
+  queryOrders: (query: OrderQuery) => call("query_orders", { query }),
+  lookup: (reference: string) => call("lookup", { reference }),
+  orderDetail: (orderNo: string) => call("order_detail", { orderNo }),
+  quote: (input: PayInput) => call("quote", payArgs(input)),
+  pay: (input: PayInput) => call("pay_order", payArgs(input)),
   addOrder: (o: { profile: string; orderNo: string; amount: string; currency: string; subject: string }) =>
-    invoke<OrderView>("add_order", o),
-  checkStatus: (attemptId: number) => invoke<OrderDetail>("check_status", { attemptId }),
+    call("add_order", o),
+  checkStatus: (attemptId: number) => call("check_status", { attemptId }),
   resolveReview: (attemptId: number, decision: "succeeded" | "failed", note: string) =>
-    invoke<OrderDetail>("resolve_review", { attemptId, decision, note }),
-  takings: (sinceMs: number) => invoke<TakingsRow[]>("takings", { sinceMs }),
-  activity: () => invoke<Activity>("activity"),
-  statusChecks: () => invoke<StatusChecks>("status_checks"),
+    call("resolve_review", { attemptId, decision, note }),
+  takings: (sinceMs: number) => call("takings", { sinceMs }),
+  activity: () => call("activity"),
+  statusChecks: () => call("status_checks"),
   saveProfile: (p: { name: string; gateway: string; baseUrl: string; settings: Record<string, string>; create: boolean }) =>
-    invoke<ProfileView>("save_profile", p),
-  removeProfile: (profile: string) => invoke<void>("remove_profile", { profile }),
-  secretStatus: (profile: string) => invoke<SecretState[]>("secret_status", { profile }),
+    call("save_profile", p),
+  removeProfile: (profile: string) => call("remove_profile", { profile }),
+  secretStatus: (profile: string) => call("secret_status", { profile }),
   /** The value goes to the OS keyring; nothing sends it back. */
-  setSecret: (profile: string, key: string, value: string) =>
-    invoke<SecretState[]>("set_secret", { profile, key, value }),
-  deleteSecret: (profile: string, key: string) => invoke<SecretState[]>("delete_secret", { profile, key }),
-  testConnection: (profile: string) => invoke<ConnectionReport>("test_connection", { profile }),
+  setSecret: (profile: string, key: string, value: string) => call("set_secret", { profile, key, value }),
+  deleteSecret: (profile: string, key: string) => call("delete_secret", { profile, key }),
+  testConnection: (profile: string) => call("test_connection", { profile }),
   /** The file's text, read in the page; progress arrives as `import-progress` events. */
   importOrders: (content: string, format: FileFormat, profile: string | null) =>
-    invoke<ImportSummary>("import_orders", { content, format, profile }),
-  exportOrders: (query: Partial<OrderQuery>, format: FileFormat) => invoke<ExportFile>("export_orders", { query, format }),
+    call("import_orders", { content, format, profile }),
+  exportOrders: (query: OrderQuery, format: FileFormat) => call("export_orders", { query, format }),
 };
 
-/** Any rejection from IPC as a readable message. */
-export function errorMessage(e: unknown): string {
-  if (typeof e === "string") return e;
-  if (e && typeof e === "object" && "message" in e) return String((e as IpcError).message);
-  return "Unexpected error";
+function isChannel(name: string): name is keyof typeof en.channel {
+  return Object.hasOwn(en.channel, name);
 }
 
-export function errorKind(e: unknown): string | null {
-  return e && typeof e === "object" && "kind" in e ? String((e as IpcError).kind) : null;
+function isIpcError(e: unknown): e is IpcError {
+  return !!e && typeof e === "object" && "code" in e && "kind" in e && "message" in e;
+}
+
+/** Any rejection from IPC in the person's language: the problem's code worded with its
+ * parameters (states and channels in their own words), the back end's message otherwise. */
+export function errorMessage(e: unknown): string {
+  if (typeof e === "string") return e;
+  if (isIpcError(e)) {
+    const params: Record<string, unknown> = "params" in e ? { ...e.params } : {};
+    if (typeof params.state === "string") params.state = i18n.t(`state.${params.state as AttemptState}`);
+    if (typeof params.channel === "string" && isChannel(params.channel)) params.channel = i18n.t(`channel.${params.channel}`);
+    // A code without words in en (and so in zh-CN, typed as the same shape) fails the type
+    // check; the parameters are the ones the back end sent with that code.
+    const key = `problem.${e.code}` satisfies `problem.${keyof typeof en.problem}`;
+    return String(i18n.t(key, params as never));
+  }
+  if (e && typeof e === "object" && "message" in e) return String((e as { message: unknown }).message);
+  return i18n.t("problem.unexpected");
+}
+
+export function errorKind(e: unknown): ErrorKind | null {
+  return isIpcError(e) ? e.kind : null;
 }

@@ -9,14 +9,13 @@ use std::sync::Arc;
 
 use paydesk_gateways::transport::{Transport, TransportError};
 use paydesk_gateways::{
-    connector_for, BuildError, Channel, Connector, Currency, Deduction, GatewayError, Money,
-    PayOutcome, PayRequest, RetryClass, Secrets,
+    BuildError, Channel, Connector, Currency, Deduction, GatewayError, Money, PayOutcome,
+    PayRequest, RetryClass, Secrets,
 };
 use serde::Serialize;
 
 use crate::domain::{Attempt, AttemptState};
-use crate::pricing::{plan_payment, PayCommand, PlanRefusal};
-use crate::sandbox_link;
+use crate::pricing::{connector_of, plan_payment, PayCommand, PlanRefusal};
 use crate::sender::{InFlight, Sender, Takeover};
 use crate::settling::{outcome_update, refused_resend, too_many_resends, AttemptUpdate};
 use crate::store::{now_ms, Sending};
@@ -28,16 +27,13 @@ pub enum PayError {
     /// Refused before anything was sent; nothing changed.
     #[error("{0}")]
     Refused(String),
+    /// The order, its gateway and what was asked do not make a payment; nothing was sent.
+    #[error(transparent)]
+    Plan(#[from] PlanRefusal),
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
     Vault(#[from] VaultError),
-}
-
-impl From<PlanRefusal> for PayError {
-    fn from(refusal: PlanRefusal) -> Self {
-        PayError::Refused(refusal.to_string())
-    }
 }
 
 impl From<BuildError> for PayError {
@@ -175,9 +171,7 @@ impl Engine {
             }
         }
         let profile = self.store.profile(&order.profile).await?;
-        let connector = connector_for(&profile.gateway).ok_or_else(|| {
-            PayError::Refused(format!("gateway {:?} is not supported", profile.gateway))
-        })?;
+        let connector = connector_of(&profile.gateway)?;
         let capabilities = connector.capabilities();
         let plan = plan_payment(&order, &profile.gateway, &capabilities, command)?;
         // Profiles are checked when written; a database from before that rule is checked here.
@@ -198,20 +192,6 @@ impl Engine {
             credit_amount: plan.credit,
         };
         let http_request = connector.build_pay(&profile.base_url, &request, &secrets)?;
-        if profile.is_sandbox {
-            sandbox_link::register_order(
-                &transport,
-                &profile.base_url,
-                &profile.gateway,
-                &order.order_no,
-                order.amount_minor,
-                &order.currency,
-                &order.subject,
-                &order.attributes,
-            )
-            .await
-            .map_err(|e| PayError::Refused(format!("the sandbox could not take the order: {e}")))?;
-        }
         // Marked in flight before it is journaled: from the commit on, whoever reads the
         // attempt in this process knows its sender is waiting.
         let _in_flight = InFlight::mark(&self.sender, &request.idempotency_key);
@@ -290,9 +270,7 @@ impl Engine {
     async fn context(&self, attempt: &Attempt) -> Result<AttemptContext, PayError> {
         let order = self.store.order_of(attempt).await?;
         let profile = self.store.profile(&order.profile).await?;
-        let connector = connector_for(&profile.gateway).ok_or_else(|| {
-            PayError::Refused(format!("gateway {:?} is not supported", profile.gateway))
-        })?;
+        let connector = connector_of(&profile.gateway)?;
         let currency =
             Currency::parse(&order.currency).map_err(|e| PayError::Refused(e.to_string()))?;
         let channel = Channel::parse(&attempt.channel).ok_or_else(|| {
@@ -390,9 +368,7 @@ impl Engine {
         body: &[u8],
     ) -> Result<Attempt, PayError> {
         let profile = self.store.profile(profile_name).await?;
-        let connector = connector_for(&profile.gateway).ok_or_else(|| {
-            PayError::Refused(format!("gateway {:?} is not supported", profile.gateway))
-        })?;
+        let connector = connector_of(&profile.gateway)?;
         let secrets = self
             .secrets(&profile.vault_id, &connector.capabilities())
             .await?;

@@ -16,7 +16,6 @@ pub mod input_rules;
 pub mod off_thread;
 pub mod pricing;
 pub mod private_files;
-pub mod profile_secrets;
 pub mod reconcile;
 pub mod report;
 #[cfg(test)]

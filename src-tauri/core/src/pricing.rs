@@ -35,6 +35,8 @@ pub struct PaymentPlan {
 /// Why a payment would be refused before anything is sent.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PlanRefusal {
+    #[error("gateway {gateway:?} is not supported")]
+    UnsupportedGateway { gateway: String },
     #[error("{gateway} does not offer the {channel} channel")]
     ChannelNotOffered { gateway: String, channel: String },
     #[error("the order's currency: {0}")]
@@ -53,6 +55,13 @@ pub enum PlanRefusal {
     BadCredit(String),
     #[error("the credit amount {credit} is more than the {remaining} to pay")]
     CreditExceedsRemainder { credit: String, remaining: String },
+}
+
+/// The connector that speaks a profile's gateway.
+pub fn connector_of(gateway: &str) -> Result<Box<dyn paydesk_gateways::Connector>, PlanRefusal> {
+    paydesk_gateways::connector_for(gateway).ok_or_else(|| PlanRefusal::UnsupportedGateway {
+        gateway: gateway.to_string(),
+    })
 }
 
 /// Checks a payment against the order and the gateway's capabilities and works out its

@@ -12,8 +12,7 @@ use std::sync::Arc;
 
 use paydesk_gateways::transport::Transport;
 use paydesk_gateways::{
-    connector_for, Channel, Connector, Currency, GatewayError, Money, PayOutcome, RetryClass,
-    Secrets, StatusQuery,
+    Channel, Connector, Currency, GatewayError, Money, PayOutcome, RetryClass, Secrets, StatusQuery,
 };
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
@@ -401,9 +400,7 @@ impl Engine {
 
     async fn gateway_link(&self, profile_name: &str) -> Result<GatewayLink, PayError> {
         let profile = self.store().profile(profile_name).await?;
-        let connector = connector_for(&profile.gateway).ok_or_else(|| {
-            PayError::Refused(format!("gateway {:?} is not supported", profile.gateway))
-        })?;
+        let connector = crate::pricing::connector_of(&profile.gateway)?;
         let capabilities = connector.capabilities();
         let secrets = self.secrets(&profile.vault_id, &capabilities).await?;
         let transport = self.transport_for(&profile.settings)?;

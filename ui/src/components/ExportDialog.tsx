@@ -32,7 +32,8 @@ export function ExportDialog({ filters, total, onClose }: Props) {
   const [format, setFormat] = useState<FileFormat>("csv");
   // A mutation for its one-off run and state, though it changes nothing: a read of every match.
   const exported = useMutation({
-    mutationFn: () => api.exportOrders({ ...filters, sort: "created", descending: true }, format),
+    // Every match, not a page: the export ignores offset and limit.
+    mutationFn: () => api.exportOrders({ ...filters, sort: "created", descending: true, offset: 0, limit: 0 }, format),
     onSuccess: download,
   });
   const busy = exported.isPending;

@@ -1,8 +1,7 @@
 import { useEffect, useRef, useState } from "react";
-import { listen } from "@tauri-apps/api/event";
 import type { TFunction } from "i18next";
 import { useTranslation } from "react-i18next";
-import { errorMessage } from "../api";
+import { errorMessage, listenTo } from "../api";
 import { useImportOrders } from "../queries/mutations";
 import type { FileFormat, ImportProgress, ImportSummary, ProfileView } from "../types";
 import { formatBytes } from "../words";
@@ -81,8 +80,8 @@ export function ImportDialog({ profiles, maxBytes, onClose }: Props) {
       const text = await readText(file);
       const total = format === "csv" ? csvRowEstimate(text) : null;
       setPhase({ kind: "importing", progress: null, total });
-      stop = await listen<ImportProgress>("import-progress", (event) =>
-        setPhase((p) => (p.kind === "importing" ? { ...p, progress: event.payload } : p)),
+      stop = await listenTo("import-progress", (progress) =>
+        setPhase((p) => (p.kind === "importing" ? { ...p, progress } : p)),
       );
       const summary = await importOrders.mutateAsync({ content: text, format, profile: profile || null });
       setPhase({ kind: "done", summary });

@@ -1,7 +1,7 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { errorKind, errorMessage } from "../api";
+import { errorMessage } from "../api";
 import { useDebounced } from "../hooks/useDebounced";
 import { usePay } from "../queries/mutations";
 import { quoteQuery } from "../queries/reads";
@@ -269,7 +269,7 @@ export function PayDialog({ order, profile, onClose, onPaid, fallbackFocus }: Pr
       {pay.isError && (
         <div className="result" role="alert" data-testid="pay-error">
           <p className="error">
-            {errorKind(pay.error) === "in_progress" ? `${t("pay.inProgress")} (${errorMessage(pay.error)})` : errorMessage(pay.error)}
+            {errorMessage(pay.error)}
           </p>
           <footer>
             <button type="button" onClick={onClose} data-testid="close-pay">

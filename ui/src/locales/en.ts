@@ -152,7 +152,6 @@ export const en = {
     scan: "Scan to pay {{amount}}",
     qrAlt: "QR code of the pay URL",
     liveState: "Now: {{state}}",
-    inProgress: "A payment of this order is already in progress.",
   },
   newOrder: {
     title: "New order",
@@ -287,6 +286,31 @@ export const en = {
     version: "Version {{version}}",
   },
   sandboxBadgeTitle: "Built-in sandbox: no real money moves",
+  // What went wrong, by the back end's stable problem code (ui/src/ipc/IpcError.ts).
+  problem: {
+    refused: "{{reason}}",
+    no_such_order: "No order {{order_no}}.",
+    no_such_profile: "No gateway profile named {{profile}}.",
+    no_such_attempt: "No payment attempt {{attempt_id}}.",
+    duplicate_order: "Order {{order_no}} already exists.",
+    duplicate_profile: "A gateway profile named {{profile}} already exists.",
+    payment_in_progress: "A payment for order {{order_no}} is already in progress: wait for its result, do not pay again.",
+    already_paid: "Order {{order_no}} is already paid.",
+    not_awaiting_review: "Attempt {{attempt_id}} is {{state}}, not waiting for review.",
+    unknown_channel: "Unknown channel {{channel}}; {{gateway}} offers {{offered}}.",
+    channel_not_offered: "{{gateway}} does not offer {{channel}}.",
+    no_vouchers: "{{gateway}} does not take vouchers.",
+    no_coupon: "{{gateway}} does not take coupons.",
+    deductions_exceed_amount: "The deductions exceed the order amount.",
+    no_credit_split: "{{gateway}} does not split payments between balance and credit.",
+    credit_exceeds_remainder: "The credit amount {{credit}} is more than the {{remaining}} to pay.",
+    too_many_to_export: "More than {{limit}} orders match: narrow the filters, or use paydesk history --csv.",
+    disk_full: "The disk holding the database is full, so nothing was written: free some space and try again.",
+    keyring_unavailable: "{{reason}}",
+    store_unavailable: "{{reason}}",
+    internal: "{{reason}}",
+    unexpected: "Unexpected error.",
+  },
 } as const;
 
 /** The shape every language provides (the same keys, any words). */

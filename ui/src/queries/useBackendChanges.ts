@@ -1,7 +1,6 @@
 import { useQueryClient } from "@tanstack/react-query";
-import { listen } from "@tauri-apps/api/event";
 import { useEffect } from "react";
-import type { Change } from "../types";
+import { listenTo } from "../api";
 import { invalidateFor } from "./changes";
 
 /**
@@ -11,7 +10,7 @@ import { invalidateFor } from "./changes";
 export function useBackendChanges() {
   const queryClient = useQueryClient();
   useEffect(() => {
-    const stop = listen<Change>("change", (event) => void invalidateFor(queryClient, event.payload));
+    const stop = listenTo("change", (change) => void invalidateFor(queryClient, change));
     return () => {
       void stop.then((unlisten) => unlisten());
     };

@@ -1,15 +1,25 @@
-//! Adding an order by hand, for the window and the command line alike: the amount read
-//! exactly in the order's currency, the order number checked before anything else and kept
-//! exactly as typed (it is matched against the merchant's records, so an order number with
-//! spaces around it is refused, never trimmed), the subject without spaces around it, and
-//! every attribute kept.
+//! Orders in and out, for the window and the command line alike.
+//!
+//! Adding one by hand: the amount read exactly in the order's currency, the order number
+//! checked before anything else and kept exactly as typed (it is matched against the
+//! merchant's records, so an order number with spaces around it is refused, never trimmed),
+//! the subject without spaces around it, and every attribute kept. Importing a file and
+//! exporting the list's matches, with the formats and limits both shells share.
 
 use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Read};
 
+use serde::Serialize;
+use ts_rs::TS;
+
+use crate::console::OrderQuery;
 use crate::domain::OrderView;
-use crate::import::check_order_no;
-use crate::store::{NewOrder, Store, StoreError};
+use crate::export::{self, ExportError, ExportFormat};
+use crate::import::{self, check_order_no, ImportError, ImportFormat, ImportReport, Progress};
+use crate::store::{NewOrder, Store};
 use crate::{Currency, Money};
+
+use super::{AppError, Problem, Result};
 
 /// An order as a person typed it.
 #[derive(Debug, Clone)]
@@ -25,13 +35,13 @@ pub struct OrderInput {
 }
 
 /// Adds the order after every rule; nothing is written when one refuses it.
-pub async fn add_order(store: &Store, input: OrderInput) -> Result<OrderView, StoreError> {
-    check_order_no(&input.order_no).map_err(StoreError::BadInput)?;
+pub async fn add_order(store: &Store, input: OrderInput) -> Result<OrderView> {
+    check_order_no(&input.order_no).map_err(AppError::refused)?;
     let currency =
-        Currency::parse(input.currency.trim()).map_err(|e| StoreError::BadInput(e.to_string()))?;
+        Currency::parse(input.currency.trim()).map_err(|e| AppError::refused(e.to_string()))?;
     let amount = Money::parse_positive(input.amount.trim(), currency)
-        .map_err(|e| StoreError::BadInput(e.to_string()))?;
-    store
+        .map_err(|e| AppError::refused(e.to_string()))?;
+    Ok(store
         .add_order(&NewOrder {
             order_no: input.order_no,
             profile: input.profile,
@@ -39,7 +49,101 @@ pub async fn add_order(store: &Store, input: OrderInput) -> Result<OrderView, St
             subject: input.subject.trim().to_string(),
             attributes: input.attributes,
         })
+        .await?)
+}
+
+/// An import's format by its name, in any case: `csv` or `json`.
+pub fn import_format(name: &str) -> Result<ImportFormat> {
+    match name.trim().to_ascii_lowercase().as_str() {
+        "csv" => Ok(ImportFormat::Csv),
+        "json" => Ok(ImportFormat::Json),
+        _ => Err(AppError::refused(format!(
+            "unknown import format {name:?}: csv or json"
+        ))),
+    }
+}
+
+/// Imports the orders a file holds, each row checked and reported; `default_profile` is the
+/// profile of rows that name none. A UTF-8 byte order mark (spreadsheets write one, and so does
+/// the window's CSV export) is not part of the header.
+pub async fn import(
+    store: &Store,
+    file: impl Read + Send,
+    format: ImportFormat,
+    default_profile: Option<&str>,
+    progress: impl FnMut(Progress),
+) -> Result<ImportReport> {
+    let mut file = BufReader::new(file);
+    let starts_with_bom = file
+        .fill_buf()
+        .map_err(|e| AppError::refused(e.to_string()))?
+        .starts_with("\u{feff}".as_bytes());
+    if starts_with_bom {
+        file.consume(3);
+    }
+    let default_profile = default_profile.map(str::trim).filter(|p| !p.is_empty());
+    let report = import::import_orders(store, file, format, default_profile, progress)
         .await
+        .map_err(|e| match e {
+            ImportError::Unreadable(why) => AppError::refused(why),
+            ImportError::Store(e) => e.into(),
+        })?;
+    tracing::info!(
+        rows = report.rows,
+        imported = report.imported,
+        rejected = report.rejected.len(),
+        "orders imported"
+    );
+    Ok(report)
+}
+
+/// Orders in one export: beyond this, narrow the filters or use `paydesk history --csv`.
+pub const MAX_EXPORT_ROWS: u64 = 200_000;
+
+/// A file for the person to keep.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ExportFile {
+    pub file_name: String,
+    pub media_type: &'static str,
+    pub rows: u64,
+    pub content: String,
+}
+
+/// The orders matching the list's filters, as CSV (`csv`) or JSON (`json`), named for the
+/// time it was made.
+pub async fn export(
+    store: &Store,
+    query: &OrderQuery,
+    format: &str,
+    now: chrono::DateTime<chrono::Local>,
+) -> Result<ExportFile> {
+    let format = ExportFormat::parse(format.trim()).ok_or_else(|| {
+        AppError::refused(format!("unknown export format {format:?}: csv or json"))
+    })?;
+    let export = export::export_orders(store, query, format, MAX_EXPORT_ROWS)
+        .await
+        .map_err(|e| match e {
+            ExportError::TooMany { max } => {
+                AppError::new(Problem::TooManyToExport { limit: max }, e.to_string())
+            }
+            ExportError::Store(e) => e.into(),
+        })?;
+    // A byte order mark is how spreadsheets tell UTF-8 CSV (Chinese subjects) from a local
+    // code page; the import takes it off again.
+    let content = match format {
+        ExportFormat::Csv => format!("\u{feff}{}", export.content),
+        ExportFormat::Json => export.content,
+    };
+    Ok(ExportFile {
+        file_name: format!(
+            "paydesk-orders-{}.{}",
+            now.format("%Y%m%d-%H%M%S"),
+            format.extension()
+        ),
+        media_type: format.media_type(),
+        rows: export.rows,
+        content,
+    })
 }
 
 #[cfg(test)]
@@ -84,5 +188,49 @@ mod tests {
         assert_eq!(order.amount_minor, 1230);
         assert_eq!(order.subject, "gift pack");
         assert_eq!(order.attributes["user_id"], "u-1", "attributes are kept");
+    }
+
+    #[tokio::test]
+    async fn a_byte_order_mark_is_written_for_spreadsheets_and_skipped_on_import() {
+        let (_dir, store) = temp_store().await;
+        add_profile(&store, "p", "sensecore").await;
+        let csv = "\u{feff}order_no,profile,amount,currency,subject\nB-1,p,2.00,CNY,茶\n";
+        let json = "\u{feff}[{\"order_no\":\"B-2\",\"profile\":\"p\",\"amount\":\"3.00\"}]";
+        for (file, format) in [(csv, ImportFormat::Csv), (json, ImportFormat::Json)] {
+            let report = import(&store, file.as_bytes(), format, None, |_| {})
+                .await
+                .unwrap();
+            assert_eq!(
+                (report.rows, report.imported),
+                (1, 1),
+                "{format:?}: {report:?}"
+            );
+        }
+
+        let now = chrono::Local::now();
+        let file = export(&store, &OrderQuery::default(), "CSV", now)
+            .await
+            .unwrap();
+        assert!(
+            file.content.starts_with('\u{feff}'),
+            "spreadsheets read it as UTF-8"
+        );
+        assert!(file.file_name.ends_with(".csv"), "{}", file.file_name);
+        assert_eq!(file.rows, 2);
+    }
+
+    #[tokio::test]
+    async fn formats_are_named_csv_or_json_and_nothing_else() {
+        assert_eq!(import_format("JSON").unwrap(), ImportFormat::Json);
+        let refused = import_format("xlsx").unwrap_err();
+        assert_eq!(
+            refused.to_string(),
+            "unknown import format \"xlsx\": csv or json"
+        );
+        let (_dir, store) = temp_store().await;
+        let refused = export(&store, &OrderQuery::default(), "pdf", chrono::Local::now())
+            .await
+            .unwrap_err();
+        assert_eq!(refused.kind(), crate::app::ErrorKind::Refused);
     }
 }

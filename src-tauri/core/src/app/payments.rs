@@ -1,33 +1,261 @@
-//! Paying, as far as the shells need more than the engine: the quote shown before paying.
+//! Paying, for the window and the command line alike: what was asked read into a payment by
+//! one set of rules, its quote, the payment itself, a status check, a person's decision and a
+//! reconcile pass. A paydesk sandbox learns of an order before it is paid, as real gateways
+//! know their merchants' orders.
 
-use paydesk_gateways::connector_for;
-
-use crate::pricing::{plan_payment, PayCommand, PlanRefusal, Quote};
+use crate::domain::{AttemptState, OrderView, Profile};
+use crate::engine::Engine;
+use crate::pricing::{connector_of, plan_payment, PayCommand, Quote};
+use crate::report::{OrderDetail, PaymentReport};
+use crate::sandbox_link;
 use crate::store::{Store, StoreError};
+use crate::Channel;
 
-#[derive(Debug, thiserror::Error)]
-pub enum QuoteError {
-    /// The engine would refuse this payment before sending anything, for this reason.
-    #[error("{0}")]
-    Refused(String),
-    #[error(transparent)]
-    Store(#[from] StoreError),
+use super::{AppError, Problem, Result};
+
+/// A payment as a person asked for it, in either shell.
+#[derive(Debug, Clone, Default)]
+pub struct PayInput {
+    pub order_no: String,
+    /// A channel's name; none means the gateway's only channel.
+    pub channel: Option<String>,
+    /// Vouchers as typed: id and the amount it takes off, a decimal in the order's currency.
+    pub vouchers: Vec<(String, String)>,
+    pub coupon: Option<String>,
+    /// The part paid on credit, where the gateway splits between balance and credit.
+    pub credit_amount: Option<String>,
 }
 
-impl From<PlanRefusal> for QuoteError {
-    fn from(refusal: PlanRefusal) -> Self {
-        QuoteError::Refused(refusal.to_string())
+/// An order's payment read by every rule: its order and profile, and the command.
+struct Asked {
+    order: OrderView,
+    profile: Profile,
+    command: PayCommand,
+}
+
+fn blank_is_none(value: Option<String>) -> Option<String> {
+    value
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+}
+
+fn channel_list(channels: &[Channel]) -> String {
+    if channels.is_empty() {
+        return "no channel".into();
     }
+    channels
+        .iter()
+        .map(|c| c.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
-/// What paying as `command` asks would charge, refused for exactly the reasons the engine
-/// refuses before sending.
-pub async fn quote(store: &Store, command: &PayCommand) -> Result<Quote, QuoteError> {
-    let order = store.order(&command.order_no).await?;
+/// The vouchers without blank rows; an amount without an id, or one id twice, is refused.
+fn vouchers(rows: Vec<(String, String)>) -> Result<Vec<(String, String)>> {
+    let mut kept: Vec<(String, String)> = Vec::new();
+    for (id, amount) in rows {
+        let (id, amount) = (id.trim().to_string(), amount.trim().to_string());
+        if id.is_empty() && amount.is_empty() {
+            continue;
+        }
+        if id.is_empty() {
+            return Err(AppError::refused(format!(
+                "the voucher of {amount} has no id"
+            )));
+        }
+        if kept.iter().any(|(seen, _)| *seen == id) {
+            return Err(AppError::refused(format!("voucher {id:?} is given twice")));
+        }
+        kept.push((id, amount));
+    }
+    Ok(kept)
+}
+
+async fn read(store: &Store, input: PayInput) -> Result<Asked> {
+    let order = store.order(&input.order_no).await?;
     let profile = store.profile(&order.profile).await?;
-    let connector = connector_for(&profile.gateway).ok_or_else(|| {
-        QuoteError::Refused(format!("gateway {:?} is not supported", profile.gateway))
-    })?;
-    let plan = plan_payment(&order, &profile.gateway, &connector.capabilities(), command)?;
+    let channels = connector_of(&profile.gateway)?.capabilities().channels;
+    let channel = match input.channel.as_deref().map(str::trim) {
+        Some(text) => Channel::parse(text).ok_or_else(|| {
+            let offered = channel_list(&channels);
+            AppError::new(
+                Problem::UnknownChannel {
+                    channel: text.to_string(),
+                    gateway: profile.gateway.clone(),
+                    offered: offered.clone(),
+                },
+                format!(
+                    "unknown channel {text:?}; {} offers {offered}",
+                    profile.gateway
+                ),
+            )
+        })?,
+        None if channels.len() == 1 => channels[0],
+        None => {
+            return Err(AppError::refused(format!(
+                "a channel is required: {} offers {}",
+                profile.gateway,
+                channel_list(&channels)
+            )))
+        }
+    };
+    let command = PayCommand {
+        order_no: order.order_no.clone(),
+        channel,
+        deductions: vouchers(input.vouchers)?,
+        coupon: blank_is_none(input.coupon),
+        credit_amount: blank_is_none(input.credit_amount),
+    };
+    Ok(Asked {
+        order,
+        profile,
+        command,
+    })
+}
+
+/// What the payment would charge, refused for exactly the reasons paying refuses before
+/// sending anything.
+pub async fn quote(store: &Store, input: PayInput) -> Result<Quote> {
+    let asked = read(store, input).await?;
+    let connector = connector_of(&asked.profile.gateway)?;
+    let plan = plan_payment(
+        &asked.order,
+        &asked.profile.gateway,
+        &connector.capabilities(),
+        &asked.command,
+    )?;
     Ok(Quote::of(&plan))
+}
+
+/// Pays the order as asked (see [`Engine::pay`] for how an earlier attempt is settled first).
+pub async fn pay(engine: &Engine, input: PayInput) -> Result<PaymentReport> {
+    let asked = read(engine.store(), input).await?;
+    if asked.profile.is_sandbox {
+        let connector = connector_of(&asked.profile.gateway)?;
+        plan_payment(
+            &asked.order,
+            &asked.profile.gateway,
+            &connector.capabilities(),
+            &asked.command,
+        )?;
+        register_in_sandbox(engine, &asked).await?;
+    }
+    let attempt = engine.pay(&asked.command).await?;
+    Ok(PaymentReport::new(&asked.order.order_no, &attempt))
+}
+
+async fn register_in_sandbox(engine: &Engine, asked: &Asked) -> Result<()> {
+    let transport = engine.transport_for(&asked.profile.settings)?;
+    let order = &asked.order;
+    sandbox_link::register_order(
+        &transport,
+        &asked.profile.base_url,
+        &asked.profile.gateway,
+        &order.order_no,
+        order.amount_minor,
+        &order.currency,
+        &order.subject,
+        &order.attributes,
+    )
+    .await
+    .map_err(|e| AppError::refused(format!("the sandbox could not take the order: {e}")))
+}
+
+/// Asks the gateway about the attempt now; the order as it stands afterwards.
+pub async fn check_status(engine: &Engine, attempt_id: i64) -> Result<OrderDetail> {
+    let attempt = engine.check_status(attempt_id).await?;
+    let order = engine.store().order_of(&attempt).await?;
+    Ok(engine.store().order_detail(&order.order_no).await?)
+}
+
+/// The order, after asking the gateway about its latest attempt if that is still open. A
+/// payment still being sent is asked about too: settled there and then when its sender is
+/// gone, refused (nothing changed) while it may be waiting.
+pub async fn refresh(engine: &Engine, order_no: &str) -> Result<OrderDetail> {
+    let store = engine.store();
+    let order = store.order(order_no).await?;
+    if let Some(latest) = store.latest_attempt(order.id).await? {
+        if matches!(
+            latest.state,
+            AttemptState::Pending | AttemptState::Unknown | AttemptState::Submitting
+        ) {
+            engine.check_status(latest.id).await?;
+        }
+    }
+    Ok(store.order_detail(order_no).await?)
+}
+
+/// A person's decision on an attempt waiting for one: `succeeded` or `failed`, with a note.
+pub async fn resolve_review(
+    engine: &Engine,
+    attempt_id: i64,
+    decision: &str,
+    note: &str,
+) -> Result<OrderDetail> {
+    let decision = match AttemptState::parse(decision.trim()) {
+        Some(d @ (AttemptState::Succeeded | AttemptState::Failed)) => d,
+        _ => {
+            return Err(AppError::refused(format!(
+                "a review decides \"succeeded\" or \"failed\", not {decision:?}"
+            )))
+        }
+    };
+    let attempt = engine
+        .resolve_review(attempt_id, decision, note)
+        .await
+        .map_err(|e| match e {
+            crate::engine::PayError::Store(StoreError::BadTransition { id, from, .. }) => {
+                AppError::new(
+                    Problem::NotAwaitingReview {
+                        attempt_id: id,
+                        state: from,
+                    },
+                    format!("attempt {id} is {from}, not waiting for review"),
+                )
+            }
+            other => other.into(),
+        })?;
+    let order = engine.store().order_of(&attempt).await?;
+    Ok(engine.store().order_detail(&order.order_no).await?)
+}
+
+/// Settles every open attempt now; the payments that changed.
+pub async fn reconcile(engine: &Engine) -> Result<Vec<PaymentReport>> {
+    let mut reports = Vec::new();
+    for attempt in engine.reconcile_all().await? {
+        let order = engine.store().order_of(&attempt).await?;
+        reports.push(PaymentReport::new(&order.order_no, &attempt));
+    }
+    Ok(reports)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rows(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn vouchers_skip_blank_rows_and_refuse_a_missing_or_repeated_id() {
+        assert_eq!(
+            vouchers(rows(&[(" v1 ", " 1.00 "), ("", " "), ("v2", "2")])).unwrap(),
+            rows(&[("v1", "1.00"), ("v2", "2")])
+        );
+        let no_id = vouchers(rows(&[("", "3.00")])).unwrap_err();
+        assert_eq!(no_id.to_string(), "the voucher of 3.00 has no id");
+        let twice = vouchers(rows(&[("v1", "1"), (" v1", "2")])).unwrap_err();
+        assert_eq!(twice.to_string(), "voucher \"v1\" is given twice");
+    }
+
+    #[test]
+    fn blank_optional_fields_mean_none() {
+        assert_eq!(blank_is_none(Some("  ".into())), None);
+        assert_eq!(blank_is_none(Some(" c1 ".into())), Some("c1".into()));
+        assert_eq!(blank_is_none(None), None);
+    }
 }

@@ -6,9 +6,16 @@ use std::collections::BTreeMap;
 
 use paydesk_gateways::transport::Transport;
 
+use serde::Serialize;
+use ts_rs::TS;
+
 use crate::domain::Profile;
+use crate::engine::Engine;
+use crate::report::ProfileView;
 use crate::sandbox_link;
-use crate::store::{NewProfile, Store, StoreError};
+use crate::store::{NewProfile, Store};
+
+use super::{gateways, secrets, AppError, Result};
 
 /// A profile as a person typed it (in the window's form or on the command line).
 #[derive(Debug, Clone)]
@@ -42,10 +49,10 @@ pub fn check_profile_name(name: &str) -> Result<(), String> {
 fn check_settings(
     connector: &dyn paydesk_gateways::Connector,
     settings: &BTreeMap<String, String>,
-) -> Result<(), StoreError> {
+) -> Result<()> {
     connector
         .check_settings(settings)
-        .map_err(|e| StoreError::BadInput(e.to_string()))
+        .map_err(|e| AppError::refused(e.to_string()))
 }
 
 /// What a person typed, tidied: the name, base URL and setting keys and values without the
@@ -70,21 +77,21 @@ pub async fn add_profile(
     store: &Store,
     transport: &Transport,
     input: ProfileInput,
-) -> Result<Profile, StoreError> {
+) -> Result<Profile> {
     let input = tidy(input);
     let Some(connector) = paydesk_gateways::connector_for(&input.gateway) else {
-        return Err(StoreError::BadInput(format!(
+        return Err(AppError::refused(format!(
             "unknown gateway {:?}; one of {}",
             crate::input_rules::shown(&input.gateway),
             paydesk_gateways::GATEWAYS.join(", ")
         )));
     };
-    check_profile_name(&input.name).map_err(StoreError::BadInput)?;
+    check_profile_name(&input.name).map_err(AppError::refused)?;
     check_settings(connector.as_ref(), &input.settings)?;
-    crate::base_url::check(&input.base_url).map_err(StoreError::BadBaseUrl)?;
-    crate::base_url::proxy(&input.settings).map_err(StoreError::BadBaseUrl)?;
+    crate::base_url::check(&input.base_url).map_err(AppError::refused)?;
+    crate::base_url::proxy(&input.settings).map_err(AppError::refused)?;
     let is_sandbox = sandbox_link::is_sandbox(transport, &input.base_url, &input.gateway).await;
-    store
+    Ok(store
         .create_profile(&NewProfile {
             name: input.name,
             gateway: input.gateway,
@@ -92,11 +99,11 @@ pub async fn add_profile(
             settings: input.settings,
             is_sandbox,
         })
-        .await
+        .await?)
 }
 
 /// Changes an existing profile's base URL and settings, after the same rules.
-pub async fn edit_profile(store: &Store, input: ProfileInput) -> Result<Profile, StoreError> {
+pub async fn edit_profile(store: &Store, input: ProfileInput) -> Result<Profile> {
     let input = tidy(input);
     let saved = store.profile(&input.name).await?;
     if let Some(connector) = paydesk_gateways::connector_for(&saved.gateway) {
@@ -105,7 +112,56 @@ pub async fn edit_profile(store: &Store, input: ProfileInput) -> Result<Profile,
     store
         .update_profile(&input.name, &input.base_url, &input.settings)
         .await?;
-    store.profile(&input.name).await
+    Ok(store.profile(&input.name).await?)
+}
+
+/// One profile, by name.
+pub async fn get(store: &Store, name: &str) -> Result<Profile> {
+    Ok(store.profile(name).await?)
+}
+
+/// Every profile as the window and `profile list` show it: never a secret.
+pub async fn list(store: &Store) -> Result<Vec<ProfileView>> {
+    Ok(store
+        .profiles()
+        .await?
+        .iter()
+        .map(ProfileView::from)
+        .collect())
+}
+
+/// Removes a profile no order uses, with its secrets.
+pub async fn remove(engine: &Engine, name: &str) -> Result<()> {
+    secrets::remove_profile(engine, name).await
+}
+
+/// Whether the gateway's host answers on its port, and which required secrets are missing.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ConnectionReport {
+    pub reachable: bool,
+    pub detail: String,
+    pub missing_secrets: Vec<String>,
+}
+
+/// A profile's connection test: a TCP connection to its gateway (nothing is sent) and the
+/// keyring asked which required secrets it lacks.
+pub async fn test_connection(engine: &Engine, profile: &str) -> Result<ConnectionReport> {
+    let base_url = engine.store().profile(profile).await?.base_url;
+    let missing_secrets = secrets::states(engine, profile)
+        .await?
+        .into_iter()
+        .filter(|s| s.required && !s.set)
+        .map(|s| s.key)
+        .collect();
+    let (reachable, detail) = match gateways::reachable(&base_url).await {
+        Ok(address) => (true, address),
+        Err(why) => (false, why.to_string()),
+    };
+    Ok(ConnectionReport {
+        reachable,
+        detail,
+        missing_secrets,
+    })
 }
 
 #[cfg(test)]

@@ -8,8 +8,9 @@ use std::collections::BTreeMap;
 use paydesk_gateways::{connector_for, Channel};
 
 use crate::app::gateways::gateways;
-use crate::app::payments::QuoteError;
-use crate::engine::{Engine, PayError};
+use crate::app::payments::PayInput;
+use crate::app::AppError;
+use crate::engine::Engine;
 use crate::pricing::PayCommand;
 use crate::store::Store;
 use crate::store::{now_ms, AttemptUpdate};
@@ -302,10 +303,10 @@ async fn the_quote_refuses_what_the_engine_refuses_and_prices_the_rest_exactly()
             .collect();
         let quote = crate::app::payments::quote(
             &store,
-            &PayCommand {
+            PayInput {
                 order_no: order_no.into(),
-                channel,
-                deductions: deductions.clone(),
+                channel: Some(channel.as_str().into()),
+                vouchers: deductions.clone(),
                 coupon: coupon.map(String::from),
                 credit_amount: credit.map(String::from),
             },
@@ -319,22 +320,17 @@ async fn the_quote_refuses_what_the_engine_refuses_and_prices_the_rest_exactly()
                 coupon: coupon.map(String::from),
                 credit_amount: credit.map(String::from),
             })
-            .await;
+            .await
+            .map_err(AppError::from);
         let label = format!("{order_no} {channel:?} {credit:?}");
         match (&quote, &paid) {
-            (Ok(_), Err(PayError::Refused(why))) => {
+            (Ok(_), Err(why)) => {
                 assert!(
-                    why.contains("keyring"),
+                    why.message.contains("keyring"),
                     "{label}: quoted, but the engine refused: {why}"
                 )
             }
-            (Err(QuoteError::Refused(q)), Err(PayError::Refused(p))) => {
-                assert_eq!(q, p, "{label}")
-            }
-            (
-                Err(QuoteError::Store(StoreError::NoSuchOrder(_))),
-                Err(PayError::Store(StoreError::NoSuchOrder(_))),
-            ) => {}
+            (Err(q), Err(p)) => assert_eq!(q, p, "{label}"),
             other => panic!("{label}: quote and engine disagree: {other:?}"),
         }
     }
@@ -349,12 +345,11 @@ async fn the_quote_refuses_what_the_engine_refuses_and_prices_the_rest_exactly()
 
     let quote = crate::app::payments::quote(
         &store,
-        &PayCommand {
+        PayInput {
             order_no: "V-1".into(),
-            channel: Channel::Balance,
-            deductions: vec![("v1".into(), "30.10".into()), ("v2".into(), "0.05".into())],
-            coupon: None,
-            credit_amount: None,
+            channel: Some("balance".into()),
+            vouchers: vec![("v1".into(), "30.10".into()), ("v2".into(), "0.05".into())],
+            ..PayInput::default()
         },
     )
     .await
@@ -371,12 +366,11 @@ async fn the_quote_refuses_what_the_engine_refuses_and_prices_the_rest_exactly()
     if top_caps.credit_split {
         let split = crate::app::payments::quote(
             &store,
-            &PayCommand {
+            PayInput {
                 order_no: "T-1".into(),
-                channel: top,
-                deductions: vec![],
-                coupon: None,
+                channel: Some(top.as_str().into()),
                 credit_amount: Some("10.5".into()),
+                ..PayInput::default()
             },
         )
         .await

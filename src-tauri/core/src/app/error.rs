@@ -1,0 +1,375 @@
+//! The one error every operation of the application layer returns: a kind both shells
+//! translate (the window into an IPC error, the command line into an exit code), a stable code
+//! with its parameters the window words in either language, and the English message the
+//! command line prints and the window falls back on.
+
+use serde::Serialize;
+use ts_rs::TS;
+
+use crate::domain::AttemptState;
+use crate::engine::PayError;
+use crate::pricing::PlanRefusal;
+use crate::store::StoreError;
+use crate::vault::VaultError;
+
+/// What kind of failure an operation met.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorKind {
+    /// Refused before anything was changed or sent: bad input, a rule.
+    Refused,
+    NotFound,
+    /// A payment for the order is being sent or waits for its answer.
+    InProgress,
+    AlreadyPaid,
+    Duplicate,
+    /// The OS keyring could not be used.
+    Keyring,
+    /// The data could not be opened or used at all (the back end did not start, the database
+    /// cannot be opened, is corrupt or was written by a newer paydesk).
+    Unavailable,
+    /// paydesk could not do it (the database, the disk): not the caller's input.
+    Internal,
+}
+
+impl ErrorKind {
+    /// The stable name the window branches on.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            ErrorKind::Refused => "refused",
+            ErrorKind::NotFound => "not_found",
+            ErrorKind::InProgress => "in_progress",
+            ErrorKind::AlreadyPaid => "already_paid",
+            ErrorKind::Duplicate => "duplicate",
+            ErrorKind::Keyring => "keyring",
+            ErrorKind::Unavailable => "unavailable",
+            ErrorKind::Internal => "internal",
+        }
+    }
+}
+
+/// What went wrong, as a stable code and the values a sentence about it needs. A refusal
+/// without a code of its own is `refused`, its English reason its parameter.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(tag = "code", content = "params", rename_all = "snake_case")]
+pub enum Problem {
+    Refused {
+        reason: String,
+    },
+    NoSuchOrder {
+        order_no: String,
+    },
+    NoSuchProfile {
+        profile: String,
+    },
+    NoSuchAttempt {
+        attempt_id: i64,
+    },
+    DuplicateOrder {
+        order_no: String,
+    },
+    DuplicateProfile {
+        profile: String,
+    },
+    PaymentInProgress {
+        order_no: String,
+    },
+    AlreadyPaid {
+        order_no: String,
+    },
+    /// A person's decision was asked for an attempt that is not waiting for one.
+    NotAwaitingReview {
+        attempt_id: i64,
+        state: AttemptState,
+    },
+    UnknownChannel {
+        channel: String,
+        gateway: String,
+        /// The channels the gateway offers, comma-separated.
+        offered: String,
+    },
+    ChannelNotOffered {
+        gateway: String,
+        channel: String,
+    },
+    NoVouchers {
+        gateway: String,
+    },
+    NoCoupon {
+        gateway: String,
+    },
+    DeductionsExceedAmount,
+    NoCreditSplit {
+        gateway: String,
+    },
+    CreditExceedsRemainder {
+        credit: String,
+        remaining: String,
+    },
+    TooManyToExport {
+        limit: u64,
+    },
+    DiskFull,
+    KeyringUnavailable {
+        reason: String,
+    },
+    StoreUnavailable {
+        reason: String,
+    },
+    Internal {
+        reason: String,
+    },
+}
+
+impl Problem {
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Problem::NoSuchOrder { .. }
+            | Problem::NoSuchProfile { .. }
+            | Problem::NoSuchAttempt { .. } => ErrorKind::NotFound,
+            Problem::DuplicateOrder { .. } | Problem::DuplicateProfile { .. } => {
+                ErrorKind::Duplicate
+            }
+            Problem::PaymentInProgress { .. } => ErrorKind::InProgress,
+            Problem::AlreadyPaid { .. } => ErrorKind::AlreadyPaid,
+            Problem::KeyringUnavailable { .. } => ErrorKind::Keyring,
+            Problem::StoreUnavailable { .. } => ErrorKind::Unavailable,
+            Problem::DiskFull | Problem::Internal { .. } => ErrorKind::Internal,
+            Problem::Refused { .. }
+            | Problem::NotAwaitingReview { .. }
+            | Problem::UnknownChannel { .. }
+            | Problem::ChannelNotOffered { .. }
+            | Problem::NoVouchers { .. }
+            | Problem::NoCoupon { .. }
+            | Problem::DeductionsExceedAmount
+            | Problem::NoCreditSplit { .. }
+            | Problem::CreditExceedsRemainder { .. }
+            | Problem::TooManyToExport { .. } => ErrorKind::Refused,
+        }
+    }
+}
+
+/// A failed operation. Nothing was changed or sent unless its problem says otherwise.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct AppError {
+    pub problem: Problem,
+    /// The English sentence the command line prints.
+    pub message: String,
+}
+
+pub type Result<T, E = AppError> = std::result::Result<T, E>;
+
+impl AppError {
+    pub fn new(problem: Problem, message: impl Into<String>) -> Self {
+        AppError {
+            problem,
+            message: message.into(),
+        }
+    }
+
+    /// A refusal whose reason is its message.
+    pub fn refused(reason: impl Into<String>) -> Self {
+        let reason = reason.into();
+        AppError {
+            message: reason.clone(),
+            problem: Problem::Refused { reason },
+        }
+    }
+
+    pub fn internal(reason: impl Into<String>) -> Self {
+        let reason = reason.into();
+        AppError {
+            message: reason.clone(),
+            problem: Problem::Internal { reason },
+        }
+    }
+
+    /// The back end could not start, for this reason.
+    pub fn unavailable(reason: impl Into<String>) -> Self {
+        let reason = reason.into();
+        AppError {
+            message: reason.clone(),
+            problem: Problem::StoreUnavailable { reason },
+        }
+    }
+
+    pub fn kind(&self) -> ErrorKind {
+        self.problem.kind()
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        let message = e.to_string();
+        let problem = match e {
+            StoreError::NoSuchOrder(order_no) => Problem::NoSuchOrder { order_no },
+            StoreError::NoSuchProfile(profile) => Problem::NoSuchProfile { profile },
+            StoreError::NoSuchAttempt(attempt_id) => Problem::NoSuchAttempt { attempt_id },
+            StoreError::DuplicateOrder(order_no) => Problem::DuplicateOrder { order_no },
+            StoreError::DuplicateProfile(profile) => Problem::DuplicateProfile { profile },
+            StoreError::AttemptInProgress(order_no) => Problem::PaymentInProgress { order_no },
+            StoreError::AlreadyPaid(order_no) => Problem::AlreadyPaid { order_no },
+            StoreError::BadBaseUrl(reason) | StoreError::BadInput(reason) => {
+                Problem::Refused { reason }
+            }
+            StoreError::DiskFull(_) => Problem::DiskFull,
+            StoreError::Open { .. }
+            | StoreError::Unusable { .. }
+            | StoreError::Migrate(_)
+            | StoreError::Corrupt(_) => Problem::StoreUnavailable {
+                reason: message.clone(),
+            },
+            StoreError::Sql(_) | StoreError::BadTransition { .. } => Problem::Internal {
+                reason: message.clone(),
+            },
+        };
+        AppError { problem, message }
+    }
+}
+
+impl From<VaultError> for AppError {
+    fn from(e: VaultError) -> Self {
+        let message = e.to_string();
+        let problem = match e {
+            VaultError::BadSecret(reason) => Problem::Refused { reason },
+            VaultError::Unavailable(_) | VaultError::Refused(_) => Problem::KeyringUnavailable {
+                reason: message.clone(),
+            },
+        };
+        AppError { problem, message }
+    }
+}
+
+impl From<PlanRefusal> for AppError {
+    fn from(refusal: PlanRefusal) -> Self {
+        let message = refusal.to_string();
+        let problem = match refusal {
+            PlanRefusal::ChannelNotOffered { gateway, channel } => {
+                Problem::ChannelNotOffered { gateway, channel }
+            }
+            PlanRefusal::NoVouchers { gateway } => Problem::NoVouchers { gateway },
+            PlanRefusal::NoCoupon { gateway } => Problem::NoCoupon { gateway },
+            PlanRefusal::DeductionsExceedAmount => Problem::DeductionsExceedAmount,
+            PlanRefusal::NoCreditSplit { gateway } => Problem::NoCreditSplit { gateway },
+            PlanRefusal::CreditExceedsRemainder { credit, remaining } => {
+                Problem::CreditExceedsRemainder { credit, remaining }
+            }
+            PlanRefusal::UnsupportedGateway { .. }
+            | PlanRefusal::Currency(_)
+            | PlanRefusal::BadVoucher { .. }
+            | PlanRefusal::BadCredit(_) => Problem::Refused {
+                reason: message.clone(),
+            },
+        };
+        AppError { problem, message }
+    }
+}
+
+impl From<crate::demo::SetupError> for AppError {
+    fn from(e: crate::demo::SetupError) -> Self {
+        match e {
+            crate::demo::SetupError::Store(e) => e.into(),
+            crate::demo::SetupError::Vault(e) => e.into(),
+        }
+    }
+}
+
+impl From<PayError> for AppError {
+    fn from(e: PayError) -> Self {
+        match e {
+            PayError::Refused(reason) => AppError::refused(reason),
+            PayError::Plan(refusal) => refusal.into(),
+            PayError::Store(e) => e.into(),
+            PayError::Vault(e) => e.into(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan(refusal: PlanRefusal) -> AppError {
+        refusal.into()
+    }
+
+    #[test]
+    fn every_failure_has_one_kind_both_shells_translate() {
+        let table: Vec<(AppError, ErrorKind)> = vec![
+            (PayError::Refused("no".into()).into(), ErrorKind::Refused),
+            (StoreError::BadInput("no".into()).into(), ErrorKind::Refused),
+            (
+                StoreError::BadBaseUrl("no".into()).into(),
+                ErrorKind::Refused,
+            ),
+            (
+                StoreError::NoSuchOrder("o".into()).into(),
+                ErrorKind::NotFound,
+            ),
+            (StoreError::NoSuchAttempt(1).into(), ErrorKind::NotFound),
+            (
+                StoreError::AttemptInProgress("o".into()).into(),
+                ErrorKind::InProgress,
+            ),
+            (
+                StoreError::AlreadyPaid("o".into()).into(),
+                ErrorKind::AlreadyPaid,
+            ),
+            (
+                StoreError::DuplicateProfile("p".into()).into(),
+                ErrorKind::Duplicate,
+            ),
+            (
+                StoreError::DiskFull("full".into()).into(),
+                ErrorKind::Internal,
+            ),
+            (
+                StoreError::Corrupt("x".into()).into(),
+                ErrorKind::Unavailable,
+            ),
+            (
+                VaultError::BadSecret("short".into()).into(),
+                ErrorKind::Refused,
+            ),
+            (
+                VaultError::Unavailable("no bus".into()).into(),
+                ErrorKind::Keyring,
+            ),
+            (
+                VaultError::Refused("locked".into()).into(),
+                ErrorKind::Keyring,
+            ),
+            (
+                plan(PlanRefusal::DeductionsExceedAmount),
+                ErrorKind::Refused,
+            ),
+        ];
+        for (error, kind) in table {
+            assert_eq!(error.kind(), kind, "{error}");
+        }
+        assert_eq!(ErrorKind::InProgress.as_str(), "in_progress");
+    }
+
+    #[test]
+    fn a_problem_keeps_the_message_the_command_line_prints_and_gains_a_code() {
+        let e: AppError = StoreError::NoSuchOrder("O-1".into()).into();
+        assert_eq!(e.to_string(), "no order \"O-1\"");
+        assert_eq!(
+            serde_json::to_value(&e.problem).unwrap(),
+            serde_json::json!({"code": "no_such_order", "params": {"order_no": "O-1"}})
+        );
+        let e = plan(PlanRefusal::NoCoupon {
+            gateway: "yian".into(),
+        });
+        assert_eq!(e.to_string(), "yian does not take coupons");
+        assert_eq!(
+            serde_json::to_value(&e.problem).unwrap(),
+            serde_json::json!({"code": "no_coupon", "params": {"gateway": "yian"}})
+        );
+        assert_eq!(
+            serde_json::to_value(Problem::DiskFull).unwrap(),
+            serde_json::json!({"code": "disk_full"})
+        );
+    }
+}
