@@ -24,6 +24,8 @@ const COMMANDS: &[&str] = &[
     "import_orders",
     "export_orders",
     "status_checks",
+    "desk_names",
+    "save_desk_names",
 ];
 
 fn main() {

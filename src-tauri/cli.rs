@@ -4,9 +4,9 @@
 
 use std::collections::BTreeMap;
 use std::io::Read;
-use std::path::PathBuf;
 use std::process::ExitCode;
 
+use paydesk_core::app::desk::DeskNames;
 use paydesk_core::app::lookups::{self, HistoryInput};
 use paydesk_core::app::orders::{self, OrderInput};
 use paydesk_core::app::payments::{self, PayInput};
@@ -89,7 +89,7 @@ fn key_values(pairs: &[String], what: &str) -> Result<BTreeMap<String, String>, 
     Ok(map)
 }
 
-pub fn run(data_dir: Option<PathBuf>, command: Command) -> ExitCode {
+pub fn run(launch: runtime::Launch, command: Command) -> ExitCode {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -104,10 +104,10 @@ pub fn run(data_dir: Option<PathBuf>, command: Command) -> ExitCode {
             return serve_sandbox(&listen, &faults, seed).await;
         }
         check_argument_lengths()?;
-        let dir = runtime::data_dir(data_dir)?;
+        let dir = runtime::data_dir(launch.data_dir)?;
         runtime::init_logging(&dir);
         let span = tracing::info_span!("subcommand", name = command.name());
-        execute(&dir, command).instrument(span).await
+        execute(&dir, launch.names, command).instrument(span).await
     });
     match outcome {
         Ok(code) => ExitCode::from(code),
@@ -168,8 +168,8 @@ async fn shutdown_signal() {
     let _ = tokio::signal::ctrl_c().await;
 }
 
-async fn execute(dir: &std::path::Path, command: Command) -> Result<u8, Failure> {
-    let engine = runtime::open(dir).await?;
+async fn execute(dir: &std::path::Path, names: DeskNames, command: Command) -> Result<u8, Failure> {
+    let engine = runtime::open(dir, names).await?;
     let store = engine.store();
     match command {
         Command::Sandbox { .. } => unreachable!("handled before opening the store"),

@@ -3,7 +3,6 @@
 //! back end opened beside the window, and the background work that keeps the window current
 //! (the reconciler, gateways' callbacks, and the change feed forwarded as `change` events).
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 
@@ -16,6 +15,7 @@ use serde::Serialize;
 use tauri::{Emitter, Manager, State};
 use ts_rs::TS;
 
+mod desk;
 mod error;
 #[cfg(test)]
 mod ipc_bindings;
@@ -50,7 +50,7 @@ pub struct AppInfo {
 /// the back end takes to open, so neither waits for the other. A command that arrives first
 /// waits for it.
 struct AppState {
-    data_dir: Option<PathBuf>,
+    launch: runtime::Launch,
     started: tokio::sync::OnceCell<Started>,
     /// What the background read of every page of the database found (see `run`).
     storage: Arc<Mutex<StorageStatus>>,
@@ -66,7 +66,7 @@ struct Started {
 impl AppState {
     async fn started(&self) -> &Started {
         self.started
-            .get_or_init(|| start(self.data_dir.clone()))
+            .get_or_init(|| start(self.launch.clone()))
             .await
     }
 
@@ -84,7 +84,7 @@ async fn app_info(state: State<'_, AppState>) -> Result<AppInfo, IpcError> {
     Ok(state.started().await.info.clone())
 }
 
-async fn start(data_dir: Option<PathBuf>) -> Started {
+async fn start(launch: runtime::Launch) -> Started {
     let mut info = AppInfo {
         version: env!("CARGO_PKG_VERSION"),
         data_dir: String::new(),
@@ -92,7 +92,7 @@ async fn start(data_dir: Option<PathBuf>) -> Started {
         startup_error: None,
         max_import_bytes: MAX_IMPORT_BYTES,
     };
-    let dir = match runtime::data_dir(data_dir) {
+    let dir = match runtime::data_dir(launch.data_dir) {
         Ok(d) => d,
         Err(e) => {
             info.startup_error = Some(e.to_string());
@@ -106,7 +106,7 @@ async fn start(data_dir: Option<PathBuf>) -> Started {
     runtime::init_logging(&dir);
     info.data_dir = dir.display().to_string();
     let started = async {
-        let engine = runtime::open(&dir).await?;
+        let engine = runtime::open(&dir, launch.names).await?;
         let sandbox = runtime::start_builtin_sandbox(&engine).await?;
         Ok::<_, AppError>((engine, sandbox))
     }
@@ -186,7 +186,7 @@ const READ_AT_OPEN_UP_TO: u64 = 16 * 1024 * 1024;
 /// second and a half of CPU that would otherwise compete with the first screen.
 const FULL_CHECK_DELAY: std::time::Duration = std::time::Duration::from_secs(5);
 
-pub fn run(data_dir: Option<PathBuf>) -> ExitCode {
+pub fn run(launch: runtime::Launch) -> ExitCode {
     // WebKitGTK composites pages with OpenGL, which without a GPU (a VM, Xvfb) is Mesa's
     // llvmpipe on the CPU: for this page, which animates nothing that needs it, ~85 MB and
     // ~0.5 s of CPU more in the web process before the first screen than painting in
@@ -195,7 +195,7 @@ pub fn run(data_dir: Option<PathBuf>) -> ExitCode {
         std::env::set_var("WEBKIT_DISABLE_COMPOSITING_MODE", "1");
     }
     let state = AppState {
-        data_dir,
+        launch,
         started: tokio::sync::OnceCell::new(),
         storage: Arc::new(Mutex::new(StorageStatus::checking())),
     };
@@ -267,7 +267,9 @@ pub fn run(data_dir: Option<PathBuf>) -> ExitCode {
             profiles::test_connection,
             orders::import_orders,
             orders::export_orders,
-            status::status_checks
+            status::status_checks,
+            desk::desk_names,
+            desk::save_desk_names
         ])
         .run(tauri::generate_context!());
     match result {

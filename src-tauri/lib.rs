@@ -13,8 +13,12 @@ use clap::Parser;
 pub fn main() -> ExitCode {
     panic_hook::install();
     let args = cli::Args::parse();
+    let launch = runtime::Launch {
+        data_dir: args.data_dir,
+        names: runtime::desk_names(args.desk, args.operator),
+    };
     match args.command {
-        None => desktop::run(args.data_dir),
-        Some(command) => cli::run(args.data_dir, command),
+        None => desktop::run(launch),
+        Some(command) => cli::run(launch, command),
     }
 }

@@ -6,7 +6,8 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use paydesk_core::app::AppError;
+use paydesk_core::app::desk::DeskNames;
+use paydesk_core::app::{self, AppError};
 use paydesk_core::demo;
 use paydesk_core::engine::Engine;
 use paydesk_core::gateways::transport::Transport;
@@ -14,6 +15,22 @@ use paydesk_core::store::Store;
 use paydesk_core::vault::{KeyringVault, Vault};
 use paydesk_sandbox::{Credentials, RunningSandbox, SandboxConfig};
 use secrecy::ExposeSecret;
+
+/// What a run was started with: the data directory asked for, and this desk's names.
+#[derive(Debug, Clone, Default)]
+pub struct Launch {
+    pub data_dir: Option<PathBuf>,
+    pub names: DeskNames,
+}
+
+/// `--desk`/`--operator`, else `PAYDESK_DESK`/`PAYDESK_OPERATOR`.
+pub fn desk_names(desk: Option<String>, operator: Option<String>) -> DeskNames {
+    let env = |key: &str| std::env::var(key).ok().filter(|v| !v.is_empty());
+    DeskNames {
+        desk: desk.or_else(|| env("PAYDESK_DESK")),
+        operator: operator.or_else(|| env("PAYDESK_OPERATOR")),
+    }
+}
 
 /// `--data-dir`, else `PAYDESK_DATA_DIR`, else the platform's data directory.
 pub fn data_dir(flag: Option<PathBuf>) -> Result<PathBuf, AppError> {
@@ -121,8 +138,10 @@ pub fn init_logging(data_dir: &Path) {
     }
 }
 
-pub async fn open(data_dir: &Path) -> Result<Engine, AppError> {
+/// Opens this data directory's store as its desk (`names`), with the keyring.
+pub async fn open(data_dir: &Path, names: DeskNames) -> Result<Engine, AppError> {
     let store = Store::open(&database_path(data_dir)).await?;
+    app::desk::identify(&store, names).await?;
     let vault: Arc<dyn Vault> = Arc::new(
         paydesk_core::off_thread::run("connecting to the keyring", KeyringVault::connect)
             .await

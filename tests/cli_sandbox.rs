@@ -344,3 +344,77 @@ fn bad_input_exits_2_and_changes_nothing() {
     let profiles = ok(&paydesk(data.path(), &["profile", "list"], None));
     assert_eq!(profiles.lines().count(), 1, "{profiles}");
 }
+
+/// Who took a payment: the desk and operator given for the run, else the environment's, else
+/// the host name and OS user; `status --json` names them on each attempt and each event.
+#[test]
+fn every_attempt_and_event_names_its_desk_and_operator() {
+    let data = tempfile::tempdir().unwrap();
+    let sandbox = start_sandbox();
+    let listing = sandbox
+        .listings
+        .iter()
+        .find(|l| l["gateway"] == "sensecore")
+        .unwrap();
+    add_profile(data.path(), listing, "sc", None);
+    let add_and_pay = |order_no: &str, names: &[&str], env: &[(&str, &str)]| -> Value {
+        ok(&paydesk(
+            data.path(),
+            &[
+                "order",
+                "add",
+                "--profile",
+                "sc",
+                "--order-no",
+                order_no,
+                "--amount",
+                "1.00",
+                "--currency",
+                "CNY",
+                "--subject",
+                "tea",
+            ],
+            None,
+        ));
+        let mut pay = command(data.path());
+        pay.args(["pay", order_no, "--channel", "balance"])
+            .args(names);
+        for (key, value) in env {
+            pay.env(key, value);
+        }
+        let paid = pay.output().unwrap();
+        ok(&paid);
+        let status = ok(&paydesk(data.path(), &["status", order_no, "--json"], None));
+        serde_json::from_str(&status).unwrap()
+    };
+    let named = add_and_pay(
+        "DESK-1",
+        &["--desk", "前台 1", "--operator", "alice"],
+        &[("PAYDESK_OPERATOR", "not-alice")],
+    );
+    let attempt = &named["attempts"][0];
+    assert_eq!(
+        (attempt["desk"].as_str(), attempt["operator"].as_str()),
+        (Some("前台 1"), Some("alice")),
+        "{named}"
+    );
+    for event in attempt["events"].as_array().unwrap() {
+        assert_eq!(
+            (event["desk"].as_str(), event["operator"].as_str()),
+            (Some("前台 1"), Some("alice")),
+            "{event}"
+        );
+    }
+
+    let from_env = add_and_pay("DESK-2", &[], &[("PAYDESK_OPERATOR", "bob")]);
+    let attempt = &from_env["attempts"][0];
+    assert_eq!(attempt["operator"], "bob", "{from_env}");
+    let desk = attempt["desk"].as_str().unwrap();
+    assert!(
+        !desk.is_empty() && desk != "前台 1",
+        "the host name by default: {from_env}"
+    );
+
+    let refused = paydesk(data.path(), &["status", "DESK-1", "--desk", " "], None);
+    assert_eq!(refused.status.code(), Some(2), "{refused:?}");
+}

@@ -14,6 +14,14 @@ pub struct Args {
     /// Use this data directory instead of the platform's (also: PAYDESK_DATA_DIR).
     #[arg(long, global = true, value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
+    /// This desk's name for this run, recorded on every payment (also: PAYDESK_DESK; by
+    /// default the one saved in Settings, else the host name).
+    #[arg(long, global = true, value_name = "NAME")]
+    pub desk: Option<String>,
+    /// The operator working this desk for this run (also: PAYDESK_OPERATOR; by default the
+    /// one saved in Settings, else the OS user).
+    #[arg(long, global = true, value_name = "NAME")]
+    pub operator: Option<String>,
     #[command(subcommand)]
     pub command: Option<Command>,
 }

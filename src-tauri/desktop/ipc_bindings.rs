@@ -12,7 +12,7 @@ use paydesk_core::app::profiles::ConnectionReport;
 use paydesk_core::app::secrets::SecretState;
 use paydesk_core::changes::Change;
 use paydesk_core::console::{Activity, LookupHit, OrderPage, OrderQuery, TakingsRow};
-use paydesk_core::domain::OrderView;
+use paydesk_core::domain::{Actor, OrderView};
 use paydesk_core::import::Progress;
 use paydesk_core::pricing::Quote;
 use paydesk_core::report::{OrderDetail, PaymentReport, ProfileView};
@@ -26,6 +26,7 @@ use super::{AppInfo, IpcError};
 /// Every shape a command takes or returns, or an event carries; the types they hold come along.
 fn export_every_shape(cfg: &Config) -> Result<(), ts_rs::ExportError> {
     AppInfo::export_all(cfg)?;
+    Actor::export_all(cfg)?;
     IpcError::export_all(cfg)?;
     OrderView::export_all(cfg)?;
     OrderPage::export_all(cfg)?;

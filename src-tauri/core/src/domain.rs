@@ -179,6 +179,9 @@ pub struct Attempt {
     #[serde(skip)]
     #[ts(skip)]
     pub sender_process: Option<String>,
+    /// The desk that started it and the operator working that desk.
+    pub desk: String,
+    pub operator: String,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -214,6 +217,17 @@ pub struct AttemptEvent {
     pub state: AttemptState,
     pub detail: Option<String>,
     pub at: i64,
+    /// The desk whose write this was, and its operator.
+    pub desk: String,
+    pub operator: String,
+}
+
+/// Who is writing: this data directory's desk and the operator working it. Every attempt,
+/// event and decision records the one in force when it was written.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
+pub struct Actor {
+    pub desk: String,
+    pub operator: String,
 }
 
 #[cfg(test)]

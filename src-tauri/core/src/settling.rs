@@ -322,6 +322,8 @@ mod tests {
             sender_timeout_ms: Some(30_000),
             sender: None,
             sender_process: None,
+            desk: String::new(),
+            operator: String::new(),
             created_at: 0,
             updated_at: 0,
         }

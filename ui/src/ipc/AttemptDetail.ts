@@ -33,4 +33,8 @@ gateway_deduction_minor: number | null,
 /**
  * When its request last left (unix ms), and how long its sender waits for an answer.
  */
-sent_at: number | null, sender_timeout_ms: number | null, created_at: number, updated_at: number, };
+sent_at: number | null, sender_timeout_ms: number | null, 
+/**
+ * The desk that started it and the operator working that desk.
+ */
+desk: string, operator: string, created_at: number, updated_at: number, };

@@ -79,11 +79,13 @@ function attempt(state: AttemptState): AttemptDetail {
     gateway_deduction_minor: null,
     sent_at: 1_700_000_000_000,
     sender_timeout_ms: 30_000,
+    desk: "Desk 1",
+    operator: "alice",
     created_at: 1_700_000_000_000,
     updated_at: 1_700_000_000_000,
     amount: "12.34",
     error: null,
-    events: [{ attempt_id: 7, state, detail: null, at: 1_700_000_000_000 }],
+    events: [{ attempt_id: 7, state, detail: null, at: 1_700_000_000_000, desk: "Desk 1", operator: "alice" }],
   };
 }
 

@@ -68,6 +68,8 @@ impl Store {
             sender_timeout_ms: row.try_get("sender_timeout_ms")?,
             sender: row.try_get("sender")?,
             sender_process: row.try_get("sender_process")?,
+            desk: row.try_get("desk")?,
+            operator: row.try_get("operator")?,
             created_at: row.try_get("created_at")?,
             updated_at: row.try_get("updated_at")?,
         })
@@ -108,6 +110,8 @@ impl Store {
                         .ok_or_else(|| StoreError::Corrupt(format!("state {state:?}")))?,
                     detail: row.try_get("detail")?,
                     at: row.try_get("at")?,
+                    desk: row.try_get("desk")?,
+                    operator: row.try_get("operator")?,
                 })
             })
             .collect()
@@ -131,14 +135,16 @@ impl Store {
         sending: Sending<'_>,
     ) -> Result<Attempt> {
         let now = now_ms();
+        let actor = self.actor();
         // IMMEDIATE takes the write lock up front: a deferred transaction that reads and then
         // writes fails with SQLITE_BUSY (no waiting) when another writer got in between.
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let inserted = sqlx::query(
             "INSERT INTO attempts (order_id, channel, state, idempotency_key, amount_minor, deductions,
                                    coupon, credit_minor, created_at, updated_at, next_check_at,
-                                   sender, sender_process, sender_timeout_ms, sent_at)
-             VALUES (?, ?, 'submitting', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                   sender, sender_process, sender_timeout_ms, sent_at,
+                                   desk, operator)
+             VALUES (?, ?, 'submitting', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
              RETURNING *",
         )
         .bind(order_id)
@@ -157,6 +163,8 @@ impl Store {
         .bind(&sending.sender.process)
         .bind(sending.timeout_ms)
         .bind(now)
+        .bind(&actor.desk)
+        .bind(&actor.operator)
         .fetch_one(&mut *tx)
         .await;
         let attempt = match inserted {
@@ -178,7 +186,7 @@ impl Store {
         };
         let events =
             [AttemptState::Created, AttemptState::Submitting].map(|s| (attempt.id, s, None));
-        Self::add_events(&mut tx, &events, now).await?;
+        self.add_events(&mut tx, &events, now).await?;
         tx.commit().await?;
         self.publish(Change::Attempts {
             order_nos: vec![order_no.to_string()],
@@ -208,7 +216,8 @@ impl Store {
                 to: next,
             });
         };
-        Self::add_events(&mut tx, &[(attempt_id, next, update.detail.clone())], now).await?;
+        self.add_events(&mut tx, &[(attempt_id, next, update.detail.clone())], now)
+            .await?;
         tx.commit().await?;
         self.publish_attempts(vec![attempt_id]).await;
         Ok(attempt)
@@ -252,7 +261,7 @@ impl Store {
         .bind(attempt_id)
         .fetch_one(&mut *tx)
         .await?;
-        Self::add_events(
+        self.add_events(
             &mut tx,
             &[(attempt_id, AttemptState::Submitting, update.detail)],
             now,
@@ -362,7 +371,7 @@ impl Store {
             .iter()
             .map(|a| (a.id, a.state, details[&a.id].clone()))
             .collect();
-        Self::add_events(&mut tx, &events, now).await?;
+        self.add_events(&mut tx, &events, now).await?;
         tx.commit().await?;
         let set_aside = settles.len() + inconclusive.len() - changed.len() - noted as usize;
         if set_aside > 0 {
@@ -447,21 +456,27 @@ impl Store {
 
     /// The events of attempts that moved, in as few statements as SQLite's limits allow.
     pub(super) async fn add_events(
+        &self,
         tx: &mut sqlx::SqliteConnection,
         events: &[(i64, AttemptState, Option<String>)],
         now: i64,
     ) -> Result<()> {
+        let actor = self.actor();
         for chunk in events.chunks(CHUNK_ROWS) {
-            sqlx::QueryBuilder::new("INSERT INTO attempt_events (attempt_id, state, detail, at) ")
-                .push_values(chunk, |mut row, (id, state, detail)| {
-                    row.push_bind(id)
-                        .push_bind(state.as_str())
-                        .push_bind(detail)
-                        .push_bind(now);
-                })
-                .build()
-                .execute(&mut *tx)
-                .await?;
+            sqlx::QueryBuilder::new(
+                "INSERT INTO attempt_events (attempt_id, state, detail, at, desk, operator) ",
+            )
+            .push_values(chunk, |mut row, (id, state, detail)| {
+                row.push_bind(id)
+                    .push_bind(state.as_str())
+                    .push_bind(detail)
+                    .push_bind(now)
+                    .push_bind(&actor.desk)
+                    .push_bind(&actor.operator);
+            })
+            .build()
+            .execute(&mut *tx)
+            .await?;
         }
         Ok(())
     }

@@ -6,6 +6,7 @@
 //! One file per concern; the console's screens read through [`crate::console`].
 
 mod attempts;
+mod desk;
 pub mod health;
 mod history;
 mod orders;
@@ -15,6 +16,7 @@ mod reviews;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use sqlx::sqlite::{
@@ -22,7 +24,7 @@ use sqlx::sqlite::{
 };
 
 use crate::changes::{Change, ChangeFeed, Changes};
-use crate::domain::AttemptState;
+use crate::domain::{Actor, AttemptState};
 
 pub use crate::clock::now_ms;
 pub use crate::domain::{NewOrder, NewProfile};
@@ -82,6 +84,8 @@ pub struct Store {
     pool: SqlitePool,
     path: PathBuf,
     changes: ChangeFeed,
+    /// Who writes through this store (and its clones): set by the shell once it knows.
+    actor: Arc<RwLock<Actor>>,
 }
 
 fn json_map(text: &str) -> Result<BTreeMap<String, String>> {
@@ -141,6 +145,7 @@ impl Store {
             pool,
             path: path.to_path_buf(),
             changes: ChangeFeed::default(),
+            actor: Arc::default(),
         })
     }
 
@@ -150,6 +155,15 @@ impl Store {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Who the writes from now on are recorded as.
+    pub fn set_actor(&self, actor: Actor) {
+        *self.actor.write().unwrap_or_else(|e| e.into_inner()) = actor;
+    }
+
+    pub fn actor(&self) -> Actor {
+        self.actor.read().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
     pub async fn close(&self) {

@@ -27,13 +27,19 @@ impl Store {
                 to: decision,
             });
         }
-        sqlx::query("INSERT INTO reviews (attempt_id, decision, note, at) VALUES (?, ?, ?, ?)")
-            .bind(attempt_id)
-            .bind(decision.as_str())
-            .bind(note)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
+        let actor = self.actor();
+        sqlx::query(
+            "INSERT INTO reviews (attempt_id, decision, note, at, desk, operator)
+             VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(attempt_id)
+        .bind(decision.as_str())
+        .bind(note)
+        .bind(now)
+        .bind(&actor.desk)
+        .bind(&actor.operator)
+        .execute(&mut *tx)
+        .await?;
         let detail = format!("resolved by a person: {note}");
         // Guarded by the state it was read in, the contradiction it answers cleared with it.
         let moved = sqlx::query(
@@ -55,7 +61,8 @@ impl Store {
             }
             Err(e) => return Err(e.into()),
         };
-        Self::add_events(&mut tx, &[(attempt_id, decision, Some(detail))], now).await?;
+        self.add_events(&mut tx, &[(attempt_id, decision, Some(detail))], now)
+            .await?;
         tx.commit().await?;
         self.publish_attempts(vec![attempt_id]).await;
         Self::attempt_from_row(&row)
@@ -66,7 +73,7 @@ impl Store {
     pub async fn add_evidence(&self, attempt_id: i64, evidence: &str) -> Result<Attempt> {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let attempt = Self::attempt_in(&mut tx, attempt_id).await?;
-        Self::add_events(
+        self.add_events(
             &mut tx,
             &[(attempt_id, attempt.state, Some(evidence.to_string()))],
             now_ms(),
@@ -93,7 +100,7 @@ impl Store {
         .await?
         .ok_or(StoreError::NoSuchAttempt(attempt_id))?;
         let attempt = Self::attempt_from_row(&row)?;
-        Self::add_events(
+        self.add_events(
             &mut tx,
             &[(attempt_id, attempt.state, Some(evidence.to_string()))],
             now,
