@@ -4,7 +4,8 @@
 //! units as an integer); times are RFC 3339 in this computer's time zone.
 //!
 //! CSV columns: `order_no, profile, gateway, amount, currency, subject, state, channel,
-//! gateway_ref, idempotency_key, error_code, error_message, created_at, updated_at`. The CSV is
+//! gateway_ref, idempotency_key, error_code, error_message, desk, operator, created_at,
+//! updated_at` (desk and operator: who took the latest attempt). The CSV is
 //! for spreadsheets: every cell that a spreadsheet would run as a formula (starting with `=`,
 //! `+`, `-`, `@`, tab or carriage return) is written behind a `'`, whoever wrote its text (the
 //! merchant's order numbers and subjects, the gateway's references and errors). JSON is for
@@ -70,6 +71,9 @@ pub struct ExportRow {
     pub idempotency_key: Option<String>,
     pub error_code: Option<String>,
     pub error_message: Option<String>,
+    /// The desk that took the latest attempt, and its operator.
+    pub desk: Option<String>,
+    pub operator: Option<String>,
     pub created_at: String,
     pub updated_at: String,
 }
@@ -133,6 +137,8 @@ fn row_from(row: &SqliteRow) -> Result<ExportRow, StoreError> {
         idempotency_key: row.try_get("idempotency_key")?,
         error_code: row.try_get("error_code")?,
         error_message: row.try_get("error_message")?,
+        desk: row.try_get("desk")?,
+        operator: row.try_get("operator")?,
         created_at: local_time(row.try_get("created_at")?),
         updated_at: local_time(row.try_get("updated_at")?),
     })
@@ -161,6 +167,8 @@ fn to_csv(rows: &[ExportRow]) -> Result<String, StoreError> {
         "idempotency_key",
         "error_code",
         "error_message",
+        "desk",
+        "operator",
         "created_at",
         "updated_at",
     ];
@@ -183,6 +191,8 @@ fn to_csv(rows: &[ExportRow]) -> Result<String, StoreError> {
             opt(&r.idempotency_key),
             opt(&r.error_code),
             opt(&r.error_message),
+            opt(&r.desk),
+            opt(&r.operator),
             &r.created_at,
             &r.updated_at,
         ];
@@ -212,7 +222,7 @@ pub async fn export_orders(
     let mut q = QueryBuilder::<Sqlite>::new(
         "SELECT o.order_no, o.amount_minor, o.currency, o.subject, o.attributes, o.created_at,
                 p.name AS profile, p.gateway, a.state, a.channel, a.gateway_ref,
-                a.idempotency_key, a.error_code, a.error_message,
+                a.idempotency_key, a.error_code, a.error_message, a.desk, a.operator,
                 COALESCE(a.updated_at, o.created_at) AS updated_at
          FROM (SELECT o.id",
     );
@@ -308,7 +318,7 @@ mod tests {
         assert_eq!(&records[0][6], "created");
         assert_eq!(&records[1][0], "SC-1");
         assert_eq!(&records[1][3], "12.30");
-        assert!(records[1][12].contains('T'), "{}", &records[1][12]);
+        assert!(records[1][14].contains('T'), "{}", &records[1][14]);
 
         let json = export_orders(&store, &filtered("ya"), ExportFormat::Json, 10)
             .await
@@ -340,6 +350,8 @@ mod tests {
             idempotency_key: text("idempotency_key"),
             error_code: text("error_code"),
             error_message: text("error_message"),
+            desk: text("desk"),
+            operator: text("operator"),
             created_at: format!("{lead}created_at"),
             updated_at: format!("{lead}updated_at"),
         }
@@ -360,6 +372,8 @@ mod tests {
             "idempotency_key",
             "error_code",
             "error_message",
+            "desk",
+            "operator",
             "created_at",
             "updated_at",
         ];
@@ -454,5 +468,29 @@ mod tests {
             export_orders(&store, &all, ExportFormat::Csv, 1).await,
             Err(ExportError::TooMany { max: 1 })
         ));
+    }
+
+    #[tokio::test]
+    async fn an_export_names_the_desk_and_operator_that_took_each_payment() {
+        let (_dir, store) = store().await;
+        order(&store, "sc", "SC-1", "1.00", "tea").await;
+        order(&store, "sc", "SC-2", "2.00", "cake").await;
+        store.set_actor(crate::domain::Actor {
+            desk: "前台 1".into(),
+            operator: "alice".into(),
+        });
+        let paid = store.order("SC-1").await.unwrap();
+        begin_attempt(&store, &paid, "alipay", "k-1").await.unwrap();
+        let csv = export_orders(&store, &filtered("sc"), ExportFormat::Csv, 10)
+            .await
+            .unwrap();
+        let mut reader = csv::Reader::from_reader(csv.content.as_bytes());
+        let header = reader.headers().unwrap().clone();
+        let column = |name: &str| header.iter().position(|h| h == name).unwrap();
+        let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+        let by_order = |no: &str| records.iter().find(|r| &r[0] == no).unwrap().clone();
+        assert_eq!(&by_order("SC-1")[column("desk")], "前台 1");
+        assert_eq!(&by_order("SC-1")[column("operator")], "alice");
+        assert_eq!(&by_order("SC-2")[column("desk")], "", "never paid");
     }
 }

@@ -21,6 +21,10 @@ state?: AttemptState | null,
  */
 channel?: Channel | null, profile?: string | null, 
 /**
+ * The desk that took the order's latest attempt.
+ */
+desk?: string | null, 
+/**
  * Orders created at or after this time (unix ms).
  */
 from_ms?: number | null, 

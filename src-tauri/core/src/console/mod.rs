@@ -44,6 +44,8 @@ pub struct OrderQuery {
     #[ts(as = "Option<paydesk_gateways::Channel>")]
     pub channel: Option<String>,
     pub profile: Option<String>,
+    /// The desk that took the order's latest attempt.
+    pub desk: Option<String>,
     /// Orders created at or after this time (unix ms).
     pub from_ms: Option<i64>,
     /// Orders created before this time (unix ms).

@@ -27,6 +27,9 @@ async fn plan(store: &Store, query: &OrderQuery, text: Option<&TextMatch>) -> Ve
     if let Some(channel) = &query.channel {
         explain = explain.bind(channel.clone());
     }
+    if let Some(desk) = &query.desk {
+        explain = explain.bind(desk.clone());
+    }
     for n in [query.from_ms, query.to_ms].into_iter().flatten() {
         explain = explain.bind(n);
     }
@@ -192,4 +195,20 @@ async fn a_page_and_its_count_are_one_statement() {
             );
         }
     }
+}
+
+#[tokio::test]
+async fn the_desk_filter_reads_the_index_of_orders_by_their_latest_desk() {
+    let (_dir, store) = temp_store().await;
+    let by_desk = OrderQuery {
+        desk: Some("Desk 2".into()),
+        from_ms: Some(1),
+        ..OrderQuery::default()
+    };
+    let plan = plan(&store, &by_desk, None).await;
+    assert!(
+        plan.iter().any(|l| l.contains("orders_by_latest_desk")),
+        "{plan:?}"
+    );
+    assert!(!plan.iter().any(|l| l == "SCAN o"), "{plan:?}");
 }

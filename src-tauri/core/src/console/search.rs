@@ -270,6 +270,9 @@ pub(crate) fn push_filters(
         q.push(" AND o.latest_channel = ")
             .push_bind(channel.clone());
     }
+    if let Some(desk) = &filter.desk {
+        q.push(" AND o.latest_desk = ").push_bind(desk.clone());
+    }
     if let Some(profile) = &filter.profile {
         q.push(" AND o.profile_id = (SELECT id FROM profiles WHERE name = ")
             .push_bind(profile.clone())
@@ -376,6 +379,7 @@ pub(crate) fn page_with_total(
         && query.state.is_none()
         && query.channel.is_none()
         && query.profile.is_none()
+        && query.desk.is_none()
         && query.from_ms.is_none()
         && query.to_ms.is_none();
     let mut q = QueryBuilder::<Sqlite>::new("");

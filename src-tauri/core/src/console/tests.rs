@@ -522,3 +522,38 @@ async fn a_million_orders_page_search_and_filter_correctly() {
     .await;
     assert_eq!(page.total, 999_999);
 }
+
+#[tokio::test]
+async fn orders_are_found_by_the_desk_that_took_their_latest_payment() {
+    let (_dir, store) = temp_store_with_profiles(&[("sc", "sensecore")]).await;
+    let at = |desk: &str| crate::domain::Actor {
+        desk: desk.into(),
+        operator: "op".into(),
+    };
+    for (no, desks) in [
+        ("D-1", vec!["Desk 1"]),
+        ("D-2", vec!["Desk 1", "Desk 2"]),
+        ("D-3", vec![]),
+    ] {
+        let order = add_order(&store, "sc", no, "3.00", "").await;
+        for (i, desk) in desks.into_iter().enumerate() {
+            store.set_actor(at(desk));
+            let attempt = begin_attempt(&store, &order, "alipay", &format!("k-{no}-{i}"))
+                .await
+                .unwrap();
+            store
+                .record(attempt.id, AttemptState::Failed, &AttemptUpdate::default())
+                .await
+                .unwrap();
+        }
+    }
+    let by = |desk: &str| OrderQuery {
+        desk: Some(desk.into()),
+        ..query()
+    };
+    let desk_1 = store.query_orders(&by("Desk 1")).await.unwrap();
+    assert_eq!(numbers(&desk_1), ["D-1"]);
+    let desk_2 = store.query_orders(&by("Desk 2")).await.unwrap();
+    assert_eq!((numbers(&desk_2), desk_2.total), (vec!["D-2"], 1));
+    assert_eq!(store.query_orders(&query()).await.unwrap().total, 3);
+}
