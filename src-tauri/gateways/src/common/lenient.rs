@@ -1,0 +1,69 @@
+//! Field readers for answers written by hand-rolled backends: a number that arrives as text,
+//! text that arrives as a number, a field of the wrong type that must read as absent rather
+//! than sink the whole answer. Each is a `deserialize_with` function or a wrapper type, so the
+//! structs that use them stay declarations.
+//!
+//! Leniency is only ever about how a value is written: an answer whose money or state cannot
+//! be read exactly still fails to read.
+
+use std::fmt;
+use std::marker::PhantomData;
+
+use serde::de::value::MapAccessDeserializer;
+use serde::de::{DeserializeOwned, Error, MapAccess, Visitor};
+use serde::{Deserialize, Deserializer};
+use serde_json::Value;
+
+/// The value when it has `T`'s type, `None` when it has another (`null` included): for a field
+/// whose absence the reader checks and words itself.
+pub(crate) fn or_none<'de, D: Deserializer<'de>, T: DeserializeOwned>(
+    d: D,
+) -> Result<Option<T>, D::Error> {
+    Ok(T::deserialize(Value::deserialize(d)?).ok())
+}
+
+/// Non-empty text, or a number as its text; anything else is `None`.
+pub(crate) fn text_or_none<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(match Value::deserialize(d)? {
+        Value::String(s) if !s.is_empty() => Some(s),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    })
+}
+
+/// A JSON object read into `T`, and nothing else: serde would otherwise read a struct from an
+/// array whose items line up with its fields.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Object<T>(pub T);
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Object<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct ObjectVisitor<T>(PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for ObjectVisitor<T> {
+            type Value = Object<T>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Object<T>, A::Error> {
+                T::deserialize(MapAccessDeserializer::new(map)).map(Object)
+            }
+        }
+        d.deserialize_map(ObjectVisitor(PhantomData))
+    }
+}
+
+/// A value read into `T`, with the JSON exactly as the gateway wrote it beside it: what a
+/// [`Receipt::detail`](crate::Receipt::detail) keeps.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Kept<T> {
+    pub raw: Value,
+    pub read: T,
+}
+
+impl<'de, T: DeserializeOwned> Deserialize<'de> for Kept<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw = Value::deserialize(d)?;
+        let read = T::deserialize(&raw).map_err(D::Error::custom)?;
+        Ok(Kept { raw, read })
+    }
+}
