@@ -13,6 +13,16 @@ pub(crate) fn http_code(status: http::StatusCode) -> String {
     format!("HTTP_{}", status.as_u16())
 }
 
+/// An answer that settles nothing: the payment's fate is unknown.
+pub(crate) fn unknown(code: impl Into<String>, message: impl Into<String>) -> PayOutcome {
+    PayOutcome::Unknown(GatewayError::new(code, message, RetryClass::Unknown))
+}
+
+/// An answer in the gateway's own format whose content cannot be read.
+pub(crate) fn malformed(message: impl Into<String>) -> PayOutcome {
+    unknown("MALFORMED_RESPONSE", message)
+}
+
 /// A refusal in the gateway's own words: failed, unless its class says the request may have
 /// been carried out before it was refused.
 pub(crate) fn refusal(error: GatewayError) -> PayOutcome {

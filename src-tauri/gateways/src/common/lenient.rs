@@ -14,12 +14,22 @@ use serde::de::{DeserializeOwned, Error, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 
-/// The value when it has `T`'s type, `None` when it has another (`null` included): for a field
+/// `T` when the value has its type, `None` when it has another (`null` included): for a field
 /// whose absence the reader checks and words itself.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct OrNone<T>(pub Option<T>);
+
+impl<'de, T: DeserializeOwned> Deserialize<'de> for OrNone<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(OrNone(T::deserialize(Value::deserialize(d)?).ok()))
+    }
+}
+
+/// [`OrNone`] as a `deserialize_with` function.
 pub(crate) fn or_none<'de, D: Deserializer<'de>, T: DeserializeOwned>(
     d: D,
 ) -> Result<Option<T>, D::Error> {
-    Ok(T::deserialize(Value::deserialize(d)?).ok())
+    OrNone::deserialize(d).map(|read| read.0)
 }
 
 /// Non-empty text, or a number as its text; anything else is `None`.
@@ -29,6 +39,14 @@ pub(crate) fn text_or_none<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Str
         Value::Number(n) => Some(n.to_string()),
         _ => None,
     })
+}
+
+/// `Some` whenever the key is there, even as `null`, so that "missing" and "not what it
+/// should be" stay two different complaints.
+pub(crate) fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    d: D,
+) -> Result<Option<T>, D::Error> {
+    T::deserialize(d).map(Some)
 }
 
 /// A JSON object read into `T`, and nothing else: serde would otherwise read a struct from an
