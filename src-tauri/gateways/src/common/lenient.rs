@@ -14,6 +14,50 @@ use serde::de::{DeserializeOwned, Error, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 
+/// A string, or a JSON number kept as its text; `null` reads as empty.
+pub(crate) fn text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    match Value::deserialize(d)? {
+        Value::String(s) => Ok(s),
+        Value::Number(n) => Ok(n.to_string()),
+        Value::Null => Ok(String::new()),
+        other => Err(D::Error::custom(format!(
+            "expected a string or a number, got {other}"
+        ))),
+    }
+}
+
+/// An integer written either way: a JSON integer, or a string holding one (spaces around it
+/// allowed).
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum IntegerWritten {
+    Number(i64),
+    Text(String),
+}
+
+impl IntegerWritten {
+    fn value(self) -> Option<i64> {
+        match self {
+            IntegerWritten::Number(n) => Some(n),
+            IntegerWritten::Text(s) => s.trim().parse().ok(),
+        }
+    }
+}
+
+/// A JSON integer or a string of one; `300.0` is not an integer.
+pub(crate) fn integer<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
+    let value = Value::deserialize(d)?;
+    IntegerWritten::deserialize(&value)
+        .ok()
+        .and_then(IntegerWritten::value)
+        .ok_or_else(|| D::Error::custom(format!("expected an integer, got {value}")))
+}
+
+/// [`integer`], or `None` for anything else.
+pub(crate) fn integer_or_none<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    Ok(or_none::<_, IntegerWritten>(d)?.and_then(IntegerWritten::value))
+}
+
 /// `T` when the value has its type, `None` when it has another (`null` included): for a field
 /// whose absence the reader checks and words itself.
 #[derive(Debug, Clone, PartialEq)]

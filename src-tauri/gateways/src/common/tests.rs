@@ -8,6 +8,10 @@ use super::*;
 
 #[derive(Debug, Deserialize, PartialEq)]
 struct Fields {
+    #[serde(default, deserialize_with = "lenient::text")]
+    text: String,
+    #[serde(default, deserialize_with = "lenient::integer")]
+    integer: i64,
     #[serde(default, deserialize_with = "lenient::or_none")]
     flag: Option<bool>,
     #[serde(default, deserialize_with = "lenient::text_or_none")]
@@ -16,6 +20,24 @@ struct Fields {
 
 fn fields(value: serde_json::Value) -> Result<Fields, serde_json::Error> {
     Fields::deserialize(value)
+}
+
+#[test]
+fn text_and_integers_are_read_however_they_are_written() {
+    let read = fields(json!({"text": 12, "integer": " 300 ", "flag": true, "label": 7})).unwrap();
+    assert_eq!(
+        read,
+        Fields {
+            text: "12".into(),
+            integer: 300,
+            flag: Some(true),
+            label: Some("7".into()),
+        }
+    );
+    assert_eq!(fields(json!({"text": null})).unwrap().text, "");
+    assert!(fields(json!({"text": [1]})).is_err());
+    assert!(fields(json!({"integer": 300.0})).is_err());
+    assert!(fields(json!({"integer": "3x"})).is_err());
 }
 
 #[test]
