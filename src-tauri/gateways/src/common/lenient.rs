@@ -26,6 +26,17 @@ pub(crate) fn text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> 
     }
 }
 
+/// A string, or a JSON integer read exactly (a float would have lost digits).
+pub(crate) fn integer_text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    match Value::deserialize(d)? {
+        Value::String(s) => Ok(s),
+        Value::Number(n) if n.is_u64() || n.is_i64() => Ok(n.to_string()),
+        other => Err(D::Error::custom(format!(
+            "expected a string or an exact integer, got {other}"
+        ))),
+    }
+}
+
 /// An integer written either way: a JSON integer, or a string holding one (spaces around it
 /// allowed).
 #[derive(Deserialize)]
