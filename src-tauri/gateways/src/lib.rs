@@ -5,6 +5,7 @@
 //! [`http::Request`]; [`Connector::parse_pay`] turns the [`http::Response`] into a
 //! [`PayOutcome`]. That keeps every connector testable against hand-written responses.
 
+mod common;
 pub mod connector;
 pub mod debit;
 pub mod money;

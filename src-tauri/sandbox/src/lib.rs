@@ -13,6 +13,8 @@
 
 mod debit;
 pub mod faults;
+mod gmt8;
+mod html;
 mod ledger;
 mod partner;
 mod sensecore;

@@ -1,0 +1,64 @@
+//! The outcomes an answer has when it cannot be read as a verdict, and the body reader every
+//! JSON gateway starts from.
+//!
+//! The rule all of them keep: an answer paydesk cannot read may come from a request the
+//! gateway carried out, so it is `Unknown`, never `Failed`.
+
+use serde::de::DeserializeOwned;
+
+use crate::connector::{GatewayError, PayOutcome, RetryClass};
+
+/// The error code of an answer known only by its HTTP status (`HTTP_502`).
+pub(crate) fn http_code(status: http::StatusCode) -> String {
+    format!("HTTP_{}", status.as_u16())
+}
+
+/// An answer that settles nothing: the payment's fate is unknown.
+pub(crate) fn unknown(code: impl Into<String>, message: impl Into<String>) -> PayOutcome {
+    PayOutcome::Unknown(GatewayError::new(code, message, RetryClass::Unknown))
+}
+
+/// An answer in the gateway's own format whose content cannot be read.
+pub(crate) fn malformed(message: impl Into<String>) -> PayOutcome {
+    unknown("MALFORMED_RESPONSE", message)
+}
+
+/// A refusal in the gateway's own words: failed, unless its class says the request may have
+/// been carried out before it was refused.
+pub(crate) fn refusal(error: GatewayError) -> PayOutcome {
+    match error.retry {
+        RetryClass::Unknown => PayOutcome::Unknown(error),
+        RetryClass::Safe | RetryClass::Not => PayOutcome::Failed(error),
+    }
+}
+
+/// Why a body could not be read as the JSON object a gateway answers with.
+#[derive(Debug)]
+pub(crate) enum BodyError {
+    NotJson(serde_json::Error),
+    /// JSON, but an array, a string or a number where the gateway writes an object.
+    NotAnObject,
+    /// An object whose fields do not have the types `T` requires.
+    Unreadable(serde_json::Error),
+}
+
+impl std::fmt::Display for BodyError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            BodyError::NotJson(e) => write!(f, "not JSON: {e}"),
+            BodyError::NotAnObject => f.write_str("JSON, but not an object"),
+            BodyError::Unreadable(e) => write!(f, "unreadable: {e}"),
+        }
+    }
+}
+
+/// A body read as one JSON object into `T`. The text is parsed as JSON first, so a key given
+/// twice reads as its last value (as any JSON reader takes it), and an array is never taken
+/// for an object whose fields happen to line up with its items.
+pub(crate) fn json_object<T: DeserializeOwned>(body: &[u8]) -> Result<T, BodyError> {
+    let value: serde_json::Value = serde_json::from_slice(body).map_err(BodyError::NotJson)?;
+    if !value.is_object() {
+        return Err(BodyError::NotAnObject);
+    }
+    T::deserialize(value).map_err(BodyError::Unreadable)
+}
