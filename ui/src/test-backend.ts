@@ -1,0 +1,240 @@
+// The console tests' stand-in for the back end: paydesk's commands over a single sandbox order,
+// answered through Tauri's IPC mock, with every call recorded for the test to inspect.
+import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
+import i18n from "./i18n";
+import type {
+  Activity,
+  AttemptDetail,
+  Change,
+  ExportFile,
+  ImportSummary,
+  OrderDetail,
+  OrderQuery,
+  OrderView,
+  PaymentReport,
+  ProfileView,
+  Quote,
+  SecretState,
+  StatusChecks,
+} from "./types";
+
+const order: OrderView = {
+  id: 1,
+  order_no: "DEMO-1001",
+  profile: "sandbox-sensecore",
+  gateway: "sensecore",
+  is_sandbox: true,
+  amount_minor: 1234,
+  currency: "CNY",
+  amount: "12.34",
+  subject: "Cloud GPU hours",
+  attributes: {},
+  state: null,
+  channel: null,
+  created_at: 1_700_000_000_000,
+  updated_at: 1_700_000_000_000,
+};
+
+export const profile: ProfileView = {
+  name: "sandbox-sensecore",
+  gateway: "sensecore",
+  base_url: "http://127.0.0.1:1/sensecore",
+  is_sandbox: true,
+  settings: {},
+  capabilities: {
+    channels: ["balance", "credit", "alipay"],
+    vouchers: true,
+    coupon: false,
+    credit_split: false,
+    status_query: true,
+    status_query_is_resend: false,
+    idempotency_key: false,
+    required_secrets: ["token"],
+    optional_secrets: [],
+  },
+};
+
+export const paid: PaymentReport = {
+  order_no: "DEMO-1001",
+  state: "succeeded",
+  attempt_id: 7,
+  channel: "balance",
+  idempotency_key: "k-1",
+  gateway_ref: "DEMO-1001",
+  pay_url: null,
+  error: null,
+};
+
+export function attempt(state: AttemptDetail["state"], extra: Partial<AttemptDetail> = {}): AttemptDetail {
+  return {
+    id: 7,
+    order_id: 1,
+    channel: "alipay",
+    state,
+    idempotency_key: "k-1",
+    amount_minor: 1234,
+    gateway_ref: "ch_123",
+    pay_url: null,
+    error_code: null,
+    error_message: null,
+    coupon: null,
+    credit_minor: null,
+    checks: 0,
+    resends: 0,
+    contested: null,
+    gateway_deduction_minor: null,
+    sent_at: 1_700_000_000_000,
+    sender_timeout_ms: 30_000,
+    desk: "Desk 1",
+    operator: "alice",
+    created_at: 1_700_000_000_000,
+    updated_at: 1_700_000_000_000,
+    amount: "12.34",
+    error: null,
+    events: [{ attempt_id: 7, state, detail: null, at: 1_700_000_000_000, desk: "Desk 1", operator: "alice" }],
+    ...extra,
+  };
+}
+
+export interface Options {
+  startupError?: string;
+  payResult?: PaymentReport;
+  total?: number;
+  attempts?: AttemptDetail[];
+  profile?: ProfileView;
+  maxImportBytes?: number;
+  activity?: Activity;
+  statusChecks?: () => StatusChecks;
+  onImport?: (args: Record<string, unknown>) => ImportSummary | Promise<ImportSummary>;
+  onExport?: (args: Record<string, unknown>) => ExportFile | Promise<ExportFile>;
+  secrets?: SecretState[];
+}
+
+export interface Backend {
+  calls: { cmd: string; args: Record<string, unknown> }[];
+  paid: boolean;
+  attempts: AttemptDetail[];
+}
+
+export function quoteFor(args: Record<string, unknown>): Quote {
+  const deductions = (args.deductions as { id: string; amount: string }[]) ?? [];
+  // The real quote is exact decimal arithmetic in the backend; this fake only answers the
+  // cases the tests send.
+  const deducted = deductions.length ? "10.00" : "0.00";
+  return {
+    currency: "CNY",
+    amount: "12.34",
+    amount_minor: 1234,
+    deducted,
+    deducted_minor: deductions.length ? 1000 : 0,
+    remaining: deductions.length ? "2.34" : "12.34",
+    remaining_minor: deductions.length ? 234 : 1234,
+    credit: null,
+    balance: null,
+  };
+}
+
+export function mockBackend(options: Options = {}): Backend {
+  const backend: Backend = { calls: [], paid: false, attempts: options.attempts ?? [] };
+  const current = (): OrderView =>
+    backend.paid ? { ...order, state: "succeeded", channel: "balance" } : { ...order, state: backend.attempts.at(-1)?.state ?? null };
+  mockIPC(
+    (cmd, raw) => {
+      const args = (raw ?? {}) as Record<string, unknown>;
+      backend.calls.push({ cmd, args });
+      switch (cmd) {
+        case "app_info":
+          return {
+            version: "0.1.0",
+            data_dir: "/tmp/pd",
+            sandbox_url: "http://127.0.0.1:1",
+            startup_error: options.startupError ?? null,
+            max_import_bytes: options.maxImportBytes ?? 1024 * 1024,
+          };
+        case "query_orders": {
+          const q = args.query as OrderQuery;
+          const total = options.total ?? 1;
+          if (total === 1) return { total: 1, offset: 0, rows: q.offset === 0 ? [current()] : [] };
+          const rows = Array.from({ length: Math.max(0, Math.min(q.limit, total - q.offset)) }, (_, i) => ({
+            ...order,
+            id: q.offset + i + 1,
+            order_no: `ORD-${String(q.offset + i).padStart(7, "0")}`,
+          }));
+          return { total, offset: q.offset, rows };
+        }
+        case "list_profiles":
+          return [options.profile ?? profile];
+        case "secret_status":
+          if (!options.secrets) throw new Error("no secrets expected");
+          return options.secrets;
+        case "list_gateways":
+          return [];
+        case "activity":
+          return options.activity ?? { in_flight: 0, unasked: 0, needs_review: 0 };
+        case "status_checks":
+          return (
+            options.statusChecks?.() ?? {
+              gateways: [{ profile: "sandbox-sensecore", is_sandbox: true, reachable: true, detail: "127.0.0.1:1" }],
+              storage: { state: "ok", detail: null },
+            }
+          );
+        case "lookup":
+          return args.reference === "DEMO-1001" ? [{ order_no: "DEMO-1001", matched: "order_no", value: "DEMO-1001" }] : [];
+        case "order_detail": {
+          const detail: OrderDetail = { order: current(), attempts: backend.attempts };
+          return detail;
+        }
+        case "quote":
+          return quoteFor(args);
+        case "pay_order": {
+          const report = options.payResult ?? paid;
+          backend.paid = report.state === "succeeded";
+          backend.attempts = [attempt(report.state, { id: report.attempt_id })];
+          return report;
+        }
+        case "import_orders":
+          if (!options.onImport) throw new Error("no import expected");
+          return options.onImport(args);
+        case "export_orders":
+          if (!options.onExport) throw new Error("no export expected");
+          return options.onExport(args);
+        case "resolve_review":
+          backend.attempts = [attempt(args.decision as "succeeded")];
+          return { order: current(), attempts: backend.attempts };
+        default:
+          throw new Error(`unexpected command ${cmd}`);
+      }
+    },
+    { shouldMockEvents: true },
+  );
+  // The page-side half of the event plugin that a real webview injects; jsdom lacks it.
+  const internals = (window as unknown as { __TAURI_EVENT_PLUGIN_INTERNALS__: Record<string, unknown> }).__TAURI_EVENT_PLUGIN_INTERNALS__;
+  internals.unregisterListener ??= () => {};
+  // The reconciler settles the attempts it names as waiting, then says so.
+  const tauri = (window as unknown as { __TAURI_INTERNALS__: { invoke: (cmd: string, args: unknown, options: unknown) => Promise<unknown> } })
+    .__TAURI_INTERNALS__;
+  const invoke = tauri.invoke;
+  tauri.invoke = (cmd, args, options) => {
+    const sent = args as { event?: string; payload?: Change };
+    if (cmd === "plugin:event|emit" && sent.event === "change" && sent.payload?.kind === "attempts") {
+      const settled = sent.payload.attempt_ids;
+      backend.paid = true;
+      backend.attempts = backend.attempts.map((a) =>
+        settled.includes(a.id) && (a.state === "pending" || a.state === "unknown") ? attempt("succeeded", { id: a.id }) : a,
+      );
+    }
+    return invoke(cmd, args, options);
+  };
+  return backend;
+}
+
+/** Unmounts, then lets the (asynchronous) unlisten finish while the mocked event plugin is
+ * still in place, and leaves the language and storage as a test finds them. */
+export async function resetBackend() {
+  const { cleanup } = await import("@testing-library/react");
+  cleanup();
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  clearMocks();
+  await i18n.changeLanguage("en");
+  localStorage.clear();
+}
