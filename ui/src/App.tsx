@@ -15,7 +15,7 @@ import { useOrderFilters } from "./hooks/useOrderFilters";
 import { useShortcuts, type Dialog, type View } from "./hooks/useShortcuts";
 import { useCheckStatus } from "./queries/mutations";
 import { useOrderTotal } from "./queries/orderPages";
-import { lookupQuery, orderDetailQuery, useAppInfo, useOrderDetail, useProfiles } from "./queries/reads";
+import { lookupQuery, orderDetailQuery, useAppInfo, useDeskNames, useOrderDetail, useProfiles } from "./queries/reads";
 import { useBackendChanges } from "./queries/useBackendChanges";
 import type { OrderView } from "./types";
 import { DashboardView } from "./views/DashboardView";
@@ -28,7 +28,13 @@ export function App() {
   const { t } = useTranslation();
   const queryClient = useQueryClient();
   useBackendChanges();
-  const [view, setView] = useState<View>("orders");
+  const [view, showView] = useState<View>("orders");
+  // Settings opened from the header's names starts in the desk's name.
+  const [editingDesk, setEditingDesk] = useState(false);
+  const setView = (next: View, editDesk = false) => {
+    showView(next);
+    setEditingDesk(editDesk);
+  };
   const [dialog, setDialog] = useState<Dialog | null>(null);
   const [paying, setPaying] = useState<OrderView | null>(null);
   const [selected, setSelected] = useState<string | null>(null);
@@ -45,6 +51,8 @@ export function App() {
   const profilesAsked = useProfiles();
   const profiles = profilesAsked.data ?? [];
   useReportError(profilesAsked.error, report);
+  const deskNames = useDeskNames();
+  useReportError(deskNames.error, report);
   const { total } = useOrderTotal(filters.listing, !startupError);
   const { detail, error: detailError } = useOrderDetail(selected);
   useReportError(detailError, report);
@@ -104,6 +112,8 @@ export function App() {
         onSearchSubmit={() => void openReference()}
         ready={ready}
         onNewOrder={() => setDialog("new-order")}
+        deskNames={deskNames.data}
+        onEditDesk={() => setView("settings", true)}
       />
       <main className="main">
         {error && <ErrorBanner error={error} onClose={dismiss} />}
@@ -126,7 +136,7 @@ export function App() {
         {view === "lookup" && ready && <LookupView profiles={profiles} />}
         {view === "dashboard" && ready && <DashboardView />}
         {view === "gateways" && ready && <GatewaysView profiles={profiles} />}
-        {view === "settings" && <SettingsView />}
+        {view === "settings" && <SettingsView editDesk={editingDesk} />}
       </main>
       <StatusBar
         info={info}

@@ -7,7 +7,7 @@ import { en } from "./locales/en";
 import type { AttemptState } from "./ipc/AttemptState";
 import type { ErrorKind } from "./ipc/ErrorKind";
 import type { Commands, Events } from "./ipc/commands";
-import type { FileFormat, IpcError, OrderQuery, PayInput } from "./types";
+import type { Actor, FileFormat, IpcError, OrderQuery, PayInput } from "./types";
 
 /** Calls a command by its name with the arguments the Rust declares (ipc/commands.ts). */
 function call<K extends keyof Commands>(
@@ -61,6 +61,9 @@ export const api = {
   importOrders: (content: string, format: FileFormat, profile: string | null) =>
     call("import_orders", { content, format, profile }),
   exportOrders: (query: OrderQuery, format: FileFormat) => call("export_orders", { query, format }),
+  deskNames: () => call("desk_names"),
+  /** A blank name goes back to its default (the host name, the OS user). */
+  saveDeskNames: (names: Actor) => call("save_desk_names", names),
 };
 
 function isChannel(name: string): name is keyof typeof en.channel {

@@ -4,6 +4,7 @@ import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import i18n from "./i18n";
 import type {
   Activity,
+  Actor,
   AttemptDetail,
   Change,
   ExportFile,
@@ -108,12 +109,19 @@ export interface Options {
   onImport?: (args: Record<string, unknown>) => ImportSummary | Promise<ImportSummary>;
   onExport?: (args: Record<string, unknown>) => ExportFile | Promise<ExportFile>;
   secrets?: SecretState[];
+  deskNames?: Actor;
+  /** Answers save_desk_names in place of the fake's own rule (a blank name is its default). */
+  onSaveDeskNames?: (names: Actor) => Actor | Promise<Actor>;
 }
+
+/** What a blank name goes back to: the fake machine's host name and OS user. */
+export const DEFAULT_DESK_NAMES: Actor = { desk: "till-host", operator: "cashier" };
 
 export interface Backend {
   calls: { cmd: string; args: Record<string, unknown> }[];
   paid: boolean;
   attempts: AttemptDetail[];
+  deskNames: Actor;
 }
 
 export function quoteFor(args: Record<string, unknown>): Quote {
@@ -135,7 +143,11 @@ export function quoteFor(args: Record<string, unknown>): Quote {
 }
 
 export function mockBackend(options: Options = {}): Backend {
-  const backend: Backend = { calls: [], paid: false, attempts: options.attempts ?? [] };
+  const backend: Backend = { calls: [], paid: false, attempts: options.attempts ?? [], deskNames: options.deskNames ?? DEFAULT_DESK_NAMES };
+  const saveDeskNames = ({ desk, operator }: Actor): Actor => ({
+    desk: desk.trim() || DEFAULT_DESK_NAMES.desk,
+    operator: operator.trim() || DEFAULT_DESK_NAMES.operator,
+  });
   const current = (): OrderView =>
     backend.paid ? { ...order, state: "succeeded", channel: "balance" } : { ...order, state: backend.attempts.at(-1)?.state ?? null };
   mockIPC(
@@ -198,6 +210,10 @@ export function mockBackend(options: Options = {}): Backend {
         case "export_orders":
           if (!options.onExport) throw new Error("no export expected");
           return options.onExport(args);
+        case "desk_names":
+          return backend.deskNames;
+        case "save_desk_names":
+          return Promise.resolve((options.onSaveDeskNames ?? saveDeskNames)(args as Actor)).then((names) => (backend.deskNames = names));
         case "resolve_review":
           backend.attempts = [attempt(args.decision as "succeeded")];
           return { order: current(), attempts: backend.attempts };

@@ -32,6 +32,7 @@ export type { RowError } from "./ipc/RowError";
 export type { ImportSummary } from "./ipc/ImportSummary";
 export type { ExportFile } from "./ipc/ExportFile";
 export type { Change } from "./ipc/Change";
+export type { Actor } from "./ipc/Actor";
 export type { DeductionInput as Deduction } from "./ipc/DeductionInput";
 
 import type { Channel } from "./ipc/Channel";

@@ -1,6 +1,6 @@
 // Formatting that is the same in every language. The words themselves live in locales/.
 import type { en } from "./locales/en";
-import type { AttemptState } from "./types";
+import type { Actor, AttemptState } from "./types";
 
 export const STATE_ICON: Record<AttemptState, string> = {
   created: "○",
@@ -20,6 +20,18 @@ export function hintKey(state: AttemptState | null, statusQuery = true, errorCod
   if (state === "pending" && !statusQuery) return "hint.pendingUnasked";
   if (state === "needs_review" && errorCode === "AMOUNT_MISMATCH") return "hint.amountMismatch";
   return `hint.${state ?? "created"}`;
+}
+
+/** "前台 1 · alice": who wrote something. Empty names (written before desks were named) are
+ * left out, so a record from then names nobody: "". */
+export function formatActor({ desk, operator }: Actor): string {
+  return [desk, operator].filter(Boolean).join(" · ");
+}
+
+/** Whether `event` was written by someone other than who started its attempt: a status check
+ * from another desk, a person's decision. Worth naming only then. */
+export function writtenByAnother(event: Actor, attempt: Actor): boolean {
+  return formatActor(event) !== "" && (event.desk !== attempt.desk || event.operator !== attempt.operator);
 }
 
 export const STATES: AttemptState[] = [

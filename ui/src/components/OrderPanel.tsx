@@ -3,7 +3,7 @@ import { useTranslation } from "react-i18next";
 import { errorMessage } from "../api";
 import { useCheckStatus, useResolveReview } from "../queries/mutations";
 import type { AttemptDetail, OrderDetail } from "../types";
-import { formatMoney, formatTime, hintKey } from "../words";
+import { formatActor, formatMoney, formatTime, hintKey, writtenByAnother } from "../words";
 import { CopyButton } from "./CopyButton";
 import { SandboxBadge, StateBadge } from "./StateBadge";
 
@@ -102,6 +102,7 @@ function AttemptItem({
 }) {
   const { t } = useTranslation();
   const check = useCheckStatus();
+  const startedBy = formatActor(a);
 
   return (
     <li data-testid="attempt" data-state={a.state}>
@@ -110,6 +111,11 @@ function AttemptItem({
         <span className="num">{formatMoney(a.amount, currency)}</span>
       </div>
       <div className="hint">{t(hintKey(a.state, statusQuery, a.error?.code))}</div>
+      {startedBy && (
+        <div className="hint" data-testid="attempt-actor">
+          {t("detail.startedBy", { who: startedBy })}
+        </div>
+      )}
       {a.gateway_ref && <Ref label={t("term.gatewayRef")} value={a.gateway_ref} copyable={copyable} />}
       {a.pay_url && <Ref label={t("term.payUrl")} value={a.pay_url} copyable={copyable} />}
       {copyable && <Ref label={t("term.idempotencyKey")} value={a.idempotency_key} copyable />}
@@ -140,6 +146,7 @@ function AttemptItem({
         {a.events.map((e, i) => (
           <li key={i}>
             <time>{formatTime(e.at)}</time> {t(`state.${e.state}`)}
+            {writtenByAnother(e, a) && <span data-testid="event-actor">{t("detail.recordedBy", { who: formatActor(e) })}</span>}
             {e.detail && <EventDetail text={e.detail} />}
           </li>
         ))}

@@ -1,5 +1,7 @@
 import type { Ref } from "react";
 import { useTranslation } from "react-i18next";
+import type { Actor } from "../types";
+import { formatActor } from "../words";
 
 interface Props {
   searchRef: Ref<HTMLInputElement>;
@@ -9,10 +11,13 @@ interface Props {
   onSearchSubmit: () => void;
   ready: boolean;
   onNewOrder: () => void;
+  /** Who every write is recorded as, once the back end has said. */
+  deskNames: Actor | undefined;
+  onEditDesk: () => void;
 }
 
-/** The search box over every view, and New order. */
-export function TopBar({ searchRef, search, onSearchChange, onSearchSubmit, ready, onNewOrder }: Props) {
+/** The search box over every view, New order, and who is at the desk. */
+export function TopBar({ searchRef, search, onSearchChange, onSearchSubmit, ready, onNewOrder, deskNames, onEditDesk }: Props) {
   const { t } = useTranslation();
   return (
     <header className="topbar">
@@ -43,6 +48,17 @@ export function TopBar({ searchRef, search, onSearchChange, onSearchSubmit, read
       <button type="button" className="primary" data-testid="new-order" aria-keyshortcuts="Control+N" disabled={!ready} onClick={onNewOrder}>
         + {t("orders.newOrder")}
       </button>
+      {deskNames && <DeskNames names={deskNames} onEdit={onEditDesk} />}
     </header>
+  );
+}
+
+function DeskNames({ names, onEdit }: { names: Actor; onEdit: () => void }) {
+  const { t } = useTranslation();
+  const who = formatActor(names);
+  return (
+    <button type="button" className="desk-names" data-testid="desk-names" aria-label={t("desk.whoIsHere", { who })} title={`${who}\n${t("desk.change")}`} onClick={onEdit}>
+      {who}
+    </button>
   );
 }

@@ -126,6 +126,8 @@ export const en = {
     note: "Note (required)",
     resolve: "Record decision",
     contested: "A gateway's report contradicts this settled payment. A person compares it with the record and confirms or corrects it.",
+    startedBy: "Started by {{who}}",
+    recordedBy: " (recorded by {{who}})",
   },
   pay: {
     title: "Pay",
@@ -266,6 +268,15 @@ export const en = {
     themeLight: "Light",
     themeDark: "Dark",
     systemLanguage: "Follow the system",
+  },
+  desk: {
+    title: "This desk",
+    desk: "Desk",
+    operator: "Operator",
+    help: "Every payment records these names. Leave one blank to go back to its default: the host name, the OS user.",
+    saved: "Saved. Payments from now on record {{who}}.",
+    whoIsHere: "Desk and operator: {{who}}",
+    change: "Change the desk or operator in Settings",
   },
   status: {
     sandbox: "Built-in sandbox gateways",

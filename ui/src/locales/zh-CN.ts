@@ -125,6 +125,8 @@ export const zhCN: Resources = {
     note: "备注（必填）",
     resolve: "记录决定",
     contested: "网关的通知与这笔已结束的支付记录不符：请人工核对，确认或更正记录。",
+    startedBy: "由 {{who}} 发起",
+    recordedBy: "（由 {{who}} 记录）",
   },
   pay: {
     title: "支付",
@@ -265,6 +267,15 @@ export const zhCN: Resources = {
     themeLight: "浅色",
     themeDark: "深色",
     systemLanguage: "跟随系统",
+  },
+  desk: {
+    title: "本收银台",
+    desk: "收银台",
+    operator: "操作员",
+    help: "每笔支付都会记下这两个名字。留空则恢复默认：主机名、系统用户名。",
+    saved: "已保存。此后的支付记为 {{who}}。",
+    whoIsHere: "收银台和操作员：{{who}}",
+    change: "在设置中更改收银台或操作员",
   },
   status: {
     sandbox: "内置沙箱网关",

@@ -15,6 +15,8 @@ const Tag = {
   /** The takings and the attempts the reconciler is working on: counts over every order. */
   Dashboard: "dashboard",
   Quote: "quote",
+  /** Who every write is recorded as: this desk and its operator. */
+  DeskNames: "desk-names",
 } as const;
 
 /** What the orders list shows: its filters and order, without the paging. */
@@ -35,4 +37,5 @@ export const keys = {
   takings: (sinceMs: number) => [Tag.Dashboard, "takings", sinceMs] as const,
   activity: () => [Tag.Dashboard, "activity"] as const,
   quote: (input: PayInput | null) => [Tag.Quote, input] as const,
+  deskNames: () => [Tag.DeskNames] as const,
 };

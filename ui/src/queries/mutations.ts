@@ -2,7 +2,7 @@
 // the back end would announce for it (changes.ts), and keeps any fresh answer it got back.
 import { useMutation, useQueryClient, type QueryClient } from "@tanstack/react-query";
 import { api } from "../api";
-import type { FileFormat, OrderDetail, PayInput, SecretState } from "../types";
+import type { Actor, FileFormat, OrderDetail, PayInput, SecretState } from "../types";
 import { invalidateFor } from "./changes";
 import { keys } from "./keys";
 
@@ -80,5 +80,18 @@ export function useSecret(profile: string) {
     mutationFn: ({ key, value }: { key: string; value: string | null }): Promise<SecretState[]> =>
       value === null ? api.deleteSecret(profile, key) : api.setSecret(profile, key, value),
     onSuccess: (states) => queryClient.setQueryData(keys.secrets(profile), states),
+  });
+}
+
+/** Renames the desk and its operator. Only later writes carry the new names: what is already
+ * recorded (every order's detail) keeps the names it was written with. */
+export function useSaveDeskNames() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (names: Actor) => api.saveDeskNames(names),
+    onSuccess: (names) => {
+      queryClient.setQueryData(keys.deskNames(), names);
+      void queryClient.invalidateQueries({ queryKey: keys.deskNames() });
+    },
   });
 }

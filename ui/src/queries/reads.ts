@@ -15,6 +15,8 @@ export const gatewaysQuery = () => queryOptions({ queryKey: keys.gateways(), que
 export const secretsQuery = (profile: string) =>
   queryOptions({ queryKey: keys.secrets(profile), queryFn: () => api.secretStatus(profile) });
 
+export const deskNamesQuery = () => queryOptions({ queryKey: keys.deskNames(), queryFn: api.deskNames });
+
 export const statusChecksQuery = () => queryOptions({ queryKey: keys.statusChecks(), queryFn: api.statusChecks });
 
 export const activityQuery = () => queryOptions({ queryKey: keys.activity(), queryFn: api.activity });
@@ -45,6 +47,12 @@ export function useAppInfo() {
 export function useProfiles() {
   const info = useAppInfo().data;
   return useQuery({ ...profilesQuery(), enabled: info !== undefined && !info.startup_error });
+}
+
+/** Who is at this desk, asked for once the back end is known to have started. */
+export function useDeskNames() {
+  const info = useAppInfo().data;
+  return useQuery({ ...deskNamesQuery(), enabled: info !== undefined && !info.startup_error });
 }
 
 /** The selected order's detail. Choosing another keeps this one shown until the other is in. */

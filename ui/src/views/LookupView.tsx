@@ -7,7 +7,7 @@ import { CopyButton } from "../components/CopyButton";
 import { OrderPanel } from "../components/OrderPanel";
 import { lookupQuery, orderDetailQuery } from "../queries/reads";
 import type { OrderDetail, ProfileView } from "../types";
-import { formatMoney, formatTime } from "../words";
+import { formatActor, formatMoney, formatTime, writtenByAnother } from "../words";
 
 /** Everything known about an order as plain text, for pasting into a ticket. */
 function asText(d: OrderDetail, t: TFunction): string {
@@ -23,10 +23,14 @@ function asText(d: OrderDetail, t: TFunction): string {
       `#${a.id} ${t(`channel.${a.channel}`)} ${formatMoney(a.amount, d.order.currency)} ${t(`state.${a.state}`)}`,
       `${t("term.idempotencyKey")}: ${a.idempotency_key}`,
     );
+    if (formatActor(a)) lines.push(t("detail.startedBy", { who: formatActor(a) }));
     if (a.gateway_ref) lines.push(`${t("term.gatewayRef")}: ${a.gateway_ref}`);
     if (a.pay_url) lines.push(`${t("term.payUrl")}: ${a.pay_url}`);
     if (a.error) lines.push(`${a.error.code}: ${a.error.message}`);
-    for (const e of a.events) lines.push(`  ${formatTime(e.at)} ${t(`state.${e.state}`)}${e.detail ? ` — ${e.detail}` : ""}`);
+    for (const e of a.events) {
+      const by = writtenByAnother(e, a) ? t("detail.recordedBy", { who: formatActor(e) }) : "";
+      lines.push(`  ${formatTime(e.at)} ${t(`state.${e.state}`)}${by}${e.detail ? ` — ${e.detail}` : ""}`);
+    }
   }
   return lines.join("\n");
 }

@@ -1,9 +1,11 @@
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
+import { DeskSettings } from "../components/DeskSettings";
 import { chosenLanguage, setLanguage, type Language } from "../i18n";
 import { applyTheme, storedTheme, type Theme } from "../theme";
 
-export function SettingsView() {
+/** `editDesk`: opened to change the desk's names (the header's), so their first field has the focus. */
+export function SettingsView({ editDesk = false }: { editDesk?: boolean }) {
   const { t } = useTranslation();
   const [language, setLang] = useState<Language | "system">(chosenLanguage() ?? "system");
   const [theme, setTheme] = useState<Theme>(storedTheme());
@@ -42,6 +44,7 @@ export function SettingsView() {
           <option value="dark">{t("settings.themeDark")}</option>
         </select>
       </label>
+      <DeskSettings autoFocus={editDesk} />
     </section>
   );
 }
