@@ -16,6 +16,7 @@ test.beforeEach(async ({ page }) => {
 test("a million orders scroll smoothly with a bounded DOM", async ({ page }) => {
   await page.goto("/");
   await expect(page.getByTestId("order-count")).toHaveText("1,000,000 orders");
+  await expect(page.getByRole("button", { name: "Desk and operator: 前台 1 · alice" })).toBeVisible();
   await expect(page.locator('tr[data-order-no="DEMO-1001"]')).toBeVisible();
   const rows = await page.locator("tr[data-order-no]").count();
   expect(rows).toBeGreaterThan(5);

@@ -4,7 +4,7 @@
   // A test may ask for another number of orders: /?orders=3000000.
   const TOTAL = Number(new URLSearchParams(location.search).get("orders")) || 1_000_000;
   const now = Date.now();
-  const state = { paid: false, calls: [] };
+  const state = { paid: false, calls: [], desk: { desk: "前台 1", operator: "alice" } };
   const order = (i) => ({
     id: TOTAL - i,
     order_no: i === 0 ? "DEMO-1001" : `ORD-${String(i).padStart(7, "0")}`,
@@ -41,8 +41,8 @@
   const attempt = (s) => ({
     id: 7, order_id: TOTAL, channel: "alipay", state: s, idempotency_key: "k-7", amount_minor: 234,
     gateway_ref: "ch_abc", pay_url: "https://pay.example/qr/7", error_code: null, error_message: null,
-    coupon: null, credit_minor: null, checks: 0, resends: 0, contested: null, gateway_deduction_minor: null, sent_at: now, sender_timeout_ms: 30000, created_at: now, updated_at: now, amount: "2.34", error: null,
-    events: [{ attempt_id: 7, state: s, detail: null, at: now }],
+    coupon: null, credit_minor: null, checks: 0, resends: 0, contested: null, gateway_deduction_minor: null, sent_at: now, sender_timeout_ms: 30000, ...state.desk, created_at: now, updated_at: now, amount: "2.34", error: null,
+    events: [{ attempt_id: 7, state: s, detail: null, at: now, ...state.desk }],
   });
   const commands = {
     app_info: () => ({ version: "0.1.0", data_dir: "/home/cashier/.local/share/paydesk", sandbox_url: "http://127.0.0.1:1", startup_error: null }),
@@ -78,6 +78,8 @@
       { channel: "wechat", state: "failed", currency: "CNY", count: 1, amount_minor: 99, amount: "0.99" },
     ],
     secret_status: () => [{ key: "token", set: true }],
+    desk_names: () => state.desk,
+    save_desk_names: ({ desk, operator }) => (state.desk = { desk: desk.trim() || "till-host", operator: operator.trim() || "cashier" }),
   };
   const callbacks = new Map();
   const listeners = new Map();
