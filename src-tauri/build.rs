@@ -26,6 +26,7 @@ const COMMANDS: &[&str] = &[
     "status_checks",
     "desk_names",
     "save_desk_names",
+    "list_desks",
 ];
 
 fn main() {

@@ -269,7 +269,8 @@ pub fn run(launch: runtime::Launch) -> ExitCode {
             orders::export_orders,
             status::status_checks,
             desk::desk_names,
-            desk::save_desk_names
+            desk::save_desk_names,
+            orders::list_desks
         ])
         .run(tauri::generate_context!());
     match result {

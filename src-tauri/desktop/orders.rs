@@ -78,6 +78,13 @@ pub(crate) async fn takings(
     Ok(lookups::takings(state.engine().await?.store(), since_ms).await?)
 }
 
+/// The desks the orders list can be narrowed to.
+#[tauri::command]
+#[tracing::instrument(skip_all, err(level = "info", Debug))]
+pub(crate) async fn list_desks(state: State<'_, AppState>) -> Result<Vec<String>, IpcError> {
+    Ok(lookups::desks(state.engine().await?.store()).await?)
+}
+
 #[tauri::command]
 #[tracing::instrument(skip_all, err(level = "info", Debug))]
 pub(crate) async fn activity(state: State<'_, AppState>) -> Result<Activity, IpcError> {

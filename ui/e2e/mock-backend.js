@@ -79,6 +79,7 @@
     ],
     secret_status: () => [{ key: "token", set: true }],
     desk_names: () => state.desk,
+    list_desks: () => [state.desk.desk],
     save_desk_names: ({ desk, operator }) => (state.desk = { desk: desk.trim() || "till-host", operator: operator.trim() || "cashier" }),
   };
   const callbacks = new Map();

@@ -48,6 +48,7 @@ export const api = {
     call("resolve_review", { attemptId, decision, note }),
   takings: (sinceMs: number) => call("takings", { sinceMs }),
   activity: () => call("activity"),
+  listDesks: () => call("list_desks"),
   statusChecks: () => call("status_checks"),
   saveProfile: (p: { name: string; gateway: string; baseUrl: string; settings: Record<string, string>; create: boolean }) =>
     call("save_profile", p),

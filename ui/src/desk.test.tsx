@@ -89,4 +89,22 @@ describe("an order's detail", () => {
     expect(within(earlier!).queryByTestId("attempt-actor")).toBeNull();
     expect(within(earlier!).queryByTestId("event-actor")).toBeNull();
   });
+
+  it("narrows the orders list to the desk that took the latest payment, once more than one desk has", async () => {
+    const backend = mockBackend({ desks: ["前台 1", "前台 2"] });
+    const user = userEvent.setup();
+    render(<App />);
+    await user.selectOptions(await screen.findByTestId("filter-desk"), "前台 2");
+    await waitFor(() => {
+      const asked = backend.calls.filter((c) => c.cmd === "query_orders").map((c) => (c.args.query as { desk?: string | null }).desk);
+      expect(asked.at(-1)).toBe("前台 2");
+    });
+  });
+
+  it("offers no desk filter while one desk has taken every payment", async () => {
+    mockBackend({ desks: ["前台 1"] });
+    render(<App />);
+    await screen.findByText("DEMO-1001");
+    expect(screen.queryByTestId("filter-desk")).toBeNull();
+  });
 });

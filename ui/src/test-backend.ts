@@ -110,6 +110,8 @@ export interface Options {
   onExport?: (args: Record<string, unknown>) => ExportFile | Promise<ExportFile>;
   secrets?: SecretState[];
   deskNames?: Actor;
+  /** The desks that took orders' latest payments (list_desks). */
+  desks?: string[];
   /** Answers save_desk_names in place of the fake's own rule (a blank name is its default). */
   onSaveDeskNames?: (names: Actor) => Actor | Promise<Actor>;
 }
@@ -212,6 +214,8 @@ export function mockBackend(options: Options = {}): Backend {
           return options.onExport(args);
         case "desk_names":
           return backend.deskNames;
+        case "list_desks":
+          return options.desks ?? [];
         case "save_desk_names":
           return Promise.resolve((options.onSaveDeskNames ?? saveDeskNames)(args as Actor)).then((names) => (backend.deskNames = names));
         case "resolve_review":

@@ -4,8 +4,9 @@ import type { OrderFilterState } from "../hooks/useOrderFilters";
 import type { AttemptState, Channel, ProfileView } from "../types";
 import { STATES } from "../words";
 
-/** The orders list's filters: state, channel, gateway profile and a range of days. */
-export function OrderFilterBar({ filters: f, profiles }: { filters: OrderFilterState; profiles: ProfileView[] }) {
+/** The orders list's filters: state, channel, gateway profile, the desk that took the latest
+ * payment (once more than one has) and a range of days. */
+export function OrderFilterBar({ filters: f, profiles, desks }: { filters: OrderFilterState; profiles: ProfileView[]; desks: string[] }) {
   const { t } = useTranslation();
   const channels = useMemo(() => {
     const all = new Set<Channel>();
@@ -39,6 +40,16 @@ export function OrderFilterBar({ filters: f, profiles }: { filters: OrderFilterS
           </option>
         ))}
       </select>
+      {(desks.length > 1 || f.desk) && (
+        <select aria-label={t("desk.desk")} value={f.desk} data-testid="filter-desk" onChange={(e) => f.setDesk(e.target.value)}>
+          <option value="">{t("orders.anyDesk")}</option>
+          {desks.map((d) => (
+            <option key={d} value={d}>
+              {d}
+            </option>
+          ))}
+        </select>
+      )}
       <label>
         {t("orders.from")} <input type="date" value={f.from} data-empty={f.from ? undefined : ""} data-testid="filter-from" onChange={(e) => f.setFrom(e.target.value)} />
       </label>

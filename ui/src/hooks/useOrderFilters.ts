@@ -15,6 +15,7 @@ export function useOrderFilters() {
   const [state, setState] = useState<AttemptState | "">("");
   const [channel, setChannel] = useState<Channel | "">("");
   const [profile, setProfile] = useState("");
+  const [desk, setDesk] = useState("");
   const [from, setFrom] = useState("");
   const [to, setTo] = useState("");
   const [sorting, setSorting] = useState<SortingState>([]);
@@ -30,10 +31,11 @@ export function useOrderFilters() {
       state: state || null,
       channel: channel || null,
       profile: profile || null,
+      desk: desk || null,
       from_ms: dateInputToMs(from),
       to_ms: dateInputToMs(to, 1),
     }),
-    [text, state, channel, profile, from, to],
+    [text, state, channel, profile, desk, from, to],
   );
   const listing: OrderListing = useMemo(
     () => ({
@@ -55,6 +57,8 @@ export function useOrderFilters() {
     setChannel,
     profile,
     setProfile,
+    desk,
+    setDesk,
     from,
     setFrom,
     to,
@@ -64,11 +68,12 @@ export function useOrderFilters() {
     filters,
     listing,
     /** Whether any filter (not the search) narrows the list. */
-    filtered: Boolean(state || channel || profile || from || to),
+    filtered: Boolean(state || channel || profile || desk || from || to),
     clearFilters: () => {
       setState("");
       setChannel("");
       setProfile("");
+      setDesk("");
       setFrom("");
       setTo("");
     },

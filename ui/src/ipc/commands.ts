@@ -49,6 +49,7 @@ export type Commands = {
   status_checks: { args: Record<string, never>; returns: StatusChecks };
   desk_names: { args: Record<string, never>; returns: Actor };
   save_desk_names: { args: { desk: string, operator: string }; returns: Actor };
+  list_desks: { args: Record<string, never>; returns: Array<string> };
 };
 
 /** Every event the back end sends the window, with its payload. */

@@ -92,6 +92,7 @@ export const en = {
     anyState: "Any state",
     anyChannel: "Any channel",
     anyProfile: "Any gateway profile",
+    anyDesk: "Any desk",
     from: "From",
     to: "To",
     count_one: "{{n}} order",

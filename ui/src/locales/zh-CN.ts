@@ -91,6 +91,7 @@ export const zhCN: Resources = {
     anyState: "全部状态",
     anyChannel: "全部渠道",
     anyProfile: "全部网关配置",
+    anyDesk: "全部收银台",
     from: "从",
     to: "到",
     count_one: "{{n}} 个订单",

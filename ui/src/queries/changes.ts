@@ -5,7 +5,7 @@ import type { Change } from "../types";
 import { keys } from "./keys";
 
 /** Everything that counts or lists orders: a new or changed order may show in any of them. */
-const ORDER_LISTS: QueryKey[] = [keys.orderPages(), keys.lookups(), keys.dashboard()];
+const ORDER_LISTS: QueryKey[] = [keys.orderPages(), keys.lookups(), keys.dashboard(), keys.desks()];
 
 function staleAfter(change: Exclude<Change, { kind: "everything" }>): QueryKey[] {
   switch (change.kind) {

@@ -17,6 +17,8 @@ const Tag = {
   Quote: "quote",
   /** Who every write is recorded as: this desk and its operator. */
   DeskNames: "desk-names",
+  /** The desks that took orders' latest payments (the orders list's desk filter). */
+  Desks: "desks",
 } as const;
 
 /** What the orders list shows: its filters and order, without the paging. */
@@ -38,4 +40,5 @@ export const keys = {
   activity: () => [Tag.Dashboard, "activity"] as const,
   quote: (input: PayInput | null) => [Tag.Quote, input] as const,
   deskNames: () => [Tag.DeskNames] as const,
+  desks: () => [Tag.Desks] as const,
 };

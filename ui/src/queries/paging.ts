@@ -8,7 +8,7 @@ export const PAGE_SIZE = 100;
 export type OrderFilters = Omit<OrderListing, "sort" | "descending">;
 
 /** Every order: the list's filters before anyone chooses one. */
-const NO_FILTERS: OrderFilters = { text: null, state: null, channel: null, profile: null, from_ms: null, to_ms: null };
+const NO_FILTERS: OrderFilters = { text: null, state: null, channel: null, profile: null, desk: null, from_ms: null, to_ms: null };
 
 /** The list the window opens on: every order, newest first. */
 export const FIRST_LISTING: OrderListing = { ...NO_FILTERS, sort: "created", descending: true };

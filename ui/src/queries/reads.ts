@@ -17,6 +17,8 @@ export const secretsQuery = (profile: string) =>
 
 export const deskNamesQuery = () => queryOptions({ queryKey: keys.deskNames(), queryFn: api.deskNames });
 
+export const desksQuery = () => queryOptions({ queryKey: keys.desks(), queryFn: api.listDesks });
+
 export const statusChecksQuery = () => queryOptions({ queryKey: keys.statusChecks(), queryFn: api.statusChecks });
 
 export const activityQuery = () => queryOptions({ queryKey: keys.activity(), queryFn: api.activity });
@@ -53,6 +55,12 @@ export function useProfiles() {
 export function useDeskNames() {
   const info = useAppInfo().data;
   return useQuery({ ...deskNamesQuery(), enabled: info !== undefined && !info.startup_error });
+}
+
+/** The desks the orders list can be narrowed to, asked for once the back end has started. */
+export function useDesks() {
+  const info = useAppInfo().data;
+  return useQuery({ ...desksQuery(), enabled: info !== undefined && !info.startup_error });
 }
 
 /** The selected order's detail. Choosing another keeps this one shown until the other is in. */

@@ -1,5 +1,6 @@
 import { useTranslation } from "react-i18next";
 import { OrderFilterBar } from "../components/OrderFilterBar";
+import { useDesks } from "../queries/reads";
 import { OrderPanel } from "../components/OrderPanel";
 import { OrdersTable } from "../components/OrdersTable";
 import type { OrderFilterState } from "../hooks/useOrderFilters";
@@ -27,6 +28,7 @@ interface Props {
 }
 
 export function OrdersView({ filters, total, ready, showList, profiles, notice, detail, onSelect, onClosePanel, onPay, onOpenDialog, onError }: Props) {
+  const desks = useDesks().data ?? [];
   const { t, i18n } = useTranslation();
   return (
     <section className="content" aria-labelledby="orders-title">
@@ -46,7 +48,7 @@ export function OrdersView({ filters, total, ready, showList, profiles, notice, 
             {t("orders.export")}
           </button>
         </div>
-        <OrderFilterBar filters={filters} profiles={profiles} />
+        <OrderFilterBar filters={filters} profiles={profiles} desks={desks} />
         {notice && (
           <p className="notice" role="status">
             {notice}

@@ -37,6 +37,11 @@ pub async fn takings(store: &Store, since_ms: i64) -> Result<Vec<TakingsRow>> {
     Ok(store.takings(since_ms).await?)
 }
 
+/// The desks that took orders' latest payments, by name.
+pub async fn desks(store: &Store) -> Result<Vec<String>> {
+    Ok(store.desks().await?)
+}
+
 /// What is open now: payments waiting, unknown or needing a person.
 pub async fn activity(store: &Store) -> Result<Activity> {
     Ok(store.activity().await?)

@@ -212,3 +212,21 @@ async fn the_desk_filter_reads_the_index_of_orders_by_their_latest_desk() {
     );
     assert!(!plan.iter().any(|l| l == "SCAN o"), "{plan:?}");
 }
+
+#[tokio::test]
+async fn the_desks_are_found_by_seeking_the_index_not_reading_every_order() {
+    let (_dir, store) = temp_store().await;
+    let rows = sqlx::query(
+        "EXPLAIN QUERY PLAN SELECT (SELECT min(latest_desk) FROM orders WHERE latest_desk > ?)",
+    )
+    .bind("Desk 1")
+    .fetch_all(store.pool())
+    .await
+    .unwrap();
+    let plan: Vec<String> = rows.iter().map(|r| r.get::<String, _>("detail")).collect();
+    assert!(
+        plan.iter()
+            .any(|l| l.contains("SEARCH orders USING COVERING INDEX orders_by_latest_desk")),
+        "{plan:?}"
+    );
+}

@@ -553,6 +553,7 @@ async fn orders_are_found_by_the_desk_that_took_their_latest_payment() {
     };
     let desk_1 = store.query_orders(&by("Desk 1")).await.unwrap();
     assert_eq!(numbers(&desk_1), ["D-1"]);
+    assert_eq!(store.desks().await.unwrap(), ["Desk 1", "Desk 2"]);
     let desk_2 = store.query_orders(&by("Desk 2")).await.unwrap();
     assert_eq!((numbers(&desk_2), desk_2.total), (vec!["D-2"], 1));
     assert_eq!(store.query_orders(&query()).await.unwrap().total, 3);
