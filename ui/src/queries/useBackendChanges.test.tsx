@@ -5,6 +5,7 @@ import { emit } from "@tauri-apps/api/event";
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import { afterEach, describe, expect, it } from "vitest";
 import { App } from "../App";
+import { attempt as standInAttempt } from "../test-backend";
 import { render } from "../test-render";
 import type { AttemptDetail, AttemptState, Change, OrderView, ProfileView } from "../types";
 import { createQueryClient } from "./client";
@@ -59,34 +60,9 @@ const profile = (name: string): ProfileView => ({
   },
 });
 
+/** The console's stand-in attempt, with a pay URL for the open pay dialog's QR code. */
 function attempt(state: AttemptState): AttemptDetail {
-  return {
-    id: 7,
-    order_id: 1,
-    channel: "alipay",
-    state,
-    idempotency_key: "k-7",
-    amount_minor: 1234,
-    gateway_ref: "ch_7",
-    pay_url: "https://pay.example/qr/7",
-    error_code: null,
-    error_message: null,
-    coupon: null,
-    credit_minor: null,
-    checks: 0,
-    resends: 0,
-    contested: null,
-    gateway_deduction_minor: null,
-    sent_at: 1_700_000_000_000,
-    sender_timeout_ms: 30_000,
-    desk: "Desk 1",
-    operator: "alice",
-    created_at: 1_700_000_000_000,
-    updated_at: 1_700_000_000_000,
-    amount: "12.34",
-    error: null,
-    events: [{ attempt_id: 7, state, detail: null, at: 1_700_000_000_000, desk: "Desk 1", operator: "alice" }],
-  };
+  return standInAttempt(state, { idempotency_key: "k-7", gateway_ref: "ch_7", pay_url: "https://pay.example/qr/7" });
 }
 
 /** A back end that another writer (the reconciler, the command line) changes under the window. */
