@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Runs inside `dbus-run-session`: unlocks a fresh gnome-keyring, then the Rust tests and the
-# desktop end-to-end test.
+# Runs inside `dbus-run-session`: unlocks a fresh gnome-keyring, then the Rust tests (with a
+# throwaway PostgreSQL cluster for the shared store's, from pg_virtualenv) and the desktop
+# end-to-end test.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
 # An empty unlock password does not work: gnome-keyring then leaves the collection locked.
 printf %s paydesk-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null
 
-cargo test --workspace --locked
+PAYDESK_TEST_POSTGRES=1 pg_virtualenv cargo test --workspace --locked
 
 node tests/e2e/run.mjs

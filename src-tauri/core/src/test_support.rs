@@ -29,6 +29,70 @@ pub(crate) async fn temp_store() -> (tempfile::TempDir, Store) {
     (dir, store)
 }
 
+/// Where the tests find a PostgreSQL server: `PAYDESK_TEST_POSTGRES=1` with the server named by
+/// libpq's variables (`PGHOST`, `PGPORT`, `PGUSER`, `PGPASSWORD`), as `pg_virtualenv` sets them.
+/// The test command always gives one; elsewhere the shared store's tests say they were skipped.
+const TEST_POSTGRES: &str = "PAYDESK_TEST_POSTGRES";
+
+/// A fresh store whose record is a new, empty database on the test PostgreSQL server, with its
+/// desk's own file in a temporary directory; `None` (the test skipped) where no server is given.
+pub(crate) async fn temp_shared_store() -> Option<(tempfile::TempDir, Store)> {
+    use sqlx::postgres::PgConnectOptions;
+    if std::env::var_os(TEST_POSTGRES).is_none() {
+        eprintln!("skipped on PostgreSQL: set {TEST_POSTGRES}=1 and PGHOST etc. (pg_virtualenv)");
+        return None;
+    }
+    let database = format!("paydesk_test_{}", uuid::Uuid::new_v4().simple());
+    let mut admin = PgConnectOptions::new().connect().await.unwrap();
+    admin
+        .execute(format!("CREATE DATABASE {database}").as_str())
+        .await
+        .unwrap();
+    admin.close().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let server = PgConnectOptions::new().database(&database);
+    let store = Store::open_shared(server, &db_path(dir.path()))
+        .await
+        .unwrap();
+    Some((dir, store))
+}
+
+/// Each test written once and run on both stores: `mod sqlite` (standalone) and `mod postgres`
+/// (shared), the body with `$store` bound to a fresh empty store of each kind.
+macro_rules! store_contract {
+    ($( $(#[$meta:meta])* async fn $name:ident($store:ident) $body:block )*) => {
+        mod sqlite {
+            #[allow(unused_imports)]
+            use super::*;
+            $(
+                $(#[$meta])*
+                #[tokio::test]
+                async fn $name() {
+                    let (_dir, $store) = $crate::test_support::temp_store().await;
+                    $body
+                }
+            )*
+        }
+        mod postgres {
+            #[allow(unused_imports)]
+            use super::*;
+            $(
+                $(#[$meta])*
+                #[tokio::test]
+                async fn $name() {
+                    let Some((_dir, $store)) = $crate::test_support::temp_shared_store().await
+                    else {
+                        return;
+                    };
+                    assert!($store.is_shared());
+                    $body
+                }
+            )*
+        }
+    };
+}
+pub(crate) use store_contract;
+
 /// A fresh store (as [`temp_store`]) holding one profile for each `(name, gateway)`.
 pub(crate) async fn temp_store_with_profiles(
     profiles: &[(&str, &str)],
@@ -151,7 +215,7 @@ pub(crate) async fn temp_database_before_migration(
         .connect()
         .await
         .unwrap();
-    let mut before = sqlx::migrate!("./migrations");
+    let mut before = sqlx::migrate!("./migrations/sqlite");
     before.migrations = Cow::Owned(
         before
             .migrations

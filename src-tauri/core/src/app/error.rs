@@ -215,6 +215,7 @@ impl From<StoreError> for AppError {
             }
             StoreError::DiskFull(_) => Problem::DiskFull,
             StoreError::Open { .. }
+            | StoreError::Connect { .. }
             | StoreError::Unusable { .. }
             | StoreError::Migrate(_)
             | StoreError::Corrupt(_) => Problem::StoreUnavailable {

@@ -8,7 +8,7 @@ impl Store {
         Ok(
             sqlx::query_scalar("SELECT value FROM desk_settings WHERE key = ?")
                 .bind(key)
-                .fetch_optional(&self.pool)
+                .fetch_optional(&self.local)
                 .await?,
         )
     }
@@ -23,13 +23,13 @@ impl Store {
                 )
                 .bind(key)
                 .bind(value)
-                .execute(&self.pool)
+                .execute(&self.local)
                 .await?
             }
             None => {
                 sqlx::query("DELETE FROM desk_settings WHERE key = ?")
                     .bind(key)
-                    .execute(&self.pool)
+                    .execute(&self.local)
                     .await?
             }
         };

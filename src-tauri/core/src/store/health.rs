@@ -106,7 +106,7 @@ fn damaged(path: &Path, detail: impl std::fmt::Display) -> StoreError {
 
 /// The schema versions this binary knows.
 fn known_versions() -> BTreeSet<i64> {
-    sqlx::migrate!("./migrations")
+    sqlx::migrate!("./migrations/sqlite")
         .iter()
         .map(|m| m.version)
         .collect()

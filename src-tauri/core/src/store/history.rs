@@ -99,7 +99,7 @@ impl Store {
             Some(limit) if limit <= HISTORY_PAGE_AS_JSON => {
                 let rows: String = Self::history_json_query(filter)
                     .build_query_scalar()
-                    .fetch_one(&self.pool)
+                    .fetch_one(&self.local)
                     .await?;
                 serde_json::from_str(&rows).map_err(|e| StoreError::Corrupt(e.to_string()))?
             }
@@ -107,7 +107,7 @@ impl Store {
             // all could outgrow the longest value SQLite makes.
             _ => Self::history_query(filter)
                 .build()
-                .fetch_all(&self.pool)
+                .fetch_all(&self.local)
                 .await?
                 .iter()
                 .map(HistoryColumns::from_row)

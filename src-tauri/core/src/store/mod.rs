@@ -1,12 +1,33 @@
-//! The SQLite store: profiles, orders, attempts and their events, reviews, the payment history
-//! and the storage's health. WAL, `synchronous=FULL` (a committed journal row survives a power
-//! cut), migrations embedded in the binary. Each committed change is published on the store's
-//! [`ChangeFeed`] right after its transaction commits.
+//! The store: profiles, orders, attempts and their events, reviews, the payment history and the
+//! storage's health. Its record is kept in one of two databases: this desk's SQLite file
+//! (standalone: WAL, `synchronous=FULL`, so a committed journal row survives a power cut) or a
+//! PostgreSQL server the merchant's desks share. The journal's SQL is written once
+//! ([`journal`], compiled for each), the differences are [`dialect`]'s, and each database has
+//! its own migrations embedded in the binary. Each committed change is published on the
+//! store's [`ChangeFeed`] right after its transaction commits.
 //!
 //! One file per concern; the console's screens read through [`crate::console`].
 
+/// Runs `$body` against the store of record, with `$pool` its pool and `$sql` the journal's
+/// SQL compiled for its database.
+macro_rules! on_record {
+    ($store:expr, |$pool:ident, $sql:ident| $body:expr) => {
+        match &$store.record {
+            $crate::store::Backend::Sqlite($pool) => {
+                use $crate::store::on_sqlite::journal as $sql;
+                $body
+            }
+            $crate::store::Backend::Postgres($pool) => {
+                use $crate::store::on_postgres::journal as $sql;
+                $body
+            }
+        }
+    };
+}
+
 mod attempts;
 mod desk;
+mod dialect;
 pub mod health;
 mod history;
 mod orders;
@@ -19,6 +40,7 @@ use std::str::FromStr;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
@@ -29,6 +51,7 @@ use crate::domain::{Actor, AttemptState};
 pub use crate::clock::now_ms;
 pub use crate::domain::{NewOrder, NewProfile};
 pub use crate::settling::{AttemptUpdate, CheckVerdict};
+use attempts::NewAttempt;
 pub use attempts::{Checked, Sending};
 pub use history::{HistoryFilter, HistoryRow};
 
@@ -36,6 +59,9 @@ pub use history::{HistoryFilter, HistoryRow};
 pub enum StoreError {
     #[error("could not open the database at {path}: {source}")]
     Open { path: PathBuf, source: sqlx::Error },
+    /// Never the options' Debug form: it would show the password.
+    #[error("could not reach the database server {server}: {source}")]
+    Connect { server: String, source: sqlx::Error },
     #[error("could not migrate the database: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     /// (`From<sqlx::Error>` lives in `health`: a full disk gets its own variant.)
@@ -76,12 +102,41 @@ pub enum StoreError {
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
-/// Rows per multi-row statement: well under SQLite's limit on bound values.
-const CHUNK_ROWS: usize = 256;
+/// The journal's SQL for a store of record in SQLite.
+#[path = "journal"]
+mod on_sqlite {
+    pub(super) type Db = sqlx::Sqlite;
+    // Loaded once per database on purpose: the same SQL, compiled for each.
+    #[allow(clippy::duplicate_mod)]
+    #[path = "mod.rs"]
+    pub(super) mod journal;
+}
+
+/// The journal's SQL for a store of record in PostgreSQL.
+#[path = "journal"]
+mod on_postgres {
+    pub(super) type Db = sqlx::Postgres;
+    // Loaded once per database on purpose: the same SQL, compiled for each.
+    #[allow(clippy::duplicate_mod)]
+    #[path = "mod.rs"]
+    pub(super) mod journal;
+}
+
+/// Where the store keeps its record.
+#[derive(Clone)]
+enum Backend {
+    /// This desk's own file: standalone.
+    Sqlite(SqlitePool),
+    /// The merchant's server, shared by its desks.
+    Postgres(PgPool),
+}
 
 #[derive(Clone)]
 pub struct Store {
-    pool: SqlitePool,
+    record: Backend,
+    /// This desk's SQLite file: its own settings, and the record itself when standalone. The
+    /// console's reads, the history, import and export still read and write it directly.
+    local: SqlitePool,
     path: PathBuf,
     changes: ChangeFeed,
     /// Who writes through this store (and its clones): set by the shell once it knows.
@@ -98,6 +153,17 @@ fn to_json(map: &BTreeMap<String, String>) -> String {
 
 fn is_unique_violation(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(db) if db.is_unique_violation())
+}
+
+/// A server as an error names it: user, host, port and database, never the password.
+fn describe_server(server: &PgConnectOptions) -> String {
+    format!(
+        "{}@{}:{}/{}",
+        server.get_username(),
+        server.get_host(),
+        server.get_port(),
+        server.get_database().unwrap_or("")
+    )
 }
 
 impl Store {
@@ -137,20 +203,46 @@ impl Store {
                 path: path.to_path_buf(),
                 source,
             })?;
-        sqlx::migrate!("./migrations").run(&pool).await?;
+        sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
         // SQLite makes its -wal and -shm files with the database's mode; ones another process
         // left open to others are tightened now that they exist.
         crate::private_files::protect_database(path);
         Ok(Store {
-            pool,
+            record: Backend::Sqlite(pool.clone()),
+            local: pool,
             path: path.to_path_buf(),
             changes: ChangeFeed::default(),
             actor: Arc::default(),
         })
     }
 
+    /// Keeps the record on a PostgreSQL server (migrating its schema first), with this desk's
+    /// own settings in the SQLite file at `local`.
+    pub async fn open_shared(server: PgConnectOptions, local: &Path) -> Result<Store> {
+        let store = Store::open(local).await?;
+        let described = describe_server(&server);
+        let pool = PgPoolOptions::new()
+            .max_connections(8)
+            .connect_with(server)
+            .await
+            .map_err(|source| StoreError::Connect {
+                server: described.clone(),
+                source,
+            })?;
+        sqlx::migrate!("./migrations/postgres").run(&pool).await?;
+        Ok(Store {
+            record: Backend::Postgres(pool),
+            ..store
+        })
+    }
+
+    /// Whether the record is kept on a shared server.
+    pub fn is_shared(&self) -> bool {
+        matches!(self.record, Backend::Postgres(_))
+    }
+
     pub(crate) fn pool(&self) -> &SqlitePool {
-        &self.pool
+        &self.local
     }
 
     pub fn path(&self) -> &Path {
@@ -167,7 +259,10 @@ impl Store {
     }
 
     pub async fn close(&self) {
-        self.pool.close().await;
+        if let Backend::Postgres(pool) = &self.record {
+            pool.close().await;
+        }
+        self.local.close().await;
     }
 
     /// Every change committed through this store (and its clones) from now on.
@@ -216,86 +311,83 @@ mod tests {
     use super::*;
     use crate::domain::AttemptState;
     use crate::test_support::{
-        add_profile_and_order, begin_attempt, new_order, record_state, temp_store,
+        add_profile_and_order, begin_attempt, new_order, record_state, store_contract,
     };
     use paydesk_gateways::{Currency, Money};
 
-    #[tokio::test]
-    async fn one_live_attempt_per_order_is_enforced_by_the_database() {
-        let (_dir, store) = temp_store().await;
-        let order = add_profile_and_order(&store).await;
-        assert_eq!(order.amount, "12.34");
-        let first = begin_attempt(&store, &order, "balance", "k1")
-            .await
-            .unwrap();
-        assert_eq!(first.state, AttemptState::Submitting);
-        let second = begin_attempt(&store, &order, "balance", "k2").await;
-        assert!(
-            matches!(second, Err(StoreError::AttemptInProgress(_))),
-            "{second:?}"
-        );
+    store_contract! {
 
-        record_state(&store, first.id, AttemptState::Failed).await;
-        let retry = begin_attempt(&store, &order, "balance", "k3")
-            .await
-            .unwrap();
-        record_state(&store, retry.id, AttemptState::Succeeded).await;
-        let after_paid = begin_attempt(&store, &order, "balance", "k4").await;
-        assert!(
-            matches!(after_paid, Err(StoreError::AlreadyPaid(_))),
-            "{after_paid:?}"
-        );
+        async fn one_live_attempt_per_order_is_enforced_by_the_database(store) {
+            let order = add_profile_and_order(&store).await;
+            assert_eq!(order.amount, "12.34");
+            let first = begin_attempt(&store, &order, "balance", "k1")
+                .await
+                .unwrap();
+            assert_eq!(first.state, AttemptState::Submitting);
+            let second = begin_attempt(&store, &order, "balance", "k2").await;
+            assert!(
+                matches!(second, Err(StoreError::AttemptInProgress(_))),
+                "{second:?}"
+            );
 
-        let states: Vec<_> = store
-            .events(retry.id)
-            .await
-            .unwrap()
-            .into_iter()
-            .map(|e| e.state)
-            .collect();
-        assert_eq!(
-            states,
-            [
-                AttemptState::Created,
-                AttemptState::Submitting,
+            record_state(&store, first.id, AttemptState::Failed).await;
+            let retry = begin_attempt(&store, &order, "balance", "k3")
+                .await
+                .unwrap();
+            record_state(&store, retry.id, AttemptState::Succeeded).await;
+            let after_paid = begin_attempt(&store, &order, "balance", "k4").await;
+            assert!(
+                matches!(after_paid, Err(StoreError::AlreadyPaid(_))),
+                "{after_paid:?}"
+            );
+
+            let states: Vec<_> = store
+                .events(retry.id)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|e| e.state)
+                .collect();
+            assert_eq!(
+                states,
+                [
+                    AttemptState::Created,
+                    AttemptState::Submitting,
+                    AttemptState::Succeeded
+                ]
+            );
+            assert_eq!(
+                store.order("o-1").await.unwrap().state,
+                Some(AttemptState::Succeeded)
+            );
+        }
+
+        async fn refuses_transitions_outside_the_state_machine(store) {
+            let order = add_profile_and_order(&store).await;
+            let a = begin_attempt(&store, &order, "balance", "k1")
+                .await
+                .unwrap();
+            record_state(&store, a.id, AttemptState::Succeeded).await;
+            let again = store
+                .record(a.id, AttemptState::Failed, &AttemptUpdate::default())
+                .await;
+            assert!(matches!(again, Err(StoreError::BadTransition { .. })));
+            assert_eq!(
+                store.attempt(a.id).await.unwrap().state,
                 AttemptState::Succeeded
-            ]
-        );
-        assert_eq!(
-            store.order("o-1").await.unwrap().state,
-            Some(AttemptState::Succeeded)
-        );
-    }
+            );
+        }
 
-    #[tokio::test]
-    async fn refuses_transitions_outside_the_state_machine() {
-        let (_dir, store) = temp_store().await;
-        let order = add_profile_and_order(&store).await;
-        let a = begin_attempt(&store, &order, "balance", "k1")
-            .await
-            .unwrap();
-        record_state(&store, a.id, AttemptState::Succeeded).await;
-        let again = store
-            .record(a.id, AttemptState::Failed, &AttemptUpdate::default())
-            .await;
-        assert!(matches!(again, Err(StoreError::BadTransition { .. })));
-        assert_eq!(
-            store.attempt(a.id).await.unwrap().state,
-            AttemptState::Succeeded
-        );
-    }
-
-    #[tokio::test]
-    async fn duplicates_are_clear_errors() {
-        let (_dir, store) = temp_store().await;
-        add_profile_and_order(&store).await;
-        let dup = store
-            .add_order(&new_order("p", "o-1", Money::from_minor(1, Currency::CNY)))
-            .await;
-        assert!(matches!(dup, Err(StoreError::DuplicateOrder(_))));
-        assert!(matches!(
-            store.profile("nope").await,
-            Err(StoreError::NoSuchProfile(_))
-        ));
+        async fn duplicates_are_clear_errors(store) {
+            add_profile_and_order(&store).await;
+            let dup = store
+                .add_order(&new_order("p", "o-1", Money::from_minor(1, Currency::CNY)))
+                .await;
+            assert!(matches!(dup, Err(StoreError::DuplicateOrder(_))));
+            assert!(matches!(
+                store.profile("nope").await,
+                Err(StoreError::NoSuchProfile(_))
+            ));
+        }
     }
 }

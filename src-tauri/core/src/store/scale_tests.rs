@@ -9,7 +9,7 @@ use crate::test_support::temp_store;
 
 async fn big_store(rows: i64) -> (tempfile::TempDir, Store) {
     let (dir, store) = temp_store().await;
-    let mut conn = store.pool.acquire().await.unwrap();
+    let mut conn = store.local.acquire().await.unwrap();
     conn.execute("BEGIN").await.unwrap();
     conn.execute(
         "INSERT INTO profiles (name, gateway, base_url, settings, is_sandbox, vault_id, created_at)
@@ -55,7 +55,7 @@ async fn plan(store: &Store, sql: &str, binds: &[&str]) -> Vec<String> {
         query = query.bind(*b);
     }
     query
-        .fetch_all(&store.pool)
+        .fetch_all(&store.local)
         .await
         .unwrap_or_else(|e| panic!("{sql}: {e}"))
         .iter()
@@ -104,7 +104,7 @@ async fn every_lookup_and_filter_is_served_by_an_index_at_a_million_attempts() {
     let started = std::time::Instant::now();
     let (_dir, store) = big_store(rows).await;
     let count: i64 = sqlx::query_scalar("SELECT count(*) FROM attempts")
-        .fetch_one(&store.pool)
+        .fetch_one(&store.local)
         .await
         .unwrap();
     assert_eq!(count, rows);
@@ -114,8 +114,8 @@ async fn every_lookup_and_filter_is_served_by_an_index_at_a_million_attempts() {
     // the limit: SQLite calls that a SCAN, but it reads 50 rows, not a million.
     let lookups: &[(&str, &str, &str)] = &[
         ("order by number", "SELECT id FROM orders WHERE order_no = ?", "ORD-777"),
-        ("order view by number", &format!("{} WHERE o.order_no = ?", Store::ORDER_VIEW), "ORD-777"),
-        ("newest orders", &format!("{} ORDER BY o.id DESC LIMIT ?", Store::ORDER_VIEW), "50"),
+        ("order view by number", &format!("{} WHERE o.order_no = ?", super::on_sqlite::journal::orders::ORDER_VIEW), "ORD-777"),
+        ("newest orders", &format!("{} ORDER BY o.id DESC LIMIT ?", super::on_sqlite::journal::orders::ORDER_VIEW), "50"),
         ("attempts of an order", "SELECT * FROM attempts WHERE order_id = ? ORDER BY id", "777"),
         ("latest attempt", "SELECT * FROM attempts WHERE order_id = ? ORDER BY id DESC LIMIT 1", "777"),
         ("events of an attempt", "SELECT * FROM attempt_events WHERE attempt_id = ? ORDER BY id", "777"),
@@ -249,7 +249,7 @@ async fn every_lookup_and_filter_is_served_by_an_index_at_a_million_attempts() {
     crate::console::push_filters(&mut count, &search, Some(&text));
     let p: Vec<String> = count
         .build()
-        .fetch_all(&store.pool)
+        .fetch_all(&store.local)
         .await
         .unwrap()
         .iter()

@@ -1,0 +1,485 @@
+//! The attempts' journal: an attempt is written as `submitting` before its request leaves, and
+//! every move after that goes through the state machine inside one transaction with its event.
+
+use std::collections::HashMap;
+
+use sqlx::Row as _;
+
+use super::{corrupt_state, Conn, Db, Pool, Row, CHUNK_ROWS};
+use crate::domain::{Actor, Attempt, AttemptEvent, AttemptState};
+use crate::settling::{next_check_delay_ms, AttemptUpdate, CheckVerdict};
+use crate::store::attempts::ChecksRecorded;
+use crate::store::dialect::Dialect;
+use crate::store::{is_unique_violation, Checked, NewAttempt, Result, Sending, StoreError};
+
+pub(in crate::store) fn from_row(row: &Row) -> Result<Attempt> {
+    let state: String = row.try_get("state")?;
+    Ok(Attempt {
+        id: row.try_get("id")?,
+        order_id: row.try_get("order_id")?,
+        channel: row.try_get("channel")?,
+        state: AttemptState::parse(&state).ok_or_else(|| corrupt_state(&state))?,
+        idempotency_key: row.try_get("idempotency_key")?,
+        amount_minor: row.try_get("amount_minor")?,
+        gateway_ref: row.try_get("gateway_ref")?,
+        pay_url: row.try_get("pay_url")?,
+        error_code: row.try_get("error_code")?,
+        error_message: row.try_get("error_message")?,
+        deductions: row.try_get("deductions")?,
+        coupon: row.try_get("coupon")?,
+        credit_minor: row.try_get("credit_minor")?,
+        checks: row.try_get("checks")?,
+        resends: row.try_get("resends")?,
+        contested: row.try_get("contested")?,
+        gateway_deduction_minor: row.try_get("gateway_deduction_minor")?,
+        sent_at: row.try_get("sent_at")?,
+        sender_timeout_ms: row.try_get("sender_timeout_ms")?,
+        sender: row.try_get("sender")?,
+        sender_process: row.try_get("sender_process")?,
+        desk: row.try_get("desk")?,
+        operator: row.try_get("operator")?,
+        created_at: row.try_get("created_at")?,
+        updated_at: row.try_get("updated_at")?,
+    })
+}
+
+pub(in crate::store) async fn attempt(pool: &Pool, id: i64) -> Result<Attempt> {
+    let row = sqlx::query("SELECT * FROM attempts WHERE id = $1")
+        .bind(id)
+        .fetch_optional(pool)
+        .await?
+        .ok_or(StoreError::NoSuchAttempt(id))?;
+    from_row(&row)
+}
+
+/// Every attempt of an order, oldest first.
+pub(in crate::store) async fn of_order(pool: &Pool, order_id: i64) -> Result<Vec<Attempt>> {
+    sqlx::query("SELECT * FROM attempts WHERE order_id = $1 ORDER BY id")
+        .bind(order_id)
+        .fetch_all(pool)
+        .await?
+        .iter()
+        .map(from_row)
+        .collect()
+}
+
+pub(in crate::store) async fn events(pool: &Pool, attempt_id: i64) -> Result<Vec<AttemptEvent>> {
+    let rows = sqlx::query("SELECT * FROM attempt_events WHERE attempt_id = $1 ORDER BY id")
+        .bind(attempt_id)
+        .fetch_all(pool)
+        .await?;
+    rows.iter()
+        .map(|row| {
+            let state: String = row.try_get("state")?;
+            Ok(AttemptEvent {
+                attempt_id: row.try_get("attempt_id")?,
+                state: AttemptState::parse(&state).ok_or_else(|| corrupt_state(&state))?,
+                detail: row.try_get("detail")?,
+                at: row.try_get("at")?,
+                desk: row.try_get("desk")?,
+                operator: row.try_get("operator")?,
+            })
+        })
+        .collect()
+}
+
+/// Journals a new attempt as `submitting` with its `created` and `submitting` events, in one
+/// durable transaction; the database refuses a second live attempt for the same order.
+pub(in crate::store) async fn begin(
+    pool: &Pool,
+    new: &NewAttempt<'_>,
+    actor: &Actor,
+    now: i64,
+) -> Result<Attempt> {
+    let mut tx = Db::begin_write(pool).await?;
+    let inserted = sqlx::query(
+        "INSERT INTO attempts (order_id, channel, state, idempotency_key, amount_minor, deductions,
+                               coupon, credit_minor, created_at, updated_at, next_check_at,
+                               sender, sender_process, sender_timeout_ms, sent_at, desk, operator)
+         VALUES ($1, $2, 'submitting', $3, $4, $5, $6, $7, $8, $8, $9, $10, $11, $12, $8, $13, $14)
+         RETURNING *",
+    )
+    .bind(new.order_id)
+    .bind(new.channel)
+    .bind(new.idempotency_key)
+    .bind(new.amount_minor)
+    .bind(new.deductions_json)
+    .bind(new.coupon)
+    .bind(new.credit_minor)
+    .bind(now)
+    // Should its sender never record the answer, the reconciler finds the attempt due once
+    // the sender's own time is up, and settles it.
+    .bind(new.sending.deadline(now))
+    .bind(&new.sending.sender.id)
+    .bind(&new.sending.sender.process)
+    .bind(new.sending.timeout_ms)
+    .bind(&actor.desk)
+    .bind(&actor.operator)
+    .fetch_one(&mut *tx)
+    .await;
+    let attempt = match inserted {
+        Ok(row) => from_row(&row)?,
+        Err(e) if is_unique_violation(&e) => {
+            drop(tx);
+            let paid: Option<i64> = sqlx::query_scalar(
+                "SELECT id FROM attempts WHERE order_id = $1 AND state = 'succeeded'",
+            )
+            .bind(new.order_id)
+            .fetch_optional(pool)
+            .await?;
+            let order_no = new.order_no.to_string();
+            return Err(match paid {
+                Some(_) => StoreError::AlreadyPaid(order_no),
+                None => StoreError::AttemptInProgress(order_no),
+            });
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let events = [AttemptState::Created, AttemptState::Submitting].map(|s| (attempt.id, s, None));
+    add_events(&mut tx, &events, actor, now).await?;
+    tx.commit().await?;
+    Ok(attempt)
+}
+
+/// Moves an attempt to `next` with its event, refusing transitions the state machine does not
+/// allow (checked inside the transaction, so two writers cannot both move it).
+pub(in crate::store) async fn record(
+    pool: &Pool,
+    attempt_id: i64,
+    next: AttemptState,
+    update: &AttemptUpdate,
+    actor: &Actor,
+    now: i64,
+) -> Result<Attempt> {
+    let mut tx = Db::begin_write(pool).await?;
+    let attempt = move_attempt(&mut tx, attempt_id, next, update, now).await?;
+    let event = [(attempt_id, next, update.detail.clone())];
+    add_events(&mut tx, &event, actor, now).await?;
+    tx.commit().await?;
+    Ok(attempt)
+}
+
+/// Moves an unknown attempt back to `submitting` to send its request again under its own
+/// idempotency key, counting the resend, in one durable transaction.
+pub(in crate::store) async fn record_resend(
+    pool: &Pool,
+    attempt_id: i64,
+    detail: &str,
+    sending: Sending<'_>,
+    actor: &Actor,
+    now: i64,
+) -> Result<Attempt> {
+    let mut tx = Db::begin_write(pool).await?;
+    let update = AttemptUpdate {
+        detail: Some(detail.to_string()),
+        ..AttemptUpdate::default()
+    };
+    move_attempt(&mut tx, attempt_id, AttemptState::Submitting, &update, now).await?;
+    let row = sqlx::query(
+        "UPDATE attempts SET resends = resends + 1, next_check_at = $1, sender = $2,
+            sender_process = $3, sender_timeout_ms = $4, sent_at = $5
+         WHERE id = $6 RETURNING *",
+    )
+    .bind(sending.deadline(now))
+    .bind(&sending.sender.id)
+    .bind(&sending.sender.process)
+    .bind(sending.timeout_ms)
+    .bind(now)
+    .bind(attempt_id)
+    .fetch_one(&mut *tx)
+    .await?;
+    let event = [(attempt_id, AttemptState::Submitting, update.detail)];
+    add_events(&mut tx, &event, actor, now).await?;
+    tx.commit().await?;
+    from_row(&row)
+}
+
+/// Records what many status checks concluded, in one durable transaction, each guarded by the
+/// state and number of checks its attempt was read with: one that moved on since changes
+/// nothing, the newer fact stands.
+pub(in crate::store) async fn record_checks(
+    pool: &Pool,
+    checks: &[Checked],
+    actor: &Actor,
+    now: i64,
+) -> Result<ChecksRecorded> {
+    let mut settles = Vec::new();
+    let mut inconclusive = Vec::new();
+    for Checked {
+        seen,
+        verdict,
+        resent,
+    } in checks
+    {
+        let resent = i64::from(*resent);
+        match verdict {
+            // A status answer never sends anything, so never moves an attempt to submitting.
+            CheckVerdict::Settle(next, update)
+                if seen.state.can_become(*next) && *next != AttemptState::Submitting =>
+            {
+                settles.push((seen, *next, update, resent))
+            }
+            CheckVerdict::Settle(next, _) => {
+                tracing::warn!(attempt = seen.id, from = %seen.state, to = %next, "a status answer contradicts the attempt's state; set aside");
+            }
+            CheckVerdict::Inconclusive => inconclusive.push((seen, resent)),
+        }
+    }
+    let mut changed = Vec::new();
+    let mut counted = Vec::new();
+    let mut tx = Db::begin_write(pool).await?;
+    // A statement per kind of verdict and chunk: the driver's round trip is paid per chunk,
+    // not per row.
+    for chunk in settles.chunks(CHUNK_ROWS) {
+        let mut sql = sqlx::QueryBuilder::new(
+            "WITH v(id, seen_state, seen_checks, next, next_check_at, gateway_ref, pay_url,
+                    gateway_deduction_minor, error_code, error_message, resent) AS (",
+        );
+        sql.push_values(chunk, |mut row, (seen, next, update, resent)| {
+            let next_check_at = matches!(next, AttemptState::Pending | AttemptState::Unknown)
+                .then(|| now + next_check_delay_ms(0));
+            row.push_bind(seen.id)
+                .push_bind(seen.state.as_str())
+                .push_bind(seen.checks)
+                .push_bind(next.as_str())
+                .push_bind(next_check_at)
+                .push_bind(&update.gateway_ref)
+                .push_bind(&update.pay_url)
+                .push_bind(update.gateway_deduction_minor)
+                .push_bind(&update.error_code)
+                .push_bind(&update.error_message)
+                .push_bind(*resent);
+        });
+        sql.push(") UPDATE attempts SET state = v.next, updated_at = ")
+            .push_bind(now)
+            .push(
+                ", next_check_at = v.next_check_at,
+               gateway_ref = COALESCE(v.gateway_ref, attempts.gateway_ref),
+               pay_url = COALESCE(v.pay_url, attempts.pay_url),
+               gateway_deduction_minor =
+                 COALESCE(v.gateway_deduction_minor, attempts.gateway_deduction_minor),
+               error_code = v.error_code, error_message = v.error_message,
+               resends = attempts.resends + v.resent
+             FROM v
+             WHERE attempts.id = v.id AND attempts.state = v.seen_state
+               AND attempts.checks = v.seen_checks
+             RETURNING ",
+            )
+            .push(Db::UPDATED_ATTEMPT)
+            .push("*");
+        for row in sql.build().fetch_all(&mut *tx).await? {
+            changed.push(from_row(&row)?);
+        }
+    }
+    for chunk in inconclusive.chunks(CHUNK_ROWS) {
+        let mut sql = sqlx::QueryBuilder::new(
+            "WITH v(id, seen_state, seen_checks, next_check_at, resent) AS (",
+        );
+        sql.push_values(chunk, |mut row, (seen, resent)| {
+            row.push_bind(seen.id)
+                .push_bind(seen.state.as_str())
+                .push_bind(seen.checks)
+                .push_bind(now + next_check_delay_ms(seen.checks + 1))
+                .push_bind(*resent);
+        });
+        sql.push(
+            ") UPDATE attempts SET checks = v.seen_checks + 1, next_check_at = v.next_check_at,
+               resends = attempts.resends + v.resent
+             FROM v
+             WHERE attempts.id = v.id AND attempts.state = v.seen_state
+               AND attempts.checks = v.seen_checks
+             RETURNING ",
+        )
+        .push(Db::UPDATED_ATTEMPT)
+        .push("id");
+        for id in sql.build_query_scalar().fetch_all(&mut *tx).await? {
+            counted.push(id);
+        }
+    }
+    let details: HashMap<i64, &Option<String>> = settles
+        .iter()
+        .map(|(seen, _, update, _)| (seen.id, &update.detail))
+        .collect();
+    let events: Vec<_> = changed
+        .iter()
+        .map(|a| (a.id, a.state, details[&a.id].clone()))
+        .collect();
+    add_events(&mut tx, &events, actor, now).await?;
+    tx.commit().await?;
+    let set_aside = settles.len() + inconclusive.len() - changed.len() - counted.len();
+    if set_aside > 0 {
+        tracing::info!(
+            set_aside,
+            "attempts moved on while their status was asked; their answers were set aside"
+        );
+    }
+    changed.sort_by_key(|a| a.id);
+    Ok(ChecksRecorded { changed, counted })
+}
+
+/// The attempt's move to `next` inside the caller's transaction, if the state machine allows
+/// it from the state the attempt is in.
+async fn move_attempt(
+    tx: &mut Conn,
+    attempt_id: i64,
+    next: AttemptState,
+    update: &AttemptUpdate,
+    now: i64,
+) -> Result<Attempt> {
+    let next_check_at = match next {
+        AttemptState::Pending | AttemptState::Unknown => Some(now + next_check_delay_ms(0)),
+        // Only record_resend and begin set the sender's own deadline.
+        AttemptState::Submitting => {
+            Some(now + crate::sender::UNRECORDED_TIMEOUT_MS + crate::sender::TAKEOVER_GRACE_MS)
+        }
+        _ => None,
+    };
+    let row = sqlx::query(&format!(
+        "UPDATE attempts SET state = $1, updated_at = $2, next_check_at = $3,
+            gateway_ref = COALESCE($4, gateway_ref), pay_url = COALESCE($5, pay_url),
+            gateway_deduction_minor = COALESCE($6, gateway_deduction_minor),
+            error_code = $7, error_message = $8
+         WHERE id = $9 AND state IN ({})
+         RETURNING *",
+        states_that_may_become(next)
+    ))
+    .bind(next.as_str())
+    .bind(now)
+    .bind(next_check_at)
+    .bind(&update.gateway_ref)
+    .bind(&update.pay_url)
+    .bind(update.gateway_deduction_minor)
+    .bind(&update.error_code)
+    .bind(&update.error_message)
+    .bind(attempt_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    match row {
+        Some(row) => from_row(&row),
+        None => Err(StoreError::BadTransition {
+            id: attempt_id,
+            from: attempt_in(tx, attempt_id).await?.state,
+            to: next,
+        }),
+    }
+}
+
+/// The states the state machine allows to move to `next`, as SQL string literals (the states'
+/// own names, never input).
+fn states_that_may_become(next: AttemptState) -> String {
+    let from: Vec<String> = AttemptState::ALL
+        .iter()
+        .filter(|from| from.can_become(next))
+        .map(|from| format!("'{}'", from.as_str()))
+        .collect();
+    from.join(", ")
+}
+
+/// The events of attempts that moved, in as few statements as the limits on bound values allow.
+pub(in crate::store) async fn add_events(
+    tx: &mut Conn,
+    events: &[(i64, AttemptState, Option<String>)],
+    actor: &Actor,
+    now: i64,
+) -> Result<()> {
+    for chunk in events.chunks(CHUNK_ROWS) {
+        sqlx::QueryBuilder::new(
+            "INSERT INTO attempt_events (attempt_id, state, detail, at, desk, operator) ",
+        )
+        .push_values(chunk, |mut row, (id, state, detail)| {
+            row.push_bind(id)
+                .push_bind(state.as_str())
+                .push_bind(detail)
+                .push_bind(now)
+                .push_bind(&actor.desk)
+                .push_bind(&actor.operator);
+        })
+        .build()
+        .execute(&mut *tx)
+        .await?;
+    }
+    Ok(())
+}
+
+/// The latest attempt of an order, if any.
+pub(in crate::store) async fn latest(pool: &Pool, order_id: i64) -> Result<Option<Attempt>> {
+    let row = sqlx::query("SELECT * FROM attempts WHERE order_id = $1 ORDER BY id DESC LIMIT 1")
+        .bind(order_id)
+        .fetch_optional(pool)
+        .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+/// Open attempts due for a status check at `now`, the longest-waiting first.
+pub(in crate::store) async fn due_for_check(
+    pool: &Pool,
+    now: i64,
+    limit: i64,
+) -> Result<Vec<Attempt>> {
+    sqlx::query(&format!(
+        "SELECT * FROM {}
+         WHERE state IN ('pending', 'unknown', 'submitting') AND next_check_at <= $1
+         ORDER BY next_check_at LIMIT $2",
+        Db::ATTEMPTS_DUE_FOR_CHECK
+    ))
+    .bind(now)
+    .bind(limit)
+    .fetch_all(pool)
+    .await?
+    .iter()
+    .map(from_row)
+    .collect()
+}
+
+pub(in crate::store) async fn by_key(
+    pool: &Pool,
+    idempotency_key: &str,
+) -> Result<Option<Attempt>> {
+    let row = sqlx::query("SELECT * FROM attempts WHERE idempotency_key = $1")
+        .bind(idempotency_key)
+        .fetch_optional(pool)
+        .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+pub(in crate::store) async fn submitting(pool: &Pool) -> Result<Vec<Attempt>> {
+    sqlx::query("SELECT * FROM attempts WHERE state = 'submitting'")
+        .fetch_all(pool)
+        .await?
+        .iter()
+        .map(from_row)
+        .collect()
+}
+
+/// Counts a check whose answer settled nothing, and asks again later.
+pub(in crate::store) async fn note_inconclusive_check(
+    pool: &Pool,
+    attempt_id: i64,
+    now: i64,
+) -> Result<()> {
+    let mut tx = Db::begin_write(pool).await?;
+    let checks: i64 = sqlx::query_scalar(
+        "UPDATE attempts SET checks = checks + 1 WHERE id = $1 RETURNING checks",
+    )
+    .bind(attempt_id)
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or(StoreError::NoSuchAttempt(attempt_id))?;
+    sqlx::query("UPDATE attempts SET next_check_at = $1 WHERE id = $2")
+        .bind(now + next_check_delay_ms(checks))
+        .bind(attempt_id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The attempt as the caller's transaction sees it.
+pub(in crate::store) async fn attempt_in(tx: &mut Conn, attempt_id: i64) -> Result<Attempt> {
+    let row = sqlx::query("SELECT * FROM attempts WHERE id = $1")
+        .bind(attempt_id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or(StoreError::NoSuchAttempt(attempt_id))?;
+    from_row(&row)
+}
