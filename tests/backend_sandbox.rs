@@ -184,7 +184,7 @@ async fn interactive_channels_are_pending() {
     assert!(
         matches!(
             second,
-            Err(PayError::Store(StoreError::AttemptInProgress(_)))
+            Err(PayError::Store(StoreError::AttemptInProgress { .. }))
         ),
         "{second:?}"
     );

@@ -123,7 +123,7 @@ fn command(order_no: &str) -> PayCommand {
 fn still_in_progress(result: Result<Attempt, PayError>) -> bool {
     matches!(
         result,
-        Err(PayError::Store(StoreError::AttemptInProgress(_)))
+        Err(PayError::Store(StoreError::AttemptInProgress { .. }))
     )
 }
 

@@ -35,14 +35,19 @@ mod tests {
 
     #[test]
     fn an_error_crosses_ipc_as_its_kind_code_parameters_and_message() {
-        let e: IpcError = AppError::from(StoreError::AttemptInProgress("O-1".into())).into();
+        let e: IpcError = AppError::from(StoreError::AttemptInProgress {
+            order_no: "O-1".into(),
+            desk: Some("desk-2".into()),
+            operator: Some("lin".into()),
+        })
+        .into();
         assert_eq!(
             serde_json::to_value(&e).unwrap(),
             serde_json::json!({
                 "kind": "in_progress",
-                "message": "a payment for order \"O-1\" is already in progress",
+                "message": "a payment for order \"O-1\" is already in progress at desk-2 (lin)",
                 "code": "payment_in_progress",
-                "params": {"order_no": "O-1"},
+                "params": {"order_no": "O-1", "desk": "desk-2", "operator": "lin"},
             })
         );
     }

@@ -47,6 +47,24 @@ describe("errorMessage", () => {
     expect(errorKind(refused)).toBe("refused");
   });
 
+  it("names the desk and operator whose payment is under way, where the journal says", async () => {
+    const atDesk: IpcError = {
+      kind: "in_progress",
+      message: 'a payment for order "O-1" is already in progress at desk-2 (lin)',
+      code: "payment_in_progress",
+      params: { order_no: "O-1", desk: "desk-2", operator: "lin" },
+    };
+    const unnamed: IpcError = { ...atDesk, params: { order_no: "O-1", desk: null, operator: null } };
+    expect(errorMessage(atDesk)).toBe(
+      "A payment for order O-1 is already in progress at desk-2 (lin): wait for its result, do not pay again.",
+    );
+    expect(errorMessage(unnamed)).toBe(
+      "A payment for order O-1 is already in progress: wait for its result, do not pay again.",
+    );
+    await i18n.changeLanguage("zh-CN");
+    expect(errorMessage(atDesk)).toBe("订单 O-1 的支付正在收银台 desk-2（lin）进行中：请等待结果，不要重复支付。");
+  });
+
   it("falls back on whatever a rejection says when it is not the back end's error", () => {
     expect(errorMessage("plain words")).toBe("plain words");
     expect(errorMessage(new Error("broken pipe"))).toBe("broken pipe");

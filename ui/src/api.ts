@@ -85,7 +85,8 @@ export function errorMessage(e: unknown): string {
     if (typeof params.channel === "string" && isChannel(params.channel)) params.channel = i18n.t(`channel.${params.channel}`);
     // A code without words in en (and so in zh-CN, typed as the same shape) fails the type
     // check; the parameters are the ones the back end sent with that code.
-    const key = `problem.${e.code}` satisfies `problem.${keyof typeof en.problem}`;
+    const code = e.code === "payment_in_progress" && !e.params.desk ? "payment_in_progress_unnamed" : e.code;
+    const key = `problem.${code}` satisfies `problem.${keyof typeof en.problem}`;
     return String(i18n.t(key, params as never));
   }
   if (e && typeof e === "object" && "message" in e) return String((e as { message: unknown }).message);

@@ -153,7 +153,7 @@ impl Engine {
                 AttemptState::Submitting
                     if matches!(self.takeover(&latest), Takeover::NotBefore(_)) =>
                 {
-                    return Err(StoreError::AttemptInProgress(order.order_no.clone()).into());
+                    return Err(StoreError::in_progress(&order.order_no, &latest).into());
                 }
                 AttemptState::Unknown | AttemptState::Submitting => {
                     let settled = self.settle_unknown(latest.id).await?;

@@ -248,7 +248,7 @@ impl Engine {
                         if pass.on_error == OnError::Stop {
                             let order = self.store().order_of(&attempt).await?;
                             tracing::info!(attempt = attempt.id, until, "still being sent");
-                            return Err(StoreError::AttemptInProgress(order.order_no).into());
+                            return Err(StoreError::in_progress(&order.order_no, &attempt).into());
                         }
                         continue;
                     }
@@ -436,7 +436,8 @@ impl Engine {
 mod tests {
     use super::*;
     use crate::store::AttemptUpdate;
-    use crate::test_support::{add_profile_and_order, begin_attempt, record_state, temp_store};
+    use crate::store::Store;
+    use crate::test_support::{add_profile_and_order, begin_attempt, record_state, store_contract};
 
     fn checked(seen: &Attempt, verdict: CheckVerdict) -> Checked {
         Checked {
@@ -447,19 +448,18 @@ mod tests {
     }
 
     /// Order `o-1` (see [`add_profile_and_order`]) with an attempt on alipay, pending.
-    async fn pending_attempt() -> (tempfile::TempDir, crate::store::Store, Attempt) {
-        let (dir, store) = temp_store().await;
-        let order = add_profile_and_order(&store).await;
-        let sent = begin_attempt(&store, &order, "alipay", "key-1")
+    async fn pending_attempt(store: &Store) -> Attempt {
+        let order = add_profile_and_order(store).await;
+        let sent = begin_attempt(store, &order, "alipay", "key-1")
             .await
             .unwrap();
-        let pending = record_state(&store, sent.id, AttemptState::Pending).await;
-        (dir, store, pending)
+        record_state(store, sent.id, AttemptState::Pending).await
     }
 
-    #[tokio::test]
-    async fn a_verdict_on_an_attempt_that_moved_on_changes_nothing() {
-        let (_dir, store, seen) = pending_attempt().await;
+    store_contract! {
+
+    async fn a_verdict_on_an_attempt_that_moved_on_changes_nothing(store) {
+        let seen = pending_attempt(&store).await;
         // While its status was being asked, the gateway's callback settled it.
         store
             .record(seen.id, AttemptState::Succeeded, &AttemptUpdate::default())
@@ -477,9 +477,8 @@ mod tests {
         assert_eq!(store.events(seen.id).await.unwrap().len(), events);
     }
 
-    #[tokio::test]
-    async fn an_answer_counted_by_another_pass_is_not_counted_twice() {
-        let (_dir, store, seen) = pending_attempt().await;
+    async fn an_answer_counted_by_another_pass_is_not_counted_twice(store) {
+        let seen = pending_attempt(&store).await;
         store.note_inconclusive_check(seen.id).await.unwrap();
         let changed = store
             .record_checks(&[checked(&seen, CheckVerdict::Inconclusive)])
@@ -496,9 +495,8 @@ mod tests {
         assert_eq!(store.attempt(seen.id).await.unwrap().checks, 2);
     }
 
-    #[tokio::test]
-    async fn verdicts_are_recorded_together_with_their_events() {
-        let (_dir, store, seen) = pending_attempt().await;
+    async fn verdicts_are_recorded_together_with_their_events(store) {
+        let seen = pending_attempt(&store).await;
         let paid = CheckVerdict::Settle(
             AttemptState::Succeeded,
             AttemptUpdate {
@@ -516,5 +514,6 @@ mod tests {
         assert_eq!(last.detail.as_deref(), Some("paid"));
         let order = store.order("o-1").await.unwrap();
         assert_eq!(order.state, Some(AttemptState::Succeeded));
+    }
     }
 }

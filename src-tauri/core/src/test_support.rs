@@ -57,6 +57,27 @@ pub(crate) async fn temp_shared_store() -> Option<(tempfile::TempDir, Store)> {
     Some((dir, store))
 }
 
+/// Another desk on the same record as `store`: the same SQLite file, or the same database on
+/// the server with a desk file of its own. The guard keeps that file.
+pub(crate) async fn another_desk(store: &Store) -> (tempfile::TempDir, Store) {
+    use sqlx::postgres::PgConnectOptions;
+    let dir = tempfile::tempdir().unwrap();
+    let desk = match store.shared_pool() {
+        Some(pool) => {
+            let database: String = sqlx::query_scalar("SELECT current_database()")
+                .fetch_one(pool)
+                .await
+                .unwrap();
+            let server = PgConnectOptions::new().database(&database);
+            Store::open_shared(server, &db_path(dir.path()))
+                .await
+                .unwrap()
+        }
+        None => Store::open(store.path()).await.unwrap(),
+    };
+    (dir, desk)
+}
+
 /// Each test written once and run on both stores: `mod sqlite` (standalone) and `mod postgres`
 /// (shared), the body with `$store` bound to a fresh empty store of each kind.
 macro_rules! store_contract {

@@ -2,7 +2,7 @@
 import type { AttemptState } from "./AttemptState";
 import type { ErrorKind } from "./ErrorKind";
 
-export type IpcError = { kind: ErrorKind, message: string, } & ({ "code": "refused", "params": { reason: string, } } | { "code": "no_such_order", "params": { order_no: string, } } | { "code": "no_such_profile", "params": { profile: string, } } | { "code": "no_such_attempt", "params": { attempt_id: number, } } | { "code": "duplicate_order", "params": { order_no: string, } } | { "code": "duplicate_profile", "params": { profile: string, } } | { "code": "payment_in_progress", "params": { order_no: string, } } | { "code": "already_paid", "params": { order_no: string, } } | { "code": "not_awaiting_review", "params": { attempt_id: number, state: AttemptState, } } | { "code": "unknown_channel", "params": { channel: string, gateway: string, 
+export type IpcError = { kind: ErrorKind, message: string, } & ({ "code": "refused", "params": { reason: string, } } | { "code": "no_such_order", "params": { order_no: string, } } | { "code": "no_such_profile", "params": { profile: string, } } | { "code": "no_such_attempt", "params": { attempt_id: number, } } | { "code": "duplicate_order", "params": { order_no: string, } } | { "code": "duplicate_profile", "params": { profile: string, } } | { "code": "payment_in_progress", "params": { order_no: string, desk: string | null, operator: string | null, } } | { "code": "already_paid", "params": { order_no: string, } } | { "code": "not_awaiting_review", "params": { attempt_id: number, state: AttemptState, } } | { "code": "unknown_channel", "params": { channel: string, gateway: string, 
 /**
  * The channels the gateway offers, comma-separated.
  */

@@ -306,7 +306,9 @@ export const en = {
     no_such_attempt: "No payment attempt {{attempt_id}}.",
     duplicate_order: "Order {{order_no}} already exists.",
     duplicate_profile: "A gateway profile named {{profile}} already exists.",
-    payment_in_progress: "A payment for order {{order_no}} is already in progress: wait for its result, do not pay again.",
+    payment_in_progress: "A payment for order {{order_no}} is already in progress at {{desk}} ({{operator}}): wait for its result, do not pay again.",
+    /** The same, where the journal does not say which desk (history kept before desks were named). */
+    payment_in_progress_unnamed: "A payment for order {{order_no}} is already in progress: wait for its result, do not pay again.",
     already_paid: "Order {{order_no}} is already paid.",
     not_awaiting_review: "Attempt {{attempt_id}} is {{state}}, not waiting for review.",
     unknown_channel: "Unknown channel {{channel}}; {{gateway}} offers {{offered}}.",

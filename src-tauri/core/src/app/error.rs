@@ -71,8 +71,11 @@ pub enum Problem {
     DuplicateProfile {
         profile: String,
     },
+    /// Another desk's (or this one's) payment of the order is under way: who, where known.
     PaymentInProgress {
         order_no: String,
+        desk: Option<String>,
+        operator: Option<String>,
     },
     AlreadyPaid {
         order_no: String,
@@ -208,7 +211,15 @@ impl From<StoreError> for AppError {
             StoreError::NoSuchAttempt(attempt_id) => Problem::NoSuchAttempt { attempt_id },
             StoreError::DuplicateOrder(order_no) => Problem::DuplicateOrder { order_no },
             StoreError::DuplicateProfile(profile) => Problem::DuplicateProfile { profile },
-            StoreError::AttemptInProgress(order_no) => Problem::PaymentInProgress { order_no },
+            StoreError::AttemptInProgress {
+                order_no,
+                desk,
+                operator,
+            } => Problem::PaymentInProgress {
+                order_no,
+                desk,
+                operator,
+            },
             StoreError::AlreadyPaid(order_no) => Problem::AlreadyPaid { order_no },
             StoreError::BadBaseUrl(reason) | StoreError::BadInput(reason) => {
                 Problem::Refused { reason }
@@ -310,7 +321,12 @@ mod tests {
             ),
             (StoreError::NoSuchAttempt(1).into(), ErrorKind::NotFound),
             (
-                StoreError::AttemptInProgress("o".into()).into(),
+                StoreError::AttemptInProgress {
+                    order_no: "o".into(),
+                    desk: None,
+                    operator: None,
+                }
+                .into(),
                 ErrorKind::InProgress,
             ),
             (

@@ -86,8 +86,13 @@ pub enum StoreError {
     NoSuchOrder(String),
     #[error("no payment attempt {0}")]
     NoSuchAttempt(i64),
-    #[error("a payment for order {0:?} is already in progress")]
-    AttemptInProgress(String),
+    /// Another attempt of the order is live; who started it, where the journal says.
+    #[error("a payment for order {order_no:?} is already in progress{}", at_desk(.desk, .operator))]
+    AttemptInProgress {
+        order_no: String,
+        desk: Option<String>,
+        operator: Option<String>,
+    },
     #[error("order {0:?} is already paid")]
     AlreadyPaid(String),
     #[error("attempt {id} cannot go from {from} to {to}")]
@@ -101,6 +106,27 @@ pub enum StoreError {
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+impl StoreError {
+    /// The order is being paid by `live`, another attempt whose fate is not yet known.
+    pub fn in_progress(order_no: &str, live: &crate::domain::Attempt) -> StoreError {
+        let named = |name: &str| (!name.is_empty()).then(|| name.to_string());
+        StoreError::AttemptInProgress {
+            order_no: order_no.to_string(),
+            desk: named(&live.desk),
+            operator: named(&live.operator),
+        }
+    }
+}
+
+/// " at DESK (OPERATOR)", or nothing where the journal does not say.
+fn at_desk(desk: &Option<String>, operator: &Option<String>) -> String {
+    match (desk, operator) {
+        (Some(desk), Some(operator)) => format!(" at {desk} ({operator})"),
+        (Some(desk), None) => format!(" at {desk}"),
+        _ => String::new(),
+    }
+}
 
 /// The journal's SQL for a store of record in SQLite.
 #[path = "journal"]
@@ -241,6 +267,15 @@ impl Store {
         matches!(self.record, Backend::Postgres(_))
     }
 
+    /// The shared server's pool, for tests that reach behind the store.
+    #[cfg(test)]
+    pub(crate) fn shared_pool(&self) -> Option<&PgPool> {
+        match &self.record {
+            Backend::Postgres(pool) => Some(pool),
+            Backend::Sqlite(_) => None,
+        }
+    }
+
     pub(crate) fn pool(&self) -> &SqlitePool {
         &self.local
     }
@@ -311,7 +346,7 @@ mod tests {
     use super::*;
     use crate::domain::AttemptState;
     use crate::test_support::{
-        add_profile_and_order, begin_attempt, new_order, record_state, store_contract,
+        add_profile_and_order, another_desk, begin_attempt, new_order, record_state, store_contract,
     };
     use paydesk_gateways::{Currency, Money};
 
@@ -326,7 +361,7 @@ mod tests {
             assert_eq!(first.state, AttemptState::Submitting);
             let second = begin_attempt(&store, &order, "balance", "k2").await;
             assert!(
-                matches!(second, Err(StoreError::AttemptInProgress(_))),
+                matches!(second, Err(StoreError::AttemptInProgress { .. })),
                 "{second:?}"
             );
 
@@ -360,6 +395,42 @@ mod tests {
                 store.order("o-1").await.unwrap().state,
                 Some(AttemptState::Succeeded)
             );
+        }
+
+        async fn desks_racing_to_pay_one_order_start_exactly_one_attempt(store) {
+            let order = add_profile_and_order(&store).await;
+            let mut desks = Vec::new();
+            for n in 0..4 {
+                let (dir, desk) = another_desk(&store).await;
+                desk.set_actor(Actor {
+                    desk: format!("desk-{n}"),
+                    operator: format!("operator-{n}"),
+                });
+                desks.push((dir, desk));
+            }
+            let mut race = tokio::task::JoinSet::new();
+            for (n, (_, desk)) in desks.iter().enumerate() {
+                let (desk, order) = (desk.clone(), order.clone());
+                race.spawn(async move {
+                    begin_attempt(&desk, &order, "balance", &format!("key-{n}")).await
+                });
+            }
+            let results = race.join_all().await;
+            let won: Vec<_> = results.iter().filter_map(|r| r.as_ref().ok()).collect();
+            assert_eq!(won.len(), 1, "{results:?}");
+            let winner = &won[0].desk;
+            for lost in results.iter().filter_map(|r| r.as_ref().err()) {
+                match lost {
+                    StoreError::AttemptInProgress { desk, operator, .. } => {
+                        assert_eq!(desk.as_ref(), Some(winner));
+                        assert_eq!(operator.as_deref(), Some(&*winner.replace("desk", "operator")));
+                    }
+                    other => panic!("{other}"),
+                }
+            }
+            assert_eq!(store.attempts("o-1").await.unwrap().len(), 1);
+            let message = results.iter().find_map(|r| r.as_ref().err()).unwrap().to_string();
+            assert!(message.ends_with(&format!("in progress at {winner} ({})", winner.replace("desk", "operator"))), "{message}");
         }
 
         async fn refuses_transitions_outside_the_state_machine(store) {

@@ -121,17 +121,7 @@ pub(in crate::store) async fn begin(
         Ok(row) => from_row(&row)?,
         Err(e) if is_unique_violation(&e) => {
             drop(tx);
-            let paid: Option<i64> = sqlx::query_scalar(
-                "SELECT id FROM attempts WHERE order_id = $1 AND state = 'succeeded'",
-            )
-            .bind(new.order_id)
-            .fetch_optional(pool)
-            .await?;
-            let order_no = new.order_no.to_string();
-            return Err(match paid {
-                Some(_) => StoreError::AlreadyPaid(order_no),
-                None => StoreError::AttemptInProgress(order_no),
-            });
+            return Err(already_live(pool, new.order_id, new.order_no).await);
         }
         Err(e) => return Err(e.into()),
     };
@@ -139,6 +129,34 @@ pub(in crate::store) async fn begin(
     add_events(&mut tx, &events, actor, now).await?;
     tx.commit().await?;
     Ok(attempt)
+}
+
+/// Why a new attempt of an order was refused by the one-live-attempt index: the order is
+/// paid, or another attempt (named with its desk) is under way.
+async fn already_live(pool: &Pool, order_id: i64, order_no: &str) -> StoreError {
+    let live = sqlx::query(
+        "SELECT * FROM attempts WHERE order_id = $1
+           AND state IN ('created', 'submitting', 'pending', 'unknown', 'needs_review', 'succeeded')
+         ORDER BY id DESC LIMIT 1",
+    )
+    .bind(order_id)
+    .fetch_optional(pool)
+    .await;
+    match live
+        .map_err(StoreError::from)
+        .and_then(|row| row.as_ref().map(from_row).transpose())
+    {
+        Ok(Some(live)) if live.state == AttemptState::Succeeded => {
+            StoreError::AlreadyPaid(order_no.to_string())
+        }
+        Ok(Some(live)) => StoreError::in_progress(order_no, &live),
+        // Settled in between, or unreadable: in progress all the same, by whom unknown.
+        Ok(None) | Err(_) => StoreError::AttemptInProgress {
+            order_no: order_no.to_string(),
+            desk: None,
+            operator: None,
+        },
+    }
 }
 
 /// Moves an attempt to `next` with its event, refusing transitions the state machine does not
