@@ -8,9 +8,11 @@
 //!
 //! A sender is one engine (and its clones), with an identity of its own: a process id alone
 //! says too little (ids are reused; a cancelled task leaves its process alive). Its process
-//! is known by boot, pid and start time, so a reused pid is not mistaken for it; within the
-//! process, the requests it still waits for are registered while they are in flight, so a
-//! task dropped mid-request is known to be gone at once.
+//! is known by machine, boot, pid and start time, so a reused pid is not mistaken for it;
+//! within the process, the requests it still waits for are registered while they are in
+//! flight, so a task dropped mid-request is known to be gone at once. A sender on another
+//! machine (a desk sharing the store) can never be seen gone: only its deadline frees its
+//! attempt, and a desk cut off from the database may still be waiting on the gateway.
 
 use std::collections::HashSet;
 use std::sync::{LazyLock, Mutex};
@@ -27,8 +29,9 @@ pub const UNRECORDED_TIMEOUT_MS: i64 = 600_000;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Sender {
     pub id: String,
-    /// `boot/pid/start` where the platform says (Linux), so that a reused pid is not taken
-    /// for this process; `None` where it cannot be known.
+    /// `machine/boot/pid/start` where the platform says (Linux), so that a reused pid is not
+    /// taken for this process nor another machine's process for a dead one here; `None` where
+    /// it cannot be known.
     pub process: Option<String>,
 }
 
@@ -149,7 +152,7 @@ fn in_flight() -> std::sync::MutexGuard<'static, HashSet<(String, String)>> {
     IN_FLIGHT.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// This process as `boot/pid/start`, where the platform says.
+/// This process as `machine/boot/pid/start`, where the platform says.
 fn current_process() -> &'static Option<String> {
     static CURRENT: LazyLock<Option<String>> =
         LazyLock::new(|| process_identity(std::process::id()));
@@ -157,16 +160,29 @@ fn current_process() -> &'static Option<String> {
 }
 
 fn process_identity(pid: u32) -> Option<String> {
-    Some(format!("{}/{pid}/{}", boot_id()?, start_time(pid)?))
+    let process = format!("{}/{pid}/{}", boot_id()?, start_time(pid)?);
+    Some(match machine_id() {
+        Some(machine) => format!("{machine}/{process}"),
+        None => process,
+    })
 }
 
-/// Whether the process `identity` names still runs: the same boot, and its pid held by a
-/// process that started when it did. Unreadable identities count as running.
+/// Whether the process `identity` names still runs: on another machine, as far as anyone here
+/// can tell; here, the same boot and its pid held by a process that started when it did.
+/// Unreadable identities count as running. (`boot/pid/start`, without the machine, was
+/// journaled by an older paydesk on a desk of its own: this machine.)
 fn process_running(identity: &str) -> bool {
-    let mut parts = identity.splitn(3, '/');
-    let (Some(boot), Some(pid), Some(_)) = (parts.next(), parts.next(), parts.next()) else {
-        return true;
+    let parts: Vec<&str> = identity.split('/').collect();
+    let (machine, boot, pid) = match parts[..] {
+        [machine, boot, pid, _] => (Some(machine), boot, pid),
+        [boot, pid, _] => (None, boot, pid),
+        _ => return true,
     };
+    if let Some(machine) = machine {
+        if machine_id().as_deref() != Some(machine) {
+            return true;
+        }
+    }
     let Some(current_boot) = boot_id() else {
         return true;
     };
@@ -176,7 +192,21 @@ fn process_running(identity: &str) -> bool {
     let Ok(pid) = pid.parse::<u32>() else {
         return true;
     };
-    process_identity(pid).as_deref() == Some(identity)
+    let current = process_identity(pid);
+    let current = current.as_deref().map(|id| match machine {
+        Some(_) => id,
+        None => id.split_once('/').map_or(id, |(_, rest)| rest),
+    });
+    current == Some(identity)
+}
+
+/// This machine's id (systemd's, or D-Bus's where older), the same across boots.
+fn machine_id() -> Option<String> {
+    ["/etc/machine-id", "/var/lib/dbus/machine-id"]
+        .iter()
+        .find_map(|path| std::fs::read_to_string(path).ok())
+        .map(|id| id.trim().to_string())
+        .filter(|id| !id.is_empty() && !id.contains('/'))
 }
 
 fn boot_id() -> Option<String> {
@@ -267,18 +297,40 @@ mod tests {
         child.wait().unwrap();
         assert_eq!(liveness("k", &sent), Liveness::Gone);
         // The same pid, a process that started at another time: a reused pid.
-        let (boot, rest) = identity.split_once('/').unwrap();
-        let (pid, _) = rest.split_once('/').unwrap();
+        let [machine, boot, pid, _] = identity.split('/').collect::<Vec<_>>()[..] else {
+            panic!("{identity}: machine/boot/pid/start");
+        };
         let me = process_identity(std::process::id()).unwrap();
-        let reused = format!("{boot}/{}/{}", std::process::id(), "1");
+        let reused = format!("{machine}/{boot}/{}/1", std::process::id());
         assert_ne!(reused, me);
         assert_eq!(liveness("k", &record(Some(reused), "old")), Liveness::Gone);
         // Another boot: everything that ran then is gone.
-        let rebooted = format!("00000000-0000-0000-0000-000000000000/{pid}/1");
+        let rebooted = format!("{machine}/00000000-0000-0000-0000-000000000000/{pid}/1");
         assert_eq!(
             liveness("k", &record(Some(rebooted), "old")),
             Liveness::Gone
         );
+        // As an older paydesk journaled them, without the machine: this one.
+        let older = format!("{boot}/{pid}/1");
+        assert_eq!(liveness("k", &record(Some(older), "old")), Liveness::Gone);
+        let older_rebooted = format!("00000000-0000-0000-0000-000000000000/{pid}/1");
+        assert_eq!(
+            liveness("k", &record(Some(older_rebooted), "old")),
+            Liveness::Gone
+        );
+        // Another machine's process (a desk sharing the store): never seen gone, whatever
+        // its boot or pid, until its deadline.
+        for elsewhere in [
+            format!("0123456789abcdef0123456789abcdef/{boot}/{pid}/1"),
+            format!(
+                "0123456789abcdef0123456789abcdef/00000000-0000-0000-0000-000000000000/{pid}/1"
+            ),
+        ] {
+            assert_eq!(
+                liveness("k", &record(Some(elsewhere), "other desk")),
+                Liveness::MayBeWaiting
+            );
+        }
         // Without a process, only the deadline can say.
         assert_eq!(liveness("k", &record(None, "old")), Liveness::MayBeWaiting);
     }
