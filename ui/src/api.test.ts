@@ -61,6 +61,18 @@ describe("errorMessage", () => {
     expect(errorMessage(unnamed)).toBe(
       "A payment for order O-1 is already in progress: wait for its result, do not pay again.",
     );
+    const checking: IpcError = {
+      kind: "in_progress",
+      message: "attempt 7 is being settled at desk-2 right now; its result follows",
+      code: "being_settled",
+      params: { attempt_id: 7, desk: "desk-2" },
+    };
+    expect(errorMessage(checking)).toBe(
+      "Attempt 7 is being checked with the gateway at desk-2 right now; its result will show here.",
+    );
+    expect(errorMessage({ ...checking, params: { attempt_id: 7, desk: null } })).toBe(
+      "Attempt 7 is being checked with the gateway elsewhere right now; its result will show here.",
+    );
     await i18n.changeLanguage("zh-CN");
     expect(errorMessage(atDesk)).toBe("订单 O-1 的支付正在收银台 desk-2（lin）进行中：请等待结果，不要重复支付。");
   });

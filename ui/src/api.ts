@@ -85,7 +85,9 @@ export function errorMessage(e: unknown): string {
     if (typeof params.channel === "string" && isChannel(params.channel)) params.channel = i18n.t(`channel.${params.channel}`);
     // A code without words in en (and so in zh-CN, typed as the same shape) fails the type
     // check; the parameters are the ones the back end sent with that code.
-    const code = e.code === "payment_in_progress" && !e.params.desk ? "payment_in_progress_unnamed" : e.code;
+    // Where the journal does not say which desk, the words that name none.
+    const code =
+      (e.code === "payment_in_progress" || e.code === "being_settled") && !e.params.desk ? (`${e.code}_unnamed` as const) : e.code;
     const key = `problem.${code}` satisfies `problem.${keyof typeof en.problem}`;
     return String(i18n.t(key, params as never));
   }

@@ -18,7 +18,7 @@ use crate::domain::{Attempt, AttemptState};
 use crate::pricing::{connector_of, plan_payment, PayCommand, PlanRefusal};
 use crate::sender::{InFlight, Sender, Takeover};
 use crate::settling::{outcome_update, refused_resend, too_many_resends, AttemptUpdate};
-use crate::store::{now_ms, Sending};
+use crate::store::Sending;
 use crate::store::{Store, StoreError};
 use crate::vault::{Vault, VaultError};
 
@@ -70,7 +70,7 @@ impl Engine {
     }
 
     /// How this engine journals the requests it sends: itself, and its transport's timeout.
-    fn sending(&self) -> Sending<'_> {
+    pub(crate) fn sending(&self) -> Sending<'_> {
         Sending {
             sender: &self.sender,
             timeout_ms: i64::try_from(self.transport.timeout().as_millis()).unwrap_or(i64::MAX),
@@ -79,10 +79,11 @@ impl Engine {
 
     /// What may be done now with a `submitting` attempt: [`crate::sender`]'s one rule, for
     /// every path that might touch one.
-    pub(crate) fn takeover(&self, attempt: &Attempt) -> Takeover {
+    /// `now` is the store's clock ([`Store::now`]), the one the journal's times are on.
+    pub(crate) fn takeover(&self, attempt: &Attempt, now: i64) -> Takeover {
         let record = attempt.send_record();
         let liveness = crate::sender::liveness(&attempt.idempotency_key, &record);
-        crate::sender::takeover(&record, liveness, now_ms())
+        crate::sender::takeover(&record, liveness, now)
     }
 
     pub fn store(&self) -> &Store {
@@ -151,7 +152,10 @@ impl Engine {
         if let Some(latest) = self.store.latest_attempt(order.id).await? {
             match latest.state {
                 AttemptState::Submitting
-                    if matches!(self.takeover(&latest), Takeover::NotBefore(_)) =>
+                    if matches!(
+                        self.takeover(&latest, self.store.now().await?),
+                        Takeover::NotBefore(_)
+                    ) =>
                 {
                     return Err(StoreError::in_progress(&order.order_no, &latest).into());
                 }

@@ -23,13 +23,16 @@ use crate::sender::Takeover;
 use crate::settling::{
     judge, too_many_resends, AttemptUpdate, CheckVerdict, Patience, Repeats, MAX_RESENDS,
 };
-use crate::store::{now_ms, Checked, StoreError};
+use crate::store::{now_ms, Checked, Claimant, StoreError};
 
 /// Status queries in flight at once: enough to hide a gateway's latency, few enough that a
 /// backlog does not look like an attack on it.
 pub const IN_FLIGHT: usize = 16;
 /// Verdicts written per durable commit, at most (fewer when fewer are ready).
 pub const BATCH: usize = 256;
+
+/// Due attempts a background pass claims at most.
+const DUE_PER_PASS: usize = 200;
 
 /// How a settling run behaves.
 #[derive(Clone, Copy)]
@@ -77,8 +80,9 @@ struct StatusCheck {
     link: Arc<GatewayLink>,
 }
 
-/// Sends one status query (if the gateway has one) and judges the answer.
-async fn ask(check: &StatusCheck) -> CheckVerdict {
+/// Sends one status query (if the gateway has one) and judges the answer, by the deciding
+/// clock (this machine's plus `clock_offset_ms`, the store's clock ahead of it).
+async fn ask(check: &StatusCheck, clock_offset_ms: i64) -> CheckVerdict {
     let link = &check.link;
     let transport = &link.transport;
     let answer = link
@@ -109,7 +113,7 @@ async fn ask(check: &StatusCheck) -> CheckVerdict {
         None => None,
     };
     let asked = Money::from_minor(check.attempt.amount_minor, check.query.amount.currency);
-    let patience = Patience::at(&check.attempt, now_ms());
+    let patience = Patience::at(&check.attempt, now_ms().saturating_add(clock_offset_ms));
     judge(&check.attempt, asked, link.repeats, answer, patience)
 }
 
@@ -179,7 +183,12 @@ impl Engine {
     /// changed state. An attempt that cannot be asked about is noted and asked again later.
     #[tracing::instrument(name = "reconcile_pass", skip_all)]
     pub async fn reconcile_due(&self) -> Result<Vec<Attempt>, PayError> {
-        let mut due = self.store().due_for_check(now_ms(), 200).await?;
+        let actor = self.store().actor();
+        let claimant = self.claimant(&actor.desk, DUE_PER_PASS);
+        let mut due = self
+            .store()
+            .claim_due(&claimant, DUE_PER_PASS as i64)
+            .await?;
         // A sender certainly gone (a crash, a task dropped mid-request) is settled at once,
         // before its time would be up.
         let due_ids: std::collections::HashSet<i64> = due.iter().map(|a| a.id).collect();
@@ -200,13 +209,28 @@ impl Engine {
     /// crashed, its task dropped) or its time is up. They become `unknown` (the request may
     /// or may not have left) and are settled like any unknown attempt.
     async fn abandoned(&self) -> Result<Vec<Attempt>, PayError> {
+        let now = self.store().now().await?;
         Ok(self
             .store()
             .submitting_attempts()
             .await?
             .into_iter()
-            .filter(|a| self.takeover(a) == Takeover::Now)
+            .filter(|a| self.takeover(a, now) == Takeover::Now)
             .collect())
+    }
+
+    /// This engine as a claimant of `attempts` attempts at `desk`: its lease covers asking
+    /// about each of them, resending each once, and the grace, at the concurrency it asks with.
+    fn claimant<'a>(&'a self, desk: &'a str, attempts: usize) -> Claimant<'a> {
+        let rounds = i64::try_from(attempts.div_ceil(IN_FLIGHT)).unwrap_or(i64::MAX);
+        let timeout_ms = self.sending().timeout_ms;
+        Claimant {
+            id: &self.sending().sender.id,
+            desk,
+            lease_ms: timeout_ms
+                .saturating_mul(rounds.saturating_mul(2).saturating_add(2))
+                .saturating_add(crate::sender::TAKEOVER_GRACE_MS),
+        }
     }
 
     /// Settles every open attempt now, whatever its schedule: abandoned sends, unknown and
@@ -229,13 +253,45 @@ impl Engine {
     }
 
     /// Settles these attempts as far as asking (and, after `AfterAsking::ResendSameKey`, a resend)
-    /// can. Attempts that are not open are left alone. Returns the attempts whose state
-    /// changed, in id order.
+    /// can, each under this engine's claim: one another reconciler holds is left to it (and
+    /// in a strict run, the run says who holds it). Attempts that are not open are left alone.
+    /// Returns the attempts whose state changed, in id order.
     async fn settle_many(
         &self,
         attempts: Vec<Attempt>,
         pass: Pass,
     ) -> Result<Vec<Attempt>, PayError> {
+        let ids: Vec<i64> = attempts.iter().map(|a| a.id).collect();
+        let actor = self.store().actor();
+        let claimant = self.claimant(&actor.desk, ids.len());
+        let claimed = self.store().claim(&ids, &claimant).await?;
+        let claimed_ids: Vec<i64> = claimed.iter().map(|a| a.id).collect();
+        let held = ids.iter().find(|id| !claimed_ids.contains(id));
+        let settled = match held {
+            Some(&attempt_id) if pass.on_error == OnError::Stop => {
+                let holder = self.store().claim_holder(attempt_id).await?;
+                Err(StoreError::BeingSettled {
+                    attempt_id,
+                    desk: holder.and_then(|claim| claim.desk),
+                }
+                .into())
+            }
+            _ => self.settle_claimed(claimed, pass).await,
+        };
+        if let Err(e) = self.store().release_claims(&claimed_ids, claimant.id).await {
+            // Its lease runs out all the same.
+            tracing::warn!(error = %e, "could not give up the claims of a settling pass");
+        }
+        settled
+    }
+
+    async fn settle_claimed(
+        &self,
+        attempts: Vec<Attempt>,
+        pass: Pass,
+    ) -> Result<Vec<Attempt>, PayError> {
+        let now = self.store().now().await?;
+        let clock_offset_ms = now - now_ms();
         let before: HashMap<i64, AttemptState> = attempts.iter().map(|a| (a.id, a.state)).collect();
         let mut latest: BTreeMap<i64, Attempt> = BTreeMap::new();
         let mut open = Vec::new();
@@ -244,7 +300,7 @@ impl Engine {
                 AttemptState::Submitting => {
                     // Its sender may still be waiting for the gateway: nothing changes, and a
                     // person who asked is told so.
-                    if let Takeover::NotBefore(until) = self.takeover(&attempt) {
+                    if let Takeover::NotBefore(until) = self.takeover(&attempt, now) {
                         if pass.on_error == OnError::Stop {
                             let order = self.store().order_of(&attempt).await?;
                             tracing::info!(attempt = attempt.id, until, "still being sent");
@@ -286,7 +342,7 @@ impl Engine {
                     return (check, verdict, false);
                 }
                 let _permit = permits.acquire_owned().await.expect("never closed");
-                let verdict = ask(&check).await;
+                let verdict = ask(&check, clock_offset_ms).await;
                 let resent = check.link.status_is_resend;
                 (check, verdict, resent)
             });

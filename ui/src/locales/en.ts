@@ -309,6 +309,8 @@ export const en = {
     payment_in_progress: "A payment for order {{order_no}} is already in progress at {{desk}} ({{operator}}): wait for its result, do not pay again.",
     /** The same, where the journal does not say which desk (history kept before desks were named). */
     payment_in_progress_unnamed: "A payment for order {{order_no}} is already in progress: wait for its result, do not pay again.",
+    being_settled: "Attempt {{attempt_id}} is being checked with the gateway at {{desk}} right now; its result will show here.",
+    being_settled_unnamed: "Attempt {{attempt_id}} is being checked with the gateway elsewhere right now; its result will show here.",
     already_paid: "Order {{order_no}} is already paid.",
     not_awaiting_review: "Attempt {{attempt_id}} is {{state}}, not waiting for review.",
     unknown_channel: "Unknown channel {{channel}}; {{gateway}} offers {{offered}}.",

@@ -306,6 +306,8 @@ export const zhCN: Resources = {
     duplicate_profile: "名为 {{profile}} 的网关配置已存在。",
     payment_in_progress: "订单 {{order_no}} 的支付正在收银台 {{desk}}（{{operator}}）进行中：请等待结果，不要重复支付。",
     payment_in_progress_unnamed: "订单 {{order_no}} 的支付正在进行中：请等待结果，不要重复支付。",
+    being_settled: "支付尝试 {{attempt_id}} 正在收银台 {{desk}} 向网关查询；结果会显示在这里。",
+    being_settled_unnamed: "支付尝试 {{attempt_id}} 正在别处向网关查询；结果会显示在这里。",
     already_paid: "订单 {{order_no}} 已支付。",
     not_awaiting_review: "支付尝试 {{attempt_id}} 当前为“{{state}}”，不在等待人工处理。",
     unknown_channel: "未知的支付渠道 {{channel}}；{{gateway}} 支持：{{offered}}。",

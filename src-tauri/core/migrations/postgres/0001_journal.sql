@@ -62,6 +62,10 @@ CREATE TABLE attempts (
     sender_process           TEXT,
     sender_timeout_ms        BIGINT,
     sent_at                  BIGINT,
+    -- The reconciler settling it, at which desk, until when (a lease; see sqlite/0016).
+    claimed_by               TEXT,
+    claimed_desk             TEXT,
+    claimed_until            BIGINT,
     desk                     TEXT   NOT NULL DEFAULT '',
     operator                 TEXT   NOT NULL DEFAULT '',
     created_at               BIGINT NOT NULL,

@@ -77,6 +77,11 @@ pub enum Problem {
         desk: Option<String>,
         operator: Option<String>,
     },
+    /// Another reconciler (a window, the command line, a desk) is settling the attempt now.
+    BeingSettled {
+        attempt_id: i64,
+        desk: Option<String>,
+    },
     AlreadyPaid {
         order_no: String,
     },
@@ -133,7 +138,9 @@ impl Problem {
             Problem::DuplicateOrder { .. } | Problem::DuplicateProfile { .. } => {
                 ErrorKind::Duplicate
             }
-            Problem::PaymentInProgress { .. } => ErrorKind::InProgress,
+            Problem::PaymentInProgress { .. } | Problem::BeingSettled { .. } => {
+                ErrorKind::InProgress
+            }
             Problem::AlreadyPaid { .. } => ErrorKind::AlreadyPaid,
             Problem::KeyringUnavailable { .. } => ErrorKind::Keyring,
             Problem::StoreUnavailable { .. } => ErrorKind::Unavailable,
@@ -221,6 +228,9 @@ impl From<StoreError> for AppError {
                 operator,
             },
             StoreError::AlreadyPaid(order_no) => Problem::AlreadyPaid { order_no },
+            StoreError::BeingSettled { attempt_id, desk } => {
+                Problem::BeingSettled { attempt_id, desk }
+            }
             StoreError::BadBaseUrl(reason) | StoreError::BadInput(reason) => {
                 Problem::Refused { reason }
             }
@@ -325,6 +335,14 @@ mod tests {
                     order_no: "o".into(),
                     desk: None,
                     operator: None,
+                }
+                .into(),
+                ErrorKind::InProgress,
+            ),
+            (
+                StoreError::BeingSettled {
+                    attempt_id: 1,
+                    desk: None,
                 }
                 .into(),
                 ErrorKind::InProgress,

@@ -2,7 +2,7 @@
 //! `submitting` before its request leaves, and every move after that goes through the state
 //! machine inside one transaction with its event ([`super::journal::attempts`]).
 
-use super::{now_ms, Result, Store};
+use super::{Result, Store};
 use crate::changes::Change;
 use crate::domain::{Attempt, AttemptEvent, AttemptState};
 use crate::sender::Sender;
@@ -104,7 +104,7 @@ impl Store {
             credit_minor,
             sending,
         };
-        let (actor, now) = (self.actor(), now_ms());
+        let (actor, now) = (self.actor(), self.now().await?);
         let attempt = on_record!(self, |pool, sql| sql::attempts::begin(
             pool, &new, &actor, now
         )
@@ -124,7 +124,7 @@ impl Store {
         next: AttemptState,
         update: &AttemptUpdate,
     ) -> Result<Attempt> {
-        let (actor, now) = (self.actor(), now_ms());
+        let (actor, now) = (self.actor(), self.now().await?);
         let attempt = on_record!(self, |pool, sql| sql::attempts::record(
             pool, attempt_id, next, update, &actor, now
         )
@@ -142,7 +142,7 @@ impl Store {
         detail: &str,
         sending: Sending<'_>,
     ) -> Result<Attempt> {
-        let (actor, now) = (self.actor(), now_ms());
+        let (actor, now) = (self.actor(), self.now().await?);
         let attempt = on_record!(self, |pool, sql| sql::attempts::record_resend(
             pool, attempt_id, detail, sending, &actor, now
         )
@@ -155,7 +155,7 @@ impl Store {
     /// attempt has moved on since it was read (a callback, a person, another reconciler)
     /// changes nothing: the newer fact stands. Returns the attempts whose state changed.
     pub async fn record_checks(&self, checks: &[Checked]) -> Result<Vec<Attempt>> {
-        let (actor, now) = (self.actor(), now_ms());
+        let (actor, now) = (self.actor(), self.now().await?);
         let recorded = on_record!(self, |pool, sql| sql::attempts::record_checks(
             pool, checks, &actor, now
         )
@@ -199,7 +199,7 @@ impl Store {
 
     /// Notes that the gateway was asked and its answer settled nothing; asks again later.
     pub async fn note_inconclusive_check(&self, attempt_id: i64) -> Result<()> {
-        let now = now_ms();
+        let now = self.now().await?;
         on_record!(self, |pool, sql| sql::attempts::note_inconclusive_check(
             pool, attempt_id, now
         )

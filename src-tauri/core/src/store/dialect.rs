@@ -1,5 +1,6 @@
 //! Where SQLite and PostgreSQL differ for the journal's SQL ([`super::journal`]), and nowhere
-//! else: how a write transaction starts and which index a query must walk.
+//! else: how a write transaction starts, which index a query must walk, how claims skip one
+//! another, and whose clock decides.
 
 use sqlx::{Pool, Postgres, Sqlite, Transaction};
 
@@ -12,6 +13,14 @@ pub(crate) trait Dialect: sqlx::Database {
     /// sees `v` as well.
     const UPDATED_ATTEMPT: &'static str;
 
+    /// What a claim's choice of due attempts adds so that desks claiming at once each take
+    /// others rather than wait for one another.
+    const SKIP_LOCKED: &'static str;
+
+    /// Now, in unix ms, by the clock that decides: the server's where desks share one (their
+    /// own clocks may disagree), this machine's (or a simulation's) otherwise.
+    async fn now(pool: &Pool<Self>) -> sqlx::Result<i64>;
+
     /// A transaction that will write.
     async fn begin_write(pool: &Pool<Self>) -> sqlx::Result<Transaction<'static, Self>>;
 }
@@ -21,6 +30,12 @@ impl Dialect for Sqlite {
     // (35 ms at 20,000 open); the partial index walks the first `limit` alone.
     const ATTEMPTS_DUE_FOR_CHECK: &'static str = "attempts INDEXED BY attempts_due_for_check";
     const UPDATED_ATTEMPT: &'static str = "";
+    // A writer holds the whole file: there is nothing to skip.
+    const SKIP_LOCKED: &'static str = "";
+
+    async fn now(_: &Pool<Sqlite>) -> sqlx::Result<i64> {
+        Ok(crate::clock::now_ms())
+    }
 
     async fn begin_write(pool: &Pool<Sqlite>) -> sqlx::Result<Transaction<'static, Sqlite>> {
         // IMMEDIATE takes the write lock up front: a deferred transaction that reads and then
@@ -32,6 +47,13 @@ impl Dialect for Sqlite {
 impl Dialect for Postgres {
     const ATTEMPTS_DUE_FOR_CHECK: &'static str = "attempts";
     const UPDATED_ATTEMPT: &'static str = "attempts.";
+    const SKIP_LOCKED: &'static str = "FOR UPDATE SKIP LOCKED";
+
+    async fn now(pool: &Pool<Postgres>) -> sqlx::Result<i64> {
+        sqlx::query_scalar("SELECT floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint")
+            .fetch_one(pool)
+            .await
+    }
 
     async fn begin_write(pool: &Pool<Postgres>) -> sqlx::Result<Transaction<'static, Postgres>> {
         // READ COMMITTED: every guarded UPDATE re-reads the row it waited for, so the state a

@@ -26,6 +26,7 @@ macro_rules! on_record {
 }
 
 mod attempts;
+mod claims;
 mod desk;
 mod dialect;
 pub mod health;
@@ -53,6 +54,7 @@ pub use crate::domain::{NewOrder, NewProfile};
 pub use crate::settling::{AttemptUpdate, CheckVerdict};
 use attempts::NewAttempt;
 pub use attempts::{Checked, Sending};
+pub use claims::{Claim, Claimant};
 pub use history::{HistoryFilter, HistoryRow};
 
 #[derive(Debug, thiserror::Error)]
@@ -92,6 +94,13 @@ pub enum StoreError {
         order_no: String,
         desk: Option<String>,
         operator: Option<String>,
+    },
+    /// Another reconciler (a window, the command line, a desk) is asking about the attempt or
+    /// resending it right now.
+    #[error("attempt {attempt_id} is being settled{} right now; its result follows", at_desk(.desk, &None))]
+    BeingSettled {
+        attempt_id: i64,
+        desk: Option<String>,
     },
     #[error("order {0:?} is already paid")]
     AlreadyPaid(String),
@@ -262,6 +271,15 @@ impl Store {
         })
     }
 
+    /// Now, in unix ms, by the clock that decides: the server's when the record is shared
+    /// (desks' clocks may disagree), this machine's (or a simulation's) otherwise.
+    pub async fn now(&self) -> Result<i64> {
+        Ok(match &self.record {
+            Backend::Sqlite(pool) => <sqlx::Sqlite as dialect::Dialect>::now(pool).await?,
+            Backend::Postgres(pool) => <sqlx::Postgres as dialect::Dialect>::now(pool).await?,
+        })
+    }
+
     /// Whether the record is kept on a shared server.
     pub fn is_shared(&self) -> bool {
         matches!(self.record, Backend::Postgres(_))
@@ -328,6 +346,10 @@ impl Store {
         }
     }
 }
+
+#[cfg(test)]
+#[path = "claims_tests.rs"]
+mod claims_tests;
 
 #[cfg(test)]
 #[path = "feed_tests.rs"]

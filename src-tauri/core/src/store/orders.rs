@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use super::{now_ms, NewOrder, Result, Store, StoreError};
+use super::{NewOrder, Result, Store, StoreError};
 use crate::changes::Change;
 use crate::domain::{Attempt, OrderView};
 
@@ -11,7 +11,7 @@ impl Store {
     pub async fn add_order(&self, new: &NewOrder) -> Result<OrderView> {
         crate::input_rules::check_new_order(new).map_err(StoreError::BadInput)?;
         let profile = self.profile(&new.profile).await?;
-        let now = now_ms();
+        let now = self.now().await?;
         on_record!(self, |pool, sql| sql::orders::add(
             pool, new, profile.id, now
         )

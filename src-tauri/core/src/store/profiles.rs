@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{now_ms, NewProfile, Result, Store, StoreError};
+use super::{NewProfile, Result, Store, StoreError};
 use crate::changes::Change;
 use crate::domain::Profile;
 
@@ -13,7 +13,7 @@ impl Store {
         crate::base_url::check(&new.base_url).map_err(StoreError::BadBaseUrl)?;
         crate::base_url::proxy(&new.settings).map_err(StoreError::BadBaseUrl)?;
         let vault_id = uuid::Uuid::new_v4().to_string();
-        let now = now_ms();
+        let now = self.now().await?;
         on_record!(self, |pool, sql| sql::profiles::create(
             pool, new, &vault_id, now
         )

@@ -2,7 +2,7 @@
 //! evidence a gateway's report adds to an attempt, and settled attempts such a report contests
 //! ([`super::journal::reviews`]).
 
-use super::{now_ms, Result, Store};
+use super::{Result, Store};
 use crate::domain::{Attempt, AttemptState};
 
 impl Store {
@@ -15,7 +15,7 @@ impl Store {
         decision: AttemptState,
         note: &str,
     ) -> Result<Attempt> {
-        let (actor, now) = (self.actor(), now_ms());
+        let (actor, now) = (self.actor(), self.now().await?);
         let attempt = on_record!(self, |pool, sql| sql::reviews::resolve(
             pool, attempt_id, decision, note, &actor, now
         )
@@ -27,7 +27,7 @@ impl Store {
     /// Keeps a gateway's report about an attempt as evidence in its timeline, its state as it
     /// is: what a person weighs on an attempt that needs review.
     pub async fn add_evidence(&self, attempt_id: i64, evidence: &str) -> Result<Attempt> {
-        let (actor, now) = (self.actor(), now_ms());
+        let (actor, now) = (self.actor(), self.now().await?);
         let attempt = on_record!(self, |pool, sql| sql::reviews::add_evidence(
             pool, attempt_id, evidence, &actor, now
         )
@@ -39,7 +39,7 @@ impl Store {
     /// Marks a settled attempt as contradicted by a gateway's report, with the evidence, for a
     /// person to decide; its state stays as it is until then.
     pub async fn contest(&self, attempt_id: i64, evidence: &str) -> Result<Attempt> {
-        let (actor, now) = (self.actor(), now_ms());
+        let (actor, now) = (self.actor(), self.now().await?);
         let attempt = on_record!(self, |pool, sql| sql::reviews::contest(
             pool, attempt_id, evidence, &actor, now
         )

@@ -188,6 +188,14 @@ pub(in crate::store) async fn record_resend(
     now: i64,
 ) -> Result<Attempt> {
     let mut tx = Db::begin_write(pool).await?;
+    if !super::claims::may_act(&mut tx, attempt_id, &sending.sender.id, now).await? {
+        drop(tx);
+        let holder = super::claims::holder(pool, attempt_id, now).await?;
+        return Err(StoreError::BeingSettled {
+            attempt_id,
+            desk: holder.and_then(|claim| claim.desk),
+        });
+    }
     let update = AttemptUpdate {
         detail: Some(detail.to_string()),
         ..AttemptUpdate::default()

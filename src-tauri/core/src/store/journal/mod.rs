@@ -7,6 +7,7 @@
 //! caller, and publishes nothing: [`crate::store::Store`] does that after the commit.
 
 pub(in crate::store) mod attempts;
+pub(in crate::store) mod claims;
 pub(in crate::store) mod orders;
 pub(in crate::store) mod profiles;
 pub(in crate::store) mod reviews;
