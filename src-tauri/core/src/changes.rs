@@ -4,12 +4,12 @@
 //! edit). The window forwards each one as a `change` event and every open view refreshes what
 //! it shows; nothing else has to remember to tell it.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast;
 use ts_rs::TS;
 
 /// What changed, as precisely as the writer knew it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Change {
     /// Profiles were added, edited or removed, or a profile's secrets changed.

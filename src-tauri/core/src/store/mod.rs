@@ -17,7 +17,7 @@ macro_rules! on_record {
                 use $crate::store::on_sqlite::journal as $sql;
                 $body
             }
-            $crate::store::Backend::Postgres($pool) => {
+            $crate::store::Backend::Postgres($pool, _) => {
                 use $crate::store::on_postgres::journal as $sql;
                 $body
             }
@@ -34,6 +34,8 @@ mod history;
 mod orders;
 mod profiles;
 mod reviews;
+pub mod server_url;
+mod shared_feed;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -163,7 +165,20 @@ enum Backend {
     /// This desk's own file: standalone.
     Sqlite(SqlitePool),
     /// The merchant's server, shared by its desks.
-    Postgres(PgPool),
+    Postgres(PgPool, Arc<SharedFeed>),
+}
+
+/// This store's part in the change feed across desks ([`shared_feed`]): its name on the
+/// notices it sends, and the task listening for the others'.
+struct SharedFeed {
+    origin: String,
+    listener: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for SharedFeed {
+    fn drop(&mut self) {
+        self.listener.abort();
+    }
 }
 
 #[derive(Clone)]
@@ -265,8 +280,16 @@ impl Store {
                 source,
             })?;
         sqlx::migrate!("./migrations/postgres").run(&pool).await?;
+        let origin = uuid::Uuid::new_v4().simple().to_string();
+        let listener = shared_feed::start(pool.clone(), origin.clone(), store.changes.clone())
+            .await
+            .map_err(|source| StoreError::Connect {
+                server: described,
+                source,
+            })?;
+        let feed = Arc::new(SharedFeed { origin, listener });
         Ok(Store {
-            record: Backend::Postgres(pool),
+            record: Backend::Postgres(pool, feed),
             ..store
         })
     }
@@ -276,20 +299,20 @@ impl Store {
     pub async fn now(&self) -> Result<i64> {
         Ok(match &self.record {
             Backend::Sqlite(pool) => <sqlx::Sqlite as dialect::Dialect>::now(pool).await?,
-            Backend::Postgres(pool) => <sqlx::Postgres as dialect::Dialect>::now(pool).await?,
+            Backend::Postgres(pool, _) => <sqlx::Postgres as dialect::Dialect>::now(pool).await?,
         })
     }
 
     /// Whether the record is kept on a shared server.
     pub fn is_shared(&self) -> bool {
-        matches!(self.record, Backend::Postgres(_))
+        matches!(self.record, Backend::Postgres(..))
     }
 
     /// The shared server's pool, for tests that reach behind the store.
     #[cfg(test)]
     pub(crate) fn shared_pool(&self) -> Option<&PgPool> {
         match &self.record {
-            Backend::Postgres(pool) => Some(pool),
+            Backend::Postgres(pool, _) => Some(pool),
             Backend::Sqlite(_) => None,
         }
     }
@@ -312,7 +335,8 @@ impl Store {
     }
 
     pub async fn close(&self) {
-        if let Backend::Postgres(pool) = &self.record {
+        if let Backend::Postgres(pool, feed) = &self.record {
+            feed.listener.abort();
             pool.close().await;
         }
         self.local.close().await;
@@ -323,14 +347,20 @@ impl Store {
         self.changes.subscribe()
     }
 
-    /// Publishes what a committed transaction changed.
+    /// Publishes what a committed transaction changed, here and (sharing a server) to the
+    /// other desks.
     pub(crate) fn publish(&self, change: Change) {
+        if let Backend::Postgres(pool, feed) = &self.record {
+            let (pool, origin, change) = (pool.clone(), feed.origin.clone(), change.clone());
+            tokio::spawn(async move { shared_feed::notify(&pool, &origin, &change).await });
+        }
         self.changes.publish(change);
     }
 
     /// Publishes that these attempts changed, naming their orders when anyone listens.
     async fn publish_attempts(&self, attempt_ids: Vec<i64>) {
-        if attempt_ids.is_empty() || !self.changes.is_heard() {
+        // Other desks may listen where the store is shared.
+        if attempt_ids.is_empty() || !(self.changes.is_heard() || self.is_shared()) {
             return;
         }
         match self.order_nos_of(&attempt_ids).await {
