@@ -3,7 +3,8 @@
 -- store contract tests run the same operations against both and keep the two equal.
 --
 -- Times are unix milliseconds (BIGINT), money integer minor units, maps and lists JSON text
--- (checked to parse), as in SQLite, so one set of queries reads both.
+-- (checked to parse), as in SQLite, so one set of queries reads both. References sort as
+-- SQLite sorts them (by code point: COLLATE "C"), so a prefix is one range of their index.
 
 CREATE TABLE profiles (
     id          BIGINT  GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -18,7 +19,7 @@ CREATE TABLE profiles (
 
 CREATE TABLE orders (
     id              BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    order_no        TEXT   NOT NULL UNIQUE CHECK (length(order_no) BETWEEN 1 AND 128),
+    order_no        TEXT   COLLATE "C" NOT NULL UNIQUE CHECK (length(order_no) BETWEEN 1 AND 128),
     profile_id      BIGINT NOT NULL REFERENCES profiles(id),
     amount_minor    BIGINT NOT NULL CHECK (amount_minor > 0),
     currency        TEXT   NOT NULL CHECK (length(currency) = 3),
@@ -37,6 +38,9 @@ CREATE INDEX orders_by_latest_state ON orders(latest_state, created_at);
 CREATE INDEX orders_by_latest_channel ON orders(latest_channel, created_at);
 CREATE INDEX orders_by_latest_state_channel ON orders(latest_state, latest_channel, created_at);
 CREATE INDEX orders_by_latest_desk ON orders(latest_desk, created_at);
+-- Text inside subjects (the lookup's last resort), as SQLite's trigram index finds it.
+CREATE EXTENSION IF NOT EXISTS pg_trgm;
+CREATE INDEX orders_subject_trigrams ON orders USING gin (subject gin_trgm_ops);
 
 CREATE TABLE attempts (
     id                       BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -44,14 +48,14 @@ CREATE TABLE attempts (
     channel                  TEXT   NOT NULL,
     state                    TEXT   NOT NULL CHECK (state IN
                                ('created','submitting','pending','succeeded','failed','unknown','needs_review')),
-    idempotency_key          TEXT   NOT NULL UNIQUE,
+    idempotency_key          TEXT   COLLATE "C" NOT NULL UNIQUE,
     amount_minor             BIGINT NOT NULL,
     deductions               TEXT   NOT NULL DEFAULT '[]' CHECK (deductions::jsonb IS NOT NULL),
     coupon                   TEXT,
     credit_minor             BIGINT,
     gateway_deduction_minor  BIGINT,
-    gateway_ref              TEXT,
-    pay_url                  TEXT,
+    gateway_ref              TEXT   COLLATE "C",
+    pay_url                  TEXT   COLLATE "C",
     error_code               TEXT,
     error_message            TEXT,
     checks                   BIGINT NOT NULL DEFAULT 0,

@@ -515,22 +515,6 @@ impl Store {
                 .collect::<Result<_>>()?,
         })
     }
-
-    /// The desks that took orders' latest payments, by name: what the list's desk filter
-    /// offers. One seek of the index of orders by desk per desk, however many orders there are.
-    pub async fn desks(&self) -> Result<Vec<String>> {
-        Ok(sqlx::query_scalar(
-            "WITH RECURSIVE d(desk) AS (
-                 SELECT min(latest_desk) FROM orders WHERE latest_desk > ''
-                 UNION ALL
-                 SELECT (SELECT min(latest_desk) FROM orders WHERE latest_desk > d.desk)
-                 FROM d WHERE d.desk IS NOT NULL
-             )
-             SELECT desk FROM d WHERE desk IS NOT NULL",
-        )
-        .fetch_all(self.pool())
-        .await?)
-    }
 }
 
 #[cfg(test)]

@@ -15,7 +15,8 @@ use crate::pricing::PayCommand;
 use crate::store::Store;
 use crate::store::{now_ms, AttemptUpdate};
 use crate::test_support::{
-    add_order, add_profile, begin_attempt, record_state, temp_store_with_profiles,
+    add_order, add_profile, begin_attempt, record_state, store_contract, temp_store,
+    temp_store_with_profiles,
 };
 use crate::vault::MemoryVault;
 
@@ -30,36 +31,18 @@ fn numbers(page: &OrderPage) -> Vec<&str> {
     page.rows.iter().map(|o| o.order_no.as_str()).collect()
 }
 
-#[tokio::test]
-async fn activity_tells_what_the_reconciler_can_ask_from_what_no_one_can() {
-    let (_dir, store) = temp_store_with_profiles(&[("sc", "sensecore"), ("pt", "partner")]).await;
-    for (profile, no) in [("sc", "S-1"), ("pt", "P-1"), ("pt", "P-2")] {
-        let o = add_order(&store, profile, no, "3.00", "").await;
-        let a = begin_attempt(&store, &o, "alipay", &format!("k-{no}"))
-            .await
-            .unwrap();
-        record_state(&store, a.id, AttemptState::Pending).await;
-    }
-    let p2 = store.order_detail("P-2").await.unwrap().attempts[0]
-        .attempt
-        .id;
-    record_state(&store, p2, AttemptState::Unknown).await;
-    // S-1 pending and P-2 unknown can be settled by asking (or by a person, after);
-    // P-1 pending on partner cannot be asked at all.
-    assert_eq!(
-        store.activity().await.unwrap(),
-        Activity {
-            in_flight: 2,
-            unasked: 1,
-            needs_review: 0
-        }
-    );
-}
-
 /// Three orders: A-1 paid by Alipay (charge ch_abc, pay URL), A-2 failed on balance,
 /// B-1 on another profile never paid.
 async fn seeded() -> (tempfile::TempDir, Store) {
-    let (dir, store) = temp_store_with_profiles(&[("shop", "sensecore"), ("other", "top")]).await;
+    let (dir, store) = temp_store().await;
+    seed(&store).await;
+    (dir, store)
+}
+
+async fn seed(store: &Store) {
+    let store = store.clone();
+    add_profile(&store, "shop", "sensecore").await;
+    add_profile(&store, "other", "top").await;
     let a1 = add_order(&store, "shop", "A-1", "12.34", "GPU hours").await;
     let a2 = add_order(&store, "shop", "A-2", "0.50", "Storage").await;
     add_order(&store, "other", "B-1", "99.00", "Season pass").await;
@@ -83,7 +66,6 @@ async fn seeded() -> (tempfile::TempDir, Store) {
         .await
         .unwrap();
     record_state(&store, failed.id, AttemptState::Failed).await;
-    (dir, store)
 }
 
 #[tokio::test]
@@ -214,39 +196,6 @@ async fn filters_search_sorts_and_pages_in_the_database() {
         (a1.amount.as_str(), a1.state),
         ("12.34", Some(AttemptState::Succeeded))
     );
-}
-
-#[tokio::test]
-async fn finds_an_order_by_any_reference() {
-    let (_dir, store) = seeded().await;
-    let find = |r: &'static str| {
-        let store = store.clone();
-        async move {
-            store
-                .lookup(r, 10)
-                .await
-                .unwrap()
-                .into_iter()
-                .map(|h| (h.order_no, h.matched))
-                .collect::<Vec<_>>()
-        }
-    };
-    assert_eq!(
-        find("ch_abc123").await,
-        [("A-1".to_string(), "gateway_ref")]
-    );
-    assert_eq!(
-        find(" key-two ").await,
-        [("A-2".to_string(), "idempotency_key")]
-    );
-    assert_eq!(
-        find("https://pay.example/qr?o=A-1").await,
-        [("A-1".to_string(), "pay_url")]
-    );
-    assert_eq!(find("B-1").await, [("B-1".to_string(), "order_no")]);
-    assert_eq!(find("ch_ab").await, [("A-1".to_string(), "gateway_ref")]);
-    assert_eq!(find("torag").await, [("A-2".to_string(), "subject")]);
-    assert!(find("nothing-like-it").await.is_empty());
 }
 
 #[tokio::test]
@@ -382,51 +331,6 @@ async fn the_quote_refuses_what_the_engine_refuses_and_prices_the_rest_exactly()
     }
 }
 
-#[tokio::test]
-async fn takings_and_profiles() {
-    let (_dir, store) = seeded().await;
-    let rows = store.takings(0).await.unwrap();
-    let paid = rows
-        .iter()
-        .find(|r| r.state == AttemptState::Succeeded)
-        .unwrap();
-    assert_eq!(
-        (paid.channel.as_str(), paid.count, paid.amount.as_str()),
-        ("alipay", 1, "12.34")
-    );
-    assert!(store.takings(now_ms() + 60_000).await.unwrap().is_empty());
-
-    let settings = BTreeMap::from([("billing_account_id".to_string(), "ba-9".to_string())]);
-    store
-        .update_profile("shop", "https://gw.example", &settings)
-        .await
-        .unwrap();
-    let shop = store.profile("shop").await.unwrap();
-    assert_eq!(
-        (shop.base_url.as_str(), &shop.settings),
-        ("https://gw.example", &settings)
-    );
-    assert!(matches!(
-        store.update_profile("nope", "x", &settings).await,
-        Err(StoreError::NoSuchProfile(_))
-    ));
-
-    assert_eq!(store.profile_order_count("shop").await.unwrap(), 2);
-    assert!(
-        !store.remove_profile("shop").await.unwrap(),
-        "a profile with orders stays"
-    );
-    add_profile(&store, "empty", "yian").await;
-    assert!(store.remove_profile("empty").await.unwrap());
-    assert!(matches!(
-        store.profile("empty").await,
-        Err(StoreError::NoSuchProfile(_))
-    ));
-    assert!(gateways()
-        .iter()
-        .any(|g| g.id == "sensecore" && g.capabilities.vouchers));
-}
-
 /// A million orders: a page, a count, a search and a filter each find what they should. That
 /// each walks an index rather than the table is what the plan tests check
 /// (`store::scale_tests`, `console::search::plan_tests`); how long they take, the lookups
@@ -557,4 +461,150 @@ async fn orders_are_found_by_the_desk_that_took_their_latest_payment() {
     let desk_2 = store.query_orders(&by("Desk 2")).await.unwrap();
     assert_eq!((numbers(&desk_2), desk_2.total), (vec!["D-2"], 1));
     assert_eq!(store.query_orders(&query()).await.unwrap().total, 3);
+}
+
+// The reads the store of record answers, on both stores.
+store_contract! {
+async fn activity_tells_what_the_reconciler_can_ask_from_what_no_one_can(store) {
+    add_profile(&store, "sc", "sensecore").await;
+    add_profile(&store, "pt", "partner").await;
+    for (profile, no) in [("sc", "S-1"), ("pt", "P-1"), ("pt", "P-2")] {
+        let o = add_order(&store, profile, no, "3.00", "").await;
+        let a = begin_attempt(&store, &o, "alipay", &format!("k-{no}"))
+            .await
+            .unwrap();
+        record_state(&store, a.id, AttemptState::Pending).await;
+    }
+    let p2 = store.order_detail("P-2").await.unwrap().attempts[0]
+        .attempt
+        .id;
+    record_state(&store, p2, AttemptState::Unknown).await;
+    // S-1 pending and P-2 unknown can be settled by asking (or by a person, after);
+    // P-1 pending on partner cannot be asked at all.
+    assert_eq!(
+        store.activity().await.unwrap(),
+        Activity {
+            in_flight: 2,
+            unasked: 1,
+            needs_review: 0
+        }
+    );
+}
+
+async fn finds_an_order_by_any_reference(store) {
+    seed(&store).await;
+    let find = |r: &'static str| {
+        let store = store.clone();
+        async move {
+            store
+                .lookup(r, 10)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|h| (h.order_no, h.matched))
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(
+        find("ch_abc123").await,
+        [("A-1".to_string(), "gateway_ref")]
+    );
+    assert_eq!(
+        find(" key-two ").await,
+        [("A-2".to_string(), "idempotency_key")]
+    );
+    assert_eq!(
+        find("https://pay.example/qr?o=A-1").await,
+        [("A-1".to_string(), "pay_url")]
+    );
+    assert_eq!(find("B-1").await, [("B-1".to_string(), "order_no")]);
+    assert_eq!(find("ch_ab").await, [("A-1".to_string(), "gateway_ref")]);
+    assert_eq!(find("torag").await, [("A-2".to_string(), "subject")]);
+    assert!(find("nothing-like-it").await.is_empty());
+}
+
+async fn takings_and_profiles(store) {
+    seed(&store).await;
+    let rows = store.takings(0).await.unwrap();
+    let paid = rows
+        .iter()
+        .find(|r| r.state == AttemptState::Succeeded)
+        .unwrap();
+    assert_eq!(
+        (paid.channel.as_str(), paid.count, paid.amount.as_str()),
+        ("alipay", 1, "12.34")
+    );
+    assert!(store.takings(now_ms() + 60_000).await.unwrap().is_empty());
+
+    let settings = BTreeMap::from([("billing_account_id".to_string(), "ba-9".to_string())]);
+    store
+        .update_profile("shop", "https://gw.example", &settings)
+        .await
+        .unwrap();
+    let shop = store.profile("shop").await.unwrap();
+    assert_eq!(
+        (shop.base_url.as_str(), &shop.settings),
+        ("https://gw.example", &settings)
+    );
+    assert!(matches!(
+        store.update_profile("nope", "x", &settings).await,
+        Err(StoreError::NoSuchProfile(_))
+    ));
+
+    assert_eq!(store.profile_order_count("shop").await.unwrap(), 2);
+    assert!(
+        !store.remove_profile("shop").await.unwrap(),
+        "a profile with orders stays"
+    );
+    add_profile(&store, "empty", "yian").await;
+    assert!(store.remove_profile("empty").await.unwrap());
+    assert!(matches!(
+        store.profile("empty").await,
+        Err(StoreError::NoSuchProfile(_))
+    ));
+    assert!(gateways()
+        .iter()
+        .any(|g| g.id == "sensecore" && g.capabilities.vouchers));
+}
+
+    async fn the_history_lists_attempts_newest_first_by_its_filters(store) {
+        seed(&store).await;
+        let all = |limit| crate::store::HistoryFilter {
+            limit,
+            ..crate::store::HistoryFilter::default()
+        };
+        // A page is read as one row of JSON, every attempt row by row: the same rows.
+        for limit in [Some(10), None] {
+            let rows = store.history(&all(limit)).await.unwrap();
+            let listed: Vec<_> = rows
+                .iter()
+                .map(|r| (r.order_no.as_str(), r.state, r.amount.as_str()))
+                .collect();
+            assert_eq!(
+                listed,
+                [
+                    ("A-2", AttemptState::Failed, "0.50"),
+                    ("A-1", AttemptState::Succeeded, "12.34")
+                ],
+                "{limit:?}"
+            );
+            assert_eq!(rows[1].gateway_ref.as_deref(), Some("ch_abc123"));
+        }
+        let paid = crate::store::HistoryFilter {
+            state: Some(AttemptState::Succeeded),
+            channel: Some("alipay".into()),
+            profile: Some("shop".into()),
+            limit: Some(5),
+            ..crate::store::HistoryFilter::default()
+        };
+        let rows = store.history(&paid).await.unwrap();
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].idempotency_key, "key-one");
+        let none = crate::store::HistoryFilter {
+            since_ms: Some(now_ms() + 60_000),
+            limit: Some(5),
+            ..crate::store::HistoryFilter::default()
+        };
+        assert!(store.history(&none).await.unwrap().is_empty());
+    }
 }

@@ -21,6 +21,14 @@ pub(crate) trait Dialect: sqlx::Database {
     /// own clocks may disagree), this machine's (or a simulation's) otherwise.
     async fn now(pool: &Pool<Self>) -> sqlx::Result<i64>;
 
+    /// What a query's rows become one row of JSON text with, around its columns: an array of
+    /// arrays, `[]` when there are none.
+    const JSON_ROWS: (&'static str, &'static str);
+
+    /// The orders whose subject holds `text` (three characters or more), as a statement that
+    /// ends in the parameter to bind, and its value: `(order_no, 'subject', subject)` rows.
+    fn subjects_holding(text: &str) -> (&'static str, String);
+
     /// A transaction that will write.
     async fn begin_write(pool: &Pool<Self>) -> sqlx::Result<Transaction<'static, Self>>;
 }
@@ -32,6 +40,16 @@ impl Dialect for Sqlite {
     const UPDATED_ATTEMPT: &'static str = "";
     // A writer holds the whole file: there is nothing to skip.
     const SKIP_LOCKED: &'static str = "";
+    const JSON_ROWS: (&'static str, &'static str) = ("json_group_array(json_array(", "))");
+
+    fn subjects_holding(text: &str) -> (&'static str, String) {
+        // The trigram index of migration 0003, with the text as one FTS5 phrase.
+        (
+            "SELECT o.order_no, 'subject', o.subject FROM order_search s
+             JOIN orders o ON o.id = s.rowid WHERE order_search MATCH ",
+            format!("\"{}\"", text.replace('"', "\"\"")),
+        )
+    }
 
     async fn now(_: &Pool<Sqlite>) -> sqlx::Result<i64> {
         Ok(crate::clock::now_ms())
@@ -48,6 +66,23 @@ impl Dialect for Postgres {
     const ATTEMPTS_DUE_FOR_CHECK: &'static str = "attempts";
     const UPDATED_ATTEMPT: &'static str = "attempts.";
     const SKIP_LOCKED: &'static str = "FOR UPDATE SKIP LOCKED";
+    const JSON_ROWS: (&'static str, &'static str) =
+        ("coalesce(json_agg(json_build_array(", "))::text, '[]')");
+
+    fn subjects_holding(text: &str) -> (&'static str, String) {
+        // pg_trgm's index of subjects answers ILIKE; the text's own % _ \ are literal.
+        let escaped: String = text
+            .chars()
+            .flat_map(|c| match c {
+                '%' | '_' | '\\' => vec!['\\', c],
+                c => vec![c],
+            })
+            .collect();
+        (
+            "SELECT order_no, 'subject', subject FROM orders WHERE subject ILIKE ",
+            format!("%{escaped}%"),
+        )
+    }
 
     async fn now(pool: &Pool<Postgres>) -> sqlx::Result<i64> {
         sqlx::query_scalar("SELECT floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint")

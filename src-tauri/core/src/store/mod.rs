@@ -33,6 +33,7 @@ pub mod health;
 mod history;
 mod orders;
 mod profiles;
+mod reads;
 mod reviews;
 pub mod server_url;
 mod shared_feed;
@@ -57,6 +58,7 @@ pub use crate::settling::{AttemptUpdate, CheckVerdict};
 use attempts::NewAttempt;
 pub use attempts::{Checked, Sending};
 pub use claims::{Claim, Claimant};
+use history::HistoryColumns;
 pub use history::{HistoryFilter, HistoryRow};
 
 #[derive(Debug, thiserror::Error)]

@@ -180,7 +180,12 @@ async fn every_lookup_and_filter_is_served_by_an_index_at_a_million_attempts() {
         },
     ];
     for filter in &filters {
-        let p = history_plan(&store, filter, Store::history_query(filter)).await;
+        let p = history_plan(
+            &store,
+            filter,
+            super::on_sqlite::journal::history::query(filter),
+        )
+        .await;
         assert!(
             full_scans(&p).is_empty(),
             "history {filter:?} reads every row: {p:?}"
@@ -192,7 +197,12 @@ async fn every_lookup_and_filter_is_served_by_an_index_at_a_million_attempts() {
             );
         }
         // Read as one row of JSON, the page is the same walk of the same index.
-        let json = history_plan(&store, filter, Store::history_json_query(filter)).await;
+        let json = history_plan(
+            &store,
+            filter,
+            super::on_sqlite::journal::history::json_query(filter),
+        )
+        .await;
         let walks = |plan: &[String]| -> Vec<String> {
             plan.iter()
                 .filter(|l| {

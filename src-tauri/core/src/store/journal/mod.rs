@@ -8,6 +8,8 @@
 
 pub(in crate::store) mod attempts;
 pub(in crate::store) mod claims;
+pub(in crate::store) mod console;
+pub(in crate::store) mod history;
 pub(in crate::store) mod orders;
 pub(in crate::store) mod profiles;
 pub(in crate::store) mod reviews;

@@ -1,0 +1,38 @@
+//! The console's reads the store of record answers ([`super::journal::console`],
+//! [`super::journal::history`]), for `console` and the history.
+
+use super::{Result, Store};
+
+impl Store {
+    /// `(order_no, what matched, its value)` for each order a lookup finds.
+    pub(crate) async fn lookup_hits(
+        &self,
+        text: &str,
+        end: &str,
+        limit: i64,
+    ) -> Result<Vec<(String, String, String)>> {
+        on_record!(self, |pool, sql| sql::console::lookup(
+            pool, text, end, limit
+        )
+        .await)
+    }
+
+    pub(crate) async fn takings_rows(
+        &self,
+        since_ms: i64,
+    ) -> Result<Vec<(String, String, String, i64, i64)>> {
+        on_record!(self, |pool, sql| sql::console::takings(pool, since_ms)
+            .await)
+    }
+
+    pub(crate) async fn activity_counts(&self, unasked: &[&str]) -> Result<(i64, i64, i64)> {
+        on_record!(self, |pool, sql| sql::console::activity(pool, unasked)
+            .await)
+    }
+
+    /// The desks that took orders' latest payments, by name: what the list's desk filter
+    /// offers.
+    pub async fn desks(&self) -> Result<Vec<String>> {
+        on_record!(self, |pool, sql| sql::console::desks(pool).await)
+    }
+}
