@@ -38,9 +38,10 @@ CREATE INDEX orders_by_latest_state ON orders(latest_state, created_at);
 CREATE INDEX orders_by_latest_channel ON orders(latest_channel, created_at);
 CREATE INDEX orders_by_latest_state_channel ON orders(latest_state, latest_channel, created_at);
 CREATE INDEX orders_by_latest_desk ON orders(latest_desk, created_at);
--- Text inside subjects (the lookup's last resort), as SQLite's trigram index finds it.
+-- Text inside order numbers and subjects (the orders list's search, the lookup's last
+-- resort), as SQLite's trigram index finds it.
 CREATE EXTENSION IF NOT EXISTS pg_trgm;
-CREATE INDEX orders_subject_trigrams ON orders USING gin (subject gin_trgm_ops);
+CREATE INDEX orders_text_trigrams ON orders USING gin (order_no gin_trgm_ops, subject gin_trgm_ops);
 
 CREATE TABLE attempts (
     id                       BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,

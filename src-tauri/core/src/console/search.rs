@@ -2,11 +2,11 @@
 //! inside order numbers and subjects through the trigram index.
 
 use paydesk_gateways::Currency;
-use sqlx::{QueryBuilder, Row, Sqlite};
+use sqlx::{Database, Encode, Postgres, QueryBuilder, Row, Sqlite, Type};
 
 use super::{corrupt, decimal, prefix_end, OrderPage, OrderQuery, OrderSort, MAX_PAGE};
 use crate::domain::{AttemptState, OrderView};
-use crate::store::{Result, Store};
+use crate::store::{RecordPool, Result, Store};
 
 const ORDER_COLUMNS: &str = "
     SELECT o.id, o.order_no, o.amount_minor, o.currency, o.subject, o.attributes, o.created_at,
@@ -29,6 +29,23 @@ pub(crate) const ORDER_JOINS: &str = "
     JOIN profiles p ON p.id = o.profile_id
     LEFT JOIN attempts a ON a.id = (SELECT max(id) FROM attempts WHERE order_id = o.id)";
 
+/// A yes/no as a database's JSON writes it: SQLite's 0 or 1, PostgreSQL's false or true.
+#[derive(serde::Deserialize)]
+#[serde(untagged)]
+enum Flag {
+    Number(i64),
+    Bool(bool),
+}
+
+impl Flag {
+    fn is_set(&self) -> bool {
+        match self {
+            Flag::Number(n) => *n != 0,
+            Flag::Bool(b) => *b,
+        }
+    }
+}
+
 /// One row of [`PAGE_AS_JSON`] (a JSON array read in field order).
 #[derive(serde::Deserialize)]
 struct OrderRow {
@@ -41,7 +58,7 @@ struct OrderRow {
     created_at: i64,
     profile: String,
     gateway: String,
-    is_sandbox: i64,
+    is_sandbox: Flag,
     state: Option<String>,
     channel: Option<String>,
     updated_at: i64,
@@ -54,7 +71,7 @@ fn order_from_row(row: OrderRow) -> Result<OrderView> {
         order_no: row.order_no,
         profile: row.profile,
         gateway: row.gateway,
-        is_sandbox: row.is_sandbox != 0,
+        is_sandbox: row.is_sandbox.is_set(),
         amount_minor: row.amount_minor,
         amount: decimal(row.amount_minor, currency),
         currency: row.currency,
@@ -100,6 +117,9 @@ pub enum Substring {
     /// checked for the whole text: `needle` in its order number or subject once both are
     /// lowered as the index lowers them.
     Checked { candidates: String, needle: String },
+    /// On a shared (PostgreSQL) store: order numbers and subjects matching `pattern` (ILIKE,
+    /// the text's own `%`, `_` and `\` taken literally), through pg_trgm's indexes.
+    Contains { pattern: String },
 }
 
 /// Typed text and how it will be matched, decided by [`Store::text_match`] before the
@@ -132,6 +152,7 @@ impl TextMatch {
             Substring::Checked { candidates, needle } => {
                 values.extend([candidates.clone(), needle.clone(), needle.clone()])
             }
+            Substring::Contains { pattern } => values.extend([pattern.clone(), pattern.clone()]),
         }
         values
     }
@@ -188,9 +209,12 @@ fn folded_column(column: &str) -> String {
 /// numbers, gateway references and idempotency keys are index ranges, a pay URL is looked up
 /// whole, and three or more characters anywhere in an order number or subject go through the
 /// trigram index ([`Substring`]).
-fn push_text_filter(q: &mut QueryBuilder<'_, Sqlite>, text: &TextMatch) {
+fn push_text_filter<'a, DB: Database>(q: &mut QueryBuilder<'a, DB>, text: &TextMatch)
+where
+    String: Encode<'a, DB> + Type<DB>,
+{
     let mut values = text.bound_values().into_iter();
-    let mut bind = |q: &mut QueryBuilder<'_, Sqlite>| {
+    let mut bind = |q: &mut QueryBuilder<'a, DB>| {
         q.push_bind(values.next().expect("a value for every parameter"));
     };
     q.push(" AND (o.order_no >= ");
@@ -228,6 +252,12 @@ fn push_text_filter(q: &mut QueryBuilder<'_, Sqlite>, text: &TextMatch) {
             bind(q);
             q.push(") > 0)");
         }
+        Substring::Contains { .. } => {
+            q.push(" OR o.order_no ILIKE ");
+            bind(q);
+            q.push(" OR o.subject ILIKE ");
+            bind(q);
+        }
     }
     q.push(")");
 }
@@ -243,11 +273,14 @@ pub(crate) fn typed(query: &OrderQuery) -> Option<&str> {
 
 /// The query's filters. `text` is how the query's text is matched ([`Store::text_match`]);
 /// without it, three characters or more are matched as one phrase of the trigram index.
-pub(crate) fn push_filters(
-    q: &mut QueryBuilder<'_, Sqlite>,
+pub(crate) fn push_filters<'a, DB: Database>(
+    q: &mut QueryBuilder<'a, DB>,
     filter: &OrderQuery,
     text: Option<&TextMatch>,
-) {
+) where
+    String: Encode<'a, DB> + Type<DB>,
+    i64: Encode<'a, DB> + Type<DB>,
+{
     q.push(" WHERE 1 = 1");
     match (text, typed(filter)) {
         (Some(text), _) => push_text_filter(q, text),
@@ -263,7 +296,8 @@ pub(crate) fn push_filters(
             q.push(" AND (o.latest_state IS NULL OR o.latest_state = 'created')");
         }
         Some(state) => {
-            q.push(" AND o.latest_state = ").push_bind(state.as_str());
+            q.push(" AND o.latest_state = ")
+                .push_bind(state.as_str().to_string());
         }
     }
     if let Some(channel) = &filter.channel {
@@ -406,6 +440,38 @@ pub(crate) fn page_with_total(
     q
 }
 
+/// [`page_with_total`] on a shared (PostgreSQL) store: the same filters and page, counted
+/// apart, the page's rows as one row of JSON in the page's order.
+fn shared_page_with_total(
+    query: &OrderQuery,
+    text: Option<&TextMatch>,
+    limit: i64,
+    offset: i64,
+) -> QueryBuilder<'static, Postgres> {
+    let order_by = order_by(query);
+    let mut q = QueryBuilder::<Postgres>::new("SELECT (SELECT count(*)");
+    q.push(ORDER_FROM_ORDERS);
+    push_filters(&mut q, query, text);
+    q.push(
+        "), coalesce(json_agg(json_build_array(id, order_no, amount_minor, currency, subject, \
+         attributes, created_at, profile, gateway, is_sandbox, state, channel, updated_at) \
+         ORDER BY place), '[]')::text FROM (",
+    );
+    q.push(ORDER_COLUMNS);
+    q.push(", k.place FROM (SELECT o.id, row_number() OVER (");
+    q.push(order_by.trim_start());
+    q.push(") AS place");
+    q.push(ORDER_FROM_ORDERS);
+    push_filters(&mut q, query, text);
+    q.push(&order_by);
+    q.push(" LIMIT ").push_bind(limit);
+    q.push(" OFFSET ").push_bind(offset);
+    q.push(") k JOIN orders o ON o.id = k.id");
+    q.push(ORDER_JOINS);
+    q.push(") page");
+    q
+}
+
 impl Store {
     /// How typed text will be matched inside order numbers and subjects ([`Substring`]). Text
     /// that folds plainly is looked for among the orders holding its rarest trigrams: one
@@ -417,6 +483,15 @@ impl Store {
         if found.substring == Substring::TooShort {
             return Ok(found);
         }
+        let pool = match self.record_pool() {
+            RecordPool::Sqlite(pool) => pool,
+            RecordPool::Postgres(_) => {
+                found.substring = Substring::Contains {
+                    pattern: crate::store::like_pattern(text),
+                };
+                return Ok(found);
+            }
+        };
         let Some(needle) = plain_needle(text) else {
             return Ok(found);
         };
@@ -441,7 +516,7 @@ impl Store {
                 found.probed.push(phrase(trigram));
             }
         }
-        let row = probe.build().fetch_one(self.pool()).await?;
+        let row = probe.build().fetch_one(pool).await?;
         let orders: i64 = row.try_get(0)?;
         // Each trigram's likely number of orders: all of them when the probe saw fewer than it
         // asked for, else the sparser end's share of orders (seen / rows they span) times
@@ -501,10 +576,20 @@ impl Store {
             Some(text) => Some(self.text_match(text).await?),
             None => None,
         };
-        let (total, rows): (i64, String) = page_with_total(query, text.as_ref(), limit, offset)
-            .build_query_as()
-            .fetch_one(self.pool())
-            .await?;
+        let (total, rows): (i64, String) = match self.record_pool() {
+            RecordPool::Sqlite(pool) => {
+                page_with_total(query, text.as_ref(), limit, offset)
+                    .build_query_as()
+                    .fetch_one(pool)
+                    .await?
+            }
+            RecordPool::Postgres(pool) => {
+                shared_page_with_total(query, text.as_ref(), limit, offset)
+                    .build_query_as()
+                    .fetch_one(pool)
+                    .await?
+            }
+        };
         let rows: Vec<OrderRow> = serde_json::from_str(&rows).map_err(corrupt)?;
         Ok(OrderPage {
             total,

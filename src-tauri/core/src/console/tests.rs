@@ -69,136 +69,6 @@ async fn seed(store: &Store) {
 }
 
 #[tokio::test]
-async fn filters_search_sorts_and_pages_in_the_database() {
-    let (_dir, store) = seeded().await;
-    let all = store.query_orders(&query()).await.unwrap();
-    assert_eq!(all.total, 3);
-    assert_eq!(numbers(&all), ["A-1", "A-2", "B-1"]);
-
-    let text = |t: &str| OrderQuery {
-        text: Some(t.into()),
-        ..query()
-    };
-    assert_eq!(
-        numbers(&store.query_orders(&text("A-")).await.unwrap()),
-        ["A-1", "A-2"]
-    );
-    assert_eq!(
-        numbers(&store.query_orders(&text("ch_abc")).await.unwrap()),
-        ["A-1"]
-    );
-    assert_eq!(
-        numbers(&store.query_orders(&text("key-two")).await.unwrap()),
-        ["A-2"]
-    );
-    assert_eq!(
-        numbers(
-            &store
-                .query_orders(&text("https://pay.example/qr?o=A-1"))
-                .await
-                .unwrap()
-        ),
-        ["A-1"]
-    );
-    // Anywhere in the subject, any case, from three characters on.
-    assert_eq!(
-        numbers(&store.query_orders(&text("ason pa")).await.unwrap()),
-        ["B-1"]
-    );
-    assert_eq!(
-        numbers(&store.query_orders(&text("gpu")).await.unwrap()),
-        ["A-1"]
-    );
-    assert_eq!(
-        store
-            .query_orders(&text("\"quoted\" OR x"))
-            .await
-            .unwrap()
-            .total,
-        0
-    );
-
-    let state = |s| OrderQuery {
-        state: Some(s),
-        ..query()
-    };
-    assert_eq!(
-        numbers(
-            &store
-                .query_orders(&state(AttemptState::Succeeded))
-                .await
-                .unwrap()
-        ),
-        ["A-1"]
-    );
-    assert_eq!(
-        numbers(
-            &store
-                .query_orders(&state(AttemptState::Failed))
-                .await
-                .unwrap()
-        ),
-        ["A-2"]
-    );
-    assert_eq!(
-        numbers(
-            &store
-                .query_orders(&state(AttemptState::Created))
-                .await
-                .unwrap()
-        ),
-        ["B-1"]
-    );
-
-    let channel = OrderQuery {
-        channel: Some("alipay".into()),
-        ..query()
-    };
-    assert_eq!(
-        numbers(&store.query_orders(&channel).await.unwrap()),
-        ["A-1"]
-    );
-    let other = OrderQuery {
-        profile: Some("other".into()),
-        ..query()
-    };
-    assert_eq!(numbers(&store.query_orders(&other).await.unwrap()), ["B-1"]);
-    let future = OrderQuery {
-        from_ms: Some(now_ms() + 60_000),
-        ..query()
-    };
-    assert_eq!(store.query_orders(&future).await.unwrap().total, 0);
-    let past = OrderQuery {
-        to_ms: Some(0),
-        ..query()
-    };
-    assert_eq!(store.query_orders(&past).await.unwrap().total, 0);
-
-    let by_amount = OrderQuery {
-        sort: OrderSort::Amount,
-        descending: true,
-        ..query()
-    };
-    assert_eq!(
-        numbers(&store.query_orders(&by_amount).await.unwrap()),
-        ["B-1", "A-1", "A-2"]
-    );
-    let second = OrderQuery {
-        sort: OrderSort::OrderNo,
-        offset: 1,
-        limit: 1,
-        ..query()
-    };
-    let page = store.query_orders(&second).await.unwrap();
-    assert_eq!((page.total, numbers(&page)), (3, vec!["A-2"]));
-    let a1 = &store.query_orders(&text("A-1")).await.unwrap().rows[0];
-    assert_eq!(
-        (a1.amount.as_str(), a1.state),
-        ("12.34", Some(AttemptState::Succeeded))
-    );
-}
-
-#[tokio::test]
 async fn the_quote_refuses_what_the_engine_refuses_and_prices_the_rest_exactly() {
     let (_dir, store) = seeded().await;
     add_order(&store, "shop", "V-1", "100.00", "").await;
@@ -427,9 +297,139 @@ async fn a_million_orders_page_search_and_filter_correctly() {
     assert_eq!(page.total, 999_999);
 }
 
-#[tokio::test]
-async fn orders_are_found_by_the_desk_that_took_their_latest_payment() {
-    let (_dir, store) = temp_store_with_profiles(&[("sc", "sensecore")]).await;
+// The reads the store of record answers, on both stores.
+store_contract! {
+async fn filters_search_sorts_and_pages_in_the_database(store) {
+    seed(&store).await;
+    let all = store.query_orders(&query()).await.unwrap();
+    assert_eq!(all.total, 3);
+    assert_eq!(numbers(&all), ["A-1", "A-2", "B-1"]);
+
+    let text = |t: &str| OrderQuery {
+        text: Some(t.into()),
+        ..query()
+    };
+    assert_eq!(
+        numbers(&store.query_orders(&text("A-")).await.unwrap()),
+        ["A-1", "A-2"]
+    );
+    assert_eq!(
+        numbers(&store.query_orders(&text("ch_abc")).await.unwrap()),
+        ["A-1"]
+    );
+    assert_eq!(
+        numbers(&store.query_orders(&text("key-two")).await.unwrap()),
+        ["A-2"]
+    );
+    assert_eq!(
+        numbers(
+            &store
+                .query_orders(&text("https://pay.example/qr?o=A-1"))
+                .await
+                .unwrap()
+        ),
+        ["A-1"]
+    );
+    // Anywhere in the subject, any case, from three characters on.
+    assert_eq!(
+        numbers(&store.query_orders(&text("ason pa")).await.unwrap()),
+        ["B-1"]
+    );
+    assert_eq!(
+        numbers(&store.query_orders(&text("gpu")).await.unwrap()),
+        ["A-1"]
+    );
+    assert_eq!(
+        store
+            .query_orders(&text("\"quoted\" OR x"))
+            .await
+            .unwrap()
+            .total,
+        0
+    );
+
+    let state = |s| OrderQuery {
+        state: Some(s),
+        ..query()
+    };
+    assert_eq!(
+        numbers(
+            &store
+                .query_orders(&state(AttemptState::Succeeded))
+                .await
+                .unwrap()
+        ),
+        ["A-1"]
+    );
+    assert_eq!(
+        numbers(
+            &store
+                .query_orders(&state(AttemptState::Failed))
+                .await
+                .unwrap()
+        ),
+        ["A-2"]
+    );
+    assert_eq!(
+        numbers(
+            &store
+                .query_orders(&state(AttemptState::Created))
+                .await
+                .unwrap()
+        ),
+        ["B-1"]
+    );
+
+    let channel = OrderQuery {
+        channel: Some("alipay".into()),
+        ..query()
+    };
+    assert_eq!(
+        numbers(&store.query_orders(&channel).await.unwrap()),
+        ["A-1"]
+    );
+    let other = OrderQuery {
+        profile: Some("other".into()),
+        ..query()
+    };
+    assert_eq!(numbers(&store.query_orders(&other).await.unwrap()), ["B-1"]);
+    let future = OrderQuery {
+        from_ms: Some(now_ms() + 60_000),
+        ..query()
+    };
+    assert_eq!(store.query_orders(&future).await.unwrap().total, 0);
+    let past = OrderQuery {
+        to_ms: Some(0),
+        ..query()
+    };
+    assert_eq!(store.query_orders(&past).await.unwrap().total, 0);
+
+    let by_amount = OrderQuery {
+        sort: OrderSort::Amount,
+        descending: true,
+        ..query()
+    };
+    assert_eq!(
+        numbers(&store.query_orders(&by_amount).await.unwrap()),
+        ["B-1", "A-1", "A-2"]
+    );
+    let second = OrderQuery {
+        sort: OrderSort::OrderNo,
+        offset: 1,
+        limit: 1,
+        ..query()
+    };
+    let page = store.query_orders(&second).await.unwrap();
+    assert_eq!((page.total, numbers(&page)), (3, vec!["A-2"]));
+    let a1 = &store.query_orders(&text("A-1")).await.unwrap().rows[0];
+    assert_eq!(
+        (a1.amount.as_str(), a1.state),
+        ("12.34", Some(AttemptState::Succeeded))
+    );
+}
+
+async fn orders_are_found_by_the_desk_that_took_their_latest_payment(store) {
+    add_profile(&store, "sc", "sensecore").await;
     let at = |desk: &str| crate::domain::Actor {
         desk: desk.into(),
         operator: "op".into(),
@@ -463,8 +463,6 @@ async fn orders_are_found_by_the_desk_that_took_their_latest_payment() {
     assert_eq!(store.query_orders(&query()).await.unwrap().total, 3);
 }
 
-// The reads the store of record answers, on both stores.
-store_contract! {
 async fn activity_tells_what_the_reconciler_can_ask_from_what_no_one_can(store) {
     add_profile(&store, "sc", "sensecore").await;
     add_profile(&store, "pt", "partner").await;
@@ -606,5 +604,32 @@ async fn takings_and_profiles(store) {
             ..crate::store::HistoryFilter::default()
         };
         assert!(store.history(&none).await.unwrap().is_empty());
+    }
+
+    async fn typed_text_is_found_as_typed_wildcards_and_all(store) {
+        add_profile(&store, "sc", "sensecore").await;
+        add_order(&store, "sc", "W-1", "1.00", "100% cotton").await;
+        add_order(&store, "sc", "W-2", "1.00", "1000 cotton buds").await;
+        add_order(&store, "sc", "W_3", "1.00", "linen").await;
+        let found = |typed: &'static str| {
+            let store = store.clone();
+            async move {
+                let query = OrderQuery {
+                    text: Some(typed.into()),
+                    limit: 10,
+                    ..OrderQuery::default()
+                };
+                let page = store.query_orders(&query).await.unwrap();
+                let mut found: Vec<String> = page.rows.into_iter().map(|o| o.order_no).collect();
+                found.sort();
+                found
+            }
+        };
+        assert_eq!(found("0% c").await, ["W-1"]);
+        assert_eq!(found("COTTON").await, ["W-1", "W-2"]);
+        assert!(found("%%%").await.is_empty());
+        assert!(found("0_ c").await.is_empty());
+        assert_eq!(found("W_3").await, ["W_3"]);
+        assert!(found("W%3").await.is_empty());
     }
 }

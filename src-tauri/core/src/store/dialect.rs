@@ -70,17 +70,10 @@ impl Dialect for Postgres {
         ("coalesce(json_agg(json_build_array(", "))::text, '[]')");
 
     fn subjects_holding(text: &str) -> (&'static str, String) {
-        // pg_trgm's index of subjects answers ILIKE; the text's own % _ \ are literal.
-        let escaped: String = text
-            .chars()
-            .flat_map(|c| match c {
-                '%' | '_' | '\\' => vec!['\\', c],
-                c => vec![c],
-            })
-            .collect();
+        // pg_trgm's index of subjects answers ILIKE.
         (
             "SELECT order_no, 'subject', subject FROM orders WHERE subject ILIKE ",
-            format!("%{escaped}%"),
+            super::like_pattern(text),
         )
     }
 

@@ -170,6 +170,25 @@ enum Backend {
     Postgres(PgPool, Arc<SharedFeed>),
 }
 
+/// The store of record's pool, by its database.
+pub(crate) enum RecordPool<'a> {
+    Sqlite(&'a SqlitePool),
+    Postgres(&'a PgPool),
+}
+
+/// `text` as an ILIKE pattern that finds it anywhere, its own `%`, `_` and `\` taken literally.
+pub(crate) fn like_pattern(text: &str) -> String {
+    let mut pattern = String::from("%");
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
 /// This store's part in the change feed across desks ([`shared_feed`]): its name on the
 /// notices it sends, and the task listening for the others'.
 struct SharedFeed {
@@ -308,6 +327,15 @@ impl Store {
     /// Whether the record is kept on a shared server.
     pub fn is_shared(&self) -> bool {
         matches!(self.record, Backend::Postgres(..))
+    }
+
+    /// The store of record's pool, for the reads whose SQL is each database's own (the orders
+    /// list's search).
+    pub(crate) fn record_pool(&self) -> RecordPool<'_> {
+        match &self.record {
+            Backend::Sqlite(pool) => RecordPool::Sqlite(pool),
+            Backend::Postgres(pool, _) => RecordPool::Postgres(pool),
+        }
     }
 
     /// The shared server's pool, for tests that reach behind the store.
