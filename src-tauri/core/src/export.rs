@@ -16,12 +16,11 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Local, SecondsFormat};
 use paydesk_gateways::{Currency, Money};
 use serde::Serialize;
-use sqlx::sqlite::SqliteRow;
-use sqlx::{QueryBuilder, Row, Sqlite};
+use sqlx::{ColumnIndex, Database, Decode, Encode, Postgres, QueryBuilder, Row, Sqlite, Type};
 
 use crate::console::{self, OrderQuery};
 use crate::domain::AttemptState;
-use crate::store::{Store, StoreError};
+use crate::store::{RecordPool, Store, StoreError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExportFormat {
@@ -105,7 +104,12 @@ fn local_time(ms: i64) -> String {
         .unwrap_or_else(|| ms.to_string())
 }
 
-fn row_from(row: &SqliteRow) -> Result<ExportRow, StoreError> {
+fn row_from<'r, R: Row>(row: &'r R) -> Result<ExportRow, StoreError>
+where
+    &'static str: ColumnIndex<R>,
+    String: Decode<'r, R::Database> + Type<R::Database>,
+    i64: Decode<'r, R::Database> + Type<R::Database>,
+{
     let currency_code: String = row.try_get("currency")?;
     let currency = Currency::parse(&currency_code).map_err(corrupt)?;
     let amount_minor: i64 = row.try_get("amount_minor")?;
@@ -206,6 +210,35 @@ fn to_csv(rows: &[ExportRow]) -> Result<String, StoreError> {
     String::from_utf8(bytes).map_err(corrupt)
 }
 
+/// The export's statement: the matches' ids in the list's order (at most `limit`), then each
+/// order with its latest attempt, on either database.
+fn export_query<'a, DB: Database>(
+    query: &OrderQuery,
+    text: Option<&console::TextMatch>,
+    limit: i64,
+) -> QueryBuilder<'a, DB>
+where
+    String: Encode<'a, DB> + Type<DB>,
+    i64: Encode<'a, DB> + Type<DB>,
+{
+    let order_by = console::order_by(query);
+    let mut q = QueryBuilder::<DB>::new(
+        "SELECT o.order_no, o.amount_minor, o.currency, o.subject, o.attributes, o.created_at,
+                p.name AS profile, p.gateway, a.state, a.channel, a.gateway_ref,
+                a.idempotency_key, a.error_code, a.error_message, a.desk, a.operator,
+                COALESCE(a.updated_at, o.created_at) AS updated_at
+         FROM (SELECT o.id",
+    );
+    q.push(console::ORDER_FROM_ORDERS);
+    console::push_filters(&mut q, query, text);
+    q.push(&order_by);
+    q.push(" LIMIT ").push_bind(limit);
+    q.push(") k JOIN orders o ON o.id = k.id");
+    q.push(console::ORDER_JOINS);
+    q.push(&order_by);
+    q
+}
+
 /// Every order matching `query`'s filters, in its sort order (its offset and limit are
 /// ignored), as CSV or JSON. More than `max_rows` matches are refused rather than cut short.
 pub async fn export_orders(
@@ -214,39 +247,33 @@ pub async fn export_orders(
     format: ExportFormat,
     max_rows: u64,
 ) -> Result<Export, ExportError> {
-    let order_by = console::order_by(query);
     let text = match console::typed(query) {
         Some(text) => Some(store.text_match(text).await?),
         None => None,
     };
-    let mut q = QueryBuilder::<Sqlite>::new(
-        "SELECT o.order_no, o.amount_minor, o.currency, o.subject, o.attributes, o.created_at,
-                p.name AS profile, p.gateway, a.state, a.channel, a.gateway_ref,
-                a.idempotency_key, a.error_code, a.error_message, a.desk, a.operator,
-                COALESCE(a.updated_at, o.created_at) AS updated_at
-         FROM (SELECT o.id",
-    );
-    q.push(console::ORDER_FROM_ORDERS);
-    console::push_filters(&mut q, query, text.as_ref());
-    q.push(&order_by);
     // One more than allowed tells "too many" apart from "exactly the limit".
-    q.push(" LIMIT ")
-        .push_bind(i64::try_from(max_rows.saturating_add(1)).unwrap_or(i64::MAX));
-    q.push(") k JOIN orders o ON o.id = k.id");
-    q.push(console::ORDER_JOINS);
-    q.push(&order_by);
-    let fetched = q
-        .build()
-        .fetch_all(store.pool())
-        .await
-        .map_err(StoreError::from)?;
-    if fetched.len() as u64 > max_rows {
+    let limit = i64::try_from(max_rows.saturating_add(1)).unwrap_or(i64::MAX);
+    let rows: Vec<ExportRow> = match store.record_pool() {
+        RecordPool::Sqlite(pool) => export_query::<Sqlite>(query, text.as_ref(), limit)
+            .build()
+            .fetch_all(pool)
+            .await
+            .map_err(StoreError::from)?
+            .iter()
+            .map(row_from)
+            .collect::<Result<_, _>>()?,
+        RecordPool::Postgres(pool) => export_query::<Postgres>(query, text.as_ref(), limit)
+            .build()
+            .fetch_all(pool)
+            .await
+            .map_err(StoreError::from)?
+            .iter()
+            .map(row_from)
+            .collect::<Result<_, _>>()?,
+    };
+    if rows.len() as u64 > max_rows {
         return Err(ExportError::TooMany { max: max_rows });
     }
-    let rows = fetched
-        .iter()
-        .map(row_from)
-        .collect::<Result<Vec<_>, _>>()?;
     let content = match format {
         ExportFormat::Csv => to_csv(&rows)?,
         ExportFormat::Json => serde_json::to_string_pretty(&rows).map_err(corrupt)?,
@@ -261,11 +288,12 @@ pub async fn export_orders(
 mod tests {
     use super::*;
     use crate::store::{AttemptUpdate, NewOrder};
-    use crate::test_support::{begin_attempt, cny, new_order, temp_store_with_profiles};
+    use crate::test_support::{add_profile, begin_attempt, cny, new_order, store_contract};
 
-    /// A store with profiles `sc` (sensecore) and `ya` (yian).
-    async fn store() -> (tempfile::TempDir, Store) {
-        temp_store_with_profiles(&[("sc", "sensecore"), ("ya", "yian")]).await
+    /// Profiles `sc` (sensecore) and `ya` (yian).
+    async fn profiles(store: &Store) {
+        add_profile(store, "sc", "sensecore").await;
+        add_profile(store, "ya", "yian").await;
     }
 
     /// Adds an order carrying the attribute `k` = `v`.
@@ -286,49 +314,6 @@ mod tests {
             descending: true,
             ..OrderQuery::default()
         }
-    }
-
-    #[tokio::test]
-    async fn exports_every_match_of_the_filters_with_exact_amounts() {
-        let (_dir, store) = store().await;
-        order(&store, "sc", "SC-1", "12.30", "GPU hours").await;
-        order(&store, "sc", "SC-2", "0.01", "=HYPERLINK(\"x\")").await;
-        order(&store, "ya", "YA-1", "99.00", "course").await;
-
-        let csv = export_orders(&store, &filtered("sc"), ExportFormat::Csv, 10)
-            .await
-            .unwrap();
-        assert_eq!(csv.rows, 2);
-        let mut reader = csv::Reader::from_reader(csv.content.as_bytes());
-        let header: Vec<String> = reader
-            .headers()
-            .unwrap()
-            .iter()
-            .map(str::to_string)
-            .collect();
-        assert_eq!(
-            header[..7],
-            ["order_no", "profile", "gateway", "amount", "currency", "subject", "state"]
-        );
-        let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
-        // Newest first, as the list shows them.
-        assert_eq!(&records[0][0], "SC-2");
-        assert_eq!(&records[0][3], "0.01");
-        assert_eq!(&records[0][5], "'=HYPERLINK(\"x\")");
-        assert_eq!(&records[0][6], "created");
-        assert_eq!(&records[1][0], "SC-1");
-        assert_eq!(&records[1][3], "12.30");
-        assert!(records[1][14].contains('T'), "{}", &records[1][14]);
-
-        let json = export_orders(&store, &filtered("ya"), ExportFormat::Json, 10)
-            .await
-            .unwrap();
-        let value: serde_json::Value = serde_json::from_str(&json.content).unwrap();
-        assert_eq!(value.as_array().unwrap().len(), 1);
-        assert_eq!(value[0]["order_no"], "YA-1");
-        assert_eq!(value[0]["amount"], "99.00");
-        assert_eq!(value[0]["amount_minor"], 9900);
-        assert_eq!(value[0]["attributes"]["k"], "v");
     }
 
     /// A row whose every text is `{lead}` followed by the column's name, so a cell that went
@@ -411,9 +396,51 @@ mod tests {
         assert!(plain.contains(",x=1+2,failed,"), "{plain}");
     }
 
-    #[tokio::test]
-    async fn carries_the_latest_attempt_and_refuses_more_than_the_limit() {
-        let (_dir, store) = store().await;
+    store_contract! {
+    async fn exports_every_match_of_the_filters_with_exact_amounts(store) {
+        profiles(&store).await;
+        order(&store, "sc", "SC-1", "12.30", "GPU hours").await;
+        order(&store, "sc", "SC-2", "0.01", "=HYPERLINK(\"x\")").await;
+        order(&store, "ya", "YA-1", "99.00", "course").await;
+
+        let csv = export_orders(&store, &filtered("sc"), ExportFormat::Csv, 10)
+            .await
+            .unwrap();
+        assert_eq!(csv.rows, 2);
+        let mut reader = csv::Reader::from_reader(csv.content.as_bytes());
+        let header: Vec<String> = reader
+            .headers()
+            .unwrap()
+            .iter()
+            .map(str::to_string)
+            .collect();
+        assert_eq!(
+            header[..7],
+            ["order_no", "profile", "gateway", "amount", "currency", "subject", "state"]
+        );
+        let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+        // Newest first, as the list shows them.
+        assert_eq!(&records[0][0], "SC-2");
+        assert_eq!(&records[0][3], "0.01");
+        assert_eq!(&records[0][5], "'=HYPERLINK(\"x\")");
+        assert_eq!(&records[0][6], "created");
+        assert_eq!(&records[1][0], "SC-1");
+        assert_eq!(&records[1][3], "12.30");
+        assert!(records[1][14].contains('T'), "{}", &records[1][14]);
+
+        let json = export_orders(&store, &filtered("ya"), ExportFormat::Json, 10)
+            .await
+            .unwrap();
+        let value: serde_json::Value = serde_json::from_str(&json.content).unwrap();
+        assert_eq!(value.as_array().unwrap().len(), 1);
+        assert_eq!(value[0]["order_no"], "YA-1");
+        assert_eq!(value[0]["amount"], "99.00");
+        assert_eq!(value[0]["amount_minor"], 9900);
+        assert_eq!(value[0]["attributes"]["k"], "v");
+    }
+
+    async fn carries_the_latest_attempt_and_refuses_more_than_the_limit(store) {
+        profiles(&store).await;
         order(&store, "sc", "SC-1", "12.30", "GPU hours").await;
         order(&store, "sc", "SC-2", "5.00", "storage").await;
         let sc1 = store.order("SC-1").await.unwrap();
@@ -470,9 +497,8 @@ mod tests {
         ));
     }
 
-    #[tokio::test]
-    async fn an_export_names_the_desk_and_operator_that_took_each_payment() {
-        let (_dir, store) = store().await;
+    async fn an_export_names_the_desk_and_operator_that_took_each_payment(store) {
+        profiles(&store).await;
         order(&store, "sc", "SC-1", "1.00", "tea").await;
         order(&store, "sc", "SC-2", "2.00", "cake").await;
         store.set_actor(crate::domain::Actor {
@@ -492,5 +518,6 @@ mod tests {
         assert_eq!(&by_order("SC-1")[column("desk")], "前台 1");
         assert_eq!(&by_order("SC-1")[column("operator")], "alice");
         assert_eq!(&by_order("SC-2")[column("desk")], "", "never paid");
+    }
     }
 }
