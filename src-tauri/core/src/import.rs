@@ -10,13 +10,13 @@
 //! refusals out, fuzzed on its own); this module writes the candidates, in batches, and adds
 //! the one refusal that needs the database (the order number is already there).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::io::Read;
 
 use serde::Serialize;
 
 use crate::changes::Change;
-use crate::store::{now_ms, Store, StoreError};
+use crate::store::{Store, StoreError};
 
 /// The parsing layer, in paydesk-rules so the fuzz targets build it without the store.
 pub use paydesk_rules::parse;
@@ -112,10 +112,6 @@ pub async fn import_orders(
     Ok(report)
 }
 
-/// Rows per INSERT statement: the driver's round trip to its database thread is paid once per
-/// statement, so many rows share one (7 values a row, far below SQLite's 32,766).
-const ROWS_PER_STATEMENT: usize = 500;
-
 async fn insert_batch(
     store: &Store,
     batch: &mut Vec<OrderCandidate>,
@@ -125,72 +121,19 @@ async fn insert_batch(
         return Ok(());
     }
     let imported_before = report.imported;
-    let now = now_ms();
-    let mut tx = store
-        .pool()
-        .begin_with("BEGIN IMMEDIATE")
-        .await
-        .map_err(StoreError::from)?;
-    // Rows get the next free ids in order, so the rows a statement put in are exactly those
-    // above the largest id before it (the write lock keeps other writers out meanwhile).
-    let mut last_id: i64 = sqlx::query_scalar("SELECT COALESCE(max(id), 0) FROM orders")
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(StoreError::from)?;
-    for chunk in batch.chunks(ROWS_PER_STATEMENT) {
-        let mut insert = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
-            "INSERT INTO orders (order_no, profile_id, amount_minor, currency, subject, attributes, created_at) ",
-        );
-        insert.push_values(chunk, |mut values, row| {
-            values
-                .push_bind(&row.order_no)
-                .push_bind(row.profile_id)
-                .push_bind(row.amount.minor)
-                .push_bind(row.amount.currency.code())
-                .push_bind(&row.subject)
-                .push_bind(serde_json::to_string(&row.attributes).expect("a string map"))
-                .push_bind(now);
-        });
-        // An order number the store already has is left as it was.
-        insert.push(" ON CONFLICT(order_no) DO NOTHING");
-        let added = insert
-            .build()
-            .execute(&mut *tx)
-            .await
-            .map_err(StoreError::from)?
-            .rows_affected();
-        if added as usize == chunk.len() {
-            report.imported += added;
+    let mut went_in = store.add_orders(batch).await?;
+    for row in batch.iter() {
+        // The first row with a number takes it; a later one in the same file is a duplicate.
+        if went_in.remove(&row.order_no) {
+            report.imported += 1;
         } else {
-            // Some rows were already there: which ones went in, read as one row of JSON rather
-            // than a row each.
-            let json: String =
-                sqlx::query_scalar("SELECT json_group_array(order_no) FROM orders WHERE id > ?")
-                    .bind(last_id)
-                    .fetch_one(&mut *tx)
-                    .await
-                    .map_err(StoreError::from)?;
-            let mut went_in: HashSet<String> = serde_json::from_str::<Vec<String>>(&json)
-                .map_err(|e| StoreError::Corrupt(e.to_string()))?
-                .into_iter()
-                .collect();
-            for row in chunk {
-                // The first row with a number takes it; a later one in the same file is a
-                // duplicate.
-                if went_in.remove(&row.order_no) {
-                    report.imported += 1;
-                } else {
-                    report.rejected.push(RowError {
-                        line: row.line,
-                        order_no: Some(row.order_no.clone()),
-                        reason: "an order with this number already exists".into(),
-                    });
-                }
-            }
+            report.rejected.push(RowError {
+                line: row.line,
+                order_no: Some(row.order_no.clone()),
+                reason: "an order with this number already exists".into(),
+            });
         }
-        last_id += added as i64;
     }
-    tx.commit().await.map_err(StoreError::from)?;
     if report.imported > imported_before {
         // A batch is too many orders to name; every view of orders refreshes.
         store.publish(Change::Everything);
@@ -202,16 +145,11 @@ async fn insert_batch(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_support::temp_store_with_profiles;
+    use crate::test_support::{add_profile, store_contract};
 
-    /// A store with one profile, `p` on sensecore.
-    async fn store() -> (tempfile::TempDir, Store) {
-        temp_store_with_profiles(&[("p", "sensecore")]).await
-    }
-
-    #[tokio::test]
-    async fn imports_good_rows_and_reports_each_bad_one() {
-        let (_dir, store) = store().await;
+    store_contract! {
+    async fn imports_good_rows_and_reports_each_bad_one(store) {
+        add_profile(&store, "p", "sensecore").await;
         let csv = "order_no,profile,amount,currency,subject,attr.user_id\n\
                    A-1,p,12.34,CNY,first,u1\n\
                    A-2,p,1.999,CNY,too precise,\n\
@@ -266,12 +204,11 @@ mod tests {
             .any(|r| r.reason.contains("already exists")));
     }
 
-    #[tokio::test]
-    async fn rows_across_statements_and_batches_are_each_reported() {
-        let (_dir, store) = store().await;
+    async fn rows_across_statements_and_batches_are_each_reported(store) {
+        add_profile(&store, "p", "sensecore").await;
         // Every 7th order is in the store before the file comes, and the file spans several
         // multi-row statements.
-        let n = 2 * ROWS_PER_STATEMENT + 37;
+        let n = 2 * crate::store::IMPORT_ROWS_PER_STATEMENT + 37;
         let mut first = String::from("order_no,amount\n");
         for i in (0..n).step_by(7) {
             first.push_str(&format!("M-{i},1.00\n"));
@@ -316,9 +253,8 @@ mod tests {
         );
     }
 
-    #[tokio::test]
-    async fn json_rows_and_whole_file_errors() {
-        let (_dir, store) = store().await;
+    async fn json_rows_and_whole_file_errors(store) {
+        add_profile(&store, "p", "sensecore").await;
         let json = r#"[{"order_no":"J-1","amount":"3.00","attributes":{"address_id":1}},
                        {"order_no":"J-2","amount":3.0},
                        {"order_no":"J-3","amount":"1","color":"red"}]"#;
@@ -363,5 +299,6 @@ mod tests {
         .unwrap();
         assert_eq!(ragged.imported, 1);
         assert_eq!(ragged.rejected[0].line, 2);
+    }
     }
 }

@@ -29,6 +29,10 @@ pub(crate) trait Dialect: sqlx::Database {
     /// ends in the parameter to bind, and its value: `(order_no, 'subject', subject)` rows.
     fn subjects_holding(text: &str) -> (&'static str, String);
 
+    /// Whether the rows a write transaction inserts take the next free ids in order, so
+    /// those above the largest id before are exactly the ones it put in.
+    const IDS_IN_INSERT_ORDER: bool;
+
     /// A transaction that will write.
     async fn begin_write(pool: &Pool<Self>) -> sqlx::Result<Transaction<'static, Self>>;
 }
@@ -40,6 +44,8 @@ impl Dialect for Sqlite {
     const UPDATED_ATTEMPT: &'static str = "";
     // A writer holds the whole file: there is nothing to skip.
     const SKIP_LOCKED: &'static str = "";
+    // The write lock keeps every other writer out until the transaction ends.
+    const IDS_IN_INSERT_ORDER: bool = true;
     const JSON_ROWS: (&'static str, &'static str) = ("json_group_array(json_array(", "))");
 
     fn subjects_holding(text: &str) -> (&'static str, String) {
@@ -66,6 +72,8 @@ impl Dialect for Postgres {
     const ATTEMPTS_DUE_FOR_CHECK: &'static str = "attempts";
     const UPDATED_ATTEMPT: &'static str = "attempts.";
     const SKIP_LOCKED: &'static str = "FOR UPDATE SKIP LOCKED";
+    // Other desks' inserts draw from the same sequence meanwhile.
+    const IDS_IN_INSERT_ORDER: bool = false;
     const JSON_ROWS: (&'static str, &'static str) =
         ("coalesce(json_agg(json_build_array(", "))::text, '[]')");
 

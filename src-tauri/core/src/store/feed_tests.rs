@@ -8,7 +8,7 @@ use crate::changes::Change;
 use crate::domain::AttemptState;
 use crate::import::{import_orders, ImportFormat};
 use crate::settling::AttemptUpdate;
-use crate::test_support::{add_order, begin_attempt, cny, new_order, record_state, temp_store};
+use crate::test_support::{add_order, begin_attempt, cny, new_order, record_state, store_contract};
 
 /// Everything published so far, without waiting.
 fn published(changes: &mut Changes) -> Vec<Change> {
@@ -22,9 +22,50 @@ fn attempts(order_no: &str, id: i64) -> Change {
     }
 }
 
+/// Desks sharing a PostgreSQL store hear each other's changes on their own feeds, and each its
+/// own changes once.
 #[tokio::test]
-async fn every_committed_write_is_published_once_with_what_it_changed() {
-    let (_dir, store) = temp_store().await;
+async fn a_change_committed_at_one_desk_reaches_the_other_desks_feed() {
+    let Some((_dir, desk_1)) = crate::test_support::temp_shared_store().await else {
+        return;
+    };
+    let (_dir_2, desk_2) = crate::test_support::another_desk(&desk_1).await;
+    let mut heard = desk_2.subscribe();
+    let mut own = desk_1.subscribe();
+
+    crate::test_support::add_profile(&desk_1, "p", "sensecore").await;
+    let order = add_order(&desk_1, "p", "A-1", "1.00", "tea").await;
+    let attempt = begin_attempt(&desk_1, &order, "balance", "k1")
+        .await
+        .unwrap();
+    let mut expected = vec![
+        Change::Profiles {
+            names: vec!["p".into()],
+        },
+        Change::Orders {
+            order_nos: vec!["A-1".into()],
+        },
+        attempts("A-1", attempt.id),
+    ];
+    let mine = expected.clone();
+    // Each notice travels on its own; their order across desks is not promised.
+    while !expected.is_empty() {
+        let change = tokio::time::timeout(std::time::Duration::from_secs(10), heard.next())
+            .await
+            .expect("the other desk's change arrives")
+            .unwrap();
+        if let Some(at) = expected.iter().position(|c| *c == change) {
+            expected.remove(at);
+        }
+    }
+    // The desk's own notices come back to it too; its listener leaves them.
+    let notices_back = tokio::time::sleep(std::time::Duration::from_millis(500));
+    notices_back.await;
+    assert_eq!(published(&mut own), mine);
+}
+
+store_contract! {
+async fn every_committed_write_is_published_once_with_what_it_changed(store) {
     let mut changes = store.subscribe();
 
     crate::test_support::add_profile(&store, "p", "sensecore").await;
@@ -72,9 +113,7 @@ async fn every_committed_write_is_published_once_with_what_it_changed() {
     assert_eq!(published(&mut changes), [Change::Everything]);
 }
 
-#[tokio::test]
-async fn a_write_that_changes_nothing_publishes_nothing() {
-    let (_dir, store) = temp_store().await;
+async fn a_write_that_changes_nothing_publishes_nothing(store) {
     crate::test_support::add_profile(&store, "p", "sensecore").await;
     let order = add_order(&store, "p", "A-1", "1.00", "tea").await;
     let attempt = begin_attempt(&store, &order, "balance", "k1")
@@ -101,53 +140,10 @@ async fn a_write_that_changes_nothing_publishes_nothing() {
     assert_eq!(published(&mut changes), []);
 }
 
-#[tokio::test]
-async fn the_feed_is_shared_by_every_clone_of_the_store() {
-    let (_dir, store) = temp_store().await;
+async fn the_feed_is_shared_by_every_clone_of_the_store(store) {
     let mut changes = store.subscribe();
     let writer = store.clone();
     crate::test_support::add_profile(&writer, "p", "sensecore").await;
     assert_eq!(published(&mut changes).len(), 1);
 }
-
-/// Desks sharing a PostgreSQL store hear each other's changes on their own feeds, and each its
-/// own changes once.
-#[tokio::test]
-async fn a_change_committed_at_one_desk_reaches_the_other_desks_feed() {
-    let Some((_dir, desk_1)) = crate::test_support::temp_shared_store().await else {
-        return;
-    };
-    let (_dir_2, desk_2) = crate::test_support::another_desk(&desk_1).await;
-    let mut heard = desk_2.subscribe();
-    let mut own = desk_1.subscribe();
-
-    crate::test_support::add_profile(&desk_1, "p", "sensecore").await;
-    let order = add_order(&desk_1, "p", "A-1", "1.00", "tea").await;
-    let attempt = begin_attempt(&desk_1, &order, "balance", "k1")
-        .await
-        .unwrap();
-    let mut expected = vec![
-        Change::Profiles {
-            names: vec!["p".into()],
-        },
-        Change::Orders {
-            order_nos: vec!["A-1".into()],
-        },
-        attempts("A-1", attempt.id),
-    ];
-    let mine = expected.clone();
-    // Each notice travels on its own; their order across desks is not promised.
-    while !expected.is_empty() {
-        let change = tokio::time::timeout(std::time::Duration::from_secs(10), heard.next())
-            .await
-            .expect("the other desk's change arrives")
-            .unwrap();
-        if let Some(at) = expected.iter().position(|c| *c == change) {
-            expected.remove(at);
-        }
-    }
-    // The desk's own notices come back to it too; its listener leaves them.
-    let notices_back = tokio::time::sleep(std::time::Duration::from_millis(500));
-    notices_back.await;
-    assert_eq!(published(&mut own), mine);
 }

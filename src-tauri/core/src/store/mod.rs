@@ -141,6 +141,10 @@ fn at_desk(desk: &Option<String>, operator: &Option<String>) -> String {
     }
 }
 
+/// Rows per INSERT statement of an import: the driver's round trip is paid once per statement,
+/// so many rows share one (7 values a row, far below either database's limit).
+pub(crate) const IMPORT_ROWS_PER_STATEMENT: usize = 500;
+
 /// The journal's SQL for a store of record in SQLite.
 #[path = "journal"]
 mod on_sqlite {

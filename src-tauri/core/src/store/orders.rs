@@ -43,6 +43,18 @@ impl Store {
         on_record!(self, |pool, sql| sql::orders::by_ids(pool, order_ids).await)
     }
 
+    /// Adds these orders (an import's batch) in one durable transaction, each whose number the
+    /// store does not have yet; returns the numbers that went in. Publishes nothing: the
+    /// import tells its listeners once.
+    pub(crate) async fn add_orders(
+        &self,
+        rows: &[paydesk_rules::parse::OrderCandidate],
+    ) -> Result<std::collections::HashSet<String>> {
+        let now = self.now().await?;
+        on_record!(self, |pool, sql| sql::orders::add_many(pool, rows, now)
+            .await)
+    }
+
     /// The order numbers of these attempts, each once.
     pub(super) async fn order_nos_of(&self, attempt_ids: &[i64]) -> Result<Vec<String>> {
         on_record!(self, |pool, sql| sql::orders::numbers_of_attempts(

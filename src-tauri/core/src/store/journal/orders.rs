@@ -3,11 +3,15 @@
 
 use std::collections::HashMap;
 
+use std::collections::HashSet;
+
 use paydesk_gateways::{Currency, Money};
+use paydesk_rules::parse::OrderCandidate;
 use sqlx::Row as _;
 
 use super::{corrupt_state, push_in, Db, Pool, Row, CHUNK_ROWS};
 use crate::domain::{AttemptState, OrderView};
+use crate::store::dialect::Dialect;
 use crate::store::{is_unique_violation, json_map, to_json, NewOrder, Result, StoreError};
 
 pub(in crate::store) const ORDER_VIEW: &str = "
@@ -132,4 +136,66 @@ pub(in crate::store) async fn numbers_of_attempts(
     numbers.sort();
     numbers.dedup();
     Ok(numbers)
+}
+
+/// Adds these orders in one durable transaction, each whose number the store does not have
+/// yet (the first of a number in `rows` takes it); returns the numbers that went in.
+pub(in crate::store) async fn add_many(
+    pool: &Pool,
+    rows: &[OrderCandidate],
+    now: i64,
+) -> Result<HashSet<String>> {
+    let mut went_in = HashSet::new();
+    let mut tx = Db::begin_write(pool).await?;
+    // Where rows get the next free ids in order (SQLite, its write lock keeping other writers
+    // out), the rows a statement put in are exactly those above the largest id before it.
+    let mut last_id: i64 = sqlx::query_scalar("SELECT COALESCE(max(id), 0) FROM orders")
+        .fetch_one(&mut *tx)
+        .await?;
+    for chunk in rows.chunks(crate::store::IMPORT_ROWS_PER_STATEMENT) {
+        let mut insert = sqlx::QueryBuilder::<Db>::new(
+            "INSERT INTO orders (order_no, profile_id, amount_minor, currency, subject, attributes, created_at) ",
+        );
+        insert.push_values(chunk, |mut values, row| {
+            values
+                .push_bind(&row.order_no)
+                .push_bind(row.profile_id)
+                .push_bind(row.amount.minor)
+                .push_bind(row.amount.currency.code())
+                .push_bind(&row.subject)
+                .push_bind(to_json(&row.attributes))
+                .push_bind(now);
+        });
+        // An order number the store already has is left as it was.
+        insert.push(" ON CONFLICT (order_no) DO NOTHING");
+        if !Db::IDS_IN_INSERT_ORDER {
+            insert.push(" RETURNING order_no");
+            went_in.extend(
+                insert
+                    .build_query_scalar::<String>()
+                    .fetch_all(&mut *tx)
+                    .await?,
+            );
+            continue;
+        }
+        let added = insert.build().execute(&mut *tx).await?.rows_affected();
+        if added as usize == chunk.len() {
+            went_in.extend(chunk.iter().map(|row| row.order_no.clone()));
+        } else {
+            // Some rows were already there: which ones went in, read as one row of JSON
+            // rather than a row each.
+            let json: String =
+                sqlx::query_scalar("SELECT json_group_array(order_no) FROM orders WHERE id > $1")
+                    .bind(last_id)
+                    .fetch_one(&mut *tx)
+                    .await?;
+            went_in.extend(
+                serde_json::from_str::<Vec<String>>(&json)
+                    .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            );
+        }
+        last_id += added as i64;
+    }
+    tx.commit().await?;
+    Ok(went_in)
 }
