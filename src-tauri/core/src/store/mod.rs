@@ -209,8 +209,7 @@ impl Drop for SharedFeed {
 #[derive(Clone)]
 pub struct Store {
     record: Backend,
-    /// This desk's SQLite file: its own settings, and the record itself when standalone. The
-    /// console's reads, the history, import and export still read and write it directly.
+    /// This desk's SQLite file: its own settings, and the record itself when standalone.
     local: SqlitePool,
     path: PathBuf,
     changes: ChangeFeed,
@@ -351,6 +350,8 @@ impl Store {
         }
     }
 
+    /// This desk's SQLite file, for tests that reach behind the store.
+    #[cfg(test)]
     pub(crate) fn pool(&self) -> &SqlitePool {
         &self.local
     }
