@@ -312,6 +312,7 @@ export const en = {
     being_settled: "Attempt {{attempt_id}} is being checked with the gateway at {{desk}} right now; its result will show here.",
     being_settled_unnamed: "Attempt {{attempt_id}} is being checked with the gateway elsewhere right now; its result will show here.",
     already_paid: "Order {{order_no}} is already paid.",
+    read_only: "This desk may only read the shared history (its database role cannot write); nothing was changed.",
     not_awaiting_review: "Attempt {{attempt_id}} is {{state}}, not waiting for review.",
     unknown_channel: "Unknown channel {{channel}}; {{gateway}} offers {{offered}}.",
     channel_not_offered: "{{gateway}} does not offer {{channel}}.",

@@ -309,6 +309,7 @@ export const zhCN: Resources = {
     being_settled: "支付尝试 {{attempt_id}} 正在收银台 {{desk}} 向网关查询；结果会显示在这里。",
     being_settled_unnamed: "支付尝试 {{attempt_id}} 正在别处向网关查询；结果会显示在这里。",
     already_paid: "订单 {{order_no}} 已支付。",
+    read_only: "此收银台只能查看共享记录（其数据库角色无写入权限）；未做任何更改。",
     not_awaiting_review: "支付尝试 {{attempt_id}} 当前为“{{state}}”，不在等待人工处理。",
     unknown_channel: "未知的支付渠道 {{channel}}；{{gateway}} 支持：{{offered}}。",
     channel_not_offered: "{{gateway}} 不支持{{channel}}。",

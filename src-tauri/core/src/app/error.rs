@@ -85,6 +85,8 @@ pub enum Problem {
     AlreadyPaid {
         order_no: String,
     },
+    /// This desk reaches the shared history through a role that may only read.
+    ReadOnly,
     /// A person's decision was asked for an attempt that is not waiting for one.
     NotAwaitingReview {
         attempt_id: i64,
@@ -154,7 +156,8 @@ impl Problem {
             | Problem::DeductionsExceedAmount
             | Problem::NoCreditSplit { .. }
             | Problem::CreditExceedsRemainder { .. }
-            | Problem::TooManyToExport { .. } => ErrorKind::Refused,
+            | Problem::TooManyToExport { .. }
+            | Problem::ReadOnly => ErrorKind::Refused,
         }
     }
 }
@@ -235,10 +238,12 @@ impl From<StoreError> for AppError {
                 Problem::Refused { reason }
             }
             StoreError::DiskFull(_) => Problem::DiskFull,
+            StoreError::ReadOnly => Problem::ReadOnly,
             StoreError::Open { .. }
             | StoreError::Connect { .. }
             | StoreError::Unusable { .. }
             | StoreError::Migrate(_)
+            | StoreError::SharedSchema(_)
             | StoreError::Corrupt(_) => Problem::StoreUnavailable {
                 reason: message.clone(),
             },

@@ -41,8 +41,22 @@ fn primary_code(e: &sqlx::Error) -> Option<String> {
     }
 }
 
+/// PostgreSQL's SQLSTATEs that are a desk's to explain: its role may not write, the server's
+/// disk is full.
+const PG_INSUFFICIENT_PRIVILEGE: &str = "42501";
+const PG_DISK_FULL: &str = "53100";
+
 impl From<sqlx::Error> for StoreError {
     fn from(e: sqlx::Error) -> Self {
+        if let sqlx::Error::Database(db) = &e {
+            if let Some(pg) = db.try_downcast_ref::<sqlx::postgres::PgDatabaseError>() {
+                return match pg.code() {
+                    PG_INSUFFICIENT_PRIVILEGE => StoreError::ReadOnly,
+                    PG_DISK_FULL => StoreError::DiskFull(e.to_string()),
+                    _ => StoreError::Sql(e),
+                };
+            }
+        }
         match primary_code(&e).as_deref() {
             Some(SQLITE_FULL) => StoreError::DiskFull(e.to_string()),
             _ => StoreError::Sql(e),

@@ -77,6 +77,12 @@ pub enum StoreError {
     DiskFull(String),
     #[error("cannot use the database at {path}: {why}")]
     Unusable { path: PathBuf, why: String },
+    /// The shared store's database role may only read: nothing was written (or sent).
+    #[error("this desk may only read the shared history (its database role cannot write); nothing was changed")]
+    ReadOnly,
+    /// The shared store's schema and this paydesk do not fit: one of them must be updated first.
+    #[error("{0}")]
+    SharedSchema(String),
     #[error("{0}")]
     BadBaseUrl(String),
     /// A value the store refuses to keep (see `input_rules`); nothing was written.
@@ -198,6 +204,8 @@ pub(crate) fn like_pattern(text: &str) -> String {
 struct SharedFeed {
     origin: String,
     listener: tokio::task::JoinHandle<()>,
+    /// Whether this desk's database role may only read (a support agent's).
+    read_only: bool,
 }
 
 impl Drop for SharedFeed {
@@ -227,6 +235,54 @@ fn to_json(map: &BTreeMap<String, String>) -> String {
 
 fn is_unique_violation(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(db) if db.is_unique_violation())
+}
+
+/// The shared store's migrations, embedded.
+static SHARED_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// Brings the shared store's schema to this paydesk's, where it is behind and this role may
+/// (the database's owner); refuses a schema from a newer paydesk, or one behind that this
+/// role may not migrate (a desk or support login), before anything is written.
+async fn bring_schema_up_to_date(pool: &PgPool) -> Result<()> {
+    let latest = SHARED_MIGRATIONS
+        .iter()
+        .map(|m| m.version)
+        .max()
+        .unwrap_or(0);
+    let created: bool = sqlx::query_scalar("SELECT to_regclass('_sqlx_migrations') IS NOT NULL")
+        .fetch_one(pool)
+        .await?;
+    let applied: Option<i64> = match created {
+        true => {
+            sqlx::query_scalar("SELECT max(version) FROM _sqlx_migrations WHERE success")
+                .fetch_one(pool)
+                .await?
+        }
+        // No schema yet: nothing applied.
+        false => None,
+    };
+    let applied = applied.unwrap_or(0);
+    if applied > latest {
+        return Err(StoreError::SharedSchema(format!(
+            "the shared store's schema (version {applied}) is newer than this paydesk's ({latest}): update paydesk on this desk"
+        )));
+    }
+    if applied == latest {
+        return Ok(());
+    }
+    let owner: bool = sqlx::query_scalar(
+        "SELECT pg_has_role(current_user, datdba, 'MEMBER') FROM pg_database
+         WHERE datname = current_database()",
+    )
+    .fetch_one(pool)
+    .await?;
+    if !owner {
+        return Err(StoreError::SharedSchema(format!(
+            "the shared store's schema (version {applied}) is older than this paydesk's ({latest}): connect once as the database's owner to bring it up to date"
+        )));
+    }
+    SHARED_MIGRATIONS.run(pool).await?;
+    Ok(())
 }
 
 /// A server as an error names it: user, host, port and database, never the password.
@@ -303,7 +359,11 @@ impl Store {
                 server: described.clone(),
                 source,
             })?;
-        sqlx::migrate!("./migrations/postgres").run(&pool).await?;
+        bring_schema_up_to_date(&pool).await?;
+        let read_only: bool =
+            sqlx::query_scalar("SELECT NOT has_table_privilege('attempts', 'INSERT')")
+                .fetch_one(&pool)
+                .await?;
         let origin = uuid::Uuid::new_v4().simple().to_string();
         let listener = shared_feed::start(pool.clone(), origin.clone(), store.changes.clone())
             .await
@@ -311,7 +371,11 @@ impl Store {
                 server: described,
                 source,
             })?;
-        let feed = Arc::new(SharedFeed { origin, listener });
+        let feed = Arc::new(SharedFeed {
+            origin,
+            listener,
+            read_only,
+        });
         Ok(Store {
             record: Backend::Postgres(pool, feed),
             ..store
@@ -325,6 +389,12 @@ impl Store {
             Backend::Sqlite(pool) => <sqlx::Sqlite as dialect::Dialect>::now(pool).await?,
             Backend::Postgres(pool, _) => <sqlx::Postgres as dialect::Dialect>::now(pool).await?,
         })
+    }
+
+    /// Whether this desk may only read the history: a shared store reached through a role that
+    /// cannot write (a support agent's).
+    pub fn is_read_only(&self) -> bool {
+        matches!(&self.record, Backend::Postgres(_, shared) if shared.read_only)
     }
 
     /// Whether the record is kept on a shared server.
@@ -415,6 +485,10 @@ impl Store {
 #[cfg(test)]
 #[path = "claims_tests.rs"]
 mod claims_tests;
+
+#[cfg(test)]
+#[path = "roles_tests.rs"]
+mod roles_tests;
 
 #[cfg(test)]
 #[path = "feed_tests.rs"]
