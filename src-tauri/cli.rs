@@ -11,7 +11,7 @@ use paydesk_core::app::lookups::{self, HistoryInput};
 use paydesk_core::app::orders::{self, OrderInput};
 use paydesk_core::app::payments::{self, PayInput};
 use paydesk_core::app::profiles::{self, ProfileInput};
-use paydesk_core::app::{secrets, status, AppError, ErrorKind};
+use paydesk_core::app::{secrets, shared_store, status, AppError, ErrorKind};
 use paydesk_core::domain::AttemptState;
 use paydesk_core::gateways::transport::Transport;
 use paydesk_core::import::ImportFormat;
@@ -27,7 +27,7 @@ use crate::runtime;
 
 mod args;
 
-pub use args::{Args, Command, OrderCommand, ProfileCommand, SecretCommand};
+pub use args::{Args, Command, OrderCommand, ProfileCommand, SecretCommand, StoreCommand};
 
 /// A failure with its exit code and one clear line for stderr.
 struct Failure {
@@ -154,6 +154,60 @@ async fn serve_sandbox(listen: &str, fault_flags: &[String], seed: u64) -> Resul
     Ok(0)
 }
 
+async fn store_command(
+    dir: &std::path::Path,
+    names: DeskNames,
+    command: StoreCommand,
+) -> Result<u8, Failure> {
+    let (local, vault) = runtime::open_local(dir, names).await?;
+    match command {
+        StoreCommand::Connect { url } => {
+            let mut password = String::new();
+            std::io::stdin()
+                .read_to_string(&mut password)
+                .map_err(|e| bad_input(format!("could not read the password from stdin: {e}")))?;
+            let password = password.trim_end_matches(['\n', '\r']);
+            let password = (!password.is_empty()).then(|| SecretString::from(password.to_string()));
+            let status = shared_store::connect(&local, &vault, &url, password).await?;
+            println!(
+                "this desk ({} · {}) keeps its history at {} from now on{}",
+                status.desk,
+                status.operator,
+                url,
+                if status.read_only { " (read only)" } else { "" }
+            );
+            Ok(0)
+        }
+        StoreCommand::Status { json } => {
+            let status = shared_store::status(&local, &vault).await?;
+            if json {
+                println!("{}", serde_json::to_string(&status).expect("serializable"));
+            } else {
+                let place = status.url.as_deref().unwrap_or("this desk's own file");
+                let reach = if status.reachable {
+                    "reachable"
+                } else {
+                    "NOT reachable"
+                };
+                let access = if status.read_only { ", read only" } else { "" };
+                println!(
+                    "{} · {}: history in {place} ({}, {reach}{access})",
+                    status.desk, status.operator, status.kind
+                );
+            }
+            Ok(0)
+        }
+        StoreCommand::Disconnect => {
+            if shared_store::disconnect(&local, &vault).await? {
+                println!("this desk keeps its history in its own file again");
+            } else {
+                println!("this desk already keeps its history in its own file");
+            }
+            Ok(0)
+        }
+    }
+}
+
 async fn shutdown_signal() {
     #[cfg(unix)]
     {
@@ -169,10 +223,16 @@ async fn shutdown_signal() {
 }
 
 async fn execute(dir: &std::path::Path, names: DeskNames, command: Command) -> Result<u8, Failure> {
+    if let Command::Store(command) = command {
+        // On the desk's own file: the shared store may be out of reach.
+        return store_command(dir, names, command).await;
+    }
     let engine = runtime::open(dir, names).await?;
     let store = engine.store();
     match command {
-        Command::Sandbox { .. } => unreachable!("handled before opening the store"),
+        Command::Sandbox { .. } | Command::Store(_) => {
+            unreachable!("handled before opening the store")
+        }
         Command::Profile(ProfileCommand::Add {
             name,
             gateway,

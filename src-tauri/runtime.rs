@@ -140,6 +140,18 @@ pub fn init_logging(data_dir: &Path) {
 
 /// Opens this data directory's store as its desk (`names`), with the keyring.
 pub async fn open(data_dir: &Path, names: DeskNames) -> Result<Engine, AppError> {
+    let (local, vault) = open_local(data_dir, names).await?;
+    let store = app::shared_store::open_record(local, &vault).await?;
+    Ok(Engine::new(store, vault, Transport::new(gateway_timeout())))
+}
+
+/// This data directory's own store (its file, whatever its record is kept in) as its desk, with
+/// the keyring: what `store connect`, `status` and `disconnect` work on, the shared store
+/// reachable or not.
+pub async fn open_local(
+    data_dir: &Path,
+    names: DeskNames,
+) -> Result<(Store, Arc<dyn Vault>), AppError> {
     let store = Store::open(&database_path(data_dir)).await?;
     app::desk::identify(&store, names).await?;
     let vault: Arc<dyn Vault> = Arc::new(
@@ -147,7 +159,7 @@ pub async fn open(data_dir: &Path, names: DeskNames) -> Result<Engine, AppError>
             .await
             .map_err(|e| AppError::internal(e.to_string()))??,
     );
-    Ok(Engine::new(store, vault, Transport::new(gateway_timeout())))
+    Ok((store, vault))
 }
 
 /// Starts the built-in sandbox on a free loopback port: one SANDBOX profile per gateway

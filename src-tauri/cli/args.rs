@@ -50,6 +50,10 @@ pub enum Command {
     /// Orders.
     #[command(subcommand)]
     Order(OrderCommand),
+    /// Where this desk keeps its history: its own file, or a PostgreSQL server its merchant's
+    /// desks share.
+    #[command(subcommand)]
+    Store(StoreCommand),
     /// Pay an order.
     Pay {
         order_no: String,
@@ -155,6 +159,21 @@ pub enum SecretCommand {
 }
 
 #[derive(Subcommand, Debug)]
+pub enum StoreCommand {
+    /// Keep this desk's history on a shared PostgreSQL server from now on:
+    /// postgres://USER@HOST[:PORT]/DB[?sslmode=verify-full&sslrootcert=FILE]. The password is
+    /// read from standard input into the OS keyring (empty: none); the URL must not carry one.
+    Connect { url: String },
+    /// Where this desk keeps its history and whether it can be reached.
+    Status {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Back to this desk's own file (what it held before is still there).
+    Disconnect,
+}
+
+#[derive(Subcommand, Debug)]
 pub enum OrderCommand {
     Add {
         #[arg(long)]
@@ -183,6 +202,9 @@ impl Command {
             Command::Profile(ProfileCommand::List { .. }) => "profile list",
             Command::Secret(SecretCommand::Set { .. }) => "secret set",
             Command::Order(OrderCommand::Add { .. }) => "order add",
+            Command::Store(StoreCommand::Connect { .. }) => "store connect",
+            Command::Store(StoreCommand::Status { .. }) => "store status",
+            Command::Store(StoreCommand::Disconnect) => "store disconnect",
             Command::Pay { .. } => "pay",
             Command::Status { .. } => "status",
             Command::Callbacks => "callbacks",

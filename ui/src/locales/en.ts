@@ -313,6 +313,7 @@ export const en = {
     being_settled_unnamed: "Attempt {{attempt_id}} is being checked with the gateway elsewhere right now; its result will show here.",
     already_paid: "Order {{order_no}} is already paid.",
     read_only: "This desk may only read the shared history (its database role cannot write); nothing was changed.",
+    shared_store_unreachable: "The shared history at {{url}} cannot be used ({{reason}}): paying is paused and nothing was sent.",
     not_awaiting_review: "Attempt {{attempt_id}} is {{state}}, not waiting for review.",
     unknown_channel: "Unknown channel {{channel}}; {{gateway}} offers {{offered}}.",
     channel_not_offered: "{{gateway}} does not offer {{channel}}.",

@@ -310,6 +310,7 @@ export const zhCN: Resources = {
     being_settled_unnamed: "支付尝试 {{attempt_id}} 正在别处向网关查询；结果会显示在这里。",
     already_paid: "订单 {{order_no}} 已支付。",
     read_only: "此收银台只能查看共享记录（其数据库角色无写入权限）；未做任何更改。",
+    shared_store_unreachable: "无法使用 {{url}} 上的共享记录（{{reason}}）：已暂停付款，未发送任何请求。",
     not_awaiting_review: "支付尝试 {{attempt_id}} 当前为“{{state}}”，不在等待人工处理。",
     unknown_channel: "未知的支付渠道 {{channel}}；{{gateway}} 支持：{{offered}}。",
     channel_not_offered: "{{gateway}} 不支持{{channel}}。",

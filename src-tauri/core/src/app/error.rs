@@ -87,6 +87,11 @@ pub enum Problem {
     },
     /// This desk reaches the shared history through a role that may only read.
     ReadOnly,
+    /// The shared store this desk uses did not answer or refused it: nothing was sent.
+    SharedStoreUnreachable {
+        url: String,
+        reason: String,
+    },
     /// A person's decision was asked for an attempt that is not waiting for one.
     NotAwaitingReview {
         attempt_id: i64,
@@ -157,7 +162,8 @@ impl Problem {
             | Problem::NoCreditSplit { .. }
             | Problem::CreditExceedsRemainder { .. }
             | Problem::TooManyToExport { .. }
-            | Problem::ReadOnly => ErrorKind::Refused,
+            | Problem::ReadOnly
+            | Problem::SharedStoreUnreachable { .. } => ErrorKind::Refused,
         }
     }
 }

@@ -10,6 +10,7 @@ pub mod orders;
 pub mod payments;
 pub mod profiles;
 pub mod secrets;
+pub mod shared_store;
 pub mod status;
 
 pub use error::{AppError, ErrorKind, Problem, Result};

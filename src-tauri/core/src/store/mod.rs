@@ -240,10 +240,19 @@ fn is_unique_violation(e: &sqlx::Error) -> bool {
 /// The shared store's migrations, embedded.
 static SHARED_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
-/// Brings the shared store's schema to this paydesk's, where it is behind and this role may
-/// (the database's owner); refuses a schema from a newer paydesk, or one behind that this
-/// role may not migrate (a desk or support login), before anything is written.
-async fn bring_schema_up_to_date(pool: &PgPool) -> Result<()> {
+/// Whether opening a shared store may bring its schema up to date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SchemaUpdate {
+    /// `store connect`: where this role is the database's owner.
+    IfOwner,
+    /// Every other start: a schema behind is reported, never changed.
+    Never,
+}
+
+/// Brings the shared store's schema to this paydesk's, where it is behind and `update` and
+/// this role allow (the database's owner); refuses a schema from a newer paydesk, or one
+/// behind that it may not migrate (a desk or support login), before anything is written.
+async fn bring_schema_up_to_date(pool: &PgPool, update: SchemaUpdate) -> Result<()> {
     let latest = SHARED_MIGRATIONS
         .iter()
         .map(|m| m.version)
@@ -270,15 +279,16 @@ async fn bring_schema_up_to_date(pool: &PgPool) -> Result<()> {
     if applied == latest {
         return Ok(());
     }
-    let owner: bool = sqlx::query_scalar(
-        "SELECT pg_has_role(current_user, datdba, 'MEMBER') FROM pg_database
+    let owner: bool = update == SchemaUpdate::IfOwner
+        && sqlx::query_scalar(
+            "SELECT pg_has_role(current_user, datdba, 'MEMBER') FROM pg_database
          WHERE datname = current_database()",
-    )
-    .fetch_one(pool)
-    .await?;
+        )
+        .fetch_one(pool)
+        .await?;
     if !owner {
         return Err(StoreError::SharedSchema(format!(
-            "the shared store's schema (version {applied}) is older than this paydesk's ({latest}): connect once as the database's owner to bring it up to date"
+            "the shared store's schema (version {applied}) is older than this paydesk's ({latest}): connect once as the database's owner (paydesk store connect) to bring it up to date"
         )));
     }
     SHARED_MIGRATIONS.run(pool).await?;
@@ -349,7 +359,20 @@ impl Store {
     /// Keeps the record on a PostgreSQL server (migrating its schema first), with this desk's
     /// own settings in the SQLite file at `local`.
     pub async fn open_shared(server: PgConnectOptions, local: &Path) -> Result<Store> {
-        let store = Store::open(local).await?;
+        Store::open(local)
+            .await?
+            .with_shared_record(server, SchemaUpdate::IfOwner)
+            .await
+    }
+
+    /// This desk's store (opened on its own file) with its record kept on a PostgreSQL
+    /// server from now on: its settings, who it writes as and its change feed stay.
+    pub async fn with_shared_record(
+        self,
+        server: PgConnectOptions,
+        update: SchemaUpdate,
+    ) -> Result<Store> {
+        let store = self;
         let described = describe_server(&server);
         let pool = PgPoolOptions::new()
             .max_connections(8)
@@ -359,7 +382,7 @@ impl Store {
                 server: described.clone(),
                 source,
             })?;
-        bring_schema_up_to_date(&pool).await?;
+        bring_schema_up_to_date(&pool, update).await?;
         let read_only: bool =
             sqlx::query_scalar("SELECT NOT has_table_privilege('attempts', 'INSERT')")
                 .fetch_one(&pool)
@@ -395,6 +418,15 @@ impl Store {
     /// cannot write (a support agent's).
     pub fn is_read_only(&self) -> bool {
         matches!(&self.record, Backend::Postgres(_, shared) if shared.read_only)
+    }
+
+    /// The version of the record's schema: its latest migration.
+    pub async fn schema_version(&self) -> Result<i64> {
+        let sql = "SELECT COALESCE(max(version), 0) FROM _sqlx_migrations WHERE success";
+        Ok(match &self.record {
+            Backend::Sqlite(pool) => sqlx::query_scalar(sql).fetch_one(pool).await?,
+            Backend::Postgres(pool, _) => sqlx::query_scalar(sql).fetch_one(pool).await?,
+        })
     }
 
     /// Whether the record is kept on a shared server.

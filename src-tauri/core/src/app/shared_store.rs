@@ -1,0 +1,196 @@
+//! Where a desk keeps its record: standalone (its own SQLite file, the default) or on a
+//! PostgreSQL server shared by the merchant's desks. `store connect` checks the address
+//! (`store::server_url`), reaches the server (bringing its schema up to date where the role is
+//! its owner) and only then saves the address in the desk's file and the password in the
+//! keyring; every start after that opens the shared record; `store disconnect` goes back.
+
+use std::sync::Arc;
+
+use secrecy::{ExposeSecret, SecretString};
+use serde::Serialize;
+
+use crate::off_thread;
+use crate::store::server_url::ServerUrl;
+use crate::store::{SchemaUpdate, Store};
+use crate::vault::{Vault, VaultError};
+
+use super::{AppError, Problem, Result};
+
+/// The desk setting that holds the shared store's address (never a password).
+const URL_SETTING: &str = "shared_store_url";
+
+/// The keyring entry's name for a shared store's password (its slot is the address's).
+const PASSWORD: &str = "password";
+
+/// What `store status` reports.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StoreStatus {
+    /// `sqlite` standalone, `postgres` shared.
+    pub kind: &'static str,
+    /// The shared store's address as given (it holds no password); none standalone.
+    pub url: Option<String>,
+    pub reachable: bool,
+    pub read_only: bool,
+    pub desk: String,
+    pub operator: String,
+    /// The record's schema version, where it could be read.
+    pub schema_version: Option<i64>,
+}
+
+/// The shared store this desk's file names, if any.
+async fn saved(local: &Store) -> Result<Option<ServerUrl>> {
+    match local.desk_setting(URL_SETTING).await? {
+        None => Ok(None),
+        Some(url) => ServerUrl::parse(&url)
+            .map(Some)
+            .map_err(|why| AppError::unavailable(format!("the saved shared store: {why}"))),
+    }
+}
+
+/// The keyring slot of the password for `url`: its user, server and database.
+fn password_slot(url: &ServerUrl) -> String {
+    format!(
+        "shared-store:{}@{}:{}/{}",
+        url.user, url.host, url.port, url.database
+    )
+}
+
+async fn password(vault: &Arc<dyn Vault>, url: &ServerUrl) -> Result<Option<SecretString>> {
+    let (vault, slot) = (vault.clone(), password_slot(url));
+    off_thread::run("the keyring call", move || vault.get(&slot, PASSWORD))
+        .await
+        .map_err(VaultError::from)?
+        .map_err(AppError::from)
+}
+
+/// A server that did not answer, or refused this desk.
+fn unreachable(url: &ServerUrl, e: AppError) -> AppError {
+    let reason = e.message;
+    AppError {
+        message: format!("the shared store {} cannot be used: {reason}", url.url),
+        problem: Problem::SharedStoreUnreachable {
+            url: url.url.clone(),
+            reason,
+        },
+    }
+}
+
+/// This desk's record: the shared store its file names (with the keyring's password), or its
+/// own file. Never changes a shared store's schema.
+pub async fn open_record(local: Store, vault: &Arc<dyn Vault>) -> Result<Store> {
+    let Some(url) = saved(&local).await? else {
+        return Ok(local);
+    };
+    let password = password(vault, &url).await?;
+    let options = url.connect_options(password.as_ref().map(|p| p.expose_secret()));
+    local
+        .with_shared_record(options, SchemaUpdate::Never)
+        .await
+        .map_err(|e| unreachable(&url, e.into()))
+}
+
+/// Connects this desk (its own file, `local`) to a shared store: checks the address, reaches
+/// the server as its role (the owner brings the schema up to date), then saves the address
+/// and the password. A desk with a standalone history of its own is refused, for now, before
+/// anything is written: that history would stay behind in its file.
+pub async fn connect(
+    local: &Store,
+    vault: &Arc<dyn Vault>,
+    url: &str,
+    password: Option<SecretString>,
+) -> Result<StoreStatus> {
+    let url = ServerUrl::parse(url).map_err(AppError::refused)?;
+    let own = own_history(local).await?;
+    if own > 0 {
+        return Err(AppError::refused(format!(
+            "this desk has a history of its own ({own} orders outside the demo); moving it into a shared store is not built yet, so nothing was changed"
+        )));
+    }
+    let options = url.connect_options(password.as_ref().map(|p| p.expose_secret()));
+    let shared = local
+        .clone()
+        .with_shared_record(options, SchemaUpdate::IfOwner)
+        .await
+        .map_err(|e| unreachable(&url, e.into()))?;
+    let (vault_for_task, slot) = (vault.clone(), password_slot(&url));
+    off_thread::run("the keyring call", move || match password {
+        Some(password) => vault_for_task.set(&slot, PASSWORD, &password),
+        None => vault_for_task.delete(&slot, PASSWORD),
+    })
+    .await
+    .map_err(VaultError::from)?
+    .map_err(AppError::from)?;
+    local.set_desk_setting(URL_SETTING, Some(&url.url)).await?;
+    let status = status_of(&shared, Some(url.url.clone())).await;
+    shared.close().await;
+    Ok(status)
+}
+
+/// Orders in this desk's own file that are not the demo's.
+async fn own_history(local: &Store) -> Result<i64> {
+    let mut own = 0;
+    for profile in local.profiles().await? {
+        if !profile.is_sandbox {
+            own += local.profile_order_count(&profile.name).await?;
+        }
+    }
+    Ok(own)
+}
+
+/// Where this desk keeps its record and whether it can be reached now.
+pub async fn status(local: &Store, vault: &Arc<dyn Vault>) -> Result<StoreStatus> {
+    let Some(url) = saved(local).await? else {
+        return Ok(status_of(local, None).await);
+    };
+    match open_record(local.clone(), vault).await {
+        Ok(shared) => {
+            let status = status_of(&shared, Some(url.url.clone())).await;
+            shared.close().await;
+            Ok(status)
+        }
+        Err(_) => {
+            let actor = local.actor();
+            Ok(StoreStatus {
+                kind: "postgres",
+                url: Some(url.url),
+                reachable: false,
+                read_only: false,
+                desk: actor.desk,
+                operator: actor.operator,
+                schema_version: None,
+            })
+        }
+    }
+}
+
+async fn status_of(store: &Store, url: Option<String>) -> StoreStatus {
+    let actor = store.actor();
+    StoreStatus {
+        kind: if store.is_shared() {
+            "postgres"
+        } else {
+            "sqlite"
+        },
+        url,
+        reachable: true,
+        read_only: store.is_read_only(),
+        desk: actor.desk,
+        operator: actor.operator,
+        schema_version: store.schema_version().await.ok(),
+    }
+}
+
+/// Back to standalone: the address and its password are forgotten; the desk's own file is as
+/// it was. True when the desk was connected.
+pub async fn disconnect(local: &Store, vault: &Arc<dyn Vault>) -> Result<bool> {
+    let Some(url) = saved(local).await? else {
+        return Ok(false);
+    };
+    local.set_desk_setting(URL_SETTING, None).await?;
+    let (vault, slot) = (vault.clone(), password_slot(&url));
+    off_thread::run("the keyring call", move || vault.delete(&slot, PASSWORD))
+        .await
+        .map_err(VaultError::from)?
+        .map_err(AppError::from)?;
+    Ok(true)
+}
