@@ -1,5 +1,6 @@
 //! The status bar's checks: each gateway's reach and the storage's health.
 
+use paydesk_core::app::shared_store::{self, RecordState};
 use paydesk_core::app::status::{self, GatewayReach};
 use paydesk_core::app::AppError;
 use paydesk_core::store::StoreError;
@@ -48,6 +49,8 @@ impl StorageStatus {
 pub struct StatusChecks {
     gateways: Vec<GatewayReach>,
     storage: StorageStatus,
+    /// Where the history is kept: this desk's file, or a shared server (reachable, writable).
+    store: RecordState,
 }
 
 /// The status bar's checks, cheap enough to repeat every half minute: a TCP connection to each
@@ -57,8 +60,11 @@ pub struct StatusChecks {
 #[tracing::instrument(skip_all, err(level = "info", Debug))]
 pub(crate) async fn status_checks(state: State<'_, AppState>) -> Result<StatusChecks, IpcError> {
     let store = state.engine().await?.store();
-    let (gateways, data_dir) =
-        tokio::join!(status::gateway_reach(store), status::check_data_dir(store));
+    let (gateways, data_dir, record) = tokio::join!(
+        status::gateway_reach(store),
+        status::check_data_dir(store),
+        shared_store::record_state(store)
+    );
     let storage = match data_dir? {
         Ok(()) => state
             .storage
@@ -70,5 +76,6 @@ pub(crate) async fn status_checks(state: State<'_, AppState>) -> Result<StatusCh
     Ok(StatusChecks {
         gateways: gateways?,
         storage,
+        store: record,
     })
 }

@@ -393,6 +393,9 @@ describe("import and export", () => {
   });
 });
 
+/** The status bar's word on a desk that keeps its history in its own file. */
+const standalone = { url: null, reachable: true, read_only: false };
+
 describe("the status bar", () => {
   it("says the gateways answer and the data directory is sound", async () => {
     mockBackend();
@@ -429,6 +432,7 @@ describe("the status bar", () => {
           { profile: "shop-top", is_sandbox: false, reachable: false, detail: "top.example:443: connection refused" },
         ],
         storage: { state: "ok", detail: null },
+        store: standalone,
       }),
     });
     const user = userEvent.setup();
@@ -445,8 +449,8 @@ describe("the status bar", () => {
     mockBackend({
       statusChecks: () =>
         state === "checking"
-          ? { gateways: [], storage: { state, detail: null } }
-          : { gateways: [], storage: { state, detail: "the database file is damaged (quick_check: page 7)" } },
+          ? { gateways: [], storage: { state, detail: null }, store: standalone }
+          : { gateways: [], storage: { state, detail: "the database file is damaged (quick_check: page 7)" }, store: standalone },
     });
     render(<App />);
     await waitFor(() => expect(screen.getByTestId("storage").getAttribute("data-state")).toBe("checking"));
@@ -456,6 +460,29 @@ describe("the status bar", () => {
     await waitFor(() => expect(screen.getByTestId("storage").getAttribute("data-state")).toBe("problem"), { timeout: 4000 });
     expect(screen.getByTestId("storage").textContent).toContain("Data directory problem");
     expect((await screen.findByRole("alert")).textContent).toContain("Data directory problem: the database file is damaged (quick_check: page 7)");
+  });
+
+  it("names a shared history, and a read-only desk does not pay", async () => {
+    const backend = mockBackend({
+      statusChecks: () => ({
+        gateways: [{ profile: "sandbox-sensecore", is_sandbox: true, reachable: true, detail: "127.0.0.1:1" }],
+        storage: { state: "ok", detail: null },
+        store: { url: "postgres://agent_1@db.shop.example/paydesk?sslmode=verify-full", reachable: true, read_only: true },
+      }),
+    });
+    const user = userEvent.setup();
+    render(<App />);
+    const shared = await screen.findByTestId("shared-store");
+    expect(shared.textContent).toBe("⇄ Shared history · read only");
+    expect(shared.getAttribute("title")).toBe("postgres://agent_1@db.shop.example/paydesk?sslmode=verify-full");
+    await user.click(await screen.findByText("DEMO-1001"));
+    await user.click(await screen.findByTestId("open-pay"));
+    const dialog = await screen.findByTestId("pay-dialog");
+    expect(within(dialog).getByTestId("pay-read-only").textContent).toContain("may only read");
+    const confirm = within(dialog).getByTestId("confirm-pay") as HTMLButtonElement;
+    expect(confirm.disabled).toBe(true);
+    await user.click(confirm);
+    expect(backend.calls.filter((c) => c.cmd === "pay_order")).toHaveLength(0);
   });
 
   it("counts payments that wait on a gateway that cannot be asked apart from those being checked", async () => {

@@ -106,8 +106,8 @@ impl Value {
 }
 
 /// `sql` with its parameters written in as literals, numbered as SQLite numbers them: `?NNN`
-/// is parameter NNN, a bare `?` one more than the largest number so far. Quoted text and
-/// identifiers are left alone.
+/// and `$NNN` are parameter NNN, a bare `?` one more than the largest number so far. Quoted
+/// text and identifiers are left alone.
 pub fn inline(sql: &str, values: &[Value]) -> Result<String, String> {
     let chars: Vec<char> = sql.chars().collect();
     let mut out = String::with_capacity(sql.len() + 64);
@@ -130,7 +130,8 @@ pub fn inline(sql: &str, values: &[Value]) -> Result<String, String> {
                 out.push(c);
                 i += 1;
             }
-            '?' => {
+            // `?`, `?NNN` (SQLite's) and `$NNN` (what both SQLite and PostgreSQL read).
+            '?' | '$' if c == '?' || chars.get(i + 1).is_some_and(char::is_ascii_digit) => {
                 let mut j = i + 1;
                 while j < chars.len() && chars[j].is_ascii_digit() {
                     j += 1;
@@ -220,6 +221,11 @@ mod tests {
         assert_eq!(
             inline(sql, &values).unwrap(),
             "SELECT 'a?', \"b?\" FROM t WHERE x = 'it''s' AND y = 7 OR z = 'it''s' AND w = 'last'"
+        );
+        let numbered = "SELECT '$1' FROM t WHERE a = $2 AND b = $1 AND c = $2";
+        assert_eq!(
+            inline(numbered, &[Value::Int(1), Value::Text("two".into())]).unwrap(),
+            "SELECT '$1' FROM t WHERE a = 'two' AND b = 1 AND c = 'two'"
         );
         assert!(inline("SELECT ?", &[]).is_err());
         assert!(inline("SELECT ?", &[Value::Int(1), Value::Int(2)]).is_err());

@@ -4,7 +4,7 @@ import { useTranslation } from "react-i18next";
 import { errorMessage } from "../api";
 import { useDebounced } from "../hooks/useDebounced";
 import { usePay } from "../queries/mutations";
-import { quoteQuery } from "../queries/reads";
+import { quoteQuery, statusChecksQuery } from "../queries/reads";
 import type { Channel, Deduction, OrderView, PayInput, PaymentReport, ProfileView } from "../types";
 import { formatMoney } from "../words";
 import { Modal } from "./Modal";
@@ -64,6 +64,10 @@ export function PayDialog({ order, profile, onClose, onPaid, fallbackFocus }: Pr
   // until the next is in.
   const priced = useDebounced(input, QUOTE_PAUSE_MS);
   const quoted = useQuery({ ...quoteQuery(priced), placeholderData: keepPreviousData });
+  // What the status bar last learnt of the store (not asked again here): a support agent's
+  // desk, on a read-only role, does not pay. The back end refuses it all the same.
+  const checks = useQuery({ ...statusChecksQuery(), enabled: false });
+  const readOnly = checks.data?.store.read_only ?? false;
   const quote = quoted.data ?? null;
   const quoteError = quoted.error ? errorMessage(quoted.error) : null;
   const quoteFresh = quote !== null && quoteError === null;
@@ -245,11 +249,16 @@ export function PayDialog({ order, profile, onClose, onPaid, fallbackFocus }: Pr
               className="primary"
               ref={confirmRef}
               data-testid="confirm-pay"
-              disabled={!channel || !quoteFresh}
+              disabled={!channel || !quoteFresh || readOnly}
             >
               {t("pay.confirm", { amount: charge })}
             </button>
           </footer>
+          {readOnly && (
+            <p className="error" role="note" data-testid="pay-read-only">
+              {t("pay.readOnly")}
+            </p>
+          )}
         </form>
       )}
       {pay.isPending && (

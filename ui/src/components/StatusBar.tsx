@@ -110,6 +110,19 @@ export function StatusBar({ info, ready, firstScreenIn, onOpenGateways, onStorag
             : t("status.gatewaysUp", { count: checks.gateways.length })}
         </button>
       )}
+      {checks?.store.url && (
+        <span
+          className={`status-item ${checks.store.reachable ? "" : "state-failed"}`}
+          data-testid="shared-store"
+          data-reachable={checks.store.reachable}
+          data-read-only={checks.store.read_only}
+          title={checks.store.url}
+        >
+          <span aria-hidden="true">{checks.store.reachable ? "⇄" : "✕"}</span>{" "}
+          {checks.store.reachable ? t("status.shared") : t("status.sharedDown")}
+          {checks.store.read_only && <strong> · {t("status.readOnly")}</strong>}
+        </span>
+      )}
       {info?.data_dir && (
         <span
           className={`status-item data-dir ${checks?.storage.state === "problem" ? "state-failed" : ""}`}

@@ -113,6 +113,32 @@ CREATE TABLE reviews (
 );
 CREATE INDEX reviews_by_attempt ON reviews(attempt_id);
 
+-- The database role each attempt, event and decision came through, set by the server (a desk
+-- cannot write another role's name): who, beside the desk and operator it names itself.
+ALTER TABLE attempts ADD COLUMN db_role TEXT NOT NULL DEFAULT current_user;
+ALTER TABLE attempt_events ADD COLUMN db_role TEXT NOT NULL DEFAULT current_user;
+ALTER TABLE reviews ADD COLUMN db_role TEXT NOT NULL DEFAULT current_user;
+CREATE FUNCTION note_db_role() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    NEW.db_role := current_user;
+    RETURN NEW;
+END
+$$;
+CREATE FUNCTION keep_db_role() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    NEW.db_role := OLD.db_role;
+    RETURN NEW;
+END
+$$;
+CREATE TRIGGER attempts_db_role BEFORE INSERT ON attempts
+    FOR EACH ROW EXECUTE FUNCTION note_db_role();
+CREATE TRIGGER attempts_keep_db_role BEFORE UPDATE OF db_role ON attempts
+    FOR EACH ROW EXECUTE FUNCTION keep_db_role();
+CREATE TRIGGER attempt_events_db_role BEFORE INSERT ON attempt_events
+    FOR EACH ROW EXECUTE FUNCTION note_db_role();
+CREATE TRIGGER reviews_db_role BEFORE INSERT ON reviews
+    FOR EACH ROW EXECUTE FUNCTION note_db_role();
+
 -- An order's latest attempt, as SQLite's orders_latest_attempt triggers keep it. (Attempts
 -- are never deleted, so there is no trigger for that.)
 CREATE FUNCTION orders_note_latest_attempt() RETURNS trigger LANGUAGE plpgsql AS $$

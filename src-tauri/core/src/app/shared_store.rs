@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
+use ts_rs::TS;
 
 use crate::off_thread;
 use crate::store::server_url::ServerUrl;
@@ -35,6 +36,30 @@ pub struct StoreStatus {
     pub operator: String,
     /// The record's schema version, where it could be read.
     pub schema_version: Option<i64>,
+}
+
+/// Where the open store keeps its record, as the window's status bar shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct RecordState {
+    /// The shared store's address (it holds no password); none standalone.
+    pub url: Option<String>,
+    /// Whether the store of record answers now.
+    pub reachable: bool,
+    /// A support agent's desk: paying and editing are for the desks that may write.
+    pub read_only: bool,
+}
+
+/// The open store's record: where it is, whether it answers, whether this desk may write.
+pub async fn record_state(store: &Store) -> RecordState {
+    let url = match store.is_shared() {
+        true => store.desk_setting(URL_SETTING).await.ok().flatten(),
+        false => None,
+    };
+    RecordState {
+        url,
+        reachable: store.now().await.is_ok(),
+        read_only: store.is_read_only(),
+    }
 }
 
 /// The shared store this desk's file names, if any.

@@ -523,6 +523,10 @@ mod claims_tests;
 mod roles_tests;
 
 #[cfg(test)]
+#[path = "tls_tests.rs"]
+mod tls_tests;
+
+#[cfg(test)]
 #[path = "feed_tests.rs"]
 mod feed_tests;
 

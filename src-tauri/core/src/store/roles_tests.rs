@@ -86,6 +86,29 @@ async fn each_role_does_what_the_readme_says_and_no_more() {
         .await
         .unwrap();
     let pool = desk.shared_pool().unwrap();
+    // The server names the role each row came through, whatever a desk writes.
+    let roles: Vec<String> = sqlx::query_scalar(
+        "SELECT db_role FROM attempts UNION ALL SELECT db_role FROM attempt_events
+         UNION ALL SELECT db_role FROM reviews",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        roles.len(),
+        1 + 5 + 1,
+        "an attempt, its five events, a review: {roles:?}"
+    );
+    assert!(roles.iter().all(|r| r == "desk_1"), "{roles:?}");
+    sqlx::query("UPDATE attempts SET db_role = 'paydesk_owner'")
+        .execute(pool)
+        .await
+        .unwrap();
+    let kept: String = sqlx::query_scalar("SELECT db_role FROM attempts")
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    assert_eq!(kept, "desk_1");
     for tampering in [
         "UPDATE attempt_events SET detail = 'rewritten'",
         "DELETE FROM attempt_events",

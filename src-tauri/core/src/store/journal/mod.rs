@@ -1,5 +1,6 @@
-//! The journal's SQL: profiles, orders, attempts with their events, and reviews. Written once
-//! and compiled for each database the store keeps its record in (`on_sqlite`, `on_postgres` in
+//! The store's SQL: profiles, orders (and an import's batches), attempts with their events,
+//! claims, reviews, the history and the console's reads. Written once and compiled for each
+//! database the store keeps its record in (`on_sqlite`, `on_postgres` in
 //! `store/mod.rs`), `Db` being that copy's database; where the two differ is
 //! [`super::super::dialect::Dialect`]'s. Parameters are written `$1`, which both read.
 //!
