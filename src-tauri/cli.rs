@@ -168,7 +168,15 @@ async fn store_command(
                 .map_err(|e| bad_input(format!("could not read the password from stdin: {e}")))?;
             let password = password.trim_end_matches(['\n', '\r']);
             let password = (!password.is_empty()).then(|| SecretString::from(password.to_string()));
-            let status = shared_store::connect(&local, &vault, &url, password).await?;
+            let shared_store::Connected { status, moved_in } =
+                shared_store::connect(&local, &vault, &url, password).await?;
+            let m = &moved_in;
+            if m.profiles + m.orders + m.attempts + m.already_there > 0 {
+                println!(
+                    "moved in from this desk's file: {} profiles, {} orders, {} attempts ({} events, {} review decisions); {} were there already",
+                    m.profiles, m.orders, m.attempts, m.events, m.reviews, m.already_there
+                );
+            }
             println!(
                 "this desk ({} · {}) keeps its history at {} from now on{}",
                 status.desk,

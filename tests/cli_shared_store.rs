@@ -17,7 +17,9 @@ fn shared_database() -> Option<String> {
         eprintln!("skipped: no PostgreSQL given (PAYDESK_TEST_POSTGRES=1 inside pg_virtualenv)");
         return None;
     }
-    let name = format!("cli_{}", std::process::id());
+    static DATABASES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = DATABASES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let name = format!("cli_{}_{n}", std::process::id());
     let created = Process::new("psql")
         .args(["-qc", &format!("CREATE DATABASE {name}")])
         .status()
@@ -38,22 +40,11 @@ fn at_desk(
     args: &[&str],
     stdin: Option<&str>,
 ) -> std::process::Output {
-    let mut child = command(data)
+    let mut command = command(data);
+    command
         .env("PAYDESK_DESK", desk)
-        .env("PAYDESK_OPERATOR", format!("{desk}-operator"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut input = child.stdin.take().unwrap();
-    if let Some(text) = stdin {
-        use std::io::Write;
-        input.write_all(text.as_bytes()).unwrap();
-    }
-    drop(input);
-    child.wait_with_output().unwrap()
+        .env("PAYDESK_OPERATOR", format!("{desk}-operator"));
+    run(command, args, stdin)
 }
 
 fn status(data: &std::path::Path, desk: &str) -> Value {
@@ -193,4 +184,102 @@ fn desks_share_one_history_through_the_server() {
     let gone = at_desk(desk_2.path(), "desk-2", &["status", "SH-1", "--json"], None);
     assert_eq!(gone.status.code(), Some(2), "no such order here: {gone:?}");
     assert_eq!(status(desk_1.path(), "desk-1")["kind"], "postgres");
+}
+
+#[test]
+fn a_desk_with_a_history_of_its_own_moves_it_in_once_when_it_connects() {
+    let Some(url) = shared_database() else {
+        return;
+    };
+    let password = std::env::var("PGPASSWORD").unwrap();
+    let (desk_1, desk_2) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let sandbox = start_sandbox();
+    add_profile(desk_1.path(), sandbox.listing("sensecore"), "demo", None);
+    // Nothing answers there as a sandbox: a real profile, whose history moves.
+    ok(&at_desk(
+        desk_1.path(),
+        "desk-1",
+        &[
+            "profile",
+            "add",
+            "shop",
+            "--gateway",
+            "sensecore",
+            "--base-url",
+            "http://127.0.0.1:9",
+        ],
+        None,
+    ));
+    for (profile, order_no) in [("shop", "OWN-1"), ("demo", "DEMO-1")] {
+        ok(&at_desk(
+            desk_1.path(),
+            "desk-1",
+            &[
+                "order",
+                "add",
+                "--profile",
+                profile,
+                "--order-no",
+                order_no,
+                "--amount",
+                "3.30",
+            ],
+            None,
+        ));
+    }
+
+    let said = ok(&at_desk(
+        desk_1.path(),
+        "desk-1",
+        &["store", "connect", &url],
+        Some(&password),
+    ));
+    assert!(
+        said.contains("moved in from this desk's file: 1 profiles, 1 orders, 0 attempts"),
+        "{said}"
+    );
+    ok(&at_desk(
+        desk_2.path(),
+        "desk-2",
+        &["store", "connect", &url],
+        Some(&password),
+    ));
+    let seen: Value = serde_json::from_str(&ok(&at_desk(
+        desk_2.path(),
+        "desk-2",
+        &["status", "OWN-1", "--json"],
+        None,
+    )))
+    .unwrap();
+    assert_eq!(
+        (&seen["order_no"], &seen["state"]),
+        (&Value::from("OWN-1"), &Value::from("created")),
+        "{seen}"
+    );
+    let demo = at_desk(desk_2.path(), "desk-2", &["status", "DEMO-1"], None);
+    assert_eq!(
+        demo.status.code(),
+        Some(2),
+        "the demo stays behind: {demo:?}"
+    );
+
+    // Connecting again adds nothing.
+    ok(&at_desk(
+        desk_1.path(),
+        "desk-1",
+        &["store", "disconnect"],
+        None,
+    ));
+    let again = ok(&at_desk(
+        desk_1.path(),
+        "desk-1",
+        &["store", "connect", &url],
+        Some(&password),
+    ));
+    assert!(
+        again.contains(
+            "0 profiles, 0 orders, 0 attempts (0 events, 0 review decisions); 2 were there already"
+        ),
+        "{again}"
+    );
 }

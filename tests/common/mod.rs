@@ -64,7 +64,12 @@ pub fn start_sandbox_with(flags: &[&str]) -> Sandbox {
 }
 
 pub fn paydesk(data: &Path, args: &[&str], stdin: Option<&str>) -> Output {
-    let mut child = command(data)
+    run(command(data), args, stdin)
+}
+
+/// Runs `command` (made by [`command`]) with `args`, `stdin` written to it, to its end.
+pub fn run(mut command: Command, args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = command
         .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

@@ -57,22 +57,25 @@ pub(crate) async fn temp_shared_store() -> Option<(tempfile::TempDir, Store)> {
     Some((dir, store))
 }
 
+/// The server and database `store` keeps its record on, to reach it as another desk would;
+/// none standalone.
+pub(crate) async fn shared_server(store: &Store) -> Option<sqlx::postgres::PgConnectOptions> {
+    let pool = store.shared_pool()?;
+    let database: String = sqlx::query_scalar("SELECT current_database()")
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    Some(sqlx::postgres::PgConnectOptions::new().database(&database))
+}
+
 /// Another desk on the same record as `store`: the same SQLite file, or the same database on
 /// the server with a desk file of its own. The guard keeps that file.
 pub(crate) async fn another_desk(store: &Store) -> (tempfile::TempDir, Store) {
-    use sqlx::postgres::PgConnectOptions;
     let dir = tempfile::tempdir().unwrap();
-    let desk = match store.shared_pool() {
-        Some(pool) => {
-            let database: String = sqlx::query_scalar("SELECT current_database()")
-                .fetch_one(pool)
-                .await
-                .unwrap();
-            let server = PgConnectOptions::new().database(&database);
-            Store::open_shared(server, &db_path(dir.path()))
-                .await
-                .unwrap()
-        }
+    let desk = match shared_server(store).await {
+        Some(server) => Store::open_shared(server, &db_path(dir.path()))
+            .await
+            .unwrap(),
         None => Store::open(store.path()).await.unwrap(),
     };
     (dir, desk)

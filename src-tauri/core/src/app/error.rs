@@ -243,6 +243,9 @@ impl From<StoreError> for AppError {
             StoreError::BadBaseUrl(reason) | StoreError::BadInput(reason) => {
                 Problem::Refused { reason }
             }
+            StoreError::HistoriesDisagree(_) => Problem::Refused {
+                reason: message.clone(),
+            },
             StoreError::DiskFull(_) => Problem::DiskFull,
             StoreError::ReadOnly => Problem::ReadOnly,
             StoreError::Open { .. }

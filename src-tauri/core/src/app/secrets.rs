@@ -7,10 +7,13 @@ use secrecy::SecretString;
 use serde::Serialize;
 use ts_rs::TS;
 
+use std::sync::Arc;
+
 use crate::engine::Engine;
 use crate::input_rules::shown;
 use crate::off_thread;
-use crate::vault::VaultError;
+use crate::store::moving_in::SecretsElsewhere;
+use crate::vault::{Vault, VaultError};
 
 use super::{AppError, Result};
 
@@ -123,10 +126,34 @@ pub async fn remove_profile(engine: &Engine, name: &str) -> Result<()> {
     Ok(())
 }
 
+/// Gives a profile that moved into a shared store the secrets this desk's keyring keeps for
+/// it, under the shared profile's name, where that holds none yet: the desk pays with them as
+/// before. The desk's own entries stay (its file still names them).
+pub(super) async fn follow_moved_profiles(
+    vault: &Arc<dyn Vault>,
+    moved: &[SecretsElsewhere],
+) -> Result<()> {
+    let (vault, moved) = (vault.clone(), moved.to_vec());
+    off_thread::run("the keyring call", move || {
+        for profile in &moved {
+            for (key, _) in secret_names(&profile.gateway) {
+                if vault.get(&profile.there, &key)?.is_some() {
+                    continue;
+                }
+                if let Some(secret) = vault.get(&profile.here, &key)? {
+                    vault.set(&profile.there, &key, &secret)?;
+                }
+            }
+        }
+        Ok::<_, VaultError>(())
+    })
+    .await
+    .map_err(VaultError::from)??;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
-
     use paydesk_gateways::transport::Transport;
     use secrecy::ExposeSecret;
 
@@ -223,5 +250,35 @@ mod tests {
         remove_profile(&engine, "spare").await.unwrap();
         assert!(vault.get(&spare_id, "session").unwrap().is_none());
         assert!(store.profile("spare").await.is_err());
+    }
+
+    #[tokio::test]
+    async fn a_profile_that_moved_reads_this_desks_secrets_under_the_shared_name_where_it_has_none()
+    {
+        let vault: Arc<dyn Vault> = Arc::new(MemoryVault::default());
+        let secret = |v: &str| SecretString::from(v.to_string());
+        vault.set("here", "app_secret", &secret("mine")).unwrap();
+        vault.set("here", "session", &secret("my-session")).unwrap();
+        vault
+            .set("there", "session", &secret("their-session"))
+            .unwrap();
+        vault.set("here", "unrelated", &secret("x")).unwrap();
+        let moved = SecretsElsewhere {
+            profile: "top".into(),
+            gateway: "top".into(),
+            here: "here".into(),
+            there: "there".into(),
+        };
+        follow_moved_profiles(&vault, &[moved]).await.unwrap();
+        let read = |slot: &str, key: &str| {
+            vault
+                .get(slot, key)
+                .unwrap()
+                .map(|s| s.expose_secret().to_string())
+        };
+        assert_eq!(read("there", "app_secret").as_deref(), Some("mine"));
+        assert_eq!(read("there", "session").as_deref(), Some("their-session"));
+        assert_eq!(read("there", "unrelated"), None);
+        assert_eq!(read("here", "app_secret").as_deref(), Some("mine"));
     }
 }

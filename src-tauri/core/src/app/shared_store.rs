@@ -11,6 +11,7 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use crate::off_thread;
+use crate::store::moving_in::MovedIn;
 use crate::store::server_url::ServerUrl;
 use crate::store::{SchemaUpdate, Store};
 use crate::vault::{Vault, VaultError};
@@ -114,41 +115,66 @@ pub async fn open_record(local: Store, vault: &Arc<dyn Vault>) -> Result<Store> 
         .map_err(|e| unreachable(&url, e.into()))
 }
 
+/// What `store connect` did: where the desk keeps its record now, and what of its own
+/// history moved there.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Connected {
+    pub status: StoreStatus,
+    pub moved_in: MovedIn,
+}
+
 /// Connects this desk (its own file, `local`) to a shared store: checks the address, reaches
-/// the server as its role (the owner brings the schema up to date), then saves the address
-/// and the password. A desk with a standalone history of its own is refused, for now, before
-/// anything is written: that history would stay behind in its file.
+/// the server as its role (the owner brings the schema up to date), moves the desk's own
+/// history in (`store::moving_in`: once, the demo's never), then saves the address and the
+/// password. A history the shared store disagrees with, or a login that may only read where
+/// there is a history to move, changes nothing.
 pub async fn connect(
     local: &Store,
     vault: &Arc<dyn Vault>,
     url: &str,
     password: Option<SecretString>,
-) -> Result<StoreStatus> {
+) -> Result<Connected> {
     let url = ServerUrl::parse(url).map_err(AppError::refused)?;
-    let own = own_history(local).await?;
-    if own > 0 {
-        return Err(AppError::refused(format!(
-            "this desk has a history of its own ({own} orders outside the demo); moving it into a shared store is not built yet, so nothing was changed"
-        )));
-    }
     let options = url.connect_options(password.as_ref().map(|p| p.expose_secret()));
     let shared = local
         .clone()
         .with_shared_record(options, SchemaUpdate::IfOwner)
         .await
         .map_err(|e| unreachable(&url, e.into()))?;
-    let (vault_for_task, slot) = (vault.clone(), password_slot(&url));
+    let moved = connect_shared(local, &shared, vault, &url, password).await;
+    let status = status_of(&shared, Some(url.url.clone())).await;
+    shared.close().await;
+    Ok(Connected {
+        status,
+        moved_in: moved?,
+    })
+}
+
+async fn connect_shared(
+    local: &Store,
+    shared: &Store,
+    vault: &Arc<dyn Vault>,
+    url: &ServerUrl,
+    password: Option<SecretString>,
+) -> Result<MovedIn> {
+    let own = own_history(local).await?;
+    if own > 0 && shared.is_read_only() {
+        return Err(AppError::refused(format!(
+            "this desk has a history of its own ({own} orders outside the demo) and this login may only read, so it cannot move in; connect with a desk's login first, so nothing was changed"
+        )));
+    }
+    let moved = shared.move_in_own_history().await?;
+    super::secrets::follow_moved_profiles(vault, &moved.secrets_elsewhere).await?;
+    let (vault, slot) = (vault.clone(), password_slot(url));
     off_thread::run("the keyring call", move || match password {
-        Some(password) => vault_for_task.set(&slot, PASSWORD, &password),
-        None => vault_for_task.delete(&slot, PASSWORD),
+        Some(password) => vault.set(&slot, PASSWORD, &password),
+        None => vault.delete(&slot, PASSWORD),
     })
     .await
     .map_err(VaultError::from)?
     .map_err(AppError::from)?;
     local.set_desk_setting(URL_SETTING, Some(&url.url)).await?;
-    let status = status_of(&shared, Some(url.url.clone())).await;
-    shared.close().await;
-    Ok(status)
+    Ok(moved)
 }
 
 /// Orders in this desk's own file that are not the demo's.

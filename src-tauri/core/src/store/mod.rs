@@ -31,10 +31,12 @@ mod desk;
 mod dialect;
 pub mod health;
 mod history;
+pub mod moving_in;
 mod orders;
 mod profiles;
 mod reads;
 mod reviews;
+mod rows;
 pub mod server_url;
 mod shared_feed;
 
@@ -83,6 +85,10 @@ pub enum StoreError {
     /// The shared store's schema and this paydesk do not fit: one of them must be updated first.
     #[error("{0}")]
     SharedSchema(String),
+    /// Moving this desk's history in found profiles or orders the shared store holds
+    /// otherwise; nothing was written.
+    #[error("this desk's history and the shared store's disagree, so nothing was moved: {}", .0.join("; "))]
+    HistoriesDisagree(Vec<String>),
     #[error("{0}")]
     BadBaseUrl(String),
     /// A value the store refuses to keep (see `input_rules`); nothing was written.

@@ -1,0 +1,87 @@
+//! The journal's tables row for row, every column that travels between a desk's file and the
+//! shared store: what moving a standalone history in reads and writes. The claims (a lease
+//! of one store's reconcilers) and the role a row came through (the server sets it) stay
+//! behind.
+
+use sqlx::FromRow;
+
+#[derive(Debug, Clone, FromRow)]
+pub(super) struct ProfileRow {
+    pub id: i64,
+    pub name: String,
+    pub gateway: String,
+    pub base_url: String,
+    pub settings: String,
+    pub is_sandbox: bool,
+    pub vault_id: String,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub(super) struct OrderRow {
+    pub id: i64,
+    pub order_no: String,
+    pub profile_id: i64,
+    pub amount_minor: i64,
+    pub currency: String,
+    pub subject: String,
+    pub attributes: String,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub(super) struct AttemptRow {
+    pub id: i64,
+    pub order_id: i64,
+    pub channel: String,
+    pub state: String,
+    pub idempotency_key: String,
+    pub amount_minor: i64,
+    pub deductions: String,
+    pub coupon: Option<String>,
+    pub credit_minor: Option<i64>,
+    pub gateway_deduction_minor: Option<i64>,
+    pub gateway_ref: Option<String>,
+    pub pay_url: Option<String>,
+    pub error_code: Option<String>,
+    pub error_message: Option<String>,
+    pub checks: i64,
+    pub next_check_at: Option<i64>,
+    pub resends: i64,
+    pub contested: Option<String>,
+    pub sender: Option<String>,
+    pub sender_process: Option<String>,
+    pub sender_timeout_ms: Option<i64>,
+    pub sent_at: Option<i64>,
+    pub desk: String,
+    pub operator: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// An attempt's columns as [`AttemptRow`] lists them, less its id.
+pub(super) const ATTEMPT_COLUMNS: &str =
+    "order_id, channel, state, idempotency_key, amount_minor, \
+    deductions, coupon, credit_minor, gateway_deduction_minor, gateway_ref, pay_url, error_code, \
+    error_message, checks, next_check_at, resends, contested, sender, sender_process, \
+    sender_timeout_ms, sent_at, desk, operator, created_at, updated_at";
+
+#[derive(Debug, Clone, FromRow)]
+pub(super) struct EventRow {
+    pub attempt_id: i64,
+    pub state: String,
+    pub detail: Option<String>,
+    pub at: i64,
+    pub desk: String,
+    pub operator: String,
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub(super) struct ReviewRow {
+    pub attempt_id: i64,
+    pub decision: String,
+    pub note: String,
+    pub at: i64,
+    pub desk: String,
+    pub operator: String,
+}
