@@ -16,6 +16,7 @@ use paydesk_core::domain::AttemptState;
 use paydesk_core::gateways::transport::Transport;
 use paydesk_core::import::ImportFormat;
 use paydesk_core::report::{OrderDetail, PaymentReport};
+use paydesk_core::store::Store;
 use paydesk_core::{Currency, Money};
 use paydesk_sandbox::faults::{parse_fault_flag, FaultPlan};
 use paydesk_sandbox::SandboxConfig;
@@ -342,7 +343,7 @@ async fn execute(dir: &std::path::Path, names: DeskNames, command: Command) -> R
             } else {
                 lookups::order_detail(store, &order_no).await?
             };
-            print_status(&detail, json);
+            print_status(&detail, json, store);
             Ok(detail
                 .attempts
                 .last()
@@ -492,7 +493,10 @@ async fn execute(dir: &std::path::Path, names: DeskNames, command: Command) -> R
 }
 
 /// `status`: the latest attempt as `pay` reports it, with every attempt beside it.
-fn print_status(detail: &OrderDetail, json: bool) {
+/// An order's payments; answered from the desk's copy of the shared history while its server
+/// is out of reach, which the JSON says (`"source": "cache"`, `"as_of"`) and the text too.
+fn print_status(detail: &OrderDetail, json: bool, store: &Store) {
+    let from_copy = !store.is_reachable();
     let order_no = &detail.order.order_no;
     let latest = detail.attempts.last();
     if json {
@@ -505,6 +509,10 @@ fn print_status(detail: &OrderDetail, json: bool) {
             }),
         };
         value["attempts"] = serde_json::to_value(&detail.attempts).expect("serializable");
+        if from_copy {
+            value["source"] = "cache".into();
+            value["as_of"] = store.copy_as_of().into();
+        }
         println!("{value}");
         return;
     }
@@ -512,6 +520,12 @@ fn print_status(detail: &OrderDetail, json: bool) {
         "order {} ({} {}) via {}",
         order_no, detail.order.currency, detail.order.amount, detail.order.profile
     );
+    if from_copy {
+        println!(
+            "  offline: history as of {}; paying is paused",
+            paydesk_core::store::as_of_text(store.copy_as_of())
+        );
+    }
     if detail.attempts.is_empty() {
         println!("  not paid yet");
     }

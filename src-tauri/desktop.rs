@@ -107,17 +107,21 @@ async fn start(launch: runtime::Launch) -> Started {
     info.data_dir = dir.display().to_string();
     let started = async {
         let engine = runtime::open(&dir, launch.names).await?;
-        let sandbox = runtime::start_builtin_sandbox(&engine).await?;
+        // A shared history is the merchant's real one: the demo is a standalone desk's.
+        let sandbox = match engine.store().is_shared() {
+            true => None,
+            false => Some(runtime::start_builtin_sandbox(&engine).await?),
+        };
         Ok::<_, AppError>((engine, sandbox))
     }
     .await;
     match started {
         Ok((engine, sandbox)) => {
-            info.sandbox_url = Some(sandbox.root_url());
+            info.sandbox_url = sandbox.as_ref().map(|s| s.root_url());
             Started {
                 engine: Some(engine),
                 info,
-                _sandbox: Some(sandbox),
+                _sandbox: sandbox,
             }
         }
         Err(e) => {

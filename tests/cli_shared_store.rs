@@ -5,47 +5,10 @@
 
 mod common;
 
-use std::process::{Command as Process, Stdio};
+use std::process::Stdio;
 
 use common::*;
 use serde_json::Value;
-
-/// A fresh database on the test server and its URL (without the password), or None where the
-/// test command gave no server.
-fn shared_database() -> Option<String> {
-    if std::env::var_os("PAYDESK_TEST_POSTGRES").is_none() {
-        eprintln!("skipped: no PostgreSQL given (PAYDESK_TEST_POSTGRES=1 inside pg_virtualenv)");
-        return None;
-    }
-    static DATABASES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    let n = DATABASES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let name = format!("cli_{}_{n}", std::process::id());
-    let created = Process::new("psql")
-        .args(["-qc", &format!("CREATE DATABASE {name}")])
-        .status()
-        .unwrap();
-    assert!(created.success());
-    let var = |k: &str| std::env::var(k).unwrap();
-    Some(format!(
-        "postgres://{}@{}:{}/{name}",
-        var("PGUSER"),
-        var("PGHOST"),
-        var("PGPORT")
-    ))
-}
-
-fn at_desk(
-    data: &std::path::Path,
-    desk: &str,
-    args: &[&str],
-    stdin: Option<&str>,
-) -> std::process::Output {
-    let mut command = command(data);
-    command
-        .env("PAYDESK_DESK", desk)
-        .env("PAYDESK_OPERATOR", format!("{desk}-operator"));
-    run(command, args, stdin)
-}
 
 fn status(data: &std::path::Path, desk: &str) -> Value {
     serde_json::from_str(&ok(&at_desk(
@@ -95,7 +58,7 @@ fn desks_share_one_history_through_the_server() {
         assert_eq!(status["read_only"], false);
         assert_eq!(status["desk"], desk);
         assert_eq!(status["operator"], format!("{desk}-operator"));
-        assert_eq!(status["schema_version"], 1);
+        assert_eq!(status["schema_version"], 2);
         assert!(!status.to_string().contains(&password));
     }
 

@@ -204,3 +204,36 @@ pub fn currency(gateway: &str) -> &'static str {
         "CNY"
     }
 }
+
+/// A fresh database on the test server and its URL (without the password), or None where the
+/// test command gave no server.
+pub fn shared_database() -> Option<String> {
+    if std::env::var_os("PAYDESK_TEST_POSTGRES").is_none() {
+        eprintln!("skipped: no PostgreSQL given (PAYDESK_TEST_POSTGRES=1 inside pg_virtualenv)");
+        return None;
+    }
+    static DATABASES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = DATABASES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let name = format!("cli_{}_{n}", std::process::id());
+    let created = Command::new("psql")
+        .args(["-qc", &format!("CREATE DATABASE {name}")])
+        .status()
+        .unwrap();
+    assert!(created.success());
+    let var = |k: &str| std::env::var(k).unwrap();
+    Some(format!(
+        "postgres://{}@{}:{}/{name}",
+        var("PGUSER"),
+        var("PGHOST"),
+        var("PGPORT")
+    ))
+}
+
+/// `paydesk ARGS` at the desk `desk` (its operator `DESK-operator`) in `data`.
+pub fn at_desk(data: &Path, desk: &str, args: &[&str], stdin: Option<&str>) -> Output {
+    let mut command = command(data);
+    command
+        .env("PAYDESK_DESK", desk)
+        .env("PAYDESK_OPERATOR", format!("{desk}-operator"));
+    run(command, args, stdin)
+}

@@ -3,7 +3,7 @@ import userEvent from "@testing-library/user-event";
 import { emit } from "@tauri-apps/api/event";
 import { mockIPC } from "@tauri-apps/api/mocks";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { api } from "./api";
+import { api, errorMessage } from "./api";
 import { App } from "./App";
 import { createQueryClient, prefetchFirstScreen } from "./queries/client";
 import { FIRST_LISTING, pageQuery } from "./queries/paging";
@@ -394,7 +394,7 @@ describe("import and export", () => {
 });
 
 /** The status bar's word on a desk that keeps its history in its own file. */
-const standalone = { url: null, reachable: true, read_only: false };
+const standalone = { url: null, reachable: true, read_only: false, as_of: null };
 
 describe("the status bar", () => {
   it("says the gateways answer and the data directory is sound", async () => {
@@ -467,7 +467,7 @@ describe("the status bar", () => {
       statusChecks: () => ({
         gateways: [{ profile: "sandbox-sensecore", is_sandbox: true, reachable: true, detail: "127.0.0.1:1" }],
         storage: { state: "ok", detail: null },
-        store: { url: "postgres://agent_1@db.shop.example/paydesk?sslmode=verify-full", reachable: true, read_only: true },
+        store: { url: "postgres://agent_1@db.shop.example/paydesk?sslmode=verify-full", reachable: true, read_only: true, as_of: null },
       }),
     });
     const user = userEvent.setup();
@@ -483,6 +483,39 @@ describe("the status bar", () => {
     expect(confirm.disabled).toBe(true);
     await user.click(confirm);
     expect(backend.calls.filter((c) => c.cmd === "pay_order")).toHaveLength(0);
+  });
+
+  it("says how old the history is while the shared store is out of reach, and pays nothing", async () => {
+    const asOf = new Date();
+    asOf.setHours(9, 41, 0, 0);
+    const backend = mockBackend({
+      statusChecks: () => ({
+        gateways: [],
+        storage: { state: "ok", detail: null },
+        store: { url: "postgres://desk_1@db.shop.example/paydesk?sslmode=verify-full", reachable: false, read_only: false, as_of: asOf.getTime() },
+      }),
+    });
+    const user = userEvent.setup();
+    render(<App />);
+    const shared = await screen.findByTestId("shared-store");
+    await waitFor(() => expect(shared.textContent).toBe("✕ Offline: history as of 09:41; paying is paused"));
+    expect(shared.getAttribute("data-reachable")).toBe("false");
+    await user.click(await screen.findByText("DEMO-1001"));
+    await user.click(await screen.findByTestId("open-pay"));
+    const dialog = await screen.findByTestId("pay-dialog");
+    expect(within(dialog).getByTestId("pay-offline").textContent).toContain("out of reach");
+    const confirm = within(dialog).getByTestId("confirm-pay") as HTMLButtonElement;
+    expect(confirm.disabled).toBe(true);
+    await user.click(confirm);
+    expect(backend.calls.filter((c) => c.cmd === "pay_order")).toHaveLength(0);
+  });
+
+  it("words a refusal to pay while offline with the copy's age", () => {
+    const asOf = new Date();
+    asOf.setHours(17, 5, 0, 0);
+    const refusal = { kind: "refused", message: "offline", code: "shared_store_offline", params: { as_of: asOf.getTime() } };
+    expect(errorMessage(refusal)).toBe("Offline: history as of 17:05; paying is paused until the shared store is back. Nothing was written or sent.");
+    expect(errorMessage({ ...refusal, params: { as_of: null } })).toContain("this desk has no copy of the history yet");
   });
 
   it("counts payments that wait on a gateway that cannot be asked apart from those being checked", async () => {

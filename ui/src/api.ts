@@ -4,6 +4,7 @@ import { invoke } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
 import i18n from "./i18n";
 import { en } from "./locales/en";
+import { formatMinute } from "./words";
 import type { AttemptState } from "./ipc/AttemptState";
 import type { ErrorKind } from "./ipc/ErrorKind";
 import type { Commands, Events } from "./ipc/commands";
@@ -83,11 +84,17 @@ export function errorMessage(e: unknown): string {
     const params: Record<string, unknown> = "params" in e ? { ...e.params } : {};
     if (typeof params.state === "string") params.state = i18n.t(`state.${params.state as AttemptState}`);
     if (typeof params.channel === "string" && isChannel(params.channel)) params.channel = i18n.t(`channel.${params.channel}`);
+    if (e.code === "shared_store_offline" && e.params.as_of !== null) params.time = formatMinute(e.params.as_of);
     // A code without words in en (and so in zh-CN, typed as the same shape) fails the type
     // check; the parameters are the ones the back end sent with that code.
     // Where the journal does not say which desk, the words that name none.
+    // Where the desk has no copy of the shared history yet, the words that give no age.
     const code =
-      (e.code === "payment_in_progress" || e.code === "being_settled") && !e.params.desk ? (`${e.code}_unnamed` as const) : e.code;
+      (e.code === "payment_in_progress" || e.code === "being_settled") && !e.params.desk
+        ? (`${e.code}_unnamed` as const)
+        : e.code === "shared_store_offline" && e.params.as_of === null
+          ? ("shared_store_offline_no_copy" as const)
+          : e.code;
     const key = `problem.${code}` satisfies `problem.${keyof typeof en.problem}`;
     return String(i18n.t(key, params as never));
   }

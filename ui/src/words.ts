@@ -69,6 +69,15 @@ export function formatWhen(ms: number, now: Date = new Date()): string {
   return full.slice(5, 16);
 }
 
+/** To the minute: "09:41" today, "2026-12-04 17:05" before (how old the desk's copy of the
+ * shared history is). */
+export function formatMinute(ms: number, now: Date = new Date()): string {
+  const full = formatTime(ms);
+  const d = new Date(ms);
+  const today = d.getFullYear() === now.getFullYear() && d.getMonth() === now.getMonth() && d.getDate() === now.getDate();
+  return today ? full.slice(11, 16) : full.slice(0, 16);
+}
+
 /** A file size for people: "812 KB", "12.4 MB". */
 export function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;

@@ -183,8 +183,9 @@ impl Engine {
     /// changed state. An attempt that cannot be asked about is noted and asked again later.
     #[tracing::instrument(name = "reconcile_pass", skip_all)]
     pub async fn reconcile_due(&self) -> Result<Vec<Attempt>, PayError> {
-        if self.store().is_read_only() {
-            // A support agent's desk settles nothing: the desks that may write do.
+        if self.store().is_read_only() || !self.store().is_reachable() {
+            // A support agent's desk settles nothing: the desks that may write do. Nor does
+            // a desk cut off from its shared store: only the store of record is settled.
             return Ok(Vec::new());
         }
         let actor = self.store().actor();

@@ -81,6 +81,98 @@ pub(crate) async fn another_desk(store: &Store) -> (tempfile::TempDir, Store) {
     (dir, desk)
 }
 
+/// A loopback relay to the test PostgreSQL server that can be cut and restored: a desk that
+/// reaches the server through it loses the server, and gets it back, while the server and
+/// the other desks carry on (a real network cut, as a desk sees a server go away).
+pub(crate) struct Relay {
+    port: u16,
+    open: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    links: std::sync::Arc<std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>>,
+    accepting: tokio::task::JoinHandle<()>,
+}
+
+impl Relay {
+    pub(crate) async fn start() -> Relay {
+        use std::sync::atomic::Ordering;
+        let host = std::env::var("PGHOST").unwrap_or_else(|_| "localhost".into());
+        let port: u16 = std::env::var("PGPORT").map_or(5432, |p| p.parse().unwrap());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let relay_port = listener.local_addr().unwrap().port();
+        let open = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+        let links = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let (open_for_task, links_for_task) = (open.clone(), links.clone());
+        let accepting = tokio::spawn(async move {
+            loop {
+                let Ok((mut inbound, _)) = listener.accept().await else {
+                    return;
+                };
+                if !open_for_task.load(Ordering::SeqCst) {
+                    drop(inbound);
+                    continue;
+                }
+                let host = host.clone();
+                let link = tokio::spawn(async move {
+                    if host.starts_with('/') {
+                        let socket = format!("{host}/.s.PGSQL.{port}");
+                        if let Ok(mut out) = tokio::net::UnixStream::connect(socket).await {
+                            let _ = tokio::io::copy_bidirectional(&mut inbound, &mut out).await;
+                        }
+                    } else if let Ok(mut out) = tokio::net::TcpStream::connect((host, port)).await {
+                        let _ = tokio::io::copy_bidirectional(&mut inbound, &mut out).await;
+                    }
+                });
+                links_for_task.lock().unwrap().push(link);
+            }
+        });
+        Relay {
+            port: relay_port,
+            open,
+            links,
+            accepting,
+        }
+    }
+
+    /// `store`'s database, reached through this relay.
+    pub(crate) async fn to_database_of(&self, store: &Store) -> sqlx::postgres::PgConnectOptions {
+        shared_server(store)
+            .await
+            .unwrap()
+            .host("127.0.0.1")
+            .port(self.port)
+            .ssl_mode(sqlx::postgres::PgSslMode::Disable)
+    }
+
+    /// Drops every connection through the relay and refuses new ones.
+    pub(crate) fn cut(&self) {
+        self.open.store(false, std::sync::atomic::Ordering::SeqCst);
+        for link in self.links.lock().unwrap().drain(..) {
+            link.abort();
+        }
+    }
+
+    pub(crate) fn restore(&self) {
+        self.open.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+impl Drop for Relay {
+    fn drop(&mut self) {
+        self.accepting.abort();
+        self.cut();
+    }
+}
+
+/// Waits (up to 20 s) until `done` holds, polling.
+pub(crate) async fn eventually(what: &str, mut done: impl AsyncFnMut() -> bool) {
+    for _ in 0..200 {
+        if done().await {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("never happened: {what}");
+}
+
 /// Each test written once and run on both stores: `mod sqlite` (standalone) and `mod postgres`
 /// (shared), the body with `$store` bound to a fresh empty store of each kind.
 macro_rules! store_contract {

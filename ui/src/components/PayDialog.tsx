@@ -68,6 +68,8 @@ export function PayDialog({ order, profile, onClose, onPaid, fallbackFocus }: Pr
   // desk, on a read-only role, does not pay. The back end refuses it all the same.
   const checks = useQuery({ ...statusChecksQuery(), enabled: false });
   const readOnly = checks.data?.store.read_only ?? false;
+  // Cut off from the shared store, the desk pays nothing: exactly once across desks needs it.
+  const offline = checks.data ? !checks.data.store.reachable : false;
   const quote = quoted.data ?? null;
   const quoteError = quoted.error ? errorMessage(quoted.error) : null;
   const quoteFresh = quote !== null && quoteError === null;
@@ -249,7 +251,7 @@ export function PayDialog({ order, profile, onClose, onPaid, fallbackFocus }: Pr
               className="primary"
               ref={confirmRef}
               data-testid="confirm-pay"
-              disabled={!channel || !quoteFresh || readOnly}
+              disabled={!channel || !quoteFresh || readOnly || offline}
             >
               {t("pay.confirm", { amount: charge })}
             </button>
@@ -257,6 +259,11 @@ export function PayDialog({ order, profile, onClose, onPaid, fallbackFocus }: Pr
           {readOnly && (
             <p className="error" role="note" data-testid="pay-read-only">
               {t("pay.readOnly")}
+            </p>
+          )}
+          {offline && (
+            <p className="error" role="note" data-testid="pay-offline">
+              {t("pay.offline")}
             </p>
           )}
         </form>

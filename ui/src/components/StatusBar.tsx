@@ -5,6 +5,7 @@ import { useTranslation } from "react-i18next";
 import { activityQuery, statusChecksQuery } from "../queries/reads";
 import type { Activity, AppInfo } from "../types";
 import { SandboxBadge } from "./StateBadge";
+import { formatMinute } from "../words";
 
 /** How often the gateways are dialled and the data directory written to. */
 export const CHECK_EVERY_MS = 30_000;
@@ -119,7 +120,11 @@ export function StatusBar({ info, ready, firstScreenIn, onOpenGateways, onStorag
           title={checks.store.url}
         >
           <span aria-hidden="true">{checks.store.reachable ? "⇄" : "✕"}</span>{" "}
-          {checks.store.reachable ? t("status.shared") : t("status.sharedDown")}
+          {checks.store.reachable
+            ? t("status.shared")
+            : checks.store.as_of === null
+              ? t("status.sharedOfflineNoCopy")
+              : t("status.sharedOffline", { time: formatMinute(checks.store.as_of) })}
           {checks.store.read_only && <strong> · {t("status.readOnly")}</strong>}
         </span>
       )}

@@ -9,10 +9,16 @@ export type RecordState = {
  */
 url: string | null, 
 /**
- * Whether the store of record answers now.
+ * Whether the store of record answers now. When it does not, the desk shows its copy
+ * of the shared history and pays nothing.
  */
 reachable: boolean, 
 /**
  * A support agent's desk: paying and editing are for the desks that may write.
  */
-read_only: boolean, };
+read_only: boolean, 
+/**
+ * Until when the desk's copy of the shared history is complete (unix ms); none
+ * standalone or before its first copy.
+ */
+as_of: number | null, };

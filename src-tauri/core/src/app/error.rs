@@ -92,6 +92,11 @@ pub enum Problem {
         url: String,
         reason: String,
     },
+    /// The shared store's server is out of reach: the desk shows its copy of the history
+    /// (complete to `as_of`, unix ms) and pays nothing until the server is back.
+    SharedStoreOffline {
+        as_of: Option<i64>,
+    },
     /// A person's decision was asked for an attempt that is not waiting for one.
     NotAwaitingReview {
         attempt_id: i64,
@@ -163,7 +168,8 @@ impl Problem {
             | Problem::CreditExceedsRemainder { .. }
             | Problem::TooManyToExport { .. }
             | Problem::ReadOnly
-            | Problem::SharedStoreUnreachable { .. } => ErrorKind::Refused,
+            | Problem::SharedStoreUnreachable { .. }
+            | Problem::SharedStoreOffline { .. } => ErrorKind::Refused,
         }
     }
 }
@@ -248,6 +254,7 @@ impl From<StoreError> for AppError {
             },
             StoreError::DiskFull(_) => Problem::DiskFull,
             StoreError::ReadOnly => Problem::ReadOnly,
+            StoreError::Offline { as_of } => Problem::SharedStoreOffline { as_of },
             StoreError::Open { .. }
             | StoreError::Connect { .. }
             | StoreError::Unusable { .. }

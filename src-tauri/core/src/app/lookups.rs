@@ -24,7 +24,10 @@ pub async fn query_orders(store: &Store, query: &OrderQuery) -> Result<OrderPage
 
 /// An order with every attempt and its events.
 pub async fn order_detail(store: &Store, order_no: &str) -> Result<OrderDetail> {
-    Ok(store.order_detail(order_no).await?)
+    let detail = store.order_detail(order_no).await?;
+    // A shared desk keeps what it looked up for when its server is out of reach.
+    store.keep_copy(&[order_no.to_string()]).await;
+    Ok(detail)
 }
 
 /// The orders a reference names: an order number, a gateway's reference or an idempotency key.

@@ -13,7 +13,7 @@ use ts_rs::TS;
 use crate::off_thread;
 use crate::store::moving_in::MovedIn;
 use crate::store::server_url::ServerUrl;
-use crate::store::{SchemaUpdate, Store};
+use crate::store::{KeptCopy, SchemaUpdate, Store};
 use crate::vault::{Vault, VaultError};
 
 use super::{AppError, Problem, Result};
@@ -37,6 +37,8 @@ pub struct StoreStatus {
     pub operator: String,
     /// The record's schema version, where it could be read.
     pub schema_version: Option<i64>,
+    /// Until when the desk's copy of the shared history is complete (unix ms).
+    pub as_of: Option<i64>,
 }
 
 /// Where the open store keeps its record, as the window's status bar shows it.
@@ -44,10 +46,15 @@ pub struct StoreStatus {
 pub struct RecordState {
     /// The shared store's address (it holds no password); none standalone.
     pub url: Option<String>,
-    /// Whether the store of record answers now.
+    /// Whether the store of record answers now. When it does not, the desk shows its copy
+    /// of the shared history and pays nothing.
     pub reachable: bool,
     /// A support agent's desk: paying and editing are for the desks that may write.
     pub read_only: bool,
+    /// Until when the desk's copy of the shared history is complete (unix ms); none
+    /// standalone or before its first copy.
+    #[ts(type = "number | null")]
+    pub as_of: Option<i64>,
 }
 
 /// The open store's record: where it is, whether it answers, whether this desk may write.
@@ -58,8 +65,9 @@ pub async fn record_state(store: &Store) -> RecordState {
     };
     RecordState {
         url,
-        reachable: store.now().await.is_ok(),
+        reachable: store.is_reachable(),
         read_only: store.is_read_only(),
+        as_of: store.copy_as_of(),
     }
 }
 
@@ -101,16 +109,33 @@ fn unreachable(url: &ServerUrl, e: AppError) -> AppError {
     }
 }
 
+/// The file next to the desk's own that keeps its copy of the shared history.
+const COPY_FILE: &str = "shared-cache.sqlite";
+
+/// The desk setting for how many days back the copy reaches.
+const COPY_DAYS_SETTING: &str = "shared_cache_days";
+
 /// This desk's record: the shared store its file names (with the keyring's password), or its
-/// own file. Never changes a shared store's schema.
+/// own file. Never changes a shared store's schema. A shared store keeps the desk's copy of
+/// its history up to date; one out of reach opens offline on that copy.
 pub async fn open_record(local: Store, vault: &Arc<dyn Vault>) -> Result<Store> {
     let Some(url) = saved(&local).await? else {
         return Ok(local);
     };
     let password = password(vault, &url).await?;
     let options = url.connect_options(password.as_ref().map(|p| p.expose_secret()));
+    let window_days = match local.desk_setting(COPY_DAYS_SETTING).await? {
+        Some(days) => days.parse().unwrap_or(crate::store::DEFAULT_WINDOW_DAYS),
+        None => crate::store::DEFAULT_WINDOW_DAYS,
+    };
+    let copy_path = local.path().with_file_name(COPY_FILE);
+    let copy = KeptCopy {
+        path: &copy_path,
+        server: &url.url,
+        window_days,
+    };
     local
-        .with_shared_record(options, SchemaUpdate::Never)
+        .with_shared_record_and_copy(options, copy)
         .await
         .map_err(|e| unreachable(&url, e.into()))
 }
@@ -209,6 +234,7 @@ pub async fn status(local: &Store, vault: &Arc<dyn Vault>) -> Result<StoreStatus
                 desk: actor.desk,
                 operator: actor.operator,
                 schema_version: None,
+                as_of: None,
             })
         }
     }
@@ -223,11 +249,12 @@ async fn status_of(store: &Store, url: Option<String>) -> StoreStatus {
             "sqlite"
         },
         url,
-        reachable: true,
+        reachable: store.is_reachable(),
         read_only: store.is_read_only(),
         desk: actor.desk,
         operator: actor.operator,
         schema_version: store.schema_version().await.ok(),
+        as_of: store.copy_as_of(),
     }
 }
 

@@ -28,9 +28,9 @@ use super::StoreError;
 const SQLITE_FULL: &str = "13";
 const SQLITE_CORRUPT: &str = "11";
 const SQLITE_NOTADB: &str = "26";
-const SQLITE_READONLY: &str = "8";
+pub(super) const SQLITE_READONLY: &str = "8";
 
-fn primary_code(e: &sqlx::Error) -> Option<String> {
+pub(super) fn primary_code(e: &sqlx::Error) -> Option<String> {
     match e {
         sqlx::Error::Database(db) => db.code().map(|c| {
             // Extended codes carry the primary code in their low byte.

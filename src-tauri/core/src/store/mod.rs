@@ -9,28 +9,35 @@
 //! One file per concern; the console's screens read through [`crate::console`].
 
 /// Runs `$body` against the store of record, with `$pool` its pool and `$sql` the journal's
-/// SQL compiled for its database.
+/// SQL compiled for its database; on a shared store whose server is out of reach, against
+/// the desk's read-only copy, every write refused as [`StoreError::Offline`].
 macro_rules! on_record {
     ($store:expr, |$pool:ident, $sql:ident| $body:expr) => {
-        match &$store.record {
-            $crate::store::Backend::Sqlite($pool) => {
+        match $store.route() {
+            $crate::store::Route::Sqlite($pool) => {
                 use $crate::store::on_sqlite::journal as $sql;
                 $body
             }
-            $crate::store::Backend::Postgres($pool, _) => {
+            $crate::store::Route::Copy($pool) => {
+                use $crate::store::on_sqlite::journal as $sql;
+                $store.offline_said($body)
+            }
+            $crate::store::Route::Postgres($pool) => {
                 use $crate::store::on_postgres::journal as $sql;
-                $body
+                $store.offline_said($body)
             }
         }
     };
 }
 
 mod attempts;
+mod cache;
 mod claims;
 mod desk;
 mod dialect;
 pub mod health;
 mod history;
+mod link;
 pub mod moving_in;
 mod orders;
 mod profiles;
@@ -53,6 +60,10 @@ use sqlx::sqlite::{
 
 use crate::changes::{Change, ChangeFeed, Changes};
 use crate::domain::{Actor, AttemptState};
+use cache::Cache;
+pub use cache::DEFAULT_WINDOW_DAYS;
+pub use link::as_of_text;
+use link::{is_read_only_copy, is_unreachable, Link};
 
 pub use crate::clock::now_ms;
 pub use crate::domain::{NewOrder, NewProfile};
@@ -82,6 +93,10 @@ pub enum StoreError {
     /// The shared store's database role may only read: nothing was written (or sent).
     #[error("this desk may only read the shared history (its database role cannot write); nothing was changed")]
     ReadOnly,
+    /// The shared store's server is out of reach: the desk reads its copy of the history
+    /// (complete to `as_of`, unix ms), and writes nothing, so it sends nothing.
+    #[error("the shared store is out of reach (offline: history as of {}; paying is paused until it is back); nothing was written or sent", link::as_of_text(*.as_of))]
+    Offline { as_of: Option<i64> },
     /// The shared store's schema and this paydesk do not fit: one of them must be updated first.
     #[error("{0}")]
     SharedSchema(String),
@@ -192,6 +207,14 @@ pub(crate) enum RecordPool<'a> {
     Postgres(&'a PgPool),
 }
 
+/// Where a read or write goes now: the record, or the desk's copy while its server is out of
+/// reach.
+pub(crate) enum Route<'a> {
+    Sqlite(&'a SqlitePool),
+    Postgres(&'a PgPool),
+    Copy(&'a SqlitePool),
+}
+
 /// `text` as an ILIKE pattern that finds it anywhere, its own `%`, `_` and `\` taken literally.
 pub(crate) fn like_pattern(text: &str) -> String {
     let mut pattern = String::from("%");
@@ -205,13 +228,14 @@ pub(crate) fn like_pattern(text: &str) -> String {
     pattern
 }
 
-/// This store's part in the change feed across desks ([`shared_feed`]): its name on the
-/// notices it sends, and the task listening for the others'.
+/// This store's part in sharing a server: its name on the change notices it sends, the task
+/// listening for the others' (and learning whether the server answers), the link's state,
+/// and the desk's copy of the history where the app keeps one.
 struct SharedFeed {
     origin: String,
     listener: tokio::task::JoinHandle<()>,
-    /// Whether this desk's database role may only read (a support agent's).
-    read_only: bool,
+    link: Arc<Link>,
+    cache: Option<Cache>,
 }
 
 impl Drop for SharedFeed {
@@ -301,6 +325,46 @@ async fn bring_schema_up_to_date(pool: &PgPool, update: SchemaUpdate) -> Result<
     Ok(())
 }
 
+/// How long a desk waits for a connection to the shared store before it takes the server
+/// for out of reach.
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Where a shared desk keeps its copy of the history, which server it copies, and how many
+/// days back.
+pub struct KeptCopy<'a> {
+    pub path: &'a Path,
+    pub server: &'a str,
+    pub window_days: i64,
+}
+
+/// A pool on the server, or why it cannot be reached. One connection is tried first: the
+/// pool would try again and again until its timeout, where a refused connection already says
+/// the server is not there.
+async fn reach(server: &PgConnectOptions, options: PgPoolOptions) -> sqlx::Result<PgPool> {
+    use sqlx::{ConnectOptions, Connection};
+    let first = tokio::time::timeout(ACQUIRE_TIMEOUT, server.connect())
+        .await
+        .map_err(|_| sqlx::Error::PoolTimedOut)??;
+    first.close().await?;
+    options.connect_with(server.clone()).await
+}
+
+/// Whether this connection's role may not write the history (a support agent's).
+async fn may_only_read(pool: &PgPool) -> Result<bool> {
+    Ok(
+        sqlx::query_scalar("SELECT NOT has_table_privilege('attempts', 'INSERT')")
+            .fetch_one(pool)
+            .await?,
+    )
+}
+
+/// What a desk checks each time it reaches its server again: that the schema fits this
+/// paydesk (never migrating it) and whether its role may write.
+async fn check_link(pool: &PgPool) -> Result<bool> {
+    bring_schema_up_to_date(pool, SchemaUpdate::Never).await?;
+    may_only_read(pool).await
+}
+
 /// A server as an error names it: user, host, port and database, never the password.
 fn describe_server(server: &PgConnectOptions) -> String {
     format!(
@@ -378,61 +442,169 @@ impl Store {
         server: PgConnectOptions,
         update: SchemaUpdate,
     ) -> Result<Store> {
-        let store = self;
+        self.sharing(server, update, None).await
+    }
+
+    /// As [`Store::with_shared_record`] (never migrating), keeping the desk's copy of the
+    /// history up to date in the file at `copy`. A server out of reach opens the store
+    /// offline on that copy; it comes online when the server answers.
+    pub async fn with_shared_record_and_copy(
+        self,
+        server: PgConnectOptions,
+        copy: KeptCopy<'_>,
+    ) -> Result<Store> {
+        self.sharing(server, SchemaUpdate::Never, Some(copy)).await
+    }
+
+    async fn sharing(
+        self,
+        server: PgConnectOptions,
+        update: SchemaUpdate,
+        copy: Option<KeptCopy<'_>>,
+    ) -> Result<Store> {
         let described = describe_server(&server);
-        let pool = PgPoolOptions::new()
+        let connect_error = |source| StoreError::Connect {
+            server: described.clone(),
+            source,
+        };
+        let options = PgPoolOptions::new()
             .max_connections(8)
-            .connect_with(server)
-            .await
-            .map_err(|source| StoreError::Connect {
-                server: described.clone(),
-                source,
-            })?;
-        bring_schema_up_to_date(&pool, update).await?;
-        let read_only: bool =
-            sqlx::query_scalar("SELECT NOT has_table_privilege('attempts', 'INSERT')")
-                .fetch_one(&pool)
-                .await?;
+            .acquire_timeout(ACQUIRE_TIMEOUT);
+        let (pool, listening, read_only) = match reach(&server, options.clone()).await {
+            Ok(pool) => {
+                bring_schema_up_to_date(&pool, update).await?;
+                let read_only = may_only_read(&pool).await?;
+                let listening = shared_feed::connect(&pool).await.map_err(connect_error)?;
+                (pool, Some(listening), read_only)
+            }
+            Err(source) if copy.is_some() && is_unreachable(&source) => {
+                tracing::debug!(server = %described, error = %source, "the shared store is out of reach; reading this desk's copy");
+                (options.connect_lazy_with(server), None, false)
+            }
+            Err(source) => return Err(connect_error(source)),
+        };
+        let link = Arc::new(Link::new(listening.is_some(), read_only));
+        let cache = match &copy {
+            Some(copy) => {
+                let cache = Cache::open(copy.path, copy.server, &link).await?;
+                cache.keep(
+                    pool.clone(),
+                    link.clone(),
+                    self.changes.subscribe(),
+                    copy.window_days,
+                );
+                Some(cache)
+            }
+            None => None,
+        };
         let origin = uuid::Uuid::new_v4().simple().to_string();
-        let listener = shared_feed::start(pool.clone(), origin.clone(), store.changes.clone())
-            .await
-            .map_err(|source| StoreError::Connect {
-                server: described,
-                source,
-            })?;
+        let listener = shared_feed::start(
+            pool.clone(),
+            listening,
+            origin.clone(),
+            self.changes.clone(),
+            link.clone(),
+        );
         let feed = Arc::new(SharedFeed {
             origin,
             listener,
-            read_only,
+            link,
+            cache,
         });
         Ok(Store {
             record: Backend::Postgres(pool, feed),
-            ..store
+            ..self
         })
     }
 
     /// Now, in unix ms, by the clock that decides: the server's when the record is shared
-    /// (desks' clocks may disagree), this machine's (or a simulation's) otherwise.
+    /// (desks' clocks may disagree), this machine's (or a simulation's) otherwise. Offline,
+    /// no clock decides anything: [`StoreError::Offline`].
     pub async fn now(&self) -> Result<i64> {
-        Ok(match &self.record {
-            Backend::Sqlite(pool) => <sqlx::Sqlite as dialect::Dialect>::now(pool).await?,
-            Backend::Postgres(pool, _) => <sqlx::Postgres as dialect::Dialect>::now(pool).await?,
-        })
+        match self.route() {
+            Route::Sqlite(pool) => Ok(<sqlx::Sqlite as dialect::Dialect>::now(pool).await?),
+            Route::Copy(_) => self.offline_said(Err(StoreError::Offline { as_of: None })),
+            Route::Postgres(pool) => {
+                self.offline_said(Ok(<sqlx::Postgres as dialect::Dialect>::now(pool).await?))
+            }
+        }
+    }
+
+    /// Where reads and writes go now.
+    pub(crate) fn route(&self) -> Route<'_> {
+        match &self.record {
+            Backend::Sqlite(pool) => Route::Sqlite(pool),
+            Backend::Postgres(pool, shared) => match &shared.cache {
+                Some(cache) if !shared.link.is_reachable() => Route::Copy(&cache.reader),
+                _ => Route::Postgres(pool),
+            },
+        }
+    }
+
+    /// `result`, with a server out of reach (or a write meeting the desk's read-only copy)
+    /// said as [`StoreError::Offline`].
+    pub(crate) fn offline_said<T>(&self, result: Result<T>) -> Result<T> {
+        let Backend::Postgres(_, shared) = &self.record else {
+            return result;
+        };
+        match result {
+            Err(StoreError::Sql(e)) if is_unreachable(&e) || is_read_only_copy(&e) => {
+                Err(shared.link.offline())
+            }
+            Err(StoreError::Offline { .. }) => Err(shared.link.offline()),
+            other => other,
+        }
+    }
+
+    /// Copies these orders into the desk's copy of the shared history now, where it keeps one
+    /// and the server answers (the keeper copies what the change feed names too, but a
+    /// command that ends at once may not wait for it). A copy that fails is only logged: the
+    /// record has what was committed.
+    pub async fn keep_copy(&self, order_nos: &[String]) {
+        let Backend::Postgres(pool, shared) = &self.record else {
+            return;
+        };
+        if let (Some(cache), true) = (&shared.cache, shared.link.is_reachable()) {
+            if let Err(e) = cache.copy_now(pool, order_nos).await {
+                tracing::warn!(error = %e, "could not copy orders to this desk's copy");
+            }
+        }
+    }
+
+    /// Whether the store of record answers as far as this desk knows: always standalone; on
+    /// a shared store, while its link is up.
+    pub fn is_reachable(&self) -> bool {
+        match &self.record {
+            Backend::Sqlite(_) => true,
+            Backend::Postgres(_, shared) => shared.link.is_reachable(),
+        }
+    }
+
+    /// Until when this desk's copy of the shared history is complete (unix ms, the server's
+    /// clock); none standalone or before its first copy.
+    pub fn copy_as_of(&self) -> Option<i64> {
+        match &self.record {
+            Backend::Postgres(_, shared) if shared.cache.is_some() => shared.link.as_of(),
+            _ => None,
+        }
     }
 
     /// Whether this desk may only read the history: a shared store reached through a role that
     /// cannot write (a support agent's).
     pub fn is_read_only(&self) -> bool {
-        matches!(&self.record, Backend::Postgres(_, shared) if shared.read_only)
+        matches!(&self.record, Backend::Postgres(_, shared) if shared.link.is_read_only())
     }
 
     /// The version of the record's schema: its latest migration.
     pub async fn schema_version(&self) -> Result<i64> {
         let sql = "SELECT COALESCE(max(version), 0) FROM _sqlx_migrations WHERE success";
-        Ok(match &self.record {
-            Backend::Sqlite(pool) => sqlx::query_scalar(sql).fetch_one(pool).await?,
-            Backend::Postgres(pool, _) => sqlx::query_scalar(sql).fetch_one(pool).await?,
-        })
+        match self.route() {
+            Route::Sqlite(pool) => Ok(sqlx::query_scalar(sql).fetch_one(pool).await?),
+            Route::Copy(_) => self.offline_said(Err(StoreError::Offline { as_of: None })),
+            Route::Postgres(pool) => {
+                self.offline_said(Ok(sqlx::query_scalar(sql).fetch_one(pool).await?))
+            }
+        }
     }
 
     /// Whether the record is kept on a shared server.
@@ -443,9 +615,9 @@ impl Store {
     /// The store of record's pool, for the reads whose SQL is each database's own (the orders
     /// list's search).
     pub(crate) fn record_pool(&self) -> RecordPool<'_> {
-        match &self.record {
-            Backend::Sqlite(pool) => RecordPool::Sqlite(pool),
-            Backend::Postgres(pool, _) => RecordPool::Postgres(pool),
+        match self.route() {
+            Route::Sqlite(pool) | Route::Copy(pool) => RecordPool::Sqlite(pool),
+            Route::Postgres(pool) => RecordPool::Postgres(pool),
         }
     }
 
@@ -480,6 +652,9 @@ impl Store {
     pub async fn close(&self) {
         if let Backend::Postgres(pool, feed) = &self.record {
             feed.listener.abort();
+            if let Some(cache) = &feed.cache {
+                cache.close().await;
+            }
             pool.close().await;
         }
         self.local.close().await;
@@ -523,6 +698,10 @@ impl Store {
 #[cfg(test)]
 #[path = "claims_tests.rs"]
 mod claims_tests;
+
+#[cfg(test)]
+#[path = "cache_tests.rs"]
+mod cache_tests;
 
 #[cfg(test)]
 #[path = "roles_tests.rs"]

@@ -1,5 +1,6 @@
 //! The journal's tables row for row, every column that travels between a desk's file and the
-//! shared store: what moving a standalone history in reads and writes. The claims (a lease
+//! shared store: what moving a standalone history in and the desk's cache of the shared
+//! history read and write. The claims (a lease
 //! of one store's reconcilers) and the role a row came through (the server sets it) stay
 //! behind.
 
@@ -68,6 +69,7 @@ pub(super) const ATTEMPT_COLUMNS: &str =
 
 #[derive(Debug, Clone, FromRow)]
 pub(super) struct EventRow {
+    pub id: i64,
     pub attempt_id: i64,
     pub state: String,
     pub detail: Option<String>,
@@ -78,6 +80,7 @@ pub(super) struct EventRow {
 
 #[derive(Debug, Clone, FromRow)]
 pub(super) struct ReviewRow {
+    pub id: i64,
     pub attempt_id: i64,
     pub decision: String,
     pub note: String,

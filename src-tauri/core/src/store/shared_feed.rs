@@ -4,10 +4,13 @@
 //! one sent while a listener was cut off is lost, so after every reconnect the listener
 //! publishes [`Change::Everything`] and each view reads afresh.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::postgres::{PgListener, PgPool};
 
+use super::link::Link;
+use super::StoreError;
 use crate::changes::{Change, ChangeFeed};
 
 /// The channel every desk of a store notifies and listens on.
@@ -50,42 +53,48 @@ fn notice(origin: &str, change: &Change) -> String {
     .expect("a change serializes")
 }
 
-/// Starts listening for the other desks' changes (listening already when this returns, so
-/// nothing committed after it is missed) until the pool closes, publishing each on `feed`.
-pub(super) async fn start(
+/// Starts listening for the other desks' changes until the pool closes, publishing each on
+/// `feed`, from `listening` (connected already, so nothing committed after it is missed) or,
+/// where the server was out of reach, from the first connection it gets. The listener is the
+/// desk's watch on its server: it puts the link down when it loses its connection and up
+/// when it has one again (and the schema fits), telling the feed "everything" both times.
+pub(super) fn start(
     pool: PgPool,
+    listening: Option<PgListener>,
     origin: String,
     feed: ChangeFeed,
-) -> sqlx::Result<tokio::task::JoinHandle<()>> {
-    let listener = connect(&pool).await?;
-    Ok(tokio::spawn(listen(pool, listener, origin, feed)))
+    link: Arc<Link>,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(listen(pool, listening, origin, feed, link))
 }
 
-async fn listen(pool: PgPool, first: PgListener, origin: String, feed: ChangeFeed) {
-    let mut backoff = Duration::from_millis(250);
-    let mut first = Some(first);
-    let mut reconnected = false;
+async fn listen(
+    pool: PgPool,
+    mut listening: Option<PgListener>,
+    origin: String,
+    feed: ChangeFeed,
+    link: Arc<Link>,
+) {
+    let mut backoff = FIRST_BACKOFF;
     loop {
-        let connected = match first.take() {
-            Some(listener) => Ok(listener),
-            None => connect(&pool).await,
+        let mut listener = match listening.take() {
+            Some(listener) => listener,
+            None => match reconnect(&pool, &link).await {
+                Ok(listener) => {
+                    // Whatever was sent while no listener was there is unknown here.
+                    feed.publish(Change::Everything);
+                    backoff = FIRST_BACKOFF;
+                    listener
+                }
+                Err(StoreError::Sql(sqlx::Error::PoolClosed)) => return,
+                Err(e) => {
+                    tracing::debug!(error = %e, "cannot reach the shared store; trying again");
+                    tokio::time::sleep(backoff).await;
+                    backoff = (backoff * 2).min(MAX_BACKOFF);
+                    continue;
+                }
+            },
         };
-        let mut listener = match connected {
-            Ok(listener) => listener,
-            Err(sqlx::Error::PoolClosed) => return,
-            Err(e) => {
-                tracing::warn!(error = %e, "cannot listen for other desks' changes; trying again");
-                tokio::time::sleep(backoff).await;
-                backoff = (backoff * 2).min(Duration::from_secs(10));
-                continue;
-            }
-        };
-        if reconnected {
-            // Whatever was sent while no listener was there is unknown here.
-            feed.publish(Change::Everything);
-        }
-        reconnected = true;
-        backoff = Duration::from_millis(250);
         loop {
             match listener.try_recv().await {
                 Ok(Some(notification)) => {
@@ -98,11 +107,14 @@ async fn listen(pool: PgPool, first: PgListener, origin: String, feed: ChangeFee
                         }
                     }
                 }
-                // Reconnected: notices sent meanwhile are lost.
-                Ok(None) => feed.publish(Change::Everything),
                 Err(sqlx::Error::PoolClosed) => return,
-                Err(e) => {
-                    tracing::warn!(error = %e, "lost the other desks' changes; reconnecting");
+                // The connection is gone (Ok(None) says so): the server may be.
+                lost => {
+                    if let Err(e) = lost {
+                        tracing::info!(error = %e, "lost the shared store; reconnecting");
+                    }
+                    link.set_reachable(false);
+                    feed.publish(Change::Everything);
                     break;
                 }
             }
@@ -110,7 +122,27 @@ async fn listen(pool: PgPool, first: PgListener, origin: String, feed: ChangeFee
     }
 }
 
-async fn connect(pool: &PgPool) -> sqlx::Result<PgListener> {
+const FIRST_BACKOFF: Duration = Duration::from_millis(250);
+const MAX_BACKOFF: Duration = Duration::from_secs(5);
+
+/// How long a connection attempt may take before the server is taken for out of reach.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// A listener on a fresh connection, once the server answers and its schema fits; the link
+/// is up (with whether this role may write) when it returns.
+async fn reconnect(pool: &PgPool, link: &Link) -> Result<PgListener, StoreError> {
+    let listener = tokio::time::timeout(CONNECT_TIMEOUT, connect(pool))
+        .await
+        .map_err(|_| StoreError::Sql(sqlx::Error::PoolTimedOut))??;
+    let read_only = tokio::time::timeout(CONNECT_TIMEOUT, super::check_link(pool))
+        .await
+        .map_err(|_| StoreError::Sql(sqlx::Error::PoolTimedOut))??;
+    link.set_read_only(read_only);
+    link.set_reachable(true);
+    Ok(listener)
+}
+
+pub(super) async fn connect(pool: &PgPool) -> sqlx::Result<PgListener> {
     let mut listener = PgListener::connect_with(pool).await?;
     listener.listen(CHANNEL).await?;
     Ok(listener)
