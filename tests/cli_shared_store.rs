@@ -109,15 +109,11 @@ fn desks_share_one_history_through_the_server() {
             "{said}"
         );
     }
-    let requests = sandbox.admin("requests");
-    let pay_requests: u64 = requests
-        .as_object()
-        .unwrap()
-        .iter()
-        .filter(|(k, _)| k.starts_with("POST ") && k.ends_with("/v1/orders/SH-1:pay"))
-        .map(|(_, v)| v.as_u64().unwrap())
-        .sum();
-    assert_eq!(pay_requests, 1, "exactly one request reached the gateway");
+    assert_eq!(
+        sandbox.pay_requests("SH-1"),
+        1,
+        "exactly one request reached the gateway"
+    );
 
     // The other desk sees the payment, and which desk took it.
     let seen: Value = serde_json::from_str(&ok(&at_desk(

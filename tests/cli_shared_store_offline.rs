@@ -5,32 +5,8 @@
 
 mod common;
 
-use std::process::Command;
-
 use common::*;
 use serde_json::Value;
-
-/// `pg_ctlcluster VERSION NAME action` for the cluster the test command started (the one on
-/// `PGPORT`).
-fn cluster(action: &str) {
-    let port = std::env::var("PGPORT").unwrap();
-    let listed = Command::new("pg_lsclusters")
-        .arg("--no-header")
-        .output()
-        .unwrap();
-    let listed = String::from_utf8(listed.stdout).unwrap();
-    let (version, name) = listed
-        .lines()
-        .map(|line| line.split_whitespace().collect::<Vec<_>>())
-        .find(|fields| fields.get(2) == Some(&port.as_str()))
-        .map(|fields| (fields[0].to_string(), fields[1].to_string()))
-        .expect("the test server's cluster");
-    let done = Command::new("pg_ctlcluster")
-        .args([&version, &name, action])
-        .status()
-        .unwrap();
-    assert!(done.success(), "pg_ctlcluster {action}");
-}
 
 fn order_add(data: &std::path::Path, order_no: &str) {
     ok(&at_desk(
@@ -50,19 +26,6 @@ fn order_add(data: &std::path::Path, order_no: &str) {
         ],
         None,
     ));
-}
-
-fn pay_requests(sandbox: &Sandbox, order_no: &str) -> u64 {
-    let requests = sandbox.admin("requests");
-    requests
-        .as_object()
-        .unwrap()
-        .iter()
-        .filter(|(k, _)| {
-            k.starts_with("POST ") && k.ends_with(&format!("/v1/orders/{order_no}:pay"))
-        })
-        .map(|(_, v)| v.as_u64().unwrap())
-        .sum()
 }
 
 #[test]
@@ -92,7 +55,7 @@ fn with_its_server_stopped_a_desk_looks_up_from_its_copy_and_pays_nothing_until_
     // Looked up while the server answers: kept in the copy.
     ok(&at_desk(data, "desk-1", &["status", "OFF-2"], None));
 
-    cluster("stop");
+    pg_cluster("stop");
     let stopped = std::panic::catch_unwind(|| {
         let seen: Value = serde_json::from_str(&ok(&at_desk(
             data,
@@ -118,7 +81,7 @@ fn with_its_server_stopped_a_desk_looks_up_from_its_copy_and_pays_nothing_until_
             "{said}"
         );
         assert_eq!(said.trim().lines().count(), 1, "one clear line: {said}");
-        assert_eq!(pay_requests(&sandbox, "OFF-2"), 0, "nothing was sent");
+        assert_eq!(sandbox.pay_requests("OFF-2"), 0, "nothing was sent");
 
         let status: Value = serde_json::from_str(&ok(&at_desk(
             data,
@@ -129,7 +92,7 @@ fn with_its_server_stopped_a_desk_looks_up_from_its_copy_and_pays_nothing_until_
         .unwrap();
         assert_eq!(status["reachable"], false, "{status}");
     });
-    cluster("start");
+    pg_cluster("start");
     if let Err(panic) = stopped {
         std::panic::resume_unwind(panic);
     }
@@ -140,5 +103,5 @@ fn with_its_server_stopped_a_desk_looks_up_from_its_copy_and_pays_nothing_until_
         &["pay", "OFF-2", "--channel", "balance"],
         None,
     ));
-    assert_eq!(pay_requests(&sandbox, "OFF-2"), 1);
+    assert_eq!(sandbox.pay_requests("OFF-2"), 1);
 }

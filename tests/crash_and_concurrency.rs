@@ -27,19 +27,6 @@ fn add_order(data: &std::path::Path, order_no: &str, amount: &str) {
     ));
 }
 
-fn pay_requests(sandbox: &Sandbox, order_no: &str) -> u64 {
-    let requests = sandbox.admin("requests");
-    requests
-        .as_object()
-        .unwrap()
-        .iter()
-        .filter(|(k, _)| {
-            k.starts_with("POST ") && k.ends_with(&format!("/v1/orders/{order_no}:pay"))
-        })
-        .map(|(_, v)| v.as_u64().unwrap())
-        .sum()
-}
-
 #[test]
 fn two_processes_paying_one_order_send_one_request() {
     let data = tempfile::tempdir().unwrap();
@@ -69,7 +56,7 @@ fn two_processes_paying_one_order_send_one_request() {
             "{message}"
         );
         assert_eq!(
-            pay_requests(&sandbox, &order_no),
+            sandbox.pay_requests(&order_no),
             1,
             "exactly one request reached the gateway"
         );

@@ -237,3 +237,58 @@ pub fn at_desk(data: &Path, desk: &str, args: &[&str], stdin: Option<&str>) -> O
         .env("PAYDESK_OPERATOR", format!("{desk}-operator"));
     run(command, args, stdin)
 }
+
+/// `pg_ctlcluster VERSION NAME ACTION` (stop, start, restart) for the cluster the test command
+/// started, the one on `PGPORT`. Only a test binary of its own may do this: the tests of one
+/// binary run together.
+pub fn pg_cluster(action: &str) {
+    let port = std::env::var("PGPORT").unwrap();
+    let listed = Command::new("pg_lsclusters")
+        .arg("--no-header")
+        .output()
+        .unwrap();
+    let listed = String::from_utf8(listed.stdout).unwrap();
+    let (version, name) = listed
+        .lines()
+        .map(|line| line.split_whitespace().collect::<Vec<_>>())
+        .find(|fields| fields.get(2) == Some(&port.as_str()))
+        .map(|fields| (fields[0].to_string(), fields[1].to_string()))
+        .expect("the test server's cluster");
+    let done = Command::new("pg_ctlcluster")
+        .args([&version, &name, action])
+        .status()
+        .unwrap();
+    assert!(done.success(), "pg_ctlcluster {action}");
+}
+
+impl Sandbox {
+    /// How many pay requests for `order_no` reached the emulators.
+    pub fn pay_requests(&self, order_no: &str) -> u64 {
+        self.admin("requests")
+            .as_object()
+            .unwrap()
+            .iter()
+            .filter(|(k, _)| {
+                k.starts_with("POST ") && k.ends_with(&format!("/v1/orders/{order_no}:pay"))
+            })
+            .map(|(_, v)| v.as_u64().unwrap())
+            .sum()
+    }
+
+    /// Takes every injected fault off `gateway`: the storm passes.
+    pub fn clear_faults(&self, gateway: &str) {
+        let url = format!("{}/_sandbox/faults/{gateway}", self.root());
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            let response = reqwest::Client::new()
+                .delete(&url)
+                .send()
+                .await
+                .unwrap_or_else(|e| panic!("{url}: {e}"));
+            assert!(response.status().is_success(), "{url}: {}", response.status());
+        });
+    }
+}

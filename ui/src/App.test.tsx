@@ -475,13 +475,19 @@ describe("the status bar", () => {
     const shared = await screen.findByTestId("shared-store");
     expect(shared.textContent).toBe("⇄ Shared history · read only");
     expect(shared.getAttribute("title")).toBe("postgres://agent_1@db.shop.example/paydesk?sslmode=verify-full");
+    // It looks payments up; paying, adding, importing, asking the gateway and deciding are
+    // for the desks that may write, and it says so.
     await user.click(await screen.findByText("DEMO-1001"));
-    await user.click(await screen.findByTestId("open-pay"));
-    const dialog = await screen.findByTestId("pay-dialog");
-    expect(within(dialog).getByTestId("pay-read-only").textContent).toContain("may only read");
-    const confirm = within(dialog).getByTestId("confirm-pay") as HTMLButtonElement;
-    expect(confirm.disabled).toBe(true);
-    await user.click(confirm);
+    const panel = await screen.findByTestId("order-panel");
+    expect(within(panel).getByTestId("read-only-note").textContent).toContain("may only read");
+    expect(within(panel).queryByTestId("open-pay")).toBeNull();
+    expect(within(panel).queryByTestId("check-status")).toBeNull();
+    expect(screen.queryByTestId("new-order")).toBeNull();
+    expect(screen.queryByTestId("open-import")).toBeNull();
+    expect(screen.getByTestId("open-export")).toBeTruthy();
+    await user.keyboard("{Control>}n{/Control}");
+    await user.keyboard("{Control>}i{/Control}");
+    expect(screen.queryByRole("dialog")).toBeNull();
     expect(backend.calls.filter((c) => c.cmd === "pay_order")).toHaveLength(0);
   });
 

@@ -15,7 +15,7 @@ import { useOrderFilters } from "./hooks/useOrderFilters";
 import { useShortcuts, type Dialog, type View } from "./hooks/useShortcuts";
 import { useCheckStatus } from "./queries/mutations";
 import { useOrderTotal } from "./queries/orderPages";
-import { lookupQuery, orderDetailQuery, useAppInfo, useDeskNames, useOrderDetail, useProfiles } from "./queries/reads";
+import { lookupQuery, orderDetailQuery, useAppInfo, useDeskNames, useOrderDetail, useProfiles, useReadOnly } from "./queries/reads";
 import { useBackendChanges } from "./queries/useBackendChanges";
 import type { OrderView } from "./types";
 import { DashboardView } from "./views/DashboardView";
@@ -26,6 +26,7 @@ import { SettingsView } from "./views/SettingsView";
 
 export function App() {
   const { t } = useTranslation();
+  const readOnly = useReadOnly();
   const queryClient = useQueryClient();
   useBackendChanges();
   const [view, showView] = useState<View>("orders");
@@ -74,7 +75,7 @@ export function App() {
       const orderNo = hits[0]!.order_no;
       setSelected(orderNo);
       const found = await queryClient.fetchQuery(orderDetailQuery(orderNo));
-      if (canPay(found)) setPaying(found.order);
+      if (canPay(found) && !readOnly) setPaying(found.order);
     } catch (e) {
       report(e);
     }
@@ -90,7 +91,10 @@ export function App() {
       searchRef.current?.select();
     },
     showView: setView,
-    openDialog: setDialog,
+    // A desk that may only read adds and imports nothing; it may export.
+    openDialog: (d) => {
+      if (!readOnly || d === "export") setDialog(d);
+    },
     closePanel: () => setSelected(null),
     checkSelected: () => {
       const latest = detail?.attempts.at(-1);
@@ -111,7 +115,7 @@ export function App() {
         }}
         onSearchSubmit={() => void openReference()}
         ready={ready}
-        onNewOrder={() => setDialog("new-order")}
+        onNewOrder={readOnly ? undefined : () => setDialog("new-order")}
         deskNames={deskNames.data}
         onEditDesk={() => setView("settings", true)}
       />
@@ -128,7 +132,7 @@ export function App() {
             detail={detail}
             onSelect={setSelected}
             onClosePanel={() => setSelected(null)}
-            onPay={setPaying}
+            onPay={readOnly ? undefined : setPaying}
             onOpenDialog={setDialog}
             onError={report}
           />

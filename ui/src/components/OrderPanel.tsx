@@ -2,6 +2,7 @@ import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { errorMessage } from "../api";
 import { useCheckStatus, useResolveReview } from "../queries/mutations";
+import { useReadOnly } from "../queries/reads";
 import type { AttemptDetail, OrderDetail } from "../types";
 import { formatActor, formatMoney, formatTime, hintKey, writtenByAnother } from "../words";
 import { CopyButton } from "./CopyButton";
@@ -29,6 +30,8 @@ interface Props {
 
 export function OrderPanel({ detail, onPay, onClose, copyable, statusQuery = true }: Props) {
   const { t } = useTranslation();
+  // A support agent's desk looks payments up; paying, asking and deciding are the desks'.
+  const readOnly = useReadOnly();
   const { order, attempts } = detail;
   const latest = attempts[attempts.length - 1];
   return (
@@ -60,16 +63,21 @@ export function OrderPanel({ detail, onPay, onClose, copyable, statusQuery = tru
           <div className="hint">{t(hintKey(order.state, statusQuery))}</div>
         </dd>
       </dl>
-      {onPay && (
+      {onPay && !readOnly && (
         <button type="button" className="primary" data-testid="open-pay" disabled={!canPay(detail)} onClick={onPay}>
           {t("detail.pay")}
         </button>
+      )}
+      {readOnly && (
+        <p className="hint" role="note" data-testid="read-only-note">
+          {t("detail.readOnly")}
+        </p>
       )}
       <h3>{t("detail.attempts")}</h3>
       {attempts.length === 0 && <p className="empty">{t("detail.noAttempts")}</p>}
       <ol className="attempts">
         {[...attempts].reverse().map((a) => (
-          <AttemptItem key={a.id} attempt={a} currency={order.currency} copyable={copyable} statusQuery={statusQuery} />
+          <AttemptItem key={a.id} attempt={a} currency={order.currency} copyable={copyable} statusQuery={statusQuery} readOnly={readOnly} />
         ))}
       </ol>
       {latest && (
@@ -94,11 +102,13 @@ function AttemptItem({
   currency,
   copyable,
   statusQuery,
+  readOnly,
 }: {
   attempt: AttemptDetail;
   currency: string;
   copyable?: boolean;
   statusQuery: boolean;
+  readOnly: boolean;
 }) {
   const { t } = useTranslation();
   const check = useCheckStatus();
@@ -125,7 +135,7 @@ function AttemptItem({
         </div>
       )}
       {a.checks > 0 && statusQuery && <div className="hint">{t("detail.checks", { count: a.checks })}</div>}
-      {canCheck(a, statusQuery) && (
+      {canCheck(a, statusQuery) && !readOnly && (
         <button type="button" className="small" data-testid="check-status" disabled={check.isPending} onClick={() => check.mutate(a.id)}>
           {check.isPending ? t("detail.checking") : t("detail.checkNow")}
         </button>
@@ -141,7 +151,7 @@ function AttemptItem({
           <blockquote className="evidence">{a.contested}</blockquote>
         </div>
       )}
-      {(a.state === "needs_review" || a.contested) && <ResolveForm attemptId={a.id} />}
+      {(a.state === "needs_review" || a.contested) && !readOnly && <ResolveForm attemptId={a.id} />}
       <ul className="timeline" aria-label={t("lookup.timeline")}>
         {a.events.map((e, i) => (
           <li key={i}>

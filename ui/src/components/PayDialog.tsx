@@ -4,7 +4,7 @@ import { useTranslation } from "react-i18next";
 import { errorMessage } from "../api";
 import { useDebounced } from "../hooks/useDebounced";
 import { usePay } from "../queries/mutations";
-import { quoteQuery, statusChecksQuery } from "../queries/reads";
+import { quoteQuery, statusChecksQuery, useReadOnly } from "../queries/reads";
 import type { Channel, Deduction, OrderView, PayInput, PaymentReport, ProfileView } from "../types";
 import { formatMoney } from "../words";
 import { Modal } from "./Modal";
@@ -67,7 +67,7 @@ export function PayDialog({ order, profile, onClose, onPaid, fallbackFocus }: Pr
   // What the status bar last learnt of the store (not asked again here): a support agent's
   // desk, on a read-only role, does not pay. The back end refuses it all the same.
   const checks = useQuery({ ...statusChecksQuery(), enabled: false });
-  const readOnly = checks.data?.store.read_only ?? false;
+  const readOnly = useReadOnly();
   // Cut off from the shared store, the desk pays nothing: exactly once across desks needs it.
   const offline = checks.data ? !checks.data.store.reachable : false;
   const quote = quoted.data ?? null;

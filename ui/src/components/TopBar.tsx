@@ -10,7 +10,8 @@ interface Props {
   /** Enter in the search box: a scanner's order number, or a person's search. */
   onSearchSubmit: () => void;
   ready: boolean;
-  onNewOrder: () => void;
+  /** None on a desk that may only read: it adds no orders. */
+  onNewOrder?: () => void;
   /** Who every write is recorded as, once the back end has said. */
   deskNames: Actor | undefined;
   onEditDesk: () => void;
@@ -45,9 +46,11 @@ export function TopBar({ searchRef, search, onSearchChange, onSearchSubmit, read
           onChange={(e) => onSearchChange(e.target.value)}
         />
       </form>
-      <button type="button" className="primary" data-testid="new-order" aria-keyshortcuts="Control+N" disabled={!ready} onClick={onNewOrder}>
-        + {t("orders.newOrder")}
-      </button>
+      {onNewOrder && (
+        <button type="button" className="primary" data-testid="new-order" aria-keyshortcuts="Control+N" disabled={!ready} onClick={onNewOrder}>
+          + {t("orders.newOrder")}
+        </button>
+      )}
       {deskNames && <DeskNames names={deskNames} onEdit={onEditDesk} />}
     </header>
   );

@@ -107,6 +107,7 @@ export const en = {
     loadingRow: "Loading…",
   },
   detail: {
+    readOnly: "This desk may only read the shared history (its login is a support agent’s): paying, checking with the gateway and deciding are for the desks that may write.",
     label: "Order {{orderNo}}",
     pay: "Pay…",
     attempts: "Attempts",
@@ -232,6 +233,7 @@ export const en = {
     attempts_other: "{{count}} attempts",
   },
   gateways: {
+    readOnly: "This desk may only read the shared history: profiles are added and edited at the desks that may write.",
     title: "Gateways",
     add: "Add profile",
     edit: "Edit",

@@ -106,6 +106,7 @@ export const zhCN: Resources = {
     loadingRow: "加载中…",
   },
   detail: {
+    readOnly: "此收银台只能查看共享记录（支持人员登录）：付款、向网关核对状态和人工判定请在可写入的收银台进行。",
     label: "订单 {{orderNo}}",
     pay: "支付…",
     attempts: "支付记录",
@@ -231,6 +232,7 @@ export const zhCN: Resources = {
     attempts_other: "{{count}} 笔",
   },
   gateways: {
+    readOnly: "此收银台只能查看共享记录：网关配置请在可写入的收银台添加和编辑。",
     title: "网关",
     add: "添加配置",
     edit: "编辑",

@@ -21,6 +21,14 @@ export const desksQuery = () => queryOptions({ queryKey: keys.desks(), queryFn: 
 
 export const statusChecksQuery = () => queryOptions({ queryKey: keys.statusChecks(), queryFn: api.statusChecks });
 
+/** Whether this desk may only read the shared history (a support agent's login), as the status
+ * bar last learnt it (not asked again here). The window then hides paying and editing; the
+ * back end refuses them all the same. */
+export function useReadOnly(): boolean {
+  const checks = useQuery({ ...statusChecksQuery(), enabled: false });
+  return checks.data?.store.read_only ?? false;
+}
+
 export const activityQuery = () => queryOptions({ queryKey: keys.activity(), queryFn: api.activity });
 
 export const takingsQuery = (sinceMs: number) =>

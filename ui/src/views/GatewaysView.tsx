@@ -4,27 +4,35 @@ import { useTranslation } from "react-i18next";
 import { api, errorMessage } from "../api";
 import { SandboxBadge } from "../components/StateBadge";
 import { useRemoveProfile, useSaveProfile, useSecret } from "../queries/mutations";
-import { gatewaysQuery, secretsQuery } from "../queries/reads";
+import { gatewaysQuery, secretsQuery, useReadOnly } from "../queries/reads";
 import type { GatewayInfo, ProfileView } from "../types";
 
 export function GatewaysView({ profiles }: { profiles: ProfileView[] }) {
   const { t } = useTranslation();
   const gateways = useQuery(gatewaysQuery()).data ?? [];
   const [adding, setAdding] = useState(false);
+  const readOnly = useReadOnly();
   return (
     <section className="view gateways" aria-labelledby="gateways-title">
       <header className="view-head">
         <h1 id="gateways-title">{t("gateways.title")}</h1>
-        <button type="button" className="primary" data-testid="add-profile" onClick={() => setAdding(true)}>
-          + {t("gateways.add")}
-        </button>
+        {!readOnly && (
+          <button type="button" className="primary" data-testid="add-profile" onClick={() => setAdding(true)}>
+            + {t("gateways.add")}
+          </button>
+        )}
       </header>
+      {readOnly && (
+        <p className="hint" role="note" data-testid="read-only-note">
+          {t("gateways.readOnly")}
+        </p>
+      )}
       {adding && (
         <ProfileForm gateways={gateways} onDone={() => setAdding(false)} onCancel={() => setAdding(false)} />
       )}
       <div className="cards">
         {profiles.map((p) => (
-          <ProfileCard key={p.name} profile={p} gateways={gateways} />
+          <ProfileCard key={p.name} profile={p} gateways={gateways} readOnly={readOnly} />
         ))}
       </div>
     </section>
@@ -49,7 +57,7 @@ function Capabilities({ profile }: { profile: ProfileView }) {
   );
 }
 
-function ProfileCard({ profile, gateways }: { profile: ProfileView; gateways: GatewayInfo[] }) {
+function ProfileCard({ profile, gateways, readOnly }: { profile: ProfileView; gateways: GatewayInfo[]; readOnly: boolean }) {
   const { t } = useTranslation();
   const [editing, setEditing] = useState(false);
   // A mutation for its one-off run and state, though it changes nothing: it only dials.
@@ -80,9 +88,11 @@ function ProfileCard({ profile, gateways }: { profile: ProfileView; gateways: Ga
       <Capabilities profile={profile} />
       <Secrets profile={profile.name} />
       <div className="actions">
-        <button type="button" onClick={() => setEditing(!editing)}>
-          {t("gateways.edit")}
-        </button>
+        {!readOnly && (
+          <button type="button" onClick={() => setEditing(!editing)}>
+            {t("gateways.edit")}
+          </button>
+        )}
         <button
           type="button"
           data-testid="test-connection"
@@ -93,17 +103,19 @@ function ProfileCard({ profile, gateways }: { profile: ProfileView; gateways: Ga
         >
           {t("gateways.test")}
         </button>
-        <button
-          type="button"
-          className="danger"
-          onClick={() => {
-            if (!window.confirm(t("gateways.removeConfirm", { name: profile.name }))) return;
-            test.reset();
-            remove.mutate(profile.name);
-          }}
-        >
-          {t("common.remove")}
-        </button>
+        {!readOnly && (
+          <button
+            type="button"
+            className="danger"
+            onClick={() => {
+              if (!window.confirm(t("gateways.removeConfirm", { name: profile.name }))) return;
+              test.reset();
+              remove.mutate(profile.name);
+            }}
+          >
+            {t("common.remove")}
+          </button>
+        )}
       </div>
       {report && (
         <p className={report.reachable ? "ok" : "error"} role="status" data-testid="connection-report">

@@ -22,7 +22,8 @@ interface Props {
   detail: OrderDetail | undefined;
   onSelect: (orderNo: string) => void;
   onClosePanel: () => void;
-  onPay: (order: OrderView) => void;
+  /** None on a desk that may only read: it pays nothing and imports nothing. */
+  onPay?: (order: OrderView) => void;
   onOpenDialog: (dialog: Dialog) => void;
   onError: (error: unknown) => void;
 }
@@ -41,9 +42,11 @@ export function OrdersView({ filters, total, ready, showList, profiles, notice, 
               {t("orders.count", { count: total, n: total.toLocaleString(i18n.language) })}
             </span>
           )}
-          <button type="button" className="small" data-testid="open-import" aria-keyshortcuts="Control+I" disabled={!ready} onClick={() => onOpenDialog("import")}>
-            {t("orders.import")}
-          </button>
+          {onPay && (
+            <button type="button" className="small" data-testid="open-import" aria-keyshortcuts="Control+I" disabled={!ready} onClick={() => onOpenDialog("import")}>
+              {t("orders.import")}
+            </button>
+          )}
           <button type="button" className="small" data-testid="open-export" aria-keyshortcuts="Control+E" disabled={!ready} onClick={() => onOpenDialog("export")}>
             {t("orders.export")}
           </button>
@@ -69,7 +72,7 @@ export function OrdersView({ filters, total, ready, showList, profiles, notice, 
         <OrderPanel
           detail={detail}
           statusQuery={profiles.find((p) => p.name === detail.order.profile)?.capabilities?.status_query ?? true}
-          onPay={() => onPay(detail.order)}
+          onPay={onPay && (() => onPay(detail.order))}
           onClose={onClosePanel}
         />
       )}
