@@ -18,7 +18,7 @@ use common::*;
 use serde_json::Value;
 
 const DESKS: [&str; 3] = ["desk-1", "desk-2", "desk-3"];
-const ORDERS: usize = 20;
+const ORDERS: usize = 40;
 
 /// A tiny deterministic generator: which order, which kill, when.
 fn next(seed: &mut u64) -> u64 {

@@ -288,7 +288,11 @@ impl Sandbox {
                 .send()
                 .await
                 .unwrap_or_else(|e| panic!("{url}: {e}"));
-            assert!(response.status().is_success(), "{url}: {}", response.status());
+            assert!(
+                response.status().is_success(),
+                "{url}: {}",
+                response.status()
+            );
         });
     }
 }
