@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs inside `dbus-run-session`: unlocks a fresh gnome-keyring, then the Rust tests (with a
 # throwaway PostgreSQL cluster for the shared store's, from pg_virtualenv) and the desktop
-# end-to-end test.
+# end-to-end test (with one of its own: its windows on a shared store).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
@@ -10,4 +10,4 @@ printf %s paydesk-test | gnome-keyring-daemon --unlock --components=secrets >/de
 
 PAYDESK_TEST_POSTGRES=1 pg_virtualenv cargo test --workspace --locked
 
-node tests/e2e/run.mjs
+PAYDESK_TEST_POSTGRES=1 pg_virtualenv node tests/e2e/run.mjs

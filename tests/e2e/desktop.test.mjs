@@ -993,6 +993,134 @@ test("the window and the command line refuse the same bad input with the same wo
   }
 });
 
+// Desks sharing one PostgreSQL store (the test command's, from pg_virtualenv): a window
+// connected to it, and command-line desks with data directories of their own.
+const sharedDirs = [];
+
+/** `paydesk ARGS` at a desk of its own, `input` on stdin; its stdout. */
+function desk(dir, args, input = "") {
+  return execFileSync(bin, args, {
+    env: { ...process.env, PAYDESK_DATA_DIR: dir, PAYDESK_DESK: path.basename(dir) },
+    input,
+    encoding: "utf8",
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+}
+
+/** `paydesk sandbox` on a free port, and the five listings it prints. */
+async function startSandbox() {
+  const child = spawn(bin, ["sandbox", "--listen", "127.0.0.1:0"], { stdio: ["ignore", "pipe", "ignore"] });
+  children.push(child);
+  let text = "";
+  for await (const chunk of child.stdout) {
+    text += chunk;
+    const lines = text.split("\n").filter((l) => l.trim());
+    if (lines.length >= 5) return lines.slice(0, 5).map((l) => JSON.parse(l));
+  }
+  throw new Error("the sandbox printed no listings");
+}
+
+async function openAppAt(dir) {
+  for (let tries = 1; ; tries++) {
+    const browser = await remote({
+      hostname: "127.0.0.1",
+      port: driverPort,
+      logLevel: "warn",
+      connectionRetryTimeout: 60_000,
+      capabilities: {
+        "tauri:options": { application: bin, args: ["--data-dir", dir] },
+        "wdio:enforceWebDriverClassic": true,
+      },
+    });
+    try {
+      await browser.setTimeout({ implicit: 0 });
+      return browser;
+    } catch (e) {
+      await browser.deleteSession().catch(() => {});
+      if (tries >= 3) throw e;
+      await new Promise((r) => setTimeout(r, 1_000));
+    }
+  }
+}
+
+test("a window on the shared store sees another desk's payment without a click; a support login's window cannot pay", async (t) => {
+  if (!process.env.PAYDESK_TEST_POSTGRES) {
+    t.skip("no PostgreSQL given (PAYDESK_TEST_POSTGRES=1 inside pg_virtualenv)");
+    return;
+  }
+  const { PGUSER, PGHOST, PGPORT, PGPASSWORD } = process.env;
+  const database = `e2e_${process.pid}`;
+  const agent = `e2e_agent_${process.pid}`;
+  execFileSync("psql", ["-qc", `CREATE DATABASE ${database}`]);
+  const url = (user) => `postgres://${user}@${PGHOST}:${PGPORT}/${database}`;
+  const [windowDesk, cliDesk, supportDesk] = ["window-desk", "cli-desk", "support-desk"].map((name) => {
+    const dir = path.join(mkdtempSync(path.join(tmpdir(), "paydesk-e2e-shared-")), name);
+    mkdirSync(dir, { mode: 0o700 });
+    sharedDirs.push(dir);
+    return dir;
+  });
+  desk(cliDesk, ["store", "connect", url(PGUSER)], PGPASSWORD);
+  desk(windowDesk, ["store", "connect", url(PGUSER)], PGPASSWORD);
+  const sensecore = (await startSandbox()).find((l) => l.gateway === "sensecore");
+  desk(cliDesk, ["profile", "add", "sc", "--gateway", "sensecore", "--base-url", sensecore.base_url, ...Object.entries(sensecore.settings).flatMap(([k, v]) => ["--set", `${k}=${v}`])]);
+  for (const [key, value] of Object.entries(sensecore.secrets)) desk(cliDesk, ["secret", "set", "sc", key], `${value}\n`);
+  for (const orderNo of ["SHARED-1", "SHARED-2"]) desk(cliDesk, ["order", "add", "--profile", "sc", "--order-no", orderNo, "--amount", "6.60"]);
+
+  let browser = await openAppAt(windowDesk);
+  try {
+    const shared = await browser.$('[data-testid="shared-store"]');
+    await shared.waitForDisplayed({ timeout: 30_000 });
+    assert.equal(await shared.getText(), "⇄ Shared history");
+    const row = await browser.$('tr[data-order-no="SHARED-1"]');
+    await row.waitForDisplayed({ timeout: 30_000 });
+    assert.equal(await browser.$('tr[data-order-no="DEMO-1001"]').isExisting(), false, "a shared desk runs no demo");
+    await (await row.$("td")).click();
+    await (await browser.$('[data-testid="order-panel"]')).waitForDisplayed({ timeout: 10_000 });
+    // Another desk pays; the open window shows it without a click.
+    desk(cliDesk, ["pay", "SHARED-1", "--channel", "balance"]);
+    const badge = await browser.$('tr[data-order-no="SHARED-1"] [data-state]');
+    await browser.waitUntil(async () => (await badge.getAttribute("data-state")) === "succeeded", {
+      timeout: 10_000,
+      timeoutMsg: "the other desk's payment never reached the open window",
+    });
+    const attempt = await browser.$('[data-testid="attempt"]');
+    await browser.waitUntil(async () => (await attempt.isExisting()) && (await attempt.getAttribute("data-state")) === "succeeded", { timeout: 10_000 });
+    assert.match(await (await browser.$('[data-testid="attempt-actor"]')).getText(), /cli-desk/);
+    await shot(browser, "30-shared-paid-elsewhere");
+    ipcResponses.push(await browser.getPageSource());
+  } finally {
+    await browser.deleteSession();
+  }
+
+  // A support agent's login may only read.
+  execFileSync("psql", ["-qc", `CREATE ROLE ${agent} LOGIN PASSWORD 'agent-e2e-password'`]);
+  execFileSync("psql", ["-d", database, "-qc", `GRANT USAGE ON SCHEMA public TO ${agent}; GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${agent}`]);
+  desk(supportDesk, ["store", "connect", url(agent)], "agent-e2e-password");
+  browser = await openAppAt(supportDesk);
+  try {
+    const shared = await browser.$('[data-testid="shared-store"]');
+    await shared.waitForDisplayed({ timeout: 30_000 });
+    await browser.waitUntil(async () => (await shared.getText()) === "⇄ Shared history · read only", { timeout: 10_000 });
+    const row = await browser.$('tr[data-order-no="SHARED-2"]');
+    await row.waitForDisplayed({ timeout: 30_000 });
+    await (await row.$("td")).click();
+    const note = await browser.$('[data-testid="read-only-note"]');
+    await note.waitForDisplayed({ timeout: 10_000 });
+    assert.match(await note.getText(), /may only read the shared history/);
+    assert.equal(await browser.$('[data-testid="open-pay"]').isExisting(), false);
+    assert.equal(await browser.$('[data-testid="new-order"]').isExisting(), false);
+    await shot(browser, "31-support-read-only");
+    const refused = await invoke(browser, "pay_order", { orderNo: "SHARED-2", channel: "balance" });
+    assert.equal(refused.err?.code, "read_only", JSON.stringify(refused));
+  } finally {
+    await browser.deleteSession();
+  }
+  const sandboxRoot = sensecore.base_url.slice(0, sensecore.base_url.lastIndexOf("/"));
+  const requests = await (await fetch(`${sandboxRoot}/_sandbox/requests`)).json();
+  const sent = Object.entries(requests).filter(([k]) => k.startsWith("POST ") && k.endsWith("/v1/orders/SHARED-2:pay"));
+  assert.deepEqual(sent, [], "the support window sent nothing");
+});
+
 test("the token is in the keyring and nowhere else: not on disk, in logs or in IPC", () => {
   const found = execFileSync("secret-tool", ["search", "--all", "service", "paydesk"], {
     encoding: "utf8",
@@ -1001,7 +1129,7 @@ test("the token is in the keyring and nowhere else: not on disk, in logs or in I
   const secrets = [...found.matchAll(/^secret = (.+)$/gm)].map((m) => m[1].trim()).filter((s) => s.length >= 16);
   assert.ok(secrets.length >= 1, "the sandbox token is stored in the OS keyring");
   const haystacks = [
-    ...filesUnder(dataDir).map((f) => [f, readFileSync(f)]),
+    ...[dataDir, ...sharedDirs].flatMap((dir) => filesUnder(dir).map((f) => [f, readFileSync(f)])),
     ["app output", Buffer.from(appOutput)],
     ...ipcResponses.map((r, i) => [`IPC response ${i}`, Buffer.from(r)]),
   ];
