@@ -9,7 +9,7 @@
 #                                        src-tauri/bench/smoke-baseline.json
 #   scripts/bench.sh --smoke --update-baseline
 #                                        measure, then rewrite the committed smoke ratios
-#   --only pay,lookups,import,reconcile,startup,ui
+#   --only pay,lookups,import,reconcile,startup,ui,shared
 #                                        run some groups only (full runs then write
 #                                        target/bench/BENCHMARKS.md, not the committed file)
 set -euo pipefail
@@ -36,7 +36,7 @@ fi
 
 smoke=0
 update=0
-only="pay,lookups,import,reconcile,startup,ui"
+only="pay,lookups,import,reconcile,startup,ui,shared"
 while [ $# -gt 0 ]; do
   case "$1" in
     --smoke) smoke=1 ;;
@@ -91,6 +91,11 @@ measure() {
       "$bin/paydesk-bench" run "${flags[@]}" --out "$out" --work "$ROOT/target/bench/work" \
       --only startup --app "$bin/paydesk"
   fi
+  if [[ ",$groups," == *",shared,"* ]]; then
+    step "a shared store (a throwaway PostgreSQL cluster from pg_virtualenv)"
+    pg_virtualenv "$bin/paydesk-bench" run "${flags[@]}" --out "$out" \
+      --work "$ROOT/target/bench/work" --only shared
+  fi
   if [[ ",$groups," == *",ui,"* ]]; then
     step "the UI at a million rows (Playwright, chromium)"
     (cd ui && PAYDESK_BENCH_OUT="$out" PAYDESK_BENCH_SMOKE="$smoke" \
@@ -105,7 +110,7 @@ if [ "$smoke" = 0 ]; then
   measure "$only" "$results"
   minutes=$(( ($(date +%s) - started + 30) / 60 ))
   report="$ROOT/BENCHMARKS.md"
-  [ "$only" = "pay,lookups,import,reconcile,startup,ui" ] || report="$ROOT/target/bench/BENCHMARKS.md"
+  [ "$only" = "pay,lookups,import,reconcile,startup,ui,shared" ] || report="$ROOT/target/bench/BENCHMARKS.md"
   "$bin/paydesk-bench" report --results "$results" --out "$report" \
     --command "scripts/bench.sh" --commit "$(git rev-parse --short HEAD 2>/dev/null || echo unknown)" \
     --notes "$ROOT/src-tauri/bench/analysis.md" --minutes "$minutes"

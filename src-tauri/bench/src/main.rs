@@ -5,7 +5,8 @@
 //! noisy): the engine's pay against a raw HTTP request and a bare durable commit, lookups
 //! against the sqlite3 shell on the same file, import against sqlite3's `.import`, reconcile
 //! against the sandbox's capacity under wrk, start-up and memory against WebKitGTK's
-//! MiniBrowser. The UI figures come from Playwright (ui/bench) in the same format.
+//! MiniBrowser, a shared desk's pay and feed against bare commits and NOTIFY on the same
+//! PostgreSQL server. The UI figures come from Playwright (ui/bench) in the same format.
 
 mod commit;
 mod figures;
@@ -14,6 +15,7 @@ mod lookups;
 mod pay;
 mod reconcile;
 mod report;
+mod shared;
 mod sql;
 mod startup;
 mod stats;
@@ -49,7 +51,8 @@ enum Cmd {
         /// The small sizes CI uses.
         #[arg(long)]
         smoke: bool,
-        /// Groups to run, comma-separated: pay, lookups, import, reconcile, startup.
+        /// Groups to run, comma-separated: pay, lookups, import, reconcile, startup, shared
+        /// (a PostgreSQL server named by libpq's variables).
         #[arg(long, value_delimiter = ',', default_values_t = ["pay".to_string(), "lookups".to_string(), "import".to_string(), "reconcile".to_string()])]
         only: Vec<String>,
         /// The paydesk binary, for start-up.
@@ -162,6 +165,19 @@ fn run_group(
                 launches: if smoke { 3 } else { 7 },
             },
         ),
+        "shared" => {
+            assert!(
+                shared::has_server(),
+                "the shared group needs a PostgreSQL server: PGHOST etc. (pg_virtualenv)"
+            );
+            shared::run(
+                work,
+                &shared::Config {
+                    rounds: if smoke { 7 } else { 15 },
+                    per_round: if smoke { 10 } else { 40 },
+                },
+            )
+        }
         other => panic!("no benchmark group {other:?}"),
     }
 }

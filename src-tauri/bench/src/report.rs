@@ -6,13 +6,14 @@ use std::process::Command;
 
 use crate::figures::{Better, Figure, GroupResult};
 
-const SECTIONS: [(&str, &str); 6] = [
+const SECTIONS: [(&str, &str); 7] = [
     ("pay", "1. Pay overhead"),
     ("lookups", "2. Lookups"),
     ("import", "3. Import"),
     ("reconcile", "4. Reconcile"),
     ("startup", "5. Start-up and memory"),
     ("ui", "6. The UI at 1,000,000 rows"),
+    ("shared", "7. A shared store (PostgreSQL)"),
 ];
 
 fn first_line(program: &str, args: &[&str]) -> Option<String> {

@@ -85,6 +85,11 @@ pub async fn pay_world(dir: &Path, gateway: &Gateway) -> PayWorld {
     let store = Store::open(&dir.join("paydesk.sqlite"))
         .await
         .expect("the store opens");
+    pay_world_on(store, gateway).await
+}
+
+/// [`pay_world`] on a store already open (a shared one, say).
+pub async fn pay_world_on(store: Store, gateway: &Gateway) -> PayWorld {
     let credentials = &gateway.config.gateways[GATEWAY];
     let base_url = gateway.sandbox.base_url(GATEWAY);
     let profile = store

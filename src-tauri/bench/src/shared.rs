@@ -1,0 +1,331 @@
+//! The shared store on a PostgreSQL server (the one libpq's variables name: `scripts/bench.sh`
+//! runs this group inside `pg_virtualenv`): pay overhead against two bare durable commits on
+//! the same server + 1 ms, and the time from a commit at one desk to the change on another
+//! desk's feed against a bare INSERT + NOTIFY reaching a bare listener.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use paydesk_core::changes::Change;
+use paydesk_core::domain::AttemptState;
+use paydesk_core::gateways::{connector_for, Channel, Currency, Money, PayRequest};
+use paydesk_core::pricing::PayCommand;
+use paydesk_core::store::{NewOrder, SchemaUpdate, Store};
+use sqlx::postgres::{PgConnectOptions, PgListener};
+use sqlx::{ConnectOptions, Connection, Executor};
+
+use crate::figures::{Better, Check, Figure, GroupResult};
+use crate::stats::{median, ms, percentile, show_ms, Spread};
+use crate::world::{self, Gateway, GATEWAY};
+
+pub struct Config {
+    pub rounds: usize,
+    pub per_round: usize,
+}
+
+/// Whether this run was given a server (libpq's `PGHOST` or `PGPORT`).
+pub fn has_server() -> bool {
+    std::env::var_os("PGHOST").is_some() || std::env::var_os("PGPORT").is_some()
+}
+
+type Rounds = Vec<Vec<f64>>;
+
+struct Measured {
+    pay: Rounds,
+    http: Rounds,
+    commit: Rounds,
+    feed: Rounds,
+    bare_feed: Rounds,
+}
+
+pub fn run(work: &Path, config: &Config) -> GroupResult {
+    let dir = world::fresh_dir(&work.join("shared"));
+    let gateway = Gateway::start(2);
+    let runtime = crate::engine_runtime();
+    let measured = runtime.block_on(measure(&dir, &gateway, config));
+    drop(runtime);
+    drop(gateway);
+    report(config, &measured)
+}
+
+/// A fresh database on the server, its options.
+async fn fresh_database() -> PgConnectOptions {
+    let name = format!("paydesk_bench_{}", std::process::id());
+    let mut admin = PgConnectOptions::new()
+        .connect()
+        .await
+        .expect("the server (PGHOST…) answers");
+    admin
+        .execute(format!("DROP DATABASE IF EXISTS {name}").as_str())
+        .await
+        .expect("drop");
+    admin
+        .execute(format!("CREATE DATABASE {name}").as_str())
+        .await
+        .expect("create");
+    admin.close().await.expect("close");
+    PgConnectOptions::new().database(&name)
+}
+
+async fn desk(dir: &Path, name: &str, server: &PgConnectOptions) -> Store {
+    Store::open(&dir.join(format!("{name}.sqlite")))
+        .await
+        .expect("the desk's file")
+        .with_shared_record(server.clone(), SchemaUpdate::IfOwner)
+        .await
+        .expect("the shared store")
+}
+
+async fn measure(dir: &Path, gateway: &Gateway, config: &Config) -> Measured {
+    let server = fresh_database().await;
+    let world = world::pay_world_on(desk(dir, "desk-1", &server).await, gateway).await;
+    let other = desk(dir, "desk-2", &server).await;
+    let mut bare = server.connect().await.expect("a bare connection");
+    bare.execute("CREATE TABLE bare (id BIGSERIAL PRIMARY KEY, v TEXT NOT NULL)")
+        .await
+        .expect("a bare table");
+    let mut bare_listener =
+        PgListener::connect_with(&sqlx::PgPool::connect_lazy_with(server.clone()))
+            .await
+            .expect("a bare listener");
+    bare_listener.listen("bare").await.expect("listen");
+
+    let warmup = 5;
+    let n = config.rounds * config.per_round + warmup;
+    let paid = world.add_orders(gateway, "PAY-", n).await;
+    let raw = world.add_orders(gateway, "RAW-", n).await;
+    let connector = connector_for(GATEWAY).expect("sensecore");
+    let client = reqwest::Client::new();
+    let settings = world
+        .store
+        .profile(&world.profile)
+        .await
+        .expect("profile")
+        .settings;
+    let mut feed_at_other = other.subscribe();
+
+    let mut m = Measured {
+        pay: vec![Vec::new(); config.rounds],
+        http: vec![Vec::new(); config.rounds],
+        commit: vec![Vec::new(); config.rounds],
+        feed: vec![Vec::new(); config.rounds],
+        bare_feed: vec![Vec::new(); config.rounds],
+    };
+    for i in 0..n {
+        let round = i.checked_sub(warmup).map(|k| k / config.per_round);
+        let command = PayCommand {
+            order_no: paid[i].0.clone(),
+            channel: Channel::Balance,
+            deductions: vec![],
+            coupon: None,
+            credit_amount: None,
+        };
+        let started = Instant::now();
+        let attempt = world.engine.pay(&command).await.expect("pay");
+        let pay_ms = ms(started.elapsed());
+        assert_eq!(attempt.state, AttemptState::Succeeded, "{attempt:?}");
+
+        let (order_no, minor) = &raw[i];
+        let request = connector
+            .build_pay(
+                &world.base_url,
+                &PayRequest {
+                    order_no: order_no.clone(),
+                    amount: Money::from_minor(*minor, Currency::CNY),
+                    subject: "bench".into(),
+                    channel: Channel::Balance,
+                    idempotency_key: format!("{:032x}", i as u128 + 0x5a7e),
+                    deductions: vec![],
+                    settings: settings.clone(),
+                    attributes: Default::default(),
+                    coupon: None,
+                    credit_amount: None,
+                },
+                &world.secrets,
+            )
+            .expect("a request");
+        let request = reqwest::Request::try_from(request).expect("a reqwest request");
+        let started = Instant::now();
+        let response = client.execute(request).await.expect("the sandbox answers");
+        assert!(response.status().is_success());
+        response.bytes().await.expect("a body");
+        let http_ms = ms(started.elapsed());
+
+        let started = Instant::now();
+        sqlx::query("INSERT INTO bare (v) VALUES ($1)")
+            .bind("a bare commit")
+            .execute(&mut bare)
+            .await
+            .expect("a bare commit");
+        let commit_ms = ms(started.elapsed());
+
+        // Drain what the payments told the other desk, then time one order's way across.
+        while feed_at_other.try_next().is_some() {}
+        let order_no = format!("FEED-{i}");
+        let started = Instant::now();
+        world
+            .store
+            .add_order(&NewOrder {
+                order_no: order_no.clone(),
+                profile: world.profile.clone(),
+                amount: Money::from_minor(100, Currency::CNY),
+                subject: String::new(),
+                attributes: Default::default(),
+            })
+            .await
+            .expect("an order");
+        arrived(&mut feed_at_other, &order_no).await;
+        let feed_ms = ms(started.elapsed());
+
+        let started = Instant::now();
+        sqlx::query("INSERT INTO bare (v) VALUES ($1)")
+            .bind(&order_no)
+            .execute(&mut bare)
+            .await
+            .expect("a bare commit");
+        sqlx::query("SELECT pg_notify('bare', $1)")
+            .bind(&order_no)
+            .execute(&mut bare)
+            .await
+            .expect("a bare notice");
+        let heard = tokio::time::timeout(Duration::from_secs(10), bare_listener.recv())
+            .await
+            .expect("the bare notice arrives")
+            .expect("a notification");
+        assert_eq!(heard.payload(), order_no);
+        let bare_feed_ms = ms(started.elapsed());
+
+        if let Some(round) = round {
+            m.pay[round].push(pay_ms);
+            m.http[round].push(http_ms);
+            m.commit[round].push(commit_ms);
+            m.feed[round].push(feed_ms);
+            m.bare_feed[round].push(bare_feed_ms);
+        }
+    }
+    world.store.close().await;
+    other.close().await;
+    m
+}
+
+/// Waits for the change naming `order_no` on a desk's feed.
+async fn arrived(feed: &mut paydesk_core::changes::Changes, order_no: &str) {
+    let wait = async {
+        loop {
+            match feed.next().await {
+                Some(Change::Orders { order_nos }) if order_nos.iter().any(|n| n == order_no) => {
+                    return
+                }
+                Some(Change::Everything) => return,
+                Some(_) => {}
+                None => panic!("the feed closed"),
+            }
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(10), wait)
+        .await
+        .expect("the change reaches the other desk");
+}
+
+fn report(config: &Config, m: &Measured) -> GroupResult {
+    let mut budget = Vec::new();
+    let mut vs_commit = Vec::new();
+    let mut feed_ratio = Vec::new();
+    for round in 0..config.rounds {
+        let (p, h, c) = (
+            median(&m.pay[round]),
+            median(&m.http[round]),
+            median(&m.commit[round]),
+        );
+        budget.push((p - h) / (2.0 * c + 1.0));
+        vs_commit.push(p / c);
+        feed_ratio.push(median(&m.feed[round]) / median(&m.bare_feed[round]));
+    }
+    let all = |rounds: &Rounds| rounds.concat();
+    let (pay, http, commit, feed, bare_feed) = (
+        all(&m.pay),
+        all(&m.http),
+        all(&m.commit),
+        all(&m.feed),
+        all(&m.bare_feed),
+    );
+    let overhead = median(&pay) - median(&http);
+    let allowed = 2.0 * median(&commit) + 1.0;
+    let pay_line = format!(
+        "`Engine::pay` on the shared store: p50 {}, p99 {}; the same POST raw: p50 {}",
+        show_ms(median(&pay)),
+        show_ms(percentile(&pay, 99.0)),
+        show_ms(median(&http))
+    );
+    let commit_line = format!(
+        "one bare durable INSERT on the same server (autocommit): p50 {}, p99 {}",
+        show_ms(median(&commit)),
+        show_ms(percentile(&commit, 99.0))
+    );
+    let budget_ratio = Spread::of(&budget);
+    let feed_p99 = percentile(&feed, 99.0);
+    GroupResult {
+        group: "shared".into(),
+        setup: vec![
+            format!(
+                "{} rounds × {} payments at one desk of a shared store (a PostgreSQL server on this machine), a second desk listening",
+                config.rounds, config.per_round
+            ),
+            "SenseCore balance payments against the sandbox on loopback, its own 2 threads".into(),
+        ],
+        method: vec![
+            "Pay overhead is pay − raw HTTP (p50), over two bare durable commits on the same server + 1 ms: the budget the issue sets for a shared desk.".into(),
+            "Commit to feed: an order added at one desk until the other desk's change feed names it (the store's NOTIFY after the commit, the other desk's listener); the floor is a bare INSERT then pg_notify on one connection until a bare LISTEN connection hears it.".into(),
+        ],
+        figures: vec![
+            Figure {
+                id: "shared.pay_vs_commit".into(),
+                title: "Shared pay ÷ bare durable commit".into(),
+                ratio: Spread::of(&vs_commit),
+                better: Better::Lower,
+                subject: pay_line.clone(),
+                baseline: commit_line.clone(),
+                target: None,
+                checks: vec![],
+                rounds: config.rounds,
+                checked: true,
+            },
+            Figure {
+                id: "shared.pay_overhead".into(),
+                title: "Shared pay overhead ÷ (2 durable commits + 1 ms)".into(),
+                ratio: budget_ratio,
+                better: Better::Lower,
+                subject: format!("overhead (pay − raw HTTP, p50) {}", show_ms(overhead)),
+                baseline: format!("2 × bare commit + 1 ms = {}", show_ms(allowed)),
+                target: Some(Check::at_most("ratio", budget_ratio.median, 1.0, |v| {
+                    format!("{v:.2}×")
+                })),
+                checks: vec![Check::at_most("overhead", overhead, allowed, show_ms)],
+                rounds: config.rounds,
+                checked: false,
+            },
+            Figure {
+                id: "shared.commit_to_feed".into(),
+                title: "Commit at one desk → another desk's feed ÷ bare NOTIFY".into(),
+                ratio: Spread::of(&feed_ratio),
+                better: Better::Lower,
+                subject: format!(
+                    "add_order at desk 1 until desk 2's feed names it: p50 {}, p99 {}",
+                    show_ms(median(&feed)),
+                    show_ms(feed_p99)
+                ),
+                baseline: format!(
+                    "bare INSERT + pg_notify until a bare listener hears it: p50 {}, p99 {}",
+                    show_ms(median(&bare_feed)),
+                    show_ms(percentile(&bare_feed, 99.0))
+                ),
+                target: None,
+                checks: vec![Check::at_most("p99", feed_p99, 1000.0, show_ms)],
+                rounds: config.rounds,
+                checked: true,
+            },
+        ],
+        load: (0.0, 0.0),
+        seconds: 0.0,
+    }
+}
