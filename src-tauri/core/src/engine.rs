@@ -27,6 +27,10 @@ pub enum PayError {
     /// Refused before anything was sent; nothing changed.
     #[error("{0}")]
     Refused(String),
+    /// This machine's keyring lacks a secret the profile's gateway needs: the desk looks the
+    /// profile's payments up, but neither pays nor asks the gateway about them.
+    #[error("this desk's keyring has no {key:?} secret for gateway profile {profile:?}, so it cannot pay or check its payments with the gateway (it can look them up); set the secret here, or check them at a desk that holds it")]
+    NoSecret { profile: String, key: String },
     /// The order, its gateway and what was asked do not make a payment; nothing was sent.
     #[error(transparent)]
     Plan(#[from] PlanRefusal),
@@ -113,11 +117,11 @@ impl Engine {
     /// every required one (refusing when one is missing) and the optional ones it holds.
     pub(crate) async fn secrets(
         &self,
-        vault_id: &str,
+        profile: &crate::domain::Profile,
         capabilities: &paydesk_gateways::Capabilities,
     ) -> Result<Secrets, PayError> {
         let vault = self.vault.clone();
-        let vault_id = vault_id.to_string();
+        let (vault_id, name) = (profile.vault_id.clone(), profile.name.clone());
         let required = capabilities.required_secrets.clone();
         let optional = capabilities.optional_secrets.clone();
         crate::off_thread::run("the keyring call", move || {
@@ -125,11 +129,7 @@ impl Engine {
             for key in required {
                 match vault.get(&vault_id, &key)? {
                     Some(value) => secrets.insert(key, value),
-                    None => {
-                        return Err(PayError::Refused(format!(
-                            "the gateway profile has no {key:?} secret in the keyring"
-                        )))
-                    }
+                    None => return Err(PayError::NoSecret { profile: name, key }),
                 }
             }
             for key in optional {
@@ -181,7 +181,7 @@ impl Engine {
         // Profiles are checked when written; a database from before that rule is checked here.
         crate::base_url::check(&profile.base_url).map_err(PayError::Refused)?;
         let transport = self.transport_for(&profile.settings)?;
-        let secrets = self.secrets(&profile.vault_id, &capabilities).await?;
+        let secrets = self.secrets(&profile, &capabilities).await?;
         let remaining = plan.remaining;
         let request = PayRequest {
             order_no: order.order_no.clone(),
@@ -280,9 +280,7 @@ impl Engine {
         let channel = Channel::parse(&attempt.channel).ok_or_else(|| {
             PayError::Refused(format!("stored channel {:?} is unknown", attempt.channel))
         })?;
-        let secrets = self
-            .secrets(&profile.vault_id, &connector.capabilities())
-            .await?;
+        let secrets = self.secrets(&profile, &connector.capabilities()).await?;
         Ok(AttemptContext {
             order,
             profile,
@@ -373,9 +371,7 @@ impl Engine {
     ) -> Result<Attempt, PayError> {
         let profile = self.store.profile(profile_name).await?;
         let connector = connector_of(&profile.gateway)?;
-        let secrets = self
-            .secrets(&profile.vault_id, &connector.capabilities())
-            .await?;
+        let secrets = self.secrets(&profile, &connector.capabilities()).await?;
         let (key, outcome) = connector
             .parse_callback(body, &secrets)
             .ok_or_else(|| PayError::Refused(format!("{} sends no callbacks", profile.gateway)))?

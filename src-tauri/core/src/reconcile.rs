@@ -419,7 +419,7 @@ impl Engine {
     ) -> Result<Vec<StatusCheck>, PayError> {
         let order_ids: Vec<i64> = open.iter().map(|a| a.order_id).collect();
         let orders = self.store().orders_by_id(&order_ids).await?;
-        let mut links: HashMap<String, Result<Arc<GatewayLink>, String>> = HashMap::new();
+        let mut links: HashMap<String, Result<Arc<GatewayLink>, (String, bool)>> = HashMap::new();
         let mut checks = Vec::with_capacity(open.len());
         for attempt in open {
             let Some(order) = orders.get(&attempt.order_id) else {
@@ -431,13 +431,16 @@ impl Engine {
                 let link = match self.gateway_link(&order.profile).await {
                     Ok(link) => Ok(Arc::new(link)),
                     Err(e) if pass.on_error == OnError::Stop => return Err(e),
-                    Err(e) => Err(e.to_string()),
+                    Err(e) => Err((e.to_string(), matches!(e, PayError::NoSecret { .. }))),
                 };
                 links.insert(order.profile.clone(), link);
             }
             let link = match &links[&order.profile] {
                 Ok(link) => link.clone(),
-                Err(why) => {
+                // Left as it is (not counted, not put off) for a desk that holds the
+                // secrets: the shared store's other desks check it.
+                Err((_, true)) => continue,
+                Err((why, false)) => {
                     self.cannot_ask(pass, attempt.id, PayError::Refused(why.clone()))
                         .await?;
                     continue;
@@ -463,7 +466,7 @@ impl Engine {
         let profile = self.store().profile(profile_name).await?;
         let connector = crate::pricing::connector_of(&profile.gateway)?;
         let capabilities = connector.capabilities();
-        let secrets = self.secrets(&profile.vault_id, &capabilities).await?;
+        let secrets = self.secrets(&profile, &capabilities).await?;
         let transport = self.transport_for(&profile.settings)?;
         Ok(GatewayLink {
             transport,
@@ -515,6 +518,48 @@ mod tests {
             .await
             .unwrap();
         record_state(store, sent.id, AttemptState::Pending).await
+    }
+
+    #[tokio::test]
+    async fn a_desk_without_a_profiles_secrets_leaves_its_payments_to_the_desks_that_hold_them() {
+        let (_dir, store) = crate::test_support::temp_store().await;
+        let pending = pending_attempt(&store).await;
+        sqlx::query("UPDATE attempts SET next_check_at = 0 WHERE id = $1")
+            .bind(pending.id)
+            .execute(store.pool())
+            .await
+            .unwrap();
+        let no_secrets: Arc<dyn crate::vault::Vault> =
+            Arc::new(crate::vault::MemoryVault::default());
+        let engine = Engine::new(
+            store.clone(),
+            no_secrets,
+            paydesk_gateways::transport::Transport::new(std::time::Duration::from_secs(1)),
+        );
+        assert!(engine.reconcile_due().await.unwrap().is_empty());
+        let after = store.attempt(pending.id).await.unwrap();
+        let next_check_at: Option<i64> =
+            sqlx::query_scalar("SELECT next_check_at FROM attempts WHERE id = $1")
+                .bind(pending.id)
+                .fetch_one(store.pool())
+                .await
+                .unwrap();
+        assert_eq!(
+            (after.checks, next_check_at),
+            (0, Some(0)),
+            "left as it was"
+        );
+        assert_eq!(after.state, AttemptState::Pending);
+
+        // A person asking here is told what this desk can and cannot do.
+        let asked = engine.check_status(pending.id).await.unwrap_err();
+        assert!(matches!(asked, PayError::NoSecret { .. }), "{asked}");
+        assert!(
+            asked.to_string().contains(
+                "cannot pay or check its payments with the gateway (it can look them up)"
+            ),
+            "{asked}"
+        );
     }
 
     store_contract! {

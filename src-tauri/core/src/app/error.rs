@@ -322,6 +322,7 @@ impl From<PayError> for AppError {
     fn from(e: PayError) -> Self {
         match e {
             PayError::Refused(reason) => AppError::refused(reason),
+            no_secret @ PayError::NoSecret { .. } => AppError::refused(no_secret.to_string()),
             PayError::Plan(refusal) => refusal.into(),
             PayError::Store(e) => e.into(),
             PayError::Vault(e) => e.into(),
