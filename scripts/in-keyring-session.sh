@@ -10,4 +10,7 @@ printf %s paydesk-test | gnome-keyring-daemon --unlock --components=secrets >/de
 
 PAYDESK_TEST_POSTGRES=1 pg_virtualenv cargo test --workspace --locked
 
+# The README's two desks and a support login on a throwaway server, without windows.
+bash scripts/shared-desks.sh --check
+
 PAYDESK_TEST_POSTGRES=1 pg_virtualenv node tests/e2e/run.mjs
