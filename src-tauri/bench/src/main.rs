@@ -175,6 +175,7 @@ fn run_group(
                 &shared::Config {
                     rounds: if smoke { 7 } else { 15 },
                     per_round: if smoke { 10 } else { 40 },
+                    attempts: size(300, 3_000),
                 },
             )
         }

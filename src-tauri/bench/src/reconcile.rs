@@ -52,7 +52,7 @@ fn wrk(url: &str, token: &str, seconds: u32) -> f64 {
 }
 
 /// Pays `count` new orders on a channel that stays pending until its status is asked.
-async fn pending_attempts(
+pub(crate) async fn pending_attempts(
     world: &PayWorld,
     gateway: &Gateway,
     prefix: &str,

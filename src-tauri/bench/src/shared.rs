@@ -14,13 +14,18 @@ use paydesk_core::store::{NewOrder, SchemaUpdate, Store};
 use sqlx::postgres::{PgConnectOptions, PgListener};
 use sqlx::{ConnectOptions, Connection, Executor};
 
+use paydesk_core::engine::Engine;
+use paydesk_core::gateways::transport::Transport;
+
 use crate::figures::{Better, Check, Figure, GroupResult};
-use crate::stats::{median, ms, percentile, show_ms, Spread};
+use crate::stats::{median, ms, percentile, show_ms, show_rate, Spread};
 use crate::world::{self, Gateway, GATEWAY};
 
 pub struct Config {
     pub rounds: usize,
     pub per_round: usize,
+    /// Pending attempts settled per reconcile round.
+    pub attempts: usize,
 }
 
 /// Whether this run was given a server (libpq's `PGHOST` or `PGPORT`).
@@ -36,6 +41,9 @@ struct Measured {
     commit: Rounds,
     feed: Rounds,
     bare_feed: Rounds,
+    /// Attempts settled per second by one desk, and by three sharing the work, per round.
+    one_desk: Vec<f64>,
+    three_desks: Vec<f64>,
 }
 
 pub fn run(work: &Path, config: &Config) -> GroupResult {
@@ -110,6 +118,8 @@ async fn measure(dir: &Path, gateway: &Gateway, config: &Config) -> Measured {
         commit: vec![Vec::new(); config.rounds],
         feed: vec![Vec::new(); config.rounds],
         bare_feed: vec![Vec::new(); config.rounds],
+        one_desk: Vec::new(),
+        three_desks: Vec::new(),
     };
     for i in 0..n {
         let round = i.checked_sub(warmup).map(|k| k / config.per_round);
@@ -203,8 +213,52 @@ async fn measure(dir: &Path, gateway: &Gateway, config: &Config) -> Measured {
             m.bare_feed[round].push(bare_feed_ms);
         }
     }
+    let third = desk(dir, "desk-3", &server).await;
+    let desks: Vec<Engine> = [world.store.clone(), other.clone(), third.clone()]
+        .into_iter()
+        .map(|store| {
+            Engine::new(
+                store,
+                world.engine.vault(),
+                Transport::new(Duration::from_secs(30)),
+            )
+        })
+        .collect();
+    for round in 0..config.rounds.min(3) {
+        for (share, sharing) in [
+            (&mut m.one_desk, &desks[..1]),
+            (&mut m.three_desks, &desks[..]),
+        ] {
+            let prefix = format!("REC{round}-{}-", sharing.len());
+            crate::reconcile::pending_attempts(&world, gateway, &prefix, config.attempts).await;
+            sqlx::query("UPDATE attempts SET next_check_at = 0 WHERE state = 'pending'")
+                .execute(&mut bare)
+                .await
+                .expect("due now");
+            let started = Instant::now();
+            let mut settling = tokio::task::JoinSet::new();
+            for engine in sharing {
+                let engine = engine.clone();
+                settling.spawn(async move {
+                    let mut settled = 0;
+                    loop {
+                        let changed = engine.reconcile_due().await.expect("reconcile");
+                        if changed.is_empty() {
+                            return settled;
+                        }
+                        settled += changed.len();
+                    }
+                });
+            }
+            let settled: usize = settling.join_all().await.into_iter().sum();
+            let elapsed = started.elapsed().as_secs_f64();
+            assert_eq!(settled, config.attempts, "each attempt settled once");
+            share.push(config.attempts as f64 / elapsed);
+        }
+    }
     world.store.close().await;
     other.close().await;
+    third.close().await;
     m
 }
 
@@ -264,6 +318,12 @@ fn report(config: &Config, m: &Measured) -> GroupResult {
     );
     let budget_ratio = Spread::of(&budget);
     let feed_p99 = percentile(&feed, 99.0);
+    let sharing: Vec<f64> = m
+        .three_desks
+        .iter()
+        .zip(&m.one_desk)
+        .map(|(three, one)| three / one)
+        .collect();
     GroupResult {
         group: "shared".into(),
         setup: vec![
@@ -275,6 +335,7 @@ fn report(config: &Config, m: &Measured) -> GroupResult {
         ],
         method: vec![
             "Pay overhead is pay − raw HTTP (p50), over two bare durable commits on the same server + 1 ms: the budget the issue sets for a shared desk.".into(),
+            format!("Reconcile: {} pending attempts made due, settled by one desk's `reconcile_due` passes, then as many by three desks' at once (each pass claims its attempts, SKIP LOCKED, so no two desks ask about one); the figure is the three desks' rate over the one desk's. The desks, the server and the sandbox share this machine's 2 cores.", config.attempts),
             "Commit to feed: an order added at one desk until the other desk's change feed names it (the store's NOTIFY after the commit, the other desk's listener); the floor is a bare INSERT then pg_notify on one connection until a bare LISTEN connection hears it.".into(),
         ],
         figures: vec![
@@ -303,6 +364,21 @@ fn report(config: &Config, m: &Measured) -> GroupResult {
                 checks: vec![Check::at_most("overhead", overhead, allowed, show_ms)],
                 rounds: config.rounds,
                 checked: false,
+            },
+            Figure {
+                id: "shared.reconcile_three_desks".into(),
+                title: "Reconcile: three desks sharing ÷ one desk".into(),
+                ratio: Spread::of(&sharing),
+                better: Better::Higher,
+                subject: format!(
+                    "three desks: {}",
+                    show_rate(median(&m.three_desks))
+                ),
+                baseline: format!("one desk: {}", show_rate(median(&m.one_desk))),
+                target: None,
+                checks: vec![],
+                rounds: sharing.len(),
+                checked: true,
             },
             Figure {
                 id: "shared.commit_to_feed".into(),
