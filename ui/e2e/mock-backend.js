@@ -41,8 +41,8 @@
   const attempt = (s) => ({
     id: 7, order_id: TOTAL, channel: "alipay", state: s, idempotency_key: "k-7", amount_minor: 234,
     gateway_ref: "ch_abc", pay_url: "https://pay.example/qr/7", error_code: null, error_message: null,
-    coupon: null, credit_minor: null, checks: 0, resends: 0, contested: null, gateway_deduction_minor: null, sent_at: now, sender_timeout_ms: 30000, ...state.desk, created_at: now, updated_at: now, amount: "2.34", error: null,
-    events: [{ attempt_id: 7, state: s, detail: null, at: now, ...state.desk }],
+    coupon: null, credit_minor: null, checks: 0, resends: 0, contested: null, gateway_deduction_minor: null, sent_at: now, sender_timeout_ms: 30000, ...state.desk, db_role: null, created_at: now, updated_at: now, amount: "2.34", error: null,
+    events: [{ attempt_id: 7, state: s, detail: null, at: now, ...state.desk, db_role: null }],
   });
   const commands = {
     app_info: () => ({ version: "0.1.0", data_dir: "/home/cashier/.local/share/paydesk", sandbox_url: "http://127.0.0.1:1", startup_error: null }),

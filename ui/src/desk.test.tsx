@@ -65,26 +65,28 @@ describe("who is at the desk", () => {
 
 describe("an order's detail", () => {
   it("names who started each attempt, and who else wrote to it", async () => {
-    const byAlice = { desk: "前台 1", operator: "alice" };
+    // On a shared store, through the database role her desk logs in as.
+    const byAlice = { desk: "前台 1", operator: "alice", db_role: "desk_1" };
     const started = attempt("succeeded", {
       ...byAlice,
       events: [
         { attempt_id: 7, state: "pending", detail: null, at: 1_700_000_000_000, ...byAlice },
-        { attempt_id: 7, state: "succeeded", detail: "the gateway says paid", at: 1_700_000_060_000, desk: "前台 2", operator: "bob" },
+        { attempt_id: 7, state: "succeeded", detail: "the gateway says paid", at: 1_700_000_060_000, desk: "前台 2", operator: "bob", db_role: "desk_2" },
       ],
     });
     const beforeDesksWereNamed = attempt("failed", {
       id: 6,
       desk: "",
       operator: "",
-      events: [{ attempt_id: 6, state: "failed", detail: null, at: 1_690_000_000_000, desk: "", operator: "" }],
+      db_role: null,
+      events: [{ attempt_id: 6, state: "failed", detail: null, at: 1_690_000_000_000, desk: "", operator: "", db_role: null }],
     });
     mockBackend({ attempts: [beforeDesksWereNamed, started] });
     const user = userEvent.setup();
     render(<App />);
     await user.click(await screen.findByText("DEMO-1001"));
     const [latest, earlier] = await screen.findAllByTestId("attempt");
-    expect(within(latest!).getByTestId("attempt-actor").textContent).toBe("Started by 前台 1 · alice");
+    expect(within(latest!).getByTestId("attempt-actor").textContent).toBe("Started by 前台 1 · alice · database role desk_1");
     expect(within(latest!).getAllByTestId("event-actor").map((e) => e.textContent)).toEqual([" (recorded by 前台 2 · bob)"]);
     expect(within(earlier!).queryByTestId("attempt-actor")).toBeNull();
     expect(within(earlier!).queryByTestId("event-actor")).toBeNull();

@@ -88,11 +88,12 @@ export function attempt(state: AttemptDetail["state"], extra: Partial<AttemptDet
     sender_timeout_ms: 30_000,
     desk: "Desk 1",
     operator: "alice",
+    db_role: null,
     created_at: 1_700_000_000_000,
     updated_at: 1_700_000_000_000,
     amount: "12.34",
     error: null,
-    events: [{ attempt_id: 7, state, detail: null, at: 1_700_000_000_000, desk: "Desk 1", operator: "alice" }],
+    events: [{ attempt_id: 7, state, detail: null, at: 1_700_000_000_000, desk: "Desk 1", operator: "alice", db_role: null }],
     ...extra,
   };
 }

@@ -182,6 +182,8 @@ pub struct Attempt {
     /// The desk that started it and the operator working that desk.
     pub desk: String,
     pub operator: String,
+    /// The database role it came through, on a shared store (its server sets it).
+    pub db_role: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -220,6 +222,8 @@ pub struct AttemptEvent {
     /// The desk whose write this was, and its operator.
     pub desk: String,
     pub operator: String,
+    /// The database role it came through, on a shared store.
+    pub db_role: Option<String>,
 }
 
 /// Who is writing: this data directory's desk and the operator working it. Every attempt,

@@ -324,6 +324,7 @@ mod tests {
             sender_process: None,
             desk: String::new(),
             operator: String::new(),
+            db_role: None,
             created_at: 0,
             updated_at: 0,
         }

@@ -124,6 +124,7 @@ function AttemptItem({
       {startedBy && (
         <div className="hint" data-testid="attempt-actor">
           {t("detail.startedBy", { who: startedBy })}
+          {a.db_role && <span data-testid="attempt-role"> · {t("detail.viaRole", { role: a.db_role })}</span>}
         </div>
       )}
       {a.gateway_ref && <Ref label={t("term.gatewayRef")} value={a.gateway_ref} copyable={copyable} />}

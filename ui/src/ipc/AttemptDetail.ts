@@ -37,4 +37,8 @@ sent_at: number | null, sender_timeout_ms: number | null,
 /**
  * The desk that started it and the operator working that desk.
  */
-desk: string, operator: string, created_at: number, updated_at: number, };
+desk: string, operator: string, 
+/**
+ * The database role it came through, on a shared store (its server sets it).
+ */
+db_role: string | null, created_at: number, updated_at: number, };

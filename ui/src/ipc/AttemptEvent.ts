@@ -5,4 +5,8 @@ export type AttemptEvent = { attempt_id: number, state: AttemptState, detail: st
 /**
  * The desk whose write this was, and its operator.
  */
-desk: string, operator: string, };
+desk: string, operator: string, 
+/**
+ * The database role it came through, on a shared store.
+ */
+db_role: string | null, };

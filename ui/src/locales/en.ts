@@ -129,6 +129,7 @@ export const en = {
     resolve: "Record decision",
     contested: "A gateway's report contradicts this settled payment. A person compares it with the record and confirms or corrects it.",
     startedBy: "Started by {{who}}",
+    viaRole: "database role {{role}}",
     recordedBy: " (recorded by {{who}})",
   },
   pay: {

@@ -128,6 +128,7 @@ export const zhCN: Resources = {
     resolve: "记录决定",
     contested: "网关的通知与这笔已结束的支付记录不符：请人工核对，确认或更正记录。",
     startedBy: "由 {{who}} 发起",
+    viaRole: "数据库角色 {{role}}",
     recordedBy: "（由 {{who}} 记录）",
   },
   pay: {

@@ -277,13 +277,13 @@ async fn read_from_server(shared: &PgPool, order_ids: &[i64]) -> Result<Rows> {
     .fetch_all(&mut *tx)
     .await?;
     let attempts = sqlx::query_as(&format!(
-        "SELECT id, {ATTEMPT_COLUMNS} FROM attempts WHERE order_id = ANY($1) ORDER BY id"
+        "SELECT id, {ATTEMPT_COLUMNS}, db_role FROM attempts WHERE order_id = ANY($1) ORDER BY id"
     ))
     .bind(order_ids)
     .fetch_all(&mut *tx)
     .await?;
     let events = sqlx::query_as(
-        "SELECT e.id, e.attempt_id, e.state, e.detail, e.at, e.desk, e.operator
+        "SELECT e.id, e.attempt_id, e.state, e.detail, e.at, e.desk, e.operator, e.db_role
          FROM attempt_events e JOIN attempts a ON a.id = e.attempt_id
          WHERE a.order_id = ANY($1) ORDER BY e.id",
     )
@@ -291,7 +291,7 @@ async fn read_from_server(shared: &PgPool, order_ids: &[i64]) -> Result<Rows> {
     .fetch_all(&mut *tx)
     .await?;
     let reviews = sqlx::query_as(
-        "SELECT r.id, r.attempt_id, r.decision, r.note, r.at, r.desk, r.operator
+        "SELECT r.id, r.attempt_id, r.decision, r.note, r.at, r.desk, r.operator, r.db_role
          FROM reviews r JOIN attempts a ON a.id = r.attempt_id
          WHERE a.order_id = ANY($1) ORDER BY r.id",
     )
@@ -364,8 +364,9 @@ async fn write_copy(cache: &SqlitePool, order_ids: &[i64], rows: &Rows) -> Resul
         insert.build().execute(&mut *tx).await?;
     }
     for chunk in rows.attempts.chunks(ROWS_PER_INSERT) {
-        let mut insert =
-            QueryBuilder::<Sqlite>::new(format!("INSERT INTO attempts (id, {ATTEMPT_COLUMNS}) "));
+        let mut insert = QueryBuilder::<Sqlite>::new(format!(
+            "INSERT INTO attempts (id, {ATTEMPT_COLUMNS}, db_role) "
+        ));
         insert.push_values(chunk, |mut v, a| {
             v.push_bind(a.id)
                 .push_bind(a.order_id)
@@ -392,13 +393,14 @@ async fn write_copy(cache: &SqlitePool, order_ids: &[i64], rows: &Rows) -> Resul
                 .push_bind(&a.desk)
                 .push_bind(&a.operator)
                 .push_bind(a.created_at)
-                .push_bind(a.updated_at);
+                .push_bind(a.updated_at)
+                .push_bind(&a.db_role);
         });
         insert.build().execute(&mut *tx).await?;
     }
     for chunk in rows.events.chunks(ROWS_PER_INSERT) {
         let mut insert = QueryBuilder::<Sqlite>::new(
-            "INSERT INTO attempt_events (id, attempt_id, state, detail, at, desk, operator) ",
+            "INSERT INTO attempt_events (id, attempt_id, state, detail, at, desk, operator, db_role) ",
         );
         insert.push_values(chunk, |mut v, e| {
             v.push_bind(e.id)
@@ -407,13 +409,14 @@ async fn write_copy(cache: &SqlitePool, order_ids: &[i64], rows: &Rows) -> Resul
                 .push_bind(&e.detail)
                 .push_bind(e.at)
                 .push_bind(&e.desk)
-                .push_bind(&e.operator);
+                .push_bind(&e.operator)
+                .push_bind(&e.db_role);
         });
         insert.build().execute(&mut *tx).await?;
     }
     for chunk in rows.reviews.chunks(ROWS_PER_INSERT) {
         let mut insert = QueryBuilder::<Sqlite>::new(
-            "INSERT INTO reviews (id, attempt_id, decision, note, at, desk, operator) ",
+            "INSERT INTO reviews (id, attempt_id, decision, note, at, desk, operator, db_role) ",
         );
         insert.push_values(chunk, |mut v, r| {
             v.push_bind(r.id)
@@ -422,7 +425,8 @@ async fn write_copy(cache: &SqlitePool, order_ids: &[i64], rows: &Rows) -> Resul
                 .push_bind(&r.note)
                 .push_bind(r.at)
                 .push_bind(&r.desk)
-                .push_bind(&r.operator);
+                .push_bind(&r.operator)
+                .push_bind(&r.db_role);
         });
         insert.build().execute(&mut *tx).await?;
     }

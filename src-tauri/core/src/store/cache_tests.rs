@@ -59,8 +59,24 @@ async fn cut_off_from_its_server_a_desk_reads_its_copy_pays_nothing_and_comes_ba
     })
     .await;
 
+    let role: String = sqlx::query_scalar("SELECT current_user::text")
+        .fetch_one(shared.shared_pool().unwrap())
+        .await
+        .unwrap();
     relay.cut();
     eventually("the desk sees it is offline", async || !desk.is_reachable()).await;
+    // Who wrote what, down to the database role, comes along in the copy.
+    let copied = &desk.attempts("o-1").await.unwrap()[0];
+    assert_eq!(
+        (copied.desk.as_str(), copied.db_role.as_deref()),
+        (a.desk.as_str(), Some(role.as_str()))
+    );
+    assert!(desk
+        .events(a.id)
+        .await
+        .unwrap()
+        .iter()
+        .all(|e| e.db_role.as_deref() == Some(role.as_str())));
     let order = desk.order("o-1").await.unwrap();
     assert_eq!(order.state, Some(AttemptState::Succeeded));
     assert_eq!(desk.attempts("o-1").await.unwrap()[0].idempotency_key, "k1");

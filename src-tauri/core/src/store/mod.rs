@@ -815,6 +815,26 @@ mod tests {
             assert!(message.ends_with(&format!("in progress at {winner} ({})", winner.replace("desk", "operator"))), "{message}");
         }
 
+        async fn the_database_role_is_recorded_by_a_shared_store_and_absent_standalone(store) {
+            let order = add_profile_and_order(&store).await;
+            let a = begin_attempt(&store, &order, "balance", "k1").await.unwrap();
+            let events = store.events(a.id).await.unwrap();
+            match store.shared_pool() {
+                Some(pool) => {
+                    let role: String = sqlx::query_scalar("SELECT current_user::text")
+                        .fetch_one(pool)
+                        .await
+                        .unwrap();
+                    assert_eq!(a.db_role.as_deref(), Some(role.as_str()));
+                    assert!(events.iter().all(|e| e.db_role.as_deref() == Some(role.as_str())));
+                }
+                None => {
+                    assert_eq!(a.db_role, None);
+                    assert!(events.iter().all(|e| e.db_role.is_none()));
+                }
+            }
+        }
+
         async fn refuses_transitions_outside_the_state_machine(store) {
             let order = add_profile_and_order(&store).await;
             let a = begin_attempt(&store, &order, "balance", "k1")

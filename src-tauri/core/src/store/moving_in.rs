@@ -85,7 +85,7 @@ async fn read_chunk(local: &SqlitePool, after: i64) -> Result<Option<Chunk>> {
         return Ok(None);
     };
     let attempts = sqlx::query_as(&format!(
-        "SELECT a.id, a.{} FROM attempts a {OWN_ORDERS} ORDER BY a.id",
+        "SELECT a.id, a.{}, a.db_role FROM attempts a {OWN_ORDERS} ORDER BY a.id",
         ATTEMPT_COLUMNS.replace(", ", ", a.")
     ))
     .bind(after)
@@ -93,7 +93,7 @@ async fn read_chunk(local: &SqlitePool, after: i64) -> Result<Option<Chunk>> {
     .fetch_all(local)
     .await?;
     let events = sqlx::query_as(&format!(
-        "SELECT e.id, e.attempt_id, e.state, e.detail, e.at, e.desk, e.operator
+        "SELECT e.id, e.attempt_id, e.state, e.detail, e.at, e.desk, e.operator, e.db_role
          FROM attempt_events e JOIN attempts a ON a.id = e.attempt_id {OWN_ORDERS} ORDER BY e.id"
     ))
     .bind(after)
@@ -101,7 +101,7 @@ async fn read_chunk(local: &SqlitePool, after: i64) -> Result<Option<Chunk>> {
     .fetch_all(local)
     .await?;
     let reviews = sqlx::query_as(&format!(
-        "SELECT r.id, r.attempt_id, r.decision, r.note, r.at, r.desk, r.operator
+        "SELECT r.id, r.attempt_id, r.decision, r.note, r.at, r.desk, r.operator, r.db_role
          FROM reviews r JOIN attempts a ON a.id = r.attempt_id {OWN_ORDERS} ORDER BY r.id"
     ))
     .bind(after)

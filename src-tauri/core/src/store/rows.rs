@@ -1,8 +1,8 @@
 //! The journal's tables row for row, every column that travels between a desk's file and the
-//! shared store: what moving a standalone history in and the desk's cache of the shared
-//! history read and write. The claims (a lease
-//! of one store's reconcilers) and the role a row came through (the server sets it) stay
-//! behind.
+//! shared store: what moving a standalone history in and the desk's copy of the shared
+//! history read and write. The claims (a lease of one store's reconcilers) stay behind; the
+//! role a row came through is copied into the desk's copy, never written to the server (which
+//! sets it).
 
 use sqlx::FromRow;
 
@@ -56,6 +56,7 @@ pub(super) struct AttemptRow {
     pub sent_at: Option<i64>,
     pub desk: String,
     pub operator: String,
+    pub db_role: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -76,6 +77,7 @@ pub(super) struct EventRow {
     pub at: i64,
     pub desk: String,
     pub operator: String,
+    pub db_role: Option<String>,
 }
 
 #[derive(Debug, Clone, FromRow)]
@@ -87,4 +89,5 @@ pub(super) struct ReviewRow {
     pub at: i64,
     pub desk: String,
     pub operator: String,
+    pub db_role: Option<String>,
 }

@@ -38,6 +38,7 @@ pub(in crate::store) fn from_row(row: &Row) -> Result<Attempt> {
         sender_process: row.try_get("sender_process")?,
         desk: row.try_get("desk")?,
         operator: row.try_get("operator")?,
+        db_role: row.try_get("db_role")?,
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
     })
@@ -78,6 +79,7 @@ pub(in crate::store) async fn events(pool: &Pool, attempt_id: i64) -> Result<Vec
                 at: row.try_get("at")?,
                 desk: row.try_get("desk")?,
                 operator: row.try_get("operator")?,
+                db_role: row.try_get("db_role")?,
             })
         })
         .collect()
