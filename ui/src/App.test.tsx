@@ -481,6 +481,7 @@ describe("the status bar", () => {
     const panel = await screen.findByTestId("order-panel");
     expect(within(panel).getByTestId("read-only-note").textContent).toContain("may only read");
     expect(within(panel).queryByTestId("open-pay")).toBeNull();
+    expect(panel.textContent).not.toContain("Ready to pay");
     expect(within(panel).queryByTestId("check-status")).toBeNull();
     expect(screen.queryByTestId("new-order")).toBeNull();
     expect(screen.queryByTestId("open-import")).toBeNull();

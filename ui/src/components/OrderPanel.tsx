@@ -60,7 +60,8 @@ export function OrderPanel({ detail, onPay, onClose, copyable, statusQuery = tru
         <dt>{t("term.state")}</dt>
         <dd data-testid="order-state">
           <StateBadge state={order.state} />
-          <div className="hint">{t(hintKey(order.state, statusQuery))}</div>
+          {/* "Ready to pay" is not this desk's to say when it may only read. */}
+          {!(readOnly && order.state === null) && <div className="hint">{t(hintKey(order.state, statusQuery))}</div>}
         </dd>
       </dl>
       {onPay && !readOnly && (
