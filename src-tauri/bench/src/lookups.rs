@@ -26,7 +26,7 @@ pub struct Config {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
+pub(crate) enum Kind {
     Order,
     AttemptByKey,
     LookupOrderNo,
@@ -52,7 +52,7 @@ const KINDS: [Kind; 10] = [
     Kind::HistoryPage,
 ];
 
-const WEEK_MS: i64 = 7 * 24 * 3600 * 1000;
+pub(crate) const WEEK_MS: i64 = 7 * 24 * 3600 * 1000;
 
 impl Kind {
     fn id(self) -> &'static str {
@@ -104,12 +104,12 @@ impl Kind {
 
 /// One set of values to look up, all from the same attempt.
 #[derive(Debug, Clone)]
-struct Sample {
-    order_no: String,
-    key: String,
-    gateway_ref: String,
-    pay_url: String,
-    week_from: i64,
+pub(crate) struct Sample {
+    pub order_no: String,
+    pub key: String,
+    pub gateway_ref: String,
+    pub pay_url: String,
+    pub week_from: i64,
 }
 
 /// What a statement gave: this many rows, one row holding a JSON array of this many rows, or
@@ -330,9 +330,11 @@ async fn statements_of(store: &Store, kind: Kind, s: &Sample) -> (Vec<Answer>, V
     (expected, statements)
 }
 
-fn check_shell_answers(db: &Path, kind: Kind, statements: &[String], expected: &[Answer]) {
+fn check_shell_answers(shell: &dyn Shell, kind: Kind, statements: &[String], expected: &[Answer]) {
     for (sql, answer) in statements.iter().zip(expected) {
-        let (_, out) = sql::shell(db, &format!("{sql};\n")).unwrap_or_else(|e| panic!("{e}"));
+        let (_, out) = shell
+            .run(&format!("{sql};\n"))
+            .unwrap_or_else(|e| panic!("{e}"));
         let json_rows = |json: &str| {
             serde_json::from_str::<Vec<serde_json::Value>>(json.trim()).map_or(0, |r| r.len())
         };
@@ -351,17 +353,62 @@ fn check_shell_answers(db: &Path, kind: Kind, statements: &[String], expected: &
     }
 }
 
-pub fn run(work: &Path, config: &Config) -> GroupResult {
-    let dir = world::fresh_dir(&work.join("lookups"));
-    let db = dir.join("paydesk.sqlite");
-    let runtime = crate::engine_runtime();
-    let (shape, built_s) = runtime.block_on(build(&db, config.rows));
-    let samples = runtime.block_on(samples(&db, &shape, config.samples));
-    let store = runtime.block_on(Store::open(&db)).expect("store");
+/// A database's own command-line shell, running the statements paydesk ran.
+pub(crate) trait Shell {
+    /// Runs a script; its wall time in ms and its output.
+    fn run(&self, script: &str) -> Result<(f64, String), String>;
+    /// What starts a script whose output goes nowhere.
+    fn quiet(&self) -> &'static str;
+    /// A script that runs one trivial statement, output nowhere: the shell's own cost.
+    fn empty(&self) -> String;
+    /// Whether the statements' work is the shell process's own (SQLite, in-process) rather
+    /// than a server's.
+    fn works_in_child(&self) -> bool;
+    /// "sqlite3 shell", "psql".
+    fn name(&self) -> &'static str;
+    /// The benchmark group its figures belong to.
+    fn group(&self) -> &'static str;
+}
+
+struct SqliteShell {
+    db: std::path::PathBuf,
+}
+
+impl Shell for SqliteShell {
+    fn run(&self, script: &str) -> Result<(f64, String), String> {
+        sql::shell(&self.db, script)
+    }
+    fn quiet(&self) -> &'static str {
+        ".output /dev/null\n"
+    }
+    fn empty(&self) -> String {
+        ".output /dev/null\nSELECT count(*) FROM sqlite_schema;\n".to_string()
+    }
+    fn works_in_child(&self) -> bool {
+        true
+    }
+    fn name(&self) -> &'static str {
+        "sqlite3 shell"
+    }
+    fn group(&self) -> &'static str {
+        "lookups"
+    }
+}
+
+/// Each kind's figure: paydesk's calls on `store` against `shell` running the statements
+/// paydesk ran, with the same values, on the same database.
+pub(crate) fn against_shell(
+    runtime: &tokio::runtime::Runtime,
+    store: &Store,
+    samples: &[Sample],
+    kinds: &[Kind],
+    shell: &dyn Shell,
+    config: &Config,
+) -> Vec<Figure> {
     // How each sample's typed text is matched (read from the store, as query_orders reads it).
     let texts: Vec<TextMatch> = runtime.block_on(async {
         let mut texts = Vec::new();
-        for s in &samples {
+        for s in samples {
             let text = order_query(Kind::TypedSearch, s).text.unwrap();
             texts.push(store.text_match(&text).await.expect("text_match"));
         }
@@ -370,21 +417,21 @@ pub fn run(work: &Path, config: &Config) -> GroupResult {
 
     // What paydesk runs for each kind, checked against the shell's answers.
     let mut scripts = Vec::new();
-    for kind in KINDS {
-        runtime.block_on(run_kind(&store, kind, &samples[0]));
-        let (expected, statements) = runtime.block_on(statements_of(&store, kind, &samples[0]));
+    for &kind in kinds {
+        runtime.block_on(run_kind(store, kind, &samples[0]));
+        let (expected, statements) = runtime.block_on(statements_of(store, kind, &samples[0]));
         let inlined: Vec<String> = statements
             .iter()
             .zip(bound_values(kind, &samples[0], &texts[0]))
             .map(|(sql, values)| sql::inline(sql, &values).unwrap_or_else(|e| panic!("{e}")))
             .collect();
-        check_shell_answers(&db, kind, &inlined, &expected);
+        check_shell_answers(shell, kind, &inlined, &expected);
         // As many values as fit the time budget of a round (a slow lookup gets fewer).
         let probe = samples.len().min(5);
         let started = Instant::now();
         runtime.block_on(async {
             for s in &samples[..probe] {
-                run_kind(&store, kind, s).await;
+                run_kind(store, kind, s).await;
             }
         });
         let per_call = ms(started.elapsed()) / probe as f64;
@@ -392,7 +439,7 @@ pub fn run(work: &Path, config: &Config) -> GroupResult {
         let mut script = String::new();
         for (s, text) in samples[..count].iter().zip(&texts) {
             // Each value's own statements: how typed text is matched depends on the text.
-            let (_, statements) = runtime.block_on(statements_of(&store, kind, s));
+            let (_, statements) = runtime.block_on(statements_of(store, kind, s));
             for (sql, values) in statements.iter().zip(bound_values(kind, s, text)) {
                 script.push_str(&sql::inline(sql, &values).expect("inline"));
                 script.push_str(";\n");
@@ -401,26 +448,31 @@ pub fn run(work: &Path, config: &Config) -> GroupResult {
         eprintln!("  {}: {count} values, {per_call:.3} ms a call", kind.id());
         scripts.push((script, count));
     }
-    let empty = ".output /dev/null\nSELECT count(*) FROM sqlite_schema;\n";
+    let empty = shell.empty();
 
     let mut figures = Vec::new();
-    for (kind, (pass, count)) in KINDS.iter().zip(&scripts) {
+    for (kind, (pass, count)) in kinds.iter().zip(&scripts) {
         let samples = &samples[..*count];
         // Warm paydesk once. The shell runs every value's statements as many times over as
         // it takes to work for a quarter of a second, so that its own start-up is small
         // beside it and subtracted exactly.
         runtime.block_on(async {
             for s in samples {
-                run_kind(&store, *kind, s).await;
+                run_kind(store, *kind, s).await;
             }
         });
-        // (Sized by the shell's CPU time, which the machine's other work does not inflate.)
+        // (Sized by the shell's own work: its CPU time where the shell does the work, which
+        // the machine's other work does not inflate.)
         let mut passes = 1;
         let script = loop {
-            let script = format!(".output /dev/null\n{}", pass.repeat(passes));
+            let script = format!("{}{}", shell.quiet(), pass.repeat(passes));
             let before = sql::children_cpu_ms();
-            sql::shell(&db, &script).expect("shell");
-            if sql::children_cpu_ms() - before >= config.shell_ms || passes >= 4096 {
+            let (wall, _) = shell.run(&script).expect("shell");
+            let worked = match shell.works_in_child() {
+                true => sql::children_cpu_ms() - before,
+                false => wall,
+            };
+            if worked >= config.shell_ms || passes >= 4096 {
                 break script;
             }
             passes *= 2;
@@ -434,15 +486,15 @@ pub fn run(work: &Path, config: &Config) -> GroupResult {
                 let mut times = Vec::with_capacity(samples.len());
                 for s in samples {
                     let started = Instant::now();
-                    run_kind(&store, *kind, s).await;
+                    run_kind(store, *kind, s).await;
                     times.push(ms(started.elapsed()));
                 }
                 times
             });
-            let (full, _) = sql::shell(&db, &script).expect("shell");
+            let (full, _) = shell.run(&script).expect("shell");
             let bare = crate::stats::median(
                 &(0..3)
-                    .map(|_| sql::shell(&db, empty).expect("shell").0)
+                    .map(|_| shell.run(&empty).expect("shell").0)
                     .collect::<Vec<_>>(),
             );
             let shell_mean = ((full - bare) / n).max(1e-6);
@@ -453,7 +505,7 @@ pub fn run(work: &Path, config: &Config) -> GroupResult {
         let ratio = Spread::of(&ratios);
         let p99 = percentile(&all, 99.0);
         figures.push(Figure {
-            id: format!("lookups.{}", kind.id()),
+            id: format!("{}.{}", shell.group(), kind.id()),
             title: kind.title().into(),
             ratio,
             better: Better::Lower,
@@ -466,7 +518,8 @@ pub fn run(work: &Path, config: &Config) -> GroupResult {
                 config.rounds
             ),
             baseline: format!(
-                "sqlite3 shell, same statements and values: mean {}",
+                "{}, same statements and values: mean {}",
+                shell.name(),
                 show_ms(crate::stats::median(&shell_means))
             ),
             target: Some(Check::at_most("ratio", ratio.median, 1.5, |v| {
@@ -477,6 +530,24 @@ pub fn run(work: &Path, config: &Config) -> GroupResult {
             checked: true,
         });
     }
+    figures
+}
+
+pub fn run(work: &Path, config: &Config) -> GroupResult {
+    let dir = world::fresh_dir(&work.join("lookups"));
+    let db = dir.join("paydesk.sqlite");
+    let runtime = crate::engine_runtime();
+    let (shape, built_s) = runtime.block_on(build(&db, config.rows));
+    let samples = runtime.block_on(samples(&db, &shape, config.samples));
+    let store = runtime.block_on(Store::open(&db)).expect("store");
+    let figures = against_shell(
+        &runtime,
+        &store,
+        &samples,
+        &KINDS,
+        &SqliteShell { db: db.clone() },
+        config,
+    );
     runtime.block_on(store.close());
     drop(runtime);
     GroupResult {

@@ -16,6 +16,7 @@ mod pay;
 mod reconcile;
 mod report;
 mod shared;
+mod shared_lookups;
 mod sql;
 mod startup;
 mod stats;
@@ -176,6 +177,13 @@ fn run_group(
                     rounds: if smoke { 7 } else { 15 },
                     per_round: if smoke { 10 } else { 40 },
                     attempts: size(300, 3_000),
+                    lookups: lookups::Config {
+                        rows: size(10_000, 1_000_000) as i64,
+                        rounds: if smoke { 3 } else { 5 },
+                        samples: if smoke { 50 } else { 300 },
+                        shell_ms: if smoke { 100.0 } else { 250.0 },
+                        round_ms: if smoke { 1_000.0 } else { 5_000.0 },
+                    },
                 },
             )
         }

@@ -1,7 +1,8 @@
 //! The shared store on a PostgreSQL server (the one libpq's variables name: `scripts/bench.sh`
 //! runs this group inside `pg_virtualenv`): pay overhead against two bare durable commits on
-//! the same server + 1 ms, and the time from a commit at one desk to the change on another
-//! desk's feed against a bare INSERT + NOTIFY reaching a bare listener.
+//! the same server + 1 ms, the time from a commit at one desk to the change on another desk's
+//! feed against a bare INSERT + NOTIFY reaching a bare listener, reconciling with three desks
+//! against one, and lookups against psql ([`crate::shared_lookups`]).
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -26,6 +27,8 @@ pub struct Config {
     pub per_round: usize,
     /// Pending attempts settled per reconcile round.
     pub attempts: usize,
+    /// The lookups against psql.
+    pub lookups: crate::lookups::Config,
 }
 
 /// Whether this run was given a server (libpq's `PGHOST` or `PGPORT`).
@@ -51,9 +54,14 @@ pub fn run(work: &Path, config: &Config) -> GroupResult {
     let gateway = Gateway::start(2);
     let runtime = crate::engine_runtime();
     let measured = runtime.block_on(measure(&dir, &gateway, config));
-    drop(runtime);
     drop(gateway);
-    report(config, &measured)
+    let (lookups, lookups_setup) = crate::shared_lookups::figures(&runtime, &dir, &config.lookups);
+    drop(runtime);
+    let mut result = report(config, &measured);
+    result.figures.extend(lookups);
+    result.setup.push(lookups_setup);
+    result.method.push("Lookups as the SQLite lookups group measures them (paydesk's statements captured, the same values written in, the answers checked), against psql on the same database: paydesk's mean per call over psql's, whose own start-up is subtracted.".into());
+    result
 }
 
 /// A fresh database on the server, its options.
