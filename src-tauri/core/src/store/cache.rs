@@ -3,8 +3,10 @@
 //! is out of reach. A keeper task copies what the desk's change feed names (its own writes and
 //! the other desks', orders whole with their attempts, events and reviews) and, every
 //! [`SYNC_EVERY`] and after each reconnect, everything that changed on the server since the
-//! last copy within the window ([`DEFAULT_WINDOW_DAYS`]). The copy is read through a read-only
-//! pool: nothing can be journaled, reconciled or sent from it.
+//! last copy within the window ([`DEFAULT_WINDOW_DAYS`]). Each catch-up also lets go of what
+//! has left the window: orders with nothing new in it, unless the desk paid or looked them up
+//! within it or an attempt on them is still open. The copy is read through a read-only pool:
+//! nothing can be journaled, reconciled or sent from it.
 
 use std::path::Path;
 use std::str::FromStr;
@@ -16,7 +18,9 @@ use sqlx::sqlite::{SqliteConnectOptions, SqlitePool, SqlitePoolOptions};
 use sqlx::{QueryBuilder, Sqlite};
 
 use super::link::Link;
-use super::rows::{AttemptRow, EventRow, OrderRow, ProfileRow, ReviewRow, ATTEMPT_COLUMNS};
+use super::rows::{
+    push_attempt_columns, AttemptRow, EventRow, OrderRow, ProfileRow, ReviewRow, ATTEMPT_COLUMNS,
+};
 use super::{Result, Store, StoreError};
 use crate::changes::{Change, Changes};
 
@@ -65,10 +69,20 @@ impl Cache {
     /// from another), with how far it is complete put on `link`.
     pub(super) async fn open(path: &Path, server: &str, link: &Link) -> Result<Cache> {
         let writer = Store::open(path).await?.local;
+        // The copy's own bookkeeping, never part of a desk's standalone history.
+        sqlx::query(
+            "CREATE TABLE IF NOT EXISTS kept_orders (
+                 order_id INTEGER PRIMARY KEY,
+                 kept_at  INTEGER NOT NULL
+             )",
+        )
+        .execute(&writer)
+        .await?;
         let of: Option<String> = setting(&writer, CACHE_OF).await?;
         if of.as_deref() != Some(server) {
             let mut tx = writer.begin_with("BEGIN IMMEDIATE").await?;
             for table in [
+                "kept_orders",
                 "reviews",
                 "attempt_events",
                 "attempts",
@@ -206,7 +220,14 @@ impl Keeper {
         self.copy_orders(&order_ids).await?;
         let mut tx = self.cache.begin_with("BEGIN IMMEDIATE").await?;
         save_setting(&mut tx, SYNCED_TO, &began.to_string()).await?;
+        let let_go = let_go_of_orders_before(&mut tx, began - self.window_ms).await?;
         tx.commit().await?;
+        if let_go > 0 {
+            tracing::info!(
+                orders = let_go,
+                "let go of orders older than this desk's copy keeps"
+            );
+        }
         self.link.set_as_of(began);
         Ok(())
     }
@@ -221,18 +242,84 @@ impl Keeper {
 }
 
 impl Cache {
-    /// Copies these orders (by number) now: what the desk paid or looked up.
+    /// Copies these orders (by number) now, and keeps them for a window from now: what the
+    /// desk paid or looked up.
     pub(super) async fn copy_now(&self, shared: &PgPool, order_nos: &[String]) -> Result<()> {
-        copy_numbers(shared, &self.writer, order_nos).await
+        let (order_ids, now) = order_ids_of(shared, order_nos).await?;
+        copy_orders(shared, &self.writer, &order_ids).await?;
+        let mut tx = self.writer.begin_with("BEGIN IMMEDIATE").await?;
+        for id in order_ids {
+            sqlx::query(
+                "INSERT INTO kept_orders (order_id, kept_at) VALUES ($1, $2)
+                 ON CONFLICT (order_id) DO UPDATE SET kept_at = excluded.kept_at",
+            )
+            .bind(id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
     }
 }
 
+/// The server's ids of these orders, with the server's time (unix ms) in the same round trip.
+async fn order_ids_of(shared: &PgPool, order_nos: &[String]) -> Result<(Vec<i64>, i64)> {
+    let rows: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT id, floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint
+         FROM orders WHERE order_no = ANY($1)",
+    )
+    .bind(order_nos)
+    .fetch_all(shared)
+    .await?;
+    let now = rows.first().map_or(0, |(_, now)| *now);
+    Ok((rows.into_iter().map(|(id, _)| id).collect(), now))
+}
+
 async fn copy_numbers(shared: &PgPool, cache: &SqlitePool, order_nos: &[String]) -> Result<()> {
-    let order_ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM orders WHERE order_no = ANY($1)")
-        .bind(order_nos)
-        .fetch_all(shared)
-        .await?;
+    let (order_ids, _) = order_ids_of(shared, order_nos).await?;
     copy_orders(shared, cache, &order_ids).await
+}
+
+/// Removes from the copy every order with nothing in the window starting at `start` (unix
+/// ms): created before it, no attempt on it touched since, none still open, and not paid or
+/// looked up at this desk since. Returns how many orders went.
+async fn let_go_of_orders_before(tx: &mut sqlx::SqliteConnection, start: i64) -> Result<u64> {
+    sqlx::query("DELETE FROM kept_orders WHERE kept_at < $1")
+        .bind(start)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("DROP TABLE IF EXISTS temp.leaving")
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query(
+        "CREATE TEMP TABLE leaving AS
+         SELECT id FROM orders o
+         WHERE o.created_at < $1
+           AND o.id NOT IN (SELECT order_id FROM kept_orders)
+           AND NOT EXISTS (
+               SELECT 1 FROM attempts a WHERE a.order_id = o.id
+                 AND (a.updated_at >= $1 OR a.state NOT IN ('succeeded', 'failed')))",
+    )
+    .bind(start)
+    .execute(&mut *tx)
+    .await?;
+    let of_leaving = "(SELECT a.id FROM attempts a JOIN leaving l ON l.id = a.order_id)";
+    for delete in [
+        format!("DELETE FROM attempt_events WHERE attempt_id IN {of_leaving}"),
+        format!("DELETE FROM reviews WHERE attempt_id IN {of_leaving}"),
+        "DELETE FROM attempts WHERE order_id IN (SELECT id FROM leaving)".to_string(),
+    ] {
+        sqlx::query(&delete).execute(&mut *tx).await?;
+    }
+    let gone = sqlx::query("DELETE FROM orders WHERE id IN (SELECT id FROM leaving)")
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    sqlx::query("DROP TABLE temp.leaving")
+        .execute(&mut *tx)
+        .await?;
+    Ok(gone)
 }
 
 /// Copies the profiles, and these orders whole, as the server holds them now.
@@ -368,33 +455,8 @@ async fn write_copy(cache: &SqlitePool, order_ids: &[i64], rows: &Rows) -> Resul
             "INSERT INTO attempts (id, {ATTEMPT_COLUMNS}, db_role) "
         ));
         insert.push_values(chunk, |mut v, a| {
-            v.push_bind(a.id)
-                .push_bind(a.order_id)
-                .push_bind(&a.channel)
-                .push_bind(&a.state)
-                .push_bind(&a.idempotency_key)
-                .push_bind(a.amount_minor)
-                .push_bind(&a.deductions)
-                .push_bind(&a.coupon)
-                .push_bind(a.credit_minor)
-                .push_bind(a.gateway_deduction_minor)
-                .push_bind(&a.gateway_ref)
-                .push_bind(&a.pay_url)
-                .push_bind(&a.error_code)
-                .push_bind(&a.error_message)
-                .push_bind(a.checks)
-                .push_bind(a.next_check_at)
-                .push_bind(a.resends)
-                .push_bind(&a.contested)
-                .push_bind(&a.sender)
-                .push_bind(&a.sender_process)
-                .push_bind(a.sender_timeout_ms)
-                .push_bind(a.sent_at)
-                .push_bind(&a.desk)
-                .push_bind(&a.operator)
-                .push_bind(a.created_at)
-                .push_bind(a.updated_at)
-                .push_bind(&a.db_role);
+            v.push_bind(a.id);
+            push_attempt_columns!(v, a, a.order_id).push_bind(&a.db_role);
         });
         insert.build().execute(&mut *tx).await?;
     }

@@ -185,6 +185,117 @@ async fn a_copy_taken_from_another_server_is_emptied_before_it_is_used() {
     );
 }
 
+#[tokio::test]
+async fn the_copy_lets_go_of_orders_that_left_its_window_but_keeps_those_looked_up_or_still_open() {
+    let Some((_shared_dir, shared)) = temp_shared_store().await else {
+        return;
+    };
+    add_profile(&shared, "p", "sensecore").await;
+    for (order_no, key) in [("o-old", "k1"), ("o-seen", "k2")] {
+        let order = add_order(&shared, "p", order_no, "1.00", "").await;
+        let a = begin_attempt(&shared, &order, "balance", key)
+            .await
+            .unwrap();
+        record_state(&shared, a.id, AttemptState::Succeeded).await;
+    }
+    let open = add_order(&shared, "p", "o-open", "2.00", "").await;
+    begin_attempt(&shared, &open, "balance", "k3")
+        .await
+        .unwrap();
+    add_order(&shared, "p", "o-unpaid-old", "3.00", "").await;
+    add_order(&shared, "p", "o-new", "4.00", "").await;
+
+    let relay = Relay::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let desk = desk_through(&relay, &shared, dir.path()).await;
+    eventually("the first copy", async || desk.copy_as_of().is_some()).await;
+    desk.keep_copy(&["o-seen".to_string()]).await;
+    desk.close().await;
+
+    // A hundred days pass for all but the newest order, on the server and in the copy alike.
+    let aged = ["o-old", "o-seen", "o-open", "o-unpaid-old"];
+    age_by_days(shared.shared_pool().unwrap(), &aged, 100).await;
+    let copy = sqlx::SqlitePool::connect_with(
+        sqlx::sqlite::SqliteConnectOptions::new().filename(dir.path().join("shared-cache.sqlite")),
+    )
+    .await
+    .unwrap();
+    age_by_days_in_copy(&copy, &aged, 100).await;
+
+    let desk = desk_through(&relay, &shared, dir.path()).await;
+    eventually("the old orders leave the copy", async || {
+        !in_copy(&copy, "o-old").await && !in_copy(&copy, "o-unpaid-old").await
+    })
+    .await;
+    for kept in ["o-seen", "o-open", "o-new"] {
+        assert!(in_copy(&copy, kept).await, "{kept} should stay in the copy");
+    }
+    let orphans: i64 = sqlx::query_scalar(
+        "SELECT (SELECT count(*) FROM attempts WHERE order_id NOT IN (SELECT id FROM orders))
+              + (SELECT count(*) FROM attempt_events
+                 WHERE attempt_id NOT IN (SELECT id FROM attempts))",
+    )
+    .fetch_one(&copy)
+    .await
+    .unwrap();
+    assert_eq!(orphans, 0, "an order leaves with its attempts and events");
+    // The server keeps everything; the desk still finds a let-go order there while online.
+    assert_eq!(desk.order("o-old").await.unwrap().order_no, "o-old");
+    copy.close().await;
+}
+
+const DAY_MS: i64 = 24 * 60 * 60 * 1000;
+
+async fn age_by_days(shared: &sqlx::PgPool, order_nos: &[&str], days: i64) {
+    let nos: Vec<String> = order_nos.iter().map(|n| n.to_string()).collect();
+    sqlx::query("UPDATE orders SET created_at = created_at - $1 WHERE order_no = ANY($2)")
+        .bind(days * DAY_MS)
+        .bind(&nos)
+        .execute(shared)
+        .await
+        .unwrap();
+    sqlx::query(
+        "UPDATE attempts SET created_at = created_at - $1, updated_at = updated_at - $1
+         WHERE order_id IN (SELECT id FROM orders WHERE order_no = ANY($2))",
+    )
+    .bind(days * DAY_MS)
+    .bind(&nos)
+    .execute(shared)
+    .await
+    .unwrap();
+}
+
+async fn age_by_days_in_copy(copy: &sqlx::SqlitePool, order_nos: &[&str], days: i64) {
+    let nos = serde_json::to_string(order_nos).unwrap();
+    sqlx::query(
+        "UPDATE orders SET created_at = created_at - $1
+         WHERE order_no IN (SELECT value FROM json_each($2))",
+    )
+    .bind(days * DAY_MS)
+    .bind(&nos)
+    .execute(copy)
+    .await
+    .unwrap();
+    sqlx::query(
+        "UPDATE attempts SET created_at = created_at - $1, updated_at = updated_at - $1
+         WHERE order_id IN (SELECT id FROM orders WHERE order_no IN (SELECT value FROM json_each($2)))",
+    )
+    .bind(days * DAY_MS)
+    .bind(&nos)
+    .execute(copy)
+    .await
+    .unwrap();
+}
+
+async fn in_copy(copy: &sqlx::SqlitePool, order_no: &str) -> bool {
+    sqlx::query_scalar::<_, i64>("SELECT count(*) FROM orders WHERE order_no = $1")
+        .bind(order_no)
+        .fetch_one(copy)
+        .await
+        .unwrap()
+        == 1
+}
+
 /// The latest state of `order_no` in the copy in `dir`, read behind the desk's back.
 async fn copied_state(dir: &std::path::Path, order_no: &str) -> Option<String> {
     let copy = Store::open(&dir.join("shared-cache.sqlite")).await.unwrap();

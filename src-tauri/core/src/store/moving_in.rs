@@ -11,7 +11,9 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Serialize;
 use sqlx::{PgConnection, Postgres, QueryBuilder, SqlitePool};
 
-use super::rows::{AttemptRow, EventRow, OrderRow, ProfileRow, ReviewRow, ATTEMPT_COLUMNS};
+use super::rows::{
+    push_attempt_columns, AttemptRow, EventRow, OrderRow, ProfileRow, ReviewRow, ATTEMPT_COLUMNS,
+};
 use super::{json_map, Backend, Result, Store, StoreError, IMPORT_ROWS_PER_STATEMENT};
 use crate::changes::Change;
 use paydesk_gateways::{Currency, Money};
@@ -348,31 +350,7 @@ async fn write_chunk(
         let mut insert =
             QueryBuilder::<Postgres>::new(format!("INSERT INTO attempts ({ATTEMPT_COLUMNS}) "));
         insert.push_values(rows, |mut v, a| {
-            v.push_bind(order_ids[order_nos[&a.order_id]])
-                .push_bind(&a.channel)
-                .push_bind(&a.state)
-                .push_bind(&a.idempotency_key)
-                .push_bind(a.amount_minor)
-                .push_bind(&a.deductions)
-                .push_bind(&a.coupon)
-                .push_bind(a.credit_minor)
-                .push_bind(a.gateway_deduction_minor)
-                .push_bind(&a.gateway_ref)
-                .push_bind(&a.pay_url)
-                .push_bind(&a.error_code)
-                .push_bind(&a.error_message)
-                .push_bind(a.checks)
-                .push_bind(a.next_check_at)
-                .push_bind(a.resends)
-                .push_bind(&a.contested)
-                .push_bind(&a.sender)
-                .push_bind(&a.sender_process)
-                .push_bind(a.sender_timeout_ms)
-                .push_bind(a.sent_at)
-                .push_bind(&a.desk)
-                .push_bind(&a.operator)
-                .push_bind(a.created_at)
-                .push_bind(a.updated_at);
+            push_attempt_columns!(v, a, order_ids[order_nos[&a.order_id]]);
         });
         insert.push(" RETURNING idempotency_key, id");
         let added: HashMap<String, i64> = insert

@@ -68,6 +68,39 @@ pub(super) const ATTEMPT_COLUMNS: &str =
     error_message, checks, next_check_at, resends, contested, sender, sender_process, \
     sender_timeout_ms, sent_at, desk, operator, created_at, updated_at";
 
+/// Binds an attempt's [`ATTEMPT_COLUMNS`] onto one row of a `push_values`, in their order,
+/// with `order_id` for the id its order has in the store written to.
+macro_rules! push_attempt_columns {
+    ($row:expr, $a:expr, $order_id:expr) => {
+        $row.push_bind($order_id)
+            .push_bind(&$a.channel)
+            .push_bind(&$a.state)
+            .push_bind(&$a.idempotency_key)
+            .push_bind($a.amount_minor)
+            .push_bind(&$a.deductions)
+            .push_bind(&$a.coupon)
+            .push_bind($a.credit_minor)
+            .push_bind($a.gateway_deduction_minor)
+            .push_bind(&$a.gateway_ref)
+            .push_bind(&$a.pay_url)
+            .push_bind(&$a.error_code)
+            .push_bind(&$a.error_message)
+            .push_bind($a.checks)
+            .push_bind($a.next_check_at)
+            .push_bind($a.resends)
+            .push_bind(&$a.contested)
+            .push_bind(&$a.sender)
+            .push_bind(&$a.sender_process)
+            .push_bind($a.sender_timeout_ms)
+            .push_bind($a.sent_at)
+            .push_bind(&$a.desk)
+            .push_bind(&$a.operator)
+            .push_bind($a.created_at)
+            .push_bind($a.updated_at)
+    };
+}
+pub(super) use push_attempt_columns;
+
 #[derive(Debug, Clone, FromRow)]
 pub(super) struct EventRow {
     pub id: i64,
