@@ -920,9 +920,14 @@ test("a debit payout settled by the gateway's callback alone updates the open pa
   try {
     await selectOrder(browser, orderNo);
     await openPay(browser, "bank");
+    // Money goes out: the dialog words it as a payout, never as a charge.
+    const dialog = await browser.$('[data-testid="pay-dialog"]');
+    assert.match(await dialog.getText(), /Pay out[\s\S]*Amount to pay out/);
+    assert.doesNotMatch(await dialog.getText(), /charge/i);
     const result = await confirmPay(browser);
     assert.equal(await result.getAttribute("data-state"), "pending");
     await waitForState(result, "succeeded", 10_000);
+    assert.match(await result.getText(), /Paid out/);
     await shot(browser, "11b-debit-callback-paid");
     const events = sql(
       "SELECT e.state FROM attempt_events e JOIN attempts a ON a.id = e.attempt_id JOIN orders o ON o.id = a.order_id " +

@@ -146,6 +146,10 @@ test("switching to 简体中文 renames every view, and dark theme keeps it read
   await page.screenshot({ path: path.join(shots, "pw-04-zh-dark.png") });
   await page.keyboard.press("Control+3");
   await expect(page.getByText("各渠道收款").first()).toBeVisible();
+  // A payout is money going out: its own table, never among the takings.
+  await expect(page.getByText("各渠道出款").first()).toBeVisible();
+  await expect(page.getByTestId("paid-out").first()).toContainText("银行转账");
+  await expect(page.getByTestId("paid-in").first()).not.toContainText("银行转账");
   await page.screenshot({ path: path.join(shots, "pw-05-dashboard.png") });
   await page.keyboard.press("Control+2");
   await page.getByTestId("lookup-input").fill("ch_abc");

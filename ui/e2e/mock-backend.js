@@ -36,6 +36,8 @@
       status_query_is_resend: false,
       idempotency_key: false,
       required_secrets: ["token"],
+      optional_secrets: [],
+      pays_out: false,
     },
   };
   const attempt = (s) => ({
@@ -74,9 +76,10 @@
       return { order_no: "DEMO-1001", state: "pending", attempt_id: 7, channel: "alipay", idempotency_key: "k-7", gateway_ref: "ch_abc", pay_url: "https://pay.example/qr/7", error: null };
     },
     takings: () => [
-      { channel: "alipay", state: "succeeded", currency: "CNY", count: 3, amount_minor: 12034, amount: "120.34" },
-      { channel: "balance", state: "succeeded", currency: "CNY", count: 5, amount_minor: 5000, amount: "50.00" },
-      { channel: "wechat", state: "failed", currency: "CNY", count: 1, amount_minor: 99, amount: "0.99" },
+      { pays_out: false, channel: "alipay", state: "succeeded", currency: "CNY", count: 3, amount_minor: 12034, amount: "120.34" },
+      { pays_out: false, channel: "balance", state: "succeeded", currency: "CNY", count: 5, amount_minor: 5000, amount: "50.00" },
+      { pays_out: false, channel: "wechat", state: "failed", currency: "CNY", count: 1, amount_minor: 99, amount: "0.99" },
+      { pays_out: true, channel: "bank", state: "succeeded", currency: "INR", count: 1, amount_minor: 50000, amount: "500.00" },
     ],
     secret_status: () => [{ key: "token", set: true }],
     desk_names: () => state.desk,

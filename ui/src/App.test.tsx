@@ -137,6 +137,34 @@ describe("the console", () => {
     expect(within(result).getByTestId("pay-qr")).toBeTruthy();
   });
 
+  it("words a payout as money going out, from the order panel to the result", async () => {
+    const payout: ProfileView = {
+      ...profile,
+      gateway: "debit",
+      capabilities: { ...profile.capabilities!, channels: ["bank"], vouchers: false, pays_out: true },
+    };
+    mockBackend({ profile: payout, payResult: { ...paid, channel: "bank" } });
+    const user = userEvent.setup();
+    render(<App />);
+    await user.click(await screen.findByText("DEMO-1001"));
+    const open = await screen.findByTestId("open-pay");
+    expect(open.textContent).toBe("Pay out…");
+    expect(screen.getByTestId("order-state").textContent).toMatch(/Ready to pay out\./);
+    await user.click(open);
+    const dialog = await screen.findByTestId("pay-dialog");
+    const confirm = within(dialog).getByTestId("confirm-pay") as HTMLButtonElement;
+    await waitFor(() => expect(confirm.disabled).toBe(false));
+    expect(within(dialog).getByRole("heading").textContent).toMatch(/^Pay out DEMO-1001/);
+    expect(within(dialog).getByText("Amount to pay out")).toBeTruthy();
+    expect(dialog.textContent).not.toMatch(/charge/i);
+    expect(confirm.textContent).toBe("Confirm payout ¥12.34");
+    await user.click(confirm);
+    const result = await screen.findByTestId("pay-result");
+    expect(within(result).getByText("Paid out")).toBeTruthy();
+    expect(within(result).getByTestId("state-hint").textContent).toBe("Paid out to the payee.");
+    expect(result.textContent).not.toMatch(/Payment received/);
+  });
+
   it("offers no status check, and claims no checks, where the gateway cannot be asked", async () => {
     const unasked: ProfileView = { ...profile, capabilities: { ...profile.capabilities!, status_query: false } };
     mockBackend({ profile: unasked, attempts: [attempt("pending", { checks: 3 })] });

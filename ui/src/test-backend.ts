@@ -52,6 +52,7 @@ export const profile: ProfileView = {
     idempotency_key: false,
     required_secrets: ["token"],
     optional_secrets: [],
+    pays_out: false,
   },
 };
 

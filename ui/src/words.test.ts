@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { en } from "./locales/en";
 import { zhCN } from "./locales/zh-CN";
 import { languageFor } from "./i18n";
-import { dateInputToMs, formatMoney, hintKey, weekStart } from "./words";
+import { dateInputToMs, formatMoney, hintKey, stateKey, weekStart } from "./words";
 
 describe("words", () => {
   it("prints the backend's exact amount with the currency symbol", () => {
@@ -18,6 +18,14 @@ describe("words", () => {
     expect(hintKey("needs_review", true, "AMOUNT_MISMATCH")).toBe("hint.amountMismatch");
     expect(hintKey("succeeded", true, "AMOUNT_MISMATCH")).toBe("hint.succeeded");
     expect(hintKey(null)).toBe("hint.created");
+    // A payout's words where money goes out; what needs a person reads the same.
+    expect(hintKey("succeeded", true, undefined, true)).toBe("hint.succeededOut");
+    expect(hintKey(null, true, undefined, true)).toBe("hint.createdOut");
+    expect(hintKey("pending", false, undefined, true)).toBe("hint.pendingUnasked");
+    expect(hintKey("needs_review", true, undefined, true)).toBe("hint.needs_review");
+    expect(stateKey("succeeded", true)).toBe("stateOut.succeeded");
+    expect(stateKey("succeeded")).toBe("state.succeeded");
+    expect(stateKey("needs_review", true)).toBe("state.needs_review");
   });
 
   it("names every state and channel as UX.md does, in both languages", () => {

@@ -12,14 +12,31 @@ export const STATE_ICON: Record<AttemptState, string> = {
   needs_review: "!",
 };
 
+/** A payout's states that are worded as a payout (UX.md: payout, 付款 / 出款). */
+const PAYOUT_HINTS = ["created", "pending", "succeeded", "failed", "unknown"] as const;
+
 /**
  * The locale key of what a state means for the person. A pending payment on a gateway without
- * a status query never changes by itself, so it must not promise that it will.
+ * a status query never changes by itself, so it must not promise that it will. On a gateway
+ * that pays out (`paysOut`), money leaves the merchant: the words say so.
  */
-export function hintKey(state: AttemptState | null, statusQuery = true, errorCode?: string): `hint.${keyof typeof en.hint}` {
+export function hintKey(
+  state: AttemptState | null,
+  statusQuery = true,
+  errorCode?: string,
+  paysOut = false,
+): `hint.${keyof typeof en.hint}` {
   if (state === "pending" && !statusQuery) return "hint.pendingUnasked";
   if (state === "needs_review" && errorCode === "AMOUNT_MISMATCH") return "hint.amountMismatch";
-  return `hint.${state ?? "created"}`;
+  const s = state ?? "created";
+  if (paysOut && (PAYOUT_HINTS as readonly string[]).includes(s)) return `hint.${s as (typeof PAYOUT_HINTS)[number]}Out`;
+  return `hint.${s}`;
+}
+
+/** The locale key of a state's name: a payout's own words where they differ. */
+export function stateKey(state: AttemptState, paysOut = false): `state.${AttemptState}` | `stateOut.${keyof typeof en.stateOut}` {
+  if (paysOut && (state === "pending" || state === "succeeded" || state === "failed")) return `stateOut.${state}`;
+  return `state.${state}`;
 }
 
 /** "前台 1 · alice": who wrote something. Empty names (written before desks were named) are

@@ -119,6 +119,10 @@ pub struct Capabilities {
     /// Secrets sent when the profile holds them (TOP's `session`).
     #[serde(default)]
     pub optional_secrets: Vec<String>,
+    /// The gateway pays money out (the debit gateway's payouts to a bank account) instead of
+    /// taking it in: worded as a payout everywhere and never counted as takings.
+    #[serde(default)]
+    pub pays_out: bool,
 }
 
 /// Whether sending the same request again is safe.

@@ -4,7 +4,7 @@ import { errorMessage } from "../api";
 import { useCheckStatus, useResolveReview } from "../queries/mutations";
 import { useReadOnly } from "../queries/reads";
 import type { AttemptDetail, OrderDetail } from "../types";
-import { formatActor, formatMoney, formatTime, hintKey, writtenByAnother } from "../words";
+import { formatActor, formatMoney, formatTime, hintKey, stateKey, writtenByAnother } from "../words";
 import { CopyButton } from "./CopyButton";
 import { SandboxBadge, StateBadge } from "./StateBadge";
 
@@ -26,9 +26,11 @@ interface Props {
   copyable?: boolean;
   /** Whether the order's gateway can be asked about a payment (its capabilities). */
   statusQuery?: boolean;
+  /** Whether the order's gateway pays money out: a payout, worded as one. */
+  paysOut?: boolean;
 }
 
-export function OrderPanel({ detail, onPay, onClose, copyable, statusQuery = true }: Props) {
+export function OrderPanel({ detail, onPay, onClose, copyable, statusQuery = true, paysOut = false }: Props) {
   const { t } = useTranslation();
   // A support agent's desk looks payments up; paying, asking and deciding are the desks'.
   const readOnly = useReadOnly();
@@ -59,14 +61,16 @@ export function OrderPanel({ detail, onPay, onClose, copyable, statusQuery = tru
         <dd>{formatTime(order.created_at)}</dd>
         <dt>{t("term.state")}</dt>
         <dd data-testid="order-state">
-          <StateBadge state={order.state} />
+          <StateBadge state={order.state} paysOut={paysOut} />
           {/* "Ready to pay" is not this desk's to say when it may only read. */}
-          {!(readOnly && order.state === null) && <div className="hint">{t(hintKey(order.state, statusQuery))}</div>}
+          {!(readOnly && order.state === null) && (
+            <div className="hint">{t(hintKey(order.state, statusQuery, undefined, paysOut))}</div>
+          )}
         </dd>
       </dl>
       {onPay && !readOnly && (
         <button type="button" className="primary" data-testid="open-pay" disabled={!canPay(detail)} onClick={onPay}>
-          {t("detail.pay")}
+          {t(paysOut ? "detail.payOut" : "detail.pay")}
         </button>
       )}
       {readOnly && (
@@ -78,7 +82,15 @@ export function OrderPanel({ detail, onPay, onClose, copyable, statusQuery = tru
       {attempts.length === 0 && <p className="empty">{t("detail.noAttempts")}</p>}
       <ol className="attempts">
         {[...attempts].reverse().map((a) => (
-          <AttemptItem key={a.id} attempt={a} currency={order.currency} copyable={copyable} statusQuery={statusQuery} readOnly={readOnly} />
+          <AttemptItem
+            key={a.id}
+            attempt={a}
+            currency={order.currency}
+            copyable={copyable}
+            statusQuery={statusQuery}
+            paysOut={paysOut}
+            readOnly={readOnly}
+          />
         ))}
       </ol>
       {latest && (
@@ -103,12 +115,14 @@ function AttemptItem({
   currency,
   copyable,
   statusQuery,
+  paysOut,
   readOnly,
 }: {
   attempt: AttemptDetail;
   currency: string;
   copyable?: boolean;
   statusQuery: boolean;
+  paysOut: boolean;
   readOnly: boolean;
 }) {
   const { t } = useTranslation();
@@ -118,10 +132,10 @@ function AttemptItem({
   return (
     <li data-testid="attempt" data-state={a.state}>
       <div className="attempt-head">
-        <StateBadge state={a.state} /> {t(`channel.${a.channel}`)} ·{" "}
+        <StateBadge state={a.state} paysOut={paysOut} /> {t(`channel.${a.channel}`)} ·{" "}
         <span className="num">{formatMoney(a.amount, currency)}</span>
       </div>
-      <div className="hint">{t(hintKey(a.state, statusQuery, a.error?.code))}</div>
+      <div className="hint">{t(hintKey(a.state, statusQuery, a.error?.code, paysOut))}</div>
       {startedBy && (
         <div className="hint" data-testid="attempt-actor">
           {t("detail.startedBy", { who: startedBy })}
@@ -157,7 +171,7 @@ function AttemptItem({
       <ul className="timeline" aria-label={t("lookup.timeline")}>
         {a.events.map((e, i) => (
           <li key={i}>
-            <time>{formatTime(e.at)}</time> {t(`state.${e.state}`)}
+            <time>{formatTime(e.at)}</time> {t(stateKey(e.state, paysOut))}
             {writtenByAnother(e, a) && <span data-testid="event-actor">{t("detail.recordedBy", { who: formatActor(e) })}</span>}
             {e.detail && <EventDetail text={e.detail} />}
           </li>

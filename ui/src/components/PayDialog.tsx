@@ -35,6 +35,8 @@ const CHANNEL_ICON: Partial<Record<Channel, string>> = {
 export function PayDialog({ order, profile, onClose, onPaid, fallbackFocus }: Props) {
   const { t } = useTranslation();
   const caps = profile?.capabilities;
+  // The debit gateway pays money out: every word of the dialog says payout, not charge.
+  const paysOut = caps?.pays_out ?? false;
   const channels = caps?.channels ?? [];
   const [channel, setChannel] = useState<Channel | null>(channels[0] ?? null);
   const [vouchers, setVouchers] = useState<Deduction[]>([]);
@@ -102,7 +104,7 @@ export function PayDialog({ order, profile, onClose, onPaid, fallbackFocus }: Pr
     >
       <header>
         <h2 id="pay-title">
-          {t("pay.title")} <span className="mono">{order.order_no}</span>
+          {t(paysOut ? "pay.titleOut" : "pay.title")} <span className="mono">{order.order_no}</span>
         </h2>
         {order.is_sandbox && <SandboxBadge />}
         <span className="spacer" />
@@ -237,7 +239,7 @@ export function PayDialog({ order, profile, onClose, onPaid, fallbackFocus }: Pr
             </p>
           )}
           <div className="total">
-            <span>{t("pay.toCharge")}</span>
+            <span>{t(paysOut ? "pay.toPayOut" : "pay.toCharge")}</span>
             <strong className="num" data-testid="charge-amount">
               {charge}
             </strong>
@@ -253,7 +255,7 @@ export function PayDialog({ order, profile, onClose, onPaid, fallbackFocus }: Pr
               data-testid="confirm-pay"
               disabled={!channel || !quoteFresh || readOnly || offline}
             >
-              {t("pay.confirm", { amount: charge })}
+              {t(paysOut ? "pay.confirmOut" : "pay.confirm", { amount: charge })}
             </button>
           </footer>
           {readOnly && (
@@ -279,6 +281,7 @@ export function PayDialog({ order, profile, onClose, onPaid, fallbackFocus }: Pr
           order={order}
           charge={charge}
           statusQuery={caps?.status_query ?? true}
+          paysOut={paysOut}
           onClose={onClose}
         />
       )}

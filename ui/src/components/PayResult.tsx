@@ -4,7 +4,7 @@ import { useEffect, useRef } from "react";
 import { useTranslation } from "react-i18next";
 import { orderDetailQuery } from "../queries/reads";
 import type { OrderView, PaymentReport } from "../types";
-import { hintKey } from "../words";
+import { hintKey, stateKey } from "../words";
 import { QrCode } from "./QrCode";
 import { StateBadge } from "./StateBadge";
 
@@ -13,12 +13,14 @@ export function PayResult({
   order,
   charge,
   statusQuery,
+  paysOut = false,
   onClose,
 }: {
   report: PaymentReport;
   order: OrderView;
   charge: string;
   statusQuery: boolean;
+  paysOut?: boolean;
   onClose: () => void;
 }) {
   const { t } = useTranslation();
@@ -32,12 +34,12 @@ export function PayResult({
 
   return (
     <div className="result" role="status" data-testid="pay-result" data-state={state}>
-      <StateBadge state={state} />
+      <StateBadge state={state} paysOut={paysOut} />
       {/* A refusal says what it means once, in both languages' words, instead of the plain hint. */}
       {state === "failed" && report.error ? (
-        <p className="meaning">{t("pay.failedMeaning")}</p>
+        <p className="meaning">{t(paysOut ? "pay.failedMeaningOut" : "pay.failedMeaning")}</p>
       ) : (
-        <p data-testid="state-hint">{t(hintKey(state, statusQuery, report.error?.code))}</p>
+        <p data-testid="state-hint">{t(hintKey(state, statusQuery, report.error?.code, paysOut))}</p>
       )}
       {report.error && (
         <p className="error" data-testid="gateway-words">
@@ -54,7 +56,7 @@ export function PayResult({
       )}
       {report.pay_url && (
         <p className="live" data-testid="live-state" aria-live="polite">
-          {t("pay.liveState", { state: t(`state.${state}`) })}
+          {t("pay.liveState", { state: t(stateKey(state, paysOut)) })}
         </p>
       )}
       {report.gateway_ref && (

@@ -1,14 +1,14 @@
 import { useTranslation } from "react-i18next";
 import type { AttemptState } from "../types";
-import { STATE_ICON } from "../words";
+import { STATE_ICON, stateKey } from "../words";
 
-/** Colour, icon and word together: never colour alone. */
-export function StateBadge({ state }: { state: AttemptState | null }) {
+/** Colour, icon and word together: never colour alone. A payout's state is worded as one. */
+export function StateBadge({ state, paysOut = false }: { state: AttemptState | null; paysOut?: boolean }) {
   const { t } = useTranslation();
   const s = state ?? "created";
   return (
     <span className={`badge state-${s}`} data-state={s}>
-      <span aria-hidden="true">{STATE_ICON[s]}</span> {t(`state.${s}`)}
+      <span aria-hidden="true">{STATE_ICON[s]}</span> {t(stateKey(s, paysOut))}
     </span>
   );
 }

@@ -1,6 +1,7 @@
 // The orders table's columns: what each cell shows, how wide it is, and which give way first.
 import { createColumnHelper } from "@tanstack/react-table";
 import type { TFunction } from "i18next";
+import { usePaysOut } from "../queries/reads";
 import type { OrderView } from "../types";
 import { formatMoney, formatTime, formatWhen } from "../words";
 import { SandboxBadge, StateBadge } from "./StateBadge";
@@ -38,6 +39,13 @@ export function visibleColumns(width: number): Set<string> {
 }
 
 const column = createColumnHelper<OrderView>();
+
+/** A row's state, worded as a payout where its profile's gateway pays money out. (A component
+ * of its own, so the columns stay the same while the profiles load.) */
+function RowState({ order }: { order: OrderView }) {
+  const paysOut = usePaysOut();
+  return <StateBadge state={order.state} paysOut={paysOut(order.profile)} />;
+}
 
 export function orderColumns(t: TFunction) {
   return [
@@ -84,7 +92,7 @@ export function orderColumns(t: TFunction) {
     column.accessor("state", {
       id: "state",
       header: () => t("term.state"),
-      cell: (c) => <StateBadge state={c.getValue()} />,
+      cell: (c) => <RowState order={c.row.original} />,
       enableSorting: false,
     }),
     column.accessor("updated_at", {

@@ -17,4 +17,9 @@ required_secrets: Array<string>,
 /**
  * Secrets sent when the profile holds them (TOP's `session`).
  */
-optional_secrets: Array<string>, };
+optional_secrets: Array<string>, 
+/**
+ * The gateway pays money out (the debit gateway's payouts to a bank account) instead of
+ * taking it in: worded as a payout everywhere and never counted as takings.
+ */
+pays_out: boolean, };

@@ -3,6 +3,11 @@ import type { AttemptState } from "./AttemptState";
 import type { Channel } from "./Channel";
 
 /**
- * Takings of one channel in one state and currency.
+ * Takings of one channel in one state and currency, or, on a gateway that pays out, the
+ * payouts.
  */
-export type TakingsRow = { channel: Channel, state: AttemptState, currency: string, count: number, amount_minor: number, amount: string, };
+export type TakingsRow = { 
+/**
+ * Money paid out (payouts), never to be added to money taken in.
+ */
+pays_out: boolean, channel: Channel, state: AttemptState, currency: string, count: number, amount_minor: number, amount: string, };

@@ -1,6 +1,7 @@
 // One definition per read: its key and the command that answers it, shared by the hooks that
 // show it, the prefetch before the first render and the reads a click makes (fetchQuery).
 import { keepPreviousData, queryOptions, skipToken, useQuery } from "@tanstack/react-query";
+import { useCallback } from "react";
 import { api } from "../api";
 import type { PayInput } from "../types";
 import { keys, type OrderListing } from "./keys";
@@ -57,6 +58,15 @@ export function useAppInfo() {
 export function useProfiles() {
   const info = useAppInfo().data;
   return useQuery({ ...profilesQuery(), enabled: info !== undefined && !info.startup_error });
+}
+
+/** Whether an order of the profile named is a payout (its gateway pays money out). */
+export function usePaysOut(): (profile: string) => boolean {
+  const profiles = useProfiles().data;
+  return useCallback(
+    (profile: string) => profiles?.find((p) => p.name === profile)?.capabilities?.pays_out ?? false,
+    [profiles],
+  );
 }
 
 /** Who is at this desk, asked for once the back end is known to have started. */

@@ -57,6 +57,7 @@ const profile = (name: string): ProfileView => ({
     idempotency_key: false,
     required_secrets: [],
     optional_secrets: [],
+    pays_out: false,
   },
 });
 

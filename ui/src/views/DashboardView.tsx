@@ -16,10 +16,34 @@ function Bar({ share, className }: { share: number; className: string }) {
   );
 }
 
+/** Money of one direction by channel: taken in, or paid out (never added together). */
+function PaidByChannel({ title, rows, testId }: { title: string; rows: TakingsRow[]; testId: string }) {
+  const { t } = useTranslation();
+  const maxPaid = Math.max(1, ...rows.map((r) => r.amount_minor));
+  return (
+    <>
+      <h3>{title}</h3>
+      <table className="chart" data-testid={testId}>
+        <tbody>
+          {rows.map((r) => (
+            <tr key={`${r.channel}-${r.currency}`}>
+              <th scope="row">{t(`channel.${r.channel}`)}</th>
+              <td className="bar-cell">
+                <Bar share={r.amount_minor / maxPaid} className="bar-paid" />
+              </td>
+              <td className="num">{formatMoney(r.amount, r.currency)}</td>
+              <td className="num hint">{t("dashboard.attempts", { count: r.count })}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </>
+  );
+}
+
 function Period({ title, rows }: { title: string; rows: TakingsRow[] }) {
   const { t } = useTranslation();
   const paid = rows.filter((r) => r.state === "succeeded");
-  const maxPaid = Math.max(1, ...paid.map((r) => r.amount_minor));
   const byState = STATES.map((s) => ({ state: s, count: rows.filter((r) => r.state === s).reduce((n, r) => n + r.count, 0) })).filter(
     (s) => s.count > 0,
   );
@@ -46,21 +70,10 @@ function Period({ title, rows }: { title: string; rows: TakingsRow[] }) {
               <div className="hint">{t("dashboard.successRateOf", { paid: succeeded, settled })}</div>
             </div>
           </div>
-          <h3>{t("dashboard.byChannel")}</h3>
-          <table className="chart">
-            <tbody>
-              {paid.map((r) => (
-                <tr key={`${r.channel}-${r.currency}`}>
-                  <th scope="row">{t(`channel.${r.channel}`)}</th>
-                  <td className="bar-cell">
-                    <Bar share={r.amount_minor / maxPaid} className="bar-paid" />
-                  </td>
-                  <td className="num">{formatMoney(r.amount, r.currency)}</td>
-                  <td className="num hint">{t("dashboard.attempts", { count: r.count })}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <PaidByChannel title={t("dashboard.byChannel")} rows={paid.filter((r) => !r.pays_out)} testId="paid-in" />
+          {paid.some((r) => r.pays_out) && (
+            <PaidByChannel title={t("dashboard.paidOutByChannel")} rows={paid.filter((r) => r.pays_out)} testId="paid-out" />
+          )}
           <h3>{t("dashboard.byState")}</h3>
           <table className="chart">
             <tbody>

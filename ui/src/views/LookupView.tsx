@@ -7,20 +7,21 @@ import { CopyButton } from "../components/CopyButton";
 import { OrderPanel } from "../components/OrderPanel";
 import { lookupQuery, orderDetailQuery } from "../queries/reads";
 import type { OrderDetail, ProfileView } from "../types";
-import { formatActor, formatMoney, formatTime, writtenByAnother } from "../words";
+import { formatActor, formatMoney, formatTime, stateKey, writtenByAnother } from "../words";
 
-/** Everything known about an order as plain text, for pasting into a ticket. */
-function asText(d: OrderDetail, t: TFunction): string {
+/** Everything known about an order as plain text, for pasting into a ticket (a payout in a
+ * payout's words). */
+function asText(d: OrderDetail, t: TFunction, paysOut: boolean): string {
   const lines = [
     `${t("term.orderNo")}: ${d.order.order_no}`,
     `${t("term.amount")}: ${formatMoney(d.order.amount, d.order.currency)}`,
     `${t("term.gateway")}: ${d.order.profile} (${d.order.gateway})`,
-    `${t("term.state")}: ${t(`state.${d.order.state ?? "created"}`)}`,
+    `${t("term.state")}: ${t(stateKey(d.order.state ?? "created", paysOut))}`,
   ];
   for (const a of d.attempts) {
     lines.push(
       "",
-      `#${a.id} ${t(`channel.${a.channel}`)} ${formatMoney(a.amount, d.order.currency)} ${t(`state.${a.state}`)}`,
+      `#${a.id} ${t(`channel.${a.channel}`)} ${formatMoney(a.amount, d.order.currency)} ${t(stateKey(a.state, paysOut))}`,
       `${t("term.idempotencyKey")}: ${a.idempotency_key}`,
     );
     if (formatActor(a)) lines.push(t("detail.startedBy", { who: formatActor(a) }));
@@ -29,7 +30,7 @@ function asText(d: OrderDetail, t: TFunction): string {
     if (a.error) lines.push(`${a.error.code}: ${a.error.message}`);
     for (const e of a.events) {
       const by = writtenByAnother(e, a) ? t("detail.recordedBy", { who: formatActor(e) }) : "";
-      lines.push(`  ${formatTime(e.at)} ${t(`state.${e.state}`)}${by}${e.detail ? ` — ${e.detail}` : ""}`);
+      lines.push(`  ${formatTime(e.at)} ${t(stateKey(e.state, paysOut))}${by}${e.detail ? ` — ${e.detail}` : ""}`);
     }
   }
   return lines.join("\n");
@@ -50,6 +51,7 @@ export function LookupView({ initial, profiles = [] }: { initial?: string; profi
   const orderNo = opened ?? (hits?.length === 1 ? hits[0]!.order_no : null);
   const shown = useQuery(orderDetailQuery(orderNo));
   const detail = shown.data;
+  const caps = detail ? profiles.find((p) => p.name === detail.order.profile)?.capabilities : undefined;
   const error = found.error ?? shown.error;
 
   return (
@@ -108,12 +110,8 @@ export function LookupView({ initial, profiles = [] }: { initial?: string; profi
               {t("lookup.matchedBy", { what: t(`lookup.matched.${hits[0]!.matched}`) })}
             </p>
           )}
-          <CopyButton text={asText(detail, t)} label={t("lookup.copyAll")} showLabel />
-          <OrderPanel
-            detail={detail}
-            copyable
-            statusQuery={profiles.find((p) => p.name === detail.order.profile)?.capabilities?.status_query ?? true}
-          />
+          <CopyButton text={asText(detail, t, caps?.pays_out ?? false)} label={t("lookup.copyAll")} showLabel />
+          <OrderPanel detail={detail} copyable statusQuery={caps?.status_query ?? true} paysOut={caps?.pays_out ?? false} />
         </div>
       )}
     </section>

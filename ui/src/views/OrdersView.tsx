@@ -30,6 +30,7 @@ interface Props {
 
 export function OrdersView({ filters, total, ready, showList, profiles, notice, detail, onSelect, onClosePanel, onPay, onOpenDialog, onError }: Props) {
   const desks = useDesks().data ?? [];
+  const caps = detail ? profiles.find((p) => p.name === detail.order.profile)?.capabilities : undefined;
   const { t, i18n } = useTranslation();
   return (
     <section className="content" aria-labelledby="orders-title">
@@ -71,7 +72,8 @@ export function OrdersView({ filters, total, ready, showList, profiles, notice, 
       {detail && (
         <OrderPanel
           detail={detail}
-          statusQuery={profiles.find((p) => p.name === detail.order.profile)?.capabilities?.status_query ?? true}
+          statusQuery={caps?.status_query ?? true}
+          paysOut={caps?.pays_out ?? false}
           onPay={onPay && (() => onPay(detail.order))}
           onClose={onClosePanel}
         />

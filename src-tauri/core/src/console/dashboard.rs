@@ -1,6 +1,8 @@
 //! The dashboard's totals: takings by channel, state and currency, and what is still open
 //! ([`crate::store`]'s `journal::console`).
 
+use std::collections::BTreeMap;
+
 use paydesk_gateways::Currency;
 
 use super::{corrupt, decimal, Activity, TakingsRow};
@@ -8,22 +10,35 @@ use crate::domain::AttemptState;
 use crate::store::{Result, Store};
 
 impl Store {
-    /// Attempts started at or after `since_ms`, summed by channel, state and currency.
+    /// Attempts started at or after `since_ms`, summed by direction (taken in or paid out),
+    /// channel, state and currency.
     pub async fn takings(&self, since_ms: i64) -> Result<Vec<TakingsRow>> {
-        self.takings_rows(since_ms)
-            .await?
-            .into_iter()
-            .map(|(channel, state, currency_code, count, total)| {
-                let currency = Currency::parse(&currency_code).map_err(corrupt)?;
-                Ok(TakingsRow {
-                    channel,
-                    state: AttemptState::parse(&state).ok_or_else(|| corrupt(&state))?,
-                    currency: currency_code,
-                    count,
-                    amount_minor: total,
-                    amount: decimal(total, currency),
-                })
-            })
+        let mut sums: BTreeMap<(bool, String, String, String), (i64, i64)> = BTreeMap::new();
+        for (gateway, channel, state, currency, count, total) in self.takings_rows(since_ms).await?
+        {
+            let pays_out = paydesk_gateways::connector_for(&gateway)
+                .is_some_and(|c| c.capabilities().pays_out);
+            let sum = sums
+                .entry((pays_out, channel, state, currency))
+                .or_default();
+            sum.0 += count;
+            sum.1 += total;
+        }
+        sums.into_iter()
+            .map(
+                |((pays_out, channel, state, currency_code), (count, total))| {
+                    let currency = Currency::parse(&currency_code).map_err(corrupt)?;
+                    Ok(TakingsRow {
+                        pays_out,
+                        channel,
+                        state: AttemptState::parse(&state).ok_or_else(|| corrupt(&state))?,
+                        currency: currency_code,
+                        count,
+                        amount_minor: total,
+                        amount: decimal(total, currency),
+                    })
+                },
+            )
             .collect()
     }
 

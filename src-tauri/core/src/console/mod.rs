@@ -77,9 +77,12 @@ pub struct LookupHit {
     pub value: String,
 }
 
-/// Takings of one channel in one state and currency.
+/// Takings of one channel in one state and currency, or, on a gateway that pays out, the
+/// payouts.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq, TS)]
 pub struct TakingsRow {
+    /// Money paid out (payouts), never to be added to money taken in.
+    pub pays_out: bool,
     #[ts(as = "paydesk_gateways::Channel")]
     pub channel: String,
     pub state: AttemptState,

@@ -20,7 +20,7 @@ impl Store {
     pub(crate) async fn takings_rows(
         &self,
         since_ms: i64,
-    ) -> Result<Vec<(String, String, String, i64, i64)>> {
+    ) -> Result<Vec<(String, String, String, String, i64, i64)>> {
         on_record!(self, |pool, sql| sql::console::takings(pool, since_ms)
             .await)
     }

@@ -184,6 +184,7 @@ impl Connector for Debit {
             idempotency_key: true,
             required_secrets: vec!["access_key".into()],
             optional_secrets: vec![],
+            pays_out: true,
         }
     }
 

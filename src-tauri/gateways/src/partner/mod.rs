@@ -113,6 +113,7 @@ impl Connector for Partner {
             idempotency_key: false,
             required_secrets: vec![SIGN_KEY.into()],
             optional_secrets: vec![],
+            pays_out: false,
         }
     }
 

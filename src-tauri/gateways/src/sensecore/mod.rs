@@ -64,6 +64,7 @@ impl Connector for Sensecore {
             idempotency_key: false,
             required_secrets: vec!["token".into()],
             optional_secrets: vec![],
+            pays_out: false,
         }
     }
 

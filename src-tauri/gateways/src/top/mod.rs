@@ -239,6 +239,7 @@ impl Connector for Top {
             idempotency_key: true,
             required_secrets: vec!["app_secret".into()],
             optional_secrets: vec!["session".into()],
+            pays_out: false,
         }
     }
 

@@ -103,6 +103,7 @@ impl Connector for Yian {
             idempotency_key: false,
             required_secrets: vec!["token".into()],
             optional_secrets: vec![],
+            pays_out: false,
         }
     }
 

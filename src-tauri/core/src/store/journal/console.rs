@@ -80,19 +80,19 @@ fn take(rows: Vec<Row>, hits: &mut Vec<Hit>, seen: &mut BTreeSet<String>) -> Res
     Ok(())
 }
 
-/// Attempts started at or after `since_ms`, summed by channel, state and currency:
-/// `(channel, state, currency, count, total minor units)`.
+/// Attempts started at or after `since_ms`, summed by gateway, channel, state and currency:
+/// `(gateway, channel, state, currency, count, total minor units)`.
 pub(in crate::store) async fn takings(
     pool: &Pool,
     since_ms: i64,
-) -> Result<Vec<(String, String, String, i64, i64)>> {
+) -> Result<Vec<(String, String, String, String, i64, i64)>> {
     let rows = sqlx::query(
-        "SELECT a.channel, a.state, o.currency, count(*) AS n,
+        "SELECT p.gateway, a.channel, a.state, o.currency, count(*) AS n,
                 CAST(sum(a.amount_minor - coalesce(a.gateway_deduction_minor, 0)) AS BIGINT) AS total
-         FROM attempts a JOIN orders o ON o.id = a.order_id
+         FROM attempts a JOIN orders o ON o.id = a.order_id JOIN profiles p ON p.id = o.profile_id
          WHERE a.created_at >= $1
-         GROUP BY a.channel, a.state, o.currency
-         ORDER BY a.channel, a.state, o.currency",
+         GROUP BY p.gateway, a.channel, a.state, o.currency
+         ORDER BY p.gateway, a.channel, a.state, o.currency",
     )
     .bind(since_ms)
     .fetch_all(pool)
@@ -100,6 +100,7 @@ pub(in crate::store) async fn takings(
     rows.iter()
         .map(|row| {
             Ok((
+                row.try_get("gateway")?,
                 row.try_get("channel")?,
                 row.try_get("state")?,
                 row.try_get("currency")?,
