@@ -422,8 +422,11 @@ async fn execute(dir: &std::path::Path, names: DeskNames, command: Command) -> R
             attempt_id,
             decision,
             note,
+            code_unusable,
         } => {
-            let detail = payments::resolve_review(&engine, attempt_id, &decision, &note).await?;
+            let detail =
+                payments::resolve_review(&engine, attempt_id, &decision, &note, code_unusable)
+                    .await?;
             if let Some(a) = detail.attempts.iter().find(|a| a.attempt.id == attempt_id) {
                 print_report(
                     &PaymentReport::new(&detail.order.order_no, &a.attempt),

@@ -190,3 +190,74 @@ fn a_payment_nobody_can_settle_waits_for_a_person_and_keeps_their_note() {
     );
     assert_eq!(twice.status.code(), Some(2), "a decision is final");
 }
+
+#[test]
+fn a_pending_payment_no_query_can_settle_is_decided_at_once_and_not_paid_takes_the_persons_word() {
+    let data = tempfile::tempdir().unwrap();
+    let sandbox = start_sandbox();
+    add_profile(data.path(), sandbox.listing("partner"), "pt", None);
+    let mut args = vec![
+        "order",
+        "add",
+        "--profile",
+        "pt",
+        "--order-no",
+        "QR-1",
+        "--amount",
+        "3.00",
+    ];
+    let attrs = attributes("partner", 2);
+    for a in &attrs {
+        args.extend(["--attr", a.as_str()]);
+    }
+    ok(&paydesk(data.path(), &args, None));
+    let paid: Value = serde_json::from_str(&ok(&paydesk(
+        data.path(),
+        &["pay", "QR-1", "--channel", "alipay", "--json"],
+        None,
+    )))
+    .unwrap();
+    assert_eq!(paid["state"], "pending", "{paid}");
+    assert!(paid["pay_url"].is_string(), "the customer was given a code");
+    let attempt_id = paid["attempt_id"].as_i64().unwrap().to_string();
+    let resolve = |extra: &[&str]| {
+        let mut args = vec![
+            "resolve",
+            attempt_id.as_str(),
+            "--decision",
+            "failed",
+            "--note",
+            "the customer left without paying",
+        ];
+        args.extend(extra);
+        paydesk(data.path(), &args, None)
+    };
+
+    let refused = resolve(&[]);
+    assert_eq!(refused.status.code(), Some(2), "{refused:?}");
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("may still be paid by the customer"),
+        "{refused:?}"
+    );
+    let status: Value = serde_json::from_str(&ok(&paydesk(
+        data.path(),
+        &["status", "QR-1", "--json"],
+        None,
+    )))
+    .unwrap();
+    assert_eq!(status["state"], "pending", "nothing changed");
+
+    ok(&resolve(&["--code-unusable"]));
+    let out = paydesk(data.path(), &["status", "QR-1", "--json"], None);
+    assert_eq!(out.status.code(), Some(1), "a failed payment exits 1");
+    let status: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(status["state"], "failed");
+    assert!(status["attempts"][0]["events"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()["detail"]
+        .as_str()
+        .unwrap()
+        .contains("left without paying"));
+}

@@ -433,7 +433,7 @@ async fn a_callback_contradicting_a_settled_payment_is_raised_for_a_person_who_d
     // A settled attempt nobody contests is not for a person to rewrite.
     assert!(w
         .engine
-        .resolve_review(paid.id, AttemptState::Failed, "typo")
+        .resolve_review(paid.id, AttemptState::Failed, "typo", true)
         .await
         .is_err());
 
@@ -443,6 +443,7 @@ async fn a_callback_contradicting_a_settled_payment_is_raised_for_a_person_who_d
             failed.id,
             AttemptState::Succeeded,
             "bank statement shows the payout",
+            false,
         )
         .await
         .unwrap();

@@ -107,6 +107,11 @@ pub enum Command {
         /// Why (kept in the audit log).
         #[arg(long)]
         note: String,
+        /// With --decision failed on a payment the customer may yet pay (it waits on them, or
+        /// they were given a code): you are sure they did not pay and its payment code can no
+        /// longer be used (it was never shown, or it has expired).
+        #[arg(long)]
+        code_unusable: bool,
     },
     /// Settle every open payment now: attempts whose sender died, unknown and pending ones.
     Reconcile {

@@ -82,6 +82,14 @@ pub(crate) async fn resolve_review(
     attempt_id: i64,
     decision: String,
     note: String,
+    code_unusable: bool,
 ) -> Result<OrderDetail, IpcError> {
-    Ok(payments::resolve_review(state.engine().await?, attempt_id, &decision, &note).await?)
+    Ok(payments::resolve_review(
+        state.engine().await?,
+        attempt_id,
+        &decision,
+        &note,
+        code_unusable,
+    )
+    .await?)
 }

@@ -264,6 +264,30 @@ describe("the console", () => {
     });
   });
 
+  it("offers a person the decision at once where the gateway cannot be asked; not paid takes their word on the code", async () => {
+    const unasked: ProfileView = { ...profile, capabilities: { ...profile.capabilities!, status_query: false } };
+    const backend = mockBackend({ profile: unasked, attempts: [attempt("pending", { pay_url: "https://pay.example/qr/1" })] });
+    const user = userEvent.setup();
+    render(<App />);
+    await user.click(await screen.findByText("DEMO-1001"));
+    const form = await screen.findByTestId("resolve-form");
+    expect(form.textContent).toMatch(/cannot be asked about this payment, so it will not settle by itself/);
+    const submit = within(form).getByRole("button", { name: "Record decision" }) as HTMLButtonElement;
+    await user.click(within(form).getByLabelText("It was not paid"));
+    await user.type(within(form).getByLabelText("Note (required)"), "customer walked away");
+    expect(submit.disabled).toBe(true);
+    await user.click(within(within(form).getByTestId("code-unusable")).getByRole("checkbox"));
+    expect(submit.disabled).toBe(false);
+    await user.click(submit);
+    await waitFor(() => expect(backend.calls.some((c) => c.cmd === "resolve_review")).toBe(true));
+    expect(backend.calls.find((c) => c.cmd === "resolve_review")!.args).toMatchObject({
+      attemptId: 7,
+      decision: "failed",
+      note: "customer walked away",
+      codeUnusable: true,
+    });
+  });
+
   it("raises a settled payment a gateway contradicts, for a person to confirm or correct", async () => {
     const evidence = "the gateway's callback reports this payment succeeded, but it is recorded as failed";
     const backend = mockBackend({ attempts: [attempt("failed", { contested: evidence })] });

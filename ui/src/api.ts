@@ -45,8 +45,8 @@ export const api = {
   addOrder: (o: { profile: string; orderNo: string; amount: string; currency: string; subject: string }) =>
     call("add_order", o),
   checkStatus: (attemptId: number) => call("check_status", { attemptId }),
-  resolveReview: (attemptId: number, decision: "succeeded" | "failed", note: string) =>
-    call("resolve_review", { attemptId, decision, note }),
+  resolveReview: (attemptId: number, decision: "succeeded" | "failed", note: string, codeUnusable: boolean) =>
+    call("resolve_review", { attemptId, decision, note, codeUnusable }),
   takings: (sinceMs: number) => call("takings", { sinceMs }),
   activity: () => call("activity"),
   listDesks: () => call("list_desks"),

@@ -72,11 +72,21 @@ impl AttemptState {
 
     /// Whether a person's decision may settle an attempt in this state at `decision`: one
     /// that needs review, either way; a settled one whose record a gateway's report
-    /// contradicts (`contested`), either way too (confirming the record, or correcting it).
-    /// No machine ever moves a settled attempt: only this decision, audited with its note.
-    pub fn can_be_decided(&self, contested: bool, decision: AttemptState) -> bool {
+    /// contradicts (`contested`), either way too (confirming the record, or correcting it);
+    /// a pending one that cannot settle by itself (`settles_itself` false: its gateway has
+    /// no status query), either way, at once. No machine ever moves a settled attempt: only
+    /// this decision, audited with its note.
+    pub fn can_be_decided(
+        &self,
+        contested: bool,
+        settles_itself: bool,
+        decision: AttemptState,
+    ) -> bool {
         let decides = matches!(decision, AttemptState::Succeeded | AttemptState::Failed);
-        decides && (*self == AttemptState::NeedsReview || (contested && self.is_terminal()))
+        decides
+            && (*self == AttemptState::NeedsReview
+                || (contested && self.is_terminal())
+                || (*self == AttemptState::Pending && !settles_itself))
     }
 }
 
@@ -211,6 +221,14 @@ impl Attempt {
     pub fn acknowledged(&self) -> bool {
         self.gateway_ref.is_some() || self.state == AttemptState::Pending
     }
+
+    /// Whether the customer may yet pay it: it waits on them, or they were given a code to
+    /// pay with. Deciding such an attempt "not paid" takes a person's word that they did not
+    /// pay and the code can no longer be used; otherwise a later payment would be a second
+    /// charge nobody records.
+    pub fn may_still_be_paid(&self) -> bool {
+        !self.state.is_terminal() && (self.state == AttemptState::Pending || self.pay_url.is_some())
+    }
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq, TS)]
@@ -259,23 +277,30 @@ mod tests {
 
     #[test]
     fn only_a_person_settles_what_needs_review_or_is_contested() {
-        // (state, contested, decisions a person may make)
+        // (state, contested, settles by itself, decisions a person may make)
         let table = [
-            (NeedsReview, false, vec![Succeeded, Failed]),
-            (Succeeded, true, vec![Succeeded, Failed]),
-            (Failed, true, vec![Succeeded, Failed]),
-            (Succeeded, false, vec![]),
-            (Failed, false, vec![]),
-            (Pending, true, vec![]),
-            (Unknown, false, vec![]),
-            (Submitting, false, vec![]),
+            (NeedsReview, false, true, vec![Succeeded, Failed]),
+            (NeedsReview, false, false, vec![Succeeded, Failed]),
+            (Succeeded, true, true, vec![Succeeded, Failed]),
+            (Failed, true, true, vec![Succeeded, Failed]),
+            (Succeeded, false, true, vec![]),
+            (Succeeded, false, false, vec![]),
+            (Failed, false, false, vec![]),
+            (Pending, true, true, vec![]),
+            (Pending, false, true, vec![]),
+            // Nothing settles it but a person: they may, at once.
+            (Pending, false, false, vec![Succeeded, Failed]),
+            (Unknown, false, true, vec![]),
+            (Unknown, false, false, vec![]),
+            (Submitting, false, false, vec![]),
+            (Created, false, false, vec![]),
         ];
-        for (state, contested, allowed) in table {
+        for (state, contested, settles_itself, allowed) in table {
             for decision in AttemptState::ALL {
                 assert_eq!(
-                    state.can_be_decided(contested, decision),
+                    state.can_be_decided(contested, settles_itself, decision),
                     allowed.contains(&decision),
-                    "{state} contested={contested} -> {decision}"
+                    "{state} contested={contested} settles_itself={settles_itself} -> {decision}"
                 );
             }
         }

@@ -27,6 +27,10 @@ pub enum PayError {
     /// Refused before anything was sent; nothing changed.
     #[error("{0}")]
     Refused(String),
+    /// "Not paid" was asked for an attempt the customer may yet pay, without a person's word
+    /// that they did not and that its code can no longer be used.
+    #[error("attempt {attempt_id} may still be paid by the customer: mark it not paid only once you are sure they did not pay and its payment code can no longer be used (it was never shown, or it has expired)")]
+    CodeMayStillBePaid { attempt_id: i64 },
     /// This machine's keyring lacks a secret the profile's gateway needs: the desk looks the
     /// profile's payments up, but neither pays nor asks the gateway about them.
     #[error("this desk's keyring has no {key:?} secret for gateway profile {profile:?}, so it cannot pay or check its payments with the gateway (it can look them up); set the secret here, or check them at a desk that holds it")]
@@ -431,24 +435,54 @@ impl Engine {
             .await?)
     }
 
-    /// A person's decision on an attempt that needs review, or on a settled one a gateway's
-    /// report contradicts (confirming its record or correcting it).
+    /// A person's decision on an attempt that needs review, on a settled one a gateway's
+    /// report contradicts (confirming its record or correcting it), or on a pending one that
+    /// cannot settle by itself (its gateway has no status query). `code_unusable`: the
+    /// person's word that the customer did not pay and the attempt's payment code can no
+    /// longer be used, which "not paid" takes wherever the customer may yet pay.
     #[tracing::instrument(name = "resolve_review", skip(self, note))]
     pub async fn resolve_review(
         &self,
         attempt_id: i64,
         decision: AttemptState,
         note: &str,
+        code_unusable: bool,
     ) -> Result<Attempt, PayError> {
         if note.trim().is_empty() {
             return Err(PayError::Refused(
                 "a resolution needs a note saying why".into(),
             ));
         }
+        let attempt = self.store.attempt(attempt_id).await?;
+        let settles_itself = self.settles_itself(&attempt).await?;
+        // The store checks the state again as it writes: this reading only chooses what to
+        // say first.
+        if !attempt
+            .state
+            .can_be_decided(attempt.contested.is_some(), settles_itself, decision)
+        {
+            return Err(StoreError::BadTransition {
+                id: attempt_id,
+                from: attempt.state,
+                to: decision,
+            }
+            .into());
+        }
+        if decision == AttemptState::Failed && attempt.may_still_be_paid() && !code_unusable {
+            return Err(PayError::CodeMayStillBePaid { attempt_id });
+        }
         Ok(self
             .store
-            .resolve_review(attempt_id, decision, note.trim())
+            .decide(attempt_id, decision, note.trim(), settles_itself)
             .await?)
+    }
+
+    /// Whether the attempt's gateway can be asked about it, so that it settles without a
+    /// person.
+    async fn settles_itself(&self, attempt: &Attempt) -> Result<bool, PayError> {
+        let order = self.store.order_of(attempt).await?;
+        Ok(paydesk_gateways::connector_for(&order.gateway)
+            .is_none_or(|c| c.capabilities().status_query))
     }
 }
 

@@ -1,8 +1,44 @@
 //! A person's decisions: what a review records, and that nothing is recorded half.
 
+use std::sync::Arc;
+
 use crate::domain::AttemptState;
-use crate::store::Store;
-use crate::test_support::{add_profile_and_order, begin_attempt, record_state, store_contract};
+use crate::engine::{Engine, PayError};
+use crate::store::{AttemptUpdate, Store, StoreError};
+use crate::test_support::{
+    add_order, add_profile, add_profile_and_order, begin_attempt, record_state, store_contract,
+};
+use crate::vault::MemoryVault;
+use paydesk_gateways::transport::Transport;
+
+fn engine(store: &Store) -> Engine {
+    Engine::new(
+        store.clone(),
+        Arc::new(MemoryVault::default()),
+        Transport::default(),
+    )
+}
+
+/// A pending attempt on `gateway`, with a pay URL when `code` is given.
+async fn pending_on(store: &Store, gateway: &str, order_no: &str, code: Option<&str>) -> i64 {
+    add_profile(store, order_no, gateway).await;
+    let order = add_order(store, order_no, order_no, "9.90", "").await;
+    let attempt = begin_attempt(store, &order, "alipay", order_no)
+        .await
+        .unwrap();
+    store
+        .record(
+            attempt.id,
+            AttemptState::Pending,
+            &AttemptUpdate {
+                pay_url: code.map(str::to_string),
+                ..AttemptUpdate::default()
+            },
+        )
+        .await
+        .unwrap();
+    attempt.id
+}
 
 /// Makes the database refuse to move an attempt to `failed`: a stand-in for a state change
 /// that fails after the review row could have been written (a full disk, a lost lock).
@@ -89,5 +125,68 @@ store_contract! {
             .resolve_review(attempt.id, AttemptState::Failed, "again")
             .await
             .is_err());
+    }
+
+    async fn a_pending_payment_no_gateway_can_settle_is_a_persons_to_decide_at_once(store) {
+        let engine = engine(&store);
+        // partner has no status query: nothing but a person settles its pending payments.
+        let paid = pending_on(&store, "partner", "P-1", Some("https://qr.example/1")).await;
+        let decided = engine
+            .resolve_review(paid, AttemptState::Succeeded, "seen in the partner back office", false)
+            .await
+            .unwrap();
+        assert_eq!(decided.state, AttemptState::Succeeded);
+
+        // "Not paid" while the customer may still pay takes the person's word for it.
+        let open = pending_on(&store, "partner", "P-2", Some("https://qr.example/2")).await;
+        let refused = engine
+            .resolve_review(open, AttemptState::Failed, "customer left", false)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(refused, PayError::CodeMayStillBePaid { attempt_id } if attempt_id == open),
+            "{refused}"
+        );
+        assert_eq!(store.attempt(open).await.unwrap().state, AttemptState::Pending);
+        assert_eq!(review_count(&store).await, 1, "nothing recorded for the refusal");
+        let failed = engine
+            .resolve_review(open, AttemptState::Failed, "customer left; the QR was never shown", true)
+            .await
+            .unwrap();
+        assert_eq!(failed.state, AttemptState::Failed);
+
+        // A gateway that can be asked settles its own pending payments: no person decides.
+        let asked = pending_on(&store, "sensecore", "S-1", None).await;
+        let not_theirs = engine
+            .resolve_review(asked, AttemptState::Succeeded, "looks paid", true)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(not_theirs, PayError::Store(StoreError::BadTransition { .. })),
+            "{not_theirs}"
+        );
+        assert_eq!(store.attempt(asked).await.unwrap().state, AttemptState::Pending);
+    }
+
+    async fn not_paid_on_a_review_with_a_payment_code_takes_the_persons_word(store) {
+        let engine = engine(&store);
+        let coded = pending_on(&store, "sensecore", "S-2", Some("https://qr.example/3")).await;
+        record_state(&store, coded, AttemptState::NeedsReview).await;
+        assert!(matches!(
+            engine
+                .resolve_review(coded, AttemptState::Failed, "never paid", false)
+                .await,
+            Err(PayError::CodeMayStillBePaid { .. })
+        ));
+        // Without a code the customer was never given a way to pay: the note is enough.
+        let order = add_order(&store, "S-2", "S-3", "1.00", "").await;
+        let lost = begin_attempt(&store, &order, "balance", "S-3").await.unwrap();
+        record_state(&store, lost.id, AttemptState::Unknown).await;
+        record_state(&store, lost.id, AttemptState::NeedsReview).await;
+        let decided = engine
+            .resolve_review(lost.id, AttemptState::Failed, "not on the statement", false)
+            .await
+            .unwrap();
+        assert_eq!(decided.state, AttemptState::Failed);
     }
 }

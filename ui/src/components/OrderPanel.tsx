@@ -13,6 +13,12 @@ export function canPay(detail: OrderDetail): boolean {
   return detail.attempts.every((a) => a.state === "failed");
 }
 
+/** Whether the customer may yet pay the attempt: it waits on them, or they were given a code.
+ * Deciding it "not paid" then takes the person's word that the code can no longer be used. */
+function mayStillBePaid(a: AttemptDetail): boolean {
+  return a.state !== "succeeded" && a.state !== "failed" && (a.state === "pending" || a.pay_url !== null);
+}
+
 /** Asking is worth a button when the gateway answers, or to hand an unknown attempt to a person. */
 function canCheck(a: AttemptDetail, statusQuery: boolean) {
   return (a.state === "pending" && statusQuery) || a.state === "unknown";
@@ -128,6 +134,8 @@ function AttemptItem({
   const { t } = useTranslation();
   const check = useCheckStatus();
   const startedBy = formatActor(a);
+  // Nothing asks its gateway about it: a person decides it, at once.
+  const unasked = a.state === "pending" && !statusQuery;
 
   return (
     <li data-testid="attempt" data-state={a.state}>
@@ -167,7 +175,9 @@ function AttemptItem({
           <blockquote className="evidence">{a.contested}</blockquote>
         </div>
       )}
-      {(a.state === "needs_review" || a.contested) && !readOnly && <ResolveForm attemptId={a.id} />}
+      {(a.state === "needs_review" || a.contested || unasked) && !readOnly && (
+        <ResolveForm attemptId={a.id} unasked={unasked} mayStillBePaid={mayStillBePaid(a)} />
+      )}
       <ul className="timeline" aria-label={t("lookup.timeline")}>
         {a.events.map((e, i) => (
           <li key={i}>
@@ -197,13 +207,17 @@ function EventDetail({ text }: { text: string }) {
   );
 }
 
-function ResolveForm({ attemptId }: { attemptId: number }) {
+function ResolveForm({ attemptId, unasked, mayStillBePaid }: { attemptId: number; unasked: boolean; mayStillBePaid: boolean }) {
   const { t } = useTranslation();
   const [decision, setDecision] = useState<"succeeded" | "failed" | null>(null);
   const [note, setNote] = useState("");
+  const [codeUnusable, setCodeUnusable] = useState(false);
   const resolve = useResolveReview(attemptId);
+  // "Not paid" while the customer may still pay would let a later payment go unrecorded.
+  const needsWord = decision === "failed" && mayStillBePaid;
   // Once recorded, the form stays disabled until the new detail replaces it.
-  const ready = decision !== null && note.trim().length > 0 && !resolve.isPending && !resolve.isSuccess;
+  const ready =
+    decision !== null && note.trim().length > 0 && (!needsWord || codeUnusable) && !resolve.isPending && !resolve.isSuccess;
 
   return (
     <form
@@ -211,11 +225,11 @@ function ResolveForm({ attemptId }: { attemptId: number }) {
       data-testid="resolve-form"
       onSubmit={(e) => {
         e.preventDefault();
-        if (ready) resolve.mutate({ decision, note: note.trim() });
+        if (ready) resolve.mutate({ decision, note: note.trim(), codeUnusable: needsWord && codeUnusable });
       }}
     >
       <h4>{t("detail.resolveTitle")}</h4>
-      <p className="hint">{t("detail.resolveHelp")}</p>
+      <p className="hint">{t(unasked ? "detail.resolveUnasked" : "detail.resolveHelp")}</p>
       <fieldset>
         <legend>{t("detail.decision")}</legend>
         <label>
@@ -227,6 +241,12 @@ function ResolveForm({ attemptId }: { attemptId: number }) {
           {t("detail.decidedFailed")}
         </label>
       </fieldset>
+      {needsWord && (
+        <label className="confirm" data-testid="code-unusable">
+          <input type="checkbox" checked={codeUnusable} onChange={(e) => setCodeUnusable(e.target.checked)} /> {t("detail.codeUnusable")}
+          <span className="hint"> {t("detail.codeUnusableWhy")}</span>
+        </label>
+      )}
       <label className="field">
         {t("detail.note")}
         <textarea required value={note} onChange={(e) => setNote(e.target.value)} rows={2} />

@@ -34,7 +34,7 @@ export type Commands = {
   lookup: { args: { reference: string }; returns: Array<LookupHit> };
   add_order: { args: { profile: string, orderNo: string, amount: string, currency: string, subject: string, attributes?: Record<string, string> | null }; returns: OrderView };
   check_status: { args: { attemptId: number }; returns: OrderDetail };
-  resolve_review: { args: { attemptId: number, decision: string, note: string }; returns: OrderDetail };
+  resolve_review: { args: { attemptId: number, decision: string, note: string, codeUnusable: boolean }; returns: OrderDetail };
   takings: { args: { sinceMs: number }; returns: Array<TakingsRow> };
   activity: { args: Record<string, never>; returns: Activity };
   list_gateways: { args: Record<string, never>; returns: Array<GatewayInfo> };

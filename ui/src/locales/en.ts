@@ -30,7 +30,7 @@ export const en = {
     submitting: "Sending to the gateway…",
     pending: "Waiting for the customer to scan, or for the gateway.",
     pendingUnasked:
-      "Waiting for the customer to pay. This gateway cannot be asked for the result, so this will not change by itself: check the gateway's merchant records.",
+      "Waiting for the customer to pay. This gateway cannot be asked for the result, so this will not change by itself: a person decides it from the gateway's merchant records.",
     succeeded: "Payment received.",
     failed: "The gateway refused the payment; nothing was charged.",
     unknown: "Checking with the gateway: do not pay again.",
@@ -134,6 +134,11 @@ export const en = {
     latestKey: "Idempotency key of the latest attempt",
     resolveTitle: "Resolve this payment",
     resolveHelp: "Ask the gateway or the customer what happened, then record the decision and why.",
+    resolveUnasked:
+      "This gateway cannot be asked about this payment, so it will not settle by itself. Decide it from the gateway's merchant records or the customer's receipt, and record why.",
+    codeUnusable:
+      "The customer did not pay, and the payment code can no longer be used (it was never shown, or it has expired).",
+    codeUnusableWhy: "A code that can still be paid would charge the customer without a record here.",
     decision: "Decision",
     decidedPaid: "It was paid",
     decidedFailed: "It was not paid",
@@ -343,6 +348,8 @@ export const en = {
     shared_store_offline: "Offline: history as of {{time}}; paying is paused until the shared store is back. Nothing was written or sent.",
     shared_store_offline_no_copy: "Offline: this desk has no copy of the history yet; paying is paused until the shared store is back. Nothing was written or sent.",
     not_awaiting_review: "Attempt {{attempt_id}} is {{state}}, not waiting for review.",
+    code_may_still_be_paid:
+      "Attempt {{attempt_id}} may still be paid by the customer: mark it not paid only once you are sure they did not pay and its payment code can no longer be used.",
     unknown_channel: "Unknown channel {{channel}}; {{gateway}} offers {{offered}}.",
     channel_not_offered: "{{gateway}} does not offer {{channel}}.",
     no_vouchers: "{{gateway}} does not take vouchers.",

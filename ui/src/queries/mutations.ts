@@ -33,8 +33,8 @@ export function useCheckStatus() {
 export function useResolveReview(attemptId: number) {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: ({ decision, note }: { decision: "succeeded" | "failed"; note: string }) =>
-      api.resolveReview(attemptId, decision, note),
+    mutationFn: ({ decision, note, codeUnusable }: { decision: "succeeded" | "failed"; note: string; codeUnusable: boolean }) =>
+      api.resolveReview(attemptId, decision, note, codeUnusable),
     onSuccess: (detail) => attemptSettled(queryClient, detail, attemptId),
   });
 }

@@ -102,6 +102,11 @@ pub enum Problem {
         attempt_id: i64,
         state: AttemptState,
     },
+    /// "Not paid" on an attempt the customer may yet pay, without the person's word that they
+    /// did not and that its payment code can no longer be used.
+    CodeMayStillBePaid {
+        attempt_id: i64,
+    },
     UnknownChannel {
         channel: String,
         gateway: String,
@@ -159,6 +164,7 @@ impl Problem {
             Problem::DiskFull | Problem::Internal { .. } => ErrorKind::Internal,
             Problem::Refused { .. }
             | Problem::NotAwaitingReview { .. }
+            | Problem::CodeMayStillBePaid { .. }
             | Problem::UnknownChannel { .. }
             | Problem::ChannelNotOffered { .. }
             | Problem::NoVouchers { .. }
@@ -323,6 +329,9 @@ impl From<PayError> for AppError {
         match e {
             PayError::Refused(reason) => AppError::refused(reason),
             no_secret @ PayError::NoSecret { .. } => AppError::refused(no_secret.to_string()),
+            open @ PayError::CodeMayStillBePaid { attempt_id } => {
+                AppError::new(Problem::CodeMayStillBePaid { attempt_id }, open.to_string())
+            }
             PayError::Plan(refusal) => refusal.into(),
             PayError::Store(e) => e.into(),
             PayError::Vault(e) => e.into(),

@@ -190,12 +190,15 @@ pub async fn refresh(engine: &Engine, order_no: &str) -> Result<OrderDetail> {
     Ok(store.order_detail(order_no).await?)
 }
 
-/// A person's decision on an attempt waiting for one: `succeeded` or `failed`, with a note.
+/// A person's decision on an attempt waiting for one: `succeeded` or `failed`, with a note
+/// (and, for "not paid" where the customer may yet pay, `code_unusable`: their word that the
+/// customer did not and the payment code can no longer be used).
 pub async fn resolve_review(
     engine: &Engine,
     attempt_id: i64,
     decision: &str,
     note: &str,
+    code_unusable: bool,
 ) -> Result<OrderDetail> {
     let decision = match AttemptState::parse(decision.trim()) {
         Some(d @ (AttemptState::Succeeded | AttemptState::Failed)) => d,
@@ -206,7 +209,7 @@ pub async fn resolve_review(
         }
     };
     let attempt = engine
-        .resolve_review(attempt_id, decision, note)
+        .resolve_review(attempt_id, decision, note, code_unusable)
         .await
         .map_err(|e| match e {
             crate::engine::PayError::Store(StoreError::BadTransition { id, from, .. }) => {

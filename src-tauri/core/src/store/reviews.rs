@@ -15,9 +15,27 @@ impl Store {
         decision: AttemptState,
         note: &str,
     ) -> Result<Attempt> {
+        self.decide(attempt_id, decision, note, true).await
+    }
+
+    /// [`Store::resolve_review`], and on a pending attempt that cannot settle by itself
+    /// (`settles_itself` false: its gateway has no status query) too.
+    pub async fn decide(
+        &self,
+        attempt_id: i64,
+        decision: AttemptState,
+        note: &str,
+        settles_itself: bool,
+    ) -> Result<Attempt> {
         let (actor, now) = (self.actor(), self.now().await?);
         let attempt = on_record!(self, |pool, sql| sql::reviews::resolve(
-            pool, attempt_id, decision, note, &actor, now
+            pool,
+            attempt_id,
+            decision,
+            note,
+            settles_itself,
+            &actor,
+            now
         )
         .await)?;
         self.publish_attempts(vec![attempt_id]).await;

@@ -8,12 +8,14 @@ use crate::store::dialect::Dialect;
 use crate::store::{is_unique_violation, Result, StoreError};
 
 /// Records a person's decision with its note; the review row and the state change it makes
-/// commit together or not at all.
+/// commit together or not at all. `settles_itself`: whether the attempt's gateway can be
+/// asked about it (a pending one that cannot is a person's to decide).
 pub(in crate::store) async fn resolve(
     pool: &Pool,
     attempt_id: i64,
     decision: AttemptState,
     note: &str,
+    settles_itself: bool,
     actor: &Actor,
     now: i64,
 ) -> Result<Attempt> {
@@ -21,7 +23,7 @@ pub(in crate::store) async fn resolve(
     let current = attempt_in(&mut tx, attempt_id).await?;
     if !current
         .state
-        .can_be_decided(current.contested.is_some(), decision)
+        .can_be_decided(current.contested.is_some(), settles_itself, decision)
     {
         return Err(StoreError::BadTransition {
             id: attempt_id,
