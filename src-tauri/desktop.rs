@@ -214,6 +214,8 @@ pub fn run(launch: runtime::Launch) -> ExitCode {
                     return;
                 };
                 spawn_change_forwarder(handle.clone(), engine.store().subscribe());
+                // The command line and scripts write the same file: the window hears it.
+                engine.store().watch_other_writers();
                 let listening = engine.clone();
                 tauri::async_runtime::spawn(async move {
                     match runtime::serve_callbacks(listening).await {

@@ -438,6 +438,15 @@ test("Alipay on partner: the QR code, and an honest pending line, since partner 
     assert.match(await item.getText(), /cannot be asked/);
     assert.doesNotMatch(await item.getText(), /Asked the gateway/);
     assert.equal(await (await item.$('[data-testid="check-status"]')).isExisting(), false);
+    // So a person may decide it at once; "not paid" first takes their word that the QR code
+    // can no longer be paid (not given here: the order stays pending for the tests after).
+    const form = await item.$('[data-testid="resolve-form"]');
+    assert.match(await form.getText(), /will not settle by itself/);
+    const [, notPaid] = await form.$$('input[type="radio"]');
+    await notPaid.click();
+    await (await form.$("textarea")).setValue("the customer left");
+    await (await form.$('[data-testid="code-unusable"]')).waitForDisplayed({ timeout: 5_000 });
+    assert.equal(await (await form.$('button[type="submit"]')).isEnabled(), false);
     // The status bar does not claim to be checking it.
     const activity = await browser.$('[data-testid="activity"]');
     const said = () => activity.getProperty("textContent");
@@ -935,6 +944,26 @@ test("a debit payout settled by the gateway's callback alone updates the open pa
     ).map((e) => e.state);
     assert.deepEqual(events, ["created", "submitting", "pending", "succeeded"]);
     await closePay(browser);
+  } finally {
+    await browser.deleteSession();
+  }
+});
+
+test("what the command line writes to the window's data directory shows in the open window without a click", async () => {
+  const browser = await openApp();
+  try {
+    await (await browser.$('tr[data-order-no="DEMO-1001"]')).waitForDisplayed({ timeout: 30_000 });
+    const cli = (...args) => execFileSync(bin, args, { env: { ...process.env, PAYDESK_DATA_DIR: dataDir }, encoding: "utf8" });
+    cli("order", "add", "--profile", "sandbox-sensecore", "--order-no", "CLI-LIVE-1", "--amount", "8.80", "--subject", "added at the command line");
+    const row = await browser.$('tr[data-order-no="CLI-LIVE-1"]');
+    await row.waitForDisplayed({ timeout: 10_000 });
+    await selectOrder(browser, "CLI-LIVE-1");
+    const state = await browser.$('[data-testid="order-state"]');
+    await state.waitForDisplayed({ timeout: 10_000 });
+    cli("pay", "CLI-LIVE-1", "--channel", "balance");
+    await browser.waitUntil(async () => /Paid/.test(await state.getText()), { timeout: 10_000, timeoutMsg: "the panel never showed the payment" });
+    assert.match(await row.getText(), /Paid/);
+    await shot(browser, "12b-cli-payment-seen");
   } finally {
     await browser.deleteSession();
   }

@@ -35,6 +35,7 @@ mod cache;
 mod claims;
 mod desk;
 mod dialect;
+mod file_feed;
 pub mod health;
 mod history;
 mod link;
@@ -714,6 +715,10 @@ mod tls_tests;
 #[cfg(test)]
 #[path = "feed_tests.rs"]
 mod feed_tests;
+
+#[cfg(test)]
+#[path = "file_feed_tests.rs"]
+mod file_feed_tests;
 
 #[cfg(test)]
 #[path = "scale_tests.rs"]
