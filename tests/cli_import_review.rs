@@ -86,21 +86,7 @@ fn a_payment_nobody_can_settle_waits_for_a_person_and_keeps_their_note() {
     // settled by asking or by resending.
     let sandbox = start_sandbox_with(&["--fault", "partner:lost_response=1"]);
     add_profile(data.path(), sandbox.listing("partner"), "pt", None);
-    let mut args = vec![
-        "order",
-        "add",
-        "--profile",
-        "pt",
-        "--order-no",
-        "REV-1",
-        "--amount",
-        "3.00",
-    ];
-    let attrs = attributes("partner", 1);
-    for a in &attrs {
-        args.extend(["--attr", a.as_str()]);
-    }
-    ok(&paydesk(data.path(), &args, None));
+    add_partner_order(data.path(), "REV-1", 1);
     let out = paydesk(
         data.path(),
         &["pay", "REV-1", "--channel", "balance", "--json"],
@@ -196,21 +182,7 @@ fn a_pending_payment_no_query_can_settle_is_decided_at_once_and_not_paid_takes_t
     let data = tempfile::tempdir().unwrap();
     let sandbox = start_sandbox();
     add_profile(data.path(), sandbox.listing("partner"), "pt", None);
-    let mut args = vec![
-        "order",
-        "add",
-        "--profile",
-        "pt",
-        "--order-no",
-        "QR-1",
-        "--amount",
-        "3.00",
-    ];
-    let attrs = attributes("partner", 2);
-    for a in &attrs {
-        args.extend(["--attr", a.as_str()]);
-    }
-    ok(&paydesk(data.path(), &args, None));
+    add_partner_order(data.path(), "QR-1", 2);
     let paid: Value = serde_json::from_str(&ok(&paydesk(
         data.path(),
         &["pay", "QR-1", "--channel", "alipay", "--json"],
@@ -260,4 +232,23 @@ fn a_pending_payment_no_query_can_settle_is_decided_at_once_and_not_paid_takes_t
         .as_str()
         .unwrap()
         .contains("left without paying"));
+}
+
+/// A ¥3.00 order on the partner profile "pt", with the attributes partner requires.
+fn add_partner_order(data: &std::path::Path, order_no: &str, n: usize) {
+    let mut args = vec![
+        "order",
+        "add",
+        "--profile",
+        "pt",
+        "--order-no",
+        order_no,
+        "--amount",
+        "3.00",
+    ];
+    let attrs = attributes("partner", n);
+    for a in &attrs {
+        args.extend(["--attr", a.as_str()]);
+    }
+    ok(&paydesk(data, &args, None));
 }
