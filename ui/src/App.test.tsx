@@ -9,7 +9,7 @@ import { createQueryClient, prefetchFirstScreen } from "./queries/client";
 import { FIRST_LISTING, pageQuery } from "./queries/paging";
 import { render } from "./test-render";
 import { attempt, mockBackend, paid, profile, quoteFor, resetBackend } from "./test-backend";
-import type { Change, ImportSummary, OrderQuery, ProfileView } from "./types";
+import type { Change, ImportSummary, OrderQuery, ProfileView, TakingsRow } from "./types";
 
 /** What main.tsx asks for before the first render. */
 const FIRST_PAGE = pageQuery(FIRST_LISTING, 0);
@@ -121,6 +121,47 @@ describe("the console", () => {
     await waitFor(() => expect(screen.getByTestId("pay-result").getAttribute("data-state")).toBe("succeeded"));
   });
 
+  it("says where the customer pays when a pending payment has nothing to scan, and shows no QR step", async () => {
+    mockBackend({ payResult: { ...paid, channel: "alipay", state: "pending", pay_url: null } });
+    const user = userEvent.setup();
+    render(<App />);
+    await openPay(user);
+    await user.keyboard("{Enter}");
+    const result = await screen.findByTestId("pay-result");
+    expect(result.getAttribute("data-state")).toBe("pending");
+    expect(within(result).queryByTestId("pay-qr")).toBeNull();
+    expect(within(result).getByTestId("state-hint").textContent).toBe(
+      "Nothing to scan: the customer completes this payment in their payment app or at the gateway. paydesk asks the gateway until it settles.",
+    );
+    expect(result.textContent).not.toMatch(/to scan,|Scan to pay/);
+  });
+
+  it("keeps a pending payment's code at hand in the order panel once the dialog is closed", async () => {
+    mockBackend({ attempts: [attempt("pending", { pay_url: "https://pay.example/qr/9" })] });
+    const user = userEvent.setup();
+    render(<App />);
+    await user.click(await screen.findByText("DEMO-1001"));
+    const item = await screen.findByTestId("attempt");
+    expect(within(item).getByTestId("attempt-qr").getAttribute("src")).toMatch(/^data:image\/svg\+xml;charset=utf-8,/);
+    expect(item.textContent).toMatch(/Waiting for the customer to scan/);
+  });
+
+  it("hides the customer's personal data in a gateway's answer until a person asks for it", async () => {
+    const answer = JSON.stringify({ third_order_no: "DEMO-1001", order_receieve_name: "刘德华", order_receieve_phone: "18578229023" });
+    const pending = attempt("pending");
+    pending.events = [{ ...pending.events[0]!, detail: answer }];
+    mockBackend({ attempts: [pending] });
+    const user = userEvent.setup();
+    render(<App />);
+    await user.click(await screen.findByText("DEMO-1001"));
+    const detail = await screen.findByTestId("event-detail");
+    expect(detail.textContent).toContain("DEMO-1001");
+    expect(detail.textContent).not.toMatch(/刘德华|18578229023/);
+    await user.click(within(detail).getByTestId("reveal-personal"));
+    expect(detail.textContent).toMatch(/刘德华/);
+    expect(detail.textContent).toMatch(/18578229023/);
+  });
+
   it("does not promise that a pending payment settles itself where the gateway cannot be asked", async () => {
     const unasked: ProfileView = { ...profile, capabilities: { ...profile.capabilities!, status_query: false } };
     mockBackend({
@@ -178,7 +219,7 @@ describe("the console", () => {
   });
 
   it("offers a status check of a pending payment where the gateway can be asked", async () => {
-    mockBackend({ attempts: [attempt("pending", { checks: 2 })] });
+    mockBackend({ attempts: [attempt("pending", { checks: 2, pay_url: "https://pay.example/qr/2" })] });
     const user = userEvent.setup();
     render(<App />);
     await user.click(await screen.findByText("DEMO-1001"));
@@ -309,6 +350,38 @@ describe("the console", () => {
     expect(alert.textContent).toContain("the OS keyring is not available");
     await waitFor(() => expect(screen.getByText("Copy details")).toBeTruthy());
     expect(screen.queryByTestId("orders-scroll")).toBeNull();
+  });
+});
+
+describe("the dashboard", () => {
+  afterEach(resetBackend);
+
+  it("measures each currency's bars on their own scale and keeps payouts apart", async () => {
+    const row = (channel: TakingsRow["channel"], currency: string, minor: number, pays_out = false): TakingsRow => ({
+      pays_out,
+      channel,
+      state: "succeeded",
+      currency,
+      count: 1,
+      amount_minor: minor,
+      amount: (minor / 100).toFixed(2),
+    });
+    mockBackend({
+      takings: [row("alipay", "CNY", 1_000_000), row("balance", "CNY", 250_000), row("balance", "INR", 5_000), row("bank", "INR", 80_000, true)],
+    });
+    const user = userEvent.setup();
+    render(<App />);
+    await user.click(await screen.findByRole("link", { name: /Dashboard/ }));
+    const today = await screen.findByTestId("period-Today");
+    const width = (table: HTMLElement, label: string) =>
+      within(table).getByText(label, { selector: "th" }).closest("tr")!.querySelector("rect.bar-paid")!.getAttribute("width");
+    const paidIn = within(today).getByTestId("paid-in");
+    const rows = within(paidIn).getAllByRole("row");
+    expect(rows.map((r) => r.querySelector("rect.bar-paid")!.getAttribute("width"))).toEqual(["100", "25", "100"]);
+    // The rupee balance is its own currency's largest: a full bar, not a sliver beside ¥10,000.
+    expect(rows[2]!.textContent).toContain("₹50.00");
+    expect(width(within(today).getByTestId("paid-out"), "Bank transfer")).toBe("100");
+    expect(paidIn.textContent).not.toContain("Bank transfer");
   });
 });
 

@@ -17,6 +17,7 @@ import type {
   Quote,
   SecretState,
   StatusChecks,
+  TakingsRow,
 } from "./types";
 
 const order: OrderView = {
@@ -112,6 +113,8 @@ export interface Options {
   onExport?: (args: Record<string, unknown>) => ExportFile | Promise<ExportFile>;
   secrets?: SecretState[];
   deskNames?: Actor;
+  /** The dashboard's totals (takings). */
+  takings?: TakingsRow[];
   /** The desks that took orders' latest payments (list_desks). */
   desks?: string[];
   /** Answers save_desk_names in place of the fake's own rule (a blank name is its default). */
@@ -185,6 +188,9 @@ export function mockBackend(options: Options = {}): Backend {
           return options.secrets;
         case "list_gateways":
           return [];
+        case "takings":
+          if (!options.takings) throw new Error("no takings expected");
+          return options.takings;
         case "activity":
           return options.activity ?? { in_flight: 0, unasked: 0, needs_review: 0 };
         case "status_checks":

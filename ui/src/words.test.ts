@@ -13,16 +13,21 @@ describe("words", () => {
 
   it("says what the person should do next, and why a payment waits for one", () => {
     expect(hintKey("pending")).toBe("hint.pending");
-    expect(hintKey("pending", false)).toBe("hint.pendingUnasked");
-    expect(hintKey("needs_review", true, "ANSWER_LOST")).toBe("hint.needs_review");
-    expect(hintKey("needs_review", true, "AMOUNT_MISMATCH")).toBe("hint.amountMismatch");
-    expect(hintKey("succeeded", true, "AMOUNT_MISMATCH")).toBe("hint.succeeded");
+    expect(hintKey("pending", { statusQuery: false })).toBe("hint.pendingUnasked");
+    expect(hintKey("needs_review", { errorCode: "ANSWER_LOST" })).toBe("hint.needs_review");
+    expect(hintKey("needs_review", { errorCode: "AMOUNT_MISMATCH" })).toBe("hint.amountMismatch");
+    expect(hintKey("succeeded", { errorCode: "AMOUNT_MISMATCH" })).toBe("hint.succeeded");
     expect(hintKey(null)).toBe("hint.created");
+    // Nothing to scan: the words say where the customer pays, and whether it settles itself.
+    expect(hintKey("pending", { hasCode: false })).toBe("hint.pendingNoCode");
+    expect(hintKey("pending", { hasCode: false, statusQuery: false })).toBe("hint.pendingUnaskedNoCode");
+    expect(hintKey("succeeded", { hasCode: false })).toBe("hint.succeeded");
     // A payout's words where money goes out; what needs a person reads the same.
-    expect(hintKey("succeeded", true, undefined, true)).toBe("hint.succeededOut");
-    expect(hintKey(null, true, undefined, true)).toBe("hint.createdOut");
-    expect(hintKey("pending", false, undefined, true)).toBe("hint.pendingUnasked");
-    expect(hintKey("needs_review", true, undefined, true)).toBe("hint.needs_review");
+    expect(hintKey("succeeded", { paysOut: true })).toBe("hint.succeededOut");
+    expect(hintKey(null, { paysOut: true })).toBe("hint.createdOut");
+    expect(hintKey("pending", { paysOut: true, hasCode: false })).toBe("hint.pendingOut");
+    expect(hintKey("pending", { statusQuery: false, paysOut: true })).toBe("hint.pendingUnasked");
+    expect(hintKey("needs_review", { paysOut: true })).toBe("hint.needs_review");
     expect(stateKey("succeeded", true)).toBe("stateOut.succeeded");
     expect(stateKey("succeeded")).toBe("state.succeeded");
     expect(stateKey("needs_review", true)).toBe("state.needs_review");

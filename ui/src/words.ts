@@ -15,17 +15,29 @@ export const STATE_ICON: Record<AttemptState, string> = {
 /** A payout's states that are worded as a payout (UX.md: payout, 付款 / 出款). */
 const PAYOUT_HINTS = ["created", "pending", "succeeded", "failed", "unknown"] as const;
 
+/** What the words of a state depend on besides the state. */
+export interface HintOf {
+  /** Whether the gateway can be asked about the payment (its capabilities). */
+  statusQuery?: boolean;
+  /** The gateway's error code, where it gave one. */
+  errorCode?: string;
+  /** Whether the gateway pays money out. */
+  paysOut?: boolean;
+  /** Whether the customer was given a code to pay with (a pay URL); unknown counts as given. */
+  hasCode?: boolean;
+}
+
 /**
  * The locale key of what a state means for the person. A pending payment on a gateway without
- * a status query never changes by itself, so it must not promise that it will. On a gateway
- * that pays out (`paysOut`), money leaves the merchant: the words say so.
+ * a status query never changes by itself, so it must not promise that it will; one without a
+ * code has nothing to scan, so it says where the customer pays instead. On a gateway that pays
+ * out, money leaves the merchant: the words say so.
  */
 export function hintKey(
   state: AttemptState | null,
-  statusQuery = true,
-  errorCode?: string,
-  paysOut = false,
+  { statusQuery = true, errorCode, paysOut = false, hasCode = true }: HintOf = {},
 ): `hint.${keyof typeof en.hint}` {
+  if (state === "pending" && !paysOut && !hasCode) return statusQuery ? "hint.pendingNoCode" : "hint.pendingUnaskedNoCode";
   if (state === "pending" && !statusQuery) return "hint.pendingUnasked";
   if (state === "needs_review" && errorCode === "AMOUNT_MISMATCH") return "hint.amountMismatch";
   const s = state ?? "created";

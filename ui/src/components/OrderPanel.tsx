@@ -6,6 +6,8 @@ import { useReadOnly } from "../queries/reads";
 import type { AttemptDetail, OrderDetail } from "../types";
 import { formatActor, formatMoney, formatTime, hintKey, stateKey, writtenByAnother } from "../words";
 import { CopyButton } from "./CopyButton";
+import { hidePersonalData } from "../personalData";
+import { QrCode } from "./QrCode";
 import { SandboxBadge, StateBadge } from "./StateBadge";
 
 /** An order can be paid unless an attempt is live or it is already paid. */
@@ -70,7 +72,7 @@ export function OrderPanel({ detail, onPay, onClose, copyable, statusQuery = tru
           <StateBadge state={order.state} paysOut={paysOut} />
           {/* "Ready to pay" is not this desk's to say when it may only read. */}
           {!(readOnly && order.state === null) && (
-            <div className="hint">{t(hintKey(order.state, statusQuery, undefined, paysOut))}</div>
+            <div className="hint">{t(hintKey(order.state, { statusQuery, paysOut, hasCode: Boolean(latest?.pay_url) }))}</div>
           )}
         </dd>
       </dl>
@@ -143,7 +145,13 @@ function AttemptItem({
         <StateBadge state={a.state} paysOut={paysOut} /> {t(`channel.${a.channel}`)} ·{" "}
         <span className="num">{formatMoney(a.amount, currency)}</span>
       </div>
-      <div className="hint">{t(hintKey(a.state, statusQuery, a.error?.code, paysOut))}</div>
+      <div className="hint">{t(hintKey(a.state, { statusQuery, errorCode: a.error?.code, paysOut, hasCode: a.pay_url !== null }))}</div>
+      {/* The code stays at hand after the pay dialog is closed: shown again, to be scanned. */}
+      {a.pay_url && a.state === "pending" && (
+        <figure className="qr-box small">
+          <QrCode text={a.pay_url} alt={t("pay.qrAlt")} testId="attempt-qr" size={160} />
+        </figure>
+      )}
       {startedBy && (
         <div className="hint" data-testid="attempt-actor">
           {t("detail.startedBy", { who: startedBy })}
@@ -194,14 +202,25 @@ function AttemptItem({
 /** Beyond this, a detail (often a gateway's whole answer) is folded to its first words. */
 const FOLD_AT = 120;
 
+/** A detail of an event: the gateway's answer, folded, its customer's personal data hidden
+ * until a person asks for it. */
 function EventDetail({ text }: { text: string }) {
-  if (text.length <= FOLD_AT) return <> — {text}</>;
+  const { t } = useTranslation();
+  const [reveal, setReveal] = useState(false);
+  const { shown, hidden } = hidePersonalData(text);
+  const body = reveal ? text : shown;
+  if (body.length <= FOLD_AT && !hidden) return <> — {body}</>;
   return (
     <>
       {" — "}
-      <details>
-        <summary>{text.slice(0, 60)}…</summary>
-        <pre>{text}</pre>
+      <details data-testid="event-detail">
+        <summary>{body.slice(0, 60)}…</summary>
+        <pre>{body}</pre>
+        {hidden && (
+          <button type="button" className="small" data-testid="reveal-personal" aria-pressed={reveal} onClick={() => setReveal(!reveal)}>
+            {t(reveal ? "detail.hidePersonal" : "detail.showPersonal")}
+          </button>
+        )}
       </details>
     </>
   );

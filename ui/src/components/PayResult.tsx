@@ -39,7 +39,9 @@ export function PayResult({
       {state === "failed" && report.error ? (
         <p className="meaning">{t(paysOut ? "pay.failedMeaningOut" : "pay.failedMeaning")}</p>
       ) : (
-        <p data-testid="state-hint">{t(hintKey(state, statusQuery, report.error?.code, paysOut))}</p>
+        <p data-testid="state-hint">
+          {t(hintKey(state, { statusQuery, errorCode: report.error?.code, paysOut, hasCode: report.pay_url !== null }))}
+        </p>
       )}
       {report.error && (
         <p className="error" data-testid="gateway-words">

@@ -1,8 +1,8 @@
 import { useMemo } from "react";
 import { renderSVG } from "uqr";
 
-/** A pay URL as a QR code image. */
-export function QrCode({ text, alt }: { text: string; alt: string }) {
+/** A pay URL as a QR code image, `size` px square. */
+export function QrCode({ text, alt, testId = "pay-qr", size = 240 }: { text: string; alt: string; testId?: string; size?: number }) {
   // SVG text needs no canvas, and as a data: URL it passes the CSP's img-src.
   const src = useMemo(() => {
     try {
@@ -13,7 +13,7 @@ export function QrCode({ text, alt }: { text: string; alt: string }) {
     }
   }, [text]);
   return src ? (
-    <img className="qr" src={src} alt={alt} width={240} height={240} data-testid="pay-qr" />
+    <img className="qr" src={src} alt={alt} width={size} height={size} data-testid={testId} />
   ) : (
     <div className="qr placeholder" aria-hidden="true" />
   );

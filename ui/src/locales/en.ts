@@ -29,6 +29,10 @@ export const en = {
     created: "Ready to pay.",
     submitting: "Sending to the gateway…",
     pending: "Waiting for the customer to scan, or for the gateway.",
+    pendingNoCode:
+      "Nothing to scan: the customer completes this payment in their payment app or at the gateway. paydesk asks the gateway until it settles.",
+    pendingUnaskedNoCode:
+      "Nothing to scan: the customer completes this payment in their payment app or at the gateway. This gateway cannot be asked for the result, so a person decides it from the gateway's merchant records.",
     pendingUnasked:
       "Waiting for the customer to pay. This gateway cannot be asked for the result, so this will not change by itself: a person decides it from the gateway's merchant records.",
     succeeded: "Payment received.",
@@ -133,6 +137,8 @@ export const en = {
     error: "Gateway said",
     latestKey: "Idempotency key of the latest attempt",
     resolveTitle: "Resolve this payment",
+    showPersonal: "Show the customer's personal data",
+    hidePersonal: "Hide the customer's personal data",
     resolveHelp: "Ask the gateway or the customer what happened, then record the decision and why.",
     resolveUnasked:
       "This gateway cannot be asked about this payment, so it will not settle by itself. Decide it from the gateway's merchant records or the customer's receipt, and record why.",

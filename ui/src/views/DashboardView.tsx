@@ -16,10 +16,12 @@ function Bar({ share, className }: { share: number; className: string }) {
   );
 }
 
-/** Money of one direction by channel: taken in, or paid out (never added together). */
+/** Money of one direction by channel: taken in, or paid out (never added together). Each bar
+ * is measured against the largest of its own currency: ₹ and ¥ never share a scale. */
 function PaidByChannel({ title, rows, testId }: { title: string; rows: TakingsRow[]; testId: string }) {
   const { t } = useTranslation();
-  const maxPaid = Math.max(1, ...rows.map((r) => r.amount_minor));
+  const largest = new Map<string, number>();
+  for (const r of rows) largest.set(r.currency, Math.max(largest.get(r.currency) ?? 1, r.amount_minor));
   return (
     <>
       <h3>{title}</h3>
@@ -29,7 +31,7 @@ function PaidByChannel({ title, rows, testId }: { title: string; rows: TakingsRo
             <tr key={`${r.channel}-${r.currency}`}>
               <th scope="row">{t(`channel.${r.channel}`)}</th>
               <td className="bar-cell">
-                <Bar share={r.amount_minor / maxPaid} className="bar-paid" />
+                <Bar share={r.amount_minor / (largest.get(r.currency) ?? 1)} className="bar-paid" />
               </td>
               <td className="num">{formatMoney(r.amount, r.currency)}</td>
               <td className="num hint">{t("dashboard.attempts", { count: r.count })}</td>

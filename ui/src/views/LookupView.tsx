@@ -7,6 +7,7 @@ import { CopyButton } from "../components/CopyButton";
 import { OrderPanel } from "../components/OrderPanel";
 import { lookupQuery, orderDetailQuery } from "../queries/reads";
 import type { OrderDetail, ProfileView } from "../types";
+import { hidePersonalData } from "../personalData";
 import { formatActor, formatMoney, formatTime, stateKey, writtenByAnother } from "../words";
 
 /** Everything known about an order as plain text, for pasting into a ticket (a payout in a
@@ -30,7 +31,9 @@ function asText(d: OrderDetail, t: TFunction, paysOut: boolean): string {
     if (a.error) lines.push(`${a.error.code}: ${a.error.message}`);
     for (const e of a.events) {
       const by = writtenByAnother(e, a) ? t("detail.recordedBy", { who: formatActor(e) }) : "";
-      lines.push(`  ${formatTime(e.at)} ${t(stateKey(e.state, paysOut))}${by}${e.detail ? ` — ${e.detail}` : ""}`);
+      // A ticket gets the customer's personal data hidden, as the screen shows it.
+      const detail = e.detail ? ` — ${hidePersonalData(e.detail).shown}` : "";
+      lines.push(`  ${formatTime(e.at)} ${t(stateKey(e.state, paysOut))}${by}${detail}`);
     }
   }
   return lines.join("\n");
