@@ -711,8 +711,12 @@ test("the dashboard counts today's payments, and the gateways view shows the fiv
     assert.match(await reach.getAttribute("title"), /shop-offline: ✕ 127\.0\.0\.1:9: /);
     await offline.scrollIntoView();
     await shot(browser, "20b-gateway-unreachable");
-    await (await offline.$("button.danger")).click();
-    await browser.acceptAlert();
+    await (await offline.$('[data-testid="remove-profile"]')).click();
+    // The app's own dialog, in the window's language, not the webview's raw confirm box.
+    const removing = await browser.$('[data-testid="remove-dialog"]');
+    await removing.waitForDisplayed({ timeout: 5_000 });
+    assert.match(await removing.getText(), /Remove profile shop-offline\?/);
+    await (await browser.$('[data-testid="confirm-remove"]')).click();
     await offline.waitForExist({ reverse: true, timeout: 10_000 });
     await browser.waitUntil(async () => (await reach.getText()) === "✓ All 5 gateways reachable", { timeout: 10_000 });
     ipcResponses.push(await browser.getPageSource());
@@ -954,7 +958,8 @@ test("a debit payout settled by the gateway's callback alone updates the open pa
 test("what the command line writes to the window's data directory shows in the open window without a click", async () => {
   const browser = await openApp();
   try {
-    await (await browser.$('tr[data-order-no="DEMO-1001"]')).waitForDisplayed({ timeout: 30_000 });
+    // The list is up (the import before left the demo orders far below the newest).
+    await (await browser.$("tr[data-order-no]")).waitForDisplayed({ timeout: 30_000 });
     const cli = (...args) => execFileSync(bin, args, { env: { ...process.env, PAYDESK_DATA_DIR: dataDir }, encoding: "utf8" });
     cli("order", "add", "--profile", "sandbox-sensecore", "--order-no", "CLI-LIVE-1", "--amount", "8.80", "--subject", "added at the command line");
     const row = await browser.$('tr[data-order-no="CLI-LIVE-1"]');

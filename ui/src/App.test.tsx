@@ -5,6 +5,7 @@ import { mockIPC } from "@tauri-apps/api/mocks";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { api, errorMessage } from "./api";
 import { App } from "./App";
+import i18n from "./i18n";
 import { createQueryClient, prefetchFirstScreen } from "./queries/client";
 import { FIRST_LISTING, pageQuery } from "./queries/paging";
 import { render } from "./test-render";
@@ -382,6 +383,37 @@ describe("the dashboard", () => {
     expect(rows[2]!.textContent).toContain("₹50.00");
     expect(width(within(today).getByTestId("paid-out"), "Bank transfer")).toBe("100");
     expect(paidIn.textContent).not.toContain("Bank transfer");
+  });
+});
+
+describe("gateway profiles", () => {
+  afterEach(resetBackend);
+
+  it("asks before removing a profile in the app's own dialog, in the window's language", async () => {
+    const backend = mockBackend();
+    const user = userEvent.setup();
+    render(<App />);
+    await user.click(await screen.findByRole("link", { name: /Gateways/ }));
+    await user.click(await screen.findByTestId("remove-profile"));
+    const dialog = await screen.findByTestId("remove-dialog");
+    expect(dialog.textContent).toMatch(/Remove profile sandbox-sensecore\? Its secrets are deleted from the keyring\./);
+    await user.click(within(dialog).getByRole("button", { name: "Cancel" }));
+    expect(screen.queryByTestId("remove-dialog")).toBeNull();
+    expect(backend.calls.some((c) => c.cmd === "remove_profile")).toBe(false);
+    await user.click(screen.getByTestId("remove-profile"));
+    await user.click(within(await screen.findByTestId("remove-dialog")).getByTestId("confirm-remove"));
+    await waitFor(() => expect(backend.calls.find((c) => c.cmd === "remove_profile")?.args).toMatchObject({ profile: "sandbox-sensecore" }));
+  });
+
+  it("names the sandbox in the window's language", async () => {
+    mockBackend();
+    render(<App />);
+    const row = (await screen.findByText("DEMO-1001")).closest("tr")!;
+    expect(within(row).getByText("SANDBOX")).toBeTruthy();
+    await act(async () => {
+      await i18n.changeLanguage("zh-CN");
+    });
+    expect(within(row).getByText("沙箱")).toBeTruthy();
   });
 });
 

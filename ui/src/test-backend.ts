@@ -227,6 +227,8 @@ export function mockBackend(options: Options = {}): Backend {
           return options.desks ?? [];
         case "save_desk_names":
           return Promise.resolve((options.onSaveDeskNames ?? saveDeskNames)(args as Actor)).then((names) => (backend.deskNames = names));
+        case "remove_profile":
+          return null;
         case "resolve_review":
           backend.attempts = [attempt(args.decision as "succeeded")];
           return { order: current(), attempts: backend.attempts };

@@ -144,7 +144,7 @@ export function ImportDialog({ profiles, maxBytes, onClose }: Props) {
                 {profiles.map((p) => (
                   <option key={p.name} value={p.name}>
                     {p.name}
-                    {p.is_sandbox ? " (SANDBOX)" : ""}
+                    {p.is_sandbox ? ` (${t("term.sandbox")})` : ""}
                   </option>
                 ))}
               </select>

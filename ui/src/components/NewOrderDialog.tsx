@@ -71,7 +71,7 @@ export function NewOrderDialog({ profiles, onClose, onAdded }: Props) {
             {profiles.map((p) => (
               <option key={p.name} value={p.name}>
                 {p.name}
-                {p.is_sandbox ? " (SANDBOX)" : ""}
+                {p.is_sandbox ? ` (${t("term.sandbox")})` : ""}
               </option>
             ))}
           </select>

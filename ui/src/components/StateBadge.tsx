@@ -17,7 +17,7 @@ export function SandboxBadge() {
   const { t } = useTranslation();
   return (
     <span className="badge sandbox" title={t("sandboxBadgeTitle")}>
-      SANDBOX
+      {t("term.sandbox")}
     </span>
   );
 }

@@ -291,6 +291,7 @@ export const en = {
     unreachable: "Not reachable: {{detail}}",
     missingSecrets: "Missing secrets: {{keys}}",
     sandboxNote: "Built-in sandbox: its address is set at every start.",
+    removeTitle: "Remove {{name}}",
     removeConfirm: "Remove profile {{name}}? Its secrets are deleted from the keyring.",
     saved: "Saved.",
   },

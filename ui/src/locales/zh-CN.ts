@@ -285,6 +285,7 @@ export const zhCN: Resources = {
     unreachable: "无法连接：{{detail}}",
     missingSecrets: "缺少密钥：{{keys}}",
     sandboxNote: "内置沙箱：地址在每次启动时设置。",
+    removeTitle: "删除 {{name}}",
     removeConfirm: "删除配置 {{name}}？其密钥会从钥匙串中删除。",
     saved: "已保存。",
   },

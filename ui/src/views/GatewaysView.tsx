@@ -2,6 +2,7 @@ import { useMutation, useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { api, errorMessage } from "../api";
+import { Modal } from "../components/Modal";
 import { SandboxBadge } from "../components/StateBadge";
 import { useRemoveProfile, useSaveProfile, useSecret } from "../queries/mutations";
 import { gatewaysQuery, secretsQuery, useReadOnly } from "../queries/reads";
@@ -63,6 +64,7 @@ function ProfileCard({ profile, gateways, readOnly }: { profile: ProfileView; ga
   // A mutation for its one-off run and state, though it changes nothing: it only dials.
   const test = useMutation({ mutationFn: () => api.testConnection(profile.name) });
   const remove = useRemoveProfile();
+  const [confirmingRemove, setConfirmingRemove] = useState(false);
   const report = test.data;
   const error = test.error ?? remove.error;
 
@@ -107,14 +109,36 @@ function ProfileCard({ profile, gateways, readOnly }: { profile: ProfileView; ga
           <button
             type="button"
             className="danger"
-            onClick={() => {
-              if (!window.confirm(t("gateways.removeConfirm", { name: profile.name }))) return;
-              test.reset();
-              remove.mutate(profile.name);
-            }}
+            data-testid="remove-profile"
+            onClick={() => setConfirmingRemove(true)}
           >
             {t("common.remove")}
           </button>
+        )}
+        {confirmingRemove && (
+          <Modal labelledBy="remove-title" describedBy="remove-what" testId="remove-dialog" onClose={() => setConfirmingRemove(false)}>
+            <header>
+              <h2 id="remove-title">{t("gateways.removeTitle", { name: profile.name })}</h2>
+            </header>
+            <p id="remove-what">{t("gateways.removeConfirm", { name: profile.name })}</p>
+            <footer>
+              <button type="button" onClick={() => setConfirmingRemove(false)}>
+                {t("common.cancel")}
+              </button>
+              <button
+                type="button"
+                className="danger"
+                data-testid="confirm-remove"
+                onClick={() => {
+                  setConfirmingRemove(false);
+                  test.reset();
+                  remove.mutate(profile.name);
+                }}
+              >
+                {t("common.remove")}
+              </button>
+            </footer>
+          </Modal>
         )}
       </div>
       {report && (
