@@ -330,6 +330,20 @@ describe("the console", () => {
     });
   });
 
+  it("does not offer 'not paid' while the gateway says the code can still be paid", async () => {
+    const until = Date.now() + 3_600_000;
+    mockBackend({ attempts: [attempt("needs_review", { pay_url: "https://pay.example/qr/5", payable_until: until })] });
+    const user = userEvent.setup();
+    render(<App />);
+    await user.click(await screen.findByText("DEMO-1001"));
+    const item = await screen.findByTestId("attempt");
+    expect(within(item).getByTestId("payable-until").textContent).toMatch(/The customer can pay with this code until/);
+    const form = within(item).getByTestId("resolve-form");
+    expect((within(form).getByLabelText("It was not paid") as HTMLInputElement).disabled).toBe(true);
+    expect((within(form).getByLabelText("It was paid") as HTMLInputElement).disabled).toBe(false);
+    expect(within(form).getByTestId("not-paid-after").textContent).toMatch(/once the code has expired/);
+  });
+
   it("raises a settled payment a gateway contradicts, for a person to confirm or correct", async () => {
     const evidence = "the gateway's callback reports this payment succeeded, but it is recorded as failed";
     const backend = mockBackend({ attempts: [attempt("failed", { contested: evidence })] });

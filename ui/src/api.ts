@@ -4,7 +4,7 @@ import { invoke } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
 import i18n from "./i18n";
 import { en } from "./locales/en";
-import { formatMinute } from "./words";
+import { formatMinute, formatTime } from "./words";
 import type { AttemptState } from "./ipc/AttemptState";
 import type { ErrorKind } from "./ipc/ErrorKind";
 import type { Commands, Events } from "./ipc/commands";
@@ -85,6 +85,7 @@ export function errorMessage(e: unknown): string {
     if (typeof params.state === "string") params.state = i18n.t(`state.${params.state as AttemptState}`);
     if (typeof params.channel === "string" && isChannel(params.channel)) params.channel = i18n.t(`channel.${params.channel}`);
     if (e.code === "shared_store_offline" && e.params.as_of !== null) params.time = formatMinute(e.params.as_of);
+    if (e.code === "still_payable") params.time = formatTime(e.params.until);
     // A code without words in en (and so in zh-CN, typed as the same shape) fails the type
     // check; the parameters are the ones the back end sent with that code.
     // Where the journal does not say which desk, the words that name none.

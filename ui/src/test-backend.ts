@@ -86,6 +86,7 @@ export function attempt(state: AttemptDetail["state"], extra: Partial<AttemptDet
     resends: 0,
     contested: null,
     gateway_deduction_minor: null,
+    payable_until: null,
     sent_at: 1_700_000_000_000,
     sender_timeout_ms: 30_000,
     desk: "Desk 1",

@@ -179,6 +179,9 @@ pub struct Attempt {
     /// What the gateway took off the price itself (the partner's coupon): the payer was
     /// charged `amount_minor` less this.
     pub gateway_deduction_minor: Option<i64>,
+    /// Until when (unix ms) the customer can still pay with the code the gateway gave, where
+    /// it said: the attempt cannot be decided "not paid" before then.
+    pub payable_until: Option<i64>,
     /// When its request last left (unix ms), and how long its sender waits for an answer.
     pub sent_at: Option<i64>,
     pub sender_timeout_ms: Option<i64>,

@@ -31,6 +31,10 @@ pub enum PayError {
     /// that they did not and that its code can no longer be used.
     #[error("attempt {attempt_id} may still be paid by the customer: mark it not paid only once you are sure they did not pay and its payment code can no longer be used (it was never shown, or it has expired)")]
     CodeMayStillBePaid { attempt_id: i64 },
+    /// "Not paid" was asked for an attempt whose code the gateway says can be paid until
+    /// `until` (unix ms, the store's clock): not before then, whoever vouches for it.
+    #[error("attempt {attempt_id} can still be paid with its code until {until} (unix ms): it cannot be marked not paid before then")]
+    StillPayable { attempt_id: i64, until: i64 },
     /// This machine's keyring lacks a secret the profile's gateway needs: the desk looks the
     /// profile's payments up, but neither pays nor asks the gateway about them.
     #[error("this desk's keyring has no {key:?} secret for gateway profile {profile:?}, so it cannot pay or check its payments with the gateway (it can look them up); set the secret here, or check them at a desk that holds it")]
@@ -468,8 +472,15 @@ impl Engine {
             }
             .into());
         }
-        if decision == AttemptState::Failed && attempt.may_still_be_paid() && !code_unusable {
-            return Err(PayError::CodeMayStillBePaid { attempt_id });
+        if decision == AttemptState::Failed {
+            if let Some(until) = attempt.payable_until {
+                if self.store.now().await? < until {
+                    return Err(PayError::StillPayable { attempt_id, until });
+                }
+            }
+            if attempt.may_still_be_paid() && !code_unusable {
+                return Err(PayError::CodeMayStillBePaid { attempt_id });
+            }
         }
         Ok(self
             .store

@@ -189,4 +189,39 @@ store_contract! {
             .unwrap();
         assert_eq!(decided.state, AttemptState::Failed);
     }
+
+    async fn a_code_the_gateway_keeps_payable_cannot_be_marked_not_paid_before_it_expires(store) {
+        let engine = engine(&store);
+        let now = store.now().await.unwrap();
+        let payable = |until: i64| AttemptUpdate {
+            pay_url: Some("https://qr.example/4".into()),
+            payable_until: Some(until),
+            ..AttemptUpdate::default()
+        };
+        let open = pending_on(&store, "yian", "Y-1", None).await;
+        store.record(open, AttemptState::NeedsReview, &payable(now + 3_600_000)).await.unwrap();
+        let refused = engine
+            .resolve_review(open, AttemptState::Failed, "customer says no", true)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(refused, PayError::StillPayable { attempt_id, until } if attempt_id == open && until == now + 3_600_000),
+            "{refused}"
+        );
+        assert_eq!(store.attempt(open).await.unwrap().state, AttemptState::NeedsReview);
+        // Paid is always the person's to say: it cannot double anything.
+        engine
+            .resolve_review(open, AttemptState::Succeeded, "on the statement", false)
+            .await
+            .unwrap();
+
+        let expired = pending_on(&store, "yian", "Y-2", None).await;
+        store.record(expired, AttemptState::NeedsReview, &payable(now - 1)).await.unwrap();
+        let decided = engine
+            .resolve_review(expired, AttemptState::Failed, "the code expired unpaid", true)
+            .await
+            .unwrap();
+        assert_eq!(decided.state, AttemptState::Failed);
+        assert_eq!(decided.payable_until, Some(now - 1), "kept as the gateway said");
+    }
 }

@@ -15,6 +15,8 @@ pub struct AttemptUpdate {
     pub pay_url: Option<String>,
     /// What the gateway took off the price itself (a coupon it applied), when it says.
     pub gateway_deduction_minor: Option<i64>,
+    /// Until when (unix ms) the customer can still pay with the gateway's code, when it says.
+    pub payable_until: Option<i64>,
     pub error_code: Option<String>,
     pub error_message: Option<String>,
     pub detail: Option<String>,
@@ -174,6 +176,7 @@ fn review(attempt: &Attempt, why: &str) -> CheckVerdict {
 fn receipt_update(receipt: Receipt) -> AttemptUpdate {
     AttemptUpdate {
         gateway_deduction_minor: receipt.gateway_deduction.map(|d| d.minor),
+        payable_until: receipt.payable_until,
         gateway_ref: receipt.gateway_ref,
         pay_url: receipt.pay_url,
         detail: receipt.detail.map(|d| d.to_string()),
@@ -211,6 +214,7 @@ fn amount_mismatch(asked: Money, receipt: Receipt) -> (AttemptState, AttemptUpda
             gateway_ref: receipt.gateway_ref,
             pay_url: receipt.pay_url,
             gateway_deduction_minor: receipt.gateway_deduction.map(|d| d.minor),
+            payable_until: receipt.payable_until,
             detail: Some(message.clone()),
             error_code: Some("AMOUNT_MISMATCH".into()),
             error_message: Some(message),
@@ -325,6 +329,7 @@ mod tests {
             desk: String::new(),
             operator: String::new(),
             db_role: None,
+            payable_until: None,
             created_at: 0,
             updated_at: 0,
         }

@@ -222,6 +222,10 @@ pub struct Receipt {
     /// `deduct_price`): `charged` plus this is the price it must have been asked.
     #[serde(default)]
     pub gateway_deduction: Option<Money>,
+    /// Until when (unix ms) the customer can still pay with the code the gateway gave, where
+    /// its answer says (益安's charge `time_expire`).
+    #[serde(default)]
+    pub payable_until: Option<i64>,
 }
 
 /// An amount as a gateway's answer states it.

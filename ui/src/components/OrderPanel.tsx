@@ -183,8 +183,13 @@ function AttemptItem({
           <blockquote className="evidence">{a.contested}</blockquote>
         </div>
       )}
+      {a.payable_until !== null && mayStillBePaid(a) && (
+        <div className="hint" data-testid="payable-until">
+          {t("detail.payableUntil", { time: formatTime(a.payable_until) })}
+        </div>
+      )}
       {(a.state === "needs_review" || a.contested || unasked) && !readOnly && (
-        <ResolveForm attemptId={a.id} unasked={unasked} mayStillBePaid={mayStillBePaid(a)} />
+        <ResolveForm attemptId={a.id} unasked={unasked} mayStillBePaid={mayStillBePaid(a)} payableUntil={a.payable_until} />
       )}
       <ul className="timeline" aria-label={t("lookup.timeline")}>
         {a.events.map((e, i) => (
@@ -226,8 +231,22 @@ function EventDetail({ text }: { text: string }) {
   );
 }
 
-function ResolveForm({ attemptId, unasked, mayStillBePaid }: { attemptId: number; unasked: boolean; mayStillBePaid: boolean }) {
+function ResolveForm({
+  attemptId,
+  unasked,
+  mayStillBePaid,
+  payableUntil,
+}: {
+  attemptId: number;
+  unasked: boolean;
+  mayStillBePaid: boolean;
+  payableUntil: number | null;
+}) {
   const { t } = useTranslation();
+  // The back end holds the rule by the store's clock; this only keeps the choice from being
+  // offered while the form is open.
+  const [openedAt] = useState(() => Date.now());
+  const stillPayable = payableUntil !== null && openedAt < payableUntil;
   const [decision, setDecision] = useState<"succeeded" | "failed" | null>(null);
   const [note, setNote] = useState("");
   const [codeUnusable, setCodeUnusable] = useState(false);
@@ -256,10 +275,21 @@ function ResolveForm({ attemptId, unasked, mayStillBePaid }: { attemptId: number
           {t("detail.decidedPaid")}
         </label>
         <label>
-          <input type="radio" name={`decision-${attemptId}`} checked={decision === "failed"} onChange={() => setDecision("failed")} />{" "}
+          <input
+            type="radio"
+            name={`decision-${attemptId}`}
+            checked={decision === "failed"}
+            disabled={stillPayable}
+            onChange={() => setDecision("failed")}
+          />{" "}
           {t("detail.decidedFailed")}
         </label>
       </fieldset>
+      {stillPayable && (
+        <p className="hint" data-testid="not-paid-after">
+          {t("detail.notPaidAfter", { time: formatTime(payableUntil) })}
+        </p>
+      )}
       {needsWord && (
         <label className="confirm" data-testid="code-unusable">
           <input type="checkbox" checked={codeUnusable} onChange={(e) => setCodeUnusable(e.target.checked)} /> {t("detail.codeUnusable")}

@@ -31,6 +31,11 @@ contested: string | null,
  */
 gateway_deduction_minor: number | null, 
 /**
+ * Until when (unix ms) the customer can still pay with the code the gateway gave, where
+ * it said: the attempt cannot be decided "not paid" before then.
+ */
+payable_until: number | null, 
+/**
  * When its request last left (unix ms), and how long its sender waits for an answer.
  */
 sent_at: number | null, sender_timeout_ms: number | null, 

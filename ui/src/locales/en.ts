@@ -145,6 +145,8 @@ export const en = {
     codeUnusable:
       "The customer did not pay, and the payment code can no longer be used (it was never shown, or it has expired).",
     codeUnusableWhy: "A code that can still be paid would charge the customer without a record here.",
+    payableUntil: "The customer can pay with this code until {{time}}.",
+    notPaidAfter: "“Not paid” can be recorded once the code has expired, at {{time}}.",
     decision: "Decision",
     decidedPaid: "It was paid",
     decidedFailed: "It was not paid",
@@ -355,6 +357,7 @@ export const en = {
     shared_store_offline: "Offline: history as of {{time}}; paying is paused until the shared store is back. Nothing was written or sent.",
     shared_store_offline_no_copy: "Offline: this desk has no copy of the history yet; paying is paused until the shared store is back. Nothing was written or sent.",
     not_awaiting_review: "Attempt {{attempt_id}} is {{state}}, not waiting for review.",
+    still_payable: "Attempt {{attempt_id}} can still be paid with its code until {{time}}: it cannot be marked not paid before then.",
     code_may_still_be_paid:
       "Attempt {{attempt_id}} may still be paid by the customer: mark it not paid only once you are sure they did not pay and its payment code can no longer be used.",
     unknown_channel: "Unknown channel {{channel}}; {{gateway}} offers {{offered}}.",

@@ -107,6 +107,12 @@ pub enum Problem {
     CodeMayStillBePaid {
         attempt_id: i64,
     },
+    /// "Not paid" on an attempt whose code the gateway says can be paid until `until` (unix
+    /// ms): not before then.
+    StillPayable {
+        attempt_id: i64,
+        until: i64,
+    },
     UnknownChannel {
         channel: String,
         gateway: String,
@@ -165,6 +171,7 @@ impl Problem {
             Problem::Refused { .. }
             | Problem::NotAwaitingReview { .. }
             | Problem::CodeMayStillBePaid { .. }
+            | Problem::StillPayable { .. }
             | Problem::UnknownChannel { .. }
             | Problem::ChannelNotOffered { .. }
             | Problem::NoVouchers { .. }
@@ -332,6 +339,10 @@ impl From<PayError> for AppError {
             open @ PayError::CodeMayStillBePaid { attempt_id } => {
                 AppError::new(Problem::CodeMayStillBePaid { attempt_id }, open.to_string())
             }
+            payable @ PayError::StillPayable { attempt_id, until } => AppError::new(
+                Problem::StillPayable { attempt_id, until },
+                payable.to_string(),
+            ),
             PayError::Plan(refusal) => refusal.into(),
             PayError::Store(e) => e.into(),
             PayError::Vault(e) => e.into(),

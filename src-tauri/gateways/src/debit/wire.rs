@@ -214,6 +214,7 @@ impl OrderData {
             detail: Some(raw),
             charged: Some(Charged::Decimal(fiat_amount)),
             gateway_deduction: None,
+            payable_until: None,
         };
         Ok(process_code.outcome(id, receipt))
     }

@@ -322,6 +322,7 @@ impl Envelope {
             // `deduct_price` comes off it, and the payer is charged the difference.
             charged: Some(Charged::Money(info.charged())),
             gateway_deduction: Some(Money::from_minor(info.deduct_price, Currency::CNY)),
+            payable_until: None,
         };
         OrderStatus::from(info.order_status).outcome(receipt)
     }

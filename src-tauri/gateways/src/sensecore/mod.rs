@@ -192,6 +192,7 @@ impl Connector for Sensecore {
                         // The answer names no amount.
                         charged: None,
                         gateway_deduction: None,
+                        payable_until: None,
                     };
                     if paid.interactive {
                         PayOutcome::Pending(receipt)

@@ -238,6 +238,7 @@ fn payorder_answer(payorder: PayorderResponse, raw: serde_json::Value) -> Readin
                 // The answer names no amount.
                 charged: None,
                 gateway_deduction: None,
+                payable_until: None,
             };
             Reading::Status(pay_status, receipt)
         }

@@ -212,6 +212,8 @@ fn reads_the_seed_answer_in_full() {
         Some("ch_WrHW58Ki5unLCSuf54OuHKCS")
     );
     assert_eq!(receipt.pay_url, None, "orderInfo is for the SDK, not a URL");
+    // time_expire, in unix ms: the charge can be paid until then.
+    assert_eq!(receipt.payable_until, Some(1_466_236_251_000));
     assert_eq!(
         receipt.charged,
         Some(Charged::Money(Money::from_minor(9900, Currency::CNY)))

@@ -270,6 +270,7 @@ pub(super) fn charge_outcome(ch: Value) -> PayOutcome {
             detail: Some(ch),
             charged,
             gateway_deduction: None,
+            payable_until: None,
         }),
         ChargeState::Failed { code, message } => {
             PayOutcome::Failed(GatewayError::new(code, message, RetryClass::Safe))
@@ -280,6 +281,9 @@ pub(super) fn charge_outcome(ch: Value) -> PayOutcome {
             detail: Some(ch),
             charged,
             gateway_deduction: None,
+            payable_until: charge
+                .time_expire
+                .map(|seconds| seconds.saturating_mul(1000)),
         }),
     }
 }
