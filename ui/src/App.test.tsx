@@ -230,6 +230,22 @@ describe("the console", () => {
     expect(within(item).getByTestId("check-status")).toBeTruthy();
   });
 
+  it("clears the search on Esc and gives the keys back to the list", async () => {
+    mockBackend();
+    const user = userEvent.setup();
+    render(<App />);
+    await screen.findByText("DEMO-1001");
+    const search = screen.getByTestId("global-search") as HTMLInputElement;
+    await user.click(search);
+    await user.keyboard("DEMO");
+    expect(search.value).toBe("DEMO");
+    await user.keyboard("{Escape}");
+    expect(search.value).toBe("");
+    expect(document.activeElement).not.toBe(search);
+    await user.keyboard("r");
+    expect(search.value).toBe("");
+  });
+
   it("opens the pay dialog when a scanner types an order number and Enter", async () => {
     mockBackend();
     const user = userEvent.setup();

@@ -44,6 +44,15 @@ export function TopBar({ searchRef, search, onSearchChange, onSearchSubmit, read
           placeholder={t("search.placeholder")}
           value={search}
           onChange={(e) => onSearchChange(e.target.value)}
+          onKeyDown={(e) => {
+            // Esc clears the search and gives the keys back to the list (R checks the selected
+            // order again instead of typing "r"); the panel stays open for a second Esc.
+            if (e.key !== "Escape") return;
+            e.preventDefault();
+            e.stopPropagation();
+            onSearchChange("");
+            e.currentTarget.blur();
+          }}
         />
       </form>
       {onNewOrder && (
