@@ -17,6 +17,7 @@ use sqlx::postgres::PgPool;
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePool, SqlitePoolOptions};
 use sqlx::{QueryBuilder, Sqlite};
 
+use super::dialect::POSTGRES_NOW_MS;
 use super::link::Link;
 use super::rows::{
     push_attempt_columns, AttemptRow, EventRow, OrderRow, ProfileRow, ReviewRow, ATTEMPT_COLUMNS,
@@ -265,10 +266,9 @@ impl Cache {
 
 /// The server's ids of these orders, with the server's time (unix ms) in the same round trip.
 async fn order_ids_of(shared: &PgPool, order_nos: &[String]) -> Result<(Vec<i64>, i64)> {
-    let rows: Vec<(i64, i64)> = sqlx::query_as(
-        "SELECT id, floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint
-         FROM orders WHERE order_no = ANY($1)",
-    )
+    let rows: Vec<(i64, i64)> = sqlx::query_as(&format!(
+        "SELECT id, {POSTGRES_NOW_MS} FROM orders WHERE order_no = ANY($1)"
+    ))
     .bind(order_nos)
     .fetch_all(shared)
     .await?;

@@ -4,6 +4,10 @@
 
 use sqlx::{Pool, Postgres, Sqlite, Transaction};
 
+/// The PostgreSQL server's clock in unix ms: the time that decides on a shared store.
+pub(super) const POSTGRES_NOW_MS: &str =
+    "floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint";
+
 pub(crate) trait Dialect: sqlx::Database {
     /// The attempts table as `due_for_check` reads it.
     const ATTEMPTS_DUE_FOR_CHECK: &'static str;
@@ -86,7 +90,7 @@ impl Dialect for Postgres {
     }
 
     async fn now(pool: &Pool<Postgres>) -> sqlx::Result<i64> {
-        sqlx::query_scalar("SELECT floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint")
+        sqlx::query_scalar(&format!("SELECT {POSTGRES_NOW_MS}"))
             .fetch_one(pool)
             .await
     }
