@@ -324,7 +324,7 @@ describe("the console", () => {
 
   it("offers a person the decision at once where the gateway cannot be asked; not paid takes their word on the code", async () => {
     const unasked: ProfileView = { ...profile, capabilities: { ...profile.capabilities!, status_query: false } };
-    const backend = mockBackend({ profile: unasked, attempts: [attempt("pending", { pay_url: "https://pay.example/qr/1" })] });
+    const backend = mockBackend({ profile: unasked, attempts: [attempt("pending", { pay_url: "https://pay.example/qr/1", may_still_be_paid: true })] });
     const user = userEvent.setup();
     render(<App />);
     await user.click(await screen.findByText("DEMO-1001"));
@@ -348,7 +348,7 @@ describe("the console", () => {
 
   it("does not offer 'not paid' while the gateway says the code can still be paid", async () => {
     const until = Date.now() + 3_600_000;
-    mockBackend({ attempts: [attempt("needs_review", { pay_url: "https://pay.example/qr/5", payable_until: until })] });
+    mockBackend({ attempts: [attempt("needs_review", { pay_url: "https://pay.example/qr/5", payable_until: until, may_still_be_paid: true })] });
     const user = userEvent.setup();
     render(<App />);
     await user.click(await screen.findByText("DEMO-1001"));

@@ -96,6 +96,7 @@ export function attempt(state: AttemptDetail["state"], extra: Partial<AttemptDet
     updated_at: 1_700_000_000_000,
     amount: "12.34",
     error: null,
+    may_still_be_paid: false,
     events: [{ attempt_id: 7, state, detail: null, at: 1_700_000_000_000, desk: "Desk 1", operator: "alice", db_role: null }],
     ...extra,
   };

@@ -45,6 +45,9 @@ pub struct AttemptDetail {
     pub amount: String,
     pub error: Option<ErrorReport>,
     pub events: Vec<AttemptEvent>,
+    /// Whether the customer may yet pay it ([`Attempt::may_still_be_paid`]): deciding it "not
+    /// paid" then takes a person's word that its code can no longer be used.
+    pub may_still_be_paid: bool,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -89,6 +92,7 @@ impl crate::store::Store {
                 amount: paydesk_gateways::Money::from_minor(attempt.charged_minor(), currency)
                     .to_decimal_string(),
                 error: error_report(&attempt),
+                may_still_be_paid: attempt.may_still_be_paid(),
                 attempt,
                 events,
             });

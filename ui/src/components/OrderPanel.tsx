@@ -15,12 +15,6 @@ export function canPay(detail: OrderDetail): boolean {
   return detail.attempts.every((a) => a.state === "failed");
 }
 
-/** Whether the customer may yet pay the attempt: it waits on them, or they were given a code.
- * Deciding it "not paid" then takes the person's word that the code can no longer be used. */
-function mayStillBePaid(a: AttemptDetail): boolean {
-  return a.state !== "succeeded" && a.state !== "failed" && (a.state === "pending" || a.pay_url !== null);
-}
-
 /** Asking is worth a button when the gateway answers, or to hand an unknown attempt to a person. */
 function canCheck(a: AttemptDetail, statusQuery: boolean) {
   return (a.state === "pending" && statusQuery) || a.state === "unknown";
@@ -183,13 +177,13 @@ function AttemptItem({
           <blockquote className="evidence">{a.contested}</blockquote>
         </div>
       )}
-      {a.payable_until !== null && mayStillBePaid(a) && (
+      {a.payable_until !== null && a.may_still_be_paid && (
         <div className="hint" data-testid="payable-until">
           {t("detail.payableUntil", { time: formatTime(a.payable_until) })}
         </div>
       )}
       {(a.state === "needs_review" || a.contested || unasked) && !readOnly && (
-        <ResolveForm attemptId={a.id} unasked={unasked} mayStillBePaid={mayStillBePaid(a)} payableUntil={a.payable_until} />
+        <ResolveForm attemptId={a.id} unasked={unasked} mayStillBePaid={a.may_still_be_paid} payableUntil={a.payable_until} />
       )}
       <ul className="timeline" aria-label={t("lookup.timeline")}>
         {a.events.map((e, i) => (

@@ -8,7 +8,12 @@ export type AttemptDetail = {
 /**
  * The charged amount in the main unit ("12.30"), formatted by the backend.
  */
-amount: string, error: ErrorReport | null, events: Array<AttemptEvent>, id: number, order_id: number, channel: Channel, state: AttemptState, idempotency_key: string, amount_minor: number, gateway_ref: string | null, pay_url: string | null, error_code: string | null, error_message: string | null, coupon: string | null, 
+amount: string, error: ErrorReport | null, events: Array<AttemptEvent>, 
+/**
+ * Whether the customer may yet pay it ([`Attempt::may_still_be_paid`]): deciding it "not
+ * paid" then takes a person's word that its code can no longer be used.
+ */
+may_still_be_paid: boolean, id: number, order_id: number, channel: Channel, state: AttemptState, idempotency_key: string, amount_minor: number, gateway_ref: string | null, pay_url: string | null, error_code: string | null, error_message: string | null, coupon: string | null, 
 /**
  * The part of the amount paid on credit, where the gateway splits balance and credit.
  */
