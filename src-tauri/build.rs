@@ -10,6 +10,8 @@ const COMMANDS: &[&str] = &[
     "query_orders",
     "lookup",
     "add_order",
+    "edit_order",
+    "cancel_order",
     "check_status",
     "resolve_review",
     "takings",

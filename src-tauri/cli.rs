@@ -8,16 +8,13 @@ use std::process::ExitCode;
 
 use paydesk_core::app::desk::DeskNames;
 use paydesk_core::app::lookups::{self, HistoryInput};
-use paydesk_core::app::orders::{self, OrderInput};
+use paydesk_core::app::orders;
 use paydesk_core::app::payments::{self, PayInput};
 use paydesk_core::app::profiles::{self, ProfileInput};
 use paydesk_core::app::{secrets, shared_store, status, AppError, ErrorKind};
-use paydesk_core::domain::AttemptState;
 use paydesk_core::gateways::transport::Transport;
 use paydesk_core::import::ImportFormat;
-use paydesk_core::report::{OrderDetail, PaymentReport};
-use paydesk_core::store::Store;
-use paydesk_core::{Currency, Money};
+use paydesk_core::report::PaymentReport;
 use paydesk_sandbox::faults::{parse_fault_flag, FaultPlan};
 use paydesk_sandbox::SandboxConfig;
 use secrecy::SecretString;
@@ -27,6 +24,10 @@ use tracing::Instrument;
 use crate::runtime;
 
 mod args;
+mod order_commands;
+mod print;
+
+use print::{exit_code, print_report, print_status};
 
 pub use args::{Args, Command, OrderCommand, ProfileCommand, SecretCommand, StoreCommand};
 
@@ -291,29 +292,7 @@ async fn execute(dir: &std::path::Path, names: DeskNames, command: Command) -> R
             );
             Ok(0)
         }
-        Command::Order(OrderCommand::Add {
-            profile,
-            order_no,
-            amount,
-            currency,
-            subject,
-            attributes,
-        }) => {
-            let input = OrderInput {
-                profile,
-                order_no,
-                amount,
-                currency,
-                subject,
-                attributes: key_values(&attributes, "attribute")?,
-            };
-            let order = orders::add_order(store, input).await?;
-            let shown = Currency::parse(&order.currency)
-                .map(|c| Money::from_minor(order.amount_minor, c).to_string())
-                .unwrap_or(order.amount);
-            println!("order {} added: {shown}", order.order_no);
-            Ok(0)
-        }
+        Command::Order(command) => order_commands::run(store, command).await,
         Command::Pay {
             order_no,
             channel,
@@ -428,10 +407,7 @@ async fn execute(dir: &std::path::Path, names: DeskNames, command: Command) -> R
                 payments::resolve_review(&engine, attempt_id, &decision, &note, code_unusable)
                     .await?;
             if let Some(a) = detail.attempts.iter().find(|a| a.attempt.id == attempt_id) {
-                print_report(
-                    &PaymentReport::new(&detail.order.order_no, &a.attempt),
-                    false,
-                );
+                print_report(&PaymentReport::new(&detail.order, &a.attempt), false);
             }
             Ok(0)
         }
@@ -495,55 +471,6 @@ async fn execute(dir: &std::path::Path, names: DeskNames, command: Command) -> R
     }
 }
 
-/// `status`: the latest attempt as `pay` reports it, with every attempt beside it.
-/// An order's payments; answered from the desk's copy of the shared history while its server
-/// is out of reach, which the JSON says (`"source": "cache"`, `"as_of"`) and the text too.
-fn print_status(detail: &OrderDetail, json: bool, store: &Store) {
-    let from_copy = !store.is_reachable();
-    let order_no = &detail.order.order_no;
-    let latest = detail.attempts.last();
-    if json {
-        let mut value = match latest {
-            Some(a) => serde_json::to_value(PaymentReport::new(order_no, &a.attempt))
-                .expect("serializable"),
-            None => serde_json::json!({
-                "order_no": order_no, "state": "created", "attempt_id": null, "channel": null,
-                "idempotency_key": null, "gateway_ref": null, "pay_url": null, "error": null
-            }),
-        };
-        value["attempts"] = serde_json::to_value(&detail.attempts).expect("serializable");
-        if from_copy {
-            value["source"] = "cache".into();
-            value["as_of"] = store.copy_as_of().into();
-        }
-        println!("{value}");
-        return;
-    }
-    println!(
-        "order {} ({} {}) via {}",
-        order_no, detail.order.currency, detail.order.amount, detail.order.profile
-    );
-    if from_copy {
-        println!(
-            "  offline: history as of {}; paying is paused",
-            paydesk_core::store::as_of_text(store.copy_as_of())
-        );
-    }
-    if detail.attempts.is_empty() {
-        println!("  not paid yet");
-    }
-    for a in &detail.attempts {
-        print!(
-            "  attempt {} via {}: {}",
-            a.attempt.id, a.attempt.channel, a.attempt.state
-        );
-        if let Some(e) = &a.error {
-            print!(" ({}: {})", e.code, e.message);
-        }
-        println!();
-    }
-}
-
 /// No value paydesk takes comes near this; refusing longer arguments up front keeps every
 /// error message, which quotes what it refuses, to one readable line.
 const MAX_ARGUMENT_CHARS: usize = 4096;
@@ -558,33 +485,4 @@ fn check_argument_lengths() -> Result<(), Failure> {
         }
     }
     Ok(())
-}
-
-fn exit_code(state: AttemptState) -> u8 {
-    match state {
-        AttemptState::Succeeded
-        | AttemptState::Pending
-        | AttemptState::Created
-        | AttemptState::Submitting => 0,
-        AttemptState::Failed => 1,
-        AttemptState::Unknown | AttemptState::NeedsReview => 3,
-    }
-}
-
-fn print_report(report: &PaymentReport, json: bool) {
-    if json {
-        println!("{}", serde_json::to_string(report).expect("serializable"));
-        return;
-    }
-    print!("order {}: {}", report.order_no, report.state);
-    if let Some(r) = &report.gateway_ref {
-        print!(" (gateway ref {r})");
-    }
-    if let Some(url) = &report.pay_url {
-        print!(" pay at {url}");
-    }
-    if let Some(e) = &report.error {
-        print!(" — {}: {}", e.code, e.message);
-    }
-    println!();
 }

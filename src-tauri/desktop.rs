@@ -43,6 +43,15 @@ pub struct AppInfo {
     pub startup_error: Option<String>,
     /// The largest file `import_orders` takes, in bytes (the page checks before reading it).
     pub max_import_bytes: usize,
+    /// The currencies an order may be in, each with its minor-unit digits.
+    pub currencies: Vec<CurrencyInfo>,
+}
+
+/// A currency an order may be in: its ISO 4217 code and how many digits its minor unit has.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct CurrencyInfo {
+    pub code: String,
+    pub exponent: u32,
 }
 
 /// The window's state. The back end (store, keyring, built-in sandbox) is opened beside the
@@ -91,6 +100,12 @@ async fn start(launch: runtime::Launch) -> Started {
         sandbox_url: None,
         startup_error: None,
         max_import_bytes: MAX_IMPORT_BYTES,
+        currencies: paydesk_core::Currency::known()
+            .map(|c| CurrencyInfo {
+                code: c.code().to_string(),
+                exponent: c.exponent(),
+            })
+            .collect(),
     };
     let dir = match runtime::data_dir(launch.data_dir) {
         Ok(d) => d,
@@ -260,6 +275,8 @@ pub fn run(launch: runtime::Launch) -> ExitCode {
             orders::query_orders,
             orders::lookup,
             orders::add_order,
+            orders::edit_order,
+            orders::cancel_order,
             payments::check_status,
             payments::resolve_review,
             orders::takings,

@@ -316,8 +316,7 @@ async fn payout_in(w: &World, order_no: &str, key: &str, states: &[AttemptState]
         .unwrap();
     let mut attempt = store
         .begin_attempt(
-            order.id,
-            order_no,
+            &order,
             "bank",
             key,
             amount.minor,

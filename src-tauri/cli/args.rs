@@ -187,13 +187,35 @@ pub enum OrderCommand {
         order_no: String,
         #[arg(long)]
         amount: String,
-        #[arg(long, default_value = "CNY")]
-        currency: String,
+        /// ISO 4217 (default: the currency the profile's gateway takes, else CNY).
+        #[arg(long)]
+        currency: Option<String>,
         #[arg(long, default_value = "")]
         subject: String,
         /// An order attribute, KEY=VALUE (repeatable).
         #[arg(long = "attr", value_name = "KEY=VALUE")]
         attributes: Vec<String>,
+    },
+    /// Change an unpaid order (what is not named stays as it is).
+    Edit {
+        order_no: String,
+        #[arg(long)]
+        amount: Option<String>,
+        #[arg(long)]
+        subject: Option<String>,
+        /// Set an order attribute, KEY=VALUE (repeatable).
+        #[arg(long = "attr", value_name = "KEY=VALUE")]
+        attributes: Vec<String>,
+        /// Remove an order attribute (repeatable).
+        #[arg(long = "unset-attr", value_name = "KEY")]
+        unset_attributes: Vec<String>,
+    },
+    /// Cancel an unpaid order: it is kept, shown as cancelled, and never paid.
+    Cancel {
+        order_no: String,
+        /// Why (kept with the order).
+        #[arg(long)]
+        note: Option<String>,
     },
 }
 
@@ -207,6 +229,8 @@ impl Command {
             Command::Profile(ProfileCommand::List { .. }) => "profile list",
             Command::Secret(SecretCommand::Set { .. }) => "secret set",
             Command::Order(OrderCommand::Add { .. }) => "order add",
+            Command::Order(OrderCommand::Edit { .. }) => "order edit",
+            Command::Order(OrderCommand::Cancel { .. }) => "order cancel",
             Command::Store(StoreCommand::Connect { .. }) => "store connect",
             Command::Store(StoreCommand::Status { .. }) => "store status",
             Command::Store(StoreCommand::Disconnect) => "store disconnect",

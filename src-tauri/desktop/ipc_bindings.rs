@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use paydesk_core::app::gateways::GatewayInfo;
-use paydesk_core::app::orders::ExportFile;
+use paydesk_core::app::orders::{Cancelled, ExportFile};
 use paydesk_core::app::profiles::ConnectionReport;
 use paydesk_core::app::secrets::SecretState;
 use paydesk_core::changes::Change;
@@ -45,6 +45,7 @@ fn export_every_shape(cfg: &Config) -> Result<(), ts_rs::ExportError> {
     ImportSummary::export_all(cfg)?;
     Progress::export_all(cfg)?;
     ExportFile::export_all(cfg)?;
+    Cancelled::export_all(cfg)?;
     StatusChecks::export_all(cfg)?;
     Change::export_all(cfg)
 }

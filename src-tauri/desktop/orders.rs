@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use paydesk_core::app::lookups;
-use paydesk_core::app::orders::{self, ExportFile, OrderInput};
+use paydesk_core::app::orders::{self, Cancelled, ExportFile, OrderEdit, OrderInput};
 use paydesk_core::console::{Activity, LookupHit, OrderPage, OrderQuery, TakingsRow};
 use paydesk_core::domain::OrderView;
 use paydesk_core::import::{Progress, RowError};
@@ -62,11 +62,43 @@ pub(crate) async fn add_order(
         profile,
         order_no,
         amount,
-        currency,
+        currency: Some(currency),
         subject,
         attributes: attributes.unwrap_or_default(),
     };
     Ok(orders::add_order(state.engine().await?.store(), input).await?)
+}
+
+/// New terms for an unpaid order, as the person saw it at `revision`.
+#[tauri::command]
+#[tracing::instrument(skip_all, fields(order_no = %order_no), err(level = "info", Debug))]
+pub(crate) async fn edit_order(
+    state: State<'_, AppState>,
+    order_no: String,
+    revision: i64,
+    amount: String,
+    subject: String,
+    attributes: BTreeMap<String, String>,
+) -> Result<OrderView, IpcError> {
+    let edit = OrderEdit {
+        order_no,
+        revision: Some(revision),
+        amount: Some(amount),
+        subject: Some(subject),
+        attributes: Some(attributes),
+        ..OrderEdit::default()
+    };
+    Ok(orders::edit_order(state.engine().await?.store(), edit).await?)
+}
+
+#[tauri::command]
+#[tracing::instrument(skip_all, fields(order_no = %order_no), err(level = "info", Debug))]
+pub(crate) async fn cancel_order(
+    state: State<'_, AppState>,
+    order_no: String,
+    note: Option<String>,
+) -> Result<Cancelled, IpcError> {
+    Ok(orders::cancel_order(state.engine().await?.store(), &order_no, note.as_deref()).await?)
 }
 
 #[tauri::command]

@@ -20,6 +20,9 @@
     channel: i === 0 && state.paid ? "alipay" : null,
     created_at: now - i * 1000,
     updated_at: now - i * 1000,
+    revision: 0,
+    cancelled_at: null,
+    cancel_note: null,
   });
   const profile = {
     name: "sandbox-sensecore",
@@ -39,15 +42,23 @@
       optional_secrets: [],
       pays_out: false,
     },
+    order_currency: null,
+    order_attributes: [{ name: "resource_pack_id", required: false, positive_integer: false }],
+  };
+  // What the attempt below came to: a voucher of ¥10.00 off the ¥12.34 order.
+  const charges = {
+    deductions: [{ kind: "voucher", id: "v-1", amount: "10.00", amount_minor: 1000 }],
+    balance_amount: null, balance_amount_minor: null, credit_amount: null, credit_amount_minor: null,
+    charged_amount: "2.34", charged_amount_minor: 234,
   };
   const attempt = (s) => ({
     id: 7, order_id: TOTAL, channel: "alipay", state: s, idempotency_key: "k-7", amount_minor: 234,
     gateway_ref: "ch_abc", pay_url: "https://pay.example/qr/7", error_code: null, error_message: null,
-    coupon: null, credit_minor: null, checks: 0, resends: 0, contested: null, gateway_deduction_minor: null, sent_at: now, sender_timeout_ms: 30000, ...state.desk, db_role: null, created_at: now, updated_at: now, amount: "2.34", error: null,
+    coupon: null, credit_minor: null, checks: 0, resends: 0, contested: null, gateway_deduction_minor: null, sent_at: now, sender_timeout_ms: 30000, ...state.desk, db_role: null, created_at: now, updated_at: now, amount: "2.34", error: null, ...charges,
     events: [{ attempt_id: 7, state: s, detail: null, at: now, ...state.desk, db_role: null }],
   });
   const commands = {
-    app_info: () => ({ version: "0.1.0", data_dir: "/home/cashier/.local/share/paydesk", sandbox_url: "http://127.0.0.1:1", startup_error: null }),
+    app_info: () => ({ version: "0.1.0", data_dir: "/home/cashier/.local/share/paydesk", sandbox_url: "http://127.0.0.1:1", startup_error: null, max_import_bytes: 64 * 1024 * 1024, currencies: [{ code: "CNY", exponent: 2 }, { code: "INR", exponent: 2 }] }),
     list_profiles: () => [profile],
     list_gateways: () => [{ id: "sensecore", capabilities: profile.capabilities }],
     activity: () => ({ in_flight: state.paid ? 1 : 0, unasked: 0, needs_review: 0 }),
@@ -66,14 +77,14 @@
       return { total, offset: query.offset, rows };
     },
     lookup: ({ reference }) => (reference === "DEMO-1001" || reference === "ch_abc" ? [{ order_no: "DEMO-1001", matched: reference === "ch_abc" ? "gateway_ref" : "order_no", value: reference }] : []),
-    order_detail: () => ({ order: order(0), attempts: state.paid ? [attempt(state.settled ? "succeeded" : "pending")] : [] }),
+    order_detail: () => ({ order: order(0), attempts: state.paid ? [attempt(state.settled ? "succeeded" : "pending")] : [], changes: [] }),
     quote: ({ deductions }) => {
       const d = (deductions || []).length > 0;
       return { currency: "CNY", amount: "12.34", amount_minor: 1234, deducted: d ? "10.00" : "0.00", deducted_minor: d ? 1000 : 0, remaining: d ? "2.34" : "12.34", remaining_minor: d ? 234 : 1234, credit: null, balance: null };
     },
     pay_order: () => {
       state.paid = true;
-      return { order_no: "DEMO-1001", state: "pending", attempt_id: 7, channel: "alipay", idempotency_key: "k-7", gateway_ref: "ch_abc", pay_url: "https://pay.example/qr/7", error: null };
+      return { order_no: "DEMO-1001", state: "pending", attempt_id: 7, channel: "alipay", idempotency_key: "k-7", gateway_ref: "ch_abc", pay_url: "https://pay.example/qr/7", error: null, ...charges };
     },
     takings: () => [
       { pays_out: false, channel: "alipay", state: "succeeded", currency: "CNY", count: 3, amount_minor: 12034, amount: "120.34" },

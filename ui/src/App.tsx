@@ -166,7 +166,7 @@ export function App() {
         <NewOrderDialog
           profiles={profiles}
           onClose={() => setDialog(null)}
-          onAdded={(order) => {
+          onSaved={(order) => {
             setDialog(null);
             setView("orders");
             setSelected(order.order_no);

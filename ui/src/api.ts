@@ -42,8 +42,18 @@ export const api = {
   orderDetail: (orderNo: string) => call("order_detail", { orderNo }),
   quote: (input: PayInput) => call("quote", payArgs(input)),
   pay: (input: PayInput) => call("pay_order", payArgs(input)),
-  addOrder: (o: { profile: string; orderNo: string; amount: string; currency: string; subject: string }) =>
-    call("add_order", o),
+  addOrder: (o: {
+    profile: string;
+    orderNo: string;
+    amount: string;
+    currency: string;
+    subject: string;
+    attributes: Record<string, string>;
+  }) => call("add_order", o),
+  /** New terms for an unpaid order, as the person saw it at `revision`. */
+  editOrder: (o: { orderNo: string; revision: number; amount: string; subject: string; attributes: Record<string, string> }) =>
+    call("edit_order", o),
+  cancelOrder: (orderNo: string, note: string | null) => call("cancel_order", { orderNo, note }),
   checkStatus: (attemptId: number) => call("check_status", { attemptId }),
   resolveReview: (attemptId: number, decision: "succeeded" | "failed", note: string, codeUnusable: boolean) =>
     call("resolve_review", { attemptId, decision, note, codeUnusable }),

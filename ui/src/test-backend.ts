@@ -12,6 +12,7 @@ import type {
   OrderDetail,
   OrderQuery,
   OrderView,
+  OrderChange,
   PaymentReport,
   ProfileView,
   Quote,
@@ -35,6 +36,20 @@ const order: OrderView = {
   channel: null,
   created_at: 1_700_000_000_000,
   updated_at: 1_700_000_000_000,
+  revision: 0,
+  cancelled_at: null,
+  cancel_note: null,
+};
+
+/** What a payment of the whole order, nothing deducted, comes to. */
+const wholeAmount = {
+  deductions: [],
+  balance_amount: null,
+  balance_amount_minor: null,
+  credit_amount: null,
+  credit_amount_minor: null,
+  charged_amount: "12.34",
+  charged_amount_minor: 1234,
 };
 
 export const profile: ProfileView = {
@@ -55,6 +70,8 @@ export const profile: ProfileView = {
     optional_secrets: [],
     pays_out: false,
   },
+  order_currency: null,
+  order_attributes: [{ name: "resource_pack_id", required: false, positive_integer: false }],
 };
 
 export const paid: PaymentReport = {
@@ -66,6 +83,7 @@ export const paid: PaymentReport = {
   gateway_ref: "DEMO-1001",
   pay_url: null,
   error: null,
+  ...wholeAmount,
 };
 
 export function attempt(state: AttemptDetail["state"], extra: Partial<AttemptDetail> = {}): AttemptDetail {
@@ -97,6 +115,7 @@ export function attempt(state: AttemptDetail["state"], extra: Partial<AttemptDet
     amount: "12.34",
     error: null,
     may_still_be_paid: false,
+    ...wholeAmount,
     events: [{ attempt_id: 7, state, detail: null, at: 1_700_000_000_000, desk: "Desk 1", operator: "alice", db_role: null }],
     ...extra,
   };
@@ -131,6 +150,9 @@ export interface Backend {
   paid: boolean;
   attempts: AttemptDetail[];
   deskNames: Actor;
+  /** The order as edited or cancelled. */
+  order: OrderView;
+  changes: OrderChange[];
 }
 
 export function quoteFor(args: Record<string, unknown>): Quote {
@@ -152,13 +174,22 @@ export function quoteFor(args: Record<string, unknown>): Quote {
 }
 
 export function mockBackend(options: Options = {}): Backend {
-  const backend: Backend = { calls: [], paid: false, attempts: options.attempts ?? [], deskNames: options.deskNames ?? DEFAULT_DESK_NAMES };
+  const backend: Backend = {
+    calls: [],
+    paid: false,
+    attempts: options.attempts ?? [],
+    deskNames: options.deskNames ?? DEFAULT_DESK_NAMES,
+    order,
+    changes: [],
+  };
   const saveDeskNames = ({ desk, operator }: Actor): Actor => ({
     desk: desk.trim() || DEFAULT_DESK_NAMES.desk,
     operator: operator.trim() || DEFAULT_DESK_NAMES.operator,
   });
   const current = (): OrderView =>
-    backend.paid ? { ...order, state: "succeeded", channel: "balance" } : { ...order, state: backend.attempts.at(-1)?.state ?? null };
+    backend.paid
+      ? { ...backend.order, state: "succeeded", channel: "balance" }
+      : { ...backend.order, state: backend.attempts.at(-1)?.state ?? null };
   mockIPC(
     (cmd, raw) => {
       const args = (raw ?? {}) as Record<string, unknown>;
@@ -171,6 +202,10 @@ export function mockBackend(options: Options = {}): Backend {
             sandbox_url: "http://127.0.0.1:1",
             startup_error: options.startupError ?? null,
             max_import_bytes: options.maxImportBytes ?? 1024 * 1024,
+            currencies: [
+              { code: "CNY", exponent: 2 },
+              { code: "JPY", exponent: 0 },
+            ],
           };
         case "query_orders": {
           const q = args.query as OrderQuery;
@@ -206,7 +241,7 @@ export function mockBackend(options: Options = {}): Backend {
         case "lookup":
           return args.reference === "DEMO-1001" ? [{ order_no: "DEMO-1001", matched: "order_no", value: "DEMO-1001" }] : [];
         case "order_detail": {
-          const detail: OrderDetail = { order: current(), attempts: backend.attempts };
+          const detail: OrderDetail = { order: current(), attempts: backend.attempts, changes: backend.changes };
           return detail;
         }
         case "quote":
@@ -231,9 +266,21 @@ export function mockBackend(options: Options = {}): Backend {
           return Promise.resolve((options.onSaveDeskNames ?? saveDeskNames)(args as Actor)).then((names) => (backend.deskNames = names));
         case "remove_profile":
           return null;
+        case "edit_order": {
+          const amount = args.amount as string;
+          // The tests type two decimals: the minor units are the digits.
+          const after = { amount_minor: Number(amount.replace(".", "")), subject: args.subject as string, attributes: args.attributes as Record<string, string> };
+          backend.changes.push({ kind: "edited", at: 1_700_000_100_000, desk: "Desk 1", operator: "alice", before: { amount_minor: order.amount_minor, subject: order.subject, attributes: {} }, after });
+          backend.order = { ...backend.order, amount, amount_minor: after.amount_minor, subject: after.subject, attributes: after.attributes, revision: backend.order.revision + 1 };
+          return backend.order;
+        }
+        case "cancel_order":
+          backend.order = { ...backend.order, cancelled_at: 1_700_000_200_000, cancel_note: (args.note as string | null) ?? null };
+          backend.changes.push({ kind: "cancelled", at: 1_700_000_200_000, desk: "Desk 1", operator: "alice", note: backend.order.cancel_note });
+          return { order: backend.order, cancelled_now: true };
         case "resolve_review":
           backend.attempts = [attempt(args.decision as "succeeded")];
-          return { order: current(), attempts: backend.attempts };
+          return { order: current(), attempts: backend.attempts, changes: backend.changes };
         default:
           throw new Error(`unexpected command ${cmd}`);
       }

@@ -80,6 +80,14 @@ export function formatMoney(amount: string, currency: string): string {
   return `${SYMBOLS[currency] ?? `${currency} `}${amount}`;
 }
 
+/** Minor units as the decimal the backend would write (`1230`, 2 → `"12.30"`): integer digits
+ * moved, never a float. */
+export function minorToDecimal(minor: number, exponent: number): string {
+  const digits = String(Math.abs(minor)).padStart(exponent + 1, "0");
+  const whole = exponent ? `${digits.slice(0, -exponent)}.${digits.slice(-exponent)}` : digits;
+  return minor < 0 ? `-${whole}` : whole;
+}
+
 export function formatTime(ms: number): string {
   const d = new Date(ms);
   const pad = (n: number) => String(n).padStart(2, "0");

@@ -177,8 +177,7 @@ async fn breakdown(world: &world::PayWorld, gateway: &Gateway, n: usize) -> Vec<
         let attempt = world
             .store
             .begin_attempt(
-                order.id,
-                order_no,
+                &order,
                 "balance",
                 &format!("{:032x}", i as u128 + 0x57e9),
                 *minor,

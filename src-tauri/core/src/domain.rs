@@ -149,6 +149,40 @@ pub struct OrderView {
     pub channel: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
+    /// How many times the order was edited: a payment is journaled only against the revision
+    /// it was priced from.
+    pub revision: i64,
+    /// When the order was cancelled (unix ms): kept, never payable again.
+    pub cancelled_at: Option<i64>,
+    pub cancel_note: Option<String>,
+}
+
+/// The part of an order a person may change while it is unpaid.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, TS)]
+pub struct OrderTerms {
+    pub amount_minor: i64,
+    pub subject: String,
+    pub attributes: BTreeMap<String, String>,
+}
+
+/// One change to an order after it was added: an edit (its terms before and after) or its
+/// cancellation (with the person's note), by whom and when.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum OrderChange {
+    Edited {
+        at: i64,
+        desk: String,
+        operator: String,
+        before: OrderTerms,
+        after: OrderTerms,
+    },
+    Cancelled {
+        at: i64,
+        desk: String,
+        operator: String,
+        note: Option<String>,
+    },
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq, TS)]

@@ -210,8 +210,7 @@ impl Engine {
         let attempt = self
             .store
             .begin_attempt(
-                order.id,
-                &order.order_no,
+                &order,
                 command.channel.as_str(),
                 &request.idempotency_key,
                 remaining.minor,

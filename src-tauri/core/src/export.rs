@@ -5,7 +5,9 @@
 //!
 //! CSV columns: `order_no, profile, gateway, amount, currency, subject, state, channel,
 //! gateway_ref, idempotency_key, error_code, error_message, desk, operator, created_at,
-//! updated_at` (desk and operator: who took the latest attempt). The CSV is
+//! updated_at, cancelled, cancel_note, deductions, balance_amount, credit_amount,
+//! charged_amount` (desk and operator: who took the latest attempt; the last four what it came
+//! to, as [`Charges`] says). The CSV is
 //! for spreadsheets: every cell that a spreadsheet would run as a formula (starting with `=`,
 //! `+`, `-`, `@`, tab or carriage return) is written behind a `'`, whoever wrote its text (the
 //! merchant's order numbers and subjects, the gateway's references and errors). JSON is for
@@ -20,6 +22,7 @@ use sqlx::{ColumnIndex, Database, Decode, Encode, Postgres, QueryBuilder, Row, S
 
 use crate::console::{self, OrderQuery};
 use crate::domain::AttemptState;
+use crate::report::{AttemptAmounts, Charges};
 use crate::store::{RecordPool, Store, StoreError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,6 +78,10 @@ pub struct ExportRow {
     pub operator: Option<String>,
     pub created_at: String,
     pub updated_at: String,
+    pub cancelled: bool,
+    pub cancel_note: Option<String>,
+    /// What the latest attempt came to; `None` for an order never paid.
+    pub charges: Option<Charges>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -117,6 +124,24 @@ where
     let attributes: String = row.try_get("attributes")?;
     let attributes: BTreeMap<String, serde_json::Value> =
         serde_json::from_str(&attributes).map_err(corrupt)?;
+    let attempt_minor: Option<i64> = row.try_get("attempt_amount_minor")?;
+    let deductions: Option<String> = row.try_get("deductions")?;
+    let coupon: Option<String> = row.try_get("coupon")?;
+    let credit_minor: Option<i64> = row.try_get("credit_minor")?;
+    let gateway_deduction_minor: Option<i64> = row.try_get("gateway_deduction_minor")?;
+    let charges = attempt_minor.map(|amount_minor| {
+        Charges::from_parts(
+            &AttemptAmounts {
+                amount_minor,
+                deductions: deductions.as_deref().unwrap_or("[]"),
+                coupon: coupon.as_deref(),
+                credit_minor,
+                gateway_deduction_minor,
+            },
+            &currency_code,
+        )
+    });
+    let cancelled_at: Option<i64> = row.try_get("cancelled_at")?;
     Ok(ExportRow {
         order_no: row.try_get("order_no")?,
         profile: row.try_get("profile")?,
@@ -145,6 +170,9 @@ where
         operator: row.try_get("operator")?,
         created_at: local_time(row.try_get("created_at")?),
         updated_at: local_time(row.try_get("updated_at")?),
+        cancelled: cancelled_at.is_some(),
+        cancel_note: row.try_get("cancel_note")?,
+        charges,
     })
 }
 
@@ -175,6 +203,12 @@ fn to_csv(rows: &[ExportRow]) -> Result<String, StoreError> {
         "operator",
         "created_at",
         "updated_at",
+        "cancelled",
+        "cancel_note",
+        "deductions",
+        "balance_amount",
+        "credit_amount",
+        "charged_amount",
     ];
     let failed = |e: csv::Error| corrupt(format!("writing CSV: {e}"));
     writer.write_record(header).map_err(failed)?;
@@ -182,6 +216,8 @@ fn to_csv(rows: &[ExportRow]) -> Result<String, StoreError> {
         v.as_deref().unwrap_or_default()
     }
     for r in rows {
+        let charges = r.charges.as_ref();
+        let deductions = charges.map(Charges::deductions_text).unwrap_or_default();
         let cells = [
             r.order_no.as_str(),
             &r.profile,
@@ -199,6 +235,18 @@ fn to_csv(rows: &[ExportRow]) -> Result<String, StoreError> {
             opt(&r.operator),
             &r.created_at,
             &r.updated_at,
+            if r.cancelled { "true" } else { "false" },
+            opt(&r.cancel_note),
+            &deductions,
+            charges
+                .and_then(|c| c.balance_amount.as_deref())
+                .unwrap_or_default(),
+            charges
+                .and_then(|c| c.credit_amount.as_deref())
+                .unwrap_or_default(),
+            charges
+                .map(|c| c.charged_amount.as_str())
+                .unwrap_or_default(),
         ];
         // Every cell, not a list of the risky ones: a column added later cannot be missed.
         // (The amount is positive and the state one of paydesk's words: never changed.)
@@ -226,7 +274,9 @@ where
         "SELECT o.order_no, o.amount_minor, o.currency, o.subject, o.attributes, o.created_at,
                 p.name AS profile, p.gateway, a.state, a.channel, a.gateway_ref,
                 a.idempotency_key, a.error_code, a.error_message, a.desk, a.operator,
-                COALESCE(a.updated_at, o.created_at) AS updated_at
+                COALESCE(a.updated_at, o.created_at) AS updated_at, o.cancelled_at, o.cancel_note,
+                a.amount_minor AS attempt_amount_minor, a.deductions, a.coupon, a.credit_minor,
+                a.gateway_deduction_minor
          FROM (SELECT o.id",
     );
     q.push(console::ORDER_FROM_ORDERS);
@@ -339,6 +389,9 @@ mod tests {
             operator: text("operator"),
             created_at: format!("{lead}created_at"),
             updated_at: format!("{lead}updated_at"),
+            cancelled: false,
+            cancel_note: text("cancel_note"),
+            charges: None,
         }
     }
 
@@ -361,6 +414,7 @@ mod tests {
             "operator",
             "created_at",
             "updated_at",
+            "cancel_note",
         ];
         for lead in ['=', '+', '-', '@', '\t', '\r'] {
             let csv = to_csv(&[row_led_by(lead)]).unwrap();
@@ -437,6 +491,51 @@ mod tests {
         assert_eq!(value[0]["amount"], "99.00");
         assert_eq!(value[0]["amount_minor"], 9900);
         assert_eq!(value[0]["attributes"]["k"], "v");
+    }
+
+    async fn carries_what_a_payment_came_to_and_a_cancellation(store) {
+        profiles(&store).await;
+        order(&store, "sc", "SC-1", "12.30", "GPU hours").await;
+        order(&store, "sc", "SC-2", "5.00", "storage").await;
+        let sc1 = store.order("SC-1").await.unwrap();
+        let attempt = store
+            .begin_attempt(
+                &sc1,
+                "balance",
+                "key-1",
+                1000,
+                r#"[{"id":"v-1","amount_minor":230}]"#,
+                None,
+                Some(400),
+                crate::test_support::sending(),
+            )
+            .await
+            .unwrap();
+        crate::test_support::record_state(&store, attempt.id, AttemptState::Succeeded).await;
+        store.cancel_order("SC-2", Some("left")).await.unwrap();
+        let all = OrderQuery { descending: false, ..filtered("sc") };
+        let csv = export_orders(&store, &all, ExportFormat::Csv, 10).await.unwrap();
+        let mut reader = csv::Reader::from_reader(csv.content.as_bytes());
+        let header = reader.headers().unwrap().clone();
+        let at = |name: &str| header.iter().position(|h| h == name).unwrap();
+        let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+        let paid = &records[0];
+        assert_eq!(&paid[at("deductions")], "voucher v-1 2.30");
+        assert_eq!((&paid[at("balance_amount")], &paid[at("credit_amount")]), ("6.00", "4.00"));
+        assert_eq!(&paid[at("charged_amount")], "10.00");
+        assert_eq!(&paid[at("cancelled")], "false");
+        let cancelled = &records[1];
+        assert_eq!((&cancelled[at("cancelled")], &cancelled[at("cancel_note")]), ("true", "left"));
+        assert_eq!(&cancelled[at("charged_amount")], "");
+        // Appended, never reordered: the columns before stay where they were.
+        assert_eq!(at("updated_at"), 15);
+
+        let json = export_orders(&store, &all, ExportFormat::Json, 10).await.unwrap();
+        let value: serde_json::Value = serde_json::from_str(&json.content).unwrap();
+        assert_eq!(value[0]["charges"]["charged_amount_minor"], 1000);
+        assert_eq!(value[0]["charges"]["deductions"][0]["amount"], "2.30");
+        assert_eq!(value[1]["cancelled"], true);
+        assert_eq!(value[1]["charges"], serde_json::Value::Null);
     }
 
     async fn carries_the_latest_attempt_and_refuses_more_than_the_limit(store) {

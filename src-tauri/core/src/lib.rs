@@ -14,6 +14,8 @@ pub mod export;
 pub mod import;
 pub mod input_rules;
 pub mod off_thread;
+#[cfg(test)]
+mod order_edit_tests;
 pub mod pricing;
 pub mod private_files;
 pub mod reconcile;

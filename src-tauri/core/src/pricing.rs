@@ -35,6 +35,8 @@ pub struct PaymentPlan {
 /// Why a payment would be refused before anything is sent.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PlanRefusal {
+    #[error("order {order_no:?} is cancelled: it cannot be paid")]
+    Cancelled { order_no: String },
     #[error("gateway {gateway:?} is not supported")]
     UnsupportedGateway { gateway: String },
     #[error("{gateway} does not offer the {channel} channel")]
@@ -73,6 +75,11 @@ pub fn plan_payment(
     command: &PayCommand,
 ) -> Result<PaymentPlan, PlanRefusal> {
     let gateway_name = || gateway.to_string();
+    if order.cancelled_at.is_some() {
+        return Err(PlanRefusal::Cancelled {
+            order_no: order.order_no.clone(),
+        });
+    }
     if !capabilities.channels.contains(&command.channel) {
         return Err(PlanRefusal::ChannelNotOffered {
             gateway: gateway_name(),

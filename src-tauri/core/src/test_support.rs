@@ -284,8 +284,7 @@ pub(crate) async fn begin_attempt(
 ) -> Result<Attempt, StoreError> {
     store
         .begin_attempt(
-            order.id,
-            &order.order_no,
+            order,
             channel,
             idempotency_key,
             order.amount_minor,

@@ -125,6 +125,47 @@ pub struct Capabilities {
     pub pays_out: bool,
 }
 
+/// An order attribute a gateway reads when it pays: the window shows it as a field of New
+/// order, and an order is checked against it when it is added or edited.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct OrderAttribute {
+    pub name: String,
+    /// The payment is refused without it.
+    pub required: bool,
+    /// A positive whole number (the partner's `address_id`).
+    pub positive_integer: bool,
+}
+
+impl OrderAttribute {
+    pub fn text(name: &str, required: bool) -> Self {
+        OrderAttribute {
+            name: name.to_string(),
+            required,
+            positive_integer: false,
+        }
+    }
+
+    /// Why `value` (trimmed, possibly empty) will not do for this attribute.
+    pub fn refusal(&self, value: Option<&str>) -> Option<String> {
+        let value = value.map(str::trim).filter(|v| !v.is_empty());
+        match value {
+            None if self.required => Some(format!("the order needs the attribute {:?}", self.name)),
+            Some(v)
+                if self.positive_integer
+                    && !(v.bytes().all(|b| b.is_ascii_digit())
+                        && v.parse::<i64>().is_ok_and(|n| n > 0)) =>
+            {
+                Some(format!(
+                    "order attribute {:?} must be a positive whole number, got {v:?}",
+                    self.name
+                ))
+            }
+            _ => None,
+        }
+    }
+}
+
 /// Whether sending the same request again is safe.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -290,6 +331,41 @@ pub trait Connector: Send + Sync {
     /// than at the first payment.
     fn check_settings(&self, _settings: &BTreeMap<String, String>) -> Result<(), BuildError> {
         Ok(())
+    }
+
+    /// The currency a profile's orders must be in, where the gateway (or the profile's
+    /// settings) fixes one; `None` takes any.
+    fn order_currency(&self, _settings: &BTreeMap<String, String>) -> Option<crate::Currency> {
+        None
+    }
+
+    /// The order attributes the gateway reads when it pays.
+    fn order_attributes(&self) -> Vec<OrderAttribute> {
+        Vec::new()
+    }
+
+    /// Why an order in `currency` with these attributes cannot be paid through a profile with
+    /// these settings, checked when it is added or edited: every reason, in one sentence.
+    fn order_refusal(
+        &self,
+        settings: &BTreeMap<String, String>,
+        currency: crate::Currency,
+        attributes: &BTreeMap<String, String>,
+    ) -> Option<String> {
+        let mut reasons: Vec<String> = Vec::new();
+        if let Some(expected) = self.order_currency(settings) {
+            if expected != currency {
+                reasons.push(format!(
+                    "the profile's orders are in {expected}, not {currency}"
+                ));
+            }
+        }
+        reasons.extend(
+            self.order_attributes()
+                .iter()
+                .filter_map(|a| a.refusal(attributes.get(&a.name).map(String::as_str))),
+        );
+        (!reasons.is_empty()).then(|| reasons.join("; "))
     }
 
     /// [`Connector::parse_pay`] for a gateway whose answers depend on the profile: sealed with

@@ -59,6 +59,14 @@ const CURRENCIES: &[(&str, u32)] = &[
 ];
 
 impl Currency {
+    /// Every currency paydesk keeps amounts in.
+    pub fn known() -> impl Iterator<Item = Currency> {
+        CURRENCIES.iter().map(|(code, exponent)| Currency {
+            code: code.as_bytes().try_into().expect("three letters"),
+            exponent: *exponent,
+        })
+    }
+
     pub const CNY: Currency = Currency {
         code: *b"CNY",
         exponent: 2,

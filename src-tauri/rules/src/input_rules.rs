@@ -86,6 +86,25 @@ pub fn check_order_fields(order: OrderFields<'_>) -> Result<(), String> {
     Ok(())
 }
 
+/// The longest note a person may leave on an order (why it was cancelled).
+pub const MAX_NOTE_CHARS: usize = 2000;
+
+/// A person's note: at most [`MAX_NOTE_CHARS`], lines and tabs but no other control characters.
+pub fn check_note(note: &str) -> Result<(), String> {
+    if note.chars().count() > MAX_NOTE_CHARS {
+        return Err(format!(
+            "the note is longer than {MAX_NOTE_CHARS} characters"
+        ));
+    }
+    if note
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t')
+    {
+        return Err("the note contains control characters".into());
+    }
+    Ok(())
+}
+
 /// The longest secret the keyring is asked to keep: far above any gateway's key or token.
 pub const MAX_SECRET_BYTES: usize = 4096;
 

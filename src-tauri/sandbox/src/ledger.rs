@@ -117,11 +117,17 @@ pub(crate) enum ChargeResult {
 }
 
 impl Ledger {
+    /// Puts the order in the book; an unpaid one already there takes the new terms (the
+    /// merchant edited it), a paid one keeps what it was paid for.
     pub fn register(&self, gateway: &str, order: SandboxOrder) {
         let mut book = self.inner.lock().expect("ledger lock");
-        book.orders
+        let kept = book
+            .orders
             .entry((gateway.to_string(), order.order_no.clone()))
-            .or_insert(order);
+            .or_insert_with(|| order.clone());
+        if !kept.paid {
+            *kept = order;
+        }
     }
 
     pub fn order(&self, gateway: &str, order_no: &str) -> Option<SandboxOrder> {
@@ -179,5 +185,27 @@ impl Ledger {
     pub(crate) fn transact<R>(&self, f: impl FnOnce(&mut Book) -> R) -> R {
         let mut book = self.inner.lock().expect("ledger lock");
         f(&mut book)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The merchant edits an unpaid order and pays it again: the book takes the new amount; a
+    /// paid order keeps what it was paid for.
+    #[test]
+    fn an_unpaid_order_takes_new_terms_and_a_paid_one_keeps_its_own() {
+        let ledger = Ledger::default();
+        ledger.register("g", SandboxOrder::new("o", 100, "CNY", "before"));
+        ledger.register("g", SandboxOrder::new("o", 250, "CNY", "after"));
+        assert_eq!(ledger.order("g", "o").unwrap().amount_minor, 250);
+        assert_eq!(
+            ledger.charge("g", "o", 250, "balance"),
+            ChargeResult::Charged
+        );
+        ledger.register("g", SandboxOrder::new("o", 999, "CNY", "later"));
+        let paid = ledger.order("g", "o").unwrap();
+        assert_eq!((paid.amount_minor, paid.paid), (250, true));
     }
 }

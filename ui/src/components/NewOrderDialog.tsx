@@ -1,35 +1,75 @@
 import { useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { errorMessage } from "../api";
-import { useAddOrder } from "../queries/mutations";
-import type { OrderView, ProfileView } from "../types";
+import { useAddOrder, useEditOrder } from "../queries/mutations";
+import type { OrderAttribute, OrderView, ProfileView } from "../types";
 import { Modal } from "./Modal";
+
+/** Currencies offered where a profile's gateway takes any: the backend checks the code and its
+ * minor digits. */
+const CURRENCIES = ["CNY", "USD", "EUR", "HKD", "INR", "GBP", "JPY", "SGD"];
+
+interface Extra {
+  key: string;
+  value: string;
+}
 
 interface Props {
   profiles: ProfileView[];
+  /** The unpaid order to change; without one, a new order. */
+  editing?: OrderView;
   onClose: () => void;
-  onAdded: (order: OrderView) => void;
+  onSaved: (order: OrderView) => void;
 }
 
-/** The amount is sent as typed: the backend parses it exactly or says why not. */
-export function NewOrderDialog({ profiles, onClose, onAdded }: Props) {
+/** New order, or an unpaid order's new terms: the currency from the profile where its gateway
+ * fixes one, the attributes its gateway reads as fields of their own (required ones marked),
+ * anything else as name/value rows. Values go as typed: the backend checks every rule. */
+export function NewOrderDialog({ profiles, editing, onClose, onSaved }: Props) {
   const { t } = useTranslation();
-  const [profile, setProfile] = useState(profiles[0]?.name ?? "");
-  const [orderNo, setOrderNo] = useState("");
-  const [amount, setAmount] = useState("");
-  const [subject, setSubject] = useState("");
+  const [profileName, setProfileName] = useState(editing?.profile ?? profiles[0]?.name ?? "");
+  const profile = profiles.find((p) => p.name === profileName);
+  const gatewayFields: OrderAttribute[] = profile?.order_attributes ?? [];
+  const [orderNo, setOrderNo] = useState(editing?.order_no ?? "");
+  const [amount, setAmount] = useState(editing?.amount ?? "");
+  const [chosenCurrency, setChosenCurrency] = useState(editing?.currency ?? "CNY");
+  const currency = editing?.currency ?? profile?.order_currency ?? chosenCurrency;
+  const [subject, setSubject] = useState(editing?.subject ?? "");
+  const [fields, setFields] = useState<Record<string, string>>(() => ({ ...(editing?.attributes ?? {}) }));
+  const [extras, setExtras] = useState<Extra[]>(() =>
+    Object.entries(editing?.attributes ?? {})
+      .filter(([key]) => !gatewayFields.some((f) => f.name === key))
+      .map(([key, value]) => ({ key, value })),
+  );
   const add = useAddOrder();
-  // Added, the dialog closes: until then it takes no second order.
-  const busy = add.isPending || add.isSuccess;
+  const edit = useEditOrder();
+  const save = editing ? edit : add;
+  // Saved, the dialog closes: until then it takes no second order.
+  const busy = save.isPending || save.isSuccess;
   const first = useRef<HTMLInputElement>(null);
 
   useEffect(() => first.current?.focus(), []);
 
-  function submit() {
-    if (busy) return;
-    add.mutate({ profile, orderNo, amount, currency: "CNY", subject }, { onSuccess: onAdded });
+  function attributes(): Record<string, string> {
+    const all: Record<string, string> = {};
+    for (const e of extras) if (e.key.trim()) all[e.key.trim()] = e.value;
+    for (const f of gatewayFields) {
+      const value = (fields[f.name] ?? "").trim();
+      if (value) all[f.name] = value;
+    }
+    return all;
   }
 
+  function submit() {
+    if (busy) return;
+    if (editing) {
+      edit.mutate({ orderNo: editing.order_no, revision: editing.revision, amount, subject, attributes: attributes() }, { onSuccess: onSaved });
+    } else {
+      add.mutate({ profile: profileName, orderNo, amount, currency, subject, attributes: attributes() }, { onSuccess: onSaved });
+    }
+  }
+
+  const title = editing ? t("orderForm.editTitle", { orderNo: editing.order_no }) : t("newOrder.title");
   return (
     <Modal labelledBy="new-order-title" testId="new-order-dialog" canClose={!busy} onClose={onClose}>
       <form
@@ -39,57 +79,122 @@ export function NewOrderDialog({ profiles, onClose, onAdded }: Props) {
         }}
       >
         <header>
-          <h2 id="new-order-title">{t("newOrder.title")}</h2>
+          <h2 id="new-order-title">{title}</h2>
         </header>
-        <label className="field">
-          {t("newOrder.orderNo")}
-          <input ref={first} required value={orderNo} data-testid="new-order-no" onChange={(e) => setOrderNo(e.target.value)} />
-        </label>
-        <label className="field">
-          {t("newOrder.amount")} (CNY)
-          <input
-            required
-            inputMode="decimal"
-            className="num"
-            value={amount}
-            placeholder="0.00"
-            aria-describedby="amount-help"
-            data-testid="new-order-amount"
-            onChange={(e) => setAmount(e.target.value)}
-          />
-          <span id="amount-help" className="hint">
-            {t("newOrder.amountHelp")}
-          </span>
-        </label>
+        {!editing && (
+          <label className="field">
+            {t("newOrder.profile")}
+            <select value={profileName} onChange={(e) => setProfileName(e.target.value)} data-testid="new-order-profile">
+              {profiles.map((p) => (
+                <option key={p.name} value={p.name}>
+                  {p.name}
+                  {p.is_sandbox ? ` (${t("term.sandbox")})` : ""}
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
+        {!editing && (
+          <label className="field">
+            {t("newOrder.orderNo")}
+            <input ref={first} required value={orderNo} data-testid="new-order-no" onChange={(e) => setOrderNo(e.target.value)} />
+          </label>
+        )}
+        <div className="field-row">
+          <label className="field">
+            {t("newOrder.amount")}
+            <input
+              ref={editing ? first : undefined}
+              required
+              inputMode="decimal"
+              className="num"
+              value={amount}
+              placeholder="0.00"
+              aria-describedby="amount-help"
+              data-testid="new-order-amount"
+              onChange={(e) => setAmount(e.target.value)}
+            />
+          </label>
+          <label className="field currency">
+            {t("orderForm.currency")}
+            {editing || profile?.order_currency ? (
+              <output data-testid="new-order-currency">{currency}</output>
+            ) : (
+              <select value={chosenCurrency} onChange={(e) => setChosenCurrency(e.target.value)} data-testid="new-order-currency">
+                {CURRENCIES.map((c) => (
+                  <option key={c}>{c}</option>
+                ))}
+              </select>
+            )}
+          </label>
+        </div>
+        <span id="amount-help" className="hint">
+          {t("newOrder.amountHelp")}
+          {profile?.order_currency && !editing ? ` ${t("orderForm.currencyFixed", { currency })}` : ""}
+        </span>
         <label className="field">
           {t("newOrder.subject")}
           <input value={subject} data-testid="new-order-subject" onChange={(e) => setSubject(e.target.value)} />
         </label>
-        <label className="field">
-          {t("newOrder.profile")}
-          <select value={profile} onChange={(e) => setProfile(e.target.value)} data-testid="new-order-profile">
-            {profiles.map((p) => (
-              <option key={p.name} value={p.name}>
-                {p.name}
-                {p.is_sandbox ? ` (${t("term.sandbox")})` : ""}
-              </option>
+        {gatewayFields.length > 0 && (
+          <fieldset className="gateway-fields" data-testid="gateway-fields">
+            <legend>{t("orderForm.gatewayFields", { gateway: profile?.gateway ?? "" })}</legend>
+            {gatewayFields.map((f) => (
+              <label className="field" key={f.name}>
+                <span>
+                  <span className="mono">{f.name}</span>
+                  {f.required && <abbr title={t("orderForm.required")}> *</abbr>}
+                </span>
+                <input
+                  required={f.required}
+                  inputMode={f.positive_integer ? "numeric" : undefined}
+                  pattern={f.positive_integer ? "[1-9][0-9]*" : undefined}
+                  value={fields[f.name] ?? ""}
+                  data-testid={`attr-${f.name}`}
+                  onChange={(e) => setFields({ ...fields, [f.name]: e.target.value })}
+                />
+              </label>
             ))}
-          </select>
-        </label>
-        {add.error && (
+          </fieldset>
+        )}
+        <ExtraAttributes extras={extras} onChange={setExtras} />
+        {save.error && (
           <p className="error" role="alert" data-testid="new-order-error">
-            {errorMessage(add.error)}
+            {errorMessage(save.error)}
           </p>
         )}
         <footer>
+          <button type="submit" className="primary" disabled={busy} data-testid="new-order-create">
+            {editing ? t("orderForm.save") : t("newOrder.create")}
+          </button>
           <button type="button" onClick={onClose}>
             {t("common.cancel")}
-          </button>
-          <button type="submit" className="primary" disabled={busy} data-testid="new-order-create">
-            {t("newOrder.create")}
           </button>
         </footer>
       </form>
     </Modal>
+  );
+}
+
+/** Attributes beyond the gateway's own, as name/value rows. */
+function ExtraAttributes({ extras, onChange }: { extras: Extra[]; onChange: (extras: Extra[]) => void }) {
+  const { t } = useTranslation();
+  const set = (i: number, patch: Partial<Extra>) => onChange(extras.map((e, j) => (j === i ? { ...e, ...patch } : e)));
+  return (
+    <fieldset className="extra-attributes">
+      <legend>{t("orderForm.otherAttributes")}</legend>
+      {extras.map((e, i) => (
+        <div className="field-row" key={i}>
+          <input aria-label={t("orderForm.attributeName")} value={e.key} onChange={(ev) => set(i, { key: ev.target.value })} />
+          <input aria-label={t("orderForm.attributeValue")} value={e.value} onChange={(ev) => set(i, { value: ev.target.value })} />
+          <button type="button" className="small" aria-label={t("orderForm.removeAttribute", { name: e.key })} onClick={() => onChange(extras.filter((_, j) => j !== i))}>
+            ✕
+          </button>
+        </div>
+      ))}
+      <button type="button" className="small" data-testid="add-attribute" onClick={() => onChange([...extras, { key: "", value: "" }])}>
+        {t("orderForm.addAttribute")}
+      </button>
+    </fieldset>
   );
 }

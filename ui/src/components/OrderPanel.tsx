@@ -3,16 +3,18 @@ import { useTranslation } from "react-i18next";
 import { errorMessage } from "../api";
 import { useCheckStatus, useResolveReview } from "../queries/mutations";
 import { useReadOnly } from "../queries/reads";
-import type { AttemptDetail, OrderDetail } from "../types";
+import type { AttemptDetail, OrderDetail, OrderView } from "../types";
 import { formatActor, formatMoney, formatTime, hintKey, stateKey, writtenByAnother } from "../words";
 import { CopyButton } from "./CopyButton";
 import { hidePersonalData } from "../personalData";
 import { QrCode } from "./QrCode";
-import { SandboxBadge, StateBadge } from "./StateBadge";
+import { AttemptCharges, CancelOrderForm, OrderChanges } from "./OrderStory";
+import { CancelledBadge, SandboxBadge, StateBadge } from "./StateBadge";
 
-/** An order can be paid unless an attempt is live or it is already paid. */
+/** An order can be paid, edited or cancelled unless it is cancelled, an attempt is live or
+ * it is already paid. */
 export function canPay(detail: OrderDetail): boolean {
-  return detail.attempts.every((a) => a.state === "failed");
+  return detail.order.cancelled_at === null && detail.attempts.every((a) => a.state === "failed");
 }
 
 /** Asking is worth a button when the gateway answers, or to hand an unknown attempt to a person. */
@@ -23,6 +25,8 @@ function canCheck(a: AttemptDetail, statusQuery: boolean) {
 interface Props {
   detail: OrderDetail;
   onPay?: () => void;
+  /** Opens the order's terms for a change (only while it is unpaid). */
+  onEdit?: () => void;
   onClose?: () => void;
   /** The Lookup view shows copy buttons next to every reference. */
   copyable?: boolean;
@@ -32,8 +36,9 @@ interface Props {
   paysOut?: boolean;
 }
 
-export function OrderPanel({ detail, onPay, onClose, copyable, statusQuery = true, paysOut = false }: Props) {
+export function OrderPanel({ detail, onPay, onEdit, onClose, copyable, statusQuery = true, paysOut = false }: Props) {
   const { t } = useTranslation();
+  const [cancelling, setCancelling] = useState(false);
   // A support agent's desk looks payments up; paying, asking and deciding are the desks'.
   const readOnly = useReadOnly();
   const { order, attempts } = detail;
@@ -62,24 +67,48 @@ export function OrderPanel({ detail, onPay, onClose, copyable, statusQuery = tru
         <dt>{t("term.created")}</dt>
         <dd>{formatTime(order.created_at)}</dd>
         <dt>{t("term.state")}</dt>
-        <dd data-testid="order-state">
-          <StateBadge state={order.state} paysOut={paysOut} />
-          {/* "Ready to pay" is not this desk's to say when it may only read. */}
-          {!(readOnly && order.state === null) && (
-            <div className="hint">{t(hintKey(order.state, { statusQuery, paysOut, hasCode: Boolean(latest?.pay_url) }))}</div>
-          )}
-        </dd>
+        {order.cancelled_at !== null ? (
+          <dd data-testid="order-state">
+            <CancelledBadge />
+            <div className="hint" data-testid="cancelled-note">
+              {t("orderChange.cancelledHint", { time: formatTime(order.cancelled_at) })}
+              {order.cancel_note && <> — {order.cancel_note}</>}
+            </div>
+          </dd>
+        ) : (
+          <dd data-testid="order-state">
+            <StateBadge state={order.state} paysOut={paysOut} />
+            {/* "Ready to pay" is not this desk's to say when it may only read. */}
+            {!(readOnly && order.state === null) && (
+              <div className="hint">{t(hintKey(order.state, { statusQuery, paysOut, hasCode: Boolean(latest?.pay_url) }))}</div>
+            )}
+          </dd>
+        )}
       </dl>
-      {onPay && !readOnly && (
-        <button type="button" className="primary" data-testid="open-pay" disabled={!canPay(detail)} onClick={onPay}>
-          {t(paysOut ? "detail.payOut" : "detail.pay")}
-        </button>
+      {onPay && !readOnly && order.cancelled_at === null && (
+        <div className="actions">
+          <button type="button" className="primary" data-testid="open-pay" disabled={!canPay(detail)} onClick={onPay}>
+            {t(paysOut ? "detail.payOut" : "detail.pay")}
+          </button>
+          {onEdit && canPay(detail) && (
+            <button type="button" data-testid="edit-order" onClick={onEdit}>
+              {t("orderChange.edit")}
+            </button>
+          )}
+          {canPay(detail) && !cancelling && (
+            <button type="button" data-testid="cancel-order" onClick={() => setCancelling(true)}>
+              {t("orderChange.cancel")}
+            </button>
+          )}
+        </div>
       )}
+      {cancelling && canPay(detail) && <CancelOrderForm orderNo={order.order_no} onDone={() => setCancelling(false)} />}
       {readOnly && (
         <p className="hint" role="note" data-testid="read-only-note">
           {t("detail.readOnly")}
         </p>
       )}
+      <OrderChanges changes={detail.changes} order={order} />
       <h3>{t("detail.attempts")}</h3>
       {attempts.length === 0 && <p className="empty">{t("detail.noAttempts")}</p>}
       <ol className="attempts">
@@ -87,7 +116,7 @@ export function OrderPanel({ detail, onPay, onClose, copyable, statusQuery = tru
           <AttemptItem
             key={a.id}
             attempt={a}
-            currency={order.currency}
+            order={order}
             copyable={copyable}
             statusQuery={statusQuery}
             paysOut={paysOut}
@@ -114,14 +143,14 @@ function Ref({ label, value, copyable }: { label: string; value: string; copyabl
 
 function AttemptItem({
   attempt: a,
-  currency,
+  order,
   copyable,
   statusQuery,
   paysOut,
   readOnly,
 }: {
   attempt: AttemptDetail;
-  currency: string;
+  order: OrderView;
   copyable?: boolean;
   statusQuery: boolean;
   paysOut: boolean;
@@ -137,8 +166,9 @@ function AttemptItem({
     <li data-testid="attempt" data-state={a.state}>
       <div className="attempt-head">
         <StateBadge state={a.state} paysOut={paysOut} /> {t(`channel.${a.channel}`)} ·{" "}
-        <span className="num">{formatMoney(a.amount, currency)}</span>
+        <span className="num">{formatMoney(a.amount, order.currency)}</span>
       </div>
+      <AttemptCharges attempt={a} order={order} />
       <div className="hint">{t(hintKey(a.state, { statusQuery, errorCode: a.error?.code, paysOut, hasCode: a.pay_url !== null }))}</div>
       {/* The code stays at hand after the pay dialog is closed: shown again, to be scanned. */}
       {a.pay_url && a.state === "pending" && (

@@ -279,7 +279,6 @@ export function PayDialog({ order, profile, onClose, onPaid, fallbackFocus }: Pr
         <PayResult
           report={pay.data}
           order={order}
-          charge={charge}
           statusQuery={caps?.status_query ?? true}
           paysOut={paysOut}
           onClose={onClose}

@@ -4,21 +4,19 @@ import { useEffect, useRef } from "react";
 import { useTranslation } from "react-i18next";
 import { orderDetailQuery } from "../queries/reads";
 import type { OrderView, PaymentReport } from "../types";
-import { hintKey, stateKey } from "../words";
+import { formatMoney, hintKey, stateKey } from "../words";
 import { QrCode } from "./QrCode";
 import { StateBadge } from "./StateBadge";
 
 export function PayResult({
   report,
   order,
-  charge,
   statusQuery,
   paysOut = false,
   onClose,
 }: {
   report: PaymentReport;
   order: OrderView;
-  charge: string;
   statusQuery: boolean;
   paysOut?: boolean;
   onClose: () => void;
@@ -31,6 +29,9 @@ export function PayResult({
   // again when it does (useBackendChanges), and this line follows its attempt.
   const detail = useQuery(orderDetailQuery(order.order_no)).data;
   const state = detail?.attempts.find((a) => a.id === report.attempt_id)?.state ?? report.state;
+  // What the customer is asked for is what the gateway charges: less a coupon it took off.
+  const scanAmount = formatMoney(report.charged_amount, order.currency);
+  const coupon = report.deductions.find((d) => d.kind === "coupon");
 
   return (
     <div className="result" role="status" data-testid="pay-result" data-state={state}>
@@ -52,7 +53,15 @@ export function PayResult({
         <figure className="qr-box">
           <QrCode text={report.pay_url} alt={t("pay.qrAlt")} />
           <figcaption>
-            <strong className="num">{t("pay.scan", { amount: charge })}</strong>
+            <strong className="num" data-testid="scan-amount">
+              {t("pay.scan", { amount: scanAmount })}
+            </strong>
+            {coupon && (
+              <div className="hint" data-testid="scan-coupon">
+                {t("charges.coupon")} <span className="mono">{coupon.id}</span>{" "}
+                {coupon.amount === null ? t("charges.notYetSaid") : `−${formatMoney(coupon.amount, order.currency)}`}
+              </div>
+            )}
           </figcaption>
         </figure>
       )}

@@ -21,3 +21,13 @@ export function SandboxBadge() {
     </span>
   );
 }
+
+/** An order cancelled before it was paid: kept, never payable. */
+export function CancelledBadge() {
+  const { t } = useTranslation();
+  return (
+    <span className="badge state-cancelled" data-state="cancelled">
+      <span aria-hidden="true">⊘</span> {t("orderChange.cancelled")}
+    </span>
+  );
+}

@@ -4,7 +4,7 @@ import type { TFunction } from "i18next";
 import { usePaysOut } from "../queries/reads";
 import type { OrderView } from "../types";
 import { formatMoney, formatTime, formatWhen } from "../words";
-import { SandboxBadge, StateBadge } from "./StateBadge";
+import { CancelledBadge, SandboxBadge, StateBadge } from "./StateBadge";
 
 /**
  * Column widths in px (cell padding included). Wide enough for a 27-digit order number, the
@@ -44,6 +44,7 @@ const column = createColumnHelper<OrderView>();
  * of its own, so the columns stay the same while the profiles load.) */
 function RowState({ order }: { order: OrderView }) {
   const paysOut = usePaysOut();
+  if (order.cancelled_at !== null) return <CancelledBadge />;
   return <StateBadge state={order.state} paysOut={paysOut(order.profile)} />;
 }
 

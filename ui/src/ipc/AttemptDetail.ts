@@ -2,6 +2,7 @@
 import type { AttemptEvent } from "./AttemptEvent";
 import type { AttemptState } from "./AttemptState";
 import type { Channel } from "./Channel";
+import type { DeductionLine } from "./DeductionLine";
 import type { ErrorReport } from "./ErrorReport";
 
 export type AttemptDetail = { 
@@ -51,4 +52,4 @@ desk: string, operator: string,
 /**
  * The database role it came through, on a shared store (its server sets it).
  */
-db_role: string | null, created_at: number, updated_at: number, };
+db_role: string | null, created_at: number, updated_at: number, deductions: Array<DeductionLine>, balance_amount: string | null, balance_amount_minor: number | null, credit_amount: string | null, credit_amount_minor: number | null, charged_amount: string, charged_amount_minor: number, };

@@ -9,4 +9,13 @@ export type OrderView = { id: number, order_no: string, profile: string, gateway
 /**
  * The amount in the main unit with every minor digit ("12.30"), formatted by the backend.
  */
-amount: string, subject: string, attributes: { [key in string]: string }, state: AttemptState | null, channel: Channel | null, created_at: number, updated_at: number, };
+amount: string, subject: string, attributes: { [key in string]: string }, state: AttemptState | null, channel: Channel | null, created_at: number, updated_at: number, 
+/**
+ * How many times the order was edited: a payment is journaled only against the revision
+ * it was priced from.
+ */
+revision: number, 
+/**
+ * When the order was cancelled (unix ms): kept, never payable again.
+ */
+cancelled_at: number | null, cancel_note: string | null, };

@@ -3,6 +3,7 @@
 import type { Activity } from "./Activity";
 import type { Actor } from "./Actor";
 import type { AppInfo } from "./AppInfo";
+import type { Cancelled } from "./Cancelled";
 import type { Change } from "./Change";
 import type { ConnectionReport } from "./ConnectionReport";
 import type { DeductionInput } from "./DeductionInput";
@@ -33,6 +34,8 @@ export type Commands = {
   query_orders: { args: { query: OrderQuery }; returns: OrderPage };
   lookup: { args: { reference: string }; returns: Array<LookupHit> };
   add_order: { args: { profile: string, orderNo: string, amount: string, currency: string, subject: string, attributes?: Record<string, string> | null }; returns: OrderView };
+  edit_order: { args: { orderNo: string, revision: number, amount: string, subject: string, attributes: Record<string, string> }; returns: OrderView };
+  cancel_order: { args: { orderNo: string, note?: string | null }; returns: Cancelled };
   check_status: { args: { attemptId: number }; returns: OrderDetail };
   resolve_review: { args: { attemptId: number, decision: string, note: string, codeUnusable: boolean }; returns: OrderDetail };
   takings: { args: { sinceMs: number }; returns: Array<TakingsRow> };

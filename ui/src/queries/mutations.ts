@@ -47,6 +47,22 @@ export function useAddOrder() {
   });
 }
 
+export function useEditOrder() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: api.editOrder,
+    onSuccess: (order) => void invalidateFor(queryClient, { kind: "orders", order_nos: [order.order_no] }),
+  });
+}
+
+export function useCancelOrder(orderNo: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (note: string | null) => api.cancelOrder(orderNo, note),
+    onSuccess: () => void invalidateFor(queryClient, { kind: "orders", order_nos: [orderNo] }),
+  });
+}
+
 export function useImportOrders() {
   const queryClient = useQueryClient();
   return useMutation({

@@ -24,6 +24,17 @@ import {
 } from "./reads";
 import { useBackendChanges } from "./useBackendChanges";
 
+/** What a payment of the whole order, nothing deducted, comes to. */
+const wholeAmount = {
+  deductions: [],
+  balance_amount: null,
+  balance_amount_minor: null,
+  credit_amount: null,
+  credit_amount_minor: null,
+  charged_amount: "12.34",
+  charged_amount_minor: 1234,
+};
+
 const order: OrderView = {
   id: 1,
   order_no: "A-1",
@@ -39,6 +50,9 @@ const order: OrderView = {
   channel: null,
   created_at: 1_700_000_000_000,
   updated_at: 1_700_000_000_000,
+  revision: 0,
+  cancelled_at: null,
+  cancel_note: null,
 };
 
 const profile = (name: string): ProfileView => ({
@@ -59,6 +73,8 @@ const profile = (name: string): ProfileView => ({
     optional_secrets: [],
     pays_out: false,
   },
+  order_currency: null,
+  order_attributes: [],
 });
 
 /** The console's stand-in attempt, with a pay URL for the open pay dialog's QR code. */
@@ -77,7 +93,7 @@ function mockBackend() {
       const current = { ...order, state: backend.attempts.at(-1)?.state ?? null };
       switch (cmd) {
         case "app_info":
-          return { version: "0.1.0", data_dir: "/tmp/pd", sandbox_url: null, startup_error: null, max_import_bytes: 1024 };
+          return { version: "0.1.0", data_dir: "/tmp/pd", sandbox_url: null, startup_error: null, max_import_bytes: 1024, currencies: [] };
         case "list_profiles":
           return backend.profiles;
         case "list_gateways":
@@ -95,12 +111,12 @@ function mockBackend() {
         case "lookup":
           return [{ order_no: "A-1", matched: "order_no", value: "A-1" }];
         case "order_detail":
-          return { order: args.orderNo === "A-1" ? current : { ...order, order_no: String(args.orderNo) }, attempts: backend.attempts };
+          return { order: args.orderNo === "A-1" ? current : { ...order, order_no: String(args.orderNo) }, attempts: backend.attempts, changes: [] };
         case "quote":
           return { currency: "CNY", amount: "12.34", amount_minor: 1234, deducted: "0.00", deducted_minor: 0, remaining: "12.34", remaining_minor: 1234, credit: null, balance: null };
         case "pay_order":
           backend.attempts = [attempt("pending")];
-          return { order_no: "A-1", state: "pending", attempt_id: 7, channel: "alipay", idempotency_key: "k-7", gateway_ref: "ch_7", pay_url: "https://pay.example/qr/7", error: null };
+          return { order_no: "A-1", state: "pending", attempt_id: 7, channel: "alipay", idempotency_key: "k-7", gateway_ref: "ch_7", pay_url: "https://pay.example/qr/7", error: null, ...wholeAmount };
         default:
           throw new Error(`unexpected command ${cmd}`);
       }

@@ -1,4 +1,6 @@
+import { useState } from "react";
 import { useTranslation } from "react-i18next";
+import { NewOrderDialog } from "../components/NewOrderDialog";
 import { OrderFilterBar } from "../components/OrderFilterBar";
 import { useDesks } from "../queries/reads";
 import { OrderPanel } from "../components/OrderPanel";
@@ -32,6 +34,7 @@ export function OrdersView({ filters, total, ready, showList, profiles, notice, 
   const desks = useDesks().data ?? [];
   const caps = detail ? profiles.find((p) => p.name === detail.order.profile)?.capabilities : undefined;
   const { t, i18n } = useTranslation();
+  const [editing, setEditing] = useState<OrderView | null>(null);
   return (
     <section className="content" aria-labelledby="orders-title">
       <div className="list">
@@ -75,9 +78,11 @@ export function OrdersView({ filters, total, ready, showList, profiles, notice, 
           statusQuery={caps?.status_query ?? true}
           paysOut={caps?.pays_out ?? false}
           onPay={onPay && (() => onPay(detail.order))}
+          onEdit={onPay && (() => setEditing(detail.order))}
           onClose={onClosePanel}
         />
       )}
+      {editing && <NewOrderDialog profiles={profiles} editing={editing} onClose={() => setEditing(null)} onSaved={() => setEditing(null)} />}
     </section>
   );
 }

@@ -85,6 +85,14 @@ pub enum Problem {
     AlreadyPaid {
         order_no: String,
     },
+    /// The order was cancelled: it is kept, never paid or changed.
+    OrderCancelled {
+        order_no: String,
+    },
+    /// The order was edited (at another desk or window) after it was read here.
+    OrderChanged {
+        order_no: String,
+    },
     /// This desk reaches the shared history through a role that may only read.
     ReadOnly,
     /// The shared store this desk uses did not answer or refused it: nothing was sent.
@@ -169,6 +177,8 @@ impl Problem {
             Problem::StoreUnavailable { .. } => ErrorKind::Unavailable,
             Problem::DiskFull | Problem::Internal { .. } => ErrorKind::Internal,
             Problem::Refused { .. }
+            | Problem::OrderCancelled { .. }
+            | Problem::OrderChanged { .. }
             | Problem::NotAwaitingReview { .. }
             | Problem::CodeMayStillBePaid { .. }
             | Problem::StillPayable { .. }
@@ -256,6 +266,8 @@ impl From<StoreError> for AppError {
                 operator,
             },
             StoreError::AlreadyPaid(order_no) => Problem::AlreadyPaid { order_no },
+            StoreError::OrderCancelled(order_no) => Problem::OrderCancelled { order_no },
+            StoreError::OrderChanged(order_no) => Problem::OrderChanged { order_no },
             StoreError::BeingSettled { attempt_id, desk } => {
                 Problem::BeingSettled { attempt_id, desk }
             }
@@ -301,6 +313,7 @@ impl From<PlanRefusal> for AppError {
     fn from(refusal: PlanRefusal) -> Self {
         let message = refusal.to_string();
         let problem = match refusal {
+            PlanRefusal::Cancelled { order_no } => Problem::OrderCancelled { order_no },
             PlanRefusal::ChannelNotOffered { gateway, channel } => {
                 Problem::ChannelNotOffered { gateway, channel }
             }

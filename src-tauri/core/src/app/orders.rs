@@ -13,7 +13,7 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use crate::console::OrderQuery;
-use crate::domain::OrderView;
+use crate::domain::{OrderTerms, OrderView, Profile};
 use crate::export::{self, ExportError, ExportFormat};
 use crate::import::{self, check_order_no, ImportError, ImportFormat, ImportReport, Progress};
 use crate::store::{NewOrder, Store};
@@ -28,8 +28,8 @@ pub struct OrderInput {
     pub order_no: String,
     /// A decimal in the currency's main unit (`12.30`).
     pub amount: String,
-    /// An ISO 4217 code (`CNY`).
-    pub currency: String,
+    /// An ISO 4217 code (`CNY`); `None`: the one the profile's gateway takes, else CNY.
+    pub currency: Option<String>,
     pub subject: String,
     pub attributes: BTreeMap<String, String>,
 }
@@ -37,10 +37,14 @@ pub struct OrderInput {
 /// Adds the order after every rule; nothing is written when one refuses it.
 pub async fn add_order(store: &Store, input: OrderInput) -> Result<OrderView> {
     check_order_no(&input.order_no).map_err(AppError::refused)?;
-    let currency =
-        Currency::parse(input.currency.trim()).map_err(|e| AppError::refused(e.to_string()))?;
+    let profile = store.profile(&input.profile).await?;
+    let currency = match input.currency.as_deref() {
+        None => order_currency(&profile).unwrap_or(Currency::CNY),
+        Some(code) => Currency::parse(code.trim()).map_err(|e| AppError::refused(e.to_string()))?,
+    };
     let amount = Money::parse_positive(input.amount.trim(), currency)
         .map_err(|e| AppError::refused(e.to_string()))?;
+    check_payable(&profile, currency, &input.attributes)?;
     Ok(store
         .add_order(&NewOrder {
             order_no: input.order_no,
@@ -50,6 +54,110 @@ pub async fn add_order(store: &Store, input: OrderInput) -> Result<OrderView> {
             attributes: input.attributes,
         })
         .await?)
+}
+
+/// The currency a profile's orders must be in, where its gateway fixes one.
+pub fn order_currency(profile: &Profile) -> Option<Currency> {
+    paydesk_gateways::connector_for(&profile.gateway)?.order_currency(&profile.settings)
+}
+
+/// Refuses an order its profile's gateway could never be paid with: another currency than
+/// the one the profile's orders are in, or an attribute the gateway reads missing or
+/// malformed. Said when the order is saved, not at its first payment.
+fn check_payable(
+    profile: &Profile,
+    currency: Currency,
+    attributes: &BTreeMap<String, String>,
+) -> Result<()> {
+    let Some(connector) = paydesk_gateways::connector_for(&profile.gateway) else {
+        return Ok(());
+    };
+    match connector.order_refusal(&profile.settings, currency, attributes) {
+        Some(why) => Err(AppError::refused(format!(
+            "gateway profile {:?} cannot be paid for this order: {why}",
+            profile.name
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// A change a person asked of an unpaid order; what is not named stays as it is.
+#[derive(Debug, Clone, Default)]
+pub struct OrderEdit {
+    pub order_no: String,
+    /// The order's revision the person saw; `None` takes the one read now (the command line).
+    pub revision: Option<i64>,
+    /// A decimal in the order's currency.
+    pub amount: Option<String>,
+    pub subject: Option<String>,
+    /// Every attribute the order is to have (the window's form); `None` keeps the order's.
+    pub attributes: Option<BTreeMap<String, String>>,
+    pub set_attributes: BTreeMap<String, String>,
+    pub unset_attributes: Vec<String>,
+}
+
+/// Edits an unpaid order after the rules a new one obeys; refused (nothing changed) when the
+/// order is paid, has a payment under way, is cancelled, or changed since the person read it.
+pub async fn edit_order(store: &Store, edit: OrderEdit) -> Result<OrderView> {
+    let order = store.order(&edit.order_no).await?;
+    let currency =
+        Currency::parse(&order.currency).map_err(|e| AppError::internal(e.to_string()))?;
+    let amount = match &edit.amount {
+        Some(text) => Money::parse_positive(text.trim(), currency)
+            .map_err(|e| AppError::refused(e.to_string()))?,
+        None => Money::from_minor(order.amount_minor, currency),
+    };
+    let mut attributes = edit.attributes.unwrap_or_else(|| order.attributes.clone());
+    for name in &edit.unset_attributes {
+        if attributes.remove(name).is_none() {
+            return Err(AppError::refused(format!(
+                "order {:?} has no attribute {name:?} to remove",
+                order.order_no
+            )));
+        }
+    }
+    attributes.extend(edit.set_attributes);
+    let terms = OrderTerms {
+        amount_minor: amount.minor,
+        subject: edit
+            .subject
+            .map_or(order.subject.clone(), |s| s.trim().to_string()),
+        attributes,
+    };
+    crate::input_rules::check_order_fields(crate::input_rules::OrderFields {
+        order_no: &order.order_no,
+        amount,
+        subject: &terms.subject,
+        attributes: &terms.attributes,
+    })
+    .map_err(AppError::refused)?;
+    let profile = store.profile(&order.profile).await?;
+    check_payable(&profile, currency, &terms.attributes)?;
+    let revision = edit.revision.unwrap_or(order.revision);
+    Ok(store.edit_order(&order.order_no, revision, &terms).await?)
+}
+
+/// What cancelling did: the order, and whether it was cancelled now (false: it already was).
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct Cancelled {
+    pub order: OrderView,
+    pub cancelled_now: bool,
+}
+
+/// Cancels an unpaid order with a person's note; a cancelled order stays as it was.
+pub async fn cancel_order(store: &Store, order_no: &str, note: Option<&str>) -> Result<Cancelled> {
+    let note = note.map(str::trim).filter(|n| !n.is_empty());
+    if let Some(note) = note {
+        crate::input_rules::check_note(note).map_err(AppError::refused)?;
+    }
+    let (order, cancelled_now) = store.cancel_order(order_no, note).await?;
+    if cancelled_now {
+        tracing::info!(order_no, "order cancelled");
+    }
+    Ok(Cancelled {
+        order,
+        cancelled_now,
+    })
 }
 
 /// An import's format by its name, in any case: `csv` or `json`.
@@ -156,7 +264,7 @@ mod tests {
             profile: "p".into(),
             order_no: order_no.into(),
             amount: amount.into(),
-            currency: currency.into(),
+            currency: Some(currency.into()),
             subject: " gift pack ".into(),
             attributes: BTreeMap::from([("user_id".to_string(), "u-1".to_string())]),
         }
@@ -165,7 +273,7 @@ mod tests {
     #[tokio::test]
     async fn an_order_is_kept_as_typed_or_refused_whole() {
         let (dir, store) = temp_store().await;
-        add_profile(&store, "p", "partner").await;
+        add_profile(&store, "p", "sensecore").await;
         let before = dump(&db_path(dir.path())).await;
         for (bad, why) in [
             (typed(" O-1", "12.30", "CNY"), "spaces"),

@@ -146,7 +146,7 @@ pub async fn pay(engine: &Engine, input: PayInput) -> Result<PaymentReport> {
         .store()
         .keep_copy(std::slice::from_ref(&asked.order.order_no))
         .await;
-    Ok(PaymentReport::new(&asked.order.order_no, &paid?))
+    Ok(PaymentReport::new(&asked.order, &paid?))
 }
 
 async fn register_in_sandbox(engine: &Engine, asked: &Asked) -> Result<()> {
@@ -232,7 +232,7 @@ pub async fn reconcile(engine: &Engine) -> Result<Vec<PaymentReport>> {
     let mut reports = Vec::new();
     for attempt in engine.reconcile_all().await? {
         let order = engine.store().order_of(&attempt).await?;
-        reports.push(PaymentReport::new(&order.order_no, &attempt));
+        reports.push(PaymentReport::new(&order, &attempt));
     }
     Ok(reports)
 }

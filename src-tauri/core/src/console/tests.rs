@@ -219,8 +219,7 @@ async fn a_million_orders_page_search_and_filter_correctly() {
     let order = store.order("ORD-0500000").await.unwrap();
     let paid = store
         .begin_attempt(
-            order.id,
-            "ORD-0500000",
+            &order,
             "balance",
             "k-big",
             100,

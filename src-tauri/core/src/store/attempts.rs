@@ -4,7 +4,7 @@
 
 use super::{Result, Store};
 use crate::changes::Change;
-use crate::domain::{Attempt, AttemptEvent, AttemptState};
+use crate::domain::{Attempt, AttemptEvent, AttemptState, OrderView};
 use crate::sender::Sender;
 use crate::settling::{AttemptUpdate, CheckVerdict};
 
@@ -33,6 +33,8 @@ impl Sending<'_> {
 pub(super) struct NewAttempt<'a> {
     pub order_id: i64,
     pub order_no: &'a str,
+    /// The order's revision the payment was priced from.
+    pub order_revision: i64,
     pub channel: &'a str,
     pub idempotency_key: &'a str,
     pub amount_minor: i64,
@@ -78,13 +80,13 @@ impl Store {
 
     /// Journals a new attempt as `submitting` (with its `created` and `submitting` events) in
     /// one durable transaction. Only after this returns may the request be sent. The database
-    /// refuses a second live attempt for the same order.
+    /// refuses a second live attempt for the same order, and an attempt of an order cancelled
+    /// or edited since `order` was read (the payment was priced from what it was).
     // One argument per journaled column: a struct would only rename them.
     #[allow(clippy::too_many_arguments)]
     pub async fn begin_attempt(
         &self,
-        order_id: i64,
-        order_no: &str,
+        order: &OrderView,
         channel: &str,
         idempotency_key: &str,
         amount_minor: i64,
@@ -94,8 +96,9 @@ impl Store {
         sending: Sending<'_>,
     ) -> Result<Attempt> {
         let new = NewAttempt {
-            order_id,
-            order_no,
+            order_id: order.id,
+            order_no: &order.order_no,
+            order_revision: order.revision,
             channel,
             idempotency_key,
             amount_minor,
@@ -110,7 +113,7 @@ impl Store {
         )
         .await)?;
         self.publish(Change::Attempts {
-            order_nos: vec![order_no.to_string()],
+            order_nos: vec![order.order_no.clone()],
             attempt_ids: vec![attempt.id],
         });
         Ok(attempt)

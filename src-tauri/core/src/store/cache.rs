@@ -21,6 +21,7 @@ use super::dialect::POSTGRES_NOW_MS;
 use super::link::Link;
 use super::rows::{
     push_attempt_columns, AttemptRow, EventRow, OrderRow, ProfileRow, ReviewRow, ATTEMPT_COLUMNS,
+    ORDER_CHANGE_COLUMNS,
 };
 use super::{Result, Store, StoreError};
 use crate::changes::{Change, Changes};
@@ -356,10 +357,11 @@ async fn read_from_server(shared: &PgPool, order_ids: &[i64]) -> Result<Rows> {
     )
     .fetch_all(&mut *tx)
     .await?;
-    let orders = sqlx::query_as(
-        "SELECT id, order_no, profile_id, amount_minor, currency, subject, attributes, created_at
+    let orders = sqlx::query_as(&format!(
+        "SELECT id, order_no, profile_id, amount_minor, currency, subject, attributes, created_at,
+                {ORDER_CHANGE_COLUMNS}
          FROM orders WHERE id = ANY($1) ORDER BY id",
-    )
+    ))
     .bind(order_ids)
     .fetch_all(&mut *tx)
     .await?;
@@ -429,9 +431,10 @@ async fn write_copy(cache: &SqlitePool, order_ids: &[i64], rows: &Rows) -> Resul
         sqlx::query(&delete).bind(&ids).execute(&mut *tx).await?;
     }
     for chunk in rows.orders.chunks(ROWS_PER_INSERT) {
-        let mut insert = QueryBuilder::<Sqlite>::new(
-            "INSERT INTO orders (id, order_no, profile_id, amount_minor, currency, subject, attributes, created_at) ",
-        );
+        let mut insert = QueryBuilder::<Sqlite>::new(format!(
+            "INSERT INTO orders (id, order_no, profile_id, amount_minor, currency, subject, \
+             attributes, created_at, {ORDER_CHANGE_COLUMNS}) "
+        ));
         insert.push_values(chunk, |mut v, o| {
             v.push_bind(o.id)
                 .push_bind(&o.order_no)
@@ -440,13 +443,19 @@ async fn write_copy(cache: &SqlitePool, order_ids: &[i64], rows: &Rows) -> Resul
                 .push_bind(&o.currency)
                 .push_bind(&o.subject)
                 .push_bind(&o.attributes)
-                .push_bind(o.created_at);
+                .push_bind(o.created_at)
+                .push_bind(o.revision)
+                .push_bind(o.cancelled_at)
+                .push_bind(&o.cancel_note)
+                .push_bind(&o.changes);
         });
         insert.push(
             " ON CONFLICT (id) DO UPDATE SET order_no = excluded.order_no,
                  profile_id = excluded.profile_id, amount_minor = excluded.amount_minor,
                  currency = excluded.currency, subject = excluded.subject,
-                 attributes = excluded.attributes, created_at = excluded.created_at",
+                 attributes = excluded.attributes, created_at = excluded.created_at,
+                 revision = excluded.revision, cancelled_at = excluded.cancelled_at,
+                 cancel_note = excluded.cancel_note, changes = excluded.changes",
         );
         insert.build().execute(&mut *tx).await?;
     }

@@ -27,8 +27,7 @@ async fn overdue_attempts(store: &Store, n: usize) -> Vec<i64> {
         };
         let attempt = store
             .begin_attempt(
-                order.id,
-                &order.order_no,
+                &order,
                 "alipay",
                 &format!("k-{i}"),
                 order.amount_minor,

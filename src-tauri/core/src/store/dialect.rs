@@ -21,6 +21,10 @@ pub(crate) trait Dialect: sqlx::Database {
     /// others rather than wait for one another.
     const SKIP_LOCKED: &'static str;
 
+    /// What a read of a row adds so that other writers of that row wait until this
+    /// transaction ends.
+    const LOCK_ROW: &'static str;
+
     /// Now, in unix ms, by the clock that decides: the server's where desks share one (their
     /// own clocks may disagree), this machine's (or a simulation's) otherwise.
     async fn now(pool: &Pool<Self>) -> sqlx::Result<i64>;
@@ -48,6 +52,7 @@ impl Dialect for Sqlite {
     const UPDATED_ATTEMPT: &'static str = "";
     // A writer holds the whole file: there is nothing to skip.
     const SKIP_LOCKED: &'static str = "";
+    const LOCK_ROW: &'static str = "";
     // The write lock keeps every other writer out until the transaction ends.
     const IDS_IN_INSERT_ORDER: bool = true;
     const JSON_ROWS: (&'static str, &'static str) = ("json_group_array(json_array(", "))");
@@ -76,6 +81,8 @@ impl Dialect for Postgres {
     const ATTEMPTS_DUE_FOR_CHECK: &'static str = "attempts";
     const UPDATED_ATTEMPT: &'static str = "attempts.";
     const SKIP_LOCKED: &'static str = "FOR UPDATE SKIP LOCKED";
+    // Statements after the lock read what committed before it was granted (READ COMMITTED).
+    const LOCK_ROW: &'static str = "FOR UPDATE";
     // Other desks' inserts draw from the same sequence meanwhile.
     const IDS_IN_INSERT_ORDER: bool = false;
     const JSON_ROWS: (&'static str, &'static str) =

@@ -136,6 +136,11 @@ pub enum StoreError {
     },
     #[error("order {0:?} is already paid")]
     AlreadyPaid(String),
+    #[error("order {0:?} is cancelled: it cannot be paid or changed")]
+    OrderCancelled(String),
+    /// The order was edited after it was read: what was checked against it is out of date.
+    #[error("order {0:?} was changed meanwhile (at another desk or window); nothing was written or sent: look at it again")]
+    OrderChanged(String),
     #[error("attempt {id} cannot go from {from} to {to}")]
     BadTransition {
         id: i64,

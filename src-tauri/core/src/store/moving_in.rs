@@ -13,6 +13,7 @@ use sqlx::{PgConnection, Postgres, QueryBuilder, SqlitePool};
 
 use super::rows::{
     push_attempt_columns, AttemptRow, EventRow, OrderRow, ProfileRow, ReviewRow, ATTEMPT_COLUMNS,
+    ORDER_CHANGE_COLUMNS,
 };
 use super::{json_map, Backend, Result, Store, StoreError, IMPORT_ROWS_PER_STATEMENT};
 use crate::changes::Change;
@@ -73,12 +74,12 @@ const OWN_ORDERS: &str = "JOIN orders o ON o.id = a.order_id
 
 /// The next chunk of the desk's own orders after order id `after`; none when all are read.
 async fn read_chunk(local: &SqlitePool, after: i64) -> Result<Option<Chunk>> {
-    let orders: Vec<OrderRow> = sqlx::query_as(
+    let orders: Vec<OrderRow> = sqlx::query_as(&format!(
         "SELECT o.id, o.order_no, o.profile_id, o.amount_minor, o.currency, o.subject,
-                o.attributes, o.created_at
+                o.attributes, o.created_at, {ORDER_CHANGE_COLUMNS}
          FROM orders o JOIN profiles p ON p.id = o.profile_id
          WHERE p.is_sandbox = 0 AND o.id > $1 ORDER BY o.id LIMIT $2",
-    )
+    ))
     .bind(after)
     .bind(ORDERS_PER_CHUNK)
     .fetch_all(local)
@@ -160,6 +161,7 @@ struct OrderThere {
     currency: String,
     subject: String,
     attributes: String,
+    cancelled_at: Option<i64>,
 }
 
 fn amount_text(minor: i64, currency: &str) -> String {
@@ -170,6 +172,15 @@ fn amount_text(minor: i64, currency: &str) -> String {
         ),
         Err(_) => format!("{minor} (minor units) {currency}"),
     }
+}
+
+fn cancelled_text(cancelled_at: Option<i64>) -> String {
+    if cancelled_at.is_some() {
+        "cancelled"
+    } else {
+        "not cancelled"
+    }
+    .to_string()
 }
 
 fn order_conflict(here: &OrderRow, profile: &str, there: &OrderThere) -> Option<String> {
@@ -190,6 +201,11 @@ fn order_conflict(here: &OrderRow, profile: &str, there: &OrderThere) -> Option<
             map_text(&here.attributes),
             map_text(&there.attributes),
         ),
+        (
+            "cancellation",
+            cancelled_text(here.cancelled_at),
+            cancelled_text(there.cancelled_at),
+        ),
     ])
     .map(|why| format!("order {:?} differs in {why}", here.order_no))
 }
@@ -199,7 +215,7 @@ async fn orders_there(tx: &mut PgConnection, chunk: &Chunk) -> Result<HashMap<St
     let numbers: Vec<&str> = chunk.orders.iter().map(|o| o.order_no.as_str()).collect();
     let rows: Vec<OrderThere> = sqlx::query_as(
         "SELECT o.id, o.order_no, p.name AS profile, o.amount_minor, o.currency, o.subject,
-                o.attributes
+                o.attributes, o.cancelled_at
          FROM orders o JOIN profiles p ON p.id = o.profile_id WHERE o.order_no = ANY($1)",
     )
     .bind(&numbers)
@@ -316,9 +332,10 @@ async fn write_chunk(
         .filter(|o| !order_ids.contains_key(&o.order_no))
         .collect();
     for rows in new_orders.chunks(IMPORT_ROWS_PER_STATEMENT) {
-        let mut insert = QueryBuilder::<Postgres>::new(
-            "INSERT INTO orders (order_no, profile_id, amount_minor, currency, subject, attributes, created_at) ",
-        );
+        let mut insert = QueryBuilder::<Postgres>::new(format!(
+            "INSERT INTO orders (order_no, profile_id, amount_minor, currency, subject, attributes, \
+             created_at, {ORDER_CHANGE_COLUMNS}) "
+        ));
         insert.push_values(rows, |mut v, o| {
             v.push_bind(&o.order_no)
                 .push_bind(profile_ids[&o.profile_id])
@@ -326,7 +343,11 @@ async fn write_chunk(
                 .push_bind(&o.currency)
                 .push_bind(&o.subject)
                 .push_bind(&o.attributes)
-                .push_bind(o.created_at);
+                .push_bind(o.created_at)
+                .push_bind(o.revision)
+                .push_bind(o.cancelled_at)
+                .push_bind(&o.cancel_note)
+                .push_bind(&o.changes);
         });
         insert.push(" RETURNING order_no, id");
         let added: Vec<(String, i64)> = insert.build_query_as().fetch_all(&mut *tx).await?;

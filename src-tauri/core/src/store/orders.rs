@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use super::{NewOrder, Result, Store, StoreError};
 use crate::changes::Change;
-use crate::domain::{Attempt, OrderView};
+use crate::domain::{Attempt, OrderChange, OrderTerms, OrderView};
 
 impl Store {
     pub async fn add_order(&self, new: &NewOrder) -> Result<OrderView> {
@@ -20,6 +20,54 @@ impl Store {
             order_nos: vec![new.order_no.clone()],
         });
         self.order(&new.order_no).await
+    }
+
+    /// Gives an unpaid order new terms (checked by the caller), refused when the order was
+    /// changed since it was read at `revision`, is paid, has a payment under way or is
+    /// cancelled. The same terms again change nothing.
+    pub async fn edit_order(
+        &self,
+        order_no: &str,
+        revision: i64,
+        terms: &OrderTerms,
+    ) -> Result<OrderView> {
+        let (actor, now) = (self.actor(), self.now().await?);
+        let edited = on_record!(self, |pool, sql| sql::orders::edit(
+            pool, order_no, revision, terms, &actor, now
+        )
+        .await)?;
+        if edited {
+            self.publish(Change::Orders {
+                order_nos: vec![order_no.to_string()],
+            });
+        }
+        self.order(order_no).await
+    }
+
+    /// Cancels an unpaid order, with a person's note: kept, never payable again. Returns the
+    /// order and whether it was cancelled now (false: it already was).
+    pub async fn cancel_order(
+        &self,
+        order_no: &str,
+        note: Option<&str>,
+    ) -> Result<(OrderView, bool)> {
+        let (actor, now) = (self.actor(), self.now().await?);
+        let cancelled = on_record!(self, |pool, sql| sql::orders::cancel(
+            pool, order_no, note, &actor, now
+        )
+        .await)?;
+        if cancelled {
+            self.publish(Change::Orders {
+                order_nos: vec![order_no.to_string()],
+            });
+        }
+        Ok((self.order(order_no).await?, cancelled))
+    }
+
+    /// An order's edits and cancellation, oldest first.
+    pub async fn order_changes(&self, order: &OrderView) -> Result<Vec<OrderChange>> {
+        on_record!(self, |pool, sql| sql::orders::changes_of(pool, order.id)
+            .await)
     }
 
     pub async fn order(&self, order_no: &str) -> Result<OrderView> {

@@ -28,7 +28,15 @@ pub(super) struct OrderRow {
     pub subject: String,
     pub attributes: String,
     pub created_at: i64,
+    pub revision: i64,
+    pub cancelled_at: Option<i64>,
+    pub cancel_note: Option<String>,
+    pub changes: String,
 }
+
+/// The order columns after `currency, subject, attributes, created_at` that an edit or a
+/// cancellation writes.
+pub(super) const ORDER_CHANGE_COLUMNS: &str = "revision, cancelled_at, cancel_note, changes";
 
 #[derive(Debug, Clone, FromRow)]
 pub(super) struct AttemptRow {

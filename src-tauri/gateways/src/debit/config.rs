@@ -88,7 +88,7 @@ fn callback_url(given: &BTreeMap<String, String>) -> Result<Option<&str>, BuildE
     Ok(Some(url))
 }
 
-fn account_currency(given: &BTreeMap<String, String>) -> Result<Currency, BuildError> {
+pub(super) fn account_currency(given: &BTreeMap<String, String>) -> Result<Currency, BuildError> {
     match settings::optional(given, "currency") {
         None => Ok(Currency::INR),
         Some(code) => {

@@ -173,6 +173,10 @@ impl Connector for Debit {
         ID
     }
 
+    fn order_currency(&self, settings: &BTreeMap<String, String>) -> Option<crate::Currency> {
+        config::account_currency(settings).ok()
+    }
+
     fn capabilities(&self) -> Capabilities {
         Capabilities {
             channels: vec![Channel::Bank],

@@ -64,6 +64,8 @@
 
 use crate::common::answer;
 use crate::connector::*;
+use std::collections::BTreeMap;
+
 use crate::{Currency, Secrets};
 
 mod config;
@@ -100,6 +102,21 @@ impl Partner {
 impl Connector for Partner {
     fn id(&self) -> &'static str {
         ID
+    }
+
+    fn order_currency(&self, _settings: &BTreeMap<String, String>) -> Option<Currency> {
+        Some(Currency::CNY)
+    }
+
+    fn order_attributes(&self) -> Vec<OrderAttribute> {
+        vec![
+            OrderAttribute::text("user_id", true),
+            OrderAttribute::text("gift_pos_id", true),
+            OrderAttribute {
+                positive_integer: true,
+                ..OrderAttribute::text("address_id", true)
+            },
+        ]
     }
 
     fn capabilities(&self) -> Capabilities {

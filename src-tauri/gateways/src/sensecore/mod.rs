@@ -48,6 +48,10 @@ impl Connector for Sensecore {
         ID
     }
 
+    fn order_attributes(&self) -> Vec<OrderAttribute> {
+        vec![OrderAttribute::text("resource_pack_id", false)]
+    }
+
     fn capabilities(&self) -> Capabilities {
         Capabilities {
             channels: Channel::ALL

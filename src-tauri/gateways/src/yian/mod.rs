@@ -52,6 +52,8 @@
 
 use crate::common::answer;
 use crate::connector::*;
+use std::collections::BTreeMap;
+
 use crate::{Currency, Secrets};
 
 mod config;
@@ -90,6 +92,10 @@ fn channel_value(channel: Channel) -> Option<&'static str> {
 impl Connector for Yian {
     fn id(&self) -> &'static str {
         ID
+    }
+
+    fn order_currency(&self, _settings: &BTreeMap<String, String>) -> Option<Currency> {
+        Some(Currency::CNY)
     }
 
     fn capabilities(&self) -> Capabilities {

@@ -95,6 +95,7 @@ pub(in crate::store) async fn begin(
     now: i64,
 ) -> Result<Attempt> {
     let mut tx = Db::begin_write(pool).await?;
+    super::orders::lock_unchanged(&mut tx, new.order_id, new.order_no, new.order_revision).await?;
     let inserted = sqlx::query(
         "INSERT INTO attempts (order_id, channel, state, idempotency_key, amount_minor, deductions,
                                coupon, credit_minor, created_at, updated_at, next_check_at,
@@ -137,24 +138,39 @@ pub(in crate::store) async fn begin(
 /// Why a new attempt of an order was refused by the one-live-attempt index: the order is
 /// paid, or another attempt (named with its desk) is under way.
 async fn already_live(pool: &Pool, order_id: i64, order_no: &str) -> StoreError {
-    let live = sqlx::query(
+    let live = match pool.acquire().await {
+        Ok(mut conn) => live_attempt(&mut conn, order_id).await,
+        Err(e) => Err(e.into()),
+    };
+    // Settled in between, or unreadable: in progress all the same, by whom unknown.
+    held_by(order_no, live.ok().flatten().as_ref())
+}
+
+/// The attempt that keeps an order from another attempt and from changing: its payment, or
+/// one under way.
+pub(super) async fn live_attempt(conn: &mut Conn, order_id: i64) -> Result<Option<Attempt>> {
+    sqlx::query(
         "SELECT * FROM attempts WHERE order_id = $1
            AND state IN ('created', 'submitting', 'pending', 'unknown', 'needs_review', 'succeeded')
          ORDER BY id DESC LIMIT 1",
     )
     .bind(order_id)
-    .fetch_optional(pool)
-    .await;
-    match live
-        .map_err(StoreError::from)
-        .and_then(|row| row.as_ref().map(from_row).transpose())
-    {
-        Ok(Some(live)) if live.state == AttemptState::Succeeded => {
+    .fetch_optional(conn)
+    .await?
+    .as_ref()
+    .map(from_row)
+    .transpose()
+}
+
+/// What an order's live attempt says to a new attempt or a change: already paid, or in
+/// progress (at whose desk, where known).
+pub(super) fn held_by(order_no: &str, live: Option<&Attempt>) -> StoreError {
+    match live {
+        Some(live) if live.state == AttemptState::Succeeded => {
             StoreError::AlreadyPaid(order_no.to_string())
         }
-        Ok(Some(live)) => StoreError::in_progress(order_no, &live),
-        // Settled in between, or unreadable: in progress all the same, by whom unknown.
-        Ok(None) | Err(_) => StoreError::AttemptInProgress {
+        Some(live) => StoreError::in_progress(order_no, live),
+        None => StoreError::AttemptInProgress {
             order_no: order_no.to_string(),
             desk: None,
             operator: None,

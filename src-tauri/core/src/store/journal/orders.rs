@@ -1,22 +1,21 @@
 //! Orders: what is owed, by whom, on which profile; read as [`OrderView`]s with the state and
 //! channel of their latest attempt.
 
-use std::collections::HashMap;
-
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use paydesk_gateways::{Currency, Money};
 use paydesk_rules::parse::OrderCandidate;
 use sqlx::Row as _;
 
-use super::{corrupt_state, push_in, Db, Pool, Row, CHUNK_ROWS};
-use crate::domain::{AttemptState, OrderView};
+use super::attempts::{held_by, live_attempt};
+use super::{corrupt_state, push_in, Conn, Db, Pool, Row, CHUNK_ROWS};
+use crate::domain::{Actor, AttemptState, OrderChange, OrderTerms, OrderView};
 use crate::store::dialect::Dialect;
 use crate::store::{is_unique_violation, json_map, to_json, NewOrder, Result, StoreError};
 
 pub(in crate::store) const ORDER_VIEW: &str = "
     SELECT o.id, o.order_no, o.amount_minor, o.currency, o.subject, o.attributes, o.created_at,
-           p.name AS profile, p.gateway, p.is_sandbox,
+           o.revision, o.cancelled_at, o.cancel_note, p.name AS profile, p.gateway, p.is_sandbox,
            a.state, a.channel, COALESCE(a.updated_at, o.created_at) AS updated_at
     FROM orders o
     JOIN profiles p ON p.id = o.profile_id
@@ -45,6 +44,9 @@ fn from_row(row: &Row) -> Result<OrderView> {
         channel: row.try_get("channel")?,
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
+        revision: row.try_get("revision")?,
+        cancelled_at: row.try_get("cancelled_at")?,
+        cancel_note: row.try_get("cancel_note")?,
     })
 }
 
@@ -198,4 +200,169 @@ pub(in crate::store) async fn add_many(
     }
     tx.commit().await?;
     Ok(went_in)
+}
+
+/// What an order is, read under a lock that keeps its other writers waiting until the
+/// transaction ends.
+struct Locked {
+    id: i64,
+    revision: i64,
+    cancelled: bool,
+    changes: Vec<OrderChange>,
+    terms: OrderTerms,
+}
+
+async fn lock(conn: &mut Conn, column: &str, key: impl ToString) -> Result<Option<Locked>> {
+    let row = sqlx::query(&format!(
+        "SELECT id, revision, cancelled_at, changes, amount_minor, subject, attributes
+         FROM orders WHERE {column} = $1 {}",
+        Db::LOCK_ROW
+    ))
+    .bind(key.to_string())
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let changes: String = row.try_get("changes")?;
+    Ok(Some(Locked {
+        id: row.try_get("id")?,
+        revision: row.try_get("revision")?,
+        cancelled: row.try_get::<Option<i64>, _>("cancelled_at")?.is_some(),
+        changes: serde_json::from_str(&changes).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        terms: OrderTerms {
+            amount_minor: row.try_get("amount_minor")?,
+            subject: row.try_get("subject")?,
+            attributes: json_map(row.try_get("attributes")?)?,
+        },
+    }))
+}
+
+/// Holds the order for a new attempt inside its transaction: refused when it was cancelled
+/// or edited since the payment read it at `revision`.
+pub(in crate::store) async fn lock_unchanged(
+    conn: &mut Conn,
+    order_id: i64,
+    order_no: &str,
+    revision: i64,
+) -> Result<()> {
+    // By id: the column is the same on both databases, bound as a number.
+    let row: Option<(i64, Option<i64>)> = sqlx::query_as(&format!(
+        "SELECT revision, cancelled_at FROM orders WHERE id = $1 {}",
+        Db::LOCK_ROW
+    ))
+    .bind(order_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    match row {
+        None => Err(StoreError::NoSuchOrder(order_no.to_string())),
+        Some((_, Some(_))) => Err(StoreError::OrderCancelled(order_no.to_string())),
+        Some((now_at, None)) if now_at != revision => {
+            Err(StoreError::OrderChanged(order_no.to_string()))
+        }
+        Some(_) => Ok(()),
+    }
+}
+
+/// Locks an unpaid order for a change: one without a live attempt (paid or under way), not
+/// cancelled, and (where the caller read it at one) still at `revision`.
+async fn lock_unpaid(conn: &mut Conn, order_no: &str, revision: Option<i64>) -> Result<Locked> {
+    let order = lock(conn, "order_no", order_no)
+        .await?
+        .ok_or_else(|| StoreError::NoSuchOrder(order_no.to_string()))?;
+    if order.cancelled {
+        return Err(StoreError::OrderCancelled(order_no.to_string()));
+    }
+    if revision.is_some_and(|read_at| read_at != order.revision) {
+        return Err(StoreError::OrderChanged(order_no.to_string()));
+    }
+    // Read after the lock: an attempt begun before it was granted is seen here.
+    if let Some(live) = live_attempt(conn, order.id).await? {
+        return Err(held_by(order_no, Some(&live)));
+    }
+    Ok(order)
+}
+
+fn changes_json(changes: &[OrderChange]) -> Result<String> {
+    serde_json::to_string(changes).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+/// Gives an unpaid order new terms, read by the caller at `revision`; the edit is added to
+/// the order's changes. Returns whether anything changed (the same terms again change nothing).
+pub(in crate::store) async fn edit(
+    pool: &Pool,
+    order_no: &str,
+    revision: i64,
+    terms: &OrderTerms,
+    actor: &Actor,
+    now: i64,
+) -> Result<bool> {
+    let mut tx = Db::begin_write(pool).await?;
+    let mut order = lock_unpaid(&mut tx, order_no, Some(revision)).await?;
+    if order.terms == *terms {
+        return Ok(false);
+    }
+    order.changes.push(OrderChange::Edited {
+        at: now,
+        desk: actor.desk.clone(),
+        operator: actor.operator.clone(),
+        before: order.terms,
+        after: terms.clone(),
+    });
+    sqlx::query(
+        "UPDATE orders SET amount_minor = $1, subject = $2, attributes = $3,
+                revision = revision + 1, changes = $4
+         WHERE id = $5",
+    )
+    .bind(terms.amount_minor)
+    .bind(&terms.subject)
+    .bind(to_json(&terms.attributes))
+    .bind(changes_json(&order.changes)?)
+    .bind(order.id)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// Cancels an unpaid order, with the person's note; a cancelled order stays as it is.
+/// Returns whether it was cancelled now.
+pub(in crate::store) async fn cancel(
+    pool: &Pool,
+    order_no: &str,
+    note: Option<&str>,
+    actor: &Actor,
+    now: i64,
+) -> Result<bool> {
+    let mut tx = Db::begin_write(pool).await?;
+    let mut order = match lock_unpaid(&mut tx, order_no, None).await {
+        Err(StoreError::OrderCancelled(_)) => return Ok(false),
+        locked => locked?,
+    };
+    order.changes.push(OrderChange::Cancelled {
+        at: now,
+        desk: actor.desk.clone(),
+        operator: actor.operator.clone(),
+        note: note.map(str::to_string),
+    });
+    sqlx::query(
+        "UPDATE orders SET cancelled_at = $1, cancel_note = $2, revision = revision + 1,
+                changes = $3
+         WHERE id = $4",
+    )
+    .bind(now)
+    .bind(note)
+    .bind(changes_json(&order.changes)?)
+    .bind(order.id)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// An order's changes since it was added, oldest first.
+pub(in crate::store) async fn changes_of(pool: &Pool, order_id: i64) -> Result<Vec<OrderChange>> {
+    let json: String = sqlx::query_scalar("SELECT changes FROM orders WHERE id = $1")
+        .bind(order_id)
+        .fetch_one(pool)
+        .await?;
+    serde_json::from_str(&json).map_err(|e| StoreError::Corrupt(e.to_string()))
 }

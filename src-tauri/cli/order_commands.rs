@@ -1,0 +1,72 @@
+//! `paydesk order add | edit | cancel`.
+
+use paydesk_core::app::orders::{self, OrderEdit, OrderInput};
+use paydesk_core::domain::OrderView;
+use paydesk_core::store::Store;
+use paydesk_core::{Currency, Money};
+
+use super::{key_values, Failure, OrderCommand};
+
+pub(super) async fn run(store: &Store, command: OrderCommand) -> Result<u8, Failure> {
+    match command {
+        OrderCommand::Add {
+            profile,
+            order_no,
+            amount,
+            currency,
+            subject,
+            attributes,
+        } => {
+            let input = OrderInput {
+                profile,
+                order_no,
+                amount,
+                currency,
+                subject,
+                attributes: key_values(&attributes, "attribute")?,
+            };
+            let order = orders::add_order(store, input).await?;
+            println!("order {} added: {}", order.order_no, shown(&order));
+        }
+        OrderCommand::Edit {
+            order_no,
+            amount,
+            subject,
+            attributes,
+            unset_attributes,
+        } => {
+            let edit = OrderEdit {
+                order_no,
+                revision: None,
+                amount,
+                subject,
+                attributes: None,
+                set_attributes: key_values(&attributes, "attribute")?,
+                unset_attributes,
+            };
+            let order = orders::edit_order(store, edit).await?;
+            println!("order {} is now {}", order.order_no, shown(&order));
+        }
+        OrderCommand::Cancel { order_no, note } => {
+            let done = orders::cancel_order(store, &order_no, note.as_deref()).await?;
+            if done.cancelled_now {
+                println!("order {} cancelled", done.order.order_no);
+            } else {
+                println!("order {} was already cancelled", done.order.order_no);
+            }
+        }
+    }
+    Ok(0)
+}
+
+/// The amount with its currency's sign (`¥12.30`), and the subject where there is one.
+fn shown(order: &OrderView) -> String {
+    let amount = Currency::parse(&order.currency)
+        .map(|c| Money::from_minor(order.amount_minor, c).to_string())
+        .unwrap_or_else(|_| order.amount.clone());
+    if order.subject.is_empty() {
+        amount
+    } else {
+        format!("{amount} ({})", order.subject)
+    }
+}
