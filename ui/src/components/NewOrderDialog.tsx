@@ -82,11 +82,11 @@ export function NewOrderDialog({ profiles, onClose, onAdded }: Props) {
           </p>
         )}
         <footer>
-          <button type="button" onClick={onClose}>
-            {t("common.cancel")}
-          </button>
           <button type="submit" className="primary" disabled={busy} data-testid="new-order-create">
             {t("newOrder.create")}
+          </button>
+          <button type="button" onClick={onClose}>
+            {t("common.cancel")}
           </button>
         </footer>
       </form>

@@ -245,9 +245,6 @@ export function PayDialog({ order, profile, onClose, onPaid, fallbackFocus }: Pr
             </strong>
           </div>
           <footer>
-            <button type="button" onClick={onClose}>
-              {t("common.cancel")}
-            </button>
             <button
               type="submit"
               className="primary"
@@ -256,6 +253,9 @@ export function PayDialog({ order, profile, onClose, onPaid, fallbackFocus }: Pr
               disabled={!channel || !quoteFresh || readOnly || offline}
             >
               {t(paysOut ? "pay.confirmOut" : "pay.confirm", { amount: charge })}
+            </button>
+            <button type="button" onClick={onClose}>
+              {t("common.cancel")}
             </button>
           </footer>
           {readOnly && (

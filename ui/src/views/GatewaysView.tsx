@@ -122,9 +122,6 @@ function ProfileCard({ profile, gateways, readOnly }: { profile: ProfileView; ga
             </header>
             <p id="remove-what">{t("gateways.removeConfirm", { name: profile.name })}</p>
             <footer>
-              <button type="button" onClick={() => setConfirmingRemove(false)}>
-                {t("common.cancel")}
-              </button>
               <button
                 type="button"
                 className="danger"
@@ -136,6 +133,9 @@ function ProfileCard({ profile, gateways, readOnly }: { profile: ProfileView; ga
                 }}
               >
                 {t("common.remove")}
+              </button>
+              <button type="button" onClick={() => setConfirmingRemove(false)}>
+                {t("common.cancel")}
               </button>
             </footer>
           </Modal>
@@ -299,11 +299,11 @@ function ProfileForm({
         </p>
       )}
       <footer>
-        <button type="button" onClick={onCancel}>
-          {t("common.cancel")}
-        </button>
         <button type="submit" className="primary">
           {t("common.save")}
+        </button>
+        <button type="button" onClick={onCancel}>
+          {t("common.cancel")}
         </button>
       </footer>
     </form>
