@@ -90,6 +90,8 @@ export const en = {
     remove: "Remove",
     copy: "Copy",
     copied: "Copied",
+    copyWhat: "Copy {{what}}",
+    copiedWhat: "Copied {{what}}",
     copyDetails: "Copy details",
     all: "All",
     none: "—",

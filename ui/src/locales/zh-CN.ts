@@ -86,6 +86,8 @@ export const zhCN: Resources = {
     remove: "删除",
     copy: "复制",
     copied: "已复制",
+    copyWhat: "复制{{what}}",
+    copiedWhat: "已复制{{what}}",
     copyDetails: "复制详情",
     all: "全部",
     none: "—",

@@ -1,0 +1,48 @@
+// Every control says what it does, in words that begin with what it shows.
+import { act, screen, waitFor } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { afterEach, describe, expect, it } from "vitest";
+import { OrderPanel } from "./components/OrderPanel";
+import i18n from "./i18n";
+import { render } from "./test-render";
+import { attempt, mockBackend, resetBackend } from "./test-backend";
+import type { OrderView } from "./types";
+
+afterEach(resetBackend);
+
+const order: OrderView = {
+  id: 1,
+  order_no: "DEMO-1001",
+  profile: "sandbox-sensecore",
+  gateway: "sensecore",
+  is_sandbox: true,
+  amount_minor: 1234,
+  currency: "CNY",
+  amount: "12.34",
+  subject: "Cloud GPU hours",
+  attributes: {},
+  state: "pending",
+  channel: "alipay",
+  created_at: 1_700_000_000_000,
+  updated_at: 1_700_000_000_000,
+};
+
+describe("labels", () => {
+  it("name each copy button by what it copies, beginning with the word it shows, in either language", async () => {
+    mockBackend();
+    const user = userEvent.setup();
+    render(<OrderPanel detail={{ order, attempts: [attempt("pending", { gateway_ref: "ch_123" })] }} copyable />);
+    const copy = screen.getByRole("button", { name: "Copy Gateway reference: ch_123" });
+    expect(copy.textContent).toBe("Copy");
+    await user.click(copy);
+    await waitFor(() => expect(copy.textContent).toBe("Copied"));
+    expect(copy.getAttribute("aria-label")).toBe("Copied Gateway reference: ch_123");
+    expect(await navigator.clipboard.readText()).toBe("ch_123");
+    await act(async () => {
+      await i18n.changeLanguage("zh-CN");
+    });
+    expect(copy.getAttribute("aria-label")).toBe("已复制网关单号: ch_123");
+    expect(copy.textContent).toBe("已复制");
+  });
+
+});
