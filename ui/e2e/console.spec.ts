@@ -225,3 +225,38 @@ for (const theme of ["light", "dark"] as const) {
     expect(found, found.join("\n")).toEqual([]);
   });
 }
+
+test("Tab shows where the focus is on every control it reaches, in the window and in the pay dialog", async ({ page }) => {
+  await page.goto("/");
+  await page.locator('tr[data-order-no="DEMO-1001"] td').first().click();
+  await expect(page.getByTestId("order-panel")).toBeVisible();
+  // Nothing jumps the document's order.
+  expect(await page.locator("[tabindex]:not([tabindex='0']):not([tabindex='-1'])").count()).toBe(0);
+  const walk = async (presses: number) => {
+    const seen: { what: string; outline: string }[] = [];
+    for (let i = 0; i < presses; i++) {
+      await page.keyboard.press("Tab");
+      seen.push(
+        await page.evaluate(() => {
+          const el = document.activeElement as HTMLElement;
+          // Past the last control the focus leaves the page for the browser's own.
+          if (el === document.body) return { what: "(the browser)", outline: "visible" };
+          const s = getComputedStyle(el);
+          const what = el.dataset.testid ?? el.getAttribute("aria-label") ?? (el.textContent?.trim().slice(0, 30) || el.tagName);
+          return { what, outline: s.outlineStyle !== "none" && parseFloat(s.outlineWidth) >= 2 ? "visible" : `${s.outlineStyle} ${s.outlineWidth}` };
+        }),
+      );
+    }
+    return seen;
+  };
+  await page.locator("body").click({ position: { x: 600, y: 790 } });
+  const window = await walk(40);
+  expect(window.filter((f) => f.outline !== "visible")).toEqual([]);
+  expect(new Set(window.map((f) => f.what)).size).toBeGreaterThan(15);
+  await page.getByTestId("open-pay").click();
+  await expect(page.getByTestId("confirm-pay")).toBeFocused();
+  // From Confirm: Cancel, then round to the channels (one stop), Add voucher and Confirm again.
+  const dialog = await walk(8);
+  expect(dialog.filter((f) => f.outline !== "visible")).toEqual([]);
+  expect(dialog.map((f) => f.what).slice(0, 4)).toEqual(["Cancel", "◎Balance1", "add-voucher", "confirm-pay"]);
+});

@@ -57,7 +57,10 @@ describe("dialogs' actions", () => {
 
     await user.click(screen.getByRole("link", { name: /Gateways/ }));
     await user.click(await screen.findByTestId("remove-profile"));
-    await expectActionThenCancel(user, await screen.findByTestId("remove-dialog"), "^Remove$");
+    const removing = await screen.findByTestId("remove-dialog");
+    // It opens on Cancel: Enter keeps the profile.
+    expect(document.activeElement).toBe(within(removing).getByRole("button", { name: "Cancel" }));
+    await expectActionThenCancel(user, removing, "^Remove$");
     await user.keyboard("{Escape}");
 
     await user.click(screen.getByTestId("add-profile"));

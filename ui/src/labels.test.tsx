@@ -1,7 +1,8 @@
 // Every control says what it does, in words that begin with what it shows.
-import { act, screen, waitFor } from "@testing-library/react";
+import { act, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it } from "vitest";
+import { App } from "./App";
 import { OrderPanel } from "./components/OrderPanel";
 import i18n from "./i18n";
 import { render } from "./test-render";
@@ -45,4 +46,16 @@ describe("labels", () => {
     expect(copy.textContent).toBe("已复制");
   });
 
+  it("name a new setting's remove button before its key is typed", async () => {
+    mockBackend();
+    const user = userEvent.setup();
+    render(<App />);
+    await user.click(await screen.findByRole("link", { name: /Gateways/ }));
+    await user.click(await screen.findByTestId("add-profile"));
+    const form = await screen.findByTestId("profile-form");
+    await user.click(within(form).getByRole("button", { name: "+ Add setting" }));
+    expect(within(form).getByRole("button", { name: "Remove Setting 1" })).toBeTruthy();
+    await user.type(within(form).getByLabelText("Setting 1"), "app_id");
+    expect(within(form).getByRole("button", { name: "Remove app_id" })).toBeTruthy();
+  });
 });
