@@ -289,7 +289,7 @@ async function openPay(browser, channel) {
   const button = await browser.$(`button[data-channel="${channel}"]`);
   await button.waitForDisplayed({ timeout: 10_000 });
   await button.click();
-  await browser.waitUntil(async () => (await button.getAttribute("aria-pressed")) === "true", { timeout: 5_000 });
+  await browser.waitUntil(async () => (await button.getAttribute("aria-checked")) === "true", { timeout: 5_000 });
 }
 
 /** Waits for the backend's quote of what is on screen, then confirms. */
@@ -632,7 +632,7 @@ test("keyboard: a dialog keeps the focus, Esc closes it, and the focus goes back
       timeoutMsg: "Confirm did not take the focus, so Enter would not pay",
     });
     const reached = new Set();
-    // Round the dialog once each way: past Confirm (the last control) to the first and back.
+    // Round the dialog once each way: from Confirm through Cancel, round to the first control, and back.
     for (let i = 0; i < 28; i++) {
       await browser.keys(i < 14 ? ["Tab"] : ["Shift", "Tab"]);
       const f = await focused();

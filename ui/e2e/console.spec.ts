@@ -1,4 +1,5 @@
-import { expect, test } from "@playwright/test";
+import AxeBuilder from "@axe-core/playwright";
+import { expect, test, type Page } from "@playwright/test";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -156,4 +157,112 @@ test("switching to 简体中文 renames every view, and dark theme keeps it read
   await page.keyboard.press("Enter");
   await expect(page.getByTestId("lookup-detail")).toContainText("DEMO-1001");
   await page.screenshot({ path: path.join(shots, "pw-06-lookup.png") });
+});
+
+/** WCAG A rules axe runs only when asked, calling them experimental: label in name (2.5.3)
+ * and the tables' and headings' structure (1.3.1). */
+const EXPERIMENTAL_WCAG = ["label-content-name-mismatch", "td-has-header", "th-has-data-cells", "p-as-heading"];
+
+/** What axe finds serious or critical on the page as it is now, by WCAG 2.x A and AA. */
+async function axeFindings(page: Page, view: string): Promise<string[]> {
+  const { violations } = await new AxeBuilder({ page })
+    .options({ rules: Object.fromEntries(EXPERIMENTAL_WCAG.map((id) => [id, { enabled: true }])) })
+    .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"])
+    .analyze();
+  return violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .flatMap((v) => v.nodes.map((n) => `${view}: ${v.id} (${v.impact}) ${n.target.join(" ")}: ${n.failureSummary?.replace(/\s+/g, " ")}`));
+}
+
+for (const theme of ["light", "dark"] as const) {
+  test(`every view and dialog passes axe's WCAG A/AA checks in the ${theme} theme`, async ({ page }) => {
+    await page.addInitScript((t) => localStorage.setItem("paydesk.theme", t), theme);
+    await page.goto("/");
+    expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe(theme);
+    const found: string[] = [];
+    const check = async (view: string) => found.push(...(await axeFindings(page, view)));
+    const dialog = async (opener: () => Promise<unknown>, testId: string, view: string) => {
+      await opener();
+      await expect(page.getByTestId(testId)).toBeVisible();
+      await check(view);
+      await page.keyboard.press("Escape");
+      await expect(page.getByTestId(testId)).toBeHidden();
+    };
+
+    await page.locator('tr[data-order-no="DEMO-1001"] td').first().click();
+    await expect(page.getByTestId("order-panel")).toBeVisible();
+    await check("orders with the detail panel");
+    await dialog(() => page.getByTestId("edit-order").click(), "new-order-dialog", "change an unpaid order");
+    await page.getByTestId("cancel-order").click();
+    await expect(page.getByTestId("cancel-order-form")).toBeVisible();
+    await check("cancelling an order");
+    await page.getByTestId("cancel-order-form").getByRole("button", { name: "Keep order" }).click();
+    await expect(page.getByTestId("cancel-order-form")).toBeHidden();
+    await page.getByTestId("open-pay").click();
+    await expect(page.getByTestId("confirm-pay")).toBeFocused();
+    await check("pay dialog");
+    // The payment's result with its QR code, then the list with the paid order selected.
+    await page.keyboard.press("Enter");
+    await expect(page.getByTestId("pay-qr")).toBeVisible();
+    await check("pay result");
+    await page.keyboard.press("Escape");
+    await expect(page.locator('tr[data-order-no="DEMO-1001"]')).toContainText("Paid");
+    await check("orders with a paid order selected");
+    await dialog(() => page.getByTestId("new-order").click(), "new-order-dialog", "new order");
+    await dialog(() => page.getByTestId("open-import").click(), "import-dialog", "import");
+    await dialog(() => page.getByTestId("open-export").click(), "export-dialog", "export");
+    await dialog(() => page.getByTestId("open-shortcuts").focus().then(() => page.keyboard.press("?")), "shortcut-sheet", "shortcut sheet");
+
+    await page.keyboard.press("Control+2");
+    await page.getByTestId("lookup-input").fill("ch_abc");
+    await page.keyboard.press("Enter");
+    await expect(page.getByTestId("lookup-detail").getByTestId("attempt")).toBeVisible();
+    await check("lookup");
+    await page.keyboard.press("Control+3");
+    await expect(page.getByTestId("paid-in").first()).toBeVisible();
+    await check("dashboard");
+    await page.keyboard.press("Control+4");
+    await page.getByTestId("add-profile").click();
+    await expect(page.getByTestId("profile-form")).toBeVisible();
+    await check("gateways with a profile form");
+    await page.keyboard.press("Control+5");
+    await expect(page.getByTestId("theme")).toBeVisible();
+    await check("settings");
+    expect(found, found.join("\n")).toEqual([]);
+  });
+}
+
+test("Tab shows where the focus is on every control it reaches, in the window and in the pay dialog", async ({ page }) => {
+  await page.goto("/");
+  await page.locator('tr[data-order-no="DEMO-1001"] td').first().click();
+  await expect(page.getByTestId("order-panel")).toBeVisible();
+  // Nothing jumps the document's order.
+  expect(await page.locator("[tabindex]:not([tabindex='0']):not([tabindex='-1'])").count()).toBe(0);
+  const walk = async (presses: number) => {
+    const seen: { what: string; outline: string }[] = [];
+    for (let i = 0; i < presses; i++) {
+      await page.keyboard.press("Tab");
+      seen.push(
+        await page.evaluate(() => {
+          const el = document.activeElement as HTMLElement;
+          // Past the last control the focus leaves the page for the browser's own.
+          if (el === document.body) return { what: "(the browser)", outline: "visible" };
+          const s = getComputedStyle(el);
+          const what = el.dataset.testid ?? el.getAttribute("aria-label") ?? (el.textContent?.trim().slice(0, 30) || el.tagName);
+          return { what, outline: s.outlineStyle !== "none" && parseFloat(s.outlineWidth) >= 2 ? "visible" : `${s.outlineStyle} ${s.outlineWidth}` };
+        }),
+      );
+    }
+    return seen;
+  };
+  await page.locator("body").click({ position: { x: 600, y: 790 } });
+  const window = await walk(40);
+  expect(window.filter((f) => f.outline !== "visible")).toEqual([]);
+  expect(new Set(window.map((f) => f.what)).size).toBeGreaterThan(15);
+  await page.getByTestId("open-pay").click();
+  await expect(page.getByTestId("confirm-pay")).toBeFocused();
+  // From Confirm: Cancel, then round to the channels (one stop), Add voucher and Confirm again.
+  const dialog = await walk(8);
+  expect(dialog.filter((f) => f.outline !== "visible")).toEqual([]);
+  expect(dialog.map((f) => f.what).slice(0, 4)).toEqual(["Cancel", "◎Balance1", "add-voucher", "confirm-pay"]);
 });

@@ -7,6 +7,7 @@ import { ImportDialog } from "./components/ImportDialog";
 import { NewOrderDialog } from "./components/NewOrderDialog";
 import { canPay } from "./components/OrderPanel";
 import { PayDialog } from "./components/PayDialog";
+import { ShortcutSheet } from "./components/ShortcutSheet";
 import { StatusBar } from "./components/StatusBar";
 import { TopBar } from "./components/TopBar";
 import { ViewNav } from "./components/ViewNav";
@@ -93,7 +94,7 @@ export function App() {
     showView: setView,
     // A desk that may only read adds and imports nothing; it may export.
     openDialog: (d) => {
-      if (!readOnly || d === "export") setDialog(d);
+      if (!readOnly || d === "export" || d === "shortcuts") setDialog(d);
     },
     closePanel: () => setSelected(null),
     checkSelected: () => {
@@ -118,6 +119,7 @@ export function App() {
         onNewOrder={readOnly ? undefined : () => setDialog("new-order")}
         deskNames={deskNames.data}
         onEditDesk={() => setView("settings", true)}
+        onShowShortcuts={() => setDialog("shortcuts")}
       />
       <main className="main">
         {error && <ErrorBanner error={error} onClose={dismiss} />}
@@ -161,6 +163,7 @@ export function App() {
       {dialog === "import" && (
         <ImportDialog profiles={profiles} maxBytes={info?.max_import_bytes ?? 64 * 1024 * 1024} onClose={() => setDialog(null)} />
       )}
+      {dialog === "shortcuts" && <ShortcutSheet onClose={() => setDialog(null)} />}
       {dialog === "export" && <ExportDialog filters={filters.filters} total={total} onClose={() => setDialog(null)} />}
       {dialog === "new-order" && (
         <NewOrderDialog

@@ -74,11 +74,11 @@ export function ExportDialog({ filters, total, onClose }: Props) {
           </p>
         )}
         <footer>
-          <button type="button" onClick={onClose}>
-            {exported.data ? t("common.close") : t("common.cancel")}
-          </button>
           <button type="submit" className="primary" ref={startRef} disabled={busy || total === 0} data-testid="export-start">
             {busy ? t("export.exporting") : t("export.start")}
+          </button>
+          <button type="button" onClick={onClose}>
+            {exported.data ? t("common.close") : t("common.cancel")}
           </button>
         </footer>
       </form>

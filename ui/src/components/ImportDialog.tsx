@@ -156,11 +156,11 @@ export function ImportDialog({ profiles, maxBytes, onClose }: Props) {
             </p>
           )}
           <footer>
-            <button type="button" onClick={onClose}>
-              {t("common.cancel")}
-            </button>
             <button type="submit" className="primary" disabled={!file || tooBig} data-testid="import-start">
               {t("import.start")}
+            </button>
+            <button type="button" onClick={onClose}>
+              {t("common.cancel")}
             </button>
           </footer>
         </form>
@@ -234,14 +234,14 @@ function ImportReport({ summary, onClose, copy }: { summary: ImportSummary; onCl
         </>
       )}
       <footer>
+        <button type="button" className="primary" ref={closeRef} data-testid="import-close" onClick={onClose}>
+          {t("common.close")}
+        </button>
         {summary.rejected_count > 0 && (
           <button type="button" onClick={() => void navigator.clipboard?.writeText(copy())}>
             {t("import.copyReport")}
           </button>
         )}
-        <button type="button" className="primary" ref={closeRef} data-testid="import-close" onClick={onClose}>
-          {t("common.close")}
-        </button>
       </footer>
     </div>
   );

@@ -1,4 +1,4 @@
-import { useEffect, useLayoutEffect, useRef, useState, type ReactNode } from "react";
+import { useEffect, useLayoutEffect, useRef, useState, type KeyboardEventHandler, type ReactNode } from "react";
 import { createPortal } from "react-dom";
 
 const FOCUSABLE = [
@@ -33,6 +33,8 @@ interface Props {
   onClose: () => void;
   /** Where the focus goes back to when the opener can no longer take it (say, Pay… once paid). */
   fallbackFocus?: () => HTMLElement | null;
+  /** The dialog's own keys, pressed anywhere inside it (the dialog itself included). */
+  onKeyDown?: KeyboardEventHandler<HTMLDivElement>;
   children: ReactNode;
 }
 
@@ -41,7 +43,7 @@ interface Props {
  * from assistive technology), Tab and Shift+Tab stay inside it, Esc closes it, and the focus
  * returns to whatever had it when the dialog opened.
  */
-export function Modal({ labelledBy, describedBy, testId, className, canClose = true, onClose, fallbackFocus, children }: Props) {
+export function Modal({ labelledBy, describedBy, testId, className, canClose = true, onClose, fallbackFocus, onKeyDown, children }: Props) {
   const [host] = useState(() => document.createElement("div"));
   const dialog = useRef<HTMLDivElement>(null);
   const closeRef = useRef({ canClose, onClose, fallbackFocus });
@@ -120,6 +122,7 @@ export function Modal({ labelledBy, describedBy, testId, className, canClose = t
         aria-describedby={describedBy}
         tabIndex={-1}
         data-testid={testId}
+        onKeyDown={onKeyDown}
       >
         {children}
       </div>

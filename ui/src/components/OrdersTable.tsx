@@ -7,6 +7,7 @@ import type { OrderListing } from "../queries/keys";
 import { useOrderRows, useOrderTotal } from "../queries/orderPages";
 import { narrowed } from "../queries/paging";
 import { rowWindow, scrollTopToShow } from "../rowWindow";
+import { findShortcut, LIST_KEYS } from "../shortcuts";
 import type { OrderView } from "../types";
 import { COLUMN_WIDTHS, orderColumns, visibleColumns } from "./orderColumns";
 
@@ -226,16 +227,11 @@ export function OrdersTable({ listing, sorting, onSortingChange, selected, onSel
                 tabIndex={0}
                 onClick={() => onSelect(order)}
                 onKeyDown={(e) => {
-                  if (e.key === "Enter" || e.key === " ") {
-                    e.preventDefault();
-                    onSelect(order);
-                  } else if (e.key === "ArrowDown") {
-                    e.preventDefault();
-                    focusRow(index + 1);
-                  } else if (e.key === "ArrowUp") {
-                    e.preventDefault();
-                    focusRow(index - 1);
-                  }
+                  const hit = findShortcut(LIST_KEYS, e);
+                  if (!hit) return;
+                  e.preventDefault();
+                  if (hit.id === "open") onSelect(order);
+                  else focusRow(hit.id === "next" ? index + 1 : index - 1);
                 }}
               >
                 {row.getVisibleCells().map((cell) => {

@@ -1,10 +1,11 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
-import { useEffect, useMemo, useRef, useState } from "react";
+import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from "react";
 import { useTranslation } from "react-i18next";
 import { errorMessage } from "../api";
 import { useDebounced } from "../hooks/useDebounced";
 import { usePay } from "../queries/mutations";
 import { quoteQuery, statusChecksQuery, useReadOnly } from "../queries/reads";
+import { findShortcut, PAY_KEYS } from "../shortcuts";
 import type { Channel, Deduction, OrderView, PayInput, PaymentReport, ProfileView } from "../types";
 import { formatMoney } from "../words";
 import { Modal } from "./Modal";
@@ -31,6 +32,15 @@ const CHANNEL_ICON: Partial<Record<Channel, string>> = {
   unionpay: "银",
   bank: "⇄",
 };
+
+/** Where Enter does its own thing: presses another button, follows a link, opens a list, or
+ * starts a new line. Everywhere else in the dialog it confirms. */
+function enterIsItsOwn(target: HTMLElement): boolean {
+  if (target.isContentEditable) return true;
+  if (target.matches("textarea, select, a[href], summary")) return true;
+  if (target.matches("button")) return target.getAttribute("role") !== "radio";
+  return target.matches("input[type=button], input[type=submit], input[type=reset], input[type=file], input[type=image], input[type=color]");
+}
 
 export function PayDialog({ order, profile, onClose, onPaid, fallbackFocus }: Props) {
   const { t } = useTranslation();
@@ -85,10 +95,39 @@ export function PayDialog({ order, profile, onClose, onPaid, fallbackFocus }: Pr
     if (untouched || !active.closest("[data-testid=pay-dialog]")) confirmRef.current?.focus();
   }, [quoteFresh]);
 
+  const canConfirm = channel !== null && quoteFresh && !readOnly && !offline;
+
   function confirm() {
-    if (!input || submitted.current) return;
+    if (!input || !canConfirm || submitted.current) return;
     submitted.current = true;
     pay.mutate(input, { onSuccess: onPaid });
+  }
+
+  /** PAY_KEYS: 1…9 and the arrows choose a channel, Enter confirms (Esc is the Modal's). */
+  function onKey(e: KeyboardEvent<HTMLDivElement>) {
+    if (!pay.isIdle) return;
+    const hit = findShortcut(PAY_KEYS, e);
+    if (!hit || hit.id === "cancel") return;
+    const target = e.target as HTMLElement;
+    const onChannel = target.getAttribute("role") === "radio";
+    if (hit.id === "confirm") {
+      // A held Enter repeats: the press that opened the dialog must not pay by repeating.
+      if (e.repeat || enterIsItsOwn(target)) return;
+      e.preventDefault();
+      confirm();
+      return;
+    }
+    let next: Channel | undefined;
+    if (hit.id === "channel") next = channels[Number(e.key) - 1];
+    else if (onChannel && channel) {
+      const step = hit.id === "next" ? 1 : -1;
+      next = channels[(channels.indexOf(channel) + step + channels.length) % channels.length];
+    }
+    if (!next) return;
+    e.preventDefault();
+    setChannel(next);
+    // A radio group is one stop: the focus moves with the choice when it was on it.
+    if (onChannel) e.currentTarget.querySelector<HTMLElement>(`[data-channel="${next}"]`)?.focus();
   }
 
   const charge = quote ? formatMoney(quote.remaining, quote.currency) : "…";
@@ -101,6 +140,7 @@ export function PayDialog({ order, profile, onClose, onPaid, fallbackFocus }: Pr
       canClose={!pay.isPending}
       onClose={onClose}
       fallbackFocus={fallbackFocus}
+      onKeyDown={onKey}
     >
       <header>
         <h2 id="pay-title">
@@ -117,18 +157,22 @@ export function PayDialog({ order, profile, onClose, onPaid, fallbackFocus }: Pr
         <form
           onSubmit={(e) => {
             e.preventDefault();
-            if (quoteFresh) confirm();
+            confirm();
           }}
         >
-          <fieldset className="channels">
+          {/* One choice of several: a radio group, one Tab stop, the arrows move the choice. */}
+          <fieldset className="channels" role={channels.length > 0 ? "radiogroup" : undefined}>
             <legend>{t("pay.chooseChannel")}</legend>
             {channels.length === 0 && <p className="error">{t("pay.noChannel")}</p>}
-            {channels.map((c) => (
+            {channels.map((c, i) => (
               <button
                 key={c}
                 type="button"
+                role="radio"
                 className={c === channel ? "channel chosen" : "channel"}
-                aria-pressed={c === channel}
+                aria-checked={c === channel}
+                tabIndex={c === channel ? 0 : -1}
+                aria-keyshortcuts={i < 9 ? String(i + 1) : undefined}
                 data-channel={c}
                 onClick={() => setChannel(c)}
               >
@@ -136,6 +180,7 @@ export function PayDialog({ order, profile, onClose, onPaid, fallbackFocus }: Pr
                   {CHANNEL_ICON[c] ?? "•"}
                 </span>
                 {t(`channel.${c}`)}
+                {i < 9 && <kbd aria-hidden="true">{i + 1}</kbd>}
               </button>
             ))}
           </fieldset>
@@ -245,17 +290,17 @@ export function PayDialog({ order, profile, onClose, onPaid, fallbackFocus }: Pr
             </strong>
           </div>
           <footer>
-            <button type="button" onClick={onClose}>
-              {t("common.cancel")}
-            </button>
             <button
               type="submit"
               className="primary"
               ref={confirmRef}
               data-testid="confirm-pay"
-              disabled={!channel || !quoteFresh || readOnly || offline}
+              disabled={!canConfirm}
             >
               {t(paysOut ? "pay.confirmOut" : "pay.confirm", { amount: charge })}
+            </button>
+            <button type="button" onClick={onClose}>
+              {t("common.cancel")}
             </button>
           </footer>
           {readOnly && (

@@ -1,5 +1,6 @@
 import type { Ref } from "react";
 import { useTranslation } from "react-i18next";
+import { ariaKeys, findShortcut, GLOBAL_KEYS, SEARCH_KEYS, shortcut } from "../shortcuts";
 import type { Actor } from "../types";
 import { formatActor } from "../words";
 
@@ -15,10 +16,12 @@ interface Props {
   /** Who every write is recorded as, once the back end has said. */
   deskNames: Actor | undefined;
   onEditDesk: () => void;
+  /** Opens the shortcut sheet, as ? does. */
+  onShowShortcuts: () => void;
 }
 
 /** The search box over every view, New order, and who is at the desk. */
-export function TopBar({ searchRef, search, onSearchChange, onSearchSubmit, ready, onNewOrder, deskNames, onEditDesk }: Props) {
+export function TopBar({ searchRef, search, onSearchChange, onSearchSubmit, ready, onNewOrder, deskNames, onEditDesk, onShowShortcuts }: Props) {
   const { t } = useTranslation();
   return (
     <header className="topbar">
@@ -40,15 +43,20 @@ export function TopBar({ searchRef, search, onSearchChange, onSearchSubmit, read
           autoComplete="off"
           spellCheck={false}
           data-testid="global-search"
-          aria-keyshortcuts="/ Control+K"
+          aria-keyshortcuts={ariaKeys(shortcut(GLOBAL_KEYS, "search"))}
           placeholder={t("search.placeholder")}
           value={search}
           onChange={(e) => onSearchChange(e.target.value)}
           onKeyDown={(e) => {
+            const hit = findShortcut(SEARCH_KEYS, e);
+            if (!hit) return;
+            e.preventDefault();
+            if (hit.id === "open") {
+              onSearchSubmit();
+              return;
+            }
             // Esc clears the search and gives the keys back to the list (R checks the selected
             // order again instead of typing "r"); the panel stays open for a second Esc.
-            if (e.key !== "Escape") return;
-            e.preventDefault();
             e.stopPropagation();
             onSearchChange("");
             e.currentTarget.blur();
@@ -56,11 +64,22 @@ export function TopBar({ searchRef, search, onSearchChange, onSearchSubmit, read
         />
       </form>
       {onNewOrder && (
-        <button type="button" className="primary" data-testid="new-order" aria-keyshortcuts="Control+N" disabled={!ready} onClick={onNewOrder}>
+        <button type="button" className="primary" data-testid="new-order" aria-keyshortcuts={ariaKeys(shortcut(GLOBAL_KEYS, "new-order"))} disabled={!ready} onClick={onNewOrder}>
           + {t("orders.newOrder")}
         </button>
       )}
       {deskNames && <DeskNames names={deskNames} onEdit={onEditDesk} />}
+      <button
+        type="button"
+        className="small"
+        data-testid="open-shortcuts"
+        aria-label={t("shortcuts.title")}
+        aria-keyshortcuts={ariaKeys(shortcut(GLOBAL_KEYS, "help"))}
+        title={`${t("shortcuts.title")} (?)`}
+        onClick={onShowShortcuts}
+      >
+        ?
+      </button>
     </header>
   );
 }

@@ -1,24 +1,27 @@
 import { useTranslation } from "react-i18next";
-import { VIEWS, type View } from "../hooks/useShortcuts";
+import { ariaKeys, GLOBAL_KEYS, type View } from "../shortcuts";
+
+/** Ctrl+1 … Ctrl+5, in the order of the views. */
+const VIEW_KEYS = GLOBAL_KEYS.filter((s) => s.id === "view");
 
 export function ViewNav({ view, onShow }: { view: View; onShow: (view: View) => void }) {
   const { t } = useTranslation();
   return (
     <nav className="nav" aria-label={t("nav.label")}>
       <div className="brand">paydesk</div>
-      {VIEWS.map((v, i) => (
+      {VIEW_KEYS.map((keys, i) => (
         <a
-          key={v}
-          href={`#${v}`}
-          data-view={v}
-          aria-current={view === v ? "page" : undefined}
-          aria-keyshortcuts={`Control+${i + 1}`}
+          key={keys.view}
+          href={`#${keys.view}`}
+          data-view={keys.view}
+          aria-current={view === keys.view ? "page" : undefined}
+          aria-keyshortcuts={ariaKeys(keys)}
           onClick={(e) => {
             e.preventDefault();
-            onShow(v);
+            onShow(keys.view);
           }}
         >
-          {t(`nav.${v}`)}
+          {t(`nav.${keys.view}`)}
           <kbd aria-hidden="true">Ctrl {i + 1}</kbd>
         </a>
       ))}

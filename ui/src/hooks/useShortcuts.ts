@@ -1,14 +1,9 @@
 import { useEffect, useEffectEvent } from "react";
+import { findShortcut, GLOBAL_KEYS, type View } from "../shortcuts";
 
-export const VIEWS = ["orders", "lookup", "dashboard", "gateways", "settings"] as const;
-export type View = (typeof VIEWS)[number];
+export { VIEWS, type View } from "../shortcuts";
 
-export type Dialog = "new-order" | "import" | "export";
-
-function typingIn(target: EventTarget | null): boolean {
-  const el = target as HTMLElement | null;
-  return !!el && (el.tagName === "INPUT" || el.tagName === "TEXTAREA" || el.tagName === "SELECT" || el.isContentEditable);
-}
+export type Dialog = "new-order" | "import" | "export" | "shortcuts";
 
 interface Shortcuts {
   /** A dialog has the keyboard: only Ctrl+K still reaches the window. */
@@ -24,33 +19,41 @@ interface Shortcuts {
   checkSelected: () => void;
 }
 
-/** The window's keyboard: / or Ctrl+K search, Ctrl+1…5 views, Ctrl+N/I/E dialogs, Esc, R. */
+/** The window's keyboard, as GLOBAL_KEYS lists it (shortcuts.ts; the sheet shows the same). */
 export function useShortcuts(s: Shortcuts) {
   const onKey = useEffectEvent((e: KeyboardEvent) => {
-    const ctrl = e.ctrlKey || e.metaKey;
-    const key = e.key.toLowerCase();
-    if ((e.key === "/" && !typingIn(e.target) && !s.dialogOpen) || (ctrl && key === "k")) {
-      e.preventDefault();
-      s.focusSearch();
-    } else if (ctrl && /^[1-5]$/.test(e.key) && !s.dialogOpen) {
-      e.preventDefault();
-      s.showView(VIEWS[Number(e.key) - 1]!);
-    } else if (ctrl && key === "n" && !s.dialogOpen && s.ready) {
-      e.preventDefault();
-      s.openDialog("new-order");
-    } else if (ctrl && key === "i" && !s.dialogOpen && s.ready) {
-      e.preventDefault();
-      s.openDialog("import");
-    } else if (ctrl && key === "e" && !s.dialogOpen && s.ready) {
-      // Exports what the orders list is filtered to, so the list is where it happens.
-      e.preventDefault();
-      s.showView("orders");
-      s.openDialog("export");
-    } else if (e.key === "Escape" && !s.dialogOpen && s.panelOpen) {
-      s.closePanel();
-    } else if (key === "r" && !ctrl && !typingIn(e.target) && !s.dialogOpen) {
-      s.checkSelected();
+    const hit = findShortcut(GLOBAL_KEYS, e, s.dialogOpen);
+    if (!hit) return;
+    switch (hit.id) {
+      case "search":
+        s.focusSearch();
+        break;
+      case "view":
+        s.showView(hit.view);
+        break;
+      case "new-order":
+      case "import":
+        if (!s.ready) return;
+        s.openDialog(hit.id);
+        break;
+      case "export":
+        // Exports what the orders list is filtered to, so the list is where it happens.
+        if (!s.ready) return;
+        s.showView("orders");
+        s.openDialog("export");
+        break;
+      case "check":
+        s.checkSelected();
+        break;
+      case "close":
+        if (!s.panelOpen) return;
+        s.closePanel();
+        break;
+      case "help":
+        s.openDialog("shortcuts");
+        break;
     }
+    e.preventDefault();
   });
   useEffect(() => {
     const listener = (e: KeyboardEvent) => onKey(e);

@@ -1,5 +1,5 @@
 import { useMutation, useQuery } from "@tanstack/react-query";
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { api, errorMessage } from "../api";
 import { Modal } from "../components/Modal";
@@ -116,29 +116,15 @@ function ProfileCard({ profile, gateways, readOnly }: { profile: ProfileView; ga
           </button>
         )}
         {confirmingRemove && (
-          <Modal labelledBy="remove-title" describedBy="remove-what" testId="remove-dialog" onClose={() => setConfirmingRemove(false)}>
-            <header>
-              <h2 id="remove-title">{t("gateways.removeTitle", { name: profile.name })}</h2>
-            </header>
-            <p id="remove-what">{t("gateways.removeConfirm", { name: profile.name })}</p>
-            <footer>
-              <button type="button" onClick={() => setConfirmingRemove(false)}>
-                {t("common.cancel")}
-              </button>
-              <button
-                type="button"
-                className="danger"
-                data-testid="confirm-remove"
-                onClick={() => {
-                  setConfirmingRemove(false);
-                  test.reset();
-                  remove.mutate(profile.name);
-                }}
-              >
-                {t("common.remove")}
-              </button>
-            </footer>
-          </Modal>
+          <RemoveDialog
+            name={profile.name}
+            onCancel={() => setConfirmingRemove(false)}
+            onRemove={() => {
+              setConfirmingRemove(false);
+              test.reset();
+              remove.mutate(profile.name);
+            }}
+          />
         )}
       </div>
       {report && (
@@ -159,6 +145,29 @@ function ProfileCard({ profile, gateways, readOnly }: { profile: ProfileView; ga
       )}
       {editing && <ProfileForm gateways={gateways} existing={profile} onDone={() => setEditing(false)} onCancel={() => setEditing(false)} />}
     </article>
+  );
+}
+
+function RemoveDialog({ name, onCancel, onRemove }: { name: string; onCancel: () => void; onRemove: () => void }) {
+  const { t } = useTranslation();
+  // The focus starts where nothing is lost: Enter or Esc keeps the profile.
+  const cancelRef = useRef<HTMLButtonElement>(null);
+  useEffect(() => cancelRef.current?.focus(), []);
+  return (
+    <Modal labelledBy="remove-title" describedBy="remove-what" testId="remove-dialog" onClose={onCancel}>
+      <header>
+        <h2 id="remove-title">{t("gateways.removeTitle", { name })}</h2>
+      </header>
+      <p id="remove-what">{t("gateways.removeConfirm", { name })}</p>
+      <footer>
+        <button type="button" className="danger" data-testid="confirm-remove" onClick={onRemove}>
+          {t("common.remove")}
+        </button>
+        <button type="button" ref={cancelRef} onClick={onCancel}>
+          {t("common.cancel")}
+        </button>
+      </footer>
+    </Modal>
   );
 }
 
@@ -284,7 +293,7 @@ function ProfileForm({
               value={v}
               onChange={(e) => setSettings(settings.map((s, j) => (j === i ? [s[0], e.target.value] : s)))}
             />
-            <button type="button" className="small" aria-label={`${t("common.remove")} ${k}`} onClick={() => setSettings(settings.filter((_, j) => j !== i))}>
+            <button type="button" className="small" aria-label={`${t("common.remove")} ${k || `${t("gateways.settingKey")} ${i + 1}`}`} onClick={() => setSettings(settings.filter((_, j) => j !== i))}>
               ✕
             </button>
           </div>
@@ -299,11 +308,11 @@ function ProfileForm({
         </p>
       )}
       <footer>
-        <button type="button" onClick={onCancel}>
-          {t("common.cancel")}
-        </button>
         <button type="submit" className="primary">
           {t("common.save")}
+        </button>
+        <button type="button" onClick={onCancel}>
+          {t("common.cancel")}
         </button>
       </footer>
     </form>

@@ -7,6 +7,7 @@ import { OrderPanel } from "../components/OrderPanel";
 import { OrdersTable } from "../components/OrdersTable";
 import type { OrderFilterState } from "../hooks/useOrderFilters";
 import type { Dialog } from "../hooks/useShortcuts";
+import { ariaKeys, GLOBAL_KEYS, shortcut } from "../shortcuts";
 import type { OrderDetail, OrderView, ProfileView } from "../types";
 
 interface Props {
@@ -47,11 +48,11 @@ export function OrdersView({ filters, total, ready, showList, profiles, notice, 
             </span>
           )}
           {onPay && (
-            <button type="button" className="small" data-testid="open-import" aria-keyshortcuts="Control+I" disabled={!ready} onClick={() => onOpenDialog("import")}>
+            <button type="button" className="small" data-testid="open-import" aria-keyshortcuts={ariaKeys(shortcut(GLOBAL_KEYS, "import"))} disabled={!ready} onClick={() => onOpenDialog("import")}>
               {t("orders.import")}
             </button>
           )}
-          <button type="button" className="small" data-testid="open-export" aria-keyshortcuts="Control+E" disabled={!ready} onClick={() => onOpenDialog("export")}>
+          <button type="button" className="small" data-testid="open-export" aria-keyshortcuts={ariaKeys(shortcut(GLOBAL_KEYS, "export"))} disabled={!ready} onClick={() => onOpenDialog("export")}>
             {t("orders.export")}
           </button>
         </div>
