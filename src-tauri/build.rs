@@ -9,6 +9,7 @@ const COMMANDS: &[&str] = &[
     "quote",
     "query_orders",
     "lookup",
+    "lookup_amount",
     "add_order",
     "edit_order",
     "cancel_order",

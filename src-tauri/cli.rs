@@ -328,6 +328,26 @@ async fn execute(dir: &std::path::Path, names: DeskNames, command: Command) -> R
                 .last()
                 .map_or(0, |a| exit_code(a.attempt.state)))
         }
+        Command::Lookup {
+            text,
+            amount,
+            since,
+            until,
+            json,
+        } => {
+            let hits = match (text, amount) {
+                (_, Some(amount)) => {
+                    let since = since
+                        .map(|d| lookups::local_day_ms(&d, false))
+                        .transpose()?;
+                    let until = until.map(|d| lookups::local_day_ms(&d, true)).transpose()?;
+                    lookups::lookup_amount(store, &amount, since, until).await?
+                }
+                (text, None) => lookups::lookup(store, text.as_deref().unwrap_or_default()).await?,
+            };
+            order_commands::print_hits(&hits, json);
+            Ok(0)
+        }
         Command::Check => {
             status::full_check(store).await?;
             println!("{}: every page reads back intact", store.path().display());

@@ -274,6 +274,7 @@ pub fn run(launch: runtime::Launch) -> ExitCode {
             payments::quote,
             orders::query_orders,
             orders::lookup,
+            orders::lookup_amount,
             orders::add_order,
             orders::edit_order,
             orders::cancel_order,

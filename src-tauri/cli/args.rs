@@ -72,6 +72,25 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Find the orders a customer means: by a reference or part of one (six characters or
+    /// more: order number, the gateway's or the customer's payment reference), words of the
+    /// subject, or by --amount within a time range. Best match first.
+    Lookup {
+        /// What the customer quotes.
+        #[arg(required_unless_present = "amount", conflicts_with = "amount")]
+        text: Option<String>,
+        /// The amount the customer quotes (12.30).
+        #[arg(long)]
+        amount: Option<String>,
+        /// With --amount: orders added from this day (YYYY-MM-DD, this computer's) or time.
+        #[arg(long, requires = "amount")]
+        since: Option<String>,
+        /// With --amount: orders added up to this day, the whole day (or before this time).
+        #[arg(long, requires = "amount")]
+        until: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Show an order's payment state.
     Status {
         order_no: String,
@@ -236,6 +255,7 @@ impl Command {
             Command::Store(StoreCommand::Disconnect) => "store disconnect",
             Command::Pay { .. } => "pay",
             Command::Status { .. } => "status",
+            Command::Lookup { .. } => "lookup",
             Command::Callbacks => "callbacks",
             Command::Check => "check",
             Command::Import { .. } => "import",

@@ -1,6 +1,7 @@
 //! `paydesk order add | edit | cancel`.
 
 use paydesk_core::app::orders::{self, OrderEdit, OrderInput};
+use paydesk_core::console::LookupHit;
 use paydesk_core::domain::OrderView;
 use paydesk_core::store::Store;
 use paydesk_core::{Currency, Money};
@@ -57,6 +58,24 @@ pub(super) async fn run(store: &Store, command: OrderCommand) -> Result<u8, Fail
         }
     }
     Ok(0)
+}
+
+/// `lookup`'s hits, best first: a JSON array (empty when nothing matches), or a line each.
+pub(super) fn print_hits(hits: &[LookupHit], json: bool) {
+    if json {
+        println!("{}", serde_json::to_string(hits).expect("serializable"));
+        return;
+    }
+    if hits.is_empty() {
+        println!("no order matches");
+    }
+    for h in hits {
+        let cancelled = if h.cancelled { " (cancelled)" } else { "" };
+        println!(
+            "{}\t{}{cancelled}\t{} {}\t{} {}",
+            h.order_no, h.state, h.currency, h.amount, h.matched, h.value
+        );
+    }
 }
 
 /// The amount with its currency's sign (`¥12.30`), and the subject where there is one.

@@ -47,6 +47,19 @@ pub(crate) async fn lookup(
     Ok(lookups::lookup(state.engine().await?.store(), &reference).await?)
 }
 
+/// The orders of an amount a customer quotes, added in `[since_ms, until_ms)`.
+#[tauri::command]
+#[tracing::instrument(skip_all, err(level = "info", Debug))]
+pub(crate) async fn lookup_amount(
+    state: State<'_, AppState>,
+    amount: String,
+    since_ms: Option<i64>,
+    until_ms: Option<i64>,
+) -> Result<Vec<LookupHit>, IpcError> {
+    let store = state.engine().await?;
+    Ok(lookups::lookup_amount(store.store(), &amount, since_ms, until_ms).await?)
+}
+
 #[tauri::command]
 #[tracing::instrument(skip_all, fields(profile = %profile, order_no = %order_no), err(level = "info", Debug))]
 pub(crate) async fn add_order(

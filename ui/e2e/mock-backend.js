@@ -54,7 +54,7 @@
   const attempt = (s) => ({
     id: 7, order_id: TOTAL, channel: "alipay", state: s, idempotency_key: "k-7", amount_minor: 234,
     gateway_ref: "ch_abc", pay_url: "https://pay.example/qr/7", error_code: null, error_message: null,
-    coupon: null, credit_minor: null, checks: 0, resends: 0, contested: null, gateway_deduction_minor: null, sent_at: now, sender_timeout_ms: 30000, ...state.desk, db_role: null, created_at: now, updated_at: now, amount: "2.34", error: null, ...charges,
+    coupon: null, credit_minor: null, customer_ref: null, payable_until: null, may_still_be_paid: s === "pending", checks: 0, resends: 0, contested: null, gateway_deduction_minor: null, sent_at: now, sender_timeout_ms: 30000, ...state.desk, db_role: null, created_at: now, updated_at: now, amount: "2.34", error: null, ...charges,
     events: [{ attempt_id: 7, state: s, detail: null, at: now, ...state.desk, db_role: null }],
   });
   const commands = {
@@ -76,7 +76,14 @@
       }
       return { total, offset: query.offset, rows };
     },
-    lookup: ({ reference }) => (reference === "DEMO-1001" || reference === "ch_abc" ? [{ order_no: "DEMO-1001", matched: reference === "ch_abc" ? "gateway_ref" : "order_no", value: reference }] : []),
+    lookup: ({ reference }) =>
+      reference === "DEMO-1001" || reference === "ch_abc"
+        ? [{ order_no: "DEMO-1001", matched: reference === "ch_abc" ? "gateway_ref" : "order_no", value: reference, state: "created", cancelled: false, amount: "12.34", currency: "CNY", updated_at: now }]
+        : [],
+    lookup_amount: ({ amount }) =>
+      amount === "12.34"
+        ? [0, 1].map((i) => ({ order_no: order(i).order_no, matched: "amount", value: "12.34", state: "created", cancelled: false, amount: "12.34", currency: "CNY", updated_at: now }))
+        : [],
     order_detail: () => ({ order: order(0), attempts: state.paid ? [attempt(state.settled ? "succeeded" : "pending")] : [], changes: [] }),
     quote: ({ deductions }) => {
       const d = (deductions || []).length > 0;

@@ -66,7 +66,7 @@ export function App() {
     if (!reference) return;
     setView("orders");
     try {
-      const hits = await queryClient.fetchQuery(lookupQuery(reference));
+      const hits = await queryClient.fetchQuery(lookupQuery({ reference }));
       if (hits.length !== 1) {
         filters.searchNow(reference);
         if (hits.length === 0) setNotice(t("search.noMatch", { text: reference }));

@@ -39,6 +39,8 @@ export const api = {
   listGateways: () => call("list_gateways"),
   queryOrders: (query: OrderQuery) => call("query_orders", { query }),
   lookup: (reference: string) => call("lookup", { reference }),
+  /** The orders of an amount a customer quotes, added in [sinceMs, untilMs). */
+  lookupAmount: (amount: string, sinceMs: number | null, untilMs: number | null) => call("lookup_amount", { amount, sinceMs, untilMs }),
   orderDetail: (orderNo: string) => call("order_detail", { orderNo }),
   quote: (input: PayInput) => call("quote", payArgs(input)),
   pay: (input: PayInput) => call("pay_order", payArgs(input)),

@@ -12,6 +12,7 @@ import type {
   OrderDetail,
   OrderQuery,
   OrderView,
+  LookupHit,
   OrderChange,
   PaymentReport,
   ProfileView,
@@ -105,6 +106,7 @@ export function attempt(state: AttemptDetail["state"], extra: Partial<AttemptDet
     contested: null,
     gateway_deduction_minor: null,
     payable_until: null,
+    customer_ref: null,
     sent_at: 1_700_000_000_000,
     sender_timeout_ms: 30_000,
     desk: "Desk 1",
@@ -153,6 +155,11 @@ export interface Backend {
   /** The order as edited or cancelled. */
   order: OrderView;
   changes: OrderChange[];
+}
+
+/** A lookup's hit on `o`, as the backend words it. */
+function hitOf(o: OrderView, matched: LookupHit["matched"], value: string): LookupHit {
+  return { order_no: o.order_no, matched, value, state: o.state ?? "created", cancelled: o.cancelled_at !== null, amount: o.amount, currency: o.currency, updated_at: o.updated_at };
 }
 
 export function quoteFor(args: Record<string, unknown>): Quote {
@@ -239,7 +246,11 @@ export function mockBackend(options: Options = {}): Backend {
             }
           );
         case "lookup":
-          return args.reference === "DEMO-1001" ? [{ order_no: "DEMO-1001", matched: "order_no", value: "DEMO-1001" }] : [];
+          return args.reference === "DEMO-1001" ? [hitOf(current(), "order_no", "DEMO-1001")] : [];
+        case "lookup_amount":
+          return args.amount === "12.34"
+            ? [hitOf(current(), "amount", "12.34"), hitOf({ ...current(), order_no: "DEMO-1002", cancelled_at: 1 }, "amount", "12.34")]
+            : [];
         case "order_detail": {
           const detail: OrderDetail = { order: current(), attempts: backend.attempts, changes: backend.changes };
           return detail;

@@ -57,3 +57,6 @@ export interface PayInput {
 }
 
 export type FileFormat = "csv" | "json";
+
+/** What support looks up: a reference (or part of one), or an amount within a time range. */
+export type LookupInput = { reference: string } | { amount: string; sinceMs: number | null; untilMs: number | null };

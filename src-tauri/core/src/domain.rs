@@ -216,6 +216,9 @@ pub struct Attempt {
     /// Until when (unix ms) the customer can still pay with the code the gateway gave, where
     /// it said: the attempt cannot be decided "not paid" before then.
     pub payable_until: Option<i64>,
+    /// The reference the customer's payment app shows (益安's transaction number, the
+    /// partner's third-party order number), where the gateway gave one.
+    pub customer_ref: Option<String>,
     /// When its request last left (unix ms), and how long its sender waits for an answer.
     pub sent_at: Option<i64>,
     pub sender_timeout_ms: Option<i64>,

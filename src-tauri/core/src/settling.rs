@@ -17,6 +17,8 @@ pub struct AttemptUpdate {
     pub gateway_deduction_minor: Option<i64>,
     /// Until when (unix ms) the customer can still pay with the gateway's code, when it says.
     pub payable_until: Option<i64>,
+    /// The reference the customer's payment app shows, when the gateway says.
+    pub customer_ref: Option<String>,
     pub error_code: Option<String>,
     pub error_message: Option<String>,
     pub detail: Option<String>,
@@ -177,6 +179,7 @@ fn receipt_update(receipt: Receipt) -> AttemptUpdate {
     AttemptUpdate {
         gateway_deduction_minor: receipt.gateway_deduction.map(|d| d.minor),
         payable_until: receipt.payable_until,
+        customer_ref: receipt.customer_ref,
         gateway_ref: receipt.gateway_ref,
         pay_url: receipt.pay_url,
         detail: receipt.detail.map(|d| d.to_string()),
@@ -215,6 +218,7 @@ fn amount_mismatch(asked: Money, receipt: Receipt) -> (AttemptState, AttemptUpda
             pay_url: receipt.pay_url,
             gateway_deduction_minor: receipt.gateway_deduction.map(|d| d.minor),
             payable_until: receipt.payable_until,
+            customer_ref: receipt.customer_ref,
             detail: Some(message.clone()),
             error_code: Some("AMOUNT_MISMATCH".into()),
             error_message: Some(message),
@@ -330,6 +334,7 @@ mod tests {
             operator: String::new(),
             db_role: None,
             payable_until: None,
+            customer_ref: None,
             created_at: 0,
             updated_at: 0,
         }

@@ -267,6 +267,10 @@ pub struct Receipt {
     /// its answer says (益安's charge `time_expire`).
     #[serde(default)]
     pub payable_until: Option<i64>,
+    /// The reference the customer's own payment app shows for this payment (益安's
+    /// `transaction_no`, the partner's `third_order_no`), which support is quoted.
+    #[serde(default)]
+    pub customer_ref: Option<String>,
 }
 
 /// An amount as a gateway's answer states it.

@@ -42,6 +42,11 @@ gateway_deduction_minor: number | null,
  */
 payable_until: number | null, 
 /**
+ * The reference the customer's payment app shows (益安's transaction number, the
+ * partner's third-party order number), where the gateway gave one.
+ */
+customer_ref: string | null, 
+/**
  * When its request last left (unix ms), and how long its sender waits for an answer.
  */
 sent_at: number | null, sender_timeout_ms: number | null, 

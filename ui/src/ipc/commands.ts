@@ -33,6 +33,7 @@ export type Commands = {
   quote: { args: { orderNo: string, channel: string, deductions?: Array<DeductionInput> | null, coupon?: string | null, creditAmount?: string | null }; returns: Quote };
   query_orders: { args: { query: OrderQuery }; returns: OrderPage };
   lookup: { args: { reference: string }; returns: Array<LookupHit> };
+  lookup_amount: { args: { amount: string, sinceMs?: number | null, untilMs?: number | null }; returns: Array<LookupHit> };
   add_order: { args: { profile: string, orderNo: string, amount: string, currency: string, subject: string, attributes?: Record<string, string> | null }; returns: OrderView };
   edit_order: { args: { orderNo: string, revision: number, amount: string, subject: string, attributes: Record<string, string> }; returns: OrderView };
   cancel_order: { args: { orderNo: string, note?: string | null }; returns: Cancelled };

@@ -1,7 +1,7 @@
 // Every query's key, made here and nowhere else. A key starts with its tag: invalidating a tag
 // reaches every query under it (all pages of every listing, every order's detail), and the
 // rest of the key narrows it to one (one listing's page, one order's detail).
-import type { OrderQuery, PayInput } from "../types";
+import type { LookupInput, OrderQuery, PayInput } from "../types";
 
 const Tag = {
   AppInfo: "app-info",
@@ -34,7 +34,7 @@ export const keys = {
   orderPage: (listing: OrderListing, page: number) => [Tag.OrderPages, listing, page] as const,
   orderDetail: (orderNo: string | null) => [Tag.OrderDetail, orderNo] as const,
   lookups: () => [Tag.Lookup] as const,
-  lookup: (reference: string | null) => [Tag.Lookup, reference] as const,
+  lookup: (input: LookupInput | null) => [Tag.Lookup, input] as const,
   dashboard: () => [Tag.Dashboard] as const,
   takings: (sinceMs: number) => [Tag.Dashboard, "takings", sinceMs] as const,
   activity: () => [Tag.Dashboard, "activity"] as const,

@@ -3,7 +3,7 @@
 import { keepPreviousData, queryOptions, skipToken, useQuery } from "@tanstack/react-query";
 import { useCallback } from "react";
 import { api } from "../api";
-import type { PayInput } from "../types";
+import type { LookupInput, PayInput } from "../types";
 import { keys, type OrderListing } from "./keys";
 import { pageQuery } from "./paging";
 
@@ -43,8 +43,12 @@ export const orderDetailQuery = (orderNo: string | null) =>
   queryOptions({ queryKey: keys.orderDetail(orderNo), queryFn: orderNo === null ? skipToken : () => api.orderDetail(orderNo) });
 
 /** The orders a reference was recorded for; with no reference, nothing is asked. */
-export const lookupQuery = (reference: string | null) =>
-  queryOptions({ queryKey: keys.lookup(reference), queryFn: reference === null ? skipToken : () => api.lookup(reference) });
+export const lookupQuery = (input: LookupInput | null) =>
+  queryOptions({
+    queryKey: keys.lookup(input),
+    queryFn:
+      input === null ? skipToken : "reference" in input ? () => api.lookup(input.reference) : () => api.lookupAmount(input.amount, input.sinceMs, input.untilMs),
+  });
 
 /** A price for exactly this input (none without one); never reused once its dialog has closed. */
 export const quoteQuery = (input: PayInput | null) =>

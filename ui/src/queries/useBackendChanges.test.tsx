@@ -147,7 +147,7 @@ function EveryRead() {
   useQuery(activityQuery());
   useQuery(takingsQuery(0));
   useQuery(orderPageQuery(FIRST_LISTING, 0));
-  useQuery(lookupQuery("A-1"));
+  useQuery(lookupQuery({ reference: "A-1" }));
   useQuery(orderDetailQuery("A-1"));
   useQuery(orderDetailQuery("B-2"));
   return null;

@@ -6,9 +6,10 @@ import { errorMessage } from "../api";
 import { CopyButton } from "../components/CopyButton";
 import { OrderPanel } from "../components/OrderPanel";
 import { lookupQuery, orderDetailQuery } from "../queries/reads";
-import type { OrderDetail, ProfileView } from "../types";
+import { CancelledBadge, StateBadge } from "../components/StateBadge";
+import type { LookupInput, OrderDetail, ProfileView } from "../types";
 import { hidePersonalData } from "../personalData";
-import { formatActor, formatMoney, formatTime, stateKey, writtenByAnother } from "../words";
+import { dateInputToMs, formatActor, formatMoney, formatTime, stateKey, writtenByAnother } from "../words";
 
 /** Everything known about an order as plain text, for pasting into a ticket (a payout in a
  * payout's words). */
@@ -42,14 +43,17 @@ function asText(d: OrderDetail, t: TFunction, paysOut: boolean): string {
 export function LookupView({ initial, profiles = [] }: { initial?: string; profiles?: ProfileView[] }) {
   const { t } = useTranslation();
   const [text, setText] = useState(initial ?? "");
+  const [amount, setAmount] = useState("");
+  const [from, setFrom] = useState("");
+  const [to, setTo] = useState("");
   // What was looked up, and which of several orders it found was opened.
-  const [reference, setReference] = useState<string | null>(null);
+  const [asked, setAsked] = useState<LookupInput | null>(null);
   const [opened, setOpened] = useState<string | null>(null);
   const box = useRef<HTMLInputElement>(null);
 
   useEffect(() => box.current?.focus(), []);
 
-  const found = useQuery(lookupQuery(reference));
+  const found = useQuery(lookupQuery(asked));
   const hits = found.data ?? null;
   const orderNo = opened ?? (hits?.length === 1 ? hits[0]!.order_no : null);
   const shown = useQuery(orderDetailQuery(orderNo));
@@ -64,7 +68,7 @@ export function LookupView({ initial, profiles = [] }: { initial?: string; profi
         className="lookup-form"
         onSubmit={(e) => {
           e.preventDefault();
-          setReference(text);
+          setAsked({ reference: text });
           setOpened(null);
         }}
       >
@@ -86,19 +90,52 @@ export function LookupView({ initial, profiles = [] }: { initial?: string; profi
       <p id="lookup-help" className="hint">
         {t("lookup.help")}
       </p>
+      <form
+        className="lookup-form"
+        aria-label={t("lookup.byAmount")}
+        onSubmit={(e) => {
+          e.preventDefault();
+          setAsked({ amount, sinceMs: dateInputToMs(from), untilMs: dateInputToMs(to, 1) });
+          setOpened(null);
+        }}
+      >
+        <label className="field">
+          {t("lookup.amount")}
+          <input value={amount} inputMode="decimal" className="num" placeholder="0.00" data-testid="lookup-amount" aria-describedby="lookup-amount-help" onChange={(e) => setAmount(e.target.value)} />
+        </label>
+        <label className="field">
+          {t("lookup.from")}
+          <input type="date" value={from} data-testid="lookup-from" onChange={(e) => setFrom(e.target.value)} />
+        </label>
+        <label className="field">
+          {t("lookup.to")}
+          <input type="date" value={to} data-testid="lookup-to" onChange={(e) => setTo(e.target.value)} />
+        </label>
+        <button type="submit" data-testid="lookup-amount-go" disabled={!amount.trim()}>
+          {t("lookup.find")}
+        </button>
+      </form>
+      <p id="lookup-amount-help" className="hint">
+        {t("lookup.amountHelp")}
+      </p>
       {error && (
         <p className="error" role="alert">
           {errorMessage(error)}
         </p>
       )}
-      {hits && hits.length === 0 && <p className="empty">{t("lookup.none", { text })}</p>}
+      {hits && hits.length === 0 && (
+        <p className="empty">{t("lookup.none", { text: asked && "amount" in asked ? asked.amount : text })}</p>
+      )}
       {hits && hits.length > 1 && (
         <ul className="hits" data-testid="lookup-hits">
           {hits.map((h) => (
-            <li key={h.order_no}>
+            <li key={h.order_no} data-testid="lookup-hit">
               <button type="button" className="link" onClick={() => setOpened(h.order_no)}>
                 <span className="mono">{h.order_no}</span>
               </button>{" "}
+              {h.cancelled ? <CancelledBadge /> : <StateBadge state={h.state} />}{" "}
+              <span className="num">{formatMoney(h.amount, h.currency)}</span>{" "}
+              <time className="hint">{formatTime(h.updated_at)}</time>{" "}
               <span className="hint">
                 {t("lookup.matchedBy", { what: t(`lookup.matched.${h.matched}`) })}: {h.value}
               </span>

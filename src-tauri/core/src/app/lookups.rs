@@ -30,9 +30,70 @@ pub async fn order_detail(store: &Store, order_no: &str) -> Result<OrderDetail> 
     Ok(detail)
 }
 
-/// The orders a reference names: an order number, a gateway's reference or an idempotency key.
+/// The orders a reference names, best match first: an order number, a gateway's or the
+/// customer's reference, an idempotency key, a pay URL, part of one (six characters or
+/// more), or words of the subject.
 pub async fn lookup(store: &Store, reference: &str) -> Result<Vec<LookupHit>> {
     Ok(store.lookup(reference, LOOKUP_LIMIT).await?)
+}
+
+/// The orders of an amount as a customer quotes it (`12.30`), added in `[since_ms,
+/// until_ms)` (either end open), newest first.
+pub async fn lookup_amount(
+    store: &Store,
+    amount: &str,
+    since_ms: Option<i64>,
+    until_ms: Option<i64>,
+) -> Result<Vec<LookupHit>> {
+    let readable =
+        crate::Currency::known().any(|c| crate::Money::parse_positive(amount.trim(), c).is_ok());
+    if !readable {
+        return Err(AppError::refused(format!(
+            "amount {amount:?} must be a positive amount such as 12.30"
+        )));
+    }
+    let (since, until) = (since_ms.unwrap_or(i64::MIN), until_ms.unwrap_or(i64::MAX));
+    if since >= until {
+        return Err(AppError::refused(
+            "the time range ends before it starts".to_string(),
+        ));
+    }
+    Ok(store
+        .lookup_amount(amount, since, until, LOOKUP_LIMIT)
+        .await?)
+}
+
+/// A day (`YYYY-MM-DD`) on this computer's calendar, or an RFC 3339 time, as unix ms: the
+/// day's first moment, or with `after_the_day` the first moment after it (so `--until` a day
+/// takes in the whole day).
+pub fn local_day_ms(text: &str, after_the_day: bool) -> Result<i64> {
+    use chrono::{Days, Local, NaiveDate, TimeZone};
+    if let Ok(time) = chrono::DateTime::parse_from_rfc3339(text.trim()) {
+        return Ok(time.timestamp_millis());
+    }
+    let refused = || {
+        AppError::refused(format!(
+            "{text:?} must be a date (YYYY-MM-DD) or an RFC 3339 time"
+        ))
+    };
+    let day = NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| refused())?;
+    let day = if after_the_day {
+        day.checked_add_days(Days::new(1)).ok_or_else(refused)?
+    } else {
+        day
+    };
+    // A midnight a clock change skips starts the day at its first moment that exists.
+    let start = day.and_hms_opt(0, 0, 0).expect("midnight");
+    Local
+        .from_local_datetime(&start)
+        .earliest()
+        .or_else(|| {
+            Local
+                .from_local_datetime(&(start + chrono::Duration::hours(1)))
+                .earliest()
+        })
+        .map(|t| t.timestamp_millis())
+        .ok_or_else(refused)
 }
 
 /// Money taken since the time given (unix ms), by currency and channel.
@@ -106,6 +167,15 @@ fn since_ms(text: &str) -> Result<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_lookup_s_day_is_this_computer_s_day_and_until_takes_it_whole() {
+        let start = local_day_ms("2026-03-01", false).unwrap();
+        let after = local_day_ms("2026-03-01", true).unwrap();
+        assert_eq!(after - start, 86_400_000);
+        assert_eq!(local_day_ms("1970-01-01T00:00:01Z", true).unwrap(), 1_000);
+        assert!(local_day_ms("1 March", false).is_err());
+    }
 
     #[test]
     fn since_takes_a_day_or_a_time_and_refuses_anything_else() {

@@ -1,12 +1,14 @@
-//! The support agent's lookup: every order a reference could mean ([`crate::store`]'s
-//! `journal::console::lookup`).
+//! The support agent's lookup: every order a reference or an amount could mean
+//! ([`crate::store`]'s `journal::console::lookup` and `by_amount`), each with its state.
+
+use paydesk_gateways::{Currency, Money};
 
 use super::{prefix_end, LookupHit, MAX_PAGE};
 use crate::store::{Result, Store};
 
 impl Store {
     /// Every order a support agent could mean by `reference`: exact matches on any reference
-    /// first, then prefixes, then the text search.
+    /// first, then prefixes, then part of an id (six characters or more), then the subject.
     pub async fn lookup(&self, reference: &str, limit: i64) -> Result<Vec<LookupHit>> {
         let text = reference.trim();
         if text.is_empty() {
@@ -15,18 +17,53 @@ impl Store {
         let hits = self
             .lookup_hits(text, &prefix_end(text), limit.clamp(1, MAX_PAGE))
             .await?;
+        let ids: Vec<i64> = hits.iter().map(|(id, _, _)| *id).collect();
+        let orders = self.orders_by_id(&ids).await?;
         Ok(hits
             .into_iter()
-            .map(|(order_no, matched, value)| LookupHit {
-                order_no,
-                matched: match matched.as_str() {
+            .filter_map(|(id, matched, value)| {
+                let matched = match matched.as_str() {
                     "order_no" => "order_no",
                     "gateway_ref" => "gateway_ref",
+                    "customer_ref" => "customer_ref",
                     "idempotency_key" => "idempotency_key",
                     "pay_url" => "pay_url",
                     _ => "subject",
-                },
-                value,
+                };
+                Some(LookupHit::new(orders.get(&id)?, matched, value))
+            })
+            .collect())
+    }
+
+    /// The orders of `amount` (a decimal as the customer quotes it, read in every currency it
+    /// is exact in) added in `[since, until)` (unix ms), newest first.
+    pub async fn lookup_amount(
+        &self,
+        amount: &str,
+        since: i64,
+        until: i64,
+        limit: i64,
+    ) -> Result<Vec<LookupHit>> {
+        // The same figure is other minor units in a currency of other digits (¥12 is 1200
+        // fen, ¥12 is 12 yen).
+        let mut amounts: Vec<(Vec<String>, i64)> = Vec::new();
+        for currency in Currency::known() {
+            if let Ok(money) = Money::parse_positive(amount.trim(), currency) {
+                match amounts.iter_mut().find(|(_, minor)| *minor == money.minor) {
+                    Some((codes, _)) => codes.push(currency.code().to_string()),
+                    None => amounts.push((vec![currency.code().to_string()], money.minor)),
+                }
+            }
+        }
+        let ids = self
+            .amount_hits(&amounts, since, until, limit.clamp(1, MAX_PAGE))
+            .await?;
+        let orders = self.orders_by_id(&ids).await?;
+        Ok(ids
+            .iter()
+            .filter_map(|id| {
+                let order = orders.get(id)?;
+                Some(LookupHit::new(order, "amount", order.amount.clone()))
             })
             .collect())
     }

@@ -67,14 +67,40 @@ pub struct OrderPage {
     pub rows: Vec<OrderView>,
 }
 
-/// Which reference an order was found by.
+/// An order a lookup found: which reference matched and the order as it stands.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq, TS)]
 pub struct LookupHit {
     pub order_no: String,
-    /// `order_no`, `gateway_ref`, `idempotency_key`, `pay_url`, `subject`.
-    #[ts(type = r#""order_no" | "gateway_ref" | "idempotency_key" | "pay_url" | "subject""#)]
+    /// What matched: a reference, the subject, or the amount.
+    #[ts(
+        type = r#""order_no" | "gateway_ref" | "customer_ref" | "idempotency_key" | "pay_url" | "subject" | "amount""#
+    )]
     pub matched: &'static str,
+    /// The matching reference's value (for an amount, the order's amount).
     pub value: String,
+    /// The state of the order's latest attempt (`created` when it has none).
+    pub state: AttemptState,
+    pub cancelled: bool,
+    /// The order's amount in the main unit ("12.30"), with its currency.
+    pub amount: String,
+    pub currency: String,
+    /// When the order or its latest attempt last changed (unix ms).
+    pub updated_at: i64,
+}
+
+impl LookupHit {
+    fn new(order: &OrderView, matched: &'static str, value: String) -> Self {
+        LookupHit {
+            order_no: order.order_no.clone(),
+            matched,
+            value,
+            state: order.state.unwrap_or(AttemptState::Created),
+            cancelled: order.cancelled_at.is_some(),
+            amount: order.amount.clone(),
+            currency: order.currency.clone(),
+            updated_at: order.updated_at,
+        }
+    }
 }
 
 /// Takings of one channel in one state and currency, or, on a gateway that pays out, the
@@ -122,3 +148,7 @@ mod tests;
 #[cfg(test)]
 #[path = "dashboard_tests.rs"]
 mod dashboard_tests;
+
+#[cfg(test)]
+#[path = "lookup_tests.rs"]
+mod lookup_tests;

@@ -8,6 +8,26 @@ use sqlx::{Pool, Postgres, Sqlite, Transaction};
 pub(super) const POSTGRES_NOW_MS: &str =
     "floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint";
 
+/// A reference a lookup finds by part of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Held {
+    OrderNo,
+    Subject,
+    GatewayRef,
+    CustomerRef,
+}
+
+impl Held {
+    fn column(self) -> &'static str {
+        match self {
+            Held::OrderNo => "order_no",
+            Held::Subject => "subject",
+            Held::GatewayRef => "gateway_ref",
+            Held::CustomerRef => "customer_ref",
+        }
+    }
+}
+
 pub(crate) trait Dialect: sqlx::Database {
     /// The attempts table as `due_for_check` reads it.
     const ATTEMPTS_DUE_FOR_CHECK: &'static str;
@@ -33,9 +53,10 @@ pub(crate) trait Dialect: sqlx::Database {
     /// arrays, `[]` when there are none.
     const JSON_ROWS: (&'static str, &'static str);
 
-    /// The orders whose subject holds `text` (three characters or more), as a statement that
-    /// ends in the parameter to bind, and its value: `(order_no, 'subject', subject)` rows.
-    fn subjects_holding(text: &str) -> (&'static str, String);
+    /// The orders whose `reference` holds `text` (three characters or more) somewhere, as a
+    /// statement that ends in the parameter to bind, and its value: `(order id, reference's
+    /// name, its value)` rows, through a trigram index.
+    fn holding(reference: Held, text: &str) -> (&'static str, String);
 
     /// Whether the rows a write transaction inserts take the next free ids in order, so
     /// those above the largest id before are exactly the ones it put in.
@@ -57,13 +78,29 @@ impl Dialect for Sqlite {
     const IDS_IN_INSERT_ORDER: bool = true;
     const JSON_ROWS: (&'static str, &'static str) = ("json_group_array(json_array(", "))");
 
-    fn subjects_holding(text: &str) -> (&'static str, String) {
-        // The trigram index of migration 0003, with the text as one FTS5 phrase.
-        (
-            "SELECT o.order_no, 'subject', o.subject FROM order_search s
-             JOIN orders o ON o.id = s.rowid WHERE order_search MATCH ",
-            format!("\"{}\"", text.replace('"', "\"\"")),
-        )
+    fn holding(reference: Held, text: &str) -> (&'static str, String) {
+        // The trigram indexes of migrations 0003 (orders) and 0020 (attempts), with the text
+        // as one FTS5 phrase in the reference's column.
+        let sql = match reference {
+            Held::OrderNo => {
+                "SELECT o.id, 'order_no', o.order_no FROM order_search s
+                 JOIN orders o ON o.id = s.rowid WHERE order_search MATCH "
+            }
+            Held::Subject => {
+                "SELECT o.id, 'subject', o.subject FROM order_search s
+                 JOIN orders o ON o.id = s.rowid WHERE order_search MATCH "
+            }
+            Held::GatewayRef => {
+                "SELECT a.order_id, 'gateway_ref', a.gateway_ref FROM attempt_search s
+                 JOIN attempts a ON a.id = s.rowid WHERE attempt_search MATCH "
+            }
+            Held::CustomerRef => {
+                "SELECT a.order_id, 'customer_ref', a.customer_ref FROM attempt_search s
+                 JOIN attempts a ON a.id = s.rowid WHERE attempt_search MATCH "
+            }
+        };
+        let phrase = format!("\"{}\"", text.replace('"', "\"\""));
+        (sql, format!("{} : {phrase}", reference.column()))
     }
 
     async fn now(_: &Pool<Sqlite>) -> sqlx::Result<i64> {
@@ -88,12 +125,20 @@ impl Dialect for Postgres {
     const JSON_ROWS: (&'static str, &'static str) =
         ("coalesce(json_agg(json_build_array(", "))::text, '[]')");
 
-    fn subjects_holding(text: &str) -> (&'static str, String) {
-        // pg_trgm's index of subjects answers ILIKE.
-        (
-            "SELECT order_no, 'subject', subject FROM orders WHERE subject ILIKE ",
-            super::like_pattern(text),
-        )
+    fn holding(reference: Held, text: &str) -> (&'static str, String) {
+        // pg_trgm's indexes of orders (0001) and attempts (0005) answer ILIKE.
+        let sql = match reference {
+            Held::OrderNo => "SELECT id, 'order_no', order_no FROM orders WHERE order_no ILIKE ",
+            Held::Subject => "SELECT id, 'subject', subject FROM orders WHERE subject ILIKE ",
+            Held::GatewayRef => {
+                "SELECT order_id, 'gateway_ref', gateway_ref FROM attempts WHERE gateway_ref ILIKE "
+            }
+            Held::CustomerRef => {
+                "SELECT order_id, 'customer_ref', customer_ref FROM attempts
+                 WHERE customer_ref ILIKE "
+            }
+        };
+        (sql, super::like_pattern(text))
     }
 
     async fn now(pool: &Pool<Postgres>) -> sqlx::Result<i64> {

@@ -4,15 +4,29 @@
 use super::{Result, Store};
 
 impl Store {
-    /// `(order_no, what matched, its value)` for each order a lookup finds.
+    /// `(order id, what matched, its value)` for each order a lookup finds, best first.
     pub(crate) async fn lookup_hits(
         &self,
         text: &str,
         end: &str,
         limit: i64,
-    ) -> Result<Vec<(String, String, String)>> {
+    ) -> Result<Vec<(i64, String, String)>> {
         on_record!(self, |pool, sql| sql::console::lookup(
             pool, text, end, limit
+        )
+        .await)
+    }
+
+    /// The ids of the orders of these amounts added in `[since, until)`, newest first.
+    pub(crate) async fn amount_hits(
+        &self,
+        amounts: &[(Vec<String>, i64)],
+        since: i64,
+        until: i64,
+        limit: i64,
+    ) -> Result<Vec<i64>> {
+        on_record!(self, |pool, sql| sql::console::by_amount(
+            pool, amounts, since, until, limit
         )
         .await)
     }

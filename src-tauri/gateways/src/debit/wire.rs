@@ -215,6 +215,7 @@ impl OrderData {
             charged: Some(Charged::Decimal(fiat_amount)),
             gateway_deduction: None,
             payable_until: None,
+            customer_ref: None,
         };
         Ok(process_code.outcome(id, receipt))
     }

@@ -323,6 +323,7 @@ impl Envelope {
             charged: Some(Charged::Money(info.charged())),
             gateway_deduction: Some(Money::from_minor(info.deduct_price, Currency::CNY)),
             payable_until: None,
+            customer_ref: Some(info.third_order_no.trim().to_string()).filter(|t| !t.is_empty()),
         };
         OrderStatus::from(info.order_status).outcome(receipt)
     }

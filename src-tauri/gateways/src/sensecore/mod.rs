@@ -197,6 +197,7 @@ impl Connector for Sensecore {
                         charged: None,
                         gateway_deduction: None,
                         payable_until: None,
+                        customer_ref: None,
                     };
                     if paid.interactive {
                         PayOutcome::Pending(receipt)

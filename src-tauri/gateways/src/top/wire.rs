@@ -239,6 +239,7 @@ fn payorder_answer(payorder: PayorderResponse, raw: serde_json::Value) -> Readin
                 charged: None,
                 gateway_deduction: None,
                 payable_until: None,
+                customer_ref: None,
             };
             Reading::Status(pay_status, receipt)
         }

@@ -263,6 +263,13 @@ pub(super) fn charge_outcome(ch: Value) -> PayOutcome {
     };
     // Checked readable by `Charge::from_value`.
     let charged = charge.money().ok().map(Charged::Money);
+    // The number the customer's Alipay or WeChat shows, once the channel gave one.
+    let customer_ref = charge
+        .transaction_no
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_string);
     match charge.state() {
         ChargeState::Paid => PayOutcome::Succeeded(Receipt {
             gateway_ref: Some(charge.id),
@@ -271,6 +278,7 @@ pub(super) fn charge_outcome(ch: Value) -> PayOutcome {
             charged,
             gateway_deduction: None,
             payable_until: None,
+            customer_ref,
         }),
         ChargeState::Failed { code, message } => {
             PayOutcome::Failed(GatewayError::new(code, message, RetryClass::Safe))
@@ -284,6 +292,7 @@ pub(super) fn charge_outcome(ch: Value) -> PayOutcome {
             payable_until: charge
                 .time_expire
                 .map(|seconds| seconds.saturating_mul(1000)),
+            customer_ref,
         }),
     }
 }

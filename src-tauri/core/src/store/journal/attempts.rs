@@ -33,6 +33,7 @@ pub(in crate::store) fn from_row(row: &Row) -> Result<Attempt> {
         contested: row.try_get("contested")?,
         gateway_deduction_minor: row.try_get("gateway_deduction_minor")?,
         payable_until: row.try_get("payable_until")?,
+        customer_ref: row.try_get("customer_ref")?,
         sent_at: row.try_get("sent_at")?,
         sender_timeout_ms: row.try_get("sender_timeout_ms")?,
         sender: row.try_get("sender")?,
@@ -278,7 +279,8 @@ pub(in crate::store) async fn record_checks(
     for chunk in settles.chunks(CHUNK_ROWS) {
         let mut sql = sqlx::QueryBuilder::new(
             "WITH v(id, seen_state, seen_checks, next, next_check_at, gateway_ref, pay_url,
-                    gateway_deduction_minor, payable_until, error_code, error_message, resent) AS (",
+                    gateway_deduction_minor, payable_until, customer_ref, error_code, error_message,
+                    resent) AS (",
         );
         sql.push_values(chunk, |mut row, (seen, next, update, resent)| {
             let next_check_at = matches!(next, AttemptState::Pending | AttemptState::Unknown)
@@ -292,6 +294,7 @@ pub(in crate::store) async fn record_checks(
                 .push_bind(&update.pay_url)
                 .push_bind(update.gateway_deduction_minor)
                 .push_bind(update.payable_until)
+                .push_bind(&update.customer_ref)
                 .push_bind(&update.error_code)
                 .push_bind(&update.error_message)
                 .push_bind(*resent);
@@ -305,6 +308,7 @@ pub(in crate::store) async fn record_checks(
                gateway_deduction_minor =
                  COALESCE(v.gateway_deduction_minor, attempts.gateway_deduction_minor),
                payable_until = COALESCE(v.payable_until, attempts.payable_until),
+               customer_ref = COALESCE(v.customer_ref, attempts.customer_ref),
                error_code = v.error_code, error_message = v.error_message,
                resends = attempts.resends + v.resent
              FROM v
@@ -385,7 +389,8 @@ async fn move_attempt(
         "UPDATE attempts SET state = $1, updated_at = $2, next_check_at = $3,
             gateway_ref = COALESCE($4, gateway_ref), pay_url = COALESCE($5, pay_url),
             gateway_deduction_minor = COALESCE($6, gateway_deduction_minor),
-            error_code = $7, error_message = $8, payable_until = COALESCE($10, payable_until)
+            error_code = $7, error_message = $8, payable_until = COALESCE($10, payable_until),
+            customer_ref = COALESCE($11, customer_ref)
          WHERE id = $9 AND state IN ({})
          RETURNING *",
         states_that_may_become(next)
@@ -400,6 +405,7 @@ async fn move_attempt(
     .bind(&update.error_message)
     .bind(attempt_id)
     .bind(update.payable_until)
+    .bind(&update.customer_ref)
     .fetch_optional(&mut *tx)
     .await?;
     match row {

@@ -7,14 +7,19 @@ use std::collections::BTreeSet;
 use sqlx::Row as _;
 
 use super::{Db, Pool, Row};
-use crate::store::dialect::Dialect;
+use crate::store::dialect::{Dialect, Held};
 use crate::store::Result;
 
-/// One hit of a lookup as the database returns it: the order, what matched, its value.
-pub(in crate::store) type Hit = (String, String, String);
+/// One hit of a lookup as the database returns it: the order's id, what matched, its value.
+pub(in crate::store) type Hit = (i64, String, String);
 
-/// Every order a support agent could mean by `text`: exact matches on any reference first,
-/// then prefixes (below `end`), then the subject search.
+/// Part of an id is looked for from this many characters: fewer match too much to mean one.
+pub(crate) const MIN_PART_CHARS: usize = 6;
+
+/// Every order a support agent could mean by `text`, best first: exact matches on any
+/// reference (then nothing else), else prefixes (below `end`) of the order number and the
+/// references, then part of the order number or a gateway's or customer's reference (six
+/// characters or more), then the subject (three or more); newest first within each.
 pub(in crate::store) async fn lookup(
     pool: &Pool,
     text: &str,
@@ -22,16 +27,16 @@ pub(in crate::store) async fn lookup(
     limit: i64,
 ) -> Result<Vec<Hit>> {
     let exact = sqlx::query(
-        "SELECT order_no, 'order_no' AS matched, order_no AS value FROM orders WHERE order_no = $1
+        "SELECT id, 'order_no' AS matched, order_no AS value FROM orders WHERE order_no = $1
          UNION ALL
-         SELECT o.order_no, 'gateway_ref', a.gateway_ref FROM attempts a JOIN orders o ON o.id = a.order_id
-           WHERE a.gateway_ref = $1
+         SELECT order_id, 'gateway_ref', gateway_ref FROM attempts WHERE gateway_ref = $1
          UNION ALL
-         SELECT o.order_no, 'idempotency_key', a.idempotency_key FROM attempts a JOIN orders o ON o.id = a.order_id
-           WHERE a.idempotency_key = $1
+         SELECT order_id, 'customer_ref', customer_ref FROM attempts WHERE customer_ref = $1
          UNION ALL
-         SELECT o.order_no, 'pay_url', a.pay_url FROM attempts a JOIN orders o ON o.id = a.order_id
-           WHERE a.pay_url = $1",
+         SELECT order_id, 'idempotency_key', idempotency_key FROM attempts
+           WHERE idempotency_key = $1
+         UNION ALL
+         SELECT order_id, 'pay_url', pay_url FROM attempts WHERE pay_url = $1",
     )
     .bind(text)
     .fetch_all(pool)
@@ -42,42 +47,94 @@ pub(in crate::store) async fn lookup(
     if !hits.is_empty() {
         return Ok(hits);
     }
-    let mut fuzzy = sqlx::QueryBuilder::<Db>::new(
-        "SELECT order_no, 'order_no' AS matched, order_no AS value FROM orders WHERE order_no >= ",
-    );
+    let mut fuzzy = sqlx::QueryBuilder::<Db>::new("SELECT * FROM (");
     fuzzy
+        .push("SELECT id, 'order_no' AS matched, order_no AS value, 1 AS rank FROM orders WHERE order_no >= ")
         .push_bind(text.to_string())
         .push(" AND order_no < ")
         .push_bind(end.to_string());
-    for reference in ["gateway_ref", "idempotency_key"] {
+    for reference in ["gateway_ref", "customer_ref", "idempotency_key"] {
         fuzzy
             .push(format!(
-                " UNION ALL SELECT o.order_no, '{reference}', a.{reference} FROM attempts a
-                  JOIN orders o ON o.id = a.order_id WHERE a.{reference} >= "
+                " UNION ALL SELECT order_id, '{reference}', {reference}, 1 FROM attempts
+                  WHERE {reference} >= "
             ))
             .push_bind(text.to_string())
-            .push(format!(" AND a.{reference} < "))
+            .push(format!(" AND {reference} < "))
             .push_bind(end.to_string());
     }
-    if text.chars().count() >= 3 {
-        let (subjects, pattern) = Db::subjects_holding(text);
-        fuzzy.push(" UNION ALL ").push(subjects).push_bind(pattern);
+    let chars = text.chars().count();
+    let mut parts = Vec::new();
+    if chars >= MIN_PART_CHARS {
+        parts.extend([
+            (Held::OrderNo, 2),
+            (Held::GatewayRef, 2),
+            (Held::CustomerRef, 2),
+        ]);
     }
-    fuzzy.push(" LIMIT ").push_bind(limit);
+    if chars >= 3 {
+        parts.push((Held::Subject, 3));
+    }
+    for (reference, rank) in parts {
+        let (sql, value) = Db::holding(reference, text);
+        fuzzy
+            .push(format!(" UNION ALL SELECT h.*, {rank} FROM ("))
+            .push(sql)
+            .push_bind(value)
+            .push(") h");
+    }
+    fuzzy
+        .push(") hits ORDER BY rank, 1 DESC LIMIT ")
+        .push_bind(limit);
     let rows = fuzzy.build().fetch_all(pool).await?;
     take(rows, &mut hits, &mut seen)?;
     Ok(hits)
 }
 
-/// Each order once, at its first hit.
-fn take(rows: Vec<Row>, hits: &mut Vec<Hit>, seen: &mut BTreeSet<String>) -> Result<()> {
+/// Each order once, at its first (best) hit.
+fn take(rows: Vec<Row>, hits: &mut Vec<Hit>, seen: &mut BTreeSet<i64>) -> Result<()> {
     for row in rows {
-        let order_no: String = row.try_get("order_no")?;
-        if seen.insert(order_no.clone()) {
-            hits.push((order_no, row.try_get("matched")?, row.try_get("value")?));
+        let order_id: i64 = row.try_get(0)?;
+        if seen.insert(order_id) {
+            hits.push((order_id, row.try_get(1)?, row.try_get(2)?));
         }
     }
     Ok(())
+}
+
+/// The orders of this amount (in any currency, as `(currency codes, minor units)` pairs) added
+/// in `[since, until)` (unix ms), newest first.
+pub(in crate::store) async fn by_amount(
+    pool: &Pool,
+    amounts: &[(Vec<String>, i64)],
+    since: i64,
+    until: i64,
+    limit: i64,
+) -> Result<Vec<i64>> {
+    if amounts.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q = sqlx::QueryBuilder::<Db>::new("SELECT id FROM orders WHERE (");
+    for (i, (currencies, minor)) in amounts.iter().enumerate() {
+        if i > 0 {
+            q.push(" OR ");
+        }
+        q.push("(amount_minor = ")
+            .push_bind(*minor)
+            .push(" AND currency IN (");
+        let mut list = q.separated(", ");
+        for code in currencies {
+            list.push_bind(code.clone());
+        }
+        q.push("))");
+    }
+    q.push(") AND created_at >= ")
+        .push_bind(since)
+        .push(" AND created_at < ")
+        .push_bind(until)
+        .push(" ORDER BY id DESC LIMIT ")
+        .push_bind(limit);
+    Ok(q.build_query_scalar::<i64>().fetch_all(pool).await?)
 }
 
 /// Attempts started at or after `since_ms`, summed by gateway, channel, state and currency:
