@@ -16,6 +16,7 @@ const COMMANDS: &[&str] = &[
     "check_status",
     "resolve_review",
     "takings",
+    "daily_totals",
     "activity",
     "list_gateways",
     "save_profile",

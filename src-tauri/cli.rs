@@ -299,6 +299,7 @@ async fn execute(dir: &std::path::Path, names: DeskNames, command: Command) -> R
             vouchers,
             coupon,
             credit_amount,
+            subscription_refunds,
             json,
         } => {
             let input = PayInput {
@@ -307,6 +308,9 @@ async fn execute(dir: &std::path::Path, names: DeskNames, command: Command) -> R
                 vouchers: key_values(&vouchers, "voucher")?.into_iter().collect(),
                 coupon,
                 credit_amount,
+                subscription_refunds: key_values(&subscription_refunds, "subscription refund")?
+                    .into_iter()
+                    .collect(),
             };
             let report = payments::pay(&engine, input).await?;
             print_report(&report, json);

@@ -281,6 +281,7 @@ pub fn run(launch: runtime::Launch) -> ExitCode {
             payments::check_status,
             payments::resolve_review,
             orders::takings,
+            orders::daily_totals,
             orders::activity,
             profiles::list_gateways,
             profiles::save_profile,

@@ -103,6 +103,7 @@ impl World {
                 deductions: vec![],
                 coupon: None,
                 credit_amount: None,
+                subscription_refunds: Vec::new(),
             })
             .await
     }
@@ -164,6 +165,7 @@ async fn vouchers_reduce_the_charge_exactly() {
             ],
             coupon: None,
             credit_amount: None,
+            subscription_refunds: Vec::new(),
         })
         .await
         .unwrap();
@@ -252,6 +254,7 @@ async fn refusals_before_sending_change_nothing() {
             deductions: vec![("v".into(), "1.01".into())],
             coupon: None,
             credit_amount: None,
+            subscription_refunds: Vec::new(),
         })
         .await;
     assert!(
@@ -357,6 +360,7 @@ async fn no_payment_found_only_counts_once_a_lost_request_must_have_landed() {
         deductions: vec![],
         coupon: None,
         credit_amount: None,
+        subscription_refunds: Vec::new(),
     };
     let attempt = engine.pay(&command).await.unwrap();
     assert_eq!(attempt.state, AttemptState::Unknown);

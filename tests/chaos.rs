@@ -140,6 +140,7 @@ async fn run_chaos(gateways: &[&str], n: usize, seed: u64) -> Verdict {
                 deductions: vec![],
                 coupon: None,
                 credit_amount: None,
+                subscription_refunds: Vec::new(),
             };
             engine
                 .pay(&command)

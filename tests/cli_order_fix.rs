@@ -232,6 +232,23 @@ fn split_and_coupon_payments_say_what_was_charged() {
         args.extend(["--attr", a.as_str()]);
     }
     ok(&paydesk(d, &args, None));
+    let not_top = paydesk(
+        d,
+        &[
+            "pay",
+            "P-1",
+            "--channel",
+            "alipay",
+            "--refund-subscription",
+            "s=1.00",
+        ],
+        None,
+    );
+    assert_eq!(not_top.status.code(), Some(2), "{not_top:?}");
+    assert!(
+        String::from_utf8_lossy(&not_top.stderr).contains("takes no subscription refunds"),
+        "{not_top:?}"
+    );
     let couponed = json(&paydesk(
         d,
         &[

@@ -131,6 +131,7 @@ impl World {
                 deductions: vec![],
                 coupon: coupon.map(str::to_string),
                 credit_amount: None,
+                subscription_refunds: Vec::new(),
             })
             .await
     }
@@ -323,6 +324,7 @@ async fn payout_in(w: &World, order_no: &str, key: &str, states: &[AttemptState]
             "[]",
             None,
             None,
+            "[]",
             Sending {
                 sender: &Sender::new(),
                 timeout_ms: 600,

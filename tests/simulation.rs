@@ -555,6 +555,7 @@ async fn act(
                 deductions: vec![],
                 coupon: None,
                 credit_amount: None,
+                subscription_refunds: Vec::new(),
             };
             outcome(engine.pay(&command).await)
         }

@@ -117,6 +117,7 @@ fn command(order_no: &str) -> PayCommand {
         deductions: vec![],
         coupon: None,
         credit_amount: None,
+        subscription_refunds: Vec::new(),
     }
 }
 

@@ -69,6 +69,10 @@ pub enum Command {
         /// The part of the amount paid on credit rather than balance (TOP).
         #[arg(long = "credit-amount", value_name = "AMOUNT")]
         credit_amount: Option<String>,
+        /// A subscription this payment replaces and its refund, SUBSCRIBE_ID=AMOUNT
+        /// (repeatable; TOP). The amounts to pay are not changed by it.
+        #[arg(long = "refund-subscription", value_name = "SUBSCRIBE_ID=AMOUNT")]
+        subscription_refunds: Vec<String>,
         #[arg(long)]
         json: bool,
     },

@@ -11,7 +11,7 @@ use paydesk_core::app::orders::{Cancelled, ExportFile};
 use paydesk_core::app::profiles::ConnectionReport;
 use paydesk_core::app::secrets::SecretState;
 use paydesk_core::changes::Change;
-use paydesk_core::console::{Activity, LookupHit, OrderPage, OrderQuery, TakingsRow};
+use paydesk_core::console::{Activity, DailyTotal, LookupHit, OrderPage, OrderQuery, TakingsRow};
 use paydesk_core::domain::{Actor, OrderView};
 use paydesk_core::import::Progress;
 use paydesk_core::pricing::Quote;
@@ -19,7 +19,7 @@ use paydesk_core::report::{OrderDetail, PaymentReport, ProfileView};
 use ts_rs::{Config, TS};
 
 use super::orders::ImportSummary;
-use super::payments::DeductionInput;
+use super::payments::{DeductionInput, RefundInput};
 use super::status::StatusChecks;
 use super::{AppInfo, IpcError};
 
@@ -35,9 +35,11 @@ fn export_every_shape(cfg: &Config) -> Result<(), ts_rs::ExportError> {
     ProfileView::export_all(cfg)?;
     PaymentReport::export_all(cfg)?;
     DeductionInput::export_all(cfg)?;
+    RefundInput::export_all(cfg)?;
     Quote::export_all(cfg)?;
     LookupHit::export_all(cfg)?;
     TakingsRow::export_all(cfg)?;
+    DailyTotal::export_all(cfg)?;
     Activity::export_all(cfg)?;
     GatewayInfo::export_all(cfg)?;
     SecretState::export_all(cfg)?;

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use paydesk_core::app::lookups;
 use paydesk_core::app::orders::{self, Cancelled, ExportFile, OrderEdit, OrderInput};
-use paydesk_core::console::{Activity, LookupHit, OrderPage, OrderQuery, TakingsRow};
+use paydesk_core::console::{Activity, DailyTotal, LookupHit, OrderPage, OrderQuery, TakingsRow};
 use paydesk_core::domain::OrderView;
 use paydesk_core::import::{Progress, RowError};
 use paydesk_core::report::OrderDetail;
@@ -112,6 +112,20 @@ pub(crate) async fn cancel_order(
     note: Option<String>,
 ) -> Result<Cancelled, IpcError> {
     Ok(orders::cancel_order(state.engine().await?.store(), &order_no, note.as_deref()).await?)
+}
+
+/// What was paid each of the last `days` days on the window's calendar (`offset_minutes`
+/// ahead of UTC), by currency and direction.
+#[tauri::command]
+#[tracing::instrument(skip_all, err(level = "info", Debug))]
+pub(crate) async fn daily_totals(
+    state: State<'_, AppState>,
+    days: i64,
+    now_ms: i64,
+    offset_minutes: i64,
+) -> Result<Vec<DailyTotal>, IpcError> {
+    let engine = state.engine().await?;
+    Ok(lookups::daily_totals(engine.store(), days, now_ms, offset_minutes).await?)
 }
 
 #[tauri::command]

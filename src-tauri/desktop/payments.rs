@@ -17,12 +17,23 @@ pub struct DeductionInput {
     amount: String,
 }
 
+/// A subscription the payment replaces (TOP), as the pay dialog sends it: its id and the
+/// refund, a decimal string in the order's currency.
+#[derive(Debug, Deserialize, TS)]
+pub struct RefundInput {
+    subscribe_id: String,
+    amount: String,
+}
+
+// One argument per field of the pay dialog, as the IPC names them.
+#[allow(clippy::too_many_arguments)]
 fn pay_input(
     order_no: String,
     channel: String,
     deductions: Option<Vec<DeductionInput>>,
     coupon: Option<String>,
     credit_amount: Option<String>,
+    subscription_refunds: Option<Vec<RefundInput>>,
 ) -> PayInput {
     PayInput {
         order_no,
@@ -34,11 +45,17 @@ fn pay_input(
             .collect(),
         coupon,
         credit_amount,
+        subscription_refunds: subscription_refunds
+            .unwrap_or_default()
+            .into_iter()
+            .map(|r| (r.subscribe_id, r.amount))
+            .collect(),
     }
 }
 
 #[tauri::command]
 #[tracing::instrument(skip_all, fields(order_no = %order_no, channel = %channel), err(level = "info", Debug))]
+#[allow(clippy::too_many_arguments)] // one per IPC argument
 pub(crate) async fn pay_order(
     state: State<'_, AppState>,
     order_no: String,
@@ -46,14 +63,23 @@ pub(crate) async fn pay_order(
     deductions: Option<Vec<DeductionInput>>,
     coupon: Option<String>,
     credit_amount: Option<String>,
+    subscription_refunds: Option<Vec<RefundInput>>,
 ) -> Result<PaymentReport, IpcError> {
-    let input = pay_input(order_no, channel, deductions, coupon, credit_amount);
+    let input = pay_input(
+        order_no,
+        channel,
+        deductions,
+        coupon,
+        credit_amount,
+        subscription_refunds,
+    );
     Ok(payments::pay(state.engine().await?, input).await?)
 }
 
 /// What the payment would charge, refused for the reasons `pay_order` would refuse it.
 #[tauri::command]
 #[tracing::instrument(skip_all, fields(order_no = %order_no, channel = %channel), err(level = "info", Debug))]
+#[allow(clippy::too_many_arguments)] // one per IPC argument
 pub(crate) async fn quote(
     state: State<'_, AppState>,
     order_no: String,
@@ -61,8 +87,16 @@ pub(crate) async fn quote(
     deductions: Option<Vec<DeductionInput>>,
     coupon: Option<String>,
     credit_amount: Option<String>,
+    subscription_refunds: Option<Vec<RefundInput>>,
 ) -> Result<Quote, IpcError> {
-    let input = pay_input(order_no, channel, deductions, coupon, credit_amount);
+    let input = pay_input(
+        order_no,
+        channel,
+        deductions,
+        coupon,
+        credit_amount,
+        subscription_refunds,
+    );
     Ok(payments::quote(state.engine().await?.store(), input).await?)
 }
 

@@ -1162,6 +1162,69 @@ test("a window on the shared store sees another desk's payment without a click; 
   assert.deepEqual(sent, [], "the support window sent nothing");
 });
 
+test("an order whose payment was refused is changed and paid at its new amount; another is cancelled and cannot be paid", async () => {
+  const browser = await openApp();
+  try {
+    // The import before this test added thousands of orders: find the two through the search.
+    const find = async (orderNo) => {
+      const search = await browser.$('[data-testid="global-search"]');
+      await search.waitForDisplayed({ timeout: 30_000 });
+      await search.setValue(orderNo);
+      await selectOrder(browser, orderNo);
+    };
+    await find("TOP-E2E-CREDIT");
+    await (await browser.$('[data-testid="edit-order"]')).click();
+    const dialog = await browser.$('[data-testid="new-order-dialog"]');
+    await dialog.waitForDisplayed({ timeout: 5_000 });
+    assert.equal(await (await browser.$('[data-testid="new-order-currency"]')).getText(), "CNY");
+    const amount = await browser.$('[data-testid="new-order-amount"]');
+    await amount.clearValue();
+    await amount.setValue("500.00");
+    await shot(browser, "16b-change-order");
+    await (await browser.$('[data-testid="new-order-create"]')).click();
+    await dialog.waitForExist({ reverse: true, timeout: 10_000 });
+    const changes = await browser.$('[data-testid="order-changes"]');
+    await changes.waitForDisplayed({ timeout: 10_000 });
+    assert.match(await changes.getText(), /¥60000\.00 → ¥500\.00/);
+    const [changed] = sql("SELECT amount_minor, revision FROM orders WHERE order_no = 'TOP-E2E-CREDIT'");
+    assert.deepEqual([changed.amount_minor, changed.revision], [50000, 1]);
+    await openPay(browser, "balance");
+    const result = await confirmPay(browser);
+    await waitForState(result, "succeeded", 10_000);
+    await closePay(browser);
+    // The sandbox's order book took the new amount: ¥500.00 charged, not ¥60000.00.
+    assert.deepEqual(
+      (await ledger(browser)).filter((c) => c.order_no === "TOP-E2E-CREDIT").map((c) => c.amount_minor),
+      [50000],
+    );
+    assert.equal(await (await browser.$('[data-testid="edit-order"]')).isExisting(), false, "a paid order is not changed");
+
+    await find("DEMO-1004");
+    await (await browser.$('[data-testid="cancel-order"]')).click();
+    await (await browser.$('[data-testid="cancel-note"]')).setValue("the customer left");
+    await shot(browser, "16c-cancel-order");
+    await (await browser.$('[data-testid="confirm-cancel-order"]')).click();
+    const note = await browser.$('[data-testid="cancelled-note"]');
+    await note.waitForDisplayed({ timeout: 10_000 });
+    assert.match(await note.getText(), /the customer left/);
+    assert.equal(await (await browser.$('[data-testid="open-pay"]')).isExisting(), false);
+    await browser.waitUntil(async () => /Cancelled/.test(await (await browser.$('tr[data-order-no="DEMO-1004"]')).getText()), {
+      timeout: 10_000,
+      timeoutMsg: "the list did not show the order cancelled",
+    });
+    await shot(browser, "16d-cancelled");
+    const [cancelled] = sql("SELECT cancelled_at IS NOT NULL AS cancelled, cancel_note FROM orders WHERE order_no = 'DEMO-1004'");
+    assert.deepEqual([cancelled.cancelled, cancelled.cancel_note], [1, "the customer left"]);
+    assert.equal((await attemptsOf("DEMO-1004")).length, 0);
+    // The window's own IPC refuses to pay it, in the person's words.
+    const refused = await invoke(browser, "pay_order", { orderNo: "DEMO-1004", channel: "balance", deductions: [], coupon: null, creditAmount: null });
+    assert.equal(refused.err?.code, "order_cancelled", JSON.stringify(refused));
+    ipcResponses.push(await browser.getPageSource());
+  } finally {
+    await browser.deleteSession();
+  }
+});
+
 test("the token is in the keyring and nowhere else: not on disk, in logs or in IPC", () => {
   const found = execFileSync("secret-tool", ["search", "--all", "service", "paydesk"], {
     encoding: "utf8",

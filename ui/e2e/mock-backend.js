@@ -41,6 +41,7 @@
       required_secrets: ["token"],
       optional_secrets: [],
       pays_out: false,
+      subscription_refunds: false,
     },
     order_currency: null,
     order_attributes: [{ name: "resource_pack_id", required: false, positive_integer: false }],
@@ -49,7 +50,7 @@
   const charges = {
     deductions: [{ kind: "voucher", id: "v-1", amount: "10.00", amount_minor: 1000 }],
     balance_amount: null, balance_amount_minor: null, credit_amount: null, credit_amount_minor: null,
-    charged_amount: "2.34", charged_amount_minor: 234,
+    charged_amount: "2.34", charged_amount_minor: 234, subscription_refunds: [],
   };
   const attempt = (s) => ({
     id: 7, order_id: TOTAL, channel: "alipay", state: s, idempotency_key: "k-7", amount_minor: 234,

@@ -30,6 +30,7 @@ function payArgs(p: PayInput) {
     deductions: p.deductions,
     coupon: p.coupon,
     creditAmount: p.creditAmount,
+    subscriptionRefunds: p.subscriptionRefunds,
   };
 }
 

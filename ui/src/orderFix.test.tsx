@@ -107,6 +107,37 @@ describe("fixing an order before it is paid", () => {
   });
 });
 
+describe("subscriptions a TOP payment replaces", () => {
+  it("lists them in the pay dialog and sends them with the payment, the amount unchanged", async () => {
+    const top: ProfileView = { ...profile, gateway: "top", capabilities: { ...profile.capabilities!, vouchers: false, subscription_refunds: true } };
+    const backend = mockBackend({ profile: top });
+    const user = userEvent.setup();
+    render(<App />);
+    await user.click(await screen.findByText("DEMO-1001"));
+    await user.click(await screen.findByTestId("open-pay"));
+    const dialog = await screen.findByTestId("pay-dialog");
+    await user.click(within(dialog).getByTestId("add-refund"));
+    await user.type(within(dialog).getByTestId("refund-id-0"), "sub-7");
+    await user.type(within(dialog).getByTestId("refund-amount-0"), "4.50");
+    const confirm = within(dialog).getByTestId("confirm-pay") as HTMLButtonElement;
+    await waitFor(() => expect(confirm.disabled).toBe(false));
+    expect(within(dialog).getByTestId("charge-amount").textContent).toBe("¥12.34");
+    await user.click(confirm);
+    await within(dialog).findByTestId("pay-result");
+    expect(backend.calls.find((c) => c.cmd === "pay_order")!.args).toMatchObject({ subscriptionRefunds: [{ subscribe_id: "sub-7", amount: "4.50" }] });
+  });
+
+  it("shows them on the attempt, apart from what it charged", async () => {
+    mockBackend({ attempts: [attempt("succeeded", { subscription_refunds: [{ subscribe_id: "sub-7", amount: "4.50", amount_minor: 450 }] })] });
+    const user = userEvent.setup();
+    render(<App />);
+    await user.click(await screen.findByText("DEMO-1001"));
+    const refund = await screen.findByTestId("subscription-refund");
+    expect(refund.textContent).toBe("Replaces subscription sub-7¥4.50");
+    expect(screen.getByTestId("charged").textContent).toBe("¥12.34");
+  });
+});
+
 describe("amounts as charged", () => {
   it("shows the order amount, each deduction, the split and what was charged", async () => {
     mockBackend({
@@ -160,6 +191,21 @@ describe("amounts as charged", () => {
     await user.click(confirm);
     expect((await within(dialog).findByTestId("scan-amount")).textContent).toBe("Scan to pay ¥11.34");
     expect(within(dialog).getByTestId("scan-coupon").textContent).toBe("Coupon c-100 −¥1.00");
+  });
+
+  it("keeps the payment's answer over a detail read while its request was in flight", async () => {
+    mockBackend({ payResult: { ...paid, state: "pending", pay_url: "https://pay.example/qr/1" }, detailAfterPay: "submitting" });
+    const user = userEvent.setup();
+    render(<App />);
+    await user.click(await screen.findByText("DEMO-1001"));
+    await user.click(await screen.findByTestId("open-pay"));
+    const dialog = await screen.findByTestId("pay-dialog");
+    const confirm = within(dialog).getByTestId("confirm-pay") as HTMLButtonElement;
+    await waitFor(() => expect(confirm.disabled).toBe(false));
+    await user.click(confirm);
+    const result = await within(dialog).findByTestId("pay-result");
+    await new Promise((r) => setTimeout(r, 50));
+    expect(result.getAttribute("data-state")).toBe("pending");
   });
 
   it("shows nothing extra for a payment of the whole amount", async () => {

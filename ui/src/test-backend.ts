@@ -51,6 +51,7 @@ const wholeAmount = {
   credit_amount_minor: null,
   charged_amount: "12.34",
   charged_amount_minor: 1234,
+  subscription_refunds: [],
 };
 
 export const profile: ProfileView = {
@@ -70,6 +71,7 @@ export const profile: ProfileView = {
     required_secrets: ["token"],
     optional_secrets: [],
     pays_out: false,
+    subscription_refunds: false,
   },
   order_currency: null,
   order_attributes: [{ name: "resource_pack_id", required: false, positive_integer: false }],
@@ -126,6 +128,9 @@ export function attempt(state: AttemptDetail["state"], extra: Partial<AttemptDet
 export interface Options {
   startupError?: string;
   payResult?: PaymentReport;
+  /** The state the order's detail gives the new attempt after pay_order answers (a detail
+   * read while the request was in flight says `submitting`). */
+  detailAfterPay?: AttemptDetail["state"];
   total?: number;
   attempts?: AttemptDetail[];
   profile?: ProfileView;
@@ -260,7 +265,7 @@ export function mockBackend(options: Options = {}): Backend {
         case "pay_order": {
           const report = options.payResult ?? paid;
           backend.paid = report.state === "succeeded";
-          backend.attempts = [attempt(report.state, { id: report.attempt_id })];
+          backend.attempts = [attempt(options.detailAfterPay ?? report.state, { id: report.attempt_id })];
           return report;
         }
         case "import_orders":

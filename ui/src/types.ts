@@ -42,6 +42,8 @@ export type { DeductionInput as Deduction } from "./ipc/DeductionInput";
 
 import type { Channel } from "./ipc/Channel";
 import type { DeductionInput } from "./ipc/DeductionInput";
+import type { RefundInput } from "./ipc/RefundInput";
+export type { RefundInput } from "./ipc/RefundInput";
 import type { LookupHit } from "./ipc/LookupHit";
 
 /** Which reference a lookup matched. */
@@ -54,6 +56,8 @@ export interface PayInput {
   deductions: DeductionInput[];
   coupon: string | null;
   creditAmount: string | null;
+  /** Subscriptions the payment replaces, each with its refund (TOP). */
+  subscriptionRefunds: RefundInput[];
 }
 
 export type FileFormat = "csv" | "json";

@@ -184,6 +184,7 @@ async fn breakdown(world: &world::PayWorld, gateway: &Gateway, n: usize) -> Vec<
                 "[]",
                 None,
                 None,
+                "[]",
                 Sending {
                     sender: &world.sender,
                     timeout_ms: 30_000,
@@ -244,6 +245,7 @@ async fn measure(dir: &Path, gateway: &Gateway, config: &Config) -> Measured {
             deductions: vec![],
             coupon: None,
             credit_amount: None,
+            subscription_refunds: Vec::new(),
         };
         let started = Instant::now();
         let attempt = world.engine.pay(&command).await.expect("pay");
@@ -265,6 +267,7 @@ async fn measure(dir: &Path, gateway: &Gateway, config: &Config) -> Measured {
                     attributes: Default::default(),
                     coupon: None,
                     credit_amount: None,
+                    subscription_refunds: Vec::new(),
                 },
                 &world.secrets,
             )

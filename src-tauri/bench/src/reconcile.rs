@@ -70,6 +70,7 @@ pub(crate) async fn pending_attempts(
             deductions: vec![],
             coupon: None,
             credit_amount: None,
+            subscription_refunds: Vec::new(),
         };
         tasks.spawn(async move {
             let _permit = permit;

@@ -137,6 +137,7 @@ async fn measure(dir: &Path, gateway: &Gateway, config: &Config) -> Measured {
             deductions: vec![],
             coupon: None,
             credit_amount: None,
+            subscription_refunds: Vec::new(),
         };
         let started = Instant::now();
         let attempt = world.engine.pay(&command).await.expect("pay");
@@ -158,6 +159,7 @@ async fn measure(dir: &Path, gateway: &Gateway, config: &Config) -> Measured {
                     attributes: Default::default(),
                     coupon: None,
                     credit_amount: None,
+                    subscription_refunds: Vec::new(),
                 },
                 &world.secrets,
             )

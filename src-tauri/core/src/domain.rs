@@ -219,6 +219,10 @@ pub struct Attempt {
     /// The reference the customer's payment app shows (益安's transaction number, the
     /// partner's third-party order number), where the gateway gave one.
     pub customer_ref: Option<String>,
+    /// The subscriptions the payment replaces, as JSON (`[{"subscribe_id",
+    /// "refund_amount_minor"}]`).
+    #[serde(skip)]
+    pub subscription_refunds: String,
     /// When its request last left (unix ms), and how long its sender waits for an answer.
     pub sent_at: Option<i64>,
     pub sender_timeout_ms: Option<i64>,

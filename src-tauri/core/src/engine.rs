@@ -10,7 +10,7 @@ use std::sync::Arc;
 use paydesk_gateways::transport::{Transport, TransportError};
 use paydesk_gateways::{
     BuildError, Channel, Connector, Currency, Deduction, GatewayError, Money, PayOutcome,
-    PayRequest, RetryClass, Secrets,
+    PayRequest, RetryClass, Secrets, SubscriptionRefund,
 };
 use serde::Serialize;
 
@@ -202,6 +202,7 @@ impl Engine {
             attributes: order.attributes.clone(),
             coupon: command.coupon.clone(),
             credit_amount: plan.credit,
+            subscription_refunds: plan.subscription_refunds,
         };
         let http_request = connector.build_pay(&profile.base_url, &request, &secrets)?;
         // Marked in flight before it is journaled: from the commit on, whoever reads the
@@ -217,6 +218,7 @@ impl Engine {
                 &deductions_json(&request.deductions),
                 request.coupon.as_deref(),
                 request.credit_amount.map(|m| m.minor),
+                &refunds_json(&request.subscription_refunds),
                 self.sending(),
             )
             .await?;
@@ -334,6 +336,10 @@ impl Engine {
             credit_amount: attempt
                 .credit_minor
                 .map(|m| Money::from_minor(m, ctx.currency)),
+            subscription_refunds: read_refunds(&attempt.subscription_refunds, ctx.currency)
+                .map_err(|why| {
+                    PayError::Store(StoreError::Corrupt(format!("stored refunds: {why}")))
+                })?,
         };
         let http_request =
             ctx.connector
@@ -531,6 +537,40 @@ fn deductions_json(deductions: &[Deduction]) -> String {
             .collect::<Vec<_>>(),
     )
     .expect("serializable")
+}
+
+/// The subscription refunds as the attempt journals them: `[{"subscribe_id",
+/// "refund_amount_minor"}]`.
+fn refunds_json(refunds: &[SubscriptionRefund]) -> String {
+    serde_json::to_string(
+        &refunds
+            .iter()
+            .map(|r| {
+                serde_json::json!({"subscribe_id": r.subscribe_id, "refund_amount_minor": r.refund_amount.minor})
+            })
+            .collect::<Vec<_>>(),
+    )
+    .expect("serializable")
+}
+
+/// The subscription refunds an attempt journaled, in the order's currency.
+pub(crate) fn read_refunds(
+    json: &str,
+    currency: Currency,
+) -> Result<Vec<SubscriptionRefund>, String> {
+    #[derive(serde::Deserialize)]
+    struct Journaled {
+        subscribe_id: String,
+        refund_amount_minor: i64,
+    }
+    let list: Vec<Journaled> = serde_json::from_str(json).map_err(|e| e.to_string())?;
+    Ok(list
+        .into_iter()
+        .map(|r| SubscriptionRefund {
+            subscribe_id: r.subscribe_id,
+            refund_amount: Money::from_minor(r.refund_amount_minor, currency),
+        })
+        .collect())
 }
 
 fn read_deductions(json: &str, currency: Currency) -> Result<Vec<Deduction>, PayError> {

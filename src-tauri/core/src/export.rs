@@ -129,6 +129,7 @@ where
     let coupon: Option<String> = row.try_get("coupon")?;
     let credit_minor: Option<i64> = row.try_get("credit_minor")?;
     let gateway_deduction_minor: Option<i64> = row.try_get("gateway_deduction_minor")?;
+    let refunds: Option<String> = row.try_get("subscription_refunds")?;
     let charges = attempt_minor.map(|amount_minor| {
         Charges::from_parts(
             &AttemptAmounts {
@@ -137,6 +138,7 @@ where
                 coupon: coupon.as_deref(),
                 credit_minor,
                 gateway_deduction_minor,
+                subscription_refunds: refunds.as_deref().unwrap_or("[]"),
             },
             &currency_code,
         )
@@ -276,7 +278,7 @@ where
                 a.idempotency_key, a.error_code, a.error_message, a.desk, a.operator,
                 COALESCE(a.updated_at, o.created_at) AS updated_at, o.cancelled_at, o.cancel_note,
                 a.amount_minor AS attempt_amount_minor, a.deductions, a.coupon, a.credit_minor,
-                a.gateway_deduction_minor
+                a.gateway_deduction_minor, a.subscription_refunds
          FROM (SELECT o.id",
     );
     q.push(console::ORDER_FROM_ORDERS);
@@ -507,6 +509,7 @@ mod tests {
                 r#"[{"id":"v-1","amount_minor":230}]"#,
                 None,
                 Some(400),
+                "[]",
                 crate::test_support::sending(),
             )
             .await

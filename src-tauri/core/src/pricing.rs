@@ -2,7 +2,7 @@
 //! gateway's capabilities, its deductions and split worked out exactly. The one place both
 //! paying and quoting decide this, so the window's quote and the payment cannot disagree.
 
-use paydesk_gateways::{Capabilities, Channel, Currency, Deduction, Money};
+use paydesk_gateways::{Capabilities, Channel, Currency, Deduction, Money, SubscriptionRefund};
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -19,6 +19,9 @@ pub struct PayCommand {
     pub coupon: Option<String>,
     /// The part paid on credit instead of balance (decimal string), where the gateway splits.
     pub credit_amount: Option<String>,
+    /// Subscriptions the payment replaces, each with its refund as a decimal string in the
+    /// order's currency (TOP).
+    pub subscription_refunds: Vec<(String, String)>,
 }
 
 /// What a payment comes to once its deductions and split are applied, exactly.
@@ -30,6 +33,8 @@ pub struct PaymentPlan {
     pub remaining: Money,
     /// Of the remainder, the part paid on credit (split gateways only).
     pub credit: Option<Money>,
+    /// The subscriptions it replaces, each refunded; the amounts above are not changed by them.
+    pub subscription_refunds: Vec<SubscriptionRefund>,
 }
 
 /// Why a payment would be refused before anything is sent.
@@ -57,6 +62,10 @@ pub enum PlanRefusal {
     BadCredit(String),
     #[error("the credit amount {credit} is more than the {remaining} to pay")]
     CreditExceedsRemainder { credit: String, remaining: String },
+    #[error("{gateway} takes no subscription refunds")]
+    NoSubscriptionRefunds { gateway: String },
+    #[error("subscription refund {id:?}: {why}")]
+    BadSubscriptionRefund { id: String, why: String },
 }
 
 /// The connector that speaks a profile's gateway.
@@ -138,12 +147,52 @@ pub fn plan_payment(
             Some(credit)
         }
     };
+    let subscription_refunds = plan_refunds(command, currency, capabilities, gateway)?;
     Ok(PaymentPlan {
         amount,
         deductions,
         remaining,
         credit,
+        subscription_refunds,
     })
+}
+
+/// The subscriptions a payment replaces: only where the gateway takes them, each id once and
+/// typed as it is, each refund a positive amount in the order's currency.
+fn plan_refunds(
+    command: &PayCommand,
+    currency: Currency,
+    capabilities: &Capabilities,
+    gateway: &str,
+) -> Result<Vec<SubscriptionRefund>, PlanRefusal> {
+    if command.subscription_refunds.is_empty() {
+        return Ok(Vec::new());
+    }
+    if !capabilities.subscription_refunds {
+        return Err(PlanRefusal::NoSubscriptionRefunds {
+            gateway: gateway.to_string(),
+        });
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    command
+        .subscription_refunds
+        .iter()
+        .map(|(id, text)| {
+            let bad = |why: String| PlanRefusal::BadSubscriptionRefund {
+                id: id.clone(),
+                why,
+            };
+            paydesk_rules::input_rules::check_reference(id).map_err(bad)?;
+            if !seen.insert(id.as_str()) {
+                return Err(bad("it is given twice".into()));
+            }
+            let refund = Money::parse_positive(text, currency).map_err(|e| bad(e.to_string()))?;
+            Ok(SubscriptionRefund {
+                subscribe_id: id.clone(),
+                refund_amount: refund,
+            })
+        })
+        .collect()
 }
 
 /// What a payment would charge, computed exactly as [`crate::engine::Engine::pay`] checks it.

@@ -138,6 +138,12 @@ fn status_query(
         credit_amount: attempt
             .credit_minor
             .map(|minor| Money::from_minor(minor, currency)),
+        subscription_refunds: crate::engine::read_refunds(&attempt.subscription_refunds, currency)
+            .map_err(|why| {
+                PayError::Store(crate::store::StoreError::Corrupt(format!(
+                    "stored refunds: {why}"
+                )))
+            })?,
     })
 }
 

@@ -71,6 +71,17 @@ pub struct Charges {
     pub credit_amount_minor: Option<i64>,
     pub charged_amount: String,
     pub charged_amount_minor: i64,
+    /// Subscriptions the payment replaces, each with its refund (TOP); not part of the sums
+    /// above.
+    pub subscription_refunds: Vec<RefundLine>,
+}
+
+/// A subscription a payment replaces, and its refund.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, TS)]
+pub struct RefundLine {
+    pub subscribe_id: String,
+    pub amount: String,
+    pub amount_minor: i64,
 }
 
 impl Charges {
@@ -82,6 +93,7 @@ impl Charges {
                 coupon: attempt.coupon.as_deref(),
                 credit_minor: attempt.credit_minor,
                 gateway_deduction_minor: attempt.gateway_deduction_minor,
+                subscription_refunds: &attempt.subscription_refunds,
             },
             currency,
         )
@@ -121,6 +133,14 @@ impl Charges {
             credit_amount_minor: a.credit_minor,
             charged_amount: decimal(charged_minor),
             charged_amount_minor: charged_minor,
+            subscription_refunds: refunds(a.subscription_refunds)
+                .into_iter()
+                .map(|(subscribe_id, minor)| RefundLine {
+                    subscribe_id,
+                    amount: decimal(minor),
+                    amount_minor: minor,
+                })
+                .collect(),
         }
     }
 
@@ -149,6 +169,24 @@ pub struct AttemptAmounts<'a> {
     pub coupon: Option<&'a str>,
     pub credit_minor: Option<i64>,
     pub gateway_deduction_minor: Option<i64>,
+    /// The subscription refunds, as journaled (`[{"subscribe_id", "refund_amount_minor"}]`).
+    pub subscription_refunds: &'a str,
+}
+
+/// The subscription refunds an attempt journaled, as (id, minor units).
+fn refunds(json: &str) -> Vec<(String, i64)> {
+    #[derive(serde::Deserialize)]
+    struct Refund {
+        subscribe_id: String,
+        refund_amount_minor: i64,
+    }
+    serde_json::from_str::<Vec<Refund>>(json)
+        .map(|list| {
+            list.into_iter()
+                .map(|r| (r.subscribe_id, r.refund_amount_minor))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// The vouchers an attempt journaled (`[{"id", "amount_minor"}]`), as (id, minor units).

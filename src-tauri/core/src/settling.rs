@@ -335,6 +335,7 @@ mod tests {
             db_role: None,
             payable_until: None,
             customer_ref: None,
+            subscription_refunds: "[]".into(),
             created_at: 0,
             updated_at: 0,
         }

@@ -291,6 +291,7 @@ pub(crate) async fn begin_attempt(
             "[]",
             None,
             None,
+            "[]",
             sending(),
         )
         .await

@@ -83,6 +83,16 @@ pub struct PayRequest {
     pub coupon: Option<String>,
     /// The part of `amount` paid on credit rather than balance (TOP's split).
     pub credit_amount: Option<Money>,
+    /// Subscriptions this payment replaces, each refunded by its amount (TOP's
+    /// `refund_subscribe_list`); the amounts to pay are not changed by them.
+    pub subscription_refunds: Vec<SubscriptionRefund>,
+}
+
+/// A subscription a payment replaces, and the amount refunded for it (TOP).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubscriptionRefund {
+    pub subscribe_id: String,
+    pub refund_amount: Money,
 }
 
 /// What a status query needs to find an attempt at the gateway.
@@ -98,6 +108,8 @@ pub struct StatusQuery {
     pub attributes: BTreeMap<String, String>,
     /// The part paid on credit, as the attempt sent it (TOP's split).
     pub credit_amount: Option<Money>,
+    /// The subscription refunds the attempt sent (a TOP "status query" resends them).
+    pub subscription_refunds: Vec<SubscriptionRefund>,
 }
 
 /// What a gateway can do; the UI offers only what is listed here.
@@ -123,6 +135,9 @@ pub struct Capabilities {
     /// taking it in: worded as a payout everywhere and never counted as takings.
     #[serde(default)]
     pub pays_out: bool,
+    /// A payment may name subscriptions it replaces, each with its refund (TOP).
+    #[serde(default)]
+    pub subscription_refunds: bool,
 }
 
 /// An order attribute a gateway reads when it pays: the window shows it as a field of New

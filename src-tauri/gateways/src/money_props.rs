@@ -385,6 +385,7 @@ fn top_request(amount: Money) -> PayRequest {
         attributes: BTreeMap::new(),
         coupon: None,
         credit_amount: None,
+        subscription_refunds: Vec::new(),
     }
 }
 

@@ -57,6 +57,7 @@ impl World {
             attributes: BTreeMap::new(),
             coupon: None,
             credit_amount: None,
+            subscription_refunds: Vec::new(),
         }
     }
 
@@ -70,6 +71,7 @@ impl World {
             settings: self.settings(version),
             attributes: BTreeMap::new(),
             credit_amount: None,
+            subscription_refunds: Vec::new(),
         }
     }
 

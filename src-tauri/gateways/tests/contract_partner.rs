@@ -62,6 +62,7 @@ fn request(order_no: &str, amount_minor: i64, channel: Channel, gift_pos_id: &st
         ]),
         coupon: None,
         credit_amount: None,
+        subscription_refunds: Vec::new(),
     }
 }
 
@@ -181,6 +182,7 @@ async fn alipay_is_charged_and_pending_with_a_url_the_payer_opens() {
         settings: BTreeMap::new(),
         attributes: BTreeMap::new(),
         credit_amount: None,
+        subscription_refunds: Vec::new(),
     };
     assert!(Partner
         .build_status(&sandbox.base_url(GW), &query, &secrets())

@@ -58,6 +58,7 @@ impl Fixture {
             attributes: BTreeMap::new(),
             coupon: None,
             credit_amount: None,
+            subscription_refunds: Vec::new(),
         }
     }
 
@@ -71,6 +72,7 @@ impl Fixture {
             settings: request.settings.clone(),
             attributes: BTreeMap::new(),
             credit_amount: None,
+            subscription_refunds: Vec::new(),
         }
     }
 

@@ -96,6 +96,7 @@ fn pay_request(order_no: &str, channel: Channel) -> PayRequest {
         attributes: BTreeMap::new(),
         coupon: None,
         credit_amount: None,
+        subscription_refunds: Vec::new(),
     }
 }
 
@@ -109,6 +110,7 @@ fn status_query(order_no: &str) -> StatusQuery {
         settings: BTreeMap::new(),
         attributes: BTreeMap::new(),
         credit_amount: None,
+        subscription_refunds: Vec::new(),
     }
 }
 

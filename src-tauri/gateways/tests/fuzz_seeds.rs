@@ -105,6 +105,7 @@ fn pay_request(
         attributes: attributes(gateway),
         coupon: None,
         credit_amount: None,
+        subscription_refunds: Vec::new(),
     }
 }
 
@@ -182,6 +183,7 @@ async fn write_fuzz_seeds() {
                         settings: settings.clone(),
                         attributes: request.attributes.clone(),
                         credit_amount: None,
+                        subscription_refunds: Vec::new(),
                     },
                     &secrets,
                 ) {

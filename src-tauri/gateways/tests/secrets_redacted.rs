@@ -78,6 +78,7 @@ fn request(gateway: &str, version: &str) -> PayRequest {
         attributes,
         coupon: None,
         credit_amount: None,
+        subscription_refunds: Vec::new(),
     }
 }
 
@@ -117,6 +118,7 @@ fn built_requests_show_no_secret_in_debug() {
                 settings: request.settings.clone(),
                 attributes: request.attributes.clone(),
                 credit_amount: None,
+                subscription_refunds: Vec::new(),
             };
             if let Some(status) = connector.build_status("https://gw.example", &query, &secrets()) {
                 let status = status.unwrap();

@@ -86,6 +86,29 @@ pub fn check_order_fields(order: OrderFields<'_>) -> Result<(), String> {
     Ok(())
 }
 
+/// The longest reference paydesk passes to a gateway as typed (a subscription's id).
+pub const MAX_REFERENCE_CHARS: usize = 128;
+
+/// A reference a person types for a gateway (a TOP subscription's id): not blank, no spaces
+/// around it, no control characters, at most [`MAX_REFERENCE_CHARS`].
+pub fn check_reference(reference: &str) -> Result<(), String> {
+    if reference.trim().is_empty() {
+        return Err("it is blank".into());
+    }
+    if reference.trim() != reference {
+        return Err("it starts or ends with spaces".into());
+    }
+    if reference.chars().count() > MAX_REFERENCE_CHARS {
+        return Err(format!(
+            "it is longer than {MAX_REFERENCE_CHARS} characters"
+        ));
+    }
+    if has_control(reference) {
+        return Err("it contains control characters".into());
+    }
+    Ok(())
+}
+
 /// The longest note a person may leave on an order (why it was cancelled).
 pub const MAX_NOTE_CHARS: usize = 2000;
 

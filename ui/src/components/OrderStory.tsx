@@ -12,7 +12,8 @@ import { formatActor, formatMoney, formatTime, minorToDecimal } from "../words";
 export function AttemptCharges({ attempt: a, order }: { attempt: AttemptDetail; order: OrderView }) {
   const { t } = useTranslation();
   const money = (amount: string) => formatMoney(amount, order.currency);
-  const plain = a.deductions.length === 0 && a.credit_amount === null && a.charged_amount_minor === order.amount_minor;
+  const plain =
+    a.deductions.length === 0 && a.credit_amount === null && a.subscription_refunds.length === 0 && a.charged_amount_minor === order.amount_minor;
   if (plain) return null;
   return (
     <dl className="charges" data-testid="attempt-charges">
@@ -42,6 +43,14 @@ export function AttemptCharges({ attempt: a, order }: { attempt: AttemptDetail; 
       <dd className="num strong" data-testid="charged">
         {money(a.charged_amount)}
       </dd>
+      {a.subscription_refunds.map((r) => (
+        <div key={r.subscribe_id} className="charge-line" data-testid="subscription-refund">
+          <dt>
+            {t("charges.refund")} <span className="mono">{r.subscribe_id}</span>
+          </dt>
+          <dd className="num">{money(r.amount)}</dd>
+        </div>
+      ))}
     </dl>
   );
 }

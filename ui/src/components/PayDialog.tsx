@@ -6,10 +6,11 @@ import { useDebounced } from "../hooks/useDebounced";
 import { usePay } from "../queries/mutations";
 import { quoteQuery, statusChecksQuery, useReadOnly } from "../queries/reads";
 import { findShortcut, PAY_KEYS } from "../shortcuts";
-import type { Channel, Deduction, OrderView, PayInput, PaymentReport, ProfileView } from "../types";
+import type { Channel, Deduction, OrderView, PayInput, PaymentReport, ProfileView, RefundInput } from "../types";
 import { formatMoney } from "../words";
 import { Modal } from "./Modal";
 import { PayResult } from "./PayResult";
+import { SubscriptionRefunds } from "./SubscriptionRefunds";
 import { SandboxBadge } from "./StateBadge";
 
 interface Props {
@@ -53,6 +54,7 @@ export function PayDialog({ order, profile, onClose, onPaid, fallbackFocus }: Pr
   const [coupon, setCoupon] = useState("");
   const [split, setSplit] = useState(false);
   const [credit, setCredit] = useState("");
+  const [refunds, setRefunds] = useState<RefundInput[]>([]);
   const pay = usePay();
   // A ref, not state: a second click in the same frame must see the first one.
   const submitted = useRef(false);
@@ -67,9 +69,10 @@ export function PayDialog({ order, profile, onClose, onPaid, fallbackFocus }: Pr
             deductions: vouchers.filter((v) => v.id.trim() || v.amount.trim()),
             coupon: caps?.coupon && coupon.trim() ? coupon.trim() : null,
             creditAmount: caps?.credit_split && split && credit.trim() ? credit.trim() : null,
+            subscriptionRefunds: caps?.subscription_refunds ? refunds.filter((r) => r.subscribe_id.trim() || r.amount.trim()) : [],
           }
         : null,
-    [order.order_no, channel, vouchers, caps, coupon, split, credit],
+    [order.order_no, channel, vouchers, caps, coupon, split, credit, refunds],
   );
 
   // The backend prices every change exactly; the window only shows its answer, the last one
@@ -254,6 +257,7 @@ export function PayDialog({ order, profile, onClose, onPaid, fallbackFocus }: Pr
               )}
             </div>
           )}
+          {caps?.subscription_refunds && <SubscriptionRefunds refunds={refunds} onChange={setRefunds} currency={order.currency} />}
           <dl className="quote" aria-live="polite">
             {quote && quote.deducted_minor > 0 && (
               <>

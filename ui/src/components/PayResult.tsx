@@ -28,7 +28,10 @@ export function PayResult({
   // The reconciler settles a pending payment in the background: the order's detail is asked for
   // again when it does (useBackendChanges), and this line follows its attempt.
   const detail = useQuery(orderDetailQuery(order.order_no)).data;
-  const state = detail?.attempts.find((a) => a.id === report.attempt_id)?.state ?? report.state;
+  // A detail read while the request was still in flight says "submitting": the report is
+  // newer than that, and only a detail that has moved on from it is newer than the report.
+  const live = detail?.attempts.find((a) => a.id === report.attempt_id)?.state;
+  const state = live && live !== "submitting" && live !== "created" ? live : report.state;
   // What the customer is asked for is what the gateway charges: less a coupon it took off.
   const scanAmount = formatMoney(report.charged_amount, order.currency);
   const coupon = report.deductions.find((d) => d.kind === "coupon");

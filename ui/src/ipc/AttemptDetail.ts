@@ -4,6 +4,7 @@ import type { AttemptState } from "./AttemptState";
 import type { Channel } from "./Channel";
 import type { DeductionLine } from "./DeductionLine";
 import type { ErrorReport } from "./ErrorReport";
+import type { RefundLine } from "./RefundLine";
 
 export type AttemptDetail = { 
 /**
@@ -57,4 +58,9 @@ desk: string, operator: string,
 /**
  * The database role it came through, on a shared store (its server sets it).
  */
-db_role: string | null, created_at: number, updated_at: number, deductions: Array<DeductionLine>, balance_amount: string | null, balance_amount_minor: number | null, credit_amount: string | null, credit_amount_minor: number | null, charged_amount: string, charged_amount_minor: number, };
+db_role: string | null, created_at: number, updated_at: number, deductions: Array<DeductionLine>, balance_amount: string | null, balance_amount_minor: number | null, credit_amount: string | null, credit_amount_minor: number | null, charged_amount: string, charged_amount_minor: number, 
+/**
+ * Subscriptions the payment replaces, each with its refund (TOP); not part of the sums
+ * above.
+ */
+subscription_refunds: Array<RefundLine>, };

@@ -22,4 +22,8 @@ optional_secrets: Array<string>,
  * The gateway pays money out (the debit gateway's payouts to a bank account) instead of
  * taking it in: worded as a payout everywhere and never counted as takings.
  */
-pays_out: boolean, };
+pays_out: boolean, 
+/**
+ * A payment may name subscriptions it replaces, each with its refund (TOP).
+ */
+subscription_refunds: boolean, };

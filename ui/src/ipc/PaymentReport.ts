@@ -3,8 +3,14 @@ import type { AttemptState } from "./AttemptState";
 import type { Channel } from "./Channel";
 import type { DeductionLine } from "./DeductionLine";
 import type { ErrorReport } from "./ErrorReport";
+import type { RefundLine } from "./RefundLine";
 
 /**
  * One payment's outcome, as `pay --json` prints it and `pay_order` returns it.
  */
-export type PaymentReport = { order_no: string, state: AttemptState, attempt_id: number, channel: Channel, idempotency_key: string, gateway_ref: string | null, pay_url: string | null, error: ErrorReport | null, deductions: Array<DeductionLine>, balance_amount: string | null, balance_amount_minor: number | null, credit_amount: string | null, credit_amount_minor: number | null, charged_amount: string, charged_amount_minor: number, };
+export type PaymentReport = { order_no: string, state: AttemptState, attempt_id: number, channel: Channel, idempotency_key: string, gateway_ref: string | null, pay_url: string | null, error: ErrorReport | null, deductions: Array<DeductionLine>, balance_amount: string | null, balance_amount_minor: number | null, credit_amount: string | null, credit_amount_minor: number | null, charged_amount: string, charged_amount_minor: number, 
+/**
+ * Subscriptions the payment replaces, each with its refund (TOP); not part of the sums
+ * above.
+ */
+subscription_refunds: Array<RefundLine>, };

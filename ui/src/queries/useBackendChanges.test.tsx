@@ -33,6 +33,7 @@ const wholeAmount = {
   credit_amount_minor: null,
   charged_amount: "12.34",
   charged_amount_minor: 1234,
+  subscription_refunds: [],
 };
 
 const order: OrderView = {
@@ -72,6 +73,7 @@ const profile = (name: string): ProfileView => ({
     required_secrets: [],
     optional_secrets: [],
     pays_out: false,
+    subscription_refunds: false,
   },
   order_currency: null,
   order_attributes: [],

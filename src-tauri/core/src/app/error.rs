@@ -325,6 +325,8 @@ impl From<PlanRefusal> for AppError {
                 Problem::CreditExceedsRemainder { credit, remaining }
             }
             PlanRefusal::UnsupportedGateway { .. }
+            | PlanRefusal::NoSubscriptionRefunds { .. }
+            | PlanRefusal::BadSubscriptionRefund { .. }
             | PlanRefusal::Currency(_)
             | PlanRefusal::BadVoucher { .. }
             | PlanRefusal::BadCredit(_) => Problem::Refused {

@@ -1,7 +1,7 @@
 //! What the console and the command line read: the orders list and its search, one order's
 //! history, support's lookup by any reference, the dashboard's sums and the attempt history.
 
-use crate::console::{Activity, LookupHit, OrderPage, OrderQuery, TakingsRow};
+use crate::console::{Activity, DailyTotal, LookupHit, OrderPage, OrderQuery, TakingsRow};
 use crate::domain::{AttemptState, OrderView};
 use crate::report::OrderDetail;
 use crate::store::{HistoryFilter, HistoryRow, Store};
@@ -99,6 +99,30 @@ pub fn local_day_ms(text: &str, after_the_day: bool) -> Result<i64> {
 /// Money taken since the time given (unix ms), by currency and channel.
 pub async fn takings(store: &Store, since_ms: i64) -> Result<Vec<TakingsRow>> {
     Ok(store.takings(since_ms).await?)
+}
+
+/// The longest stretch of days the dashboard sums at once.
+const MAX_DAYS: i64 = 92;
+
+/// What was paid each of the `days` days up to and including the one `now_ms` falls in, on a
+/// calendar `offset_minutes` ahead of UTC (the window's), by currency and direction.
+pub async fn daily_totals(
+    store: &Store,
+    days: i64,
+    now_ms: i64,
+    offset_minutes: i64,
+) -> Result<Vec<DailyTotal>> {
+    if !(1..=MAX_DAYS).contains(&days) || offset_minutes.abs() > 14 * 60 {
+        return Err(AppError::refused(format!(
+            "daily totals cover 1 to {MAX_DAYS} days at an offset of at most 14 hours"
+        )));
+    }
+    const DAY_MS: i64 = 86_400_000;
+    let offset_ms = offset_minutes * 60_000;
+    let today = (now_ms + offset_ms).div_euclid(DAY_MS);
+    let since = (today - days + 1) * DAY_MS - offset_ms;
+    let until = (today + 1) * DAY_MS - offset_ms;
+    Ok(store.daily_totals(since, until, offset_ms).await?)
 }
 
 /// The desks that took orders' latest payments, by name.

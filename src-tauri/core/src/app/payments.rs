@@ -24,6 +24,8 @@ pub struct PayInput {
     pub coupon: Option<String>,
     /// The part paid on credit, where the gateway splits between balance and credit.
     pub credit_amount: Option<String>,
+    /// Subscriptions the payment replaces (TOP), each id with its refund as typed.
+    pub subscription_refunds: Vec<(String, String)>,
 }
 
 /// An order's payment read by every rule: its order and profile, and the command.
@@ -105,6 +107,7 @@ async fn read(store: &Store, input: PayInput) -> Result<Asked> {
         deductions: vouchers(input.vouchers)?,
         coupon: blank_is_none(input.coupon),
         credit_amount: blank_is_none(input.credit_amount),
+        subscription_refunds: input.subscription_refunds,
     };
     Ok(Asked {
         order,

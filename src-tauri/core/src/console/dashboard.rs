@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use paydesk_gateways::Currency;
 
-use super::{corrupt, decimal, Activity, TakingsRow};
+use super::{corrupt, decimal, Activity, DailyTotal, TakingsRow};
 use crate::domain::AttemptState;
 use crate::store::{Result, Store};
 
@@ -39,6 +39,44 @@ impl Store {
                     })
                 },
             )
+            .collect()
+    }
+
+    /// What was paid each day of `[since_ms, until_ms)`, on a calendar `offset_ms` ahead of
+    /// UTC, by currency and direction; days with nothing paid are left out.
+    pub async fn daily_totals(
+        &self,
+        since_ms: i64,
+        until_ms: i64,
+        offset_ms: i64,
+    ) -> Result<Vec<DailyTotal>> {
+        const DAY_MS: i64 = 86_400_000;
+        let mut sums: BTreeMap<(i64, bool, String), (i64, i64)> = BTreeMap::new();
+        for (gateway, currency, day, count, total) in
+            self.daily_rows(since_ms, until_ms, offset_ms).await?
+        {
+            let pays_out = paydesk_gateways::connector_for(&gateway)
+                .is_some_and(|c| c.capabilities().pays_out);
+            let sum = sums.entry((day, pays_out, currency)).or_default();
+            sum.0 += count;
+            sum.1 += total;
+        }
+        sums.into_iter()
+            .map(|((day, pays_out, currency_code), (count, total))| {
+                let currency = Currency::parse(&currency_code).map_err(corrupt)?;
+                let date = chrono::DateTime::from_timestamp_millis(day * DAY_MS)
+                    .ok_or_else(|| corrupt(format!("day {day}")))?
+                    .date_naive();
+                Ok(DailyTotal {
+                    day: date.format("%Y-%m-%d").to_string(),
+                    day_start_ms: day * DAY_MS - offset_ms,
+                    pays_out,
+                    currency: currency_code,
+                    count,
+                    amount_minor: total,
+                    amount: decimal(total, currency),
+                })
+            })
             .collect()
     }
 

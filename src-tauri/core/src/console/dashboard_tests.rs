@@ -29,4 +29,29 @@ async fn payouts_are_their_own_rows_never_added_to_takings(store) {
         ]
     );
 }
+
+async fn daily_totals_sum_each_day_of_the_window_s_calendar_apart(store) {
+    add_profile(&store, "shop", "sensecore").await;
+    add_profile(&store, "payouts", "debit").await;
+    for (no, amount, state) in [("S-1", "12.34", AttemptState::Succeeded), ("S-2", "0.66", AttemptState::Succeeded), ("S-3", "5.00", AttemptState::Failed)] {
+        let order = add_order(&store, "shop", no, amount, "").await;
+        let attempt = begin_attempt(&store, &order, "balance", no).await.unwrap();
+        record_state(&store, attempt.id, state).await;
+    }
+    let payout = add_order(&store, "payouts", "D-1", "500.00", "").await;
+    let sent = begin_attempt(&store, &payout, "bank", "key-out").await.unwrap();
+    record_state(&store, sent.id, AttemptState::Succeeded).await;
+    let now = store.now().await.unwrap();
+    let day = 86_400_000;
+    // Eight hours ahead of UTC, as a desk in Beijing sees it.
+    let offset = 8 * 3_600_000;
+    let rows = store.daily_totals(now - day, now + day, offset).await.unwrap();
+    let today = chrono::DateTime::from_timestamp_millis(now + offset).unwrap().format("%Y-%m-%d").to_string();
+    let seen: Vec<_> = rows.iter().map(|r| (r.day.as_str(), r.pays_out, r.count, r.amount.as_str())).collect();
+    assert_eq!(seen, [(today.as_str(), false, 2, "13.00"), (today.as_str(), true, 1, "500.00")]);
+    // The day starts at the window's midnight.
+    let start = rows[0].day_start_ms;
+    assert!(start <= now && now < start + day && (start + offset) % day == 0, "{start}");
+    assert!(store.daily_totals(now + day, now + 2 * day, offset).await.unwrap().is_empty());
+}
 }

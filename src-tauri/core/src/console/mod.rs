@@ -103,6 +103,20 @@ impl LookupHit {
     }
 }
 
+/// What was paid on one day in one currency, taken in or paid out (never added together).
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, TS)]
+pub struct DailyTotal {
+    /// The day on the window's calendar, `YYYY-MM-DD`.
+    pub day: String,
+    /// When that day starts (unix ms), to open the orders it counts.
+    pub day_start_ms: i64,
+    pub pays_out: bool,
+    pub currency: String,
+    pub count: i64,
+    pub amount_minor: i64,
+    pub amount: String,
+}
+
 /// Takings of one channel in one state and currency, or, on a gateway that pays out, the
 /// payouts.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq, TS)]

@@ -128,6 +128,7 @@ async fn the_quote_refuses_what_the_engine_refuses_and_prices_the_rest_exactly()
                 vouchers: deductions.clone(),
                 coupon: coupon.map(String::from),
                 credit_amount: credit.map(String::from),
+                subscription_refunds: Vec::new(),
             },
         )
         .await;
@@ -138,6 +139,7 @@ async fn the_quote_refuses_what_the_engine_refuses_and_prices_the_rest_exactly()
                 deductions,
                 coupon: coupon.map(String::from),
                 credit_amount: credit.map(String::from),
+                subscription_refunds: Vec::new(),
             })
             .await
             .map_err(AppError::from);
@@ -226,6 +228,7 @@ async fn a_million_orders_page_search_and_filter_correctly() {
             "[]",
             None,
             None,
+            "[]",
             crate::test_support::sending(),
         )
         .await

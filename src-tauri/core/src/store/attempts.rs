@@ -41,6 +41,7 @@ pub(super) struct NewAttempt<'a> {
     pub deductions_json: &'a str,
     pub coupon: Option<&'a str>,
     pub credit_minor: Option<i64>,
+    pub subscription_refunds_json: &'a str,
     pub sending: Sending<'a>,
 }
 
@@ -93,6 +94,7 @@ impl Store {
         deductions_json: &str,
         coupon: Option<&str>,
         credit_minor: Option<i64>,
+        subscription_refunds_json: &str,
         sending: Sending<'_>,
     ) -> Result<Attempt> {
         let new = NewAttempt {
@@ -105,6 +107,7 @@ impl Store {
             deductions_json,
             coupon,
             credit_minor,
+            subscription_refunds_json,
             sending,
         };
         let (actor, now) = (self.actor(), self.now().await?);

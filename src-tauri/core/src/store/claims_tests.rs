@@ -34,6 +34,7 @@ async fn overdue_attempts(store: &Store, n: usize) -> Vec<i64> {
                 "[]",
                 None,
                 None,
+                "[]",
                 sending,
             )
             .await

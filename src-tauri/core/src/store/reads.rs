@@ -31,6 +31,20 @@ impl Store {
         .await)
     }
 
+    /// Paid attempts in `[since_ms, until_ms)` by gateway, currency and day (on a clock
+    /// `offset_ms` ahead of UTC).
+    pub(crate) async fn daily_rows(
+        &self,
+        since_ms: i64,
+        until_ms: i64,
+        offset_ms: i64,
+    ) -> Result<Vec<(String, String, i64, i64, i64)>> {
+        on_record!(self, |pool, sql| sql::console::daily(
+            pool, since_ms, until_ms, offset_ms
+        )
+        .await)
+    }
+
     pub(crate) async fn takings_rows(
         &self,
         since_ms: i64,

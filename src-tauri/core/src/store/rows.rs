@@ -69,6 +69,7 @@ pub(super) struct AttemptRow {
     pub updated_at: i64,
     pub payable_until: Option<i64>,
     pub customer_ref: Option<String>,
+    pub subscription_refunds: String,
 }
 
 /// An attempt's columns as [`AttemptRow`] lists them, less its id.
@@ -76,7 +77,8 @@ pub(super) const ATTEMPT_COLUMNS: &str =
     "order_id, channel, state, idempotency_key, amount_minor, \
     deductions, coupon, credit_minor, gateway_deduction_minor, gateway_ref, pay_url, error_code, \
     error_message, checks, next_check_at, resends, contested, sender, sender_process, \
-    sender_timeout_ms, sent_at, desk, operator, created_at, updated_at, payable_until, customer_ref";
+    sender_timeout_ms, sent_at, desk, operator, created_at, updated_at, payable_until, customer_ref, \
+    subscription_refunds";
 
 /// Binds an attempt's [`ATTEMPT_COLUMNS`] onto one row of a `push_values`, in their order,
 /// with `order_id` for the id its order has in the store written to.
@@ -109,6 +111,7 @@ macro_rules! push_attempt_columns {
             .push_bind($a.updated_at)
             .push_bind($a.payable_until)
             .push_bind(&$a.customer_ref)
+            .push_bind(&$a.subscription_refunds)
     };
 }
 pub(super) use push_attempt_columns;

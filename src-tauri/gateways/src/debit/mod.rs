@@ -189,6 +189,7 @@ impl Connector for Debit {
             required_secrets: vec!["access_key".into()],
             optional_secrets: vec![],
             pays_out: true,
+            subscription_refunds: false,
         }
     }
 

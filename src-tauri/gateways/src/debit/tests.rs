@@ -32,6 +32,7 @@ fn request(amount: &str, version: &str) -> PayRequest {
         attributes: BTreeMap::new(),
         coupon: None,
         credit_amount: None,
+        subscription_refunds: Vec::new(),
     }
 }
 
@@ -45,6 +46,7 @@ fn query(version: &str) -> StatusQuery {
         settings: settings(&[("merchant_id", "10001"), ("api_version", version)]),
         attributes: BTreeMap::new(),
         credit_amount: None,
+        subscription_refunds: Vec::new(),
     }
 }
 

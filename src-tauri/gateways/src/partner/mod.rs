@@ -131,6 +131,7 @@ impl Connector for Partner {
             required_secrets: vec![SIGN_KEY.into()],
             optional_secrets: vec![],
             pays_out: false,
+            subscription_refunds: false,
         }
     }
 

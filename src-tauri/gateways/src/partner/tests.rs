@@ -27,6 +27,7 @@ fn request(channel: Channel) -> PayRequest {
         ]),
         coupon: None,
         credit_amount: None,
+        subscription_refunds: Vec::new(),
     }
 }
 
@@ -230,6 +231,7 @@ fn offers_balance_and_alipay_and_refuses_the_rest() {
                 settings: BTreeMap::new(),
                 attributes: BTreeMap::new(),
                 credit_amount: None,
+                subscription_refunds: Vec::new(),
             },
             &secrets()
         )

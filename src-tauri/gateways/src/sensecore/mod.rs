@@ -69,6 +69,7 @@ impl Connector for Sensecore {
             required_secrets: vec!["token".into()],
             optional_secrets: vec![],
             pays_out: false,
+            subscription_refunds: false,
         }
     }
 

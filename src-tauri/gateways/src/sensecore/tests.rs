@@ -15,6 +15,7 @@ fn request(order_no: &str, channel: Channel) -> PayRequest {
         attributes: BTreeMap::new(),
         coupon: None,
         credit_amount: None,
+        subscription_refunds: Vec::new(),
     }
 }
 
@@ -155,6 +156,7 @@ fn status_reads_paid_paying_unpaid_and_nothing_else() {
                 settings: BTreeMap::new(),
                 attributes: BTreeMap::new(),
                 credit_amount: None,
+                subscription_refunds: Vec::new(),
             },
             &secrets(),
         )

@@ -31,6 +31,8 @@ pub struct Config<'a> {
     /// `md5` when the profile names none.
     pub sign_method: SignMethod,
     pub credit_account_id: Option<i64>,
+    /// The account the payment is booked to (`huijin_account_id`), sent as a JSON integer.
+    pub huijin_account_id: Option<i64>,
     pub partner_id: Option<&'a str>,
 }
 
@@ -43,6 +45,9 @@ impl<'a> Config<'a> {
         let tenant_id = settings::integer("tenant_id", settings::required(given, "tenant_id")?)?;
         let credit_account_id = settings::optional(given, "credit_account_id")
             .map(|id| settings::integer("credit_account_id", id))
+            .transpose()?;
+        let huijin_account_id = settings::optional(given, "huijin_account_id")
+            .map(|id| settings::integer("huijin_account_id", id))
             .transpose()?;
         let sign_method = match settings::optional(given, "sign_method") {
             None => SignMethod::Md5,
@@ -61,6 +66,7 @@ impl<'a> Config<'a> {
             user_country: settings::required(given, "user_country")?,
             sign_method,
             credit_account_id,
+            huijin_account_id,
             partner_id: settings::optional(given, "partner_id"),
         })
     }

@@ -18,13 +18,19 @@
 //! Profile: secrets `app_secret` (required) and `session` (optional, sent when present);
 //! settings `app_key`, `tenant_id`, `charge_item_code`, `category_code`, `commodity_code`,
 //! `user_country` (all required), `sign_method` (`md5` when absent, or `hmac`,
-//! `hmac-sha256`), `credit_account_id` and `partner_id` (optional).
+//! `hmac-sha256`), `credit_account_id`, `huijin_account_id` and `partner_id` (optional).
 //!
 //! Decisions where nothing public says more ([ours]):
 //! - Amounts (`balance_pay_amount`, `credit_pay_amount`) are JSON integers in the currency's
 //!   minor unit (fen for CNY); `pay_start_time` is unix milliseconds of the build; `tenant_id`
 //!   and `credit_account_id` are JSON integers (the seed types them Number). `pay_amount`
-//!   (deprecated), `refund_subscribe_list` and `huijin_account_id` are never sent.
+//!   (deprecated) is never sent. `refund_subscribe_list` (the subscriptions a payment
+//!   replaces) is sent when the payment names any: `[{"subscribe_id", "refund_amount"}]`,
+//!   the refund an integer of fen like the other amounts, each id once; the refunds change
+//!   neither `balance_pay_amount` nor `credit_pay_amount` (the seed lists the fields side by
+//!   side and says nothing of one reducing the other, so paydesk never nets them). It is part
+//!   of the attempt: every resend carries the same list. `huijin_account_id` is the optional
+//!   profile setting of that name, a JSON integer (the seed types it Number).
 //! - Channels: `Balance` and `Credit`. TOP has no channel field: the split between
 //!   `balance_pay_amount` and `credit_pay_amount` is the channel. `Balance` pays everything
 //!   from balance and `Credit` everything on credit, unless `PayRequest.credit_amount` is set:
@@ -73,7 +79,7 @@ pub use crate::common::gmt8::timestamp as timestamp_gmt8;
 pub use config::{Config, Keys};
 pub use sign::{sign, sign_base, SignMethod};
 pub use wire::{retry_class, PayStatus};
-use wire::{Reading, RequestParam};
+use wire::{Reading, RefundSubscribe, RequestParam};
 
 pub const ID: &str = "top";
 
@@ -121,6 +127,39 @@ fn split(request: &PayRequest) -> Result<(i64, i64), BuildError> {
     }
 }
 
+/// The subscriptions a payment replaces, as TOP's `refund_subscribe_list`: each id once and
+/// not blank, each refund a positive amount in the order's currency.
+fn refunds(request: &PayRequest) -> Result<Vec<RefundSubscribe<'_>>, BuildError> {
+    let mut seen = std::collections::BTreeSet::new();
+    request
+        .subscription_refunds
+        .iter()
+        .map(|r| {
+            let id = r.subscribe_id.as_str();
+            if id.trim().is_empty() || id.trim() != id {
+                return Err(BuildError::Invalid(format!(
+                    "subscription id {id:?} is blank or has spaces around it"
+                )));
+            }
+            if !seen.insert(id) {
+                return Err(BuildError::Invalid(format!(
+                    "subscription {id:?} is refunded twice"
+                )));
+            }
+            if r.refund_amount.currency != request.amount.currency || r.refund_amount.minor <= 0 {
+                return Err(BuildError::Invalid(format!(
+                    "the refund of subscription {id:?} must be a positive amount in {}, got {}",
+                    request.amount.currency, r.refund_amount
+                )));
+            }
+            Ok(RefundSubscribe {
+                subscribe_id: id,
+                refund_amount: r.refund_amount.minor,
+            })
+        })
+        .collect()
+}
+
 impl Top {
     /// [`Connector::build_pay`] with the clock given: `now` becomes `timestamp` and
     /// `pay_start_time`.
@@ -145,6 +184,7 @@ impl Top {
         if request.coupon.is_some() {
             return Err(BuildError::Invalid("TOP payorder takes no coupon".into()));
         }
+        let refund_subscribe_list = refunds(request)?;
         let config = Config::parse(&request.settings)?;
         let param = RequestParam {
             charge_item_code: config.charge_item_code,
@@ -160,6 +200,8 @@ impl Top {
             pay_serial_id: &request.idempotency_key,
             credit_pay_amount: (credit > 0).then_some(credit),
             credit_account_id: config.credit_account_id,
+            refund_subscribe_list,
+            huijin_account_id: config.huijin_account_id,
         };
         let request_param = serde_json::to_string(&param).expect("serializable request_param");
         let timestamp = timestamp_gmt8(now);
@@ -218,6 +260,7 @@ impl Top {
             attributes: query.attributes.clone(),
             coupon: None,
             credit_amount: query.credit_amount,
+            subscription_refunds: query.subscription_refunds.clone(),
         };
         self.build_pay_at(base_url, &request, secrets, now)
     }
@@ -240,6 +283,7 @@ impl Connector for Top {
             required_secrets: vec!["app_secret".into()],
             optional_secrets: vec!["session".into()],
             pays_out: false,
+            subscription_refunds: true,
         }
     }
 
@@ -308,3 +352,6 @@ impl Connector for Top {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod refund_tests;

@@ -9,7 +9,7 @@ use crate::{Currency, Money};
 
 const SECRET: &str = "sandbox-top-app-secret";
 
-fn settings() -> BTreeMap<String, String> {
+pub(super) fn settings() -> BTreeMap<String, String> {
     [
         ("app_key", "12345678"),
         ("tenant_id", "1"),
@@ -23,7 +23,7 @@ fn settings() -> BTreeMap<String, String> {
     .collect()
 }
 
-fn request(channel: Channel) -> PayRequest {
+pub(super) fn request(channel: Channel) -> PayRequest {
     PayRequest {
         order_no: "A-1 中".into(),
         amount: Money::parse("12.34", Currency::CNY).unwrap(),
@@ -35,14 +35,15 @@ fn request(channel: Channel) -> PayRequest {
         attributes: BTreeMap::new(),
         coupon: None,
         credit_amount: None,
+        subscription_refunds: Vec::new(),
     }
 }
 
-fn secrets() -> Secrets {
+pub(super) fn secrets() -> Secrets {
     Secrets::new().with("app_secret", SECRET)
 }
 
-fn now() -> DateTime<Utc> {
+pub(super) fn now() -> DateTime<Utc> {
     // 2025-11-21 12:40:00 GMT+8.
     Utc.timestamp_millis_opt(1_763_700_000_000).unwrap()
 }
@@ -64,13 +65,15 @@ fn decode_form(text: &str) -> Vec<(String, String)> {
 }
 
 /// The query and body parameters of a built request.
-fn params(req: &http::Request<Vec<u8>>) -> (BTreeMap<String, String>, BTreeMap<String, String>) {
+pub(super) fn params(
+    req: &http::Request<Vec<u8>>,
+) -> (BTreeMap<String, String>, BTreeMap<String, String>) {
     let query = decode_form(req.uri().query().unwrap_or(""));
     let body = decode_form(std::str::from_utf8(req.body()).unwrap());
     (query.into_iter().collect(), body.into_iter().collect())
 }
 
-fn request_param(req: &http::Request<Vec<u8>>) -> Value {
+pub(super) fn request_param(req: &http::Request<Vec<u8>>) -> Value {
     serde_json::from_str(&params(req).1["request_param"]).unwrap()
 }
 
@@ -341,6 +344,7 @@ fn the_status_call_resends_the_same_payment_with_a_fresh_clock() {
         settings: settings(),
         attributes: BTreeMap::new(),
         credit_amount: None,
+        subscription_refunds: Vec::new(),
     };
     let later = now() + chrono::Duration::minutes(30);
     let status = Top

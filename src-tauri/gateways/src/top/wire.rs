@@ -26,6 +26,18 @@ pub(super) struct RequestParam<'a> {
     pub credit_pay_amount: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub credit_account_id: Option<i64>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub refund_subscribe_list: Vec<RefundSubscribe<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub huijin_account_id: Option<i64>,
+}
+
+/// One subscription the payment replaces: its id and the refund, an integer of fen like the
+/// other amounts.
+#[derive(Serialize)]
+pub(super) struct RefundSubscribe<'a> {
+    pub subscribe_id: &'a str,
+    pub refund_amount: i64,
 }
 
 /// One answer. Every field reads as absent when it is not what TOP writes, so that the reader

@@ -110,6 +110,7 @@ impl Connector for Yian {
             required_secrets: vec!["token".into()],
             optional_secrets: vec![],
             pays_out: false,
+            subscription_refunds: false,
         }
     }
 

@@ -33,7 +33,9 @@
 //!   `isv.order-already-paid`, `isv.pay-amount-not-match` (the parts do not add up to the
 //!   order amount), `isv.pay-channel-not-supported` (a `huijin_account_id`: remittance
 //!   payment is not offered by the sandbox tenant), `isv.pay-idempotent-code-conflict` (a
-//!   known `pay_idempotent_code` with a different `request_param`). A wrong `currency` is 41.
+//!   known `pay_idempotent_code` with a different `request_param`). A wrong `currency` is 41, and so is a
+//!   `refund_subscribe_list` that is not an array of `{subscribe_id, refund_amount}` (each id
+//!   once, each refund a positive integer of fen); a valid list is taken as given.
 //! - `pay_idempotent_code` is the idempotency key: the first charge under a code is
 //!   remembered with its `request_param` (less `pay_start_time`, which each send stamps
 //!   anew); a repeat with the same parameters answers that payment's result again (only

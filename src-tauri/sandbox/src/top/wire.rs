@@ -147,6 +147,38 @@ pub(super) fn integer_field(param: &Map<String, Value>, key: &str) -> Result<Opt
     }
 }
 
+/// `refund_subscribe_list`, where sent: an array of `{subscribe_id, refund_amount}`, each id a
+/// non-empty string given once, each refund a positive integer (fen).
+fn check_refunds(param: &Map<String, Value>) -> Result<(), Value> {
+    let field = "request_param.refund_subscribe_list";
+    let list = match param.get("refund_subscribe_list") {
+        None | Some(Value::Null) => return Ok(()),
+        Some(Value::Array(list)) => list,
+        Some(_) => return Err(invalid(field, "refund_subscribe_list must be an array")),
+    };
+    let mut seen = std::collections::BTreeSet::new();
+    for item in list {
+        let id = item
+            .get("subscribe_id")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let amount = item.get("refund_amount").and_then(Value::as_i64);
+        if id.is_empty() || !seen.insert(id) {
+            return Err(invalid(
+                field,
+                "each subscribe_id must be a non-empty string, given once",
+            ));
+        }
+        if amount.is_none_or(|a| a <= 0) {
+            return Err(invalid(
+                field,
+                "each refund_amount must be a positive integer (fen)",
+            ));
+        }
+    }
+    Ok(())
+}
+
 pub(super) fn required_integer(param: &Map<String, Value>, key: &str) -> Result<i64, Value> {
     integer_field(param, key)?.ok_or_else(|| missing(&format!("request_param.{key}")))
 }
@@ -171,6 +203,7 @@ pub(super) fn read_payment(state: &AppState, param: &Map<String, Value>) -> Resu
     let credit = integer_field(param, "credit_pay_amount")?.unwrap_or(0);
     integer_field(param, "credit_account_id")?;
     integer_field(param, "huijin_account_id")?;
+    check_refunds(param)?;
     for (key, amount) in [
         ("balance_pay_amount", balance),
         ("credit_pay_amount", credit),

@@ -204,6 +204,31 @@ async fn top_refuses_bad_requests_in_its_shape_and_changes_nothing() {
         ("tenant_id", "another tenant", json!(2)),
         ("pay_start_time", "as a date", json!("2025-11-21 12:40:00")),
         ("huijin_account_id", "present", json!(1)),
+        (
+            "refund_subscribe_list",
+            "an object",
+            json!({"subscribe_id": "s", "refund_amount": 1}),
+        ),
+        (
+            "refund_subscribe_list",
+            "a refund in yuan",
+            json!([{"subscribe_id": "s", "refund_amount": "1.00"}]),
+        ),
+        (
+            "refund_subscribe_list",
+            "a zero refund",
+            json!([{"subscribe_id": "s", "refund_amount": 0}]),
+        ),
+        (
+            "refund_subscribe_list",
+            "no id",
+            json!([{"refund_amount": 1}]),
+        ),
+        (
+            "refund_subscribe_list",
+            "an id twice",
+            json!([{"subscribe_id": "s", "refund_amount": 1}, {"subscribe_id": "s", "refund_amount": 2}]),
+        ),
         ("pay_idempotent_code", "empty", json!("")),
         ("pay_idempotent_code", "a number", json!(1)),
         ("pay_serial_id", "an object", json!({"id": 1})),

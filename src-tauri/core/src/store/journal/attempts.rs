@@ -34,6 +34,7 @@ pub(in crate::store) fn from_row(row: &Row) -> Result<Attempt> {
         gateway_deduction_minor: row.try_get("gateway_deduction_minor")?,
         payable_until: row.try_get("payable_until")?,
         customer_ref: row.try_get("customer_ref")?,
+        subscription_refunds: row.try_get("subscription_refunds")?,
         sent_at: row.try_get("sent_at")?,
         sender_timeout_ms: row.try_get("sender_timeout_ms")?,
         sender: row.try_get("sender")?,
@@ -100,8 +101,10 @@ pub(in crate::store) async fn begin(
     let inserted = sqlx::query(
         "INSERT INTO attempts (order_id, channel, state, idempotency_key, amount_minor, deductions,
                                coupon, credit_minor, created_at, updated_at, next_check_at,
-                               sender, sender_process, sender_timeout_ms, sent_at, desk, operator)
-         VALUES ($1, $2, 'submitting', $3, $4, $5, $6, $7, $8, $8, $9, $10, $11, $12, $8, $13, $14)
+                               sender, sender_process, sender_timeout_ms, sent_at, desk, operator,
+                               subscription_refunds)
+         VALUES ($1, $2, 'submitting', $3, $4, $5, $6, $7, $8, $8, $9, $10, $11, $12, $8, $13, $14,
+                 $15)
          RETURNING *",
     )
     .bind(new.order_id)
@@ -120,6 +123,7 @@ pub(in crate::store) async fn begin(
     .bind(new.sending.timeout_ms)
     .bind(&actor.desk)
     .bind(&actor.operator)
+    .bind(new.subscription_refunds_json)
     .fetch_one(&mut *tx)
     .await;
     let attempt = match inserted {

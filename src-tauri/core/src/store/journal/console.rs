@@ -137,6 +137,41 @@ pub(in crate::store) async fn by_amount(
     Ok(q.build_query_scalar::<i64>().fetch_all(pool).await?)
 }
 
+/// Paid attempts started in `[since_ms, until_ms)` summed by gateway, currency and day (days
+/// counted from the epoch on a clock `offset_ms` ahead of UTC): `(gateway, currency, day,
+/// count, total minor units charged)`.
+pub(in crate::store) async fn daily(
+    pool: &Pool,
+    since_ms: i64,
+    until_ms: i64,
+    offset_ms: i64,
+) -> Result<Vec<(String, String, i64, i64, i64)>> {
+    let rows = sqlx::query(
+        "SELECT p.gateway, o.currency, (a.created_at + $3) / 86400000 AS day, count(*) AS n,
+                CAST(sum(a.amount_minor - coalesce(a.gateway_deduction_minor, 0)) AS BIGINT) AS total
+         FROM attempts a JOIN orders o ON o.id = a.order_id JOIN profiles p ON p.id = o.profile_id
+         WHERE a.state = 'succeeded' AND a.created_at >= $1 AND a.created_at < $2
+         GROUP BY p.gateway, o.currency, (a.created_at + $3) / 86400000
+         ORDER BY 3, 1, 2",
+    )
+    .bind(since_ms)
+    .bind(until_ms)
+    .bind(offset_ms)
+    .fetch_all(pool)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok((
+                row.try_get("gateway")?,
+                row.try_get("currency")?,
+                row.try_get("day")?,
+                row.try_get("n")?,
+                row.try_get("total")?,
+            ))
+        })
+        .collect()
+}
+
 /// Attempts started at or after `since_ms`, summed by gateway, channel, state and currency:
 /// `(gateway, channel, state, currency, count, total minor units)`.
 pub(in crate::store) async fn takings(
