@@ -94,6 +94,11 @@
       state.paid = true;
       return { order_no: "DEMO-1001", state: "pending", attempt_id: 7, channel: "alipay", idempotency_key: "k-7", gateway_ref: "ch_abc", pay_url: "https://pay.example/qr/7", error: null, ...charges };
     },
+    daily_totals: () => [
+      { day: "2026-12-04", day_start_ms: now - 86_400_000, pays_out: false, currency: "CNY", count: 2, amount_minor: 4000, amount: "40.00" },
+      { day: "2026-12-05", day_start_ms: now, pays_out: false, currency: "CNY", count: 8, amount_minor: 17034, amount: "170.34" },
+      { day: "2026-12-05", day_start_ms: now, pays_out: true, currency: "INR", count: 1, amount_minor: 50000, amount: "500.00" },
+    ],
     takings: () => [
       { pays_out: false, channel: "alipay", state: "succeeded", currency: "CNY", count: 3, amount_minor: 12034, amount: "120.34" },
       { pays_out: false, channel: "balance", state: "succeeded", currency: "CNY", count: 5, amount_minor: 5000, amount: "50.00" },

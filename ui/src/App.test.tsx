@@ -405,7 +405,7 @@ describe("the dashboard", () => {
     await user.click(await screen.findByRole("link", { name: /Dashboard/ }));
     const today = await screen.findByTestId("period-Today");
     const width = (table: HTMLElement, label: string) =>
-      within(table).getByText(label, { selector: "th" }).closest("tr")!.querySelector("rect.bar-paid")!.getAttribute("width");
+      within(table).getByText(label, { selector: "th button" }).closest("tr")!.querySelector("rect.bar-paid")!.getAttribute("width");
     const paidIn = within(today).getByTestId("paid-in");
     const rows = within(paidIn).getAllByRole("row");
     expect(rows.map((r) => r.querySelector("rect.bar-paid")!.getAttribute("width"))).toEqual(["100", "25", "100"]);

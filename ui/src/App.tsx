@@ -140,7 +140,20 @@ export function App() {
           />
         )}
         {view === "lookup" && ready && <LookupView profiles={profiles} />}
-        {view === "dashboard" && ready && <DashboardView />}
+        {view === "dashboard" && ready && (
+          <DashboardView
+            onOpenOrders={(o) => {
+              filters.clearFilters();
+              filters.setSearch("");
+              filters.setState(o.state ?? "");
+              filters.setChannel(o.channel ?? "");
+              filters.setFrom(o.from);
+              filters.setTo(o.to);
+              setSelected(null);
+              setView("orders");
+            }}
+          />
+        )}
         {view === "gateways" && ready && <GatewaysView profiles={profiles} />}
         {view === "settings" && <SettingsView editDesk={editingDesk} />}
       </main>

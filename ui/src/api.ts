@@ -61,6 +61,8 @@ export const api = {
   resolveReview: (attemptId: number, decision: "succeeded" | "failed", note: string, codeUnusable: boolean) =>
     call("resolve_review", { attemptId, decision, note, codeUnusable }),
   takings: (sinceMs: number) => call("takings", { sinceMs }),
+  /** What was paid each of the last `days` days on this window's calendar. */
+  dailyTotals: (days: number, nowMs: number) => call("daily_totals", { days, nowMs, offsetMinutes: -new Date(nowMs).getTimezoneOffset() }),
   activity: () => call("activity"),
   listDesks: () => call("list_desks"),
   statusChecks: () => call("status_checks"),

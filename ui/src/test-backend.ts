@@ -7,13 +7,14 @@ import type {
   Actor,
   AttemptDetail,
   Change,
+  DailyTotal,
   ExportFile,
   ImportSummary,
+  LookupHit,
+  OrderChange,
   OrderDetail,
   OrderQuery,
   OrderView,
-  LookupHit,
-  OrderChange,
   PaymentReport,
   ProfileView,
   Quote,
@@ -143,6 +144,8 @@ export interface Options {
   deskNames?: Actor;
   /** The dashboard's totals (takings). */
   takings?: TakingsRow[];
+  /** The dashboard's daily totals. */
+  daily?: DailyTotal[];
   /** The desks that took orders' latest payments (list_desks). */
   desks?: string[];
   /** Answers save_desk_names in place of the fake's own rule (a blank name is its default). */
@@ -240,6 +243,8 @@ export function mockBackend(options: Options = {}): Backend {
         case "takings":
           if (!options.takings) throw new Error("no takings expected");
           return options.takings;
+        case "daily_totals":
+          return options.daily ?? [];
         case "activity":
           return options.activity ?? { in_flight: 0, unasked: 0, needs_review: 0 };
         case "status_checks":

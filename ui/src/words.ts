@@ -132,6 +132,13 @@ export function weekStart(now: Date): number {
   return new Date(now.getFullYear(), now.getMonth(), now.getDate() - back).getTime();
 }
 
+/** A time's day on this computer's calendar, as an <input type="date"> writes it. */
+export function localDate(ms: number): string {
+  const d = new Date(ms);
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}
+
 /** "2026-11-21" from an <input type="date"> as local midnight (unix ms), or null. */
 export function dateInputToMs(value: string, plusDays = 0): number | null {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);

@@ -315,6 +315,9 @@ export const en = {
     noData: "No payments in this period.",
     attempts_one: "{{count}} attempt",
     attempts_other: "{{count}} attempts",
+    daily: "Paid each day, last {{days}} days",
+    dailyOut: "Paid out each day, last {{days}} days",
+    openOrders: "Open the orders: {{what}}",
   },
   gateways: {
     readOnly: "This desk may only read the shared history: profiles are added and edited at the desks that may write.",

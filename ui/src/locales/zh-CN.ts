@@ -309,6 +309,9 @@ export const zhCN: Resources = {
     noData: "这段时间没有支付。",
     attempts_one: "{{count}} 笔",
     attempts_other: "{{count}} 笔",
+    daily: "最近 {{days}} 天每日收款",
+    dailyOut: "最近 {{days}} 天每日付款",
+    openOrders: "查看订单：{{what}}",
   },
   gateways: {
     readOnly: "此收银台只能查看共享记录：网关配置请在可写入的收银台添加和编辑。",

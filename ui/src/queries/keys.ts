@@ -37,6 +37,7 @@ export const keys = {
   lookup: (input: LookupInput | null) => [Tag.Lookup, input] as const,
   dashboard: () => [Tag.Dashboard] as const,
   takings: (sinceMs: number) => [Tag.Dashboard, "takings", sinceMs] as const,
+  dailyTotals: (days: number, dayMs: number) => [Tag.Dashboard, "daily", days, dayMs] as const,
   activity: () => [Tag.Dashboard, "activity"] as const,
   quote: (input: PayInput | null) => [Tag.Quote, input] as const,
   deskNames: () => [Tag.DeskNames] as const,

@@ -35,6 +35,10 @@ export const activityQuery = () => queryOptions({ queryKey: keys.activity(), que
 export const takingsQuery = (sinceMs: number) =>
   queryOptions({ queryKey: keys.takings(sinceMs), queryFn: () => api.takings(sinceMs) });
 
+/** The last `days` days' totals, asked again when the day changes (keyed by today's start). */
+export const dailyTotalsQuery = (days: number, todayMs: number) =>
+  queryOptions({ queryKey: keys.dailyTotals(days, todayMs), queryFn: () => api.dailyTotals(days, Date.now()) });
+
 export const orderPageQuery = (listing: OrderListing, page: number) =>
   queryOptions({ queryKey: keys.orderPage(listing, page), queryFn: () => api.queryOrders(pageQuery(listing, page)) });
 

@@ -1,9 +1,31 @@
-import { useQueries } from "@tanstack/react-query";
+import { useQueries, useQuery } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
 import { errorMessage } from "../api";
-import { takingsQuery } from "../queries/reads";
-import type { TakingsRow } from "../types";
-import { dayStart, formatMoney, STATES, weekStart } from "../words";
+import { dailyTotalsQuery, takingsQuery } from "../queries/reads";
+import type { AttemptState, Channel, DailyTotal, TakingsRow } from "../types";
+import { dayStart, formatMoney, localDate, STATES, weekStart } from "../words";
+
+/** The orders a bar counts, as the Orders view's filters: days on this computer's calendar. */
+export interface OrdersOfBar {
+  state: AttemptState | null;
+  channel: Channel | null;
+  from: string;
+  to: string;
+}
+
+/** How many days the daily totals reach back. */
+const DAYS = 14;
+
+/** A bar's label, which opens the orders it counts where the view can show them. */
+function BarLabel({ label, open }: { label: string; open?: () => void }) {
+  const { t } = useTranslation();
+  if (!open) return <>{label}</>;
+  return (
+    <button type="button" className="link" aria-label={t("dashboard.openOrders", { what: label })} onClick={open}>
+      {label}
+    </button>
+  );
+}
 
 /** A horizontal bar whose length is its share of the largest one: drawn, never summed. */
 function Bar({ share, className }: { share: number; className: string }) {
@@ -18,7 +40,17 @@ function Bar({ share, className }: { share: number; className: string }) {
 
 /** Money of one direction by channel: taken in, or paid out (never added together). Each bar
  * is measured against the largest of its own currency: ₹ and ¥ never share a scale. */
-function PaidByChannel({ title, rows, testId }: { title: string; rows: TakingsRow[]; testId: string }) {
+function PaidByChannel({
+  title,
+  rows,
+  testId,
+  open,
+}: {
+  title: string;
+  rows: TakingsRow[];
+  testId: string;
+  open?: (channel: Channel) => void;
+}) {
   const { t } = useTranslation();
   const largest = new Map<string, number>();
   for (const r of rows) largest.set(r.currency, Math.max(largest.get(r.currency) ?? 1, r.amount_minor));
@@ -29,7 +61,9 @@ function PaidByChannel({ title, rows, testId }: { title: string; rows: TakingsRo
         <tbody>
           {rows.map((r) => (
             <tr key={`${r.channel}-${r.currency}`}>
-              <th scope="row">{t(`channel.${r.channel}`)}</th>
+              <th scope="row">
+                <BarLabel label={t(`channel.${r.channel}`)} open={open && (() => open(r.channel as Channel))} />
+              </th>
               <td className="bar-cell">
                 <Bar share={r.amount_minor / (largest.get(r.currency) ?? 1)} className="bar-paid" />
               </td>
@@ -43,7 +77,7 @@ function PaidByChannel({ title, rows, testId }: { title: string; rows: TakingsRo
   );
 }
 
-function Period({ title, rows }: { title: string; rows: TakingsRow[] }) {
+function Period({ title, rows, open }: { title: string; rows: TakingsRow[]; open?: (state: AttemptState, channel: Channel | null) => void }) {
   const { t } = useTranslation();
   const paid = rows.filter((r) => r.state === "succeeded");
   const byState = STATES.map((s) => ({ state: s, count: rows.filter((r) => r.state === s).reduce((n, r) => n + r.count, 0) })).filter(
@@ -72,16 +106,28 @@ function Period({ title, rows }: { title: string; rows: TakingsRow[] }) {
               <div className="hint">{t("dashboard.successRateOf", { paid: succeeded, settled })}</div>
             </div>
           </div>
-          <PaidByChannel title={t("dashboard.byChannel")} rows={paid.filter((r) => !r.pays_out)} testId="paid-in" />
+          <PaidByChannel
+            title={t("dashboard.byChannel")}
+            rows={paid.filter((r) => !r.pays_out)}
+            testId="paid-in"
+            open={open && ((channel) => open("succeeded", channel))}
+          />
           {paid.some((r) => r.pays_out) && (
-            <PaidByChannel title={t("dashboard.paidOutByChannel")} rows={paid.filter((r) => r.pays_out)} testId="paid-out" />
+            <PaidByChannel
+              title={t("dashboard.paidOutByChannel")}
+              rows={paid.filter((r) => r.pays_out)}
+              testId="paid-out"
+              open={open && ((channel) => open("succeeded", channel))}
+            />
           )}
           <h3>{t("dashboard.byState")}</h3>
           <table className="chart">
             <tbody>
               {byState.map((s) => (
                 <tr key={s.state}>
-                  <th scope="row">{t(`state.${s.state}`)}</th>
+                  <th scope="row">
+                    <BarLabel label={t(`state.${s.state}`)} open={open && (() => open(s.state, null))} />
+                  </th>
                   <td className="bar-cell">
                     <Bar share={s.count / maxCount} className={`bar-state state-${s.state}`} />
                   </td>
@@ -96,11 +142,64 @@ function Period({ title, rows }: { title: string; rows: TakingsRow[] }) {
   );
 }
 
-export function DashboardView() {
+/** Each day's totals in one currency and direction, each bar on its currency's own scale. */
+function Daily({ title, rows, testId, open }: { title: string; rows: DailyTotal[]; testId: string; open?: (day: string) => void }) {
+  const largest = Math.max(1, ...rows.map((r) => r.amount_minor));
+  return (
+    <>
+      <h3>{title}</h3>
+      <table className="chart" data-testid={testId} data-currency={rows[0]?.currency}>
+        <tbody>
+          {rows.map((r) => (
+            <tr key={r.day} data-day={r.day}>
+              <th scope="row">
+                <BarLabel label={r.day} open={open && (() => open(r.day))} />
+              </th>
+              <td className="bar-cell">
+                <Bar share={r.amount_minor / largest} className="bar-paid" />
+              </td>
+              <td className="num">{formatMoney(r.amount, r.currency)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </>
+  );
+}
+
+function DailyTotals({ rows, open }: { rows: DailyTotal[]; open?: (day: string) => void }) {
+  const { t } = useTranslation();
+  // One table per direction and currency: money in and out, ₹ and ¥, never on one scale.
+  const groups = new Map<string, DailyTotal[]>();
+  for (const r of rows) {
+    const key = `${r.pays_out ? "out" : "in"}-${r.currency}`;
+    groups.set(key, [...(groups.get(key) ?? []), r]);
+  }
+  return (
+    <section className="card" aria-label={t("dashboard.daily", { days: DAYS })} data-testid="daily-totals">
+      {rows.length === 0 && <p className="empty">{t("dashboard.noData")}</p>}
+      {[...groups.entries()].map(([key, group]) => (
+        <Daily
+          key={key}
+          title={`${t(group[0]!.pays_out ? "dashboard.dailyOut" : "dashboard.daily", { days: DAYS })} · ${group[0]!.currency}`}
+          rows={group}
+          testId={`daily-${key}`}
+          open={open}
+        />
+      ))}
+    </section>
+  );
+}
+
+export function DashboardView({ onOpenOrders }: { onOpenOrders?: (orders: OrdersOfBar) => void }) {
   const { t } = useTranslation();
   const now = new Date();
   const [today, week] = useQueries({ queries: [takingsQuery(dayStart(now)), takingsQuery(weekStart(now))] });
-  const error = today.error ?? week.error;
+  const daily = useQuery(dailyTotalsQuery(DAYS, dayStart(now)));
+  const error = today.error ?? week.error ?? daily.error;
+  const todayDate = localDate(now.getTime());
+  const openFrom = (from: string) =>
+    onOpenOrders && ((state: AttemptState, channel: Channel | null) => onOpenOrders({ state, channel, from, to: todayDate }));
   return (
     <section className="view dashboard" aria-labelledby="dashboard-title">
       <h1 id="dashboard-title">{t("dashboard.title")}</h1>
@@ -110,8 +209,11 @@ export function DashboardView() {
         </p>
       )}
       <div className="cards">
-        {today.data && <Period title={t("dashboard.today")} rows={today.data} />}
-        {week.data && <Period title={t("dashboard.week")} rows={week.data} />}
+        {today.data && <Period title={t("dashboard.today")} rows={today.data} open={openFrom(todayDate)} />}
+        {week.data && <Period title={t("dashboard.week")} rows={week.data} open={openFrom(localDate(weekStart(now)))} />}
+        {daily.data && (
+          <DailyTotals rows={daily.data} open={onOpenOrders && ((day) => onOpenOrders({ state: "succeeded", channel: null, from: day, to: day }))} />
+        )}
       </div>
     </section>
   );
