@@ -6,6 +6,7 @@ import { useReadOnly } from "../queries/reads";
 import type { AttemptDetail, OrderDetail, OrderView } from "../types";
 import { formatActor, formatMoney, formatTime, hintKey, stateKey, writtenByAnother } from "../words";
 import { CopyButton } from "./CopyButton";
+import { gatewayName } from "../names";
 import { hidePersonalData } from "../personalData";
 import { QrCode } from "./QrCode";
 import { AttemptCharges, CancelOrderForm, OrderChanges } from "./OrderStory";
@@ -62,7 +63,7 @@ export function OrderPanel({ detail, onPay, onEdit, onClose, copyable, statusQue
         <dd>{order.subject || t("common.none")}</dd>
         <dt>{t("term.gateway")}</dt>
         <dd>
-          {order.profile} ({order.gateway})
+          {gatewayName(order.gateway, t)} · {order.profile}
         </dd>
         <dt>{t("term.created")}</dt>
         <dd>{formatTime(order.created_at)}</dd>

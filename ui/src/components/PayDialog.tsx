@@ -7,6 +7,7 @@ import { usePay } from "../queries/mutations";
 import { quoteQuery, statusChecksQuery, useReadOnly } from "../queries/reads";
 import { findShortcut, PAY_KEYS } from "../shortcuts";
 import type { Channel, Deduction, OrderView, PayInput, PaymentReport, ProfileView } from "../types";
+import { gatewayName } from "../names";
 import { formatMoney } from "../words";
 import { Modal } from "./Modal";
 import { PayResult } from "./PayResult";
@@ -151,7 +152,10 @@ export function PayDialog({ order, profile, onClose, onPaid, fallbackFocus }: Pr
         <strong className="num">{formatMoney(order.amount, order.currency)}</strong>
       </header>
       <p className="subject" id="pay-subject">
-        {order.subject}
+        {order.subject && <>{order.subject} · </>}
+        <span data-testid="pay-gateway">
+          {gatewayName(order.gateway, t)} · {order.profile}
+        </span>
       </p>
       {pay.isIdle && (
         <form

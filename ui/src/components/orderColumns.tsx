@@ -1,6 +1,7 @@
 // The orders table's columns: what each cell shows, how wide it is, and which give way first.
 import { createColumnHelper } from "@tanstack/react-table";
 import type { TFunction } from "i18next";
+import { gatewayName } from "../names";
 import { usePaysOut } from "../queries/reads";
 import type { OrderView } from "../types";
 import { formatMoney, formatTime, formatWhen } from "../words";
@@ -73,7 +74,7 @@ export function orderColumns(t: TFunction) {
       // The badge stays whole; a long profile name gives way first.
       cell: (c) => (
         <span className="cell-flex">
-          <span className="clip" title={c.getValue()}>
+          <span className="clip" title={`${c.getValue()} · ${gatewayName(c.row.original.gateway, t)}`}>
             {c.getValue()}
           </span>
           {c.row.original.is_sandbox && <SandboxBadge />}

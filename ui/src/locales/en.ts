@@ -61,6 +61,38 @@ export const en = {
     remit_online: "Online remittance",
     contract: "Contract",
   },
+  // Brands stay brands; 益安 keeps its own name beside the English one.
+  gatewayName: {
+    sensecore: "SenseCore",
+    yian: "Yian (益安)",
+    top: "TOP",
+    partner: "Partner",
+    debit: "BharatPay debit",
+  },
+  // A profile's settings and secrets by their keys (src-tauri/gateways/src/*/config.rs, the
+  // proxy of base_url.rs); the raw key is shown beside them.
+  settingName: {
+    token: "API token",
+    sign_key: "Signing key",
+    app_key: "App key",
+    app_secret: "App secret",
+    access_key: "Access key",
+    session: "Session key",
+    billing_account_id: "Billing account ID",
+    merchant_id: "Merchant ID",
+    api_version: "API version",
+    currency: "Account currency",
+    callback_url: "Callback URL",
+    sign_method: "Signing method",
+    tenant_id: "Tenant ID",
+    charge_item_code: "Charge item code",
+    category_code: "Category code",
+    commodity_code: "Commodity code",
+    user_country: "User's country",
+    credit_account_id: "Credit account ID",
+    partner_id: "Partner ID",
+    proxy: "Proxy",
+  },
   term: {
     order: "Order",
     orderNo: "Order number",

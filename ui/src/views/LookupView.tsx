@@ -7,6 +7,7 @@ import { CopyButton } from "../components/CopyButton";
 import { OrderPanel } from "../components/OrderPanel";
 import { lookupQuery, orderDetailQuery } from "../queries/reads";
 import type { OrderDetail, ProfileView } from "../types";
+import { gatewayName } from "../names";
 import { hidePersonalData } from "../personalData";
 import { formatActor, formatMoney, formatTime, stateKey, writtenByAnother } from "../words";
 
@@ -16,7 +17,7 @@ function asText(d: OrderDetail, t: TFunction, paysOut: boolean): string {
   const lines = [
     `${t("term.orderNo")}: ${d.order.order_no}`,
     `${t("term.amount")}: ${formatMoney(d.order.amount, d.order.currency)}`,
-    `${t("term.gateway")}: ${d.order.profile} (${d.order.gateway})`,
+    `${t("term.gateway")}: ${gatewayName(d.order.gateway, t)} · ${d.order.profile}`,
     `${t("term.state")}: ${t(stateKey(d.order.state ?? "created", paysOut))}`,
   ];
   for (const a of d.attempts) {
