@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 import { COLUMN_WIDTHS, visibleColumns } from "./components/orderColumns";
-import { formatWhen } from "./words";
 
 const sorted = (s: Set<string>) => [...s].sort();
 
@@ -26,14 +25,5 @@ describe("the orders table's columns", () => {
       expect(shown.size).toBeGreaterThanOrEqual(previous);
       previous = shown.size;
     }
-  });
-});
-
-describe("formatWhen", () => {
-  const now = new Date(2026, 10, 21, 18, 30, 0);
-  it("is the time alone today, the day and minute this year, the date before", () => {
-    expect(formatWhen(new Date(2026, 10, 21, 9, 5, 7).getTime(), now)).toBe("09:05:07");
-    expect(formatWhen(new Date(2026, 1, 3, 9, 5, 7).getTime(), now)).toBe("02-03 09:05");
-    expect(formatWhen(new Date(2025, 10, 21, 9, 5, 7).getTime(), now)).toBe("2025-11-21");
   });
 });
