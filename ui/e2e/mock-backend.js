@@ -55,7 +55,13 @@
     id: 7, order_id: TOTAL, channel: "alipay", state: s, idempotency_key: "k-7", amount_minor: 234,
     gateway_ref: "ch_abc", pay_url: "https://pay.example/qr/7", error_code: null, error_message: null,
     coupon: null, credit_minor: null, checks: 0, resends: 0, contested: null, gateway_deduction_minor: null, sent_at: now, sender_timeout_ms: 30000, ...state.desk, db_role: null, created_at: now, updated_at: now, amount: "2.34", error: null, ...charges,
-    events: [{ attempt_id: 7, state: s, detail: null, at: now, ...state.desk, db_role: null }],
+    // Sent, waiting for the customer to scan its code; then, once settled, a status check's answer.
+    events: [
+      { attempt_id: 7, state: "created", detail: null, at: now, ...state.desk, db_role: null },
+      { attempt_id: 7, state: "submitting", detail: null, at: now, ...state.desk, db_role: null },
+      { attempt_id: 7, state: "pending", detail: JSON.stringify({ order_id: "ch_abc", state: "WAITING", qr: "https://pay.example/qr/7" }), at: now + 400, ...state.desk, db_role: null },
+      ...(s === "succeeded" ? [{ attempt_id: 7, state: "succeeded", detail: null, at: now + 9000, desk: "前台 2", operator: "bob", db_role: null }] : []),
+    ],
   });
   const commands = {
     app_info: () => ({ version: "0.1.0", data_dir: "/home/cashier/.local/share/paydesk", sandbox_url: "http://127.0.0.1:1", startup_error: null, max_import_bytes: 64 * 1024 * 1024, currencies: [{ code: "CNY", exponent: 2 }, { code: "INR", exponent: 2 }] }),
