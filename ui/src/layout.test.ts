@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { COLUMN_WIDTHS, visibleColumns } from "./components/orderColumns";
+import { COLUMN_WIDTHS, columnWidths, ORDER_NO_MIN, PROFILE_ROOMY, SUBJECT_ROOMY, visibleColumns } from "./layout";
 
 const sorted = (s: Set<string>) => [...s].sort();
 
@@ -24,6 +24,27 @@ describe("the orders table's columns", () => {
       if (shown.size > 3) expect(need).toBeLessThanOrEqual(width);
       expect(shown.size).toBeGreaterThanOrEqual(previous);
       previous = shown.size;
+    }
+  });
+
+  it("keeps amount and state whole in the narrowest window, cutting the order number instead", () => {
+    // 900×560 with the detail panel open: the list's box is about 416px.
+    expect(columnWidths(416)).toEqual({ order_no: 190, amount: 104, state: 122 });
+    expect(columnWidths(200)).toEqual({ order_no: ORDER_NO_MIN, amount: 104, state: 122 });
+    expect(columnWidths(1056)).toEqual(COLUMN_WIDTHS);
+    for (let width = 336; width <= 2000; width += 5) {
+      const total = Object.values(columnWidths(width)).reduce((sum, w) => sum + w, 0);
+      expect(total).toBeLessThanOrEqual(width);
+    }
+  });
+
+  it("gives a wide window's room to the profile's name, once the subject has plenty", () => {
+    // 1920×1080: about 1696px alone, 1336px beside the detail panel.
+    expect(columnWidths(1696).profile).toBe(PROFILE_ROOMY);
+    expect(columnWidths(1336).profile).toBe(1336 - SUBJECT_ROOMY - (926 - COLUMN_WIDTHS.profile));
+    for (let width = 1056; width <= 2600; width += 9) {
+      const total = Object.values(columnWidths(width)).reduce((sum, w) => sum + w, 0);
+      expect(width - total).toBeGreaterThanOrEqual(Math.min(SUBJECT_ROOMY, width - 926));
     }
   });
 });

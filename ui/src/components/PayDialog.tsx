@@ -287,26 +287,29 @@ export function PayDialog({ order, profile, onClose, onPaid, fallbackFocus }: Pr
               {quoteError}
             </p>
           )}
-          <div className="total">
-            <span>{t(paysOut ? "pay.toPayOut" : "pay.toCharge")}</span>
-            <strong className="num" data-testid="charge-amount">
-              {charge}
-            </strong>
+          {/* The amount and Confirm stay in sight while the choices above them scroll. */}
+          <div className="commit">
+            <div className="total">
+              <span>{t(paysOut ? "pay.toPayOut" : "pay.toCharge")}</span>
+              <strong className="num" data-testid="charge-amount">
+                {charge}
+              </strong>
+            </div>
+            <footer>
+              <button
+                type="submit"
+                className="primary"
+                ref={confirmRef}
+                data-testid="confirm-pay"
+                disabled={!canConfirm}
+              >
+                {t(paysOut ? "pay.confirmOut" : "pay.confirm", { amount: charge })}
+              </button>
+              <button type="button" onClick={onClose}>
+                {t("common.cancel")}
+              </button>
+            </footer>
           </div>
-          <footer>
-            <button
-              type="submit"
-              className="primary"
-              ref={confirmRef}
-              data-testid="confirm-pay"
-              disabled={!canConfirm}
-            >
-              {t(paysOut ? "pay.confirmOut" : "pay.confirm", { amount: charge })}
-            </button>
-            <button type="button" onClick={onClose}>
-              {t("common.cancel")}
-            </button>
-          </footer>
           {readOnly && (
             <p className="error" role="note" data-testid="pay-read-only">
               {t("pay.readOnly")}
