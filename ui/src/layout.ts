@@ -18,7 +18,7 @@ export const COLUMN_WIDTHS = {
 } as const;
 export type FixedColumn = keyof typeof COLUMN_WIDTHS;
 
-export const SUBJECT_MIN = 130;
+export const SUBJECT_MIN = 120;
 
 /** Below its full width the order number is cut, down to this (its title holds it whole);
  * amount and state keep theirs. */
