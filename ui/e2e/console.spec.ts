@@ -103,6 +103,133 @@ test("with the detail panel open at 1280×800 the table still fits, its least im
   await page.screenshot({ path: path.join(shots, "pw-07-panel.png") });
 });
 
+/** Where the layout checks leave their screenshots, to be looked at. */
+const results = path.resolve(here, "../test-results");
+
+/** Elements inside each of `selector`'s boxes that stick out of it sideways. */
+async function spills(page: Page, selector: string): Promise<string[]> {
+  return page.evaluate((sel) => {
+    const out: string[] = [];
+    for (const box of document.querySelectorAll<HTMLElement>(sel)) {
+      const edge = box.getBoundingClientRect();
+      for (const el of box.querySelectorAll<HTMLElement>("*")) {
+        const r = el.getBoundingClientRect();
+        if (r.width > 0 && (r.right > edge.right + 0.5 || r.left < edge.left - 0.5)) {
+          out.push(`${box.getAttribute("aria-label") ?? sel}: <${el.tagName.toLowerCase()} class="${el.className}"> ${Math.round(r.right - edge.right)}px out`);
+        }
+      }
+    }
+    return out;
+  }, selector);
+}
+
+/** Whether `locator` is wholly inside the window and on top where it is (nothing covers it). */
+async function inSight(page: Page, testId: string): Promise<boolean> {
+  return page.getByTestId(testId).evaluate((el) => {
+    const r = el.getBoundingClientRect();
+    const inWindow = r.top >= 0 && r.left >= 0 && r.bottom <= window.innerHeight && r.right <= window.innerWidth;
+    const top = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+    return inWindow && !!top && el.contains(top);
+  });
+}
+
+/** The orders table with the detail panel open: no sideways scrolling, the page as wide as the
+ * window, the status bar on one line, the panel's buttons inside the window. */
+async function expectListFits(page: Page) {
+  const fit = await page.evaluate(() => {
+    const box = document.querySelector<HTMLElement>('[data-testid="orders-scroll"]')!;
+    const status = document.querySelector<HTMLElement>(".status")!;
+    return {
+      sideways: box.scrollWidth - box.clientWidth,
+      page: document.documentElement.scrollWidth - window.innerWidth,
+      status: status.scrollWidth - status.clientWidth,
+      outside: [...document.querySelectorAll('[data-testid="order-panel"] button')].filter((b) => b.getBoundingClientRect().right > window.innerWidth + 0.5).length,
+    };
+  });
+  expect(fit).toEqual({ sideways: 0, page: 0, status: 0, outside: 0 });
+}
+
+test("at 900×560 with the detail panel open, amount and state stay in view and the pay dialog's Confirm is in reach", async ({ page }) => {
+  await page.setViewportSize({ width: 900, height: 560 });
+  await page.goto("/");
+  await page.locator('tr[data-order-no="DEMO-1001"] td').first().click();
+  await expect(page.getByTestId("order-panel")).toBeVisible();
+  await expectListFits(page);
+  // Amount and state of the selected row, whole and inside the list's box.
+  const box = await page.getByTestId("orders-scroll").boundingBox();
+  for (const col of ["amount", "state"]) {
+    for (const cell of [page.locator(`th[data-col="${col}"]`), page.locator(`tr[data-order-no="DEMO-1001"] td[data-col="${col}"]`)]) {
+      const r = (await cell.boundingBox())!;
+      expect(r.x, col).toBeGreaterThanOrEqual(box!.x);
+      expect(r.x + r.width, col).toBeLessThanOrEqual(box!.x + box!.width + 0.5);
+    }
+  }
+  await expect(page.locator('tr[data-order-no="DEMO-1001"] td[data-col="state"]')).toContainText("Created");
+  await page.screenshot({ path: path.join(results, "layout-900x560-orders.png") });
+
+  // Enough vouchers that the dialog must scroll: the amount and Confirm stay at its foot.
+  await page.getByTestId("open-pay").click();
+  const dialog = page.getByTestId("pay-dialog");
+  await expect(page.getByTestId("confirm-pay")).toBeFocused();
+  for (let i = 0; i < 8; i++) await dialog.getByTestId("add-voucher").click();
+  expect(await dialog.evaluate((d) => d.scrollHeight > d.clientHeight)).toBe(true);
+  await dialog.evaluate((d) => (d.scrollTop = 0));
+  expect(await inSight(page, "confirm-pay")).toBe(true);
+  expect(await inSight(page, "charge-amount")).toBe(true);
+  // Tab reaches it from the last voucher's row, and it shows.
+  await dialog.getByTestId("add-voucher").focus();
+  await page.keyboard.press("Tab");
+  await expect(page.getByTestId("confirm-pay")).toBeFocused();
+  expect(await inSight(page, "confirm-pay")).toBe(true);
+  // A field under the foot scrolls clear of it when it takes the focus.
+  await dialog.evaluate((d) => (d.scrollTop = 0));
+  await dialog.getByTestId("voucher-id-7").focus();
+  expect(await inSight(page, "voucher-id-7")).toBe(true);
+  await page.screenshot({ path: path.join(results, "layout-900x560-pay.png") });
+  await page.keyboard.press("Escape");
+
+  await page.keyboard.press("Control+4");
+  await expect(page.getByRole("heading", { name: "Gateways" })).toBeVisible();
+  expect(await spills(page, "article.card")).toEqual([]);
+  expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBe(0);
+  await page.screenshot({ path: path.join(results, "layout-900x560-gateways.png") });
+});
+
+test("at 1920×1080 the columns and the Gateways view use the room without spilling", async ({ page }) => {
+  await page.setViewportSize({ width: 1920, height: 1080 });
+  await page.goto("/");
+  await page.locator('tr[data-order-no="DEMO-1001"] td').first().click();
+  await expect(page.getByTestId("order-panel")).toBeVisible();
+  await expectListFits(page);
+  for (const col of ["order_no", "amount", "profile", "channel", "state", "updated_at", "subject"]) {
+    await expect(page.locator(`th[data-col="${col}"]`)).toBeVisible();
+  }
+  // The profile's name whole beside its badge, the subject with room of its own.
+  const name = page.locator('tr[data-order-no="DEMO-1001"] td[data-col="profile"] .clip');
+  expect(await name.evaluate((el) => el.scrollWidth <= el.clientWidth)).toBe(true);
+  expect((await page.locator('th[data-col="subject"]').boundingBox())!.width).toBeGreaterThanOrEqual(300);
+  await page.screenshot({ path: path.join(results, "layout-1920x1080-orders.png") });
+
+  await page.keyboard.press("Control+4");
+  await page.getByTestId("add-profile").click();
+  const form = page.getByTestId("profile-form");
+  await form.getByRole("button", { name: "+ Add setting" }).click();
+  await form.getByLabel("Setting 1", { exact: true }).fill("merchant_id");
+  await expect(form.getByTestId("setting-label")).toHaveText("Merchant ID");
+  // Three profiles side by side, each setting and secret inside its card.
+  const cards = page.locator("article.card");
+  await expect(cards).toHaveCount(3);
+  const tops = await cards.evaluateAll((els) => els.map((el) => Math.round(el.getBoundingClientRect().top)));
+  expect(new Set(tops).size).toBe(1);
+  expect(await spills(page, "article.card")).toEqual([]);
+  expect(await spills(page, '[data-testid="profile-form"]')).toEqual([]);
+  const top = page.locator('article[data-profile="shop-top-cn-east-merchant-account"]');
+  await expect(top.getByText("Charge item code")).toBeVisible();
+  await expect(top.locator('[data-secret="session"]')).toContainText("Session key");
+  expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBe(0);
+  await page.screenshot({ path: path.join(results, "layout-1920x1080-gateways.png") });
+});
+
 test("a scanner pays with a voucher; the QR code's state line settles by itself", async ({ page }) => {
   await page.goto("/");
   await expect(page.locator('tr[data-order-no="DEMO-1001"]')).toBeVisible();

@@ -46,6 +46,43 @@
     order_currency: null,
     order_attributes: [{ name: "resource_pack_id", required: false, positive_integer: false }],
   };
+  // Two live profiles with their gateways' settings, for the Gateways view (no orders of theirs).
+  const caps = (channels, extra = {}) => ({ ...profile.capabilities, channels, vouchers: false, ...extra });
+  const others = [
+    {
+      name: "shop-top-cn-east-merchant-account",
+      gateway: "top",
+      base_url: "https://gw.api.taobao.example.com/router/rest",
+      is_sandbox: false,
+      settings: {
+        app_key: "12345678",
+        tenant_id: "9001",
+        charge_item_code: "CI-CLOUD-GPU-HOURS",
+        category_code: "CAT-COMPUTE",
+        commodity_code: "COM-GPU-A100-80G-ON-DEMAND",
+        user_country: "CN",
+        sign_method: "hmac-sha256",
+        proxy: "http://proxy.shop.example:3128",
+      },
+      capabilities: caps(["balance", "credit"], { credit_split: true, required_secrets: ["app_secret"], optional_secrets: ["session"] }),
+      order_currency: "CNY",
+      order_attributes: [],
+    },
+    {
+      name: "payouts-in",
+      gateway: "debit",
+      base_url: "https://api.bharatpay.example.in/v2",
+      is_sandbox: false,
+      settings: { api_version: "v2", merchant_id: "M-000123", callback_url: "http://127.0.0.1:8788/debit-callback", currency: "INR" },
+      capabilities: caps(["bank"], { status_query: true, pays_out: true, required_secrets: ["access_key"] }),
+      order_currency: "INR",
+      order_attributes: [],
+    },
+  ];
+  const secrets = {
+    "shop-top-cn-east-merchant-account": [{ key: "app_secret", required: true, set: true }, { key: "session", required: false, set: false }],
+    "payouts-in": [{ key: "access_key", required: true, set: false }],
+  };
   // What the attempt below came to: a voucher of ¥10.00 off the ¥12.34 order.
   const charges = {
     deductions: [{ kind: "voucher", id: "v-1", amount: "10.00", amount_minor: 1000 }],
@@ -56,12 +93,18 @@
     id: 7, order_id: TOTAL, channel: "alipay", state: s, idempotency_key: "k-7", amount_minor: 234,
     gateway_ref: "ch_abc", pay_url: "https://pay.example/qr/7", error_code: null, error_message: null,
     coupon: null, credit_minor: null, customer_ref: null, payable_until: null, may_still_be_paid: s === "pending", checks: 0, resends: 0, contested: null, gateway_deduction_minor: null, sent_at: now, sender_timeout_ms: 30000, ...state.desk, db_role: null, created_at: now, updated_at: now, amount: "2.34", error: null, ...charges,
-    events: [{ attempt_id: 7, state: s, detail: null, at: now, ...state.desk, db_role: null }],
+    // Sent, waiting for the customer to scan its code; then, once settled, a status check's answer.
+    events: [
+      { attempt_id: 7, state: "created", detail: null, at: now, ...state.desk, db_role: null },
+      { attempt_id: 7, state: "submitting", detail: null, at: now, ...state.desk, db_role: null },
+      { attempt_id: 7, state: "pending", detail: JSON.stringify({ order_id: "ch_abc", state: "WAITING", qr: "https://pay.example/qr/7" }), at: now + 400, ...state.desk, db_role: null },
+      ...(s === "succeeded" ? [{ attempt_id: 7, state: "succeeded", detail: null, at: now + 9000, desk: "前台 2", operator: "bob", db_role: null }] : []),
+    ],
   });
   const commands = {
     app_info: () => ({ version: "0.1.0", data_dir: "/home/cashier/.local/share/paydesk", sandbox_url: "http://127.0.0.1:1", startup_error: null, max_import_bytes: 64 * 1024 * 1024, currencies: [{ code: "CNY", exponent: 2 }, { code: "INR", exponent: 2 }] }),
-    list_profiles: () => [profile],
-    list_gateways: () => [{ id: "sensecore", capabilities: profile.capabilities }],
+    list_profiles: () => [profile, ...others],
+    list_gateways: () => [profile, ...others].map((p) => ({ id: p.gateway, capabilities: p.capabilities })),
     activity: () => ({ in_flight: state.paid ? 1 : 0, unasked: 0, needs_review: 0 }),
     status_checks: () => ({
       gateways: [{ profile: "sandbox-sensecore", is_sandbox: true, reachable: true, detail: "127.0.0.1:1" }],
@@ -105,7 +148,7 @@
       { pays_out: false, channel: "wechat", state: "failed", currency: "CNY", count: 1, amount_minor: 99, amount: "0.99" },
       { pays_out: true, channel: "bank", state: "succeeded", currency: "INR", count: 1, amount_minor: 50000, amount: "500.00" },
     ],
-    secret_status: () => [{ key: "token", set: true }],
+    secret_status: ({ profile: name }) => secrets[name] ?? [{ key: "token", required: true, set: true }],
     desk_names: () => state.desk,
     list_desks: () => [state.desk.desk],
     save_desk_names: ({ desk, operator }) => (state.desk = { desk: desk.trim() || "till-host", operator: operator.trim() || "cashier" }),

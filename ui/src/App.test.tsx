@@ -692,7 +692,7 @@ describe("the status bar", () => {
     const user = userEvent.setup();
     render(<App />);
     const shared = await screen.findByTestId("shared-store");
-    await waitFor(() => expect(shared.textContent).toBe("✕ Offline: history as of 09:41; paying is paused"));
+    await waitFor(() => expect(shared.textContent).toBe("✕ Offline: history as of 09:41 AM; paying is paused"));
     expect(shared.getAttribute("data-reachable")).toBe("false");
     await user.click(await screen.findByText("DEMO-1001"));
     await user.click(await screen.findByTestId("open-pay"));
@@ -708,7 +708,7 @@ describe("the status bar", () => {
     const asOf = new Date();
     asOf.setHours(17, 5, 0, 0);
     const refusal = { kind: "refused", message: "offline", code: "shared_store_offline", params: { as_of: asOf.getTime() } };
-    expect(errorMessage(refusal)).toBe("Offline: history as of 17:05; paying is paused until the shared store is back. Nothing was written or sent.");
+    expect(errorMessage(refusal)).toBe("Offline: history as of 05:05 PM; paying is paused until the shared store is back. Nothing was written or sent.");
     expect(errorMessage({ ...refusal, params: { as_of: null } })).toContain("this desk has no copy of the history yet");
   });
 

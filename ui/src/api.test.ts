@@ -28,7 +28,7 @@ describe("errorMessage", () => {
     expect(errorMessage(notAwaiting)).toBe("Attempt 7 is Pending, not waiting for review.");
   });
 
-  it("names a channel in its own words and keeps a refusal's reason", async () => {
+  it("names a channel and a gateway in their own words and keeps a refusal's reason", async () => {
     await i18n.changeLanguage("zh-CN");
     const notOffered: IpcError = {
       kind: "refused",
@@ -36,7 +36,7 @@ describe("errorMessage", () => {
       code: "channel_not_offered",
       params: { gateway: "sensecore", channel: "bank" },
     };
-    expect(errorMessage(notOffered)).toBe("sensecore 不支持银行转账。");
+    expect(errorMessage(notOffered)).toBe("SenseCore 不支持银行转账。");
     const refused: IpcError = {
       kind: "refused",
       message: "the voucher of 3.00 has no id",

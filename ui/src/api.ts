@@ -4,6 +4,7 @@ import { invoke } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
 import i18n from "./i18n";
 import { en } from "./locales/en";
+import { channelName, gatewayName, isChannel } from "./names";
 import { formatMinute, formatTime } from "./words";
 import type { AttemptState } from "./ipc/AttemptState";
 import type { ErrorKind } from "./ipc/ErrorKind";
@@ -83,10 +84,6 @@ export const api = {
   saveDeskNames: (names: Actor) => call("save_desk_names", names),
 };
 
-function isChannel(name: string): name is keyof typeof en.channel {
-  return Object.hasOwn(en.channel, name);
-}
-
 function isIpcError(e: unknown): e is IpcError {
   return !!e && typeof e === "object" && "code" in e && "kind" in e && "message" in e;
 }
@@ -99,6 +96,8 @@ export function errorMessage(e: unknown): string {
     const params: Record<string, unknown> = "params" in e ? { ...e.params } : {};
     if (typeof params.state === "string") params.state = i18n.t(`state.${params.state as AttemptState}`);
     if (typeof params.channel === "string" && isChannel(params.channel)) params.channel = i18n.t(`channel.${params.channel}`);
+    if (typeof params.gateway === "string") params.gateway = gatewayName(params.gateway);
+    if (typeof params.offered === "string") params.offered = params.offered.split(",").map((c) => channelName(c.trim())).join(", ");
     if (e.code === "shared_store_offline" && e.params.as_of !== null) params.time = formatMinute(e.params.as_of);
     if (e.code === "still_payable") params.time = formatTime(e.params.until);
     // A code without words in en (and so in zh-CN, typed as the same shape) fails the type

@@ -1,19 +1,20 @@
 import { describe, expect, it } from "vitest";
-import { COLUMN_WIDTHS, visibleColumns } from "./components/orderColumns";
-import { formatWhen } from "./words";
+import { COLUMN_WIDTHS, columnWidths, ORDER_NO_MIN, PROFILE_ROOMY, SUBJECT_MIN, SUBJECT_ROOMY, visibleColumns } from "./layout";
 
 const sorted = (s: Set<string>) => [...s].sort();
 
 describe("the orders table's columns", () => {
   it("shows every column in a 1280px window and the essentials beside the detail panel", () => {
-    // The list's box at 1280×800: 1056px alone, 696px with the detail panel open.
+    // The list's box at 1280×800: 1056px alone (less a scroll bar's width where it takes room),
+    // 696px with the detail panel open.
     expect(visibleColumns(1056).size).toBe(7);
+    expect(visibleColumns(1046).size).toBe(7);
     expect(sorted(visibleColumns(696))).toEqual(["amount", "order_no", "profile", "state"]);
     expect(sorted(visibleColumns(400))).toEqual(["amount", "order_no", "state"]);
   });
 
   it("gives way from the end of UX.md's column order, and what it shows always fits", () => {
-    const widthOf = (c: string) => (c === "subject" ? 130 : COLUMN_WIDTHS[c as keyof typeof COLUMN_WIDTHS]);
+    const widthOf = (c: string) => (c === "subject" ? SUBJECT_MIN : COLUMN_WIDTHS[c as keyof typeof COLUMN_WIDTHS]);
     let previous = 0;
     for (let width = 300; width <= 2000; width += 7) {
       const shown = visibleColumns(width);
@@ -27,13 +28,25 @@ describe("the orders table's columns", () => {
       previous = shown.size;
     }
   });
-});
 
-describe("formatWhen", () => {
-  const now = new Date(2026, 10, 21, 18, 30, 0);
-  it("is the time alone today, the day and minute this year, the date before", () => {
-    expect(formatWhen(new Date(2026, 10, 21, 9, 5, 7).getTime(), now)).toBe("09:05:07");
-    expect(formatWhen(new Date(2026, 1, 3, 9, 5, 7).getTime(), now)).toBe("02-03 09:05");
-    expect(formatWhen(new Date(2025, 10, 21, 9, 5, 7).getTime(), now)).toBe("2025-11-21");
+  it("keeps amount and state whole in the narrowest window, cutting the order number instead", () => {
+    // 900×560 with the detail panel open: the list's box is about 416px.
+    expect(columnWidths(416)).toEqual({ order_no: 190, amount: 104, state: 122 });
+    expect(columnWidths(200)).toEqual({ order_no: ORDER_NO_MIN, amount: 104, state: 122 });
+    expect(columnWidths(1056)).toEqual(COLUMN_WIDTHS);
+    for (let width = 336; width <= 2000; width += 5) {
+      const total = Object.values(columnWidths(width)).reduce((sum, w) => sum + w, 0);
+      expect(total).toBeLessThanOrEqual(width);
+    }
+  });
+
+  it("gives a wide window's room to the profile's name, once the subject has plenty", () => {
+    // 1920×1080: about 1696px alone, 1336px beside the detail panel.
+    expect(columnWidths(1696).profile).toBe(PROFILE_ROOMY);
+    expect(columnWidths(1336).profile).toBe(1336 - SUBJECT_ROOMY - (926 - COLUMN_WIDTHS.profile));
+    for (let width = 1056; width <= 2600; width += 9) {
+      const total = Object.values(columnWidths(width)).reduce((sum, w) => sum + w, 0);
+      expect(width - total).toBeGreaterThanOrEqual(Math.min(SUBJECT_ROOMY, width - 926));
+    }
   });
 });

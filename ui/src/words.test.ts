@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { en } from "./locales/en";
 import { zhCN } from "./locales/zh-CN";
 import { languageFor } from "./i18n";
-import { dateInputToMs, formatMoney, hintKey, stateKey, weekStart } from "./words";
+import { dateInputToMs, formatMinute, formatMoney, formatTime, formatWhen, hintKey, stateKey, weekStart } from "./words";
 
 describe("words", () => {
   it("prints the backend's exact amount with the currency symbol", () => {
@@ -84,5 +84,34 @@ describe("words", () => {
     expect(dateInputToMs("2026-11-21", 1)).toBe(new Date(2026, 10, 22).getTime());
     expect(dateInputToMs("")).toBeNull();
     expect(weekStart(new Date(2026, 10, 22, 15))).toBe(new Date(2026, 10, 16).getTime());
+  });
+});
+
+describe("times in the window's language", () => {
+  const now = new Date(2026, 10, 21, 18, 30, 0);
+  const today = new Date(2026, 10, 21, 9, 5, 7).getTime();
+  const thisYear = new Date(2026, 1, 3, 19, 5, 7).getTime();
+  const lastYear = new Date(2025, 10, 21, 9, 5, 7).getTime();
+  // Some ICU versions write a narrow no-break space before AM/PM.
+  const plain = (s: string) => s.replace(/\s/g, " ");
+
+  it.each([
+    ["zh-CN", "2026/11/21 09:05:07", "09:05:07", "02/03 19:05", "2025/11/21", "09:05", "2026/02/03 19:05"],
+    ["en", "11/21/2026, 09:05:07 AM", "09:05:07 AM", "02/03, 07:05 PM", "11/21/2025", "09:05 AM", "02/03/2026, 07:05 PM"],
+  ])("%s: to the second, as short as unambiguous, and to the minute", (language, full, todayWhen, thisYearWhen, lastYearWhen, todayMinute, earlierMinute) => {
+    expect(plain(formatTime(today, language))).toBe(full);
+    expect(plain(formatWhen(today, now, language))).toBe(todayWhen);
+    expect(plain(formatWhen(thisYear, now, language))).toBe(thisYearWhen);
+    expect(plain(formatWhen(lastYear, now, language))).toBe(lastYearWhen);
+    expect(plain(formatMinute(today, now, language))).toBe(todayMinute);
+    expect(plain(formatMinute(thisYear, now, language))).toBe(earlierMinute);
+  });
+
+  it("follows the language the window is in", async () => {
+    const i18n = (await import("./i18n")).default;
+    await i18n.changeLanguage("zh-CN");
+    expect(plain(formatTime(today))).toBe("2026/11/21 09:05:07");
+    await i18n.changeLanguage("en");
+    expect(plain(formatTime(today))).toBe("11/21/2026, 09:05:07 AM");
   });
 });

@@ -1,4 +1,6 @@
-// Formatting that is the same in every language. The words themselves live in locales/.
+// Formatting: money the same in every language, times in the language's own order. The words
+// themselves live in locales/.
+import i18n from "./i18n";
 import type { en } from "./locales/en";
 import type { Actor, AttemptState } from "./types";
 
@@ -88,31 +90,54 @@ export function minorToDecimal(minor: number, exponent: number): string {
   return minor < 0 ? `-${whole}` : whole;
 }
 
-export function formatTime(ms: number): string {
-  const d = new Date(ms);
-  const pad = (n: number) => String(n).padStart(2, "0");
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+/** The parts of a time each format shows: the same precision in every language, each in the
+ * order and with the separators of the person's (2026/11/21 09:05:07, 11/21/2026, 09:05:07 AM). */
+const PARTS = {
+  full: { year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit" },
+  time: { hour: "2-digit", minute: "2-digit", second: "2-digit" },
+  dayMinute: { month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" },
+  date: { year: "numeric", month: "2-digit", day: "2-digit" },
+  dateMinute: { year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" },
+  minute: { hour: "2-digit", minute: "2-digit" },
+} satisfies Record<string, Intl.DateTimeFormatOptions>;
+
+const formats = new Map<string, Intl.DateTimeFormat>();
+
+/** `ms` in `parts`, as `language` writes it (formatters kept: a table formats every row). */
+function format(ms: number, parts: keyof typeof PARTS, language: string): string {
+  const key = `${language} ${parts}`;
+  let f = formats.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat(language, PARTS[parts]);
+    formats.set(key, f);
+  }
+  return f.format(ms);
+}
+
+function sameDay(a: Date, b: Date): boolean {
+  return a.getFullYear() === b.getFullYear() && a.getMonth() === b.getMonth() && a.getDate() === b.getDate();
+}
+
+/** A time to the second, as the window's language writes it. */
+export function formatTime(ms: number, language: string = i18n.language): string {
+  return format(ms, "full", language);
 }
 
 /**
  * A time as short as it can be without being ambiguous: the time alone today, the date and
  * minute this year, the date before that. Tables show this; the full time is in its title.
  */
-export function formatWhen(ms: number, now: Date = new Date()): string {
-  const full = formatTime(ms);
+export function formatWhen(ms: number, now: Date = new Date(), language: string = i18n.language): string {
   const d = new Date(ms);
-  if (d.getFullYear() !== now.getFullYear()) return full.slice(0, 10);
-  if (d.getMonth() === now.getMonth() && d.getDate() === now.getDate()) return full.slice(11);
-  return full.slice(5, 16);
+  if (d.getFullYear() !== now.getFullYear()) return format(ms, "date", language);
+  if (sameDay(d, now)) return format(ms, "time", language);
+  return format(ms, "dayMinute", language);
 }
 
-/** To the minute: "09:41" today, "2026-12-04 17:05" before (how old the desk's copy of the
+/** To the minute: "09:41" today, "2026/12/04 17:05" before (how old the desk's copy of the
  * shared history is). */
-export function formatMinute(ms: number, now: Date = new Date()): string {
-  const full = formatTime(ms);
-  const d = new Date(ms);
-  const today = d.getFullYear() === now.getFullYear() && d.getMonth() === now.getMonth() && d.getDate() === now.getDate();
-  return today ? full.slice(11, 16) : full.slice(0, 16);
+export function formatMinute(ms: number, now: Date = new Date(), language: string = i18n.language): string {
+  return format(ms, sameDay(new Date(ms), now) ? "minute" : "dateMinute", language);
 }
 
 /** A file size for people: "812 KB", "12.4 MB". */

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { errorMessage } from "../api";
+import { gatewayName } from "../names";
 import { useAddOrder, useEditOrder } from "../queries/mutations";
 import type { OrderAttribute, OrderView, ProfileView } from "../types";
 import { Modal } from "./Modal";
@@ -138,7 +139,7 @@ export function NewOrderDialog({ profiles, editing, onClose, onSaved }: Props) {
         </label>
         {gatewayFields.length > 0 && (
           <fieldset className="gateway-fields" data-testid="gateway-fields">
-            <legend>{t("orderForm.gatewayFields", { gateway: profile?.gateway ?? "" })}</legend>
+            <legend>{t("orderForm.gatewayFields", { gateway: profile ? gatewayName(profile.gateway, t) : "" })}</legend>
             {gatewayFields.map((f) => (
               <label className="field" key={f.name}>
                 <span>

@@ -2,6 +2,7 @@ import { useMemo } from "react";
 import { useTranslation } from "react-i18next";
 import type { OrderFilterState } from "../hooks/useOrderFilters";
 import type { AttemptState, Channel, ProfileView } from "../types";
+import { gatewayName } from "../names";
 import { STATES } from "../words";
 
 /** The orders list's filters: state, channel, gateway profile, the desk that took the latest
@@ -36,7 +37,7 @@ export function OrderFilterBar({ filters: f, profiles, desks }: { filters: Order
         <option value="">{t("orders.anyProfile")}</option>
         {profiles.map((p) => (
           <option key={p.name} value={p.name}>
-            {p.name}
+            {p.name} · {gatewayName(p.gateway, t)}
           </option>
         ))}
       </select>

@@ -4,8 +4,10 @@ import { errorMessage } from "../api";
 import { useCheckStatus, useResolveReview } from "../queries/mutations";
 import { useReadOnly } from "../queries/reads";
 import type { AttemptDetail, OrderDetail, OrderView } from "../types";
-import { formatActor, formatMoney, formatTime, hintKey, stateKey, writtenByAnother } from "../words";
+import { describeEvent, isGatewayAnswer } from "../timeline";
+import { formatActor, formatMoney, formatTime, hintKey, STATE_ICON, writtenByAnother } from "../words";
 import { CopyButton } from "./CopyButton";
+import { gatewayName } from "../names";
 import { hidePersonalData } from "../personalData";
 import { QrCode } from "./QrCode";
 import { AttemptCharges, CancelOrderForm, OrderChanges } from "./OrderStory";
@@ -62,7 +64,7 @@ export function OrderPanel({ detail, onPay, onEdit, onClose, copyable, statusQue
         <dd>{order.subject || t("common.none")}</dd>
         <dt>{t("term.gateway")}</dt>
         <dd>
-          {order.profile} ({order.gateway})
+          {gatewayName(order.gateway, t)} · {order.profile}
         </dd>
         <dt>{t("term.created")}</dt>
         <dd>{formatTime(order.created_at)}</dd>
@@ -215,35 +217,39 @@ function AttemptItem({
       {(a.state === "needs_review" || a.contested || unasked) && !readOnly && (
         <ResolveForm attemptId={a.id} unasked={unasked} mayStillBePaid={a.may_still_be_paid} payableUntil={a.payable_until} />
       )}
-      <ul className="timeline" aria-label={t("lookup.timeline")}>
-        {a.events.map((e, i) => (
-          <li key={i}>
-            <time>{formatTime(e.at)}</time> {t(stateKey(e.state, paysOut))}
-            {writtenByAnother(e, a) && <span data-testid="event-actor">{t("detail.recordedBy", { who: formatActor(e) })}</span>}
-            {e.detail && <EventDetail text={e.detail} />}
-          </li>
-        ))}
+      <ul className="timeline events" aria-label={t("lookup.timeline")}>
+        {a.events.map((e, i) => {
+          const words = describeEvent(t, a, i, { gateway: order.gateway, paysOut });
+          return (
+            <li key={i} data-testid="event" data-state={e.state}>
+              <span className={`event-icon state-${e.state}`} aria-hidden="true">
+                {STATE_ICON[e.state]}
+              </span>{" "}
+              <time>{formatTime(e.at)}</time> <span className="event-text" data-testid="event-text">{words.text}</span>
+              {!words.namesWriter && writtenByAnother(e, a) && (
+                <span data-testid="event-actor">{t("detail.recordedBy", { who: formatActor(e) })}</span>
+              )}
+              {words.raw && <EventDetail text={words.raw} />}
+            </li>
+          );
+        })}
       </ul>
     </li>
   );
 }
 
-/** Beyond this, a detail (often a gateway's whole answer) is folded to its first words. */
-const FOLD_AT = 120;
-
-/** A detail of an event: the gateway's answer, folded, its customer's personal data hidden
- * until a person asks for it. */
+/** What an event's sentence leaves out (the gateway's raw answer, or a detail there are no
+ * words for), one click away, its customer's personal data hidden until a person asks for it. */
 function EventDetail({ text }: { text: string }) {
   const { t } = useTranslation();
   const [reveal, setReveal] = useState(false);
   const { shown, hidden } = hidePersonalData(text);
   const body = reveal ? text : shown;
-  if (body.length <= FOLD_AT && !hidden) return <> — {body}</>;
   return (
     <>
-      {" — "}
+      {" "}
       <details data-testid="event-detail">
-        <summary>{body.slice(0, 60)}…</summary>
+        <summary>{t(isGatewayAnswer(text) ? "timeline.rawAnswer" : "timeline.rawDetail")}</summary>
         <pre>{body}</pre>
         {hidden && (
           <button type="button" className="small" data-testid="reveal-personal" aria-pressed={reveal} onClick={() => setReveal(!reveal)}>

@@ -9,7 +9,8 @@ import { narrowed } from "../queries/paging";
 import { rowWindow, scrollTopToShow } from "../rowWindow";
 import { findShortcut, LIST_KEYS } from "../shortcuts";
 import type { OrderView } from "../types";
-import { COLUMN_WIDTHS, orderColumns, visibleColumns } from "./orderColumns";
+import { COLUMN_WIDTHS, columnWidths, visibleColumns, type FixedColumn } from "../layout";
+import { orderColumns } from "./orderColumns";
 
 interface Props {
   listing: OrderListing;
@@ -25,8 +26,7 @@ export function OrdersTable({ listing, sorting, onSortingChange, selected, onSel
   const scrollRef = useRef<HTMLDivElement>(null);
   // The row the arrow keys moved to, focused (and selected) once it is drawn and loaded.
   const pendingFocus = useRef<{ index: number; select: boolean } | null>(null);
-  // The box's width decides the columns. (CSS container queries could hide cells, but
-  // WebKitGTK does not lay a fixed-layout table out again when they do.)
+  // The box's width decides the columns and their widths (layout.ts).
   const [boxWidth, setBoxWidth] = useState<number | null>(null);
   // Its height, sticky header and scroll position decide which rows are drawn (rowWindow.ts).
   const [size, setSize] = useState({ height: 0, header: 0 });
@@ -73,6 +73,7 @@ export function OrdersTable({ listing, sorting, onSortingChange, selected, onSel
   const columns = useMemo(() => orderColumns(t), [t]);
 
   const shown = useMemo(() => (boxWidth ? visibleColumns(boxWidth) : null), [boxWidth]);
+  const widths: Partial<Record<FixedColumn, number>> = useMemo(() => (boxWidth ? columnWidths(boxWidth) : COLUMN_WIDTHS), [boxWidth]);
   const columnVisibility = useMemo(
     () => Object.fromEntries(columns.map((c) => [c.id!, shown ? shown.has(c.id!) : true])),
     [columns, shown],
@@ -95,7 +96,8 @@ export function OrdersTable({ listing, sorting, onSortingChange, selected, onSel
     onSortingChange,
   });
   const rowById = new Map(table.getRowModel().rows.map((r) => [r.id, r]));
-  const tableKey = table.getVisibleLeafColumns().map((c) => c.id).join();
+  // The widths too: the order number narrows in the narrowest windows, the profile widens in wide ones.
+  const tableKey = `${table.getVisibleLeafColumns().map((c) => c.id).join()}:${widths.order_no ?? ""}:${widths.profile ?? ""}`;
 
   const focusPending = () => {
     const pending = pendingFocus.current;
@@ -165,7 +167,7 @@ export function OrdersTable({ listing, sorting, onSortingChange, selected, onSel
                     scope="col"
                     data-col={h.column.id}
                     ref={(el) => {
-                      const width = COLUMN_WIDTHS[h.column.id as keyof typeof COLUMN_WIDTHS];
+                      const width = widths[h.column.id as FixedColumn];
                       if (el && width) el.style.width = `${width}px`;
                     }}
                     className={numeric ? "num" : undefined}

@@ -7,6 +7,7 @@ import { usePay } from "../queries/mutations";
 import { quoteQuery, statusChecksQuery, useReadOnly } from "../queries/reads";
 import { findShortcut, PAY_KEYS } from "../shortcuts";
 import type { Channel, Deduction, OrderView, PayInput, PaymentReport, ProfileView, RefundInput } from "../types";
+import { gatewayName } from "../names";
 import { formatMoney } from "../words";
 import { Modal } from "./Modal";
 import { PayResult } from "./PayResult";
@@ -154,7 +155,10 @@ export function PayDialog({ order, profile, onClose, onPaid, fallbackFocus }: Pr
         <strong className="num">{formatMoney(order.amount, order.currency)}</strong>
       </header>
       <p className="subject" id="pay-subject">
-        {order.subject}
+        {order.subject && <>{order.subject} · </>}
+        <span data-testid="pay-gateway">
+          {gatewayName(order.gateway, t)} · {order.profile}
+        </span>
       </p>
       {pay.isIdle && (
         <form
@@ -287,26 +291,29 @@ export function PayDialog({ order, profile, onClose, onPaid, fallbackFocus }: Pr
               {quoteError}
             </p>
           )}
-          <div className="total">
-            <span>{t(paysOut ? "pay.toPayOut" : "pay.toCharge")}</span>
-            <strong className="num" data-testid="charge-amount">
-              {charge}
-            </strong>
+          {/* The amount and Confirm stay in sight while the choices above them scroll. */}
+          <div className="commit">
+            <div className="total">
+              <span>{t(paysOut ? "pay.toPayOut" : "pay.toCharge")}</span>
+              <strong className="num" data-testid="charge-amount">
+                {charge}
+              </strong>
+            </div>
+            <footer>
+              <button
+                type="submit"
+                className="primary"
+                ref={confirmRef}
+                data-testid="confirm-pay"
+                disabled={!canConfirm}
+              >
+                {t(paysOut ? "pay.confirmOut" : "pay.confirm", { amount: charge })}
+              </button>
+              <button type="button" onClick={onClose}>
+                {t("common.cancel")}
+              </button>
+            </footer>
           </div>
-          <footer>
-            <button
-              type="submit"
-              className="primary"
-              ref={confirmRef}
-              data-testid="confirm-pay"
-              disabled={!canConfirm}
-            >
-              {t(paysOut ? "pay.confirmOut" : "pay.confirm", { amount: charge })}
-            </button>
-            <button type="button" onClick={onClose}>
-              {t("common.cancel")}
-            </button>
-          </footer>
           {readOnly && (
             <p className="error" role="note" data-testid="pay-read-only">
               {t("pay.readOnly")}

@@ -1,42 +1,12 @@
-// The orders table's columns: what each cell shows, how wide it is, and which give way first.
+// The orders table's columns: what each cell shows (how wide each is, and which give way first:
+// layout.ts).
 import { createColumnHelper } from "@tanstack/react-table";
 import type { TFunction } from "i18next";
+import { gatewayName } from "../names";
 import { usePaysOut } from "../queries/reads";
 import type { OrderView } from "../types";
 import { formatMoney, formatTime, formatWhen } from "../words";
 import { CancelledBadge, SandboxBadge, StateBadge } from "./StateBadge";
-
-/**
- * Column widths in px (cell padding included). Wide enough for a 27-digit order number, the
- * longest state badge in either language and a profile name with its SANDBOX badge (a long
- * name is cut, the badge never). The subject takes whatever is left, at least SUBJECT_MIN.
- */
-export const COLUMN_WIDTHS = {
-  order_no: 248,
-  amount: 104,
-  profile: 210,
-  channel: 110,
-  state: 122,
-  updated_at: 120,
-} as const;
-const SUBJECT_MIN = 130;
-/** The order in which columns give way as the list narrows: UX.md's column order, from the end. */
-const GIVE_WAY = ["subject", "updated_at", "channel", "profile"] as const;
-
-/**
- * Which columns fit a table `width` px wide. Order number, amount and state always show;
- * the others are left out, least important first, rather than make the list scroll sideways.
- */
-export function visibleColumns(width: number): Set<string> {
-  const shown = new Set<string>([...Object.keys(COLUMN_WIDTHS), "subject"]);
-  const need = () =>
-    [...shown].reduce((sum, c) => sum + (c === "subject" ? SUBJECT_MIN : COLUMN_WIDTHS[c as keyof typeof COLUMN_WIDTHS]), 0);
-  for (const column of GIVE_WAY) {
-    if (need() <= width) break;
-    shown.delete(column);
-  }
-  return shown;
-}
 
 const column = createColumnHelper<OrderView>();
 
@@ -73,7 +43,7 @@ export function orderColumns(t: TFunction) {
       // The badge stays whole; a long profile name gives way first.
       cell: (c) => (
         <span className="cell-flex">
-          <span className="clip" title={c.getValue()}>
+          <span className="clip" title={`${c.getValue()} · ${gatewayName(c.row.original.gateway, t)}`}>
             {c.getValue()}
           </span>
           {c.row.original.is_sandbox && <SandboxBadge />}

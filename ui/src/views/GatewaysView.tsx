@@ -1,12 +1,26 @@
 import { useMutation, useQuery } from "@tanstack/react-query";
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useId, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { api, errorMessage } from "../api";
 import { Modal } from "../components/Modal";
 import { SandboxBadge } from "../components/StateBadge";
 import { useRemoveProfile, useSaveProfile, useSecret } from "../queries/mutations";
 import { gatewaysQuery, secretsQuery, useReadOnly } from "../queries/reads";
+import { gatewayName, settingLabel } from "../names";
 import type { GatewayInfo, ProfileView } from "../types";
+
+/** A setting's or secret's name as a person reads it, its raw key under it in mono. */
+function KeyName({ name }: { name: string }) {
+  const { t } = useTranslation();
+  const label = settingLabel(name, t);
+  if (!label) return <span className="mono">{name}</span>;
+  return (
+    <span className="key-name">
+      {label}
+      <span className="mono key-hint">{name}</span>
+    </span>
+  );
+}
 
 export function GatewaysView({ profiles }: { profiles: ProfileView[] }) {
   const { t } = useTranslation();
@@ -76,12 +90,14 @@ function ProfileCard({ profile, gateways, readOnly }: { profile: ProfileView; ga
       </header>
       <dl className="facts">
         <dt>{t("gateways.gateway")}</dt>
-        <dd>{profile.gateway}</dd>
+        <dd>{gatewayName(profile.gateway, t)}</dd>
         <dt>{t("gateways.baseUrl")}</dt>
         <dd className="mono wrap">{profile.base_url}</dd>
         {Object.entries(profile.settings).map(([k, v]) => (
           <div key={k} className="contents">
-            <dt className="mono">{k}</dt>
+            <dt>
+              <KeyName name={k} />
+            </dt>
             <dd className="mono wrap">{v}</dd>
           </div>
         ))}
@@ -133,7 +149,7 @@ function ProfileCard({ profile, gateways, readOnly }: { profile: ProfileView; ga
           {report.missing_secrets.length > 0 && (
             <>
               <br />
-              {t("gateways.missingSecrets", { keys: report.missing_secrets.join(", ") })}
+              {t("gateways.missingSecrets", { keys: report.missing_secrets.map((k) => settingLabel(k, t) ?? k).join(", ") })}
             </>
           )}
         </p>
@@ -200,20 +216,20 @@ function Secrets({ profile }: { profile: string }) {
             if (value) change(s.key, value);
           }}
         >
-          <span className="mono">{s.key}</span>
+          <KeyName name={s.key} />
           <span className={s.set ? "ok" : s.required ? "error" : "muted"}>
             {s.set ? t("gateways.secretSet") : s.required ? t("gateways.secretMissing") : t("gateways.secretOptional")}
           </span>
           <input
             type="password"
             autoComplete="off"
-            aria-label={t("gateways.secretNew", { key: s.key })}
+            aria-label={t("gateways.secretNew", { key: settingLabel(s.key, t) ?? s.key })}
             value={values[s.key] ?? ""}
             onChange={(e) => setValues({ ...values, [s.key]: e.target.value })}
           />
           <button type="submit">{s.set ? t("gateways.secretReplace") : t("gateways.secretStore")}</button>
           {s.set && (
-            <button type="button" className="danger small" aria-label={t("gateways.secretDelete", { key: s.key })} onClick={() => change(s.key, null)}>
+            <button type="button" className="danger small" aria-label={t("gateways.secretDelete", { key: settingLabel(s.key, t) ?? s.key })} onClick={() => change(s.key, null)}>
               ✕
             </button>
           )}
@@ -245,6 +261,7 @@ function ProfileForm({
   const [baseUrl, setBaseUrl] = useState(existing?.base_url ?? "https://");
   const [settings, setSettings] = useState<[string, string][]>(Object.entries(existing?.settings ?? {}));
   const save = useSaveProfile();
+  const formId = useId();
 
   return (
     <form
@@ -266,7 +283,7 @@ function ProfileForm({
             <select value={gateway} onChange={(e) => setGateway(e.target.value)}>
               {gateways.map((g) => (
                 <option key={g.id} value={g.id}>
-                  {g.id}
+                  {gatewayName(g.id, t)}
                 </option>
               ))}
             </select>
@@ -281,6 +298,10 @@ function ProfileForm({
         <legend>{t("gateways.settings")}</legend>
         {settings.map(([k, v], i) => (
           <div className="setting-row" key={i}>
+            {/* What the typed key is called, in words: the key itself is what is saved. */}
+            <span className="setting-label" id={`${formId}-label-${i}`} data-testid="setting-label">
+              {settingLabel(k.trim(), t) ?? ""}
+            </span>
             <input
               aria-label={`${t("gateways.settingKey")} ${i + 1}`}
               className="mono"
@@ -289,6 +310,7 @@ function ProfileForm({
             />
             <input
               aria-label={`${t("gateways.settingValue")} ${i + 1}`}
+              aria-describedby={`${formId}-label-${i}`}
               className="mono"
               value={v}
               onChange={(e) => setSettings(settings.map((s, j) => (j === i ? [s[0], e.target.value] : s)))}

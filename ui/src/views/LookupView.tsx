@@ -8,7 +8,9 @@ import { OrderPanel } from "../components/OrderPanel";
 import { lookupQuery, orderDetailQuery } from "../queries/reads";
 import { CancelledBadge, StateBadge } from "../components/StateBadge";
 import type { LookupInput, OrderDetail, ProfileView } from "../types";
+import { gatewayName } from "../names";
 import { hidePersonalData } from "../personalData";
+import { describeEvent } from "../timeline";
 import { dateInputToMs, formatActor, formatMoney, formatTime, stateKey, writtenByAnother } from "../words";
 
 /** Everything known about an order as plain text, for pasting into a ticket (a payout in a
@@ -17,7 +19,7 @@ function asText(d: OrderDetail, t: TFunction, paysOut: boolean): string {
   const lines = [
     `${t("term.orderNo")}: ${d.order.order_no}`,
     `${t("term.amount")}: ${formatMoney(d.order.amount, d.order.currency)}`,
-    `${t("term.gateway")}: ${d.order.profile} (${d.order.gateway})`,
+    `${t("term.gateway")}: ${gatewayName(d.order.gateway, t)} · ${d.order.profile}`,
     `${t("term.state")}: ${t(stateKey(d.order.state ?? "created", paysOut))}`,
   ];
   for (const a of d.attempts) {
@@ -30,12 +32,13 @@ function asText(d: OrderDetail, t: TFunction, paysOut: boolean): string {
     if (a.gateway_ref) lines.push(`${t("term.gatewayRef")}: ${a.gateway_ref}`);
     if (a.pay_url) lines.push(`${t("term.payUrl")}: ${a.pay_url}`);
     if (a.error) lines.push(`${a.error.code}: ${a.error.message}`);
-    for (const e of a.events) {
-      const by = writtenByAnother(e, a) ? t("detail.recordedBy", { who: formatActor(e) }) : "";
+    a.events.forEach((e, i) => {
+      const words = describeEvent(t, a, i, { gateway: d.order.gateway, paysOut });
+      const by = !words.namesWriter && writtenByAnother(e, a) ? t("detail.recordedBy", { who: formatActor(e) }) : "";
       // A ticket gets the customer's personal data hidden, as the screen shows it.
-      const detail = e.detail ? ` — ${hidePersonalData(e.detail).shown}` : "";
-      lines.push(`  ${formatTime(e.at)} ${t(stateKey(e.state, paysOut))}${by}${detail}`);
-    }
+      const raw = words.raw ? ` — ${hidePersonalData(words.raw).shown}` : "";
+      lines.push(`  ${formatTime(e.at)} ${words.text}${by}${raw}`);
+    });
   }
   return lines.join("\n");
 }
