@@ -6,9 +6,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
+use paydesk_core::app::connection::ConnectionReport;
 use paydesk_core::app::gateways::GatewayInfo;
 use paydesk_core::app::orders::{Cancelled, ExportFile};
-use paydesk_core::app::profiles::ConnectionReport;
 use paydesk_core::app::secrets::SecretState;
 use paydesk_core::changes::Change;
 use paydesk_core::console::{Activity, DailyTotal, LookupHit, OrderPage, OrderQuery, TakingsRow};

@@ -2,8 +2,9 @@
 
 use std::collections::BTreeMap;
 
+use paydesk_core::app::connection::{self, ConnectionReport};
 use paydesk_core::app::gateways::{self, GatewayInfo};
-use paydesk_core::app::profiles::{self, ConnectionReport, ProfileInput};
+use paydesk_core::app::profiles::{self, ProfileInput};
 use paydesk_core::app::secrets::{self, SecretState};
 use paydesk_core::gateways::transport::Transport;
 use paydesk_core::report::ProfileView;
@@ -101,5 +102,5 @@ pub(crate) async fn test_connection(
     state: State<'_, AppState>,
     profile: String,
 ) -> Result<ConnectionReport, IpcError> {
-    Ok(profiles::test_connection(state.engine().await?, &profile).await?)
+    Ok(connection::test_connection(state.engine().await?, &profile).await?)
 }

@@ -104,7 +104,22 @@
   const commands = {
     app_info: () => ({ version: "0.1.0", data_dir: "/home/cashier/.local/share/paydesk", sandbox_url: "http://127.0.0.1:1", startup_error: null, max_import_bytes: 64 * 1024 * 1024, currencies: [{ code: "CNY", exponent: 2 }, { code: "INR", exponent: 2 }] }),
     list_profiles: () => [profile, ...others],
-    list_gateways: () => [profile, ...others].map((p) => ({ id: p.gateway, capabilities: p.capabilities })),
+    list_gateways: () =>
+      [profile, ...others].map((p) => ({
+        id: p.gateway,
+        capabilities: p.capabilities,
+        settings: [
+          ...(p.gateway === "top"
+            ? [
+                { name: "app_key", required: true, kind: { type: "text" }, default: null },
+                { name: "tenant_id", required: true, kind: { type: "integer" }, default: null },
+                { name: "sign_method", required: false, kind: { type: "choice", choices: ["md5", "hmac", "hmac-sha256"] }, default: "md5" },
+              ]
+            : [{ name: "billing_account_id", required: false, kind: { type: "text" }, default: null }]),
+          { name: "proxy", required: false, kind: { type: "url" }, default: null },
+        ],
+      })),
+    test_connection: () => ({ reachable: true, detail: "127.0.0.1:1", missing_secrets: [], credentials: { verdict: "accepted", status: 404 } }),
     activity: () => ({ in_flight: state.paid ? 1 : 0, unasked: 0, needs_review: 0 }),
     status_checks: () => ({
       gateways: [{ profile: "sandbox-sensecore", is_sandbox: true, reachable: true, detail: "127.0.0.1:1" }],

@@ -7,8 +7,10 @@ import type {
   Actor,
   AttemptDetail,
   Change,
+  ConnectionReport,
   DailyTotal,
   ExportFile,
+  GatewayInfo,
   ImportSummary,
   LookupHit,
   OrderChange,
@@ -144,6 +146,8 @@ export interface Options {
   deskNames?: Actor;
   /** The dashboard's totals (takings). */
   takings?: TakingsRow[];
+  gateways?: GatewayInfo[];
+  connection?: ConnectionReport;
   /** The dashboard's daily totals. */
   daily?: DailyTotal[];
   /** The desks that took orders' latest payments (list_desks). */
@@ -163,6 +167,7 @@ export interface Backend {
   /** The order as edited or cancelled. */
   order: OrderView;
   changes: OrderChange[];
+  savedProfiles: Record<string, unknown>[];
 }
 
 /** A lookup's hit on `o`, as the backend words it. */
@@ -196,6 +201,7 @@ export function mockBackend(options: Options = {}): Backend {
     deskNames: options.deskNames ?? DEFAULT_DESK_NAMES,
     order,
     changes: [],
+    savedProfiles: [],
   };
   const saveDeskNames = ({ desk, operator }: Actor): Actor => ({
     desk: desk.trim() || DEFAULT_DESK_NAMES.desk,
@@ -239,7 +245,13 @@ export function mockBackend(options: Options = {}): Backend {
           if (!options.secrets) throw new Error("no secrets expected");
           return options.secrets;
         case "list_gateways":
-          return [];
+          return options.gateways ?? [];
+        case "test_connection":
+          if (!options.connection) throw new Error("no connection test expected");
+          return options.connection;
+        case "save_profile":
+          backend.savedProfiles.push(args);
+          return { ...profile, name: args.name as string, settings: args.settings as Record<string, string> };
         case "takings":
           if (!options.takings) throw new Error("no takings expected");
           return options.takings;

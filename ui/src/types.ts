@@ -25,6 +25,8 @@ export type { OrderPage } from "./ipc/OrderPage";
 export type { LookupHit } from "./ipc/LookupHit";
 export type { Quote } from "./ipc/Quote";
 export type { TakingsRow } from "./ipc/TakingsRow";
+export type { Credentials } from "./ipc/Credentials";
+export type { SettingSpec } from "./ipc/SettingSpec";
 export type { DailyTotal } from "./ipc/DailyTotal";
 export type { Activity } from "./ipc/Activity";
 export type { GatewayReach } from "./ipc/GatewayReach";

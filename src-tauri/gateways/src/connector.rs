@@ -181,6 +181,46 @@ impl OrderAttribute {
     }
 }
 
+/// A setting a gateway's profiles take: the profile form shows it as a field of its own.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct SettingSpec {
+    pub name: String,
+    /// The profile is refused without it.
+    pub required: bool,
+    pub kind: SettingKind,
+    /// What the gateway uses when it is not given.
+    pub default: Option<String>,
+}
+
+/// What a setting holds.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(tag = "type", content = "choices", rename_all = "snake_case")]
+pub enum SettingKind {
+    Text,
+    Integer,
+    Url,
+    /// One of these words.
+    Choice(Vec<String>),
+}
+
+impl SettingSpec {
+    pub fn new(name: &str, required: bool, kind: SettingKind) -> Self {
+        SettingSpec {
+            name: name.to_string(),
+            required,
+            kind,
+            default: None,
+        }
+    }
+
+    pub fn defaulting_to(mut self, default: &str) -> Self {
+        self.default = Some(default.to_string());
+        self
+    }
+}
+
 /// Whether sending the same request again is safe.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -350,6 +390,11 @@ pub trait Connector: Send + Sync {
     /// than at the first payment.
     fn check_settings(&self, _settings: &BTreeMap<String, String>) -> Result<(), BuildError> {
         Ok(())
+    }
+
+    /// The settings its profiles take (checked by [`Connector::check_settings`] when saved).
+    fn settings(&self) -> Vec<SettingSpec> {
+        Vec::new()
     }
 
     /// The currency a profile's orders must be in, where the gateway (or the profile's

@@ -7,7 +7,7 @@ import { SandboxBadge } from "../components/StateBadge";
 import { useRemoveProfile, useSaveProfile, useSecret } from "../queries/mutations";
 import { gatewaysQuery, secretsQuery, useReadOnly } from "../queries/reads";
 import { gatewayName, settingLabel } from "../names";
-import type { GatewayInfo, ProfileView } from "../types";
+import type { Credentials, GatewayInfo, ProfileView, SettingSpec } from "../types";
 
 /** A setting's or secret's name as a person reads it, its raw key under it in mono. */
 function KeyName({ name }: { name: string }) {
@@ -146,6 +146,8 @@ function ProfileCard({ profile, gateways, readOnly }: { profile: ProfileView; ga
       {report && (
         <p className={report.reachable ? "ok" : "error"} role="status" data-testid="connection-report">
           {report.reachable ? t("gateways.reachable", { detail: report.detail }) : t("gateways.unreachable", { detail: report.detail })}
+          <br />
+          <CredentialsLine credentials={report.credentials} />
           {report.missing_secrets.length > 0 && (
             <>
               <br />
@@ -161,6 +163,58 @@ function ProfileCard({ profile, gateways, readOnly }: { profile: ProfileView; ga
       )}
       {editing && <ProfileForm gateways={gateways} existing={profile} onDone={() => setEditing(false)} onCancel={() => setEditing(false)} />}
     </article>
+  );
+}
+
+/** One of a gateway's settings: its name in words, the key it is saved under, whether the
+ * profile needs it, and an input that fits what it holds. */
+function SettingField({ spec, value, onChange }: { spec: SettingSpec; value: string; onChange: (value: string) => void }) {
+  const { t } = useTranslation();
+  const label = settingLabel(spec.name, t) ?? spec.name;
+  const hint = spec.default === null ? null : t("gateways.settingDefault", { value: spec.default });
+  return (
+    <label className="field" data-setting={spec.name}>
+      <span>
+        {label}
+        {spec.required && <abbr title={t("orderForm.required")}> *</abbr>} <span className="hint mono">{spec.name}</span>
+      </span>
+      {spec.kind.type === "choice" ? (
+        <select value={value} onChange={(e) => onChange(e.target.value)}>
+          <option value="">{hint ?? t("common.none")}</option>
+          {spec.kind.choices.map((c) => (
+            <option key={c} value={c}>
+              {c}
+            </option>
+          ))}
+        </select>
+      ) : (
+        <input
+          className="mono"
+          required={spec.required}
+          value={value}
+          inputMode={spec.kind.type === "integer" ? "numeric" : undefined}
+          placeholder={spec.kind.type === "url" ? "https://" : (spec.default ?? undefined)}
+          onChange={(e) => onChange(e.target.value)}
+        />
+      )}
+      {hint && spec.kind.type !== "choice" && <span className="hint">{hint}</span>}
+    </label>
+  );
+}
+
+/** What the connection test proved about the credentials, and what it could not. */
+function CredentialsLine({ credentials }: { credentials: Credentials }) {
+  const { t } = useTranslation();
+  const text =
+    credentials.verdict === "accepted"
+      ? t("gateways.credentialsAccepted", { status: credentials.status })
+      : credentials.verdict === "refused"
+        ? t("gateways.credentialsRefused", { status: credentials.status })
+        : t(`gateways.notChecked.${credentials.reason}`);
+  return (
+    <span className={credentials.verdict === "refused" ? "error" : undefined} data-testid="credentials-report" data-verdict={credentials.verdict}>
+      {text}
+    </span>
   );
 }
 
@@ -259,9 +313,24 @@ function ProfileForm({
   const [name, setName] = useState(existing?.name ?? "");
   const [gateway, setGateway] = useState(existing?.gateway ?? gateways[0]?.id ?? "");
   const [baseUrl, setBaseUrl] = useState(existing?.base_url ?? "https://");
-  const [settings, setSettings] = useState<[string, string][]>(Object.entries(existing?.settings ?? {}));
+  const specs: SettingSpec[] = gateways.find((g) => g.id === gateway)?.settings ?? [];
+  // The gateway's own settings are fields of their own; anything else a profile holds (from
+  // an older paydesk, or typed at the command line) stays as a name and a value.
+  const [fields, setFields] = useState<Record<string, string>>(() => ({ ...(existing?.settings ?? {}) }));
+  const [settings, setSettings] = useState<[string, string][]>(() =>
+    Object.entries(existing?.settings ?? {}).filter(([k]) => !specs.some((spec) => spec.name === k)),
+  );
   const save = useSaveProfile();
   const formId = useId();
+
+  function allSettings(): Record<string, string> {
+    const all: Record<string, string> = Object.fromEntries(settings.filter(([k]) => k.trim()));
+    for (const spec of specs) {
+      const value = (fields[spec.name] ?? "").trim();
+      if (value) all[spec.name] = value;
+    }
+    return all;
+  }
 
   return (
     <form
@@ -269,7 +338,7 @@ function ProfileForm({
       data-testid="profile-form"
       onSubmit={(e) => {
         e.preventDefault();
-        save.mutate({ name, gateway, baseUrl, settings: Object.fromEntries(settings), create: !existing }, { onSuccess: onDone });
+        save.mutate({ name, gateway, baseUrl, settings: allSettings(), create: !existing }, { onSuccess: onDone });
       }}
     >
       {!existing && (
@@ -294,8 +363,16 @@ function ProfileForm({
         {t("gateways.baseUrl")}
         <input required className="mono" value={baseUrl} onChange={(e) => setBaseUrl(e.target.value)} />
       </label>
+      {specs.length > 0 && (
+        <fieldset className="gateway-settings" data-testid="gateway-settings">
+          <legend>{t("gateways.gatewaySettings", { gateway: gatewayName(gateway, t) })}</legend>
+          {specs.map((spec) => (
+            <SettingField key={spec.name} spec={spec} value={fields[spec.name] ?? ""} onChange={(v) => setFields({ ...fields, [spec.name]: v })} />
+          ))}
+        </fieldset>
+      )}
       <fieldset>
-        <legend>{t("gateways.settings")}</legend>
+        <legend>{t("gateways.otherSettings")}</legend>
         {settings.map(([k, v], i) => (
           <div className="setting-row" key={i}>
             {/* What the typed key is called, in words: the key itself is what is saved. */}

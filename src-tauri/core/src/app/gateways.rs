@@ -1,6 +1,6 @@
 //! The gateways paydesk speaks, and whether a profile's gateway can be reached.
 
-use paydesk_gateways::{connector_for, Capabilities};
+use paydesk_gateways::{connector_for, Capabilities, SettingKind, SettingSpec};
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -9,15 +9,26 @@ use ts_rs::TS;
 pub struct GatewayInfo {
     pub id: &'static str,
     pub capabilities: Capabilities,
+    /// The settings its profiles take, the proxy every profile may name among them.
+    pub settings: Vec<SettingSpec>,
 }
 
 pub fn gateways() -> Vec<GatewayInfo> {
     paydesk_gateways::GATEWAYS
         .iter()
         .filter_map(|id| {
-            connector_for(id).map(|c| GatewayInfo {
-                id,
-                capabilities: c.capabilities(),
+            connector_for(id).map(|c| {
+                let mut settings = c.settings();
+                settings.push(SettingSpec::new(
+                    crate::base_url::PROXY_SETTING,
+                    false,
+                    SettingKind::Url,
+                ));
+                GatewayInfo {
+                    id,
+                    capabilities: c.capabilities(),
+                    settings,
+                }
             })
         })
         .collect()

@@ -6,16 +6,13 @@ use std::collections::BTreeMap;
 
 use paydesk_gateways::transport::Transport;
 
-use serde::Serialize;
-use ts_rs::TS;
-
 use crate::domain::Profile;
 use crate::engine::Engine;
 use crate::report::ProfileView;
 use crate::sandbox_link;
 use crate::store::{NewProfile, Store};
 
-use super::{gateways, secrets, AppError, Result};
+use super::{secrets, AppError, Result};
 
 /// A profile as a person typed it (in the window's form or on the command line).
 #[derive(Debug, Clone)]
@@ -133,35 +130,6 @@ pub async fn list(store: &Store) -> Result<Vec<ProfileView>> {
 /// Removes a profile no order uses, with its secrets.
 pub async fn remove(engine: &Engine, name: &str) -> Result<()> {
     secrets::remove_profile(engine, name).await
-}
-
-/// Whether the gateway's host answers on its port, and which required secrets are missing.
-#[derive(Debug, Clone, Serialize, TS)]
-pub struct ConnectionReport {
-    pub reachable: bool,
-    pub detail: String,
-    pub missing_secrets: Vec<String>,
-}
-
-/// A profile's connection test: a TCP connection to its gateway (nothing is sent) and the
-/// keyring asked which required secrets it lacks.
-pub async fn test_connection(engine: &Engine, profile: &str) -> Result<ConnectionReport> {
-    let base_url = engine.store().profile(profile).await?.base_url;
-    let missing_secrets = secrets::states(engine, profile)
-        .await?
-        .into_iter()
-        .filter(|s| s.required && !s.set)
-        .map(|s| s.key)
-        .collect();
-    let (reachable, detail) = match gateways::reachable(&base_url).await {
-        Ok(address) => (true, address),
-        Err(why) => (false, why.to_string()),
-    };
-    Ok(ConnectionReport {
-        reachable,
-        detail,
-        missing_secrets,
-    })
 }
 
 #[cfg(test)]

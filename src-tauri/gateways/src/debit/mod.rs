@@ -177,6 +177,20 @@ impl Connector for Debit {
         config::account_currency(settings).ok()
     }
 
+    fn settings(&self) -> Vec<SettingSpec> {
+        vec![
+            SettingSpec::new("merchant_id", true, SettingKind::Text),
+            SettingSpec::new(
+                "api_version",
+                false,
+                SettingKind::Choice(vec!["v1".into(), "v2".into()]),
+            )
+            .defaulting_to("v1"),
+            SettingSpec::new("currency", false, SettingKind::Text).defaulting_to("INR"),
+            SettingSpec::new("callback_url", false, SettingKind::Url),
+        ]
+    }
+
     fn capabilities(&self) -> Capabilities {
         Capabilities {
             channels: vec![Channel::Bank],

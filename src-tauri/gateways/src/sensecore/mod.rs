@@ -52,6 +52,15 @@ impl Connector for Sensecore {
         vec![OrderAttribute::text("resource_pack_id", false)]
     }
 
+    fn settings(&self) -> Vec<SettingSpec> {
+        // Needed only by a payment with vouchers: a profile without one still saves.
+        vec![SettingSpec::new(
+            "billing_account_id",
+            false,
+            SettingKind::Text,
+        )]
+    }
+
     fn capabilities(&self) -> Capabilities {
         Capabilities {
             channels: Channel::ALL

@@ -9,7 +9,7 @@ use crate::connector::BuildError;
 use crate::Secrets;
 
 /// The settings a profile must hold, in the order a missing one is named.
-const REQUIRED_SETTINGS: [&str; 6] = [
+pub(super) const REQUIRED_SETTINGS: [&str; 6] = [
     "app_key",
     "tenant_id",
     "charge_item_code",

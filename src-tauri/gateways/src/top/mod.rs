@@ -271,6 +271,29 @@ impl Connector for Top {
         ID
     }
 
+    fn settings(&self) -> Vec<SettingSpec> {
+        let mut specs: Vec<SettingSpec> = config::REQUIRED_SETTINGS
+            .iter()
+            .map(|name| {
+                let kind = if *name == "tenant_id" {
+                    SettingKind::Integer
+                } else {
+                    SettingKind::Text
+                };
+                SettingSpec::new(name, true, kind)
+            })
+            .collect();
+        let methods = ["md5", "hmac", "hmac-sha256"].map(String::from).to_vec();
+        specs.extend([
+            SettingSpec::new("sign_method", false, SettingKind::Choice(methods))
+                .defaulting_to("md5"),
+            SettingSpec::new("credit_account_id", false, SettingKind::Integer),
+            SettingSpec::new("huijin_account_id", false, SettingKind::Integer),
+            SettingSpec::new("partner_id", false, SettingKind::Text),
+        ]);
+        specs
+    }
+
     fn capabilities(&self) -> Capabilities {
         Capabilities {
             channels: vec![Channel::Balance, Channel::Credit],
