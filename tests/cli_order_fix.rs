@@ -97,6 +97,18 @@ fn an_unpaid_order_is_edited_then_paid_at_its_new_terms() {
         "{text}"
     );
 
+    // The history appends what a payment came to, never reordering the columns before.
+    let csv = ok(&paydesk(d, &["history", "--csv"], None));
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "attempt_id,order_no,profile,gateway,channel,state,amount,currency,idempotency_key,\
+         gateway_ref,pay_url,error_code,error_message,created_at,updated_at,desk,operator,\
+         deductions,balance_amount,credit_amount,charged_amount,subscription_refunds"
+    );
+    let row = lines.next().unwrap();
+    assert!(row.ends_with(",voucher v-1 2.50,,,17.50,"), "{row}");
+
     // Paid: neither edited nor cancelled, and nothing changes.
     for args in [
         &["order", "edit", "E-1", "--amount", "1.00"][..],

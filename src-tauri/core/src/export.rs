@@ -22,7 +22,7 @@ use sqlx::{ColumnIndex, Database, Decode, Encode, Postgres, QueryBuilder, Row, S
 
 use crate::console::{self, OrderQuery};
 use crate::domain::AttemptState;
-use crate::report::{AttemptAmounts, Charges};
+use crate::pricing::{AttemptAmounts, Charges};
 use crate::store::{RecordPool, Store, StoreError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

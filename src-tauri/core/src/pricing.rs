@@ -6,7 +6,7 @@ use paydesk_gateways::{Capabilities, Channel, Currency, Deduction, Money, Subscr
 use serde::Serialize;
 use ts_rs::TS;
 
-use crate::domain::OrderView;
+use crate::domain::{Attempt, OrderView};
 
 /// What a person asked for: pay this order this way.
 #[derive(Debug, Clone)]
@@ -231,4 +231,164 @@ impl Quote {
             balance: credit.map(|c| decimal(remaining.minor - c.minor)),
         }
     }
+}
+
+/// Whose deduction it is: a voucher the desk applied, or a coupon the gateway took off.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum DeductionKind {
+    Voucher,
+    Coupon,
+}
+
+/// One deduction from what the order comes to.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, TS)]
+pub struct DeductionLine {
+    pub kind: DeductionKind,
+    pub id: String,
+    /// `None` for a coupon whose amount the gateway has not (yet) said.
+    pub amount: Option<String>,
+    pub amount_minor: Option<i64>,
+}
+
+/// What a payment came to, from the order's amount to what was charged: each deduction, the
+/// split between balance and credit where there was one, and the amount charged (the
+/// gateway's figure where it gave one). Amounts in the main unit beside their minor units.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, TS)]
+pub struct Charges {
+    pub deductions: Vec<DeductionLine>,
+    pub balance_amount: Option<String>,
+    pub balance_amount_minor: Option<i64>,
+    pub credit_amount: Option<String>,
+    pub credit_amount_minor: Option<i64>,
+    pub charged_amount: String,
+    pub charged_amount_minor: i64,
+    /// Subscriptions the payment replaces, each with its refund (TOP); not part of the sums
+    /// above.
+    pub subscription_refunds: Vec<RefundLine>,
+}
+
+/// A subscription a payment replaces, and its refund.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, TS)]
+pub struct RefundLine {
+    pub subscribe_id: String,
+    pub amount: String,
+    pub amount_minor: i64,
+}
+
+impl Charges {
+    pub fn of(attempt: &Attempt, currency: &str) -> Self {
+        Charges::from_parts(
+            &AttemptAmounts {
+                amount_minor: attempt.amount_minor,
+                deductions: &attempt.deductions,
+                coupon: attempt.coupon.as_deref(),
+                credit_minor: attempt.credit_minor,
+                gateway_deduction_minor: attempt.gateway_deduction_minor,
+                subscription_refunds: &attempt.subscription_refunds,
+            },
+            currency,
+        )
+    }
+
+    pub fn from_parts(a: &AttemptAmounts<'_>, currency: &str) -> Self {
+        // A currency the store holds was checked when the order was written; should one not
+        // read, the amounts still show, in minor units.
+        let decimal = |minor: i64| match Currency::parse(currency) {
+            Ok(c) => Money::from_minor(minor, c).to_decimal_string(),
+            Err(_) => minor.to_string(),
+        };
+        let mut deductions: Vec<DeductionLine> = vouchers(a.deductions)
+            .into_iter()
+            .map(|(id, minor)| DeductionLine {
+                kind: DeductionKind::Voucher,
+                id,
+                amount: Some(decimal(minor)),
+                amount_minor: Some(minor),
+            })
+            .collect();
+        if let Some(coupon) = a.coupon.filter(|c| !c.trim().is_empty()) {
+            deductions.push(DeductionLine {
+                kind: DeductionKind::Coupon,
+                id: coupon.to_string(),
+                amount: a.gateway_deduction_minor.map(decimal),
+                amount_minor: a.gateway_deduction_minor,
+            });
+        }
+        let balance_minor = a.credit_minor.map(|credit| a.amount_minor - credit);
+        let charged_minor = a.amount_minor - a.gateway_deduction_minor.unwrap_or(0);
+        Charges {
+            deductions,
+            balance_amount: balance_minor.map(decimal),
+            balance_amount_minor: balance_minor,
+            credit_amount: a.credit_minor.map(decimal),
+            credit_amount_minor: a.credit_minor,
+            charged_amount: decimal(charged_minor),
+            charged_amount_minor: charged_minor,
+            subscription_refunds: refunds(a.subscription_refunds)
+                .into_iter()
+                .map(|(subscribe_id, minor)| RefundLine {
+                    subscribe_id,
+                    amount: decimal(minor),
+                    amount_minor: minor,
+                })
+                .collect(),
+        }
+    }
+
+    /// The deductions in one line (`voucher v-1 2.50; coupon c-1 1.00`), for a CSV cell.
+    pub fn deductions_text(&self) -> String {
+        self.deductions
+            .iter()
+            .map(|d| {
+                let kind = match d.kind {
+                    DeductionKind::Voucher => "voucher",
+                    DeductionKind::Coupon => "coupon",
+                };
+                format!("{kind} {} {}", d.id, d.amount.as_deref().unwrap_or("?"))
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+}
+
+/// The amounts an attempt journaled, as [`Charges`] reads them.
+pub struct AttemptAmounts<'a> {
+    /// What was asked of the gateway: the order's amount less the vouchers.
+    pub amount_minor: i64,
+    /// The vouchers, as journaled (`[{"id", "amount_minor"}]`).
+    pub deductions: &'a str,
+    pub coupon: Option<&'a str>,
+    pub credit_minor: Option<i64>,
+    pub gateway_deduction_minor: Option<i64>,
+    /// The subscription refunds, as journaled (`[{"subscribe_id", "refund_amount_minor"}]`).
+    pub subscription_refunds: &'a str,
+}
+
+/// The subscription refunds an attempt journaled, as (id, minor units).
+fn refunds(json: &str) -> Vec<(String, i64)> {
+    #[derive(serde::Deserialize)]
+    struct Refund {
+        subscribe_id: String,
+        refund_amount_minor: i64,
+    }
+    serde_json::from_str::<Vec<Refund>>(json)
+        .map(|list| {
+            list.into_iter()
+                .map(|r| (r.subscribe_id, r.refund_amount_minor))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The vouchers an attempt journaled (`[{"id", "amount_minor"}]`), as (id, minor units).
+fn vouchers(json: &str) -> Vec<(String, i64)> {
+    #[derive(serde::Deserialize)]
+    struct Voucher {
+        id: String,
+        amount_minor: i64,
+    }
+    serde_json::from_str::<Vec<Voucher>>(json)
+        .map(|list| list.into_iter().map(|v| (v.id, v.amount_minor)).collect())
+        .unwrap_or_default()
 }

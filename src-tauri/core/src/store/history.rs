@@ -34,6 +34,17 @@ pub struct HistoryRow {
     pub error_message: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
+    /// Who started it: the desk and its operator.
+    pub desk: String,
+    pub operator: String,
+    /// What it came to (as [`crate::pricing::Charges`] says), written for a CSV cell: the
+    /// deductions (`voucher v-1 2.30; coupon c-1 1.00`), the split, what was charged, and the
+    /// subscriptions it replaces (`sub-1 4.50`).
+    pub deductions: String,
+    pub balance_amount: Option<String>,
+    pub credit_amount: Option<String>,
+    pub charged_amount: String,
+    pub subscription_refunds: String,
 }
 
 impl Store {
@@ -48,6 +59,17 @@ impl Store {
             .map(|row| {
                 let currency = Currency::parse(&row.currency)
                     .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                let charges = crate::pricing::Charges::from_parts(
+                    &crate::pricing::AttemptAmounts {
+                        amount_minor: row.amount_minor,
+                        deductions: &row.deductions,
+                        coupon: row.coupon.as_deref(),
+                        credit_minor: row.credit_minor,
+                        gateway_deduction_minor: row.gateway_deduction_minor,
+                        subscription_refunds: &row.subscription_refunds,
+                    },
+                    &row.currency,
+                );
                 Ok(HistoryRow {
                     attempt_id: row.id,
                     order_no: row.order_no,
@@ -65,6 +87,18 @@ impl Store {
                     error_message: row.error_message,
                     created_at: row.created_at,
                     updated_at: row.updated_at,
+                    desk: row.desk,
+                    operator: row.operator,
+                    deductions: charges.deductions_text(),
+                    balance_amount: charges.balance_amount.clone(),
+                    credit_amount: charges.credit_amount.clone(),
+                    charged_amount: charges.charged_amount.clone(),
+                    subscription_refunds: charges
+                        .subscription_refunds
+                        .iter()
+                        .map(|r| format!("{} {}", r.subscribe_id, r.amount))
+                        .collect::<Vec<_>>()
+                        .join("; "),
                 })
             })
             .collect()
@@ -92,4 +126,11 @@ pub(super) struct HistoryColumns {
     pub error_message: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
+    pub desk: String,
+    pub operator: String,
+    pub deductions: String,
+    pub coupon: Option<String>,
+    pub credit_minor: Option<i64>,
+    pub gateway_deduction_minor: Option<i64>,
+    pub subscription_refunds: String,
 }

@@ -17,7 +17,8 @@ fn push_query(query: &mut sqlx::QueryBuilder<'static, Db>, filter: &HistoryFilte
     query.push(
         "SELECT a.id, o.order_no, p.name AS profile, p.gateway, a.channel, a.state, a.amount_minor,
                 o.currency, a.idempotency_key, a.gateway_ref, a.pay_url, a.error_code, a.error_message,
-                a.created_at, a.updated_at
+                a.created_at, a.updated_at, a.desk, a.operator, a.deductions, a.coupon,
+                a.credit_minor, a.gateway_deduction_minor, a.subscription_refunds
          FROM attempts a JOIN orders o ON o.id = a.order_id JOIN profiles p ON p.id = o.profile_id
          WHERE 1 = 1",
     );
@@ -45,7 +46,8 @@ pub(in crate::store) fn json_query(filter: &HistoryFilter) -> sqlx::QueryBuilder
     let mut query = sqlx::QueryBuilder::<Db>::new(format!(
         "SELECT {}id, order_no, profile, gateway, channel, state, amount_minor, currency, \
          idempotency_key, gateway_ref, pay_url, error_code, error_message, created_at, \
-         updated_at{} FROM (",
+         updated_at, desk, operator, deductions, coupon, credit_minor, gateway_deduction_minor, \
+         subscription_refunds{} FROM (",
         Db::JSON_ROWS.0,
         Db::JSON_ROWS.1
     ));
@@ -94,5 +96,12 @@ fn from_row(row: &Row) -> Result<HistoryColumns> {
         error_message: row.try_get("error_message")?,
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
+        desk: row.try_get("desk")?,
+        operator: row.try_get("operator")?,
+        deductions: row.try_get("deductions")?,
+        coupon: row.try_get("coupon")?,
+        credit_minor: row.try_get("credit_minor")?,
+        gateway_deduction_minor: row.try_get("gateway_deduction_minor")?,
+        subscription_refunds: row.try_get("subscription_refunds")?,
     })
 }
