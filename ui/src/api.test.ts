@@ -84,3 +84,23 @@ describe("errorMessage", () => {
     expect(errorKind(new Error("x"))).toBeNull();
   });
 });
+
+describe("the back end's refusals in the person's language", () => {
+  it("words an amount and an order its gateway could never take, in 简体中文 too", async () => {
+    const notPayable = {
+      kind: "refused",
+      code: "order_not_payable",
+      params: { profile: "pt", expected_currency: "CNY", currency: "INR", missing: ["user_id"], not_whole_number: ["address_id"] },
+      message: "gateway profile \"pt\" cannot be paid for this order: …",
+    };
+    const tooPrecise = { kind: "refused", code: "amount_too_precise", params: { amount: "1.234", digits: 2, currency: "CNY" }, message: "…" };
+    expect(errorMessage(notPayable)).toBe(
+      "Gateway profile pt could never be paid for this order: its orders are in CNY; it needs user_id; address_id must be whole numbers above zero.",
+    );
+    expect(errorMessage(tooPrecise)).toBe("1.234 has more than 2 decimal places for CNY.");
+    await i18n.changeLanguage("zh-CN");
+    expect(errorMessage(notPayable)).toBe("网关配置 pt 永远无法支付此订单：该配置的订单币种为 CNY；缺少 user_id；address_id 必须是大于零的整数。");
+    expect(errorMessage(tooPrecise)).toBe("1.234 的小数位超过 CNY 的 2 位。");
+    await i18n.changeLanguage("en");
+  });
+});

@@ -4,7 +4,7 @@ import { invoke } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
 import i18n from "./i18n";
 import { en } from "./locales/en";
-import { channelName, gatewayName, isChannel } from "./names";
+import { channelName, gatewayName, isChannel, settingWithKey } from "./names";
 import { formatMinute, formatTime } from "./words";
 import type { AttemptState } from "./ipc/AttemptState";
 import type { ErrorKind } from "./ipc/ErrorKind";
@@ -100,6 +100,16 @@ export function errorMessage(e: unknown): string {
     if (typeof params.offered === "string") params.offered = params.offered.split(",").map((c) => channelName(c.trim())).join(", ");
     if (e.code === "shared_store_offline" && e.params.as_of !== null) params.time = formatMinute(e.params.as_of);
     if (e.code === "still_payable") params.time = formatTime(e.params.until);
+    if (e.code === "missing_setting") params.setting = settingWithKey(e.params.key);
+    if (e.code === "order_not_payable") {
+      const p = e.params;
+      const parts = [
+        p.expected_currency && i18n.t("problem.order_not_payable_currency", { currency: p.expected_currency }),
+        p.missing.length > 0 && i18n.t("problem.order_not_payable_missing", { names: p.missing.join(", ") }),
+        p.not_whole_number.length > 0 && i18n.t("problem.order_not_payable_not_whole", { names: p.not_whole_number.join(", ") }),
+      ];
+      params.details = parts.filter(Boolean).join(i18n.language.startsWith("zh") ? "；" : "; ");
+    }
     // A code without words in en (and so in zh-CN, typed as the same shape) fails the type
     // check; the parameters are the ones the back end sent with that code.
     // Where the journal does not say which desk, the words that name none.

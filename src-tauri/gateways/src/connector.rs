@@ -162,22 +162,59 @@ impl OrderAttribute {
     }
 
     /// Why `value` (trimmed, possibly empty) will not do for this attribute.
-    pub fn refusal(&self, value: Option<&str>) -> Option<String> {
+    pub fn problem(&self, value: Option<&str>) -> Option<AttributeProblem> {
         let value = value.map(str::trim).filter(|v| !v.is_empty());
         match value {
-            None if self.required => Some(format!("the order needs the attribute {:?}", self.name)),
+            None if self.required => Some(AttributeProblem::Missing),
             Some(v)
                 if self.positive_integer
                     && !(v.bytes().all(|b| b.is_ascii_digit())
                         && v.parse::<i64>().is_ok_and(|n| n > 0)) =>
             {
-                Some(format!(
-                    "order attribute {:?} must be a positive whole number, got {v:?}",
-                    self.name
-                ))
+                Some(AttributeProblem::NotWholeNumber)
             }
             _ => None,
         }
+    }
+}
+
+/// What is wrong with an order attribute a gateway reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AttributeProblem {
+    Missing,
+    NotWholeNumber,
+}
+
+/// Why a gateway could never be paid for an order: every reason at once.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct OrderRefusal {
+    /// The currency the profile's orders are in, where the order is in another.
+    pub expected_currency: Option<crate::Currency>,
+    /// Attributes the gateway needs that the order lacks.
+    pub missing: Vec<String>,
+    /// Attributes that must be positive whole numbers and are not.
+    pub not_whole_number: Vec<String>,
+}
+
+impl std::fmt::Display for OrderRefusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut reasons = Vec::new();
+        if let Some(expected) = self.expected_currency {
+            reasons.push(format!("the profile's orders are in {expected}"));
+        }
+        if !self.missing.is_empty() {
+            reasons.push(format!(
+                "the order needs the attributes {}",
+                self.missing.join(", ")
+            ));
+        }
+        if !self.not_whole_number.is_empty() {
+            reasons.push(format!(
+                "{} must be positive whole numbers",
+                self.not_whole_number.join(", ")
+            ));
+        }
+        write!(f, "{}", reasons.join("; "))
     }
 }
 
@@ -409,27 +446,27 @@ pub trait Connector: Send + Sync {
     }
 
     /// Why an order in `currency` with these attributes cannot be paid through a profile with
-    /// these settings, checked when it is added or edited: every reason, in one sentence.
+    /// these settings, checked when it is added or edited: every reason at once.
     fn order_refusal(
         &self,
         settings: &BTreeMap<String, String>,
         currency: crate::Currency,
         attributes: &BTreeMap<String, String>,
-    ) -> Option<String> {
-        let mut reasons: Vec<String> = Vec::new();
-        if let Some(expected) = self.order_currency(settings) {
-            if expected != currency {
-                reasons.push(format!(
-                    "the profile's orders are in {expected}, not {currency}"
-                ));
+    ) -> Option<OrderRefusal> {
+        let mut refusal = OrderRefusal {
+            expected_currency: self.order_currency(settings).filter(|c| *c != currency),
+            ..OrderRefusal::default()
+        };
+        for attribute in self.order_attributes() {
+            match attribute.problem(attributes.get(&attribute.name).map(String::as_str)) {
+                Some(AttributeProblem::Missing) => refusal.missing.push(attribute.name),
+                Some(AttributeProblem::NotWholeNumber) => {
+                    refusal.not_whole_number.push(attribute.name)
+                }
+                None => {}
             }
         }
-        reasons.extend(
-            self.order_attributes()
-                .iter()
-                .filter_map(|a| a.refusal(attributes.get(&a.name).map(String::as_str))),
-        );
-        (!reasons.is_empty()).then(|| reasons.join("; "))
+        (refusal != OrderRefusal::default()).then_some(refusal)
     }
 
     /// [`Connector::parse_pay`] for a gateway whose answers depend on the profile: sealed with

@@ -121,6 +121,33 @@ pub enum Problem {
         attempt_id: i64,
         until: i64,
     },
+    /// An amount as typed that is not one: its words name why.
+    AmountEmpty,
+    AmountNotDecimal {
+        amount: String,
+    },
+    AmountTooPrecise {
+        amount: String,
+        digits: u32,
+        currency: String,
+    },
+    AmountTooLarge {
+        amount: String,
+    },
+    AmountNotPositive {
+        amount: String,
+    },
+    UnknownCurrency {
+        currency: String,
+    },
+    /// The profile's gateway could never be paid for this order: the currency it takes
+    /// (where another was given), the attributes it needs that are missing, and those that
+    /// must be whole numbers.
+    OrderNotPayable(Box<NotPayable>),
+    /// A gateway profile lacks a setting its gateway cannot work without.
+    MissingSetting {
+        key: String,
+    },
     UnknownChannel {
         channel: String,
         gateway: String,
@@ -183,6 +210,14 @@ impl Problem {
             | Problem::CodeMayStillBePaid { .. }
             | Problem::StillPayable { .. }
             | Problem::UnknownChannel { .. }
+            | Problem::AmountEmpty
+            | Problem::AmountNotDecimal { .. }
+            | Problem::AmountTooPrecise { .. }
+            | Problem::AmountTooLarge { .. }
+            | Problem::AmountNotPositive { .. }
+            | Problem::UnknownCurrency { .. }
+            | Problem::OrderNotPayable(_)
+            | Problem::MissingSetting { .. }
             | Problem::ChannelNotOffered { .. }
             | Problem::NoVouchers { .. }
             | Problem::NoCoupon { .. }
@@ -195,6 +230,17 @@ impl Problem {
             | Problem::SharedStoreOffline { .. } => ErrorKind::Refused,
         }
     }
+}
+
+/// Why a profile's gateway could never be paid for an order ([`Problem::OrderNotPayable`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct NotPayable {
+    pub profile: String,
+    /// The currency the profile's orders are in, where the order is in another.
+    pub expected_currency: Option<String>,
+    pub currency: String,
+    pub missing: Vec<String>,
+    pub not_whole_number: Vec<String>,
 }
 
 /// A failed operation. Nothing was changed or sent unless its problem says otherwise.
@@ -330,6 +376,33 @@ impl From<PlanRefusal> for AppError {
             | PlanRefusal::Currency(_)
             | PlanRefusal::BadVoucher { .. }
             | PlanRefusal::BadCredit(_) => Problem::Refused {
+                reason: message.clone(),
+            },
+        };
+        AppError { problem, message }
+    }
+}
+
+impl From<paydesk_gateways::MoneyError> for AppError {
+    fn from(e: paydesk_gateways::MoneyError) -> Self {
+        use paydesk_gateways::MoneyError as M;
+        let message = e.to_string();
+        let problem = match e {
+            M::Empty => Problem::AmountEmpty,
+            M::NotDecimal(amount) => Problem::AmountNotDecimal { amount },
+            M::TooPrecise {
+                amount,
+                digits,
+                currency,
+            } => Problem::AmountTooPrecise {
+                amount,
+                digits,
+                currency: currency.code().to_string(),
+            },
+            M::Overflow(amount) => Problem::AmountTooLarge { amount },
+            M::NotPositive(amount) => Problem::AmountNotPositive { amount },
+            M::UnknownCurrency(currency) => Problem::UnknownCurrency { currency },
+            M::BadGoogleMoney(_) | M::CurrencyMismatch(..) => Problem::Refused {
                 reason: message.clone(),
             },
         };

@@ -40,10 +40,9 @@ pub async fn add_order(store: &Store, input: OrderInput) -> Result<OrderView> {
     let profile = store.profile(&input.profile).await?;
     let currency = match input.currency.as_deref() {
         None => order_currency(&profile).unwrap_or(Currency::CNY),
-        Some(code) => Currency::parse(code.trim()).map_err(|e| AppError::refused(e.to_string()))?,
+        Some(code) => Currency::parse(code.trim())?,
     };
-    let amount = Money::parse_positive(input.amount.trim(), currency)
-        .map_err(|e| AppError::refused(e.to_string()))?;
+    let amount = Money::parse_positive(input.amount.trim(), currency)?;
     check_payable(&profile, currency, &input.attributes)?;
     Ok(store
         .add_order(&NewOrder {
@@ -73,10 +72,19 @@ fn check_payable(
         return Ok(());
     };
     match connector.order_refusal(&profile.settings, currency, attributes) {
-        Some(why) => Err(AppError::refused(format!(
-            "gateway profile {:?} cannot be paid for this order: {why}",
-            profile.name
-        ))),
+        Some(why) => Err(AppError::new(
+            Problem::OrderNotPayable(Box::new(super::error::NotPayable {
+                profile: profile.name.clone(),
+                expected_currency: why.expected_currency.map(|c| c.code().to_string()),
+                currency: currency.code().to_string(),
+                missing: why.missing.clone(),
+                not_whole_number: why.not_whole_number.clone(),
+            })),
+            format!(
+                "gateway profile {:?} cannot be paid for this order: {why}",
+                profile.name
+            ),
+        )),
         None => Ok(()),
     }
 }
@@ -103,8 +111,7 @@ pub async fn edit_order(store: &Store, edit: OrderEdit) -> Result<OrderView> {
     let currency =
         Currency::parse(&order.currency).map_err(|e| AppError::internal(e.to_string()))?;
     let amount = match &edit.amount {
-        Some(text) => Money::parse_positive(text.trim(), currency)
-            .map_err(|e| AppError::refused(e.to_string()))?,
+        Some(text) => Money::parse_positive(text.trim(), currency)?,
         None => Money::from_minor(order.amount_minor, currency),
     };
     let mut attributes = edit.attributes.unwrap_or_else(|| order.attributes.clone());

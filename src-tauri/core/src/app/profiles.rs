@@ -47,9 +47,13 @@ fn check_settings(
     connector: &dyn paydesk_gateways::Connector,
     settings: &BTreeMap<String, String>,
 ) -> Result<()> {
-    connector
-        .check_settings(settings)
-        .map_err(|e| AppError::refused(e.to_string()))
+    connector.check_settings(settings).map_err(|e| match e {
+        paydesk_gateways::BuildError::MissingSetting(key) => {
+            let message = format!("missing setting {key:?} in the gateway profile");
+            AppError::new(super::Problem::MissingSetting { key }, message)
+        }
+        other => AppError::refused(other.to_string()),
+    })
 }
 
 /// What a person typed, tidied: the name, base URL and setting keys and values without the
