@@ -98,7 +98,10 @@ describe("the back end's refusals in the person's language", () => {
       "Gateway profile pt could never be paid for this order: its orders are in CNY; it needs user_id; address_id must be whole numbers above zero.",
     );
     expect(errorMessage(tooPrecise)).toBe("1.234 has more than 2 decimal places for CNY.");
+    const voucher = { kind: "refused", code: "voucher_amount", params: { id: "v-1", amount: { code: "amount_not_positive", params: { amount: "0" } } }, message: "…" };
+    expect(errorMessage(voucher)).toBe("Voucher v-1: The amount must be more than zero, not 0.");
     await i18n.changeLanguage("zh-CN");
+    expect(errorMessage(voucher)).toBe("代金券 v-1：金额必须大于零，而不是 0。");
     expect(errorMessage(notPayable)).toBe("网关配置 pt 永远无法支付此订单：该配置的订单币种为 CNY；缺少 user_id；address_id 必须是大于零的整数。");
     expect(errorMessage(tooPrecise)).toBe("1.234 的小数位超过 CNY 的 2 位。");
     await i18n.changeLanguage("en");

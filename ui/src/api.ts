@@ -101,6 +101,10 @@ export function errorMessage(e: unknown): string {
     if (e.code === "shared_store_offline" && e.params.as_of !== null) params.time = formatMinute(e.params.as_of);
     if (e.code === "still_payable") params.time = formatTime(e.params.until);
     if (e.code === "missing_setting") params.setting = settingWithKey(e.params.key);
+    // A voucher's, the credit part's or a refund's amount: that amount's own words inside.
+    if (e.code === "voucher_amount" || e.code === "credit_amount" || e.code === "refund_amount") {
+      params.why = errorMessage({ kind: e.kind, message: e.message, ...e.params.amount } as IpcError);
+    }
     if (e.code === "order_not_payable") {
       const p = e.params;
       const parts = [

@@ -46,7 +46,7 @@ const order: OrderView = {
 };
 
 /** What a payment of the whole order, nothing deducted, comes to. */
-const wholeAmount = {
+export const wholeAmount = {
   deductions: [],
   balance_amount: null,
   balance_amount_minor: null,

@@ -35,6 +35,9 @@ pub enum PayError {
     /// `until` (unix ms, the store's clock): not before then, whoever vouches for it.
     #[error("attempt {attempt_id} can still be paid with its code until {until} (unix ms): it cannot be marked not paid before then")]
     StillPayable { attempt_id: i64, until: i64 },
+    /// The order's last payment waits for a person's decision: nothing else is sent first.
+    #[error("the last payment of order {order_no} needs a person to resolve it before anything else is sent")]
+    NeedsAPerson { order_no: String },
     /// This machine's keyring lacks a secret the profile's gateway needs: the desk looks the
     /// profile's payments up, but neither pays nor asks the gateway about them.
     #[error("this desk's keyring has no {key:?} secret for gateway profile {profile:?}, so it cannot pay or check its payments with the gateway (it can look them up); set the secret here, or check them at a desk that holds it")]
@@ -174,10 +177,9 @@ impl Engine {
                     }
                 }
                 AttemptState::NeedsReview => {
-                    return Err(PayError::Refused(format!(
-                        "the last payment of order {} needs a person to resolve it before anything else is sent",
-                        order.order_no
-                    )))
+                    return Err(PayError::NeedsAPerson {
+                        order_no: order.order_no.clone(),
+                    })
                 }
                 _ => {}
             }

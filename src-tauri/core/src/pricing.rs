@@ -2,7 +2,9 @@
 //! gateway's capabilities, its deductions and split worked out exactly. The one place both
 //! paying and quoting decide this, so the window's quote and the payment cannot disagree.
 
-use paydesk_gateways::{Capabilities, Channel, Currency, Deduction, Money, SubscriptionRefund};
+use paydesk_gateways::{
+    Capabilities, Channel, Currency, Deduction, Money, MoneyError, SubscriptionRefund,
+};
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -54,18 +56,22 @@ pub enum PlanRefusal {
     NoCoupon { gateway: String },
     #[error("voucher {id}: {why}")]
     BadVoucher { id: String, why: String },
+    #[error("voucher {id}: {error}")]
+    VoucherAmount { id: String, error: MoneyError },
     #[error("the deductions exceed the order amount")]
     DeductionsExceedAmount,
     #[error("{gateway} does not split payments between balance and credit")]
     NoCreditSplit { gateway: String },
     #[error("credit amount: {0}")]
-    BadCredit(String),
+    CreditAmount(MoneyError),
     #[error("the credit amount {credit} is more than the {remaining} to pay")]
     CreditExceedsRemainder { credit: String, remaining: String },
     #[error("{gateway} takes no subscription refunds")]
     NoSubscriptionRefunds { gateway: String },
     #[error("subscription refund {id:?}: {why}")]
     BadSubscriptionRefund { id: String, why: String },
+    #[error("subscription refund {id:?}: {error}")]
+    RefundAmount { id: String, error: MoneyError },
 }
 
 /// The connector that speaks a profile's gateway.
@@ -116,7 +122,10 @@ pub fn plan_payment(
             why,
         };
         let deducted =
-            Money::parse_positive(text, currency).map_err(|e| bad_voucher(e.to_string()))?;
+            Money::parse_positive(text, currency).map_err(|error| PlanRefusal::VoucherAmount {
+                id: id.clone(),
+                error,
+            })?;
         remaining = remaining
             .checked_sub(&deducted)
             .map_err(|e| bad_voucher(e.to_string()))?;
@@ -136,8 +145,8 @@ pub fn plan_payment(
                     gateway: gateway_name(),
                 });
             }
-            let credit = Money::parse_positive(text, currency)
-                .map_err(|e| PlanRefusal::BadCredit(e.to_string()))?;
+            let credit =
+                Money::parse_positive(text, currency).map_err(PlanRefusal::CreditAmount)?;
             if credit.minor > remaining.minor {
                 return Err(PlanRefusal::CreditExceedsRemainder {
                     credit: credit.to_string(),
@@ -186,7 +195,12 @@ fn plan_refunds(
             if !seen.insert(id.as_str()) {
                 return Err(bad("it is given twice".into()));
             }
-            let refund = Money::parse_positive(text, currency).map_err(|e| bad(e.to_string()))?;
+            let refund = Money::parse_positive(text, currency).map_err(|error| {
+                PlanRefusal::RefundAmount {
+                    id: id.clone(),
+                    error,
+                }
+            })?;
             Ok(SubscriptionRefund {
                 subscribe_id: id.clone(),
                 refund_amount: refund,

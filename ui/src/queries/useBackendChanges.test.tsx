@@ -5,7 +5,7 @@ import { emit } from "@tauri-apps/api/event";
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import { afterEach, describe, expect, it } from "vitest";
 import { App } from "../App";
-import { attempt as standInAttempt } from "../test-backend";
+import { attempt as standInAttempt, wholeAmount } from "../test-backend";
 import { render } from "../test-render";
 import type { AttemptDetail, AttemptState, Change, OrderView, ProfileView } from "../types";
 import { createQueryClient } from "./client";
@@ -23,18 +23,6 @@ import {
   takingsQuery,
 } from "./reads";
 import { useBackendChanges } from "./useBackendChanges";
-
-/** What a payment of the whole order, nothing deducted, comes to. */
-const wholeAmount = {
-  deductions: [],
-  balance_amount: null,
-  balance_amount_minor: null,
-  credit_amount: null,
-  credit_amount_minor: null,
-  charged_amount: "12.34",
-  charged_amount_minor: 1234,
-  subscription_refunds: [],
-};
 
 const order: OrderView = {
   id: 1,

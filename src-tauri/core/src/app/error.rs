@@ -144,6 +144,23 @@ pub enum Problem {
     /// (where another was given), the attributes it needs that are missing, and those that
     /// must be whole numbers.
     OrderNotPayable(Box<NotPayable>),
+    /// A voucher's, the credit part's or a subscription refund's amount is not one: `amount`
+    /// is that amount's own problem.
+    VoucherAmount {
+        id: String,
+        amount: Box<Problem>,
+    },
+    CreditAmount {
+        amount: Box<Problem>,
+    },
+    RefundAmount {
+        id: String,
+        amount: Box<Problem>,
+    },
+    /// The order's last payment waits for a person's decision before anything else is sent.
+    NeedsAPerson {
+        order_no: String,
+    },
     /// A gateway profile lacks a setting its gateway cannot work without.
     MissingSetting {
         key: String,
@@ -218,6 +235,10 @@ impl Problem {
             | Problem::UnknownCurrency { .. }
             | Problem::OrderNotPayable(_)
             | Problem::MissingSetting { .. }
+            | Problem::NeedsAPerson { .. }
+            | Problem::VoucherAmount { .. }
+            | Problem::CreditAmount { .. }
+            | Problem::RefundAmount { .. }
             | Problem::ChannelNotOffered { .. }
             | Problem::NoVouchers { .. }
             | Problem::NoCoupon { .. }
@@ -360,6 +381,17 @@ impl From<PlanRefusal> for AppError {
         let message = refusal.to_string();
         let problem = match refusal {
             PlanRefusal::Cancelled { order_no } => Problem::OrderCancelled { order_no },
+            PlanRefusal::VoucherAmount { id, error } => Problem::VoucherAmount {
+                id,
+                amount: Box::new(AppError::from(error).problem),
+            },
+            PlanRefusal::CreditAmount(error) => Problem::CreditAmount {
+                amount: Box::new(AppError::from(error).problem),
+            },
+            PlanRefusal::RefundAmount { id, error } => Problem::RefundAmount {
+                id,
+                amount: Box::new(AppError::from(error).problem),
+            },
             PlanRefusal::ChannelNotOffered { gateway, channel } => {
                 Problem::ChannelNotOffered { gateway, channel }
             }
@@ -374,8 +406,7 @@ impl From<PlanRefusal> for AppError {
             | PlanRefusal::NoSubscriptionRefunds { .. }
             | PlanRefusal::BadSubscriptionRefund { .. }
             | PlanRefusal::Currency(_)
-            | PlanRefusal::BadVoucher { .. }
-            | PlanRefusal::BadCredit(_) => Problem::Refused {
+            | PlanRefusal::BadVoucher { .. } => Problem::Refused {
                 reason: message.clone(),
             },
         };
@@ -424,6 +455,13 @@ impl From<PayError> for AppError {
         match e {
             PayError::Refused(reason) => AppError::refused(reason),
             no_secret @ PayError::NoSecret { .. } => AppError::refused(no_secret.to_string()),
+            waiting @ PayError::NeedsAPerson { .. } => {
+                let message = waiting.to_string();
+                let PayError::NeedsAPerson { order_no } = waiting else {
+                    unreachable!("matched above")
+                };
+                AppError::new(Problem::NeedsAPerson { order_no }, message)
+            }
             open @ PayError::CodeMayStillBePaid { attempt_id } => {
                 AppError::new(Problem::CodeMayStillBePaid { attempt_id }, open.to_string())
             }

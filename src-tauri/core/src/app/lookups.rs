@@ -48,9 +48,13 @@ pub async fn lookup_amount(
     let readable =
         crate::Currency::known().any(|c| crate::Money::parse_positive(amount.trim(), c).is_ok());
     if !readable {
-        return Err(AppError::refused(format!(
-            "amount {amount:?} must be a positive amount such as 12.30"
-        )));
+        // Read as yuan, the amount says what is wrong with it in the person's words.
+        return Err(
+            crate::Money::parse_positive(amount.trim(), crate::Currency::CNY)
+                .err()
+                .map(AppError::from)
+                .unwrap_or_else(|| AppError::refused(format!("{amount:?} is not an amount"))),
+        );
     }
     let (since, until) = (since_ms.unwrap_or(i64::MIN), until_ms.unwrap_or(i64::MAX));
     if since >= until {

@@ -17,11 +17,9 @@ impl Store {
         let hits = self
             .lookup_hits(text, &prefix_end(text), limit.clamp(1, MAX_PAGE))
             .await?;
-        let ids: Vec<i64> = hits.iter().map(|(id, _, _)| *id).collect();
-        let orders = self.orders_by_id(&ids).await?;
         Ok(hits
             .into_iter()
-            .filter_map(|(id, matched, value)| {
+            .map(|(order, matched, value)| {
                 let matched = match matched.as_str() {
                     "order_no" => "order_no",
                     "gateway_ref" => "gateway_ref",
@@ -30,7 +28,7 @@ impl Store {
                     "pay_url" => "pay_url",
                     _ => "subject",
                 };
-                Some(LookupHit::new(orders.get(&id)?, matched, value))
+                LookupHit::new(&order, matched, value)
             })
             .collect())
     }
@@ -55,16 +53,12 @@ impl Store {
                 }
             }
         }
-        let ids = self
+        let orders = self
             .amount_hits(&amounts, since, until, limit.clamp(1, MAX_PAGE))
             .await?;
-        let orders = self.orders_by_id(&ids).await?;
-        Ok(ids
+        Ok(orders
             .iter()
-            .filter_map(|id| {
-                let order = orders.get(id)?;
-                Some(LookupHit::new(order, "amount", order.amount.clone()))
-            })
+            .map(|order| LookupHit::new(order, "amount", order.amount.clone()))
             .collect())
     }
 }

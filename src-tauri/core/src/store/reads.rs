@@ -4,27 +4,27 @@
 use super::{Result, Store};
 
 impl Store {
-    /// `(order id, what matched, its value)` for each order a lookup finds, best first.
+    /// `(the order, what matched, its value)` for each order a lookup finds, best first.
     pub(crate) async fn lookup_hits(
         &self,
         text: &str,
         end: &str,
         limit: i64,
-    ) -> Result<Vec<(i64, String, String)>> {
+    ) -> Result<Vec<(crate::domain::OrderView, String, String)>> {
         on_record!(self, |pool, sql| sql::console::lookup(
             pool, text, end, limit
         )
         .await)
     }
 
-    /// The ids of the orders of these amounts added in `[since, until)`, newest first.
+    /// The orders of these amounts added in `[since, until)`, newest first.
     pub(crate) async fn amount_hits(
         &self,
         amounts: &[(Vec<String>, i64)],
         since: i64,
         until: i64,
         limit: i64,
-    ) -> Result<Vec<i64>> {
+    ) -> Result<Vec<crate::domain::OrderView>> {
         on_record!(self, |pool, sql| sql::console::by_amount(
             pool, amounts, since, until, limit
         )

@@ -6,38 +6,52 @@ use std::collections::BTreeSet;
 
 use sqlx::Row as _;
 
+use super::orders::ORDER_VIEW_COLUMNS;
+use super::orders::ORDER_VIEW_JOINS;
 use super::{Db, Pool, Row};
+use crate::domain::OrderView;
 use crate::store::dialect::{Dialect, Held};
 use crate::store::Result;
 
-/// One hit of a lookup as the database returns it: the order's id, what matched, its value.
-pub(in crate::store) type Hit = (i64, String, String);
+/// One hit of a lookup: the order as it stands, what matched, its value.
+pub(in crate::store) type Hit = (OrderView, String, String);
 
 /// Part of an id is looked for from this many characters: fewer match too much to mean one.
 pub(crate) const MIN_PART_CHARS: usize = 6;
 
+/// `hits` (rows of `(id, matched, value, rank)`) with each order as it stands, in one statement.
+fn with_orders(query: &mut sqlx::QueryBuilder<'_, Db>) {
+    query.push(format!(
+        ") h JOIN orders o ON o.id = h.id {ORDER_VIEW_JOINS}"
+    ));
+}
+
 /// Every order a support agent could mean by `text`, best first: exact matches on any
 /// reference (then nothing else), else prefixes (below `end`) of the order number and the
 /// references, then part of the order number or a gateway's or customer's reference (six
-/// characters or more), then the subject (three or more); newest first within each.
+/// characters or more), then the subject (three or more); newest first within each. Each
+/// stage is one statement that reads the orders it found as well.
 pub(in crate::store) async fn lookup(
     pool: &Pool,
     text: &str,
     end: &str,
     limit: i64,
 ) -> Result<Vec<Hit>> {
-    let exact = sqlx::query(
-        "SELECT id, 'order_no' AS matched, order_no AS value FROM orders WHERE order_no = $1
-         UNION ALL
-         SELECT order_id, 'gateway_ref', gateway_ref FROM attempts WHERE gateway_ref = $1
-         UNION ALL
-         SELECT order_id, 'customer_ref', customer_ref FROM attempts WHERE customer_ref = $1
-         UNION ALL
-         SELECT order_id, 'idempotency_key', idempotency_key FROM attempts
-           WHERE idempotency_key = $1
-         UNION ALL
-         SELECT order_id, 'pay_url', pay_url FROM attempts WHERE pay_url = $1",
-    )
+    // One parameter, every reference held against it.
+    let exact = sqlx::query(&format!(
+        "SELECT h.matched, h.value, {ORDER_VIEW_COLUMNS} FROM (
+           SELECT id, 'order_no' AS matched, order_no AS value FROM orders WHERE order_no = $1
+           UNION ALL
+           SELECT order_id, 'gateway_ref', gateway_ref FROM attempts WHERE gateway_ref = $1
+           UNION ALL
+           SELECT order_id, 'customer_ref', customer_ref FROM attempts WHERE customer_ref = $1
+           UNION ALL
+           SELECT order_id, 'idempotency_key', idempotency_key FROM attempts
+             WHERE idempotency_key = $1
+           UNION ALL
+           SELECT order_id, 'pay_url', pay_url FROM attempts WHERE pay_url = $1
+         ) h JOIN orders o ON o.id = h.id {ORDER_VIEW_JOINS}"
+    ))
     .bind(text)
     .fetch_all(pool)
     .await?;
@@ -47,7 +61,9 @@ pub(in crate::store) async fn lookup(
     if !hits.is_empty() {
         return Ok(hits);
     }
-    let mut fuzzy = sqlx::QueryBuilder::<Db>::new("SELECT * FROM (");
+    let mut fuzzy = sqlx::QueryBuilder::<Db>::new(format!(
+        "SELECT h.matched, h.value, {ORDER_VIEW_COLUMNS} FROM ("
+    ));
     fuzzy
         .push("SELECT id, 'order_no' AS matched, order_no AS value, 1 AS rank FROM orders WHERE order_no >= ")
         .push_bind(text.to_string())
@@ -78,25 +94,25 @@ pub(in crate::store) async fn lookup(
     for (reference, rank) in parts {
         let (sql, value) = Db::holding(reference, text);
         fuzzy
-            .push(format!(" UNION ALL SELECT h.*, {rank} FROM ("))
+            .push(format!(" UNION ALL SELECT p.*, {rank} FROM ("))
             .push(sql)
             .push_bind(value)
-            .push(") h");
+            .push(") p");
     }
+    with_orders(&mut fuzzy);
     fuzzy
-        .push(") hits ORDER BY rank, 1 DESC LIMIT ")
+        .push(" ORDER BY h.rank, o.id DESC LIMIT ")
         .push_bind(limit);
-    let rows = fuzzy.build().fetch_all(pool).await?;
-    take(rows, &mut hits, &mut seen)?;
+    take(fuzzy.build().fetch_all(pool).await?, &mut hits, &mut seen)?;
     Ok(hits)
 }
 
 /// Each order once, at its first (best) hit.
 fn take(rows: Vec<Row>, hits: &mut Vec<Hit>, seen: &mut BTreeSet<i64>) -> Result<()> {
     for row in rows {
-        let order_id: i64 = row.try_get(0)?;
-        if seen.insert(order_id) {
-            hits.push((order_id, row.try_get(1)?, row.try_get(2)?));
+        let order = super::orders::from_row(&row)?;
+        if seen.insert(order.id) {
+            hits.push((order, row.try_get("matched")?, row.try_get("value")?));
         }
     }
     Ok(())
@@ -110,31 +126,38 @@ pub(in crate::store) async fn by_amount(
     since: i64,
     until: i64,
     limit: i64,
-) -> Result<Vec<i64>> {
+) -> Result<Vec<OrderView>> {
     if amounts.is_empty() {
         return Ok(Vec::new());
     }
-    let mut q = sqlx::QueryBuilder::<Db>::new("SELECT id FROM orders WHERE (");
+    let mut q = sqlx::QueryBuilder::<Db>::new(format!(
+        "SELECT {ORDER_VIEW_COLUMNS} FROM orders o {ORDER_VIEW_JOINS} WHERE ("
+    ));
     for (i, (currencies, minor)) in amounts.iter().enumerate() {
         if i > 0 {
             q.push(" OR ");
         }
-        q.push("(amount_minor = ")
+        q.push("(o.amount_minor = ")
             .push_bind(*minor)
-            .push(" AND currency IN (");
+            .push(" AND o.currency IN (");
         let mut list = q.separated(", ");
         for code in currencies {
             list.push_bind(code.clone());
         }
         q.push("))");
     }
-    q.push(") AND created_at >= ")
+    q.push(") AND o.created_at >= ")
         .push_bind(since)
-        .push(" AND created_at < ")
+        .push(" AND o.created_at < ")
         .push_bind(until)
-        .push(" ORDER BY id DESC LIMIT ")
+        .push(" ORDER BY o.id DESC LIMIT ")
         .push_bind(limit);
-    Ok(q.build_query_scalar::<i64>().fetch_all(pool).await?)
+    q.build()
+        .fetch_all(pool)
+        .await?
+        .iter()
+        .map(super::orders::from_row)
+        .collect()
 }
 
 /// Paid attempts started in `[since_ms, until_ms)` summed by gateway, currency and day (days

@@ -13,15 +13,36 @@ use crate::domain::{Actor, AttemptState, OrderChange, OrderTerms, OrderView};
 use crate::store::dialect::Dialect;
 use crate::store::{is_unique_violation, json_map, to_json, NewOrder, Result, StoreError};
 
-pub(in crate::store) const ORDER_VIEW: &str = "
-    SELECT o.id, o.order_no, o.amount_minor, o.currency, o.subject, o.attributes, o.created_at,
+/// The columns [`from_row`] reads, of `orders o`, `profiles p` and the latest `attempts a`.
+macro_rules! order_view_columns {
+    () => {
+        "o.id, o.order_no, o.amount_minor, o.currency, o.subject, o.attributes, o.created_at,
            o.revision, o.cancelled_at, o.cancel_note, p.name AS profile, p.gateway, p.is_sandbox,
-           a.state, a.channel, COALESCE(a.updated_at, o.created_at) AS updated_at
-    FROM orders o
-    JOIN profiles p ON p.id = o.profile_id
-    LEFT JOIN attempts a ON a.id = (SELECT max(id) FROM attempts WHERE order_id = o.id)";
+           a.state, a.channel, COALESCE(a.updated_at, o.created_at) AS updated_at"
+    };
+}
 
-fn from_row(row: &Row) -> Result<OrderView> {
+/// What joins an order (`o`) to its profile and its latest attempt for the columns above.
+macro_rules! order_view_joins {
+    () => {
+        "
+    JOIN profiles p ON p.id = o.profile_id
+    LEFT JOIN attempts a ON a.id = (SELECT max(id) FROM attempts WHERE order_id = o.id)"
+    };
+}
+
+pub(in crate::store) const ORDER_VIEW_COLUMNS: &str = order_view_columns!();
+pub(in crate::store) const ORDER_VIEW_JOINS: &str = order_view_joins!();
+pub(in crate::store) const ORDER_VIEW: &str = concat!(
+    "
+    SELECT ",
+    order_view_columns!(),
+    "
+    FROM orders o",
+    order_view_joins!()
+);
+
+pub(in crate::store) fn from_row(row: &Row) -> Result<OrderView> {
     let currency_code: String = row.try_get("currency")?;
     let currency =
         Currency::parse(&currency_code).map_err(|e| StoreError::Corrupt(e.to_string()))?;
