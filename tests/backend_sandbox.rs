@@ -438,7 +438,7 @@ async fn a_charge_for_another_amount_than_asked_goes_to_a_person_and_nothing_mor
     // A person decides; until then nothing more is sent, by the window or the reconciler.
     assert!(matches!(
         world.pay("Y-1", Channel::Alipay).await,
-        Err(PayError::Refused(_) | PayError::Plan(_))
+        Err(PayError::NeedsAPerson { .. })
     ));
     world.engine.reconcile_all().await.unwrap();
     let after = world.engine.store().attempt(attempt.id).await.unwrap();

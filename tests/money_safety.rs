@@ -203,7 +203,7 @@ async fn a_payout_the_gateway_acknowledged_and_then_cannot_find_goes_to_a_person
     // Nothing more leaves for this order until a person decides.
     assert!(matches!(
         w.pay("debit", "P-1").await,
-        Err(PayError::Refused(_) | PayError::Plan(_))
+        Err(PayError::NeedsAPerson { .. })
     ));
     // One payout, still processing at the gateway that took it; no second sourceNo anywhere.
     assert_eq!(w.engine.store().attempts("P-1").await.unwrap().len(), 1);
@@ -235,7 +235,7 @@ async fn a_refused_resend_of_an_unknown_payment_goes_to_a_person_not_to_failed()
     );
     assert!(matches!(
         w.pay("top", "T-1").await,
-        Err(PayError::Refused(_) | PayError::Plan(_))
+        Err(PayError::NeedsAPerson { .. })
     ));
     assert_eq!(w.charges("top", "T-1").await, 1);
 }
@@ -529,7 +529,7 @@ async fn the_partners_price_is_held_against_the_order_and_its_coupon_recorded() 
     assert!(why.contains("¥60.00") && why.contains("¥58.00"), "{why}");
     assert!(matches!(
         w.pay("partner", "G-2").await,
-        Err(PayError::Refused(_) | PayError::Plan(_))
+        Err(PayError::NeedsAPerson { .. })
     ));
 }
 
