@@ -1122,8 +1122,8 @@ test("a window on the shared store sees another desk's payment without a click; 
     // Another desk pays; the open window shows it without a click.
     desk(cliDesk, ["pay", "SHARED-1", "--channel", "balance"]);
     const badge = await browser.$('tr[data-order-no="SHARED-1"] [data-state]');
-    // The feed's notice normally arrives within a second; a loaded CI machine once took over
-    // ten, so the window is given the keeper's whole catch-up period before this fails.
+    // The feed's notice normally arrives within a second; on a loaded CI machine it once took
+    // over ten.
     await browser.waitUntil(async () => (await badge.getAttribute("data-state")) === "succeeded", {
       timeout: 35_000,
       timeoutMsg: "the other desk's payment never reached the open window",
