@@ -29,11 +29,15 @@ WORK="$(mktemp -d "${TMPDIR:-/tmp}/paydesk-shared-XXXXXX")"
 chmod 0755 "$WORK"
 # initdb refuses root: as root, the server runs as the postgres user.
 as_server() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
-PORT=""
-for p in $(seq 55432 55532); do
-  (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { PORT="$p"; break; }
-done
-[ -n "$PORT" ] || { echo "shared-desks: no free port" >&2; exit 1; }
+# The first port from `from` that nothing answers on.
+free_port() {
+  local p
+  for p in $(seq "$1" 55532); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return 0; }
+  done
+  return 1
+}
+PORT="$(free_port 55432)" || { echo "shared-desks: no free port" >&2; exit 1; }
 
 DESKS=("$WORK/desk-1" "$WORK/desk-2" "$WORK/support")
 SANDBOX_PID=""
@@ -55,8 +59,19 @@ printf %s superuser-password > "$WORK/superuser-password"
 chmod 0644 "$WORK/superuser-password"
 as_server "$PGBIN/initdb" -D "$WORK/db" -U postgres --auth=scram-sha-256 \
   --pwfile="$WORK/superuser-password" >/dev/null
-as_server "$PGBIN/pg_ctl" -D "$WORK/db" -l "$WORK/db/server.log" -w \
-  -o "-p $PORT -k $WORK/db -c listen_addresses=127.0.0.1" start >/dev/null
+start_server() {
+  as_server "$PGBIN/pg_ctl" -D "$WORK/db" -l "$WORK/db/server.log" -w \
+    -o "-p $PORT -k $WORK/db -c listen_addresses=127.0.0.1" start >/dev/null
+}
+if ! start_server; then
+  # Said with its reason; then once more on the next free port (another process may have
+  # taken this one between the scan and the start).
+  echo "shared-desks: the server did not start on port $PORT:" >&2
+  tail -n 20 "$WORK/db/server.log" >&2 || true
+  PORT="$(free_port $((PORT + 1)))" || { echo "shared-desks: no free port" >&2; exit 1; }
+  echo "== trying port $PORT"
+  start_server
+fi
 
 # The README's SQL, block by block, exactly as it is written there.
 readme_sql() {
