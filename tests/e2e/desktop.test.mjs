@@ -789,6 +789,22 @@ test("switching to 简体中文 shows UX.md's words, in both themes", async () =
     await shot(browser, "25-lookup-zh-dark");
     ipcResponses.push(await browser.getPageSource());
 
+    // A rule's refusal in the window's language: the back end sends which value and which
+    // rule, never only its English.
+    await (await browser.$('a[data-view="gateways"]')).click();
+    await (await browser.$('[data-testid="add-profile"]')).click();
+    const form = await browser.$('[data-testid="profile-form"]');
+    await form.waitForDisplayed({ timeout: 5_000 });
+    const inputs = await form.$$("input");
+    await inputs[0].setValue("shop-plain-http");
+    await inputs[1].setValue("http://pay.example.com");
+    await (await form.$('button[type="submit"]')).click();
+    const refusal = await form.$('[role="alert"]');
+    await refusal.waitForDisplayed({ timeout: 10_000 });
+    assert.equal(await refusal.getText(), "网关地址必须使用 https（本机地址除外）。");
+    await shot(browser, "25b-refusal-zh-dark");
+    await (await form.$('footer button[type="button"]')).click();
+
     // Back to English and the system theme, so the window starts as it did.
     await (await browser.$('a[data-view="settings"]')).click();
     await (await browser.$('[data-testid="theme"]')).selectByAttribute("value", "system");

@@ -480,8 +480,18 @@ describe("import and export", () => {
         imported: 1,
         rejected_count: 2,
         rejected: [
-          { line: 3, order_no: "A-2", reason: "amount 12.345 has more decimals than CNY allows" },
-          { line: 4, order_no: "A-3", reason: 'no gateway profile named "nowhere"' },
+          {
+            line: 3,
+            order_no: "A-2",
+            reason: 'the amount "12.345" has more than 2 decimal places for CNY',
+            problem: { field: { kind: "amount" }, rule: { kind: "too_precise", value: '"12.345"', digits: 2, currency: "CNY" } },
+          },
+          {
+            line: 4,
+            order_no: "A-3",
+            reason: 'the gateway profile "nowhere" is unknown',
+            problem: { field: { kind: "profile" }, rule: { kind: "unknown", value: '"nowhere"', known: [] } },
+          },
         ],
       }),
     );
@@ -489,8 +499,8 @@ describe("import and export", () => {
     expect(within(report).getByTestId("import-summary").textContent).toBe("Imported 1 of 3 rows. 2 rows were not imported; nothing else changed:");
     const rows = within(report).getAllByRole("row").slice(1).map((r) => [...r.querySelectorAll("td")].map((td) => td.textContent));
     expect(rows).toEqual([
-      ["3", "A-2", "amount 12.345 has more decimals than CNY allows"],
-      ["4", "A-3", 'no gateway profile named "nowhere"'],
+      ["3", "A-2", 'The amount "12.345" has more than 2 decimal places for CNY'],
+      ["4", "A-3", 'The gateway profile "nowhere" is unknown'],
     ]);
     // The list asks the backend again for the new orders.
     await waitFor(() => expect(backend.calls.filter((c) => c.cmd === "query_orders").length).toBeGreaterThan(before));

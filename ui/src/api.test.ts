@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import i18n from "./i18n";
 import { errorKind, errorMessage } from "./api";
+import type { Invalid } from "./ipc/Invalid";
 import type { IpcError } from "./types";
 
 const notAwaiting: IpcError = {
@@ -39,12 +40,49 @@ describe("errorMessage", () => {
     expect(errorMessage(notOffered)).toBe("SenseCore 不支持银行转账。");
     const refused: IpcError = {
       kind: "refused",
-      message: "the voucher of 3.00 has no id",
+      message: "cannot listen for callbacks on 127.0.0.1:1: in use",
       code: "refused",
-      params: { reason: "the voucher of 3.00 has no id" },
+      params: { reason: "cannot listen for callbacks on 127.0.0.1:1: in use" },
     };
-    expect(errorMessage(refused)).toBe("the voucher of 3.00 has no id");
+    expect(errorMessage(refused)).toBe("cannot listen for callbacks on 127.0.0.1:1: in use");
     expect(errorKind(refused)).toBe("refused");
+  });
+
+  it("words a refused value by its field and rule, in either language", async () => {
+    const invalid = (field: Invalid["field"], rule: Invalid["rule"], message: string): IpcError => ({
+      kind: "refused",
+      message,
+      code: "invalid",
+      params: { field, rule },
+    });
+    const table: [IpcError, string, string][] = [
+      [
+        invalid({ kind: "subject" }, { kind: "too_long", max: 512 }, "the subject is longer than 512 characters"),
+        "The subject is longer than 512 characters.",
+        "商品超过 512 个字符。",
+      ],
+      [
+        invalid({ kind: "setting", key: "api_version" }, { kind: "one_of", value: '"v3"', allowed: ["v1", "v2"] }, "setting api_version must be v1 or v2, not \"v3\""),
+        'Setting API version (api_version) must be v1 or v2, not "v3".',
+        '设置“接口版本 (api_version)”只能是 v1、v2，而不是 "v3"。',
+      ],
+      [
+        invalid({ kind: "gateway" }, { kind: "unknown", value: '"nope"', known: ["yian"] }, 'the gateway "nope" is unknown; one of yian'),
+        'The gateway "nope" is unknown; one of Yian (益安).',
+        '网关 "nope" 不存在；可选：益安。',
+      ],
+      [
+        invalid({ kind: "secret", name: "token" }, { kind: "control_characters" }, "the value of secret token contains control characters"),
+        "Secret API token (token) contains control characters (a pasted line break?).",
+        "密钥“接口令牌 (token)”含有控制字符（是否粘贴了换行？）。",
+      ],
+    ];
+    for (const [error, english, chinese] of table) {
+      await i18n.changeLanguage("en");
+      expect(errorMessage(error)).toBe(english);
+      await i18n.changeLanguage("zh-CN");
+      expect(errorMessage(error)).toBe(chinese);
+    }
   });
 
   it("names the desk and operator whose payment is under way, where the journal says", async () => {

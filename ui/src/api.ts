@@ -3,6 +3,7 @@
 import { invoke } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
 import i18n from "./i18n";
+import { invalidSentence } from "./invalid";
 import { en } from "./locales/en";
 import { channelName, gatewayName, isChannel, settingWithKey } from "./names";
 import { formatMinute, formatTime } from "./words";
@@ -101,6 +102,9 @@ export function errorMessage(e: unknown): string {
     if (e.code === "shared_store_offline" && e.params.as_of !== null) params.time = formatMinute(e.params.as_of);
     if (e.code === "still_payable") params.time = formatTime(e.params.until);
     if (e.code === "missing_setting") params.setting = settingWithKey(e.params.key);
+    if (e.code === "no_secret") params.key = settingWithKey(e.params.key);
+    if (e.code === "other_payment_of_order") params.decision = i18n.t(`state.${e.params.decision}`);
+    if (e.code === "invalid") params.sentence = invalidSentence(e.params);
     // A voucher's, the credit part's or a refund's amount: that amount's own words inside.
     if (e.code === "voucher_amount" || e.code === "credit_amount" || e.code === "refund_amount") {
       params.why = errorMessage({ kind: e.kind, message: e.message, ...e.params.amount } as IpcError);

@@ -5,9 +5,12 @@
 
 use std::net::IpAddr;
 
-/// Why a base URL is refused, in words for the person who typed it; `Ok` when it may be used.
-pub fn check(base_url: &str) -> Result<(), String> {
-    check_url("base URL", base_url)
+use paydesk_gateways::invalid::{Field, Rule};
+use paydesk_gateways::Invalid;
+
+/// Why a base URL is refused, for the person who typed it; `Ok` when it may be used.
+pub fn check(base_url: &str) -> Result<(), Invalid> {
+    check_url(base_url).map_err(|rule| Invalid::new(Field::BaseUrl, rule))
 }
 
 /// The profile setting naming a proxy its gateway traffic goes through. Nothing else ever
@@ -18,49 +21,47 @@ pub const PROXY_SETTING: &str = "proxy";
 /// machine, no credentials in it), since every request and its credentials pass through it.
 pub fn proxy(
     settings: &std::collections::BTreeMap<String, String>,
-) -> Result<Option<&str>, String> {
+) -> Result<Option<&str>, Invalid> {
     match settings.get(PROXY_SETTING).map(|p| p.as_str()) {
         None | Some("") => Ok(None),
-        Some(proxy) => check_url("proxy", proxy).map(|()| Some(proxy)),
+        Some(proxy) => check_url(proxy)
+            .map(|()| Some(proxy))
+            .map_err(|rule| Invalid::new(Field::Proxy, rule)),
     }
 }
 
-/// The rule for a URL a profile's requests go to, `what` naming it in the refusal.
-fn check_url(what: &str, url: &str) -> Result<(), String> {
+/// The longest URL a profile may name.
+const MAX_URL_CHARS: u32 = 2048;
+
+/// The rule for a URL a profile's requests go to.
+fn check_url(url: &str) -> Result<(), Rule> {
     if url.is_empty() {
-        return Err(format!("the {what} is empty"));
+        return Err(Rule::Blank);
     }
-    if url.len() > 2048 {
-        return Err(format!("the {what} is longer than 2048 characters"));
+    if url.len() > MAX_URL_CHARS as usize {
+        return Err(Rule::TooLong { max: MAX_URL_CHARS });
     }
     if url.chars().any(|c| c.is_control() || c.is_whitespace()) {
-        return Err(format!(
-            "the {what} {url:?} contains spaces or control characters"
-        ));
+        return Err(Rule::SpacesOrControlCharacters);
     }
-    paydesk_gateways::join_url(url, "").map_err(|e| e.to_string())?;
-    let uri: http::Uri = url.parse().map_err(|_| format!("{url:?} is not a URL"))?;
-    let authority = uri
-        .authority()
-        .ok_or_else(|| format!("the {what} {url:?} names no host"))?;
+    if let Some(rule) = paydesk_gateways::base_url_problem(url) {
+        return Err(rule);
+    }
+    let uri: http::Uri = url.parse().map_err(|_| Rule::NotUrl)?;
+    let authority = uri.authority().ok_or(Rule::NoHost)?;
     if authority.as_str().contains('@') {
         // user:password@host would keep a credential in the database and in every listing.
-        return Err(format!(
-            "the {what} must not carry a user name or password; secrets go in the keyring ({})",
-            uri.host().unwrap_or_default()
-        ));
+        return Err(Rule::CarriesCredentials);
     }
     let host = authority.host();
     if host.is_empty() {
-        return Err(format!("the {what} {url:?} names no host"));
+        return Err(Rule::NoHost);
     }
     let https = uri
         .scheme_str()
         .is_some_and(|s| s.eq_ignore_ascii_case("https"));
     if !https && !is_loopback_host(host) {
-        return Err(format!(
-            "{what} {url:?} must use https unless it is on this machine (loopback)"
-        ));
+        return Err(Rule::HttpsUnlessLoopback);
     }
     Ok(())
 }
@@ -117,7 +118,7 @@ mod tests {
             ("https://gw.example/\u{0}", "spaces or control"),
             ("https://gw.example/\n", "spaces or control"),
         ] {
-            let refused = check(bad).expect_err(bad);
+            let refused = check(bad).expect_err(bad).to_string();
             assert!(refused.contains(why), "{bad:?}: {refused}");
         }
         assert!(check(&format!("https://gw.example/{}", "a".repeat(1 << 20))).is_err());
@@ -143,7 +144,7 @@ mod tests {
             .create_profile(&profile("remote", "http://gw.example"))
             .await
             .unwrap_err();
-        assert!(matches!(refused, StoreError::BadBaseUrl(_)), "{refused}");
+        assert!(matches!(refused, StoreError::Invalid(_)), "{refused}");
         assert!(refused.to_string().contains("must use https"), "{refused}");
         assert!(store.profiles().await.unwrap().is_empty());
 
@@ -157,9 +158,9 @@ mod tests {
                 .update_profile("shop", bad, &settings)
                 .await
                 .unwrap_err();
-            assert!(matches!(refused, StoreError::BadBaseUrl(_)), "{bad}");
+            assert!(matches!(refused, StoreError::Invalid(_)), "{bad}");
             let refused = store.set_profile_base_url("shop", bad).await.unwrap_err();
-            assert!(matches!(refused, StoreError::BadBaseUrl(_)), "{bad}");
+            assert!(matches!(refused, StoreError::Invalid(_)), "{bad}");
         }
         assert_eq!(
             store.profile("shop").await.unwrap().base_url,

@@ -42,6 +42,12 @@ pub enum PayError {
     /// profile's payments up, but neither pays nor asks the gateway about them.
     #[error("this desk's keyring has no {key:?} secret for gateway profile {profile:?}, so it cannot pay or check its payments with the gateway (it can look them up); set the secret here, or check them at a desk that holds it")]
     NoSecret { profile: String, key: String },
+    /// A value a rule refuses (a profile's base URL, proxy or setting); nothing was sent.
+    #[error("{0}")]
+    Invalid(paydesk_gateways::Invalid),
+    /// The gateway's connector could not build the request; nothing was sent.
+    #[error(transparent)]
+    Build(#[from] BuildError),
     /// The order, its gateway and what was asked do not make a payment; nothing was sent.
     #[error(transparent)]
     Plan(#[from] PlanRefusal),
@@ -49,12 +55,6 @@ pub enum PayError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Vault(#[from] VaultError),
-}
-
-impl From<BuildError> for PayError {
-    fn from(e: BuildError) -> Self {
-        PayError::Refused(e.to_string())
-    }
 }
 
 /// A gateway error as the UI and CLI show it: the gateway's own code and words.
@@ -115,7 +115,7 @@ impl Engine {
         &self,
         settings: &std::collections::BTreeMap<String, String>,
     ) -> Result<Transport, PayError> {
-        match crate::base_url::proxy(settings).map_err(PayError::Refused)? {
+        match crate::base_url::proxy(settings).map_err(PayError::Invalid)? {
             None => Ok(self.transport.clone()),
             Some(proxy) => self
                 .transport
@@ -189,7 +189,7 @@ impl Engine {
         let capabilities = connector.capabilities();
         let plan = plan_payment(&order, &profile.gateway, &capabilities, command)?;
         // Profiles are checked when written; a database from before that rule is checked here.
-        crate::base_url::check(&profile.base_url).map_err(PayError::Refused)?;
+        crate::base_url::check(&profile.base_url).map_err(PayError::Invalid)?;
         let transport = self.transport_for(&profile.settings)?;
         let secrets = self.secrets(&profile, &capabilities).await?;
         let remaining = plan.remaining;

@@ -47,7 +47,7 @@ pub struct Progress {
 pub enum ImportError {
     /// The file as a whole cannot be read (not CSV/JSON, no header, missing columns).
     #[error("{0}")]
-    Unreadable(String),
+    Unreadable(paydesk_gateways::Invalid),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -127,11 +127,14 @@ async fn insert_batch(
         if went_in.remove(&row.order_no) {
             report.imported += 1;
         } else {
-            report.rejected.push(RowError {
-                line: row.line,
-                order_no: Some(row.order_no.clone()),
-                reason: "an order with this number already exists".into(),
-            });
+            report.rejected.push(RowError::new(
+                row.line,
+                Some(row.order_no.clone()),
+                paydesk_gateways::Invalid::new(
+                    paydesk_gateways::invalid::Field::OrderNo,
+                    paydesk_gateways::invalid::Rule::Taken,
+                ),
+            ));
         }
     }
     if report.imported > imported_before {
@@ -175,7 +178,7 @@ mod tests {
         assert_eq!(reasons.len(), 5, "{reasons:?}");
         assert_eq!(reasons[0].0, 3);
         assert!(reasons[0].1.contains("decimal places"));
-        assert!(reasons[1].1.contains("no gateway profile"));
+        assert!(reasons[1].1.contains("profile \"nope\" is unknown"), "{reasons:?}");
         assert!(reasons[2].1.contains("earlier in this file"));
         assert!(reasons[3].1.contains("empty"));
         assert!(reasons[4].1.contains("positive"));

@@ -11,7 +11,7 @@ pub use paydesk_rules::input_rules::*;
 use crate::domain::NewOrder;
 
 /// [`check_order_fields`] for an order the store is asked to add.
-pub fn check_new_order(order: &NewOrder) -> Result<(), String> {
+pub fn check_new_order(order: &NewOrder) -> Result<(), Invalid> {
     check_order_fields(OrderFields {
         order_no: &order.order_no,
         amount: order.amount,
@@ -88,7 +88,7 @@ mod tests {
             assert!(
                 matches!(
                     refused,
-                    StoreError::BadInput(_) | StoreError::DuplicateOrder(_)
+                    StoreError::Invalid(_) | StoreError::DuplicateOrder(_)
                 ),
                 "{shown}"
             );

@@ -68,8 +68,8 @@ pub enum PlanRefusal {
     CreditExceedsRemainder { credit: String, remaining: String },
     #[error("{gateway} takes no subscription refunds")]
     NoSubscriptionRefunds { gateway: String },
-    #[error("subscription refund {id:?}: {why}")]
-    BadSubscriptionRefund { id: String, why: String },
+    #[error("subscription refund: {0}")]
+    BadSubscriptionRefund(paydesk_gateways::Invalid),
     #[error("subscription refund {id:?}: {error}")]
     RefundAmount { id: String, error: MoneyError },
 }
@@ -187,13 +187,17 @@ fn plan_refunds(
         .subscription_refunds
         .iter()
         .map(|(id, text)| {
-            let bad = |why: String| PlanRefusal::BadSubscriptionRefund {
-                id: id.clone(),
-                why,
-            };
-            paydesk_rules::input_rules::check_reference(id).map_err(bad)?;
+            paydesk_rules::input_rules::check_reference(id)
+                .map_err(PlanRefusal::BadSubscriptionRefund)?;
             if !seen.insert(id.as_str()) {
-                return Err(bad("it is given twice".into()));
+                return Err(PlanRefusal::BadSubscriptionRefund(
+                    paydesk_gateways::Invalid::new(
+                        paydesk_gateways::invalid::Field::SubscriptionId,
+                        paydesk_gateways::invalid::Rule::GivenTwice {
+                            value: paydesk_gateways::shown(id),
+                        },
+                    ),
+                ));
             }
             let refund = Money::parse_positive(text, currency).map_err(|error| {
                 PlanRefusal::RefundAmount {

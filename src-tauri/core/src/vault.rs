@@ -20,7 +20,7 @@ pub enum VaultError {
     Refused(String),
     /// Refused before the keyring was asked (see `input_rules::check_secret`).
     #[error("{0}")]
-    BadSecret(String),
+    BadSecret(paydesk_gateways::Invalid),
 }
 
 /// A keyring call that did not finish (it panicked, or the runtime was stopping) is the

@@ -403,10 +403,13 @@ pub enum BuildError {
     MissingSecret(String),
     #[error("missing setting {0:?} in the gateway profile")]
     MissingSetting(String),
-    #[error("invalid base URL: {0}")]
-    BadBaseUrl(String),
+    #[error("{0}")]
+    BadBaseUrl(crate::Invalid),
     #[error("{0}")]
     Invalid(String),
+    /// A value a rule refuses (a setting), as data the window words.
+    #[error("{0}")]
+    Refused(crate::Invalid),
 }
 
 /// One gateway's translator. Implementations are pure: no clocks read behind the caller's
@@ -547,21 +550,30 @@ pub fn form_encode<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> S
         .join("&")
 }
 
-/// Joins a profile's base URL (scheme, host, port, optional prefix) with a documented path.
-pub fn join_url(base_url: &str, path: &str) -> Result<String, BuildError> {
+/// What is wrong with a base URL as [`join_url`] reads it (scheme, host, port, optional
+/// prefix; no query or fragment), if anything.
+pub fn base_url_problem(base_url: &str) -> Option<crate::invalid::Rule> {
+    use crate::invalid::Rule;
     let base = base_url.trim();
     let lower = base.to_ascii_lowercase();
     if !(lower.starts_with("http://") || lower.starts_with("https://")) {
-        return Err(BuildError::BadBaseUrl(format!(
-            "{base:?} must start with http:// or https://"
-        )));
+        return Some(Rule::NotHttp);
     }
     if base.contains(['?', '#']) {
-        return Err(BuildError::BadBaseUrl(format!(
-            "{base:?} must not carry a query or fragment"
+        return Some(Rule::QueryOrFragment);
+    }
+    None
+}
+
+/// Joins a profile's base URL (scheme, host, port, optional prefix) with a documented path.
+pub fn join_url(base_url: &str, path: &str) -> Result<String, BuildError> {
+    if let Some(rule) = base_url_problem(base_url) {
+        return Err(BuildError::BadBaseUrl(crate::Invalid::new(
+            crate::invalid::Field::BaseUrl,
+            rule,
         )));
     }
-    Ok(format!("{}{}", base.trim_end_matches('/'), path))
+    Ok(format!("{}{}", base_url.trim().trim_end_matches('/'), path))
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@
 mod common;
 pub mod connector;
 pub mod debit;
+pub mod invalid;
 pub mod money;
 #[cfg(test)]
 mod money_props;
@@ -21,6 +22,7 @@ pub mod transport;
 pub mod yian;
 
 pub use connector::*;
+pub use invalid::{shown, Invalid};
 pub use money::{Currency, GoogleMoney, Money, MoneyError};
 pub use secrets::Secrets;
 

@@ -11,6 +11,8 @@
 
 use std::collections::BTreeMap;
 
+pub use paydesk_gateways::invalid::{shown, Invalid};
+use paydesk_gateways::invalid::{Field, Rule};
 use paydesk_gateways::Money;
 
 use crate::parse::check_order_no;
@@ -20,20 +22,13 @@ pub const MAX_ATTRIBUTES: usize = 64;
 pub const MAX_ATTRIBUTE_KEY_CHARS: usize = 64;
 pub const MAX_ATTRIBUTE_VALUE_CHARS: usize = 1024;
 
-/// A value for an error message: short values whole, long ones cut, so a 1 MB input gives a
-/// one-line error.
-pub fn shown(value: &str) -> String {
-    const KEEP: usize = 40;
-    if value.chars().count() <= KEEP {
-        format!("{value:?}")
-    } else {
-        let head: String = value.chars().take(KEEP).collect();
-        format!("{head:?}… ({} characters)", value.chars().count())
-    }
-}
-
 fn has_control(text: &str) -> bool {
     text.chars().any(char::is_control)
+}
+
+/// A limit as the refusal states it.
+fn max(limit: usize) -> u32 {
+    u32::try_from(limit).unwrap_or(u32::MAX)
 }
 
 /// The parts of a new order the rules judge, borrowed from whatever carries them (the store's
@@ -47,83 +42,113 @@ pub struct OrderFields<'a> {
 }
 
 /// The one rule for a new order's fields, from any door.
-pub fn check_order_fields(order: OrderFields<'_>) -> Result<(), String> {
+pub fn check_order_fields(order: OrderFields<'_>) -> Result<(), Invalid> {
     check_order_no(order.order_no)?;
     if order.order_no.trim() != order.order_no {
-        return Err("the order number starts or ends with spaces".into());
+        return Err(Invalid::new(Field::OrderNo, Rule::SpacesAround));
     }
     if order.amount.minor <= 0 {
-        return Err(format!(
-            "the amount must be positive, got {}",
-            order.amount.to_decimal_string()
+        return Err(Invalid::new(
+            Field::Amount,
+            Rule::NotPositive {
+                value: order.amount.to_decimal_string(),
+            },
         ));
     }
     if order.subject.chars().count() > MAX_SUBJECT_CHARS {
-        return Err(format!(
-            "the subject is longer than {MAX_SUBJECT_CHARS} characters"
+        return Err(Invalid::new(
+            Field::Subject,
+            Rule::TooLong {
+                max: max(MAX_SUBJECT_CHARS),
+            },
         ));
     }
     if has_control(order.subject) {
-        return Err("the subject contains control characters".into());
+        return Err(Invalid::new(Field::Subject, Rule::ControlCharacters));
     }
     if order.attributes.len() > MAX_ATTRIBUTES {
-        return Err(format!("more than {MAX_ATTRIBUTES} order attributes"));
+        return Err(Invalid::new(
+            Field::Attributes,
+            Rule::TooMany {
+                max: max(MAX_ATTRIBUTES),
+            },
+        ));
     }
     for (key, value) in order.attributes {
-        if key.is_empty() || key.chars().count() > MAX_ATTRIBUTE_KEY_CHARS || has_control(key) {
-            return Err(format!(
-                "attribute name {} must be 1 to {MAX_ATTRIBUTE_KEY_CHARS} characters without control characters",
-                shown(key)
+        check_attribute_name(key)?;
+        let field = || Field::Attribute { name: key.clone() };
+        if value.chars().count() > MAX_ATTRIBUTE_VALUE_CHARS {
+            return Err(Invalid::new(
+                field(),
+                Rule::TooLong {
+                    max: max(MAX_ATTRIBUTE_VALUE_CHARS),
+                },
             ));
         }
-        if value.chars().count() > MAX_ATTRIBUTE_VALUE_CHARS || has_control(value) {
-            return Err(format!(
-                "attribute {} must be at most {MAX_ATTRIBUTE_VALUE_CHARS} characters without control characters",
-                shown(key)
-            ));
+        if has_control(value) {
+            return Err(Invalid::new(field(), Rule::ControlCharacters));
         }
     }
     Ok(())
 }
 
+/// An attribute's name: 1 to [`MAX_ATTRIBUTE_KEY_CHARS`] characters, none of them control
+/// characters.
+pub fn check_attribute_name(key: &str) -> Result<(), Invalid> {
+    let rule = if key.is_empty() {
+        Rule::Blank
+    } else if key.chars().count() > MAX_ATTRIBUTE_KEY_CHARS {
+        Rule::TooLong {
+            max: max(MAX_ATTRIBUTE_KEY_CHARS),
+        }
+    } else if has_control(key) {
+        Rule::ControlCharacters
+    } else {
+        return Ok(());
+    };
+    Err(Invalid::new(Field::AttributeName, rule))
+}
+
 /// The longest reference paydesk passes to a gateway as typed (a subscription's id).
 pub const MAX_REFERENCE_CHARS: usize = 128;
 
-/// A reference a person types for a gateway (a TOP subscription's id): not blank, no spaces
-/// around it, no control characters, at most [`MAX_REFERENCE_CHARS`].
-pub fn check_reference(reference: &str) -> Result<(), String> {
-    if reference.trim().is_empty() {
-        return Err("it is blank".into());
-    }
-    if reference.trim() != reference {
-        return Err("it starts or ends with spaces".into());
-    }
-    if reference.chars().count() > MAX_REFERENCE_CHARS {
-        return Err(format!(
-            "it is longer than {MAX_REFERENCE_CHARS} characters"
-        ));
-    }
-    if has_control(reference) {
-        return Err("it contains control characters".into());
-    }
-    Ok(())
+/// A subscription's id as a person types it for a gateway (TOP): not blank, no spaces around
+/// it, no control characters, at most [`MAX_REFERENCE_CHARS`].
+pub fn check_reference(reference: &str) -> Result<(), Invalid> {
+    let rule = if reference.trim().is_empty() {
+        Rule::Blank
+    } else if reference.trim() != reference {
+        Rule::SpacesAround
+    } else if reference.chars().count() > MAX_REFERENCE_CHARS {
+        Rule::TooLong {
+            max: max(MAX_REFERENCE_CHARS),
+        }
+    } else if has_control(reference) {
+        Rule::ControlCharacters
+    } else {
+        return Ok(());
+    };
+    Err(Invalid::new(Field::SubscriptionId, rule))
 }
 
 /// The longest note a person may leave on an order (why it was cancelled).
 pub const MAX_NOTE_CHARS: usize = 2000;
 
 /// A person's note: at most [`MAX_NOTE_CHARS`], lines and tabs but no other control characters.
-pub fn check_note(note: &str) -> Result<(), String> {
+pub fn check_note(note: &str) -> Result<(), Invalid> {
     if note.chars().count() > MAX_NOTE_CHARS {
-        return Err(format!(
-            "the note is longer than {MAX_NOTE_CHARS} characters"
+        return Err(Invalid::new(
+            Field::Note,
+            Rule::TooLong {
+                max: max(MAX_NOTE_CHARS),
+            },
         ));
     }
     if note
         .chars()
         .any(|c| c.is_control() && c != '\n' && c != '\t')
     {
-        return Err("the note contains control characters".into());
+        return Err(Invalid::new(Field::Note, Rule::ControlCharacters));
     }
     Ok(())
 }
@@ -132,32 +157,31 @@ pub fn check_note(note: &str) -> Result<(), String> {
 pub const MAX_SECRET_BYTES: usize = 4096;
 
 /// A secret's name and value before they reach the keyring. The refusal never quotes the value.
-pub fn check_secret(key: &str, value: &str) -> Result<(), String> {
+pub fn check_secret(key: &str, value: &str) -> Result<(), Invalid> {
     let key_ok = !key.is_empty()
         && key.len() <= 64
         && key
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
     if !key_ok {
-        return Err(format!(
-            "secret name {} must be 1 to 64 letters, digits, '_', '-' or '.'",
-            shown(key)
+        return Err(Invalid::new(
+            Field::SecretName,
+            Rule::NameCharacters { max: 64 },
         ));
     }
-    if value.is_empty() {
-        return Err(format!("the value of secret {key} is empty"));
-    }
-    if value.len() > MAX_SECRET_BYTES {
-        return Err(format!(
-            "the value of secret {key} is longer than {MAX_SECRET_BYTES} bytes"
-        ));
-    }
-    if value.chars().any(char::is_control) {
-        return Err(format!(
-            "the value of secret {key} contains control characters (a pasted line break?)"
-        ));
-    }
-    Ok(())
+    let rule = if value.is_empty() {
+        Rule::Blank
+    } else if value.len() > MAX_SECRET_BYTES {
+        Rule::TooLongBytes {
+            max: max(MAX_SECRET_BYTES),
+        }
+    } else if value.chars().any(char::is_control) {
+        // A pasted line break, most often.
+        Rule::ControlCharacters
+    } else {
+        return Ok(());
+    };
+    Err(Invalid::new(Field::Secret { name: key.into() }, rule))
 }
 
 /// The rules on their own. paydesk-core's `input_rules` tests apply them through the store and
@@ -185,7 +209,7 @@ mod tests {
             }
         }
 
-        fn check(&self) -> Result<(), String> {
+        fn check(&self) -> Result<(), Invalid> {
             check_order_fields(OrderFields {
                 order_no: &self.order_no,
                 amount: self.amount,
@@ -231,7 +255,7 @@ mod tests {
             cases.push(o);
         }
         for case in &cases {
-            let refused = case.check().unwrap_err();
+            let refused = case.check().unwrap_err().to_string();
             assert!(
                 refused.len() < 200 && !refused.contains('\n'),
                 "{refused:.300}"
@@ -267,7 +291,7 @@ mod tests {
             ("token", "line\nbreak-canary"),
             ("token", "nul\u{0}canary"),
         ] {
-            let refused = check_secret(key, value).unwrap_err();
+            let refused = check_secret(key, value).unwrap_err().to_string();
             assert!(
                 refused.len() < 300 && !refused.contains("canary") && !refused.contains("sss"),
                 "{refused}"
@@ -275,13 +299,5 @@ mod tests {
         }
         check_secret("token", "fine-Ωμέγα-🙂").unwrap();
         check_secret("token", &"s".repeat(MAX_SECRET_BYTES)).unwrap();
-    }
-
-    #[test]
-    fn shown_keeps_short_values_whole_and_cuts_long_ones() {
-        assert_eq!(shown("O-1"), "\"O-1\"");
-        let cut = shown(&"é".repeat(1000));
-        assert!(cut.ends_with("… (1000 characters)"), "{cut}");
-        assert_eq!(cut.chars().filter(|c| *c == 'é').count(), 40);
     }
 }

@@ -17,7 +17,9 @@ use serde::de::{Deserializer, Error as _, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
-use crate::input_rules::{check_order_fields, shown, OrderFields};
+use paydesk_gateways::invalid::{Field, Rule};
+
+use crate::input_rules::{check_attribute_name, check_order_fields, shown, Invalid, OrderFields};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ImportFormat {
@@ -44,13 +46,41 @@ pub struct RowError {
     pub line: u64,
     /// The row's order number, when it is one the store could hold.
     pub order_no: Option<String>,
+    /// The refusal in English, as the command line prints it.
     pub reason: String,
+    /// The refusal as data, for the window to word.
+    pub problem: Invalid,
+}
+
+impl RowError {
+    pub fn new(line: u64, order_no: Option<String>, problem: Invalid) -> RowError {
+        RowError {
+            line,
+            order_no,
+            reason: problem.to_string(),
+            problem,
+        }
+    }
 }
 
 /// The file as a whole cannot be read (not CSV/JSON, no header, missing or unknown columns).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
-pub struct Unreadable(pub String);
+pub struct Unreadable(pub Invalid);
+
+impl Unreadable {
+    fn file(detail: String) -> Unreadable {
+        Unreadable(Invalid::new(Field::File, Rule::Unreadable { detail }))
+    }
+
+    fn column(name: &str, rule: Rule) -> Unreadable {
+        let name = name.into();
+        Unreadable(Invalid::new(Field::Column { name }, rule))
+    }
+}
+
+/// The columns a CSV import reads, besides `attr.KEY` for each order attribute.
+pub const COLUMNS: [&str; 5] = ["order_no", "profile", "amount", "currency", "subject"];
 
 /// A row that passed every check: what the store is asked to insert.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,18 +100,23 @@ pub struct Profiles<'a> {
     pub default: Option<&'a str>,
 }
 
-pub fn check_order_no(order_no: &str) -> Result<(), String> {
-    if order_no.trim().is_empty() {
-        return Err("the order number is empty".into());
-    }
-    if order_no.chars().count() > 128 {
-        return Err("the order number is longer than 128 characters".into());
-    }
-    if order_no.chars().any(char::is_control) {
-        return Err("the order number contains control characters".into());
-    }
-    Ok(())
+pub fn check_order_no(order_no: &str) -> Result<(), Invalid> {
+    let rule = if order_no.trim().is_empty() {
+        Rule::Blank
+    } else if order_no.chars().count() > MAX_ORDER_NO_CHARS {
+        Rule::TooLong {
+            max: MAX_ORDER_NO_CHARS as u32,
+        }
+    } else if order_no.chars().any(char::is_control) {
+        Rule::ControlCharacters
+    } else {
+        return Ok(());
+    };
+    Err(Invalid::new(Field::OrderNo, rule))
 }
+
+/// The longest order number paydesk keeps.
+pub const MAX_ORDER_NO_CHARS: usize = 128;
 
 /// One row as read, before checking.
 #[derive(Debug, Default, Deserialize)]
@@ -127,7 +162,7 @@ fn attributes_once_each<'de, D: Deserializer<'de>>(
 }
 
 /// A row as read with its line: the row, or why it could not be read.
-type ReadRow = (u64, Result<RawRow, String>);
+type ReadRow = (u64, Result<RawRow, Invalid>);
 
 /// The rows of one file, each checked as it is read. Yields one item per row of the file.
 pub struct Rows<'a> {
@@ -149,11 +184,7 @@ impl Iterator for Rows<'_> {
             .filter(|n| check_order_no(n).is_ok());
         Some(
             raw.and_then(|r| self.checker.check(line, r))
-                .map_err(|reason| RowError {
-                    line,
-                    order_no,
-                    reason,
-                }),
+                .map_err(|problem| RowError::new(line, order_no, problem)),
         )
     }
 }
@@ -186,50 +217,47 @@ struct Checker<'a> {
 }
 
 impl Checker<'_> {
-    fn check(&mut self, line: u64, raw: RawRow) -> Result<OrderCandidate, String> {
+    fn check(&mut self, line: u64, raw: RawRow) -> Result<OrderCandidate, Invalid> {
         let order_no = raw.order_no.unwrap_or_default();
         check_order_no(&order_no)?;
         let profile_name = raw
             .profile
             .filter(|p| !p.trim().is_empty())
             .or_else(|| self.profiles.default.map(str::to_string))
-            .ok_or("no profile: add a profile column or pass a default profile")?;
-        let profile_id = *self
-            .profiles
-            .ids
-            .get(profile_name.trim())
-            .ok_or_else(|| format!("no gateway profile named {}", shown(&profile_name)))?;
+            .ok_or(Invalid::new(Field::Profile, Rule::Missing))?;
+        let profile_id = *self.profiles.ids.get(profile_name.trim()).ok_or_else(|| {
+            Invalid::new(
+                Field::Profile,
+                Rule::Unknown {
+                    value: shown(&profile_name),
+                    known: Vec::new(),
+                },
+            )
+        })?;
         let currency = Currency::parse(
             raw.currency
                 .as_deref()
                 .filter(|c| !c.is_empty())
                 .unwrap_or("CNY"),
         )
-        .map_err(|e| e.to_string())?;
+        .map_err(Invalid::amount)?;
         let amount_text = match raw.amount {
             Some(serde_json::Value::String(s)) => s,
             Some(serde_json::Value::Number(_)) => {
-                return Err(
-                    "amount must be a decimal string like \"12.34\", not a JSON number".into(),
-                )
+                return Err(Invalid::new(Field::Amount, Rule::JsonNumber))
             }
-            Some(_) | None => return Err("amount is missing".into()),
+            Some(_) | None => return Err(Invalid::new(Field::Amount, Rule::Missing)),
         };
-        let amount = Money::parse_positive(&amount_text, currency).map_err(|e| e.to_string())?;
+        let amount = Money::parse_positive(&amount_text, currency).map_err(Invalid::amount)?;
         let subject = raw.subject.unwrap_or_default();
-        if subject.chars().count() > 512 {
-            return Err("the subject is longer than 512 characters".into());
-        }
         let mut attributes = BTreeMap::new();
         for (key, value) in raw.attributes {
+            check_attribute_name(&key)?;
             let text = match value {
                 serde_json::Value::String(s) => s,
                 serde_json::Value::Number(n) => n.to_string(),
-                _ => return Err(format!("attribute {} must be a string", shown(&key))),
+                _ => return Err(Invalid::new(Field::Attribute { name: key }, Rule::NotText)),
             };
-            if key.is_empty() || key.chars().any(char::is_control) {
-                return Err(format!("attribute name {} is not valid", shown(&key)));
-            }
             attributes.insert(key, text);
         }
         // What the store demands of an order from any other door (spaces around the number,
@@ -241,7 +269,7 @@ impl Checker<'_> {
             attributes: &attributes,
         })?;
         if self.seen.contains(&order_no) {
-            return Err("the order number appears earlier in this file".into());
+            return Err(Invalid::new(Field::OrderNo, Rule::EarlierInFile));
         }
         self.seen.insert(order_no.clone());
         Ok(OrderCandidate {
@@ -264,43 +292,33 @@ fn csv_rows<'a>(
         .from_reader(reader);
     let headers = csv
         .headers()
-        .map_err(|e| {
-            Unreadable(format!(
-                "the CSV header cannot be read: {}",
-                cut(&e.to_string())
-            ))
-        })?
+        .map_err(|e| Unreadable::file(cut(&e.to_string())))?
         .clone();
     let mut columns: Vec<String> = Vec::new();
     for name in headers.iter() {
         let name = name.trim();
-        let known = matches!(
-            name,
-            "order_no" | "profile" | "amount" | "currency" | "subject"
-        );
-        if !known && !name.starts_with("attr.") {
-            return Err(Unreadable(format!(
-                "unknown column {}: use order_no, profile, amount, currency, subject or attr.KEY",
-                shown(name)
-            )));
+        if !COLUMNS.contains(&name) && !name.starts_with("attr.") {
+            let allowed = COLUMNS.iter().chain(&["attr.KEY"]).map(|c| c.to_string());
+            let rule = Rule::OneOf {
+                value: shown(name),
+                allowed: allowed.collect(),
+            };
+            return Err(Unreadable(Invalid::new(Field::ColumnName, rule)));
         }
         if columns.iter().any(|c| c == name) {
-            return Err(Unreadable(format!("column {} appears twice", shown(name))));
+            return Err(Unreadable::column(name, Rule::Repeated));
         }
         columns.push(name.to_string());
     }
     for required in ["order_no", "amount"] {
         if !columns.iter().any(|c| c == required) {
-            return Err(Unreadable(format!("the CSV has no {required:?} column")));
+            return Err(Unreadable::column(required, Rule::Missing));
         }
     }
     Ok(csv.into_records().map(move |record| match record {
         Err(e) => {
             let line = e.position().map_or(0, |p| p.line());
-            (
-                line,
-                Err(format!("unreadable row: {}", cut(&e.to_string()))),
-            )
+            (line, Err(unreadable(cut(&e.to_string()))))
         }
         Ok(record) => {
             let line = record.position().map_or(0, |p| p.line());
@@ -324,6 +342,11 @@ fn csv_rows<'a>(
             (line, Ok(row))
         }
     }))
+}
+
+/// A row a library could not read, in its words.
+fn unreadable(detail: String) -> Invalid {
+    Invalid::new(Field::Row, Rule::Unreadable { detail })
 }
 
 /// The longest message taken from a library (csv, serde): they quote what they could not read
@@ -364,26 +387,19 @@ fn without_position(e: &serde_json::Error) -> String {
 
 fn json_rows(mut reader: impl Read) -> Result<Vec<ReadRow>, Unreadable> {
     let mut text = String::new();
-    reader.read_to_string(&mut text).map_err(|e| {
-        Unreadable(format!(
-            "the file is not UTF-8 text: {}",
-            cut(&e.to_string())
-        ))
-    })?;
+    reader
+        .read_to_string(&mut text)
+        .map_err(|e| Unreadable::file(cut(&e.to_string())))?;
     // Each element is kept as its text and read on its own, so one bad order is one bad row
     // and a field given twice in an order is seen (a parsed object keeps only one of them).
-    let elements: Vec<&RawValue> = serde_json::from_str(&text).map_err(|e| {
-        Unreadable(format!(
-            "the file is not a JSON array of orders: {}",
-            cut(&e.to_string())
-        ))
-    })?;
+    let elements: Vec<&RawValue> =
+        serde_json::from_str(&text).map_err(|e| Unreadable::file(cut(&e.to_string())))?;
     Ok(elements
         .into_iter()
         .enumerate()
         .map(|(i, element)| {
             let row = serde_json::from_str::<RawRow>(element.get())
-                .map_err(|e| format!("unreadable order: {}", without_position(&e)));
+                .map_err(|e| unreadable(without_position(&e)));
             (i as u64 + 1, row)
         })
         .collect())
@@ -458,7 +474,7 @@ mod tests {
         assert_eq!(refused.len(), 4, "{refused:?}");
         assert!(refused[0].1.contains("spaces"));
         assert!(refused[1].1.contains("control characters"));
-        assert!(refused[2].1.contains("at most 1024"));
+        assert!(refused[2].1.contains("longer than 1024"), "{refused:?}");
         assert!(refused[3].1.contains("control characters"));
         assert_eq!(rows.last().unwrap().as_ref().unwrap().order_no, "C-4");
     }
@@ -471,7 +487,7 @@ mod tests {
             ImportFormat::Csv,
         );
         let reason = &rows[0].as_ref().unwrap_err().reason;
-        assert!(reason.contains("no gateway profile"), "{reason}");
+        assert!(reason.contains("is unknown"), "{reason}");
         assert!(reason.len() < 200, "{} bytes", reason.len());
         let rows = read(
             &format!(r#"[{{"order_no":"H-2","amount":"1","attributes":{{"{huge}":[]}}}}]"#),
@@ -497,7 +513,7 @@ mod tests {
         );
         let ids = profiles();
         let unreadable = rows_error(&format!("order_no,amount,{huge}\n"), &ids);
-        assert!(unreadable.0.len() < 200, "{} bytes", unreadable.0.len());
+        assert!(unreadable.to_string().len() < 200, "{unreadable}");
     }
 
     #[test]
@@ -522,7 +538,8 @@ mod tests {
         let rows = read(&bells, ImportFormat::Json);
         let reason = &rows[0].as_ref().unwrap_err().reason;
         assert!(
-            reason.chars().count() <= "unreadable order: ".len() + MAX_LIBRARY_MESSAGE_CHARS + 1,
+            reason.chars().count()
+                <= "the row cannot be read: ".len() + MAX_LIBRARY_MESSAGE_CHARS + 1,
             "{reason}"
         );
     }

@@ -4,6 +4,7 @@ import { useTranslation } from "react-i18next";
 import { errorMessage, listenTo } from "../api";
 import { useImportOrders } from "../queries/mutations";
 import type { FileFormat, ImportProgress, ImportSummary, ProfileView } from "../types";
+import { invalidSentence } from "../invalid";
 import { formatBytes } from "../words";
 import { Modal } from "./Modal";
 
@@ -54,7 +55,7 @@ function readText(file: File): Promise<string> {
 
 function reportText(s: ImportSummary, t: TFunction): string {
   const lines: string[] = [t("import.done", { imported: s.imported, rows: s.rows })];
-  for (const r of s.rejected) lines.push(`${t("import.line")} ${r.line}\t${r.order_no ?? ""}\t${r.reason}`);
+  for (const r of s.rejected) lines.push(`${t("import.line")} ${r.line}\t${r.order_no ?? ""}\t${invalidSentence(r.problem, t)}`);
   if (s.rejected_count > s.rejected.length) lines.push(t("import.firstOnly", { shown: s.rejected.length, count: s.rejected_count }));
   return lines.join("\n");
 }
@@ -225,7 +226,7 @@ function ImportReport({ summary, onClose, copy }: { summary: ImportSummary; onCl
                   <tr key={`${r.line}-${i}`} data-line={r.line}>
                     <td className="num">{r.line}</td>
                     <td className="mono">{r.order_no ?? t("common.none")}</td>
-                    <td>{r.reason}</td>
+                    <td>{invalidSentence(r.problem, t)}</td>
                   </tr>
                 ))}
               </tbody>

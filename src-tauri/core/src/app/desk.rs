@@ -6,7 +6,10 @@
 use crate::domain::Actor;
 use crate::store::Store;
 
-use super::{AppError, Result};
+use paydesk_gateways::invalid::{Field, Rule};
+use paydesk_gateways::Invalid;
+
+use super::Result;
 
 const DESK: &str = "desk";
 const OPERATOR: &str = "operator";
@@ -20,20 +23,23 @@ pub struct DeskNames {
 
 /// The rule for a desk's and an operator's name: 1 to 64 characters without spaces around
 /// them and no control characters (they are printed on receipts, exports and reports).
-pub fn check_name(what: &str, name: &str) -> Result<String> {
+pub fn check_name(what: Field, name: &str) -> Result<String> {
     let name = name.trim();
     let chars = name.chars().count();
-    if chars == 0 || chars > 64 || name.chars().any(char::is_control) {
-        return Err(AppError::refused(format!(
-            "the {what}'s name must be 1 to 64 characters with no control characters, not {}",
-            crate::input_rules::shown(name)
-        )));
-    }
-    Ok(name.to_string())
+    let rule = if chars == 0 {
+        Rule::Blank
+    } else if chars > 64 {
+        Rule::TooLong { max: 64 }
+    } else if name.chars().any(char::is_control) {
+        Rule::ControlCharacters
+    } else {
+        return Ok(name.to_string());
+    };
+    Err(Invalid::new(what, rule).into())
 }
 
-fn given(what: &str, name: Option<String>) -> Result<Option<String>> {
-    name.map(|n| check_name(what, &n)).transpose()
+fn given(what: Field, name: Option<String>) -> Result<Option<String>> {
+    name.map(|n| check_name(what.clone(), &n)).transpose()
 }
 
 fn host_name() -> String {
@@ -46,11 +52,11 @@ fn os_user() -> String {
 
 /// Works out who is at this desk and records every write from now on as theirs.
 pub async fn identify(store: &Store, names: DeskNames) -> Result<Actor> {
-    let desk = match given("desk", names.desk)? {
+    let desk = match given(Field::DeskName, names.desk)? {
         Some(desk) => desk,
         None => store.desk_setting(DESK).await?.unwrap_or_else(host_name),
     };
-    let operator = match given("operator", names.operator)? {
+    let operator = match given(Field::OperatorName, names.operator)? {
         Some(operator) => operator,
         None => store.desk_setting(OPERATOR).await?.unwrap_or_else(os_user),
     };
@@ -63,8 +69,8 @@ pub async fn identify(store: &Store, names: DeskNames) -> Result<Actor> {
 /// at once.
 pub async fn save(store: &Store, names: DeskNames) -> Result<Actor> {
     let blank_is_none = |v: Option<String>| v.filter(|v| !v.trim().is_empty());
-    let desk = given("desk", blank_is_none(names.desk))?;
-    let operator = given("operator", blank_is_none(names.operator))?;
+    let desk = given(Field::DeskName, blank_is_none(names.desk))?;
+    let operator = given(Field::OperatorName, blank_is_none(names.operator))?;
     store.set_desk_setting(DESK, desk.as_deref()).await?;
     store
         .set_desk_setting(OPERATOR, operator.as_deref())
@@ -122,8 +128,8 @@ mod tests {
     #[test]
     fn names_are_refused_empty_overlong_or_with_control_characters() {
         for bad in ["", "   ", "a\nb", "tab\there", &"x".repeat(65)] {
-            assert!(check_name("desk", bad).is_err(), "{bad:?}");
+            assert!(check_name(Field::DeskName, bad).is_err(), "{bad:?}");
         }
-        assert_eq!(check_name("desk", " Desk 2 ").unwrap(), "Desk 2");
+        assert_eq!(check_name(Field::DeskName, " Desk 2 ").unwrap(), "Desk 2");
     }
 }

@@ -165,6 +165,29 @@ pub enum Problem {
     MissingSetting {
         key: String,
     },
+    /// A value a rule refuses: which value and which rule, as data.
+    Invalid(Box<paydesk_gateways::Invalid>),
+    /// A profile that orders use cannot be removed: their history names it.
+    ProfileInUse {
+        profile: String,
+        orders: i64,
+    },
+    /// The gateway offers several channels and none was chosen.
+    ChannelRequired {
+        gateway: String,
+        /// The channels the gateway offers, comma-separated.
+        offered: String,
+    },
+    /// This desk's keyring lacks a secret the profile's gateway needs.
+    NoSecret {
+        profile: String,
+        key: String,
+    },
+    /// A person's decision on an attempt whose order another payment has paid or is paying.
+    OtherPaymentOfOrder {
+        attempt_id: i64,
+        decision: AttemptState,
+    },
     UnknownChannel {
         channel: String,
         gateway: String,
@@ -179,6 +202,9 @@ pub enum Problem {
         gateway: String,
     },
     NoCoupon {
+        gateway: String,
+    },
+    NoSubscriptionRefunds {
         gateway: String,
     },
     DeductionsExceedAmount,
@@ -235,6 +261,11 @@ impl Problem {
             | Problem::UnknownCurrency { .. }
             | Problem::OrderNotPayable(_)
             | Problem::MissingSetting { .. }
+            | Problem::Invalid(_)
+            | Problem::ProfileInUse { .. }
+            | Problem::ChannelRequired { .. }
+            | Problem::NoSecret { .. }
+            | Problem::OtherPaymentOfOrder { .. }
             | Problem::NeedsAPerson { .. }
             | Problem::VoucherAmount { .. }
             | Problem::CreditAmount { .. }
@@ -242,6 +273,7 @@ impl Problem {
             | Problem::ChannelNotOffered { .. }
             | Problem::NoVouchers { .. }
             | Problem::NoCoupon { .. }
+            | Problem::NoSubscriptionRefunds { .. }
             | Problem::DeductionsExceedAmount
             | Problem::NoCreditSplit { .. }
             | Problem::CreditExceedsRemainder { .. }
@@ -314,6 +346,29 @@ impl AppError {
     }
 }
 
+impl From<paydesk_gateways::Invalid> for AppError {
+    fn from(invalid: paydesk_gateways::Invalid) -> Self {
+        AppError::new(
+            Problem::Invalid(Box::new(invalid.clone())),
+            invalid.to_string(),
+        )
+    }
+}
+
+impl From<paydesk_gateways::BuildError> for AppError {
+    fn from(e: paydesk_gateways::BuildError) -> Self {
+        use paydesk_gateways::BuildError as B;
+        let message = e.to_string();
+        match e {
+            B::MissingSetting(key) => AppError::new(Problem::MissingSetting { key }, message),
+            B::Refused(invalid) | B::BadBaseUrl(invalid) => invalid.into(),
+            B::UnsupportedChannel(_) | B::MissingSecret(_) | B::Invalid(_) => {
+                AppError::refused(message)
+            }
+        }
+    }
+}
+
 impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
         let message = e.to_string();
@@ -338,9 +393,14 @@ impl From<StoreError> for AppError {
             StoreError::BeingSettled { attempt_id, desk } => {
                 Problem::BeingSettled { attempt_id, desk }
             }
-            StoreError::BadBaseUrl(reason) | StoreError::BadInput(reason) => {
-                Problem::Refused { reason }
-            }
+            StoreError::Invalid(invalid) => Problem::Invalid(Box::new(invalid)),
+            StoreError::OtherPaymentOfOrder {
+                attempt_id,
+                decision,
+            } => Problem::OtherPaymentOfOrder {
+                attempt_id,
+                decision,
+            },
             StoreError::HistoriesDisagree(_) => Problem::Refused {
                 reason: message.clone(),
             },
@@ -367,7 +427,7 @@ impl From<VaultError> for AppError {
     fn from(e: VaultError) -> Self {
         let message = e.to_string();
         let problem = match e {
-            VaultError::BadSecret(reason) => Problem::Refused { reason },
+            VaultError::BadSecret(invalid) => Problem::Invalid(Box::new(invalid)),
             VaultError::Unavailable(_) | VaultError::Refused(_) => Problem::KeyringUnavailable {
                 reason: message.clone(),
             },
@@ -402,9 +462,11 @@ impl From<PlanRefusal> for AppError {
             PlanRefusal::CreditExceedsRemainder { credit, remaining } => {
                 Problem::CreditExceedsRemainder { credit, remaining }
             }
+            PlanRefusal::BadSubscriptionRefund(invalid) => Problem::Invalid(Box::new(invalid)),
+            PlanRefusal::NoSubscriptionRefunds { gateway } => {
+                Problem::NoSubscriptionRefunds { gateway }
+            }
             PlanRefusal::UnsupportedGateway { .. }
-            | PlanRefusal::NoSubscriptionRefunds { .. }
-            | PlanRefusal::BadSubscriptionRefund { .. }
             | PlanRefusal::Currency(_)
             | PlanRefusal::BadVoucher { .. } => Problem::Refused {
                 reason: message.clone(),
@@ -454,7 +516,15 @@ impl From<PayError> for AppError {
     fn from(e: PayError) -> Self {
         match e {
             PayError::Refused(reason) => AppError::refused(reason),
-            no_secret @ PayError::NoSecret { .. } => AppError::refused(no_secret.to_string()),
+            no_secret @ PayError::NoSecret { .. } => {
+                let message = no_secret.to_string();
+                let PayError::NoSecret { profile, key } = no_secret else {
+                    unreachable!("matched above")
+                };
+                AppError::new(Problem::NoSecret { profile, key }, message)
+            }
+            PayError::Invalid(invalid) => invalid.into(),
+            PayError::Build(e) => e.into(),
             waiting @ PayError::NeedsAPerson { .. } => {
                 let message = waiting.to_string();
                 let PayError::NeedsAPerson { order_no } = waiting else {
@@ -488,9 +558,8 @@ mod tests {
     fn every_failure_has_one_kind_both_shells_translate() {
         let table: Vec<(AppError, ErrorKind)> = vec![
             (PayError::Refused("no".into()).into(), ErrorKind::Refused),
-            (StoreError::BadInput("no".into()).into(), ErrorKind::Refused),
             (
-                StoreError::BadBaseUrl("no".into()).into(),
+                StoreError::Invalid(crate::input_rules::check_note("\u{0}").unwrap_err()).into(),
                 ErrorKind::Refused,
             ),
             (
@@ -532,7 +601,8 @@ mod tests {
                 ErrorKind::Unavailable,
             ),
             (
-                VaultError::BadSecret("short".into()).into(),
+                VaultError::BadSecret(crate::input_rules::check_secret("k", "").unwrap_err())
+                    .into(),
                 ErrorKind::Refused,
             ),
             (

@@ -42,7 +42,7 @@ pub struct Unreachable(pub String);
 /// Whether something accepts connections where the base URL points: the address it reached.
 /// Only a TCP connection, so no gateway ever sees a request from this.
 pub async fn reachable(base_url: &str) -> Result<String, Unreachable> {
-    crate::base_url::check(base_url).map_err(Unreachable)?;
+    crate::base_url::check(base_url).map_err(|e| Unreachable(e.to_string()))?;
     let uri: http::Uri = base_url
         .parse()
         .map_err(|_| Unreachable(format!("{base_url:?} is not a URL")))?;

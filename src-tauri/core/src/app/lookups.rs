@@ -58,9 +58,11 @@ pub async fn lookup_amount(
     }
     let (since, until) = (since_ms.unwrap_or(i64::MIN), until_ms.unwrap_or(i64::MAX));
     if since >= until {
-        return Err(AppError::refused(
-            "the time range ends before it starts".to_string(),
-        ));
+        let (field, rule) = (
+            paydesk_gateways::invalid::Field::TimeRange,
+            paydesk_gateways::invalid::Rule::EndsBeforeStart,
+        );
+        return Err(paydesk_gateways::Invalid::new(field, rule).into());
     }
     Ok(store
         .lookup_amount(amount, since, until, LOOKUP_LIMIT)

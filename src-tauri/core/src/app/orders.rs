@@ -18,6 +18,8 @@ use crate::export::{self, ExportError, ExportFormat};
 use crate::import::{self, check_order_no, ImportError, ImportFormat, ImportReport, Progress};
 use crate::store::{NewOrder, Store};
 use crate::{Currency, Money};
+use paydesk_gateways::invalid::{Field, Rule};
+use paydesk_gateways::Invalid;
 
 use super::{AppError, Problem, Result};
 
@@ -36,7 +38,7 @@ pub struct OrderInput {
 
 /// Adds the order after every rule; nothing is written when one refuses it.
 pub async fn add_order(store: &Store, input: OrderInput) -> Result<OrderView> {
-    check_order_no(&input.order_no).map_err(AppError::refused)?;
+    check_order_no(&input.order_no)?;
     let profile = store.profile(&input.profile).await?;
     let currency = match input.currency.as_deref() {
         None => order_currency(&profile).unwrap_or(Currency::CNY),
@@ -117,10 +119,8 @@ pub async fn edit_order(store: &Store, edit: OrderEdit) -> Result<OrderView> {
     let mut attributes = edit.attributes.unwrap_or_else(|| order.attributes.clone());
     for name in &edit.unset_attributes {
         if attributes.remove(name).is_none() {
-            return Err(AppError::refused(format!(
-                "order {:?} has no attribute {name:?} to remove",
-                order.order_no
-            )));
+            let field = Field::Attribute { name: name.clone() };
+            return Err(Invalid::new(field, Rule::NotSet).into());
         }
     }
     attributes.extend(edit.set_attributes);
@@ -136,8 +136,7 @@ pub async fn edit_order(store: &Store, edit: OrderEdit) -> Result<OrderView> {
         amount,
         subject: &terms.subject,
         attributes: &terms.attributes,
-    })
-    .map_err(AppError::refused)?;
+    })?;
     let profile = store.profile(&order.profile).await?;
     check_payable(&profile, currency, &terms.attributes)?;
     let revision = edit.revision.unwrap_or(order.revision);
@@ -155,7 +154,7 @@ pub struct Cancelled {
 pub async fn cancel_order(store: &Store, order_no: &str, note: Option<&str>) -> Result<Cancelled> {
     let note = note.map(str::trim).filter(|n| !n.is_empty());
     if let Some(note) = note {
-        crate::input_rules::check_note(note).map_err(AppError::refused)?;
+        crate::input_rules::check_note(note)?;
     }
     let (order, cancelled_now) = store.cancel_order(order_no, note).await?;
     if cancelled_now {
@@ -200,7 +199,7 @@ pub async fn import(
     let report = import::import_orders(store, file, format, default_profile, progress)
         .await
         .map_err(|e| match e {
-            ImportError::Unreadable(why) => AppError::refused(why),
+            ImportError::Unreadable(why) => AppError::from(why),
             ImportError::Store(e) => e.into(),
         })?;
     tracing::info!(

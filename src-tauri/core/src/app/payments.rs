@@ -10,6 +10,8 @@ use crate::report::{OrderDetail, PaymentReport};
 use crate::sandbox_link;
 use crate::store::{Store, StoreError};
 use crate::Channel;
+use paydesk_gateways::invalid::{Field, Rule};
+use paydesk_gateways::Invalid;
 
 use super::{AppError, Problem, Result};
 
@@ -61,12 +63,11 @@ fn vouchers(rows: Vec<(String, String)>) -> Result<Vec<(String, String)>> {
             continue;
         }
         if id.is_empty() {
-            return Err(AppError::refused(format!(
-                "the voucher of {amount} has no id"
-            )));
+            return Err(Invalid::new(Field::VoucherId, Rule::Blank).into());
         }
         if kept.iter().any(|(seen, _)| *seen == id) {
-            return Err(AppError::refused(format!("voucher {id:?} is given twice")));
+            let value = paydesk_gateways::shown(&id);
+            return Err(Invalid::new(Field::VoucherId, Rule::GivenTwice { value }).into());
         }
         kept.push((id, amount));
     }
@@ -94,11 +95,17 @@ async fn read(store: &Store, input: PayInput) -> Result<Asked> {
         })?,
         None if channels.len() == 1 => channels[0],
         None => {
-            return Err(AppError::refused(format!(
-                "a channel is required: {} offers {}",
-                profile.gateway,
-                channel_list(&channels)
-            )))
+            let offered = channel_list(&channels);
+            return Err(AppError::new(
+                Problem::ChannelRequired {
+                    gateway: profile.gateway.clone(),
+                    offered: offered.clone(),
+                },
+                format!(
+                    "a channel is required: {} offers {offered}",
+                    profile.gateway
+                ),
+            ));
         }
     };
     let command = PayCommand {
@@ -258,9 +265,9 @@ mod tests {
             rows(&[("v1", "1.00"), ("v2", "2")])
         );
         let no_id = vouchers(rows(&[("", "3.00")])).unwrap_err();
-        assert_eq!(no_id.to_string(), "the voucher of 3.00 has no id");
+        assert_eq!(no_id.to_string(), "the voucher id is empty");
         let twice = vouchers(rows(&[("v1", "1"), (" v1", "2")])).unwrap_err();
-        assert_eq!(twice.to_string(), "voucher \"v1\" is given twice");
+        assert_eq!(twice.to_string(), "the voucher id \"v1\" is given twice");
     }
 
     #[test]

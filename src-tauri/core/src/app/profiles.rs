@@ -4,7 +4,9 @@
 
 use std::collections::BTreeMap;
 
+use paydesk_gateways::invalid::{Field, Rule};
 use paydesk_gateways::transport::Transport;
+use paydesk_gateways::Invalid;
 
 use crate::domain::Profile;
 use crate::engine::Engine;
@@ -25,7 +27,7 @@ pub struct ProfileInput {
 
 /// The one rule for a profile's name: 1 to 64 letters, digits, `-`, `_` or `.` (it names the
 /// profile on the command line and in file imports, where anything else needs quoting).
-pub fn check_profile_name(name: &str) -> Result<(), String> {
+pub fn check_profile_name(name: &str) -> Result<(), Invalid> {
     let ok = !name.is_empty()
         && name.len() <= 64
         && name
@@ -34,9 +36,9 @@ pub fn check_profile_name(name: &str) -> Result<(), String> {
     if ok {
         Ok(())
     } else {
-        Err(format!(
-            "profile name {:?} must be 1 to 64 letters, digits, '-', '_' or '.'",
-            crate::input_rules::shown(name)
+        Err(Invalid::new(
+            Field::ProfileName,
+            Rule::NameCharacters { max: 64 },
         ))
     }
 }
@@ -47,13 +49,7 @@ fn check_settings(
     connector: &dyn paydesk_gateways::Connector,
     settings: &BTreeMap<String, String>,
 ) -> Result<()> {
-    connector.check_settings(settings).map_err(|e| match e {
-        paydesk_gateways::BuildError::MissingSetting(key) => {
-            let message = format!("missing setting {key:?} in the gateway profile");
-            AppError::new(super::Problem::MissingSetting { key }, message)
-        }
-        other => AppError::refused(other.to_string()),
-    })
+    connector.check_settings(settings).map_err(AppError::from)
 }
 
 /// What a person typed, tidied: the name, base URL and setting keys and values without the
@@ -81,16 +77,22 @@ pub async fn add_profile(
 ) -> Result<Profile> {
     let input = tidy(input);
     let Some(connector) = paydesk_gateways::connector_for(&input.gateway) else {
-        return Err(AppError::refused(format!(
-            "unknown gateway {:?}; one of {}",
-            crate::input_rules::shown(&input.gateway),
-            paydesk_gateways::GATEWAYS.join(", ")
-        )));
+        return Err(Invalid::new(
+            Field::Gateway,
+            Rule::Unknown {
+                value: crate::input_rules::shown(&input.gateway),
+                known: paydesk_gateways::GATEWAYS
+                    .iter()
+                    .map(|g| g.to_string())
+                    .collect(),
+            },
+        )
+        .into());
     };
-    check_profile_name(&input.name).map_err(AppError::refused)?;
+    check_profile_name(&input.name)?;
     check_settings(connector.as_ref(), &input.settings)?;
-    crate::base_url::check(&input.base_url).map_err(AppError::refused)?;
-    crate::base_url::proxy(&input.settings).map_err(AppError::refused)?;
+    crate::base_url::check(&input.base_url)?;
+    crate::base_url::proxy(&input.settings)?;
     let is_sandbox = sandbox_link::is_sandbox(transport, &input.base_url, &input.gateway).await;
     Ok(store
         .create_profile(&NewProfile {
@@ -207,7 +209,7 @@ mod tests {
             ),
             (
                 input("shop", "stripe", "https://gw.example"),
-                "unknown gateway",
+                "is unknown; one of",
             ),
             (
                 input("shop", "sensecore", "http://gw.example"),
@@ -223,7 +225,7 @@ mod tests {
                     input("shop", "top", "https://gw.example"),
                     &top_settings("x"),
                 ),
-                "tenant_id must be an integer",
+                "tenant_id must be a whole number",
             ),
             (
                 with_settings(

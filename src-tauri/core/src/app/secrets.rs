@@ -15,7 +15,10 @@ use crate::off_thread;
 use crate::store::moving_in::SecretsElsewhere;
 use crate::vault::{Vault, VaultError};
 
-use super::{AppError, Result};
+use paydesk_gateways::invalid::{Field, Rule};
+use paydesk_gateways::Invalid;
+
+use super::{AppError, Problem, Result};
 
 /// One secret a profile's gateway takes, and whether the keyring holds it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -63,12 +66,11 @@ pub async fn states(engine: &Engine, profile: &str) -> Result<Vec<SecretState>> 
 /// The profile's keyring slot for `key`, if its gateway takes a secret of that name.
 async fn secret_slot(engine: &Engine, profile: &str, key: &str) -> Result<String> {
     let profile = engine.store().profile(profile).await?;
-    if !secret_names(&profile.gateway).iter().any(|(k, _)| k == key) {
-        return Err(AppError::refused(format!(
-            "the {} gateway takes no secret named {}",
-            profile.gateway,
-            shown(key)
-        )));
+    let names = secret_names(&profile.gateway);
+    if !names.iter().any(|(k, _)| k == key) {
+        let known = names.into_iter().map(|(k, _)| k).collect();
+        let value = shown(key);
+        return Err(Invalid::new(Field::SecretName, Rule::Unknown { value, known }).into());
     }
     Ok(profile.vault_id)
 }
@@ -109,10 +111,16 @@ pub async fn remove_profile(engine: &Engine, name: &str) -> Result<()> {
     let profile = engine.store().profile(name).await?;
     let orders = engine.store().profile_order_count(name).await?;
     if orders > 0 || !engine.store().remove_profile(name).await? {
-        return Err(AppError::refused(format!(
-            "profile {} has {orders} orders; their history keeps it",
-            shown(name)
-        )));
+        return Err(AppError::new(
+            Problem::ProfileInUse {
+                profile: name.to_string(),
+                orders,
+            },
+            format!(
+                "profile {} has {orders} orders; their history keeps it",
+                shown(name)
+            ),
+        ));
     }
     let keys = secret_names(&profile.gateway);
     let vault = engine.vault();
@@ -211,7 +219,7 @@ mod tests {
         .await
         .unwrap_err();
         assert!(
-            matches!(&typo.problem, Problem::Refused { reason } if reason.contains("app_secert")),
+            matches!(&typo.problem, Problem::Invalid(_)) && typo.message.contains("app_secert"),
             "{typo:?}"
         );
         assert!(vault.get(&vault_id, "app_secert").unwrap().is_none());
@@ -232,7 +240,7 @@ mod tests {
         assert!(matches!(
             remove_profile(&engine, "top").await,
             Err(AppError {
-                problem: Problem::Refused { .. },
+                problem: Problem::ProfileInUse { orders: 1, .. },
                 ..
             })
         ));

@@ -105,11 +105,15 @@ pub enum StoreError {
     /// otherwise; nothing was written.
     #[error("this desk's history and the shared store's disagree, so nothing was moved: {}", .0.join("; "))]
     HistoriesDisagree(Vec<String>),
+    /// A value the store refuses to keep (see `input_rules`, `base_url`); nothing was written.
     #[error("{0}")]
-    BadBaseUrl(String),
-    /// A value the store refuses to keep (see `input_rules`); nothing was written.
-    #[error("{0}")]
-    BadInput(String),
+    Invalid(paydesk_gateways::Invalid),
+    /// A person's "paid" on an attempt whose order another payment has paid or is paying.
+    #[error("attempt {attempt_id} cannot be marked {decision}: another payment of its order is paid or in progress")]
+    OtherPaymentOfOrder {
+        attempt_id: i64,
+        decision: crate::domain::AttemptState,
+    },
     #[error("a gateway profile named {0:?} already exists")]
     DuplicateProfile(String),
     #[error("no gateway profile named {0:?}")]

@@ -9,7 +9,7 @@ use crate::domain::{Attempt, OrderChange, OrderTerms, OrderView};
 
 impl Store {
     pub async fn add_order(&self, new: &NewOrder) -> Result<OrderView> {
-        crate::input_rules::check_new_order(new).map_err(StoreError::BadInput)?;
+        crate::input_rules::check_new_order(new).map_err(StoreError::Invalid)?;
         let profile = self.profile(&new.profile).await?;
         let now = self.now().await?;
         on_record!(self, |pool, sql| sql::orders::add(

@@ -10,8 +10,8 @@ use crate::domain::Profile;
 
 impl Store {
     pub async fn create_profile(&self, new: &NewProfile) -> Result<Profile> {
-        crate::base_url::check(&new.base_url).map_err(StoreError::BadBaseUrl)?;
-        crate::base_url::proxy(&new.settings).map_err(StoreError::BadBaseUrl)?;
+        crate::base_url::check(&new.base_url).map_err(StoreError::Invalid)?;
+        crate::base_url::proxy(&new.settings).map_err(StoreError::Invalid)?;
         let vault_id = uuid::Uuid::new_v4().to_string();
         let now = self.now().await?;
         on_record!(self, |pool, sql| sql::profiles::create(
@@ -31,7 +31,7 @@ impl Store {
     }
 
     pub async fn set_profile_base_url(&self, name: &str, base_url: &str) -> Result<()> {
-        crate::base_url::check(base_url).map_err(StoreError::BadBaseUrl)?;
+        crate::base_url::check(base_url).map_err(StoreError::Invalid)?;
         on_record!(self, |pool, sql| sql::profiles::update(
             pool, name, base_url, None
         )
@@ -49,8 +49,8 @@ impl Store {
     ) -> Result<()> {
         // An unknown profile is reported as such whatever the URL.
         self.profile(name).await?;
-        crate::base_url::check(base_url).map_err(StoreError::BadBaseUrl)?;
-        crate::base_url::proxy(settings).map_err(StoreError::BadBaseUrl)?;
+        crate::base_url::check(base_url).map_err(StoreError::Invalid)?;
+        crate::base_url::proxy(settings).map_err(StoreError::Invalid)?;
         on_record!(self, |pool, sql| sql::profiles::update(
             pool,
             name,

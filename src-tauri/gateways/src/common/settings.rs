@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 
 use crate::connector::BuildError;
+use crate::invalid::{shown, Field, Invalid, Rule};
 
 /// The setting, trimmed, when it holds anything.
 pub(crate) fn optional<'a>(settings: &'a BTreeMap<String, String>, key: &str) -> Option<&'a str> {
@@ -23,6 +24,11 @@ pub(crate) fn required<'a>(
 /// A setting that must be a whole number.
 pub(crate) fn integer(key: &str, value: &str) -> Result<i64, BuildError> {
     value.parse::<i64>().map_err(|_| {
-        BuildError::Invalid(format!("setting {key} must be an integer, got {value:?}"))
+        BuildError::Refused(Invalid::new(
+            Field::Setting { key: key.into() },
+            Rule::NotWholeNumber {
+                value: shown(value),
+            },
+        ))
     })
 }

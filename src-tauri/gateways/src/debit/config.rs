@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use crate::common::settings;
 use crate::connector::BuildError;
+use crate::invalid::{shown, Field, Invalid, Rule};
 use crate::{Currency, Secrets};
 
 /// Which of the two documented wire versions a profile speaks.
@@ -23,11 +24,20 @@ impl ApiVersion {
             None | Some("") => Ok(DEFAULT_API_VERSION),
             Some(v) if v.eq_ignore_ascii_case("v1") => Ok(ApiVersion::V1),
             Some(v) if v.eq_ignore_ascii_case("v2") => Ok(ApiVersion::V2),
-            Some(other) => Err(BuildError::Invalid(format!(
-                "setting api_version must be v1 or v2, got {other:?}"
-            ))),
+            Some(other) => Err(setting(
+                "api_version",
+                Rule::OneOf {
+                    value: shown(other),
+                    allowed: vec!["v1".into(), "v2".into()],
+                },
+            )),
         }
     }
+}
+
+/// A setting of the profile's that `rule` refuses.
+fn setting(key: &str, rule: Rule) -> BuildError {
+    BuildError::Refused(Invalid::new(Field::Setting { key: key.into() }, rule))
 }
 
 /// How a profile reaches the gateway.
@@ -68,9 +78,7 @@ impl<'a> Config<'a> {
 fn merchant_id(given: &BTreeMap<String, String>) -> Result<&str, BuildError> {
     let id = settings::required(given, "merchant_id")?;
     if !id.bytes().all(|b| (0x21..=0x7e).contains(&b)) {
-        return Err(BuildError::Invalid(
-            "setting merchant_id must be printable ASCII without spaces".into(),
-        ));
+        return Err(setting("merchant_id", Rule::NotPrintableAscii));
     }
     Ok(id)
 }
@@ -81,9 +89,7 @@ fn callback_url(given: &BTreeMap<String, String>) -> Result<Option<&str>, BuildE
     };
     let lower = url.to_ascii_lowercase();
     if !(lower.starts_with("http://") || lower.starts_with("https://")) {
-        return Err(BuildError::Invalid(format!(
-            "setting callback_url {url:?} must start with http:// or https://"
-        )));
+        return Err(setting("callback_url", Rule::NotHttp));
     }
     Ok(Some(url))
 }
@@ -91,9 +97,8 @@ fn callback_url(given: &BTreeMap<String, String>) -> Result<Option<&str>, BuildE
 pub(super) fn account_currency(given: &BTreeMap<String, String>) -> Result<Currency, BuildError> {
     match settings::optional(given, "currency") {
         None => Ok(Currency::INR),
-        Some(code) => {
-            Currency::parse(code).map_err(|e| BuildError::Invalid(format!("setting currency: {e}")))
-        }
+        Some(code) => Currency::parse(code)
+            .map_err(|_| setting("currency", Rule::UnknownCurrency { value: shown(code) })),
     }
 }
 

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use super::SignMethod;
 use crate::common::settings;
 use crate::connector::BuildError;
+use crate::invalid::{shown, Field, Invalid, Rule};
 use crate::Secrets;
 
 /// The settings a profile must hold, in the order a missing one is named.
@@ -52,8 +53,14 @@ impl<'a> Config<'a> {
         let sign_method = match settings::optional(given, "sign_method") {
             None => SignMethod::Md5,
             Some(name) => SignMethod::parse(name).ok_or_else(|| {
-                BuildError::Invalid(format!(
-                    "sign_method must be md5, hmac or hmac-sha256, got {name:?}"
+                BuildError::Refused(Invalid::new(
+                    Field::Setting {
+                        key: "sign_method".into(),
+                    },
+                    Rule::OneOf {
+                        value: shown(name),
+                        allowed: vec!["md5".into(), "hmac".into(), "hmac-sha256".into()],
+                    },
                 ))
             })?,
         };

@@ -65,9 +65,10 @@ pub(in crate::store) async fn resolve(
             })
         }
         Err(e) if is_unique_violation(&e) => {
-            return Err(StoreError::BadInput(format!(
-                "attempt {attempt_id} cannot be marked {decision}: another payment of its order is paid or in progress"
-            )))
+            return Err(StoreError::OtherPaymentOfOrder {
+                attempt_id,
+                decision,
+            })
         }
         Err(e) => return Err(e.into()),
     };
