@@ -2,6 +2,7 @@
 /// `capabilities/main.json` grants exactly these to the main window: nothing else is callable.
 const COMMANDS: &[&str] = &[
     "app_info",
+    "switch_data_set",
     "list_orders",
     "list_profiles",
     "order_detail",

@@ -12,6 +12,7 @@ use paydesk_core::app::orders;
 use paydesk_core::app::payments::{self, PayInput};
 use paydesk_core::app::profiles::{self, ProfileInput};
 use paydesk_core::app::{secrets, shared_store, status, AppError, ErrorKind};
+use paydesk_core::data_set::DataSet;
 use paydesk_core::gateways::transport::Transport;
 use paydesk_core::import::ImportFormat;
 use paydesk_core::report::PaymentReport;
@@ -109,7 +110,15 @@ pub fn run(launch: runtime::Launch, command: Command) -> ExitCode {
         let dir = runtime::data_dir(launch.data_dir)?;
         runtime::init_logging(&dir);
         let span = tracing::info_span!("subcommand", name = command.name());
-        execute(&dir, launch.names, command).instrument(span).await
+        // Scripts work on the live data unless they ask for the demo.
+        let set = if launch.demo {
+            DataSet::Demo
+        } else {
+            DataSet::Live
+        };
+        execute(&dir, set, launch.names, command)
+            .instrument(span)
+            .await
     });
     match outcome {
         Ok(code) => ExitCode::from(code),
@@ -158,10 +167,11 @@ async fn serve_sandbox(listen: &str, fault_flags: &[String], seed: u64) -> Resul
 
 async fn store_command(
     dir: &std::path::Path,
+    set: DataSet,
     names: DeskNames,
     command: StoreCommand,
 ) -> Result<u8, Failure> {
-    let (local, vault) = runtime::open_local(dir, names).await?;
+    let (local, vault) = runtime::open_local(dir, set, names).await?;
     match command {
         StoreCommand::Connect { url } => {
             let mut password = String::new();
@@ -232,12 +242,17 @@ async fn shutdown_signal() {
     let _ = tokio::signal::ctrl_c().await;
 }
 
-async fn execute(dir: &std::path::Path, names: DeskNames, command: Command) -> Result<u8, Failure> {
+async fn execute(
+    dir: &std::path::Path,
+    set: DataSet,
+    names: DeskNames,
+    command: Command,
+) -> Result<u8, Failure> {
     if let Command::Store(command) = command {
         // On the desk's own file: the shared store may be out of reach.
-        return store_command(dir, names, command).await;
+        return store_command(dir, set, names, command).await;
     }
-    let engine = runtime::open(dir, names).await?;
+    let engine = runtime::open(dir, set, names).await?;
     let store = engine.store();
     match command {
         Command::Sandbox { .. } | Command::Store(_) => {
@@ -358,7 +373,7 @@ async fn execute(dir: &std::path::Path, names: DeskNames, command: Command) -> R
             Ok(0)
         }
         Command::Callbacks => {
-            let listeners = runtime::serve_callbacks(engine.clone()).await?;
+            let listeners = runtime::serve_callbacks(engine.clone()).await?.listeners;
             if listeners.is_empty() {
                 return Err(bad_input("no profile has a loopback callback_url setting"));
             }

@@ -7,14 +7,13 @@ use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 
 use paydesk_core::app::AppError;
-use paydesk_core::changes::Changes;
+use paydesk_core::data_set::DataSet;
 use paydesk_core::engine::Engine;
-use paydesk_core::store::health as storage_health;
-use paydesk_sandbox::RunningSandbox;
 use serde::Serialize;
 use tauri::{Emitter, Manager, State};
 use ts_rs::TS;
 
+mod backend;
 mod desk;
 mod error;
 #[cfg(test)]
@@ -26,6 +25,7 @@ mod payments;
 mod profiles;
 mod status;
 
+use backend::Backend;
 use error::{refused, IpcError};
 use orders::MAX_IMPORT_BYTES;
 use status::StorageStatus;
@@ -37,6 +37,8 @@ use crate::runtime;
 pub struct AppInfo {
     pub version: &'static str,
     pub data_dir: String,
+    /// The data set the window shows: the demo (marked as such everywhere) or the live data.
+    pub data_set: DataSet,
     /// Set when the built-in sandbox is serving the sandbox profiles.
     pub sandbox_url: Option<String>,
     /// Why the back end could not start, shown instead of a blank window.
@@ -54,36 +56,68 @@ pub struct CurrencyInfo {
     pub exponent: u32,
 }
 
-/// The window's state. The back end (store, keyring, built-in sandbox) is opened beside the
-/// window rather than before it: the window and its web process take longer to appear than
-/// the back end takes to open, so neither waits for the other. A command that arrives first
-/// waits for it.
+/// The window's state. The back end (store, keyring, the demo's built-in sandbox) is opened
+/// beside the window rather than before it: the window and its web process take longer to
+/// appear than the back end takes to open, so neither waits for the other. A command that
+/// arrives first waits for it. Switching data sets replaces it whole.
 struct AppState {
     launch: runtime::Launch,
-    started: tokio::sync::OnceCell<Started>,
-    /// What the background read of every page of the database found (see `run`).
+    backend: tokio::sync::RwLock<Option<Arc<Backend>>>,
+    /// What the background read of every page of the database found (see `Backend`).
     storage: Arc<Mutex<StorageStatus>>,
 }
 
-struct Started {
-    engine: Option<Engine>,
-    info: AppInfo,
-    // Kept alive for the life of the window; dropping it stops the server.
-    _sandbox: Option<RunningSandbox>,
-}
-
 impl AppState {
-    async fn started(&self) -> &Started {
-        self.started
-            .get_or_init(|| start(self.launch.clone()))
-            .await
+    async fn started(&self) -> Arc<Backend> {
+        if let Some(backend) = self.backend.read().await.as_ref() {
+            return backend.clone();
+        }
+        let mut slot = self.backend.write().await;
+        if let Some(backend) = slot.as_ref() {
+            return backend.clone();
+        }
+        let backend = Arc::new(Backend::open(&self.launch, None).await);
+        *slot = Some(backend.clone());
+        backend
     }
 
-    async fn engine(&self) -> Result<&Engine, IpcError> {
+    async fn engine(&self) -> Result<Engine, IpcError> {
         let started = self.started().await;
-        started.engine.as_ref().ok_or_else(|| {
+        started.engine.clone().ok_or_else(|| {
             AppError::unavailable(started.info.startup_error.clone().unwrap_or_default()).into()
         })
+    }
+
+    /// Closes the data set the window shows and opens `set` in its place, remembering the
+    /// choice for the next start.
+    async fn switch(&self, handle: &tauri::AppHandle, set: DataSet) -> Result<AppInfo, IpcError> {
+        let mut slot = self.backend.write().await;
+        if let Some(old) = slot.as_ref() {
+            if old.info.data_set == set && old.engine.is_some() {
+                return Ok(old.info.clone());
+            }
+        }
+        let dir = runtime::data_dir(self.launch.data_dir.clone())?;
+        paydesk_core::data_set::choose(&dir, set).map_err(|e| {
+            AppError::internal(format!(
+                "could not record the data set in {}: {e}",
+                dir.display()
+            ))
+        })?;
+        if let Some(old) = slot.take() {
+            old.stop().await;
+        }
+        let backend = Arc::new(Backend::open(&self.launch, Some(set)).await);
+        *slot = Some(backend.clone());
+        drop(slot);
+        backend.run_background(handle, self.storage.clone()).await;
+        backend::set_title(handle, set);
+        // Every view reads again, from the set now shown.
+        emit(handle, paydesk_core::changes::Change::Everything);
+        match &backend.info.startup_error {
+            Some(why) => Err(AppError::unavailable(why.clone()).into()),
+            None => Ok(backend.info.clone()),
+        }
     }
 }
 
@@ -93,62 +127,15 @@ async fn app_info(state: State<'_, AppState>) -> Result<AppInfo, IpcError> {
     Ok(state.started().await.info.clone())
 }
 
-async fn start(launch: runtime::Launch) -> Started {
-    let mut info = AppInfo {
-        version: env!("CARGO_PKG_VERSION"),
-        data_dir: String::new(),
-        sandbox_url: None,
-        startup_error: None,
-        max_import_bytes: MAX_IMPORT_BYTES,
-        currencies: paydesk_core::Currency::known()
-            .map(|c| CurrencyInfo {
-                code: c.code().to_string(),
-                exponent: c.exponent(),
-            })
-            .collect(),
-    };
-    let dir = match runtime::data_dir(launch.data_dir) {
-        Ok(d) => d,
-        Err(e) => {
-            info.startup_error = Some(e.to_string());
-            return Started {
-                engine: None,
-                info,
-                _sandbox: None,
-            };
-        }
-    };
-    runtime::init_logging(&dir);
-    info.data_dir = dir.display().to_string();
-    let started = async {
-        let engine = runtime::open(&dir, launch.names).await?;
-        // A shared history is the merchant's real one: the demo is a standalone desk's.
-        let sandbox = match engine.store().is_shared() {
-            true => None,
-            false => Some(runtime::start_builtin_sandbox(&engine).await?),
-        };
-        Ok::<_, AppError>((engine, sandbox))
-    }
-    .await;
-    match started {
-        Ok((engine, sandbox)) => {
-            info.sandbox_url = sandbox.as_ref().map(|s| s.root_url());
-            Started {
-                engine: Some(engine),
-                info,
-                _sandbox: sandbox,
-            }
-        }
-        Err(e) => {
-            tracing::error!(error = %e, "the back end could not start");
-            info.startup_error = Some(e.to_string());
-            Started {
-                engine: None,
-                info,
-                _sandbox: None,
-            }
-        }
-    }
+/// Shows the demo or the live data from now on (and at the next start).
+#[tauri::command]
+#[tracing::instrument(skip_all, fields(set = set.as_str()), err(level = "info", Debug))]
+async fn switch_data_set(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+    set: DataSet,
+) -> Result<AppInfo, IpcError> {
+    state.switch(&app, set).await
 }
 
 /// An event the window listens to: its name, and the one type its payload has (both reach
@@ -172,39 +159,6 @@ pub(crate) fn emit<E: WindowEvent>(app: &tauri::AppHandle, event: E) {
     }
 }
 
-/// How often the reconciler looks for attempts that are due for a status check.
-const RECONCILE_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
-
-/// Settles pending and unknown attempts in the background for as long as the window is open.
-/// What it changes reaches the window through the change feed, like every other change.
-fn spawn_reconciler(engine: Engine) {
-    tauri::async_runtime::spawn(async move {
-        loop {
-            if let Err(e) = engine.reconcile_due().await {
-                tracing::warn!(error = %e, "reconciler pass failed");
-            }
-            tokio::time::sleep(RECONCILE_EVERY).await;
-        }
-    });
-}
-
-/// Forwards every change the store commits to the window as a `change` event, whichever path
-/// made it (a payment, the reconciler, a callback, a person, an import, a profile edit).
-fn spawn_change_forwarder(handle: tauri::AppHandle, mut changes: Changes) {
-    tauri::async_runtime::spawn(async move {
-        while let Some(change) = changes.next().await {
-            emit(&handle, change);
-        }
-    });
-}
-
-/// Stores up to this size were read page by page as they opened; a larger one is read in the
-/// background once the window is up (`FULL_CHECK_DELAY`).
-const READ_AT_OPEN_UP_TO: u64 = 16 * 1024 * 1024;
-/// How long a large store's read of every page waits: about 1 GB at a million attempts, a
-/// second and a half of CPU that would otherwise compete with the first screen.
-const FULL_CHECK_DELAY: std::time::Duration = std::time::Duration::from_secs(5);
-
 pub fn run(launch: runtime::Launch) -> ExitCode {
     // WebKitGTK composites pages with OpenGL, which without a GPU (a VM, Xvfb) is Mesa's
     // llvmpipe on the CPU: for this page, which animates nothing that needs it, ~85 MB and
@@ -215,7 +169,7 @@ pub fn run(launch: runtime::Launch) -> ExitCode {
     }
     let state = AppState {
         launch,
-        started: tokio::sync::OnceCell::new(),
+        backend: tokio::sync::RwLock::new(None),
         storage: Arc::new(Mutex::new(StorageStatus::checking())),
     };
     let storage = state.storage.clone();
@@ -225,48 +179,15 @@ pub fn run(launch: runtime::Launch) -> ExitCode {
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move {
                 let state = handle.state::<AppState>();
-                let Some(engine) = state.started().await.engine.clone() else {
-                    return;
-                };
-                spawn_change_forwarder(handle.clone(), engine.store().subscribe());
-                // The command line and scripts write the same file: the window hears it.
-                engine.store().watch_other_writers();
-                let listening = engine.clone();
-                tauri::async_runtime::spawn(async move {
-                    match runtime::serve_callbacks(listening).await {
-                        Ok(listeners) => {
-                            for l in listeners {
-                                tracing::info!(profile = %l.profile, url = %l.url, "receiving callbacks");
-                            }
-                        }
-                        Err(e) => tracing::warn!(error = %e, "callbacks cannot be received"),
-                    }
-                });
-                // Start-up reads every page only of small stores; a large one is checked here,
-                // without holding up the window.
-                let database = engine.store().path().to_path_buf();
-                tauri::async_runtime::spawn(async move {
-                    if std::fs::metadata(&database).map_or(0, |m| m.len()) > READ_AT_OPEN_UP_TO {
-                        tokio::time::sleep(FULL_CHECK_DELAY).await;
-                    }
-                    let checked = storage_health::full_check(&database).await;
-                    match &checked {
-                        Ok(()) => tracing::info!("the database reads back intact"),
-                        Err(e) => tracing::error!(error = %e, "the database is damaged"),
-                    }
-                    // The status bar reports it.
-                    let status = StorageStatus::from_check(checked);
-                    match storage.lock() {
-                        Ok(mut s) => *s = status,
-                        Err(poisoned) => *poisoned.into_inner() = status,
-                    }
-                });
-                spawn_reconciler(engine);
+                let backend = state.started().await;
+                backend::set_title(&handle, backend.info.data_set);
+                backend.run_background(&handle, storage).await;
             });
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
             app_info,
+            switch_data_set,
             orders::list_orders,
             profiles::list_profiles,
             orders::order_detail,

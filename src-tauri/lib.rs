@@ -16,6 +16,7 @@ pub fn main() -> ExitCode {
     let launch = runtime::Launch {
         data_dir: args.data_dir,
         names: runtime::desk_names(args.desk, args.operator),
+        demo: args.demo,
     };
     match args.command {
         None => desktop::run(launch),

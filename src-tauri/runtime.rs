@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex};
 
 use paydesk_core::app::desk::DeskNames;
 use paydesk_core::app::{self, AppError};
+use paydesk_core::data_set::{self, DataSet};
 use paydesk_core::demo;
 use paydesk_core::engine::Engine;
 use paydesk_core::gateways::transport::Transport;
@@ -16,11 +17,13 @@ use paydesk_core::vault::{KeyringVault, Vault};
 use paydesk_sandbox::{Credentials, RunningSandbox, SandboxConfig};
 use secrecy::ExposeSecret;
 
-/// What a run was started with: the data directory asked for, and this desk's names.
+/// What a run was started with: the data directory asked for, this desk's names, and whether
+/// the demo was asked for (`--demo`).
 #[derive(Debug, Clone, Default)]
 pub struct Launch {
     pub data_dir: Option<PathBuf>,
     pub names: DeskNames,
+    pub demo: bool,
 }
 
 /// `--desk`/`--operator`, else `PAYDESK_DESK`/`PAYDESK_OPERATOR`.
@@ -93,6 +96,31 @@ pub fn gateway_timeout() -> std::time::Duration {
         )
 }
 
+/// The set the window opens (`data_set::window_opens`): whether the live data is in use is
+/// read only when no choice was made yet.
+pub async fn window_data_set(data_dir: &Path, demo_asked: bool) -> DataSet {
+    let chosen = data_set::chosen(data_dir);
+    let live_in_use = !demo_asked && chosen.is_none() && live_in_use(data_dir).await;
+    data_set::window_opens(demo_asked, chosen, live_in_use)
+}
+
+/// Whether the live data holds anything a person set up: a gateway profile, or a shared store
+/// to keep its history in. Read without creating the file where there is none.
+async fn live_in_use(data_dir: &Path) -> bool {
+    let path = database_path(data_dir);
+    if !path.exists() {
+        return false;
+    }
+    let Ok(store) = Store::open(&path).await else {
+        // A live file that cannot be opened is the live data's to report.
+        return true;
+    };
+    let in_use = !store.profiles().await.unwrap_or_default().is_empty()
+        || app::shared_store::is_configured(&store).await;
+    store.close().await;
+    in_use
+}
+
 pub fn database_path(data_dir: &Path) -> PathBuf {
     data_dir.join("paydesk.sqlite")
 }
@@ -138,21 +166,30 @@ pub fn init_logging(data_dir: &Path) {
     }
 }
 
-/// Opens this data directory's store as its desk (`names`), with the keyring.
-pub async fn open(data_dir: &Path, names: DeskNames) -> Result<Engine, AppError> {
-    let (local, vault) = open_local(data_dir, names).await?;
-    let store = app::shared_store::open_record(local, &vault).await?;
+/// Opens one of this data directory's data sets as its desk (`names`), with the keyring.
+pub async fn open(data_dir: &Path, set: DataSet, names: DeskNames) -> Result<Engine, AppError> {
+    let (local, vault) = open_local(data_dir, set, names).await?;
+    let store = match set {
+        DataSet::Live => app::shared_store::open_record(local, &vault).await?,
+        // The demo is never shared.
+        DataSet::Demo => local,
+    };
     Ok(Engine::new(store, vault, Transport::new(gateway_timeout())))
 }
 
-/// This data directory's own store (its file, whatever its record is kept in) as its desk, with
-/// the keyring: what `store connect`, `status` and `disconnect` work on, the shared store
-/// reachable or not.
+/// A data set's own store (its file, whatever its record is kept in) as its desk, with the
+/// keyring: what `store connect`, `status` and `disconnect` work on, the shared store reachable
+/// or not.
 pub async fn open_local(
     data_dir: &Path,
+    set: DataSet,
     names: DeskNames,
 ) -> Result<(Store, Arc<dyn Vault>), AppError> {
-    let store = Store::open(&database_path(data_dir)).await?;
+    let store = Store::open(&database_path(&set.dir(data_dir))).await?;
+    let store = match set {
+        DataSet::Live => store,
+        DataSet::Demo => store.for_demo(),
+    };
     app::desk::identify(&store, names).await?;
     let vault: Arc<dyn Vault> = Arc::new(
         paydesk_core::off_thread::run("connecting to the keyring", KeyringVault::connect)
@@ -180,14 +217,17 @@ pub async fn start_builtin_sandbox(engine: &Engine) -> Result<RunningSandbox, Ap
             .iter()
             .map(|(k, v)| (k.clone(), v.len()))
             .collect();
-        let (profile, secrets) = demo::ensure_sandbox_profile(
+        let Some((profile, secrets)) = demo::ensure_sandbox_profile(
             store,
             engine.vault(),
             gateway,
             fixed.settings.clone(),
             lengths,
         )
-        .await?;
+        .await?
+        else {
+            continue;
+        };
         config.gateways.insert(
             gateway.to_string(),
             Credentials {
@@ -222,10 +262,18 @@ pub struct CallbackListener {
     pub url: String,
 }
 
+/// The callbacks being served: each profile's listener, and the servers behind them (aborted
+/// to stop serving).
+pub struct ServedCallbacks {
+    pub listeners: Vec<CallbackListener>,
+    pub servers: Vec<tokio::task::AbortHandle>,
+}
+
 /// Serves every profile's loopback `callback_url` (debit's payout callbacks): each
 /// notification is verified and recorded by the engine; only an accepted one is answered 200,
-/// so the gateway resends what was not. Runs until the process ends.
-pub async fn serve_callbacks(engine: Engine) -> Result<Vec<CallbackListener>, AppError> {
+/// so the gateway resends what was not. Serves until the servers are aborted or the process
+/// ends.
+pub async fn serve_callbacks(engine: Engine) -> Result<ServedCallbacks, AppError> {
     use std::collections::HashMap;
 
     let mut routes: HashMap<SocketAddr, Vec<(String, String)>> = HashMap::new();
@@ -250,6 +298,7 @@ pub async fn serve_callbacks(engine: Engine) -> Result<Vec<CallbackListener>, Ap
             .push((path, profile.name.clone()));
     }
     let mut listeners = Vec::new();
+    let mut servers = Vec::new();
     for (address, paths) in routes {
         let mut router = axum::Router::new();
         for (path, profile) in &paths {
@@ -275,13 +324,14 @@ pub async fn serve_callbacks(engine: Engine) -> Result<Vec<CallbackListener>, Ap
         let socket = tokio::net::TcpListener::bind(address).await.map_err(|e| {
             AppError::refused(format!("cannot listen for callbacks on {address}: {e}"))
         })?;
-        tokio::spawn(async move {
+        let server = tokio::spawn(async move {
             if let Err(e) = axum::serve(socket, router).await {
                 tracing::error!(error = %e, "callback listener stopped");
             }
         });
+        servers.push(server.abort_handle());
     }
-    Ok(listeners)
+    Ok(ServedCallbacks { listeners, servers })
 }
 
 /// Where a profile's `callback_url` is served, and its path: plain http on 127.0.0.1 only

@@ -22,6 +22,10 @@ pub struct Args {
     /// one saved in Settings, else the OS user).
     #[arg(long, global = true, value_name = "NAME")]
     pub operator: Option<String>,
+    /// Work on the demo (the built-in sandbox's profiles and orders, in the data directory's
+    /// `demo` folder) instead of the live data; the window opens the demo with it too.
+    #[arg(long, global = true)]
+    pub demo: bool,
     #[command(subcommand)]
     pub command: Option<Command>,
 }

@@ -210,6 +210,7 @@ pub(crate) async fn export_orders(
     query: OrderQuery,
     format: String,
 ) -> Result<ExportFile, IpcError> {
-    let store = state.engine().await?.store();
+    let engine = state.engine().await?;
+    let store = engine.store();
     Ok(orders::export(store, &query, &format, chrono::Local::now()).await?)
 }

@@ -73,7 +73,7 @@ pub(crate) async fn pay_order(
         credit_amount,
         subscription_refunds,
     );
-    Ok(payments::pay(state.engine().await?, input).await?)
+    Ok(payments::pay(&state.engine().await?, input).await?)
 }
 
 /// What the payment would charge, refused for the reasons `pay_order` would refuse it.
@@ -106,7 +106,7 @@ pub(crate) async fn check_status(
     state: State<'_, AppState>,
     attempt_id: i64,
 ) -> Result<OrderDetail, IpcError> {
-    Ok(payments::check_status(state.engine().await?, attempt_id).await?)
+    Ok(payments::check_status(&state.engine().await?, attempt_id).await?)
 }
 
 #[tauri::command]
@@ -119,7 +119,7 @@ pub(crate) async fn resolve_review(
     code_unusable: bool,
 ) -> Result<OrderDetail, IpcError> {
     Ok(payments::resolve_review(
-        state.engine().await?,
+        &state.engine().await?,
         attempt_id,
         &decision,
         &note,

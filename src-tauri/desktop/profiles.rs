@@ -58,7 +58,7 @@ pub(crate) async fn secret_status(
     state: State<'_, AppState>,
     profile: String,
 ) -> Result<Vec<SecretState>, IpcError> {
-    Ok(secrets::states(state.engine().await?, &profile).await?)
+    Ok(secrets::states(&state.engine().await?, &profile).await?)
 }
 
 /// Writes a secret into the keyring. The value goes in and is never sent back.
@@ -71,8 +71,8 @@ pub(crate) async fn set_secret(
     value: String,
 ) -> Result<Vec<SecretState>, IpcError> {
     let engine = state.engine().await?;
-    secrets::set(engine, &profile, &key, SecretString::from(value)).await?;
-    Ok(secrets::states(engine, &profile).await?)
+    secrets::set(&engine, &profile, &key, SecretString::from(value)).await?;
+    Ok(secrets::states(&engine, &profile).await?)
 }
 
 #[tauri::command]
@@ -83,8 +83,8 @@ pub(crate) async fn delete_secret(
     key: String,
 ) -> Result<Vec<SecretState>, IpcError> {
     let engine = state.engine().await?;
-    secrets::delete(engine, &profile, &key).await?;
-    Ok(secrets::states(engine, &profile).await?)
+    secrets::delete(&engine, &profile, &key).await?;
+    Ok(secrets::states(&engine, &profile).await?)
 }
 
 #[tauri::command]
@@ -93,7 +93,7 @@ pub(crate) async fn remove_profile(
     state: State<'_, AppState>,
     profile: String,
 ) -> Result<(), IpcError> {
-    Ok(profiles::remove(state.engine().await?, &profile).await?)
+    Ok(profiles::remove(&state.engine().await?, &profile).await?)
 }
 
 #[tauri::command]
@@ -102,5 +102,5 @@ pub(crate) async fn test_connection(
     state: State<'_, AppState>,
     profile: String,
 ) -> Result<ConnectionReport, IpcError> {
-    Ok(connection::test_connection(state.engine().await?, &profile).await?)
+    Ok(connection::test_connection(&state.engine().await?, &profile).await?)
 }

@@ -59,7 +59,8 @@ pub struct StatusChecks {
 #[tauri::command]
 #[tracing::instrument(skip_all, err(level = "info", Debug))]
 pub(crate) async fn status_checks(state: State<'_, AppState>) -> Result<StatusChecks, IpcError> {
-    let store = state.engine().await?.store();
+    let engine = state.engine().await?;
+    let store = engine.store();
     let (gateways, data_dir, record) = tokio::join!(
         status::gateway_reach(store),
         status::check_data_dir(store),

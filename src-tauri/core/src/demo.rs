@@ -134,16 +134,21 @@ pub enum SetupError {
 
 /// Ensures the sandbox profile for `gateway` exists and that every secret it needs is in the
 /// vault (generating a random one of `secret_lengths[key]` characters where missing), and
-/// returns it with the secrets the in-process sandbox must accept.
+/// returns it with the secrets the in-process sandbox must accept. A profile of that name that
+/// is not a sandbox one is never taken over (`None`): its base URL and secrets stay as they are.
 pub async fn ensure_sandbox_profile(
     store: &Store,
     vault: Arc<dyn Vault>,
     gateway: &str,
     settings: BTreeMap<String, String>,
     secret_lengths: BTreeMap<String, usize>,
-) -> Result<(Profile, BTreeMap<String, SecretString>), SetupError> {
+) -> Result<Option<(Profile, BTreeMap<String, SecretString>)>, SetupError> {
     let name = sandbox_profile_name(gateway);
     let profile = match store.profile(&name).await {
+        Ok(p) if !p.is_sandbox => {
+            tracing::warn!(profile = %name, "a real profile has the sandbox's name: left alone");
+            return Ok(None);
+        }
         Ok(p) => p,
         Err(StoreError::NoSuchProfile(_)) => {
             store
@@ -177,7 +182,7 @@ pub async fn ensure_sandbox_profile(
     })
     .await
     .map_err(VaultError::from)??;
-    Ok((profile, secrets))
+    Ok(Some((profile, secrets)))
 }
 
 /// Adds a gateway's demo orders to a profile, once (existing ones are left alone).

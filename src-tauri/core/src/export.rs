@@ -6,8 +6,9 @@
 //! CSV columns: `order_no, profile, gateway, amount, currency, subject, state, channel,
 //! gateway_ref, idempotency_key, error_code, error_message, desk, operator, created_at,
 //! updated_at, cancelled, cancel_note, deductions, balance_amount, credit_amount,
-//! charged_amount` (desk and operator: who took the latest attempt; the last four what it came
-//! to, as [`Charges`] says). The CSV is
+//! charged_amount, sandbox` (desk and operator: who took the latest attempt; deductions to
+//! charged_amount what it came to, as [`Charges`] says; sandbox: the order's profile is a
+//! paydesk sandbox, so no real money moved). The CSV is
 //! for spreadsheets: every cell that a spreadsheet would run as a formula (starting with `=`,
 //! `+`, `-`, `@`, tab or carriage return) is written behind a `'`, whoever wrote its text (the
 //! merchant's order numbers and subjects, the gateway's references and errors). JSON is for
@@ -82,6 +83,8 @@ pub struct ExportRow {
     pub cancel_note: Option<String>,
     /// What the latest attempt came to; `None` for an order never paid.
     pub charges: Option<Charges>,
+    /// The order's profile is a paydesk sandbox: its payments moved no real money.
+    pub sandbox: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -116,6 +119,7 @@ where
     &'static str: ColumnIndex<R>,
     String: Decode<'r, R::Database> + Type<R::Database>,
     i64: Decode<'r, R::Database> + Type<R::Database>,
+    bool: Decode<'r, R::Database> + Type<R::Database>,
 {
     let currency_code: String = row.try_get("currency")?;
     let currency = Currency::parse(&currency_code).map_err(corrupt)?;
@@ -175,6 +179,7 @@ where
         cancelled: cancelled_at.is_some(),
         cancel_note: row.try_get("cancel_note")?,
         charges,
+        sandbox: row.try_get("is_sandbox")?,
     })
 }
 
@@ -211,6 +216,7 @@ fn to_csv(rows: &[ExportRow]) -> Result<String, StoreError> {
         "balance_amount",
         "credit_amount",
         "charged_amount",
+        "sandbox",
     ];
     let failed = |e: csv::Error| corrupt(format!("writing CSV: {e}"));
     writer.write_record(header).map_err(failed)?;
@@ -249,6 +255,7 @@ fn to_csv(rows: &[ExportRow]) -> Result<String, StoreError> {
             charges
                 .map(|c| c.charged_amount.as_str())
                 .unwrap_or_default(),
+            if r.sandbox { "true" } else { "false" },
         ];
         // Every cell, not a list of the risky ones: a column added later cannot be missed.
         // (The amount is positive and the state one of paydesk's words: never changed.)
@@ -274,7 +281,7 @@ where
     let order_by = console::order_by(query);
     let mut q = QueryBuilder::<DB>::new(
         "SELECT o.order_no, o.amount_minor, o.currency, o.subject, o.attributes, o.created_at,
-                p.name AS profile, p.gateway, a.state, a.channel, a.gateway_ref,
+                p.name AS profile, p.gateway, p.is_sandbox, a.state, a.channel, a.gateway_ref,
                 a.idempotency_key, a.error_code, a.error_message, a.desk, a.operator,
                 COALESCE(a.updated_at, o.created_at) AS updated_at, o.cancelled_at, o.cancel_note,
                 a.amount_minor AS attempt_amount_minor, a.deductions, a.coupon, a.credit_minor,
@@ -394,6 +401,7 @@ mod tests {
             cancelled: false,
             cancel_note: text("cancel_note"),
             charges: None,
+            sandbox: false,
         }
     }
 
@@ -539,6 +547,30 @@ mod tests {
         assert_eq!(value[0]["charges"]["deductions"][0]["amount"], "2.30");
         assert_eq!(value[1]["cancelled"], true);
         assert_eq!(value[1]["charges"], serde_json::Value::Null);
+    }
+
+    async fn a_sandbox_profile_s_orders_are_marked_as_such(store) {
+        add_profile(&store, "sc", "sensecore").await;
+        crate::test_support::add_sandbox_profile(&store, "sandbox-sc", "sensecore").await;
+        order(&store, "sc", "SC-1", "1.00", "").await;
+        order(&store, "sandbox-sc", "SB-1", "2.00", "").await;
+        let all = OrderQuery { descending: false, ..OrderQuery::default() };
+        let csv = export_orders(&store, &all, ExportFormat::Csv, 10).await.unwrap();
+        let mut reader = csv::Reader::from_reader(csv.content.as_bytes());
+        let header = reader.headers().unwrap().clone();
+        assert_eq!(header.iter().next_back(), Some("sandbox"), "appended last");
+        let marked: Vec<(String, String)> = reader
+            .records()
+            .map(|r| r.unwrap())
+            .map(|r| (r[0].to_string(), r[header.len() - 1].to_string()))
+            .collect();
+        assert_eq!(
+            marked,
+            [("SC-1".to_string(), "false".to_string()), ("SB-1".to_string(), "true".to_string())]
+        );
+        let json = export_orders(&store, &all, ExportFormat::Json, 10).await.unwrap();
+        let value: serde_json::Value = serde_json::from_str(&json.content).unwrap();
+        assert_eq!((&value[0]["sandbox"], &value[1]["sandbox"]), (&false.into(), &true.into()));
     }
 
     async fn carries_the_latest_attempt_and_refuses_more_than_the_limit(store) {

@@ -7,6 +7,7 @@ pub mod base_url;
 pub mod changes;
 pub mod clock;
 pub mod console;
+pub mod data_set;
 pub mod demo;
 pub mod domain;
 pub mod engine;

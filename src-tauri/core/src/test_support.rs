@@ -234,6 +234,20 @@ pub(crate) async fn add_profile(store: &Store, name: &str, gateway: &str) {
         .unwrap();
 }
 
+/// Adds a profile `name` for `gateway` that points at a paydesk sandbox.
+pub(crate) async fn add_sandbox_profile(store: &Store, name: &str, gateway: &str) {
+    store
+        .create_profile(&NewProfile {
+            name: name.into(),
+            gateway: gateway.into(),
+            base_url: TEST_BASE_URL.into(),
+            settings: BTreeMap::new(),
+            is_sandbox: true,
+        })
+        .await
+        .unwrap();
+}
+
 /// An amount in yuan written as the console writes it (`"12.34"`).
 pub(crate) fn cny(amount: &str) -> Money {
     Money::parse(amount, Currency::CNY).unwrap()

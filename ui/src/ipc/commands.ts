@@ -7,6 +7,7 @@ import type { Cancelled } from "./Cancelled";
 import type { Change } from "./Change";
 import type { ConnectionReport } from "./ConnectionReport";
 import type { DailyTotal } from "./DailyTotal";
+import type { DataSet } from "./DataSet";
 import type { DeductionInput } from "./DeductionInput";
 import type { ExportFile } from "./ExportFile";
 import type { GatewayInfo } from "./GatewayInfo";
@@ -28,6 +29,7 @@ import type { TakingsRow } from "./TakingsRow";
 /** Every command the window may call: its arguments and what it returns. */
 export type Commands = {
   app_info: { args: Record<string, never>; returns: AppInfo };
+  switch_data_set: { args: { set: DataSet }; returns: AppInfo };
   list_orders: { args: Record<string, never>; returns: Array<OrderView> };
   list_profiles: { args: Record<string, never>; returns: Array<ProfileView> };
   order_detail: { args: { orderNo: string }; returns: OrderDetail };

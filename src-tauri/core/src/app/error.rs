@@ -167,6 +167,12 @@ pub enum Problem {
     },
     /// A value a rule refuses: which value and which rule, as data.
     Invalid(Box<paydesk_gateways::Invalid>),
+    /// A real gateway's profile asked of the demo, which holds only sandbox ones.
+    RealProfileInDemo {
+        profile: String,
+    },
+    /// The demo is asked to join a shared store; it stays on its desk.
+    DemoStaysOnItsOwn,
     /// A profile that orders use cannot be removed: their history names it.
     ProfileInUse {
         profile: String,
@@ -263,6 +269,8 @@ impl Problem {
             | Problem::MissingSetting { .. }
             | Problem::Invalid(_)
             | Problem::ProfileInUse { .. }
+            | Problem::RealProfileInDemo { .. }
+            | Problem::DemoStaysOnItsOwn
             | Problem::ChannelRequired { .. }
             | Problem::NoSecret { .. }
             | Problem::OtherPaymentOfOrder { .. }

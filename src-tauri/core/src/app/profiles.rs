@@ -8,6 +8,7 @@ use paydesk_gateways::invalid::{Field, Rule};
 use paydesk_gateways::transport::Transport;
 use paydesk_gateways::Invalid;
 
+use crate::data_set::DataSet;
 use crate::domain::Profile;
 use crate::engine::Engine;
 use crate::report::ProfileView;
@@ -52,6 +53,18 @@ fn check_settings(
     connector.check_settings(settings).map_err(AppError::from)
 }
 
+/// A real gateway's profile asked of the demo, which holds only sandbox ones.
+fn real_profile_in_demo(profile: &str) -> AppError {
+    AppError::new(
+        super::Problem::RealProfileInDemo {
+            profile: profile.to_string(),
+        },
+        "this is the demo, which holds only paydesk sandbox profiles: a real gateway's profile \
+         goes in the live data (run the command without --demo, or start live data in the \
+         window's Settings)",
+    )
+}
+
 /// What a person typed, tidied: the name, base URL and setting keys and values without the
 /// spaces around them, settings with an empty key dropped.
 fn tidy(input: ProfileInput) -> ProfileInput {
@@ -94,6 +107,9 @@ pub async fn add_profile(
     crate::base_url::check(&input.base_url)?;
     crate::base_url::proxy(&input.settings)?;
     let is_sandbox = sandbox_link::is_sandbox(transport, &input.base_url, &input.gateway).await;
+    if !is_sandbox && store.data_set() == DataSet::Demo {
+        return Err(real_profile_in_demo(&input.name));
+    }
     Ok(store
         .create_profile(&NewProfile {
             name: input.name,
@@ -109,6 +125,10 @@ pub async fn add_profile(
 pub async fn edit_profile(store: &Store, input: ProfileInput) -> Result<Profile> {
     let input = tidy(input);
     let saved = store.profile(&input.name).await?;
+    // The demo's profiles point at a paydesk sandbox; pointing one elsewhere would make it real.
+    if store.data_set() == DataSet::Demo && input.base_url != saved.base_url {
+        return Err(real_profile_in_demo(&input.name));
+    }
     if let Some(connector) = paydesk_gateways::connector_for(&saved.gateway) {
         check_settings(connector.as_ref(), &input.settings)?;
     }
@@ -141,6 +161,7 @@ pub async fn remove(engine: &Engine, name: &str) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::app::Problem;
     use crate::test_support::{dump, temp_store};
 
     fn input(name: &str, gateway: &str, base_url: &str) -> ProfileInput {
@@ -290,5 +311,53 @@ mod tests {
         .await
         .unwrap();
         assert!(saved.is_sandbox);
+    }
+
+    #[tokio::test]
+    async fn the_demo_takes_sandbox_profiles_only_and_none_is_pointed_elsewhere() {
+        let sandbox =
+            paydesk_sandbox::start("127.0.0.1:0", paydesk_sandbox::SandboxConfig::default())
+                .await
+                .unwrap();
+        let (_dir, store) = temp_store().await;
+        let demo = store.for_demo();
+        let transport = Transport::default();
+        let at_sandbox = input("sc", "sensecore", &sandbox.base_url("sensecore"));
+        add_profile(&demo, &transport, at_sandbox.clone())
+            .await
+            .unwrap();
+        let real = add_profile(
+            &demo,
+            &transport,
+            input("real", "yian", "https://gw.example"),
+        )
+        .await
+        .unwrap_err();
+        assert!(
+            matches!(&real.problem, Problem::RealProfileInDemo { profile } if profile == "real"),
+            "{real:?}"
+        );
+        let elsewhere = ProfileInput {
+            base_url: "https://gw.example".into(),
+            ..at_sandbox
+        };
+        let moved = edit_profile(&demo, elsewhere).await.unwrap_err();
+        assert!(
+            matches!(moved.problem, Problem::RealProfileInDemo { .. }),
+            "{moved:?}"
+        );
+        let names: Vec<String> = demo
+            .profiles()
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|p| p.name)
+            .collect();
+        assert_eq!(names, ["sc"], "nothing real was added");
+        assert_eq!(
+            demo.profile("sc").await.unwrap().base_url,
+            sandbox.base_url("sensecore"),
+            "nothing was pointed elsewhere"
+        );
     }
 }

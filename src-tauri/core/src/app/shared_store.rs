@@ -81,6 +81,11 @@ async fn saved(local: &Store) -> Result<Option<ServerUrl>> {
     }
 }
 
+/// Whether this desk keeps its history in a shared store (one is saved in its settings).
+pub async fn is_configured(local: &Store) -> bool {
+    matches!(local.desk_setting(URL_SETTING).await, Ok(Some(_)))
+}
+
 /// The keyring slot of the password for `url`: its user, server and database.
 fn password_slot(url: &ServerUrl) -> String {
     format!(
@@ -159,6 +164,12 @@ pub async fn connect(
     url: &str,
     password: Option<SecretString>,
 ) -> Result<Connected> {
+    if local.data_set() == crate::data_set::DataSet::Demo {
+        return Err(AppError::new(
+            Problem::DemoStaysOnItsOwn,
+            "this is the demo: it stays on this desk, never in a shared store (connect without --demo)",
+        ));
+    }
     let url = ServerUrl::parse(url).map_err(AppError::refused)?;
     let options = url.connect_options(password.as_ref().map(|p| p.expose_secret()));
     let shared = local

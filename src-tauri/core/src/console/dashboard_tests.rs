@@ -1,7 +1,9 @@
 //! The dashboard's totals on both stores: money taken in and money paid out kept apart.
 
 use crate::domain::AttemptState;
-use crate::test_support::{add_order, add_profile, begin_attempt, record_state, store_contract};
+use crate::test_support::{
+    add_order, add_profile, add_sandbox_profile, begin_attempt, record_state, store_contract,
+};
 
 store_contract! {
 async fn payouts_are_their_own_rows_never_added_to_takings(store) {
@@ -53,5 +55,24 @@ async fn daily_totals_sum_each_day_of_the_window_s_calendar_apart(store) {
     let start = rows[0].day_start_ms;
     assert!(start <= now && now < start + day && (start + offset) % day == 0, "{start}");
     assert!(store.daily_totals(now + day, now + 2 * day, offset).await.unwrap().is_empty());
+}
+
+async fn a_sandbox_profile_s_payments_are_never_money_in_the_live_data(store) {
+    add_profile(&store, "shop", "sensecore").await;
+    add_sandbox_profile(&store, "sandbox-sensecore", "sensecore").await;
+    for (profile, no, amount) in [("shop", "S-1", "12.34"), ("sandbox-sensecore", "T-1", "99.00")] {
+        let order = add_order(&store, profile, no, amount, "").await;
+        let attempt = begin_attempt(&store, &order, "balance", no).await.unwrap();
+        record_state(&store, attempt.id, AttemptState::Succeeded).await;
+    }
+    let now = store.now().await.unwrap();
+    let taken = |rows: Vec<crate::console::TakingsRow>| rows.into_iter().map(|r| r.amount).collect::<Vec<_>>();
+    let daily = |rows: Vec<crate::console::DailyTotal>| rows.into_iter().map(|r| r.amount).collect::<Vec<_>>();
+    assert_eq!(taken(store.takings(0).await.unwrap()), ["12.34"]);
+    assert_eq!(daily(store.daily_totals(0, now + 1, 0).await.unwrap()), ["12.34"]);
+    // The demo holds sandbox payments only, and shows them as its own money.
+    let demo = store.clone().for_demo();
+    assert_eq!(taken(demo.takings(0).await.unwrap()), ["111.34"]);
+    assert_eq!(daily(demo.daily_totals(0, now + 1, 0).await.unwrap()), ["111.34"]);
 }
 }

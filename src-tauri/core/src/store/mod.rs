@@ -60,6 +60,7 @@ use sqlx::sqlite::{
 };
 
 use crate::changes::{Change, ChangeFeed, Changes};
+use crate::data_set::DataSet;
 use crate::domain::{Actor, AttemptState};
 use cache::Cache;
 pub use cache::DEFAULT_WINDOW_DAYS;
@@ -263,6 +264,8 @@ pub struct Store {
     changes: ChangeFeed,
     /// Who writes through this store (and its clones): set by the shell once it knows.
     actor: Arc<RwLock<Actor>>,
+    /// The desk's data set this store holds: the demo's payments are all sandbox ones.
+    data_set: DataSet,
 }
 
 fn json_map(text: &str) -> Result<BTreeMap<String, String>> {
@@ -433,7 +436,25 @@ impl Store {
             path: path.to_path_buf(),
             changes: ChangeFeed::default(),
             actor: Arc::default(),
+            data_set: DataSet::Live,
         })
+    }
+
+    /// This store as the desk's demo: its payments are sandbox ones, shown as the demo's
+    /// money, and it takes no real gateway profile.
+    pub fn for_demo(mut self) -> Store {
+        self.data_set = DataSet::Demo;
+        self
+    }
+
+    pub fn data_set(&self) -> DataSet {
+        self.data_set
+    }
+
+    /// Whether a sandbox profile's payments count in totals: only in the demo, which holds
+    /// nothing else; in live data they are never money.
+    fn counts_sandbox(&self) -> bool {
+        self.data_set == DataSet::Demo
     }
 
     /// Keeps the record on a PostgreSQL server (migrating its schema first), with this desk's

@@ -39,8 +39,13 @@ impl Store {
         until_ms: i64,
         offset_ms: i64,
     ) -> Result<Vec<(String, String, i64, i64, i64)>> {
+        let counts_sandbox = self.counts_sandbox();
         on_record!(self, |pool, sql| sql::console::daily(
-            pool, since_ms, until_ms, offset_ms
+            pool,
+            since_ms,
+            until_ms,
+            offset_ms,
+            counts_sandbox
         )
         .await)
     }
@@ -49,8 +54,13 @@ impl Store {
         &self,
         since_ms: i64,
     ) -> Result<Vec<(String, String, String, String, i64, i64)>> {
-        on_record!(self, |pool, sql| sql::console::takings(pool, since_ms)
-            .await)
+        let counts_sandbox = self.counts_sandbox();
+        on_record!(self, |pool, sql| sql::console::takings(
+            pool,
+            since_ms,
+            counts_sandbox
+        )
+        .await)
     }
 
     pub(crate) async fn activity_counts(&self, unasked: &[&str]) -> Result<(i64, i64, i64)> {

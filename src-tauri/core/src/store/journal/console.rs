@@ -168,18 +168,21 @@ pub(in crate::store) async fn daily(
     since_ms: i64,
     until_ms: i64,
     offset_ms: i64,
+    counts_sandbox: bool,
 ) -> Result<Vec<(String, String, i64, i64, i64)>> {
     let rows = sqlx::query(
         "SELECT p.gateway, o.currency, (a.created_at + $3) / 86400000 AS day, count(*) AS n,
                 CAST(sum(a.amount_minor - coalesce(a.gateway_deduction_minor, 0)) AS BIGINT) AS total
          FROM attempts a JOIN orders o ON o.id = a.order_id JOIN profiles p ON p.id = o.profile_id
          WHERE a.state = 'succeeded' AND a.created_at >= $1 AND a.created_at < $2
+           AND ($4 OR NOT p.is_sandbox)
          GROUP BY p.gateway, o.currency, (a.created_at + $3) / 86400000
          ORDER BY 3, 1, 2",
     )
     .bind(since_ms)
     .bind(until_ms)
     .bind(offset_ms)
+    .bind(counts_sandbox)
     .fetch_all(pool)
     .await?;
     rows.iter()
@@ -200,16 +203,18 @@ pub(in crate::store) async fn daily(
 pub(in crate::store) async fn takings(
     pool: &Pool,
     since_ms: i64,
+    counts_sandbox: bool,
 ) -> Result<Vec<(String, String, String, String, i64, i64)>> {
     let rows = sqlx::query(
         "SELECT p.gateway, a.channel, a.state, o.currency, count(*) AS n,
                 CAST(sum(a.amount_minor - coalesce(a.gateway_deduction_minor, 0)) AS BIGINT) AS total
          FROM attempts a JOIN orders o ON o.id = a.order_id JOIN profiles p ON p.id = o.profile_id
-         WHERE a.created_at >= $1
+         WHERE a.created_at >= $1 AND ($2 OR NOT p.is_sandbox)
          GROUP BY p.gateway, a.channel, a.state, o.currency
          ORDER BY p.gateway, a.channel, a.state, o.currency",
     )
     .bind(since_ms)
+    .bind(counts_sandbox)
     .fetch_all(pool)
     .await?;
     rows.iter()
