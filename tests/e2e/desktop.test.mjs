@@ -16,7 +16,8 @@ const root = path.resolve(here, "../..");
 const bin = process.env.PAYDESK_BIN ?? path.join(root, "target/debug/paydesk");
 const shots = path.join(here, "screenshots");
 const dataDir = mkdtempSync(path.join(tmpdir(), "paydesk-e2e-"));
-const db = path.join(dataDir, "paydesk.sqlite");
+// A first launch opens the demo, kept in its own folder of the data directory.
+const db = path.join(dataDir, "demo", "paydesk.sqlite");
 // The window's downloads (exports) land here: WebKitGTK saves to the XDG download directory.
 const configDir = mkdtempSync(path.join(tmpdir(), "paydesk-e2e-config-"));
 const downloads = mkdtempSync(path.join(tmpdir(), "paydesk-e2e-downloads-"));
@@ -978,7 +979,8 @@ test("what the command line writes to the window's data directory shows in the o
   try {
     // The list is up (the import before left the demo orders far below the newest).
     await (await browser.$("tr[data-order-no]")).waitForDisplayed({ timeout: 30_000 });
-    const cli = (...args) => execFileSync(bin, args, { env: { ...process.env, PAYDESK_DATA_DIR: dataDir }, encoding: "utf8" });
+    // The command line works on the live data unless it asks for the demo the window shows.
+    const cli = (...args) => execFileSync(bin, ["--demo", ...args], { env: { ...process.env, PAYDESK_DATA_DIR: dataDir }, encoding: "utf8" });
     cli("order", "add", "--profile", "sandbox-sensecore", "--order-no", "CLI-LIVE-1", "--amount", "8.80", "--subject", "added at the command line");
     const row = await browser.$('tr[data-order-no="CLI-LIVE-1"]');
     await row.waitForDisplayed({ timeout: 10_000 });
@@ -999,7 +1001,7 @@ test("the window and the command line refuse the same bad input with the same wo
   // kind, an exit code), so the words must be the same and nothing may change.
   const cli = (args) => {
     try {
-      execFileSync(bin, args, {
+      execFileSync(bin, ["--demo", ...args], {
         env: { ...process.env, PAYDESK_DATA_DIR: dataDir },
         encoding: "utf8",
         stdio: ["ignore", "pipe", "pipe"],
