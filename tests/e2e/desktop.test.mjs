@@ -1247,6 +1247,77 @@ test("an order whose payment was refused is changed and paid at its new amount; 
   }
 });
 
+test("the demo says so; a real gateway's profile starts the live data, where no demo runs, and the demo is one choice away", async () => {
+  const liveDb = path.join(dataDir, "paydesk.sqlite");
+  let browser = await openApp();
+  try {
+    const banner = await browser.$('[data-testid="demo-banner"]');
+    await banner.waitForDisplayed({ timeout: 30_000 });
+    assert.match(await (await browser.$('[data-testid="data-set"]')).getText(), /Demo/);
+    assert.ok((await invoke(browser, "app_info")).ok.sandbox_url, "the demo runs the built-in sandbox");
+
+    // A real gateway's profile, named like a sandbox one, on the demo: the window offers the
+    // live data and adds it there.
+    await (await browser.$('a[data-view="gateways"]')).click();
+    await (await browser.$('[data-testid="add-profile"]')).click();
+    const form = await browser.$('[data-testid="profile-form"]');
+    await form.waitForDisplayed({ timeout: 5_000 });
+    const inputs = await form.$$("input");
+    await inputs[0].setValue("sandbox-yian");
+    await (await form.$("select")).selectByAttribute("value", "yian");
+    await inputs[1].setValue("https://yian.example");
+    await (await form.$('button[type="submit"]')).click();
+    const addInLive = await browser.$('[data-testid="add-in-live"]');
+    await addInLive.waitForDisplayed({ timeout: 10_000 });
+    await shot(browser, "31-real-profile-on-demo");
+    assert.equal(sql("SELECT count(*) AS n FROM profiles WHERE name = 'sandbox-yian' AND is_sandbox = 0")[0].n, 0, "not in the demo");
+    await addInLive.click();
+    const live = await browser.$('article[data-profile="sandbox-yian"]');
+    await live.waitForDisplayed({ timeout: 30_000 });
+    await banner.waitForExist({ reverse: true, timeout: 10_000 });
+    assert.match(await (await browser.$('[data-testid="data-set"]')).getText(), /Live/);
+    const info = (await invoke(browser, "app_info")).ok;
+    assert.equal(info.data_set, "live");
+    assert.equal(info.sandbox_url, null, "the live data runs no built-in sandbox");
+    const profiles = (await invoke(browser, "list_profiles")).ok.map((p) => p.name);
+    assert.deepEqual(profiles, ["sandbox-yian"], "no demo profile in the live data");
+    const orders = (await invoke(browser, "query_orders", { query: { offset: 0, limit: 10 } })).ok;
+    assert.equal(orders.total, 0, "no demo order in the live data");
+    await (await browser.$('a[data-view="dashboard"]')).click();
+    await shot(browser, "32-live-dashboard");
+    const takings = (await invoke(browser, "takings", { sinceMs: 0 })).ok;
+    assert.deepEqual(takings, [], "the demo's payments are not the live data's money");
+  } finally {
+    await browser.deleteSession();
+  }
+  const kept = () =>
+    JSON.parse(execFileSync("sqlite3", ["-json", liveDb, "SELECT name, base_url, is_sandbox FROM profiles"], { encoding: "utf8" }) || "[]");
+  assert.deepEqual(kept(), [{ name: "sandbox-yian", base_url: "https://yian.example", is_sandbox: 0 }]);
+
+  // Started again, the window shows the live data it was left on; the profile is as it was.
+  browser = await openApp();
+  try {
+    await (await browser.$('[data-testid="data-set"]')).waitForDisplayed({ timeout: 30_000 });
+    assert.match(await (await browser.$('[data-testid="data-set"]')).getText(), /Live/);
+    assert.equal((await invoke(browser, "app_info")).ok.sandbox_url, null);
+    assert.deepEqual(kept(), [{ name: "sandbox-yian", base_url: "https://yian.example", is_sandbox: 0 }], "never pointed at a sandbox");
+
+    // Back to the demo: its orders and payments are all still there.
+    await (await browser.$('a[data-view="settings"]')).click();
+    await (await browser.$('[data-testid="switch-data-set"]')).click();
+    await (await browser.$('[data-testid="confirm-data-set"]')).click();
+    await (await browser.$('[data-testid="demo-banner"]')).waitForDisplayed({ timeout: 30_000 });
+    await (await browser.$('a[data-view="orders"]')).click();
+    await (await browser.$('[data-testid="global-search"]')).setValue("DEMO-1001");
+    await selectOrder(browser, "DEMO-1001");
+    assert.match(await (await browser.$(`tr[data-order-no="DEMO-1001"] [data-state]`)).getText(), /Paid/);
+    await shot(browser, "33-back-to-demo");
+    ipcResponses.push(await browser.getPageSource());
+  } finally {
+    await browser.deleteSession();
+  }
+});
+
 test("the token is in the keyring and nowhere else: not on disk, in logs or in IPC", () => {
   const found = execFileSync("secret-tool", ["search", "--all", "service", "paydesk"], {
     encoding: "utf8",
