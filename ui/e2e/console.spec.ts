@@ -286,6 +286,34 @@ test("switching to 简体中文 renames every view, and dark theme keeps it read
   await page.screenshot({ path: path.join(shots, "pw-06-lookup.png") });
 });
 
+test("the demo says so above every view; starting live data asks first, then the banner is gone", async ({ page }) => {
+  await page.setViewportSize({ width: 900, height: 560 });
+  await page.goto("/");
+  const banner = page.getByTestId("demo-banner");
+  await expect(banner).toContainText("This is the demo.");
+  await expect(page.getByTestId("data-set")).toHaveText("Demo");
+  await expect(page.locator('tr[data-order-no="DEMO-1001"]')).toBeVisible();
+  // The banner and the status bar each inside the window, the status bar on one line.
+  expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBe(0);
+  expect(await page.locator(".status").evaluate((el) => el.scrollWidth - el.clientWidth)).toBe(0);
+  expect(await spills(page, '[data-testid="demo-banner"]')).toEqual([]);
+  await page.screenshot({ path: path.join(results, "demo-banner-900x560.png") });
+  await page.getByTestId("start-live").click();
+  const dialog = page.getByTestId("data-set-dialog");
+  await expect(dialog).toContainText("The built-in sandbox does not run there");
+  await page.screenshot({ path: path.join(results, "start-live-dialog.png") });
+  await dialog.getByTestId("confirm-data-set").click();
+  await expect(dialog).toBeHidden();
+  await expect(banner).toBeHidden();
+  await expect(page.getByTestId("data-set")).toHaveText("Live data");
+  await expect(page.getByTestId("global-search")).toBeFocused();
+  const switched = await page.evaluate(() =>
+    (window as unknown as { __paydesk: { state: { calls: { cmd: string; args: unknown }[] } } }).__paydesk.state.calls.filter((c) => c.cmd === "switch_data_set"),
+  );
+  expect(switched.map((c) => c.args)).toEqual([{ set: "live" }]);
+  expect(await axeFindings(page, "live data")).toEqual([]);
+});
+
 /** WCAG A rules axe runs only when asked, calling them experimental: label in name (2.5.3)
  * and the tables' and headings' structure (1.3.1). */
 const EXPERIMENTAL_WCAG = ["label-content-name-mismatch", "td-has-header", "th-has-data-cells", "p-as-heading"];
@@ -355,6 +383,7 @@ for (const theme of ["light", "dark"] as const) {
     await page.keyboard.press("Control+5");
     await expect(page.getByTestId("theme")).toBeVisible();
     await check("settings");
+    await dialog(() => page.getByTestId("switch-data-set").click(), "data-set-dialog", "start live data");
     expect(found, found.join("\n")).toEqual([]);
   });
 }

@@ -4,7 +4,8 @@
   // A test may ask for another number of orders: /?orders=3000000.
   const TOTAL = Number(new URLSearchParams(location.search).get("orders")) || 1_000_000;
   const now = Date.now();
-  const state = { paid: false, calls: [], desk: { desk: "前台 1", operator: "alice" } };
+  // The demo unless the test asks for the live data: /?data=live.
+  const state = { paid: false, calls: [], desk: { desk: "前台 1", operator: "alice" }, dataSet: new URLSearchParams(location.search).get("data") || "demo" };
   const order = (i) => ({
     id: TOTAL - i,
     order_no: i === 0 ? "DEMO-1001" : `ORD-${String(i).padStart(7, "0")}`,
@@ -102,7 +103,20 @@
     ],
   });
   const commands = {
-    app_info: () => ({ version: "0.1.0", data_dir: "/home/cashier/.local/share/paydesk", sandbox_url: "http://127.0.0.1:1", startup_error: null, max_import_bytes: 64 * 1024 * 1024, currencies: [{ code: "CNY", exponent: 2 }, { code: "INR", exponent: 2 }] }),
+    app_info: () => ({
+      version: "0.1.0",
+      data_dir: "/home/cashier/.local/share/paydesk",
+      data_set: state.dataSet,
+      sandbox_url: state.dataSet === "demo" ? "http://127.0.0.1:1" : null,
+      startup_error: null,
+      max_import_bytes: 64 * 1024 * 1024,
+      currencies: [{ code: "CNY", exponent: 2 }, { code: "INR", exponent: 2 }],
+    }),
+    // Only which set is open changes here: the mock's orders and profiles stay the same.
+    switch_data_set: ({ set }) => {
+      state.dataSet = set;
+      return commands.app_info();
+    },
     list_profiles: () => [profile, ...others],
     list_gateways: () =>
       [profile, ...others].map((p) => ({

@@ -1,6 +1,7 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
+import { DemoBanner } from "./components/DemoBanner";
 import { ErrorBanner } from "./components/ErrorBanner";
 import { ExportDialog } from "./components/ExportDialog";
 import { ImportDialog } from "./components/ImportDialog";
@@ -50,6 +51,13 @@ export function App() {
   const startupError = info?.startup_error ?? null;
   const ready = info !== undefined && !startupError;
   useReportError(appInfo.error ?? startupError, report);
+  // The other data set has none of this one's orders: the selection goes with the one left.
+  const dataSet = info?.data_set;
+  const [shownSet, setShownSet] = useState(dataSet);
+  if (dataSet !== shownSet) {
+    setShownSet(dataSet);
+    if (shownSet !== undefined) setSelected(null);
+  }
   const profilesAsked = useProfiles();
   const profiles = profilesAsked.data ?? [];
   useReportError(profilesAsked.error, report);
@@ -122,6 +130,7 @@ export function App() {
         onShowShortcuts={() => setDialog("shortcuts")}
       />
       <main className="main">
+        <DemoBanner fallbackFocus={() => searchRef.current} />
         {error && <ErrorBanner error={error} onClose={dismiss} />}
         {view === "orders" && (
           <OrdersView

@@ -10,7 +10,7 @@ import { formatMinute, formatTime } from "./words";
 import type { AttemptState } from "./ipc/AttemptState";
 import type { ErrorKind } from "./ipc/ErrorKind";
 import type { Commands, Events } from "./ipc/commands";
-import type { Actor, FileFormat, IpcError, OrderQuery, PayInput } from "./types";
+import type { Actor, DataSet, FileFormat, IpcError, OrderQuery, PayInput } from "./types";
 
 /** Calls a command by its name with the arguments the Rust declares (ipc/commands.ts). */
 function call<K extends keyof Commands>(
@@ -38,6 +38,9 @@ function payArgs(p: PayInput) {
 
 export const api = {
   appInfo: () => call("app_info"),
+  /** Closes the data set the window shows and opens the other one in its place (the choice is
+   * remembered); the answer is the app's state on the other one. */
+  switchDataSet: (set: DataSet) => call("switch_data_set", { set }),
   listProfiles: () => call("list_profiles"),
   listGateways: () => call("list_gateways"),
   queryOrders: (query: OrderQuery) => call("query_orders", { query }),

@@ -9,9 +9,11 @@ import type {
   Change,
   ConnectionReport,
   DailyTotal,
+  DataSet,
   ExportFile,
   GatewayInfo,
   ImportSummary,
+  IpcError,
   LookupHit,
   OrderChange,
   OrderDetail,
@@ -154,6 +156,13 @@ export interface Options {
   desks?: string[];
   /** Answers save_desk_names in place of the fake's own rule (a blank name is its default). */
   onSaveDeskNames?: (names: Actor) => Actor | Promise<Actor>;
+  /** The data set the desk opens on: the demo (with its sandbox) unless told. */
+  dataSet?: DataSet;
+  /** The demo refuses a new profile whose base URL is not the sandbox's, as the back end does
+   * (off by default: other tests save made-up gateways on the demo). */
+  demoRefusesRealProfiles?: boolean;
+  /** Runs before switch_data_set answers (a test may hold the answer back, or refuse). */
+  onSwitchDataSet?: (set: DataSet) => void | Promise<void>;
 }
 
 /** What a blank name goes back to: the fake machine's host name and OS user. */
@@ -168,6 +177,10 @@ export interface Backend {
   order: OrderView;
   changes: OrderChange[];
   savedProfiles: Record<string, unknown>[];
+  /** The data set open now (switch_data_set changes it). */
+  dataSet: DataSet;
+  /** The live data's profiles (it starts with none, and no orders). */
+  liveProfiles: ProfileView[];
 }
 
 /** A lookup's hit on `o`, as the backend words it. */
@@ -202,7 +215,23 @@ export function mockBackend(options: Options = {}): Backend {
     order,
     changes: [],
     savedProfiles: [],
+    dataSet: options.dataSet ?? "demo",
+    liveProfiles: [],
   };
+  const demo = () => backend.dataSet === "demo";
+  // The built-in sandbox runs only for the demo.
+  const appInfo = () => ({
+    version: "0.1.0",
+    data_dir: "/tmp/pd",
+    data_set: backend.dataSet,
+    sandbox_url: demo() ? "http://127.0.0.1:1" : null,
+    startup_error: options.startupError ?? null,
+    max_import_bytes: options.maxImportBytes ?? 1024 * 1024,
+    currencies: [
+      { code: "CNY", exponent: 2 },
+      { code: "JPY", exponent: 0 },
+    ],
+  });
   const saveDeskNames = ({ desk, operator }: Actor): Actor => ({
     desk: desk.trim() || DEFAULT_DESK_NAMES.desk,
     operator: operator.trim() || DEFAULT_DESK_NAMES.operator,
@@ -217,19 +246,15 @@ export function mockBackend(options: Options = {}): Backend {
       backend.calls.push({ cmd, args });
       switch (cmd) {
         case "app_info":
-          return {
-            version: "0.1.0",
-            data_dir: "/tmp/pd",
-            sandbox_url: "http://127.0.0.1:1",
-            startup_error: options.startupError ?? null,
-            max_import_bytes: options.maxImportBytes ?? 1024 * 1024,
-            currencies: [
-              { code: "CNY", exponent: 2 },
-              { code: "JPY", exponent: 0 },
-            ],
-          };
+          return appInfo();
+        case "switch_data_set":
+          return Promise.resolve(options.onSwitchDataSet?.(args.set as DataSet)).then(() => {
+            backend.dataSet = args.set as DataSet;
+            return appInfo();
+          });
         case "query_orders": {
           const q = args.query as OrderQuery;
+          if (!demo()) return { total: 0, offset: q.offset, rows: [] };
           const total = options.total ?? 1;
           if (total === 1) return { total: 1, offset: 0, rows: q.offset === 0 ? [current()] : [] };
           const rows = Array.from({ length: Math.max(0, Math.min(q.limit, total - q.offset)) }, (_, i) => ({
@@ -240,7 +265,7 @@ export function mockBackend(options: Options = {}): Backend {
           return { total, offset: q.offset, rows };
         }
         case "list_profiles":
-          return [options.profile ?? profile];
+          return demo() ? [options.profile ?? profile] : backend.liveProfiles;
         case "secret_status":
           if (!options.secrets) throw new Error("no secrets expected");
           return options.secrets;
@@ -249,9 +274,28 @@ export function mockBackend(options: Options = {}): Backend {
         case "test_connection":
           if (!options.connection) throw new Error("no connection test expected");
           return options.connection;
-        case "save_profile":
+        case "save_profile": {
+          if (demo() && options.demoRefusesRealProfiles && !(args.baseUrl as string).startsWith("http://127.0.0.1:1/")) {
+            const refusal: IpcError = {
+              kind: "refused",
+              code: "real_profile_in_demo",
+              params: { profile: args.name as string },
+              message: "this is the demo, which holds only paydesk sandbox profiles",
+            };
+            return Promise.reject(refusal);
+          }
           backend.savedProfiles.push(args);
-          return { ...profile, name: args.name as string, settings: args.settings as Record<string, string> };
+          const saved: ProfileView = {
+            ...profile,
+            name: args.name as string,
+            gateway: args.gateway as string,
+            base_url: args.baseUrl as string,
+            is_sandbox: demo(),
+            settings: args.settings as Record<string, string>,
+          };
+          if (!demo()) backend.liveProfiles = [...backend.liveProfiles.filter((p) => p.name !== saved.name), saved];
+          return saved;
+        }
         case "takings":
           if (!options.takings) throw new Error("no takings expected");
           return options.takings;
@@ -262,7 +306,7 @@ export function mockBackend(options: Options = {}): Backend {
         case "status_checks":
           return (
             options.statusChecks?.() ?? {
-              gateways: [{ profile: "sandbox-sensecore", is_sandbox: true, reachable: true, detail: "127.0.0.1:1" }],
+              gateways: demo() ? [{ profile: "sandbox-sensecore", is_sandbox: true, reachable: true, detail: "127.0.0.1:1" }] : [],
               storage: { state: "ok", detail: null },
               store: { url: null, reachable: true, read_only: false, as_of: null },
             }

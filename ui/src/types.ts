@@ -5,6 +5,7 @@
 export type { AttemptState } from "./ipc/AttemptState";
 export type { Channel } from "./ipc/Channel";
 export type { AppInfo } from "./ipc/AppInfo";
+export type { DataSet } from "./ipc/DataSet";
 export type { OrderView } from "./ipc/OrderView";
 export type { Capabilities } from "./ipc/Capabilities";
 export type { ProfileView } from "./ipc/ProfileView";

@@ -71,6 +71,16 @@ export function StatusBar({ info, ready, firstScreenIn, onOpenGateways, onStorag
 
   return (
     <footer className="status" role="contentinfo">
+      {info && (
+        <span
+          className={`status-item data-set ${info.data_set}`}
+          data-testid="data-set"
+          data-set={info.data_set}
+          title={t("dataSet.shownNow", { set: t(`dataSet.${info.data_set}`) })}
+        >
+          {info.data_set === "demo" ? <strong>{t("dataSet.demo")}</strong> : t("dataSet.live")}
+        </span>
+      )}
       {info?.sandbox_url ? (
         <>
           <SandboxBadge />

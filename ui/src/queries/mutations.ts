@@ -2,7 +2,7 @@
 // the back end would announce for it (changes.ts), and keeps any fresh answer it got back.
 import { useMutation, useQueryClient, type QueryClient } from "@tanstack/react-query";
 import { api } from "../api";
-import type { Actor, FileFormat, OrderDetail, PayInput, SecretState } from "../types";
+import type { Actor, AppInfo, DataSet, FileFormat, OrderDetail, PayInput, SecretState } from "../types";
 import { invalidateFor } from "./changes";
 import { keys } from "./keys";
 
@@ -77,6 +77,38 @@ export function useSaveProfile() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: api.saveProfile,
+    onSuccess: (profile) => void invalidateFor(queryClient, { kind: "profiles", names: [profile.name] }),
+  });
+}
+
+/** What `save_profile` takes: a profile as the form has it. */
+export type ProfileInput = Parameters<typeof api.saveProfile>[0];
+
+/** The other data set is open: its app state in place of the last one's, and everything the
+ * window holds from the last one marked stale (the back end says so too, a moment later). */
+function dataSetSwitched(queryClient: QueryClient, info: AppInfo) {
+  queryClient.setQueryData(keys.appInfo(), info);
+  void invalidateFor(queryClient, { kind: "everything" });
+}
+
+/** Opens the demo or the live data in place of the other; both are kept as they are. */
+export function useSwitchDataSet() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (set: DataSet) => api.switchDataSet(set),
+    onSuccess: (info) => dataSetSwitched(queryClient, info),
+  });
+}
+
+/** A real gateway's profile the demo refused: the live data is opened and the profile added
+ * there, as a new one (the demo's profile of that name stays in the demo). */
+export function useAddProfileInLive() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: async (input: ProfileInput) => {
+      dataSetSwitched(queryClient, await api.switchDataSet("live"));
+      return api.saveProfile({ ...input, create: true });
+    },
     onSuccess: (profile) => void invalidateFor(queryClient, { kind: "profiles", names: [profile.name] }),
   });
 }

@@ -4,10 +4,10 @@ import { useTranslation } from "react-i18next";
 import { api, errorMessage } from "../api";
 import { Modal } from "../components/Modal";
 import { SandboxBadge } from "../components/StateBadge";
-import { useRemoveProfile, useSaveProfile, useSecret } from "../queries/mutations";
+import { useAddProfileInLive, useRemoveProfile, useSaveProfile, useSecret, type ProfileInput } from "../queries/mutations";
 import { gatewaysQuery, secretsQuery, useReadOnly } from "../queries/reads";
 import { gatewayName, settingLabel } from "../names";
-import type { Credentials, GatewayInfo, ProfileView, SettingSpec } from "../types";
+import type { Credentials, GatewayInfo, IpcError, ProfileView, SettingSpec } from "../types";
 
 /** A setting's or secret's name as a person reads it, its raw key under it in mono. */
 function KeyName({ name }: { name: string }) {
@@ -22,17 +22,40 @@ function KeyName({ name }: { name: string }) {
   );
 }
 
+/** A profile the demo refused being added in the live data, shown in the new profile's form:
+ * that form outlives the change of data set, an edit's card does not (the demo's profile is
+ * not in the live data). */
+interface Moving {
+  pending: boolean;
+  error: unknown;
+  reset: () => void;
+}
+
 export function GatewaysView({ profiles }: { profiles: ProfileView[] }) {
   const { t } = useTranslation();
   const gateways = useQuery(gatewaysQuery()).data ?? [];
-  const [adding, setAdding] = useState(false);
+  // The new profile's form, open with what it starts from.
+  // `carried` counts the edits brought over: each starts the form afresh from its values.
+  const [adding, setAdding] = useState<{ draft?: ProfileInput; carried?: number } | null>(null);
   const readOnly = useReadOnly();
+  const addInLive = useAddProfileInLive();
+  /** The demo refused a real gateway's profile: the live data is opened and the profile added
+   * there, the new profile's form showing its values until it is. */
+  function moveToLive(input: ProfileInput, fromEdit = false) {
+    setAdding({ draft: input, carried: fromEdit ? (adding?.carried ?? 0) + 1 : adding?.carried });
+    addInLive.mutate(input, { onSuccess: () => setAdding(null) });
+  }
+  function closeForm() {
+    setAdding(null);
+    addInLive.reset();
+  }
+  const moving: Moving = { pending: addInLive.isPending, error: addInLive.error, reset: addInLive.reset };
   return (
     <section className="view gateways" aria-labelledby="gateways-title">
       <header className="view-head">
         <h1 id="gateways-title">{t("gateways.title")}</h1>
         {!readOnly && (
-          <button type="button" className="primary" data-testid="add-profile" onClick={() => setAdding(true)}>
+          <button type="button" className="primary" data-testid="add-profile" onClick={() => setAdding(adding ?? {})}>
             + {t("gateways.add")}
           </button>
         )}
@@ -43,11 +66,11 @@ export function GatewaysView({ profiles }: { profiles: ProfileView[] }) {
         </p>
       )}
       {adding && (
-        <ProfileForm gateways={gateways} onDone={() => setAdding(false)} onCancel={() => setAdding(false)} />
+        <ProfileForm key={adding.carried ?? 0} gateways={gateways} draft={adding.draft} moving={moving} onAddInLive={moveToLive} onDone={closeForm} onCancel={closeForm} />
       )}
       <div className="cards">
         {profiles.map((p) => (
-          <ProfileCard key={p.name} profile={p} gateways={gateways} readOnly={readOnly} />
+          <ProfileCard key={p.name} profile={p} gateways={gateways} readOnly={readOnly} onAddInLive={(input) => moveToLive(input, true)} />
         ))}
       </div>
     </section>
@@ -72,7 +95,17 @@ function Capabilities({ profile }: { profile: ProfileView }) {
   );
 }
 
-function ProfileCard({ profile, gateways, readOnly }: { profile: ProfileView; gateways: GatewayInfo[]; readOnly: boolean }) {
+function ProfileCard({
+  profile,
+  gateways,
+  readOnly,
+  onAddInLive,
+}: {
+  profile: ProfileView;
+  gateways: GatewayInfo[];
+  readOnly: boolean;
+  onAddInLive: (input: ProfileInput) => void;
+}) {
   const { t } = useTranslation();
   const [editing, setEditing] = useState(false);
   // A mutation for its one-off run and state, though it changes nothing: it only dials.
@@ -161,7 +194,18 @@ function ProfileCard({ profile, gateways, readOnly }: { profile: ProfileView; ga
           {errorMessage(error)}
         </p>
       )}
-      {editing && <ProfileForm gateways={gateways} existing={profile} onDone={() => setEditing(false)} onCancel={() => setEditing(false)} />}
+      {editing && (
+        <ProfileForm
+          gateways={gateways}
+          existing={profile}
+          onAddInLive={(input) => {
+            setEditing(false);
+            onAddInLive(input);
+          }}
+          onDone={() => setEditing(false)}
+          onCancel={() => setEditing(false)}
+        />
+      )}
     </article>
   );
 }
@@ -298,29 +342,46 @@ function Secrets({ profile }: { profile: string }) {
   );
 }
 
+/** The profile the demo refused because its gateway is a real one, if that is the refusal. */
+function realProfileRefused(e: unknown): string | null {
+  if (!e || typeof e !== "object" || !("code" in e)) return null;
+  const problem = e as IpcError;
+  return problem.code === "real_profile_in_demo" ? problem.params.profile : null;
+}
+
+/** `draft`: a new profile's values to start from (one the demo refused, on its way to the live
+ * data). `moving`: that profile being added in the live data. */
 function ProfileForm({
   gateways,
   existing,
+  draft,
+  moving,
+  onAddInLive,
   onDone,
   onCancel,
 }: {
   gateways: GatewayInfo[];
   existing?: ProfileView;
+  draft?: ProfileInput;
+  moving?: Moving;
+  onAddInLive: (input: ProfileInput) => void;
   onDone: () => void;
   onCancel: () => void;
 }) {
   const { t } = useTranslation();
-  const [name, setName] = useState(existing?.name ?? "");
-  const [gateway, setGateway] = useState(existing?.gateway ?? gateways[0]?.id ?? "");
-  const [baseUrl, setBaseUrl] = useState(existing?.base_url ?? "https://");
+  const start = existing ? { name: existing.name, gateway: existing.gateway, baseUrl: existing.base_url, settings: existing.settings } : draft;
+  const [name, setName] = useState(start?.name ?? "");
+  const [gateway, setGateway] = useState(start?.gateway ?? gateways[0]?.id ?? "");
+  const [baseUrl, setBaseUrl] = useState(start?.baseUrl ?? "https://");
   const specs: SettingSpec[] = gateways.find((g) => g.id === gateway)?.settings ?? [];
   // The gateway's own settings are fields of their own; anything else a profile holds (from
   // an older paydesk, or typed at the command line) stays as a name and a value.
-  const [fields, setFields] = useState<Record<string, string>>(() => ({ ...(existing?.settings ?? {}) }));
+  const [fields, setFields] = useState<Record<string, string>>(() => ({ ...(start?.settings ?? {}) }));
   const [settings, setSettings] = useState<[string, string][]>(() =>
-    Object.entries(existing?.settings ?? {}).filter(([k]) => !specs.some((spec) => spec.name === k)),
+    Object.entries(start?.settings ?? {}).filter(([k]) => !specs.some((spec) => spec.name === k)),
   );
   const save = useSaveProfile();
+  const refusedInDemo = realProfileRefused(save.error);
   const formId = useId();
 
   function allSettings(): Record<string, string> {
@@ -338,6 +399,7 @@ function ProfileForm({
       data-testid="profile-form"
       onSubmit={(e) => {
         e.preventDefault();
+        moving?.reset();
         save.mutate({ name, gateway, baseUrl, settings: allSettings(), create: !existing }, { onSuccess: onDone });
       }}
     >
@@ -401,13 +463,40 @@ function ProfileForm({
           + {t("gateways.addSetting")}
         </button>
       </fieldset>
-      {save.error && (
+      {refusedInDemo !== null && save.variables ? (
+        <div className="real-profile" role="alert" data-testid="real-profile-in-demo">
+          <p>{t("dataSet.realProfile", { profile: refusedInDemo })}</p>
+          <button
+            type="button"
+            data-testid="add-in-live"
+            onClick={() => {
+              const input = save.variables!;
+              save.reset();
+              onAddInLive(input);
+            }}
+          >
+            {t("dataSet.addInLive")}
+          </button>
+        </div>
+      ) : (
+        save.error && (
+          <p className="error" role="alert">
+            {errorMessage(save.error)}
+          </p>
+        )
+      )}
+      {moving?.pending && (
+        <p className="progress" role="status" data-testid="adding-in-live">
+          <span className="spinner" aria-hidden="true" /> {t("dataSet.addingInLive")}
+        </p>
+      )}
+      {!!moving?.error && (
         <p className="error" role="alert">
-          {errorMessage(save.error)}
+          {errorMessage(moving.error)}
         </p>
       )}
       <footer>
-        <button type="submit" className="primary">
+        <button type="submit" className="primary" disabled={save.isPending || moving?.pending}>
           {t("common.save")}
         </button>
         <button type="button" onClick={onCancel}>

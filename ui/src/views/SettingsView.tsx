@@ -1,5 +1,6 @@
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
+import { DataSetSettings } from "../components/DataSetSwitch";
 import { DeskSettings } from "../components/DeskSettings";
 import { chosenLanguage, setLanguage, type Language } from "../i18n";
 import { applyTheme, storedTheme, type Theme } from "../theme";
@@ -45,6 +46,7 @@ export function SettingsView({ editDesk = false }: { editDesk?: boolean }) {
         </select>
       </label>
       <DeskSettings autoFocus={editDesk} />
+      <DataSetSettings />
     </section>
   );
 }
