@@ -695,32 +695,7 @@ test("the dashboard counts today's payments, and the gateways view shows the fiv
     assert.equal(await (await report.$('[data-testid="credentials-report"]')).getAttribute("data-verdict"), "accepted");
     await shot(browser, "20-gateways");
 
-    // A profile whose gateway does not answer shows in the status bar at once.
-    await (await browser.$('[data-testid="add-profile"]')).click();
-    const form = await browser.$('[data-testid="profile-form"]');
-    await form.waitForDisplayed({ timeout: 5_000 });
-    const inputs = await form.$$("input");
-    await inputs[0].setValue("shop-offline");
-    await (await form.$("select")).selectByAttribute("value", "partner");
-    await inputs[1].setValue("http://127.0.0.1:9");
-    await (await form.$('button[type="submit"]')).click();
-    const offline = await browser.$('article[data-profile="shop-offline"]');
-    await offline.waitForDisplayed({ timeout: 10_000 });
     const reach = await browser.$('[data-testid="gateway-reach"]');
-    await browser.waitUntil(async () => (await reach.getText()) === "✕ Not reachable: shop-offline", {
-      timeout: 10_000,
-      timeoutMsg: `the status bar said ${await reach.getText()}`,
-    });
-    assert.match(await reach.getAttribute("title"), /shop-offline: ✕ 127\.0\.0\.1:9: /);
-    await offline.scrollIntoView();
-    await shot(browser, "20b-gateway-unreachable");
-    await (await offline.$('[data-testid="remove-profile"]')).click();
-    // The app's own dialog, in the window's language, not the webview's raw confirm box.
-    const removing = await browser.$('[data-testid="remove-dialog"]');
-    await removing.waitForDisplayed({ timeout: 5_000 });
-    assert.match(await removing.getText(), /Remove profile shop-offline\?/);
-    await (await browser.$('[data-testid="confirm-remove"]')).click();
-    await offline.waitForExist({ reverse: true, timeout: 10_000 });
     await browser.waitUntil(async () => (await reach.getText()) === "✓ All 5 gateways reachable", { timeout: 10_000 });
     ipcResponses.push(await browser.getPageSource());
   } finally {
@@ -1019,12 +994,17 @@ test("the window and the command line refuse the same bad input with the same wo
     window: ["add_order", { profile: profileName, orderNo, amount, currency, subject: "same rule" }],
     cli: ["order", "add", "--profile", profileName, `--order-no=${orderNo}`, `--amount=${amount}`, "--currency", currency, "--subject", "same rule"],
   });
+  const browser = await openApp();
+  // Commands wait for the back end; the list itself is not what this test is about.
+  const info = await invoke(browser, "app_info");
+  assert.ok(info.ok);
   const cases = {
     "a profile name with a slash": profile("bad/name", "sensecore", "https://gw.example"),
     "an unknown gateway": profile("same-rule-1", "nope", "https://gw.example"),
     "plain http to another machine": profile("same-rule-2", "sensecore", "http://pay.example.com"),
     "a gateway setting missing": profile("same-rule-3", "top", "https://gw.example"),
-    "a profile that exists": profile("sandbox-sensecore", "sensecore", "https://gw.example"),
+    "a profile that exists": profile("sandbox-sensecore", "sensecore", `${info.ok.sandbox_url}/sensecore`),
+    "a real gateway's profile on the demo": profile("same-rule-4", "sensecore", "https://gw.example"),
     "an empty order number": order("sandbox-sensecore", "", "1.00", "CNY"),
     "an order number with spaces around": order("sandbox-sensecore", " SAME-4 ", "1.00", "CNY"),
     "a third decimal": order("sandbox-sensecore", "SAME-1", "1.234", "CNY"),
@@ -1034,10 +1014,7 @@ test("the window and the command line refuse the same bad input with the same wo
   };
   const exitCodeOf = { refused: 2, not_found: 2, duplicate: 2, in_progress: 2, already_paid: 2 };
   const counts = () => sql("SELECT (SELECT count(*) FROM profiles) AS profiles, (SELECT count(*) FROM orders) AS orders")[0];
-  const browser = await openApp();
   try {
-    // Commands wait for the back end; the list itself is not what this test is about.
-    assert.ok((await invoke(browser, "app_info")).ok);
     const before = counts();
     for (const [what, { window: [cmd, args], cli: argv }] of Object.entries(cases)) {
       const answer = await invoke(browser, cmd, args);
@@ -1265,7 +1242,8 @@ test("the demo says so; a real gateway's profile starts the live data, where no 
     const inputs = await form.$$("input");
     await inputs[0].setValue("sandbox-yian");
     await (await form.$("select")).selectByAttribute("value", "yian");
-    await inputs[1].setValue("https://yian.example");
+    // A real gateway's address (on a closed port of this machine, so nothing answers).
+    await inputs[1].setValue("https://127.0.0.1:9/yian");
     await (await form.$('button[type="submit"]')).click();
     const addInLive = await browser.$('[data-testid="add-in-live"]');
     await addInLive.waitForDisplayed({ timeout: 10_000 });
@@ -1287,12 +1265,21 @@ test("the demo says so; a real gateway's profile starts the live data, where no 
     await shot(browser, "32-live-dashboard");
     const takings = (await invoke(browser, "takings", { sinceMs: 0 })).ok;
     assert.deepEqual(takings, [], "the demo's payments are not the live data's money");
+    // A profile whose gateway does not answer shows in the status bar at once.
+    const reach = await browser.$('[data-testid="gateway-reach"]');
+    await browser.waitUntil(async () => (await reach.getText()) === "✕ Not reachable: sandbox-yian", {
+      timeout: 10_000,
+      timeoutMsg: `the status bar said ${await reach.getText()}`,
+    });
+    assert.match(await reach.getAttribute("title"), /sandbox-yian: ✕ 127\.0\.0\.1:9: /);
+    await (await browser.$('a[data-view="gateways"]')).click();
+    await shot(browser, "20b-gateway-unreachable");
   } finally {
     await browser.deleteSession();
   }
   const kept = () =>
     JSON.parse(execFileSync("sqlite3", ["-json", liveDb, "SELECT name, base_url, is_sandbox FROM profiles"], { encoding: "utf8" }) || "[]");
-  assert.deepEqual(kept(), [{ name: "sandbox-yian", base_url: "https://yian.example", is_sandbox: 0 }]);
+  assert.deepEqual(kept(), [{ name: "sandbox-yian", base_url: "https://127.0.0.1:9/yian", is_sandbox: 0 }]);
 
   // Started again, the window shows the live data it was left on; the profile is as it was.
   browser = await openApp();
@@ -1300,7 +1287,20 @@ test("the demo says so; a real gateway's profile starts the live data, where no 
     await (await browser.$('[data-testid="data-set"]')).waitForDisplayed({ timeout: 30_000 });
     assert.match(await (await browser.$('[data-testid="data-set"]')).getText(), /Live/);
     assert.equal((await invoke(browser, "app_info")).ok.sandbox_url, null);
-    assert.deepEqual(kept(), [{ name: "sandbox-yian", base_url: "https://yian.example", is_sandbox: 0 }], "never pointed at a sandbox");
+    assert.deepEqual(kept(), [{ name: "sandbox-yian", base_url: "https://127.0.0.1:9/yian", is_sandbox: 0 }], "never pointed at a sandbox");
+
+    // Removed through the app's own dialog, in the window's language, not the webview's raw
+    // confirm box.
+    await (await browser.$('a[data-view="gateways"]')).click();
+    const profile = await browser.$('article[data-profile="sandbox-yian"]');
+    await profile.waitForDisplayed({ timeout: 10_000 });
+    await (await profile.$('[data-testid="remove-profile"]')).click();
+    const removing = await browser.$('[data-testid="remove-dialog"]');
+    await removing.waitForDisplayed({ timeout: 5_000 });
+    assert.match(await removing.getText(), /Remove profile sandbox-yian\?/);
+    await (await browser.$('[data-testid="confirm-remove"]')).click();
+    await profile.waitForExist({ reverse: true, timeout: 10_000 });
+    assert.deepEqual(kept(), []);
 
     // Back to the demo: its orders and payments are all still there.
     await (await browser.$('a[data-view="settings"]')).click();

@@ -146,7 +146,7 @@ export const en = {
     to: "To",
     count_one: "{{n}} order",
     count_other: "{{n}} orders",
-    empty: "No orders yet. Add one with New order (Ctrl+N), or start on the sandbox to get demo orders.",
+    empty: "No orders yet. Add one with New order (Ctrl+N), or import a file; the demo's orders are in the demo (Settings).",
     emptyFiltered: "No order matches these filters.",
     clearFilters: "Clear filters",
     newOrder: "New order",

@@ -139,7 +139,7 @@ export const zhCN: Resources = {
     to: "到",
     count_one: "{{n}} 个订单",
     count_other: "{{n}} 个订单",
-    empty: "还没有订单。用“新建订单”（Ctrl+N）添加，或在沙箱上启动以获得演示订单。",
+    empty: "还没有订单。用“新建订单”（Ctrl+N）添加，或导入文件；演示订单在演示数据中（见“设置”）。",
     emptyFiltered: "没有符合这些筛选条件的订单。",
     clearFilters: "清除筛选",
     newOrder: "新建订单",
