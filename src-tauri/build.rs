@@ -32,6 +32,8 @@ const COMMANDS: &[&str] = &[
     "desk_names",
     "save_desk_names",
     "list_desks",
+    "audit_trail",
+    "personal_data_revealed",
 ];
 
 fn main() {

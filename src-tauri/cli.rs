@@ -367,6 +367,18 @@ async fn execute(
             order_commands::print_hits(&hits, json);
             Ok(0)
         }
+        Command::Audit { since, json } => {
+            let since_ms = since
+                .map(|d| lookups::local_day_ms(&d, false))
+                .transpose()?;
+            let query = paydesk_core::audit::AuditQuery {
+                since_ms,
+                ..Default::default()
+            };
+            let entries = paydesk_core::app::audit::trail(store, &query).await?;
+            order_commands::print_audit(&entries, json);
+            Ok(0)
+        }
         Command::Check => {
             status::full_check(store).await?;
             println!("{}: every page reads back intact", store.path().display());
@@ -405,7 +417,8 @@ async fn execute(
             };
             let reader = std::fs::File::open(&file)
                 .map_err(|e| bad_input(format!("{}: {e}", file.display())))?;
-            let report = orders::import(store, reader, format, profile.as_deref(), |p| {
+            let source = file.display().to_string();
+            let report = orders::import(store, &source, reader, format, profile.as_deref(), |p| {
                 eprintln!(
                     "paydesk: import: {} rows read, {} imported, {} rejected",
                     p.rows_read, p.imported, p.rejected

@@ -13,6 +13,7 @@ use serde::Serialize;
 use tauri::{Emitter, Manager, State};
 use ts_rs::TS;
 
+mod audit;
 mod backend;
 mod desk;
 mod error;
@@ -216,7 +217,9 @@ pub fn run(launch: runtime::Launch) -> ExitCode {
             status::status_checks,
             desk::desk_names,
             desk::save_desk_names,
-            orders::list_desks
+            orders::list_desks,
+            audit::audit_trail,
+            audit::personal_data_revealed
         ])
         .run(tauri::generate_context!());
     match result {

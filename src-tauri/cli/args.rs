@@ -164,6 +164,17 @@ pub enum Command {
         #[arg(long)]
         csv: bool,
     },
+    /// The audit trail, newest first: who added, edited or cancelled orders, paid, resent,
+    /// settled or decided payments, changed profiles and secrets (never a value), imported,
+    /// exported or was shown customers' personal data.
+    Audit {
+        /// Only entries on or after this day (YYYY-MM-DD, this computer's calendar) or time
+        /// (RFC 3339).
+        #[arg(long)]
+        since: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -270,6 +281,7 @@ impl Command {
             Command::Resolve { .. } => "resolve",
             Command::Reconcile { .. } => "reconcile",
             Command::History { .. } => "history",
+            Command::Audit { .. } => "audit",
         }
     }
 }

@@ -89,3 +89,31 @@ fn shown(order: &OrderView) -> String {
         format!("{amount} ({})", order.subject)
     }
 }
+
+/// The audit trail: a JSON array, or a line per entry (local time, desk · operator, what, to
+/// what, the rest).
+pub(super) fn print_audit(entries: &[paydesk_core::audit::AuditEntry], json: bool) {
+    if json {
+        println!("{}", serde_json::to_string(entries).expect("serializable"));
+        return;
+    }
+    if entries.is_empty() {
+        println!("nothing in the audit trail");
+    }
+    for e in entries {
+        let at = chrono::DateTime::from_timestamp_millis(e.at)
+            .map(|t| {
+                t.with_timezone(&chrono::Local)
+                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
+            })
+            .unwrap_or_else(|| e.at.to_string());
+        println!(
+            "{at}\t{} · {}\t{}\t{}\t{}",
+            e.desk,
+            e.operator,
+            e.action.as_str(),
+            e.subject,
+            e.detail
+        );
+    }
+}

@@ -49,6 +49,8 @@ fn export_every_shape(cfg: &Config) -> Result<(), ts_rs::ExportError> {
     ExportFile::export_all(cfg)?;
     Cancelled::export_all(cfg)?;
     StatusChecks::export_all(cfg)?;
+    paydesk_core::audit::AuditEntry::export_all(cfg)?;
+    paydesk_core::audit::AuditQuery::export_all(cfg)?;
     Change::export_all(cfg)
 }
 

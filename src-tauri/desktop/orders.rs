@@ -185,6 +185,7 @@ pub(crate) async fn import_orders(
     let format = orders::import_format(&format)?;
     let report = orders::import(
         state.engine().await?.store(),
+        "a file read by the window",
         content.as_bytes(),
         format,
         profile.as_deref(),

@@ -3,6 +3,7 @@
 //! into calls on this crate.
 
 pub mod app;
+pub mod audit;
 pub mod base_url;
 pub mod changes;
 pub mod clock;

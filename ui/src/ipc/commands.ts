@@ -3,6 +3,8 @@
 import type { Activity } from "./Activity";
 import type { Actor } from "./Actor";
 import type { AppInfo } from "./AppInfo";
+import type { AuditEntry } from "./AuditEntry";
+import type { AuditQuery } from "./AuditQuery";
 import type { Cancelled } from "./Cancelled";
 import type { Change } from "./Change";
 import type { ConnectionReport } from "./ConnectionReport";
@@ -59,6 +61,8 @@ export type Commands = {
   desk_names: { args: Record<string, never>; returns: Actor };
   save_desk_names: { args: { desk: string, operator: string }; returns: Actor };
   list_desks: { args: Record<string, never>; returns: Array<string> };
+  audit_trail: { args: { query: AuditQuery }; returns: Array<AuditEntry> };
+  personal_data_revealed: { args: { attemptId: number }; returns: null };
 };
 
 /** Every event the back end sends the window, with its payload. */

@@ -12,6 +12,7 @@ use std::io::{BufRead, BufReader, Read};
 use serde::Serialize;
 use ts_rs::TS;
 
+use crate::audit::{AuditAction, Audited};
 use crate::console::OrderQuery;
 use crate::domain::{OrderTerms, OrderView, Profile};
 use crate::export::{self, ExportError, ExportFormat};
@@ -182,6 +183,7 @@ pub fn import_format(name: &str) -> Result<ImportFormat> {
 /// the window's CSV export) is not part of the header.
 pub async fn import(
     store: &Store,
+    source: &str,
     file: impl Read + Send,
     format: ImportFormat,
     default_profile: Option<&str>,
@@ -208,6 +210,11 @@ pub async fn import(
         rejected = report.rejected.len(),
         "orders imported"
     );
+    let entry = Audited::new(AuditAction::OrdersImported, source)
+        .with("rows", report.rows)
+        .with("imported", report.imported)
+        .with("rejected", report.rejected.len());
+    store.audit(&entry).await?;
     Ok(report)
 }
 
@@ -248,12 +255,17 @@ pub async fn export(
         ExportFormat::Csv => format!("\u{feff}{}", export.content),
         ExportFormat::Json => export.content,
     };
+    let file_name = format!(
+        "paydesk-orders-{}.{}",
+        now.format("%Y%m%d-%H%M%S"),
+        format.extension()
+    );
+    let entry = Audited::new(AuditAction::OrdersExported, &file_name)
+        .with("rows", export.rows)
+        .with("filters", query);
+    store.audit(&entry).await?;
     Ok(ExportFile {
-        file_name: format!(
-            "paydesk-orders-{}.{}",
-            now.format("%Y%m%d-%H%M%S"),
-            format.extension()
-        ),
+        file_name,
         media_type: format.media_type(),
         rows: export.rows,
         content,
@@ -311,7 +323,7 @@ mod tests {
         let csv = "\u{feff}order_no,profile,amount,currency,subject\nB-1,p,2.00,CNY,茶\n";
         let json = "\u{feff}[{\"order_no\":\"B-2\",\"profile\":\"p\",\"amount\":\"3.00\"}]";
         for (file, format) in [(csv, ImportFormat::Csv), (json, ImportFormat::Json)] {
-            let report = import(&store, file.as_bytes(), format, None, |_| {})
+            let report = import(&store, "test", file.as_bytes(), format, None, |_| {})
                 .await
                 .unwrap();
             assert_eq!(

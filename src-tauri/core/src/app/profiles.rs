@@ -8,6 +8,7 @@ use paydesk_gateways::invalid::{Field, Rule};
 use paydesk_gateways::transport::Transport;
 use paydesk_gateways::Invalid;
 
+use crate::audit::{AuditAction, Audited};
 use crate::data_set::DataSet;
 use crate::domain::Profile;
 use crate::engine::Engine;
@@ -111,7 +112,7 @@ pub async fn add_profile(
     if !is_sandbox && store.data_set() == DataSet::Demo {
         return Err(real_profile_in_demo(&input.name));
     }
-    Ok(store
+    let profile = store
         .create_profile(&NewProfile {
             name: input.name,
             gateway: input.gateway,
@@ -119,7 +120,14 @@ pub async fn add_profile(
             settings: input.settings,
             is_sandbox,
         })
-        .await?)
+        .await?;
+    let entry = Audited::new(AuditAction::ProfileAdded, &profile.name)
+        .with("gateway", &profile.gateway)
+        .with("base_url", &profile.base_url)
+        .with("settings", &profile.settings)
+        .with("sandbox", profile.is_sandbox);
+    store.audit(&entry).await?;
+    Ok(profile)
 }
 
 /// Changes an existing profile's base URL and settings, after the same rules.
@@ -136,7 +144,14 @@ pub async fn edit_profile(store: &Store, input: ProfileInput) -> Result<Profile>
     store
         .update_profile(&input.name, &input.base_url, &input.settings)
         .await?;
-    Ok(store.profile(&input.name).await?)
+    let changed = store.profile(&input.name).await?;
+    if (&changed.base_url, &changed.settings) != (&saved.base_url, &saved.settings) {
+        let entry = Audited::new(AuditAction::ProfileChanged, &changed.name)
+            .with("before", (&saved.base_url, &saved.settings))
+            .with("after", (&changed.base_url, &changed.settings));
+        store.audit(&entry).await?;
+    }
+    Ok(changed)
 }
 
 /// One profile, by name.

@@ -9,6 +9,7 @@ use ts_rs::TS;
 
 use std::sync::Arc;
 
+use crate::audit::{AuditAction, Audited};
 use crate::engine::Engine;
 use crate::input_rules::shown;
 use crate::off_thread;
@@ -86,6 +87,9 @@ pub async fn set(engine: &Engine, profile: &str, key: &str, value: SecretString)
     .await
     .map_err(VaultError::from)??;
     tracing::info!(profile = %profile, key = %key, "secret replaced");
+    // Which secret, never its value.
+    let entry = Audited::new(AuditAction::SecretSet, profile).with("key", key);
+    engine.store().audit(&entry).await?;
     engine.store().profile_changed(profile);
     Ok(())
 }
@@ -101,6 +105,8 @@ pub async fn delete(engine: &Engine, profile: &str, key: &str) -> Result<()> {
     .await
     .map_err(VaultError::from)??;
     tracing::info!(profile = %profile, key = %key, "secret deleted");
+    let entry = Audited::new(AuditAction::SecretDeleted, profile).with("key", key);
+    engine.store().audit(&entry).await?;
     engine.store().profile_changed(profile);
     Ok(())
 }
@@ -131,6 +137,8 @@ pub async fn remove_profile(engine: &Engine, name: &str) -> Result<()> {
     .await
     .map_err(VaultError::from)??;
     tracing::info!(profile = %name, "profile removed with its secrets");
+    let entry = Audited::new(AuditAction::ProfileRemoved, name);
+    engine.store().audit(&entry).await?;
     Ok(())
 }
 

@@ -20,7 +20,7 @@ pub(crate) use search::{order_by, push_filters, typed, ORDER_FROM_ORDERS, ORDER_
 pub use search::{Substring, TextMatch};
 
 /// How the order list is sorted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum OrderSort {
     /// Newest first by default: the order in which orders were added.
@@ -31,7 +31,7 @@ pub enum OrderSort {
 }
 
 /// One page of the order list, narrowed by every filter that is set.
-#[derive(Debug, Clone, Default, serde::Deserialize, TS)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, TS)]
 #[serde(default)]
 #[ts(optional_fields = nullable)]
 pub struct OrderQuery {

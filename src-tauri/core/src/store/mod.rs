@@ -31,6 +31,9 @@ macro_rules! on_record {
 }
 
 mod attempts;
+mod audit;
+#[cfg(test)]
+mod audit_tests;
 mod cache;
 mod claims;
 mod desk;

@@ -11,9 +11,9 @@ impl Store {
     pub async fn add_order(&self, new: &NewOrder) -> Result<OrderView> {
         crate::input_rules::check_new_order(new).map_err(StoreError::Invalid)?;
         let profile = self.profile(&new.profile).await?;
-        let now = self.now().await?;
+        let (actor, now) = (self.actor(), self.now().await?);
         on_record!(self, |pool, sql| sql::orders::add(
-            pool, new, profile.id, now
+            pool, new, profile.id, &actor, now
         )
         .await)?;
         self.publish(Change::Orders {

@@ -116,6 +116,8 @@ async fn each_role_does_what_the_readme_says_and_no_more() {
         "DELETE FROM reviews",
         "DELETE FROM attempts",
         "DROP TABLE orders",
+        "UPDATE audit SET subject = 'rewritten'",
+        "DELETE FROM audit",
     ] {
         let refused = sqlx::query(tampering).execute(pool).await.unwrap_err();
         assert!(
@@ -139,6 +141,17 @@ async fn each_role_does_what_the_readme_says_and_no_more() {
     assert!(matches!(second, Err(StoreError::ReadOnly)), "{second:?}");
     let paying = begin_attempt(&support, &order, "alipay", "k-r2").await;
     assert!(matches!(paying, Err(StoreError::ReadOnly)), "{paying:?}");
+    // What a support agent is shown of a customer is on the trail, theirs to add to only.
+    let shown = crate::audit::Audited::new(crate::audit::AuditAction::PersonalDataRevealed, "R-1");
+    support.audit(&shown).await.unwrap();
+    let trail = desk
+        .audit_trail(&crate::audit::AuditQuery::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        trail[0].action,
+        crate::audit::AuditAction::PersonalDataRevealed
+    );
     assert_eq!(
         desk.attempts("R-1").await.unwrap().len(),
         1,

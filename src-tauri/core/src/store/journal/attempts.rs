@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use sqlx::Row as _;
 
 use super::{corrupt_state, Conn, Db, Pool, Row, CHUNK_ROWS};
+use crate::audit::AuditAction;
 use crate::domain::{Actor, Attempt, AttemptEvent, AttemptState};
 use crate::settling::{next_check_delay_ms, AttemptUpdate, CheckVerdict};
 use crate::store::attempts::ChecksRecorded;
@@ -136,6 +137,8 @@ pub(in crate::store) async fn begin(
     };
     let events = [AttemptState::Created, AttemptState::Submitting].map(|s| (attempt.id, s, None));
     add_events(&mut tx, &events, actor, now).await?;
+    let started = AuditAction::PaymentStarted;
+    super::audit::record_attempts(&mut tx, started, &[attempt.id], actor, now).await?;
     tx.commit().await?;
     Ok(attempt)
 }
@@ -240,6 +243,8 @@ pub(in crate::store) async fn record_resend(
     .await?;
     let event = [(attempt_id, AttemptState::Submitting, update.detail)];
     add_events(&mut tx, &event, actor, now).await?;
+    let resent = AuditAction::PaymentResent;
+    super::audit::record_attempts(&mut tx, resent, &[attempt_id], actor, now).await?;
     tx.commit().await?;
     from_row(&row)
 }
@@ -360,6 +365,14 @@ pub(in crate::store) async fn record_checks(
         .map(|a| (a.id, a.state, details[&a.id].clone()))
         .collect();
     add_events(&mut tx, &events, actor, now).await?;
+    // Settled: moved to a state its gateway gave, not only counted.
+    let settled: Vec<i64> = changed
+        .iter()
+        .filter(|a| !matches!(a.state, AttemptState::Pending | AttemptState::Unknown))
+        .map(|a| a.id)
+        .collect();
+    let action = AuditAction::StatusSettled;
+    super::audit::record_attempts(&mut tx, action, &settled, actor, now).await?;
     tx.commit().await?;
     let set_aside = settles.len() + inconclusive.len() - changed.len() - counted.len();
     if set_aside > 0 {

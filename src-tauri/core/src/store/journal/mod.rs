@@ -8,6 +8,7 @@
 //! caller, and publishes nothing: [`crate::store::Store`] does that after the commit.
 
 pub(in crate::store) mod attempts;
+pub(in crate::store) mod audit;
 pub(in crate::store) mod claims;
 pub(in crate::store) mod console;
 pub(in crate::store) mod history;

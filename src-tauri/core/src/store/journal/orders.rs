@@ -9,6 +9,7 @@ use sqlx::Row as _;
 
 use super::attempts::{held_by, live_attempt};
 use super::{corrupt_state, push_in, Conn, Db, Pool, Row, CHUNK_ROWS};
+use crate::audit::{AuditAction, Audited};
 use crate::domain::{Actor, AttemptState, OrderChange, OrderTerms, OrderView};
 use crate::store::dialect::Dialect;
 use crate::store::{is_unique_violation, json_map, to_json, NewOrder, Result, StoreError};
@@ -75,8 +76,10 @@ pub(in crate::store) async fn add(
     pool: &Pool,
     new: &NewOrder,
     profile_id: i64,
+    actor: &Actor,
     now: i64,
 ) -> Result<()> {
+    let mut tx = Db::begin_write(pool).await?;
     let inserted = sqlx::query(
         "INSERT INTO orders (order_no, profile_id, amount_minor, currency, subject, attributes, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -88,13 +91,22 @@ pub(in crate::store) async fn add(
     .bind(&new.subject)
     .bind(to_json(&new.attributes))
     .bind(now)
-    .execute(pool)
+    .execute(&mut *tx)
     .await;
     match inserted {
-        Err(e) if is_unique_violation(&e) => Err(StoreError::DuplicateOrder(new.order_no.clone())),
-        Err(e) => Err(e.into()),
-        Ok(_) => Ok(()),
+        Err(e) if is_unique_violation(&e) => {
+            return Err(StoreError::DuplicateOrder(new.order_no.clone()))
+        }
+        Err(e) => return Err(e.into()),
+        Ok(_) => {}
     }
+    let entry = Audited::new(AuditAction::OrderAdded, &new.order_no)
+        .with("amount_minor", new.amount.minor)
+        .with("currency", new.amount.currency.code())
+        .with("subject", &new.subject);
+    super::audit::record(&mut tx, &entry, actor, now).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 pub(in crate::store) async fn by_number(pool: &Pool, order_no: &str) -> Result<OrderView> {
@@ -321,6 +333,10 @@ pub(in crate::store) async fn edit(
     if order.terms == *terms {
         return Ok(false);
     }
+    let entry = Audited::new(AuditAction::OrderEdited, order_no)
+        .with("before", &order.terms)
+        .with("after", terms);
+    super::audit::record(&mut tx, &entry, actor, now).await?;
     order.changes.push(OrderChange::Edited {
         at: now,
         desk: actor.desk.clone(),
@@ -358,6 +374,8 @@ pub(in crate::store) async fn cancel(
         Err(StoreError::OrderCancelled(_)) => return Ok(false),
         locked => locked?,
     };
+    let entry = Audited::new(AuditAction::OrderCancelled, order_no).with("note", note);
+    super::audit::record(&mut tx, &entry, actor, now).await?;
     order.changes.push(OrderChange::Cancelled {
         at: now,
         desk: actor.desk.clone(),

@@ -3,6 +3,7 @@
 
 use super::attempts::{add_events, attempt_in, from_row};
 use super::{Db, Pool};
+use crate::audit::{AuditAction, Audited};
 use crate::domain::{Actor, Attempt, AttemptState};
 use crate::store::dialect::Dialect;
 use crate::store::{is_unique_violation, Result, StoreError};
@@ -74,6 +75,17 @@ pub(in crate::store) async fn resolve(
     };
     let detail = format!("resolved by a person: {note}");
     add_events(&mut tx, &[(attempt_id, decision, Some(detail))], actor, now).await?;
+    let order_no: String = sqlx::query_scalar(
+        "SELECT o.order_no FROM orders o JOIN attempts a ON a.order_id = o.id WHERE a.id = $1",
+    )
+    .bind(attempt_id)
+    .fetch_one(&mut *tx)
+    .await?;
+    let entry = Audited::new(AuditAction::PersonDecided, order_no)
+        .with("attempt_id", attempt_id)
+        .with("decision", decision.as_str())
+        .with("note", note);
+    super::audit::record(&mut tx, &entry, actor, now).await?;
     tx.commit().await?;
     from_row(&row)
 }
