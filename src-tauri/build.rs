@@ -34,6 +34,11 @@ const COMMANDS: &[&str] = &[
     "list_desks",
     "audit_trail",
     "personal_data_revealed",
+    "current_shift",
+    "open_shift",
+    "close_shift",
+    "list_shifts",
+    "shift_report",
 ];
 
 fn main() {

@@ -27,10 +27,13 @@ use crate::runtime;
 mod args;
 mod order_commands;
 mod print;
+mod shift_commands;
 
 use print::{exit_code, print_report, print_status};
 
-pub use args::{Args, Command, OrderCommand, ProfileCommand, SecretCommand, StoreCommand};
+pub use args::{
+    Args, Command, OrderCommand, ProfileCommand, SecretCommand, ShiftCommand, StoreCommand,
+};
 
 /// A failure with its exit code and one clear line for stderr.
 struct Failure {
@@ -308,6 +311,7 @@ async fn execute(
             Ok(0)
         }
         Command::Order(command) => order_commands::run(store, command).await,
+        Command::Shift(command) => shift_commands::run(store, command).await,
         Command::Pay {
             order_no,
             channel,

@@ -24,6 +24,7 @@ mod ipc_commands;
 mod orders;
 mod payments;
 mod profiles;
+mod shifts;
 mod status;
 
 use backend::Backend;
@@ -219,7 +220,12 @@ pub fn run(launch: runtime::Launch) -> ExitCode {
             desk::save_desk_names,
             orders::list_desks,
             audit::audit_trail,
-            audit::personal_data_revealed
+            audit::personal_data_revealed,
+            shifts::current_shift,
+            shifts::open_shift,
+            shifts::close_shift,
+            shifts::list_shifts,
+            shifts::shift_report
         ])
         .run(tauri::generate_context!());
     match result {

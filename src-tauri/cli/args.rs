@@ -58,6 +58,9 @@ pub enum Command {
     /// desks share.
     #[command(subcommand)]
     Store(StoreCommand),
+    /// This desk's shifts (交班): open one, close it with its report, list them, report one.
+    #[command(subcommand)]
+    Shift(ShiftCommand),
     /// Pay an order.
     Pay {
         order_no: String,
@@ -217,6 +220,43 @@ pub enum StoreCommand {
 }
 
 #[derive(Subcommand, Debug)]
+pub enum ShiftCommand {
+    /// Open a shift at this desk, as its operator (one open shift per desk).
+    Open {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Close this desk's shift and print its report. Refused (exit 2, each named) while a
+    /// payment of it is still open, unless acknowledged.
+    Close {
+        /// A payment still open that the closing operator acknowledges (repeatable).
+        #[arg(long = "acknowledge", value_name = "ATTEMPT_ID")]
+        acknowledge: Vec<i64>,
+        /// Acknowledge every payment still open.
+        #[arg(long)]
+        acknowledge_all: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// This desk's shifts, newest first.
+    List {
+        /// Every desk's shifts.
+        #[arg(long)]
+        all_desks: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// A shift's report: this desk's open shift (else its last) unless one is named.
+    Report {
+        shift_id: Option<i64>,
+        #[arg(long, conflicts_with = "csv")]
+        json: bool,
+        #[arg(long)]
+        csv: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
 pub enum OrderCommand {
     Add {
         #[arg(long)]
@@ -272,6 +312,10 @@ impl Command {
             Command::Store(StoreCommand::Connect { .. }) => "store connect",
             Command::Store(StoreCommand::Status { .. }) => "store status",
             Command::Store(StoreCommand::Disconnect) => "store disconnect",
+            Command::Shift(ShiftCommand::Open { .. }) => "shift open",
+            Command::Shift(ShiftCommand::Close { .. }) => "shift close",
+            Command::Shift(ShiftCommand::List { .. }) => "shift list",
+            Command::Shift(ShiftCommand::Report { .. }) => "shift report",
             Command::Pay { .. } => "pay",
             Command::Status { .. } => "status",
             Command::Lookup { .. } => "lookup",

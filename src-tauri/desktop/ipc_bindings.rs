@@ -51,6 +51,8 @@ fn export_every_shape(cfg: &Config) -> Result<(), ts_rs::ExportError> {
     StatusChecks::export_all(cfg)?;
     paydesk_core::audit::AuditEntry::export_all(cfg)?;
     paydesk_core::audit::AuditQuery::export_all(cfg)?;
+    paydesk_core::shifts::Shift::export_all(cfg)?;
+    paydesk_core::shifts::ShiftReport::export_all(cfg)?;
     Change::export_all(cfg)
 }
 

@@ -31,10 +31,12 @@ pub enum AuditAction {
     OrdersExported,
     /// A customer's personal data in a gateway's raw answer was shown.
     PersonalDataRevealed,
+    ShiftOpened,
+    ShiftClosed,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 15] = [
+    pub const ALL: [AuditAction; 17] = [
         AuditAction::OrderAdded,
         AuditAction::OrderEdited,
         AuditAction::OrderCancelled,
@@ -50,6 +52,8 @@ impl AuditAction {
         AuditAction::OrdersImported,
         AuditAction::OrdersExported,
         AuditAction::PersonalDataRevealed,
+        AuditAction::ShiftOpened,
+        AuditAction::ShiftClosed,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -69,6 +73,8 @@ impl AuditAction {
             AuditAction::OrdersImported => "orders_imported",
             AuditAction::OrdersExported => "orders_exported",
             AuditAction::PersonalDataRevealed => "personal_data_revealed",
+            AuditAction::ShiftOpened => "shift_opened",
+            AuditAction::ShiftClosed => "shift_closed",
         }
     }
 

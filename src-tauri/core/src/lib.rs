@@ -27,6 +27,7 @@ mod review_tests;
 pub mod sandbox_link;
 pub mod sender;
 pub mod settling;
+pub mod shifts;
 pub mod store;
 /// Fixtures shared by the crate's tests (stores in temporary directories, profiles, orders).
 #[cfg(test)]

@@ -25,6 +25,8 @@ import type { ProfileView } from "./ProfileView";
 import type { Quote } from "./Quote";
 import type { RefundInput } from "./RefundInput";
 import type { SecretState } from "./SecretState";
+import type { Shift } from "./Shift";
+import type { ShiftReport } from "./ShiftReport";
 import type { StatusChecks } from "./StatusChecks";
 import type { TakingsRow } from "./TakingsRow";
 
@@ -63,6 +65,11 @@ export type Commands = {
   list_desks: { args: Record<string, never>; returns: Array<string> };
   audit_trail: { args: { query: AuditQuery }; returns: Array<AuditEntry> };
   personal_data_revealed: { args: { attemptId: number }; returns: null };
+  current_shift: { args: Record<string, never>; returns: Shift | null };
+  open_shift: { args: Record<string, never>; returns: Shift };
+  close_shift: { args: { acknowledged: Array<number> }; returns: ShiftReport };
+  list_shifts: { args: { allDesks: boolean }; returns: Array<Shift> };
+  shift_report: { args: { shiftId?: number | null }; returns: ShiftReport };
 };
 
 /** Every event the back end sends the window, with its payload. */

@@ -173,6 +173,26 @@ pub enum Problem {
     },
     /// The demo is asked to join a shared store; it stays on its desk.
     DemoStaysOnItsOwn,
+    NoSuchShift {
+        shift_id: i64,
+    },
+    /// The desk has no shift open (to close) or none at all (to report).
+    NoOpenShift {
+        desk: String,
+    },
+    NoShift {
+        desk: String,
+    },
+    /// The desk's shift is open already: one at a time.
+    ShiftOpen {
+        shift_id: i64,
+        opened_at: i64,
+        opened_by: String,
+    },
+    /// Payments of the shift still open and not acknowledged, each named.
+    ShiftHasOpenAttempts {
+        attempts: Vec<OpenAttemptRef>,
+    },
     /// A profile that orders use cannot be removed: their history names it.
     ProfileInUse {
         profile: String,
@@ -240,6 +260,7 @@ impl Problem {
     pub fn kind(&self) -> ErrorKind {
         match self {
             Problem::NoSuchOrder { .. }
+            | Problem::NoSuchShift { .. }
             | Problem::NoSuchProfile { .. }
             | Problem::NoSuchAttempt { .. } => ErrorKind::NotFound,
             Problem::DuplicateOrder { .. } | Problem::DuplicateProfile { .. } => {
@@ -270,6 +291,10 @@ impl Problem {
             | Problem::Invalid(_)
             | Problem::ProfileInUse { .. }
             | Problem::RealProfileInDemo { .. }
+            | Problem::NoOpenShift { .. }
+            | Problem::NoShift { .. }
+            | Problem::ShiftOpen { .. }
+            | Problem::ShiftHasOpenAttempts { .. }
             | Problem::DemoStaysOnItsOwn
             | Problem::ChannelRequired { .. }
             | Problem::NoSecret { .. }
@@ -291,6 +316,14 @@ impl Problem {
             | Problem::SharedStoreOffline { .. } => ErrorKind::Refused,
         }
     }
+}
+
+/// A payment that keeps a shift from closing: which attempt, of which order, in which state.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct OpenAttemptRef {
+    pub attempt_id: i64,
+    pub order_no: String,
+    pub state: AttemptState,
 }
 
 /// Why a profile's gateway could never be paid for an order ([`Problem::OrderNotPayable`]).
@@ -402,6 +435,23 @@ impl From<StoreError> for AppError {
                 Problem::BeingSettled { attempt_id, desk }
             }
             StoreError::Invalid(invalid) => Problem::Invalid(Box::new(invalid)),
+            StoreError::NoSuchShift(shift_id) => Problem::NoSuchShift { shift_id },
+            StoreError::NoOpenShift(desk) => Problem::NoOpenShift { desk },
+            StoreError::ShiftOpen(shift) => Problem::ShiftOpen {
+                shift_id: shift.id,
+                opened_at: shift.opened_at,
+                opened_by: shift.opened_by,
+            },
+            StoreError::ShiftHasOpenAttempts(open) => Problem::ShiftHasOpenAttempts {
+                attempts: open
+                    .into_iter()
+                    .map(|(attempt_id, order_no, state)| OpenAttemptRef {
+                        attempt_id,
+                        order_no,
+                        state,
+                    })
+                    .collect(),
+            },
             StoreError::OtherPaymentOfOrder {
                 attempt_id,
                 decision,

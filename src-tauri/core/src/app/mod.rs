@@ -13,6 +13,7 @@ pub mod payments;
 pub mod profiles;
 pub mod secrets;
 pub mod shared_store;
+pub mod shifts;
 pub mod status;
 
 pub use error::{AppError, ErrorKind, Problem, Result};

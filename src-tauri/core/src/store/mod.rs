@@ -50,6 +50,9 @@ mod reviews;
 mod rows;
 pub mod server_url;
 mod shared_feed;
+#[cfg(test)]
+mod shift_tests;
+mod shifts;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -112,6 +115,16 @@ pub enum StoreError {
     /// A value the store refuses to keep (see `input_rules`, `base_url`); nothing was written.
     #[error("{0}")]
     Invalid(paydesk_gateways::Invalid),
+    #[error("no shift {0}")]
+    NoSuchShift(i64),
+    #[error("desk {0} has no open shift")]
+    NoOpenShift(String),
+    /// The desk's shift is open already: one at a time.
+    #[error("desk {} has a shift open since {} (opened by {}): close it first", .0.desk, link::as_of_text(Some(.0.opened_at)), .0.opened_by)]
+    ShiftOpen(Box<crate::shifts::Shift>),
+    /// Attempts of the shift still open and not acknowledged: (attempt, order, state).
+    #[error("the shift has payments still open: {}; settle them, or acknowledge each to close the shift", .0.iter().map(|(id, order_no, state)| format!("attempt {id} of order {order_no} ({state})")).collect::<Vec<_>>().join(", "))]
+    ShiftHasOpenAttempts(Vec<(i64, String, crate::domain::AttemptState)>),
     /// A person's "paid" on an attempt whose order another payment has paid or is paying.
     #[error("attempt {attempt_id} cannot be marked {decision}: another payment of its order is paid or in progress")]
     OtherPaymentOfOrder {

@@ -75,6 +75,7 @@ async fn each_role_does_what_the_readme_says_and_no_more() {
     let (_d, desk) = open_as("desk_1", "desk-password").await;
     let desk = desk.unwrap();
     assert!(!desk.is_read_only());
+    let shift = desk.start_shift().await.unwrap();
     add_profile(&desk, "p", "sensecore").await;
     let order = add_order(&desk, "p", "R-1", "5.00", "roles").await;
     let attempt = begin_attempt(&desk, &order, "alipay", "k-r1")
@@ -126,9 +127,16 @@ async fn each_role_does_what_the_readme_says_and_no_more() {
         );
     }
 
+    desk.end_shift(&[], true).await.unwrap();
+    assert_eq!(desk.shift_attempts(shift.id).await.unwrap().len(), 1);
+
     let (_s, support) = open_as("agent_1", "support-password").await;
     let support = support.unwrap();
     assert!(support.is_read_only());
+    assert!(matches!(
+        support.start_shift().await,
+        Err(StoreError::ReadOnly)
+    ));
     assert_eq!(support.order("R-1").await.unwrap().subject, "roles");
     assert_eq!(support.lookup("k-r1", 5).await.unwrap()[0].order_no, "R-1");
     let second = support

@@ -103,9 +103,9 @@ pub(in crate::store) async fn begin(
         "INSERT INTO attempts (order_id, channel, state, idempotency_key, amount_minor, deductions,
                                coupon, credit_minor, created_at, updated_at, next_check_at,
                                sender, sender_process, sender_timeout_ms, sent_at, desk, operator,
-                               subscription_refunds)
+                               subscription_refunds, shift_id)
          VALUES ($1, $2, 'submitting', $3, $4, $5, $6, $7, $8, $8, $9, $10, $11, $12, $8, $13, $14,
-                 $15)
+                 $15, (SELECT id FROM shifts WHERE desk = $13 AND closed_at IS NULL))
          RETURNING *",
     )
     .bind(new.order_id)

@@ -15,6 +15,7 @@ pub(in crate::store) mod history;
 pub(in crate::store) mod orders;
 pub(in crate::store) mod profiles;
 pub(in crate::store) mod reviews;
+pub(in crate::store) mod shifts;
 
 use crate::store::StoreError;
 

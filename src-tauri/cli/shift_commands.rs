@@ -1,0 +1,171 @@
+//! `paydesk shift open | close | list | report`: this desk's shifts and what each took.
+
+use paydesk_core::app::shifts;
+use paydesk_core::shifts::{Shift, ShiftReport};
+use paydesk_core::store::Store;
+
+use super::{Failure, ShiftCommand};
+
+pub(super) async fn run(store: &Store, command: ShiftCommand) -> Result<u8, Failure> {
+    match command {
+        ShiftCommand::Open { json } => {
+            let shift = shifts::open(store).await?;
+            if json {
+                println!("{}", serde_json::to_string(&shift).expect("serializable"));
+            } else {
+                println!(
+                    "shift {} opened at {} by {}",
+                    shift.id, shift.desk, shift.opened_by
+                );
+            }
+        }
+        ShiftCommand::Close {
+            acknowledge,
+            acknowledge_all,
+            json,
+        } => {
+            let report = shifts::close(store, &acknowledge, acknowledge_all).await?;
+            print_report(&report, json, false)?;
+        }
+        ShiftCommand::List { all_desks, json } => {
+            let list = shifts::list(store, all_desks).await?;
+            if json {
+                println!("{}", serde_json::to_string(&list).expect("serializable"));
+            } else {
+                if list.is_empty() {
+                    println!("no shift yet");
+                }
+                for shift in &list {
+                    println!("{}", line(shift));
+                }
+            }
+        }
+        ShiftCommand::Report {
+            shift_id,
+            json,
+            csv,
+        } => {
+            let report = shifts::report(store, shift_id).await?;
+            print_report(&report, json, csv)?;
+        }
+    }
+    Ok(0)
+}
+
+fn time(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .map(|t| {
+            t.with_timezone(&chrono::Local)
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
+        })
+        .unwrap_or_else(|| ms.to_string())
+}
+
+fn line(shift: &Shift) -> String {
+    let closed = match (&shift.closed_at, &shift.closed_by) {
+        (Some(at), Some(by)) => format!("closed {} by {by}", time(*at)),
+        _ => "open".to_string(),
+    };
+    format!(
+        "{}\t{}\topened {} by {}\t{closed}",
+        shift.id,
+        shift.desk,
+        time(shift.opened_at),
+        shift.opened_by
+    )
+}
+
+fn print_report(report: &ShiftReport, json: bool, csv: bool) -> Result<(), Failure> {
+    if json {
+        println!("{}", serde_json::to_string(report).expect("serializable"));
+        return Ok(());
+    }
+    if csv {
+        return print_csv(report);
+    }
+    println!("{}", line(&report.shift));
+    if report.currencies.is_empty() {
+        println!("no payment in this shift");
+    }
+    for c in &report.currencies {
+        println!(
+            "{}: taken in {}, paid out {}, deducted {}",
+            c.currency, c.taken_in.amount, c.paid_out.amount, c.deducted.amount
+        );
+        for l in &c.lines {
+            println!(
+                "  {:?}\t{}\t{}\t{}\t{} × {}",
+                l.direction, l.gateway, l.channel, l.state, l.count, l.charged.amount
+            );
+        }
+    }
+    for a in &report.open {
+        let acknowledged = if a.acknowledged {
+            " (acknowledged)"
+        } else {
+            ""
+        };
+        println!(
+            "still open: attempt {} of order {} ({}){acknowledged}",
+            a.attempt_id, a.order_no, a.state
+        );
+    }
+    for a in &report.settled_after_close {
+        println!(
+            "settled after close: attempt {} of order {} ({})",
+            a.attempt_id, a.order_no, a.state
+        );
+    }
+    if report.sandbox_left_out > 0 {
+        println!(
+            "{} payments on sandbox profiles are not money and are left out",
+            report.sandbox_left_out
+        );
+    }
+    Ok(())
+}
+
+/// One row per total line, the currency's sums on each: for a spreadsheet, amounts as decimal
+/// strings beside their minor units.
+fn print_csv(report: &ShiftReport) -> Result<(), Failure> {
+    let failed = |e: csv::Error| Failure {
+        code: 1,
+        message: e.to_string(),
+    };
+    let mut writer = csv::Writer::from_writer(std::io::stdout());
+    writer
+        .write_record([
+            "shift_id",
+            "currency",
+            "direction",
+            "gateway",
+            "channel",
+            "state",
+            "count",
+            "charged",
+            "charged_minor",
+        ])
+        .map_err(failed)?;
+    for c in &report.currencies {
+        for l in &c.lines {
+            let direction = serde_json::to_value(l.direction).expect("serializable");
+            writer
+                .write_record([
+                    report.shift.id.to_string(),
+                    c.currency.clone(),
+                    direction.as_str().unwrap_or_default().to_string(),
+                    l.gateway.clone(),
+                    l.channel.clone(),
+                    l.state.as_str().to_string(),
+                    l.count.to_string(),
+                    l.charged.amount.clone(),
+                    l.charged.amount_minor.to_string(),
+                ])
+                .map_err(failed)?;
+        }
+    }
+    writer.flush().map_err(|e| Failure {
+        code: 1,
+        message: e.to_string(),
+    })
+}

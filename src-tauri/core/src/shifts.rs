@@ -1,0 +1,237 @@
+//! Shifts (交班) and what a shift took: one open shift per desk, opened and closed by an
+//! operator, each payment belonging to the shift open at its desk when it was started. The
+//! report is decided here from the shift's attempts, in exact minor units, with no I/O: money
+//! taken in and paid out kept apart per currency, by gateway, channel and state; vouchers and
+//! coupons deducted; every attempt still open; those settled after the close.
+
+use std::collections::BTreeMap;
+
+use paydesk_gateways::{Currency, Money};
+use serde::Serialize;
+use ts_rs::TS;
+
+use crate::domain::{Attempt, AttemptState};
+use crate::pricing::Charges;
+
+/// A shift, open (`closed_at` none) or closed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct Shift {
+    pub id: i64,
+    pub desk: String,
+    pub opened_at: i64,
+    pub opened_by: String,
+    pub closed_at: Option<i64>,
+    pub closed_by: Option<String>,
+    /// Attempts still open at the close that the closing operator acknowledged.
+    pub acknowledged: Vec<i64>,
+}
+
+/// One of a shift's attempts with what the report needs of its order and profile.
+#[derive(Debug, Clone)]
+pub struct ShiftAttempt {
+    pub attempt: Attempt,
+    pub order_no: String,
+    pub currency: String,
+    pub gateway: String,
+    /// The order's profile is a paydesk sandbox.
+    pub sandbox: bool,
+}
+
+/// An amount in the report: the decimal string and its minor units.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct Amount {
+    pub amount: String,
+    pub amount_minor: i64,
+}
+
+impl Amount {
+    fn of(minor: i64, currency: &str) -> Amount {
+        let amount = match Currency::parse(currency) {
+            Ok(c) => Money::from_minor(minor, c).to_decimal_string(),
+            Err(_) => minor.to_string(),
+        };
+        Amount {
+            amount,
+            amount_minor: minor,
+        }
+    }
+}
+
+/// Which way money went: taken in from a customer, or paid out (a payout gateway's).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    In,
+    Out,
+}
+
+/// One line of the totals: attempts of one direction, gateway, channel and state.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct TotalLine {
+    pub direction: Direction,
+    pub gateway: String,
+    pub channel: String,
+    pub state: AttemptState,
+    pub count: i64,
+    /// What they came to, charged (the gateway's figure where it gave one).
+    pub charged: Amount,
+}
+
+/// One currency's totals: what was taken in and paid out (succeeded payments only), what
+/// vouchers and coupons deducted from them, and every line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct CurrencyTotals {
+    pub currency: String,
+    pub taken_in: Amount,
+    pub paid_out: Amount,
+    pub deducted: Amount,
+    pub lines: Vec<TotalLine>,
+}
+
+/// An attempt the report names on its own: still open at the close, or settled after it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct NamedAttempt {
+    pub attempt_id: i64,
+    pub order_no: String,
+    pub state: AttemptState,
+    pub charged: Amount,
+    pub currency: String,
+    /// Acknowledged by the closing operator.
+    pub acknowledged: bool,
+}
+
+/// What a shift took, as its report shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct ShiftReport {
+    pub shift: Shift,
+    pub currencies: Vec<CurrencyTotals>,
+    /// Not settled: started, being sent, pending, unknown, waiting for a person, or contested.
+    pub open: Vec<NamedAttempt>,
+    /// Settled after the shift was closed: counted above, and named here.
+    pub settled_after_close: Vec<NamedAttempt>,
+    /// Payments on sandbox profiles, which never count as money here (live data only).
+    pub sandbox_left_out: i64,
+}
+
+/// Whether an attempt is still open: not settled, or its settlement contested.
+pub fn is_open(attempt: &Attempt) -> bool {
+    attempt.contested.is_some()
+        || !matches!(
+            attempt.state,
+            AttemptState::Succeeded | AttemptState::Failed
+        )
+}
+
+fn pays_out(gateway: &str) -> bool {
+    paydesk_gateways::connector_for(gateway).is_some_and(|c| c.capabilities().pays_out)
+}
+
+/// The report of `shift` from its attempts. `counts_sandbox`: the demo's report counts its
+/// sandbox payments; the live data's leaves them out.
+pub fn report(shift: Shift, attempts: &[ShiftAttempt], counts_sandbox: bool) -> ShiftReport {
+    // Keyed by the state's name (states have no order of their own); the state kept beside.
+    type Key = (String, Direction, String, String, &'static str);
+    let mut lines: BTreeMap<Key, (AttemptState, i64, i64)> = BTreeMap::new();
+    let mut sums: BTreeMap<String, (i64, i64, i64)> = BTreeMap::new();
+    let (mut open, mut settled_after_close, mut sandbox_left_out) = (Vec::new(), Vec::new(), 0);
+    for row in attempts {
+        let a = &row.attempt;
+        let charges = Charges::of(a, &row.currency);
+        let charged = charges.charged_amount_minor;
+        // Named whatever money it is: an open payment is a person's to know of.
+        let named = |acknowledged: bool| NamedAttempt {
+            attempt_id: a.id,
+            order_no: row.order_no.clone(),
+            state: a.state,
+            charged: Amount::of(charged, &row.currency),
+            currency: row.currency.clone(),
+            acknowledged,
+        };
+        if is_open(a) {
+            open.push(named(shift.acknowledged.contains(&a.id)));
+        } else if shift.closed_at.is_some_and(|closed| a.updated_at > closed) {
+            settled_after_close.push(named(shift.acknowledged.contains(&a.id)));
+        }
+        if row.sandbox && !counts_sandbox {
+            sandbox_left_out += 1;
+            continue;
+        }
+        let direction = if pays_out(&row.gateway) {
+            Direction::Out
+        } else {
+            Direction::In
+        };
+        let line = lines
+            .entry((
+                row.currency.clone(),
+                direction,
+                row.gateway.clone(),
+                a.channel.clone(),
+                a.state.as_str(),
+            ))
+            .or_insert((a.state, 0, 0));
+        line.1 += 1;
+        line.2 += charged;
+        let sum = sums.entry(row.currency.clone()).or_default();
+        if a.state == AttemptState::Succeeded && a.contested.is_none() {
+            match direction {
+                Direction::In => sum.0 += charged,
+                Direction::Out => sum.1 += charged,
+            }
+            sum.2 += charges
+                .deductions
+                .iter()
+                .filter_map(|d| d.amount_minor)
+                .sum::<i64>();
+        }
+    }
+    let currencies = sums
+        .into_iter()
+        .map(
+            |(currency, (taken_in, paid_out, deducted))| CurrencyTotals {
+                taken_in: Amount::of(taken_in, &currency),
+                paid_out: Amount::of(paid_out, &currency),
+                deducted: Amount::of(deducted, &currency),
+                lines: lines
+                    .iter()
+                    .filter(|((c, ..), _)| *c == currency)
+                    .map(
+                        |((_, direction, gateway, channel, _), (state, count, charged))| {
+                            TotalLine {
+                                direction: *direction,
+                                gateway: gateway.clone(),
+                                channel: channel.clone(),
+                                state: *state,
+                                count: *count,
+                                charged: Amount::of(*charged, &currency),
+                            }
+                        },
+                    )
+                    .collect(),
+                currency,
+            },
+        )
+        .collect();
+    ShiftReport {
+        shift,
+        currencies,
+        open,
+        settled_after_close,
+        sandbox_left_out,
+    }
+}
+
+/// The attempts that keep a shift from closing: open, and not acknowledged.
+pub fn unacknowledged<'a>(
+    attempts: &'a [ShiftAttempt],
+    acknowledged: &[i64],
+) -> Vec<&'a ShiftAttempt> {
+    attempts
+        .iter()
+        .filter(|row| is_open(&row.attempt) && !acknowledged.contains(&row.attempt.id))
+        .collect()
+}
+
+#[cfg(test)]
+#[path = "shifts_tests.rs"]
+mod tests;
