@@ -384,6 +384,16 @@ for (const theme of ["light", "dark"] as const) {
     await expect(page.getByTestId("theme")).toBeVisible();
     await check("settings");
     await dialog(() => page.getByTestId("switch-data-set").click(), "data-set-dialog", "start live data");
+    await page.keyboard.press("Control+6");
+    await expect(page.getByTestId("audit-table").locator("tr[data-audit-id]")).toHaveCount(10);
+    await check("audit trail");
+    // An order's history: the trail narrowed to it.
+    await page.keyboard.press("Control+1");
+    await page.locator('tr[data-order-no="DEMO-1001"] td').first().click();
+    await page.getByTestId("order-audit").click();
+    await expect(page.getByTestId("audit-subject-filter")).toHaveValue("DEMO-1001");
+    await expect(page.getByTestId("audit-table").locator("tr[data-audit-id]")).toHaveCount(5);
+    await check("an order's audit trail");
     expect(found, found.join("\n")).toEqual([]);
   });
 }

@@ -102,7 +102,26 @@
       ...(s === "succeeded" ? [{ attempt_id: 7, state: "succeeded", detail: null, at: now + 9000, desk: "前台 2", operator: "bob", db_role: null }] : []),
     ],
   });
+  // The audit trail: one entry of each kind the desk writes most, newest first.
+  const audit = [
+    ["personal_data_revealed", "DEMO-1001", { attempt_id: 7 }],
+    ["status_settled", "DEMO-1001", { attempt_id: 7, channel: "alipay", state: "succeeded" }],
+    ["payment_started", "DEMO-1001", { attempt_id: 7, channel: "alipay", state: "submitting" }],
+    ["order_edited", "DEMO-1001", { before: { amount_minor: 1500, subject: "Cloud GPU hours", attributes: {} }, after: { amount_minor: 1234, subject: "Cloud GPU hours", attributes: {} } }],
+    ["orders_exported", "paydesk-orders-20261205-101500.csv", { rows: 120, filters: { state: "succeeded", sort: "created", descending: true, offset: 0, limit: 0 } }],
+    ["orders_imported", "orders-december.csv", { rows: 3, imported: 2, rejected: 1 }],
+    ["secret_set", "shop-top-cn-east-merchant-account", { key: "app_secret" }],
+    ["profile_added", "payouts-in", { gateway: "debit", base_url: "https://api.bharatpay.example.in/v2", settings: { currency: "INR" }, sandbox: false }],
+    ["order_cancelled", "ORD-0000002", { note: "wrong till" }],
+    ["order_added", "DEMO-1001", { amount_minor: 1500, currency: "CNY", subject: "Cloud GPU hours" }],
+  ].map(([action, subject, detail], i, all) => ({ id: all.length - i, at: now - i * 600_000, ...state.desk, action, subject, detail }));
   const commands = {
+    audit_trail: ({ query }) =>
+      audit
+        .filter((e) => (!query.action || e.action === query.action) && (!query.subject || e.subject === query.subject))
+        .filter((e) => (query.since_ms == null || e.at >= query.since_ms) && (query.until_ms == null || e.at < query.until_ms))
+        .slice(0, query.limit ?? 10000),
+    personal_data_revealed: () => null,
     app_info: () => ({
       version: "0.1.0",
       data_dir: "/home/cashier/.local/share/paydesk",

@@ -20,6 +20,7 @@ import { useOrderTotal } from "./queries/orderPages";
 import { lookupQuery, orderDetailQuery, useAppInfo, useDeskNames, useOrderDetail, useProfiles, useReadOnly } from "./queries/reads";
 import { useBackendChanges } from "./queries/useBackendChanges";
 import type { OrderView } from "./types";
+import { AuditView } from "./views/AuditView";
 import { DashboardView } from "./views/DashboardView";
 import { GatewaysView } from "./views/GatewaysView";
 import { LookupView } from "./views/LookupView";
@@ -34,9 +35,16 @@ export function App() {
   const [view, showView] = useState<View>("orders");
   // Settings opened from the header's names starts in the desk's name.
   const [editingDesk, setEditingDesk] = useState(false);
+  // The audit trail opened from an order's "History of this order" starts narrowed to it.
+  const [auditSubject, setAuditSubject] = useState("");
   const setView = (next: View, editDesk = false) => {
     showView(next);
     setEditingDesk(editDesk);
+    setAuditSubject("");
+  };
+  const openHistory = (orderNo: string) => {
+    setView("audit");
+    setAuditSubject(orderNo);
   };
   const [dialog, setDialog] = useState<Dialog | null>(null);
   const [paying, setPaying] = useState<OrderView | null>(null);
@@ -145,10 +153,11 @@ export function App() {
             onClosePanel={() => setSelected(null)}
             onPay={readOnly ? undefined : setPaying}
             onOpenDialog={setDialog}
+            onHistory={openHistory}
             onError={report}
           />
         )}
-        {view === "lookup" && ready && <LookupView profiles={profiles} />}
+        {view === "lookup" && ready && <LookupView profiles={profiles} onHistory={openHistory} />}
         {view === "dashboard" && ready && (
           <DashboardView
             onOpenOrders={(o) => {
@@ -165,6 +174,7 @@ export function App() {
         )}
         {view === "gateways" && ready && <GatewaysView profiles={profiles} />}
         {view === "settings" && <SettingsView editDesk={editingDesk} />}
+        {view === "audit" && ready && <AuditView subject={auditSubject} />}
       </main>
       <StatusBar
         info={info}

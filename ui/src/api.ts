@@ -10,7 +10,7 @@ import { formatMinute, formatTime } from "./words";
 import type { AttemptState } from "./ipc/AttemptState";
 import type { ErrorKind } from "./ipc/ErrorKind";
 import type { Commands, Events } from "./ipc/commands";
-import type { Actor, DataSet, FileFormat, IpcError, OrderQuery, PayInput } from "./types";
+import type { Actor, AuditQuery, DataSet, FileFormat, IpcError, OrderQuery, PayInput } from "./types";
 
 /** Calls a command by its name with the arguments the Rust declares (ipc/commands.ts). */
 function call<K extends keyof Commands>(
@@ -86,6 +86,10 @@ export const api = {
   deskNames: () => call("desk_names"),
   /** A blank name goes back to its default (the host name, the OS user). */
   saveDeskNames: (names: Actor) => call("save_desk_names", names),
+  /** The audit trail's entries the query asks for, newest first (at most 10 000). */
+  auditTrail: (query: AuditQuery) => call("audit_trail", { query }),
+  /** Records that the person is shown the customer's personal data in an attempt's raw answers. */
+  personalDataRevealed: (attemptId: number) => call("personal_data_revealed", { attemptId }),
 };
 
 function isIpcError(e: unknown): e is IpcError {

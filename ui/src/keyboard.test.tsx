@@ -237,6 +237,7 @@ describe("the shortcut sheet", () => {
       ["Ctrl+3", "Show Dashboard"],
       ["Ctrl+4", "Show Gateways"],
       ["Ctrl+5", "Show Settings"],
+      ["Ctrl+6", "Show Audit trail"],
       ["Ctrl+N", "New order"],
       ["Ctrl+I", "Import orders"],
       ["Ctrl+E", "Export the orders the list shows"],
@@ -252,6 +253,7 @@ describe("the shortcut sheet", () => {
     });
     expect(within(sheet).getByRole("heading").textContent).toBe("键盘快捷键");
     expect(rows("anywhere")[1]).toEqual(["Ctrl+1", "切换到订单"]);
+    expect(rows("anywhere")[6]).toEqual(["Ctrl+6", "切换到操作记录"]);
     expect(rows("inPay")[0]).toEqual(["1 … 9", "选择对应编号的渠道"]);
     await user.keyboard("{Escape}");
     expect(screen.queryByRole("dialog")).toBeNull();

@@ -2,7 +2,7 @@
 // the shortcut sheet (?) lists the same entries, so what the sheet says is what the keys do.
 import type { Resources } from "./locales/en";
 
-export const VIEWS = ["orders", "lookup", "dashboard", "gateways", "settings"] as const;
+export const VIEWS = ["orders", "lookup", "dashboard", "gateways", "settings", "audit"] as const;
 export type View = (typeof VIEWS)[number];
 
 /** One key, with Ctrl (or ⌘) or without. */
@@ -25,7 +25,7 @@ export interface Shortcut<Id extends string = string> {
   words: Words;
   /** The sheet shows the chords as a range (1 … 9) rather than one by one. */
   range?: boolean;
-  /** The view it shows (Ctrl+1 … 5). */
+  /** The view it shows (Ctrl+1 … 6). */
   view?: View;
 }
 

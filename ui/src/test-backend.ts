@@ -6,6 +6,8 @@ import type {
   Activity,
   Actor,
   AttemptDetail,
+  AuditEntry,
+  AuditQuery,
   Change,
   ConnectionReport,
   DailyTotal,
@@ -163,6 +165,23 @@ export interface Options {
   demoRefusesRealProfiles?: boolean;
   /** Runs before switch_data_set answers (a test may hold the answer back, or refuse). */
   onSwitchDataSet?: (set: DataSet) => void | Promise<void>;
+  /** The audit trail, newest first; audit_trail answers what its query narrows it to. */
+  audit?: AuditEntry[];
+  /** Runs before personal_data_revealed answers (a test may hold the answer back, or refuse). */
+  onReveal?: (attemptId: number) => void | Promise<void>;
+}
+
+/** The entries of `trail` that `q` asks for, as the back end's audit_trail narrows them. */
+function auditFor(trail: AuditEntry[], q: AuditQuery): AuditEntry[] {
+  return trail
+    .filter(
+      (e) =>
+        (q.action == null || e.action === q.action) &&
+        (q.subject == null || e.subject === q.subject) &&
+        (q.since_ms == null || e.at >= q.since_ms) &&
+        (q.until_ms == null || e.at < q.until_ms),
+    )
+    .slice(0, q.limit ?? 10_000);
 }
 
 /** What a blank name goes back to: the fake machine's host name and OS user. */
@@ -358,6 +377,10 @@ export function mockBackend(options: Options = {}): Backend {
         case "resolve_review":
           backend.attempts = [attempt(args.decision as "succeeded")];
           return { order: current(), attempts: backend.attempts, changes: backend.changes };
+        case "audit_trail":
+          return auditFor(options.audit ?? [], args.query as AuditQuery);
+        case "personal_data_revealed":
+          return Promise.resolve(options.onReveal?.(args.attemptId as number)).then(() => null);
         default:
           throw new Error(`unexpected command ${cmd}`);
       }

@@ -42,6 +42,9 @@ export type { ImportSummary } from "./ipc/ImportSummary";
 export type { ExportFile } from "./ipc/ExportFile";
 export type { Change } from "./ipc/Change";
 export type { Actor } from "./ipc/Actor";
+export type { AuditAction } from "./ipc/AuditAction";
+export type { AuditEntry } from "./ipc/AuditEntry";
+export type { AuditQuery } from "./ipc/AuditQuery";
 export type { DeductionInput as Deduction } from "./ipc/DeductionInput";
 
 import type { Channel } from "./ipc/Channel";

@@ -1,7 +1,8 @@
-import { useMutation } from "@tanstack/react-query";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { api, errorMessage } from "../api";
+import { keys } from "../queries/keys";
 import type { OrderFilters } from "../queries/paging";
 import type { ExportFile, FileFormat } from "../types";
 import { Modal } from "./Modal";
@@ -29,12 +30,17 @@ export function download(file: ExportFile) {
 
 export function ExportDialog({ filters, total, onClose }: Props) {
   const { t } = useTranslation();
+  const queryClient = useQueryClient();
   const [format, setFormat] = useState<FileFormat>("csv");
-  // A mutation for its one-off run and state, though it changes nothing: a read of every match.
+  // A mutation for its one-off run and state, though it changes no order: a read of every match.
   const exported = useMutation({
     // Every match, not a page: the export ignores offset and limit.
     mutationFn: () => api.exportOrders({ ...filters, sort: "created", descending: true, offset: 0, limit: 0 }, format),
-    onSuccess: download,
+    onSuccess: (file) => {
+      download(file);
+      // The audit trail has the export (its file, rows and filters).
+      void queryClient.invalidateQueries({ queryKey: keys.audits() });
+    },
   });
   const busy = exported.isPending;
   const startRef = useRef<HTMLButtonElement>(null);

@@ -1,7 +1,7 @@
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { errorMessage } from "../api";
-import { useCheckStatus, useResolveReview } from "../queries/mutations";
+import { useCheckStatus, useResolveReview, useRevealPersonalData } from "../queries/mutations";
 import { useReadOnly } from "../queries/reads";
 import type { AttemptDetail, OrderDetail, OrderView } from "../types";
 import { describeEvent, isGatewayAnswer } from "../timeline";
@@ -36,9 +36,11 @@ interface Props {
   statusQuery?: boolean;
   /** Whether the order's gateway pays money out: a payout, worded as one. */
   paysOut?: boolean;
+  /** Opens the audit trail narrowed to this order. */
+  onHistory?: () => void;
 }
 
-export function OrderPanel({ detail, onPay, onEdit, onClose, copyable, statusQuery = true, paysOut = false }: Props) {
+export function OrderPanel({ detail, onPay, onEdit, onClose, copyable, statusQuery = true, paysOut = false, onHistory }: Props) {
   const { t } = useTranslation();
   const [cancelling, setCancelling] = useState(false);
   // A support agent's desk looks payments up; paying, asking and deciding are the desks'.
@@ -87,6 +89,13 @@ export function OrderPanel({ detail, onPay, onEdit, onClose, copyable, statusQue
           </dd>
         )}
       </dl>
+      {onHistory && (
+        <p className="history-link">
+          <button type="button" className="link" data-testid="order-audit" onClick={onHistory}>
+            {t("audit.orderHistory")}
+          </button>
+        </p>
+      )}
       {onPay && !readOnly && order.cancelled_at === null && (
         <div className="actions">
           <button type="button" className="primary" data-testid="open-pay" disabled={!canPay(detail)} onClick={onPay}>
@@ -229,7 +238,7 @@ function AttemptItem({
               {!words.namesWriter && writtenByAnother(e, a) && (
                 <span data-testid="event-actor">{t("detail.recordedBy", { who: formatActor(e) })}</span>
               )}
-              {words.raw && <EventDetail text={words.raw} />}
+              {words.raw && <EventDetail text={words.raw} attemptId={a.id} />}
             </li>
           );
         })}
@@ -239,10 +248,12 @@ function AttemptItem({
 }
 
 /** What an event's sentence leaves out (the gateway's raw answer, or a detail there are no
- * words for), one click away, its customer's personal data hidden until a person asks for it. */
-function EventDetail({ text }: { text: string }) {
+ * words for), one click away, its customer's personal data hidden until a person asks for it.
+ * Each time it is shown the audit trail records it first: if that fails, it stays hidden. */
+function EventDetail({ text, attemptId }: { text: string; attemptId: number }) {
   const { t } = useTranslation();
   const [reveal, setReveal] = useState(false);
+  const recorded = useRevealPersonalData(attemptId);
   const { shown, hidden } = hidePersonalData(text);
   const body = reveal ? text : shown;
   return (
@@ -252,9 +263,25 @@ function EventDetail({ text }: { text: string }) {
         <summary>{t(isGatewayAnswer(text) ? "timeline.rawAnswer" : "timeline.rawDetail")}</summary>
         <pre>{body}</pre>
         {hidden && (
-          <button type="button" className="small" data-testid="reveal-personal" aria-pressed={reveal} onClick={() => setReveal(!reveal)}>
+          <button
+            type="button"
+            className="small"
+            data-testid="reveal-personal"
+            aria-pressed={reveal}
+            disabled={recorded.isPending}
+            onClick={() => {
+              if (reveal) setReveal(false);
+              else recorded.mutate(undefined, { onSuccess: () => setReveal(true) });
+            }}
+          >
             {t(reveal ? "detail.hidePersonal" : "detail.showPersonal")}
           </button>
+        )}
+        {recorded.error && !reveal && (
+          <span className="error" role="alert" data-testid="reveal-error">
+            {" "}
+            {errorMessage(recorded.error)}
+          </span>
         )}
       </details>
     </>

@@ -56,7 +56,7 @@ export function AttemptCharges({ attempt: a, order }: { attempt: AttemptDetail; 
 }
 
 /** What an edit changed, in words: each term before and after. */
-function editedTerms(before: OrderTerms, after: OrderTerms, money: (minor: number) => string, words: { amount: string; subject: string }): string[] {
+export function editedTerms(before: OrderTerms, after: OrderTerms, money: (minor: number) => string, words: { amount: string; subject: string }): string[] {
   const lines: string[] = [];
   if (before.amount_minor !== after.amount_minor) lines.push(`${words.amount}: ${money(before.amount_minor)} → ${money(after.amount_minor)}`);
   if (before.subject !== after.subject) lines.push(`${words.subject}: “${before.subject}” → “${after.subject}”`);

@@ -1,7 +1,7 @@
 import { useTranslation } from "react-i18next";
 import { ariaKeys, GLOBAL_KEYS, type View } from "../shortcuts";
 
-/** Ctrl+1 … Ctrl+5, in the order of the views. */
+/** Ctrl+1 … Ctrl+6, in the order of the views. */
 const VIEW_KEYS = GLOBAL_KEYS.filter((s) => s.id === "view");
 
 export function ViewNav({ view, onShow }: { view: View; onShow: (view: View) => void }) {

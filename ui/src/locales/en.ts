@@ -1,5 +1,7 @@
 // English words of the console. UX.md's vocabulary tables are the source for states, channels
 // and terms; zh-CN.ts mirrors every key.
+import { auditEn } from "./en-audit";
+
 export const en = {
   app: { name: "paydesk" },
   nav: {
@@ -9,6 +11,7 @@ export const en = {
     dashboard: "Dashboard",
     gateways: "Gateways",
     settings: "Settings",
+    audit: "Audit trail",
   },
   state: {
     created: "Created",
@@ -512,6 +515,7 @@ export const en = {
     addInLive: "Start live data and add this profile there",
     addingInLive: "Starting live data and adding the profile…",
   },
+  audit: auditEn,
   status: {
     sandbox: "Built-in sandbox gateways",
     checking_one: "Checking {{count}} payment",

@@ -1,5 +1,6 @@
 // 简体中文. States, channels and terms as UX.md's vocabulary tables give them.
 import type { Resources } from "./en";
+import { auditZhCN } from "./zh-CN-audit";
 
 export const zhCN: Resources = {
   app: { name: "paydesk" },
@@ -10,6 +11,7 @@ export const zhCN: Resources = {
     dashboard: "概览",
     gateways: "网关",
     settings: "设置",
+    audit: "操作记录",
   },
   state: {
     created: "已创建",
@@ -501,6 +503,7 @@ export const zhCN: Resources = {
     addInLive: "启用正式数据并在其中添加此配置",
     addingInLive: "正在启用正式数据并添加配置…",
   },
+  audit: auditZhCN,
   status: {
     sandbox: "内置沙箱网关",
     checking_one: "正在核对 {{count}} 笔支付",

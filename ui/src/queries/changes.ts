@@ -4,14 +4,15 @@ import type { QueryClient, QueryKey } from "@tanstack/react-query";
 import type { Change } from "../types";
 import { keys } from "./keys";
 
-/** Everything that counts or lists orders: a new or changed order may show in any of them. */
-const ORDER_LISTS: QueryKey[] = [keys.orderPages(), keys.lookups(), keys.dashboard(), keys.desks()];
+/** Everything that counts or lists orders: a new or changed order may show in any of them; and
+ * the audit trail, which has an entry for each change. */
+const ORDER_LISTS: QueryKey[] = [keys.orderPages(), keys.lookups(), keys.dashboard(), keys.desks(), keys.audits()];
 
 function staleAfter(change: Exclude<Change, { kind: "everything" }>): QueryKey[] {
   switch (change.kind) {
     case "profiles":
-      // The status checks dial each profile's gateway.
-      return [keys.profiles(), keys.gateways(), keys.statusChecks(), ...change.names.map((name) => keys.secrets(name))];
+      // The status checks dial each profile's gateway; the audit trail has the change's entry.
+      return [keys.profiles(), keys.gateways(), keys.statusChecks(), keys.audits(), ...change.names.map((name) => keys.secrets(name))];
     case "orders":
       return [...ORDER_LISTS, ...change.order_nos.map((orderNo) => keys.orderDetail(orderNo))];
     case "attempts":

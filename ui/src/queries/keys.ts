@@ -1,7 +1,7 @@
 // Every query's key, made here and nowhere else. A key starts with its tag: invalidating a tag
 // reaches every query under it (all pages of every listing, every order's detail), and the
 // rest of the key narrows it to one (one listing's page, one order's detail).
-import type { LookupInput, OrderQuery, PayInput } from "../types";
+import type { AuditQuery, LookupInput, OrderQuery, PayInput } from "../types";
 
 const Tag = {
   AppInfo: "app-info",
@@ -19,6 +19,8 @@ const Tag = {
   DeskNames: "desk-names",
   /** The desks that took orders' latest payments (the orders list's desk filter). */
   Desks: "desks",
+  /** The audit trail: every change of orders, payments and profiles writes an entry. */
+  Audit: "audit",
 } as const;
 
 /** What the orders list shows: its filters and order, without the paging. */
@@ -42,4 +44,6 @@ export const keys = {
   quote: (input: PayInput | null) => [Tag.Quote, input] as const,
   deskNames: () => [Tag.DeskNames] as const,
   desks: () => [Tag.Desks] as const,
+  audits: () => [Tag.Audit] as const,
+  audit: (query: AuditQuery) => [Tag.Audit, query] as const,
 };

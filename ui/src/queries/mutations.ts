@@ -127,7 +127,21 @@ export function useSecret(profile: string) {
   return useMutation({
     mutationFn: ({ key, value }: { key: string; value: string | null }): Promise<SecretState[]> =>
       value === null ? api.deleteSecret(profile, key) : api.setSecret(profile, key, value),
-    onSuccess: (states) => queryClient.setQueryData(keys.secrets(profile), states),
+    onSuccess: (states) => {
+      queryClient.setQueryData(keys.secrets(profile), states);
+      // The audit trail has the key that was set or deleted (never its value).
+      void queryClient.invalidateQueries({ queryKey: keys.audits() });
+    },
+  });
+}
+
+/** Records that a customer's personal data in an attempt's raw answers is being shown: the
+ * caller shows it only once this succeeded, so nothing is seen that the audit trail lacks. */
+export function useRevealPersonalData(attemptId: number) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: () => api.personalDataRevealed(attemptId),
+    onSuccess: () => void queryClient.invalidateQueries({ queryKey: keys.audits() }),
   });
 }
 

@@ -3,7 +3,7 @@
 import { keepPreviousData, queryOptions, skipToken, useQuery } from "@tanstack/react-query";
 import { useCallback } from "react";
 import { api } from "../api";
-import type { LookupInput, PayInput } from "../types";
+import type { AuditQuery, LookupInput, PayInput } from "../types";
 import { keys, type OrderListing } from "./keys";
 import { pageQuery } from "./paging";
 
@@ -53,6 +53,9 @@ export const lookupQuery = (input: LookupInput | null) =>
     queryFn:
       input === null ? skipToken : "reference" in input ? () => api.lookup(input.reference) : () => api.lookupAmount(input.amount, input.sinceMs, input.untilMs),
   });
+
+/** The audit trail's entries `query` asks for, newest first. */
+export const auditQuery = (query: AuditQuery) => queryOptions({ queryKey: keys.audit(query), queryFn: () => api.auditTrail(query) });
 
 /** A price for exactly this input (none without one); never reused once its dialog has closed. */
 export const quoteQuery = (input: PayInput | null) =>

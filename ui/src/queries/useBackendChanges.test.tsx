@@ -13,6 +13,7 @@ import { FIRST_LISTING } from "./paging";
 import {
   activityQuery,
   appInfoQuery,
+  auditQuery,
   gatewaysQuery,
   lookupQuery,
   orderDetailQuery,
@@ -104,6 +105,8 @@ function mockBackend() {
           return { order: args.orderNo === "A-1" ? current : { ...order, order_no: String(args.orderNo) }, attempts: backend.attempts, changes: [] };
         case "quote":
           return { currency: "CNY", amount: "12.34", amount_minor: 1234, deducted: "0.00", deducted_minor: 0, remaining: "12.34", remaining_minor: 1234, credit: null, balance: null };
+        case "audit_trail":
+          return [];
         case "pay_order":
           backend.attempts = [attempt("pending")];
           return { order_no: "A-1", state: "pending", attempt_id: 7, channel: "alipay", idempotency_key: "k-7", gateway_ref: "ch_7", pay_url: "https://pay.example/qr/7", error: null, ...wholeAmount };
@@ -140,6 +143,7 @@ function EveryRead() {
   useQuery(lookupQuery({ reference: "A-1" }));
   useQuery(orderDetailQuery("A-1"));
   useQuery(orderDetailQuery("B-2"));
+  useQuery(auditQuery({ subject: "A-1" }));
   return null;
 }
 
@@ -152,10 +156,11 @@ async function askedAfter(queryClient: QueryClient, backend: ReturnType<typeof m
 }
 
 describe("changes in the back end", () => {
-  const ORDER_LISTS = ["activity", "lookup A-1", "query_orders", "takings"];
+  // The audit trail has an entry for every change of an order, a payment or a profile.
+  const ORDER_LISTS = ["activity", "audit_trail", "lookup A-1", "query_orders", "takings"];
 
   it.each<[string, Change, string[]]>([
-    ["profiles", { kind: "profiles", names: ["shop-a"] }, ["list_gateways", "list_profiles", "secret_status shop-a", "status_checks"]],
+    ["profiles", { kind: "profiles", names: ["shop-a"] }, ["audit_trail", "list_gateways", "list_profiles", "secret_status shop-a", "status_checks"]],
     ["orders", { kind: "orders", order_nos: ["A-1"] }, [...ORDER_LISTS, "order_detail A-1"]],
     ["attempts", { kind: "attempts", order_nos: ["A-1"], attempt_ids: [7] }, [...ORDER_LISTS, "order_detail A-1"]],
     [
@@ -167,7 +172,7 @@ describe("changes in the back end", () => {
     const backend = mockBackend();
     const queryClient = createQueryClient();
     render(<EveryRead />, queryClient);
-    await waitFor(() => expect(backend.asked).toHaveLength(12));
+    await waitFor(() => expect(backend.asked).toHaveLength(13));
     expect(await askedAfter(queryClient, backend, "change", change)).toEqual(expected.sort());
   });
 

@@ -43,7 +43,8 @@ function asText(d: OrderDetail, t: TFunction, paysOut: boolean): string {
   return lines.join("\n");
 }
 
-export function LookupView({ initial, profiles = [] }: { initial?: string; profiles?: ProfileView[] }) {
+/** `onHistory` opens the audit trail narrowed to the order found. */
+export function LookupView({ initial, profiles = [], onHistory }: { initial?: string; profiles?: ProfileView[]; onHistory?: (orderNo: string) => void }) {
   const { t } = useTranslation();
   const [text, setText] = useState(initial ?? "");
   const [amount, setAmount] = useState("");
@@ -154,7 +155,13 @@ export function LookupView({ initial, profiles = [] }: { initial?: string; profi
             </p>
           )}
           <CopyButton text={asText(detail, t, caps?.pays_out ?? false)} label={t("lookup.copyAll")} showLabel />
-          <OrderPanel detail={detail} copyable statusQuery={caps?.status_query ?? true} paysOut={caps?.pays_out ?? false} />
+          <OrderPanel
+            detail={detail}
+            copyable
+            statusQuery={caps?.status_query ?? true}
+            paysOut={caps?.pays_out ?? false}
+            onHistory={onHistory && (() => onHistory(detail.order.order_no))}
+          />
         </div>
       )}
     </section>

@@ -28,10 +28,12 @@ interface Props {
   /** None on a desk that may only read: it pays nothing and imports nothing. */
   onPay?: (order: OrderView) => void;
   onOpenDialog: (dialog: Dialog) => void;
+  /** Opens the audit trail narrowed to an order. */
+  onHistory: (orderNo: string) => void;
   onError: (error: unknown) => void;
 }
 
-export function OrdersView({ filters, total, ready, showList, profiles, notice, detail, onSelect, onClosePanel, onPay, onOpenDialog, onError }: Props) {
+export function OrdersView({ filters, total, ready, showList, profiles, notice, detail, onSelect, onClosePanel, onPay, onOpenDialog, onHistory, onError }: Props) {
   const desks = useDesks().data ?? [];
   const caps = detail ? profiles.find((p) => p.name === detail.order.profile)?.capabilities : undefined;
   const { t, i18n } = useTranslation();
@@ -81,6 +83,7 @@ export function OrdersView({ filters, total, ready, showList, profiles, notice, 
           onPay={onPay && (() => onPay(detail.order))}
           onEdit={onPay && (() => setEditing(detail.order))}
           onClose={onClosePanel}
+          onHistory={() => onHistory(detail.order.order_no)}
         />
       )}
       {editing && <NewOrderDialog profiles={profiles} editing={editing} onClose={() => setEditing(null)} onSaved={() => setEditing(null)} />}
