@@ -394,6 +394,27 @@ for (const theme of ["light", "dark"] as const) {
     await expect(page.getByTestId("audit-subject-filter")).toHaveValue("DEMO-1001");
     await expect(page.getByTestId("audit-table").locator("tr[data-audit-id]")).toHaveCount(5);
     await check("an order's audit trail");
+    // The shift: its running report, the past shifts, then closing it over its open payments.
+    await page.keyboard.press("Control+7");
+    await expect(page.getByTestId("shift-view").getByTestId("shift-report")).toBeVisible();
+    await expect(page.getByTestId("past-shifts").locator("tr[data-shift-id]")).toHaveCount(2);
+    await check("shift");
+    await page.getByTestId("close-shift").click();
+    const closing = page.getByTestId("close-shift-dialog");
+    await expect(closing.getByTestId("ack-9")).toBeVisible();
+    await expect(closing.getByTestId("confirm-close-shift")).toBeDisabled();
+    await check("close shift dialog");
+    await closing.getByTestId("ack-7").check();
+    await closing.getByTestId("ack-9").check();
+    await closing.getByTestId("confirm-close-shift").click();
+    await expect(closing.getByTestId("open-next-shift")).toBeFocused();
+    await check("closed shift");
+    await page.keyboard.press("Escape");
+    await expect(closing).toBeHidden();
+    await expect(page.getByTestId("shift-status")).toHaveText("No shift open");
+    await page.getByTestId("all-desks").check();
+    await expect(page.getByTestId("past-shifts").locator("tr[data-shift-id]")).toHaveCount(3);
+    await dialog(() => page.getByRole("button", { name: "Report of shift 2" }).click(), "past-shift-dialog", "a past shift's report");
     expect(found, found.join("\n")).toEqual([]);
   });
 }
@@ -421,7 +442,8 @@ test("Tab shows where the focus is on every control it reaches, in the window an
     }
     return seen;
   };
-  await page.locator("body").click({ position: { x: 600, y: 790 } });
+  // From the status bar's first words (no control there): the walk starts near the page's end.
+  await page.getByTestId("data-set").click();
   const window = await walk(40);
   expect(window.filter((f) => f.outline !== "visible")).toEqual([]);
   expect(new Set(window.map((f) => f.what)).size).toBeGreaterThan(15);
@@ -431,4 +453,58 @@ test("Tab shows where the focus is on every control it reaches, in the window an
   const dialog = await walk(8);
   expect(dialog.filter((f) => f.outline !== "visible")).toEqual([]);
   expect(dialog.map((f) => f.what).slice(0, 4)).toEqual(["Cancel", "◎Balance1", "add-voucher", "confirm-pay"]);
+});
+
+test("a shift is handed over from the keyboard, and its report prints alone", async ({ page }) => {
+  await page.goto("/");
+  await expect(page.locator('tr[data-order-no="DEMO-1001"]')).toBeVisible();
+  await expect(page.getByTestId("shift-status")).toHaveText(/^Shift open since .+ \(alice\)$/);
+  await page.keyboard.press("Control+7");
+  const view = page.getByTestId("shift-view");
+  await expect(view.getByTestId("shift-report")).toContainText("Paid out₹500.00");
+  await expect(view.getByTestId("sandbox-left-out")).toHaveText("2 payments on sandbox profiles are not money and are left out.");
+  await page.screenshot({ path: path.join(results, "shift-view.png") });
+
+  await view.getByTestId("close-shift").focus();
+  await page.keyboard.press("Enter");
+  const closing = page.getByTestId("close-shift-dialog");
+  // The first payment to acknowledge has the focus; Space ticks it, Tab goes on to the next.
+  await expect(closing.getByTestId("ack-7")).toBeFocused();
+  await page.keyboard.press("Space");
+  await page.keyboard.press("Tab");
+  await expect(closing.getByTestId("ack-9")).toBeFocused();
+  await expect(closing.getByTestId("confirm-close-shift")).toBeDisabled();
+  await page.keyboard.press("Space");
+  await expect(closing.getByTestId("confirm-close-shift")).toBeEnabled();
+  await page.screenshot({ path: path.join(results, "close-shift-dialog.png") });
+  await closing.getByTestId("confirm-close-shift").focus();
+  await page.keyboard.press("Enter");
+  await expect(closing.getByRole("heading", { level: 2 })).toHaveText("Shift 3 closed");
+  await expect(closing.getByTestId("shift-open")).toContainText("acknowledged at the close");
+  await expect(closing.getByTestId("open-next-shift")).toBeFocused();
+  const calls = () =>
+    page.evaluate(() => (window as unknown as { __paydesk: { state: { calls: { cmd: string; args: unknown }[] } } }).__paydesk.state.calls.filter((c) => c.cmd === "close_shift" || c.cmd === "open_shift"));
+  expect(await calls()).toEqual([{ cmd: "close_shift", args: { acknowledged: [7, 9] } }]);
+
+  // Printing: the closed shift's report alone, whatever is on the screen behind it.
+  await page.evaluate(() => {
+    window.print = () => {};
+  });
+  await closing.getByTestId("print-shift-report").click();
+  await page.emulateMedia({ media: "print" });
+  await expect(page.locator(".print-sheet").getByTestId("shift-report-print")).toBeVisible();
+  await expect(page.locator(".shell")).toBeHidden();
+  await expect(closing).toBeHidden();
+  await page.screenshot({ path: path.join(results, "shift-report-print.png"), fullPage: true });
+  await page.evaluate(() => window.dispatchEvent(new Event("afterprint")));
+  await page.emulateMedia({ media: "screen" });
+  await expect(closing).toBeVisible();
+
+  // Hand over: the next shift.
+  await closing.getByTestId("open-next-shift").focus();
+  await page.keyboard.press("Enter");
+  await expect(closing).toBeHidden();
+  await expect(view.getByTestId("shift-state")).toHaveText(/^Shift 4, open since/);
+  await expect(page.getByTestId("shift-status")).toHaveText(/^Shift open since .+ \(alice\)$/);
+  expect((await calls()).map((c) => c.cmd)).toEqual(["close_shift", "open_shift"]);
 });

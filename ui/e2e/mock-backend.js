@@ -115,7 +115,71 @@
     ["order_cancelled", "ORD-0000002", { note: "wrong till" }],
     ["order_added", "DEMO-1001", { amount_minor: 1500, currency: "CNY", subject: "Cloud GPU hours" }],
   ].map(([action, subject, detail], i, all) => ({ id: all.length - i, at: now - i * 600_000, ...state.desk, action, subject, detail }));
+  // Shifts: this desk's closed one and another desk's, then this desk's open one with two
+  // payments still open (the pay dialog's attempt 7 among them).
+  const hour = 3_600_000;
+  const amount = (text, minor) => ({ amount: text, amount_minor: minor });
+  state.shifts = [
+    { id: 1, desk: state.desk.desk, opened_at: now - 30 * hour, opened_by: "lin", closed_at: now - 22 * hour, closed_by: "lin", acknowledged: [] },
+    { id: 2, desk: "前台 2", opened_at: now - 29 * hour, opened_by: "bob", closed_at: now - 21 * hour, closed_by: "bob", acknowledged: [] },
+    { id: 3, desk: state.desk.desk, opened_at: now - 3 * hour, opened_by: "alice", closed_at: null, closed_by: null, acknowledged: [] },
+  ];
+  state.openPayments = [
+    { attempt_id: 7, order_no: "DEMO-1001", state: "pending", charged: amount("2.34", 234), currency: "CNY" },
+    { attempt_id: 9, order_no: "ORD-0000002", state: "unknown", charged: amount("12.34", 1234), currency: "CNY" },
+  ];
+  const shiftTotals = [
+    {
+      currency: "CNY", taken_in: amount("170.34", 17034), paid_out: amount("0.00", 0), deducted: amount("10.00", 1000),
+      lines: [
+        { direction: "in", gateway: "sensecore", channel: "alipay", state: "succeeded", count: 3, charged: amount("120.34", 12034) },
+        { direction: "in", gateway: "sensecore", channel: "balance", state: "succeeded", count: 5, charged: amount("50.00", 5000) },
+        { direction: "in", gateway: "sensecore", channel: "alipay", state: "pending", count: 1, charged: amount("2.34", 234) },
+        { direction: "in", gateway: "sensecore", channel: "wechat", state: "unknown", count: 1, charged: amount("12.34", 1234) },
+        { direction: "in", gateway: "top", channel: "credit", state: "failed", count: 1, charged: amount("0.99", 99) },
+      ],
+    },
+    {
+      currency: "INR", taken_in: amount("0.00", 0), paid_out: amount("500.00", 50000), deducted: amount("0.00", 0),
+      lines: [{ direction: "out", gateway: "debit", channel: "bank", state: "succeeded", count: 1, charged: amount("500.00", 50000) }],
+    },
+  ];
+  const openShift = () => state.shifts.find((s) => s.desk === state.desk.desk && s.closed_at === null) || null;
+  const shiftReport = (shift) => ({
+    shift,
+    currencies: shiftTotals,
+    open: state.openPayments
+      .filter((a) => shift.closed_at === null || shift.acknowledged.includes(a.attempt_id))
+      .map((a) => ({ ...a, acknowledged: shift.acknowledged.includes(a.attempt_id) })),
+    settled_after_close: [],
+    sandbox_left_out: 2,
+  });
+  const refused = (code, params) => Promise.reject({ kind: "refused", code, params, message: code });
   const commands = {
+    current_shift: () => openShift(),
+    open_shift: () => {
+      const open = openShift();
+      if (open) return refused("shift_open", { shift_id: open.id, opened_at: open.opened_at, opened_by: open.opened_by });
+      const shift = { id: state.shifts.length + 1, desk: state.desk.desk, opened_at: Date.now(), opened_by: state.desk.operator, closed_at: null, closed_by: null, acknowledged: [] };
+      state.shifts.push(shift);
+      return shift;
+    },
+    close_shift: ({ acknowledged }) => {
+      const open = openShift();
+      if (!open) return refused("no_open_shift", { desk: state.desk.desk });
+      const blocking = state.openPayments.filter((a) => !acknowledged.includes(a.attempt_id));
+      if (blocking.length) return refused("shift_has_open_attempts", { attempts: blocking.map(({ attempt_id, order_no, state: s }) => ({ attempt_id, order_no, state: s })) });
+      const closed = { ...open, closed_at: Date.now(), closed_by: state.desk.operator, acknowledged: state.openPayments.map((a) => a.attempt_id) };
+      state.shifts = state.shifts.map((s) => (s.id === open.id ? closed : s));
+      return shiftReport(closed);
+    },
+    list_shifts: ({ allDesks }) => state.shifts.filter((s) => allDesks || s.desk === state.desk.desk).reverse(),
+    shift_report: ({ shiftId }) => {
+      const mine = state.shifts.filter((s) => s.desk === state.desk.desk);
+      const shift = shiftId == null ? openShift() || mine[mine.length - 1] : state.shifts.find((s) => s.id === shiftId);
+      if (!shift) return shiftId == null ? refused("no_shift", { desk: state.desk.desk }) : refused("no_such_shift", { shift_id: shiftId });
+      return shiftReport(shift);
+    },
     audit_trail: ({ query }) =>
       audit
         .filter((e) => (!query.action || e.action === query.action) && (!query.subject || e.subject === query.subject))

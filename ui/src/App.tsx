@@ -26,6 +26,7 @@ import { GatewaysView } from "./views/GatewaysView";
 import { LookupView } from "./views/LookupView";
 import { OrdersView } from "./views/OrdersView";
 import { SettingsView } from "./views/SettingsView";
+import { ShiftView } from "./views/ShiftView";
 
 export function App() {
   const { t } = useTranslation();
@@ -175,12 +176,14 @@ export function App() {
         {view === "gateways" && ready && <GatewaysView profiles={profiles} />}
         {view === "settings" && <SettingsView editDesk={editingDesk} />}
         {view === "audit" && ready && <AuditView subject={auditSubject} />}
+        {view === "shift" && ready && <ShiftView />}
       </main>
       <StatusBar
         info={info}
         ready={ready}
         firstScreenIn={total !== null}
         onOpenGateways={() => setView("gateways")}
+        onOpenShift={() => setView("shift")}
         onStorageProblem={(detail) => report(`${t("status.dataProblem")}: ${detail}`)}
       />
       {paying && (

@@ -90,10 +90,23 @@ export const api = {
   auditTrail: (query: AuditQuery) => call("audit_trail", { query }),
   /** Records that the person is shown the customer's personal data in an attempt's raw answers. */
   personalDataRevealed: (attemptId: number) => call("personal_data_revealed", { attemptId }),
+  /** This desk's open shift (交班), or null. */
+  currentShift: () => call("current_shift"),
+  openShift: () => call("open_shift"),
+  /** Closes this desk's shift; `acknowledged`: the open payments the operator acknowledged. */
+  closeShift: (acknowledged: number[]) => call("close_shift", { acknowledged }),
+  listShifts: (allDesks: boolean) => call("list_shifts", { allDesks }),
+  /** A shift's report; `null`: the open shift's, else the desk's last. */
+  shiftReport: (shiftId: number | null) => call("shift_report", { shiftId }),
 };
 
 function isIpcError(e: unknown): e is IpcError {
   return !!e && typeof e === "object" && "code" in e && "kind" in e && "message" in e;
+}
+
+/** A rejection as the problem `code`, with its parameters; null when it is another. */
+export function problemWith<C extends IpcError["code"]>(e: unknown, code: C): Extract<IpcError, { code: C }> | null {
+  return isIpcError(e) && e.code === code ? (e as Extract<IpcError, { code: C }>) : null;
 }
 
 /** Any rejection from IPC in the person's language: the problem's code worded with its
@@ -112,6 +125,11 @@ export function errorMessage(e: unknown): string {
     if (e.code === "no_secret") params.key = settingWithKey(e.params.key);
     if (e.code === "other_payment_of_order") params.decision = i18n.t(`state.${e.params.decision}`);
     if (e.code === "invalid") params.sentence = invalidSentence(e.params);
+    if (e.code === "shift_open") params.time = formatTime(e.params.opened_at);
+    // Each payment that keeps the shift open: its order and its state in words.
+    if (e.code === "shift_has_open_attempts") {
+      params.list = e.params.attempts.map((a) => `${a.order_no} (${i18n.t(`state.${a.state}`)})`).join(i18n.language.startsWith("zh") ? "、" : ", ");
+    }
     // A voucher's, the credit part's or a refund's amount: that amount's own words inside.
     if (e.code === "voucher_amount" || e.code === "credit_amount" || e.code === "refund_amount") {
       params.why = errorMessage({ kind: e.kind, message: e.message, ...e.params.amount } as IpcError);

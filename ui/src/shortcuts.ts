@@ -2,8 +2,14 @@
 // the shortcut sheet (?) lists the same entries, so what the sheet says is what the keys do.
 import type { Resources } from "./locales/en";
 
-export const VIEWS = ["orders", "lookup", "dashboard", "gateways", "settings", "audit"] as const;
+/** The views in the order of their keys (Ctrl+1 … Ctrl+7): a new view takes the next key, so
+ * every key keeps its meaning. */
+export const VIEWS = ["orders", "lookup", "dashboard", "gateways", "settings", "audit", "shift"] as const;
 export type View = (typeof VIEWS)[number];
+
+/** The views in the navigation's order: the desk's day (orders, lookup, dashboard, shift)
+ * before setting up and looking back (UX.md's layout). */
+export const NAV_ORDER: readonly View[] = ["orders", "lookup", "dashboard", "shift", "gateways", "settings", "audit"];
 
 /** One key, with Ctrl (or ⌘) or without. */
 export interface Chord {
@@ -25,7 +31,7 @@ export interface Shortcut<Id extends string = string> {
   words: Words;
   /** The sheet shows the chords as a range (1 … 9) rather than one by one. */
   range?: boolean;
-  /** The view it shows (Ctrl+1 … 6). */
+  /** The view it shows (Ctrl+1 … 7). */
   view?: View;
 }
 

@@ -2,6 +2,7 @@
 // answered through Tauri's IPC mock, with every call recorded for the test to inspect.
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import i18n from "./i18n";
+import type { Problem } from "./ipc/Problem";
 import type {
   Activity,
   Actor,
@@ -17,6 +18,8 @@ import type {
   ImportSummary,
   IpcError,
   LookupHit,
+  CurrencyTotals,
+  NamedAttempt,
   OrderChange,
   OrderDetail,
   OrderQuery,
@@ -25,6 +28,8 @@ import type {
   ProfileView,
   Quote,
   SecretState,
+  Shift,
+  ShiftReport,
   StatusChecks,
   TakingsRow,
 } from "./types";
@@ -169,6 +174,26 @@ export interface Options {
   audit?: AuditEntry[];
   /** Runs before personal_data_revealed answers (a test may hold the answer back, or refuse). */
   onReveal?: (attemptId: number) => void | Promise<void>;
+  /** The shifts there are, of any desk (this desk is deskNames' desk). */
+  shifts?: Shift[];
+  /** The payments of this desk's open shift that have not settled. */
+  openPayments?: OpenPayment[];
+  /** What every shift's report counts, per currency. */
+  shiftTotals?: CurrencyTotals[];
+  /** Payments on sandbox profiles each report leaves out. */
+  sandboxLeftOut?: number;
+}
+
+/** A payment still open, as a report names it (acknowledged is the report's to say). */
+export type OpenPayment = Omit<NamedAttempt, "acknowledged">;
+
+/** A shift as the back end answers it. */
+export function shiftOf(id: number, extra: Partial<Shift> = {}): Shift {
+  return { id, desk: DEFAULT_DESK_NAMES.desk, opened_at: 1_700_000_000_000, opened_by: "lin", closed_at: null, closed_by: null, acknowledged: [], ...extra };
+}
+
+function refusal(problem: Problem, message = "refused"): Promise<never> {
+  return Promise.reject({ kind: "refused", message, ...problem } as IpcError);
 }
 
 /** The entries of `trail` that `q` asks for, as the back end's audit_trail narrows them. */
@@ -200,6 +225,10 @@ export interface Backend {
   dataSet: DataSet;
   /** The live data's profiles (it starts with none, and no orders). */
   liveProfiles: ProfileView[];
+  /** Every desk's shifts, oldest first (open_shift and close_shift change them). */
+  shifts: Shift[];
+  /** The payments of the open shift that have not settled (a test may add one meanwhile). */
+  openPayments: OpenPayment[];
 }
 
 /** A lookup's hit on `o`, as the backend words it. */
@@ -236,7 +265,20 @@ export function mockBackend(options: Options = {}): Backend {
     savedProfiles: [],
     dataSet: options.dataSet ?? "demo",
     liveProfiles: [],
+    shifts: options.shifts ?? [],
+    openPayments: options.openPayments ?? [],
   };
+  const openShift = () => backend.shifts.find((s) => s.desk === backend.deskNames.desk && s.closed_at === null) ?? null;
+  const shiftReport = (shift: Shift): ShiftReport => ({
+    shift,
+    currencies: options.shiftTotals ?? [],
+    // The open shift's open payments; a closed one's, those it was closed over.
+    open: backend.openPayments
+      .filter((a) => shift.closed_at === null || shift.acknowledged.includes(a.attempt_id))
+      .map((a) => ({ ...a, acknowledged: shift.acknowledged.includes(a.attempt_id) })),
+    settled_after_close: [],
+    sandbox_left_out: options.sandboxLeftOut ?? 0,
+  });
   const demo = () => backend.dataSet === "demo";
   // The built-in sandbox runs only for the demo.
   const appInfo = () => ({
@@ -381,6 +423,42 @@ export function mockBackend(options: Options = {}): Backend {
           return auditFor(options.audit ?? [], args.query as AuditQuery);
         case "personal_data_revealed":
           return Promise.resolve(options.onReveal?.(args.attemptId as number)).then(() => null);
+        case "current_shift":
+          return openShift();
+        case "open_shift": {
+          const open = openShift();
+          if (open) return refusal({ code: "shift_open", params: { shift_id: open.id, opened_at: open.opened_at, opened_by: open.opened_by } });
+          const shift = shiftOf(backend.shifts.length + 1, { desk: backend.deskNames.desk, opened_at: Date.now(), opened_by: backend.deskNames.operator });
+          backend.shifts.push(shift);
+          return shift;
+        }
+        case "close_shift": {
+          const open = openShift();
+          if (!open) return refusal({ code: "no_open_shift", params: { desk: backend.deskNames.desk } });
+          const acknowledged = args.acknowledged as number[];
+          const blocking = backend.openPayments.filter((a) => !acknowledged.includes(a.attempt_id));
+          if (blocking.length) {
+            const attempts = blocking.map(({ attempt_id, order_no, state }) => ({ attempt_id, order_no, state }));
+            return refusal({ code: "shift_has_open_attempts", params: { attempts } });
+          }
+          const closed: Shift = {
+            ...open,
+            closed_at: Date.now(),
+            closed_by: backend.deskNames.operator,
+            acknowledged: backend.openPayments.map((a) => a.attempt_id).filter((id) => acknowledged.includes(id)),
+          };
+          backend.shifts = backend.shifts.map((s) => (s.id === open.id ? closed : s));
+          return shiftReport(closed);
+        }
+        case "list_shifts":
+          return backend.shifts.filter((s) => args.allDesks || s.desk === backend.deskNames.desk).reverse();
+        case "shift_report": {
+          const id = (args.shiftId as number | null | undefined) ?? null;
+          const mine = backend.shifts.filter((s) => s.desk === backend.deskNames.desk);
+          const shift = id === null ? (openShift() ?? mine.at(-1)) : backend.shifts.find((s) => s.id === id);
+          if (!shift) return id === null ? refusal({ code: "no_shift", params: { desk: backend.deskNames.desk } }) : refusal({ code: "no_such_shift", params: { shift_id: id } });
+          return shiftReport(shift);
+        }
         default:
           throw new Error(`unexpected command ${cmd}`);
       }

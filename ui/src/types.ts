@@ -46,6 +46,14 @@ export type { AuditAction } from "./ipc/AuditAction";
 export type { AuditEntry } from "./ipc/AuditEntry";
 export type { AuditQuery } from "./ipc/AuditQuery";
 export type { DeductionInput as Deduction } from "./ipc/DeductionInput";
+export type { Shift } from "./ipc/Shift";
+export type { ShiftReport } from "./ipc/ShiftReport";
+export type { CurrencyTotals } from "./ipc/CurrencyTotals";
+export type { TotalLine } from "./ipc/TotalLine";
+export type { NamedAttempt } from "./ipc/NamedAttempt";
+export type { OpenAttemptRef } from "./ipc/OpenAttemptRef";
+export type { Amount } from "./ipc/Amount";
+export type { Direction } from "./ipc/Direction";
 
 import type { Channel } from "./ipc/Channel";
 import type { DeductionInput } from "./ipc/DeductionInput";

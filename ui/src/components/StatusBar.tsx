@@ -2,7 +2,7 @@ import { useQuery } from "@tanstack/react-query";
 import { useEffect, useEffectEvent, useState } from "react";
 import type { TFunction } from "i18next";
 import { useTranslation } from "react-i18next";
-import { activityQuery, statusChecksQuery } from "../queries/reads";
+import { activityQuery, currentShiftQuery, statusChecksQuery } from "../queries/reads";
 import type { Activity, AppInfo } from "../types";
 import { SandboxBadge } from "./StateBadge";
 import { formatMinute } from "../words";
@@ -22,6 +22,8 @@ interface Props {
   /** The first page of orders is in. */
   firstScreenIn: boolean;
   onOpenGateways: () => void;
+  /** Shows the Shift view. */
+  onOpenShift: () => void;
   /** A data directory problem, once per distinct problem, for the page's error banner. */
   onStorageProblem: (detail: string) => void;
 }
@@ -34,7 +36,7 @@ function activityText(a: Activity, t: TFunction): string {
   return parts.length ? parts.join(" · ") : t("status.idle");
 }
 
-export function StatusBar({ info, ready, firstScreenIn, onOpenGateways, onStorageProblem }: Props) {
+export function StatusBar({ info, ready, firstScreenIn, onOpenGateways, onOpenShift, onStorageProblem }: Props) {
   const { t } = useTranslation();
   // The checks (counts over every attempt, a connection to each gateway) are asked for once the
   // first page of orders is in, or a moment after the back end is ready at the latest: the
@@ -55,6 +57,15 @@ export function StatusBar({ info, ready, firstScreenIn, onOpenGateways, onStorag
     // A damaged store shows as soon as the background read finds it, not half a minute later.
     refetchInterval: (query) => (query.state.data?.storage.state === "checking" ? STORAGE_CHECKING_EVERY_MS : CHECK_EVERY_MS),
   });
+  // This desk's open shift, asked again whenever a shift opens or closes (a `change` event).
+  const shiftAsked = useQuery({ ...currentShiftQuery(), enabled: ready });
+  const shift = shiftAsked.isError ? undefined : shiftAsked.data;
+  const shiftText =
+    shift === undefined
+      ? null
+      : shift
+        ? t("shift.status.open", { time: formatMinute(shift.opened_at), who: shift.opened_by || t("common.none") })
+        : t("shift.status.none");
   // What could not be asked is not shown, rather than an answer gone stale.
   const activity = activityAsked.isError ? undefined : activityAsked.data;
   const checks = checksAsked.isError ? undefined : checksAsked.data;
@@ -106,6 +117,11 @@ export function StatusBar({ info, ready, firstScreenIn, onOpenGateways, onStorag
         </span>
       )}
       <span className="spacer" />
+      {shiftText !== null && (
+        <button type="button" className="status-item shrink" data-testid="shift-status" data-open={Boolean(shiftAsked.data)} title={shiftText} onClick={onOpenShift}>
+          {shiftText}
+        </button>
+      )}
       {checks && checks.gateways.length > 0 && (
         <button
           type="button"

@@ -1,15 +1,15 @@
 import { useTranslation } from "react-i18next";
-import { ariaKeys, GLOBAL_KEYS, type View } from "../shortcuts";
+import { ariaKeys, chordLabel, GLOBAL_KEYS, NAV_ORDER, type View } from "../shortcuts";
 
-/** Ctrl+1 … Ctrl+6, in the order of the views. */
-const VIEW_KEYS = GLOBAL_KEYS.filter((s) => s.id === "view");
+/** Ctrl+1 … Ctrl+7, one a view, in the navigation's order (a view's key is not its place). */
+const VIEW_KEYS = NAV_ORDER.map((view) => GLOBAL_KEYS.filter((s) => s.id === "view").find((s) => s.view === view)!);
 
 export function ViewNav({ view, onShow }: { view: View; onShow: (view: View) => void }) {
   const { t } = useTranslation();
   return (
     <nav className="nav" aria-label={t("nav.label")}>
       <div className="brand">paydesk</div>
-      {VIEW_KEYS.map((keys, i) => (
+      {VIEW_KEYS.map((keys) => (
         <a
           key={keys.view}
           href={`#${keys.view}`}
@@ -22,7 +22,7 @@ export function ViewNav({ view, onShow }: { view: View; onShow: (view: View) => 
           }}
         >
           {t(`nav.${keys.view}`)}
-          <kbd aria-hidden="true">Ctrl {i + 1}</kbd>
+          <kbd aria-hidden="true">{chordLabel(keys.chords[0]!).replace("+", " ")}</kbd>
         </a>
       ))}
     </nav>

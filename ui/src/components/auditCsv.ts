@@ -37,11 +37,21 @@ export function auditCsv(entries: AuditEntry[], ctx: AuditContext): string {
     auditSummary(e, ctx),
     JSON.stringify(e.detail),
   ]);
-  return `\u{feff}${[HEADER, ...rows].map((cells) => cells.map(csvCell).join(",")).join("\r\n")}\r\n`;
+  return csvText([HEADER, ...rows]);
+}
+
+/** When a file was made, for its name: 20261121-090507 on this computer's clock. */
+export function fileStamp(now: Date): string {
+  return `${now.getFullYear()}${pad(now.getMonth() + 1)}${pad(now.getDate())}-${pad(now.getHours())}${pad(now.getMinutes())}${pad(now.getSeconds())}`;
+}
+
+/** Rows of cells as CSV text, with a byte order mark so spreadsheets read Chinese words as
+ * UTF-8; every cell through csvCell. */
+export function csvText(rows: string[][]): string {
+  return `\u{feff}${rows.map((cells) => cells.map(csvCell).join(",")).join("\r\n")}\r\n`;
 }
 
 /** The file to download, named for when it was made: paydesk-audit-20261121-090507.csv. */
 export function auditFile(entries: AuditEntry[], ctx: AuditContext, now: Date = new Date()): ExportFile {
-  const stamp = `${now.getFullYear()}${pad(now.getMonth() + 1)}${pad(now.getDate())}-${pad(now.getHours())}${pad(now.getMinutes())}${pad(now.getSeconds())}`;
-  return { file_name: `paydesk-audit-${stamp}.csv`, media_type: "text/csv", rows: entries.length, content: auditCsv(entries, ctx) };
+  return { file_name: `paydesk-audit-${fileStamp(now)}.csv`, media_type: "text/csv", rows: entries.length, content: auditCsv(entries, ctx) };
 }

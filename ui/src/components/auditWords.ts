@@ -24,6 +24,8 @@ const ACTIONS: Record<AuditAction, true> = {
   orders_imported: true,
   orders_exported: true,
   personal_data_revealed: true,
+  shift_opened: true,
+  shift_closed: true,
 };
 export const AUDIT_ACTIONS = Object.keys(ACTIONS) as AuditAction[];
 
@@ -188,6 +190,22 @@ function parts(entry: AuditEntry, ctx: AuditContext): (string | null)[] {
       return [attempt(d, ctx)];
     case "profile_removed":
       return [];
+    case "shift_opened": {
+      const id = numberOf(d.shift_id);
+      return [id === null ? null : t("audit.says.shift", { id })];
+    }
+    case "shift_closed": {
+      const id = numberOf(d.shift_id);
+      const acknowledged = Array.isArray(d.acknowledged) ? d.acknowledged.map(numberOf).filter((n): n is number => n !== null) : null;
+      return [
+        id === null ? null : t("audit.says.shift", { id }),
+        acknowledged === null
+          ? null
+          : acknowledged.length
+            ? t("audit.says.acknowledged", { ids: acknowledged.map((a) => t("audit.says.attempt", { id: a })).join(t("audit.says.list")) })
+            : t("audit.says.noneOpen"),
+      ];
+    }
   }
 }
 

@@ -41,6 +41,8 @@ export const auditEn = {
     orders_imported: "Orders imported",
     orders_exported: "Orders exported",
     personal_data_revealed: "Customer's personal data shown",
+    shift_opened: "Shift opened",
+    shift_closed: "Shift closed (handed over)",
   },
   // One line of an entry's detail, in words.
   says: {
@@ -60,5 +62,8 @@ export const auditEn = {
     filters: "filters: {{filters}}",
     noFilters: "no filters",
     settings: "settings: {{settings}}",
+    shift: "shift {{id}}",
+    acknowledged: "acknowledged as still open: {{ids}}",
+    noneOpen: "no payment left open",
   },
 } as const;

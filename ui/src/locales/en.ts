@@ -1,6 +1,7 @@
 // English words of the console. UX.md's vocabulary tables are the source for states, channels
 // and terms; zh-CN.ts mirrors every key.
 import { auditEn } from "./en-audit";
+import { shiftEn } from "./en-shift";
 
 export const en = {
   app: { name: "paydesk" },
@@ -12,6 +13,7 @@ export const en = {
     gateways: "Gateways",
     settings: "Settings",
     audit: "Audit trail",
+    shift: "Shift",
   },
   state: {
     created: "Created",
@@ -516,6 +518,7 @@ export const en = {
     addingInLive: "Starting live data and adding the profile…",
   },
   audit: auditEn,
+  shift: shiftEn,
   status: {
     sandbox: "Built-in sandbox gateways",
     checking_one: "Checking {{count}} payment",
@@ -697,6 +700,12 @@ export const en = {
     invalid: "{{sentence}}.",
     real_profile_in_demo: "Gateway profile {{profile}} is for a real gateway, and the demo holds only the built-in sandbox's profiles: add it in the live data (Settings → Data).",
     demo_stays_on_its_own: "The demo stays on this desk and never joins a shared store: open the live data to connect one.",
+    no_such_shift: "No shift {{shift_id}}.",
+    no_open_shift: "Desk {{desk}} has no shift open: nothing was closed.",
+    no_shift: "Desk {{desk}} has never had a shift.",
+    shift_open: "Shift {{shift_id}} is already open at this desk, opened {{time}} by {{opened_by}}: close it (hand over) before opening another.",
+    /** `list`: each payment's order number and state in words. */
+    shift_has_open_attempts: "Payments of this shift are still open: {{list}}. Acknowledge each one to close the shift; they stay named in its report.",
     unexpected: "Unexpected error.",
   },
 } as const;

@@ -42,6 +42,8 @@ export const auditZhCN: Resources["audit"] = {
     orders_imported: "导入订单",
     orders_exported: "导出订单",
     personal_data_revealed: "显示顾客个人信息",
+    shift_opened: "开班",
+    shift_closed: "交班",
   },
   says: {
     separator: "；",
@@ -60,5 +62,8 @@ export const auditZhCN: Resources["audit"] = {
     filters: "筛选：{{filters}}",
     noFilters: "无筛选",
     settings: "参数：{{settings}}",
+    shift: "班次 {{id}}",
+    acknowledged: "确认未结束的支付：{{ids}}",
+    noneOpen: "没有未结束的支付",
   },
 };

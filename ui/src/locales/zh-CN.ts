@@ -1,6 +1,7 @@
 // 简体中文. States, channels and terms as UX.md's vocabulary tables give them.
 import type { Resources } from "./en";
 import { auditZhCN } from "./zh-CN-audit";
+import { shiftZhCN } from "./zh-CN-shift";
 
 export const zhCN: Resources = {
   app: { name: "paydesk" },
@@ -12,6 +13,7 @@ export const zhCN: Resources = {
     gateways: "网关",
     settings: "设置",
     audit: "操作记录",
+    shift: "交班",
   },
   state: {
     created: "已创建",
@@ -504,6 +506,7 @@ export const zhCN: Resources = {
     addingInLive: "正在启用正式数据并添加配置…",
   },
   audit: auditZhCN,
+  shift: shiftZhCN,
   status: {
     sandbox: "内置沙箱网关",
     checking_one: "正在核对 {{count}} 笔支付",
@@ -676,6 +679,11 @@ export const zhCN: Resources = {
     invalid: "{{sentence}}。",
     real_profile_in_demo: "网关配置 {{profile}} 用于真实网关，而演示数据只保存内置沙箱的配置：请在正式数据中添加（设置 → 数据）。",
     demo_stays_on_its_own: "演示数据只留在本收银台，不接入共享数据库：请打开正式数据后再连接。",
+    no_such_shift: "没有班次 {{shift_id}}。",
+    no_open_shift: "收银台 {{desk}} 没有进行中的班次：未交班。",
+    no_shift: "收银台 {{desk}} 还没有过班次。",
+    shift_open: "此收银台的班次 {{shift_id}} 已在进行中（{{opened_by}} 于 {{time}} 开班）：请先交班，再开新班次。",
+    shift_has_open_attempts: "本班次仍有未结束的支付：{{list}}。逐笔确认后才能交班；它们会在交班报表中列出。",
     unexpected: "意外错误。",
   },
 };

@@ -4,9 +4,9 @@ import type { QueryClient, QueryKey } from "@tanstack/react-query";
 import type { Change } from "../types";
 import { keys } from "./keys";
 
-/** Everything that counts or lists orders: a new or changed order may show in any of them; and
- * the audit trail, which has an entry for each change. */
-const ORDER_LISTS: QueryKey[] = [keys.orderPages(), keys.lookups(), keys.dashboard(), keys.desks(), keys.audits()];
+/** Everything that counts or lists orders: a new or changed order may show in any of them; the
+ * audit trail, which has an entry for each change; and the shifts, whose reports count payments. */
+const ORDER_LISTS: QueryKey[] = [keys.orderPages(), keys.lookups(), keys.dashboard(), keys.desks(), keys.audits(), keys.shifts()];
 
 function staleAfter(change: Exclude<Change, { kind: "everything" }>): QueryKey[] {
   switch (change.kind) {

@@ -21,6 +21,9 @@ const Tag = {
   Desks: "desks",
   /** The audit trail: every change of orders, payments and profiles writes an entry. */
   Audit: "audit",
+  /** This desk's shifts (交班): the open one, the list, each report. Any payment may change
+   * the open shift's report (and a closed one's settled-after-close list). */
+  Shift: "shift",
 } as const;
 
 /** What the orders list shows: its filters and order, without the paging. */
@@ -46,4 +49,9 @@ export const keys = {
   desks: () => [Tag.Desks] as const,
   audits: () => [Tag.Audit] as const,
   audit: (query: AuditQuery) => [Tag.Audit, query] as const,
+  shifts: () => [Tag.Shift] as const,
+  currentShift: () => [Tag.Shift, "current"] as const,
+  shiftList: (allDesks: boolean) => [Tag.Shift, "list", allDesks] as const,
+  /** A shift's report; `null`: the open shift's, else the desk's last. */
+  shiftReport: (shiftId: number | null) => [Tag.Shift, "report", shiftId] as const,
 };

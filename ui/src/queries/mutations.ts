@@ -2,7 +2,7 @@
 // the back end would announce for it (changes.ts), and keeps any fresh answer it got back.
 import { useMutation, useQueryClient, type QueryClient } from "@tanstack/react-query";
 import { api } from "../api";
-import type { Actor, AppInfo, DataSet, FileFormat, OrderDetail, PayInput, SecretState } from "../types";
+import type { Actor, AppInfo, DataSet, FileFormat, OrderDetail, PayInput, SecretState, Shift } from "../types";
 import { invalidateFor } from "./changes";
 import { keys } from "./keys";
 
@@ -155,5 +155,38 @@ export function useSaveDeskNames() {
       queryClient.setQueryData(keys.deskNames(), names);
       void queryClient.invalidateQueries({ queryKey: keys.deskNames() });
     },
+  });
+}
+
+/** A shift opened or closed here: the open shift as it now is, and every shift read (the list,
+ * the reports) and the audit trail marked stale (the back end says so too, a moment later). */
+function shiftChanged(queryClient: QueryClient, open: Shift | null) {
+  queryClient.setQueryData(keys.currentShift(), open);
+  void queryClient.invalidateQueries({ queryKey: keys.shifts() });
+  void queryClient.invalidateQueries({ queryKey: keys.audits() });
+}
+
+/** Opens a shift at this desk (refused while one is open: `shift_open`). */
+export function useOpenShift() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: () => api.openShift(),
+    onSuccess: (shift) => shiftChanged(queryClient, shift),
+    // Refused because another window opened one: that one is shown.
+    onError: () => void queryClient.invalidateQueries({ queryKey: keys.shifts() }),
+  });
+}
+
+/** Closes this desk's shift over the open payments the operator acknowledged; its report. */
+export function useCloseShift() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (acknowledged: number[]) => api.closeShift(acknowledged),
+    onSuccess: (report) => {
+      shiftChanged(queryClient, null);
+      queryClient.setQueryData(keys.shiftReport(report.shift.id), report);
+    },
+    // Refused over payments the report did not show yet: the report is read again.
+    onError: () => void queryClient.invalidateQueries({ queryKey: keys.shifts() }),
   });
 }

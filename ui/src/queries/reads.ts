@@ -57,6 +57,13 @@ export const lookupQuery = (input: LookupInput | null) =>
 /** The audit trail's entries `query` asks for, newest first. */
 export const auditQuery = (query: AuditQuery) => queryOptions({ queryKey: keys.audit(query), queryFn: () => api.auditTrail(query) });
 
+/** This desk's open shift, or null. */
+export const currentShiftQuery = () => queryOptions({ queryKey: keys.currentShift(), queryFn: api.currentShift });
+/** This desk's shifts (every desk's with `allDesks`), newest first. */
+export const shiftListQuery = (allDesks: boolean) => queryOptions({ queryKey: keys.shiftList(allDesks), queryFn: () => api.listShifts(allDesks) });
+/** A shift's report; `null`: the open shift's, else the desk's last. */
+export const shiftReportQuery = (shiftId: number | null) =>
+  queryOptions({ queryKey: keys.shiftReport(shiftId), queryFn: () => api.shiftReport(shiftId) });
 /** A price for exactly this input (none without one); never reused once its dialog has closed. */
 export const quoteQuery = (input: PayInput | null) =>
   queryOptions({ queryKey: keys.quote(input), queryFn: input ? () => api.quote(input) : skipToken, gcTime: 0 });

@@ -14,12 +14,15 @@ import {
   activityQuery,
   appInfoQuery,
   auditQuery,
+  currentShiftQuery,
   gatewaysQuery,
   lookupQuery,
   orderDetailQuery,
   orderPageQuery,
   profilesQuery,
   secretsQuery,
+  shiftListQuery,
+  shiftReportQuery,
   statusChecksQuery,
   takingsQuery,
 } from "./reads";
@@ -107,6 +110,12 @@ function mockBackend() {
           return { currency: "CNY", amount: "12.34", amount_minor: 1234, deducted: "0.00", deducted_minor: 0, remaining: "12.34", remaining_minor: 1234, credit: null, balance: null };
         case "audit_trail":
           return [];
+        case "current_shift":
+          return null;
+        case "list_shifts":
+          return [];
+        case "shift_report":
+          return { shift: { id: 1, desk: "Desk 1", opened_at: 0, opened_by: "lin", closed_at: 1, closed_by: "lin", acknowledged: [] }, currencies: [], open: [], settled_after_close: [], sandbox_left_out: 0 };
         case "pay_order":
           backend.attempts = [attempt("pending")];
           return { order_no: "A-1", state: "pending", attempt_id: 7, channel: "alipay", idempotency_key: "k-7", gateway_ref: "ch_7", pay_url: "https://pay.example/qr/7", error: null, ...wholeAmount };
@@ -144,6 +153,9 @@ function EveryRead() {
   useQuery(orderDetailQuery("A-1"));
   useQuery(orderDetailQuery("B-2"));
   useQuery(auditQuery({ subject: "A-1" }));
+  useQuery(currentShiftQuery());
+  useQuery(shiftListQuery(false));
+  useQuery(shiftReportQuery(null));
   return null;
 }
 
@@ -156,8 +168,9 @@ async function askedAfter(queryClient: QueryClient, backend: ReturnType<typeof m
 }
 
 describe("changes in the back end", () => {
-  // The audit trail has an entry for every change of an order, a payment or a profile.
-  const ORDER_LISTS = ["activity", "audit_trail", "lookup A-1", "query_orders", "takings"];
+  // The audit trail has an entry for every change of an order, a payment or a profile; a
+  // shift's report counts the payments started while it was open.
+  const ORDER_LISTS = ["activity", "audit_trail", "current_shift", "list_shifts", "lookup A-1", "query_orders", "shift_report", "takings"];
 
   it.each<[string, Change, string[]]>([
     ["profiles", { kind: "profiles", names: ["shop-a"] }, ["audit_trail", "list_gateways", "list_profiles", "secret_status shop-a", "status_checks"]],
@@ -172,7 +185,7 @@ describe("changes in the back end", () => {
     const backend = mockBackend();
     const queryClient = createQueryClient();
     render(<EveryRead />, queryClient);
-    await waitFor(() => expect(backend.asked).toHaveLength(13));
+    await waitFor(() => expect(backend.asked).toHaveLength(16));
     expect(await askedAfter(queryClient, backend, "change", change)).toEqual(expected.sort());
   });
 
