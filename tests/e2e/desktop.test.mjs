@@ -16,6 +16,8 @@ const root = path.resolve(here, "../..");
 const bin = process.env.PAYDESK_BIN ?? path.join(root, "target/debug/paydesk");
 const shots = path.join(here, "screenshots");
 const dataDir = mkdtempSync(path.join(tmpdir(), "paydesk-e2e-"));
+/** The Shift view's name in the navigation. */
+const SHIFT_VIEW = "shift";
 // A first launch opens the demo, kept in its own folder of the data directory.
 const db = path.join(dataDir, "demo", "paydesk.sqlite");
 // The window's downloads (exports) land here: WebKitGTK saves to the XDG download directory.
@@ -719,7 +721,7 @@ test("switching to 简体中文 shows UX.md's words, in both themes", async () =
     const nav = await browser.$$("nav a");
     const navWords = [];
     for (const a of nav) navWords.push((await a.getText()).split("\n")[0].replace(/\s*Ctrl \d$/, ""));
-    assert.deepEqual(navWords, ["订单", "查询", "概览", "网关", "设置"]);
+    assert.deepEqual(navWords, ["订单", "查询", "概览", "交班", "网关", "设置", "操作记录"]);
 
     await (await browser.$('a[data-view="orders"]')).click();
     const badgeOf = async (orderNo) => (await browser.$(`tr[data-order-no="${orderNo}"] [data-state]`)).getText();
@@ -1219,6 +1221,56 @@ test("an order whose payment was refused is changed and paid at its new amount; 
     const refused = await invoke(browser, "pay_order", { orderNo: "DEMO-1004", channel: "balance", deductions: [], coupon: null, creditAmount: null });
     assert.equal(refused.err?.code, "order_cancelled", JSON.stringify(refused));
     ipcResponses.push(await browser.getPageSource());
+  } finally {
+    await browser.deleteSession();
+  }
+});
+
+test("a shift is opened, takes a payment, and is closed with its report on screen", async () => {
+  // An order of its own, added at the command line to the demo the window shows.
+  execFileSync(bin, ["--demo", "order", "add", "--profile", "sandbox-sensecore", "--order-no", "SHIFT-1", "--amount", "6.60"], {
+    env: { ...process.env, PAYDESK_DATA_DIR: dataDir },
+  });
+  const browser = await openApp();
+  try {
+    const status = await browser.$('[data-testid="shift-status"]');
+    await status.waitForDisplayed({ timeout: 30_000 });
+    await (await browser.$(`a[data-view="${SHIFT_VIEW}"]`)).click();
+    const open = await browser.$('[data-testid="open-shift"]');
+    await open.waitForDisplayed({ timeout: 10_000 });
+    await open.click();
+    await browser.waitUntil(async () => !/No shift/.test(await status.getText()), { timeout: 10_000, timeoutMsg: "the status bar did not show the shift" });
+    const [opened] = sql("SELECT id, closed_at FROM shifts ORDER BY id DESC LIMIT 1");
+    assert.equal(opened.closed_at, null);
+
+    await (await browser.$('a[data-view="orders"]')).click();
+    await (await browser.$('[data-testid="global-search"]')).setValue("SHIFT-1");
+    await selectOrder(browser, "SHIFT-1");
+    await openPay(browser, "balance");
+    const result = await confirmPay(browser);
+    await waitForState(result, "succeeded", 10_000);
+    await closePay(browser);
+    const [journaled] = sql("SELECT a.shift_id FROM attempts a JOIN orders o ON o.id = a.order_id WHERE o.order_no = 'SHIFT-1'");
+    assert.equal(journaled.shift_id, opened.id, "the payment belongs to the open shift");
+
+    await (await browser.$(`a[data-view="${SHIFT_VIEW}"]`)).click();
+    await (await browser.$('[data-testid="close-shift"]')).click();
+    const confirm = await browser.$('[data-testid="confirm-close-shift"]');
+    await confirm.waitForDisplayed({ timeout: 10_000 });
+    await shot(browser, "34-close-shift");
+    await confirm.waitForEnabled({ timeout: 10_000 });
+    await confirm.click();
+    const report = await browser.$('[data-testid="shift-report"]');
+    await report.waitForDisplayed({ timeout: 10_000 });
+    await browser.waitUntil(async () => /6\.60/.test(await report.getText()), { timeout: 10_000, timeoutMsg: `the report said ${await report.getText()}` });
+    await shot(browser, "35-shift-report");
+    const [closed] = sql(`SELECT closed_at, closed_by FROM shifts WHERE id = ${opened.id}`);
+    assert.ok(closed.closed_at > 0 && closed.closed_by);
+    // textContent: behind the open dialog the status bar is inert, and WebDriver reads no text
+    // from it.
+    await browser.waitUntil(async () => /No shift/.test(await status.getProperty("textContent")), { timeout: 10_000 });
+    const trail = sql("SELECT action FROM audit WHERE action IN ('shift_opened', 'shift_closed') ORDER BY id").map((r) => r.action);
+    assert.deepEqual(trail.slice(-2), ["shift_opened", "shift_closed"]);
   } finally {
     await browser.deleteSession();
   }
