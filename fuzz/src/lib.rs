@@ -184,7 +184,7 @@ pub fn import_orders(data: &[u8]) {
     };
     let rows = match parse::rows(file, format, profiles) {
         Ok(rows) => rows,
-        Err(unreadable) => return assert_short_line(&unreadable.0),
+        Err(unreadable) => return assert_short_line(&unreadable.to_string()),
     };
     let mut seen = HashSet::new();
     let mut last_line = 0;
