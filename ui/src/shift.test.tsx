@@ -166,6 +166,10 @@ describe("shifts", () => {
     ]);
     await waitFor(() => expect(screen.getByTestId("shift-status").textContent).toBe("No shift open"));
 
+    // Said as done, no longer as a step still to take.
+    expect(within(dialog).getByText(/^The shift is closed and its report kept/)).toBeTruthy();
+    expect(within(dialog).queryByText(/^Check the report, then close the shift/)).toBeNull();
+
     // Hand over: the next shift, one key away.
     const next = within(dialog).getByTestId("open-next-shift");
     expect(document.activeElement).toBe(next);

@@ -89,7 +89,7 @@ export function CloseShiftDialog({
         <h2 id="close-shift-title">{closed ? t("shift.closing.closed", { id: closed.shift.id }) : t("shift.closing.title", { id: shift.id })}</h2>
       </header>
       <p className="hint" id="close-shift-help">
-        {t("shift.closing.help")}
+        {closed ? t("shift.closing.closedHelp") : t("shift.closing.help")}
       </p>
       {closed ? (
         <>

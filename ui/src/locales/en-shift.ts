@@ -58,6 +58,7 @@ export const shiftEn = {
     confirm: "Close shift",
     closing: "Closing…",
     closed: "Shift {{id}} closed",
+    closedHelp: "The shift is closed and its report kept: print it now or later from Past shifts, then open the next shift to hand over.",
     openNext: "Open the next shift",
   },
   past: {

@@ -59,6 +59,7 @@ export const shiftZhCN: Resources["shift"] = {
     confirm: "交班",
     closing: "正在交班…",
     closed: "班次 {{id}} 已交班",
+    closedHelp: "已交班，报表已保留：可以现在打印，也可以之后在“历史班次”中打印；开始下一班次即完成交接。",
     openNext: "开始下一班次",
   },
   past: {

@@ -63,9 +63,5 @@ pub async fn report(store: &Store, id: Option<i64>) -> Result<ShiftReport> {
 
 async fn report_of(store: &Store, shift: Shift) -> Result<ShiftReport> {
     let attempts = store.shift_attempts(shift.id).await?;
-    Ok(shifts::report(
-        shift,
-        &attempts,
-        store.counts_sandbox_money(),
-    ))
+    Ok(shifts::report(shift, &attempts, store.counts_sandbox()))
 }

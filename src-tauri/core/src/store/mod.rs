@@ -469,7 +469,7 @@ impl Store {
 
     /// Whether a sandbox profile's payments count in totals: only in the demo, which holds
     /// nothing else; in live data they are never money.
-    fn counts_sandbox(&self) -> bool {
+    pub fn counts_sandbox(&self) -> bool {
         self.data_set == DataSet::Demo
     }
 

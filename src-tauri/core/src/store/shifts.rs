@@ -50,9 +50,4 @@ impl Store {
         on_record!(self, |pool, sql| sql::shifts::attempts_of(pool, shift_id)
             .await)
     }
-
-    /// Whether totals here count sandbox payments (the demo's do; the live data's never).
-    pub fn counts_sandbox_money(&self) -> bool {
-        self.counts_sandbox()
-    }
 }
