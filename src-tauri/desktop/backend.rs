@@ -59,7 +59,10 @@ impl Backend {
             Ok(d) => d,
             Err(e) => return failed(info, e),
         };
-        runtime::init_logging(&dir);
+        // Once a process: at start-up, not again at a switch.
+        if set.is_none() {
+            runtime::init_logging(&dir);
+        }
         info.data_dir = dir.display().to_string();
         let set = match set {
             Some(set) => set,

@@ -10,13 +10,7 @@ use super::*;
 #[tauri::command]
 #[tracing::instrument(skip_all, err(level = "info", Debug))]
 pub(crate) async fn current_shift(state: State<'_, AppState>) -> Result<Option<Shift>, IpcError> {
-    Ok(state
-        .engine()
-        .await?
-        .store()
-        .open_shift()
-        .await
-        .map_err(AppError::from)?)
+    Ok(shifts::current(state.engine().await?.store()).await?)
 }
 
 #[tauri::command]

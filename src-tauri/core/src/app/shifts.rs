@@ -10,6 +10,11 @@ use super::{AppError, Problem, Result};
 /// The most shifts one listing returns.
 const LISTED: i64 = 500;
 
+/// This desk's open shift, if it has one.
+pub async fn current(store: &Store) -> Result<Option<Shift>> {
+    Ok(store.open_shift().await?)
+}
+
 /// Opens a shift at this desk, as its operator.
 pub async fn open(store: &Store) -> Result<Shift> {
     let shift = store.start_shift().await?;
