@@ -39,6 +39,11 @@ const COMMANDS: &[&str] = &[
     "close_shift",
     "list_shifts",
     "shift_report",
+    "paper",
+    "paper_pdf",
+    "day_report",
+    "merchant_settings",
+    "set_merchant_settings",
 ];
 
 fn main() {

@@ -11,7 +11,7 @@ use paydesk_core::app::lookups::{self, HistoryInput};
 use paydesk_core::app::orders;
 use paydesk_core::app::payments::{self, PayInput};
 use paydesk_core::app::profiles::{self, ProfileInput};
-use paydesk_core::app::{secrets, shared_store, status, AppError, ErrorKind};
+use paydesk_core::app::{merchant, secrets, shared_store, status, AppError, ErrorKind};
 use paydesk_core::data_set::DataSet;
 use paydesk_core::gateways::transport::Transport;
 use paydesk_core::import::ImportFormat;
@@ -26,13 +26,15 @@ use crate::runtime;
 
 mod args;
 mod order_commands;
+mod paper_commands;
 mod print;
 mod shift_commands;
 
 use print::{exit_code, print_report, print_status};
 
 pub use args::{
-    Args, Command, OrderCommand, ProfileCommand, SecretCommand, ShiftCommand, StoreCommand,
+    Args, Command, DayCommand, MerchantCommand, OrderCommand, ProfileCommand, SecretCommand,
+    ShiftCommand, StoreCommand,
 };
 
 /// A failure with its exit code and one clear line for stderr.
@@ -312,6 +314,13 @@ async fn execute(
         }
         Command::Order(command) => order_commands::run(store, command).await,
         Command::Shift(command) => shift_commands::run(store, command).await,
+        Command::Day(command) => paper_commands::day(store, command).await,
+        Command::Merchant(command) => paper_commands::merchant(store, command).await,
+        Command::Receipt {
+            order_no,
+            pdf,
+            lang,
+        } => paper_commands::receipt(store, &order_no, &pdf, lang.as_deref()).await,
         Command::Pay {
             order_no,
             channel,
@@ -360,10 +369,14 @@ async fn execute(
         } => {
             let hits = match (text, amount) {
                 (_, Some(amount)) => {
-                    let since = since
-                        .map(|d| lookups::local_day_ms(&d, false))
-                        .transpose()?;
-                    let until = until.map(|d| lookups::local_day_ms(&d, true)).transpose()?;
+                    let since = match since {
+                        Some(d) => Some(merchant::moment(store, &d, false).await?),
+                        None => None,
+                    };
+                    let until = match until {
+                        Some(d) => Some(merchant::moment(store, &d, true).await?),
+                        None => None,
+                    };
                     lookups::lookup_amount(store, &amount, since, until).await?
                 }
                 (text, None) => lookups::lookup(store, text.as_deref().unwrap_or_default()).await?,
@@ -372,9 +385,10 @@ async fn execute(
             Ok(0)
         }
         Command::Audit { since, json } => {
-            let since_ms = since
-                .map(|d| lookups::local_day_ms(&d, false))
-                .transpose()?;
+            let since_ms = match since {
+                Some(d) => Some(merchant::moment(store, &d, false).await?),
+                None => None,
+            };
             let query = paydesk_core::audit::AuditQuery {
                 since_ms,
                 ..Default::default()

@@ -22,6 +22,7 @@ mod ipc_bindings;
 #[cfg(test)]
 mod ipc_commands;
 mod orders;
+mod papers;
 mod payments;
 mod profiles;
 mod shifts;
@@ -225,7 +226,12 @@ pub fn run(launch: runtime::Launch) -> ExitCode {
             shifts::open_shift,
             shifts::close_shift,
             shifts::list_shifts,
-            shifts::shift_report
+            shifts::shift_report,
+            papers::paper,
+            papers::paper_pdf,
+            papers::day_report,
+            papers::merchant_settings,
+            papers::set_merchant_settings
         ])
         .run(tauri::generate_context!());
     match result {

@@ -205,4 +205,201 @@ fn a_shift_s_totals_are_what_the_gateways_charged_and_it_closes_only_over_acknow
         audit.contains("shift_opened") && audit.contains("shift_closed"),
         "{audit}"
     );
+
+    day_report_and_receipts(d, &paydesk, &cny, &id);
+}
+
+/// paydesk at a data directory on the demo.
+type Paydesk = dyn Fn(&std::path::Path, &[&str], Option<&str>) -> std::process::Output;
+
+fn pdftotext(pdf: &std::path::Path) -> String {
+    let out = std::process::Command::new("pdftotext")
+        .args(["-layout", pdf.to_str().unwrap(), "-"])
+        .output()
+        .expect("pdftotext (Debian poppler-utils, scripts/setup.sh)");
+    assert!(out.status.success(), "{out:?}");
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// After the shift: the day's report across desks (a payment outside any shift listed as
+/// such), the merchant's settings, receipts in both languages (a reprint a copy, a sandbox
+/// payment's a specimen), and the reports as PDF, read back by pdftotext.
+fn day_report_and_receipts(
+    d: &std::path::Path,
+    paydesk: &Paydesk,
+    shift_cny: &Value,
+    shift_id: &str,
+) {
+    ok(&paydesk(
+        d,
+        &[
+            "merchant",
+            "set",
+            "--name",
+            "益安便利店",
+            "--address",
+            "上海市徐汇区 1 号",
+            "--time-zone",
+            "Asia/Shanghai",
+        ],
+        None,
+    ));
+    let bad_zone = paydesk(d, &["merchant", "set", "--time-zone", "Mars/Olympus"], None);
+    assert_eq!(bad_zone.status.code(), Some(2), "{bad_zone:?}");
+    let merchant = json(&paydesk(d, &["merchant", "show", "--json"], None));
+    assert_eq!(
+        merchant["time_zone"], "Asia/Shanghai",
+        "the bad zone changed nothing"
+    );
+    assert_eq!(merchant["settings"]["name"], "益安便利店");
+
+    // Paying needs no shift: this one is the day's, outside any shift.
+    let mut args = vec![
+        "order",
+        "add",
+        "--profile",
+        "sensecore",
+        "--order-no",
+        "S-2",
+        "--amount",
+        "1.50",
+    ];
+    let attrs = attributes("sensecore", 3);
+    for a in &attrs {
+        args.extend(["--attr", a.as_str()]);
+    }
+    ok(&paydesk(d, &args, None));
+    ok(&paydesk(d, &["pay", "S-2", "--channel", "balance"], None));
+    let day = json(&paydesk(d, &["day", "report", "--json"], None));
+    let cny = |totals: &Value| -> i64 {
+        totals["currencies"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["currency"] == "CNY")
+            .map_or(0, |c| c["taken_in"]["amount_minor"].as_i64().unwrap())
+    };
+    assert_eq!(day["time_zone"], "Asia/Shanghai");
+    assert_eq!(cny(&day["outside_shifts"]), 150, "{day}");
+    assert_eq!(day["outside_shifts"]["attempts"], 1);
+    assert_eq!(
+        cny(&day["totals"]),
+        shift_cny["taken_in"]["amount_minor"].as_i64().unwrap() + 150,
+        "{day}"
+    );
+    assert_eq!(day["shifts"][0]["shift"]["id"].to_string(), shift_id);
+
+    let out = tempfile::tempdir().unwrap();
+    let first = out.path().join("receipt-1.pdf");
+    ok(&paydesk(
+        d,
+        &[
+            "receipt",
+            "S-1",
+            "--pdf",
+            first.to_str().unwrap(),
+            "--lang",
+            "zh-CN",
+        ],
+        None,
+    ));
+    let zh = pdftotext(&first);
+    for said in [
+        "益安便利店",
+        "收款凭证",
+        "S-1",
+        "12.34",
+        "10.00",
+        "支付成功",
+        "样张",
+    ] {
+        assert!(zh.contains(said), "{said:?} not in\n{zh}");
+    }
+    assert!(
+        !zh.contains("副本"),
+        "the first receipt is the original:\n{zh}"
+    );
+    let second = out.path().join("receipt-2.pdf");
+    ok(&paydesk(
+        d,
+        &[
+            "receipt",
+            "S-1",
+            "--pdf",
+            second.to_str().unwrap(),
+            "--lang",
+            "en",
+        ],
+        None,
+    ));
+    let en = pdftotext(&second);
+    for said in ["COPY", "SPECIMEN", "S-1", "12.34", "Succeeded"] {
+        assert!(en.contains(said), "{said:?} not in\n{en}");
+    }
+
+    // Refusals change nothing: an unpaid order, a file that cannot be written.
+    let unpaid = out.path().join("unpaid.pdf");
+    let refused = paydesk(
+        d,
+        &["receipt", "T-2", "--pdf", unpaid.to_str().unwrap()],
+        None,
+    );
+    assert_eq!(refused.status.code(), Some(2), "{refused:?}");
+    assert!(!unpaid.exists(), "no file for an unpaid order");
+    let nowhere = out.path().join("no-such-dir").join("r.pdf");
+    let refused = paydesk(
+        d,
+        &["receipt", "S-1", "--pdf", nowhere.to_str().unwrap()],
+        None,
+    );
+    assert_eq!(refused.status.code(), Some(2), "{refused:?}");
+    let trail = json(&paydesk(d, &["audit", "--json"], None));
+    let receipts = trail
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "receipt_issued" || e["action"] == "receipt_reprinted")
+        .count();
+    assert_eq!(receipts, 2, "{trail}");
+
+    let shift_pdf = out.path().join("shift.pdf");
+    ok(&paydesk(
+        d,
+        &[
+            "shift",
+            "report",
+            shift_id,
+            "--pdf",
+            shift_pdf.to_str().unwrap(),
+            "--lang",
+            "en",
+        ],
+        None,
+    ));
+    let shift = pdftotext(&shift_pdf);
+    for said in [
+        &format!("Shift report #{shift_id}")[..],
+        "P-2",
+        "Taken in",
+        "Payments still open",
+    ] {
+        assert!(shift.contains(said), "{said:?} not in\n{shift}");
+    }
+    let day_pdf = out.path().join("day.pdf");
+    ok(&paydesk(
+        d,
+        &[
+            "day",
+            "report",
+            "--pdf",
+            day_pdf.to_str().unwrap(),
+            "--lang",
+            "zh-CN",
+        ],
+        None,
+    ));
+    let day_text = pdftotext(&day_pdf);
+    for said in ["日结报表", "班次之外", "1.50"] {
+        assert!(day_text.contains(said), "{said:?} not in\n{day_text}");
+    }
 }

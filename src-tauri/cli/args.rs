@@ -61,6 +61,23 @@ pub enum Command {
     /// This desk's shifts (交班): open one, close it with its report, list them, report one.
     #[command(subcommand)]
     Shift(ShiftCommand),
+    /// The day's report (日结) across every desk of the merchant.
+    #[command(subcommand)]
+    Day(DayCommand),
+    /// The merchant's name and address (printed on receipts) and time zone (its days).
+    #[command(subcommand)]
+    Merchant(MerchantCommand),
+    /// Issue a paid order's receipt as PDF (exit 2 when the order is not paid). A receipt
+    /// printed before makes this one a copy (COPY / 副本).
+    Receipt {
+        order_no: String,
+        /// Where to write the PDF.
+        #[arg(long, value_name = "FILE")]
+        pdf: std::path::PathBuf,
+        /// zh-CN or en (default: from LANG).
+        #[arg(long)]
+        lang: Option<String>,
+    },
     /// Pay an order.
     Pay {
         order_no: String,
@@ -93,7 +110,7 @@ pub enum Command {
         /// The amount the customer quotes (12.30).
         #[arg(long)]
         amount: Option<String>,
-        /// With --amount: orders added from this day (YYYY-MM-DD, this computer's) or time.
+        /// With --amount: orders added from this day (YYYY-MM-DD, the merchant's) or time.
         #[arg(long, requires = "amount")]
         since: Option<String>,
         /// With --amount: orders added up to this day, the whole day (or before this time).
@@ -156,7 +173,8 @@ pub enum Command {
         channel: Option<String>,
         #[arg(long)]
         profile: Option<String>,
-        /// Only attempts made on or after this date (YYYY-MM-DD, UTC) or time (RFC 3339).
+        /// Only attempts made on or after this date (YYYY-MM-DD, the merchant's calendar) or
+        /// time (RFC 3339).
         #[arg(long)]
         since: Option<String>,
         #[arg(long, conflicts_with = "csv")]
@@ -171,7 +189,7 @@ pub enum Command {
     /// settled or decided payments, changed profiles and secrets (never a value), imported,
     /// exported or was shown customers' personal data.
     Audit {
-        /// Only entries on or after this day (YYYY-MM-DD, this computer's calendar) or time
+        /// Only entries on or after this day (YYYY-MM-DD, the merchant's calendar) or time
         /// (RFC 3339).
         #[arg(long)]
         since: Option<String>,
@@ -249,10 +267,57 @@ pub enum ShiftCommand {
     /// A shift's report: this desk's open shift (else its last) unless one is named.
     Report {
         shift_id: Option<i64>,
-        #[arg(long, conflicts_with = "csv")]
+        #[arg(long, conflicts_with_all = ["csv", "pdf"])]
         json: bool,
-        #[arg(long)]
+        #[arg(long, conflicts_with = "pdf")]
         csv: bool,
+        /// Write the report as PDF to this file.
+        #[arg(long, value_name = "FILE")]
+        pdf: Option<std::path::PathBuf>,
+        /// The PDF's language: zh-CN or en (default: from LANG).
+        #[arg(long, requires = "pdf")]
+        lang: Option<String>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum DayCommand {
+    /// What every desk took on a day of the merchant's calendar (today unless named): by desk,
+    /// by shift, and outside any shift.
+    Report {
+        /// YYYY-MM-DD.
+        date: Option<String>,
+        #[arg(long, conflicts_with = "pdf")]
+        json: bool,
+        /// Write the report as PDF to this file.
+        #[arg(long, value_name = "FILE")]
+        pdf: Option<std::path::PathBuf>,
+        /// The PDF's language: zh-CN or en (default: from LANG).
+        #[arg(long, requires = "pdf")]
+        lang: Option<String>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum MerchantCommand {
+    /// The merchant's settings and the time zone its days follow.
+    Show {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Change the settings given; the others stay.
+    Set {
+        #[arg(long)]
+        name: Option<String>,
+        /// Lines separated by a newline.
+        #[arg(long)]
+        address: Option<String>,
+        /// An IANA time zone (Asia/Shanghai).
+        #[arg(long, conflicts_with = "system_time_zone")]
+        time_zone: Option<String>,
+        /// Follow each desk's system time zone.
+        #[arg(long)]
+        system_time_zone: bool,
     },
 }
 
@@ -316,6 +381,10 @@ impl Command {
             Command::Shift(ShiftCommand::Close { .. }) => "shift close",
             Command::Shift(ShiftCommand::List { .. }) => "shift list",
             Command::Shift(ShiftCommand::Report { .. }) => "shift report",
+            Command::Day(DayCommand::Report { .. }) => "day report",
+            Command::Merchant(MerchantCommand::Show { .. }) => "merchant show",
+            Command::Merchant(MerchantCommand::Set { .. }) => "merchant set",
+            Command::Receipt { .. } => "receipt",
             Command::Pay { .. } => "pay",
             Command::Status { .. } => "status",
             Command::Lookup { .. } => "lookup",

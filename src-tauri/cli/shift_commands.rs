@@ -1,6 +1,6 @@
 //! `paydesk shift open | close | list | report`: this desk's shifts and what each took.
 
-use paydesk_core::app::shifts;
+use paydesk_core::app::{papers, shifts};
 use paydesk_core::shifts::{Shift, ShiftReport};
 use paydesk_core::store::Store;
 
@@ -44,6 +44,22 @@ pub(super) async fn run(store: &Store, command: ShiftCommand) -> Result<u8, Fail
             shift_id,
             json,
             csv,
+            pdf: Some(path),
+            lang,
+        } => {
+            let _ = (json, csv);
+            let lang = super::paper_commands::language(lang.as_deref())?;
+            let file = super::paper_commands::PdfFile::create(&path)?;
+            let paper = papers::shift_report_paper(store, shift_id, lang).await?;
+            file.write(&papers::pdf(paper).await?)?;
+            println!("shift report written to {}", path.display());
+        }
+        ShiftCommand::Report {
+            shift_id,
+            json,
+            csv,
+            pdf: None,
+            ..
         } => {
             let report = shifts::report(store, shift_id).await?;
             print_report(&report, json, csv)?;

@@ -53,6 +53,12 @@ fn export_every_shape(cfg: &Config) -> Result<(), ts_rs::ExportError> {
     paydesk_core::audit::AuditQuery::export_all(cfg)?;
     paydesk_core::shifts::Shift::export_all(cfg)?;
     paydesk_core::shifts::ShiftReport::export_all(cfg)?;
+    paydesk_core::day_report::DayReport::export_all(cfg)?;
+    paydesk_core::app::merchant::MerchantView::export_all(cfg)?;
+    paydesk_core::words::Lang::export_all(cfg)?;
+    paydesk_paper::Paper::export_all(cfg)?;
+    super::papers::PaperOf::export_all(cfg)?;
+    super::papers::PdfFile::export_all(cfg)?;
     Change::export_all(cfg)
 }
 

@@ -33,10 +33,15 @@ pub enum AuditAction {
     PersonalDataRevealed,
     ShiftOpened,
     ShiftClosed,
+    /// The merchant's name, address or time zone changed.
+    MerchantChanged,
+    ReceiptIssued,
+    /// A receipt printed again: a copy.
+    ReceiptReprinted,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 17] = [
+    pub const ALL: [AuditAction; 20] = [
         AuditAction::OrderAdded,
         AuditAction::OrderEdited,
         AuditAction::OrderCancelled,
@@ -54,6 +59,9 @@ impl AuditAction {
         AuditAction::PersonalDataRevealed,
         AuditAction::ShiftOpened,
         AuditAction::ShiftClosed,
+        AuditAction::MerchantChanged,
+        AuditAction::ReceiptIssued,
+        AuditAction::ReceiptReprinted,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -75,6 +83,9 @@ impl AuditAction {
             AuditAction::PersonalDataRevealed => "personal_data_revealed",
             AuditAction::ShiftOpened => "shift_opened",
             AuditAction::ShiftClosed => "shift_closed",
+            AuditAction::MerchantChanged => "merchant_changed",
+            AuditAction::ReceiptIssued => "receipt_issued",
+            AuditAction::ReceiptReprinted => "receipt_reprinted",
         }
     }
 

@@ -9,19 +9,23 @@ pub mod changes;
 pub mod clock;
 pub mod console;
 pub mod data_set;
+pub mod day_report;
 pub mod demo;
 pub mod domain;
 pub mod engine;
 pub mod export;
 pub mod import;
 pub mod input_rules;
+pub mod merchant;
 pub mod off_thread;
 #[cfg(test)]
 mod order_edit_tests;
 pub mod pricing;
 pub mod private_files;
+pub mod receipt;
 pub mod reconcile;
 pub mod report;
+pub mod report_papers;
 #[cfg(test)]
 mod review_tests;
 pub mod sandbox_link;
@@ -33,6 +37,7 @@ pub mod store;
 #[cfg(test)]
 mod test_support;
 pub mod vault;
+pub mod words;
 
 pub use paydesk_gateways as gateways;
 pub use paydesk_gateways::{Channel, Currency, Money, MoneyError};

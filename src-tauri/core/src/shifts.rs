@@ -35,6 +35,8 @@ pub struct ShiftAttempt {
     pub gateway: String,
     /// The order's profile is a paydesk sandbox.
     pub sandbox: bool,
+    /// The shift it was started in, if any.
+    pub shift_id: Option<i64>,
 }
 
 /// An amount in the report: the decimal string and its minor units.
@@ -45,7 +47,7 @@ pub struct Amount {
 }
 
 impl Amount {
-    fn of(minor: i64, currency: &str) -> Amount {
+    pub(crate) fn of(minor: i64, currency: &str) -> Amount {
         let amount = match Currency::parse(currency) {
             Ok(c) => Money::from_minor(minor, c).to_decimal_string(),
             Err(_) => minor.to_string(),
@@ -129,33 +131,79 @@ fn pays_out(gateway: &str) -> bool {
 /// The report of `shift` from its attempts. `counts_sandbox`: the demo's report counts its
 /// sandbox payments; the live data's leaves them out.
 pub fn report(shift: Shift, attempts: &[ShiftAttempt], counts_sandbox: bool) -> ShiftReport {
+    let (mut open, mut settled_after_close) = (Vec::new(), Vec::new());
+    for row in attempts {
+        let a = &row.attempt;
+        // Named whatever money it is: an open payment is a person's to know of.
+        let acknowledged = shift.acknowledged.contains(&a.id);
+        if is_open(a) {
+            open.push(NamedAttempt::of(row, acknowledged));
+        } else if shift.closed_at.is_some_and(|closed| a.updated_at > closed) {
+            settled_after_close.push(NamedAttempt::of(row, acknowledged));
+        }
+    }
+    let Totals {
+        currencies,
+        sandbox_left_out,
+        ..
+    } = totals(attempts.iter(), counts_sandbox);
+    ShiftReport {
+        shift,
+        currencies,
+        open,
+        settled_after_close,
+        sandbox_left_out,
+    }
+}
+
+impl NamedAttempt {
+    pub(crate) fn of(row: &ShiftAttempt, acknowledged: bool) -> NamedAttempt {
+        let a = &row.attempt;
+        NamedAttempt {
+            attempt_id: a.id,
+            order_no: row.order_no.clone(),
+            state: a.state,
+            charged: Amount::of(
+                Charges::of(a, &row.currency).charged_amount_minor,
+                &row.currency,
+            ),
+            currency: row.currency.clone(),
+            acknowledged,
+        }
+    }
+}
+
+/// What some attempts came to, per currency.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct Totals {
+    /// How many attempts, sandbox ones included.
+    pub attempts: i64,
+    pub currencies: Vec<CurrencyTotals>,
+    /// Payments on sandbox profiles, which never count as money (live data only).
+    pub sandbox_left_out: i64,
+}
+
+/// The attempts' totals: per currency, money taken in and paid out (succeeded, uncontested
+/// payments), what vouchers and coupons deducted from them, and a line per direction,
+/// gateway, channel and state. `counts_sandbox`: whether sandbox payments count as money.
+pub fn totals<'a>(
+    attempts: impl Iterator<Item = &'a ShiftAttempt>,
+    counts_sandbox: bool,
+) -> Totals {
     // Keyed by the state's name (states have no order of their own); the state kept beside.
     type Key = (String, Direction, String, String, &'static str);
     let mut lines: BTreeMap<Key, (AttemptState, i64, i64)> = BTreeMap::new();
     let mut sums: BTreeMap<String, (i64, i64, i64)> = BTreeMap::new();
-    let (mut open, mut settled_after_close, mut sandbox_left_out) = (Vec::new(), Vec::new(), 0);
+    let (mut count, mut sandbox_left_out) = (0, 0);
     for row in attempts {
+        count += 1;
         let a = &row.attempt;
-        let charges = Charges::of(a, &row.currency);
-        let charged = charges.charged_amount_minor;
-        // Named whatever money it is: an open payment is a person's to know of.
-        let named = |acknowledged: bool| NamedAttempt {
-            attempt_id: a.id,
-            order_no: row.order_no.clone(),
-            state: a.state,
-            charged: Amount::of(charged, &row.currency),
-            currency: row.currency.clone(),
-            acknowledged,
-        };
-        if is_open(a) {
-            open.push(named(shift.acknowledged.contains(&a.id)));
-        } else if shift.closed_at.is_some_and(|closed| a.updated_at > closed) {
-            settled_after_close.push(named(shift.acknowledged.contains(&a.id)));
-        }
         if row.sandbox && !counts_sandbox {
             sandbox_left_out += 1;
             continue;
         }
+        let charges = Charges::of(a, &row.currency);
+        let charged = charges.charged_amount_minor;
         let direction = if pays_out(&row.gateway) {
             Direction::Out
         } else {
@@ -212,11 +260,9 @@ pub fn report(shift: Shift, attempts: &[ShiftAttempt], counts_sandbox: bool) -> 
             },
         )
         .collect();
-    ShiftReport {
-        shift,
+    Totals {
+        attempts: count,
         currencies,
-        open,
-        settled_after_close,
         sandbox_left_out,
     }
 }
@@ -234,4 +280,4 @@ pub fn unacknowledged<'a>(
 
 #[cfg(test)]
 #[path = "shifts_tests.rs"]
-mod tests;
+pub(crate) mod tests;

@@ -15,19 +15,19 @@ fn shift(closed_at: Option<i64>, acknowledged: Vec<i64>) -> Shift {
     }
 }
 
-struct Paid<'a> {
-    id: i64,
-    gateway: &'a str,
-    channel: &'a str,
-    state: AttemptState,
-    currency: &'a str,
-    asked: i64,
-    vouchers: &'a str,
-    coupon: Option<(&'a str, i64)>,
-    updated_at: i64,
+pub(crate) struct Paid<'a> {
+    pub(crate) id: i64,
+    pub(crate) gateway: &'a str,
+    pub(crate) channel: &'a str,
+    pub(crate) state: AttemptState,
+    pub(crate) currency: &'a str,
+    pub(crate) asked: i64,
+    pub(crate) vouchers: &'a str,
+    pub(crate) coupon: Option<(&'a str, i64)>,
+    pub(crate) updated_at: i64,
 }
 
-fn row(p: Paid<'_>) -> ShiftAttempt {
+pub(crate) fn row(p: Paid<'_>) -> ShiftAttempt {
     ShiftAttempt {
         attempt: Attempt {
             id: p.id,
@@ -64,10 +64,11 @@ fn row(p: Paid<'_>) -> ShiftAttempt {
         currency: p.currency.into(),
         gateway: p.gateway.into(),
         sandbox: false,
+        shift_id: Some(1),
     }
 }
 
-fn paid(
+pub(crate) fn paid(
     id: i64,
     gateway: &'static str,
     channel: &'static str,

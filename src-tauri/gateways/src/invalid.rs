@@ -64,6 +64,10 @@ pub enum Field {
     },
     /// The name of a CSV file's column, in its header.
     ColumnName,
+    MerchantName,
+    MerchantAddress,
+    TimeZone,
+    Date,
 }
 
 /// The rule the value breaks. Values quoted in a rule are already cut by [`shown`].
@@ -141,6 +145,9 @@ pub enum Rule {
     Unreadable {
         detail: String,
     },
+    NotDate {
+        value: String,
+    },
 }
 
 impl Invalid {
@@ -214,6 +221,10 @@ impl fmt::Display for Field {
             Field::File => f.write_str("the file"),
             Field::Column { name } => write!(f, "column {}", shown(name)),
             Field::ColumnName => f.write_str("a column's name"),
+            Field::MerchantName => f.write_str("the merchant's name"),
+            Field::MerchantAddress => f.write_str("the merchant's address"),
+            Field::TimeZone => f.write_str("the time zone"),
+            Field::Date => f.write_str("the date"),
         }
     }
 }
@@ -291,6 +302,7 @@ impl fmt::Display for Invalid {
                 write!(f, "{field} {value} is not one paydesk supports")
             }
             Rule::Unreadable { detail } => write!(f, "{field} cannot be read: {detail}"),
+            Rule::NotDate { value } => write!(f, "{field} {value} is not a date like 2026-12-31"),
         }
     }
 }

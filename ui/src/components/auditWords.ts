@@ -26,6 +26,9 @@ const ACTIONS: Record<AuditAction, true> = {
   personal_data_revealed: true,
   shift_opened: true,
   shift_closed: true,
+  merchant_changed: true,
+  receipt_issued: true,
+  receipt_reprinted: true,
 };
 export const AUDIT_ACTIONS = Object.keys(ACTIONS) as AuditAction[];
 
@@ -190,6 +193,11 @@ function parts(entry: AuditEntry, ctx: AuditContext): (string | null)[] {
       return [attempt(d, ctx)];
     case "profile_removed":
       return [];
+    case "merchant_changed":
+      return [];
+    case "receipt_issued":
+    case "receipt_reprinted":
+      return [attempt(d, ctx)];
     case "shift_opened": {
       const id = numberOf(d.shift_id);
       return [id === null ? null : t("audit.says.shift", { id })];

@@ -10,17 +10,24 @@ import type { Change } from "./Change";
 import type { ConnectionReport } from "./ConnectionReport";
 import type { DailyTotal } from "./DailyTotal";
 import type { DataSet } from "./DataSet";
+import type { DayReport } from "./DayReport";
 import type { DeductionInput } from "./DeductionInput";
 import type { ExportFile } from "./ExportFile";
 import type { GatewayInfo } from "./GatewayInfo";
 import type { ImportProgress } from "./ImportProgress";
 import type { ImportSummary } from "./ImportSummary";
+import type { Lang } from "./Lang";
 import type { LookupHit } from "./LookupHit";
+import type { Merchant } from "./Merchant";
+import type { MerchantView } from "./MerchantView";
 import type { OrderDetail } from "./OrderDetail";
 import type { OrderPage } from "./OrderPage";
 import type { OrderQuery } from "./OrderQuery";
 import type { OrderView } from "./OrderView";
+import type { Paper } from "./Paper";
+import type { PaperOf } from "./PaperOf";
 import type { PaymentReport } from "./PaymentReport";
+import type { PdfFile } from "./PdfFile";
 import type { ProfileView } from "./ProfileView";
 import type { Quote } from "./Quote";
 import type { RefundInput } from "./RefundInput";
@@ -70,6 +77,11 @@ export type Commands = {
   close_shift: { args: { acknowledged: Array<number> }; returns: ShiftReport };
   list_shifts: { args: { allDesks: boolean }; returns: Array<Shift> };
   shift_report: { args: { shiftId?: number | null }; returns: ShiftReport };
+  paper: { args: { of: PaperOf, lang: Lang }; returns: Paper };
+  paper_pdf: { args: { of: PaperOf, lang: Lang }; returns: PdfFile };
+  day_report: { args: { date?: string | null }; returns: DayReport };
+  merchant_settings: { args: Record<string, never>; returns: MerchantView };
+  set_merchant_settings: { args: { settings: Merchant }; returns: MerchantView };
 };
 
 /** Every event the back end sends the window, with its payload. */

@@ -43,6 +43,9 @@ export const auditEn = {
     personal_data_revealed: "Customer's personal data shown",
     shift_opened: "Shift opened",
     shift_closed: "Shift closed (handed over)",
+    merchant_changed: "Merchant settings changed",
+    receipt_issued: "Receipt issued",
+    receipt_reprinted: "Receipt printed again (copy)",
   },
   // One line of an entry's detail, in words.
   says: {

@@ -599,6 +599,10 @@ export const en = {
     file: "the file",
     column: "column {{name}}",
     column_name: "a column's name",
+    merchant_name: "the merchant's name",
+    merchant_address: "the merchant's address",
+    time_zone: "the time zone",
+    date: "the date",
   },
   invalidRule: {
     missing: "{{field}} is missing",
@@ -637,6 +641,7 @@ export const en = {
     not_positive: "{{field}} must be more than zero, not {{value}}",
     unknown_currency: "{{field}} {{value}} is not one paydesk keeps amounts in",
     unreadable: "{{field}} cannot be read: {{detail}}",
+    not_date: "{{field}} {{value}} is not a date like 2026-12-31",
     /** Words between the values a rule allows. */
     or: " or ",
   },
@@ -703,6 +708,8 @@ export const en = {
     no_such_shift: "No shift {{shift_id}}.",
     no_open_shift: "Desk {{desk}} has no shift open: nothing was closed.",
     no_shift: "Desk {{desk}} has never had a shift.",
+    not_paid: "Order {{order_no}} is not paid, so it has no receipt.",
+    no_font: "No font installed on this computer has the characters {{missing}}, so the page cannot be printed: install one that does (on Debian, fonts-noto-cjk).",
     shift_open: "Shift {{shift_id}} is already open at this desk, opened {{time}} by {{opened_by}}: close it (hand over) before opening another.",
     /** `list`: each payment's order number and state in words. */
     shift_has_open_attempts: "Payments of this shift are still open: {{list}}. Acknowledge each one to close the shift; they stay named in its report.",

@@ -44,6 +44,9 @@ export const auditZhCN: Resources["audit"] = {
     personal_data_revealed: "显示顾客个人信息",
     shift_opened: "开班",
     shift_closed: "交班",
+    merchant_changed: "商户设置已修改",
+    receipt_issued: "开具收款凭证",
+    receipt_reprinted: "补打收款凭证（副本）",
   },
   says: {
     separator: "；",

@@ -584,6 +584,10 @@ export const zhCN: Resources = {
     file: "文件",
     column: "列 {{name}}",
     column_name: "列名",
+    merchant_name: "商户名称",
+    merchant_address: "商户地址",
+    time_zone: "时区",
+    date: "日期",
   },
   invalidRule: {
     missing: "缺少{{field}}",
@@ -621,6 +625,7 @@ export const zhCN: Resources = {
     not_positive: "{{field}}必须大于零，而不是 {{value}}",
     unknown_currency: "paydesk 不支持{{field}} {{value}}",
     unreadable: "{{field}}无法读取：{{detail}}",
+    not_date: "{{field}} {{value}} 不是日期（格式如 2026-12-31）",
     or: "、",
   },
   problem: {
@@ -682,6 +687,8 @@ export const zhCN: Resources = {
     no_such_shift: "没有班次 {{shift_id}}。",
     no_open_shift: "收银台 {{desk}} 没有进行中的班次：未交班。",
     no_shift: "收银台 {{desk}} 还没有过班次。",
+    not_paid: "订单 {{order_no}} 尚未支付，没有收款凭证。",
+    no_font: "本机没有任何字体包含字符 {{missing}}，无法打印：请安装包含这些字符的字体（Debian 上为 fonts-noto-cjk）。",
     shift_open: "此收银台的班次 {{shift_id}} 已在进行中（{{opened_by}} 于 {{time}} 开班）：请先交班，再开新班次。",
     shift_has_open_attempts: "本班次仍有未结束的支付：{{list}}。逐笔确认后才能交班；它们会在交班报表中列出。",
     unexpected: "意外错误。",

@@ -59,6 +59,13 @@ pub enum Problem {
     NoSuchOrder {
         order_no: String,
     },
+    NotPaid {
+        order_no: String,
+    },
+    /// No installed font has these characters of a page to print.
+    NoFont {
+        missing: String,
+    },
     NoSuchProfile {
         profile: String,
     },
@@ -275,6 +282,8 @@ impl Problem {
             Problem::DiskFull | Problem::Internal { .. } => ErrorKind::Internal,
             Problem::Refused { .. }
             | Problem::OrderCancelled { .. }
+            | Problem::NotPaid { .. }
+            | Problem::NoFont { .. }
             | Problem::OrderChanged { .. }
             | Problem::NotAwaitingReview { .. }
             | Problem::CodeMayStillBePaid { .. }
@@ -415,6 +424,7 @@ impl From<StoreError> for AppError {
         let message = e.to_string();
         let problem = match e {
             StoreError::NoSuchOrder(order_no) => Problem::NoSuchOrder { order_no },
+            StoreError::NotPaid(order_no) => Problem::NotPaid { order_no },
             StoreError::NoSuchProfile(profile) => Problem::NoSuchProfile { profile },
             StoreError::NoSuchAttempt(attempt_id) => Problem::NoSuchAttempt { attempt_id },
             StoreError::DuplicateOrder(order_no) => Problem::DuplicateOrder { order_no },

@@ -69,39 +69,6 @@ pub async fn lookup_amount(
         .await?)
 }
 
-/// A day (`YYYY-MM-DD`) on this computer's calendar, or an RFC 3339 time, as unix ms: the
-/// day's first moment, or with `after_the_day` the first moment after it (so `--until` a day
-/// takes in the whole day).
-pub fn local_day_ms(text: &str, after_the_day: bool) -> Result<i64> {
-    use chrono::{Days, Local, NaiveDate, TimeZone};
-    if let Ok(time) = chrono::DateTime::parse_from_rfc3339(text.trim()) {
-        return Ok(time.timestamp_millis());
-    }
-    let refused = || {
-        AppError::refused(format!(
-            "{text:?} must be a date (YYYY-MM-DD) or an RFC 3339 time"
-        ))
-    };
-    let day = NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| refused())?;
-    let day = if after_the_day {
-        day.checked_add_days(Days::new(1)).ok_or_else(refused)?
-    } else {
-        day
-    };
-    // A midnight a clock change skips starts the day at its first moment that exists.
-    let start = day.and_hms_opt(0, 0, 0).expect("midnight");
-    Local
-        .from_local_datetime(&start)
-        .earliest()
-        .or_else(|| {
-            Local
-                .from_local_datetime(&(start + chrono::Duration::hours(1)))
-                .earliest()
-        })
-        .map(|t| t.timestamp_millis())
-        .ok_or_else(refused)
-}
-
 /// Money taken since the time given (unix ms), by currency and channel.
 pub async fn takings(store: &Store, since_ms: i64) -> Result<Vec<TakingsRow>> {
     Ok(store.takings(since_ms).await?)
@@ -170,48 +137,11 @@ pub async fn history(store: &Store, input: HistoryInput) -> Result<Vec<HistoryRo
             })
             .transpose()?,
         profile: input.profile,
-        since_ms: input.since.map(|s| since_ms(&s)).transpose()?,
+        since_ms: match input.since {
+            Some(since) => Some(super::merchant::moment(store, &since, false).await?),
+            None => None,
+        },
         limit: None,
     };
     Ok(store.history(&filter).await?)
-}
-
-fn since_ms(text: &str) -> Result<i64> {
-    if let Ok(time) = chrono::DateTime::parse_from_rfc3339(text.trim()) {
-        return Ok(time.timestamp_millis());
-    }
-    chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
-        .map(|d| {
-            d.and_hms_opt(0, 0, 0)
-                .expect("midnight")
-                .and_utc()
-                .timestamp_millis()
-        })
-        .map_err(|_| {
-            AppError::refused(format!(
-                "since {text:?} must be a date (YYYY-MM-DD) or an RFC 3339 time"
-            ))
-        })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_lookup_s_day_is_this_computer_s_day_and_until_takes_it_whole() {
-        let start = local_day_ms("2026-03-01", false).unwrap();
-        let after = local_day_ms("2026-03-01", true).unwrap();
-        assert_eq!(after - start, 86_400_000);
-        assert_eq!(local_day_ms("1970-01-01T00:00:01Z", true).unwrap(), 1_000);
-        assert!(local_day_ms("1 March", false).is_err());
-    }
-
-    #[test]
-    fn since_takes_a_day_or_a_time_and_refuses_anything_else() {
-        assert_eq!(since_ms("1970-01-02").unwrap(), 86_400_000);
-        assert_eq!(since_ms(" 1970-01-01T00:00:01Z ").unwrap(), 1_000);
-        let refused = since_ms("yesterday").unwrap_err();
-        assert!(refused.to_string().contains("\"yesterday\""), "{refused}");
-    }
 }

@@ -42,6 +42,9 @@ mod file_feed;
 pub mod health;
 mod history;
 mod link;
+mod merchant;
+#[cfg(test)]
+mod merchant_tests;
 pub mod moving_in;
 mod orders;
 mod profiles;
@@ -139,6 +142,9 @@ pub enum StoreError {
     DuplicateOrder(String),
     #[error("no order {0:?}")]
     NoSuchOrder(String),
+    /// The order has no settled, uncontested payment to print a receipt of.
+    #[error("order {0:?} is not paid, so it has no receipt")]
+    NotPaid(String),
     #[error("no payment attempt {0}")]
     NoSuchAttempt(i64),
     /// Another attempt of the order is live; who started it, where the journal says.

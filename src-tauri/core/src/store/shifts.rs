@@ -50,4 +50,20 @@ impl Store {
         on_record!(self, |pool, sql| sql::shifts::attempts_of(pool, shift_id)
             .await)
     }
+
+    /// Every desk's attempts started in `[since, until)`, oldest first (a day's report).
+    pub async fn attempts_between(&self, since: i64, until: i64) -> Result<Vec<ShiftAttempt>> {
+        on_record!(self, |pool, sql| sql::shifts::attempts_between(
+            pool, since, until
+        )
+        .await)
+    }
+
+    /// Every desk's shifts open at some moment of `[since, until)`.
+    pub async fn shifts_between(&self, since: i64, until: i64) -> Result<Vec<Shift>> {
+        on_record!(self, |pool, sql| sql::shifts::open_between(
+            pool, since, until
+        )
+        .await)
+    }
 }

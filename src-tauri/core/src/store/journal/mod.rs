@@ -12,8 +12,10 @@ pub(in crate::store) mod audit;
 pub(in crate::store) mod claims;
 pub(in crate::store) mod console;
 pub(in crate::store) mod history;
+pub(in crate::store) mod merchant;
 pub(in crate::store) mod orders;
 pub(in crate::store) mod profiles;
+pub(in crate::store) mod receipts;
 pub(in crate::store) mod reviews;
 pub(in crate::store) mod shifts;
 

@@ -101,25 +101,66 @@ pub(in crate::store) async fn attempts_of(pool: &Pool, shift_id: i64) -> Result<
     attempts_in(&mut conn, shift_id).await
 }
 
+const ATTEMPTS_WITH_ORDERS: &str = "SELECT a.*, o.order_no, o.currency, p.gateway, p.is_sandbox
+     FROM attempts a JOIN orders o ON o.id = a.order_id JOIN profiles p ON p.id = o.profile_id";
+
+fn shift_attempt(row: &Row) -> Result<ShiftAttempt> {
+    Ok(ShiftAttempt {
+        attempt: attempt_from_row(row)?,
+        order_no: row.try_get("order_no")?,
+        currency: row.try_get("currency")?,
+        gateway: row.try_get("gateway")?,
+        sandbox: row.try_get("is_sandbox")?,
+        shift_id: row.try_get("shift_id")?,
+    })
+}
+
 async fn attempts_in(conn: &mut Conn, shift_id: i64) -> Result<Vec<ShiftAttempt>> {
-    sqlx::query(
-        "SELECT a.*, o.order_no, o.currency, p.gateway, p.is_sandbox
-         FROM attempts a JOIN orders o ON o.id = a.order_id JOIN profiles p ON p.id = o.profile_id
-         WHERE a.shift_id = $1 ORDER BY a.id",
-    )
+    sqlx::query(&format!(
+        "{ATTEMPTS_WITH_ORDERS} WHERE a.shift_id = $1 ORDER BY a.id"
+    ))
     .bind(shift_id)
     .fetch_all(conn)
     .await?
     .iter()
-    .map(|row| {
-        Ok(ShiftAttempt {
-            attempt: attempt_from_row(row)?,
-            order_no: row.try_get("order_no")?,
-            currency: row.try_get("currency")?,
-            gateway: row.try_get("gateway")?,
-            sandbox: row.try_get("is_sandbox")?,
-        })
-    })
+    .map(shift_attempt)
+    .collect()
+}
+
+/// Every desk's attempts started in `[since, until)`, oldest first.
+pub(in crate::store) async fn attempts_between(
+    pool: &Pool,
+    since: i64,
+    until: i64,
+) -> Result<Vec<ShiftAttempt>> {
+    sqlx::query(&format!(
+        "{ATTEMPTS_WITH_ORDERS} WHERE a.created_at >= $1 AND a.created_at < $2 ORDER BY a.id"
+    ))
+    .bind(since)
+    .bind(until)
+    .fetch_all(pool)
+    .await?
+    .iter()
+    .map(shift_attempt)
+    .collect()
+}
+
+/// Every desk's shifts open at some moment of `[since, until)`, by opening.
+pub(in crate::store) async fn open_between(
+    pool: &Pool,
+    since: i64,
+    until: i64,
+) -> Result<Vec<Shift>> {
+    sqlx::query(
+        "SELECT * FROM shifts WHERE opened_at < $2 AND (closed_at IS NULL OR closed_at >= $1)
+         ORDER BY opened_at, id",
+    )
+    .bind(since)
+    .bind(until)
+    .fetch_all(pool)
+    .await?
+    .iter()
+    .map(from_row)
     .collect()
 }
 

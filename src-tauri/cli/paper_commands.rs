@@ -1,0 +1,177 @@
+//! `paydesk receipt`, `day report`, `merchant show | set`, and `shift report --pdf`: pages
+//! written as PDF files, the day's report across desks, and the merchant's settings.
+
+use std::path::Path;
+
+use paydesk_core::app::{merchant, papers};
+use paydesk_core::merchant::Merchant;
+use paydesk_core::store::Store;
+use paydesk_core::words::Lang;
+
+use super::{bad_input, DayCommand, Failure, MerchantCommand};
+
+/// The language asked for, else the environment's (`LANG=zh_CN.UTF-8` → 简体中文), else English.
+pub(super) fn language(asked: Option<&str>) -> Result<Lang, Failure> {
+    match asked {
+        Some(tag) => {
+            Lang::parse(tag).ok_or_else(|| bad_input(format!("--lang {tag:?} must be zh-CN or en")))
+        }
+        None => Ok(std::env::var("LANG")
+            .ok()
+            .and_then(|l| Lang::parse(&l.replace('_', "-")))
+            .unwrap_or_default()),
+    }
+}
+
+/// A file the PDF will be written to, made before any work so a path that cannot be written
+/// refuses with nothing done; removed again if the PDF is not written.
+pub(super) struct PdfFile<'a> {
+    path: &'a Path,
+    file: Option<std::fs::File>,
+}
+
+impl<'a> PdfFile<'a> {
+    pub(super) fn create(path: &'a Path) -> Result<PdfFile<'a>, Failure> {
+        let file = std::fs::File::create(path)
+            .map_err(|e| bad_input(format!("cannot write {}: {e}", path.display())))?;
+        Ok(PdfFile {
+            path,
+            file: Some(file),
+        })
+    }
+
+    pub(super) fn write(mut self, bytes: &[u8]) -> Result<(), Failure> {
+        use std::io::Write;
+        let mut file = self.file.take().expect("written once");
+        file.write_all(bytes)
+            .and_then(|()| file.sync_all())
+            .map_err(|e| Failure {
+                code: 1,
+                message: format!("cannot write {}: {e}", self.path.display()),
+            })?;
+        Ok(())
+    }
+}
+
+impl Drop for PdfFile<'_> {
+    fn drop(&mut self) {
+        if self.file.take().is_some() {
+            let _ = std::fs::remove_file(self.path);
+        }
+    }
+}
+
+pub(super) async fn receipt(
+    store: &Store,
+    order_no: &str,
+    pdf: &Path,
+    lang: Option<&str>,
+) -> Result<u8, Failure> {
+    let lang = language(lang)?;
+    let file = PdfFile::create(pdf)?;
+    let (receipt, bytes) = papers::receipt_pdf(store, order_no, lang).await?;
+    file.write(&bytes)?;
+    let copy = if receipt.copy { " (a copy)" } else { "" };
+    println!(
+        "receipt of order {order_no} written to {}{copy}",
+        pdf.display()
+    );
+    Ok(0)
+}
+
+pub(super) async fn day(store: &Store, command: DayCommand) -> Result<u8, Failure> {
+    let DayCommand::Report {
+        date,
+        json,
+        pdf,
+        lang,
+    } = command;
+    if let Some(path) = pdf {
+        let lang = language(lang.as_deref())?;
+        let file = PdfFile::create(&path)?;
+        let paper = papers::day_report_paper(store, date.as_deref(), lang).await?;
+        file.write(&papers::pdf(paper).await?)?;
+        println!("day report written to {}", path.display());
+        return Ok(0);
+    }
+    let report = papers::day_report(store, date.as_deref()).await?;
+    if json {
+        println!("{}", serde_json::to_string(&report).expect("serializable"));
+        return Ok(0);
+    }
+    println!("{} ({})", report.day.date, report.time_zone);
+    let print_totals = |name: &str, totals: &paydesk_core::shifts::Totals| {
+        println!("{name}: {} payments", totals.attempts);
+        for c in &totals.currencies {
+            println!(
+                "  {}: taken in {}, paid out {}, deducted {}",
+                c.currency, c.taken_in.amount, c.paid_out.amount, c.deducted.amount
+            );
+        }
+        if totals.sandbox_left_out > 0 {
+            println!(
+                "  {} payments on sandbox profiles are not money and are left out",
+                totals.sandbox_left_out
+            );
+        }
+    };
+    print_totals("all desks", &report.totals);
+    for desk in &report.desks {
+        print_totals(&format!("desk {}", desk.desk), &desk.totals);
+    }
+    for shift in &report.shifts {
+        print_totals(
+            &format!("shift {} ({})", shift.shift.id, shift.shift.desk),
+            &shift.totals,
+        );
+    }
+    print_totals("outside any shift", &report.outside_shifts);
+    for a in &report.open {
+        println!(
+            "still open: attempt {} of order {} ({})",
+            a.attempt_id, a.order_no, a.state
+        );
+    }
+    Ok(0)
+}
+
+pub(super) async fn merchant(store: &Store, command: MerchantCommand) -> Result<u8, Failure> {
+    let view = match command {
+        MerchantCommand::Show { json } => {
+            let view = merchant::show(store).await?;
+            if json {
+                println!("{}", serde_json::to_string(&view).expect("serializable"));
+                return Ok(0);
+            }
+            view
+        }
+        MerchantCommand::Set {
+            name,
+            address,
+            time_zone,
+            system_time_zone,
+        } => {
+            let kept = store
+                .merchant()
+                .await
+                .map_err(|e| Failure::from(paydesk_core::app::AppError::from(e)))?;
+            let settings = Merchant {
+                name: name.unwrap_or(kept.name),
+                address: address.unwrap_or(kept.address),
+                time_zone: match system_time_zone {
+                    true => None,
+                    false => time_zone.or(kept.time_zone),
+                },
+            };
+            merchant::set(store, settings).await?
+        }
+    };
+    println!("name: {}", view.settings.name);
+    println!("address: {}", view.settings.address.replace('\n', " / "));
+    let whose = match view.settings.time_zone {
+        Some(_) => "",
+        None => " (this desk's system time zone)",
+    };
+    println!("time zone: {}{whose}", view.time_zone);
+    Ok(0)
+}

@@ -1,0 +1,124 @@
+//! Receipts, the day's report and the merchant's settings as the window works them: a page
+//! (receipt, shift or day report) to show and print through the system's dialog, the same page
+//! as PDF, and the settings in Settings.
+
+use paydesk_core::app::merchant::{self, MerchantView};
+use paydesk_core::app::papers;
+use paydesk_core::day_report::DayReport;
+use paydesk_core::merchant::Merchant;
+use paydesk_core::words::Lang;
+use paydesk_paper::Paper;
+use serde::{Deserialize, Serialize};
+use tauri::State;
+use ts_rs::TS;
+
+use super::*;
+
+/// Which page: an order's receipt (issuing it: a second is a copy), a shift's report (this
+/// desk's current or last without an id) or a day's report (today without a date).
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub(crate) enum PaperOf {
+    Receipt { order_no: String },
+    Shift { shift_id: Option<i64> },
+    Day { date: Option<String> },
+}
+
+/// A page as PDF, for the window to hand over as a download.
+#[derive(Debug, Clone, Serialize, TS)]
+pub(crate) struct PdfFile {
+    pub file_name: String,
+    pub bytes: Vec<u8>,
+}
+
+async fn paper_of(
+    store: &paydesk_core::store::Store,
+    of: &PaperOf,
+    lang: Lang,
+) -> Result<Paper, IpcError> {
+    Ok(match of {
+        PaperOf::Receipt { order_no } => papers::receipt(store, order_no, lang).await?.paper,
+        PaperOf::Shift { shift_id } => papers::shift_report_paper(store, *shift_id, lang).await?,
+        PaperOf::Day { date } => papers::day_report_paper(store, date.as_deref(), lang).await?,
+    })
+}
+
+/// The page to show and print.
+#[tauri::command]
+#[tracing::instrument(skip_all, err(level = "info", Debug))]
+pub(crate) async fn paper(
+    state: State<'_, AppState>,
+    of: PaperOf,
+    lang: Lang,
+) -> Result<Paper, IpcError> {
+    paper_of(state.engine().await?.store(), &of, lang).await
+}
+
+/// The page as PDF, named after what it is.
+#[tauri::command]
+#[tracing::instrument(skip_all, err(level = "info", Debug))]
+pub(crate) async fn paper_pdf(
+    state: State<'_, AppState>,
+    of: PaperOf,
+    lang: Lang,
+) -> Result<PdfFile, IpcError> {
+    let engine = state.engine().await?;
+    let store = engine.store();
+    let (file_name, bytes) = match &of {
+        PaperOf::Receipt { order_no } => {
+            let (_, bytes) = papers::receipt_pdf(store, order_no, lang).await?;
+            (format!("receipt-{}.pdf", file_safe(order_no)), bytes)
+        }
+        PaperOf::Shift { .. } | PaperOf::Day { .. } => {
+            let paper = paper_of(store, &of, lang).await?;
+            let name = match &of {
+                PaperOf::Shift { shift_id } => format!(
+                    "shift-{}.pdf",
+                    shift_id.map_or("current".to_string(), |id| id.to_string())
+                ),
+                _ => format!("day-{}.pdf", file_safe(&paper.title)),
+            };
+            (name, papers::pdf(paper).await?)
+        }
+    };
+    Ok(PdfFile { file_name, bytes })
+}
+
+/// An order number or title as part of a file name: letters, digits, '-' and '_' kept.
+fn file_safe(text: &str) -> String {
+    text.chars()
+        .map(
+            |c| match c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                true => c,
+                false => '_',
+            },
+        )
+        .collect()
+}
+
+/// What every desk took on a day of the merchant's calendar (today without a date).
+#[tauri::command]
+#[tracing::instrument(skip_all, err(level = "info", Debug))]
+pub(crate) async fn day_report(
+    state: State<'_, AppState>,
+    date: Option<String>,
+) -> Result<DayReport, IpcError> {
+    Ok(papers::day_report(state.engine().await?.store(), date.as_deref()).await?)
+}
+
+#[tauri::command]
+#[tracing::instrument(skip_all, err(level = "info", Debug))]
+pub(crate) async fn merchant_settings(
+    state: State<'_, AppState>,
+) -> Result<MerchantView, IpcError> {
+    Ok(merchant::show(state.engine().await?.store()).await?)
+}
+
+#[tauri::command]
+#[tracing::instrument(skip_all, err(level = "info", Debug))]
+pub(crate) async fn set_merchant_settings(
+    state: State<'_, AppState>,
+    settings: Merchant,
+) -> Result<MerchantView, IpcError> {
+    Ok(merchant::set(state.engine().await?.store(), settings).await?)
+}
