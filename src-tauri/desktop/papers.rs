@@ -54,34 +54,16 @@ pub(crate) async fn paper(
     paper_of(state.engine().await?.store(), &of, lang).await
 }
 
-/// The page as PDF, named after what it is.
+/// A page the window was given (by [`paper`]) as PDF, named after its title: a receipt's PDF
+/// is the receipt issued, not another one.
 #[tauri::command]
 #[tracing::instrument(skip_all, err(level = "info", Debug))]
-pub(crate) async fn paper_pdf(
-    state: State<'_, AppState>,
-    of: PaperOf,
-    lang: Lang,
-) -> Result<PdfFile, IpcError> {
-    let engine = state.engine().await?;
-    let store = engine.store();
-    let (file_name, bytes) = match &of {
-        PaperOf::Receipt { order_no } => {
-            let (_, bytes) = papers::receipt_pdf(store, order_no, lang).await?;
-            (format!("receipt-{}.pdf", file_safe(order_no)), bytes)
-        }
-        PaperOf::Shift { .. } | PaperOf::Day { .. } => {
-            let paper = paper_of(store, &of, lang).await?;
-            let name = match &of {
-                PaperOf::Shift { shift_id } => format!(
-                    "shift-{}.pdf",
-                    shift_id.map_or("current".to_string(), |id| id.to_string())
-                ),
-                _ => format!("day-{}.pdf", file_safe(&paper.title)),
-            };
-            (name, papers::pdf(paper).await?)
-        }
-    };
-    Ok(PdfFile { file_name, bytes })
+pub(crate) async fn paper_pdf(paper: Paper) -> Result<PdfFile, IpcError> {
+    let file_name = format!("{}.pdf", file_safe(&paper.title));
+    Ok(PdfFile {
+        file_name,
+        bytes: papers::pdf(paper).await?,
+    })
 }
 
 /// An order number or title as part of a file name: letters, digits, '-' and '_' kept.

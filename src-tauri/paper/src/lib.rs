@@ -8,11 +8,11 @@ pub mod fonts;
 pub mod layout;
 pub mod pdf;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 /// A page's paper: a till roll (80 mm wide, as long as its content) or A4 (pages as needed).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum PaperSize {
     Roll80,
@@ -20,7 +20,7 @@ pub enum PaperSize {
 }
 
 /// A printed document: its title (the PDF's, and the window's) and what it says, in order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Paper {
     pub title: String,
     pub size: PaperSize,
@@ -28,7 +28,7 @@ pub struct Paper {
 }
 
 /// One block of a page.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Block {
     /// The document's or a section's heading.

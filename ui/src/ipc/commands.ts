@@ -78,7 +78,7 @@ export type Commands = {
   list_shifts: { args: { allDesks: boolean }; returns: Array<Shift> };
   shift_report: { args: { shiftId?: number | null }; returns: ShiftReport };
   paper: { args: { of: PaperOf, lang: Lang }; returns: Paper };
-  paper_pdf: { args: { of: PaperOf, lang: Lang }; returns: PdfFile };
+  paper_pdf: { args: { paper: Paper }; returns: PdfFile };
   day_report: { args: { date?: string | null }; returns: DayReport };
   merchant_settings: { args: Record<string, never>; returns: MerchantView };
   set_merchant_settings: { args: { settings: Merchant }; returns: MerchantView };
