@@ -1,12 +1,15 @@
 //! `paydesk shift open | close | list | report`: this desk's shifts and what each took.
 
-use paydesk_core::app::{papers, shifts};
+use paydesk_core::app::{merchant, papers, shifts};
+use paydesk_core::merchant::Zone;
 use paydesk_core::shifts::{Shift, ShiftReport};
 use paydesk_core::store::Store;
 
 use super::{Failure, ShiftCommand};
 
 pub(super) async fn run(store: &Store, command: ShiftCommand) -> Result<u8, Failure> {
+    // Times as the merchant's calendar has them, like the days the reports count.
+    let zone = merchant::zone(store).await?;
     match command {
         ShiftCommand::Open { json } => {
             let shift = shifts::open(store).await?;
@@ -25,7 +28,7 @@ pub(super) async fn run(store: &Store, command: ShiftCommand) -> Result<u8, Fail
             json,
         } => {
             let report = shifts::close(store, &acknowledge, acknowledge_all).await?;
-            print_report(&report, json, false)?;
+            print_report(&report, json, false, zone)?;
         }
         ShiftCommand::List { all_desks, json } => {
             let list = shifts::list(store, all_desks).await?;
@@ -36,7 +39,7 @@ pub(super) async fn run(store: &Store, command: ShiftCommand) -> Result<u8, Fail
                     println!("no shift yet");
                 }
                 for shift in &list {
-                    println!("{}", line(shift));
+                    println!("{}", line(shift, zone));
                 }
             }
         }
@@ -62,22 +65,14 @@ pub(super) async fn run(store: &Store, command: ShiftCommand) -> Result<u8, Fail
             ..
         } => {
             let report = shifts::report(store, shift_id).await?;
-            print_report(&report, json, csv)?;
+            print_report(&report, json, csv, zone)?;
         }
     }
     Ok(0)
 }
 
-fn time(ms: i64) -> String {
-    chrono::DateTime::from_timestamp_millis(ms)
-        .map(|t| {
-            t.with_timezone(&chrono::Local)
-                .to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
-        })
-        .unwrap_or_else(|| ms.to_string())
-}
-
-fn line(shift: &Shift) -> String {
+fn line(shift: &Shift, zone: Zone) -> String {
+    let time = |ms: i64| zone.time(ms);
     let closed = match (&shift.closed_at, &shift.closed_by) {
         (Some(at), Some(by)) => format!("closed {} by {by}", time(*at)),
         _ => "open".to_string(),
@@ -91,7 +86,7 @@ fn line(shift: &Shift) -> String {
     )
 }
 
-fn print_report(report: &ShiftReport, json: bool, csv: bool) -> Result<(), Failure> {
+fn print_report(report: &ShiftReport, json: bool, csv: bool, zone: Zone) -> Result<(), Failure> {
     if json {
         println!("{}", serde_json::to_string(report).expect("serializable"));
         return Ok(());
@@ -99,7 +94,7 @@ fn print_report(report: &ShiftReport, json: bool, csv: bool) -> Result<(), Failu
     if csv {
         return print_csv(report);
     }
-    println!("{}", line(&report.shift));
+    println!("{}", line(&report.shift, zone));
     if report.currencies.is_empty() {
         println!("no payment in this shift");
     }
