@@ -29,6 +29,11 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 step "Rust: build the app"
 cargo build --locked --workspace --all-targets
 
+# The tests' own build, bundled (no second compilation); installed and run in the keyring
+# session below (scripts/package-check.sh).
+step "Package: .deb and .rpm of the test build (tauri bundle)"
+ui/node_modules/.bin/tauri bundle --debug --bundles deb,rpm --ci
+
 step "Benchmarks, small: fail on a ratio 2x worse than committed (scripts/bench.sh for the full run)"
 bash scripts/bench.sh --smoke
 

@@ -46,7 +46,32 @@ const COMMANDS: &[&str] = &[
     "set_merchant_settings",
 ];
 
+/// The commit the binary is built from (`unknown` outside a git checkout), for `--version`
+/// and the About view; rebuilt when HEAD moves.
+fn commit() -> String {
+    let git = |args: &[&str]| {
+        std::process::Command::new("git")
+            .args(args)
+            .output()
+            .ok()
+            .filter(|out| out.status.success())
+            .map(|out| String::from_utf8_lossy(&out.stdout).trim().to_string())
+    };
+    // Only files that exist: a missing one would rerun this script at every build.
+    if let Some(dir) = git(&["rev-parse", "--git-dir"]) {
+        let head = git(&["symbolic-ref", "-q", "HEAD"]);
+        let watched = ["HEAD", head.as_deref().unwrap_or("HEAD"), "packed-refs"];
+        for file in watched.map(|f| format!("{dir}/{f}")) {
+            if std::path::Path::new(&file).exists() {
+                println!("cargo:rerun-if-changed={file}");
+            }
+        }
+    }
+    git(&["rev-parse", "--short=10", "HEAD"]).unwrap_or_else(|| "unknown".into())
+}
+
 fn main() {
+    println!("cargo:rustc-env=PAYDESK_COMMIT={}", commit());
     tauri_build::try_build(
         tauri_build::Attributes::new()
             .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)),

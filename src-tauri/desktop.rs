@@ -39,6 +39,8 @@ use crate::runtime;
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct AppInfo {
     pub version: &'static str,
+    /// The commit the binary was built from.
+    pub commit: &'static str,
     pub data_dir: String,
     /// The data set the window shows: the demo (marked as such everywhere) or the live data.
     pub data_set: DataSet,

@@ -7,7 +7,7 @@ use clap::{Parser, Subcommand};
 #[derive(Parser, Debug)]
 #[command(
     name = "paydesk",
-    version,
+    version = concat!(env!("CARGO_PKG_VERSION"), " (", env!("PAYDESK_COMMIT"), ")"),
     about = "Desktop merchant payment console. With no subcommand, opens the window."
 )]
 pub struct Args {

@@ -33,6 +33,7 @@ impl Backend {
     pub(crate) async fn open(launch: &runtime::Launch, set: Option<DataSet>) -> Backend {
         let mut info = AppInfo {
             version: env!("CARGO_PKG_VERSION"),
+            commit: env!("PAYDESK_COMMIT"),
             data_dir: String::new(),
             data_set: DataSet::Demo,
             sandbox_url: None,

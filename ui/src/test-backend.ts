@@ -283,6 +283,7 @@ export function mockBackend(options: Options = {}): Backend {
   // The built-in sandbox runs only for the demo.
   const appInfo = () => ({
     version: "0.1.0",
+    commit: "0123456789",
     data_dir: "/tmp/pd",
     data_set: backend.dataSet,
     sandbox_url: demo() ? "http://127.0.0.1:1" : null,

@@ -5,7 +5,11 @@ import type { DataSet } from "./DataSet";
 /**
  * What the window needs to know about the running app.
  */
-export type AppInfo = { version: string, data_dir: string, 
+export type AppInfo = { version: string, 
+/**
+ * The commit the binary was built from.
+ */
+commit: string, data_dir: string, 
 /**
  * The data set the window shows: the demo (marked as such everywhere) or the live data.
  */
