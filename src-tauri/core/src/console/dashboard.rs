@@ -16,8 +16,7 @@ impl Store {
         let mut sums: BTreeMap<(bool, String, String, String), (i64, i64)> = BTreeMap::new();
         for (gateway, channel, state, currency, count, total) in self.takings_rows(since_ms).await?
         {
-            let pays_out = paydesk_gateways::connector_for(&gateway)
-                .is_some_and(|c| c.capabilities().pays_out);
+            let pays_out = paydesk_gateways::pays_out(&gateway);
             let sum = sums
                 .entry((pays_out, channel, state, currency))
                 .or_default();
@@ -55,8 +54,7 @@ impl Store {
         for (gateway, currency, day, count, total) in
             self.daily_rows(since_ms, until_ms, offset_ms).await?
         {
-            let pays_out = paydesk_gateways::connector_for(&gateway)
-                .is_some_and(|c| c.capabilities().pays_out);
+            let pays_out = paydesk_gateways::pays_out(&gateway);
             let sum = sums.entry((day, pays_out, currency)).or_default();
             sum.0 += count;
             sum.1 += total;
