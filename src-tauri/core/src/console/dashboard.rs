@@ -1,11 +1,13 @@
-//! The dashboard's totals: takings by channel, state and currency, and what is still open
-//! ([`crate::store`]'s `journal::console`).
+//! The dashboard's totals: takings by channel, state and currency, what is still open, and the
+//! manager's day compared ([`crate::day_comparison`] decides it from the attempts read here);
+//! the SQL is [`crate::store`]'s `journal::console`.
 
 use std::collections::BTreeMap;
 
 use paydesk_gateways::Currency;
 
 use super::{corrupt, decimal, Activity, DailyTotal, TakingsRow};
+use crate::day_comparison::{self, ComparedDays, Day, DayAttempts, DayComparison, DayFailures};
 use crate::domain::AttemptState;
 use crate::store::{Result, Store};
 
@@ -76,6 +78,43 @@ impl Store {
                 })
             })
             .collect()
+    }
+
+    /// Today against yesterday and the same day last week, with the `top` failure reasons:
+    /// each day's attempts read by its own bounds, the comparison decided by
+    /// [`day_comparison::compare`]. Sandbox payments are left out of the live data.
+    pub async fn compare_days(&self, days: ComparedDays, top: usize) -> Result<DayComparison> {
+        let (mut attempts, mut failures) = (Vec::new(), Vec::new());
+        for which in Day::ALL {
+            let day = days.day(which);
+            let cut = days.by_this_time(which);
+            for (gateway, channel, state, currency, by_this_time, count, charged_minor) in
+                self.day_attempt_rows(day.start_ms, cut, day.end_ms).await?
+            {
+                attempts.push(DayAttempts {
+                    day: which,
+                    by_this_time,
+                    gateway,
+                    channel,
+                    state: AttemptState::parse(&state).ok_or_else(|| corrupt(&state))?,
+                    currency,
+                    count,
+                    charged_minor,
+                });
+            }
+            for (gateway, code, count, message) in
+                self.day_failure_rows(day.start_ms, day.end_ms).await?
+            {
+                failures.push(DayFailures {
+                    day: which,
+                    gateway,
+                    code,
+                    message,
+                    count,
+                });
+            }
+        }
+        Ok(day_comparison::compare(days, &attempts, &failures, top))
     }
 
     pub async fn activity(&self) -> Result<Activity> {
