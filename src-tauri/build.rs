@@ -18,6 +18,7 @@ const COMMANDS: &[&str] = &[
     "resolve_review",
     "takings",
     "daily_totals",
+    "manager_day",
     "activity",
     "list_gateways",
     "save_profile",

@@ -208,6 +208,7 @@ pub fn run(launch: runtime::Launch) -> ExitCode {
             payments::resolve_review,
             orders::takings,
             orders::daily_totals,
+            orders::manager_day,
             orders::activity,
             profiles::list_gateways,
             profiles::save_profile,

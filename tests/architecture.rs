@@ -177,7 +177,7 @@ fn the_core_s_modules_depend_on_each_other_in_one_direction_only() {
     );
     assert_eq!(find_cycle(&graph), None, "{graph:#?}");
     // Deciding stays pure: it reads no store, engine or shell.
-    for pure in ["settling", "pricing", "sender", "clock"] {
+    for pure in ["settling", "pricing", "sender", "clock", "day_comparison"] {
         let uses = graph.get(pure).cloned().unwrap_or_default();
         assert!(
             uses.iter()

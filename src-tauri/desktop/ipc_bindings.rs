@@ -40,6 +40,7 @@ fn export_every_shape(cfg: &Config) -> Result<(), ts_rs::ExportError> {
     LookupHit::export_all(cfg)?;
     TakingsRow::export_all(cfg)?;
     DailyTotal::export_all(cfg)?;
+    paydesk_core::app::dashboard::ManagerDay::export_all(cfg)?;
     Activity::export_all(cfg)?;
     GatewayInfo::export_all(cfg)?;
     SecretState::export_all(cfg)?;

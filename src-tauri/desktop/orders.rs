@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 
+use paydesk_core::app::dashboard::{self, ManagerDay};
 use paydesk_core::app::lookups;
 use paydesk_core::app::orders::{self, Cancelled, ExportFile, OrderEdit, OrderInput};
 use paydesk_core::console::{Activity, DailyTotal, LookupHit, OrderPage, OrderQuery, TakingsRow};
@@ -126,6 +127,19 @@ pub(crate) async fn daily_totals(
 ) -> Result<Vec<DailyTotal>, IpcError> {
     let engine = state.engine().await?;
     Ok(lookups::daily_totals(engine.store(), days, now_ms, offset_minutes).await?)
+}
+
+/// The manager's dashboard at `now_ms`: today against yesterday and the same day last week on
+/// the window's calendar (`offset_minutes` ahead of UTC), and this desk's open shift so far.
+#[tauri::command]
+#[tracing::instrument(skip_all, err(level = "info", Debug))]
+pub(crate) async fn manager_day(
+    state: State<'_, AppState>,
+    now_ms: i64,
+    offset_minutes: i64,
+) -> Result<ManagerDay, IpcError> {
+    let engine = state.engine().await?;
+    Ok(dashboard::manager_day(engine.store(), now_ms, offset_minutes).await?)
 }
 
 #[tauri::command]

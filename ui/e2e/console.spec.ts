@@ -286,6 +286,29 @@ test("switching to 简体中文 renames every view, and dark theme keeps it read
   await page.screenshot({ path: path.join(shots, "pw-06-lookup.png") });
 });
 
+test("the manager's day at 900×560: every card's tables inside it, in either language, and its shift opens the Shift view", async ({ page }) => {
+  await page.setViewportSize({ width: 900, height: 560 });
+  await page.goto("/");
+  await expect(page.locator('tr[data-order-no="DEMO-1001"]')).toBeVisible();
+  await page.keyboard.press("Control+3");
+  const manager = page.getByTestId("manager-day");
+  await expect(manager.getByTestId("money-in-CNY")).toContainText("¥170.34");
+  await expect(manager.getByTestId("money-out-INR")).toContainText("₹500.00");
+  await expect(manager.getByTestId("failure-reasons")).toContainText("isv.credit-limit-exceeded");
+  await expect(manager.getByTestId("manager-shift")).toContainText("Shift 3");
+  expect(await spills(page, "[data-testid=manager-day] .card")).toEqual([]);
+  expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBe(0);
+  await page.screenshot({ path: path.join(results, "manager-day-900x560.png"), fullPage: true });
+  await page.keyboard.press("Control+5");
+  await page.getByTestId("language").selectOption("zh-CN");
+  await page.keyboard.press("Control+3");
+  await expect(manager.getByRole("heading", { name: "主要失败原因" })).toBeVisible();
+  expect(await spills(page, "[data-testid=manager-day] .card")).toEqual([]);
+  await page.screenshot({ path: path.join(results, "manager-day-900x560-zh.png"), fullPage: true });
+  await manager.getByTestId("open-shift-view").click();
+  await expect(page.getByTestId("shift-view")).toBeVisible();
+});
+
 test("the demo says so above every view; starting live data asks first, then the banner is gone", async ({ page }) => {
   await page.setViewportSize({ width: 900, height: 560 });
   await page.goto("/");

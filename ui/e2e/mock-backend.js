@@ -254,6 +254,48 @@
       { day: "2026-12-05", day_start_ms: now, pays_out: false, currency: "CNY", count: 8, amount_minor: 17034, amount: "170.34" },
       { day: "2026-12-05", day_start_ms: now, pays_out: true, currency: "INR", count: 1, amount_minor: 50000, amount: "500.00" },
     ],
+    // The manager's day: yuan taken in and rupees paid out against yesterday and last week,
+    // each gateway's and channel's outcomes, the top failure reasons, and the open shift so far.
+    manager_day: ({ nowMs }) => {
+      const day = (back) => {
+        const start = new Date(nowMs);
+        start.setHours(0, 0, 0, 0);
+        start.setDate(start.getDate() - back);
+        const pad = (n) => String(n).padStart(2, "0");
+        return { date: `${start.getFullYear()}-${pad(start.getMonth() + 1)}-${pad(start.getDate())}`, start_ms: start.getTime(), end_ms: start.getTime() + 86_400_000 };
+      };
+      const tally = (count, text, minor) => ({ count, amount: text, amount_minor: minor });
+      const none = tally(0, "0.00", 0);
+      const outcomes = (succeeded, failed, open) => ({ succeeded, failed, open });
+      const open = openShift();
+      return {
+        compared: {
+          days: { today: day(0), yesterday: day(1), last_week: day(7), now_ms: nowMs },
+          money: [
+            { currency: "CNY", pays_out: false, today: tally(8, "170.34", 17034), yesterday: { by_this_time: tally(6, "131.03", 13103), whole_day: tally(14, "402.50", 40250) }, last_week: { by_this_time: tally(9, "189.27", 18927), whole_day: tally(20, "511.00", 51100) } },
+            { currency: "INR", pays_out: true, today: tally(1, "500.00", 50000), yesterday: { by_this_time: none, whole_day: none }, last_week: { by_this_time: none, whole_day: tally(2, "1250.00", 125000) } },
+          ],
+          gateways: [
+            { name: "debit", today: outcomes(1, 0, 0), yesterday: outcomes(0, 0, 0), last_week: outcomes(2, 0, 0) },
+            { name: "sensecore", today: outcomes(8, 1, 2), yesterday: outcomes(14, 2, 0), last_week: outcomes(20, 1, 0) },
+            { name: "top", today: outcomes(0, 1, 0), yesterday: outcomes(0, 0, 0), last_week: outcomes(0, 0, 0) },
+          ],
+          channels: [
+            { name: "alipay", today: outcomes(3, 0, 1), yesterday: outcomes(6, 1, 0), last_week: outcomes(9, 0, 0) },
+            { name: "balance", today: outcomes(5, 0, 0), yesterday: outcomes(8, 0, 0), last_week: outcomes(11, 1, 0) },
+            { name: "bank", today: outcomes(1, 0, 0), yesterday: outcomes(0, 0, 0), last_week: outcomes(2, 0, 0) },
+            { name: "credit", today: outcomes(0, 1, 0), yesterday: outcomes(0, 0, 0), last_week: outcomes(0, 0, 0) },
+            { name: "wechat", today: outcomes(0, 1, 1), yesterday: outcomes(0, 1, 0), last_week: outcomes(0, 0, 0) },
+          ],
+          failures: [
+            { gateway: "top", code: "isv.credit-limit-exceeded", message: "信控额度不足，请联系客户经理调整额度后再试", today: 1, yesterday: 0, last_week: 0 },
+            { gateway: "sensecore", code: "FAILED_PRECONDITION", message: "balance of billing account is not enough", today: 1, yesterday: 2, last_week: 1 },
+            { gateway: "sensecore", code: "NOT_SENT", message: "the gateway could not be reached; nothing was sent (connection refused)", today: 0, yesterday: 1, last_week: 0 },
+          ],
+        },
+        open_shift: open && shiftReport(open),
+      };
+    },
     takings: () => [
       { pays_out: false, channel: "alipay", state: "succeeded", currency: "CNY", count: 3, amount_minor: 12034, amount: "120.34" },
       { pays_out: false, channel: "balance", state: "succeeded", currency: "CNY", count: 5, amount_minor: 5000, amount: "50.00" },

@@ -171,6 +171,7 @@ export function App() {
               setSelected(null);
               setView("orders");
             }}
+            onOpenShift={() => setView("shift")}
           />
         )}
         {view === "gateways" && ready && <GatewaysView profiles={profiles} />}

@@ -13,6 +13,7 @@ import type {
   ConnectionReport,
   DailyTotal,
   DataSet,
+  DayComparison,
   ExportFile,
   GatewayInfo,
   ImportSummary,
@@ -159,6 +160,8 @@ export interface Options {
   connection?: ConnectionReport;
   /** The dashboard's daily totals. */
   daily?: DailyTotal[];
+  /** The manager's day compared (manager_day adds this desk's open shift's report). */
+  dayCompared?: Partial<DayComparison>;
   /** The desks that took orders' latest payments (list_desks). */
   desks?: string[];
   /** Answers save_desk_names in place of the fake's own rule (a blank name is its default). */
@@ -186,6 +189,20 @@ export interface Options {
 
 /** A payment still open, as a report names it (acknowledged is the report's to say). */
 export type OpenPayment = Omit<NamedAttempt, "acknowledged">;
+
+/** The manager's day at `nowMs` as the back end compares it, with nothing paid unless told:
+ * days on this computer's calendar (a fake's: 24 hours apart). */
+export function dayCompared(nowMs: number, extra: Partial<DayComparison> = {}): DayComparison {
+  const day = (daysBack: number) => {
+    const start = new Date(nowMs);
+    start.setHours(0, 0, 0, 0);
+    start.setDate(start.getDate() - daysBack);
+    const pad = (n: number) => String(n).padStart(2, "0");
+    const date = `${start.getFullYear()}-${pad(start.getMonth() + 1)}-${pad(start.getDate())}`;
+    return { date, start_ms: start.getTime(), end_ms: start.getTime() + 86_400_000 };
+  };
+  return { days: { today: day(0), yesterday: day(1), last_week: day(7), now_ms: nowMs }, money: [], gateways: [], channels: [], failures: [], ...extra };
+}
 
 /** A shift as the back end answers it. */
 export function shiftOf(id: number, extra: Partial<Shift> = {}): Shift {
@@ -363,6 +380,10 @@ export function mockBackend(options: Options = {}): Backend {
           return options.takings;
         case "daily_totals":
           return options.daily ?? [];
+        case "manager_day": {
+          const open = openShift();
+          return { compared: dayCompared(args.nowMs as number, options.dayCompared), open_shift: open && shiftReport(open) };
+        }
         case "activity":
           return options.activity ?? { in_flight: 0, unasked: 0, needs_review: 0 };
         case "status_checks":

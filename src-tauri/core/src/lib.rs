@@ -9,6 +9,7 @@ pub mod changes;
 pub mod clock;
 pub mod console;
 pub mod data_set;
+pub mod day_comparison;
 pub mod day_report;
 pub mod demo;
 pub mod domain;

@@ -124,10 +124,6 @@ pub fn is_open(attempt: &Attempt) -> bool {
         )
 }
 
-fn pays_out(gateway: &str) -> bool {
-    paydesk_gateways::connector_for(gateway).is_some_and(|c| c.capabilities().pays_out)
-}
-
 /// The report of `shift` from its attempts. `counts_sandbox`: the demo's report counts its
 /// sandbox payments; the live data's leaves them out.
 pub fn report(shift: Shift, attempts: &[ShiftAttempt], counts_sandbox: bool) -> ShiftReport {
@@ -204,7 +200,7 @@ pub fn totals<'a>(
         }
         let charges = Charges::of(a, &row.currency);
         let charged = charges.charged_amount_minor;
-        let direction = if pays_out(&row.gateway) {
+        let direction = if paydesk_gateways::pays_out(&row.gateway) {
             Direction::Out
         } else {
             Direction::In

@@ -329,6 +329,23 @@ pub(crate) async fn record_state(store: &Store, attempt_id: i64, state: AttemptS
         .unwrap()
 }
 
+/// Dates an attempt's start at `at` (unix ms), behind the store's back: an attempt of another
+/// day, without waiting for it.
+pub(crate) async fn set_started_at(store: &Store, attempt_id: i64, at: i64) {
+    const SQL: &str = "UPDATE attempts SET created_at = $1 WHERE id = $2";
+    let changed = match store.route() {
+        crate::store::Route::Sqlite(pool) | crate::store::Route::Copy(pool) => {
+            let done = sqlx::query(SQL).bind(at).bind(attempt_id).execute(pool);
+            done.await.unwrap().rows_affected()
+        }
+        crate::store::Route::Postgres(pool) => {
+            let done = sqlx::query(SQL).bind(at).bind(attempt_id).execute(pool);
+            done.await.unwrap().rows_affected()
+        }
+    };
+    assert_eq!(changed, 1, "attempt {attempt_id}");
+}
+
 /// A database in a fresh temporary directory as the migrations before `version` left it, with
 /// `sql` (the rows it held) run on it: what opening a store from an older paydesk starts from.
 /// Returns the directory's guard and the database's path.

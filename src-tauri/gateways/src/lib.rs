@@ -38,5 +38,11 @@ pub fn connector_for(gateway: &str) -> Option<Box<dyn Connector>> {
     }
 }
 
+/// Whether a gateway's payments are money paid out (a payout gateway's), never to be added to
+/// money taken in; a gateway paydesk does not know takes money in.
+pub fn pays_out(gateway: &str) -> bool {
+    connector_for(gateway).is_some_and(|c| c.capabilities().pays_out)
+}
+
 /// Every gateway id paydesk speaks.
 pub const GATEWAYS: &[&str] = &[sensecore::ID, yian::ID, top::ID, partner::ID, debit::ID];

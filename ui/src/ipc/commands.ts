@@ -18,6 +18,7 @@ import type { ImportProgress } from "./ImportProgress";
 import type { ImportSummary } from "./ImportSummary";
 import type { Lang } from "./Lang";
 import type { LookupHit } from "./LookupHit";
+import type { ManagerDay } from "./ManagerDay";
 import type { Merchant } from "./Merchant";
 import type { MerchantView } from "./MerchantView";
 import type { OrderDetail } from "./OrderDetail";
@@ -56,6 +57,7 @@ export type Commands = {
   resolve_review: { args: { attemptId: number, decision: string, note: string, codeUnusable: boolean }; returns: OrderDetail };
   takings: { args: { sinceMs: number }; returns: Array<TakingsRow> };
   daily_totals: { args: { days: number, nowMs: number, offsetMinutes: number }; returns: Array<DailyTotal> };
+  manager_day: { args: { nowMs: number, offsetMinutes: number }; returns: ManagerDay };
   activity: { args: Record<string, never>; returns: Activity };
   list_gateways: { args: Record<string, never>; returns: Array<GatewayInfo> };
   save_profile: { args: { name: string, gateway: string, baseUrl: string, settings: Record<string, string>, create: boolean }; returns: ProfileView };

@@ -2,6 +2,7 @@
 // and terms; zh-CN.ts mirrors every key.
 import { auditEn } from "./en-audit";
 import { shiftEn } from "./en-shift";
+import { managerEn } from "./en-manager";
 
 export const en = {
   app: { name: "paydesk" },
@@ -519,6 +520,7 @@ export const en = {
   },
   audit: auditEn,
   shift: shiftEn,
+  manager: managerEn,
   status: {
     sandbox: "Built-in sandbox gateways",
     checking_one: "Checking {{count}} payment",

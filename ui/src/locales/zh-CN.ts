@@ -2,6 +2,7 @@
 import type { Resources } from "./en";
 import { auditZhCN } from "./zh-CN-audit";
 import { shiftZhCN } from "./zh-CN-shift";
+import { managerZhCN } from "./zh-CN-manager";
 
 export const zhCN: Resources = {
   app: { name: "paydesk" },
@@ -507,6 +508,7 @@ export const zhCN: Resources = {
   },
   audit: auditZhCN,
   shift: shiftZhCN,
+  manager: managerZhCN,
   status: {
     sandbox: "内置沙箱网关",
     checking_one: "正在核对 {{count}} 笔支付",

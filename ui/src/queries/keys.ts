@@ -44,6 +44,9 @@ export const keys = {
   takings: (sinceMs: number) => [Tag.Dashboard, "takings", sinceMs] as const,
   dailyTotals: (days: number, dayMs: number) => [Tag.Dashboard, "daily", days, dayMs] as const,
   activity: () => [Tag.Dashboard, "activity"] as const,
+  /** The manager's day, which shows this desk's open shift too. */
+  managerDays: () => [Tag.Dashboard, "manager-day"] as const,
+  managerDay: (dayMs: number) => [Tag.Dashboard, "manager-day", dayMs] as const,
   quote: (input: PayInput | null) => [Tag.Quote, input] as const,
   deskNames: () => [Tag.DeskNames] as const,
   desks: () => [Tag.Desks] as const,

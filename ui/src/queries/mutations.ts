@@ -164,6 +164,8 @@ function shiftChanged(queryClient: QueryClient, open: Shift | null) {
   queryClient.setQueryData(keys.currentShift(), open);
   void queryClient.invalidateQueries({ queryKey: keys.shifts() });
   void queryClient.invalidateQueries({ queryKey: keys.audits() });
+  // The dashboard's manager part shows the open shift.
+  void queryClient.invalidateQueries({ queryKey: keys.managerDays() });
 }
 
 /** Opens a shift at this desk (refused while one is open: `shift_open`). */

@@ -39,6 +39,11 @@ export const takingsQuery = (sinceMs: number) =>
 export const dailyTotalsQuery = (days: number, todayMs: number) =>
   queryOptions({ queryKey: keys.dailyTotals(days, todayMs), queryFn: () => api.dailyTotals(days, Date.now()) });
 
+/** The manager's day compared, asked again when the day changes (keyed by today's start) and,
+ * as "by this time" moves on, each minute the dashboard is open. */
+export const managerDayQuery = (todayMs: number) =>
+  queryOptions({ queryKey: keys.managerDay(todayMs), queryFn: () => api.managerDay(Date.now()), refetchInterval: 60_000 });
+
 export const orderPageQuery = (listing: OrderListing, page: number) =>
   queryOptions({ queryKey: keys.orderPage(listing, page), queryFn: () => api.queryOrders(pageQuery(listing, page)) });
 

@@ -1,6 +1,7 @@
 import { useQueries, useQuery } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
 import { errorMessage } from "../api";
+import { ManagerDay } from "../components/ManagerDay";
 import { dailyTotalsQuery, takingsQuery } from "../queries/reads";
 import type { AttemptState, Channel, DailyTotal, TakingsRow } from "../types";
 import { dayStart, formatMoney, localDate, STATES, weekStart } from "../words";
@@ -191,7 +192,7 @@ function DailyTotals({ rows, open }: { rows: DailyTotal[]; open?: (day: string) 
   );
 }
 
-export function DashboardView({ onOpenOrders }: { onOpenOrders?: (orders: OrdersOfBar) => void }) {
+export function DashboardView({ onOpenOrders, onOpenShift }: { onOpenOrders?: (orders: OrdersOfBar) => void; onOpenShift?: () => void }) {
   const { t } = useTranslation();
   const now = new Date();
   const [today, week] = useQueries({ queries: [takingsQuery(dayStart(now)), takingsQuery(weekStart(now))] });
@@ -208,6 +209,7 @@ export function DashboardView({ onOpenOrders }: { onOpenOrders?: (orders: Orders
           {errorMessage(error)}
         </p>
       )}
+      <ManagerDay openDay={onOpenOrders && ((day) => onOpenOrders({ state: "succeeded", channel: null, from: day, to: day }))} onOpenShift={onOpenShift} />
       <div className="cards">
         {today.data && <Period title={t("dashboard.today")} rows={today.data} open={openFrom(todayDate)} />}
         {week.data && <Period title={t("dashboard.week")} rows={week.data} open={openFrom(localDate(weekStart(now)))} />}

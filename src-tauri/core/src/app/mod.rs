@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod connection;
+pub mod dashboard;
 pub mod desk;
 pub mod error;
 pub mod gateways;

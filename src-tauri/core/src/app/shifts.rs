@@ -66,7 +66,7 @@ pub async fn report(store: &Store, id: Option<i64>) -> Result<ShiftReport> {
     report_of(store, shift).await
 }
 
-async fn report_of(store: &Store, shift: Shift) -> Result<ShiftReport> {
+pub(super) async fn report_of(store: &Store, shift: Shift) -> Result<ShiftReport> {
     let attempts = store.shift_attempts(shift.id).await?;
     Ok(shifts::report(shift, &attempts, store.counts_sandbox()))
 }

@@ -1,11 +1,13 @@
-//! The dashboard's totals: takings by channel, state and currency, and what is still open
-//! ([`crate::store`]'s `journal::console`).
+//! The dashboard's totals: takings by channel, state and currency, what is still open, and the
+//! manager's day compared ([`crate::day_comparison`] decides it from the attempts read here);
+//! the SQL is [`crate::store`]'s `journal::console`.
 
 use std::collections::BTreeMap;
 
 use paydesk_gateways::Currency;
 
 use super::{corrupt, decimal, Activity, DailyTotal, TakingsRow};
+use crate::day_comparison::{self, ComparedDays, Day, DayAttempts, DayComparison, DayFailures};
 use crate::domain::AttemptState;
 use crate::store::{Result, Store};
 
@@ -16,8 +18,7 @@ impl Store {
         let mut sums: BTreeMap<(bool, String, String, String), (i64, i64)> = BTreeMap::new();
         for (gateway, channel, state, currency, count, total) in self.takings_rows(since_ms).await?
         {
-            let pays_out = paydesk_gateways::connector_for(&gateway)
-                .is_some_and(|c| c.capabilities().pays_out);
+            let pays_out = paydesk_gateways::pays_out(&gateway);
             let sum = sums
                 .entry((pays_out, channel, state, currency))
                 .or_default();
@@ -55,8 +56,7 @@ impl Store {
         for (gateway, currency, day, count, total) in
             self.daily_rows(since_ms, until_ms, offset_ms).await?
         {
-            let pays_out = paydesk_gateways::connector_for(&gateway)
-                .is_some_and(|c| c.capabilities().pays_out);
+            let pays_out = paydesk_gateways::pays_out(&gateway);
             let sum = sums.entry((day, pays_out, currency)).or_default();
             sum.0 += count;
             sum.1 += total;
@@ -78,6 +78,43 @@ impl Store {
                 })
             })
             .collect()
+    }
+
+    /// Today against yesterday and the same day last week, with the `top` failure reasons:
+    /// each day's attempts read by its own bounds, the comparison decided by
+    /// [`day_comparison::compare`]. Sandbox payments are left out of the live data.
+    pub async fn compare_days(&self, days: ComparedDays, top: usize) -> Result<DayComparison> {
+        let (mut attempts, mut failures) = (Vec::new(), Vec::new());
+        for which in Day::ALL {
+            let day = days.day(which);
+            let cut = days.by_this_time(which);
+            for (gateway, channel, state, currency, by_this_time, count, charged_minor) in
+                self.day_attempt_rows(day.start_ms, cut, day.end_ms).await?
+            {
+                attempts.push(DayAttempts {
+                    day: which,
+                    by_this_time,
+                    gateway,
+                    channel,
+                    state: AttemptState::parse(&state).ok_or_else(|| corrupt(&state))?,
+                    currency,
+                    count,
+                    charged_minor,
+                });
+            }
+            for (gateway, code, count, message) in
+                self.day_failure_rows(day.start_ms, day.end_ms).await?
+            {
+                failures.push(DayFailures {
+                    day: which,
+                    gateway,
+                    code,
+                    message,
+                    count,
+                });
+            }
+        }
+        Ok(day_comparison::compare(days, &attempts, &failures, top))
     }
 
     pub async fn activity(&self) -> Result<Activity> {

@@ -63,6 +63,41 @@ impl Store {
         .await)
     }
 
+    /// The attempts started in `[since_ms, until_ms)` by gateway, channel, state, currency and
+    /// whether they started before `cut_ms`.
+    pub(crate) async fn day_attempt_rows(
+        &self,
+        since_ms: i64,
+        cut_ms: i64,
+        until_ms: i64,
+    ) -> Result<Vec<(String, String, String, String, bool, i64, i64)>> {
+        let counts_sandbox = self.counts_sandbox();
+        on_record!(self, |pool, sql| sql::console::day_attempts(
+            pool,
+            since_ms,
+            cut_ms,
+            until_ms,
+            counts_sandbox
+        )
+        .await)
+    }
+
+    /// The attempts started in `[since_ms, until_ms)` that failed, by gateway and code.
+    pub(crate) async fn day_failure_rows(
+        &self,
+        since_ms: i64,
+        until_ms: i64,
+    ) -> Result<Vec<(String, Option<String>, i64, Option<String>)>> {
+        let counts_sandbox = self.counts_sandbox();
+        on_record!(self, |pool, sql| sql::console::day_failures(
+            pool,
+            since_ms,
+            until_ms,
+            counts_sandbox
+        )
+        .await)
+    }
+
     pub(crate) async fn activity_counts(&self, unasked: &[&str]) -> Result<(i64, i64, i64)> {
         on_record!(self, |pool, sql| sql::console::activity(pool, unasked)
             .await)

@@ -153,6 +153,48 @@ async fn every_lookup_and_filter_is_served_by_an_index_at_a_million_attempts() {
     // How long it takes is the lookups benchmark's to say; that it walks an index, the plan's.
     assert_eq!(store.orders(50).await.unwrap().len(), 50);
 
+    // The manager's day: a day's attempts, and the failed ones, through the index of their
+    // start, however many days came before.
+    let day_start = (1_700_000_000_000 + rows / 2 * 1000).to_string();
+    let day_cut = (1_700_000_000_000 + rows / 2 * 1000 + 36_000_000).to_string();
+    let day_end = (1_700_000_000_000 + rows / 2 * 1000 + 86_400_000).to_string();
+    let days: &[(&str, &str, Vec<&str>)] = &[
+        (
+            "a day's attempts",
+            super::on_sqlite::journal::console::DAY_ATTEMPTS,
+            vec![&day_start, &day_cut, &day_end, "0"],
+        ),
+        (
+            "a day's failures",
+            super::on_sqlite::journal::console::DAY_FAILURES,
+            vec![&day_start, &day_end, "0"],
+        ),
+    ];
+    for (what, sql, binds) in days {
+        let p = plan(&store, sql, binds).await;
+        // `f` is the failures already grouped (a row per gateway and code), not a table.
+        let scans: Vec<_> = full_scans(&p)
+            .into_iter()
+            .filter(|l| *l != "SCAN f")
+            .collect();
+        assert!(scans.is_empty(), "{what} reads every row: {p:?}");
+        assert!(
+            p.iter().any(|l| l.contains("USING INDEX attempts_by")),
+            "{what} without an index of attempts: {p:?}"
+        );
+    }
+    let started = std::time::Instant::now();
+    let now = 1_700_000_000_000 + rows / 2 * 1000 + 36_000_000;
+    let compared = store
+        .compare_days(
+            crate::day_comparison::ComparedDays::around(&chrono::Utc, now).unwrap(),
+            5,
+        )
+        .await
+        .unwrap();
+    assert!(!compared.money.is_empty() && !compared.failures.is_empty());
+    eprintln!("the day compared: {:?}", started.elapsed());
+
     let since = Some(1_700_000_000_000 + rows / 2 * 1000);
     let filters = [
         HistoryFilter {

@@ -231,6 +231,86 @@ pub(in crate::store) async fn takings(
         .collect()
 }
 
+/// One day's attempts (started in `[$1, $3)`) by gateway, channel, state, currency and whether
+/// they started before `$2` ("by this time"), with their count and what they came to charged;
+/// a sandbox profile's only where `$4`. Read through the index of attempts by their start.
+pub(in crate::store) const DAY_ATTEMPTS: &str = "SELECT p.gateway, a.channel, a.state, o.currency,
+        CAST(CASE WHEN a.created_at < $2 THEN 1 ELSE 0 END AS BIGINT) AS by_this_time,
+        count(*) AS n,
+        CAST(sum(a.amount_minor - coalesce(a.gateway_deduction_minor, 0)) AS BIGINT) AS total
+ FROM attempts a JOIN orders o ON o.id = a.order_id JOIN profiles p ON p.id = o.profile_id
+ WHERE a.created_at >= $1 AND a.created_at < $3 AND ($4 OR NOT p.is_sandbox)
+ GROUP BY 1, 2, 3, 4, 5";
+
+/// `(gateway, channel, state, currency, started by this time, count, total minor units)` of
+/// the attempts started in `[since_ms, until_ms)`, `cut_ms` being "by this time".
+pub(in crate::store) async fn day_attempts(
+    pool: &Pool,
+    since_ms: i64,
+    cut_ms: i64,
+    until_ms: i64,
+    counts_sandbox: bool,
+) -> Result<Vec<(String, String, String, String, bool, i64, i64)>> {
+    let rows = sqlx::query(DAY_ATTEMPTS)
+        .bind(since_ms)
+        .bind(cut_ms)
+        .bind(until_ms)
+        .bind(counts_sandbox)
+        .fetch_all(pool)
+        .await?;
+    rows.iter()
+        .map(|row| {
+            Ok((
+                row.try_get("gateway")?,
+                row.try_get("channel")?,
+                row.try_get("state")?,
+                row.try_get("currency")?,
+                row.try_get::<i64, _>("by_this_time")? == 1,
+                row.try_get("n")?,
+                row.try_get("total")?,
+            ))
+        })
+        .collect()
+}
+
+/// One day's failed attempts (started in `[$1, $2)`) by gateway and error code, each with the
+/// latest one's message; a sandbox profile's only where `$3`. Read through the index of
+/// attempts by state and start.
+pub(in crate::store) const DAY_FAILURES: &str =
+    "SELECT f.gateway, f.code, f.n, l.error_message AS message
+ FROM (SELECT p.gateway, a.error_code AS code, count(*) AS n, max(a.id) AS latest
+       FROM attempts a JOIN orders o ON o.id = a.order_id JOIN profiles p ON p.id = o.profile_id
+       WHERE a.state = 'failed' AND a.created_at >= $1 AND a.created_at < $2
+         AND ($3 OR NOT p.is_sandbox)
+       GROUP BY p.gateway, a.error_code) f
+ JOIN attempts l ON l.id = f.latest";
+
+/// `(gateway, error code, count, the latest one's message)` of the attempts started in
+/// `[since_ms, until_ms)` that failed.
+pub(in crate::store) async fn day_failures(
+    pool: &Pool,
+    since_ms: i64,
+    until_ms: i64,
+    counts_sandbox: bool,
+) -> Result<Vec<(String, Option<String>, i64, Option<String>)>> {
+    let rows = sqlx::query(DAY_FAILURES)
+        .bind(since_ms)
+        .bind(until_ms)
+        .bind(counts_sandbox)
+        .fetch_all(pool)
+        .await?;
+    rows.iter()
+        .map(|row| {
+            Ok((
+                row.try_get("gateway")?,
+                row.try_get("code")?,
+                row.try_get("n")?,
+                row.try_get("message")?,
+            ))
+        })
+        .collect()
+}
+
 /// What is still open: `(open, needs review or contested, pending on gateways in `unasked`)`.
 pub(in crate::store) async fn activity(pool: &Pool, unasked: &[&str]) -> Result<(i64, i64, i64)> {
     let mut q = sqlx::QueryBuilder::<Db>::new(
