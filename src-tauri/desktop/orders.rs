@@ -115,31 +115,29 @@ pub(crate) async fn cancel_order(
     Ok(orders::cancel_order(state.engine().await?.store(), &order_no, note.as_deref()).await?)
 }
 
-/// What was paid each of the last `days` days on the window's calendar (`offset_minutes`
-/// ahead of UTC), by currency and direction.
+/// What was paid each of the last `days` days on the merchant's calendar, by currency and
+/// direction.
 #[tauri::command]
 #[tracing::instrument(skip_all, err(level = "info", Debug))]
 pub(crate) async fn daily_totals(
     state: State<'_, AppState>,
     days: i64,
     now_ms: i64,
-    offset_minutes: i64,
 ) -> Result<Vec<DailyTotal>, IpcError> {
     let engine = state.engine().await?;
-    Ok(lookups::daily_totals(engine.store(), days, now_ms, offset_minutes).await?)
+    Ok(lookups::daily_totals(engine.store(), days, now_ms).await?)
 }
 
 /// The manager's dashboard at `now_ms`: today against yesterday and the same day last week on
-/// the window's calendar (`offset_minutes` ahead of UTC), and this desk's open shift so far.
+/// the merchant's calendar, and this desk's open shift so far.
 #[tauri::command]
 #[tracing::instrument(skip_all, err(level = "info", Debug))]
 pub(crate) async fn manager_day(
     state: State<'_, AppState>,
     now_ms: i64,
-    offset_minutes: i64,
 ) -> Result<ManagerDay, IpcError> {
     let engine = state.engine().await?;
-    Ok(dashboard::manager_day(engine.store(), now_ms, offset_minutes).await?)
+    Ok(dashboard::manager_day(engine.store(), now_ms).await?)
 }
 
 #[tauri::command]

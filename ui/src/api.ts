@@ -67,10 +67,10 @@ export const api = {
     call("resolve_review", { attemptId, decision, note, codeUnusable }),
   takings: (sinceMs: number) => call("takings", { sinceMs }),
   /** What was paid each of the last `days` days on this window's calendar. */
-  dailyTotals: (days: number, nowMs: number) => call("daily_totals", { days, nowMs, offsetMinutes: -new Date(nowMs).getTimezoneOffset() }),
+  dailyTotals: (days: number, nowMs: number) => call("daily_totals", { days, nowMs }),
   /** The manager's dashboard at `nowMs`: today against yesterday and the same day last week on
    * this window's calendar, and this desk's open shift so far. */
-  managerDay: (nowMs: number) => call("manager_day", { nowMs, offsetMinutes: -new Date(nowMs).getTimezoneOffset() }),
+  managerDay: (nowMs: number) => call("manager_day", { nowMs }),
   activity: () => call("activity"),
   listDesks: () => call("list_desks"),
   statusChecks: () => call("status_checks"),

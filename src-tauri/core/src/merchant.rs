@@ -144,6 +144,17 @@ impl Zone {
         self.day(self.date_of(ms))
     }
 
+    /// How far ahead of UTC this calendar is at `ms`, in minutes.
+    pub fn offset_minutes_at(&self, ms: i64) -> i64 {
+        use chrono::Offset;
+        let utc = DateTime::<Utc>::from_timestamp_millis(ms).unwrap_or_default();
+        let seconds = match self {
+            Zone::Named(tz) => utc.with_timezone(tz).offset().fix().local_minus_utc(),
+            Zone::System => utc.with_timezone(&Local).offset().fix().local_minus_utc(),
+        };
+        i64::from(seconds) / 60
+    }
+
     /// `ms` as a time on this calendar, `YYYY-MM-DD HH:MM:SS`.
     pub fn time(&self, ms: i64) -> String {
         const FORMAT: &str = "%Y-%m-%d %H:%M:%S";
@@ -252,6 +263,16 @@ mod tests {
         assert_eq!(
             shanghai.day_at(late_utc).since_ms,
             utc_ms("2026-12-05T16:00:00Z")
+        );
+        assert_eq!(shanghai.offset_minutes_at(late_utc), 8 * 60);
+        let new_york = zone("America/New_York");
+        assert_eq!(
+            new_york.offset_minutes_at(utc_ms("2026-07-01T12:00:00Z")),
+            -4 * 60
+        );
+        assert_eq!(
+            new_york.offset_minutes_at(utc_ms("2026-12-01T12:00:00Z")),
+            -5 * 60
         );
     }
 

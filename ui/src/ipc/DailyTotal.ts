@@ -5,7 +5,7 @@
  */
 export type DailyTotal = { 
 /**
- * The day on the window's calendar, `YYYY-MM-DD`.
+ * The day on the merchant's calendar, `YYYY-MM-DD`.
  */
 day: string, 
 /**

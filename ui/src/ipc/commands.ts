@@ -56,8 +56,8 @@ export type Commands = {
   check_status: { args: { attemptId: number }; returns: OrderDetail };
   resolve_review: { args: { attemptId: number, decision: string, note: string, codeUnusable: boolean }; returns: OrderDetail };
   takings: { args: { sinceMs: number }; returns: Array<TakingsRow> };
-  daily_totals: { args: { days: number, nowMs: number, offsetMinutes: number }; returns: Array<DailyTotal> };
-  manager_day: { args: { nowMs: number, offsetMinutes: number }; returns: ManagerDay };
+  daily_totals: { args: { days: number, nowMs: number }; returns: Array<DailyTotal> };
+  manager_day: { args: { nowMs: number }; returns: ManagerDay };
   activity: { args: Record<string, never>; returns: Activity };
   list_gateways: { args: Record<string, never>; returns: Array<GatewayInfo> };
   save_profile: { args: { name: string, gateway: string, baseUrl: string, settings: Record<string, string>, create: boolean }; returns: ProfileView };

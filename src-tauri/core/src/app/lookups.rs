@@ -77,21 +77,19 @@ pub async fn takings(store: &Store, since_ms: i64) -> Result<Vec<TakingsRow>> {
 /// The longest stretch of days the dashboard sums at once.
 const MAX_DAYS: i64 = 92;
 
-/// What was paid each of the `days` days up to and including the one `now_ms` falls in, on a
-/// calendar `offset_minutes` ahead of UTC (the window's), by currency and direction.
-pub async fn daily_totals(
-    store: &Store,
-    days: i64,
-    now_ms: i64,
-    offset_minutes: i64,
-) -> Result<Vec<DailyTotal>> {
-    if !(1..=MAX_DAYS).contains(&days) || offset_minutes.abs() > 14 * 60 {
+/// What was paid each of the `days` days up to and including the one `now_ms` falls in, on
+/// the merchant's calendar (its offset from UTC at `now_ms`), by currency and direction.
+pub async fn daily_totals(store: &Store, days: i64, now_ms: i64) -> Result<Vec<DailyTotal>> {
+    if !(1..=MAX_DAYS).contains(&days) {
         return Err(AppError::refused(format!(
-            "daily totals cover 1 to {MAX_DAYS} days at an offset of at most 14 hours"
+            "daily totals cover 1 to {MAX_DAYS} days"
         )));
     }
     const DAY_MS: i64 = 86_400_000;
-    let offset_ms = offset_minutes * 60_000;
+    let offset_ms = super::merchant::zone(store)
+        .await?
+        .offset_minutes_at(now_ms)
+        * 60_000;
     let today = (now_ms + offset_ms).div_euclid(DAY_MS);
     let since = (today - days + 1) * DAY_MS - offset_ms;
     let until = (today + 1) * DAY_MS - offset_ms;

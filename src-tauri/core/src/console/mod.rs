@@ -106,7 +106,7 @@ impl LookupHit {
 /// What was paid on one day in one currency, taken in or paid out (never added together).
 #[derive(Debug, Clone, Serialize, PartialEq, Eq, TS)]
 pub struct DailyTotal {
-    /// The day on the window's calendar, `YYYY-MM-DD`.
+    /// The day on the merchant's calendar, `YYYY-MM-DD`.
     pub day: String,
     /// When that day starts (unix ms), to open the orders it counts.
     pub day_start_ms: i64,
