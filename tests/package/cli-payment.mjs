@@ -27,8 +27,8 @@ try {
   paydesk(["order", "add", "--profile", "shop", "--order-no", "PKG-1", "--amount", "12.34", "--attr", "resource_pack_id=rp-pkg"]);
   const paid = JSON.parse(paydesk(["pay", "PKG-1", "--channel", "balance", "--json"]));
   assert.equal(paid.state, "succeeded", JSON.stringify(paid));
-  assert.equal(paid.charges.charged_amount, "12.34", JSON.stringify(paid));
-  console.log(`installed paydesk paid PKG-1: ${paid.state}, ${paid.charges.charged_amount}`);
+  assert.equal(paid.charged_amount, "12.34", JSON.stringify(paid));
+  console.log(`installed paydesk paid PKG-1: ${paid.state}, ${paid.charged_amount}`);
 } finally {
   sandbox.kill();
 }
