@@ -45,3 +45,11 @@ bash scripts/fuzz.sh 20
 step "Rust tests and desktop end-to-end, inside a private keyring session"
 export XDG_DATA_HOME="$(mktemp -d)"
 dbus-run-session -- bash "$ROOT/scripts/in-keyring-session.sh"
+
+# The .deb's declared dependencies, proven where nothing else is installed (about a minute).
+step "Package: the .deb in a bare Debian (debootstrap minbase)"
+if [ "$(id -u)" -eq 0 ]; then
+  bash scripts/package-bare-debian.sh
+else
+  echo "skipped: needs root (debootstrap, chroot)"
+fi
