@@ -17,6 +17,7 @@ mod audit;
 mod backend;
 mod desk;
 mod error;
+mod instance;
 #[cfg(test)]
 mod ipc_bindings;
 #[cfg(test)]
@@ -178,9 +179,19 @@ pub fn run(launch: runtime::Launch) -> ExitCode {
         storage: Arc::new(Mutex::new(StorageStatus::checking())),
     };
     let storage = state.storage.clone();
-    let result = tauri::Builder::default()
+    let context = tauri::generate_context!();
+    let key = runtime::data_dir(state.launch.data_dir.clone())
+        .map(|dir| instance::key_of(&std::path::absolute(&dir).unwrap_or(dir)))
+        .unwrap_or_else(|_| "default".into());
+    let builder = instance::plugins(
+        tauri::Builder::default(),
+        &context.config().identifier,
+        &key,
+    );
+    let result = builder
         .manage(state)
         .setup(move |app| {
+            instance::remember_moves(app.handle());
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move {
                 let state = handle.state::<AppState>();
@@ -236,7 +247,7 @@ pub fn run(launch: runtime::Launch) -> ExitCode {
             papers::merchant_settings,
             papers::set_merchant_settings
         ])
-        .run(tauri::generate_context!());
+        .run(context);
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

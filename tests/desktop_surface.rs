@@ -199,19 +199,30 @@ fn the_window_registers_exactly_the_listed_commands() {
     assert_eq!(annotated, registered);
 }
 
+/// The Tauri plugins compiled in, each for a reason of its own and none reachable from the
+/// page (the capability grants none of their permissions: they work from Rust only).
+const PLUGINS: &[(&str, &str)] = &[
+    (
+        "tauri-plugin-single-instance",
+        "a second launch on a data directory brings its window to the front",
+    ),
+    (
+        "tauri-plugin-window-state",
+        "the window's size, position and maximised state across restarts",
+    ),
+];
+
 #[test]
-fn no_shell_file_system_or_http_plugin_is_compiled_in_or_imported() {
+fn only_the_listed_plugins_are_compiled_in_and_the_page_imports_none() {
     let lock = read("Cargo.lock");
-    let plugins: Vec<&str> = lock
+    let plugins: BTreeSet<&str> = lock
         .lines()
         .filter_map(|l| l.strip_prefix("name = \""))
         .map(|l| l.trim_end_matches('"'))
         .filter(|name| name.starts_with("tauri-plugin-"))
         .collect();
-    assert!(
-        plugins.is_empty(),
-        "Tauri plugins in Cargo.lock: {plugins:?}"
-    );
+    let allowed: BTreeSet<&str> = PLUGINS.iter().map(|(name, _)| *name).collect();
+    assert_eq!(plugins, allowed, "Tauri plugins in Cargo.lock");
     let package = json("ui/package.json");
     for section in ["dependencies", "devDependencies"] {
         if let Some(deps) = package[section].as_object() {
@@ -222,6 +233,14 @@ fn no_shell_file_system_or_http_plugin_is_compiled_in_or_imported() {
                 );
             }
         }
+    }
+    let granted = read("capabilities/main.json");
+    for (plugin, _) in PLUGINS {
+        let prefix = plugin.trim_start_matches("tauri-plugin-");
+        assert!(
+            !granted.contains(&format!("\"{prefix}:")),
+            "the page is granted {plugin}'s commands"
+        );
     }
 }
 

@@ -29,6 +29,8 @@ let appOutput = "";
 const ipcResponses = [];
 
 let driverPort = 0;
+/** The environment the window runs in (its display, D-Bus session and data directory). */
+let appEnv = {};
 
 /** A loopback port nobody listens on, so parallel runs on one machine cannot collide. */
 function freePort() {
@@ -86,6 +88,7 @@ before(async () => {
     await new Promise((r) => setTimeout(r, 500));
   }
   env.DBUS_SESSION_BUS_ADDRESS ??= "unix:path=/nonexistent";
+  appEnv = env;
   driverPort = await freePort();
   const nativePort = await freePort();
   start(
@@ -1365,6 +1368,51 @@ test("the demo says so; a real gateway's profile starts the live data, where no 
     assert.match(await (await browser.$(`tr[data-order-no="DEMO-1001"] [data-state]`)).getText(), /Paid/);
     await shot(browser, "33-back-to-demo");
     ipcResponses.push(await browser.getPageSource());
+  } finally {
+    await browser.deleteSession();
+  }
+});
+
+test("a second launch on the same data directory brings the window forward; another desk's opens; the window comes back where it was", async () => {
+  let browser = await openApp();
+  try {
+    await (await browser.$('[data-testid="global-search"]')).waitForDisplayed({ timeout: 30_000 });
+    await browser.setWindowRect(40, 30, 1100, 720);
+    const placed = await browser.getWindowRect();
+    assert.deepEqual([placed.width, placed.height], [1100, 720]);
+
+    // The same data directory: the launch hands over to the running window and exits.
+    const log = path.join(dataDir, "paydesk.log");
+    const second = spawn(bin, [], { env: appEnv, stdio: "ignore" });
+    const code = await new Promise((resolve) => second.once("exit", resolve));
+    assert.equal(code, 0, "the second launch exits once the first took its arguments");
+    await browser.waitUntil(async () => /brought to the front/.test(readFileSync(log, "utf8")), {
+      timeout: 10_000,
+      timeoutMsg: "the running window was not told of the second launch",
+    });
+    assert.equal((await browser.getWindowHandles()).length, 1, "no second window");
+
+    // Another data directory is another desk on this machine: its window opens.
+    const otherDesk = mkdtempSync(path.join(tmpdir(), "paydesk-e2e-other-desk-"));
+    const other = spawn(bin, ["--demo"], { env: { ...appEnv, PAYDESK_DATA_DIR: otherDesk }, stdio: "ignore" });
+    const exited = await new Promise((resolve) => {
+      other.once("exit", () => resolve(true));
+      setTimeout(() => resolve(false), 5_000);
+    });
+    other.kill("SIGTERM");
+    assert.equal(exited, false, "a window on another data directory kept running");
+  } finally {
+    await browser.deleteSession();
+  }
+
+  browser = await openApp();
+  try {
+    await (await browser.$('[data-testid="global-search"]')).waitForDisplayed({ timeout: 30_000 });
+    const restored = await browser.getWindowRect();
+    assert.deepEqual([restored.width, restored.height], [1100, 720], "the size came back");
+    assert.deepEqual([restored.x, restored.y], [40, 30], "the position came back");
+    // Left as the other tests expect it.
+    await browser.setWindowRect(null, null, 1280, 800);
   } finally {
     await browser.deleteSession();
   }
