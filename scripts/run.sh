@@ -5,7 +5,19 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 source "$ROOT/scripts/setup.sh"
 setup_main
-(cd "$ROOT/ui" && npm run build --silent)
 cd "$ROOT"
+
+# The UI is built again only when what it is built from changed: a rebuilt ui/dist would make
+# the release binary, which embeds it, compile again at every launch.
+ui_sources() {
+  (cd ui && find src public index.html package-lock.json vite.config.ts tsconfig.json \
+      -type f -not -name '*.test.*' 2>/dev/null | LC_ALL=C sort | xargs sha256sum | sha256sum | cut -d' ' -f1)
+}
+stamp="$ROOT/target/ui-sources.sha256"
+sources="$(ui_sources)"
+if [ ! -f ui/dist/index.html ] || [ "$(cat "$stamp" 2>/dev/null)" != "$sources" ]; then
+  (cd ui && npm run build --silent)
+  mkdir -p "$(dirname "$stamp")" && echo "$sources" > "$stamp"
+fi
 cargo build --release --locked
 exec "$ROOT/target/release/paydesk" "$@"

@@ -71,7 +71,23 @@ fn commit() -> String {
     git(&["rev-parse", "--short=10", "HEAD"]).unwrap_or_else(|| "unknown".into())
 }
 
+/// The window's page is built into the binary (the `custom-protocol` feature, on by default):
+/// without it there is nothing to embed, and one line says how to build it.
+fn require_the_built_ui() {
+    if std::env::var_os("CARGO_FEATURE_CUSTOM_PROTOCOL").is_none() {
+        return; // `tauri dev`: the page comes from the UI's dev server.
+    }
+    println!("cargo:rerun-if-changed=ui/dist/index.html");
+    if !std::path::Path::new("ui/dist/index.html").exists() {
+        eprintln!(
+            "paydesk: the UI is not built (ui/dist is missing): run `(cd ui && npm ci && npm run build)` first, or scripts/run.sh, which does both"
+        );
+        std::process::exit(1);
+    }
+}
+
 fn main() {
+    require_the_built_ui();
     println!("cargo:rustc-env=PAYDESK_COMMIT={}", commit());
     tauri_build::try_build(
         tauri_build::Attributes::new()
