@@ -45,6 +45,9 @@ const COMMANDS: &[&str] = &[
     "day_report",
     "merchant_settings",
     "set_merchant_settings",
+    "choose_import_file",
+    "import_chosen_file",
+    "export_orders_to_file",
 ];
 
 /// The commit the binary is built from (`unknown` outside a git checkout), for `--version`

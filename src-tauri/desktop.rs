@@ -17,6 +17,7 @@ mod audit;
 mod backend;
 mod desk;
 mod error;
+mod files;
 mod instance;
 #[cfg(test)]
 mod ipc_bindings;
@@ -189,7 +190,9 @@ pub fn run(launch: runtime::Launch) -> ExitCode {
         &key,
     );
     let result = builder
+        .plugin(tauri_plugin_dialog::init())
         .manage(state)
+        .manage(files::ChosenImport::default())
         .setup(move |app| {
             instance::remember_moves(app.handle());
             let handle = app.handle().clone();
@@ -245,7 +248,10 @@ pub fn run(launch: runtime::Launch) -> ExitCode {
             papers::paper_pdf,
             papers::day_report,
             papers::merchant_settings,
-            papers::set_merchant_settings
+            papers::set_merchant_settings,
+            files::choose_import_file,
+            files::import_chosen_file,
+            files::export_orders_to_file
         ])
         .run(context);
     match result {

@@ -210,6 +210,14 @@ const PLUGINS: &[(&str, &str)] = &[
         "tauri-plugin-window-state",
         "the window's size, position and maximised state across restarts",
     ),
+    (
+        "tauri-plugin-dialog",
+        "the system's file dialogs for import and export, opened from Rust",
+    ),
+    (
+        "tauri-plugin-fs",
+        "tauri-plugin-dialog's dependency (its file paths); never registered",
+    ),
 ];
 
 #[test]
@@ -233,6 +241,12 @@ fn only_the_listed_plugins_are_compiled_in_and_the_page_imports_none() {
                 );
             }
         }
+    }
+    for file in ["src-tauri/desktop.rs", "src-tauri/desktop/instance.rs"] {
+        assert!(
+            !read(file).contains("tauri_plugin_fs"),
+            "{file} registers the file system plugin"
+        );
     }
     let granted = read("capabilities/main.json");
     for (plugin, _) in PLUGINS {

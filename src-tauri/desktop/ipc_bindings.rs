@@ -60,6 +60,8 @@ fn export_every_shape(cfg: &Config) -> Result<(), ts_rs::ExportError> {
     paydesk_paper::Paper::export_all(cfg)?;
     super::papers::PaperOf::export_all(cfg)?;
     super::papers::PdfFile::export_all(cfg)?;
+    super::files::ChosenFile::export_all(cfg)?;
+    super::files::SavedExport::export_all(cfg)?;
     Change::export_all(cfg)
 }
 

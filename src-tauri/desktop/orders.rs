@@ -204,15 +204,20 @@ pub(crate) async fn import_orders(
         |progress: Progress| emit(&app, progress),
     )
     .await?;
+    Ok(summary(report))
+}
+
+/// The report as the window shows it: every count, the first rejected rows.
+pub(crate) fn summary(report: paydesk_core::import::ImportReport) -> ImportSummary {
     let rejected_count = report.rejected.len() as u64;
     let mut rejected = report.rejected;
     rejected.truncate(MAX_REPORTED_ROWS);
-    Ok(ImportSummary {
+    ImportSummary {
         rows: report.rows,
         imported: report.imported,
         rejected_count,
         rejected,
-    })
+    }
 }
 
 /// The orders matching the list's filters, as CSV or JSON.

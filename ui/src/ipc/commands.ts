@@ -7,6 +7,7 @@ import type { AuditEntry } from "./AuditEntry";
 import type { AuditQuery } from "./AuditQuery";
 import type { Cancelled } from "./Cancelled";
 import type { Change } from "./Change";
+import type { ChosenFile } from "./ChosenFile";
 import type { ConnectionReport } from "./ConnectionReport";
 import type { DailyTotal } from "./DailyTotal";
 import type { DataSet } from "./DataSet";
@@ -32,6 +33,7 @@ import type { PdfFile } from "./PdfFile";
 import type { ProfileView } from "./ProfileView";
 import type { Quote } from "./Quote";
 import type { RefundInput } from "./RefundInput";
+import type { SavedExport } from "./SavedExport";
 import type { SecretState } from "./SecretState";
 import type { Shift } from "./Shift";
 import type { ShiftReport } from "./ShiftReport";
@@ -84,6 +86,9 @@ export type Commands = {
   day_report: { args: { date?: string | null }; returns: DayReport };
   merchant_settings: { args: Record<string, never>; returns: MerchantView };
   set_merchant_settings: { args: { settings: Merchant }; returns: MerchantView };
+  choose_import_file: { args: { title: string }; returns: ChosenFile | null };
+  import_chosen_file: { args: { format: string, profile?: string | null }; returns: ImportSummary };
+  export_orders_to_file: { args: { query: OrderQuery, format: string, title: string }; returns: SavedExport | null };
 };
 
 /** Every event the back end sends the window, with its payload. */
