@@ -10,8 +10,12 @@ cd "$ROOT"
 # The UI is built again only when what it is built from changed: a rebuilt ui/dist would make
 # the release binary, which embeds it, compile again at every launch.
 ui_sources() {
-  (cd ui && find src public index.html package-lock.json vite.config.ts tsconfig.json \
-      -type f -not -name '*.test.*' 2>/dev/null | LC_ALL=C sort | xargs sha256sum | sha256sum | cut -d' ' -f1)
+  local inputs=() path
+  for path in src public index.html package-lock.json vite.config.ts tsconfig.json; do
+    [ -e "ui/$path" ] && inputs+=("$path")
+  done
+  (cd ui && find "${inputs[@]}" -type f -not -name '*.test.*' | LC_ALL=C sort \
+    | xargs sha256sum | sha256sum | cut -d' ' -f1)
 }
 stamp="$ROOT/target/ui-sources.sha256"
 sources="$(ui_sources)"
