@@ -39,6 +39,7 @@ const COMMANDS: &[&str] = &[
     "close_shift",
     "list_shifts",
     "shift_report",
+    "set_language",
 ];
 
 fn main() {

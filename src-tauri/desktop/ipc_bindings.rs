@@ -53,6 +53,8 @@ fn export_every_shape(cfg: &Config) -> Result<(), ts_rs::ExportError> {
     paydesk_core::audit::AuditQuery::export_all(cfg)?;
     paydesk_core::shifts::Shift::export_all(cfg)?;
     paydesk_core::shifts::ShiftReport::export_all(cfg)?;
+    super::notification_words::Language::export_all(cfg)?;
+    super::notification_words::ShowOrders::export_all(cfg)?;
     Change::export_all(cfg)
 }
 

@@ -78,6 +78,8 @@ pub fn attention(before: Option<Standing>, now: Standing, taken_here: bool) -> O
 pub struct Notice {
     pub order_no: String,
     pub amount: Money,
+    /// The attempt's state now (a contested payment's is the settled one it is recorded as).
+    pub state: AttemptState,
     pub attention: Attention,
     /// The gateway pays out (a payout, worded as one).
     pub pays_out: bool,

@@ -15,6 +15,7 @@ import type { ExportFile } from "./ExportFile";
 import type { GatewayInfo } from "./GatewayInfo";
 import type { ImportProgress } from "./ImportProgress";
 import type { ImportSummary } from "./ImportSummary";
+import type { Language } from "./Language";
 import type { LookupHit } from "./LookupHit";
 import type { OrderDetail } from "./OrderDetail";
 import type { OrderPage } from "./OrderPage";
@@ -27,6 +28,7 @@ import type { RefundInput } from "./RefundInput";
 import type { SecretState } from "./SecretState";
 import type { Shift } from "./Shift";
 import type { ShiftReport } from "./ShiftReport";
+import type { ShowOrders } from "./ShowOrders";
 import type { StatusChecks } from "./StatusChecks";
 import type { TakingsRow } from "./TakingsRow";
 
@@ -70,10 +72,12 @@ export type Commands = {
   close_shift: { args: { acknowledged: Array<number> }; returns: ShiftReport };
   list_shifts: { args: { allDesks: boolean }; returns: Array<Shift> };
   shift_report: { args: { shiftId?: number | null }; returns: ShiftReport };
+  set_language: { args: { language: Language }; returns: null };
 };
 
 /** Every event the back end sends the window, with its payload. */
 export type Events = {
   "change": Change;
   "import-progress": ImportProgress;
+  "show-orders": ShowOrders;
 };

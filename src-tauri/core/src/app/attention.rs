@@ -104,6 +104,7 @@ fn notice(order: &OrderView, attempt: &Attempt, told: crate::attention::Attentio
     Notice {
         order_no: order.order_no.clone(),
         amount: Money::from_minor(attempt.amount_minor, currency),
+        state: attempt.state,
         attention: told,
         pays_out: paydesk_gateways::connector_for(&order.gateway)
             .is_some_and(|c| c.capabilities().pays_out),
@@ -161,6 +162,7 @@ mod tests {
                 [Notice {
                     order_no: "W-1".into(),
                     amount: Money::parse("12.34", Currency::CNY).unwrap(),
+                    state: Succeeded,
                     attention: Attention::Settled(Succeeded),
                     pays_out: false,
                     sandbox: false,
