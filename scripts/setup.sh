@@ -10,11 +10,12 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # chromium for the browser tests of the built UI, wrk for the benchmarks (scripts/bench.sh),
 # PostgreSQL (its pg_virtualenv runs the tests of the shared store in a throwaway cluster) and
 # openssl (the TLS test makes its own CA); a CJK font so the window's 简体中文 shows in the
-# desktop tests' screenshots.
+# desktop tests' screenshots; python3-gi for the desktop test's notification server on its
+# private session bus, and xdotool to focus and hide the window as a desktop would.
 APT_RUN=(libwebkit2gtk-4.1-dev build-essential pkg-config libxdo-dev libssl-dev
          libayatana-appindicator3-dev librsvg2-dev)
 APT_TEST=(xvfb webkit2gtk-driver gnome-keyring dbus dbus-x11 libsecret-tools sqlite3 chromium wrk
-          postgresql openssl fonts-noto-cjk)
+          postgresql openssl fonts-noto-cjk python3-gi xdotool)
 
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
