@@ -53,6 +53,14 @@ pub(crate) struct Shown {
     pub opens: ShowOrders,
 }
 
+/// The default action's label, where a notification server shows it as a button.
+pub(crate) fn open_label(language: Language) -> &'static str {
+    match language {
+        Language::En => "Open",
+        Language::ZhCn => "打开",
+    }
+}
+
 /// How many order numbers a summary names before it says how many more there are.
 const NAMED: usize = 3;
 

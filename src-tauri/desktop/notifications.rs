@@ -18,7 +18,7 @@ use tauri::{Manager, State};
 use tokio::sync::oneshot;
 use tokio::time::Instant;
 
-use super::notification_words::{Burst, Language, ShowOrders, Shown};
+use super::notification_words::{open_label, Burst, Language, ShowOrders, Shown};
 use super::{emit, AppState, IpcError};
 
 /// How long a burst is gathered after its first notice: a reconcile's verdicts are written
@@ -86,10 +86,7 @@ impl Notifications {
             }
             live.push_back(withdraw);
         }
-        let open = match self.language() {
-            Language::En => "Open",
-            Language::ZhCn => "打开",
-        };
+        let open = open_label(self.language());
         tokio::spawn(raise_and_hear(handle.clone(), shown, open, withdrawn));
     }
 }
