@@ -149,8 +149,8 @@ impl Burst {
 fn shown(group: &Group, language: Language, demo: bool) -> Shown {
     let words = Words::of(language);
     let all_sandbox = group.sandbox == group.count;
-    // The demo is said once, on every one of its notifications; in the live data a sandbox
-    // payment is said to be one.
+    // Every notification of the demo says so (its payments are all on the sandbox: that goes
+    // without saying twice); in the live data, a sandbox payment's says it is one.
     let mark = if demo {
         words.demo
     } else if all_sandbox {
