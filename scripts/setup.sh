@@ -11,12 +11,13 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # PostgreSQL (its pg_virtualenv runs the tests of the shared store in a throwaway cluster) and
 # openssl (the TLS test makes its own CA); a CJK font so the window's 简体中文 shows in the
 # desktop tests' screenshots and the PDFs' Chinese is printed; poppler-utils, whose pdftotext
-# reads the PDFs back in the tests; xdotool, with which the desktop tests answer the system's
-# file dialogs as a person would.
+# reads the PDFs back in the tests; python3-gi for the desktop test's notification server on its
+# private session bus, and xdotool to focus and hide the window as a desktop would and to answer
+# the system's file dialogs as a person would.
 APT_RUN=(libwebkit2gtk-4.1-dev build-essential pkg-config libxdo-dev libssl-dev
          libayatana-appindicator3-dev librsvg2-dev)
 APT_TEST=(xvfb webkit2gtk-driver gnome-keyring dbus dbus-x11 libsecret-tools sqlite3 chromium wrk
-          postgresql openssl fonts-noto-cjk poppler-utils xdotool)
+          postgresql openssl fonts-noto-cjk poppler-utils python3-gi xdotool)
 
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi

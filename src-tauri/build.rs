@@ -48,6 +48,7 @@ const COMMANDS: &[&str] = &[
     "choose_import_file",
     "import_chosen_file",
     "export_orders_to_file",
+    "set_language",
 ];
 
 /// The commit the binary is built from (`unknown` outside a git checkout), for `--version`

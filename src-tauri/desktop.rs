@@ -23,6 +23,8 @@ mod instance;
 mod ipc_bindings;
 #[cfg(test)]
 mod ipc_commands;
+mod notification_words;
+mod notifications;
 mod orders;
 mod papers;
 mod payments;
@@ -32,6 +34,7 @@ mod status;
 
 use backend::Backend;
 use error::{refused, IpcError};
+use notifications::Notifications;
 use orders::MAX_IMPORT_BYTES;
 use status::StorageStatus;
 
@@ -72,6 +75,8 @@ struct AppState {
     backend: tokio::sync::RwLock<Option<Arc<Backend>>>,
     /// What the background read of every page of the database found (see `Backend`).
     storage: Arc<Mutex<StorageStatus>>,
+    /// The desktop notifications' language and those still shown, whichever set is shown.
+    notifications: Arc<Notifications>,
 }
 
 impl AppState {
@@ -117,7 +122,9 @@ impl AppState {
         let backend = Arc::new(Backend::open(&self.launch, Some(set)).await);
         *slot = Some(backend.clone());
         drop(slot);
-        backend.run_background(handle, self.storage.clone()).await;
+        backend
+            .run_background(handle, self.storage.clone(), self.notifications.clone())
+            .await;
         backend::set_title(handle, set);
         // Every view reads again, from the set now shown.
         emit(handle, paydesk_core::changes::Change::Everything);
@@ -159,6 +166,10 @@ impl WindowEvent for paydesk_core::import::Progress {
     const NAME: &'static str = "import-progress";
 }
 
+impl WindowEvent for notification_words::ShowOrders {
+    const NAME: &'static str = "show-orders";
+}
+
 /// Sends an event to the window; the only way the back end sends one.
 pub(crate) fn emit<E: WindowEvent>(app: &tauri::AppHandle, event: E) {
     if let Err(e) = app.emit(E::NAME, event) {
@@ -178,8 +189,11 @@ pub fn run(launch: runtime::Launch) -> ExitCode {
         launch,
         backend: tokio::sync::RwLock::new(None),
         storage: Arc::new(Mutex::new(StorageStatus::checking())),
+        notifications: Arc::new(Notifications::new()),
     };
     let storage = state.storage.clone();
+    let notifications = state.notifications.clone();
+    let focused_notifications = state.notifications.clone();
     let context = tauri::generate_context!();
     let key = runtime::data_dir(state.launch.data_dir.clone())
         .map(|dir| instance::key_of(&std::path::absolute(&dir).unwrap_or(dir)))
@@ -200,9 +214,16 @@ pub fn run(launch: runtime::Launch) -> ExitCode {
                 let state = handle.state::<AppState>();
                 let backend = state.started().await;
                 backend::set_title(&handle, backend.info.data_set);
-                backend.run_background(&handle, storage).await;
+                backend
+                    .run_background(&handle, storage, notifications)
+                    .await;
             });
             Ok(())
+        })
+        .on_window_event(move |_window, event| {
+            if let tauri::WindowEvent::Focused(true) = event {
+                focused_notifications.withdraw_all();
+            }
         })
         .invoke_handler(tauri::generate_handler![
             app_info,
@@ -251,7 +272,8 @@ pub fn run(launch: runtime::Launch) -> ExitCode {
             papers::set_merchant_settings,
             files::choose_import_file,
             files::import_chosen_file,
-            files::export_orders_to_file
+            files::export_orders_to_file,
+            notifications::set_language
         ])
         .run(context);
     match result {

@@ -14,6 +14,7 @@ use paydesk_core::store::health as storage_health;
 use paydesk_sandbox::RunningSandbox;
 use tauri::Manager;
 
+use super::notifications::{self, Notifications};
 use super::status::StorageStatus;
 use super::{emit, AppInfo, CurrencyInfo, MAX_IMPORT_BYTES};
 use crate::runtime;
@@ -95,13 +96,14 @@ impl Backend {
         }
     }
 
-    /// Starts the background work on this back end: every change forwarded to the window, the
-    /// file watched for other writers, callbacks served, the database read back, and the
-    /// reconciler.
+    /// Starts the background work on this back end: every change forwarded to the window and
+    /// heard for desktop notifications, the file watched for other writers, callbacks served,
+    /// the database read back, and the reconciler.
     pub(crate) async fn run_background(
         &self,
         handle: &tauri::AppHandle,
         storage: Arc<Mutex<StorageStatus>>,
+        notices: Arc<Notifications>,
     ) {
         let Some(engine) = self.engine.clone() else {
             return;
@@ -110,6 +112,12 @@ impl Backend {
         tasks.push(spawn_change_forwarder(
             handle.clone(),
             engine.store().subscribe(),
+        ));
+        tasks.push(notifications::spawn_notifier(
+            handle.clone(),
+            engine.clone(),
+            notices,
+            self.info.data_set == DataSet::Demo,
         ));
         // The command line and scripts write the same file: the window hears it (until the
         // store is closed).

@@ -62,6 +62,8 @@ fn export_every_shape(cfg: &Config) -> Result<(), ts_rs::ExportError> {
     super::papers::PdfFile::export_all(cfg)?;
     super::files::ChosenFile::export_all(cfg)?;
     super::files::SavedExport::export_all(cfg)?;
+    super::notification_words::Language::export_all(cfg)?;
+    super::notification_words::ShowOrders::export_all(cfg)?;
     Change::export_all(cfg)
 }
 

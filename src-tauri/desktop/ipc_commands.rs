@@ -193,6 +193,7 @@ pub(super) fn commands_ts() -> String {
     let events = [
         event_entry::<paydesk_core::changes::Change>(&mut imports),
         event_entry::<paydesk_core::import::Progress>(&mut imports),
+        event_entry::<super::notification_words::ShowOrders>(&mut imports),
     ];
     let mut out = String::from(
         "// Generated from the window's commands and events in src-tauri/desktop (see\n\

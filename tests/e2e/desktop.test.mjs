@@ -10,6 +10,7 @@ import { after, before, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { renderSVG } from "uqr";
 import { remote } from "webdriverio";
+import { focusWindow, hideWindow, shownWindows, startNotificationServer } from "./notifications.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, "../..");
@@ -31,6 +32,8 @@ const ipcResponses = [];
 let driverPort = 0;
 /** The environment the window runs in (its display, D-Bus session and data directory). */
 let appEnv = {};
+/** The X display the app's window is on. */
+let display = process.env.DISPLAY;
 
 /** A loopback port nobody listens on, so parallel runs on one machine cannot collide. */
 function freePort() {
@@ -87,6 +90,7 @@ before(async () => {
     start("Xvfb", [env.DISPLAY, "-screen", "0", "1400x900x24", "-nolisten", "tcp"], env);
     await new Promise((r) => setTimeout(r, 500));
   }
+  display = env.DISPLAY;
   env.DBUS_SESSION_BUS_ADDRESS ??= "unix:path=/nonexistent";
   appEnv = env;
   driverPort = await freePort();
@@ -1276,6 +1280,70 @@ test("a shift is opened, takes a payment, and is closed with its report on scree
     assert.deepEqual(trail.slice(-2), ["shift_opened", "shift_closed"]);
   } finally {
     await browser.deleteSession();
+  }
+});
+
+test("a payment that settles while the window is hidden raises a desktop notification, and clicking it shows the order", async (t) => {
+  if (!process.env.DBUS_SESSION_BUS_ADDRESS) {
+    t.skip("needs the test's private session bus (scripts/in-keyring-session.sh)");
+    return;
+  }
+  const server = await startNotificationServer();
+  const browser = await openApp();
+  try {
+    // The first screen: some order listed (after the import, DEMO-1001 is far down the list).
+    await (await browser.$("tr[data-order-no]")).waitForDisplayed({ timeout: 30_000 });
+    for (const [orderNo, amount] of [["NOTIFY-FRONT", "7.70"], ["NOTIFY-AWAY", "8.80"]]) {
+      const added = await invoke(browser, "add_order", { profile: "sandbox-sensecore", orderNo, amount, currency: "CNY", subject: "notified" });
+      assert.ok(added.ok, JSON.stringify(added));
+    }
+    const [window] = shownWindows(display, "^paydesk");
+    assert.ok(window, "the app's window is on the display");
+    const settled = async (orderNo) => {
+      await browser.waitUntil(async () => (await attemptsOf(orderNo))[0]?.state === "succeeded", {
+        timeout: 20_000,
+        timeoutMsg: `${orderNo} never settled`,
+      });
+    };
+
+    // In front: the window shows it, and no notification is raised.
+    focusWindow(display, window);
+    await browser.waitUntil(() => browser.execute(() => document.hasFocus()), { timeout: 5_000, timeoutMsg: "the window never had the focus" });
+    const front = await invoke(browser, "pay_order", { orderNo: "NOTIFY-FRONT", channel: "wechat" });
+    assert.equal(front.ok?.state, "pending", JSON.stringify(front));
+    await settled("NOTIFY-FRONT");
+    await browser.pause(3_000);
+    assert.deepEqual(server.notified(), [], "nothing raised while the window is in front");
+
+    // Hidden: the same news is a notification, worded as the window words it.
+    hideWindow(display, window);
+    assert.deepEqual(shownWindows(display, "^paydesk"), []);
+    const away = await invoke(browser, "pay_order", { orderNo: "NOTIFY-AWAY", channel: "wechat" });
+    assert.equal(away.ok?.state, "pending", JSON.stringify(away));
+    await settled("NOTIFY-AWAY");
+    const raised = await server.waitForNotification((n) => n.summary.includes("NOTIFY-AWAY"), 20_000);
+    assert.equal(raised.app_name, "paydesk");
+    assert.equal(raised.summary, "DEMO · Paid: order NOTIFY-AWAY");
+    assert.equal(raised.body, "¥8.80 · Payment received.");
+    assert.deepEqual(raised.actions, ["default", "Open"]);
+    assert.deepEqual(server.notified(), [raised], "one notification, and none for the payment seen in front");
+
+    // A click on it: the window comes back with that order open. The app listens for the
+    // click once the server has answered it; a click before that is not heard, so it is
+    // clicked again until the window shows the order.
+    const title = await browser.$('[data-testid="order-panel"] h2');
+    const shows = async () => (await title.isExisting()) && (await title.getText()) === "NOTIFY-AWAY";
+    for (let clicks = 1; !(await shows()); clicks++) {
+      assert.ok(clicks <= 10, "the window never showed the clicked notification's order");
+      server.click(raised.id);
+      await browser.waitUntil(shows, { timeout: 2_000 }).catch(() => {});
+    }
+    assert.deepEqual(shownWindows(display, "^paydesk"), [window], "the window is shown again");
+    assert.equal(await (await browser.$('a[data-view="orders"]')).getAttribute("aria-current"), "page");
+    await shot(browser, "36-notification-clicked");
+  } finally {
+    await browser.deleteSession();
+    server.stop();
   }
 });
 

@@ -1,4 +1,4 @@
-import { useQueryClient } from "@tanstack/react-query";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { DemoBanner } from "./components/DemoBanner";
@@ -12,12 +12,13 @@ import { ShortcutSheet } from "./components/ShortcutSheet";
 import { StatusBar } from "./components/StatusBar";
 import { TopBar } from "./components/TopBar";
 import { ViewNav } from "./components/ViewNav";
+import { useDesktopNotifications } from "./hooks/useDesktopNotifications";
 import { useErrorBanner, useReportError } from "./hooks/useErrorBanner";
 import { useOrderFilters } from "./hooks/useOrderFilters";
 import { useShortcuts, type Dialog, type View } from "./hooks/useShortcuts";
 import { useCheckStatus } from "./queries/mutations";
 import { useOrderTotal } from "./queries/orderPages";
-import { lookupQuery, orderDetailQuery, useAppInfo, useDeskNames, useOrderDetail, useProfiles, useReadOnly } from "./queries/reads";
+import { activityQuery, lookupQuery, orderDetailQuery, useAppInfo, useDeskNames, useOrderDetail, useProfiles, useReadOnly } from "./queries/reads";
 import { useBackendChanges } from "./queries/useBackendChanges";
 import type { OrderView } from "./types";
 import { AuditView } from "./views/AuditView";
@@ -76,6 +77,22 @@ export function App() {
   const { detail, error: detailError } = useOrderDetail(selected);
   useReportError(detailError, report);
   const checkStatus = useCheckStatus();
+  // The Orders badge: the status bar's own counts (one query), asked once the first page is in.
+  const activityAsked = useQuery({ ...activityQuery(), enabled: ready && total !== null });
+  const needsPerson = activityAsked.isError ? 0 : (activityAsked.data?.needs_review ?? 0);
+
+  // A clicked desktop notification: the order it named, or the orders a summary counted.
+  useDesktopNotifications((what) => {
+    setView("orders");
+    if (what.kind === "order") {
+      setSelected(what.order_no);
+      return;
+    }
+    filters.clearFilters();
+    filters.setSearch("");
+    if (what.kind === "in_state") filters.setState(what.state);
+    setSelected(null);
+  });
 
   /** A scanner types an order number and Enter: pay it, or show it if it cannot be paid. */
   async function openReference() {
@@ -122,7 +139,7 @@ export function App() {
 
   return (
     <div className="shell">
-      <ViewNav view={view} onShow={setView} />
+      <ViewNav view={view} onShow={setView} needsPerson={needsPerson} />
       <TopBar
         searchRef={searchRef}
         search={filters.search}

@@ -10,6 +10,7 @@ import { formatMinute, formatTime } from "./words";
 import type { AttemptState } from "./ipc/AttemptState";
 import type { ErrorKind } from "./ipc/ErrorKind";
 import type { Commands, Events } from "./ipc/commands";
+import type { Language } from "./ipc/Language";
 import type { Actor, AuditQuery, DataSet, FileFormat, IpcError, OrderQuery, PayInput } from "./types";
 
 /** Calls a command by its name with the arguments the Rust declares (ipc/commands.ts). */
@@ -72,6 +73,8 @@ export const api = {
    * this window's calendar, and this desk's open shift so far. */
   managerDay: (nowMs: number) => call("manager_day", { nowMs }),
   activity: () => call("activity"),
+  /** The language the back end words its desktop notifications in: this window's. */
+  setLanguage: (language: Language) => call("set_language", { language }),
   listDesks: () => call("list_desks"),
   statusChecks: () => call("status_checks"),
   saveProfile: (p: { name: string; gateway: string; baseUrl: string; settings: Record<string, string>; create: boolean }) =>

@@ -385,7 +385,10 @@ export function mockBackend(options: Options = {}): Backend {
           return { compared: dayCompared(args.nowMs as number, options.dayCompared), open_shift: open && shiftReport(open) };
         }
         case "activity":
-          return options.activity ?? { in_flight: 0, unasked: 0, needs_review: 0 };
+          // A new answer each time, as over IPC (a test may change the counts between asks).
+          return { ...(options.activity ?? { in_flight: 0, unasked: 0, needs_review: 0 }) };
+        case "set_language":
+          return null;
         case "status_checks":
           return (
             options.statusChecks?.() ?? {

@@ -3,6 +3,7 @@
 //! into calls on this crate.
 
 pub mod app;
+pub mod attention;
 pub mod audit;
 pub mod base_url;
 pub mod changes;

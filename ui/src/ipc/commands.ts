@@ -18,6 +18,7 @@ import type { GatewayInfo } from "./GatewayInfo";
 import type { ImportProgress } from "./ImportProgress";
 import type { ImportSummary } from "./ImportSummary";
 import type { Lang } from "./Lang";
+import type { Language } from "./Language";
 import type { LookupHit } from "./LookupHit";
 import type { ManagerDay } from "./ManagerDay";
 import type { Merchant } from "./Merchant";
@@ -37,6 +38,7 @@ import type { SavedExport } from "./SavedExport";
 import type { SecretState } from "./SecretState";
 import type { Shift } from "./Shift";
 import type { ShiftReport } from "./ShiftReport";
+import type { ShowOrders } from "./ShowOrders";
 import type { StatusChecks } from "./StatusChecks";
 import type { TakingsRow } from "./TakingsRow";
 
@@ -89,10 +91,12 @@ export type Commands = {
   choose_import_file: { args: { title: string }; returns: ChosenFile | null };
   import_chosen_file: { args: { format: string, profile?: string | null }; returns: ImportSummary };
   export_orders_to_file: { args: { query: OrderQuery, format: string, title: string }; returns: SavedExport | null };
+  set_language: { args: { language: Language }; returns: null };
 };
 
 /** Every event the back end sends the window, with its payload. */
 export type Events = {
   "change": Change;
   "import-progress": ImportProgress;
+  "show-orders": ShowOrders;
 };

@@ -2,6 +2,7 @@
 //! rule it obeys, so that the two shells only translate (their arguments in, their errors
 //! out). Every operation returns [`AppError`].
 
+pub mod attention;
 pub mod audit;
 pub mod connection;
 pub mod dashboard;

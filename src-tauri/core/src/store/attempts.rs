@@ -203,6 +203,12 @@ impl Store {
         on_record!(self, |pool, sql| sql::attempts::submitting(pool).await)
     }
 
+    /// Every attempt whose next move may still be news to a person away from the window:
+    /// not settled, or contested ([`crate::attention::Standing::is_watched`]).
+    pub async fn watched_attempts(&self) -> Result<Vec<Attempt>> {
+        on_record!(self, |pool, sql| sql::attempts::watched(pool).await)
+    }
+
     /// Notes that the gateway was asked and its answer settled nothing; asks again later.
     pub async fn note_inconclusive_check(&self, attempt_id: i64) -> Result<()> {
         let now = self.now().await?;

@@ -522,6 +522,23 @@ pub(in crate::store) async fn submitting(pool: &Pool) -> Result<Vec<Attempt>> {
         .collect()
 }
 
+/// Attempts whose next move may still be news to a person away from the window
+/// ([`crate::attention`]): not settled, or settled and contested. Two index walks (by state,
+/// and the partial index of contested ones), however many settled attempts there are.
+pub(in crate::store) async fn watched(pool: &Pool) -> Result<Vec<Attempt>> {
+    sqlx::query(
+        "SELECT * FROM attempts
+           WHERE state IN ('created', 'submitting', 'pending', 'unknown', 'needs_review')
+         UNION ALL
+         SELECT * FROM attempts WHERE contested IS NOT NULL",
+    )
+    .fetch_all(pool)
+    .await?
+    .iter()
+    .map(from_row)
+    .collect()
+}
+
 /// Counts a check whose answer settled nothing, and asks again later.
 pub(in crate::store) async fn note_inconclusive_check(
     pool: &Pool,
