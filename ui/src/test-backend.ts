@@ -201,6 +201,12 @@ export interface Options {
   onSetMerchant?: (settings: Merchant) => void | Promise<void>;
 }
 
+/** A day nothing was paid on (today: 2026-12-05). */
+export function quietDay(date: string | null): DayReport {
+  const none = { attempts: 0, currencies: [], sandbox_left_out: 0 };
+  return { day: { date: date ?? "2026-12-05", since_ms: 0, until_ms: 86_400_000 }, time_zone: SYSTEM_TIME_ZONE, totals: none, desks: [], shifts: [], outside_shifts: none, open: [] };
+}
+
 /** The time zone of the fake desk's computer. */
 export const SYSTEM_TIME_ZONE = "Asia/Shanghai";
 
@@ -533,8 +539,8 @@ export function mockBackend(options: Options = {}): Backend {
           return { file_name: `${paper.title.replace(/[^A-Za-z0-9_-]/g, "_")}.pdf`, bytes: [37, 80, 68, 70] };
         }
         case "day_report":
-          if (!options.dayReport) throw new Error("no day report expected");
-          return options.dayReport((args.date as string | null | undefined) ?? null);
+          // A refusal the test throws comes back as the command's rejection.
+          return Promise.resolve((args.date as string | null | undefined) ?? null).then(options.dayReport ?? quietDay);
         case "merchant_settings":
           return merchantView();
         case "set_merchant_settings":

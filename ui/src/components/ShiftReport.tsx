@@ -15,7 +15,7 @@ function who(operator: string | null): string {
 
 /** One currency's money: taken in, paid out and deducted apart (never added together), then
  * every line. A payout's state is worded as a payout. */
-function Currency({ totals }: { totals: CurrencyTotals }) {
+export function Currency({ totals }: { totals: CurrencyTotals }) {
   const { t } = useTranslation();
   const money = (amount: string) => formatMoney(amount, totals.currency);
   return (
@@ -71,7 +71,7 @@ function Currency({ totals }: { totals: CurrencyTotals }) {
 }
 
 /** A payment the report names: order number, state in words, amount; acknowledged marked. */
-function Named({ attempts, testId, title, help }: { attempts: NamedAttempt[]; testId: string; title: string; help: string }) {
+export function Named({ attempts, testId, title, help }: { attempts: NamedAttempt[]; testId: string; title: string; help: string }) {
   const { t } = useTranslation();
   if (attempts.length === 0) return null;
   return (
