@@ -111,7 +111,7 @@ describe("the end of the day", () => {
   it("shows the day chosen, and words a refused date in the person's language", async () => {
     const backend = mockBackend({
       dayReport: (date) => {
-        if (date === "1900-01-01") throw { kind: "invalid_input", message: "no such day", code: "invalid", params: { field: { kind: "date" }, rule: { kind: "not_date", value: '"1900-01-01"' } } };
+        if (date === "1900-01-01") throw { kind: "refused", message: "no such day", code: "invalid", params: { field: { kind: "date" }, rule: { kind: "not_date", value: '"1900-01-01"' } } };
         return dayOf(date);
       },
     });

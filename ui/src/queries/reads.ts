@@ -97,6 +97,12 @@ export function useDeskNames() {
   return useQuery({ ...deskNamesQuery(), enabled: info !== undefined && !info.startup_error });
 }
 
+/** The merchant's settings, asked for once the back end is known to have started. */
+export function useMerchant() {
+  const info = useAppInfo().data;
+  return useQuery({ ...merchantQuery(), enabled: info !== undefined && !info.startup_error });
+}
+
 /** The desks the orders list can be narrowed to, asked for once the back end has started. */
 export function useDesks() {
   const info = useAppInfo().data;
