@@ -91,7 +91,7 @@ export function Named({ attempts, testId, title, help }: { attempts: NamedAttemp
   );
 }
 
-/** A shift's report as it reads on screen and on paper. `showOpen`: name the payments still
+/** A shift's report as it reads on screen (on paper it is the back end's page). `showOpen`: name the payments still
  * open (the close dialog lists them itself, each to acknowledge). */
 export function ReportBody({ report, showOpen = true, testId = "shift-report" }: { report: Report; showOpen?: boolean; testId?: string }) {
   const { t } = useTranslation();
@@ -128,7 +128,8 @@ export function ReportBody({ report, showOpen = true, testId = "shift-report" }:
   );
 }
 
-/** The report with what can be done with it: print it, save its lines as CSV. */
+/** The report with what can be done with it: print or save as PDF the back end's page of it,
+ * save its lines as CSV. */
 export function ShiftReport({ report, showOpen = true }: { report: Report; showOpen?: boolean }) {
   const { t, i18n } = useTranslation();
   const [saved, setSaved] = useState<{ file: string; count: number } | null>(null);
