@@ -333,7 +333,7 @@ fn day_report_and_receipts(
         None,
     ));
     let en = pdftotext(&second);
-    for said in ["COPY", "SPECIMEN", "S-1", "12.34", "Succeeded"] {
+    for said in ["COPY", "SPECIMEN", "S-1", "12.34", "Paid"] {
         assert!(en.contains(said), "{said:?} not in\n{en}");
     }
 

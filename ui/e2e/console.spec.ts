@@ -531,3 +531,61 @@ test("a shift is handed over from the keyboard, and its report prints alone", as
   await expect(page.getByTestId("shift-status")).toHaveText(/^Shift open since .+ \(alice\)$/);
   expect((await calls()).map((c) => c.cmd)).toEqual(["close_shift", "open_shift"]);
 });
+
+test("a paid order's receipt is issued from the keyboard, says it is a specimen and then a copy, saves as PDF and prints alone", async ({ page }) => {
+  await page.setViewportSize({ width: 900, height: 560 });
+  await page.goto("/");
+  // DEMO-1001 paid, its payment settled.
+  await page.evaluate(() => Object.assign((window as unknown as { __paydesk: { state: object } }).__paydesk.state, { paid: true, settled: true }));
+  await page.locator('tr[data-order-no="DEMO-1001"] td').first().click();
+  const panel = page.getByTestId("order-panel");
+  await expect(panel.getByTestId("open-receipt")).toBeVisible();
+  await page.keyboard.press("p");
+  const dialog = page.getByTestId("receipt-dialog");
+  const receipt = dialog.getByTestId("receipt-paper");
+  await expect(receipt).toContainText("SPECIMEN: a sandbox payment, not money");
+  await expect(dialog.getByTestId("receipt-marks")).toHaveAttribute("data-copy", "false");
+  await expect(dialog.getByTestId("print-receipt")).toBeFocused();
+  // The till roll's page fits the small window's dialog, nothing spilling out of it.
+  expect(await spills(page, '[data-testid="receipt-dialog"]')).toEqual([]);
+  expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBe(0);
+  await page.screenshot({ path: path.join(results, "receipt-900x560.png") });
+  expect(await axeFindings(page, "receipt")).toEqual([]);
+
+  const download = page.waitForEvent("download");
+  await dialog.getByTestId("pdf-receipt").click();
+  const file = await download;
+  expect(file.suggestedFilename()).toBe("Receipt_DEMO-1001.pdf");
+  const saved = await file.path();
+  const { readFile } = await import("node:fs/promises");
+  expect([...(await readFile(saved))]).toEqual([37, 80, 68, 70, 45, 49, 46, 55, 10, 255]);
+  await expect(dialog.getByTestId("receipt-pdf-saved")).toHaveText("Saved Receipt_DEMO-1001.pdf to your Downloads folder.");
+
+  await page.evaluate(() => {
+    window.print = () => {};
+  });
+  await dialog.getByTestId("print-receipt").click();
+  await page.emulateMedia({ media: "print" });
+  await expect(page.locator(".print-sheet").getByTestId("receipt-print")).toBeVisible();
+  await expect(dialog).toBeHidden();
+  await page.screenshot({ path: path.join(results, "receipt-print.png"), fullPage: true });
+  await page.evaluate(() => window.dispatchEvent(new Event("afterprint")));
+  await page.emulateMedia({ media: "screen" });
+
+  // Opened again: another receipt, a copy, said so on the page and above it.
+  await page.keyboard.press("Escape");
+  await expect(dialog).toBeHidden();
+  // The list's rows were drawn again meanwhile: the focus goes to the search, as after paying.
+  await expect(page.getByTestId("global-search")).toBeFocused();
+  await panel.getByTestId("open-receipt").focus();
+  await page.keyboard.press("Enter");
+  await expect(receipt).toContainText("COPY");
+  await expect(dialog.getByTestId("receipt-marks")).toHaveAttribute("data-copy", "true");
+  const issued = await page.evaluate(() =>
+    (window as unknown as { __paydesk: { state: { calls: { cmd: string; args: unknown }[] } } }).__paydesk.state.calls.filter((c) => c.cmd === "paper"),
+  );
+  expect(issued.map((c) => c.args)).toEqual([
+    { of: { kind: "receipt", order_no: "DEMO-1001" }, lang: "en" },
+    { of: { kind: "receipt", order_no: "DEMO-1001" }, lang: "en" },
+  ]);
+});

@@ -155,7 +155,76 @@
     sandbox_left_out: 2,
   });
   const refused = (code, params) => Promise.reject({ kind: "refused", code, params, message: code });
+  // Printed pages: the merchant's settings, the receipts issued of attempt 7, and each page as
+  // the back end words it (a few of its words in each language).
+  state.merchant = { name: "益安便利店", address: "上海市南京东路 1 号\n200001", time_zone: null };
+  state.receipts = 0;
+  const systemZone = "Asia/Shanghai";
+  const merchantView = () => ({ settings: state.merchant, time_zone: state.merchant.time_zone || systemZone, system_time_zone: systemZone });
+  const today = new Date(now).toISOString().slice(0, 10);
+  const printedWords = {
+    en: { receipt: "Receipt", copy: "COPY", specimen: "SPECIMEN: a sandbox payment, not money", order: "Order", paid: "Paid", state: "State", shift: "Shift report #", day: "Day report ", currency: "Currency", takenIn: "Taken in", paidOut: "Paid out", count: "Count" },
+    "zh-CN": { receipt: "收款凭证", copy: "副本", specimen: "样张：沙箱测试支付，非真实款项", order: "订单号", paid: "实付", state: "状态", shift: "交班报表 #", day: "日结报表 ", currency: "币种", takenIn: "收款", paidOut: "出款", count: "笔数" },
+  };
+  const totalsTable = (w) => ({
+    kind: "table",
+    columns: [w.currency, w.takenIn, w.paidOut, w.count],
+    numeric: [false, true, true, true],
+    rows: [["CNY", "170.34", "0.00", "10"], ["INR", "0.00", "500.00", "1"]],
+  });
+  const papers = {
+    receipt: ({ order_no }, w) => {
+      if (order_no !== "DEMO-1001" || !state.settled) return refused("not_paid", { order_no });
+      const earlier = state.receipts++;
+      return {
+        title: `${w.receipt} ${order_no}`,
+        size: "roll80",
+        blocks: [
+          { kind: "heading", text: state.merchant.name },
+          { kind: "text", text: state.merchant.address },
+          { kind: "banner", text: w.specimen },
+          ...(earlier > 0 ? [{ kind: "banner", text: w.copy }] : []),
+          { kind: "heading", text: w.receipt },
+          { kind: "field", label: w.order, value: order_no },
+          { kind: "field", label: w.paid, value: "CNY 2.34" },
+          { kind: "field", label: w.state, value: w === printedWords.en ? "Paid" : "支付成功" },
+          { kind: "rule" },
+          { kind: "qr", text: order_no },
+        ],
+      };
+    },
+    shift: ({ shift_id }, w) => {
+      const id = shift_id ?? (openShift() || state.shifts[state.shifts.length - 1]).id;
+      return { title: `${w.shift}${id}`, size: "a4", blocks: [{ kind: "heading", text: `${w.shift}${id}` }, totalsTable(w)] };
+    },
+    day: ({ date }, w) => ({ title: `${w.day}${date || today}`, size: "a4", blocks: [{ kind: "heading", text: `${w.day}${date || today}` }, totalsTable(w)] }),
+  };
   const commands = {
+    paper: ({ of, lang }) => papers[of.kind](of, printedWords[lang]),
+    // "%PDF-1.7" and a byte beyond ASCII.
+    paper_pdf: ({ paper }) => ({ file_name: `${paper.title.replace(/[^A-Za-z0-9_-]/g, "_")}.pdf`, bytes: [37, 80, 68, 70, 45, 49, 46, 55, 10, 255] }),
+    day_report: ({ date }) => {
+      const day = date || today;
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) return refused("invalid", { field: { kind: "date" }, rule: { kind: "not_date", value: JSON.stringify(day) } });
+      const totals = (n) => ({ attempts: n, currencies: shiftTotals, sandbox_left_out: 2 });
+      const open = state.openPayments.map((a) => ({ ...a, acknowledged: false }));
+      return {
+        day: { date: day, since_ms: now - 10 * hour, until_ms: now + 14 * hour },
+        time_zone: merchantView().time_zone,
+        totals: totals(12),
+        desks: [{ desk: state.desk.desk, totals: totals(11) }, { desk: "前台 2", totals: { attempts: 1, currencies: [], sandbox_left_out: 0 } }],
+        shifts: state.shifts.filter((s) => s.closed_at === null).map((shift) => ({ shift, totals: totals(10) })),
+        outside_shifts: { attempts: 1, currencies: [shiftTotals[1]], sandbox_left_out: 0 },
+        open,
+      };
+    },
+    merchant_settings: () => merchantView(),
+    set_merchant_settings: ({ settings }) => {
+      const zone = (settings.time_zone || "").trim();
+      if (zone && !/^[A-Za-z_]+(\/[A-Za-z_+-]+)*$/.test(zone)) return refused("invalid", { field: { kind: "time_zone" }, rule: { kind: "unknown", value: JSON.stringify(zone), known: [] } });
+      state.merchant = { name: settings.name, address: settings.address, time_zone: zone || null };
+      return merchantView();
+    },
     current_shift: () => openShift(),
     open_shift: () => {
       const open = openShift();

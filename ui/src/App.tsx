@@ -6,8 +6,9 @@ import { ErrorBanner } from "./components/ErrorBanner";
 import { ExportDialog } from "./components/ExportDialog";
 import { ImportDialog } from "./components/ImportDialog";
 import { NewOrderDialog } from "./components/NewOrderDialog";
-import { canPay } from "./components/OrderPanel";
+import { canPay, hasReceipt } from "./components/OrderPanel";
 import { PayDialog } from "./components/PayDialog";
+import { ReceiptDialog } from "./components/ReceiptDialog";
 import { ShortcutSheet } from "./components/ShortcutSheet";
 import { StatusBar } from "./components/StatusBar";
 import { TopBar } from "./components/TopBar";
@@ -50,6 +51,7 @@ export function App() {
   };
   const [dialog, setDialog] = useState<Dialog | null>(null);
   const [paying, setPaying] = useState<OrderView | null>(null);
+  const [receiptFor, setReceiptFor] = useState<OrderView | null>(null);
   const [selected, setSelected] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const searchRef = useRef<HTMLInputElement>(null);
@@ -116,7 +118,7 @@ export function App() {
     }
   }
 
-  const dialogOpen = paying !== null || dialog !== null;
+  const dialogOpen = paying !== null || dialog !== null || receiptFor !== null;
   useShortcuts({
     dialogOpen,
     ready,
@@ -134,6 +136,9 @@ export function App() {
     checkSelected: () => {
       const latest = detail?.attempts.at(-1);
       if (latest && (latest.state === "pending" || latest.state === "unknown")) checkStatus.mutate(latest.id, { onError: report });
+    },
+    receiptSelected: () => {
+      if (detail && hasReceipt(detail) && !readOnly && view === "orders") setReceiptFor(detail.order);
     },
   });
 
@@ -170,6 +175,7 @@ export function App() {
             onSelect={setSelected}
             onClosePanel={() => setSelected(null)}
             onPay={readOnly ? undefined : setPaying}
+            onReceipt={readOnly ? undefined : setReceiptFor}
             onOpenDialog={setDialog}
             onHistory={openHistory}
             onError={report}
@@ -216,6 +222,7 @@ export function App() {
       {dialog === "import" && (
         <ImportDialog profiles={profiles} maxBytes={info?.max_import_bytes ?? 64 * 1024 * 1024} onClose={() => setDialog(null)} />
       )}
+      {receiptFor && <ReceiptDialog order={receiptFor} onClose={() => setReceiptFor(null)} fallbackFocus={() => searchRef.current} />}
       {dialog === "shortcuts" && <ShortcutSheet onClose={() => setDialog(null)} />}
       {dialog === "export" && <ExportDialog filters={filters.filters} total={total} onClose={() => setDialog(null)} />}
       {dialog === "new-order" && (

@@ -11,7 +11,7 @@ import type { AttemptState } from "./ipc/AttemptState";
 import type { ErrorKind } from "./ipc/ErrorKind";
 import type { Commands, Events } from "./ipc/commands";
 import type { Language } from "./ipc/Language";
-import type { Actor, AuditQuery, DataSet, FileFormat, IpcError, OrderQuery, PayInput } from "./types";
+import type { Actor, AuditQuery, DataSet, FileFormat, IpcError, Lang, Merchant, OrderQuery, Paper, PaperOf, PayInput } from "./types";
 
 /** Calls a command by its name with the arguments the Rust declares (ipc/commands.ts). */
 function call<K extends keyof Commands>(
@@ -104,6 +104,15 @@ export const api = {
   listShifts: (allDesks: boolean) => call("list_shifts", { allDesks }),
   /** A shift's report; `null`: the open shift's, else the desk's last. */
   shiftReport: (shiftId: number | null) => call("shift_report", { shiftId }),
+  /** A page to show and print, worded in `lang`. A receipt's is issued by asking: the store
+   * records it, and every later one of the same payment is a copy. */
+  paper: (of: PaperOf, lang: Lang) => call("paper", { of, lang }),
+  /** The page the window was given, as PDF (issues nothing). */
+  paperPdf: (paper: Paper) => call("paper_pdf", { paper }),
+  /** What every desk took on a day of the merchant's calendar; `null`: today. */
+  dayReport: (date: string | null) => call("day_report", { date }),
+  merchantSettings: () => call("merchant_settings"),
+  setMerchantSettings: (settings: Merchant) => call("set_merchant_settings", { settings }),
 };
 
 function isIpcError(e: unknown): e is IpcError {

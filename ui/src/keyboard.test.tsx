@@ -243,6 +243,7 @@ describe("the shortcut sheet", () => {
       ["Ctrl+I", "Import orders"],
       ["Ctrl+E", "Export the orders the list shows"],
       ["R", "Check status of the selected order"],
+      ["P", "Receipt of the selected order, once it is paid"],
       ["Esc", "Close the dialog, or the order's detail"],
       ["?", "This list of shortcuts"],
     ]);

@@ -9,7 +9,7 @@ import { App } from "./App";
 import i18n from "./i18n";
 import { render } from "./test-render";
 import { DEFAULT_DESK_NAMES, mockBackend, resetBackend, shiftOf, type OpenPayment } from "./test-backend";
-import type { Amount, Change, CurrencyTotals } from "./types";
+import type { Amount, Change, CurrencyTotals, Lang, Paper, PaperOf } from "./types";
 import { formatMinute, formatTime } from "./words";
 
 afterEach(resetBackend);
@@ -286,8 +286,16 @@ describe("shifts", () => {
     click.mockRestore();
   });
 
-  it("prints the report alone, on a sheet of its own that is gone after printing", async () => {
-    mockBackend({ shifts: [shiftOf(1)], shiftTotals: TOTALS });
+  it("prints the shift's page alone, as the back end wrote it then, on a sheet of its own that is gone after printing", async () => {
+    const page = (of: PaperOf, lang: Lang): Paper => ({
+      title: `Shift report #${of.kind === "shift" ? of.shift_id : "?"}`,
+      size: "a4",
+      blocks: [
+        { kind: "heading", text: lang === "en" ? "Shift report #1" : "交班报表 #1" },
+        { kind: "table", columns: ["Currency", "Paid out"], numeric: [false, true], rows: [["INR", "900.00"]] },
+      ],
+    });
+    const backend = mockBackend({ shifts: [shiftOf(1)], shiftTotals: TOTALS, reportPaper: page });
     const user = userEvent.setup();
     render(<App />);
     const view = await openShiftView(user);
@@ -300,11 +308,11 @@ describe("shifts", () => {
       });
     });
     await user.click(within(view).getByTestId("print-shift-report"));
-    expect(print).toHaveBeenCalledTimes(1);
+    await waitFor(() => expect(print).toHaveBeenCalledTimes(1));
+    expect(called(backend, "paper")).toEqual([{ of: { kind: "shift", shift_id: 1 }, lang: "en" }]);
     expect(seen[0]!.printing).toBe(true);
-    expect(seen[0]!.sheet).toContain("Shift 1 · till-host");
-    expect(seen[0]!.sheet).toContain("Paid out₹900.00");
-    // The sheet has the report, not the buttons around it.
+    expect(seen[0]!.sheet).toBe("Shift report #1CurrencyPaid outINR900.00");
+    // The sheet has the page, not the buttons around it.
     expect(document.querySelector(".print-sheet button")).toBeNull();
     await act(async () => {
       window.dispatchEvent(new Event("afterprint"));
@@ -312,6 +320,23 @@ describe("shifts", () => {
     expect(document.querySelector(".print-sheet")).toBeNull();
     expect(document.body.classList.contains("printing-report")).toBe(false);
     print.mockRestore();
+  });
+
+  it("saves the shift's page as PDF in the window's language", async () => {
+    const page = (_of: PaperOf, lang: Lang): Paper => ({ title: "交班报表 #1", size: "a4", blocks: [{ kind: "heading", text: lang }] });
+    const backend = mockBackend({ shifts: [shiftOf(1)], shiftTotals: TOTALS, reportPaper: page });
+    Object.assign(URL, { createObjectURL: vi.fn(() => "blob:paydesk/shift"), revokeObjectURL: vi.fn() });
+    const click = vi.spyOn(HTMLAnchorElement.prototype, "click").mockImplementation(() => {});
+    const user = userEvent.setup();
+    await act(() => i18n.changeLanguage("zh-CN"));
+    render(<App />);
+    const view = await openShiftView(user);
+    await within(view).findByTestId("shift-report");
+    await user.click(within(view).getByTestId("pdf-shift-report"));
+    expect((await within(view).findByTestId("shift-report-pdf-saved")).textContent).toBe("已将 ______1.pdf 保存到“下载”文件夹。");
+    expect(called(backend, "paper")).toEqual([{ of: { kind: "shift", shift_id: 1 }, lang: "zh-CN" }]);
+    expect(called(backend, "paper_pdf")).toEqual([{ paper: page({ kind: "shift", shift_id: 1 }, "zh-CN") }]);
+    click.mockRestore();
   });
 
   it("lists past shifts, this desk's or every desk's, each opening its report read-only", async () => {
@@ -351,7 +376,7 @@ describe("shifts", () => {
     // Read-only: nothing in it opens, closes or acknowledges.
     expect(within(dialog).queryByRole("checkbox")).toBeNull();
     expect(within(dialog).queryByTestId("confirm-close-shift")).toBeNull();
-    expect(within(dialog).getAllByRole("button").map((b) => b.textContent)).toEqual(["Print", "Save CSV", "Close"]);
+    expect(within(dialog).getAllByRole("button").map((b) => b.textContent)).toEqual(["Print", "Save as PDF", "Save CSV", "Close"]);
     await user.keyboard("{Escape}");
     expect(screen.queryByTestId("past-shift-dialog")).toBeNull();
   });

@@ -45,6 +45,7 @@ export const GLOBAL_KEYS = [
   { id: "import", chords: [{ key: "i", ctrl: true, inText: true }], words: "import" },
   { id: "export", chords: [{ key: "e", ctrl: true, inText: true }], words: "export" },
   { id: "check", chords: [{ key: "r" }], words: "check" },
+  { id: "receipt", chords: [{ key: "p" }], words: "receipt" },
   { id: "close", chords: [{ key: "Escape", inText: true }], words: "close" },
   { id: "help", chords: [{ key: "?" }], words: "help" },
 ] as const satisfies readonly Shortcut[];

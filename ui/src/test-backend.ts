@@ -12,6 +12,13 @@ import type {
   Change,
   ConnectionReport,
   DailyTotal,
+  DayReport,
+  Lang,
+  Merchant,
+  MerchantView,
+  Paper,
+  PaperOf,
+  PdfFile,
   DataSet,
   DayComparison,
   ExportFile,
@@ -185,6 +192,50 @@ export interface Options {
   shiftTotals?: CurrencyTotals[];
   /** Payments on sandbox profiles each report leaves out. */
   sandboxLeftOut?: number;
+  /** Answers `paper` for a shift or a day (a receipt is the fake's own, below). */
+  reportPaper?: (of: PaperOf, lang: Lang) => Paper;
+  /** Answers paper_pdf in place of the fake's four bytes. */
+  onPaperPdf?: (paper: Paper) => PdfFile | Promise<PdfFile>;
+  /** Answers day_report (the date asked, null for today). */
+  dayReport?: (date: string | null) => DayReport;
+  /** The merchant's settings as kept. */
+  merchant?: Merchant;
+  /** Runs before set_merchant_settings keeps the settings (a test may refuse them). */
+  onSetMerchant?: (settings: Merchant) => void | Promise<void>;
+}
+
+/** A day nothing was paid on (today: 2026-12-05). */
+export function quietDay(date: string | null): DayReport {
+  const none = { attempts: 0, currencies: [], sandbox_left_out: 0 };
+  return { day: { date: date ?? "2026-12-05", since_ms: 0, until_ms: 86_400_000 }, time_zone: SYSTEM_TIME_ZONE, totals: none, desks: [], shifts: [], outside_shifts: none, open: [] };
+}
+
+/** The time zone of the fake desk's computer. */
+export const SYSTEM_TIME_ZONE = "Asia/Shanghai";
+
+/** A receipt of DEMO-1001 as the back end writes it: after `earlier` receipts of the payment it
+ * is a copy, and a sandbox payment's is a specimen. */
+export function receiptPaper(earlier: number, sandbox: boolean, lang: Lang): Paper {
+  const zh = lang === "zh-CN";
+  const banners: Paper["blocks"] = [
+    ...(sandbox ? [{ kind: "banner" as const, text: zh ? "样张：沙箱测试支付，非真实款项" : "SPECIMEN: a sandbox payment, not money" }] : []),
+    ...(earlier > 0 ? [{ kind: "banner" as const, text: zh ? "副本" : "COPY" }] : []),
+  ];
+  return {
+    title: `${zh ? "收款凭证" : "Receipt"} DEMO-1001`,
+    size: "roll80",
+    blocks: [
+      { kind: "heading", text: "益安便利店" },
+      { kind: "text", text: "上海市南京东路 1 号\n200001" },
+      ...banners,
+      { kind: "heading", text: zh ? "收款凭证" : "Receipt" },
+      { kind: "field", label: zh ? "订单号" : "Order", value: "DEMO-1001" },
+      { kind: "field", label: zh ? "实付" : "Paid", value: "CNY 12.34" },
+      { kind: "rule" },
+      { kind: "qr", text: "DEMO-1001" },
+      { kind: "text", text: zh ? "打印于 2026-12-05 10:00，till-host" : "Printed 2026-12-05 10:00 at till-host" },
+    ],
+  };
 }
 
 /** A payment still open, as a report names it (acknowledged is the report's to say). */
@@ -246,6 +297,10 @@ export interface Backend {
   shifts: Shift[];
   /** The payments of the open shift that have not settled (a test may add one meanwhile). */
   openPayments: OpenPayment[];
+  /** How many receipts of the order's payment were issued. */
+  receipts: number;
+  /** The merchant's settings as kept (set_merchant_settings changes them). */
+  merchant: Merchant;
 }
 
 /** A lookup's hit on `o`, as the backend words it. */
@@ -284,7 +339,14 @@ export function mockBackend(options: Options = {}): Backend {
     liveProfiles: [],
     shifts: options.shifts ?? [],
     openPayments: options.openPayments ?? [],
+    receipts: 0,
+    merchant: options.merchant ?? { name: "", address: "", time_zone: null },
   };
+  const merchantView = (): MerchantView => ({
+    settings: backend.merchant,
+    time_zone: backend.merchant.time_zone ?? SYSTEM_TIME_ZONE,
+    system_time_zone: SYSTEM_TIME_ZONE,
+  });
   const openShift = () => backend.shifts.find((s) => s.desk === backend.deskNames.desk && s.closed_at === null) ?? null;
   const shiftReport = (shift: Shift): ShiftReport => ({
     shift,
@@ -484,6 +546,34 @@ export function mockBackend(options: Options = {}): Backend {
           if (!shift) return id === null ? refusal({ code: "no_shift", params: { desk: backend.deskNames.desk } }) : refusal({ code: "no_such_shift", params: { shift_id: id } });
           return shiftReport(shift);
         }
+        case "paper": {
+          const of = args.of as PaperOf;
+          const lang = args.lang as Lang;
+          if (of.kind !== "receipt") {
+            if (!options.reportPaper) throw new Error("no report page expected");
+            return options.reportPaper(of, lang);
+          }
+          // Issuing it: the store records each, and only a paid order has one.
+          if (of.order_no !== order.order_no || current().state !== "succeeded") return refusal({ code: "not_paid", params: { order_no: of.order_no } });
+          return receiptPaper(backend.receipts++, order.is_sandbox, lang);
+        }
+        case "paper_pdf": {
+          const paper = args.paper as Paper;
+          if (options.onPaperPdf) return options.onPaperPdf(paper);
+          // "%PDF"
+          return { file_name: `${paper.title.replace(/[^A-Za-z0-9_-]/g, "_")}.pdf`, bytes: [37, 80, 68, 70] };
+        }
+        case "day_report":
+          // A refusal the test throws comes back as the command's rejection.
+          return Promise.resolve((args.date as string | null | undefined) ?? null).then(options.dayReport ?? quietDay);
+        case "merchant_settings":
+          return merchantView();
+        case "set_merchant_settings":
+          return Promise.resolve(options.onSetMerchant?.(args.settings as Merchant)).then(() => {
+            const settings = args.settings as Merchant;
+            backend.merchant = { ...settings, time_zone: settings.time_zone || null };
+            return merchantView();
+          });
         default:
           throw new Error(`unexpected command ${cmd}`);
       }

@@ -62,6 +62,15 @@ export type { NamedAttempt } from "./ipc/NamedAttempt";
 export type { OpenAttemptRef } from "./ipc/OpenAttemptRef";
 export type { Amount } from "./ipc/Amount";
 export type { Direction } from "./ipc/Direction";
+export type { Paper } from "./ipc/Paper";
+export type { Block } from "./ipc/Block";
+export type { PaperOf } from "./ipc/PaperOf";
+export type { PdfFile } from "./ipc/PdfFile";
+export type { Lang } from "./ipc/Lang";
+export type { DayReport } from "./ipc/DayReport";
+export type { Totals } from "./ipc/Totals";
+export type { Merchant } from "./ipc/Merchant";
+export type { MerchantView } from "./ipc/MerchantView";
 
 import type { Channel } from "./ipc/Channel";
 import type { DeductionInput } from "./ipc/DeductionInput";

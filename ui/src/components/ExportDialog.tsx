@@ -16,11 +16,15 @@ interface Props {
 
 /** Hands the backend's file to the person as a download (no file system access needed). */
 export function download(file: ExportFile) {
-  const blob = new Blob([file.content], { type: `${file.media_type};charset=utf-8` });
+  saveBlob(new Blob([file.content], { type: `${file.media_type};charset=utf-8` }), file.file_name);
+}
+
+/** Hands `blob` over as a download named `fileName` (to the Downloads folder). */
+export function saveBlob(blob: Blob, fileName: string) {
   const url = URL.createObjectURL(blob);
   const link = document.createElement("a");
   link.href = url;
-  link.download = file.file_name;
+  link.download = fileName;
   document.body.appendChild(link);
   link.click();
   link.remove();

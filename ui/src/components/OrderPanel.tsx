@@ -3,6 +3,7 @@ import { useTranslation } from "react-i18next";
 import { errorMessage } from "../api";
 import { useCheckStatus, useResolveReview, useRevealPersonalData } from "../queries/mutations";
 import { useReadOnly } from "../queries/reads";
+import { ariaKeys, GLOBAL_KEYS, shortcut } from "../shortcuts";
 import type { AttemptDetail, OrderDetail, OrderView } from "../types";
 import { describeEvent, isGatewayAnswer } from "../timeline";
 import { formatActor, formatMoney, formatTime, hintKey, STATE_ICON, writtenByAnother } from "../words";
@@ -17,6 +18,11 @@ import { CancelledBadge, SandboxBadge, StateBadge } from "./StateBadge";
  * it is already paid. */
 export function canPay(detail: OrderDetail): boolean {
   return detail.order.cancelled_at === null && detail.attempts.every((a) => a.state === "failed");
+}
+
+/** An order has a receipt once its latest payment succeeded. */
+export function hasReceipt(detail: OrderDetail): boolean {
+  return detail.attempts.at(-1)?.state === "succeeded";
 }
 
 /** Asking is worth a button when the gateway answers, or to hand an unknown attempt to a person. */
@@ -38,15 +44,19 @@ interface Props {
   paysOut?: boolean;
   /** Opens the audit trail narrowed to this order. */
   onHistory?: () => void;
+  /** Issues the order's receipt (offered once its latest payment succeeded). */
+  onReceipt?: () => void;
 }
 
-export function OrderPanel({ detail, onPay, onEdit, onClose, copyable, statusQuery = true, paysOut = false, onHistory }: Props) {
+export function OrderPanel({ detail, onPay, onEdit, onClose, copyable, statusQuery = true, paysOut = false, onHistory, onReceipt }: Props) {
   const { t } = useTranslation();
   const [cancelling, setCancelling] = useState(false);
   // A support agent's desk looks payments up; paying, asking and deciding are the desks'.
   const readOnly = useReadOnly();
   const { order, attempts } = detail;
   const latest = attempts[attempts.length - 1];
+  // Issuing a receipt is recorded: a desk that may only read issues none.
+  const receipt = onReceipt !== undefined && hasReceipt(detail);
   return (
     <aside className="panel" aria-label={t("detail.label", { orderNo: order.order_no })} data-testid="order-panel">
       <header>
@@ -96,11 +106,18 @@ export function OrderPanel({ detail, onPay, onEdit, onClose, copyable, statusQue
           </button>
         </p>
       )}
-      {onPay && !readOnly && order.cancelled_at === null && (
+      {(onPay || receipt) && !readOnly && order.cancelled_at === null && (
         <div className="actions">
-          <button type="button" className="primary" data-testid="open-pay" disabled={!canPay(detail)} onClick={onPay}>
-            {t(paysOut ? "detail.payOut" : "detail.pay")}
-          </button>
+          {onPay && (
+            <button type="button" className="primary" data-testid="open-pay" disabled={!canPay(detail)} onClick={onPay}>
+              {t(paysOut ? "detail.payOut" : "detail.pay")}
+            </button>
+          )}
+          {receipt && (
+            <button type="button" data-testid="open-receipt" aria-keyshortcuts={ariaKeys(shortcut(GLOBAL_KEYS, "receipt"))} onClick={onReceipt}>
+              {t("paper.receipt.action")}
+            </button>
+          )}
           {onEdit && canPay(detail) && (
             <button type="button" data-testid="edit-order" onClick={onEdit}>
               {t("orderChange.edit")}

@@ -1,10 +1,10 @@
-import { useCallback, useLayoutEffect, useState } from "react";
-import { createPortal, flushSync } from "react-dom";
+import { useCallback, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { gatewayName, channelName } from "../names";
 import type { CurrencyTotals, NamedAttempt, ShiftReport as Report } from "../types";
 import { formatMoney, formatTime } from "../words";
 import { download } from "./ExportDialog";
+import { PaperActions, reportPage } from "./PaperActions";
 import { shiftFile } from "./shiftCsv";
 import { StateBadge } from "./StateBadge";
 
@@ -15,7 +15,7 @@ function who(operator: string | null): string {
 
 /** One currency's money: taken in, paid out and deducted apart (never added together), then
  * every line. A payout's state is worded as a payout. */
-function Currency({ totals }: { totals: CurrencyTotals }) {
+export function Currency({ totals }: { totals: CurrencyTotals }) {
   const { t } = useTranslation();
   const money = (amount: string) => formatMoney(amount, totals.currency);
   return (
@@ -71,7 +71,7 @@ function Currency({ totals }: { totals: CurrencyTotals }) {
 }
 
 /** A payment the report names: order number, state in words, amount; acknowledged marked. */
-function Named({ attempts, testId, title, help }: { attempts: NamedAttempt[]; testId: string; title: string; help: string }) {
+export function Named({ attempts, testId, title, help }: { attempts: NamedAttempt[]; testId: string; title: string; help: string }) {
   const { t } = useTranslation();
   if (attempts.length === 0) return null;
   return (
@@ -91,7 +91,7 @@ function Named({ attempts, testId, title, help }: { attempts: NamedAttempt[]; te
   );
 }
 
-/** A shift's report as it reads on screen and on paper. `showOpen`: name the payments still
+/** A shift's report as it reads on screen (on paper it is the back end's page). `showOpen`: name the payments still
  * open (the close dialog lists them itself, each to acknowledge). */
 export function ReportBody({ report, showOpen = true, testId = "shift-report" }: { report: Report; showOpen?: boolean; testId?: string }) {
   const { t } = useTranslation();
@@ -128,50 +128,18 @@ export function ReportBody({ report, showOpen = true, testId = "shift-report" }:
   );
 }
 
-/** While printing: the report alone, on a sheet of its own that the print CSS shows in place of
- * the window (the window, a dialog over it, everything else is left off the paper). */
-function PrintSheet({ report, onDone }: { report: Report; onDone: () => void }) {
-  const [host] = useState(() => {
-    const el = document.createElement("div");
-    el.className = "print-sheet";
-    return el;
-  });
-  // Before the print dialog is asked for (in the same click, after flushSync).
-  useLayoutEffect(() => {
-    document.body.appendChild(host);
-    document.body.classList.add("printing-report");
-    // The print dialog may answer at once (it blocks) or later (the webview's own dialog).
-    window.addEventListener("afterprint", onDone);
-    return () => {
-      window.removeEventListener("afterprint", onDone);
-      document.body.classList.remove("printing-report");
-      host.remove();
-    };
-  }, [host, onDone]);
-  return createPortal(<ReportBody report={report} testId="shift-report-print" />, host);
-}
-
-/** The report with what can be done with it: print it, save its lines as CSV. */
+/** The report with what can be done with it: print or save as PDF the back end's page of it,
+ * save its lines as CSV. */
 export function ShiftReport({ report, showOpen = true }: { report: Report; showOpen?: boolean }) {
-  const { t } = useTranslation();
-  const [printing, setPrinting] = useState(false);
-  const donePrinting = useCallback(() => setPrinting(false), []);
+  const { t, i18n } = useTranslation();
   const [saved, setSaved] = useState<{ file: string; count: number } | null>(null);
+  const shiftId = report.shift.id;
+  // The printed page is the back end's, asked for at the click: the figures as they are then.
+  const page = useCallback(() => reportPage({ kind: "shift", shift_id: shiftId }, i18n.language), [shiftId, i18n.language]);
   return (
     <div className="shift-report-box">
       <div className="report-actions">
-        <button
-          type="button"
-          className="small"
-          data-testid="print-shift-report"
-          onClick={() => {
-            // The sheet is on the page before the print dialog reads it.
-            flushSync(() => setPrinting(true));
-            window.print();
-          }}
-        >
-          {t("shift.report.print")}
-        </button>
+        <PaperActions paper={page} name="shift-report" />
         <button
           type="button"
           className="small"
@@ -191,7 +159,6 @@ export function ShiftReport({ report, showOpen = true }: { report: Report; showO
         )}
       </div>
       <ReportBody report={report} showOpen={showOpen} />
-      {printing && <PrintSheet report={report} onDone={donePrinting} />}
     </div>
   );
 }

@@ -17,6 +17,8 @@ interface Shortcuts {
   openDialog: (dialog: Dialog) => void;
   closePanel: () => void;
   checkSelected: () => void;
+  /** The selected order's receipt, if it has one. */
+  receiptSelected: () => void;
 }
 
 /** The window's keyboard, as GLOBAL_KEYS lists it (shortcuts.ts; the sheet shows the same). */
@@ -44,6 +46,9 @@ export function useShortcuts(s: Shortcuts) {
         break;
       case "check":
         s.checkSelected();
+        break;
+      case "receipt":
+        s.receiptSelected();
         break;
       case "close":
         if (!s.panelOpen) return;

@@ -1,6 +1,7 @@
 // English words of the console. UX.md's vocabulary tables are the source for states, channels
 // and terms; zh-CN.ts mirrors every key.
 import { auditEn } from "./en-audit";
+import { paperEn } from "./en-paper";
 import { shiftEn } from "./en-shift";
 import { managerEn } from "./en-manager";
 
@@ -521,6 +522,7 @@ export const en = {
   audit: auditEn,
   shift: shiftEn,
   manager: managerEn,
+  paper: paperEn,
   status: {
     sandbox: "Built-in sandbox gateways",
     checking_one: "Checking {{count}} payment",
@@ -559,6 +561,7 @@ export const en = {
     import: "Import orders",
     export: "Export the orders the list shows",
     check: "Check status of the selected order",
+    receipt: "Receipt of the selected order, once it is paid",
     close: "Close the dialog, or the order's detail",
     help: "This list of shortcuts",
     searchOpen: "One match: open its pay dialog, or its detail if it is already paid",

@@ -1,6 +1,7 @@
 // 简体中文. States, channels and terms as UX.md's vocabulary tables give them.
 import type { Resources } from "./en";
 import { auditZhCN } from "./zh-CN-audit";
+import { paperZhCN } from "./zh-CN-paper";
 import { shiftZhCN } from "./zh-CN-shift";
 import { managerZhCN } from "./zh-CN-manager";
 
@@ -509,6 +510,7 @@ export const zhCN: Resources = {
   audit: auditZhCN,
   shift: shiftZhCN,
   manager: managerZhCN,
+  paper: paperZhCN,
   status: {
     sandbox: "内置沙箱网关",
     checking_one: "正在核对 {{count}} 笔支付",
@@ -546,6 +548,7 @@ export const zhCN: Resources = {
     import: "导入订单",
     export: "导出列表中的订单",
     check: "核对所选订单的状态",
+    receipt: "开具所选订单的小票（已支付时）",
     close: "关闭对话框或订单详情",
     help: "快捷键一览",
     searchOpen: "只有一个匹配时：打开其支付对话框；已支付则打开详情",

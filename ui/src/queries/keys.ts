@@ -24,6 +24,7 @@ const Tag = {
   /** This desk's shifts (交班): the open one, the list, each report. Any payment may change
    * the open shift's report (and a closed one's settled-after-close list). */
   Shift: "shift",
+  Merchant: "merchant",
 } as const;
 
 /** What the orders list shows: its filters and order, without the paging. */
@@ -57,4 +58,9 @@ export const keys = {
   shiftList: (allDesks: boolean) => [Tag.Shift, "list", allDesks] as const,
   /** A shift's report; `null`: the open shift's, else the desk's last. */
   shiftReport: (shiftId: number | null) => [Tag.Shift, "report", shiftId] as const,
+  /** What every desk took on a day (`null`: today); under the shifts' tag, as every payment
+   * may change it. */
+  dayReport: (date: string | null) => [Tag.Shift, "day", date] as const,
+  /** The merchant's name, address and time zone. */
+  merchant: () => [Tag.Merchant] as const,
 };

@@ -2,7 +2,7 @@
 // the back end would announce for it (changes.ts), and keeps any fresh answer it got back.
 import { useMutation, useQueryClient, type QueryClient } from "@tanstack/react-query";
 import { api } from "../api";
-import type { Actor, AppInfo, DataSet, FileFormat, OrderDetail, PayInput, SecretState, Shift } from "../types";
+import type { Actor, AppInfo, DataSet, FileFormat, Lang, Merchant, OrderDetail, PayInput, SecretState, Shift } from "../types";
 import { invalidateFor } from "./changes";
 import { keys } from "./keys";
 
@@ -190,5 +190,30 @@ export function useCloseShift() {
     },
     // Refused over payments the report did not show yet: the report is read again.
     onError: () => void queryClient.invalidateQueries({ queryKey: keys.shifts() }),
+  });
+}
+
+/** Issues a receipt of the order's payment in `lang`: the store records it, so every later one
+ * of the same payment is a copy. The audit trail has the receipt. */
+export function useIssueReceipt() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: ({ orderNo, lang }: { orderNo: string; lang: Lang }) => api.paper({ kind: "receipt", order_no: orderNo }, lang),
+    onSuccess: () => void queryClient.invalidateQueries({ queryKey: keys.audits() }),
+  });
+}
+
+/** Keeps the merchant's name, address and time zone: the settings as kept, and the day
+ * reports (whose days follow the zone) and the audit trail marked stale. A refusal changes
+ * nothing. */
+export function useSaveMerchant() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (settings: Merchant) => api.setMerchantSettings(settings),
+    onSuccess: (view) => {
+      queryClient.setQueryData(keys.merchant(), view);
+      void queryClient.invalidateQueries({ queryKey: keys.shifts() });
+      void queryClient.invalidateQueries({ queryKey: keys.audits() });
+    },
   });
 }

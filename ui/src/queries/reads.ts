@@ -69,6 +69,10 @@ export const shiftListQuery = (allDesks: boolean) => queryOptions({ queryKey: ke
 /** A shift's report; `null`: the open shift's, else the desk's last. */
 export const shiftReportQuery = (shiftId: number | null) =>
   queryOptions({ queryKey: keys.shiftReport(shiftId), queryFn: () => api.shiftReport(shiftId) });
+/** What every desk took on a day of the merchant's calendar; `null`: today. */
+export const dayReportQuery = (date: string | null) => queryOptions({ queryKey: keys.dayReport(date), queryFn: () => api.dayReport(date) });
+/** The merchant's settings and the time zone its days follow. */
+export const merchantQuery = () => queryOptions({ queryKey: keys.merchant(), queryFn: api.merchantSettings });
 /** A price for exactly this input (none without one); never reused once its dialog has closed. */
 export const quoteQuery = (input: PayInput | null) =>
   queryOptions({ queryKey: keys.quote(input), queryFn: input ? () => api.quote(input) : skipToken, gcTime: 0 });
@@ -96,6 +100,12 @@ export function usePaysOut(): (profile: string) => boolean {
 export function useDeskNames() {
   const info = useAppInfo().data;
   return useQuery({ ...deskNamesQuery(), enabled: info !== undefined && !info.startup_error });
+}
+
+/** The merchant's settings, asked for once the back end is known to have started. */
+export function useMerchant() {
+  const info = useAppInfo().data;
+  return useQuery({ ...merchantQuery(), enabled: info !== undefined && !info.startup_error });
 }
 
 /** The desks the orders list can be narrowed to, asked for once the back end has started. */

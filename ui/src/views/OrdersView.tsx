@@ -27,13 +27,15 @@ interface Props {
   onClosePanel: () => void;
   /** None on a desk that may only read: it pays nothing and imports nothing. */
   onPay?: (order: OrderView) => void;
+  /** Issues a paid order's receipt; none on a desk that may only read. */
+  onReceipt?: (order: OrderView) => void;
   onOpenDialog: (dialog: Dialog) => void;
   /** Opens the audit trail narrowed to an order. */
   onHistory: (orderNo: string) => void;
   onError: (error: unknown) => void;
 }
 
-export function OrdersView({ filters, total, ready, showList, profiles, notice, detail, onSelect, onClosePanel, onPay, onOpenDialog, onHistory, onError }: Props) {
+export function OrdersView({ filters, total, ready, showList, profiles, notice, detail, onSelect, onClosePanel, onPay, onReceipt, onOpenDialog, onHistory, onError }: Props) {
   const desks = useDesks().data ?? [];
   const caps = detail ? profiles.find((p) => p.name === detail.order.profile)?.capabilities : undefined;
   const { t, i18n } = useTranslation();
@@ -84,6 +86,7 @@ export function OrdersView({ filters, total, ready, showList, profiles, notice, 
           onEdit={onPay && (() => setEditing(detail.order))}
           onClose={onClosePanel}
           onHistory={() => onHistory(detail.order.order_no)}
+          onReceipt={onReceipt && (() => onReceipt(detail.order))}
         />
       )}
       {editing && <NewOrderDialog profiles={profiles} editing={editing} onClose={() => setEditing(null)} onSaved={() => setEditing(null)} />}

@@ -2,6 +2,7 @@ import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { DataSetSettings } from "../components/DataSetSwitch";
 import { DeskSettings } from "../components/DeskSettings";
+import { MerchantSettings } from "../components/MerchantSettings";
 import { chosenLanguage, setLanguage, type Language } from "../i18n";
 import { applyTheme, storedTheme, type Theme } from "../theme";
 
@@ -46,6 +47,7 @@ export function SettingsView({ editDesk = false }: { editDesk?: boolean }) {
         </select>
       </label>
       <DeskSettings autoFocus={editDesk} />
+      <MerchantSettings />
       <DataSetSettings />
     </section>
   );

@@ -3,6 +3,7 @@ import { useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { errorMessage, problemWith } from "../api";
 import { CloseShiftDialog } from "../components/CloseShiftDialog";
+import { DayReportSection } from "../components/DayReportSection";
 import { Modal } from "../components/Modal";
 import { ShiftReport } from "../components/ShiftReport";
 import { useOpenShift } from "../queries/mutations";
@@ -173,6 +174,7 @@ export function ShiftView() {
         {report.data && <p className="hint">{shift ? t("shift.running") : t("shift.lastClosed")}</p>}
         {report.data && <ShiftReport report={report.data} />}
       </section>
+      <DayReportSection onShowShift={setViewing} />
       <PastShifts onShow={setViewing} />
       {closing && <CloseShiftDialog shift={closing} onClose={() => setClosing(null)} fallbackFocus={() => stateRef.current} />}
       {viewing !== null && <PastShiftDialog shiftId={viewing} onClose={() => setViewing(null)} />}

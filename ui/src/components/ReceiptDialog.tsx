@@ -1,0 +1,73 @@
+import { useEffect, useRef } from "react";
+import { useTranslation } from "react-i18next";
+import { errorMessage } from "../api";
+import { languageFor } from "../i18n";
+import { useIssueReceipt } from "../queries/mutations";
+import type { OrderView, Paper } from "../types";
+import { Modal } from "./Modal";
+import { PaperActions } from "./PaperActions";
+import { PaperView } from "./PaperView";
+
+/** What a receipt says of itself. The page says it in a banner (SPECIMEN for a sandbox
+ * payment's, then COPY for a reprint, and no other banner on a receipt); the `paper` command
+ * answers the page alone, so the window counts them. */
+export function receiptMarks(paper: Paper, sandbox: boolean): { copy: boolean; specimen: boolean } {
+  const banners = paper.blocks.filter((b) => b.kind === "banner").length;
+  return { specimen: sandbox, copy: banners > (sandbox ? 1 : 0) };
+}
+
+/**
+ * An order's receipt (小票): issued as the dialog opens, in the window's language, and shown as
+ * it prints, with Print and Save as PDF. Issuing is recorded, so the dialog asks once per
+ * opening: printing or saving what it shows is the same receipt, not another copy.
+ */
+export function ReceiptDialog({ order, onClose, fallbackFocus }: { order: OrderView; onClose: () => void; fallbackFocus?: () => HTMLElement | null }) {
+  const { t, i18n } = useTranslation();
+  const issue = useIssueReceipt();
+  const { mutate } = issue;
+  const asked = useRef(false);
+  const orderNo = order.order_no;
+  const language = i18n.language;
+  useEffect(() => {
+    // Once: a second run of the effect (React's StrictMode, a change of language) would
+    // record another receipt.
+    if (asked.current) return;
+    asked.current = true;
+    mutate({ orderNo, lang: languageFor(language) });
+  }, [mutate, orderNo, language]);
+  const paper = issue.data;
+  const marks = paper && receiptMarks(paper, order.is_sandbox);
+
+  return (
+    <Modal labelledBy="receipt-title" describedBy="receipt-marks" testId="receipt-dialog" className="receipt" onClose={onClose} fallbackFocus={fallbackFocus}>
+      <header>
+        <h2 id="receipt-title">{t("paper.receipt.title", { orderNo })}</h2>
+      </header>
+      {issue.isPending && <p className="hint">{t("paper.receipt.issuing")}</p>}
+      {issue.error && (
+        <p className="error" role="alert" data-testid="receipt-error">
+          {errorMessage(issue.error)}
+        </p>
+      )}
+      {marks && (
+        <div id="receipt-marks" role="status" data-testid="receipt-marks" data-copy={marks.copy} data-specimen={marks.specimen}>
+          {marks.specimen && <p className="warning">{t("paper.receipt.specimen")}</p>}
+          {marks.copy ? <p className="warning">{t("paper.receipt.copy")}</p> : <p className="hint">{t("paper.receipt.original")}</p>}
+        </div>
+      )}
+      {paper && (
+        // Focusable: a page longer than the box scrolls from the keyboard too.
+        <div className="paper-box" tabIndex={0} role="region" aria-label={paper.title}>
+          <PaperView paper={paper} testId="receipt-paper" />
+        </div>
+      )}
+      {paper && <p className="hint">{t("paper.receipt.help")}</p>}
+      <footer>
+        {paper && <PaperActions paper={paper} name="receipt" focusPrint />}
+        <button type="button" data-testid="close-receipt" onClick={onClose}>
+          {t("common.close")}
+        </button>
+      </footer>
+    </Modal>
+  );
+}
