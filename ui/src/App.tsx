@@ -196,9 +196,7 @@ export function App() {
           onPaid={() => setSelected(paying.order_no)}
         />
       )}
-      {dialog === "import" && (
-        <ImportDialog profiles={profiles} maxBytes={info?.max_import_bytes ?? 64 * 1024 * 1024} onClose={() => setDialog(null)} />
-      )}
+      {dialog === "import" && <ImportDialog profiles={profiles} onClose={() => setDialog(null)} />}
       {dialog === "shortcuts" && <ShortcutSheet onClose={() => setDialog(null)} />}
       {dialog === "export" && <ExportDialog filters={filters.filters} total={total} onClose={() => setDialog(null)} />}
       {dialog === "new-order" && (

@@ -4,7 +4,7 @@ import { useTranslation } from "react-i18next";
 import { gatewayName, channelName } from "../names";
 import type { CurrencyTotals, NamedAttempt, ShiftReport as Report } from "../types";
 import { formatMoney, formatTime } from "../words";
-import { download } from "./ExportDialog";
+import { download } from "./download";
 import { shiftFile } from "./shiftCsv";
 import { StateBadge } from "./StateBadge";
 
