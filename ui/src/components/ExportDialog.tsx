@@ -22,7 +22,7 @@ interface Props {
  * save dialog itself, so the dialog can say the very path the file was saved to.
  */
 export function ExportDialog({ filters, total, onClose }: Props) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const queryClient = useQueryClient();
   const [format, setFormat] = useState<FileFormat>("csv");
   // The last file saved: a later save dialog cancelled leaves its word in place.
@@ -70,7 +70,7 @@ export function ExportDialog({ filters, total, onClose }: Props) {
         <p className="hint">{t("export.where")}</p>
         {saved && !exported.error && (
           <p className="ok saved-path" role="status" data-testid="export-saved">
-            {t("export.saved", { count: saved.rows, path: saved.path })}
+            {t("export.saved", { count: saved.rows, n: saved.rows.toLocaleString(i18n.language), path: saved.path })}
           </p>
         )}
         {exported.error && (

@@ -1,5 +1,6 @@
 // English words of the console. UX.md's vocabulary tables are the source for states, channels
 // and terms; zh-CN.ts mirrors every key.
+import { aboutEn } from "./en-about";
 import { auditEn } from "./en-audit";
 import { shiftEn } from "./en-shift";
 import { managerEn } from "./en-manager";
@@ -387,8 +388,8 @@ export const en = {
     start: "Save…",
     saveTitle: "Save the exported orders",
     exporting: "Exporting…",
-    saved_one: "{{count}} order saved to {{path}}",
-    saved_other: "{{count}} orders saved to {{path}}",
+    saved_one: "{{n}} order saved to {{path}}",
+    saved_other: "{{n}} orders saved to {{path}}",
   },
   lookup: {
     title: "Lookup",
@@ -522,6 +523,7 @@ export const en = {
     addInLive: "Start live data and add this profile there",
     addingInLive: "Starting live data and adding the profile…",
   },
+  about: aboutEn,
   audit: auditEn,
   shift: shiftEn,
   manager: managerEn,

@@ -1,5 +1,6 @@
 // 简体中文. States, channels and terms as UX.md's vocabulary tables give them.
 import type { Resources } from "./en";
+import { aboutZhCN } from "./zh-CN-about";
 import { auditZhCN } from "./zh-CN-audit";
 import { shiftZhCN } from "./zh-CN-shift";
 import { managerZhCN } from "./zh-CN-manager";
@@ -376,8 +377,8 @@ export const zhCN: Resources = {
     start: "保存…",
     saveTitle: "保存导出的订单",
     exporting: "正在导出…",
-    saved_one: "{{count}} 个订单已保存到 {{path}}",
-    saved_other: "{{count}} 个订单已保存到 {{path}}",
+    saved_one: "{{n}} 个订单已保存到 {{path}}",
+    saved_other: "{{n}} 个订单已保存到 {{path}}",
   },
   lookup: {
     title: "查询",
@@ -510,6 +511,7 @@ export const zhCN: Resources = {
     addInLive: "启用正式数据并在其中添加此配置",
     addingInLive: "正在启用正式数据并添加配置…",
   },
+  about: aboutZhCN,
   audit: auditZhCN,
   shift: shiftZhCN,
   manager: managerZhCN,

@@ -1,5 +1,6 @@
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
+import { AboutSection } from "../components/AboutSection";
 import { DataSetSettings } from "../components/DataSetSwitch";
 import { DeskSettings } from "../components/DeskSettings";
 import { chosenLanguage, setLanguage, type Language } from "../i18n";
@@ -47,6 +48,7 @@ export function SettingsView({ editDesk = false }: { editDesk?: boolean }) {
       </label>
       <DeskSettings autoFocus={editDesk} />
       <DataSetSettings />
+      <AboutSection />
     </section>
   );
 }
