@@ -562,6 +562,7 @@ test("at 900×560 the file dialogs' words fit: the file chosen to import, the pa
   await page.keyboard.press("Control+e");
   const exporting = page.getByTestId("export-dialog");
   await expect(exporting.getByTestId("export-start")).toBeFocused();
+  await expect(exporting.getByTestId("export-matches")).toHaveText("1,000,000 orders match the list's filters and search.");
   await page.keyboard.press("Enter");
   await expect(exporting.getByTestId("export-saved")).toHaveText("1,000,000 orders saved to /home/cashier/Downloads/paydesk-orders-20261205-101500.csv");
   expect(await spills(page, '[data-testid="export-dialog"]')).toEqual([]);

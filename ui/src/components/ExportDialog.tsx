@@ -56,7 +56,9 @@ export function ExportDialog({ filters, total, onClose }: Props) {
         <header>
           <h2 id="export-title">{t("export.title")}</h2>
         </header>
-        <p id="export-matches" data-testid="export-matches">{total === null ? t("common.loading") : t("export.matches", { count: total })}</p>
+        <p id="export-matches" data-testid="export-matches">
+          {total === null ? t("common.loading") : t("export.matches", { count: total, n: total.toLocaleString(i18n.language) })}
+        </p>
         <fieldset className="choice">
           <legend>{t("import.format")}</legend>
           {(["csv", "json"] as const).map((f) => (

@@ -379,8 +379,8 @@ export const en = {
   },
   export: {
     title: "Export orders",
-    matches_one: "{{count}} order matches the list's filters and search.",
-    matches_other: "{{count}} orders match the list's filters and search.",
+    matches_one: "{{n}} order matches the list's filters and search.",
+    matches_other: "{{n}} orders match the list's filters and search.",
     csv: "CSV (spreadsheets)",
     json: "JSON",
     help: "Each order with its latest payment: state, channel, gateway reference and error. Amounts are exact, as the gateway charged them.",

@@ -368,8 +368,8 @@ export const zhCN: Resources = {
   },
   export: {
     title: "导出订单",
-    matches_one: "{{count}} 个订单符合当前筛选和搜索。",
-    matches_other: "{{count}} 个订单符合当前筛选和搜索。",
+    matches_one: "{{n}} 个订单符合当前筛选和搜索。",
+    matches_other: "{{n}} 个订单符合当前筛选和搜索。",
     csv: "CSV（电子表格）",
     json: "JSON",
     help: "每个订单及其最近一次支付：状态、渠道、网关单号和错误。金额精确，与网关扣款一致。",
