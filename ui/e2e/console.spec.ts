@@ -589,3 +589,58 @@ test("a paid order's receipt is issued from the keyboard, says it is a specimen 
     { of: { kind: "receipt", order_no: "DEMO-1001" }, lang: "en" },
   ]);
 });
+
+test("at 900×560 the file dialogs' words fit: the file chosen to import, the path an export was saved to, and About", async ({ page, context }) => {
+  await context.grantPermissions(["clipboard-read", "clipboard-write"]);
+  await page.setViewportSize({ width: 900, height: 560 });
+  await page.goto("/");
+  await expect(page.locator('tr[data-order-no="DEMO-1001"]')).toBeVisible();
+  const calls = (cmd: string) =>
+    page.evaluate(
+      (c) => (window as unknown as { __paydesk: { state: { calls: { cmd: string; args: unknown }[] } } }).__paydesk.state.calls.filter((x) => x.cmd === c).map((x) => x.args),
+      cmd,
+    );
+
+  // Import: the picker from the keyboard, the long name cut short inside the dialog, then the report.
+  await page.keyboard.press("Control+i");
+  const importing = page.getByTestId("import-dialog");
+  await expect(importing.getByTestId("import-choose")).toBeFocused();
+  await page.keyboard.press("Enter");
+  await expect(importing.getByTestId("import-chosen")).toContainText("orders-december-with-a-rather-long-name");
+  await expect(importing.getByTestId("import-chosen")).toContainText("(12.0 MB)");
+  expect(await spills(page, '[data-testid="import-dialog"]')).toEqual([]);
+  expect(await inSight(page, "import-start")).toBe(true);
+  await page.screenshot({ path: path.join(results, "import-900x560.png") });
+  await importing.getByTestId("import-start").click();
+  await expect(importing.getByTestId("import-summary")).toContainText("Imported 2 of 3 rows.");
+  expect(await calls("import_chosen_file")).toEqual([{ format: "csv", profile: null }]);
+  await page.keyboard.press("Escape");
+
+  // Export: Save… from the keyboard, and the very path it was saved to, inside the dialog.
+  await page.keyboard.press("Control+e");
+  const exporting = page.getByTestId("export-dialog");
+  await expect(exporting.getByTestId("export-start")).toBeFocused();
+  await expect(exporting.getByTestId("export-matches")).toHaveText("1,000,000 orders match the list's filters and search.");
+  await page.keyboard.press("Enter");
+  await expect(exporting.getByTestId("export-saved")).toHaveText("1,000,000 orders saved to /home/cashier/Downloads/paydesk-orders-20261205-101500.csv");
+  expect(await spills(page, '[data-testid="export-dialog"]')).toEqual([]);
+  await page.screenshot({ path: path.join(results, "export-900x560.png") });
+  await page.keyboard.press("Escape");
+
+  // About, in Settings: the build and its data, and the diagnostics copied.
+  await page.keyboard.press("Control+5");
+  const about = page.getByTestId("about");
+  await expect(about.getByTestId("about-commit")).toHaveText("3f9c2a1d7e4b");
+  await expect(about.getByTestId("about-store")).toHaveText("This desk's own file (SQLite), in the data directory");
+  await about.getByTestId("copy-diagnostics").focus();
+  await page.keyboard.press("Enter");
+  await expect(about.getByTestId("diagnostics-copied")).toHaveText("Copied");
+  const copied = await page.evaluate(() => navigator.clipboard.readText());
+  expect(copied).toContain("Commit: 3f9c2a1d7e4b\n");
+  expect(copied).toContain("Data directory: /home/cashier/.local/share/paydesk\n");
+  expect(copied).toContain("Store: sqlite");
+  expect(await spills(page, '[data-testid="about"]')).toEqual([]);
+  expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBe(0);
+  await about.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: path.join(results, "about-900x560.png") });
+});

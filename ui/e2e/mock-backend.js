@@ -257,6 +257,7 @@
     personal_data_revealed: () => null,
     app_info: () => ({
       version: "0.1.0",
+      commit: "3f9c2a1d7e4b",
       data_dir: "/home/cashier/.local/share/paydesk",
       data_set: state.dataSet,
       sandbox_url: state.dataSet === "demo" ? "http://127.0.0.1:1" : null,
@@ -372,6 +373,15 @@
       { pays_out: true, channel: "bank", state: "succeeded", currency: "INR", count: 1, amount_minor: 50000, amount: "500.00" },
     ],
     secret_status: ({ profile: name }) => secrets[name] ?? [{ key: "token", required: true, set: true }],
+    // The system's file dialogs, which the back end opens: a file chosen, an export saved.
+    choose_import_file: () => ({ name: "orders-december-with-a-rather-long-name-from-the-accounts-team.csv", path: "/home/cashier/Documents/orders-december-with-a-rather-long-name-from-the-accounts-team.csv", bytes: 12_582_912, format: "csv" }),
+    import_chosen_file: () => ({
+      rows: 3,
+      imported: 2,
+      rejected_count: 1,
+      rejected: [{ line: 3, order_no: "A-2", reason: 'the amount "12,34" is not a decimal number', problem: { field: { kind: "amount" }, rule: { kind: "not_decimal", value: '"12,34"' } } }],
+    }),
+    export_orders_to_file: ({ format }) => ({ path: `/home/cashier/Downloads/paydesk-orders-20261205-101500.${format}`, rows: TOTAL }),
     desk_names: () => state.desk,
     list_desks: () => [state.desk.desk],
     save_desk_names: ({ desk, operator }) => (state.desk = { desk: desk.trim() || "till-host", operator: operator.trim() || "cashier" }),

@@ -2,7 +2,7 @@ import { act, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { emit } from "@tauri-apps/api/event";
 import { mockIPC } from "@tauri-apps/api/mocks";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { api, errorMessage } from "./api";
 import { App } from "./App";
 import i18n from "./i18n";
@@ -10,7 +10,7 @@ import { createQueryClient, prefetchFirstScreen } from "./queries/client";
 import { FIRST_LISTING, pageQuery } from "./queries/paging";
 import { render } from "./test-render";
 import { attempt, mockBackend, paid, profile, quoteFor, resetBackend } from "./test-backend";
-import type { Change, ImportSummary, OrderQuery, ProfileView, TakingsRow } from "./types";
+import type { Change, OrderQuery, ProfileView, TakingsRow } from "./types";
 
 /** What main.tsx asks for before the first render. */
 const FIRST_PAGE = pageQuery(FIRST_LISTING, 0);
@@ -447,149 +447,6 @@ describe("gateway profiles", () => {
   });
 });
 
-describe("import and export", () => {
-  const csv = "order_no,amount,profile\nA-1,12.34,sandbox-sensecore\nA-2,12.345,sandbox-sensecore\nA-3,1.00,nowhere\n";
-
-  it("imports a chosen CSV file with Ctrl+I, shows the progress, then each rejected row's line and reason", async () => {
-    let finish: (s: ImportSummary) => void = () => {};
-    const backend = mockBackend({ onImport: () => new Promise<ImportSummary>((resolve) => (finish = resolve)) });
-    const user = userEvent.setup();
-    render(<App />);
-    await screen.findByText("DEMO-1001");
-    await user.keyboard("{Control>}i{/Control}");
-    const dialog = await screen.findByTestId("import-dialog");
-    await user.upload(within(dialog).getByTestId("import-file"), new File([csv], "orders.csv", { type: "text/csv" }));
-    expect((within(dialog).getByTestId("import-format") as HTMLSelectElement).value).toBe("csv");
-    await user.click(within(dialog).getByTestId("import-start"));
-
-    const progress = await within(dialog).findByTestId("import-progress");
-    await waitFor(() => expect(backend.calls.some((c) => c.cmd === "import_orders")).toBe(true));
-    await act(async () => {
-      await emit("import-progress", { rows_read: 2, imported: 1, rejected: 1 });
-    });
-    expect(progress.textContent).toContain("2 of about 3 rows read · 1 imported · 1 rejected");
-    const bar = within(progress).getByRole("progressbar") as HTMLProgressElement;
-    expect([bar.value, bar.max]).toEqual([2, 3]);
-
-    const call = backend.calls.find((c) => c.cmd === "import_orders")!;
-    expect(call.args).toEqual({ content: csv, format: "csv", profile: null });
-    const before = backend.calls.filter((c) => c.cmd === "query_orders").length;
-    await act(async () =>
-      finish({
-        rows: 3,
-        imported: 1,
-        rejected_count: 2,
-        rejected: [
-          {
-            line: 3,
-            order_no: "A-2",
-            reason: 'the amount "12.345" has more than 2 decimal places for CNY',
-            problem: { field: { kind: "amount" }, rule: { kind: "too_precise", value: '"12.345"', digits: 2, currency: "CNY" } },
-          },
-          {
-            line: 4,
-            order_no: "A-3",
-            reason: 'the gateway profile "nowhere" is unknown',
-            problem: { field: { kind: "profile" }, rule: { kind: "unknown", value: '"nowhere"', known: [] } },
-          },
-        ],
-      }),
-    );
-    const report = await within(dialog).findByTestId("import-report");
-    expect(within(report).getByTestId("import-summary").textContent).toBe("Imported 1 of 3 rows. 2 rows were not imported; nothing else changed:");
-    const rows = within(report).getAllByRole("row").slice(1).map((r) => [...r.querySelectorAll("td")].map((td) => td.textContent));
-    expect(rows).toEqual([
-      ["3", "A-2", 'The amount "12.345" has more than 2 decimal places for CNY'],
-      ["4", "A-3", 'The gateway profile "nowhere" is unknown'],
-    ]);
-    // The list asks the backend again for the new orders.
-    await waitFor(() => expect(backend.calls.filter((c) => c.cmd === "query_orders").length).toBeGreaterThan(before));
-    await user.click(within(report).getByTestId("import-close"));
-    expect(screen.queryByTestId("import-dialog")).toBeNull();
-  });
-
-  it("sends the chosen default profile and format, and shows a refused file's reason", async () => {
-    const backend = mockBackend({
-      onImport: () => Promise.reject({ kind: "refused", message: 'the CSV has no "amount" column' }),
-    });
-    const user = userEvent.setup();
-    render(<App />);
-    await user.click(await screen.findByTestId("open-import"));
-    const dialog = await screen.findByTestId("import-dialog");
-    await user.upload(within(dialog).getByTestId("import-file"), new File(["order_no\nX"], "no-amounts.csv"));
-    await user.selectOptions(within(dialog).getByTestId("import-profile"), "sandbox-sensecore");
-    await user.click(within(dialog).getByTestId("import-start"));
-    expect((await within(dialog).findByTestId("import-error")).textContent).toBe('Nothing was imported: the CSV has no "amount" column');
-    expect(backend.calls.find((c) => c.cmd === "import_orders")!.args).toMatchObject({ format: "csv", profile: "sandbox-sensecore" });
-    await user.keyboard("{Escape}");
-    expect(screen.queryByTestId("import-dialog")).toBeNull();
-  });
-
-  it("refuses a file over the backend's limit before reading it", async () => {
-    const backend = mockBackend({ maxImportBytes: 16, onImport: () => ({ rows: 0, imported: 0, rejected_count: 0, rejected: [] }) });
-    const user = userEvent.setup();
-    render(<App />);
-    await user.click(await screen.findByTestId("open-import"));
-    const dialog = await screen.findByTestId("import-dialog");
-    await user.upload(within(dialog).getByTestId("import-file"), new File([csv], "orders.json"));
-    expect(within(dialog).getByTestId("import-too-big").textContent).toContain("at most 16 B");
-    expect((within(dialog).getByTestId("import-format") as HTMLSelectElement).value).toBe("json");
-    expect((within(dialog).getByTestId("import-start") as HTMLButtonElement).disabled).toBe(true);
-    expect(backend.calls.some((c) => c.cmd === "import_orders")).toBe(false);
-  });
-
-  it("exports what the list is filtered to with Ctrl+E, as a download of the backend's file", async () => {
-    const created: Blob[] = [];
-    const createObjectURL = vi.fn((blob: Blob) => {
-      created.push(blob);
-      return "blob:paydesk/1";
-    });
-    Object.assign(URL, { createObjectURL, revokeObjectURL: vi.fn() });
-    const clicked: HTMLAnchorElement[] = [];
-    const click = vi.spyOn(HTMLAnchorElement.prototype, "click").mockImplementation(function (this: HTMLAnchorElement) {
-      clicked.push(this);
-    });
-    const backend = mockBackend({
-      onExport: () => ({ file_name: "paydesk-orders-20261121-101500.json", media_type: "application/json", rows: 1, content: '[{"order_no":"DEMO-1001"}]' }),
-    });
-    const user = userEvent.setup();
-    render(<App />);
-    await screen.findByText("DEMO-1001");
-    await user.selectOptions(screen.getByTestId("filter-state"), "pending");
-    await user.keyboard("{Control>}e{/Control}");
-    const dialog = await screen.findByTestId("export-dialog");
-    expect(within(dialog).getByTestId("export-matches").textContent).toBe("1 order matches the list's filters and search.");
-    await user.click(within(dialog).getByTestId("export-json"));
-    await user.click(within(dialog).getByTestId("export-start"));
-    expect((await within(dialog).findByTestId("export-saved")).textContent).toBe(
-      "Saved paydesk-orders-20261121-101500.json (1 order) to your Downloads folder.",
-    );
-    const call = backend.calls.find((c) => c.cmd === "export_orders")!;
-    expect(call.args).toMatchObject({ format: "json", query: { state: "pending", sort: "created", descending: true } });
-    expect(clicked.map((a) => [a.download, a.href])).toEqual([["paydesk-orders-20261121-101500.json", "blob:paydesk/1"]]);
-    const text = await new Promise<string>((resolve) => {
-      const reader = new FileReader();
-      reader.onload = () => resolve(String(reader.result));
-      reader.readAsText(created[0]!);
-    });
-    expect(text).toBe('[{"order_no":"DEMO-1001"}]');
-    expect(created[0]!.type).toBe("application/json;charset=utf-8");
-    click.mockRestore();
-  });
-
-  it("says why an export was refused", async () => {
-    mockBackend({
-      onExport: () => Promise.reject({ kind: "refused", message: "more than 200000 orders match: narrow the filters" }),
-    });
-    const user = userEvent.setup();
-    render(<App />);
-    await user.click(await screen.findByTestId("open-export"));
-    const dialog = await screen.findByTestId("export-dialog");
-    await user.click(within(dialog).getByTestId("export-start"));
-    expect((await within(dialog).findByTestId("export-error")).textContent).toBe("more than 200000 orders match: narrow the filters");
-  });
-});
-
 /** The status bar's word on a desk that keeps its history in its own file. */
 const standalone = { url: null, reachable: true, read_only: false, as_of: null };
 
@@ -800,7 +657,7 @@ describe("dialogs", () => {
   });
 
   it("name every dialog and return the focus to the button that opened it", async () => {
-    mockBackend({ onImport: () => ({ rows: 0, imported: 0, rejected_count: 0, rejected: [] }), onExport: () => ({ file_name: "x.csv", media_type: "text/csv", rows: 0, content: "" }) });
+    mockBackend({ onImport: () => ({ rows: 0, imported: 0, rejected_count: 0, rejected: [] }), onExport: () => null });
     const user = userEvent.setup();
     render(<App />);
     await screen.findByText("DEMO-1001");

@@ -219,9 +219,7 @@ export function App() {
           onPaid={() => setSelected(paying.order_no)}
         />
       )}
-      {dialog === "import" && (
-        <ImportDialog profiles={profiles} maxBytes={info?.max_import_bytes ?? 64 * 1024 * 1024} onClose={() => setDialog(null)} />
-      )}
+      {dialog === "import" && <ImportDialog profiles={profiles} onClose={() => setDialog(null)} />}
       {receiptFor && <ReceiptDialog order={receiptFor} onClose={() => setReceiptFor(null)} fallbackFocus={() => searchRef.current} />}
       {dialog === "shortcuts" && <ShortcutSheet onClose={() => setDialog(null)} />}
       {dialog === "export" && <ExportDialog filters={filters.filters} total={total} onClose={() => setDialog(null)} />}

@@ -85,10 +85,15 @@ export const api = {
   setSecret: (profile: string, key: string, value: string) => call("set_secret", { profile, key, value }),
   deleteSecret: (profile: string, key: string) => call("delete_secret", { profile, key }),
   testConnection: (profile: string) => call("test_connection", { profile }),
-  /** The file's text, read in the page; progress arrives as `import-progress` events. */
-  importOrders: (content: string, format: FileFormat, profile: string | null) =>
-    call("import_orders", { content, format, profile }),
-  exportOrders: (query: OrderQuery, format: FileFormat) => call("export_orders", { query, format }),
+  /** Opens the system's file picker (the back end's, titled `title`) for a CSV or JSON file;
+   * null when the person cancels. The back end keeps the file chosen for importChosenFile. */
+  chooseImportFile: (title: string) => call("choose_import_file", { title }),
+  /** Imports the file last chosen, which the back end reads itself, however large: only the
+   * report crosses IPC; progress arrives as `import-progress` events. */
+  importChosenFile: (format: FileFormat, profile: string | null) => call("import_chosen_file", { format, profile }),
+  /** Writes every match of `query` where the person chooses in the system's save dialog
+   * (titled `title`); null when they cancel it. */
+  exportOrdersToFile: (query: OrderQuery, format: FileFormat, title: string) => call("export_orders_to_file", { query, format, title }),
   deskNames: () => call("desk_names"),
   /** A blank name goes back to its default (the host name, the OS user). */
   saveDeskNames: (names: Actor) => call("save_desk_names", names),

@@ -33,7 +33,7 @@ async function expectActionThenCancel(user: User, dialog: HTMLElement, action: s
 
 describe("dialogs' actions", () => {
   it("come before Cancel in every dialog, so Tab reaches the action first", async () => {
-    mockBackend({ onExport: () => ({ file_name: "x.csv", media_type: "text/csv", rows: 0, content: "" }) });
+    mockBackend({ onChoose: () => ({ name: "a.csv", path: "/tmp/a.csv", bytes: 16, format: "csv" }), onExport: () => null });
     const user = userEvent.setup();
     render(<App />);
     await user.click(await screen.findByText("DEMO-1001"));
@@ -47,12 +47,12 @@ describe("dialogs' actions", () => {
 
     await user.click(screen.getByTestId("open-import"));
     const importing = await screen.findByTestId("import-dialog");
-    await user.upload(within(importing).getByTestId("import-file"), new File(["order_no,amount\n"], "a.csv", { type: "text/csv" }));
+    await user.click(within(importing).getByTestId("import-choose"));
     await expectActionThenCancel(user, importing, "^Import$");
     await user.keyboard("{Escape}");
 
     await user.click(screen.getByTestId("open-export"));
-    await expectActionThenCancel(user, await screen.findByTestId("export-dialog"), "^Export$");
+    await expectActionThenCancel(user, await screen.findByTestId("export-dialog"), "^Save…$");
     await user.keyboard("{Escape}");
 
     await user.click(screen.getByRole("link", { name: /Gateways/ }));

@@ -10,6 +10,7 @@ import type {
   AuditEntry,
   AuditQuery,
   Change,
+  ChosenFile,
   ConnectionReport,
   DailyTotal,
   DayReport,
@@ -21,7 +22,6 @@ import type {
   PdfFile,
   DataSet,
   DayComparison,
-  ExportFile,
   GatewayInfo,
   ImportSummary,
   IpcError,
@@ -35,6 +35,7 @@ import type {
   PaymentReport,
   ProfileView,
   Quote,
+  SavedExport,
   SecretState,
   Shift,
   ShiftReport,
@@ -154,11 +155,14 @@ export interface Options {
   total?: number;
   attempts?: AttemptDetail[];
   profile?: ProfileView;
-  maxImportBytes?: number;
   activity?: Activity;
   statusChecks?: () => StatusChecks;
+  /** What the system's file picker comes back with (null: the person cancelled it). */
+  onChoose?: (args: Record<string, unknown>) => ChosenFile | null | Promise<ChosenFile | null>;
+  /** Imports the file last chosen (import_chosen_file). */
   onImport?: (args: Record<string, unknown>) => ImportSummary | Promise<ImportSummary>;
-  onExport?: (args: Record<string, unknown>) => ExportFile | Promise<ExportFile>;
+  /** Exports and saves where the person says (null: they cancelled the save dialog). */
+  onExport?: (args: Record<string, unknown>) => SavedExport | null | Promise<SavedExport | null>;
   secrets?: SecretState[];
   deskNames?: Actor;
   /** The dashboard's totals (takings). */
@@ -367,7 +371,7 @@ export function mockBackend(options: Options = {}): Backend {
     data_set: backend.dataSet,
     sandbox_url: demo() ? "http://127.0.0.1:1" : null,
     startup_error: options.startupError ?? null,
-    max_import_bytes: options.maxImportBytes ?? 1024 * 1024,
+    max_import_bytes: 64 * 1024 * 1024,
     currencies: [
       { code: "CNY", exponent: 2 },
       { code: "JPY", exponent: 0 },
@@ -477,10 +481,13 @@ export function mockBackend(options: Options = {}): Backend {
           backend.attempts = [attempt(options.detailAfterPay ?? report.state, { id: report.attempt_id })];
           return report;
         }
-        case "import_orders":
+        case "choose_import_file":
+          if (!options.onChoose) throw new Error("no file picker expected");
+          return options.onChoose(args);
+        case "import_chosen_file":
           if (!options.onImport) throw new Error("no import expected");
           return options.onImport(args);
-        case "export_orders":
+        case "export_orders_to_file":
           if (!options.onExport) throw new Error("no export expected");
           return options.onExport(args);
         case "desk_names":

@@ -48,6 +48,8 @@ export type { ImportProgress } from "./ipc/ImportProgress";
 export type { RowError } from "./ipc/RowError";
 export type { ImportSummary } from "./ipc/ImportSummary";
 export type { ExportFile } from "./ipc/ExportFile";
+export type { ChosenFile } from "./ipc/ChosenFile";
+export type { SavedExport } from "./ipc/SavedExport";
 export type { Change } from "./ipc/Change";
 export type { Actor } from "./ipc/Actor";
 export type { AuditAction } from "./ipc/AuditAction";

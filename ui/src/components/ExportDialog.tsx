@@ -4,8 +4,11 @@ import { useTranslation } from "react-i18next";
 import { api, errorMessage } from "../api";
 import { keys } from "../queries/keys";
 import type { OrderFilters } from "../queries/paging";
-import type { ExportFile, FileFormat } from "../types";
+import type { FileFormat, SavedExport } from "../types";
 import { Modal } from "./Modal";
+
+// Kept where it has always been exported from, for the views that still build a file in the page.
+export { download } from "./download";
 
 interface Props {
   filters: OrderFilters;
@@ -14,34 +17,25 @@ interface Props {
   onClose: () => void;
 }
 
-/** Hands the backend's file to the person as a download (no file system access needed). */
-export function download(file: ExportFile) {
-  saveBlob(new Blob([file.content], { type: `${file.media_type};charset=utf-8` }), file.file_name);
-}
-
-/** Hands `blob` over as a download named `fileName` (to the Downloads folder). */
-export function saveBlob(blob: Blob, fileName: string) {
-  const url = URL.createObjectURL(blob);
-  const link = document.createElement("a");
-  link.href = url;
-  link.download = fileName;
-  document.body.appendChild(link);
-  link.click();
-  link.remove();
-  // The download has its own reference to the data once started.
-  setTimeout(() => URL.revokeObjectURL(url), 60_000);
-}
-
+/**
+ * Exporting the orders the list shows. The back end writes the file and opens the system's
+ * save dialog itself, so the dialog can say the very path the file was saved to.
+ */
 export function ExportDialog({ filters, total, onClose }: Props) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const queryClient = useQueryClient();
   const [format, setFormat] = useState<FileFormat>("csv");
+  // The last file saved: a later save dialog cancelled leaves its word in place.
+  const [saved, setSaved] = useState<SavedExport | null>(null);
   // A mutation for its one-off run and state, though it changes no order: a read of every match.
   const exported = useMutation({
     // Every match, not a page: the export ignores offset and limit.
-    mutationFn: () => api.exportOrders({ ...filters, sort: "created", descending: true, offset: 0, limit: 0 }, format),
+    mutationFn: () =>
+      api.exportOrdersToFile({ ...filters, sort: "created", descending: true, offset: 0, limit: 0 }, format, t("export.saveTitle")),
     onSuccess: (file) => {
-      download(file);
+      // Null: the person cancelled the save dialog, and nothing was written.
+      if (!file) return;
+      setSaved(file);
       // The audit trail has the export (its file, rows and filters).
       void queryClient.invalidateQueries({ queryKey: keys.audits() });
     },
@@ -62,7 +56,9 @@ export function ExportDialog({ filters, total, onClose }: Props) {
         <header>
           <h2 id="export-title">{t("export.title")}</h2>
         </header>
-        <p id="export-matches" data-testid="export-matches">{total === null ? t("common.loading") : t("export.matches", { count: total })}</p>
+        <p id="export-matches" data-testid="export-matches">
+          {total === null ? t("common.loading") : t("export.matches", { count: total, n: total.toLocaleString(i18n.language) })}
+        </p>
         <fieldset className="choice">
           <legend>{t("import.format")}</legend>
           {(["csv", "json"] as const).map((f) => (
@@ -73,9 +69,10 @@ export function ExportDialog({ filters, total, onClose }: Props) {
           ))}
         </fieldset>
         <p className="hint">{t("export.help")}</p>
-        {exported.data && (
-          <p className="ok" role="status" data-testid="export-saved">
-            {t("export.saved", { file: exported.data.file_name, count: exported.data.rows })}
+        <p className="hint">{t("export.where")}</p>
+        {saved && !exported.error && (
+          <p className="ok saved-path" role="status" data-testid="export-saved">
+            {t("export.saved", { count: saved.rows, n: saved.rows.toLocaleString(i18n.language), path: saved.path })}
           </p>
         )}
         {exported.error && (
@@ -88,7 +85,7 @@ export function ExportDialog({ filters, total, onClose }: Props) {
             {busy ? t("export.exporting") : t("export.start")}
           </button>
           <button type="button" onClick={onClose}>
-            {exported.data ? t("common.close") : t("common.cancel")}
+            {saved ? t("common.close") : t("common.cancel")}
           </button>
         </footer>
       </form>

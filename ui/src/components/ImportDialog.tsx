@@ -1,56 +1,26 @@
 import { useEffect, useRef, useState } from "react";
 import type { TFunction } from "i18next";
 import { useTranslation } from "react-i18next";
-import { errorMessage, listenTo } from "../api";
+import { api, errorMessage, listenTo } from "../api";
 import { useImportOrders } from "../queries/mutations";
-import type { FileFormat, ImportProgress, ImportSummary, ProfileView } from "../types";
+import type { ChosenFile, FileFormat, ImportProgress, ImportSummary, ProfileView } from "../types";
 import { invalidSentence } from "../invalid";
 import { formatBytes } from "../words";
 import { Modal } from "./Modal";
 
 interface Props {
   profiles: ProfileView[];
-  /** The backend's limit; the page refuses a larger file before reading it. */
-  maxBytes: number;
   onClose: () => void;
 }
 
 type Phase =
   | { kind: "choose" }
-  | { kind: "importing"; progress: ImportProgress | null; total: number | null }
+  | { kind: "importing"; progress: ImportProgress | null }
   | { kind: "done"; summary: ImportSummary }
   | { kind: "failed"; message: string };
 
-export function formatOf(fileName: string): FileFormat | null {
-  const ext = fileName.toLowerCase().split(".").pop();
-  return ext === "csv" || ext === "json" ? ext : null;
-}
-
-/** Rows in a CSV text: its non-empty lines less the header (a quoted line break overcounts). */
-export function csvRowEstimate(text: string): number {
-  let lines = 0;
-  let inLine = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 10) {
-      if (inLine) lines++;
-      inLine = false;
-    } else if (c !== 13) {
-      inLine = true;
-    }
-  }
-  if (inLine) lines++;
-  return Math.max(0, lines - 1);
-}
-
-/** A file's text as UTF-8, through FileReader, which every webview has. */
-function readText(file: File): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const reader = new FileReader();
-    reader.onload = () => resolve(String(reader.result ?? ""));
-    reader.onerror = () => reject(reader.error ?? new Error("the file cannot be read"));
-    reader.readAsText(file, "utf-8");
-  });
+function isFileFormat(format: string | null): format is FileFormat {
+  return format === "csv" || format === "json";
 }
 
 function reportText(s: ImportSummary, t: TFunction): string {
@@ -60,31 +30,51 @@ function reportText(s: ImportSummary, t: TFunction): string {
   return lines.join("\n");
 }
 
-export function ImportDialog({ profiles, maxBytes, onClose }: Props) {
+/**
+ * Importing orders from a CSV or JSON file. The back end opens the system's file picker and
+ * reads the file chosen itself, streaming it: the page never holds the file, so no size limit
+ * applies and only the report comes back.
+ */
+export function ImportDialog({ profiles, onClose }: Props) {
   const { t } = useTranslation();
-  const [file, setFile] = useState<File | null>(null);
+  const [chosen, setChosen] = useState<ChosenFile | null>(null);
+  const [choosing, setChoosing] = useState(false);
+  const [chooseError, setChooseError] = useState<string | null>(null);
   const [format, setFormat] = useState<FileFormat>("csv");
   const [profile, setProfile] = useState("");
   const [phase, setPhase] = useState<Phase>({ kind: "choose" });
   const importOrders = useImportOrders();
-  const fileRef = useRef<HTMLInputElement>(null);
+  const chooseRef = useRef<HTMLButtonElement>(null);
   const busy = phase.kind === "importing";
-  const tooBig = file !== null && file.size > maxBytes;
 
-  useEffect(() => fileRef.current?.focus(), []);
+  useEffect(() => chooseRef.current?.focus(), []);
+
+  async function choose() {
+    if (choosing || busy) return;
+    setChoosing(true);
+    setChooseError(null);
+    try {
+      const file = await api.chooseImportFile(t("import.chooseTitle"));
+      // Cancelled in the system's picker: whatever was chosen before stays chosen.
+      if (!file) return;
+      setChosen(file);
+      // A name that says neither keeps the format the person set.
+      if (isFileFormat(file.format)) setFormat(file.format);
+      setPhase({ kind: "choose" });
+    } catch (e) {
+      setChooseError(errorMessage(e));
+    } finally {
+      setChoosing(false);
+    }
+  }
 
   async function start() {
-    if (!file || tooBig || busy) return;
-    setPhase({ kind: "importing", progress: null, total: null });
+    if (!chosen || busy || choosing) return;
+    setPhase({ kind: "importing", progress: null });
     let stop: (() => void) | null = null;
     try {
-      const text = await readText(file);
-      const total = format === "csv" ? csvRowEstimate(text) : null;
-      setPhase({ kind: "importing", progress: null, total });
-      stop = await listenTo("import-progress", (progress) =>
-        setPhase((p) => (p.kind === "importing" ? { ...p, progress } : p)),
-      );
-      const summary = await importOrders.mutateAsync({ content: text, format, profile: profile || null });
+      stop = await listenTo("import-progress", (progress) => setPhase((p) => (p.kind === "importing" ? { ...p, progress } : p)));
+      const summary = await importOrders.mutateAsync({ format, profile: profile || null });
       setPhase({ kind: "done", summary });
     } catch (e) {
       setPhase({ kind: "failed", message: errorMessage(e) });
@@ -108,26 +98,27 @@ export function ImportDialog({ profiles, maxBytes, onClose }: Props) {
           <p className="hint" id="import-help">
             {t("import.help")}
           </p>
-          <label className="field">
-            {t("import.file")}
-            <input
-              ref={fileRef}
-              type="file"
-              accept=".csv,.json,text/csv,application/json"
-              aria-describedby="import-help"
-              data-testid="import-file"
-              onChange={(e) => {
-                const chosen = e.target.files?.[0] ?? null;
-                setFile(chosen);
-                const guessed = chosen ? formatOf(chosen.name) : null;
-                if (guessed) setFormat(guessed);
-                if (phase.kind === "failed") setPhase({ kind: "choose" });
-              }}
-            />
-          </label>
-          {tooBig && (
-            <p className="error" role="alert" data-testid="import-too-big">
-              {t("import.tooBig", { size: formatBytes(file.size), max: formatBytes(maxBytes) })}
+          <div className="field">
+            <span id="import-file-label">{t("import.file")}</span>
+            <div className="file-choice">
+              <button
+                type="button"
+                ref={chooseRef}
+                disabled={choosing}
+                aria-describedby="import-file-label import-chosen"
+                data-testid="import-choose"
+                onClick={() => void choose()}
+              >
+                {t("import.choose")}
+              </button>
+              <span id="import-chosen" data-testid="import-chosen" className={chosen ? "chosen-file" : "hint"} title={chosen?.path}>
+                {chosen ? t("import.chosen", { name: chosen.name, size: formatBytes(chosen.bytes) }) : t("import.noFile")}
+              </span>
+            </div>
+          </div>
+          {chooseError && (
+            <p className="error" role="alert" data-testid="import-choose-error">
+              {chooseError}
             </p>
           )}
           <div className="field-row">
@@ -157,7 +148,7 @@ export function ImportDialog({ profiles, maxBytes, onClose }: Props) {
             </p>
           )}
           <footer>
-            <button type="submit" className="primary" disabled={!file || tooBig} data-testid="import-start">
+            <button type="submit" className="primary" disabled={!chosen || choosing} data-testid="import-start">
               {t("import.start")}
             </button>
             <button type="button" onClick={onClose}>
@@ -166,30 +157,23 @@ export function ImportDialog({ profiles, maxBytes, onClose }: Props) {
           </footer>
         </form>
       )}
-      {phase.kind === "importing" && <ImportProgressView progress={phase.progress} total={phase.total} />}
+      {phase.kind === "importing" && <ImportProgressView progress={phase.progress} />}
       {phase.kind === "done" && <ImportReport summary={phase.summary} onClose={onClose} copy={() => reportText(phase.summary, t)} />}
     </Modal>
   );
 }
 
-function ImportProgressView({ progress, total }: { progress: ImportProgress | null; total: number | null }) {
+/** The back end counts rows, not bytes, and knows no total ahead of the end of the file: the bar
+ * moves without claiming a share, and the words say how far it has got. */
+function ImportProgressView({ progress }: { progress: ImportProgress | null }) {
   const { t } = useTranslation();
-  const read = progress?.rows_read ?? 0;
-  const label = t("import.progressLabel");
   return (
     <div className="import-progress" role="status" aria-live="polite" data-testid="import-progress">
-      {/* Without a row count (JSON) the bar is indeterminate: it moves without claiming a share. */}
-      {total ? (
-        <progress aria-label={label} max={total} value={Math.min(read, total)} />
-      ) : (
-        <progress aria-label={label} />
-      )}
+      <progress aria-label={t("import.progressLabel")} />
       <p>
-        {!progress
-          ? t("import.reading")
-          : total
-            ? t("import.progressOf", { read: progress.rows_read, total, imported: progress.imported, rejected: progress.rejected })
-            : t("import.progress", { read: progress.rows_read, imported: progress.imported, rejected: progress.rejected })}
+        {progress
+          ? t("import.progress", { read: progress.rows_read, imported: progress.imported, rejected: progress.rejected })
+          : t("import.reading")}
       </p>
     </div>
   );

@@ -4,7 +4,7 @@ import { useTranslation } from "react-i18next";
 import { api, errorMessage } from "../api";
 import { languageFor } from "../i18n";
 import type { Paper, PaperOf, PdfFile } from "../types";
-import { saveBlob } from "./ExportDialog";
+import { saveBlob } from "./download";
 import { PaperView } from "./PaperView";
 import { PrintSheet } from "./PrintSheet";
 

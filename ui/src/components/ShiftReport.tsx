@@ -3,7 +3,7 @@ import { useTranslation } from "react-i18next";
 import { gatewayName, channelName } from "../names";
 import type { CurrencyTotals, NamedAttempt, ShiftReport as Report } from "../types";
 import { formatMoney, formatTime } from "../words";
-import { download } from "./ExportDialog";
+import { download } from "./download";
 import { PaperActions, reportPage } from "./PaperActions";
 import { shiftFile } from "./shiftCsv";
 import { StateBadge } from "./StateBadge";

@@ -1,5 +1,6 @@
 // English words of the console. UX.md's vocabulary tables are the source for states, channels
 // and terms; zh-CN.ts mirrors every key.
+import { aboutEn } from "./en-about";
 import { auditEn } from "./en-audit";
 import { paperEn } from "./en-paper";
 import { shiftEn } from "./en-shift";
@@ -359,12 +360,14 @@ export const en = {
     format: "Format",
     profile: "Gateway profile for rows without one",
     fromFile: "Only the file's profile column",
-    tooBig: "This file is {{size}}; an import takes at most {{max}}. Split it into smaller files.",
+    choose: "Choose file…",
+    chooseTitle: "Choose a CSV or JSON file of orders to import",
+    noFile: "No file chosen",
+    chosen: "{{name}} ({{size}})",
     start: "Import",
     reading: "Reading the file…",
     progressLabel: "Import progress",
     progress: "{{read}} rows read · {{imported}} imported · {{rejected}} rejected",
-    progressOf: "{{read}} of about {{total}} rows read · {{imported}} imported · {{rejected}} rejected",
     failed: "Nothing was imported",
     done: "Imported {{imported}} of {{rows}} rows.",
     rejected_one: "{{count}} row was not imported; nothing else changed:",
@@ -377,15 +380,17 @@ export const en = {
   },
   export: {
     title: "Export orders",
-    matches_one: "{{count}} order matches the list's filters and search.",
-    matches_other: "{{count}} orders match the list's filters and search.",
+    matches_one: "{{n}} order matches the list's filters and search.",
+    matches_other: "{{n}} orders match the list's filters and search.",
     csv: "CSV (spreadsheets)",
     json: "JSON",
     help: "Each order with its latest payment: state, channel, gateway reference and error. Amounts are exact, as the gateway charged them.",
-    start: "Export",
+    where: "You choose where to save it; the save dialog starts in your Downloads folder.",
+    start: "Save…",
+    saveTitle: "Save the exported orders",
     exporting: "Exporting…",
-    saved_one: "Saved {{file}} ({{count}} order) to your Downloads folder.",
-    saved_other: "Saved {{file}} ({{count}} orders) to your Downloads folder.",
+    saved_one: "{{n}} order saved to {{path}}",
+    saved_other: "{{n}} orders saved to {{path}}",
   },
   lookup: {
     title: "Lookup",
@@ -519,6 +524,7 @@ export const en = {
     addInLive: "Start live data and add this profile there",
     addingInLive: "Starting live data and adding the profile…",
   },
+  about: aboutEn,
   audit: auditEn,
   shift: shiftEn,
   manager: managerEn,

@@ -1,5 +1,6 @@
 // 简体中文. States, channels and terms as UX.md's vocabulary tables give them.
 import type { Resources } from "./en";
+import { aboutZhCN } from "./zh-CN-about";
 import { auditZhCN } from "./zh-CN-audit";
 import { paperZhCN } from "./zh-CN-paper";
 import { shiftZhCN } from "./zh-CN-shift";
@@ -348,12 +349,14 @@ export const zhCN: Resources = {
     format: "格式",
     profile: "未指定网关配置的行使用",
     fromFile: "仅按文件中的 profile 列",
-    tooBig: "文件大小为 {{size}}，单次导入最多 {{max}}。请拆分为较小的文件。",
+    choose: "选择文件…",
+    chooseTitle: "选择要导入订单的 CSV 或 JSON 文件",
+    noFile: "尚未选择文件",
+    chosen: "{{name}}（{{size}}）",
     start: "导入",
     reading: "正在读取文件…",
     progressLabel: "导入进度",
     progress: "已读取 {{read}} 行 · 已导入 {{imported}} · 未导入 {{rejected}}",
-    progressOf: "已读取约 {{total}} 行中的 {{read}} 行 · 已导入 {{imported}} · 未导入 {{rejected}}",
     failed: "未导入任何订单",
     done: "已导入 {{rows}} 行中的 {{imported}} 行。",
     rejected_one: "{{count}} 行未导入，其余不受影响：",
@@ -366,15 +369,17 @@ export const zhCN: Resources = {
   },
   export: {
     title: "导出订单",
-    matches_one: "{{count}} 个订单符合当前筛选和搜索。",
-    matches_other: "{{count}} 个订单符合当前筛选和搜索。",
+    matches_one: "{{n}} 个订单符合当前筛选和搜索。",
+    matches_other: "{{n}} 个订单符合当前筛选和搜索。",
     csv: "CSV（电子表格）",
     json: "JSON",
     help: "每个订单及其最近一次支付：状态、渠道、网关单号和错误。金额精确，与网关扣款一致。",
-    start: "导出",
+    where: "由您选择保存位置；保存对话框默认打开“下载”文件夹。",
+    start: "保存…",
+    saveTitle: "保存导出的订单",
     exporting: "正在导出…",
-    saved_one: "已将 {{file}}（{{count}} 个订单）保存到“下载”文件夹。",
-    saved_other: "已将 {{file}}（{{count}} 个订单）保存到“下载”文件夹。",
+    saved_one: "{{n}} 个订单已保存到 {{path}}",
+    saved_other: "{{n}} 个订单已保存到 {{path}}",
   },
   lookup: {
     title: "查询",
@@ -507,6 +512,7 @@ export const zhCN: Resources = {
     addInLive: "启用正式数据并在其中添加此配置",
     addingInLive: "正在启用正式数据并添加配置…",
   },
+  about: aboutZhCN,
   audit: auditZhCN,
   shift: shiftZhCN,
   manager: managerZhCN,

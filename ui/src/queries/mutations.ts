@@ -66,8 +66,7 @@ export function useCancelOrder(orderNo: string) {
 export function useImportOrders() {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: ({ content, format, profile }: { content: string; format: FileFormat; profile: string | null }) =>
-      api.importOrders(content, format, profile),
+    mutationFn: ({ format, profile }: { format: FileFormat; profile: string | null }) => api.importChosenFile(format, profile),
     // Only new orders: no order already here changes.
     onSuccess: () => void invalidateFor(queryClient, { kind: "orders", order_nos: [] }),
   });

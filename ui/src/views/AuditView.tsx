@@ -4,7 +4,7 @@ import { useTranslation } from "react-i18next";
 import { errorMessage } from "../api";
 import { auditFile } from "../components/auditCsv";
 import { actionName, AUDIT_ACTIONS, auditSummary, currenciesOf, type AuditContext } from "../components/auditWords";
-import { download } from "../components/ExportDialog";
+import { download } from "../components/download";
 import { useDebounced } from "../hooks/useDebounced";
 import { auditQuery, useAppInfo } from "../queries/reads";
 import type { AuditAction, AuditQuery } from "../types";

@@ -1,5 +1,6 @@
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
+import { AboutSection } from "../components/AboutSection";
 import { DataSetSettings } from "../components/DataSetSwitch";
 import { DeskSettings } from "../components/DeskSettings";
 import { MerchantSettings } from "../components/MerchantSettings";
@@ -49,6 +50,7 @@ export function SettingsView({ editDesk = false }: { editDesk?: boolean }) {
       <DeskSettings autoFocus={editDesk} />
       <MerchantSettings />
       <DataSetSettings />
+      <AboutSection />
     </section>
   );
 }
