@@ -27,8 +27,6 @@ const COMMANDS: &[&str] = &[
     "set_secret",
     "delete_secret",
     "test_connection",
-    "import_orders",
-    "export_orders",
     "status_checks",
     "desk_names",
     "save_desk_names",

@@ -35,7 +35,6 @@ mod status;
 use backend::Backend;
 use error::{refused, IpcError};
 use notifications::Notifications;
-use orders::MAX_IMPORT_BYTES;
 use status::StorageStatus;
 
 use crate::runtime;
@@ -53,8 +52,6 @@ pub struct AppInfo {
     pub sandbox_url: Option<String>,
     /// Why the back end could not start, shown instead of a blank window.
     pub startup_error: Option<String>,
-    /// The largest file `import_orders` takes, in bytes (the page checks before reading it).
-    pub max_import_bytes: usize,
     /// The currencies an order may be in, each with its minor-unit digits.
     pub currencies: Vec<CurrencyInfo>,
 }
@@ -252,8 +249,6 @@ pub fn run(launch: runtime::Launch) -> ExitCode {
             profiles::set_secret,
             profiles::delete_secret,
             profiles::test_connection,
-            orders::import_orders,
-            orders::export_orders,
             status::status_checks,
             desk::desk_names,
             desk::save_desk_names,

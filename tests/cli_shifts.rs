@@ -333,9 +333,15 @@ fn day_report_and_receipts(
         None,
     ));
     let en = pdftotext(&second);
-    for said in ["COPY", "SPECIMEN", "S-1", "12.34", "Paid"] {
+    for said in ["COPY", "SPECIMEN", "S-1", "12.34"] {
         assert!(en.contains(said), "{said:?} not in\n{en}");
     }
+    // The state on its own line, worded as the window words it.
+    assert!(
+        en.lines()
+            .any(|l| l.split_whitespace().collect::<Vec<_>>() == ["State", "Paid"]),
+        "no state line in\n{en}"
+    );
 
     // Refusals change nothing: an unpaid order, a file that cannot be written.
     let unpaid = out.path().join("unpaid.pdf");

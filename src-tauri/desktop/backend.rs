@@ -16,7 +16,7 @@ use tauri::Manager;
 
 use super::notifications::{self, Notifications};
 use super::status::StorageStatus;
-use super::{emit, AppInfo, CurrencyInfo, MAX_IMPORT_BYTES};
+use super::{emit, AppInfo, CurrencyInfo};
 use crate::runtime;
 
 pub(crate) struct Backend {
@@ -39,7 +39,6 @@ impl Backend {
             data_set: DataSet::Demo,
             sandbox_url: None,
             startup_error: None,
-            max_import_bytes: MAX_IMPORT_BYTES,
             currencies: paydesk_core::Currency::known()
                 .map(|c| CurrencyInfo {
                     code: c.code().to_string(),

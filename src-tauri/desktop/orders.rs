@@ -4,13 +4,13 @@ use std::collections::BTreeMap;
 
 use paydesk_core::app::dashboard::{self, ManagerDay};
 use paydesk_core::app::lookups;
-use paydesk_core::app::orders::{self, Cancelled, ExportFile, OrderEdit, OrderInput};
+use paydesk_core::app::orders::{self, Cancelled, OrderEdit, OrderInput};
 use paydesk_core::console::{Activity, DailyTotal, LookupHit, OrderPage, OrderQuery, TakingsRow};
 use paydesk_core::domain::OrderView;
-use paydesk_core::import::{Progress, RowError};
+use paydesk_core::import::RowError;
 use paydesk_core::report::OrderDetail;
 use serde::Serialize;
-use tauri::{AppHandle, State};
+use tauri::State;
 use ts_rs::TS;
 
 use super::*;
@@ -162,9 +162,6 @@ pub(crate) async fn activity(state: State<'_, AppState>) -> Result<Activity, Ipc
     Ok(lookups::activity(state.engine().await?.store()).await?)
 }
 
-/// The file's text crosses IPC in one message: 64 MiB is some 500,000 orders of CSV.
-pub(crate) const MAX_IMPORT_BYTES: usize = 64 * 1024 * 1024;
-
 /// Rejected rows sent back with the report; the counts are always complete.
 pub(crate) const MAX_REPORTED_ROWS: usize = 1000;
 
@@ -175,36 +172,6 @@ pub struct ImportSummary {
     imported: u64,
     rejected_count: u64,
     rejected: Vec<RowError>,
-}
-
-/// Imports orders from a file's text, which the person chose in the page. Emits
-/// `import-progress` (rows read, imported, rejected) as batches are written.
-#[tauri::command]
-#[tracing::instrument(skip_all, fields(format = %format, bytes = content.len()), err(level = "info", Debug))]
-pub(crate) async fn import_orders(
-    app: AppHandle,
-    state: State<'_, AppState>,
-    content: String,
-    format: String,
-    profile: Option<String>,
-) -> Result<ImportSummary, IpcError> {
-    if content.len() > MAX_IMPORT_BYTES {
-        return Err(refused(format!(
-            "the file has {} bytes; an import takes at most {MAX_IMPORT_BYTES}",
-            content.len()
-        )));
-    }
-    let format = orders::import_format(&format)?;
-    let report = orders::import(
-        state.engine().await?.store(),
-        "a file read by the window",
-        content.as_bytes(),
-        format,
-        profile.as_deref(),
-        |progress: Progress| emit(&app, progress),
-    )
-    .await?;
-    Ok(summary(report))
 }
 
 /// The report as the window shows it: every count, the first rejected rows.
@@ -218,17 +185,4 @@ pub(crate) fn summary(report: paydesk_core::import::ImportReport) -> ImportSumma
         rejected_count,
         rejected,
     }
-}
-
-/// The orders matching the list's filters, as CSV or JSON.
-#[tauri::command]
-#[tracing::instrument(skip_all, fields(format = %format), err(level = "info", Debug))]
-pub(crate) async fn export_orders(
-    state: State<'_, AppState>,
-    query: OrderQuery,
-    format: String,
-) -> Result<ExportFile, IpcError> {
-    let engine = state.engine().await?;
-    let store = engine.store();
-    Ok(orders::export(store, &query, &format, chrono::Local::now()).await?)
 }

@@ -262,7 +262,6 @@
       data_set: state.dataSet,
       sandbox_url: state.dataSet === "demo" ? "http://127.0.0.1:1" : null,
       startup_error: null,
-      max_import_bytes: 64 * 1024 * 1024,
       currencies: [{ code: "CNY", exponent: 2 }, { code: "INR", exponent: 2 }],
     }),
     // Only which set is open changes here: the mock's orders and profiles stay the same.

@@ -371,7 +371,6 @@ export function mockBackend(options: Options = {}): Backend {
     data_set: backend.dataSet,
     sandbox_url: demo() ? "http://127.0.0.1:1" : null,
     startup_error: options.startupError ?? null,
-    max_import_bytes: 64 * 1024 * 1024,
     currencies: [
       { code: "CNY", exponent: 2 },
       { code: "JPY", exponent: 0 },

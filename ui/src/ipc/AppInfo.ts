@@ -23,10 +23,6 @@ sandbox_url: string | null,
  */
 startup_error: string | null, 
 /**
- * The largest file `import_orders` takes, in bytes (the page checks before reading it).
- */
-max_import_bytes: number, 
-/**
  * The currencies an order may be in, each with its minor-unit digits.
  */
 currencies: Array<CurrencyInfo>, };

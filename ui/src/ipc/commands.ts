@@ -13,7 +13,6 @@ import type { DailyTotal } from "./DailyTotal";
 import type { DataSet } from "./DataSet";
 import type { DayReport } from "./DayReport";
 import type { DeductionInput } from "./DeductionInput";
-import type { ExportFile } from "./ExportFile";
 import type { GatewayInfo } from "./GatewayInfo";
 import type { ImportProgress } from "./ImportProgress";
 import type { ImportSummary } from "./ImportSummary";
@@ -70,8 +69,6 @@ export type Commands = {
   set_secret: { args: { profile: string, key: string, value: string }; returns: Array<SecretState> };
   delete_secret: { args: { profile: string, key: string }; returns: Array<SecretState> };
   test_connection: { args: { profile: string }; returns: ConnectionReport };
-  import_orders: { args: { content: string, format: string, profile?: string | null }; returns: ImportSummary };
-  export_orders: { args: { query: OrderQuery, format: string }; returns: ExportFile };
   status_checks: { args: Record<string, never>; returns: StatusChecks };
   desk_names: { args: Record<string, never>; returns: Actor };
   save_desk_names: { args: { desk: string, operator: string }; returns: Actor };

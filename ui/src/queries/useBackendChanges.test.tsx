@@ -87,7 +87,7 @@ function mockBackend() {
       const current = { ...order, state: backend.attempts.at(-1)?.state ?? null };
       switch (cmd) {
         case "app_info":
-          return { version: "0.1.0", data_dir: "/tmp/pd", sandbox_url: null, startup_error: null, max_import_bytes: 1024, currencies: [] };
+          return { version: "0.1.0", data_dir: "/tmp/pd", sandbox_url: null, startup_error: null, currencies: [] };
         case "list_profiles":
           return backend.profiles;
         case "list_gateways":
