@@ -39,13 +39,13 @@ const COMMANDS: &[&str] = &[
     "list_shifts",
     "shift_report",
     "paper",
-    "paper_pdf",
     "day_report",
     "merchant_settings",
     "set_merchant_settings",
     "choose_import_file",
     "import_chosen_file",
     "export_orders_to_file",
+    "save_paper_pdf",
     "set_language",
 ];
 

@@ -261,13 +261,13 @@ pub fn run(launch: runtime::Launch) -> ExitCode {
             shifts::list_shifts,
             shifts::shift_report,
             papers::paper,
-            papers::paper_pdf,
             papers::day_report,
             papers::merchant_settings,
             papers::set_merchant_settings,
             files::choose_import_file,
             files::import_chosen_file,
             files::export_orders_to_file,
+            files::save_paper_pdf,
             notifications::set_language
         ])
         .run(context);

@@ -32,6 +32,12 @@ pub(crate) struct ChosenFile {
     pub format: Option<String>,
 }
 
+/// Where a page's PDF was written.
+#[derive(Debug, Clone, Serialize, TS)]
+pub(crate) struct SavedFile {
+    pub path: String,
+}
+
 /// Where an export was written.
 #[derive(Debug, Clone, Serialize, TS)]
 pub(crate) struct SavedExport {
@@ -159,6 +165,47 @@ pub(crate) async fn export_orders_to_file(
         path: path.display().to_string(),
         rows: export.rows,
     }))
+}
+
+/// A page the window was given (by `paper`) as PDF, saved where the person chooses in the
+/// system's save dialog (named after the page's title, in Downloads at first); none when they
+/// cancel. A receipt's PDF is the receipt issued, not another one.
+#[tauri::command]
+#[tracing::instrument(skip_all, err(level = "info", Debug))]
+pub(crate) async fn save_paper_pdf(
+    app: AppHandle,
+    paper: paydesk_paper::Paper,
+    title: String,
+) -> Result<Option<SavedFile>, IpcError> {
+    let file_name = format!("{}.pdf", file_safe(&paper.title));
+    let bytes = paydesk_core::app::papers::pdf(paper).await?;
+    let mut dialog = app
+        .dialog()
+        .file()
+        .set_title(title)
+        .set_file_name(&file_name)
+        .add_filter("PDF", &["pdf"]);
+    if let Some(downloads) = dirs::download_dir() {
+        dialog = dialog.set_directory(downloads);
+    }
+    let Some(file) = answer_of(|done| dialog.save_file(done)).await? else {
+        return Ok(None);
+    };
+    let path = local_path(file)?;
+    write_whole(&path, &bytes)?;
+    Ok(Some(SavedFile {
+        path: path.display().to_string(),
+    }))
+}
+
+/// A title as a file name: letters (Chinese too), digits, '-' and '_' kept, the rest '_'.
+fn file_safe(text: &str) -> String {
+    text.chars()
+        .map(|c| match c.is_alphanumeric() || c == '-' || c == '_' {
+            true => c,
+            false => '_',
+        })
+        .collect()
 }
 
 /// Writes `bytes` to `path` whole or not at all: a temporary file beside it, renamed over it.

@@ -1,6 +1,6 @@
 //! Receipts, the day's report and the merchant's settings as the window works them: a page
-//! (receipt, shift or day report) to show and print through the system's dialog, the same page
-//! as PDF, and the settings in Settings.
+//! (receipt, shift or day report) to show and print through the system's dialog (saved as PDF
+//! by desktop/files.rs), and the settings in Settings.
 
 use paydesk_core::app::merchant::{self, MerchantView};
 use paydesk_core::app::papers;
@@ -8,7 +8,7 @@ use paydesk_core::day_report::DayReport;
 use paydesk_core::merchant::Merchant;
 use paydesk_core::words::Lang;
 use paydesk_paper::Paper;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use tauri::State;
 use ts_rs::TS;
 
@@ -22,13 +22,6 @@ pub(crate) enum PaperOf {
     Receipt { order_no: String },
     Shift { shift_id: Option<i64> },
     Day { date: Option<String> },
-}
-
-/// A page as PDF, for the window to hand over as a download.
-#[derive(Debug, Clone, Serialize, TS)]
-pub(crate) struct PdfFile {
-    pub file_name: String,
-    pub bytes: Vec<u8>,
 }
 
 async fn paper_of(
@@ -52,30 +45,6 @@ pub(crate) async fn paper(
     lang: Lang,
 ) -> Result<Paper, IpcError> {
     paper_of(state.engine().await?.store(), &of, lang).await
-}
-
-/// A page the window was given (by [`paper`]) as PDF, named after its title: a receipt's PDF
-/// is the receipt issued, not another one.
-#[tauri::command]
-#[tracing::instrument(skip_all, err(level = "info", Debug))]
-pub(crate) async fn paper_pdf(paper: Paper) -> Result<PdfFile, IpcError> {
-    let file_name = format!("{}.pdf", file_safe(&paper.title));
-    Ok(PdfFile {
-        file_name,
-        bytes: papers::pdf(paper).await?,
-    })
-}
-
-/// An order number or title as part of a file name: letters, digits, '-' and '_' kept.
-fn file_safe(text: &str) -> String {
-    text.chars()
-        .map(
-            |c| match c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                true => c,
-                false => '_',
-            },
-        )
-        .collect()
 }
 
 /// What every desk took on a day of the merchant's calendar (today without a date).

@@ -202,7 +202,7 @@
   const commands = {
     paper: ({ of, lang }) => papers[of.kind](of, printedWords[lang]),
     // "%PDF-1.7" and a byte beyond ASCII.
-    paper_pdf: ({ paper }) => ({ file_name: `${paper.title.replace(/[^A-Za-z0-9_-]/g, "_")}.pdf`, bytes: [37, 80, 68, 70, 45, 49, 46, 55, 10, 255] }),
+    save_paper_pdf: ({ paper }) => ({ path: `/home/cashier/Downloads/${paper.title.replace(/[^A-Za-z0-9_-]/g, "_")}.pdf` }),
     day_report: ({ date }) => {
       const day = date || today;
       if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) return refused("invalid", { field: { kind: "date" }, rule: { kind: "not_date", value: JSON.stringify(day) } });

@@ -113,7 +113,8 @@ export const api = {
    * records it, and every later one of the same payment is a copy. */
   paper: (of: PaperOf, lang: Lang) => call("paper", { of, lang }),
   /** The page the window was given, as PDF (issues nothing). */
-  paperPdf: (paper: Paper) => call("paper_pdf", { paper }),
+  /** The page as PDF, saved where the person chooses in the system's save dialog (null: cancelled). */
+  savePaperPdf: (paper: Paper, title: string) => call("save_paper_pdf", { paper, title }),
   /** What every desk took on a day of the merchant's calendar; `null`: today. */
   dayReport: (date: string | null) => call("day_report", { date }),
   merchantSettings: () => call("merchant_settings"),

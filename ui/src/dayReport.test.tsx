@@ -150,13 +150,13 @@ describe("the end of the day", () => {
       window.dispatchEvent(new Event("afterprint"));
     });
     await user.click(within(section).getByTestId("pdf-day-report"));
-    expect((await within(section).findByTestId("day-report-pdf-saved")).textContent).toBe("Saved Day_report_2026-12-05.pdf to your Downloads folder.");
+    expect((await within(section).findByTestId("day-report-pdf-saved")).textContent).toBe("Saved to /home/cashier/Downloads/Day_report_2026-12-05.pdf");
     // The day shown, not "today" again: past midnight it would be another day.
     expect(called(backend, "paper")).toEqual([
       { of: { kind: "day", date: "2026-12-05" }, lang: "en" },
       { of: { kind: "day", date: "2026-12-05" }, lang: "en" },
     ]);
-    expect(called(backend, "paper_pdf")).toEqual([{ paper: page({ kind: "day", date: "2026-12-05" }, "en") }]);
+    expect(called(backend, "save_paper_pdf")).toEqual([{ paper: page({ kind: "day", date: "2026-12-05" }, "en"), title: "Save the page as PDF" }]);
     click.mockRestore();
     print.mockRestore();
   });

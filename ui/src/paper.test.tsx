@@ -86,25 +86,6 @@ async function paidOrder(backend: ReturnType<typeof mockBackend>): Promise<Order
   return { ...backend.order, state: "succeeded" };
 }
 
-function bytesOf(blob: Blob): Promise<Uint8Array> {
-  return new Promise((resolve) => {
-    const reader = new FileReader();
-    reader.onload = () => resolve(new Uint8Array(reader.result as ArrayBuffer));
-    reader.readAsArrayBuffer(blob);
-  });
-}
-
-/** Keeps the blobs handed over as downloads and the names they were saved as. */
-function catchDownloads() {
-  const blobs: Blob[] = [];
-  const names: string[] = [];
-  Object.assign(URL, { createObjectURL: vi.fn((blob: Blob) => (blobs.push(blob), "blob:paydesk/page")), revokeObjectURL: vi.fn() });
-  const click = vi.spyOn(HTMLAnchorElement.prototype, "click").mockImplementation(function (this: HTMLAnchorElement) {
-    names.push(this.download);
-  });
-  return { blobs, names, restore: () => click.mockRestore() };
-}
-
 describe("an order's receipt", () => {
   it("is issued once as the dialog opens, in the window's language, and says it is a sandbox payment's specimen", async () => {
     const backend = mockBackend();
@@ -153,24 +134,30 @@ describe("an order's receipt", () => {
     expect(receiptMarks(receiptPaper(2, false, "en"), false)).toEqual({ copy: true, specimen: false });
   });
 
-  it("saves the receipt shown as PDF, its bytes handed over, without issuing another", async () => {
-    const backend = mockBackend({ onPaperPdf: () => ({ file_name: "Receipt_DEMO-1001.pdf", bytes: [37, 80, 68, 70, 45, 49, 46, 55, 0, 255] }) });
+  it("saves the receipt shown as PDF where the save dialog says, without issuing another; a cancelled dialog says nothing", async () => {
+    const answers: (string | null)[] = [null, "/home/lin/receipts/DEMO-1001.pdf"];
+    const titles: string[] = [];
+    const backend = mockBackend({
+      onPaperPdf: (_paper, title) => {
+        titles.push(title);
+        const path = answers.shift() ?? null;
+        return path === null ? null : { path };
+      },
+    });
     const order = await paidOrder(backend);
-    const downloads = catchDownloads();
     const user = userEvent.setup();
     render(<ReceiptDialog order={order} onClose={() => {}} />);
     const dialog = await screen.findByTestId("receipt-dialog");
     await within(dialog).findByTestId("receipt-paper");
     await user.click(within(dialog).getByTestId("pdf-receipt"));
-    await within(dialog).findByTestId("receipt-pdf-saved");
-    expect(within(dialog).getByTestId("receipt-pdf-saved").textContent).toBe("Saved Receipt_DEMO-1001.pdf to your Downloads folder.");
+    await waitFor(() => expect(called(backend, "save_paper_pdf")).toHaveLength(1));
+    expect(within(dialog).queryByTestId("receipt-pdf-saved")).toBeNull();
+    await user.click(within(dialog).getByTestId("pdf-receipt"));
+    expect((await within(dialog).findByTestId("receipt-pdf-saved")).textContent).toBe("Saved to /home/lin/receipts/DEMO-1001.pdf");
     // The page shown is the page written: the same receipt, not another one.
-    expect(called(backend, "paper_pdf")).toEqual([{ paper: receiptPaper(0, true, "en") }]);
+    expect(called(backend, "save_paper_pdf")[1]).toEqual({ paper: receiptPaper(0, true, "en"), title: "Save the page as PDF" });
+    expect(titles).toEqual(["Save the page as PDF", "Save the page as PDF"]);
     expect(called(backend, "paper")).toHaveLength(1);
-    expect(downloads.names).toEqual(["Receipt_DEMO-1001.pdf"]);
-    expect(downloads.blobs[0]!.type).toBe("application/pdf");
-    expect([...(await bytesOf(downloads.blobs[0]!))]).toEqual([37, 80, 68, 70, 45, 49, 46, 55, 0, 255]);
-    downloads.restore();
   });
 
   it("prints the receipt alone when Print is pressed, and the sheet is gone after", async () => {

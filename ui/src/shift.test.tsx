@@ -333,9 +333,9 @@ describe("shifts", () => {
     const view = await openShiftView(user);
     await within(view).findByTestId("shift-report");
     await user.click(within(view).getByTestId("pdf-shift-report"));
-    expect((await within(view).findByTestId("shift-report-pdf-saved")).textContent).toBe("已将 ______1.pdf 保存到“下载”文件夹。");
+    expect((await within(view).findByTestId("shift-report-pdf-saved")).textContent).toBe("已保存到 /home/cashier/Downloads/______1.pdf");
     expect(called(backend, "paper")).toEqual([{ of: { kind: "shift", shift_id: 1 }, lang: "zh-CN" }]);
-    expect(called(backend, "paper_pdf")).toEqual([{ paper: page({ kind: "shift", shift_id: 1 }, "zh-CN") }]);
+    expect(called(backend, "save_paper_pdf")).toEqual([{ paper: page({ kind: "shift", shift_id: 1 }, "zh-CN"), title: "将此页另存为 PDF" }]);
     click.mockRestore();
   });
 

@@ -19,7 +19,7 @@ import type {
   MerchantView,
   Paper,
   PaperOf,
-  PdfFile,
+  SavedFile,
   DataSet,
   DayComparison,
   GatewayInfo,
@@ -198,8 +198,9 @@ export interface Options {
   sandboxLeftOut?: number;
   /** Answers `paper` for a shift or a day (a receipt is the fake's own, below). */
   reportPaper?: (of: PaperOf, lang: Lang) => Paper;
-  /** Answers paper_pdf in place of the fake's four bytes. */
-  onPaperPdf?: (paper: Paper) => PdfFile | Promise<PdfFile>;
+  /** Answers save_paper_pdf (the page and the dialog's title) in place of a path in Downloads;
+   * null is a cancelled save dialog. */
+  onPaperPdf?: (paper: Paper, title: string) => SavedFile | null | Promise<SavedFile | null>;
   /** Answers day_report (the date asked, null for today). */
   dayReport?: (date: string | null) => DayReport;
   /** The merchant's settings as kept. */
@@ -563,11 +564,10 @@ export function mockBackend(options: Options = {}): Backend {
           if (of.order_no !== order.order_no || current().state !== "succeeded") return refusal({ code: "not_paid", params: { order_no: of.order_no } });
           return receiptPaper(backend.receipts++, order.is_sandbox, lang);
         }
-        case "paper_pdf": {
+        case "save_paper_pdf": {
           const paper = args.paper as Paper;
-          if (options.onPaperPdf) return options.onPaperPdf(paper);
-          // "%PDF"
-          return { file_name: `${paper.title.replace(/[^A-Za-z0-9_-]/g, "_")}.pdf`, bytes: [37, 80, 68, 70] };
+          if (options.onPaperPdf) return options.onPaperPdf(paper, args.title as string);
+          return { path: `/home/cashier/Downloads/${paper.title.replace(/[^A-Za-z0-9_-]/g, "_")}.pdf` };
         }
         case "day_report":
           // A refusal the test throws comes back as the command's rejection.

@@ -67,7 +67,7 @@ export type { Direction } from "./ipc/Direction";
 export type { Paper } from "./ipc/Paper";
 export type { Block } from "./ipc/Block";
 export type { PaperOf } from "./ipc/PaperOf";
-export type { PdfFile } from "./ipc/PdfFile";
+export type { SavedFile } from "./ipc/SavedFile";
 export type { Lang } from "./ipc/Lang";
 export type { DayReport } from "./ipc/DayReport";
 export type { Totals } from "./ipc/Totals";

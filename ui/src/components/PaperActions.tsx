@@ -3,19 +3,13 @@ import { flushSync } from "react-dom";
 import { useTranslation } from "react-i18next";
 import { api, errorMessage } from "../api";
 import { languageFor } from "../i18n";
-import type { Paper, PaperOf, PdfFile } from "../types";
-import { saveBlob } from "./download";
+import type { Paper, PaperOf } from "../types";
 import { PaperView } from "./PaperView";
 import { PrintSheet } from "./PrintSheet";
 
 /** A report's page as it is now, in the window's language (asking for it issues nothing). */
 export function reportPage(of: Exclude<PaperOf, { kind: "receipt" }>, language: string): Promise<Paper> {
   return api.paper(of, languageFor(language));
-}
-
-/** Hands the PDF's bytes over as a download, as an export's file is. */
-export function downloadPdf(file: PdfFile) {
-  saveBlob(new Blob([new Uint8Array(file.bytes)], { type: "application/pdf" }), file.file_name);
 }
 
 interface Props {
@@ -31,7 +25,7 @@ interface Props {
 /**
  * Print and Save as PDF for one page. Print puts the page alone on a print sheet and opens the
  * system's print dialog; it is only ever called from a click (a dialog nothing could dismiss
- * must not open by itself). Save as PDF hands the same page over as a download.
+ * must not open by itself). Save as PDF writes the same page where the system's save dialog says.
  */
 export function PaperActions({ paper, name, focusPrint = false }: Props) {
   const { t } = useTranslation();
@@ -65,9 +59,9 @@ export function PaperActions({ paper, name, focusPrint = false }: Props) {
     setSaved(null);
     setBusy("pdf");
     try {
-      const file = await api.paperPdf(await pageNow());
-      downloadPdf(file);
-      setSaved(file.file_name);
+      const file = await api.savePaperPdf(await pageNow(), t("paper.saveTitle"));
+      // Cancelled in the save dialog: nothing was written, nothing to say.
+      if (file) setSaved(file.path);
     } catch (e) {
       setError(e);
     } finally {
@@ -85,7 +79,7 @@ export function PaperActions({ paper, name, focusPrint = false }: Props) {
       </button>
       {saved && (
         <span className="ok" role="status" data-testid={`${name}-pdf-saved`}>
-          {t("paper.saved", { file: saved })}
+          {t("paper.saved", { path: saved })}
         </span>
       )}
       {error !== null && (

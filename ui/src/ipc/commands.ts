@@ -29,11 +29,11 @@ import type { OrderView } from "./OrderView";
 import type { Paper } from "./Paper";
 import type { PaperOf } from "./PaperOf";
 import type { PaymentReport } from "./PaymentReport";
-import type { PdfFile } from "./PdfFile";
 import type { ProfileView } from "./ProfileView";
 import type { Quote } from "./Quote";
 import type { RefundInput } from "./RefundInput";
 import type { SavedExport } from "./SavedExport";
+import type { SavedFile } from "./SavedFile";
 import type { SecretState } from "./SecretState";
 import type { Shift } from "./Shift";
 import type { ShiftReport } from "./ShiftReport";
@@ -81,13 +81,13 @@ export type Commands = {
   list_shifts: { args: { allDesks: boolean }; returns: Array<Shift> };
   shift_report: { args: { shiftId?: number | null }; returns: ShiftReport };
   paper: { args: { of: PaperOf, lang: Lang }; returns: Paper };
-  paper_pdf: { args: { paper: Paper }; returns: PdfFile };
   day_report: { args: { date?: string | null }; returns: DayReport };
   merchant_settings: { args: Record<string, never>; returns: MerchantView };
   set_merchant_settings: { args: { settings: Merchant }; returns: MerchantView };
   choose_import_file: { args: { title: string }; returns: ChosenFile | null };
   import_chosen_file: { args: { format: string, profile?: string | null }; returns: ImportSummary };
   export_orders_to_file: { args: { query: OrderQuery, format: string, title: string }; returns: SavedExport | null };
+  save_paper_pdf: { args: { paper: Paper, title: string }; returns: SavedFile | null };
   set_language: { args: { language: Language }; returns: null };
 };
 

@@ -10,7 +10,8 @@ export const paperEn = {
   preparing: "Preparing the page…",
   pdf: "Save as PDF",
   saving: "Saving…",
-  saved: "Saved {{file}} to your Downloads folder.",
+  saved: "Saved to {{path}}",
+  saveTitle: "Save the page as PDF",
   receipt: {
     action: "Receipt",
     title: "Receipt of order {{orderNo}}",

@@ -8,7 +8,8 @@ export const paperZhCN: Resources["paper"] = {
   preparing: "正在准备页面…",
   pdf: "另存为 PDF",
   saving: "正在保存…",
-  saved: "已将 {{file}} 保存到“下载”文件夹。",
+  saved: "已保存到 {{path}}",
+  saveTitle: "将此页另存为 PDF",
   receipt: {
     action: "小票",
     title: "订单 {{orderNo}} 的小票",
