@@ -169,7 +169,19 @@ async function answerFileDialog(title, filePath, { save = false } = {}) {
   xdotool("windowfocus", "--sync", id);
   xdotool("key", "--clearmodifiers", save ? "ctrl+a" : "ctrl+l");
   xdotool("type", "--delay", "2", filePath);
-  xdotool("key", "Return");
+  // The location field may take the first Enter to accept its completion of the path: press
+  // again while the dialog is still there.
+  for (let presses = 0; presses < 3; presses++) {
+    await new Promise((r) => setTimeout(r, 300));
+    xdotool("key", "--window", id, "Return");
+    await new Promise((r) => setTimeout(r, 700));
+    try {
+      if (!xdotool("search", "--onlyvisible", "--name", title)) return;
+    } catch {
+      return; // Gone: answered.
+    }
+  }
+  throw new Error(`the file dialog titled ${title} did not take ${filePath}`);
 }
 
 /** RFC 4180: quoted fields may hold commas, quotes ("") and line breaks. */
@@ -848,7 +860,7 @@ test("importing a file chosen in the system's dialog shows its progress and each
     await (await browser.$('[data-testid="import-choose"]')).click();
     await answerFileDialog("Choose a CSV or JSON file of orders to import", file);
     const chosen = await browser.$('[data-testid="import-chosen"]');
-    await browser.waitUntil(async () => (await chosen.getText()).includes(path.basename(file)), {
+    await browser.waitUntil(async () => (await chosen.getProperty("textContent")).includes(path.basename(file)), {
       timeout: 15_000,
       timeoutMsg: "the file chosen in the dialog is not shown",
     });
