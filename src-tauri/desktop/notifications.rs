@@ -99,6 +99,8 @@ pub(crate) async fn set_language(
     state: State<'_, AppState>,
     language: Language,
 ) -> Result<(), IpcError> {
+    // Also the log's sign that the page is up and speaking to the back end.
+    tracing::info!(?language, "the window's language");
     *held(&state.notifications.language) = language;
     Ok(())
 }
