@@ -288,6 +288,23 @@ fn day_report_and_receipts(
         "{day}"
     );
     assert_eq!(day["shifts"][0]["shift"]["id"].to_string(), shift_id);
+    let csv = ok(&paydesk(d, &["day", "report", "--csv"], None));
+    assert!(
+        csv.starts_with(
+            "total_of,currency,direction,gateway,channel,state,count,charged,charged_minor\n"
+        ),
+        "{csv}"
+    );
+    assert!(
+        csv.lines()
+            .any(|l| l == "outside_shifts,CNY,in,sensecore,balance,succeeded,1,1.50,150"),
+        "{csv}"
+    );
+    assert!(
+        csv.lines()
+            .any(|l| l.starts_with(&format!("shift:{shift_id},CNY,in,"))),
+        "{csv}"
+    );
 
     let out = tempfile::tempdir().unwrap();
     let first = out.path().join("receipt-1.pdf");

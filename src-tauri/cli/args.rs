@@ -287,8 +287,12 @@ pub enum DayCommand {
     Report {
         /// YYYY-MM-DD.
         date: Option<String>,
-        #[arg(long, conflicts_with = "pdf")]
+        #[arg(long, conflicts_with_all = ["csv", "pdf"])]
         json: bool,
+        /// One row per total line, led by what it is a total of: `all`, `desk:NAME`,
+        /// `shift:ID` or `outside_shifts`.
+        #[arg(long, conflicts_with = "pdf")]
+        csv: bool,
         /// Write the report as PDF to this file.
         #[arg(long, value_name = "FILE")]
         pdf: Option<std::path::PathBuf>,

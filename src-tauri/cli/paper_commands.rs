@@ -83,6 +83,7 @@ pub(super) async fn day(store: &Store, command: DayCommand) -> Result<u8, Failur
     let DayCommand::Report {
         date,
         json,
+        csv,
         pdf,
         lang,
     } = command;
@@ -97,6 +98,29 @@ pub(super) async fn day(store: &Store, command: DayCommand) -> Result<u8, Failur
     let report = papers::day_report(store, date.as_deref()).await?;
     if json {
         println!("{}", serde_json::to_string(&report).expect("serializable"));
+        return Ok(0);
+    }
+    if csv {
+        // Each line once per total it is part of: the merchant's, its desk's, its shift's or
+        // outside any shift.
+        let desks: Vec<(String, _)> = report
+            .desks
+            .iter()
+            .map(|d| (format!("desk:{}", d.desk), &d.totals.currencies[..]))
+            .collect();
+        let shifts: Vec<(String, _)> = report
+            .shifts
+            .iter()
+            .map(|s| (format!("shift:{}", s.shift.id), &s.totals.currencies[..]))
+            .collect();
+        let scopes = std::iter::once(("all", &report.totals.currencies[..]))
+            .chain(desks.iter().map(|(name, c)| (name.as_str(), *c)))
+            .chain(shifts.iter().map(|(name, c)| (name.as_str(), *c)))
+            .chain(std::iter::once((
+                "outside_shifts",
+                &report.outside_shifts.currencies[..],
+            )));
+        super::shift_commands::write_totals_csv("total_of", scopes)?;
         return Ok(0);
     }
     println!("{} ({})", report.day.date, report.time_zone);

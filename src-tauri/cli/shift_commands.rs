@@ -2,7 +2,7 @@
 
 use paydesk_core::app::{merchant, papers, shifts};
 use paydesk_core::merchant::Zone;
-use paydesk_core::shifts::{Shift, ShiftReport};
+use paydesk_core::shifts::{CurrencyTotals, Shift, ShiftReport};
 use paydesk_core::store::Store;
 
 use super::{Failure, ShiftCommand};
@@ -139,6 +139,15 @@ fn print_report(report: &ShiftReport, json: bool, csv: bool, zone: Zone) -> Resu
 /// One row per total line, the currency's sums on each: for a spreadsheet, amounts as decimal
 /// strings beside their minor units.
 fn print_csv(report: &ShiftReport) -> Result<(), Failure> {
+    let scope = report.shift.id.to_string();
+    write_totals_csv("shift_id", [(scope.as_str(), &report.currencies[..])])
+}
+
+/// Total lines as CSV on stdout, each led by what it is a total of (`first_column`).
+pub(super) fn write_totals_csv<'a>(
+    first_column: &str,
+    scopes: impl IntoIterator<Item = (&'a str, &'a [CurrencyTotals])>,
+) -> Result<(), Failure> {
     let failed = |e: csv::Error| Failure {
         code: 1,
         message: e.to_string(),
@@ -146,7 +155,7 @@ fn print_csv(report: &ShiftReport) -> Result<(), Failure> {
     let mut writer = csv::Writer::from_writer(std::io::stdout());
     writer
         .write_record([
-            "shift_id",
+            first_column,
             "currency",
             "direction",
             "gateway",
@@ -157,22 +166,24 @@ fn print_csv(report: &ShiftReport) -> Result<(), Failure> {
             "charged_minor",
         ])
         .map_err(failed)?;
-    for c in &report.currencies {
-        for l in &c.lines {
-            let direction = serde_json::to_value(l.direction).expect("serializable");
-            writer
-                .write_record([
-                    report.shift.id.to_string(),
-                    c.currency.clone(),
-                    direction.as_str().unwrap_or_default().to_string(),
-                    l.gateway.clone(),
-                    l.channel.clone(),
-                    l.state.as_str().to_string(),
-                    l.count.to_string(),
-                    l.charged.amount.clone(),
-                    l.charged.amount_minor.to_string(),
-                ])
-                .map_err(failed)?;
+    for (scope, currencies) in scopes {
+        for c in currencies {
+            for l in &c.lines {
+                let direction = serde_json::to_value(l.direction).expect("serializable");
+                writer
+                    .write_record([
+                        scope.to_string(),
+                        c.currency.clone(),
+                        direction.as_str().unwrap_or_default().to_string(),
+                        l.gateway.clone(),
+                        l.channel.clone(),
+                        l.state.as_str().to_string(),
+                        l.count.to_string(),
+                        l.charged.amount.clone(),
+                        l.charged.amount_minor.to_string(),
+                    ])
+                    .map_err(failed)?;
+            }
         }
     }
     writer.flush().map_err(|e| Failure {
