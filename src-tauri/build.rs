@@ -39,6 +39,7 @@ const COMMANDS: &[&str] = &[
     "list_shifts",
     "shift_report",
     "paper",
+    "issue_receipt",
     "day_report",
     "merchant_settings",
     "set_merchant_settings",

@@ -261,6 +261,7 @@ pub fn run(launch: runtime::Launch) -> ExitCode {
             shifts::list_shifts,
             shifts::shift_report,
             papers::paper,
+            papers::issue_receipt,
             papers::day_report,
             papers::merchant_settings,
             papers::set_merchant_settings,

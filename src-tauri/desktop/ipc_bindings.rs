@@ -59,6 +59,7 @@ fn export_every_shape(cfg: &Config) -> Result<(), ts_rs::ExportError> {
     paydesk_core::words::Lang::export_all(cfg)?;
     paydesk_paper::Paper::export_all(cfg)?;
     super::papers::PaperOf::export_all(cfg)?;
+    paydesk_core::app::papers::Receipt::export_all(cfg)?;
     super::files::ChosenFile::export_all(cfg)?;
     super::files::SavedExport::export_all(cfg)?;
     super::files::SavedFile::export_all(cfg)?;

@@ -1,9 +1,9 @@
-//! Receipts, the day's report and the merchant's settings as the window works them: a page
-//! (receipt, shift or day report) to show and print through the system's dialog (saved as PDF
-//! by desktop/files.rs), and the settings in Settings.
+//! Receipts, the day's report and the merchant's settings as the window works them: a page (a
+//! receipt issued, a shift or day report) to show and print through the system's dialog (saved
+//! as PDF by desktop/files.rs), and the settings in Settings.
 
 use paydesk_core::app::merchant::{self, MerchantView};
-use paydesk_core::app::papers;
+use paydesk_core::app::papers::{self, Receipt};
 use paydesk_core::day_report::DayReport;
 use paydesk_core::merchant::Merchant;
 use paydesk_core::words::Lang;
@@ -14,12 +14,11 @@ use ts_rs::TS;
 
 use super::*;
 
-/// Which page: an order's receipt (issuing it: a second is a copy), a shift's report (this
-/// desk's current or last without an id) or a day's report (today without a date).
+/// Which report: a shift's (this desk's current or last without an id) or a day's (today
+/// without a date).
 #[derive(Debug, Clone, Deserialize, TS)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub(crate) enum PaperOf {
-    Receipt { order_no: String },
     Shift { shift_id: Option<i64> },
     Day { date: Option<String> },
 }
@@ -30,13 +29,25 @@ async fn paper_of(
     lang: Lang,
 ) -> Result<Paper, IpcError> {
     Ok(match of {
-        PaperOf::Receipt { order_no } => papers::receipt(store, order_no, lang).await?.paper,
         PaperOf::Shift { shift_id } => papers::shift_report_paper(store, *shift_id, lang).await?,
         PaperOf::Day { date } => papers::day_report_paper(store, date.as_deref(), lang).await?,
     })
 }
 
-/// The page to show and print.
+/// Issues a receipt of the order's payment, to show and print: the store records it, so a
+/// second one of the same payment is a copy; the answer says whether it is one, and whether
+/// it is a sandbox payment's specimen.
+#[tauri::command]
+#[tracing::instrument(skip_all, err(level = "info", Debug))]
+pub(crate) async fn issue_receipt(
+    state: State<'_, AppState>,
+    order_no: String,
+    lang: Lang,
+) -> Result<Receipt, IpcError> {
+    Ok(papers::receipt(state.engine().await?.store(), &order_no, lang).await?)
+}
+
+/// A report's page to show and print.
 #[tauri::command]
 #[tracing::instrument(skip_all, err(level = "info", Debug))]
 pub(crate) async fn paper(

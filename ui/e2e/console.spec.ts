@@ -576,11 +576,11 @@ test("a paid order's receipt is issued from the keyboard, says it is a specimen 
   await expect(receipt).toContainText("COPY");
   await expect(dialog.getByTestId("receipt-marks")).toHaveAttribute("data-copy", "true");
   const issued = await page.evaluate(() =>
-    (window as unknown as { __paydesk: { state: { calls: { cmd: string; args: unknown }[] } } }).__paydesk.state.calls.filter((c) => c.cmd === "paper"),
+    (window as unknown as { __paydesk: { state: { calls: { cmd: string; args: unknown }[] } } }).__paydesk.state.calls.filter((c) => c.cmd === "issue_receipt"),
   );
   expect(issued.map((c) => c.args)).toEqual([
-    { of: { kind: "receipt", order_no: "DEMO-1001" }, lang: "en" },
-    { of: { kind: "receipt", order_no: "DEMO-1001" }, lang: "en" },
+    { orderNo: "DEMO-1001", lang: "en" },
+    { orderNo: "DEMO-1001", lang: "en" },
   ]);
 });
 

@@ -176,7 +176,7 @@
     receipt: ({ order_no }, w) => {
       if (order_no !== "DEMO-1001" || !state.settled) return refused("not_paid", { order_no });
       const earlier = state.receipts++;
-      return {
+      return { copy: earlier > 0, specimen: true, paper: {
         title: `${w.receipt} ${order_no}`,
         size: "roll80",
         blocks: [
@@ -191,7 +191,7 @@
           { kind: "rule" },
           { kind: "qr", text: order_no },
         ],
-      };
+      } };
     },
     shift: ({ shift_id }, w) => {
       const id = shift_id ?? (openShift() || state.shifts[state.shifts.length - 1]).id;
@@ -201,6 +201,7 @@
   };
   const commands = {
     paper: ({ of, lang }) => papers[of.kind](of, printedWords[lang]),
+    issue_receipt: ({ orderNo, lang }) => papers.receipt({ order_no: orderNo }, printedWords[lang]),
     // "%PDF-1.7" and a byte beyond ASCII.
     save_paper_pdf: ({ paper }) => ({ path: `/home/cashier/Downloads/${paper.title.replace(/[^A-Za-z0-9_-]/g, "_")}.pdf` }),
     day_report: ({ date }) => {

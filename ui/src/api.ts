@@ -109,10 +109,11 @@ export const api = {
   listShifts: (allDesks: boolean) => call("list_shifts", { allDesks }),
   /** A shift's report; `null`: the open shift's, else the desk's last. */
   shiftReport: (shiftId: number | null) => call("shift_report", { shiftId }),
-  /** A page to show and print, worded in `lang`. A receipt's is issued by asking: the store
-   * records it, and every later one of the same payment is a copy. */
+  /** A report's page to show and print, worded in `lang`. */
   paper: (of: PaperOf, lang: Lang) => call("paper", { of, lang }),
-  /** The page the window was given, as PDF (issues nothing). */
+  /** Issues a receipt of the order's payment, worded in `lang`: the store records it, so every
+   * later one of the same payment is a copy, and the answer says so. */
+  issueReceipt: (orderNo: string, lang: Lang) => call("issue_receipt", { orderNo, lang }),
   /** The page as PDF, saved where the person chooses in the system's save dialog (null: cancelled). */
   savePaperPdf: (paper: Paper, title: string) => call("save_paper_pdf", { paper, title }),
   /** What every desk took on a day of the merchant's calendar; `null`: today. */

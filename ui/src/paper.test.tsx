@@ -7,7 +7,7 @@ import { StrictMode } from "react";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { App } from "./App";
 import { PaperView } from "./components/PaperView";
-import { ReceiptDialog, receiptMarks } from "./components/ReceiptDialog";
+import { ReceiptDialog } from "./components/ReceiptDialog";
 import i18n from "./i18n";
 import { render } from "./test-render";
 import { attempt, mockBackend, receiptPaper, resetBackend } from "./test-backend";
@@ -99,7 +99,7 @@ describe("an order's receipt", () => {
     );
     const dialog = await screen.findByTestId("receipt-dialog");
     const page = await within(dialog).findByTestId("receipt-paper");
-    expect(called(backend, "paper")).toEqual([{ of: { kind: "receipt", order_no: "DEMO-1001" }, lang: "en" }]);
+    expect(called(backend, "issue_receipt")).toEqual([{ orderNo: "DEMO-1001", lang: "en" }]);
     expect(within(page).getAllByRole("note").map((n) => n.textContent)).toEqual(["SPECIMEN: a sandbox payment, not money"]);
     const marks = within(dialog).getByTestId("receipt-marks");
     expect(marks.textContent).toBe(
@@ -109,7 +109,7 @@ describe("an order's receipt", () => {
     await waitFor(() => expect(document.activeElement).toBe(within(dialog).getByTestId("print-receipt")));
     await act(() => i18n.changeLanguage("zh-CN"));
     expect(within(dialog).getByRole("heading", { level: 2 }).textContent).toBe("订单 DEMO-1001 的小票");
-    expect(called(backend, "paper")).toHaveLength(1);
+    expect(called(backend, "issue_receipt")).toHaveLength(1);
     expect(print).not.toHaveBeenCalled();
     print.mockRestore();
   });
@@ -122,16 +122,9 @@ describe("an order's receipt", () => {
     render(<ReceiptDialog order={{ ...order, is_sandbox: false }} onClose={() => {}} />);
     const dialog = await screen.findByTestId("receipt-dialog");
     await within(dialog).findByTestId("receipt-paper");
-    expect(called(backend, "paper")).toEqual([{ of: { kind: "receipt", order_no: "DEMO-1001" }, lang: "zh-CN" }]);
+    expect(called(backend, "issue_receipt")).toEqual([{ orderNo: "DEMO-1001", lang: "zh-CN" }]);
     expect(within(dialog).getByTestId("receipt-marks").dataset.copy).toBe("true");
     expect(within(dialog).getByTestId("receipt-marks").textContent).toContain("副本：该笔支付此前已开具过小票");
-  });
-
-  it("counts its banners: a specimen's first is not a copy, a second banner is", () => {
-    expect(receiptMarks(receiptPaper(0, true, "en"), true)).toEqual({ copy: false, specimen: true });
-    expect(receiptMarks(receiptPaper(1, true, "en"), true)).toEqual({ copy: true, specimen: true });
-    expect(receiptMarks(receiptPaper(0, false, "en"), false)).toEqual({ copy: false, specimen: false });
-    expect(receiptMarks(receiptPaper(2, false, "en"), false)).toEqual({ copy: true, specimen: false });
   });
 
   it("saves the receipt shown as PDF where the save dialog says, without issuing another; a cancelled dialog says nothing", async () => {
@@ -157,7 +150,7 @@ describe("an order's receipt", () => {
     // The page shown is the page written: the same receipt, not another one.
     expect(called(backend, "save_paper_pdf")[1]).toEqual({ paper: receiptPaper(0, true, "en"), title: "Save the page as PDF" });
     expect(titles).toEqual(["Save the page as PDF", "Save the page as PDF"]);
-    expect(called(backend, "paper")).toHaveLength(1);
+    expect(called(backend, "issue_receipt")).toHaveLength(1);
   });
 
   it("prints the receipt alone when Print is pressed, and the sheet is gone after", async () => {
@@ -180,7 +173,7 @@ describe("an order's receipt", () => {
       window.dispatchEvent(new Event("afterprint"));
     });
     expect(document.querySelector(".print-sheet")).toBeNull();
-    expect(called(backend, "paper")).toHaveLength(1);
+    expect(called(backend, "issue_receipt")).toHaveLength(1);
     print.mockRestore();
   });
 
@@ -219,7 +212,7 @@ describe("an order's receipt", () => {
     await user.keyboard("p");
     await within(await screen.findByTestId("receipt-dialog")).findByTestId("receipt-paper");
     // Each opening issues one: the second is a copy.
-    expect(called(backend, "paper")).toHaveLength(2);
+    expect(called(backend, "issue_receipt")).toHaveLength(2);
     expect(screen.getByTestId("receipt-marks").dataset.copy).toBe("true");
     await user.keyboard("{Escape}");
     await user.keyboard("?");

@@ -554,15 +554,15 @@ export function mockBackend(options: Options = {}): Backend {
           return shiftReport(shift);
         }
         case "paper": {
-          const of = args.of as PaperOf;
-          const lang = args.lang as Lang;
-          if (of.kind !== "receipt") {
-            if (!options.reportPaper) throw new Error("no report page expected");
-            return options.reportPaper(of, lang);
-          }
+          if (!options.reportPaper) throw new Error("no report page expected");
+          return options.reportPaper(args.of as PaperOf, args.lang as Lang);
+        }
+        case "issue_receipt": {
+          const orderNo = args.orderNo as string;
           // Issuing it: the store records each, and only a paid order has one.
-          if (of.order_no !== order.order_no || current().state !== "succeeded") return refusal({ code: "not_paid", params: { order_no: of.order_no } });
-          return receiptPaper(backend.receipts++, order.is_sandbox, lang);
+          if (orderNo !== order.order_no || current().state !== "succeeded") return refusal({ code: "not_paid", params: { order_no: orderNo } });
+          const earlier = backend.receipts++;
+          return { paper: receiptPaper(earlier, order.is_sandbox, args.lang as Lang), copy: earlier > 0, specimen: order.is_sandbox };
         }
         case "save_paper_pdf": {
           const paper = args.paper as Paper;

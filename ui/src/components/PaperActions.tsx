@@ -8,7 +8,7 @@ import { PaperView } from "./PaperView";
 import { PrintSheet } from "./PrintSheet";
 
 /** A report's page as it is now, in the window's language (asking for it issues nothing). */
-export function reportPage(of: Exclude<PaperOf, { kind: "receipt" }>, language: string): Promise<Paper> {
+export function reportPage(of: PaperOf, language: string): Promise<Paper> {
   return api.paper(of, languageFor(language));
 }
 

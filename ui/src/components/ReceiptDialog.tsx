@@ -3,18 +3,10 @@ import { useTranslation } from "react-i18next";
 import { errorMessage } from "../api";
 import { languageFor } from "../i18n";
 import { useIssueReceipt } from "../queries/mutations";
-import type { OrderView, Paper } from "../types";
+import type { OrderView } from "../types";
 import { Modal } from "./Modal";
 import { PaperActions } from "./PaperActions";
 import { PaperView } from "./PaperView";
-
-/** What a receipt says of itself. The page says it in a banner (SPECIMEN for a sandbox
- * payment's, then COPY for a reprint, and no other banner on a receipt); the `paper` command
- * answers the page alone, so the window counts them. */
-export function receiptMarks(paper: Paper, sandbox: boolean): { copy: boolean; specimen: boolean } {
-  const banners = paper.blocks.filter((b) => b.kind === "banner").length;
-  return { specimen: sandbox, copy: banners > (sandbox ? 1 : 0) };
-}
 
 /**
  * An order's receipt (小票): issued as the dialog opens, in the window's language, and shown as
@@ -35,8 +27,9 @@ export function ReceiptDialog({ order, onClose, fallbackFocus }: { order: OrderV
     asked.current = true;
     mutate({ orderNo, lang: languageFor(language) });
   }, [mutate, orderNo, language]);
-  const paper = issue.data;
-  const marks = paper && receiptMarks(paper, order.is_sandbox);
+  const paper = issue.data?.paper;
+  // What the store says of this receipt, as the page itself says it.
+  const marks = issue.data && { copy: issue.data.copy, specimen: issue.data.specimen };
 
   return (
     <Modal labelledBy="receipt-title" describedBy="receipt-marks" testId="receipt-dialog" className="receipt" onClose={onClose} fallbackFocus={fallbackFocus}>

@@ -31,6 +31,7 @@ import type { PaperOf } from "./PaperOf";
 import type { PaymentReport } from "./PaymentReport";
 import type { ProfileView } from "./ProfileView";
 import type { Quote } from "./Quote";
+import type { Receipt } from "./Receipt";
 import type { RefundInput } from "./RefundInput";
 import type { SavedExport } from "./SavedExport";
 import type { SavedFile } from "./SavedFile";
@@ -81,6 +82,7 @@ export type Commands = {
   list_shifts: { args: { allDesks: boolean }; returns: Array<Shift> };
   shift_report: { args: { shiftId?: number | null }; returns: ShiftReport };
   paper: { args: { of: PaperOf, lang: Lang }; returns: Paper };
+  issue_receipt: { args: { orderNo: string, lang: Lang }; returns: Receipt };
   day_report: { args: { date?: string | null }; returns: DayReport };
   merchant_settings: { args: Record<string, never>; returns: MerchantView };
   set_merchant_settings: { args: { settings: Merchant }; returns: MerchantView };

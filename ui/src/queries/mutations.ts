@@ -197,7 +197,7 @@ export function useCloseShift() {
 export function useIssueReceipt() {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: ({ orderNo, lang }: { orderNo: string; lang: Lang }) => api.paper({ kind: "receipt", order_no: orderNo }, lang),
+    mutationFn: ({ orderNo, lang }: { orderNo: string; lang: Lang }) => api.issueReceipt(orderNo, lang),
     onSuccess: () => void queryClient.invalidateQueries({ queryKey: keys.audits() }),
   });
 }
