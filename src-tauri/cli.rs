@@ -33,8 +33,8 @@ mod shift_commands;
 use print::{exit_code, print_report, print_status};
 
 pub use args::{
-    Args, Command, DayCommand, MerchantCommand, OrderCommand, ProfileCommand, SecretCommand,
-    ShiftCommand, StoreCommand,
+    Args, Command, DayCommand, MerchantCommand, OrderCommand, ProfileCommand, ReportOutput,
+    SecretCommand, ShiftCommand, StoreCommand,
 };
 
 /// A failure with its exit code and one clear line for stderr.

@@ -267,38 +267,38 @@ pub enum ShiftCommand {
     /// A shift's report: this desk's open shift (else its last) unless one is named.
     Report {
         shift_id: Option<i64>,
-        #[arg(long, conflicts_with_all = ["csv", "pdf"])]
-        json: bool,
-        #[arg(long, conflicts_with = "pdf")]
-        csv: bool,
-        /// Write the report as PDF to this file.
-        #[arg(long, value_name = "FILE")]
-        pdf: Option<std::path::PathBuf>,
-        /// The PDF's language: zh-CN or en (default: from LANG).
-        #[arg(long, requires = "pdf")]
-        lang: Option<String>,
+        #[command(flatten)]
+        output: ReportOutput,
     },
+}
+
+/// How a report is written: words on the terminal, JSON, CSV (one row per total line), or a
+/// PDF file in a language.
+#[derive(clap::Args, Debug)]
+pub struct ReportOutput {
+    #[arg(long, conflicts_with_all = ["csv", "pdf"])]
+    pub json: bool,
+    #[arg(long, conflicts_with = "pdf")]
+    pub csv: bool,
+    /// Write the report as PDF to this file.
+    #[arg(long, value_name = "FILE")]
+    pub pdf: Option<std::path::PathBuf>,
+    /// The PDF's language: zh-CN or en (default: from LANG).
+    #[arg(long, requires = "pdf")]
+    pub lang: Option<String>,
 }
 
 #[derive(Subcommand, Debug)]
 pub enum DayCommand {
     /// What every desk took on a day of the merchant's calendar (today unless named): by desk,
     /// by shift, and outside any shift.
+    /// As CSV, each row is led by what it is a total of: `all`, `desk:NAME`, `shift:ID` or
+    /// `outside_shifts`.
     Report {
         /// YYYY-MM-DD.
         date: Option<String>,
-        #[arg(long, conflicts_with_all = ["csv", "pdf"])]
-        json: bool,
-        /// One row per total line, led by what it is a total of: `all`, `desk:NAME`,
-        /// `shift:ID` or `outside_shifts`.
-        #[arg(long, conflicts_with = "pdf")]
-        csv: bool,
-        /// Write the report as PDF to this file.
-        #[arg(long, value_name = "FILE")]
-        pdf: Option<std::path::PathBuf>,
-        /// The PDF's language: zh-CN or en (default: from LANG).
-        #[arg(long, requires = "pdf")]
-        lang: Option<String>,
+        #[command(flatten)]
+        output: ReportOutput,
     },
 }
 

@@ -8,7 +8,7 @@ use paydesk_core::merchant::Merchant;
 use paydesk_core::store::Store;
 use paydesk_core::words::Lang;
 
-use super::{bad_input, DayCommand, Failure, MerchantCommand};
+use super::{bad_input, DayCommand, Failure, MerchantCommand, ReportOutput};
 
 /// The language asked for, else the environment's (`LANG=zh_CN.UTF-8` → 简体中文), else English.
 pub(super) fn language(asked: Option<&str>) -> Result<Lang, Failure> {
@@ -82,10 +82,13 @@ pub(super) async fn receipt(
 pub(super) async fn day(store: &Store, command: DayCommand) -> Result<u8, Failure> {
     let DayCommand::Report {
         date,
-        json,
-        csv,
-        pdf,
-        lang,
+        output:
+            ReportOutput {
+                json,
+                csv,
+                pdf,
+                lang,
+            },
     } = command;
     if let Some(path) = pdf {
         let lang = language(lang.as_deref())?;

@@ -5,7 +5,7 @@ use paydesk_core::merchant::Zone;
 use paydesk_core::shifts::{CurrencyTotals, Shift, ShiftReport};
 use paydesk_core::store::Store;
 
-use super::{Failure, ShiftCommand};
+use super::{Failure, ReportOutput, ShiftCommand};
 
 pub(super) async fn run(store: &Store, command: ShiftCommand) -> Result<u8, Failure> {
     // Times as the merchant's calendar has them, like the days the reports count.
@@ -45,12 +45,13 @@ pub(super) async fn run(store: &Store, command: ShiftCommand) -> Result<u8, Fail
         }
         ShiftCommand::Report {
             shift_id,
-            json,
-            csv,
-            pdf: Some(path),
-            lang,
+            output:
+                ReportOutput {
+                    pdf: Some(path),
+                    lang,
+                    ..
+                },
         } => {
-            let _ = (json, csv);
             let lang = super::paper_commands::language(lang.as_deref())?;
             let file = super::paper_commands::PdfFile::create(&path)?;
             let paper = papers::shift_report_paper(store, shift_id, lang).await?;
@@ -59,10 +60,13 @@ pub(super) async fn run(store: &Store, command: ShiftCommand) -> Result<u8, Fail
         }
         ShiftCommand::Report {
             shift_id,
-            json,
-            csv,
-            pdf: None,
-            ..
+            output:
+                ReportOutput {
+                    json,
+                    csv,
+                    pdf: None,
+                    ..
+                },
         } => {
             let report = shifts::report(store, shift_id).await?;
             print_report(&report, json, csv, zone)?;
