@@ -32,4 +32,9 @@ describe.each(LANGUAGES)("in %s, the printed words", (_lang, window, paper) => {
     for (const p of pairs(paper.states, window.state)) expect(p).toEqual({ ...p, printed: p.shown });
     expect(Object.keys(paper.states).sort()).toEqual(Object.keys(window.state).sort());
   });
+
+  it("name a payout's states as the window does", () => {
+    for (const p of pairs(paper.states_out, window.stateOut)) expect(p).toEqual({ ...p, printed: p.shown });
+    expect(Object.keys(paper.states_out).sort()).toEqual(Object.keys(window.stateOut).sort());
+  });
 });

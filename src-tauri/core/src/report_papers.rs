@@ -56,7 +56,10 @@ fn currencies(currencies: &[CurrencyTotals], words: Words, blocks: &mut Vec<Bloc
                         }),
                         words.gateway(&line.gateway),
                         words.channel(&line.channel),
-                        words.state(line.state),
+                        match line.direction {
+                            Direction::In => words.state(line.state),
+                            Direction::Out => words.payout_state(line.state),
+                        },
                         line.count.to_string(),
                         money(&line.charged.amount),
                     ]

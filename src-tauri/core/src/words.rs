@@ -83,6 +83,15 @@ impl Words {
     pub fn state(self, state: crate::domain::AttemptState) -> String {
         self.get(&format!("states.{}", state.as_str()))
     }
+
+    /// A payout's state, worded as one (paid out, not paid) where it has its own words.
+    pub fn payout_state(self, state: crate::domain::AttemptState) -> String {
+        let key = format!("states_out.{}", state.as_str());
+        match self.get(&key) == state.as_str() {
+            true => self.state(state),
+            false => self.get(&key),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -121,6 +130,11 @@ mod tests {
         assert_eq!(
             Words::of(Lang::En).channel("carrier_pigeon"),
             "carrier_pigeon"
+        );
+        assert_eq!(zh.payout_state(AttemptState::Succeeded), "已出款");
+        assert_eq!(
+            Words::of(Lang::En).payout_state(AttemptState::NeedsReview),
+            Words::of(Lang::En).state(AttemptState::NeedsReview)
         );
         assert_eq!(Lang::parse("zh-Hans-CN"), Some(Lang::ZhCn));
         assert_eq!(Lang::parse("fr"), None);

@@ -51,6 +51,16 @@ async fn a_receipt_is_of_a_paid_order_and_every_later_one_is_a_copy(store) {
         .filter(|a| matches!(a, AuditAction::ReceiptIssued | AuditAction::ReceiptReprinted))
         .collect();
     assert_eq!(actions, [AuditAction::ReceiptReprinted, AuditAction::ReceiptIssued]);
+
+    // Printed at once by several desks (connections): exactly one original, the rest copies.
+    let mut race = tokio::task::JoinSet::new();
+    for _ in 0..6 {
+        let (store, paid) = (store.clone(), store.paid_order("R-2").await.unwrap());
+        race.spawn(async move { store.issue_receipt(&paid).await.unwrap().0 });
+    }
+    let mut earlier: Vec<i64> = race.join_all().await;
+    earlier.sort();
+    assert_eq!(earlier, [2, 3, 4, 5, 6, 7]);
 }
 
 async fn a_day_reads_every_attempt_started_in_it_and_every_shift_open_during_it(store) {
