@@ -77,9 +77,16 @@ fi
 measure() {
   local groups="$1" out="$2" core=() g
   rm -rf "$out" && mkdir -p "$out"
-  for g in pay lookups import reconcile; do
+  for g in lookups import reconcile; do
     [[ ",$groups," == *",$g,"* ]] && core+=("$g")
   done
+  if [[ ",$groups," == *",pay,"* ]]; then
+    # A payment reads its secret from the OS keyring, as at a desk.
+    step "pay (private keyring)"
+    dbus-run-session -- bash "$ROOT/scripts/bench.sh" --in-session \
+      "$bin/paydesk-bench" run "${flags[@]}" --out "$out" --work "$ROOT/target/bench/work" \
+      --only pay
+  fi
   if [ ${#core[@]} -gt 0 ]; then
     step "${core[*]}"
     "$bin/paydesk-bench" run "${flags[@]}" --out "$out" --work "$ROOT/target/bench/work" \

@@ -5,6 +5,7 @@ use std::path::Path;
 use std::time::Instant;
 
 use paydesk_core::domain::AttemptState;
+use paydesk_core::engine::Engine;
 use paydesk_core::gateways::{connector_for, Channel, Currency, Money, PayRequest};
 use paydesk_core::pricing::PayCommand;
 use paydesk_core::store::Sending;
@@ -25,6 +26,7 @@ pub fn run(work: &Path, config: &Config) -> GroupResult {
     let runtime = crate::engine_runtime();
     let Measured {
         pay,
+        pay_memory,
         http,
         commit,
         steps,
@@ -35,27 +37,38 @@ pub fn run(work: &Path, config: &Config) -> GroupResult {
     let mut vs_http = Vec::new();
     let mut vs_commit = Vec::new();
     let mut budget = Vec::new();
+    let mut budget_memory = Vec::new();
     for round in 0..config.rounds {
-        let (p, h, c) = (
+        let (p, m, h, c) = (
             median(&pay[round]),
+            median(&pay_memory[round]),
             median(&http[round]),
             median(&commit[round]),
         );
         vs_http.push(p / h);
         vs_commit.push(p / c);
         budget.push((p - h) / (2.0 * c + 1.0));
+        budget_memory.push((m - h) / (2.0 * c + 1.0));
     }
     let all = |rounds: &[Vec<f64>]| rounds.concat();
     let (pay_all, http_all, commit_all) = (all(&pay), all(&http), all(&commit));
+    let memory_all = all(&pay_memory);
     let pay_p50 = median(&pay_all);
     let http_p50 = median(&http_all);
     let commit_p50 = median(&commit_all);
     let overhead = pay_p50 - http_p50;
+    let overhead_memory = median(&memory_all) - http_p50;
     let allowed = 2.0 * commit_p50 + 1.0;
     let pay_line = format!(
-        "`Engine::pay`: p50 {}, p99 {}",
+        "`Engine::pay`, secrets read from the OS keyring: p50 {}, p99 {}",
         show_ms(pay_p50),
         show_ms(percentile(&pay_all, 99.0))
+    );
+    let memory_line = format!(
+        "`Engine::pay`, secrets read from a memory vault: p50 {}, p99 {}; overhead (p50) {}",
+        show_ms(median(&memory_all)),
+        show_ms(percentile(&memory_all, 99.0)),
+        show_ms(overhead_memory)
     );
     let http_line = format!(
         "the same POST sent raw (reqwest, kept-alive connection): p50 {}, p99 {}",
@@ -76,10 +89,11 @@ pub fn run(work: &Path, config: &Config) -> GroupResult {
                 config.rounds, config.per_round
             ),
             "SenseCore balance payments (succeed at once) against the sandbox on loopback, its own 2 threads; a fresh order each time".into(),
+            "the profile's secret in the OS keyring (gnome-keyring in a private D-Bus session, as a desk reads it); each keyring payment interleaved with one whose engine reads a memory vault instead".into(),
             "the store and the bare database in the same directory on the same disk".into(),
         ],
         method: vec![
-            "`Engine::pay` reads the order and its latest attempt, plans the payment, journals the attempt (one durable commit), sends, and records the answer (a second durable commit).".into(),
+            "`Engine::pay` reads the order, its latest attempt and its profile, plans the payment, reads the profile's secrets from the keyring while it journals the attempt (one durable commit), signs and sends, and records the answer (a second durable commit).".into(),
             "The raw request is the connector's own request for another order of the same amount, sent with a plain reqwest client: the HTTP floor of a payment.".into(),
             "Overhead is pay − raw HTTP (p50); the budget is two bare durable commits + 1 ms.".into(),
             format!(
@@ -130,6 +144,18 @@ pub fn run(work: &Path, config: &Config) -> GroupResult {
                 rounds: config.rounds,
                 checked: false,
             },
+            Figure {
+                id: "pay.overhead_memory_vault".into(),
+                title: "Pay overhead, secrets in a memory vault ÷ (2 durable commits + 1 ms)".into(),
+                ratio: Spread::of(&budget_memory),
+                better: Better::Lower,
+                subject: memory_line,
+                baseline: format!("2 × bare commit + 1 ms = {}", show_ms(allowed)),
+                target: None,
+                checks: vec![],
+                rounds: config.rounds,
+                checked: false,
+            },
         ],
         load: (0.0, 0.0),
         seconds: 0.0,
@@ -140,15 +166,20 @@ type Rounds = Vec<Vec<f64>>;
 
 /// What `Engine::pay` does besides sending, step by step, each step's median: where the
 /// overhead goes.
-async fn breakdown(world: &world::PayWorld, gateway: &Gateway, n: usize) -> Vec<(String, f64)> {
+async fn breakdown(
+    world: &world::PayWorld,
+    keyring: &Engine,
+    gateway: &Gateway,
+    n: usize,
+) -> Vec<(String, f64)> {
     let orders = world.add_orders(gateway, "STEP-", n).await;
-    let vault = world.engine.vault();
+    let vault = keyring.vault();
     let profile = world.store.profile(&world.profile).await.expect("profile");
     let mut steps: Vec<(String, Vec<f64>)> = [
         "read the order",
         "read its latest attempt",
         "read the profile",
-        "read the secret (a blocking task)",
+        "read the secret from the OS keyring (a blocking task)",
         "journal the attempt (durable commit)",
         "record the answer (durable commit)",
     ]
@@ -212,6 +243,7 @@ async fn breakdown(world: &world::PayWorld, gateway: &Gateway, n: usize) -> Vec<
 
 struct Measured {
     pay: Rounds,
+    pay_memory: Rounds,
     http: Rounds,
     commit: Rounds,
     steps: Vec<(String, f64)>,
@@ -219,10 +251,12 @@ struct Measured {
 
 async fn measure(dir: &Path, gateway: &Gateway, config: &Config) -> Measured {
     let world = world::pay_world(dir, gateway).await;
+    let keyring = world.keyring_engine().await;
     let bare = BareDb::open(&dir.join("bare.sqlite")).expect("a bare database");
     let warmup = 5;
     let n = config.rounds * config.per_round + warmup;
     let paid = world.add_orders(gateway, "PAY-", n).await;
+    let paid_memory = world.add_orders(gateway, "MEM-", n).await;
     let raw = world.add_orders(gateway, "RAW-", n).await;
     let connector = connector_for(GATEWAY).expect("sensecore");
     let client = reqwest::Client::new();
@@ -234,23 +268,14 @@ async fn measure(dir: &Path, gateway: &Gateway, config: &Config) -> Measured {
         .settings;
 
     let mut pay = vec![Vec::new(); config.rounds];
+    let mut pay_memory = vec![Vec::new(); config.rounds];
     let mut http = vec![Vec::new(); config.rounds];
     let mut commit = vec![Vec::new(); config.rounds];
     for i in 0..n {
         let round = i.checked_sub(warmup).map(|k| k / config.per_round);
 
-        let command = PayCommand {
-            order_no: paid[i].0.clone(),
-            channel: Channel::Balance,
-            deductions: vec![],
-            coupon: None,
-            credit_amount: None,
-            subscription_refunds: Vec::new(),
-        };
-        let started = Instant::now();
-        let attempt = world.engine.pay(&command).await.expect("pay");
-        let pay_ms = ms(started.elapsed());
-        assert_eq!(attempt.state, AttemptState::Succeeded, "{attempt:?}");
+        let pay_ms = timed_pay(&keyring, &paid[i].0).await;
+        let memory_ms = timed_pay(&world.engine, &paid_memory[i].0).await;
 
         let (order_no, minor) = &raw[i];
         let request = connector
@@ -290,16 +315,35 @@ async fn measure(dir: &Path, gateway: &Gateway, config: &Config) -> Measured {
 
         if let Some(round) = round {
             pay[round].push(pay_ms);
+            pay_memory[round].push(memory_ms);
             http[round].push(http_ms);
             commit[round].push(commit_ms);
         }
     }
-    let steps = breakdown(&world, gateway, config.per_round * 2).await;
+    let steps = breakdown(&world, &keyring, gateway, config.per_round * 2).await;
     world.store.close().await;
     Measured {
         pay,
+        pay_memory,
         http,
         commit,
         steps,
     }
+}
+
+/// One balance payment of `order_no` through `engine`, in ms; it must succeed.
+async fn timed_pay(engine: &Engine, order_no: &str) -> f64 {
+    let command = PayCommand {
+        order_no: order_no.to_string(),
+        channel: Channel::Balance,
+        deductions: vec![],
+        coupon: None,
+        credit_amount: None,
+        subscription_refunds: Vec::new(),
+    };
+    let started = Instant::now();
+    let attempt = engine.pay(&command).await.expect("pay");
+    let elapsed = ms(started.elapsed());
+    assert_eq!(attempt.state, AttemptState::Succeeded, "{attempt:?}");
+    elapsed
 }

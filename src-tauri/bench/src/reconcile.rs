@@ -51,6 +51,36 @@ fn wrk(url: &str, token: &str, seconds: u32) -> f64 {
         .unwrap_or_else(|| panic!("no Requests/sec in wrk's output: {text}"))
 }
 
+/// Status queries per second a bare HTTP client gets from the sandbox: the same GETs
+/// `reconcile_all` sends for these orders, from the same runtime, as many in flight
+/// ([`paydesk_core::reconcile::IN_FLIGHT`]), each answer read whole and nothing more done
+/// with it. What asking alone can reach on this machine.
+async fn bare_client(base_url: &str, token: &str, orders: &[String]) -> f64 {
+    let client = reqwest::Client::new();
+    let permits = Arc::new(tokio::sync::Semaphore::new(
+        paydesk_core::reconcile::IN_FLIGHT,
+    ));
+    let started = Instant::now();
+    let mut tasks = tokio::task::JoinSet::new();
+    for order_no in orders {
+        let request = client
+            .get(format!("{base_url}/v1/orders/{order_no}"))
+            .header("authorization", format!("Bearer {token}"))
+            .header("accept", "application/json");
+        let permit = permits.clone().acquire_owned().await.unwrap();
+        tasks.spawn(async move {
+            let _permit = permit;
+            let response = request.send().await.expect("the sandbox answers");
+            assert!(response.status().is_success(), "{}", response.status());
+            response.bytes().await.expect("a body").len()
+        });
+    }
+    while let Some(read) = tasks.join_next().await {
+        assert!(read.unwrap() > 0);
+    }
+    orders.len() as f64 / started.elapsed().as_secs_f64()
+}
+
 /// Pays `count` new orders on a channel that stays pending until its status is asked.
 pub(crate) async fn pending_attempts(
     world: &PayWorld,
@@ -91,6 +121,8 @@ pub fn run(work: &Path, config: &Config) -> GroupResult {
     let token = world.secrets.expose("token").expect("token").to_string();
 
     let mut shares = Vec::new();
+    let mut vs_client = Vec::new();
+    let mut client_rates = Vec::new();
     let mut rates = Vec::new();
     let mut capacities = Vec::new();
     let mut times = Vec::new();
@@ -114,10 +146,13 @@ pub fn run(work: &Path, config: &Config) -> GroupResult {
             "every pending attempt settled"
         );
         assert!(changed.iter().all(|a| a.state == AttemptState::Succeeded));
+        let client = runtime.block_on(bare_client(&world.base_url, &token, &orders));
         let after = wrk(&url, &token, config.wrk_seconds);
         let capacity = (before + after) / 2.0;
         let rate = config.attempts as f64 / elapsed;
         shares.push(rate / capacity);
+        vs_client.push(rate / client);
+        client_rates.push(client);
         rates.push(rate);
         capacities.push(capacity);
         times.push(elapsed * 1000.0);
@@ -160,6 +195,23 @@ pub fn run(work: &Path, config: &Config) -> GroupResult {
             target: Some(Check::at_least("share", share.median, 0.5, |v| {
                 format!("{:.0}%", v * 100.0)
             })),
+            checks: vec![],
+            rounds: config.rounds,
+            checked: true,
+        },
+        Figure {
+            id: "reconcile.vs_bare_client".into(),
+            title: "Reconcile rate ÷ a bare HTTP client's rate for the same status queries".into(),
+            ratio: Spread::of(&vs_client),
+            better: Better::Higher,
+            subject: format!("`reconcile_all`: {}", show_rate(median(&rates))),
+            baseline: format!(
+                "reqwest on the same runtime, {} in flight, each answer read and dropped: {} ({:.0}% of wrk's)",
+                paydesk_core::reconcile::IN_FLIGHT,
+                show_rate(median(&client_rates)),
+                median(&client_rates) / median(&capacities) * 100.0
+            ),
+            target: None,
             checks: vec![],
             rounds: config.rounds,
             checked: true,

@@ -12,7 +12,7 @@ use paydesk_core::gateways::transport::Transport;
 use paydesk_core::gateways::Secrets;
 use paydesk_core::import::{import_orders, ImportFormat};
 use paydesk_core::store::{NewProfile, Store};
-use paydesk_core::vault::{MemoryVault, Vault};
+use paydesk_core::vault::{KeyringVault, MemoryVault, Vault};
 use paydesk_sandbox::{RunningSandbox, SandboxConfig, SandboxOrder};
 use secrecy::SecretString;
 use sqlx::{Connection, Executor};
@@ -127,6 +127,26 @@ pub async fn pay_world_on(store: Store, gateway: &Gateway) -> PayWorld {
 }
 
 impl PayWorld {
+    /// An engine on the same store whose vault is the OS keyring, holding the profile's
+    /// secrets: what a payment at a desk reads. `scripts/bench.sh` runs the pay group inside a
+    /// private D-Bus session with its own unlocked gnome-keyring.
+    pub async fn keyring_engine(&self) -> Engine {
+        let vault = KeyringVault::connect()
+            .expect("the OS keyring (run the pay group through scripts/bench.sh)");
+        let profile = self.store.profile(&self.profile).await.expect("profile");
+        for key in self.secrets.keys() {
+            let value = self.secrets.get(key).expect("listed");
+            vault
+                .set(&profile.vault_id, key, value)
+                .expect("a secret in the keyring");
+        }
+        Engine::new(
+            self.store.clone(),
+            Arc::new(vault),
+            Transport::new(Duration::from_secs(30)),
+        )
+    }
+
     /// Adds orders `{prefix}{i}` (through the importer: one transaction per batch) and puts
     /// them in the sandbox's order book. Returns their numbers and amounts.
     pub async fn add_orders(

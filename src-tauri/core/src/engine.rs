@@ -1,8 +1,9 @@
 //! The payment engine: journal, send once, record what the gateway said.
 //!
-//! The order of operations is the guarantee: the request is built (pure, may refuse), the
-//! attempt with its idempotency key is committed durably, and only then does the request
-//! leave. Whatever happens after sending is recorded; an answer that cannot be read leaves
+//! The order of operations is the guarantee: the request is checked (pure, may refuse), the
+//! attempt with its idempotency key is committed durably while the profile's secrets are read
+//! from the keyring, the request is signed, and only then does it leave. One that cannot be
+//! signed (a secret missing) is recorded failed: it never left. Whatever happens after sending is recorded; an answer that cannot be read leaves
 //! the attempt `unknown`, never `failed`.
 
 use std::sync::Arc;
@@ -191,39 +192,42 @@ impl Engine {
         // Profiles are checked when written; a database from before that rule is checked here.
         crate::base_url::check(&profile.base_url).map_err(PayError::Invalid)?;
         let transport = self.transport_for(&profile.settings)?;
-        let secrets = self.secrets(&profile, &capabilities).await?;
         let remaining = plan.remaining;
-        let request = PayRequest {
-            order_no: order.order_no.clone(),
-            amount: plan.amount,
-            subject: order.subject.clone(),
-            channel: command.channel,
-            idempotency_key: uuid::Uuid::new_v4().simple().to_string(),
-            deductions: plan.deductions,
-            settings: profile.settings.clone(),
-            attributes: order.attributes.clone(),
-            coupon: command.coupon.clone(),
-            credit_amount: plan.credit,
-            subscription_refunds: plan.subscription_refunds,
-        };
-        let http_request = connector.build_pay(&profile.base_url, &request, &secrets)?;
+        // Everything but the signature is checked before anything is written: a payment
+        // refused for what was asked changes nothing.
+        let request = checked_request(connector.as_ref(), &order, &profile, command, plan)?;
         // Marked in flight before it is journaled: from the commit on, whoever reads the
         // attempt in this process knows its sender is waiting.
         let _in_flight = InFlight::mark(&self.sender, &request.idempotency_key);
-        let attempt = self
-            .store
-            .begin_attempt(
+        // The keyring is read while the attempt is journaled: the two are a payment's slowest
+        // steps before it is sent, and neither needs the other.
+        let (deductions, refunds) = (
+            deductions_json(&request.deductions),
+            refunds_json(&request.subscription_refunds),
+        );
+        let (secrets, journaled) = tokio::join!(
+            self.secrets(&profile, &capabilities),
+            self.store.begin_attempt(
                 &order,
                 command.channel.as_str(),
                 &request.idempotency_key,
                 remaining.minor,
-                &deductions_json(&request.deductions),
+                &deductions,
                 request.coupon.as_deref(),
                 request.credit_amount.map(|m| m.minor),
-                &refunds_json(&request.subscription_refunds),
+                &refunds,
                 self.sending(),
             )
-            .await?;
+        );
+        let attempt = journaled?;
+        let signed = secrets.and_then(|secrets| {
+            let built = connector.build_pay(&profile.base_url, &request, &secrets)?;
+            Ok((built, secrets))
+        });
+        let (http_request, secrets) = match signed {
+            Ok(signed) => signed,
+            Err(refused) => return Err(self.never_sent(attempt.id, refused).await),
+        };
         tracing::info!(order_no = %order.order_no, attempt = attempt.id, gateway = %profile.gateway, "sending payment");
         let link = Link {
             connector: connector.as_ref(),
@@ -279,6 +283,31 @@ impl Engine {
         };
         tracing::info!(attempt = attempt_id, state = %state, "payment recorded");
         Ok(self.store.record(attempt_id, state, &update).await?)
+    }
+
+    /// Records a journaled attempt whose request could not be signed (a secret missing from
+    /// this desk's keyring, the keyring unreachable) as failed: nothing left, so nothing can
+    /// have been charged. Returns why, for the caller.
+    async fn never_sent(&self, attempt_id: i64, why: PayError) -> PayError {
+        let update = AttemptUpdate {
+            error_code: Some("NOT_SENT".into()),
+            error_message: Some(format!("nothing was sent: {why}")),
+            detail: Some("the request could not be signed; nothing was sent".into()),
+            ..AttemptUpdate::default()
+        };
+        match self
+            .store
+            .record(attempt_id, AttemptState::Failed, &update)
+            .await
+        {
+            Ok(_) => why,
+            // Left submitting: once its sender's time is up the reconciler asks the gateway,
+            // which has never heard of it.
+            Err(e) => {
+                tracing::warn!(attempt = attempt_id, error = %e, "could not record a payment that was never sent");
+                why
+            }
+        }
     }
 
     /// Rebuilds what an attempt needs to talk to its gateway again.
@@ -529,6 +558,32 @@ struct AttemptContext {
     currency: Currency,
     channel: Channel,
     secrets: Secrets,
+}
+
+/// The request a payment sends, under a fresh idempotency key, checked by its connector for
+/// everything but the signature (the quote asks the same).
+pub(crate) fn checked_request(
+    connector: &dyn Connector,
+    order: &crate::domain::OrderView,
+    profile: &crate::domain::Profile,
+    command: &PayCommand,
+    plan: crate::pricing::PaymentPlan,
+) -> Result<PayRequest, PayError> {
+    let request = PayRequest {
+        order_no: order.order_no.clone(),
+        amount: plan.amount,
+        subject: order.subject.clone(),
+        channel: command.channel,
+        idempotency_key: uuid::Uuid::new_v4().simple().to_string(),
+        deductions: plan.deductions,
+        settings: profile.settings.clone(),
+        attributes: order.attributes.clone(),
+        coupon: command.coupon.clone(),
+        credit_amount: plan.credit,
+        subscription_refunds: plan.subscription_refunds,
+    };
+    connector.check_pay(&profile.base_url, &request)?;
+    Ok(request)
 }
 
 fn deductions_json(deductions: &[Deduction]) -> String {

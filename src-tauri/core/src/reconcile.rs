@@ -568,6 +568,46 @@ mod tests {
         );
     }
 
+    #[tokio::test]
+    async fn a_payment_this_desk_cannot_sign_is_journaled_failed_and_never_sent() {
+        let (_dir, store) = crate::test_support::temp_store().await;
+        let order = add_profile_and_order(&store).await;
+        // Nothing listens here: had the request been sent, its failure would say so.
+        let no_secrets: Arc<dyn crate::vault::Vault> =
+            Arc::new(crate::vault::MemoryVault::default());
+        let engine = Engine::new(
+            store.clone(),
+            no_secrets,
+            paydesk_gateways::transport::Transport::new(std::time::Duration::from_secs(1)),
+        );
+        let command = crate::pricing::PayCommand {
+            order_no: order.order_no.clone(),
+            channel: Channel::Alipay,
+            deductions: vec![],
+            coupon: None,
+            credit_amount: None,
+            subscription_refunds: vec![],
+        };
+        let refused = engine.pay(&command).await.unwrap_err();
+        assert!(matches!(refused, PayError::NoSecret { .. }), "{refused}");
+        let attempts = store.attempts(&order.order_no).await.unwrap();
+        assert_eq!(attempts.len(), 1, "journaled before the keyring answered");
+        let attempt = &attempts[0];
+        assert_eq!(attempt.state, AttemptState::Failed);
+        assert_eq!(attempt.error_code.as_deref(), Some("NOT_SENT"));
+        let message = attempt.error_message.as_deref().unwrap_or_default();
+        assert!(
+            message.starts_with("nothing was sent: this desk's keyring has no"),
+            "{message}"
+        );
+
+        // A request refused for what was asked writes nothing at all.
+        let mut credit = command.clone();
+        credit.credit_amount = Some("0.01".into());
+        assert!(engine.pay(&credit).await.is_err());
+        assert_eq!(store.attempts(&order.order_no).await.unwrap().len(), 1);
+    }
+
     store_contract! {
 
     async fn a_verdict_on_an_attempt_that_moved_on_changes_nothing(store) {

@@ -425,6 +425,19 @@ pub trait Connector: Send + Sync {
     ) -> Result<http::Request<Vec<u8>>, BuildError>;
     fn parse_pay(&self, response: &http::Response<Vec<u8>>) -> PayOutcome;
 
+    /// What [`Connector::build_pay`] refuses that does not depend on the profile's secrets:
+    /// the request and the profile's settings. The engine checks it before the attempt is
+    /// journaled, so that a payment refused for what was asked changes nothing, and reads the
+    /// secrets from the keyring while it journals. Every `build_pay` checks the request before
+    /// it reads a secret, so a build without secrets that gets as far as a missing one has
+    /// passed every other check.
+    fn check_pay(&self, base_url: &str, request: &PayRequest) -> Result<(), BuildError> {
+        match self.build_pay(base_url, request, &Secrets::new()) {
+            Ok(_) | Err(BuildError::MissingSecret(_)) => Ok(()),
+            Err(refused) => Err(refused),
+        }
+    }
+
     /// Whether a profile's settings are complete and readable for this gateway: checked when
     /// the profile is saved, so that a missing or malformed setting is named then rather
     /// than at the first payment.

@@ -134,7 +134,15 @@ pub async fn quote(store: &Store, input: PayInput) -> Result<Quote> {
         &connector.capabilities(),
         &asked.command,
     )?;
-    Ok(Quote::of(&plan))
+    let quote = Quote::of(&plan);
+    crate::engine::checked_request(
+        connector.as_ref(),
+        &asked.order,
+        &asked.profile,
+        &asked.command,
+        plan,
+    )?;
+    Ok(quote)
 }
 
 /// Pays the order as asked (see [`Engine::pay`] for how an earlier attempt is settled first).

@@ -160,6 +160,10 @@ fn prefix_end(prefix: &str) -> String {
 mod tests;
 
 #[cfg(test)]
+#[path = "quote_tests.rs"]
+mod quote_tests;
+
+#[cfg(test)]
 #[path = "dashboard_tests.rs"]
 mod dashboard_tests;
 

@@ -1,24 +1,13 @@
-use std::sync::Arc;
-
-use paydesk_gateways::transport::Transport;
-
 use super::*;
 use std::collections::BTreeMap;
 
-use paydesk_gateways::{connector_for, Channel};
-
 use crate::app::gateways::gateways;
-use crate::app::payments::PayInput;
-use crate::app::AppError;
-use crate::engine::Engine;
-use crate::pricing::PayCommand;
 use crate::store::Store;
 use crate::store::{now_ms, AttemptUpdate};
 use crate::test_support::{
     add_order, add_profile, begin_attempt, record_state, store_contract, temp_store,
     temp_store_with_profiles,
 };
-use crate::vault::MemoryVault;
 
 fn query() -> OrderQuery {
     OrderQuery {
@@ -33,7 +22,7 @@ fn numbers(page: &OrderPage) -> Vec<&str> {
 
 /// Three orders: A-1 paid by Alipay (charge ch_abc, pay URL), A-2 failed on balance,
 /// B-1 on another profile never paid.
-async fn seeded() -> (tempfile::TempDir, Store) {
+pub(super) async fn seeded() -> (tempfile::TempDir, Store) {
     let (dir, store) = temp_store().await;
     seed(&store).await;
     (dir, store)
@@ -66,141 +55,6 @@ async fn seed(store: &Store) {
         .await
         .unwrap();
     record_state(&store, failed.id, AttemptState::Failed).await;
-}
-
-#[tokio::test]
-async fn the_quote_refuses_what_the_engine_refuses_and_prices_the_rest_exactly() {
-    let (_dir, store) = seeded().await;
-    add_order(&store, "shop", "V-1", "100.00", "").await;
-    add_order(&store, "other", "T-1", "30.00", "").await;
-    // No secrets: the engine refuses every payment its own checks let through at the
-    // keyring, so nothing is sent and both verdicts can be compared.
-    let top_caps = connector_for("top").unwrap().capabilities();
-    let top = top_caps
-        .channels
-        .first()
-        .copied()
-        .unwrap_or(Channel::Balance);
-    let engine = Engine::new(
-        store.clone(),
-        Arc::new(MemoryVault::default()),
-        Transport::default(),
-    );
-    type Case<'a> = (
-        &'a str,
-        Channel,
-        Vec<(&'a str, &'a str)>,
-        Option<&'a str>,
-        Option<&'a str>,
-    );
-    let cases: Vec<Case> = vec![
-        ("V-1", Channel::Balance, vec![], None, None),
-        (
-            "V-1",
-            Channel::Balance,
-            vec![("v1", "30.10"), ("v2", "0.05")],
-            None,
-            None,
-        ),
-        ("V-1", Channel::Balance, vec![("v1", "100.00")], None, None),
-        ("V-1", Channel::Balance, vec![("v1", "100.01")], None, None),
-        ("V-1", Channel::Balance, vec![("v1", "1.234")], None, None),
-        ("V-1", Channel::Balance, vec![("v1", "-1")], None, None),
-        ("V-1", Channel::Balance, vec![("v1", "abc")], None, None),
-        ("V-1", Channel::Unionpay, vec![], None, None),
-        ("V-1", Channel::Balance, vec![], Some("c-1"), None),
-        ("V-1", Channel::Balance, vec![], None, Some("1.00")),
-        ("T-1", top, vec![], None, Some("10.00")),
-        ("T-1", top, vec![], None, Some("30.01")),
-        ("T-1", top, vec![], None, Some("0")),
-        ("NOPE", Channel::Balance, vec![], None, None),
-    ];
-    for (order_no, channel, deductions, coupon, credit) in cases {
-        let deductions: Vec<(String, String)> = deductions
-            .iter()
-            .map(|(i, a)| (i.to_string(), a.to_string()))
-            .collect();
-        let quote = crate::app::payments::quote(
-            &store,
-            PayInput {
-                order_no: order_no.into(),
-                channel: Some(channel.as_str().into()),
-                vouchers: deductions.clone(),
-                coupon: coupon.map(String::from),
-                credit_amount: credit.map(String::from),
-                subscription_refunds: Vec::new(),
-            },
-        )
-        .await;
-        let paid = engine
-            .pay(&PayCommand {
-                order_no: order_no.into(),
-                channel,
-                deductions,
-                coupon: coupon.map(String::from),
-                credit_amount: credit.map(String::from),
-                subscription_refunds: Vec::new(),
-            })
-            .await
-            .map_err(AppError::from);
-        let label = format!("{order_no} {channel:?} {credit:?}");
-        match (&quote, &paid) {
-            (Ok(_), Err(why)) => {
-                assert!(
-                    why.message.contains("keyring"),
-                    "{label}: quoted, but the engine refused: {why}"
-                )
-            }
-            (Err(q), Err(p)) => assert_eq!(q, p, "{label}"),
-            other => panic!("{label}: quote and engine disagree: {other:?}"),
-        }
-    }
-    assert_eq!(
-        store.activity().await.unwrap(),
-        Activity {
-            in_flight: 0,
-            unasked: 0,
-            needs_review: 0
-        }
-    );
-
-    let quote = crate::app::payments::quote(
-        &store,
-        PayInput {
-            order_no: "V-1".into(),
-            channel: Some("balance".into()),
-            vouchers: vec![("v1".into(), "30.10".into()), ("v2".into(), "0.05".into())],
-            ..PayInput::default()
-        },
-    )
-    .await
-    .unwrap();
-    assert_eq!(
-        (
-            quote.amount.as_str(),
-            quote.deducted.as_str(),
-            quote.remaining.as_str(),
-            quote.remaining_minor
-        ),
-        ("100.00", "30.15", "69.85", 6985)
-    );
-    if top_caps.credit_split {
-        let split = crate::app::payments::quote(
-            &store,
-            PayInput {
-                order_no: "T-1".into(),
-                channel: Some(top.as_str().into()),
-                credit_amount: Some("10.5".into()),
-                ..PayInput::default()
-            },
-        )
-        .await
-        .unwrap();
-        assert_eq!(
-            (split.credit.as_deref(), split.balance.as_deref()),
-            (Some("10.50"), Some("19.50"))
-        );
-    }
 }
 
 /// A million orders: a page, a count, a search and a filter each find what they should. That

@@ -143,7 +143,6 @@ impl Connector for Partner {
     ) -> Result<http::Request<Vec<u8>>, BuildError> {
         let pay_type = pay_type(request.channel)
             .ok_or(BuildError::UnsupportedChannel(request.channel.as_str()))?;
-        let keys = Keys::parse(secrets)?;
         if request.amount.currency != Currency::CNY {
             return Err(BuildError::Invalid(format!(
                 "the partner prices in CNY fen, the order is in {}",
@@ -197,6 +196,7 @@ impl Connector for Partner {
             params.push(("coupon_id", coupon_id));
         }
         params.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+        let keys = Keys::parse(secrets)?;
         let signature = sign(params.iter().copied(), keys.sign_key);
         params.push(("sign", &signature));
         let body = form_encode(params.iter().copied());

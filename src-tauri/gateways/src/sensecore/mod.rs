@@ -90,7 +90,6 @@ impl Connector for Sensecore {
     ) -> Result<http::Request<Vec<u8>>, BuildError> {
         let channel = channel_value(request.channel)
             .ok_or(BuildError::UnsupportedChannel(request.channel.as_str()))?;
-        let token = Keys::parse(secrets)?.token;
         if request.order_no.is_empty() {
             return Err(BuildError::Invalid("order number is empty".into()));
         }
@@ -138,6 +137,7 @@ impl Connector for Sensecore {
                 .filter(|v| !v.is_empty()),
             ba_vouchers,
         };
+        let token = Keys::parse(secrets)?.token;
         let segment = escape(&request.order_no);
         let url = join_url(base_url, &format!("/v1/orders/{segment}:pay"))?;
         http::Request::post(url)

@@ -171,7 +171,6 @@ impl Top {
         now: DateTime<Utc>,
     ) -> Result<http::Request<Vec<u8>>, BuildError> {
         let (balance, credit) = split(request)?;
-        let keys = Keys::parse(secrets)?;
         if request.order_no.is_empty() {
             return Err(BuildError::Invalid("order number is empty".into()));
         }
@@ -205,6 +204,7 @@ impl Top {
         };
         let request_param = serde_json::to_string(&param).expect("serializable request_param");
         let timestamp = timestamp_gmt8(now);
+        let keys = Keys::parse(secrets)?;
         let mut system: Vec<(&str, &str)> = vec![
             ("method", METHOD),
             ("app_key", config.app_key),

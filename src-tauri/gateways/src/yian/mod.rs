@@ -122,7 +122,6 @@ impl Connector for Yian {
     ) -> Result<http::Request<Vec<u8>>, BuildError> {
         let channel = channel_value(request.channel)
             .ok_or(BuildError::UnsupportedChannel(request.channel.as_str()))?;
-        let token = Keys::parse(secrets)?.token;
         if request.order_no.is_empty() {
             return Err(BuildError::Invalid("order number is empty".into()));
         }
@@ -151,6 +150,7 @@ impl Connector for Yian {
             ("order_no", request.order_no.as_str()),
             ("channel", channel),
         ]);
+        let token = Keys::parse(secrets)?.token;
         http::Request::put(join_url(base_url, PAY_PATH)?)
             .header("content-type", "application/x-www-form-urlencoded")
             .header("accept", "application/json")
