@@ -18,6 +18,10 @@ import { OrderRow } from "./OrderRow";
 /** The table itself holds no rows: they are drawn from the pages (OrderRow), it keeps the columns. */
 const NO_ROWS: OrderView[] = [];
 
+/** Whether the first rows have reached the page since it loaded: the start-up bench reads the
+ * mark (src-tauri/bench/src/startup.rs). */
+let firstRowsMarked = false;
+
 interface Props {
   listing: OrderListing;
   sorting: SortingState;
@@ -123,6 +127,13 @@ export function OrdersTable({ listing, sorting, onSortingChange, selected, onSel
     if (pending.select) onSelect(order);
   };
   useEffect(focusPending);
+  const anyRow = indexes.some((i) => rowAt(i) !== undefined);
+  useLayoutEffect(() => {
+    if (anyRow && !firstRowsMarked) {
+      firstRowsMarked = true;
+      performance.mark("paydesk:rows");
+    }
+  }, [anyRow]);
 
   // Opening the detail panel narrows the list and makes a new table (see below): the row that
   // had the focus gets it back, so the arrow keys go on from where they were.
