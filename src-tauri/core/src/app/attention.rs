@@ -25,10 +25,10 @@ impl AttentionWatch {
     /// Starts watching every attempt open or waiting for a person now, telling nothing of them.
     pub async fn start(store: Store) -> Result<AttentionWatch> {
         let seen = store
-            .watched_attempts()
+            .watched_standings()
             .await?
-            .iter()
-            .map(|a| (a.id, Standing::of(a)))
+            .into_iter()
+            .map(|(id, state, contested)| (id, Standing { state, contested }))
             .collect();
         Ok(AttentionWatch { store, seen })
     }

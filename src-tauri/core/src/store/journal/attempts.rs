@@ -539,6 +539,31 @@ pub(in crate::store) async fn watched(pool: &Pool) -> Result<Vec<Attempt>> {
     .collect()
 }
 
+/// [`watched`] as `(id, state, contested)` only: what the notifier remembers of each, without
+/// reading and decoding every column of tens of thousands of open attempts as the window starts.
+pub(in crate::store) async fn watched_standings(
+    pool: &Pool,
+) -> Result<Vec<(i64, AttemptState, bool)>> {
+    sqlx::query(
+        "SELECT id, state, contested IS NOT NULL AS contested FROM attempts
+           WHERE state IN ('created', 'submitting', 'pending', 'unknown', 'needs_review')
+         UNION ALL
+         SELECT id, state, contested IS NOT NULL AS contested FROM attempts WHERE contested IS NOT NULL",
+    )
+    .fetch_all(pool)
+    .await?
+    .iter()
+    .map(|row| {
+        let state: String = row.try_get("state")?;
+        Ok((
+            row.try_get("id")?,
+            AttemptState::parse(&state).ok_or_else(|| corrupt_state(&state))?,
+            row.try_get("contested")?,
+        ))
+    })
+    .collect()
+}
+
 /// Counts a check whose answer settled nothing, and asks again later.
 pub(in crate::store) async fn note_inconclusive_check(
     pool: &Pool,
