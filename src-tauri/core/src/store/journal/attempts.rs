@@ -540,15 +540,17 @@ pub(in crate::store) async fn watched(pool: &Pool) -> Result<Vec<Attempt>> {
 }
 
 /// [`watched`] as `(id, state, contested)` only: what the notifier remembers of each, without
-/// reading and decoding every column of tens of thousands of open attempts as the window starts.
+/// reading every open attempt's row as the window starts. The open ones come from the state
+/// index alone (not contested, as far as it knows), then every contested one: an open attempt
+/// that is contested comes twice, the second time contested.
 pub(in crate::store) async fn watched_standings(
     pool: &Pool,
 ) -> Result<Vec<(i64, AttemptState, bool)>> {
     sqlx::query(
-        "SELECT id, state, contested IS NOT NULL AS contested FROM attempts
+        "SELECT id, state, FALSE AS contested FROM attempts
            WHERE state IN ('created', 'submitting', 'pending', 'unknown', 'needs_review')
          UNION ALL
-         SELECT id, state, contested IS NOT NULL AS contested FROM attempts WHERE contested IS NOT NULL",
+         SELECT id, state, TRUE AS contested FROM attempts WHERE contested IS NOT NULL",
     )
     .fetch_all(pool)
     .await?
