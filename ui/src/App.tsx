@@ -18,7 +18,7 @@ import { useErrorBanner, useReportError } from "./hooks/useErrorBanner";
 import { useOrderFilters } from "./hooks/useOrderFilters";
 import { useShortcuts, type Dialog, type View } from "./hooks/useShortcuts";
 import { useCheckStatus } from "./queries/mutations";
-import { useOrderTotal } from "./queries/orderPages";
+import { useFirstPageIn } from "./queries/orderPages";
 import { activityQuery, lookupQuery, orderDetailQuery, useAppInfo, useDeskNames, useOrderDetail, useProfiles, useReadOnly } from "./queries/reads";
 import { useBackendChanges } from "./queries/useBackendChanges";
 import type { OrderView } from "./types";
@@ -75,12 +75,13 @@ export function App() {
   useReportError(profilesAsked.error, report);
   const deskNames = useDeskNames();
   useReportError(deskNames.error, report);
-  const { total } = useOrderTotal(filters.listing, !startupError);
+  // Not the total: the shell would be drawn again with every search's count.
+  const firstScreenIn = useFirstPageIn(filters.listing, !startupError);
   const { detail, error: detailError } = useOrderDetail(selected);
   useReportError(detailError, report);
   const checkStatus = useCheckStatus();
   // The Orders badge: the status bar's own counts (one query), asked once the first page is in.
-  const activityAsked = useQuery({ ...activityQuery(), enabled: ready && total !== null });
+  const activityAsked = useQuery({ ...activityQuery(), enabled: ready && firstScreenIn });
   const needsPerson = activityAsked.isError ? 0 : (activityAsked.data?.needs_review ?? 0);
 
   // A clicked desktop notification: the order it named, or the orders a summary counted.
@@ -166,7 +167,6 @@ export function App() {
         {view === "orders" && (
           <OrdersView
             filters={filters}
-            total={total}
             ready={ready}
             showList={!startupError}
             profiles={profiles}
@@ -205,7 +205,7 @@ export function App() {
       <StatusBar
         info={info}
         ready={ready}
-        firstScreenIn={total !== null}
+        firstScreenIn={firstScreenIn}
         onOpenGateways={() => setView("gateways")}
         onOpenShift={() => setView("shift")}
         onStorageProblem={(detail) => report(`${t("status.dataProblem")}: ${detail}`)}
@@ -222,7 +222,7 @@ export function App() {
       {dialog === "import" && <ImportDialog profiles={profiles} onClose={() => setDialog(null)} />}
       {receiptFor && <ReceiptDialog order={receiptFor} onClose={() => setReceiptFor(null)} fallbackFocus={() => searchRef.current} />}
       {dialog === "shortcuts" && <ShortcutSheet onClose={() => setDialog(null)} />}
-      {dialog === "export" && <ExportDialog filters={filters.filters} total={total} onClose={() => setDialog(null)} />}
+      {dialog === "export" && <ExportDialog listing={filters.listing} onClose={() => setDialog(null)} />}
       {dialog === "new-order" && (
         <NewOrderDialog
           profiles={profiles}

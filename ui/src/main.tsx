@@ -7,6 +7,9 @@ import { createQueryClient, prefetchFirstScreen } from "./queries/client";
 import { applyTheme, storedTheme } from "./theme";
 import "./styles.css";
 
+// When the modules had been read and run, for the start-up bench (src-tauri/bench/src/startup.rs).
+performance.mark("paydesk:script");
+
 const queryClient = createQueryClient();
 prefetchFirstScreen(queryClient);
 

@@ -19,6 +19,7 @@ mod shared;
 mod shared_lookups;
 mod sql;
 mod startup;
+mod startup_page;
 mod stats;
 mod world;
 

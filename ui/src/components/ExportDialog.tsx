@@ -3,7 +3,8 @@ import { useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { api, errorMessage } from "../api";
 import { keys } from "../queries/keys";
-import type { OrderFilters } from "../queries/paging";
+import type { OrderListing } from "../queries/keys";
+import { useOrderTotal } from "../queries/orderPages";
 import type { FileFormat, SavedExport } from "../types";
 import { Modal } from "./Modal";
 
@@ -11,9 +12,8 @@ import { Modal } from "./Modal";
 export { download } from "./download";
 
 interface Props {
-  filters: OrderFilters;
-  /** How many orders the list shows for these filters. */
-  total: number | null;
+  /** The list as it is narrowed: every order it holds is exported, oldest last. */
+  listing: OrderListing;
   onClose: () => void;
 }
 
@@ -21,8 +21,9 @@ interface Props {
  * Exporting the orders the list shows. The back end writes the file and opens the system's
  * save dialog itself, so the dialog can say the very path the file was saved to.
  */
-export function ExportDialog({ filters, total, onClose }: Props) {
+export function ExportDialog({ listing, onClose }: Props) {
   const { t, i18n } = useTranslation();
+  const { total } = useOrderTotal(listing);
   const queryClient = useQueryClient();
   const [format, setFormat] = useState<FileFormat>("csv");
   // The last file saved: a later save dialog cancelled leaves its word in place.
@@ -31,7 +32,7 @@ export function ExportDialog({ filters, total, onClose }: Props) {
   const exported = useMutation({
     // Every match, not a page: the export ignores offset and limit.
     mutationFn: () =>
-      api.exportOrdersToFile({ ...filters, sort: "created", descending: true, offset: 0, limit: 0 }, format, t("export.saveTitle")),
+      api.exportOrdersToFile({ ...listing, sort: "created", descending: true, offset: 0, limit: 0 }, format, t("export.saveTitle")),
     onSuccess: (file) => {
       // Null: the person cancelled the save dialog, and nothing was written.
       if (!file) return;

@@ -1,16 +1,26 @@
 import { hashKey } from "@tanstack/react-query";
 import { flexRender, getCoreRowModel, useReactTable, type OnChangeFn, type SortingState } from "@tanstack/react-table";
+import type { KeyboardEvent, MouseEvent } from "react";
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useReportError } from "../hooks/useErrorBanner";
 import type { OrderListing } from "../queries/keys";
 import { useOrderRows, useOrderTotal } from "../queries/orderPages";
 import { narrowed } from "../queries/paging";
+import { usePaysOut } from "../queries/reads";
 import { rowWindow, scrollTopToShow } from "../rowWindow";
 import { findShortcut, LIST_KEYS } from "../shortcuts";
 import type { OrderView } from "../types";
 import { COLUMN_WIDTHS, columnWidths, visibleColumns, type FixedColumn } from "../layout";
-import { orderColumns } from "./orderColumns";
+import { orderCells, orderColumns } from "./orderColumns";
+import { OrderRow } from "./OrderRow";
+
+/** The table itself holds no rows: they are drawn from the pages (OrderRow), it keeps the columns. */
+const NO_ROWS: OrderView[] = [];
+
+/** Whether the first rows have reached the page since it loaded: the start-up bench reads the
+ * mark (src-tauri/bench/src/startup.rs). */
+let firstRowsMarked = false;
 
 interface Props {
   listing: OrderListing;
@@ -68,9 +78,10 @@ export function OrdersTable({ listing, sorting, onSortingChange, selected, onSel
   useReportError(totalError ?? rowsError, onError);
 
   const indexes = Array.from({ length: win.end - win.start }, (_, k) => win.start + k);
-  const visible = indexes.map(rowAt).filter((r): r is OrderView => r !== undefined);
 
-  const columns = useMemo(() => orderColumns(t), [t]);
+  const paysOut = usePaysOut();
+  const cells = useMemo(() => orderCells(t, paysOut), [t, paysOut]);
+  const columns = useMemo(() => orderColumns(t, cells), [t, cells]);
 
   const shown = useMemo(() => (boxWidth ? visibleColumns(boxWidth) : null), [boxWidth]);
   const widths: Partial<Record<FixedColumn, number>> = useMemo(() => (boxWidth ? columnWidths(boxWidth) : COLUMN_WIDTHS), [boxWidth]);
@@ -81,7 +92,7 @@ export function OrdersTable({ listing, sorting, onSortingChange, selected, onSel
 
   // eslint-disable-next-line react-hooks/incompatible-library -- no React Compiler builds this app; the table is asked afresh on every render
   const table = useReactTable({
-    data: visible,
+    data: NO_ROWS,
     columns,
     getRowId: (o) => o.order_no,
     getCoreRowModel: getCoreRowModel(),
@@ -95,9 +106,14 @@ export function OrdersTable({ listing, sorting, onSortingChange, selected, onSel
     state: { sorting, columnVisibility },
     onSortingChange,
   });
-  const rowById = new Map(table.getRowModel().rows.map((r) => [r.id, r]));
+  const shownIds = table.getVisibleLeafColumns().map((c) => c.id);
+  const shownKey = shownIds.join();
+  // The same array while the same columns show, so that rows need not be drawn again.
+  // eslint-disable-next-line react-hooks/exhaustive-deps -- shownKey is shownIds as a value
+  const shownCells = useMemo(() => cells.filter((c) => shownIds.includes(c.id)), [cells, shownKey]);
+  const today = new Date().toDateString();
   // The widths too: the order number narrows in the narrowest windows, the profile widens in wide ones.
-  const tableKey = `${table.getVisibleLeafColumns().map((c) => c.id).join()}:${widths.order_no ?? ""}:${widths.profile ?? ""}`;
+  const tableKey = `${shownKey}:${widths.order_no ?? ""}:${widths.profile ?? ""}`;
 
   const focusPending = () => {
     const pending = pendingFocus.current;
@@ -111,6 +127,13 @@ export function OrdersTable({ listing, sorting, onSortingChange, selected, onSel
     if (pending.select) onSelect(order);
   };
   useEffect(focusPending);
+  const anyRow = indexes.some((i) => rowAt(i) !== undefined);
+  useLayoutEffect(() => {
+    if (anyRow && !firstRowsMarked) {
+      firstRowsMarked = true;
+      performance.mark("paydesk:rows");
+    }
+  }, [anyRow]);
 
   // Opening the detail panel narrows the list and makes a new table (see below): the row that
   // had the focus gets it back, so the arrow keys go on from where they were.
@@ -136,6 +159,14 @@ export function OrdersTable({ listing, sorting, onSortingChange, selected, onSel
     if (now !== top) scrolledTo(now);
     else focusPending();
   }
+
+  /** The row an event happened in, and its order once loaded. */
+  const rowOf = (e: MouseEvent | KeyboardEvent) => {
+    const tr = (e.target as HTMLElement).closest<HTMLElement>("tr[data-order-no]");
+    const index = tr ? Number(tr.dataset.index) : NaN;
+    const order = Number.isNaN(index) ? undefined : rowAt(index);
+    return order ? { index, order } : null;
+  };
 
   if (total === 0) {
     return <p className="empty">{narrowed(listing) ? t("orders.emptyFiltered") : t("orders.empty")}</p>;
@@ -201,6 +232,18 @@ export function OrdersTable({ listing, sorting, onSortingChange, selected, onSel
             // Focus moved on to something else; a row taken out of the page moves it nowhere.
             if (e.relatedTarget) focusedRow.current = null;
           }}
+          onClick={(e) => {
+            const row = rowOf(e);
+            if (row) onSelect(row.order);
+          }}
+          onKeyDown={(e) => {
+            const row = rowOf(e);
+            const hit = row && findShortcut(LIST_KEYS, e);
+            if (!row || !hit) return;
+            e.preventDefault();
+            if (hit.id === "open") onSelect(row.order);
+            else focusRow(hit.id === "next" ? row.index + 1 : row.index - 1);
+          }}
         >
           {padTop > 0 && (
             <tr aria-hidden="true" className="spacer-row">
@@ -209,43 +252,14 @@ export function OrdersTable({ listing, sorting, onSortingChange, selected, onSel
           )}
           {indexes.map((index) => {
             const order = rowAt(index);
-            const row = order ? rowById.get(order.order_no) : undefined;
-            if (!order || !row) {
+            if (!order) {
               return (
                 <tr key={`loading-${index}`} className="loading-row" data-index={index} aria-rowindex={index + 2}>
                   <td colSpan={span}>{t("orders.loadingRow")}</td>
                 </tr>
               );
             }
-            const isSelected = order.order_no === selected;
-            return (
-              <tr
-                key={order.order_no}
-                data-order-no={order.order_no}
-                data-index={index}
-                aria-rowindex={index + 2}
-                className={isSelected ? "selected" : undefined}
-                aria-selected={isSelected}
-                tabIndex={0}
-                onClick={() => onSelect(order)}
-                onKeyDown={(e) => {
-                  const hit = findShortcut(LIST_KEYS, e);
-                  if (!hit) return;
-                  e.preventDefault();
-                  if (hit.id === "open") onSelect(order);
-                  else focusRow(hit.id === "next" ? index + 1 : index - 1);
-                }}
-              >
-                {row.getVisibleCells().map((cell) => {
-                  const numeric = (cell.column.columnDef.meta as { numeric?: boolean } | undefined)?.numeric;
-                  return (
-                    <td key={cell.id} className={numeric ? "num" : undefined} data-col={cell.column.id}>
-                      {flexRender(cell.column.columnDef.cell, cell.getContext())}
-                    </td>
-                  );
-                })}
-              </tr>
-            );
+            return <OrderRow key={order.order_no} order={order} index={index} selected={order.order_no === selected} cells={shownCells} today={today} />;
           })}
           {padBottom > 0 && (
             <tr aria-hidden="true" className="spacer-row">

@@ -1,10 +1,13 @@
+import type { TFunction } from "i18next";
 import { useTranslation } from "react-i18next";
 import type { AttemptState } from "../types";
 import { STATE_ICON, stateKey } from "../words";
 
+// Each badge is a plain function of the words as well as a component: the orders table draws
+// one per row and asks for the words once for all its rows.
+
 /** Colour, icon and word together: never colour alone. A payout's state is worded as one. */
-export function StateBadge({ state, paysOut = false }: { state: AttemptState | null; paysOut?: boolean }) {
-  const { t } = useTranslation();
+export function stateBadge(t: TFunction, state: AttemptState | null, paysOut = false) {
   const s = state ?? "created";
   return (
     <span className={`badge state-${s}`} data-state={s}>
@@ -13,8 +16,11 @@ export function StateBadge({ state, paysOut = false }: { state: AttemptState | n
   );
 }
 
-export function SandboxBadge() {
-  const { t } = useTranslation();
+export function StateBadge({ state, paysOut = false }: { state: AttemptState | null; paysOut?: boolean }) {
+  return stateBadge(useTranslation().t, state, paysOut);
+}
+
+export function sandboxBadge(t: TFunction) {
   return (
     <span className="badge sandbox" title={t("sandboxBadgeTitle")}>
       {t("term.sandbox")}
@@ -22,12 +28,19 @@ export function SandboxBadge() {
   );
 }
 
+export function SandboxBadge() {
+  return sandboxBadge(useTranslation().t);
+}
+
 /** An order cancelled before it was paid: kept, never payable. */
-export function CancelledBadge() {
-  const { t } = useTranslation();
+export function cancelledBadge(t: TFunction) {
   return (
     <span className="badge state-cancelled" data-state="cancelled">
       <span aria-hidden="true">⊘</span> {t("orderChange.cancelled")}
     </span>
   );
+}
+
+export function CancelledBadge() {
+  return cancelledBadge(useTranslation().t);
 }

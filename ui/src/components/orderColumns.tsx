@@ -2,81 +2,84 @@
 // layout.ts).
 import { createColumnHelper } from "@tanstack/react-table";
 import type { TFunction } from "i18next";
+import type { ReactNode } from "react";
 import { gatewayName } from "../names";
-import { usePaysOut } from "../queries/reads";
 import type { OrderView } from "../types";
 import { formatMoney, formatTime, formatWhen } from "../words";
-import { CancelledBadge, SandboxBadge, StateBadge } from "./StateBadge";
+import { cancelledBadge, sandboxBadge, stateBadge } from "./StateBadge";
+
+/** One column's cell: drawn from the order alone, so a row can be drawn without the table. */
+export interface OrderCell {
+  id: keyof OrderView & string;
+  numeric: boolean;
+  render: (order: OrderView) => ReactNode;
+}
+
+/**
+ * Every column's cell in the window's words; `paysOut` says whether a profile's gateway pays
+ * money out (its state is then worded as a payout).
+ */
+export function orderCells(t: TFunction, paysOut: (profile: string) => boolean): OrderCell[] {
+  return [
+    {
+      id: "order_no",
+      numeric: false,
+      render: (o) => (
+        <span className="mono" title={o.order_no}>
+          {o.order_no}
+        </span>
+      ),
+    },
+    { id: "amount", numeric: true, render: (o) => formatMoney(o.amount, o.currency) },
+    {
+      id: "profile",
+      numeric: false,
+      // The badge stays whole; a long profile name gives way first.
+      render: (o) => (
+        <span className="cell-flex">
+          <span className="clip" title={`${o.profile} · ${gatewayName(o.gateway, t)}`}>
+            {o.profile}
+          </span>
+          {o.is_sandbox && sandboxBadge(t)}
+        </span>
+      ),
+    },
+    { id: "channel", numeric: false, render: (o) => (o.channel ? t(`channel.${o.channel}`) : t("common.none")) },
+    {
+      id: "state",
+      numeric: false,
+      render: (o) => (o.cancelled_at !== null ? cancelledBadge(t) : stateBadge(t, o.state, paysOut(o.profile))),
+    },
+    {
+      id: "updated_at",
+      numeric: false,
+      render: (o) => <time title={formatTime(o.updated_at)}>{formatWhen(o.updated_at)}</time>,
+    },
+    { id: "subject", numeric: false, render: (o) => <span title={o.subject}>{o.subject}</span> },
+  ];
+}
 
 const column = createColumnHelper<OrderView>();
 
-/** A row's state, worded as a payout where its profile's gateway pays money out. (A component
- * of its own, so the columns stay the same while the profiles load.) */
-function RowState({ order }: { order: OrderView }) {
-  const paysOut = usePaysOut();
-  if (order.cancelled_at !== null) return <CancelledBadge />;
-  return <StateBadge state={order.state} paysOut={paysOut(order.profile)} />;
-}
-
-export function orderColumns(t: TFunction) {
-  return [
-    column.accessor("order_no", {
-      id: "order_no",
-      header: () => t("term.orderNo"),
-      cell: (c) => (
-        <span className="mono" title={c.getValue()}>
-          {c.getValue()}
-        </span>
-      ),
-      enableSorting: true,
+/** The table's columns (headers, sorting, which are shown), each drawing its cell as `cells` does. */
+export function orderColumns(t: TFunction, cells: OrderCell[]) {
+  const header: Record<string, () => string> = {
+    order_no: () => t("term.orderNo"),
+    amount: () => t("term.amount"),
+    profile: () => t("term.gateway"),
+    channel: () => t("term.channel"),
+    state: () => t("term.state"),
+    updated_at: () => t("term.lastUpdate"),
+    subject: () => t("term.subject"),
+  };
+  const sortable = new Set(["order_no", "amount"]);
+  return cells.map((cell) =>
+    column.accessor((o) => o[cell.id], {
+      id: cell.id,
+      header: header[cell.id],
+      cell: (c) => cell.render(c.row.original),
+      meta: cell.numeric ? { numeric: true } : undefined,
+      enableSorting: sortable.has(cell.id),
     }),
-    column.accessor("amount", {
-      id: "amount",
-      header: () => t("term.amount"),
-      cell: (c) => formatMoney(c.getValue(), c.row.original.currency),
-      meta: { numeric: true },
-      enableSorting: true,
-    }),
-    column.accessor("profile", {
-      id: "profile",
-      header: () => t("term.gateway"),
-      // The badge stays whole; a long profile name gives way first.
-      cell: (c) => (
-        <span className="cell-flex">
-          <span className="clip" title={`${c.getValue()} · ${gatewayName(c.row.original.gateway, t)}`}>
-            {c.getValue()}
-          </span>
-          {c.row.original.is_sandbox && <SandboxBadge />}
-        </span>
-      ),
-      enableSorting: false,
-    }),
-    column.accessor("channel", {
-      id: "channel",
-      header: () => t("term.channel"),
-      cell: (c) => {
-        const channel = c.getValue();
-        return channel ? t(`channel.${channel}`) : t("common.none");
-      },
-      enableSorting: false,
-    }),
-    column.accessor("state", {
-      id: "state",
-      header: () => t("term.state"),
-      cell: (c) => <RowState order={c.row.original} />,
-      enableSorting: false,
-    }),
-    column.accessor("updated_at", {
-      id: "updated_at",
-      header: () => t("term.lastUpdate"),
-      cell: (c) => <time title={formatTime(c.getValue())}>{formatWhen(c.getValue())}</time>,
-      enableSorting: false,
-    }),
-    column.accessor("subject", {
-      id: "subject",
-      header: () => t("term.subject"),
-      cell: (c) => <span title={c.getValue()}>{c.getValue()}</span>,
-      enableSorting: false,
-    }),
-  ];
+  );
 }

@@ -21,6 +21,20 @@ export function useOrderTotal(listing: OrderListing, enabled = true) {
 }
 
 /**
+ * Whether a first page of `listing` (or, while it is on its way, of the listing before it) is
+ * in. Unlike the total it changes once, so what waits for it is not drawn again per search.
+ */
+export function useFirstPageIn(listing: OrderListing, enabled = true) {
+  const query = useQuery({
+    ...orderPageQuery(listing, 0),
+    enabled,
+    select: () => true,
+    placeholderData: keepPreviousData,
+  });
+  return query.data === true;
+}
+
+/**
  * The rows `first` to `last` of `listing` (of `total`): the pages they are on, and the next
  * one once they come within half a page of it, so scrolling on rarely meets rows still loading.
  */

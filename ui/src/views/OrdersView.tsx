@@ -5,6 +5,8 @@ import { OrderFilterBar } from "../components/OrderFilterBar";
 import { useDesks } from "../queries/reads";
 import { OrderPanel } from "../components/OrderPanel";
 import { OrdersTable } from "../components/OrdersTable";
+import type { OrderListing } from "../queries/keys";
+import { useOrderTotal } from "../queries/orderPages";
 import type { OrderFilterState } from "../hooks/useOrderFilters";
 import type { Dialog } from "../hooks/useShortcuts";
 import { ariaKeys, GLOBAL_KEYS, shortcut } from "../shortcuts";
@@ -12,8 +14,6 @@ import type { OrderDetail, OrderView, ProfileView } from "../types";
 
 interface Props {
   filters: OrderFilterState;
-  /** How many orders the list holds, once known. */
-  total: number | null;
   /** The back end has started. */
   ready: boolean;
   /** Unless the back end is known not to have started, the list need not wait for it. */
@@ -35,10 +35,23 @@ interface Props {
   onError: (error: unknown) => void;
 }
 
-export function OrdersView({ filters, total, ready, showList, profiles, notice, detail, onSelect, onClosePanel, onPay, onReceipt, onOpenDialog, onHistory, onError }: Props) {
+/** How many orders the list holds, once known: its own component, so a search's new count
+ * draws this line, not the view. */
+function OrderCount({ listing }: { listing: OrderListing }) {
+  const { t, i18n } = useTranslation();
+  const { total } = useOrderTotal(listing);
+  if (total === null) return null;
+  return (
+    <span className="hint" data-testid="order-count">
+      {t("orders.count", { count: total, n: total.toLocaleString(i18n.language) })}
+    </span>
+  );
+}
+
+export function OrdersView({ filters, ready, showList, profiles, notice, detail, onSelect, onClosePanel, onPay, onReceipt, onOpenDialog, onHistory, onError }: Props) {
   const desks = useDesks().data ?? [];
   const caps = detail ? profiles.find((p) => p.name === detail.order.profile)?.capabilities : undefined;
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
   const [editing, setEditing] = useState<OrderView | null>(null);
   return (
     <section className="content" aria-labelledby="orders-title">
@@ -46,11 +59,7 @@ export function OrdersView({ filters, total, ready, showList, profiles, notice, 
         <div className="view-head">
           <h1 id="orders-title">{t("orders.title")}</h1>
           <span className="spacer" />
-          {total !== null && (
-            <span className="hint" data-testid="order-count">
-              {t("orders.count", { count: total, n: total.toLocaleString(i18n.language) })}
-            </span>
-          )}
+          {showList && <OrderCount listing={filters.listing} />}
           {onPay && (
             <button type="button" className="small" data-testid="open-import" aria-keyshortcuts={ariaKeys(shortcut(GLOBAL_KEYS, "import"))} disabled={!ready} onClick={() => onOpenDialog("import")}>
               {t("orders.import")}

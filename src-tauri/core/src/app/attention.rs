@@ -24,12 +24,12 @@ pub struct AttentionWatch {
 impl AttentionWatch {
     /// Starts watching every attempt open or waiting for a person now, telling nothing of them.
     pub async fn start(store: Store) -> Result<AttentionWatch> {
-        let seen = store
-            .watched_attempts()
-            .await?
-            .iter()
-            .map(|a| (a.id, Standing::of(a)))
-            .collect();
+        let mut seen: HashMap<i64, Standing> = HashMap::new();
+        for (id, state, contested) in store.watched_standings().await? {
+            seen.entry(id)
+                .and_modify(|s| s.contested |= contested)
+                .or_insert(Standing { state, contested });
+        }
         Ok(AttentionWatch { store, seen })
     }
 

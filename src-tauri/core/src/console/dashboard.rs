@@ -118,11 +118,16 @@ impl Store {
     }
 
     pub async fn activity(&self) -> Result<Activity> {
+        // Only the gateways this store has a profile of: with none, the count of payments
+        // waiting on them need not walk every pending attempt's order (the window asks for
+        // this as soon as its first screen is in).
+        let profiles = self.profiles().await?;
         let unasked: Vec<&str> = paydesk_gateways::GATEWAYS
             .iter()
             .copied()
             .filter(|g| {
                 paydesk_gateways::connector_for(g).is_some_and(|c| !c.capabilities().status_query)
+                    && profiles.iter().any(|p| p.gateway == *g)
             })
             .collect();
         let (open, needs_review, unasked) = self.activity_counts(&unasked).await?;

@@ -209,6 +209,13 @@ impl Store {
         on_record!(self, |pool, sql| sql::attempts::watched(pool).await)
     }
 
+    /// [`Store::watched_attempts`] as each one's id, state and whether it is contested; one
+    /// both open and contested comes twice, the second time contested.
+    pub async fn watched_standings(&self) -> Result<Vec<(i64, AttemptState, bool)>> {
+        on_record!(self, |pool, sql| sql::attempts::watched_standings(pool)
+            .await)
+    }
+
     /// Notes that the gateway was asked and its answer settled nothing; asks again later.
     pub async fn note_inconclusive_check(&self, attempt_id: i64) -> Result<()> {
         let now = self.now().await?;

@@ -539,6 +539,33 @@ pub(in crate::store) async fn watched(pool: &Pool) -> Result<Vec<Attempt>> {
     .collect()
 }
 
+/// [`watched`] as `(id, state, contested)` only: what the notifier remembers of each, without
+/// reading every open attempt's row as the window starts. The open ones come from the state
+/// index alone (not contested, as far as it knows), then every contested one: an open attempt
+/// that is contested comes twice, the second time contested.
+pub(in crate::store) async fn watched_standings(
+    pool: &Pool,
+) -> Result<Vec<(i64, AttemptState, bool)>> {
+    sqlx::query(
+        "SELECT id, state, FALSE AS contested FROM attempts
+           WHERE state IN ('created', 'submitting', 'pending', 'unknown', 'needs_review')
+         UNION ALL
+         SELECT id, state, TRUE AS contested FROM attempts WHERE contested IS NOT NULL",
+    )
+    .fetch_all(pool)
+    .await?
+    .iter()
+    .map(|row| {
+        let state: String = row.try_get("state")?;
+        Ok((
+            row.try_get("id")?,
+            AttemptState::parse(&state).ok_or_else(|| corrupt_state(&state))?,
+            row.try_get("contested")?,
+        ))
+    })
+    .collect()
+}
+
 /// Counts a check whose answer settled nothing, and asks again later.
 pub(in crate::store) async fn note_inconclusive_check(
     pool: &Pool,

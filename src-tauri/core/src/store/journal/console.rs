@@ -312,20 +312,27 @@ pub(in crate::store) async fn day_failures(
 }
 
 /// What is still open: `(open, needs review or contested, pending on gateways in `unasked`)`.
+/// No gateway in `unasked`: none is counted, and no pending attempt's order is read for it.
 pub(in crate::store) async fn activity(pool: &Pool, unasked: &[&str]) -> Result<(i64, i64, i64)> {
     let mut q = sqlx::QueryBuilder::<Db>::new(
         "SELECT
            (SELECT count(*) FROM attempts WHERE state IN ('pending', 'unknown', 'submitting')) AS open,
            (SELECT count(*) FROM attempts WHERE state = 'needs_review')
-             + (SELECT count(*) FROM attempts WHERE contested IS NOT NULL) AS needs_review,
-           (SELECT count(*) FROM attempts a JOIN orders o ON o.id = a.order_id
-              JOIN profiles p ON p.id = o.profile_id
-              WHERE a.state = 'pending' AND p.gateway IN ('' ",
+             + (SELECT count(*) FROM attempts WHERE contested IS NOT NULL) AS needs_review, ",
     );
-    for gateway in unasked {
-        q.push(", ").push_bind(gateway.to_string());
+    if unasked.is_empty() {
+        q.push("CAST(0 AS BIGINT) AS unasked");
+    } else {
+        q.push(
+            "(SELECT count(*) FROM attempts a JOIN orders o ON o.id = a.order_id
+               JOIN profiles p ON p.id = o.profile_id
+               WHERE a.state = 'pending' AND p.gateway IN ('' ",
+        );
+        for gateway in unasked {
+            q.push(", ").push_bind(gateway.to_string());
+        }
+        q.push(")) AS unasked");
     }
-    q.push(")) AS unasked");
     let row = q.build().fetch_one(pool).await?;
     Ok((
         row.try_get("open")?,

@@ -1,0 +1,96 @@
+//! The start-up bench's helpers: where a launched page's time went, by its own clock, and a
+//! desk's live data set up as a merchant sets it up.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use serde_json::Value;
+
+use crate::world;
+
+/// Where the page's time went, from the page's own clock (ms after its navigation started).
+#[derive(Clone, Copy)]
+pub(crate) struct PageTimes {
+    /// Navigation start, ms after the process started (10 ms resolution).
+    pub(crate) navigation_ms: f64,
+    /// The app's script started running (paydesk only: its `paydesk:script` mark).
+    pub(crate) script_ms: Option<f64>,
+    /// The first page of orders answered (paydesk only: its `paydesk:first-page` mark).
+    pub(crate) first_page_ms: Option<f64>,
+    /// The first rows committed to the DOM (paydesk only: its `paydesk:rows` mark).
+    pub(crate) rows_ms: Option<f64>,
+    /// When the poll saw the page ready.
+    pub(crate) ready_ms: f64,
+}
+
+/// Reads the page's clock once it is ready: its navigation's start in wall time, its marks.
+pub(crate) const PAGE_TIMES_SCRIPT: &str = "const marks = {}; \
+    for (const m of performance.getEntriesByType('mark')) marks[m.name] = m.startTime; \
+    return { origin: performance.timeOrigin, now: performance.now(), marks: marks };";
+
+pub(crate) fn page_times(
+    value: &Value,
+    started_wall: chrono::DateTime<chrono::Utc>,
+) -> Option<PageTimes> {
+    let origin = value["origin"].as_f64()?;
+    let navigation_ms = origin - started_wall.timestamp_micros() as f64 / 1000.0;
+    let mark = |name: &str| value["marks"][name].as_f64();
+    Some(PageTimes {
+        navigation_ms,
+        script_ms: mark("paydesk:script"),
+        first_page_ms: mark("paydesk:first-page"),
+        rows_ms: mark("paydesk:rows"),
+        ready_ms: value["now"].as_f64()?,
+    })
+}
+
+/// Makes `dir` a desk's live data as a merchant sets it up at the command line: a SenseCore
+/// profile pointing at `gateway` (not a sandbox profile: the window opens the live data because
+/// it holds one), its secrets in the session's keyring.
+pub(crate) fn set_up_live_data(app: &Path, dir: &Path, gateway: &world::Gateway) {
+    let credentials = &gateway.config.gateways[world::GATEWAY];
+    let paydesk = |args: &[String], stdin: Option<&str>| {
+        let mut command = Command::new(app);
+        command
+            .arg("--data-dir")
+            .arg(dir)
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null());
+        let mut child = command.spawn().expect("paydesk's command line");
+        if let Some(text) = stdin {
+            use std::io::Write;
+            child
+                .stdin
+                .take()
+                .expect("stdin")
+                .write_all(text.as_bytes())
+                .expect("a secret written to paydesk");
+        }
+        drop(child.stdin.take());
+        assert!(
+            child.wait().expect("paydesk ran").success(),
+            "paydesk {args:?} failed"
+        );
+    };
+    let mut add: Vec<String> = [
+        "profile",
+        "add",
+        "shop",
+        "--gateway",
+        world::GATEWAY,
+        "--base-url",
+    ]
+    .map(String::from)
+    .to_vec();
+    add.push(gateway.sandbox.base_url(world::GATEWAY));
+    for (key, value) in &credentials.settings {
+        add.push("--set".into());
+        add.push(format!("{key}={value}"));
+    }
+    paydesk(&add, None);
+    for (key, value) in &credentials.secrets {
+        let args = ["secret", "set", "shop", key.as_str()].map(String::from);
+        paydesk(&args, Some(&format!("{value}\n")));
+    }
+}
