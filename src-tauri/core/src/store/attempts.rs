@@ -111,18 +111,20 @@ impl Store {
             sending,
         };
         let actor = self.actor();
-        let attempt = match self.route() {
-            Route::Postgres(pool) => {
-                self.offline_said(super::shared_journal::begin(pool, &new, &actor).await)?
-            }
-            _ => {
-                let now = self.now().await?;
-                on_record!(self, |pool, sql| sql::attempts::begin(
-                    pool, &new, &actor, now
-                )
-                .await)?
-            }
-        };
+        if let Route::Postgres(pool) = self.route() {
+            let begun = super::shared_journal::begin(pool, &new, &actor, self.origin());
+            let attempt = self.offline_said(begun.await)?;
+            self.publish_here(Change::Attempts {
+                order_nos: vec![order.order_no.clone()],
+                attempt_ids: vec![attempt.id],
+            });
+            return Ok(attempt);
+        }
+        let now = self.now().await?;
+        let attempt = on_record!(self, |pool, sql| sql::attempts::begin(
+            pool, &new, &actor, now
+        )
+        .await)?;
         self.publish(Change::Attempts {
             order_nos: vec![order.order_no.clone()],
             attempt_ids: vec![attempt.id],
@@ -140,9 +142,16 @@ impl Store {
     ) -> Result<Attempt> {
         let actor = self.actor();
         if let Route::Postgres(pool) = self.route() {
-            let recorded = super::shared_journal::record(pool, attempt_id, next, update, &actor);
+            let recorded = super::shared_journal::record(
+                pool,
+                attempt_id,
+                next,
+                update,
+                &actor,
+                self.origin(),
+            );
             let (attempt, order_no) = self.offline_said(recorded.await)?;
-            self.publish(Change::Attempts {
+            self.publish_here(Change::Attempts {
                 order_nos: vec![order_no],
                 attempt_ids: vec![attempt_id],
             });

@@ -744,6 +744,20 @@ impl Store {
         self.changes.publish(change);
     }
 
+    /// This store's name on the change notices it sends to the other desks sharing its server.
+    pub(crate) fn origin(&self) -> &str {
+        match &self.record {
+            Backend::Postgres(_, feed) => &feed.origin,
+            Backend::Sqlite(_) => "",
+        }
+    }
+
+    /// Publishes a change on this desk's feed only: the statement that committed it told the
+    /// other desks itself.
+    pub(crate) fn publish_here(&self, change: Change) {
+        self.changes.publish(change);
+    }
+
     /// Publishes that these attempts changed, naming their orders when anyone listens.
     async fn publish_attempts(&self, attempt_ids: Vec<i64>) {
         // Other desks may listen where the store is shared.

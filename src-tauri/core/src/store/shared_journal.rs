@@ -4,7 +4,9 @@
 //! before it), and a payment waits for all of them; one statement in autocommit is one round
 //! trip and one durable commit, with the same rows, the same guards (the order locked and
 //! checked unchanged, the state machine's rule in the UPDATE, the one-live-attempt index) and
-//! the server's clock read inside it. SQLite's journal ([`super::journal::attempts`]) writes
+//! the server's clock read inside it. The other desks are told in the same statement (its
+//! NOTIFY is delivered when it commits), not by another round trip on another connection
+//! after it. SQLite's journal ([`super::journal::attempts`]) writes
 //! the same rows statement by statement: there a statement costs no round trip.
 
 use sqlx::postgres::PgPool;
@@ -12,6 +14,7 @@ use sqlx::Row as _;
 
 use super::dialect::POSTGRES_NOW_MS;
 use super::on_postgres::journal::attempts as journal;
+use super::shared_feed::CHANNEL;
 use super::{is_unique_violation, NewAttempt, Result, StoreError};
 use crate::audit::AuditAction;
 use crate::domain::{Actor, Attempt, AttemptState};
@@ -20,7 +23,12 @@ use crate::settling::{next_check_delay_ms, AttemptUpdate};
 /// Journals a new attempt as `submitting` with its `created` and `submitting` events and its
 /// audit entry, in one durable statement, if the order is still as it was priced (not
 /// cancelled, at the revision read); the one-live-attempt index refuses a second one.
-pub(super) async fn begin(pool: &PgPool, new: &NewAttempt<'_>, actor: &Actor) -> Result<Attempt> {
+pub(super) async fn begin(
+    pool: &PgPool,
+    new: &NewAttempt<'_>,
+    actor: &Actor,
+    origin: &str,
+) -> Result<Attempt> {
     let sql = format!(
         "WITH clock AS MATERIALIZED (SELECT {POSTGRES_NOW_MS} AS now),
          locked AS (
@@ -46,8 +54,11 @@ pub(super) async fn begin(pool: &PgPool, new: &NewAttempt<'_>, actor: &Actor) ->
              SELECT a.created_at, $13, $14, $16, locked.order_no,
                     '{{\"attempt_id\":' || a.id || ',\"channel\":\"' || a.channel
                       || '\",\"state\":\"' || a.state || '\"}}'
-             FROM a, locked)
-         SELECT * FROM a"
+             FROM a, locked),
+         notified AS (
+             SELECT pg_notify($17, {notice}) FROM a, locked)
+         SELECT a.* FROM a, notified",
+        notice = notice("locked.order_no", "a.id", 18)
     );
     // Sent at the server's clock; its deadline is that much later.
     let deadline_after_sending = new.sending.deadline(0);
@@ -68,6 +79,8 @@ pub(super) async fn begin(pool: &PgPool, new: &NewAttempt<'_>, actor: &Actor) ->
         .bind(&actor.operator)
         .bind(new.subscription_refunds_json)
         .bind(AuditAction::PaymentStarted.as_str())
+        .bind(CHANNEL)
+        .bind(origin)
         .fetch_optional(pool)
         .await;
     match inserted {
@@ -105,6 +118,7 @@ pub(super) async fn record(
     next: AttemptState,
     update: &AttemptUpdate,
     actor: &Actor,
+    origin: &str,
 ) -> Result<(Attempt, String)> {
     let next_check_after = match next {
         AttemptState::Pending | AttemptState::Unknown => Some(next_check_delay_ms(0)),
@@ -128,10 +142,15 @@ pub(super) async fn record(
              RETURNING attempts.*),
          events AS (
              INSERT INTO attempt_events (attempt_id, state, detail, at, desk, operator)
-             SELECT moved.id, moved.state, $11, moved.updated_at, $12, $13 FROM moved)
-         SELECT moved.*, o.order_no AS moved_order_no
-         FROM moved JOIN orders o ON o.id = moved.order_id",
-        journal::states_that_may_become(next)
+             SELECT moved.id, moved.state, $11, moved.updated_at, $12, $13 FROM moved),
+         named AS (
+             SELECT moved.*, o.order_no AS moved_order_no
+             FROM moved JOIN orders o ON o.id = moved.order_id),
+         notified AS (
+             SELECT pg_notify($14, {notice}) FROM named)
+         SELECT named.* FROM named, notified",
+        journal::states_that_may_become(next),
+        notice = notice("named.moved_order_no", "named.id", 15)
     );
     let row = sqlx::query(&sql)
         .bind(next.as_str())
@@ -147,6 +166,8 @@ pub(super) async fn record(
         .bind(&update.detail)
         .bind(&actor.desk)
         .bind(&actor.operator)
+        .bind(CHANNEL)
+        .bind(origin)
         .fetch_optional(pool)
         .await?;
     match row {
@@ -157,4 +178,15 @@ pub(super) async fn record(
             to: next,
         }),
     }
+}
+
+/// The change notice (as `shared_feed` reads it) naming one attempt and its order, built by
+/// the statement from its columns (the attempt's id is the server's to give), from this
+/// desk's origin bound as parameter `origin`.
+fn notice(order_no: &str, attempt_id: &str, origin: usize) -> String {
+    format!(
+        "json_build_object('origin', ${origin}::text, 'change', json_build_object(
+             'kind', 'attempts', 'order_nos', json_build_array({order_no}),
+             'attempt_ids', json_build_array({attempt_id})))::text"
+    )
 }
