@@ -160,8 +160,8 @@ impl Engine {
     /// it is never paid again blind.
     #[tracing::instrument(name = "pay", skip_all, fields(order_no = %command.order_no, channel = command.channel.as_str()))]
     pub async fn pay(&self, command: &PayCommand) -> Result<Attempt, PayError> {
-        let order = self.store.order(&command.order_no).await?;
-        if let Some(latest) = self.store.latest_attempt(order.id).await? {
+        let (order, latest, profile) = self.store.payment_start(&command.order_no).await?;
+        if let Some(latest) = latest {
             match latest.state {
                 AttemptState::Submitting
                     if matches!(
@@ -185,7 +185,6 @@ impl Engine {
                 _ => {}
             }
         }
-        let profile = self.store.profile(&order.profile).await?;
         let connector = connector_of(&profile.gateway)?;
         let capabilities = connector.capabilities();
         let plan = plan_payment(&order, &profile.gateway, &capabilities, command)?;

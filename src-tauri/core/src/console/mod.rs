@@ -170,3 +170,7 @@ mod dashboard_tests;
 #[cfg(test)]
 #[path = "lookup_tests.rs"]
 mod lookup_tests;
+
+#[cfg(test)]
+#[path = "count_tests.rs"]
+mod count_tests;

@@ -417,13 +417,7 @@ pub(crate) fn page_with_total(
     limit: i64,
     offset: i64,
 ) -> QueryBuilder<'static, Sqlite> {
-    let unfiltered = text.is_none()
-        && query.state.is_none()
-        && query.channel.is_none()
-        && query.profile.is_none()
-        && query.desk.is_none()
-        && query.from_ms.is_none()
-        && query.to_ms.is_none();
+    let unfiltered = is_unfiltered(query, text);
     let mut q = QueryBuilder::<Sqlite>::new("");
     let ids = if text.is_some() {
         q.push("WITH matches AS MATERIALIZED (SELECT o.id");
@@ -448,6 +442,18 @@ pub(crate) fn page_with_total(
     q
 }
 
+/// Whether the page lists every order: its count is then the one the triggers keep.
+fn is_unfiltered(query: &OrderQuery, text: Option<&TextMatch>) -> bool {
+    text.is_none()
+        && typed(query).is_none()
+        && query.state.is_none()
+        && query.channel.is_none()
+        && query.profile.is_none()
+        && query.desk.is_none()
+        && query.from_ms.is_none()
+        && query.to_ms.is_none()
+}
+
 /// [`page_with_total`] on a shared (PostgreSQL) store: the same filters and page, counted
 /// apart, the page's rows as one row of JSON in the page's order.
 fn shared_page_with_total(
@@ -457,9 +463,16 @@ fn shared_page_with_total(
     offset: i64,
 ) -> QueryBuilder<'static, Postgres> {
     let order_by = order_by(query);
-    let mut q = QueryBuilder::<Postgres>::new("SELECT (SELECT count(*)");
-    q.push(ORDER_FROM_ORDERS);
-    push_filters(&mut q, query, text);
+    let mut q = QueryBuilder::<Postgres>::new("");
+    if is_unfiltered(query, text) {
+        // Kept by triggers, spread over a few rows (migration 0010): counting a million
+        // orders takes about 35 ms.
+        q.push("SELECT (SELECT sum(orders)::bigint FROM order_counts");
+    } else {
+        q.push("SELECT (SELECT count(*)");
+        q.push(ORDER_FROM_ORDERS);
+        push_filters(&mut q, query, text);
+    }
     q.push(
         "), coalesce(json_agg(json_build_array(id, order_no, amount_minor, currency, subject, \
          attributes, created_at, profile, gateway, is_sandbox, state, channel, updated_at, \

@@ -2,9 +2,9 @@
 //! `submitting` before its request leaves, and every move after that goes through the state
 //! machine inside one transaction with its event ([`super::journal::attempts`]).
 
-use super::{Result, Store};
+use super::{Result, Route, Store};
 use crate::changes::Change;
-use crate::domain::{Attempt, AttemptEvent, AttemptState, OrderView};
+use crate::domain::{Attempt, AttemptEvent, AttemptState, OrderView, Profile};
 use crate::sender::Sender;
 use crate::settling::{AttemptUpdate, CheckVerdict};
 
@@ -110,7 +110,17 @@ impl Store {
             subscription_refunds_json,
             sending,
         };
-        let (actor, now) = (self.actor(), self.now().await?);
+        let actor = self.actor();
+        if let Route::Postgres(pool) = self.route() {
+            let begun = super::shared_journal::begin(pool, &new, &actor, self.origin());
+            let attempt = self.offline_said(begun.await)?;
+            self.publish_here(Change::Attempts {
+                order_nos: vec![order.order_no.clone()],
+                attempt_ids: vec![attempt.id],
+            });
+            return Ok(attempt);
+        }
+        let now = self.now().await?;
         let attempt = on_record!(self, |pool, sql| sql::attempts::begin(
             pool, &new, &actor, now
         )
@@ -130,7 +140,24 @@ impl Store {
         next: AttemptState,
         update: &AttemptUpdate,
     ) -> Result<Attempt> {
-        let (actor, now) = (self.actor(), self.now().await?);
+        let actor = self.actor();
+        if let Route::Postgres(pool) = self.route() {
+            let recorded = super::shared_journal::record(
+                pool,
+                attempt_id,
+                next,
+                update,
+                &actor,
+                self.origin(),
+            );
+            let (attempt, order_no) = self.offline_said(recorded.await)?;
+            self.publish_here(Change::Attempts {
+                order_nos: vec![order_no],
+                attempt_ids: vec![attempt_id],
+            });
+            return Ok(attempt);
+        }
+        let now = self.now().await?;
         let attempt = on_record!(self, |pool, sql| sql::attempts::record(
             pool, attempt_id, next, update, &actor, now
         )
@@ -177,6 +204,34 @@ impl Store {
     pub async fn latest_attempt(&self, order_id: i64) -> Result<Option<Attempt>> {
         on_record!(self, |pool, sql| sql::attempts::latest(pool, order_id)
             .await)
+    }
+
+    /// What paying an order starts from: the order, its latest attempt and its profile. On a
+    /// shared store the three are asked at once, each on a connection of its own: each read is
+    /// a round trip to the server, and the payment then waits for the slowest rather than for
+    /// their sum. Each read is its own snapshot either way; the journal's commit checks the
+    /// order's revision and the one-live-attempt rule against what is committed by then.
+    pub async fn payment_start(
+        &self,
+        order_no: &str,
+    ) -> Result<(OrderView, Option<Attempt>, Profile)> {
+        if !self.is_shared() {
+            let order = self.order(order_no).await?;
+            let latest = self.latest_attempt(order.id).await?;
+            let profile = self.profile(&order.profile).await?;
+            return Ok((order, latest, profile));
+        }
+        let latest = async {
+            on_record!(self, |pool, sql| sql::attempts::latest_of_order_no(
+                pool, order_no
+            )
+            .await)
+        };
+        let profile = async {
+            on_record!(self, |pool, sql| sql::profiles::of_order(pool, order_no)
+                .await)
+        };
+        tokio::try_join!(self.order(order_no), latest, profile)
     }
 
     /// Attempts the reconciler should ask about now: pending or unknown ones that are due, and

@@ -38,6 +38,7 @@ async fn a_change_committed_at_one_desk_reaches_the_other_desks_feed() {
     let attempt = begin_attempt(&desk_1, &order, "balance", "k1")
         .await
         .unwrap();
+    record_state(&desk_1, attempt.id, AttemptState::Succeeded).await;
     let mut expected = vec![
         Change::Profiles {
             names: vec!["p".into()],
@@ -45,6 +46,8 @@ async fn a_change_committed_at_one_desk_reaches_the_other_desks_feed() {
         Change::Orders {
             order_nos: vec!["A-1".into()],
         },
+        // Journaled, then its answer recorded.
+        attempts("A-1", attempt.id),
         attempts("A-1", attempt.id),
     ];
     let mine = expected.clone();

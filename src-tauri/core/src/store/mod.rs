@@ -53,6 +53,7 @@ mod reviews;
 mod rows;
 pub mod server_url;
 mod shared_feed;
+mod shared_journal;
 #[cfg(test)]
 mod shift_tests;
 mod shifts;
@@ -364,6 +365,12 @@ async fn bring_schema_up_to_date(pool: &PgPool, update: SchemaUpdate) -> Result<
 /// for out of reach.
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// How long a pooled connection to the shared store may have sat unused before it is pinged
+/// when next taken: a server restarted or a link cut meanwhile then costs a new connection,
+/// not a failed statement. A connection used more recently is taken as it is: the ping would
+/// be one more round trip on every statement of a payment.
+const PING_AFTER_IDLE: Duration = Duration::from_secs(1);
+
 /// Where a shared desk keeps its copy of the history, which server it copies, and how many
 /// days back.
 pub struct KeptCopy<'a> {
@@ -522,7 +529,16 @@ impl Store {
         };
         let options = PgPoolOptions::new()
             .max_connections(8)
-            .acquire_timeout(ACQUIRE_TIMEOUT);
+            .acquire_timeout(ACQUIRE_TIMEOUT)
+            .test_before_acquire(false)
+            .before_acquire(|conn, meta| {
+                Box::pin(async move {
+                    if meta.idle_for >= PING_AFTER_IDLE {
+                        sqlx::Connection::ping(conn).await?;
+                    }
+                    Ok(true)
+                })
+            });
         let (pool, listening, read_only) = match reach(&server, options.clone()).await {
             Ok(pool) => {
                 bring_schema_up_to_date(&pool, update).await?;
@@ -725,6 +741,20 @@ impl Store {
             let (pool, origin, change) = (pool.clone(), feed.origin.clone(), change.clone());
             tokio::spawn(async move { shared_feed::notify(&pool, &origin, &change).await });
         }
+        self.changes.publish(change);
+    }
+
+    /// This store's name on the change notices it sends to the other desks sharing its server.
+    pub(crate) fn origin(&self) -> &str {
+        match &self.record {
+            Backend::Postgres(_, feed) => &feed.origin,
+            Backend::Sqlite(_) => "",
+        }
+    }
+
+    /// Publishes a change on this desk's feed only: the statement that committed it told the
+    /// other desks itself.
+    pub(crate) fn publish_here(&self, change: Change) {
         self.changes.publish(change);
     }
 

@@ -14,7 +14,7 @@ use super::StoreError;
 use crate::changes::{Change, ChangeFeed};
 
 /// The channel every desk of a store notifies and listens on.
-const CHANNEL: &str = "paydesk_changes";
+pub(super) const CHANNEL: &str = "paydesk_changes";
 
 /// PostgreSQL refuses a payload of 8000 bytes or more; a change that names more than fits is
 /// sent as "everything".

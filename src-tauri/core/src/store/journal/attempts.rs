@@ -145,7 +145,11 @@ pub(in crate::store) async fn begin(
 
 /// Why a new attempt of an order was refused by the one-live-attempt index: the order is
 /// paid, or another attempt (named with its desk) is under way.
-async fn already_live(pool: &Pool, order_id: i64, order_no: &str) -> StoreError {
+pub(in crate::store) async fn already_live(
+    pool: &Pool,
+    order_id: i64,
+    order_no: &str,
+) -> StoreError {
     let live = match pool.acquire().await {
         Ok(mut conn) => live_attempt(&mut conn, order_id).await,
         Err(e) => Err(e.into()),
@@ -437,7 +441,7 @@ async fn move_attempt(
 
 /// The states the state machine allows to move to `next`, as SQL string literals (the states'
 /// own names, never input).
-fn states_that_may_become(next: AttemptState) -> String {
+pub(in crate::store) fn states_that_may_become(next: AttemptState) -> String {
     let from: Vec<String> = AttemptState::ALL
         .iter()
         .filter(|from| from.can_become(next))
@@ -478,6 +482,21 @@ pub(in crate::store) async fn latest(pool: &Pool, order_id: i64) -> Result<Optio
         .bind(order_id)
         .fetch_optional(pool)
         .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+/// The latest attempt of the order numbered `order_no`, if any.
+pub(in crate::store) async fn latest_of_order_no(
+    pool: &Pool,
+    order_no: &str,
+) -> Result<Option<Attempt>> {
+    let row = sqlx::query(
+        "SELECT * FROM attempts WHERE order_id = (SELECT id FROM orders WHERE order_no = $1)
+         ORDER BY id DESC LIMIT 1",
+    )
+    .bind(order_no)
+    .fetch_optional(pool)
+    .await?;
     row.as_ref().map(from_row).transpose()
 }
 
