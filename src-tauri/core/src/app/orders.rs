@@ -203,6 +203,7 @@ pub async fn import(
         .map_err(|e| match e {
             ImportError::Unreadable(why) => AppError::from(why),
             ImportError::Store(e) => e.into(),
+            stopped @ ImportError::Stopped => AppError::internal(stopped.to_string()),
         })?;
     tracing::info!(
         rows = report.rows,

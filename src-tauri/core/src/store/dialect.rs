@@ -62,6 +62,12 @@ pub(crate) trait Dialect: sqlx::Database {
     /// those above the largest id before are exactly the ones it put in.
     const IDS_IN_INSERT_ORDER: bool;
 
+    /// An INSERT of orders from one JSON text ($1, an array of `[order_no, profile_id,
+    /// amount_minor, currency, subject, attributes]`) created at $2, leaving an order number
+    /// the store has as it was; where the database reads JSON faster than thousands of bound
+    /// parameters.
+    const INSERT_ORDERS_FROM_JSON: Option<&'static str>;
+
     /// A transaction that will write.
     async fn begin_write(pool: &Pool<Self>) -> sqlx::Result<Transaction<'static, Self>>;
 }
@@ -76,6 +82,14 @@ impl Dialect for Sqlite {
     const LOCK_ROW: &'static str = "";
     // The write lock keeps every other writer out until the transaction ends.
     const IDS_IN_INSERT_ORDER: bool = true;
+    // In the array's order, so the ids follow the file's rows.
+    const INSERT_ORDERS_FROM_JSON: Option<&'static str> = Some(
+        "INSERT INTO orders (order_no, profile_id, amount_minor, currency, subject, attributes,
+                             created_at)
+         SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, $2
+         FROM json_each($1) WHERE true ORDER BY key
+         ON CONFLICT (order_no) DO NOTHING",
+    );
     const JSON_ROWS: (&'static str, &'static str) = ("json_group_array(json_array(", "))");
 
     fn holding(reference: Held, text: &str) -> (&'static str, String) {
@@ -122,6 +136,7 @@ impl Dialect for Postgres {
     const LOCK_ROW: &'static str = "FOR UPDATE";
     // Other desks' inserts draw from the same sequence meanwhile.
     const IDS_IN_INSERT_ORDER: bool = false;
+    const INSERT_ORDERS_FROM_JSON: Option<&'static str> = None;
     const JSON_ROWS: (&'static str, &'static str) =
         ("coalesce(json_agg(json_build_array(", "))::text, '[]')");
 

@@ -205,6 +205,9 @@ fn at_desk(desk: &Option<String>, operator: &Option<String>) -> String {
 /// Rows per INSERT statement of an import: the driver's round trip is paid once per statement,
 /// so many rows share one (7 values a row, far below either database's limit).
 pub(crate) const IMPORT_ROWS_PER_STATEMENT: usize = 500;
+/// Orders an import writes per statement where they travel as one JSON text (SQLite).
+/// (Fewer in tests, so that their files span several statements and batches.)
+pub(crate) const IMPORT_ROWS_PER_JSON: usize = if cfg!(test) { 300 } else { 5_000 };
 
 /// The journal's SQL for a store of record in SQLite.
 #[path = "journal"]

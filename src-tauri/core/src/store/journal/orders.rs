@@ -187,6 +187,36 @@ pub(in crate::store) async fn add_many(
     let mut last_id: i64 = sqlx::query_scalar("SELECT COALESCE(max(id), 0) FROM orders")
         .fetch_one(&mut *tx)
         .await?;
+    if let Some(insert) = Db::INSERT_ORDERS_FROM_JSON {
+        for chunk in rows.chunks(crate::store::IMPORT_ROWS_PER_JSON) {
+            let json = serde_json::to_string(
+                &chunk
+                    .iter()
+                    .map(|row| {
+                        (
+                            &row.order_no,
+                            row.profile_id,
+                            row.amount.minor,
+                            row.amount.currency.code(),
+                            &row.subject,
+                            to_json(&row.attributes),
+                        )
+                    })
+                    .collect::<Vec<_>>(),
+            )
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            let added = sqlx::query(insert)
+                .bind(json)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            went_in.extend(added_rows(&mut tx, chunk, added, last_id).await?);
+            last_id += added as i64;
+        }
+        tx.commit().await?;
+        return Ok(went_in);
+    }
     for chunk in rows.chunks(crate::store::IMPORT_ROWS_PER_STATEMENT) {
         let mut insert = sqlx::QueryBuilder::<Db>::new(
             "INSERT INTO orders (order_no, profile_id, amount_minor, currency, subject, attributes, created_at) ",
@@ -214,25 +244,32 @@ pub(in crate::store) async fn add_many(
             continue;
         }
         let added = insert.build().execute(&mut *tx).await?.rows_affected();
-        if added as usize == chunk.len() {
-            went_in.extend(chunk.iter().map(|row| row.order_no.clone()));
-        } else {
-            // Some rows were already there: which ones went in, read as one row of JSON
-            // rather than a row each.
-            let json: String =
-                sqlx::query_scalar("SELECT json_group_array(order_no) FROM orders WHERE id > $1")
-                    .bind(last_id)
-                    .fetch_one(&mut *tx)
-                    .await?;
-            went_in.extend(
-                serde_json::from_str::<Vec<String>>(&json)
-                    .map_err(|e| StoreError::Corrupt(e.to_string()))?,
-            );
-        }
+        went_in.extend(added_rows(&mut tx, chunk, added, last_id).await?);
         last_id += added as i64;
     }
     tx.commit().await?;
     Ok(went_in)
+}
+
+/// The numbers of `chunk`'s orders that one statement put in (`added` of them, the ids above
+/// `last_id`, on a database whose inserts take ids in order).
+async fn added_rows(
+    tx: &mut Conn,
+    chunk: &[OrderCandidate],
+    added: u64,
+    last_id: i64,
+) -> Result<Vec<String>> {
+    if added as usize == chunk.len() {
+        return Ok(chunk.iter().map(|row| row.order_no.clone()).collect());
+    }
+    // Some rows were already there: which ones went in, read as one row of JSON rather than
+    // a row each.
+    let json: String =
+        sqlx::query_scalar("SELECT json_group_array(order_no) FROM orders WHERE id > $1")
+            .bind(last_id)
+            .fetch_one(&mut *tx)
+            .await?;
+    serde_json::from_str::<Vec<String>>(&json).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
 /// What an order is, read under a lock that keeps its other writers waiting until the
