@@ -70,6 +70,17 @@ pub(crate) trait Dialect: sqlx::Database {
 
     /// A transaction that will write.
     async fn begin_write(pool: &Pool<Self>) -> sqlx::Result<Transaction<'static, Self>>;
+
+    /// [`Dialect::begin_write`] on a connection already held.
+    async fn begin_write_on(
+        conn: &mut <Self as sqlx::Database>::Connection,
+    ) -> sqlx::Result<Transaction<'_, Self>>;
+
+    /// The page cache an import's connection takes while it writes a batch, and the one it
+    /// gives back: a batch's orders with their indexes and search index fit in the larger
+    /// one (at 500,000 orders, 1.17× sqlite3 doing the same job with the usual 2 MB, 1.06×
+    /// with 64 MB).
+    const IMPORT_PAGE_CACHE: Option<(&'static str, &'static str)>;
 }
 
 impl Dialect for Sqlite {
@@ -126,6 +137,18 @@ impl Dialect for Sqlite {
         // writes fails with SQLITE_BUSY (no waiting) when another writer got in between.
         pool.begin_with("BEGIN IMMEDIATE").await
     }
+
+    async fn begin_write_on(
+        conn: &mut sqlx::SqliteConnection,
+    ) -> sqlx::Result<Transaction<'_, Sqlite>> {
+        sqlx::Connection::begin_with(conn, "BEGIN IMMEDIATE").await
+    }
+
+    const IMPORT_PAGE_CACHE: Option<(&'static str, &'static str)> = Some((
+        "PRAGMA cache_size = -65536",
+        // SQLite's default.
+        "PRAGMA cache_size = -2000",
+    ));
 }
 
 impl Dialect for Postgres {
@@ -167,4 +190,13 @@ impl Dialect for Postgres {
         // write was checked against is the state it commits over.
         pool.begin().await
     }
+
+    async fn begin_write_on(
+        conn: &mut sqlx::PgConnection,
+    ) -> sqlx::Result<Transaction<'_, Postgres>> {
+        sqlx::Connection::begin(conn).await
+    }
+
+    // The server's own.
+    const IMPORT_PAGE_CACHE: Option<(&'static str, &'static str)> = None;
 }

@@ -180,8 +180,23 @@ pub(in crate::store) async fn add_many(
     rows: &[OrderCandidate],
     now: i64,
 ) -> Result<HashSet<String>> {
+    let mut conn = pool.acquire().await?;
+    let Some((larger, usual)) = Db::IMPORT_PAGE_CACHE else {
+        return add_many_on(&mut conn, rows, now).await;
+    };
+    sqlx::query(larger).execute(&mut *conn).await?;
+    let written = add_many_on(&mut conn, rows, now).await;
+    sqlx::query(usual).execute(&mut *conn).await?;
+    written
+}
+
+async fn add_many_on(
+    conn: &mut Conn,
+    rows: &[OrderCandidate],
+    now: i64,
+) -> Result<HashSet<String>> {
     let mut went_in = HashSet::new();
-    let mut tx = Db::begin_write(pool).await?;
+    let mut tx = Db::begin_write_on(conn).await?;
     // Where rows get the next free ids in order (SQLite, its write lock keeping other writers
     // out), the rows a statement put in are exactly those above the largest id before it.
     let mut last_id: i64 = sqlx::query_scalar("SELECT COALESCE(max(id), 0) FROM orders")
