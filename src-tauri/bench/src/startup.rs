@@ -515,7 +515,9 @@ pub fn run(work: &Path, config: &Config) -> GroupResult {
                 better: Better::Lower,
                 subject: empty_line.clone(),
                 baseline: base_line.clone(),
-                target: None,
+                target: Some(Check::at_most("ratio", startup_ratio.median, 1.05, |v| {
+                    format!("{v:.2}×")
+                })),
                 checks: vec![Check::at_most("launch to interactive", small_start, 600.0, show_ms)],
                 rounds: config.launches,
                 checked: true,
@@ -527,7 +529,9 @@ pub fn run(work: &Path, config: &Config) -> GroupResult {
                 better: Better::Lower,
                 subject: big_line.clone(),
                 baseline: base_line.clone(),
-                target: None,
+                target: Some(Check::at_most("ratio", live_ratio.median, 1.05, |v| {
+                    format!("{v:.2}×")
+                })),
                 checks: vec![],
                 rounds: config.launches,
                 checked: true,
