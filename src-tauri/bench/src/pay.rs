@@ -332,7 +332,7 @@ async fn measure(dir: &Path, gateway: &Gateway, config: &Config) -> Measured {
 }
 
 /// One balance payment of `order_no` through `engine`, in ms; it must succeed.
-async fn timed_pay(engine: &Engine, order_no: &str) -> f64 {
+pub(crate) async fn timed_pay(engine: &Engine, order_no: &str) -> f64 {
     let command = PayCommand {
         order_no: order_no.to_string(),
         channel: Channel::Balance,

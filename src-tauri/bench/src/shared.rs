@@ -8,9 +8,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use paydesk_core::changes::Change;
-use paydesk_core::domain::AttemptState;
 use paydesk_core::gateways::{connector_for, Channel, Currency, Money, PayRequest};
-use paydesk_core::pricing::PayCommand;
 use paydesk_core::store::{NewOrder, SchemaUpdate, Store};
 use sqlx::postgres::{PgConnectOptions, PgListener};
 use sqlx::{ConnectOptions, Connection, Executor};
@@ -131,18 +129,7 @@ async fn measure(dir: &Path, gateway: &Gateway, config: &Config) -> Measured {
     };
     for i in 0..n {
         let round = i.checked_sub(warmup).map(|k| k / config.per_round);
-        let command = PayCommand {
-            order_no: paid[i].0.clone(),
-            channel: Channel::Balance,
-            deductions: vec![],
-            coupon: None,
-            credit_amount: None,
-            subscription_refunds: Vec::new(),
-        };
-        let started = Instant::now();
-        let attempt = world.engine.pay(&command).await.expect("pay");
-        let pay_ms = ms(started.elapsed());
-        assert_eq!(attempt.state, AttemptState::Succeeded, "{attempt:?}");
+        let pay_ms = crate::pay::timed_pay(&world.engine, &paid[i].0).await;
 
         let (order_no, minor) = &raw[i];
         let request = connector

@@ -29,6 +29,9 @@ pub use parse::{check_order_no, ImportFormat, OrderCandidate, Profiles, RowError
 /// memory bounded.
 const BATCH: usize = if cfg!(test) { 1_000 } else { 50_000 };
 
+/// Rows read between two reports of progress (each batch written is reported too).
+const PROGRESS_EVERY: u64 = 5_000;
+
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct ImportReport {
     pub rows: u64,
@@ -36,7 +39,18 @@ pub struct ImportReport {
     pub rejected: Vec<RowError>,
 }
 
-/// How far an import has got, after each batch written: the window's `import-progress` event.
+impl ImportReport {
+    fn progress(&self) -> Progress {
+        Progress {
+            rows_read: self.rows,
+            imported: self.imported,
+            rejected: self.rejected.len() as u64,
+        }
+    }
+}
+
+/// How far an import has got, every few thousand rows read and after each batch written: the
+/// window's `import-progress` event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[ts(rename = "ImportProgress")]
 pub struct Progress {
@@ -102,6 +116,9 @@ pub async fn import_orders(
             Ok(candidate) => batch.push(candidate),
             Err(refused) => report.rejected.push(refused),
         }
+        if report.rows % PROGRESS_EVERY == 0 {
+            progress(report.progress());
+        }
         if batch.len() >= BATCH {
             let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
             if let Some(previous) = writing.take() {
@@ -165,11 +182,7 @@ async fn tally(
         // A batch is too many orders to name; every view of orders refreshes.
         store.publish(Change::Everything);
     }
-    progress(Progress {
-        rows_read: report.rows,
-        imported: report.imported,
-        rejected: report.rejected.len() as u64,
-    });
+    progress(report.progress());
     Ok(())
 }
 

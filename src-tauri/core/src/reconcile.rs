@@ -526,6 +526,17 @@ mod tests {
         record_state(store, sent.id, AttemptState::Pending).await
     }
 
+    /// An engine at a desk whose keyring holds none of the profiles' secrets.
+    fn without_secrets(store: &Store) -> Engine {
+        let no_secrets: Arc<dyn crate::vault::Vault> =
+            Arc::new(crate::vault::MemoryVault::default());
+        Engine::new(
+            store.clone(),
+            no_secrets,
+            paydesk_gateways::transport::Transport::new(std::time::Duration::from_secs(1)),
+        )
+    }
+
     #[tokio::test]
     async fn a_desk_without_a_profiles_secrets_leaves_its_payments_to_the_desks_that_hold_them() {
         let (_dir, store) = crate::test_support::temp_store().await;
@@ -535,13 +546,7 @@ mod tests {
             .execute(store.pool())
             .await
             .unwrap();
-        let no_secrets: Arc<dyn crate::vault::Vault> =
-            Arc::new(crate::vault::MemoryVault::default());
-        let engine = Engine::new(
-            store.clone(),
-            no_secrets,
-            paydesk_gateways::transport::Transport::new(std::time::Duration::from_secs(1)),
-        );
+        let engine = without_secrets(&store);
         assert!(engine.reconcile_due().await.unwrap().is_empty());
         let after = store.attempt(pending.id).await.unwrap();
         let next_check_at: Option<i64> =
@@ -573,13 +578,7 @@ mod tests {
         let (_dir, store) = crate::test_support::temp_store().await;
         let order = add_profile_and_order(&store).await;
         // Nothing listens here: had the request been sent, its failure would say so.
-        let no_secrets: Arc<dyn crate::vault::Vault> =
-            Arc::new(crate::vault::MemoryVault::default());
-        let engine = Engine::new(
-            store.clone(),
-            no_secrets,
-            paydesk_gateways::transport::Transport::new(std::time::Duration::from_secs(1)),
-        );
+        let engine = without_secrets(&store);
         let command = crate::pricing::PayCommand {
             order_no: order.order_no.clone(),
             channel: Channel::Alipay,
