@@ -25,8 +25,8 @@ pub use parse::{check_order_no, ImportFormat, OrderCandidate, Profiles, RowError
 
 /// Rows per transaction: large enough to amortise the commit and the search index's flush
 /// of each commit (5,000 a transaction took 1.49× sqlite3 doing the same job at 200,000 rows,
-/// 50,000 took 1.29×), small enough to report progress every second or so and to keep the
-/// memory bounded.
+/// 50,000 took 1.29×), small enough to keep the memory bounded and another window's payment
+/// from waiting long for the write lock.
 const BATCH: usize = if cfg!(test) { 1_000 } else { 50_000 };
 
 /// Rows read between two reports of progress (each batch written is reported too).
@@ -107,8 +107,7 @@ pub async fn import_orders(
     )?;
     let mut report = ImportReport::default();
     let mut batch: Vec<OrderCandidate> = Vec::with_capacity(BATCH);
-    // One batch is written while the next is read and checked: the two take about as long
-    // and each has a core of its own.
+    // One batch is written while the next is read and checked, each on a core of its own.
     let mut writing: Option<Writing> = None;
     for row in rows {
         report.rows += 1;
