@@ -7,7 +7,7 @@
 //! durable commit for up to [`BATCH`] of them, while the next answers arrive. A verdict
 //! lost to a crash is harmless: the attempt is still open and is asked again.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
 use paydesk_gateways::transport::Transport;
@@ -202,24 +202,27 @@ impl Engine {
             .await?;
         // A sender certainly gone (a crash, a task dropped mid-request) is settled at once,
         // before its time would be up.
-        let due_ids: std::collections::HashSet<i64> = due.iter().map(|a| a.id).collect();
-        due.extend(
-            self.abandoned()
-                .await?
-                .into_iter()
-                .filter(|a| !due_ids.contains(&a.id)),
-        );
+        let due_ids: HashSet<i64> = due.iter().map(|a| a.id).collect();
+        let abandoned: Vec<i64> = self
+            .abandoned()
+            .await?
+            .into_iter()
+            .filter(|id| !due_ids.contains(id))
+            .collect();
+        let claimant = self.claimant(&actor.desk, DUE_PER_PASS + abandoned.len());
+        due.extend(self.store().claim(&abandoned, &claimant).await?);
         let pass = Pass {
             after_asking: AfterAsking::ResendSameKey,
             on_error: OnError::NoteAndGoOn,
         };
-        self.settle_many(due, pass).await
+        // Whatever another reconciler took meanwhile is left to it.
+        self.settle_and_release(due, None, claimant.id, pass).await
     }
 
     /// `submitting` attempts that may be taken over now: their sender is gone (killed,
     /// crashed, its task dropped) or its time is up. They become `unknown` (the request may
     /// or may not have left) and are settled like any unknown attempt.
-    async fn abandoned(&self) -> Result<Vec<Attempt>, PayError> {
+    async fn abandoned(&self) -> Result<Vec<i64>, PayError> {
         let now = self.store().now().await?;
         Ok(self
             .store()
@@ -227,6 +230,7 @@ impl Engine {
             .await?
             .into_iter()
             .filter(|a| self.takeover(a, now) == Takeover::Now)
+            .map(|a| a.id)
             .collect())
     }
 
@@ -248,19 +252,19 @@ impl Engine {
     /// pending. Stops at the first attempt that cannot be asked about.
     #[tracing::instrument(name = "reconcile_all", skip_all)]
     pub async fn reconcile_all(&self) -> Result<Vec<Attempt>, PayError> {
-        let mut open = self.abandoned().await?;
-        open.extend(
-            self.store()
-                .due_for_check(i64::MAX, i64::MAX)
-                .await?
-                .into_iter()
-                .filter(|a| a.state != AttemptState::Submitting),
-        );
+        let abandoned = self.abandoned().await?;
+        let actor = self.store().actor();
+        let open = self
+            .store()
+            .claim_open(&abandoned, |attempts| self.claimant(&actor.desk, attempts))
+            .await?;
+        let claimant_id = &self.sending().sender.id;
         let pass = Pass {
             after_asking: AfterAsking::ResendSameKey,
             on_error: OnError::Stop,
         };
-        self.settle_many(open, pass).await
+        self.settle_and_release(open.claimed, open.held, claimant_id, pass)
+            .await
     }
 
     /// Settles these attempts as far as asking (and, after `AfterAsking::ResendSameKey`, a resend)
@@ -276,10 +280,24 @@ impl Engine {
         let actor = self.store().actor();
         let claimant = self.claimant(&actor.desk, ids.len());
         let claimed = self.store().claim(&ids, &claimant).await?;
+        let claimed_ids: HashSet<i64> = claimed.iter().map(|a| a.id).collect();
+        let held = ids.into_iter().find(|id| !claimed_ids.contains(id));
+        self.settle_and_release(claimed, held, claimant.id, pass)
+            .await
+    }
+
+    /// Settles the attempts this engine claimed, then gives up its claims on them. With an
+    /// attempt another reconciler `held`, a strict run settles nothing and says who holds it.
+    async fn settle_and_release(
+        &self,
+        claimed: Vec<Attempt>,
+        held: Option<i64>,
+        claimant_id: &str,
+        pass: Pass,
+    ) -> Result<Vec<Attempt>, PayError> {
         let claimed_ids: Vec<i64> = claimed.iter().map(|a| a.id).collect();
-        let held = ids.iter().find(|id| !claimed_ids.contains(id));
         let settled = match held {
-            Some(&attempt_id) if pass.on_error == OnError::Stop => {
+            Some(attempt_id) if pass.on_error == OnError::Stop => {
                 let holder = self.store().claim_holder(attempt_id).await?;
                 Err(StoreError::BeingSettled {
                     attempt_id,
@@ -289,7 +307,7 @@ impl Engine {
             }
             _ => self.settle_claimed(claimed, pass).await,
         };
-        if let Err(e) = self.store().release_claims(&claimed_ids, claimant.id).await {
+        if let Err(e) = self.store().release_claims(&claimed_ids, claimant_id).await {
             // Its lease runs out all the same.
             tracing::warn!(error = %e, "could not give up the claims of a settling pass");
         }

@@ -20,6 +20,14 @@ pub struct Claim {
     pub until: i64,
 }
 
+/// What claiming every open attempt found: the ones claimed, as they are now, and the first
+/// open one another claimant holds.
+#[derive(Debug)]
+pub struct OpenClaimed {
+    pub claimed: Vec<Attempt>,
+    pub held: Option<i64>,
+}
+
 impl Store {
     /// Claims those of these attempts nobody else holds; returns them as they are now.
     pub async fn claim(
@@ -35,6 +43,24 @@ impl Store {
             pool,
             attempt_ids,
             claimant,
+            now
+        )
+        .await)
+    }
+
+    /// Claims every pending or unknown attempt nobody else holds, whenever it is due, and
+    /// those of `also` nobody else holds (sends taken over), as the claimant `claimant_of`
+    /// makes for that many attempts; returns them as they are now.
+    pub async fn claim_open<'a>(
+        &self,
+        also: &[i64],
+        claimant_of: impl Fn(usize) -> Claimant<'a>,
+    ) -> Result<OpenClaimed> {
+        let now = self.now().await?;
+        on_record!(self, |pool, sql| sql::claims::claim_open(
+            pool,
+            also,
+            &claimant_of,
             now
         )
         .await)

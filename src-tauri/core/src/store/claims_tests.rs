@@ -114,4 +114,76 @@ store_contract! {
         assert!(claimed.iter().all(|id| ids.contains(id)));
         assert!(!claimed.is_empty());
     }
+
+    async fn claiming_every_open_attempt_takes_the_free_ones_and_names_one_held(store) {
+        let ids = overdue_attempts(&store, 5).await;
+        for (id, state) in [
+            (ids[0], AttemptState::Pending),
+            (ids[1], AttemptState::Unknown),
+            (ids[2], AttemptState::Pending),
+            (ids[4], AttemptState::Succeeded),
+        ] {
+            store.record(id, state, &AttemptUpdate::default()).await.unwrap();
+        }
+        let (_dir, other) = another_desk(&store).await;
+        let (mine, theirs) = (Sender::new(), Sender::new());
+        assert_eq!(other.claim(&[ids[2]], &claimant(&theirs, "desk-2")).await.unwrap().len(), 1);
+
+        // ids[3] is still being sent: it is claimed only when named (a send taken over).
+        let sized_for = std::sync::Mutex::new(None);
+        let open = store
+            .claim_open(&[ids[3]], |attempts| {
+                *sized_for.lock().unwrap() = Some(attempts);
+                claimant(&mine, "desk-1")
+            })
+            .await
+            .unwrap();
+        let claimed: Vec<(i64, AttemptState)> =
+            open.claimed.iter().map(|a| (a.id, a.state)).collect();
+        assert_eq!(
+            claimed,
+            [
+                (ids[0], AttemptState::Pending),
+                (ids[1], AttemptState::Unknown),
+                (ids[3], AttemptState::Submitting),
+            ]
+        );
+        assert_eq!(open.held, Some(ids[2]));
+        assert_eq!(*sized_for.lock().unwrap(), Some(4), "three open, one taken over");
+        for id in [ids[0], ids[1], ids[3]] {
+            let holder = other.claim_holder(id).await.unwrap().unwrap();
+            assert_eq!(holder.by, mine.id);
+        }
+        assert!(other.claim(&ids, &claimant(&theirs, "desk-2")).await.unwrap().len() == 2,
+            "theirs again, and the settled one");
+    }
+
+    async fn desks_claiming_every_open_attempt_at_once_take_different_ones(store) {
+        let ids = overdue_attempts(&store, 12).await;
+        for &id in &ids {
+            store.record(id, AttemptState::Pending, &AttemptUpdate::default()).await.unwrap();
+        }
+        let mut desks = Vec::new();
+        for _ in 0..3 {
+            desks.push(another_desk(&store).await);
+        }
+        let mut race = tokio::task::JoinSet::new();
+        for (n, (_, desk)) in desks.iter().enumerate() {
+            let desk = desk.clone();
+            race.spawn(async move {
+                let sender = Sender::new();
+                let name = format!("desk-{n}");
+                desk.claim_open(&[], |_| claimant(&sender, &name)).await.unwrap()
+            });
+        }
+        let mut claimed: Vec<i64> = race
+            .join_all()
+            .await
+            .into_iter()
+            .flat_map(|open| open.claimed)
+            .map(|a| a.id)
+            .collect();
+        claimed.sort();
+        assert_eq!(claimed, ids, "each open attempt claimed once");
+    }
 }

@@ -82,7 +82,7 @@ pub use crate::domain::{NewOrder, NewProfile};
 pub use crate::settling::{AttemptUpdate, CheckVerdict};
 use attempts::NewAttempt;
 pub use attempts::{Checked, Sending};
-pub use claims::{Claim, Claimant};
+pub use claims::{Claim, Claimant, OpenClaimed};
 use history::HistoryColumns;
 pub use history::{HistoryFilter, HistoryRow};
 

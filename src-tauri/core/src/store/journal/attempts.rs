@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use sqlx::Row as _;
 
+use super::columns::AttemptColumns;
 use super::{corrupt_state, Conn, Db, Pool, Row, CHUNK_ROWS};
 use crate::audit::AuditAction;
 use crate::domain::{Actor, Attempt, AttemptEvent, AttemptState};
@@ -14,38 +15,7 @@ use crate::store::dialect::Dialect;
 use crate::store::{is_unique_violation, Checked, NewAttempt, Result, Sending, StoreError};
 
 pub(in crate::store) fn from_row(row: &Row) -> Result<Attempt> {
-    let state: String = row.try_get("state")?;
-    Ok(Attempt {
-        id: row.try_get("id")?,
-        order_id: row.try_get("order_id")?,
-        channel: row.try_get("channel")?,
-        state: AttemptState::parse(&state).ok_or_else(|| corrupt_state(&state))?,
-        idempotency_key: row.try_get("idempotency_key")?,
-        amount_minor: row.try_get("amount_minor")?,
-        gateway_ref: row.try_get("gateway_ref")?,
-        pay_url: row.try_get("pay_url")?,
-        error_code: row.try_get("error_code")?,
-        error_message: row.try_get("error_message")?,
-        deductions: row.try_get("deductions")?,
-        coupon: row.try_get("coupon")?,
-        credit_minor: row.try_get("credit_minor")?,
-        checks: row.try_get("checks")?,
-        resends: row.try_get("resends")?,
-        contested: row.try_get("contested")?,
-        gateway_deduction_minor: row.try_get("gateway_deduction_minor")?,
-        payable_until: row.try_get("payable_until")?,
-        customer_ref: row.try_get("customer_ref")?,
-        subscription_refunds: row.try_get("subscription_refunds")?,
-        sent_at: row.try_get("sent_at")?,
-        sender_timeout_ms: row.try_get("sender_timeout_ms")?,
-        sender: row.try_get("sender")?,
-        sender_process: row.try_get("sender_process")?,
-        desk: row.try_get("desk")?,
-        operator: row.try_get("operator")?,
-        db_role: row.try_get("db_role")?,
-        created_at: row.try_get("created_at")?,
-        updated_at: row.try_get("updated_at")?,
-    })
+    AttemptColumns::from_row(row)?.try_into()
 }
 
 pub(in crate::store) async fn attempt(pool: &Pool, id: i64) -> Result<Attempt> {

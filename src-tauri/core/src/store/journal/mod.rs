@@ -10,6 +10,7 @@
 pub(in crate::store) mod attempts;
 pub(in crate::store) mod audit;
 pub(in crate::store) mod claims;
+pub(in crate::store) mod columns;
 pub(in crate::store) mod console;
 pub(in crate::store) mod history;
 pub(in crate::store) mod merchant;

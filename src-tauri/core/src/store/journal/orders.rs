@@ -3,14 +3,14 @@
 
 use std::collections::{HashMap, HashSet};
 
-use paydesk_gateways::{Currency, Money};
 use paydesk_rules::parse::OrderCandidate;
 use sqlx::Row as _;
 
 use super::attempts::{held_by, live_attempt};
-use super::{corrupt_state, push_in, Conn, Db, Pool, Row, CHUNK_ROWS};
+use super::columns::OrderColumns;
+use super::{push_in, Conn, Db, Pool, Row, CHUNK_ROWS};
 use crate::audit::{AuditAction, Audited};
-use crate::domain::{Actor, AttemptState, OrderChange, OrderTerms, OrderView};
+use crate::domain::{Actor, OrderChange, OrderTerms, OrderView};
 use crate::store::dialect::Dialect;
 use crate::store::{is_unique_violation, json_map, to_json, NewOrder, Result, StoreError};
 
@@ -44,32 +44,7 @@ pub(in crate::store) const ORDER_VIEW: &str = concat!(
 );
 
 pub(in crate::store) fn from_row(row: &Row) -> Result<OrderView> {
-    let currency_code: String = row.try_get("currency")?;
-    let currency =
-        Currency::parse(&currency_code).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    let amount_minor: i64 = row.try_get("amount_minor")?;
-    let state: Option<String> = row.try_get("state")?;
-    Ok(OrderView {
-        id: row.try_get("id")?,
-        order_no: row.try_get("order_no")?,
-        profile: row.try_get("profile")?,
-        gateway: row.try_get("gateway")?,
-        is_sandbox: row.try_get("is_sandbox")?,
-        amount_minor,
-        currency: currency_code,
-        amount: Money::from_minor(amount_minor, currency).to_decimal_string(),
-        subject: row.try_get("subject")?,
-        attributes: json_map(row.try_get("attributes")?)?,
-        state: state
-            .map(|s| AttemptState::parse(&s).ok_or_else(|| corrupt_state(&s)))
-            .transpose()?,
-        channel: row.try_get("channel")?,
-        created_at: row.try_get("created_at")?,
-        updated_at: row.try_get("updated_at")?,
-        revision: row.try_get("revision")?,
-        cancelled_at: row.try_get("cancelled_at")?,
-        cancel_note: row.try_get("cancel_note")?,
-    })
+    OrderColumns::from_row(row)?.try_into()
 }
 
 pub(in crate::store) async fn add(
@@ -137,22 +112,14 @@ pub(in crate::store) async fn by_id(pool: &Pool, order_id: i64) -> Result<OrderV
     from_row(&row)
 }
 
-/// These orders by id, in a query per chunk.
+/// These orders by id, each chunk's as one JSON text.
 pub(in crate::store) async fn by_ids(
     pool: &Pool,
     order_ids: &[i64],
 ) -> Result<HashMap<i64, OrderView>> {
-    let mut orders = HashMap::new();
-    for chunk in order_ids.chunks(CHUNK_ROWS) {
-        let mut query = sqlx::QueryBuilder::<Db>::new(ORDER_VIEW);
-        query.push(" WHERE ");
-        push_in(&mut query, "o.id", chunk.iter().copied());
-        for row in query.build().fetch_all(pool).await? {
-            let order = from_row(&row)?;
-            orders.insert(order.id, order);
-        }
-    }
-    Ok(orders)
+    let mut conn = pool.acquire().await?;
+    let orders = super::columns::orders_by_ids(&mut conn, order_ids).await?;
+    Ok(orders.into_iter().map(|order| (order.id, order)).collect())
 }
 
 /// The order numbers of these attempts, each once.
