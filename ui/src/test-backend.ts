@@ -30,6 +30,7 @@ import type {
   NamedAttempt,
   OrderChange,
   OrderDetail,
+  OrderPage,
   OrderQuery,
   OrderView,
   PaymentReport,
@@ -43,7 +44,7 @@ import type {
   TakingsRow,
 } from "./types";
 
-const order: OrderView = {
+export const order: OrderView = {
   id: 1,
   order_no: "DEMO-1001",
   profile: "sandbox-sensecore",
@@ -182,8 +183,8 @@ export interface Options {
   /** The demo refuses a new profile whose base URL is not the sandbox's, as the back end does
    * (off by default: other tests save made-up gateways on the demo). */
   demoRefusesRealProfiles?: boolean;
-  /** Runs before query_orders answers (a test may hold the answer back). */
-  onQueryOrders?: (query: OrderQuery) => void | Promise<void>;
+  /** Runs before query_orders answers (a test may hold the answer back, or answer itself). */
+  onQueryOrders?: (query: OrderQuery) => void | OrderPage | Promise<void | OrderPage>;
   /** Runs before switch_data_set answers (a test may hold the answer back, or refuse). */
   onSwitchDataSet?: (set: DataSet) => void | Promise<void>;
   /** The audit trail, newest first; audit_trail answers what its query narrows it to. */
@@ -413,7 +414,7 @@ export function mockBackend(options: Options = {}): Backend {
           });
         case "query_orders": {
           const q = args.query as OrderQuery;
-          if (options.onQueryOrders) return Promise.resolve(options.onQueryOrders(q)).then(() => orderPage(q));
+          if (options.onQueryOrders) return Promise.resolve(options.onQueryOrders(q)).then((page) => page ?? orderPage(q));
           return orderPage(q);
         }        case "list_profiles":
           return demo() ? [options.profile ?? profile] : backend.liveProfiles;

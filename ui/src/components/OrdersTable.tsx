@@ -148,6 +148,23 @@ export function OrdersTable({ listing: askedListing, sorting, onSortingChange, s
     }
   }, [anyRow]);
 
+  // Rows are keyed by their place in the list, so that a new search rewrites the rows in place
+  // rather than replacing every one (half the work, and no new elements to style). The order in
+  // a focused row may then change under the focus: the focus follows its order while it is
+  // drawn, as it would if each row were its order's own element, and is let go if not.
+  const focusedOrder = useRef<string | null>(null);
+  useLayoutEffect(() => {
+    const box = scrollRef.current;
+    const active = document.activeElement;
+    const orderNo = focusedOrder.current;
+    if (!box || !(active instanceof HTMLElement) || orderNo === null || !box.contains(active)) return;
+    const shown = active.closest<HTMLElement>("tr[data-order-no]");
+    if (!shown || shown.dataset.orderNo === orderNo) return;
+    const row = Array.from(box.querySelectorAll<HTMLElement>("tr[data-order-no]")).find((tr) => tr.dataset.orderNo === orderNo);
+    if (row) row.focus({ preventScroll: true });
+    else active.blur();
+  });
+
   // Opening the detail panel narrows the list and makes a new table (see below): the row that
   // had the focus gets it back, so the arrow keys go on from where they were.
   const focusedRow = useRef<number | null>(null);
@@ -239,8 +256,9 @@ export function OrdersTable({ listing: askedListing, sorting, onSortingChange, s
         </thead>
         <tbody
           onFocus={(e) => {
-            const index = (e.target as HTMLElement).dataset.index;
+            const { index, orderNo } = (e.target as HTMLElement).dataset;
             focusedRow.current = index === undefined ? null : Number(index);
+            focusedOrder.current = orderNo ?? null;
           }}
           onBlur={(e) => {
             // Focus moved on to something else; a row taken out of the page moves it nowhere.
@@ -273,7 +291,7 @@ export function OrdersTable({ listing: askedListing, sorting, onSortingChange, s
                 </tr>
               );
             }
-            return <OrderRow key={order.order_no} order={order} index={index} selected={order.order_no === selected} cells={shownCells} today={today} />;
+            return <OrderRow key={index} order={order} index={index} selected={order.order_no === selected} cells={shownCells} today={today} />;
           })}
           {padBottom > 0 && (
             <tr aria-hidden="true" className="spacer-row">
