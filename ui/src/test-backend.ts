@@ -30,6 +30,7 @@ import type {
   NamedAttempt,
   OrderChange,
   OrderDetail,
+  OrderPage,
   OrderQuery,
   OrderView,
   PaymentReport,
@@ -43,7 +44,7 @@ import type {
   TakingsRow,
 } from "./types";
 
-const order: OrderView = {
+export const order: OrderView = {
   id: 1,
   order_no: "DEMO-1001",
   profile: "sandbox-sensecore",
@@ -182,6 +183,8 @@ export interface Options {
   /** The demo refuses a new profile whose base URL is not the sandbox's, as the back end does
    * (off by default: other tests save made-up gateways on the demo). */
   demoRefusesRealProfiles?: boolean;
+  /** Runs before query_orders answers (a test may hold the answer back, or answer itself). */
+  onQueryOrders?: (query: OrderQuery) => void | OrderPage | Promise<void | OrderPage>;
   /** Runs before switch_data_set answers (a test may hold the answer back, or refuse). */
   onSwitchDataSet?: (set: DataSet) => void | Promise<void>;
   /** The audit trail, newest first; audit_trail answers what its query narrows it to. */
@@ -385,6 +388,18 @@ export function mockBackend(options: Options = {}): Backend {
     backend.paid
       ? { ...backend.order, state: "succeeded", channel: "balance" }
       : { ...backend.order, state: backend.attempts.at(-1)?.state ?? null };
+  /** A page of the orders: the demo's one order, or `options.total` made-up ones. */
+  const orderPage = (q: OrderQuery) => {
+    if (!demo()) return { total: 0, offset: q.offset, rows: [] };
+    const total = options.total ?? 1;
+    if (total === 1) return { total: 1, offset: 0, rows: q.offset === 0 ? [current()] : [] };
+    const rows = Array.from({ length: Math.max(0, Math.min(q.limit, total - q.offset)) }, (_, i) => ({
+      ...order,
+      id: q.offset + i + 1,
+      order_no: `ORD-${String(q.offset + i).padStart(7, "0")}`,
+    }));
+    return { total, offset: q.offset, rows };
+  };
   mockIPC(
     (cmd, raw) => {
       const args = (raw ?? {}) as Record<string, unknown>;
@@ -399,17 +414,9 @@ export function mockBackend(options: Options = {}): Backend {
           });
         case "query_orders": {
           const q = args.query as OrderQuery;
-          if (!demo()) return { total: 0, offset: q.offset, rows: [] };
-          const total = options.total ?? 1;
-          if (total === 1) return { total: 1, offset: 0, rows: q.offset === 0 ? [current()] : [] };
-          const rows = Array.from({ length: Math.max(0, Math.min(q.limit, total - q.offset)) }, (_, i) => ({
-            ...order,
-            id: q.offset + i + 1,
-            order_no: `ORD-${String(q.offset + i).padStart(7, "0")}`,
-          }));
-          return { total, offset: q.offset, rows };
-        }
-        case "list_profiles":
+          if (options.onQueryOrders) return Promise.resolve(options.onQueryOrders(q)).then((page) => page ?? orderPage(q));
+          return orderPage(q);
+        }        case "list_profiles":
           return demo() ? [options.profile ?? profile] : backend.liveProfiles;
         case "secret_status":
           if (!options.secrets) throw new Error("no secrets expected");

@@ -31,7 +31,7 @@ interface Props {
   onError: (error: unknown) => void;
 }
 
-export function OrdersTable({ listing, sorting, onSortingChange, selected, onSelect, onError }: Props) {
+export function OrdersTable({ listing: askedListing, sorting, onSortingChange, selected, onSelect, onError }: Props) {
   const { t } = useTranslation();
   const scrollRef = useRef<HTMLDivElement>(null);
   // The row the arrow keys moved to, focused (and selected) once it is drawn and loaded.
@@ -57,6 +57,14 @@ export function OrdersTable({ listing, sorting, onSortingChange, selected, onSel
     observer.current.observe(box);
   }, []);
 
+  const { total, error: totalError, current } = useOrderTotal(askedListing);
+  // The listing the rows are drawn from: while a new listing's first page is on its way, the
+  // last one's rows stay, as its count does. Rows of "loading" drawn in between would cost a
+  // frame, and the results would wait for the next one.
+  const [drawnListing, setDrawnListing] = useState(askedListing);
+  if (current && drawnListing !== askedListing) setDrawnListing(askedListing);
+  const listing = current ? askedListing : drawnListing;
+
   // A new listing starts from the top: a scroll position belongs to the listing it was made in.
   const listingKey = hashKey([listing]);
   const [scroll, setScroll] = useState({ top: 0, listing: listingKey });
@@ -65,13 +73,18 @@ export function OrdersTable({ listing, sorting, onSortingChange, selected, onSel
     (to: number) => setScroll((s) => (s.top === to && s.listing === listingKey ? s : { top: to, listing: listingKey })),
     [listingKey],
   );
-  const onScroll = useCallback(() => scrolledTo(scrollRef.current?.scrollTop ?? 0), [scrolledTo]);
+  // Where the box was last scrolled to, whichever listing it showed: a box already at the top
+  // is not asked to scroll, which would lay the new rows out there and then (a forced layout).
+  const boxTop = useRef(0);
+  const onScroll = useCallback(() => {
+    boxTop.current = scrollRef.current?.scrollTop ?? 0;
+    scrolledTo(boxTop.current);
+  }, [scrolledTo]);
   useLayoutEffect(() => {
-    scrollRef.current?.scrollTo({ top: 0 });
+    if (boxTop.current !== 0) scrollRef.current?.scrollTo({ top: 0 });
     pendingFocus.current = null;
   }, [listingKey]);
 
-  const { total, error: totalError } = useOrderTotal(listing);
   const rowsView = Math.max(0, size.height - size.header);
   const win = rowWindow(total ?? 0, top, rowsView);
   const { rowAt, error: rowsError } = useOrderRows(listing, total, win.start, Math.max(win.start, win.end - 1));
@@ -135,6 +148,23 @@ export function OrdersTable({ listing, sorting, onSortingChange, selected, onSel
     }
   }, [anyRow]);
 
+  // Rows are keyed by their place in the list, so that a new search rewrites the rows in place
+  // rather than replacing every one (half the work, and no new elements to style). The order in
+  // a focused row may then change under the focus: the focus follows its order while it is
+  // drawn, as it would if each row were its order's own element, and is let go if not.
+  const focusedOrder = useRef<string | null>(null);
+  useLayoutEffect(() => {
+    const box = scrollRef.current;
+    const active = document.activeElement;
+    const orderNo = focusedOrder.current;
+    if (!box || !(active instanceof HTMLElement) || orderNo === null || !box.contains(active)) return;
+    const shown = active.closest<HTMLElement>("tr[data-order-no]");
+    if (!shown || shown.dataset.orderNo === orderNo) return;
+    const row = Array.from(box.querySelectorAll<HTMLElement>("tr[data-order-no]")).find((tr) => tr.dataset.orderNo === orderNo);
+    if (row) row.focus({ preventScroll: true });
+    else active.blur();
+  });
+
   // Opening the detail panel narrows the list and makes a new table (see below): the row that
   // had the focus gets it back, so the arrow keys go on from where they were.
   const focusedRow = useRef<number | null>(null);
@@ -156,6 +186,7 @@ export function OrdersTable({ listing, sorting, onSortingChange, selected, onSel
     if (showing !== box.scrollTop) box.scrollTop = showing;
     pendingFocus.current = { index, select };
     const now = box.scrollTop;
+    boxTop.current = now;
     if (now !== top) scrolledTo(now);
     else focusPending();
   }
@@ -225,8 +256,9 @@ export function OrdersTable({ listing, sorting, onSortingChange, selected, onSel
         </thead>
         <tbody
           onFocus={(e) => {
-            const index = (e.target as HTMLElement).dataset.index;
+            const { index, orderNo } = (e.target as HTMLElement).dataset;
             focusedRow.current = index === undefined ? null : Number(index);
+            focusedOrder.current = orderNo ?? null;
           }}
           onBlur={(e) => {
             // Focus moved on to something else; a row taken out of the page moves it nowhere.
@@ -259,7 +291,7 @@ export function OrdersTable({ listing, sorting, onSortingChange, selected, onSel
                 </tr>
               );
             }
-            return <OrderRow key={order.order_no} order={order} index={index} selected={order.order_no === selected} cells={shownCells} today={today} />;
+            return <OrderRow key={index} order={order} index={index} selected={order.order_no === selected} cells={shownCells} today={today} />;
           })}
           {padBottom > 0 && (
             <tr aria-hidden="true" className="spacer-row">

@@ -17,7 +17,8 @@ export function useOrderTotal(listing: OrderListing, enabled = true) {
     select: (page) => page.total,
     placeholderData: keepPreviousData,
   });
-  return { total: query.data ?? null, error: query.error };
+  // `current`: the count is `listing`'s own, not the last listing's kept while it loads.
+  return { total: query.data ?? null, error: query.error, current: !query.isPlaceholderData };
 }
 
 /**

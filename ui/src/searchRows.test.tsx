@@ -1,0 +1,82 @@
+import { act, screen, waitFor } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { emit } from "@tauri-apps/api/event";
+import { afterEach, describe, expect, it } from "vitest";
+import { App } from "./App";
+import { render } from "./test-render";
+import { mockBackend, order, resetBackend } from "./test-backend";
+import type { Change, OrderPage, OrderQuery } from "./types";
+
+afterEach(resetBackend);
+
+/** A page of `total` made-up orders numbered `prefix`0000000 on. */
+function pageOf(prefix: string, total: number, q: OrderQuery): OrderPage {
+  const rows = Array.from({ length: Math.max(0, Math.min(q.limit, total - q.offset)) }, (_, i) => ({
+    ...order,
+    id: q.offset + i + 1,
+    order_no: `${prefix}${String(q.offset + i).padStart(7, "0")}`,
+  }));
+  return { total, offset: q.offset, rows };
+}
+
+const row = (index: number) => document.querySelector<HTMLElement>(`tr[data-order-no][data-index="${index}"]`);
+
+describe("a search in the orders list", () => {
+  it("keeps the last rows until its results are in: the table is drawn once, with the results", async () => {
+    let release = () => {};
+    const held = new Promise<void>((r) => (release = r));
+    const searches: OrderQuery[] = [];
+    mockBackend({
+      total: 1_000,
+      onQueryOrders: (q) => {
+        if (!q.text) return;
+        searches.push(q);
+        return held;
+      },
+    });
+    const user = userEvent.setup();
+    render(<App />);
+    await screen.findByText("ORD-0000000");
+    await user.type(screen.getByTestId("global-search"), "ORD-00001");
+    await waitFor(() => expect(searches.length).toBeGreaterThan(0));
+    expect(document.querySelector(".loading-row")).toBeNull();
+    expect(screen.getByText("ORD-0000000")).toBeTruthy();
+    release();
+    await waitFor(() => expect(screen.getByTestId("order-count").textContent).toBe("1,000 orders"));
+    expect(document.querySelector(".loading-row")).toBeNull();
+  });
+
+  it("writes its results into the rows already drawn rather than drawing new ones", async () => {
+    mockBackend({ total: 1_000, onQueryOrders: (q) => (q.text ? pageOf("HIT-", 50, q) : undefined) });
+    const user = userEvent.setup();
+    render(<App />);
+    await screen.findByText("ORD-0000000");
+    const first = row(0);
+    await user.type(screen.getByTestId("global-search"), "HIT");
+    await screen.findByText("HIT-0000000");
+    expect(row(0)).toBe(first);
+    expect(row(0)!.dataset.orderNo).toBe("HIT-0000000");
+  });
+
+  it("keeps the focus on its order when the list moves under it", async () => {
+    let newest = false;
+    mockBackend({
+      total: 1_000,
+      // After the change, a new order is first and every other one a row further down.
+      onQueryOrders: (q) => {
+        if (!newest || q.text) return;
+        const page = pageOf("ORD-", 1_000, { ...q, offset: Math.max(0, q.offset - 1) });
+        return q.offset === 0 ? { total: 1_001, offset: 0, rows: [{ ...order, id: 9_999, order_no: "NEW-0000001" }, ...page.rows].slice(0, q.limit) } : { ...page, total: 1_001, offset: q.offset };
+      },
+    });
+    render(<App />);
+    await screen.findByText("ORD-0000002");
+    act(() => row(2)!.focus());
+    expect(document.activeElement).toBe(row(2));
+    newest = true;
+    await act(() => emit("change", { kind: "orders", order_nos: ["NEW-0000001"] } satisfies Change));
+    await screen.findByText("NEW-0000001");
+    expect((document.activeElement as HTMLElement).dataset.orderNo).toBe("ORD-0000002");
+    expect(document.activeElement).toBe(row(3));
+  });
+});
