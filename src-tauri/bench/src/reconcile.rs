@@ -9,8 +9,12 @@ use std::time::Instant;
 use paydesk_core::domain::AttemptState;
 use paydesk_core::gateways::Channel;
 use paydesk_core::pricing::PayCommand;
+use paydesk_core::reconcile::BATCH;
+use paydesk_core::settling::{AttemptUpdate, CheckVerdict};
+use paydesk_core::store::Checked;
 
 use crate::figures::{Better, Check, Figure, GroupResult};
+use crate::sql;
 use crate::stats::{median, show_ms, show_rate, thousands, Spread};
 use crate::world::{self, Gateway, PayWorld};
 
@@ -81,6 +85,112 @@ async fn bare_client(base_url: &str, token: &str, orders: &[String]) -> f64 {
     orders.len() as f64 / started.elapsed().as_secs_f64()
 }
 
+/// How long recording a pass's verdicts takes with nothing asked, paydesk's journal and the
+/// sqlite3 shell doing the same job on a copy of the same store.
+struct Recording {
+    journal: f64,
+    sqlite3: f64,
+}
+
+/// Times recording, with nothing asked, the verdicts a pass over `count` new pending attempts
+/// records: each settled by its status answer, [`paydesk_core::reconcile::BATCH`] a commit,
+/// one commit after another. First by `Store::record_checks`; then by the sqlite3 shell on a
+/// copy of the store taken before, in the fewest statements that write the same: the
+/// attempt's new state, its event and its audit entry (the order's latest state follows by
+/// the schema's own trigger).
+fn recording_alone(
+    runtime: &tokio::runtime::Runtime,
+    world: &PayWorld,
+    gateway: &Gateway,
+    dir: &Path,
+    prefix: &str,
+    count: usize,
+) -> Recording {
+    runtime.block_on(pending_attempts(world, gateway, prefix, count));
+    let open = runtime
+        .block_on(world.store.due_for_check(i64::MAX, i64::MAX))
+        .expect("open attempts");
+    assert_eq!(open.len(), count, "only this round's attempts are open");
+    let copy = dir.join("journal-copy.sqlite");
+    let _ = std::fs::remove_file(&copy);
+    // Through SQLite, not the file system: the file alone may lack what is still in the WAL.
+    sql::shell(
+        &dir.join("paydesk.sqlite"),
+        &format!(".timeout 10000\nVACUUM INTO '{}';\n", copy.display()),
+    )
+    .expect("a copy of the store");
+
+    let ids: Vec<i64> = open.iter().map(|a| a.id).collect();
+    let checks: Vec<Checked> = open
+        .into_iter()
+        .map(|seen| {
+            let update = AttemptUpdate {
+                gateway_ref: seen.gateway_ref.clone(),
+                detail: Some("paid".into()),
+                ..AttemptUpdate::default()
+            };
+            Checked {
+                seen,
+                verdict: CheckVerdict::Settle(AttemptState::Succeeded, update),
+                resent: false,
+            }
+        })
+        .collect();
+    let started = Instant::now();
+    for batch in checks.chunks(BATCH) {
+        let changed = runtime
+            .block_on(world.store.record_checks(batch))
+            .expect("recorded");
+        assert_eq!(changed.len(), batch.len());
+    }
+    let journal = started.elapsed().as_secs_f64();
+
+    let actor = world.store.actor();
+    let text = |s: &str| format!("'{}'", s.replace('\'', "''"));
+    let (desk, operator) = (text(&actor.desk), text(&actor.operator));
+    let now = paydesk_core::store::now_ms();
+    let mut script = String::from("PRAGMA journal_mode = WAL;\nPRAGMA synchronous = FULL;\n");
+    for batch in ids.chunks(BATCH) {
+        let list = batch
+            .iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(",");
+        script.push_str(&format!(
+            "BEGIN IMMEDIATE;\n\
+             UPDATE attempts SET state = 'succeeded', updated_at = {now}, next_check_at = NULL,\n\
+               error_code = NULL, error_message = NULL\n\
+             WHERE id IN ({list}) AND state = 'pending' AND checks = 0;\n\
+             INSERT INTO attempt_events (attempt_id, state, detail, at, desk, operator)\n\
+               SELECT id, 'succeeded', 'paid', {now}, {desk}, {operator} FROM attempts WHERE id IN ({list});\n\
+             INSERT INTO audit (at, desk, operator, action, subject, detail)\n\
+               SELECT {now}, {desk}, {operator}, 'status_settled', o.order_no,\n\
+                 '{{\"attempt_id\":' || a.id || ',\"channel\":\"' || a.channel || '\",\"state\":\"' || a.state || '\"}}'\n\
+               FROM attempts a JOIN orders o ON o.id = a.order_id WHERE a.id IN ({list}) ORDER BY a.id;\n\
+             COMMIT;\n"
+        ));
+    }
+    let (sqlite3_ms, _) = sql::shell(&copy, &script).expect("the same job in sqlite3");
+    let (_, settled) = sql::shell(
+        &copy,
+        &format!(
+            "SELECT count(*) FROM attempts WHERE state = 'succeeded' AND id IN ({});\n",
+            ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
+        ),
+    )
+    .expect("count");
+    assert_eq!(
+        settled.trim(),
+        count.to_string(),
+        "sqlite3 settled them all"
+    );
+    let _ = std::fs::remove_file(&copy);
+    Recording {
+        journal,
+        sqlite3: sqlite3_ms / 1000.0,
+    }
+}
+
 /// Pays `count` new orders on a channel that stays pending until its status is asked.
 pub(crate) async fn pending_attempts(
     world: &PayWorld,
@@ -122,6 +232,11 @@ pub fn run(work: &Path, config: &Config) -> GroupResult {
 
     let mut shares = Vec::new();
     let mut vs_client = Vec::new();
+    let mut vs_floor = Vec::new();
+    let mut floors = Vec::new();
+    let mut journal_rates = Vec::new();
+    let mut sqlite3_floors = Vec::new();
+    let mut journal_vs_sqlite3 = Vec::new();
     let mut client_rates = Vec::new();
     let mut rates = Vec::new();
     let mut capacities = Vec::new();
@@ -147,11 +262,28 @@ pub fn run(work: &Path, config: &Config) -> GroupResult {
         );
         assert!(changed.iter().all(|a| a.state == AttemptState::Succeeded));
         let client = runtime.block_on(bare_client(&world.base_url, &token, &orders));
+        let recording = recording_alone(
+            &runtime,
+            &world,
+            &gateway,
+            &dir,
+            &format!("JOURNAL{round}-"),
+            config.attempts,
+        );
+        // Both cores are busy while asking (the client and the sandbox), so recording adds its
+        // time: asking, then recording, one after the other.
+        let asking = config.attempts as f64 / client;
+        let floor = config.attempts as f64 / (asking + recording.journal);
+        sqlite3_floors.push(config.attempts as f64 / (asking + recording.sqlite3));
+        journal_vs_sqlite3.push(recording.journal / recording.sqlite3);
         let after = wrk(&url, &token, config.wrk_seconds);
         let capacity = (before + after) / 2.0;
         let rate = config.attempts as f64 / elapsed;
         shares.push(rate / capacity);
         vs_client.push(rate / client);
+        vs_floor.push(rate / floor);
+        floors.push(floor);
+        journal_rates.push(config.attempts as f64 / recording.journal);
         client_rates.push(client);
         rates.push(rate);
         capacities.push(capacity);
@@ -210,6 +342,43 @@ pub fn run(work: &Path, config: &Config) -> GroupResult {
                 paydesk_core::reconcile::IN_FLIGHT,
                 show_rate(median(&client_rates)),
                 median(&client_rates) / median(&capacities) * 100.0
+            ),
+            target: None,
+            checks: vec![],
+            rounds: config.rounds,
+            checked: true,
+        },
+        Figure {
+            id: "reconcile.vs_ask_then_record".into(),
+            title: "Reconcile rate ÷ asking (the bare client) and then recording (the journal alone)".into(),
+            ratio: Spread::of(&vs_floor),
+            better: Better::Higher,
+            subject: format!("`reconcile_all`: {}", show_rate(median(&rates))),
+            baseline: format!(
+                "the bare client's rate, then the same number of verdicts recorded by `Store::record_checks` with nothing asked ({}, {} per commit): {} ({:.0}% of wrk's)",
+                show_rate(median(&journal_rates)),
+                BATCH,
+                show_rate(median(&floors)),
+                median(&floors) / median(&capacities) * 100.0
+            ),
+            target: None,
+            checks: vec![],
+            rounds: config.rounds,
+            checked: true,
+        },
+        Figure {
+            id: "reconcile.journal_vs_sqlite3".into(),
+            title: "Recording a pass's verdicts with nothing asked ÷ sqlite3 doing the same job".into(),
+            ratio: Spread::of(&journal_vs_sqlite3),
+            better: Better::Lower,
+            subject: format!(
+                "`Store::record_checks`: {}",
+                show_rate(median(&journal_rates))
+            ),
+            baseline: format!(
+                "the sqlite3 shell on a copy of the store, the same commits: each attempt's new state, event and audit entry; asking, then recording by sqlite3: {} ({:.0}% of wrk's)",
+                show_rate(median(&sqlite3_floors)),
+                median(&sqlite3_floors) / median(&capacities) * 100.0
             ),
             target: None,
             checks: vec![],

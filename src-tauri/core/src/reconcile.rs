@@ -664,6 +664,55 @@ mod tests {
         assert_eq!(store.attempt(seen.id).await.unwrap().checks, 2);
     }
 
+    async fn one_commit_records_verdicts_that_change_different_references(store) {
+        let first = pending_attempt(&store).await;
+        let mut seen = vec![first];
+        for (n, gateway_ref, pay_url) in [(2, Some("G-2"), Some("https://pay/2")), (3, None, None)] {
+            let order = crate::test_support::add_order(&store, "p", &format!("o-{n}"), "1.00", "").await;
+            let sent = begin_attempt(&store, &order, "alipay", &format!("key-{n}")).await.unwrap();
+            let update = AttemptUpdate {
+                gateway_ref: gateway_ref.map(Into::into),
+                pay_url: pay_url.map(Into::into),
+                ..AttemptUpdate::default()
+            };
+            seen.push(store.record(sent.id, AttemptState::Pending, &update).await.unwrap());
+        }
+        // A new reference, the same one again (and none of the pay link it had), and references
+        // the answer gives where there were none.
+        let answers = [
+            (Some("G-1"), Some("https://pay/1")),
+            (Some("G-2"), None),
+            (Some("G-3"), Some("https://pay/3")),
+        ];
+        let checks: Vec<Checked> = seen
+            .iter()
+            .zip(answers)
+            .map(|(attempt, (gateway_ref, pay_url))| {
+                let update = AttemptUpdate {
+                    gateway_ref: gateway_ref.map(Into::into),
+                    pay_url: pay_url.map(Into::into),
+                    ..AttemptUpdate::default()
+                };
+                checked(attempt, CheckVerdict::Settle(AttemptState::Succeeded, update))
+            })
+            .collect();
+        let changed = store.record_checks(&checks).await.unwrap();
+        let ids: Vec<i64> = seen.iter().map(|a| a.id).collect();
+        assert_eq!(changed.iter().map(|a| a.id).collect::<Vec<_>>(), ids);
+        let kept = [
+            (Some("G-1"), Some("https://pay/1")),
+            (Some("G-2"), Some("https://pay/2")),
+            (Some("G-3"), Some("https://pay/3")),
+        ];
+        for (id, (gateway_ref, pay_url)) in ids.into_iter().zip(kept) {
+            let now = store.attempt(id).await.unwrap();
+            assert_eq!(now.state, AttemptState::Succeeded);
+            assert_eq!(now.gateway_ref.as_deref(), gateway_ref, "attempt {id}");
+            assert_eq!(now.pay_url.as_deref(), pay_url, "attempt {id}");
+            assert_eq!(store.events(id).await.unwrap().last().unwrap().state, AttemptState::Succeeded);
+        }
+    }
+
     async fn verdicts_are_recorded_together_with_their_events(store) {
         let seen = pending_attempt(&store).await;
         let paid = CheckVerdict::Settle(

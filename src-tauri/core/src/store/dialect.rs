@@ -45,6 +45,9 @@ pub(crate) trait Dialect: sqlx::Database {
     /// transaction ends.
     const LOCK_ROW: &'static str;
 
+    /// [`Dialect::LOCK_ROW`] for a read that joins `attempts` with rows of no table.
+    const LOCK_ATTEMPTS: &'static str;
+
     /// Now, in unix ms, by the clock that decides: the server's where desks share one (their
     /// own clocks may disagree), this machine's (or a simulation's) otherwise.
     async fn now(pool: &Pool<Self>) -> sqlx::Result<i64>;
@@ -91,6 +94,7 @@ impl Dialect for Sqlite {
     // A writer holds the whole file: there is nothing to skip.
     const SKIP_LOCKED: &'static str = "";
     const LOCK_ROW: &'static str = "";
+    const LOCK_ATTEMPTS: &'static str = "";
     // The write lock keeps every other writer out until the transaction ends.
     const IDS_IN_INSERT_ORDER: bool = true;
     // In the array's order, so the ids follow the file's rows.
@@ -157,6 +161,7 @@ impl Dialect for Postgres {
     const SKIP_LOCKED: &'static str = "FOR UPDATE SKIP LOCKED";
     // Statements after the lock read what committed before it was granted (READ COMMITTED).
     const LOCK_ROW: &'static str = "FOR UPDATE";
+    const LOCK_ATTEMPTS: &'static str = "FOR UPDATE OF attempts";
     // Other desks' inserts draw from the same sequence meanwhile.
     const IDS_IN_INSERT_ORDER: bool = false;
     const INSERT_ORDERS_FROM_JSON: Option<&'static str> = None;

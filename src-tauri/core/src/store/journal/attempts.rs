@@ -223,6 +223,27 @@ pub(in crate::store) async fn record_resend(
     from_row(&row)
 }
 
+/// Which of an attempt's indexed references a verdict changes. A column an UPDATE names has its
+/// index entries rewritten even where its value stays (a status answer mostly repeats the
+/// reference the payment got), so only the verdicts that change one name it.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct References {
+    gateway_ref: bool,
+    pay_url: bool,
+    customer_ref: bool,
+}
+
+impl References {
+    fn changed(seen: &Attempt, update: &AttemptUpdate) -> Self {
+        let differs = |new: &Option<String>, old: &Option<String>| new.is_some() && new != old;
+        References {
+            gateway_ref: differs(&update.gateway_ref, &seen.gateway_ref),
+            pay_url: differs(&update.pay_url, &seen.pay_url),
+            customer_ref: differs(&update.customer_ref, &seen.customer_ref),
+        }
+    }
+}
+
 /// Records what many status checks concluded, in one durable transaction, each guarded by the
 /// state and number of checks its attempt was read with: one that moved on since changes
 /// nothing, the newer fact stands.
@@ -259,7 +280,33 @@ pub(in crate::store) async fn record_checks(
     let mut tx = Db::begin_write(pool).await?;
     // A statement per kind of verdict and chunk: the driver's round trip is paid per chunk,
     // not per row.
-    for chunk in settles.chunks(CHUNK_ROWS) {
+    settles.sort_by_key(|(seen, _, update, _)| References::changed(seen, update));
+    let shaped = settles.chunk_by(|(a, _, a_update, _), (b, _, b_update, _)| {
+        References::changed(a, a_update) == References::changed(b, b_update)
+    });
+    for chunk in shaped.flat_map(|same| same.chunks(CHUNK_ROWS)) {
+        // Which of them are as they were read (held until the commit where rows are locked):
+        // the ones the UPDATE below changes. Asked apart, as one JSON text, because the ids
+        // the UPDATE would return come back one by one (about a sixth of the commit's time).
+        let mut as_seen = sqlx::QueryBuilder::new("WITH v(id, seen_state, seen_checks) AS (");
+        as_seen.push_values(chunk, |mut row, (seen, ..)| {
+            row.push_bind(seen.id)
+                .push_bind(seen.state.as_str())
+                .push_bind(seen.checks);
+        });
+        as_seen.push(format_args!(
+            ") SELECT {}id{} FROM (SELECT attempts.id FROM v JOIN attempts ON attempts.id = v.id
+               WHERE attempts.state = v.seen_state AND attempts.checks = v.seen_checks {}) r",
+            Db::JSON_ROWS.0,
+            Db::JSON_ROWS.1,
+            Db::LOCK_ATTEMPTS
+        ));
+        let ids: String = as_seen.build_query_scalar().fetch_one(&mut *tx).await?;
+        let ids: Vec<[i64; 1]> =
+            serde_json::from_str(&ids).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        changed_ids.extend(ids.into_iter().map(|[id]| id));
+        let (seen, _, update, _) = &chunk[0];
+        let references = References::changed(seen, update);
         let mut sql = sqlx::QueryBuilder::new(
             "WITH v(id, seen_state, seen_checks, next, next_check_at, gateway_ref, pay_url,
                     gateway_deduction_minor, payable_until, customer_ref, error_code, error_message,
@@ -286,22 +333,29 @@ pub(in crate::store) async fn record_checks(
             .push_bind(now)
             .push(
                 ", next_check_at = v.next_check_at,
-               gateway_ref = COALESCE(v.gateway_ref, attempts.gateway_ref),
-               pay_url = COALESCE(v.pay_url, attempts.pay_url),
                gateway_deduction_minor =
                  COALESCE(v.gateway_deduction_minor, attempts.gateway_deduction_minor),
                payable_until = COALESCE(v.payable_until, attempts.payable_until),
-               customer_ref = COALESCE(v.customer_ref, attempts.customer_ref),
-               error_code = v.error_code, error_message = v.error_message,
+               error_code = v.error_code, error_message = v.error_message,",
+            );
+        for (changed, column) in [
+            (references.gateway_ref, "gateway_ref"),
+            (references.pay_url, "pay_url"),
+            (references.customer_ref, "customer_ref"),
+        ] {
+            if changed {
+                sql.push(format_args!(" {column} = v.{column},"));
+            }
+        }
+        sql.push(
+            "
                resends = attempts.resends + v.resent
              FROM v
              WHERE attempts.id = v.id AND attempts.state = v.seen_state
                AND attempts.checks = v.seen_checks
-             RETURNING ",
-            )
-            .push(Db::UPDATED_ATTEMPT)
-            .push("id");
-        changed_ids.extend(sql.build_query_scalar::<i64>().fetch_all(&mut *tx).await?);
+             ",
+        );
+        sql.build().execute(&mut *tx).await?;
     }
     // Read back as one JSON text: whole rows returned by the UPDATE cost twice its work.
     let mut changed = super::columns::attempts_by_ids(&mut tx, &changed_ids, None).await?;
