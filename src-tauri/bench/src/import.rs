@@ -177,6 +177,7 @@ pub fn run(work: &Path, config: &Config) -> GroupResult {
         &paydesk_ms,
     );
     let ratio = Spread::of(&vs_plain);
+    let same = Spread::of(&vs_same);
     GroupResult {
         group: "import".into(),
         setup: vec![
@@ -203,7 +204,9 @@ pub fn run(work: &Path, config: &Config) -> GroupResult {
                 better: Better::Lower,
                 subject: paydesk_line.clone(),
                 baseline: line("sqlite3 `.import` into a plain table", &plain_ms),
-                target: Some(Check::at_most("ratio", ratio.median, 2.0, |v| format!("{v:.2}×"))),
+                // Its 2× target is retired: sqlite3 itself needs about 8× its plain `.import` to
+                // do paydesk's job; the same job is the figure judged.
+                target: None,
                 checks: vec![],
                 rounds: config.rounds,
                 checked: true,
@@ -211,14 +214,16 @@ pub fn run(work: &Path, config: &Config) -> GroupResult {
             Figure {
                 id: "import.vs_same_job".into(),
                 title: "Import ÷ sqlite3 doing the same job".into(),
-                ratio: Spread::of(&vs_same),
+                ratio: same,
                 better: Better::Lower,
                 subject: paydesk_line,
                 baseline: line(
                     "sqlite3 `.import` + INSERT … SELECT into paydesk's schema",
                     &same_job_ms,
                 ),
-                target: None,
+                target: Some(Check::at_most("ratio", same.median, 1.0, |v| {
+                    format!("{v:.2}×")
+                })),
                 checks: vec![],
                 rounds: config.rounds,
                 checked: true,
