@@ -55,7 +55,7 @@ const KINDS: [Kind; 10] = [
 pub(crate) const WEEK_MS: i64 = 7 * 24 * 3600 * 1000;
 
 impl Kind {
-    fn id(self) -> &'static str {
+    pub(crate) fn id(self) -> &'static str {
         match self {
             Kind::Order => "order",
             Kind::AttemptByKey => "attempt_by_key",
@@ -70,7 +70,7 @@ impl Kind {
         }
     }
 
-    fn title(self) -> &'static str {
+    pub(crate) fn title(self) -> &'static str {
         match self {
             Kind::Order => "`Store::order` by order number",
             Kind::AttemptByKey => "`Store::attempt_by_key` by idempotency key",
@@ -115,13 +115,13 @@ pub(crate) struct Sample {
 /// What a statement gave: this many rows, one row holding a JSON array of this many rows, or
 /// one row holding a count and such an array (a page with its total).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Answer {
+pub(crate) enum Answer {
     Rows(usize),
     JsonRows(usize),
     Page(i64, usize),
 }
 
-fn order_query(kind: Kind, s: &Sample) -> OrderQuery {
+pub(crate) fn order_query(kind: Kind, s: &Sample) -> OrderQuery {
     match kind {
         Kind::TypedSearch => OrderQuery {
             text: Some(s.order_no[..8].to_string()),
@@ -164,7 +164,7 @@ fn history_filter(s: &Sample) -> HistoryFilter {
 
 /// Runs one lookup the way the window or the command line does; returns what each
 /// statement it ran should have answered.
-async fn run_kind(store: &Store, kind: Kind, s: &Sample) -> Vec<Answer> {
+pub(crate) async fn run_kind(store: &Store, kind: Kind, s: &Sample) -> Vec<Answer> {
     let lookup = |text: &str| {
         let text = text.to_string();
         async move {
@@ -212,7 +212,7 @@ async fn run_kind(store: &Store, kind: Kind, s: &Sample) -> Vec<Answer> {
 /// The values each statement of a lookup binds, in the order paydesk binds them (`text`: how
 /// the typed search's text is matched, which depends on the store). A mistake here cannot pass
 /// unnoticed: the shell's answers are compared with paydesk's.
-fn bound_values(kind: Kind, s: &Sample, typed: &TextMatch) -> Vec<Vec<Value>> {
+pub(crate) fn bound_values(kind: Kind, s: &Sample, typed: &TextMatch) -> Vec<Vec<Value>> {
     let text = |v: &str| Value::Text(v.to_string());
     match kind {
         Kind::Order => vec![vec![text(&s.order_no)]],
@@ -315,7 +315,11 @@ async fn samples(path: &Path, shape: &BulkShape, count: usize) -> Vec<Sample> {
 }
 
 /// What paydesk answers for one value and the statements it ran for it.
-async fn statements_of(store: &Store, kind: Kind, s: &Sample) -> (Vec<Answer>, Vec<String>) {
+pub(crate) async fn statements_of(
+    store: &Store,
+    kind: Kind,
+    s: &Sample,
+) -> (Vec<Answer>, Vec<String>) {
     let (expected, statements) = sql::capture(run_kind(store, kind, s)).await;
     // A connection the pool opens meanwhile sets itself up with PRAGMAs: not the lookup.
     let statements: Vec<String> = statements
@@ -395,6 +399,22 @@ impl Shell for SqliteShell {
     }
 }
 
+/// How each sample's typed text is matched (read from the store, as query_orders reads it).
+fn text_matches(
+    runtime: &tokio::runtime::Runtime,
+    store: &Store,
+    samples: &[Sample],
+) -> Vec<TextMatch> {
+    runtime.block_on(async {
+        let mut texts = Vec::new();
+        for s in samples {
+            let text = order_query(Kind::TypedSearch, s).text.unwrap();
+            texts.push(store.text_match(&text).await.expect("text_match"));
+        }
+        texts
+    })
+}
+
 /// Each kind's figure: paydesk's calls on `store` against `shell` running the statements
 /// paydesk ran, with the same values, on the same database.
 pub(crate) fn against_shell(
@@ -405,15 +425,7 @@ pub(crate) fn against_shell(
     shell: &dyn Shell,
     config: &Config,
 ) -> Vec<Figure> {
-    // How each sample's typed text is matched (read from the store, as query_orders reads it).
-    let texts: Vec<TextMatch> = runtime.block_on(async {
-        let mut texts = Vec::new();
-        for s in samples {
-            let text = order_query(Kind::TypedSearch, s).text.unwrap();
-            texts.push(store.text_match(&text).await.expect("text_match"));
-        }
-        texts
-    });
+    let texts = text_matches(runtime, store, samples);
 
     // What paydesk runs for each kind, checked against the shell's answers.
     let mut scripts = Vec::new();
@@ -540,7 +552,7 @@ pub fn run(work: &Path, config: &Config) -> GroupResult {
     let (shape, built_s) = runtime.block_on(build(&db, config.rows));
     let samples = runtime.block_on(samples(&db, &shape, config.samples));
     let store = runtime.block_on(Store::open(&db)).expect("store");
-    let figures = against_shell(
+    let mut figures = against_shell(
         &runtime,
         &store,
         &samples,
@@ -548,6 +560,10 @@ pub fn run(work: &Path, config: &Config) -> GroupResult {
         &SqliteShell { db: db.clone() },
         config,
     );
+    let texts = text_matches(&runtime, &store, &samples);
+    figures.extend(crate::lookups_driver::against_driver(
+        &runtime, &store, &db, &samples, &texts, config,
+    ));
     runtime.block_on(store.close());
     drop(runtime);
     GroupResult {

@@ -12,6 +12,7 @@ mod commit;
 mod figures;
 mod import;
 mod lookups;
+mod lookups_driver;
 mod pay;
 mod reconcile;
 mod report;
