@@ -158,6 +158,16 @@ store_contract! {
             "theirs again, and the settled one");
     }
 
+    async fn a_send_to_take_over_that_another_desk_holds_is_named(store) {
+        let id = overdue_attempts(&store, 1).await[0];
+        let (_dir, other) = another_desk(&store).await;
+        let (mine, theirs) = (Sender::new(), Sender::new());
+        assert_eq!(other.claim(&[id], &claimant(&theirs, "desk-2")).await.unwrap().len(), 1);
+        let open = store.claim_open(&[id], |_| claimant(&mine, "desk-1")).await.unwrap();
+        assert!(open.claimed.is_empty());
+        assert_eq!(open.held, Some(id));
+    }
+
     async fn desks_claiming_every_open_attempt_at_once_take_different_ones(store) {
         let ids = overdue_attempts(&store, 12).await;
         for &id in &ids {

@@ -117,8 +117,15 @@ pub(in crate::store) async fn claim_open<'a>(
     .bind(until)
     .fetch_optional(&mut *tx)
     .await?;
-    claimed.extend(claim_in(&mut tx, also, claimant, now).await?);
+    let taken_over = claim_in(&mut tx, also, claimant, now).await?;
     tx.commit().await?;
+    let held_send = also
+        .iter()
+        .copied()
+        .filter(|id| !taken_over.iter().any(|a| a.id == *id))
+        .min();
+    let held = held.into_iter().chain(held_send).min();
+    claimed.extend(taken_over);
     claimed.sort_by_key(|a| a.id);
     Ok(OpenClaimed { claimed, held })
 }
