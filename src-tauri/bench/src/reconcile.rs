@@ -6,7 +6,7 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::Instant;
 
-use paydesk_core::domain::AttemptState;
+use paydesk_core::domain::{Attempt, AttemptState};
 use paydesk_core::gateways::Channel;
 use paydesk_core::pricing::PayCommand;
 use paydesk_core::reconcile::BATCH;
@@ -106,11 +106,15 @@ fn recording_alone(
     prefix: &str,
     count: usize,
 ) -> Recording {
-    runtime.block_on(pending_attempts(world, gateway, prefix, count));
-    let open = runtime
-        .block_on(world.store.due_for_check(i64::MAX, i64::MAX))
-        .expect("open attempts");
-    assert_eq!(open.len(), count, "only this round's attempts are open");
+    let orders = runtime.block_on(pending_attempts(world, gateway, prefix, count));
+    let open: Vec<Attempt> = runtime.block_on(async {
+        let mut open = Vec::with_capacity(count);
+        for order_no in &orders {
+            open.extend(world.store.attempts(order_no).await.expect("its attempt"));
+        }
+        open
+    });
+    assert_eq!(open.len(), count, "one attempt an order");
     let copy = dir.join("journal-copy.sqlite");
     let _ = std::fs::remove_file(&copy);
     // Through SQLite, not the file system: the file alone may lack what is still in the WAL.

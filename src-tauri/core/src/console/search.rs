@@ -1,12 +1,11 @@
 //! The orders list: filters, sorting and paging done in the database, and typed text found
 //! inside order numbers and subjects through the trigram index.
 
-use paydesk_gateways::Currency;
 use sqlx::{Database, Encode, Postgres, QueryBuilder, Row, Sqlite, Type};
 
-use super::{corrupt, decimal, prefix_end, OrderPage, OrderQuery, OrderSort, MAX_PAGE};
+use super::{corrupt, prefix_end, OrderPage, OrderQuery, OrderSort, MAX_PAGE};
 use crate::domain::{AttemptState, OrderView};
-use crate::store::{RecordPool, Result, Store};
+use crate::store::{OrderViewRow, RecordPool, Result, Store, ORDER_VIEW_COLUMNS};
 
 const ORDER_COLUMNS: &str = "
     SELECT o.id, o.order_no, o.amount_minor, o.currency, o.subject, o.attributes, o.created_at,
@@ -14,14 +13,13 @@ const ORDER_COLUMNS: &str = "
            a.state, a.channel, COALESCE(a.updated_at, o.created_at) AS updated_at,
            o.revision, o.cancelled_at, o.cancel_note";
 
-/// A page's rows as one JSON array of arrays, in the page's order and [`OrderRow`]'s field
+/// A page's rows as one JSON array of arrays, in the page's order and [`OrderViewRow`]'s field
 /// order. sqlx hands every row from its database thread to the caller on its own (a channel
 /// message, a wake-up and a copy of each value, about 8 µs a row here): a page of 100 rows cost
 /// three times its SQL, one row of JSON costs one hand-over.
-const PAGE_AS_JSON: &str = "json_group_array(json_array(id, order_no, amount_minor, currency, \
-    subject, attributes, created_at, profile, gateway, is_sandbox, state, channel, updated_at, \
-    revision, cancelled_at, cancel_note)) \
-    FROM (";
+fn page_as_json() -> String {
+    format!("json_group_array(json_array({ORDER_VIEW_COLUMNS})) FROM (")
+}
 
 /// What the filters read: the orders alone, every condition on attempts being a subquery
 /// that walks an index of attempts.
@@ -30,70 +28,6 @@ pub(crate) const ORDER_FROM_ORDERS: &str = " FROM orders o";
 pub(crate) const ORDER_JOINS: &str = "
     JOIN profiles p ON p.id = o.profile_id
     LEFT JOIN attempts a ON a.id = (SELECT max(id) FROM attempts WHERE order_id = o.id)";
-
-/// A yes/no as a database's JSON writes it: SQLite's 0 or 1, PostgreSQL's false or true.
-#[derive(serde::Deserialize)]
-#[serde(untagged)]
-enum Flag {
-    Number(i64),
-    Bool(bool),
-}
-
-impl Flag {
-    fn is_set(&self) -> bool {
-        match self {
-            Flag::Number(n) => *n != 0,
-            Flag::Bool(b) => *b,
-        }
-    }
-}
-
-/// One row of [`PAGE_AS_JSON`] (a JSON array read in field order).
-#[derive(serde::Deserialize)]
-struct OrderRow {
-    id: i64,
-    order_no: String,
-    amount_minor: i64,
-    currency: String,
-    subject: String,
-    attributes: String,
-    created_at: i64,
-    profile: String,
-    gateway: String,
-    is_sandbox: Flag,
-    state: Option<String>,
-    channel: Option<String>,
-    updated_at: i64,
-    revision: i64,
-    cancelled_at: Option<i64>,
-    cancel_note: Option<String>,
-}
-
-fn order_from_row(row: OrderRow) -> Result<OrderView> {
-    let currency = Currency::parse(&row.currency).map_err(corrupt)?;
-    Ok(OrderView {
-        id: row.id,
-        order_no: row.order_no,
-        profile: row.profile,
-        gateway: row.gateway,
-        is_sandbox: row.is_sandbox.is_set(),
-        amount_minor: row.amount_minor,
-        amount: decimal(row.amount_minor, currency),
-        currency: row.currency,
-        subject: row.subject,
-        attributes: serde_json::from_str(&row.attributes).map_err(corrupt)?,
-        state: row
-            .state
-            .map(|s| AttemptState::parse(&s).ok_or_else(|| corrupt(format!("state {s:?}"))))
-            .transpose()?,
-        channel: row.channel,
-        created_at: row.created_at,
-        updated_at: row.updated_at,
-        revision: row.revision,
-        cancelled_at: row.cancelled_at,
-        cancel_note: row.cancel_note,
-    })
-}
 
 /// How many of a trigram's oldest and newest orders [`Store::text_match`] reads to tell how
 /// common it is.
@@ -409,7 +343,7 @@ fn push_page(
 }
 
 /// A page of orders and the number of matches in all, in one statement: `(total, rows)`, the
-/// rows as [`PAGE_AS_JSON`]. Typed text's matches are found once, for both (its candidates are
+/// rows as [`page_as_json`]. Typed text's matches are found once, for both (its candidates are
 /// checked one by one); other filters are index ranges, counted apart from the page.
 pub(crate) fn page_with_total(
     query: &OrderQuery,
@@ -436,7 +370,7 @@ pub(crate) fn page_with_total(
         q.push("), ");
         PageIds::Filtered(None)
     };
-    q.push(PAGE_AS_JSON);
+    q.push(page_as_json());
     push_page(&mut q, query, ids, limit, offset);
     q.push(")");
     q
@@ -611,13 +545,13 @@ impl Store {
                     .await?
             }
         };
-        let rows: Vec<OrderRow> = serde_json::from_str(&rows).map_err(corrupt)?;
+        let rows: Vec<OrderViewRow> = serde_json::from_str(&rows).map_err(corrupt)?;
         Ok(OrderPage {
             total,
             offset,
             rows: rows
                 .into_iter()
-                .map(order_from_row)
+                .map(OrderView::try_from)
                 .collect::<Result<_>>()?,
         })
     }

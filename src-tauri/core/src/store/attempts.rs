@@ -234,15 +234,6 @@ impl Store {
         tokio::try_join!(self.order(order_no), latest, profile)
     }
 
-    /// Attempts the reconciler should ask about now: pending or unknown ones that are due, and
-    /// `submitting` ones whose sender has been gone too long.
-    pub async fn due_for_check(&self, now: i64, limit: i64) -> Result<Vec<Attempt>> {
-        on_record!(self, |pool, sql| sql::attempts::due_for_check(
-            pool, now, limit
-        )
-        .await)
-    }
-
     /// The attempt that sent this idempotency key.
     pub async fn attempt_by_key(&self, idempotency_key: &str) -> Result<Option<Attempt>> {
         on_record!(self, |pool, sql| sql::attempts::by_key(

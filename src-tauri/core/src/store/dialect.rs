@@ -29,7 +29,7 @@ impl Held {
 }
 
 pub(crate) trait Dialect: sqlx::Database {
-    /// The attempts table as `due_for_check` reads it.
+    /// The attempts table as `claim_due` reads it.
     const ATTEMPTS_DUE_FOR_CHECK: &'static str;
 
     /// How an `UPDATE attempts … FROM v … RETURNING` names the updated attempt's columns:

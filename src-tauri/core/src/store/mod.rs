@@ -85,6 +85,7 @@ pub use attempts::{Checked, Sending};
 pub use claims::{Claim, Claimant, OpenClaimed};
 use history::HistoryColumns;
 pub use history::{HistoryFilter, HistoryRow};
+pub(crate) use rows::{OrderViewRow, ORDER_VIEW_COLUMNS};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

@@ -4,7 +4,12 @@
 //! role a row came through is copied into the desk's copy, never written to the server (which
 //! sets it).
 
+use paydesk_gateways::{Currency, Money};
+use serde::Deserialize;
 use sqlx::FromRow;
+
+use super::{Result, StoreError};
+use crate::domain::{Attempt, AttemptState, OrderView};
 
 #[derive(Debug, Clone, FromRow)]
 pub(super) struct ProfileRow {
@@ -38,7 +43,9 @@ pub(super) struct OrderRow {
 /// cancellation writes.
 pub(super) const ORDER_CHANGE_COLUMNS: &str = "revision, cancelled_at, cancel_note, changes";
 
-#[derive(Debug, Clone, FromRow)]
+/// An attempt's row; also read from JSON, as an array in field order: `id`,
+/// [`ATTEMPT_COLUMNS`], `db_role`.
+#[derive(Debug, Clone, FromRow, Deserialize)]
 pub(super) struct AttemptRow {
     pub id: i64,
     pub order_id: i64,
@@ -64,12 +71,51 @@ pub(super) struct AttemptRow {
     pub sent_at: Option<i64>,
     pub desk: String,
     pub operator: String,
-    pub db_role: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
     pub payable_until: Option<i64>,
     pub customer_ref: Option<String>,
     pub subscription_refunds: String,
+    pub db_role: Option<String>,
+}
+
+impl TryFrom<AttemptRow> for Attempt {
+    type Error = StoreError;
+
+    fn try_from(row: AttemptRow) -> Result<Self> {
+        Ok(Attempt {
+            state: AttemptState::parse(&row.state)
+                .ok_or_else(|| StoreError::Corrupt(format!("state {:?}", row.state)))?,
+            id: row.id,
+            order_id: row.order_id,
+            channel: row.channel,
+            idempotency_key: row.idempotency_key,
+            amount_minor: row.amount_minor,
+            gateway_ref: row.gateway_ref,
+            pay_url: row.pay_url,
+            error_code: row.error_code,
+            error_message: row.error_message,
+            deductions: row.deductions,
+            coupon: row.coupon,
+            credit_minor: row.credit_minor,
+            checks: row.checks,
+            resends: row.resends,
+            contested: row.contested,
+            gateway_deduction_minor: row.gateway_deduction_minor,
+            payable_until: row.payable_until,
+            customer_ref: row.customer_ref,
+            subscription_refunds: row.subscription_refunds,
+            sent_at: row.sent_at,
+            sender_timeout_ms: row.sender_timeout_ms,
+            sender: row.sender,
+            sender_process: row.sender_process,
+            desk: row.desk,
+            operator: row.operator,
+            db_role: row.db_role,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+        })
+    }
 }
 
 /// An attempt's columns as [`AttemptRow`] lists them, less its id.
@@ -138,4 +184,79 @@ pub(super) struct ReviewRow {
     pub desk: String,
     pub operator: String,
     pub db_role: Option<String>,
+}
+
+/// An order as the console shows it: its row, its profile's name, gateway and sandbox flag, and
+/// its latest attempt's state and channel. Also read from JSON, as an array in field order
+/// ([`ORDER_VIEW_COLUMNS`]).
+#[derive(Debug, Clone, FromRow, Deserialize)]
+pub(crate) struct OrderViewRow {
+    pub id: i64,
+    pub order_no: String,
+    pub amount_minor: i64,
+    pub currency: String,
+    pub subject: String,
+    pub attributes: String,
+    pub created_at: i64,
+    pub profile: String,
+    pub gateway: String,
+    #[serde(deserialize_with = "flag")]
+    pub is_sandbox: bool,
+    pub state: Option<String>,
+    pub channel: Option<String>,
+    pub updated_at: i64,
+    pub revision: i64,
+    pub cancelled_at: Option<i64>,
+    pub cancel_note: Option<String>,
+}
+
+/// [`OrderViewRow`]'s columns in its order, named as the order view's query names them.
+pub(crate) const ORDER_VIEW_COLUMNS: &str = "id, order_no, amount_minor, currency, subject, \
+    attributes, created_at, profile, gateway, is_sandbox, state, channel, updated_at, revision, \
+    cancelled_at, cancel_note";
+
+impl TryFrom<OrderViewRow> for OrderView {
+    type Error = StoreError;
+
+    fn try_from(row: OrderViewRow) -> Result<Self> {
+        let corrupt = |why: String| StoreError::Corrupt(why);
+        let currency = Currency::parse(&row.currency).map_err(|e| corrupt(e.to_string()))?;
+        Ok(OrderView {
+            id: row.id,
+            order_no: row.order_no,
+            profile: row.profile,
+            gateway: row.gateway,
+            is_sandbox: row.is_sandbox,
+            amount_minor: row.amount_minor,
+            amount: Money::from_minor(row.amount_minor, currency).to_decimal_string(),
+            currency: row.currency,
+            subject: row.subject,
+            attributes: serde_json::from_str(&row.attributes)
+                .map_err(|e| corrupt(e.to_string()))?,
+            state: row
+                .state
+                .map(|s| AttemptState::parse(&s).ok_or_else(|| corrupt(format!("state {s:?}"))))
+                .transpose()?,
+            channel: row.channel,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+            revision: row.revision,
+            cancelled_at: row.cancelled_at,
+            cancel_note: row.cancel_note,
+        })
+    }
+}
+
+/// A yes/no as a database's JSON writes it: SQLite's 0 or 1, PostgreSQL's false or true.
+fn flag<'de, D: serde::Deserializer<'de>>(value: D) -> std::result::Result<bool, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Flag {
+        Number(i64),
+        Bool(bool),
+    }
+    Ok(match Flag::deserialize(value)? {
+        Flag::Number(n) => n != 0,
+        Flag::Bool(b) => b,
+    })
 }

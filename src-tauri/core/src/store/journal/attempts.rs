@@ -5,17 +5,17 @@ use std::collections::HashMap;
 
 use sqlx::Row as _;
 
-use super::columns::AttemptColumns;
 use super::{corrupt_state, Conn, Db, Pool, Row, CHUNK_ROWS};
 use crate::audit::AuditAction;
 use crate::domain::{Actor, Attempt, AttemptEvent, AttemptState};
 use crate::settling::{next_check_delay_ms, AttemptUpdate, CheckVerdict};
 use crate::store::attempts::ChecksRecorded;
 use crate::store::dialect::Dialect;
+use crate::store::rows::AttemptRow;
 use crate::store::{is_unique_violation, Checked, NewAttempt, Result, Sending, StoreError};
 
 pub(in crate::store) fn from_row(row: &Row) -> Result<Attempt> {
-    AttemptColumns::from_row(row)?.try_into()
+    <AttemptRow as sqlx::FromRow<Row>>::from_row(row)?.try_into()
 }
 
 pub(in crate::store) async fn attempt(pool: &Pool, id: i64) -> Result<Attempt> {
@@ -522,27 +522,6 @@ pub(in crate::store) async fn latest_of_order_no(
     .fetch_optional(pool)
     .await?;
     row.as_ref().map(from_row).transpose()
-}
-
-/// Open attempts due for a status check at `now`, the longest-waiting first.
-pub(in crate::store) async fn due_for_check(
-    pool: &Pool,
-    now: i64,
-    limit: i64,
-) -> Result<Vec<Attempt>> {
-    sqlx::query(&format!(
-        "SELECT * FROM {}
-         WHERE state IN ('pending', 'unknown', 'submitting') AND next_check_at <= $1
-         ORDER BY next_check_at LIMIT $2",
-        Db::ATTEMPTS_DUE_FOR_CHECK
-    ))
-    .bind(now)
-    .bind(limit)
-    .fetch_all(pool)
-    .await?
-    .iter()
-    .map(from_row)
-    .collect()
 }
 
 pub(in crate::store) async fn by_key(

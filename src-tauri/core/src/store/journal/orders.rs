@@ -7,11 +7,11 @@ use paydesk_rules::parse::OrderCandidate;
 use sqlx::Row as _;
 
 use super::attempts::{held_by, live_attempt};
-use super::columns::OrderColumns;
 use super::{push_in, Conn, Db, Pool, Row, CHUNK_ROWS};
 use crate::audit::{AuditAction, Audited};
 use crate::domain::{Actor, OrderChange, OrderTerms, OrderView};
 use crate::store::dialect::Dialect;
+use crate::store::rows::OrderViewRow;
 use crate::store::{is_unique_violation, json_map, to_json, NewOrder, Result, StoreError};
 
 /// The columns [`from_row`] reads, of `orders o`, `profiles p` and the latest `attempts a`.
@@ -44,7 +44,7 @@ pub(in crate::store) const ORDER_VIEW: &str = concat!(
 );
 
 pub(in crate::store) fn from_row(row: &Row) -> Result<OrderView> {
-    OrderColumns::from_row(row)?.try_into()
+    <OrderViewRow as sqlx::FromRow<Row>>::from_row(row)?.try_into()
 }
 
 pub(in crate::store) async fn add(
