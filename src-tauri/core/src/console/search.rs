@@ -281,7 +281,9 @@ impl TextMatch {
 pub(crate) fn order_by(query: &OrderQuery) -> String {
     let direction = if query.descending { "DESC" } else { "ASC" };
     match query.sort {
-        OrderSort::Created => format!(" ORDER BY o.id {direction}"),
+        // By the order's own time: an order moved in from a desk's history arrives with a
+        // later id than orders created after it. The id breaks ties.
+        OrderSort::Created => format!(" ORDER BY o.created_at {direction}, o.id {direction}"),
         OrderSort::OrderNo => format!(" ORDER BY o.order_no {direction}"),
         OrderSort::Amount => format!(" ORDER BY o.amount_minor {direction}, o.id {direction}"),
     }

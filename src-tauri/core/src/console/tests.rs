@@ -319,6 +319,36 @@ async fn orders_are_found_by_the_desk_that_took_their_latest_payment(store) {
     assert_eq!(store.query_orders(&query()).await.unwrap().total, 3);
 }
 
+async fn orders_are_listed_by_when_they_were_created_not_when_they_arrived(store) {
+    add_profile(&store, "sc", "sensecore").await;
+    for no in ["N-1", "N-2", "OLD"] {
+        add_order(&store, "sc", no, "3.00", "").await;
+    }
+    // An order moved in from a desk's own history arrives last but keeps its own time.
+    let sql = "UPDATE orders SET created_at = created_at - 86400000 WHERE order_no = 'OLD'";
+    match store.shared_pool() {
+        Some(pool) => sqlx::query(sql).execute(pool).await.map(drop),
+        None => sqlx::query(sql).execute(store.pool()).await.map(drop),
+    }
+    .unwrap();
+    let newest_first = OrderQuery {
+        descending: true,
+        ..query()
+    };
+    let page = store.query_orders(&newest_first).await.unwrap();
+    assert_eq!(numbers(&page), ["N-2", "N-1", "OLD"]);
+    let oldest_first = store.query_orders(&query()).await.unwrap();
+    assert_eq!(numbers(&oldest_first), ["OLD", "N-1", "N-2"]);
+    let since_yesterday = OrderQuery {
+        from_ms: Some(now_ms() - 86_400_000 * 2),
+        to_ms: Some(now_ms() + 60_000),
+        state: Some(AttemptState::Created),
+        ..newest_first
+    };
+    let page = store.query_orders(&since_yesterday).await.unwrap();
+    assert_eq!((numbers(&page), page.total), (vec!["N-2", "N-1", "OLD"], 3));
+}
+
 async fn activity_tells_what_the_reconciler_can_ask_from_what_no_one_can(store) {
     add_profile(&store, "sc", "sensecore").await;
     add_profile(&store, "pt", "partner").await;

@@ -95,13 +95,15 @@ pub(in crate::store) async fn by_number(pool: &Pool, order_no: &str) -> Result<O
 
 /// The newest orders first, at most `limit`.
 pub(in crate::store) async fn newest(pool: &Pool, limit: i64) -> Result<Vec<OrderView>> {
-    sqlx::query(&format!("{ORDER_VIEW} ORDER BY o.id DESC LIMIT $1"))
-        .bind(limit)
-        .fetch_all(pool)
-        .await?
-        .iter()
-        .map(from_row)
-        .collect()
+    sqlx::query(&format!(
+        "{ORDER_VIEW} ORDER BY o.created_at DESC, o.id DESC LIMIT $1"
+    ))
+    .bind(limit)
+    .fetch_all(pool)
+    .await?
+    .iter()
+    .map(from_row)
+    .collect()
 }
 
 pub(in crate::store) async fn by_id(pool: &Pool, order_id: i64) -> Result<OrderView> {
