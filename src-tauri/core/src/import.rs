@@ -27,7 +27,7 @@ pub use parse::{check_order_no, ImportFormat, OrderCandidate, Profiles, RowError
 /// of each commit (5,000 a transaction took 1.49× sqlite3 doing the same job at 200,000 rows,
 /// 50,000 took 1.29×), small enough to keep the memory bounded and another window's payment
 /// from waiting long for the write lock.
-const BATCH: usize = if cfg!(test) { 1_000 } else { 50_000 };
+pub const BATCH: usize = if cfg!(test) { 1_000 } else { 50_000 };
 
 /// Rows read between two reports of progress (each batch written is reported too).
 const PROGRESS_EVERY: u64 = 5_000;
