@@ -269,7 +269,7 @@ fn to_csv(rows: &[ExportRow]) -> Result<String, StoreError> {
 
 /// The export's statement: the matches' ids in the list's order (at most `limit`), then each
 /// order with its latest attempt, on either database.
-fn export_query<'a, DB: Database>(
+fn export_query<'a, DB: Database + crate::store::Dialect>(
     query: &OrderQuery,
     text: Option<&console::TextMatch>,
     limit: i64,
@@ -288,7 +288,7 @@ where
                 a.gateway_deduction_minor, a.subscription_refunds
          FROM (SELECT o.id",
     );
-    q.push(console::ORDER_FROM_ORDERS);
+    q.push(console::orders_from::<DB>());
     console::push_filters(&mut q, query, text);
     q.push(&order_by);
     q.push(" LIMIT ").push_bind(limit);

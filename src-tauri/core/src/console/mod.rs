@@ -16,7 +16,7 @@ use ts_rs::TS;
 use crate::domain::{AttemptState, OrderView};
 use crate::store::StoreError;
 
-pub(crate) use search::{order_by, push_filters, typed, ORDER_FROM_ORDERS, ORDER_JOINS};
+pub(crate) use search::{order_by, orders_from, push_filters, typed, ORDER_JOINS};
 pub use search::{Substring, TextMatch};
 
 /// How the order list is sorted.

@@ -5,7 +5,7 @@ use sqlx::{Database, Encode, Postgres, QueryBuilder, Row, Sqlite, Type};
 
 use super::{corrupt, prefix_end, OrderPage, OrderQuery, OrderSort, MAX_PAGE};
 use crate::domain::{AttemptState, OrderView};
-use crate::store::{OrderViewRow, RecordPool, Result, Store, ORDER_VIEW_COLUMNS};
+use crate::store::{Dialect, OrderViewRow, RecordPool, Result, Store, ORDER_VIEW_COLUMNS};
 
 const ORDER_COLUMNS: &str = "
     SELECT o.id, o.order_no, o.amount_minor, o.currency, o.subject, o.attributes, o.created_at,
@@ -21,9 +21,11 @@ fn page_as_json() -> String {
     format!("json_group_array(json_array({ORDER_VIEW_COLUMNS})) FROM (")
 }
 
-/// What the filters read: the orders alone, every condition on attempts being a subquery
-/// that walks an index of attempts.
-pub(crate) const ORDER_FROM_ORDERS: &str = " FROM orders o";
+/// What the filters read: the orders alone ([`Dialect::ORDERS_LISTED`]), every condition on
+/// attempts being a subquery that walks an index of attempts.
+pub(crate) fn orders_from<DB: Dialect>() -> String {
+    format!(" FROM {} o", DB::ORDERS_LISTED)
+}
 
 pub(crate) const ORDER_JOINS: &str = "
     JOIN profiles p ON p.id = o.profile_id
@@ -327,7 +329,7 @@ fn push_page(
     page.push(" FROM (SELECT o.id");
     match ids {
         PageIds::Filtered(text) => {
-            page.push(ORDER_FROM_ORDERS);
+            page.push(orders_from::<Sqlite>());
             push_filters(page, query, text);
         }
         PageIds::Matches => {
@@ -357,7 +359,7 @@ pub(crate) fn page_with_total(
     let mut q = QueryBuilder::<Sqlite>::new("");
     let ids = if text.is_some() {
         q.push("WITH matches AS MATERIALIZED (SELECT o.id");
-        q.push(ORDER_FROM_ORDERS);
+        q.push(orders_from::<Sqlite>());
         push_filters(&mut q, query, text);
         q.push(") SELECT (SELECT count(*) FROM matches), ");
         PageIds::Matches
@@ -367,7 +369,7 @@ pub(crate) fn page_with_total(
         PageIds::Filtered(None)
     } else {
         q.push("SELECT (SELECT count(*)");
-        q.push(ORDER_FROM_ORDERS);
+        q.push(orders_from::<Sqlite>());
         push_filters(&mut q, query, None);
         q.push("), ");
         PageIds::Filtered(None)
@@ -406,7 +408,7 @@ fn shared_page_with_total(
         q.push("SELECT (SELECT sum(orders)::bigint FROM order_counts");
     } else {
         q.push("SELECT (SELECT count(*)");
-        q.push(ORDER_FROM_ORDERS);
+        q.push(orders_from::<Postgres>());
         push_filters(&mut q, query, text);
     }
     q.push(
@@ -418,7 +420,7 @@ fn shared_page_with_total(
     q.push(", k.place FROM (SELECT o.id, row_number() OVER (");
     q.push(order_by.trim_start());
     q.push(") AS place");
-    q.push(ORDER_FROM_ORDERS);
+    q.push(orders_from::<Postgres>());
     push_filters(&mut q, query, text);
     q.push(&order_by);
     q.push(" LIMIT ").push_bind(limit);

@@ -29,6 +29,11 @@ impl Held {
 }
 
 pub(crate) trait Dialect: sqlx::Database {
+    /// What the console's filters read orders from: the orders with their latest attempt's
+    /// `latest_state`, `latest_channel` and `latest_desk` (kept on the order in SQLite, in a
+    /// narrow row beside it on a server: postgres/0011).
+    const ORDERS_LISTED: &'static str;
+
     /// The attempts table as `claim_due` reads it.
     const ATTEMPTS_DUE_FOR_CHECK: &'static str;
 
@@ -87,6 +92,7 @@ pub(crate) trait Dialect: sqlx::Database {
 }
 
 impl Dialect for Sqlite {
+    const ORDERS_LISTED: &'static str = "orders";
     // Without statistics the planner prefers the state index and sorts every open attempt
     // (35 ms at 20,000 open); the partial index walks the first `limit` alone.
     const ATTEMPTS_DUE_FOR_CHECK: &'static str = "attempts INDEXED BY attempts_due_for_check";
@@ -156,6 +162,7 @@ impl Dialect for Sqlite {
 }
 
 impl Dialect for Postgres {
+    const ORDERS_LISTED: &'static str = "orders_listed";
     const ATTEMPTS_DUE_FOR_CHECK: &'static str = "attempts";
     const UPDATED_ATTEMPT: &'static str = "attempts.";
     const SKIP_LOCKED: &'static str = "FOR UPDATE SKIP LOCKED";

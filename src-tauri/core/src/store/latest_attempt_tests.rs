@@ -1,6 +1,7 @@
-//! The latest attempt's state and channel kept on each order (migration 0006): they follow
-//! every attempt the store writes, an existing database is filled in when it is migrated, and
-//! the console's filters read them through an index instead of walking the attempts.
+//! The latest attempt's state, channel and desk kept with each order (SQLite: on the order,
+//! migrations 0006 and 0015; a server: beside it, postgres/0011): they follow every attempt the
+//! store writes, an existing database is filled in when it is migrated, and the console's
+//! filters read them through an index instead of walking the attempts.
 
 use sqlx::Row;
 
@@ -8,8 +9,8 @@ use super::*;
 use crate::console::{push_filters, OrderQuery};
 use crate::domain::OrderView;
 use crate::test_support::{
-    add_order, begin_attempt, record_state, temp_database_before_migration, temp_store,
-    temp_store_with_profiles,
+    add_order, add_profile, begin_attempt, record_state, store_contract,
+    temp_database_before_migration, temp_store, temp_store_with_profiles,
 };
 
 /// An order of 12.34 yuan on profile `p`, without a subject.
@@ -33,6 +34,100 @@ async fn assert_kept(store: &Store) -> usize {
         assert_eq!(kept, latest, "order {}", row.get::<String, _>(0));
     }
     rows.len()
+}
+
+/// Every order's kept state, channel and desk, as the console's filters read them, against its
+/// latest attempt read the long way, on the store of record.
+async fn assert_listed_as_latest(store: &Store) -> usize {
+    type Listed = (
+        String,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+    );
+    let sql = |orders: &str| {
+        format!(
+            "SELECT o.order_no, l.latest_state, l.latest_channel, l.latest_desk,
+                    a.state, a.channel, a.desk
+             FROM orders o JOIN {orders} l ON l.id = o.id
+             LEFT JOIN attempts a ON a.id = (SELECT max(id) FROM attempts WHERE order_id = o.id)"
+        )
+    };
+    let rows: Vec<Listed> = match store.shared_pool() {
+        Some(pool) => sqlx::query_as(&sql(<sqlx::Postgres as Dialect>::ORDERS_LISTED))
+            .fetch_all(pool)
+            .await
+            .unwrap(),
+        None => sqlx::query_as(&sql(<sqlx::Sqlite as Dialect>::ORDERS_LISTED))
+            .fetch_all(store.pool())
+            .await
+            .unwrap(),
+    };
+    for (order_no, state, channel, desk, latest_state, latest_channel, latest_desk) in &rows {
+        assert_eq!(
+            (state, channel, desk),
+            (latest_state, latest_channel, latest_desk),
+            "order {order_no}"
+        );
+    }
+    rows.len()
+}
+
+store_contract! {
+    async fn the_latest_attempt_is_listed_with_its_order_through_every_change(store) {
+        add_profile(&store, "p", "sensecore").await;
+        let o1 = order(&store, "O-1").await;
+        let o2 = order(&store, "O-2").await;
+        order(&store, "O-3").await;
+        assert_eq!(assert_listed_as_latest(&store).await, 3);
+
+        let a = begin_attempt(&store, &o1, "alipay", "k1").await.unwrap();
+        assert_listed_as_latest(&store).await;
+        record_state(&store, a.id, AttemptState::Pending).await;
+        record_state(&store, a.id, AttemptState::Succeeded).await;
+        assert_listed_as_latest(&store).await;
+
+        let failed = begin_attempt(&store, &o2, "balance", "k2").await.unwrap();
+        record_state(&store, failed.id, AttemptState::Failed).await;
+        store.set_actor(crate::domain::Actor {
+            desk: "Desk 2".into(),
+            operator: "op".into(),
+        });
+        let retry = begin_attempt(&store, &o2, "wechat", "k3").await.unwrap();
+        record_state(&store, retry.id, AttemptState::Unknown).await;
+        record_state(&store, retry.id, AttemptState::NeedsReview).await;
+        store
+            .resolve_review(retry.id, AttemptState::Failed, "customer cancelled")
+            .await
+            .unwrap();
+        assert_listed_as_latest(&store).await;
+        // An older attempt changing (a late answer) does not overwrite the latest one's.
+        let late = "UPDATE attempts SET state = 'succeeded', channel = 'credit' WHERE id = $1";
+        match store.shared_pool() {
+            Some(pool) => sqlx::query(late).bind(failed.id).execute(pool).await.map(drop),
+            None => sqlx::query(late).bind(failed.id).execute(store.pool()).await.map(drop),
+        }
+        .unwrap();
+        assert_eq!(assert_listed_as_latest(&store).await, 3);
+        let o2 = store.order("O-2").await.unwrap();
+        assert_eq!(
+            (o2.state, o2.channel.as_deref()),
+            (Some(AttemptState::Failed), Some("wechat"))
+        );
+        let by_desk = store
+            .query_orders(&OrderQuery {
+                desk: Some("Desk 2".into()),
+                state: Some(AttemptState::Failed),
+                ..OrderQuery::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(by_desk.rows.iter().map(|o| o.order_no.as_str()).collect::<Vec<_>>(), ["O-2"]);
+        assert_eq!(store.desks().await.unwrap(), ["Desk 2"]);
+    }
 }
 
 #[tokio::test]

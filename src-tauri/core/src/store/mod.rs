@@ -83,6 +83,7 @@ pub use crate::settling::{AttemptUpdate, CheckVerdict};
 use attempts::NewAttempt;
 pub use attempts::{Checked, Sending};
 pub use claims::{Claim, Claimant, OpenClaimed};
+pub(crate) use dialect::Dialect;
 use history::HistoryColumns;
 pub use history::{HistoryFilter, HistoryRow};
 pub(crate) use rows::{OrderViewRow, ORDER_VIEW_COLUMNS};

@@ -344,15 +344,16 @@ pub(in crate::store) async fn activity(pool: &Pool, unasked: &[&str]) -> Result<
 /// The desks that took orders' latest payments, by name: one seek of the index of orders by
 /// desk per desk, however many orders there are.
 pub(in crate::store) async fn desks(pool: &Pool) -> Result<Vec<String>> {
-    Ok(sqlx::query_scalar(
+    let orders = Db::ORDERS_LISTED;
+    Ok(sqlx::query_scalar(&format!(
         "WITH RECURSIVE d(desk) AS (
-             SELECT min(latest_desk) FROM orders WHERE latest_desk > ''
+             SELECT min(latest_desk) FROM {orders} WHERE latest_desk > ''
              UNION ALL
-             SELECT (SELECT min(latest_desk) FROM orders WHERE latest_desk > d.desk)
+             SELECT (SELECT min(latest_desk) FROM {orders} WHERE latest_desk > d.desk)
              FROM d WHERE d.desk IS NOT NULL
          )
-         SELECT desk FROM d WHERE desk IS NOT NULL",
-    )
+         SELECT desk FROM d WHERE desk IS NOT NULL"
+    ))
     .fetch_all(pool)
     .await?)
 }
