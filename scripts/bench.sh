@@ -100,7 +100,9 @@ measure() {
   fi
   if [[ ",$groups," == *",shared,"* ]]; then
     step "a shared store (a throwaway PostgreSQL cluster from pg_virtualenv)"
-    pg_virtualenv "$bin/paydesk-bench" run "${flags[@]}" --out "$out" \
+    # fsync on, as a merchant's server runs: pg_virtualenv turns it off, and a commit that
+    # does not reach the disk is not the durable commit the pay budget counts.
+    pg_virtualenv -o fsync=on "$bin/paydesk-bench" run "${flags[@]}" --out "$out" \
       --work "$ROOT/target/bench/work" --only shared
   fi
   if [[ ",$groups," == *",ui,"* ]]; then

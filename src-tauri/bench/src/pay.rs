@@ -189,21 +189,22 @@ pub fn run(work: &Path, config: &Config) -> GroupResult {
 type Rounds = Vec<Vec<f64>>;
 
 /// What `Engine::pay` does besides sending, step by step, each step's median: where the
-/// overhead goes.
-async fn breakdown(
+/// overhead goes. `engine`'s vault is read as the secret's step, named `secret_step`.
+pub(crate) async fn breakdown(
     world: &world::PayWorld,
-    keyring: &Engine,
+    engine: &Engine,
+    secret_step: &str,
     gateway: &Gateway,
     n: usize,
 ) -> Vec<(String, f64)> {
     let orders = world.add_orders(gateway, "STEP-", n).await;
-    let vault = keyring.vault();
+    let vault = engine.vault();
     let profile = world.store.profile(&world.profile).await.expect("profile");
     let mut steps: Vec<(String, Vec<f64>)> = [
         "read the order",
         "read its latest attempt",
         "read the profile",
-        "read the secret from the OS keyring (a blocking task)",
+        secret_step,
         "journal the attempt (durable commit)",
         "record the answer (durable commit)",
     ]
@@ -363,7 +364,14 @@ async fn measure(dir: &Path, gateway: &Gateway, config: &Config) -> Measured {
             commit_beside_keyring[round].push(beside_ms);
         }
     }
-    let steps = breakdown(&world, &keyring, gateway, config.per_round * 2).await;
+    let steps = breakdown(
+        &world,
+        &keyring,
+        "read the secret from the OS keyring (a blocking task)",
+        gateway,
+        config.per_round * 2,
+    )
+    .await;
     world.store.close().await;
     Measured {
         pay,

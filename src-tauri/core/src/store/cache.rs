@@ -24,7 +24,7 @@ use super::rows::{
     ORDER_CHANGE_COLUMNS,
 };
 use super::{Result, Store, StoreError};
-use crate::changes::{Change, Changes};
+use crate::changes::{Change, Changes, Gathered};
 
 /// How far back the copy reaches unless the desk says otherwise.
 pub const DEFAULT_WINDOW_DAYS: i64 = 90;
@@ -32,6 +32,10 @@ pub const DEFAULT_WINDOW_DAYS: i64 = 90;
 /// How often the keeper catches up with changes no notice named (one sent while it was cut
 /// off, a notice lost).
 const SYNC_EVERY: Duration = Duration::from_secs(30);
+
+/// How long the keeper gathers the changes named after one before it copies them all
+/// ([`Changes::gather`]): a payment's two notices become one copy, made after the payment.
+const GATHER: Duration = Duration::from_millis(25);
 
 /// How far before the last copy began a catch-up looks again: a change committed after that
 /// copy read may carry an earlier time (its transaction began first).
@@ -180,27 +184,37 @@ impl Keeper {
     async fn run(self, mut changes: Changes) {
         let mut every = tokio::time::interval(SYNC_EVERY);
         loop {
-            let wanted = tokio::select! {
+            let first = tokio::select! {
                 change = changes.next() => match change {
                     Some(change) => change,
                     None => return,
                 },
                 _ = every.tick() => Change::Everything,
             };
-            if !self.link.is_reachable() {
-                continue;
-            }
-            let copied = match wanted {
-                Change::Attempts { order_nos, .. } | Change::Orders { order_nos } => {
-                    self.copy_numbers(&order_nos).await
+            let (wanted, open) = changes.gather(first, GATHER).await;
+            if self.link.is_reachable() {
+                if let Err(e) = self.copy(wanted).await {
+                    tracing::warn!(error = %e, "could not copy the shared history to this desk");
                 }
-                Change::Profiles { .. } => self.copy_orders(&[]).await,
-                Change::Everything => self.catch_up().await,
-            };
-            if let Err(e) = copied {
-                tracing::warn!(error = %e, "could not copy the shared history to this desk");
+            }
+            if !open {
+                return;
             }
         }
+    }
+
+    async fn copy(&self, wanted: Gathered) -> Result<()> {
+        if wanted.everything {
+            return self.catch_up().await;
+        }
+        if wanted.profiles {
+            self.copy_orders(&[]).await?;
+        }
+        if wanted.order_nos.is_empty() {
+            return Ok(());
+        }
+        let order_nos: Vec<String> = wanted.order_nos.into_iter().collect();
+        self.copy_numbers(&order_nos).await
     }
 
     /// Copies every order that changed on the server since the last catch-up (the window's
