@@ -207,31 +207,20 @@ impl Store {
     }
 
     /// What paying an order starts from: the order, its latest attempt and its profile. On a
-    /// shared store the three are asked at once, each on a connection of its own: each read is
-    /// a round trip to the server, and the payment then waits for the slowest rather than for
-    /// their sum. Each read is its own snapshot either way; the journal's commit checks the
-    /// order's revision and the one-live-attempt rule against what is committed by then.
+    /// shared store one statement reads the three (each read is a round trip to the server);
+    /// on a file, three reads. The journal's commit checks the order's revision and the
+    /// one-live-attempt rule against what is committed by then.
     pub async fn payment_start(
         &self,
         order_no: &str,
     ) -> Result<(OrderView, Option<Attempt>, Profile)> {
-        if !self.is_shared() {
-            let order = self.order(order_no).await?;
-            let latest = self.latest_attempt(order.id).await?;
-            let profile = self.profile(&order.profile).await?;
-            return Ok((order, latest, profile));
+        if let Route::Postgres(pool) = self.route() {
+            return self.offline_said(super::shared_journal::payment_start(pool, order_no).await);
         }
-        let latest = async {
-            on_record!(self, |pool, sql| sql::attempts::latest_of_order_no(
-                pool, order_no
-            )
-            .await)
-        };
-        let profile = async {
-            on_record!(self, |pool, sql| sql::profiles::of_order(pool, order_no)
-                .await)
-        };
-        tokio::try_join!(self.order(order_no), latest, profile)
+        let order = self.order(order_no).await?;
+        let latest = self.latest_attempt(order.id).await?;
+        let profile = self.profile(&order.profile).await?;
+        Ok((order, latest, profile))
     }
 
     /// The attempt that sent this idempotency key.

@@ -128,6 +128,42 @@ store_contract! {
         assert_eq!(by_desk.rows.iter().map(|o| o.order_no.as_str()).collect::<Vec<_>>(), ["O-2"]);
         assert_eq!(store.desks().await.unwrap(), ["Desk 2"]);
     }
+
+    async fn a_payment_starts_from_the_order_its_latest_attempt_and_its_profile(store) {
+        add_profile(&store, "p", "sensecore").await;
+        let paid = order(&store, "O-1").await;
+        order(&store, "O-2").await;
+        begin_attempt(&store, &paid, "balance", "k1").await.unwrap();
+        let first = store.latest_attempt(paid.id).await.unwrap().unwrap();
+        record_state(&store, first.id, AttemptState::Failed).await;
+        let second = begin_attempt(&store, &paid, "alipay", "k2").await.unwrap();
+        store
+            .record(
+                second.id,
+                AttemptState::Pending,
+                &AttemptUpdate {
+                    gateway_ref: Some("ch_\"引号\"".into()),
+                    pay_url: Some("https://pay.example/qr?o=O-1&x=1".into()),
+                    error_message: Some("waiting for the customer's 扫码".into()),
+                    ..AttemptUpdate::default()
+                },
+            )
+            .await
+            .unwrap();
+        for order_no in ["O-1", "O-2"] {
+            let order = store.order(order_no).await.unwrap();
+            let expected = (
+                order.clone(),
+                store.latest_attempt(order.id).await.unwrap(),
+                store.profile("p").await.unwrap(),
+            );
+            assert_eq!(store.payment_start(order_no).await.unwrap(), expected);
+        }
+        assert!(matches!(
+            store.payment_start("O-404").await,
+            Err(StoreError::NoSuchOrder(n)) if n == "O-404"
+        ));
+    }
 }
 
 #[tokio::test]

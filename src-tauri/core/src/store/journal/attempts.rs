@@ -509,21 +509,6 @@ pub(in crate::store) async fn latest(pool: &Pool, order_id: i64) -> Result<Optio
     row.as_ref().map(from_row).transpose()
 }
 
-/// The latest attempt of the order numbered `order_no`, if any.
-pub(in crate::store) async fn latest_of_order_no(
-    pool: &Pool,
-    order_no: &str,
-) -> Result<Option<Attempt>> {
-    let row = sqlx::query(
-        "SELECT * FROM attempts WHERE order_id = (SELECT id FROM orders WHERE order_no = $1)
-         ORDER BY id DESC LIMIT 1",
-    )
-    .bind(order_no)
-    .fetch_optional(pool)
-    .await?;
-    row.as_ref().map(from_row).transpose()
-}
-
 pub(in crate::store) async fn by_key(
     pool: &Pool,
     idempotency_key: &str,

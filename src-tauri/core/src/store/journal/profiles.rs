@@ -56,18 +56,6 @@ pub(in crate::store) async fn by_name(pool: &Pool, name: &str) -> Result<Profile
     from_row(&row)
 }
 
-/// The profile of the order numbered `order_no`.
-pub(in crate::store) async fn of_order(pool: &Pool, order_no: &str) -> Result<Profile> {
-    let row = sqlx::query(
-        "SELECT p.* FROM profiles p JOIN orders o ON o.profile_id = p.id WHERE o.order_no = $1",
-    )
-    .bind(order_no)
-    .fetch_optional(pool)
-    .await?
-    .ok_or_else(|| StoreError::NoSuchOrder(order_no.to_string()))?;
-    from_row(&row)
-}
-
 pub(in crate::store) async fn all(pool: &Pool) -> Result<Vec<Profile>> {
     sqlx::query("SELECT * FROM profiles ORDER BY name")
         .fetch_all(pool)
