@@ -206,21 +206,17 @@ impl Store {
             .await)
     }
 
-    /// What paying an order starts from: the order, its latest attempt and its profile. On a
-    /// shared store one statement reads the three (each read is a round trip to the server);
-    /// on a file, three reads. The journal's commit checks the order's revision and the
+    /// What paying an order starts from: the order, its latest attempt and its profile, read
+    /// in one statement. The journal's commit checks the order's revision and the
     /// one-live-attempt rule against what is committed by then.
     pub async fn payment_start(
         &self,
         order_no: &str,
     ) -> Result<(OrderView, Option<Attempt>, Profile)> {
-        if let Route::Postgres(pool) = self.route() {
-            return self.offline_said(super::shared_journal::payment_start(pool, order_no).await);
-        }
-        let order = self.order(order_no).await?;
-        let latest = self.latest_attempt(order.id).await?;
-        let profile = self.profile(&order.profile).await?;
-        Ok((order, latest, profile))
+        on_record!(self, |pool, sql| sql::attempts::payment_start(
+            pool, order_no
+        )
+        .await)
     }
 
     /// The attempt that sent this idempotency key.

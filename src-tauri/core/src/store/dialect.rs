@@ -61,6 +61,9 @@ pub(crate) trait Dialect: sqlx::Database {
     /// arrays, `[]` when there are none.
     const JSON_ROWS: (&'static str, &'static str);
 
+    /// What one row's columns become one JSON array's text with, around them.
+    const JSON_ROW: (&'static str, &'static str);
+
     /// The orders whose `reference` holds `text` (three characters or more) somewhere, as a
     /// statement that ends in the parameter to bind, and its value: `(order id, reference's
     /// name, its value)` rows, through a trigram index.
@@ -112,6 +115,7 @@ impl Dialect for Sqlite {
          ON CONFLICT (order_no) DO NOTHING",
     );
     const JSON_ROWS: (&'static str, &'static str) = ("json_group_array(json_array(", "))");
+    const JSON_ROW: (&'static str, &'static str) = ("json_array(", ")");
 
     fn holding(reference: Held, text: &str) -> (&'static str, String) {
         // The trigram indexes of migrations 0003 (orders) and 0020 (attempts), with the text
@@ -174,6 +178,7 @@ impl Dialect for Postgres {
     const INSERT_ORDERS_FROM_JSON: Option<&'static str> = None;
     const JSON_ROWS: (&'static str, &'static str) =
         ("coalesce(json_agg(json_build_array(", "))::text, '[]')");
+    const JSON_ROW: (&'static str, &'static str) = ("json_build_array(", ")::text");
 
     fn holding(reference: Held, text: &str) -> (&'static str, String) {
         // pg_trgm's indexes of orders (0001) and attempts (0005) answer ILIKE.

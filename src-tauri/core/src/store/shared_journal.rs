@@ -14,63 +14,11 @@ use sqlx::Row as _;
 
 use super::dialect::POSTGRES_NOW_MS;
 use super::on_postgres::journal::attempts as journal;
-use super::on_postgres::journal::orders::ORDER_VIEW;
-use super::rows::{AttemptRow, ATTEMPT_COLUMNS};
 use super::shared_feed::CHANNEL;
-use super::{is_unique_violation, json_map, NewAttempt, Result, StoreError};
+use super::{is_unique_violation, NewAttempt, Result, StoreError};
 use crate::audit::AuditAction;
-use crate::domain::{Actor, Attempt, AttemptState, OrderView, Profile};
+use crate::domain::{Actor, Attempt, AttemptState};
 use crate::settling::{next_check_delay_ms, AttemptUpdate};
-
-/// What a payment starts from, in one round trip: the order as the console shows it, its
-/// latest attempt and its profile (three reads were three statements a payment waited on).
-pub(super) async fn payment_start(
-    pool: &PgPool,
-    order_no: &str,
-) -> Result<(OrderView, Option<Attempt>, Profile)> {
-    let latest: Vec<String> = std::iter::once("id")
-        .chain(ATTEMPT_COLUMNS.split(',').map(str::trim))
-        .chain(std::iter::once("db_role"))
-        .map(|column| format!("a.{column}"))
-        .collect();
-    let sql = format!(
-        "{} WHERE o.order_no = $1",
-        ORDER_VIEW.replacen(
-            "SELECT ",
-            &format!(
-                "SELECT p.id AS profile_id, p.base_url, p.settings, p.vault_id,
-                        CASE WHEN a.id IS NULL THEN NULL
-                             ELSE json_build_array({})::text END AS latest,
-                        ",
-                latest.join(", ")
-            ),
-            1
-        )
-    );
-    let row = sqlx::query(&sql)
-        .bind(order_no)
-        .fetch_optional(pool)
-        .await?
-        .ok_or_else(|| StoreError::NoSuchOrder(order_no.to_string()))?;
-    let order = super::on_postgres::journal::orders::from_row(&row)?;
-    let latest = match row.try_get::<Option<String>, _>("latest")? {
-        None => None,
-        Some(text) => Some(Attempt::try_from(
-            serde_json::from_str::<AttemptRow>(&text)
-                .map_err(|e| StoreError::Corrupt(e.to_string()))?,
-        )?),
-    };
-    let profile = Profile {
-        id: row.try_get("profile_id")?,
-        name: order.profile.clone(),
-        gateway: order.gateway.clone(),
-        base_url: row.try_get("base_url")?,
-        settings: json_map(row.try_get("settings")?)?,
-        is_sandbox: order.is_sandbox,
-        vault_id: row.try_get("vault_id")?,
-    };
-    Ok((order, latest, profile))
-}
 
 /// Journals a new attempt as `submitting` with its `created` and `submitting` events and its
 /// audit entry, in one durable statement, if the order is still as it was priced (not

@@ -7,12 +7,14 @@ use sqlx::Row as _;
 
 use super::{corrupt_state, Conn, Db, Pool, Row, CHUNK_ROWS};
 use crate::audit::AuditAction;
-use crate::domain::{Actor, Attempt, AttemptEvent, AttemptState};
+use crate::domain::{Actor, Attempt, AttemptEvent, AttemptState, OrderView, Profile};
 use crate::settling::{next_check_delay_ms, AttemptUpdate, CheckVerdict};
 use crate::store::attempts::ChecksRecorded;
 use crate::store::dialect::Dialect;
-use crate::store::rows::AttemptRow;
-use crate::store::{is_unique_violation, Checked, NewAttempt, Result, Sending, StoreError};
+use crate::store::rows::{AttemptRow, ATTEMPT_COLUMNS};
+use crate::store::{
+    is_unique_violation, json_map, Checked, NewAttempt, Result, Sending, StoreError,
+};
 
 pub(in crate::store) fn from_row(row: &Row) -> Result<Attempt> {
     <AttemptRow as sqlx::FromRow<Row>>::from_row(row)?.try_into()
@@ -604,4 +606,53 @@ pub(in crate::store) async fn attempt_in(tx: &mut Conn, attempt_id: i64) -> Resu
         .await?
         .ok_or(StoreError::NoSuchAttempt(attempt_id))?;
     from_row(&row)
+}
+
+/// What a payment starts from, in one statement: the order as the console shows it, its
+/// latest attempt (as JSON) and its profile. On a server each statement is a round trip a
+/// payment waits on; in a file, each is a hand-over to SQLite's thread and back.
+pub(in crate::store) async fn payment_start(
+    pool: &Pool,
+    order_no: &str,
+) -> Result<(OrderView, Option<Attempt>, Profile)> {
+    let latest: Vec<String> = std::iter::once("id")
+        .chain(ATTEMPT_COLUMNS.split(',').map(str::trim))
+        .chain(std::iter::once("db_role"))
+        .map(|column| format!("a.{column}"))
+        .collect();
+    let select = format!(
+        "SELECT p.id AS profile_id, p.base_url, p.settings, p.vault_id,
+                CASE WHEN a.id IS NULL THEN NULL ELSE {}{}{} END AS latest,
+                ",
+        Db::JSON_ROW.0,
+        latest.join(", "),
+        Db::JSON_ROW.1
+    );
+    let sql = format!(
+        "{} WHERE o.order_no = $1",
+        super::orders::ORDER_VIEW.replacen("SELECT ", &select, 1)
+    );
+    let row = sqlx::query(&sql)
+        .bind(order_no)
+        .fetch_optional(pool)
+        .await?
+        .ok_or_else(|| StoreError::NoSuchOrder(order_no.to_string()))?;
+    let order = super::orders::from_row(&row)?;
+    let latest = match row.try_get::<Option<String>, _>("latest")? {
+        None => None,
+        Some(text) => Some(Attempt::try_from(
+            serde_json::from_str::<AttemptRow>(&text)
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        )?),
+    };
+    let profile = Profile {
+        id: row.try_get("profile_id")?,
+        name: order.profile.clone(),
+        gateway: order.gateway.clone(),
+        base_url: row.try_get("base_url")?,
+        settings: json_map(row.try_get("settings")?)?,
+        is_sandbox: order.is_sandbox,
+        vault_id: row.try_get("vault_id")?,
+    };
+    Ok((order, latest, profile))
 }
