@@ -57,6 +57,30 @@ pub(crate) async fn temp_shared_store() -> Option<(tempfile::TempDir, Store)> {
     Some((dir, store))
 }
 
+/// Runs `sql` on the record behind the store, as its owner, committed or rolled back.
+pub(crate) async fn run_on_record(store: &Store, sql: &str, roll_back: bool) {
+    match store.shared_pool() {
+        Some(pool) => {
+            let mut tx = pool.begin().await.unwrap();
+            sqlx::query(sql).execute(&mut *tx).await.unwrap();
+            if roll_back {
+                tx.rollback().await.unwrap();
+            } else {
+                tx.commit().await.unwrap();
+            }
+        }
+        None => {
+            let mut tx = store.pool().begin().await.unwrap();
+            sqlx::query(sql).execute(&mut *tx).await.unwrap();
+            if roll_back {
+                tx.rollback().await.unwrap();
+            } else {
+                tx.commit().await.unwrap();
+            }
+        }
+    }
+}
+
 /// The server and database `store` keeps its record on, to reach it as another desk would;
 /// none standalone.
 pub(crate) async fn shared_server(store: &Store) -> Option<sqlx::postgres::PgConnectOptions> {

@@ -7,7 +7,9 @@ use paydesk_rules::parse::OrderCandidate;
 
 use crate::console::OrderQuery;
 use crate::store::Store;
-use crate::test_support::{add_order, add_profile, another_desk, cny, store_contract};
+use crate::test_support::{
+    add_order, add_profile, another_desk, cny, run_on_record, store_contract,
+};
 
 /// The unfiltered page's count, and the orders the record holds.
 async fn counted(store: &Store) -> (i64, i64) {
@@ -27,30 +29,6 @@ async fn counted(store: &Store) -> (i64, i64) {
             .unwrap(),
     };
     (page.total, held)
-}
-
-/// Runs `sql` on the record behind the store, as its owner.
-async fn run_on_record(store: &Store, sql: &str, roll_back: bool) {
-    match store.shared_pool() {
-        Some(pool) => {
-            let mut tx = pool.begin().await.unwrap();
-            sqlx::query(sql).execute(&mut *tx).await.unwrap();
-            if roll_back {
-                tx.rollback().await.unwrap();
-            } else {
-                tx.commit().await.unwrap();
-            }
-        }
-        None => {
-            let mut tx = store.pool().begin().await.unwrap();
-            sqlx::query(sql).execute(&mut *tx).await.unwrap();
-            if roll_back {
-                tx.rollback().await.unwrap();
-            } else {
-                tx.commit().await.unwrap();
-            }
-        }
-    }
 }
 
 store_contract! {

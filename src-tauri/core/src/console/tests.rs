@@ -5,7 +5,7 @@ use crate::app::gateways::gateways;
 use crate::store::Store;
 use crate::store::{now_ms, AttemptUpdate};
 use crate::test_support::{
-    add_order, add_profile, begin_attempt, record_state, store_contract, temp_store,
+    add_order, add_profile, begin_attempt, record_state, run_on_record, store_contract, temp_store,
     temp_store_with_profiles,
 };
 
@@ -326,11 +326,7 @@ async fn orders_are_listed_by_when_they_were_created_not_when_they_arrived(store
     }
     // An order moved in from a desk's own history arrives last but keeps its own time.
     let sql = "UPDATE orders SET created_at = created_at - 86400000 WHERE order_no = 'OLD'";
-    match store.shared_pool() {
-        Some(pool) => sqlx::query(sql).execute(pool).await.map(drop),
-        None => sqlx::query(sql).execute(store.pool()).await.map(drop),
-    }
-    .unwrap();
+    run_on_record(&store, sql, false).await;
     let newest_first = OrderQuery {
         descending: true,
         ..query()

@@ -9,7 +9,7 @@ use super::*;
 use crate::console::{push_filters, OrderQuery};
 use crate::domain::OrderView;
 use crate::test_support::{
-    add_order, add_profile, begin_attempt, record_state, store_contract,
+    add_order, add_profile, begin_attempt, record_state, run_on_record, store_contract,
     temp_database_before_migration, temp_store, temp_store_with_profiles,
 };
 
@@ -105,12 +105,11 @@ store_contract! {
             .unwrap();
         assert_listed_as_latest(&store).await;
         // An older attempt changing (a late answer) does not overwrite the latest one's.
-        let late = "UPDATE attempts SET state = 'succeeded', channel = 'credit' WHERE id = $1";
-        match store.shared_pool() {
-            Some(pool) => sqlx::query(late).bind(failed.id).execute(pool).await.map(drop),
-            None => sqlx::query(late).bind(failed.id).execute(store.pool()).await.map(drop),
-        }
-        .unwrap();
+        let late = format!(
+            "UPDATE attempts SET state = 'succeeded', channel = 'credit' WHERE id = {}",
+            failed.id
+        );
+        run_on_record(&store, &late, false).await;
         assert_eq!(assert_listed_as_latest(&store).await, 3);
         let o2 = store.order("O-2").await.unwrap();
         assert_eq!(

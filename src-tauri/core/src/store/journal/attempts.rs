@@ -2,9 +2,11 @@
 //! every move after that goes through the state machine inside one transaction with its event.
 
 use std::collections::HashMap;
+use std::sync::LazyLock;
 
 use sqlx::Row as _;
 
+use super::orders::{ORDER_VIEW_COLUMNS, ORDER_VIEW_JOINS};
 use super::{corrupt_state, Conn, Db, Pool, Row, CHUNK_ROWS};
 use crate::audit::AuditAction;
 use crate::domain::{Actor, Attempt, AttemptEvent, AttemptState, OrderView, Profile};
@@ -615,24 +617,23 @@ pub(in crate::store) async fn payment_start(
     pool: &Pool,
     order_no: &str,
 ) -> Result<(OrderView, Option<Attempt>, Profile)> {
-    let latest: Vec<String> = std::iter::once("id")
-        .chain(ATTEMPT_COLUMNS.split(',').map(str::trim))
-        .chain(std::iter::once("db_role"))
-        .map(|column| format!("a.{column}"))
-        .collect();
-    let select = format!(
-        "SELECT p.id AS profile_id, p.base_url, p.settings, p.vault_id,
-                CASE WHEN a.id IS NULL THEN NULL ELSE {}{}{} END AS latest,
-                ",
-        Db::JSON_ROW.0,
-        latest.join(", "),
-        Db::JSON_ROW.1
-    );
-    let sql = format!(
-        "{} WHERE o.order_no = $1",
-        super::orders::ORDER_VIEW.replacen("SELECT ", &select, 1)
-    );
-    let row = sqlx::query(&sql)
+    static SQL: LazyLock<String> = LazyLock::new(|| {
+        let latest: Vec<String> = ["id", ATTEMPT_COLUMNS, "db_role"]
+            .join(",")
+            .split(',')
+            .map(|column| format!("a.{}", column.trim()))
+            .collect();
+        format!(
+            "SELECT {ORDER_VIEW_COLUMNS}, p.id AS profile_id, p.base_url, p.settings, p.vault_id,
+                    CASE WHEN a.id IS NULL THEN NULL ELSE {}{}{} END AS latest
+             FROM orders o {ORDER_VIEW_JOINS}
+             WHERE o.order_no = $1",
+            Db::JSON_ROW.0,
+            latest.join(", "),
+            Db::JSON_ROW.1
+        )
+    });
+    let row = sqlx::query(SQL.as_str())
         .bind(order_no)
         .fetch_optional(pool)
         .await?
