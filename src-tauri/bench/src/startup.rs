@@ -1,8 +1,9 @@
 //! Start-up and memory: the release `paydesk` from launch to an interactive window, and the
 //! proportional memory (PSS) of all its processes, with an empty store and with a million
-//! attempts; against WebKitGTK's own MiniBrowser opening a page with a table, launched the
-//! same way. Both are launched by WebKitWebDriver (as tauri-driver does), under a virtual
-//! display, with the keyring of the session the bench runs in.
+//! attempts; against WebKitGTK's own MiniBrowser opening a page with a table, and opening
+//! paydesk's own built page with no Tauri or Rust behind it (the floor of a window drawn by
+//! that page). All are launched by WebKitWebDriver (as tauri-driver launches paydesk), under
+//! a virtual display, with the keyring of the session the bench runs in.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -12,7 +13,9 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 
 use crate::figures::{Better, Check, Figure, GroupResult};
-use crate::startup_page::{page_times, set_up_live_data, PageTimes, PAGE_TIMES_SCRIPT};
+use crate::startup_page::{
+    page_times, serve_built_page, set_up_live_data, PageTimes, PAGE_TIMES_SCRIPT,
+};
 use crate::stats::{median, show_ms, thousands, Spread};
 use crate::world::{self, BulkShape};
 
@@ -66,7 +69,11 @@ impl Driver {
         let driver = Driver {
             child,
             url: format!("http://127.0.0.1:{port}"),
-            client: reqwest::Client::new(),
+            // A page that never answers fails the run rather than stalling it.
+            client: reqwest::Client::builder()
+                .timeout(Duration::from_secs(60))
+                .build()
+                .expect("an HTTP client"),
         };
         let deadline = Instant::now() + Duration::from_secs(20);
         while driver
@@ -352,6 +359,8 @@ pub fn run(work: &Path, config: &Config) -> GroupResult {
 
     let result = runtime.block_on(async {
         let driver = Driver::start().await;
+        let app_page_url = serve_built_page().await;
+        let bare = ["--automation".to_string()];
         // The demo's first run: the sandbox profiles, their secrets in the keyring, its orders.
         launch(&driver, &config.app, &app_args(&empty), None).await;
         let started = Instant::now();
@@ -360,35 +369,24 @@ pub fn run(work: &Path, config: &Config) -> GroupResult {
             .expect("bulk fill");
         let built_s = started.elapsed().as_secs_f64();
         // Warm: every file has been read once.
-        launch(
-            &driver,
-            &browser,
-            &["--automation".to_string()],
-            Some(&page_url),
-        )
-        .await;
+        launch(&driver, &browser, &bare, Some(&page_url)).await;
+        launch(&driver, &browser, &bare, Some(&app_page_url)).await;
         launch(&driver, &config.app, &app_args(&big), None).await;
 
         let mut base = Vec::new();
+        let mut page_alone = Vec::new();
         let mut small = Vec::new();
         let mut large = Vec::new();
         for _ in 0..config.launches {
-            base.push(
-                launch(
-                    &driver,
-                    &browser,
-                    &["--automation".to_string()],
-                    Some(&page_url),
-                )
-                .await,
-            );
+            base.push(launch(&driver, &browser, &bare, Some(&page_url)).await);
+            page_alone.push(launch(&driver, &browser, &bare, Some(&app_page_url)).await);
             small.push(launch(&driver, &config.app, &app_args(&empty), None).await);
             large.push(launch(&driver, &config.app, &app_args(&big), None).await);
         }
-        (base, small, large, built_s)
+        (base, page_alone, small, large, built_s)
     });
     drop(runtime);
-    let (base, small, large, built_s) = result;
+    let (base, page_alone, small, large, built_s) = result;
     let db_mb = std::fs::metadata(&big_db).map(|m| m.len()).unwrap_or(0) as f64 / 1e6;
 
     let per = |launches: &[Launch], f: fn(&Launch) -> f64| -> Vec<f64> {
@@ -484,11 +482,18 @@ pub fn run(work: &Path, config: &Config) -> GroupResult {
         &large,
     );
     let base_line = describe("MiniBrowser opening a 30-row table page", &base);
+    let page_line = describe(
+        "MiniBrowser opening paydesk's built page over loopback HTTP, its back end the UI tests' in-page stand-in",
+        &page_alone,
+    );
     let small_start = median(&per(&small, start));
     let large_start = median(&per(&large, start));
     let startup_ratio = ratios(&small, &base, request);
     let big_ratio = ratios(&large, &small, start);
     let live_ratio = ratios(&large, &base, request);
+    let page_ratio = ratios(&page_alone, &base, request);
+    let behind_page_ratio = ratios(&small, &page_alone, request);
+    let live_behind_page_ratio = ratios(&large, &page_alone, request);
     let memory_ratio = ratios(&small, &base, pss);
     let big_memory = ratios(&large, &small, pss);
 
@@ -530,6 +535,46 @@ pub fn run(work: &Path, config: &Config) -> GroupResult {
                 subject: big_line.clone(),
                 baseline: base_line.clone(),
                 target: Some(Check::at_most("ratio", live_ratio.median, 1.05, |v| {
+                    format!("{v:.2}×")
+                })),
+                checks: vec![],
+                rounds: config.launches,
+                checked: true,
+            },
+            Figure {
+                id: "startup.page_vs_minibrowser".into(),
+                title: "Start-up of paydesk's page alone in MiniBrowser ÷ MiniBrowser".into(),
+                ratio: page_ratio,
+                better: Better::Lower,
+                subject: page_line.clone(),
+                baseline: base_line.clone(),
+                target: None,
+                checks: vec![],
+                rounds: config.launches,
+                checked: true,
+            },
+            Figure {
+                id: "startup.vs_page_in_minibrowser".into(),
+                title: "Start-up, empty store ÷ paydesk's page alone in MiniBrowser".into(),
+                ratio: behind_page_ratio,
+                better: Better::Lower,
+                subject: empty_line.clone(),
+                baseline: page_line.clone(),
+                target: Some(Check::at_most("ratio", behind_page_ratio.median, 1.05, |v| {
+                    format!("{v:.2}×")
+                })),
+                checks: vec![],
+                rounds: config.launches,
+                checked: true,
+            },
+            Figure {
+                id: "startup.live_vs_page_in_minibrowser".into(),
+                title: "Start-up, live data with a million attempts ÷ paydesk's page alone in MiniBrowser".into(),
+                ratio: live_behind_page_ratio,
+                better: Better::Lower,
+                subject: big_line.clone(),
+                baseline: page_line,
+                target: Some(Check::at_most("ratio", live_behind_page_ratio.median, 1.05, |v| {
                     format!("{v:.2}×")
                 })),
                 checks: vec![],

@@ -94,3 +94,43 @@ pub(crate) fn set_up_live_data(app: &Path, dir: &Path, gateway: &world::Gateway)
         paydesk(&args, Some(&format!("{value}\n")));
     }
 }
+
+/// paydesk's built page (ui/dist) served over loopback, with the e2e tests' stand-in for its
+/// back end (ui/e2e/mock-backend.js) run before the app's script: what the page alone costs
+/// a bare browser, without Tauri or Rust behind it. Over HTTP, not `file://`: the page's
+/// module script and its absolute `/assets/` paths need an origin.
+pub(crate) async fn serve_built_page() -> String {
+    use axum::response::Html;
+    use tower_http::services::ServeDir;
+
+    let ui = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../ui");
+    let dist = ui.join("dist");
+    let index = std::fs::read_to_string(dist.join("index.html"))
+        .expect("the built UI (ui/dist: npm run build in ui)");
+    let mock = std::fs::read_to_string(ui.join("e2e/mock-backend.js")).expect("the UI's mock");
+    // A classic script in the head runs before the page's deferred module, as Tauri's own
+    // initialisation scripts do in the window.
+    let page = index.replacen(
+        "<head>",
+        "<head><script src=\"/mock-backend.js\"></script>",
+        1,
+    );
+    assert_ne!(page, index, "ui/dist/index.html has no <head>");
+    let app = axum::Router::new()
+        .route("/", axum::routing::get(move || async move { Html(page) }))
+        .route(
+            "/mock-backend.js",
+            axum::routing::get(
+                move || async move { ([("content-type", "text/javascript")], mock) },
+            ),
+        )
+        .fallback_service(ServeDir::new(dist));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a loopback port");
+    let url = format!("http://{}/", listener.local_addr().expect("its address"));
+    tokio::spawn(async move {
+        axum::serve(listener, app).await.expect("the page's server");
+    });
+    url
+}
