@@ -505,7 +505,7 @@ pub fn run(work: &Path, config: &Config) -> GroupResult {
                 "the large store: live data (a SenseCore profile set up at the command line, pointing at the bench's sandbox, its secrets in the keyring) with {} orders with an attempt and three events each, added in {built_s:.0} s; the empty store: the demo on a first launch",
                 thousands(config.rows)
             ),
-            "Xvfb 1400×900, WebKitGTK 4.1 from Debian, gnome-keyring in a private D-Bus session; both programs paint without GL compositing (WEBKIT_DISABLE_COMPOSITING_MODE=1, as paydesk sets it)".into(),
+            "Xvfb 1400×900, WebKitGTK 4.1 from Debian, gnome-keyring in a private D-Bus session; MiniBrowser's window is 1024×730 inside, paydesk's 1280×800; every program paints without GL compositing (WEBKIT_DISABLE_COMPOSITING_MODE=1, as paydesk sets it)".into(),
         ],
         method: vec![
             "Each program is launched by WebKitWebDriver (as tauri-driver launches paydesk in the e2e tests) and polled over WebDriver until its page has order rows (`tr[data-order-no]`) and a search box: interactive.".into(),
