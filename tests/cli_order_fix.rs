@@ -104,10 +104,10 @@ fn an_unpaid_order_is_edited_then_paid_at_its_new_terms() {
         lines.next().unwrap(),
         "attempt_id,order_no,profile,gateway,channel,state,amount,currency,idempotency_key,\
          gateway_ref,pay_url,error_code,error_message,created_at,updated_at,desk,operator,\
-         deductions,balance_amount,credit_amount,charged_amount,subscription_refunds"
+         deductions,balance_amount,credit_amount,charged_amount,subscription_refunds,sandbox"
     );
     let row = lines.next().unwrap();
-    assert!(row.ends_with(",voucher v-1 2.50,,,17.50,"), "{row}");
+    assert!(row.ends_with(",voucher v-1 2.50,,,17.50,,true"), "{row}");
 
     // Paid: neither edited nor cancelled, and nothing changes.
     for args in [

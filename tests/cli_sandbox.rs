@@ -80,6 +80,18 @@ fn pays_every_channel(gateway: &str) {
     ));
     assert_eq!(csv.lines().count(), channels.len() + 1, "{csv}");
     assert!(csv.starts_with("attempt_id,order_no,"));
+    // A script adding up takings can leave a sandbox's test money out.
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let at = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .position(|h| h == "sandbox")
+        .expect("a sandbox column");
+    assert!(
+        reader.records().all(|r| &r.unwrap()[at] == "true"),
+        "a sandbox's payments say so: {csv}"
+    );
 }
 
 #[test]

@@ -5,8 +5,8 @@ use crate::app::gateways::gateways;
 use crate::store::Store;
 use crate::store::{now_ms, AttemptUpdate};
 use crate::test_support::{
-    add_order, add_profile, begin_attempt, record_state, run_on_record, store_contract, temp_store,
-    temp_store_with_profiles,
+    add_order, add_profile, add_sandbox_profile, begin_attempt, record_state, run_on_record,
+    store_contract, temp_store, temp_store_with_profiles,
 };
 
 fn query() -> OrderQuery {
@@ -449,6 +449,9 @@ async fn takings_and_profiles(store) {
 
     async fn the_history_lists_attempts_newest_first_by_its_filters(store) {
         seed(&store).await;
+        add_sandbox_profile(&store, "demo", "sensecore").await;
+        let trial = add_order(&store, "demo", "D-1", "1.00", "Trial").await;
+        begin_attempt(&store, &trial, "balance", "key-demo").await.unwrap();
         let all = |limit| crate::store::HistoryFilter {
             limit,
             ..crate::store::HistoryFilter::default()
@@ -458,17 +461,18 @@ async fn takings_and_profiles(store) {
             let rows = store.history(&all(limit)).await.unwrap();
             let listed: Vec<_> = rows
                 .iter()
-                .map(|r| (r.order_no.as_str(), r.state, r.amount.as_str()))
+                .map(|r| (r.order_no.as_str(), r.state, r.amount.as_str(), r.sandbox))
                 .collect();
             assert_eq!(
                 listed,
                 [
-                    ("A-2", AttemptState::Failed, "0.50"),
-                    ("A-1", AttemptState::Succeeded, "12.34")
+                    ("D-1", AttemptState::Submitting, "1.00", true),
+                    ("A-2", AttemptState::Failed, "0.50", false),
+                    ("A-1", AttemptState::Succeeded, "12.34", false)
                 ],
                 "{limit:?}"
             );
-            assert_eq!(rows[1].gateway_ref.as_deref(), Some("ch_abc123"));
+            assert_eq!(rows[2].gateway_ref.as_deref(), Some("ch_abc123"));
         }
         let paid = crate::store::HistoryFilter {
             state: Some(AttemptState::Succeeded),

@@ -45,6 +45,9 @@ pub struct HistoryRow {
     pub credit_amount: Option<String>,
     pub charged_amount: String,
     pub subscription_refunds: String,
+    /// Paid through a gateway's sandbox: test money, never the merchant's takings. Last, as
+    /// every column added since the first: a script reading columns by place keeps working.
+    pub sandbox: bool,
 }
 
 impl Store {
@@ -75,6 +78,7 @@ impl Store {
                     order_no: row.order_no,
                     profile: row.profile,
                     gateway: row.gateway,
+                    sandbox: row.is_sandbox,
                     channel: row.channel,
                     state: AttemptState::parse(&row.state)
                         .ok_or_else(|| StoreError::Corrupt(row.state.clone()))?,
@@ -115,6 +119,8 @@ pub(super) struct HistoryColumns {
     pub order_no: String,
     pub profile: String,
     pub gateway: String,
+    #[serde(deserialize_with = "super::rows::flag")]
+    pub is_sandbox: bool,
     pub channel: String,
     pub state: String,
     pub amount_minor: i64,

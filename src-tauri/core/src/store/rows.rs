@@ -248,7 +248,9 @@ impl TryFrom<OrderViewRow> for OrderView {
 }
 
 /// A yes/no as a database's JSON writes it: SQLite's 0 or 1, PostgreSQL's false or true.
-fn flag<'de, D: serde::Deserializer<'de>>(value: D) -> std::result::Result<bool, D::Error> {
+pub(super) fn flag<'de, D: serde::Deserializer<'de>>(
+    value: D,
+) -> std::result::Result<bool, D::Error> {
     #[derive(Deserialize)]
     #[serde(untagged)]
     enum Flag {

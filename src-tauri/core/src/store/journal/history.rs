@@ -15,7 +15,7 @@ pub(in crate::store) fn query(filter: &HistoryFilter) -> sqlx::QueryBuilder<'sta
 
 fn push_query(query: &mut sqlx::QueryBuilder<'static, Db>, filter: &HistoryFilter) {
     query.push(
-        "SELECT a.id, o.order_no, p.name AS profile, p.gateway, a.channel, a.state, a.amount_minor,
+        "SELECT a.id, o.order_no, p.name AS profile, p.gateway, p.is_sandbox, a.channel, a.state, a.amount_minor,
                 o.currency, a.idempotency_key, a.gateway_ref, a.pay_url, a.error_code, a.error_message,
                 a.created_at, a.updated_at, a.desk, a.operator, a.deductions, a.coupon,
                 a.credit_minor, a.gateway_deduction_minor, a.subscription_refunds
@@ -44,7 +44,7 @@ fn push_query(query: &mut sqlx::QueryBuilder<'static, Db>, filter: &HistoryFilte
 /// made a 50-row page cost four times its SQL.
 pub(in crate::store) fn json_query(filter: &HistoryFilter) -> sqlx::QueryBuilder<'static, Db> {
     let mut query = sqlx::QueryBuilder::<Db>::new(format!(
-        "SELECT {}id, order_no, profile, gateway, channel, state, amount_minor, currency, \
+        "SELECT {}id, order_no, profile, gateway, is_sandbox, channel, state, amount_minor, currency, \
          idempotency_key, gateway_ref, pay_url, error_code, error_message, created_at, \
          updated_at, desk, operator, deductions, coupon, credit_minor, gateway_deduction_minor, \
          subscription_refunds{} FROM (",
@@ -85,6 +85,7 @@ fn from_row(row: &Row) -> Result<HistoryColumns> {
         order_no: row.try_get("order_no")?,
         profile: row.try_get("profile")?,
         gateway: row.try_get("gateway")?,
+        is_sandbox: row.try_get("is_sandbox")?,
         channel: row.try_get("channel")?,
         state: row.try_get("state")?,
         amount_minor: row.try_get("amount_minor")?,
