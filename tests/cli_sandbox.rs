@@ -81,17 +81,25 @@ fn pays_every_channel(gateway: &str) {
     assert_eq!(csv.lines().count(), channels.len() + 1, "{csv}");
     assert!(csv.starts_with("attempt_id,order_no,"));
     // A script adding up takings can leave a sandbox's test money out.
+    assert!(
+        column(&csv, "sandbox").iter().all(|v| v == "true"),
+        "a sandbox's payments say so: {csv}"
+    );
+}
+
+/// The values of the CSV's column `name`, row by row.
+fn column(csv: &str, name: &str) -> Vec<String> {
     let mut reader = csv::Reader::from_reader(csv.as_bytes());
     let at = reader
         .headers()
         .unwrap()
         .iter()
-        .position(|h| h == "sandbox")
-        .expect("a sandbox column");
-    assert!(
-        reader.records().all(|r| &r.unwrap()[at] == "true"),
-        "a sandbox's payments say so: {csv}"
-    );
+        .position(|h| h == name)
+        .unwrap_or_else(|| panic!("a {name} column: {csv}"));
+    reader
+        .records()
+        .map(|r| r.unwrap()[at].to_string())
+        .collect()
 }
 
 #[test]
@@ -153,16 +161,11 @@ fn history_csv_is_byte_exact_for_scripts_and_its_help_says_so() {
     ));
 
     let csv = ok(&paydesk(data.path(), &["history", "--csv"], None));
-    let mut reader = csv::Reader::from_reader(csv.as_bytes());
-    let at = reader
-        .headers()
-        .unwrap()
-        .iter()
-        .position(|h| h == "order_no")
-        .unwrap();
-    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
-    assert_eq!(rows.len(), 1, "{csv}");
-    assert_eq!(&rows[0][at], order_no, "kept byte for byte: {csv}");
+    assert_eq!(
+        column(&csv, "order_no"),
+        [order_no],
+        "kept byte for byte: {csv}"
+    );
     assert!(csv.contains(",=SUM(1+2),"), "no quote, no prefix: {csv}");
 
     let help = ok(&paydesk(data.path(), &["history", "--help"], None));
