@@ -48,7 +48,10 @@ export function OrdersTable({ listing: askedListing, sorting, onSortingChange, s
     if (!box) return;
     const measure = () => {
       setBoxWidth(box.clientWidth);
-      const next = { height: box.clientHeight, header: box.querySelector("thead")?.offsetHeight ?? 0 };
+      // No taller than the window: unstyled (WebKitGTK may run this before the stylesheet has
+      // come), the box grows with the rows' sizer, and rows drawn for all of it would be all of them.
+      const height = Math.min(box.clientHeight, window.innerHeight);
+      const next = { height, header: box.querySelector("thead")?.offsetHeight ?? 0 };
       setSize((s) => (s.height === next.height && s.header === next.header ? s : next));
     };
     measure();
