@@ -136,7 +136,7 @@ async fn build(work: &Path, name: &str, rows: i64) -> (Store, BulkShape) {
 }
 
 /// The SQLite lookups' store (`world::bulk_fill`), in PostgreSQL's words.
-async fn fill(conn: &mut PgConnection, shape: &BulkShape) -> Result<(), sqlx::Error> {
+pub(crate) async fn fill(conn: &mut PgConnection, shape: &BulkShape) -> Result<(), sqlx::Error> {
     let mut tx = conn.begin().await?;
     tx.execute(
         "CREATE TEMP TABLE bench_profiles AS
