@@ -57,6 +57,11 @@ export function App() {
   const searchRef = useRef<HTMLInputElement>(null);
   const { error, report, dismiss } = useErrorBanner();
   const filters = useOrderFilters();
+  /** Empties the search box and the search with it. */
+  const clearSearch = () => {
+    if (searchRef.current) searchRef.current.value = "";
+    filters.searchNow("");
+  };
 
   const appInfo = useAppInfo();
   const info = appInfo.data;
@@ -92,14 +97,14 @@ export function App() {
       return;
     }
     filters.clearFilters();
-    filters.setSearch("");
+    clearSearch();
     if (what.kind === "in_state") filters.setState(what.state);
     setSelected(null);
   });
 
   /** A scanner types an order number and Enter: pay it, or show it if it cannot be paid. */
   async function openReference() {
-    const reference = filters.search.trim();
+    const reference = searchRef.current?.value.trim() ?? "";
     if (!reference) return;
     setView("orders");
     try {
@@ -148,12 +153,11 @@ export function App() {
       <ViewNav view={view} onShow={setView} needsPerson={needsPerson} />
       <TopBar
         searchRef={searchRef}
-        search={filters.search}
-        onSearchChange={(text) => {
-          filters.setSearch(text);
+        onTyping={() => {
           setNotice(null);
           if (view !== "orders") setView("orders");
         }}
+        onSearchSettled={filters.searchNow}
         onSearchSubmit={() => void openReference()}
         ready={ready}
         onNewOrder={readOnly ? undefined : () => setDialog("new-order")}
@@ -186,7 +190,7 @@ export function App() {
           <DashboardView
             onOpenOrders={(o) => {
               filters.clearFilters();
-              filters.setSearch("");
+              clearSearch();
               filters.setState(o.state ?? "");
               filters.setChannel(o.channel ?? "");
               filters.setFrom(o.from);

@@ -1,13 +1,26 @@
 import { act, screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { emit } from "@tauri-apps/api/event";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { App } from "./App";
 import { render } from "./test-render";
 import { mockBackend, order, resetBackend } from "./test-backend";
 import type { Change, OrderPage, OrderQuery } from "./types";
 
 afterEach(resetBackend);
+
+/** How often the orders list has been drawn: the real list, counted. */
+const listDrawn = vi.hoisted(() => ({ count: 0 }));
+vi.mock("./components/OrdersTable", async (original) => {
+  const real = await original<typeof import("./components/OrdersTable")>();
+  return {
+    ...real,
+    OrdersTable: (props: Parameters<typeof real.OrdersTable>[0]) => {
+      listDrawn.count += 1;
+      return real.OrdersTable(props);
+    },
+  };
+});
 
 /** A page of `total` made-up orders numbered `prefix`0000000 on. */
 function pageOf(prefix: string, total: number, q: OrderQuery): OrderPage {
@@ -44,6 +57,20 @@ describe("a search in the orders list", () => {
     release();
     await waitFor(() => expect(screen.getByTestId("order-count").textContent).toBe("1,000 orders"));
     expect(document.querySelector(".loading-row")).toBeNull();
+  });
+
+  it("draws only the search box while a key is typed, and the list once typing pauses", async () => {
+    mockBackend({ total: 1_000, onQueryOrders: (q) => (q.text ? pageOf("HIT-", 50, q) : undefined) });
+    const user = userEvent.setup();
+    render(<App />);
+    await screen.findByText("ORD-0000000");
+    await user.click(screen.getByTestId("global-search"));
+    listDrawn.count = 0;
+    await user.keyboard("H");
+    expect(listDrawn.count).toBe(0);
+    await user.keyboard("IT");
+    await screen.findByText("HIT-0000000");
+    expect(listDrawn.count).toBeGreaterThan(0);
   });
 
   it("writes its results into the rows already drawn rather than drawing new ones", async () => {

@@ -1,13 +1,19 @@
-import type { Ref } from "react";
+import { useEffect, useRef, type RefObject } from "react";
 import { useTranslation } from "react-i18next";
 import { ariaKeys, findShortcut, GLOBAL_KEYS, SEARCH_KEYS, shortcut } from "../shortcuts";
 import type { Actor } from "../types";
 import { formatActor } from "../words";
 
+/** Search as you type, this long after the last key. */
+const TYPING_PAUSE_MS = 150;
+
 interface Props {
-  searchRef: Ref<HTMLInputElement>;
-  search: string;
-  onSearchChange: (text: string) => void;
+  /** The search box: its text is its own (read it, or clear it, through this). */
+  searchRef: RefObject<HTMLInputElement | null>;
+  /** A key changed the search box's text. */
+  onTyping: () => void;
+  /** The search box's text, trimmed, once typing has paused (or at once when Esc clears it). */
+  onSearchSettled: (text: string) => void;
   /** Enter in the search box: a scanner's order number, or a person's search. */
   onSearchSubmit: () => void;
   ready: boolean;
@@ -21,8 +27,22 @@ interface Props {
 }
 
 /** The search box over every view, New order, and who is at the desk. */
-export function TopBar({ searchRef, search, onSearchChange, onSearchSubmit, ready, onNewOrder, deskNames, onEditDesk, onShowShortcuts }: Props) {
+export function TopBar({ searchRef, onTyping, onSearchSettled, onSearchSubmit, ready, onNewOrder, deskNames, onEditDesk, onShowShortcuts }: Props) {
   const { t } = useTranslation();
+  // The box is not drawn from the window's state: a keystroke would draw the whole window
+  // again, a million orders' list with it, where it need only show the letter.
+  const pause = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const settled = useRef(onSearchSettled);
+  useEffect(() => {
+    settled.current = onSearchSettled;
+  });
+  useEffect(() => () => clearTimeout(pause.current), []);
+  const settle = (later: boolean) => {
+    clearTimeout(pause.current);
+    const now = () => settled.current(searchRef.current?.value.trim() ?? "");
+    if (later) pause.current = setTimeout(now, TYPING_PAUSE_MS);
+    else now();
+  };
   return (
     <header className="topbar">
       <form
@@ -45,8 +65,11 @@ export function TopBar({ searchRef, search, onSearchChange, onSearchSubmit, read
           data-testid="global-search"
           aria-keyshortcuts={ariaKeys(shortcut(GLOBAL_KEYS, "search"))}
           placeholder={t("search.placeholder")}
-          value={search}
-          onChange={(e) => onSearchChange(e.target.value)}
+          defaultValue=""
+          onChange={() => {
+            onTyping();
+            settle(true);
+          }}
           onKeyDown={(e) => {
             const hit = findShortcut(SEARCH_KEYS, e);
             if (!hit) return;
@@ -58,7 +81,9 @@ export function TopBar({ searchRef, search, onSearchChange, onSearchSubmit, read
             // Esc clears the search and gives the keys back to the list (R checks the selected
             // order again instead of typing "r"); the panel stays open for a second Esc.
             e.stopPropagation();
-            onSearchChange("");
+            e.currentTarget.value = "";
+            onTyping();
+            settle(false);
             e.currentTarget.blur();
           }}
         />

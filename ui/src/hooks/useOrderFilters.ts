@@ -1,16 +1,14 @@
 import type { SortingState } from "@tanstack/react-table";
-import { useEffect, useMemo, useState } from "react";
+import { useMemo, useState } from "react";
 import type { OrderListing } from "../queries/keys";
 import type { OrderFilters } from "../queries/paging";
 import type { AttemptState, Channel, OrderSort } from "../types";
 import { dateInputToMs } from "../words";
 
-/** Search as you type, this long after the last key. */
-const TYPING_PAUSE_MS = 150;
-
 /** What the orders list is narrowed to and sorted by: the search box, the filters, the sort. */
 export function useOrderFilters() {
-  const [search, setSearch] = useState("");
+  // The search the list is narrowed by: what the search box held once typing paused (TopBar
+  // keeps the box's own text, so a keystroke draws only the box).
   const [text, setText] = useState("");
   const [state, setState] = useState<AttemptState | "">("");
   const [channel, setChannel] = useState<Channel | "">("");
@@ -19,11 +17,6 @@ export function useOrderFilters() {
   const [from, setFrom] = useState("");
   const [to, setTo] = useState("");
   const [sorting, setSorting] = useState<SortingState>([]);
-
-  useEffect(() => {
-    const timer = setTimeout(() => setText(search.trim()), TYPING_PAUSE_MS);
-    return () => clearTimeout(timer);
-  }, [search]);
 
   const filters: OrderFilters = useMemo(
     () => ({
@@ -47,9 +40,7 @@ export function useOrderFilters() {
   );
 
   return {
-    search,
-    setSearch,
-    /** Narrows the list to `reference` now, without the typing pause. */
+    /** Narrows the list to `reference` now (the search box's text, trimmed). */
     searchNow: setText,
     state,
     setState,
