@@ -21,6 +21,7 @@ const MAX_SEARCH_RATIO = 1.5;
 
 type Bench = {
   lastKey: number;
+  keys: number[];
   queries: { text: string; at: number }[];
   waitFor: (text: string, count: number) => Promise<{ dom: number; painted: number }>;
   pending?: Promise<{ dom: number; painted: number }>;
@@ -162,6 +163,15 @@ async function search(page: Page, text: string, count: number) {
   return { total: seen.painted - seen.key, afterQuery: query ? seen.painted - query.at : NaN, dom: seen.dom - seen.key };
 }
 
+/** Types `text` at 30 ms a key (inside the console's typing pause) and returns each key's
+ *  keystroke to painted. */
+async function typed(page: Page, text: string) {
+  await page.evaluate(() => (window.__bench.keys = []));
+  await page.keyboard.type(text, { delay: 30 });
+  await expect.poll(() => page.evaluate(() => window.__bench.keys.length)).toBe(text.length);
+  return page.evaluate(() => window.__bench.keys);
+}
+
 async function clear(page: Page, selectAll: string) {
   await page.keyboard.press(selectAll);
   await page.keyboard.press("Backspace");
@@ -231,6 +241,27 @@ test("search and scroll a million orders", async ({ browser }) => {
   }
   expect(appAfterQuery.every((v) => Number.isFinite(v))).toBe(true);
 
+  // Typing: each key of a search, before the pause ends it. The console draws the box; the
+  // bare page searches and draws its rows at every key.
+  const appKeys: number[] = [];
+  const bareKeys: number[] = [];
+  const keyRatios: number[] = [];
+  for (const text of texts.slice(0, smoke ? 4 : 12)) {
+    await app.bringToFront();
+    await app.keyboard.press("/");
+    await clear(app, "Control+A");
+    await expect(app.getByTestId("order-count")).toHaveText("1,000,000 orders");
+    const a = await typed(app, text);
+    await expect(app.getByTestId("order-count")).toHaveText("100 orders");
+    await bare.bringToFront();
+    await bare.locator("#q").focus();
+    await clear(bare, "Control+A");
+    const b = await typed(bare, text);
+    appKeys.push(...a);
+    bareKeys.push(...b);
+    keyRatios.push(median(a) / median(b));
+  }
+
   // Scrolling: jump through the whole list, then wheel through a stretch of it.
   await app.bringToFront();
   await app.keyboard.press("/");
@@ -260,6 +291,7 @@ test("search and scroll a million orders", async ({ browser }) => {
   const searchRatio = median(appAfterQuery) / median(bareTotal);
   const aloneRatio = median(appAfterQuery) / median(aloneTotal);
   const aloneVsBare = median(aloneTotal) / median(bareTotal);
+  const keyRatio = median(appKeys) / median(bareKeys);
   const figures = [
     {
       id: "ui.search_vs_bare",
@@ -282,6 +314,17 @@ test("search and scroll a million orders", async ({ browser }) => {
       target: null,
       checks: [],
       rounds: aloneRatios.length,
+    },
+    {
+      id: "ui.keystroke_vs_bare",
+      title: "Typing: a key in the console's search box ÷ a key in a bare page's (keystroke to painted)",
+      ratio: { ...spread(keyRatios), median: keyRatio },
+      better: "lower",
+      subject: `console, a key inside the typing pause (the box drawn): p50 ${showMs(median(appKeys))}, p90 ${showMs(p90(appKeys))} over ${appKeys.length} keys`,
+      baseline: `bare page, a key that searches and draws its 30 rows: p50 ${showMs(median(bareKeys))}, p90 ${showMs(p90(bareKeys))}`,
+      target: null,
+      checks: [],
+      rounds: keyRatios.length,
     },
     {
       id: "ui.dom_rows",
@@ -309,6 +352,7 @@ test("search and scroll a million orders", async ({ browser }) => {
           "A capture-phase keydown listener stamps every key; a MutationObserver sees the list show the expected count and first row; a requestAnimationFrame then a message marks the frame painted. The search the UI sends is stamped by the mocked IPC.",
           "Ratio: the median of the console's times from sending the search to painted results ÷ the median of the bare page's times from keystroke to painted results, over the same interleaved searches; the range is that of the ratios search by search. The console waits 150 ms after the last key before it searches, on purpose: that wait is reported, not divided.",
           "The console's rows alone (the floor of what a search shows): the console's document, snapshotted while it shows a search's results, with its stylesheet and no script of its own. Each search's results, read from the console once it has painted them (each row's order number, text and titles), are handed to that page; its search box's last keystroke then changes only what differs in the drawn rows and the count, timed from keystroke to painted as the bare page is. It is what showing those results costs in those rows and styles, whatever builds them.",
+          "Typing: each character's keydown (capture phase) until the frame after it has been painted (a requestAnimationFrame, then a message), typed at 30 ms a key into each page's box, the searches' texts in turn, interleaved; the ratio is of the two medians, the range that of each text's.",
           "Rows: `tr[data-order-no]` counted after each scroll position has been painted.",
         ],
         figures,

@@ -3,9 +3,23 @@
 // and a clock on every keystroke and every search the UI sends.
 (() => {
   const internals = window.__TAURI_INTERNALS__;
-  const bench = { lastKey: 0, queries: [] };
+  const bench = { lastKey: 0, queries: [], keys: [] };
   window.__bench = bench;
   document.addEventListener("keydown", () => (bench.lastKey = performance.now()), true);
+  // Each typed character's keystroke to the next painted frame (whatever the key drew).
+  document.addEventListener(
+    "keydown",
+    (e) => {
+      if (e.key.length !== 1 || e.ctrlKey) return;
+      const at = performance.now();
+      requestAnimationFrame(() => {
+        const channel = new MessageChannel();
+        channel.port1.onmessage = () => bench.keys.push(performance.now() - at);
+        channel.port2.postMessage(0);
+      });
+    },
+    true,
+  );
 
   // The range of i whose order number ORD-<i, 7 digits> starts with `text`.
   bench.range = (text) => {
