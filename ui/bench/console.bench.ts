@@ -29,6 +29,8 @@ type Bench = {
 declare global {
   interface Window {
     __bench: Bench;
+    /** The rows-alone page's searches, by their text (ROWS_ALONE). */
+    __rowsAlone: { results: Map<string, Shown> };
   }
 }
 
@@ -222,7 +224,7 @@ test("search and scroll a million orders", async ({ browser }) => {
     const shown = await readShown(app);
 
     await rowsAlone.bringToFront();
-    await rowsAlone.evaluate(([t, r]) => (window as unknown as { __rowsAlone: { results: Map<string, Shown> } }).__rowsAlone.results.set(t as string, r as Shown), [text, shown] as const);
+    await rowsAlone.evaluate(([t, r]) => window.__rowsAlone.results.set(t, r), [text, shown] as const);
     await rowsAlone.locator('input[type="search"]').focus();
     await clear(rowsAlone, "Control+A");
     const r = await search(rowsAlone, text, 100);
