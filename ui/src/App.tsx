@@ -80,8 +80,8 @@ export function App() {
   useReportError(profilesAsked.error, report);
   const deskNames = useDeskNames();
   useReportError(deskNames.error, report);
-  // Not the total: the shell would be drawn again with every search's count.
-  const firstScreenIn = useFirstPageIn(filters.listing, !startupError);
+  // Not the total, nor the search's listing: the shell would be drawn again with every search.
+  const firstScreenIn = useFirstPageIn(filters.narrowing, !startupError);
   const { detail, error: detailError } = useOrderDetail(selected);
   useReportError(detailError, report);
   const checkStatus = useCheckStatus();
@@ -226,7 +226,7 @@ export function App() {
       {dialog === "import" && <ImportDialog profiles={profiles} onClose={() => setDialog(null)} />}
       {receiptFor && <ReceiptDialog order={receiptFor} onClose={() => setReceiptFor(null)} fallbackFocus={() => searchRef.current} />}
       {dialog === "shortcuts" && <ShortcutSheet onClose={() => setDialog(null)} />}
-      {dialog === "export" && <ExportDialog listing={filters.listing} onClose={() => setDialog(null)} />}
+      {dialog === "export" && <ExportDialog filters={filters} onClose={() => setDialog(null)} />}
       {dialog === "new-order" && (
         <NewOrderDialog
           profiles={profiles}

@@ -22,6 +22,19 @@ vi.mock("./components/OrdersTable", async (original) => {
   };
 });
 
+/** How often the status bar has been drawn: it shows nothing a search changes. */
+const statusDrawn = vi.hoisted(() => ({ count: 0 }));
+vi.mock("./components/StatusBar", async (original) => {
+  const real = await original<typeof import("./components/StatusBar")>();
+  return {
+    ...real,
+    StatusBar: (props: Parameters<typeof real.StatusBar>[0]) => {
+      statusDrawn.count += 1;
+      return real.StatusBar(props);
+    },
+  };
+});
+
 /** A page of `total` made-up orders numbered `prefix`0000000 on. */
 function pageOf(prefix: string, total: number, q: OrderQuery): OrderPage {
   const rows = Array.from({ length: Math.max(0, Math.min(q.limit, total - q.offset)) }, (_, i) => ({
@@ -44,7 +57,7 @@ describe("a search in the orders list", () => {
       onQueryOrders: (q) => {
         if (!q.text) return;
         searches.push(q);
-        return held;
+        return held.then(() => pageOf("HIT-", 50, q));
       },
     });
     const user = userEvent.setup();
@@ -54,9 +67,12 @@ describe("a search in the orders list", () => {
     await waitFor(() => expect(searches.length).toBeGreaterThan(0));
     expect(document.querySelector(".loading-row")).toBeNull();
     expect(screen.getByText("ORD-0000000")).toBeTruthy();
+    listDrawn.count = 0;
     release();
-    await waitFor(() => expect(screen.getByTestId("order-count").textContent).toBe("1,000 orders"));
+    await screen.findByText("HIT-0000000");
+    expect(screen.getByTestId("order-count").textContent).toBe("50 orders");
     expect(document.querySelector(".loading-row")).toBeNull();
+    expect(listDrawn.count).toBe(1);
   });
 
   it("draws only the search box while a key is typed, and the list once typing pauses", async () => {
@@ -71,6 +87,42 @@ describe("a search in the orders list", () => {
     await user.keyboard("IT");
     await screen.findByText("HIT-0000000");
     expect(listDrawn.count).toBeGreaterThan(0);
+  });
+
+  it("draws the list and its count, not the window around them", async () => {
+    mockBackend({ total: 1_000, onQueryOrders: (q) => (q.text ? pageOf("HIT-", 50, q) : undefined) });
+    const user = userEvent.setup();
+    render(<App />);
+    await screen.findByText("ORD-0000000");
+    await user.click(screen.getByTestId("global-search"));
+    statusDrawn.count = 0;
+    await user.keyboard("HIT");
+    await screen.findByText("HIT-0000000");
+    expect(screen.getByTestId("order-count").textContent).toBe("50 orders");
+    expect(statusDrawn.count).toBe(0);
+  });
+
+  it("shows the last search asked, whichever answer comes first", async () => {
+    let release = () => {};
+    const held = new Promise<void>((r) => (release = r));
+    mockBackend({
+      total: 1_000,
+      onQueryOrders: (q) => {
+        if (q.text === "HIT") return held.then(() => pageOf("HIT-", 50, q));
+        if (q.text === "HITS") return pageOf("HITS-", 20, q);
+      },
+    });
+    const user = userEvent.setup();
+    render(<App />);
+    await screen.findByText("ORD-0000000");
+    await user.type(screen.getByTestId("global-search"), "HIT");
+    await new Promise((r) => setTimeout(r, 300));
+    await user.keyboard("S");
+    await screen.findByText("HITS-0000000");
+    await act(async () => release());
+    await new Promise((r) => setTimeout(r, 50));
+    expect(screen.getByText("HITS-0000000")).toBeTruthy();
+    expect(screen.getByTestId("order-count").textContent).toBe("20 orders");
   });
 
   it("writes its results into the rows already drawn rather than drawing new ones", async () => {

@@ -140,6 +140,18 @@ export function formatMinute(ms: number, now: Date = new Date(), language: strin
   return format(ms, sameDay(new Date(ms), now) ? "minute" : "dateMinute", language);
 }
 
+const counters = new Map<string, Intl.NumberFormat>();
+/** A count as `language` writes it ("1,000,000"; its formatter kept: the list's count is
+ * written again with every search). */
+export function formatCount(n: number, language: string = i18n.language): string {
+  let f = counters.get(language);
+  if (!f) {
+    f = new Intl.NumberFormat(language);
+    counters.set(language, f);
+  }
+  return f.format(n);
+}
+
 /** A file size for people: "812 KB", "12.4 MB". */
 export function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;

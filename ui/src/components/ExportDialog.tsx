@@ -3,17 +3,18 @@ import { useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { api, errorMessage } from "../api";
 import { keys } from "../queries/keys";
-import type { OrderListing } from "../queries/keys";
+import { useListing, type OrderFilterState } from "../hooks/useOrderFilters";
 import { useOrderTotal } from "../queries/orderPages";
 import type { FileFormat, SavedExport } from "../types";
 import { Modal } from "./Modal";
+import { formatCount } from "../words";
 
 // Kept where it has always been exported from, for the views that still build a file in the page.
 export { download } from "./download";
 
 interface Props {
   /** The list as it is narrowed: every order it holds is exported, oldest last. */
-  listing: OrderListing;
+  filters: OrderFilterState;
   onClose: () => void;
 }
 
@@ -21,7 +22,8 @@ interface Props {
  * Exporting the orders the list shows. The back end writes the file and opens the system's
  * save dialog itself, so the dialog can say the very path the file was saved to.
  */
-export function ExportDialog({ listing, onClose }: Props) {
+export function ExportDialog({ filters, onClose }: Props) {
+  const listing = useListing(filters);
   const { t, i18n } = useTranslation();
   const { total } = useOrderTotal(listing);
   const queryClient = useQueryClient();
@@ -58,7 +60,7 @@ export function ExportDialog({ listing, onClose }: Props) {
           <h2 id="export-title">{t("export.title")}</h2>
         </header>
         <p id="export-matches" data-testid="export-matches">
-          {total === null ? t("common.loading") : t("export.matches", { count: total, n: total.toLocaleString(i18n.language) })}
+          {total === null ? t("common.loading") : t("export.matches", { count: total, n: formatCount(total, i18n.language) })}
         </p>
         <fieldset className="choice">
           <legend>{t("import.format")}</legend>
@@ -73,7 +75,7 @@ export function ExportDialog({ listing, onClose }: Props) {
         <p className="hint">{t("export.where")}</p>
         {saved && !exported.error && (
           <p className="ok saved-path" role="status" data-testid="export-saved">
-            {t("export.saved", { count: saved.rows, n: saved.rows.toLocaleString(i18n.language), path: saved.path })}
+            {t("export.saved", { count: saved.rows, n: formatCount(saved.rows, i18n.language), path: saved.path })}
           </p>
         )}
         {exported.error && (

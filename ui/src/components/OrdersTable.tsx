@@ -1,10 +1,10 @@
 import { hashKey } from "@tanstack/react-query";
-import { flexRender, getCoreRowModel, useReactTable, type OnChangeFn, type SortingState } from "@tanstack/react-table";
+import { flexRender, getCoreRowModel, useReactTable } from "@tanstack/react-table";
 import type { KeyboardEvent, MouseEvent } from "react";
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useReportError } from "../hooks/useErrorBanner";
-import type { OrderListing } from "../queries/keys";
+import { useListing, type OrderFilterState } from "../hooks/useOrderFilters";
 import { useOrderRows, useOrderTotal } from "../queries/orderPages";
 import { narrowed } from "../queries/paging";
 import { usePaysOut } from "../queries/reads";
@@ -23,15 +23,17 @@ const NO_ROWS: OrderView[] = [];
 let firstRowsMarked = false;
 
 interface Props {
-  listing: OrderListing;
-  sorting: SortingState;
-  onSortingChange: OnChangeFn<SortingState>;
+  /** What the list shows: the filters, the sort and the settled search (which draws the list
+   * again, not the view around it). */
+  filters: OrderFilterState;
   selected: string | null;
   onSelect: (order: OrderView) => void;
   onError: (error: unknown) => void;
 }
 
-export function OrdersTable({ listing: askedListing, sorting, onSortingChange, selected, onSelect, onError }: Props) {
+export function OrdersTable({ filters, selected, onSelect, onError }: Props) {
+  const listing = useListing(filters);
+  const { sorting, setSorting: onSortingChange } = filters;
   const { t } = useTranslation();
   const scrollRef = useRef<HTMLDivElement>(null);
   // The row the arrow keys moved to, focused (and selected) once it is drawn and loaded.
@@ -60,13 +62,9 @@ export function OrdersTable({ listing: askedListing, sorting, onSortingChange, s
     observer.current.observe(box);
   }, []);
 
-  const { total, error: totalError, current } = useOrderTotal(askedListing);
-  // The listing the rows are drawn from: while a new listing's first page is on its way, the
-  // last one's rows stay, as its count does. Rows of "loading" drawn in between would cost a
-  // frame, and the results would wait for the next one.
-  const [drawnListing, setDrawnListing] = useState(askedListing);
-  if (current && drawnListing !== askedListing) setDrawnListing(askedListing);
-  const listing = current ? askedListing : drawnListing;
+  // While a new listing's first page is on its way, the last one's count and rows stay
+  // (useOrderTotal, useOrderRows).
+  const { total, error: totalError } = useOrderTotal(listing);
 
   // A new listing starts from the top: a scroll position belongs to the listing it was made in.
   const listingKey = hashKey([listing]);

@@ -1,15 +1,45 @@
+import { useQueryClient } from "@tanstack/react-query";
 import type { SortingState } from "@tanstack/react-table";
-import { useMemo, useState } from "react";
+import { useMemo, useState, useSyncExternalStore } from "react";
 import type { OrderListing } from "../queries/keys";
+import { orderPageQuery } from "../queries/reads";
 import type { OrderFilters } from "../queries/paging";
 import type { AttemptState, Channel, OrderSort } from "../types";
 import { dateInputToMs } from "../words";
 
+/**
+ * The search the list is narrowed by: what the search box held once typing paused (TopBar keeps
+ * the box's own text, so a keystroke draws only the box). Held outside React's state, so that a
+ * search draws what shows it (the list and its count, useListing) rather than the whole window.
+ */
+class SettledSearch {
+  #text = "";
+  #asked = 0;
+  #listeners = new Set<() => void>();
+  get = () => this.#text;
+  /**
+   * Narrows the list to `text` once `firstPage` (its first page, asked for) is in: until then
+   * the list shows the last search's rows, and then it is drawn once, with the results. A later
+   * search asked meanwhile wins, whichever answer comes first.
+   */
+  ask(text: string, firstPage: Promise<unknown>) {
+    const asked = ++this.#asked;
+    void firstPage.then(() => {
+      if (asked !== this.#asked || text === this.#text) return;
+      this.#text = text;
+      for (const listener of this.#listeners) listener();
+    });
+  }
+  subscribe = (listener: () => void) => {
+    this.#listeners.add(listener);
+    return () => void this.#listeners.delete(listener);
+  };
+}
+
 /** What the orders list is narrowed to and sorted by: the search box, the filters, the sort. */
 export function useOrderFilters() {
-  // The search the list is narrowed by: what the search box held once typing paused (TopBar
-  // keeps the box's own text, so a keystroke draws only the box).
-  const [text, setText] = useState("");
+  const queryClient = useQueryClient();
+  const [search] = useState(() => new SettledSearch());
   const [state, setState] = useState<AttemptState | "">("");
   const [channel, setChannel] = useState<Channel | "">("");
   const [profile, setProfile] = useState("");
@@ -20,7 +50,7 @@ export function useOrderFilters() {
 
   const filters: OrderFilters = useMemo(
     () => ({
-      text: text || null,
+      text: null,
       state: state || null,
       channel: channel || null,
       profile: profile || null,
@@ -28,9 +58,9 @@ export function useOrderFilters() {
       from_ms: dateInputToMs(from),
       to_ms: dateInputToMs(to, 1),
     }),
-    [text, state, channel, profile, desk, from, to],
+    [state, channel, profile, desk, from, to],
   );
-  const listing: OrderListing = useMemo(
+  const narrowing: OrderListing = useMemo(
     () => ({
       ...filters,
       sort: (sorting[0]?.id as OrderSort | undefined) ?? "created",
@@ -40,8 +70,9 @@ export function useOrderFilters() {
   );
 
   return {
-    /** Narrows the list to `reference` now (the search box's text, trimmed). */
-    searchNow: setText,
+    /** Narrows the list to `text` (the search box's text, trimmed) as soon as its first page is in. */
+    searchNow: (next: string) => search.ask(next, queryClient.prefetchQuery(orderPageQuery({ ...narrowing, text: next || null }, 0))),
+    search,
     state,
     setState,
     channel,
@@ -56,8 +87,8 @@ export function useOrderFilters() {
     setTo,
     sorting,
     setSorting,
-    filters,
-    listing,
+    /** The filters and sort without the search: what changes with a click, not a keystroke. */
+    narrowing,
     /** Whether any filter (not the search) narrows the list. */
     filtered: Boolean(state || channel || profile || desk || from || to),
     clearFilters: () => {
@@ -72,3 +103,10 @@ export function useOrderFilters() {
 }
 
 export type OrderFilterState = ReturnType<typeof useOrderFilters>;
+
+/** The orders `filters` list, the settled search with them: whoever asks draws again with each search. */
+export function useListing(filters: OrderFilterState): OrderListing {
+  const { search, narrowing } = filters;
+  const text = useSyncExternalStore(search.subscribe, search.get);
+  return useMemo(() => (text ? { ...narrowing, text } : narrowing), [narrowing, text]);
+}

@@ -64,3 +64,6 @@ export const keys = {
   /** The merchant's name, address and time zone. */
   merchant: () => [Tag.Merchant] as const,
 };
+
+/** The query key of one page of the orders list. */
+export type OrderPageKey = ReturnType<typeof keys.orderPage>;

@@ -8,7 +8,7 @@ import { download } from "../components/download";
 import { useDebounced } from "../hooks/useDebounced";
 import { auditQuery, useAppInfo } from "../queries/reads";
 import type { AuditAction, AuditQuery } from "../types";
-import { dateInputToMs, formatActor, formatTime } from "../words";
+import { dateInputToMs, formatActor, formatCount, formatTime } from "../words";
 
 /** Entries asked for at first, and added by each "Show older entries". */
 export const AUDIT_PAGE = 500;
@@ -60,7 +60,7 @@ export function AuditView({ subject: initialSubject = "" }: { subject?: string }
         <span className="spacer" />
         {trail.data && (
           <span className="hint" data-testid="audit-count">
-            {t("audit.count", { count: entries.length, n: entries.length.toLocaleString(i18n.language) })}
+            {t("audit.count", { count: entries.length, n: formatCount(entries.length, i18n.language) })}
           </span>
         )}
         <button
@@ -161,7 +161,7 @@ export function AuditView({ subject: initialSubject = "" }: { subject?: string }
           {t("audit.more")}
         </button>
       )}
-      {entries.length >= AUDIT_MAX && <p className="hint">{t("audit.capped", { n: AUDIT_MAX.toLocaleString(i18n.language) })}</p>}
+      {entries.length >= AUDIT_MAX && <p className="hint">{t("audit.capped", { n: formatCount(AUDIT_MAX, i18n.language) })}</p>}
     </section>
   );
 }

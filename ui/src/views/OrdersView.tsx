@@ -5,12 +5,12 @@ import { OrderFilterBar } from "../components/OrderFilterBar";
 import { useDesks } from "../queries/reads";
 import { OrderPanel } from "../components/OrderPanel";
 import { OrdersTable } from "../components/OrdersTable";
-import type { OrderListing } from "../queries/keys";
 import { useOrderTotal } from "../queries/orderPages";
-import type { OrderFilterState } from "../hooks/useOrderFilters";
+import { useListing, type OrderFilterState } from "../hooks/useOrderFilters";
 import type { Dialog } from "../hooks/useShortcuts";
 import { ariaKeys, GLOBAL_KEYS, shortcut } from "../shortcuts";
 import type { OrderDetail, OrderView, ProfileView } from "../types";
+import { formatCount } from "../words";
 
 interface Props {
   filters: OrderFilterState;
@@ -37,13 +37,13 @@ interface Props {
 
 /** How many orders the list holds, once known: its own component, so a search's new count
  * draws this line, not the view. */
-function OrderCount({ listing }: { listing: OrderListing }) {
+function OrderCount({ filters }: { filters: OrderFilterState }) {
   const { t, i18n } = useTranslation();
-  const { total } = useOrderTotal(listing);
+  const { total } = useOrderTotal(useListing(filters));
   if (total === null) return null;
   return (
     <span className="hint" data-testid="order-count">
-      {t("orders.count", { count: total, n: total.toLocaleString(i18n.language) })}
+      {t("orders.count", { count: total, n: formatCount(total, i18n.language) })}
     </span>
   );
 }
@@ -59,7 +59,7 @@ export function OrdersView({ filters, ready, showList, profiles, notice, detail,
         <div className="view-head">
           <h1 id="orders-title">{t("orders.title")}</h1>
           <span className="spacer" />
-          {showList && <OrderCount listing={filters.listing} />}
+          {showList && <OrderCount filters={filters} />}
           {onPay && (
             <button type="button" className="small" data-testid="open-import" aria-keyshortcuts={ariaKeys(shortcut(GLOBAL_KEYS, "import"))} disabled={!ready} onClick={() => onOpenDialog("import")}>
               {t("orders.import")}
@@ -77,9 +77,7 @@ export function OrdersView({ filters, ready, showList, profiles, notice, detail,
         )}
         {showList && (
           <OrdersTable
-            listing={filters.listing}
-            sorting={filters.sorting}
-            onSortingChange={filters.setSorting}
+            filters={filters}
             selected={detail?.order.order_no ?? null}
             onSelect={(o) => onSelect(o.order_no)}
             onError={onError}
