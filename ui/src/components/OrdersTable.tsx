@@ -104,7 +104,6 @@ export function OrdersTable({ filters, selected, onSelect, onError }: Props) {
     [columns, shown],
   );
 
-  // eslint-disable-next-line react-hooks/incompatible-library -- no React Compiler builds this app; the table is asked afresh on every render
   const table = useReactTable({
     data: NO_ROWS,
     columns,
@@ -200,6 +199,54 @@ export function OrdersTable({ filters, selected, onSelect, onError }: Props) {
     return order ? { index, order } : null;
   };
 
+  // The header changes with the columns, the sort and the words, not with the rows: a search
+  // draws the rows alone.
+  const headerGroups = table.getHeaderGroups();
+  const head = useMemo(
+    () => (
+      <thead>
+        {headerGroups.map((g) => (
+          <tr key={g.id}>
+            {g.headers.map((h) => {
+              const numeric = (h.column.columnDef.meta as { numeric?: boolean } | undefined)?.numeric;
+              const sorted = sorting.find((s) => s.id === h.column.id);
+              const dir = sorted ? (sorted.desc ? "desc" : "asc") : false;
+              const label = flexRender(h.column.columnDef.header, h.getContext());
+              return (
+                <th
+                  key={h.id}
+                  scope="col"
+                  data-col={h.column.id}
+                  ref={(el) => {
+                    const width = widths[h.column.id as FixedColumn];
+                    if (el && width) el.style.width = `${width}px`;
+                  }}
+                  className={numeric ? "num" : undefined}
+                  aria-sort={dir === "asc" ? "ascending" : dir === "desc" ? "descending" : undefined}
+                >
+                  {h.column.getCanSort() ? (
+                    <button
+                      type="button"
+                      className="sort"
+                      data-sort={h.id}
+                      aria-label={t("orders.sortBy", { column: String(h.column.id === "amount" ? t("term.amount") : t("term.orderNo")) })}
+                      onClick={h.column.getToggleSortingHandler()}
+                    >
+                      {label} <span aria-hidden="true">{dir === "asc" ? "▲" : dir === "desc" ? "▼" : "↕"}</span>
+                    </button>
+                  ) : (
+                    label
+                  )}
+                </th>
+              );
+            })}
+          </tr>
+        ))}
+      </thead>
+    ),
+    [headerGroups, sorting, widths, t],
+  );
+
   if (total === 0) {
     return <p className="empty">{narrowed(listing) ? t("orders.emptyFiltered") : t("orders.empty")}</p>;
   }
@@ -217,44 +264,7 @@ export function OrdersTable({ filters, selected, onSelect, onError }: Props) {
         aria-label={t("orders.title")}
         aria-rowcount={(total ?? 0) + 1}
       >
-        <thead>
-          {table.getHeaderGroups().map((g) => (
-            <tr key={g.id}>
-              {g.headers.map((h) => {
-                const numeric = (h.column.columnDef.meta as { numeric?: boolean } | undefined)?.numeric;
-                const dir = h.column.getIsSorted();
-                const label = flexRender(h.column.columnDef.header, h.getContext());
-                return (
-                  <th
-                    key={h.id}
-                    scope="col"
-                    data-col={h.column.id}
-                    ref={(el) => {
-                      const width = widths[h.column.id as FixedColumn];
-                      if (el && width) el.style.width = `${width}px`;
-                    }}
-                    className={numeric ? "num" : undefined}
-                    aria-sort={dir === "asc" ? "ascending" : dir === "desc" ? "descending" : undefined}
-                  >
-                    {h.column.getCanSort() ? (
-                      <button
-                        type="button"
-                        className="sort"
-                        data-sort={h.id}
-                        aria-label={t("orders.sortBy", { column: String(h.column.id === "amount" ? t("term.amount") : t("term.orderNo")) })}
-                        onClick={h.column.getToggleSortingHandler()}
-                      >
-                        {label} <span aria-hidden="true">{dir === "asc" ? "▲" : dir === "desc" ? "▼" : "↕"}</span>
-                      </button>
-                    ) : (
-                      label
-                    )}
-                  </th>
-                );
-              })}
-            </tr>
-          ))}
-        </thead>
+        {head}
         <tbody
           onFocus={(e) => {
             const { index, orderNo } = (e.target as HTMLElement).dataset;
