@@ -30,7 +30,7 @@ mod paper_commands;
 mod print;
 mod shift_commands;
 
-use print::{exit_code, print_report, print_status};
+use print::{exit_code, print_report, print_status, sandbox_badge};
 
 pub use args::{
     Args, Command, DayCommand, MerchantCommand, OrderCommand, ProfileCommand, ReportOutput,
@@ -289,7 +289,7 @@ async fn execute(
                 );
             } else {
                 for p in profiles {
-                    let badge = if p.is_sandbox { " [SANDBOX]" } else { "" };
+                    let badge = sandbox_badge(p.is_sandbox);
                     println!("{}\t{}\t{}{}", p.name, p.gateway, p.base_url, badge);
                 }
             }
@@ -525,14 +525,15 @@ async fn execute(
             } else {
                 for r in &rows {
                     println!(
-                        "{}\t{}\t{} {}\t{}\t{}\t{}",
+                        "{}\t{}\t{} {}\t{}\t{}\t{}{}",
                         r.attempt_id,
                         r.order_no,
                         r.currency,
                         r.amount,
                         r.channel,
                         r.state,
-                        r.profile
+                        r.profile,
+                        sandbox_badge(r.sandbox)
                     );
                 }
             }

@@ -175,6 +175,75 @@ fn history_csv_is_byte_exact_for_scripts_and_its_help_says_so() {
 }
 
 #[test]
+fn a_sandboxs_payments_say_so_where_the_command_line_lists_them() {
+    let data = tempfile::tempdir().unwrap();
+    let sandbox = start_sandbox();
+    add_profile(data.path(), sandbox.listing("sensecore"), "sc", None);
+    // Nothing answers there as a sandbox: a real profile, its secrets not set.
+    ok(&paydesk(
+        data.path(),
+        &[
+            "profile",
+            "add",
+            "shop",
+            "--gateway",
+            "sensecore",
+            "--base-url",
+            "http://127.0.0.1:9",
+        ],
+        None,
+    ));
+    let attrs = attributes("sensecore", 0);
+    for (profile, order_no) in [("sc", "SB-1"), ("shop", "OWN-1")] {
+        let mut args = vec![
+            "order",
+            "add",
+            "--profile",
+            profile,
+            "--order-no",
+            order_no,
+            "--amount",
+            "1.00",
+        ];
+        for a in &attrs {
+            args.extend(["--attr", a.as_str()]);
+        }
+        ok(&paydesk(data.path(), &args, None));
+        // The real one cannot be signed without its secrets: recorded failed, never sent.
+        paydesk(
+            data.path(),
+            &["pay", order_no, "--channel", "balance"],
+            None,
+        );
+    }
+
+    let history = ok(&paydesk(data.path(), &["history"], None));
+    let line = |order_no: &str| {
+        history
+            .lines()
+            .find(|l| l.split('\t').nth(1) == Some(order_no))
+            .unwrap_or_else(|| panic!("{order_no} in {history}"))
+    };
+    assert!(line("SB-1").ends_with("\tsc [SANDBOX]"), "{history}");
+    assert!(line("OWN-1").ends_with("\tshop"), "{history}");
+
+    // Whatever its exit code says of the payment (the real one's failed).
+    let status = |order_no: &str| {
+        String::from_utf8(paydesk(data.path(), &["status", order_no], None).stdout).unwrap()
+    };
+    let sandboxed = status("SB-1");
+    assert!(
+        sandboxed.starts_with("order SB-1 (CNY 1.00) via sc [SANDBOX]\n"),
+        "{sandboxed}"
+    );
+    let real = status("OWN-1");
+    assert!(
+        real.starts_with("order OWN-1 (CNY 1.00) via shop\n"),
+        "{real}"
+    );
+}
+
+#[test]
 fn a_gateway_refusal_exits_1_with_the_gateways_words() {
     let data = tempfile::tempdir().unwrap();
     let sandbox = start_sandbox();

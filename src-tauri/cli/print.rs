@@ -31,8 +31,12 @@ pub(super) fn print_status(detail: &OrderDetail, json: bool, store: &Store) {
         return;
     }
     println!(
-        "order {} ({} {}) via {}",
-        order_no, detail.order.currency, detail.order.amount, detail.order.profile
+        "order {} ({} {}) via {}{}",
+        order_no,
+        detail.order.currency,
+        detail.order.amount,
+        detail.order.profile,
+        sandbox_badge(detail.order.is_sandbox)
     );
     if from_copy {
         println!(
@@ -58,6 +62,16 @@ pub(super) fn print_status(detail: &OrderDetail, json: bool, store: &Store) {
         }
         println!();
         print_charges(&detail.order, &a.charges);
+    }
+}
+
+/// After a profile's name wherever the command line shows one: a sandbox's payments are test
+/// money, never the merchant's takings.
+pub(super) fn sandbox_badge(is_sandbox: bool) -> &'static str {
+    if is_sandbox {
+        " [SANDBOX]"
+    } else {
+        ""
     }
 }
 
