@@ -81,10 +81,20 @@ pub(crate) fn remember_moves<R: Runtime>(app: &tauri::AppHandle<R>) {
         let (moves, app) = (moves.clone(), app.clone());
         tauri::async_runtime::spawn(async move {
             tokio::time::sleep(SETTLE).await;
-            if moves.load(Ordering::SeqCst) == this_move {
-                if let Err(e) = app.save_window_state(REMEMBERED) {
+            if moves.load(Ordering::SeqCst) != this_move {
+                return;
+            }
+            // Written from the main thread: the plugin holds its lock while it asks the window
+            // where it is, and its own handler of a move takes that lock on the main thread. From
+            // any other thread, a move arriving meanwhile freezes the window for good.
+            let writer = app.clone();
+            let written = app.run_on_main_thread(move || {
+                if let Err(e) = writer.save_window_state(REMEMBERED) {
                     tracing::warn!(error = %e, "could not write where the window is");
                 }
+            });
+            if let Err(e) = written {
+                tracing::warn!(error = %e, "could not write where the window is");
             }
         });
     });

@@ -2,6 +2,7 @@
 // WebKitWebDriver, against the real backend, the built-in sandbox and the OS keyring.
 import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
+import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import { tmpdir } from "node:os";
@@ -10,7 +11,7 @@ import { after, before, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { renderSVG } from "uqr";
 import { remote } from "webdriverio";
-import { focusWindow, hideWindow, shownWindows, startNotificationServer } from "./notifications.mjs";
+import { focusWindow, hideWindow, resizeWindow, shownWindows, startNotificationServer } from "./notifications.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, "../..");
@@ -1530,6 +1531,38 @@ test("the demo says so; a real gateway's profile starts the live data, where no 
     assert.match(await (await browser.$(`tr[data-order-no="DEMO-1001"] [data-state]`)).getText(), /Paid/);
     await shot(browser, "33-back-to-demo");
     ipcResponses.push(await browser.getPageSource());
+  } finally {
+    await browser.deleteSession();
+  }
+});
+
+test("the window keeps answering while it is resized in bursts, and where it settles is written", async () => {
+  const browser = await openApp();
+  try {
+    await (await browser.$('[data-testid="global-search"]')).waitForDisplayed({ timeout: 30_000 });
+    const [window] = shownWindows(display, "^paydesk");
+    // Where the window is gets written once it has stayed put for half a second: each burst
+    // ends about when the last one's writing starts, as a person's drag in short pulls does.
+    const widths = Array.from({ length: 12 }, (_, i) => 1000 + 10 * i);
+    for (const [i, width] of widths.entries()) {
+      resizeWindow(display, window, width, 700);
+      await new Promise((r) => setTimeout(r, 495 + i));
+    }
+    const answer = await Promise.race([
+      browser.execute(() => document.querySelectorAll('[data-testid="global-search"]').length),
+      new Promise((r) => setTimeout(() => r("no answer in 15 s"), 15_000)),
+    ]);
+    assert.equal(answer, 1, "the window still answers after being resized");
+    // Kept per data directory, under a short hash of its path.
+    const key = createHash("md5").update(dataDir).digest("hex").slice(0, 16);
+    const state = path.join(configDir, "dev.paydesk.console", `window-state-d${key}.json`);
+    const written = () => existsSync(state) && JSON.parse(readFileSync(state, "utf8")).main.width;
+    await browser.waitUntil(async () => written() === widths.at(-1), {
+      timeout: 5_000,
+      timeoutMsg: "the settled width was not written",
+    });
+    // Left as the other tests expect it.
+    resizeWindow(display, window, 1280, 800);
   } finally {
     await browser.deleteSession();
   }

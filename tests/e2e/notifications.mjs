@@ -1,6 +1,6 @@
 // The desktop test's half of a desktop: a notification server on the test's own session bus
 // (notification_server.py) that records what the app raises and clicks it as a person would,
-// and the X window the app shows, hidden and found again with xdotool.
+// and the X window the app shows, hidden, found again and resized with xdotool.
 import { execFileSync, spawn } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -84,4 +84,9 @@ export function focusWindow(display, id) {
 /** Hides window `id` as a desktop does when it is minimized away: unmapped, out of sight. */
 export function hideWindow(display, id) {
   xdotool(display, ["windowunmap", "--sync", id]);
+}
+
+/** Resizes window `id` from outside the app, as a person dragging its edge does. */
+export function resizeWindow(display, id, width, height) {
+  xdotool(display, ["windowsize", id, String(width), String(height)]);
 }
