@@ -299,6 +299,34 @@ test("switching to 简体中文 renames every view, and dark theme keeps it read
   await page.screenshot({ path: path.join(shots, "pw-06-lookup.png") });
 });
 
+/** The status bar's items whose words are cut short (an ellipsis, or no room at all). */
+async function cutInStatusBar(page: Page): Promise<string[]> {
+  return page.evaluate(() =>
+    [...document.querySelectorAll<HTMLElement>(".status > *")]
+      .filter((el) => el.offsetParent !== null && el.textContent!.trim() !== "" && el.scrollWidth > el.clientWidth)
+      .map((el) => `${el.dataset.testid ?? el.className}: "${el.textContent}" (${el.clientWidth} of ${el.scrollWidth}px)`),
+  );
+}
+
+test("at 900×560 the status bar's words are whole, in either language, with its long words in their titles", async ({ page }) => {
+  await page.setViewportSize({ width: 900, height: 560 });
+  await page.goto("/");
+  await expect(page.getByTestId("storage")).toHaveAttribute("data-state", "ok");
+  await expect(page.getByTestId("shift-status")).toBeVisible();
+  expect(await cutInStatusBar(page)).toEqual([]);
+  await expect(page.getByTestId("storage")).toHaveAttribute("title", /\//);
+  await page.screenshot({ path: path.join(results, "status-900x560.png") });
+  await page.keyboard.press("Control+5");
+  await page.getByTestId("language").selectOption("zh-CN");
+  await expect(page.getByTestId("storage")).toContainText("数据");
+  expect(await cutInStatusBar(page)).toEqual([]);
+  await page.screenshot({ path: path.join(results, "status-900x560-zh.png") });
+  // A wide window has the room for the long words.
+  await page.setViewportSize({ width: 1400, height: 800 });
+  await expect(page.getByTestId("storage")).toContainText("数据目录正常");
+  expect(await cutInStatusBar(page)).toEqual([]);
+});
+
 test("the manager's day at 900×560: every card's tables inside it, in either language, and its shift opens the Shift view", async ({ page }) => {
   await page.setViewportSize({ width: 900, height: 560 });
   await page.goto("/");

@@ -2,6 +2,7 @@ import { useQuery } from "@tanstack/react-query";
 import { useEffect, useEffectEvent, useState } from "react";
 import type { TFunction } from "i18next";
 import { useTranslation } from "react-i18next";
+import { useNarrowWindow } from "../hooks/useNarrowWindow";
 import { activityQuery, currentShiftQuery, statusChecksQuery } from "../queries/reads";
 import type { Activity, AppInfo } from "../types";
 import { SandboxBadge } from "./StateBadge";
@@ -38,6 +39,10 @@ function activityText(a: Activity, t: TFunction): string {
 
 export function StatusBar({ info, ready, firstScreenIn, onOpenGateways, onOpenShift, onStorageProblem }: Props) {
   const { t } = useTranslation();
+  // A small window shows the short words, each item's long ones in its title, and leaves out
+  // what Settings shows (the version, the data directory's path, the sandbox's own line): cut
+  // words there say nothing.
+  const narrow = useNarrowWindow();
   // The checks (counts over every attempt, a connection to each gateway) are asked for once the
   // first page of orders is in, or a moment after the back end is ready at the latest: the
   // first screen's data goes first.
@@ -66,6 +71,7 @@ export function StatusBar({ info, ready, firstScreenIn, onOpenGateways, onOpenSh
       : shift
         ? t("shift.status.open", { time: formatMinute(shift.opened_at), who: shift.opened_by || t("common.none") })
         : t("shift.status.none");
+  const shiftShown = shift && narrow ? t("shift.status.openShort", { time: formatMinute(shift.opened_at) }) : shiftText;
   // What could not be asked is not shown, rather than an answer gone stale.
   const activity = activityAsked.isError ? undefined : activityAsked.data;
   const checks = checksAsked.isError ? undefined : checksAsked.data;
@@ -78,6 +84,8 @@ export function StatusBar({ info, ready, firstScreenIn, onOpenGateways, onOpenSh
   }, [problem]);
 
   const down = checks?.gateways.filter((g) => !g.reachable) ?? [];
+  const storageWords =
+    checks?.storage.state === "problem" ? t("status.dataProblem") : checks?.storage.state === "ok" ? t("status.dataOk") : t("status.dataChecking");
   const gatewaysTitle = checks?.gateways.map((g) => `${g.profile}: ${g.reachable ? "✓" : "✕"} ${g.detail}`).join("\n");
 
   return (
@@ -95,9 +103,11 @@ export function StatusBar({ info, ready, firstScreenIn, onOpenGateways, onOpenSh
       {info?.sandbox_url ? (
         <>
           <SandboxBadge />
-          <span className="shrink" data-testid="sandbox-status" title={t("status.sandbox")}>
-            {t("status.sandbox")}
-          </span>
+          {!narrow && (
+            <span className="shrink" data-testid="sandbox-status" title={t("status.sandbox")}>
+              {t("status.sandbox")}
+            </span>
+          )}
         </>
       ) : null}
       {activity && (
@@ -113,13 +123,13 @@ export function StatusBar({ info, ready, firstScreenIn, onOpenGateways, onOpenSh
             </span>
           )}
           {activity.needs_review > 0 && <strong className="state-needs_review">{t("status.review", { count: activity.needs_review })}</strong>}
-          {activity.in_flight + activity.unasked + activity.needs_review === 0 && <span>{t("status.idle")}</span>}
+          {activity.in_flight + activity.unasked + activity.needs_review === 0 && <span>{t(narrow ? "status.idleShort" : "status.idle")}</span>}
         </span>
       )}
       <span className="spacer" />
       {shiftText !== null && (
         <button type="button" className="status-item shrink" data-testid="shift-status" data-open={Boolean(shiftAsked.data)} title={shiftText} onClick={onOpenShift}>
-          {shiftText}
+          {shiftShown}
         </button>
       )}
       {checks && checks.gateways.length > 0 && (
@@ -134,7 +144,7 @@ export function StatusBar({ info, ready, firstScreenIn, onOpenGateways, onOpenSh
           <span aria-hidden="true">{down.length ? "✕" : "✓"}</span>{" "}
           {down.length
             ? t("status.gatewaysDown", { count: down.length, names: down.map((g) => g.profile).join(", ") })
-            : t("status.gatewaysUp", { count: checks.gateways.length })}
+            : t(narrow ? "status.gatewaysUpShort" : "status.gatewaysUp", { count: checks.gateways.length })}
         </button>
       )}
       {checks?.store.url && (
@@ -159,18 +169,19 @@ export function StatusBar({ info, ready, firstScreenIn, onOpenGateways, onOpenSh
           className={`status-item data-dir ${checks?.storage.state === "problem" ? "state-failed" : ""}`}
           data-testid="storage"
           data-state={checks?.storage.state ?? "checking"}
-          title={checks?.storage.detail ?? info.data_dir}
+          title={checks?.storage.detail ?? `${storageWords}: ${info.data_dir}`}
         >
           <span aria-hidden="true">{checks?.storage.state === "ok" ? "✓" : checks?.storage.state === "problem" ? "✕" : "…"}</span>{" "}
-          {checks?.storage.state === "problem"
-            ? t("status.dataProblem")
-            : checks?.storage.state === "ok"
-              ? t("status.dataOk")
-              : t("status.dataChecking")}
-          : <span className="mono">{info.data_dir}</span>
+          {narrow && checks?.storage.state === "ok" ? (
+            t("status.dataOkShort")
+          ) : (
+            <>
+              {storageWords}: <span className="mono">{info.data_dir}</span>
+            </>
+          )}
         </span>
       )}
-      {info && <span>{t("status.version", { version: info.version })}</span>}
+      {info && !narrow && <span>{t("status.version", { version: info.version })}</span>}
     </footer>
   );
 }

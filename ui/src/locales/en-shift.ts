@@ -16,6 +16,7 @@ export const shiftEn = {
   lastClosed: "The last shift of this desk",
   status: {
     open: "Shift open since {{time}} ({{who}})",
+    openShort: "Shift since {{time}}",
     none: "No shift open",
   },
   report: {

@@ -16,6 +16,7 @@ export const shiftZhCN: Resources["shift"] = {
   lastClosed: "本收银台上一班次",
   status: {
     open: "班次进行中：{{time}} 开班（{{who}}）",
+    openShort: "{{time}} 开班",
     none: "没有进行中的班次",
   },
   report: {
