@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use std::io::Read;
 use std::process::ExitCode;
 
+use paydesk_core::app::audit::{self, PersonalData};
 use paydesk_core::app::desk::DeskNames;
 use paydesk_core::app::lookups::{self, HistoryInput};
 use paydesk_core::app::orders;
@@ -348,12 +349,19 @@ async fn execute(
             order_no,
             refresh,
             json,
+            show_personal_data,
         } => {
             let detail = if refresh {
                 payments::refresh(&engine, &order_no).await?
             } else {
                 lookups::order_detail(store, &order_no).await?
             };
+            let personal = if show_personal_data {
+                PersonalData::Shown
+            } else {
+                PersonalData::Hidden
+            };
+            let detail = audit::order_detail_as_read(store, detail, personal).await?;
             print_status(&detail, json, store);
             Ok(detail
                 .attempts
@@ -393,7 +401,7 @@ async fn execute(
                 since_ms,
                 ..Default::default()
             };
-            let entries = paydesk_core::app::audit::trail(store, &query).await?;
+            let entries = audit::trail(store, &query).await?;
             order_commands::print_audit(&entries, json);
             Ok(0)
         }

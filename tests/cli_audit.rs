@@ -101,3 +101,87 @@ fn what_a_desk_did_is_on_its_trail_and_stays_there() {
         "{lines}"
     );
 }
+
+/// The partner's answer names the buyer and the receiver, with phones and an address: `status
+/// --json` hides them, as the window does, and shows them only when asked, on the trail first.
+#[test]
+fn a_customers_personal_data_is_hidden_from_status_and_shown_on_the_trail_when_asked() {
+    let data = tempfile::tempdir().unwrap();
+    let sandbox = start_sandbox();
+    let partner = sandbox
+        .listings
+        .iter()
+        .find(|l| l["gateway"] == "partner")
+        .unwrap();
+    add_profile(data.path(), partner, "pt", None);
+    let mut args = vec![
+        "order",
+        "add",
+        "--profile",
+        "pt",
+        "--order-no",
+        "PII-1",
+        "--amount",
+        "3.00",
+    ];
+    let attrs = attributes("partner", 0);
+    for a in &attrs {
+        args.extend(["--attr", a.as_str()]);
+    }
+    ok(&paydesk(data.path(), &args, None));
+    ok(&paydesk(
+        data.path(),
+        &["pay", "PII-1", "--channel", "balance"],
+        None,
+    ));
+    let revealed = |data: &std::path::Path| -> usize {
+        let trail: Vec<Value> =
+            serde_json::from_str(&ok(&paydesk(data, &["audit", "--json"], None))).unwrap();
+        trail
+            .iter()
+            .filter(|e| e["action"] == "personal_data_revealed" && e["subject"] == "PII-1")
+            .count()
+    };
+    // The sandbox's buyer and their phone.
+    let people = ["18569557087", "张学友"];
+
+    let hidden = ok(&paydesk(data.path(), &["status", "PII-1", "--json"], None));
+    for person in people {
+        assert!(!hidden.contains(person), "{person} in {hidden}");
+    }
+    let status: Value = serde_json::from_str(&hidden).unwrap();
+    let answer: Value = serde_json::from_str(
+        status["attempts"][0]["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .rev()
+            .find_map(|e| e["detail"].as_str())
+            .expect("the gateway's answer"),
+    )
+    .unwrap();
+    assert_eq!(answer["user_phone"], "•••", "{answer}");
+    assert_eq!(answer["order_price"], 300, "the money stays: {answer}");
+    assert_eq!(revealed(data.path()), 0);
+
+    let refused = paydesk(
+        data.path(),
+        &["status", "PII-1", "--show-personal-data"],
+        None,
+    );
+    assert_eq!(
+        refused.status.code(),
+        Some(2),
+        "only with --json: {refused:?}"
+    );
+
+    let shown = ok(&paydesk(
+        data.path(),
+        &["status", "PII-1", "--json", "--show-personal-data"],
+        None,
+    ));
+    for person in people {
+        assert!(shown.contains(person), "{person} not in {shown}");
+    }
+    assert_eq!(revealed(data.path()), 1, "the showing is on the trail");
+}

@@ -125,8 +125,14 @@ pub enum Command {
         /// Ask the gateway about a pending or unknown payment first.
         #[arg(long)]
         refresh: bool,
+        /// Every attempt with its events, the gateways' raw answers among them, as JSON. The
+        /// customers' personal data in those answers (names, phones, addresses) is hidden.
         #[arg(long)]
         json: bool,
+        /// Show the customers' personal data in the gateways' answers; each showing is
+        /// recorded on the audit trail first.
+        #[arg(long, requires = "json")]
+        show_personal_data: bool,
     },
     /// Receive gateways' callbacks at every profile's loopback `callback_url` until stopped.
     Callbacks,

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import cases from "../../src-tauri/core/src/personal_data_cases.json";
 import { HIDDEN, hidePersonalData } from "./personalData";
 
 describe("customers' personal data in gateways' answers", () => {
@@ -31,5 +32,14 @@ describe("customers' personal data in gateways' answers", () => {
     expect(JSON.parse(shown).ch.id).toBe("ch_1");
     expect(hidePersonalData("resolved by a person: the customer left")).toEqual({ shown: "resolved by a person: the customer left", hidden: false });
     expect(hidePersonalData('{"status":"paid"}')).toEqual({ shown: '{"status":"paid"}', hidden: false });
+  });
+
+  it("follows the cases the command line's rule (src-tauri/core/src/personal_data.rs) is held to", () => {
+    expect(cases.length).toBeGreaterThanOrEqual(8);
+    for (const { text, hidden } of cases) {
+      const out = hidePersonalData(text);
+      expect(out.hidden, text).toBe(hidden !== null);
+      expect(hidden === null ? out.shown : JSON.parse(out.shown), text).toEqual(hidden === null ? text : hidden);
+    }
   });
 });

@@ -1,6 +1,7 @@
 // Customers' personal data in gateways' raw answers (the partner's order_info names the
 // receiver, phones and an address; 益安's charge metadata a buyer's phone) stays hidden on screen
-// and in what support copies, unless a person asks to see it.
+// and in what support copies, unless a person asks to see it. The command line hides them by
+// the same rule (src-tauri/core/src/personal_data.rs); both follow personal_data_cases.json.
 
 /** Keys whose values identify or reach a person. */
 const PERSONAL = /(phone|mobile|address|real_name|receieve_name|receive_name|express_name|id_no|email|buyer)/i;

@@ -22,6 +22,7 @@ pub mod merchant;
 pub mod off_thread;
 #[cfg(test)]
 mod order_edit_tests;
+pub mod personal_data;
 pub mod pricing;
 pub mod private_files;
 pub mod receipt;

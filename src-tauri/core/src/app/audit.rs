@@ -1,7 +1,9 @@
-//! Reading the audit trail ([`crate::audit`]) and recording what only the window knows was
+//! Reading the audit trail ([`crate::audit`]) and recording what only a shell knows was
 //! done: a customer's personal data shown.
 
 use crate::audit::{AuditAction, AuditEntry, AuditQuery, Audited};
+use crate::personal_data;
+use crate::report::OrderDetail;
 use crate::store::Store;
 
 use super::{AppError, Result};
@@ -28,6 +30,33 @@ pub async fn personal_data_revealed(store: &Store, attempt_id: i64) -> Result<()
     let entry = Audited::new(AuditAction::PersonalDataRevealed, &order.order_no)
         .with("attempt_id", attempt_id);
     Ok(store.audit(&entry).await?)
+}
+
+/// Whether a person asked to see the customers' personal data in the gateways' answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PersonalData {
+    Hidden,
+    Shown,
+}
+
+/// An order's payments as a person reads them: the customers' personal data in the gateways'
+/// answers hidden, or shown once the audit trail records it for each attempt that has some
+/// (if that fails, nothing is shown).
+pub async fn order_detail_as_read(
+    store: &Store,
+    detail: OrderDetail,
+    personal: PersonalData,
+) -> Result<OrderDetail> {
+    let (hidden, had) = personal_data::hidden_in(detail.clone());
+    match personal {
+        PersonalData::Hidden => Ok(hidden),
+        PersonalData::Shown => {
+            for attempt_id in had {
+                personal_data_revealed(store, attempt_id).await?;
+            }
+            Ok(detail)
+        }
+    }
 }
 
 #[cfg(test)]
