@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::io::Read;
 use std::process::ExitCode;
 
-use paydesk_core::app::audit::{self, PersonalData};
+use paydesk_core::app::audit;
 use paydesk_core::app::desk::DeskNames;
 use paydesk_core::app::lookups::{self, HistoryInput};
 use paydesk_core::app::orders;
@@ -356,12 +356,11 @@ async fn execute(
             } else {
                 lookups::order_detail(store, &order_no).await?
             };
-            let personal = if show_personal_data {
-                PersonalData::Shown
+            let detail = if show_personal_data {
+                audit::order_detail_shown(store, &order_no).await?
             } else {
-                PersonalData::Hidden
+                detail
             };
-            let detail = audit::order_detail_as_read(store, detail, personal).await?;
             print_status(&detail, json, store);
             Ok(detail
                 .attempts

@@ -1,8 +1,9 @@
 //! The audit trail as the window's Audit view reads it, and the window's one act only it
-//! knows of: showing a customer's personal data.
+//! knows of: showing a customer's personal data, which the trail records first.
 
 use paydesk_core::app::audit;
 use paydesk_core::audit::{AuditEntry, AuditQuery};
+use paydesk_core::domain::AttemptEvent;
 use tauri::State;
 
 use super::*;
@@ -17,12 +18,13 @@ pub(crate) async fn audit_trail(
     Ok(audit::trail(state.engine().await?.store(), &query).await?)
 }
 
-/// Records that the person was shown the customer's personal data in an attempt's raw answers.
+/// An attempt's events with the customer's personal data in its raw answers, once the audit
+/// trail has recorded that the person is shown it.
 #[tauri::command]
 #[tracing::instrument(skip_all, fields(attempt_id = attempt_id), err(level = "info", Debug))]
 pub(crate) async fn personal_data_revealed(
     state: State<'_, AppState>,
     attempt_id: i64,
-) -> Result<(), IpcError> {
+) -> Result<Vec<AttemptEvent>, IpcError> {
     Ok(audit::personal_data_revealed(state.engine().await?.store(), attempt_id).await?)
 }

@@ -505,6 +505,16 @@ test("Alipay on partner: the QR code, and an honest pending line, since partner 
     await assertLayoutFits(browser);
     await shot(browser, "09-partner-pending-detail");
     ipcResponses.push(await browser.getPageSource());
+    // The partner's answer names its buyer (the sandbox's 张学友, 18569557087): the window is
+    // sent the order with them hidden, and whole only once the audit trail has the showing.
+    const { ok: detail } = await invoke(browser, "order_detail", { orderNo });
+    const answered = detail.attempts[0].events.find((e) => e.personal_data_hidden);
+    assert.ok(answered, "the gateway's answer is marked as hiding personal data");
+    assert.doesNotMatch(JSON.stringify(detail), /18569557087|张学友/);
+    const { ok: whole } = await invoke(browser, "personal_data_revealed", { attemptId: detail.attempts[0].id });
+    assert.match(JSON.stringify(whole), /18569557087/);
+    const trail = await invoke(browser, "audit_trail", { query: { action: "personal_data_revealed", subject: orderNo } });
+    assert.equal(trail.ok.length, 1, "the showing is on the trail");
     assert.deepEqual(
       (await ledger(browser)).filter((c) => c.order_no === orderNo),
       [{ gateway: "partner", order_no: orderNo, amount_minor: 300, channel: "alipay" }],

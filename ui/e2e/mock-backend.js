@@ -255,7 +255,7 @@
         .filter((e) => (!query.action || e.action === query.action) && (!query.subject || e.subject === query.subject))
         .filter((e) => (query.since_ms == null || e.at >= query.since_ms) && (query.until_ms == null || e.at < query.until_ms))
         .slice(0, query.limit ?? 10000),
-    personal_data_revealed: () => null,
+    personal_data_revealed: () => [],
     app_info: () => ({
       version: "0.1.0",
       commit: "3f9c2a1d7e4b",

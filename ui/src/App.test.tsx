@@ -148,10 +148,12 @@ describe("the console", () => {
   });
 
   it("hides the customer's personal data in a gateway's answer until a person asks for it", async () => {
+    // The back end sends the answer with it hidden, and whole once asked for.
     const answer = JSON.stringify({ third_order_no: "DEMO-1001", order_receieve_name: "刘德华", order_receieve_phone: "18578229023" });
+    const hidden = JSON.stringify({ third_order_no: "DEMO-1001", order_receieve_name: "•••", order_receieve_phone: "•••" });
     const pending = attempt("pending");
-    pending.events = [{ ...pending.events[0]!, detail: answer }];
-    mockBackend({ attempts: [pending] });
+    pending.events = [{ ...pending.events[0]!, detail: hidden, personal_data_hidden: true }];
+    mockBackend({ attempts: [pending], revealed: [{ ...pending.events[0]!, detail: answer, personal_data_hidden: false }] });
     const user = userEvent.setup();
     render(<App />);
     await user.click(await screen.findByText("DEMO-1001"));

@@ -62,7 +62,7 @@ describe("About", () => {
       attempts: [
         attempt("succeeded", {
           customer_ref: customer.ref,
-          events: [{ attempt_id: 7, state: "succeeded", detail: JSON.stringify({ buyer: customer.email }), at: 1_700_000_000_000, desk: "Desk 1", operator: "alice", db_role: null }],
+          events: [{ attempt_id: 7, state: "succeeded", detail: JSON.stringify({ buyer: customer.email }), at: 1_700_000_000_000, desk: "Desk 1", operator: "alice", db_role: null, personal_data_hidden: false }],
         }),
       ],
     });

@@ -200,15 +200,18 @@ describe("the audit trail", () => {
 
 describe("a customer's personal data", () => {
   const answer = JSON.stringify({ third_order_no: "DEMO-1001", order_receieve_name: "刘德华", order_receieve_phone: "18578229023" });
+  const hidden = JSON.stringify({ third_order_no: "DEMO-1001", order_receieve_name: "•••", order_receieve_phone: "•••" });
+  // As the back end sends it: hidden in the order's detail, whole once the trail has it.
   const withAnswer = () => {
     const pending = attempt("pending");
-    pending.events = [{ ...pending.events[0]!, detail: answer }];
+    pending.events = [{ ...pending.events[0]!, detail: hidden, personal_data_hidden: true }];
     return [pending];
   };
+  const revealed = () => [{ ...attempt("pending").events[0]!, detail: answer }];
 
   it("is shown only once the audit trail has recorded who is shown it, and each time again", async () => {
     let record!: () => void;
-    const backend = mockBackend({ attempts: withAnswer(), onReveal: () => new Promise<void>((resolve) => (record = resolve)) });
+    const backend = mockBackend({ attempts: withAnswer(), revealed: revealed(), onReveal: () => new Promise<void>((resolve) => (record = resolve)) });
     const user = userEvent.setup();
     render(<App />);
     await user.click(await screen.findByText("DEMO-1001"));
@@ -233,6 +236,7 @@ describe("a customer's personal data", () => {
   it("stays hidden, and says why, when the audit trail cannot record it", async () => {
     mockBackend({
       attempts: withAnswer(),
+      revealed: revealed(),
       onReveal: () => Promise.reject({ kind: "internal", code: "internal", params: { reason: "the audit trail is not writable" }, message: "audit: read-only" }),
     });
     const user = userEvent.setup();

@@ -70,8 +70,8 @@ describe("an order's detail", () => {
     const started = attempt("succeeded", {
       ...byAlice,
       events: [
-        { attempt_id: 7, state: "pending", detail: null, at: 1_700_000_000_000, ...byAlice },
-        { attempt_id: 7, state: "succeeded", detail: "the gateway says paid", at: 1_700_000_060_000, desk: "前台 2", operator: "bob", db_role: "desk_2" },
+        { attempt_id: 7, state: "pending", detail: null, at: 1_700_000_000_000, ...byAlice, personal_data_hidden: false },
+        { attempt_id: 7, state: "succeeded", detail: "the gateway says paid", at: 1_700_000_060_000, desk: "前台 2", operator: "bob", db_role: "desk_2", personal_data_hidden: false },
       ],
     });
     const beforeDesksWereNamed = attempt("failed", {
@@ -79,7 +79,7 @@ describe("an order's detail", () => {
       desk: "",
       operator: "",
       db_role: null,
-      events: [{ attempt_id: 6, state: "failed", detail: null, at: 1_690_000_000_000, desk: "", operator: "", db_role: null }],
+      events: [{ attempt_id: 6, state: "failed", detail: null, at: 1_690_000_000_000, desk: "", operator: "", db_role: null, personal_data_hidden: false }],
     });
     mockBackend({ attempts: [beforeDesksWereNamed, started] });
     const user = userEvent.setup();

@@ -7,6 +7,7 @@ import type {
   Activity,
   Actor,
   AttemptDetail,
+  AttemptEvent,
   AuditEntry,
   AuditQuery,
   Change,
@@ -142,7 +143,7 @@ export function attempt(state: AttemptDetail["state"], extra: Partial<AttemptDet
     error: null,
     may_still_be_paid: false,
     ...wholeAmount,
-    events: [{ attempt_id: 7, state, detail: null, at: 1_700_000_000_000, desk: "Desk 1", operator: "alice", db_role: null }],
+    events: [{ attempt_id: 7, state, detail: null, at: 1_700_000_000_000, desk: "Desk 1", operator: "alice", db_role: null, personal_data_hidden: false }],
     ...extra,
   };
 }
@@ -191,6 +192,9 @@ export interface Options {
   audit?: AuditEntry[];
   /** Runs before personal_data_revealed answers (a test may hold the answer back, or refuse). */
   onReveal?: (attemptId: number) => void | Promise<void>;
+  /** What personal_data_revealed answers: the attempt's events with the customer's personal
+   * data (by default, its events as the order's detail has them). */
+  revealed?: AttemptEvent[];
   /** The shifts there are, of any desk (this desk is deskNames' desk). */
   shifts?: Shift[];
   /** The payments of this desk's open shift that have not settled. */
@@ -523,7 +527,9 @@ export function mockBackend(options: Options = {}): Backend {
         case "audit_trail":
           return auditFor(options.audit ?? [], args.query as AuditQuery);
         case "personal_data_revealed":
-          return Promise.resolve(options.onReveal?.(args.attemptId as number)).then(() => null);
+          return Promise.resolve(options.onReveal?.(args.attemptId as number)).then(
+            () => options.revealed ?? backend.attempts.find((a) => a.id === args.attemptId)?.events ?? [],
+          );
         case "current_shift":
           return openShift();
         case "open_shift": {

@@ -257,6 +257,7 @@ function attemptOf(c: Case): AttemptDetail {
     at: 1_700_000_000_000 + i * 1000,
     ...(who ?? alice),
     db_role: null,
+    personal_data_hidden: false,
   }));
   return attempt(c.steps.at(-1)![0], { gateway_ref: "ch_abc", pay_url: "https://pay.example/qr/7", checks: 3, ...alice, ...c.attempt, events });
 }

@@ -13,14 +13,16 @@ afterEach(resetBackend);
 
 const yian: ProfileView = { ...profile, name: "sandbox-yian", gateway: "yian" };
 const charge = JSON.stringify({ id: "ch_abc", paid: true, metadata: { buyer_phone: "18578229023" } });
+/** The charge as the back end sends it in an order's detail. */
+const chargeHidden = JSON.stringify({ id: "ch_abc", paid: true, metadata: { buyer_phone: "•••" } });
 const alice = { desk: "Desk 1", operator: "alice", db_role: null };
 const at = (s: number) => 1_700_000_000_000 + s * 1000;
 const events: AttemptEvent[] = [
-  { attempt_id: 7, state: "created", detail: null, at: at(0), ...alice },
-  { attempt_id: 7, state: "submitting", detail: null, at: at(1), ...alice },
-  { attempt_id: 7, state: "unknown", detail: "ANSWER_LOST: the request was sent but its answer was lost (timed out)", at: at(31), ...alice },
-  { attempt_id: 7, state: "needs_review", detail: "the gateway's status query never settled the payment; last error: ANSWER_LOST: timed out", at: at(900), ...alice },
-  { attempt_id: 7, state: "succeeded", detail: "resolved by a person: 顾客出示了付款截图", at: at(960), desk: "Desk 2", operator: "bob", db_role: null },
+  { attempt_id: 7, state: "created", detail: null, at: at(0), ...alice, personal_data_hidden: false },
+  { attempt_id: 7, state: "submitting", detail: null, at: at(1), ...alice, personal_data_hidden: false },
+  { attempt_id: 7, state: "unknown", detail: "ANSWER_LOST: the request was sent but its answer was lost (timed out)", at: at(31), ...alice, personal_data_hidden: false },
+  { attempt_id: 7, state: "needs_review", detail: "the gateway's status query never settled the payment; last error: ANSWER_LOST: timed out", at: at(900), ...alice, personal_data_hidden: false },
+  { attempt_id: 7, state: "succeeded", detail: "resolved by a person: 顾客出示了付款截图", at: at(960), desk: "Desk 2", operator: "bob", db_role: null, personal_data_hidden: false },
 ];
 const settled = attempt("succeeded", { gateway_ref: "ch_abc", checks: 10, ...alice, events });
 
@@ -67,11 +69,12 @@ describe("an attempt's timeline", () => {
       gateway_ref: "ch_abc",
       ...alice,
       events: [
-        { attempt_id: 7, state: "submitting", detail: null, at: at(1), ...alice },
-        { attempt_id: 7, state: "succeeded", detail: charge, at: at(2), ...alice },
+        { attempt_id: 7, state: "submitting", detail: null, at: at(1), ...alice, personal_data_hidden: false },
+        { attempt_id: 7, state: "succeeded", detail: chargeHidden, at: at(2), ...alice, personal_data_hidden: true },
       ],
     });
-    const backend = mockBackend({ profile: yian, attempts: [paidAtOnce] });
+    const whole = paidAtOnce.events.map((e) => (e.detail === chargeHidden ? { ...e, detail: charge, personal_data_hidden: false } : e));
+    const backend = mockBackend({ profile: yian, attempts: [paidAtOnce], revealed: whole });
     backend.order = { ...backend.order, profile: "sandbox-yian", gateway: "yian" };
     const user = userEvent.setup();
     render(<App />);
@@ -84,7 +87,7 @@ describe("an attempt's timeline", () => {
     expect(answer.textContent).not.toContain("18578229023");
     await user.click(within(answer).getByText("The gateway's answer"));
     await user.click(within(answer).getByTestId("reveal-personal"));
-    expect(answer.textContent).toContain("18578229023");
+    await waitFor(() => expect(answer.textContent).toContain("18578229023"));
   });
 
   it("copies the same sentences into a ticket from Lookup", async () => {

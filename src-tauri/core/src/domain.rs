@@ -286,6 +286,9 @@ pub struct AttemptEvent {
     pub operator: String,
     /// The database role it came through, on a shared store.
     pub db_role: Option<String>,
+    /// Its detail has the customer's personal data hidden ([`crate::personal_data`]), as a
+    /// person reads it unless they ask to see it.
+    pub personal_data_hidden: bool,
 }
 
 /// Who is writing: this data directory's desk and the operator working it. Every attempt,

@@ -1,10 +1,8 @@
 //! Customers' personal data in gateways' raw answers: the partner's `order_info` names the
 //! buyer and the receiver with their phones and an address, 益安's charge metadata a buyer's
-//! phone. Wherever a person reads those answers they are hidden unless the person asks to see
-//! them, and each showing is on the audit trail first ([`crate::app::audit`]).
-//!
-//! The window hides them on screen by the same rule (`ui/src/personalData.ts`); both are held
-//! to the cases in `personal_data_cases.json`.
+//! phone. An order's payments reach the window and the command line with those values hidden
+//! (`app::lookups`, `app::payments`); a person who asks sees them once the audit trail has
+//! recorded it (`app::audit`). The window never holds them until then.
 
 use serde_json::Value;
 
@@ -65,22 +63,31 @@ fn hide_in(value: &mut Value) -> bool {
     }
 }
 
-/// `detail` with its events' personal data hidden, and the attempts that had some.
-pub fn hidden_in(mut detail: OrderDetail) -> (OrderDetail, Vec<i64>) {
-    let mut had = Vec::new();
+/// `detail` as a person reads it: its events' personal data hidden, each such event marked.
+pub fn hidden(mut detail: OrderDetail) -> OrderDetail {
     for attempt in &mut detail.attempts {
-        let mut hid = false;
         for event in &mut attempt.events {
             if let Some(shown) = event.detail.as_deref().and_then(hide) {
                 event.detail = Some(shown);
-                hid = true;
+                event.personal_data_hidden = true;
             }
         }
-        if hid {
-            had.push(attempt.attempt.id);
-        }
     }
-    (detail, had)
+    detail
+}
+
+/// The attempts of `detail` whose events hold personal data.
+pub fn attempts_with_personal_data(detail: &OrderDetail) -> Vec<i64> {
+    detail
+        .attempts
+        .iter()
+        .filter(|a| {
+            a.events
+                .iter()
+                .any(|e| e.detail.as_deref().is_some_and(|d| hide(d).is_some()))
+        })
+        .map(|a| a.attempt.id)
+        .collect()
 }
 
 #[cfg(test)]
@@ -95,7 +102,7 @@ mod tests {
     }
 
     #[test]
-    fn the_cases_the_window_is_held_to_as_well() {
+    fn the_cases() {
         let cases: Vec<Case> =
             serde_json::from_str(include_str!("personal_data_cases.json")).unwrap();
         assert!(cases.len() >= 8);

@@ -4,12 +4,11 @@ import { errorMessage } from "../api";
 import { useCheckStatus, useResolveReview, useRevealPersonalData } from "../queries/mutations";
 import { useReadOnly } from "../queries/reads";
 import { ariaKeys, GLOBAL_KEYS, shortcut } from "../shortcuts";
-import type { AttemptDetail, OrderDetail, OrderView } from "../types";
+import type { AttemptDetail, AttemptEvent, OrderDetail, OrderView } from "../types";
 import { describeEvent, isGatewayAnswer } from "../timeline";
 import { formatActor, formatMoney, formatTime, hintKey, STATE_ICON, writtenByAnother } from "../words";
 import { CopyButton } from "./CopyButton";
 import { gatewayName } from "../names";
-import { hidePersonalData } from "../personalData";
 import { QrCode } from "./QrCode";
 import { AttemptCharges, CancelOrderForm, OrderChanges } from "./OrderStory";
 import { CancelledBadge, SandboxBadge, StateBadge } from "./StateBadge";
@@ -255,7 +254,14 @@ function AttemptItem({
               {!words.namesWriter && writtenByAnother(e, a) && (
                 <span data-testid="event-actor">{t("detail.recordedBy", { who: formatActor(e) })}</span>
               )}
-              {words.raw && <EventDetail text={words.raw} attemptId={a.id} />}
+              {words.raw && (
+                <EventDetail
+                  text={words.raw}
+                  hidden={e.personal_data_hidden}
+                  attemptId={a.id}
+                  whole={(events) => describeEvent(t, { ...a, events }, i, { gateway: order.gateway, paysOut }).raw}
+                />
+              )}
             </li>
           );
         })}
@@ -265,14 +271,24 @@ function AttemptItem({
 }
 
 /** What an event's sentence leaves out (the gateway's raw answer, or a detail there are no
- * words for), one click away, its customer's personal data hidden until a person asks for it.
- * Each time it is shown the audit trail records it first: if that fails, it stays hidden. */
-function EventDetail({ text, attemptId }: { text: string; attemptId: number }) {
+ * words for), one click away. The back end hides the customer's personal data in it (`hidden`)
+ * and sends it only once the audit trail has recorded that a person asked: if that fails, it
+ * stays hidden. `whole` finds this detail among the attempt's events as sent then. */
+function EventDetail({
+  text,
+  hidden,
+  attemptId,
+  whole,
+}: {
+  text: string;
+  hidden: boolean;
+  attemptId: number;
+  whole: (events: AttemptEvent[]) => string | null;
+}) {
   const { t } = useTranslation();
   const [reveal, setReveal] = useState(false);
   const recorded = useRevealPersonalData(attemptId);
-  const { shown, hidden } = hidePersonalData(text);
-  const body = reveal ? text : shown;
+  const body = reveal && recorded.data ? (whole(recorded.data) ?? text) : text;
   return (
     <>
       {" "}
@@ -287,8 +303,11 @@ function EventDetail({ text, attemptId }: { text: string; attemptId: number }) {
             aria-pressed={reveal}
             disabled={recorded.isPending}
             onClick={() => {
-              if (reveal) setReveal(false);
-              else recorded.mutate(undefined, { onSuccess: () => setReveal(true) });
+              if (reveal) {
+                // Hidden again: the window keeps none of it.
+                setReveal(false);
+                recorded.reset();
+              } else recorded.mutate(undefined, { onSuccess: () => setReveal(true) });
             }}
           >
             {t(reveal ? "detail.hidePersonal" : "detail.showPersonal")}

@@ -9,4 +9,9 @@ desk: string, operator: string,
 /**
  * The database role it came through, on a shared store.
  */
-db_role: string | null, };
+db_role: string | null, 
+/**
+ * Its detail has the customer's personal data hidden ([`crate::personal_data`]), as a
+ * person reads it unless they ask to see it.
+ */
+personal_data_hidden: boolean, };

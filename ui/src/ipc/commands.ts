@@ -3,6 +3,7 @@
 import type { Activity } from "./Activity";
 import type { Actor } from "./Actor";
 import type { AppInfo } from "./AppInfo";
+import type { AttemptEvent } from "./AttemptEvent";
 import type { AuditEntry } from "./AuditEntry";
 import type { AuditQuery } from "./AuditQuery";
 import type { Cancelled } from "./Cancelled";
@@ -75,7 +76,7 @@ export type Commands = {
   save_desk_names: { args: { desk: string, operator: string }; returns: Actor };
   list_desks: { args: Record<string, never>; returns: Array<string> };
   audit_trail: { args: { query: AuditQuery }; returns: Array<AuditEntry> };
-  personal_data_revealed: { args: { attemptId: number }; returns: null };
+  personal_data_revealed: { args: { attemptId: number }; returns: Array<AttemptEvent> };
   current_shift: { args: Record<string, never>; returns: Shift | null };
   open_shift: { args: Record<string, never>; returns: Shift };
   close_shift: { args: { acknowledged: Array<number> }; returns: ShiftReport };

@@ -134,8 +134,9 @@ export function useSecret(profile: string) {
   });
 }
 
-/** Records that a customer's personal data in an attempt's raw answers is being shown: the
- * caller shows it only once this succeeded, so nothing is seen that the audit trail lacks. */
+/** An attempt's events with the customer's personal data in its raw answers: the back end
+ * sends them once the audit trail has recorded that they are shown, so nothing is seen that
+ * the trail lacks. */
 export function useRevealPersonalData(attemptId: number) {
   const queryClient = useQueryClient();
   return useMutation({

@@ -9,7 +9,6 @@ import { lookupQuery, orderDetailQuery } from "../queries/reads";
 import { CancelledBadge, StateBadge } from "../components/StateBadge";
 import type { LookupInput, OrderDetail, ProfileView } from "../types";
 import { gatewayName } from "../names";
-import { hidePersonalData } from "../personalData";
 import { describeEvent } from "../timeline";
 import { dateInputToMs, formatActor, formatMoney, formatTime, stateKey, writtenByAnother } from "../words";
 
@@ -35,8 +34,8 @@ function asText(d: OrderDetail, t: TFunction, paysOut: boolean): string {
     a.events.forEach((e, i) => {
       const words = describeEvent(t, a, i, { gateway: d.order.gateway, paysOut });
       const by = !words.namesWriter && writtenByAnother(e, a) ? t("detail.recordedBy", { who: formatActor(e) }) : "";
-      // A ticket gets the customer's personal data hidden, as the screen shows it.
-      const raw = words.raw ? ` — ${hidePersonalData(words.raw).shown}` : "";
+      // The back end sends the customer's personal data hidden, so a ticket has it hidden too.
+      const raw = words.raw ? ` — ${words.raw}` : "";
       lines.push(`  ${formatTime(e.at)} ${words.text}${by}${raw}`);
     });
   }

@@ -3,6 +3,7 @@
 
 use crate::console::{Activity, DailyTotal, LookupHit, OrderPage, OrderQuery, TakingsRow};
 use crate::domain::{AttemptState, OrderView};
+use crate::personal_data;
 use crate::report::OrderDetail;
 use crate::store::{HistoryFilter, HistoryRow, Store};
 use crate::Channel;
@@ -22,12 +23,13 @@ pub async fn query_orders(store: &Store, query: &OrderQuery) -> Result<OrderPage
     Ok(store.query_orders(query).await?)
 }
 
-/// An order with every attempt and its events.
+/// An order with every attempt and its events, the customers' personal data in the gateways'
+/// answers hidden ([`crate::app::audit::order_detail_shown`] shows it).
 pub async fn order_detail(store: &Store, order_no: &str) -> Result<OrderDetail> {
     let detail = store.order_detail(order_no).await?;
     // A shared desk keeps what it looked up for when its server is out of reach.
     store.keep_copy(&[order_no.to_string()]).await;
-    Ok(detail)
+    Ok(personal_data::hidden(detail))
 }
 
 /// The orders a reference names, best match first: an order number, a gateway's or the

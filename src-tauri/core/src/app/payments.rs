@@ -5,6 +5,7 @@
 
 use crate::domain::{AttemptState, OrderView, Profile};
 use crate::engine::Engine;
+use crate::personal_data;
 use crate::pricing::{connector_of, plan_payment, PayCommand, Quote};
 use crate::report::{OrderDetail, PaymentReport};
 use crate::sandbox_link;
@@ -188,7 +189,9 @@ async fn register_in_sandbox(engine: &Engine, asked: &Asked) -> Result<()> {
 pub async fn check_status(engine: &Engine, attempt_id: i64) -> Result<OrderDetail> {
     let attempt = engine.check_status(attempt_id).await?;
     let order = engine.store().order_of(&attempt).await?;
-    Ok(engine.store().order_detail(&order.order_no).await?)
+    Ok(personal_data::hidden(
+        engine.store().order_detail(&order.order_no).await?,
+    ))
 }
 
 /// The order, after asking the gateway about its latest attempt if that is still open. A
@@ -205,7 +208,7 @@ pub async fn refresh(engine: &Engine, order_no: &str) -> Result<OrderDetail> {
             engine.check_status(latest.id).await?;
         }
     }
-    Ok(store.order_detail(order_no).await?)
+    Ok(personal_data::hidden(store.order_detail(order_no).await?))
 }
 
 /// A person's decision on an attempt waiting for one: `succeeded` or `failed`, with a note
@@ -242,7 +245,9 @@ pub async fn resolve_review(
             other => other.into(),
         })?;
     let order = engine.store().order_of(&attempt).await?;
-    Ok(engine.store().order_detail(&order.order_no).await?)
+    Ok(personal_data::hidden(
+        engine.store().order_detail(&order.order_no).await?,
+    ))
 }
 
 /// Settles every open attempt now; the payments that changed.

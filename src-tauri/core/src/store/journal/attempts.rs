@@ -58,6 +58,7 @@ pub(in crate::store) async fn events(pool: &Pool, attempt_id: i64) -> Result<Vec
                 desk: row.try_get("desk")?,
                 operator: row.try_get("operator")?,
                 db_role: row.try_get("db_role")?,
+                personal_data_hidden: false,
             })
         })
         .collect()
