@@ -114,21 +114,7 @@ fn a_customers_personal_data_is_hidden_from_status_and_shown_on_the_trail_when_a
         .find(|l| l["gateway"] == "partner")
         .unwrap();
     add_profile(data.path(), partner, "pt", None);
-    let mut args = vec![
-        "order",
-        "add",
-        "--profile",
-        "pt",
-        "--order-no",
-        "PII-1",
-        "--amount",
-        "3.00",
-    ];
-    let attrs = attributes("partner", 0);
-    for a in &attrs {
-        args.extend(["--attr", a.as_str()]);
-    }
-    ok(&paydesk(data.path(), &args, None));
+    add_partner_order(data.path(), "PII-1", 0);
     ok(&paydesk(
         data.path(),
         &["pay", "PII-1", "--channel", "balance"],

@@ -234,22 +234,3 @@ fn a_pending_payment_no_query_can_settle_is_decided_at_once_and_not_paid_takes_t
         .unwrap()
         .contains("left without paying"));
 }
-
-/// A ¥3.00 order on the partner profile "pt", with the attributes partner requires.
-fn add_partner_order(data: &std::path::Path, order_no: &str, n: usize) {
-    let mut args = vec![
-        "order",
-        "add",
-        "--profile",
-        "pt",
-        "--order-no",
-        order_no,
-        "--amount",
-        "3.00",
-    ];
-    let attrs = attributes("partner", n);
-    for a in &attrs {
-        args.extend(["--attr", a.as_str()]);
-    }
-    ok(&paydesk(data, &args, None));
-}

@@ -229,21 +229,7 @@ fn split_and_coupon_payments_say_what_was_charged() {
     );
     assert_eq!(split["charged_amount"], "30.00");
 
-    let mut args = vec![
-        "order",
-        "add",
-        "--profile",
-        "pt",
-        "--order-no",
-        "P-1",
-        "--amount",
-        "3.00",
-    ];
-    let attributes = attributes("partner", 1);
-    for a in &attributes {
-        args.extend(["--attr", a.as_str()]);
-    }
-    ok(&paydesk(d, &args, None));
+    add_partner_order(d, "P-1", 1);
     let not_top = paydesk(
         d,
         &[

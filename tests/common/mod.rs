@@ -109,6 +109,25 @@ pub fn attributes(gateway: &str, n: usize) -> Vec<String> {
     }
 }
 
+/// A ¥3.00 order on the partner profile "pt", with the attributes partner requires.
+pub fn add_partner_order(data: &Path, order_no: &str, n: usize) {
+    let mut args = vec![
+        "order",
+        "add",
+        "--profile",
+        "pt",
+        "--order-no",
+        order_no,
+        "--amount",
+        "3.00",
+    ];
+    let attrs = attributes("partner", n);
+    for a in &attrs {
+        args.extend(["--attr", a.as_str()]);
+    }
+    ok(&paydesk(data, &args, None));
+}
+
 /// Sets up a profile for `gateway` from the sandbox's own listing, secrets through stdin.
 pub fn add_profile(
     data: &Path,
