@@ -119,7 +119,7 @@ export function StatusBar({ info, ready, firstScreenIn, onOpenGateways, onOpenSh
           )}
           {activity.unasked > 0 && (
             <span className="state-pending" data-testid="unasked">
-              {t("status.unasked", { count: activity.unasked })}
+              {t("status.unaskedShort", { count: activity.unasked })}
             </span>
           )}
           {activity.needs_review > 0 && <strong className="state-needs_review">{t("status.review", { count: activity.needs_review })}</strong>}

@@ -540,6 +540,8 @@ export const en = {
     review: "{{count}} need a person",
     unasked_one: "{{count}} cannot be checked (the gateway has no status query)",
     unasked_other: "{{count}} cannot be checked (their gateway has no status query)",
+    // In the bar itself; the reason is in its title.
+    unaskedShort: "{{count}} cannot be checked",
     gatewaysUp_one: "Gateway reachable",
     gatewaysUp_other: "All {{count}} gateways reachable",
     gatewaysUpShort_one: "Gateway",

@@ -527,6 +527,7 @@ export const zhCN: Resources = {
     review: "{{count}} 笔待人工处理",
     unasked_one: "{{count}} 笔无法查询（网关不提供状态查询）",
     unasked_other: "{{count}} 笔无法查询（网关不提供状态查询）",
+    unaskedShort: "{{count}} 笔无法查询",
     gatewaysUp_one: "网关可连接",
     gatewaysUp_other: "全部 {{count}} 个网关可连接",
     gatewaysUpShort_one: "网关",
