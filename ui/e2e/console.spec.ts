@@ -327,6 +327,20 @@ test("at 900×560 the status bar's words are whole, in either language, with its
   expect(await cutInStatusBar(page)).toEqual([]);
 });
 
+test("at 1280×800 the reconciler's activity is whole when payments need attention; the sandbox's line and the path give way", async ({ page }) => {
+  await page.addInitScript(() => {
+    const internals = (window as unknown as { __TAURI_INTERNALS__: { invoke: (cmd: string, args: unknown) => Promise<unknown> } }).__TAURI_INTERNALS__;
+    const invoke = internals.invoke;
+    internals.invoke = (cmd, args) => (cmd === "activity" ? Promise.resolve({ in_flight: 2, unasked: 1, needs_review: 1 }) : invoke(cmd, args));
+  });
+  await page.goto("/");
+  const activity = page.getByTestId("activity");
+  await expect(activity).toContainText("1 need a person");
+  const [scrollWidth, clientWidth] = await activity.evaluate((el) => [el.scrollWidth, el.clientWidth]);
+  expect(scrollWidth).toBeLessThanOrEqual(clientWidth);
+  await page.screenshot({ path: path.join(results, "status-1280x800-attention.png") });
+});
+
 test("the manager's day at 900×560: every card's tables inside it, in either language, and its shift opens the Shift view", async ({ page }) => {
   await page.setViewportSize({ width: 900, height: 560 });
   await page.goto("/");
