@@ -339,7 +339,26 @@ test("at 1280×800 the reconciler's activity is whole when payments need attenti
   const [scrollWidth, clientWidth] = await activity.evaluate((el) => [el.scrollWidth, el.clientWidth]);
   expect(scrollWidth).toBeLessThanOrEqual(clientWidth);
   await page.screenshot({ path: path.join(results, "status-1280x800-attention.png") });
+  // The version, last in the bar, is whole or not there (Settings › About has it): never cut
+  // at the bar's edge.
+  expect(await versionInStatusBar(page)).toMatch(/^(whole|absent)$/);
+  await page.setViewportSize({ width: 1920, height: 1080 });
+  await expect.poll(() => versionInStatusBar(page)).toBe("whole");
 });
+
+/** Whether the status bar's version is drawn whole, not at all, or cut at the bar's edge. */
+async function versionInStatusBar(page: Page): Promise<string> {
+  return page.evaluate(() => {
+    const bar = document.querySelector(".status")!.getBoundingClientRect();
+    const words = document.querySelector("[data-testid=version] > *") ?? document.querySelector("[data-testid=version]");
+    if (!words) return "no version in the bar";
+    const box = words.getBoundingClientRect();
+    const inside = box.top >= bar.top && box.bottom <= bar.bottom;
+    const clipped = words.parentElement!.getBoundingClientRect();
+    if (box.width === 0 || box.top >= bar.bottom || clipped.width === 0) return "absent";
+    return inside && box.right <= Math.min(bar.right, clipped.right) + 0.5 ? "whole" : `cut (${box.left}–${box.right} in ${bar.left}–${bar.right})`;
+  });
+}
 
 test("the manager's day at 900×560: every card's tables inside it, in either language, and its shift opens the Shift view", async ({ page }) => {
   await page.setViewportSize({ width: 900, height: 560 });

@@ -181,7 +181,11 @@ export function StatusBar({ info, ready, firstScreenIn, onOpenGateways, onOpenSh
           )}
         </span>
       )}
-      {info && !narrow && <span>{t("status.version", { version: info.version })}</span>}
+      {info && !narrow && (
+        <span className="version" data-testid="version">
+          <span>{t("status.version", { version: info.version })}</span>
+        </span>
+      )}
     </footer>
   );
 }
