@@ -259,6 +259,22 @@ describe("the console", () => {
     expect(await screen.findByTestId("pay-dialog")).toBeTruthy();
   });
 
+  it("takes the next scan whole after the pay dialog closes: the last number is replaced, not added to", async () => {
+    mockBackend();
+    const user = userEvent.setup();
+    render(<App />);
+    await screen.findByText("DEMO-1001");
+    await user.keyboard("/");
+    await user.keyboard("DEMO-1001{Enter}");
+    expect(await screen.findByTestId("pay-dialog")).toBeTruthy();
+    await user.keyboard("{Escape}");
+    const search = screen.getByTestId("global-search") as HTMLInputElement;
+    expect(document.activeElement).toBe(search);
+    await user.keyboard("DEMO-1001{Enter}");
+    expect(search.value).toBe("DEMO-1001");
+    expect(await screen.findByTestId("pay-dialog")).toBeTruthy();
+  });
+
   it("keeps the DOM small at a million orders and asks the backend for pages", async () => {
     const backend = mockBackend({ total: 1_000_000 });
     render(<App />);

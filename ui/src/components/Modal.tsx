@@ -17,6 +17,9 @@ function focusables(root: HTMLElement): HTMLElement[] {
   );
 }
 
+/** Fields whose words a person types or scans. */
+const TYPED_FIELDS = new Set(["text", "search"]);
+
 function canFocus(el: Element | null): el is HTMLElement {
   return el instanceof HTMLElement && el.isConnected && !(el as HTMLButtonElement).disabled && !el.closest("[inert]");
 }
@@ -67,6 +70,9 @@ export function Modal({ labelledBy, describedBy, testId, className, canClose = t
       host.remove();
       const back = canFocus(opener) ? opener : closeRef.current.fallbackFocus?.();
       back?.focus();
+      // A field the dialog was opened from (a scan and Enter in the search box) has its words
+      // selected: the next scan or typing replaces them instead of adding to them.
+      if (back instanceof HTMLInputElement && TYPED_FIELDS.has(back.type)) back.select();
     };
   }, [host]);
 
