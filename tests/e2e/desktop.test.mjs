@@ -778,7 +778,7 @@ test("switching to 简体中文 shows UX.md's words, in both themes", async () =
     const nav = await browser.$$("nav a");
     const navWords = [];
     for (const a of nav) navWords.push((await a.getText()).split("\n")[0].replace(/\s*Ctrl \d$/, ""));
-    assert.deepEqual(navWords, ["订单", "查询", "概览", "交班", "网关", "设置", "操作记录"]);
+    assert.deepEqual(navWords, ["订单", "查询", "概览", "班次", "网关", "设置", "操作记录"]);
 
     await (await browser.$('a[data-view="orders"]')).click();
     const badgeOf = async (orderNo) => (await browser.$(`tr[data-order-no="${orderNo}"] [data-state]`)).getText();
@@ -1171,7 +1171,7 @@ test("a window on the shared store sees another desk's payment without a click; 
   try {
     const shared = await browser.$('[data-testid="shared-store"]');
     await shared.waitForDisplayed({ timeout: 30_000 });
-    assert.equal(await shared.getText(), "⇄ Shared history");
+    assert.equal(await shared.getText(), "⇄ Shared store");
     const row = await browser.$('tr[data-order-no="SHARED-1"]');
     await row.waitForDisplayed({ timeout: 30_000 });
     assert.equal(await browser.$('tr[data-order-no="DEMO-1001"]').isExisting(), false, "a shared desk runs no demo");
@@ -1203,7 +1203,7 @@ test("a window on the shared store sees another desk's payment without a click; 
   try {
     const shared = await browser.$('[data-testid="shared-store"]');
     await shared.waitForDisplayed({ timeout: 30_000 });
-    await browser.waitUntil(async () => (await shared.getText()) === "⇄ Shared history · read only", { timeout: 10_000 });
+    await browser.waitUntil(async () => (await shared.getText()) === "⇄ Shared store · read only", { timeout: 10_000 });
     const row = await browser.$('tr[data-order-no="SHARED-2"]');
     await row.waitForDisplayed({ timeout: 30_000 });
     await (await row.$("td")).click();

@@ -576,7 +576,7 @@ test("a shift is handed over from the keyboard, and its report prints alone", as
   await page.screenshot({ path: path.join(results, "close-shift-dialog.png") });
   await closing.getByTestId("confirm-close-shift").focus();
   await page.keyboard.press("Enter");
-  await expect(closing.getByRole("heading", { level: 2 })).toHaveText("Shift 3 closed");
+  await expect(closing.getByRole("heading", { level: 2 })).toHaveText("Shift 3 handed over");
   await expect(closing.getByTestId("shift-open")).toContainText("acknowledged at the close");
   await expect(closing.getByTestId("open-next-shift")).toBeFocused();
   const calls = () =>

@@ -232,6 +232,24 @@ describe("the console", () => {
     expect(within(item).getByTestId("check-status")).toBeTruthy();
   });
 
+  it("checks the selected order's payment with R in Orders, and not from another view where that order is not shown", async () => {
+    const backend = mockBackend({ attempts: [attempt("pending", { checks: 2, pay_url: "https://pay.example/qr/2" })] });
+    const user = userEvent.setup();
+    render(<App />);
+    await user.click(await screen.findByText("DEMO-1001"));
+    await screen.findByTestId("attempt");
+    await user.keyboard("{Control>}2{/Control}");
+    await screen.findByTestId("lookup-input");
+    (document.activeElement as HTMLElement | null)?.blur();
+    await user.keyboard("r");
+    expect(backend.calls.filter((c) => c.cmd === "check_status")).toHaveLength(0);
+    await user.keyboard("{Control>}1{/Control}");
+    await screen.findByTestId("attempt");
+    (document.activeElement as HTMLElement | null)?.blur();
+    await user.keyboard("r");
+    await waitFor(() => expect(backend.calls.filter((c) => c.cmd === "check_status")).toHaveLength(1));
+  });
+
   it("clears the search on Esc and gives the keys back to the list", async () => {
     mockBackend();
     const user = userEvent.setup();
@@ -545,7 +563,7 @@ describe("the status bar", () => {
     const user = userEvent.setup();
     render(<App />);
     const shared = await screen.findByTestId("shared-store");
-    expect(shared.textContent).toBe("⇄ Shared history · read only");
+    expect(shared.textContent).toBe("⇄ Shared store · read only");
     expect(shared.getAttribute("title")).toBe("postgres://agent_1@db.shop.example/paydesk?sslmode=verify-full");
     // It looks payments up; paying, adding, importing, asking the gateway and deciding are
     // for the desks that may write, and it says so.

@@ -139,7 +139,9 @@ export function App() {
       if (!readOnly || d === "export" || d === "shortcuts") setDialog(d);
     },
     closePanel: () => setSelected(null),
+    // The order shown in Orders' panel, not one left selected behind another view.
     checkSelected: () => {
+      if (view !== "orders") return;
       const latest = detail?.attempts.at(-1);
       if (latest && (latest.state === "pending" || latest.state === "unknown")) checkStatus.mutate(latest.id, { onError: report });
     },

@@ -256,7 +256,7 @@ describe("the shortcut sheet", () => {
     expect(within(sheet).getByRole("heading").textContent).toBe("键盘快捷键");
     expect(rows("anywhere")[1]).toEqual(["Ctrl+1", "切换到订单"]);
     expect(rows("anywhere")[6]).toEqual(["Ctrl+6", "切换到操作记录"]);
-    expect(rows("anywhere")[7]).toEqual(["Ctrl+7", "切换到交班"]);
+    expect(rows("anywhere")[7]).toEqual(["Ctrl+7", "切换到班次"]);
     expect(rows("inPay")[0]).toEqual(["1 … 9", "选择对应编号的渠道"]);
     await user.keyboard("{Escape}");
     expect(screen.queryByRole("dialog")).toBeNull();

@@ -93,7 +93,7 @@ describe("shifts", () => {
     expect(document.activeElement).toBe(within(view).getByTestId("shift-state"));
     expect(screen.getByTestId("shift-status").textContent).toBe(`Shift open since ${formatMinute(shift.opened_at)} (${DEFAULT_DESK_NAMES.operator})`);
     expect(within(view).queryByTestId("open-shift")).toBeNull();
-    expect(within(view).getByTestId("close-shift").textContent).toBe("Close shift…");
+    expect(within(view).getByTestId("close-shift").textContent).toBe("Hand over…");
     // Its running report, and the shift among the past ones.
     expect((await within(view).findByTestId("shift-report")).getAttribute("data-shift-id")).toBe("1");
     await waitFor(() => expect(within(view).getByTestId("past-shifts").querySelectorAll("tr[data-shift-id]")).toHaveLength(1));
@@ -123,7 +123,7 @@ describe("shifts", () => {
     const view = await openShiftView(user);
     await user.click(await within(view).findByTestId("close-shift"));
     const dialog = await screen.findByTestId("close-shift-dialog");
-    expect(within(dialog).getByRole("heading", { level: 2 }).textContent).toBe("Close shift 1");
+    expect(within(dialog).getByRole("heading", { level: 2 }).textContent).toBe("Hand over shift 1");
     const first = await within(dialog).findByTestId("ack-11");
     expect(first.closest("label")!.textContent).toBe("DEMO-1001 ◔ Pending ¥12.34");
     expect(document.activeElement).toBe(first);
@@ -153,7 +153,7 @@ describe("shifts", () => {
     expect(called(backend, "close_shift")).toEqual([{ acknowledged: [11] }, { acknowledged: [11, 12] }]);
 
     // The closed shift's report, its open payments marked acknowledged.
-    await waitFor(() => expect(within(dialog).getByRole("heading", { level: 2 }).textContent).toBe("Shift 1 closed"));
+    await waitFor(() => expect(within(dialog).getByRole("heading", { level: 2 }).textContent).toBe("Shift 1 handed over"));
     const report = within(dialog).getByTestId("shift-report");
     const closedAt = backend.shifts[0]!.closed_at!;
     expect(report.querySelector(".shift-when")!.textContent).toBe(
@@ -200,7 +200,7 @@ describe("shifts", () => {
     );
     expect(within(dialog).getByTestId("acknowledge-first").textContent).toBe("确认这 1 笔未结束的支付后才能交班。");
     expect(within(dialog).getByTestId("confirm-close-shift").textContent).toBe("交班");
-    expect(screen.getByRole("link", { name: /交班/ }).getAttribute("aria-current")).toBe("page");
+    expect(screen.getByRole("link", { name: /班次/ }).getAttribute("aria-current")).toBe("page");
   });
 
   it("reports money taken in, paid out and deducted per currency, each line in words, and leaves sandbox payments out", async () => {
@@ -236,7 +236,7 @@ describe("shifts", () => {
       ["出款", "BharatPay 代付", "银行转账", "◔ 出款中", "1", "₹100.00"],
     ]);
     expect(within(report).getByTestId("sandbox-left-out").textContent).toBe("沙箱配置上的 3 笔支付不是真实资金，未计入。");
-    expect(within(view).getByRole("heading", { level: 1 }).textContent).toBe("交班");
+    expect(within(view).getByRole("heading", { level: 1 }).textContent).toBe("班次");
     expect(screen.getByTestId("shift-status").textContent).toBe(`班次进行中：${formatMinute(1_700_000_000_000, new Date(), "zh-CN")} 开班（lin）`);
   });
 

@@ -551,7 +551,7 @@ export const en = {
     dataOk: "Data directory OK",
     dataOkShort: "Data",
     dataChecking: "Checking the data directory",
-    shared: "Shared history",
+    shared: "Shared store",
     sharedOffline: "Offline: history as of {{time}}; paying is paused",
     sharedOfflineNoCopy: "Offline: no copy of the history on this desk yet; paying is paused",
     readOnly: "read only",

@@ -2,7 +2,7 @@
 import type { Resources } from "./en";
 
 export const shiftZhCN: Resources["shift"] = {
-  title: "交班",
+  title: "班次",
   help: "班次是操作员在本收银台从开班到交班之间的工作：班次进行中在此发起的每笔支付都归入该班次。支付不需要班次。交班时，结束本班次并开始下一班次。",
   current: "本收银台的班次",
   openSince: "班次 {{id}}，{{time}} 开班，开班人 {{who}}",
