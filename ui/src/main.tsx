@@ -1,10 +1,10 @@
-import { QueryClientProvider } from "@tanstack/react-query";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { App } from "./App";
 import "./i18n";
 import { createQueryClient, prefetchFirstScreen } from "./queries/client";
 import { applyTheme, storedTheme } from "./theme";
+import { WindowRoot } from "./WindowRoot";
 import "./styles.css";
 
 // When the modules had been read and run, for the start-up bench (src-tauri/bench/src/startup.rs).
@@ -17,8 +17,8 @@ applyTheme(storedTheme());
 
 createRoot(document.getElementById("root")!).render(
   <StrictMode>
-    <QueryClientProvider client={queryClient}>
+    <WindowRoot queryClient={queryClient}>
       <App />
-    </QueryClientProvider>
+    </WindowRoot>
   </StrictMode>,
 );

@@ -138,6 +138,9 @@ export const en = {
     none: "—",
     loading: "Loading…",
     somethingWrong: "Something went wrong.",
+    windowBroken: "This screen could not be drawn.",
+    windowBrokenHelp: "Payments are kept by paydesk's back end, not by this screen: nothing was lost. Reload the window to go on; copy the details for support.",
+    reloadWindow: "Reload the window",
   },
   search: {
     label: "Search any reference",

@@ -130,6 +130,9 @@ export const zhCN: Resources = {
     none: "—",
     loading: "加载中…",
     somethingWrong: "出错了。",
+    windowBroken: "无法显示此页面。",
+    windowBrokenHelp: "支付由 paydesk 后台保存，不在此页面中：没有丢失任何数据。请重新载入窗口继续；可复制详情发给技术支持。",
+    reloadWindow: "重新载入窗口",
   },
   search: {
     label: "搜索任意单号",
