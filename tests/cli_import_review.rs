@@ -234,3 +234,45 @@ fn a_pending_payment_no_query_can_settle_is_decided_at_once_and_not_paid_takes_t
         .unwrap()
         .contains("left without paying"));
 }
+
+/// Two desks that keep their own files (no shared store) both hold the same partner order. The
+/// first desk pays it; the gateway refuses the second desk's payment as already paid. That
+/// desk's attempt charged nothing, but the order's money was taken: it waits for a person
+/// instead of failing, so the order is not paid again some other way.
+#[test]
+fn an_order_the_gateway_says_is_already_paid_waits_for_a_person_at_the_other_desk() {
+    let sandbox = start_sandbox();
+    let (first, second) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    for desk in [first.path(), second.path()] {
+        add_profile(desk, sandbox.listing("partner"), "pt", None);
+        add_partner_order(desk, "TWICE-1", 2);
+    }
+    let paid: Value = serde_json::from_str(&ok(&paydesk(
+        first.path(),
+        &["pay", "TWICE-1", "--channel", "balance", "--json"],
+        None,
+    )))
+    .unwrap();
+    assert_eq!(paid["state"], "succeeded", "{paid}");
+
+    let out = paydesk(
+        second.path(),
+        &["pay", "TWICE-1", "--channel", "balance", "--json"],
+        None,
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["state"], "needs_review", "{report}");
+    assert_eq!(report["error"]["code"], "409", "{report}");
+    let again = paydesk(
+        second.path(),
+        &["pay", "TWICE-1", "--channel", "alipay"],
+        None,
+    );
+    assert_eq!(again.status.code(), Some(2), "{again:?}");
+    assert!(String::from_utf8_lossy(&again.stderr).contains("needs a person"));
+    assert_eq!(
+        sandbox.admin("ledger").as_array().unwrap().len(),
+        1,
+        "charged once, by the first desk"
+    );
+}

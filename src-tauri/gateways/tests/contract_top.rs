@@ -382,7 +382,11 @@ async fn unknown_and_paid_orders_are_refused_in_the_business_words() {
         f.pay(&f.request("D-1", 100, Channel::Balance, "k-d1"))
             .await,
     );
-    let e = failed(f.pay(&f.request("D-1", 100, Channel::Credit, "k-d2")).await);
+    // The order's money was taken: a person checks how, it is never a plain failure.
+    let e = match f.pay(&f.request("D-1", 100, Channel::Credit, "k-d2")).await {
+        PayOutcome::ForAPerson(e) => e,
+        other => panic!("expected ForAPerson, got {other:?}"),
+    };
     assert_eq!(
         (e.code.as_str(), e.retry),
         ("isv.order-already-paid", RetryClass::Not)

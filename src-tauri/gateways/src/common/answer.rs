@@ -32,6 +32,14 @@ pub(crate) fn refusal(error: GatewayError) -> PayOutcome {
     }
 }
 
+/// A refusal that says the order is already paid at the gateway: this request charged nothing,
+/// but the order's money was taken, by a payment this desk may not know of (another desk's own
+/// file, the gateway's back office). Never a plain failure, which would leave the order open to
+/// be paid again some other way: a person checks how it was paid.
+pub(crate) fn already_paid(error: GatewayError) -> PayOutcome {
+    PayOutcome::ForAPerson(error)
+}
+
 /// Why a body could not be read as the JSON object a gateway answers with.
 #[derive(Debug)]
 pub(crate) enum BodyError {

@@ -52,7 +52,8 @@
 //!   is [`RetryClass::Safe`]; `500`–`599` (a server fault, which may strike after the charge)
 //!   is [`RetryClass::Unknown`]; every other code is [`RetryClass::Not`]. The sandbox answers
 //!   `401` bad or missing sign, `422` invalid parameters (incl. `pay_type` other than 1/2),
-//!   `404` unknown gift pack / address / coupon, `409` already paid, `0` coupon not usable on
+//!   `404` unknown gift pack / address / coupon, `409` already paid (the order's money was
+//!   taken: for a person, never a failure), `0` coupon not usable on
 //!   this order. Answers arrive with HTTP 200; a non-2xx answer is read only to keep its
 //!   code and message: a 4xx carrying the envelope is a refusal as above, anything else
 //!   (5xx, 3xx, an HTML page, no envelope) leaves the payment unknown.
@@ -85,6 +86,8 @@ pub const SIGN_KEY: &str = "sign_key";
 
 /// `code` of a successful answer.
 pub const SUCCESS_CODE: i64 = 1;
+/// `code` of a refusal because the order is already paid [ours, the sandbox's].
+pub const ALREADY_PAID_CODE: i64 = 409;
 
 pub struct Partner;
 
@@ -221,13 +224,14 @@ impl Connector for Partner {
                 format!("HTTP {status} without a readable partner answer"),
             );
         };
-        if status.is_success() {
-            if code == SUCCESS_CODE {
-                return envelope.success();
-            }
-            return answer::refusal(envelope.refusal(code));
+        let refused = status.is_success() || status.is_client_error();
+        if status.is_success() && code == SUCCESS_CODE {
+            return envelope.success();
         }
-        if status.is_client_error() && code != SUCCESS_CODE {
+        if refused && code == ALREADY_PAID_CODE {
+            return answer::already_paid(envelope.refusal(code));
+        }
+        if refused && code != SUCCESS_CODE {
             return answer::refusal(envelope.refusal(code));
         }
         // A server fault or a redirect: whatever the body says, the request may have been

@@ -547,12 +547,6 @@ fn maps_every_refusal_shape() {
             RetryClass::Not,
         ),
         (
-            r#"{"code":409,"errors":{},"msg":"订单已支付","result":null}"#,
-            "409",
-            "订单已支付",
-            RetryClass::Not,
-        ),
-        (
             r#"{"code":0,"errors":{"coupon_id":"优惠券不满足使用条件"},"msg":"优惠券不满足使用条件"}"#,
             "0",
             "优惠券不满足使用条件 (coupon_id: 优惠券不满足使用条件)",
@@ -580,6 +574,21 @@ fn maps_every_refusal_shape() {
     for (body, code, message, class) in table {
         let error = failed(Partner.parse_pay(&response(200, body)));
         assert_eq!(error, GatewayError::new(code, message, class), "{body}");
+    }
+}
+
+#[test]
+fn an_order_already_paid_is_for_a_person_never_a_failure() {
+    // The order's money was taken, by a payment this desk may not know of: failing the attempt
+    // would leave the order open to be paid again another way.
+    let body = r#"{"code":409,"errors":{},"msg":"订单已支付","result":null}"#;
+    for status in [200, 409] {
+        match Partner.parse_pay(&response(status, body)) {
+            PayOutcome::ForAPerson(e) => {
+                assert_eq!(e, GatewayError::new("409", "订单已支付", RetryClass::Not))
+            }
+            other => panic!("HTTP {status}: {other:?}"),
+        }
     }
 }
 

@@ -88,6 +88,8 @@ pub const METHOD: &str = "alibaba.cloudgame.tradeplatform.payorder";
 pub const RESPONSE_KEY: &str = "alibaba_cloudgame_tradeplatform_payorder_response";
 /// The sub_code under which TOP refuses a known `pay_idempotent_code` with a different body.
 pub const IDEMPOTENCY_CONFLICT: &str = "isv.pay-idempotent-code-conflict";
+/// The sub_code under which TOP refuses to pay an order that is already paid [ours, the sandbox's].
+pub const ORDER_ALREADY_PAID: &str = "isv.order-already-paid";
 
 pub struct Top;
 
@@ -330,6 +332,9 @@ impl Connector for Top {
         match wire::read(response) {
             Reading::Status(pay_status, receipt) => pay_status.outcome(receipt),
             Reading::Refused(error) => PayOutcome::Failed(error),
+            Reading::Platform {
+                sub_code, error, ..
+            } if sub_code.as_deref() == Some(ORDER_ALREADY_PAID) => answer::already_paid(error),
             Reading::Platform { error, .. } => answer::refusal(error),
             Reading::Unreadable(error) => PayOutcome::Unknown(error),
         }

@@ -473,7 +473,6 @@ fn reads_every_error_response_into_a_class() {
         (50, None, RetryClass::Unknown),
         (50, Some("isv.invalid-parameter"), RetryClass::Not),
         (50, Some("isv.order-not-exist"), RetryClass::Not),
-        (50, Some("isv.order-already-paid"), RetryClass::Not),
         (50, Some(IDEMPOTENCY_CONFLICT), RetryClass::Unknown),
         (
             50,
@@ -498,6 +497,17 @@ fn reads_every_error_response_into_a_class() {
         if sub_code.is_some() {
             assert!(error.message.ends_with(": 详细"));
         }
+    }
+}
+
+#[test]
+fn an_order_already_paid_is_for_a_person_never_a_failure() {
+    // The order's money was taken, by a payment this desk may not know of: failing the attempt
+    // would leave the order open to be paid again another way.
+    let outcome = Top.parse_pay(&response(200, &error_body(50, Some(ORDER_ALREADY_PAID))));
+    match outcome {
+        PayOutcome::ForAPerson(e) => assert_eq!(e.code, ORDER_ALREADY_PAID),
+        other => panic!("{other:?}"),
     }
 }
 

@@ -23,7 +23,8 @@
 //!   and nothing can have been paid. Retry classes: `支付请求失败` (the backend's call to Ping++
 //!   failed; a later attempt is fine) is `Safe`; `无效的支付通道` and every other message is
 //!   `Not`. The emulator's own messages are `订单不存在` (unknown order), `订单号不能为空` (no
-//!   order number), `订单已支付` (paid without a charge it knows) and `订单已使用其他支付通道`
+//!   order number), `订单已支付` (paid without a charge it knows: the order's money was taken,
+//!   so it is for a person, never a failure) and `订单已使用其他支付通道`
 //!   (a charge for the order exists on the other channel); a bad order amount or currency is
 //!   Ping++ refusing the charge, so it answers the documented `支付请求失败`.
 //! - The -4 answers come with HTTP 200; the body's `status` is what is read, whatever the
@@ -167,7 +168,11 @@ impl Connector for Yian {
             Answer::Charge(ch) => charge_outcome(ch),
             Answer::Refused { status, message } => {
                 let retry = pay_retry(&message);
-                PayOutcome::Failed(GatewayError::new(status.to_string(), message, retry))
+                let refused = GatewayError::new(status.to_string(), message, retry);
+                if refused.message == MSG_ALREADY_PAID {
+                    return answer::already_paid(refused);
+                }
+                PayOutcome::Failed(refused)
             }
             Answer::Drf { status, detail } => answer::refusal(GatewayError::new(
                 drf_code(status, &detail),

@@ -400,7 +400,6 @@ fn reads_the_emulator_refusals_and_unlisted_codes_as_not_retryable() {
     for message in [
         MSG_UNKNOWN_ORDER,
         MSG_NO_ORDER_NO,
-        MSG_ALREADY_PAID,
         MSG_OTHER_CHANNEL,
         "something new",
     ] {
@@ -634,4 +633,18 @@ fn a_charge_serializes_back_with_its_credential_entries() {
         seed["ch"]["credential"]["alipay"]
     );
     assert_eq!(Charge::from_value(&again).unwrap(), ch);
+}
+
+#[test]
+fn an_order_already_paid_is_for_a_person_never_a_failure() {
+    // The order's money was taken, by a payment this desk may not know of: failing the attempt
+    // would leave the order open to be paid again another way.
+    let body = serde_json::json!({"status": -4, "message": MSG_ALREADY_PAID}).to_string();
+    match Yian.parse_pay(&response(200, &body)) {
+        PayOutcome::ForAPerson(e) => assert_eq!(
+            (e.code.as_str(), e.message.as_str()),
+            ("-4", MSG_ALREADY_PAID)
+        ),
+        other => panic!("{other:?}"),
+    }
 }
