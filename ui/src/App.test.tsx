@@ -2,7 +2,7 @@ import { act, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { emit } from "@tauri-apps/api/event";
 import { mockIPC } from "@tauri-apps/api/mocks";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { api, errorMessage } from "./api";
 import { App } from "./App";
 import i18n from "./i18n";
@@ -687,6 +687,22 @@ describe("dialogs", () => {
     expect(await screen.findByTestId("pay-progress")).toBeTruthy();
     await user.keyboard("{Escape}");
     expect(screen.getByTestId("pay-dialog")).toBeTruthy();
+  });
+
+  it("says why a payment could not be made, with the details to copy for support", async () => {
+    mockBackend();
+    const user = userEvent.setup();
+    const writeText = vi.fn(() => Promise.resolve());
+    Object.defineProperty(navigator, "clipboard", { value: { writeText }, configurable: true });
+    render(<App />);
+    const dialog = await openPay(user);
+    const refusal = { kind: "keyring", code: "keyring_unavailable", message: "the keyring is locked", params: { reason: "the keyring is locked" } };
+    mockIPC((cmd) => (cmd === "pay_order" ? Promise.reject(refusal) : cmd === "quote" ? quoteFor({}) : null), { shouldMockEvents: true });
+    await user.click(within(dialog).getByTestId("confirm-pay"));
+    const failure = await within(dialog).findByTestId("pay-failure");
+    expect(failure.textContent).toContain("the keyring is locked");
+    await user.click(within(failure).getByRole("button", { name: "Copy details" }));
+    expect(writeText).toHaveBeenCalledWith("the keyring is locked\nkeyring / keyring_unavailable: the keyring is locked");
   });
 
   it("name every dialog and return the focus to the button that opened it", async () => {

@@ -133,6 +133,13 @@ export function problemWith<C extends IpcError["code"]>(e: unknown, code: C): Ex
 
 /** Any rejection from IPC in the person's language: the problem's code worded with its
  * parameters (states and channels in their own words), the back end's message otherwise. */
+/** What "Copy details" copies for support: the words shown, and the back end's own kind, code
+ * and (English) message, whatever the window's language. */
+export function errorDetails(e: unknown): string {
+  if (isIpcError(e)) return `${errorMessage(e)}\n${e.kind} / ${e.code}: ${e.message}`;
+  return errorMessage(e);
+}
+
 export function errorMessage(e: unknown): string {
   if (typeof e === "string") return e;
   if (isIpcError(e)) {

@@ -1,5 +1,6 @@
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
+import { FailureNote } from "./FailureNote";
 import { errorMessage } from "../api";
 import { useCheckStatus, useResolveReview, useRevealPersonalData } from "../queries/mutations";
 import { useReadOnly } from "../queries/reads";
@@ -223,11 +224,7 @@ function AttemptItem({
           {check.isPending ? t("detail.checking") : t("detail.checkNow")}
         </button>
       )}
-      {check.error && (
-        <div className="error" role="alert">
-          {errorMessage(check.error)}
-        </div>
-      )}
+      {check.error && <FailureNote error={check.error} testId="check-failure" />}
       {a.contested && (
         <div className="warning" role="status" data-testid="contested">
           <div>{t("detail.contested")}</div>

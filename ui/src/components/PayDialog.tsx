@@ -1,6 +1,7 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from "react";
 import { useTranslation } from "react-i18next";
+import { FailureNote } from "./FailureNote";
 import { errorMessage } from "../api";
 import { useDebounced } from "../hooks/useDebounced";
 import { usePay } from "../queries/mutations";
@@ -342,9 +343,7 @@ export function PayDialog({ order, profile, onClose, onPaid, fallbackFocus }: Pr
       )}
       {pay.isError && (
         <div className="result" role="alert" data-testid="pay-error">
-          <p className="error">
-            {errorMessage(pay.error)}
-          </p>
+          <FailureNote error={pay.error} testId="pay-failure" />
           <footer>
             <button type="button" onClick={onClose} data-testid="close-pay">
               {t("common.close")}
