@@ -705,6 +705,27 @@ describe("dialogs", () => {
     expect(writeText).toHaveBeenCalledWith("the keyring is locked\nkeyring / keyring_unavailable: the keyring is locked");
   });
 
+  it("fills an empty list from where it is: a gateway profile first, then an order or a file", async () => {
+    mockBackend({ dataSet: "live", total: 0 });
+    const user = userEvent.setup();
+    render(<App />);
+    const empty = await screen.findByTestId("orders-empty");
+    expect(empty.textContent).toContain("no gateway profile to pay them through");
+    await user.click(within(empty).getByRole("button", { name: "Add a gateway profile…" }));
+    expect(await screen.findByRole("heading", { level: 1, name: "Gateways" })).toBeTruthy();
+  });
+
+  it("offers New order and Import on an empty list once there is a profile to pay through", async () => {
+    mockBackend({ total: 0 });
+    const user = userEvent.setup();
+    render(<App />);
+    const empty = await screen.findByTestId("orders-empty");
+    expect(await within(empty).findByRole("button", { name: "Import…" })).toBeTruthy();
+    await waitFor(() => expect((within(empty).getByRole("button", { name: "New order" }) as HTMLButtonElement).disabled).toBe(false));
+    await user.click(within(empty).getByRole("button", { name: "New order" }));
+    expect(await screen.findByRole("dialog")).toBeTruthy();
+  });
+
   it("name every dialog and return the focus to the button that opened it", async () => {
     mockBackend({ onImport: () => ({ rows: 0, imported: 0, rejected_count: 0, rejected: [] }), onExport: () => null });
     const user = userEvent.setup();

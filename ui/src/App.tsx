@@ -185,6 +185,7 @@ export function App() {
             onOpenDialog={setDialog}
             onHistory={openHistory}
             onError={report}
+            onShowGateways={() => setView("gateways")}
           />
         )}
         {view === "lookup" && ready && <LookupView profiles={profiles} onHistory={openHistory} />}

@@ -1,6 +1,6 @@
 import { hashKey } from "@tanstack/react-query";
 import { flexRender, getCoreRowModel, useReactTable } from "@tanstack/react-table";
-import type { KeyboardEvent, MouseEvent } from "react";
+import type { KeyboardEvent, MouseEvent, ReactNode } from "react";
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useReportError } from "../hooks/useErrorBanner";
@@ -29,9 +29,14 @@ interface Props {
   selected: string | null;
   onSelect: (order: OrderView) => void;
   onError: (error: unknown) => void;
+  /** What an empty list shows besides its sentence when no filter narrows it: the actions
+   * that fill it. */
+  emptyActions?: ReactNode;
+  /** The sentence of an empty list no filter narrows, when not the plain one. */
+  emptyWords?: string;
 }
 
-export function OrdersTable({ filters, selected, onSelect, onError }: Props) {
+export function OrdersTable({ filters, selected, onSelect, onError, emptyActions, emptyWords }: Props) {
   const listing = useListing(filters);
   const { sorting, setSorting: onSortingChange } = filters;
   const { t } = useTranslation();
@@ -248,7 +253,13 @@ export function OrdersTable({ filters, selected, onSelect, onError }: Props) {
   );
 
   if (total === 0) {
-    return <p className="empty">{narrowed(listing) ? t("orders.emptyFiltered") : t("orders.empty")}</p>;
+    if (narrowed(listing)) return <p className="empty">{t("orders.emptyFiltered")}</p>;
+    return (
+      <div className="empty" data-testid="orders-empty">
+        <p>{emptyWords ?? t("orders.empty")}</p>
+        {emptyActions}
+      </div>
+    );
   }
 
   const span = table.getVisibleLeafColumns().length;

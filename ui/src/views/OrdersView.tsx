@@ -33,6 +33,8 @@ interface Props {
   /** Opens the audit trail narrowed to an order. */
   onHistory: (orderNo: string) => void;
   onError: (error: unknown) => void;
+  /** Opens the Gateways view, where a profile is added. */
+  onShowGateways: () => void;
 }
 
 /** How many orders the list holds, once known: its own component, so a search's new count
@@ -48,7 +50,31 @@ function OrderCount({ filters }: { filters: OrderFilterState }) {
   );
 }
 
-export function OrdersView({ filters, ready, showList, profiles, notice, detail, onSelect, onClosePanel, onPay, onReceipt, onOpenDialog, onHistory, onError }: Props) {
+/** The ways to fill an empty list: a gateway profile first, then an order or a file of them. */
+function EmptyOrdersActions({ hasProfiles, ready, onOpenDialog, onShowGateways }: { hasProfiles: boolean; ready: boolean; onOpenDialog: (dialog: Dialog) => void; onShowGateways: () => void }) {
+  const { t } = useTranslation();
+  if (!hasProfiles) {
+    return (
+      <div className="actions">
+        <button type="button" className="primary" data-testid="empty-add-profile" onClick={onShowGateways}>
+          {t("orders.addProfile")}
+        </button>
+      </div>
+    );
+  }
+  return (
+    <div className="actions">
+      <button type="button" className="primary" data-testid="empty-new-order" disabled={!ready} onClick={() => onOpenDialog("new-order")}>
+        {t("orders.newOrder")}
+      </button>
+      <button type="button" data-testid="empty-import" disabled={!ready} onClick={() => onOpenDialog("import")}>
+        {t("orders.import")}
+      </button>
+    </div>
+  );
+}
+
+export function OrdersView({ filters, ready, showList, profiles, notice, detail, onSelect, onClosePanel, onPay, onReceipt, onOpenDialog, onHistory, onError, onShowGateways }: Props) {
   const desks = useDesks().data ?? [];
   const caps = detail ? profiles.find((p) => p.name === detail.order.profile)?.capabilities : undefined;
   const { t } = useTranslation();
@@ -81,6 +107,8 @@ export function OrdersView({ filters, ready, showList, profiles, notice, detail,
             selected={detail?.order.order_no ?? null}
             onSelect={(o) => onSelect(o.order_no)}
             onError={onError}
+            emptyWords={!onPay ? t("orders.emptyReadOnly") : profiles.length === 0 ? t("orders.emptyNoProfile") : undefined}
+            emptyActions={onPay && <EmptyOrdersActions hasProfiles={profiles.length > 0} ready={ready} onOpenDialog={onOpenDialog} onShowGateways={onShowGateways} />}
           />
         )}
       </div>
