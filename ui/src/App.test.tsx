@@ -713,6 +713,14 @@ describe("dialogs", () => {
     expect(empty.textContent).toContain("no gateway profile to pay them through");
     await user.click(within(empty).getByRole("button", { name: "Add a gateway profile…" }));
     expect(await screen.findByRole("heading", { level: 1, name: "Gateways" })).toBeTruthy();
+    // New order from anywhere says the same, rather than a form whose every save is refused.
+    await user.keyboard("{Control>}n{/Control}");
+    const dialog = await screen.findByTestId("new-order-dialog");
+    expect(within(dialog).getByTestId("new-order-no-profile").textContent).toMatch(/no.*gateway profile|has none yet/);
+    expect(within(dialog).queryByTestId("new-order-create")).toBeNull();
+    await user.click(within(dialog).getByRole("button", { name: "Add a gateway profile…" }));
+    expect(screen.queryByTestId("new-order-dialog")).toBeNull();
+    expect(screen.getByRole("heading", { level: 1, name: "Gateways" })).toBeTruthy();
   });
 
   it("offers New order and Import on an empty list once there is a profile to pay through", async () => {

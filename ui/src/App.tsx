@@ -239,6 +239,10 @@ export function App() {
             setView("orders");
             setSelected(order.order_no);
           }}
+          onShowGateways={() => {
+            setDialog(null);
+            setView("gateways");
+          }}
         />
       )}
     </div>

@@ -21,12 +21,14 @@ interface Props {
   editing?: OrderView;
   onClose: () => void;
   onSaved: (order: OrderView) => void;
+  /** Leaves for the Gateways view, where the profile an order is paid through is added. */
+  onShowGateways?: () => void;
 }
 
 /** New order, or an unpaid order's new terms: the currency from the profile where its gateway
  * fixes one, the attributes its gateway reads as fields of their own (required ones marked),
  * anything else as name/value rows. Values go as typed: the backend checks every rule. */
-export function NewOrderDialog({ profiles, editing, onClose, onSaved }: Props) {
+export function NewOrderDialog({ profiles, editing, onClose, onSaved, onShowGateways }: Props) {
   const { t } = useTranslation();
   const [profileName, setProfileName] = useState(editing?.profile ?? profiles[0]?.name ?? "");
   const profile = profiles.find((p) => p.name === profileName);
@@ -71,6 +73,28 @@ export function NewOrderDialog({ profiles, editing, onClose, onSaved }: Props) {
   }
 
   const title = editing ? t("orderForm.editTitle", { orderNo: editing.order_no }) : t("newOrder.title");
+  // An order is paid through a gateway profile: with none yet, the way to one, not a form
+  // whose every save is refused.
+  if (!editing && profiles.length === 0) {
+    return (
+      <Modal labelledBy="new-order-title" testId="new-order-dialog" onClose={onClose}>
+        <header>
+          <h2 id="new-order-title">{title}</h2>
+        </header>
+        <p data-testid="new-order-no-profile">{t("newOrder.noProfile")}</p>
+        <footer>
+          {onShowGateways && (
+            <button type="button" className="primary" onClick={onShowGateways}>
+              {t("orders.addProfile")}
+            </button>
+          )}
+          <button type="button" onClick={onClose}>
+            {t("common.cancel")}
+          </button>
+        </footer>
+      </Modal>
+    );
+  }
   return (
     <Modal labelledBy="new-order-title" testId="new-order-dialog" canClose={!busy} onClose={onClose}>
       <form

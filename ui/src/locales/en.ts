@@ -4,6 +4,7 @@ import { aboutEn } from "./en-about";
 import { auditEn } from "./en-audit";
 import { paperEn } from "./en-paper";
 import { shiftEn } from "./en-shift";
+import { shortcutsEn } from "./en-shortcuts";
 import { managerEn } from "./en-manager";
 import { invalidFieldEn, invalidRuleEn, problemEn } from "./en-problems";
 
@@ -354,6 +355,7 @@ export const en = {
   newOrder: {
     title: "New order",
     profile: "Gateway profile",
+    noProfile: "Orders are paid through a gateway profile, and this data set has none yet: add one in Gateways first.",
     orderNo: "Order number",
     amount: "Amount",
     amountHelp: "Exact, at most two decimals, e.g. 12.34",
@@ -566,35 +568,7 @@ export const en = {
     version: "Version {{version}}",
   },
   // The shortcut sheet (?): one line per entry of shortcuts.ts's tables.
-  shortcuts: {
-    title: "Keyboard shortcuts",
-    keys: "Keys",
-    action: "Action",
-    or: "or",
-    anywhere: "Anywhere",
-    inSearch: "In the search box",
-    inList: "On a row of the orders list",
-    inPay: "In the pay dialog",
-    search: "Search any reference",
-    view: "Show {{view}}",
-    newOrder: "New order",
-    import: "Import orders",
-    export: "Export the orders the list shows",
-    check: "Check status of the selected order",
-    receipt: "Receipt of the selected order, once it is paid",
-    close: "Close the dialog, or the order's detail",
-    help: "This list of shortcuts",
-    searchOpen: "One match: open its pay dialog, or its detail if it is already paid",
-    searchClear: "Clear the search and give the keys back to the list",
-    listNext: "Next order",
-    listPrevious: "Previous order",
-    listOpen: "Show the order's detail",
-    payChannel: "Choose the channel with that number",
-    payNext: "Next channel",
-    payPrevious: "Previous channel",
-    payConfirm: "Confirm, once Confirm can be pressed (on another button, Enter presses that button)",
-    payCancel: "Cancel (not while the payment is being sent)",
-  },
+  shortcuts: shortcutsEn,
   sandboxBadgeTitle: "Built-in sandbox: no real money moves",
   invalidField: invalidFieldEn,
   invalidRule: invalidRuleEn,

@@ -4,6 +4,7 @@ import { aboutZhCN } from "./zh-CN-about";
 import { auditZhCN } from "./zh-CN-audit";
 import { paperZhCN } from "./zh-CN-paper";
 import { shiftZhCN } from "./zh-CN-shift";
+import { shortcutsZhCN } from "./zh-CN-shortcuts";
 import { managerZhCN } from "./zh-CN-manager";
 import { invalidFieldZhCN, invalidRuleZhCN, problemZhCN } from "./zh-CN-problems";
 
@@ -343,6 +344,7 @@ export const zhCN: Resources = {
   newOrder: {
     title: "新建订单",
     profile: "网关配置",
+    noProfile: "订单通过网关配置付款，而当前数据中还没有网关配置：请先在“网关”中添加一个。",
     orderNo: "订单号",
     amount: "金额",
     amountHelp: "精确金额，最多两位小数，例如 12.34",
@@ -551,35 +553,7 @@ export const zhCN: Resources = {
     dataDir: "数据目录",
     version: "版本 {{version}}",
   },
-  shortcuts: {
-    title: "键盘快捷键",
-    keys: "按键",
-    action: "操作",
-    or: "或",
-    anywhere: "任何位置",
-    inSearch: "在搜索框中",
-    inList: "在订单列表的一行上",
-    inPay: "在支付对话框中",
-    search: "搜索任意单号",
-    view: "切换到{{view}}",
-    newOrder: "新建订单",
-    import: "导入订单",
-    export: "导出列表中的订单",
-    check: "核对所选订单的状态",
-    receipt: "开具所选订单的小票（已支付时）",
-    close: "关闭对话框或订单详情",
-    help: "快捷键一览",
-    searchOpen: "只有一个匹配时：打开其支付对话框；已支付则打开详情",
-    searchClear: "清空搜索，把按键交还给列表",
-    listNext: "下一个订单",
-    listPrevious: "上一个订单",
-    listOpen: "显示订单详情",
-    payChannel: "选择对应编号的渠道",
-    payNext: "下一个渠道",
-    payPrevious: "上一个渠道",
-    payConfirm: "确认（确认按钮可用时；焦点在其他按钮上时，Enter 按下该按钮）",
-    payCancel: "取消（支付发送中不可取消）",
-  },
+  shortcuts: shortcutsZhCN,
   sandboxBadgeTitle: "内置沙箱：不会发生真实资金流动",
   invalidField: invalidFieldZhCN,
   invalidRule: invalidRuleZhCN,

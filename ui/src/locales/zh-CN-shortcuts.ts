@@ -1,0 +1,32 @@
+// 简体中文: the shortcut sheet; zh-CN.ts holds it under `shortcuts`.
+import type { Resources } from "./en";
+
+export const shortcutsZhCN: Resources["shortcuts"] = {
+  title: "键盘快捷键",
+  keys: "按键",
+  action: "操作",
+  or: "或",
+  anywhere: "任何位置",
+  inSearch: "在搜索框中",
+  inList: "在订单列表的一行上",
+  inPay: "在支付对话框中",
+  search: "搜索任意单号",
+  view: "切换到{{view}}",
+  newOrder: "新建订单",
+  import: "导入订单",
+  export: "导出列表中的订单",
+  check: "核对所选订单的状态",
+  receipt: "开具所选订单的小票（已支付时）",
+  close: "关闭对话框或订单详情",
+  help: "快捷键一览",
+  searchOpen: "只有一个匹配时：打开其支付对话框；已支付则打开详情",
+  searchClear: "清空搜索，把按键交还给列表",
+  listNext: "下一个订单",
+  listPrevious: "上一个订单",
+  listOpen: "显示订单详情",
+  payChannel: "选择对应编号的渠道",
+  payNext: "下一个渠道",
+  payPrevious: "上一个渠道",
+  payConfirm: "确认（确认按钮可用时；焦点在其他按钮上时，Enter 按下该按钮）",
+  payCancel: "取消（支付发送中不可取消）",
+};
