@@ -116,6 +116,23 @@ describe("the pay dialog's keys", () => {
     expect(pays(backend).map((c) => c.args.channel)).toEqual(["credit"]);
   });
 
+  it("move the choice with the arrows from Confirm too, the focus staying on Confirm", async () => {
+    const backend = mockBackend();
+    const user = userEvent.setup();
+    render(<App />);
+    const dialog = await openPay(user);
+    const confirm = within(dialog).getByTestId("confirm-pay");
+    await waitFor(() => expect(document.activeElement).toBe(confirm));
+    await user.keyboard("{ArrowDown}");
+    expect(chosen(dialog).textContent).toContain("Credit");
+    await user.keyboard("{ArrowUp}{ArrowUp}");
+    expect(chosen(dialog).textContent).toContain("Alipay");
+    expect(document.activeElement).toBe(confirm);
+    await user.keyboard("{Enter}");
+    await screen.findByTestId("pay-result");
+    expect(pays(backend).map((c) => c.args.channel)).toEqual(["alipay"]);
+  });
+
   it("choose the n-th channel with 1…9 from anywhere but a text field, where the digit is typed", async () => {
     const backend = mockBackend();
     const user = userEvent.setup();

@@ -124,7 +124,9 @@ export function PayDialog({ order, profile, onClose, onPaid, fallbackFocus }: Pr
     }
     let next: Channel | undefined;
     if (hit.id === "channel") next = channels[Number(e.key) - 1];
-    else if (onChannel && channel) {
+    // From the channels or from anywhere else that is not a text field (Confirm, which has the
+    // focus once the price is in): the choice moves, the focus only when it was on a channel.
+    else if (channel) {
       const step = hit.id === "next" ? 1 : -1;
       next = channels[(channels.indexOf(channel) + step + channels.length) % channels.length];
     }
