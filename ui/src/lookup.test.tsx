@@ -22,6 +22,8 @@ describe("support's lookup", () => {
     expect(hits).toHaveLength(2);
     expect(within(hits[0]!).getByText("Created")).toBeTruthy();
     expect(within(hits[0]!).getByText("¥12.34")).toBeTruthy();
+    // A sandbox's orders wear the badge wherever they appear, a support agent's list too.
+    expect(within(hits[0]!).getByText("SANDBOX")).toBeTruthy();
     expect(within(hits[1]!).getByText("Cancelled")).toBeTruthy();
     const asked = backend.calls.find((c) => c.cmd === "lookup_amount")!.args;
     // Local days: from the first day's midnight to the midnight after the last.

@@ -317,7 +317,7 @@ export interface Backend {
 
 /** A lookup's hit on `o`, as the backend words it. */
 function hitOf(o: OrderView, matched: LookupHit["matched"], value: string): LookupHit {
-  return { order_no: o.order_no, matched, value, state: o.state ?? "created", cancelled: o.cancelled_at !== null, amount: o.amount, currency: o.currency, updated_at: o.updated_at };
+  return { order_no: o.order_no, matched, value, state: o.state ?? "created", cancelled: o.cancelled_at !== null, amount: o.amount, currency: o.currency, updated_at: o.updated_at, profile: o.profile, is_sandbox: o.is_sandbox };
 }
 
 export function quoteFor(args: Record<string, unknown>): Quote {

@@ -9,6 +9,8 @@ describe("words", () => {
     expect(formatMoney("12.30", "CNY")).toBe("¥12.30");
     expect(formatMoney("0.05", "INR")).toBe("₹0.05");
     expect(formatMoney("1.00", "XTS")).toBe("XTS 1.00");
+    // Yen and yuan never share a sign: ¥1230 would read as yuan.
+    expect(formatMoney("1230", "JPY")).toBe("JP¥1230");
   });
 
   it("says what the person should do next, and why a payment waits for one", () => {

@@ -75,7 +75,9 @@ export const STATES: AttemptState[] = [
   "needs_review",
 ];
 
-const SYMBOLS: Record<string, string> = { CNY: "¥", JPY: "¥", INR: "₹", USD: "$", EUR: "€", HKD: "HK$" };
+// As paydesk-gateways' `Currency::symbol` writes them (papers, the command line): yen and yuan
+// never share a sign.
+const SYMBOLS: Record<string, string> = { CNY: "¥", JPY: "JP¥", INR: "₹", USD: "$", EUR: "€", HKD: "HK$" };
 
 /** Formats the backend's exact decimal string; never parses it into a float. */
 export function formatMoney(amount: string, currency: string): string {

@@ -5,6 +5,8 @@
 //! [`http::Request`]; [`Connector::parse_pay`] turns the [`http::Response`] into a
 //! [`PayOutcome`]. That keeps every connector testable against hand-written responses.
 
+#[cfg(test)]
+mod already_paid_tests;
 mod common;
 pub mod connector;
 pub mod debit;

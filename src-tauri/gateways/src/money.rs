@@ -97,9 +97,11 @@ impl Currency {
         self.exponent
     }
 
+    /// Yen and yuan never share a sign: "¥1230" would read as yuan (the window writes the same).
     pub fn symbol(&self) -> &'static str {
         match self.code() {
-            "CNY" | "JPY" => "¥",
+            "CNY" => "¥",
+            "JPY" => "JP¥",
             "INR" => "₹",
             "USD" => "$",
             "EUR" => "€",
@@ -371,6 +373,8 @@ mod tests {
             "-92233720368547758.08"
         );
         assert_eq!(Money::from_minor(5, Currency::INR).to_string(), "₹0.05");
+        let yen = Currency::parse("JPY").unwrap();
+        assert_eq!(Money::from_minor(1230, yen).to_string(), "JP¥1230");
     }
 
     #[test]

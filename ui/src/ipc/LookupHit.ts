@@ -24,4 +24,9 @@ amount: string, currency: string,
 /**
  * When the order or its latest attempt last changed (unix ms).
  */
-updated_at: number, };
+updated_at: number, 
+/**
+ * The gateway profile it is paid through, and whether that is a sandbox: a sandbox's
+ * orders wear the SANDBOX badge wherever they appear.
+ */
+profile: string, is_sandbox: boolean, };

@@ -5,8 +5,8 @@ import { useTranslation } from "react-i18next";
 import { errorMessage } from "../api";
 import { CopyButton } from "../components/CopyButton";
 import { OrderPanel } from "../components/OrderPanel";
-import { lookupQuery, orderDetailQuery } from "../queries/reads";
-import { CancelledBadge, StateBadge } from "../components/StateBadge";
+import { lookupQuery, orderDetailQuery, usePaysOut } from "../queries/reads";
+import { CancelledBadge, SandboxBadge, StateBadge } from "../components/StateBadge";
 import type { LookupInput, OrderDetail, ProfileView } from "../types";
 import { gatewayName } from "../names";
 import { describeEvent } from "../timeline";
@@ -45,6 +45,7 @@ function asText(d: OrderDetail, t: TFunction, paysOut: boolean): string {
 /** `onHistory` opens the audit trail narrowed to the order found. */
 export function LookupView({ initial, profiles = [], onHistory }: { initial?: string; profiles?: ProfileView[]; onHistory?: (orderNo: string) => void }) {
   const { t } = useTranslation();
+  const paysOut = usePaysOut();
   const [text, setText] = useState(initial ?? "");
   const [amount, setAmount] = useState("");
   const [from, setFrom] = useState("");
@@ -136,7 +137,12 @@ export function LookupView({ initial, profiles = [], onHistory }: { initial?: st
               <button type="button" className="link" onClick={() => setOpened(h.order_no)}>
                 <span className="mono">{h.order_no}</span>
               </button>{" "}
-              {h.cancelled ? <CancelledBadge /> : <StateBadge state={h.state} />}{" "}
+              {h.cancelled ? <CancelledBadge /> : <StateBadge state={h.state} paysOut={paysOut(h.profile)} />}{" "}
+              {h.is_sandbox && (
+                <>
+                  <SandboxBadge />{" "}
+                </>
+              )}
               <span className="num">{formatMoney(h.amount, h.currency)}</span>{" "}
               <time className="hint">{formatTime(h.updated_at)}</time>{" "}
               <span className="hint">

@@ -86,6 +86,10 @@ pub struct LookupHit {
     pub currency: String,
     /// When the order or its latest attempt last changed (unix ms).
     pub updated_at: i64,
+    /// The gateway profile it is paid through, and whether that is a sandbox: a sandbox's
+    /// orders wear the SANDBOX badge wherever they appear.
+    pub profile: String,
+    pub is_sandbox: bool,
 }
 
 impl LookupHit {
@@ -99,6 +103,8 @@ impl LookupHit {
             amount: order.amount.clone(),
             currency: order.currency.clone(),
             updated_at: order.updated_at,
+            profile: order.profile.clone(),
+            is_sandbox: order.is_sandbox,
         }
     }
 }

@@ -578,21 +578,6 @@ fn maps_every_refusal_shape() {
 }
 
 #[test]
-fn an_order_already_paid_is_for_a_person_never_a_failure() {
-    // The order's money was taken, by a payment this desk may not know of: failing the attempt
-    // would leave the order open to be paid again another way.
-    let body = r#"{"code":409,"errors":{},"msg":"订单已支付","result":null}"#;
-    for status in [200, 409] {
-        match Partner.parse_pay(&response(status, body)) {
-            PayOutcome::ForAPerson(e) => {
-                assert_eq!(e, GatewayError::new("409", "订单已支付", RetryClass::Not))
-            }
-            other => panic!("HTTP {status}: {other:?}"),
-        }
-    }
-}
-
-#[test]
 fn a_server_fault_code_is_unknown() {
     for code in [500, 503, 599] {
         let body = format!(r#"{{"code":{code},"errors":{{}},"msg":"系统繁忙","result":{{}}}}"#);

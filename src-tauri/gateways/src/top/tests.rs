@@ -501,17 +501,6 @@ fn reads_every_error_response_into_a_class() {
 }
 
 #[test]
-fn an_order_already_paid_is_for_a_person_never_a_failure() {
-    // The order's money was taken, by a payment this desk may not know of: failing the attempt
-    // would leave the order open to be paid again another way.
-    let outcome = Top.parse_pay(&response(200, &error_body(50, Some(ORDER_ALREADY_PAID))));
-    match outcome {
-        PayOutcome::ForAPerson(e) => assert_eq!(e.code, ORDER_ALREADY_PAID),
-        other => panic!("{other:?}"),
-    }
-}
-
-#[test]
 fn a_status_answer_settles_only_on_the_business_word() {
     // The business refused the resend: its first request may have paid, so a person
     // decides; never a failure.

@@ -634,17 +634,3 @@ fn a_charge_serializes_back_with_its_credential_entries() {
     );
     assert_eq!(Charge::from_value(&again).unwrap(), ch);
 }
-
-#[test]
-fn an_order_already_paid_is_for_a_person_never_a_failure() {
-    // The order's money was taken, by a payment this desk may not know of: failing the attempt
-    // would leave the order open to be paid again another way.
-    let body = serde_json::json!({"status": -4, "message": MSG_ALREADY_PAID}).to_string();
-    match Yian.parse_pay(&response(200, &body)) {
-        PayOutcome::ForAPerson(e) => assert_eq!(
-            (e.code.as_str(), e.message.as_str()),
-            ("-4", MSG_ALREADY_PAID)
-        ),
-        other => panic!("{other:?}"),
-    }
-}
