@@ -710,8 +710,9 @@ describe("dialogs", () => {
     const user = userEvent.setup();
     render(<App />);
     const empty = await screen.findByTestId("orders-empty");
+    const addProfile = await within(empty).findByRole("button", { name: "Add a gateway profile…" });
     expect(empty.textContent).toContain("no gateway profile to pay them through");
-    await user.click(within(empty).getByRole("button", { name: "Add a gateway profile…" }));
+    await user.click(addProfile);
     expect(await screen.findByRole("heading", { level: 1, name: "Gateways" })).toBeTruthy();
     // New order from anywhere says the same, rather than a form whose every save is refused.
     await user.keyboard("{Control>}n{/Control}");
@@ -728,6 +729,8 @@ describe("dialogs", () => {
     const user = userEvent.setup();
     render(<App />);
     const empty = await screen.findByTestId("orders-empty");
+    // Until the profiles are read, nothing is said of them: no "add a profile" that flashes by.
+    expect(empty.textContent).not.toContain("no gateway profile");
     expect(await within(empty).findByRole("button", { name: "Import…" })).toBeTruthy();
     await waitFor(() => expect((within(empty).getByRole("button", { name: "New order" }) as HTMLButtonElement).disabled).toBe(false));
     await user.click(within(empty).getByRole("button", { name: "New order" }));

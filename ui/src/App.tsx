@@ -176,6 +176,7 @@ export function App() {
             ready={ready}
             showList={!startupError}
             profiles={profiles}
+            profilesKnown={profilesAsked.data !== undefined}
             notice={notice}
             detail={detail}
             onSelect={setSelected}

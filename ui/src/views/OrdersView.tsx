@@ -19,6 +19,8 @@ interface Props {
   /** Unless the back end is known not to have started, the list need not wait for it. */
   showList: boolean;
   profiles: ProfileView[];
+  /** Whether the profiles have been read yet: until they are, an empty list says nothing of them. */
+  profilesKnown: boolean;
   /** A line about the last search, such as that nothing matched. */
   notice: string | null;
   /** The selected order, once its detail is in. */
@@ -74,7 +76,7 @@ function EmptyOrdersActions({ hasProfiles, ready, onOpenDialog, onShowGateways }
   );
 }
 
-export function OrdersView({ filters, ready, showList, profiles, notice, detail, onSelect, onClosePanel, onPay, onReceipt, onOpenDialog, onHistory, onError, onShowGateways }: Props) {
+export function OrdersView({ filters, ready, showList, profiles, profilesKnown, notice, detail, onSelect, onClosePanel, onPay, onReceipt, onOpenDialog, onHistory, onError, onShowGateways }: Props) {
   const desks = useDesks().data ?? [];
   const caps = detail ? profiles.find((p) => p.name === detail.order.profile)?.capabilities : undefined;
   const { t } = useTranslation();
@@ -107,8 +109,8 @@ export function OrdersView({ filters, ready, showList, profiles, notice, detail,
             selected={detail?.order.order_no ?? null}
             onSelect={(o) => onSelect(o.order_no)}
             onError={onError}
-            emptyWords={!onPay ? t("orders.emptyReadOnly") : profiles.length === 0 ? t("orders.emptyNoProfile") : undefined}
-            emptyActions={onPay && <EmptyOrdersActions hasProfiles={profiles.length > 0} ready={ready} onOpenDialog={onOpenDialog} onShowGateways={onShowGateways} />}
+            emptyWords={!onPay ? t("orders.emptyReadOnly") : profilesKnown && profiles.length === 0 ? t("orders.emptyNoProfile") : undefined}
+            emptyActions={onPay && profilesKnown && <EmptyOrdersActions hasProfiles={profiles.length > 0} ready={ready} onOpenDialog={onOpenDialog} onShowGateways={onShowGateways} />}
           />
         )}
       </div>
