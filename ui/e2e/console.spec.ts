@@ -346,6 +346,19 @@ test("at 1280×800 the reconciler's activity is whole when payments need attenti
   await expect.poll(() => versionInStatusBar(page)).toBe("whole");
 });
 
+test("the status bar's version is whole or not there at every width, in the demo and in live data", async ({ page }) => {
+  for (const data of ["demo", "live"]) {
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.goto(`/?data=${data}`);
+    await expect(page.getByTestId("storage")).toHaveAttribute("data-state", "ok");
+    for (const width of [1100, 1200, 1280, 1366, 1440, 1600, 1700, 1920]) {
+      await page.setViewportSize({ width, height: 800 });
+      expect(await versionInStatusBar(page), `${data} at ${width}px`).toMatch(/^(whole|absent|no version in the bar)$/);
+    }
+    expect(await versionInStatusBar(page)).toBe("whole");
+  }
+});
+
 /** Whether the status bar's version is drawn whole, not at all, or cut at the bar's edge. */
 async function versionInStatusBar(page: Page): Promise<string> {
   return page.evaluate(() => {
@@ -353,10 +366,14 @@ async function versionInStatusBar(page: Page): Promise<string> {
     const words = document.querySelector("[data-testid=version] > *") ?? document.querySelector("[data-testid=version]");
     if (!words) return "no version in the bar";
     const box = words.getBoundingClientRect();
-    const inside = box.top >= bar.top && box.bottom <= bar.bottom;
-    const clipped = words.parentElement!.getBoundingClientRect();
-    if (box.width === 0 || box.top >= bar.bottom || clipped.width === 0) return "absent";
-    return inside && box.right <= Math.min(bar.right, clipped.right) + 0.5 ? "whole" : `cut (${box.left}–${box.right} in ${bar.left}–${bar.right})`;
+    const clip = words.parentElement!.getBoundingClientRect();
+    // What of the words is inside both the bar and the box that clips them.
+    const right = Math.min(box.right, bar.right, clip.right);
+    const left = Math.max(box.left, bar.left, clip.left);
+    const onItsLine = box.top < Math.min(bar.bottom, clip.bottom) && box.bottom > Math.max(bar.top, clip.top);
+    const shown = onItsLine ? Math.max(0, right - left) : 0;
+    if (shown === 0) return "absent";
+    return shown >= box.width - 0.5 ? "whole" : `cut (${shown.toFixed(1)} of ${box.width.toFixed(1)}px)`;
   });
 }
 
