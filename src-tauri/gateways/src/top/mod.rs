@@ -46,9 +46,10 @@
 //!   amounts, fresh `timestamp`, `pay_start_time` and `sign`) and its answer is the status:
 //!   a payment the gateway already holds answers with that payment's result and is never
 //!   charged twice; a payment that never arrived is made by that resend, exactly once.
-//!   A `StatusQuery` carries no credit split, so it rebuilds the channel's whole-amount
-//!   split; for a split attempt the gateway answers `isv.pay-idempotent-code-conflict`, read
-//!   as unknown (the engine then resends the full pay request).
+//!   The `StatusQuery` carries the attempt's credit split and subscription refunds, so the
+//!   resent request is the first one's; a gateway that still finds it different answers
+//!   `isv.pay-idempotent-code-conflict`, read as unknown (the engine then resends the full pay
+//!   request).
 //! - `pay_status`: `PAY_SUCCESS` is success; `WAIT_PAY` (the payer must open `pay_url`) and
 //!   `PAYING` (the gateway is still processing) are pending; any other value is unknown, never
 //!   failed, since nothing public says it means "not charged".
