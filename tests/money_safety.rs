@@ -577,3 +577,94 @@ async fn gateway_traffic_goes_through_a_proxy_only_where_the_profile_names_one()
         "the proxy did not forward it"
     );
 }
+
+/// A gateway on loopback that answers every request with `body`, read whole first: a cache or
+/// a misrouting proxy in front of the gateway, handing back another payment's answer.
+async fn replaying(body: String) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let body = body.clone();
+            tokio::spawn(async move {
+                let mut request = Vec::new();
+                let mut chunk = [0; 4096];
+                loop {
+                    let Ok(n) = socket.read(&mut chunk).await else {
+                        return;
+                    };
+                    request.extend_from_slice(&chunk[..n]);
+                    let text = String::from_utf8_lossy(&request).to_lowercase();
+                    if let Some(end) = text.find("\r\n\r\n") {
+                        let length = text[..end]
+                            .lines()
+                            .find_map(|l| l.strip_prefix("content-length:"))
+                            .map_or(0, |v| v.trim().parse::<usize>().unwrap());
+                        if request.len() >= end + 4 + length {
+                            break;
+                        }
+                    }
+                    if n == 0 {
+                        return;
+                    }
+                }
+                let answer = format!(
+                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = socket.write_all(answer.as_bytes()).await;
+            });
+        }
+    });
+    url
+}
+
+#[tokio::test]
+async fn an_answer_for_another_order_settles_nothing_and_goes_to_a_person() {
+    let w = world().await;
+    let amount = Money::parse("99.00", Currency::CNY).unwrap();
+    w.gateway("yian").await;
+    for order_no in ["Y-1", "Y-2", "Y-3"] {
+        w.order("yian", order_no, amount, BTreeMap::new(), amount)
+            .await;
+    }
+    // Y-2 is sent to the gateway and waits for its payer.
+    let waiting = w.pay("yian", "Y-2").await.unwrap();
+    assert_eq!(waiting.state, AttemptState::Pending, "{waiting:?}");
+
+    // From here every answer is Y-1's charge, paid, for the same amount on the same channel.
+    let y1_paid = serde_json::json!({"status": 0, "message": "", "ch": {
+        "id": "ch_Y1Y1Y1Y1Y1Y1Y1Y1Y1Y1Y1Y1", "object": "charge", "created": 1_700_000_000,
+        "livemode": false, "paid": true, "channel": "alipay", "order_no": "Y-1",
+        "amount": 9900, "currency": "cny", "time_paid": 1_700_000_100, "credential": {}
+    }});
+    w.move_gateway("yian", &replaying(y1_paid.to_string()).await)
+        .await;
+
+    // Asked about Y-2, the answer is Y-1's payment: Y-2 is not paid by it.
+    let checked = w.engine.check_status(waiting.id).await.unwrap();
+    assert_eq!(checked.state, AttemptState::NeedsReview, "{checked:?}");
+    assert_eq!(
+        checked.error_code.as_deref(),
+        Some("ANSWER_FOR_ANOTHER_PAYMENT")
+    );
+    let why = checked.error_message.unwrap();
+    assert!(
+        why.contains(r#"order_no "Y-1" where "Y-2" was sent"#),
+        "{why}"
+    );
+    assert_eq!(
+        checked.gateway_ref, waiting.gateway_ref,
+        "the charge Y-2 was given"
+    );
+
+    // Y-3's own payment answered with it: not paid either, and not sent again.
+    let answered = w.pay("yian", "Y-3").await.unwrap();
+    assert_eq!(answered.state, AttemptState::NeedsReview, "{answered:?}");
+    assert!(matches!(
+        w.pay("yian", "Y-3").await,
+        Err(PayError::NeedsAPerson { .. })
+    ));
+    assert_eq!(w.engine.store().attempts("Y-3").await.unwrap().len(), 1);
+}

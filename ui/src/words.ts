@@ -42,6 +42,7 @@ export function hintKey(
   if (state === "pending" && !paysOut && !hasCode) return statusQuery ? "hint.pendingNoCode" : "hint.pendingUnaskedNoCode";
   if (state === "pending" && !statusQuery) return "hint.pendingUnasked";
   if (state === "needs_review" && errorCode === "AMOUNT_MISMATCH") return "hint.amountMismatch";
+  if (state === "needs_review" && errorCode === "ANSWER_FOR_ANOTHER_PAYMENT") return "hint.anotherPayment";
   const s = state ?? "created";
   if (paysOut && (PAYOUT_HINTS as readonly string[]).includes(s)) return `hint.${s as (typeof PAYOUT_HINTS)[number]}Out`;
   return `hint.${s}`;

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use paydesk_gateways::transport::{Transport, TransportError};
 use paydesk_gateways::{
-    BuildError, Channel, Connector, Currency, Deduction, GatewayError, Money, PayOutcome,
+    Asked, BuildError, Channel, Connector, Currency, Deduction, GatewayError, Money, PayOutcome,
     PayRequest, RetryClass, Secrets, SubscriptionRefund,
 };
 use serde::Serialize;
@@ -238,6 +238,7 @@ impl Engine {
             link,
             attempt.id,
             remaining,
+            request.asked(),
             http_request,
             RequestKind::First,
         )
@@ -250,13 +251,14 @@ impl Engine {
         link: Link<'_>,
         attempt_id: i64,
         asked: Money,
+        payment: Asked<'_>,
         http_request: http::Request<Vec<u8>>,
         kind: RequestKind,
     ) -> Result<Attempt, PayError> {
         let outcome = match link.transport.send(http_request).await {
             Ok(response) => link
                 .connector
-                .parse_pay_with(&response, link.secrets, link.settings),
+                .parse_pay_with(&response, link.secrets, link.settings, payment),
             // A resend that never left changes nothing about the first request, still unknown.
             Err(TransportError::NotSent(why)) if kind == RequestKind::Resend => {
                 PayOutcome::Unknown(GatewayError::new(
@@ -397,6 +399,7 @@ impl Engine {
             link,
             resubmitted.id,
             Money::from_minor(resubmitted.amount_minor, ctx.currency),
+            request.asked(),
             http_request,
             RequestKind::Resend,
         )

@@ -96,10 +96,12 @@ async fn ask(check: &StatusCheck, clock_offset_ms: i64) -> CheckVerdict {
                     RetryClass::Unknown,
                 )),
                 Ok(request) => match transport.send(request).await {
-                    Ok(response) => {
-                        link.connector
-                            .parse_status_with(&response, &link.secrets, &link.settings)
-                    }
+                    Ok(response) => link.connector.parse_status_with(
+                        &response,
+                        &link.secrets,
+                        &link.settings,
+                        check.query.asked(),
+                    ),
                     Err(e) => PayOutcome::Unknown(GatewayError::new(
                         "STATUS_UNREACHABLE",
                         e.to_string(),

@@ -95,6 +95,33 @@ pub struct SubscriptionRefund {
     pub refund_amount: Money,
 }
 
+impl PayRequest {
+    /// The payment this request is for, as an answer may name it back.
+    pub fn asked(&self) -> Asked<'_> {
+        Asked {
+            order_no: &self.order_no,
+            idempotency_key: &self.idempotency_key,
+            channel: self.channel,
+            attributes: &self.attributes,
+        }
+    }
+}
+
+/// The code of an answer that names another payment than the one it answers.
+pub const ANSWER_FOR_ANOTHER_PAYMENT: &str = "ANSWER_FOR_ANOTHER_PAYMENT";
+
+/// The payment a request was for, in the terms a gateway's answer may name it back by: an
+/// answer that names another (a misrouted, proxied or cached answer, a gateway's own mix-up)
+/// must not settle this one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Asked<'a> {
+    pub order_no: &'a str,
+    pub idempotency_key: &'a str,
+    pub channel: Channel,
+    /// The order's attributes the request sent (the partner's `user_id`, `gift_pos_id`).
+    pub attributes: &'a BTreeMap<String, String>,
+}
+
 /// What a status query needs to find an attempt at the gateway.
 #[derive(Debug, Clone)]
 pub struct StatusQuery {
@@ -110,6 +137,18 @@ pub struct StatusQuery {
     pub credit_amount: Option<Money>,
     /// The subscription refunds the attempt sent (a TOP "status query" resends them).
     pub subscription_refunds: Vec<SubscriptionRefund>,
+}
+
+impl StatusQuery {
+    /// The payment this query asks about, as an answer may name it back.
+    pub fn asked(&self) -> Asked<'_> {
+        Asked {
+            order_no: &self.order_no,
+            idempotency_key: &self.idempotency_key,
+            channel: self.channel,
+            attributes: &self.attributes,
+        }
+    }
 }
 
 /// What a gateway can do; the UI offers only what is listed here.
@@ -485,25 +524,31 @@ pub trait Connector: Send + Sync {
         (refusal != OrderRefusal::default()).then_some(refusal)
     }
 
-    /// [`Connector::parse_pay`] for a gateway whose answers depend on the profile: sealed with
-    /// one of its secrets, in the wire version its settings name (debit V2). The engine always
+    /// [`Connector::parse_pay`] as the engine reads a payment's answer: with the profile's
+    /// secrets and settings (debit's V2 answers are sealed with one of its secrets, in the wire
+    /// version its settings name), and held against the payment `asked`, so that an answer
+    /// naming another order, idempotency key or channel settles nothing for this one (it is
+    /// [`PayOutcome::ForAPerson`], code [`ANSWER_FOR_ANOTHER_PAYMENT`]). The engine always
     /// calls this one.
     fn parse_pay_with(
         &self,
         response: &http::Response<Vec<u8>>,
         _secrets: &Secrets,
         _settings: &BTreeMap<String, String>,
+        _asked: Asked<'_>,
     ) -> PayOutcome {
         self.parse_pay(response)
     }
 
-    /// [`Connector::parse_status`] with the profile's secrets and settings; the engine always
-    /// calls this one.
+    /// [`Connector::parse_status`] as the engine reads a status answer: with the profile's
+    /// secrets and settings, and held against the payment `asked` (as
+    /// [`Connector::parse_pay_with`]). The engine always calls this one.
     fn parse_status_with(
         &self,
         response: &http::Response<Vec<u8>>,
         _secrets: &Secrets,
         _settings: &BTreeMap<String, String>,
+        _asked: Asked<'_>,
     ) -> PayOutcome {
         self.parse_status(response)
     }

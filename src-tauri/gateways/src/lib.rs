@@ -7,6 +7,8 @@
 
 #[cfg(test)]
 mod already_paid_tests;
+#[cfg(test)]
+mod another_payment_tests;
 mod common;
 pub mod connector;
 pub mod debit;

@@ -83,7 +83,12 @@ impl World {
         let built = Debit
             .build_pay(&self.sandbox.base_url(GW), request, secrets)
             .unwrap();
-        Debit.parse_pay_with(&self.send(built).await, &self.secrets(), &request.settings)
+        Debit.parse_pay_with(
+            &self.send(built).await,
+            &self.secrets(),
+            &request.settings,
+            request.asked(),
+        )
     }
 
     async fn pay(&self, request: &PayRequest) -> PayOutcome {
@@ -95,7 +100,12 @@ impl World {
             .build_status(&self.sandbox.base_url(GW), query, secrets)
             .expect("debit has a status call")
             .unwrap();
-        Debit.parse_status_with(&self.send(built).await, &self.secrets(), &query.settings)
+        Debit.parse_status_with(
+            &self.send(built).await,
+            &self.secrets(),
+            &query.settings,
+            query.asked(),
+        )
     }
 
     async fn status(&self, key: &str, version: &str) -> PayOutcome {
@@ -414,15 +424,14 @@ async fn through_the_trait_v1_reads_fully_and_v2_needs_the_key() {
         Debit.parse_pay(&w.send(v1).await),
         PayOutcome::Succeeded(_)
     ));
-    let v2 = Debit
-        .build_pay(&base, &w.request("t2", "1.00", "v2"), &w.secrets())
-        .unwrap();
+    let t2 = w.request("t2", "1.00", "v2");
+    let v2 = Debit.build_pay(&base, &t2, &w.secrets()).unwrap();
     let answer = w.send(v2).await;
     assert!(
         matches!(Debit.parse_pay(&answer), PayOutcome::Unknown(ref e) if e.code == "ACCESS_KEY_NEEDED")
     );
     assert!(matches!(
-        Debit.parse_pay_with(&answer, &w.secrets(), &w.settings("v2")),
+        Debit.parse_pay_with(&answer, &w.secrets(), &w.settings("v2"), t2.asked()),
         PayOutcome::Succeeded(_)
     ));
     let status = Debit

@@ -56,6 +56,8 @@ export const en = {
     unknownOut: "Checking with the gateway: do not pay out again.",
     amountMismatch:
       "金额不符 — the gateway reports another amount than was asked; nothing more is sent until a person compares it with the order and resolves it.",
+    anotherPayment:
+      "Answer for another payment — the gateway answered with another order's or payment's record; nothing more is sent until a person checks both at the gateway and resolves it.",
   },
   channel: {
     balance: "Balance",

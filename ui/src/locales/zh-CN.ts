@@ -51,6 +51,7 @@ export const zhCN: Resources = {
     failedOut: "网关拒绝了这笔付款，未出款。",
     unknownOut: "正在向网关核对状态：请勿重复付款。",
     amountMismatch: "金额不符 — 网关报告的金额与请求的不同；在有人核对订单并处理之前，不会再发送任何请求。",
+    anotherPayment: "答复不符 — 网关答复的是另一笔订单或支付的记录；在有人到网关核对两笔支付并处理之前，不会再发送任何请求。",
   },
   channel: {
     balance: "余额",

@@ -6,7 +6,7 @@
 
 use serde::de::DeserializeOwned;
 
-use crate::connector::{GatewayError, PayOutcome, RetryClass};
+use crate::connector::{GatewayError, PayOutcome, RetryClass, ANSWER_FOR_ANOTHER_PAYMENT};
 
 /// The error code of an answer known only by its HTTP status (`HTTP_502`).
 pub(crate) fn http_code(status: http::StatusCode) -> String {
@@ -38,6 +38,39 @@ pub(crate) fn refusal(error: GatewayError) -> PayOutcome {
 /// be paid again some other way: a person checks how it was paid.
 pub(crate) fn already_paid(error: GatewayError) -> PayOutcome {
     PayOutcome::ForAPerson(error)
+}
+
+/// One thing an answer says about which payment it is for, beside what the request sent.
+pub(crate) struct Named<'a> {
+    /// The gateway's own name for the field (`order_no`, `merchantSourceNo`).
+    pub field: &'static str,
+    pub sent: &'a str,
+    pub answered: &'a str,
+}
+
+/// An answer that names another payment than the one it answers (another order number,
+/// idempotency key or channel), whichever way it reads: a proxy, a cache or the gateway itself
+/// mixed two payments up. Read as it stands it would settle this payment by another's fate: a
+/// charge for another order taken as this one's, or this one marked failed while it may have
+/// been paid. It settles nothing; a person compares both at the gateway. `None` when every
+/// field the answer names is what was sent.
+pub(crate) fn for_another_payment(named: &[Named<'_>]) -> Option<PayOutcome> {
+    let differences: Vec<String> = named
+        .iter()
+        .filter(|n| n.sent != n.answered)
+        .map(|n| format!("{} {:?} where {:?} was sent", n.field, n.answered, n.sent))
+        .collect();
+    if differences.is_empty() {
+        return None;
+    }
+    Some(PayOutcome::ForAPerson(GatewayError::new(
+        ANSWER_FOR_ANOTHER_PAYMENT,
+        format!(
+            "the answer is for another payment ({}); it settles nothing for this one",
+            differences.join(", ")
+        ),
+        RetryClass::Unknown,
+    )))
 }
 
 /// Why a body could not be read as the JSON object a gateway answers with.

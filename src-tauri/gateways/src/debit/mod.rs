@@ -64,6 +64,9 @@
 //!   `sourceNo` is the decrypted one.
 //! - Only [`Channel::Bank`]: a payout has no payer-side channel, and takes no vouchers, coupon
 //!   or credit split.
+//! - [ours] An order names the payout it is: read by the engine (`parse_pay_with`,
+//!   `parse_status_with`), a `merchantSourceNo` other than the `sourceNo` sent is another
+//!   payout's, succeeded or failed, and goes to a person (`ANSWER_FOR_ANOTHER_PAYMENT`).
 
 use std::collections::BTreeMap;
 
@@ -132,10 +135,15 @@ fn wire_request(
 }
 
 /// A reader that knows the profile's access key and version, where they read.
-fn reader_of_profile<'a>(secrets: &'a Secrets, settings: &BTreeMap<String, String>) -> Reader<'a> {
+fn reader_of_profile<'a>(
+    secrets: &'a Secrets,
+    settings: &BTreeMap<String, String>,
+    asked: Asked<'a>,
+) -> Reader<'a> {
     Reader {
         key: access_key(secrets).ok(),
         version: ApiVersion::from_settings(settings).ok(),
+        source_no: Some(asked.idempotency_key),
     }
 }
 
@@ -149,24 +157,36 @@ impl Connector for Debit {
         Some(parse_callback(body, key))
     }
 
-    /// `parse_pay` for a caller that holds the profile's secrets: also reads V2 answers.
+    /// `parse_pay` for a caller that holds the profile's secrets (also reads V2 answers) and
+    /// knows the payment asked.
     fn parse_pay_with(
         &self,
         response: &http::Response<Vec<u8>>,
         secrets: &Secrets,
         settings: &BTreeMap<String, String>,
+        asked: Asked<'_>,
     ) -> PayOutcome {
-        wire::read(response, reader_of_profile(secrets, settings), Call::Pay)
+        wire::read(
+            response,
+            reader_of_profile(secrets, settings, asked),
+            Call::Pay,
+        )
     }
 
-    /// `parse_status` for a caller that holds the profile's secrets: also reads V2 answers.
+    /// `parse_status` for a caller that holds the profile's secrets (also reads V2 answers)
+    /// and knows the payment asked.
     fn parse_status_with(
         &self,
         response: &http::Response<Vec<u8>>,
         secrets: &Secrets,
         settings: &BTreeMap<String, String>,
+        asked: Asked<'_>,
     ) -> PayOutcome {
-        wire::read(response, reader_of_profile(secrets, settings), Call::Status)
+        wire::read(
+            response,
+            reader_of_profile(secrets, settings, asked),
+            Call::Status,
+        )
     }
 
     fn id(&self) -> &'static str {

@@ -9,6 +9,30 @@ use crate::{Currency, Money};
 
 const KEY: &str = "ecb797f9e9feab0a92ab283978d33711";
 
+static NO_ATTRIBUTES: BTreeMap<String, String> = BTreeMap::new();
+
+/// An answer read as the engine reads it, for the payout the test answers are for (their
+/// `merchantSourceNo`).
+fn pay_with(answer: &http::Response<Vec<u8>>, settings: &BTreeMap<String, String>) -> PayOutcome {
+    Debit.parse_pay_with(answer, &secrets(), settings, asked())
+}
+
+fn status_with(
+    answer: &http::Response<Vec<u8>>,
+    settings: &BTreeMap<String, String>,
+) -> PayOutcome {
+    Debit.parse_status_with(answer, &secrets(), settings, asked())
+}
+
+fn asked() -> Asked<'static> {
+    Asked {
+        order_no: "o-1",
+        idempotency_key: "src-1",
+        channel: Channel::Bank,
+        attributes: &NO_ATTRIBUTES,
+    }
+}
+
 fn inr(amount: &str) -> Money {
     Money::parse(amount, Currency::INR).unwrap()
 }
@@ -390,7 +414,7 @@ fn reads_fiat_amounts_exactly() {
 fn reads_v2_answers_only_with_the_key() {
     let body = v2_answer(KEY, 30, "1000.5");
     let v2 = settings(&[("api_version", "v2")]);
-    let with_key = Debit.parse_pay_with(&response(200, &body), &secrets(), &v2);
+    let with_key = pay_with(&response(200, &body), &v2);
     let PayOutcome::Succeeded(receipt) = with_key else {
         panic!("{with_key:?}")
     };
@@ -402,7 +426,7 @@ fn reads_v2_answers_only_with_the_key() {
     assert_eq!(receipt.charged, Some(Charged::Decimal("1000.5".into())));
     assert!(receipt.charged.unwrap().is(inr("1000.50")));
     assert!(matches!(
-        Debit.parse_status_with(&response(200, &v2_answer(KEY, 20, "1")), &secrets(), &v2),
+        status_with(&response(200, &v2_answer(KEY, 20, "1")), &v2),
         PayOutcome::Pending(_)
     ));
     let without = error_of(Debit.parse_pay(&response(200, &body)));
@@ -411,28 +435,21 @@ fn reads_v2_answers_only_with_the_key() {
         ("ACCESS_KEY_NEEDED", RetryClass::Unknown)
     );
     let other_key = "00000000000000000000000000000000";
-    let wrong = Debit.parse_status_with(
-        &response(200, &v2_answer(other_key, 30, "1")),
-        &secrets(),
-        &v2,
-    );
+    let wrong = status_with(&response(200, &v2_answer(other_key, 30, "1")), &v2);
     assert!(matches!(wrong, PayOutcome::Unknown(ref e) if e.code == "UNDECRYPTABLE_RESPONSE"));
     // Sealed, but not the documented wrapper: unreadable, never a verdict.
     let bare = aes256_ecb_encrypt_b64(KEY.as_bytes(), br#"{"id":7,"processCode":30}"#).unwrap();
     let bare = format!(r#"{{"code":0,"message":"","data":"{bare}"}}"#);
     assert!(matches!(
-        Debit.parse_pay_with(&response(200, &bare), &secrets(), &v2),
+        pay_with(&response(200, &bare), &v2),
         PayOutcome::Unknown(_)
     ));
     // A V2 answer in the clear did not come from the gateway as documented.
     for (call, outcome) in [
-        (
-            "pay",
-            Debit.parse_pay_with(&response(200, &v1_answer(30, "1")), &secrets(), &v2),
-        ),
+        ("pay", pay_with(&response(200, &v1_answer(30, "1")), &v2)),
         (
             "status",
-            Debit.parse_status_with(&response(200, &v1_answer(30, "1")), &secrets(), &v2),
+            status_with(&response(200, &v1_answer(30, "1")), &v2),
         ),
     ] {
         assert!(
@@ -442,7 +459,7 @@ fn reads_v2_answers_only_with_the_key() {
     }
     let v1 = settings(&[("api_version", "v1")]);
     assert!(matches!(
-        Debit.parse_pay_with(&response(200, &v1_answer(30, "1")), &secrets(), &v1),
+        pay_with(&response(200, &v1_answer(30, "1")), &v1),
         PayOutcome::Succeeded(_)
     ));
     // V2 refusals are plain text and read without the key.
@@ -550,7 +567,7 @@ fn an_unreadable_answer_is_unknown_never_failed() {
     ] {
         for outcome in [
             Debit.parse_pay(&response(status, body)),
-            Debit.parse_status_with(&response(status, body), &secrets(), &BTreeMap::new()),
+            status_with(&response(status, body), &BTreeMap::new()),
         ] {
             assert!(
                 matches!(outcome, PayOutcome::Unknown(_)),

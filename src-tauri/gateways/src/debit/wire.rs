@@ -8,7 +8,7 @@ use serde::Deserialize;
 use serde_json::{Number, Value};
 
 use super::config::{checked_access_key, ApiVersion};
-use crate::common::answer::{self, json_object, BodyError};
+use crate::common::answer::{self, json_object, BodyError, Named};
 use crate::common::lenient::{self, Kept, Object, OrNone};
 use crate::connector::*;
 use crate::{Currency, Money, MoneyError};
@@ -189,7 +189,7 @@ pub fn fiat_amount(info: &Value, currency: Currency) -> Result<Money, MoneyError
 
 impl OrderData {
     /// The outcome the order describes, or why it cannot be read.
-    fn outcome(self) -> Result<PayOutcome, String> {
+    fn outcome(self, sent_source_no: Option<&str>) -> Result<PayOutcome, String> {
         let Kept { raw, read } = self.info.ok_or("data has no channelDebitOrderSimpleInfo")?;
         let OrNone(Some(Object(info))) = read else {
             return Err("channelDebitOrderSimpleInfo is not an object".into());
@@ -200,8 +200,20 @@ impl OrderData {
         let process_code = info
             .process_code
             .ok_or("channelDebitOrderSimpleInfo.processCode is missing or not an integer")?;
-        if info.merchant_source_no.is_none_or(|s| s.is_empty()) {
-            return Err("channelDebitOrderSimpleInfo.merchantSourceNo is missing".into());
+        let answered_source_no = match info.merchant_source_no.as_deref() {
+            None | Some("") => {
+                return Err("channelDebitOrderSimpleInfo.merchantSourceNo is missing".into())
+            }
+            Some(answered) => answered,
+        };
+        // The order names the payout it is: another's is not this one's, paid or failed.
+        let named = sent_source_no.map(|sent| Named {
+            field: "merchantSourceNo",
+            sent,
+            answered: answered_source_no,
+        });
+        if let Some(other) = answer::for_another_payment(named.as_slice()) {
+            return Ok(other);
         }
         let fiat_amount = info
             .fiat_amount
@@ -269,12 +281,15 @@ const ORDER_NOT_FOUND: i64 = 1;
 pub(super) struct Reader<'a> {
     pub key: Option<&'a str>,
     pub version: Option<ApiVersion>,
+    /// The `sourceNo` the request sent, which the answer's order must name.
+    pub source_no: Option<&'a str>,
 }
 
 impl Reader<'_> {
     pub const BLIND: Reader<'static> = Reader {
         key: None,
         version: None,
+        source_no: None,
     };
 }
 
@@ -333,7 +348,7 @@ pub(super) fn read(
                 "the V2 answer's data is not encrypted; it is not believed",
             )
         }
-        Data::Clear(Object(data)) => data.outcome(),
+        Data::Clear(Object(data)) => data.outcome(reader.source_no),
         Data::Sealed(sealed) => match reader.key {
             None => {
                 return answer::unknown(
@@ -342,7 +357,7 @@ pub(super) fn read(
                 )
             }
             Some(key) => match unseal(key, &sealed) {
-                Ok(data) => data.outcome(),
+                Ok(data) => data.outcome(reader.source_no),
                 Err(Unsealed::NotAnObject) => Err("decrypted data is not an object".into()),
                 Err(Unsealed::Undecryptable(why)) => {
                     return answer::unknown(
@@ -407,6 +422,6 @@ pub fn parse_callback(body: &[u8], access_key: &str) -> Result<(String, PayOutco
         ));
     }
     let source_no = data.merchant_source_no().to_string();
-    let outcome = data.outcome().map_err(bad)?;
+    let outcome = data.outcome(None).map_err(bad)?;
     Ok((source_no, outcome))
 }

@@ -62,6 +62,9 @@
 //!   Alipay attempt or an unknown attempt stays so until a person resolves it (the partner's
 //!   back office shows the order under `gateway_ref`). A resend would create a second order
 //!   at the gateway.
+//! - [ours] The order names the user, the gift pack and the way it was paid: read by the engine
+//!   (`parse_pay_with`), a `user_id`, `gift_pos_id` or `pay_type` other than what was sent is
+//!   another payment's order and goes to a person (`ANSWER_FOR_ANOTHER_PAYMENT`).
 
 use crate::common::answer;
 use crate::connector::*;
@@ -216,29 +219,44 @@ impl Connector for Partner {
     }
 
     fn parse_pay(&self, response: &http::Response<Vec<u8>>) -> PayOutcome {
-        let status = response.status();
-        let envelope = answer::json_object::<Envelope>(response.body()).ok();
-        let Some((envelope, code)) = envelope.and_then(|e| e.code.map(|code| (e, code))) else {
-            return answer::unknown(
-                answer::http_code(status),
-                format!("HTTP {status} without a readable partner answer"),
-            );
-        };
-        let refused = status.is_success() || status.is_client_error();
-        if status.is_success() && code == SUCCESS_CODE {
-            return envelope.success();
-        }
-        if refused && code == ALREADY_PAID_CODE {
-            return answer::already_paid(envelope.refusal(code));
-        }
-        if refused && code != SUCCESS_CODE {
-            return answer::refusal(envelope.refusal(code));
-        }
-        // A server fault or a redirect: whatever the body says, the request may have been
-        // processed.
-        let said = envelope.refusal(code);
-        answer::unknown(said.code, format!("HTTP {status}: {}", said.message))
+        pay_outcome(response, None)
     }
+
+    fn parse_pay_with(
+        &self,
+        response: &http::Response<Vec<u8>>,
+        _secrets: &Secrets,
+        _settings: &BTreeMap<String, String>,
+        asked: Asked<'_>,
+    ) -> PayOutcome {
+        pay_outcome(response, Some(asked))
+    }
+}
+
+/// A pay answer, held against the payment `asked` where the caller knows it.
+fn pay_outcome(response: &http::Response<Vec<u8>>, asked: Option<Asked<'_>>) -> PayOutcome {
+    let status = response.status();
+    let envelope = answer::json_object::<Envelope>(response.body()).ok();
+    let Some((envelope, code)) = envelope.and_then(|e| e.code.map(|code| (e, code))) else {
+        return answer::unknown(
+            answer::http_code(status),
+            format!("HTTP {status} without a readable partner answer"),
+        );
+    };
+    let refused = status.is_success() || status.is_client_error();
+    if status.is_success() && code == SUCCESS_CODE {
+        return envelope.success(asked);
+    }
+    if refused && code == ALREADY_PAID_CODE {
+        return answer::already_paid(envelope.refusal(code));
+    }
+    if refused && code != SUCCESS_CODE {
+        return answer::refusal(envelope.refusal(code));
+    }
+    // A server fault or a redirect: whatever the body says, the request may have been
+    // processed.
+    let said = envelope.refusal(code);
+    answer::unknown(said.code, format!("HTTP {status}: {}", said.message))
 }
 
 #[cfg(test)]

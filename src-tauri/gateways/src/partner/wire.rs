@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::SUCCESS_CODE;
-use crate::common::answer;
+use crate::common::answer::{self, Named};
 use crate::common::lenient::{self, Kept, Object};
 use crate::connector::*;
 use crate::{Currency, Money};
@@ -282,7 +282,7 @@ impl Envelope {
     }
 
     /// What a success (`code` 1) says.
-    pub(super) fn success(self) -> PayOutcome {
+    pub(super) fn success(self, asked: Option<Asked<'_>>) -> PayOutcome {
         debug_assert_eq!(self.code, Some(SUCCESS_CODE));
         let Some(Object(result)) = self.result else {
             return answer::malformed("code 1 without a result.order_info object");
@@ -301,6 +301,32 @@ impl Envelope {
                 "code 1 with impossible prices: order_price {} fen, deduct_price {} fen",
                 info.order_price, info.deduct_price
             ));
+        }
+        // The order names the user, the gift pack and the way it is paid: another's is not
+        // this payment's.
+        if let Some(asked) = asked {
+            let sent = |name: &str| asked.attributes.get(name).map_or("", |v| v.trim());
+            let answered_pay_type = info.pay_type.to_string();
+            let named = [
+                Named {
+                    field: "user_id",
+                    sent: sent("user_id"),
+                    answered: info.user_id.trim(),
+                },
+                Named {
+                    field: "gift_pos_id",
+                    sent: sent("gift_pos_id"),
+                    answered: info.gift_pos_id.trim(),
+                },
+                Named {
+                    field: "pay_type",
+                    sent: pay_type(asked.channel).unwrap_or(asked.channel.as_str()),
+                    answered: &answered_pay_type,
+                },
+            ];
+            if let Some(other) = answer::for_another_payment(&named) {
+                return other;
+            }
         }
         let pay_url = match result.ali_pay_url {
             AliPayUrl::Null(()) => None,

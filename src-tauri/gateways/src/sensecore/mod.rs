@@ -9,10 +9,15 @@
 //! (no payment took effect: paying again is safe, since SenseCore refuses a second payment of
 //! a paid order anyway). A 404 or 501 there means the deployment has no status endpoint,
 //! which settles nothing. The order id is the only idempotency key SenseCore has.
+//!
+//! [ours] The pay and status answers name their order: read by the engine (`parse_pay_with`,
+//! `parse_status_with`), an `order_id` other than the one in the path is another payment's
+//! answer and goes to a person (`ANSWER_FOR_ANOTHER_PAYMENT`).
 
-use crate::common::answer;
+use crate::common::answer::{self, Named};
 use crate::connector::*;
 use crate::Secrets;
+use std::collections::BTreeMap;
 
 mod config;
 mod wire;
@@ -174,61 +179,111 @@ impl Connector for Sensecore {
     }
 
     fn parse_status(&self, response: &http::Response<Vec<u8>>) -> PayOutcome {
-        let status = response.status();
-        if status.is_success() {
-            return match serde_json::from_slice::<StatusResponse>(response.body()) {
-                Ok(read) => read.state.outcome(),
-                Err(e) => answer::malformed(format!("HTTP {status} with an unreadable body: {e}")),
-            };
-        }
-        match self.parse_pay(response) {
-            PayOutcome::Failed(e)
-                if e.code == "UNAUTHENTICATED" || e.code == "PERMISSION_DENIED" =>
-            {
-                PayOutcome::Unknown(e)
-            }
-            // No status endpoint (404/501) or an error: the answer settles nothing.
-            PayOutcome::Failed(e) | PayOutcome::Unknown(e) => PayOutcome::Unknown(e),
-            other => other,
-        }
+        status_outcome(response, None)
+    }
+
+    fn parse_status_with(
+        &self,
+        response: &http::Response<Vec<u8>>,
+        _secrets: &Secrets,
+        _settings: &BTreeMap<String, String>,
+        asked: Asked<'_>,
+    ) -> PayOutcome {
+        status_outcome(response, Some(asked))
     }
 
     fn parse_pay(&self, response: &http::Response<Vec<u8>>) -> PayOutcome {
-        let status = response.status();
-        let body = response.body();
-        if status.is_success() {
-            return match serde_json::from_slice::<PayResponse>(body) {
-                Ok(paid) => {
-                    let receipt = Receipt {
-                        gateway_ref: Some(paid.order_id),
-                        pay_url: None,
-                        detail: None,
-                        // The answer names no amount.
-                        charged: None,
-                        gateway_deduction: None,
-                        payable_until: None,
-                        customer_ref: None,
-                    };
-                    if paid.interactive {
-                        PayOutcome::Pending(receipt)
-                    } else {
-                        PayOutcome::Succeeded(receipt)
-                    }
+        pay_outcome(response, None)
+    }
+
+    fn parse_pay_with(
+        &self,
+        response: &http::Response<Vec<u8>>,
+        _secrets: &Secrets,
+        _settings: &BTreeMap<String, String>,
+        asked: Asked<'_>,
+    ) -> PayOutcome {
+        pay_outcome(response, Some(asked))
+    }
+}
+
+/// A pay answer, held against the payment `asked` where the caller knows it.
+fn pay_outcome(response: &http::Response<Vec<u8>>, asked: Option<Asked<'_>>) -> PayOutcome {
+    let status = response.status();
+    let body = response.body();
+    if status.is_success() {
+        return match serde_json::from_slice::<PayResponse>(body) {
+            Ok(paid) => {
+                // The answer names the order it paid: another's is not this payment's.
+                let named = asked.map(|asked| Named {
+                    field: "order_id",
+                    sent: asked.order_no,
+                    answered: &paid.order_id,
+                });
+                if let Some(other) = answer::for_another_payment(named.as_slice()) {
+                    return other;
                 }
-                Err(e) => answer::malformed(format!("HTTP {status} with an unreadable body: {e}")),
-            };
+                let receipt = Receipt {
+                    gateway_ref: Some(paid.order_id),
+                    pay_url: None,
+                    detail: None,
+                    // The answer names no amount.
+                    charged: None,
+                    gateway_deduction: None,
+                    payable_until: None,
+                    customer_ref: None,
+                };
+                if paid.interactive {
+                    PayOutcome::Pending(receipt)
+                } else {
+                    PayOutcome::Succeeded(receipt)
+                }
+            }
+            Err(e) => answer::malformed(format!("HTTP {status} with an unreadable body: {e}")),
+        };
+    }
+    match serde_json::from_slice::<RpcStatus>(body) {
+        Ok(rpc) if rpc.code != 0 => answer::refusal(GatewayError::new(
+            rpc_code_name(rpc.code),
+            rpc.message,
+            retry_class(rpc.code),
+        )),
+        _ => answer::unknown(
+            answer::http_code(status),
+            format!("HTTP {status} without a readable google.rpc.Status body"),
+        ),
+    }
+}
+
+/// A status answer, held against the payment `asked` where the caller knows it.
+fn status_outcome(response: &http::Response<Vec<u8>>, asked: Option<Asked<'_>>) -> PayOutcome {
+    let status = response.status();
+    if status.is_success() {
+        return match serde_json::from_slice::<StatusResponse>(response.body()) {
+            Ok(read) => {
+                // The answer names the order it is about, where it names one.
+                let named = asked
+                    .zip(read.order_id.as_deref())
+                    .map(|(asked, answered)| Named {
+                        field: "order_id",
+                        sent: asked.order_no,
+                        answered,
+                    });
+                match answer::for_another_payment(named.as_slice()) {
+                    Some(other) => other,
+                    None => read.state.outcome(),
+                }
+            }
+            Err(e) => answer::malformed(format!("HTTP {status} with an unreadable body: {e}")),
+        };
+    }
+    match pay_outcome(response, None) {
+        PayOutcome::Failed(e) if e.code == "UNAUTHENTICATED" || e.code == "PERMISSION_DENIED" => {
+            PayOutcome::Unknown(e)
         }
-        match serde_json::from_slice::<RpcStatus>(body) {
-            Ok(rpc) if rpc.code != 0 => answer::refusal(GatewayError::new(
-                rpc_code_name(rpc.code),
-                rpc.message,
-                retry_class(rpc.code),
-            )),
-            _ => answer::unknown(
-                answer::http_code(status),
-                format!("HTTP {status} without a readable google.rpc.Status body"),
-            ),
-        }
+        // No status endpoint (404/501) or an error: the answer settles nothing.
+        PayOutcome::Failed(e) | PayOutcome::Unknown(e) => PayOutcome::Unknown(e),
+        other => other,
     }
 }
 

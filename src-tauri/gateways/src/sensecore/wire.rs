@@ -30,6 +30,9 @@ pub(super) struct SelectedVoucher<'a> {
 
 #[derive(Deserialize)]
 pub(super) struct StatusResponse {
+    /// The order the answer is about, where it names one.
+    #[serde(default, alias = "orderId")]
+    pub order_id: Option<String>,
     pub state: OrderState,
 }
 

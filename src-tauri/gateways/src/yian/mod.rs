@@ -50,6 +50,10 @@
 //!   `currency`) must be present; descriptive fields default when absent. `subject`, `body`
 //!   and `order_no` are read as strings or JSON numbers (the seed's `subject` is `1`); a
 //!   numeric `order_no` must be an exact integer.
+//! - [ours] A charge names its order and channel: read by the engine
+//!   (`parse_pay_with`/`parse_status_with`), one whose `order_no` or `channel` is not what was
+//!   sent is another payment's, paid, waiting or failed, and goes to a person
+//!   (`ANSWER_FOR_ANOTHER_PAYMENT`).
 
 use crate::common::answer;
 use crate::connector::*;
@@ -164,23 +168,17 @@ impl Connector for Yian {
     }
 
     fn parse_pay(&self, response: &http::Response<Vec<u8>>) -> PayOutcome {
-        match read_answer(response) {
-            Answer::Charge(ch) => charge_outcome(ch),
-            Answer::Refused { status, message } => {
-                let retry = pay_retry(&message);
-                let refused = GatewayError::new(status.to_string(), message, retry);
-                if refused.message == MSG_ALREADY_PAID {
-                    return answer::already_paid(refused);
-                }
-                PayOutcome::Failed(refused)
-            }
-            Answer::Drf { status, detail } => answer::refusal(GatewayError::new(
-                drf_code(status, &detail),
-                detail,
-                drf_retry(status),
-            )),
-            Answer::Unreadable(outcome) => outcome,
-        }
+        pay_outcome(response, None)
+    }
+
+    fn parse_pay_with(
+        &self,
+        response: &http::Response<Vec<u8>>,
+        _secrets: &Secrets,
+        _settings: &BTreeMap<String, String>,
+        asked: Asked<'_>,
+    ) -> PayOutcome {
+        pay_outcome(response, Some(asked))
     }
 
     fn build_status(
@@ -208,36 +206,72 @@ impl Connector for Yian {
     }
 
     fn parse_status(&self, response: &http::Response<Vec<u8>>) -> PayOutcome {
-        if matches!(response.status().as_u16(), 404 | 405 | 501) {
-            return PayOutcome::Unknown(GatewayError::new(
-                "NO_STATUS_ENDPOINT",
-                format!(
-                    "HTTP {}: this yian deployment has no charge status endpoint; a person must confirm the payment",
-                    response.status()
-                ),
-                RetryClass::Unknown,
-            ));
-        }
-        match read_answer(response) {
-            Answer::Charge(ch) => charge_outcome(ch),
-            Answer::Refused { status, message } => {
-                let code = status.to_string();
-                match message.as_str() {
-                    // Neither the order nor a charge for it: nothing was charged, if the
-                    // request this answers for ever arrived.
-                    MSG_UNKNOWN_ORDER | MSG_NO_CHARGE => PayOutcome::NoSuchPayment(
-                        GatewayError::new(code, message, RetryClass::Safe),
-                    ),
-                    _ => PayOutcome::Unknown(GatewayError::new(code, message, RetryClass::Unknown)),
-                }
+        status_outcome(response, None)
+    }
+
+    fn parse_status_with(
+        &self,
+        response: &http::Response<Vec<u8>>,
+        _secrets: &Secrets,
+        _settings: &BTreeMap<String, String>,
+        asked: Asked<'_>,
+    ) -> PayOutcome {
+        status_outcome(response, Some(asked))
+    }
+}
+
+/// A pay answer, held against the payment `asked` where the caller knows it.
+fn pay_outcome(response: &http::Response<Vec<u8>>, asked: Option<Asked<'_>>) -> PayOutcome {
+    match read_answer(response) {
+        Answer::Charge(ch) => charge_outcome(ch, asked),
+        Answer::Refused { status, message } => {
+            let retry = pay_retry(&message);
+            let refused = GatewayError::new(status.to_string(), message, retry);
+            if refused.message == MSG_ALREADY_PAID {
+                return answer::already_paid(refused);
             }
-            Answer::Drf { status, detail } => PayOutcome::Unknown(GatewayError::new(
-                drf_code(status, &detail),
-                detail,
-                RetryClass::Unknown,
-            )),
-            Answer::Unreadable(outcome) => outcome,
+            PayOutcome::Failed(refused)
         }
+        Answer::Drf { status, detail } => answer::refusal(GatewayError::new(
+            drf_code(status, &detail),
+            detail,
+            drf_retry(status),
+        )),
+        Answer::Unreadable(outcome) => outcome,
+    }
+}
+
+/// A status answer, held against the payment `asked` where the caller knows it.
+fn status_outcome(response: &http::Response<Vec<u8>>, asked: Option<Asked<'_>>) -> PayOutcome {
+    if matches!(response.status().as_u16(), 404 | 405 | 501) {
+        return PayOutcome::Unknown(GatewayError::new(
+            "NO_STATUS_ENDPOINT",
+            format!(
+                "HTTP {}: this yian deployment has no charge status endpoint; a person must confirm the payment",
+                response.status()
+            ),
+            RetryClass::Unknown,
+        ));
+    }
+    match read_answer(response) {
+        Answer::Charge(ch) => charge_outcome(ch, asked),
+        Answer::Refused { status, message } => {
+            let code = status.to_string();
+            match message.as_str() {
+                // Neither the order nor a charge for it: nothing was charged, if the
+                // request this answers for ever arrived.
+                MSG_UNKNOWN_ORDER | MSG_NO_CHARGE => {
+                    PayOutcome::NoSuchPayment(GatewayError::new(code, message, RetryClass::Safe))
+                }
+                _ => PayOutcome::Unknown(GatewayError::new(code, message, RetryClass::Unknown)),
+            }
+        }
+        Answer::Drf { status, detail } => PayOutcome::Unknown(GatewayError::new(
+            drf_code(status, &detail),
+            detail,
+            RetryClass::Unknown,
+        )),
+        Answer::Unreadable(outcome) => outcome,
     }
 }
 

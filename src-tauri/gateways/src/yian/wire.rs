@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::{DRF_NOT_PROVIDED, MSG_PAY_REQUEST_FAILED};
-use crate::common::answer;
+use crate::common::answer::{self, Named};
 use crate::common::lenient::{self, Kept, Object};
 use crate::connector::*;
 use crate::{Currency, Money, MoneyError};
@@ -251,7 +251,7 @@ impl Charge {
 }
 
 /// The outcome a charge stands for.
-pub(super) fn charge_outcome(ch: Value) -> PayOutcome {
+pub(super) fn charge_outcome(ch: Value, asked: Option<Asked<'_>>) -> PayOutcome {
     let charge = match Charge::from_value(&ch) {
         Ok(c) => c,
         Err(why) => {
@@ -261,6 +261,26 @@ pub(super) fn charge_outcome(ch: Value) -> PayOutcome {
             )
         }
     };
+    // A charge names its order and channel: one for another is not this payment's, paid,
+    // waiting or failed.
+    if let Some(asked) = asked {
+        let channel = super::channel_value(asked.channel).unwrap_or(asked.channel.as_str());
+        let named = [
+            Named {
+                field: "order_no",
+                sent: asked.order_no,
+                answered: &charge.order_no,
+            },
+            Named {
+                field: "channel",
+                sent: channel,
+                answered: &charge.channel,
+            },
+        ];
+        if let Some(other) = answer::for_another_payment(&named) {
+            return other;
+        }
+    }
     // Checked readable by `Charge::from_value`.
     let charged = charge.money().ok().map(Charged::Money);
     // The number the customer's Alipay or WeChat shows, once the channel gave one.
