@@ -836,7 +836,8 @@ test("switching to 简体中文 shows UX.md's words, in both themes", async () =
     await (await form.$('button[type="submit"]')).click();
     const refusal = await form.$('[role="alert"]');
     await refusal.waitForDisplayed({ timeout: 10_000 });
-    assert.equal(await refusal.getText(), "网关地址必须使用 https（本机地址除外）。");
+    assert.equal(await (await refusal.$(".failure-words")).getText(), "网关地址必须使用 https（本机地址除外）。");
+    assert.ok(await (await refusal.$("button=复制详情")).isDisplayed(), "the refusal's details can be copied");
     await shot(browser, "25b-refusal-zh-dark");
     await (await form.$('footer button[type="button"]')).click();
 

@@ -131,8 +131,6 @@ export function problemWith<C extends IpcError["code"]>(e: unknown, code: C): Ex
   return isIpcError(e) && e.code === code ? (e as Extract<IpcError, { code: C }>) : null;
 }
 
-/** Any rejection from IPC in the person's language: the problem's code worded with its
- * parameters (states and channels in their own words), the back end's message otherwise. */
 /** What "Copy details" copies for support: the words shown, and the back end's own kind, code
  * and (English) message, whatever the window's language. */
 export function errorDetails(e: unknown): string {
@@ -140,6 +138,8 @@ export function errorDetails(e: unknown): string {
   return errorMessage(e);
 }
 
+/** Any rejection from IPC in the person's language: the problem's code worded with its
+ * parameters (states and channels in their own words), the back end's message otherwise. */
 export function errorMessage(e: unknown): string {
   if (typeof e === "string") return e;
   if (isIpcError(e)) {

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { errorMessage } from "./api";
 import { App } from "./App";
 import i18n from "./i18n";
-import { render } from "./test-render";
+import { render, failureWords } from "./test-render";
 import { mockBackend, profile, resetBackend, type Backend } from "./test-backend";
 import type { GatewayInfo, IpcError } from "./types";
 
@@ -104,7 +104,7 @@ describe("the demo and the live data", () => {
     await user.click(await screen.findByTestId("start-live"));
     const dialog = await screen.findByTestId("data-set-dialog");
     await user.click(within(dialog).getByTestId("confirm-data-set"));
-    expect((await within(dialog).findByRole("alert")).textContent).toBe("the live data's folder cannot be written");
+    expect(failureWords(await within(dialog).findByRole("alert"))).toBe("the live data's folder cannot be written");
     expect(screen.getByTestId("demo-banner")).toBeTruthy();
   });
 

@@ -7,7 +7,7 @@ import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { App } from "./App";
 import i18n from "./i18n";
-import { render } from "./test-render";
+import { render, failureWords } from "./test-render";
 import { mockBackend, resetBackend, shiftOf } from "./test-backend";
 import type { Amount, CurrencyTotals, DayReport, Lang, Paper, PaperOf, Totals } from "./types";
 
@@ -123,7 +123,7 @@ describe("the end of the day", () => {
     expect(called(backend, "day_report")).toEqual([{ date: null }, { date: "2026-12-01" }]);
     await act(() => i18n.changeLanguage("zh-CN"));
     fireEvent.change(within(section).getByTestId("day-date"), { target: { value: "1900-01-01" } });
-    expect((await within(section).findByTestId("day-error")).textContent).toBe('日期 "1900-01-01" 不是日期（格式如 2026-12-31）。');
+    expect(failureWords(await within(section).findByTestId("day-error"))).toBe('日期 "1900-01-01" 不是日期（格式如 2026-12-31）。');
     expect(within(section).getByRole("heading", { level: 2 }).textContent).toBe("日结");
   });
 

@@ -3,10 +3,10 @@
 import { act, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { emit } from "@tauri-apps/api/event";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { App } from "./App";
 import i18n from "./i18n";
-import { render } from "./test-render";
+import { render, failureWords } from "./test-render";
 import { mockBackend, resetBackend } from "./test-backend";
 import type { ChosenFile, ImportSummary } from "./types";
 
@@ -105,7 +105,12 @@ describe("import", () => {
     await user.selectOptions(within(dialog).getByTestId("import-format"), "csv");
     await user.selectOptions(within(dialog).getByTestId("import-profile"), "sandbox-sensecore");
     await user.click(importButton(dialog));
-    expect((await within(dialog).findByTestId("import-error")).textContent).toBe('Nothing was imported: the CSV has no "amount" column');
+    expect(failureWords(await within(dialog).findByTestId("import-error"))).toBe('Nothing was imported: the CSV has no "amount" column');
+    // What failed and why, for support, with the back end's kind.
+    const writeText = vi.fn(() => Promise.resolve());
+    Object.defineProperty(navigator, "clipboard", { value: { writeText }, configurable: true });
+    await user.click(within(within(dialog).getByTestId("import-error")).getByRole("button", { name: "Copy details" }));
+    expect(writeText).toHaveBeenCalledWith('Nothing was imported: the CSV has no "amount" column');
     expect(backend.calls.find((c) => c.cmd === "import_chosen_file")!.args).toEqual({ format: "csv", profile: "sandbox-sensecore" });
     await user.keyboard("{Escape}");
     expect(screen.queryByTestId("import-dialog")).toBeNull();
@@ -148,7 +153,7 @@ describe("import", () => {
     expect(importButton(dialog).disabled).toBe(false);
 
     await user.click(choose);
-    expect((await within(dialog).findByTestId("import-choose-error")).textContent).toBe("no file dialog on this desktop");
+    expect(failureWords(await within(dialog).findByTestId("import-choose-error"))).toBe("no file dialog on this desktop");
     expect(chosenText(dialog)).toBe("orders.txt (2.3 MB)");
     expect(backend.calls.some((c) => c.cmd === "import_chosen_file")).toBe(false);
   });
@@ -230,6 +235,6 @@ describe("export", () => {
     await user.click(await screen.findByTestId("open-export"));
     const dialog = await screen.findByTestId("export-dialog");
     await user.click(within(dialog).getByTestId("export-start"));
-    expect((await within(dialog).findByTestId("export-error")).textContent).toBe("more than 200000 orders match: narrow the filters");
+    expect(failureWords(await within(dialog).findByTestId("export-error"))).toBe("more than 200000 orders match: narrow the filters");
   });
 });

@@ -6,7 +6,7 @@ import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it } from "vitest";
 import { App } from "./App";
 import i18n from "./i18n";
-import { render } from "./test-render";
+import { render, failureWords } from "./test-render";
 import { mockBackend, resetBackend } from "./test-backend";
 import type { IpcError, Merchant } from "./types";
 
@@ -78,7 +78,7 @@ describe("the merchant's settings", () => {
     await user.clear(zone);
     await user.type(zone, "Mars/Olympus");
     await user.click(within(form).getByTestId("save-merchant"));
-    expect((await within(form).findByTestId("merchant-error")).textContent).toBe('时区 "Mars/Olympus" 不存在。');
+    expect(failureWords(await within(form).findByTestId("merchant-error"))).toBe('时区 "Mars/Olympus" 不存在。');
     expect(within(form).queryByTestId("merchant-saved")).toBeNull();
     // Nothing saved: the settings kept and in force are the ones before; what was typed stays to correct.
     expect(backend.merchant).toEqual(kept);

@@ -9,7 +9,7 @@ import { App } from "./App";
 import { PaperView } from "./components/PaperView";
 import { ReceiptDialog } from "./components/ReceiptDialog";
 import i18n from "./i18n";
-import { render } from "./test-render";
+import { render, failureWords } from "./test-render";
 import { attempt, mockBackend, receiptPaper, resetBackend } from "./test-backend";
 import type { OrderView, Paper } from "./types";
 
@@ -181,7 +181,7 @@ describe("an order's receipt", () => {
     const backend = mockBackend();
     render(<ReceiptDialog order={backend.order} onClose={() => {}} />);
     const dialog = await screen.findByTestId("receipt-dialog");
-    expect((await within(dialog).findByTestId("receipt-error")).textContent).toBe("Order DEMO-1001 is not paid, so it has no receipt.");
+    expect(failureWords(await within(dialog).findByTestId("receipt-error"))).toBe("Order DEMO-1001 is not paid, so it has no receipt.");
     expect(within(dialog).queryByTestId("print-receipt")).toBeNull();
     expect(within(dialog).queryByTestId("pdf-receipt")).toBeNull();
   });

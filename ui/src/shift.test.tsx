@@ -7,7 +7,7 @@ import { emit } from "@tauri-apps/api/event";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { App } from "./App";
 import i18n from "./i18n";
-import { render } from "./test-render";
+import { render, failureWords } from "./test-render";
 import { DEFAULT_DESK_NAMES, mockBackend, resetBackend, shiftOf, type OpenPayment } from "./test-backend";
 import type { Amount, Change, CurrencyTotals, Lang, Paper, PaperOf } from "./types";
 import { formatMinute, formatTime } from "./words";
@@ -107,7 +107,7 @@ describe("shifts", () => {
     await within(view).findByTestId("open-shift");
     backend.shifts.push(shiftOf(4, { opened_at: 1_700_000_000_000, opened_by: "lin" }));
     await user.click(within(view).getByTestId("open-shift"));
-    expect((await within(view).findByTestId("open-shift-error")).textContent).toBe(
+    expect(failureWords(await within(view).findByTestId("open-shift-error"))).toBe(
       `Shift 4 is already open at this desk, opened ${formatTime(1_700_000_000_000)} by lin: close it (hand over) before opening another.`,
     );
     await waitFor(() => expect(within(view).getByTestId("shift-state").textContent).toMatch(/^Shift 4, open since/));
@@ -141,7 +141,7 @@ describe("shifts", () => {
     await user.click(confirm);
     expect(called(backend, "close_shift")).toEqual([{ acknowledged: [11] }]);
     // Refused, naming it: it joins the list, and Confirm waits for it too.
-    expect((await within(dialog).findByTestId("close-shift-error")).textContent).toBe(
+    expect(failureWords(await within(dialog).findByTestId("close-shift-error"))).toBe(
       "Payments of this shift are still open: DEMO-1002 (Unknown). Acknowledge each one to close the shift; they stay named in its report.",
     );
     const second = await within(dialog).findByTestId("ack-12");
@@ -195,7 +195,7 @@ describe("shifts", () => {
     await act(() => i18n.changeLanguage("zh-CN"));
     backend.openPayments.push(payment(12, "DEMO-1002", "needs_review", amount("8.00", 800)));
     await user.click(confirm);
-    expect((await within(dialog).findByTestId("close-shift-error")).textContent).toBe(
+    expect(failureWords(await within(dialog).findByTestId("close-shift-error"))).toBe(
       "本班次仍有未结束的支付：DEMO-1002 (待人工处理)。逐笔确认后才能交班；它们会在交班报表中列出。",
     );
     expect(within(dialog).getByTestId("acknowledge-first").textContent).toBe("确认这 1 笔未结束的支付后才能交班。");

@@ -9,3 +9,8 @@ import { WindowRoot } from "./WindowRoot";
 export function render(ui: ReactElement, queryClient: QueryClient = createQueryClient()) {
   return renderInto(<WindowRoot queryClient={queryClient}>{ui}</WindowRoot>);
 }
+
+/** The words of a failure note (components/FailureNote), without its "Copy details" button. */
+export function failureWords(note: HTMLElement): string | null {
+  return note.querySelector(".failure-words")?.textContent ?? null;
+}

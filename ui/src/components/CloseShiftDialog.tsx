@@ -1,7 +1,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { errorMessage, problemWith } from "../api";
+import { problemWith } from "../api";
 import { useCloseShift, useOpenShift } from "../queries/mutations";
 import { shiftReportQuery } from "../queries/reads";
 import type { Amount, AttemptState, OpenAttemptRef, Shift } from "../types";
@@ -9,6 +9,7 @@ import { formatMoney } from "../words";
 import { Modal } from "./Modal";
 import { ShiftReport } from "./ShiftReport";
 import { StateBadge } from "./StateBadge";
+import { FailureNote } from "./FailureNote";
 
 /** A payment that keeps the shift open until acknowledged: from the report (with its amount),
  * or from a refused close (named before the report has read it). */
@@ -94,11 +95,7 @@ export function CloseShiftDialog({
       {closed ? (
         <>
           <ShiftReport report={closed} />
-          {openNext.error && (
-            <p className="error" role="alert">
-              {errorMessage(openNext.error)}
-            </p>
-          )}
+          {openNext.error && <FailureNote error={openNext.error} />}
           <footer>
             <button type="button" onClick={onClose} disabled={busy}>
               {t("common.close")}
@@ -117,11 +114,7 @@ export function CloseShiftDialog({
         </>
       ) : (
         <>
-          {report.error && (
-            <p className="error" role="alert">
-              {errorMessage(report.error)}
-            </p>
-          )}
+          {report.error && <FailureNote error={report.error} />}
           {report.isPending && <p className="hint">{t("common.loading")}</p>}
           {report.data && (
             <fieldset className="acknowledge" data-testid="open-payments">
@@ -158,11 +151,7 @@ export function CloseShiftDialog({
             </fieldset>
           )}
           {report.data && <ShiftReport report={report.data} showOpen={false} />}
-          {close.error && (
-            <p className="error" role="alert" data-testid="close-shift-error">
-              {errorMessage(close.error)}
-            </p>
-          )}
+          {close.error && <FailureNote error={close.error} testId="close-shift-error" />}
           <footer className="commit">
             {waiting > 0 && (
               <span className="hint" data-testid="acknowledge-first">

@@ -1,10 +1,10 @@
 import { useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { errorMessage } from "../api";
 import { useSwitchDataSet } from "../queries/mutations";
 import { useAppInfo } from "../queries/reads";
 import type { DataSet } from "../types";
 import { Modal } from "./Modal";
+import { FailureNote } from "./FailureNote";
 
 /**
  * Opening the other data set, once the person has read what it means: the live data starts
@@ -38,11 +38,7 @@ export function DataSetDialog({ to, onClose, fallbackFocus }: { to: DataSet; onC
           <li key={point}>{point}</li>
         ))}
       </ul>
-      {switchTo.error && (
-        <p className="error" role="alert">
-          {errorMessage(switchTo.error)}
-        </p>
-      )}
+      {switchTo.error && <FailureNote error={switchTo.error} />}
       <footer>
         <button
           type="button"

@@ -1,12 +1,12 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useCallback, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { errorMessage } from "../api";
 import { dayReportQuery } from "../queries/reads";
 import type { DayReport, Totals } from "../types";
 import { formatMoney, formatTime } from "../words";
 import { PaperActions, reportPage } from "./PaperActions";
 import { Currency, Named } from "./ShiftReport";
+import { FailureNote } from "./FailureNote";
 
 /** What some payments came to, a line per currency: money in, money out and what vouchers and
  * coupons deducted, each apart and as the back end wrote it (currencies are never added). */
@@ -132,11 +132,7 @@ export function DayReportSection({ onShowShift }: { onShowShift: (shiftId: numbe
         </label>
       </div>
       <p className="hint">{t("paper.day.help")}</p>
-      {report.error && (
-        <p className="error" role="alert" data-testid="day-error">
-          {errorMessage(report.error)}
-        </p>
-      )}
+      {report.error && <FailureNote error={report.error} testId="day-error" />}
       {report.isPending && <p className="hint">{t("common.loading")}</p>}
       {data && (
         <>

@@ -1,10 +1,10 @@
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { errorMessage } from "../api";
 import { useSaveDeskNames } from "../queries/mutations";
 import { useDeskNames } from "../queries/reads";
 import type { Actor } from "../types";
 import { formatActor } from "../words";
+import { FailureNote } from "./FailureNote";
 
 /** Settings' "This desk": the names every payment, event and decision is recorded under. */
 export function DeskSettings({ autoFocus }: { autoFocus?: boolean }) {
@@ -57,11 +57,7 @@ function DeskForm({ current, autoFocus }: { current: Actor; autoFocus?: boolean 
           {t("desk.operator")}
           <input data-testid="operator-name" autoComplete="off" value={operator} onChange={(e) => edited(setOperator, e.target.value)} />
         </label>
-        {save.error && (
-          <p className="error" role="alert" data-testid="desk-error">
-            {errorMessage(save.error)}
-          </p>
-        )}
+        {save.error && <FailureNote error={save.error} testId="desk-error" />}
         {save.data && (
           <p className="ok" role="status" data-testid="desk-saved">
             {t("desk.saved", { who: formatActor(save.data) })}

@@ -1,13 +1,14 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { api, errorMessage } from "../api";
+import { api } from "../api";
 import { keys } from "../queries/keys";
 import { useListing, type OrderFilterState } from "../hooks/useOrderFilters";
 import { useOrderTotal } from "../queries/orderPages";
 import type { FileFormat, SavedExport } from "../types";
 import { Modal } from "./Modal";
 import { formatCount } from "../words";
+import { FailureNote } from "./FailureNote";
 
 // Kept where it has always been exported from, for the views that still build a file in the page.
 export { download } from "./download";
@@ -78,11 +79,7 @@ export function ExportDialog({ filters, onClose }: Props) {
             {t("export.saved", { count: saved.rows, n: formatCount(saved.rows, i18n.language), path: saved.path })}
           </p>
         )}
-        {exported.error && (
-          <p className="error" role="alert" data-testid="export-error">
-            {errorMessage(exported.error)}
-          </p>
-        )}
+        {exported.error && <FailureNote error={exported.error} testId="export-error" />}
         <footer>
           <button type="submit" className="primary" ref={startRef} disabled={busy || total === 0} data-testid="export-start">
             {busy ? t("export.exporting") : t("export.start")}

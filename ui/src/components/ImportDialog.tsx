@@ -1,7 +1,8 @@
 import { useEffect, useRef, useState } from "react";
 import type { TFunction } from "i18next";
 import { useTranslation } from "react-i18next";
-import { api, errorMessage, listenTo } from "../api";
+import { api, listenTo } from "../api";
+import { FailureNote } from "./FailureNote";
 import { useImportOrders } from "../queries/mutations";
 import type { ChosenFile, FileFormat, ImportProgress, ImportSummary, ProfileView } from "../types";
 import { invalidSentence } from "../invalid";
@@ -17,7 +18,7 @@ type Phase =
   | { kind: "choose" }
   | { kind: "importing"; progress: ImportProgress | null }
   | { kind: "done"; summary: ImportSummary }
-  | { kind: "failed"; message: string };
+  | { kind: "failed"; error: unknown };
 
 function isFileFormat(format: string | null): format is FileFormat {
   return format === "csv" || format === "json";
@@ -39,7 +40,7 @@ export function ImportDialog({ profiles, onClose }: Props) {
   const { t } = useTranslation();
   const [chosen, setChosen] = useState<ChosenFile | null>(null);
   const [choosing, setChoosing] = useState(false);
-  const [chooseError, setChooseError] = useState<string | null>(null);
+  const [chooseError, setChooseError] = useState<{ error: unknown } | null>(null);
   const [format, setFormat] = useState<FileFormat>("csv");
   const [profile, setProfile] = useState("");
   const [phase, setPhase] = useState<Phase>({ kind: "choose" });
@@ -62,7 +63,7 @@ export function ImportDialog({ profiles, onClose }: Props) {
       if (isFileFormat(file.format)) setFormat(file.format);
       setPhase({ kind: "choose" });
     } catch (e) {
-      setChooseError(errorMessage(e));
+      setChooseError({ error: e });
     } finally {
       setChoosing(false);
     }
@@ -77,7 +78,7 @@ export function ImportDialog({ profiles, onClose }: Props) {
       const summary = await importOrders.mutateAsync({ format, profile: profile || null });
       setPhase({ kind: "done", summary });
     } catch (e) {
-      setPhase({ kind: "failed", message: errorMessage(e) });
+      setPhase({ kind: "failed", error: e });
     } finally {
       stop?.();
     }
@@ -116,11 +117,7 @@ export function ImportDialog({ profiles, onClose }: Props) {
               </span>
             </div>
           </div>
-          {chooseError && (
-            <p className="error" role="alert" data-testid="import-choose-error">
-              {chooseError}
-            </p>
-          )}
+          {chooseError && <FailureNote error={chooseError.error} testId="import-choose-error" />}
           <div className="field-row">
             <label className="field">
               {t("import.format")}
@@ -142,11 +139,7 @@ export function ImportDialog({ profiles, onClose }: Props) {
               </select>
             </label>
           </div>
-          {phase.kind === "failed" && (
-            <p className="error" role="alert" data-testid="import-error">
-              {t("import.failed")}: {phase.message}
-            </p>
-          )}
+          {phase.kind === "failed" && <FailureNote error={phase.error} lead={t("import.failed")} testId="import-error" />}
           <footer>
             <button type="submit" className="primary" disabled={!chosen || choosing} data-testid="import-start">
               {t("import.start")}

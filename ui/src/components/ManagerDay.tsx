@@ -1,11 +1,11 @@
 import { useQuery } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
-import { errorMessage } from "../api";
 import { managerDayQuery } from "../queries/reads";
 import type { ComparedDays, DayComparison, MoneyCompared, ShiftReport, Tally } from "../types";
 import { dayStart, formatMinute, formatMoney, formatTime } from "../words";
 import { DayRates } from "./DayRates";
 import { FailureReasons } from "./FailureReasons";
+import { FailureNote } from "./FailureNote";
 
 /** How `today` stands against an earlier day's amount by this time, in whole percent (display
  * only: the amounts themselves are the back end's); null where the earlier day had nothing. */
@@ -164,9 +164,7 @@ export function ManagerDay({ openDay, onOpenShift }: { openDay?: (date: string) 
   const day = useQuery(managerDayQuery(dayStart(new Date())));
   if (day.error) {
     return (
-      <p className="error" role="alert">
-        {errorMessage(day.error)}
-      </p>
+      <FailureNote error={day.error} />
     );
   }
   if (!day.data) return <p className="hint">{t("common.loading")}</p>;

@@ -1,9 +1,9 @@
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { errorMessage } from "../api";
 import { useSaveMerchant } from "../queries/mutations";
 import { useMerchant, useReadOnly } from "../queries/reads";
 import type { MerchantView } from "../types";
+import { FailureNote } from "./FailureNote";
 
 /** Zones a merchant of paydesk's gateways is likely in, offered as the zone is typed (any IANA
  * name is taken; the back end says which it does not know). */
@@ -32,9 +32,7 @@ export function MerchantSettings() {
     return (
       <section className="merchant-settings" aria-labelledby="merchant-title">
         <h2 id="merchant-title">{t("paper.merchant.title")}</h2>
-        <p className="error" role="alert">
-          {errorMessage(merchant.error)}
-        </p>
+        <FailureNote error={merchant.error} />
       </section>
     );
   }
@@ -134,11 +132,7 @@ function MerchantForm({ current }: { current: MerchantView }) {
         <p className="hint" data-testid="merchant-zone-in-force">
           {t("paper.merchant.inForce", { zone: (saved ?? current).time_zone })}
         </p>
-        {save.error && (
-          <p className="error" role="alert" data-testid="merchant-error">
-            {errorMessage(save.error)}
-          </p>
-        )}
+        {save.error && <FailureNote error={save.error} testId="merchant-error" />}
         {saved && (
           <p className="ok" role="status" data-testid="merchant-saved">
             {saved.settings.name

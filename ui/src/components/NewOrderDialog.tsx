@@ -1,10 +1,10 @@
 import { useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { errorMessage } from "../api";
 import { gatewayName } from "../names";
 import { useAddOrder, useEditOrder } from "../queries/mutations";
 import type { OrderAttribute, OrderView, ProfileView } from "../types";
 import { Modal } from "./Modal";
+import { FailureNote } from "./FailureNote";
 
 /** Currencies offered where a profile's gateway takes any: the backend checks the code and its
  * minor digits. */
@@ -183,11 +183,7 @@ export function NewOrderDialog({ profiles, editing, onClose, onSaved, onShowGate
           </fieldset>
         )}
         <ExtraAttributes extras={extras} onChange={setExtras} />
-        {save.error && (
-          <p className="error" role="alert" data-testid="new-order-error">
-            {errorMessage(save.error)}
-          </p>
-        )}
+        {save.error && <FailureNote error={save.error} testId="new-order-error" />}
         <footer>
           <button type="submit" className="primary" disabled={busy} data-testid="new-order-create">
             {editing ? t("orderForm.save") : t("newOrder.create")}

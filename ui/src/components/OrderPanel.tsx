@@ -1,7 +1,6 @@
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { FailureNote } from "./FailureNote";
-import { errorMessage } from "../api";
 import { useCheckStatus, useResolveReview, useRevealPersonalData } from "../queries/mutations";
 import { useReadOnly } from "../queries/reads";
 import { ariaKeys, GLOBAL_KEYS, shortcut } from "../shortcuts";
@@ -310,12 +309,7 @@ function EventDetail({
             {t(reveal ? "detail.hidePersonal" : "detail.showPersonal")}
           </button>
         )}
-        {recorded.error && !reveal && (
-          <span className="error" role="alert" data-testid="reveal-error">
-            {" "}
-            {errorMessage(recorded.error)}
-          </span>
-        )}
+        {recorded.error && !reveal && <FailureNote error={recorded.error} testId="reveal-error" />}
       </details>
     </>
   );
@@ -390,11 +384,7 @@ function ResolveForm({
         {t("detail.note")}
         <textarea required value={note} onChange={(e) => setNote(e.target.value)} rows={2} />
       </label>
-      {resolve.error && (
-        <div className="error" role="alert">
-          {errorMessage(resolve.error)}
-        </div>
-      )}
+      {resolve.error && <FailureNote error={resolve.error} />}
       <button type="submit" className="primary" disabled={!ready}>
         {t("detail.resolve")}
       </button>

@@ -1,10 +1,10 @@
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { errorMessage } from "../api";
 import { useCancelOrder } from "../queries/mutations";
 import { useAppInfo } from "../queries/reads";
 import type { AttemptDetail, OrderChange, OrderTerms, OrderView } from "../types";
 import { formatActor, formatMoney, formatTime, minorToDecimal } from "../words";
+import { FailureNote } from "./FailureNote";
 
 /** An attempt's amounts from the order's to what was charged: each voucher and coupon, the
  * balance/credit split, and the amount charged. Nothing when it was the order's amount, paid
@@ -119,11 +119,7 @@ export function CancelOrderForm({ orderNo, onDone }: { orderNo: string; onDone: 
         {t("orderChange.note")}
         <textarea value={note} rows={2} data-testid="cancel-note" onChange={(e) => setNote(e.target.value)} />
       </label>
-      {cancel.error && (
-        <div className="error" role="alert">
-          {errorMessage(cancel.error)}
-        </div>
-      )}
+      {cancel.error && <FailureNote error={cancel.error} />}
       <div className="actions">
         <button type="submit" className="danger" disabled={busy} data-testid="confirm-cancel-order">
           {t("orderChange.confirmCancel")}

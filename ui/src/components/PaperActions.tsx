@@ -1,7 +1,8 @@
 import { useCallback, useState } from "react";
 import { flushSync } from "react-dom";
 import { useTranslation } from "react-i18next";
-import { api, errorMessage } from "../api";
+import { api } from "../api";
+import { FailureNote } from "./FailureNote";
 import { languageFor } from "../i18n";
 import type { Paper, PaperOf } from "../types";
 import { PaperView } from "./PaperView";
@@ -82,11 +83,7 @@ export function PaperActions({ paper, name, focusPrint = false }: Props) {
           {t("paper.saved", { path: saved })}
         </span>
       )}
-      {error !== null && (
-        <span className="error" role="alert" data-testid={`${name}-paper-error`}>
-          {errorMessage(error)}
-        </span>
-      )}
+      {error !== null && <FailureNote error={error} testId={`${name}-paper-error`} />}
       {printing && (
         <PrintSheet onDone={donePrinting}>
           <PaperView paper={printing} testId={`${name}-print`} />

@@ -1,12 +1,12 @@
 import { useEffect, useRef } from "react";
 import { useTranslation } from "react-i18next";
-import { errorMessage } from "../api";
 import { languageFor } from "../i18n";
 import { useIssueReceipt } from "../queries/mutations";
 import type { OrderView } from "../types";
 import { Modal } from "./Modal";
 import { PaperActions } from "./PaperActions";
 import { PaperView } from "./PaperView";
+import { FailureNote } from "./FailureNote";
 
 /**
  * An order's receipt (小票): issued as the dialog opens, in the window's language, and shown as
@@ -37,11 +37,7 @@ export function ReceiptDialog({ order, onClose, fallbackFocus }: { order: OrderV
         <h2 id="receipt-title">{t("paper.receipt.title", { orderNo })}</h2>
       </header>
       {issue.isPending && <p className="hint">{t("paper.receipt.issuing")}</p>}
-      {issue.error && (
-        <p className="error" role="alert" data-testid="receipt-error">
-          {errorMessage(issue.error)}
-        </p>
-      )}
+      {issue.error && <FailureNote error={issue.error} testId="receipt-error" />}
       {marks && (
         <div id="receipt-marks" role="status" data-testid="receipt-marks" data-copy={marks.copy} data-specimen={marks.specimen}>
           {marks.specimen && <p className="warning">{t("paper.receipt.specimen")}</p>}

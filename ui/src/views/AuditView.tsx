@@ -1,7 +1,6 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { errorMessage } from "../api";
 import { auditFile } from "../components/auditCsv";
 import { actionName, AUDIT_ACTIONS, auditSummary, currenciesOf, type AuditContext } from "../components/auditWords";
 import { download } from "../components/download";
@@ -9,6 +8,7 @@ import { useDebounced } from "../hooks/useDebounced";
 import { auditQuery, useAppInfo } from "../queries/reads";
 import type { AuditAction, AuditQuery } from "../types";
 import { dateInputToMs, formatActor, formatCount, formatTime } from "../words";
+import { FailureNote } from "../components/FailureNote";
 
 /** Entries asked for at first, and added by each "Show older entries". */
 export const AUDIT_PAGE = 500;
@@ -121,11 +121,7 @@ export function AuditView({ subject: initialSubject = "" }: { subject?: string }
           {t("audit.exported", { file: saved.file, count: saved.count })}
         </p>
       )}
-      {trail.error && (
-        <p className="error" role="alert">
-          {errorMessage(trail.error)}
-        </p>
-      )}
+      {trail.error && <FailureNote error={trail.error} />}
       {trail.isPending && !trail.error && <p className="hint">{t("common.loading")}</p>}
       {trail.data && entries.length === 0 && <p className="empty">{t(filtered ? "audit.emptyFiltered" : "audit.empty")}</p>}
       {entries.length > 0 && (

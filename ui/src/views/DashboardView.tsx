@@ -1,10 +1,10 @@
 import { useQueries, useQuery } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
-import { errorMessage } from "../api";
 import { ManagerDay } from "../components/ManagerDay";
 import { dailyTotalsQuery, takingsQuery } from "../queries/reads";
 import type { AttemptState, Channel, DailyTotal, TakingsRow } from "../types";
 import { dayStart, formatMoney, localDate, STATES, weekStart } from "../words";
+import { FailureNote } from "../components/FailureNote";
 
 /** The orders a bar counts, as the Orders view's filters: days on this computer's calendar. */
 export interface OrdersOfBar {
@@ -204,11 +204,7 @@ export function DashboardView({ onOpenOrders, onOpenShift }: { onOpenOrders?: (o
   return (
     <section className="view dashboard" aria-labelledby="dashboard-title">
       <h1 id="dashboard-title">{t("dashboard.title")}</h1>
-      {error && (
-        <p className="error" role="alert">
-          {errorMessage(error)}
-        </p>
-      )}
+      {error && <FailureNote error={error} />}
       <ManagerDay openDay={onOpenOrders && ((day) => onOpenOrders({ state: "succeeded", channel: null, from: day, to: day }))} onOpenShift={onOpenShift} />
       <div className="cards">
         {today.data && <Period title={t("dashboard.today")} rows={today.data} open={openFrom(todayDate)} />}

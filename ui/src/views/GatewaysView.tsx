@@ -1,13 +1,14 @@
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { useEffect, useId, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { api, errorMessage } from "../api";
+import { api } from "../api";
 import { Modal } from "../components/Modal";
 import { SandboxBadge } from "../components/StateBadge";
 import { useAddProfileInLive, useRemoveProfile, useSaveProfile, useSecret, type ProfileInput } from "../queries/mutations";
 import { gatewaysQuery, secretsQuery, useReadOnly } from "../queries/reads";
 import { gatewayName, settingLabel } from "../names";
 import type { Credentials, GatewayInfo, IpcError, ProfileView, SettingSpec } from "../types";
+import { FailureNote } from "../components/FailureNote";
 
 /** A setting's or secret's name as a person reads it, its raw key under it in mono. */
 function KeyName({ name }: { name: string }) {
@@ -189,11 +190,7 @@ function ProfileCard({
           )}
         </p>
       )}
-      {error && (
-        <p className="error" role="alert">
-          {errorMessage(error)}
-        </p>
-      )}
+      {error && <FailureNote error={error} />}
       {editing && (
         <ProfileForm
           gateways={gateways}
@@ -333,11 +330,7 @@ function Secrets({ profile }: { profile: string }) {
           )}
         </form>
       ))}
-      {error && (
-        <p className="error" role="alert">
-          {errorMessage(error)}
-        </p>
-      )}
+      {error && <FailureNote error={error} />}
     </fieldset>
   );
 }
@@ -480,9 +473,7 @@ function ProfileForm({
         </div>
       ) : (
         save.error && (
-          <p className="error" role="alert">
-            {errorMessage(save.error)}
-          </p>
+          <FailureNote error={save.error} />
         )
       )}
       {moving?.pending && (
@@ -490,11 +481,7 @@ function ProfileForm({
           <span className="spinner" aria-hidden="true" /> {t("dataSet.addingInLive")}
         </p>
       )}
-      {!!moving?.error && (
-        <p className="error" role="alert">
-          {errorMessage(moving.error)}
-        </p>
-      )}
+      {!!moving?.error && <FailureNote error={moving.error} />}
       <footer>
         <button type="submit" className="primary" disabled={save.isPending || moving?.pending}>
           {t("common.save")}

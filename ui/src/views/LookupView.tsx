@@ -2,7 +2,6 @@ import { useQuery } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
 import type { TFunction } from "i18next";
 import { useTranslation } from "react-i18next";
-import { errorMessage } from "../api";
 import { CopyButton } from "../components/CopyButton";
 import { OrderPanel } from "../components/OrderPanel";
 import { lookupQuery, orderDetailQuery, usePaysOut } from "../queries/reads";
@@ -11,6 +10,7 @@ import type { LookupInput, OrderDetail, ProfileView } from "../types";
 import { gatewayName } from "../names";
 import { describeEvent } from "../timeline";
 import { dateInputToMs, formatActor, formatMoney, formatTime, stateKey, writtenByAnother } from "../words";
+import { FailureNote } from "../components/FailureNote";
 
 /** Everything known about an order as plain text, for pasting into a ticket (a payout in a
  * payout's words). */
@@ -122,11 +122,7 @@ export function LookupView({ initial, profiles = [], onHistory }: { initial?: st
       <p id="lookup-amount-help" className="hint">
         {t("lookup.amountHelp")}
       </p>
-      {error && (
-        <p className="error" role="alert">
-          {errorMessage(error)}
-        </p>
-      )}
+      {error && <FailureNote error={error} />}
       {hits && hits.length === 0 && (
         <p className="empty">{t("lookup.none", { text: asked && "amount" in asked ? asked.amount : text })}</p>
       )}

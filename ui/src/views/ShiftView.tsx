@@ -1,7 +1,7 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { errorMessage, problemWith } from "../api";
+import { problemWith } from "../api";
 import { CloseShiftDialog } from "../components/CloseShiftDialog";
 import { DayReportSection } from "../components/DayReportSection";
 import { Modal } from "../components/Modal";
@@ -10,6 +10,7 @@ import { useOpenShift } from "../queries/mutations";
 import { currentShiftQuery, shiftListQuery, shiftReportQuery, useReadOnly } from "../queries/reads";
 import type { Shift } from "../types";
 import { formatTime } from "../words";
+import { FailureNote } from "../components/FailureNote";
 
 /** A past shift's report, read only: nothing in it can be changed, only printed or saved. */
 function PastShiftDialog({ shiftId, onClose }: { shiftId: number; onClose: () => void }) {
@@ -20,11 +21,7 @@ function PastShiftDialog({ shiftId, onClose }: { shiftId: number; onClose: () =>
       <header>
         <h2 id="past-shift-title">{t("shift.past.reportOf", { id: shiftId })}</h2>
       </header>
-      {report.error && (
-        <p className="error" role="alert">
-          {errorMessage(report.error)}
-        </p>
-      )}
+      {report.error && <FailureNote error={report.error} />}
       {report.isPending && <p className="hint">{t("common.loading")}</p>}
       {report.data && <ShiftReport report={report.data} />}
       <footer>
@@ -52,11 +49,7 @@ function PastShifts({ onShow }: { onShow: (shiftId: number) => void }) {
           <input type="checkbox" data-testid="all-desks" checked={allDesks} onChange={(e) => setAllDesks(e.target.checked)} /> {t("shift.past.allDesks")}
         </label>
       </div>
-      {list.error && (
-        <p className="error" role="alert">
-          {errorMessage(list.error)}
-        </p>
-      )}
+      {list.error && <FailureNote error={list.error} />}
       {list.data && shifts.length === 0 && <p className="empty">{t("shift.past.empty")}</p>}
       {shifts.length > 0 && (
         <div className="audit-scroll shift-scroll">
@@ -128,11 +121,7 @@ export function ShiftView() {
       )}
       <section className="card shift-current" aria-labelledby="shift-current-title" data-testid="shift-current">
         <h2 id="shift-current-title">{t("shift.current")}</h2>
-        {current.error && (
-          <p className="error" role="alert">
-            {errorMessage(current.error)}
-          </p>
-        )}
+        {current.error && <FailureNote error={current.error} />}
         {shift !== undefined && (
           <div className="shift-state">
             <p ref={stateRef} tabIndex={-1} data-testid="shift-state" data-open={shift !== null}>
@@ -161,16 +150,8 @@ export function ShiftView() {
           </div>
         )}
         {shift === null && !readOnly && <p className="hint">{t("shift.noneOpenHelp")}</p>}
-        {open.error && (
-          <p className="error" role="alert" data-testid="open-shift-error">
-            {errorMessage(open.error)}
-          </p>
-        )}
-        {report.error && !neverHadOne && (
-          <p className="error" role="alert">
-            {errorMessage(report.error)}
-          </p>
-        )}
+        {open.error && <FailureNote error={open.error} testId="open-shift-error" />}
+        {report.error && !neverHadOne && <FailureNote error={report.error} />}
         {report.data && <p className="hint">{shift ? t("shift.running") : t("shift.lastClosed")}</p>}
         {report.data && <ShiftReport report={report.data} />}
       </section>
