@@ -34,7 +34,10 @@ const DEFAULT_PORT: u16 = 5432;
 impl ServerUrl {
     pub fn parse(text: &str) -> Result<ServerUrl, String> {
         let text = text.trim();
-        let url = url::Url::parse(text).map_err(|e| format!("{text:?} is not a URL: {e}"))?;
+        // Not quoted back: text that is not a URL may still hold a password (USER:PASSWORD@).
+        let url = url::Url::parse(text).map_err(|e| {
+            format!("the shared store's address is not a URL ({e}): postgres://USER@HOST[:PORT]/DB")
+        })?;
         if !matches!(url.scheme(), "postgres" | "postgresql") {
             return Err(format!(
                 "the shared store's URL starts postgres:// (not {}://)",
@@ -167,7 +170,7 @@ mod tests {
             ("postgres://desk@localhost/", Err("the URL names no database")),
             ("postgres://desk@localhost/shop?sslmode=sometimes", Err("sslmode \"sometimes\"")),
             ("mysql://desk@localhost/shop", Err("the shared store's URL starts postgres://")),
-            ("desk@localhost/shop", Err("\"desk@localhost/shop\" is not a URL")),
+            ("desk@localhost/shop", Err("the shared store's address is not a URL")),
         ];
         for (url, expected) in table {
             match (ServerUrl::parse(url), expected) {
@@ -191,6 +194,12 @@ mod tests {
             "postgres://desk:s3cret@localhost/shop",
             "postgres://desk@localhost/shop?password=s3cret",
             "postgres://desk:s3cret@db.shop.example/shop",
+            // Not URLs at all: a space in the host, a port out of range, an open IPv6 bracket,
+            // no scheme.
+            "postgres://desk:s3cret@db host/shop",
+            "postgres://desk:s3cret@localhost:99999/shop",
+            "postgres://desk:s3cret@[::1/shop",
+            "desk:s3cret@localhost/shop",
         ] {
             let why = ServerUrl::parse(url).unwrap_err();
             assert!(!why.contains("s3cret"), "{why}");
