@@ -47,7 +47,7 @@ pub(crate) async fn save_profile(
     let profile = if create {
         profiles::add_profile(engine.store(), &Transport::default(), input).await?
     } else {
-        profiles::edit_profile(engine.store(), input).await?
+        profiles::edit_profile(engine.store(), &Transport::default(), input).await?
     };
     Ok(ProfileView::from(&profile))
 }

@@ -106,6 +106,10 @@ pub enum Rule {
     NotUrl,
     NoHost,
     CarriesCredentials,
+    /// A setting named as one of the gateway's secrets, which live in the keyring only.
+    IsSecret,
+    /// A base URL that would turn a sandbox profile into a real gateway's, or the reverse.
+    ChangesSandbox,
     HttpsUnlessLoopback,
     GivenTwice {
         value: String,
@@ -263,6 +267,14 @@ impl fmt::Display for Invalid {
             Rule::CarriesCredentials => write!(
                 f,
                 "{field} must not carry a user name or password; secrets go in the keyring"
+            ),
+            Rule::ChangesSandbox => write!(
+                f,
+                "{field} would make a sandbox profile a real gateway's, or a real one a sandbox: add a new profile for it instead"
+            ),
+            Rule::IsSecret => write!(
+                f,
+                "{field} is one of the gateway's secrets: it goes in the keyring, never in the profile's settings"
             ),
             Rule::HttpsUnlessLoopback => write!(
                 f,

@@ -53,6 +53,8 @@ export const invalidRuleZhCN: Resources["invalidRule"] = {
   not_url: "{{field}}不是有效的网址",
   no_host: "{{field}}没有主机名",
   carries_credentials: "{{field}}不能包含用户名或密码；密钥请存入系统钥匙串",
+  is_secret: "{{field}}是网关的密钥：请存入系统钥匙串，不要写在网关配置的设置中",
+  changes_sandbox: "{{field}}会把沙箱配置变成真实网关的配置，或把真实配置变成沙箱：请为它新建一个网关配置",
   https_unless_loopback: "{{field}}必须使用 https（本机地址除外）",
   given_twice: "{{field}} {{value}} 填写了两次",
   earlier_in_file: "{{field}}在文件前面已出现",

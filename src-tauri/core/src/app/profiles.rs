@@ -54,6 +54,44 @@ fn check_settings(
     connector.check_settings(settings).map_err(AppError::from)
 }
 
+/// The longest a setting's value may be, in characters.
+const MAX_SETTING_CHARS: u32 = 1024;
+
+/// What every setting must be, whatever the gateway: a plain name that is not one of the
+/// gateway's secrets (settings are shown, audited and sent to the window; secrets live in the
+/// keyring only), and a value of printable text of a sane length.
+fn check_setting_values(
+    connector: &dyn paydesk_gateways::Connector,
+    settings: &BTreeMap<String, String>,
+) -> Result<()> {
+    let capabilities = connector.capabilities();
+    let secret = |key: &str| {
+        (capabilities.required_secrets.iter())
+            .chain(&capabilities.optional_secrets)
+            .any(|name| name.eq_ignore_ascii_case(key))
+    };
+    for (key, value) in settings {
+        let field = || Field::Setting {
+            key: crate::input_rules::shown(key),
+        };
+        let rule = if check_profile_name(key).is_err() {
+            Rule::NameCharacters { max: 64 }
+        } else if secret(key) {
+            Rule::IsSecret
+        } else if value.chars().any(char::is_control) {
+            Rule::ControlCharacters
+        } else if value.chars().count() > MAX_SETTING_CHARS as usize {
+            Rule::TooLong {
+                max: MAX_SETTING_CHARS,
+            }
+        } else {
+            continue;
+        };
+        return Err(Invalid::new(field(), rule).into());
+    }
+    Ok(())
+}
+
 /// A real gateway's profile asked of the demo, which holds only sandbox ones.
 fn real_profile_in_demo(profile: &str) -> AppError {
     AppError::new(
@@ -104,6 +142,7 @@ pub async fn add_profile(
         .into());
     };
     check_profile_name(&input.name)?;
+    check_setting_values(connector.as_ref(), &input.settings)?;
     check_settings(connector.as_ref(), &input.settings)?;
     crate::base_url::check(&input.base_url)?;
     crate::base_url::proxy(&input.settings)?;
@@ -130,15 +169,29 @@ pub async fn add_profile(
     Ok(profile)
 }
 
-/// Changes an existing profile's base URL and settings, after the same rules.
-pub async fn edit_profile(store: &Store, input: ProfileInput) -> Result<Profile> {
+/// Changes an existing profile's base URL and settings, after the same rules. Its gateway stays
+/// what it is, and so does whether it is a sandbox: a sandbox profile's payments are left out
+/// of the takings and its orders are sent to the sandbox, so one pointed at a real gateway (or
+/// a real one pointed at a sandbox) would mix demo money with real money.
+pub async fn edit_profile(
+    store: &Store,
+    transport: &Transport,
+    input: ProfileInput,
+) -> Result<Profile> {
     let input = tidy(input);
     let saved = store.profile(&input.name).await?;
     // The demo's profiles point at a paydesk sandbox; pointing one elsewhere would make it real.
     if store.data_set() == DataSet::Demo && input.base_url != saved.base_url {
         return Err(real_profile_in_demo(&input.name));
     }
+    if input.base_url != saved.base_url
+        && sandbox_link::is_sandbox(transport, &input.base_url, &saved.gateway).await
+            != saved.is_sandbox
+    {
+        return Err(Invalid::new(Field::BaseUrl, Rule::ChangesSandbox).into());
+    }
     if let Some(connector) = paydesk_gateways::connector_for(&saved.gateway) {
+        check_setting_values(connector.as_ref(), &input.settings)?;
         check_settings(connector.as_ref(), &input.settings)?;
     }
     store
@@ -219,7 +272,9 @@ mod tests {
         add_profile(&store, &transport, top.clone()).await.unwrap();
         // Editing it later obeys the same rules.
         let incomplete = with_settings(top, &[("app_key", "12345678")]);
-        let refused = edit_profile(&store, incomplete).await.unwrap_err();
+        let refused = edit_profile(&store, &transport, incomplete)
+            .await
+            .unwrap_err();
         assert!(refused.to_string().contains("tenant_id"), "{refused}");
         let v1 = with_settings(input("db", "debit", "https://gw.example"), &[]);
         add_profile(&store, &transport, v1).await.unwrap();
@@ -278,6 +333,42 @@ mod tests {
                 ),
                 "api_version",
             ),
+            // A secret given as a setting would be shown, audited and sent to the window.
+            (
+                with_settings(
+                    input("shop", "yian", "https://gw.example"),
+                    &[("token", "0123456789abcdef0123456789abcdef01234567")],
+                ),
+                "one of the gateway's secrets",
+            ),
+            (
+                with_settings(
+                    input("shop", "top", "https://gw.example"),
+                    &[top_settings("1").as_slice(), &[("SESSION", "s")]].concat(),
+                ),
+                "one of the gateway's secrets",
+            ),
+            (
+                with_settings(
+                    input("shop", "sensecore", "https://gw.example"),
+                    &[("note", "red\u{1b}[31m")],
+                ),
+                "contains control characters",
+            ),
+            (
+                with_settings(
+                    input("shop", "sensecore", "https://gw.example"),
+                    &[("note", &"x".repeat(1025))],
+                ),
+                "longer than 1024 characters",
+            ),
+            (
+                with_settings(
+                    input("shop", "sensecore", "https://gw.example"),
+                    &[("billing account", "1")],
+                ),
+                "letters, digits",
+            ),
         ] {
             let refused = add_profile(&store, &transport, bad.clone())
                 .await
@@ -327,6 +418,31 @@ mod tests {
         .await
         .unwrap();
         assert!(saved.is_sandbox);
+
+        // It stays one: pointed at a real gateway it would mix demo money with real money, and
+        // a real profile pointed at the sandbox the reverse.
+        let transport = Transport::default();
+        let real = add_profile(
+            &store,
+            &transport,
+            input("real", "sensecore", "https://gw.example"),
+        )
+        .await
+        .unwrap();
+        for (name, url) in [
+            ("sc", "https://gw.example".to_string()),
+            ("real", sandbox.base_url("sensecore")),
+        ] {
+            let refused = edit_profile(&store, &transport, input(name, "sensecore", &url))
+                .await
+                .unwrap_err();
+            assert!(
+                refused.to_string().contains("add a new profile"),
+                "{name}: {refused}"
+            );
+        }
+        assert_eq!(store.profile("sc").await.unwrap().base_url, saved.base_url);
+        assert_eq!(store.profile("real").await.unwrap().base_url, real.base_url);
     }
 
     #[tokio::test]
@@ -357,7 +473,9 @@ mod tests {
             base_url: "https://gw.example".into(),
             ..at_sandbox
         };
-        let moved = edit_profile(&demo, elsewhere).await.unwrap_err();
+        let moved = edit_profile(&demo, &Transport::default(), elsewhere)
+            .await
+            .unwrap_err();
         assert!(
             matches!(moved.problem, Problem::RealProfileInDemo { .. }),
             "{moved:?}"
