@@ -293,6 +293,23 @@ describe("the console", () => {
     expect(await screen.findByTestId("pay-dialog")).toBeTruthy();
   });
 
+  it("does not open the pay dialog when a scan's only hit is a prefix match: lists it for the person to choose", async () => {
+    const backend = mockBackend();
+    const user = userEvent.setup();
+    render(<App />);
+    await screen.findByText("DEMO-1001");
+    await user.keyboard("/");
+    // DEMO-100 is no order yet; the back end falls back to DEMO-1001, which it begins.
+    await user.keyboard("DEMO-100{Enter}");
+    await waitFor(() => expect(backend.calls.some((c) => c.cmd === "lookup" && c.args.reference === "DEMO-100")).toBe(true));
+    await waitFor(() => expect(backend.calls.some((c) => c.cmd === "query_orders" && (c.args.query as OrderQuery).text === "DEMO-100")).toBe(true));
+    await new Promise((r) => setTimeout(r, 100));
+    expect(screen.queryByTestId("pay-dialog")).toBeNull();
+    expect(document.querySelector('tr[data-order-no="DEMO-1001"]')).not.toBeNull();
+    expect(screen.queryByText(/No order matches/)).toBeNull();
+    expect((screen.getByTestId("global-search") as HTMLInputElement).value).toBe("DEMO-100");
+  });
+
   it("keeps the DOM small at a million orders and asks the backend for pages", async () => {
     const backend = mockBackend({ total: 1_000_000 });
     render(<App />);

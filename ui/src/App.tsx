@@ -21,7 +21,7 @@ import { useCheckStatus } from "./queries/mutations";
 import { useFirstPageIn } from "./queries/orderPages";
 import { activityQuery, lookupQuery, orderDetailQuery, useAppInfo, useDeskNames, useOrderDetail, useProfiles, useReadOnly } from "./queries/reads";
 import { useBackendChanges } from "./queries/useBackendChanges";
-import type { OrderView } from "./types";
+import type { LookupHit, LookupMatch, OrderView } from "./types";
 import { AuditView } from "./views/AuditView";
 import { DashboardView } from "./views/DashboardView";
 import { GatewaysView } from "./views/GatewaysView";
@@ -29,6 +29,18 @@ import { LookupView } from "./views/LookupView";
 import { OrdersView } from "./views/OrdersView";
 import { SettingsView } from "./views/SettingsView";
 import { ShiftView } from "./views/ShiftView";
+
+/**
+ * The references a lookup matches whole: one equal to one of these names its order. The
+ * back end words a prefix or a part of one with the same names, and a subject or an amount
+ * names nothing by itself.
+ */
+const EXACT_REFERENCES: ReadonlySet<LookupMatch> = new Set<LookupMatch>(["order_no", "gateway_ref", "customer_ref", "idempotency_key", "pay_url"]);
+
+/** Whether `hit` is the order `reference` names exactly: its whole number or reference, not a prefix, a part or its subject. */
+function namesExactly(hit: LookupHit, reference: string): boolean {
+  return EXACT_REFERENCES.has(hit.matched) && hit.value === reference;
+}
 
 export function App() {
   const { t } = useTranslation();
@@ -109,7 +121,9 @@ export function App() {
     setView("orders");
     try {
       const hits = await queryClient.fetchQuery(lookupQuery({ reference }));
-      if (hits.length !== 1) {
+      // Only an order the scan names whole is paid; a near one (the order before it exists
+      // with one more digit) is listed for the person to choose, never opened to pay.
+      if (hits.length !== 1 || !namesExactly(hits[0]!, reference)) {
         filters.searchNow(reference);
         if (hits.length === 0) setNotice(t("search.noMatch", { text: reference }));
         return;

@@ -475,7 +475,11 @@ export function mockBackend(options: Options = {}): Backend {
             }
           );
         case "lookup":
-          return args.reference === "DEMO-1001" ? [hitOf(current(), "order_no", "DEMO-1001")] : [];
+          // As the back end: the order number whole, else (with no exact match) a prefix of it.
+          if (args.reference === current().order_no) return [hitOf(current(), "order_no", current().order_no)];
+          return typeof args.reference === "string" && args.reference && current().order_no.startsWith(args.reference)
+            ? [hitOf(current(), "order_no", current().order_no)]
+            : [];
         case "lookup_amount":
           return args.amount === "12.34"
             ? [hitOf(current(), "amount", "12.34"), hitOf({ ...current(), order_no: "DEMO-1002", cancelled_at: 1 }, "amount", "12.34")]
