@@ -340,6 +340,7 @@ async fn execute(
                 subscription_refunds: key_values(&subscription_refunds, "subscription refund")?
                     .into_iter()
                     .collect(),
+                revision: None,
             };
             let report = payments::pay(&engine, input).await?;
             print_report(&report, json);

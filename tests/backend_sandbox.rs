@@ -104,6 +104,7 @@ impl World {
                 coupon: None,
                 credit_amount: None,
                 subscription_refunds: Vec::new(),
+                seen_revision: None,
             })
             .await
     }
@@ -166,6 +167,7 @@ async fn vouchers_reduce_the_charge_exactly() {
             coupon: None,
             credit_amount: None,
             subscription_refunds: Vec::new(),
+            seen_revision: None,
         })
         .await
         .unwrap();
@@ -255,6 +257,7 @@ async fn refusals_before_sending_change_nothing() {
             coupon: None,
             credit_amount: None,
             subscription_refunds: Vec::new(),
+            seen_revision: None,
         })
         .await;
     assert!(
@@ -361,6 +364,7 @@ async fn no_payment_found_only_counts_once_a_lost_request_must_have_landed() {
         coupon: None,
         credit_amount: None,
         subscription_refunds: Vec::new(),
+        seen_revision: None,
     };
     let attempt = engine.pay(&command).await.unwrap();
     assert_eq!(attempt.state, AttemptState::Unknown);

@@ -141,6 +141,7 @@ async fn run_chaos(gateways: &[&str], n: usize, seed: u64) -> Verdict {
                 coupon: None,
                 credit_amount: None,
                 subscription_refunds: Vec::new(),
+                seen_revision: None,
             };
             engine
                 .pay(&command)

@@ -132,6 +132,7 @@ impl World {
                 coupon: coupon.map(str::to_string),
                 credit_amount: None,
                 subscription_refunds: Vec::new(),
+                seen_revision: None,
             })
             .await
     }

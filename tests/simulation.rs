@@ -556,6 +556,7 @@ async fn act(
                 coupon: None,
                 credit_amount: None,
                 subscription_refunds: Vec::new(),
+                seen_revision: None,
             };
             outcome(engine.pay(&command).await)
         }

@@ -118,6 +118,7 @@ fn command(order_no: &str) -> PayCommand {
         coupon: None,
         credit_amount: None,
         subscription_refunds: Vec::new(),
+        seen_revision: None,
     }
 }
 

@@ -34,6 +34,7 @@ fn pay_input(
     coupon: Option<String>,
     credit_amount: Option<String>,
     subscription_refunds: Option<Vec<RefundInput>>,
+    revision: Option<i64>,
 ) -> PayInput {
     PayInput {
         order_no,
@@ -50,6 +51,7 @@ fn pay_input(
             .into_iter()
             .map(|r| (r.subscribe_id, r.amount))
             .collect(),
+        revision,
     }
 }
 
@@ -64,6 +66,7 @@ pub(crate) async fn pay_order(
     coupon: Option<String>,
     credit_amount: Option<String>,
     subscription_refunds: Option<Vec<RefundInput>>,
+    revision: Option<i64>,
 ) -> Result<PaymentReport, IpcError> {
     let input = pay_input(
         order_no,
@@ -72,6 +75,7 @@ pub(crate) async fn pay_order(
         coupon,
         credit_amount,
         subscription_refunds,
+        revision,
     );
     Ok(payments::pay(&state.engine().await?, input).await?)
 }
@@ -88,6 +92,7 @@ pub(crate) async fn quote(
     coupon: Option<String>,
     credit_amount: Option<String>,
     subscription_refunds: Option<Vec<RefundInput>>,
+    revision: Option<i64>,
 ) -> Result<Quote, IpcError> {
     let input = pay_input(
         order_no,
@@ -96,6 +101,7 @@ pub(crate) async fn quote(
         coupon,
         credit_amount,
         subscription_refunds,
+        revision,
     );
     Ok(payments::quote(state.engine().await?.store(), input).await?)
 }

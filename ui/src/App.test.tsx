@@ -8,7 +8,7 @@ import { App } from "./App";
 import i18n from "./i18n";
 import { createQueryClient, prefetchFirstScreen } from "./queries/client";
 import { FIRST_LISTING, pageQuery } from "./queries/paging";
-import { render } from "./test-render";
+import { failureWords, render } from "./test-render";
 import { attempt, mockBackend, paid, profile, quoteFor, resetBackend } from "./test-backend";
 import type { Change, OrderQuery, ProfileView, TakingsRow } from "./types";
 
@@ -100,6 +100,21 @@ describe("the console", () => {
     await screen.findByTestId("pay-result");
     const pay = backend.calls.find((c) => c.cmd === "pay_order")!;
     expect(pay.args).toMatchObject({ deductions: [{ id: "v-1", amount: "10" }] });
+  });
+
+  it("pays only the order the dialog shows: one changed at another desk meanwhile is refused, not charged", async () => {
+    const backend = mockBackend();
+    const user = userEvent.setup();
+    render(<App />);
+    const dialog = await openPay(user);
+    await waitFor(() => expect(within(dialog).getByTestId("charge-amount").textContent).toBe("¥12.34"));
+    // Another desk makes the order 15.00 while this dialog still shows 12.34.
+    backend.order = { ...backend.order, amount: "15.00", amount_minor: 1500, revision: backend.order.revision + 1 };
+    await user.click(within(dialog).getByTestId("confirm-pay"));
+    const failure = await within(dialog).findByTestId("pay-failure");
+    expect(failureWords(failure)).toContain("was changed meanwhile");
+    expect(backend.calls.find((c) => c.cmd === "pay_order")!.args).toMatchObject({ orderNo: "DEMO-1001", revision: 0 });
+    expect(backend.paid).toBe(false);
   });
 
   it("shows a QR code for a pay URL and a state line that updates itself", async () => {

@@ -34,6 +34,7 @@ function payArgs(p: PayInput) {
     coupon: p.coupon,
     creditAmount: p.creditAmount,
     subscriptionRefunds: p.subscriptionRefunds,
+    revision: p.revision,
   };
 }
 

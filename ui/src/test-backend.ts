@@ -388,6 +388,14 @@ export function mockBackend(options: Options = {}): Backend {
     desk: desk.trim() || DEFAULT_DESK_NAMES.desk,
     operator: operator.trim() || DEFAULT_DESK_NAMES.operator,
   });
+  /** Whether a quote or payment names a revision of the order other than the one kept. */
+  const changedSince = (args: Record<string, unknown>) => typeof args.revision === "number" && args.revision !== backend.order.revision;
+  const orderChanged = () => ({
+    kind: "refused",
+    code: "order_changed",
+    message: `order "${backend.order.order_no}" was changed meanwhile (at another desk or window); nothing was written or sent: look at it again`,
+    params: { order_no: backend.order.order_no },
+  });
   const current = (): OrderView =>
     backend.paid
       ? { ...backend.order, state: "succeeded", channel: "balance" }
@@ -489,8 +497,11 @@ export function mockBackend(options: Options = {}): Backend {
           return detail;
         }
         case "quote":
+          if (changedSince(args)) return Promise.reject(orderChanged());
           return quoteFor(args);
         case "pay_order": {
+          // As the back end: an order edited since the dialog priced it is not paid.
+          if (changedSince(args)) return Promise.reject(orderChanged());
           const report = options.payResult ?? paid;
           backend.paid = report.state === "succeeded";
           backend.attempts = [attempt(options.detailAfterPay ?? report.state, { id: report.attempt_id })];

@@ -92,6 +92,9 @@ export interface PayInput {
   creditAmount: string | null;
   /** Subscriptions the payment replaces, each with its refund (TOP). */
   subscriptionRefunds: RefundInput[];
+  /** The order's revision the dialog shows: the back end refuses a price or a payment for an
+   * order changed since, so what is charged is what is on the screen. */
+  revision: number;
 }
 
 export type FileFormat = "csv" | "json";

@@ -386,6 +386,7 @@ pub(crate) async fn timed_pay(engine: &Engine, order_no: &str) -> f64 {
         coupon: None,
         credit_amount: None,
         subscription_refunds: Vec::new(),
+        seen_revision: None,
     };
     let started = Instant::now();
     let attempt = engine.pay(&command).await.expect("pay");

@@ -215,6 +215,7 @@ pub(crate) async fn pending_attempts(
             coupon: None,
             credit_amount: None,
             subscription_refunds: Vec::new(),
+            seen_revision: None,
         };
         tasks.spawn(async move {
             let _permit = permit;

@@ -161,6 +161,12 @@ impl Engine {
     #[tracing::instrument(name = "pay", skip_all, fields(order_no = %command.order_no, channel = command.channel.as_str()))]
     pub async fn pay(&self, command: &PayCommand) -> Result<Attempt, PayError> {
         let (order, latest, profile) = self.store.payment_start(&command.order_no).await?;
+        if command
+            .seen_revision
+            .is_some_and(|seen| seen != order.revision)
+        {
+            return Err(StoreError::OrderChanged(order.order_no.clone()).into());
+        }
         if let Some(latest) = latest {
             match latest.state {
                 AttemptState::Submitting

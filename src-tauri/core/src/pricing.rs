@@ -24,6 +24,10 @@ pub struct PayCommand {
     /// Subscriptions the payment replaces, each with its refund as a decimal string in the
     /// order's currency (TOP).
     pub subscription_refunds: Vec<(String, String)>,
+    /// The order's revision the person saw priced (the window's pay dialog): when the order
+    /// has been edited since, at another desk or window, the payment is refused and nothing is
+    /// written or sent, so what is charged is what was on the screen.
+    pub seen_revision: Option<i64>,
 }
 
 /// What a payment comes to once its deductions and split are applied, exactly.

@@ -606,6 +606,7 @@ mod tests {
             coupon: None,
             credit_amount: None,
             subscription_refunds: vec![],
+            seen_revision: None,
         };
         let refused = engine.pay(&command).await.unwrap_err();
         assert!(matches!(refused, PayError::NoSecret { .. }), "{refused}");

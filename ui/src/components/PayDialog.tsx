@@ -72,9 +72,10 @@ export function PayDialog({ order, profile, onClose, onPaid, fallbackFocus }: Pr
             coupon: caps?.coupon && coupon.trim() ? coupon.trim() : null,
             creditAmount: caps?.credit_split && split && credit.trim() ? credit.trim() : null,
             subscriptionRefunds: caps?.subscription_refunds ? refunds.filter((r) => r.subscribe_id.trim() || r.amount.trim()) : [],
+            revision: order.revision,
           }
         : null,
-    [order.order_no, channel, vouchers, caps, coupon, split, credit, refunds],
+    [order.order_no, order.revision, channel, vouchers, caps, coupon, split, credit, refunds],
   );
 
   // The backend prices every change exactly; the window only shows its answer, the last one

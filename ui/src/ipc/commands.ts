@@ -50,8 +50,8 @@ export type Commands = {
   list_orders: { args: Record<string, never>; returns: Array<OrderView> };
   list_profiles: { args: Record<string, never>; returns: Array<ProfileView> };
   order_detail: { args: { orderNo: string }; returns: OrderDetail };
-  pay_order: { args: { orderNo: string, channel: string, deductions?: Array<DeductionInput> | null, coupon?: string | null, creditAmount?: string | null, subscriptionRefunds?: Array<RefundInput> | null }; returns: PaymentReport };
-  quote: { args: { orderNo: string, channel: string, deductions?: Array<DeductionInput> | null, coupon?: string | null, creditAmount?: string | null, subscriptionRefunds?: Array<RefundInput> | null }; returns: Quote };
+  pay_order: { args: { orderNo: string, channel: string, deductions?: Array<DeductionInput> | null, coupon?: string | null, creditAmount?: string | null, subscriptionRefunds?: Array<RefundInput> | null, revision?: number | null }; returns: PaymentReport };
+  quote: { args: { orderNo: string, channel: string, deductions?: Array<DeductionInput> | null, coupon?: string | null, creditAmount?: string | null, subscriptionRefunds?: Array<RefundInput> | null, revision?: number | null }; returns: Quote };
   query_orders: { args: { query: OrderQuery }; returns: OrderPage };
   lookup: { args: { reference: string }; returns: Array<LookupHit> };
   lookup_amount: { args: { amount: string, sinceMs?: number | null, untilMs?: number | null }; returns: Array<LookupHit> };

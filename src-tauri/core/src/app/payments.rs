@@ -29,6 +29,9 @@ pub struct PayInput {
     pub credit_amount: Option<String>,
     /// Subscriptions the payment replaces (TOP), each id with its refund as typed.
     pub subscription_refunds: Vec<(String, String)>,
+    /// The order's revision the person saw priced, where a screen showed it
+    /// ([`PayCommand::seen_revision`]).
+    pub revision: Option<i64>,
 }
 
 /// An order's payment read by every rule: its order and profile, and the command.
@@ -116,6 +119,7 @@ async fn read(store: &Store, input: PayInput) -> Result<Asked> {
         coupon: blank_is_none(input.coupon),
         credit_amount: blank_is_none(input.credit_amount),
         subscription_refunds: input.subscription_refunds,
+        seen_revision: input.revision,
     };
     Ok(Asked {
         order,
@@ -128,6 +132,9 @@ async fn read(store: &Store, input: PayInput) -> Result<Asked> {
 /// sending anything.
 pub async fn quote(store: &Store, input: PayInput) -> Result<Quote> {
     let asked = read(store, input).await?;
+    if (asked.command.seen_revision).is_some_and(|seen| seen != asked.order.revision) {
+        return Err(StoreError::OrderChanged(asked.order.order_no.clone()).into());
+    }
     let connector = connector_of(&asked.profile.gateway)?;
     let plan = plan_payment(
         &asked.order,
@@ -281,6 +288,50 @@ mod tests {
         assert_eq!(no_id.to_string(), "the voucher id is empty");
         let twice = vouchers(rows(&[("v1", "1"), (" v1", "2")])).unwrap_err();
         assert_eq!(twice.to_string(), "the voucher id \"v1\" is given twice");
+    }
+
+    #[tokio::test]
+    async fn a_payment_priced_from_an_order_since_changed_is_refused_before_anything_is_written() {
+        use crate::app::orders::{edit_order, OrderEdit};
+        use crate::test_support::{add_profile, cny, new_order, temp_store};
+        let (_dir, store) = temp_store().await;
+        add_profile(&store, "p", "sensecore").await;
+        let seen = store
+            .add_order(&new_order("p", "O-1", cny("10.00")))
+            .await
+            .unwrap();
+        // Another window makes it 12.00 while the pay dialog still shows 10.00.
+        let edit = OrderEdit {
+            order_no: "O-1".into(),
+            revision: Some(seen.revision),
+            amount: Some("12.00".into()),
+            ..OrderEdit::default()
+        };
+        let now = edit_order(&store, edit).await.unwrap();
+        let asked = |revision| PayInput {
+            order_no: "O-1".into(),
+            channel: Some("balance".into()),
+            revision: Some(revision),
+            ..PayInput::default()
+        };
+        let vault: std::sync::Arc<dyn crate::vault::Vault> =
+            std::sync::Arc::new(crate::vault::MemoryVault::default());
+        let engine = Engine::new(store.clone(), vault, Default::default());
+        let quoted = quote(&store, asked(seen.revision)).await.unwrap_err();
+        let paid = pay(&engine, asked(seen.revision)).await.unwrap_err();
+        for refused in [&quoted, &paid] {
+            assert!(
+                matches!(refused.problem, Problem::OrderChanged { .. }),
+                "{refused}"
+            );
+        }
+        assert!(
+            store.attempts("O-1").await.unwrap().is_empty(),
+            "nothing journaled"
+        );
+        // Priced again from the order as it is now, it quotes what will be charged.
+        let fresh = quote(&store, asked(now.revision)).await.unwrap();
+        assert_eq!(fresh.remaining, "12.00");
     }
 
     #[test]

@@ -84,6 +84,7 @@ async fn the_quote_refuses_what_the_engine_refuses_and_prices_the_rest_exactly()
                 coupon: coupon.map(String::from),
                 credit_amount: credit.map(String::from),
                 subscription_refunds: Vec::new(),
+                revision: None,
             },
         )
         .await;
@@ -95,6 +96,7 @@ async fn the_quote_refuses_what_the_engine_refuses_and_prices_the_rest_exactly()
                 coupon: coupon.map(String::from),
                 credit_amount: credit.map(String::from),
                 subscription_refunds: Vec::new(),
+                seen_revision: None,
             })
             .await
             .map_err(AppError::from);
