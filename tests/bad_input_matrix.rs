@@ -157,6 +157,9 @@ fn hostile_values_are_refused_with_one_clear_line_and_change_nothing() {
         "0",
         "0.00",
         "92233720368547758.08",
+        // Above the most an order may be, though it fits in 64 bits: its sums would not.
+        "10000000000.01",
+        "92233720368547758.07",
         "1e3",
         "NaN",
         "１２",

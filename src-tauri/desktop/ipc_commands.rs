@@ -250,7 +250,7 @@ fn arguments_are_named_as_the_window_sends_them() {
     let generated = commands_ts();
     assert!(
         generated.contains(
-            "  pay_order: { args: { orderNo: string, channel: string, deductions?: Array<DeductionInput> | null, coupon?: string | null, creditAmount?: string | null, subscriptionRefunds?: Array<RefundInput> | null }; returns: PaymentReport };"
+            "  pay_order: { args: { orderNo: string, channel: string, deductions?: Array<DeductionInput> | null, coupon?: string | null, creditAmount?: string | null, subscriptionRefunds?: Array<RefundInput> | null, revision?: number | null }; returns: PaymentReport };"
         ),
         "{generated}"
     );

@@ -18,6 +18,10 @@ use paydesk_gateways::Money;
 use crate::parse::check_order_no;
 
 pub const MAX_SUBJECT_CHARS: usize = 512;
+/// The most an order may be, in minor units (10,000,000,000.00 yuan): far above any desk's
+/// order, and low enough that the sums of millions of them (a shift, a day, the takings) stay
+/// exact in 64 bits.
+pub const MAX_ORDER_AMOUNT_MINOR: i64 = 1_000_000_000_000;
 pub const MAX_ATTRIBUTES: usize = 64;
 pub const MAX_ATTRIBUTE_KEY_CHARS: usize = 64;
 pub const MAX_ATTRIBUTE_VALUE_CHARS: usize = 1024;
@@ -54,6 +58,9 @@ pub fn check_order_fields(order: OrderFields<'_>) -> Result<(), Invalid> {
                 value: order.amount.to_decimal_string(),
             },
         ));
+    }
+    if order.amount.minor > MAX_ORDER_AMOUNT_MINOR {
+        return Err(Invalid::new(Field::Amount, Rule::TooLarge));
     }
     if order.subject.chars().count() > MAX_SUBJECT_CHARS {
         return Err(Invalid::new(
@@ -249,7 +256,7 @@ mod tests {
             many.attributes.insert(format!("k{n}"), "v".into());
         }
         cases.push(many);
-        for minor in [0, -1, i64::MIN] {
+        for minor in [0, -1, i64::MIN, MAX_ORDER_AMOUNT_MINOR + 1, i64::MAX] {
             let mut o = Order::new("O-2");
             o.amount = Money::from_minor(minor, Currency::CNY);
             cases.push(o);
@@ -275,7 +282,10 @@ mod tests {
             full.attributes
                 .insert(key, "v".repeat(MAX_ATTRIBUTE_VALUE_CHARS));
         }
+        full.amount = Money::from_minor(MAX_ORDER_AMOUNT_MINOR, Currency::CNY);
         full.check().unwrap();
+        // A million of the largest still sum exactly.
+        assert!(MAX_ORDER_AMOUNT_MINOR.checked_mul(1_000_000).is_some());
     }
 
     #[test]
