@@ -42,10 +42,11 @@ const DEDUCTED = /^(\S+) charged after its own deduction of (\S+)$/;
 const RESEND_REFUSED = /^the gateway refused the payment sent again under its idempotency key \(([\s\S]*)\); the first request may have paid$/;
 const TOO_MANY = /^sent again (\d+) times without an answer that settles it$/;
 const SETTLES_NOTHING = /^the gateway's answer settles nothing either way \(([\s\S]*)\); a person decides$/;
-const REVIEW_WHY: Record<string, "cannotAsk" | "unaskedWaiting" | "neverSettled"> = {
+const REVIEW_WHY: Record<string, "cannotAsk" | "unaskedWaiting" | "neverSettled" | "stillWaiting"> = {
   "the gateway has neither a status query nor an idempotency key": "cannotAsk",
   "still waiting for the payer, and the gateway has no status query": "unaskedWaiting",
   "the gateway's status query never settled the payment": "neverSettled",
+  "the gateway's status query still reported the payment as waiting for the customer": "stillWaiting",
 };
 /** A gateway's error as the back end records it: `CODE: message`. */
 const ERROR = /^(\S+): ([\s\S]*)$/;
@@ -158,7 +159,7 @@ function reviewReason(t: TFunction, text: string, attempt: AttemptDetail, gatewa
     if (error && error.code !== "none") lastError = t("timeline.why.lastError", error);
   }
   const known = REVIEW_WHY[why];
-  if (known === "neverSettled") return t("timeline.why.neverSettled", { gateway, count: attempt.checks }) + lastError;
+  if (known === "neverSettled" || known === "stillWaiting") return t(`timeline.why.${known}`, { gateway, count: attempt.checks }) + lastError;
   if (known) return t(`timeline.why.${known}`, { gateway }) + lastError;
   const m = TOO_MANY.exec(why);
   if (m) return t("timeline.why.tooManyResends", { count: Number(m[1]) }) + lastError;

@@ -115,8 +115,9 @@ async fn ask(check: &StatusCheck, clock_offset_ms: i64) -> CheckVerdict {
         None => None,
     };
     let asked = Money::from_minor(check.attempt.amount_minor, check.query.amount.currency);
-    let patience = Patience::at(&check.attempt, now_ms().saturating_add(clock_offset_ms));
-    judge(&check.attempt, asked, link.repeats, answer, patience)
+    let now = now_ms().saturating_add(clock_offset_ms);
+    let patience = Patience::at(&check.attempt, now);
+    judge(&check.attempt, asked, link.repeats, answer, patience, now)
 }
 
 fn status_query(

@@ -78,13 +78,14 @@ impl Patience {
 }
 
 /// What one answer (or its absence: `None` when the gateway has no status query) means for
-/// an open attempt that asked the gateway to charge `asked`.
+/// an open attempt that asked the gateway to charge `asked`, at `now_ms` (the deciding clock).
 pub fn judge(
     attempt: &Attempt,
     asked: Money,
     repeats: Repeats,
     answer: Option<PayOutcome>,
     patience: Patience,
+    now_ms: i64,
 ) -> CheckVerdict {
     let last_chance = attempt.checks + 1 >= MAX_INCONCLUSIVE_CHECKS;
     let Some(outcome) = answer else {
@@ -131,8 +132,20 @@ pub fn judge(
             "the gateway's status query never settled the payment",
         );
     }
+    // A customer who walked away leaves a payment waiting for good, and the order with it
+    // (nothing else is paid or changed while it waits): once the reconciler's patience is
+    // spent and the customer's code can no longer be used (or it never said until when), a
+    // person confirms whether they paid.
+    let still_payable = attempt.payable_until.is_some_and(|until| now_ms < until);
+    if attempt.state == AttemptState::Pending && last_chance && !still_payable {
+        return review(attempt, STILL_WAITING);
+    }
     CheckVerdict::Inconclusive
 }
+
+/// Why a payment that kept waiting for its customer went to a person.
+pub const STILL_WAITING: &str =
+    "the gateway's status query still reported the payment as waiting for the customer";
 
 /// The gateway took this payment (a reference came back, or it said the payment waits) and
 /// now says it has no such payment: neither a failure nor a success, but evidence for a person.
@@ -367,7 +380,8 @@ mod tests {
                     asked(&pending),
                     Repeats::Deduplicated,
                     Some(paid),
-                    Patience::NotOver
+                    Patience::NotOver,
+                    0
                 )),
                 Some(AttemptState::Succeeded)
             );
@@ -379,6 +393,7 @@ mod tests {
             Repeats::Deduplicated,
             Some(more),
             Patience::NotOver,
+            0,
         );
         let CheckVerdict::Settle(AttemptState::NeedsReview, update) = verdict else {
             panic!("expected a review, got {verdict:?}");
@@ -402,7 +417,8 @@ mod tests {
                     asked(&pending),
                     Repeats::Deduplicated,
                     Some(disputed),
-                    Patience::NotOver
+                    Patience::NotOver,
+                    0
                 )),
                 Some(AttemptState::NeedsReview)
             );
@@ -433,7 +449,8 @@ mod tests {
                 asked(&unknown),
                 Repeats::Deduplicated,
                 Some(failed()),
-                Patience::NotOver
+                Patience::NotOver,
+                0
             )),
             None
         );
@@ -443,7 +460,8 @@ mod tests {
                 asked(&unknown),
                 Repeats::Deduplicated,
                 Some(failed()),
-                Patience::Over
+                Patience::Over,
+                0
             )),
             Some(AttemptState::Failed)
         );
@@ -455,7 +473,8 @@ mod tests {
                 asked(&pending),
                 Repeats::Deduplicated,
                 Some(failed()),
-                Patience::NotOver
+                Patience::NotOver,
+                0
             )),
             Some(AttemptState::Failed)
         );
@@ -500,6 +519,7 @@ mod tests {
                 Repeats::Deduplicated,
                 Some(not_found()),
                 patience,
+                0,
             );
             assert_eq!(settles_to(&verdict), expected, "{seen:?} {patience:?}");
             if expected == Some(AttemptState::NeedsReview) {
@@ -528,6 +548,7 @@ mod tests {
                     Repeats::Deduplicated,
                     Some(refused.clone()),
                     patience,
+                    0,
                 );
                 let CheckVerdict::Settle(AttemptState::NeedsReview, update) = verdict else {
                     panic!("expected a review, got {verdict:?}");
@@ -547,7 +568,8 @@ mod tests {
                 asked(&pending),
                 Repeats::Deduplicated,
                 Some(waiting.clone()),
-                Patience::Over
+                Patience::Over,
+                0
             )),
             None
         );
@@ -558,7 +580,8 @@ mod tests {
                 asked(&unknown),
                 Repeats::Deduplicated,
                 Some(waiting),
-                Patience::Over
+                Patience::Over,
+                0
             )),
             Some(AttemptState::Pending)
         );
@@ -569,7 +592,8 @@ mod tests {
                 asked(&unknown),
                 Repeats::Deduplicated,
                 Some(garbled),
-                Patience::Over
+                Patience::Over,
+                0
             )),
             None
         );
@@ -579,7 +603,8 @@ mod tests {
                 asked(&pending),
                 Repeats::Deduplicated,
                 Some(PayOutcome::Succeeded(Receipt::default())),
-                Patience::NotOver
+                Patience::NotOver,
+                0
             )),
             Some(AttemptState::Succeeded)
         );
@@ -595,6 +620,7 @@ mod tests {
             Repeats::Deduplicated,
             Some(garbled),
             Patience::Over,
+            0,
         );
         let CheckVerdict::Settle(AttemptState::NeedsReview, update) = verdict else {
             panic!("expected a review, got {verdict:?}");
@@ -610,7 +636,8 @@ mod tests {
                 asked(&unknown),
                 Repeats::NotRecognised,
                 None,
-                Patience::Over
+                Patience::Over,
+                0
             )),
             Some(AttemptState::NeedsReview)
         );
@@ -620,7 +647,8 @@ mod tests {
                 asked(&unknown),
                 Repeats::Deduplicated,
                 None,
-                Patience::Over
+                Patience::Over,
+                0
             )),
             None
         );
@@ -630,7 +658,8 @@ mod tests {
                 asked(&attempt(AttemptState::Pending, last - 1)),
                 Repeats::Deduplicated,
                 None,
-                Patience::Over
+                Patience::Over,
+                0
             )),
             None
         );
@@ -640,9 +669,58 @@ mod tests {
                 asked(&attempt(AttemptState::Pending, last)),
                 Repeats::Deduplicated,
                 None,
-                Patience::Over
+                Patience::Over,
+                0
             )),
             Some(AttemptState::NeedsReview)
         );
+    }
+
+    #[test]
+    fn a_payment_that_keeps_waiting_for_its_customer_goes_to_a_person_once_its_code_is_spent() {
+        let now = 1_000_000;
+        let last = MAX_INCONCLUSIVE_CHECKS - 1;
+        let waiting = PayOutcome::Pending(Receipt::default());
+        let no_endpoint = PayOutcome::Unknown(GatewayError::new(
+            "NO_STATUS_ENDPOINT",
+            "HTTP 404",
+            RetryClass::Unknown,
+        ));
+        let pending = |checks: i64, payable_until: Option<i64>| Attempt {
+            payable_until,
+            error_code: None,
+            error_message: None,
+            ..attempt(AttemptState::Pending, checks)
+        };
+        // (checks made, the code payable until, the answer, goes to a person)
+        let cases = [
+            (last - 1, None, waiting.clone(), false),
+            (last, None, waiting.clone(), true),
+            (last, None, no_endpoint.clone(), true),
+            (last, Some(now + 1), waiting.clone(), false),
+            (last, Some(now + 1), no_endpoint, false),
+            (last, Some(now), waiting.clone(), true),
+            (last + 5, Some(now - 60_000), waiting, true),
+        ];
+        for (checks, until, answer, reviewed) in cases {
+            let a = pending(checks, until);
+            let verdict = judge(
+                &a,
+                asked(&a),
+                Repeats::NotRecognised,
+                Some(answer.clone()),
+                Patience::Over,
+                now,
+            );
+            let case = format!("{checks} checks, payable until {until:?}, {answer:?}");
+            match verdict {
+                CheckVerdict::Settle(AttemptState::NeedsReview, update) => {
+                    assert!(reviewed, "{case}: reviewed");
+                    assert!(update.detail.unwrap().starts_with(STILL_WAITING), "{case}");
+                }
+                CheckVerdict::Inconclusive => assert!(!reviewed, "{case}: still waiting"),
+                other => panic!("{case}: {other:?}"),
+            }
+        }
     }
 }

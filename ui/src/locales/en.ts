@@ -265,6 +265,8 @@ export const en = {
       unaskedWaiting: "still waiting for the customer, and {{gateway}} cannot be asked",
       neverSettled_one: "{{gateway}} was asked {{count}} time without an answer that settles it",
       neverSettled_other: "{{gateway}} was asked {{count}} times without an answer that settles it",
+      stillWaiting_one: "{{gateway}} was asked {{count}} time and still waits for the customer: a person confirms whether they paid",
+      stillWaiting_other: "{{gateway}} was asked {{count}} times and still waits for the customer: a person confirms whether they paid",
       tooManyResends_one: "sent again {{count}} time without an answer that settles it",
       tooManyResends_other: "sent again {{count}} times without an answer that settles it",
       lastError: "; last error {{code}}: {{message}}",

@@ -253,6 +253,8 @@ export const zhCN: Resources = {
       unaskedWaiting: "仍在等待顾客支付，且 {{gateway}} 不提供查询",
       neverSettled_one: "已询问 {{gateway}} {{count}} 次，仍没有确定的结果",
       neverSettled_other: "已询问 {{gateway}} {{count}} 次，仍没有确定的结果",
+      stillWaiting_one: "已询问 {{gateway}} {{count}} 次，仍在等待顾客付款：需有人确认顾客是否已付款",
+      stillWaiting_other: "已询问 {{gateway}} {{count}} 次，仍在等待顾客付款：需有人确认顾客是否已付款",
       tooManyResends_one: "已再次发送 {{count}} 次，仍没有确定的结果",
       tooManyResends_other: "已再次发送 {{count}} 次，仍没有确定的结果",
       lastError: "；最后一次错误 {{code}}：{{message}}",

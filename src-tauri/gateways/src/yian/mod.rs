@@ -41,7 +41,8 @@
 //!   `alipay.orderInfo`, pointing at its cashier page. `pay_url` is set only while pending.
 //! - Status: `GET {base}/pay/charge/{order_no}/` (emulator-only) answers the same envelope.
 //!   A 404, 405 or 501 there means the deployment has no status endpoint: Unknown
-//!   (`NO_STATUS_ENDPOINT`), and the attempt waits for a person. `订单不存在` (no such order) and
+//!   (`NO_STATUS_ENDPOINT`), and the attempt goes to a person once the reconciler's patience is
+//!   spent and the charge's code has expired. `订单不存在` (no such order) and
 //!   `未找到支付记录` (no charge was ever made for the order) are NoSuchPayment (`Safe`):
 //!   believable for a pay request whose answer was lost, a contradiction for a person once a
 //!   charge came back; any other refusal settles nothing (Unknown).
