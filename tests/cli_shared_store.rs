@@ -187,6 +187,19 @@ fn a_desk_with_a_history_of_its_own_moves_it_in_once_when_it_connects() {
         ));
     }
 
+    // A password the keyring refuses (a pasted tab) is refused before anything moves: the
+    // history moves in whole at the next connect, below.
+    let refused = at_desk(
+        desk_1.path(),
+        "desk-1",
+        &["store", "connect", &url],
+        Some(&format!("{password}\twith-tab")),
+    );
+    assert_eq!(refused.status.code(), Some(2), "{refused:?}");
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(said.contains("control characters"), "{said}");
+    assert_eq!(status(desk_1.path(), "desk-1")["kind"], "sqlite");
+
     let said = ok(&at_desk(
         desk_1.path(),
         "desk-1",

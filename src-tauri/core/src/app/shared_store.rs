@@ -171,6 +171,11 @@ pub async fn connect(
         ));
     }
     let url = ServerUrl::parse(url).map_err(AppError::refused)?;
+    // Checked by the keyring's own rule before the server is reached: a password the keyring
+    // refuses after the history moved in would leave it on a server this desk cannot name.
+    if let Some(password) = &password {
+        crate::input_rules::check_secret(PASSWORD, password.expose_secret())?;
+    }
     let options = url.connect_options(password.as_ref().map(|p| p.expose_secret()));
     let shared = local
         .clone()
@@ -199,16 +204,18 @@ async fn connect_shared(
             "this desk has a history of its own ({own} orders outside the demo) and this login may only read, so it cannot move in; connect with a desk's login first, so nothing was changed"
         )));
     }
-    let moved = shared.move_in_own_history().await?;
-    super::secrets::follow_moved_profiles(vault, &moved.secrets_elsewhere).await?;
-    let (vault, slot) = (vault.clone(), password_slot(url));
+    // The password first: a keyring out of reach then changes nothing on the server (the slot
+    // is the address's own, and the address is saved last).
+    let (keyring, slot) = (vault.clone(), password_slot(url));
     off_thread::run("the keyring call", move || match password {
-        Some(password) => vault.set(&slot, PASSWORD, &password),
-        None => vault.delete(&slot, PASSWORD),
+        Some(password) => keyring.set(&slot, PASSWORD, &password),
+        None => keyring.delete(&slot, PASSWORD),
     })
     .await
     .map_err(VaultError::from)?
     .map_err(AppError::from)?;
+    let moved = shared.move_in_own_history().await?;
+    super::secrets::follow_moved_profiles(vault, &moved.secrets_elsewhere).await?;
     local.set_desk_setting(URL_SETTING, Some(&url.url)).await?;
     Ok(moved)
 }
