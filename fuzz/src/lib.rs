@@ -178,9 +178,11 @@ pub fn import_orders(data: &[u8]) {
         ImportFormat::Json
     };
     let ids = HashMap::from([("shop".to_string(), 1), ("其他 🛒".to_string(), 2)]);
+    let currencies = HashMap::new();
     let profiles = Profiles {
         ids: &ids,
         default: (mode & 2 == 0).then_some("shop"),
+        currencies: &currencies,
     };
     let rows = match parse::rows(file, format, profiles) {
         Ok(rows) => rows,

@@ -2,20 +2,25 @@
 //! with its line and reason and changes nothing, good rows go in in large transactions.
 //!
 //! CSV: a header row naming the columns `order_no`, `amount` (decimal string in the main unit)
-//! and optionally `profile`, `currency` (default CNY), `subject`, and `attr.KEY` for each order
-//! attribute. JSON: an array of objects with the same fields (`attributes` as an object;
+//! and optionally `profile`, `currency` (by default the one its profile's gateway fixes, else
+//! CNY), `subject`, and `attr.KEY` for each order attribute. JSON: an array of objects with the same fields (`attributes` as an object;
 //! `amount` a string, as money never travels as a float).
 //!
 //! Two halves: [`parse`] reads the file and checks each row (pure: bytes in, candidates or
 //! refusals out, fuzzed on its own); this module writes the candidates, in batches, and adds
-//! the one refusal that needs the database (the order number is already there).
+//! the refusals that need the database: the order number is already there, or the profile's
+//! gateway could never be paid for the order (as `order add` refuses it).
 
 use std::collections::{HashMap, HashSet};
 use std::io::Read;
 
 use serde::Serialize;
 
+use paydesk_gateways::invalid::{Field, Rule};
+use paydesk_gateways::{Connector, Currency, Invalid, OrderRefusal};
+
 use crate::changes::Change;
+use crate::domain::Profile;
 use crate::store::{Store, StoreError};
 
 /// The parsing layer, in paydesk-rules so the fuzz targets build it without the store.
@@ -86,23 +91,28 @@ pub async fn import_orders(
     default_profile: Option<&str>,
     mut progress: impl FnMut(Progress),
 ) -> Result<ImportReport, ImportError> {
-    let profiles: HashMap<String, i64> = store
-        .profiles()
-        .await?
-        .into_iter()
-        .map(|p| (p.name, p.id))
-        .collect();
+    let kept = store.profiles().await?;
+    let profiles: HashMap<String, i64> = kept.iter().map(|p| (p.name.clone(), p.id)).collect();
     if let Some(name) = default_profile {
         if !profiles.contains_key(name) {
             return Err(StoreError::NoSuchProfile(name.to_string()).into());
         }
     }
+    let gateways: HashMap<i64, Payable> = kept
+        .iter()
+        .filter_map(|p| Some((p.id, Payable::of(p)?)))
+        .collect();
+    let currencies: HashMap<i64, Currency> = gateways
+        .iter()
+        .filter_map(|(id, payable)| Some((*id, payable.currency?)))
+        .collect();
     let rows = parse::rows(
         reader,
         format,
         Profiles {
             ids: &profiles,
             default: default_profile,
+            currencies: &currencies,
         },
     )?;
     let mut report = ImportReport::default();
@@ -112,7 +122,16 @@ pub async fn import_orders(
     for row in rows {
         report.rows += 1;
         match row {
-            Ok(candidate) => batch.push(candidate),
+            // As `order add` refuses it: an order its profile's gateway could never be paid for.
+            Ok(candidate) => match unpayable(&gateways, &candidate) {
+                Some(why) => {
+                    let order_no = Some(candidate.order_no);
+                    report
+                        .rejected
+                        .push(RowError::new(candidate.line, order_no, why));
+                }
+                None => batch.push(candidate),
+            },
             Err(refused) => report.rejected.push(refused),
         }
         if report.rows % PROGRESS_EVERY == 0 {
@@ -132,6 +151,63 @@ pub async fn import_orders(
     tally(store, write(store, batch), &mut report, &mut progress).await?;
     report.rejected.sort_by_key(|r| r.line);
     Ok(report)
+}
+
+/// What a profile's gateway asks of an order to be paid for it.
+struct Payable<'a> {
+    connector: Box<dyn Connector>,
+    profile: &'a Profile,
+    /// The currency its orders are in, where the gateway fixes one.
+    currency: Option<Currency>,
+    /// Whether an attribute can refuse an order (one is required, or must be a number): most
+    /// gateways' cannot, and their rows skip asking (a million rows, a few allocations each).
+    attributes_can_refuse: bool,
+}
+
+impl<'a> Payable<'a> {
+    fn of(profile: &'a Profile) -> Option<Payable<'a>> {
+        let connector = paydesk_gateways::connector_for(&profile.gateway)?;
+        Some(Payable {
+            currency: connector.order_currency(&profile.settings),
+            attributes_can_refuse: (connector.order_attributes().iter())
+                .any(|a| a.required || a.positive_integer),
+            connector,
+            profile,
+        })
+    }
+}
+
+/// Why the row's profile's gateway could never be paid for it, if it could not: the
+/// connector's own [`Connector::order_refusal`], the rule `order add` applies.
+fn unpayable(gateways: &HashMap<i64, Payable>, row: &OrderCandidate) -> Option<Invalid> {
+    let payable = gateways.get(&row.profile_id)?;
+    let currency = row.amount.currency;
+    if !payable.attributes_can_refuse && payable.currency.is_none_or(|c| c == currency) {
+        return None;
+    }
+    let settings = &payable.profile.settings;
+    let why = (payable.connector).order_refusal(settings, currency, &row.attributes)?;
+    first_reason(&why, row)
+}
+
+/// The first reason a gateway gives for never being paid for an order, as a row's refusal.
+fn first_reason(why: &OrderRefusal, row: &OrderCandidate) -> Option<Invalid> {
+    if let Some(expected) = why.expected_currency {
+        let rule = Rule::OneOf {
+            value: row.amount.currency.code().to_string(),
+            allowed: vec![expected.code().to_string()],
+        };
+        return Some(Invalid::new(Field::Currency, rule));
+    }
+    if let Some(name) = why.missing.first() {
+        let field = Field::Attribute { name: name.clone() };
+        return Some(Invalid::new(field, Rule::Missing));
+    }
+    why.not_whole_number.first().map(|name| {
+        let field = Field::Attribute { name: name.clone() };
+        let value = paydesk_gateways::shown(row.attributes.get(name).map_or("", String::as_str));
+        Invalid::new(field, Rule::NotWholeNumber { value })
+    })
 }
 
 /// A batch being written in a transaction of its own: the batch, and the numbers that went in.
@@ -191,6 +267,32 @@ mod tests {
     use crate::test_support::{add_profile, store_contract};
 
     store_contract! {
+    async fn a_row_its_gateway_could_never_be_paid_for_is_refused_as_order_add_refuses_it(store) {
+        add_profile(&store, "db", "debit").await;
+        add_profile(&store, "pt", "partner").await;
+        let csv = "order_no,profile,amount,currency,attr.user_id,attr.gift_pos_id,attr.address_id\n\
+                   D-1,db,100,,,,\n\
+                   D-2,db,100,CNY,,,\n\
+                   P-1,pt,5,,,,\n\
+                   P-2,pt,5,,u1,g1,x\n\
+                   P-3,pt,5,,u1,g1,7\n";
+        let report = import_orders(&store, csv.as_bytes(), ImportFormat::Csv, None, |_| {})
+            .await
+            .unwrap();
+        let refused: Vec<(String, String)> = report
+            .rejected
+            .iter()
+            .map(|r| (r.order_no.clone().unwrap_or_default(), r.problem.to_string()))
+            .collect();
+        assert_eq!(report.imported, 2, "{refused:?}");
+        assert_eq!(refused.len(), 3, "{refused:?}");
+        assert!(refused[0].0 == "D-2" && refused[0].1.contains("INR"), "{refused:?}");
+        assert!(refused[1].0 == "P-1" && refused[1].1.contains("user_id"), "{refused:?}");
+        assert!(refused[2].0 == "P-2" && refused[2].1.contains("address_id"), "{refused:?}");
+        // A row naming no currency is in the profile's own.
+        assert_eq!(store.order("D-1").await.unwrap().currency, "INR");
+    }
+
     async fn imports_good_rows_and_reports_each_bad_one(store) {
         add_profile(&store, "p", "sensecore").await;
         let csv = "order_no,profile,amount,currency,subject,attr.user_id\n\

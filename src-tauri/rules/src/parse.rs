@@ -98,6 +98,9 @@ pub struct OrderCandidate {
 pub struct Profiles<'a> {
     pub ids: &'a HashMap<String, i64>,
     pub default: Option<&'a str>,
+    /// By profile id, the currency its orders are in where its gateway fixes one: a row that
+    /// names no currency takes it (else CNY).
+    pub currencies: &'a HashMap<i64, Currency>,
 }
 
 pub fn check_order_no(order_no: &str) -> Result<(), Invalid> {
@@ -234,13 +237,10 @@ impl Checker<'_> {
                 },
             )
         })?;
-        let currency = Currency::parse(
-            raw.currency
-                .as_deref()
-                .filter(|c| !c.is_empty())
-                .unwrap_or("CNY"),
-        )
-        .map_err(Invalid::amount)?;
+        let currency = match raw.currency.as_deref().filter(|c| !c.is_empty()) {
+            Some(code) => Currency::parse(code).map_err(Invalid::amount)?,
+            None => (self.profiles.currencies.get(&profile_id).copied()).unwrap_or(Currency::CNY),
+        };
         let amount_text = match raw.amount {
             Some(serde_json::Value::String(s)) => s,
             Some(serde_json::Value::Number(_)) => {
@@ -421,6 +421,7 @@ mod tests {
             Profiles {
                 ids: &ids,
                 default: Some("p"),
+                currencies: &HashMap::from([(2, Currency::INR)]),
             },
         )
         .unwrap()
@@ -454,6 +455,23 @@ mod tests {
             a2.attributes.is_empty(),
             "an empty attr cell is no attribute"
         );
+    }
+
+    #[test]
+    fn a_row_naming_no_currency_takes_its_profiles() {
+        let rows = read(
+            "order_no,profile,amount,currency
+B-1,q,5.00,
+B-2,p,5.00,
+B-3,q,5.00,CNY
+",
+            ImportFormat::Csv,
+        );
+        let currencies: Vec<Currency> = rows
+            .iter()
+            .map(|r| r.as_ref().unwrap().amount.currency)
+            .collect();
+        assert_eq!(currencies, [Currency::INR, Currency::CNY, Currency::CNY]);
     }
 
     #[test]
@@ -548,7 +566,11 @@ mod tests {
         match rows(
             text.as_bytes(),
             ImportFormat::Csv,
-            Profiles { ids, default: None },
+            Profiles {
+                ids,
+                default: None,
+                currencies: &HashMap::new(),
+            },
         ) {
             Err(e) => e,
             Ok(_) => panic!("{text:.40} was read"),
