@@ -102,6 +102,7 @@ fn hostile_values_are_refused_with_one_clear_line_and_change_nothing() {
     };
     let mut cases: Vec<Vec<String>> = Vec::new();
     for text in &hostile_text {
+        let voucher = format!("{text}=1.00");
         cases.push(order(text, "1.00", "CNY"));
         cases.push(order("O-2", text, "CNY"));
         cases.push(order("O-2", "1.00", text));
@@ -145,6 +146,8 @@ fn hostile_values_are_refused_with_one_clear_line_and_change_nothing() {
             vec!["pay", text, "--channel", "balance"],
             vec!["status", text],
             vec!["history", "--state", text],
+            vec!["history", "--profile", text],
+            vec!["pay", "O-1", "--channel", "balance", "--voucher", &voucher],
             vec!["history", "--since", text],
         ] {
             cases.push(args.into_iter().map(str::to_string).collect());

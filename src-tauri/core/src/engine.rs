@@ -501,6 +501,8 @@ impl Engine {
                 "a resolution needs a note saying why".into(),
             ));
         }
+        // Kept on the audit trail and shown wherever the attempt is: a note's rules.
+        crate::input_rules::check_note(note).map_err(PayError::Invalid)?;
         let attempt = self.store.attempt(attempt_id).await?;
         let settles_itself = self.settles_itself(&attempt).await?;
         // The store checks the state again as it writes: this reading only chooses what to

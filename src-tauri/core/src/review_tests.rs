@@ -131,6 +131,18 @@ store_contract! {
         let engine = engine(&store);
         // partner has no status query: nothing but a person settles its pending payments.
         let paid = pending_on(&store, "partner", "P-1", Some("https://qr.example/1")).await;
+        // The note is kept on the audit trail and shown wherever the attempt is: a note's rules.
+        for (note, why) in [
+            ("seen\u{1b}[31m", "control characters"),
+            (&"n".repeat(2001), "longer than 2000"),
+        ] {
+            let refused = engine
+                .resolve_review(paid, AttemptState::Succeeded, note, false)
+                .await
+                .unwrap_err();
+            assert!(refused.to_string().contains(why), "{refused}");
+        }
+        assert_eq!(review_count(&store).await, 0);
         let decided = engine
             .resolve_review(paid, AttemptState::Succeeded, "seen in the partner back office", false)
             .await

@@ -51,6 +51,8 @@ pub enum Field {
     Note,
     SubscriptionId,
     VoucherId,
+    /// A coupon's id (the partner's `coupon_id`).
+    Coupon,
     DeskName,
     OperatorName,
     TimeRange,
@@ -218,6 +220,7 @@ impl fmt::Display for Field {
             Field::Note => f.write_str("the note"),
             Field::SubscriptionId => f.write_str("the subscription id"),
             Field::VoucherId => f.write_str("the voucher id"),
+            Field::Coupon => f.write_str("the coupon"),
             Field::DeskName => f.write_str("the desk's name"),
             Field::OperatorName => f.write_str("the operator's name"),
             Field::TimeRange => f.write_str("the time range"),

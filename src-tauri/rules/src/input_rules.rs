@@ -122,6 +122,12 @@ pub const MAX_REFERENCE_CHARS: usize = 128;
 /// A subscription's id as a person types it for a gateway (TOP): not blank, no spaces around
 /// it, no control characters, at most [`MAX_REFERENCE_CHARS`].
 pub fn check_reference(reference: &str) -> Result<(), Invalid> {
+    check_reference_as(Field::SubscriptionId, reference)
+}
+
+/// [`check_reference`] for a reference of another kind (a voucher's id, a coupon), named as
+/// `field` in its refusal.
+pub fn check_reference_as(field: Field, reference: &str) -> Result<(), Invalid> {
     let rule = if reference.trim().is_empty() {
         Rule::Blank
     } else if reference.trim() != reference {
@@ -135,7 +141,7 @@ pub fn check_reference(reference: &str) -> Result<(), Invalid> {
     } else {
         return Ok(());
     };
-    Err(Invalid::new(Field::SubscriptionId, rule))
+    Err(Invalid::new(field, rule))
 }
 
 /// The longest note a person may leave on an order (why it was cancelled).

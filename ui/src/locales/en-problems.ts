@@ -23,6 +23,7 @@ export const invalidFieldEn = {
   note: "the note",
   subscription_id: "the subscription id",
   voucher_id: "the voucher id",
+  coupon: "the coupon",
   desk_name: "the desk's name",
   operator_name: "the operator's name",
   time_range: "the time range",

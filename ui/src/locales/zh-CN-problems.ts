@@ -21,6 +21,7 @@ export const invalidFieldZhCN: Resources["invalidField"] = {
   note: "备注",
   subscription_id: "订阅 ID",
   voucher_id: "代金券编号",
+  coupon: "优惠券",
   desk_name: "收银台名称",
   operator_name: "操作员名称",
   time_range: "时间范围",

@@ -120,12 +120,17 @@ pub struct HistoryInput {
 
 /// Every attempt the filters keep, oldest first.
 pub async fn history(store: &Store, input: HistoryInput) -> Result<Vec<HistoryRow>> {
+    // A profile that does not exist is named as such, not answered with no payments.
+    if let Some(profile) = &input.profile {
+        store.profile(profile).await?;
+    }
+    let shown = crate::input_rules::shown;
     let filter = HistoryFilter {
         state: input
             .state
             .map(|s| {
                 AttemptState::parse(s.trim())
-                    .ok_or_else(|| AppError::refused(format!("unknown state {s:?}")))
+                    .ok_or_else(|| AppError::refused(format!("unknown state {}", shown(&s))))
             })
             .transpose()?,
         channel: input
@@ -133,7 +138,7 @@ pub async fn history(store: &Store, input: HistoryInput) -> Result<Vec<HistoryRo
             .map(|c| {
                 Channel::parse(c.trim())
                     .map(|c| c.as_str().to_string())
-                    .ok_or_else(|| AppError::refused(format!("unknown channel {c:?}")))
+                    .ok_or_else(|| AppError::refused(format!("unknown channel {}", shown(&c))))
             })
             .transpose()?,
         profile: input.profile,

@@ -58,6 +58,15 @@ fn channel_list(channels: &[Channel]) -> String {
         .join(", ")
 }
 
+/// The coupon, if one was given: a reference like any other (it is sent and journaled).
+fn coupon(typed: Option<String>) -> Result<Option<String>> {
+    let coupon = blank_is_none(typed);
+    if let Some(id) = &coupon {
+        crate::input_rules::check_reference_as(Field::Coupon, id)?;
+    }
+    Ok(coupon)
+}
+
 /// The vouchers without blank rows; an amount without an id, or one id twice, is refused.
 fn vouchers(rows: Vec<(String, String)>) -> Result<Vec<(String, String)>> {
     let mut kept: Vec<(String, String)> = Vec::new();
@@ -69,6 +78,7 @@ fn vouchers(rows: Vec<(String, String)>) -> Result<Vec<(String, String)>> {
         if id.is_empty() {
             return Err(Invalid::new(Field::VoucherId, Rule::Blank).into());
         }
+        crate::input_rules::check_reference_as(Field::VoucherId, &id)?;
         if kept.iter().any(|(seen, _)| *seen == id) {
             let value = paydesk_gateways::shown(&id);
             return Err(Invalid::new(Field::VoucherId, Rule::GivenTwice { value }).into());
@@ -116,7 +126,7 @@ async fn read(store: &Store, input: PayInput) -> Result<Asked> {
         order_no: order.order_no.clone(),
         channel,
         deductions: vouchers(input.vouchers)?,
-        coupon: blank_is_none(input.coupon),
+        coupon: coupon(input.coupon)?,
         credit_amount: blank_is_none(input.credit_amount),
         subscription_refunds: input.subscription_refunds,
         seen_revision: input.revision,
@@ -288,6 +298,20 @@ mod tests {
         assert_eq!(no_id.to_string(), "the voucher id is empty");
         let twice = vouchers(rows(&[("v1", "1"), (" v1", "2")])).unwrap_err();
         assert_eq!(twice.to_string(), "the voucher id \"v1\" is given twice");
+        // An id is sent to the gateway, journaled and printed: a reference's rules.
+        let escape = vouchers(rows(&[("v\u{1b}[7mX\u{7}", "1.00")])).unwrap_err();
+        assert_eq!(
+            escape.to_string(),
+            "the voucher id contains control characters"
+        );
+        let long = vouchers(rows(&[(&"v".repeat(129), "1.00")])).unwrap_err();
+        assert!(long.to_string().contains("longer than 128"), "{long}");
+        let coupon_refused = coupon(Some("c\u{7}".into())).unwrap_err();
+        assert_eq!(
+            coupon_refused.to_string(),
+            "the coupon contains control characters"
+        );
+        assert_eq!(coupon(Some(" c-1 ".into())).unwrap(), Some("c-1".into()));
     }
 
     #[tokio::test]
