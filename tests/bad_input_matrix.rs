@@ -75,6 +75,8 @@ fn hostile_values_are_refused_with_one_clear_line_and_change_nothing() {
     let hostile_text = [
         "".to_string(),
         big.clone(),
+        // Long, yet under the command line's own limit on an argument's length.
+        "x".repeat(3000),
         // (NUL cannot be an argument at all; it is tried on stdin below.)
         "A\u{1}B".into(),
         "A\u{7}B".into(),
@@ -154,7 +156,9 @@ fn hostile_values_are_refused_with_one_clear_line_and_change_nothing() {
         }
     }
     // Amounts: over-precise, negative, zero, overflowing, not numbers.
+    let long_negative = format!("-{}1", "0".repeat(3000));
     for amount in [
+        long_negative.as_str(),
         "1.234",
         "-1",
         "0",

@@ -234,7 +234,7 @@ impl Money {
     pub fn parse_positive(amount: &str, currency: Currency) -> Result<Self, MoneyError> {
         let money = Money::parse(amount, currency)?;
         if money.minor <= 0 {
-            return Err(MoneyError::NotPositive(amount.trim().to_string()));
+            return Err(MoneyError::NotPositive(clip(amount.trim())));
         }
         Ok(money)
     }
@@ -358,6 +358,10 @@ mod tests {
             Money::parse_positive("-3", Currency::CNY),
             Err(MoneyError::NotPositive(_))
         ));
+        // A long one is quoted cut short, as every other refused amount is.
+        let long = format!("-{}1", "0".repeat(4000));
+        let refused = Money::parse_positive(&long, Currency::CNY).unwrap_err();
+        assert!(refused.to_string().len() < 200, "{refused}");
         assert!(matches!(
             Money::parse("1.5", Currency::parse("JPY").unwrap()),
             Err(MoneyError::TooPrecise { .. })

@@ -95,9 +95,14 @@ async fn read(store: &Store, input: PayInput) -> Result<Asked> {
     let channel = match input.channel.as_deref().map(str::trim) {
         Some(text) => Channel::parse(text).ok_or_else(|| {
             let offered = channel_list(&channels);
+            // Quoted back cut short: a value of any length was typed.
+            let text = match text.char_indices().nth(40) {
+                Some((end, _)) => format!("{}…", &text[..end]),
+                None => text.to_string(),
+            };
             AppError::new(
                 Problem::UnknownChannel {
-                    channel: text.to_string(),
+                    channel: text.clone(),
                     gateway: profile.gateway.clone(),
                     offered: offered.clone(),
                 },

@@ -139,11 +139,11 @@ pub enum StoreError {
     },
     #[error("a gateway profile named {0:?} already exists")]
     DuplicateProfile(String),
-    #[error("no gateway profile named {0:?}")]
+    #[error("no gateway profile named {}", crate::input_rules::shown(.0))]
     NoSuchProfile(String),
     #[error("order {0:?} already exists")]
     DuplicateOrder(String),
-    #[error("no order {0:?}")]
+    #[error("no order {}", crate::input_rules::shown(.0))]
     NoSuchOrder(String),
     /// The order has no settled, uncontested payment to print a receipt of.
     #[error("order {0:?} is not paid, so it has no receipt")]
