@@ -669,3 +669,27 @@ async fn an_answer_for_another_order_settles_nothing_and_goes_to_a_person() {
     ));
     assert_eq!(w.engine.store().attempts("Y-3").await.unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn a_top_payment_waiting_for_its_customer_is_asked_about_past_the_bound_on_resends() {
+    let w = world().await;
+    let amount = Money::parse("8.00", Currency::CNY).unwrap();
+    w.gateway("top").await;
+    w.order("top", "W-1", amount, BTreeMap::new(), amount).await;
+    // TOP's answer while the customer has not opened the pay URL: every repeat of the payment
+    // under its idempotency code gets the same answer, never a second charge.
+    let waiting = serde_json::json!({"alibaba_cloudgame_tradeplatform_payorder_response": {
+        "result_success": true,
+        "value": {"pay_status": "WAIT_PAY", "pay_url": "https://pay.example/w-1"},
+        "request_id": "r-1"
+    }});
+    w.move_gateway("top", &replaying(waiting.to_string()).await)
+        .await;
+    let sent = w.pay("top", "W-1").await.unwrap();
+    assert_eq!(sent.state, AttemptState::Pending, "{sent:?}");
+    // A customer who takes a few minutes: more status checks (each a resend) than the bound.
+    for _ in 0..MAX_RESENDS + 2 {
+        let checked = w.engine.check_status(sent.id).await.unwrap();
+        assert_eq!(checked.state, AttemptState::Pending, "{checked:?}");
+    }
+}

@@ -366,17 +366,21 @@ impl Engine {
         for check in self.status_checks(open, pass).await? {
             let permits = permits.clone();
             asked.spawn(async move {
-                // A status query that is a resend counts against the bound on resends; past
-                // it, nothing more is sent and a person decides.
-                if check.link.status_is_resend && check.attempt.resends >= MAX_RESENDS {
+                // A status query that is a resend (TOP) counts against the bound on resends
+                // where the payment's fate is unknown; past it, nothing more is sent and a
+                // person decides. A payment the gateway holds and that waits for its customer
+                // is asked about by the same harmless repeat under its code for as long as
+                // any waiting payment is (settling::judge), not for a minute.
+                let counted =
+                    check.link.status_is_resend && check.attempt.state != AttemptState::Pending;
+                if counted && check.attempt.resends >= MAX_RESENDS {
                     let update = too_many_resends(&check.attempt);
                     let verdict = CheckVerdict::Settle(AttemptState::NeedsReview, update);
                     return (check, verdict, false);
                 }
                 let _permit = permits.acquire_owned().await.expect("never closed");
                 let verdict = ask(&check, clock_offset_ms).await;
-                let resent = check.link.status_is_resend;
-                (check, verdict, resent)
+                (check, verdict, counted)
             });
         }
         let mut ready = Vec::with_capacity(BATCH);

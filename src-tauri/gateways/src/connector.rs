@@ -161,7 +161,8 @@ pub struct Capabilities {
     pub credit_split: bool,
     pub status_query: bool,
     /// The status query sends the payment again under its idempotency key (TOP has no query
-    /// of its own): every one counts as a resend, and a refusal of one settles nothing.
+    /// of its own): every one of a payment whose fate is unknown counts as a resend, and a
+    /// refusal of one settles nothing.
     #[serde(default)]
     pub status_query_is_resend: bool,
     pub idempotency_key: bool,

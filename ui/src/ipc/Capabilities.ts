@@ -7,7 +7,8 @@ import type { Channel } from "./Channel";
 export type Capabilities = { channels: Array<Channel>, vouchers: boolean, coupon: boolean, credit_split: boolean, status_query: boolean, 
 /**
  * The status query sends the payment again under its idempotency key (TOP has no query
- * of its own): every one counts as a resend, and a refusal of one settles nothing.
+ * of its own): every one of a payment whose fate is unknown counts as a resend, and a
+ * refusal of one settles nothing.
  */
 status_query_is_resend: boolean, idempotency_key: boolean, 
 /**
