@@ -170,13 +170,18 @@ describe("shifts", () => {
     expect(within(dialog).getByText(/^The shift is closed and its report kept/)).toBeTruthy();
     expect(within(dialog).queryByText(/^Check the report, then close the shift/)).toBeNull();
 
-    // Hand over: the next shift, one key away.
+    // Hand over: the next shift, one key away, for the operator who takes the desk (named
+    // here, else the next shift and its payments would be the last operator's).
     const next = within(dialog).getByTestId("open-next-shift");
     expect(document.activeElement).toBe(next);
-    await user.keyboard("{Enter}");
+    const who = within(dialog).getByTestId("next-operator");
+    expect((who as HTMLInputElement).value).toBe(DEFAULT_DESK_NAMES.operator);
+    await user.clear(who);
+    await user.type(who, "mei{Enter}");
     await waitFor(() => expect(screen.queryByTestId("close-shift-dialog")).toBeNull());
+    expect(called(backend, "save_desk_names")).toEqual([{ desk: DEFAULT_DESK_NAMES.desk, operator: "mei" }]);
     expect(called(backend, "open_shift")).toEqual([{}]);
-    await waitFor(() => expect(within(view).getByTestId("shift-state").textContent).toMatch(/^Shift 2, open since/));
+    await waitFor(() => expect(within(view).getByTestId("shift-state").textContent).toMatch(/^Shift 2, open since .* by mei$/));
     expect(screen.getByTestId("shift-status").textContent).toMatch(/^Shift open since /);
   });
 

@@ -3,7 +3,7 @@ import { useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { problemWith } from "../api";
 import { useCloseShift, useOpenShift } from "../queries/mutations";
-import { shiftReportQuery } from "../queries/reads";
+import { shiftReportQuery, useDeskNames } from "../queries/reads";
 import type { Amount, AttemptState, OpenAttemptRef, Shift } from "../types";
 import { formatMoney } from "../words";
 import { Modal } from "./Modal";
@@ -46,6 +46,9 @@ export function CloseShiftDialog({
   const report = useQuery(shiftReportQuery(shift.id));
   const close = useCloseShift();
   const openNext = useOpenShift();
+  // Who takes the desk next: named here, so the next shift is theirs.
+  const names = useDeskNames().data;
+  const [nextOperator, setNextOperator] = useState<string | null>(null);
   const [acknowledged, setAcknowledged] = useState<ReadonlySet<number>>(new Set());
   // Payments a refused close named: started meanwhile, or at another window of this desk.
   const [refused, setRefused] = useState<OpenAttemptRef[]>([]);
@@ -95,22 +98,26 @@ export function CloseShiftDialog({
       {closed ? (
         <>
           <ShiftReport report={closed} />
-          {openNext.error && <FailureNote error={openNext.error} />}
-          <footer>
-            <button type="button" onClick={onClose} disabled={busy}>
-              {t("common.close")}
-            </button>
-            <button
-              type="button"
-              className="primary"
-              ref={nextRef}
-              data-testid="open-next-shift"
-              disabled={busy}
-              onClick={() => openNext.mutate(undefined, { onSuccess: onClose })}
-            >
-              {openNext.isPending ? t("shift.opening") : t("shift.closing.openNext")}
-            </button>
-          </footer>
+          <form
+            onSubmit={(e) => {
+              e.preventDefault();
+              openNext.mutate(nextOperator ?? names?.operator, { onSuccess: onClose });
+            }}
+          >
+            <label className="field">
+              {t("shift.closing.nextOperator")}
+              <input value={nextOperator ?? names?.operator ?? ""} data-testid="next-operator" onChange={(e) => setNextOperator(e.target.value)} />
+            </label>
+            {openNext.error && <FailureNote error={openNext.error} />}
+            <footer>
+              <button type="button" onClick={onClose} disabled={busy}>
+                {t("common.close")}
+              </button>
+              <button type="submit" className="primary" ref={nextRef} data-testid="open-next-shift" disabled={busy}>
+                {openNext.isPending ? t("shift.opening") : t("shift.closing.openNext")}
+              </button>
+            </footer>
+          </form>
         </>
       ) : (
         <>

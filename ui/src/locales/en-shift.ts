@@ -9,6 +9,7 @@ export const shiftEn = {
   noneOpen: "No shift open",
   noneOpenHelp: "Open a shift when you take over the desk: its report counts every payment started here until it is closed.",
   open: "Open shift",
+  openedBy: "Operator taking the desk",
   opening: "Opening…",
   close: "Hand over…",
   readOnly: "This desk may only read the shared history: shifts are opened and closed at the desks that may write.",
@@ -60,6 +61,7 @@ export const shiftEn = {
     closing: "Handing over…",
     closed: "Shift {{id}} handed over",
     closedHelp: "The shift is closed and its report kept: print it now or later from Past shifts, then open the next shift to hand over.",
+    nextOperator: "Next operator",
     openNext: "Open the next shift",
   },
   past: {

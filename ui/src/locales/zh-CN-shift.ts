@@ -9,6 +9,7 @@ export const shiftZhCN: Resources["shift"] = {
   noneOpen: "没有进行中的班次",
   noneOpenHelp: "接手收银台时请开班：交班报表会统计从开班到交班之间在此发起的每笔支付。",
   open: "开班",
+  openedBy: "接班操作员",
   opening: "正在开班…",
   close: "交班…",
   readOnly: "此收银台只能查看共享记录：开班和交班请在可写入的收银台进行。",
@@ -61,6 +62,7 @@ export const shiftZhCN: Resources["shift"] = {
     closing: "正在交班…",
     closed: "班次 {{id}} 已交班",
     closedHelp: "已交班，报表已保留：可以现在打印，也可以之后在“历史班次”中打印；开始下一班次即完成交接。",
+    nextOperator: "下一班操作员",
     openNext: "开始下一班次",
   },
   past: {

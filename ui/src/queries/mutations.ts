@@ -168,11 +168,20 @@ function shiftChanged(queryClient: QueryClient, open: Shift | null) {
   void queryClient.invalidateQueries({ queryKey: keys.managerDays() });
 }
 
-/** Opens a shift at this desk (refused while one is open: `shift_open`). */
+/** Opens a shift at this desk (refused while one is open: `shift_open`) for `operator`, where
+ * one is named: the desk's operator becomes them first, so the shift and every payment in it
+ * are theirs, not the last operator's. */
 export function useOpenShift() {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: () => api.openShift(),
+    mutationFn: async (operator?: string) => {
+      const names = queryClient.getQueryData<Actor>(keys.deskNames());
+      const who = operator?.trim();
+      if (names && who && who !== names.operator) {
+        queryClient.setQueryData(keys.deskNames(), await api.saveDeskNames({ desk: names.desk, operator: who }));
+      }
+      return api.openShift();
+    },
     onSuccess: (shift) => shiftChanged(queryClient, shift),
     // Refused because another window opened one: that one is shown.
     onError: () => void queryClient.invalidateQueries({ queryKey: keys.shifts() }),

@@ -7,7 +7,7 @@ import { DayReportSection } from "../components/DayReportSection";
 import { Modal } from "../components/Modal";
 import { ShiftReport } from "../components/ShiftReport";
 import { useOpenShift } from "../queries/mutations";
-import { currentShiftQuery, shiftListQuery, shiftReportQuery, useReadOnly } from "../queries/reads";
+import { currentShiftQuery, shiftListQuery, shiftReportQuery, useDeskNames, useReadOnly } from "../queries/reads";
 import type { Shift } from "../types";
 import { formatTime } from "../words";
 import { FailureNote } from "../components/FailureNote";
@@ -105,6 +105,9 @@ export function ShiftView() {
   const report = useQuery({ ...shiftReportQuery(shift ? shift.id : null), enabled: shift !== undefined });
   const neverHadOne = problemWith(report.error, "no_shift") !== null;
   const open = useOpenShift();
+  // Who takes the desk: the desk's operator until someone types another name.
+  const names = useDeskNames().data;
+  const [operator, setOperator] = useState<string | null>(null);
   const [closing, setClosing] = useState<Shift | null>(null);
   const [viewing, setViewing] = useState<number | null>(null);
   // Where the focus goes once the button that had it is gone (opened, closed, handed over).
@@ -132,15 +135,21 @@ export function ShiftView() {
               )}
             </p>
             {!readOnly && shift === null && (
-              <button
-                type="button"
-                className="primary"
-                data-testid="open-shift"
-                disabled={open.isPending}
-                onClick={() => open.mutate(undefined, { onSuccess: () => stateRef.current?.focus() })}
+              <form
+                className="field-row"
+                onSubmit={(e) => {
+                  e.preventDefault();
+                  open.mutate(operator ?? names?.operator, { onSuccess: () => stateRef.current?.focus() });
+                }}
               >
-                {open.isPending ? t("shift.opening") : t("shift.open")}
-              </button>
+                <label className="field">
+                  {t("shift.openedBy")}
+                  <input value={operator ?? names?.operator ?? ""} data-testid="shift-operator" onChange={(e) => setOperator(e.target.value)} />
+                </label>
+                <button type="submit" className="primary" data-testid="open-shift" disabled={open.isPending}>
+                  {open.isPending ? t("shift.opening") : t("shift.open")}
+                </button>
+              </form>
             )}
             {!readOnly && shift && (
               <button type="button" data-testid="close-shift" onClick={() => setClosing(shift)}>
