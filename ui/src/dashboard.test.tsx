@@ -6,7 +6,7 @@ import { render } from "./test-render";
 import i18n from "./i18n";
 import { mockBackend, resetBackend, shiftOf } from "./test-backend";
 import type { CurrencyTotals, DailyTotal, DayComparison, MoneyCompared, Outcomes, TakingsRow } from "./types";
-import { localDate } from "./words";
+import { dayStart, localDate, weekStart } from "./words";
 
 afterEach(resetBackend);
 
@@ -36,6 +36,19 @@ describe("the dashboard", () => {
     expect(widths(cny)).toEqual(["100", "25"]);
     expect(widths(screen.getByTestId("daily-in-INR"))).toEqual(["100"]);
     expect(screen.getByTestId("daily-out-INR").textContent).toContain("₹900.00");
+  });
+
+  it("counts today and this week from midnight on the merchant's calendar, not this computer's", async () => {
+    // Kiritimati (UTC+14) is a day ahead of most computers: its midnight is another instant.
+    const zone = "Pacific/Kiritimati";
+    const backend = mockBackend({ takings: [paidBalance], merchant: { name: "", address: "", time_zone: zone } });
+    const user = userEvent.setup();
+    render(<App />);
+    await user.click(await screen.findByRole("link", { name: /Dashboard/ }));
+    await screen.findByTestId("period-Today");
+    const now = new Date();
+    const asked = () => backend.calls.filter((c) => c.cmd === "takings").map((c) => c.args.sinceMs);
+    await waitFor(() => expect(asked()).toEqual(expect.arrayContaining([dayStart(now, zone), weekStart(now, zone)])));
   });
 
   it("opens the orders a bar counts in the Orders view, filtered", async () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { en } from "./locales/en";
 import { zhCN } from "./locales/zh-CN";
 import { languageFor } from "./i18n";
-import { dateInputToMs, formatMinute, formatMoney, formatTime, formatWhen, hintKey, stateKey, weekStart } from "./words";
+import { dateInputToMs, dayStart, formatMinute, formatMoney, formatTime, formatWhen, hintKey, localDate, stateKey, weekStart } from "./words";
 
 describe("words", () => {
   it("prints the backend's exact amount with the currency symbol", () => {
@@ -87,6 +87,21 @@ describe("words", () => {
     expect(dateInputToMs("2026-11-21", 1)).toBe(new Date(2026, 10, 22).getTime());
     expect(dateInputToMs("")).toBeNull();
     expect(weekStart(new Date(2026, 10, 22, 15))).toBe(new Date(2026, 10, 16).getTime());
+  });
+
+  it("counts today and this week on the merchant's calendar where its time zone is set", () => {
+    // 01:30 UTC on Monday 7 December is already 09:30 in Shanghai, still Sunday in New York.
+    const now = new Date(Date.UTC(2026, 11, 7, 1, 30));
+    expect(dayStart(now, "Asia/Shanghai")).toBe(Date.UTC(2026, 11, 6, 16));
+    expect(weekStart(now, "Asia/Shanghai")).toBe(Date.UTC(2026, 11, 6, 16));
+    expect(localDate(now.getTime(), "Asia/Shanghai")).toBe("2026-12-07");
+    expect(dayStart(now, "America/New_York")).toBe(Date.UTC(2026, 11, 6, 5));
+    expect(weekStart(now, "America/New_York")).toBe(Date.UTC(2026, 10, 30, 5));
+    expect(localDate(now.getTime(), "America/New_York")).toBe("2026-12-06");
+    // The day clocks go forward in New York: its midnight is still at UTC−5.
+    expect(dayStart(new Date(Date.UTC(2026, 2, 8, 20)), "America/New_York")).toBe(Date.UTC(2026, 2, 8, 5));
+    // Kathmandu is UTC+5:45.
+    expect(dayStart(now, "Asia/Kathmandu")).toBe(Date.UTC(2026, 11, 6, 18, 15));
   });
 });
 

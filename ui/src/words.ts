@@ -162,21 +162,61 @@ export function formatBytes(bytes: number): string {
   return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
 }
 
-/** Local midnight of the given day, and of the Monday of its week (unix ms). */
-export function dayStart(now: Date): number {
-  return new Date(now.getFullYear(), now.getMonth(), now.getDate()).getTime();
+/** A calendar day: year, month (1–12), day. */
+type Ymd = [number, number, number];
+
+/** The wall clock `ms` shows in `timeZone`, read as if it were UTC (unix ms). */
+function wallClock(ms: number, timeZone: string): number {
+  const parts = new Intl.DateTimeFormat("en-CA", {
+    timeZone,
+    hourCycle: "h23",
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+    second: "2-digit",
+  }).formatToParts(ms);
+  const part = (type: Intl.DateTimeFormatPartTypes) => Number(parts.find((p) => p.type === type)!.value);
+  return Date.UTC(part("year"), part("month") - 1, part("day"), part("hour"), part("minute"), part("second"));
 }
 
-export function weekStart(now: Date): number {
-  const back = (now.getDay() + 6) % 7;
-  return new Date(now.getFullYear(), now.getMonth(), now.getDate() - back).getTime();
+/** The day `ms` falls on: in `timeZone` (the merchant's), else on this computer's calendar. */
+function dayOf(ms: number, timeZone?: string): Ymd {
+  const d = timeZone ? new Date(wallClock(ms, timeZone)) : new Date(ms);
+  return timeZone ? [d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate()] : [d.getFullYear(), d.getMonth() + 1, d.getDate()];
 }
 
-/** A time's day on this computer's calendar, as an <input type="date"> writes it. */
-export function localDate(ms: number): string {
-  const d = new Date(ms);
+/** When the day begins (unix ms): its midnight in `timeZone`, else this computer's. Found from
+ * that midnight read as UTC, less the zone's offset there (asked twice: a change of offset
+ * near midnight moves it). */
+function midnight([y, m, d]: Ymd, timeZone?: string): number {
+  if (!timeZone) return new Date(y, m - 1, d).getTime();
+  const wanted = Date.UTC(y, m - 1, d);
+  let at = wanted;
+  for (let i = 0; i < 2; i++) at -= wallClock(at, timeZone) - wanted;
+  return at;
+}
+
+/** Midnight of the given day, and of the Monday of its week (unix ms), on the merchant's
+ * calendar (`timeZone`) where one is set, else this computer's. */
+export function dayStart(now: Date, timeZone?: string): number {
+  return midnight(dayOf(now.getTime(), timeZone), timeZone);
+}
+
+export function weekStart(now: Date, timeZone?: string): number {
+  const [y, m, d] = dayOf(now.getTime(), timeZone);
+  const back = (new Date(Date.UTC(y, m - 1, d)).getUTCDay() + 6) % 7;
+  const monday = new Date(Date.UTC(y, m - 1, d - back));
+  return midnight([monday.getUTCFullYear(), monday.getUTCMonth() + 1, monday.getUTCDate()], timeZone);
+}
+
+/** A time's day as an <input type="date"> writes it: on the merchant's calendar (`timeZone`)
+ * where one is set, else this computer's. */
+export function localDate(ms: number, timeZone?: string): string {
+  const [y, m, d] = dayOf(ms, timeZone);
   const pad = (n: number) => String(n).padStart(2, "0");
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+  return `${y}-${pad(m)}-${pad(d)}`;
 }
 
 /** "2026-11-21" from an <input type="date"> as local midnight (unix ms), or null. */

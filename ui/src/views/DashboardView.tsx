@@ -1,7 +1,7 @@
 import { useQueries, useQuery } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
 import { ManagerDay } from "../components/ManagerDay";
-import { dailyTotalsQuery, takingsQuery } from "../queries/reads";
+import { dailyTotalsQuery, takingsQuery, useMerchant } from "../queries/reads";
 import type { AttemptState, Channel, DailyTotal, TakingsRow } from "../types";
 import { dayStart, formatMoney, localDate, STATES, weekStart } from "../words";
 import { FailureNote } from "../components/FailureNote";
@@ -195,10 +195,12 @@ function DailyTotals({ rows, open }: { rows: DailyTotal[]; open?: (day: string) 
 export function DashboardView({ onOpenOrders, onOpenShift }: { onOpenOrders?: (orders: OrdersOfBar) => void; onOpenShift?: () => void }) {
   const { t } = useTranslation();
   const now = new Date();
-  const [today, week] = useQueries({ queries: [takingsQuery(dayStart(now)), takingsQuery(weekStart(now))] });
-  const daily = useQuery(dailyTotalsQuery(DAYS, dayStart(now)));
+  // Today and this week as the merchant's day report counts them: in its time zone.
+  const zone = useMerchant().data?.time_zone || undefined;
+  const [today, week] = useQueries({ queries: [takingsQuery(dayStart(now, zone)), takingsQuery(weekStart(now, zone))] });
+  const daily = useQuery(dailyTotalsQuery(DAYS, dayStart(now, zone)));
   const error = today.error ?? week.error ?? daily.error;
-  const todayDate = localDate(now.getTime());
+  const todayDate = localDate(now.getTime(), zone);
   const openFrom = (from: string) =>
     onOpenOrders && ((state: AttemptState, channel: Channel | null) => onOpenOrders({ state, channel, from, to: todayDate }));
   return (
