@@ -701,11 +701,29 @@ describe("dialogs", () => {
     await openPay(user);
     await user.keyboard("{Enter}");
     const result = await screen.findByTestId("pay-result");
-    await waitFor(() => expect(document.activeElement).toBe(within(result).getByTestId("close-pay")));
+    await waitFor(() => expect(document.activeElement).toBe(within(result).getByTestId("next-order")));
     await waitFor(() => expect((screen.getByTestId("open-pay") as HTMLButtonElement).disabled).toBe(true));
     await user.keyboard("{Escape}");
     expect(screen.queryByTestId("pay-dialog")).toBeNull();
     expect(document.activeElement).toBe(screen.getByTestId("global-search"));
+  });
+
+  it("takes the next customer's scan while a payment's result still shows: nothing typed is lost", async () => {
+    const backend = mockBackend();
+    const user = userEvent.setup();
+    render(<App />);
+    await openPay(user);
+    await user.keyboard("{Enter}");
+    const result = await screen.findByTestId("pay-result");
+    await waitFor(() => expect(document.activeElement).toBe(within(result).getByTestId("next-order")));
+    const lookups = () => backend.calls.filter((c) => c.cmd === "lookup").map((c) => c.args.reference);
+    const before = lookups().length;
+    // The scanner types the next number and Enter: it is looked up whole (here the order just
+    // paid, so its detail shows rather than a second pay dialog).
+    await user.keyboard("DEMO-1001{Enter}");
+    await waitFor(() => expect(screen.queryByTestId("pay-dialog")).toBeNull());
+    await waitFor(() => expect(lookups().slice(before)).toEqual(["DEMO-1001"]));
+    expect(backend.calls.filter((c) => c.cmd === "pay_order")).toHaveLength(1);
   });
 
   it("cannot be closed with Esc while the payment is being sent", async () => {

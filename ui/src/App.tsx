@@ -115,8 +115,8 @@ export function App() {
   });
 
   /** A scanner types an order number and Enter: pay it, or show it if it cannot be paid. */
-  async function openReference() {
-    const reference = searchRef.current?.value.trim() ?? "";
+  async function openReference(typed?: string) {
+    const reference = (typed ?? searchRef.current?.value ?? "").trim();
     if (!reference) return;
     setView("orders");
     try {
@@ -239,6 +239,10 @@ export function App() {
           onClose={() => setPaying(null)}
           fallbackFocus={() => searchRef.current}
           onPaid={() => setSelected(paying.order_no)}
+          onNext={(reference) => {
+            setPaying(null);
+            void openReference(reference);
+          }}
         />
       )}
       {dialog === "import" && <ImportDialog profiles={profiles} onClose={() => setDialog(null)} />}

@@ -22,6 +22,8 @@ interface Props {
   /** Where the focus goes on closing when the opener cannot take it (Pay… once paid). */
   fallbackFocus?: () => HTMLElement | null;
   onPaid: (report: PaymentReport) => void;
+  /** The next order typed (scanned) once the result shows: this dialog closes for it. */
+  onNext?: (reference: string) => void;
 }
 
 /** The pause after the last change before the back end is asked for a price. */
@@ -45,7 +47,7 @@ function enterIsItsOwn(target: HTMLElement): boolean {
   return target.matches("input[type=button], input[type=submit], input[type=reset], input[type=file], input[type=image], input[type=color]");
 }
 
-export function PayDialog({ order, profile, onClose, onPaid, fallbackFocus }: Props) {
+export function PayDialog({ order, profile, onClose, onPaid, onNext, fallbackFocus }: Props) {
   const { t } = useTranslation();
   const caps = profile?.capabilities;
   // The debit gateway pays money out: every word of the dialog says payout, not charge.
@@ -342,6 +344,7 @@ export function PayDialog({ order, profile, onClose, onPaid, fallbackFocus }: Pr
           statusQuery={caps?.status_query ?? true}
           paysOut={paysOut}
           onClose={onClose}
+          onNext={onNext}
         />
       )}
       {pay.isError && (

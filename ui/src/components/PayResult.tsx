@@ -1,6 +1,6 @@
 // What became of a payment, kept up to date while it is still in the balance.
 import { useQuery } from "@tanstack/react-query";
-import { useEffect, useRef } from "react";
+import { useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { orderDetailQuery } from "../queries/reads";
 import type { OrderView, PaymentReport } from "../types";
@@ -14,16 +14,21 @@ export function PayResult({
   statusQuery,
   paysOut = false,
   onClose,
+  onNext,
 }: {
   report: PaymentReport;
   order: OrderView;
   statusQuery: boolean;
   paysOut?: boolean;
   onClose: () => void;
+  /** The next order a scanner (or a person) typed while this result showed. */
+  onNext?: (reference: string) => void;
 }) {
   const { t } = useTranslation();
-  const closeRef = useRef<HTMLButtonElement>(null);
-  useEffect(() => closeRef.current?.focus(), []);
+  // A queue of customers: the next scan lands here, not on a button that drops its digits.
+  const nextRef = useRef<HTMLInputElement>(null);
+  const [next, setNext] = useState("");
+  useEffect(() => nextRef.current?.focus(), []);
 
   // The reconciler settles a pending payment in the background: the order's detail is asked for
   // again when it does (useBackendChanges), and this line follows its attempt.
@@ -78,11 +83,28 @@ export function PayResult({
           {t("term.gatewayRef")}: <span className="mono">{report.gateway_ref}</span>
         </p>
       )}
-      <footer>
-        <button type="button" className="primary" data-testid="close-pay" ref={closeRef} onClick={onClose}>
-          {t("common.close")}
-        </button>
-      </footer>
+      <form
+        className="next-order"
+        onSubmit={(e) => {
+          e.preventDefault();
+          const reference = next.trim();
+          if (reference && onNext) onNext(reference);
+          else onClose();
+        }}
+      >
+        <label className="field">
+          {t("pay.nextOrder")}
+          <input ref={nextRef} type="search" value={next} autoComplete="off" aria-describedby="next-order-help" data-testid="next-order" onChange={(e) => setNext(e.target.value)} />
+        </label>
+        <p className="hint" id="next-order-help">
+          {t("pay.nextOrderHelp")}
+        </p>
+        <footer>
+          <button type="button" className="primary" data-testid="close-pay" onClick={onClose}>
+            {t("common.close")}
+          </button>
+        </footer>
+      </form>
     </div>
   );
 }

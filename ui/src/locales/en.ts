@@ -316,6 +316,8 @@ export const en = {
     failedMeaning: "支付请求失败 — the gateway refused the payment; nothing was charged.",
     failedMeaningOut: "付款失败 — the gateway refused the payout; nothing was paid out.",
     gatewayWords: "The gateway said",
+    nextOrder: "Next order",
+    nextOrderHelp: "Scan or type the next order number and Enter; Enter alone closes.",
     scan: "Scan to pay {{amount}}",
     qrAlt: "QR code of the pay URL",
     liveState: "Now: {{state}}",

@@ -304,6 +304,8 @@ export const zhCN: Resources = {
     failedMeaning: "支付请求失败 — 网关拒绝了这笔支付，未扣款。",
     failedMeaningOut: "付款失败 — 网关拒绝了这笔付款，未出款。",
     gatewayWords: "网关原文",
+    nextOrder: "下一笔订单",
+    nextOrderHelp: "扫码或输入下一笔订单号后按 Enter；直接按 Enter 关闭。",
     scan: "扫码支付 {{amount}}",
     qrAlt: "支付链接二维码",
     liveState: "当前：{{state}}",
