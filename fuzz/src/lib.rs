@@ -13,7 +13,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use paydesk_gateways::{connector_for, debit, Secrets};
+use paydesk_gateways::{connector_for, debit, Asked, Channel, Secrets};
 use paydesk_rules::input_rules::{check_order_fields, OrderFields};
 use paydesk_rules::parse::{self, ImportFormat, Profiles, MAX_LIBRARY_MESSAGE_CHARS};
 use paydesk_sandbox::SandboxConfig;
@@ -70,11 +70,27 @@ pub fn responses(gateway: &str, data: &[u8]) {
     let secrets = secrets();
     let _ = connector.parse_pay(&response);
     let _ = connector.parse_status(&response);
-    for version in ["v1", "v2"] {
+    // Held against a payment the answer may or may not name (the seeds' order, source and
+    // partner user), on a channel of each kind.
+    let attributes = BTreeMap::from([
+        ("user_id".to_string(), "u-1".to_string()),
+        ("gift_pos_id".to_string(), "g-1".to_string()),
+    ]);
+    for (version, channel) in [
+        ("v1", Channel::Alipay),
+        ("v2", Channel::Balance),
+        ("v1", Channel::Bank),
+    ] {
         let settings = BTreeMap::from([("api_version".to_string(), version.to_string())]);
-        let _ = connector.parse_pay_with(&response, &secrets, &settings);
-        let _ = connector.parse_status_with(&response, &secrets, &settings);
-        let _ = connector.parse_pay_with(&response, &Secrets::new(), &settings);
+        let asked = Asked {
+            order_no: "12134676899915430002",
+            idempotency_key: "src-1",
+            channel,
+            attributes: &attributes,
+        };
+        let _ = connector.parse_pay_with(&response, &secrets, &settings, asked);
+        let _ = connector.parse_status_with(&response, &secrets, &settings, asked);
+        let _ = connector.parse_pay_with(&response, &Secrets::new(), &settings, asked);
     }
 }
 
