@@ -428,6 +428,21 @@ describe("the console", () => {
     expect(within(form).getByTestId("not-paid-after").textContent).toMatch(/once the code has expired/);
   });
 
+  it("asks for a payout the gateway took the person's word that it was not made and will not be", async () => {
+    const payout: ProfileView = {
+      ...profile,
+      gateway: "debit",
+      capabilities: { ...profile.capabilities!, channels: ["bank"], vouchers: false, pays_out: true },
+    };
+    mockBackend({ profile: payout, attempts: [attempt("needs_review", { channel: "bank", gateway_ref: "7", may_still_be_paid: true })] });
+    const user = userEvent.setup();
+    render(<App />);
+    await user.click(await screen.findByText("DEMO-1001"));
+    const form = await screen.findByTestId("resolve-form");
+    await user.click(within(form).getByRole("radio", { name: /not/ }));
+    expect(within(form).getByTestId("code-unusable").textContent).toMatch(/^ The payout was not made, and the gateway will not make it now/);
+  });
+
   it("raises a settled payment a gateway contradicts, for a person to confirm or correct", async () => {
     const evidence = "the gateway's callback reports this payment succeeded, but it is recorded as failed";
     const backend = mockBackend({ attempts: [attempt("failed", { contested: evidence })] });

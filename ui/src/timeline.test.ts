@@ -162,10 +162,10 @@ const CASES: Record<string, Case> = {
     zh: "需要人工处理：已询问 益安 10 次，仍没有确定的结果；最后一次错误 ANSWER_LOST：timed out",
   },
   "a customer who never paid a code the gateway can be asked about": {
-    steps: [["pending", null], ["needs_review", "the gateway's status query still reported the payment as waiting for the customer; last error: none: "]],
+    steps: [["pending", null], ["needs_review", "the gateway's status query still reported the payment as waiting; last error: none: "]],
     attempt: { checks: 10 },
-    en: "Needs a person: Yian (益安) was asked 10 times and still waits for the customer: a person confirms whether they paid",
-    zh: "需要人工处理：已询问 益安 10 次，仍在等待顾客付款：需有人确认顾客是否已付款",
+    en: "Needs a person: Yian (益安) was asked 10 times and still reports it waiting: a person confirms whether it went through",
+    zh: "需要人工处理：已询问 益安 10 次，仍显示等待中：需有人确认是否已完成",
   },
   "a gateway that can neither be asked nor sent again": {
     steps: [["unknown", null], ["needs_review", "the gateway has neither a status query nor an idempotency key; last error: none: "]],

@@ -46,7 +46,7 @@ const REVIEW_WHY: Record<string, "cannotAsk" | "unaskedWaiting" | "neverSettled"
   "the gateway has neither a status query nor an idempotency key": "cannotAsk",
   "still waiting for the payer, and the gateway has no status query": "unaskedWaiting",
   "the gateway's status query never settled the payment": "neverSettled",
-  "the gateway's status query still reported the payment as waiting for the customer": "stillWaiting",
+  "the gateway's status query still reported the payment as waiting": "stillWaiting",
 };
 /** A gateway's error as the back end records it: `CODE: message`. */
 const ERROR = /^(\S+): ([\s\S]*)$/;

@@ -266,12 +266,17 @@ impl Attempt {
         self.gateway_ref.is_some() || self.state == AttemptState::Pending
     }
 
-    /// Whether the customer may yet pay it: it waits on them, or they were given a code to
-    /// pay with. Deciding such an attempt "not paid" takes a person's word that they did not
-    /// pay and the code can no longer be used; otherwise a later payment would be a second
-    /// charge nobody records.
+    /// Whether the customer may yet pay it: it waits on them, they were given a code to pay
+    /// with, or the gateway took it (a reference came back) and it waits for a person: a
+    /// payment the gateway holds may still go through (a payout the bank is still processing,
+    /// a payment the customer confirms late). Deciding such an attempt "not paid" takes a
+    /// person's word that it did not and can no longer; otherwise a later payment would be a
+    /// second charge nobody records.
     pub fn may_still_be_paid(&self) -> bool {
-        !self.state.is_terminal() && (self.state == AttemptState::Pending || self.pay_url.is_some())
+        !self.state.is_terminal()
+            && (self.state == AttemptState::Pending
+                || self.pay_url.is_some()
+                || (self.state == AttemptState::NeedsReview && self.gateway_ref.is_some()))
     }
 }
 

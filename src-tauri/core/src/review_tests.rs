@@ -190,6 +190,25 @@ store_contract! {
                 .await,
             Err(PayError::CodeMayStillBePaid { .. })
         ));
+        // A payment the gateway took (a reference came back: a payout the bank may still be
+        // processing, left waiting until a person is asked) may yet go through: the same word.
+        let payout = pending_on(&store, "debit", "D-1", None).await;
+        let taken = AttemptUpdate {
+            gateway_ref: Some("7".into()),
+            ..AttemptUpdate::default()
+        };
+        store.record(payout, AttemptState::NeedsReview, &taken).await.unwrap();
+        assert!(matches!(
+            engine
+                .resolve_review(payout, AttemptState::Failed, "not on the statement", false)
+                .await,
+            Err(PayError::CodeMayStillBePaid { .. })
+        ));
+        let confirmed = engine
+            .resolve_review(payout, AttemptState::Failed, "the bank returned it", true)
+            .await
+            .unwrap();
+        assert_eq!(confirmed.state, AttemptState::Failed);
         // Without a code the customer was never given a way to pay: the note is enough.
         let order = add_order(&store, "S-2", "S-3", "1.00", "").await;
         let lost = begin_attempt(&store, &order, "balance", "S-3").await.unwrap();

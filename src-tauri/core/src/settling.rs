@@ -132,20 +132,31 @@ pub fn judge(
             "the gateway's status query never settled the payment",
         );
     }
-    // A customer who walked away leaves a payment waiting for good, and the order with it
-    // (nothing else is paid or changed while it waits): once the reconciler's patience is
-    // spent and the customer's code can no longer be used (or it never said until when), a
-    // person confirms whether they paid.
+    // A customer who walked away (or a payout the gateway never finishes) leaves a payment
+    // waiting for good, and the order with it: nothing else is paid or changed while it
+    // waits. Once it has been asked about often enough and long enough, and the customer's
+    // code can no longer be used (or the gateway never said until when), a person confirms
+    // whether it went through; "not paid" then takes their word that it can no longer
+    // (`Attempt::may_still_be_paid`).
+    let waited = now_ms.saturating_sub(attempt.sent_at.unwrap_or(attempt.created_at));
     let still_payable = attempt.payable_until.is_some_and(|until| now_ms < until);
-    if attempt.state == AttemptState::Pending && last_chance && !still_payable {
+    if attempt.state == AttemptState::Pending
+        && last_chance
+        && waited >= WAITING_PATIENCE_MS
+        && !still_payable
+    {
         return review(attempt, STILL_WAITING);
     }
     CheckVerdict::Inconclusive
 }
 
-/// Why a payment that kept waiting for its customer went to a person.
-pub const STILL_WAITING: &str =
-    "the gateway's status query still reported the payment as waiting for the customer";
+/// How long a payment is left waiting (for its customer, or the gateway) before a person is
+/// asked about it: counted from when it was sent, so that asking often (Check status, again
+/// and again) does not bring it sooner.
+pub const WAITING_PATIENCE_MS: i64 = 30 * 60_000;
+
+/// Why a payment that kept waiting went to a person.
+pub const STILL_WAITING: &str = "the gateway's status query still reported the payment as waiting";
 
 /// The gateway took this payment (a reference came back, or it said the payment waits) and
 /// now says it has no such payment: neither a failure nor a success, but evidence for a person.
@@ -678,7 +689,8 @@ mod tests {
 
     #[test]
     fn a_payment_that_keeps_waiting_for_its_customer_goes_to_a_person_once_its_code_is_spent() {
-        let now = 1_000_000;
+        // Sent at 0 (the table's attempts), asked about for longer than the patience.
+        let now = WAITING_PATIENCE_MS + 60_000;
         let last = MAX_INCONCLUSIVE_CHECKS - 1;
         let waiting = PayOutcome::Pending(Receipt::default());
         let no_endpoint = PayOutcome::Unknown(GatewayError::new(
@@ -704,14 +716,22 @@ mod tests {
         ];
         for (checks, until, answer, reviewed) in cases {
             let a = pending(checks, until);
-            let verdict = judge(
-                &a,
-                asked(&a),
-                Repeats::NotRecognised,
-                Some(answer.clone()),
-                Patience::Over,
-                now,
+            let at = |now| {
+                judge(
+                    &a,
+                    asked(&a),
+                    Repeats::NotRecognised,
+                    Some(answer.clone()),
+                    Patience::Over,
+                    now,
+                )
+            };
+            // Asked as often, but sooner (Check status pressed again and again): it waits.
+            assert!(
+                matches!(at(WAITING_PATIENCE_MS - 1), CheckVerdict::Inconclusive),
+                "{checks} checks, payable until {until:?}: asked too soon"
             );
+            let verdict = at(now);
             let case = format!("{checks} checks, payable until {until:?}, {answer:?}");
             match verdict {
                 CheckVerdict::Settle(AttemptState::NeedsReview, update) => {

@@ -236,7 +236,7 @@ function AttemptItem({
         </div>
       )}
       {(a.state === "needs_review" || a.contested || unasked) && !readOnly && (
-        <ResolveForm attemptId={a.id} unasked={unasked} mayStillBePaid={a.may_still_be_paid} payableUntil={a.payable_until} />
+        <ResolveForm attemptId={a.id} unasked={unasked} mayStillBePaid={a.may_still_be_paid} payableUntil={a.payable_until} paysOut={paysOut} />
       )}
       <ul className="timeline events" aria-label={t("lookup.timeline")}>
         {a.events.map((e, i) => {
@@ -320,11 +320,14 @@ function ResolveForm({
   unasked,
   mayStillBePaid,
   payableUntil,
+  paysOut,
 }: {
   attemptId: number;
   unasked: boolean;
   mayStillBePaid: boolean;
   payableUntil: number | null;
+  /** A payout: the person's word is that it was not made and will not be. */
+  paysOut: boolean;
 }) {
   const { t } = useTranslation();
   // The back end holds the rule by the store's clock; this only keeps the choice from being
@@ -376,8 +379,9 @@ function ResolveForm({
       )}
       {needsWord && (
         <label className="confirm" data-testid="code-unusable">
-          <input type="checkbox" checked={codeUnusable} onChange={(e) => setCodeUnusable(e.target.checked)} /> {t("detail.codeUnusable")}
-          <span className="hint"> {t("detail.codeUnusableWhy")}</span>
+          <input type="checkbox" checked={codeUnusable} onChange={(e) => setCodeUnusable(e.target.checked)} />{" "}
+          {t(paysOut ? "detail.codeUnusableOut" : "detail.codeUnusable")}
+          <span className="hint"> {t(paysOut ? "detail.codeUnusableWhyOut" : "detail.codeUnusableWhy")}</span>
         </label>
       )}
       <label className="field">
