@@ -8,9 +8,9 @@ import { App } from "./App";
 import { localTimestamp } from "./components/auditCsv";
 import i18n from "./i18n";
 import { render } from "./test-render";
-import { attempt, mockBackend, resetBackend } from "./test-backend";
+import { attempt, mockBackend, resetBackend, SYSTEM_TIME_ZONE } from "./test-backend";
 import type { AuditEntry, AuditQuery, Change } from "./types";
-import { formatTime } from "./words";
+import { dateInputToMs, formatTime } from "./words";
 
 afterEach(resetBackend);
 
@@ -106,7 +106,7 @@ describe("the audit trail", () => {
     await user.type(within(view).getByTestId("audit-subject-filter"), "DEMO-1001");
     fireEvent.change(within(view).getByTestId("audit-since"), { target: { value: "2023-11-14" } });
     fireEvent.change(within(view).getByTestId("audit-until"), { target: { value: "2023-11-15" } });
-    const last = { action: "order_edited", subject: "DEMO-1001", since_ms: new Date(2023, 10, 14).getTime(), until_ms: new Date(2023, 10, 16).getTime(), limit: 500 };
+    const last = { action: "order_edited", subject: "DEMO-1001", since_ms: dateInputToMs("2023-11-14", 0, SYSTEM_TIME_ZONE), until_ms: dateInputToMs("2023-11-15", 1, SYSTEM_TIME_ZONE), limit: 500 };
     await waitFor(() => expect(auditCalls(backend).at(-1)).toEqual(last));
     // The subject is asked for whole, once typed, never a character at a time.
     expect(auditCalls(backend).filter((q) => q.subject !== null && q.subject !== "DEMO-1001")).toEqual([]);

@@ -4,9 +4,9 @@ import { afterEach, describe, expect, it } from "vitest";
 import { App } from "./App";
 import { render } from "./test-render";
 import i18n from "./i18n";
-import { mockBackend, resetBackend, shiftOf } from "./test-backend";
+import { mockBackend, resetBackend, shiftOf, SYSTEM_TIME_ZONE } from "./test-backend";
 import type { CurrencyTotals, DailyTotal, DayComparison, MoneyCompared, Outcomes, TakingsRow } from "./types";
-import { dayStart, localDate, weekStart } from "./words";
+import { dateInputToMs, dayStart, localDate, weekStart } from "./words";
 
 afterEach(resetBackend);
 
@@ -60,12 +60,15 @@ describe("the dashboard", () => {
     await user.click(within(within(today).getByTestId("paid-in")).getByRole("button", { name: /Balance/ }));
     await waitFor(() => expect(screen.getByTestId("order-count")).toBeTruthy());
     const asked = () => backend.calls.filter((c) => c.cmd === "query_orders").at(-1)!.args.query as Record<string, unknown>;
-    const midnight = new Date(localDate(Date.now()) + "T00:00:00").getTime();
-    await waitFor(() => expect(asked()).toMatchObject({ state: "succeeded", channel: "balance", from_ms: midnight, to_ms: midnight + 86_400_000 }));
+    // Today on the merchant's calendar (the computer's zone, as the back end reports it).
+    const date = localDate(Date.now(), SYSTEM_TIME_ZONE);
+    await waitFor(() =>
+      expect(asked()).toMatchObject({ state: "succeeded", channel: "balance", from_ms: dateInputToMs(date, 0, SYSTEM_TIME_ZONE), to_ms: dateInputToMs(date, 1, SYSTEM_TIME_ZONE) }),
+    );
 
     await user.click(await screen.findByRole("link", { name: /Dashboard/ }));
     await user.click(within(await screen.findByTestId("daily-in-CNY")).getByRole("button", { name: /2026-12-04/ }));
-    await waitFor(() => expect(asked()).toMatchObject({ state: "succeeded", channel: null, from_ms: new Date(2026, 11, 4).getTime(), to_ms: new Date(2026, 11, 5).getTime() }));
+    await waitFor(() => expect(asked()).toMatchObject({ state: "succeeded", channel: null, from_ms: dateInputToMs("2026-12-04", 0, SYSTEM_TIME_ZONE), to_ms: dateInputToMs("2026-12-04", 1, SYSTEM_TIME_ZONE) }));
   });
 });
 
@@ -188,7 +191,6 @@ describe("the manager's day", () => {
     await user.click(yesterday);
     await waitFor(() => expect(screen.getByTestId("order-count")).toBeTruthy());
     const asked = () => backend.calls.filter((c) => c.cmd === "query_orders").at(-1)!.args.query as Record<string, unknown>;
-    const [y, m, d] = date.split("-").map(Number);
-    await waitFor(() => expect(asked()).toMatchObject({ state: "succeeded", channel: null, from_ms: new Date(y!, m! - 1, d!).getTime(), to_ms: new Date(y!, m! - 1, d! + 1).getTime() }));
+    await waitFor(() => expect(asked()).toMatchObject({ state: "succeeded", channel: null, from_ms: dateInputToMs(date, 0, SYSTEM_TIME_ZONE), to_ms: dateInputToMs(date, 1, SYSTEM_TIME_ZONE) }));
   });
 });

@@ -3,7 +3,8 @@ import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it } from "vitest";
 import { App } from "./App";
 import { render } from "./test-render";
-import { mockBackend, resetBackend } from "./test-backend";
+import { mockBackend, resetBackend, SYSTEM_TIME_ZONE } from "./test-backend";
+import { dateInputToMs } from "./words";
 
 afterEach(resetBackend);
 
@@ -26,11 +27,11 @@ describe("support's lookup", () => {
     expect(within(hits[0]!).getByText("SANDBOX")).toBeTruthy();
     expect(within(hits[1]!).getByText("Cancelled")).toBeTruthy();
     const asked = backend.calls.find((c) => c.cmd === "lookup_amount")!.args;
-    // Local days: from the first day's midnight to the midnight after the last.
+    // The merchant's days: from the first day's midnight to the midnight after the last.
     expect(asked).toEqual({
       amount: "12.34",
-      sinceMs: new Date(2026, 11, 1).getTime(),
-      untilMs: new Date(2026, 11, 6).getTime(),
+      sinceMs: dateInputToMs("2026-12-01", 0, SYSTEM_TIME_ZONE),
+      untilMs: dateInputToMs("2026-12-05", 1, SYSTEM_TIME_ZONE),
     });
     await user.click(within(hits[0]!).getByRole("button", { name: "DEMO-1001" }));
     await waitFor(() => expect(screen.getByTestId("lookup-detail")).toBeTruthy());

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { en } from "./locales/en";
 import { zhCN } from "./locales/zh-CN";
 import { languageFor } from "./i18n";
-import { dateInputToMs, dayStart, formatMinute, formatMoney, formatTime, formatWhen, hintKey, localDate, stateKey, weekStart } from "./words";
+import { dateInputToMs, dayStart, formatMinute, formatMoney, formatTime, formatWhen, hintKey, knownZone, localDate, stateKey, weekStart } from "./words";
 
 describe("words", () => {
   it("prints the backend's exact amount with the currency symbol", () => {
@@ -102,6 +102,13 @@ describe("words", () => {
     expect(dayStart(new Date(Date.UTC(2026, 2, 8, 20)), "America/New_York")).toBe(Date.UTC(2026, 2, 8, 5));
     // Kathmandu is UTC+5:45.
     expect(dayStart(now, "Asia/Kathmandu")).toBe(Date.UTC(2026, 11, 6, 18, 15));
+    // A day typed into a filter is the merchant's day too, the day after a month's end included.
+    expect(dateInputToMs("2026-12-07", 0, "Asia/Shanghai")).toBe(Date.UTC(2026, 11, 6, 16));
+    expect(dateInputToMs("2026-12-31", 1, "Asia/Shanghai")).toBe(Date.UTC(2026, 11, 31, 16));
+    // A name this browser does not know (a system that names none) is this computer's calendar.
+    expect(knownZone("local")).toBeUndefined();
+    expect(knownZone("")).toBeUndefined();
+    expect(knownZone("Asia/Shanghai")).toBe("Asia/Shanghai");
   });
 });
 

@@ -219,9 +219,23 @@ export function localDate(ms: number, timeZone?: string): string {
   return `${y}-${pad(m)}-${pad(d)}`;
 }
 
-/** "2026-11-21" from an <input type="date"> as local midnight (unix ms), or null. */
-export function dateInputToMs(value: string, plusDays = 0): number | null {
+/** "2026-11-21" from an <input type="date"> as that day's midnight (unix ms), or null: on the
+ * merchant's calendar (`timeZone`) where one is set, else this computer's. */
+export function dateInputToMs(value: string, plusDays = 0, timeZone?: string): number | null {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
   if (!m) return null;
-  return new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3]) + plusDays).getTime();
+  // Through UTC, which rolls a day past the month's end over as the calendar does.
+  const day = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]) + plusDays));
+  return midnight([day.getUTCFullYear(), day.getUTCMonth() + 1, day.getUTCDate()], timeZone);
+}
+
+/** Whether `timeZone` is one this browser knows (the back end may send a name it does not). */
+export function knownZone(timeZone: string | null | undefined): string | undefined {
+  if (!timeZone) return undefined;
+  try {
+    new Intl.DateTimeFormat("en", { timeZone });
+    return timeZone;
+  } catch {
+    return undefined;
+  }
 }

@@ -2,7 +2,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import type { SortingState } from "@tanstack/react-table";
 import { useMemo, useState, useSyncExternalStore } from "react";
 import type { OrderListing } from "../queries/keys";
-import { orderPageQuery } from "../queries/reads";
+import { orderPageQuery, useMerchantZone } from "../queries/reads";
 import type { OrderFilters } from "../queries/paging";
 import type { AttemptState, Channel, OrderSort } from "../types";
 import { dateInputToMs } from "../words";
@@ -47,6 +47,8 @@ export function useOrderFilters() {
   const [from, setFrom] = useState("");
   const [to, setTo] = useState("");
   const [sorting, setSorting] = useState<SortingState>([]);
+  // The days typed are the merchant's, as the day report's and the dashboard's are.
+  const zone = useMerchantZone();
 
   const filters: OrderFilters = useMemo(
     () => ({
@@ -55,10 +57,10 @@ export function useOrderFilters() {
       channel: channel || null,
       profile: profile || null,
       desk: desk || null,
-      from_ms: dateInputToMs(from),
-      to_ms: dateInputToMs(to, 1),
+      from_ms: dateInputToMs(from, 0, zone),
+      to_ms: dateInputToMs(to, 1, zone),
     }),
-    [state, channel, profile, desk, from, to],
+    [state, channel, profile, desk, from, to, zone],
   );
   const narrowing: OrderListing = useMemo(
     () => ({

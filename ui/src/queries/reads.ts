@@ -6,6 +6,7 @@ import { api } from "../api";
 import type { AuditQuery, LookupInput, PayInput } from "../types";
 import { keys, type OrderListing } from "./keys";
 import { pageQuery } from "./paging";
+import { knownZone } from "../words";
 
 export const appInfoQuery = () => queryOptions({ queryKey: keys.appInfo(), queryFn: api.appInfo });
 
@@ -100,6 +101,12 @@ export function usePaysOut(): (profile: string) => boolean {
 export function useDeskNames() {
   const info = useAppInfo().data;
   return useQuery({ ...deskNamesQuery(), enabled: info !== undefined && !info.startup_error });
+}
+
+/** The merchant's time zone, where one is set and this browser knows it: the calendar the
+ * days of the window's filters and totals are counted on (else this computer's). */
+export function useMerchantZone(): string | undefined {
+  return knownZone(useMerchant().data?.time_zone);
 }
 
 /** The merchant's settings, asked for once the back end is known to have started. */

@@ -5,7 +5,7 @@ import { auditFile } from "../components/auditCsv";
 import { actionName, AUDIT_ACTIONS, auditSummary, currenciesOf, type AuditContext } from "../components/auditWords";
 import { download } from "../components/download";
 import { useDebounced } from "../hooks/useDebounced";
-import { auditQuery, useAppInfo } from "../queries/reads";
+import { auditQuery, useAppInfo, useMerchantZone } from "../queries/reads";
 import type { AuditAction, AuditQuery } from "../types";
 import { dateInputToMs, formatActor, formatCount, formatTime } from "../words";
 import { FailureNote } from "../components/FailureNote";
@@ -23,6 +23,7 @@ export function AuditView({ subject: initialSubject = "" }: { subject?: string }
   const [subject, setSubject] = useState(initialSubject);
   const [since, setSince] = useState("");
   const [until, setUntil] = useState("");
+  const zone = useMerchantZone();
   const [limit, setLimit] = useState(AUDIT_PAGE);
   const [saved, setSaved] = useState<{ file: string; count: number } | null>(null);
   // An order number is typed (or scanned) whole: the trail is asked once it stops changing.
@@ -30,8 +31,8 @@ export function AuditView({ subject: initialSubject = "" }: { subject?: string }
   const query: AuditQuery = {
     action: action || null,
     subject: typed || null,
-    since_ms: dateInputToMs(since),
-    until_ms: dateInputToMs(until, 1),
+    since_ms: dateInputToMs(since, 0, zone),
+    until_ms: dateInputToMs(until, 1, zone),
     limit,
   };
   const trail = useQuery({ ...auditQuery(query), placeholderData: keepPreviousData });

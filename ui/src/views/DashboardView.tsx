@@ -1,7 +1,7 @@
 import { useQueries, useQuery } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
 import { ManagerDay } from "../components/ManagerDay";
-import { dailyTotalsQuery, takingsQuery, useMerchant } from "../queries/reads";
+import { dailyTotalsQuery, takingsQuery, useMerchantZone } from "../queries/reads";
 import type { AttemptState, Channel, DailyTotal, TakingsRow } from "../types";
 import { dayStart, formatMoney, localDate, STATES, weekStart } from "../words";
 import { FailureNote } from "../components/FailureNote";
@@ -196,7 +196,7 @@ export function DashboardView({ onOpenOrders, onOpenShift }: { onOpenOrders?: (o
   const { t } = useTranslation();
   const now = new Date();
   // Today and this week as the merchant's day report counts them: in its time zone.
-  const zone = useMerchant().data?.time_zone || undefined;
+  const zone = useMerchantZone();
   const [today, week] = useQueries({ queries: [takingsQuery(dayStart(now, zone)), takingsQuery(weekStart(now, zone))] });
   const daily = useQuery(dailyTotalsQuery(DAYS, dayStart(now, zone)));
   const error = today.error ?? week.error ?? daily.error;
@@ -210,7 +210,7 @@ export function DashboardView({ onOpenOrders, onOpenShift }: { onOpenOrders?: (o
       <ManagerDay openDay={onOpenOrders && ((day) => onOpenOrders({ state: "succeeded", channel: null, from: day, to: day }))} onOpenShift={onOpenShift} />
       <div className="cards">
         {today.data && <Period title={t("dashboard.today")} rows={today.data} open={openFrom(todayDate)} />}
-        {week.data && <Period title={t("dashboard.week")} rows={week.data} open={openFrom(localDate(weekStart(now)))} />}
+        {week.data && <Period title={t("dashboard.week")} rows={week.data} open={openFrom(localDate(weekStart(now, zone), zone))} />}
         {daily.data && (
           <DailyTotals rows={daily.data} open={onOpenOrders && ((day) => onOpenOrders({ state: "succeeded", channel: null, from: day, to: day }))} />
         )}

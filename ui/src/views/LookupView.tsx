@@ -4,7 +4,7 @@ import type { TFunction } from "i18next";
 import { useTranslation } from "react-i18next";
 import { CopyButton } from "../components/CopyButton";
 import { OrderPanel } from "../components/OrderPanel";
-import { lookupQuery, orderDetailQuery, usePaysOut } from "../queries/reads";
+import { lookupQuery, orderDetailQuery, useMerchantZone, usePaysOut } from "../queries/reads";
 import { CancelledBadge, SandboxBadge, StateBadge } from "../components/StateBadge";
 import type { LookupInput, OrderDetail, ProfileView } from "../types";
 import { gatewayName } from "../names";
@@ -44,6 +44,7 @@ function asText(d: OrderDetail, t: TFunction, paysOut: boolean): string {
 
 /** `onHistory` opens the audit trail narrowed to the order found. */
 export function LookupView({ initial, profiles = [], onHistory }: { initial?: string; profiles?: ProfileView[]; onHistory?: (orderNo: string) => void }) {
+  const zone = useMerchantZone();
   const { t } = useTranslation();
   const paysOut = usePaysOut();
   const [text, setText] = useState(initial ?? "");
@@ -99,7 +100,7 @@ export function LookupView({ initial, profiles = [], onHistory }: { initial?: st
         aria-label={t("lookup.byAmount")}
         onSubmit={(e) => {
           e.preventDefault();
-          setAsked({ amount, sinceMs: dateInputToMs(from), untilMs: dateInputToMs(to, 1) });
+          setAsked({ amount, sinceMs: dateInputToMs(from, 0, zone), untilMs: dateInputToMs(to, 1, zone) });
           setOpened(null);
         }}
       >
