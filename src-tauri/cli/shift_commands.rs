@@ -12,7 +12,8 @@ pub(super) async fn run(store: &Store, command: ShiftCommand) -> Result<u8, Fail
     let zone = merchant::zone(store).await?;
     match command {
         ShiftCommand::Open { json } => {
-            let shift = shifts::open(store).await?;
+            // The command line's operator is the desk's, or the one --operator names.
+            let shift = shifts::open(store, None).await?;
             if json {
                 println!("{}", serde_json::to_string(&shift).expect("serializable"));
             } else {

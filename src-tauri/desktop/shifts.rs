@@ -15,8 +15,12 @@ pub(crate) async fn current_shift(state: State<'_, AppState>) -> Result<Option<S
 
 #[tauri::command]
 #[tracing::instrument(skip_all, err(level = "info", Debug))]
-pub(crate) async fn open_shift(state: State<'_, AppState>) -> Result<Shift, IpcError> {
-    Ok(shifts::open(state.engine().await?.store()).await?)
+pub(crate) async fn open_shift(
+    state: State<'_, AppState>,
+    operator: Option<String>,
+) -> Result<Shift, IpcError> {
+    let store = state.engine().await?.store().clone();
+    Ok(shifts::open(&store, operator.as_deref()).await?)
 }
 
 /// Closes this desk's shift over the payments the operator acknowledged; its report.

@@ -104,7 +104,7 @@ export const api = {
   personalDataRevealed: (attemptId: number) => call("personal_data_revealed", { attemptId }),
   /** This desk's open shift (交班), or null. */
   currentShift: () => call("current_shift"),
-  openShift: () => call("open_shift"),
+  openShift: (operator: string | null) => call("open_shift", { operator }),
   /** Closes this desk's shift; `acknowledged`: the open payments the operator acknowledged. */
   closeShift: (acknowledged: number[]) => call("close_shift", { acknowledged }),
   listShifts: (allDesks: boolean) => call("list_shifts", { allDesks }),

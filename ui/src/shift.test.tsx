@@ -84,8 +84,10 @@ describe("shifts", () => {
     expect(within(view).queryByRole("alert")).toBeNull();
     expect(within(view).queryByTestId("close-shift")).toBeNull();
 
+    // Opened for the operator the field names: the desk's own, untouched.
+    expect((within(view).getByTestId("shift-operator") as HTMLInputElement).value).toBe(DEFAULT_DESK_NAMES.operator);
     await user.click(within(view).getByTestId("open-shift"));
-    expect(called(backend, "open_shift")).toEqual([{}]);
+    expect(called(backend, "open_shift")).toEqual([{ operator: DEFAULT_DESK_NAMES.operator }]);
     const shift = backend.shifts[0]!;
     await waitFor(() =>
       expect(within(view).getByTestId("shift-state").textContent).toBe(`Shift 1, open since ${formatTime(shift.opened_at)}, opened by ${DEFAULT_DESK_NAMES.operator}`),
@@ -179,8 +181,7 @@ describe("shifts", () => {
     await user.clear(who);
     await user.type(who, "mei{Enter}");
     await waitFor(() => expect(screen.queryByTestId("close-shift-dialog")).toBeNull());
-    expect(called(backend, "save_desk_names")).toEqual([{ desk: DEFAULT_DESK_NAMES.desk, operator: "mei" }]);
-    expect(called(backend, "open_shift")).toEqual([{}]);
+    expect(called(backend, "open_shift")).toEqual([{ operator: "mei" }]);
     await waitFor(() => expect(within(view).getByTestId("shift-state").textContent).toMatch(/^Shift 2, open since .* by mei$/));
     expect(screen.getByTestId("shift-status").textContent).toMatch(/^Shift open since /);
   });

@@ -550,6 +550,9 @@ export function mockBackend(options: Options = {}): Backend {
         case "open_shift": {
           const open = openShift();
           if (open) return refusal({ code: "shift_open", params: { shift_id: open.id, opened_at: open.opened_at, opened_by: open.opened_by } });
+          // As the back end: the operator named becomes the desk's, then the shift is theirs.
+          const named = typeof args.operator === "string" ? args.operator.trim() : "";
+          if (named) backend.deskNames = { ...backend.deskNames, operator: named };
           const shift = shiftOf(backend.shifts.length + 1, { desk: backend.deskNames.desk, opened_at: Date.now(), opened_by: backend.deskNames.operator });
           backend.shifts.push(shift);
           return shift;

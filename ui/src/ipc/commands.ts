@@ -78,7 +78,7 @@ export type Commands = {
   audit_trail: { args: { query: AuditQuery }; returns: Array<AuditEntry> };
   personal_data_revealed: { args: { attemptId: number }; returns: Array<AttemptEvent> };
   current_shift: { args: Record<string, never>; returns: Shift | null };
-  open_shift: { args: Record<string, never>; returns: Shift };
+  open_shift: { args: { operator?: string | null }; returns: Shift };
   close_shift: { args: { acknowledged: Array<number> }; returns: ShiftReport };
   list_shifts: { args: { allDesks: boolean }; returns: Array<Shift> };
   shift_report: { args: { shiftId?: number | null }; returns: ShiftReport };

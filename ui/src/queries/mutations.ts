@@ -174,15 +174,12 @@ function shiftChanged(queryClient: QueryClient, open: Shift | null) {
 export function useOpenShift() {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: async (operator?: string) => {
-      const names = queryClient.getQueryData<Actor>(keys.deskNames());
-      const who = operator?.trim();
-      if (names && who && who !== names.operator) {
-        queryClient.setQueryData(keys.deskNames(), await api.saveDeskNames({ desk: names.desk, operator: who }));
-      }
-      return api.openShift();
+    mutationFn: (operator?: string) => api.openShift(operator?.trim() || null),
+    onSuccess: (shift) => {
+      shiftChanged(queryClient, shift);
+      // The operator named is the desk's now.
+      void queryClient.invalidateQueries({ queryKey: keys.deskNames() });
     },
-    onSuccess: (shift) => shiftChanged(queryClient, shift),
     // Refused because another window opened one: that one is shown.
     onError: () => void queryClient.invalidateQueries({ queryKey: keys.shifts() }),
   });

@@ -65,6 +65,13 @@ pub async fn identify(store: &Store, names: DeskNames) -> Result<Actor> {
     Ok(actor)
 }
 
+/// Makes `operator` this desk's operator (saved, and in force at once), its desk name kept.
+pub async fn set_operator(store: &Store, operator: &str) -> Result<Actor> {
+    let operator = check_name(Field::OperatorName, operator)?;
+    store.set_desk_setting(OPERATOR, Some(&operator)).await?;
+    identify(store, DeskNames::default()).await
+}
+
 /// Saves the names Settings gives (a blank one goes back to its default) and works from them
 /// at once.
 pub async fn save(store: &Store, names: DeskNames) -> Result<Actor> {
