@@ -87,6 +87,7 @@ pub fn responses(gateway: &str, data: &[u8]) {
             idempotency_key: "src-1",
             channel,
             attributes: &attributes,
+            gateway_ref: (channel == Channel::Alipay).then_some("ch_WrHW58Ki5unLCSuf54OuHKCS"),
         };
         let _ = connector.parse_pay_with(&response, &secrets, &settings, asked);
         let _ = connector.parse_status_with(&response, &secrets, &settings, asked);

@@ -36,6 +36,7 @@ fn asked(channel: Channel, attributes: &BTreeMap<String, String>) -> Asked<'_> {
         idempotency_key: "key-1",
         channel,
         attributes,
+        gateway_ref: None,
     }
 }
 
@@ -283,4 +284,35 @@ fn an_answer_for_the_payment_asked_reads_as_it_says() {
         };
         assert_eq!(read_as, reads, "{gateway}: {body}");
     }
+}
+
+#[test]
+fn a_charge_other_than_the_one_the_attempt_was_given_is_another_attempts() {
+    // Two attempts of one order on one channel: a status answer with the first's charge is
+    // not the second's, whatever its order number says.
+    let attributes = attributes();
+    let answer = response(200, &charge("O-1", "wx", true));
+    let (secrets, settings) = (Secrets::new(), BTreeMap::new());
+    let given = |charge_id| Asked {
+        gateway_ref: Some(charge_id),
+        ..asked(Channel::Wechat, &attributes)
+    };
+    match Yian.parse_status_with(
+        &answer,
+        &secrets,
+        &settings,
+        given("ch_000000000000000000000000"),
+    ) {
+        PayOutcome::ForAPerson(e) => assert!(e.message.contains("id "), "{}", e.message),
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(
+        Yian.parse_status_with(
+            &answer,
+            &secrets,
+            &settings,
+            given("ch_WrHW58Ki5unLCSuf54OuHKCS")
+        ),
+        PayOutcome::Succeeded(_)
+    ));
 }

@@ -103,6 +103,7 @@ impl PayRequest {
             idempotency_key: &self.idempotency_key,
             channel: self.channel,
             attributes: &self.attributes,
+            gateway_ref: None,
         }
     }
 }
@@ -120,6 +121,9 @@ pub struct Asked<'a> {
     pub channel: Channel,
     /// The order's attributes the request sent (the partner's `user_id`, `gift_pos_id`).
     pub attributes: &'a BTreeMap<String, String>,
+    /// The gateway's reference for this payment, once an answer gave one (a status query's):
+    /// a charge or payout under another is another attempt's, even of the same order.
+    pub gateway_ref: Option<&'a str>,
 }
 
 /// What a status query needs to find an attempt at the gateway.
@@ -147,6 +151,7 @@ impl StatusQuery {
             idempotency_key: &self.idempotency_key,
             channel: self.channel,
             attributes: &self.attributes,
+            gateway_ref: self.gateway_ref.as_deref(),
         }
     }
 }

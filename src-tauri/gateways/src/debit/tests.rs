@@ -30,6 +30,7 @@ fn asked() -> Asked<'static> {
         idempotency_key: "src-1",
         channel: Channel::Bank,
         attributes: &NO_ATTRIBUTES,
+        gateway_ref: None,
     }
 }
 

@@ -265,7 +265,7 @@ pub(super) fn charge_outcome(ch: Value, asked: Option<Asked<'_>>) -> PayOutcome 
     // waiting or failed.
     if let Some(asked) = asked {
         let channel = super::channel_value(asked.channel).unwrap_or(asked.channel.as_str());
-        let named = [
+        let mut named = vec![
             Named {
                 field: "order_no",
                 sent: asked.order_no,
@@ -277,6 +277,13 @@ pub(super) fn charge_outcome(ch: Value, asked: Option<Asked<'_>>) -> PayOutcome 
                 answered: &charge.channel,
             },
         ];
+        if let Some(known) = asked.gateway_ref {
+            named.push(Named {
+                field: "id",
+                sent: known,
+                answered: &charge.id,
+            });
+        }
         if let Some(other) = answer::for_another_payment(&named) {
             return other;
         }
