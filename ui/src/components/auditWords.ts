@@ -39,6 +39,8 @@ export interface AuditContext {
   exponent: (currency: string) => number;
   /** An order's currency where the entries at hand say it (the order's `order_added`). */
   currencyOf: (orderNo: string) => string | undefined;
+  /** The merchant's time zone: the calendar an export's days were filtered on. */
+  timeZone?: string;
 }
 
 /** An action's name in words. */
@@ -108,10 +110,10 @@ function filtersText(v: unknown, ctx: AuditContext): string {
   const desk = textOf(v.desk);
   if (desk) parts.push(`${t("desk.desk")}: ${desk}`);
   const from = numberOf(v.from_ms);
-  if (from !== null) parts.push(`${t("orders.from")} ${localDate(from)}`);
+  if (from !== null) parts.push(`${t("orders.from")} ${localDate(from, ctx.timeZone)}`);
   // The end is the start of the day after the last one.
   const to = numberOf(v.to_ms);
-  if (to !== null) parts.push(`${t("orders.to")} ${localDate(to - 1)}`);
+  if (to !== null) parts.push(`${t("orders.to")} ${localDate(to - 1, ctx.timeZone)}`);
   return parts.length ? t("audit.says.filters", { filters: parts.join(t("audit.says.list")) }) : t("audit.says.noFilters");
 }
 

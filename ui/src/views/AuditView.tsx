@@ -44,8 +44,9 @@ export function AuditView({ subject: initialSubject = "" }: { subject?: string }
       t,
       exponent: (code) => currencies?.find((c) => c.code === code)?.exponent ?? 2,
       currencyOf: (orderNo) => orders.get(orderNo),
+      timeZone: zone,
     };
-  }, [entries, currencies, t]);
+  }, [entries, currencies, t, zone]);
   const filtered = Boolean(action || subject || since || until);
   // A new filter starts again from the newest entries.
   const narrow = <T,>(set: (v: T) => void) => (v: T) => {
