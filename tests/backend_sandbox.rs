@@ -285,7 +285,7 @@ async fn a_pending_payment_no_one_can_ask_about_goes_to_a_person_after_the_recon
             gateway: "partner".into(),
             base_url: w.sandbox.base_url("partner"),
             settings: BTreeMap::new(),
-            is_sandbox: false,
+            is_sandbox: true,
         })
         .await
         .unwrap();
@@ -386,9 +386,8 @@ async fn no_payment_found_only_counts_once_a_lost_request_must_have_landed() {
     assert_eq!(later.error_code.as_deref(), Some("UNPAID"));
 }
 
-#[tokio::test]
-async fn a_charge_for_another_amount_than_asked_goes_to_a_person_and_nothing_more_is_sent() {
-    let world = world().await;
+/// A 益安 profile "yian" at the sandbox, with its credentials; `is_sandbox` as the profile says.
+async fn yian_profile(world: &World, is_sandbox: bool) {
     let credentials = &SandboxConfig::default().gateways["yian"];
     let profile = world
         .engine
@@ -398,7 +397,7 @@ async fn a_charge_for_another_amount_than_asked_goes_to_a_person_and_nothing_mor
             gateway: "yian".into(),
             base_url: world.sandbox.base_url("yian"),
             settings: credentials.settings.clone(),
-            is_sandbox: false,
+            is_sandbox,
         })
         .await
         .unwrap();
@@ -409,6 +408,12 @@ async fn a_charge_for_another_amount_than_asked_goes_to_a_person_and_nothing_mor
             .set(&profile.vault_id, key, &SecretString::from(value.clone()))
             .unwrap();
     }
+}
+
+#[tokio::test]
+async fn a_charge_for_another_amount_than_asked_goes_to_a_person_and_nothing_more_is_sent() {
+    let world = world().await;
+    yian_profile(&world, true).await;
     // 益安 prices a charge from its own order book, which here says ¥1.00 where paydesk's
     // order says ¥1.50.
     let asked = Money::parse("1.50", Currency::CNY).unwrap();
@@ -448,4 +453,47 @@ async fn a_charge_for_another_amount_than_asked_goes_to_a_person_and_nothing_mor
     let after = world.engine.store().attempt(attempt.id).await.unwrap();
     assert_eq!(after.state, AttemptState::NeedsReview);
     assert_eq!(world.sandbox.ledger.charges_for("yian", "Y-1"), 1);
+}
+
+#[tokio::test]
+async fn a_test_mode_charge_answering_a_live_profile_goes_to_a_person_and_nothing_more_is_sent() {
+    // A live profile pointed at a deployment in Ping++ test mode (here the sandbox, whose
+    // charges are all `livemode: false`): its charges move no money, paid or not.
+    let world = world().await;
+    yian_profile(&world, false).await;
+    let amount = Money::parse("1.00", Currency::CNY).unwrap();
+    world
+        .engine
+        .store()
+        .add_order(&NewOrder {
+            order_no: "Y-2".into(),
+            profile: "yian".into(),
+            amount,
+            subject: "integration".into(),
+            attributes: BTreeMap::new(),
+        })
+        .await
+        .unwrap();
+    world
+        .sandbox
+        .ledger
+        .register("yian", SandboxOrder::new("Y-2", 100, "CNY", "integration"));
+
+    let attempt = world.pay("Y-2", Channel::Alipay).await.unwrap();
+    assert_eq!(attempt.state, AttemptState::NeedsReview);
+    assert_eq!(attempt.error_code.as_deref(), Some("ANSWER_IN_OTHER_MODE"));
+    let why = attempt.error_message.clone().unwrap();
+    assert!(
+        why.contains("test mode") && why.contains("live profile"),
+        "{why}"
+    );
+
+    assert!(matches!(
+        world.pay("Y-2", Channel::Alipay).await,
+        Err(PayError::NeedsAPerson { .. })
+    ));
+    world.engine.reconcile_all().await.unwrap();
+    let after = world.engine.store().attempt(attempt.id).await.unwrap();
+    assert_eq!(after.state, AttemptState::NeedsReview);
+    assert_eq!(world.sandbox.ledger.charges_for("yian", "Y-2"), 1);
 }

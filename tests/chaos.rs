@@ -72,7 +72,7 @@ async fn run_chaos(gateways: &[&str], n: usize, seed: u64) -> Verdict {
                 gateway: gateway.to_string(),
                 base_url: sandbox.base_url(gateway),
                 settings: credentials.settings.clone(),
-                is_sandbox: false,
+                is_sandbox: true,
             })
             .await
             .unwrap();

@@ -36,7 +36,7 @@ async fn add(
             gateway: gateway.into(),
             base_url: listing.base_url.clone(),
             settings,
-            is_sandbox: false,
+            is_sandbox: true,
         })
         .await
         .unwrap();

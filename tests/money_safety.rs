@@ -58,8 +58,14 @@ impl World {
             .await;
     }
 
-    /// A profile named after `gateway`, with the sandbox's credentials.
+    /// A sandbox profile named after `gateway`, with the sandbox's credentials.
     async fn gateway(&self, gateway: &str) {
+        self.profile(gateway, true).await;
+    }
+
+    /// A profile named after `gateway` at the sandbox, with its credentials; `is_sandbox` as
+    /// the profile says (a live one's payments count in the takings).
+    async fn profile(&self, gateway: &str, is_sandbox: bool) {
         let credentials = &SandboxConfig::default().gateways[gateway];
         let profile = self
             .engine
@@ -69,7 +75,7 @@ impl World {
                 gateway: gateway.into(),
                 base_url: self.sandbox.base_url(gateway),
                 settings: credentials.settings.clone(),
-                is_sandbox: false,
+                is_sandbox,
             })
             .await
             .unwrap();
@@ -488,7 +494,7 @@ fn yuan(amount: &str) -> Money {
 #[tokio::test]
 async fn the_partners_price_is_held_against_the_order_and_its_coupon_recorded() {
     let w = world().await;
-    w.gateway("partner").await;
+    w.profile("partner", false).await;
     let user = "41840909af844632885424fbc20cae79";
     for (order_no, pack, asked, priced) in [
         ("G-1", "pack-1", yuan("58.00"), yuan("58.00")),

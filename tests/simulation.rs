@@ -289,7 +289,7 @@ fn template() -> Template {
                     gateway: gateway.into(),
                     base_url: format!("http://127.0.0.1:1/{gateway}"),
                     settings: credentials.settings.clone(),
-                    is_sandbox: false,
+                    is_sandbox: true,
                 })
                 .await
                 .unwrap();

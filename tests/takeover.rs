@@ -40,7 +40,7 @@ async fn world() -> World {
             gateway: "debit".into(),
             base_url: sandbox.base_url("debit"),
             settings: credentials.settings.clone(),
-            is_sandbox: false,
+            is_sandbox: true,
         })
         .await
         .unwrap();

@@ -88,6 +88,7 @@ pub fn responses(gateway: &str, data: &[u8]) {
             channel,
             attributes: &attributes,
             gateway_ref: (channel == Channel::Alipay).then_some("ch_WrHW58Ki5unLCSuf54OuHKCS"),
+            live: version == "v1",
         };
         let _ = connector.parse_pay_with(&response, &secrets, &settings, asked);
         let _ = connector.parse_status_with(&response, &secrets, &settings, asked);

@@ -19,6 +19,7 @@ describe("words", () => {
     expect(hintKey("needs_review", { errorCode: "ANSWER_LOST" })).toBe("hint.needs_review");
     expect(hintKey("needs_review", { errorCode: "AMOUNT_MISMATCH" })).toBe("hint.amountMismatch");
     expect(hintKey("needs_review", { errorCode: "ANSWER_FOR_ANOTHER_PAYMENT" })).toBe("hint.anotherPayment");
+    expect(hintKey("needs_review", { errorCode: "ANSWER_IN_OTHER_MODE" })).toBe("hint.otherMode");
     expect(hintKey("succeeded", { errorCode: "AMOUNT_MISMATCH" })).toBe("hint.succeeded");
     expect(hintKey(null)).toBe("hint.created");
     // Nothing to scan: the words say where the customer pays, and whether it settles itself.

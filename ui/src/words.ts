@@ -43,6 +43,7 @@ export function hintKey(
   if (state === "pending" && !statusQuery) return "hint.pendingUnasked";
   if (state === "needs_review" && errorCode === "AMOUNT_MISMATCH") return "hint.amountMismatch";
   if (state === "needs_review" && errorCode === "ANSWER_FOR_ANOTHER_PAYMENT") return "hint.anotherPayment";
+  if (state === "needs_review" && errorCode === "ANSWER_IN_OTHER_MODE") return "hint.otherMode";
   const s = state ?? "created";
   if (paysOut && (PAYOUT_HINTS as readonly string[]).includes(s)) return `hint.${s as (typeof PAYOUT_HINTS)[number]}Out`;
   return `hint.${s}`;

@@ -244,7 +244,7 @@ impl Engine {
             link,
             attempt.id,
             remaining,
-            request.asked(),
+            request.asked(!profile.is_sandbox),
             http_request,
             RequestKind::First,
         )
@@ -405,7 +405,7 @@ impl Engine {
             link,
             resubmitted.id,
             Money::from_minor(resubmitted.amount_minor, ctx.currency),
-            request.asked(),
+            request.asked(!ctx.profile.is_sandbox),
             http_request,
             RequestKind::Resend,
         )

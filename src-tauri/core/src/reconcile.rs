@@ -71,6 +71,8 @@ struct GatewayLink {
     secrets: Secrets,
     /// Directly, or through the profile's own proxy.
     transport: Transport,
+    /// A real gateway's profile, not a sandbox's.
+    live: bool,
 }
 
 /// One attempt to ask about.
@@ -100,7 +102,7 @@ async fn ask(check: &StatusCheck, clock_offset_ms: i64) -> CheckVerdict {
                         &response,
                         &link.secrets,
                         &link.settings,
-                        check.query.asked(),
+                        check.query.asked(link.live),
                     ),
                     Err(e) => PayOutcome::Unknown(GatewayError::new(
                         "STATUS_UNREACHABLE",
@@ -507,6 +509,7 @@ impl Engine {
             repeats: Repeats::of(&capabilities),
             status_is_resend: capabilities.status_query_is_resend,
             secrets,
+            live: !profile.is_sandbox,
         })
     }
 

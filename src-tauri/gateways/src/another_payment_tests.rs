@@ -1,12 +1,14 @@
 //! An answer that names another payment than the one it answers (another order number,
 //! idempotency key, channel, user or gift pack) settles nothing for this one, whichever way it
 //! reads: paid, waiting or failed. Each connector whose answers name the payment holds them
-//! against what was asked, and hands a difference to a person.
+//! against what was asked, and hands a difference to a person. So does an answer from the other
+//! world than the profile's (test mode for a live profile, live for a sandbox).
 
 use std::collections::BTreeMap;
 
 use crate::connector::{
     Asked, Channel, Connector, GatewayError, PayOutcome, RetryClass, ANSWER_FOR_ANOTHER_PAYMENT,
+    ANSWER_IN_OTHER_MODE,
 };
 use crate::debit::Debit;
 use crate::partner::Partner;
@@ -37,6 +39,7 @@ fn asked(channel: Channel, attributes: &BTreeMap<String, String>) -> Asked<'_> {
         channel,
         attributes,
         gateway_ref: None,
+        live: false,
     }
 }
 
@@ -315,4 +318,56 @@ fn a_charge_other_than_the_one_the_attempt_was_given_is_another_attempts() {
         ),
         PayOutcome::Succeeded(_)
     ));
+}
+
+#[test]
+fn a_charge_from_the_other_world_than_the_profiles_settles_nothing() {
+    let attributes = attributes();
+    let (secrets, settings) = (Secrets::new(), BTreeMap::new());
+    // (the profile is live, the charge's `livemode` (None: not sent), paid, its world's)
+    let cases = [
+        (true, Some(false), true, false),
+        (true, Some(false), false, false),
+        (false, Some(true), true, false),
+        (false, Some(true), false, false),
+        (true, Some(true), true, true),
+        (false, Some(false), true, true),
+        (true, None, true, true),
+        (false, None, false, true),
+    ];
+    for (live, livemode, paid, same_world) in cases {
+        let body = charge("O-1", "wx", paid);
+        let body = match livemode {
+            Some(mode) => body.replace(r#""livemode":false"#, &format!(r#""livemode":{mode}"#)),
+            None => body.replace(r#""livemode":false,"#, ""),
+        };
+        let answer = response(200, &body);
+        let asked = Asked {
+            live,
+            ..asked(Channel::Wechat, &attributes)
+        };
+        for (read, outcome) in [
+            (
+                "pay",
+                Yian.parse_pay_with(&answer, &secrets, &settings, asked),
+            ),
+            (
+                "status",
+                Yian.parse_status_with(&answer, &secrets, &settings, asked),
+            ),
+        ] {
+            let case = format!("{read}: live {live}, livemode {livemode:?}, paid {paid}");
+            match (same_world, outcome) {
+                (false, PayOutcome::ForAPerson(e)) => {
+                    assert_eq!(e.code, ANSWER_IN_OTHER_MODE, "{case}");
+                    assert_eq!(e.retry, RetryClass::Unknown, "{case}");
+                    let said = if live { "test mode" } else { "live mode" };
+                    assert!(e.message.contains(said), "{case}: {}", e.message);
+                }
+                (true, PayOutcome::Succeeded(_)) if paid => {}
+                (true, PayOutcome::Failed(_)) if !paid => {}
+                (_, other) => panic!("{case}: {other:?}"),
+            }
+        }
+    }
 }

@@ -96,20 +96,26 @@ pub struct SubscriptionRefund {
 }
 
 impl PayRequest {
-    /// The payment this request is for, as an answer may name it back.
-    pub fn asked(&self) -> Asked<'_> {
+    /// The payment this request is for, as an answer may name it back; `live` when it is asked
+    /// of a real gateway, not a sandbox.
+    pub fn asked(&self, live: bool) -> Asked<'_> {
         Asked {
             order_no: &self.order_no,
             idempotency_key: &self.idempotency_key,
             channel: self.channel,
             attributes: &self.attributes,
             gateway_ref: None,
+            live,
         }
     }
 }
 
 /// The code of an answer that names another payment than the one it answers.
 pub const ANSWER_FOR_ANOTHER_PAYMENT: &str = "ANSWER_FOR_ANOTHER_PAYMENT";
+
+/// The code of an answer from the other world than the profile's: a test-mode answer to a
+/// live profile (no money moved) or a live one to a sandbox profile (real money may have).
+pub const ANSWER_IN_OTHER_MODE: &str = "ANSWER_IN_OTHER_MODE";
 
 /// The payment a request was for, in the terms a gateway's answer may name it back by: an
 /// answer that names another (a misrouted, proxied or cached answer, a gateway's own mix-up)
@@ -124,6 +130,9 @@ pub struct Asked<'a> {
     /// The gateway's reference for this payment, once an answer gave one (a status query's):
     /// a charge or payout under another is another attempt's, even of the same order.
     pub gateway_ref: Option<&'a str>,
+    /// Asked of a real gateway (a live profile), not a sandbox: where an answer says which
+    /// world it comes from (Ping++'s `livemode`), the other world's settles nothing.
+    pub live: bool,
 }
 
 /// What a status query needs to find an attempt at the gateway.
@@ -144,14 +153,16 @@ pub struct StatusQuery {
 }
 
 impl StatusQuery {
-    /// The payment this query asks about, as an answer may name it back.
-    pub fn asked(&self) -> Asked<'_> {
+    /// The payment this query asks about, as an answer may name it back; `live` as for
+    /// [`PayRequest::asked`].
+    pub fn asked(&self, live: bool) -> Asked<'_> {
         Asked {
             order_no: &self.order_no,
             idempotency_key: &self.idempotency_key,
             channel: self.channel,
             attributes: &self.attributes,
             gateway_ref: self.gateway_ref.as_deref(),
+            live,
         }
     }
 }

@@ -87,7 +87,7 @@ impl World {
             &self.send(built).await,
             &self.secrets(),
             &request.settings,
-            request.asked(),
+            request.asked(true),
         )
     }
 
@@ -104,7 +104,7 @@ impl World {
             &self.send(built).await,
             &self.secrets(),
             &query.settings,
-            query.asked(),
+            query.asked(true),
         )
     }
 
@@ -431,7 +431,7 @@ async fn through_the_trait_v1_reads_fully_and_v2_needs_the_key() {
         matches!(Debit.parse_pay(&answer), PayOutcome::Unknown(ref e) if e.code == "ACCESS_KEY_NEEDED")
     );
     assert!(matches!(
-        Debit.parse_pay_with(&answer, &w.secrets(), &w.settings("v2"), t2.asked()),
+        Debit.parse_pay_with(&answer, &w.secrets(), &w.settings("v2"), t2.asked(true)),
         PayOutcome::Succeeded(_)
     ));
     let status = Debit

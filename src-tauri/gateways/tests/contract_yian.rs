@@ -158,7 +158,7 @@ async fn alipay_creates_one_pending_charge_for_the_seed_order_number() {
         charge.money().unwrap(),
         Money::parse("99.00", Currency::CNY).unwrap()
     );
-    assert!(!charge.paid && !charge.livemode);
+    assert!(!charge.paid && charge.livemode == Some(false));
     assert_eq!(charge.time_expire, Some(charge.created + 86_400));
     assert_eq!(charge.refunds.object, "list");
     let info = &charge.credential.alipay.as_ref().unwrap().order_info;

@@ -58,6 +58,8 @@ export const en = {
       "金额不符 — the gateway reports another amount than was asked; nothing more is sent until a person compares it with the order and resolves it.",
     anotherPayment:
       "Answer for another payment — the gateway answered with another order's or payment's record; nothing more is sent until a person checks both at the gateway and resolves it.",
+    otherMode:
+      "Answer from the other mode — the gateway answered in test mode to a live profile (no money moved), or in live mode to a sandbox one; nothing more is sent until a person checks the profile and the payment at the gateway and resolves it.",
   },
   channel: {
     balance: "Balance",

@@ -6,7 +6,9 @@
 
 use serde::de::DeserializeOwned;
 
-use crate::connector::{GatewayError, PayOutcome, RetryClass, ANSWER_FOR_ANOTHER_PAYMENT};
+use crate::connector::{
+    GatewayError, PayOutcome, RetryClass, ANSWER_FOR_ANOTHER_PAYMENT, ANSWER_IN_OTHER_MODE,
+};
 
 /// The error code of an answer known only by its HTTP status (`HTTP_502`).
 pub(crate) fn http_code(status: http::StatusCode) -> String {
@@ -71,6 +73,26 @@ pub(crate) fn for_another_payment(named: &[Named<'_>]) -> Option<PayOutcome> {
         ),
         RetryClass::Unknown,
     )))
+}
+
+/// An answer from the other world than the profile's, `live` or not: whatever it says, it is
+/// not what this payment did. A test-mode charge answering a live profile moved no money (the
+/// profile points at a test deployment); a live one answering a sandbox profile may have moved
+/// real money for a demo. Neither is read as paid or failed: a person checks the profile and
+/// the gateway.
+pub(crate) fn in_other_mode(live: bool) -> PayOutcome {
+    let message = if live {
+        "the gateway answered in test mode to a live profile: no money moved for this payment; \
+         check where the profile points"
+    } else {
+        "the gateway answered in live mode to a sandbox profile: real money may have moved; \
+         check the payment at the gateway"
+    };
+    PayOutcome::ForAPerson(GatewayError::new(
+        ANSWER_IN_OTHER_MODE,
+        message,
+        RetryClass::Unknown,
+    ))
 }
 
 /// Why a body could not be read as the JSON object a gateway answers with.

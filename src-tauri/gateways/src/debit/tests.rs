@@ -31,6 +31,7 @@ fn asked() -> Asked<'static> {
         channel: Channel::Bank,
         attributes: &NO_ATTRIBUTES,
         gateway_ref: None,
+        live: false,
     }
 }
 

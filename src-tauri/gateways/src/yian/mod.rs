@@ -55,6 +55,9 @@
 //!   (`parse_pay_with`/`parse_status_with`), one whose `order_no` or `channel` is not what was
 //!   sent is another payment's, paid, waiting or failed, and goes to a person
 //!   (`ANSWER_FOR_ANOTHER_PAYMENT`).
+//! - [ours] A charge says which world it is from (`livemode`, where present): a test-mode charge answering a
+//!   live profile moved no money, a live one answering a sandbox profile may have moved real
+//!   money for a demo. Either goes to a person (`ANSWER_IN_OTHER_MODE`).
 
 use crate::common::answer;
 use crate::connector::*;

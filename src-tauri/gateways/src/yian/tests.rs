@@ -226,7 +226,7 @@ fn reads_the_seed_answer_in_full() {
     assert_eq!(ch.id, "ch_WrHW58Ki5unLCSuf54OuHKCS");
     assert_eq!(ch.object, "charge");
     assert_eq!(ch.created, 1466149851);
-    assert!(ch.livemode);
+    assert_eq!(ch.livemode, Some(true));
     assert!(!ch.paid);
     assert!(!ch.refunded);
     assert_eq!(ch.app, "app_GuHu9Of9KaTG5GiT");

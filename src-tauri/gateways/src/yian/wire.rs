@@ -20,8 +20,9 @@ pub struct Charge {
     pub object: String,
     /// Unix seconds.
     pub created: i64,
+    /// Which world the charge is from; read where present (Ping++ always sends it).
     #[serde(default)]
-    pub livemode: bool,
+    pub livemode: Option<bool>,
     pub paid: bool,
     #[serde(default)]
     pub refunded: bool,
@@ -286,6 +287,9 @@ pub(super) fn charge_outcome(ch: Value, asked: Option<Asked<'_>>) -> PayOutcome 
         }
         if let Some(other) = answer::for_another_payment(&named) {
             return other;
+        }
+        if charge.livemode.is_some_and(|live| live != asked.live) {
+            return answer::in_other_mode(asked.live);
         }
     }
     // Checked readable by `Charge::from_value`.
