@@ -329,6 +329,7 @@ async fn execute(
             coupon,
             credit_amount,
             subscription_refunds,
+            expect_amount,
             json,
         } => {
             let input = PayInput {
@@ -341,6 +342,7 @@ async fn execute(
                     .into_iter()
                     .collect(),
                 revision: None,
+                expected_amount: expect_amount,
             };
             let report = payments::pay(&engine, input).await?;
             print_report(&report, json);

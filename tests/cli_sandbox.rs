@@ -383,6 +383,22 @@ fn bad_input_exits_2_and_changes_nothing() {
         &["pay", "B-1", "--channel", "balance", "--credit-amount", "1"],
         &["pay", "NOPE", "--channel", "balance"],
         &[
+            "pay",
+            "B-1",
+            "--channel",
+            "balance",
+            "--expect-amount",
+            "5.01",
+        ],
+        &[
+            "pay",
+            "B-1",
+            "--channel",
+            "balance",
+            "--expect-amount",
+            "five",
+        ],
+        &[
             "profile",
             "add",
             "x",
@@ -427,6 +443,13 @@ fn bad_input_exits_2_and_changes_nothing() {
     );
     let profiles = ok(&paydesk(data.path(), &["profile", "list"], None));
     assert_eq!(profiles.lines().count(), 1, "{profiles}");
+    // The amount expected is the order's: it pays.
+    let paid = ok(&paydesk(
+        data.path(),
+        &["pay", "B-1", "--channel", "balance", "--expect-amount", "5"],
+        None,
+    ));
+    assert!(paid.contains("succeeded"), "{paid}");
 }
 
 /// Who took a payment: the desk and operator given for the run, else the environment's, else

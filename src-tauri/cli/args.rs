@@ -97,6 +97,10 @@ pub enum Command {
         /// (repeatable; TOP). The amounts to pay are not changed by it.
         #[arg(long = "refund-subscription", value_name = "SUBSCRIBE_ID=AMOUNT")]
         subscription_refunds: Vec<String>,
+        /// The order's amount as you expect it: another amount (the order edited meanwhile,
+        /// the wrong order) is refused and nothing is sent.
+        #[arg(long = "expect-amount", value_name = "AMOUNT")]
+        expect_amount: Option<String>,
         #[arg(long)]
         json: bool,
     },

@@ -52,6 +52,7 @@ fn pay_input(
             .map(|r| (r.subscribe_id, r.amount))
             .collect(),
         revision,
+        expected_amount: None,
     }
 }
 

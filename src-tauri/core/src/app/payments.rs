@@ -12,7 +12,7 @@ use crate::sandbox_link;
 use crate::store::{Store, StoreError};
 use crate::Channel;
 use paydesk_gateways::invalid::{Field, Rule};
-use paydesk_gateways::Invalid;
+use paydesk_gateways::{Currency, Invalid, Money};
 
 use super::{AppError, Problem, Result};
 
@@ -32,6 +32,10 @@ pub struct PayInput {
     /// The order's revision the person saw priced, where a screen showed it
     /// ([`PayCommand::seen_revision`]).
     pub revision: Option<i64>,
+    /// The order's amount as the payer expects it, typed (the command line's
+    /// `--expect-amount`): another amount is refused before anything is sent, and the payment
+    /// is held to the revision that had it.
+    pub expected_amount: Option<String>,
 }
 
 /// An order's payment read by every rule: its order and profile, and the command.
@@ -88,6 +92,28 @@ fn vouchers(rows: Vec<(String, String)>) -> Result<Vec<(String, String)>> {
     Ok(kept)
 }
 
+/// The revision a payment is held to when the payer expects `typed` to be the order's amount:
+/// the one read, if the order is that amount now (the journal refuses the payment if it is
+/// edited before then). A revision the payer saw too must be that one.
+fn expected_revision(order: &OrderView, typed: &str, seen: Option<i64>) -> Result<i64> {
+    let currency =
+        Currency::parse(&order.currency).map_err(|e| AppError::refused(e.to_string()))?;
+    let expected = Money::parse(typed, currency)?;
+    let amount = Money::from_minor(order.amount_minor, currency);
+    if expected != amount {
+        return Err(AppError::refused(format!(
+            "order {} is {amount}, not the {expected} expected: nothing was sent",
+            paydesk_gateways::shown(&order.order_no)
+        )));
+    }
+    match seen {
+        Some(seen) if seen != order.revision => {
+            Err(StoreError::OrderChanged(order.order_no.clone()).into())
+        }
+        _ => Ok(order.revision),
+    }
+}
+
 async fn read(store: &Store, input: PayInput) -> Result<Asked> {
     let order = store.order(&input.order_no).await?;
     let profile = store.profile(&order.profile).await?;
@@ -127,6 +153,10 @@ async fn read(store: &Store, input: PayInput) -> Result<Asked> {
             ));
         }
     };
+    let seen_revision = match blank_is_none(input.expected_amount) {
+        Some(typed) => Some(expected_revision(&order, &typed, input.revision)?),
+        None => input.revision,
+    };
     let command = PayCommand {
         order_no: order.order_no.clone(),
         channel,
@@ -134,7 +164,7 @@ async fn read(store: &Store, input: PayInput) -> Result<Asked> {
         coupon: coupon(input.coupon)?,
         credit_amount: blank_is_none(input.credit_amount),
         subscription_refunds: input.subscription_refunds,
-        seen_revision: input.revision,
+        seen_revision,
     };
     Ok(Asked {
         order,
@@ -361,6 +391,56 @@ mod tests {
         // Priced again from the order as it is now, it quotes what will be charged.
         let fresh = quote(&store, asked(now.revision)).await.unwrap();
         assert_eq!(fresh.remaining, "12.00");
+    }
+
+    #[tokio::test]
+    async fn an_expected_amount_other_than_the_orders_is_refused_and_nothing_is_sent() {
+        use crate::test_support::{add_profile, cny, new_order, temp_store};
+        let (_dir, store) = temp_store().await;
+        add_profile(&store, "p", "sensecore").await;
+        let order = store
+            .add_order(&new_order("p", "O-1", cny("12.00")))
+            .await
+            .unwrap();
+        let vault: std::sync::Arc<dyn crate::vault::Vault> =
+            std::sync::Arc::new(crate::vault::MemoryVault::default());
+        let engine = Engine::new(store.clone(), vault, Default::default());
+        let expecting = |amount: &str, revision| PayInput {
+            order_no: "O-1".into(),
+            channel: Some("balance".into()),
+            expected_amount: Some(amount.into()),
+            revision,
+            ..PayInput::default()
+        };
+        let refused = pay(&engine, expecting("10.00", None)).await.unwrap_err();
+        assert!(
+            matches!(refused.problem, Problem::Refused { .. }),
+            "{refused}"
+        );
+        assert!(
+            refused.message.contains("¥12.00") && refused.message.contains("¥10.00"),
+            "{refused}"
+        );
+        let unreadable = pay(&engine, expecting("ten", None)).await.unwrap_err();
+        assert!(
+            matches!(unreadable.problem, Problem::AmountNotDecimal { .. }),
+            "{unreadable}"
+        );
+        let stale = pay(&engine, expecting("12.00", Some(order.revision - 1)))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(stale.problem, Problem::OrderChanged { .. }),
+            "{stale}"
+        );
+        assert!(
+            store.attempts("O-1").await.unwrap().is_empty(),
+            "nothing journaled"
+        );
+
+        // The amount as it is: the payment is held to the revision that had it.
+        let asked = read(&store, expecting(" 12.0 ", None)).await.unwrap();
+        assert_eq!(asked.command.seen_revision, Some(order.revision));
     }
 
     #[test]

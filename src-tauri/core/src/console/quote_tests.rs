@@ -85,6 +85,7 @@ async fn the_quote_refuses_what_the_engine_refuses_and_prices_the_rest_exactly()
                 credit_amount: credit.map(String::from),
                 subscription_refunds: Vec::new(),
                 revision: None,
+                expected_amount: None,
             },
         )
         .await;
