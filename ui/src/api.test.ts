@@ -76,6 +76,16 @@ describe("errorMessage", () => {
         "Secret API token (token) contains control characters (a pasted line break?).",
         "密钥“接口令牌 (token)”含有控制字符（是否粘贴了换行？）。",
       ],
+      [
+        invalid({ kind: "amount" }, { kind: "too_large", max: "10000000000.00" }, "the amount is more than 10000000000.00"),
+        "The amount is more than 10000000000.00.",
+        "金额超过 10000000000.00。",
+      ],
+      [
+        invalid({ kind: "amount" }, { kind: "too_large", max: null }, "the amount is too large"),
+        "The amount is too large.",
+        "金额过大。",
+      ],
     ];
     for (const [error, english, chinese] of table) {
       await i18n.changeLanguage("en");

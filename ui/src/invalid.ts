@@ -36,6 +36,9 @@ export function invalidSentence(invalid: Invalid, t: TFunction = i18n.t): string
       sentence = known.length > 0 ? t("invalidRule.unknown_listed", { field, value: rule.value, known: known.join(", ") }) : t("invalidRule.unknown", { field, value: rule.value });
       break;
     }
+    case "too_large":
+      sentence = rule.max === null ? t("invalidRule.too_large", { field }) : t("invalidRule.too_large_max", { field, max: rule.max });
+      break;
     case "one_of":
       sentence = t("invalidRule.one_of", { field, value: rule.value, allowed: rule.allowed.join(t("invalidRule.or")) });
       break;

@@ -140,7 +140,11 @@ pub enum Rule {
         digits: u32,
         currency: String,
     },
-    TooLarge,
+    /// More than the most a value may be (`max`, where one is set; else more than paydesk can
+    /// count).
+    TooLarge {
+        max: Option<String>,
+    },
     NotPositive {
         value: String,
     },
@@ -177,7 +181,7 @@ impl Invalid {
                 digits,
                 currency: currency.code().to_string(),
             },
-            MoneyError::Overflow(_) => Rule::TooLarge,
+            MoneyError::Overflow(_) => Rule::TooLarge { max: None },
             MoneyError::NotPositive(value) => Rule::NotPositive { value },
             MoneyError::UnknownCurrency(value) => {
                 return Invalid::new(
@@ -311,7 +315,8 @@ impl fmt::Display for Invalid {
                 f,
                 "{field} {value} has more than {digits} decimal places for {currency}"
             ),
-            Rule::TooLarge => write!(f, "{field} is too large"),
+            Rule::TooLarge { max: None } => write!(f, "{field} is too large"),
+            Rule::TooLarge { max: Some(max) } => write!(f, "{field} is more than {max}"),
             Rule::NotPositive { value } => write!(f, "{field} must be positive, got {value}"),
             Rule::UnknownCurrency { value } => {
                 write!(f, "{field} {value} is not one paydesk supports")

@@ -60,7 +60,13 @@ pub fn check_order_fields(order: OrderFields<'_>) -> Result<(), Invalid> {
         ));
     }
     if order.amount.minor > MAX_ORDER_AMOUNT_MINOR {
-        return Err(Invalid::new(Field::Amount, Rule::TooLarge));
+        let max = Money::from_minor(MAX_ORDER_AMOUNT_MINOR, order.amount.currency);
+        return Err(Invalid::new(
+            Field::Amount,
+            Rule::TooLarge {
+                max: Some(max.to_decimal_string()),
+            },
+        ));
     }
     if order.subject.chars().count() > MAX_SUBJECT_CHARS {
         return Err(Invalid::new(
@@ -290,6 +296,20 @@ mod tests {
         }
         full.amount = Money::from_minor(MAX_ORDER_AMOUNT_MINOR, Currency::CNY);
         full.check().unwrap();
+        // One more is refused, with the most an order may be in its currency.
+        for (currency, most) in [
+            (Currency::CNY, "10000000000.00"),
+            (Currency::parse("JPY").unwrap(), "1000000000000"),
+        ] {
+            let mut over = Order::new("O-4");
+            over.amount = Money::from_minor(MAX_ORDER_AMOUNT_MINOR + 1, currency);
+            assert_eq!(
+                over.check().unwrap_err().rule,
+                Rule::TooLarge {
+                    max: Some(most.into())
+                }
+            );
+        }
         // A million of the largest still sum exactly.
         assert!(MAX_ORDER_AMOUNT_MINOR.checked_mul(1_000_000).is_some());
     }

@@ -73,6 +73,7 @@ export const invalidRuleEn = {
   not_decimal: "{{field}} {{value}} is not an amount: write it like 12.34",
   too_precise: "{{field}} {{value}} has more than {{digits}} decimal places for {{currency}}",
   too_large: "{{field}} is too large",
+  too_large_max: "{{field}} is more than {{max}}",
   not_positive: "{{field}} must be more than zero, not {{value}}",
   unknown_currency: "{{field}} {{value}} is not one paydesk keeps amounts in",
   unreadable: "{{field}} cannot be read: {{detail}}",

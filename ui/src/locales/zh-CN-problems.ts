@@ -70,6 +70,7 @@ export const invalidRuleZhCN: Resources["invalidRule"] = {
   not_decimal: "{{field}} {{value}} 不是金额，请按 12.34 的格式填写",
   too_precise: "{{field}} {{value}} 的小数位超过 {{currency}} 的 {{digits}} 位",
   too_large: "{{field}}过大",
+  too_large_max: "{{field}}超过 {{max}}",
   not_positive: "{{field}}必须大于零，而不是 {{value}}",
   unknown_currency: "paydesk 不支持{{field}} {{value}}",
   unreadable: "{{field}}无法读取：{{detail}}",
