@@ -194,7 +194,7 @@ fn a_shift_s_totals_are_what_the_gateways_charged_and_it_closes_only_over_acknow
     let csv = ok(&paydesk(d, &["shift", "report", &id, "--csv"], None));
     assert!(
         csv.starts_with(
-            "shift_id,currency,direction,gateway,channel,state,count,charged,charged_minor\n"
+            "shift_id,currency,direction,gateway,channel,state,count,charged,charged_minor,credit,credit_minor\n"
         ),
         "{csv}"
     );
@@ -291,13 +291,13 @@ fn day_report_and_receipts(
     let csv = ok(&paydesk(d, &["day", "report", "--csv"], None));
     assert!(
         csv.starts_with(
-            "total_of,currency,direction,gateway,channel,state,count,charged,charged_minor\n"
+            "total_of,currency,direction,gateway,channel,state,count,charged,charged_minor,credit,credit_minor\n"
         ),
         "{csv}"
     );
     assert!(
         csv.lines()
-            .any(|l| l == "outside_shifts,CNY,in,sensecore,balance,succeeded,1,1.50,150"),
+            .any(|l| l == "outside_shifts,CNY,in,sensecore,balance,succeeded,1,1.50,150,,"),
         "{csv}"
     );
     assert!(

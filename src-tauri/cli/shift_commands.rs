@@ -109,8 +109,14 @@ fn print_report(report: &ShiftReport, json: bool, csv: bool, zone: Zone) -> Resu
             c.currency, c.taken_in.amount, c.paid_out.amount, c.deducted.amount
         );
         for l in &c.lines {
+            let split = l.split.as_ref().map_or(String::new(), |s| {
+                format!(
+                    " (balance {}, credit {})",
+                    s.balance.amount, s.credit.amount
+                )
+            });
             println!(
-                "  {:?}\t{}\t{}\t{}\t{} × {}",
+                "  {:?}\t{}\t{}\t{}\t{} × {}{split}",
                 l.direction, l.gateway, l.channel, l.state, l.count, l.charged.amount
             );
         }
@@ -169,6 +175,8 @@ pub(super) fn write_totals_csv<'a>(
             "count",
             "charged",
             "charged_minor",
+            "credit",
+            "credit_minor",
         ])
         .map_err(failed)?;
     for (scope, currencies) in scopes {
@@ -186,6 +194,13 @@ pub(super) fn write_totals_csv<'a>(
                         l.count.to_string(),
                         l.charged.amount.clone(),
                         l.charged.amount_minor.to_string(),
+                        // Empty where no payment of the line split its amount with credit.
+                        l.split
+                            .as_ref()
+                            .map_or(String::new(), |s| s.credit.amount.clone()),
+                        l.split
+                            .as_ref()
+                            .map_or(String::new(), |s| s.credit.amount_minor.to_string()),
                     ])
                     .map_err(failed)?;
             }

@@ -132,16 +132,16 @@
     {
       currency: "CNY", taken_in: amount("170.34", 17034), paid_out: amount("0.00", 0), deducted: amount("10.00", 1000),
       lines: [
-        { direction: "in", gateway: "sensecore", channel: "alipay", state: "succeeded", count: 3, charged: amount("120.34", 12034) },
-        { direction: "in", gateway: "sensecore", channel: "balance", state: "succeeded", count: 5, charged: amount("50.00", 5000) },
-        { direction: "in", gateway: "sensecore", channel: "alipay", state: "pending", count: 1, charged: amount("2.34", 234) },
-        { direction: "in", gateway: "sensecore", channel: "wechat", state: "unknown", count: 1, charged: amount("12.34", 1234) },
-        { direction: "in", gateway: "top", channel: "credit", state: "failed", count: 1, charged: amount("0.99", 99) },
+        { direction: "in", gateway: "sensecore", channel: "alipay", state: "succeeded", count: 3, charged: amount("120.34", 12034), split: null },
+        { direction: "in", gateway: "sensecore", channel: "balance", state: "succeeded", count: 5, charged: amount("50.00", 5000), split: null },
+        { direction: "in", gateway: "sensecore", channel: "alipay", state: "pending", count: 1, charged: amount("2.34", 234), split: null },
+        { direction: "in", gateway: "sensecore", channel: "wechat", state: "unknown", count: 1, charged: amount("12.34", 1234), split: null },
+        { direction: "in", gateway: "top", channel: "credit", state: "failed", count: 1, charged: amount("0.99", 99), split: null },
       ],
     },
     {
       currency: "INR", taken_in: amount("0.00", 0), paid_out: amount("500.00", 50000), deducted: amount("0.00", 0),
-      lines: [{ direction: "out", gateway: "debit", channel: "bank", state: "succeeded", count: 1, charged: amount("500.00", 50000) }],
+      lines: [{ direction: "out", gateway: "debit", channel: "bank", state: "succeeded", count: 1, charged: amount("500.00", 50000), split: null }],
     },
   ];
   const openShift = () => state.shifts.find((s) => s.desk === state.desk.desk && s.closed_at === null) || null;

@@ -21,14 +21,14 @@ const CNY: CurrencyTotals = {
   taken_in: amount("90071992547409.91", 9007199254740991),
   paid_out: amount("0.01", 1),
   deducted: amount("10.10", 1010),
-  lines: [{ direction: "in", gateway: "yian", channel: "alipay", state: "succeeded", count: 3, charged: amount("90071992547409.91", 9007199254740991) }],
+  lines: [{ direction: "in", gateway: "yian", channel: "alipay", state: "succeeded", count: 3, charged: amount("90071992547409.91", 9007199254740991), split: null }],
 };
 const INR: CurrencyTotals = {
   currency: "INR",
   taken_in: amount("0.00", 0),
   paid_out: amount("900.00", 90000),
   deducted: amount("0.00", 0),
-  lines: [{ direction: "out", gateway: "debit", channel: "bank", state: "succeeded", count: 1, charged: amount("900.00", 90000) }],
+  lines: [{ direction: "out", gateway: "debit", channel: "bank", state: "succeeded", count: 1, charged: amount("900.00", 90000), split: null }],
 };
 const totals = (attempts: number, currencies: CurrencyTotals[], sandbox_left_out = 0): Totals => ({ attempts, currencies, sandbox_left_out });
 

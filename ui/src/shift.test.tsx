@@ -31,8 +31,8 @@ const TOTALS: CurrencyTotals[] = [
     paid_out: amount("0.00", 0),
     deducted: amount("10.00", 1000),
     lines: [
-      { direction: "in", gateway: "sensecore", channel: "alipay", state: "succeeded", count: 2, charged: amount("24.68", 2468) },
-      { direction: "in", gateway: "yian", channel: "wechat", state: "failed", count: 1, charged: amount("5.00", 500) },
+      { direction: "in", gateway: "sensecore", channel: "alipay", state: "succeeded", count: 2, charged: amount("24.68", 2468), split: null },
+      { direction: "in", gateway: "yian", channel: "wechat", state: "failed", count: 1, charged: amount("5.00", 500), split: null },
     ],
   },
   {
@@ -41,8 +41,8 @@ const TOTALS: CurrencyTotals[] = [
     paid_out: amount("900.00", 90000),
     deducted: amount("0.00", 0),
     lines: [
-      { direction: "out", gateway: "debit", channel: "bank", state: "succeeded", count: 1, charged: amount("900.00", 90000) },
-      { direction: "out", gateway: "debit", channel: "bank", state: "pending", count: 1, charged: amount("100.00", 10000) },
+      { direction: "out", gateway: "debit", channel: "bank", state: "succeeded", count: 1, charged: amount("900.00", 90000), split: null },
+      { direction: "out", gateway: "debit", channel: "bank", state: "pending", count: 1, charged: amount("100.00", 10000), split: null },
     ],
   },
 ];
@@ -259,8 +259,9 @@ describe("shifts", () => {
       paid_out: amount("0.00", 0),
       deducted: amount("0.00", 0),
       lines: [
-        { direction: "in", gateway: '=HYPERLINK("http://evil.example")', channel: "+alipay", state: "succeeded", count: 1, charged: amount("1.00", 100) },
-        { direction: "in", gateway: "@gw", channel: "-x,y", state: "failed", count: 2, charged: amount("0.50", 50) },
+        { direction: "in", gateway: '=HYPERLINK("http://evil.example")', channel: "+alipay", state: "succeeded", count: 1, charged: amount("1.00", 100), split: null },
+        { direction: "in", gateway: "@gw", channel: "-x,y", state: "failed", count: 2, charged: amount("0.50", 50), split: null },
+        { direction: "in", gateway: "top", channel: "balance", state: "succeeded", count: 2, charged: amount("105.00", 10500), split: { balance: amount("75.00", 7500), credit: amount("30.00", 3000) } },
       ],
     };
     mockBackend({ shifts: [shiftOf(3)], shiftTotals: [hostile, TOTALS[1]!] });
@@ -271,7 +272,7 @@ describe("shifts", () => {
     await user.click(within(view).getByTestId("shift-report-csv"));
     expect(clicked).toHaveLength(1);
     expect(clicked[0]).toMatch(/^paydesk-shift-3-\d{8}-\d{6}\.csv$/);
-    expect(within(view).getByTestId("shift-report-saved").textContent).toBe(`Saved ${clicked[0]} (4 lines) to your Downloads folder.`);
+    expect(within(view).getByTestId("shift-report-saved").textContent).toBe(`Saved ${clicked[0]} (5 lines) to your Downloads folder.`);
     const bytes = await new Promise<Uint8Array>((resolve) => {
       const reader = new FileReader();
       reader.onload = () => resolve(new Uint8Array(reader.result as ArrayBuffer));
@@ -279,16 +280,23 @@ describe("shifts", () => {
     });
     expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     expect(new TextDecoder().decode(bytes.slice(3)).split("\r\n")).toEqual([
-      "shift_id,currency,direction,gateway,channel,state,count,charged,charged_minor",
-      `3,CNY,in,"'=HYPERLINK(""http://evil.example"")",'+alipay,succeeded,1,1.00,100`,
-      `3,CNY,in,'@gw,"'-x,y",failed,2,0.50,50`,
-      "3,INR,out,debit,bank,succeeded,1,900.00,90000",
-      "3,INR,out,debit,bank,pending,1,100.00,10000",
+      "shift_id,currency,direction,gateway,channel,state,count,charged,charged_minor,credit,credit_minor",
+      `3,CNY,in,"'=HYPERLINK(""http://evil.example"")",'+alipay,succeeded,1,1.00,100,,`,
+      `3,CNY,in,'@gw,"'-x,y",failed,2,0.50,50,,`,
+      "3,CNY,in,top,balance,succeeded,2,105.00,10500,30.00,3000",
+      "3,INR,out,debit,bank,succeeded,1,900.00,90000,,",
+      "3,INR,out,debit,bank,pending,1,100.00,10000,,",
       "",
     ]);
     expect(created[0]!.type).toBe("text/csv;charset=utf-8");
     // On screen, the hostile text is only text.
     expect(within(report).getByText('=HYPERLINK("http://evil.example")')).toBeTruthy();
+    // A line whose payments split between balance and credit says how much was each.
+    const splits = within(report).getAllByTestId("line-split");
+    expect(splits.map((s) => s.textContent)).toEqual(["Balance ¥75.00 · Credit ¥30.00"]);
+    await act(() => i18n.changeLanguage("zh-CN"));
+    expect(within(report).getByTestId("line-split").textContent).toBe("余额 ¥75.00 · 信控支付 ¥30.00");
+    await act(() => i18n.changeLanguage("en"));
     click.mockRestore();
   });
 

@@ -61,7 +61,17 @@ fn currencies(currencies: &[CurrencyTotals], words: Words, blocks: &mut Vec<Bloc
                             Direction::Out => words.payout_state(line.state),
                         },
                         line.count.to_string(),
-                        money(&line.charged.amount),
+                        match &line.split {
+                            None => money(&line.charged.amount),
+                            Some(split) => format!(
+                                "{} ({} {} · {} {})",
+                                money(&line.charged.amount),
+                                words.channel("balance"),
+                                split.balance.amount,
+                                words.channel("credit"),
+                                split.credit.amount
+                            ),
+                        },
                     ]
                 })
                 .collect(),
@@ -194,5 +204,39 @@ pub fn day_paper(report: &DayReport, merchant: &Merchant, words: Words) -> Paper
         title,
         size: PaperSize::A4,
         blocks,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::shifts::tests::{paid, row, Paid};
+    use crate::shifts::{report, Shift};
+    use crate::words::Lang;
+
+    #[test]
+    fn a_line_split_between_balance_and_credit_prints_both_parts() {
+        let shift = Shift {
+            id: 7,
+            desk: "desk-1".into(),
+            opened_at: 1_000,
+            opened_by: "lin".into(),
+            closed_at: None,
+            closed_by: None,
+            acknowledged: vec![],
+        };
+        let attempts = [row(Paid {
+            credit: Some(3_000),
+            ..paid(1, "top", "balance", "CNY", 10_000)
+        })];
+        let report = report(shift, &attempts, false);
+        let merchant = Merchant::default();
+        for (lang, said) in [
+            (Lang::En, "CNY 100.00 (Balance 70.00 · Credit 30.00)"),
+            (Lang::ZhCn, "CNY 100.00 (余额 70.00 · 信控支付 30.00)"),
+        ] {
+            let text = shift_paper(&report, &merchant, Words::of(lang)).text();
+            assert!(text.contains(said), "{said:?} not in {text}");
+        }
     }
 }

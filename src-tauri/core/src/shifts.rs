@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use paydesk_gateways::{Currency, Money};
+use paydesk_gateways::{Channel, Currency, Money};
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -77,6 +77,27 @@ pub struct TotalLine {
     pub count: i64,
     /// What they came to, charged (the gateway's figure where it gave one).
     pub charged: Amount,
+    /// How `charged` divides between balance and credit, where a payment of the line split
+    /// its amount between them (TOP's `credit_pay_amount`): then the channel alone does not
+    /// say where the money came from. `None` when none did.
+    pub split: Option<BalanceCredit>,
+}
+
+/// A line's money by where it was paid from: the customer's balance, or credit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct BalanceCredit {
+    pub balance: Amount,
+    pub credit: Amount,
+}
+
+/// A line's running sums, its state kept beside them.
+#[derive(Default)]
+struct LineSums {
+    count: i64,
+    charged: i64,
+    /// The part of `charged` paid on credit.
+    credit: i64,
+    split: bool,
 }
 
 /// One currency's totals: what was taken in and paid out (succeeded payments only), what
@@ -188,7 +209,7 @@ pub fn totals<'a>(
 ) -> Totals {
     // Keyed by the state's name (states have no order of their own); the state kept beside.
     type Key = (String, Direction, String, String, &'static str);
-    let mut lines: BTreeMap<Key, (AttemptState, i64, i64)> = BTreeMap::new();
+    let mut lines: BTreeMap<Key, (AttemptState, LineSums)> = BTreeMap::new();
     let mut sums: BTreeMap<String, (i64, i64, i64)> = BTreeMap::new();
     let (mut count, mut sandbox_left_out) = (0, 0);
     for row in attempts {
@@ -213,9 +234,15 @@ pub fn totals<'a>(
                 a.channel.clone(),
                 a.state.as_str(),
             ))
-            .or_insert((a.state, 0, 0));
-        line.1 += 1;
-        line.2 += charged;
+            .or_insert((a.state, LineSums::default()));
+        line.1.count += 1;
+        line.1.charged += charged;
+        line.1.credit += match a.credit_minor {
+            Some(credit) => credit,
+            None if a.channel == Channel::Credit.as_str() => charged,
+            None => 0,
+        };
+        line.1.split |= a.credit_minor.is_some();
         let sum = sums.entry(row.currency.clone()).or_default();
         if a.state == AttemptState::Succeeded && a.contested.is_none() {
             match direction {
@@ -240,15 +267,17 @@ pub fn totals<'a>(
                     .iter()
                     .filter(|((c, ..), _)| *c == currency)
                     .map(
-                        |((_, direction, gateway, channel, _), (state, count, charged))| {
-                            TotalLine {
-                                direction: *direction,
-                                gateway: gateway.clone(),
-                                channel: channel.clone(),
-                                state: *state,
-                                count: *count,
-                                charged: Amount::of(*charged, &currency),
-                            }
+                        |((_, direction, gateway, channel, _), (state, sums))| TotalLine {
+                            direction: *direction,
+                            gateway: gateway.clone(),
+                            channel: channel.clone(),
+                            state: *state,
+                            count: sums.count,
+                            charged: Amount::of(sums.charged, &currency),
+                            split: sums.split.then(|| BalanceCredit {
+                                balance: Amount::of(sums.charged - sums.credit, &currency),
+                                credit: Amount::of(sums.credit, &currency),
+                            }),
                         },
                     )
                     .collect(),

@@ -24,6 +24,8 @@ pub(crate) struct Paid<'a> {
     pub(crate) asked: i64,
     pub(crate) vouchers: &'a str,
     pub(crate) coupon: Option<(&'a str, i64)>,
+    /// The part paid on credit (TOP's split).
+    pub(crate) credit: Option<i64>,
     pub(crate) updated_at: i64,
 }
 
@@ -42,7 +44,7 @@ pub(crate) fn row(p: Paid<'_>) -> ShiftAttempt {
             error_message: None,
             deductions: p.vouchers.into(),
             coupon: p.coupon.map(|(id, _)| id.to_string()),
-            credit_minor: None,
+            credit_minor: p.credit,
             checks: 0,
             resends: 0,
             contested: None,
@@ -84,6 +86,7 @@ pub(crate) fn paid(
         asked,
         vouchers: "[]",
         coupon: None,
+        credit: None,
         updated_at: 3_000,
     }
 }
@@ -174,6 +177,52 @@ fn money_in_and_out_are_summed_apart_per_currency_with_what_was_deducted() {
         ]
     );
     assert!(report.open.is_empty() && report.settled_after_close.is_empty());
+}
+
+#[test]
+fn a_line_whose_payments_split_between_balance_and_credit_says_how() {
+    let attempts = [
+        // ¥100.00 on balance, ¥30.00 of it moved to credit.
+        row(Paid {
+            credit: Some(3_000),
+            ..paid(1, "top", "balance", "CNY", 10_000)
+        }),
+        row(paid(2, "top", "balance", "CNY", 500)),
+        // All on credit; then ¥20.00 of ¥50.00 on credit with the rest on balance.
+        row(paid(3, "top", "credit", "CNY", 4_000)),
+        row(Paid {
+            credit: Some(2_000),
+            ..paid(4, "top", "credit", "CNY", 5_000)
+        }),
+        // No split: the channel says it all.
+        row(paid(5, "sensecore", "balance", "CNY", 700)),
+    ];
+    let report = report(shift(None, vec![]), &attempts, false);
+    // (gateway, channel, charged, (balance, credit))
+    type Split<'a> = (&'a str, &'a str, i64, Option<(i64, i64)>);
+    let splits: Vec<Split> = report.currencies[0]
+        .lines
+        .iter()
+        .map(|l| {
+            (
+                l.gateway.as_str(),
+                l.channel.as_str(),
+                l.charged.amount_minor,
+                l.split
+                    .as_ref()
+                    .map(|s| (s.balance.amount_minor, s.credit.amount_minor)),
+            )
+        })
+        .collect();
+    assert_eq!(
+        splits,
+        [
+            ("sensecore", "balance", 700, None),
+            ("top", "balance", 10_500, Some((7_500, 3_000))),
+            ("top", "credit", 9_000, Some((3_000, 6_000))),
+        ]
+    );
+    assert_eq!(report.currencies[0].taken_in.amount_minor, 20_200);
 }
 
 #[test]

@@ -14,7 +14,8 @@ function who(operator: string | null): string {
 }
 
 /** One currency's money: taken in, paid out and deducted apart (never added together), then
- * every line. A payout's state is worded as a payout. */
+ * every line. A payout's state is worded as a payout; a line whose payments split between
+ * balance and credit (TOP) says how much was each. */
 export function Currency({ totals }: { totals: CurrencyTotals }) {
   const { t } = useTranslation();
   const money = (amount: string) => formatMoney(amount, totals.currency);
@@ -61,7 +62,14 @@ export function Currency({ totals }: { totals: CurrencyTotals }) {
                 <StateBadge state={l.state} paysOut={l.direction === "out"} />
               </td>
               <td className="num">{l.count}</td>
-              <td className="num">{money(l.charged.amount)}</td>
+              <td className="num">
+                {money(l.charged.amount)}
+                {l.split && (
+                  <span className="line-split" data-testid="line-split">
+                    {channelName("balance", t)} {money(l.split.balance.amount)} · {channelName("credit", t)} {money(l.split.credit.amount)}
+                  </span>
+                )}
+              </td>
             </tr>
           ))}
         </tbody>
