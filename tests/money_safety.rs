@@ -401,6 +401,53 @@ async fn a_callback_never_decides_what_a_person_must() {
 }
 
 #[tokio::test]
+async fn a_callback_speaks_only_for_the_payments_of_the_profile_it_came_for() {
+    let w = world().await;
+    let store = w.engine.store();
+    let real = payout_in(&w, "R-9", "k-real", &[AttemptState::Pending]).await;
+    // A sandbox profile whose access key is public: anyone can seal a callback with it.
+    let sandbox = store
+        .create_profile(&NewProfile {
+            name: "demo-payouts".into(),
+            gateway: "debit".into(),
+            base_url: "http://127.0.0.1:9".into(),
+            settings: BTreeMap::new(),
+            is_sandbox: true,
+        })
+        .await
+        .unwrap();
+    w.engine
+        .vault()
+        .set(
+            &sandbox.vault_id,
+            "access_key",
+            &SecretString::from(ACCESS_KEY.to_string()),
+        )
+        .unwrap();
+    for process_code in [30, 40] {
+        let refused = w
+            .engine
+            .receive_callback("demo-payouts", &payout_callback("k-real", process_code))
+            .await
+            .unwrap_err();
+        assert!(refused.to_string().contains("another profile"), "{refused}");
+    }
+    let after = store.attempt(real.id).await.unwrap();
+    assert_eq!(
+        after.state,
+        AttemptState::Pending,
+        "the real payout unchanged"
+    );
+    // Its own profile's callback settles it.
+    let paid = w
+        .engine
+        .receive_callback("payouts", &payout_callback("k-real", 30))
+        .await
+        .unwrap();
+    assert_eq!(paid.state, AttemptState::Succeeded);
+}
+
+#[tokio::test]
 async fn a_callback_contradicting_a_settled_payment_is_raised_for_a_person_who_decides() {
     let w = world().await;
     let store = w.engine.store();

@@ -434,11 +434,20 @@ impl Engine {
             self.store.attempt_by_key(&key).await?.ok_or_else(|| {
                 PayError::Refused(format!("no attempt sent idempotency key {key:?}"))
             })?;
+        // Verified with this profile's secrets, it speaks for this profile's payments only: a
+        // notification sealed with another profile's key (a sandbox's public one) naming a
+        // real payout's key must not settle it.
+        let order = self.store.order_of(&attempt).await?;
+        if order.profile != profile.name {
+            return Err(PayError::Refused(format!(
+                "callback refused: it came for profile {:?} and names a payment of another profile",
+                profile.name
+            )));
+        }
         // Still processing, or unreadable: nothing to record.
         if !matches!(outcome, PayOutcome::Succeeded(_) | PayOutcome::Failed(_)) {
             return Ok(attempt);
         }
-        let order = self.store.order_of(&attempt).await?;
         let currency =
             Currency::parse(&order.currency).map_err(|e| PayError::Refused(e.to_string()))?;
         let (state, update) =
