@@ -82,6 +82,11 @@ describe("errorMessage", () => {
         "金额超过 10000000000.00。",
       ],
       [
+        invalid({ kind: "base_url" }, { kind: "gateway_test_environment" }, "the base URL is the gateway's own test environment"),
+        "The base URL is the gateway's own test environment, where payments move no money; try payments on paydesk's built-in sandbox instead.",
+        "网关地址指向网关自己的测试环境，其中的支付不涉及真实资金；试用支付请使用 paydesk 内置的沙箱。",
+      ],
+      [
         invalid({ kind: "amount" }, { kind: "too_large", max: null }, "the amount is too large"),
         "The amount is too large.",
         "金额过大。",

@@ -66,6 +66,24 @@ fn check_url(url: &str) -> Result<(), Rule> {
     Ok(())
 }
 
+/// Refuses a base URL in one of the gateway's own test domains
+/// ([`paydesk_gateways::Connector::test_domains`]): its payments would be counted as money.
+pub fn check_not_test_environment(base_url: &str, test_domains: &[&str]) -> Result<(), Invalid> {
+    let host = base_url.parse::<http::Uri>().ok().and_then(|uri| {
+        uri.host()
+            .map(|h| h.trim_end_matches('.').to_ascii_lowercase())
+    });
+    let in_test = host.is_some_and(|host| {
+        test_domains
+            .iter()
+            .any(|d| host == *d || host.ends_with(&format!(".{d}")))
+    });
+    if in_test {
+        return Err(Invalid::new(Field::BaseUrl, Rule::GatewayTestEnvironment));
+    }
+    Ok(())
+}
+
 /// `localhost` or a loopback address (127.0.0.0/8, ::1); `host` as `http::Uri` gives it, IPv6 in
 /// brackets.
 pub fn is_loopback_host(host: &str) -> bool {

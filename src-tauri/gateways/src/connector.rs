@@ -512,6 +512,13 @@ pub trait Connector: Send + Sync {
         None
     }
 
+    /// The domains of the gateway's own test environment, as it documents them (TOP's
+    /// `tbsandbox.com`): payments there move no money, so a profile may not point at one
+    /// (paydesk keeps test money apart only on its own sandbox, which knows it is one).
+    fn test_domains(&self) -> &'static [&'static str] {
+        &[]
+    }
+
     /// The order attributes the gateway reads when it pays.
     fn order_attributes(&self) -> Vec<OrderAttribute> {
         Vec::new()

@@ -112,6 +112,8 @@ pub enum Rule {
     IsSecret,
     /// A base URL that would turn a sandbox profile into a real gateway's, or the reverse.
     ChangesSandbox,
+    /// A base URL in the gateway's own test environment, where payments move no money.
+    GatewayTestEnvironment,
     HttpsUnlessLoopback,
     GivenTwice {
         value: String,
@@ -278,6 +280,10 @@ impl fmt::Display for Invalid {
             Rule::ChangesSandbox => write!(
                 f,
                 "{field} would make a sandbox profile a real gateway's, or a real one a sandbox: add a new profile for it instead"
+            ),
+            Rule::GatewayTestEnvironment => write!(
+                f,
+                "{field} is the gateway's own test environment, where payments move no money; try payments on paydesk's built-in sandbox instead"
             ),
             Rule::IsSecret => write!(
                 f,

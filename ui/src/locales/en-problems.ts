@@ -58,6 +58,7 @@ export const invalidRuleEn = {
   no_host: "{{field}} names no host",
   carries_credentials: "{{field}} must not carry a user name or password; secrets go in the keyring",
   is_secret: "{{field}} is one of the gateway's secrets: it goes in the keyring, never in the profile's settings",
+  gateway_test_environment: "{{field}} is the gateway's own test environment, where payments move no money; try payments on paydesk's built-in sandbox instead",
   changes_sandbox: "{{field}} would make a sandbox profile a real gateway's, or a real one a sandbox: add a new profile for it instead",
   https_unless_loopback: "{{field}} must use https unless it is on this machine",
   given_twice: "{{field}} {{value}} is given twice",

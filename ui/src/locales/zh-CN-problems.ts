@@ -55,6 +55,7 @@ export const invalidRuleZhCN: Resources["invalidRule"] = {
   no_host: "{{field}}没有主机名",
   carries_credentials: "{{field}}不能包含用户名或密码；密钥请存入系统钥匙串",
   is_secret: "{{field}}是网关的密钥：请存入系统钥匙串，不要写在网关配置的设置中",
+  gateway_test_environment: "{{field}}指向网关自己的测试环境，其中的支付不涉及真实资金；试用支付请使用 paydesk 内置的沙箱",
   changes_sandbox: "{{field}}会把沙箱配置变成真实网关的配置，或把真实配置变成沙箱：请为它新建一个网关配置",
   https_unless_loopback: "{{field}}必须使用 https（本机地址除外）",
   given_twice: "{{field}} {{value}} 填写了两次",

@@ -145,6 +145,7 @@ pub async fn add_profile(
     check_setting_values(connector.as_ref(), &input.settings)?;
     check_settings(connector.as_ref(), &input.settings)?;
     crate::base_url::check(&input.base_url)?;
+    crate::base_url::check_not_test_environment(&input.base_url, connector.test_domains())?;
     crate::base_url::proxy(&input.settings)?;
     let is_sandbox = sandbox_link::is_sandbox(transport, &input.base_url, &input.gateway).await;
     // Before a name taken: the live data, where a real profile goes, may not have it.
@@ -191,6 +192,7 @@ pub async fn edit_profile(
         return Err(Invalid::new(Field::BaseUrl, Rule::ChangesSandbox).into());
     }
     if let Some(connector) = paydesk_gateways::connector_for(&saved.gateway) {
+        crate::base_url::check_not_test_environment(&input.base_url, connector.test_domains())?;
         check_setting_values(connector.as_ref(), &input.settings)?;
         check_settings(connector.as_ref(), &input.settings)?;
     }
@@ -278,6 +280,53 @@ mod tests {
         assert!(refused.to_string().contains("tenant_id"), "{refused}");
         let v1 = with_settings(input("db", "debit", "https://gw.example"), &[]);
         add_profile(&store, &transport, v1).await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_profile_may_not_point_at_a_gateways_own_test_environment() {
+        let (_dir, store) = temp_store().await;
+        let transport = Transport::default();
+        let at = |url: &str| with_settings(input("tp", "top", url), &top_settings("1"));
+        for url in [
+            "https://gw.api.tbsandbox.com/router/rest",
+            "https://GW.API.TBSANDBOX.COM./router/rest",
+            "https://eco.tbsandbox.com",
+        ] {
+            let refused = add_profile(&store, &transport, at(url)).await.unwrap_err();
+            let Problem::Invalid(invalid) = &refused.problem else {
+                panic!("{url}: {refused}");
+            };
+            assert_eq!(
+                (&invalid.field, &invalid.rule),
+                (&Field::BaseUrl, &Rule::GatewayTestEnvironment),
+                "{url}"
+            );
+        }
+        assert!(store.profile("tp").await.is_err(), "nothing added");
+        // Nor may a saved one be moved there, where its open payments would be asked again.
+        add_profile(
+            &store,
+            &transport,
+            at("https://gw.api.taobao.com/router/rest"),
+        )
+        .await
+        .unwrap();
+        let moved = edit_profile(
+            &store,
+            &transport,
+            at("https://gw.api.tbsandbox.com/router/rest"),
+        )
+        .await
+        .unwrap_err();
+        assert!(moved.to_string().contains("test environment"), "{moved}");
+        let kept = store.profile("tp").await.unwrap();
+        assert_eq!(kept.base_url, "https://gw.api.taobao.com/router/rest");
+        // A look-alike domain is not it.
+        let other = with_settings(
+            input("tp2", "top", "https://nottbsandbox.com"),
+            &top_settings("1"),
+        );
+        add_profile(&store, &transport, other).await.unwrap();
     }
 
     #[tokio::test]

@@ -274,6 +274,11 @@ impl Connector for Top {
         ID
     }
 
+    fn test_domains(&self) -> &'static [&'static str] {
+        // Its sandbox, https://gw.api.tbsandbox.com/router/rest.
+        &["tbsandbox.com"]
+    }
+
     fn settings(&self) -> Vec<SettingSpec> {
         let mut specs: Vec<SettingSpec> = config::REQUIRED_SETTINGS
             .iter()
