@@ -2,7 +2,7 @@
 
 use paydesk_core::app::{merchant, papers, shifts};
 use paydesk_core::merchant::Zone;
-use paydesk_core::shifts::{CurrencyTotals, Shift, ShiftReport};
+use paydesk_core::shifts::{CurrencyTotals, NamedAttempt, Shift, ShiftReport};
 use paydesk_core::store::Store;
 
 use super::{Failure, ReportOutput, ShiftCommand};
@@ -128,14 +128,20 @@ fn print_report(report: &ShiftReport, json: bool, csv: bool, zone: Zone) -> Resu
             ""
         };
         println!(
-            "still open: attempt {} of order {} ({}){acknowledged}",
-            a.attempt_id, a.order_no, a.state
+            "still open: attempt {} of order {} ({}){}{acknowledged}",
+            a.attempt_id,
+            a.order_no,
+            a.state,
+            sandbox_tag(a)
         );
     }
     for a in &report.settled_after_close {
         println!(
-            "settled after close: attempt {} of order {} ({})",
-            a.attempt_id, a.order_no, a.state
+            "settled after close: attempt {} of order {} ({}){}",
+            a.attempt_id,
+            a.order_no,
+            a.state,
+            sandbox_tag(a)
         );
     }
     if report.sandbox_left_out > 0 {
@@ -152,6 +158,15 @@ fn print_report(report: &ShiftReport, json: bool, csv: bool, zone: Zone) -> Resu
 fn print_csv(report: &ShiftReport) -> Result<(), Failure> {
     let scope = report.shift.id.to_string();
     write_totals_csv("shift_id", [(scope.as_str(), &report.currencies[..])])
+}
+
+/// " [SANDBOX]" after a named payment on a sandbox profile: never money.
+fn sandbox_tag(a: &NamedAttempt) -> &'static str {
+    if a.sandbox {
+        " [SANDBOX]"
+    } else {
+        ""
+    }
 }
 
 /// Total lines as CSV on stdout, each led by what it is a total of (`first_column`).

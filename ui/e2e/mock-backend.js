@@ -125,8 +125,8 @@
     { id: 3, desk: state.desk.desk, opened_at: now - 3 * hour, opened_by: "alice", closed_at: null, closed_by: null, acknowledged: [] },
   ];
   state.openPayments = [
-    { attempt_id: 7, order_no: "DEMO-1001", state: "pending", charged: amount("2.34", 234), currency: "CNY" },
-    { attempt_id: 9, order_no: "ORD-0000002", state: "unknown", charged: amount("12.34", 1234), currency: "CNY" },
+    { attempt_id: 7, order_no: "DEMO-1001", state: "pending", charged: amount("2.34", 234), currency: "CNY", sandbox: false },
+    { attempt_id: 9, order_no: "ORD-0000002", state: "unknown", charged: amount("12.34", 1234), currency: "CNY", sandbox: false },
   ];
   const shiftTotals = [
     {

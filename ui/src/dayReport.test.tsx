@@ -47,7 +47,7 @@ function dayOf(date: string | null): DayReport {
       { shift: shiftOf(4, { desk: "前台 1", opened_by: "alice" }), totals: totals(0, []) },
     ],
     outside_shifts: totals(1, [INR]),
-    open: [{ attempt_id: 9, order_no: "ORD-9", state: "unknown", charged: amount("12.34", 1234), currency: "CNY", acknowledged: false }],
+    open: [{ attempt_id: 9, order_no: "ORD-9", state: "unknown", charged: amount("12.34", 1234), currency: "CNY", acknowledged: false, sandbox: false }],
   };
 }
 

@@ -21,6 +21,7 @@ const payment = (attempt_id: number, order_no: string, state: OpenPayment["state
   state,
   charged,
   currency: "CNY",
+  sandbox: false,
 });
 
 /** What a shift took: yuan in (one voucher deducted), rupees paid out. */
@@ -244,6 +245,24 @@ describe("shifts", () => {
     expect(within(report).getByTestId("sandbox-left-out").textContent).toBe("沙箱配置上的 3 笔支付不是真实资金，未计入。");
     expect(within(view).getByRole("heading", { level: 1 }).textContent).toBe("班次");
     expect(screen.getByTestId("shift-status").textContent).toBe(`班次进行中：${formatMinute(1_700_000_000_000, new Date(), "zh-CN")} 开班（lin）`);
+  });
+
+  it("marks a sandbox payment it names SANDBOX, never as money, in the report and when closing", async () => {
+    mockBackend({
+      shifts: [shiftOf(1)],
+      openPayments: [payment(11, "DEMO-1001", "pending", amount("12.34", 1234)), { ...payment(12, "DEMO-1002", "unknown", amount("9.90", 990)), sandbox: true }],
+    });
+    const user = userEvent.setup();
+    render(<App />);
+    const view = await openShiftView(user);
+    const open = await within(view).findByTestId("shift-open");
+    const named = (within: Element) => [...within.querySelectorAll("li")].map((li) => li.textContent);
+    expect(named(open)).toEqual(["DEMO-1001 ◔ Pending ¥12.34", "DEMO-1002 ? Unknown ¥9.90 SANDBOX"]);
+    await user.click(within(view).getByTestId("close-shift"));
+    const dialog = await screen.findByTestId("close-shift-dialog");
+    await within(dialog).findByTestId("ack-12");
+    expect(within(dialog).getByTestId("ack-12").closest("label")!.textContent).toBe("DEMO-1002 ? Unknown ¥9.90 SANDBOX");
+    expect(within(dialog).getByTestId("ack-11").closest("label")!.textContent).toBe("DEMO-1001 ◔ Pending ¥12.34");
   });
 
   it("saves the lines as CSV, a cell a spreadsheet would run written behind a '", async () => {

@@ -108,7 +108,16 @@ fn named(heading: &str, attempts: &[NamedAttempt], words: Words, blocks: &mut Ve
                     a.order_no.clone(),
                     a.attempt_id.to_string(),
                     words.state(a.state),
-                    format!("{} {}", a.currency, a.charged.amount),
+                    if a.sandbox {
+                        format!(
+                            "{} {} ({})",
+                            a.currency,
+                            a.charged.amount,
+                            words.get("sandbox")
+                        )
+                    } else {
+                        format!("{} {}", a.currency, a.charged.amount)
+                    },
                     words.get(if a.acknowledged { "yes" } else { "no" }),
                 ]
             })
@@ -237,6 +246,40 @@ mod tests {
         ] {
             let text = shift_paper(&report, &merchant, Words::of(lang)).text();
             assert!(text.contains(said), "{said:?} not in {text}");
+        }
+    }
+
+    #[test]
+    fn a_sandbox_payment_named_on_paper_says_it_is_not_money() {
+        let shift = Shift {
+            id: 8,
+            desk: "desk-1".into(),
+            opened_at: 1_000,
+            opened_by: "lin".into(),
+            closed_at: Some(2_500),
+            closed_by: Some("wang".into()),
+            acknowledged: vec![],
+        };
+        // Settled after the close: one real, one on a sandbox profile.
+        let mut demo = row(paid(2, "sensecore", "balance", "CNY", 9_900));
+        demo.sandbox = true;
+        let attempts = [row(paid(1, "sensecore", "balance", "CNY", 100)), demo];
+        let report = report(shift, &attempts, false);
+        assert_eq!(
+            report
+                .settled_after_close
+                .iter()
+                .map(|a| (a.attempt_id, a.sandbox))
+                .collect::<Vec<_>>(),
+            [(1, false), (2, true)]
+        );
+        for (lang, said) in [
+            (Lang::En, "CNY 99.00 (SANDBOX, not money)"),
+            (Lang::ZhCn, "CNY 99.00 (沙箱，非真实款项)"),
+        ] {
+            let text = shift_paper(&report, &Merchant::default(), Words::of(lang)).text();
+            assert!(text.contains(said), "{said:?} not in {text}");
+            assert!(!text.contains(&format!("CNY 1.00 ({}", Words::of(lang).get("sandbox"))));
         }
     }
 }

@@ -121,6 +121,8 @@ pub struct NamedAttempt {
     pub currency: String,
     /// Acknowledged by the closing operator.
     pub acknowledged: bool,
+    /// On a sandbox profile: named as a payment a person must know of, never counted as money.
+    pub sandbox: bool,
 }
 
 /// What a shift took, as its report shows it.
@@ -186,6 +188,7 @@ impl NamedAttempt {
             ),
             currency: row.currency.clone(),
             acknowledged,
+            sandbox: row.sandbox,
         }
     }
 }

@@ -8,7 +8,7 @@ import type { Amount, AttemptState, OpenAttemptRef, Shift } from "../types";
 import { formatMoney } from "../words";
 import { Modal } from "./Modal";
 import { ShiftReport } from "./ShiftReport";
-import { StateBadge } from "./StateBadge";
+import { SandboxBadge, StateBadge } from "./StateBadge";
 import { FailureNote } from "./FailureNote";
 
 /** A payment that keeps the shift open until acknowledged: from the report (with its amount),
@@ -19,6 +19,7 @@ interface OpenPayment {
   state: AttemptState;
   charged?: Amount;
   currency?: string;
+  sandbox?: boolean;
 }
 
 /** The report's open payments, then those a refusal named that it does not have yet. */
@@ -148,6 +149,12 @@ export function CloseShiftDialog({
                             <span className="num">{formatMoney(a.charged.amount, a.currency)}</span>
                           ) : (
                             <span className="hint">{t("shift.closing.amountLater")}</span>
+                          )}
+                          {a.sandbox && (
+                            <>
+                              {" "}
+                              <SandboxBadge />
+                            </>
                           )}
                         </label>
                       </li>

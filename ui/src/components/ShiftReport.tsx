@@ -6,7 +6,7 @@ import { formatMoney, formatTime } from "../words";
 import { download } from "./download";
 import { PaperActions, reportPage } from "./PaperActions";
 import { shiftFile } from "./shiftCsv";
-import { StateBadge } from "./StateBadge";
+import { SandboxBadge, StateBadge } from "./StateBadge";
 
 /** Who opened or closed a shift; a dash where no name was recorded. */
 function who(operator: string | null): string {
@@ -78,7 +78,8 @@ export function Currency({ totals }: { totals: CurrencyTotals }) {
   );
 }
 
-/** A payment the report names: order number, state in words, amount; acknowledged marked. */
+/** A payment the report names: order number, state in words, amount; acknowledged marked, and
+ * a sandbox profile's marked SANDBOX (named, never counted as money). */
 export function Named({ attempts, testId, title, help }: { attempts: NamedAttempt[]; testId: string; title: string; help: string }) {
   const { t } = useTranslation();
   if (attempts.length === 0) return null;
@@ -91,6 +92,12 @@ export function Named({ attempts, testId, title, help }: { attempts: NamedAttemp
           <li key={a.attempt_id} data-attempt-id={a.attempt_id}>
             <span className="mono">{a.order_no}</span> <StateBadge state={a.state} />{" "}
             <span className="num">{formatMoney(a.charged.amount, a.currency)}</span>
+            {a.sandbox && (
+              <>
+                {" "}
+                <SandboxBadge />
+              </>
+            )}
             {a.acknowledged && <span className="acknowledged"> · ✓ {t("shift.report.acknowledged")}</span>}
           </li>
         ))}

@@ -9,4 +9,8 @@ export type NamedAttempt = { attempt_id: number, order_no: string, state: Attemp
 /**
  * Acknowledged by the closing operator.
  */
-acknowledged: boolean, };
+acknowledged: boolean, 
+/**
+ * On a sandbox profile: named as a payment a person must know of, never counted as money.
+ */
+sandbox: boolean, };

@@ -32,7 +32,7 @@ export const paperEn = {
     outside: "Outside any shift",
     outsideHelp: "Started while their desk had no shift open: paying never needs a shift.",
     open: "Payments still open",
-    openHelp: "Not settled yet: each is counted above in the state it is in now.",
+    openHelp: "Not settled yet: each is counted above in the state it is in now; one marked SANDBOX is not money and is not counted.",
     nothing: "Nothing taken.",
     noDesks: "No desk took a payment this day.",
     noShifts: "No shift was open this day.",

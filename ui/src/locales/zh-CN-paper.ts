@@ -30,7 +30,7 @@ export const paperZhCN: Resources["paper"] = {
     outside: "班次之外",
     outsideHelp: "收银台未开班时发起的支付：支付从不需要班次。",
     open: "尚未了结的支付",
-    openHelp: "尚未有结果：上表按其当前状态统计。",
+    openHelp: "尚未有结果：上表按其当前状态统计；标为沙箱的不是真实款项，不计入。",
     nothing: "无收款。",
     noDesks: "当日没有收银台收款。",
     noShifts: "当日没有开班。",
