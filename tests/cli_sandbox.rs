@@ -241,6 +241,23 @@ fn a_sandboxs_payments_say_so_where_the_command_line_lists_them() {
         real.starts_with("order OWN-1 (CNY 1.00) via shop\n"),
         "{real}"
     );
+
+    // For scripts: `--json` and `lookup` say which money is the demo's.
+    let json = |args: &[&str]| -> serde_json::Value {
+        serde_json::from_slice(&paydesk(data.path(), args, None).stdout).unwrap()
+    };
+    assert_eq!(json(&["status", "SB-1", "--json"])["is_sandbox"], true);
+    assert_eq!(json(&["status", "OWN-1", "--json"])["is_sandbox"], false);
+    let hit = |order_no: &str| {
+        let out = ok(&paydesk(data.path(), &["lookup", order_no], None));
+        out.lines().next().unwrap().to_string()
+    };
+    assert!(
+        hit("SB-1").contains("CNY 1.00 [SANDBOX]\t"),
+        "{}",
+        hit("SB-1")
+    );
+    assert!(hit("OWN-1").contains("CNY 1.00\t"), "{}", hit("OWN-1"));
 }
 
 #[test]

@@ -72,8 +72,14 @@ pub(super) fn print_hits(hits: &[LookupHit], json: bool) {
     for h in hits {
         let cancelled = if h.cancelled { " (cancelled)" } else { "" };
         println!(
-            "{}\t{}{cancelled}\t{} {}\t{} {}",
-            h.order_no, h.state, h.currency, h.amount, h.matched, h.value
+            "{}\t{}{cancelled}\t{} {}{}\t{} {}",
+            h.order_no,
+            h.state,
+            h.currency,
+            h.amount,
+            super::print::sandbox_badge(h.is_sandbox),
+            h.matched,
+            h.value
         );
     }
 }

@@ -17,7 +17,8 @@ pub(super) fn print_status(detail: &OrderDetail, json: bool, store: &Store) {
                 .expect("serializable"),
             None => serde_json::json!({
                 "order_no": order_no, "state": "created", "attempt_id": null, "channel": null,
-                "idempotency_key": null, "gateway_ref": null, "pay_url": null, "error": null
+                "idempotency_key": null, "gateway_ref": null, "pay_url": null, "error": null,
+                "is_sandbox": detail.order.is_sandbox
             }),
         };
         value["attempts"] = serde_json::to_value(&detail.attempts).expect("serializable");

@@ -109,6 +109,7 @@ export const paid: PaymentReport = {
   gateway_ref: "DEMO-1001",
   pay_url: null,
   error: null,
+  is_sandbox: true,
   ...wholeAmount,
 };
 

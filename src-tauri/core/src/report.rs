@@ -22,6 +22,8 @@ pub struct PaymentReport {
     pub gateway_ref: Option<String>,
     pub pay_url: Option<String>,
     pub error: Option<ErrorReport>,
+    /// On a sandbox profile: demo money, never real (scripts reading `--json` book nothing).
+    pub is_sandbox: bool,
     #[serde(flatten)]
     #[ts(flatten)]
     pub charges: Charges,
@@ -38,6 +40,7 @@ impl PaymentReport {
             gateway_ref: attempt.gateway_ref.clone(),
             pay_url: attempt.pay_url.clone(),
             error: error_report(attempt),
+            is_sandbox: order.is_sandbox,
             charges: Charges::of(attempt, &order.currency),
         }
     }

@@ -8,7 +8,11 @@ import type { RefundLine } from "./RefundLine";
 /**
  * One payment's outcome, as `pay --json` prints it and `pay_order` returns it.
  */
-export type PaymentReport = { order_no: string, state: AttemptState, attempt_id: number, channel: Channel, idempotency_key: string, gateway_ref: string | null, pay_url: string | null, error: ErrorReport | null, deductions: Array<DeductionLine>, balance_amount: string | null, balance_amount_minor: number | null, credit_amount: string | null, credit_amount_minor: number | null, charged_amount: string, charged_amount_minor: number, 
+export type PaymentReport = { order_no: string, state: AttemptState, attempt_id: number, channel: Channel, idempotency_key: string, gateway_ref: string | null, pay_url: string | null, error: ErrorReport | null, 
+/**
+ * On a sandbox profile: demo money, never real (scripts reading `--json` book nothing).
+ */
+is_sandbox: boolean, deductions: Array<DeductionLine>, balance_amount: string | null, balance_amount_minor: number | null, credit_amount: string | null, credit_amount_minor: number | null, charged_amount: string, charged_amount_minor: number, 
 /**
  * Subscriptions the payment replaces, each with its refund (TOP); not part of the sums
  * above.
