@@ -746,3 +746,22 @@ async fn a_top_payment_waiting_for_its_customer_is_asked_about_past_the_bound_on
         assert_eq!(checked.state, AttemptState::Pending, "{checked:?}");
     }
 }
+
+#[tokio::test]
+async fn a_status_answer_from_the_other_world_than_the_profiles_settles_nothing() {
+    // A live profile whose pay answer was lost: the status query's charge is in test mode
+    // (the sandbox's), so it moved no money, whatever it says.
+    let w = world().await;
+    w.profile("yian", false).await;
+    let amount = Money::parse("1.00", Currency::CNY).unwrap();
+    w.order("yian", "Y-9", amount, BTreeMap::new(), amount)
+        .await;
+    w.answers_lost("yian");
+    let lost = w.pay("yian", "Y-9").await.unwrap();
+    assert_eq!(lost.state, AttemptState::Unknown, "{lost:?}");
+    w.sandbox.faults.clear();
+    let checked = w.engine.check_status(lost.id).await.unwrap();
+    assert_eq!(checked.state, AttemptState::NeedsReview, "{checked:?}");
+    assert_eq!(checked.error_code.as_deref(), Some("ANSWER_IN_OTHER_MODE"));
+    assert_eq!(w.charges("yian", "Y-9").await, 1, "nothing sent again");
+}
