@@ -53,6 +53,12 @@ pub(crate) trait Dialect: sqlx::Database {
     /// [`Dialect::LOCK_ROW`] for a read that joins `attempts` with rows of no table.
     const LOCK_ATTEMPTS: &'static str;
 
+    /// A statement, binding an attempt's id, that makes every other transaction issuing a
+    /// receipt of that attempt wait until this one ends, without a row lock (PostgreSQL grants
+    /// one only to a role that may update the row: a support login may not, yet prints
+    /// receipts). `None` where the write transaction already keeps every other writer out.
+    const RECEIPT_LOCK: Option<&'static str>;
+
     /// Now, in unix ms, by the clock that decides: the server's where desks share one (their
     /// own clocks may disagree), this machine's (or a simulation's) otherwise.
     async fn now(pool: &Pool<Self>) -> sqlx::Result<i64>;
@@ -104,6 +110,7 @@ impl Dialect for Sqlite {
     const SKIP_LOCKED: &'static str = "";
     const LOCK_ROW: &'static str = "";
     const LOCK_ATTEMPTS: &'static str = "";
+    const RECEIPT_LOCK: Option<&'static str> = None;
     // The write lock keeps every other writer out until the transaction ends.
     const IDS_IN_INSERT_ORDER: bool = true;
     // In the array's order, so the ids follow the file's rows.
@@ -173,6 +180,9 @@ impl Dialect for Postgres {
     // Statements after the lock read what committed before it was granted (READ COMMITTED).
     const LOCK_ROW: &'static str = "FOR UPDATE";
     const LOCK_ATTEMPTS: &'static str = "FOR UPDATE OF attempts";
+    // A transaction's advisory lock, keyed by the attempt's id hashed with what it is for.
+    const RECEIPT_LOCK: Option<&'static str> =
+        Some("SELECT pg_advisory_xact_lock(hashtextextended('paydesk receipts', $1))");
     // Other desks' inserts draw from the same sequence meanwhile.
     const IDS_IN_INSERT_ORDER: bool = false;
     const INSERT_ORDERS_FROM_JSON: Option<&'static str> = None;

@@ -165,6 +165,18 @@ async fn each_role_does_what_the_readme_says_and_no_more() {
         1,
         "nothing was journaled"
     );
+    // A support agent hands a customer a copy of a paid order's receipt.
+    let paid = add_order(&desk, "p", "R-3", "3.00", "roles").await;
+    let paid_attempt = begin_attempt(&desk, &paid, "alipay", "k-r3").await.unwrap();
+    record_state(&desk, paid_attempt.id, AttemptState::Succeeded).await;
+    let original = desk
+        .issue_receipt(&desk.paid_order("R-3").await.unwrap())
+        .await;
+    assert_eq!(original.unwrap().0, 0, "the desk's is the original");
+    let copy = support
+        .issue_receipt(&support.paid_order("R-3").await.unwrap())
+        .await;
+    assert_eq!(copy.unwrap().0, 1, "the agent's is a copy");
 
     // A schema from a newer paydesk is left alone, by every role.
     sqlx::query(

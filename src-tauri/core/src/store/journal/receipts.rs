@@ -65,15 +65,14 @@ pub(in crate::store) async fn issue(
     now: i64,
 ) -> Result<i64> {
     let mut tx = Db::begin_write(pool).await?;
-    // The attempt's row locked first: two desks printing its receipt at once count one after
+    // Two desks (or a desk and a support agent) printing its receipt at once count one after
     // the other, so only one of them prints the original.
-    sqlx::query(&format!(
-        "SELECT id FROM attempts WHERE id = $1 {}",
-        Db::LOCK_ROW
-    ))
-    .bind(paid.attempt.id)
-    .fetch_one(&mut *tx)
-    .await?;
+    if let Some(lock) = Db::RECEIPT_LOCK {
+        sqlx::query(lock)
+            .bind(paid.attempt.id)
+            .execute(&mut *tx)
+            .await?;
+    }
     let earlier: i64 = sqlx::query("SELECT COUNT(*) AS n FROM receipts WHERE attempt_id = $1")
         .bind(paid.attempt.id)
         .fetch_one(&mut *tx)
