@@ -658,7 +658,7 @@ describe("the status bar", () => {
     const asOf = new Date();
     asOf.setHours(17, 5, 0, 0);
     const refusal = { kind: "refused", message: "offline", code: "shared_store_offline", params: { as_of: asOf.getTime() } };
-    expect(errorMessage(refusal)).toBe("Offline: history as of 05:05 PM; paying is paused until the shared store is back. Nothing was written or sent.");
+    expect(errorMessage(refusal)).toBe("Offline: history as of 05:05 PM; paying, and what only the shared store holds, waits until it is back. Nothing was written or sent.");
     expect(errorMessage({ ...refusal, params: { as_of: null } })).toContain("this desk has no copy of the history yet");
   });
 

@@ -116,8 +116,8 @@ export const problemEn = {
   already_paid: "Order {{order_no}} is already paid.",
   read_only: "This desk may only read the shared history (its database role cannot write); nothing was changed.",
   shared_store_unreachable: "The shared history at {{url}} cannot be used ({{reason}}): paying is paused and nothing was sent.",
-  shared_store_offline: "Offline: history as of {{time}}; paying is paused until the shared store is back. Nothing was written or sent.",
-  shared_store_offline_no_copy: "Offline: this desk has no copy of the history yet; paying is paused until the shared store is back. Nothing was written or sent.",
+  shared_store_offline: "Offline: history as of {{time}}; paying, and what only the shared store holds, waits until it is back. Nothing was written or sent.",
+  shared_store_offline_no_copy: "Offline: this desk has no copy of the history yet; paying, and what only the shared store holds, waits until it is back. Nothing was written or sent.",
   not_awaiting_review: "Attempt {{attempt_id}} is {{state}}, not waiting for review.",
   still_payable: "Attempt {{attempt_id}} can still be paid with its code until {{time}}: it cannot be marked not paid before then.",
   code_may_still_be_paid:

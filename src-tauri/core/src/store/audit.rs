@@ -15,8 +15,13 @@ impl Store {
         .await)
     }
 
-    /// The entries `query` asks for, newest first.
+    /// The entries `query` asks for, newest first. The desk's copy of a shared history holds
+    /// no audit trail: offline, it is [`super::StoreError::Offline`], never an empty trail
+    /// (which would say that nothing happened).
     pub async fn audit_trail(&self, query: &AuditQuery) -> Result<Vec<AuditEntry>> {
+        if let super::Route::Copy(_) = self.route() {
+            return self.offline_said(Err(super::StoreError::Offline { as_of: None }));
+        }
         on_record!(self, |pool, sql| sql::audit::list(pool, query).await)
     }
 }

@@ -109,7 +109,7 @@ pub enum StoreError {
     ReadOnly,
     /// The shared store's server is out of reach: the desk reads its copy of the history
     /// (complete to `as_of`, unix ms), and writes nothing, so it sends nothing.
-    #[error("the shared store is out of reach (offline: history as of {}; paying is paused until it is back); nothing was written or sent", link::as_of_text(*.as_of))]
+    #[error("the shared store is out of reach (offline: history as of {}; paying is paused, and what only the server holds waits, until it is back); nothing was written or sent", link::as_of_text(*.as_of))]
     Offline { as_of: Option<i64> },
     /// The shared store's schema and this paydesk do not fit: one of them must be updated first.
     #[error("{0}")]
