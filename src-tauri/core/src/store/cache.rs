@@ -50,6 +50,9 @@ const ROWS_PER_INSERT: usize = 500;
 /// Which server the copy was taken from, and until when it is complete.
 const CACHE_OF: &str = "cache_of";
 const SYNCED_TO: &str = "synced_to";
+/// Whether the login that took the copy may only read ("1"): a desk opening offline is as
+/// read-only as it was when it last reached its server, not a desk that seems to write.
+const READ_ONLY: &str = "read_only";
 
 const DAY_MS: i64 = 24 * 60 * 60 * 1000;
 
@@ -99,8 +102,9 @@ impl Cache {
                     .execute(&mut *tx)
                     .await?;
             }
-            sqlx::query("DELETE FROM desk_settings WHERE key = $1")
+            sqlx::query("DELETE FROM desk_settings WHERE key IN ($1, $2)")
                 .bind(SYNCED_TO)
+                .bind(READ_ONLY)
                 .execute(&mut *tx)
                 .await?;
             save_setting(&mut tx, CACHE_OF, server).await?;
@@ -108,6 +112,9 @@ impl Cache {
         }
         if let Some(synced) = setting(&writer, SYNCED_TO).await? {
             link.set_as_of(synced.parse().unwrap_or(0));
+        }
+        if !link.is_reachable() && setting(&writer, READ_ONLY).await?.as_deref() == Some("1") {
+            link.set_read_only(true);
         }
         let options = SqliteConnectOptions::from_str("sqlite:")
             .expect("static URL")
@@ -236,6 +243,8 @@ impl Keeper {
         self.copy_orders(&order_ids).await?;
         let mut tx = self.cache.begin_with("BEGIN IMMEDIATE").await?;
         save_setting(&mut tx, SYNCED_TO, &began.to_string()).await?;
+        let read_only = if self.link.is_read_only() { "1" } else { "0" };
+        save_setting(&mut tx, READ_ONLY, read_only).await?;
         let let_go = let_go_of_orders_before(&mut tx, began - self.window_ms).await?;
         tx.commit().await?;
         if let_go > 0 {

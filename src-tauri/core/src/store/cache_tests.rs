@@ -6,8 +6,8 @@
 use crate::domain::AttemptState;
 use crate::store::{KeptCopy, SchemaUpdate, Store, StoreError};
 use crate::test_support::{
-    add_order, add_profile, begin_attempt, db_path, eventually, record_state, temp_shared_store,
-    Relay,
+    add_order, add_profile, begin_attempt, db_path, eventually, record_state, run_on_record,
+    temp_shared_store, Relay,
 };
 
 /// A desk reaching `shared`'s database through `relay`, keeping its copy in `dir`.
@@ -307,4 +307,55 @@ async fn copied_state(dir: &std::path::Path, order_no: &str) -> Option<String> {
     let state = copy.order(order_no).await.ok().and_then(|o| o.state);
     copy.close().await;
     state.map(|s| s.as_str().to_string())
+}
+
+#[tokio::test]
+async fn a_read_only_login_opening_offline_is_still_read_only() {
+    let Some((_shared_dir, shared)) = temp_shared_store().await else {
+        return;
+    };
+    add_profile(&shared, "p", "sensecore").await;
+    add_order(&shared, "p", "o-1", "1.00", "").await;
+    // A login that may read everything and write nothing, as a support agent's.
+    let reader = format!("reader_{}", uuid::Uuid::new_v4().simple());
+    for grant in [
+        format!("CREATE ROLE {reader} LOGIN PASSWORD 'reader-password'"),
+        format!("GRANT USAGE ON SCHEMA public TO {reader}"),
+        format!("GRANT SELECT ON ALL TABLES IN SCHEMA public TO {reader}"),
+    ] {
+        run_on_record(&shared, &grant, false).await;
+    }
+    let relay = Relay::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let open = async || {
+        Store::open(&db_path(dir.path()))
+            .await
+            .unwrap()
+            .with_shared_record_and_copy(
+                relay
+                    .to_database_of(&shared)
+                    .await
+                    .username(&reader)
+                    .password("reader-password"),
+                KeptCopy {
+                    path: &dir.path().join("shared-cache.sqlite"),
+                    server: "the test server as a reader",
+                    window_days: 90,
+                },
+            )
+            .await
+            .unwrap()
+    };
+    let online = open().await;
+    assert!(online.is_read_only());
+    eventually("the first copy", async || online.copy_as_of().is_some()).await;
+    online.close().await;
+
+    relay.cut();
+    let offline = open().await;
+    assert!(!offline.is_reachable());
+    assert!(
+        offline.is_read_only(),
+        "as read-only as when it last reached its server"
+    );
 }
