@@ -210,6 +210,7 @@ function AttemptItem({
         </div>
       )}
       {a.gateway_ref && <Ref label={t("term.gatewayRef")} value={a.gateway_ref} copyable={copyable} />}
+      {a.customer_ref && <Ref label={t("term.customerRef")} value={a.customer_ref} copyable={copyable} />}
       {a.pay_url && <Ref label={t("term.payUrl")} value={a.pay_url} copyable={copyable} />}
       {copyable && <Ref label={t("term.idempotencyKey")} value={a.idempotency_key} copyable />}
       {a.error && (

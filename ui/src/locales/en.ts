@@ -124,6 +124,7 @@ export const en = {
     secret: "Secret",
     profile: "Gateway profile",
     gatewayRef: "Gateway reference",
+    customerRef: "Customer's payment number",
     idempotencyKey: "Idempotency key",
     payUrl: "Pay URL",
     created: "Created",
@@ -414,7 +415,7 @@ export const en = {
   lookup: {
     title: "Lookup",
     label: "Any reference",
-    help: "Order number, gateway reference (charge id, pay serial, debit order id), the number the customer's payment app shows, idempotency key or pay URL — or six characters or more of one. Works offline: it searches this computer's records.",
+    help: "Order number, gateway reference (charge id, pay serial, debit order id), the number the customer's payment app shows, idempotency key or pay URL — or six characters or more of one. It searches the records this desk can reach: the shared history (this desk's copy of it while offline), or this desk's own.",
     byAmount: "By amount",
     amount: "Amount the customer paid",
     from: "From",
@@ -423,7 +424,7 @@ export const en = {
     state: "State",
     cancelled: "cancelled",
     find: "Look up",
-    none: "Nothing recorded here matches {{text}}.",
+    none: "No record this desk can reach matches {{text}}.",
     matchedBy: "Found by {{what}}",
     matched: {
       order_no: "order number",
@@ -436,6 +437,8 @@ export const en = {
     },
     timeline: "Timeline",
     copyAll: "Copy all details",
+    // The first line of a ticket copied while the shared store is out of reach.
+    fromCopy: "Offline: these details are this desk's copy of the shared history, as of {{time}}",
   },
   dashboard: {
     title: "Dashboard",

@@ -114,6 +114,7 @@ export const zhCN: Resources = {
     secret: "密钥",
     profile: "网关配置",
     gatewayRef: "网关单号",
+    customerRef: "顾客交易单号",
     idempotencyKey: "幂等键",
     payUrl: "支付链接",
     created: "创建时间",
@@ -401,7 +402,7 @@ export const zhCN: Resources = {
   lookup: {
     title: "查询",
     label: "任意单号",
-    help: "订单号、网关单号（charge id、支付流水号、代扣单号）、顾客支付 App 显示的交易单号、幂等键或支付链接，或其中连续 6 个以上字符。离线可用：只查本机记录。",
+    help: "订单号、网关单号（charge id、支付流水号、代扣单号）、顾客支付 App 显示的交易单号、幂等键或支付链接，或其中连续 6 个以上字符。查询此收银台可查到的记录：共享数据库中的记录（离线时为本机保存的副本），或本机记录。",
     byAmount: "按金额查询",
     amount: "顾客支付的金额",
     from: "从",
@@ -410,7 +411,7 @@ export const zhCN: Resources = {
     state: "状态",
     cancelled: "已取消",
     find: "查询",
-    none: "本机记录中没有与 {{text}} 匹配的内容。",
+    none: "此收银台可查到的记录中没有与 {{text}} 匹配的内容。",
     matchedBy: "匹配：{{what}}",
     matched: {
       order_no: "订单号",
@@ -423,6 +424,7 @@ export const zhCN: Resources = {
     },
     timeline: "时间线",
     copyAll: "复制全部详情",
+    fromCopy: "离线：以下详情来自此收银台保存的共享记录副本，截至 {{time}}",
   },
   dashboard: {
     title: "概览",

@@ -31,6 +31,15 @@ export function useReadOnly(): boolean {
   return checks.data?.store.read_only ?? false;
 }
 
+/** Until when the desk's copy of the shared history is complete (unix ms) while the shared
+ * store is out of reach and the desk shows that copy, as the status bar last learnt it (not
+ * asked again here); null while the store answers, and on a desk on its own. */
+export function useOfflineCopyAsOf(): number | null {
+  const checks = useQuery({ ...statusChecksQuery(), enabled: false });
+  const store = checks.data?.store;
+  return store && !store.reachable ? store.as_of : null;
+}
+
 export const activityQuery = () => queryOptions({ queryKey: keys.activity(), queryFn: api.activity });
 
 export const takingsQuery = (sinceMs: number) =>

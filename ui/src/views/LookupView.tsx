@@ -4,7 +4,7 @@ import type { TFunction } from "i18next";
 import { useTranslation } from "react-i18next";
 import { CopyButton } from "../components/CopyButton";
 import { OrderPanel } from "../components/OrderPanel";
-import { lookupQuery, orderDetailQuery, useMerchantZone, usePaysOut } from "../queries/reads";
+import { lookupQuery, orderDetailQuery, useMerchantZone, useOfflineCopyAsOf, usePaysOut } from "../queries/reads";
 import { CancelledBadge, SandboxBadge, StateBadge } from "../components/StateBadge";
 import type { LookupInput, OrderDetail, ProfileView } from "../types";
 import { gatewayName } from "../names";
@@ -13,13 +13,20 @@ import { dateInputToMs, formatActor, formatMoney, formatTime, stateKey, writtenB
 import { FailureNote } from "../components/FailureNote";
 
 /** Everything known about an order as plain text, for pasting into a ticket (a payout in a
- * payout's words). */
-function asText(d: OrderDetail, t: TFunction, paysOut: boolean): string {
+ * payout's words), saying what the panel says: a cancelled order as cancelled, and details read
+ * from the desk's offline copy of the shared history (`copyAsOf`, as of when) as such. */
+function asText(d: OrderDetail, t: TFunction, paysOut: boolean, copyAsOf: number | null): string {
+  const { order } = d;
+  const state =
+    order.cancelled_at !== null
+      ? t("orderChange.cancelledHint", { time: formatTime(order.cancelled_at) }) + (order.cancel_note ? ` — ${order.cancel_note}` : "")
+      : t(stateKey(order.state ?? "created", paysOut));
   const lines = [
-    `${t("term.orderNo")}: ${d.order.order_no}`,
-    `${t("term.amount")}: ${formatMoney(d.order.amount, d.order.currency)}`,
-    `${t("term.gateway")}: ${gatewayName(d.order.gateway, t)} · ${d.order.profile}`,
-    `${t("term.state")}: ${t(stateKey(d.order.state ?? "created", paysOut))}`,
+    ...(copyAsOf !== null ? [t("lookup.fromCopy", { time: formatTime(copyAsOf) })] : []),
+    `${t("term.orderNo")}: ${order.order_no}`,
+    `${t("term.amount")}: ${formatMoney(order.amount, order.currency)}`,
+    `${t("term.gateway")}: ${gatewayName(order.gateway, t)} · ${order.profile}`,
+    `${t("term.state")}: ${state}`,
   ];
   for (const a of d.attempts) {
     lines.push(
@@ -29,6 +36,7 @@ function asText(d: OrderDetail, t: TFunction, paysOut: boolean): string {
     );
     if (formatActor(a)) lines.push(t("detail.startedBy", { who: formatActor(a) }));
     if (a.gateway_ref) lines.push(`${t("term.gatewayRef")}: ${a.gateway_ref}`);
+    if (a.customer_ref) lines.push(`${t("term.customerRef")}: ${a.customer_ref}`);
     if (a.pay_url) lines.push(`${t("term.payUrl")}: ${a.pay_url}`);
     if (a.error) lines.push(`${a.error.code}: ${a.error.message}`);
     a.events.forEach((e, i) => {
@@ -47,6 +55,7 @@ export function LookupView({ initial, profiles = [], onHistory }: { initial?: st
   const zone = useMerchantZone();
   const { t } = useTranslation();
   const paysOut = usePaysOut();
+  const copyAsOf = useOfflineCopyAsOf();
   const [text, setText] = useState(initial ?? "");
   const [amount, setAmount] = useState("");
   const [from, setFrom] = useState("");
@@ -156,7 +165,7 @@ export function LookupView({ initial, profiles = [], onHistory }: { initial?: st
               {t("lookup.matchedBy", { what: t(`lookup.matched.${hits[0]!.matched}`) })}
             </p>
           )}
-          <CopyButton text={asText(detail, t, caps?.pays_out ?? false)} label={t("lookup.copyAll")} showLabel />
+          <CopyButton text={asText(detail, t, caps?.pays_out ?? false, copyAsOf)} label={t("lookup.copyAll")} showLabel />
           <OrderPanel
             detail={detail}
             copyable
