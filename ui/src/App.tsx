@@ -160,7 +160,8 @@ export function App() {
       if (latest && (latest.state === "pending" || latest.state === "unknown")) checkStatus.mutate(latest.id, { onError: report });
     },
     receiptSelected: () => {
-      if (detail && hasReceipt(detail) && !readOnly && view === "orders") setReceiptFor(detail.order);
+      // A support agent hands a customer a copy too.
+      if (detail && hasReceipt(detail) && view === "orders") setReceiptFor(detail.order);
     },
   });
 
@@ -196,7 +197,7 @@ export function App() {
             onSelect={setSelected}
             onClosePanel={() => setSelected(null)}
             onPay={readOnly ? undefined : setPaying}
-            onReceipt={readOnly ? undefined : setReceiptFor}
+            onReceipt={setReceiptFor}
             onOpenDialog={setDialog}
             onHistory={openHistory}
             onError={report}

@@ -87,6 +87,33 @@ async function paidOrder(backend: ReturnType<typeof mockBackend>): Promise<Order
 }
 
 describe("an order's receipt", () => {
+  it("is offered to a desk that may only read (a support agent hands a customer a copy), which pays nothing", async () => {
+    const backend = mockBackend({
+      statusChecks: () => ({
+        gateways: [],
+        storage: { state: "ok", detail: null },
+        store: { url: "postgres://agent_1@db.shop.example/paydesk", reachable: true, read_only: true, as_of: null },
+      }),
+    });
+    await paidOrder(backend);
+    const user = userEvent.setup();
+    render(<App />);
+    await user.click(await screen.findByText("DEMO-1001"));
+    const panel = await screen.findByTestId("order-panel");
+    await within(panel).findByTestId("read-only-note");
+    const open = await within(panel).findByTestId("open-receipt");
+    expect(within(panel).queryByTestId("open-pay")).toBeNull();
+    expect(within(panel).queryByTestId("edit-order")).toBeNull();
+    expect(within(panel).queryByTestId("cancel-order")).toBeNull();
+    await user.click(open);
+    await within(await screen.findByTestId("receipt-dialog")).findByTestId("receipt-paper");
+    expect(called(backend, "issue_receipt")).toHaveLength(1);
+    await user.keyboard("{Escape}");
+    await user.keyboard("p");
+    await within(await screen.findByTestId("receipt-dialog")).findByTestId("receipt-paper");
+    expect(called(backend, "issue_receipt")).toHaveLength(2);
+  });
+
   it("is issued once as the dialog opens, in the window's language, and says it is a sandbox payment's specimen", async () => {
     const backend = mockBackend();
     const order = await paidOrder(backend);

@@ -105,9 +105,9 @@ export function OrderPanel({ detail, onPay, onEdit, onClose, copyable, statusQue
           </button>
         </p>
       )}
-      {(onPay || receipt) && !readOnly && order.cancelled_at === null && (
+      {((onPay && !readOnly) || receipt) && order.cancelled_at === null && (
         <div className="actions">
-          {onPay && (
+          {onPay && !readOnly && (
             <button type="button" className="primary" data-testid="open-pay" disabled={!canPay(detail)} onClick={onPay}>
               {t(paysOut ? "detail.payOut" : "detail.pay")}
             </button>
@@ -117,12 +117,12 @@ export function OrderPanel({ detail, onPay, onEdit, onClose, copyable, statusQue
               {t("paper.receipt.action")}
             </button>
           )}
-          {onEdit && canPay(detail) && (
+          {onEdit && canPay(detail) && !readOnly && (
             <button type="button" data-testid="edit-order" onClick={onEdit}>
               {t("orderChange.edit")}
             </button>
           )}
-          {canPay(detail) && !cancelling && (
+          {canPay(detail) && !cancelling && !readOnly && (
             <button type="button" data-testid="cancel-order" onClick={() => setCancelling(true)}>
               {t("orderChange.cancel")}
             </button>
