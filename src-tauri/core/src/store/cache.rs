@@ -241,7 +241,19 @@ impl Keeper {
         .fetch_all(&self.shared)
         .await?;
         self.copy_orders(&order_ids).await?;
+        // The merchant's settings too: offline, a desk still counts its days in the merchant's
+        // zone and prints its name.
+        let (name, address, time_zone): (String, String, Option<String>) =
+            sqlx::query_as("SELECT name, address, time_zone FROM merchant WHERE id = 1")
+                .fetch_one(&self.shared)
+                .await?;
         let mut tx = self.cache.begin_with("BEGIN IMMEDIATE").await?;
+        sqlx::query("UPDATE merchant SET name = $1, address = $2, time_zone = $3 WHERE id = 1")
+            .bind(&name)
+            .bind(&address)
+            .bind(&time_zone)
+            .execute(&mut *tx)
+            .await?;
         save_setting(&mut tx, SYNCED_TO, &began.to_string()).await?;
         let read_only = if self.link.is_read_only() { "1" } else { "0" };
         save_setting(&mut tx, READ_ONLY, read_only).await?;

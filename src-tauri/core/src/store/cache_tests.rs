@@ -40,6 +40,14 @@ async fn cut_off_from_its_server_a_desk_reads_its_copy_pays_nothing_and_comes_ba
         .unwrap();
     record_state(&shared, a.id, AttemptState::Succeeded).await;
     let unpaid = add_order(&shared, "p", "o-2", "5.00", "cake").await;
+    shared
+        .set_merchant(&crate::merchant::Merchant {
+            name: "益安便利店".into(),
+            address: String::new(),
+            time_zone: Some("Asia/Shanghai".into()),
+        })
+        .await
+        .unwrap();
 
     let relay = Relay::start().await;
     let dir = tempfile::tempdir().unwrap();
@@ -79,6 +87,12 @@ async fn cut_off_from_its_server_a_desk_reads_its_copy_pays_nothing_and_comes_ba
         .all(|e| e.db_role.as_deref() == Some(role.as_str())));
     let order = desk.order("o-1").await.unwrap();
     assert_eq!(order.state, Some(AttemptState::Succeeded));
+    // The merchant's settings come along: offline, its days are still the merchant's.
+    let merchant = desk.merchant().await.unwrap();
+    assert_eq!(
+        (merchant.name.as_str(), merchant.time_zone.as_deref()),
+        ("益安便利店", Some("Asia/Shanghai"))
+    );
     assert_eq!(desk.attempts("o-1").await.unwrap()[0].idempotency_key, "k1");
     assert_eq!(desk.events(a.id).await.unwrap().len(), 3);
     assert_eq!(
