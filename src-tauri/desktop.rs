@@ -54,6 +54,9 @@ pub struct AppInfo {
     pub startup_error: Option<String>,
     /// The currencies an order may be in, each with its minor-unit digits.
     pub currencies: Vec<CurrencyInfo>,
+    /// The desk may only read the shared history (a support agent's login), as it opened: the
+    /// window hides paying from its first drawing, before the status checks come back.
+    pub read_only: bool,
 }
 
 /// A currency an order may be in: its ISO 4217 code and how many digits its minor unit has.

@@ -45,6 +45,7 @@ impl Backend {
                     exponent: c.exponent(),
                 })
                 .collect(),
+            read_only: false,
         };
         let failed = |mut info: AppInfo, e: AppError| {
             tracing::error!(error = %e, "the back end could not start");
@@ -84,6 +85,7 @@ impl Backend {
             Ok((engine, sandbox)) => {
                 tracing::info!(data_set = set.as_str(), "the window shows this data set");
                 info.sandbox_url = sandbox.as_ref().map(|s| s.root_url());
+                info.read_only = engine.store().is_read_only();
                 Backend {
                     engine: Some(engine),
                     info,

@@ -264,6 +264,7 @@
       sandbox_url: state.dataSet === "demo" ? "http://127.0.0.1:1" : null,
       startup_error: null,
       currencies: [{ code: "CNY", exponent: 2 }, { code: "INR", exponent: 2 }],
+      read_only: false,
     }),
     // Only which set is open changes here: the mock's orders and profiles stay the same.
     switch_data_set: ({ set }) => {

@@ -629,6 +629,19 @@ describe("the status bar", () => {
     expect(backend.calls.filter((c) => c.cmd === "pay_order")).toHaveLength(0);
   });
 
+  it("hides paying on a desk that may only read from its first drawing, before the status checks come back", async () => {
+    const backend = mockBackend({ readOnly: true, statusChecks: () => new Promise(() => {}) });
+    const user = userEvent.setup();
+    render(<App />);
+    await user.click(await screen.findByText("DEMO-1001"));
+    const panel = await screen.findByTestId("order-panel");
+    expect(within(panel).getByTestId("read-only-note").textContent).toContain("may only read");
+    expect(within(panel).queryByTestId("open-pay")).toBeNull();
+    expect(screen.queryByTestId("new-order")).toBeNull();
+    await user.keyboard("{Enter}");
+    expect(backend.calls.filter((c) => c.cmd === "quote" || c.cmd === "pay_order")).toHaveLength(0);
+  });
+
   it("says how old the history is while the shared store is out of reach, and pays nothing", async () => {
     const asOf = new Date();
     asOf.setHours(9, 41, 0, 0);

@@ -159,7 +159,9 @@ export interface Options {
   attempts?: AttemptDetail[];
   profile?: ProfileView;
   activity?: Activity;
-  statusChecks?: () => StatusChecks;
+  statusChecks?: () => StatusChecks | Promise<StatusChecks>;
+  /** The desk may only read the shared history as it opened (app_info). */
+  readOnly?: boolean;
   /** What the system's file picker comes back with (null: the person cancelled it). */
   onChoose?: (args: Record<string, unknown>) => ChosenFile | null | Promise<ChosenFile | null>;
   /** Imports the file last chosen (import_chosen_file). */
@@ -384,6 +386,7 @@ export function mockBackend(options: Options = {}): Backend {
       { code: "CNY", exponent: 2 },
       { code: "JPY", exponent: 0 },
     ],
+    read_only: options.readOnly ?? false,
   });
   const saveDeskNames = ({ desk, operator }: Actor): Actor => ({
     desk: desk.trim() || DEFAULT_DESK_NAMES.desk,

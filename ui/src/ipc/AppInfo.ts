@@ -25,4 +25,9 @@ startup_error: string | null,
 /**
  * The currencies an order may be in, each with its minor-unit digits.
  */
-currencies: Array<CurrencyInfo>, };
+currencies: Array<CurrencyInfo>, 
+/**
+ * The desk may only read the shared history (a support agent's login), as it opened: the
+ * window hides paying from its first drawing, before the status checks come back.
+ */
+read_only: boolean, };

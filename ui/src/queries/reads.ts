@@ -24,11 +24,12 @@ export const desksQuery = () => queryOptions({ queryKey: keys.desks(), queryFn: 
 export const statusChecksQuery = () => queryOptions({ queryKey: keys.statusChecks(), queryFn: api.statusChecks });
 
 /** Whether this desk may only read the shared history (a support agent's login), as the status
- * bar last learnt it (not asked again here). The window then hides paying and editing; the
- * back end refuses them all the same. */
+ * bar last learnt it (not asked again here), or until it has, as the desk opened. The window
+ * then hides paying and editing; the back end refuses them all the same. */
 export function useReadOnly(): boolean {
   const checks = useQuery({ ...statusChecksQuery(), enabled: false });
-  return checks.data?.store.read_only ?? false;
+  const info = useQuery(appInfoQuery());
+  return checks.data?.store.read_only ?? info.data?.read_only ?? false;
 }
 
 /** Until when the desk's copy of the shared history is complete (unix ms) while the shared
