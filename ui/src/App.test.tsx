@@ -642,6 +642,41 @@ describe("the status bar", () => {
     expect(backend.calls.filter((c) => c.cmd === "quote" || c.cmd === "pay_order")).toHaveLength(0);
   });
 
+  const readOnlyDesk = (state: "needs_review" | "unknown") =>
+    mockBackend({
+      readOnly: true,
+      attempts: [attempt(state)],
+      statusChecks: () => ({
+        gateways: [],
+        storage: { state: "ok", detail: null },
+        store: { url: "postgres://agent_1@db.shop.example/paydesk", reachable: true, read_only: true, as_of: null },
+      }),
+    });
+
+  it("tells a desk that may only read where a payment needing a person is decided", async () => {
+    readOnlyDesk("needs_review");
+    const user = userEvent.setup();
+    render(<App />);
+    await user.click(await screen.findByText("DEMO-1001"));
+    const panel = await screen.findByTestId("order-panel");
+    await waitFor(() => expect(within(panel).getByTestId("state-hint").textContent).toBe("Needs a person at a desk that may write: this desk may only read."));
+    expect(within(panel).queryByTestId("resolve-form")).toBeNull();
+    await act(() => i18n.changeLanguage("zh-CN"));
+    expect(within(panel).getByTestId("state-hint").textContent).toBe("需要人工处理：请在可写入的收银台处理，本机只能查看。");
+    await act(() => i18n.changeLanguage("en"));
+  });
+
+  it("asks the gateway nothing by its key (R) on a desk that may only read", async () => {
+    const backend = readOnlyDesk("unknown");
+    const user = userEvent.setup();
+    render(<App />);
+    await user.click(await screen.findByText("DEMO-1001"));
+    await waitFor(() => expect(screen.getByTestId("attempt").getAttribute("data-state")).toBe("unknown"));
+    await screen.findByTestId("read-only-note");
+    await user.keyboard("r");
+    expect(backend.calls.filter((c) => c.cmd === "check_status")).toHaveLength(0);
+  });
+
   it("says how old the history is while the shared store is out of reach, and pays nothing", async () => {
     const asOf = new Date();
     asOf.setHours(9, 41, 0, 0);

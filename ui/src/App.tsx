@@ -153,9 +153,10 @@ export function App() {
       if (!readOnly || d === "export" || d === "shortcuts") setDialog(d);
     },
     closePanel: () => setSelected(null),
-    // The order shown in Orders' panel, not one left selected behind another view.
+    // The order shown in Orders' panel, not one left selected behind another view; asking
+    // records what the gateway says, which a desk that may only read does not.
     checkSelected: () => {
-      if (view !== "orders") return;
+      if (view !== "orders" || readOnly) return;
       const latest = detail?.attempts.at(-1);
       if (latest && (latest.state === "pending" || latest.state === "unknown")) checkStatus.mutate(latest.id, { onError: report });
     },

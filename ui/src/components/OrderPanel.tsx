@@ -91,9 +91,13 @@ export function OrderPanel({ detail, onPay, onEdit, onClose, copyable, statusQue
         ) : (
           <dd data-testid="order-state">
             <StateBadge state={order.state} paysOut={paysOut} />
-            {/* "Ready to pay" is not this desk's to say when it may only read. */}
+            {/* "Ready to pay" and "open to resolve" are not this desk's to say when it may only read. */}
             {!(readOnly && order.state === null) && (
-              <div className="hint">{t(hintKey(order.state, { statusQuery, paysOut, hasCode: Boolean(latest?.pay_url) }))}</div>
+              <div className="hint" data-testid="state-hint">
+                {readOnly && order.state === "needs_review"
+                  ? t("hint.needsReviewElsewhere")
+                  : t(hintKey(order.state, { statusQuery, paysOut, hasCode: Boolean(latest?.pay_url) }))}
+              </div>
             )}
           </dd>
         )}

@@ -49,6 +49,7 @@ export const en = {
     failed: "The gateway refused the payment; nothing was charged.",
     unknown: "Checking with the gateway: do not pay again.",
     needs_review: "Needs a person: open to resolve.",
+    needsReviewElsewhere: "Needs a person at a desk that may write: this desk may only read.",
     createdOut: "Ready to pay out.",
     pendingOut: "Waiting for the gateway to pay out.",
     succeededOut: "Paid out to the payee.",

@@ -45,6 +45,7 @@ export const zhCN: Resources = {
     failed: "网关拒绝了这笔支付，未扣款。",
     unknown: "正在向网关核对状态：请勿重复支付。",
     needs_review: "需要人工处理：打开以处理。",
+    needsReviewElsewhere: "需要人工处理：请在可写入的收银台处理，本机只能查看。",
     createdOut: "可以付款。",
     pendingOut: "等待网关出款。",
     succeededOut: "已付款给收款方。",
