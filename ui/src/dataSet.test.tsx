@@ -43,6 +43,26 @@ describe("the demo and the live data", () => {
     expect(screen.queryByTestId("sandbox-status")).toBeNull();
   });
 
+  it("takes whether the set just opened may only read from its own app state, not the last set's checks", async () => {
+    let checks = 0;
+    mockBackend({
+      readOnly: true,
+      statusChecks: () =>
+        checks++ === 0
+          ? { gateways: [], storage: { state: "ok", detail: null }, store: { url: null, reachable: true, read_only: false, as_of: null } }
+          : new Promise(() => {}),
+    });
+    const user = userEvent.setup();
+    render(<App />);
+    await screen.findByText("DEMO-1001");
+    await waitFor(() => expect(checks).toBe(1));
+    await screen.findByTestId("new-order");
+    await user.click(screen.getByTestId("start-live"));
+    await user.click(within(await screen.findByTestId("data-set-dialog")).getByTestId("confirm-data-set"));
+    await waitFor(() => expect(screen.getByTestId("data-set").textContent).toBe("Live data"));
+    await waitFor(() => expect(screen.queryByTestId("new-order")).toBeNull());
+  });
+
   it("starts live data from the banner only once the person confirms, then shows the live data", async () => {
     const backend = mockBackend();
     const user = userEvent.setup();

@@ -87,6 +87,9 @@ export type ProfileInput = Parameters<typeof api.saveProfile>[0];
  * window holds from the last one marked stale (the back end says so too, a moment later). */
 function dataSetSwitched(queryClient: QueryClient, info: AppInfo) {
   queryClient.setQueryData(keys.appInfo(), info);
+  // The last set's checks say nothing of this one (whether it may only read, above all):
+  // forgotten, so that the new app state speaks until they come back.
+  void queryClient.resetQueries({ queryKey: keys.statusChecks() });
   void invalidateFor(queryClient, { kind: "everything" });
 }
 
