@@ -364,7 +364,16 @@ async fn execute(
             } else {
                 detail
             };
-            print_status(&detail, json, store);
+            // Read for the text alone: `--json` gives times as unix ms, and a refresh already
+            // recorded must not end in an error over how to print it.
+            let zone = if json {
+                paydesk_core::merchant::Zone::System
+            } else {
+                merchant::zone(store)
+                    .await
+                    .unwrap_or(paydesk_core::merchant::Zone::System)
+            };
+            print_status(&detail, json, store, &zone);
             Ok(detail
                 .attempts
                 .last()

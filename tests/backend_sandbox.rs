@@ -497,3 +497,28 @@ async fn a_test_mode_charge_answering_a_live_profile_goes_to_a_person_and_nothin
     assert_eq!(after.state, AttemptState::NeedsReview);
     assert_eq!(world.sandbox.ledger.charges_for("yian", "Y-2"), 1);
 }
+
+#[tokio::test]
+async fn a_profile_at_a_gateways_test_environment_written_before_that_rule_pays_nothing() {
+    // Written straight into the store, as a database from before the rule (or another desk's
+    // older paydesk) holds it.
+    let w = world().await;
+    w.engine
+        .store()
+        .create_profile(&NewProfile {
+            name: "tp".into(),
+            gateway: "top".into(),
+            base_url: "https://gw.api.tbsandbox.com/router/rest".into(),
+            settings: BTreeMap::new(),
+            is_sandbox: false,
+        })
+        .await
+        .unwrap();
+    w.order("tp", "T-1", "1.00", false).await;
+    let refused = w.pay("T-1", Channel::Balance).await;
+    assert!(
+        matches!(&refused, Err(PayError::Invalid(i)) if i.to_string().contains("test environment")),
+        "{refused:?}"
+    );
+    assert!(w.engine.store().attempts("T-1").await.unwrap().is_empty());
+}

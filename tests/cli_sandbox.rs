@@ -236,6 +236,19 @@ fn a_sandboxs_payments_say_so_where_the_command_line_lists_them() {
         sandboxed.starts_with("order SB-1 (CNY 1.00) via sc [SANDBOX]\n"),
         "{sandboxed}"
     );
+    // What a support agent compares with the customer and the gateway: when, who, references.
+    let attempt = sandboxed
+        .lines()
+        .skip_while(|l| !l.starts_with("  attempt "))
+        .collect::<Vec<_>>();
+    assert!(
+        attempt[1].starts_with("    started 20") && attempt[1].contains(") by "),
+        "{sandboxed}"
+    );
+    assert!(
+        attempt[2].starts_with("    gateway reference "),
+        "{sandboxed}"
+    );
     let real = status("OWN-1");
     assert!(
         real.starts_with("order OWN-1 (CNY 1.00) via shop\n"),

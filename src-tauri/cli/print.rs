@@ -1,13 +1,14 @@
 //! What the command line prints about payments: `pay`, `status`, `resolve`, `reconcile`.
 
 use paydesk_core::domain::{AttemptState, OrderView};
+use paydesk_core::merchant::Zone;
 use paydesk_core::report::{Charges, DeductionKind, OrderDetail, PaymentReport};
 use paydesk_core::store::Store;
 
 /// `status`: the latest attempt as `pay` reports it, with every attempt beside it.
 /// An order's payments; answered from the desk's copy of the shared history while its server
 /// is out of reach, which the JSON says (`"source": "cache"`, `"as_of"`) and the text too.
-pub(super) fn print_status(detail: &OrderDetail, json: bool, store: &Store) {
+pub(super) fn print_status(detail: &OrderDetail, json: bool, store: &Store, zone: &Zone) {
     let from_copy = !store.is_reachable();
     let order_no = &detail.order.order_no;
     let latest = detail.attempts.last();
@@ -62,6 +63,24 @@ pub(super) fn print_status(detail: &OrderDetail, json: bool, store: &Store) {
             print!(" ({}: {})", e.code, e.message);
         }
         println!();
+        // What a support agent compares with what the customer or the gateway says.
+        let who = [a.attempt.desk.as_str(), a.attempt.operator.as_str()]
+            .into_iter()
+            .filter(|name| !name.is_empty())
+            .collect::<Vec<_>>()
+            .join(" · ");
+        let started = format!("{} ({})", zone.time(a.attempt.created_at), zone.name());
+        if who.is_empty() {
+            println!("    started {started}");
+        } else {
+            println!("    started {started} by {who}");
+        }
+        if let Some(reference) = &a.attempt.gateway_ref {
+            println!("    gateway reference {reference}");
+        }
+        if let Some(number) = &a.attempt.customer_ref {
+            println!("    customer's payment number {number}");
+        }
         print_charges(&detail.order, &a.charges);
     }
 }

@@ -77,9 +77,9 @@ describe("errorMessage", () => {
         "密钥“接口令牌 (token)”含有控制字符（是否粘贴了换行？）。",
       ],
       [
-        invalid({ kind: "amount" }, { kind: "too_large", max: "10000000000.00" }, "the amount is more than 10000000000.00"),
-        "The amount is more than 10000000000.00.",
-        "金额超过 10000000000.00。",
+        invalid({ kind: "amount" }, { kind: "too_large", max: "¥10000000000.00" }, "the amount is more than ¥10000000000.00"),
+        "The amount is more than ¥10000000000.00.",
+        "金额超过 ¥10000000000.00。",
       ],
       [
         invalid({ kind: "base_url" }, { kind: "gateway_test_environment" }, "the base URL is the gateway's own test environment"),

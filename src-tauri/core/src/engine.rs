@@ -194,8 +194,11 @@ impl Engine {
         let connector = connector_of(&profile.gateway)?;
         let capabilities = connector.capabilities();
         let plan = plan_payment(&order, &profile.gateway, &capabilities, command)?;
-        // Profiles are checked when written; a database from before that rule is checked here.
+        // Profiles are checked when written; a database from before those rules (or a profile
+        // another desk's older paydesk wrote) is checked here.
         crate::base_url::check(&profile.base_url).map_err(PayError::Invalid)?;
+        crate::base_url::check_not_test_environment(&profile.base_url, connector.test_domains())
+            .map_err(PayError::Invalid)?;
         let transport = self.transport_for(&profile.settings)?;
         let remaining = plan.remaining;
         // Everything but the signature is checked before anything is written: a payment

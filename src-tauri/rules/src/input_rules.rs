@@ -64,7 +64,7 @@ pub fn check_order_fields(order: OrderFields<'_>) -> Result<(), Invalid> {
         return Err(Invalid::new(
             Field::Amount,
             Rule::TooLarge {
-                max: Some(max.to_decimal_string()),
+                max: Some(max.to_string()),
             },
         ));
     }
@@ -298,8 +298,8 @@ mod tests {
         full.check().unwrap();
         // One more is refused, with the most an order may be in its currency.
         for (currency, most) in [
-            (Currency::CNY, "10000000000.00"),
-            (Currency::parse("JPY").unwrap(), "1000000000000"),
+            (Currency::CNY, "¥10000000000.00"),
+            (Currency::parse("JPY").unwrap(), "JP¥1000000000000"),
         ] {
             let mut over = Order::new("O-4");
             over.amount = Money::from_minor(MAX_ORDER_AMOUNT_MINOR + 1, currency);

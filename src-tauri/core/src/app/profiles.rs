@@ -181,6 +181,9 @@ pub async fn edit_profile(
 ) -> Result<Profile> {
     let input = tidy(input);
     let saved = store.profile(&input.name).await?;
+    if let Some(connector) = paydesk_gateways::connector_for(&saved.gateway) {
+        crate::base_url::check_not_test_environment(&input.base_url, connector.test_domains())?;
+    }
     // The demo's profiles point at a paydesk sandbox; pointing one elsewhere would make it real.
     if store.data_set() == DataSet::Demo && input.base_url != saved.base_url {
         return Err(real_profile_in_demo(&input.name));
@@ -192,7 +195,6 @@ pub async fn edit_profile(
         return Err(Invalid::new(Field::BaseUrl, Rule::ChangesSandbox).into());
     }
     if let Some(connector) = paydesk_gateways::connector_for(&saved.gateway) {
-        crate::base_url::check_not_test_environment(&input.base_url, connector.test_domains())?;
         check_setting_values(connector.as_ref(), &input.settings)?;
         check_settings(connector.as_ref(), &input.settings)?;
     }

@@ -107,6 +107,12 @@ impl Cache {
                 .bind(READ_ONLY)
                 .execute(&mut *tx)
                 .await?;
+            // Another server's merchant is not this one's.
+            sqlx::query(
+                "UPDATE merchant SET name = '', address = '', time_zone = NULL WHERE id = 1",
+            )
+            .execute(&mut *tx)
+            .await?;
             save_setting(&mut tx, CACHE_OF, server).await?;
             tx.commit().await?;
         }

@@ -165,10 +165,19 @@ async fn a_copy_taken_from_another_server_is_emptied_before_it_is_used() {
     };
     add_profile(&shared, "p", "sensecore").await;
     add_order(&shared, "p", "o-1", "12.34", "tea").await;
+    shared
+        .set_merchant(&crate::merchant::Merchant {
+            name: "A 店".into(),
+            address: String::new(),
+            time_zone: Some("Asia/Shanghai".into()),
+        })
+        .await
+        .unwrap();
     let relay = Relay::start().await;
     let dir = tempfile::tempdir().unwrap();
     let desk = desk_through(&relay, &shared, dir.path()).await;
     eventually("the first copy", async || desk.copy_as_of().is_some()).await;
+    assert_eq!(desk.merchant().await.unwrap().name, "A 店");
     desk.close().await;
 
     relay.cut();
@@ -191,6 +200,11 @@ async fn a_copy_taken_from_another_server_is_emptied_before_it_is_used() {
         Err(StoreError::NoSuchOrder(_))
     ));
     assert_eq!(elsewhere.copy_as_of(), None);
+    assert_eq!(
+        elsewhere.merchant().await.unwrap(),
+        crate::merchant::Merchant::default(),
+        "not the other server's merchant"
+    );
     // Without a copy, a server out of reach is an error at once, not an offline desk.
     let plain = Store::open(&db_path(dir.path()))
         .await

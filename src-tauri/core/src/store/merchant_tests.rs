@@ -82,3 +82,55 @@ async fn a_day_reads_every_attempt_started_in_it_and_every_shift_open_during_it(
     assert!(store.shifts_between(0, shift.opened_at).await.unwrap().is_empty(), "not yet open");
 }
 }
+
+/// A desk of an earlier paydesk (which locks the attempt's row to count its receipts) and one
+/// of this paydesk printing the same receipt at once on a shared server: one original.
+#[tokio::test]
+async fn a_receipt_waits_for_an_earlier_paydesk_printing_the_same_one() {
+    let Some((_dir, store)) = crate::test_support::temp_shared_store().await else {
+        return;
+    };
+    add_profile(&store, "shop", "sensecore").await;
+    let paid = add_order(&store, "shop", "R-9", "1.00", "").await;
+    let attempt = begin_attempt(&store, &paid, "balance", "k-r9")
+        .await
+        .unwrap();
+    record_state(&store, attempt.id, AttemptState::Succeeded).await;
+    let pool = store.shared_pool().unwrap();
+    // The earlier desk: the row locked, its original counted and written, not yet committed.
+    let mut earlier = pool.begin().await.unwrap();
+    sqlx::query("SELECT id FROM attempts WHERE id = $1 FOR UPDATE")
+        .bind(attempt.id)
+        .fetch_one(&mut *earlier)
+        .await
+        .unwrap();
+    sqlx::query(
+        "INSERT INTO receipts (attempt_id, issued_at, desk, operator) VALUES ($1, 0, 'old', 'old')",
+    )
+    .bind(attempt.id)
+    .execute(&mut *earlier)
+    .await
+    .unwrap();
+    let order = store.paid_order("R-9").await.unwrap();
+    let printing = {
+        let store = store.clone();
+        tokio::spawn(async move { store.issue_receipt(&order).await.unwrap().0 })
+    };
+    // Until this desk waits on the earlier one's lock (or has long finished without waiting).
+    while !printing.is_finished() {
+        let waiting: i64 = sqlx::query_scalar("SELECT count(*) FROM pg_locks WHERE NOT granted")
+            .fetch_one(pool)
+            .await
+            .unwrap();
+        if waiting > 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    earlier.commit().await.unwrap();
+    assert_eq!(
+        printing.await.unwrap(),
+        1,
+        "a copy: the earlier desk's was the original"
+    );
+}

@@ -57,12 +57,13 @@ pub(in crate::store) async fn issued(pool: &Pool, attempt_id: i64) -> Result<i64
 }
 
 /// Records a receipt of `paid` issued by `actor`; how many were issued before it (0: this is
-/// the original).
+/// the original). `may_write`: the login may lock the attempt's row too.
 pub(in crate::store) async fn issue(
     pool: &Pool,
     paid: &PaidOrder,
     actor: &Actor,
     now: i64,
+    may_write: bool,
 ) -> Result<i64> {
     let mut tx = Db::begin_write(pool).await?;
     // Two desks (or a desk and a support agent) printing its receipt at once count one after
@@ -72,6 +73,17 @@ pub(in crate::store) async fn issue(
             .bind(paid.attempt.id)
             .execute(&mut *tx)
             .await?;
+    }
+    // And the attempt's row, as desks of an earlier paydesk lock it, so that a desk not yet
+    // updated and one that is count one after the other too.
+    if may_write {
+        sqlx::query(&format!(
+            "SELECT id FROM attempts WHERE id = $1 {}",
+            Db::LOCK_ROW
+        ))
+        .bind(paid.attempt.id)
+        .fetch_one(&mut *tx)
+        .await?;
     }
     let earlier: i64 = sqlx::query("SELECT COUNT(*) AS n FROM receipts WHERE attempt_id = $1")
         .bind(paid.attempt.id)
