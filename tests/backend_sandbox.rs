@@ -445,14 +445,7 @@ async fn a_charge_for_another_amount_than_asked_goes_to_a_person_and_nothing_mor
         .is_some_and(|r| r.starts_with("ch_")));
 
     // A person decides; until then nothing more is sent, by the window or the reconciler.
-    assert!(matches!(
-        world.pay("Y-1", Channel::Alipay).await,
-        Err(PayError::NeedsAPerson { .. })
-    ));
-    world.engine.reconcile_all().await.unwrap();
-    let after = world.engine.store().attempt(attempt.id).await.unwrap();
-    assert_eq!(after.state, AttemptState::NeedsReview);
-    assert_eq!(world.sandbox.ledger.charges_for("yian", "Y-1"), 1);
+    nothing_more_is_sent(&world, "Y-1", attempt.id).await;
 }
 
 #[tokio::test]
@@ -488,14 +481,20 @@ async fn a_test_mode_charge_answering_a_live_profile_goes_to_a_person_and_nothin
         "{why}"
     );
 
+    nothing_more_is_sent(&world, "Y-2", attempt.id).await;
+}
+
+/// A 益安 order waiting for a person: paying again is refused, the reconciler leaves it alone,
+/// and the gateway holds its one charge.
+async fn nothing_more_is_sent(world: &World, order_no: &str, attempt_id: i64) {
     assert!(matches!(
-        world.pay("Y-2", Channel::Alipay).await,
+        world.pay(order_no, Channel::Alipay).await,
         Err(PayError::NeedsAPerson { .. })
     ));
     world.engine.reconcile_all().await.unwrap();
-    let after = world.engine.store().attempt(attempt.id).await.unwrap();
+    let after = world.engine.store().attempt(attempt_id).await.unwrap();
     assert_eq!(after.state, AttemptState::NeedsReview);
-    assert_eq!(world.sandbox.ledger.charges_for("yian", "Y-2"), 1);
+    assert_eq!(world.sandbox.ledger.charges_for("yian", order_no), 1);
 }
 
 #[tokio::test]

@@ -479,7 +479,23 @@ pub trait Connector: Send + Sync {
         request: &PayRequest,
         secrets: &Secrets,
     ) -> Result<http::Request<Vec<u8>>, BuildError>;
-    fn parse_pay(&self, response: &http::Response<Vec<u8>>) -> PayOutcome;
+    /// Reads a pay answer: with the profile's secrets and settings where the caller has them
+    /// (debit's V2 answers are sealed with one of its secrets, in the wire version its
+    /// settings name), and held against the payment `asked` where it knows it, so that an
+    /// answer naming another order, idempotency key or channel settles nothing for this one
+    /// (it is [`PayOutcome::ForAPerson`], code [`ANSWER_FOR_ANOTHER_PAYMENT`]).
+    fn read_pay(
+        &self,
+        response: &http::Response<Vec<u8>>,
+        secrets: &Secrets,
+        settings: &BTreeMap<String, String>,
+        asked: Option<Asked<'_>>,
+    ) -> PayOutcome;
+
+    /// [`Connector::read_pay`] with nothing but the answer: what it says on its own.
+    fn parse_pay(&self, response: &http::Response<Vec<u8>>) -> PayOutcome {
+        self.read_pay(response, &Secrets::new(), &BTreeMap::new(), None)
+    }
 
     /// What [`Connector::build_pay`] refuses that does not depend on the profile's secrets:
     /// the request and the profile's settings. The engine checks it before the attempt is
@@ -548,33 +564,29 @@ pub trait Connector: Send + Sync {
         (refusal != OrderRefusal::default()).then_some(refusal)
     }
 
-    /// [`Connector::parse_pay`] as the engine reads a payment's answer: with the profile's
-    /// secrets and settings (debit's V2 answers are sealed with one of its secrets, in the wire
-    /// version its settings name), and held against the payment `asked`, so that an answer
-    /// naming another order, idempotency key or channel settles nothing for this one (it is
-    /// [`PayOutcome::ForAPerson`], code [`ANSWER_FOR_ANOTHER_PAYMENT`]). The engine always
-    /// calls this one.
+    /// [`Connector::read_pay`] as the engine reads a payment's answer: with the profile's
+    /// secrets and settings, held against the payment it asked. The engine always calls this
+    /// one.
     fn parse_pay_with(
         &self,
         response: &http::Response<Vec<u8>>,
-        _secrets: &Secrets,
-        _settings: &BTreeMap<String, String>,
-        _asked: Asked<'_>,
+        secrets: &Secrets,
+        settings: &BTreeMap<String, String>,
+        asked: Asked<'_>,
     ) -> PayOutcome {
-        self.parse_pay(response)
+        self.read_pay(response, secrets, settings, Some(asked))
     }
 
-    /// [`Connector::parse_status`] as the engine reads a status answer: with the profile's
-    /// secrets and settings, and held against the payment `asked` (as
+    /// [`Connector::read_status`] as the engine reads a status answer (as
     /// [`Connector::parse_pay_with`]). The engine always calls this one.
     fn parse_status_with(
         &self,
         response: &http::Response<Vec<u8>>,
-        _secrets: &Secrets,
-        _settings: &BTreeMap<String, String>,
-        _asked: Asked<'_>,
+        secrets: &Secrets,
+        settings: &BTreeMap<String, String>,
+        asked: Asked<'_>,
     ) -> PayOutcome {
-        self.parse_status(response)
+        self.read_status(response, secrets, settings, Some(asked))
     }
 
     /// Reads a notification the gateway pushed to paydesk (debit's callback): the idempotency
@@ -598,14 +610,26 @@ pub trait Connector: Send + Sync {
         None
     }
 
-    /// Reads a status answer. `Failed` here means the gateway says the payment did not and
-    /// will not happen (nothing charged); `Unknown` that the answer settles nothing.
-    fn parse_status(&self, _response: &http::Response<Vec<u8>>) -> PayOutcome {
+    /// Reads a status answer, as [`Connector::read_pay`] reads a pay answer. `Failed` here
+    /// means the gateway says the payment did not and will not happen (nothing charged);
+    /// `Unknown` that the answer settles nothing.
+    fn read_status(
+        &self,
+        _response: &http::Response<Vec<u8>>,
+        _secrets: &Secrets,
+        _settings: &BTreeMap<String, String>,
+        _asked: Option<Asked<'_>>,
+    ) -> PayOutcome {
         PayOutcome::Unknown(GatewayError::new(
             "NO_STATUS_QUERY",
             "this gateway has no status query",
             RetryClass::Unknown,
         ))
+    }
+
+    /// [`Connector::read_status`] with nothing but the answer: what it says on its own.
+    fn parse_status(&self, response: &http::Response<Vec<u8>>) -> PayOutcome {
+        self.read_status(response, &Secrets::new(), &BTreeMap::new(), None)
     }
 }
 

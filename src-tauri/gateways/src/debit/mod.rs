@@ -138,12 +138,16 @@ fn wire_request(
 fn reader_of_profile<'a>(
     secrets: &'a Secrets,
     settings: &BTreeMap<String, String>,
-    asked: Asked<'a>,
+    asked: Option<Asked<'a>>,
 ) -> Reader<'a> {
-    Reader {
-        key: access_key(secrets).ok(),
-        version: ApiVersion::from_settings(settings).ok(),
-        source_no: Some(asked.idempotency_key),
+    match asked {
+        Some(asked) => Reader {
+            key: access_key(secrets).ok(),
+            version: ApiVersion::from_settings(settings).ok(),
+            source_no: Some(asked.idempotency_key),
+        },
+        // The answer on its own, as a test or a tool reads it.
+        None => Reader::BLIND,
     }
 }
 
@@ -157,14 +161,14 @@ impl Connector for Debit {
         Some(parse_callback(body, key))
     }
 
-    /// `parse_pay` for a caller that holds the profile's secrets (also reads V2 answers) and
-    /// knows the payment asked.
-    fn parse_pay_with(
+    /// With the profile's secrets it also reads V2 answers; with the payment asked, it holds
+    /// the answer's `merchantSourceNo` against it.
+    fn read_pay(
         &self,
         response: &http::Response<Vec<u8>>,
         secrets: &Secrets,
         settings: &BTreeMap<String, String>,
-        asked: Asked<'_>,
+        asked: Option<Asked<'_>>,
     ) -> PayOutcome {
         wire::read(
             response,
@@ -173,14 +177,13 @@ impl Connector for Debit {
         )
     }
 
-    /// `parse_status` for a caller that holds the profile's secrets (also reads V2 answers)
-    /// and knows the payment asked.
-    fn parse_status_with(
+    /// As [`Connector::read_pay`].
+    fn read_status(
         &self,
         response: &http::Response<Vec<u8>>,
         secrets: &Secrets,
         settings: &BTreeMap<String, String>,
-        asked: Asked<'_>,
+        asked: Option<Asked<'_>>,
     ) -> PayOutcome {
         wire::read(
             response,
@@ -260,10 +263,6 @@ impl Connector for Debit {
         wire_request(base_url, &config, secrets, SET_PATH, PLACE_PATH, body)
     }
 
-    fn parse_pay(&self, response: &http::Response<Vec<u8>>) -> PayOutcome {
-        wire::read(response, Reader::BLIND, Call::Pay)
-    }
-
     fn check_settings(&self, settings: &BTreeMap<String, String>) -> Result<(), BuildError> {
         Config::parse(settings).map(|_| ())
     }
@@ -287,10 +286,6 @@ impl Connector for Debit {
             )
         };
         Some(build())
-    }
-
-    fn parse_status(&self, response: &http::Response<Vec<u8>>) -> PayOutcome {
-        wire::read(response, Reader::BLIND, Call::Status)
     }
 }
 

@@ -218,18 +218,14 @@ impl Connector for Partner {
             .map_err(|e| BuildError::Invalid(e.to_string()))
     }
 
-    fn parse_pay(&self, response: &http::Response<Vec<u8>>) -> PayOutcome {
-        pay_outcome(response, None)
-    }
-
-    fn parse_pay_with(
+    fn read_pay(
         &self,
         response: &http::Response<Vec<u8>>,
         _secrets: &Secrets,
         _settings: &BTreeMap<String, String>,
-        asked: Asked<'_>,
+        asked: Option<Asked<'_>>,
     ) -> PayOutcome {
-        pay_outcome(response, Some(asked))
+        pay_outcome(response, asked)
     }
 }
 

@@ -178,32 +178,24 @@ impl Connector for Sensecore {
         Some(build())
     }
 
-    fn parse_status(&self, response: &http::Response<Vec<u8>>) -> PayOutcome {
-        status_outcome(response, None)
-    }
-
-    fn parse_status_with(
+    fn read_status(
         &self,
         response: &http::Response<Vec<u8>>,
         _secrets: &Secrets,
         _settings: &BTreeMap<String, String>,
-        asked: Asked<'_>,
+        asked: Option<Asked<'_>>,
     ) -> PayOutcome {
-        status_outcome(response, Some(asked))
+        status_outcome(response, asked)
     }
 
-    fn parse_pay(&self, response: &http::Response<Vec<u8>>) -> PayOutcome {
-        pay_outcome(response, None)
-    }
-
-    fn parse_pay_with(
+    fn read_pay(
         &self,
         response: &http::Response<Vec<u8>>,
         _secrets: &Secrets,
         _settings: &BTreeMap<String, String>,
-        asked: Asked<'_>,
+        asked: Option<Asked<'_>>,
     ) -> PayOutcome {
-        pay_outcome(response, Some(asked))
+        pay_outcome(response, asked)
     }
 }
 

@@ -66,6 +66,8 @@
 //!   CommonError, or an `isv.` refusal under code 15, 40, 41 or 50) says nothing certain
 //!   about the first request, which may have paid [ours, PROTOCOLS.md]: `ForAPerson`, never
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Utc};
 
 use crate::common::answer;
@@ -334,7 +336,14 @@ impl Connector for Top {
         Config::parse(settings).map(|_| ())
     }
 
-    fn parse_pay(&self, response: &http::Response<Vec<u8>>) -> PayOutcome {
+    // TOP's answers name no payment to hold against the one asked.
+    fn read_pay(
+        &self,
+        response: &http::Response<Vec<u8>>,
+        _secrets: &Secrets,
+        _settings: &BTreeMap<String, String>,
+        _asked: Option<Asked<'_>>,
+    ) -> PayOutcome {
         match wire::read(response) {
             Reading::Status(pay_status, receipt) => pay_status.outcome(receipt),
             Reading::Refused(error) => PayOutcome::Failed(error),
@@ -358,7 +367,13 @@ impl Connector for Top {
     /// The "status query" is the payment sent again under its `pay_idempotent_code` [ours]:
     /// a refusal of it says nothing certain about the first request, which may have paid, so
     /// it is for a person, never a failure.
-    fn parse_status(&self, response: &http::Response<Vec<u8>>) -> PayOutcome {
+    fn read_status(
+        &self,
+        response: &http::Response<Vec<u8>>,
+        _secrets: &Secrets,
+        _settings: &BTreeMap<String, String>,
+        _asked: Option<Asked<'_>>,
+    ) -> PayOutcome {
         match wire::read(response) {
             Reading::Status(pay_status, receipt) => pay_status.outcome(receipt),
             Reading::Refused(error) => PayOutcome::ForAPerson(error),
