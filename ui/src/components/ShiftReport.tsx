@@ -66,7 +66,13 @@ export function Currency({ totals }: { totals: CurrencyTotals }) {
                 {money(l.charged.amount)}
                 {l.split && (
                   <span className="line-split" data-testid="line-split">
-                    {channelName("balance", t)} {money(l.split.balance.amount)} · {channelName("credit", t)} {money(l.split.credit.amount)}
+                    <span>
+                      {channelName("balance", t)} {money(l.split.balance.amount)}
+                    </span>
+                    {" · "}
+                    <span>
+                      {channelName("credit", t)} {money(l.split.credit.amount)}
+                    </span>
                   </span>
                 )}
               </td>
