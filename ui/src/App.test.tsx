@@ -666,6 +666,19 @@ describe("the status bar", () => {
     await act(() => i18n.changeLanguage("en"));
   });
 
+  it("lists on a desk that may only read no key that writes", async () => {
+    readOnlyDesk("unknown");
+    const user = userEvent.setup();
+    render(<App />);
+    await screen.findByText("DEMO-1001");
+    await waitFor(() => expect(screen.queryByTestId("new-order")).toBeNull());
+    await user.keyboard("?");
+    const sheet = await screen.findByTestId("shortcut-sheet");
+    for (const id of ["new-order", "import", "check"]) expect(sheet.querySelector(`tr[data-shortcut="${id}"]`)).toBeNull();
+    expect(sheet.querySelector('[data-section="inPay"]')).toBeNull();
+    for (const id of ["search", "export", "receipt", "help"]) expect(sheet.querySelector(`tr[data-shortcut="${id}"]`)).not.toBeNull();
+  });
+
   it("asks the gateway nothing by its key (R) on a desk that may only read", async () => {
     const backend = readOnlyDesk("unknown");
     const user = userEvent.setup();
