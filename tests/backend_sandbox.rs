@@ -410,29 +410,34 @@ async fn yian_profile(world: &World, is_sandbox: bool) {
     }
 }
 
+/// An order of `amount` yuan on the 益安 profile, which 益安's order book prices at
+/// `priced_fen`.
+async fn yian_order(world: &World, order_no: &str, amount: &str, priced_fen: i64) {
+    world
+        .engine
+        .store()
+        .add_order(&NewOrder {
+            order_no: order_no.into(),
+            profile: "yian".into(),
+            amount: Money::parse(amount, Currency::CNY).unwrap(),
+            subject: "integration".into(),
+            attributes: BTreeMap::new(),
+        })
+        .await
+        .unwrap();
+    world.sandbox.ledger.register(
+        "yian",
+        SandboxOrder::new(order_no, priced_fen, "CNY", "integration"),
+    );
+}
+
 #[tokio::test]
 async fn a_charge_for_another_amount_than_asked_goes_to_a_person_and_nothing_more_is_sent() {
     let world = world().await;
     yian_profile(&world, true).await;
     // 益安 prices a charge from its own order book, which here says ¥1.00 where paydesk's
     // order says ¥1.50.
-    let asked = Money::parse("1.50", Currency::CNY).unwrap();
-    world
-        .engine
-        .store()
-        .add_order(&NewOrder {
-            order_no: "Y-1".into(),
-            profile: "yian".into(),
-            amount: asked,
-            subject: "integration".into(),
-            attributes: BTreeMap::new(),
-        })
-        .await
-        .unwrap();
-    world
-        .sandbox
-        .ledger
-        .register("yian", SandboxOrder::new("Y-1", 100, "CNY", "integration"));
+    yian_order(&world, "Y-1", "1.50", 100).await;
 
     let attempt = world.pay("Y-1", Channel::Alipay).await.unwrap();
     assert_eq!(attempt.state, AttemptState::NeedsReview);
@@ -454,23 +459,7 @@ async fn a_test_mode_charge_answering_a_live_profile_goes_to_a_person_and_nothin
     // charges are all `livemode: false`): its charges move no money, paid or not.
     let world = world().await;
     yian_profile(&world, false).await;
-    let amount = Money::parse("1.00", Currency::CNY).unwrap();
-    world
-        .engine
-        .store()
-        .add_order(&NewOrder {
-            order_no: "Y-2".into(),
-            profile: "yian".into(),
-            amount,
-            subject: "integration".into(),
-            attributes: BTreeMap::new(),
-        })
-        .await
-        .unwrap();
-    world
-        .sandbox
-        .ledger
-        .register("yian", SandboxOrder::new("Y-2", 100, "CNY", "integration"));
+    yian_order(&world, "Y-2", "1.00", 100).await;
 
     let attempt = world.pay("Y-2", Channel::Alipay).await.unwrap();
     assert_eq!(attempt.state, AttemptState::NeedsReview);
