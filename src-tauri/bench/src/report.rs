@@ -156,7 +156,7 @@ pub fn render(groups: &[GroupResult], context: &Context) -> String {
         let _ = writeln!(md, "- browser for the UI figures: {chromium}");
     }
     let _ = writeln!(md, "- commit: {}", context.commit);
-    let _ = writeln!(md, "- 1-minute load average at the start → end of each group (2 cores: others were building on them):");
+    let _ = writeln!(md, "- 1-minute load average at the start → end of each group (2 cores; the bench's own work counts in it):");
     for group in ordered(groups) {
         let _ = writeln!(
             md,
