@@ -592,8 +592,15 @@ async fn gateway_traffic_goes_through_a_proxy_only_where_the_profile_names_one()
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let w = world().await;
     w.gateway_with_order("debit", "X-1", rupees("5.00")).await;
-    // The profile's proxy: it answers nothing a gateway would, so the payment stays
-    // unknown, but it shows what it was handed.
+    w.order(
+        "debit",
+        "X-2",
+        rupees("5.00"),
+        BTreeMap::new(),
+        rupees("5.00"),
+    )
+    .await;
+    // The profile's proxy: it opens no tunnel, but it shows what it was handed.
     let proxy = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let proxy_url = format!("http://{}", proxy.local_addr().unwrap());
     let (handed, mut heard) = tokio::sync::mpsc::unbounded_channel();
@@ -612,23 +619,31 @@ async fn gateway_traffic_goes_through_a_proxy_only_where_the_profile_names_one()
     let profile = w.engine.store().profile("debit").await.unwrap();
     let mut settings = profile.settings.clone();
     settings.insert("proxy".into(), proxy_url);
+    // A gateway elsewhere is reached through the proxy, and only through it.
+    w.engine
+        .store()
+        .update_profile("debit", "https://debit.gateway.example", &settings)
+        .await
+        .unwrap();
+    let sent = w.pay("debit", "X-1").await;
+    let request = heard.recv().await.unwrap();
+    assert!(
+        request.starts_with("CONNECT debit.gateway.example:443 "),
+        "{request} ({sent:?})"
+    );
+    assert_eq!(w.charges("debit", "X-1").await, 0);
+    // The sandbox on this machine is reached directly: the proxy's loopback is not ours.
     w.engine
         .store()
         .update_profile("debit", &profile.base_url, &settings)
         .await
         .unwrap();
-    let sent = w.pay("debit", "X-1").await.unwrap();
-    assert_eq!(sent.state, AttemptState::Unknown, "{sent:?}");
-    let request = heard.recv().await.unwrap();
-    let gateway = w.sandbox.base_url("debit");
+    let paid = w.pay("debit", "X-2").await.unwrap();
+    assert_eq!(paid.state, AttemptState::Succeeded, "{paid:?}");
+    assert_eq!(w.charges("debit", "X-2").await, 1);
     assert!(
-        request.starts_with(&format!("POST {gateway}/api/channel/Debit/")),
-        "{request}"
-    );
-    assert_eq!(
-        w.charges("debit", "X-1").await,
-        0,
-        "the proxy did not forward it"
+        heard.try_recv().is_err(),
+        "the proxy was handed a request for this machine"
     );
 }
 

@@ -33,6 +33,9 @@ pub type Carried = std::pin::Pin<
     Box<dyn std::future::Future<Output = Result<http::Response<Vec<u8>>, TransportError>> + Send>,
 >;
 
+/// The destinations a profile's proxy never carries, in `NO_PROXY`'s syntax.
+const LOOPBACK: &str = "localhost,127.0.0.0/8,::1";
+
 #[derive(Clone)]
 pub struct Transport {
     client: reqwest::Client,
@@ -94,8 +97,13 @@ impl Transport {
                         e.without_url()
                     ))
                 };
+                // A gateway on this machine (a sandbox, a local forwarder) is reached directly:
+                // the proxy's own loopback is not this machine's.
+                let through = reqwest::Proxy::all(proxy)
+                    .map_err(refused)?
+                    .no_proxy(reqwest::NoProxy::from_string(LOOPBACK));
                 let client = Self::builder(self.timeout)
-                    .proxy(reqwest::Proxy::all(proxy).map_err(refused)?)
+                    .proxy(through)
                     .build()
                     .map_err(refused)?;
                 proxied.insert(proxy.to_string(), client.clone());
@@ -221,10 +229,12 @@ mod tests {
         let direct = Transport::new(Duration::from_secs(5));
         let proxied = direct.through_proxy(&proxy).unwrap();
 
-        proxied.send(request_to(&gateway)).await.unwrap();
+        // A gateway elsewhere: the proxy resolves its name, so nothing here has to.
+        let remote = "http://gateway.example";
+        proxied.send(request_to(remote)).await.unwrap();
         let forwarded = at_proxy.recv().await.unwrap();
         assert!(
-            forwarded.starts_with(&format!("POST {gateway}/pay ")),
+            forwarded.starts_with(&format!("POST {remote}/pay ")),
             "{forwarded}"
         );
         direct.send(request_to(&gateway)).await.unwrap();
@@ -232,6 +242,28 @@ mod tests {
         assert!(
             at_proxy.try_recv().is_err(),
             "the direct transport used the proxy"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_gateway_on_this_machine_is_reached_past_the_proxy() {
+        let (gateway, mut at_gateway) = recording_listener().await;
+        let (proxy, mut at_proxy) = recording_listener().await;
+        let proxied = Transport::new(Duration::from_secs(5))
+            .through_proxy(&proxy)
+            .unwrap();
+        let port = gateway.rsplit(':').next().unwrap();
+        for local in [gateway.clone(), format!("http://localhost:{port}")] {
+            proxied.send(request_to(&local)).await.unwrap();
+            let arrived = tokio::time::timeout(Duration::from_secs(5), at_gateway.recv())
+                .await
+                .expect("the request never reached the gateway")
+                .unwrap();
+            assert!(arrived.starts_with("POST /pay "), "{arrived}");
+        }
+        assert!(
+            at_proxy.try_recv().is_err(),
+            "the proxy was handed a request for this machine"
         );
     }
 
