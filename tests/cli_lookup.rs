@@ -54,6 +54,8 @@ fn a_customer_s_payment_number_part_of_an_order_number_or_an_amount_finds_the_or
         .as_str()
         .expect("益安's transaction_no")
         .to_string();
+    // What the customer reads out from their wallet is in the report a script reads first.
+    assert_eq!(status["customer_ref"], transaction_no.as_str(), "{status}");
 
     let hits = lookup(d, &[&transaction_no[4..16]]);
     assert_eq!(hits.as_array().unwrap().len(), 1, "{hits}");

@@ -18,7 +18,8 @@ pub(super) fn print_status(detail: &OrderDetail, json: bool, store: &Store, zone
                 .expect("serializable"),
             None => serde_json::json!({
                 "order_no": order_no, "state": "created", "attempt_id": null, "channel": null,
-                "idempotency_key": null, "gateway_ref": null, "pay_url": null, "error": null,
+                "idempotency_key": null, "gateway_ref": null, "customer_ref": null, "pay_url": null,
+                "error": null,
                 "is_sandbox": detail.order.is_sandbox
             }),
         };
@@ -139,6 +140,9 @@ pub(super) fn print_report(report: &PaymentReport, json: bool) {
     print!("order {}: {}", report.order_no, report.state);
     if let Some(r) = &report.gateway_ref {
         print!(" (gateway ref {r})");
+    }
+    if let Some(r) = &report.customer_ref {
+        print!(" (customer's payment number {r})");
     }
     if let Some(url) = &report.pay_url {
         print!(" pay at {url}");

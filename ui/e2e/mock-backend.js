@@ -318,7 +318,7 @@
     },
     pay_order: () => {
       state.paid = true;
-      return { order_no: "DEMO-1001", state: "pending", attempt_id: 7, channel: "alipay", idempotency_key: "k-7", gateway_ref: "ch_abc", pay_url: "https://pay.example/qr/7", error: null, is_sandbox: true, ...charges };
+      return { order_no: "DEMO-1001", state: "pending", attempt_id: 7, channel: "alipay", idempotency_key: "k-7", gateway_ref: "ch_abc", customer_ref: null, pay_url: "https://pay.example/qr/7", error: null, is_sandbox: true, ...charges };
     },
     daily_totals: () => [
       { day: "2026-12-04", day_start_ms: now - 86_400_000, pays_out: false, currency: "CNY", count: 2, amount_minor: 4000, amount: "40.00" },

@@ -59,6 +59,16 @@ describe("the console", () => {
     expect(pays[0]!.args).toMatchObject({ orderNo: "DEMO-1001", channel: "balance" });
   });
 
+  it("shows the customer's payment number with the result, for the customer to compare with their wallet", async () => {
+    mockBackend({ payResult: { ...paid, customer_ref: "4200001234202612070001" } });
+    const user = userEvent.setup();
+    render(<App />);
+    await openPay(user);
+    await user.keyboard("{Enter}");
+    const result = await screen.findByTestId("pay-result");
+    expect(within(result).getByTestId("pay-customer-ref").textContent).toBe("Customer's payment number: 4200001234202612070001");
+  });
+
   it("shows the gateway's own words and what they mean when it refuses", async () => {
     mockBackend({
       payResult: { ...paid, state: "failed", gateway_ref: null, error: { code: "FAILED_PRECONDITION", message: "order is already paid" } },

@@ -107,6 +107,7 @@ export const paid: PaymentReport = {
   channel: "balance",
   idempotency_key: "k-1",
   gateway_ref: "DEMO-1001",
+  customer_ref: null,
   pay_url: null,
   error: null,
   is_sandbox: true,

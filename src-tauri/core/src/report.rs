@@ -20,6 +20,8 @@ pub struct PaymentReport {
     pub channel: String,
     pub idempotency_key: String,
     pub gateway_ref: Option<String>,
+    /// The customer's own payment number, as their wallet shows it (what they read out).
+    pub customer_ref: Option<String>,
     pub pay_url: Option<String>,
     pub error: Option<ErrorReport>,
     /// On a sandbox profile: demo money, never real (scripts reading `--json` book nothing).
@@ -38,6 +40,7 @@ impl PaymentReport {
             channel: attempt.channel.clone(),
             idempotency_key: attempt.idempotency_key.clone(),
             gateway_ref: attempt.gateway_ref.clone(),
+            customer_ref: attempt.customer_ref.clone(),
             pay_url: attempt.pay_url.clone(),
             error: error_report(attempt),
             is_sandbox: order.is_sandbox,

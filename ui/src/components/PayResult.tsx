@@ -83,6 +83,11 @@ export function PayResult({
           {t("term.gatewayRef")}: <span className="mono">{report.gateway_ref}</span>
         </p>
       )}
+      {report.customer_ref && (
+        <p data-testid="pay-customer-ref">
+          {t("term.customerRef")}: <span className="mono">{report.customer_ref}</span>
+        </p>
+      )}
       <form
         className="next-order"
         onSubmit={(e) => {

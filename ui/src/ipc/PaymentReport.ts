@@ -8,7 +8,11 @@ import type { RefundLine } from "./RefundLine";
 /**
  * One payment's outcome, as `pay --json` prints it and `pay_order` returns it.
  */
-export type PaymentReport = { order_no: string, state: AttemptState, attempt_id: number, channel: Channel, idempotency_key: string, gateway_ref: string | null, pay_url: string | null, error: ErrorReport | null, 
+export type PaymentReport = { order_no: string, state: AttemptState, attempt_id: number, channel: Channel, idempotency_key: string, gateway_ref: string | null, 
+/**
+ * The customer's own payment number, as their wallet shows it (what they read out).
+ */
+customer_ref: string | null, pay_url: string | null, error: ErrorReport | null, 
 /**
  * On a sandbox profile: demo money, never real (scripts reading `--json` book nothing).
  */
