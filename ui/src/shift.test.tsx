@@ -248,7 +248,7 @@ describe("shifts", () => {
   });
 
   it("marks a sandbox payment it names SANDBOX, never as money, in the report and when closing", async () => {
-    mockBackend({
+    const backend = mockBackend({
       shifts: [shiftOf(1)],
       openPayments: [payment(11, "DEMO-1001", "pending", amount("12.34", 1234)), { ...payment(12, "DEMO-1002", "unknown", amount("9.90", 990)), sandbox: true }],
     });
@@ -263,6 +263,14 @@ describe("shifts", () => {
     await within(dialog).findByTestId("ack-12");
     expect(within(dialog).getByTestId("ack-12").closest("label")!.textContent).toBe("DEMO-1002 ? Unknown ¥9.90 SANDBOX");
     expect(within(dialog).getByTestId("ack-11").closest("label")!.textContent).toBe("DEMO-1001 ◔ Pending ¥12.34");
+
+    // One the dialog has not seen, named only by the refused close: marked before its amount is read.
+    backend.openPayments.push({ ...payment(13, "DEMO-1003", "unknown", amount("5.00", 500)), sandbox: true });
+    await user.click(within(dialog).getByTestId("ack-11"));
+    await user.click(within(dialog).getByTestId("ack-12"));
+    await user.click(within(dialog).getByTestId("confirm-close-shift"));
+    const third = await within(dialog).findByTestId("ack-13");
+    expect(third.closest("label")!.textContent).toMatch(/^DEMO-1003 \? Unknown .* SANDBOX$/);
   });
 
   it("saves the lines as CSV, a cell a spreadsheet would run written behind a '", async () => {

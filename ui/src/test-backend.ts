@@ -568,7 +568,7 @@ export function mockBackend(options: Options = {}): Backend {
           const acknowledged = args.acknowledged as number[];
           const blocking = backend.openPayments.filter((a) => !acknowledged.includes(a.attempt_id));
           if (blocking.length) {
-            const attempts = blocking.map(({ attempt_id, order_no, state }) => ({ attempt_id, order_no, state }));
+            const attempts = blocking.map(({ attempt_id, order_no, state, sandbox }) => ({ attempt_id, order_no, state, sandbox: sandbox ?? false }));
             return refusal({ code: "shift_has_open_attempts", params: { attempts } });
           }
           const closed: Shift = {

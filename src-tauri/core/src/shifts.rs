@@ -39,6 +39,16 @@ pub struct ShiftAttempt {
     pub shift_id: Option<i64>,
 }
 
+/// A payment that keeps a shift from closing: which attempt, of which order, in which state,
+/// and whether it is demo money (a sandbox profile's).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct OpenAttemptRef {
+    pub attempt_id: i64,
+    pub order_no: String,
+    pub state: AttemptState,
+    pub sandbox: bool,
+}
+
 /// An amount in the report: the decimal string and its minor units.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct Amount {
@@ -240,10 +250,9 @@ pub fn totals<'a>(
             .or_insert((a.state, LineSums::default()));
         line.1.count += 1;
         line.1.charged += charged;
-        line.1.credit += match a.credit_minor {
-            Some(credit) => credit,
-            None if a.channel == Channel::Credit.as_str() => charged,
-            None => 0,
+        line.1.credit += match Channel::parse(&a.channel) {
+            Some(channel) => channel.credit_part(a.credit_minor, charged),
+            None => a.credit_minor.unwrap_or(0),
         };
         line.1.split |= a.credit_minor.is_some();
         let sum = sums.entry(row.currency.clone()).or_default();

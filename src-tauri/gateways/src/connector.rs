@@ -56,6 +56,17 @@ impl Channel {
     pub fn parse(text: &str) -> Option<Channel> {
         Channel::ALL.into_iter().find(|c| c.as_str() == text)
     }
+
+    /// How much of a payment of `amount_minor` on this channel was paid on credit: the split
+    /// where the payment named one (TOP's `credit_pay_amount`), else all of it on the credit
+    /// channel and none on any other.
+    pub fn credit_part(self, split: Option<i64>, amount_minor: i64) -> i64 {
+        match (self, split) {
+            (_, Some(credit)) => credit,
+            (Channel::Credit, None) => amount_minor,
+            _ => 0,
+        }
+    }
 }
 
 /// A voucher or coupon deduction chosen for an attempt.

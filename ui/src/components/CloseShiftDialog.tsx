@@ -19,7 +19,7 @@ interface OpenPayment {
   state: AttemptState;
   charged?: Amount;
   currency?: string;
-  sandbox?: boolean;
+  sandbox: boolean;
 }
 
 /** The report's open payments, then those a refusal named that it does not have yet. */

@@ -2,6 +2,7 @@
 import type { AttemptState } from "./AttemptState";
 
 /**
- * A payment that keeps a shift from closing: which attempt, of which order, in which state.
+ * A payment that keeps a shift from closing: which attempt, of which order, in which state,
+ * and whether it is demo money (a sandbox profile's).
  */
-export type OpenAttemptRef = { attempt_id: number, order_no: string, state: AttemptState, };
+export type OpenAttemptRef = { attempt_id: number, order_no: string, state: AttemptState, sandbox: boolean, };

@@ -9,6 +9,7 @@ use ts_rs::TS;
 use crate::domain::AttemptState;
 use crate::engine::PayError;
 use crate::pricing::PlanRefusal;
+use crate::shifts::OpenAttemptRef;
 use crate::store::StoreError;
 use crate::vault::VaultError;
 
@@ -327,14 +328,6 @@ impl Problem {
     }
 }
 
-/// A payment that keeps a shift from closing: which attempt, of which order, in which state.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-pub struct OpenAttemptRef {
-    pub attempt_id: i64,
-    pub order_no: String,
-    pub state: AttemptState,
-}
-
 /// Why a profile's gateway could never be paid for an order ([`Problem::OrderNotPayable`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct NotPayable {
@@ -452,16 +445,9 @@ impl From<StoreError> for AppError {
                 opened_at: shift.opened_at,
                 opened_by: shift.opened_by,
             },
-            StoreError::ShiftHasOpenAttempts(open) => Problem::ShiftHasOpenAttempts {
-                attempts: open
-                    .into_iter()
-                    .map(|(attempt_id, order_no, state)| OpenAttemptRef {
-                        attempt_id,
-                        order_no,
-                        state,
-                    })
-                    .collect(),
-            },
+            StoreError::ShiftHasOpenAttempts(attempts) => {
+                Problem::ShiftHasOpenAttempts { attempts }
+            }
             StoreError::OtherPaymentOfOrder {
                 attempt_id,
                 decision,

@@ -128,9 +128,9 @@ pub enum StoreError {
     /// The desk's shift is open already: one at a time.
     #[error("desk {} has a shift open since {} (opened by {}): close it first", .0.desk, link::as_of_text(Some(.0.opened_at)), .0.opened_by)]
     ShiftOpen(Box<crate::shifts::Shift>),
-    /// Attempts of the shift still open and not acknowledged: (attempt, order, state).
-    #[error("the shift has payments still open: {}; settle them, or acknowledge each to close the shift", .0.iter().map(|(id, order_no, state)| format!("attempt {id} of order {order_no} ({state})")).collect::<Vec<_>>().join(", "))]
-    ShiftHasOpenAttempts(Vec<(i64, String, crate::domain::AttemptState)>),
+    /// Attempts of the shift still open and not acknowledged.
+    #[error("the shift has payments still open: {}; settle them, or acknowledge each to close the shift", .0.iter().map(|a| format!("attempt {} of order {} ({}{})", a.attempt_id, a.order_no, a.state, if a.sandbox { ", sandbox" } else { "" })).collect::<Vec<_>>().join(", "))]
+    ShiftHasOpenAttempts(Vec<crate::shifts::OpenAttemptRef>),
     /// A person's "paid" on an attempt whose order another payment has paid or is paying.
     #[error("attempt {attempt_id} cannot be marked {decision}: another payment of its order is paid or in progress")]
     OtherPaymentOfOrder {

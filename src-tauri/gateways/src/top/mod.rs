@@ -106,6 +106,10 @@ fn split(request: &PayRequest) -> Result<(i64, i64), BuildError> {
         )));
     }
     match (request.channel, request.credit_amount) {
+        (Channel::Balance | Channel::Credit, None) => {
+            let credit = request.channel.credit_part(None, total);
+            Ok((total - credit, credit))
+        }
         (Channel::Balance | Channel::Credit, Some(credit)) => {
             if credit.currency != request.amount.currency {
                 return Err(BuildError::Invalid(format!(
@@ -126,8 +130,6 @@ fn split(request: &PayRequest) -> Result<(i64, i64), BuildError> {
             }
             Ok((total - credit.minor, credit.minor))
         }
-        (Channel::Balance, None) => Ok((total, 0)),
-        (Channel::Credit, None) => Ok((0, total)),
         (other, _) => Err(BuildError::UnsupportedChannel(other.as_str())),
     }
 }

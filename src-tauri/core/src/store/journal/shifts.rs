@@ -6,8 +6,8 @@ use sqlx::Row as _;
 use super::attempts::from_row as attempt_from_row;
 use super::{Conn, Db, Pool, Row};
 use crate::audit::{AuditAction, Audited};
-use crate::domain::{Actor, AttemptState};
-use crate::shifts::{Shift, ShiftAttempt};
+use crate::domain::Actor;
+use crate::shifts::{OpenAttemptRef, Shift, ShiftAttempt};
 use crate::store::dialect::Dialect;
 use crate::store::{is_unique_violation, Result, StoreError};
 
@@ -192,10 +192,15 @@ pub(in crate::store) async fn close(
         true => open.iter().map(|a| a.attempt.id).collect(),
         false => acknowledged.to_vec(),
     };
-    let blocking: Vec<(i64, String, AttemptState)> = open
+    let blocking: Vec<OpenAttemptRef> = open
         .iter()
         .filter(|a| !acknowledged.contains(&a.attempt.id))
-        .map(|a| (a.attempt.id, a.order_no.clone(), a.attempt.state))
+        .map(|a| OpenAttemptRef {
+            attempt_id: a.attempt.id,
+            order_no: a.order_no.clone(),
+            state: a.attempt.state,
+            sandbox: a.sandbox,
+        })
         .collect();
     if !blocking.is_empty() {
         return Err(StoreError::ShiftHasOpenAttempts(blocking));
