@@ -56,6 +56,11 @@ pub enum PayError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Vault(#[from] VaultError),
+    /// The request left, but its answer could not be written (the store went out of reach,
+    /// refused the write): the attempt stays journaled as being sent, and a status query
+    /// settles it once the store takes writes again. The customer may have been charged.
+    #[error("the payment request of attempt {attempt_id} was sent to the gateway, but its answer could not be written to the history ({reason}); do not take another payment for this order: paydesk asks the gateway what became of it as soon as it can write again")]
+    SentNotRecorded { attempt_id: i64, reason: String },
 }
 
 /// A gateway error as the UI and CLI show it: the gateway's own code and words.
@@ -291,8 +296,21 @@ impl Engine {
             (RequestKind::Resend, PayOutcome::Failed(refusal)) => refused_resend(refusal),
             (_, outcome) => outcome_update(asked, outcome),
         };
-        tracing::info!(attempt = attempt_id, state = %state, "payment recorded");
-        Ok(self.store.record(attempt_id, state, &update).await?)
+        match self.store.record(attempt_id, state, &update).await {
+            Ok(attempt) => {
+                tracing::info!(attempt = attempt_id, state = %state, "payment recorded");
+                Ok(attempt)
+            }
+            // Never "nothing was sent": it was. The journal still says it is being sent, so
+            // nothing pays the order again before its fate is asked.
+            Err(e) => {
+                tracing::warn!(attempt = attempt_id, state = %state, error = %e, "a payment's answer could not be recorded");
+                Err(PayError::SentNotRecorded {
+                    attempt_id,
+                    reason: why_not_recorded(&e),
+                })
+            }
+        }
     }
 
     /// Records a journaled attempt whose request could not be signed (a secret missing from
@@ -678,4 +696,15 @@ pub fn error_report(attempt: &Attempt) -> Option<ErrorReport> {
         code: code.clone(),
         message: attempt.error_message.clone().unwrap_or_default(),
     })
+}
+
+/// Why an answer could not be written, without the store's own "nothing was sent" endings:
+/// by then the request had left.
+fn why_not_recorded(e: &StoreError) -> String {
+    match e {
+        StoreError::Offline { .. } => "the shared store is out of reach".into(),
+        StoreError::ReadOnly => "this desk's database role may not write".into(),
+        StoreError::DiskFull(why) => format!("the disk is full: {why}"),
+        other => other.to_string(),
+    }
 }

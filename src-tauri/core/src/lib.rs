@@ -39,6 +39,8 @@ pub mod store;
 /// Fixtures shared by the crate's tests (stores in temporary directories, profiles, orders).
 #[cfg(test)]
 mod test_support;
+#[cfg(test)]
+mod unrecorded_answer_tests;
 pub mod vault;
 pub mod words;
 

@@ -113,6 +113,12 @@ pub enum Problem {
     SharedStoreOffline {
         as_of: Option<i64>,
     },
+    /// A payment's request left but its answer could not be written: the customer may have
+    /// been charged, and a status query settles it once the store takes writes again.
+    SentNotRecorded {
+        attempt_id: i64,
+        reason: String,
+    },
     /// A person's decision was asked for an attempt that is not waiting for one.
     NotAwaitingReview {
         attempt_id: i64,
@@ -278,6 +284,7 @@ impl Problem {
                 ErrorKind::InProgress
             }
             Problem::AlreadyPaid { .. } => ErrorKind::AlreadyPaid,
+            Problem::SentNotRecorded { .. } => ErrorKind::InProgress,
             Problem::KeyringUnavailable { .. } => ErrorKind::Keyring,
             Problem::StoreUnavailable { .. } => ErrorKind::Unavailable,
             Problem::DiskFull | Problem::Internal { .. } => ErrorKind::Internal,
@@ -596,6 +603,13 @@ impl From<PayError> for AppError {
             PayError::Plan(refusal) => refusal.into(),
             PayError::Store(e) => e.into(),
             PayError::Vault(e) => e.into(),
+            sent @ PayError::SentNotRecorded { .. } => {
+                let message = sent.to_string();
+                let PayError::SentNotRecorded { attempt_id, reason } = sent else {
+                    unreachable!("matched above")
+                };
+                AppError::new(Problem::SentNotRecorded { attempt_id, reason }, message)
+            }
         }
     }
 }
