@@ -118,6 +118,7 @@ export const problemEn = {
   shared_store_unreachable: "The shared history at {{url}} cannot be used ({{reason}}): paying is paused and nothing was sent.",
   shared_store_offline: "Offline: history as of {{time}}; paying, and what only the shared store holds, waits until it is back. Nothing was written or sent.",
   shared_store_offline_no_copy: "Offline: this desk has no copy of the history yet; paying, and what only the shared store holds, waits until it is back. Nothing was written or sent.",
+  store_busy: "The database was busy with other desks' or windows' work and gave up waiting; nothing was written. Try again.",
   sent_not_recorded:
     "The payment was sent to the gateway, but its answer could not be written to the history ({{reason}}). The customer may have been charged: do not take another payment for this order. paydesk asks the gateway what became of it as soon as it can write again.",
   not_awaiting_review: "Attempt {{attempt_id}} is {{state}}, not waiting for review.",

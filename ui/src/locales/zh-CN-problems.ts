@@ -112,6 +112,7 @@ export const problemZhCN: Resources["problem"] = {
   shared_store_unreachable: "无法使用 {{url}} 上的共享数据库（{{reason}}）：已暂停付款，未发送任何请求。",
   shared_store_offline: "离线：记录截至 {{time}}；共享数据库恢复前暂停付款，只在共享数据库中的内容也须等它恢复。未写入或发送任何内容。",
   shared_store_offline_no_copy: "离线：此收银台尚无记录副本；共享数据库恢复前暂停付款，只在共享数据库中的内容也须等它恢复。未写入或发送任何内容。",
+  store_busy: "数据库正忙于其他收银台或窗口的操作，等待超时；未写入任何内容。请重试。",
   sent_not_recorded: "支付请求已发往网关，但结果未能写入记录（{{reason}}）。顾客可能已被扣款：请勿为此订单另行收款。paydesk 可以写入后会立即向网关查询结果。",
   not_awaiting_review: "支付尝试 {{attempt_id}} 当前为“{{state}}”，不在等待人工处理。",
   still_payable: "支付尝试 {{attempt_id}} 的付款码在 {{time}} 之前仍可支付：在此之前不能标记为未支付。",

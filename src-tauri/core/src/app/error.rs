@@ -113,6 +113,8 @@ pub enum Problem {
     SharedStoreOffline {
         as_of: Option<i64>,
     },
+    /// The database gave up waiting for other desks' or windows' work: nothing was written.
+    StoreBusy,
     /// A payment's request left but its answer could not be written: the customer may have
     /// been charged, and a status query settles it once the store takes writes again.
     SentNotRecorded {
@@ -287,7 +289,9 @@ impl Problem {
             Problem::SentNotRecorded { .. } => ErrorKind::InProgress,
             Problem::KeyringUnavailable { .. } => ErrorKind::Keyring,
             Problem::StoreUnavailable { .. } => ErrorKind::Unavailable,
-            Problem::DiskFull | Problem::Internal { .. } => ErrorKind::Internal,
+            Problem::DiskFull | Problem::StoreBusy | Problem::Internal { .. } => {
+                ErrorKind::Internal
+            }
             Problem::Refused { .. }
             | Problem::OrderCancelled { .. }
             | Problem::NotPaid { .. }
@@ -466,6 +470,7 @@ impl From<StoreError> for AppError {
                 reason: message.clone(),
             },
             StoreError::DiskFull(_) => Problem::DiskFull,
+            StoreError::Busy(_) => Problem::StoreBusy,
             StoreError::ReadOnly => Problem::ReadOnly,
             StoreError::Offline { as_of } => Problem::SharedStoreOffline { as_of },
             StoreError::Open { .. }

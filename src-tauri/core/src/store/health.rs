@@ -45,6 +45,11 @@ pub(super) fn primary_code(e: &sqlx::Error) -> Option<String> {
 /// disk is full.
 const PG_INSUFFICIENT_PRIVILEGE: &str = "42501";
 const PG_DISK_FULL: &str = "53100";
+/// Another transaction was in the way, not a fault: a serialization failure, a deadlock, a
+/// lock or a statement that timed out.
+const PG_BUSY: [&str; 4] = ["40001", "40P01", "55P03", "57014"];
+const SQLITE_BUSY: &str = "5";
+const SQLITE_LOCKED: &str = "6";
 
 impl From<sqlx::Error> for StoreError {
     fn from(e: sqlx::Error) -> Self {
@@ -53,12 +58,14 @@ impl From<sqlx::Error> for StoreError {
                 return match pg.code() {
                     PG_INSUFFICIENT_PRIVILEGE => StoreError::ReadOnly,
                     PG_DISK_FULL => StoreError::DiskFull(e.to_string()),
+                    busy if PG_BUSY.contains(&busy) => StoreError::Busy(e.to_string()),
                     _ => StoreError::Sql(e),
                 };
             }
         }
         match primary_code(&e).as_deref() {
             Some(SQLITE_FULL) => StoreError::DiskFull(e.to_string()),
+            Some(SQLITE_BUSY | SQLITE_LOCKED) => StoreError::Busy(e.to_string()),
             _ => StoreError::Sql(e),
         }
     }

@@ -51,6 +51,8 @@ mod profiles;
 mod reads;
 mod reviews;
 mod rows;
+#[cfg(test)]
+mod server_busy_tests;
 pub mod server_url;
 mod shared_feed;
 mod shared_journal;
@@ -102,6 +104,11 @@ pub enum StoreError {
     Sql(sqlx::Error),
     #[error("the disk holding the database is full, so nothing was written ({0}); free some space and try again")]
     DiskFull(String),
+    /// Another desk's or window's work held what this needed until the database gave up
+    /// waiting (a lock or statement timeout, a deadlock, a serialization failure, SQLite's
+    /// busy timeout): nothing was written.
+    #[error("the database was busy with other desks' or windows' work and gave up waiting, so nothing was written ({0}); try again")]
+    Busy(String),
     #[error("cannot use the database at {path}: {why}")]
     Unusable { path: PathBuf, why: String },
     /// The shared store's database role may only read: nothing was written (or sent).
@@ -536,6 +543,18 @@ impl Store {
             .max_connections(8)
             .acquire_timeout(ACQUIRE_TIMEOUT)
             .test_before_acquire(false)
+            // The guards are written for READ COMMITTED (`Dialect::begin_write`): a server
+            // whose default a DBA set higher would fail their waits as serialization errors.
+            .after_connect(|conn, _| {
+                Box::pin(async move {
+                    sqlx::Executor::execute(
+                        conn,
+                        "SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL READ COMMITTED",
+                    )
+                    .await
+                    .map(drop)
+                })
+            })
             .before_acquire(|conn, meta| {
                 Box::pin(async move {
                     if meta.idle_for >= PING_AFTER_IDLE {
