@@ -8,7 +8,7 @@ export const VIEWS = ["orders", "lookup", "dashboard", "gateways", "settings", "
 export type View = (typeof VIEWS)[number];
 
 /** The views in the navigation's order: the desk's day (orders, lookup, dashboard, shift)
- * before setting up and looking back (UX.md's layout). */
+ * before setting up and looking back (the window's layout). */
 export const NAV_ORDER: readonly View[] = ["orders", "lookup", "dashboard", "shift", "gateways", "settings", "audit"];
 
 /** One key, with Ctrl (or ⌘) or without. */
