@@ -11,7 +11,6 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone};
-use paydesk_gateways::{Currency, Money};
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -237,16 +236,10 @@ impl Sum {
     }
 
     fn tally(&self, currency: &str) -> Tally {
-        let amount = match Currency::parse(currency) {
-            Ok(c) => Money::from_minor(self.minor, c).to_decimal_string(),
-            // A currency the store holds was checked when its order was written; should one
-            // not read, the amount still shows, in minor units.
-            Err(_) => self.minor.to_string(),
-        };
         Tally {
             count: self.count,
             amount_minor: self.minor,
-            amount,
+            amount: crate::pricing::amount_in(self.minor, currency),
         }
     }
 }

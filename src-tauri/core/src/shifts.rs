@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use paydesk_gateways::{Channel, Currency, Money};
+use paydesk_gateways::Channel;
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -58,12 +58,8 @@ pub struct Amount {
 
 impl Amount {
     pub(crate) fn of(minor: i64, currency: &str) -> Amount {
-        let amount = match Currency::parse(currency) {
-            Ok(c) => Money::from_minor(minor, c).to_decimal_string(),
-            Err(_) => minor.to_string(),
-        };
         Amount {
-            amount,
+            amount: crate::pricing::amount_in(minor, currency),
             amount_minor: minor,
         }
     }

@@ -61,7 +61,7 @@ impl Store {
         rows.into_iter()
             .map(|row| {
                 let currency = Currency::parse(&row.currency)
-                    .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                    .map_err(|e| StoreError::Corrupt(format!("attempt {}: {e}", row.id)))?;
                 let charges = crate::pricing::Charges::from_parts(
                     &crate::pricing::AttemptAmounts {
                         amount_minor: row.amount_minor,
@@ -80,8 +80,9 @@ impl Store {
                     gateway: row.gateway,
                     sandbox: row.is_sandbox,
                     channel: row.channel,
-                    state: AttemptState::parse(&row.state)
-                        .ok_or_else(|| StoreError::Corrupt(row.state.clone()))?,
+                    state: AttemptState::parse(&row.state).ok_or_else(|| {
+                        StoreError::Corrupt(format!("attempt {}: state {:?}", row.id, row.state))
+                    })?,
                     amount: Money::from_minor(row.amount_minor, currency).to_decimal_string(),
                     currency: row.currency,
                     idempotency_key: row.idempotency_key,

@@ -34,6 +34,8 @@ mod attempts;
 mod audit;
 #[cfg(test)]
 mod audit_tests;
+#[cfg(test)]
+mod bad_rows_tests;
 mod cache;
 mod claims;
 mod desk;

@@ -84,8 +84,9 @@ impl TryFrom<AttemptRow> for Attempt {
 
     fn try_from(row: AttemptRow) -> Result<Self> {
         Ok(Attempt {
-            state: AttemptState::parse(&row.state)
-                .ok_or_else(|| StoreError::Corrupt(format!("state {:?}", row.state)))?,
+            state: AttemptState::parse(&row.state).ok_or_else(|| {
+                StoreError::Corrupt(format!("attempt {}: state {:?}", row.id, row.state))
+            })?,
             id: row.id,
             order_id: row.order_id,
             channel: row.channel,
@@ -219,7 +220,9 @@ impl TryFrom<OrderViewRow> for OrderView {
     type Error = StoreError;
 
     fn try_from(row: OrderViewRow) -> Result<Self> {
-        let corrupt = |why: String| StoreError::Corrupt(why);
+        // Named, so support can find the row that will not read.
+        let named = format!("order {}", crate::input_rules::shown(&row.order_no));
+        let corrupt = |why: String| StoreError::Corrupt(format!("{named}: {why}"));
         let currency = Currency::parse(&row.currency).map_err(|e| corrupt(e.to_string()))?;
         Ok(OrderView {
             id: row.id,
