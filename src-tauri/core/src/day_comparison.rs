@@ -239,7 +239,7 @@ impl Sum {
         Tally {
             count: self.count,
             amount_minor: self.minor,
-            amount: crate::pricing::amount_in(self.minor, currency),
+            amount: crate::domain::amount_in(self.minor, currency),
         }
     }
 }

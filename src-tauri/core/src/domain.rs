@@ -304,6 +304,16 @@ pub struct Actor {
     pub operator: String,
 }
 
+/// `minor` in `currency`'s main unit ("12.30"). A currency the store holds was checked when
+/// the order was written; should one not read (written by another program), the amount still
+/// shows, said to be in minor units, so "1234" is never taken for 1,234 of the main unit.
+pub(crate) fn amount_in(minor: i64, currency: &str) -> String {
+    match paydesk_gateways::Currency::parse(currency) {
+        Ok(c) => paydesk_gateways::Money::from_minor(minor, c).to_decimal_string(),
+        Err(_) => format!("{minor} (minor units)"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::AttemptState::*;
@@ -375,5 +385,21 @@ mod tests {
             "a person decides, nothing is resent"
         );
         assert!(Pending.can_become(Succeeded));
+    }
+}
+
+#[cfg(test)]
+mod amount_tests {
+    #[test]
+    fn an_amount_is_shown_in_its_currency_and_never_mistaken_when_the_currency_is_unknown() {
+        for (minor, currency, shown) in [
+            (1234, "CNY", "12.34"),
+            (1234, "JPY", "1234"),
+            (-5, "USD", "-0.05"),
+            // Written by another program: not 1,234 of anything.
+            (1234, "SGD", "1234 (minor units)"),
+        ] {
+            assert_eq!(super::amount_in(minor, currency), shown, "{currency}");
+        }
     }
 }

@@ -273,16 +273,6 @@ pub struct DeductionLine {
     pub amount_minor: Option<i64>,
 }
 
-/// `minor` in `currency`'s main unit ("12.30"). A currency the store holds was checked when
-/// the order was written; should one not read (written by another program), the amount still
-/// shows, said to be in minor units, so "1234" is never taken for 1,234 of the main unit.
-pub(crate) fn amount_in(minor: i64, currency: &str) -> String {
-    match Currency::parse(currency) {
-        Ok(c) => Money::from_minor(minor, c).to_decimal_string(),
-        Err(_) => format!("{minor} (minor units)"),
-    }
-}
-
 /// What a payment came to, from the order's amount to what was charged: each deduction, the
 /// split between balance and credit where there was one, and the amount charged (the
 /// gateway's figure where it gave one). Amounts in the main unit beside their minor units.
@@ -324,7 +314,7 @@ impl Charges {
     }
 
     pub fn from_parts(a: &AttemptAmounts<'_>, currency: &str) -> Self {
-        let decimal = |minor: i64| amount_in(minor, currency);
+        let decimal = |minor: i64| crate::domain::amount_in(minor, currency);
         let mut deductions: Vec<DeductionLine> = vouchers(a.deductions)
             .into_iter()
             .map(|(id, minor)| DeductionLine {
@@ -418,20 +408,4 @@ fn vouchers(json: &str) -> Vec<(String, i64)> {
     serde_json::from_str::<Vec<Voucher>>(json)
         .map(|list| list.into_iter().map(|v| (v.id, v.amount_minor)).collect())
         .unwrap_or_default()
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn an_amount_is_shown_in_its_currency_and_never_mistaken_when_the_currency_is_unknown() {
-        for (minor, currency, shown) in [
-            (1234, "CNY", "12.34"),
-            (1234, "JPY", "1234"),
-            (-5, "USD", "-0.05"),
-            // Written by another program: not 1,234 of anything.
-            (1234, "SGD", "1234 (minor units)"),
-        ] {
-            assert_eq!(super::amount_in(minor, currency), shown, "{currency}");
-        }
-    }
 }

@@ -59,7 +59,7 @@ pub struct Amount {
 impl Amount {
     pub(crate) fn of(minor: i64, currency: &str) -> Amount {
         Amount {
-            amount: crate::pricing::amount_in(minor, currency),
+            amount: crate::domain::amount_in(minor, currency),
             amount_minor: minor,
         }
     }
