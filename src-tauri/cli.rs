@@ -25,6 +25,43 @@ use tracing::Instrument;
 
 use crate::runtime;
 
+/// `println!` for text a person reads in a terminal: what it quotes (a gateway's words, a row
+/// another program wrote) may hold control characters, so every one but tab and newline, and
+/// every bidirectional override, is shown escaped instead of acted on. JSON is printed as is.
+macro_rules! say {
+    ($($arg:tt)*) => {
+        println!("{}", $crate::cli::terminal_safe(&format!($($arg)*)))
+    };
+}
+
+/// [`say!`] without the newline.
+macro_rules! say_part {
+    ($($arg:tt)*) => {
+        print!("{}", $crate::cli::terminal_safe(&format!($($arg)*)))
+    };
+}
+
+/// `text` with its control characters (but tab and newline) and bidirectional overrides
+/// escaped (`\u{1b}`), so a terminal shows them rather than obeys them.
+pub(crate) fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    let acted_on = |c: char| {
+        (c.is_control() && c != '\n' && c != '\t')
+            || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    };
+    if !text.chars().any(acted_on) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut shown = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if acted_on(c) {
+            shown.extend(c.escape_unicode());
+        } else {
+            shown.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(shown)
+}
+
 mod args;
 mod order_commands;
 mod paper_commands;
@@ -129,7 +166,10 @@ pub fn run(launch: runtime::Launch, command: Command) -> ExitCode {
     match outcome {
         Ok(code) => ExitCode::from(code),
         Err(failure) => {
-            eprintln!("paydesk: {}", failure.message.replace('\n', " "));
+            eprintln!(
+                "paydesk: {}",
+                terminal_safe(&failure.message.replace('\n', " "))
+            );
             ExitCode::from(failure.code)
         }
     }
@@ -190,12 +230,12 @@ async fn store_command(
                 shared_store::connect(&local, &vault, &url, password).await?;
             let m = &moved_in;
             if m.profiles + m.orders + m.attempts + m.already_there > 0 {
-                println!(
+                say!(
                     "moved in from this desk's file: {} profiles, {} orders, {} attempts ({} events, {} review decisions); {} were there already",
                     m.profiles, m.orders, m.attempts, m.events, m.reviews, m.already_there
                 );
             }
-            println!(
+            say!(
                 "this desk ({} · {}) keeps its history at {} from now on{}",
                 status.desk,
                 status.operator,
@@ -216,18 +256,20 @@ async fn store_command(
                     "NOT reachable"
                 };
                 let access = if status.read_only { ", read only" } else { "" };
-                println!(
+                say!(
                     "{} · {}: history in {place} ({}, {reach}{access})",
-                    status.desk, status.operator, status.kind
+                    status.desk,
+                    status.operator,
+                    status.kind
                 );
             }
             Ok(0)
         }
         StoreCommand::Disconnect => {
             if shared_store::disconnect(&local, &vault).await? {
-                println!("this desk keeps its history in its own file again");
+                say!("this desk keeps its history in its own file again");
             } else {
-                println!("this desk already keeps its history in its own file");
+                say!("this desk already keeps its history in its own file");
             }
             Ok(0)
         }
@@ -278,7 +320,7 @@ async fn execute(
             };
             let profile = profiles::add_profile(store, &Transport::default(), input).await?;
             let badge = if profile.is_sandbox { " (SANDBOX)" } else { "" };
-            println!("profile {} added{badge}", profile.name);
+            say!("profile {} added{badge}", profile.name);
             Ok(0)
         }
         Command::Profile(ProfileCommand::List { json }) => {
@@ -291,7 +333,7 @@ async fn execute(
             } else {
                 for p in profiles {
                     let badge = sandbox_badge(p.is_sandbox);
-                    println!("{}\t{}\t{}{}", p.name, p.gateway, p.base_url, badge);
+                    say!("{}\t{}\t{}{}", p.name, p.gateway, p.base_url, badge);
                 }
             }
             Ok(0)
@@ -307,7 +349,7 @@ async fn execute(
                 return Err(bad_input("the secret read from stdin is empty"));
             }
             secrets::set(&engine, &profile.name, &key, SecretString::from(value)).await?;
-            println!(
+            say!(
                 "secret {key} of profile {} stored in the OS keyring",
                 profile.name
             );
@@ -418,7 +460,7 @@ async fn execute(
         }
         Command::Check => {
             status::full_check(store).await?;
-            println!("{}: every page reads back intact", store.path().display());
+            say!("{}: every page reads back intact", store.path().display());
             Ok(0)
         }
         Command::Callbacks => {
@@ -467,7 +509,7 @@ async fn execute(
                 println!("{}", serde_json::to_string(&report).expect("serializable"));
             } else {
                 for r in &report.rejected {
-                    println!(
+                    say!(
                         "line {}{}: {}",
                         r.line,
                         r.order_no
@@ -477,7 +519,7 @@ async fn execute(
                         r.reason
                     );
                 }
-                println!(
+                say!(
                     "{} of {} rows imported, {} rejected",
                     report.imported,
                     report.rows,
@@ -508,7 +550,7 @@ async fn execute(
                 for r in &reports {
                     print_report(r, false);
                 }
-                println!("{} payment(s) settled", reports.len());
+                say!("{} payment(s) settled", reports.len());
             }
             Ok(0)
         }
@@ -543,7 +585,7 @@ async fn execute(
                 })?;
             } else {
                 for r in &rows {
-                    println!(
+                    say!(
                         "{}\t{}\t{} {}\t{}\t{}\t{}{}",
                         r.attempt_id,
                         r.order_no,
@@ -575,4 +617,23 @@ fn check_argument_lengths() -> Result<(), Failure> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod terminal_tests {
+    #[test]
+    fn control_characters_and_bidi_overrides_are_shown_not_obeyed() {
+        for (text, shown) in [
+            (
+                "plain 中文\tcolumn\nnext line",
+                "plain 中文\tcolumn\nnext line",
+            ),
+            ("\u{1b}[2J cleared", "\\u{1b}[2J cleared"),
+            ("\u{9b}31m red", "\\u{9b}31m red"),
+            ("paid\u{202e}diap", "paid\\u{202e}diap"),
+            ("bell\u{7}\r", "bell\\u{7}\\u{d}"),
+        ] {
+            assert_eq!(super::terminal_safe(text), shown, "{text:?}");
+        }
+    }
 }

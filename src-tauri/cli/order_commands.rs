@@ -27,7 +27,7 @@ pub(super) async fn run(store: &Store, command: OrderCommand) -> Result<u8, Fail
                 attributes: key_values(&attributes, "attribute")?,
             };
             let order = orders::add_order(store, input).await?;
-            println!("order {} added: {}", order.order_no, shown(&order));
+            say!("order {} added: {}", order.order_no, shown(&order));
         }
         OrderCommand::Edit {
             order_no,
@@ -46,14 +46,14 @@ pub(super) async fn run(store: &Store, command: OrderCommand) -> Result<u8, Fail
                 unset_attributes,
             };
             let order = orders::edit_order(store, edit).await?;
-            println!("order {} is now {}", order.order_no, shown(&order));
+            say!("order {} is now {}", order.order_no, shown(&order));
         }
         OrderCommand::Cancel { order_no, note } => {
             let done = orders::cancel_order(store, &order_no, note.as_deref()).await?;
             if done.cancelled_now {
-                println!("order {} cancelled", done.order.order_no);
+                say!("order {} cancelled", done.order.order_no);
             } else {
-                println!("order {} was already cancelled", done.order.order_no);
+                say!("order {} was already cancelled", done.order.order_no);
             }
         }
     }
@@ -67,11 +67,11 @@ pub(super) fn print_hits(hits: &[LookupHit], json: bool) {
         return;
     }
     if hits.is_empty() {
-        println!("no order matches");
+        say!("no order matches");
     }
     for h in hits {
         let cancelled = if h.cancelled { " (cancelled)" } else { "" };
-        println!(
+        say!(
             "{}\t{}{cancelled}\t{} {}{}\t{} {}",
             h.order_no,
             h.state,
@@ -104,7 +104,7 @@ pub(super) fn print_audit(entries: &[paydesk_core::audit::AuditEntry], json: boo
         return;
     }
     if entries.is_empty() {
-        println!("nothing in the audit trail");
+        say!("nothing in the audit trail");
     }
     for e in entries {
         let at = chrono::DateTime::from_timestamp_millis(e.at)
@@ -113,7 +113,7 @@ pub(super) fn print_audit(entries: &[paydesk_core::audit::AuditEntry], json: boo
                     .to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
             })
             .unwrap_or_else(|| e.at.to_string());
-        println!(
+        say!(
             "{at}\t{} · {}\t{}\t{}\t{}",
             e.desk,
             e.operator,

@@ -72,7 +72,7 @@ pub(super) async fn receipt(
     let (receipt, bytes) = papers::receipt_pdf(store, order_no, lang).await?;
     file.write(&bytes)?;
     let copy = if receipt.copy { " (a copy)" } else { "" };
-    println!(
+    say!(
         "receipt of order {order_no} written to {}{copy}",
         pdf.display()
     );
@@ -95,7 +95,7 @@ pub(super) async fn day(store: &Store, command: DayCommand) -> Result<u8, Failur
         let file = PdfFile::create(&path)?;
         let paper = papers::day_report_paper(store, date.as_deref(), lang).await?;
         file.write(&papers::pdf(paper).await?)?;
-        println!("day report written to {}", path.display());
+        say!("day report written to {}", path.display());
         return Ok(0);
     }
     let report = papers::day_report(store, date.as_deref()).await?;
@@ -126,17 +126,20 @@ pub(super) async fn day(store: &Store, command: DayCommand) -> Result<u8, Failur
         super::shift_commands::write_totals_csv("total_of", scopes)?;
         return Ok(0);
     }
-    println!("{} ({})", report.day.date, report.time_zone);
+    say!("{} ({})", report.day.date, report.time_zone);
     let print_totals = |name: &str, totals: &paydesk_core::shifts::Totals| {
-        println!("{name}: {} payments", totals.attempts);
+        say!("{name}: {} payments", totals.attempts);
         for c in &totals.currencies {
-            println!(
+            say!(
                 "  {}: taken in {}, paid out {}, deducted {}",
-                c.currency, c.taken_in.amount, c.paid_out.amount, c.deducted.amount
+                c.currency,
+                c.taken_in.amount,
+                c.paid_out.amount,
+                c.deducted.amount
             );
         }
         if totals.sandbox_left_out > 0 {
-            println!(
+            say!(
                 "  {} payments on sandbox profiles are not money and are left out",
                 totals.sandbox_left_out
             );
@@ -154,9 +157,11 @@ pub(super) async fn day(store: &Store, command: DayCommand) -> Result<u8, Failur
     }
     print_totals("outside any shift", &report.outside_shifts);
     for a in &report.open {
-        println!(
+        say!(
             "still open: attempt {} of order {} ({})",
-            a.attempt_id, a.order_no, a.state
+            a.attempt_id,
+            a.order_no,
+            a.state
         );
     }
     Ok(0)
@@ -193,12 +198,12 @@ pub(super) async fn merchant(store: &Store, command: MerchantCommand) -> Result<
             merchant::set(store, settings).await?
         }
     };
-    println!("name: {}", view.settings.name);
-    println!("address: {}", view.settings.address.replace('\n', " / "));
+    say!("name: {}", view.settings.name);
+    say!("address: {}", view.settings.address.replace('\n', " / "));
     let whose = match view.settings.time_zone {
         Some(_) => "",
         None => " (this desk's system time zone)",
     };
-    println!("time zone: {}{whose}", view.time_zone);
+    say!("time zone: {}{whose}", view.time_zone);
     Ok(0)
 }

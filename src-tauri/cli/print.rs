@@ -33,7 +33,7 @@ pub(super) fn print_status(detail: &OrderDetail, json: bool, store: &Store, zone
         println!("{value}");
         return;
     }
-    println!(
+    say!(
         "order {} ({} {}) via {}{}",
         order_no,
         detail.order.currency,
@@ -42,26 +42,28 @@ pub(super) fn print_status(detail: &OrderDetail, json: bool, store: &Store, zone
         sandbox_badge(detail.order.is_sandbox)
     );
     if from_copy {
-        println!(
+        say!(
             "  offline: history as of {}; paying is paused",
             paydesk_core::store::as_of_text(store.copy_as_of())
         );
     }
     if detail.order.cancelled_at.is_some() {
         match &detail.order.cancel_note {
-            Some(note) => println!("  cancelled: {note}"),
-            None => println!("  cancelled"),
+            Some(note) => say!("  cancelled: {note}"),
+            None => say!("  cancelled"),
         }
     } else if detail.attempts.is_empty() {
-        println!("  not paid yet");
+        say!("  not paid yet");
     }
     for a in &detail.attempts {
-        print!(
+        say_part!(
             "  attempt {} via {}: {}",
-            a.attempt.id, a.attempt.channel, a.attempt.state
+            a.attempt.id,
+            a.attempt.channel,
+            a.attempt.state
         );
         if let Some(e) = &a.error {
-            print!(" ({}: {})", e.code, e.message);
+            say_part!(" ({}: {})", e.code, e.message);
         }
         println!();
         // What a support agent compares with what the customer or the gateway says.
@@ -72,15 +74,15 @@ pub(super) fn print_status(detail: &OrderDetail, json: bool, store: &Store, zone
             .join(" · ");
         let started = format!("{} ({})", zone.time(a.attempt.created_at), zone.name());
         if who.is_empty() {
-            println!("    started {started}");
+            say!("    started {started}");
         } else {
-            println!("    started {started} by {who}");
+            say!("    started {started} by {who}");
         }
         if let Some(reference) = &a.attempt.gateway_ref {
-            println!("    gateway reference {reference}");
+            say!("    gateway reference {reference}");
         }
         if let Some(number) = &a.attempt.customer_ref {
-            println!("    customer's payment number {number}");
+            say!("    customer's payment number {number}");
         }
         print_charges(&detail.order, &a.charges);
     }
@@ -124,12 +126,12 @@ fn print_charges(order: &OrderView, charges: &Charges) {
             .map_or("amount not given by the gateway".into(), |a| {
                 format!("-{a}")
             });
-        println!("    {kind} {}: {amount}", d.id);
+        say!("    {kind} {}: {amount}", d.id);
     }
     if let (Some(balance), Some(credit)) = (&charges.balance_amount, &charges.credit_amount) {
-        println!("    balance {balance}, credit {credit}");
+        say!("    balance {balance}, credit {credit}");
     }
-    println!("    charged {} {}", order.currency, charges.charged_amount);
+    say!("    charged {} {}", order.currency, charges.charged_amount);
 }
 
 pub(super) fn print_report(report: &PaymentReport, json: bool) {
@@ -137,18 +139,18 @@ pub(super) fn print_report(report: &PaymentReport, json: bool) {
         println!("{}", serde_json::to_string(report).expect("serializable"));
         return;
     }
-    print!("order {}: {}", report.order_no, report.state);
+    say_part!("order {}: {}", report.order_no, report.state);
     if let Some(r) = &report.gateway_ref {
-        print!(" (gateway ref {r})");
+        say_part!(" (gateway ref {r})");
     }
     if let Some(r) = &report.customer_ref {
-        print!(" (customer's payment number {r})");
+        say_part!(" (customer's payment number {r})");
     }
     if let Some(url) = &report.pay_url {
-        print!(" pay at {url}");
+        say_part!(" pay at {url}");
     }
     if let Some(e) = &report.error {
-        print!(" — {}: {}", e.code, e.message);
+        say_part!(" — {}: {}", e.code, e.message);
     }
     println!();
 }

@@ -17,9 +17,11 @@ pub(super) async fn run(store: &Store, command: ShiftCommand) -> Result<u8, Fail
             if json {
                 println!("{}", serde_json::to_string(&shift).expect("serializable"));
             } else {
-                println!(
+                say!(
                     "shift {} opened at {} by {}",
-                    shift.id, shift.desk, shift.opened_by
+                    shift.id,
+                    shift.desk,
+                    shift.opened_by
                 );
             }
         }
@@ -37,10 +39,10 @@ pub(super) async fn run(store: &Store, command: ShiftCommand) -> Result<u8, Fail
                 println!("{}", serde_json::to_string(&list).expect("serializable"));
             } else {
                 if list.is_empty() {
-                    println!("no shift yet");
+                    say!("no shift yet");
                 }
                 for shift in &list {
-                    println!("{}", line(shift, zone));
+                    say!("{}", line(shift, zone));
                 }
             }
         }
@@ -57,7 +59,7 @@ pub(super) async fn run(store: &Store, command: ShiftCommand) -> Result<u8, Fail
             let file = super::paper_commands::PdfFile::create(&path)?;
             let paper = papers::shift_report_paper(store, shift_id, lang).await?;
             file.write(&papers::pdf(paper).await?)?;
-            println!("shift report written to {}", path.display());
+            say!("shift report written to {}", path.display());
         }
         ShiftCommand::Report {
             shift_id,
@@ -99,14 +101,17 @@ fn print_report(report: &ShiftReport, json: bool, csv: bool, zone: Zone) -> Resu
     if csv {
         return print_csv(report);
     }
-    println!("{}", line(&report.shift, zone));
+    say!("{}", line(&report.shift, zone));
     if report.currencies.is_empty() {
-        println!("no payment in this shift");
+        say!("no payment in this shift");
     }
     for c in &report.currencies {
-        println!(
+        say!(
             "{}: taken in {}, paid out {}, deducted {}",
-            c.currency, c.taken_in.amount, c.paid_out.amount, c.deducted.amount
+            c.currency,
+            c.taken_in.amount,
+            c.paid_out.amount,
+            c.deducted.amount
         );
         for l in &c.lines {
             let split = l.split.as_ref().map_or(String::new(), |s| {
@@ -115,9 +120,14 @@ fn print_report(report: &ShiftReport, json: bool, csv: bool, zone: Zone) -> Resu
                     s.balance.amount, s.credit.amount
                 )
             });
-            println!(
+            say!(
                 "  {:?}\t{}\t{}\t{}\t{} × {}{split}",
-                l.direction, l.gateway, l.channel, l.state, l.count, l.charged.amount
+                l.direction,
+                l.gateway,
+                l.channel,
+                l.state,
+                l.count,
+                l.charged.amount
             );
         }
     }
@@ -127,7 +137,7 @@ fn print_report(report: &ShiftReport, json: bool, csv: bool, zone: Zone) -> Resu
         } else {
             ""
         };
-        println!(
+        say!(
             "still open: attempt {} of order {} ({}){}{acknowledged}",
             a.attempt_id,
             a.order_no,
@@ -136,7 +146,7 @@ fn print_report(report: &ShiftReport, json: bool, csv: bool, zone: Zone) -> Resu
         );
     }
     for a in &report.settled_after_close {
-        println!(
+        say!(
             "settled after close: attempt {} of order {} ({}){}",
             a.attempt_id,
             a.order_no,
@@ -145,7 +155,7 @@ fn print_report(report: &ShiftReport, json: bool, csv: bool, zone: Zone) -> Resu
         );
     }
     if report.sandbox_left_out > 0 {
-        println!(
+        say!(
             "{} payments on sandbox profiles are not money and are left out",
             report.sandbox_left_out
         );
