@@ -117,7 +117,7 @@ pub(super) fn print_audit(entries: &[paydesk_core::audit::AuditEntry], json: boo
             "{at}\t{} · {}\t{}\t{}\t{}",
             e.desk,
             e.operator,
-            e.action.as_str(),
+            e.recorded_as,
             e.subject,
             e.detail
         );

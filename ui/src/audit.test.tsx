@@ -21,6 +21,7 @@ const entry = (id: number, action: AuditEntry["action"], subject: string, detail
   at: at(id * 60),
   ...who,
   action,
+  recorded_as: action,
   subject,
   detail,
 });
@@ -92,6 +93,19 @@ describe("the audit trail", () => {
       ["修改订单", "金额: ¥12.34 → ¥10.00"],
       ["新增订单", "¥12.34；“Cloud GPU hours”"],
     ]);
+  });
+
+  it("shows an action a newer paydesk recorded by its name and detail, and never offers it as a filter", async () => {
+    const newer: AuditEntry = { ...entry(10, "unrecognized", "DEMO-1001", { amount_minor: 100 }), recorded_as: "refund_issued" };
+    mockBackend({ audit: [newer, ...TRAIL] });
+    const user = userEvent.setup();
+    render(<App />);
+    const view = await openAudit(user);
+    const table = await within(view).findByTestId("audit-table");
+    expect(rows(table)[0]!.slice(2)).toEqual(["refund_issued (recorded by a newer paydesk)", "DEMO-1001", '{"amount_minor":100}']);
+    expect(rows(table)).toHaveLength(10);
+    const offered = [...within(view).getByTestId("audit-action-filter").querySelectorAll("option")].map((o) => o.value);
+    expect(offered).not.toContain("unrecognized");
   });
 
   it("asks the back end for what the filters say, and shows an edit's amounts as written when its currency is not at hand", async () => {

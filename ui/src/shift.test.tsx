@@ -444,9 +444,9 @@ describe("shifts", () => {
     const at = 1_700_000_000_000;
     mockBackend({
       audit: [
-        { id: 3, at: at + 2, desk: "till-host", operator: "lin", action: "shift_closed", subject: "till-host", detail: { shift_id: 2, acknowledged: [] } },
-        { id: 2, at: at + 1, desk: "till-host", operator: "lin", action: "shift_closed", subject: "till-host", detail: { shift_id: 1, acknowledged: [11, 12] } },
-        { id: 1, at, desk: "till-host", operator: "lin", action: "shift_opened", subject: "till-host", detail: { shift_id: 1 } },
+        { id: 3, at: at + 2, desk: "till-host", operator: "lin", action: "shift_closed", recorded_as: "shift_closed", subject: "till-host", detail: { shift_id: 2, acknowledged: [] } },
+        { id: 2, at: at + 1, desk: "till-host", operator: "lin", action: "shift_closed", recorded_as: "shift_closed", subject: "till-host", detail: { shift_id: 1, acknowledged: [11, 12] } },
+        { id: 1, at, desk: "till-host", operator: "lin", action: "shift_opened", recorded_as: "shift_opened", subject: "till-host", detail: { shift_id: 1 } },
       ],
     });
     const user = userEvent.setup();

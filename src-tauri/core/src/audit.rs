@@ -38,6 +38,9 @@ pub enum AuditAction {
     ReceiptIssued,
     /// A receipt printed again: a copy.
     ReceiptReprinted,
+    /// An action this paydesk does not know: a newer desk's, read by an older one while the
+    /// merchant's desks are being updated. Its name is the entry's `recorded_as`; never written.
+    Unrecognized,
 }
 
 impl AuditAction {
@@ -86,6 +89,7 @@ impl AuditAction {
             AuditAction::MerchantChanged => "merchant_changed",
             AuditAction::ReceiptIssued => "receipt_issued",
             AuditAction::ReceiptReprinted => "receipt_reprinted",
+            AuditAction::Unrecognized => "unrecognized",
         }
     }
 
@@ -103,6 +107,9 @@ pub struct AuditEntry {
     pub desk: String,
     pub operator: String,
     pub action: AuditAction,
+    /// The action's name as the store holds it: `action`'s own, or a newer paydesk's where
+    /// `action` is `unrecognized`.
+    pub recorded_as: String,
     /// What it was done to: an order number, a profile's name, a file, an attempt.
     pub subject: String,
     /// What else says what was done (an edit's terms before and after, a decision's note, how

@@ -3,7 +3,7 @@
 // and as written. Like the orders' export, a cell a spreadsheet would run as a formula is
 // written behind a ' (whoever wrote its text: order numbers, subjects, notes, file names).
 import type { AuditEntry, ExportFile } from "../types";
-import { actionName, auditSummary, type AuditContext } from "./auditWords";
+import { auditSummary, entryActionName, type AuditContext } from "./auditWords";
 
 const HEADER = ["id", "time", "desk", "operator", "action", "what", "subject", "summary", "detail"];
 
@@ -31,8 +31,8 @@ export function auditCsv(entries: AuditEntry[], ctx: AuditContext): string {
     localTimestamp(e.at),
     e.desk,
     e.operator,
-    e.action,
-    actionName(e.action, ctx.t),
+    e.recorded_as,
+    entryActionName(e, ctx.t),
     e.subject,
     auditSummary(e, ctx),
     JSON.stringify(e.detail),

@@ -7,8 +7,9 @@ import type { AttemptState, AuditAction, AuditEntry, OrderTerms } from "../types
 import { formatMoney, localDate, minorToDecimal, STATES } from "../words";
 import { editedTerms } from "./OrderStory";
 
-/** Every action, in the order the filter offers them (a new action fails the type check). */
-const ACTIONS: Record<AuditAction, true> = {
+/** Every action, in the order the filter offers them (a new action fails the type check); a
+ * newer paydesk's, unknown here, is never offered. */
+const ACTIONS: Record<Exclude<AuditAction, "unrecognized">, true> = {
   order_added: true,
   order_edited: true,
   order_cancelled: true,
@@ -30,7 +31,7 @@ const ACTIONS: Record<AuditAction, true> = {
   receipt_issued: true,
   receipt_reprinted: true,
 };
-export const AUDIT_ACTIONS = Object.keys(ACTIONS) as AuditAction[];
+export const AUDIT_ACTIONS = Object.keys(ACTIONS) as Exclude<AuditAction, "unrecognized">[];
 
 /** What the words of an entry depend on besides the entry. */
 export interface AuditContext {
@@ -44,8 +45,13 @@ export interface AuditContext {
 }
 
 /** An action's name in words. */
-export function actionName(action: AuditAction, t: TFunction): string {
+export function actionName(action: Exclude<AuditAction, "unrecognized">, t: TFunction): string {
   return t(`audit.actions.${action}`);
+}
+
+/** An entry's action in words: a newer paydesk's, unknown here, by the name it was recorded as. */
+export function entryActionName(entry: Pick<AuditEntry, "action" | "recorded_as">, t: TFunction): string {
+  return entry.action === "unrecognized" ? t("audit.unrecognized", { name: entry.recorded_as }) : actionName(entry.action, t);
 }
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -200,6 +206,8 @@ function parts(entry: AuditEntry, ctx: AuditContext): (string | null)[] {
     case "receipt_issued":
     case "receipt_reprinted":
       return [attempt(d, ctx)];
+    case "unrecognized":
+      return [];
     case "shift_opened": {
       const id = numberOf(d.shift_id);
       return [id === null ? null : t("audit.says.shift", { id })];

@@ -3,4 +3,4 @@
 /**
  * What was done.
  */
-export type AuditAction = "order_added" | "order_edited" | "order_cancelled" | "payment_started" | "payment_resent" | "status_settled" | "person_decided" | "profile_added" | "profile_changed" | "profile_removed" | "secret_set" | "secret_deleted" | "orders_imported" | "orders_exported" | "personal_data_revealed" | "shift_opened" | "shift_closed" | "merchant_changed" | "receipt_issued" | "receipt_reprinted";
+export type AuditAction = "order_added" | "order_edited" | "order_cancelled" | "payment_started" | "payment_resent" | "status_settled" | "person_decided" | "profile_added" | "profile_changed" | "profile_removed" | "secret_set" | "secret_deleted" | "orders_imported" | "orders_exported" | "personal_data_revealed" | "shift_opened" | "shift_closed" | "merchant_changed" | "receipt_issued" | "receipt_reprinted" | "unrecognized";

@@ -10,6 +10,11 @@ export type AuditEntry = { id: number,
  */
 at: number, desk: string, operator: string, action: AuditAction, 
 /**
+ * The action's name as the store holds it: `action`'s own, or a newer paydesk's where
+ * `action` is `unrecognized`.
+ */
+recorded_as: string, 
+/**
  * What it was done to: an order number, a profile's name, a file, an attempt.
  */
 subject: string, 

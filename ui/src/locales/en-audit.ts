@@ -25,6 +25,7 @@ export const auditEn = {
   empty: "Nothing has been recorded yet.",
   emptyFiltered: "No entry matches these filters.",
   orderHistory: "History of this order",
+  unrecognized: "{{name}} (recorded by a newer paydesk)",
   actions: {
     order_added: "Order added",
     order_edited: "Order changed",

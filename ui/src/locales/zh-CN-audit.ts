@@ -26,6 +26,7 @@ export const auditZhCN: Resources["audit"] = {
   empty: "还没有任何记录。",
   emptyFiltered: "没有符合这些筛选条件的记录。",
   orderHistory: "此订单的操作记录",
+  unrecognized: "{{name}}（由较新版本的 paydesk 记录）",
   actions: {
     order_added: "新增订单",
     order_edited: "修改订单",

@@ -2,7 +2,7 @@ import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { auditFile } from "../components/auditCsv";
-import { actionName, AUDIT_ACTIONS, auditSummary, currenciesOf, type AuditContext } from "../components/auditWords";
+import { actionName, AUDIT_ACTIONS, auditSummary, currenciesOf, entryActionName, type AuditContext } from "../components/auditWords";
 import { download } from "../components/download";
 import { useDebounced } from "../hooks/useDebounced";
 import { auditQuery, useAppInfo, useMerchantZone } from "../queries/reads";
@@ -145,7 +145,7 @@ export function AuditView({ subject: initialSubject = "" }: { subject?: string }
                     <time dateTime={new Date(e.at).toISOString()}>{formatTime(e.at)}</time>
                   </td>
                   <td>{formatActor(e) || t("common.none")}</td>
-                  <td>{actionName(e.action, t)}</td>
+                  <td>{entryActionName(e, t)}</td>
                   <td className="mono">{e.subject || t("common.none")}</td>
                   <td className="said">{auditSummary(e, ctx) || t("common.none")}</td>
                 </tr>

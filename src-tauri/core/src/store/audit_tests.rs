@@ -102,4 +102,23 @@ async fn the_database_refuses_to_change_or_remove_an_entry(store) {
     }
     assert_eq!(trail(&store).await, [(AuditAction::OrderAdded, "T-1".to_string())]);
 }
+
+async fn an_action_of_a_newer_paydesk_keeps_the_trail_readable_and_is_shown_by_its_name(store) {
+    add_profile(&store, "shop", "sensecore").await;
+    add_order(&store, "shop", "N-1", "1.00", "").await;
+    tamper(
+        &store,
+        "INSERT INTO audit (at, desk, operator, action, subject, detail)
+         VALUES (1, 'desk-9', 'ann', 'refund_issued', 'N-1', '{\"amount_minor\": 100}')",
+    )
+    .await
+    .unwrap();
+    let entries = store.audit_trail(&AuditQuery::default()).await.unwrap();
+    let named: Vec<_> = entries.iter().map(|e| (e.action, e.recorded_as.as_str())).collect();
+    assert_eq!(named, [
+        (AuditAction::OrderAdded, "order_added"),
+        (AuditAction::Unrecognized, "refund_issued"),
+    ]);
+    assert_eq!(entries[1].detail["amount_minor"], 100);
+}
 }

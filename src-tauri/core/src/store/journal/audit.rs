@@ -76,8 +76,9 @@ fn from_row(row: &Row) -> Result<AuditEntry> {
         at: row.try_get("at")?,
         desk: row.try_get("desk")?,
         operator: row.try_get("operator")?,
-        action: AuditAction::parse(&action)
-            .ok_or_else(|| StoreError::Corrupt(format!("audit action {action:?}")))?,
+        // A newer desk's action keeps the trail readable here: shown by its name.
+        action: AuditAction::parse(&action).unwrap_or(AuditAction::Unrecognized),
+        recorded_as: action,
         subject: row.try_get("subject")?,
         detail: serde_json::from_str(&detail).map_err(|e| StoreError::Corrupt(e.to_string()))?,
     })
