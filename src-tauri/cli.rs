@@ -8,6 +8,7 @@ use std::process::ExitCode;
 
 use paydesk_core::app::audit;
 use paydesk_core::app::desk::DeskNames;
+use paydesk_core::app::error::Problem;
 use paydesk_core::app::lookups::{self, HistoryInput};
 use paydesk_core::app::orders;
 use paydesk_core::app::payments::{self, PayInput};
@@ -88,11 +89,14 @@ fn bad_input(message: impl Into<String>) -> Failure {
     }
 }
 
-/// The command line's one table from the kind of a failure to its exit code: 2 when nothing
-/// was done because of what was asked (bad input, a rule, a conflict), 1 when paydesk could
-/// not do it (the keyring, the database).
-fn exit_code_of(kind: ErrorKind) -> u8 {
-    match kind {
+/// The command line's one table from a failure to its exit code: 2 when nothing was done
+/// because of what was asked (bad input, a rule, a conflict), 1 when paydesk could not do it
+/// (the keyring, the database), 3 when a payment left and its fate is not yet known.
+fn exit_code_of(e: &AppError) -> u8 {
+    if let Problem::SentNotRecorded { .. } = e.problem {
+        return 3;
+    }
+    match e.kind() {
         ErrorKind::Refused
         | ErrorKind::NotFound
         | ErrorKind::InProgress
@@ -105,7 +109,7 @@ fn exit_code_of(kind: ErrorKind) -> u8 {
 impl From<AppError> for Failure {
     fn from(e: AppError) -> Self {
         Failure {
-            code: exit_code_of(e.kind()),
+            code: exit_code_of(&e),
             message: e.message,
         }
     }
@@ -635,5 +639,27 @@ mod terminal_tests {
         ] {
             assert_eq!(super::terminal_safe(text), shown, "{text:?}");
         }
+    }
+}
+
+#[cfg(test)]
+mod exit_code_tests {
+    use paydesk_core::app::error::Problem;
+    use paydesk_core::app::AppError;
+
+    #[test]
+    fn a_payment_sent_but_not_recorded_exits_as_unknown_never_as_nothing_sent() {
+        let sent = AppError::new(
+            Problem::SentNotRecorded {
+                attempt_id: 7,
+                reason: "the shared store is out of reach".into(),
+            },
+            "sent",
+        );
+        assert_eq!(super::exit_code_of(&sent), 3);
+        let busy = AppError::new(Problem::StoreBusy, "busy");
+        assert_eq!(super::exit_code_of(&busy), 1);
+        let refused = AppError::new(Problem::ReadOnly, "read only");
+        assert_eq!(super::exit_code_of(&refused), 2);
     }
 }
