@@ -69,6 +69,21 @@ describe("the console", () => {
     expect(within(result).getByTestId("pay-customer-ref").textContent).toBe("Customer's payment number: 4200001234202612070001");
   });
 
+  it("says a payment whose answer could not be written was sent, and that the order must not be paid again another way", async () => {
+    mockBackend({
+      payError: { kind: "in_progress", message: "sent", code: "sent_not_recorded", params: { attempt_id: 7, reason: "the shared store is out of reach" } },
+    });
+    const user = userEvent.setup();
+    render(<App />);
+    await openPay(user);
+    await user.keyboard("{Enter}");
+    const failure = await screen.findByTestId("pay-error");
+    expect(failure.textContent).toContain(
+      "The payment was sent to the gateway, but its answer could not be written to the history (the shared store is out of reach). The customer may have been charged: do not take another payment for this order.",
+    );
+    expect(failure.textContent).not.toContain("Nothing was");
+  });
+
   it("shows the gateway's own words and what they mean when it refuses", async () => {
     mockBackend({
       payResult: { ...paid, state: "failed", gateway_ref: null, error: { code: "FAILED_PRECONDITION", message: "order is already paid" } },

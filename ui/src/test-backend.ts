@@ -153,6 +153,8 @@ export function attempt(state: AttemptDetail["state"], extra: Partial<AttemptDet
 export interface Options {
   startupError?: string;
   payResult?: PaymentReport;
+  /** What pay_order rejects with instead of a result. */
+  payError?: IpcError;
   /** The state the order's detail gives the new attempt after pay_order answers (a detail
    * read while the request was in flight says `submitting`). */
   detailAfterPay?: AttemptDetail["state"];
@@ -507,6 +509,7 @@ export function mockBackend(options: Options = {}): Backend {
         case "pay_order": {
           // As the back end: an order edited since the dialog priced it is not paid.
           if (changedSince(args)) return Promise.reject(orderChanged());
+          if (options.payError) return Promise.reject(options.payError);
           const report = options.payResult ?? paid;
           backend.paid = report.state === "succeeded";
           backend.attempts = [attempt(options.detailAfterPay ?? report.state, { id: report.attempt_id })];
