@@ -372,6 +372,7 @@ async fn bring_schema_up_to_date(pool: &PgPool, update: SchemaUpdate) -> Result<
         )));
     }
     SHARED_MIGRATIONS.run(pool).await?;
+    shared_feed::tell_schema_changed(pool).await;
     Ok(())
 }
 

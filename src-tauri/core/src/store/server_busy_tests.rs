@@ -1,9 +1,13 @@
-//! A merchant's server set up otherwise than paydesk expects, or busy with other work: the
-//! desk keeps its own isolation, and a wait the server gives up is "busy", with nothing written.
+//! A merchant's server set up otherwise than paydesk expects, busy with other work, or brought
+//! forward by a newer paydesk: the desk keeps its own isolation, a wait the server gives up is
+//! "busy" with nothing written, and a schema it does not know stops its writes.
 
 use crate::app::error::{AppError, ErrorKind, Problem};
 use crate::store::StoreError;
-use crate::test_support::{add_order, add_profile, another_desk, begin_attempt, temp_shared_store};
+use crate::test_support::{
+    add_order, add_profile, another_desk, begin_attempt, cny, eventually, new_order,
+    temp_shared_store,
+};
 
 /// Sets a default for every new connection to the store's database, as a DBA would.
 async fn database_default(store: &crate::store::Store, setting: &str, value: &str) {
@@ -65,4 +69,89 @@ async fn a_lock_the_server_gives_up_waiting_for_is_busy_and_writes_nothing() {
     begin_attempt(&desk, &order, "balance", "k-busy")
         .await
         .unwrap();
+}
+
+#[tokio::test]
+async fn a_desk_whose_schema_a_newer_paydesk_brought_forward_stops_writing() {
+    let Some((_dir, store)) = temp_shared_store().await else {
+        return;
+    };
+    add_profile(&store, "shop", "sensecore").await;
+    // A desk as the window and the command line open one: with its copy of the history.
+    let desk_dir = tempfile::tempdir().unwrap();
+    let desk = crate::store::Store::open(&crate::test_support::db_path(desk_dir.path()))
+        .await
+        .unwrap()
+        .with_shared_record_and_copy(
+            crate::test_support::shared_server(&store).await.unwrap(),
+            crate::store::KeptCopy {
+                path: &desk_dir.path().join("shared-cache.sqlite"),
+                server: "the test server",
+                window_days: 90,
+            },
+        )
+        .await
+        .unwrap();
+    assert!(desk.is_reachable());
+    // A newer paydesk's owner migrates the schema and says so, as this one does.
+    let pool = store.shared_pool().unwrap();
+    sqlx::query(
+        "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time)
+         VALUES (9999, 'a newer paydesk', true, '\\x00'::bytea, 0)",
+    )
+    .execute(pool)
+    .await
+    .unwrap();
+    crate::store::shared_feed::tell_schema_changed(pool).await;
+    eventually(
+        "the desk stops writing to a schema it does not know",
+        async || !desk.is_reachable(),
+    )
+    .await;
+    assert!(matches!(desk.now().await, Err(StoreError::Offline { .. })));
+    desk.add_order(&new_order("shop", "S-9", cny("1.00")))
+        .await
+        .unwrap_err();
+    assert!(matches!(
+        store.order("S-9").await,
+        Err(StoreError::NoSuchOrder(_))
+    ));
+    // Still out after a reconnect's check: the schema does not fit.
+    tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+    assert!(!desk.is_reachable());
+}
+
+#[tokio::test]
+async fn the_desk_that_migrates_the_schema_tells_the_others() {
+    use sqlx::{ConnectOptions, Executor};
+    if std::env::var_os("PAYDESK_TEST_POSTGRES").is_none() {
+        return;
+    }
+    let database = format!("paydesk_test_{}", uuid::Uuid::new_v4().simple());
+    let mut admin = sqlx::postgres::PgConnectOptions::new()
+        .connect()
+        .await
+        .unwrap();
+    admin
+        .execute(format!("CREATE DATABASE {database}").as_str())
+        .await
+        .unwrap();
+    let server = sqlx::postgres::PgConnectOptions::new().database(&database);
+    let mut listener =
+        sqlx::postgres::PgListener::connect_with(&sqlx::PgPool::connect_lazy_with(server.clone()))
+            .await
+            .unwrap();
+    listener
+        .listen(crate::store::shared_feed::CHANNEL)
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    crate::store::Store::open_shared(server, &crate::test_support::db_path(dir.path()))
+        .await
+        .unwrap();
+    let heard = tokio::time::timeout(std::time::Duration::from_secs(10), listener.recv())
+        .await
+        .expect("the migrating desk said nothing")
+        .unwrap();
+    assert_eq!(heard.payload(), crate::store::shared_feed::SCHEMA_CHANGED);
 }

@@ -16,6 +16,23 @@ use crate::changes::{Change, ChangeFeed};
 /// The channel every desk of a store notifies and listens on.
 pub(super) const CHANNEL: &str = "paydesk_changes";
 
+/// What the desk that migrated the schema tells every desk, on the same channel: each checks
+/// again that the schema fits it, and one it no longer fits (a newer paydesk's) stops writing
+/// until it is updated. Not a [`Notice`]: a desk from before it reads it as "everything".
+pub(super) const SCHEMA_CHANGED: &str = "schema";
+
+/// Tells every desk the schema was brought forward.
+pub(super) async fn tell_schema_changed(pool: &PgPool) {
+    let sent = sqlx::query("SELECT pg_notify($1, $2)")
+        .bind(CHANNEL)
+        .bind(SCHEMA_CHANGED)
+        .execute(pool)
+        .await;
+    if let Err(e) = sent {
+        tracing::warn!(error = %e, "could not tell the other desks the schema changed");
+    }
+}
+
 /// PostgreSQL refuses a payload of 8000 bytes or more; a change that names more than fits is
 /// sent as "everything".
 const MAX_PAYLOAD: usize = 7_900;
@@ -87,6 +104,11 @@ async fn listen(
                     listener
                 }
                 Err(StoreError::Sql(sqlx::Error::PoolClosed)) => return,
+                Err(e @ StoreError::SharedSchema(_)) => {
+                    tracing::info!(error = %e, "the shared store does not fit this paydesk; reading this desk's copy");
+                    tokio::time::sleep(MAX_BACKOFF).await;
+                    continue;
+                }
                 Err(e) => {
                     tracing::debug!(error = %e, "cannot reach the shared store; trying again");
                     tokio::time::sleep(backoff).await;
@@ -97,6 +119,13 @@ async fn listen(
         };
         loop {
             match listener.try_recv().await {
+                // Checked as on a reconnect: a schema that no longer fits keeps the link down.
+                Ok(Some(notification)) if notification.payload() == SCHEMA_CHANGED => {
+                    tracing::info!("the shared store's schema changed; checking that it fits");
+                    link.set_reachable(false);
+                    feed.publish(Change::Everything);
+                    break;
+                }
                 Ok(Some(notification)) => {
                     match serde_json::from_str::<Notice>(notification.payload()) {
                         Ok(notice) if notice.origin == origin => {}
