@@ -23,13 +23,19 @@ pub(super) const SCHEMA_CHANGED: &str = "schema";
 
 /// Tells every desk the schema was brought forward.
 pub(super) async fn tell_schema_changed(pool: &PgPool) {
+    send(pool, SCHEMA_CHANGED, "the schema changed").await;
+}
+
+/// Sends `payload` on the channel. Only logged when it cannot: what it tells is committed,
+/// and the other desks see it when they next read or reconnect.
+async fn send(pool: &PgPool, payload: &str, what: &str) {
     let sent = sqlx::query("SELECT pg_notify($1, $2)")
         .bind(CHANNEL)
-        .bind(SCHEMA_CHANGED)
+        .bind(payload)
         .execute(pool)
         .await;
     if let Err(e) = sent {
-        tracing::warn!(error = %e, "could not tell the other desks the schema changed");
+        tracing::warn!(error = %e, "could not tell the other desks {what}");
     }
 }
 
@@ -51,15 +57,7 @@ pub(super) async fn notify(pool: &PgPool, origin: &str, change: &Change) {
     if payload.len() > MAX_PAYLOAD {
         payload = notice(origin, &Change::Everything);
     }
-    let sent = sqlx::query("SELECT pg_notify($1, $2)")
-        .bind(CHANNEL)
-        .bind(payload)
-        .execute(pool)
-        .await;
-    if let Err(e) = sent {
-        // The change is committed; the other desks see it when they next read.
-        tracing::warn!(error = %e, "could not tell the other desks about a change");
-    }
+    send(pool, &payload, "about a change").await;
 }
 
 fn notice(origin: &str, change: &Change) -> String {
