@@ -698,11 +698,12 @@ pub fn error_report(attempt: &Attempt) -> Option<ErrorReport> {
     })
 }
 
-/// Why an answer could not be written, without the store's own "nothing was sent" endings:
-/// by then the request had left.
-fn why_not_recorded(e: &StoreError) -> String {
+/// Why an answer could not be written, without the store's own "nothing was sent" or "try
+/// again" endings: by then the request had left.
+pub(crate) fn why_not_recorded(e: &StoreError) -> String {
     match e {
         StoreError::Offline { .. } => "the shared store is out of reach".into(),
+        StoreError::Busy(why) => format!("the database was busy and gave up waiting: {why}"),
         StoreError::ReadOnly => "this desk's database role may not write".into(),
         StoreError::DiskFull(why) => format!("the disk is full: {why}"),
         other => other.to_string(),

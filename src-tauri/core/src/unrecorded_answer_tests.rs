@@ -119,3 +119,17 @@ store_contract! {
         assert_eq!(charged(), 1);
     }
 }
+
+#[test]
+fn why_an_answer_was_not_written_never_says_nothing_was_sent_nor_to_try_again() {
+    for e in [
+        StoreError::Offline { as_of: Some(1) },
+        StoreError::ReadOnly,
+        StoreError::DiskFull("database or disk is full".into()),
+        StoreError::Busy("canceling statement due to lock timeout".into()),
+    ] {
+        let why = crate::engine::why_not_recorded(&e);
+        assert!(!why.contains("nothing was"), "{why}");
+        assert!(!why.contains("try again"), "{why}");
+    }
+}
