@@ -499,14 +499,16 @@ for (const theme of ["light", "dark"] as const) {
     await check("settings");
     await dialog(() => page.getByTestId("switch-data-set").click(), "data-set-dialog", "start live data");
     await page.keyboard.press("Control+6");
-    await expect(page.getByTestId("audit-table").locator("tr[data-audit-id]")).toHaveCount(10);
+    await expect(page.getByTestId("audit-table").locator("tr[data-audit-id]")).toHaveCount(11);
+    // A newer paydesk's action, by its recorded name.
+    await expect(page.locator('tr[data-audit-id="1"]')).toContainText("refund_issued (recorded by a newer paydesk)");
     await check("audit trail");
     // An order's history: the trail narrowed to it.
     await page.keyboard.press("Control+1");
     await page.locator('tr[data-order-no="DEMO-1001"] td').first().click();
     await page.getByTestId("order-audit").click();
     await expect(page.getByTestId("audit-subject-filter")).toHaveValue("DEMO-1001");
-    await expect(page.getByTestId("audit-table").locator("tr[data-audit-id]")).toHaveCount(5);
+    await expect(page.getByTestId("audit-table").locator("tr[data-audit-id]")).toHaveCount(6);
     await check("an order's audit trail");
     // The shift: its running report, the past shifts, then closing it over its open payments.
     await page.keyboard.press("Control+7");

@@ -114,7 +114,17 @@
     ["profile_added", "payouts-in", { gateway: "debit", base_url: "https://api.bharatpay.example.in/v2", settings: { currency: "INR" }, sandbox: false }],
     ["order_cancelled", "ORD-0000002", { note: "wrong till" }],
     ["order_added", "DEMO-1001", { amount_minor: 1500, currency: "CNY", subject: "Cloud GPU hours" }],
-  ].map(([action, subject, detail], i, all) => ({ id: all.length - i, at: now - i * 600_000, ...state.desk, action, subject, detail }));
+    // A newer paydesk's action: shown by the name it was recorded as.
+    ["refund_issued", "DEMO-1001", { attempt_id: 7, amount_minor: 500 }],
+  ].map(([action, subject, detail], i, all) => ({
+    id: all.length - i,
+    at: now - i * 600_000,
+    ...state.desk,
+    action: action === "refund_issued" ? "unrecognized" : action,
+    recorded_as: action,
+    subject,
+    detail,
+  }));
   // Shifts: this desk's closed one and another desk's, then this desk's open one with two
   // payments still open (the pay dialog's attempt 7 among them).
   const hour = 3_600_000;
