@@ -37,6 +37,17 @@ const TEST_POSTGRES: &str = "PAYDESK_TEST_POSTGRES";
 /// A fresh store whose record is a new, empty database on the test PostgreSQL server, with its
 /// desk's own file in a temporary directory; `None` (the test skipped) where no server is given.
 pub(crate) async fn temp_shared_store() -> Option<(tempfile::TempDir, Store)> {
+    let server = temp_shared_database().await?;
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open_shared(server, &db_path(dir.path()))
+        .await
+        .unwrap();
+    Some((dir, store))
+}
+
+/// A new, empty database on the test server, with no schema yet; none unless the PostgreSQL
+/// tests are asked for.
+pub(crate) async fn temp_shared_database() -> Option<sqlx::postgres::PgConnectOptions> {
     use sqlx::postgres::PgConnectOptions;
     if std::env::var_os(TEST_POSTGRES).is_none() {
         eprintln!("skipped on PostgreSQL: set {TEST_POSTGRES}=1 and PGHOST etc. (pg_virtualenv)");
@@ -49,12 +60,7 @@ pub(crate) async fn temp_shared_store() -> Option<(tempfile::TempDir, Store)> {
         .await
         .unwrap();
     admin.close().await.unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let server = PgConnectOptions::new().database(&database);
-    let store = Store::open_shared(server, &db_path(dir.path()))
-        .await
-        .unwrap();
-    Some((dir, store))
+    Some(PgConnectOptions::new().database(&database))
 }
 
 /// Runs `sql` on the record behind the store, as its owner, committed or rolled back.

@@ -123,20 +123,9 @@ async fn a_desk_whose_schema_a_newer_paydesk_brought_forward_stops_writing() {
 
 #[tokio::test]
 async fn the_desk_that_migrates_the_schema_tells_the_others() {
-    use sqlx::{ConnectOptions, Executor};
-    if std::env::var_os("PAYDESK_TEST_POSTGRES").is_none() {
+    let Some(server) = crate::test_support::temp_shared_database().await else {
         return;
-    }
-    let database = format!("paydesk_test_{}", uuid::Uuid::new_v4().simple());
-    let mut admin = sqlx::postgres::PgConnectOptions::new()
-        .connect()
-        .await
-        .unwrap();
-    admin
-        .execute(format!("CREATE DATABASE {database}").as_str())
-        .await
-        .unwrap();
-    let server = sqlx::postgres::PgConnectOptions::new().database(&database);
+    };
     let mut listener =
         sqlx::postgres::PgListener::connect_with(&sqlx::PgPool::connect_lazy_with(server.clone()))
             .await
