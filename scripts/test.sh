@@ -41,7 +41,7 @@ step "Fuzz: a short bounded pass of every target (scripts/fuzz.sh SECONDS for lo
 bash scripts/fuzz.sh 20
 
 # Everything that touches the keyring runs in a private D-Bus session with its own
-# gnome-keyring, unlocked with a throwaway password, and a fresh XDG_DATA_HOME.
+# gnome-keyring (a plain keyring file that needs no password) and a fresh XDG_DATA_HOME.
 step "Rust tests and desktop end-to-end, inside a private keyring session"
 export XDG_DATA_HOME="$(mktemp -d)"
 dbus-run-session -- bash "$ROOT/scripts/in-keyring-session.sh"

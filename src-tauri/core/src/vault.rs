@@ -70,22 +70,75 @@ fn contained<T>(call: impl FnOnce() -> Result<T, VaultError>) -> Result<T, Vault
     })
 }
 
+type SecretServiceStore = Arc<zbus_secret_service_keyring_store::Store>;
+
 pub struct KeyringVault {
-    store: Arc<zbus_secret_service_keyring_store::Store>,
+    /// Replaced when the Secret Service loses the session (its daemon restarted).
+    store: Mutex<SecretServiceStore>,
+}
+
+/// Whether a keyring failure may be the Secret Service having lost this process's session:
+/// its daemon crashed or restarted (gnome-keyring can abort under concurrent clients, and the
+/// session bus starts a new one), so the old session answers nothing or is unknown. Every
+/// D-Bus failure is a platform failure; a locked keyring or a dismissed prompt is not, and is
+/// never asked twice.
+fn reconnect_may_help(e: &keyring_core::Error) -> bool {
+    matches!(e, keyring_core::Error::PlatformFailure(_))
+}
+
+/// `call`, and once more on a fresh session when the first failure may be a lost session.
+/// Safe for every vault call: a read reads again, a write replaces, a delete of nothing is
+/// not an error.
+fn once_more_on_a_new_session<S: Clone, T>(
+    current: S,
+    reconnect: impl FnOnce() -> keyring_core::Result<S>,
+    call: impl Fn(&S) -> keyring_core::Result<T>,
+) -> keyring_core::Result<T> {
+    match call(&current) {
+        Err(e) if reconnect_may_help(&e) => {
+            tracing::warn!(error = %describe(&e), "the keyring call failed; asking again on a new session");
+            call(&reconnect()?)
+        }
+        done => done,
+    }
 }
 
 impl KeyringVault {
     /// Connects to the Secret Service on the session bus.
     pub fn connect() -> Result<KeyringVault, VaultError> {
-        let store = zbus_secret_service_keyring_store::Store::new()
-            .map_err(|e| VaultError::Unavailable(describe(&e)))?;
-        Ok(KeyringVault { store })
+        let connect = zbus_secret_service_keyring_store::Store::new;
+        let store = match connect() {
+            Err(e) if reconnect_may_help(&e) => connect(),
+            done => done,
+        }
+        .map_err(|e| VaultError::Unavailable(describe(&e)))?;
+        Ok(KeyringVault {
+            store: Mutex::new(store),
+        })
     }
 
-    fn entry(&self, vault_id: &str, key: &str) -> Result<keyring_core::Entry, VaultError> {
-        self.store
-            .build(SERVICE, &account(vault_id, key), None)
-            .map_err(|e| VaultError::Refused(describe(&e)))
+    fn current(&self) -> SecretServiceStore {
+        self.store.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    fn reconnect(&self) -> keyring_core::Result<SecretServiceStore> {
+        let fresh = zbus_secret_service_keyring_store::Store::new()?;
+        *self.store.lock().unwrap_or_else(|p| p.into_inner()) = fresh.clone();
+        Ok(fresh)
+    }
+
+    /// `call` on the entry of `vault_id`'s `key`, with one new session if the old one is lost.
+    fn on_entry<T>(
+        &self,
+        vault_id: &str,
+        key: &str,
+        call: impl Fn(&keyring_core::Entry) -> keyring_core::Result<T>,
+    ) -> keyring_core::Result<T> {
+        once_more_on_a_new_session(
+            self.current(),
+            || self.reconnect(),
+            |store| call(&store.build(SERVICE, &account(vault_id, key), None)?),
+        )
     }
 }
 
@@ -101,35 +154,40 @@ impl Vault for KeyringVault {
                     value.expose_secret()
                 )
             });
-            self.entry(vault_id, key)?
-                .set_password(value.expose_secret())
-                .map_err(|e| VaultError::Refused(describe(&e)))
+            self.on_entry(vault_id, key, |entry| {
+                entry.set_password(value.expose_secret())
+            })
+            .map_err(|e| VaultError::Refused(describe(&e)))
         })
     }
 
     fn get(&self, vault_id: &str, key: &str) -> Result<Option<SecretString>, VaultError> {
-        contained(|| match self.entry(vault_id, key)?.get_password() {
-            Ok(value) => {
-                let value = SecretString::from(value);
-                paydesk_gateways::test_panic::point("vault_get", || {
-                    format!(
-                        "test panic holding {}: {}",
-                        account(vault_id, key),
-                        value.expose_secret()
-                    )
-                });
-                Ok(Some(value))
-            }
-            Err(keyring_core::Error::NoEntry) => Ok(None),
-            Err(e) => Err(VaultError::Refused(describe(&e))),
-        })
+        contained(
+            || match self.on_entry(vault_id, key, |entry| entry.get_password()) {
+                Ok(value) => {
+                    let value = SecretString::from(value);
+                    paydesk_gateways::test_panic::point("vault_get", || {
+                        format!(
+                            "test panic holding {}: {}",
+                            account(vault_id, key),
+                            value.expose_secret()
+                        )
+                    });
+                    Ok(Some(value))
+                }
+                Err(keyring_core::Error::NoEntry) => Ok(None),
+                Err(e) => Err(VaultError::Refused(describe(&e))),
+            },
+        )
     }
 
     fn delete(&self, vault_id: &str, key: &str) -> Result<(), VaultError> {
-        contained(|| match self.entry(vault_id, key)?.delete_credential() {
-            Ok(()) | Err(keyring_core::Error::NoEntry) => Ok(()),
-            Err(e) => Err(VaultError::Refused(describe(&e))),
-        })
+        contained(
+            || match self.on_entry(vault_id, key, |entry| entry.delete_credential()) {
+                Ok(()) | Err(keyring_core::Error::NoEntry) => Ok(()),
+                Err(e) => Err(VaultError::Refused(describe(&e))),
+            },
+        )
     }
 }
 
@@ -191,5 +249,72 @@ mod tests {
         assert!(matches!(refused, VaultError::Refused(_)), "{refused:?}");
         assert!(!refused.to_string().contains("canary"), "{refused}");
         assert!(matches!(contained(|| Ok(7)), Ok(7)));
+    }
+
+    fn failure(kind: &str) -> keyring_core::Error {
+        let inner = || Box::new(std::io::Error::other(kind.to_string()));
+        match kind {
+            "platform" => keyring_core::Error::PlatformFailure(inner()),
+            "no access" => keyring_core::Error::NoStorageAccess(inner()),
+            "no entry" => keyring_core::Error::NoEntry,
+            _ => keyring_core::Error::Invalid(kind.into(), "test".into()),
+        }
+    }
+
+    /// Each case: what the calls answer in turn, whether a new session can be had, and then
+    /// what the caller gets, after how many calls and new sessions.
+    #[test]
+    fn only_a_platform_failure_is_asked_once_more_on_a_new_session() {
+        type Case = (
+            &'static [&'static str],
+            bool,
+            Result<u8, &'static str>,
+            usize,
+            usize,
+        );
+        let cases: &[Case] = &[
+            (&["ok"], true, Ok(7), 1, 0),
+            (&["platform", "ok"], true, Ok(7), 2, 1),
+            (&["platform", "platform"], true, Err("platform"), 2, 1),
+            (&["platform"], false, Err("no session"), 1, 1),
+            (&["no access", "ok"], true, Err("no access"), 1, 0),
+            (&["no entry", "ok"], true, Err("no entry"), 1, 0),
+            (&["invalid", "ok"], true, Err("invalid"), 1, 0),
+        ];
+        for (answers, can_reconnect, expected, expected_calls, expected_sessions) in cases {
+            let calls = std::cell::Cell::new(0);
+            let sessions = std::cell::Cell::new(0);
+            let got = once_more_on_a_new_session(
+                0u8,
+                || {
+                    sessions.set(sessions.get() + 1);
+                    if *can_reconnect {
+                        Ok(1u8)
+                    } else {
+                        Err(failure("no session"))
+                    }
+                },
+                |session| {
+                    let answer = answers[calls.get()];
+                    calls.set(calls.get() + 1);
+                    assert_eq!(usize::from(*session), calls.get() - 1, "a new session");
+                    match answer {
+                        "ok" => Ok(7),
+                        kind => Err(failure(kind)),
+                    }
+                },
+            );
+            let got = got.map_err(|e| match e {
+                keyring_core::Error::NoEntry => "no entry".to_string(),
+                keyring_core::Error::Invalid(what, _) => what,
+                keyring_core::Error::PlatformFailure(inner)
+                | keyring_core::Error::NoStorageAccess(inner) => inner.to_string(),
+                other => other.to_string(),
+            });
+            let case = format!("{answers:?} reconnect={can_reconnect}");
+            assert_eq!(got, expected.map_err(String::from), "{case}");
+            assert_eq!(calls.get(), *expected_calls, "calls, {case}");
+            assert_eq!(sessions.get(), *expected_sessions, "new sessions, {case}");
+        }
     }
 }
