@@ -58,7 +58,7 @@ fn desks_share_one_history_through_the_server() {
         assert_eq!(status["read_only"], false);
         assert_eq!(status["desk"], desk);
         assert_eq!(status["operator"], format!("{desk}-operator"));
-        assert_eq!(status["schema_version"], 11);
+        assert_eq!(status["schema_version"], 12);
         assert!(!status.to_string().contains(&password));
     }
 

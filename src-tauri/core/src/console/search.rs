@@ -27,9 +27,12 @@ pub(crate) fn orders_from<DB: Dialect>() -> String {
     format!(" FROM {} o", DB::ORDERS_LISTED)
 }
 
-pub(crate) const ORDER_JOINS: &str = "
+pub(crate) const ORDER_JOINS: &str = concat!(
+    "
     JOIN profiles p ON p.id = o.profile_id
-    LEFT JOIN attempts a ON a.id = (SELECT max(id) FROM attempts WHERE order_id = o.id)";
+    LEFT JOIN attempts a ON a.id = ",
+    crate::store::latest_attempt_of!("o.id")
+);
 
 /// How many of a trigram's oldest and newest orders [`Store::text_match`] reads to tell how
 /// common it is.

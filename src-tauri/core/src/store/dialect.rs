@@ -31,7 +31,7 @@ impl Held {
 pub(crate) trait Dialect: sqlx::Database {
     /// What the console's filters read orders from: the orders with their latest attempt's
     /// `latest_state`, `latest_channel` and `latest_desk` (kept on the order in SQLite, in a
-    /// narrow row beside it on a server: postgres/0011).
+    /// narrow row beside it on a server: postgres/0011; "latest" as `latest_attempt_of!`).
     const ORDERS_LISTED: &'static str;
 
     /// The attempts table as `claim_due` reads it.

@@ -1,7 +1,9 @@
 //! The latest attempt's state, channel and desk kept with each order (SQLite: on the order,
-//! migrations 0006 and 0015; a server: beside it, postgres/0011): they follow every attempt the
-//! store writes, an existing database is filled in when it is migrated, and the console's
-//! filters read them through an index instead of walking the attempts.
+//! migrations 0006, 0015 and 0025; a server: beside it, postgres/0011 and 0012): they follow
+//! every attempt the store writes, an existing database is filled in when it is migrated, and
+//! the console's filters read them through an index instead of walking the attempts. An
+//! order's latest attempt is the one holding it (paid or under way) when there is one, else
+//! its newest.
 
 use sqlx::Row;
 
@@ -18,13 +20,19 @@ async fn order(store: &Store, order_no: &str) -> OrderView {
     add_order(store, "p", order_no, "12.34", "").await
 }
 
+/// The id of order `o`'s latest attempt, the long way: every attempt of the order sorted, the
+/// one holding it first, then the newest.
+const LATEST_THE_LONG_WAY: &str = "(SELECT id FROM attempts WHERE order_id = o.id
+    ORDER BY CASE WHEN state IN ('succeeded', 'created', 'submitting', 'pending', 'unknown',
+                                 'needs_review') THEN 0 ELSE 1 END, id DESC LIMIT 1)";
+
 /// Every order's kept state and channel against its latest attempt, read the long way.
 async fn assert_kept(store: &Store) -> usize {
-    let rows = sqlx::query(
+    let rows = sqlx::query(&format!(
         "SELECT o.order_no, o.latest_state, o.latest_channel, a.state, a.channel
          FROM orders o
-         LEFT JOIN attempts a ON a.id = (SELECT max(id) FROM attempts WHERE order_id = o.id)",
-    )
+         LEFT JOIN attempts a ON a.id = {LATEST_THE_LONG_WAY}"
+    ))
     .fetch_all(store.pool())
     .await
     .unwrap();
@@ -53,7 +61,7 @@ async fn assert_listed_as_latest(store: &Store) -> usize {
             "SELECT o.order_no, l.latest_state, l.latest_channel, l.latest_desk,
                     a.state, a.channel, a.desk
              FROM orders o JOIN {orders} l ON l.id = o.id
-             LEFT JOIN attempts a ON a.id = (SELECT max(id) FROM attempts WHERE order_id = o.id)"
+             LEFT JOIN attempts a ON a.id = {LATEST_THE_LONG_WAY}"
         )
     };
     let rows: Vec<Listed> = match store.shared_pool() {
@@ -104,12 +112,9 @@ store_contract! {
             .await
             .unwrap();
         assert_listed_as_latest(&store).await;
-        // An older attempt changing (a late answer) does not overwrite the latest one's.
-        let late = format!(
-            "UPDATE attempts SET state = 'succeeded', channel = 'credit' WHERE id = {}",
-            failed.id
-        );
-        run_on_record(&store, &late, false).await;
+        // An older failed attempt changing its channel does not overwrite the newer one's.
+        let relabelled = format!("UPDATE attempts SET channel = 'credit' WHERE id = {}", failed.id);
+        run_on_record(&store, &relabelled, false).await;
         assert_eq!(assert_listed_as_latest(&store).await, 3);
         let o2 = store.order("O-2").await.unwrap();
         assert_eq!(
@@ -126,6 +131,38 @@ store_contract! {
             .unwrap();
         assert_eq!(by_desk.rows.iter().map(|o| o.order_no.as_str()).collect::<Vec<_>>(), ["O-2"]);
         assert_eq!(store.desks().await.unwrap(), ["Desk 2"]);
+
+        // The older attempt turns out paid (a late answer): the order shows its payment, not
+        // the newer failure, wherever it is read.
+        let paid_late = format!("UPDATE attempts SET state = 'succeeded' WHERE id = {}", failed.id);
+        run_on_record(&store, &paid_late, false).await;
+        assert_eq!(assert_listed_as_latest(&store).await, 3);
+        let o2 = store.order("O-2").await.unwrap();
+        assert_eq!(
+            (o2.state, o2.channel.as_deref()),
+            (Some(AttemptState::Succeeded), Some("credit"))
+        );
+        assert_eq!(store.latest_attempt(o2.id).await.unwrap().unwrap().id, failed.id);
+        let paid = store
+            .query_orders(&OrderQuery {
+                state: Some(AttemptState::Succeeded),
+                limit: 10,
+                ..OrderQuery::default()
+            })
+            .await
+            .unwrap();
+        let mut paid: Vec<&str> = paid.rows.iter().map(|o| o.order_no.as_str()).collect();
+        paid.sort();
+        assert_eq!(paid, ["O-1", "O-2"]);
+        let (order, latest, _) = store.payment_start("O-2").await.unwrap();
+        assert_eq!((order.state, latest.map(|a| a.id)), (Some(AttemptState::Succeeded), Some(failed.id)));
+
+        // And when the payment is taken back by a person (failed), the newest attempt is the
+        // order's latest again.
+        let taken_back = format!("UPDATE attempts SET state = 'failed' WHERE id = {}", failed.id);
+        run_on_record(&store, &taken_back, false).await;
+        assert_eq!(assert_listed_as_latest(&store).await, 3);
+        assert_eq!(store.order("O-2").await.unwrap().channel.as_deref(), Some("wechat"));
     }
 
     async fn a_payment_starts_from_the_order_its_latest_attempt_and_its_profile(store) {
@@ -192,7 +229,7 @@ async fn the_latest_attempt_is_kept_on_its_order_through_every_change() {
         .await
         .unwrap();
     assert_kept(&store).await;
-    // An older attempt changing (a late answer) does not overwrite the latest one's state.
+    // An older failed attempt changing its channel does not overwrite the newer one's.
     sqlx::query("UPDATE attempts SET state = 'failed', channel = 'credit' WHERE id = ?")
         .bind(failed.id)
         .execute(store.pool())
@@ -226,6 +263,71 @@ async fn the_latest_attempt_is_kept_on_its_order_through_every_change() {
         store.order("O-3").await.unwrap().state,
         None,
         "never paid: nothing kept"
+    );
+
+    // A failed attempt written after the order's payment (as moving a desk's history in
+    // writes one) does not hide the payment.
+    sqlx::query(
+        "INSERT INTO attempts (order_id, channel, state, idempotency_key, amount_minor,
+                               created_at, updated_at, desk)
+         VALUES (?, 'wechat', 'failed', 'k-moved-in', 1234, 9, 9, 'Desk 9')",
+    )
+    .bind(o1.id)
+    .execute(store.pool())
+    .await
+    .unwrap();
+    assert_kept(&store).await;
+    let o1 = store.order("O-1").await.unwrap();
+    assert_eq!(
+        (o1.state, o1.channel.as_deref()),
+        (Some(AttemptState::Succeeded), Some("alipay"))
+    );
+}
+
+#[tokio::test]
+async fn a_payment_hidden_by_a_newer_failed_attempt_is_shown_once_the_store_is_migrated() {
+    // The schema as it was before migration 25: order B-1 was paid, then a failed attempt
+    // was written after its payment (moved in from a desk's own history), and was kept.
+    let (_dir, path) = temp_database_before_migration(
+        25,
+        "INSERT INTO profiles (name, gateway, base_url, vault_id, created_at)
+         VALUES ('p', 'sensecore', 'http://127.0.0.1:1', 'v', 0);
+         INSERT INTO orders (order_no, profile_id, amount_minor, currency, created_at)
+         VALUES ('B-1', 1, 100, 'CNY', 1), ('B-2', 1, 100, 'CNY', 2);
+         INSERT INTO attempts (order_id, channel, state, idempotency_key, amount_minor, created_at,
+                               updated_at, desk)
+         VALUES (1, 'alipay', 'succeeded', 'k1', 100, 2, 2, 'Desk 1'),
+                (2, 'balance', 'failed', 'k2', 100, 3, 3, 'Desk 1'),
+                (2, 'wechat', 'failed', 'k3', 100, 4, 4, 'Desk 1'),
+                (1, 'balance', 'failed', 'k4', 100, 1, 1, 'Desk 2');",
+    )
+    .await;
+    let before: (String, String) =
+        sqlx::query_as("SELECT latest_state, latest_desk FROM orders WHERE order_no = 'B-1'")
+            .fetch_one(
+                &sqlx::SqlitePool::connect_with(
+                    sqlx::sqlite::SqliteConnectOptions::new().filename(&path),
+                )
+                .await
+                .unwrap(),
+            )
+            .await
+            .unwrap();
+    assert_eq!(
+        before,
+        ("failed".to_string(), "Desk 2".to_string()),
+        "kept by the newest id"
+    );
+    let store = Store::open(&path).await.unwrap();
+    assert_eq!(assert_kept(&store).await, 2);
+    let b1 = store.order("B-1").await.unwrap();
+    assert_eq!(
+        (b1.state, b1.channel.as_deref()),
+        (Some(AttemptState::Succeeded), Some("alipay"))
+    );
+    assert_eq!(
+        store.order("B-2").await.unwrap().channel.as_deref(),
+        Some("wechat")
     );
 }
 

@@ -8,6 +8,11 @@
 //!
 //! One file per concern; the console's screens read through [`crate::console`].
 
+// First: the journal's SQL (below) is built with these macros.
+#[macro_use]
+mod latest_attempt;
+pub(crate) use latest_attempt::{holding_states, latest_attempt_of};
+
 /// Runs `$body` against the store of record, with `$pool` its pool and `$sql` the journal's
 /// SQL compiled for its database; on a shared store whose server is out of reach, against
 /// the desk's read-only copy, every write refused as [`StoreError::Offline`].
@@ -58,6 +63,7 @@ mod server_busy_tests;
 pub mod server_url;
 mod shared_feed;
 mod shared_journal;
+mod shared_schema;
 #[cfg(test)]
 mod shift_tests;
 mod shifts;
@@ -91,6 +97,8 @@ pub(crate) use dialect::Dialect;
 use history::HistoryColumns;
 pub use history::{HistoryFilter, HistoryRow};
 pub(crate) use rows::{OrderViewRow, ORDER_VIEW_COLUMNS};
+use shared_schema::bring_schema_up_to_date;
+pub use shared_schema::SchemaUpdate;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -315,65 +323,6 @@ fn to_json(map: &BTreeMap<String, String>) -> String {
 
 fn is_unique_violation(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(db) if db.is_unique_violation())
-}
-
-/// The shared store's migrations, embedded.
-static SHARED_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
-
-/// Whether opening a shared store may bring its schema up to date.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SchemaUpdate {
-    /// `store connect`: where this role is the database's owner.
-    IfOwner,
-    /// Every other start: a schema behind is reported, never changed.
-    Never,
-}
-
-/// Brings the shared store's schema to this paydesk's, where it is behind and `update` and
-/// this role allow (the database's owner); refuses a schema from a newer paydesk, or one
-/// behind that it may not migrate (a desk or support login), before anything is written.
-async fn bring_schema_up_to_date(pool: &PgPool, update: SchemaUpdate) -> Result<()> {
-    let latest = SHARED_MIGRATIONS
-        .iter()
-        .map(|m| m.version)
-        .max()
-        .unwrap_or(0);
-    let created: bool = sqlx::query_scalar("SELECT to_regclass('_sqlx_migrations') IS NOT NULL")
-        .fetch_one(pool)
-        .await?;
-    let applied: Option<i64> = match created {
-        true => {
-            sqlx::query_scalar("SELECT max(version) FROM _sqlx_migrations WHERE success")
-                .fetch_one(pool)
-                .await?
-        }
-        // No schema yet: nothing applied.
-        false => None,
-    };
-    let applied = applied.unwrap_or(0);
-    if applied > latest {
-        return Err(StoreError::SharedSchema(format!(
-            "the shared store's schema (version {applied}) is newer than this paydesk's ({latest}): update paydesk on this desk"
-        )));
-    }
-    if applied == latest {
-        return Ok(());
-    }
-    let owner: bool = update == SchemaUpdate::IfOwner
-        && sqlx::query_scalar(
-            "SELECT pg_has_role(current_user, datdba, 'MEMBER') FROM pg_database
-         WHERE datname = current_database()",
-        )
-        .fetch_one(pool)
-        .await?;
-    if !owner {
-        return Err(StoreError::SharedSchema(format!(
-            "the shared store's schema (version {applied}) is older than this paydesk's ({latest}): connect once as the database's owner (paydesk store connect) to bring it up to date"
-        )));
-    }
-    SHARED_MIGRATIONS.run(pool).await?;
-    shared_feed::tell_schema_changed(pool).await;
-    Ok(())
 }
 
 /// How long a desk waits for a connection to the shared store before it takes the server

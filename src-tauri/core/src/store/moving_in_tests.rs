@@ -6,8 +6,8 @@ use super::*;
 use crate::domain::{AttemptState, NewProfile};
 use crate::store::SchemaUpdate;
 use crate::test_support::{
-    add_order, add_profile, begin_attempt, record_state, shared_server, temp_shared_store,
-    temp_store, TEST_BASE_URL,
+    add_order, add_profile, begin_attempt, record_state, run_on_record, shared_server,
+    temp_shared_store, temp_store, TEST_BASE_URL,
 };
 
 /// The standalone desk's store with its record moved to the shared store of `shared`.
@@ -237,6 +237,106 @@ async fn the_same_order_set_up_at_two_desks_is_one_order_and_a_profile_keeps_the
             there: there.vault_id,
         }]
     );
+    let order = shared.order("o-1").await.unwrap();
+    assert_eq!(
+        (order.state, order.channel.as_deref()),
+        (Some(AttemptState::Succeeded), Some("alipay"))
+    );
+}
+
+#[tokio::test]
+async fn a_failed_attempt_moved_in_after_another_desk_paid_the_order_leaves_it_paid() {
+    let Some((_shared_dir, shared)) = temp_shared_store().await else {
+        return;
+    };
+    add_profile(&shared, "p", "sensecore").await;
+    let theirs = add_order(&shared, "p", "o-1", "12.34", "tea").await;
+    let paid = begin_attempt(&shared, &theirs, "alipay", "theirs")
+        .await
+        .unwrap();
+    record_state(&shared, paid.id, AttemptState::Succeeded).await;
+    let (_dir, here) = temp_store().await;
+    add_profile(&here, "p", "sensecore").await;
+    let mine = add_order(&here, "p", "o-1", "12.34", "tea").await;
+    let failed = begin_attempt(&here, &mine, "balance", "mine")
+        .await
+        .unwrap();
+    record_state(&here, failed.id, AttemptState::Failed).await;
+
+    let desk = connected(&here, &shared).await;
+    let moved = desk.move_in_own_history().await.unwrap();
+    assert_eq!(moved.attempts, 1);
+    let attempts = shared.attempts("o-1").await.unwrap();
+    assert_eq!(attempts.len(), 2, "both payments are in its history");
+    assert!(
+        attempts.iter().any(|a| a.id > paid.id),
+        "the failure got the newer id"
+    );
+    for store in [&shared, &desk] {
+        let order = store.order("o-1").await.unwrap();
+        assert_eq!(
+            (order.state, order.channel.as_deref()),
+            (Some(AttemptState::Succeeded), Some("alipay"))
+        );
+        let listed = store
+            .query_orders(&crate::console::OrderQuery {
+                state: Some(AttemptState::Succeeded),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(listed.total, 1, "listed among the paid");
+        assert_eq!(
+            store.latest_attempt(order.id).await.unwrap().unwrap().id,
+            paid.id
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_server_whose_kept_latest_attempt_hides_a_payment_is_mended_by_its_migration() {
+    let Some((_shared_dir, shared)) = temp_shared_store().await else {
+        return;
+    };
+    add_profile(&shared, "p", "sensecore").await;
+    let order = add_order(&shared, "p", "o-1", "12.34", "tea").await;
+    let paid = begin_attempt(&shared, &order, "alipay", "k1")
+        .await
+        .unwrap();
+    record_state(&shared, paid.id, AttemptState::Succeeded).await;
+    // A failed attempt written after the payment (moved in), kept as a server kept it before
+    // its migration 12: from the newest id.
+    for sql in [
+        "INSERT INTO attempts (order_id, channel, state, idempotency_key, amount_minor,
+                               created_at, updated_at, desk)
+         VALUES ({id}, 'balance', 'failed', 'k-moved-in', 1234, 1, 1, 'Desk 2')",
+        "UPDATE order_latest SET state = 'failed', channel = 'balance', desk = 'Desk 2'
+         WHERE order_id = {id}",
+    ] {
+        let sql = sql.replace("{id}", &order.id.to_string());
+        run_on_record(&shared, &sql, false).await;
+    }
+    assert_eq!(
+        shared.order("o-1").await.unwrap().state,
+        Some(AttemptState::Succeeded),
+        "an order's own view reads its attempts"
+    );
+    let failed_listed = crate::console::OrderQuery {
+        state: Some(AttemptState::Failed),
+        ..Default::default()
+    };
+    assert_eq!(shared.query_orders(&failed_listed).await.unwrap().total, 1);
+
+    // The migration's statements, in one transaction as sqlx runs it.
+    let mut tx = shared.shared_pool().unwrap().begin().await.unwrap();
+    sqlx::Executor::execute(
+        &mut *tx,
+        include_str!("../../migrations/postgres/0012_order_latest_holds.sql"),
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(shared.query_orders(&failed_listed).await.unwrap().total, 0);
     let order = shared.order("o-1").await.unwrap();
     assert_eq!(
         (order.state, order.channel.as_deref()),

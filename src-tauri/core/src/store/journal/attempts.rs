@@ -136,11 +136,11 @@ pub(in crate::store) async fn already_live(
 /// The attempt that keeps an order from another attempt and from changing: its payment, or
 /// one under way.
 pub(super) async fn live_attempt(conn: &mut Conn, order_id: i64) -> Result<Option<Attempt>> {
-    sqlx::query(
-        "SELECT * FROM attempts WHERE order_id = $1
-           AND state IN ('created', 'submitting', 'pending', 'unknown', 'needs_review', 'succeeded')
-         ORDER BY id DESC LIMIT 1",
-    )
+    sqlx::query(concat!(
+        "SELECT * FROM attempts WHERE order_id = $1 AND state IN ",
+        holding_states!(),
+        " ORDER BY id DESC LIMIT 1"
+    ))
     .bind(order_id)
     .fetch_optional(conn)
     .await?
@@ -505,12 +505,15 @@ pub(in crate::store) async fn add_events(
     Ok(())
 }
 
-/// The latest attempt of an order, if any.
+/// The latest attempt of an order (the one holding it, else its newest), if any.
 pub(in crate::store) async fn latest(pool: &Pool, order_id: i64) -> Result<Option<Attempt>> {
-    let row = sqlx::query("SELECT * FROM attempts WHERE order_id = $1 ORDER BY id DESC LIMIT 1")
-        .bind(order_id)
-        .fetch_optional(pool)
-        .await?;
+    let row = sqlx::query(concat!(
+        "SELECT * FROM attempts WHERE id = ",
+        latest_attempt_of!("$1")
+    ))
+    .bind(order_id)
+    .fetch_optional(pool)
+    .await?;
     row.as_ref().map(from_row).transpose()
 }
 

@@ -26,9 +26,12 @@ macro_rules! order_view_columns {
 /// What joins an order (`o`) to its profile and its latest attempt for the columns above.
 macro_rules! order_view_joins {
     () => {
-        "
+        concat!(
+            "
     JOIN profiles p ON p.id = o.profile_id
-    LEFT JOIN attempts a ON a.id = (SELECT max(id) FROM attempts WHERE order_id = o.id)"
+    LEFT JOIN attempts a ON a.id = ",
+            latest_attempt_of!("o.id")
+        )
     };
 }
 
