@@ -254,10 +254,10 @@ async fn store_command(
                 println!("{}", serde_json::to_string(&status).expect("serializable"));
             } else {
                 let place = status.url.as_deref().unwrap_or("this desk's own file");
-                let reach = if status.reachable {
-                    "reachable"
-                } else {
-                    "NOT reachable"
+                let reach = match (status.reachable, &status.why_unreachable) {
+                    (true, _) => "reachable".to_string(),
+                    (false, None) => "NOT reachable".to_string(),
+                    (false, Some(why)) => format!("NOT usable: {why}"),
                 };
                 let access = if status.read_only { ", read only" } else { "" };
                 say!(

@@ -143,6 +143,46 @@ fn desks_share_one_history_through_the_server() {
     let gone = at_desk(desk_2.path(), "desk-2", &["status", "SH-1", "--json"], None);
     assert_eq!(gone.status.code(), Some(2), "no such order here: {gone:?}");
     assert_eq!(status(desk_1.path(), "desk-1")["kind"], "postgres");
+
+    // A newer paydesk's owner brought the schema forward: this desk says why it cannot use
+    // it, and what to do.
+    let database = url.rsplit('/').next().unwrap();
+    let psql = |sql: &str| {
+        let done = std::process::Command::new("psql")
+            .args(["-qd", database, "-c", sql])
+            .status()
+            .unwrap();
+        assert!(done.success(), "{sql}");
+    };
+    psql(
+        "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time)
+         VALUES (9999, 'a newer paydesk', true, '\\x00'::bytea, 0)",
+    );
+    let unfit = status(desk_1.path(), "desk-1");
+    assert_eq!(unfit["reachable"], false, "{unfit}");
+    assert!(
+        unfit["why_unreachable"]
+            .as_str()
+            .is_some_and(|why| why.contains(
+                "(version 9999) is newer than this paydesk's (12): update paydesk on this desk"
+            )),
+        "{unfit}"
+    );
+    let said = ok(&at_desk(
+        desk_1.path(),
+        "desk-1",
+        &["store", "status"],
+        None,
+    ));
+    assert!(
+        said.contains("NOT usable: ") && said.contains("update paydesk on this desk"),
+        "{said}"
+    );
+    psql("DELETE FROM _sqlx_migrations WHERE version = 9999");
+    assert_eq!(
+        status(desk_1.path(), "desk-1")["why_unreachable"],
+        Value::Null
+    );
 }
 
 #[test]

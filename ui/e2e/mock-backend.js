@@ -302,7 +302,7 @@
     status_checks: () => ({
       gateways: [{ profile: "sandbox-sensecore", is_sandbox: true, reachable: true, detail: "127.0.0.1:1" }],
       storage: { state: "ok", detail: null },
-      store: { url: null, reachable: true, read_only: false, as_of: null },
+      store: { url: null, reachable: true, read_only: false, as_of: null, schema_mismatch: null },
     }),
     query_orders: ({ query }) => {
       const text = (query.text || "").toUpperCase();

@@ -556,7 +556,7 @@ describe("gateway profiles", () => {
 });
 
 /** The status bar's word on a desk that keeps its history in its own file. */
-const standalone = { url: null, reachable: true, read_only: false, as_of: null };
+const standalone = { url: null, reachable: true, read_only: false, as_of: null, schema_mismatch: null };
 
 describe("the status bar", () => {
   it("says the gateways answer and the data directory is sound", async () => {
@@ -629,7 +629,7 @@ describe("the status bar", () => {
       statusChecks: () => ({
         gateways: [{ profile: "sandbox-sensecore", is_sandbox: true, reachable: true, detail: "127.0.0.1:1" }],
         storage: { state: "ok", detail: null },
-        store: { url: "postgres://agent_1@db.shop.example/paydesk?sslmode=verify-full", reachable: true, read_only: true, as_of: null },
+        store: { url: "postgres://agent_1@db.shop.example/paydesk?sslmode=verify-full", reachable: true, read_only: true, as_of: null, schema_mismatch: null },
       }),
     });
     const user = userEvent.setup();
@@ -674,7 +674,7 @@ describe("the status bar", () => {
       statusChecks: () => ({
         gateways: [],
         storage: { state: "ok", detail: null },
-        store: { url: "postgres://agent_1@db.shop.example/paydesk", reachable: true, read_only: true, as_of: null },
+        store: { url: "postgres://agent_1@db.shop.example/paydesk", reachable: true, read_only: true, as_of: null, schema_mismatch: null },
       }),
     });
 
@@ -722,7 +722,7 @@ describe("the status bar", () => {
       statusChecks: () => ({
         gateways: [],
         storage: { state: "ok", detail: null },
-        store: { url: "postgres://desk_1@db.shop.example/paydesk?sslmode=verify-full", reachable: false, read_only: false, as_of: asOf.getTime() },
+        store: { url: "postgres://desk_1@db.shop.example/paydesk?sslmode=verify-full", reachable: false, read_only: false, as_of: asOf.getTime(), schema_mismatch: null },
       }),
     });
     const user = userEvent.setup();
@@ -738,6 +738,41 @@ describe("the status bar", () => {
     expect(confirm.disabled).toBe(true);
     await user.click(confirm);
     expect(backend.calls.filter((c) => c.cmd === "pay_order")).toHaveLength(0);
+  });
+
+  function unfitStore(mismatch: { applied: number; supported: number }) {
+    return mockBackend({
+      statusChecks: () => ({
+        gateways: [],
+        storage: { state: "ok", detail: null },
+        store: { url: "postgres://desk_1@db.shop.example/paydesk", reachable: false, read_only: false, as_of: 1, schema_mismatch: mismatch },
+      }),
+    });
+  }
+
+  it("says to update this desk when a newer paydesk updated the shared store", async () => {
+    unfitStore({ applied: 13, supported: 12 });
+    const user = userEvent.setup();
+    render(<App />);
+    const shared = await screen.findByTestId("shared-store");
+    await waitFor(() => expect(shared.textContent).toBe("✕ Update paydesk on this desk: a newer paydesk updated the shared store; paying is paused"));
+    expect(shared.getAttribute("title")).toBe("postgres://desk_1@db.shop.example/paydesk: the shared store's schema is version 13, this paydesk's is 12");
+    await user.click(await screen.findByText("DEMO-1001"));
+    await user.click(await screen.findByTestId("open-pay"));
+    const dialog = await screen.findByTestId("pay-dialog");
+    expect(within(dialog).getByTestId("pay-offline").textContent).toBe(
+      "A newer paydesk updated the shared store: paying is paused until paydesk on this desk is updated.",
+    );
+    expect((within(dialog).getByTestId("confirm-pay") as HTMLButtonElement).disabled).toBe(true);
+    await act(() => i18n.changeLanguage("zh-CN"));
+    expect(shared.textContent).toBe("✕ 请更新此收银台的 paydesk：共享数据库已被新版 paydesk 升级；已暂停付款");
+  });
+
+  it("says the shared store's owner must update it when it is behind this paydesk", async () => {
+    unfitStore({ applied: 11, supported: 12 });
+    render(<App />);
+    const shared = await screen.findByTestId("shared-store");
+    await waitFor(() => expect(shared.textContent).toBe("✕ The shared store needs its owner to update it (paydesk store connect); paying is paused"));
   });
 
   it("words a refusal to pay while offline with the copy's age", () => {

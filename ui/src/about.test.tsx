@@ -18,7 +18,7 @@ const PASSWORD = "hunter2-S3cret";
 const sharedChecks = (): StatusChecks => ({
   gateways: [{ profile: "sandbox-sensecore", is_sandbox: true, reachable: false, detail: "connection refused" }],
   storage: { state: "ok", detail: null },
-  store: { url: `postgres://desk_1:${PASSWORD}@db.shop.example/paydesk?sslmode=verify-full&password=${PASSWORD}`, reachable: true, read_only: false, as_of: null },
+  store: { url: `postgres://desk_1:${PASSWORD}@db.shop.example/paydesk?sslmode=verify-full&password=${PASSWORD}`, reachable: true, read_only: false, as_of: null, schema_mismatch: null },
 });
 
 async function openAbout(user: User) {

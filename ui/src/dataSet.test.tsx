@@ -49,7 +49,7 @@ describe("the demo and the live data", () => {
       readOnly: true,
       statusChecks: () =>
         checks++ === 0
-          ? { gateways: [], storage: { state: "ok", detail: null }, store: { url: null, reachable: true, read_only: false, as_of: null } }
+          ? { gateways: [], storage: { state: "ok", detail: null }, store: { url: null, reachable: true, read_only: false, as_of: null, schema_mismatch: null } }
           : new Promise(() => {}),
     });
     const user = userEvent.setup();

@@ -181,7 +181,7 @@ describe("the pay dialog's keys", () => {
     const offline: Options["statusChecks"] = () => ({
       gateways: [],
       storage: { state: "ok", detail: null },
-      store: { url: "postgres://desk_1@db.shop.example/paydesk", reachable: false, read_only: false, as_of: null },
+      store: { url: "postgres://desk_1@db.shop.example/paydesk", reachable: false, read_only: false, as_of: null, schema_mismatch: null },
     });
     const backend = mockBackend({ statusChecks: offline });
     const user = userEvent.setup();

@@ -131,7 +131,7 @@ describe("support's lookup", () => {
     const checks: StatusChecks = {
       gateways: [],
       storage: { state: "ok", detail: null },
-      store: { url: "postgres://desk_1@db.shop.example/paydesk", reachable: false, read_only: true, as_of: asOf },
+      store: { url: "postgres://desk_1@db.shop.example/paydesk", reachable: false, read_only: true, as_of: asOf, schema_mismatch: null },
     };
     mockBackend({ statusChecks: () => checks });
     const user = userEvent.setup();
@@ -150,7 +150,7 @@ describe("support's lookup", () => {
       statusChecks: () => ({
         gateways: [],
         storage: { state: "ok", detail: null },
-        store: { url: "postgres://desk_1@db.shop.example/paydesk", reachable: true, read_only: true, as_of: 1_700_000_100_000 },
+        store: { url: "postgres://desk_1@db.shop.example/paydesk", reachable: true, read_only: true, as_of: 1_700_000_100_000, schema_mismatch: null },
       }),
     });
     const user = userEvent.setup();

@@ -92,7 +92,7 @@ describe("the merchant's settings", () => {
       statusChecks: () => ({
         gateways: [],
         storage: { state: "ok", detail: null },
-        store: { url: "postgres://agent_1@db.shop.example/paydesk", reachable: true, read_only: true, as_of: null },
+        store: { url: "postgres://agent_1@db.shop.example/paydesk", reachable: true, read_only: true, as_of: null, schema_mismatch: null },
       }),
     });
     const user = userEvent.setup();

@@ -92,7 +92,7 @@ describe("an order's receipt", () => {
       statusChecks: () => ({
         gateways: [],
         storage: { state: "ok", detail: null },
-        store: { url: "postgres://agent_1@db.shop.example/paydesk", reachable: true, read_only: true, as_of: null },
+        store: { url: "postgres://agent_1@db.shop.example/paydesk", reachable: true, read_only: true, as_of: null, schema_mismatch: null },
       }),
     });
     await paidOrder(backend);

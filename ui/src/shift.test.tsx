@@ -474,7 +474,7 @@ describe("shifts", () => {
       statusChecks: () => ({
         gateways: [],
         storage: { state: "ok", detail: null },
-        store: { url: "postgres://agent_1@db.shop.example/paydesk", reachable: true, read_only: true, as_of: null },
+        store: { url: "postgres://agent_1@db.shop.example/paydesk", reachable: true, read_only: true, as_of: null, schema_mismatch: null },
       }),
     });
     const user = userEvent.setup();

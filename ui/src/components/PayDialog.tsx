@@ -90,6 +90,8 @@ export function PayDialog({ order, profile, onClose, onPaid, onNext, fallbackFoc
   const readOnly = useReadOnly();
   // Cut off from the shared store, the desk pays nothing: exactly once across desks needs it.
   const offline = checks.data ? !checks.data.store.reachable : false;
+  // Out though the server answers: its schema and this paydesk's differ, and who acts differs.
+  const unfit = checks.data?.store.reachable === false ? checks.data.store.schema_mismatch : null;
   const quote = quoted.data ?? null;
   const quoteError = quoted.error ? errorMessage(quoted.error) : null;
   const quoteFresh = quote !== null && quoteError === null;
@@ -327,7 +329,7 @@ export function PayDialog({ order, profile, onClose, onPaid, onNext, fallbackFoc
           )}
           {offline && (
             <p className="error" role="note" data-testid="pay-offline">
-              {t("pay.offline")}
+              {t(unfit ? (unfit.applied > unfit.supported ? "pay.offlineNewerSchema" : "pay.offlineOlderSchema") : "pay.offline")}
             </p>
           )}
         </form>

@@ -84,6 +84,8 @@ export function StatusBar({ info, ready, firstScreenIn, onOpenGateways, onOpenSh
   }, [problem]);
 
   const down = checks?.gateways.filter((g) => !g.reachable) ?? [];
+  // The shared store's server answers, but its schema and this paydesk's differ.
+  const unfit = checks && !checks.store.reachable ? checks.store.schema_mismatch : null;
   const storageWords =
     checks?.storage.state === "problem" ? t("status.dataProblem") : checks?.storage.state === "ok" ? t("status.dataOk") : t("status.dataChecking");
   const gatewaysTitle = checks?.gateways.map((g) => `${g.profile}: ${g.reachable ? "✓" : "✕"} ${g.detail}`).join("\n");
@@ -153,14 +155,20 @@ export function StatusBar({ info, ready, firstScreenIn, onOpenGateways, onOpenSh
           data-testid="shared-store"
           data-reachable={checks.store.reachable}
           data-read-only={checks.store.read_only}
-          title={checks.store.url}
+          title={
+            unfit
+              ? t("status.sharedSchemaTitle", { url: checks.store.url, applied: unfit.applied, supported: unfit.supported })
+              : checks.store.url
+          }
         >
           <span aria-hidden="true">{checks.store.reachable ? "⇄" : "✕"}</span>{" "}
           {checks.store.reachable
             ? t("status.shared")
-            : checks.store.as_of === null
-              ? t("status.sharedOfflineNoCopy")
-              : t("status.sharedOffline", { time: formatMinute(checks.store.as_of) })}
+            : unfit
+              ? t(unfit.applied > unfit.supported ? "status.sharedNewerSchema" : "status.sharedOlderSchema")
+              : checks.store.as_of === null
+                ? t("status.sharedOfflineNoCopy")
+                : t("status.sharedOffline", { time: formatMinute(checks.store.as_of) })}
           {checks.store.read_only && <strong> · {t("status.readOnly")}</strong>}
         </span>
       )}

@@ -95,7 +95,7 @@ function mockBackend() {
         case "secret_status":
           return [];
         case "status_checks":
-          return { gateways: [], storage: { state: "ok", detail: null }, store: { url: null, reachable: true, read_only: false, as_of: null } };
+          return { gateways: [], storage: { state: "ok", detail: null }, store: { url: null, reachable: true, read_only: false, as_of: null, schema_mismatch: null } };
         case "activity":
           return { in_flight: 0, unasked: 0, needs_review: 0 };
         case "takings":

@@ -13,7 +13,7 @@ use ts_rs::TS;
 use crate::off_thread;
 use crate::store::moving_in::MovedIn;
 use crate::store::server_url::ServerUrl;
-use crate::store::{KeptCopy, SchemaUpdate, Store};
+use crate::store::{KeptCopy, SchemaMismatch, SchemaUpdate, Store};
 use crate::vault::{Vault, VaultError};
 
 use super::{AppError, Problem, Result};
@@ -39,6 +39,10 @@ pub struct StoreStatus {
     pub schema_version: Option<i64>,
     /// Until when the desk's copy of the shared history is complete (unix ms).
     pub as_of: Option<i64>,
+    /// Why the shared store cannot be used, where that is known (its schema and this
+    /// paydesk's differ, its login is refused, ...); none when it answers or is merely out of
+    /// reach.
+    pub why_unreachable: Option<String>,
 }
 
 /// Where the open store keeps its record, as the window's status bar shows it.
@@ -55,6 +59,9 @@ pub struct RecordState {
     /// standalone or before its first copy.
     #[ts(type = "number | null")]
     pub as_of: Option<i64>,
+    /// Why the shared store is out of reach though its server answers: its schema and this
+    /// paydesk's differ (a newer paydesk brought it forward, or its owner has yet to).
+    pub schema_mismatch: Option<SchemaMismatch>,
 }
 
 /// The open store's record: where it is, whether it answers, whether this desk may write.
@@ -68,6 +75,7 @@ pub async fn record_state(store: &Store) -> RecordState {
         reachable: store.is_reachable(),
         read_only: store.is_read_only(),
         as_of: store.copy_as_of(),
+        schema_mismatch: store.schema_mismatch(),
     }
 }
 
@@ -242,7 +250,7 @@ pub async fn status(local: &Store, vault: &Arc<dyn Vault>) -> Result<StoreStatus
             shared.close().await;
             Ok(status)
         }
-        Err(_) => {
+        Err(e) => {
             let actor = local.actor();
             Ok(StoreStatus {
                 kind: "postgres",
@@ -253,6 +261,7 @@ pub async fn status(local: &Store, vault: &Arc<dyn Vault>) -> Result<StoreStatus
                 operator: actor.operator,
                 schema_version: None,
                 as_of: None,
+                why_unreachable: Some(e.message),
             })
         }
     }
@@ -273,6 +282,7 @@ async fn status_of(store: &Store, url: Option<String>) -> StoreStatus {
         operator: actor.operator,
         schema_version: store.schema_version().await.ok(),
         as_of: store.copy_as_of(),
+        why_unreachable: store.schema_mismatch().map(|m| m.to_string()),
     }
 }
 

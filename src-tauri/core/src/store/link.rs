@@ -6,10 +6,11 @@
 //! exactly once across desks needs the server.
 
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+use std::sync::Mutex;
 
 use sqlx::postgres::PgDatabaseError;
 
-use super::StoreError;
+use super::{SchemaMismatch, StoreError};
 
 #[derive(Debug)]
 pub(crate) struct Link {
@@ -17,6 +18,8 @@ pub(crate) struct Link {
     read_only: AtomicBool,
     /// The server's time the copy is complete to, in unix ms; 0 before the first copy.
     as_of: AtomicI64,
+    /// Why the link stays down though the server answers: its schema does not fit.
+    schema_mismatch: Mutex<Option<SchemaMismatch>>,
 }
 
 impl Link {
@@ -25,7 +28,22 @@ impl Link {
             reachable: AtomicBool::new(reachable),
             read_only: AtomicBool::new(read_only),
             as_of: AtomicI64::new(0),
+            schema_mismatch: Mutex::new(None),
         }
+    }
+
+    pub(super) fn schema_mismatch(&self) -> Option<SchemaMismatch> {
+        *self
+            .schema_mismatch
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub(super) fn set_schema_mismatch(&self, mismatch: Option<SchemaMismatch>) {
+        *self
+            .schema_mismatch
+            .lock()
+            .unwrap_or_else(|p| p.into_inner()) = mismatch;
     }
 
     pub(super) fn is_reachable(&self) -> bool {

@@ -98,7 +98,7 @@ use history::HistoryColumns;
 pub use history::{HistoryFilter, HistoryRow};
 pub(crate) use rows::{OrderViewRow, ORDER_VIEW_COLUMNS};
 use shared_schema::bring_schema_up_to_date;
-pub use shared_schema::SchemaUpdate;
+pub use shared_schema::{SchemaMismatch, SchemaUpdate};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -130,7 +130,7 @@ pub enum StoreError {
     Offline { as_of: Option<i64> },
     /// The shared store's schema and this paydesk do not fit: one of them must be updated first.
     #[error("{0}")]
-    SharedSchema(String),
+    SharedSchema(SchemaMismatch),
     /// Moving this desk's history in found profiles or orders the shared store holds
     /// otherwise; nothing was written.
     #[error("this desk's history and the shared store's disagree, so nothing was moved: {}", .0.join("; "))]
@@ -622,6 +622,15 @@ impl Store {
         match &self.record {
             Backend::Sqlite(_) => true,
             Backend::Postgres(_, shared) => shared.link.is_reachable(),
+        }
+    }
+
+    /// Why the shared store is out of reach when its schema and this paydesk's differ (the
+    /// server answers, but this desk may not use it); none otherwise.
+    pub fn schema_mismatch(&self) -> Option<SchemaMismatch> {
+        match &self.record {
+            Backend::Postgres(_, shared) => shared.link.schema_mismatch(),
+            Backend::Sqlite(_) => None,
         }
     }
 

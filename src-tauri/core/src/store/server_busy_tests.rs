@@ -93,6 +93,7 @@ async fn a_desk_whose_schema_a_newer_paydesk_brought_forward_stops_writing() {
         .await
         .unwrap();
     assert!(desk.is_reachable());
+    let supported = store.schema_version().await.unwrap();
     // A newer paydesk's owner migrates the schema and says so, as this one does.
     let pool = store.shared_pool().unwrap();
     sqlx::query(
@@ -116,9 +117,39 @@ async fn a_desk_whose_schema_a_newer_paydesk_brought_forward_stops_writing() {
         store.order("S-9").await,
         Err(StoreError::NoSuchOrder(_))
     ));
-    // Still out after a reconnect's check: the schema does not fit.
+    // Still out after a reconnect's check: the schema does not fit, and the desk says why.
     tokio::time::sleep(std::time::Duration::from_millis(600)).await;
     assert!(!desk.is_reachable());
+    eventually("the desk knows why it is out", async || {
+        desk.schema_mismatch().is_some()
+    })
+    .await;
+    let mismatch = desk.schema_mismatch().unwrap();
+    assert_eq!(mismatch.applied, 9999);
+    assert_eq!(mismatch.supported, supported);
+    assert!(
+        mismatch
+            .to_string()
+            .ends_with("update paydesk on this desk"),
+        "{mismatch}"
+    );
+    let shown = crate::app::shared_store::record_state(&desk).await;
+    assert_eq!(
+        (shown.reachable, shown.schema_mismatch),
+        (false, Some(mismatch))
+    );
+
+    // The newer paydesk's migration undone (a restored backup): the desk is back, and fits.
+    sqlx::query("DELETE FROM _sqlx_migrations WHERE version = 9999")
+        .execute(pool)
+        .await
+        .unwrap();
+    crate::store::shared_feed::tell_schema_changed(pool).await;
+    eventually("the desk is back on a schema that fits", async || {
+        desk.is_reachable()
+    })
+    .await;
+    assert_eq!(desk.schema_mismatch(), None);
 }
 
 #[tokio::test]

@@ -102,8 +102,9 @@ async fn listen(
                     listener
                 }
                 Err(StoreError::Sql(sqlx::Error::PoolClosed)) => return,
-                Err(e @ StoreError::SharedSchema(_)) => {
-                    tracing::info!(error = %e, "the shared store does not fit this paydesk; reading this desk's copy");
+                Err(StoreError::SharedSchema(mismatch)) => {
+                    tracing::info!(error = %mismatch, "the shared store does not fit this paydesk; reading this desk's copy");
+                    link.set_schema_mismatch(Some(mismatch));
                     tokio::time::sleep(MAX_BACKOFF).await;
                     continue;
                 }
@@ -165,6 +166,7 @@ async fn reconnect(pool: &PgPool, link: &Link) -> Result<PgListener, StoreError>
         .await
         .map_err(|_| StoreError::Sql(sqlx::Error::PoolTimedOut))??;
     link.set_read_only(read_only);
+    link.set_schema_mismatch(None);
     link.set_reachable(true);
     Ok(listener)
 }

@@ -2,9 +2,39 @@
 //! a schema from a newer paydesk, or one behind that this role may not migrate, refused
 //! before anything is written.
 
+use serde::Serialize;
 use sqlx::PgPool;
+use ts_rs::TS;
 
 use super::{shared_feed, Result, StoreError};
+
+/// The shared store's schema and this paydesk's differ: `applied` is the server's latest
+/// migration, `supported` this paydesk's. Newer on the server: a newer paydesk's owner
+/// brought it forward, and this desk must be updated. Older: its owner must connect once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+pub struct SchemaMismatch {
+    #[ts(type = "number")]
+    pub applied: i64,
+    #[ts(type = "number")]
+    pub supported: i64,
+}
+
+impl std::fmt::Display for SchemaMismatch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let SchemaMismatch { applied, supported } = self;
+        if applied > supported {
+            write!(
+                f,
+                "the shared store's schema (version {applied}) is newer than this paydesk's ({supported}): update paydesk on this desk"
+            )
+        } else {
+            write!(
+                f,
+                "the shared store's schema (version {applied}) is older than this paydesk's ({supported}): connect once as the database's owner (paydesk store connect) to bring it up to date"
+            )
+        }
+    }
+}
 
 /// The shared store's migrations, embedded.
 static SHARED_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
@@ -41,9 +71,10 @@ pub(super) async fn bring_schema_up_to_date(pool: &PgPool, update: SchemaUpdate)
     };
     let applied = applied.unwrap_or(0);
     if applied > latest {
-        return Err(StoreError::SharedSchema(format!(
-            "the shared store's schema (version {applied}) is newer than this paydesk's ({latest}): update paydesk on this desk"
-        )));
+        return Err(StoreError::SharedSchema(SchemaMismatch {
+            applied,
+            supported: latest,
+        }));
     }
     if applied == latest {
         return Ok(());
@@ -56,9 +87,10 @@ pub(super) async fn bring_schema_up_to_date(pool: &PgPool, update: SchemaUpdate)
         .fetch_one(pool)
         .await?;
     if !owner {
-        return Err(StoreError::SharedSchema(format!(
-            "the shared store's schema (version {applied}) is older than this paydesk's ({latest}): connect once as the database's owner (paydesk store connect) to bring it up to date"
-        )));
+        return Err(StoreError::SharedSchema(SchemaMismatch {
+            applied,
+            supported: latest,
+        }));
     }
     SHARED_MIGRATIONS.run(pool).await?;
     shared_feed::tell_schema_changed(pool).await;
