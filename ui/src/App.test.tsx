@@ -778,9 +778,15 @@ describe("the status bar", () => {
   it("words a refusal to pay while offline with the copy's age", () => {
     const asOf = new Date();
     asOf.setHours(17, 5, 0, 0);
-    const refusal = { kind: "refused", message: "offline", code: "shared_store_offline", params: { as_of: asOf.getTime() } };
+    const refusal = { kind: "refused", message: "offline", code: "shared_store_offline", params: { as_of: asOf.getTime(), schema_mismatch: null } };
     expect(errorMessage(refusal)).toBe("Offline: history as of 05:05 PM; paying, and what only the shared store holds, waits until it is back. Nothing was written or sent.");
-    expect(errorMessage({ ...refusal, params: { as_of: null } })).toContain("this desk has no copy of the history yet");
+    expect(errorMessage({ ...refusal, params: { as_of: null, schema_mismatch: null } })).toContain("this desk has no copy of the history yet");
+    expect(errorMessage({ ...refusal, params: { as_of: null, schema_mismatch: { applied: 13, supported: 12 } } })).toBe(
+      "A newer paydesk updated the shared store (its schema is version 13, this paydesk's 12): update paydesk on this desk. Until then it shows its copy of the history and pays nothing. Nothing was written or sent.",
+    );
+    expect(errorMessage({ ...refusal, params: { as_of: 1, schema_mismatch: { applied: 11, supported: 12 } } })).toContain(
+      "its owner updates it by connecting once (paydesk store connect)",
+    );
   });
 
   it("counts payments that wait on a gateway that cannot be asked apart from those being checked", async () => {

@@ -150,6 +150,8 @@ export function errorMessage(e: unknown): string {
     if (typeof params.gateway === "string") params.gateway = gatewayName(params.gateway);
     if (typeof params.offered === "string") params.offered = params.offered.split(",").map((c) => channelName(c.trim())).join(", ");
     if (e.code === "shared_store_offline" && e.params.as_of !== null) params.time = formatMinute(e.params.as_of);
+    const unfit = e.code === "shared_store_offline" ? e.params.schema_mismatch : null;
+    if (unfit) Object.assign(params, unfit);
     if (e.code === "still_payable") params.time = formatTime(e.params.until);
     if (e.code === "missing_setting") params.setting = settingWithKey(e.params.key);
     if (e.code === "no_secret") params.key = settingWithKey(e.params.key);
@@ -177,12 +179,17 @@ export function errorMessage(e: unknown): string {
     // check; the parameters are the ones the back end sent with that code.
     // Where the journal does not say which desk, the words that name none.
     // Where the desk has no copy of the shared history yet, the words that give no age.
+    // Where the server answers with a schema this paydesk does not fit, who must update.
     const code =
       (e.code === "payment_in_progress" || e.code === "being_settled") && !e.params.desk
         ? (`${e.code}_unnamed` as const)
-        : e.code === "shared_store_offline" && e.params.as_of === null
-          ? ("shared_store_offline_no_copy" as const)
-          : e.code;
+        : unfit
+          ? unfit.applied > unfit.supported
+            ? ("shared_store_unfit_newer" as const)
+            : ("shared_store_unfit_older" as const)
+          : e.code === "shared_store_offline" && e.params.as_of === null
+            ? ("shared_store_offline_no_copy" as const)
+            : e.code;
     const key = `problem.${code}` satisfies `problem.${keyof typeof en.problem}`;
     return String(i18n.t(key, params as never));
   }

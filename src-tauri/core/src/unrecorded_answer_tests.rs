@@ -123,7 +123,10 @@ store_contract! {
 #[test]
 fn why_an_answer_was_not_written_never_says_nothing_was_sent_nor_to_try_again() {
     for e in [
-        StoreError::Offline { as_of: Some(1) },
+        StoreError::Offline {
+            as_of: Some(1),
+            schema_mismatch: None,
+        },
         StoreError::ReadOnly,
         StoreError::DiskFull("database or disk is full".into()),
         StoreError::Busy("canceling statement due to lock timeout".into()),

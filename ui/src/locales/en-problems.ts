@@ -117,6 +117,10 @@ export const problemEn = {
   read_only: "This desk may only read the shared history (its database role cannot write); nothing was changed.",
   shared_store_unreachable: "The shared history at {{url}} cannot be used ({{reason}}): paying is paused and nothing was sent.",
   shared_store_offline: "Offline: history as of {{time}}; paying, and what only the shared store holds, waits until it is back. Nothing was written or sent.",
+  shared_store_unfit_newer:
+    "A newer paydesk updated the shared store (its schema is version {{applied}}, this paydesk's {{supported}}): update paydesk on this desk. Until then it shows its copy of the history and pays nothing. Nothing was written or sent.",
+  shared_store_unfit_older:
+    "The shared store is behind this paydesk (its schema is version {{applied}}, this paydesk's {{supported}}): its owner updates it by connecting once (paydesk store connect). Until then this desk shows its copy of the history and pays nothing. Nothing was written or sent.",
   shared_store_offline_no_copy: "Offline: this desk has no copy of the history yet; paying, and what only the shared store holds, waits until it is back. Nothing was written or sent.",
   store_busy: "The database was busy with other desks' or windows' work and gave up waiting; nothing was written. Try again.",
   sent_not_recorded:

@@ -111,6 +111,10 @@ export const problemZhCN: Resources["problem"] = {
   read_only: "此收银台只能查看共享记录（其数据库角色无写入权限）；未做任何更改。",
   shared_store_unreachable: "无法使用 {{url}} 上的共享数据库（{{reason}}）：已暂停付款，未发送任何请求。",
   shared_store_offline: "离线：记录截至 {{time}}；共享数据库恢复前暂停付款，只在共享数据库中的内容也须等它恢复。未写入或发送任何内容。",
+  shared_store_unfit_newer:
+    "共享数据库已被新版 paydesk 升级（其结构版本为 {{applied}}，此 paydesk 为 {{supported}}）：请更新此收银台的 paydesk。在此之前只显示本机保存的记录副本，暂停付款。未写入或发送任何内容。",
+  shared_store_unfit_older:
+    "共享数据库的结构落后于此 paydesk（其版本为 {{applied}}，此 paydesk 为 {{supported}}）：需由其所有者连接一次（paydesk store connect）进行升级。在此之前此收银台只显示本机保存的记录副本，暂停付款。未写入或发送任何内容。",
   shared_store_offline_no_copy: "离线：此收银台尚无记录副本；共享数据库恢复前暂停付款，只在共享数据库中的内容也须等它恢复。未写入或发送任何内容。",
   store_busy: "数据库正忙于其他收银台或窗口的操作，等待超时；未写入任何内容。请重试。",
   sent_not_recorded: "支付请求已发往网关，但结果未能写入记录（{{reason}}）。顾客可能已被扣款：请勿为此订单另行收款。paydesk 可以写入后会立即向网关查询结果。",

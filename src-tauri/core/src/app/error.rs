@@ -112,6 +112,8 @@ pub enum Problem {
     /// (complete to `as_of`, unix ms) and pays nothing until the server is back.
     SharedStoreOffline {
         as_of: Option<i64>,
+        /// Out though the server answers: its schema and this paydesk's differ.
+        schema_mismatch: Option<crate::store::SchemaMismatch>,
     },
     /// The database gave up waiting for other desks' or windows' work: nothing was written.
     StoreBusy,
@@ -472,7 +474,13 @@ impl From<StoreError> for AppError {
             StoreError::DiskFull(_) => Problem::DiskFull,
             StoreError::Busy(_) => Problem::StoreBusy,
             StoreError::ReadOnly => Problem::ReadOnly,
-            StoreError::Offline { as_of } => Problem::SharedStoreOffline { as_of },
+            StoreError::Offline {
+                as_of,
+                schema_mismatch,
+            } => Problem::SharedStoreOffline {
+                as_of,
+                schema_mismatch,
+            },
             StoreError::Open { .. }
             | StoreError::Connect { .. }
             | StoreError::Unusable { .. }

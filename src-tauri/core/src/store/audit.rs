@@ -20,7 +20,7 @@ impl Store {
     /// (which would say that nothing happened).
     pub async fn audit_trail(&self, query: &AuditQuery) -> Result<Vec<AuditEntry>> {
         if let super::Route::Copy(_) = self.route() {
-            return self.offline_said(Err(super::StoreError::Offline { as_of: None }));
+            return self.offline_said(Err(super::StoreError::offline()));
         }
         on_record!(self, |pool, sql| sql::audit::list(pool, query).await)
     }

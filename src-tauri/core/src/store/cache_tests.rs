@@ -101,14 +101,16 @@ async fn cut_off_from_its_server_a_desk_reads_its_copy_pays_nothing_and_comes_ba
     );
     let refused = begin_attempt(&desk, &unpaid, "balance", "k2").await;
     match refused {
-        Err(StoreError::Offline { as_of: Some(at) }) => assert!(at >= as_of),
+        Err(StoreError::Offline {
+            as_of: Some(at), ..
+        }) => assert!(at >= as_of),
         other => panic!("{other:?}"),
     }
     assert!(matches!(desk.now().await, Err(StoreError::Offline { .. })));
     // The copy holds no audit trail: offline, it is not said to be empty.
     assert!(matches!(
         desk.audit_trail(&crate::audit::AuditQuery::default()).await,
-        Err(StoreError::Offline { as_of: Some(_) })
+        Err(StoreError::Offline { as_of: Some(_), .. })
     ));
     assert!(shared.attempts("o-2").await.unwrap().is_empty());
 

@@ -71,10 +71,12 @@ impl Link {
         self.as_of.store(ms, Ordering::SeqCst);
     }
 
-    /// The error every write meets while the server is out of reach.
+    /// The error every write meets while the server is out of reach (or its schema does not
+    /// fit).
     pub(super) fn offline(&self) -> StoreError {
         StoreError::Offline {
             as_of: self.as_of(),
+            schema_mismatch: self.schema_mismatch(),
         }
     }
 }
@@ -115,5 +117,17 @@ pub fn as_of_text(as_of: Option<i64>) -> String {
         at.format("%H:%M").to_string()
     } else {
         at.format("%Y-%m-%d %H:%M").to_string()
+    }
+}
+
+/// What [`StoreError::Offline`] says: why the desk reads its copy, and that nothing was done.
+pub(super) fn offline_words(
+    as_of: Option<i64>,
+    schema_mismatch: Option<&SchemaMismatch>,
+) -> String {
+    let copy = as_of_text(as_of);
+    match schema_mismatch {
+        None => format!("the shared store is out of reach (offline: history as of {copy}; paying is paused, and what only the server holds waits, until it is back); nothing was written or sent"),
+        Some(mismatch) => format!("the shared store cannot be used: {mismatch} (offline: history as of {copy}; paying is paused until then); nothing was written or sent"),
     }
 }

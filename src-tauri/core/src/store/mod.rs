@@ -124,10 +124,14 @@ pub enum StoreError {
     /// The shared store's database role may only read: nothing was written (or sent).
     #[error("this desk may only read the shared history (its database role cannot write); nothing was changed")]
     ReadOnly,
-    /// The shared store's server is out of reach: the desk reads its copy of the history
-    /// (complete to `as_of`, unix ms), and writes nothing, so it sends nothing.
-    #[error("the shared store is out of reach (offline: history as of {}; paying is paused, and what only the server holds waits, until it is back); nothing was written or sent", link::as_of_text(*.as_of))]
-    Offline { as_of: Option<i64> },
+    /// The shared store's server is out of reach, or answers with a schema this paydesk does
+    /// not fit (`schema_mismatch`): the desk reads its copy of the history (complete to
+    /// `as_of`, unix ms), and writes nothing, so it sends nothing.
+    #[error("{}", link::offline_words(*.as_of, .schema_mismatch.as_ref()))]
+    Offline {
+        as_of: Option<i64>,
+        schema_mismatch: Option<SchemaMismatch>,
+    },
     /// The shared store's schema and this paydesk do not fit: one of them must be updated first.
     #[error("{0}")]
     SharedSchema(SchemaMismatch),
@@ -201,6 +205,15 @@ pub enum StoreError {
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 impl StoreError {
+    /// Offline, the copy's age and the reason filled in by the store that says it (through
+    /// its link).
+    pub(crate) fn offline() -> StoreError {
+        StoreError::Offline {
+            as_of: None,
+            schema_mismatch: None,
+        }
+    }
+
     /// The order is being paid by `live`, another attempt whose fate is not yet known.
     pub fn in_progress(order_no: &str, live: &crate::domain::Attempt) -> StoreError {
         let named = |name: &str| (!name.is_empty()).then(|| name.to_string());
@@ -515,13 +528,25 @@ impl Store {
                     Ok(true)
                 })
             });
+        let mut unfit = None;
         let (pool, listening, read_only) = match reach(&server, options.clone()).await {
-            Ok(pool) => {
-                bring_schema_up_to_date(&pool, update).await?;
-                let read_only = may_only_read(&pool).await?;
-                let listening = shared_feed::connect(&pool).await.map_err(connect_error)?;
-                (pool, Some(listening), read_only)
-            }
+            Ok(pool) => match bring_schema_up_to_date(&pool, update).await {
+                // As when a newer paydesk brings the schema forward while this desk runs:
+                // the desk reads its copy and says why, until the schema fits.
+                Err(StoreError::SharedSchema(mismatch))
+                    if copy.is_some() && update == SchemaUpdate::Never =>
+                {
+                    tracing::info!(server = %described, error = %mismatch, "the shared store does not fit this paydesk; reading this desk's copy");
+                    unfit = Some(mismatch);
+                    (pool, None, false)
+                }
+                checked => {
+                    checked?;
+                    let read_only = may_only_read(&pool).await?;
+                    let listening = shared_feed::connect(&pool).await.map_err(connect_error)?;
+                    (pool, Some(listening), read_only)
+                }
+            },
             Err(source) if copy.is_some() && is_unreachable(&source) => {
                 tracing::debug!(server = %described, error = %source, "the shared store is out of reach; reading this desk's copy");
                 (options.connect_lazy_with(server), None, false)
@@ -529,6 +554,7 @@ impl Store {
             Err(source) => return Err(connect_error(source)),
         };
         let link = Arc::new(Link::new(listening.is_some(), read_only));
+        link.set_schema_mismatch(unfit);
         let cache = match &copy {
             Some(copy) => {
                 let cache = Cache::open(copy.path, copy.server, &link).await?;
@@ -568,7 +594,7 @@ impl Store {
     pub async fn now(&self) -> Result<i64> {
         match self.route() {
             Route::Sqlite(pool) => Ok(<sqlx::Sqlite as dialect::Dialect>::now(pool).await?),
-            Route::Copy(_) => self.offline_said(Err(StoreError::Offline { as_of: None })),
+            Route::Copy(_) => self.offline_said(Err(StoreError::offline())),
             Route::Postgres(pool) => {
                 self.offline_said(Ok(<sqlx::Postgres as dialect::Dialect>::now(pool).await?))
             }
@@ -654,7 +680,7 @@ impl Store {
         let sql = "SELECT COALESCE(max(version), 0) FROM _sqlx_migrations WHERE success";
         match self.route() {
             Route::Sqlite(pool) => Ok(sqlx::query_scalar(sql).fetch_one(pool).await?),
-            Route::Copy(_) => self.offline_said(Err(StoreError::Offline { as_of: None })),
+            Route::Copy(_) => self.offline_said(Err(StoreError::offline())),
             Route::Postgres(pool) => {
                 self.offline_said(Ok(sqlx::query_scalar(sql).fetch_one(pool).await?))
             }

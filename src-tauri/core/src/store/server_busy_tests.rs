@@ -1,6 +1,7 @@
 //! A merchant's server set up otherwise than paydesk expects, busy with other work, or brought
 //! forward by a newer paydesk: the desk keeps its own isolation, a wait the server gives up is
-//! "busy" with nothing written, and a schema it does not know stops its writes.
+//! "busy" with nothing written, and a schema it does not know stops its writes (the desk
+//! reads its copy and says who must update what).
 
 use crate::app::error::{AppError, ErrorKind, Problem};
 use crate::store::StoreError;
@@ -71,38 +72,117 @@ async fn a_lock_the_server_gives_up_waiting_for_is_busy_and_writes_nothing() {
         .unwrap();
 }
 
+/// A desk on `store`'s server as the window and the command line open one: its own file in
+/// `dir`, with its copy of the history beside it.
+async fn desk_with_copy(
+    store: &crate::store::Store,
+    dir: &std::path::Path,
+) -> crate::store::Result<crate::store::Store> {
+    crate::store::Store::open(&crate::test_support::db_path(dir))
+        .await
+        .unwrap()
+        .with_shared_record_and_copy(
+            crate::test_support::shared_server(store).await.unwrap(),
+            crate::store::KeptCopy {
+                path: &dir.join("shared-cache.sqlite"),
+                server: "the test server",
+                window_days: 90,
+            },
+        )
+        .await
+}
+
+/// Says on the server that a newer paydesk migrated its schema (a migration this one lacks).
+async fn newer_paydesk_migrated(store: &crate::store::Store) {
+    sqlx::query(
+        "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time)
+         VALUES (9999, 'a newer paydesk', true, '\\x00'::bytea, 0)",
+    )
+    .execute(store.shared_pool().unwrap())
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
+async fn a_desk_that_starts_on_a_schema_it_does_not_fit_reads_its_copy_and_says_why() {
+    let Some((_dir, store)) = temp_shared_store().await else {
+        return;
+    };
+    add_profile(&store, "shop", "sensecore").await;
+    add_order(&store, "shop", "S-1", "1.00", "tea").await;
+    let supported = store.schema_version().await.unwrap();
+    let desk_dir = tempfile::tempdir().unwrap();
+    let desk = desk_with_copy(&store, desk_dir.path()).await.unwrap();
+    eventually("the desk copies the history", async || {
+        desk.copy_as_of().is_some()
+    })
+    .await;
+    desk.close().await;
+
+    newer_paydesk_migrated(&store).await;
+    let desk = desk_with_copy(&store, desk_dir.path())
+        .await
+        .expect("opens on its copy");
+    assert!(!desk.is_reachable());
+    let mismatch = crate::store::SchemaMismatch {
+        applied: 9999,
+        supported,
+    };
+    assert_eq!(desk.schema_mismatch(), Some(mismatch));
+    assert_eq!(
+        desk.order("S-1").await.unwrap().subject,
+        "tea",
+        "read from its copy"
+    );
+    let refused = desk
+        .add_order(&new_order("shop", "S-2", cny("1.00")))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(refused, StoreError::Offline { schema_mismatch: Some(m), .. } if m == mismatch),
+        "{refused:?}"
+    );
+    let shown = AppError::from(refused);
+    assert_eq!(shown.kind(), ErrorKind::Refused);
+    assert!(
+        shown.message.contains("update paydesk on this desk")
+            && shown.message.ends_with("nothing was written or sent"),
+        "{}",
+        shown.message
+    );
+    assert!(matches!(
+        store.order("S-2").await,
+        Err(StoreError::NoSuchOrder(_))
+    ));
+
+    // The newer paydesk's migration undone: the desk is back on its own.
+    sqlx::query("DELETE FROM _sqlx_migrations WHERE version = 9999")
+        .execute(store.shared_pool().unwrap())
+        .await
+        .unwrap();
+    eventually("the desk is back on a schema that fits", async || {
+        desk.is_reachable()
+    })
+    .await;
+    assert_eq!(desk.schema_mismatch(), None);
+    desk.add_order(&new_order("shop", "S-2", cny("1.00")))
+        .await
+        .unwrap();
+}
+
 #[tokio::test]
 async fn a_desk_whose_schema_a_newer_paydesk_brought_forward_stops_writing() {
     let Some((_dir, store)) = temp_shared_store().await else {
         return;
     };
     add_profile(&store, "shop", "sensecore").await;
-    // A desk as the window and the command line open one: with its copy of the history.
     let desk_dir = tempfile::tempdir().unwrap();
-    let desk = crate::store::Store::open(&crate::test_support::db_path(desk_dir.path()))
-        .await
-        .unwrap()
-        .with_shared_record_and_copy(
-            crate::test_support::shared_server(&store).await.unwrap(),
-            crate::store::KeptCopy {
-                path: &desk_dir.path().join("shared-cache.sqlite"),
-                server: "the test server",
-                window_days: 90,
-            },
-        )
-        .await
-        .unwrap();
+    let desk = desk_with_copy(&store, desk_dir.path()).await.unwrap();
     assert!(desk.is_reachable());
     let supported = store.schema_version().await.unwrap();
     // A newer paydesk's owner migrates the schema and says so, as this one does.
     let pool = store.shared_pool().unwrap();
-    sqlx::query(
-        "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time)
-         VALUES (9999, 'a newer paydesk', true, '\\x00'::bytea, 0)",
-    )
-    .execute(pool)
-    .await
-    .unwrap();
+    newer_paydesk_migrated(&store).await;
     crate::store::shared_feed::tell_schema_changed(pool).await;
     eventually(
         "the desk stops writing to a schema it does not know",
