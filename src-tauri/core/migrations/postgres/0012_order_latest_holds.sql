@@ -17,9 +17,8 @@ BEGIN
     FROM attempts a
     WHERE l.order_id = NEW.order_id
       AND a.id = COALESCE(
-          (SELECT id FROM attempts WHERE order_id = NEW.order_id
-             AND state IN ('created','submitting','pending','unknown','needs_review','succeeded')
-           ORDER BY id DESC LIMIT 1),
+          (SELECT max(id) FROM attempts WHERE order_id = NEW.order_id
+             AND state IN ('created','submitting','pending','unknown','needs_review','succeeded')),
           (SELECT max(id) FROM attempts WHERE order_id = NEW.order_id))
       AND (l.state, l.channel, l.desk) IS DISTINCT FROM (a.state, a.channel, a.desk);
     RETURN NULL;

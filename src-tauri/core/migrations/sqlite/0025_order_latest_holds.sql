@@ -9,9 +9,8 @@ CREATE TRIGGER orders_latest_attempt_insert AFTER INSERT ON attempts BEGIN
                       latest_desk = new.desk
     WHERE id = new.order_id
       AND new.id = COALESCE(
-          (SELECT id FROM attempts WHERE order_id = new.order_id
-             AND state IN ('created','submitting','pending','unknown','needs_review','succeeded')
-           ORDER BY id DESC LIMIT 1),
+          (SELECT max(id) FROM attempts WHERE order_id = new.order_id
+             AND state IN ('created','submitting','pending','unknown','needs_review','succeeded')),
           (SELECT max(id) FROM attempts WHERE order_id = new.order_id));
 END;
 
@@ -22,16 +21,14 @@ DROP TRIGGER orders_latest_attempt_update;
 CREATE TRIGGER orders_latest_attempt_update AFTER UPDATE OF state, channel ON attempts BEGIN
     UPDATE orders SET (latest_state, latest_channel, latest_desk) =
         (SELECT state, channel, desk FROM attempts WHERE id = COALESCE(
-            (SELECT id FROM attempts WHERE order_id = new.order_id
-               AND state IN ('created','submitting','pending','unknown','needs_review','succeeded')
-             ORDER BY id DESC LIMIT 1),
+            (SELECT max(id) FROM attempts WHERE order_id = new.order_id
+               AND state IN ('created','submitting','pending','unknown','needs_review','succeeded')),
             (SELECT max(id) FROM attempts WHERE order_id = new.order_id)))
     WHERE id = new.order_id
       AND (latest_state, latest_channel, latest_desk) IS NOT
         (SELECT state, channel, desk FROM attempts WHERE id = COALESCE(
-            (SELECT id FROM attempts WHERE order_id = new.order_id
-               AND state IN ('created','submitting','pending','unknown','needs_review','succeeded')
-             ORDER BY id DESC LIMIT 1),
+            (SELECT max(id) FROM attempts WHERE order_id = new.order_id
+               AND state IN ('created','submitting','pending','unknown','needs_review','succeeded')),
             (SELECT max(id) FROM attempts WHERE order_id = new.order_id)));
 END;
 
@@ -39,9 +36,8 @@ DROP TRIGGER orders_latest_attempt_delete;
 CREATE TRIGGER orders_latest_attempt_delete AFTER DELETE ON attempts BEGIN
     UPDATE orders SET (latest_state, latest_channel, latest_desk) =
         (SELECT state, channel, desk FROM attempts WHERE id = COALESCE(
-            (SELECT id FROM attempts WHERE order_id = old.order_id
-               AND state IN ('created','submitting','pending','unknown','needs_review','succeeded')
-             ORDER BY id DESC LIMIT 1),
+            (SELECT max(id) FROM attempts WHERE order_id = old.order_id
+               AND state IN ('created','submitting','pending','unknown','needs_review','succeeded')),
             (SELECT max(id) FROM attempts WHERE order_id = old.order_id)))
     WHERE id = old.order_id;
 END;

@@ -8,11 +8,11 @@
 macro_rules! latest_attempt_of {
     ($order_id:literal) => {
         concat!(
-            "COALESCE((SELECT id FROM attempts WHERE order_id = ",
+            "COALESCE((SELECT max(id) FROM attempts WHERE order_id = ",
             $order_id,
             " AND state IN ",
             $crate::store::holding_states!(),
-            " ORDER BY id DESC LIMIT 1), (SELECT max(id) FROM attempts WHERE order_id = ",
+            "), (SELECT max(id) FROM attempts WHERE order_id = ",
             $order_id,
             "))"
         )
