@@ -116,7 +116,7 @@ fn notice(order: &OrderView, attempt: &Attempt, told: crate::attention::Attentio
 mod tests {
     use super::*;
     use crate::attention::Attention;
-    use crate::domain::AttemptState::*;
+    use crate::domain::AttemptState::{self, *};
     use crate::test_support::{
         add_order, add_profile, begin_attempt, record_state, store_contract,
     };
@@ -208,6 +208,37 @@ mod tests {
                 .unwrap();
             assert_eq!(next_notices(&mut watch, &mut changes).await, []);
             assert_eq!(watch.watching(), 0, "settled attempts are let go");
+        }
+
+        async fn the_watch_starts_from_every_open_attempt_and_every_contested_one(store) {
+            add_profile(&store, "shop", "sensecore").await;
+            let mut attempts = Vec::new();
+            for (n, state) in [Pending, Succeeded, Failed, NeedsReview].into_iter().enumerate() {
+                let order = add_order(&store, "shop", &format!("S-{n}"), "1.00", "").await;
+                let attempt = begin_attempt(&store, &order, "wechat", &format!("k-s{n}"))
+                    .await
+                    .unwrap();
+                record_state(&store, attempt.id, state).await;
+                attempts.push(attempt.id);
+            }
+            let [pending, paid, failed, review] = attempts[..] else { unreachable!() };
+            store.contest(paid, "the gateway's report says failed").await.unwrap();
+
+            let mut standings = store.watched_standings().await.unwrap();
+            standings.sort_by_key(|(id, ..)| *id);
+            assert_eq!(
+                standings,
+                [(pending, Pending, false), (paid, Succeeded, true), (review, NeedsReview, false)]
+            );
+            let mut watched: Vec<(i64, AttemptState, bool)> = store
+                .watched_attempts()
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|a| (a.id, a.state, a.contested.is_some()))
+                .collect();
+            watched.sort_by_key(|(id, ..)| *id);
+            assert_eq!(watched, standings, "{failed} settled uncontested is not watched");
         }
 
         async fn a_listener_that_fell_behind_catches_up_with_what_settled_meanwhile(store) {
