@@ -653,6 +653,7 @@ mod exit_code_tests {
             Problem::SentNotRecorded {
                 attempt_id: 7,
                 reason: "the shared store is out of reach".into(),
+                because: paydesk_core::engine::NotRecordedBecause::SharedStoreOffline,
             },
             "sent",
         );

@@ -71,7 +71,7 @@ describe("the console", () => {
 
   it("says a payment whose answer could not be written was sent, and that the order must not be paid again another way", async () => {
     mockBackend({
-      payError: { kind: "in_progress", message: "sent", code: "sent_not_recorded", params: { attempt_id: 7, reason: "the shared store is out of reach" } },
+      payError: { kind: "in_progress", message: "sent", code: "sent_not_recorded", params: { attempt_id: 7, reason: "the shared store is out of reach", because: "shared_store_offline" } },
     });
     const user = userEvent.setup();
     render(<App />);

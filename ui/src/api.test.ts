@@ -29,6 +29,24 @@ describe("errorMessage", () => {
     expect(errorMessage(notAwaiting)).toBe("Attempt 7 is Pending, not waiting for review.");
   });
 
+  it("says why a sent payment's answer was not written in the person's language, the store's own words where it has none", async () => {
+    const sent = (because: "store_busy" | "other", reason: string): IpcError => ({
+      kind: "in_progress",
+      message: `the payment request of attempt 7 was sent to the gateway, but its answer could not be written to the history (${reason}); …`,
+      code: "sent_not_recorded",
+      params: { attempt_id: 7, reason, because },
+    });
+    const busy = sent("store_busy", "the database was busy and gave up waiting: canceling statement due to lock timeout");
+    const other = sent("other", "the disk went away");
+    await i18n.changeLanguage("zh-CN");
+    expect(errorMessage(busy)).toBe(
+      "支付请求已发往网关，但结果未能写入记录（数据库繁忙，等待超时）。顾客可能已被扣款：请勿为此订单另行收款。paydesk 可以写入后会立即向网关查询结果。",
+    );
+    expect(errorMessage(other)).toContain("（the disk went away）");
+    await i18n.changeLanguage("en");
+    expect(errorMessage(busy)).toContain("(the database was busy and gave up waiting)");
+  });
+
   it("names a channel and a gateway in their own words and keeps a refusal's reason", async () => {
     await i18n.changeLanguage("zh-CN");
     const notOffered: IpcError = {

@@ -153,6 +153,10 @@ export function errorMessage(e: unknown): string {
     const unfit = e.code === "shared_store_offline" ? e.params.schema_mismatch : null;
     if (unfit) Object.assign(params, unfit);
     if (e.code === "still_payable") params.time = formatTime(e.params.until);
+    // Why a sent payment's answer was not written, in the person's language where it has words.
+    if (e.code === "sent_not_recorded" && e.params.because !== "other") {
+      params.reason = i18n.t(`problem.sent_not_recorded_${e.params.because}` satisfies `problem.${keyof typeof en.problem}`);
+    }
     if (e.code === "missing_setting") params.setting = settingWithKey(e.params.key);
     if (e.code === "no_secret") params.key = settingWithKey(e.params.key);
     if (e.code === "other_payment_of_order") params.decision = i18n.t(`state.${e.params.decision}`);

@@ -60,7 +60,36 @@ pub enum PayError {
     /// refused the write): the attempt stays journaled as being sent, and a status query
     /// settles it once the store takes writes again. The customer may have been charged.
     #[error("the payment request of attempt {attempt_id} was sent to the gateway, but its answer could not be written to the history ({reason}); do not take another payment for this order: paydesk asks the gateway what became of it as soon as it can write again")]
-    SentNotRecorded { attempt_id: i64, reason: String },
+    SentNotRecorded {
+        attempt_id: i64,
+        reason: String,
+        because: NotRecordedBecause,
+    },
+}
+
+/// Why a sent payment's answer could not be written, as the window words it in the person's
+/// language; `reason` beside it is the store's own English, for the log and support.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+pub enum NotRecordedBecause {
+    SharedStoreOffline,
+    StoreBusy,
+    ReadOnly,
+    DiskFull,
+    /// Anything else: `reason` says what.
+    Other,
+}
+
+impl NotRecordedBecause {
+    pub(crate) fn of(e: &StoreError) -> NotRecordedBecause {
+        match e {
+            StoreError::Offline { .. } => NotRecordedBecause::SharedStoreOffline,
+            StoreError::Busy(_) => NotRecordedBecause::StoreBusy,
+            StoreError::ReadOnly => NotRecordedBecause::ReadOnly,
+            StoreError::DiskFull(_) => NotRecordedBecause::DiskFull,
+            _ => NotRecordedBecause::Other,
+        }
+    }
 }
 
 /// A gateway error as the UI and CLI show it: the gateway's own code and words.
@@ -308,6 +337,7 @@ impl Engine {
                 Err(PayError::SentNotRecorded {
                     attempt_id,
                     reason: why_not_recorded(&e),
+                    because: NotRecordedBecause::of(&e),
                 })
             }
         }

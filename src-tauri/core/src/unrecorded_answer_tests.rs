@@ -84,9 +84,19 @@ store_contract! {
 
         refuse_answers(&store, true).await;
         let sent = engine.pay(&pay_s1()).await.unwrap_err();
-        let PayError::SentNotRecorded { attempt_id, .. } = &sent else {
+        let PayError::SentNotRecorded {
+            attempt_id,
+            because,
+            ..
+        } = &sent
+        else {
             panic!("not reported as sent: {sent:?}");
         };
+        assert_eq!(
+            *because,
+            crate::engine::NotRecordedBecause::Other,
+            "a trigger's refusal has no words of its own: the reason says it"
+        );
         let attempt_id = *attempt_id;
         assert_eq!(charged(), 1, "the gateway took it");
         let words = sent.to_string();
@@ -122,17 +132,30 @@ store_contract! {
 
 #[test]
 fn why_an_answer_was_not_written_never_says_nothing_was_sent_nor_to_try_again() {
-    for e in [
-        StoreError::Offline {
-            as_of: Some(1),
-            schema_mismatch: None,
-        },
-        StoreError::ReadOnly,
-        StoreError::DiskFull("database or disk is full".into()),
-        StoreError::Busy("canceling statement due to lock timeout".into()),
+    use crate::engine::NotRecordedBecause::*;
+    for (e, because) in [
+        (
+            StoreError::Offline {
+                as_of: Some(1),
+                schema_mismatch: None,
+            },
+            SharedStoreOffline,
+        ),
+        (StoreError::ReadOnly, ReadOnly),
+        (
+            StoreError::DiskFull("database or disk is full".into()),
+            DiskFull,
+        ),
+        (
+            StoreError::Busy("canceling statement due to lock timeout".into()),
+            StoreBusy,
+        ),
+        (StoreError::Corrupt("a state of 'paid?'".into()), Other),
     ] {
         let why = crate::engine::why_not_recorded(&e);
         assert!(!why.contains("nothing was"), "{why}");
         assert!(!why.contains("try again"), "{why}");
+        // The window words these in the person's language, not the store's English.
+        assert_eq!(crate::engine::NotRecordedBecause::of(&e), because, "{e}");
     }
 }

@@ -125,6 +125,10 @@ export const problemEn = {
   store_busy: "The database was busy with other desks' or windows' work and gave up waiting; nothing was written. Try again.",
   sent_not_recorded:
     "The payment was sent to the gateway, but its answer could not be written to the history ({{reason}}). The customer may have been charged: do not take another payment for this order. paydesk asks the gateway what became of it as soon as it can write again.",
+  sent_not_recorded_shared_store_offline: "the shared store is out of reach",
+  sent_not_recorded_store_busy: "the database was busy and gave up waiting",
+  sent_not_recorded_read_only: "this desk's database role may not write",
+  sent_not_recorded_disk_full: "the disk holding the database is full",
   not_awaiting_review: "Attempt {{attempt_id}} is {{state}}, not waiting for review.",
   still_payable: "Attempt {{attempt_id}} can still be paid with its code until {{time}}: it cannot be marked not paid before then.",
   code_may_still_be_paid:

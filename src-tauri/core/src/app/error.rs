@@ -122,6 +122,7 @@ pub enum Problem {
     SentNotRecorded {
         attempt_id: i64,
         reason: String,
+        because: crate::engine::NotRecordedBecause,
     },
     /// A person's decision was asked for an attempt that is not waiting for one.
     NotAwaitingReview {
@@ -618,10 +619,22 @@ impl From<PayError> for AppError {
             PayError::Vault(e) => e.into(),
             sent @ PayError::SentNotRecorded { .. } => {
                 let message = sent.to_string();
-                let PayError::SentNotRecorded { attempt_id, reason } = sent else {
+                let PayError::SentNotRecorded {
+                    attempt_id,
+                    reason,
+                    because,
+                } = sent
+                else {
                     unreachable!("matched above")
                 };
-                AppError::new(Problem::SentNotRecorded { attempt_id, reason }, message)
+                AppError::new(
+                    Problem::SentNotRecorded {
+                        attempt_id,
+                        reason,
+                        because,
+                    },
+                    message,
+                )
             }
         }
     }
