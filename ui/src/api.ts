@@ -6,7 +6,7 @@ import i18n from "./i18n";
 import { invalidSentence } from "./invalid";
 import { en } from "./locales/en";
 import { channelName, gatewayName, isChannel, settingWithKey } from "./names";
-import { formatMinute, formatTime } from "./words";
+import { formatMinute, formatTime, sharedSchemaIsNewer } from "./words";
 import type { AttemptState } from "./ipc/AttemptState";
 import type { ErrorKind } from "./ipc/ErrorKind";
 import type { Commands, Events } from "./ipc/commands";
@@ -188,7 +188,7 @@ export function errorMessage(e: unknown): string {
       (e.code === "payment_in_progress" || e.code === "being_settled") && !e.params.desk
         ? (`${e.code}_unnamed` as const)
         : unfit
-          ? unfit.applied > unfit.supported
+          ? sharedSchemaIsNewer(unfit)
             ? ("shared_store_unfit_newer" as const)
             : ("shared_store_unfit_older" as const)
           : e.code === "shared_store_offline" && e.params.as_of === null

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { en } from "./locales/en";
 import { zhCN } from "./locales/zh-CN";
 import { languageFor } from "./i18n";
-import { dateInputToMs, dayStart, formatMinute, formatMoney, formatTime, formatWhen, hintKey, knownZone, localDate, stateKey, weekStart } from "./words";
+import { dateInputToMs, dayStart, formatMinute, formatMoney, formatTime, formatWhen, hintKey, knownZone, localDate, sharedSchemaIsNewer, stateKey, weekStart } from "./words";
 
 describe("words", () => {
   it("prints the backend's exact amount with the currency symbol", () => {
@@ -139,5 +139,12 @@ describe("times in the window's language", () => {
     expect(plain(formatTime(today))).toBe("2026/11/21 09:05:07");
     await i18n.changeLanguage("en");
     expect(plain(formatTime(today))).toBe("11/21/2026, 09:05:07 AM");
+  });
+});
+
+describe("a shared store this paydesk does not fit", () => {
+  it("is ahead of it when its schema is newer (this desk must update), behind when older (its owner must connect)", () => {
+    expect(sharedSchemaIsNewer({ applied: 13, supported: 12 })).toBe(true);
+    expect(sharedSchemaIsNewer({ applied: 11, supported: 12 })).toBe(false);
   });
 });

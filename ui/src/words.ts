@@ -3,6 +3,7 @@
 import i18n from "./i18n";
 import type { en } from "./locales/en";
 import type { Actor, AttemptState } from "./types";
+import type { SchemaMismatch } from "./ipc/SchemaMismatch";
 
 export const STATE_ICON: Record<AttemptState, string> = {
   created: "○",
@@ -239,4 +240,10 @@ export function knownZone(timeZone: string | null | undefined): string | undefin
   } catch {
     return undefined;
   }
+}
+
+/** Whether a shared store this paydesk does not fit is ahead of it (a newer paydesk brought its
+ * schema forward: this desk must be updated) rather than behind (its owner must connect once). */
+export function sharedSchemaIsNewer(unfit: SchemaMismatch): boolean {
+  return unfit.applied > unfit.supported;
 }

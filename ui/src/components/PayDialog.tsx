@@ -9,7 +9,7 @@ import { quoteQuery, statusChecksQuery, useReadOnly } from "../queries/reads";
 import { findShortcut, PAY_KEYS } from "../shortcuts";
 import type { Channel, Deduction, OrderView, PayInput, PaymentReport, ProfileView, RefundInput } from "../types";
 import { gatewayName } from "../names";
-import { formatMoney } from "../words";
+import { formatMoney, sharedSchemaIsNewer } from "../words";
 import { Modal } from "./Modal";
 import { PayResult } from "./PayResult";
 import { SubscriptionRefunds } from "./SubscriptionRefunds";
@@ -329,7 +329,7 @@ export function PayDialog({ order, profile, onClose, onPaid, onNext, fallbackFoc
           )}
           {offline && (
             <p className="error" role="note" data-testid="pay-offline">
-              {t(unfit ? (unfit.applied > unfit.supported ? "pay.offlineNewerSchema" : "pay.offlineOlderSchema") : "pay.offline")}
+              {t(unfit ? (sharedSchemaIsNewer(unfit) ? "pay.offlineNewerSchema" : "pay.offlineOlderSchema") : "pay.offline")}
             </p>
           )}
         </form>

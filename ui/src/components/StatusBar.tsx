@@ -6,7 +6,7 @@ import { useNarrowWindow } from "../hooks/useNarrowWindow";
 import { activityQuery, currentShiftQuery, statusChecksQuery } from "../queries/reads";
 import type { Activity, AppInfo } from "../types";
 import { SandboxBadge } from "./StateBadge";
-import { formatMinute } from "../words";
+import { formatMinute, sharedSchemaIsNewer } from "../words";
 
 /** How often the gateways are dialled and the data directory written to. */
 export const CHECK_EVERY_MS = 30_000;
@@ -165,7 +165,7 @@ export function StatusBar({ info, ready, firstScreenIn, onOpenGateways, onOpenSh
           {checks.store.reachable
             ? t("status.shared")
             : unfit
-              ? t(unfit.applied > unfit.supported ? "status.sharedNewerSchema" : "status.sharedOlderSchema")
+              ? t(sharedSchemaIsNewer(unfit) ? "status.sharedNewerSchema" : "status.sharedOlderSchema")
               : checks.store.as_of === null
                 ? t("status.sharedOfflineNoCopy")
                 : t("status.sharedOffline", { time: formatMinute(checks.store.as_of) })}
