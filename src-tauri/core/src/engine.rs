@@ -16,6 +16,7 @@ use paydesk_gateways::{
 use serde::Serialize;
 
 use crate::domain::{Attempt, AttemptState};
+use crate::not_recorded::why_not_recorded;
 use crate::pricing::{connector_of, plan_payment, PayCommand, PlanRefusal};
 use crate::sender::{InFlight, Sender, Takeover};
 use crate::settling::{outcome_update, refused_resend, too_many_resends, AttemptUpdate};
@@ -65,31 +66,6 @@ pub enum PayError {
         reason: String,
         because: NotRecordedBecause,
     },
-}
-
-/// Why a sent payment's answer could not be written, as the window words it in the person's
-/// language; `reason` beside it is the store's own English, for the log and support.
-#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq, ts_rs::TS)]
-#[serde(rename_all = "snake_case")]
-pub enum NotRecordedBecause {
-    SharedStoreOffline,
-    StoreBusy,
-    ReadOnly,
-    DiskFull,
-    /// Anything else: `reason` says what.
-    Other,
-}
-
-impl NotRecordedBecause {
-    pub(crate) fn of(e: &StoreError) -> NotRecordedBecause {
-        match e {
-            StoreError::Offline { .. } => NotRecordedBecause::SharedStoreOffline,
-            StoreError::Busy(_) => NotRecordedBecause::StoreBusy,
-            StoreError::ReadOnly => NotRecordedBecause::ReadOnly,
-            StoreError::DiskFull(_) => NotRecordedBecause::DiskFull,
-            _ => NotRecordedBecause::Other,
-        }
-    }
 }
 
 /// A gateway error as the UI and CLI show it: the gateway's own code and words.
@@ -603,6 +579,7 @@ impl Engine {
     }
 }
 
+pub use crate::not_recorded::NotRecordedBecause;
 pub use crate::settling::{MAX_INCONCLUSIVE_CHECKS, MAX_RESENDS};
 
 /// Whether a request is an attempt's first or the same request sent again under its key.
@@ -726,16 +703,4 @@ pub fn error_report(attempt: &Attempt) -> Option<ErrorReport> {
         code: code.clone(),
         message: attempt.error_message.clone().unwrap_or_default(),
     })
-}
-
-/// Why an answer could not be written, without the store's own "nothing was sent" or "try
-/// again" endings: by then the request had left.
-pub(crate) fn why_not_recorded(e: &StoreError) -> String {
-    match e {
-        StoreError::Offline { .. } => "the shared store is out of reach".into(),
-        StoreError::Busy(why) => format!("the database was busy and gave up waiting: {why}"),
-        StoreError::ReadOnly => "this desk's database role may not write".into(),
-        StoreError::DiskFull(why) => format!("the disk is full: {why}"),
-        other => other.to_string(),
-    }
 }

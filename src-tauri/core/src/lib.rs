@@ -19,6 +19,7 @@ pub mod export;
 pub mod import;
 pub mod input_rules;
 pub mod merchant;
+mod not_recorded;
 pub mod off_thread;
 #[cfg(test)]
 mod order_edit_tests;

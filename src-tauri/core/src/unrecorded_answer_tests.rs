@@ -152,7 +152,7 @@ fn why_an_answer_was_not_written_never_says_nothing_was_sent_nor_to_try_again() 
         ),
         (StoreError::Corrupt("a state of 'paid?'".into()), Other),
     ] {
-        let why = crate::engine::why_not_recorded(&e);
+        let why = crate::not_recorded::why_not_recorded(&e);
         assert!(!why.contains("nothing was"), "{why}");
         assert!(!why.contains("try again"), "{why}");
         // The window words these in the person's language, not the store's English.
