@@ -165,7 +165,7 @@ fn run_group(
             &startup::Config {
                 app: app.cloned().expect("start-up needs --app PATH"),
                 rows: size(10_000, 1_000_000) as i64,
-                // A launch varies by a tenth either way here: fifteen pairs keep the median steady.
+                // A launch varies by a fifth either way here: fifteen of each keep the median steady.
                 launches: if smoke { 3 } else { 15 },
             },
         ),
